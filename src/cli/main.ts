@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import '../threadpool.js';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { configCommand } from './commands/config.js';
+import { mailTestCommand } from './commands/mail-test.js';
+import { migrateCommand } from './commands/migrate.js';
+import { outboxCommand } from './commands/outbox.js';
+import { workerCommand } from './commands/worker.js';
+import { terminal } from './context.js';
+
+/**
+ * `npx lifeline …`: the operator's commands. Every command reads the same environment as the
+ * server; a wrong variable stops it with a message that names the variable (exit 1); wrong
+ * arguments exit 2.
+ */
+const program = new Command()
+  .name('lifeline')
+  .description('Lifeline: self-hosted account service with account recovery')
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+let exitCode = 0;
+const run = (work: () => Promise<number> | number) => async () => {
+  exitCode = await work();
+};
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (the server also does this at start)')
+  .option('--down', 'revert the latest migration instead')
+  .action((options: { down?: boolean }) => run(() => migrateCommand(process.env, options, terminal))());
+
+program
+  .command('worker')
+  .description('deliver queued e-mail and SMS until stopped (for servers run with RUN_WORKER=false)')
+  .action(() => run(() => workerCommand(process.env, terminal))());
+
+program
+  .command('outbox')
+  .description('list queued, in-flight and failed messages (codes and links masked)')
+  .option('--status <status>', 'pending (default), queued, processing, failed, sent or all')
+  .option('--limit <n>', 'at most this many messages (default 50)')
+  .option('--json', 'print JSON')
+  .action((options: { status?: string; limit?: string; json?: boolean }) => run(() => outboxCommand(process.env, options, terminal))());
+
+program
+  .command('mail-test')
+  .description('queue a test e-mail through the outbox, to check the SMTP settings')
+  .requiredOption('--to <address>', 'recipient e-mail address')
+  .option('--locale <locale>', 'de (default) or en')
+  .option('--wait', 'deliver it now from this process and report the result')
+  .action((options: { to: string; locale?: string; wait?: boolean }) => run(() => mailTestCommand(process.env, options, terminal))());
+
+program
+  .command('config')
+  .description('check the configuration and print the effective settings (secrets masked)')
+  .action(() => run(() => configCommand(process.env, terminal))());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof ConfigError) {
+    terminal.err(`lifeline: ${error.message}`);
+    exitCode = 1;
+  } else {
+    terminal.err(`lifeline: ${error instanceof Error ? error.message : String(error)}`);
+    exitCode = 1;
+  }
+}
+process.exit(exitCode);

@@ -1,0 +1,61 @@
+import type { KeyRing } from '../core/keyring.js';
+
+export type Locale = 'de' | 'en';
+export const supportedLocales: readonly Locale[] = ['de', 'en'];
+
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
+  | { readonly dialect: 'postgres'; readonly url: string };
+
+/**
+ * Lifeline's whole configuration, parsed once from the environment at start and frozen.
+ * Every variable is listed with its default and meaning in `.env.example`.
+ */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly isProduction: boolean;
+  readonly version: string;
+  /** The product name in mails and pages (the host SaaS's name, or "Lifeline"). */
+  readonly appName: string;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    /** Origin + optional path, without trailing slash; every link in a message starts with it. */
+    readonly publicUrl: string;
+    readonly publicOrigin: string;
+    /** PUBLIC_URL is https: Secure cookies, `__Host-` prefix, HSTS, upgrade-insecure-requests. */
+    readonly secure: boolean;
+    /** Addresses or ranges of trusted reverse proxies; false: client IPs come from the socket. */
+    readonly trustProxy: readonly string[] | false;
+    readonly bodyLimitBytes: number;
+  };
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly keys: KeyRing;
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly delivery: {
+    /** True only in the embedded default: messages go to the development mailbox. */
+    readonly devMailbox: boolean;
+    readonly runWorkerInProcess: boolean;
+    readonly pollIntervalMs: number;
+    readonly maxAttempts: number;
+    readonly leaseMs: number;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+  };
+  readonly metrics: { readonly token: string | undefined };
+  readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number };
+  readonly rateLimits: {
+    readonly store: 'memory' | 'postgres';
+    /** Requests per minute and client (IP, IPv6 by /64) on `/api`. */
+    readonly apiPerMinute: number;
+  };
+  readonly verification: {
+    /** Wrong guesses a single code or link survives. */
+    readonly maxAttempts: number;
+    /** Wrong guesses per (account, purpose) within an hour, across all its secrets. */
+    readonly maxFailuresPerHour: number;
+  };
+  readonly i18n: { readonly defaultLocale: Locale };
+}

@@ -1,0 +1,267 @@
+import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { createKeyRing, deriveKeyId, MIN_KEY_BYTES, type KeyRing, type SecretKey } from '../core/keyring.js';
+import { ConfigError } from './config-error.js';
+import type { Config, DatabaseConfig } from './config.js';
+
+/** The raw environment, as `process.env` gives it. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const intSetting = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const booleanSetting = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const optionalString = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyEntry(entry: string): boolean {
+  if (proxyNames.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  if (extra !== undefined || address === undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Every environment variable Lifeline reads. Unknown values of known variables stop the
+ * start; unrelated variables of the process environment are ignored.
+ */
+const environmentSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
+    .optional()
+    .transform((v) => v ?? 'development'),
+  HOST: optionalString.transform((v) => v ?? 'localhost'),
+  PORT: intSetting(1, 65535, 3000),
+  PUBLIC_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+      .refine((u) => !/[?#]/.test(u), { error: 'must not contain a query or fragment' })
+      .optional(),
+  ),
+  DATA_DIR: optionalString.transform((v) => v ?? './data'),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+        error: 'must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE',
+      })
+      .optional(),
+  ),
+  SECRET_KEY: optionalString,
+  PREVIOUS_SECRET_KEYS: optionalString,
+  SMTP_URL: optionalString.pipe(
+    z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' }).optional(),
+  ),
+  MAIL_FROM: optionalString.transform((v) => v ?? 'Lifeline <no-reply@localhost>'),
+  APP_NAME: optionalString.pipe(z.string().max(60, { error: 'must be at most 60 characters' }).optional()).transform((v) => v ?? 'Lifeline'),
+  TRUST_PROXY: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => v.split(',').every((e) => isProxyEntry(e.trim())), {
+        error: 'must be a comma-separated list of IP addresses, CIDR ranges or loopback/linklocal/uniquelocal',
+      })
+      .optional(),
+  ),
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .transform((v) => v ?? 'info'),
+  DEFAULT_LOCALE: z
+    .enum(['de', 'en'], { error: 'must be de or en' })
+    .optional()
+    .transform((v) => v ?? 'de'),
+  // OWASP's minimum for argon2id is m=19 MiB, t=2, p=1 (SECURITY.md 1.1): lower values are refused.
+  ARGON2_MEMORY_KIB: intSetting(19456, 4 * 1024 * 1024, 19456),
+  ARGON2_ITERATIONS: intSetting(2, 100, 2),
+  ARGON2_PARALLELISM: intSetting(1, 16, 1),
+  RUN_WORKER: booleanSetting(true),
+  OUTBOX_POLL_INTERVAL_MS: intSetting(50, 60_000, 1000),
+  OUTBOX_MAX_ATTEMPTS: intSetting(1, 100, 8),
+  OUTBOX_LEASE_SECONDS: intSetting(5, 3600, 60),
+  OUTBOX_RETRY_BASE_SECONDS: intSetting(1, 3600, 10),
+  OUTBOX_RETRY_MAX_SECONDS: intSetting(1, 86_400, 3600),
+  RATE_LIMIT_STORE: z.enum(['memory', 'postgres'], { error: 'must be memory or postgres' }).optional(),
+  RATE_LIMIT_API_PER_MINUTE: intSetting(1, 1_000_000, 300),
+  VERIFICATION_MAX_ATTEMPTS: intSetting(1, 10, 5),
+  VERIFICATION_MAX_FAILURES_PER_HOUR: intSetting(1, 100, 10),
+});
+
+type ParsedEnvironment = z.output<typeof environmentSchema>;
+
+/** Variables whose values must never appear in an error message. */
+const secretVariables = new Set(['SECRET_KEY', 'PREVIOUS_SECRET_KEYS', 'METRICS_TOKEN', 'SMTP_URL', 'DATABASE_URL']);
+
+function describeIssues(error: z.ZodError, env: Environment): string[] {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const raw = env[name];
+    const shown = raw === undefined || secretVariables.has(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+    return `${name}: ${issue.message}${shown}`;
+  });
+}
+
+/** Parses a key given as `base64` or `id:base64`. */
+function parseKey(name: string, entry: string, problems: string[]): SecretKey | undefined {
+  const colon = entry.indexOf(':');
+  const id = colon === -1 ? undefined : entry.slice(0, colon).trim();
+  const encoded = (colon === -1 ? entry : entry.slice(colon + 1)).trim();
+  if (id !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+    problems.push(`${name}: a key id may only contain letters, digits, _ and - (at most 32)`);
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) {
+    problems.push(`${name}: must be base64 (generate one with: openssl rand -base64 32)`);
+    return undefined;
+  }
+  const key = Buffer.from(encoded, encoded.includes('-') || encoded.includes('_') ? 'base64url' : 'base64');
+  if (key.length < MIN_KEY_BYTES) {
+    problems.push(`${name}: must be at least ${MIN_KEY_BYTES} random bytes, base64-encoded (generate one with: openssl rand -base64 32)`);
+    return undefined;
+  }
+  return { id: id ?? deriveKeyId(key), key };
+}
+
+function parseDatabase(value: string | undefined, dataDir: string): DatabaseConfig {
+  const url = value ?? `sqlite:${path.join(dataDir, 'lifeline.db')}`;
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', path: url.slice('sqlite:'.length), url };
+  return { dialect: 'postgres', url };
+}
+
+function readVersion(): string {
+  try {
+    const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value) && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export interface ParseConfigOptions {
+  /**
+   * The key to use when `SECRET_KEY` is not set outside production: the embedded default
+   * generates one into DATA_DIR (see `loadConfig`); tests pass their own.
+   */
+  readonly fallbackSecretKey?: Buffer;
+}
+
+/**
+ * Parses the environment into the frozen {@link Config}, or throws a {@link ConfigError}
+ * that names every wrong variable. Pure: reads no files (see `loadConfig` for the key file).
+ */
+export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {}): Config {
+  // An empty variable (`PUBLIC_URL=` copied from .env.example) means "use the default".
+  const env: Environment = Object.fromEntries(Object.entries(rawEnv).map(([name, value]) => [name, value?.trim() === '' ? undefined : value]));
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) throw new ConfigError(describeIssues(result.error, env));
+  const e: ParsedEnvironment = result.data;
+  const problems: string[] = [];
+  const isProduction = e.NODE_ENV === 'production';
+
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const publicOrigin = new URL(publicUrl).origin;
+  const secure = publicUrl.startsWith('https:');
+
+  let current: SecretKey | undefined;
+  if (e.SECRET_KEY !== undefined) current = parseKey('SECRET_KEY', e.SECRET_KEY, problems);
+  else if (isProduction) problems.push('SECRET_KEY: is required in production (generate one with: openssl rand -base64 32)');
+  else if (options.fallbackSecretKey) current = { id: deriveKeyId(options.fallbackSecretKey), key: options.fallbackSecretKey };
+  else problems.push('SECRET_KEY: is not set and no key file was loaded');
+
+  const previous: SecretKey[] = [];
+  for (const entry of (e.PREVIOUS_SECRET_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const key = parseKey('PREVIOUS_SECRET_KEYS', entry, problems);
+    if (key) previous.push(key);
+  }
+  if (current && previous.some((p) => p.id === current.id)) {
+    problems.push('PREVIOUS_SECRET_KEYS: contains a key with the same id as SECRET_KEY');
+  }
+
+  if (isProduction) {
+    if (e.METRICS_TOKEN === undefined) problems.push('METRICS_TOKEN: is required in production (at least 16 random characters)');
+    if (e.PUBLIC_URL === undefined) problems.push('PUBLIC_URL: is required in production (the https:// address users reach Lifeline at)');
+    else if (!secure) problems.push('PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)');
+    if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no e-mail can be delivered)');
+  }
+  if (e.OUTBOX_RETRY_MAX_SECONDS < e.OUTBOX_RETRY_BASE_SECONDS) {
+    problems.push('OUTBOX_RETRY_MAX_SECONDS: must not be smaller than OUTBOX_RETRY_BASE_SECONDS');
+  }
+
+  const database = parseDatabase(e.DATABASE_URL, e.DATA_DIR);
+  const rateLimitStore = e.RATE_LIMIT_STORE ?? (database.dialect === 'postgres' ? 'postgres' : 'memory');
+  if (rateLimitStore === 'postgres' && database.dialect !== 'postgres') {
+    problems.push('RATE_LIMIT_STORE: postgres needs a postgres:// DATABASE_URL');
+  }
+
+  if (problems.length > 0 || !current) throw new ConfigError(problems);
+  const keys: KeyRing = createKeyRing(current, previous);
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    isProduction,
+    version: readVersion(),
+    appName: e.APP_NAME,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl,
+      publicOrigin,
+      secure,
+      trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((s) => s.trim()) : false,
+      bodyLimitBytes: 16 * 1024,
+    },
+    dataDir: e.DATA_DIR,
+    database,
+    keys,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    delivery: {
+      // The embedded default: outside production and with no real transport configured.
+      devMailbox: !isProduction && e.SMTP_URL === undefined,
+      runWorkerInProcess: e.RUN_WORKER,
+      pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      leaseMs: e.OUTBOX_LEASE_SECONDS * 1000,
+      retryBaseMs: e.OUTBOX_RETRY_BASE_SECONDS * 1000,
+      retryMaxMs: e.OUTBOX_RETRY_MAX_SECONDS * 1000,
+    },
+    metrics: { token: e.METRICS_TOKEN },
+    log: { level: e.LOG_LEVEL },
+    argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
+    rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
+    verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
+    i18n: { defaultLocale: e.DEFAULT_LOCALE },
+  };
+  return deepFreeze(config);
+}

@@ -1,0 +1,35 @@
+/**
+ * Every error code the API can answer, with its HTTP status. The code is the stable part of a
+ * problem+json answer (clients and the UI switch on it); the localised `title` and `detail`
+ * come from `i18n/<lang>.json` under `errors.<code>`. A test checks that every code has both
+ * texts in every language.
+ *
+ * This file is part of `contract/`: pure data shared by the server and the UI, importing
+ * nothing.
+ */
+export const errorStatus = {
+  // Generic request problems (http/ plugins).
+  'validation-failed': 400,
+  'invalid-json': 400,
+  'unsupported-media-type': 415,
+  'payload-too-large': 413,
+  'not-found': 404,
+  'method-not-allowed': 405,
+  'cross-origin-request': 403,
+  'authentication-required': 401,
+  'rate-limited': 429,
+  'service-unavailable': 503,
+  'internal-error': 500,
+  // One-time secrets (verification/).
+  'invalid-or-expired': 400,
+  'code-incorrect': 400,
+  'too-many-attempts': 429,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(errorStatus, value);
+}

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+
+/** GET /api/v1/meta: what a client needs to know before it shows anything. */
+export const metaResponse = z
+  .object({
+    name: z.string().describe('The product name shown to users (APP_NAME)'),
+    version: z.string(),
+    locales: z.array(z.enum(['de', 'en'])).describe('Supported languages, the default first'),
+    defaultLocale: z.enum(['de', 'en']),
+  })
+  .describe('Service information');
+
+export type MetaResponse = z.infer<typeof metaResponse>;

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { errorCodes } from './error-codes.js';
+
+/** The RFC 9457 problem every error answer carries (application/problem+json). */
+export const problemResponse = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().describe('Localised explanation (German by default, English by Accept-Language)'),
+    code: z.enum(errorCodes as [string, ...string[]]).describe('Stable machine-readable code'),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ field: z.string(), detail: z.string() })).optional().describe('validation-failed only: each wrong field'),
+  })
+  .describe('Problem details (RFC 9457)');

@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { ConfigError } from '../config/config-error.js';
+import type { DatabaseConfig } from '../config/config.js';
+import type { Database } from './database.js';
+import type { Tables } from './tables.js';
+
+export interface CreateDatabaseOptions {
+  /** Connections in the PostgreSQL pool (tests keep it small: PITFALLS.md). */
+  readonly poolSize?: number;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * pg returns int8 (our epoch-millisecond columns, `count(*)`) as strings: parse them into
+ * numbers here, per pool, instead of changing pg's process-wide type table.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return (format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text')) as (value: string) => unknown;
+  },
+};
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for error messages. */
+export function maskDatabaseUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+function openSqlite(file: string): BetterSqlite3.Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const connection = new BetterSqlite3(file);
+  // WAL lets readers run beside the one writer (the CLI next to the server); busy_timeout makes
+  // a second process wait for the write lock instead of failing at once (PITFALLS.md).
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('synchronous = NORMAL');
+  return connection;
+}
+
+/**
+ * Opens the database named by DATABASE_URL and checks that it answers, so a wrong URL stops
+ * the start with a message naming DATABASE_URL rather than failing on the first request.
+ */
+export async function createDatabase(config: DatabaseConfig, options: CreateDatabaseOptions = {}): Promise<Database> {
+  if (config.dialect === 'sqlite') {
+    let connection: BetterSqlite3.Database;
+    try {
+      connection = openSqlite(config.path);
+    } catch (error) {
+      throw new ConfigError([`DATABASE_URL: cannot open the SQLite file ${config.path}: ${(error as Error).message}`]);
+    }
+    const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) });
+    return { db, dialect: 'sqlite', pgPool: undefined, destroy: () => db.destroy() };
+  }
+
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its connection (database restart) must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    const reason = (error as Error).message || (error as NodeJS.ErrnoException).code || 'unknown error';
+    throw new ConfigError([`DATABASE_URL: cannot connect to ${maskDatabaseUrl(config.url)}: ${reason}`]);
+  }
+  return { db, dialect: 'postgres', pgPool: pool, destroy: () => db.destroy() };
+}

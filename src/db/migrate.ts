@@ -1,0 +1,66 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely';
+import type { Database } from './database.js';
+import * as m0001 from './migrations/0001-accounts.js';
+import * as m0002 from './migrations/0002-verification.js';
+import * as m0003 from './migrations/0003-outbox.js';
+import * as m0004 from './migrations/0004-security-events.js';
+import * as m0005 from './migrations/0005-rate-limits.js';
+
+/**
+ * Every migration, in order, imported explicitly (no directory listing at run time, so the
+ * built tree and the sources can never disagree about which migrations exist).
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-accounts': m0001,
+  '0002-verification': m0002,
+  '0003-outbox': m0003,
+  '0004-security-events': m0004,
+  '0005-rate-limits': m0005,
+});
+
+function createMigrator(database: Database): Migrator {
+  return new Migrator({
+    db: database.db,
+    provider: { getMigrations: () => Promise.resolve({ ...migrations }) },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
+}
+
+function unwrap(result: MigrationResultSet): string[] {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const reason = result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${reason}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+const isBusy = (error: unknown) => /SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message ?? error));
+
+/**
+ * Applies every pending migration; returns the names applied. On PostgreSQL Kysely holds an
+ * advisory lock, so several instances starting together migrate once. On SQLite two
+ * processes (server and CLI) can meet on the write lock: the loser tries again.
+ */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return unwrap(await createMigrator(database).migrateToLatest());
+    } catch (error) {
+      if (database.dialect !== 'sqlite' || !isBusy(error) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+/** Reverts the latest migration (operators: `lifeline migrate --down`). */
+export async function migrateDown(database: Database): Promise<string[]> {
+  return unwrap(await createMigrator(database).migrateDown());
+}
+
+/** True when every known migration has been applied (the readiness check). */
+export async function isSchemaCurrent(database: Database): Promise<boolean> {
+  const applied = await createMigrator(database).getMigrations();
+  return applied.every((m) => m.executedAt !== undefined);
+}

@@ -1,0 +1,113 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Times are UTC epoch milliseconds (bigint on PostgreSQL,
+ * integer on SQLite, numbers in JavaScript); booleans are 0/1; JSON is stored as text. One
+ * code path for both dialects (ARCHITECTURE.md "Time is UTC epoch milliseconds").
+ */
+export interface Tables {
+  accounts: AccountsTable;
+  verification_secrets: VerificationSecretsTable;
+  verification_failures: VerificationFailuresTable;
+  outbox_messages: OutboxMessagesTable;
+  dev_mailbox: DevMailboxTable;
+  security_events: SecurityEventsTable;
+  rate_limit_buckets: RateLimitBucketsTable;
+}
+
+export interface AccountsTable {
+  id: string;
+  /** The login e-mail as the user typed it (trimmed). */
+  email: string;
+  /** Lower-cased, IDNA-normalised login e-mail; unique (SECURITY.md 7.6). */
+  email_normalized: string;
+  locale: string;
+  created_at: number;
+}
+
+export interface VerificationSecretsTable {
+  id: string;
+  purpose: string;
+  account_id: string;
+  /** The address or number the secret was sent to: a secret is bound to it (SECURITY.md 4.6). */
+  target: string | null;
+  /** The browser flow a code is bound to (forgot password), if any. */
+  flow_id: string | null;
+  /** HMAC-SHA-256(key, purpose | account | secret), base64url. */
+  secret_hash: string;
+  /** Id of the server key that made `secret_hash`. */
+  key_id: string;
+  /** JSON context of the flow (e.g. the pending address). */
+  data: string | null;
+  attempts_left: number;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface VerificationFailuresTable {
+  id: string;
+  account_id: string;
+  purpose: string;
+  created_at: number;
+}
+
+export type OutboxStatus = 'queued' | 'processing' | 'sent' | 'failed';
+export type MessageChannelName = 'email' | 'sms';
+
+export interface OutboxMessagesTable {
+  id: string;
+  kind: string;
+  channel: MessageChannelName;
+  recipient: string;
+  account_id: string | null;
+  locale: string;
+  subject: string;
+  /** JSON {text, html, secrets}; null once purged after delivery or giving up. */
+  payload: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_expires_at: number | null;
+  claimed_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+  purged_at: number | null;
+}
+
+export interface DevMailboxTable {
+  id: string;
+  outbox_id: string | null;
+  channel: MessageChannelName;
+  recipient: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  created_at: number;
+}
+
+export interface SecurityEventsTable {
+  id: string;
+  account_id: string;
+  type: string;
+  ip: string | null;
+  user_agent: string | null;
+  /** JSON details of the event (never a secret). */
+  details: string | null;
+  created_at: number;
+}
+
+/** rate-limiter-flexible's PostgreSQL table (created by our migrations; PostgreSQL only). */
+export interface RateLimitBucketsTable {
+  key: string;
+  points: Generated<number>;
+  expire: ColumnType<number | null, number | null, number | null>;
+}
+
+export type OutboxMessageRow = Selectable<OutboxMessagesTable>;
+export type NewOutboxMessage = Insertable<OutboxMessagesTable>;
+export type OutboxMessageUpdate = Updateable<OutboxMessagesTable>;
+export type VerificationSecretRow = Selectable<VerificationSecretsTable>;
+export type DevMailboxRow = Selectable<DevMailboxTable>;

@@ -1,0 +1,34 @@
+import type { MessageChannelName } from '../../db/tables.js';
+
+/** A message as a channel sends it: already rendered, addressed, in the recipient's language. */
+export interface DeliverableMessage {
+  readonly id: string;
+  readonly channel: MessageChannelName;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string | null;
+}
+
+/**
+ * A way out of Lifeline: SMTP, an SMS gateway, or the development mailbox. `send` resolves
+ * when the transport has accepted the message and rejects otherwise; a
+ * {@link PermanentDeliveryError} tells the worker that retrying cannot help.
+ */
+export interface Channel {
+  /** For logs and metrics, e.g. "smtp" or "dev-mailbox". */
+  readonly transport: string;
+  send(message: DeliverableMessage): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** The transport refused the message for good (e.g. SMTP 550: no such mailbox). */
+export class PermanentDeliveryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentDeliveryError';
+  }
+}
+
+/** The transports by message channel; a channel without one cannot be delivered. */
+export type Channels = Readonly<Partial<Record<MessageChannelName, Channel>>>;

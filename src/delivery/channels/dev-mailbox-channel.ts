@@ -1,0 +1,52 @@
+import type { Clock } from '../../core/clock.js';
+import { newId } from '../../core/random.js';
+import type { Database } from '../../db/database.js';
+import type { DevMailboxRow } from '../../db/tables.js';
+import type { Channel, DeliverableMessage } from './channel.js';
+
+/**
+ * The embedded default's "transport": every e-mail and SMS is kept in the `dev_mailbox` table
+ * and shown on `/dev/mailbox`, so every flow can be tried locally without a mail server.
+ * It exists only outside production and only while no real transport is configured
+ * (ARCHITECTURE.md "Contracts"); its table is exempt from the payload purge for that reason.
+ */
+export function createDevMailboxChannel(deps: { database: Database; clock: Clock }): Channel {
+  return {
+    transport: 'dev-mailbox',
+    async send(message: DeliverableMessage): Promise<void> {
+      await deps.database.db
+        .insertInto('dev_mailbox')
+        .values({
+          id: newId(),
+          outbox_id: message.id,
+          channel: message.channel,
+          recipient: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          created_at: deps.clock.now(),
+        })
+        .execute();
+    },
+  };
+}
+
+/** Reads the development mailbox, newest first. */
+export function createDevMailbox(deps: { database: Database }) {
+  return {
+    async list(limit = 200): Promise<DevMailboxRow[]> {
+      return deps.database.db
+        .selectFrom('dev_mailbox')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+    },
+    async get(id: string): Promise<DevMailboxRow | undefined> {
+      return deps.database.db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+  };
+}
+
+export type DevMailbox = ReturnType<typeof createDevMailbox>;

@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { Metrics } from '../../core/metrics.js';
+import { randomToken } from '../../core/random.js';
+import type { Database } from '../../db/database.js';
+import { PermanentDeliveryError, type Channels } from '../channels/channel.js';
+import { createOutboxRepository, type ClaimedMessage } from './outbox-repository.js';
+import { parsePayload } from './outbox.js';
+
+export interface OutboxWorkerDeps {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly channels: Channels;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly config: {
+    readonly delivery: {
+      readonly pollIntervalMs: number;
+      readonly maxAttempts: number;
+      readonly leaseMs: number;
+      readonly retryBaseMs: number;
+      readonly retryMaxMs: number;
+    };
+  };
+  /** Uniform [0, 1) for back-off jitter; injectable so tests can pin it. Not a secret. */
+  readonly random?: () => number;
+  /** Rows claimed per round. */
+  readonly batchSize?: number;
+}
+
+/**
+ * Delay before attempt `attempts + 1`: exponential from the base, capped, with "equal jitter"
+ * (half fixed, half random) so that many messages failing together do not retry together.
+ */
+export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, random: number): number {
+  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(exponential / 2 + (exponential / 2) * random);
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.slice(0, 500);
+}
+
+/**
+ * Delivers the outbox: claims due rows with a lease, sends each through its channel, and
+ * marks it sent, schedules a retry with back-off, or gives up (keeping the row, as failed).
+ * The payload (with any code or link in it) is purged when the row is sent or failed.
+ * Delivery is at-least-once: a worker that dies after sending but before marking sends the
+ * message again once its lease runs out.
+ */
+export function createOutboxWorker(deps: OutboxWorkerDeps) {
+  const { clock, channels, logger, metrics } = deps;
+  const { pollIntervalMs, maxAttempts, leaseMs, retryBaseMs, retryMaxMs } = deps.config.delivery;
+  // Jitter only spreads retries over time; it protects nothing, so Math.random is right here.
+  // eslint-disable-next-line no-restricted-properties
+  const random = deps.random ?? Math.random;
+  const batchSize = deps.batchSize ?? 20;
+  const repository = createOutboxRepository(deps.database);
+  const workerId = `worker-${randomToken(6)}`;
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = true;
+
+  async function deliver(message: ClaimedMessage): Promise<void> {
+    const channel = channels[message.channel];
+    const transport = channel?.transport ?? 'none';
+    const payload = parsePayload(message);
+    const log = logger.child({ messageId: message.id, kind: message.kind, channel: message.channel, attempt: message.attempts });
+    try {
+      if (!channel) throw new PermanentDeliveryError(`no transport is configured for ${message.channel}`);
+      if (!payload) throw new PermanentDeliveryError('the payload was purged before delivery');
+      if (message.attempts > maxAttempts) throw new PermanentDeliveryError('the lease ran out too often (worker crashes?)');
+      await channel.send({ id: message.id, channel: message.channel, to: message.recipient, subject: message.subject, text: payload.text, html: payload.html });
+    } catch (error) {
+      const now = clock.now();
+      const final = error instanceof PermanentDeliveryError || message.attempts >= maxAttempts;
+      metrics.messageFailures.inc({ channel: message.channel, transport, final: String(final) });
+      if (final) {
+        await repository.markFailed(message.id, workerId, now, describe(error));
+        log.error({ event: 'delivery.failed', err: describe(error) }, 'gave up delivering a message');
+      } else {
+        const delay = retryDelayMs(message.attempts, retryBaseMs, retryMaxMs, random());
+        await repository.scheduleRetry(message.id, workerId, now, now + delay, describe(error));
+        log.warn({ event: 'delivery.retry', err: describe(error), retryInMs: delay }, 'delivery failed; will retry');
+      }
+      return;
+    }
+    const marked = await repository.markSent(message.id, workerId, clock.now());
+    metrics.messagesSent.inc({ channel: message.channel, transport });
+    log.info({ event: 'delivery.sent', transport, lostLease: !marked }, 'message delivered');
+  }
+
+  /** One round: claims a batch, delivers it, repeats while batches come back full. */
+  async function drain(): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const now = clock.now();
+      const batch = await repository.claimDue({ workerId, now, leaseUntil: now + leaseMs, limit: batchSize });
+      // Sends of one batch run side by side; each row is settled on its own.
+      await Promise.all(batch.map((message) => deliver(message)));
+      delivered += batch.length;
+      if (batch.length < batchSize || stopped) return delivered;
+    }
+  }
+
+  function schedule(): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runOnce().finally(schedule);
+    }, pollIntervalMs);
+  }
+
+  /** Runs one round now (or joins the round already running); returns rows handled. */
+  function runOnce(): Promise<number> {
+    running ??= drain()
+      .catch((error: unknown) => {
+        // A database hiccup must not kill the loop: log it and try again next round.
+        logger.error({ event: 'delivery.worker_error', err: describe(error) }, 'outbox round failed');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  }
+
+  return {
+    workerId,
+    runOnce,
+    /** Starts polling about every `pollIntervalMs` (ARCHITECTURE.md: about once a second). */
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      logger.info({ event: 'delivery.worker_started', workerId, pollIntervalMs }, 'outbox worker started');
+      schedule();
+    },
+    /** Stops polling and waits for the round in flight, so no claimed row is left mid-send. */
+    async stop(): Promise<void> {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+export type OutboxWorker = ReturnType<typeof createOutboxWorker>;

@@ -1,0 +1,36 @@
+import { MINUTE } from './core/clock.js';
+import type { Services } from './services.js';
+
+/**
+ * Periodic clean-up beside the delivery worker: expired one-time secrets and old failure
+ * counts, delivered outbox rows past their retention, expired rate-limit buckets. Runs where
+ * the worker runs; every step is idempotent, so several workers may run it.
+ */
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+  let timer: NodeJS.Timeout | undefined;
+
+  async function runOnce(): Promise<void> {
+    try {
+      const secrets = await services.verification.prune();
+      const messages = await services.outbox.prune();
+      await services.rateLimits.prune(services.clock.now());
+      services.logger.debug({ event: 'housekeeping.done', secrets, messages }, 'housekeeping done');
+    } catch (error) {
+      services.logger.warn({ event: 'housekeeping.failed', err: (error as Error).message }, 'housekeeping failed');
+    }
+  }
+
+  return {
+    runOnce,
+    start(): void {
+      if (timer) return;
+      void runOnce();
+      timer = setInterval(() => void runOnce(), intervalMs);
+      timer.unref();
+    },
+    stop(): void {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

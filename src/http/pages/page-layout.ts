@@ -1,0 +1,42 @@
+import { escapeHtml } from '../../core/html.js';
+import type { Locale } from '../../i18n/translator.js';
+
+export const PAGES_STYLESHEET_PATH = '/assets/pages.css';
+
+/**
+ * The stylesheet of the server-rendered pages (start page, development mailbox). Served as a
+ * file, since the Content-Security-Policy allows no inline styles.
+ */
+export const pagesStylesheet = `
+:root { color-scheme: light; --ink: #1d2433; --muted: #5b6478; --line: #d9dde5; --accent: #1f5fbf; --bg: #f4f5f7; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink); background: var(--bg); }
+main { max-width: 960px; margin: 0 auto; padding: 24px 16px 48px; }
+h1 { font-size: 1.6rem; margin: 0 0 8px; }
+h2 { font-size: 1.1rem; margin: 0 0 4px; overflow-wrap: anywhere; }
+p { margin: 0 0 12px; }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.muted { color: var(--muted); }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin: 0 0 16px; }
+.meta { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 0.9rem; color: var(--muted); margin: 0 0 8px; }
+.badge { display: inline-block; font-size: 0.8rem; border: 1px solid var(--line); border-radius: 999px; padding: 0 8px; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f8f9fb; border: 1px solid var(--line); border-radius: 6px; padding: 12px; margin: 0 0 8px; font: 0.9rem/1.45 ui-monospace, Consolas, monospace; }
+ul.links { padding-left: 20px; }
+`;
+
+/** A complete HTML page around `body` (which the caller has escaped). */
+export function renderPage(options: { locale: Locale; title: string; body: string }): string {
+  return [
+    '<!doctype html>',
+    `<html lang="${options.locale}">`,
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(options.title)}</title>`,
+    `<link rel="stylesheet" href="${PAGES_STYLESHEET_PATH}">`,
+    '</head>',
+    `<body><main>${options.body}</main></body>`,
+    '</html>',
+  ].join('\n');
+}

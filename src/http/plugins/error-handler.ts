@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { ErrorCode } from '../../contract/error-codes.js';
+import { isLifelineError, type ErrorParams } from '../../core/errors.js';
+import type { Translator } from '../../i18n/translator.js';
+import { buildProblem, sendProblem, type FieldProblem } from '../problem.js';
+
+/** A validation issue as Fastify hands it over (fastify-type-provider-zod maps zod's issues). */
+interface ValidationIssue {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly params?: Record<string, unknown>;
+}
+
+/** Fastify's own request errors and the problem code each becomes. */
+const fastifyErrorCodes: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid-json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation-failed',
+};
+
+const knownTypes = new Set(['string', 'number', 'boolean', 'object', 'array']);
+
+function fieldOf(issue: ValidationIssue): string {
+  const keys = issue.params?.keys;
+  if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) return keys.map(String).join(', ');
+  return issue.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+}
+
+/** Localised, field-naming descriptions of what was wrong; zod's own English messages are not used. */
+function describeIssues(translator: Translator, request: FastifyRequest, issues: readonly ValidationIssue[]): FieldProblem[] {
+  const locale = request.locale;
+  return issues.map((issue) => {
+    const field = fieldOf(issue);
+    let reason: string;
+    if (issue.keyword === 'invalid_type' && /received undefined/.test(issue.message ?? '')) {
+      reason = translator.text(locale, 'validation.missing');
+    } else if (issue.keyword === 'invalid_type') {
+      const expected = typeof issue.params?.expected === 'string' ? issue.params.expected : '';
+      const expectedText = knownTypes.has(expected) ? translator.text(locale, `validation.types.${expected}`) : expected;
+      reason = translator.text(locale, 'validation.invalid_type', { expected: expectedText });
+    } else if (issue.keyword === 'unrecognized_keys') {
+      reason = translator.text(locale, 'validation.unrecognized_keys', { keys: field });
+    } else if (['too_small', 'too_big', 'invalid_format', 'invalid_value'].includes(issue.keyword)) {
+      reason = translator.text(locale, `validation.${issue.keyword}`);
+    } else {
+      reason = translator.text(locale, 'validation.other');
+    }
+    const detail =
+      issue.keyword === 'unrecognized_keys' || field === ''
+        ? translator.text(locale, 'validation.body', { reason })
+        : translator.text(locale, 'validation.field', { field, reason });
+    return { field: field || '(body)', detail };
+  });
+}
+
+/**
+ * One error handler for the whole app (ARCHITECTURE.md "One error model"): a LifelineError
+ * becomes its problem; validation and Fastify's request errors become 4xx problems that name
+ * what was wrong; anything else is a bug, logged with its stack and answered 500 with the
+ * request id only: no message, no stack, no SQL (SECURITY.md 7.1).
+ */
+export function registerErrorHandler(app: FastifyInstance, translator: Translator): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const send = (code: ErrorCode, params: ErrorParams = {}, errors?: FieldProblem[], retryAfterSeconds?: number) =>
+      sendProblem(reply, buildProblem(translator, request.locale, code, params, request, errors), retryAfterSeconds);
+
+    if (isLifelineError(error)) {
+      if (error.code === 'validation-failed' && typeof error.params.field === 'string') {
+        const field = error.params.field;
+        const detail = translator.text(request.locale, 'validation.field', { field, reason: translator.text(request.locale, 'validation.invalid_format') });
+        return send('validation-failed', error.params, [{ field, detail }]);
+      }
+      return send(error.code, error.params, undefined, error.retryAfterSeconds);
+    }
+
+    if (Array.isArray(error.validation) && error.validation.length > 0) {
+      const errors = describeIssues(translator, request, error.validation);
+      return send('validation-failed', {}, errors);
+    }
+
+    const mapped = error.code ? fastifyErrorCodes[error.code] : undefined;
+    if (mapped === 'payload-too-large') return send(mapped, { limit: request.routeOptions.bodyLimit ?? 0 });
+    if (mapped) return send(mapped);
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 404) {
+      // Other malformed requests Fastify detects itself (a bad URL, a header it cannot read).
+      return send('validation-failed');
+    }
+
+    request.log.error({ err: error, event: 'http.unhandled_error' }, 'unhandled error');
+    return send('internal-error');
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendProblem(reply, buildProblem(translator, request.locale, 'not-found', {}, request));
+  });
+}

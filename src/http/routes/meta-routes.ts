@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { metaResponse } from '../../contract/meta.js';
+import type { Locale } from '../../i18n/translator.js';
+
+/** GET /api/v1/meta: product name, version and languages, for the UI and integrators. */
+export function registerMetaRoutes(app: FastifyInstance, deps: { appName: string; version: string; defaultLocale: Locale }): void {
+  const locales: Locale[] = deps.defaultLocale === 'de' ? ['de', 'en'] : ['en', 'de'];
+  app.withTypeProvider<ZodTypeProvider>().get(
+    '/api/v1/meta',
+    { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse } } },
+    async () => ({ name: deps.appName, version: deps.version, locales, defaultLocale: deps.defaultLocale }),
+  );
+}

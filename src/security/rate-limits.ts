@@ -1,0 +1,108 @@
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { LifelineError } from '../core/errors.js';
+import type { Metrics } from '../core/metrics.js';
+import type { Database } from '../db/database.js';
+
+/** One named bucket: `points` per `durationSeconds`, optionally blocked for a while after. */
+export interface BucketPolicy {
+  readonly points: number;
+  readonly durationSeconds: number;
+  readonly blockSeconds?: number;
+}
+
+export interface RateLimitsConfig {
+  readonly rateLimits: { readonly store: 'memory' | 'postgres'; readonly apiPerMinute: number };
+}
+
+/** The buckets and their sizes, in one table (documented in docs/security.md). */
+export function bucketPolicies(config: RateLimitsConfig) {
+  return {
+    /** Every `/api` request, per client (IPv4 address or IPv6 /64). */
+    'api-client': { points: config.rateLimits.apiPerMinute, durationSeconds: 60 },
+  } satisfies Record<string, BucketPolicy>;
+}
+
+export type BucketName = keyof ReturnType<typeof bucketPolicies>;
+
+export type LimitDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
+
+/**
+ * Rate limits with rate-limiter-flexible: in memory for the embedded default (one process),
+ * in PostgreSQL when several instances share the work. A refusal is counted in /metrics and
+ * logged as `security.control_triggered` (SECURITY.md 6.9). A store that fails is not a
+ * refusal: it answers 503 (PITFALLS.md), since letting everything through would disarm the
+ * limits and refusing with 429 would blame the client.
+ */
+export function createRateLimits(deps: { config: RateLimitsConfig; database: Database; metrics: Metrics; logger: Logger }) {
+  const policies = bucketPolicies(deps.config);
+  const limiters = new Map<BucketName, RateLimiterAbstract>();
+  for (const [name, policy] of Object.entries(policies) as [BucketName, BucketPolicy][]) {
+    const options = { keyPrefix: name, points: policy.points, duration: policy.durationSeconds, blockDuration: policy.blockSeconds ?? 0 };
+    limiters.set(
+      name,
+      deps.config.rateLimits.store === 'postgres' && deps.database.pgPool
+        ? new RateLimiterPostgres({
+            ...options,
+            storeClient: deps.database.pgPool,
+            storeType: 'pool',
+            tableName: 'rate_limit_buckets',
+            tableCreated: true,
+            clearExpiredByTimeout: false,
+          })
+        : new RateLimiterMemory(options),
+    );
+  }
+
+  function limiter(bucket: BucketName): RateLimiterAbstract {
+    const found = limiters.get(bucket);
+    if (!found) throw new Error(`unknown rate-limit bucket ${bucket}`);
+    return found;
+  }
+
+  /**
+   * Takes `points` from the bucket for `key`. Answers whether that was allowed instead of
+   * throwing, for callers whose answer must stay neutral (PRODUCT.md §8).
+   */
+  async function consume(bucket: BucketName, key: string, points = 1): Promise<LimitDecision> {
+      try {
+        await limiter(bucket).consume(key, points);
+        return { allowed: true };
+      } catch (error) {
+        if (error instanceof RateLimiterRes) {
+          const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+          deps.metrics.rateLimitRefusals.inc({ bucket });
+          deps.logger.warn({ event: 'security.control_triggered', control: 'rate-limit', bucket, retryAfterSeconds }, 'rate limit refused a request');
+          return { allowed: false, retryAfterSeconds };
+        }
+        deps.logger.error({ event: 'rate_limit.store_failed', bucket, err: (error as Error).message }, 'rate-limit store failed');
+        throw new LifelineError('service-unavailable', {}, { retryAfterSeconds: 5, cause: error });
+      }
+  }
+
+  return {
+    policies,
+    consume,
+
+    /** Like {@link consume}, but a refusal throws `rate-limited` (429 with Retry-After). */
+    async enforce(bucket: BucketName, key: string, points = 1): Promise<void> {
+      const decision = await consume(bucket, key, points);
+      if (!decision.allowed) {
+        throw new LifelineError('rate-limited', { retryAfter: decision.retryAfterSeconds }, { retryAfterSeconds: decision.retryAfterSeconds });
+      }
+    },
+
+    /** Gives points back (e.g. after a successful sign-in: PITFALLS.md "consume, then refund"). */
+    async refund(bucket: BucketName, key: string, points = 1): Promise<void> {
+      await limiter(bucket).reward(key, points).catch(() => undefined);
+    },
+
+    /** Housekeeping (PostgreSQL store): drops buckets that expired more than an hour ago. */
+    async prune(nowMs: number): Promise<void> {
+      if (deps.config.rateLimits.store !== 'postgres' || !deps.database.pgPool) return;
+      await deps.database.db.deleteFrom('rate_limit_buckets').where('expire', '<', nowMs - 3_600_000).execute();
+    },
+  };
+}
+
+export type RateLimits = ReturnType<typeof createRateLimits>;

@@ -1,0 +1,86 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.js';
+import type { Clock } from './core/clock.js';
+import { createLogger, type Logger } from './core/logger.js';
+import { createDatabase } from './db/create-database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { closeChannels } from './delivery/channels/create-channels.js';
+import { createHousekeeping } from './housekeeping.js';
+import { buildApp } from './http/build-app.js';
+import { createServices, type Services } from './services.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  /** The address it listens on, e.g. http://127.0.0.1:3000. */
+  readonly address: string;
+  /** Stops accepting, finishes the worker's round, closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The server's composition root: config → database (migrated) → services → HTTP app, plus the
+ * delivery worker in the same process unless RUN_WORKER=false.
+ */
+export async function startServer(config: Config, options: { logger?: Logger; clock?: Clock; listen?: boolean } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const database = await createDatabase(config.database);
+  try {
+    const applied = await migrateToLatest(database);
+    if (applied.length > 0) logger.info({ event: 'db.migrated', applied }, 'database migrated');
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+  const services = createServices({
+    config,
+    database,
+    logger,
+    collectProcessMetrics: true,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const app = await buildApp({
+    config,
+    logger,
+    metrics: services.metrics,
+    translator: services.translator,
+    rateLimits: services.rateLimits,
+    checkReadiness: services.checkReadiness,
+    devMailbox: services.devMailbox,
+  });
+  const housekeeping = createHousekeeping(services);
+
+  let address = '';
+  if (options.listen !== false) {
+    address = await app.listen({ host: config.http.host, port: config.http.port });
+  } else {
+    await app.ready();
+  }
+  if (config.delivery.runWorkerInProcess) {
+    services.worker.start();
+    housekeeping.start();
+  }
+  logger.info(
+    {
+      event: 'server.started',
+      url: config.http.publicUrl,
+      database: config.database.dialect,
+      delivery: config.delivery.devMailbox ? 'dev-mailbox' : 'transports',
+      worker: config.delivery.runWorkerInProcess ? 'in-process' : 'separate',
+    },
+    `${config.appName} ${config.version} listening on ${config.http.publicUrl}` + (config.delivery.devMailbox ? ` (development mailbox: ${config.http.publicUrl}/dev/mailbox)` : ''),
+  );
+
+  return {
+    app,
+    services,
+    address,
+    async close() {
+      housekeeping.stop();
+      await app.close();
+      await services.worker.stop();
+      await closeChannels(services.channels);
+      await database.destroy();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Config } from './config/config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { Logger } from './core/logger.js';
+import { createMetrics } from './core/metrics.js';
+import type { Database } from './db/database.js';
+import { checkReadiness } from './db/readiness.js';
+import { createChannels } from './delivery/channels/create-channels.js';
+import { createDevMailbox } from './delivery/channels/dev-mailbox-channel.js';
+import { createOutbox } from './delivery/outbox/outbox.js';
+import { createOutboxWorker } from './delivery/outbox/outbox-worker.js';
+import { createTranslator } from './i18n/translator.js';
+import { createNotifier } from './notifications/notifier.js';
+import { createSecurityLog } from './notifications/security-log.js';
+import { createRateLimits } from './security/rate-limits.js';
+import { createVerificationService } from './verification/verification-service.js';
+
+export interface ServicesInput {
+  readonly config: Config;
+  readonly database: Database;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** Process metrics (CPU, memory, event loop); off in tests, where many apps share a process. */
+  readonly collectProcessMetrics?: boolean;
+}
+
+/**
+ * Wires Lifeline's services from their explicit dependencies, in dependency order (the
+ * composition root's half that the server, the worker, the CLI and the tests share). Each
+ * service receives only what it uses; nothing here is a global.
+ */
+export function createServices(input: ServicesInput) {
+  const { config, database, logger } = input;
+  const clock = input.clock ?? systemClock;
+  const metrics = createMetrics({ collectProcessMetrics: input.collectProcessMetrics ?? false });
+  const translator = createTranslator();
+  const outbox = createOutbox({ database, clock });
+  metrics.setOutboxSource(() => outbox.stats());
+  const channels = createChannels({ config, database, clock });
+  const securityLog = createSecurityLog({ clock });
+  const notifier = createNotifier({ outbox, translator, securityLog, config });
+  const verification = createVerificationService({ database, clock, keys: config.keys, config });
+  const rateLimits = createRateLimits({ config, database, metrics, logger });
+  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database }) : undefined;
+  const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
+
+  return {
+    config,
+    database,
+    logger,
+    clock,
+    metrics,
+    translator,
+    outbox,
+    channels,
+    securityLog,
+    notifier,
+    verification,
+    rateLimits,
+    devMailbox,
+    worker,
+    checkReadiness: () => checkReadiness(database),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,49 @@
+import { DAY, HOUR, MINUTE } from '../core/clock.js';
+
+/**
+ * What a one-time secret looks like: a link token (256 bits), a 6-digit code (for SMS) or an
+ * 8-character Crockford base32 code (for e-mail, where people copy by hand).
+ */
+export type SecretKind = 'link' | 'digits6' | 'crockford8';
+
+export interface PurposePolicy {
+  readonly kind: SecretKind;
+  /** Lifetime; SECURITY.md 3.5: SMS codes ≤ 10 minutes, e-mail ≤ 24 hours. */
+  readonly ttlMs: number;
+}
+
+/**
+ * Every purpose a secret can be issued for, with its form and lifetime, in one table (the
+ * issues that build each flow refer to it). A secret is only ever redeemed for the purpose it
+ * was issued for: the purpose is part of its keyed hash and of every lookup (SECURITY.md 4.6).
+ */
+export const purposePolicies = {
+  /** Sign-up: confirms the login e-mail; read later, hence 24 h. */
+  'login-email-verification': { kind: 'link', ttlMs: 24 * HOUR },
+  /** A changed login e-mail, confirmed at the new address. */
+  'login-email-change': { kind: 'link', ttlMs: 24 * HOUR },
+  /** Setting up a recovery e-mail: people set it up and read the mail later (PRODUCT.md §2). */
+  'recovery-email-confirmation': { kind: 'link', ttlMs: 24 * HOUR },
+  /** Setting up a recovery phone: SMS code, 10 minutes (PRODUCT.md §3). */
+  'recovery-phone-confirmation': { kind: 'digits6', ttlMs: 10 * MINUTE },
+  /** Forgot password by SMS. */
+  'password-reset-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
+  /** Forgot password by e-mail: a code to type in this browser… */
+  'password-reset-email-code': { kind: 'crockford8', ttlMs: 15 * MINUTE },
+  /** …and a link that works in any browser. */
+  'password-reset-email-link': { kind: 'link', ttlMs: 15 * MINUTE },
+  /** "Das war ich nicht" in a security notice. */
+  'security-undo': { kind: 'link', ttlMs: 7 * DAY },
+  /** Undo of a login-e-mail change, sent to the old address. */
+  'login-email-undo': { kind: 'link', ttlMs: 30 * DAY },
+  /** Verification of a sensitive action by SMS. */
+  'action-verification-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
+  /** Verification of a sensitive action by e-mail code… */
+  'action-verification-email-code': { kind: 'crockford8', ttlMs: 15 * MINUTE },
+  /** …or link. */
+  'action-verification-email-link': { kind: 'link', ttlMs: 15 * MINUTE },
+} as const satisfies Record<string, PurposePolicy>;
+
+export type VerificationPurpose = keyof typeof purposePolicies;
+
+export const verificationPurposes = Object.keys(purposePolicies) as VerificationPurpose[];

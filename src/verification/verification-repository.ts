@@ -1,0 +1,122 @@
+import type { Executor } from '../db/database.js';
+import type { VerificationSecretRow } from '../db/tables.js';
+import { newId } from '../core/random.js';
+
+/**
+ * The SQL of one-time secrets. Every state change is one statement whose WHERE clause
+ * re-checks that the secret is still live, so that under concurrency the database, not the
+ * application, decides who wins (ARCHITECTURE.md "One mechanism for one-time secrets").
+ */
+export function createVerificationRepository() {
+  return {
+    async insert(trx: Executor, row: VerificationSecretRow): Promise<void> {
+      await trx.insertInto('verification_secrets').values(row).execute();
+    },
+
+    /** Ends every live secret of this purpose and account (a new one replaces them). */
+    async retireLive(trx: Executor, accountId: string, purposes: readonly string[], now: number): Promise<number> {
+      if (purposes.length === 0) return 0;
+      const result = await trx
+        .updateTable('verification_secrets')
+        .set({ used_at: now })
+        .where('account_id', '=', accountId)
+        .where('purpose', 'in', purposes)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async findById(trx: Executor, id: string, purpose: string): Promise<VerificationSecretRow | undefined> {
+      return trx
+        .selectFrom('verification_secrets')
+        .selectAll()
+        .where('id', '=', id)
+        .where('purpose', '=', purpose)
+        .executeTakeFirst();
+    },
+
+    /** The newest unused, unexpired secret for this purpose and account (and browser flow). */
+    async findNewestUnused(
+      trx: Executor,
+      query: { accountId: string; purpose: string; flowId: string | undefined; now: number },
+    ): Promise<VerificationSecretRow | undefined> {
+      let select = trx
+        .selectFrom('verification_secrets')
+        .selectAll()
+        .where('account_id', '=', query.accountId)
+        .where('purpose', '=', query.purpose)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', query.now);
+      if (query.flowId !== undefined) select = select.where('flow_id', '=', query.flowId);
+      return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    },
+
+    /**
+     * Marks the secret used if, at this instant, it is still unused, unexpired and has tries
+     * left. Returns the row when this call won; undefined when another redemption, the last
+     * wrong guess or the clock got there first.
+     */
+    async markUsed(trx: Executor, id: string, now: number): Promise<VerificationSecretRow | undefined> {
+      return trx
+        .updateTable('verification_secrets')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('attempts_left', '>', 0)
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /**
+     * Takes one try from a live secret. Returns the tries left, or undefined when there was
+     * none to take (so 100 parallel wrong guesses on a 5-try secret count exactly 5).
+     */
+    async takeAttempt(trx: Executor, id: string, now: number): Promise<number | undefined> {
+      const row = await trx
+        .updateTable('verification_secrets')
+        .set((eb) => ({ attempts_left: eb('attempts_left', '-', 1) }))
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('attempts_left', '>', 0)
+        .returning('attempts_left')
+        .executeTakeFirst();
+      return row?.attempts_left;
+    },
+
+    async recordFailure(trx: Executor, accountId: string, purpose: string, now: number): Promise<void> {
+      await trx.insertInto('verification_failures').values({ id: newId(), account_id: accountId, purpose, created_at: now }).execute();
+    },
+
+    /** Failures of this account and purpose since `since`: their count and the oldest time. */
+    async failuresSince(
+      trx: Executor,
+      accountId: string,
+      purpose: string,
+      since: number,
+    ): Promise<{ count: number; oldest: number | null }> {
+      const row = await trx
+        .selectFrom('verification_failures')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number | null>('created_at').as('oldest')])
+        .where('account_id', '=', accountId)
+        .where('purpose', '=', purpose)
+        .where('created_at', '>', since)
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.count), oldest: row.oldest === null ? null : Number(row.oldest) };
+    },
+
+    /** Housekeeping: secrets expired or used before `before`, failures older than `before`. */
+    async prune(trx: Executor, before: number): Promise<number> {
+      const secrets = await trx
+        .deleteFrom('verification_secrets')
+        .where((eb) => eb.or([eb('expires_at', '<', before), eb('used_at', '<', before)]))
+        .executeTakeFirst();
+      const failures = await trx.deleteFrom('verification_failures').where('created_at', '<', before).executeTakeFirst();
+      return Number(secrets.numDeletedRows) + Number(failures.numDeletedRows);
+    },
+  };
+}
+
+export type VerificationRepository = ReturnType<typeof createVerificationRepository>;

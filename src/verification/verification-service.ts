@@ -1,0 +1,232 @@
+import type { Clock } from '../core/clock.js';
+import { HOUR } from '../core/clock.js';
+import { LifelineError } from '../core/errors.js';
+import { constantTimeEqual, hmacSha256 } from '../core/hashing.js';
+import type { KeyRing } from '../core/keyring.js';
+import { randomToken } from '../core/random.js';
+import type { Database, Executor } from '../db/database.js';
+import type { VerificationSecretRow } from '../db/tables.js';
+import { inTransaction } from '../db/transaction.js';
+import { purposePolicies, type VerificationPurpose } from './purposes.js';
+import { generateSecret, joinLinkToken, normaliseCode, splitLinkToken } from './secret-format.js';
+import { createVerificationRepository } from './verification-repository.js';
+
+export interface VerificationServiceDeps {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly keys: KeyRing;
+  readonly config: { readonly verification: { readonly maxAttempts: number; readonly maxFailuresPerHour: number } };
+}
+
+export interface IssueSecretInput {
+  readonly purpose: VerificationPurpose;
+  readonly accountId: string;
+  /** The address or number the secret goes to; the secret is bound to it. */
+  readonly target?: string;
+  /** The browser flow a code is bound to (forgot password). */
+  readonly flowId?: string;
+  /** Context the flow needs back on redemption (never a secret). */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Overrides the purpose's lifetime (never longer than the purpose allows). */
+  readonly ttlMs?: number;
+  /**
+   * Retire the account's other live secrets of these purposes (default: this purpose), so a
+   * new link or code always replaces the old one.
+   */
+  readonly replaces?: readonly VerificationPurpose[];
+}
+
+export interface IssuedSecret {
+  readonly id: string;
+  /** What goes into the message: the link token (`id.secret`) or the code. Never stored. */
+  readonly secret: string;
+  readonly expiresAt: number;
+}
+
+/** A secret that was just redeemed: what the flow needs to apply its change. */
+export interface RedeemedSecret {
+  readonly id: string;
+  readonly purpose: VerificationPurpose;
+  readonly accountId: string;
+  readonly target: string | null;
+  readonly flowId: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+}
+
+export interface RedeemCodeInput {
+  readonly purpose: VerificationPurpose;
+  readonly accountId: string;
+  readonly code: string;
+  /** Required for codes bound to a browser flow: a code from another flow never matches. */
+  readonly flowId?: string;
+}
+
+export interface RedeemLinkInput {
+  readonly purpose: VerificationPurpose;
+  readonly token: string;
+}
+
+/** Applies the change a secret authorises, inside the transaction that marks it used. */
+export type ApplyRedeemed<T> = (trx: Executor, secret: RedeemedSecret) => Promise<T>;
+
+type Outcome<T> = { readonly kind: 'won'; readonly value: T } | { readonly kind: 'failed'; readonly error: LifelineError };
+
+const FAILURE_WINDOW_MS = HOUR;
+/** Failure rows are kept a day for the security log's sake, then pruned. */
+export const VERIFICATION_RETENTION_MS = 24 * HOUR;
+
+/**
+ * One-time secrets for every purpose (ARCHITECTURE.md "One mechanism for one-time secrets").
+ *
+ * - A secret is random (CSPRNG), stored only as HMAC-SHA-256(key, purpose | account |
+ *   secret) with the id of the key, expires, allows `maxAttempts` wrong guesses, and is
+ *   single-use.
+ * - Redemption and each wrong guess are single conditional UPDATEs, so parallel requests
+ *   can never both win and can never use more tries than there are.
+ * - Wrong guesses are also counted per (account, purpose) over an hour; issuing a new secret
+ *   never restores that count (SECURITY.md 4.5).
+ * - A wrong guess is committed in its own transaction before the error is thrown: if it
+ *   were part of the caller's transaction, the error would roll the count back.
+ */
+export function createVerificationService(deps: VerificationServiceDeps) {
+  const { database, clock, keys } = deps;
+  const { maxAttempts, maxFailuresPerHour } = deps.config.verification;
+  const repository = createVerificationRepository();
+
+  function hashFor(keyId: string, purpose: string, accountId: string, secret: string): string | undefined {
+    const key = keys.byId(keyId);
+    return key === undefined ? undefined : hmacSha256(key, purpose, accountId, secret);
+  }
+
+  function toRedeemed(row: VerificationSecretRow): RedeemedSecret {
+    return {
+      id: row.id,
+      purpose: row.purpose as VerificationPurpose,
+      accountId: row.account_id,
+      target: row.target,
+      flowId: row.flow_id,
+      data: row.data ? (JSON.parse(row.data) as Record<string, unknown>) : {},
+      createdAt: row.created_at,
+    };
+  }
+
+  /** Refuses every guess, right or wrong, while the hourly failure budget is spent. */
+  async function assertNotLocked(trx: Executor, accountId: string, purpose: string, now: number): Promise<void> {
+    const { count, oldest } = await repository.failuresSince(trx, accountId, purpose, now - FAILURE_WINDOW_MS);
+    if (count >= maxFailuresPerHour) {
+      const retryAfterMs = (oldest ?? now) + FAILURE_WINDOW_MS - now;
+      throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+    }
+  }
+
+  /**
+   * The shared core of both redemption forms: the row is found, the secret compared in
+   * constant time, then either the row is marked used and `apply` runs in the same
+   * transaction, or one try is taken and counted in a transaction of its own.
+   */
+  async function redeem<T>(
+    find: (trx: Executor, now: number) => Promise<VerificationSecretRow | undefined>,
+    secret: string,
+    apply: ApplyRedeemed<T>,
+  ): Promise<T> {
+    const outcome = await inTransaction<Outcome<T>>(database, async (trx) => {
+      const now = clock.now();
+      const row = await find(trx, now);
+      if (!row || row.used_at !== null || row.expires_at <= now) {
+        return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
+      }
+      await assertNotLocked(trx, row.account_id, row.purpose, now);
+      if (row.attempts_left <= 0) {
+        return { kind: 'failed', error: new LifelineError('too-many-attempts', {}, { retryAfterSeconds: Math.max(1, Math.ceil((row.expires_at - now) / 1000)) }) };
+      }
+      const expected = hashFor(row.key_id, row.purpose, row.account_id, secret);
+      if (expected !== undefined && constantTimeEqual(expected, row.secret_hash)) {
+        const won = await repository.markUsed(trx, row.id, now);
+        if (!won) return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
+        return { kind: 'won', value: await apply(trx, toRedeemed(won)) };
+      }
+      const attemptsLeft = await repository.takeAttempt(trx, row.id, now);
+      if (attemptsLeft === undefined) return { kind: 'failed', error: new LifelineError('too-many-attempts', {}, { retryAfterSeconds: 60 }) };
+      await repository.recordFailure(trx, row.account_id, row.purpose, now);
+      return { kind: 'failed', error: new LifelineError('code-incorrect', { attemptsLeft }) };
+    });
+    if (outcome.kind === 'failed') throw outcome.error;
+    return outcome.value;
+  }
+
+  return {
+    /**
+     * Creates a secret in the caller's transaction (so it exists exactly when the message
+     * that carries it is enqueued) and returns it in plain text, once.
+     */
+    async issue(trx: Executor, input: IssueSecretInput): Promise<IssuedSecret> {
+      const policy = purposePolicies[input.purpose];
+      const now = clock.now();
+      const ttlMs = Math.min(input.ttlMs ?? policy.ttlMs, policy.ttlMs);
+      await repository.retireLive(trx, input.accountId, input.replaces ?? [input.purpose], now);
+      const id = randomToken(12);
+      const secret = generateSecret(policy.kind);
+      const key = keys.current;
+      await repository.insert(trx, {
+        id,
+        purpose: input.purpose,
+        account_id: input.accountId,
+        target: input.target ?? null,
+        flow_id: input.flowId ?? null,
+        secret_hash: hmacSha256(key.key, input.purpose, input.accountId, secret),
+        key_id: key.id,
+        data: input.data ? JSON.stringify(input.data) : null,
+        attempts_left: maxAttempts,
+        created_at: now,
+        expires_at: now + ttlMs,
+        used_at: null,
+      });
+      return { id, secret: policy.kind === 'link' ? joinLinkToken(id, secret) : secret, expiresAt: now + ttlMs };
+    },
+
+    /**
+     * Redeems a link token (`id.secret`); the token alone is the proof, so no account is
+     * needed. `apply` runs in the transaction that marks the secret used.
+     */
+    async redeemLink<T>(input: RedeemLinkInput, apply: ApplyRedeemed<T>): Promise<T> {
+      const parts = splitLinkToken(input.token);
+      if (!parts) throw new LifelineError('invalid-or-expired');
+      return redeem((trx) => repository.findById(trx, parts.id, input.purpose), parts.secret, apply);
+    },
+
+    /**
+     * Redeems a code typed by the user for this account (and browser flow). A wrong code
+     * answers `code-incorrect` with the tries left; a burnt or locked one `too-many-attempts`.
+     */
+    async redeemCode<T>(input: RedeemCodeInput, apply: ApplyRedeemed<T>): Promise<T> {
+      const policy = purposePolicies[input.purpose];
+      if (policy.kind === 'link') throw new TypeError(`${input.purpose} is redeemed by link, not by code`);
+      const code = normaliseCode(policy.kind, input.code);
+      if (code === undefined) throw new LifelineError('validation-failed', { field: 'code' });
+      return redeem(
+        (trx, now) => repository.findNewestUnused(trx, { accountId: input.accountId, purpose: input.purpose, flowId: input.flowId, now }),
+        code,
+        apply,
+      );
+    },
+
+    /** Kills every live secret of these purposes for the account (e.g. after a reset). */
+    async invalidate(trx: Executor, accountId: string, purposes: readonly VerificationPurpose[]): Promise<number> {
+      return repository.retireLive(trx, accountId, purposes, clock.now());
+    },
+
+    /** Wrong guesses of this account and purpose within the last hour. */
+    async failuresInLastHour(accountId: string, purpose: VerificationPurpose): Promise<number> {
+      const { count } = await repository.failuresSince(database.db, accountId, purpose, clock.now() - FAILURE_WINDOW_MS);
+      return count;
+    },
+
+    /** Housekeeping, run by the worker: drops secrets and failures older than a day. */
+    async prune(): Promise<number> {
+      return inTransaction(database, (trx) => repository.prune(trx, clock.now() - VERIFICATION_RETENTION_MS));
+    },
+  };
+}
+
+export type VerificationService = ReturnType<typeof createVerificationService>;

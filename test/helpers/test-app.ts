@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../src/config/config.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Database, DialectName } from '../../src/db/database.js';
+import { closeChannels } from '../../src/delivery/channels/create-channels.js';
+import { buildApp } from '../../src/http/build-app.js';
+import { createServices, type Services } from '../../src/services.js';
+import type { Environment } from '../../src/config/parse-config.js';
+import { captureLogs } from './log-capture.js';
+import { testConfig } from './test-config.js';
+import { createTestDatabase, openMigrated, type TestDatabase } from './test-database.js';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly config: Config;
+  readonly database: Database;
+  readonly testDb: TestDatabase;
+  readonly clock: ManualClock;
+  readonly logs: () => Record<string, unknown>[];
+  readonly logLines: () => string[];
+  /** Closes the app and database and drops the database. */
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  readonly env?: Environment;
+  /** Extra routes for tests of the HTTP plumbing, added before the app is ready. */
+  readonly extendApp?: (app: FastifyInstance) => void;
+  /** Share an existing test database (e.g. two app instances on one outbox). */
+  readonly testDb?: TestDatabase;
+  readonly logger?: Logger;
+}
+
+/**
+ * A complete Lifeline (services + HTTP app, not listening; use `app.inject`) on a fresh
+ * database of the given dialect, with a manual clock and captured logs.
+ */
+export async function createTestApp(dialect: DialectName, options: TestAppOptions = {}): Promise<TestApp> {
+  const testDb = options.testDb ?? (await createTestDatabase(dialect));
+  const config = testConfig({ DATABASE_URL: testDb.url, DATA_DIR: testDb.dir, ...options.env });
+  const database = await openMigrated(testDb);
+  const clock = createManualClock();
+  const capture = captureLogs('info');
+  const logger = options.logger ?? capture.logger;
+  const services = createServices({ config, database, logger, clock });
+  const app = await buildApp({
+    config,
+    logger,
+    metrics: services.metrics,
+    translator: services.translator,
+    rateLimits: services.rateLimits,
+    checkReadiness: services.checkReadiness,
+    devMailbox: services.devMailbox,
+  });
+  options.extendApp?.(app);
+  await app.ready();
+  return {
+    app,
+    services,
+    config,
+    database,
+    testDb,
+    clock,
+    logs: capture.records,
+    logLines: capture.lines,
+    async close() {
+      await app.close();
+      await services.worker.stop();
+      await closeChannels(services.channels);
+      await database.destroy();
+      if (!options.testDb) await testDb.drop();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One `vitest run` for everything (`npm test` runs it after types, lint and the dependency
+ * check): unit tests beside the code, integration tests over HTTP on SQLite and PostgreSQL,
+ * browser tests in Chromium. test/global-setup.ts probes PostgreSQL and Chromium once and
+ * says loudly what runs; with CI=true a missing part fails the run instead of being skipped.
+ */
+export default defineConfig({
+  test: {
+    globalSetup: ['test/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+    ],
+  },
+});
