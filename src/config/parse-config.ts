@@ -185,29 +185,31 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
   // An empty variable (`PUBLIC_URL=` copied from .env.example) means "use the default".
   const env: Environment = Object.fromEntries(Object.entries(rawEnv).map(([name, value]) => [name, value?.trim() === '' ? undefined : value]));
   const result = environmentSchema.safeParse(env);
-  if (!result.success) throw new ConfigError(describeIssues(result.error, env));
-  const e: ParsedEnvironment = result.data;
-  const problems: string[] = [];
-  const isProduction = e.NODE_ENV === 'production';
-
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
-  const publicOrigin = new URL(publicUrl).origin;
-  const secure = publicUrl.startsWith('https:');
+  // Keys are checked even when other variables are wrong, so one run reports every problem.
+  const problems: string[] = result.success ? [] : describeIssues(result.error, env);
+  const isProduction = (env.NODE_ENV ?? 'development') === 'production';
+  const secretKey = env.SECRET_KEY?.trim();
 
   let current: SecretKey | undefined;
-  if (e.SECRET_KEY !== undefined) current = parseKey('SECRET_KEY', e.SECRET_KEY, problems);
+  if (secretKey !== undefined) current = parseKey('SECRET_KEY', secretKey, problems);
   else if (isProduction) problems.push('SECRET_KEY: is required in production (generate one with: openssl rand -base64 32)');
   else if (options.fallbackSecretKey) current = { id: deriveKeyId(options.fallbackSecretKey), key: options.fallbackSecretKey };
   else problems.push('SECRET_KEY: is not set and no key file was loaded');
 
   const previous: SecretKey[] = [];
-  for (const entry of (e.PREVIOUS_SECRET_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (env.PREVIOUS_SECRET_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const key = parseKey('PREVIOUS_SECRET_KEYS', entry, problems);
     if (key) previous.push(key);
   }
   if (current && previous.some((p) => p.id === current.id)) {
     problems.push('PREVIOUS_SECRET_KEYS: contains a key with the same id as SECRET_KEY');
   }
+  if (!result.success) throw new ConfigError(problems);
+
+  const e: ParsedEnvironment = result.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const publicOrigin = new URL(publicUrl).origin;
+  const secure = publicUrl.startsWith('https:');
 
   if (isProduction) {
     if (e.METRICS_TOKEN === undefined) problems.push('METRICS_TOKEN: is required in production (at least 16 random characters)');

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { parseConfig } from './parse-config.js';
+
+const KEY = Buffer.alloc(32, 1).toString('base64');
+const OTHER_KEY = Buffer.alloc(32, 2).toString('base64');
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('case=the embedded default: everything from defaults, frozen', () => {
+    const config = parseConfig({ SECRET_KEY: KEY });
+    expect(config.env).toBe('development');
+    expect(config.http).toMatchObject({ host: 'localhost', port: 3000, publicUrl: 'http://localhost:3000', secure: false, trustProxy: false, bodyLimitBytes: 16384 });
+    expect(config.database).toEqual({ dialect: 'sqlite', path: 'data/lifeline.db', url: 'sqlite:data/lifeline.db' });
+    expect(config.delivery.devMailbox).toBe(true);
+    expect(config.metrics.token).toBeUndefined();
+    expect(config.argon2).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1 });
+    expect(config.rateLimits.store).toBe('memory');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.http)).toBe(true);
+    expect(() => {
+      (config.http as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('case=PUBLIC_URL derives from PORT, loses a trailing slash, and https turns on secure', () => {
+    expect(parseConfig({ SECRET_KEY: KEY, PORT: '8080' }).http.publicUrl).toBe('http://localhost:8080');
+    const https = parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com/' });
+    expect(https.http).toMatchObject({ publicUrl: 'https://id.example.com', publicOrigin: 'https://id.example.com', secure: true });
+  });
+
+  it('case=empty variables mean "use the default" (a copied .env.example works)', () => {
+    const config = parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: '', RATE_LIMIT_STORE: '', PORT: ' ' });
+    expect(config.http.port).toBe(3000);
+    expect(config.rateLimits.store).toBe('memory');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be a whole number (got "eighty")'],
+    [{ PORT: '70000' }, 'PORT: must be at most 65535 (got "70000")'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV: must be development, production or test (got "staging")'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    [{ PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL: must be an absolute http:// or https:// URL (got "ftp://x")'],
+    [{ PUBLIC_URL: 'https://x.example/?a=1' }, 'PUBLIC_URL: must not contain a query or fragment'],
+    [{ DATABASE_URL: 'mysql://nowhere' }, 'DATABASE_URL: must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL: must be an smtp:// or smtps:// URL'],
+    [{ TRUST_PROXY: '10.0.0.0/99' }, 'TRUST_PROXY: must be a comma-separated list'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN: must be at least 16 characters'],
+    [{ ARGON2_MEMORY_KIB: '4096' }, 'ARGON2_MEMORY_KIB: must be at least 19456 (got "4096")'],
+    [{ ARGON2_ITERATIONS: '1' }, 'ARGON2_ITERATIONS: must be at least 2'],
+    [{ RUN_WORKER: 'maybe' }, 'RUN_WORKER: must be true or false'],
+    [{ RATE_LIMIT_STORE: 'redis' }, 'RATE_LIMIT_STORE: must be memory or postgres'],
+    [{ RATE_LIMIT_STORE: 'postgres' }, 'RATE_LIMIT_STORE: postgres needs a postgres:// DATABASE_URL'],
+    [{ DEFAULT_LOCALE: 'fr' }, 'DEFAULT_LOCALE: must be de or en'],
+    [{ OUTBOX_RETRY_BASE_SECONDS: '100', OUTBOX_RETRY_MAX_SECONDS: '10' }, 'OUTBOX_RETRY_MAX_SECONDS: must not be smaller than OUTBOX_RETRY_BASE_SECONDS'],
+  ])('case=a wrong value stops with a message naming the variable: %o', (env, message) => {
+    const problems = problemsOf({ SECRET_KEY: KEY, ...env });
+    expect(problems.some((p) => p.startsWith(message))).toBe(true);
+  });
+
+  it('case=every wrong variable is reported at once', () => {
+    const problems = problemsOf({ SECRET_KEY: KEY, PORT: 'x', LOG_LEVEL: 'y', NODE_ENV: 'z' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'NODE_ENV', 'PORT']);
+  });
+
+  it('case=secret values are never echoed in a message', () => {
+    const problems = problemsOf({ SECRET_KEY: 'c2hvcnQ=', DATABASE_URL: 'mysql://user:hunter2@db', METRICS_TOKEN: 'tiny' });
+    const text = problems.join('\n');
+    expect(text).toContain('SECRET_KEY: must be at least 32 random bytes');
+    expect(text).not.toContain('c2hvcnQ=');
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('tiny');
+  });
+
+  it('case=production requires SECRET_KEY, METRICS_TOKEN, an https PUBLIC_URL and SMTP_URL', () => {
+    const problems = problemsOf({ NODE_ENV: 'production' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['METRICS_TOKEN', 'PUBLIC_URL', 'SECRET_KEY', 'SMTP_URL']);
+    expect(problemsOf({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtp://mail', PUBLIC_URL: 'http://id.example.com' })).toEqual([
+      'PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)',
+    ]);
+    const config = parseConfig({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtp://mail', PUBLIC_URL: 'https://id.example.com' });
+    expect(config.isProduction).toBe(true);
+    expect(config.delivery.devMailbox).toBe(false); // never in production
+  });
+
+  it('case=an SMTP transport switches the development mailbox off', () => {
+    expect(parseConfig({ SECRET_KEY: KEY, SMTP_URL: 'smtp://127.0.0.1:2525' }).delivery.devMailbox).toBe(false);
+  });
+
+  it('case=postgres URL selects the postgres dialect and rate-limit store', () => {
+    const config = parseConfig({ SECRET_KEY: KEY, DATABASE_URL: 'postgres://lifeline@db:5432/lifeline' });
+    expect(config.database.dialect).toBe('postgres');
+    expect(config.rateLimits.store).toBe('postgres');
+  });
+
+  it('case=TRUST_PROXY takes addresses, ranges and named ranges', () => {
+    expect(parseConfig({ SECRET_KEY: KEY, TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,loopback,::1,fd00::/8' }).http.trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      'loopback',
+      '::1',
+      'fd00::/8',
+    ]);
+  });
+
+  describe('keys (ARCHITECTURE.md "Keys")', () => {
+    it('case=a key gets a stable derived id, or the id it is named with', () => {
+      const a = parseConfig({ SECRET_KEY: KEY });
+      const b = parseConfig({ SECRET_KEY: KEY });
+      expect(a.keys.current.id).toMatch(/^[0-9a-f]{8}$/);
+      expect(a.keys.current.id).toBe(b.keys.current.id);
+      expect(parseConfig({ SECRET_KEY: `k2026:${KEY}` }).keys.current.id).toBe('k2026');
+    });
+
+    it('case=previous keys stay available by id after a rotation', () => {
+      const old = parseConfig({ SECRET_KEY: `old:${KEY}` }).keys.current;
+      const rotated = parseConfig({ SECRET_KEY: `new:${OTHER_KEY}`, PREVIOUS_SECRET_KEYS: `old:${KEY}` }).keys;
+      expect(rotated.current.id).toBe('new');
+      expect(rotated.byId('old')?.equals(old.key)).toBe(true);
+      expect(rotated.byId('gone')).toBeUndefined();
+    });
+
+    it('case=a short, malformed or duplicate key is refused', () => {
+      expect(problemsOf({ SECRET_KEY: Buffer.alloc(16).toString('base64') })[0]).toMatch(/^SECRET_KEY: must be at least 32 random bytes/);
+      expect(problemsOf({ SECRET_KEY: 'not base64!!' })[0]).toMatch(/^SECRET_KEY: must be base64/);
+      expect(problemsOf({ SECRET_KEY: `a:${KEY}`, PREVIOUS_SECRET_KEYS: `a:${OTHER_KEY}` })[0]).toMatch(/^PREVIOUS_SECRET_KEYS: contains a key with the same id/);
+    });
+
+    it('case=outside production without SECRET_KEY it needs the key file (see loadConfig)', () => {
+      expect(problemsOf({})[0]).toMatch(/^SECRET_KEY: is not set/);
+      expect(parseConfig({}, { fallbackSecretKey: Buffer.alloc(32, 9) }).keys.current.key.equals(Buffer.alloc(32, 9))).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { createTranslator, locales } from '../i18n/translator.js';
+import { messageCatalogue, type MessageDefinition } from './catalogue.js';
+import { renderMessage } from './render-message.js';
+
+const translator = createTranslator();
+const context = (locale: 'de' | 'en') => ({ translator, locale, appName: 'Lifeline', publicUrl: 'https://id.example.com' });
+
+/** Every URL in a text or HTML, as written. */
+const urls = (text: string) => text.match(/https?:\/\/[^\s"'<>]+/g) ?? [];
+
+describe('message catalogue', () => {
+  for (const [kind, definition] of Object.entries(messageCatalogue) as [string, MessageDefinition][]) {
+    for (const locale of locales) {
+      it(`case=${kind} renders in ${locale}: subject, text and HTML, no tracking, links only to PUBLIC_URL`, () => {
+        const rendered = renderMessage(definition, definition.exampleParams, context(locale));
+        expect(rendered.subject.length).toBeGreaterThan(3);
+        expect(rendered.subject).not.toMatch(/^(mail|sms)\./);
+        expect(rendered.text).not.toMatch(/\{\{|\}\}|undefined|\[object/);
+        for (const url of urls(rendered.text)) expect(url.startsWith('https://id.example.com/')).toBe(true);
+        if (definition.channel === 'email') {
+          expect(rendered.html).not.toBeNull();
+          const html = rendered.html ?? '';
+          expect(html).toContain(`<html lang="${locale}">`);
+          expect(html).not.toMatch(/<img|<script|<link|@import|url\(/i);
+          for (const url of urls(html)) expect(url.startsWith('https://id.example.com/')).toBe(true);
+        }
+      });
+    }
+  }
+});
+
+describe('renderMessage', () => {
+  const withActionAndCode: MessageDefinition = {
+    channel: 'email',
+    template: 'operator-test',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'confirm-email', labelKey: 'pages.home.openapi', tokenParam: 'token' },
+    codeParam: 'code',
+    secretParams: ['token', 'code'],
+    exampleParams: {},
+  };
+
+  it('puts the code alone on its own line and the link as ${PUBLIC_URL}/<page>?token=… (ARCHITECTURE.md "Contracts")', () => {
+    const rendered = renderMessage(withActionAndCode, { token: 'abc.DEF_-1', code: '123456' }, context('de'));
+    const lines = rendered.text.split('\n');
+    expect(lines).toContain('123456');
+    expect(lines).toContain('https://id.example.com/confirm-email?token=abc.DEF_-1');
+    expect(rendered.html).toContain('href="https://id.example.com/confirm-email?token=abc.DEF_-1"');
+    expect(rendered.secrets).toEqual(['abc.DEF_-1', '123456']);
+  });
+
+  it('escapes params in HTML and keeps them as written in text', () => {
+    const definition: MessageDefinition = { ...withActionAndCode, action: undefined, codeParam: 'code', secretParams: [] };
+    const rendered = renderMessage(definition, { code: '<b>1</b>' }, { ...context('en'), appName: 'A&B <Corp>' });
+    expect(rendered.text).toContain('<b>1</b>');
+    expect(rendered.text).toContain('A&B <Corp>');
+    expect(rendered.html).not.toContain('<b>1</b>');
+    expect(rendered.html).toContain('&lt;b&gt;1&lt;/b&gt;');
+    expect(rendered.html).not.toContain('A&B <Corp>');
+  });
+
+  it('refuses to render without a required param (a bug, never a message with a hole)', () => {
+    expect(() => renderMessage(withActionAndCode, { code: '123456' }, context('de'))).toThrow(/needs the param token/);
+  });
+
+  it('renders SMS as plain text without greeting, link or HTML', () => {
+    const sms: MessageDefinition = { ...withActionAndCode, channel: 'sms', action: undefined };
+    const rendered = renderMessage(sms, { code: '654321', token: 'x' }, context('de'));
+    expect(rendered.html).toBeNull();
+    expect(rendered.text.split('\n').at(-1)).toBe('654321');
+  });
+});

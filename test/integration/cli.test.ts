@@ -1,0 +1,180 @@
+import { execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../src/db/create-database.js';
+import { inTransaction } from '../../src/db/transaction.js';
+import { createOutbox } from '../../src/delivery/outbox/outbox.js';
+import { systemClock } from '../../src/core/clock.js';
+import { TEST_SECRET_KEY } from '../helpers/test-config.js';
+import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/test-database.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const cliPath = join(root, 'dist', 'cli', 'main.js');
+const mainPath = join(root, 'dist', 'main.js');
+
+/** Runs the built CLI (npm test builds before the tests) like `npx lifeline …` would. */
+async function lifeline(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)|node:internal/);
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: lifeline CLI`, () => {
+    let testDb: TestDatabase;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      testDb = await createTestDatabase(dialect);
+      env = { DATABASE_URL: testDb.url, DATA_DIR: testDb.dir, SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: 'http://127.0.0.1:3999' };
+    });
+    afterAll(async () => testDb.drop());
+
+    it('migrate applies every migration once, then reports the schema current', async () => {
+      const first = await lifeline(['migrate'], env);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('applied 0001-accounts');
+      expect(first.stdout).toContain('applied 0005-rate-limits');
+      const second = await lifeline(['migrate'], env);
+      expect(second.stdout).toContain('schema is up to date');
+    });
+
+    it('mail-test queues through the outbox; outbox lists it; --wait delivers it', async () => {
+      const queued = await lifeline(['mail-test', '--to', 'Operator@Example.com'], env);
+      expect(queued.code).toBe(0);
+      expect(queued.stdout).toMatch(/queued test mail [0-9a-f-]{36} to operator@example.com/);
+      const listed = await lifeline(['outbox'], env);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain('1 queued');
+      expect(listed.stdout).toContain('QUEUED  email → operator@example.com  [operator.test-mail]');
+      const delivered = await lifeline(['mail-test', '--to', 'ops@example.com', '--locale', 'en', '--wait'], env);
+      expect(delivered.code).toBe(0);
+      expect(delivered.stdout).toContain('delivered');
+      const json = JSON.parse((await lifeline(['outbox', '--status', 'all', '--json'], env)).stdout) as { counts: Record<string, number>; messages: { status: string }[] };
+      expect(json.counts.sent).toBe(2); // --wait's worker round took the first one too
+      expect(json.messages.every((m) => m.status === 'sent')).toBe(true);
+    });
+
+    it('outbox masks codes and links of waiting messages', async () => {
+      const database = await createDatabase(
+        testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },
+        { poolSize: 2 },
+      );
+      try {
+        await inTransaction(database, (trx) =>
+          createOutbox({ database, clock: systemClock }).enqueue(trx, {
+            kind: 'test.code',
+            channel: 'sms',
+            to: '+4915112345678',
+            locale: 'de',
+            subject: 'SMS',
+            text: 'Ihr Code:\n493817\nhttp://127.0.0.1:3999/reset?token=abc.SECRETSECRET',
+            html: null,
+            secrets: ['493817', 'abc.SECRETSECRET'],
+          }),
+        );
+      } finally {
+        await database.destroy();
+      }
+      const listed = await lifeline(['outbox'], env);
+      expect(listed.stdout).toContain('[test.code]');
+      expect(listed.stdout).not.toContain('493817');
+      expect(listed.stdout).not.toContain('SECRETSECRET');
+      expect(listed.stdout).toContain('••••••');
+    });
+
+    it('the worker command delivers and stops on SIGTERM', async () => {
+      const child = spawn(process.execPath, [cliPath, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env, OUTBOX_POLL_INTERVAL_MS: '100' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      const deadline = Date.now() + 15_000;
+      let pending = 1;
+      while (Date.now() < deadline && pending > 0) {
+        await new Promise((r) => setTimeout(r, 200));
+        const json = JSON.parse((await lifeline(['outbox', '--status', 'all', '--json'], env)).stdout) as { counts: Record<string, number> };
+        pending = (json.counts.queued ?? 0) + (json.counts.processing ?? 0);
+      }
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(pending).toBe(0);
+      expect(stderr).toContain('delivering');
+    });
+  });
+}
+
+describe('lifeline CLI: wrong input stops with a clear message, never a stack trace', () => {
+  const env = { SECRET_KEY: TEST_SECRET_KEY, DATA_DIR: '/tmp/lifeline-cli-unused' };
+
+  it('a wrong DATABASE_URL is named (exit 1)', async () => {
+    const r = await lifeline(['migrate'], { ...env, DATABASE_URL: 'mysql://nowhere' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('DATABASE_URL: must be sqlite:PATH or postgres://');
+    noStackTrace(r.stderr);
+  });
+
+  it('an unreachable PostgreSQL is named, its password masked (exit 1)', async () => {
+    const r = await lifeline(['migrate'], { ...env, DATABASE_URL: 'postgres://lifeline:hunter2@127.0.0.1:1/lifeline' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/DATABASE_URL: cannot connect to postgres:\/\/lifeline:\*\*\*@127\.0\.0\.1:1\/lifeline/);
+    expect(r.stderr).not.toContain('hunter2');
+    noStackTrace(r.stderr);
+  });
+
+  it('an unknown environment value is named (exit 1)', async () => {
+    const r = await lifeline(['config'], { ...env, LOG_LEVEL: 'chatty', NODE_ENV: 'staging' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('LOG_LEVEL: must be one of');
+    expect(r.stderr).toContain('NODE_ENV: must be development, production or test (got "staging")');
+    noStackTrace(r.stderr);
+  });
+
+  it.each([
+    [['mail-test', '--to', 'not-an-address'], '--to: "not-an-address" is not a valid e-mail address'],
+    [['mail-test', '--to', 'a@example.com', '--locale', 'fr'], '--locale: must be de or en'],
+    [['outbox', '--status', 'lost'], '--status: must be one of'],
+    [['outbox', '--limit', '0'], '--limit: must be a whole number'],
+    [['mail-test'], "required option '--to <address>' not specified"],
+    [['no-such-command'], "unknown command 'no-such-command'"],
+  ])('wrong arguments %j exit 2', async (args, message) => {
+    const r = await lifeline(args, { ...env, DATABASE_URL: 'sqlite:/tmp/lifeline-cli-unused/x.db' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('config prints the effective settings with secrets masked', async () => {
+    const r = await lifeline(['config'], { ...env, DATABASE_URL: 'postgres://lifeline:hunter2@db.internal:5432/lifeline', METRICS_TOKEN: 'metrics-secret-123456' });
+    expect(r.code).toBe(0);
+    const view = JSON.parse(r.stdout) as { database: { url: string }; metrics: { tokenSet: boolean } };
+    expect(view.database.url).toBe('postgres://lifeline:***@db.internal:5432/lifeline');
+    expect(view.metrics.tokenSet).toBe(true);
+    expect(r.stdout).not.toContain('hunter2');
+    expect(r.stdout).not.toContain('metrics-secret');
+    expect(r.stdout).not.toContain(TEST_SECRET_KEY);
+  });
+});
+
+describe('the server start refuses wrong configuration with a named variable', () => {
+  it.each([
+    [{ PORT: 'http' }, 'PORT: must be a whole number'],
+    [{ NODE_ENV: 'production' }, 'METRICS_TOKEN: is required in production'],
+    [{ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, 'DATABASE_URL: cannot connect'],
+  ])('%j', async (bad, message) => {
+    try {
+      await run(process.execPath, [mainPath], { env: { PATH: process.env.PATH ?? '', SECRET_KEY: TEST_SECRET_KEY, DATA_DIR: '/tmp/lifeline-main-unused', ...bad }, timeout: 30_000 });
+      expect.unreachable('the server must not start');
+    } catch (error) {
+      const e = error as { code?: number; stderr?: string };
+      expect(e.code).toBe(1);
+      expect(e.stderr).toContain(message);
+      noStackTrace(e.stderr ?? '');
+    }
+  });
+});

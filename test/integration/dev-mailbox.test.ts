@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../../src/db/transaction.js';
+import { queueTestMail } from '../../src/notifications/test-mail.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+
+describe('the development mailbox (ARCHITECTURE.md "Contracts")', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp('sqlite');
+  });
+  afterAll(async () => t.close());
+
+  it('lists every delivered message newest first, in the contract shape', async () => {
+    await queueTestMail(t.services, { to: 'first@example.com', locale: 'de' });
+    await t.services.worker.runOnce();
+    t.clock.advance(1000);
+    await queueTestMail(t.services, { to: 'second@example.com', locale: 'en' });
+    await t.services.worker.runOnce();
+    const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' });
+    expect(r.statusCode).toBe(200);
+    const list = r.json<Record<string, unknown>[]>();
+    expect(list).toHaveLength(2);
+    expect(list.map((m) => m.to)).toEqual(['second@example.com', 'first@example.com']);
+    expect(list[0]).toEqual({
+      id: expect.any(String),
+      channel: 'email',
+      to: 'second@example.com',
+      subject: 'Lifeline: test e-mail',
+      text: expect.stringContaining('If you are reading this, Lifeline can deliver e-mail.'),
+      html: expect.stringContaining('<!doctype html>'),
+      createdAt: new Date(t.clock.now()).toISOString(),
+    });
+    expect(r.headers['cache-control']).toBe('no-store');
+  });
+
+  it('shows the messages on a page, escaped, and a mail’s HTML in a sandbox', async () => {
+    t.clock.advance(1000);
+    await inTransaction(t.database, (trx) =>
+      t.services.outbox.enqueue(trx, {
+        kind: 'test.xss',
+        channel: 'email',
+        to: 'x@example.com',
+        locale: 'de',
+        subject: '<script>alert(1)</script>',
+        text: `Link: ${t.config.http.publicUrl}/confirm?token=abc <b>bold</b>`,
+        html: '<p>hi</p>',
+      }),
+    );
+    await t.services.worker.runOnce();
+    const page = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('Entwicklungs-Postfach');
+    expect(page.body).not.toContain('<script>alert(1)</script>');
+    expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.body).toContain('&lt;b&gt;bold&lt;/b&gt;');
+    expect(page.body).toContain(`<a href="${t.config.http.publicUrl}/confirm?token=abc">`);
+    const message = (await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' })).json<{ id: string; to: string }[]>().find((m) => m.to === 'x@example.com');
+    const html = await t.app.inject({ method: 'GET', url: `/dev/mailbox/messages/${message?.id}/html` });
+    expect(html.statusCode).toBe(200);
+    expect(html.body).toBe('<p>hi</p>');
+    expect(html.headers['content-security-policy']).toMatch(/^sandbox; default-src 'none'/);
+    expect((await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages/nope/html' })).statusCode).toBe(404);
+  });
+
+  it.each(['10.1.2.3', '2001:db8::5', '192.168.0.10'])('answers a client at %s 404, like a path that does not exist', async (remoteAddress) => {
+    for (const url of ['/dev/mailbox', '/dev/mailbox/messages']) {
+      const r = await t.app.inject({ method: 'GET', url, remoteAddress });
+      expect(r.statusCode).toBe(404);
+      expect(r.json()).toMatchObject({ code: 'not-found' });
+    }
+  });
+});
+
+describe('the development mailbox is not mounted', () => {
+  it.each([
+    ['with an SMTP transport', { SMTP_URL: 'smtp://127.0.0.1:9' }],
+    ['in production', { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://id.example.com', METRICS_TOKEN: 'm'.repeat(20) }],
+  ])('%s', async (_name, env) => {
+    const t = await createTestApp('sqlite', { env });
+    try {
+      expect(t.services.devMailbox).toBeUndefined();
+      expect((await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' })).statusCode).toBe(404);
+      expect((await t.app.inject({ method: 'GET', url: '/' })).body).not.toContain('/dev/mailbox');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('/metrics with METRICS_TOKEN', () => {
+  it('needs the bearer token, compared in constant time', async () => {
+    const token = 'metrics-token-0123456789';
+    const t = await createTestApp('sqlite', { env: { METRICS_TOKEN: token } });
+    try {
+      const none = await t.app.inject({ method: 'GET', url: '/metrics' });
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(none.json()).toMatchObject({ code: 'authentication-required' });
+      expect((await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}x` } })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: token } })).statusCode).toBe(401);
+      const ok = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('lifeline_http_request_duration_seconds');
+    } finally {
+      await t.close();
+    }
+  });
+});
