@@ -15,7 +15,9 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      // Without Chromium the browser files register no tests (the setup says so loudly; with
+      // CI=true it fails the run), and an empty file must not fail the run on its own.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], passWithNoTests: true } },
     ],
   },
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: runs the built server (dist/main.js), building it first when dist/ is missing
-// (ARCHITECTURE.md: no TypeScript loader at run time). `--build-only` just makes sure it is built.
+// (ARCHITECTURE.md: no TypeScript loader at run time).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,4 +17,4 @@ if (!existsSync(entry)) {
   });
 }
 
-if (!process.argv.includes('--build-only')) await import(entry);
+await import(entry);

@@ -19,6 +19,7 @@ a { color: var(--accent); }
 a:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .muted { color: var(--muted); }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin: 0 0 16px; }
+.card > :last-child { margin-bottom: 0; }
 .meta { display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 0.9rem; color: var(--muted); margin: 0 0 8px; }
 .badge { display: inline-block; font-size: 0.8rem; border: 1px solid var(--line); border-radius: 999px; padding: 0 8px; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f8f9fb; border: 1px solid var(--line); border-radius: 6px; padding: 12px; margin: 0 0 8px; font: 0.9rem/1.45 ui-monospace, Consolas, monospace; }
@@ -34,6 +35,9 @@ export function renderPage(options: { locale: Locale; title: string; body: strin
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(options.title)}</title>`,
+    // No favicon exists: an empty data: icon keeps browsers from asking for /favicon.ico (a 404
+    // in every console). img-src allows data:.
+    '<link rel="icon" href="data:,">',
     `<link rel="stylesheet" href="${PAGES_STYLESHEET_PATH}">`,
     '</head>',
     `<body><main>${options.body}</main></body>`,

@@ -76,7 +76,7 @@ export function registerDevMailboxRoutes(app: FastifyInstance, deps: DevMailboxR
         `<article class="card" aria-labelledby="m-${escapeHtml(row.id)}">`,
         `<h2 id="m-${escapeHtml(row.id)}">${escapeHtml(row.subject)}</h2>`,
         `<p class="meta"><span>${t('to')}: ${escapeHtml(row.recipient)}</span>`,
-        `<span>${t('channel')}: <span class="badge">${escapeHtml(row.channel === 'sms' ? 'SMS' : 'E-Mail')}</span></span>`,
+        `<span>${t('channel')}: <span class="badge">${t(row.channel === 'sms' ? 'channelSms' : 'channelEmail')}</span></span>`,
         `<span>${t('sent')}: <time datetime="${new Date(row.created_at).toISOString()}">${escapeHtml(new Date(row.created_at).toLocaleString(locale === 'de' ? 'de-DE' : 'en-GB', { timeZone: 'UTC' }))} UTC</time></span></p>`,
         `<pre>${linkify(escapeHtml(row.text), deps.publicUrl)}</pre>`,
         ...(row.html ? [`<p><a href="/dev/mailbox/messages/${encodeURIComponent(row.id)}/html">${t('showHtml')}</a></p>`] : []),

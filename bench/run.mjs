@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// `npm run bench` (ARCHITECTURE.md "Contracts"): HTTP throughput and latency of Lifeline's hot
+// paths, measured with autocannon against in-process servers on loopback, each as a ratio to a
+// bare Fastify route measured in the same run on the same machine (absolute numbers vary from
+// machine to machine; the ratio says what Lifeline's plumbing costs).
+//
+// The servers run on this thread; autocannon fires from a worker thread of its own, so the load
+// generator does not take event-loop time from the server it measures.
+//
+// Environment: BENCH_SECONDS (default 5) per scenario, BENCH_WARMUP_SECONDS (default 1),
+// BENCH_CONNECTIONS (default 50). The defaults keep the whole run under ~45 s.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { parseConfig } from '../dist/config/parse-config.js';
+import { startServer } from '../dist/server.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+function positiveNumber(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    process.stderr.write(`bench: ${name} must be a positive number, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const seconds = positiveNumber('BENCH_SECONDS', 5);
+const warmupSeconds = positiveNumber('BENCH_WARMUP_SECONDS', 1);
+const connections = Math.round(positiveNumber('BENCH_CONNECTIONS', 50));
+
+/** A TCP port that was free on loopback a moment ago (the OS picked it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs autocannon once (in one worker thread) and resolves with its result. */
+function fire(url, duration) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration, workers: 1 }, (error, result) => (error ? reject(error) : resolve(result)));
+    // Ctrl-C stops the run early instead of leaving the worker behind.
+    process.once('SIGINT', () => instance.stop());
+  });
+}
+
+/** The bare route: what Fastify itself costs on this machine, the yardstick of every ratio. */
+async function startBaseline() {
+  const app = Fastify({ logger: false });
+  app.get('/health', async () => ({ status: 'ok' }));
+  const port = await freePort();
+  await app.listen({ host: '127.0.0.1', port });
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** Lifeline as `npm start` runs it (SQLite, worker in process), quiet and without an API rate limit in the way. */
+async function startLifeline(dir) {
+  const port = await freePort();
+  const config = parseConfig({
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
+    DATA_DIR: dir,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    RATE_LIMIT_API_PER_MINUTE: '1000000',
+  });
+  const server = await startServer(config);
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close(), version: config.version };
+}
+
+/** Checks that a scenario answers what it should before measuring it (a fast 500 is no result). */
+async function probe(scenario) {
+  const response = await fetch(scenario.url);
+  const body = await response.text();
+  if (response.status !== scenario.status) {
+    throw new Error(`${scenario.name}: expected HTTP ${scenario.status}, got ${response.status}: ${body.slice(0, 200)}`);
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes(scenario.type)) throw new Error(`${scenario.name}: expected content-type ${scenario.type}, got ${type}`);
+}
+
+function formatTable(header, rows) {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => '| ' + cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ') + ' |';
+  const rule = '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|';
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+const servers = [];
+try {
+  const baseline = await startBaseline();
+  servers.push(baseline);
+  const lifeline = await startLifeline(dir);
+  servers.push(lifeline);
+
+  const scenarios = [
+    { name: 'bare Fastify GET /health (baseline)', url: `${baseline.url}/health`, status: 200, type: 'application/json' },
+    { name: 'GET /health', url: `${lifeline.url}/health`, status: 200, type: 'application/json' },
+    { name: 'GET /api/v1/meta (guards, rate limit)', url: `${lifeline.url}/api/v1/meta`, status: 200, type: 'application/json' },
+    { name: 'GET /api/v1/no-such-route (404 problem)', url: `${lifeline.url}/api/v1/no-such-route`, status: 404, type: 'application/problem+json' },
+    { name: 'GET /metrics', url: `${lifeline.url}/metrics`, status: 200, type: 'text/plain' },
+  ];
+
+  const { version: nodeVersion } = process;
+  const cpuList = cpus();
+  const autocannonVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'autocannon', 'package.json'), 'utf8')).version;
+  process.stdout.write(
+    [
+      `Lifeline ${lifeline.version} bench`,
+      `Node ${nodeVersion}, ${availableParallelism()} CPUs (${cpuList[0]?.model.trim() ?? 'unknown model'}), ${process.platform}/${process.arch}`,
+      `autocannon ${autocannonVersion}: ${connections} connections, ${warmupSeconds} s warm-up + ${seconds} s per scenario, load from a worker thread`,
+      '',
+    ].join('\n') + '\n',
+  );
+
+  // Every scenario is checked and warmed up before any is measured: the routes share most of
+  // their code (hooks, serialisers), so the first measured one would otherwise pay for the JIT.
+  for (const scenario of scenarios) {
+    await probe(scenario);
+    process.stderr.write(`  warm-up: ${scenario.name}\n`);
+    await fire(scenario.url, warmupSeconds);
+  }
+  const results = [];
+  for (const scenario of scenarios) {
+    process.stderr.write(`  measuring: ${scenario.name}\n`);
+    const result = await fire(scenario.url, seconds);
+    const total = Object.values(result.statusCodeStats ?? {}).reduce((sum, s) => sum + s.count, 0);
+    const expected = result.statusCodeStats?.[String(scenario.status)]?.count ?? 0;
+    results.push({
+      scenario,
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      unexpected: total - expected + result.errors + result.timeouts,
+    });
+  }
+
+  const base = results[0].rps;
+  const rows = results.map((r) => [
+    r.scenario.name,
+    Math.round(r.rps).toLocaleString('en-US'),
+    r.p50.toFixed(1),
+    r.p99.toFixed(1),
+    (r.rps / base).toFixed(2),
+    String(r.unexpected),
+  ]);
+  process.stdout.write('\n' + formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'unexpected'], rows) + '\n');
+  process.stdout.write('\nratio: req/s relative to the bare Fastify route in this run; unexpected: answers with another status, errors, timeouts.\n');
+  if (results.some((r) => r.unexpected > 0)) process.exitCode = 1;
+} finally {
+  for (const server of servers.reverse()) await server.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+}
