@@ -11,10 +11,7 @@ const entry = join(root, 'dist', 'main.js');
 
 if (!existsSync(entry)) {
   process.stderr.write('lifeline: dist/ is missing, building it first (npm run build)…\n');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-    cwd: root,
-  });
+  execFileSync('npm', ['run', 'build'], { stdio: 'inherit', cwd: root });
 }
 
 await import(entry);
