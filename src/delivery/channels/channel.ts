@@ -10,6 +10,11 @@ export interface DeliverableMessage {
   readonly html: string | null;
 }
 
+export interface SendOptions {
+  /** Aborted when the worker's deadline for this send has passed; the channel stops its work. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * A way out of Lifeline: SMTP, an SMS gateway, or the development mailbox. `send` resolves
  * when the transport has accepted the message and rejects otherwise; a
@@ -18,7 +23,7 @@ export interface DeliverableMessage {
 export interface Channel {
   /** For logs and metrics, e.g. "smtp" or "dev-mailbox". */
   readonly transport: string;
-  send(message: DeliverableMessage): Promise<void>;
+  send(message: DeliverableMessage, options?: SendOptions): Promise<void>;
   close?(): Promise<void>;
 }
 

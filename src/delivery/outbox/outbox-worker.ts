@@ -58,10 +58,14 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   const batchSize = deps.batchSize ?? 20;
   const repository = createOutboxRepository(deps.database);
   const workerId = `worker-${randomToken(6)}`;
+  const sendDeadlineMs = Math.floor(leaseMs / 2);
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
+  // Polling is off until start(); `stopping` is set only while stop() waits, so a round run
+  // by runOnce() alone (CLI `mail-test --wait`, tests) still drains every full batch.
   let stopped = true;
+  let stopping = false;
 
   async function deliver(message: ClaimedMessage): Promise<void> {
     const channel = channels[message.channel];
@@ -72,7 +76,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       if (!channel) throw new PermanentDeliveryError(`no transport is configured for ${message.channel}`);
       if (!payload) throw new PermanentDeliveryError('the payload was purged before delivery');
       if (message.attempts > maxAttempts) throw new PermanentDeliveryError('the lease ran out too often (worker crashes?)');
-      await channel.send({ id: message.id, channel: message.channel, to: message.recipient, subject: message.subject, text: payload.text, html: payload.html });
+      // A send must end well within the lease, or another worker would take the row and send
+      // the message a second time while this one is still at it.
+      await channel.send(
+        { id: message.id, channel: message.channel, to: message.recipient, subject: message.subject, text: payload.text, html: payload.html },
+        { signal: AbortSignal.timeout(sendDeadlineMs) },
+      );
     } catch (error) {
       const now = clock.now();
       const final = error instanceof PermanentDeliveryError || message.attempts >= maxAttempts;
@@ -99,14 +108,20 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       const now = clock.now();
       const batch = await repository.claimDue({ workerId, now, leaseUntil: now + leaseMs, limit: batchSize });
       // Sends of one batch run side by side; each row is settled on its own.
-      await Promise.all(batch.map((message) => deliver(message)));
+      const settled = await Promise.allSettled(batch.map((message) => deliver(message)));
       delivered += batch.length;
-      if (batch.length < batchSize || stopped) return delivered;
+      // A row whose bookkeeping failed (database hiccup) stays 'processing' until its lease
+      // runs out and is then taken again; the others of the batch are settled regardless.
+      const failed = settled.filter((result) => result.status === 'rejected');
+      if (failed.length > 0) throw (failed[0] as PromiseRejectedResult).reason;
+      if (batch.length < batchSize || stopping) return delivered;
     }
   }
 
   function schedule(): void {
     if (stopped) return;
+    // One timer at most, even when start() follows stop() while a round still runs.
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       void runOnce().finally(schedule);
     }, pollIntervalMs);
@@ -140,7 +155,12 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
+      stopping = true;
+      try {
+        await running;
+      } finally {
+        stopping = false;
+      }
     },
   };
 }
