@@ -18,6 +18,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The HTTP app over a set of services: each part of the app gets only what it uses. */
+export function buildAppFor(services: Services): Promise<FastifyInstance> {
+  return buildApp({
+    config: services.config,
+    logger: services.logger,
+    metrics: services.metrics,
+    translator: services.translator,
+    rateLimits: services.rateLimits,
+    checkReadiness: services.checkReadiness,
+    devMailbox: services.devMailbox,
+  });
+}
+
 /**
  * The server's composition root: config → database (migrated) → services → HTTP app, plus the
  * delivery worker in the same process unless RUN_WORKER=false.
@@ -39,15 +52,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     collectProcessMetrics: true,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const app = await buildApp({
-    config,
-    logger,
-    metrics: services.metrics,
-    translator: services.translator,
-    rateLimits: services.rateLimits,
-    checkReadiness: services.checkReadiness,
-    devMailbox: services.devMailbox,
-  });
+  const app = await buildAppFor(services);
   const housekeeping = createHousekeeping(services);
 
   let address = '';

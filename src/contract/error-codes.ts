@@ -24,6 +24,7 @@ export const errorStatus = {
   'invalid-or-expired': 400,
   'code-incorrect': 400,
   'too-many-attempts': 429,
+  'code-used-up': 429,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

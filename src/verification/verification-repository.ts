@@ -2,12 +2,27 @@ import type { Executor } from '../db/database.js';
 import type { VerificationSecretRow } from '../db/tables.js';
 import { newId } from '../core/random.js';
 
+export interface VerificationRepositoryOptions {
+  /**
+   * Lock the secret a redemption reads (`SELECT … FOR UPDATE`; PostgreSQL). SQLite needs no
+   * row lock: its write transactions begin IMMEDIATE and so run one at a time already.
+   */
+  readonly lockRows?: boolean;
+}
+
 /**
  * The SQL of one-time secrets. Every state change is one statement whose WHERE clause
  * re-checks that the secret is still live, so that under concurrency the database, not the
  * application, decides who wins (ARCHITECTURE.md "One mechanism for one-time secrets").
+ *
+ * The hourly failure count is a read (count the failures) followed by a write (record one),
+ * which no single statement can guard. Redemptions therefore read their secret with a row
+ * lock where the database has them, so that guesses at one secret are serialised and each
+ * sees the failures of those before it; otherwise parallel wrong guesses would all pass the
+ * check just below the limit, and the count (and the guesses allowed) would end above it.
  */
-export function createVerificationRepository() {
+export function createVerificationRepository(options: VerificationRepositoryOptions = {}) {
+  const lockRows = options.lockRows ?? false;
   return {
     async insert(trx: Executor, row: VerificationSecretRow): Promise<void> {
       await trx.insertInto('verification_secrets').values(row).execute();
@@ -33,10 +48,15 @@ export function createVerificationRepository() {
         .selectAll()
         .where('id', '=', id)
         .where('purpose', '=', purpose)
+        .$if(lockRows, (qb) => qb.forUpdate())
         .executeTakeFirst();
     },
 
-    /** The newest unused, unexpired secret for this purpose and account (and browser flow). */
+    /**
+     * The newest unused, unexpired secret for this purpose and account, issued in this browser
+     * flow. Without a flow id only secrets issued without one match: a code bound to a flow is
+     * never redeemable outside it (SECURITY.md 4.6).
+     */
     async findNewestUnused(
       trx: Executor,
       query: { accountId: string; purpose: string; flowId: string | undefined; now: number },
@@ -48,8 +68,13 @@ export function createVerificationRepository() {
         .where('purpose', '=', query.purpose)
         .where('used_at', 'is', null)
         .where('expires_at', '>', query.now);
-      if (query.flowId !== undefined) select = select.where('flow_id', '=', query.flowId);
-      return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      select = query.flowId === undefined ? select.where('flow_id', 'is', null) : select.where('flow_id', '=', query.flowId);
+      return select
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .$if(lockRows, (qb) => qb.forUpdate())
+        .executeTakeFirst();
     },
 
     /**

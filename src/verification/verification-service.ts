@@ -58,7 +58,10 @@ export interface RedeemCodeInput {
   readonly purpose: VerificationPurpose;
   readonly accountId: string;
   readonly code: string;
-  /** Required for codes bound to a browser flow: a code from another flow never matches. */
+  /**
+   * Required for codes bound to a browser flow: a code from another flow, or redeemed without
+   * its flow, never matches (and a flow id never matches a code issued without one).
+   */
   readonly flowId?: string;
 }
 
@@ -92,7 +95,7 @@ export const VERIFICATION_RETENTION_MS = 24 * HOUR;
 export function createVerificationService(deps: VerificationServiceDeps) {
   const { database, clock, keys } = deps;
   const { maxAttempts, maxFailuresPerHour } = deps.config.verification;
-  const repository = createVerificationRepository();
+  const repository = createVerificationRepository({ lockRows: database.dialect === 'postgres' });
 
   function hashFor(keyId: string, purpose: string, accountId: string, secret: string): string | undefined {
     const key = keys.byId(keyId);
@@ -136,18 +139,23 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       if (!row || row.used_at !== null || row.expires_at <= now) {
         return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
       }
+      const expected = hashFor(row.key_id, row.purpose, row.account_id, secret);
+      // Hashed under a key that has since been retired: no guess can ever match, so the secret
+      // is as dead as an expired one. Not a wrong guess: it must cost neither a try nor a failure.
+      if (expected === undefined) return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
       await assertNotLocked(trx, row.account_id, row.purpose, now);
       if (row.attempts_left <= 0) {
-        return { kind: 'failed', error: new LifelineError('too-many-attempts', {}, { retryAfterSeconds: Math.max(1, Math.ceil((row.expires_at - now) / 1000)) }) };
+        // Burnt: waiting does not help, a new code does; so no Retry-After.
+        return { kind: 'failed', error: new LifelineError('code-used-up') };
       }
-      const expected = hashFor(row.key_id, row.purpose, row.account_id, secret);
-      if (expected !== undefined && constantTimeEqual(expected, row.secret_hash)) {
+      if (constantTimeEqual(expected, row.secret_hash)) {
         const won = await repository.markUsed(trx, row.id, now);
         if (!won) return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
         return { kind: 'won', value: await apply(trx, toRedeemed(won)) };
       }
       const attemptsLeft = await repository.takeAttempt(trx, row.id, now);
-      if (attemptsLeft === undefined) return { kind: 'failed', error: new LifelineError('too-many-attempts', {}, { retryAfterSeconds: 60 }) };
+      // Another request took the last try (or used the secret) between our read and write.
+      if (attemptsLeft === undefined) return { kind: 'failed', error: new LifelineError('code-used-up') };
       await repository.recordFailure(trx, row.account_id, row.purpose, now);
       return { kind: 'failed', error: new LifelineError('code-incorrect', { attemptsLeft }) };
     });
@@ -197,7 +205,8 @@ export function createVerificationService(deps: VerificationServiceDeps) {
 
     /**
      * Redeems a code typed by the user for this account (and browser flow). A wrong code
-     * answers `code-incorrect` with the tries left; a burnt or locked one `too-many-attempts`.
+     * answers `code-incorrect` with the tries left; a burnt one `code-used-up` (429); while the
+     * hourly failures are used up, every guess answers `too-many-attempts` (429, Retry-After).
      */
     async redeemCode<T>(input: RedeemCodeInput, apply: ApplyRedeemed<T>): Promise<T> {
       const policy = purposePolicies[input.purpose];

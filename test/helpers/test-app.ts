@@ -4,7 +4,7 @@ import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Database, DialectName } from '../../src/db/database.js';
 import { closeChannels } from '../../src/delivery/channels/create-channels.js';
-import { buildApp } from '../../src/http/build-app.js';
+import { buildAppFor } from '../../src/server.js';
 import { createServices, type Services } from '../../src/services.js';
 import type { Environment } from '../../src/config/parse-config.js';
 import { captureLogs } from './log-capture.js';
@@ -45,15 +45,7 @@ export async function createTestApp(dialect: DialectName, options: TestAppOption
   const capture = captureLogs('info');
   const logger = options.logger ?? capture.logger;
   const services = createServices({ config, database, logger, clock });
-  const app = await buildApp({
-    config,
-    logger,
-    metrics: services.metrics,
-    translator: services.translator,
-    rateLimits: services.rateLimits,
-    checkReadiness: services.checkReadiness,
-    devMailbox: services.devMailbox,
-  });
+  const app = await buildAppFor(services);
   options.extendApp?.(app);
   await app.ready();
   return {
