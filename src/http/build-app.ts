@@ -78,7 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ req: request, res: reply, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
-  await registerSecurityHeaders(app, { secure: config.http.secure });
+  registerSecurityHeaders(app, { secure: config.http.secure });
   registerApiGuards(app, { rateLimits: deps.rateLimits, publicOrigin: config.http.publicOrigin });
   await registerOpenApi(app, { version: config.version, publicUrl: config.http.publicUrl, appName: config.appName });
 

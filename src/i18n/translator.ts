@@ -60,9 +60,23 @@ export function createTranslator(): Translator {
   });
   const fixed = new Map<Locale, TFunction>(locales.map((l) => [l, instance.getFixedT(l)]));
   const t = (locale: Locale) => fixed.get(locale) ?? instance.getFixedT('de');
+  // Texts without parameters (most problem titles and details) are looked up once: i18next's
+  // lookup is the largest cost of a cheap error answer. The catalogues never change at run time.
+  const plainTexts = new Map<string, string>();
 
   return {
-    text: (locale, key, params = {}) => t(locale)(key, { ...params, interpolation: { escapeValue: false } }),
+    text: (locale, key, params) => {
+      if (params === undefined || Object.keys(params).length === 0) {
+        const cacheKey = `${locale}\u0000${key}`;
+        let cached = plainTexts.get(cacheKey);
+        if (cached === undefined) {
+          cached = t(locale)(key, { interpolation: { escapeValue: false } });
+          plainTexts.set(cacheKey, cached);
+        }
+        return cached;
+      }
+      return t(locale)(key, { ...params, interpolation: { escapeValue: false } });
+    },
     html: (locale, key, params = {}) => t(locale)(key, { ...params, interpolation: { escapeValue: true } }),
     list: (locale, key, params = {}) => {
       const value: unknown = t(locale)(key, { ...params, returnObjects: true, interpolation: { escapeValue: false } });
