@@ -3,6 +3,8 @@ import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
 import { startServer } from './server.js';
 
+const SHUTDOWN_DEADLINE_MS = 30_000;
+
 /**
  * `npm start`: the service on PORT (default 3000) with the embedded default unless the
  * environment says otherwise. Exits non-zero with a message naming the variable when the
@@ -15,11 +17,21 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    server.services.logger.info({ event: 'server.stopping', signal }, 'shutting down');
+    const logger = server.services.logger;
+    logger.info({ event: 'server.stopping', signal }, 'shutting down');
+    // Requests in flight and the worker's round get this long; then the process goes anyway.
+    const deadline = setTimeout(() => {
+      logger.error({ event: 'server.stop_timeout', afterMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
     server
       .close()
       .then(() => process.exit(0))
-      .catch(() => process.exit(1));
+      .catch((error: unknown) => {
+        logger.error({ event: 'server.stop_failed', err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+        process.exit(1);
+      });
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +25,22 @@ describe('loadConfig (the embedded default key file)', () => {
     expect(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64').length).toBe(32);
     const second = loadConfig({ DATA_DIR: dataDir });
     expect(second.keys.current.key.equals(first.keys.current.key)).toBe(true);
+  });
+
+  it('case=processes starting together end up with one key, never a half-written file', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const built = join(import.meta.dirname, '..', '..', 'dist', 'config', 'load-config.js');
+    const script = `import(${JSON.stringify(built)}).then((m) => process.stdout.write(m.ensureKeyFile(${JSON.stringify(dataDir)}).toString('base64')))`;
+    const keys = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        new Promise<string>((resolve, reject) => {
+          execFile(process.execPath, ['-e', script], (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)));
+        }),
+      ),
+    );
+    expect(new Set(keys).size).toBe(1);
+    expect(Buffer.from(keys[0] ?? '', 'base64')).toHaveLength(32);
+    expect(readdirSync(dataDir)).toEqual([KEY_FILE_NAME]); // no candidate files left behind
   });
 
   it('case=tightens a key file that others can read', () => {

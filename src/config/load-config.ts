@@ -1,25 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './config-error.js';
 import type { Config } from './config.js';
-import { parseConfig, type Environment } from './parse-config.js';
+import { defaultDataDir, parseConfig, type Environment } from './parse-config.js';
 
 export const KEY_FILE_NAME = 'secret-key';
 
 /**
  * Reads (or, the first time, creates) the embedded default's server key in DATA_DIR with
- * mode 0600. Creation uses the exclusive flag, so a server and a CLI starting at the same
- * moment end up with the same key.
+ * mode 0600. The key is written to a file of its own first and then hard-linked into place,
+ * which fails if the name exists: so a server and a CLI starting at the same moment end up
+ * with the same key, and neither can ever read a half-written file.
  */
 export function ensureKeyFile(dataDir: string): Buffer {
   const file = path.join(dataDir, KEY_FILE_NAME);
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    try {
-      writeFileSync(file, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (!existsSync(file)) {
+      const candidate = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+      writeFileSync(candidate, randomBytes(32).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
+      try {
+        linkSync(candidate, file);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      } finally {
+        unlinkSync(candidate);
+      }
     }
     if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
@@ -40,6 +47,6 @@ export function loadConfig(env: Environment = process.env): Config {
   // Parse once without the key first, so a wrong DATA_DIR or any other mistake is reported
   // before anything is written to disk.
   parseConfig(env, { fallbackSecretKey: Buffer.alloc(32) });
-  const dataDir = env.DATA_DIR?.trim() || './data';
+  const dataDir = path.resolve(env.DATA_DIR?.trim() || defaultDataDir);
   return parseConfig(env, { fallbackSecretKey: ensureKeyFile(dataDir) });
 }

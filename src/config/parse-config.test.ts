@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './config-error.js';
-import { parseConfig } from './parse-config.js';
+import { join } from 'node:path';
+import { defaultDataDir, parseConfig } from './parse-config.js';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 const OTHER_KEY = Buffer.alloc(32, 2).toString('base64');
@@ -20,7 +21,9 @@ describe('parseConfig', () => {
     const config = parseConfig({ SECRET_KEY: KEY });
     expect(config.env).toBe('development');
     expect(config.http).toMatchObject({ host: 'localhost', port: 3000, publicUrl: 'http://localhost:3000', secure: false, trustProxy: false, bodyLimitBytes: 16384 });
-    expect(config.database).toEqual({ dialect: 'sqlite', path: 'data/lifeline.db', url: 'sqlite:data/lifeline.db' });
+    expect(defaultDataDir).toBe(join(import.meta.dirname, '..', '..', 'data')); // the installation's data/, not the working directory's
+    expect(config.dataDir).toBe(defaultDataDir);
+    expect(config.database).toEqual({ dialect: 'sqlite', path: join(defaultDataDir, 'lifeline.db'), url: `sqlite:${join(defaultDataDir, 'lifeline.db')}` });
     expect(config.delivery.devMailbox).toBe(true);
     expect(config.metrics.token).toBeUndefined();
     expect(config.argon2).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1 });
@@ -61,6 +64,9 @@ describe('parseConfig', () => {
     [{ RATE_LIMIT_STORE: 'redis' }, 'RATE_LIMIT_STORE: must be memory or postgres'],
     [{ RATE_LIMIT_STORE: 'postgres' }, 'RATE_LIMIT_STORE: postgres needs a postgres:// DATABASE_URL'],
     [{ DEFAULT_LOCALE: 'fr' }, 'DEFAULT_LOCALE: must be de or en'],
+    [{ HOST: 'not a host!' }, 'HOST: must be an IP address or a host name'],
+    [{ MAIL_FROM: 'Lifeline' }, 'MAIL_FROM: must be an address, optionally with a name'],
+    [{ MAIL_FROM: 'Lifeline <x@example.com>\r\nBcc: y@example.com' }, 'MAIL_FROM: must be an address'],
     [{ OUTBOX_RETRY_BASE_SECONDS: '100', OUTBOX_RETRY_MAX_SECONDS: '10' }, 'OUTBOX_RETRY_MAX_SECONDS: must not be smaller than OUTBOX_RETRY_BASE_SECONDS'],
   ])('case=a wrong value stops with a message naming the variable: %o', (env, message) => {
     const problems = problemsOf({ SECRET_KEY: KEY, ...env });

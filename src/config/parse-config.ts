@@ -1,10 +1,19 @@
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { normaliseEmail } from '../contract/email-address.js';
 import { createKeyRing, deriveKeyId, MIN_KEY_BYTES, type KeyRing, type SecretKey } from '../core/keyring.js';
 import { ConfigError } from './config-error.js';
 import type { Config, DatabaseConfig } from './config.js';
+
+/**
+ * DATA_DIR when not set: `data/` in the Lifeline installation (the folder with package.json),
+ * not in whatever directory a command happens to run from, so that `npx lifeline …` in a
+ * subfolder finds the server's database and key instead of creating new ones.
+ */
+export const defaultDataDir: string = fileURLToPath(new URL('../../data', import.meta.url));
 
 /** The raw environment, as `process.env` gives it. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -31,6 +40,12 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/** `address@example.com` or `Display Name <address@example.com>` (localhost allowed for development). */
+function isMailbox(value: string): boolean {
+  const address = /<([^<>]+)>\s*$/.exec(value)?.[1] ?? value;
+  return /@localhost$/i.test(address.trim()) || normaliseEmail(address) !== undefined;
+}
+
 const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 function isProxyEntry(entry: string): boolean {
   if (proxyNames.has(entry)) return true;
@@ -52,7 +67,14 @@ const environmentSchema = z.object({
     .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
     .optional()
     .transform((v) => v ?? 'development'),
-  HOST: optionalString.transform((v) => v ?? 'localhost'),
+  HOST: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v), {
+        error: 'must be an IP address or a host name (0.0.0.0 for every interface)',
+      })
+      .optional(),
+  ).transform((v) => v ?? 'localhost'),
   PORT: intSetting(1, 65535, 3000),
   PUBLIC_URL: optionalString.pipe(
     z
@@ -60,7 +82,7 @@ const environmentSchema = z.object({
       .refine((u) => !/[?#]/.test(u), { error: 'must not contain a query or fragment' })
       .optional(),
   ),
-  DATA_DIR: optionalString.transform((v) => v ?? './data'),
+  DATA_DIR: optionalString.transform((v) => path.resolve(v ?? defaultDataDir)),
   DATABASE_URL: optionalString.pipe(
     z
       .string()
@@ -74,7 +96,12 @@ const environmentSchema = z.object({
   SMTP_URL: optionalString.pipe(
     z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' }).optional(),
   ),
-  MAIL_FROM: optionalString.transform((v) => v ?? 'Lifeline <no-reply@localhost>'),
+  MAIL_FROM: optionalString.pipe(
+    z
+      .string()
+      .refine((v) => !/[\r\n]/.test(v) && isMailbox(v), { error: 'must be an address, optionally with a name: Name <address@example.com>' })
+      .optional(),
+  ).transform((v) => v ?? 'Lifeline <no-reply@localhost>'),
   APP_NAME: optionalString.pipe(z.string().max(60, { error: 'must be at most 60 characters' }).optional()).transform((v) => v ?? 'Lifeline'),
   TRUST_PROXY: optionalString.pipe(
     z

@@ -14,3 +14,9 @@ export const problemResponse = z
     errors: z.array(z.object({ field: z.string(), detail: z.string() })).optional().describe('validation-failed only: each wrong field'),
   })
   .describe('Problem details (RFC 9457)');
+
+/**
+ * The error answers every API route may give, for its OpenAPI `response` (documentation:
+ * problems are sent as ready JSON, so this schema never serialises anything).
+ */
+export const problemResponses = { '4XX': problemResponse, '5XX': problemResponse } as const;

@@ -21,7 +21,9 @@ export class LifelineError extends Error {
     this.name = 'LifelineError';
     this.code = code;
     this.status = errorStatus[code];
-    this.params = params;
+    // Messages that say "try again in {{retryAfter}} seconds" get the wait from the option, so
+    // a thrower cannot forget it and leave a placeholder in front of the user.
+    this.params = options.retryAfterSeconds !== undefined && params.retryAfter === undefined ? { ...params, retryAfter: options.retryAfterSeconds } : params;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

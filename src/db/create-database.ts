@@ -27,9 +27,22 @@ const pgTypes = {
   },
 };
 
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`, for error messages. */
-export function maskDatabaseUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+const secretQueryParameters = ['password', 'sslpassword', 'sslkey', 'pass'];
+
+/**
+ * `postgres://user:secret@host/db?sslpassword=x` → `postgres://user:***@host/db?sslpassword=***`,
+ * for messages and `lifeline config`. Parsed as a URL, so an unencoded `@` in a password cannot
+ * push part of it past the mask; anything unparsable is not shown at all.
+ */
+export function maskUrlCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    for (const name of secretQueryParameters) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, '***');
+    return parsed.toString().replace(/%2A%2A%2A/g, '***');
+  } catch {
+    return `${url.split(':')[0] ?? 'database'}://(unparsable URL)`;
+  }
 }
 
 function openSqlite(file: string): BetterSqlite3.Database {
@@ -74,7 +87,7 @@ export async function createDatabase(config: DatabaseConfig, options: CreateData
   } catch (error) {
     await db.destroy().catch(() => undefined);
     const reason = (error as Error).message || (error as NodeJS.ErrnoException).code || 'unknown error';
-    throw new ConfigError([`DATABASE_URL: cannot connect to ${maskDatabaseUrl(config.url)}: ${reason}`]);
+    throw new ConfigError([`DATABASE_URL: cannot connect to ${maskUrlCredentials(config.url)}: ${reason}`]);
   }
   return { db, dialect: 'postgres', pgPool: pool, destroy: () => db.destroy() };
 }

@@ -15,7 +15,7 @@ import { registerLocale } from './plugins/locale.js';
 import { createMethodNotAllowed } from './plugins/method-not-allowed.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRequestMetrics } from './plugins/request-metrics.js';
-import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerSecurityHeaders, securityHeadersFor } from './plugins/security-headers.js';
 import { registerCspReportRoutes } from './routes/csp-report-routes.js';
 import { registerDevMailboxRoutes } from './routes/dev-mailbox-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
@@ -41,6 +41,7 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, translator } = deps;
+  const securityHeaders = securityHeadersFor({ secure: config.http.secure });
   // pino's Logger is a FastifyBaseLogger; naming the base type keeps the instance type plain.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app: FastifyInstance = Fastify({
@@ -52,10 +53,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    // A client that sends its request slowly (or not at all) must not hold a connection, or a
+    // shutdown, open forever: Fastify's defaults (0) would switch Node's own limits off.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
     forceCloseConnections: 'idle',
     // A URL Fastify cannot even route (bad percent-encoding) still gets a problem, not a crash.
     frameworkErrors: (error, request, reply) => {
       request.log.info({ event: 'http.framework_error', code: error.code }, 'malformed request');
+      // This answer skips every hook, so it gets its headers here.
+      reply.headers(securityHeaders).header('x-request-id', request.id);
       sendProblem(reply, buildProblem(translator, config.i18n.defaultLocale, 'validation-failed', {}, request));
     },
   });
@@ -78,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ req: request, res: reply, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
-  registerSecurityHeaders(app, { secure: config.http.secure });
+  registerSecurityHeaders(app, securityHeaders);
   registerApiGuards(app, { rateLimits: deps.rateLimits, publicOrigin: config.http.publicOrigin });
   await registerOpenApi(app, { version: config.version, publicUrl: config.http.publicUrl, appName: config.appName });
 

@@ -28,6 +28,11 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
       await trx.insertInto('verification_secrets').values(row).execute();
     },
 
+    /** Serialises issuing for one account (PostgreSQL; SQLite's IMMEDIATE transactions already are). */
+    async lockAccount(trx: Executor, accountId: string): Promise<void> {
+      if (lockRows) await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+    },
+
     /** Ends every live secret of this purpose and account (a new one replaces them). */
     async retireLive(trx: Executor, accountId: string, purposes: readonly string[], now: number): Promise<number> {
       if (purposes.length === 0) return 0;

@@ -30,7 +30,7 @@ export interface IssueSecretInput {
   /** Overrides the purpose's lifetime (never longer than the purpose allows). */
   readonly ttlMs?: number;
   /**
-   * Retire the account's other live secrets of these purposes (default: this purpose), so a
+   * Further purposes whose live secrets this one retires (its own purpose always is), so a
    * new link or code always replaces the old one.
    */
   readonly replaces?: readonly VerificationPurpose[];
@@ -172,7 +172,11 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       const policy = purposePolicies[input.purpose];
       const now = clock.now();
       const ttlMs = Math.min(input.ttlMs ?? policy.ttlMs, policy.ttlMs);
-      await repository.retireLive(trx, input.accountId, input.replaces ?? [input.purpose], now);
+      // Two issues at once (a double-clicked "send again") must not both survive: on PostgreSQL
+      // the account row is locked first, so they retire and insert one after the other.
+      await repository.lockAccount(trx, input.accountId);
+      const replaces = new Set<VerificationPurpose>([input.purpose, ...(input.replaces ?? [])]);
+      await repository.retireLive(trx, input.accountId, [...replaces], now);
       const id = randomToken(12);
       const secret = generateSecret(policy.kind);
       const key = keys.current;

@@ -63,12 +63,30 @@ describe('the development mailbox (ARCHITECTURE.md "Contracts")', () => {
     expect((await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages/nope/html' })).statusCode).toBe(404);
   });
 
-  it.each(['10.1.2.3', '2001:db8::5', '192.168.0.10'])('answers a client at %s 404, like a path that does not exist', async (remoteAddress) => {
+  it.each(['10.1.2.3', '2001:db8::5', '192.168.0.10'])('answers a client at %s 404, like a path that does not exist, for every method', async (remoteAddress) => {
     for (const url of ['/dev/mailbox', '/dev/mailbox/messages']) {
       const r = await t.app.inject({ method: 'GET', url, remoteAddress });
       expect(r.statusCode).toBe(404);
       expect(r.json()).toMatchObject({ code: 'not-found' });
+      const post = await t.app.inject({ method: 'POST', url, remoteAddress, headers: { 'content-type': 'application/json' }, payload: '{}' });
+      expect(post.statusCode).toBe(404); // not 405, which would tell that the mailbox exists
     }
+  });
+
+  it.each([
+    ['X-Forwarded-For', { 'x-forwarded-for': '198.51.100.7' }],
+    ['Forwarded', { forwarded: 'for=198.51.100.7' }],
+    ['X-Real-IP', { 'x-real-ip': '198.51.100.7' }],
+    ['X-Forwarded-Host', { 'x-forwarded-host': 'lifeline.example.com' }],
+    ['a public Host name', { host: 'lifeline.example.com' }],
+  ])('answers 404 to a loopback peer that is a proxy or tunnel (%s)', async (_name, headers) => {
+    const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages', remoteAddress: '127.0.0.1', headers });
+    expect(r.statusCode).toBe(404);
+  });
+
+  it.each(['localhost:3000', '127.0.0.1:3000', '[::1]:3000', 'localhost'])('answers a local browser at Host %s', async (host) => {
+    const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages', remoteAddress: '127.0.0.1', headers: { host } });
+    expect(r.statusCode).toBe(200);
   });
 });
 

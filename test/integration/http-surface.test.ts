@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { LifelineError } from '../../src/core/errors.js';
+import { migrateDown, migrateToLatest } from '../../src/db/migrate.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -14,6 +16,15 @@ function addSampleRoutes(app: FastifyInstance): void {
   );
   app.get('/api/v1/test-crash', async () => {
     throw new Error('SELECT * FROM secret_table WHERE boom at /work/main/src/x.ts:1');
+  });
+  app.get('/api/v1/test-status/:status', async (request) => {
+    throw Object.assign(new Error('plugin error'), { statusCode: Number((request.params as { status: string }).status) });
+  });
+  app.get('/api/v1/test-busy', async () => {
+    throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  });
+  app.get('/api/v1/test-lockout', async () => {
+    throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds: 42 });
   });
 }
 
@@ -43,6 +54,18 @@ for (const dialect of dialectsUnderTest()) {
         expect(r.json()).toMatchObject({ status: 'ready', database: 'up', migrations: 'current' });
       });
 
+      it('answers /ready 503 while a migration is pending, and 200 again once applied', async () => {
+        await migrateDown(t.database);
+        try {
+          const r = await t.app.inject({ method: 'GET', url: '/ready' });
+          expect(r.statusCode).toBe(503);
+          expect(r.json()).toEqual({ status: 'not-ready', database: 'up', migrations: 'pending' });
+        } finally {
+          await migrateToLatest(t.database);
+        }
+        expect((await t.app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200);
+      });
+
       it('serves Prometheus text with the request histogram, outbox gauges and counters', async () => {
         await t.app.inject({ method: 'GET', url: '/api/v1/meta' });
         const r = await t.app.inject({ method: 'GET', url: '/metrics' });
@@ -59,8 +82,9 @@ for (const dialect of dialectsUnderTest()) {
       it('publishes OpenAPI 3.1 of the /api/v1 routes only', async () => {
         const r = await t.app.inject({ method: 'GET', url: '/openapi.json' });
         expect(r.statusCode).toBe(200);
-        const doc = r.json<{ openapi: string; paths: Record<string, unknown> }>();
+        const doc = r.json<{ openapi: string; paths: Record<string, { get?: { responses?: Record<string, unknown> } }> }>();
         expect(doc.openapi).toMatch(/^3\.1\./);
+        expect(Object.keys(doc.paths['/api/v1/meta']?.get?.responses ?? {})).toEqual(['200', '4XX', '5XX']);
         expect(Object.keys(doc.paths)).toContain('/api/v1/meta');
         expect(Object.keys(doc.paths).every((p) => p.startsWith('/api/v1/'))).toBe(true);
       });
@@ -109,6 +133,35 @@ for (const dialect of dialectsUnderTest()) {
         expect(logged).toBeDefined();
         expect(JSON.stringify(logged)).toContain('secret_table');
         expect((logged as { req?: { id?: string } }).req?.id ?? (logged as { reqId?: string }).reqId).toBe(p.requestId);
+      });
+    });
+
+    describe('case=errors of plugins and the database keep their meaning', () => {
+      it.each([
+        ['404', 404, 'not-found'],
+        ['503', 503, 'service-unavailable'],
+        ['409', 400, 'validation-failed'],
+      ])('a thrown statusCode %s → %i %s, not 500', async (status, expected, code) => {
+        const r = await t.app.inject({ method: 'GET', url: `/api/v1/test-status/${status}` });
+        expect(r.statusCode).toBe(expected);
+        expect(problem(r).code).toBe(code);
+      });
+
+      it('a busy SQLite write lock → 503 with Retry-After, not a bug report', async () => {
+        const r = await t.app.inject({ method: 'GET', url: '/api/v1/test-busy' });
+        expect(r.statusCode).toBe(503);
+        expect(r.headers['retry-after']).toBe('2');
+        expect(problem(r).code).toBe('service-unavailable');
+      });
+
+      it('a lockout says how long to wait, in words and in Retry-After, with no placeholder left', async () => {
+        for (const language of ['de', 'en']) {
+          const r = await t.app.inject({ method: 'GET', url: '/api/v1/test-lockout', headers: { 'accept-language': language } });
+          expect(r.statusCode).toBe(429);
+          expect(r.headers['retry-after']).toBe('42');
+          expect(problem(r).detail).toContain('42');
+          expect(problem(r).detail).not.toContain('{{');
+        }
       });
     });
 
@@ -211,10 +264,18 @@ for (const dialect of dialectsUnderTest()) {
         expect(t.logs().some((l) => l.event === 'security.control_triggered' && l.control === 'origin-check')).toBe(true);
       });
 
-      it('a malformed URL → 400 problem, not a crash', async () => {
+      it('a malformed URL → 400 problem with the usual headers, not a crash', async () => {
         const r = await t.app.inject({ method: 'GET', url: '/api/v1/%E0%A4%A' });
         expect(r.statusCode).toBe(400);
         expect(problem(r).code).toBe('validation-failed');
+        expect(r.headers['content-security-policy']).toContain("default-src 'self'");
+        expect(r.headers['x-request-id']).toBe(problem(r).requestId);
+      });
+
+      it('OPTIONS on a route answers 405 too (no CORS preflight is ever granted)', async () => {
+        const r = await t.app.inject({ method: 'OPTIONS', url: '/api/v1/meta', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+        expect(r.statusCode).toBe(405);
+        expect(r.headers['access-control-allow-origin']).toBeUndefined();
       });
     });
 
@@ -237,15 +298,33 @@ for (const dialect of dialectsUnderTest()) {
         expect(r.headers['access-control-allow-origin']).toBeUndefined();
       });
 
-      it('takes CSP violation reports and logs them', async () => {
+      it('takes CSP violation reports and logs their gist, never a page’s query string (SECURITY.md 6.3)', async () => {
         const r = await t.app.inject({
           method: 'POST',
           url: '/csp-reports',
           headers: { 'content-type': 'application/csp-report' },
-          payload: JSON.stringify({ 'csp-report': { 'blocked-uri': 'https://evil.example/x.js' } }),
+          payload: JSON.stringify({
+            'csp-report': {
+              'blocked-uri': 'https://evil.example/x.js?k=1',
+              'document-uri': 'http://127.0.0.1:3000/confirm-email?token=CSPSECRETTOKEN',
+              referrer: 'http://127.0.0.1:3000/x?token=CSPSECRETTOKEN',
+              'effective-directive': 'script-src-elem',
+            },
+          }),
         });
         expect(r.statusCode).toBe(204);
-        expect(t.logs().some((l) => l.event === 'security.csp_violation' && String(l.report).includes('evil.example'))).toBe(true);
+        const logged = t.logs().find((l) => l.event === 'security.csp_violation');
+        expect(logged?.reports).toEqual([{ directive: 'script-src-elem', blocked: 'https://evil.example/x.js', document: 'http://127.0.0.1:3000/confirm-email' }]);
+        expect(t.logLines().join('\n')).not.toContain('CSPSECRETTOKEN');
+        const modern = await t.app.inject({
+          method: 'POST',
+          url: '/csp-reports',
+          headers: { 'content-type': 'application/reports+json' },
+          payload: JSON.stringify([{ type: 'csp-violation', body: { effectiveDirective: 'img-src', blockedURL: 'inline', documentURL: 'http://127.0.0.1:3000/?token=X' } }]),
+        });
+        expect(modern.statusCode).toBe(204);
+        const garbage = await t.app.inject({ method: 'POST', url: '/csp-reports', headers: { 'content-type': 'application/csp-report' }, payload: '{not json' });
+        expect(garbage.statusCode).toBe(204);
       });
     });
 
@@ -271,3 +350,19 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 }
+
+describe('/ready when the database is gone', () => {
+  it('answers 503 database down, quickly, and /health stays 200 (liveness is not readiness)', async () => {
+    const t = await createTestApp('sqlite');
+    try {
+      await t.database.destroy();
+      const r = await t.app.inject({ method: 'GET', url: '/ready' });
+      expect(r.statusCode).toBe(503);
+      expect(r.json()).toEqual({ status: 'not-ready', database: 'down', migrations: 'unknown' });
+      expect((await t.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await t.app.close();
+      await t.testDb.drop();
+    }
+  });
+});

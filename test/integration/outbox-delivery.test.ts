@@ -362,6 +362,18 @@ for (const dialect of dialectsUnderTest()) {
         expect(await row(id)).toMatchObject({ status: 'queued', attempts: 1, last_error: 'send aborted: deadline passed' });
       });
 
+      it('a row whose payload cannot be read fails on its own; the rest of the batch is delivered', async () => {
+        const { channel, calls } = fakeChannel('fake-ok');
+        const worker = workerWith({ email: channel });
+        const good = await enqueue();
+        const bad = await enqueue();
+        await t.database.db.updateTable('outbox_messages').set({ payload: '{not json' }).where('id', '=', bad).execute();
+        expect(await worker.runOnce()).toBe(2);
+        expect(await row(bad)).toMatchObject({ status: 'failed', last_error: 'the payload is not readable' });
+        expect(await row(good)).toMatchObject({ status: 'sent' });
+        expect(calls).toHaveLength(1);
+      });
+
       it('a message for a channel without a transport fails at once', async () => {
         const { channel } = fakeChannel('fake-email-only');
         const worker = workerWith({ email: channel });

@@ -84,3 +84,29 @@ for (const dialect of dialectsUnderTest()) {
     }
   });
 }
+
+describe('the API guards decide on the path the router sees', () => {
+  it('percent-encoding or doubled slashes do not get around the rate limit, the origin check or no-store', async () => {
+    const t = await createTestApp('sqlite', { env: { RATE_LIMIT_API_PER_MINUTE: '2' } });
+    try {
+      const get = (url: string) => t.app.inject({ method: 'GET', url, remoteAddress: '198.51.100.123' });
+      const first = await get('/%61pi/v1/meta');
+      expect(first.statusCode).toBe(200);
+      expect(first.headers['cache-control']).toBe('no-store');
+      expect((await get('/api/v1/meta')).statusCode).toBe(200);
+      expect((await get('/%61pi/v1/meta')).statusCode).toBe(429);
+      expect((await get('//api/v1/nothing')).statusCode).toBe(429);
+      const forged = await t.app.inject({
+        method: 'POST',
+        url: '/%61pi/v1/meta',
+        remoteAddress: '198.51.100.124',
+        headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+        payload: '{}',
+      });
+      expect(forged.statusCode).toBe(403);
+      expect(forged.json()).toMatchObject({ code: 'cross-origin-request' });
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import { LifelineError } from '../../src/core/errors.js';
 import { createKeyRing, type SecretKey } from '../../src/core/keyring.js';
 import { newId } from '../../src/core/random.js';
 import type { Database } from '../../src/db/database.js';
+import { inTransaction } from '../../src/db/transaction.js';
 import type { VerificationPurpose } from '../../src/verification/purposes.js';
 import { createVerificationService, type ApplyRedeemed, type VerificationService } from '../../src/verification/verification-service.js';
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../helpers/test-database.js';
@@ -197,6 +198,22 @@ for (const dialect of dialectsUnderTest()) {
       expect(state.failures).toBeLessThanOrEqual(5);
       expect(state.attemptsLeft).toBe(5 - state.failures);
       expect(Object.keys(errors).every((c) => ['invalid-or-expired', 'code-incorrect', 'too-many-attempts', 'code-used-up'].includes(c))).toBe(true);
+    });
+
+    it('issuing in parallel ("send again" clicked twice) leaves exactly one live secret', async () => {
+      const account = await newAccount(fixture);
+      const issued = await Promise.all(
+        Array.from({ length: 10 }, () => inTransaction(fixture.database, (trx) => fixture.service.issue(trx, { purpose: LINK, accountId: account }))),
+      );
+      const live = await fixture.database.db
+        .selectFrom('verification_secrets')
+        .select('id')
+        .where('account_id', '=', account)
+        .where('used_at', 'is', null)
+        .execute();
+      expect(live).toHaveLength(1);
+      const results = await Promise.allSettled(issued.map((secret) => fixture.service.redeemLink({ purpose: LINK, token: secret.secret }, apply)));
+      expect(tally(results).wins).toBe(1);
     });
   });
 }

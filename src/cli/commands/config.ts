@@ -1,5 +1,5 @@
 import { loadConfig } from '../../config/load-config.js';
-import { maskDatabaseUrl } from '../../db/create-database.js';
+import { maskUrlCredentials } from '../../db/create-database.js';
 import type { CliOutput } from '../context.js';
 
 /** `lifeline config`: checks the environment and prints the effective settings, secrets masked. */
@@ -9,9 +9,9 @@ export function configCommand(env: NodeJS.ProcessEnv, io: CliOutput): number {
     env: config.env,
     appName: config.appName,
     http: config.http,
-    database: config.database.dialect === 'sqlite' ? { dialect: 'sqlite', path: config.database.path } : { dialect: 'postgres', url: maskDatabaseUrl(config.database.url) },
+    database: config.database.dialect === 'sqlite' ? { dialect: 'sqlite', path: config.database.path } : { dialect: 'postgres', url: maskUrlCredentials(config.database.url) },
     keys: { current: config.keys.current.id },
-    mail: { smtp: config.mail.smtpUrl ? maskDatabaseUrl(config.mail.smtpUrl) : null, from: config.mail.from },
+    mail: { smtp: config.mail.smtpUrl ? maskUrlCredentials(config.mail.smtpUrl) : null, from: config.mail.from },
     delivery: config.delivery,
     metrics: { tokenSet: config.metrics.token !== undefined },
     argon2: config.argon2,

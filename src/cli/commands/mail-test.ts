@@ -1,4 +1,5 @@
 import { normaliseEmail } from '../../contract/email-address.js';
+import { maskUrlCredentials } from '../../db/create-database.js';
 import { isLocale } from '../../i18n/translator.js';
 import { queueTestMail } from '../../notifications/test-mail.js';
 import { openServices, type CliOutput } from '../context.js';
@@ -26,7 +27,8 @@ export async function mailTestCommand(
   const { services, close } = await openServices(env);
   try {
     const id = await queueTestMail(services, { to, locale });
-    io.out(`queued test mail ${id} to ${to}`);
+    const database = services.config.database;
+    io.out(`queued test mail ${id} to ${to} in ${database.dialect === 'sqlite' ? `sqlite:${database.path}` : maskUrlCredentials(database.url)}`);
     if (!options.wait) {
       io.out(
         services.config.delivery.devMailbox

@@ -34,7 +34,8 @@ export function createDevMailboxChannel(deps: { database: Database; clock: Clock
 /** Reads the development mailbox, newest first. */
 export function createDevMailbox(deps: { database: Database }) {
   return {
-    async list(limit = 200): Promise<DevMailboxRow[]> {
+    /** The newest `limit` messages (the page shows the newest thousand). */
+    async list(limit = 1000): Promise<DevMailboxRow[]> {
       return deps.database.db
         .selectFrom('dev_mailbox')
         .selectAll()

@@ -70,9 +70,15 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   async function deliver(message: ClaimedMessage): Promise<void> {
     const channel = channels[message.channel];
     const transport = channel?.transport ?? 'none';
-    const payload = parsePayload(message);
     const log = logger.child({ messageId: message.id, kind: message.kind, channel: message.channel, attempt: message.attempts });
     try {
+      // Inside the try: a corrupt payload fails its row instead of ending every round.
+      let payload: ReturnType<typeof parsePayload>;
+      try {
+        payload = parsePayload(message);
+      } catch {
+        throw new PermanentDeliveryError('the payload is not readable');
+      }
       if (!channel) throw new PermanentDeliveryError(`no transport is configured for ${message.channel}`);
       if (!payload) throw new PermanentDeliveryError('the payload was purged before delivery');
       if (message.attempts > maxAttempts) throw new PermanentDeliveryError('the lease ran out too often (worker crashes?)');

@@ -5,8 +5,23 @@ import { clientBucketKey } from '../../security/client-address.js';
 
 const stateChanging = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Whether a request is for the API, decided on the path the router sees: the matched route's
+ * pattern, or for an unmatched request the percent-decoded path. Testing the raw URL would let
+ * `/%61pi/v1/…` (which the router decodes to `/api/v1/…`) walk past every guard.
+ */
 export function isApiRequest(request: FastifyRequest): boolean {
-  return request.url === '/api' || request.url.startsWith('/api/');
+  const path = request.routeOptions.url ?? decodedPath(request.url);
+  return path === '/api' || path.startsWith('/api/');
+}
+
+function decodedPath(url: string): string {
+  const raw = url.split('?')[0] ?? '';
+  try {
+    return decodeURIComponent(raw).replace(/\/{2,}/g, '/');
+  } catch {
+    return raw.replace(/\/{2,}/g, '/');
+  }
 }
 
 function hasBody(request: FastifyRequest): boolean {

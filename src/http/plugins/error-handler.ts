@@ -23,6 +23,21 @@ const fastifyErrorCodes: Readonly<Record<string, ErrorCode>> = {
 
 const knownTypes = new Set(['string', 'number', 'boolean', 'object', 'array']);
 
+function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
+}
+
+/** Whether the body lacks the field an issue is about (a missing field, not a wrong one). */
+function isMissing(body: unknown, instancePath: string): boolean {
+  let value: unknown = body;
+  for (const key of instancePath.split('/').filter(Boolean)) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return true;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value === undefined;
+}
+
 function fieldOf(issue: ValidationIssue): string {
   const keys = issue.params?.keys;
   if (issue.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) return keys.map(String).join(', ');
@@ -35,7 +50,7 @@ function describeIssues(translator: Translator, request: FastifyRequest, issues:
   return issues.map((issue) => {
     const field = fieldOf(issue);
     let reason: string;
-    if (issue.keyword === 'invalid_type' && /received undefined/.test(issue.message ?? '')) {
+    if (issue.keyword === 'invalid_type' && issue.instancePath !== '/' && isMissing(request.body, issue.instancePath)) {
       reason = translator.text(locale, 'validation.missing');
     } else if (issue.keyword === 'invalid_type') {
       const expected = typeof issue.params?.expected === 'string' ? issue.params.expected : '';
@@ -84,7 +99,15 @@ export function registerErrorHandler(app: FastifyInstance, translator: Translato
     const mapped = error.code ? fastifyErrorCodes[error.code] : undefined;
     if (mapped === 'payload-too-large') return send(mapped, { limit: request.routeOptions.bodyLimit ?? 0 });
     if (mapped) return send(mapped);
-    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 && error.statusCode !== 404) {
+    if (isDatabaseBusy(error)) {
+      // SQLite's write lock stayed taken past busy_timeout (a long CLI command beside the server):
+      // a moment later it will work, so say so instead of reporting a bug.
+      request.log.warn({ event: 'db.busy' }, 'database busy');
+      return send('service-unavailable', {}, undefined, 2);
+    }
+    if (error.statusCode === 404) return send('not-found');
+    if (error.statusCode === 503) return send('service-unavailable', {}, undefined, 5);
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
       // Other malformed requests Fastify detects itself (a bad URL, a header it cannot read).
       return send('validation-failed');
     }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { LifelineError } from '../../core/errors.js';
 
-const answerable: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const answerable: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
  * Fastify answers a known path with an unknown method 404 (PITFALLS.md); clients deserve 405
@@ -16,7 +16,9 @@ export function createMethodNotAllowed() {
     collectRoutes(app: FastifyInstance): void {
       app.addHook('onRoute', (route) => {
         if (route.config && (route.config as { methodNotAllowed?: boolean }).methodNotAllowed) return;
-        if (route.url.includes('*')) return;
+        // Wildcards match anything; /dev/ answers non-local clients 404 for every method, so a
+        // 405 there would tell them the development mailbox exists.
+        if (route.url.includes('*') || route.url.startsWith('/dev/')) return;
         const methods = methodsByPath.get(route.url) ?? new Set<string>();
         for (const method of [route.method].flat()) methods.add(method);
         methodsByPath.set(route.url, methods);

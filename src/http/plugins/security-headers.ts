@@ -32,8 +32,8 @@ export function computeSecurityHeaders(options: HelmetOptions): Readonly<Record<
  * or plain-http deployments other than localhost would break (PITFALLS.md). A route may
  * replace a header (the development mailbox's sandboxed HTML view does, for its CSP).
  */
-export function registerSecurityHeaders(app: FastifyInstance, options: { secure: boolean }): void {
-  const headers = computeSecurityHeaders({
+export function securityHeadersFor(options: { secure: boolean }): Readonly<Record<string, string>> {
+  return computeSecurityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -55,6 +55,10 @@ export function registerSecurityHeaders(app: FastifyInstance, options: { secure:
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
   });
+}
+
+/** Sets the headers on every answer; a route may still replace one. */
+export function registerSecurityHeaders(app: FastifyInstance, headers: Readonly<Record<string, string>>): void {
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();

@@ -5,6 +5,35 @@ import { CSP_REPORT_PATH } from '../plugins/security-headers.js';
 
 const reportTypes = ['application/csp-report', 'application/reports+json'];
 
+/** A URL as it may be logged: origin and path only. Token links carry their secret in the query. */
+function withoutQuery(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    const url = new URL(value);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return value.split(/[?#]/)[0]?.slice(0, 200);
+  }
+}
+
+/**
+ * The fields of a report worth keeping, from either format (CSP level 2 `csp-report`, or the
+ * Reporting API's list of `{type, body}`): never the whole report, whose `document-uri` and
+ * `referrer` would put a page's `?token=` into the log.
+ */
+export function summariseCspReport(body: unknown): Record<string, string | undefined>[] {
+  const reports = Array.isArray(body) ? body.map((entry: { body?: unknown }) => entry?.body) : [(body as { 'csp-report'?: unknown })?.['csp-report']];
+  return reports.slice(0, 10).map((raw) => {
+    const report = (raw ?? {}) as Record<string, unknown>;
+    const field = (...names: string[]): string | undefined => names.map((name) => report[name]).find((value): value is string => typeof value === 'string');
+    return {
+      directive: field('effective-directive', 'effectiveDirective', 'violated-directive')?.slice(0, 100),
+      blocked: withoutQuery(field('blocked-uri', 'blockedURL')) ?? field('blocked-uri', 'blockedURL')?.slice(0, 20),
+      document: withoutQuery(field('document-uri', 'documentURL')),
+    };
+  });
+}
+
 /**
  * Where browsers report Content-Security-Policy violations (SECURITY.md 8.3). Outside `/api`,
  * because browsers post `application/csp-report`. Each report becomes one log line
@@ -21,7 +50,7 @@ export function registerCspReportRoutes(app: FastifyInstance, deps: { rateLimits
     });
     scope.post(CSP_REPORT_PATH, { schema: { hide: true } }, async (request, reply) => {
       await deps.rateLimits.enforce('api-client', clientBucketKey(request.ip));
-      request.log.warn({ event: 'security.csp_violation', report: JSON.stringify(request.body ?? null).slice(0, 2000) }, 'CSP violation reported');
+      request.log.warn({ event: 'security.csp_violation', reports: summariseCspReport(request.body) }, 'CSP violation reported');
       return reply.code(204).send();
     });
   });

@@ -27,13 +27,23 @@ function toJson(row: DevMailboxRow) {
   };
 }
 
+const forwardingHeaders = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-real-ip'];
+const loopbackHost = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(:\d+)?$/i;
+
 /**
- * Only this machine may read the mailbox: both the socket peer and the client address (which
- * differs when TRUST_PROXY names a proxy) must be loopback. Anyone else gets the same 404 as
- * for a path that does not exist.
+ * Only this machine may read the mailbox. The socket peer and the client address (which
+ * differs when TRUST_PROXY names a proxy) must be loopback, the request must not have come
+ * through a proxy (a reverse proxy or tunnel on the same machine connects from loopback, so
+ * the peer alone proves nothing), and it must be addressed to a loopback host name. Anyone
+ * else gets the same 404 as for a path that does not exist.
  */
 function assertLoopback(request: FastifyRequest): void {
-  if (!isLoopback(request.socket.remoteAddress) || !isLoopback(request.ip)) throw new LifelineError('not-found');
+  const local =
+    isLoopback(request.socket.remoteAddress) &&
+    isLoopback(request.ip) &&
+    forwardingHeaders.every((name) => request.headers[name] === undefined) &&
+    loopbackHost.test(request.headers.host ?? '');
+  if (!local) throw new LifelineError('not-found');
 }
 
 /** Makes links to this service clickable in an escaped text; other URLs stay plain text. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { metaResponse } from '../../contract/meta.js';
+import { problemResponses } from '../../contract/problem.js';
 import type { Locale } from '../../i18n/translator.js';
 
 /** GET /api/v1/meta: product name, version and languages, for the UI and integrators. */
@@ -8,7 +9,7 @@ export function registerMetaRoutes(app: FastifyInstance, deps: { appName: string
   const locales: Locale[] = deps.defaultLocale === 'de' ? ['de', 'en'] : ['en', 'de'];
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/meta',
-    { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse } } },
+    { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse, ...problemResponses } } },
     async () => ({ name: deps.appName, version: deps.version, locales, defaultLocale: deps.defaultLocale }),
   );
 }
