@@ -3,10 +3,11 @@ import type { Services } from './services.js';
 
 /**
  * Periodic clean-up beside the delivery worker: expired one-time secrets and old failure
- * counts, delivered outbox rows past their retention, expired rate-limit buckets. Runs where
+ * counts, delivered outbox rows past their retention, expired rate-limit buckets, ended
+ * sessions, and sign-ups not confirmed within 7 days. Runs where
  * the worker runs; every step is idempotent, so several workers may run it.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'signup' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
   let timer: NodeJS.Timeout | undefined;
 
   async function runOnce(): Promise<void> {
@@ -14,7 +15,9 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
       const secrets = await services.verification.prune();
       const messages = await services.outbox.prune();
       await services.rateLimits.prune(services.clock.now());
-      services.logger.debug({ event: 'housekeeping.done', secrets, messages }, 'housekeeping done');
+      const sessions = await services.sessions.prune();
+      const unverifiedAccounts = await services.signup.purgeUnverified();
+      services.logger.debug({ event: 'housekeeping.done', secrets, messages, sessions, unverifiedAccounts }, 'housekeeping done');
     } catch (error) {
       services.logger.warn({ event: 'housekeeping.failed', err: (error as Error).message }, 'housekeeping failed');
     }

@@ -28,6 +28,11 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     rateLimits: services.rateLimits,
     checkReadiness: services.checkReadiness,
     devMailbox: services.devMailbox,
+    clock: services.clock,
+    sessions: services.sessions,
+    signup: services.signup,
+    signIn: services.signIn,
+    accountSettings: services.accountSettings,
   });
 }
 

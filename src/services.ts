@@ -13,6 +13,16 @@ import { createNotifier } from './notifications/notifier.js';
 import { createSecurityLog } from './notifications/security-log.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { createVerificationService } from './verification/verification-service.js';
+import { createAccountRepository } from './accounts/account-repository.js';
+import { createAccountSettingsService } from './accounts/account-settings-service.js';
+import { createPasswordHasher } from './accounts/password-hasher.js';
+import { createPasswordVerifier } from './accounts/password-verifier.js';
+import { createSignupService } from './accounts/signup-service.js';
+import { createPasswordThrottle } from './security/password-throttle.js';
+import { createLimiterFactory } from './security/rate-limits.js';
+import { createDeviceRegistry } from './sessions/device-registry.js';
+import { createSessionService } from './sessions/session-service.js';
+import { createSignInService } from './sessions/sign-in-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -43,6 +53,16 @@ export function createServices(input: ServicesInput) {
   const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database }) : undefined;
   const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
 
+  const accounts = createAccountRepository();
+  const hasher = createPasswordHasher(config.argon2);
+  const throttle = createPasswordThrottle({ makeLimiter: createLimiterFactory({ config, database }), metrics, logger });
+  const devices = createDeviceRegistry({ database, clock, keys: config.keys });
+  const sessions = createSessionService({ database, clock, keys: config.keys, config });
+  const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
+  const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
+  const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog });
+  const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, config });
+
   return {
     config,
     database,
@@ -58,6 +78,11 @@ export function createServices(input: ServicesInput) {
     rateLimits,
     devMailbox,
     worker,
+    hasher,
+    sessions,
+    signup,
+    signIn,
+    accountSettings,
     checkReadiness: () => checkReadiness(database),
   };
 }

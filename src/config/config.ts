@@ -58,4 +58,12 @@ export interface Config {
     readonly maxFailuresPerHour: number;
   };
   readonly i18n: { readonly defaultLocale: Locale };
+  readonly sessions: {
+    /** A session unused this long ends (SECURITY.md 2.3; default 7 days). */
+    readonly idleMs: number;
+    /** A session ends this long after sign-in, however used (default 30 days). */
+    readonly absoluteMs: number;
+    /** How long a password entry opens the privileged window (default 10 minutes). */
+    readonly privilegedMs: number;
+  };
 }

@@ -135,6 +135,9 @@ const environmentSchema = z.object({
   RATE_LIMIT_STORE: z.enum(['memory', 'postgres'], { error: 'must be memory or postgres' }).optional(),
   RATE_LIMIT_API_PER_MINUTE: intSetting(1, 1_000_000, 300),
   VERIFICATION_MAX_ATTEMPTS: intSetting(1, 10, 5),
+  SESSION_IDLE_DAYS: intSetting(1, 365, 7),
+  SESSION_ABSOLUTE_DAYS: intSetting(1, 365, 30),
+  PRIVILEGED_WINDOW_MINUTES: intSetting(1, 60, 10),
   VERIFICATION_MAX_FAILURES_PER_HOUR: intSetting(1, 100, 10),
 });
 
@@ -244,6 +247,9 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     else if (!secure) problems.push('PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)');
     if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no e-mail can be delivered)');
   }
+  if (e.SESSION_ABSOLUTE_DAYS < e.SESSION_IDLE_DAYS) {
+    problems.push('SESSION_ABSOLUTE_DAYS: must not be smaller than SESSION_IDLE_DAYS');
+  }
   if (e.OUTBOX_RETRY_MAX_SECONDS < e.OUTBOX_RETRY_BASE_SECONDS) {
     problems.push('OUTBOX_RETRY_MAX_SECONDS: must not be smaller than OUTBOX_RETRY_BASE_SECONDS');
   }
@@ -291,6 +297,11 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
     i18n: { defaultLocale: e.DEFAULT_LOCALE },
+    sessions: {
+      idleMs: e.SESSION_IDLE_DAYS * 86_400_000,
+      absoluteMs: e.SESSION_ABSOLUTE_DAYS * 86_400_000,
+      privilegedMs: e.PRIVILEGED_WINDOW_MINUTES * 60_000,
+    },
   };
   return deepFreeze(config);
 }

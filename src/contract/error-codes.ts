@@ -25,6 +25,22 @@ export const errorStatus = {
   'code-incorrect': 400,
   'too-many-attempts': 429,
   'code-used-up': 429,
+  // Passwords (accounts/).
+  'password-too-short': 422,
+  'password-too-long': 422,
+  'password-invalid-characters': 422,
+  'password-personal': 422,
+  'password-too-common': 422,
+  // Accounts and sessions.
+  'invalid-credentials': 401,
+  'email-not-verified': 403,
+  'password-reset-required': 403,
+  'csrf-token-invalid': 403,
+  'privilege-required': 403,
+  'wrong-password': 403,
+  'same-as-current-email': 422,
+  'email-unavailable': 409,
+  'invalid-time-zone': 400,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -20,3 +20,6 @@ export const problemResponse = z
  * problems are sent as ready JSON, so this schema never serialises anything).
  */
 export const problemResponses = { '4XX': problemResponse, '5XX': problemResponse } as const;
+
+/** A 204 answer: no body. */
+export const noContent = z.null().describe('No content');

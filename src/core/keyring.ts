@@ -14,6 +14,8 @@ export interface KeyRing {
   readonly current: SecretKey;
   /** The key with this id, current or previous; undefined when it has been retired. */
   byId(id: string): Buffer | undefined;
+  /** Every key, current first: for lookups by a hash that any of them may have made. */
+  all(): readonly SecretKey[];
 }
 
 /** Minimum key size: 32 bytes (256 bits), as ARCHITECTURE.md requires. */
@@ -27,8 +29,10 @@ export function deriveKeyId(key: Buffer): string {
 export function createKeyRing(current: SecretKey, previous: readonly SecretKey[] = []): KeyRing {
   const byId = new Map<string, Buffer>();
   for (const k of [...previous, current]) byId.set(k.id, k.key);
+  const all = Object.freeze([current, ...previous]);
   return Object.freeze({
     current,
     byId: (id: string) => byId.get(id),
+    all: () => all,
   });
 }

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002-verification.js';
 import * as m0003 from './migrations/0003-outbox.js';
 import * as m0004 from './migrations/0004-security-events.js';
 import * as m0005 from './migrations/0005-rate-limits.js';
+import * as m0006 from './migrations/0006-accounts-sessions.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-outbox': m0003,
   '0004-security-events': m0004,
   '0005-rate-limits': m0005,
+  '0006-accounts-sessions': m0006,
 });
 
 function createMigrator(database: Database): Migrator {

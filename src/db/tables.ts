@@ -12,6 +12,8 @@ export interface Tables {
   outbox_messages: OutboxMessagesTable;
   dev_mailbox: DevMailboxTable;
   security_events: SecurityEventsTable;
+  sessions: SessionsTable;
+  devices: DevicesTable;
   rate_limit_buckets: RateLimitBucketsTable;
 }
 
@@ -23,6 +25,48 @@ export interface AccountsTable {
   email_normalized: string;
   locale: string;
   created_at: number;
+  /** argon2id PHC string (algorithm and parameters included: SECURITY.md 1.1). */
+  password_hash: string | null;
+  /** When the login e-mail was confirmed; null until then (the account cannot sign in). */
+  email_verified_at: number | null;
+  /** IANA time zone for times in messages, e.g. "Europe/Berlin". */
+  time_zone: ColumnType<string, string | undefined, string>;
+  password_changed_at: number | null;
+  /** 1: sign-in with the current password is blocked until a reset through a verified channel. */
+  password_reset_required: ColumnType<number, number | undefined, number>;
+  /** Last "someone tried to sign up with your address" notice (at most one an hour). */
+  signup_notice_at: number | null;
+  /** Last "sign-in temporarily blocked" notice (at most one an hour). */
+  throttle_notice_at: number | null;
+  updated_at: ColumnType<number, number | undefined, number>;
+}
+
+export interface SessionsTable {
+  /** Public id (listing, revoking); not the secret. */
+  id: string;
+  account_id: string;
+  /** HMAC-SHA-256 of the cookie token under `key_id`. */
+  token_hash: string;
+  key_id: string;
+  device_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end of the session. */
+  expires_at: number;
+  /** End of the privileged (re-authenticated) window, if open. */
+  privileged_until: number | null;
+}
+
+export interface DevicesTable {
+  id: string;
+  account_id: string;
+  /** HMAC-SHA-256 of the device cookie token, per account. */
+  token_hash: string;
+  key_id: string;
+  created_at: number;
+  last_used_at: number;
 }
 
 export interface VerificationSecretsTable {
@@ -111,3 +155,5 @@ export type NewOutboxMessage = Insertable<OutboxMessagesTable>;
 export type OutboxMessageUpdate = Updateable<OutboxMessagesTable>;
 export type VerificationSecretRow = Selectable<VerificationSecretsTable>;
 export type DevMailboxRow = Selectable<DevMailboxTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type SessionRow = Selectable<SessionsTable>;

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AccountSettingsService } from '../accounts/account-settings-service.js';
+import type { SignupService } from '../accounts/signup-service.js';
 import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { SignInService } from '../sessions/sign-in-service.js';
+import { registerSessionAuth } from './plugins/session-auth.js';
+import { registerAccountRoutes } from './routes/account-routes.js';
+import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerSignupRoutes } from './routes/signup-routes.js';
 import type { Logger } from '../core/logger.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Readiness } from '../db/readiness.js';
@@ -32,6 +41,11 @@ export interface AppDeps {
   readonly checkReadiness: () => Promise<Readiness>;
   /** Present only in the embedded default (no transport configured, not production). */
   readonly devMailbox: DevMailbox | undefined;
+  readonly clock: Clock;
+  readonly sessions: SessionService;
+  readonly signup: SignupService;
+  readonly signIn: SignInService;
+  readonly accountSettings: AccountSettingsService;
 }
 
 /**
@@ -87,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerSecurityHeaders(app, securityHeaders);
   registerApiGuards(app, { rateLimits: deps.rateLimits, publicOrigin: config.http.publicOrigin });
+  const cookies = await registerSessionAuth(app, { sessions: deps.sessions, secure: config.http.secure });
   await registerOpenApi(app, { version: config.version, publicUrl: config.http.publicUrl, appName: config.appName });
 
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness, metrics: deps.metrics, metricsToken: config.metrics.token });
@@ -94,6 +109,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPageRoutes(app, { translator, appName: config.appName, devMailbox: deps.devMailbox !== undefined });
   registerCspReportRoutes(app, { rateLimits: deps.rateLimits });
   registerMetaRoutes(app, { appName: config.appName, version: config.version, defaultLocale: config.i18n.defaultLocale });
+  registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: 'Europe/Berlin' });
+  registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
+  registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   if (deps.devMailbox) {
     registerDevMailboxRoutes(app, { devMailbox: deps.devMailbox, translator, appName: config.appName, publicUrl: config.http.publicUrl });
   }

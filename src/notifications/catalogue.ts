@@ -3,20 +3,23 @@ import type { MessageChannelName } from '../db/tables.js';
 /**
  * Who receives a message:
  * - `given-address`: exactly the address the caller names (a confirmation link to a new
- *   address, the operator's test mail). Nothing is added.
- * Later issues add the account-wide rules (login e-mail plus active recovery e-mail, old
- * address on a change) beside it.
+ *   address, a notice to an old address, the operator's test mail). Nothing is added.
+ * - `account`: the account's addresses: its login e-mail (the recovery issues add the active
+ *   recovery e-mail here, so every security notice reaches both).
  */
-export type RecipientRule = 'given-address';
+export type RecipientRule = 'given-address' | 'account';
 
-/** A button in an e-mail: it opens `${PUBLIC_URL}/<page>?token=<the param's value>`. */
+/**
+ * A button in an e-mail: it opens `${PUBLIC_URL}/<page>?token=<the param's value>`, or just
+ * `${PUBLIC_URL}/<page>` without a token param.
+ */
 export interface MessageAction {
   /** The UI page the link opens, e.g. "confirm-email". Never a URL: links come from PUBLIC_URL. */
   readonly page: string;
   /** i18n key of the button text. */
   readonly labelKey: string;
-  /** Which param holds the link token. */
-  readonly tokenParam: string;
+  /** Which param holds the link token, if the link carries one. */
+  readonly tokenParam?: string;
 }
 
 /**
@@ -51,6 +54,72 @@ export const messageCatalogue = {
     securityEvent: null,
     secretParams: [],
     exampleParams: {},
+  },
+  /** Sign-up: the link that confirms the login e-mail (24 h). */
+  'account.signup-confirmation': {
+    channel: 'email',
+    template: 'signup-confirmation',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'confirm-email', labelKey: 'mail.actions.confirmEmail', tokenParam: 'token' },
+    secretParams: ['token'],
+    exampleParams: { token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+  },
+  /** A sign-up with an address that already has a confirmed account: its owner is told (at most hourly). */
+  'account.signup-attempt': {
+    channel: 'email',
+    template: 'signup-attempt',
+    recipients: 'given-address',
+    securityEvent: 'account.signup_attempted',
+    action: { page: 'login', labelKey: 'mail.actions.signIn' },
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ' },
+  },
+  /** The password was changed (by the owner, with the current password). */
+  'account.password-changed': {
+    channel: 'email',
+    template: 'password-changed',
+    recipients: 'account',
+    securityEvent: 'password.changed',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
+  },
+  /** A new login e-mail: the link that confirms it, to the new address (24 h). */
+  'account.email-change-confirmation': {
+    channel: 'email',
+    template: 'email-change-confirmation',
+    recipients: 'given-address',
+    securityEvent: 'login_email.change_requested',
+    action: { page: 'confirm-email-change', labelKey: 'mail.actions.confirmEmailChange', tokenParam: 'token' },
+    secretParams: ['token'],
+    exampleParams: { token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+  },
+  /** Someone tried to take an address that belongs to another account: that account's owner is told. */
+  'account.email-change-attempt': {
+    channel: 'email',
+    template: 'email-change-attempt',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ' },
+  },
+  /** The login e-mail was changed: the old address is told. */
+  'account.login-email-changed': {
+    channel: 'email',
+    template: 'login-email-changed',
+    recipients: 'given-address',
+    securityEvent: 'login_email.changed',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', newEmail: 'neu@example.com' },
+  },
+  /** Sign-in throttled after repeated failures ("Anmeldung vorübergehend gesperrt"), at most hourly. */
+  'account.signin-throttled': {
+    channel: 'email',
+    template: 'signin-throttled',
+    recipients: 'account',
+    securityEvent: 'signin.throttled',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', ip: '203.0.113.7' },
   },
 } as const satisfies Record<string, MessageDefinition>;
 

@@ -1,7 +1,7 @@
 import type { Executor } from '../db/database.js';
 import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { Locale, Translator } from '../i18n/translator.js';
-import { messageCatalogue, type MessageCatalogue, type MessageKind } from './catalogue.js';
+import { messageCatalogue, type MessageCatalogue, type MessageKind, type RecipientRule } from './catalogue.js';
 import { renderMessage, type MessageParams } from './render-message.js';
 import type { RequestOrigin, SecurityLog } from './security-log.js';
 
@@ -17,8 +17,8 @@ export interface NotifierDeps {
 export interface NotifyInput {
   readonly kind: MessageKind | (string & {});
   readonly locale: Locale;
-  /** The address for `given-address` messages. */
-  readonly to: string;
+  /** The address for `given-address` messages (ignored for `account` messages). */
+  readonly to?: string;
   readonly accountId?: string;
   readonly params?: MessageParams;
   /** The request that caused the message, for the security log. */
@@ -28,6 +28,16 @@ export interface NotifyInput {
 export interface NotifyResult {
   readonly messageIds: readonly string[];
   readonly securityEventId: string | null;
+}
+
+async function resolveRecipients(trx: Executor, rule: RecipientRule, input: NotifyInput): Promise<string[]> {
+  if (rule === 'given-address') {
+    if (!input.to) throw new Error(`message ${input.kind} needs an address`);
+    return [input.to];
+  }
+  if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
+  const account = await trx.selectFrom('accounts').select('email').where('id', '=', input.accountId).executeTakeFirst();
+  return account ? [account.email] : [];
 }
 
 /**
@@ -49,7 +59,7 @@ export function createNotifier(deps: NotifierDeps) {
         appName: deps.config.appName,
         publicUrl: deps.config.http.publicUrl,
       });
-      const recipients = [input.to];
+      const recipients = await resolveRecipients(trx, definition.recipients, input);
       const messageIds: string[] = [];
       for (const to of recipients) {
         messageIds.push(

@@ -47,7 +47,10 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   const action = definition.action
     ? {
         label: translator.text(locale, definition.action.labelKey, values),
-        url: linkTo(context.publicUrl, definition.action.page, requireParam(params, definition.action.tokenParam, definition.template)),
+        url:
+          definition.action.tokenParam === undefined
+            ? `${context.publicUrl}/${definition.action.page}`
+            : linkTo(context.publicUrl, definition.action.page, requireParam(params, definition.action.tokenParam, definition.template)),
       }
     : undefined;
   const secrets = definition.secretParams.map((name) => requireParam(params, name, definition.template));

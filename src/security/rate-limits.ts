@@ -20,6 +20,13 @@ export function bucketPolicies(config: RateLimitsConfig) {
   return {
     /** Every `/api` request, per client (IPv4 address or IPv6 /64). */
     'api-client': { points: config.rateLimits.apiPerMinute, durationSeconds: 60 },
+    /** Sign-ups (and "send the link again") per client: 429, since it says nothing about an account. */
+    'signup-client': { points: 20, durationSeconds: 3600 },
+    /**
+     * Confirmation mails per address and hour, so nobody can flood a mailbox by signing up with
+     * it. Neutral: over the limit the answer stays the same, only no mail goes out (logged).
+     */
+    'signup-address': { points: 5, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;
 }
 
@@ -34,25 +41,33 @@ export type LimitDecision = { readonly allowed: true } | { readonly allowed: fal
  * refusal: it answers 503 (PITFALLS.md), since letting everything through would disarm the
  * limits and refusing with 429 would blame the client.
  */
+/**
+ * Makes rate-limiter-flexible limiters in the configured store: memory for one process,
+ * PostgreSQL (our `rate_limit_buckets` table) when several instances share the work.
+ */
+export function createLimiterFactory(deps: { config: RateLimitsConfig; database: Database }) {
+  return (name: string, policy: BucketPolicy): RateLimiterAbstract => {
+    const options = { keyPrefix: name, points: policy.points, duration: policy.durationSeconds, blockDuration: policy.blockSeconds ?? 0 };
+    return deps.config.rateLimits.store === 'postgres' && deps.database.pgPool
+      ? new RateLimiterPostgres({
+          ...options,
+          storeClient: deps.database.pgPool,
+          storeType: 'pool',
+          tableName: 'rate_limit_buckets',
+          tableCreated: true,
+          clearExpiredByTimeout: false,
+        })
+      : new RateLimiterMemory(options);
+  };
+}
+
+export type LimiterFactory = ReturnType<typeof createLimiterFactory>;
+
 export function createRateLimits(deps: { config: RateLimitsConfig; database: Database; metrics: Metrics; logger: Logger }) {
   const policies = bucketPolicies(deps.config);
+  const makeLimiter = createLimiterFactory(deps);
   const limiters = new Map<BucketName, RateLimiterAbstract>();
-  for (const [name, policy] of Object.entries(policies) as [BucketName, BucketPolicy][]) {
-    const options = { keyPrefix: name, points: policy.points, duration: policy.durationSeconds, blockDuration: policy.blockSeconds ?? 0 };
-    limiters.set(
-      name,
-      deps.config.rateLimits.store === 'postgres' && deps.database.pgPool
-        ? new RateLimiterPostgres({
-            ...options,
-            storeClient: deps.database.pgPool,
-            storeType: 'pool',
-            tableName: 'rate_limit_buckets',
-            tableCreated: true,
-            clearExpiredByTimeout: false,
-          })
-        : new RateLimiterMemory(options),
-    );
-  }
+  for (const [name, policy] of Object.entries(policies) as [BucketName, BucketPolicy][]) limiters.set(name, makeLimiter(name, policy));
 
   function limiter(bucket: BucketName): RateLimiterAbstract {
     const found = limiters.get(bucket);

@@ -1,0 +1,76 @@
+import type { Executor } from '../db/database.js';
+import type { AccountRow } from '../db/tables.js';
+
+/** The SQL of accounts. Look-ups go by the normalised e-mail (unique, SECURITY.md 7.6). */
+export function createAccountRepository() {
+  return {
+    findByEmail(db: Executor, emailNormalized: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('accounts').selectAll().where('email_normalized', '=', emailNormalized).executeTakeFirst();
+    },
+
+    findById(db: Executor, id: string): Promise<AccountRow | undefined> {
+      return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** Reads the account for a change and, on PostgreSQL, locks it until the transaction ends. */
+    findByIdForUpdate(trx: Executor, id: string, lock: boolean): Promise<AccountRow | undefined> {
+      const query = trx.selectFrom('accounts').selectAll().where('id', '=', id);
+      return (lock ? query.forUpdate() : query).executeTakeFirst();
+    },
+
+    async insert(trx: Executor, row: { id: string; email: string; emailNormalized: string; passwordHash: string; locale: string; timeZone: string; now: number }): Promise<void> {
+      await trx
+        .insertInto('accounts')
+        .values({
+          id: row.id,
+          email: row.email,
+          email_normalized: row.emailNormalized,
+          password_hash: row.passwordHash,
+          locale: row.locale,
+          time_zone: row.timeZone,
+          created_at: row.now,
+          updated_at: row.now,
+          email_verified_at: null,
+          password_changed_at: row.now,
+          signup_notice_at: null,
+          throttle_notice_at: null,
+        })
+        .execute();
+    },
+
+    async update(
+      trx: Executor,
+      id: string,
+      changes: Partial<Pick<AccountRow, 'email' | 'email_normalized' | 'password_hash' | 'password_changed_at' | 'email_verified_at' | 'locale' | 'time_zone' | 'signup_notice_at' | 'throttle_notice_at' | 'created_at'>>,
+      now: number,
+    ): Promise<void> {
+      await trx
+        .updateTable('accounts')
+        .set({ ...changes, updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /**
+     * Sets a "sent a notice at" column if the last one is older than `since`: one statement, so
+     * two parallel requests cannot both decide to send the hourly notice.
+     */
+    async claimNotice(trx: Executor, id: string, column: 'signup_notice_at' | 'throttle_notice_at', since: number, now: number): Promise<boolean> {
+      const result = await trx
+        .updateTable('accounts')
+        .set({ [column]: now })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb(column, 'is', null), eb(column, '<', since)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Housekeeping: unconfirmed sign-ups older than `before` (PRODUCT.md §1: after 7 days). */
+    async deleteUnverifiedBefore(db: Executor, before: number): Promise<number> {
+      const result = await db.deleteFrom('accounts').where('email_verified_at', 'is', null).where('created_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type AccountRepository = ReturnType<typeof createAccountRepository>;

@@ -1,0 +1,61 @@
+import { hash, parseOptions, verify } from '@node-rs/argon2';
+
+export interface Argon2Parameters {
+  readonly memoryKib: number;
+  readonly iterations: number;
+  readonly parallelism: number;
+}
+
+/** @node-rs/argon2's `Algorithm.Argon2id` (a const enum, which isolated modules cannot import). */
+const ARGON2ID = 2;
+
+/**
+ * Password hashing with argon2id (SECURITY.md 1.1, 1.2): parameters from the configuration,
+ * a fresh 16-byte salt per hash, the PHC string stores algorithm and parameters. The work runs
+ * on libuv's thread pool (@node-rs/argon2 is asynchronous), never on the event loop.
+ */
+export function createPasswordHasher(parameters: Argon2Parameters) {
+  const options = {
+    algorithm: ARGON2ID,
+    memoryCost: parameters.memoryKib,
+    timeCost: parameters.iterations,
+    parallelism: parameters.parallelism,
+  };
+  // A hash of nothing anyone can type, made once: unknown accounts are verified against it so
+  // that "no such account" takes as long as "wrong password" (SECURITY.md 7.3).
+  let dummyHash: Promise<string> | undefined;
+
+  return {
+    hash(password: string): Promise<string> {
+      return hash(password, options);
+    },
+
+    /** Whether `password` matches; a malformed stored hash is a mismatch, not a crash. */
+    async verify(storedHash: string, password: string): Promise<boolean> {
+      try {
+        return await verify(storedHash, password);
+      } catch {
+        return false;
+      }
+    },
+
+    /** Spends the same time as a real verification, and always fails. */
+    async verifyDummy(password: string): Promise<false> {
+      dummyHash ??= hash(`\u0000lifeline-dummy-${Math.PI}`, options);
+      await verify(await dummyHash, password).catch(() => false);
+      return false;
+    },
+
+    /** True when a hash was made with other parameters than today's (rehash at next sign-in). */
+    needsRehash(storedHash: string): boolean {
+      try {
+        const current = parseOptions(storedHash);
+        return current.memoryCost !== options.memoryCost || current.timeCost !== options.timeCost || current.parallelism !== options.parallelism || Number(current.algorithm) !== ARGON2ID;
+      } catch {
+        return true;
+      }
+    },
+  };
+}
+
+export type PasswordHasher = ReturnType<typeof createPasswordHasher>;

@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import { normaliseEmail } from '../contract/email-address.js';
+import type { Clock } from '../core/clock.js';
+import { DAY, HOUR } from '../core/clock.js';
+import { LifelineError } from '../core/errors.js';
+import { newId } from '../core/random.js';
+import type { Database } from '../db/database.js';
+import { inTransaction } from '../db/transaction.js';
+import type { Locale, Translator } from '../i18n/translator.js';
+import { describeEvent } from '../notifications/event-details.js';
+import type { Notifier } from '../notifications/notifier.js';
+import type { RequestOrigin, SecurityLog } from '../notifications/security-log.js';
+import type { RateLimits } from '../security/rate-limits.js';
+import type { VerificationService } from '../verification/verification-service.js';
+import type { AccountRepository } from './account-repository.js';
+import type { PasswordHasher } from './password-hasher.js';
+import { checkNewPassword } from './password-policy.js';
+
+/** Unconfirmed sign-ups are deleted after this long (PRODUCT.md §1). */
+export const UNVERIFIED_ACCOUNT_LIFETIME_MS = 7 * DAY;
+
+export interface SignupInput {
+  readonly email: string;
+  readonly password: string;
+  readonly locale: Locale;
+  readonly timeZone: string;
+  readonly origin: RequestOrigin;
+}
+
+/** The e-mail as typed (trimmed) and as compared; a refusal names the field. */
+export function parseEmail(input: string, field = 'email'): { email: string; normalized: string } {
+  const normalized = normaliseEmail(input);
+  if (normalized === undefined) throw new LifelineError('validation-failed', { field });
+  return { email: input.trim(), normalized };
+}
+
+/**
+ * Sign-up and confirmation of the login e-mail (PRODUCT.md §1; state diagram in
+ * signup-states.mmd). The answer to a sign-up never says whether the address has an account:
+ * the same work (argon2 included) is done and the same 202 given either way; only the mail
+ * that goes out differs, and it goes to the address's owner.
+ */
+export function createSignupService(deps: {
+  database: Database;
+  clock: Clock;
+  hasher: PasswordHasher;
+  accounts: AccountRepository;
+  verification: VerificationService;
+  notifier: Notifier;
+  securityLog: SecurityLog;
+  translator: Translator;
+  rateLimits: RateLimits;
+  logger: Logger;
+  config: { readonly appName: string };
+}) {
+  const { database, clock, accounts } = deps;
+
+  /** Whether another confirmation mail may go to this address this hour (neutral limit). */
+  async function mayMail(normalized: string): Promise<boolean> {
+    const decision = await deps.rateLimits.consume('signup-address', normalized);
+    if (!decision.allowed) deps.logger.warn({ event: 'signup.mail_suppressed', reason: 'address-limit' }, 'confirmation mail not sent: hourly limit for the address');
+    return decision.allowed;
+  }
+
+  return {
+    /**
+     * - new address: an unconfirmed account and a confirmation link;
+     * - unconfirmed address: its password and language are replaced and a fresh link sent (the
+     *   old one dies), which closes the pre-registration takeover;
+     * - confirmed address: nothing changes; its owner is told (at most once an hour).
+     */
+    async signup(input: SignupInput): Promise<void> {
+      const { email, normalized } = parseEmail(input.email);
+      const refusal = checkNewPassword(input.password, { email: normalized, appName: deps.config.appName });
+      if (refusal) throw new LifelineError(refusal);
+      // Hashed in every branch: the answer must take as long for a taken address as for a new one.
+      const passwordHash = await deps.hasher.hash(input.password);
+      await inTransaction(database, async (trx) => {
+        const now = clock.now();
+        const existing = await accounts.findByEmail(trx, normalized);
+        if (existing?.email_verified_at != null) {
+          if (await accounts.claimNotice(trx, existing.id, 'signup_notice_at', now - HOUR, now)) {
+            const locale = existing.locale === 'en' ? 'en' : 'de';
+            const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: existing.time_zone });
+            await deps.notifier.notify(trx, { kind: 'account.signup-attempt', locale, to: existing.email, accountId: existing.id, params: { when }, origin: input.origin });
+          } else {
+            deps.logger.info({ event: 'signup.notice_suppressed', accountId: existing.id }, 'sign-up notice already sent this hour');
+          }
+          return;
+        }
+        let accountId: string;
+        if (existing) {
+          accountId = existing.id;
+          // Restart the 7 days too: the newest sign-up is the one that counts.
+          await accounts.update(trx, accountId, { email, password_hash: passwordHash, password_changed_at: now, locale: input.locale, time_zone: input.timeZone, created_at: now }, now);
+        } else {
+          accountId = newId();
+          await accounts.insert(trx, { id: accountId, email, emailNormalized: normalized, passwordHash, locale: input.locale, timeZone: input.timeZone, now });
+          await deps.securityLog.record(trx, { accountId, type: 'account.created', origin: input.origin });
+        }
+        if (!(await mayMail(normalized))) return;
+        const link = await deps.verification.issue(trx, { purpose: 'login-email-verification', accountId, target: normalized });
+        await deps.notifier.notify(trx, { kind: 'account.signup-confirmation', locale: input.locale, to: email, accountId, params: { token: link.secret } });
+      });
+    },
+
+    /**
+     * Confirms the login e-mail with the link's token (a POST from the link's page: a GET never
+     * confirms, so mail scanners that open links change nothing).
+     */
+    async confirm(token: string, origin: RequestOrigin): Promise<{ email: string }> {
+      return deps.verification.redeemLink({ purpose: 'login-email-verification', token }, async (trx, secret) => {
+        const now = clock.now();
+        const account = await accounts.findById(trx, secret.accountId);
+        // The address the link was sent to must still be the account's (a later sign-up replaced it otherwise).
+        if (!account || account.email_normalized !== secret.target) throw new LifelineError('invalid-or-expired');
+        if (account.email_verified_at === null) {
+          await accounts.update(trx, account.id, { email_verified_at: now }, now);
+          await deps.securityLog.record(trx, { accountId: account.id, type: 'account.email_verified', origin });
+        }
+        return { email: account.email };
+      });
+    },
+
+    /**
+     * Sends the confirmation link again ("Link erneut senden"). Neutral: nothing is said about
+     * whether the address has an unconfirmed account; only such an account gets a new link.
+     */
+    async resend(emailInput: string): Promise<void> {
+      const { normalized } = parseEmail(emailInput);
+      await inTransaction(database, async (trx) => {
+        const account = await accounts.findByEmail(trx, normalized);
+        if (!account || account.email_verified_at !== null) return;
+        if (!(await mayMail(normalized))) return;
+        const locale = account.locale === 'en' ? 'en' : 'de';
+        const link = await deps.verification.issue(trx, { purpose: 'login-email-verification', accountId: account.id, target: normalized });
+        await deps.notifier.notify(trx, { kind: 'account.signup-confirmation', locale, to: account.email, accountId: account.id, params: { token: link.secret } });
+      });
+    },
+
+    /** Housekeeping: unconfirmed sign-ups older than 7 days are deleted. */
+    purgeUnverified(): Promise<number> {
+      return accounts.deleteUnverifiedBefore(database.db, clock.now() - UNVERIFIED_ACCOUNT_LIFETIME_MS);
+    },
+  };
+}
+
+export type SignupService = ReturnType<typeof createSignupService>;

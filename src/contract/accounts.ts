@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * Request and response schemas of the account and session API (ARCHITECTURE.md "Contracts").
+ * Shared by the server (validation, OpenAPI) and the UI (types).
+ */
+
+/** SECURITY.md 1.10: bounded before anything is hashed (1024 bytes ≥ 128 code points of any script). */
+export const MAX_PASSWORD_BYTES = 1024;
+
+const utf8Length = (value: string) => new TextEncoder().encode(value).length;
+
+/** A password as submitted: only its size is checked here; the policy is the server's. */
+export const password = z
+  .string()
+  .min(1)
+  .refine((value) => utf8Length(value) <= MAX_PASSWORD_BYTES, { message: 'too long' })
+  .describe('The password exactly as typed (8–128 characters for a new one)');
+
+export const locale = z.enum(['de', 'en']);
+
+/** An e-mail address as typed; normalised (and refused if invalid) by the server. */
+export const emailInput = z.string().min(1).max(320).describe('An e-mail address; internationalised domains are accepted');
+
+export const timeZone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Europe/Berlin"');
+
+export const signupRequest = z.strictObject({ email: emailInput, password, locale: locale.optional(), timeZone: timeZone.optional() });
+export const tokenRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the link (`?token=` of the page)') });
+export const emailRequest = z.strictObject({ email: emailInput });
+export const loginRequest = z.strictObject({ email: emailInput, password });
+export const reauthenticateRequest = z.strictObject({ password });
+export const changePasswordRequest = z.strictObject({ currentPassword: password, newPassword: password });
+export const changeEmailRequest = z.strictObject({ newEmail: emailInput, password: password.optional() });
+export const preferencesRequest = z.strictObject({ locale: locale.optional(), timeZone: timeZone.optional() });
+
+/** The neutral answer of sign-up, "send the link again" and the e-mail change: one constant body. */
+export const acceptedResponse = z.object({ status: z.literal('accepted') }).describe('Accepted; what happens next arrives by e-mail');
+
+export const accountView = z.object({
+  id: z.string(),
+  email: z.string(),
+  emailVerified: z.boolean(),
+  locale,
+  timeZone: z.string(),
+});
+
+export const sessionResponse = z.object({
+  account: accountView,
+  csrfToken: z.string().describe('Send as X-CSRF-Token with every state-changing request'),
+  privilegedUntil: z.string().nullable().describe('End of the privileged window (ISO 8601), or null'),
+});
+
+export const reauthenticateResponse = z.object({ privilegedUntil: z.string(), csrfToken: z.string() });
+
+export const emailConfirmedResponse = z.object({ email: z.string(), emailVerified: z.literal(true) });
+
+export const sessionListResponse = z.object({
+  sessions: z.array(
+    z.object({
+      id: z.string(),
+      current: z.boolean(),
+      browser: z.string().nullable(),
+      os: z.string().nullable(),
+      ip: z.string().nullable(),
+      createdAt: z.string(),
+      lastSeenAt: z.string(),
+    }),
+  ),
+});
+
+export const sessionIdParams = z.strictObject({ id: z.string().min(1).max(64) });

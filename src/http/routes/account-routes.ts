@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  acceptedResponse,
+  accountView,
+  changeEmailRequest,
+  changePasswordRequest,
+  emailConfirmedResponse,
+  preferencesRequest,
+  reauthenticateResponse,
+  tokenRequest,
+} from '../../contract/accounts.js';
+import { problemResponses } from '../../contract/problem.js';
+import type { AccountSettingsService } from '../../accounts/account-settings-service.js';
+import type { Clock } from '../../core/clock.js';
+import type { SessionService } from '../../sessions/session-service.js';
+import type { SignInService } from '../../sessions/sign-in-service.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import { authOf } from './session-routes.js';
+import { toAccountView } from './session-view.js';
+
+export interface AccountRoutesDeps {
+  readonly settings: AccountSettingsService;
+  readonly signIn: SignInService;
+  readonly sessions: SessionService;
+  readonly cookies: SessionCookieHelpers;
+  readonly clock: Clock;
+}
+
+/** The signed-in owner's changes: password, login e-mail, language and time zone. */
+export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { cookies, clock } = deps;
+
+  api.put(
+    '/api/v1/account/password',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['account'],
+        summary: 'Change the password (always needs the current one); signs out every other session',
+        body: changePasswordRequest,
+        response: { 200: reauthenticateResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const issued = await deps.settings.changePassword(authOf(request), {
+        currentPassword: request.body.currentPassword,
+        newPassword: request.body.newPassword,
+        client: clientInfo(request),
+        deviceToken: cookies.deviceToken(request),
+      });
+      cookies.setSession(reply, issued.token, issued.session.expires_at, clock.now());
+      return { privilegedUntil: new Date(issued.session.privileged_until ?? clock.now()).toISOString(), csrfToken: deps.sessions.csrfToken(issued.session) };
+    },
+  );
+
+  api.post(
+    '/api/v1/account/email',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['account'],
+        summary: 'Change the login e-mail (privileged window, or `password` in the body); a link confirms the new address',
+        body: changeEmailRequest,
+        response: { 202: acceptedResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
+      if (rotated) cookies.setSession(reply, rotated.token, rotated.session.expires_at, clock.now());
+      await deps.settings.requestEmailChange(auth, { newEmail: request.body.newEmail, client: clientInfo(request) });
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  api.post(
+    '/api/v1/account/email/confirm',
+    {
+      config: { csrf: false },
+      schema: { tags: ['account'], summary: 'Confirm a new login e-mail with the link’s token', body: tokenRequest, response: { 200: emailConfirmedResponse, ...problemResponses } },
+    },
+    async (request) => {
+      const { email } = await deps.settings.confirmEmailChange(request.body.token, clientInfo(request));
+      return { email, emailVerified: true as const };
+    },
+  );
+
+  api.patch(
+    '/api/v1/account',
+    {
+      config: { session: 'required' },
+      schema: { tags: ['account'], summary: 'Language and time zone', body: preferencesRequest, response: { 200: accountView, ...problemResponses } },
+    },
+    async (request) => {
+      const account = await deps.settings.updatePreferences(authOf(request), { ...request.body, client: clientInfo(request) });
+      return toAccountView(account);
+    },
+  );
+}

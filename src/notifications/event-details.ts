@@ -1,0 +1,36 @@
+import { describeUserAgent } from '../core/user-agent.js';
+import type { Locale, Translator } from '../i18n/translator.js';
+
+export interface EventCircumstances {
+  /** When it happened (epoch ms). */
+  readonly at: number;
+  readonly locale: Locale;
+  /** The account's IANA time zone: times in notices are the reader's local time, named. */
+  readonly timeZone: string;
+  readonly ip?: string | null;
+  readonly userAgent?: string | null;
+}
+
+/**
+ * The "when, from which device, from where" of a security notice, as message params: the
+ * time in the account's zone with the zone's name, browser and OS from the user agent, the IP.
+ */
+export function describeEvent(translator: Translator, event: EventCircumstances): { when: string; device: string; ip: string } {
+  let when: string;
+  try {
+    when = new Intl.DateTimeFormat(event.locale === 'de' ? 'de-DE' : 'en-GB', {
+      dateStyle: 'long',
+      timeStyle: 'short',
+      timeZone: event.timeZone,
+      timeZoneName: 'short',
+    }).format(event.at);
+  } catch {
+    when = `${new Date(event.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
+  const { browser, os } = describeUserAgent(event.userAgent);
+  const device =
+    browser && os
+      ? translator.text(event.locale, 'mail.event.deviceOn', { browser, os })
+      : (browser ?? os ?? translator.text(event.locale, 'mail.event.unknownDevice'));
+  return { when, device, ip: event.ip ?? translator.text(event.locale, 'mail.event.unknownIp') };
+}

@@ -1,0 +1,60 @@
+import type { Clock } from '../core/clock.js';
+import { hmacSha256 } from '../core/hashing.js';
+import type { KeyRing } from '../core/keyring.js';
+import { newId, randomToken } from '../core/random.js';
+import type { Database, Executor } from '../db/database.js';
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Browsers an account has signed in with: each browser keeps a long-lived random device cookie
+ * (HttpOnly), and each account stores HMAC(key, "device", account, token) of the browsers it
+ * signed in from. A known browser is let through the per-account sign-in throttle that
+ * strangers' guesses trigger (PRODUCT.md §1, SECURITY.md 5.1), and it is what later tells a
+ * "sign-in from a new device" apart.
+ */
+export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing }) {
+  const { database, clock, keys } = deps;
+  const hashes = (accountId: string, token: string) => keys.all().map((k) => hmacSha256(k.key, 'device', accountId, token));
+
+  return {
+    /** The id of this browser's device row for the account, if it signed in from it before. */
+    async recognise(accountId: string, token: string | undefined): Promise<string | undefined> {
+      if (!token || !TOKEN_PATTERN.test(token)) return undefined;
+      const row = await database.db
+        .selectFrom('devices')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('token_hash', 'in', hashes(accountId, token))
+        .executeTakeFirst();
+      return row?.id;
+    },
+
+    /**
+     * Records a sign-in from this browser. Reuses its cookie token when it has a valid one (one
+     * browser, several accounts), otherwise makes a new one for the cookie.
+     */
+    async remember(trx: Executor, accountId: string, token: string | undefined): Promise<{ token: string; deviceId: string; isNew: boolean }> {
+      const now = clock.now();
+      const deviceToken = token && TOKEN_PATTERN.test(token) ? token : randomToken(32);
+      const existing = await trx
+        .selectFrom('devices')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('token_hash', 'in', hashes(accountId, deviceToken))
+        .executeTakeFirst();
+      if (existing) {
+        await trx.updateTable('devices').set({ last_used_at: now }).where('id', '=', existing.id).execute();
+        return { token: deviceToken, deviceId: existing.id, isNew: false };
+      }
+      const deviceId = newId();
+      await trx
+        .insertInto('devices')
+        .values({ id: deviceId, account_id: accountId, token_hash: hmacSha256(keys.current.key, 'device', accountId, deviceToken), key_id: keys.current.id, created_at: now, last_used_at: now })
+        .execute();
+      return { token: deviceToken, deviceId, isNew: true };
+    },
+  };
+}
+
+export type DeviceRegistry = ReturnType<typeof createDeviceRegistry>;

@@ -1,0 +1,213 @@
+import type { Clock } from '../core/clock.js';
+import { MINUTE } from '../core/clock.js';
+import { constantTimeEqual, hmacSha256 } from '../core/hashing.js';
+import type { KeyRing } from '../core/keyring.js';
+import { newId, randomToken } from '../core/random.js';
+import type { Database, Executor } from '../db/database.js';
+import type { AccountRow, SessionRow } from '../db/tables.js';
+
+export interface SessionConfig {
+  readonly sessions: { readonly idleMs: number; readonly absoluteMs: number; readonly privilegedMs: number };
+}
+
+/** Where a request came from (stored with the session and shown in the session list). */
+export interface ClientInfo {
+  readonly ip: string;
+  readonly userAgent: string | null;
+}
+
+export interface AuthenticatedSession {
+  readonly session: SessionRow;
+  readonly account: AccountRow;
+}
+
+/** A session with its secret: the token goes into the cookie once and is never stored. */
+export interface IssuedSession {
+  readonly token: string;
+  readonly session: SessionRow;
+}
+
+/** `last_seen_at` is written at most this often per session, not on every request. */
+const TOUCH_INTERVAL_MS = MINUTE;
+const MAX_USER_AGENT = 512;
+
+/**
+ * Server-side sessions (PRODUCT.md §1, SECURITY.md 2.1–2.5):
+ * - the cookie carries 256 random bits; the database only HMAC(key, "session", token), so a
+ *   leaked table does not give away a session;
+ * - idle and absolute expiry are checked on every use; `last_seen_at` is written at most
+ *   once a minute;
+ * - a new token (a "new session id") at every sign-in and re-authentication: the row keeps its
+ *   public id, the old token stops working at once;
+ * - the CSRF token is HMAC(key, "csrf", token hash): bound to this session and to its current
+ *   token, so it changes with every rotation and cannot be used with another session;
+ * - the privileged window (re-authentication) is a time on the session row.
+ */
+export function createSessionService(deps: { database: Database; clock: Clock; keys: KeyRing; config: SessionConfig }) {
+  const { database, clock, keys } = deps;
+  const { idleMs, absoluteMs, privilegedMs } = deps.config.sessions;
+
+  const tokenHash = (key: Buffer, token: string) => hmacSha256(key, 'session', token);
+
+  function isLive(session: SessionRow, now: number): boolean {
+    return session.expires_at > now && session.last_seen_at + idleMs > now;
+  }
+
+  function csrfToken(session: Pick<SessionRow, 'token_hash' | 'key_id'>): string {
+    const key = keys.byId(session.key_id) ?? keys.current.key;
+    return hmacSha256(key, 'csrf', session.token_hash);
+  }
+
+  return {
+    privilegedMs,
+
+    /** Starts a session for a sign-in; the privileged window opens with it (PRODUCT.md §1). */
+    async create(trx: Executor, input: { accountId: string; client: ClientInfo; deviceId: string | null }): Promise<IssuedSession> {
+      const now = clock.now();
+      const token = randomToken(32);
+      const session: SessionRow = {
+        id: newId(),
+        account_id: input.accountId,
+        token_hash: tokenHash(keys.current.key, token),
+        key_id: keys.current.id,
+        device_id: input.deviceId,
+        ip: input.client.ip,
+        user_agent: input.client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + absoluteMs,
+        privileged_until: now + privilegedMs,
+      };
+      await trx.insertInto('sessions').values(session).execute();
+      return { token, session };
+    },
+
+    /**
+     * The live session a cookie token belongs to, with its account; undefined for an unknown,
+     * expired or idle one (an expired row is deleted on the way).
+     */
+    async authenticate(token: string): Promise<AuthenticatedSession | undefined> {
+      if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
+      const hashes = keys.all().map((k) => tokenHash(k.key, token));
+      const row = await database.db
+        .selectFrom('sessions')
+        .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
+        .selectAll('sessions')
+        .select([
+          'accounts.email',
+          'accounts.email_normalized',
+          'accounts.locale',
+          'accounts.time_zone',
+          'accounts.created_at as account_created_at',
+          'accounts.password_hash',
+          'accounts.email_verified_at',
+          'accounts.password_changed_at',
+          'accounts.password_reset_required',
+          'accounts.signup_notice_at',
+          'accounts.throttle_notice_at',
+          'accounts.updated_at',
+        ])
+        .where('sessions.token_hash', 'in', hashes)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const now = clock.now();
+      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, updated_at, ...session } = row;
+      if (!isLive(session, now)) {
+        await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();
+        return undefined;
+      }
+      if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
+        await database.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).execute();
+        session.last_seen_at = now;
+      }
+      const account: AccountRow = {
+        id: session.account_id,
+        email,
+        email_normalized,
+        locale,
+        time_zone,
+        created_at: account_created_at,
+        password_hash,
+        email_verified_at,
+        password_changed_at,
+        password_reset_required,
+        signup_notice_at,
+        throttle_notice_at,
+        updated_at,
+      };
+      return { session, account };
+    },
+
+    /**
+     * Gives the session a new token (SECURITY.md 2.2) and, when asked, opens the privileged
+     * window. The old token is dead from this statement on.
+     */
+    async rotate(trx: Executor, sessionId: string, options: { privileged: boolean }): Promise<IssuedSession> {
+      const now = clock.now();
+      const token = randomToken(32);
+      const session = await trx
+        .updateTable('sessions')
+        .set({
+          token_hash: tokenHash(keys.current.key, token),
+          key_id: keys.current.id,
+          last_seen_at: now,
+          ...(options.privileged ? { privileged_until: now + privilegedMs } : {}),
+        })
+        .where('id', '=', sessionId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { token, session };
+    },
+
+    /** The CSRF token of the session as it is now (it changes with every rotation). */
+    csrfToken,
+
+    /** Constant-time check of a submitted CSRF token. */
+    checkCsrf(session: Pick<SessionRow, 'token_hash' | 'key_id'>, submitted: string | undefined): boolean {
+      if (!submitted) return false;
+      return constantTimeEqual(csrfToken(session), submitted);
+    },
+
+    isPrivileged(session: Pick<SessionRow, 'privileged_until'>): boolean {
+      return session.privileged_until !== null && session.privileged_until > clock.now();
+    },
+
+    async list(accountId: string): Promise<SessionRow[]> {
+      const now = clock.now();
+      return database.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('expires_at', '>', now)
+        .where('last_seen_at', '>', now - idleMs)
+        .orderBy('last_seen_at', 'desc')
+        .execute();
+    },
+
+    /** Ends one session of this account; false when the account has no such session. */
+    async revoke(trx: Executor, accountId: string, sessionId: string): Promise<boolean> {
+      const result = await trx.deleteFrom('sessions').where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
+    /** Ends every session of the account except `keepId` (or all of them); returns how many. */
+    async revokeAll(trx: Executor, accountId: string, keepId?: string): Promise<number> {
+      let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
+      if (keepId !== undefined) query = query.where('id', '!=', keepId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /** Housekeeping: sessions past their absolute end or idle limit. */
+    async prune(): Promise<number> {
+      const now = clock.now();
+      const result = await database.db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - idleMs)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

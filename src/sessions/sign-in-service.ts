@@ -1,0 +1,147 @@
+import type { Clock } from '../core/clock.js';
+import { LifelineError } from '../core/errors.js';
+import type { Database } from '../db/database.js';
+import type { AccountRow, SessionRow } from '../db/tables.js';
+import { inTransaction } from '../db/transaction.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
+import type { PasswordHasher } from '../accounts/password-hasher.js';
+import type { PasswordVerifier } from '../accounts/password-verifier.js';
+import { parseEmail } from '../accounts/signup-service.js';
+import type { SecurityLog } from '../notifications/security-log.js';
+import type { DeviceRegistry } from './device-registry.js';
+import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from './session-service.js';
+
+export interface SignInInput {
+  readonly email: string;
+  readonly password: string;
+  readonly client: ClientInfo;
+  readonly deviceToken: string | undefined;
+  /** The session cookie the browser still had, if any: it ends now (no fixation, SECURITY.md 2.2). */
+  readonly previousSessionToken: string | undefined;
+}
+
+export interface SignedIn extends IssuedSession {
+  readonly account: AccountRow;
+  /** The device cookie to set (new for a browser that had none). */
+  readonly deviceToken: string;
+}
+
+/** What a route that may take `password` in its body needs to know (PRODUCT.md §1). */
+export interface PrivilegeInput {
+  readonly auth: AuthenticatedSession;
+  readonly password: string | undefined;
+  readonly client: ClientInfo;
+  readonly deviceToken: string | undefined;
+}
+
+/**
+ * Sign-in, sign-out, re-authentication and the privileged window (PRODUCT.md §1,
+ * SECURITY.md 2.2–2.7). Wrong password and unknown address give the same 401 after the same
+ * work; the right password of an unconfirmed account gives 403 `email-not-verified`, of a
+ * blocked one 403 `password-reset-required`.
+ */
+export function createSignInService(deps: {
+  database: Database;
+  clock: Clock;
+  accounts: AccountRepository;
+  verifier: PasswordVerifier;
+  hasher: PasswordHasher;
+  sessions: SessionService;
+  devices: DeviceRegistry;
+  securityLog: SecurityLog;
+}) {
+  const { database, sessions } = deps;
+
+  /** Checks the session's own password (throttled like every password check). */
+  async function checkOwnPassword(auth: AuthenticatedSession, password: string, client: ClientInfo, deviceToken: string | undefined, purpose: string): Promise<boolean> {
+    return deps.verifier.verify({ account: auth.account, identifier: auth.account.email_normalized, password, client, deviceToken, purpose });
+  }
+
+  return {
+    async signIn(input: SignInInput): Promise<SignedIn> {
+      const { normalized } = parseEmail(input.email);
+      const account = await deps.accounts.findByEmail(database.db, normalized);
+      const ok = await deps.verifier.verify({ account, identifier: normalized, password: input.password, client: input.client, deviceToken: input.deviceToken, purpose: 'sign-in' });
+      if (!ok || !account) throw new LifelineError('invalid-credentials');
+      // Only the right password learns these, so they reveal nothing to a guesser.
+      if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
+      if (account.password_reset_required === 1) throw new LifelineError('password-reset-required');
+      const previous = input.previousSessionToken ? await sessions.authenticate(input.previousSessionToken) : undefined;
+      const rehash = account.password_hash && deps.hasher.needsRehash(account.password_hash) ? await deps.hasher.hash(input.password) : undefined;
+      return inTransaction(database, async (trx) => {
+        const now = deps.clock.now();
+        if (previous) await sessions.revoke(trx, previous.account.id, previous.session.id);
+        if (rehash) await deps.accounts.update(trx, account.id, { password_hash: rehash }, now);
+        const device = await deps.devices.remember(trx, account.id, input.deviceToken);
+        const issued = await sessions.create(trx, { accountId: account.id, client: input.client, deviceId: device.deviceId });
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'session.signed_in',
+          origin: input.client,
+          details: { sessionId: issued.session.id, newDevice: device.isNew },
+        });
+        return { ...issued, account, deviceToken: device.token };
+      });
+    },
+
+    async signOut(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        await sessions.revoke(trx, auth.account.id, auth.session.id);
+        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.signed_out', origin: client, details: { sessionId: auth.session.id } });
+      });
+    },
+
+    /**
+     * `POST /session/reauthenticate`: the password again opens the privileged window and gives
+     * the session a new id. A wrong password is 403 `wrong-password` (not 401: the session is fine).
+     */
+    async reauthenticate(auth: AuthenticatedSession, password: string, client: ClientInfo, deviceToken: string | undefined): Promise<IssuedSession> {
+      if (!(await checkOwnPassword(auth, password, client, deviceToken, 're-authentication'))) throw new LifelineError('wrong-password');
+      return inTransaction(database, async (trx) => {
+        const issued = await sessions.rotate(trx, auth.session.id, { privileged: true });
+        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.reauthenticated', origin: client, details: { sessionId: auth.session.id } });
+        return issued;
+      });
+    },
+
+    /**
+     * The gate of protected routes: a password in the body is always checked (a wrong one is
+     * refused even inside the window) and, when right, counts as a re-authentication (new id,
+     * window opened: the returned session must be set as the cookie); without one the window
+     * must be open, or 403 `privilege-required`.
+     */
+    async requirePrivilege(input: PrivilegeInput): Promise<IssuedSession | undefined> {
+      if (input.password !== undefined) {
+        if (!(await checkOwnPassword(input.auth, input.password, input.client, input.deviceToken, 'privileged-action'))) throw new LifelineError('wrong-password');
+        return inTransaction(database, (trx) => sessions.rotate(trx, input.auth.session.id, { privileged: true }));
+      }
+      if (!sessions.isPrivileged(input.auth.session)) throw new LifelineError('privilege-required');
+      return undefined;
+    },
+
+    checkOwnPassword,
+
+    /** Ends one of the account's sessions; an id that is not the account's answers 404. */
+    async revokeSession(auth: AuthenticatedSession, sessionId: string, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        if (!(await sessions.revoke(trx, auth.account.id, sessionId))) throw new LifelineError('not-found');
+        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.revoked', origin: client, details: { sessionId } });
+      });
+    },
+
+    /** "Überall sonst abmelden": every session but this one. */
+    async revokeOtherSessions(auth: AuthenticatedSession, client: ClientInfo): Promise<number> {
+      return inTransaction(database, async (trx) => {
+        const count = await sessions.revokeAll(trx, auth.account.id, auth.session.id);
+        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.revoked_others', origin: client, details: { count } });
+        return count;
+      });
+    },
+
+    listSessions(auth: AuthenticatedSession): Promise<SessionRow[]> {
+      return sessions.list(auth.account.id);
+    },
+  };
+}
+
+export type SignInService = ReturnType<typeof createSignInService>;
