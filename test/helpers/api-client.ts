@@ -52,7 +52,7 @@ export function apiClient(app: FastifyInstance, options: ApiClientOptions = {}) 
       if (/max-age=0(?!\d)|expires=thu, 01 jan 1970/i.test(cookie) || value === '') jar.delete(name);
       else jar.set(name, value);
     }
-    let parsed: Record<string, unknown> = {};
+    let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(response.body) as Record<string, unknown>;
     } catch {

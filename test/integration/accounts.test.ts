@@ -250,13 +250,15 @@ for (const dialect of dialectsUnderTest()) {
       expect(wrong.body.code).toBe('wrong-password');
       t.clock.advance(11 * MINUTE);
       const before = client.sessionCookie();
+      const csrfBefore = client.csrfToken() ?? '';
       const right = await client.post('/api/v1/session/reauthenticate', { password });
       expect(right.status).toBe(200);
       expect(right.body.privilegedUntil).toBe(new Date(t.clock.now() + 10 * MINUTE).toISOString());
       expect(client.sessionCookie()).not.toBe(before);
       expect((await t.app.inject({ method: 'GET', url: '/api/v1/session', headers: { cookie: `lifeline_session=${before}` } })).statusCode).toBe(401);
       // The CSRF token changed with the id: the old one no longer works.
-      expect((await client.post('/api/v1/logout', {}, { 'x-csrf-token': String(wrong.body.csrfToken ?? 'stale') })).status).toBe(403);
+      expect(right.body.csrfToken).not.toBe(csrfBefore);
+      expect((await client.post('/api/v1/logout', {}, { 'x-csrf-token': csrfBefore })).status).toBe(403);
     });
 
     it('lists sessions with browser, OS, IP and "this session"; revoking another needs the window', async () => {
