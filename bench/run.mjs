@@ -50,9 +50,11 @@ function freePort() {
 }
 
 /** Runs autocannon once (in one worker thread) and resolves with its result. */
-function fire(url, duration) {
+function fire(scenario, duration) {
+  const { url, method = 'GET', headers = {}, body } = scenario;
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration, workers: 1 }, (error, result) => (error ? reject(error) : resolve(result)));
+    const options = { url, method, headers, ...(body === undefined ? {} : { body }), connections: scenario.connections ?? connections, duration, workers: 1 };
+    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
     // Ctrl-C stops the run early instead of leaving the worker behind.
     process.once('SIGINT', () => instance.stop());
   });
@@ -82,12 +84,29 @@ async function startLifeline(dir) {
     RATE_LIMIT_API_PER_MINUTE: '1000000',
   });
   const server = await startServer(config);
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close(), version: config.version };
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close(), version: config.version, services: server.services };
+}
+
+const BENCH_PASSWORD = 'Bench-Passwort-lang-genug-1';
+
+/** A confirmed account and a signed-in session cookie, for the authenticated scenarios. */
+async function prepareAccount(lifeline) {
+  const email = 'bench@example.com';
+  const { services } = lifeline;
+  await services.signup.signup({ email, password: BENCH_PASSWORD, locale: 'de', timeZone: 'Europe/Berlin', origin: { ip: '127.0.0.1', userAgent: null } });
+  await services.worker.runOnce();
+  const [mail] = await services.devMailbox.list();
+  const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.text)[1]);
+  await services.signup.confirm(token, { ip: '127.0.0.1', userAgent: null });
+  const login = await fetch(`${lifeline.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: BENCH_PASSWORD }) });
+  if (login.status !== 200) throw new Error(`bench sign-in failed: ${login.status}`);
+  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('lifeline_session=')).split(';')[0];
+  return { email, cookie };
 }
 
 /** Checks that a scenario answers what it should before measuring it (a fast 500 is no result). */
 async function probe(scenario) {
-  const response = await fetch(scenario.url);
+  const response = await fetch(scenario.url, { method: scenario.method ?? 'GET', headers: scenario.headers ?? {}, body: scenario.body });
   const body = await response.text();
   if (response.status !== scenario.status) {
     throw new Error(`${scenario.name}: expected HTTP ${scenario.status}, got ${response.status}: ${body.slice(0, 200)}`);
@@ -111,12 +130,26 @@ try {
   const lifeline = await startLifeline(dir);
   servers.push(lifeline);
 
+  const account = await prepareAccount(lifeline);
   const scenarios = [
     { name: 'bare Fastify GET /health (baseline)', url: `${baseline.url}/health`, status: 200, type: 'application/json' },
     { name: 'GET /health', url: `${lifeline.url}/health`, status: 200, type: 'application/json' },
     { name: 'GET /api/v1/meta (guards, rate limit)', url: `${lifeline.url}/api/v1/meta`, status: 200, type: 'application/json' },
     { name: 'GET /api/v1/no-such-route (404 problem)', url: `${lifeline.url}/api/v1/no-such-route`, status: 404, type: 'application/problem+json' },
     { name: 'GET /metrics', url: `${lifeline.url}/metrics`, status: 200, type: 'text/plain' },
+    { name: 'GET /api/v1/session (signed in)', url: `${lifeline.url}/api/v1/session`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
+    {
+      name: 'POST /api/v1/login (argon2id, new session; 8 connections)',
+      // One account signing in from one address: more than 10 at once would (rightly) meet the
+      // password throttle, which counts a check before its hash is done. Two cores hash anyway.
+      connections: 8,
+      url: `${lifeline.url}/api/v1/login`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: account.email, password: BENCH_PASSWORD }),
+      status: 200,
+      type: 'application/json',
+    },
   ];
 
   const { version: nodeVersion } = process;
@@ -136,12 +169,12 @@ try {
   for (const scenario of scenarios) {
     await probe(scenario);
     process.stderr.write(`  warm-up: ${scenario.name}\n`);
-    await fire(scenario.url, warmupSeconds);
+    await fire(scenario, warmupSeconds);
   }
   const results = [];
   for (const scenario of scenarios) {
     process.stderr.write(`  measuring: ${scenario.name}\n`);
-    const result = await fire(scenario.url, seconds);
+    const result = await fire(scenario, seconds);
     const total = Object.values(result.statusCodeStats ?? {}).reduce((sum, s) => sum + s.count, 0);
     const expected = result.statusCodeStats?.[String(scenario.status)]?.count ?? 0;
     results.push({

@@ -45,6 +45,29 @@ export function maskUrlCredentials(url: string): string {
   }
 }
 
+/**
+ * Keeps prepared statements by their SQL text. Kysely prepares every query anew, and on a cheap
+ * read (a session look-up) preparing costs more than running; Kysely's SQL is parameterised, so
+ * a few hundred distinct texts cover the whole application. A statement still busy (an open
+ * iterator) is never handed out twice: a fresh one is prepared instead.
+ */
+function cacheStatements(connection: BetterSqlite3.Database, capacity = 500): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = connection.prepare.bind(connection);
+  const cached = (source: string): BetterSqlite3.Statement => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) return hit;
+    const statement = prepare(source);
+    if (!hit) {
+      if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+      cache.set(source, statement);
+    }
+    return statement;
+  };
+  connection.prepare = cached as typeof connection.prepare;
+  return connection;
+}
+
 function openSqlite(file: string): BetterSqlite3.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const connection = new BetterSqlite3(file);
@@ -54,7 +77,7 @@ function openSqlite(file: string): BetterSqlite3.Database {
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   connection.pragma('synchronous = NORMAL');
-  return connection;
+  return cacheStatements(connection);
 }
 
 /**

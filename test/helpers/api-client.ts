@@ -123,7 +123,9 @@ export async function signedInAccount(t: TestApp, options: ApiClientOptions & { 
   const client = apiClient(t.app, options);
   const signup = await client.post('/api/v1/signup', { email, password, ...(options.locale ? { locale: options.locale } : {}) });
   if (signup.status !== 202) throw new Error(`sign-up failed: ${signup.status} ${signup.text}`);
-  const token = tokenIn((await lastMailTo(t, email))?.text);
+  // The sign-up link specifically: the address may have other mail of the same instant.
+  const mail = (await mailsTo(t, email)).find((m) => m.text.includes('/confirm-email?token='));
+  const token = tokenIn(mail?.text);
   if (!token) throw new Error('no confirmation link was mailed');
   const confirm = await client.post('/api/v1/signup/confirm', { token });
   if (confirm.status !== 200) throw new Error(`confirmation failed: ${confirm.status} ${confirm.text}`);
