@@ -61,7 +61,7 @@ export function createServices(input: ServicesInput) {
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog });
-  const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, config });
+  const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, config });
 
   return {
     config,

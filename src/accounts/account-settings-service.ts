@@ -7,6 +7,7 @@ import { isLocale, type Locale, type Translator } from '../i18n/translator.js';
 import { describeEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
+import type { RateLimits } from '../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from '../sessions/session-service.js';
 import type { VerificationService } from '../verification/verification-service.js';
 import type { AccountRepository } from './account-repository.js';
@@ -14,13 +15,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import { checkNewPassword } from './password-policy.js';
 import type { PasswordVerifier } from './password-verifier.js';
 import { parseEmail } from './signup-service.js';
-
-/** IANA zone names this runtime knows (plus UTC, which Intl lists under Etc/ on some builds). */
-const timeZones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-
-export function isTimeZone(value: string): boolean {
-  return timeZones.has(value);
-}
+import { isTimeZone } from './time-zone.js';
 
 const localeOf = (account: Pick<AccountRow, 'locale'>): Locale => (isLocale(account.locale) ? account.locale : 'de');
 
@@ -40,6 +35,7 @@ export function createAccountSettingsService(deps: {
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;
+  rateLimits: RateLimits;
   config: { readonly appName: string };
 }) {
   const { database, clock, accounts } = deps;
@@ -84,6 +80,10 @@ export function createAccountSettingsService(deps: {
     async requestEmailChange(auth: AuthenticatedSession, input: { newEmail: string; client: ClientInfo }): Promise<void> {
       const { email, normalized } = parseEmail(input.newEmail, 'newEmail');
       if (normalized === auth.account.email_normalized) throw new LifelineError('same-as-current-email');
+      // Nobody floods a mailbox through this route (PRODUCT.md §8): per account 429; per address
+      // the answer stays the same and no mail goes out (the refusal is logged by the limiter).
+      await deps.rateLimits.enforce('email-change-account', auth.account.id);
+      if (!(await deps.rateLimits.consume('email-change-address', normalized)).allowed) return;
       await inTransaction(database, async (trx) => {
         const now = clock.now();
         const owner = await accounts.findByEmail(trx, normalized);

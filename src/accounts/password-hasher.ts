@@ -21,9 +21,12 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
     timeCost: parameters.iterations,
     parallelism: parameters.parallelism,
   };
-  // A hash of nothing anyone can type, made once: unknown accounts are verified against it so
-  // that "no such account" takes as long as "wrong password" (SECURITY.md 7.3).
-  let dummyHash: Promise<string> | undefined;
+  // A hash of nothing anyone can type, made once at start (PITFALLS.md), not at the first
+  // unknown address: unknown accounts are verified against it so that "no such account" takes
+  // as long as "wrong password" (SECURITY.md 7.3), the first one included.
+  const dummyHash: Promise<string> = hash(`\u0000lifeline-dummy-${Math.PI}`, options);
+  // A failure surfaces at the first verifyDummy (fail closed), not as an unhandled rejection.
+  void dummyHash.catch(() => undefined);
 
   return {
     hash(password: string): Promise<string> {
@@ -41,7 +44,6 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
 
     /** Spends the same time as a real verification, and always fails. */
     async verifyDummy(password: string): Promise<false> {
-      dummyHash ??= hash(`\u0000lifeline-dummy-${Math.PI}`, options);
       await verify(await dummyHash, password).catch(() => false);
       return false;
     },

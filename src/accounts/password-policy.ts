@@ -44,7 +44,9 @@ export function checkNewPassword(password: string, context: { email: string; app
   const lower = password.toLowerCase();
   const email = context.email.toLowerCase();
   const personal = new Set([email, email.split('@')[0] ?? '', 'lifeline', context.appName.toLowerCase()]);
-  if (personal.has(lower)) return 'password-personal';
+  // The whole password is compared, but a context word with digits or symbols appended
+  // ("lifeline2024", "anna.schmidt!") is the first thing a guesser tries (SECURITY.md 1.6).
+  if (personal.has(lower) || personal.has(lower.replace(/[\p{N}\p{P}\p{S}\s]+$/u, ''))) return 'password-personal';
   blocklist ??= loadBlocklist();
   if (blocklist.has(lower)) return 'password-too-common';
   return undefined;

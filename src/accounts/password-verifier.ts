@@ -12,6 +12,9 @@ import type { DeviceRegistry } from '../sessions/device-registry.js';
 import type { AccountRepository } from './account-repository.js';
 import type { PasswordHasher } from './password-hasher.js';
 
+/** The account id a device look-up for an unknown address uses: no account has it. */
+const NO_ACCOUNT = '-';
+
 export interface PasswordCheck {
   /** The account, if the identifier belongs to one; undefined means "no such account". */
   readonly account: AccountRow | undefined;
@@ -46,6 +49,10 @@ export function createPasswordVerifier(deps: {
   /** Tells the owner once an hour that sign-ins are being throttled ("Anmeldung vorübergehend gesperrt"). */
   async function noticeThrottle(account: AccountRow, client: PasswordCheck['client']): Promise<void> {
     const now = deps.clock.now();
+    // Told within the hour (the row was read for this request): no transaction at all, so a
+    // throttled guess at a known address costs what one at an unknown address does (no timing
+    // difference to enumerate accounts by, no database write per refused guess).
+    if (account.throttle_notice_at !== null && account.throttle_notice_at >= now - HOUR) return;
     const locale = isLocale(account.locale) ? account.locale : 'de';
     await inTransaction(deps.database, async (trx) => {
       if (!(await deps.accounts.claimNotice(trx, account.id, 'throttle_notice_at', now - HOUR, now))) return;
@@ -63,7 +70,9 @@ export function createPasswordVerifier(deps: {
   return {
     /** True for the right password; throws PasswordThrottled (429) when the limits refuse. */
     async verify(check: PasswordCheck): Promise<boolean> {
-      const trustedDevice = check.account ? (await deps.devices.recognise(check.account.id, check.deviceToken)) !== undefined : false;
+      // Looked up for an unknown address too (under an id no account has): the same query either
+      // way, so a browser that sends a device cookie cannot time its way to which addresses exist.
+      const trustedDevice = (await deps.devices.recognise(check.account?.id ?? NO_ACCOUNT, check.deviceToken)) !== undefined && check.account !== undefined;
       let ticket;
       try {
         ticket = await deps.throttle.begin({ identifier: check.identifier, ip: check.client.ip, trustedDevice });

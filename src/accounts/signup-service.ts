@@ -15,6 +15,7 @@ import type { VerificationService } from '../verification/verification-service.j
 import type { AccountRepository } from './account-repository.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkNewPassword } from './password-policy.js';
+import { isTimeZone } from './time-zone.js';
 
 /** Unconfirmed sign-ups are deleted after this long (PRODUCT.md §1). */
 export const UNVERIFIED_ACCOUNT_LIFETIME_MS = 7 * DAY;
@@ -71,6 +72,8 @@ export function createSignupService(deps: {
      */
     async signup(input: SignupInput): Promise<void> {
       const { email, normalized } = parseEmail(input.email);
+      // Stored with the account and used for every notice: refused like in the preferences.
+      if (!isTimeZone(input.timeZone)) throw new LifelineError('invalid-time-zone');
       const refusal = checkNewPassword(input.password, { email: normalized, appName: deps.config.appName });
       if (refusal) throw new LifelineError(refusal);
       // Hashed in every branch: the answer must take as long for a taken address as for a new one.

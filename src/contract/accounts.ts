@@ -19,8 +19,20 @@ export const password = z
 
 export const locale = z.enum(['de', 'en']);
 
-/** An e-mail address as typed; normalised (and refused if invalid) by the server. */
-export const emailInput = z.string().min(1).max(320).describe('An e-mail address; internationalised domains are accepted');
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * An e-mail address as typed; normalised (and refused if invalid) by the server. Control
+ * characters (CR, LF, NUL, …) are refused anywhere, also at either end, where normalising would
+ * otherwise trim them away: such an address was never typed into a form (SECURITY.md 7.4).
+ */
+export const emailInput = z
+  .string()
+  .min(1)
+  .max(320)
+  .refine((value) => !controlCharacter.test(value), { message: 'control characters' })
+  .describe('An e-mail address; internationalised domains are accepted');
 
 export const timeZone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Europe/Berlin"');
 

@@ -27,6 +27,13 @@ export function bucketPolicies(config: RateLimitsConfig) {
      * it. Neutral: over the limit the answer stays the same, only no mail goes out (logged).
      */
     'signup-address': { points: 5, durationSeconds: 3600 },
+    /**
+     * Login-e-mail changes (PRODUCT.md §8: sending is limited per account and per address).
+     * Per account and hour: 429, since it is the requester's own account.
+     */
+    'email-change-account': { points: 10, durationSeconds: 3600 },
+    /** Mails (link or "someone tried" notice) per new address and hour; neutral like signup-address. */
+    'email-change-address': { points: 5, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;
 }
 
