@@ -45,6 +45,19 @@ const forbidden = [
     to: { path: '^src/http/' },
   },
   {
+    name: 'ui-imports-contract-and-i18n-only',
+    severity: 'error',
+    comment: 'The web UI shares only the contract (schemas, error codes) and the i18n catalogues with the server (ARCHITECTURE.md: ui → contract).',
+    from: { path: '^ui/' },
+    to: { path: '^src/', pathNot: ['^src/contract/', '^src/i18n/[^/]+\\.json$'] },
+  },
+  {
+    name: 'nothing-imports-ui',
+    severity: 'error',
+    from: { path: '^src/' },
+    to: { path: '^ui/' },
+  },
+  {
     name: 'nothing-imports-cli',
     severity: 'error',
     from: { path: '^src/', pathNot: '^src/cli/' },

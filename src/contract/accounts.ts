@@ -81,3 +81,5 @@ export const sessionListResponse = z.object({
 });
 
 export const sessionIdParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const sessionQuery = z.strictObject({ optional: z.enum(['true', 'false']).optional() });

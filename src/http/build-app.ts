@@ -29,7 +29,8 @@ import { registerCspReportRoutes } from './routes/csp-report-routes.js';
 import { registerDevMailboxRoutes } from './routes/dev-mailbox-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
-import { registerPageRoutes } from './routes/page-routes.js';
+import { registerPageStyles } from './routes/page-routes.js';
+import { defaultUiDir, loadUiBundle, registerUiRoutes, sendUiPage, wantsPage } from './routes/ui-routes.js';
 
 /** Everything the HTTP layer needs, created by the composition root (src/main.ts or a test). */
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   readonly signup: SignupService;
   readonly signIn: SignInService;
   readonly accountSettings: AccountSettingsService;
+  /** The built web UI (default: dist/ui of the installation). */
+  readonly uiDir?: string;
 }
 
 /**
@@ -91,7 +94,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   methodNotAllowed.collectRoutes(app);
 
   registerLocale(app, { translator, defaultLocale: config.i18n.defaultLocale });
-  registerErrorHandler(app, translator);
+  const ui = loadUiBundle(deps.uiDir ?? defaultUiDir);
+  registerErrorHandler(app, translator, {
+    notFoundPage: (request, reply) => {
+      if (!wantsPage(request.method, request.headers.accept, request.url)) return false;
+      sendUiPage(ui, reply, 404);
+      return true;
+    },
+  });
   registerRequestMetrics(app, deps.metrics);
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-request-id', reply.request.id);
@@ -106,7 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness, metrics: deps.metrics, metricsToken: config.metrics.token });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  registerPageRoutes(app, { translator, appName: config.appName, devMailbox: deps.devMailbox !== undefined });
+  registerPageStyles(app);
+  registerUiRoutes(app, ui);
   registerCspReportRoutes(app, { rateLimits: deps.rateLimits });
   registerMetaRoutes(app, { appName: config.appName, version: config.version, defaultLocale: config.i18n.defaultLocale });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: 'Europe/Berlin' });

@@ -38,8 +38,8 @@ describe('i18n catalogues', () => {
   it('escapes interpolated values for HTML only', () => {
     const translator = createTranslator();
     const params = { appName: '<b>A&B</b>' };
-    expect(translator.html('de', 'pages.home.running', params)).toBe('&lt;b&gt;A&amp;B&lt;&#x2F;b&gt; läuft.');
-    expect(translator.text('de', 'pages.home.running', params)).toBe('<b>A&B</b> läuft.');
+    expect(translator.html('de', 'mail.layout.signature', params)).toBe('Ihr &lt;b&gt;A&amp;B&lt;&#x2F;b&gt;-Team');
+    expect(translator.text('de', 'mail.layout.signature', params)).toBe('Ihr <b>A&B</b>-Team');
   });
 });
 

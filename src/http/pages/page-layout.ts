@@ -1,7 +1,7 @@
 import { escapeHtml } from '../../core/html.js';
 import type { Locale } from '../../i18n/translator.js';
 
-export const PAGES_STYLESHEET_PATH = '/assets/pages.css';
+export const PAGES_STYLESHEET_PATH = '/static/pages.css';
 
 /**
  * The stylesheet of the server-rendered pages (start page, development mailbox). Served as a

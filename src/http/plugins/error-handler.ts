@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../contract/error-codes.js';
 import { isLifelineError, type ErrorParams } from '../../core/errors.js';
 import type { Translator } from '../../i18n/translator.js';
@@ -77,7 +77,7 @@ function describeIssues(translator: Translator, request: FastifyRequest, issues:
  * what was wrong; anything else is a bug, logged with its stack and answered 500 with the
  * request id only: no message, no stack, no SQL (SECURITY.md 7.1).
  */
-export function registerErrorHandler(app: FastifyInstance, translator: Translator): void {
+export function registerErrorHandler(app: FastifyInstance, translator: Translator, options: { notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const send = (code: ErrorCode, params: ErrorParams = {}, errors?: FieldProblem[], retryAfterSeconds?: number) =>
       sendProblem(reply, buildProblem(translator, request.locale, code, params, request, errors), retryAfterSeconds);
@@ -117,6 +117,8 @@ export function registerErrorHandler(app: FastifyInstance, translator: Translato
   });
 
   app.setNotFoundHandler((request, reply) => {
+    // A browser asking for a page gets the web UI's "not found" page; everyone else a problem.
+    if (options.notFoundPage?.(request, reply)) return;
     sendProblem(reply, buildProblem(translator, request.locale, 'not-found', {}, request));
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { loginRequest, reauthenticateRequest, sessionIdParams, sessionListResponse, sessionResponse, reauthenticateResponse } from '../../contract/accounts.js';
+import { loginRequest, reauthenticateRequest, sessionIdParams, sessionListResponse, sessionQuery, sessionResponse, reauthenticateResponse } from '../../contract/accounts.js';
 import { noContent, problemResponses } from '../../contract/problem.js';
 import type { Clock } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
@@ -52,10 +52,22 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
 
   api.get(
     '/api/v1/session',
-    { config: { session: 'required' }, schema: { tags: ['sessions'], summary: 'The current session and its CSRF token', response: { 200: sessionResponse, ...problemResponses } } },
+    {
+      config: { session: 'optional' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'The current session and its CSRF token',
+        description: 'Without a session: 401, or with `optional=true` 200 and `null` (for pages that work signed in or not, so a browser logs no failed request).',
+        querystring: sessionQuery,
+        response: { 200: sessionResponse.nullable(), ...problemResponses },
+      },
+    },
     async (request) => {
-      const auth = authOf(request);
-      return toSessionView(sessions, auth.account, auth.session, clock.now());
+      if (!request.auth) {
+        if (request.query.optional === 'true') return null;
+        throw new LifelineError('authentication-required');
+      }
+      return toSessionView(sessions, request.auth.account, request.auth.session, clock.now());
     },
   );
 

@@ -1,0 +1,106 @@
+import { useEffect, useRef, useState } from 'react';
+import { api, setApiLanguage } from './api.js';
+import { useI18n } from './i18n.js';
+import { ConfirmEmailPage } from './pages/confirm-email-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { ProfilePage } from './pages/profile-page.js';
+import { RegisterPage } from './pages/register-page.js';
+import { ForgotPasswordPage, NotFoundPage } from './pages/simple-pages.js';
+import { VerifyPendingPage } from './pages/verify-pending-page.js';
+import { Link, useLocation } from './router.js';
+import { useSession } from './session.js';
+
+function Page({ path }: { path: string }) {
+  const { state } = useSession();
+  switch (path) {
+    case '/':
+      return state.status === 'signed-in' ? <ProfilePage /> : <LoginPage />;
+    case '/login':
+      return <LoginPage />;
+    case '/register':
+      return <RegisterPage />;
+    case '/verify-email':
+      return <VerifyPendingPage />;
+    case '/confirm-email':
+      return <ConfirmEmailPage change={false} />;
+    case '/confirm-email-change':
+      return <ConfirmEmailPage change />;
+    case '/forgot-password':
+      return <ForgotPasswordPage />;
+    case '/profile':
+      return <ProfilePage />;
+    default:
+      return <NotFoundPage />;
+  }
+}
+
+/** The frame: header with the product name, navigation and the language switch; the page; focus on each new page. */
+export function App() {
+  const { t, locale, setLocale } = useI18n();
+  const { state, reload } = useSession();
+  const { path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  const [appName, setAppName] = useState('Lifeline');
+  const first = useRef(true);
+
+  useEffect(() => {
+    void api<{ name: string }>('GET', '/api/v1/meta').then((meta) => setAppName(meta.name), () => undefined);
+  }, []);
+
+  useEffect(() => {
+    setApiLanguage(locale);
+  }, [locale]);
+
+  // A new page: move focus to it (screen readers announce it; keyboard users start there).
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [path]);
+
+  useEffect(() => {
+    document.title = appName;
+  }, [appName]);
+
+  const switchLanguage = async () => {
+    const next = locale === 'de' ? 'en' : 'de';
+    setLocale(next);
+    if (state.status === 'signed-in') {
+      // Remembered on the account too, so mails and the next sign-in use it.
+      await api('PATCH', '/api/v1/account', { locale: next }).then(() => reload(), () => undefined);
+    }
+  };
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('ui.skipToContent')}
+      </a>
+      <header className="site-header">
+        <Link href="/" className="brand">
+          {appName}
+        </Link>
+        <nav aria-label={appName}>
+          {state.status === 'signed-in' ? (
+            <Link href="/profile">{t('ui.nav.profile')}</Link>
+          ) : (
+            <>
+              <Link href="/login">{t('ui.nav.signIn')}</Link>
+              <Link href="/register">{t('ui.nav.register')}</Link>
+            </>
+          )}
+          <button type="button" className="language" lang={locale === 'de' ? 'en' : 'de'} aria-label={t('ui.language.switchToLabel')} onClick={() => void switchLanguage()}>
+            {t('ui.language.switchTo')}
+          </button>
+        </nav>
+      </header>
+      <main id="main" ref={main} tabIndex={-1}>
+        {state.status === 'loading' ? <p>{t('ui.common.loading')}</p> : <Page path={path} />}
+      </main>
+    </>
+  );
+}
+
+

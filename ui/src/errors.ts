@@ -1,0 +1,28 @@
+import type { TFunction } from 'i18next';
+import { ApiError } from './api.js';
+
+/** The message for an API error, in the UI's language, from the shared catalogue. */
+export function errorMessage(t: TFunction, error: unknown): string {
+  if (!(error instanceof ApiError)) return t('ui.common.networkError');
+  if (error.code === 'network') return t('ui.common.networkError');
+  if (error.code === 'validation-failed' && error.detail) return error.detail;
+  const params: Record<string, unknown> = { retryAfter: error.retryAfter ?? 60, count: 0, limit: 16384, method: '', allowed: '' };
+  return t(`errors.${error.code}.detail`, params);
+}
+
+/**
+ * Splits an API error into messages next to the fields they concern (SECURITY-relevant codes
+ * such as a too common password belong to the password field) and one for the whole form.
+ */
+export function splitErrors(t: TFunction, error: unknown, fieldOfCode: Readonly<Record<string, string>> = {}): { fields: Record<string, string>; form?: string } {
+  if (error instanceof ApiError) {
+    if (error.fields.length > 0) {
+      const fields: Record<string, string> = {};
+      for (const problem of error.fields) fields[problem.field] = problem.detail;
+      return { fields };
+    }
+    const field = fieldOfCode[error.code] ?? (error.code.startsWith('password-') ? fieldOfCode['password-*'] : undefined);
+    if (field) return { fields: { [field]: errorMessage(t, error) } };
+  }
+  return { fields: {}, form: errorMessage(t, error) };
+}

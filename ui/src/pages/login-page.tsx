@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.js';
+import { Alert } from '../components/alert.js';
+import { Field, PasswordField } from '../components/field.js';
+import { splitErrors } from '../errors.js';
+import { useI18n } from '../i18n.js';
+import { Link, navigate, useLocation } from '../router.js';
+import { useSession } from '../session.js';
+
+export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
+
+/** "Anmelden": e-mail and password; an unconfirmed address leads to the page that explains it. */
+export function LoginPage() {
+  const { t } = useI18n();
+  const { reload } = useSession();
+  const { query } = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const notice = query.get('notice');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({ fields: {} });
+    try {
+      await api('POST', '/api/v1/login', { email, password });
+      await reload();
+      navigate('/profile', { replace: true });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'email-not-verified') {
+        sessionStorage.setItem(PENDING_EMAIL_KEY, email);
+        navigate('/verify-email');
+        return;
+      }
+      setErrors(splitErrors(t, error, { 'validation-failed': 'email' }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card narrow" aria-labelledby="login-title">
+      <h1 id="login-title">{t('ui.login.title')}</h1>
+      {notice === 'password-changed' ? <Alert kind="success">{t('ui.login.passwordChanged')}</Alert> : null}
+      {notice === 'signed-out' ? <Alert kind="info">{t('ui.login.signedOut')}</Alert> : null}
+      <p>{t('ui.login.intro')}</p>
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        <Field label={t('ui.common.email')} name="email" type="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
+        <PasswordField label={t('ui.common.password')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {t('ui.login.submit')}
+          </button>
+          <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
+        </div>
+      </form>
+      <p className="aside">
+        {t('ui.login.noAccount')} <Link href="/register">{t('ui.login.register')}</Link>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+import { useId } from 'react';
+import { useI18n } from '../../i18n.js';
+
+/**
+ * "Kontowiederherstellung", with the seed's texts: advantages, the two rows (filled by the
+ * recovery issues), "Was sollten Sie beachten?" and "Wie verwenden wir diese Daten?".
+ */
+export function RecoverySection() {
+  const { t, list } = useI18n();
+  const notYet = useId();
+  const row = (label: string) => (
+    <div className="row recovery-row">
+      <div>
+        <p className="label">{label}</p>
+        <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
+      </div>
+      <button type="button" disabled aria-describedby={notYet}>
+        {t('ui.profile.recovery.setUp')}
+      </button>
+    </div>
+  );
+  return (
+    <section className="card" aria-labelledby="recovery-title">
+      <h2 id="recovery-title">{t('ui.profile.recovery.title')}</h2>
+      <p>{t('ui.profile.recovery.intro')}</p>
+      <h3>{t('ui.profile.recovery.benefitsTitle')}</h3>
+      <ul>
+        {list('ui.profile.recovery.benefits').map((text) => (
+          <li key={text}>{text}</li>
+        ))}
+      </ul>
+      {row(t('ui.profile.recovery.email'))}
+      {row(t('ui.profile.recovery.phone'))}
+      <p id={notYet} className="hint">
+        {t('ui.profile.recovery.notYet')}
+      </p>
+      <h3>{t('ui.profile.recovery.noticeTitle')}</h3>
+      <ul>
+        {list('ui.profile.recovery.notices').map((text) => (
+          <li key={text}>{text}</li>
+        ))}
+      </ul>
+      <h3>{t('ui.profile.recovery.usageTitle')}</h3>
+      <p>{t('ui.profile.recovery.usageIntro')}</p>
+      <ul>
+        {list('ui.profile.recovery.usage').map((text) => (
+          <li key={text}>{text}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}

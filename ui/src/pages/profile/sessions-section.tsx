@@ -1,0 +1,91 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { errorMessage } from '../../errors.js';
+import { useI18n } from '../../i18n.js';
+
+interface SessionItem {
+  readonly id: string;
+  readonly current: boolean;
+  readonly browser: string | null;
+  readonly os: string | null;
+  readonly ip: string | null;
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+}
+
+/** "Aktive Sitzungen": this device marked, each other one can be signed out, or all of them. */
+export function SessionsSection() {
+  const { t, locale } = useI18n();
+  const [sessions, setSessions] = useState<SessionItem[] | undefined>();
+  const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setSessions((await api<{ sessions: SessionItem[] }>('GET', '/api/v1/sessions')).sessions);
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorMessage(t, error) });
+    }
+  }, [t]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const format = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const device = (s: SessionItem) => (s.browser && s.os ? t('ui.profile.sessions.on', { browser: s.browser, os: s.os }) : (s.browser ?? s.os ?? t('ui.profile.sessions.unknownDevice')));
+
+  const run = async (action: () => Promise<unknown>, done: string) => {
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await action();
+      setMessage({ kind: 'success', text: done });
+      await load();
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorMessage(t, error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const others = sessions?.filter((s) => !s.current) ?? [];
+  return (
+    <section className="card" aria-labelledby="sessions-title">
+      <h2 id="sessions-title">{t('ui.profile.sessions.title')}</h2>
+      <p>{t('ui.profile.sessions.intro')}</p>
+      {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      {sessions === undefined ? (
+        <p>{t('ui.common.loading')}</p>
+      ) : (
+        <ul className="sessions">
+          {sessions.map((s) => (
+            <li key={s.id} className={s.current ? 'session current' : 'session'}>
+              <div>
+                <p className="value">
+                  {device(s)} {s.current ? <span className="badge">{t('ui.profile.sessions.thisDevice')}</span> : null}
+                </p>
+                <p className="hint">{t('ui.profile.sessions.details', { ip: s.ip ?? '–', lastSeen: format(s.lastSeenAt), created: format(s.createdAt) })}</p>
+              </div>
+              {!s.current ? (
+                <button type="button" disabled={busy} aria-label={t('ui.profile.sessions.revokeLabel', { device: device(s) })} onClick={() => void run(() => api('DELETE', `/api/v1/sessions/${encodeURIComponent(s.id)}`), t('ui.profile.sessions.revoked'))}>
+                  {t('ui.profile.sessions.revoke')}
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {others.length > 0 ? (
+        <div className="actions">
+          <button type="button" disabled={busy} onClick={() => void run(() => api('DELETE', '/api/v1/sessions/others'), t('ui.profile.sessions.othersRevoked'))}>
+            {t('ui.profile.sessions.revokeOthers')}
+          </button>
+        </div>
+      ) : sessions ? (
+        <p className="hint">{t('ui.profile.sessions.none')}</p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api.js';
+import { Alert } from '../components/alert.js';
+import { Field, PasswordField } from '../components/field.js';
+import { splitErrors } from '../errors.js';
+import { useI18n } from '../i18n.js';
+import { Link } from '../router.js';
+import { usePasswordStrength } from '../strength.js';
+
+/** "Registrieren": the answer is the same whether or not the address has an account. */
+export function RegisterPage() {
+  const { t, locale } = useI18n();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [sentTo, setSentTo] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const strength = usePasswordStrength(password, [email]);
+
+  useEffect(() => setErrors({ fields: {} }), [locale]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({ fields: {} });
+    try {
+      const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      await api('POST', '/api/v1/signup', { email, password, locale, ...(timeZone ? { timeZone } : {}) });
+      setSentTo(email);
+    } catch (error) {
+      setErrors(splitErrors(t, error, { 'password-*': 'password', 'invalid-time-zone': 'email' }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (sentTo) {
+    return (
+      <section className="card narrow" aria-labelledby="register-done">
+        <h1 id="register-done">{t('ui.register.doneTitle')}</h1>
+        <Alert kind="success">{t('ui.register.done', { email: sentTo })}</Alert>
+        <p>
+          <Link href="/login">{t('ui.register.signIn')}</Link>
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="card narrow" aria-labelledby="register-title">
+      <h1 id="register-title">{t('ui.register.title')}</h1>
+      <p>{t('ui.register.intro')}</p>
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        <Field label={t('ui.common.email')} name="email" type="email" autoComplete="email" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
+        <PasswordField
+          label={t('ui.common.password')}
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          hint={t('ui.register.passwordHint')}
+          error={errors.fields.password}
+        />
+        {strength !== undefined && password !== '' ? (
+          <div className="strength" aria-live="polite">
+            <meter min={0} max={4} low={2} high={3} optimum={4} value={strength} aria-label={t('ui.register.strength.label')} />
+            <span>
+              {t('ui.register.strength.label')}: {t(`ui.register.strength.${strength}`)}
+            </span>
+          </div>
+        ) : null}
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {t('ui.register.submit')}
+          </button>
+        </div>
+      </form>
+      <p className="aside">
+        {t('ui.register.haveAccount')} <Link href="/login">{t('ui.register.signIn')}</Link>
+      </p>
+    </section>
+  );
+}

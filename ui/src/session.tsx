@@ -1,0 +1,44 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { refreshSession, type AccountView } from './api.js';
+import { useI18n } from './i18n.js';
+
+type SessionState = { readonly status: 'loading' } | { readonly status: 'anonymous' } | { readonly status: 'signed-in'; readonly account: AccountView };
+
+interface SessionContextValue {
+  readonly state: SessionState;
+  /** Reads the session again (after sign-in, a rotation, or a change to the account). */
+  readonly reload: () => Promise<void>;
+  readonly setSignedOut: () => void;
+}
+
+const SessionContext = createContext<SessionContextValue | undefined>(undefined);
+
+/** Who is signed in, from GET /api/v1/session; the account's language wins over the browser's choice. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const { locale, setLocale } = useI18n();
+
+  const reload = useCallback(async () => {
+    try {
+      const session = await refreshSession();
+      setState(session ? { status: 'signed-in', account: session.account } : { status: 'anonymous' });
+      if (session && session.account.locale !== locale) setLocale(session.account.locale);
+    } catch {
+      setState({ status: 'anonymous' });
+    }
+    // `locale` is left out on purpose: reading the session again on every language switch is not wanted.
+  }, [setLocale]);
+
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+
+  const value = useMemo<SessionContextValue>(() => ({ state, reload, setSignedOut: () => setState({ status: 'anonymous' }) }), [state, reload]);
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession outside SessionProvider');
+  return value;
+}
