@@ -79,6 +79,7 @@ export function createServices(input: ServicesInput) {
     devMailbox,
     worker,
     hasher,
+    devices,
     sessions,
     signup,
     signIn,

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import { LifelineError } from '../core/errors.js';
 import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { isLocale, type Locale, type Translator } from '../i18n/translator.js';
@@ -61,6 +62,10 @@ export function createAccountSettingsService(deps: {
       const passwordHash = await deps.hasher.hash(input.newPassword);
       return inTransaction(database, async (trx) => {
         const now = clock.now();
+        // Two changes at once (two tabs): the second finds the password no longer the one it
+        // checked, and is refused like a wrong current password.
+        const current = await accounts.findByIdForUpdate(trx, auth.account.id, database.dialect === 'postgres');
+        if (!current || current.password_hash !== auth.account.password_hash) throw new LifelineError('wrong-password');
         await accounts.update(trx, auth.account.id, { password_hash: passwordHash, password_changed_at: now }, now);
         const others = await deps.sessions.revokeAll(trx, auth.account.id, auth.session.id);
         const issued = await deps.sessions.rotate(trx, auth.session.id, { privileged: true });
@@ -86,8 +91,10 @@ export function createAccountSettingsService(deps: {
       if (!(await deps.rateLimits.consume('email-change-address', normalized)).allowed) return;
       await inTransaction(database, async (trx) => {
         const now = clock.now();
+        // Only a confirmed account holds an address; an unconfirmed sign-up of it gives way at
+        // confirmation (below), or anyone could block an address by signing it up every week.
         const owner = await accounts.findByEmail(trx, normalized);
-        if (owner) {
+        if (owner && owner.email_verified_at !== null) {
           const locale = localeOf(owner);
           const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: owner.time_zone });
           await deps.notifier.notify(trx, { kind: 'account.email-change-attempt', locale, to: owner.email, accountId: owner.id, params: { when }, origin: input.client });
@@ -117,8 +124,18 @@ export function createAccountSettingsService(deps: {
         const email = typeof secret.data.email === 'string' ? secret.data.email : undefined;
         if (!account || !email || !secret.target) throw new LifelineError('invalid-or-expired');
         const taken = await accounts.findByEmail(trx, secret.target);
-        if (taken && taken.id !== account.id) throw new LifelineError('email-unavailable');
-        await accounts.update(trx, account.id, { email, email_normalized: secret.target }, now);
+        if (taken && taken.id !== account.id) {
+          if (taken.email_verified_at !== null) throw new LifelineError('email-unavailable');
+          // An unconfirmed sign-up of the address: the person who proved the mailbox now wins.
+          await trx.deleteFrom('accounts').where('id', '=', taken.id).execute();
+        }
+        try {
+          await accounts.update(trx, account.id, { email, email_normalized: secret.target }, now);
+        } catch (error) {
+          // Another account confirmed the same address at the same moment.
+          if (isUniqueViolation(error)) throw new LifelineError('email-unavailable');
+          throw error;
+        }
         const locale = localeOf(account);
         const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
         await deps.notifier.notify(trx, { kind: 'account.login-email-changed', locale, to: account.email, accountId: account.id, params: { ...details, newEmail: email }, origin: client });

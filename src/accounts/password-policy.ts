@@ -40,7 +40,8 @@ export function checkNewPassword(password: string, context: { email: string; app
   const length = [...password].length;
   if (length < MIN_PASSWORD_LENGTH) return 'password-too-short';
   if (length > MAX_PASSWORD_LENGTH) return 'password-too-long';
-  if (controlCharacter.test(password)) return 'password-invalid-characters';
+  // A lone surrogate is no character at all: it would be hashed as U+FFFD, so different inputs would collide.
+  if (controlCharacter.test(password) || !password.isWellFormed()) return 'password-invalid-characters';
   const lower = password.toLowerCase();
   const email = context.email.toLowerCase();
   const personal = new Set([email, email.split('@')[0] ?? '', 'lifeline', context.appName.toLowerCase()]);

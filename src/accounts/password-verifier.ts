@@ -77,7 +77,10 @@ export function createPasswordVerifier(deps: {
       try {
         ticket = await deps.throttle.begin({ identifier: check.identifier, ip: check.client.ip, trustedDevice });
       } catch (error) {
-        if (error instanceof PasswordThrottled && check.account) await noticeThrottle(check.account, check.client);
+        // Only the account's own bucket says "many failed attempts on your account": the client
+        // buckets fire for one address's first try after a client's failures elsewhere, and a
+        // notice then would be false and would tell a prober which addresses have accounts.
+        if (error instanceof PasswordThrottled && error.bucket === 'password-account' && check.account) await noticeThrottle(check.account, check.client);
         throw error;
       }
       const hash = check.account?.password_hash;

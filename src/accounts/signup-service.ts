@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock.js';
 import { DAY, HOUR } from '../core/clock.js';
 import { LifelineError } from '../core/errors.js';
 import { newId } from '../core/random.js';
-import type { Database } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Locale, Translator } from '../i18n/translator.js';
 import { describeEvent } from '../notifications/event-details.js';
@@ -28,11 +29,16 @@ export interface SignupInput {
   readonly origin: RequestOrigin;
 }
 
-/** The e-mail as typed (trimmed) and as compared; a refusal names the field. */
+/**
+ * The e-mail as shown and mailed to (the local part as typed, the domain lower-case and in
+ * punycode) and as compared (all lower-case); a refusal names the field.
+ */
 export function parseEmail(input: string, field = 'email'): { email: string; normalized: string } {
   const normalized = normaliseEmail(input);
   if (normalized === undefined) throw new LifelineError('validation-failed', { field });
-  return { email: input.trim(), normalized };
+  const trimmed = input.trim();
+  const domain = normalized.slice(normalized.lastIndexOf('@') + 1);
+  return { email: `${trimmed.slice(0, trimmed.lastIndexOf('@'))}@${domain}`, normalized };
 }
 
 /**
@@ -63,6 +69,50 @@ export function createSignupService(deps: {
     return decision.allowed;
   }
 
+  /** Issues a confirmation link bound to the address and to the password it confirms, and mails it. */
+  async function sendLink(trx: Executor, account: { id: string; email: string; normalized: string; locale: Locale; passwordChangedAt: number | null }): Promise<void> {
+    const link = await deps.verification.issue(trx, {
+      purpose: 'login-email-verification',
+      accountId: account.id,
+      target: account.normalized,
+      data: { passwordChangedAt: account.passwordChangedAt },
+    });
+    await deps.notifier.notify(trx, { kind: 'account.signup-confirmation', locale: account.locale, to: account.email, accountId: account.id, params: { token: link.secret } });
+  }
+
+  /** One attempt at a sign-up, in one transaction (see `signup`). */
+  async function register(email: string, normalized: string, passwordHash: string, input: SignupInput): Promise<void> {
+    await inTransaction(database, async (trx) => {
+      const now = clock.now();
+      const existing = await accounts.findByEmail(trx, normalized);
+      if (existing?.email_verified_at != null) {
+        if (await accounts.claimNotice(trx, existing.id, 'signup_notice_at', now - HOUR, now)) {
+          const locale = existing.locale === 'en' ? 'en' : 'de';
+          const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: existing.time_zone });
+          await deps.notifier.notify(trx, { kind: 'account.signup-attempt', locale, to: existing.email, accountId: existing.id, params: { when }, origin: input.origin });
+        } else {
+          deps.logger.info({ event: 'signup.notice_suppressed', accountId: existing.id }, 'sign-up notice already sent this hour');
+        }
+        return;
+      }
+      let accountId: string;
+      if (existing) {
+        accountId = existing.id;
+        // Restart the 7 days too: the newest sign-up is the one that counts. Its links die now,
+        // whether or not a new one may be mailed: a link must never confirm a password other
+        // than the one it was sent for (the pre-registration takeover).
+        await accounts.update(trx, accountId, { email, password_hash: passwordHash, password_changed_at: now, locale: input.locale, time_zone: input.timeZone, created_at: now }, now);
+        await deps.verification.invalidate(trx, accountId, ['login-email-verification']);
+      } else {
+        accountId = newId();
+        await accounts.insert(trx, { id: accountId, email, emailNormalized: normalized, passwordHash, locale: input.locale, timeZone: input.timeZone, now });
+        await deps.securityLog.record(trx, { accountId, type: 'account.created', origin: input.origin });
+      }
+      if (!(await mayMail(normalized))) return;
+      await sendLink(trx, { id: accountId, email, normalized, locale: input.locale, passwordChangedAt: now });
+    });
+  }
+
   return {
     /**
      * - new address: an unconfirmed account and a confirmation link;
@@ -78,33 +128,15 @@ export function createSignupService(deps: {
       if (refusal) throw new LifelineError(refusal);
       // Hashed in every branch: the answer must take as long for a taken address as for a new one.
       const passwordHash = await deps.hasher.hash(input.password);
-      await inTransaction(database, async (trx) => {
-        const now = clock.now();
-        const existing = await accounts.findByEmail(trx, normalized);
-        if (existing?.email_verified_at != null) {
-          if (await accounts.claimNotice(trx, existing.id, 'signup_notice_at', now - HOUR, now)) {
-            const locale = existing.locale === 'en' ? 'en' : 'de';
-            const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: existing.time_zone });
-            await deps.notifier.notify(trx, { kind: 'account.signup-attempt', locale, to: existing.email, accountId: existing.id, params: { when }, origin: input.origin });
-          } else {
-            deps.logger.info({ event: 'signup.notice_suppressed', accountId: existing.id }, 'sign-up notice already sent this hour');
-          }
-          return;
+      // Two sign-ups of one new address at once: the second insert meets the unique address and
+      // its transaction rolls back; run once more, and it takes the "existing address" branch.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await register(email, normalized, passwordHash, input);
+        } catch (error) {
+          if (attempt >= 2 || !isUniqueViolation(error)) throw error;
         }
-        let accountId: string;
-        if (existing) {
-          accountId = existing.id;
-          // Restart the 7 days too: the newest sign-up is the one that counts.
-          await accounts.update(trx, accountId, { email, password_hash: passwordHash, password_changed_at: now, locale: input.locale, time_zone: input.timeZone, created_at: now }, now);
-        } else {
-          accountId = newId();
-          await accounts.insert(trx, { id: accountId, email, emailNormalized: normalized, passwordHash, locale: input.locale, timeZone: input.timeZone, now });
-          await deps.securityLog.record(trx, { accountId, type: 'account.created', origin: input.origin });
-        }
-        if (!(await mayMail(normalized))) return;
-        const link = await deps.verification.issue(trx, { purpose: 'login-email-verification', accountId, target: normalized });
-        await deps.notifier.notify(trx, { kind: 'account.signup-confirmation', locale: input.locale, to: email, accountId, params: { token: link.secret } });
-      });
+      }
     },
 
     /**
@@ -117,6 +149,8 @@ export function createSignupService(deps: {
         const account = await accounts.findById(trx, secret.accountId);
         // The address the link was sent to must still be the account's (a later sign-up replaced it otherwise).
         if (!account || account.email_normalized !== secret.target) throw new LifelineError('invalid-or-expired');
+        // …and the password it was sent for must still be the account's.
+        if (secret.data.passwordChangedAt !== account.password_changed_at) throw new LifelineError('invalid-or-expired');
         if (account.email_verified_at === null) {
           await accounts.update(trx, account.id, { email_verified_at: now }, now);
           await deps.securityLog.record(trx, { accountId: account.id, type: 'account.email_verified', origin });
@@ -136,8 +170,7 @@ export function createSignupService(deps: {
         if (!account || account.email_verified_at !== null) return;
         if (!(await mayMail(normalized))) return;
         const locale = account.locale === 'en' ? 'en' : 'de';
-        const link = await deps.verification.issue(trx, { purpose: 'login-email-verification', accountId: account.id, target: normalized });
-        await deps.notifier.notify(trx, { kind: 'account.signup-confirmation', locale, to: account.email, accountId: account.id, params: { token: link.secret } });
+        await sendLink(trx, { id: account.id, email: account.email, normalized, locale, passwordChangedAt: account.password_changed_at });
       });
     },
 

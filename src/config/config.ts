@@ -57,7 +57,7 @@ export interface Config {
     /** Wrong guesses per (account, purpose) within an hour, across all its secrets. */
     readonly maxFailuresPerHour: number;
   };
-  readonly i18n: { readonly defaultLocale: Locale };
+  readonly i18n: { readonly defaultLocale: Locale; /** For accounts whose browser sent no time zone. */ readonly defaultTimeZone: string };
   readonly sessions: {
     /** A session unused this long ends (SECURITY.md 2.3; default 7 days). */
     readonly idleMs: number;

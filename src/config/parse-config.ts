@@ -40,6 +40,15 @@ const optionalString = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+function isKnownTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(value);
+  } catch {
+    return false;
+  }
+}
+
 /** `address@example.com` or `Display Name <address@example.com>` (localhost allowed for development). */
 function isMailbox(value: string): boolean {
   const address = /<([^<>]+)>\s*$/.exec(value)?.[1] ?? value;
@@ -118,6 +127,7 @@ const environmentSchema = z.object({
     })
     .optional()
     .transform((v) => v ?? 'info'),
+  DEFAULT_TIME_ZONE: optionalString.transform((v) => v ?? 'Europe/Berlin'),
   DEFAULT_LOCALE: z
     .enum(['de', 'en'], { error: 'must be de or en' })
     .optional()
@@ -247,6 +257,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     else if (!secure) problems.push('PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)');
     if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no e-mail can be delivered)');
   }
+  if (!isKnownTimeZone(e.DEFAULT_TIME_ZONE)) problems.push(`DEFAULT_TIME_ZONE: must be an IANA time zone such as Europe/Berlin (got ${JSON.stringify(e.DEFAULT_TIME_ZONE)})`);
   if (e.SESSION_ABSOLUTE_DAYS < e.SESSION_IDLE_DAYS) {
     problems.push('SESSION_ABSOLUTE_DAYS: must not be smaller than SESSION_IDLE_DAYS');
   }
@@ -296,7 +307,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
-    i18n: { defaultLocale: e.DEFAULT_LOCALE },
+    i18n: { defaultLocale: e.DEFAULT_LOCALE, defaultTimeZone: e.DEFAULT_TIME_ZONE },
     sessions: {
       idleMs: e.SESSION_IDLE_DAYS * 86_400_000,
       absoluteMs: e.SESSION_ABSOLUTE_DAYS * 86_400_000,

@@ -80,6 +80,6 @@ export const sessionListResponse = z.object({
   ),
 });
 
-export const sessionIdParams = z.strictObject({ id: z.string().min(1).max(64) });
+export const sessionIdParams = z.strictObject({ id: z.uuid().describe('A session id from GET /api/v1/sessions') });
 
 export const sessionQuery = z.strictObject({ optional: z.enum(['true', 'false']).optional() });

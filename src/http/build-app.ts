@@ -120,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerUiRoutes(app, ui);
   registerCspReportRoutes(app, { rateLimits: deps.rateLimits });
   registerMetaRoutes(app, { appName: config.appName, version: config.version, defaultLocale: config.i18n.defaultLocale });
-  registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: 'Europe/Berlin' });
+  registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   if (deps.devMailbox) {

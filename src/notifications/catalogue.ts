@@ -99,7 +99,7 @@ export const messageCatalogue = {
     channel: 'email',
     template: 'email-change-attempt',
     recipients: 'given-address',
-    securityEvent: null,
+    securityEvent: 'login_email.takeover_attempted',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ' },
   },

@@ -30,6 +30,12 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
       return row?.id;
     },
 
+    /** Housekeeping: devices not used to sign in for longer than the cookie lives. */
+    async prune(): Promise<number> {
+      const result = await database.db.deleteFrom('devices').where('last_used_at', '<', clock.now() - 400 * 24 * 3600 * 1000).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /**
      * Records a sign-in from this browser. Reuses its cookie token when it has a valid one (one
      * browser, several accounts), otherwise makes a new one for the cookie.
@@ -47,12 +53,15 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
         await trx.updateTable('devices').set({ last_used_at: now }).where('id', '=', existing.id).execute();
         return { token: deviceToken, deviceId: existing.id, isNew: false };
       }
+      // Two sign-ins from one browser at once: the second finds the row the first just made.
       const deviceId = newId();
-      await trx
+      const row = await trx
         .insertInto('devices')
         .values({ id: deviceId, account_id: accountId, token_hash: hmacSha256(keys.current.key, 'device', accountId, deviceToken), key_id: keys.current.id, created_at: now, last_used_at: now })
-        .execute();
-      return { token: deviceToken, deviceId, isNew: true };
+        .onConflict((oc) => oc.columns(['account_id', 'token_hash']).doUpdateSet({ last_used_at: now }))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { token: deviceToken, deviceId: row.id, isNew: row.id === deviceId };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { MINUTE } from '../core/clock.js';
+import { LifelineError } from '../core/errors.js';
 import { constantTimeEqual, hmacSha256 } from '../core/hashing.js';
 import type { KeyRing } from '../core/keyring.js';
 import { newId, randomToken } from '../core/random.js';
@@ -155,7 +156,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         })
         .where('id', '=', sessionId)
         .returningAll()
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // Revoked meanwhile (another tab signed out everywhere else): that is the end of this session.
+      if (!session) throw new LifelineError('authentication-required');
       return { token, session };
     },
 

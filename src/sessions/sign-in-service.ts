@@ -113,7 +113,11 @@ export function createSignInService(deps: {
     async requirePrivilege(input: PrivilegeInput): Promise<IssuedSession | undefined> {
       if (input.password !== undefined) {
         if (!(await checkOwnPassword(input.auth, input.password, input.client, input.deviceToken, 'privileged-action'))) throw new LifelineError('wrong-password');
-        return inTransaction(database, (trx) => sessions.rotate(trx, input.auth.session.id, { privileged: true }));
+        return inTransaction(database, async (trx) => {
+          const issued = await sessions.rotate(trx, input.auth.session.id, { privileged: true });
+          await deps.securityLog.record(trx, { accountId: input.auth.account.id, type: 'session.reauthenticated', origin: input.client, details: { sessionId: input.auth.session.id, with: 'password-in-request' } });
+          return issued;
+        });
       }
       if (!sessions.isPrivileged(input.auth.session)) throw new LifelineError('privilege-required');
       return undefined;
