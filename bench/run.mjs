@@ -7,8 +7,15 @@
 // The servers run on this thread; autocannon fires from a worker thread of its own, so the load
 // generator does not take event-loop time from the server it measures.
 //
+// It also measures raw argon2id hashes/s with the configured parameters (the ceiling of
+// sign-in), and the signed-in session check while sign-ins run beside it, and prints the three
+// ratios of issue 4: session check / bare route (target ≥ 0.5), sign-in / raw argon2id
+// (target ≥ 0.9), session-check p99 under sign-in load / unloaded (target ≤ 2).
+//
 // Environment: BENCH_SECONDS (default 5) per scenario, BENCH_WARMUP_SECONDS (default 1),
-// BENCH_CONNECTIONS (default 50). The defaults keep the whole run under ~45 s.
+// BENCH_CONNECTIONS (default 50). DATABASE_URL=postgres://… runs Lifeline on PostgreSQL (use
+// a disposable database); the default is a temporary SQLite file. The defaults keep the run
+// under about a minute.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -17,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
+import { hash } from '@node-rs/argon2';
 import { parseConfig } from '../dist/config/parse-config.js';
 import { startServer } from '../dist/server.js';
 
@@ -78,20 +86,22 @@ async function startLifeline(dir) {
     HOST: '127.0.0.1',
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
+    DATABASE_URL: process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : `sqlite:${join(dir, 'lifeline.db')}`,
     DATA_DIR: dir,
     SECRET_KEY: randomBytes(32).toString('base64'),
+    // Raised for the bench (and said so in the output): 50 connections from one address would
+    // otherwise meet the per-client API limit within a second.
     RATE_LIMIT_API_PER_MINUTE: '1000000',
   });
   const server = await startServer(config);
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close(), version: config.version, services: server.services };
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close(), version: config.version, services: server.services, config };
 }
 
 const BENCH_PASSWORD = 'Bench-Passwort-lang-genug-1';
 
 /** A confirmed account and a signed-in session cookie, for the authenticated scenarios. */
 async function prepareAccount(lifeline) {
-  const email = 'bench@example.com';
+  const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
   const { services } = lifeline;
   await services.signup.signup({ email, password: BENCH_PASSWORD, locale: 'de', timeZone: 'Europe/Berlin', origin: { ip: '127.0.0.1', userAgent: null } });
   await services.worker.runOnce();
@@ -102,6 +112,27 @@ async function prepareAccount(lifeline) {
   if (login.status !== 200) throw new Error(`bench sign-in failed: ${login.status}`);
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith('lifeline_session=')).split(';')[0];
   return { email, cookie };
+}
+
+/**
+ * Raw argon2id with Lifeline's parameters and concurrency: the most sign-ins per second this
+ * machine could do.
+ */
+async function argon2Rate(config, durationSeconds) {
+  const options = { algorithm: 2, memoryCost: config.argon2.memoryKib, timeCost: config.argon2.iterations, parallelism: config.argon2.parallelism };
+  // As many at once as Lifeline lets run (ARGON2_CONCURRENCY): the same ceiling sign-in has.
+  const threads = config.argon2.concurrency;
+  const until = performance.now() + durationSeconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: threads }, async () => {
+      while (performance.now() < until) {
+        await hash('Bench-Passwort-lang-genug-1', options);
+        done += 1;
+      }
+    }),
+  );
+  return { perSecond: done / durationSeconds, threads };
 }
 
 /** Checks that a scenario answers what it should before measuring it (a fast 500 is no result). */
@@ -186,6 +217,13 @@ try {
     });
   }
 
+  process.stderr.write('  measuring: raw argon2id hashes/s\n');
+  const argon2 = await argon2Rate(lifeline.config, seconds);
+  process.stderr.write('  measuring: GET /api/v1/session while sign-ins run\n');
+  const sessionScenario = scenarios.find((s) => s.name.startsWith('GET /api/v1/session'));
+  const loginScenario = scenarios.find((s) => s.name.startsWith('POST /api/v1/login'));
+  const [loaded] = await Promise.all([fire(sessionScenario, seconds), fire(loginScenario, seconds)]);
+
   const base = results[0].rps;
   const rows = results.map((r) => [
     r.scenario.name,
@@ -197,6 +235,28 @@ try {
   ]);
   process.stdout.write('\n' + formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'unexpected'], rows) + '\n');
   process.stdout.write('\nratio: req/s relative to the bare Fastify route in this run; unexpected: answers with another status, errors, timeouts.\n');
+  const session = results.find((r) => r.scenario === sessionScenario);
+  const login = results.find((r) => r.scenario === loginScenario);
+  const targets = [
+    ['session check / bare route (req/s)', session.rps / base, '≥ 0.5'],
+    ['sign-in / raw argon2id (per second)', login.rps / argon2.perSecond, '≥ 0.9'],
+    ['session-check p99 while sign-ins run / unloaded', loaded.latency.p99 / session.p99, '≤ 2'],
+  ];
+  process.stdout.write(
+    [
+      '',
+      `raw argon2id (m=${lifeline.config.argon2.memoryKib} KiB, t=${lifeline.config.argon2.iterations}, p=${lifeline.config.argon2.parallelism}), ${argon2.threads} at once: ${argon2.perSecond.toFixed(1)} hashes/s`,
+      `GET /api/v1/session while sign-ins run: ${Math.round(loaded.requests.average).toLocaleString('en-US')} req/s, p99 ${loaded.latency.p99.toFixed(1)} ms`,
+      `database: ${lifeline.config.database.dialect}; API rate limit raised to 1 000 000/min for the bench`,
+      'GET /api/v1/recovery: measured once the recovery issues add it',
+      '',
+      formatTable(
+        ['ratio', 'value', 'target'],
+        targets.map(([name, value, target]) => [name, value.toFixed(2), target]),
+      ),
+      '',
+    ].join('\n'),
+  );
   if (results.some((r) => r.unexpected > 0)) process.exitCode = 1;
 } finally {
   for (const server of servers.reverse()) await server.close().catch(() => undefined);

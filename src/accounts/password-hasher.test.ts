@@ -11,11 +11,11 @@ vi.mock('@node-rs/argon2', async (importOriginal) => {
 
 const { hash: argon2Hash } = await import('@node-rs/argon2');
 const hashSpy = vi.mocked(argon2Hash);
-const { createPasswordHasher } = await import('./password-hasher.js');
+const { createGate, createPasswordHasher } = await import('./password-hasher.js');
 type PasswordHasher = ReturnType<typeof createPasswordHasher>;
 
 /** The configuration's defaults (parse-config.ts): OWASP's minimum for argon2id. */
-const parameters = { memoryKib: 19456, iterations: 2, parallelism: 1 };
+const parameters = { memoryKib: 19456, iterations: 2, parallelism: 1, concurrency: 4 };
 const PHC = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 // @node-rs/argon2's Algorithm is a const enum, which isolated modules cannot import.
@@ -148,5 +148,44 @@ describe('needsRehash: migrating to new parameters at the next sign-in (SECURITY
   it('a hash made with other parameters still verifies (the rehash happens after a successful check) (SECURITY.md 1.1)', async () => {
     const old = await argon2Hash('Korrekt-Pferd-Batterie-42', { algorithm: ARGON2ID, memoryCost: 8192, timeCost: 2, parallelism: 1 });
     expect(await hasher.verify(old, 'Korrekt-Pferd-Batterie-42')).toBe(true);
+  });
+});
+
+describe('hashing concurrency (ARGON2_CONCURRENCY)', () => {
+  it('the gate never runs more tasks at once than allowed; the rest start in order as others end', async () => {
+    const gate = createGate(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const releases: (() => void)[] = [];
+    const task = (n: number) =>
+      gate(
+        () =>
+          new Promise<number>((resolve) => {
+            running += 1;
+            most = Math.max(most, running);
+            started.push(n);
+            releases.push(() => {
+              running -= 1;
+              resolve(n);
+            });
+          }),
+      );
+    const all = Promise.all([1, 2, 3, 4, 5].map(task));
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual([1, 2]);
+    while (releases.length > 0) {
+      releases.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await all).toEqual([1, 2, 3, 4, 5]);
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+  });
+
+  it('a failing task frees its place', async () => {
+    const gate = createGate(1);
+    await expect(gate(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(gate(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 });

@@ -4,6 +4,30 @@ export interface Argon2Parameters {
   readonly memoryKib: number;
   readonly iterations: number;
   readonly parallelism: number;
+  /** How many hashes may run at once (the rest wait their turn). */
+  readonly concurrency: number;
+}
+
+/**
+ * A first-come-first-served gate for at most `limit` concurrent tasks. Argon2 is CPU-bound: more
+ * hashes at once than cores only makes each slower, and on a small machine leaves the event loop
+ * (every other request) without a core. So the number at once is capped, by default one core
+ * short of all of them.
+ */
+export function createGate(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }
 
 /** @node-rs/argon2's `Algorithm.Argon2id` (a const enum, which isolated modules cannot import). */
@@ -21,6 +45,7 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
     timeCost: parameters.iterations,
     parallelism: parameters.parallelism,
   };
+  const gate = createGate(Math.max(1, parameters.concurrency));
   // A hash of nothing anyone can type, made once at start (PITFALLS.md), not at the first
   // unknown address: unknown accounts are verified against it so that "no such account" takes
   // as long as "wrong password" (SECURITY.md 7.3), the first one included.
@@ -30,13 +55,13 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
 
   return {
     hash(password: string): Promise<string> {
-      return hash(password, options);
+      return gate(() => hash(password, options));
     },
 
     /** Whether `password` matches; a malformed stored hash is a mismatch, not a crash. */
     async verify(storedHash: string, password: string): Promise<boolean> {
       try {
-        return await verify(storedHash, password);
+        return await gate(() => verify(storedHash, password));
       } catch {
         return false;
       }
@@ -44,7 +69,8 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
 
     /** Spends the same time as a real verification, and always fails. */
     async verifyDummy(password: string): Promise<false> {
-      await verify(await dummyHash, password).catch(() => false);
+      const dummy = await dummyHash;
+      await gate(() => verify(dummy, password)).catch(() => false);
       return false;
     },
 

@@ -45,7 +45,7 @@ export interface Config {
   };
   readonly metrics: { readonly token: string | undefined };
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
-  readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number };
+  readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number; readonly concurrency: number };
   readonly rateLimits: {
     readonly store: 'memory' | 'postgres';
     /** Requests per minute and client (IP, IPv6 by /64) on `/api`. */

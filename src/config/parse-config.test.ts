@@ -26,7 +26,7 @@ describe('parseConfig', () => {
     expect(config.database).toEqual({ dialect: 'sqlite', path: join(defaultDataDir, 'lifeline.db'), url: `sqlite:${join(defaultDataDir, 'lifeline.db')}` });
     expect(config.delivery.devMailbox).toBe(true);
     expect(config.metrics.token).toBeUndefined();
-    expect(config.argon2).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1 });
+    expect(config.argon2).toEqual({ memoryKib: 19456, iterations: 2, parallelism: 1, concurrency: expect.any(Number) });
     expect(config.rateLimits.store).toBe('memory');
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.http)).toBe(true);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -136,6 +137,7 @@ const environmentSchema = z.object({
   ARGON2_MEMORY_KIB: intSetting(19456, 4 * 1024 * 1024, 19456),
   ARGON2_ITERATIONS: intSetting(2, 100, 2),
   ARGON2_PARALLELISM: intSetting(1, 16, 1),
+  ARGON2_CONCURRENCY: intSetting(1, 256, Math.max(1, availableParallelism() - 1)),
   RUN_WORKER: booleanSetting(true),
   OUTBOX_POLL_INTERVAL_MS: intSetting(50, 60_000, 1000),
   OUTBOX_MAX_ATTEMPTS: intSetting(1, 100, 8),
@@ -304,7 +306,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     },
     metrics: { token: e.METRICS_TOKEN },
     log: { level: e.LOG_LEVEL },
-    argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
+    argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM, concurrency: e.ARGON2_CONCURRENCY },
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
     i18n: { defaultLocale: e.DEFAULT_LOCALE, defaultTimeZone: e.DEFAULT_TIME_ZONE },
