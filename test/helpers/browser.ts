@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,27 +63,93 @@ export async function launchChromium(executablePath: string): Promise<TestBrowse
   };
 }
 
+/** An error answer a test provokes on purpose (a wrong password, the UI's 404 page). */
+export interface ExpectedFailure {
+  readonly status: number;
+  /** The path of the request (without the query), or a pattern for it. */
+  readonly path: string | RegExp;
+}
+
+function isExpected(expected: readonly ExpectedFailure[], status: number, url: string): boolean {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return false;
+  }
+  return expected.some((e) => e.status === status && (typeof e.path === 'string' ? e.path === path : e.path.test(path)));
+}
+
+const failedResource = /^Failed to load resource: the server responded with a status of (\d{3})/;
+
 /**
  * Collects what a page reports as broken: console errors (CSP violations among them), uncaught
- * exceptions, failed requests and error answers.
+ * exceptions, failed requests, error answers and reports to the CSP report endpoint. Error
+ * answers the test provokes on purpose are listed in `expected` (Chromium also logs those as
+ * "Failed to load resource" in the console; that line is left out with them).
  */
-export function watchProblems(page: Page): string[] {
+export function watchProblems(page: Page, expected: readonly ExpectedFailure[] = []): string[] {
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
+    if (message.type() !== 'error') return;
+    const status = failedResource.exec(message.text())?.[1];
+    if (status !== undefined && isExpected(expected, Number(status), message.location().url)) return;
+    problems.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('request', (request) => {
+    if (request.url().includes('/csp-reports')) problems.push(`csp-report: ${request.postData() ?? ''}`);
+  });
   page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`http ${response.status()}: ${response.url()}`);
+    if (response.status() >= 400 && !isExpected(expected, response.status(), response.url())) problems.push(`http ${response.status()}: ${response.url()}`);
   });
   page.on('requestfailed', (request) => problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText ?? ''}`));
   return problems;
 }
 
-/** Saves a full-page screenshot as test-results/screenshots/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+let axeSource: string | undefined;
+const axeRouted = new WeakSet<Page>();
+
+/** A violation as axe-core reports it (the parts a test prints). */
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly { readonly target: readonly unknown[]; readonly failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA, best practices) on the page as it is now and returns the
+ * violations of impact serious or critical. The page's Content-Security-Policy allows scripts
+ * from its own origin only, and refuses an injected inline script; so axe is served to the
+ * browser by request interception under an address of that origin, and the real policy stays
+ * in force for the page (a CSP violation would still show up in watchProblems).
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  const origin = new URL(page.url()).origin;
+  const url = `${origin}/assets/axe-core-for-tests.js`;
+  const source = axeSource;
+  if (!axeRouted.has(page)) {
+    axeRouted.add(page);
+    await page.route(url, (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: source }));
+  }
+  const loaded = await page.evaluate('typeof window.axe === "object"');
+  if (loaded !== true) await page.addScriptTag({ url });
+  const violations = await page.evaluate<AxeViolation[]>(`window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  }).then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`);
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Saves a screenshot as test-results/screenshots/<name>.png: the full page, or only what is in
+ * the viewport (a modal dialog's backdrop covers the viewport only).
+ */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: options.fullPage ?? true });
   return path;
 }

@@ -12,14 +12,17 @@ export class ApiError extends Error {
   readonly detail: string;
   readonly fields: readonly { field: string; detail: string }[];
   readonly retryAfter: number | undefined;
+  /** The action needed the password and the user closed the password dialog instead: nothing to report. */
+  readonly cancelled: boolean;
 
-  constructor(status: number, code: ErrorCode | 'network', detail: string, fields: { field: string; detail: string }[] = [], retryAfter?: number) {
+  constructor(status: number, code: ErrorCode | 'network', detail: string, fields: { field: string; detail: string }[] = [], retryAfter?: number, cancelled = false) {
     super(detail);
     this.status = status;
     this.code = code;
     this.detail = detail;
     this.fields = fields;
     this.retryAfter = retryAfter;
+    this.cancelled = cancelled;
   }
 }
 
@@ -63,7 +66,8 @@ async function send(method: string, path: string, body: unknown): Promise<Respon
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response = await send(method, path, body);
   let problem = response.ok ? undefined : await readProblem(response);
-  if (problem?.code === 'privilege-required' && privilegeHandler && (await privilegeHandler())) {
+  if (problem?.code === 'privilege-required' && privilegeHandler) {
+    if (!(await privilegeHandler())) throw new ApiError(problem.status, problem.code, problem.detail, [], undefined, true);
     response = await send(method, path, body);
     problem = response.ok ? undefined : await readProblem(response);
   }

@@ -8,7 +8,7 @@ import { RegisterPage } from './pages/register-page.js';
 import { ForgotPasswordPage, NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
 import { Link, useLocation } from './router.js';
-import { useSession } from './session.js';
+import { useSession, useSignOut } from './session.js';
 
 function Page({ path }: { path: string }) {
   const { state } = useSession();
@@ -38,6 +38,7 @@ function Page({ path }: { path: string }) {
 export function App() {
   const { t, locale, setLocale } = useI18n();
   const { state, reload } = useSession();
+  const signOut = useSignOut();
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
   const [appName, setAppName] = useState('Lifeline');
@@ -64,6 +65,9 @@ export function App() {
     document.title = appName;
   }, [appName]);
 
+  // The start page is the sign-in or, signed in, the profile.
+  const current = (href: string): 'page' | undefined => (path === href || (path === '/' && href === (state.status === 'signed-in' ? '/profile' : '/login')) ? 'page' : undefined);
+
   const switchLanguage = async () => {
     const next = locale === 'de' ? 'en' : 'de';
     setLocale(next);
@@ -84,11 +88,22 @@ export function App() {
         </Link>
         <nav aria-label={appName}>
           {state.status === 'signed-in' ? (
-            <Link href="/profile">{t('ui.nav.profile')}</Link>
+            <>
+              <Link href="/profile" aria-current={current('/profile')}>
+                {t('ui.nav.profile')}
+              </Link>
+              <button type="button" className="link-button" onClick={() => void signOut()}>
+                {t('ui.nav.signOut')}
+              </button>
+            </>
           ) : (
             <>
-              <Link href="/login">{t('ui.nav.signIn')}</Link>
-              <Link href="/register">{t('ui.nav.register')}</Link>
+              <Link href="/login" aria-current={current('/login')}>
+                {t('ui.nav.signIn')}
+              </Link>
+              <Link href="/register" aria-current={current('/register')}>
+                {t('ui.nav.register')}
+              </Link>
             </>
           )}
           <button type="button" className="language" lang={locale === 'de' ? 'en' : 'de'} aria-label={t('ui.language.switchToLabel')} onClick={() => void switchLanguage()}>

@@ -26,3 +26,8 @@ export function splitErrors(t: TFunction, error: unknown, fieldOfCode: Readonly<
   }
   return { fields: {}, form: errorMessage(t, error) };
 }
+
+/** Whether the user closed the password dialog instead of entering the password (no message then). */
+export function wasCancelled(error: unknown): boolean {
+  return error instanceof ApiError && error.cancelled;
+}

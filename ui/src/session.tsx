@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { refreshSession, type AccountView } from './api.js';
+import { api, refreshSession, type AccountView } from './api.js';
 import { useI18n } from './i18n.js';
+import { navigate } from './router.js';
 
 type SessionState = { readonly status: 'loading' } | { readonly status: 'anonymous' } | { readonly status: 'signed-in'; readonly account: AccountView };
 
@@ -41,4 +42,18 @@ export function useSession(): SessionContextValue {
   const value = useContext(SessionContext);
   if (!value) throw new Error('useSession outside SessionProvider');
   return value;
+}
+
+/** Signs out on the server and goes to the sign-in page, which says so. */
+export function useSignOut(): () => Promise<void> {
+  const { setSignedOut } = useSession();
+  return useCallback(async () => {
+    try {
+      await api('POST', '/api/v1/logout');
+    } catch {
+      // Already signed out (the session expired or was revoked elsewhere): the result is the same.
+    }
+    setSignedOut();
+    navigate('/login?notice=signed-out');
+  }, [setSignedOut]);
 }

@@ -5,13 +5,15 @@ export interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
   readonly label: string;
   readonly hint?: ReactNode;
   readonly error?: string | undefined;
+  /** A control shown inside the input's box, at its end (e.g. "show password"); after the input in the tab order. */
+  readonly addon?: ReactNode;
 }
 
 /**
  * A labelled input with its hint and error. The error is announced (role=alert) and tied to
  * the input with aria-describedby, and the input is marked aria-invalid.
  */
-export function Field({ label, hint, error, id, ...input }: FieldProps) {
+export function Field({ label, hint, error, id, addon, className, ...input }: FieldProps) {
   const generated = useId();
   const inputId = id ?? generated;
   const hintId = `${inputId}-hint`;
@@ -20,7 +22,14 @@ export function Field({ label, hint, error, id, ...input }: FieldProps) {
   return (
     <div className="field">
       <label htmlFor={inputId}>{label}</label>
-      <input id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      {addon ? (
+        <div className="input-with-addon">
+          <input id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={className} {...input} />
+          {addon}
+        </div>
+      ) : (
+        <input id={inputId} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={className} {...input} />
+      )}
       {hint ? (
         <p id={hintId} className="hint">
           {hint}
@@ -35,18 +44,28 @@ export function Field({ label, hint, error, id, ...input }: FieldProps) {
   );
 }
 
-/** A password input with "show password" (SECURITY.md 1.8: paste and password managers welcome). */
-export function PasswordField(props: Omit<FieldProps, 'type'>) {
+/**
+ * A password input with a "show" button inside its box (SECURITY.md 1.8: paste and password
+ * managers welcome). The button's visible word is short ("Anzeigen"); its accessible name says
+ * what it shows ("Passwort anzeigen") and contains that word, so voice control finds it too.
+ */
+export function PasswordField(props: Omit<FieldProps, 'type' | 'addon'>) {
   const { t } = useI18n();
   const [visible, setVisible] = useState(false);
   const generated = useId();
   const id = props.id ?? generated;
   return (
-    <div className="password-field">
-      <Field {...props} id={id} type={visible ? 'text' : 'password'} spellCheck={false} autoCapitalize="off" />
-      <button type="button" className="link-button show-password" aria-controls={id} aria-pressed={visible} onClick={() => setVisible((v) => !v)}>
-        {visible ? t('ui.common.hidePassword') : t('ui.common.showPassword')}
-      </button>
-    </div>
+    <Field
+      {...props}
+      id={id}
+      type={visible ? 'text' : 'password'}
+      spellCheck={false}
+      autoCapitalize="off"
+      addon={
+        <button type="button" className="show-password" aria-controls={id} aria-label={visible ? t('ui.common.hidePassword') : t('ui.common.showPassword')} onClick={() => setVisible((v) => !v)}>
+          {visible ? t('ui.common.hide') : t('ui.common.show')}
+        </button>
+      }
+    />
   );
 }

@@ -1,55 +1,92 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { api, onPrivilegeRequired } from '../api.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
-import { Alert } from './alert.js';
 import { PasswordField } from './field.js';
+
+const focusable = 'input:not([disabled]), button:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
 /**
  * "Geben Sie zunächst Ihr Passwort ein": the one password re-entry dialog (the seed's first
  * step). Whenever the API answers `privilege-required`, the API client asks this provider;
  * the dialog opens, re-authenticates, and the client retries the action. A wrong password is
- * shown in the dialog itself. A native modal <dialog>: the page behind is inert, Tab stays
- * inside, Escape cancels, and focus goes back to where it was.
+ * shown in the dialog itself. A native modal <dialog> (the page behind is inert); Tab and
+ * Shift+Tab cycle inside it (the browser alone would let the focus leave for its own toolbar),
+ * Escape cancels, and the focus goes back to the control that caused it. Its form exists only
+ * while it is open, so the closed dialog adds no second password field to the page.
  */
 export function PasswordDialogProvider({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const returnFocus = useRef<HTMLElement | null>(null);
-  const pending = useRef<((ok: boolean) => void) | undefined>(undefined);
+  // Everyone waiting for the password: two actions may need it at once; one entry serves both.
+  const pending = useRef<((ok: boolean) => void)[]>([]);
+  const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
   const close = useCallback((ok: boolean) => {
     dialog.current?.close();
+    setOpen(false);
     setPassword('');
     setError(undefined);
-    pending.current?.(ok);
-    pending.current = undefined;
-    returnFocus.current?.focus();
+    for (const resolve of pending.current.splice(0)) resolve(ok);
+    const target = returnFocus.current;
+    returnFocus.current = null;
+    if (target?.isConnected) target.focus();
   }, []);
 
   useEffect(() => {
     onPrivilegeRequired(
       () =>
         new Promise<boolean>((resolve) => {
-          pending.current = resolve;
-          returnFocus.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-          dialog.current?.showModal();
+          pending.current.push(resolve);
+          if (pending.current.length > 1) return;
+          returnFocus.current = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
+          setOpen(true);
         }),
     );
     return () => onPrivilegeRequired(undefined);
   }, []);
 
+  // Opened once its form is rendered: showModal() then focuses the password field.
+  useEffect(() => {
+    const element = dialog.current;
+    if (open && element && !element.open) {
+      element.showModal();
+      element.querySelector<HTMLInputElement>('input')?.focus();
+    }
+  }, [open]);
+
+  const trapFocus = (event: KeyboardEvent<HTMLDialogElement>) => {
+    if (event.key !== 'Tab' || !dialog.current) return;
+    const elements = [...dialog.current.querySelectorAll<HTMLElement>(focusable)];
+    const first = elements[0];
+    const last = elements[elements.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
+    if (password === '') {
+      setError(t('ui.reauth.required'));
+      return;
+    }
     setBusy(true);
     try {
       await api('POST', '/api/v1/session/reauthenticate', { password });
       close(true);
     } catch (failure) {
-      const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'rate-limited': 'password' });
+      const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'rate-limited': 'password', 'too-many-attempts': 'password' });
       setError(fields.password ?? form);
     } finally {
       setBusy(false);
@@ -64,34 +101,38 @@ export function PasswordDialogProvider({ children }: { children: ReactNode }) {
         className="dialog"
         aria-labelledby="reauth-title"
         aria-describedby="reauth-intro"
+        onKeyDown={trapFocus}
         onCancel={(event) => {
           event.preventDefault();
           close(false);
         }}
       >
-        <form onSubmit={(event) => void submit(event)} noValidate>
-          <h2 id="reauth-title">{t('ui.reauth.title')}</h2>
-          <p id="reauth-intro">{t('ui.reauth.intro')}</p>
-          <PasswordField
-            label={t('ui.common.password')}
-            name="password"
-            autoComplete="current-password"
-            autoFocus
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-            error={error}
-          />
-          {busy ? <Alert kind="info">{t('ui.common.loading')}</Alert> : null}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy || password === ''}>
-              {t('ui.reauth.submit')}
-            </button>
-            <button type="button" onClick={() => close(false)}>
-              {t('ui.common.cancel')}
-            </button>
-          </div>
-        </form>
+        {open ? (
+          <form onSubmit={(event) => void submit(event)} noValidate>
+            <h2 id="reauth-title">{t('ui.reauth.title')}</h2>
+            <p id="reauth-intro">{t('ui.reauth.intro')}</p>
+            <PasswordField
+              label={t('ui.common.password')}
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => {
+                setPassword(event.target.value);
+                setError(undefined);
+              }}
+              error={error}
+            />
+            <div className="actions">
+              <button type="submit" className="primary" aria-disabled={busy || undefined}>
+                {t('ui.reauth.submit')}
+              </button>
+              <button type="button" onClick={() => close(false)}>
+                {t('ui.common.cancel')}
+              </button>
+            </div>
+          </form>
+        ) : null}
       </dialog>
     </>
   );

@@ -19,6 +19,7 @@ export function ConfirmEmailPage({ change }: { change: boolean }) {
   const [busy, setBusy] = useState(false);
 
   const confirm = async () => {
+    if (busy) return;
     setBusy(true);
     try {
       const result = await api<{ email: string }>('POST', change ? '/api/v1/account/email/confirm' : '/api/v1/signup/confirm', { token });
@@ -47,7 +48,7 @@ export function ConfirmEmailPage({ change }: { change: boolean }) {
           <p>{t(change ? 'ui.confirm.introChange' : 'ui.confirm.intro')}</p>
           {state.kind === 'error' ? <Alert kind="error">{state.message}</Alert> : null}
           <div className="actions">
-            <button type="button" className="primary" disabled={busy || token === ''} onClick={() => void confirm()}>
+            <button type="button" className="primary" disabled={token === ''} aria-disabled={busy || undefined} onClick={() => void confirm()}>
               {t(change ? 'ui.confirm.submitChange' : 'ui.confirm.submit')}
             </button>
           </div>

@@ -22,6 +22,7 @@ export function LoginPage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setErrors({ fields: {} });
     try {
@@ -51,7 +52,7 @@ export function LoginPage() {
         <PasswordField label={t('ui.common.password')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" aria-disabled={busy || undefined}>
             {t('ui.login.submit')}
           </button>
           <Link href="/forgot-password">{t('ui.login.forgot')}</Link>

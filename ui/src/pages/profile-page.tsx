@@ -1,8 +1,7 @@
 import { useEffect } from 'react';
-import { api } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { navigate } from '../router.js';
-import { useSession } from '../session.js';
+import { useSession, useSignOut } from '../session.js';
 import { PreferencesSection } from './profile/preferences-section.js';
 import { RecoverySection } from './profile/recovery-section.js';
 import { SessionsSection } from './profile/sessions-section.js';
@@ -11,22 +10,14 @@ import { SignInSection } from './profile/sign-in-section.js';
 /** "Profil": Anmeldung, Aktive Sitzungen, Kontowiederherstellung, Sprache und Zeitzone, Abmelden. */
 export function ProfilePage() {
   const { t } = useI18n();
-  const { state, setSignedOut } = useSession();
+  const { state } = useSession();
+  const signOut = useSignOut();
 
   useEffect(() => {
     if (state.status === 'anonymous') navigate('/login', { replace: true });
   }, [state.status]);
 
   if (state.status !== 'signed-in') return <p>{t('ui.common.loading')}</p>;
-
-  const signOut = async () => {
-    try {
-      await api('POST', '/api/v1/logout');
-    } finally {
-      setSignedOut();
-      navigate('/login?notice=signed-out');
-    }
-  };
 
   return (
     <>
@@ -37,6 +28,7 @@ export function ProfilePage() {
       <PreferencesSection account={state.account} />
       <section className="card" aria-labelledby="signout-title">
         <h2 id="signout-title">{t('ui.profile.signOut.title')}</h2>
+        <p>{t('ui.profile.signOut.intro')}</p>
         <div className="actions">
           <button type="button" onClick={() => void signOut()}>
             {t('ui.profile.signOut.submit')}

@@ -21,6 +21,7 @@ export function RegisterPage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setErrors({ fields: {} });
     try {
@@ -73,7 +74,7 @@ export function RegisterPage() {
         ) : null}
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" aria-disabled={busy || undefined}>
             {t('ui.register.submit')}
           </button>
         </div>

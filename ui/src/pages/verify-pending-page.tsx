@@ -14,6 +14,7 @@ export function VerifyPendingPage() {
   const [busy, setBusy] = useState(false);
 
   const resend = async () => {
+    if (busy) return;
     setBusy(true);
     try {
       await api('POST', '/api/v1/signup/resend', { email });
@@ -33,7 +34,7 @@ export function VerifyPendingPage() {
       {state.kind === 'sent' ? <Alert kind="success">{t('ui.verify.resent')}</Alert> : null}
       {state.kind === 'error' ? <Alert kind="error">{state.message}</Alert> : null}
       <div className="actions">
-        <button type="button" className="primary" disabled={busy || email === ''} onClick={() => void resend()}>
+        <button type="button" className="primary" disabled={email === ''} aria-disabled={busy || undefined} onClick={() => void resend()}>
           {t('ui.verify.resend')}
         </button>
         <Link href="/login">{t('ui.confirm.toLogin')}</Link>

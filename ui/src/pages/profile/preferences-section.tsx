@@ -1,4 +1,4 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, type AccountView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage } from '../../errors.js';
@@ -12,6 +12,9 @@ export function PreferencesSection({ account }: { account: AccountView }) {
   const [language, setLanguage] = useState<Locale>(account.locale);
   const [timeZone, setTimeZone] = useState(account.timeZone);
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
+  // The header's language switch changes the account too: the form shows what is stored.
+  useEffect(() => setLanguage(account.locale), [account.locale]);
+  useEffect(() => setTimeZone(account.timeZone), [account.timeZone]);
   const zones = useMemo(() => {
     const all = Intl.supportedValuesOf('timeZone');
     return all.includes(account.timeZone) ? all : [account.timeZone, ...all];

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api.js';
 import { Alert } from '../../components/alert.js';
-import { errorMessage } from '../../errors.js';
+import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 
 interface SessionItem {
@@ -20,6 +20,12 @@ export function SessionsSection() {
   const [sessions, setSessions] = useState<SessionItem[] | undefined>();
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
+  const messageBox = useRef<HTMLDivElement>(null);
+  // After a revocation the button that was pressed is gone: the focus goes to the message instead of getting lost.
+  const [focusMessage, setFocusMessage] = useState(0);
+  useEffect(() => {
+    if (focusMessage > 0) messageBox.current?.focus();
+  }, [focusMessage]);
 
   const load = useCallback(async () => {
     try {
@@ -37,14 +43,16 @@ export function SessionsSection() {
   const device = (s: SessionItem) => (s.browser && s.os ? t('ui.profile.sessions.on', { browser: s.browser, os: s.os }) : (s.browser ?? s.os ?? t('ui.profile.sessions.unknownDevice')));
 
   const run = async (action: () => Promise<unknown>, done: string) => {
+    if (busy) return;
     setBusy(true);
     setMessage(undefined);
     try {
       await action();
       setMessage({ kind: 'success', text: done });
       await load();
+      setFocusMessage((n) => n + 1);
     } catch (error) {
-      setMessage({ kind: 'error', text: errorMessage(t, error) });
+      if (!wasCancelled(error)) setMessage({ kind: 'error', text: errorMessage(t, error) });
     } finally {
       setBusy(false);
     }
@@ -55,21 +63,27 @@ export function SessionsSection() {
     <section className="card" aria-labelledby="sessions-title">
       <h2 id="sessions-title">{t('ui.profile.sessions.title')}</h2>
       <p>{t('ui.profile.sessions.intro')}</p>
-      {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      <div ref={messageBox} tabIndex={-1}>
+        {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+      </div>
       {sessions === undefined ? (
         <p>{t('ui.common.loading')}</p>
       ) : (
         <ul className="sessions">
           {sessions.map((s) => (
             <li key={s.id} className={s.current ? 'session current' : 'session'}>
-              <div>
-                <p className="value">
-                  {device(s)} {s.current ? <span className="badge">{t('ui.profile.sessions.thisDevice')}</span> : null}
+              <div className="session-info">
+                <p className="value session-device">
+                  <span>{device(s)}</span>
+                  {s.current ? <span className="badge">{t('ui.profile.sessions.thisDevice')}</span> : null}
                 </p>
-                <p className="hint">{t('ui.profile.sessions.details', { ip: s.ip ?? '–', lastSeen: format(s.lastSeenAt), created: format(s.createdAt) })}</p>
+                <p className="hint session-details">
+                  <span>{t('ui.profile.sessions.ip', { ip: s.ip ?? '–' })}</span> <span>{t('ui.profile.sessions.lastSeen', { time: format(s.lastSeenAt) })}</span>{' '}
+                  <span>{t('ui.profile.sessions.since', { time: format(s.createdAt) })}</span>
+                </p>
               </div>
               {!s.current ? (
-                <button type="button" disabled={busy} aria-label={t('ui.profile.sessions.revokeLabel', { device: device(s) })} onClick={() => void run(() => api('DELETE', `/api/v1/sessions/${encodeURIComponent(s.id)}`), t('ui.profile.sessions.revoked'))}>
+                <button type="button" aria-disabled={busy || undefined} aria-label={t('ui.profile.sessions.revokeLabel', { device: device(s) })} onClick={() => void run(() => api('DELETE', `/api/v1/sessions/${encodeURIComponent(s.id)}`), t('ui.profile.sessions.revoked'))}>
                   {t('ui.profile.sessions.revoke')}
                 </button>
               ) : null}
@@ -79,7 +93,7 @@ export function SessionsSection() {
       )}
       {others.length > 0 ? (
         <div className="actions">
-          <button type="button" disabled={busy} onClick={() => void run(() => api('DELETE', '/api/v1/sessions/others'), t('ui.profile.sessions.othersRevoked'))}>
+          <button type="button" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/sessions/others'), t('ui.profile.sessions.othersRevoked'))}>
             {t('ui.profile.sessions.revokeOthers')}
           </button>
         </div>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, type AccountView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { Field, PasswordField } from '../../components/field.js';
-import { splitErrors } from '../../errors.js';
+import { splitErrors, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { useSession } from '../../session.js';
 
@@ -25,6 +25,7 @@ export function SignInSection({ account }: { account: AccountView }) {
 
   const changeEmail = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setEmailErrors({ fields: {} });
     try {
@@ -34,7 +35,7 @@ export function SignInSection({ account }: { account: AccountView }) {
       setEditingEmail(false);
       setNewEmail('');
     } catch (error) {
-      setEmailErrors(splitErrors(t, error, { 'same-as-current-email': 'newEmail', 'validation-failed': 'newEmail' }));
+      if (!wasCancelled(error)) setEmailErrors(splitErrors(t, error, { 'same-as-current-email': 'newEmail', 'validation-failed': 'newEmail' }));
     } finally {
       setBusy(false);
     }
@@ -42,6 +43,7 @@ export function SignInSection({ account }: { account: AccountView }) {
 
   const changePassword = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setPasswordChanged(false);
     if (next !== repeat) {
       setPasswordErrors({ fields: { repeatPassword: t('ui.profile.signIn.mismatch') } });
@@ -72,7 +74,7 @@ export function SignInSection({ account }: { account: AccountView }) {
           <p className="value">{account.email}</p>
         </div>
         {!editingEmail ? (
-          <button type="button" onClick={() => setEditingEmail(true)} aria-expanded={editingEmail}>
+          <button type="button" onClick={() => setEditingEmail(true)} aria-expanded={editingEmail} aria-label={t('ui.profile.signIn.changeEmailLabel')}>
             {t('ui.profile.signIn.change')}
           </button>
         ) : null}
@@ -83,7 +85,7 @@ export function SignInSection({ account }: { account: AccountView }) {
           <Field label={t('ui.profile.signIn.newEmail')} name="newEmail" type="email" autoComplete="email" inputMode="email" required autoFocus value={newEmail} onChange={(e) => setNewEmail(e.target.value)} error={emailErrors.fields.newEmail} />
           {emailErrors.form ? <Alert kind="error">{emailErrors.form}</Alert> : null}
           <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
+            <button type="submit" className="primary" aria-disabled={busy || undefined}>
               {t('ui.profile.signIn.emailSubmit')}
             </button>
             <button type="button" onClick={() => setEditingEmail(false)}>
@@ -93,20 +95,22 @@ export function SignInSection({ account }: { account: AccountView }) {
         </form>
       ) : null}
 
-      <h3>{t('ui.profile.signIn.changePassword')}</h3>
-      {passwordChanged ? <Alert kind="success">{t('ui.profile.signIn.passwordChanged')}</Alert> : null}
-      <form onSubmit={(event) => void changePassword(event)} noValidate className="subform">
-        <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
-        <PasswordField label={t('ui.profile.signIn.currentPassword')} name="currentPassword" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} error={passwordErrors.fields.currentPassword} />
-        <PasswordField label={t('ui.profile.signIn.newPassword')} name="newPassword" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={t('ui.register.passwordHint')} error={passwordErrors.fields.newPassword} />
-        <PasswordField label={t('ui.profile.signIn.repeatPassword')} name="repeatPassword" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} error={passwordErrors.fields.repeatPassword} />
-        {passwordErrors.form ? <Alert kind="error">{passwordErrors.form}</Alert> : null}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {t('ui.profile.signIn.passwordSubmit')}
-          </button>
-        </div>
-      </form>
+      <div className="subsection">
+        <h3>{t('ui.profile.signIn.changePassword')}</h3>
+        {passwordChanged ? <Alert kind="success">{t('ui.profile.signIn.passwordChanged')}</Alert> : null}
+        <form onSubmit={(event) => void changePassword(event)} noValidate className="subform">
+          <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
+          <PasswordField label={t('ui.profile.signIn.currentPassword')} name="currentPassword" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} error={passwordErrors.fields.currentPassword} />
+          <PasswordField label={t('ui.profile.signIn.newPassword')} name="newPassword" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={t('ui.register.passwordHint')} error={passwordErrors.fields.newPassword} />
+          <PasswordField label={t('ui.profile.signIn.repeatPassword')} name="repeatPassword" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} error={passwordErrors.fields.repeatPassword} />
+          {passwordErrors.form ? <Alert kind="error">{passwordErrors.form}</Alert> : null}
+          <div className="actions">
+            <button type="submit" className="primary" aria-disabled={busy || undefined}>
+              {t('ui.profile.signIn.passwordSubmit')}
+            </button>
+          </div>
+        </form>
+      </div>
     </section>
   );
 }

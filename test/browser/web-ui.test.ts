@@ -1,0 +1,592 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { apiClient } from '../helpers/api-client.js';
+import { freePort, launchChromium, screenshot, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser } from '../helpers/browser.js';
+import { testConfig } from '../helpers/test-config.js';
+
+/**
+ * The web UI in a real Chromium against a real server on a loopback port, each flow in a fresh
+ * browser context under the service's real Content-Security-Policy: sign-up with the link from
+ * the development mailbox, sign-in, password change, two sessions and the password dialog,
+ * the language switch, sign-out, the unconfirmed address, error messages, the keyboard, axe-core
+ * on every page in both languages, and screenshots of every page in German and English at
+ * 1280 and 375 px in test-results/screenshots/ (web-ui-<page>-<lang>-<width>.png).
+ */
+const chromiumPath = inject('chromiumPath');
+
+// The callbacks given to page.evaluate() run in Chromium; the project compiles without the DOM
+// library, so this module names the few members it uses.
+interface DomElement {
+  readonly tagName: string;
+  readonly id: string;
+  readonly textContent: string | null;
+  matches(selector: string): boolean;
+  closest(selector: string): DomElement | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { readonly right: number; readonly width: number };
+}
+interface DomStyle {
+  readonly outlineStyle: string;
+  readonly outlineWidth: string;
+}
+declare const document: {
+  readonly documentElement: DomElement & { readonly scrollWidth: number; readonly clientWidth: number };
+  readonly activeElement: DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+};
+declare function getComputedStyle(element: DomElement): DomStyle;
+declare const localStorage: { setItem(key: string, value: string): void };
+declare const sessionStorage: { setItem(key: string, value: string): void };
+
+const DESKTOP = { width: 1280, height: 800 } as const;
+const PHONE = { width: 375, height: 667 } as const;
+const PASSWORD = 'Lichtung Ameise Paddel 7';
+const NEW_PASSWORD = 'Kanu über dem Mühlteich 42';
+type Lang = 'de' | 'en';
+
+/** What the keyboard focus is on, and whether it shows. */
+interface FocusInfo {
+  readonly tag: string;
+  readonly name: string;
+  readonly focusVisible: boolean;
+  readonly outlineStyle: string;
+  readonly outlineWidth: number;
+  readonly inDialog: boolean;
+}
+
+function focusInfo(): FocusInfo | null {
+  const element = document.activeElement;
+  if (element === null || element.tagName === 'BODY') return null;
+  const style = getComputedStyle(element);
+  const labelledBy = element.id ? document.querySelector(`label[for="${element.id}"]`) : null;
+  return {
+    tag: element.tagName.toLowerCase(),
+    name: (element.getAttribute('aria-label') ?? labelledBy?.textContent ?? element.textContent ?? '').trim(),
+    focusVisible: element.matches(':focus-visible'),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: Number.parseFloat(style.outlineWidth),
+    inDialog: element.closest('dialog[open]') !== null,
+  };
+}
+
+/** Elements that stick out to the right of the viewport (what makes a phone scroll sideways). */
+function overflowing(): string[] {
+  const width = document.documentElement.clientWidth;
+  const found: string[] = [];
+  const all = document.querySelectorAll('body *');
+  for (let i = 0; i < all.length; i++) {
+    const element = all[i];
+    if (!element) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 0.5) found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
+  }
+  return found.slice(0, 5);
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+interface Instance {
+  readonly server: RunningServer;
+  readonly baseUrl: string;
+  readonly dir: string;
+}
+
+interface MailJson {
+  readonly id: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+// Without Chromium the global setup has already said loudly that browser tests do not run.
+if (chromiumPath) {
+  describe('browser: web UI', () => {
+    let main: Instance;
+    /** A second instance on a manual clock with a 1-minute privileged window: tests close it by moving time. */
+    let timed: Instance;
+    let clock: ManualClock;
+    let chrome: TestBrowser;
+    const contexts: BrowserContext[] = [];
+    let accounts = 0;
+
+    async function startInstance(env: Record<string, string>, options: { clock?: ManualClock } = {}): Promise<Instance> {
+      const dir = mkdtempSync(join(tmpdir(), 'lifeline-web-ui-'));
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const config = testConfig({
+        PORT: String(port),
+        PUBLIC_URL: baseUrl,
+        DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
+        DATA_DIR: dir,
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        // Every test talks from 127.0.0.1; the per-client API limit is not what is tested here.
+        RATE_LIMIT_API_PER_MINUTE: '100000',
+        ...env,
+      });
+      const server = await startServer(config, options.clock ? { clock: options.clock } : {});
+      return { server, baseUrl, dir };
+    }
+
+    /** A fresh page in its own context (own cookies, storage and viewport); error answers the test provokes are listed. */
+    async function openPage(options: BrowserContextOptions & { expected?: readonly ExpectedFailure[]; lang?: Lang } = {}): Promise<{ page: Page; problems: string[]; context: BrowserContext }> {
+      const { expected = [], lang, ...contextOptions } = options;
+      const context = await chrome.browser.newContext({ viewport: DESKTOP, locale: 'de-DE', timezoneId: 'Europe/Berlin', ...contextOptions });
+      contexts.push(context);
+      if (lang) await context.addInitScript((chosen) => localStorage.setItem('lifeline.locale', chosen), lang);
+      const page = await context.newPage();
+      return { page, problems: watchProblems(page, expected), context };
+    }
+
+    const phone: BrowserContextOptions = { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+    /** The mails of the development mailbox (GET /dev/mailbox/messages, newest first). */
+    async function mails(instance: Instance, to: string): Promise<MailJson[]> {
+      const response = await fetch(`${instance.baseUrl}/dev/mailbox/messages`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as MailJson[]).filter((mail) => mail.to === to);
+    }
+
+    /** The link with `?token=` of the newest mail to `to`, once there are more than `before` mails to it. */
+    async function tokenLink(instance: Instance, to: string, before = 0): Promise<string> {
+      const mail = await waitFor(async () => {
+        const list = await mails(instance, to);
+        return list.length > before ? list[0] : undefined;
+      }, `a mail to ${to}`);
+      const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0];
+      if (!link) throw new Error(`no link with ?token= in the mail "${mail.subject}"`);
+      return link;
+    }
+
+    /** An account made through the API (the flows that are not about sign-up start from here). */
+    async function createAccount(instance: Instance, options: { locale?: Lang; confirm?: boolean } = {}): Promise<string> {
+      accounts += 1;
+      const email = `person${accounts}@example.test`;
+      const client = apiClient(instance.server.app);
+      const signedUp = await client.post('/api/v1/signup', { email, password: PASSWORD, locale: options.locale ?? 'de', timeZone: 'Europe/Berlin' });
+      expect(signedUp.status).toBe(202);
+      if (options.confirm !== false) {
+        const token = new URL(await tokenLink(instance, email)).searchParams.get('token');
+        const confirmed = await client.post('/api/v1/signup/confirm', { token });
+        expect(confirmed.status).toBe(200);
+      }
+      return email;
+    }
+
+    const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+
+    /** Signs in through the form in `lang`; the profile then speaks `profileLang` (the account's language). */
+    async function signIn(page: Page, instance: Instance, email: string, password: string, lang: Lang = 'de', profileLang: Lang = lang): Promise<void> {
+      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+      await page.goto(`${instance.baseUrl}/login`);
+      await page.getByLabel(words.email, { exact: true }).fill(email);
+      await page.getByLabel(words.password, { exact: true }).fill(password);
+      await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
+      await page.waitForURL('**/profile');
+      await heading(page, profileLang === 'de' ? 'Profil' : 'Profile').waitFor();
+    }
+
+    const scrollWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+    /** Screenshots at 1280 and 375 px (the page must not scroll sideways on the phone), back to 1280. */
+    async function shoot(page: Page, name: string): Promise<void> {
+      for (const size of [DESKTOP, PHONE]) {
+        await page.setViewportSize(size);
+        expect(await scrollWidth(page), `${name} ${size.width}`).toBeLessThanOrEqual(size.width);
+        await screenshot(page, `${name}-${size.width}`);
+      }
+      await page.setViewportSize(DESKTOP);
+    }
+
+    const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+    beforeAll(async () => {
+      clock = createManualClock(Date.now());
+      [main, timed, chrome] = await Promise.all([startInstance({}), startInstance({ PRIVILEGED_WINDOW_MINUTES: '1' }, { clock }), launchChromium(chromiumPath)]);
+    });
+
+    afterAll(async () => {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await chrome?.close();
+      for (const instance of [main, timed]) {
+        await instance?.server.close();
+        if (instance) rmSync(instance.dir, { recursive: true, force: true });
+      }
+    });
+
+    it('signs up, confirms with the link from the mailbox, signs in and changes the password', async () => {
+      const email = 'grace.hopper@example.test';
+      const { page, problems } = await openPage();
+      await page.goto(`${main.baseUrl}/register`);
+      await heading(page, 'Registrieren').waitFor();
+      await page.getByLabel('E-Mail-Adresse', { exact: true }).fill(email);
+      await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Konto anlegen' }).click();
+      await heading(page, 'Bitte bestätigen Sie Ihre E-Mail-Adresse').waitFor();
+      await expect(text(page.getByRole('status'))).resolves.toContain(email);
+      await shoot(page, 'web-ui-register-done-de');
+
+      const link = await tokenLink(main, email);
+      expect(link.startsWith(`${main.baseUrl}/confirm-email?token=`)).toBe(true);
+      await page.goto(link);
+      await heading(page, 'E-Mail-Adresse bestätigen').waitFor();
+      await page.getByRole('button', { name: 'E-Mail-Adresse bestätigen' }).click();
+      await expect(text(page.getByRole('status'))).resolves.toContain(`Ihre E-Mail-Adresse ${email} ist bestätigt`);
+      await shoot(page, 'web-ui-confirm-email-done-de');
+      await page.getByRole('main').getByRole('link', { name: 'Zur Anmeldung' }).click();
+      await page.waitForURL('**/login');
+
+      await page.getByLabel('E-Mail-Adresse', { exact: true }).fill(email);
+      await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await page.getByRole('main').getByRole('button', { name: 'Anmelden', exact: true }).click();
+      await page.waitForURL('**/profile');
+      await heading(page, 'Profil').waitFor();
+      const signInSection = page.getByRole('region', { name: 'Anmeldung' });
+      await expect(text(signInSection)).resolves.toContain(email);
+
+      await signInSection.getByLabel('Aktuelles Passwort', { exact: true }).fill(PASSWORD);
+      await signInSection.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
+      await signInSection.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
+      await signInSection.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
+      await expect(text(signInSection.getByRole('status'))).resolves.toBe('Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.');
+      await expect(signInSection.getByLabel('Aktuelles Passwort', { exact: true }).inputValue()).resolves.toBe('');
+      await shoot(page, 'web-ui-password-changed-de');
+      // Still signed in on this device.
+      await expect(page.request.get(`${main.baseUrl}/api/v1/session`).then((r) => r.status())).resolves.toBe(200);
+
+      // The new password signs in, in a fresh browser; the old one no longer does.
+      const second = await openPage();
+      await signIn(second.page, main, email, NEW_PASSWORD);
+      const old = await apiClient(main.server.app).post('/api/v1/login', { email, password: PASSWORD });
+      expect(old.status).toBe(401);
+      expect(problems).toEqual([]);
+      expect(second.problems).toEqual([]);
+    });
+
+    it('lists two sessions, asks for the password before revoking one (wrong, then right), and the other browser is signed out', async () => {
+      const email = await createAccount(timed);
+      const revokePath = /^\/api\/v1\/sessions\/[^/]+$/;
+      const { page, problems } = await openPage({
+        expected: [
+          { status: 403, path: revokePath }, // privilege-required, before the dialog
+          { status: 403, path: '/api/v1/session/reauthenticate' }, // the wrong password
+        ],
+      });
+      const other = await openPage({ userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15' });
+      await signIn(page, timed, email, PASSWORD);
+      await signIn(other.page, timed, email, PASSWORD);
+      await page.reload();
+      const sessions = page.getByRole('region', { name: 'Aktive Sitzungen' });
+      const items = sessions.getByRole('listitem');
+      await waitFor(async () => ((await items.count()) === 2 ? true : undefined), 'two sessions');
+      const current = items.filter({ hasText: 'Dieses Gerät' });
+      await expect(current.count()).resolves.toBe(1);
+      const otherItem = items.filter({ hasNotText: 'Dieses Gerät' });
+      await expect(text(otherItem)).resolves.toMatch(/Safari \d+ auf Mac ?OS/);
+      await screenshot(page, 'web-ui-sessions-de-1280');
+
+      // The privileged window of the sign-in closes (1 minute here).
+      clock.advance(61_000);
+      const revoke = otherItem.getByRole('button', { name: /abmelden/i });
+      await revoke.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Geben Sie zunächst Ihr Passwort ein' });
+      await dialog.waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', inDialog: true, focusVisible: true });
+
+      // Tab stays inside the dialog, in both directions.
+      for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+        await page.keyboard.press(key);
+        const focused = await page.evaluate(focusInfo);
+        expect(focused, `after ${key}`).toMatchObject({ inDialog: true, focusVisible: true });
+        expect(focused?.outlineStyle).not.toBe('none');
+      }
+      await screenshot(page, 'web-ui-dialog-de-1280', { fullPage: false });
+
+      // Escape closes it; the focus is back on the button that opened it; nothing was revoked, nothing is shown as an error.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null)).resolves.toMatch(/abmelden/i);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', focusVisible: true });
+      await expect(items.count()).resolves.toBe(2);
+      await expect(sessions.getByRole('alert').count()).resolves.toBe(0);
+
+      // Again: a wrong password is said in the dialog, which stays open.
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.type('not my password');
+      await page.keyboard.press('Enter');
+      const error = dialog.getByRole('alert');
+      await expect(text(error)).resolves.toBe('Das Passwort ist falsch.');
+      await expect(dialog.getByLabel('Passwort', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(dialog.isVisible()).resolves.toBe(true);
+      await screenshot(page, 'web-ui-dialog-error-de-1280', { fullPage: false });
+      await page.setViewportSize(PHONE);
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(page, 'web-ui-dialog-error-de-375', { fullPage: false });
+      await page.setViewportSize(DESKTOP);
+
+      // The right one: the dialog closes and the revocation is sent again.
+      await dialog.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await dialog.getByRole('button', { name: 'Bestätigen' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(sessions.getByRole('status'))).resolves.toBe('Die Sitzung wurde beendet.');
+      await waitFor(async () => ((await items.count()) === 1 ? true : undefined), 'one session left');
+      await expect(text(items)).resolves.toContain('Dieses Gerät');
+      // Focus did not get lost on the page: it is on the section's message or inside the section.
+      await expect(page.evaluate(() => document.activeElement?.closest('section')?.getAttribute('aria-labelledby') ?? null)).resolves.toBe('sessions-title');
+
+      // The other browser's session is gone.
+      await expect(other.page.request.get(`${timed.baseUrl}/api/v1/session`).then((r) => r.status())).resolves.toBe(401);
+      await other.page.reload();
+      await other.page.waitForURL('**/login');
+      expect(problems).toEqual([]);
+      expect(other.problems).toEqual([]);
+    });
+
+    it('switches to English and back; anonymous visitors keep the choice over a reload, accounts store it', async () => {
+      const email = await createAccount(main);
+      const { page, problems } = await openPage();
+      await page.goto(`${main.baseUrl}/login`);
+      await heading(page, 'Anmelden').waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('de');
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await heading(page, 'Sign in').waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await page.reload();
+      await heading(page, 'Sign in').waitFor();
+      await expect(text(page.getByRole('banner'))).resolves.toContain('Deutsch');
+      await page.getByRole('button', { name: 'Auf Deutsch wechseln' }).click();
+      await heading(page, 'Anmelden').waitFor();
+      await page.reload();
+      await heading(page, 'Anmelden').waitFor();
+
+      // Signed in, the switch is stored on the account.
+      await signIn(page, main, email, PASSWORD);
+      const account = async () => ((await (await page.request.get(`${main.baseUrl}/api/v1/session`)).json()) as { account: { locale: string; timeZone: string } }).account;
+      await expect(account()).resolves.toMatchObject({ locale: 'de' });
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await heading(page, 'Profile').waitFor();
+      await waitFor(async () => ((await account()).locale === 'en' ? true : undefined), 'the account to speak English');
+      // The profile's own setting follows the switch.
+      await waitFor(async () => ((await page.getByLabel('Language', { exact: true }).inputValue()) === 'en' ? true : undefined), 'the language setting to show English');
+      await page.getByRole('button', { name: 'Auf Deutsch wechseln' }).click();
+      await heading(page, 'Profil').waitFor();
+      await waitFor(async () => ((await account()).locale === 'de' ? true : undefined), 'the account to speak German again');
+
+      // "Sprache und Zeitzone" in the profile.
+      const preferences = page.getByRole('region', { name: 'Sprache und Zeitzone' });
+      await preferences.getByLabel('Sprache', { exact: true }).selectOption('en');
+      await preferences.getByLabel('Zeitzone').selectOption('Europe/London');
+      await preferences.getByRole('button', { name: 'Speichern' }).click();
+      await heading(page, 'Profile').waitFor();
+      await expect(text(page.getByRole('region', { name: 'Language and time zone' }).getByRole('status'))).resolves.toBe('Saved.');
+      await expect(account()).resolves.toMatchObject({ locale: 'en', timeZone: 'Europe/London' });
+      // A fresh browser that has never chosen follows the account once signed in.
+      const fresh = await openPage();
+      await signIn(fresh.page, main, email, PASSWORD, 'de', 'en');
+      expect(await fresh.page.getAttribute('html', 'lang')).toBe('en');
+      expect(problems).toEqual([]);
+      expect(fresh.problems).toEqual([]);
+    });
+
+    it('signs out; the profile then leads to the sign-in', async () => {
+      const email = await createAccount(main);
+      const { page, problems } = await openPage(phone);
+      await signIn(page, main, email, PASSWORD);
+      // On a phone the header's "Abmelden" is at hand; the profile's own section has the same button.
+      await expect(page.getByRole('region', { name: 'Abmelden' }).getByRole('button', { name: 'Abmelden' }).count()).resolves.toBe(1);
+      await page.getByRole('banner').getByRole('button', { name: 'Abmelden' }).click();
+      await page.waitForURL('**/login?notice=signed-out');
+      await expect(text(page.getByRole('status'))).resolves.toBe('Sie wurden abgemeldet.');
+      await expect(page.request.get(`${main.baseUrl}/api/v1/session`).then((r) => r.status())).resolves.toBe(401);
+      await page.goto(`${main.baseUrl}/profile`);
+      await page.waitForURL('**/login');
+      await heading(page, 'Anmelden').waitFor();
+      expect(problems).toEqual([]);
+    });
+
+    it('an unconfirmed address leads to the page with "Link erneut senden", which sends a new link', async () => {
+      const email = await createAccount(main, { confirm: false });
+      await tokenLink(main, email);
+      const { page, problems } = await openPage({ expected: [{ status: 403, path: '/api/v1/login' }] });
+      await page.goto(`${main.baseUrl}/login`);
+      await page.getByLabel('E-Mail-Adresse', { exact: true }).fill(email);
+      await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+      await page.getByRole('main').getByRole('button', { name: 'Anmelden', exact: true }).click();
+      await page.waitForURL('**/verify-email');
+      await heading(page, 'E-Mail-Adresse bestätigen').waitFor();
+      await expect(text(page.getByRole('main'))).resolves.toContain(email);
+      await page.getByRole('button', { name: 'Link erneut senden' }).click();
+      await expect(text(page.getByRole('status'))).resolves.toContain('ist ein neuer Link unterwegs');
+      await shoot(page, 'web-ui-verify-email-resent-de');
+      const link = await tokenLink(main, email, 1);
+      // The new link confirms.
+      await page.goto(link);
+      await page.getByRole('button', { name: 'E-Mail-Adresse bestätigen' }).click();
+      await expect(text(page.getByRole('status'))).resolves.toContain('ist bestätigt');
+      expect(problems).toEqual([]);
+    });
+
+    it('shows errors: a wrong password on sign-in, a too common password next to the password field', async () => {
+      const email = await createAccount(main);
+      for (const lang of ['de', 'en'] as const) {
+        const { page, problems, context } = await openPage({
+          lang,
+          expected: [
+            { status: 401, path: '/api/v1/login' },
+            { status: 422, path: '/api/v1/signup' },
+          ],
+        });
+        const words =
+          lang === 'de'
+            ? { email: 'E-Mail-Adresse', password: 'Passwort', signIn: 'Anmelden', create: 'Konto anlegen', wrong: 'E-Mail-Adresse oder Passwort ist falsch.', common: 'Dieses Passwort gehört zu den am häufigsten verwendeten' }
+            : { email: 'E-mail address', password: 'Password', signIn: 'Sign in', create: 'Create account', wrong: 'The e-mail address or the password is wrong.', common: 'This password is one of the most commonly used' };
+        await page.goto(`${main.baseUrl}/login`);
+        await page.getByLabel(words.email, { exact: true }).fill(email);
+        await page.getByLabel(words.password, { exact: true }).fill('not the password');
+        await page.getByRole('main').getByRole('button', { name: words.signIn, exact: true }).click();
+        await expect(text(page.getByRole('alert'))).resolves.toBe(words.wrong);
+        // The focus stays on the button that was pressed (it is not disabled while the request runs).
+        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: words.signIn });
+        for (const size of [DESKTOP, PHONE]) {
+          await page.setViewportSize(size);
+          expect(await scrollWidth(page)).toBeLessThanOrEqual(size.width);
+          await screenshot(page, `web-ui-sign-in-error-${lang}-${size.width}`);
+        }
+
+        await page.setViewportSize(DESKTOP);
+        await page.goto(`${main.baseUrl}/register`);
+        await page.getByLabel(words.email, { exact: true }).fill(`new-${lang}@example.test`);
+        const password = page.getByLabel(words.password, { exact: true });
+        await password.fill('password1');
+        await page.getByRole('button', { name: words.create }).click();
+        const fieldError = page.locator('.field').filter({ has: password }).getByRole('alert');
+        await expect(text(fieldError)).resolves.toContain(words.common);
+        await expect(password.getAttribute('aria-invalid')).resolves.toBe('true');
+        // The message is the field's description, so a screen reader reads it with the field.
+        const describedBy = (await password.getAttribute('aria-describedby')) ?? '';
+        expect(describedBy.split(' ')).toContain(await fieldError.getAttribute('id'));
+        await page.getByRole('meter').waitFor(); // the strength meter's dictionaries have loaded
+        for (const size of [DESKTOP, PHONE]) {
+          await page.setViewportSize(size);
+          expect(await scrollWidth(page)).toBeLessThanOrEqual(size.width);
+          await screenshot(page, `web-ui-register-error-${lang}-${size.width}`);
+        }
+        expect(problems, lang).toEqual([]);
+        await context.close();
+      }
+    });
+
+    it('works by keyboard: Tab reaches the fields and buttons with a visible focus, in order', async () => {
+      const { page, problems } = await openPage();
+      for (const [path, expected] of [
+        ['/login', ['E-Mail-Adresse', 'Passwort', 'Passwort anzeigen', 'Anmelden', 'Passwort vergessen?', 'Jetzt registrieren']],
+        ['/register', ['E-Mail-Adresse', 'Passwort', 'Passwort anzeigen', 'Konto anlegen', 'Zur Anmeldung']],
+      ] as const) {
+        await page.goto(`${main.baseUrl}${path}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        const reached: FocusInfo[] = [];
+        for (let i = 0; i < 14; i++) {
+          await page.keyboard.press('Tab');
+          const focused = await page.evaluate(focusInfo);
+          if (focused === null) break;
+          reached.push(focused);
+          expect(focused, `${path}: ${focused.name}`).toMatchObject({ focusVisible: true });
+          expect(focused.outlineStyle, `${path}: ${focused.name}`).not.toBe('none');
+          expect(focused.outlineWidth, `${path}: ${focused.name}`).toBeGreaterThanOrEqual(2);
+          if (i === 0) await screenshot(page, `web-ui-focus-skip-link${path.replace('/', '-')}-de-1280`);
+        }
+        // The skip link comes first; the page's fields and buttons follow the header in reading order.
+        expect(reached[0]?.name).toBe('Zum Inhalt springen');
+        const names = reached.map((f) => f.name);
+        const start = names.indexOf('E-Mail-Adresse');
+        expect(names.slice(start, start + expected.length), path).toEqual(expected);
+      }
+      // Enter on the skip link moves the focus into the page: the next Tab is the first field.
+      await page.goto(`${main.baseUrl}/login`);
+      await heading(page, 'Anmelden').waitFor();
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: 'E-Mail-Adresse', tag: 'input' });
+      await screenshot(page, 'web-ui-focus-field-de-1280');
+      expect(problems).toEqual([]);
+    });
+
+    for (const lang of ['de', 'en'] as const) {
+      it(`every page in ${lang === 'de' ? 'German' : 'English'}: no serious axe violation, no sideways scrolling at 375 px, screenshots at 1280 and 375 px`, { timeout: 60_000 }, async () => {
+        const failures: string[] = [];
+        const email = await createAccount(timed, { locale: lang });
+        const titles =
+          lang === 'de'
+            ? { signIn: 'Anmelden', register: 'Registrieren', verify: 'E-Mail-Adresse bestätigen', confirm: 'E-Mail-Adresse bestätigen', confirmChange: 'Neue E-Mail-Adresse bestätigen', forgot: 'Passwort vergessen?', notFound: 'Seite nicht gefunden', profile: 'Profil', dialog: 'Geben Sie zunächst Ihr Passwort ein' }
+            : { signIn: 'Sign in', register: 'Sign up', verify: 'Confirm your e-mail address', confirm: 'Confirm your e-mail address', confirmChange: 'Confirm your new e-mail address', forgot: 'Forgot password?', notFound: 'Page not found', profile: 'Profile', dialog: 'Please enter your password first' };
+        const { page, problems, context } = await openPage({
+          lang,
+          expected: [
+            { status: 404, path: '/no-such-page' },
+            { status: 403, path: '/api/v1/account/email' },
+          ],
+        });
+        await context.addInitScript((address) => sessionStorage.setItem('lifeline.pendingEmail', address), email);
+        /** Axe (at 1280 px: its rules do not depend on the width), the width and a screenshot at 1280 and at 375 px. */
+        const check = async (name: string) => {
+          expect(await page.getAttribute('html', 'lang'), name).toBe(lang);
+          for (const v of await seriousAxeViolations(page)) failures.push(`${name} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+          for (const size of [DESKTOP, PHONE]) {
+            await page.setViewportSize(size);
+            const where = `${name} ${lang} ${size.width}`;
+            const width = await scrollWidth(page);
+            if (width > size.width) failures.push(`${where}: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
+            await screenshot(page, `web-ui-${name}-${lang}-${size.width}`, { fullPage: !name.endsWith('dialog') });
+          }
+          await page.setViewportSize(DESKTOP);
+        };
+        for (const [name, path, title] of [
+          ['sign-in', '/', titles.signIn],
+          ['register', '/register', titles.register],
+          ['verify-email', '/verify-email', titles.verify],
+          ['confirm-email', '/confirm-email?token=a-token-from-a-mail', titles.confirm],
+          ['confirm-email-change', '/confirm-email-change?token=a-token-from-a-mail', titles.confirmChange],
+          ['forgot-password', '/forgot-password', titles.forgot],
+          ['not-found', '/no-such-page', titles.notFound],
+        ] as const) {
+          await page.goto(`${timed.baseUrl}${path}`);
+          await heading(page, title).waitFor();
+          await check(name);
+        }
+        await signIn(page, timed, email, PASSWORD, lang);
+        await page.getByRole('region', { name: lang === 'de' ? 'Aktive Sitzungen' : 'Active sessions' }).getByRole('listitem').first().waitFor();
+        await check('profile');
+
+        // The password dialog, opened by an e-mail change once the privileged window has closed.
+        clock.advance(61_000);
+        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'Anmeldung' : 'Sign-in details' });
+        await signInSection.getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' }).click();
+        await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New e-mail address').fill(`new-${email}`);
+        await signInSection.getByRole('button', { name: lang === 'de' ? 'Bestätigungslink senden' : 'Send confirmation link' }).click();
+        await page.getByRole('dialog', { name: titles.dialog }).waitFor();
+        await check('profile-dialog');
+        await page.keyboard.press('Escape');
+        await page.getByRole('dialog').waitFor({ state: 'hidden' });
+        expect(problems, lang).toEqual([]);
+        await context.close();
+        expect(failures).toEqual([]);
+      });
+    }
+  });
+}
