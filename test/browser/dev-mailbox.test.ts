@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DevMailboxRow } from '../../src/db/tables.js';
 import { queueTestMail } from '../../src/notifications/test-mail.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { freePort, launchChromium, screenshot, watchProblems, type TestBrowser } from '../helpers/browser.js';
+import { freePort, launchChromium, screenshot, watchProblems, type TestBrowser, waitFor } from '../helpers/browser.js';
 import { testConfig } from '../helpers/test-config.js';
 
 /**
@@ -43,15 +43,6 @@ const DESKTOP = { width: 1280, height: 800 } as const;
 const PHONE = { width: 375, height: 667 } as const;
 const RECIPIENT = 'ada.lovelace@example.test';
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { apiClient } from '../helpers/api-client.js';
-import { freePort, launchChromium, screenshot, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser } from '../helpers/browser.js';
+import { freePort, launchChromium, screenshot, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser, waitFor } from '../helpers/browser.js';
 import { testConfig } from '../helpers/test-config.js';
 
 /**
@@ -89,15 +89,6 @@ function overflowing(): string[] {
   return found.slice(0, 5);
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface Instance {
   readonly server: RunningServer;
