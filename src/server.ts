@@ -33,6 +33,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     signup: services.signup,
     signIn: services.signIn,
     accountSettings: services.accountSettings,
+    recoveryEmail: services.recoveryEmail,
   });
 }
 

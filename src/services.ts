@@ -23,6 +23,7 @@ import { createLimiterFactory } from './security/rate-limits.js';
 import { createDeviceRegistry } from './sessions/device-registry.js';
 import { createSessionService } from './sessions/session-service.js';
 import { createSignInService } from './sessions/sign-in-service.js';
+import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -61,7 +62,8 @@ export function createServices(input: ServicesInput) {
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog });
-  const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, config });
+  const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits });
+  const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
     config,
@@ -84,6 +86,7 @@ export function createServices(input: ServicesInput) {
     signup,
     signIn,
     accountSettings,
+    recoveryEmail,
     checkReadiness: () => checkReadiness(database),
   };
 }

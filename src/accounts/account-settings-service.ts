@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { LifelineError } from '../core/errors.js';
-import type { Database } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
@@ -37,6 +37,8 @@ export function createAccountSettingsService(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   rateLimits: RateLimits;
+  /** The recovery e-mail gives way when the login e-mail becomes its address. */
+  recoveryEmail: { onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> };
   config: { readonly appName: string };
 }) {
   const { database, clock, accounts } = deps;
@@ -136,6 +138,7 @@ export function createAccountSettingsService(deps: {
           if (isUniqueViolation(error)) throw new LifelineError('email-unavailable');
           throw error;
         }
+        await deps.recoveryEmail.onLoginEmailChanged(trx, account, secret.target, client);
         const locale = localeOf(account);
         const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
         await deps.notifier.notify(trx, { kind: 'account.login-email-changed', locale, to: account.email, accountId: account.id, params: { ...details, newEmail: email }, origin: client });

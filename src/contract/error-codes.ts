@@ -41,6 +41,9 @@ export const errorStatus = {
   'same-as-current-email': 422,
   'email-unavailable': 409,
   'invalid-time-zone': 400,
+  // Recovery e-mail.
+  'same-as-login-email': 422,
+  'already-recovery-email': 422,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003-outbox.js';
 import * as m0004 from './migrations/0004-security-events.js';
 import * as m0005 from './migrations/0005-rate-limits.js';
 import * as m0006 from './migrations/0006-accounts-sessions.js';
+import * as m0007 from './migrations/0007-recovery-emails.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -18,6 +19,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004-security-events': m0004,
   '0005-rate-limits': m0005,
   '0006-accounts-sessions': m0006,
+  '0007-recovery-emails': m0007,
 });
 
 function createMigrator(database: Database): Migrator {

@@ -14,6 +14,7 @@ export interface Tables {
   security_events: SecurityEventsTable;
   sessions: SessionsTable;
   devices: DevicesTable;
+  recovery_emails: RecoveryEmailsTable;
   rate_limit_buckets: RateLimitBucketsTable;
 }
 
@@ -149,6 +150,24 @@ export interface RateLimitBucketsTable {
   points: Generated<number>;
   expire: ColumnType<number | null, number | null, number | null>;
 }
+
+export type RecoveryEmailStatus = 'pending' | 'active';
+
+export interface RecoveryEmailsTable {
+  id: string;
+  account_id: string;
+  /** As shown and mailed to (local part as typed, domain in punycode). */
+  address: string;
+  address_normalized: string;
+  status: RecoveryEmailStatus;
+  created_at: number;
+  /** When it became active (the 7-day age rules of later issues read it). */
+  confirmed_at: number | null;
+  /** Last confirmation mail (the resend cooldown). */
+  last_sent_at: number | null;
+}
+
+export type RecoveryEmailRow = Selectable<RecoveryEmailsTable>;
 
 export type OutboxMessageRow = Selectable<OutboxMessagesTable>;
 export type NewOutboxMessage = Insertable<OutboxMessagesTable>;

@@ -7,6 +7,8 @@ import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { SignInService } from '../sessions/sign-in-service.js';
+import type { RecoveryEmailService } from '../recovery/email/recovery-email-service.js';
+import { registerRecoveryEmailRoutes } from './routes/recovery-email-routes.js';
 import { registerSessionAuth } from './plugins/session-auth.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -47,6 +49,7 @@ export interface AppDeps {
   readonly signup: SignupService;
   readonly signIn: SignInService;
   readonly accountSettings: AccountSettingsService;
+  readonly recoveryEmail: RecoveryEmailService;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
 }
@@ -123,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
+  registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {
     registerDevMailboxRoutes(app, { devMailbox: deps.devMailbox, translator, appName: config.appName, publicUrl: config.http.publicUrl });
   }

@@ -4,8 +4,8 @@ import type { MessageChannelName } from '../db/tables.js';
  * Who receives a message:
  * - `given-address`: exactly the address the caller names (a confirmation link to a new
  *   address, a notice to an old address, the operator's test mail). Nothing is added.
- * - `account`: the account's addresses: its login e-mail (the recovery issues add the active
- *   recovery e-mail here, so every security notice reaches both).
+ * - `account`: the account's addresses: its login e-mail and its active recovery e-mail (never
+ *   a pending one), so every security notice reaches both.
  */
 export type RecipientRule = 'given-address' | 'account';
 
@@ -120,6 +120,61 @@ export const messageCatalogue = {
     securityEvent: 'signin.throttled',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', ip: '203.0.113.7' },
+  },
+  /** Recovery e-mail: the link that confirms it, to the new address only (24 h). */
+  'recovery.email-confirmation': {
+    channel: 'email',
+    template: 'recovery-email-confirmation',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'confirm-recovery-email', labelKey: 'mail.actions.confirmRecoveryEmail', tokenParam: 'token' },
+    secretParams: ['token'],
+    exampleParams: { token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+  },
+  /** "Wiederherstellungs-E-Mail eingerichtet": to the login e-mail (and the new recovery address). */
+  'recovery.email-added': {
+    channel: 'email',
+    template: 'recovery-email-added',
+    recipients: 'account',
+    securityEvent: 'recovery_email.added',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'privat@example.com' },
+  },
+  /** A changed recovery address, once the new one is confirmed. */
+  'recovery.email-changed': {
+    channel: 'email',
+    template: 'recovery-email-changed',
+    recipients: 'account',
+    securityEvent: 'recovery_email.changed',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'neu@example.com' },
+  },
+  /** To the old recovery address, when a change replaced it. */
+  'recovery.email-replaced': {
+    channel: 'email',
+    template: 'recovery-email-replaced',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', newAddress: 'neu@example.com' },
+  },
+  /** A removed recovery address: to the account's addresses (the login e-mail). */
+  'recovery.email-removed': {
+    channel: 'email',
+    template: 'recovery-email-removed',
+    recipients: 'account',
+    securityEvent: 'recovery_email.removed',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'alt@example.com' },
+  },
+  /** …and to the removed address itself. */
+  'recovery.email-removed-notice': {
+    channel: 'email',
+    template: 'recovery-email-removed-notice',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'alt@example.com' },
   },
 } as const satisfies Record<string, MessageDefinition>;
 

@@ -36,8 +36,18 @@ async function resolveRecipients(trx: Executor, rule: RecipientRule, input: Noti
     return [input.to];
   }
   if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
+  // The login e-mail and the active recovery e-mail (PRODUCT.md §4); never a pending one.
   const account = await trx.selectFrom('accounts').select('email').where('id', '=', input.accountId).executeTakeFirst();
-  return account ? [account.email] : [];
+  if (!account) return [];
+  const recovery = await trx
+    .selectFrom('recovery_emails')
+    .select('address')
+    .where('account_id', '=', input.accountId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  const addresses = [account.email, ...(recovery ? [recovery.address] : [])];
+  // No duplicates when two are the same address.
+  return addresses.filter((address, index) => addresses.findIndex((other) => other.toLowerCase() === address.toLowerCase()) === index);
 }
 
 /**

@@ -34,6 +34,13 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'email-change-account': { points: 10, durationSeconds: 3600 },
     /** Mails (link or "someone tried" notice) per new address and hour; neutral like signup-address. */
     'email-change-address': { points: 5, durationSeconds: 3600 },
+    /**
+     * Recovery-e-mail confirmation mails: 5 an hour per account, per recipient and per client
+     * (issue 5; 429, since it is the owner's own account). Caps are per purpose.
+     */
+    'recovery-email-account': { points: 5, durationSeconds: 3600 },
+    'recovery-email-address': { points: 5, durationSeconds: 3600 },
+    'recovery-email-client': { points: 5, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;
 }
 

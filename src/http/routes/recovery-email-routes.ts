@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { acceptedResponse, tokenRequest } from '../../contract/accounts.js';
+import { noContent, problemResponses } from '../../contract/problem.js';
+import { recoveryEmailConfirmedResponse, recoveryEmailRequest, recoveryResponse } from '../../contract/recovery.js';
+import type { Clock } from '../../core/clock.js';
+import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
+import type { SignInService } from '../../sessions/sign-in-service.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import { authOf } from './session-routes.js';
+
+export interface RecoveryEmailRoutesDeps {
+  readonly recoveryEmail: RecoveryEmailService;
+  readonly signIn: SignInService;
+  readonly cookies: SessionCookieHelpers;
+  readonly clock: Clock;
+}
+
+/** "Kontowiederherstellung": the recovery overview and the recovery e-mail's routes (issue 5). */
+export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: RecoveryEmailRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { cookies, clock } = deps;
+
+  api.get(
+    '/api/v1/recovery',
+    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'The account’s recovery e-mail and phone', response: { 200: recoveryResponse, ...problemResponses } } },
+    async (request) => ({ email: await deps.recoveryEmail.view(authOf(request).account.id), phone: { status: 'none' as const } }),
+  );
+
+  api.put(
+    '/api/v1/recovery/email',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Set up or change the recovery e-mail (privileged window, or `password` in the body); a link goes to the new address',
+        body: recoveryEmailRequest,
+        response: { 202: acceptedResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const client = clientInfo(request);
+      const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client, deviceToken: cookies.deviceToken(request) });
+      if (rotated) cookies.setSession(reply, rotated.token, rotated.session.expires_at, clock.now());
+      await deps.recoveryEmail.setUp(auth, { address: request.body.address, client });
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  api.post(
+    '/api/v1/recovery/email/confirm',
+    {
+      // The link may be opened on another device: the token alone is the proof.
+      config: { csrf: false },
+      schema: { tags: ['recovery'], summary: 'Confirm the recovery e-mail with the link’s token', body: tokenRequest, response: { 200: recoveryEmailConfirmedResponse, ...problemResponses } },
+    },
+    async (request) => {
+      const { address } = await deps.recoveryEmail.confirm(request.body.token, clientInfo(request));
+      return { status: 'active' as const, address };
+    },
+  );
+
+  api.post(
+    '/api/v1/recovery/email/resend',
+    {
+      config: { session: 'required' },
+      schema: { tags: ['recovery'], summary: 'Send the confirmation link again (at most once a minute)', response: { 202: acceptedResponse, ...problemResponses } },
+    },
+    async (request, reply) => {
+      await deps.recoveryEmail.resend(authOf(request), clientInfo(request));
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  api.delete(
+    '/api/v1/recovery/email/pending',
+    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Cancel a pending setup or change', response: { 204: noContent, ...problemResponses } } },
+    async (request, reply) => {
+      await deps.recoveryEmail.cancel(authOf(request), clientInfo(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.delete(
+    '/api/v1/recovery/email',
+    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Remove the recovery e-mail (privileged window)', response: { 204: noContent, ...problemResponses } } },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const client = clientInfo(request);
+      await deps.signIn.requirePrivilege({ auth, password: undefined, client, deviceToken: cookies.deviceToken(request) });
+      await deps.recoveryEmail.remove(auth, client);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import type { Executor } from '../../db/database.js';
+import type { RecoveryEmailRow, RecoveryEmailStatus } from '../../db/tables.js';
+
+/** The SQL of recovery e-mail addresses (at most one active and one pending row per account). */
+export function createRecoveryEmailRepository() {
+  return {
+    async rows(db: Executor, accountId: string): Promise<{ active: RecoveryEmailRow | undefined; pending: RecoveryEmailRow | undefined }> {
+      const rows = await db.selectFrom('recovery_emails').selectAll().where('account_id', '=', accountId).execute();
+      return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending') };
+    },
+
+    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at'>): Promise<void> {
+      await trx.insertInto('recovery_emails').values({ ...row, status: 'pending', confirmed_at: null }).execute();
+    },
+
+    async remove(trx: Executor, accountId: string, status: RecoveryEmailStatus): Promise<RecoveryEmailRow | undefined> {
+      return trx.deleteFrom('recovery_emails').where('account_id', '=', accountId).where('status', '=', status).returningAll().executeTakeFirst();
+    },
+
+    /** The pending row becomes the active one (the caller has removed the old active row). */
+    async activate(trx: Executor, id: string, now: number): Promise<RecoveryEmailRow | undefined> {
+      return trx
+        .updateTable('recovery_emails')
+        .set({ status: 'active', confirmed_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    async markSent(trx: Executor, id: string, now: number): Promise<void> {
+      await trx.updateTable('recovery_emails').set({ last_sent_at: now }).where('id', '=', id).execute();
+    },
+
+    /** The active recovery address of an account (for notices), or undefined. */
+    async activeAddress(db: Executor, accountId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('recovery_emails').select('address').where('account_id', '=', accountId).where('status', '=', 'active').executeTakeFirst();
+      return row?.address;
+    },
+  };
+}
+
+export type RecoveryEmailRepository = ReturnType<typeof createRecoveryEmailRepository>;

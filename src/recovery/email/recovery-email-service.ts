@@ -1,0 +1,211 @@
+import type { Clock } from '../../core/clock.js';
+import { DAY, MINUTE } from '../../core/clock.js';
+import { LifelineError } from '../../core/errors.js';
+import { newId } from '../../core/random.js';
+import type { Database, Executor } from '../../db/database.js';
+import type { AccountRow, RecoveryEmailRow } from '../../db/tables.js';
+import { inTransaction } from '../../db/transaction.js';
+import { isLocale, type Locale, type Translator } from '../../i18n/translator.js';
+import { parseEmail } from '../../accounts/signup-service.js';
+import { describeEvent } from '../../notifications/event-details.js';
+import type { Notifier } from '../../notifications/notifier.js';
+import type { RequestOrigin, SecurityLog } from '../../notifications/security-log.js';
+import { clientBucketKey } from '../../security/client-address.js';
+import type { RateLimits } from '../../security/rate-limits.js';
+import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
+import type { VerificationService } from '../../verification/verification-service.js';
+import { createRecoveryEmailRepository } from './recovery-email-repository.js';
+import { nextState, stateOf, type RecoveryEmailEvent } from './state.js';
+
+/** "erneut senden" at most once a minute (issue 5). */
+export const RESEND_COOLDOWN_MS = MINUTE;
+/** The link lives as long as the purpose allows (24 h: people set this up and read the mail later). */
+const LINK_LIFETIME_MS = DAY;
+const PURPOSE = 'recovery-email-confirmation' as const;
+
+export interface RecoveryEmailView {
+  readonly status: 'none' | 'pending' | 'active';
+  readonly address?: string;
+  readonly pending?: { readonly address: string; readonly expiresAt: string; readonly resendAvailableAt: string };
+}
+
+const localeOf = (account: Pick<AccountRow, 'locale'>): Locale => (isLocale(account.locale) ? account.locale : 'de');
+
+/**
+ * The recovery e-mail (PRODUCT.md §2 and the seed's first part): set up with the password (or in
+ * the privileged window, checked by the route), confirmed by a link that only the new address
+ * gets, changed with the old address active until the new one is confirmed, removed with the
+ * removed address and the login e-mail told. Transitions follow state.ts; every change writes
+ * its security-log row and notices in the transaction that makes it.
+ */
+export function createRecoveryEmailService(deps: {
+  database: Database;
+  clock: Clock;
+  verification: VerificationService;
+  notifier: Notifier;
+  securityLog: SecurityLog;
+  translator: Translator;
+  rateLimits: RateLimits;
+}) {
+  const { database, clock } = deps;
+  const repository = createRecoveryEmailRepository();
+
+  /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
+  async function load(trx: Executor, accountId: string, event: RecoveryEmailEvent) {
+    if (database.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+    const rows = await repository.rows(trx, accountId);
+    const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
+    if (!nextState(state, event)) throw new LifelineError('not-found');
+    return rows;
+  }
+
+  /** Sends are capped per account, per recipient and per client: 5 an hour each (429). */
+  async function limitSends(accountId: string, normalized: string, ip: string): Promise<void> {
+    await deps.rateLimits.enforce('recovery-email-account', accountId);
+    await deps.rateLimits.enforce('recovery-email-address', normalized);
+    await deps.rateLimits.enforce('recovery-email-client', clientBucketKey(ip));
+  }
+
+  /** A fresh link (the previous one dies) to the pending address, and only there. */
+  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: RequestOrigin): Promise<void> {
+    const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id } });
+    await deps.notifier.notify(trx, { kind: 'recovery.email-confirmation', locale: localeOf(account), to: pending.address, accountId: account.id, params: { token: link.secret }, origin });
+    await repository.markSent(trx, pending.id, clock.now());
+  }
+
+  function details(account: AccountRow, client: ClientInfo, at: number) {
+    return describeEvent(deps.translator, { at, locale: localeOf(account), timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+  }
+
+  return {
+    async view(accountId: string): Promise<RecoveryEmailView> {
+      const { active, pending } = await repository.rows(database.db, accountId);
+      const pendingView = pending
+        ? {
+            address: pending.address,
+            expiresAt: new Date((pending.last_sent_at ?? pending.created_at) + LINK_LIFETIME_MS).toISOString(),
+            resendAvailableAt: new Date((pending.last_sent_at ?? pending.created_at) + RESEND_COOLDOWN_MS).toISOString(),
+          }
+        : undefined;
+      if (active) return { status: 'active', address: active.address, ...(pendingView ? { pending: pendingView } : {}) };
+      if (pendingView) return { status: 'pending', pending: pendingView };
+      return { status: 'none' };
+    },
+
+    /**
+     * Set up or change: the address is validated and normalised like the login e-mail and must
+     * differ from it (422 `same-as-login-email`: access to both may be lost together). A
+     * pending setup is replaced, its link dies.
+     */
+    async setUp(auth: AuthenticatedSession, input: { address: string; client: ClientInfo }): Promise<void> {
+      const { email, normalized } = parseEmail(input.address, 'address');
+      const account = auth.account;
+      if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
+      if (normalized === account.email_normalized) throw new LifelineError('same-as-login-email');
+      await limitSends(account.id, normalized, input.client.ip);
+      await inTransaction(database, async (trx) => {
+        const now = clock.now();
+        const { active } = await load(trx, account.id, 'set-up');
+        if (active?.address_normalized === normalized) throw new LifelineError('already-recovery-email');
+        await repository.remove(trx, account.id, 'pending');
+        const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now };
+        await repository.insertPending(trx, pending);
+        await sendLink(trx, account, pending, input.client);
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined } });
+      });
+    },
+
+    /** "erneut senden": at most once a minute, within the hourly caps. */
+    async resend(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      const { pending } = await repository.rows(database.db, auth.account.id);
+      if (!pending) throw new LifelineError('not-found');
+      const wait = (pending.last_sent_at ?? 0) + RESEND_COOLDOWN_MS - clock.now();
+      if (wait > 0) {
+        const retryAfterSeconds = Math.ceil(wait / 1000);
+        throw new LifelineError('rate-limited', {}, { retryAfterSeconds });
+      }
+      await limitSends(auth.account.id, pending.address_normalized, client.ip);
+      await inTransaction(database, async (trx) => {
+        const rows = await load(trx, auth.account.id, 'resend');
+        if (!rows.pending) throw new LifelineError('not-found');
+        await sendLink(trx, auth.account, rows.pending, client);
+      });
+    },
+
+    /**
+     * The link's POST (no session needed: the link may be opened on another device; the token is
+     * the proof). The pending address becomes active; an old active one is replaced and told.
+     */
+    async confirm(token: string, client: ClientInfo): Promise<{ address: string }> {
+      return deps.verification.redeemLink({ purpose: PURPOSE, token }, async (trx, secret) => {
+        const now = clock.now();
+        const account = await trx.selectFrom('accounts').selectAll().where('id', '=', secret.accountId).executeTakeFirst();
+        const { active, pending } = await repository.rows(trx, secret.accountId);
+        // The link belongs to exactly this pending address: a replaced or cancelled setup's link is dead.
+        if (!account || !pending || pending.id !== secret.data.recoveryEmailId || pending.address_normalized !== secret.target) {
+          throw new LifelineError('invalid-or-expired');
+        }
+        if (active) {
+          await repository.remove(trx, account.id, 'active');
+          await deps.notifier.notify(trx, { kind: 'recovery.email-replaced', locale: localeOf(account), to: active.address, accountId: account.id, params: { ...details(account, client, now), newAddress: pending.address }, origin: client });
+        }
+        const activated = await repository.activate(trx, pending.id, now);
+        if (!activated) throw new LifelineError('invalid-or-expired');
+        await deps.notifier.notify(trx, {
+          kind: active ? 'recovery.email-changed' : 'recovery.email-added',
+          locale: localeOf(account),
+          accountId: account.id,
+          params: { ...details(account, client, now), address: activated.address },
+          origin: client,
+        });
+        return { address: activated.address };
+      });
+    },
+
+    /** "abbrechen": the pending address and its link go; an active address is untouched. */
+    async cancel(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        await load(trx, auth.account.id, 'cancel');
+        await repository.remove(trx, auth.account.id, 'pending');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
+        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'recovery_email.setup_cancelled', origin: client });
+      });
+    },
+
+    /** "Verwalten → entfernen" (privileged window, checked by the route). */
+    async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        const now = clock.now();
+        await load(trx, auth.account.id, 'remove');
+        const removed = await repository.remove(trx, auth.account.id, 'active');
+        await repository.remove(trx, auth.account.id, 'pending');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
+        if (!removed) throw new LifelineError('not-found');
+        const params = { ...details(auth.account, client, now), address: removed.address };
+        await deps.notifier.notify(trx, { kind: 'recovery.email-removed-notice', locale: localeOf(auth.account), to: removed.address, accountId: auth.account.id, params, origin: client });
+        await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(auth.account), accountId: auth.account.id, params, origin: client });
+      });
+    },
+
+    /**
+     * The login e-mail was changed to an address that is also the recovery address (or is being
+     * set up as one): the recovery address goes, and is told, since access to both would be lost
+     * together. Runs in the login-e-mail change's transaction.
+     */
+    async onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> {
+      const { active, pending } = await repository.rows(trx, account.id);
+      if (pending?.address_normalized === newNormalized) {
+        await repository.remove(trx, account.id, 'pending');
+        await deps.verification.invalidate(trx, account.id, [PURPOSE]);
+      }
+      if (active?.address_normalized === newNormalized) {
+        await repository.remove(trx, account.id, 'active');
+        const params = { ...details(account, client, clock.now()), address: active.address };
+        await deps.notifier.notify(trx, { kind: 'recovery.email-removed-notice', locale: localeOf(account), to: active.address, accountId: account.id, params, origin: client });
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.removed', origin: client, details: { reason: 'became-login-email' } });
+      }
+    },
+  };
+}
+
+export type RecoveryEmailService = ReturnType<typeof createRecoveryEmailService>;
