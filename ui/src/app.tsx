@@ -22,9 +22,11 @@ function Page({ path }: { path: string }) {
     case '/verify-email':
       return <VerifyPendingPage />;
     case '/confirm-email':
-      return <ConfirmEmailPage change={false} />;
+      return <ConfirmEmailPage kind="signup" />;
     case '/confirm-email-change':
-      return <ConfirmEmailPage change />;
+      return <ConfirmEmailPage kind="login-change" />;
+    case '/confirm-recovery-email':
+      return <ConfirmEmailPage kind="recovery" />;
     case '/forgot-password':
       return <ForgotPasswordPage />;
     case '/profile':

@@ -6,14 +6,41 @@ import { useI18n } from '../i18n.js';
 import { Link, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 
+/** The three links that confirm an address, each with its route, texts and next page. */
+const kinds = {
+  signup: { endpoint: '/api/v1/signup/confirm', title: 'ui.confirm.title', intro: 'ui.confirm.intro', submit: 'ui.confirm.submit', done: 'ui.confirm.done', next: '/login', nextLabel: 'ui.confirm.toLogin' },
+  'login-change': {
+    endpoint: '/api/v1/account/email/confirm',
+    title: 'ui.confirm.titleChange',
+    intro: 'ui.confirm.introChange',
+    submit: 'ui.confirm.submitChange',
+    done: 'ui.confirm.doneChange',
+    next: '/profile',
+    nextLabel: 'ui.confirm.toProfile',
+  },
+  recovery: {
+    endpoint: '/api/v1/recovery/email/confirm',
+    title: 'ui.confirm.titleRecovery',
+    intro: 'ui.confirm.introRecovery',
+    submit: 'ui.confirm.submitRecovery',
+    done: 'ui.confirm.doneRecovery',
+    next: '/profile',
+    nextLabel: 'ui.confirm.toProfile',
+  },
+} as const;
+
+export type ConfirmKind = keyof typeof kinds;
+
 /**
  * The page a confirmation link opens. Opening it changes nothing: the button sends the POST
- * (mail scanners open links; they must not confirm). `change` is the new login e-mail's page.
+ * (mail scanners open links; they must not confirm). The token alone is the proof, so it works
+ * in any browser, signed in or not.
  */
-export function ConfirmEmailPage({ change }: { change: boolean }) {
+export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
   const { t } = useI18n();
   const { query } = useLocation();
   const { reload } = useSession();
+  const texts = kinds[kind];
   const token = query.get('token') ?? '';
   const [state, setState] = useState<{ kind: 'idle' } | { kind: 'done'; email: string } | { kind: 'error'; message: string }>({ kind: 'idle' });
   const [busy, setBusy] = useState(false);
@@ -22,9 +49,9 @@ export function ConfirmEmailPage({ change }: { change: boolean }) {
     if (busy) return;
     setBusy(true);
     try {
-      const result = await api<{ email: string }>('POST', change ? '/api/v1/account/email/confirm' : '/api/v1/signup/confirm', { token });
-      setState({ kind: 'done', email: result.email });
-      if (change) await reload();
+      const result = await api<{ email?: string; address?: string }>('POST', texts.endpoint, { token });
+      setState({ kind: 'done', email: result.email ?? result.address ?? '' });
+      if (kind !== 'signup') await reload();
     } catch (error) {
       setState({ kind: 'error', message: errorMessage(t, error) });
     } finally {
@@ -34,22 +61,22 @@ export function ConfirmEmailPage({ change }: { change: boolean }) {
 
   return (
     <section className="card narrow" aria-labelledby="confirm-title">
-      <h1 id="confirm-title">{t(change ? 'ui.confirm.titleChange' : 'ui.confirm.title')}</h1>
+      <h1 id="confirm-title">{t(texts.title)}</h1>
       {token === '' ? <Alert kind="error">{t('ui.confirm.missingToken')}</Alert> : null}
       {state.kind === 'done' ? (
         <>
-          <Alert kind="success">{t(change ? 'ui.confirm.doneChange' : 'ui.confirm.done', { email: state.email })}</Alert>
+          <Alert kind="success">{t(texts.done, { email: state.email })}</Alert>
           <p>
-            <Link href={change ? '/profile' : '/login'}>{t(change ? 'ui.confirm.toProfile' : 'ui.confirm.toLogin')}</Link>
+            <Link href={texts.next}>{t(texts.nextLabel)}</Link>
           </p>
         </>
       ) : (
         <>
-          <p>{t(change ? 'ui.confirm.introChange' : 'ui.confirm.intro')}</p>
+          <p>{t(texts.intro)}</p>
           {state.kind === 'error' ? <Alert kind="error">{state.message}</Alert> : null}
           <div className="actions">
             <button type="button" className="primary" disabled={token === ''} aria-disabled={busy || undefined} onClick={() => void confirm()}>
-              {t(change ? 'ui.confirm.submitChange' : 'ui.confirm.submit')}
+              {t(texts.submit)}
             </button>
           </div>
         </>

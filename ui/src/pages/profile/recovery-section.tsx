@@ -1,5 +1,10 @@
-import { useId } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
+import type { RecoveryView } from '../../../../src/contract/recovery.js';
+import { api } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { RecoveryEmailRow } from './recovery-email-row.js';
 
 /**
  * "Kontowiederherstellung", with the seed's texts: advantages, the two rows (filled by the
@@ -8,6 +13,18 @@ import { useI18n } from '../../i18n.js';
 export function RecoverySection() {
   const { t, list } = useI18n();
   const notYet = useId();
+  const [view, setView] = useState<RecoveryView | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const load = useCallback(async () => {
+    try {
+      setView(await api<RecoveryView>('GET', '/api/v1/recovery'));
+    } catch (failure) {
+      setError(errorMessage(t, failure));
+    }
+  }, [t]);
+  useEffect(() => {
+    void load();
+  }, [load]);
   const row = (label: string) => (
     <div className="row recovery-row">
       <div>
@@ -29,7 +46,8 @@ export function RecoverySection() {
           <li key={text}>{text}</li>
         ))}
       </ul>
-      {row(t('ui.profile.recovery.email'))}
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      {view ? <RecoveryEmailRow view={view.email} reload={load} /> : <p>{t('ui.common.loading')}</p>}
       {row(t('ui.profile.recovery.phone'))}
       <p id={notYet} className="hint">
         {t('ui.profile.recovery.notYet')}
