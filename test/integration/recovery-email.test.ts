@@ -176,6 +176,35 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(HOUR);
     });
 
+    it('five confirmation mails an hour per recipient address and per IP (429 + Retry-After); other purposes keep their own caps', async () => {
+      // Per recipient: five accounts (each from its own IP) may name the same address, the sixth is refused.
+      const shared = uniqueEmail('popular');
+      for (let i = 0; i < 5; i++) {
+        const a = await signedInAccount(t, { ip: nextIp() });
+        expect((await a.client.put('/api/v1/recovery/email', { address: shared })).status).toBe(202);
+      }
+      const sixth = await signedInAccount(t, { ip: nextIp() });
+      const refused = await sixth.client.put('/api/v1/recovery/email', { address: shared });
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('rate-limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await recovery(sixth.client)).email.status).toBe('none');
+      expect((await mailsTo(t, shared)).length).toBe(5);
+      // The sign-up link is another purpose: its own cap, so it still reaches the address.
+      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: shared, password: 'Ein-anderes-Passwort-7' })).status).toBe(202);
+      expect((await mailsTo(t, shared)).some((m) => m.text.includes('/confirm-email?token='))).toBe(true);
+
+      // Per IP: five setups from one client address, whichever accounts and recipients, then 429.
+      const ip = nextIp();
+      const accounts = [];
+      for (let i = 0; i < 3; i++) accounts.push(await signedInAccount(t, { ip }));
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await accounts[i % 3]!.client.put('/api/v1/recovery/email', { address: uniqueEmail(`ip${i}`) })).status);
+      expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+      // (The buckets run on real time inside rate-limiter-flexible, not on the test clock, so the
+      // refill after the hour is the library's behaviour and not asserted here.)
+    });
+
     it('changing the login e-mail to the recovery address removes the recovery address, which is told', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const address = uniqueEmail('both');
