@@ -176,6 +176,16 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(HOUR);
     });
 
+    it('"erneut senden" clicked three times at once: one mail, the other clicks 429', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      const address = uniqueEmail('impatient');
+      await a.client.put('/api/v1/recovery/email', { address });
+      t.clock.advance(MINUTE);
+      const statuses = (await Promise.all([1, 2, 3].map(() => a.client.post('/api/v1/recovery/email/resend')))).map((r) => r.status);
+      expect(statuses.sort()).toEqual([202, 429, 429]);
+      expect((await mailsTo(t, address)).length).toBe(2);
+    });
+
     it('five confirmation mails an hour per recipient address and per IP (429 + Retry-After); other purposes keep their own caps', async () => {
       // Per recipient: five accounts (each from its own IP) may name the same address, the sixth is refused.
       const shared = uniqueEmail('popular');

@@ -73,6 +73,12 @@ export function createRecoveryEmailService(deps: {
     await repository.markSent(trx, pending.id, clock.now());
   }
 
+  /** "erneut senden" at most once a minute: a time on the row, so it follows the clock and restarts. */
+  function enforceCooldown(pending: Pick<RecoveryEmailRow, 'last_sent_at'>): void {
+    const wait = (pending.last_sent_at ?? 0) + RESEND_COOLDOWN_MS - clock.now();
+    if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
+  }
+
   function details(account: AccountRow, client: ClientInfo, at: number) {
     return describeEvent(deps.translator, { at, locale: localeOf(account), timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
   }
@@ -119,15 +125,13 @@ export function createRecoveryEmailService(deps: {
     async resend(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
       const { pending } = await repository.rows(database.db, auth.account.id);
       if (!pending) throw new LifelineError('not-found');
-      const wait = (pending.last_sent_at ?? 0) + RESEND_COOLDOWN_MS - clock.now();
-      if (wait > 0) {
-        const retryAfterSeconds = Math.ceil(wait / 1000);
-        throw new LifelineError('rate-limited', {}, { retryAfterSeconds });
-      }
+      enforceCooldown(pending);
       await limitSends(auth.account.id, pending.address_normalized, client.ip);
       await inTransaction(database, async (trx) => {
         const rows = await load(trx, auth.account.id, 'resend');
         if (!rows.pending) throw new LifelineError('not-found');
+        // Again under the account's lock: of two parallel clicks only one sends.
+        enforceCooldown(rows.pending);
         await sendLink(trx, auth.account, rows.pending, client);
       });
     },
