@@ -47,6 +47,18 @@ export function onPrivilegeRequired(handler: (() => Promise<boolean>) | undefine
   privilegeHandler = handler;
 }
 
+/**
+ * Makes sure the privileged window is open before a step that needs it, so the password comes
+ * first ("Geben Sie zunächst Ihr Passwort ein") and the form after it. The server decides:
+ * GET /session says whether the window is open now (the browser's clock may differ from the
+ * server's). Resolves false when the user closed the password dialog.
+ */
+export async function ensurePrivilege(): Promise<boolean> {
+  const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
+  if (session?.privilegedUntil) return true;
+  return privilegeHandler ? privilegeHandler() : true;
+}
+
 async function send(method: string, path: string, body: unknown): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import type { RecoveryView } from '../../../../src/contract/recovery.js';
-import { api } from '../../api.js';
+import { api, ensurePrivilege } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { Field } from '../../components/field.js';
 import { errorMessage, splitErrors } from '../../errors.js';
@@ -13,10 +14,13 @@ type Message = { kind: 'success' | 'error'; text: string } | undefined;
  * "E-Mail-Adresse" in "Kontowiederherstellung", as the seed describes it: not set up →
  * "Jetzt einrichten" (the password dialog comes first when the window is closed, then the
  * address); pending → the address, "Bestätigung ausstehend", "Erneut senden" (with when) and
- * "Abbrechen"; active → the address and "Verwalten" (change, remove); a change shows both.
+ * "Abbrechen"; active → the address and "Verwalten" (change, remove). A change shows both,
+ * each in its own box: the active address ("Aktiv", "Verwalten") and below it the new one
+ * ("Neue Adresse", "Bestätigung ausstehend", its own "Erneut senden" and "Abbrechen").
  */
 export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: () => Promise<void> }) {
   const { t, locale } = useI18n();
+  const ids = useId();
   const [editing, setEditing] = useState(false);
   const [managing, setManaging] = useState(false);
   const [address, setAddress] = useState('');
@@ -25,6 +29,8 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
   const [busy, setBusy] = useState(false);
   const [now, setNow] = useState(() => Date.now());
   const messageRef = useRef<HTMLDivElement>(null);
+  /** "Jetzt einrichten" or "Verwalten": where the focus goes back when the form is closed. */
+  const headButton = useRef<HTMLButtonElement>(null);
 
   // The "possible from" time of "Erneut senden" passes while the page is open.
   useEffect(() => {
@@ -53,89 +59,161 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     [busy, reload, t],
   );
 
+  /** "Jetzt einrichten" and "Ändern": the password first when the window is closed, then the address. */
+  const openForm = async () => {
+    if (busy) return;
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      if (await ensurePrivilege()) {
+        setFieldError(undefined);
+        setAddress('');
+        setManaging(false);
+        setEditing(true);
+      }
+    } catch (error) {
+      setMessage({ kind: 'error', text: errorMessage(t, error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const closeForm = () => {
+    flushSync(() => {
+      setEditing(false);
+      setFieldError(undefined);
+    });
+    headButton.current?.focus();
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
     setBusy(true);
     setFieldError(undefined);
     setMessage(undefined);
+    let sent = false;
     try {
-      // Outside the privileged window the API answers privilege-required: the password dialog
-      // ("Geben Sie zunächst Ihr Passwort ein") opens and the request is sent again.
+      // Should the window close meanwhile, the API answers privilege-required: the password
+      // dialog opens and the request is sent again.
       await api('PUT', '/api/v1/recovery/email', { address });
       await reload();
-      setMessage({ kind: 'success', text: t('ui.profile.recovery.emailRow.sent', { address }) });
+      setMessage({ kind: 'success', text: t('ui.profile.recovery.emailRow.sent', { address: address.trim() }) });
       setEditing(false);
       setManaging(false);
       setAddress('');
+      sent = true;
     } catch (error) {
       const { fields, form } = splitErrors(t, error, { 'same-as-login-email': 'address', 'already-recovery-email': 'address', 'validation-failed': 'address', 'rate-limited': 'address' });
       setFieldError(fields.address ?? form);
     } finally {
       setBusy(false);
+      // The form is gone: the focus goes to the message, not lost on the page.
+      if (sent) messageRef.current?.focus();
     }
   };
 
   const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
   const pending = view.pending;
   const resendLocked = pending ? new Date(pending.resendAvailableAt).getTime() > now : false;
+  const active = view.status === 'active' ? view.address : undefined;
+  const id = (part: string) => `${ids}-${part}`;
 
   return (
-    <div className="recovery-row">
-      <div className="row">
-        <div>
-          <p className="label">{t('ui.profile.recovery.email')}</p>
-          {view.status === 'active' ? <p className="value">{view.address}</p> : null}
-          {view.status === 'none' ? <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p> : null}
-          {pending ? (
-            <p className="value">
-              {view.status === 'active' ? <span className="muted">{t('ui.profile.recovery.emailRow.pendingChange')} </span> : null}
-              {pending.address} <span className="badge badge-pending">{t('ui.profile.recovery.emailRow.pendingBadge')}</span>
-            </p>
+    <div className="recovery-row" role="group" aria-labelledby={id('label')}>
+      <div className="recovery-head">
+        <div className="recovery-text">
+          <p className="label" id={id('label')}>
+            {t('ui.profile.recovery.email')}
+          </p>
+          {view.status === 'none' ? (
+            <>
+              <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
+              {!editing ? <p className="hint">{t('ui.profile.recovery.emailRow.advice')}</p> : null}
+            </>
           ) : null}
         </div>
-        <div className="actions compact">
-          {view.status === 'none' && !editing ? (
-            <button type="button" className="primary" onClick={() => setEditing(true)}>
-              {t('ui.profile.recovery.setUp')}
-            </button>
-          ) : null}
-          {view.status === 'active' && !managing && !editing ? (
-            <button type="button" aria-expanded={managing} onClick={() => setManaging(true)}>
-              {t('ui.profile.recovery.emailRow.manage')}
-            </button>
-          ) : null}
-        </div>
+        {view.status === 'none' && !editing ? (
+          <button ref={headButton} type="button" className="primary" onClick={() => void openForm()}>
+            {t('ui.profile.recovery.setUp')}
+          </button>
+        ) : null}
       </div>
 
-      {pending ? (
-        <div className="actions compact">
-          <button type="button" aria-disabled={busy || resendLocked || undefined} onClick={() => !resendLocked && void run(() => api('POST', '/api/v1/recovery/email/resend'), t('ui.profile.recovery.emailRow.resent'))}>
-            {t('ui.profile.recovery.emailRow.resend')}
-          </button>
-          <button type="button" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email/pending'), t('ui.profile.recovery.emailRow.cancelled'))}>
-            {t('ui.profile.recovery.emailRow.cancel')}
-          </button>
-          {resendLocked ? <p className="hint">{t('ui.profile.recovery.emailRow.resendAt', { time: time(pending.resendAvailableAt) })}</p> : null}
+      {active !== undefined ? (
+        <div className="recovery-entry recovery-entry-active">
+          <div className="recovery-entry-main">
+            <p className="value">
+              <span className="recovery-address">{active}</span> <span className="badge">{t('ui.profile.recovery.emailRow.activeBadge')}</span>
+            </p>
+            <button ref={headButton} type="button" aria-expanded={managing} aria-controls={managing ? id('manage') : undefined} onClick={() => setManaging((open) => !open)}>
+              {t('ui.profile.recovery.emailRow.manage')}
+            </button>
+          </div>
+          {managing ? (
+            <div className="actions recovery-entry-actions" id={id('manage')}>
+              <button type="button" onClick={() => void openForm()}>
+                {t('ui.profile.recovery.emailRow.change')}
+              </button>
+              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), t('ui.profile.recovery.emailRow.removed'))}>
+                {t('ui.profile.recovery.emailRow.remove')}
+              </button>
+            </div>
+          ) : null}
         </div>
       ) : null}
 
-      {managing && !editing ? (
-        <div className="actions compact">
-          <button type="button" onClick={() => setEditing(true)}>
-            {t('ui.profile.recovery.emailRow.change')}
-          </button>
-          <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), t('ui.profile.recovery.emailRow.removed'))}>
-            {t('ui.profile.recovery.emailRow.remove')}
-          </button>
-          <button type="button" className="link-button" onClick={() => setManaging(false)}>
-            {t('ui.profile.recovery.emailRow.close')}
-          </button>
+      {pending ? (
+        <div className="recovery-entry recovery-entry-pending" role="group" aria-labelledby={active !== undefined ? `${id('new')} ${id('pending-address')} ${id('pending-badge')}` : `${id('pending-address')} ${id('pending-badge')}`}>
+          {active !== undefined ? (
+            <p className="recovery-caption" id={id('new')}>
+              {t('ui.profile.recovery.emailRow.newAddress')}
+            </p>
+          ) : null}
+          <div className="recovery-entry-main">
+            <div className="recovery-text">
+              <p className="value">
+                <span className="recovery-address" id={id('pending-address')}>
+                  {pending.address}
+                </span>{' '}
+                <span className="badge badge-pending" id={id('pending-badge')}>
+                  {t('ui.profile.recovery.emailRow.pendingBadge')}
+                </span>
+              </p>
+              {resendLocked ? (
+                <p className="hint" id={id('resend-at')}>
+                  {t('ui.profile.recovery.emailRow.resendAt', { time: time(pending.resendAvailableAt) })}
+                </p>
+              ) : null}
+            </div>
+            <div className="actions compact">
+              <button
+                type="button"
+                aria-disabled={busy || resendLocked || undefined}
+                aria-describedby={resendLocked ? id('resend-at') : undefined}
+                onClick={() => !resendLocked && void run(() => api('POST', '/api/v1/recovery/email/resend'), t('ui.profile.recovery.emailRow.resent'))}
+              >
+                {t('ui.profile.recovery.emailRow.resend')}
+              </button>
+              <button
+                type="button"
+                aria-disabled={busy || undefined}
+                onClick={() =>
+                  void run(
+                    () => api('DELETE', '/api/v1/recovery/email/pending'),
+                    active !== undefined ? t('ui.profile.recovery.emailRow.cancelledChange', { address: active }) : t('ui.profile.recovery.emailRow.cancelled'),
+                  )
+                }
+              >
+                {t('ui.profile.recovery.emailRow.cancel')}
+              </button>
+            </div>
+          </div>
         </div>
       ) : null}
 
       {editing ? (
-        <form className="subform" onSubmit={(event) => void submit(event)} noValidate>
+        <form className="subform recovery-form" onSubmit={(event) => void submit(event)} noValidate>
           <Field
             label={t('ui.profile.recovery.emailRow.address')}
             name="recoveryEmail"
@@ -145,7 +223,10 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
             required
             autoFocus
             value={address}
-            onChange={(e) => setAddress(e.target.value)}
+            onChange={(e) => {
+              setAddress(e.target.value);
+              setFieldError(undefined);
+            }}
             hint={t('ui.profile.recovery.emailRow.advice')}
             error={fieldError}
           />
@@ -153,14 +234,14 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
             <button type="submit" className="primary" aria-disabled={busy || undefined}>
               {t('ui.profile.recovery.emailRow.submit')}
             </button>
-            <button type="button" onClick={() => setEditing(false)}>
+            <button type="button" onClick={closeForm}>
               {t('ui.common.cancel')}
             </button>
           </div>
         </form>
       ) : null}
 
-      <div ref={messageRef} tabIndex={-1}>
+      <div ref={messageRef} tabIndex={-1} className="recovery-message">
         {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
       </div>
     </div>

@@ -26,14 +26,21 @@ export function RecoverySection() {
     void load();
   }, [load]);
   const row = (label: string) => (
-    <div className="row recovery-row">
-      <div>
-        <p className="label">{label}</p>
-        <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
+    <div className="recovery-row" role="group" aria-labelledby={`${notYet}-label`}>
+      <div className="recovery-head">
+        <div className="recovery-text">
+          <p className="label" id={`${notYet}-label`}>
+            {label}
+          </p>
+          <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
+        </div>
+        <button type="button" disabled aria-describedby={notYet}>
+          {t('ui.profile.recovery.setUp')}
+        </button>
       </div>
-      <button type="button" disabled aria-describedby={notYet}>
-        {t('ui.profile.recovery.setUp')}
-      </button>
+      <p id={notYet} className="hint">
+        {t('ui.profile.recovery.notYet')}
+      </p>
     </div>
   );
   return (
@@ -49,9 +56,6 @@ export function RecoverySection() {
       {error ? <Alert kind="error">{error}</Alert> : null}
       {view ? <RecoveryEmailRow view={view.email} reload={load} /> : <p>{t('ui.common.loading')}</p>}
       {row(t('ui.profile.recovery.phone'))}
-      <p id={notYet} className="hint">
-        {t('ui.profile.recovery.notYet')}
-      </p>
       <h3>{t('ui.profile.recovery.noticeTitle')}</h3>
       <ul>
         {list('ui.profile.recovery.notices').map((text) => (

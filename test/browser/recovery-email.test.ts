@@ -1,0 +1,511 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RecoveryView } from '../../src/contract/recovery.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { apiClient } from '../helpers/api-client.js';
+import { freePort, launchChromium, screenshot, screenshotOf, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { testConfig } from '../helpers/test-config.js';
+
+/**
+ * The seed's "Kontowiederherstellung → E-Mail-Adresse" step by step in a real Chromium, against
+ * a real server whose privileged window is 1 minute on a manual clock (the test closes it by
+ * moving time, so "Geben Sie zunächst Ihr Passwort ein" comes first): Profil →
+ * Kontowiederherstellung → "Jetzt einrichten" → the password → the login address (refused, the
+ * explanation next to the field) → a good address → "Bestätigung ausstehend" with "Erneut
+ * senden" (and from when) and "Abbrechen" → the link from the development mailbox opened in
+ * another browser (another device) → active, with "Verwalten" → Ändern → both addresses →
+ * Abbrechen → the active one remains → Entfernen → "Nicht eingerichtet"; then a shorter flow
+ * in English. Everything by keyboard; on every step no console error, failed request or CSP
+ * report, no serious axe violation, no sideways scrolling at 375 px; screenshots of each state
+ * at 1280 and 375 px in test-results/screenshots/recovery-email-<state>-<lang>-<width>.png.
+ */
+const chromiumPath = inject('chromiumPath');
+
+// The callbacks given to page.evaluate() run in Chromium; the project compiles without the DOM
+// library, so this module names the few members it uses.
+interface DomElement {
+  readonly tagName: string;
+  readonly id: string;
+  readonly textContent: string | null;
+  matches(selector: string): boolean;
+  closest(selector: string): DomElement | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { readonly right: number; readonly width: number };
+}
+interface DomStyle {
+  readonly outlineStyle: string;
+  readonly outlineWidth: string;
+}
+declare const document: {
+  readonly documentElement: DomElement & { readonly scrollWidth: number; readonly clientWidth: number };
+  readonly activeElement: DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+};
+declare function getComputedStyle(element: DomElement): DomStyle;
+declare const localStorage: { setItem(key: string, value: string): void };
+
+const DESKTOP = { width: 1280, height: 800 } as const;
+const PHONE = { width: 375, height: 667 } as const;
+const PASSWORD = 'Lichtung Ameise Paddel 7';
+type Lang = 'de' | 'en';
+
+/** What the keyboard focus is on, and whether it shows. */
+interface FocusInfo {
+  readonly tag: string;
+  readonly name: string;
+  readonly focusVisible: boolean;
+  readonly outlineStyle: string;
+  readonly outlineWidth: number;
+  readonly inDialog: boolean;
+  readonly section: string | null;
+}
+
+function focusInfo(): FocusInfo | null {
+  const element = document.activeElement;
+  if (element === null || element.tagName === 'BODY') return null;
+  const style = getComputedStyle(element);
+  const labelledBy = element.id ? document.querySelector(`label[for="${element.id}"]`) : null;
+  return {
+    tag: element.tagName.toLowerCase(),
+    name: (element.getAttribute('aria-label') ?? labelledBy?.textContent ?? element.textContent ?? '').trim(),
+    focusVisible: element.matches(':focus-visible'),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: Number.parseFloat(style.outlineWidth),
+    inDialog: element.closest('dialog[open]') !== null,
+    section: element.closest('section')?.getAttribute('aria-labelledby') ?? null,
+  };
+}
+
+/** Elements that stick out to the right of the viewport (what makes a phone scroll sideways). */
+function overflowing(): string[] {
+  const width = document.documentElement.clientWidth;
+  const found: string[] = [];
+  const all = document.querySelectorAll('body *');
+  for (let i = 0; i < all.length; i++) {
+    const element = all[i];
+    if (!element) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 0.5) found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
+  }
+  return found.slice(0, 5);
+}
+
+interface MailJson {
+  readonly id: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** The words of the flow in each language (the seed's wording in German). */
+const WORDS = {
+  de: {
+    profile: 'Profil',
+    section: 'Kontowiederherstellung',
+    row: 'E-Mail-Adresse',
+    notSetUp: 'Nicht eingerichtet',
+    setUp: 'Jetzt einrichten',
+    dialog: 'Geben Sie zunächst Ihr Passwort ein',
+    password: 'Passwort',
+    field: 'E-Mail-Adresse zur Kontowiederherstellung',
+    advice: 'Hinterlegen Sie eine E-Mail-Adresse, die nicht der E-Mail-Adresse entspricht, mit der Sie sich anmelden',
+    submit: 'Bestätigungslink senden',
+    sameAsLogin: 'Bitte hinterlegen Sie eine andere E-Mail-Adresse als die, mit der Sie sich anmelden',
+    sent: (address: string) => `Sie erhalten nun eine E-Mail an ${address}. Bitte bestätigen Sie die Adresse mit einem Klick auf den Link in der E-Mail.`,
+    pending: 'Bestätigung ausstehend',
+    resend: 'Erneut senden',
+    resendAt: (time: string) => `Erneut senden ist ab ${time} Uhr möglich.`,
+    cancel: 'Abbrechen',
+    confirmTitle: 'Adresse zur Kontowiederherstellung bestätigen',
+    confirmButton: 'Adresse bestätigen',
+    confirmed: (address: string) => `Ihre Adresse zur Kontowiederherstellung ${address} ist jetzt aktiviert und in Ihrem Profil hinterlegt.`,
+    active: 'Aktiv',
+    manage: 'Verwalten',
+    change: 'Ändern',
+    remove: 'Entfernen',
+    newAddress: 'Neue Adresse',
+    cancelled: (address: string) => `Die ausstehende Änderung wurde abgebrochen. ${address} bleibt Ihre Adresse zur Kontowiederherstellung.`,
+    removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
+  },
+  en: {
+    profile: 'Profile',
+    section: 'Account recovery',
+    row: 'E-mail address',
+    notSetUp: 'Not set up',
+    setUp: 'Set up now',
+    dialog: 'Please enter your password first',
+    password: 'Password',
+    field: 'E-mail address for account recovery',
+    advice: 'Store an e-mail address other than the one you sign in with',
+    submit: 'Send confirmation link',
+    sameAsLogin: 'Please use an e-mail address other than the one you sign in with',
+    sent: (address: string) => `You will now receive an e-mail at ${address}. Please confirm the address by clicking the link in the e-mail.`,
+    pending: 'Awaiting confirmation',
+    resend: 'Send again',
+    resendAt: (time: string) => `Sending again is possible from ${time}.`,
+    cancel: 'Cancel',
+    confirmTitle: 'Confirm your account recovery address',
+    confirmButton: 'Confirm address',
+    confirmed: (address: string) => `Your account recovery address ${address} is now activated and stored in your profile.`,
+    active: 'Active',
+    manage: 'Manage',
+    change: 'Change',
+    remove: 'Remove',
+    newAddress: 'New address',
+    cancelled: (address: string) => `The pending change was cancelled. ${address} remains your account recovery address.`,
+    removed: 'The account recovery address was removed.',
+  },
+} as const;
+
+// Without Chromium the global setup has already said loudly that browser tests do not run.
+if (chromiumPath) {
+  describe('browser: recovery e-mail (Kontowiederherstellung → E-Mail-Adresse)', () => {
+    let server: RunningServer;
+    let baseUrl: string;
+    let dir: string;
+    /** The server's clock: the privileged window (1 minute here) closes when the test moves it. */
+    let clock: ManualClock;
+    let chrome: TestBrowser;
+    const contexts: BrowserContext[] = [];
+
+    beforeAll(async () => {
+      clock = createManualClock(Date.now());
+      dir = mkdtempSync(join(tmpdir(), 'lifeline-recovery-ui-'));
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      const config = testConfig({
+        PORT: String(port),
+        PUBLIC_URL: baseUrl,
+        DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
+        DATA_DIR: dir,
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        RATE_LIMIT_API_PER_MINUTE: '100000',
+        PRIVILEGED_WINDOW_MINUTES: '1',
+      });
+      [server, chrome] = await Promise.all([startServer(config, { clock }), launchChromium(chromiumPath)]);
+    });
+
+    afterAll(async () => {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await chrome?.close();
+      await server?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
+    async function openPage(options: BrowserContextOptions & { expected?: readonly ExpectedFailure[]; lang?: Lang } = {}): Promise<{ page: Page; problems: string[]; context: BrowserContext }> {
+      const { expected = [], lang, ...contextOptions } = options;
+      const context = await chrome.browser.newContext({ viewport: DESKTOP, locale: lang === 'en' ? 'en-GB' : 'de-DE', timezoneId: 'Europe/Berlin', ...contextOptions });
+      contexts.push(context);
+      if (lang) await context.addInitScript((chosen) => localStorage.setItem('lifeline.locale', chosen), lang);
+      const page = await context.newPage();
+      return { page, problems: watchProblems(page, expected), context };
+    }
+
+    /** The mails of the development mailbox to `to` (newest first). */
+    async function mails(to: string): Promise<MailJson[]> {
+      const response = await fetch(`${baseUrl}/dev/mailbox/messages`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as MailJson[]).filter((mail) => mail.to === to);
+    }
+
+    /** The link with `?token=` of the newest mail to `to`, once there are more than `before` mails to it. */
+    async function tokenLink(to: string, before = 0): Promise<string> {
+      const mail = await waitFor(async () => {
+        const list = await mails(to);
+        return list.length > before ? list[0] : undefined;
+      }, `a mail to ${to}`);
+      const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0];
+      if (!link) throw new Error(`no link with ?token= in the mail "${mail.subject}"`);
+      return link;
+    }
+
+    /** An account made and confirmed through the API (sign-up is web-ui.test.ts's subject); signing in goes through the UI. */
+    async function createAccount(email: string, locale: Lang): Promise<void> {
+      const client = apiClient(server.app);
+      const signedUp = await client.post('/api/v1/signup', { email, password: PASSWORD, locale, timeZone: 'Europe/Berlin' });
+      expect(signedUp.status).toBe(202);
+      const token = new URL(await tokenLink(email)).searchParams.get('token');
+      expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
+    }
+
+    const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+    const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+    async function signIn(page: Page, email: string, lang: Lang): Promise<void> {
+      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+      await page.goto(`${baseUrl}/login`);
+      await page.getByLabel(words.email, { exact: true }).fill(email);
+      await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
+      await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
+      await page.waitForURL('**/profile');
+      await heading(page, WORDS[lang].profile).waitFor();
+    }
+
+    /** The account's recovery state as the API sees it (with the page's own cookies). */
+    async function recovery(page: Page): Promise<RecoveryView['email']> {
+      const response = await page.request.get(`${baseUrl}/api/v1/recovery`);
+      expect(response.status()).toBe(200);
+      return ((await response.json()) as RecoveryView).email;
+    }
+
+    /**
+     * Presses Tab (or Shift+Tab) until the focus is on `name` (a button's text or aria-label, a
+     * field's label) and checks that the focus shows on every stop, then presses Enter on it.
+     */
+    async function tabTo(page: Page, name: string, options: { press?: 'Enter' | null; backward?: boolean; max?: number } = {}): Promise<FocusInfo> {
+      const { press = 'Enter', backward = false, max = 40 } = options;
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
+        const focused = await page.evaluate(focusInfo);
+        if (focused === null) continue;
+        expect(focused.focusVisible, `focus visible on "${focused.name}"`).toBe(true);
+        expect(focused.outlineStyle, `outline on "${focused.name}"`).not.toBe('none');
+        if (focused.name === name) {
+          if (press) await page.keyboard.press(press);
+          return focused;
+        }
+      }
+      throw new Error(`Tab did not reach "${name}" within ${max} steps`);
+    }
+
+    /**
+     * One state of the page: the document's language, axe-core (serious or critical
+     * violations), no sideways scrolling at 1280 and 375 px, and screenshots at both widths —
+     * of `target` (the section), of the viewport (a modal dialog) or of the full page.
+     */
+    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport' | 'page'): Promise<void> {
+      expect(await page.getAttribute('html', 'lang'), state).toBe(lang);
+      for (const v of await seriousAxeViolations(page)) failures.push(`${state} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+      const focusBefore = await page.evaluate(focusInfo);
+      for (const size of [DESKTOP, PHONE]) {
+        await page.setViewportSize(size);
+        const name = `recovery-email-${state}-${lang}-${size.width}`;
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > size.width) failures.push(`${name}: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
+        if (target === 'viewport' || target === 'page') await screenshot(page, name, { fullPage: target === 'page' });
+        else await screenshotOf(target, name);
+      }
+      await page.setViewportSize(DESKTOP);
+      // Checking does not move the keyboard focus.
+      expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
+    }
+
+    /** The confirmation link, opened in a fresh browser (another device, not signed in), confirmed with its button by keyboard. */
+    async function confirmElsewhere(owner: Page, link: string, address: string, lang: Lang, failures: string[]): Promise<void> {
+      const words = WORDS[lang];
+      expect(new URL(link).pathname).toBe('/confirm-recovery-email');
+      const other = await openPage({ lang, viewport: PHONE, isMobile: true, hasTouch: true });
+      const response = await other.page.goto(link);
+      expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+      await heading(other.page, words.confirmTitle).waitFor();
+      await check(other.page, failures, lang, 'confirm-page', 'page');
+      // Opening the page confirmed nothing (a mail scanner may open links): the button does.
+      await expect(recovery(owner)).resolves.toMatchObject({ pending: { address } });
+      await tabTo(other.page, words.confirmButton);
+      const status = other.page.getByRole('main').getByRole('status');
+      await status.waitFor();
+      await expect(text(status)).resolves.toBe(words.confirmed(address));
+      await check(other.page, failures, lang, 'confirmed', 'page');
+      expect(other.problems, 'the other device').toEqual([]);
+      await other.context.close();
+    }
+
+    it('German, the whole seed flow: password first, the login address refused, pending, confirmed on another device, changed, change cancelled, removed', { timeout: 60_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'lena.sommer@example.test';
+      const first = 'lena.privat@example.org';
+      const second = 'lena.neu@example.net';
+      const failures: string[] = [];
+      await createAccount(login, 'de');
+      const { page, problems } = await openPage({
+        lang: 'de',
+        expected: [
+          { status: 422, path: '/api/v1/recovery/email' }, // same-as-login-email
+          { status: 403, path: '/api/v1/recovery/email' }, // privilege-required before "Entfernen"'s password dialog
+        ],
+      });
+      await signIn(page, login, 'de');
+
+      // Profil → Kontowiederherstellung → E-Mail-Adresse: "Nicht eingerichtet", "Jetzt einrichten".
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await expect(text(row)).resolves.toContain(w.advice);
+      await check(page, failures, 'de', 'not-set-up', section);
+
+      // The privileged window of the sign-in has ended: "Jetzt einrichten" asks for the password first.
+      clock.advance(61_000);
+      await tabTo(page, w.setUp);
+      const dialog = page.getByRole('dialog', { name: w.dialog });
+      await dialog.waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.password, inDialog: true, focusVisible: true });
+      // The address field is not there yet: first the password, then the address.
+      await expect(section.getByLabel(w.field).count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'password', 'viewport');
+      // Escape closes it: no form, nothing said, the focus back on "Jetzt einrichten"; Enter opens it again.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.setUp, focusVisible: true });
+      await expect(section.getByLabel(w.field).count()).resolves.toBe(0);
+      await expect(section.getByRole('alert').count()).resolves.toBe(0);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+
+      // Then the address; the field has the focus and the seed's advice as its description.
+      const field = section.getByLabel(w.field, { exact: true });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field, focusVisible: true });
+      const hintId = (await field.getAttribute('aria-describedby')) ?? '';
+      await expect(text(page.locator(`[id="${hintId.split(' ')[0]}"]`))).resolves.toContain(w.advice);
+      await check(page, failures, 'de', 'address', section);
+
+      // The login address (other case) is refused; the explanation stands next to the field.
+      await page.keyboard.type('Lena.Sommer@Example.TEST');
+      await page.keyboard.press('Enter');
+      const fieldError = section.locator('.field').filter({ has: page.getByLabel(w.field, { exact: true }) }).getByRole('alert');
+      await expect(text(fieldError)).resolves.toContain(w.sameAsLogin);
+      await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+      expect(((await field.getAttribute('aria-describedby')) ?? '').split(' ')).toContain(await fieldError.getAttribute('id'));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'none' });
+      await check(page, failures, 'de', 'same-as-login', section);
+
+      // A good address: "Bestätigung ausstehend", "Erneut senden" (from when) and "Abbrechen".
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(first);
+      await page.keyboard.press('Enter');
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(first));
+      const pendingView = await recovery(page);
+      expect(pendingView).toMatchObject({ status: 'pending', pending: { address: first } });
+      const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
+      await expect(text(pendingGroup)).resolves.toContain(first);
+      await expect(pendingGroup.getByRole('button', { name: w.resend }).getAttribute('aria-disabled')).resolves.toBe('true');
+      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(pendingView.pending?.resendAvailableAt ?? ''));
+      await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
+      await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
+      // After sending, the focus is on the message (the form is gone), not lost on the page.
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title' });
+      await check(page, failures, 'de', 'pending', section);
+
+      // The mail goes to the new address, and only there; its link is opened on another device.
+      const link = await tokenLink(first);
+      expect((await mails(login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
+      await confirmElsewhere(page, link, first, 'de', failures);
+      await waitFor(async () => ((await mails(login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined), 'the notice to the login address');
+
+      // Back in the profile: the address is active, with "Verwalten".
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      await row.getByText(first, { exact: true }).waitFor();
+      await expect(text(row)).resolves.toContain(w.active);
+      await expect(text(row)).resolves.not.toContain(w.pending);
+      await expect(text(row)).resolves.not.toContain(w.notSetUp);
+      await check(page, failures, 'de', 'active', section);
+
+      // Verwalten → Ändern, Entfernen.
+      const manage = await tabTo(page, w.manage);
+      expect(manage.tag).toBe('button');
+      await expect(row.getByRole('button', { name: w.manage }).getAttribute('aria-expanded')).resolves.toBe('true');
+      await row.getByRole('button', { name: w.change, exact: true }).waitFor();
+      await row.getByRole('button', { name: w.remove, exact: true }).waitFor();
+      await check(page, failures, 'de', 'manage', section);
+
+      // Ändern (the window is open again since the password): a new address.
+      await tabTo(page, w.change);
+      await section.getByLabel(w.field, { exact: true }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
+      await check(page, failures, 'de', 'change-address', section);
+      await page.keyboard.type(second);
+      await page.keyboard.press('Enter');
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(second));
+      // Both, clearly: the active one stays active until the new one is confirmed.
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'active', address: first, pending: { address: second } });
+      const changeGroup = row.getByRole('group', { name: new RegExp(`${w.newAddress}.*${w.pending}`) });
+      await expect(text(changeGroup)).resolves.toContain(second);
+      await expect(text(changeGroup)).resolves.not.toContain(first);
+      await row.getByText(first, { exact: true }).waitFor();
+      await check(page, failures, 'de', 'change-pending', section);
+
+      // Abbrechen (Shift+Tab from the message: the new address's own button): the pending change is gone, the active address remains.
+      await tabTo(page, w.cancel, { backward: true });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.cancelled(first));
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', address: first });
+      await expect(text(row)).resolves.not.toContain(second);
+      await row.getByText(first, { exact: true }).waitFor();
+      await check(page, failures, 'de', 'change-cancelled', section);
+
+      // Verwalten → Entfernen, once the window has ended again: the password, then "Nicht eingerichtet".
+      clock.advance(61_000);
+      await tabTo(page, w.manage, { backward: true });
+      await tabTo(page, w.remove);
+      await dialog.waitFor();
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.removed);
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await row.getByRole('button', { name: w.setUp }).waitFor();
+      await expect(recovery(page)).resolves.toEqual({ status: 'none' });
+      await check(page, failures, 'de', 'removed', section);
+
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('English: set up and confirm', { timeout: 30_000 }, async () => {
+      const w = WORDS.en;
+      const login = 'sam.taylor@example.test';
+      const address = 'sam.recovery@example.org';
+      const failures: string[] = [];
+      await createAccount(login, 'en');
+      const { page, problems } = await openPage({ lang: 'en' });
+      await signIn(page, login, 'en');
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await check(page, failures, 'en', 'not-set-up', section);
+
+      // Just signed in, the window is open: "Set up now" leads straight to the address.
+      await tabTo(page, w.setUp);
+      const field = section.getByLabel(w.field, { exact: true });
+      await field.waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
+      await expect(page.getByRole('dialog').count()).resolves.toBe(0);
+      // The form's "Cancel" closes it and gives the focus back to "Set up now"; Enter opens it again.
+      await tabTo(page, w.cancel);
+      await field.waitFor({ state: 'detached' });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.setUp, focusVisible: true });
+      await page.keyboard.press('Enter');
+      await field.waitFor();
+      await page.keyboard.type(address);
+      await check(page, failures, 'en', 'address', section);
+      await page.keyboard.press('Enter');
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(address));
+      const view = await recovery(page);
+      const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
+      await expect(text(pendingGroup)).resolves.toContain(address);
+      const at = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
+      await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
+      await check(page, failures, 'en', 'pending', section);
+
+      await confirmElsewhere(page, await tokenLink(address), address, 'en', failures);
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      await row.getByText(address, { exact: true }).waitFor();
+      await row.getByRole('button', { name: w.manage }).waitFor();
+      await expect(text(row)).resolves.toContain(w.active);
+      await check(page, failures, 'en', 'active', section);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+  });
+}
