@@ -169,6 +169,7 @@ try {
     { name: 'GET /api/v1/no-such-route (404 problem)', url: `${lifeline.url}/api/v1/no-such-route`, status: 404, type: 'application/problem+json' },
     { name: 'GET /metrics', url: `${lifeline.url}/metrics`, status: 200, type: 'text/plain' },
     { name: 'GET /api/v1/session (signed in)', url: `${lifeline.url}/api/v1/session`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
+    { name: 'GET /api/v1/recovery (signed in, profile)', url: `${lifeline.url}/api/v1/recovery`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
     {
       name: 'POST /api/v1/login (argon2id, new session; 8 connections)',
       // One account signing in from one address: more than 10 at once would (rightly) meet the
@@ -248,7 +249,6 @@ try {
       `raw argon2id (m=${lifeline.config.argon2.memoryKib} KiB, t=${lifeline.config.argon2.iterations}, p=${lifeline.config.argon2.parallelism}), ${argon2.threads} at once: ${argon2.perSecond.toFixed(1)} hashes/s`,
       `GET /api/v1/session while sign-ins run: ${Math.round(loaded.requests.average).toLocaleString('en-US')} req/s, p99 ${loaded.latency.p99.toFixed(1)} ms`,
       `database: ${lifeline.config.database.dialect}; API rate limit raised to 1 000 000/min for the bench`,
-      'GET /api/v1/recovery: measured once the recovery issues add it',
       '',
       formatTable(
         ['ratio', 'value', 'target'],
