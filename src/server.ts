@@ -34,6 +34,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     signIn: services.signIn,
     accountSettings: services.accountSettings,
     recoveryEmail: services.recoveryEmail,
+    recoveryPhone: services.recoveryPhone,
   });
 }
 

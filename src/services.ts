@@ -24,6 +24,8 @@ import { createDeviceRegistry } from './sessions/device-registry.js';
 import { createSessionService } from './sessions/session-service.js';
 import { createSignInService } from './sessions/sign-in-service.js';
 import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
+import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
+import { createSmsSendGuard } from './security/sms-send-guard.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -63,6 +65,10 @@ export function createServices(input: ServicesInput) {
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog });
   const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits });
+  const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
+  // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
+  const recoveryPhone =
+    config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
@@ -87,6 +93,8 @@ export function createServices(input: ServicesInput) {
     signIn,
     accountSettings,
     recoveryEmail,
+    smsGuard,
+    recoveryPhone,
     checkReadiness: () => checkReadiness(database),
   };
 }

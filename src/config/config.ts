@@ -3,6 +3,34 @@ import type { KeyRing } from '../core/keyring.js';
 export type Locale = 'de' | 'en';
 export const supportedLocales: readonly Locale[] = ['de', 'en'];
 
+/** Where SMS go (issue 6): none hides the recovery phone. */
+export type SmsProviderConfig =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'dev' }
+  | { readonly kind: 'twilio'; readonly accountSid: string; readonly authToken: string; readonly from: string; readonly baseUrl: string }
+  | { readonly kind: 'webhook'; readonly url: string; readonly secret: string };
+
+export interface SmsConfig {
+  readonly provider: SmsProviderConfig;
+  /** The country a number without +/00 belongs to, and the dialog's preselection. */
+  readonly defaultCountry: string;
+  /** ISO 3166-1 alpha-2 codes a recovery phone may belong to. */
+  readonly allowedCountries: readonly string[];
+  /** Hourly caps on sends of setup codes, the defence against SMS pumping (docs/security.md). */
+  readonly caps: {
+    readonly accountPerHour: number;
+    readonly numberPerHour: number;
+    /** Per number prefix: all but the last 3 digits (pumpers walk through number ranges). */
+    readonly prefixPerHour: number;
+    readonly countryPerHour: number;
+    readonly clientPerHour: number;
+    /** All sends to numbers nobody has confirmed yet, across accounts. */
+    readonly setupBudgetPerHour: number;
+    /** All sends to confirmed numbers (recovery, verification, notices): a budget of its own. */
+    readonly confirmedBudgetPerHour: number;
+  };
+}
+
 export type DatabaseConfig =
   | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
   | { readonly dialect: 'postgres'; readonly url: string };
@@ -57,6 +85,7 @@ export interface Config {
     /** Wrong guesses per (account, purpose) within an hour, across all its secrets. */
     readonly maxFailuresPerHour: number;
   };
+  readonly sms: SmsConfig;
   readonly i18n: { readonly defaultLocale: Locale; /** For accounts whose browser sent no time zone. */ readonly defaultTimeZone: string };
   readonly sessions: {
     /** A session unused this long ends (SECURITY.md 2.3; default 7 days). */

@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { normaliseEmail } from '../contract/email-address.js';
 import { createKeyRing, deriveKeyId, MIN_KEY_BYTES, type KeyRing, type SecretKey } from '../core/keyring.js';
 import { ConfigError } from './config-error.js';
-import type { Config, DatabaseConfig } from './config.js';
+import type { Config, DatabaseConfig, SmsConfig, SmsProviderConfig } from './config.js';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 
 /**
  * DATA_DIR when not set: `data/` in the Lifeline installation (the folder with package.json),
@@ -151,12 +152,31 @@ const environmentSchema = z.object({
   SESSION_ABSOLUTE_DAYS: intSetting(1, 365, 30),
   PRIVILEGED_WINDOW_MINUTES: intSetting(1, 60, 10),
   VERIFICATION_MAX_FAILURES_PER_HOUR: intSetting(1, 100, 10),
+  SMS_PROVIDER: z.enum(['dev', 'twilio', 'webhook', 'none'], { error: 'must be dev, twilio, webhook or none' }).optional(),
+  SMS_DEFAULT_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as DE' }).optional()).transform((v) => (v ?? 'DE').toUpperCase()),
+  SMS_ALLOWED_COUNTRIES: optionalString.pipe(
+    z.string().regex(/^\s*[A-Za-z]{2}\s*(,\s*[A-Za-z]{2}\s*)*$/, { error: 'must be a comma-separated list of two-letter country codes, e.g. DE,AT,CH' }).optional(),
+  ),
+  TWILIO_ACCOUNT_SID: optionalString,
+  TWILIO_AUTH_TOKEN: optionalString,
+  TWILIO_FROM: optionalString,
+  TWILIO_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()).transform((v) => (v ?? 'https://api.twilio.com').replace(/\/+$/, '')),
+  SMS_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()),
+  SMS_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
+  // Caps against SMS pumping (issue 6; docs/security.md): sends of setup codes per hour.
+  SMS_CAP_ACCOUNT_PER_HOUR: intSetting(1, 1000, 5),
+  SMS_CAP_NUMBER_PER_HOUR: intSetting(1, 1000, 5),
+  SMS_CAP_PREFIX_PER_HOUR: intSetting(1, 10_000, 10),
+  SMS_CAP_COUNTRY_PER_HOUR: intSetting(1, 1_000_000, 200),
+  SMS_CAP_CLIENT_PER_HOUR: intSetting(1, 10_000, 10),
+  SMS_SETUP_BUDGET_PER_HOUR: intSetting(1, 1_000_000, 500),
+  SMS_CONFIRMED_BUDGET_PER_HOUR: intSetting(1, 1_000_000, 2000),
 });
 
 type ParsedEnvironment = z.output<typeof environmentSchema>;
 
 /** Variables whose values must never appear in an error message. */
-const secretVariables = new Set(['SECRET_KEY', 'PREVIOUS_SECRET_KEYS', 'METRICS_TOKEN', 'SMTP_URL', 'DATABASE_URL']);
+const secretVariables = new Set(['SECRET_KEY', 'PREVIOUS_SECRET_KEYS', 'METRICS_TOKEN', 'SMTP_URL', 'DATABASE_URL', 'TWILIO_AUTH_TOKEN', 'SMS_WEBHOOK_SECRET']);
 
 function describeIssues(error: z.ZodError, env: Environment): string[] {
   return error.issues.map((issue) => {
@@ -209,6 +229,50 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+/** DE, AT, CH and the member states of the EU: where the recovery phone may be, by default. */
+export const DEFAULT_SMS_COUNTRIES = [
+  'DE', 'AT', 'CH', 'BE', 'BG', 'CY', 'CZ', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+] as const;
+
+/**
+ * The SMS provider and its settings. Unset, it is `dev` (the development mailbox) in the
+ * embedded default and `none` otherwise: production without a provider hides the phone.
+ */
+function parseSms(e: ParsedEnvironment, isProduction: boolean, problems: string[]): SmsConfig {
+  const kind = e.SMS_PROVIDER ?? (!isProduction && e.SMTP_URL === undefined ? 'dev' : 'none');
+  let provider: SmsProviderConfig = { kind: 'none' };
+  if (kind === 'dev') {
+    if (isProduction) problems.push('SMS_PROVIDER: dev is the development mailbox and never allowed in production (use twilio or webhook, or none)');
+    provider = { kind: 'dev' };
+  } else if (kind === 'twilio') {
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) if (e[name] === undefined) problems.push(`${name}: is required with SMS_PROVIDER=twilio`);
+    if (isProduction && !e.TWILIO_BASE_URL.startsWith('https:')) problems.push('TWILIO_BASE_URL: must be https:// in production');
+    provider = { kind: 'twilio', accountSid: e.TWILIO_ACCOUNT_SID ?? '', authToken: e.TWILIO_AUTH_TOKEN ?? '', from: e.TWILIO_FROM ?? '', baseUrl: e.TWILIO_BASE_URL };
+  } else if (kind === 'webhook') {
+    if (e.SMS_WEBHOOK_URL === undefined) problems.push('SMS_WEBHOOK_URL: is required with SMS_PROVIDER=webhook');
+    if (e.SMS_WEBHOOK_SECRET === undefined) problems.push('SMS_WEBHOOK_SECRET: is required with SMS_PROVIDER=webhook (at least 16 random characters)');
+    provider = { kind: 'webhook', url: e.SMS_WEBHOOK_URL ?? '', secret: e.SMS_WEBHOOK_SECRET ?? '' };
+  }
+  const allowedCountries = e.SMS_ALLOWED_COUNTRIES ? [...new Set(e.SMS_ALLOWED_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()))] : [...DEFAULT_SMS_COUNTRIES];
+  const unknown = allowedCountries.filter((c) => !isSupportedCountry(c));
+  if (unknown.length > 0) problems.push(`SMS_ALLOWED_COUNTRIES: unknown country codes ${unknown.join(', ')}`);
+  if (!allowedCountries.includes(e.SMS_DEFAULT_COUNTRY)) problems.push(`SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got ${JSON.stringify(e.SMS_DEFAULT_COUNTRY)})`);
+  return {
+    provider,
+    defaultCountry: e.SMS_DEFAULT_COUNTRY,
+    allowedCountries,
+    caps: {
+      accountPerHour: e.SMS_CAP_ACCOUNT_PER_HOUR,
+      numberPerHour: e.SMS_CAP_NUMBER_PER_HOUR,
+      prefixPerHour: e.SMS_CAP_PREFIX_PER_HOUR,
+      countryPerHour: e.SMS_CAP_COUNTRY_PER_HOUR,
+      clientPerHour: e.SMS_CAP_CLIENT_PER_HOUR,
+      setupBudgetPerHour: e.SMS_SETUP_BUDGET_PER_HOUR,
+      confirmedBudgetPerHour: e.SMS_CONFIRMED_BUDGET_PER_HOUR,
+    },
+  };
 }
 
 export interface ParseConfigOptions {
@@ -267,6 +331,8 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     problems.push('OUTBOX_RETRY_MAX_SECONDS: must not be smaller than OUTBOX_RETRY_BASE_SECONDS');
   }
 
+  const sms = parseSms(e, isProduction, problems);
+
   const database = parseDatabase(e.DATABASE_URL, e.DATA_DIR);
   const rateLimitStore = e.RATE_LIMIT_STORE ?? (database.dialect === 'postgres' ? 'postgres' : 'memory');
   if (rateLimitStore === 'postgres' && database.dialect !== 'postgres') {
@@ -295,8 +361,9 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     keys,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     delivery: {
-      // The embedded default: outside production and with no real transport configured.
-      devMailbox: !isProduction && e.SMTP_URL === undefined,
+      // The development mailbox holds what a dev channel delivers: e-mail without SMTP_URL and
+      // SMS with SMS_PROVIDER=dev, never in production.
+      devMailbox: !isProduction && (e.SMTP_URL === undefined || sms.provider.kind === 'dev'),
       runWorkerInProcess: e.RUN_WORKER,
       pollIntervalMs: e.OUTBOX_POLL_INTERVAL_MS,
       maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
@@ -309,6 +376,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM, concurrency: e.ARGON2_CONCURRENCY },
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
+    sms,
     i18n: { defaultLocale: e.DEFAULT_LOCALE, defaultTimeZone: e.DEFAULT_TIME_ZONE },
     sessions: {
       idleMs: e.SESSION_IDLE_DAYS * 86_400_000,

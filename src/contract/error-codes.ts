@@ -44,6 +44,13 @@ export const errorStatus = {
   // Recovery e-mail.
   'same-as-login-email': 422,
   'already-recovery-email': 422,
+  // Recovery phone.
+  'invalid-number': 422,
+  'number-type-not-allowed': 422,
+  'country-not-allowed': 422,
+  'already-recovery-phone': 422,
+  'wrong-code': 400,
+  'code-expired': 410,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

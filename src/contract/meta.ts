@@ -7,6 +7,13 @@ export const metaResponse = z
     version: z.string(),
     locales: z.array(z.enum(['de', 'en'])).describe('Supported languages, the default first'),
     defaultLocale: z.enum(['de', 'en']),
+    recoveryPhone: z
+      .object({
+        available: z.boolean().describe('false when no SMS provider is configured: the phone row is hidden and its routes answer 404'),
+        defaultCountry: z.string().describe('SMS_DEFAULT_COUNTRY'),
+        allowedCountries: z.array(z.string()).describe('SMS_ALLOWED_COUNTRIES'),
+      })
+      .describe('What the recovery phone dialog offers'),
   })
   .describe('Service information');
 

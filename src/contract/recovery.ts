@@ -26,3 +26,23 @@ export const recoveryEmailRequest = z.strictObject({ address: emailInput, passwo
 export const recoveryEmailConfirmedResponse = z.object({ status: z.literal('active'), address: z.string() });
 
 export type RecoveryView = z.infer<typeof recoveryResponse>;
+
+/** PUT /api/v1/recovery/phone: the number as typed, and the country selector's choice. */
+export const recoveryPhoneRequest = z.strictObject({
+  number: z.string().min(1).max(40).describe('As people type it: 0171 1234567, +49 171 1234567, 0049…, with spaces, dashes or slashes'),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/)
+    .optional()
+    .describe('ISO 3166-1 alpha-2 for numbers without +/00 (default SMS_DEFAULT_COUNTRY)'),
+  password: password.optional(),
+});
+
+export const recoveryPhoneSentResponse = z.object({
+  status: z.literal('accepted'),
+  masked: z.string().describe('The number the code went to, masked but for its last 3 digits'),
+});
+
+export const recoveryPhoneConfirmRequest = z.strictObject({ code: z.string().min(1).max(32).describe('The 6-digit code from the SMS (spaces allowed)') });
+
+export const recoveryPhoneConfirmedResponse = z.object({ status: z.literal('active'), masked: z.string() });

@@ -76,6 +76,28 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       labelNames: ['bucket'] as const,
       registers: [registry],
     }),
+    /**
+     * SMS codes sent and confirmed, by country and purpose: when someone pumps SMS to numbers
+     * they own, sends rise and confirmations do not, so the ratio per country falls.
+     */
+    smsCodesSent: new Counter({
+      name: 'lifeline_sms_codes_sent_total',
+      help: 'SMS codes enqueued for sending, by country and purpose',
+      labelNames: ['country', 'purpose'] as const,
+      registers: [registry],
+    }),
+    smsCodesConfirmed: new Counter({
+      name: 'lifeline_sms_codes_confirmed_total',
+      help: 'SMS codes entered correctly, by country and purpose',
+      labelNames: ['country', 'purpose'] as const,
+      registers: [registry],
+    }),
+    smsSendsRefused: new Counter({
+      name: 'lifeline_sms_sends_refused_total',
+      help: 'SMS sends refused by a cap against SMS pumping, by cap and country',
+      labelNames: ['cap', 'country'] as const,
+      registers: [registry],
+    }),
     /** Tells the outbox gauges where to read their numbers from. */
     setOutboxSource(source: OutboxGaugeSource): void {
       outboxSource = source;

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004-security-events.js';
 import * as m0005 from './migrations/0005-rate-limits.js';
 import * as m0006 from './migrations/0006-accounts-sessions.js';
 import * as m0007 from './migrations/0007-recovery-emails.js';
+import * as m0008 from './migrations/0008-recovery-phones.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -20,6 +21,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-rate-limits': m0005,
   '0006-accounts-sessions': m0006,
   '0007-recovery-emails': m0007,
+  '0008-recovery-phones': m0008,
 });
 
 function createMigrator(database: Database): Migrator {

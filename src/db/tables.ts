@@ -15,6 +15,7 @@ export interface Tables {
   sessions: SessionsTable;
   devices: DevicesTable;
   recovery_emails: RecoveryEmailsTable;
+  recovery_phones: RecoveryPhonesTable;
   rate_limit_buckets: RateLimitBucketsTable;
 }
 
@@ -168,6 +169,22 @@ export interface RecoveryEmailsTable {
 }
 
 export type RecoveryEmailRow = Selectable<RecoveryEmailsTable>;
+
+export interface RecoveryPhonesTable {
+  id: string;
+  account_id: string;
+  /** E.164, e.g. +491711234567: what SMS go to. */
+  number_e164: string;
+  /** ISO 3166-1 alpha-2 of the number (per-country caps and metrics). */
+  country: string;
+  status: RecoveryEmailStatus;
+  created_at: number;
+  confirmed_at: number | null;
+  /** Last code sent ("Code erneut senden" cooldown, and the code's expiry shown). */
+  last_sent_at: number | null;
+}
+
+export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;
 
 export type OutboxMessageRow = Selectable<OutboxMessagesTable>;
 export type NewOutboxMessage = Insertable<OutboxMessagesTable>;

@@ -9,6 +9,9 @@ import type { SessionService } from '../sessions/session-service.js';
 import type { SignInService } from '../sessions/sign-in-service.js';
 import type { RecoveryEmailService } from '../recovery/email/recovery-email-service.js';
 import { registerRecoveryEmailRoutes } from './routes/recovery-email-routes.js';
+import { registerRecoveryPhoneRoutes } from './routes/recovery-phone-routes.js';
+import { registerRecoveryRoutes } from './routes/recovery-routes.js';
+import type { RecoveryPhoneService } from '../recovery/phone/recovery-phone-service.js';
 import { registerSessionAuth } from './plugins/session-auth.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -50,6 +53,8 @@ export interface AppDeps {
   readonly signIn: SignInService;
   readonly accountSettings: AccountSettingsService;
   readonly recoveryEmail: RecoveryEmailService;
+  /** Absent without an SMS provider (SMS_PROVIDER=none): then the phone's routes answer 404. */
+  readonly recoveryPhone: RecoveryPhoneService | undefined;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
 }
@@ -122,11 +127,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPageStyles(app);
   registerUiRoutes(app, ui);
   registerCspReportRoutes(app, { rateLimits: deps.rateLimits });
-  registerMetaRoutes(app, { appName: config.appName, version: config.version, defaultLocale: config.i18n.defaultLocale });
+  registerMetaRoutes(app, {
+    appName: config.appName,
+    version: config.version,
+    defaultLocale: config.i18n.defaultLocale,
+    recoveryPhone: { available: deps.recoveryPhone !== undefined, defaultCountry: config.sms.defaultCountry, allowedCountries: config.sms.allowedCountries },
+  });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
+  registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
+  if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {
     registerDevMailboxRoutes(app, { devMailbox: deps.devMailbox, translator, appName: config.appName, publicUrl: config.http.publicUrl });
   }

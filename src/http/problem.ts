@@ -23,6 +23,8 @@ export interface ProblemBody {
   readonly requestId?: string;
   /** Only on `validation-failed`: every field that was wrong, derived from the input alone. */
   readonly errors?: readonly FieldProblem[];
+  /** Only on `wrong-code`: how many more guesses this code allows. */
+  readonly triesLeft?: number;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -42,6 +44,7 @@ export function buildProblem(
   const values: Record<string, string | number> = { ...params };
   // Plural forms ("1 Versuch" / "2 Versuche") key off i18next's `count`.
   if (typeof params.attemptsLeft === 'number') values.count = params.attemptsLeft;
+  if (typeof params.triesLeft === 'number') values.count = params.triesLeft;
   return {
     type: problemType(code),
     title: translator.text(locale, `errors.${code}.title`),
@@ -53,6 +56,7 @@ export function buildProblem(
     instance: request.url.split('?')[0] ?? '/',
     requestId: request.id,
     ...(errors && errors.length > 0 ? { errors } : {}),
+    ...(code === 'wrong-code' && typeof params.triesLeft === 'number' ? { triesLeft: params.triesLeft } : {}),
   };
 }
 

@@ -69,6 +69,9 @@ describe('renderMessage', () => {
     const sms: MessageDefinition = { ...withActionAndCode, channel: 'sms', action: undefined };
     const rendered = renderMessage(sms, { code: '654321', token: 'x' }, context('de'));
     expect(rendered.html).toBeNull();
-    expect(rendered.text.split('\n').at(-1)).toBe('654321');
+    const lines = rendered.text.split('\n');
+    // The code alone on its line, then the WebOTP line bound to PUBLIC_URL's host.
+    expect(lines.slice(-3)).toEqual(['654321', '', `@${new URL(context('de').publicUrl).hostname} #654321`]);
+    expect(rendered.text).not.toMatch(/https?:\/\//);
   });
 });

@@ -176,6 +176,61 @@ export const messageCatalogue = {
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'alt@example.com' },
   },
+  /** Recovery phone: the 6-digit code, by SMS to the new number only (10 minutes). */
+  'recovery.phone-code': {
+    channel: 'sms',
+    template: 'recovery-phone-code',
+    recipients: 'given-address',
+    securityEvent: null,
+    codeParam: 'code',
+    secretParams: ['code'],
+    exampleParams: { code: '492817' },
+  },
+  /** A recovery phone was set up: to the login and recovery e-mail (number masked). */
+  'recovery.phone-added': {
+    channel: 'email',
+    template: 'recovery-phone-added',
+    recipients: 'account',
+    securityEvent: 'recovery_phone.added',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****567' },
+  },
+  /** The recovery phone was changed, once the new number is confirmed. */
+  'recovery.phone-changed': {
+    channel: 'email',
+    template: 'recovery-phone-changed',
+    recipients: 'account',
+    securityEvent: 'recovery_phone.changed',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****890', oldNumber: '+49 *** ****567' },
+  },
+  /** The recovery phone was deactivated. */
+  'recovery.phone-removed': {
+    channel: 'email',
+    template: 'recovery-phone-removed',
+    recipients: 'account',
+    securityEvent: 'recovery_phone.removed',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****567' },
+  },
+  /** To the old number, when a change replaced it: short, no link (a link by SMS is a phishing pattern). */
+  'recovery.phone-replaced-sms': {
+    channel: 'sms',
+    template: 'recovery-phone-replaced',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ' },
+  },
+  /** To the deactivated number: short, no link. */
+  'recovery.phone-removed-sms': {
+    channel: 'sms',
+    template: 'recovery-phone-removed',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ' },
+  },
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageKind = keyof typeof messageCatalogue;

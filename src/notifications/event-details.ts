@@ -18,9 +18,14 @@ export interface EventCircumstances {
 export function describeEvent(translator: Translator, event: EventCircumstances): { when: string; device: string; ip: string } {
   let when: string;
   try {
+    // Components, not dateStyle/timeStyle: those cannot be combined with timeZoneName (a
+    // TypeError that would leave every notice with the UTC fallback below).
     when = new Intl.DateTimeFormat(event.locale === 'de' ? 'de-DE' : 'en-GB', {
-      dateStyle: 'long',
-      timeStyle: 'short',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
       timeZone: event.timeZone,
       timeZoneName: 'short',
     }).format(event.at);

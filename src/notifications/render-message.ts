@@ -56,8 +56,12 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   const secrets = definition.secretParams.map((name) => requireParam(params, name, definition.template));
 
   if (definition.channel === 'sms') {
-    // SMS: the paragraphs, then the code alone on its line; no greeting, no link.
-    const text = [...paragraphKeys.map((key) => translator.text(locale, key, values)), ...(code ? [code] : [])].join('\n');
+    // SMS: the paragraphs, then the code alone on its line; no greeting, no link. A code ends
+    // with the origin-bound line of the WebOTP format (`@host #code`): the browser offers the
+    // code to the page of this host only (autocomplete="one-time-code"), never to a phishing
+    // site, and a person sees which site asked for it.
+    const webOtp = code ? [`@${new URL(context.publicUrl).hostname} #${code}`] : [];
+    const text = [...paragraphKeys.map((key) => translator.text(locale, key, values)), ...(code ? [code, '', ...webOtp] : [])].join('\n');
     return { subject: translator.text(locale, `${base}.subject`, values), text, html: null, secrets };
   }
 

@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimite
 import { LifelineError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Database } from '../db/database.js';
+import type { SmsConfig } from '../config/config.js';
 
 /** One named bucket: `points` per `durationSeconds`, optionally blocked for a while after. */
 export interface BucketPolicy {
@@ -13,10 +14,12 @@ export interface BucketPolicy {
 
 export interface RateLimitsConfig {
   readonly rateLimits: { readonly store: 'memory' | 'postgres'; readonly apiPerMinute: number };
+  readonly sms: { readonly caps: SmsConfig['caps'] };
 }
 
 /** The buckets and their sizes, in one table (documented in docs/security.md). */
 export function bucketPolicies(config: RateLimitsConfig) {
+  const sms = config.sms.caps;
   return {
     /** Every `/api` request, per client (IPv4 address or IPv6 /64). */
     'api-client': { points: config.rateLimits.apiPerMinute, durationSeconds: 60 },
@@ -41,6 +44,19 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'recovery-email-account': { points: 5, durationSeconds: 3600 },
     'recovery-email-address': { points: 5, durationSeconds: 3600 },
     'recovery-email-client': { points: 5, durationSeconds: 3600 },
+    /**
+     * SMS to numbers nobody has confirmed yet (recovery phone setup): the defence against SMS
+     * pumping (issue 6; sizes from SMS_CAP_* and SMS_SETUP_BUDGET_PER_HOUR). Per account,
+     * number, number prefix, country and client, then one global budget.
+     */
+    'sms-setup-account': { points: sms.accountPerHour, durationSeconds: 3600 },
+    'sms-setup-number': { points: sms.numberPerHour, durationSeconds: 3600 },
+    'sms-setup-prefix': { points: sms.prefixPerHour, durationSeconds: 3600 },
+    'sms-setup-country': { points: sms.countryPerHour, durationSeconds: 3600 },
+    'sms-setup-client': { points: sms.clientPerHour, durationSeconds: 3600 },
+    'sms-setup-global': { points: sms.setupBudgetPerHour, durationSeconds: 3600 },
+    /** SMS to confirmed numbers (recovery codes, verification, notices): a budget of its own. */
+    'sms-confirmed-global': { points: sms.confirmedBudgetPerHour, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;
 }
 

@@ -229,6 +229,18 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       return repository.retireLive(trx, accountId, purposes, clock.now());
     },
 
+    /**
+     * Seconds until the hourly failure budget of this account and purpose allows guesses
+     * again, or undefined when it is not spent. Flows that send codes ask this first: while
+     * guessing is locked, sending a new code would only cost money (e.g. an SMS).
+     */
+    async lockedFor(accountId: string, purpose: VerificationPurpose): Promise<number | undefined> {
+      const now = clock.now();
+      const { count, oldest } = await repository.failuresSince(database.db, accountId, purpose, now - FAILURE_WINDOW_MS);
+      if (count < maxFailuresPerHour) return undefined;
+      return Math.max(1, Math.ceil(((oldest ?? now) + FAILURE_WINDOW_MS - now) / 1000));
+    },
+
     /** Wrong guesses of this account and purpose within the last hour. */
     async failuresInLastHour(accountId: string, purpose: VerificationPurpose): Promise<number> {
       const { count } = await repository.failuresSince(database.db, accountId, purpose, clock.now() - FAILURE_WINDOW_MS);

@@ -92,7 +92,13 @@ for (const dialect of dialectsUnderTest()) {
       it('answers /api/v1/meta with name, version and languages, not cacheable', async () => {
         const r = await t.app.inject({ method: 'GET', url: '/api/v1/meta' });
         expect(r.statusCode).toBe(200);
-        expect(r.json()).toEqual({ name: 'Lifeline', version: expect.any(String), locales: ['de', 'en'], defaultLocale: 'de' });
+        expect(r.json()).toEqual({
+          name: 'Lifeline',
+          version: expect.any(String),
+          locales: ['de', 'en'],
+          defaultLocale: 'de',
+          recoveryPhone: { available: true, defaultCountry: 'DE', allowedCountries: expect.arrayContaining(['DE', 'AT', 'CH', 'FR', 'PL']) as unknown },
+        });
         expect(r.headers['cache-control']).toBe('no-store'); // SECURITY.md 8.6
       });
     });

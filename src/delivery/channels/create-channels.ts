@@ -1,28 +1,44 @@
+import type { SmsProviderConfig } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../db/database.js';
-import type { Channels } from './channel.js';
+import type { Channel, Channels } from './channel.js';
 import { createDevMailboxChannel } from './dev-mailbox-channel.js';
+import { createSmsTwilioChannel } from './sms-twilio-channel.js';
+import { createSmsWebhookChannel } from './sms-webhook-channel.js';
 import { createSmtpChannel } from './smtp-channel.js';
 
 export interface ChannelsConfig {
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly delivery: { readonly devMailbox: boolean };
+  readonly sms: { readonly provider: SmsProviderConfig };
 }
 
 /**
- * Picks the transports from the configuration: SMTP when SMTP_URL is set; the development
- * mailbox for e-mail and SMS in the embedded default. SMS gateways come with the recovery
- * phone; until then SMS exists only in the development mailbox.
+ * Picks the transports from the configuration: e-mail through SMTP when SMTP_URL is set, else
+ * (outside production) into the development mailbox; SMS by SMS_PROVIDER: Twilio's Messages
+ * API, a signed webhook, the development mailbox, or none (then no SMS can be delivered and the
+ * recovery phone is hidden).
  */
 export function createChannels(deps: { config: ChannelsConfig; database: Database; clock: Clock }): Channels {
   const { config } = deps;
-  if (config.delivery.devMailbox) {
-    const devMailbox = createDevMailboxChannel(deps);
-    return { email: devMailbox, sms: devMailbox };
+  // One dev-mailbox transport for both channels, so that it is closed once.
+  const devMailbox = config.delivery.devMailbox ? createDevMailboxChannel(deps) : undefined;
+  const email = config.mail.smtpUrl ? createSmtpChannel({ smtpUrl: config.mail.smtpUrl, from: config.mail.from }) : devMailbox;
+  const sms = smsChannel(config.sms.provider, devMailbox);
+  return { ...(email ? { email } : {}), ...(sms ? { sms } : {}) };
+}
+
+function smsChannel(provider: SmsProviderConfig, devMailbox: Channel | undefined): Channel | undefined {
+  switch (provider.kind) {
+    case 'twilio':
+      return createSmsTwilioChannel(provider);
+    case 'webhook':
+      return createSmsWebhookChannel(provider);
+    case 'dev':
+      return devMailbox;
+    case 'none':
+      return undefined;
   }
-  return {
-    ...(config.mail.smtpUrl ? { email: createSmtpChannel({ smtpUrl: config.mail.smtpUrl, from: config.mail.from }) } : {}),
-  };
 }
 
 export async function closeChannels(channels: Channels): Promise<void> {

@@ -5,11 +5,24 @@ import { problemResponses } from '../../contract/problem.js';
 import type { Locale } from '../../i18n/translator.js';
 
 /** GET /api/v1/meta: product name, version and languages, for the UI and integrators. */
-export function registerMetaRoutes(app: FastifyInstance, deps: { appName: string; version: string; defaultLocale: Locale }): void {
+export interface MetaRoutesDeps {
+  readonly appName: string;
+  readonly version: string;
+  readonly defaultLocale: Locale;
+  readonly recoveryPhone: { readonly available: boolean; readonly defaultCountry: string; readonly allowedCountries: readonly string[] };
+}
+
+export function registerMetaRoutes(app: FastifyInstance, deps: MetaRoutesDeps): void {
   const locales: Locale[] = deps.defaultLocale === 'de' ? ['de', 'en'] : ['en', 'de'];
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/meta',
     { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse, ...problemResponses } } },
-    async () => ({ name: deps.appName, version: deps.version, locales, defaultLocale: deps.defaultLocale }),
+    async () => ({
+      name: deps.appName,
+      version: deps.version,
+      locales,
+      defaultLocale: deps.defaultLocale,
+      recoveryPhone: { ...deps.recoveryPhone, allowedCountries: [...deps.recoveryPhone.allowedCountries] },
+    }),
   );
 }

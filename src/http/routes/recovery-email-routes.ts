@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { acceptedResponse, tokenRequest } from '../../contract/accounts.js';
 import { noContent, problemResponses } from '../../contract/problem.js';
-import { recoveryEmailConfirmedResponse, recoveryEmailRequest, recoveryResponse } from '../../contract/recovery.js';
+import { recoveryEmailConfirmedResponse, recoveryEmailRequest } from '../../contract/recovery.js';
 import type { Clock } from '../../core/clock.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
@@ -16,16 +16,10 @@ export interface RecoveryEmailRoutesDeps {
   readonly clock: Clock;
 }
 
-/** "Kontowiederherstellung": the recovery overview and the recovery e-mail's routes (issue 5). */
+/** "Kontowiederherstellung → E-Mail-Adresse": the recovery e-mail's routes (issue 5). */
 export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: RecoveryEmailRoutesDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { cookies, clock } = deps;
-
-  api.get(
-    '/api/v1/recovery',
-    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'The account’s recovery e-mail and phone', response: { 200: recoveryResponse, ...problemResponses } } },
-    async (request) => ({ email: await deps.recoveryEmail.view(authOf(request).account.id), phone: { status: 'none' as const } }),
-  );
 
   api.put(
     '/api/v1/recovery/email',

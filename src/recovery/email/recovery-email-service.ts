@@ -5,9 +5,8 @@ import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
 import type { AccountRow, RecoveryEmailRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
-import { isLocale, type Locale, type Translator } from '../../i18n/translator.js';
+import type { Translator } from '../../i18n/translator.js';
 import { parseEmail } from '../../accounts/signup-service.js';
-import { describeEvent } from '../../notifications/event-details.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { RequestOrigin, SecurityLog } from '../../notifications/security-log.js';
 import { clientBucketKey } from '../../security/client-address.js';
@@ -15,7 +14,8 @@ import type { RateLimits } from '../../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
-import { nextState, stateOf, type RecoveryEmailEvent } from './state.js';
+import { nextState, stateOf, type RecoveryChannelEvent } from '../channel-state.js';
+import { changeDetails, localeOf } from '../notice-context.js';
 
 /** "erneut senden" at most once a minute (issue 5). */
 export const RESEND_COOLDOWN_MS = MINUTE;
@@ -28,8 +28,6 @@ export interface RecoveryEmailView {
   readonly address?: string;
   readonly pending?: { readonly address: string; readonly expiresAt: string; readonly resendAvailableAt: string };
 }
-
-const localeOf = (account: Pick<AccountRow, 'locale'>): Locale => (isLocale(account.locale) ? account.locale : 'de');
 
 /**
  * The recovery e-mail (PRODUCT.md §2 and the seed's first part): set up with the password (or in
@@ -51,7 +49,7 @@ export function createRecoveryEmailService(deps: {
   const repository = createRecoveryEmailRepository();
 
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
-  async function load(trx: Executor, accountId: string, event: RecoveryEmailEvent) {
+  async function load(trx: Executor, accountId: string, event: RecoveryChannelEvent) {
     if (database.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
     const rows = await repository.rows(trx, accountId);
     const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
@@ -79,9 +77,7 @@ export function createRecoveryEmailService(deps: {
     if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
   }
 
-  function details(account: AccountRow, client: ClientInfo, at: number) {
-    return describeEvent(deps.translator, { at, locale: localeOf(account), timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
-  }
+  const details = (account: AccountRow, client: ClientInfo, at: number) => changeDetails(deps.translator, account, client, at);
 
   return {
     async view(accountId: string): Promise<RecoveryEmailView> {

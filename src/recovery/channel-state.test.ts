@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { nextState, stateOf, transitions, type RecoveryEmailEvent, type RecoveryEmailState } from './state.js';
+import { nextState, stateOf, transitions, type RecoveryChannelEvent, type RecoveryChannelState } from './channel-state.js';
 
-const events: RecoveryEmailEvent[] = ['set-up', 'confirm', 'resend', 'cancel', 'remove'];
+const events: RecoveryChannelEvent[] = ['set-up', 'confirm', 'resend', 'cancel', 'remove'];
 
-describe('recovery e-mail state machine (state.mmd)', () => {
-  it.each<[RecoveryEmailState, RecoveryEmailEvent, RecoveryEmailState | undefined]>([
+describe('recovery channel state machine (email/state.mmd, phone/state.mmd)', () => {
+  it.each<[RecoveryChannelState, RecoveryChannelEvent, RecoveryChannelState | undefined]>([
     ['none', 'set-up', 'pending'],
     ['none', 'confirm', undefined],
     ['none', 'resend', undefined],
@@ -31,7 +31,7 @@ describe('recovery e-mail state machine (state.mmd)', () => {
 
   it('covers every state and event', () => {
     expect(Object.keys(transitions).sort()).toEqual(['active', 'active-with-pending', 'none', 'pending']);
-    for (const state of Object.keys(transitions) as RecoveryEmailState[]) for (const event of events) expect(() => nextState(state, event)).not.toThrow();
+    for (const state of Object.keys(transitions) as RecoveryChannelState[]) for (const event of events) expect(() => nextState(state, event)).not.toThrow();
   });
 
   it('reads the state from the rows', () => {

@@ -1,0 +1,97 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { acceptedResponse } from '../../contract/accounts.js';
+import { noContent, problemResponses } from '../../contract/problem.js';
+import { recoveryPhoneConfirmedResponse, recoveryPhoneConfirmRequest, recoveryPhoneRequest, recoveryPhoneSentResponse } from '../../contract/recovery.js';
+import type { Clock } from '../../core/clock.js';
+import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
+import type { SignInService } from '../../sessions/sign-in-service.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import { authOf } from './session-routes.js';
+
+export interface RecoveryPhoneRoutesDeps {
+  readonly recoveryPhone: RecoveryPhoneService;
+  readonly signIn: SignInService;
+  readonly cookies: SessionCookieHelpers;
+  readonly clock: Clock;
+}
+
+/**
+ * "Kontowiederherstellung → Telefonnummer" (issue 6). Only registered when an SMS provider is
+ * configured: without one every route answers 404 and the UI hides the row.
+ */
+export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: RecoveryPhoneRoutesDeps): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { cookies, clock } = deps;
+
+  api.put(
+    '/api/v1/recovery/phone',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Set up or change the recovery phone (privileged window, or `password` in the body); a 6-digit code goes to the number by SMS',
+        body: recoveryPhoneRequest,
+        response: { 202: recoveryPhoneSentResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const client = clientInfo(request);
+      const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client, deviceToken: cookies.deviceToken(request) });
+      if (rotated) cookies.setSession(reply, rotated.token, rotated.session.expires_at, clock.now());
+      const { masked } = await deps.recoveryPhone.setUp(auth, { number: request.body.number, country: request.body.country, client });
+      return reply.code(202).send({ status: 'accepted' as const, masked });
+    },
+  );
+
+  api.post(
+    '/api/v1/recovery/phone/confirm',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Confirm the recovery phone with the code from the SMS; a wrong code answers 400 wrong-code with triesLeft, a dead one 410',
+        body: recoveryPhoneConfirmRequest,
+        response: { 200: recoveryPhoneConfirmedResponse, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const { masked } = await deps.recoveryPhone.confirm(authOf(request), request.body.code, clientInfo(request));
+      return { status: 'active' as const, masked };
+    },
+  );
+
+  api.post(
+    '/api/v1/recovery/phone/resend',
+    {
+      config: { session: 'required' },
+      schema: { tags: ['recovery'], summary: 'Send a new code ("Code erneut senden": after 60 s, within the hourly caps)', response: { 202: acceptedResponse, ...problemResponses } },
+    },
+    async (request, reply) => {
+      await deps.recoveryPhone.resend(authOf(request), clientInfo(request));
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  api.delete(
+    '/api/v1/recovery/phone/pending',
+    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Cancel a pending setup or change of the recovery phone', response: { 204: noContent, ...problemResponses } } },
+    async (request, reply) => {
+      await deps.recoveryPhone.cancel(authOf(request), clientInfo(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.delete(
+    '/api/v1/recovery/phone',
+    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Deactivate the recovery phone (privileged window)', response: { 204: noContent, ...problemResponses } } },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const client = clientInfo(request);
+      await deps.signIn.requirePrivilege({ auth, password: undefined, client, deviceToken: cookies.deviceToken(request) });
+      await deps.recoveryPhone.remove(auth, client);
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,35 @@
+import type { Executor } from '../../db/database.js';
+import type { RecoveryEmailStatus, RecoveryPhoneRow } from '../../db/tables.js';
+
+/** The SQL of recovery phone numbers (at most one active and one pending row per account). */
+export function createRecoveryPhoneRepository() {
+  return {
+    async rows(db: Executor, accountId: string): Promise<{ active: RecoveryPhoneRow | undefined; pending: RecoveryPhoneRow | undefined }> {
+      const rows = await db.selectFrom('recovery_phones').selectAll().where('account_id', '=', accountId).execute();
+      return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending') };
+    },
+
+    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at'>): Promise<void> {
+      await trx.insertInto('recovery_phones').values({ ...row, status: 'pending', confirmed_at: null }).execute();
+    },
+
+    async remove(trx: Executor, accountId: string, status: RecoveryEmailStatus): Promise<RecoveryPhoneRow | undefined> {
+      return trx.deleteFrom('recovery_phones').where('account_id', '=', accountId).where('status', '=', status).returningAll().executeTakeFirst();
+    },
+
+    /** The pending row becomes the active one (the caller has removed the old active row). */
+    async activate(trx: Executor, id: string, now: number): Promise<RecoveryPhoneRow | undefined> {
+      return trx
+        .updateTable('recovery_phones')
+        .set({ status: 'active', confirmed_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    async markSent(trx: Executor, id: string, now: number): Promise<void> {
+      await trx.updateTable('recovery_phones').set({ last_sent_at: now }).where('id', '=', id).execute();
+    },
+  };
+}

@@ -1,0 +1,232 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import { MINUTE } from '../../core/clock.js';
+import { LifelineError, isLifelineError } from '../../core/errors.js';
+import type { Metrics } from '../../core/metrics.js';
+import { newId } from '../../core/random.js';
+import type { Database, Executor } from '../../db/database.js';
+import type { AccountRow, RecoveryPhoneRow } from '../../db/tables.js';
+import { inTransaction } from '../../db/transaction.js';
+import type { Translator } from '../../i18n/translator.js';
+import type { Notifier } from '../../notifications/notifier.js';
+import type { SecurityLog } from '../../notifications/security-log.js';
+import type { SmsSendGuard } from '../../security/sms-send-guard.js';
+import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
+import { purposePolicies } from '../../verification/purposes.js';
+import type { VerificationService } from '../../verification/verification-service.js';
+import { nextState, stateOf, type RecoveryChannelEvent } from '../channel-state.js';
+import { changeDetails, localeOf } from '../notice-context.js';
+import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
+import { createRecoveryPhoneRepository } from './recovery-phone-repository.js';
+
+/** "Code erneut senden" after 60 s (issue 6). */
+export const PHONE_RESEND_COOLDOWN_MS = MINUTE;
+const PURPOSE = 'recovery-phone-confirmation' as const;
+/** Metrics label of the codes this flow sends. */
+const METRIC_PURPOSE = 'recovery-phone-setup';
+
+export interface RecoveryPhoneView {
+  readonly status: 'none' | 'pending' | 'active';
+  readonly masked?: string;
+  readonly pending?: { readonly masked: string; readonly expiresAt: string; readonly resendAvailableAt: string };
+}
+
+/**
+ * The recovery phone (PRODUCT.md §3, the seed's second part): set up with the password (or in
+ * the privileged window, checked by the route), confirmed by a 6-digit code that only the new
+ * number gets, changed with the old number active until the new one is confirmed, deactivated
+ * with the login and recovery e-mail and the old number told. Same states as the recovery
+ * e-mail (channel-state.ts, phone/state.mmd); every send passes the caps against SMS pumping.
+ */
+export function createRecoveryPhoneService(deps: {
+  database: Database;
+  clock: Clock;
+  verification: VerificationService;
+  notifier: Notifier;
+  securityLog: SecurityLog;
+  translator: Translator;
+  smsGuard: SmsSendGuard;
+  metrics: Metrics;
+  logger: Logger;
+  config: { readonly sms: NumberPolicy };
+}) {
+  const { database, clock } = deps;
+  const repository = createRecoveryPhoneRepository();
+  const codeLifetimeMs = purposePolicies[PURPOSE].ttlMs;
+
+  /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
+  async function load(trx: Executor, accountId: string, event: RecoveryChannelEvent) {
+    if (database.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+    const rows = await repository.rows(trx, accountId);
+    const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
+    if (!nextState(state, event)) throw new LifelineError('not-found');
+    return rows;
+  }
+
+  /** "Code erneut senden" once a minute: a time on the row, so it follows the clock and restarts. */
+  function enforceCooldown(pending: Pick<RecoveryPhoneRow, 'last_sent_at'>): void {
+    const wait = (pending.last_sent_at ?? 0) + PHONE_RESEND_COOLDOWN_MS - clock.now();
+    if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
+  }
+
+  /**
+   * 10 wrong codes in an hour lock the phone setup for the rest of that hour: no new code is
+   * sent (it would only cost an SMS), and a new code never restores tries.
+   */
+  async function enforceNotLocked(accountId: string): Promise<void> {
+    const retryAfterSeconds = await deps.verification.lockedFor(accountId, PURPOSE);
+    if (retryAfterSeconds !== undefined) throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds });
+  }
+
+  /** A fresh code (the previous one dies) to the pending number, and only there. */
+  async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo): Promise<void> {
+    const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
+    await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client });
+    await repository.markSent(trx, pending.id, clock.now());
+  }
+
+  /** A short SMS without a link to a number that stops being the recovery phone, within the confirmed-number budget. */
+  async function tellOldNumber(trx: Executor, account: AccountRow, old: RecoveryPhoneRow, kind: 'recovery.phone-replaced-sms' | 'recovery.phone-removed-sms', when: string): Promise<void> {
+    if (!(await deps.smsGuard.allowConfirmedSend({ country: old.country, accountId: account.id }))) return;
+    await deps.notifier.notify(trx, { kind, locale: localeOf(account), to: old.number_e164, accountId: account.id, params: { when } });
+  }
+
+  /** The verification service's answers, in the words of the phone API (issue 6). */
+  function asPhoneError(error: unknown): unknown {
+    if (!isLifelineError(error)) return error;
+    if (error.code === 'code-incorrect') return new LifelineError('wrong-code', { triesLeft: Number(error.params.attemptsLeft ?? 0) });
+    if (error.code === 'code-used-up' || error.code === 'invalid-or-expired') return new LifelineError('code-expired');
+    return error;
+  }
+
+  return {
+    async view(accountId: string): Promise<RecoveryPhoneView> {
+      const { active, pending } = await repository.rows(database.db, accountId);
+      const sentAt = pending ? (pending.last_sent_at ?? pending.created_at) : 0;
+      const pendingView = pending
+        ? {
+            masked: maskNumber(pending.number_e164),
+            expiresAt: new Date(sentAt + codeLifetimeMs).toISOString(),
+            resendAvailableAt: new Date(sentAt + PHONE_RESEND_COOLDOWN_MS).toISOString(),
+          }
+        : undefined;
+      if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...(pendingView ? { pending: pendingView } : {}) };
+      if (pendingView) return { status: 'pending', pending: pendingView };
+      return { status: 'none' };
+    },
+
+    /**
+     * Set up or change: the number is parsed to E.164 and must be a mobile number of an allowed
+     * country. A pending setup is replaced and its code dies. The code goes out only past the
+     * caps against SMS pumping.
+     */
+    async setUp(auth: AuthenticatedSession, input: { number: string; country: string | undefined; client: ClientInfo }): Promise<{ masked: string }> {
+      const account = auth.account;
+      if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
+      const number: RecoveryNumber = parseRecoveryNumber(input.number, input.country, deps.config.sms);
+      const current = await repository.rows(database.db, account.id);
+      if (current.active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
+      // The same number again is "send again": the cooldown holds. A new number is a new setup.
+      if (current.pending?.number_e164 === number.e164) enforceCooldown(current.pending);
+      await enforceNotLocked(account.id);
+      await deps.smsGuard.allowSetupSend({ accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip });
+      await inTransaction(database, async (trx) => {
+        const now = clock.now();
+        const { active, pending: previous } = await load(trx, account.id, 'set-up');
+        if (active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
+        if (previous?.number_e164 === number.e164) enforceCooldown(previous);
+        await repository.remove(trx, account.id, 'pending');
+        const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
+        await repository.insertPending(trx, pending);
+        await sendCode(trx, account, pending, input.client);
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country } });
+      });
+      deps.metrics.smsCodesSent.inc({ country: number.country, purpose: METRIC_PURPOSE });
+      return { masked: maskNumber(number.e164) };
+    },
+
+    /** "Code erneut senden": after the cooldown, within the caps; the new code has its own tries, the hourly failures stay. */
+    async resend(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      const { pending } = await repository.rows(database.db, auth.account.id);
+      if (!pending) throw new LifelineError('not-found');
+      enforceCooldown(pending);
+      await enforceNotLocked(auth.account.id);
+      await deps.smsGuard.allowSetupSend({ accountId: auth.account.id, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip });
+      await inTransaction(database, async (trx) => {
+        const rows = await load(trx, auth.account.id, 'resend');
+        if (!rows.pending) throw new LifelineError('not-found');
+        // Again under the account's lock: of two parallel clicks only one sends.
+        enforceCooldown(rows.pending);
+        await sendCode(trx, auth.account, rows.pending, client);
+      });
+      deps.metrics.smsCodesSent.inc({ country: pending.country, purpose: METRIC_PURPOSE });
+    },
+
+    /**
+     * "Bestätigen" with the code from the SMS (session + CSRF: the code is bound to this account
+     * and number). The pending number becomes active; an old active one is replaced and told.
+     */
+    async confirm(auth: AuthenticatedSession, code: string, client: ClientInfo): Promise<{ masked: string }> {
+      const account = auth.account;
+      const { pending } = await repository.rows(database.db, account.id);
+      if (!pending) throw new LifelineError('code-expired');
+      let confirmed: RecoveryPhoneRow;
+      try {
+        confirmed = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code }, async (trx, secret) => {
+          const now = clock.now();
+          // No account lock here: the secret's row is already locked, and setUp takes the two
+          // locks the other way round. markUsed makes exactly one of parallel confirms win.
+          const rows = await repository.rows(trx, account.id);
+          // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
+          if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target) throw new LifelineError('code-expired');
+          const details = changeDetails(deps.translator, account, client, now);
+          if (rows.active) {
+            await repository.remove(trx, account.id, 'active');
+            await tellOldNumber(trx, account, rows.active, 'recovery.phone-replaced-sms', details.when);
+          }
+          const activated = await repository.activate(trx, rows.pending.id, now);
+          if (!activated) throw new LifelineError('code-expired');
+          await deps.notifier.notify(trx, {
+            kind: rows.active ? 'recovery.phone-changed' : 'recovery.phone-added',
+            locale: localeOf(account),
+            accountId: account.id,
+            params: { ...details, number: maskNumber(activated.number_e164), ...(rows.active ? { oldNumber: maskNumber(rows.active.number_e164) } : {}) },
+            origin: client,
+          });
+          return activated;
+        });
+      } catch (error) {
+        throw asPhoneError(error);
+      }
+      deps.metrics.smsCodesConfirmed.inc({ country: confirmed.country, purpose: METRIC_PURPOSE });
+      return { masked: maskNumber(confirmed.number_e164) };
+    },
+
+    /** "Abbrechen": the pending number and its code go; an active number is untouched. */
+    async cancel(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        await load(trx, auth.account.id, 'cancel');
+        await repository.remove(trx, auth.account.id, 'pending');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
+        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'recovery_phone.setup_cancelled', origin: client });
+      });
+    },
+
+    /** "Verwalten → Deaktivieren" (privileged window, checked by the route). */
+    async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        const now = clock.now();
+        await load(trx, auth.account.id, 'remove');
+        const removed = await repository.remove(trx, auth.account.id, 'active');
+        await repository.remove(trx, auth.account.id, 'pending');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
+        if (!removed) throw new LifelineError('not-found');
+        const details = changeDetails(deps.translator, auth.account, client, now);
+        await deps.notifier.notify(trx, { kind: 'recovery.phone-removed', locale: localeOf(auth.account), accountId: auth.account.id, params: { ...details, number: maskNumber(removed.number_e164) }, origin: client });
+        await tellOldNumber(trx, auth.account, removed, 'recovery.phone-removed-sms', details.when);
+      });
+    },
+  };
+}
+
+export type RecoveryPhoneService = ReturnType<typeof createRecoveryPhoneService>;
