@@ -146,4 +146,41 @@ describe('parseConfig', () => {
       expect(parseConfig({}, { fallbackSecretKey: Buffer.alloc(32, 9) }).keys.current.key.equals(Buffer.alloc(32, 9))).toBe(true);
     });
   });
+
+  describe('case=SMS (issue 6)', () => {
+    const PROD = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtp://mail', PUBLIC_URL: 'https://id.example.com' };
+
+    it('the embedded default sends SMS to the development mailbox; DE, AT, CH and the EU are allowed', () => {
+      const config = parseConfig({ SECRET_KEY: KEY });
+      expect(config.sms.provider).toEqual({ kind: 'dev' });
+      expect(config.sms.defaultCountry).toBe('DE');
+      expect(config.sms.allowedCountries).toHaveLength(28); // the 27 member states of the EU and CH
+      expect(config.sms.allowedCountries).toEqual(expect.arrayContaining(['DE', 'AT', 'CH', 'FR', 'IT', 'PL', 'SE', 'IE']));
+      expect(config.sms.caps).toEqual({ accountPerHour: 5, numberPerHour: 5, prefixPerHour: 10, countryPerHour: 200, clientPerHour: 10, setupBudgetPerHour: 500, confirmedBudgetPerHour: 2000 });
+    });
+
+    it('production without a provider has none (the phone is hidden); dev in production stops the start', () => {
+      expect(parseConfig(PROD).sms.provider).toEqual({ kind: 'none' });
+      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'dev' })).toEqual([expect.stringMatching(/^SMS_PROVIDER: dev is the development mailbox and never allowed in production/)]);
+    });
+
+    it('twilio and webhook need their settings, named', () => {
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio' }).map((p) => p.split(':')[0])).toEqual(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_SECRET: 'short' }).map((p) => p.split(':')[0]).sort()).toEqual(['SMS_WEBHOOK_SECRET']);
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook' }).map((p) => p.split(':')[0]).sort()).toEqual(['SMS_WEBHOOK_SECRET', 'SMS_WEBHOOK_URL']);
+      const twilio = parseConfig({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+15005550006' });
+      expect(twilio.sms.provider).toEqual({ kind: 'twilio', accountSid: 'AC1', authToken: 'secret', from: '+15005550006', baseUrl: 'https://api.twilio.com' });
+      // SMS through Twilio, e-mail still in the development mailbox.
+      expect(twilio.delivery.devMailbox).toBe(true);
+      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+1', TWILIO_BASE_URL: 'http://twilio.local' })).toEqual(['TWILIO_BASE_URL: must be https:// in production']);
+    });
+
+    it('countries must be known, and the default one allowed; a secret is never echoed', () => {
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'DE,XX' })).toEqual(['SMS_ALLOWED_COUNTRIES: unknown country codes XX']);
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'AT,CH' })).toEqual(['SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got "DE")']);
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'Deutschland' })[0]).toMatch(/^SMS_ALLOWED_COUNTRIES: must be a comma-separated list/);
+      expect(parseConfig({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: ' at, ch ', SMS_DEFAULT_COUNTRY: 'ch' }).sms).toMatchObject({ allowedCountries: ['AT', 'CH'], defaultCountry: 'CH' });
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook', SMS_WEBHOOK_SECRET: 'tiny-secret' }).join(' ')).not.toContain('tiny-secret');
+    });
+  });
 });
