@@ -112,7 +112,9 @@ for (const dialect of dialectsUnderTest()) {
       ['0171 SMS-PUMP', 'DE', 'invalid-number'],
       ['+1 201 555 0123', 'US', 'country-not-allowed'],
       ['+44 7400 123456', undefined, 'country-not-allowed'],
-    ])('refuses %s (%s) with 422 %s, a localised message, and sends nothing', async (number, country, code) => {
+      ['+882 16 1234567', undefined, 'country-not-allowed'], // international networks (SECURITY.md 5.5)
+      ['+881 6 12345678', undefined, 'country-not-allowed'], // satellite phones
+    ])('refuses %s (%s) with 422 %s, a localised message, and sends nothing (SECURITY.md 5.5, 5.7)', async (number, country, code) => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const r = await a.client.put('/api/v1/recovery/phone', { number, ...(country ? { country } : {}) });
       expect(r.status).toBe(422);
@@ -138,7 +140,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await phoneOf(a.client)).status).toBe('pending');
     });
 
-    it('needs the password: outside the window 403 privilege-required, a wrong one 403 wrong-password; no SMS goes out', async () => {
+    it('needs the password: outside the window 403 privilege-required, a wrong one 403 wrong-password; no SMS goes out (SECURITY.md 4.8)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       t.clock.advance(10 * MINUTE + SECOND);
       const number = mobile();
@@ -148,7 +150,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.put('/api/v1/recovery/phone', { number: number.typed, password: a.password })).status).toBe(202);
     });
 
-    it('a wrong code says how many tries are left; after 5 the code is dead (410), even the right one', async () => {
+    it('a wrong code says how many tries are left; after 5 the code is dead (410), even the right one (SECURITY.md 4.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
@@ -167,7 +169,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await phoneOf(a.client)).status).toBe('pending');
     });
 
-    it('sending again never restores tries: 10 wrong codes in an hour lock the phone setup for an hour', async () => {
+    it('sending again never restores tries: 10 wrong codes in an hour lock the phone setup for an hour (SECURITY.md 4.5)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
@@ -196,7 +198,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) })).status).toBe(200);
     });
 
-    it('a code expires after 10 minutes (410)', async () => {
+    it('a code is accepted at 9:59 and dead at 10:01 (SECURITY.md 3.5, 4.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
@@ -205,9 +207,15 @@ for (const dialect of dialectsUnderTest()) {
       const r = await a.client.post('/api/v1/recovery/phone/confirm', { code });
       expect(r.status).toBe(410);
       expect(r.body.code).toBe('code-expired');
+
+      const b = await signedInAccount(t, { ip: nextIp() });
+      const other = mobile();
+      await b.client.put('/api/v1/recovery/phone', { number: other.typed });
+      t.clock.advance(10 * MINUTE - SECOND);
+      expect((await b.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, other.e164) })).status).toBe(200);
     });
 
-    it('the code of another number (a replaced setup) does not confirm; the new number’s code does', async () => {
+    it('the code of another number (a replaced setup) does not confirm; the new number’s code does (SECURITY.md 4.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const first = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: first.typed });
@@ -237,7 +245,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await phoneOf(b.client)).status).toBe('none');
     });
 
-    it('state changes need the CSRF token (SECURITY.md 2.x); a missing one changes nothing', async () => {
+    it('state changes need the CSRF token (SECURITY.md 2.9); a missing one changes nothing', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       const r = await a.client.put('/api/v1/recovery/phone', { number: number.typed }, { 'x-csrf-token': '' });
@@ -277,7 +285,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: secondCode })).status).toBe(200);
     });
 
-    it('a change keeps the old number active until the new one is confirmed; the old number gets a short SMS without a link', async () => {
+    it('a change keeps the old number active until the new one is confirmed; the old number gets a short SMS without a link (SECURITY.md 4.8, 6.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const old = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: old.typed });
@@ -413,6 +421,22 @@ for (const dialect of dialectsUnderTest()) {
         for (let i = 0; i < 3; i++) expect((await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
         await expectRefused(await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed }));
         expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('with the default caps, 20 numbers of one range trip the prefix cap (SECURITY.md 5.4)', async () => {
+      const t = await appWith({});
+      try {
+        const range = String(1000 + Math.floor(Math.random() * 8999));
+        const statuses: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const a = await signedInAccount(t, { ip: nextIp() });
+          statuses.push((await a.client.put('/api/v1/recovery/phone', { number: `0171 ${range}${String(i).padStart(3, '0')}` })).status);
+        }
+        expect(statuses.filter((s) => s === 202)).toHaveLength(t.config.sms.caps.prefixPerHour);
+        expect(statuses.slice(t.config.sms.caps.prefixPerHour).every((s) => s === 429)).toBe(true);
       } finally {
         await t.close();
       }

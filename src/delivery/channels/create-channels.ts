@@ -24,16 +24,16 @@ export function createChannels(deps: { config: ChannelsConfig; database: Databas
   // One dev-mailbox transport for both channels, so that it is closed once.
   const devMailbox = config.delivery.devMailbox ? createDevMailboxChannel(deps) : undefined;
   const email = config.mail.smtpUrl ? createSmtpChannel({ smtpUrl: config.mail.smtpUrl, from: config.mail.from }) : devMailbox;
-  const sms = smsChannel(config.sms.provider, devMailbox);
+  const sms = smsChannel(config.sms.provider, devMailbox, deps.clock);
   return { ...(email ? { email } : {}), ...(sms ? { sms } : {}) };
 }
 
-function smsChannel(provider: SmsProviderConfig, devMailbox: Channel | undefined): Channel | undefined {
+function smsChannel(provider: SmsProviderConfig, devMailbox: Channel | undefined, clock: Clock): Channel | undefined {
   switch (provider.kind) {
     case 'twilio':
       return createSmsTwilioChannel(provider);
     case 'webhook':
-      return createSmsWebhookChannel(provider);
+      return createSmsWebhookChannel(provider, { clock });
     case 'dev':
       return devMailbox;
     case 'none':
