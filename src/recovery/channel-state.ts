@@ -1,3 +1,6 @@
+import { LifelineError } from '../core/errors.js';
+import type { DialectName, Executor } from '../db/database.js';
+
 /**
  * A recovery channel (the recovery e-mail and the recovery phone share it) as a state machine
  * (ARCHITECTURE.md "Flows are state machines"; the diagrams are email/state.mmd and
@@ -39,4 +42,36 @@ export function stateOf(rows: { readonly active: boolean; readonly pending: bool
 /** The state after `event`, or undefined when the event is not allowed in `state`. */
 export function nextState(state: RecoveryChannelState, event: RecoveryChannelEvent): RecoveryChannelState | undefined {
   return transitions[state][event];
+}
+
+/** The rows of one recovery channel of one account: at most one active and one pending. */
+export interface ChannelRows<Row> {
+  readonly active: Row | undefined;
+  readonly pending: Row | undefined;
+}
+
+/**
+ * Reads a channel's rows for `event` inside the caller's transaction: on PostgreSQL the
+ * account row is locked first, so two requests of one account (a double-clicked "erneut
+ * senden") change the channel one after the other; then the event must be allowed in the
+ * state the rows are in, or the answer is 404 and nothing is written.
+ */
+export async function loadForEvent<Row>(
+  trx: Executor,
+  options: { readonly dialect: DialectName; readonly accountId: string; readonly event: RecoveryChannelEvent; readonly rows: (trx: Executor, accountId: string) => Promise<ChannelRows<Row>> },
+): Promise<ChannelRows<Row>> {
+  if (options.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', options.accountId).forUpdate().execute();
+  const rows = await options.rows(trx, options.accountId);
+  const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
+  if (!nextState(state, options.event)) throw new LifelineError('not-found');
+  return rows;
+}
+
+/**
+ * "Erneut senden" once per cooldown: the time is on the row, so it follows the injected clock
+ * and survives restarts. Throws 429 with the seconds still to wait.
+ */
+export function enforceCooldown(lastSentAt: number | null, cooldownMs: number, now: number): void {
+  const wait = (lastSentAt ?? 0) + cooldownMs - now;
+  if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
 }

@@ -535,7 +535,8 @@ for (const dialect of dialectsUnderTest()) {
         const body = JSON.parse(request?.body ?? '{}') as { id: string; to: string; text: string };
         expect(body.to).toBe(number.e164);
         expect(request?.headers['idempotency-key']).toBe(body.id);
-        const signature = { secret, timestamp: String(request?.headers['x-lifeline-timestamp']), body: request?.body ?? '', signature: String(request?.headers['x-lifeline-signature']) };
+        // Signed at the instance's (here: the test's manual) clock; the receiver checks it against its own.
+        const signature = { secret, timestamp: String(request?.headers['x-lifeline-timestamp']), body: request?.body ?? '', signature: String(request?.headers['x-lifeline-signature']), now: Math.floor(t.clock.now() / 1000) };
         expect(verifySmsWebhookSignature(signature)).toBe(true);
         expect(verifySmsWebhookSignature({ ...signature, secret: 'another-secret-0123456789' })).toBe(false);
         const code = body.text.split('\n').find((line) => /^\d{6}$/.test(line));

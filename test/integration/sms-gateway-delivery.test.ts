@@ -206,6 +206,8 @@ for (const dialect of dialectsUnderTest()) {
           timestamp: String(request.headers['x-lifeline-timestamp']),
           body: request.body,
           signature: String(request.headers['x-lifeline-signature']),
+          // Lifeline signs at its clock (the test's manual clock); a real receiver uses its own.
+          now: Math.floor(t.clock.now() / 1000),
         });
         if (!signed) return { status: 401 };
         const { to } = JSON.parse(request.body) as { to: string };

@@ -14,7 +14,7 @@ import type { RateLimits } from '../../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
-import { nextState, stateOf, type RecoveryChannelEvent } from '../channel-state.js';
+import { enforceCooldown, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 
 /** "erneut senden" at most once a minute (issue 5). */
@@ -49,13 +49,7 @@ export function createRecoveryEmailService(deps: {
   const repository = createRecoveryEmailRepository();
 
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
-  async function load(trx: Executor, accountId: string, event: RecoveryChannelEvent) {
-    if (database.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-    const rows = await repository.rows(trx, accountId);
-    const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
-    if (!nextState(state, event)) throw new LifelineError('not-found');
-    return rows;
-  }
+  const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) => loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
 
   /** Sends are capped per account, per recipient and per client: 5 an hour each (429). */
   async function limitSends(accountId: string, normalized: string, ip: string): Promise<void> {
@@ -72,10 +66,7 @@ export function createRecoveryEmailService(deps: {
   }
 
   /** "erneut senden" at most once a minute: a time on the row, so it follows the clock and restarts. */
-  function enforceCooldown(pending: Pick<RecoveryEmailRow, 'last_sent_at'>): void {
-    const wait = (pending.last_sent_at ?? 0) + RESEND_COOLDOWN_MS - clock.now();
-    if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
-  }
+  const cooldown = (pending: Pick<RecoveryEmailRow, 'last_sent_at'>) => enforceCooldown(pending.last_sent_at, RESEND_COOLDOWN_MS, clock.now());
 
   const details = (account: AccountRow, client: ClientInfo, at: number) => changeDetails(deps.translator, account, client, at);
 
@@ -121,13 +112,13 @@ export function createRecoveryEmailService(deps: {
     async resend(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
       const { pending } = await repository.rows(database.db, auth.account.id);
       if (!pending) throw new LifelineError('not-found');
-      enforceCooldown(pending);
+      cooldown(pending);
       await limitSends(auth.account.id, pending.address_normalized, client.ip);
       await inTransaction(database, async (trx) => {
         const rows = await load(trx, auth.account.id, 'resend');
         if (!rows.pending) throw new LifelineError('not-found');
         // Again under the account's lock: of two parallel clicks only one sends.
-        enforceCooldown(rows.pending);
+        cooldown(rows.pending);
         await sendLink(trx, auth.account, rows.pending, client);
       });
     },

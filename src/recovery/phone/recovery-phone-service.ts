@@ -14,7 +14,7 @@ import type { SmsSendGuard } from '../../security/sms-send-guard.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import { purposePolicies } from '../../verification/purposes.js';
 import type { VerificationService } from '../../verification/verification-service.js';
-import { nextState, stateOf, type RecoveryChannelEvent } from '../channel-state.js';
+import { enforceCooldown, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
 import { createRecoveryPhoneRepository } from './recovery-phone-repository.js';
@@ -55,19 +55,10 @@ export function createRecoveryPhoneService(deps: {
   const codeLifetimeMs = purposePolicies[PURPOSE].ttlMs;
 
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
-  async function load(trx: Executor, accountId: string, event: RecoveryChannelEvent) {
-    if (database.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
-    const rows = await repository.rows(trx, accountId);
-    const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
-    if (!nextState(state, event)) throw new LifelineError('not-found');
-    return rows;
-  }
+  const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) => loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
 
   /** "Code erneut senden" once a minute: a time on the row, so it follows the clock and restarts. */
-  function enforceCooldown(pending: Pick<RecoveryPhoneRow, 'last_sent_at'>): void {
-    const wait = (pending.last_sent_at ?? 0) + PHONE_RESEND_COOLDOWN_MS - clock.now();
-    if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
-  }
+  const cooldown = (pending: Pick<RecoveryPhoneRow, 'last_sent_at'>) => enforceCooldown(pending.last_sent_at, PHONE_RESEND_COOLDOWN_MS, clock.now());
 
   /**
    * 10 wrong codes in an hour lock the phone setup for the rest of that hour: no new code is
@@ -127,14 +118,14 @@ export function createRecoveryPhoneService(deps: {
       const current = await repository.rows(database.db, account.id);
       if (current.active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
       // The same number again is "send again": the cooldown holds. A new number is a new setup.
-      if (current.pending?.number_e164 === number.e164) enforceCooldown(current.pending);
+      if (current.pending?.number_e164 === number.e164) cooldown(current.pending);
       await enforceNotLocked(account.id);
       await deps.smsGuard.allowSetupSend({ accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip });
       await inTransaction(database, async (trx) => {
         const now = clock.now();
         const { active, pending: previous } = await load(trx, account.id, 'set-up');
         if (active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
-        if (previous?.number_e164 === number.e164) enforceCooldown(previous);
+        if (previous?.number_e164 === number.e164) cooldown(previous);
         await repository.remove(trx, account.id, 'pending');
         const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
         await repository.insertPending(trx, pending);
@@ -149,14 +140,14 @@ export function createRecoveryPhoneService(deps: {
     async resend(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
       const { pending } = await repository.rows(database.db, auth.account.id);
       if (!pending) throw new LifelineError('not-found');
-      enforceCooldown(pending);
+      cooldown(pending);
       await enforceNotLocked(auth.account.id);
       await deps.smsGuard.allowSetupSend({ accountId: auth.account.id, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip });
       await inTransaction(database, async (trx) => {
         const rows = await load(trx, auth.account.id, 'resend');
         if (!rows.pending) throw new LifelineError('not-found');
         // Again under the account's lock: of two parallel clicks only one sends.
-        enforceCooldown(rows.pending);
+        cooldown(rows.pending);
         await sendCode(trx, auth.account, rows.pending, client);
       });
       deps.metrics.smsCodesSent.inc({ country: pending.country, purpose: METRIC_PURPOSE });
