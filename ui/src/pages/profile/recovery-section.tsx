@@ -1,19 +1,23 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import type { MetaResponse } from '../../../../src/contract/meta.js';
 import type { RecoveryView } from '../../../../src/contract/recovery.js';
 import { api } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { RecoveryEmailRow } from './recovery-email-row.js';
+import { RecoveryPhoneRow } from './recovery-phone-row.js';
 
 /**
- * "Kontowiederherstellung", with the seed's texts: advantages, the two rows (filled by the
- * recovery issues), "Was sollten Sie beachten?" and "Wie verwenden wir diese Daten?".
+ * "Kontowiederherstellung", with the seed's texts: advantages, the two rows (E-Mail-Adresse;
+ * Telefonnummer, hidden when no SMS provider is configured), "Was sollten Sie beachten?" and
+ * "Wie verwenden wir diese Daten?".
  */
 export function RecoverySection() {
   const { t, list } = useI18n();
-  const notYet = useId();
   const [view, setView] = useState<RecoveryView | undefined>();
+  /** What the phone dialog offers; `available: false` (no SMS provider) hides the phone row. */
+  const [phone, setPhone] = useState<MetaResponse['recoveryPhone'] | undefined>();
   const [error, setError] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
@@ -25,24 +29,12 @@ export function RecoverySection() {
   useEffect(() => {
     void load();
   }, [load]);
-  const row = (label: string) => (
-    <div className="recovery-row" role="group" aria-labelledby={`${notYet}-label`}>
-      <div className="recovery-head">
-        <div className="recovery-text">
-          <p className="label" id={`${notYet}-label`}>
-            {label}
-          </p>
-          <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
-        </div>
-        <button type="button" disabled aria-describedby={notYet}>
-          {t('ui.profile.recovery.setUp')}
-        </button>
-      </div>
-      <p id={notYet} className="hint">
-        {t('ui.profile.recovery.notYet')}
-      </p>
-    </div>
-  );
+  useEffect(() => {
+    api<MetaResponse>('GET', '/api/v1/meta').then(
+      (meta) => setPhone(meta.recoveryPhone),
+      (failure: unknown) => setError(errorMessage(t, failure)),
+    );
+  }, [t]);
   return (
     <section className="card" aria-labelledby="recovery-title">
       <h2 id="recovery-title">{t('ui.profile.recovery.title')}</h2>
@@ -55,7 +47,7 @@ export function RecoverySection() {
       </ul>
       {error ? <Alert kind="error">{error}</Alert> : null}
       {view ? <RecoveryEmailRow view={view.email} reload={load} /> : <p>{t('ui.common.loading')}</p>}
-      {row(t('ui.profile.recovery.phone'))}
+      {view && phone?.available ? <RecoveryPhoneRow view={view.phone} options={phone} reload={load} /> : null}
       <h3>{t('ui.profile.recovery.noticeTitle')}</h3>
       <ul>
         {list('ui.profile.recovery.notices').map((text) => (

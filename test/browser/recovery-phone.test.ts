@@ -1,0 +1,604 @@
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RecoveryView } from '../../src/contract/recovery.js';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import { apiClient } from '../helpers/api-client.js';
+import { freePort, launchChromium, screenshot, screenshotOf, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { testConfig } from '../helpers/test-config.js';
+
+/**
+ * The seed's "Kontowiederherstellung → Telefonnummer" step by step in a real Chromium, against a
+ * real server (development SMS: the dev mailbox) whose privileged window is 1 minute on a manual
+ * clock: "Jetzt einrichten" → the dialog → Schritt 1 von 3, the password (Escape closes it; a
+ * wrong one is refused next to the field) → Schritt 2 von 3, country and number (a 0900 number
+ * refused next to the field, then a mobile number) → Schritt 3 von 3, the code (a wrong one with
+ * the tries left; Escape leaves it pending; "Code eingeben" opens the dialog at the code again;
+ * the code from the SMS) → active with the masked number → Verwalten → Nummer ändern (the old
+ * number stays active; both shown while the new one waits) → the new number active →
+ * Verwalten → Deaktivieren (the question, then the password) → "Nicht eingerichtet"; then a
+ * shorter English run. Everything by keyboard; on every step no console error, failed request
+ * or CSP report, no serious axe violation, no sideways scrolling at 375 px, the focus inside the
+ * open dialog and back on its opener (or the announced message) after it; screenshots of each
+ * state at 1280 and 375 px in test-results/screenshots/recovery-phone-<state>-<lang>-<width>.png.
+ */
+const chromiumPath = inject('chromiumPath');
+
+// The callbacks given to page.evaluate() run in Chromium; the project compiles without the DOM
+// library, so this module names the few members it uses.
+interface DomElement {
+  readonly tagName: string;
+  readonly id: string;
+  readonly textContent: string | null;
+  matches(selector: string): boolean;
+  closest(selector: string): DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  getAttribute(name: string): string | null;
+  getBoundingClientRect(): { readonly right: number; readonly width: number };
+}
+interface DomStyle {
+  readonly outlineStyle: string;
+  readonly outlineWidth: string;
+}
+declare const document: {
+  readonly documentElement: DomElement & { readonly scrollWidth: number; readonly clientWidth: number };
+  readonly activeElement: DomElement | null;
+  querySelector(selector: string): DomElement | null;
+  querySelectorAll(selector: string): ArrayLike<DomElement>;
+};
+declare function getComputedStyle(element: DomElement): DomStyle;
+declare const localStorage: { setItem(key: string, value: string): void };
+
+const DESKTOP = { width: 1280, height: 800 } as const;
+const PHONE = { width: 375, height: 667 } as const;
+const PASSWORD = 'Lichtung Ameise Paddel 7';
+type Lang = 'de' | 'en';
+
+/** What the keyboard focus is on, and whether it shows. */
+interface FocusInfo {
+  readonly tag: string;
+  readonly name: string;
+  readonly focusVisible: boolean;
+  readonly outlineStyle: string;
+  readonly outlineWidth: number;
+  readonly inDialog: boolean;
+  readonly section: string | null;
+  /** The label of the recovery row the focus is in ("Telefonnummer", "E-Mail-Adresse"). */
+  readonly row: string | null;
+  readonly className: string;
+}
+
+function focusInfo(): FocusInfo | null {
+  const element = document.activeElement;
+  if (element === null || element.tagName === 'BODY') return null;
+  const style = getComputedStyle(element);
+  const labelledBy = element.id ? document.querySelector(`label[for="${element.id}"]`) : null;
+  return {
+    tag: element.tagName.toLowerCase(),
+    name: (element.getAttribute('aria-label') ?? labelledBy?.textContent ?? element.textContent ?? '').trim(),
+    focusVisible: element.matches(':focus-visible'),
+    outlineStyle: style.outlineStyle,
+    outlineWidth: Number.parseFloat(style.outlineWidth),
+    inDialog: element.closest('dialog[open]') !== null,
+    section: element.closest('section')?.getAttribute('aria-labelledby') ?? null,
+    row: element.closest('.recovery-row')?.querySelector('.label')?.textContent ?? null,
+    className: element.getAttribute('class') ?? '',
+  };
+}
+
+/** Elements that stick out to the right of the viewport (what makes a phone scroll sideways). */
+function overflowing(): string[] {
+  const width = document.documentElement.clientWidth;
+  const found: string[] = [];
+  const all = document.querySelectorAll('body *');
+  for (let i = 0; i < all.length; i++) {
+    const element = all[i];
+    if (!element) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 0.5) found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
+  }
+  return found.slice(0, 5);
+}
+
+interface MessageJson {
+  readonly id: string;
+  readonly channel: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** The words of the flow in each language (the seed's wording in German). */
+const WORDS = {
+  de: {
+    profile: 'Profil',
+    section: 'Kontowiederherstellung',
+    row: 'Telefonnummer',
+    notSetUp: 'Nicht eingerichtet',
+    advice: 'Verwenden Sie ein Telefon, das SMS empfangen kann, auf das nur Sie Zugriff haben und das Sie stets bei sich tragen.',
+    setUp: 'Jetzt einrichten',
+    titleSetUp: 'Telefonnummer einrichten',
+    titleChange: 'Telefonnummer ändern',
+    step1: 'Schritt 1 von 3: Passwort',
+    step2: 'Schritt 2 von 3: Telefonnummer',
+    step3: 'Schritt 3 von 3: Code aus der SMS',
+    passwordIntro: 'Geben Sie zunächst Ihr Passwort ein.',
+    password: 'Passwort',
+    wrongPassword: 'Das Passwort ist falsch.',
+    next: 'Weiter',
+    country: 'Land',
+    germany: 'Deutschland (+49)',
+    number: 'Telefonnummer',
+    sendCode: 'Code senden',
+    notMobile: 'Bitte geben Sie eine Mobilfunknummer an, die SMS empfangen kann.',
+    codeSent: (masked: string) => `Wir haben Ihnen eine SMS mit einem 6-stelligen Code an ${masked} gesendet.`,
+    code: 'Code aus der SMS',
+    confirm: 'Bestätigen',
+    wrongCode: 'Der Code ist falsch. Sie haben noch 4 Versuche.',
+    resend: 'Code erneut senden',
+    resendAt: (time: string) => `Code erneut senden ist ab ${time} Uhr möglich.`,
+    keepsActive: (masked: string) => `Ihre bisherige Nummer ${masked} bleibt aktiv, bis Sie die neue Nummer bestätigt haben.`,
+    cancel: 'Abbrechen',
+    pending: 'Bestätigung ausstehend',
+    enterCode: 'Code eingeben',
+    confirmed: 'Ihre Telefonnummer zur Kontowiederherstellung ist eingerichtet.',
+    changed: 'Ihre Telefonnummer zur Kontowiederherstellung wurde geändert. Die bisherige Nummer ist nicht mehr hinterlegt.',
+    active: 'Aktiv',
+    manage: 'Verwalten',
+    change: 'Nummer ändern',
+    newNumber: 'Neue Nummer',
+    deactivate: 'Deaktivieren',
+    question: (masked: string) => `Möchten Sie die Telefonnummer ${masked} wirklich deaktivieren?`,
+    yes: 'Ja, deaktivieren',
+    reauth: 'Geben Sie zunächst Ihr Passwort ein',
+    deactivated: 'Die Telefonnummer zur Kontowiederherstellung wurde deaktiviert.',
+  },
+  en: {
+    profile: 'Profile',
+    section: 'Account recovery',
+    row: 'Phone number',
+    notSetUp: 'Not set up',
+    advice: 'Use a phone that can receive text messages, that only you have access to and that you always carry with you.',
+    setUp: 'Set up now',
+    titleSetUp: 'Set up phone number',
+    step2: 'Step 2 of 3: Phone number',
+    step3: 'Step 3 of 3: Code from the text message',
+    country: 'Country',
+    germany: 'Germany (+49)',
+    number: 'Phone number',
+    codeSent: (masked: string) => `We have sent a text message with a 6-digit code to ${masked}.`,
+    code: 'Code from the text message',
+    resendAt: (time: string) => `Sending the code again is possible from ${time}.`,
+    confirmed: 'Your account recovery phone number is set up.',
+    active: 'Active',
+    manage: 'Manage',
+  },
+} as const;
+
+/** A German mobile number as people type it, with its E.164 form and the API's masked form. */
+function mobileNumber(): { typed: string; e164: string; masked: string } {
+  const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
+  return { typed: `0171 ${digits}`, e164: `+49171${digits}`, masked: `+49 *** ****${digits.slice(-3)}` };
+}
+
+// Without Chromium the global setup has already said loudly that browser tests do not run.
+if (chromiumPath) {
+  describe('browser: recovery phone (Kontowiederherstellung → Telefonnummer)', () => {
+    let server: RunningServer;
+    let baseUrl: string;
+    let dir: string;
+    /** The server's clock: the privileged window (1 minute here) closes when the test moves it. */
+    let clock: ManualClock;
+    let chrome: TestBrowser;
+    const contexts: BrowserContext[] = [];
+
+    beforeAll(async () => {
+      clock = createManualClock(Date.now());
+      dir = mkdtempSync(join(tmpdir(), 'lifeline-recovery-phone-ui-'));
+      const port = await freePort();
+      baseUrl = `http://127.0.0.1:${port}`;
+      const config = testConfig({
+        PORT: String(port),
+        PUBLIC_URL: baseUrl,
+        DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
+        DATA_DIR: dir,
+        OUTBOX_POLL_INTERVAL_MS: '50',
+        RATE_LIMIT_API_PER_MINUTE: '100000',
+        PRIVILEGED_WINDOW_MINUTES: '1',
+      });
+      [server, chrome] = await Promise.all([startServer(config, { clock }), launchChromium(chromiumPath)]);
+    });
+
+    afterAll(async () => {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await chrome?.close();
+      await server?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** A fresh page in its own context; error answers the test provokes are listed. */
+    async function openPage(options: BrowserContextOptions & { expected?: readonly ExpectedFailure[]; lang?: Lang } = {}): Promise<{ page: Page; problems: string[]; context: BrowserContext }> {
+      const { expected = [], lang, ...contextOptions } = options;
+      const context = await chrome.browser.newContext({ viewport: DESKTOP, locale: lang === 'en' ? 'en-GB' : 'de-DE', timezoneId: 'Europe/Berlin', ...contextOptions });
+      contexts.push(context);
+      if (lang) await context.addInitScript((chosen) => localStorage.setItem('lifeline.locale', chosen), lang);
+      const page = await context.newPage();
+      return { page, problems: watchProblems(page, expected), context };
+    }
+
+    /** The messages of the development mailbox (newest first). */
+    async function messages(): Promise<MessageJson[]> {
+      const response = await fetch(`${baseUrl}/dev/mailbox/messages`);
+      expect(response.status).toBe(200);
+      return (await response.json()) as MessageJson[];
+    }
+
+    /** The code of the newest SMS to `e164` that carries one, once there are more than `before` of them. */
+    async function smsCode(e164: string, before = 0): Promise<string> {
+      const sms = await waitFor(async () => {
+        const list = (await messages()).filter((message) => message.channel === 'sms' && message.to === e164 && /^\d{6}$/m.test(message.text));
+        return list.length > before ? list[0] : undefined;
+      }, `an SMS with a code to ${e164}`);
+      const code = /^(\d{6})$/m.exec(sms.text)?.[1] ?? '';
+      // WebOTP: the SMS ends with "@host #code" (the browser fills the field where it can).
+      expect(sms.text.trim().split('\n').at(-1)).toBe(`@127.0.0.1 #${code}`);
+      return code;
+    }
+
+    /** An account made and confirmed through the API (sign-up is web-ui.test.ts's subject); signing in goes through the UI. */
+    async function createAccount(email: string, locale: Lang): Promise<void> {
+      const client = apiClient(server.app);
+      const signedUp = await client.post('/api/v1/signup', { email, password: PASSWORD, locale, timeZone: 'Europe/Berlin' });
+      expect(signedUp.status).toBe(202);
+      const mail = await waitFor(async () => (await messages()).find((message) => message.to === email), `the sign-up mail to ${email}`);
+      const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0] ?? '';
+      const token = new URL(link).searchParams.get('token');
+      expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
+    }
+
+    const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
+    const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+
+    async function signIn(page: Page, email: string, lang: Lang): Promise<void> {
+      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+      await page.goto(`${baseUrl}/login`);
+      await page.getByLabel(words.email, { exact: true }).fill(email);
+      await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
+      await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
+      await page.waitForURL('**/profile');
+      await heading(page, WORDS[lang].profile).waitFor();
+    }
+
+    /** The account's recovery phone as the API sees it (with the page's own cookies). */
+    async function recovery(page: Page): Promise<RecoveryView['phone']> {
+      const response = await page.request.get(`${baseUrl}/api/v1/recovery`);
+      expect(response.status()).toBe(200);
+      return ((await response.json()) as RecoveryView).phone;
+    }
+
+    /**
+     * Presses Tab (or Shift+Tab) until the focus is on `name` (a button's text or aria-label, a
+     * field's label), in the recovery row `row` if given, and checks that the focus shows on
+     * every stop (and stays in the open dialog with `inDialog`); then presses Enter on it.
+     */
+    async function tabTo(page: Page, name: string, options: { press?: 'Enter' | null; backward?: boolean; max?: number; row?: string; inDialog?: boolean } = {}): Promise<FocusInfo> {
+      const { press = 'Enter', backward = false, max = 40, row, inDialog = false } = options;
+      for (let i = 0; i < max; i++) {
+        await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
+        const focused = await page.evaluate(focusInfo);
+        if (focused === null) continue;
+        expect(focused.focusVisible, `focus visible on "${focused.name}"`).toBe(true);
+        expect(focused.outlineStyle, `outline on "${focused.name}"`).not.toBe('none');
+        if (inDialog) expect(focused.inDialog, `"${focused.name}" inside the dialog`).toBe(true);
+        if (focused.name === name && (row === undefined || focused.row === row)) {
+          if (press) await page.keyboard.press(press);
+          return focused;
+        }
+      }
+      throw new Error(`Tab did not reach "${name}" within ${max} steps`);
+    }
+
+    /** Tab and Shift+Tab a full round in the open dialog: the focus never leaves it. */
+    async function focusStaysInDialog(page: Page): Promise<void> {
+      const start = await page.evaluate(focusInfo);
+      for (const key of ['Tab', 'Shift+Tab'] as const) {
+        for (let i = 0; i < 9; i++) {
+          await page.keyboard.press(key);
+          const focused = await page.evaluate(focusInfo);
+          expect(focused?.inDialog, `${key} ${i + 1}: focus on "${focused?.name ?? 'body'}" inside the dialog`).toBe(true);
+        }
+      }
+      // Back where it started (9 forward, 9 back).
+      expect(await page.evaluate(focusInfo)).toEqual(start);
+    }
+
+    /**
+     * One state of the page: the document's language, axe-core (serious or critical
+     * violations), no sideways scrolling at 1280 and 375 px, and screenshots at both widths —
+     * of `target` (the section) or of the viewport (a modal dialog).
+     */
+    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport'): Promise<void> {
+      expect(await page.getAttribute('html', 'lang'), state).toBe(lang);
+      for (const v of await seriousAxeViolations(page)) failures.push(`${state} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+      const focusBefore = await page.evaluate(focusInfo);
+      for (const size of [DESKTOP, PHONE]) {
+        await page.setViewportSize(size);
+        const name = `recovery-phone-${state}-${lang}-${size.width}`;
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > size.width) failures.push(`${name}: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
+        if (target === 'viewport') await screenshot(page, name, { fullPage: false });
+        else await screenshotOf(target, name);
+      }
+      await page.setViewportSize(DESKTOP);
+      // Checking does not move the keyboard focus.
+      expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
+    }
+
+    it('German, the whole seed flow: password step, a refused number, a wrong code, confirmed, changed, deactivated', { timeout: 90_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'mara.berg@example.test';
+      const first = mobileNumber();
+      const second = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(login, 'de');
+      const { page, problems } = await openPage({
+        lang: 'de',
+        expected: [
+          { status: 403, path: '/api/v1/session/reauthenticate' }, // wrong-password
+          { status: 422, path: '/api/v1/recovery/phone' }, // number-type-not-allowed (0900)
+          { status: 400, path: '/api/v1/recovery/phone/confirm' }, // wrong-code
+        ],
+      });
+      await signIn(page, login, 'de');
+
+      // Profil → Kontowiederherstellung → Telefonnummer: "Nicht eingerichtet", the advice, "Jetzt einrichten".
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await expect(text(row)).resolves.toContain(w.advice);
+      await expect(text(section)).resolves.not.toContain('noch nicht verfügbar');
+      await check(page, failures, 'de', 'not-set-up', section);
+
+      // The sign-in's privileged window has ended: the dialog starts with the password (Schritt 1 von 3).
+      clock.advance(61_000);
+      const opener = await tabTo(page, w.setUp, { row: w.row });
+      expect(opener.tag).toBe('button');
+      const dialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleSetUp}`) });
+      await dialog.waitFor();
+      // The dialog's name carries the step: "Telefonnummer einrichten Schritt 1 von 3: Passwort".
+      await page.getByRole('dialog', { name: `${w.titleSetUp} ${w.step1}`, exact: true }).waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step1);
+      await expect(text(dialog)).resolves.toContain(w.passwordIntro);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.password, inDialog: true });
+      await focusStaysInDialog(page);
+      await check(page, failures, 'de', 'password', 'viewport');
+
+      // Escape closes it: the focus is back on "Jetzt einrichten" of the phone row; Enter opens it again.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.setUp, row: w.row, focusVisible: true });
+      await expect(recovery(page)).resolves.toEqual({ status: 'none' });
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.password, inDialog: true });
+
+      // A wrong password: said next to the field, in the dialog.
+      await page.keyboard.type('falsches Passwort');
+      await page.keyboard.press('Enter');
+      const passwordError = dialog.locator('.field').filter({ has: page.getByLabel(w.password, { exact: true }) }).getByRole('alert');
+      await expect(text(passwordError)).resolves.toBe(w.wrongPassword);
+      await expect(dialog.getByLabel(w.password, { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
+      await check(page, failures, 'de', 'wrong-password', 'viewport');
+
+      // The right password: Schritt 2 von 3, the country (Deutschland preselected) and the number.
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      const numberField = dialog.getByLabel(w.number, { exact: true });
+      await numberField.waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step2);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true, focusVisible: true });
+      await expect(numberField.getAttribute('type')).resolves.toBe('tel');
+      await expect(numberField.getAttribute('autocomplete')).resolves.toBe('tel-national');
+      await expect(numberField.getAttribute('inputmode')).resolves.toBe('tel');
+      const country = dialog.getByLabel(w.country, { exact: true });
+      await expect(country.inputValue()).resolves.toBe('DE');
+      await expect(text(country.locator('option:checked'))).resolves.toBe(w.germany);
+      const names = (await country.locator('option').allTextContents()).map((label) => label.replace(/ \(\+\d+\)$/, ''));
+      expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'de')));
+      expect(names).toContain('Österreich');
+      await focusStaysInDialog(page);
+      await check(page, failures, 'de', 'number', 'viewport');
+
+      // A premium-rate number cannot receive the SMS: refused, the reason next to the field.
+      await page.keyboard.type('0900 1234567');
+      await page.keyboard.press('Enter');
+      const numberError = dialog.locator('.field').filter({ has: page.getByLabel(w.number, { exact: true }) }).getByRole('alert');
+      await expect(text(numberError)).resolves.toContain(w.notMobile);
+      await expect(numberField.getAttribute('aria-invalid')).resolves.toBe('true');
+      expect(((await numberField.getAttribute('aria-describedby')) ?? '').split(' ')).toContain(await numberError.getAttribute('id'));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true });
+      await expect(recovery(page)).resolves.toEqual({ status: 'none' });
+      await check(page, failures, 'de', 'number-refused', 'viewport');
+
+      // A mobile number: the SMS goes out; Schritt 3 von 3 names where it went.
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(first.typed);
+      await page.keyboard.press('Enter');
+      const codeField = dialog.getByLabel(w.code, { exact: true });
+      await codeField.waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(text(dialog)).resolves.toContain(w.codeSent(first.masked));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true, focusVisible: true });
+      await expect(codeField.getAttribute('autocomplete')).resolves.toBe('one-time-code');
+      await expect(codeField.getAttribute('inputmode')).resolves.toBe('numeric');
+      await expect(codeField.getAttribute('maxlength')).resolves.toBe('6');
+      const pendingView = await recovery(page);
+      expect(pendingView).toMatchObject({ status: 'pending', pending: { masked: first.masked } });
+      // "Code erneut senden" waits for its minute, and says until when.
+      const resend = dialog.getByRole('button', { name: w.resend, exact: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(pendingView.pending?.resendAvailableAt ?? ''));
+      await expect(text(dialog)).resolves.toContain(w.resendAt(at));
+      const code = await smsCode(first.e164);
+      await focusStaysInDialog(page);
+      await check(page, failures, 'de', 'code', 'viewport');
+
+      // A wrong code: said at the field, with the tries left.
+      await page.keyboard.type(code === '000000' ? '111111' : '000000');
+      await page.keyboard.press('Enter');
+      const codeError = dialog.locator('.field').filter({ has: page.getByLabel(w.code, { exact: true }) }).getByRole('alert');
+      await expect(text(codeError)).resolves.toBe(w.wrongCode);
+      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await check(page, failures, 'de', 'wrong-code', 'viewport');
+
+      // Escape: the setup waits ("Bestätigung ausstehend"); the opener is gone, so the focus is on "Code eingeben".
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
+      await expect(text(pendingGroup)).resolves.toContain(first.masked);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.enterCode, row: w.row, inDialog: false });
+      await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
+      await expect(row.getByRole('button', { name: w.setUp }).count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'pending', section);
+
+      // "Code eingeben" opens the dialog at the code; the code from the SMS; "Bestätigen" by Enter.
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      await page.keyboard.type(code);
+      await tabTo(page, w.confirm, { inDialog: true });
+      await dialog.waitFor({ state: 'hidden' });
+      const status = section.getByRole('status');
+      await expect(text(status)).resolves.toBe(w.confirmed);
+      // The focus is on the announced message of the row.
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'div', row: w.row, className: 'recovery-message', inDialog: false });
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: first.masked });
+      await row.getByText(first.masked, { exact: true }).waitFor();
+      await expect(text(row)).resolves.toContain(w.active);
+      await expect(text(row)).resolves.not.toContain(w.pending);
+      await check(page, failures, 'de', 'active', section);
+
+      // Verwalten: "Nummer ändern" and "Deaktivieren".
+      await tabTo(page, w.manage, { row: w.row, backward: true });
+      await expect(row.getByRole('button', { name: w.manage }).getAttribute('aria-expanded')).resolves.toBe('true');
+      await row.getByRole('button', { name: w.change, exact: true }).waitFor();
+      await row.getByRole('button', { name: w.deactivate, exact: true }).waitFor();
+      await check(page, failures, 'de', 'manage', section);
+
+      // Nummer ändern (the window is open since the password): straight to Schritt 2 von 3; the old number stays active.
+      await tabTo(page, w.change, { row: w.row });
+      const changeDialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleChange}`) });
+      await changeDialog.waitFor();
+      await expect(text(changeDialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step2);
+      await expect(text(changeDialog)).resolves.toContain(w.keepsActive(first.masked));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true });
+      await page.keyboard.type(second.typed);
+      await check(page, failures, 'de', 'change-number', 'viewport');
+      await page.keyboard.press('Enter');
+      await changeDialog.getByLabel(w.code, { exact: true }).waitFor();
+      await expect(text(changeDialog)).resolves.toContain(w.codeSent(second.masked));
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'active', masked: first.masked, pending: { masked: second.masked } });
+      const secondCode = await smsCode(second.e164);
+      await check(page, failures, 'de', 'change-code', 'viewport');
+
+      // Escape: both shown, the active number and "Neue Nummer … Bestätigung ausstehend".
+      await page.keyboard.press('Escape');
+      await changeDialog.waitFor({ state: 'hidden' });
+      const changeGroup = row.getByRole('group', { name: new RegExp(`${w.newNumber}.*${w.pending}`) });
+      await expect(text(changeGroup)).resolves.toContain(second.masked);
+      await expect(text(changeGroup)).resolves.not.toContain(first.masked);
+      await row.getByText(first.masked, { exact: true }).waitFor();
+      // The opener ("Nummer ändern") is still there: the focus is back on it.
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.change, row: w.row, inDialog: false });
+      await check(page, failures, 'de', 'change-pending', section);
+
+      // "Code eingeben" of the new number, the code, Bestätigen: the new number is active.
+      await tabTo(page, w.enterCode, { row: w.row });
+      await changeDialog.waitFor();
+      await page.keyboard.type(secondCode);
+      await page.keyboard.press('Enter');
+      await changeDialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.changed);
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: second.masked });
+      await row.getByText(second.masked, { exact: true }).waitFor();
+      await expect(text(row)).resolves.not.toContain(first.masked);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
+      await check(page, failures, 'de', 'changed', section);
+
+      // Verwalten → Deaktivieren, after the window has ended: first the question, then the password.
+      clock.advance(61_000);
+      await tabTo(page, w.manage, { row: w.row, backward: true });
+      await tabTo(page, w.deactivate, { row: w.row });
+      await expect(text(row.getByRole('group', { name: new RegExp('^Möchten Sie') }))).resolves.toContain(w.question(second.masked));
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'active' });
+      await check(page, failures, 'de', 'deactivate-question', section);
+      await tabTo(page, w.yes, { row: w.row });
+      const reauth = page.getByRole('dialog', { name: w.reauth });
+      await reauth.waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.password, inDialog: true });
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await reauth.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.deactivated);
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await row.getByRole('button', { name: w.setUp }).waitFor();
+      await expect(recovery(page)).resolves.toEqual({ status: 'none' });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
+      await check(page, failures, 'de', 'deactivated', section);
+
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('English: set up (the window is open after signing in, so no password step) and confirm', { timeout: 45_000 }, async () => {
+      const w = WORDS.en;
+      const login = 'sam.rivers@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(login, 'en');
+      const { page, problems } = await openPage({ lang: 'en' });
+      await signIn(page, login, 'en');
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await expect(text(row)).resolves.toContain(w.advice);
+      await check(page, failures, 'en', 'not-set-up', section);
+
+      await tabTo(page, w.setUp, { row: w.row });
+      const dialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleSetUp}`) });
+      await dialog.waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step2);
+      const country = dialog.getByLabel(w.country, { exact: true });
+      await expect(text(country.locator('option:checked'))).resolves.toBe(w.germany);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true });
+      await page.keyboard.type(number.typed);
+      await check(page, failures, 'en', 'number', 'viewport');
+      await page.keyboard.press('Enter');
+      const codeField = dialog.getByLabel(w.code, { exact: true });
+      await codeField.waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(text(dialog)).resolves.toContain(w.codeSent(number.masked));
+      const view = await recovery(page);
+      const at = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      await expect(text(dialog)).resolves.toContain(w.resendAt(at));
+      await check(page, failures, 'en', 'code', 'viewport');
+      await page.keyboard.type(await smsCode(number.e164));
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
+      await row.getByText(number.masked, { exact: true }).waitFor();
+      await row.getByRole('button', { name: w.manage }).waitFor();
+      await expect(text(row)).resolves.toContain(w.active);
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
+      await check(page, failures, 'en', 'active', section);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+  });
+}

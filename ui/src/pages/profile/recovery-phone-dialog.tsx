@@ -1,0 +1,431 @@
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { MetaResponse } from '../../../../src/contract/meta.js';
+import type { RecoveryView } from '../../../../src/contract/recovery.js';
+import { api, ApiError, type SessionView } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { Field, PasswordField } from '../../components/field.js';
+import { errorMessage, splitErrors } from '../../errors.js';
+import { useI18n, type Locale } from '../../i18n.js';
+
+export type PhoneView = RecoveryView['phone'];
+export type PhoneOptions = MetaResponse['recoveryPhone'];
+type Step = 'password' | 'number' | 'code';
+
+/** How the dialog starts: "Jetzt einrichten" / "Nummer ändern" (password or number first) or "Code eingeben". */
+export type DialogStart = { readonly step: 'password' | 'number' } | { readonly step: 'code' };
+
+/** A masked number in running text stays on one line ("+49 *** ****567"). */
+export const unbroken = (masked: string) => masked.replace(/ /g, '\u00a0');
+
+/** The three steps, numbered the same whether or not the password step was skipped ("Schritt 2 von 3"). */
+const STEPS: readonly Step[] = ['password', 'number', 'code'];
+const focusable = 'input:not([disabled]), button:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+
+/** The calling codes ("+49") come from libphonenumber's metadata, loaded once, after the page itself. */
+let callingCodes: Promise<(country: string) => string | undefined> | undefined;
+export function loadCallingCodes(): Promise<(country: string) => string | undefined> {
+  callingCodes ??= import('libphonenumber-js/min').then(
+    ({ getCountryCallingCode, isSupportedCountry }) =>
+      (country: string) =>
+        isSupportedCountry(country) ? getCountryCallingCode(country) : undefined,
+  );
+  return callingCodes;
+}
+
+/** The country selector's options: the allowed countries by their localised names, sorted by name, each with its calling code. */
+function useCountryOptions(allowed: readonly string[], locale: Locale): { code: string; label: string }[] {
+  const { t } = useI18n();
+  const [codeOf, setCodeOf] = useState<((country: string) => string | undefined) | undefined>();
+  useEffect(() => {
+    let current = true;
+    loadCallingCodes().then(
+      (lookup) => current && setCodeOf(() => lookup),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  return useMemo(() => {
+    const tag = locale === 'de' ? 'de-DE' : 'en-GB';
+    let names: Intl.DisplayNames | undefined;
+    try {
+      names = new Intl.DisplayNames([tag], { type: 'region' });
+    } catch {
+      names = undefined;
+    }
+    const collator = new Intl.Collator(tag);
+    return allowed
+      .map((code) => {
+        const name = names?.of(code) ?? code;
+        const calling = codeOf?.(code);
+        return { code, name, label: calling ? t('ui.profile.recovery.phoneRow.dialog.countryOption', { name, code: calling }) : name };
+      })
+      .sort((a, b) => collator.compare(a.name, b.name))
+      .map(({ code, label }) => ({ code, label }));
+  }, [allowed, locale, codeOf, t]);
+}
+
+/**
+ * The recovery phone's step-by-step dialog (the seed: "Anschließend öffnet sich ein Dialog, der
+ * Sie Schritt für Schritt durch die Einrichtung der Telefonnummer führt"): 1. the password
+ * (skipped while the privileged window is open), 2. country and number, 3. the code from the
+ * SMS and "Bestätigen". A native modal <dialog> like the password dialog: Tab stays inside,
+ * Escape closes it, the step is announced (live region, and part of the dialog's name). The
+ * password is a step of this dialog, not a second dialog over it. `onClose` tells the row
+ * whether the number was confirmed; the row moves the focus.
+ */
+export function RecoveryPhoneDialog({
+  start,
+  view,
+  options,
+  reload,
+  onClose,
+}: {
+  /** The row renders the dialog only while it is open: each opening starts afresh. */
+  start: DialogStart;
+  view: PhoneView;
+  options: PhoneOptions;
+  reload: () => Promise<void>;
+  onClose: (confirmed: { masked: string; changed: boolean } | undefined) => void;
+}) {
+  const { t, locale } = useI18n();
+  const ids = useId();
+  const id = (part: string) => `${ids}-${part}`;
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [step, setStep] = useState<Step>(start.step);
+  const [password, setPassword] = useState('');
+  const [country, setCountry] = useState(options.defaultCountry);
+  const [number, setNumber] = useState('');
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [message, setMessage] = useState<{ kind: 'info' | 'error'; text: string } | undefined>();
+  const [expired, setExpired] = useState(false);
+  const [busy, setBusy] = useState(false);
+  /** The number was submitted after the privileged window had closed: it is sent once the password is in. */
+  const resume = useRef(false);
+  /** Moves the focus to the step's field once it is rendered (on opening and on each step change). */
+  const [focusTick, setFocusTick] = useState(1);
+  const [now, setNow] = useState(() => Date.now());
+  const countries = useCountryOptions(options.allowedCountries, locale);
+  const say = (key: string, params?: Record<string, unknown>) => t(`ui.profile.recovery.phoneRow.dialog.${key}`, params);
+
+  // A change keeps the active number until the new one is confirmed; the dialog says so.
+  const changing = view.status === 'active';
+  const active = view.status === 'active' ? view.masked : undefined;
+  const pending = view.pending;
+
+  const goTo = (next: Step) => {
+    setStep(next);
+    setError(undefined);
+    setFocusTick((n) => n + 1);
+  };
+
+  // Mounted means open: showModal() makes the page behind inert (before the field gets the focus).
+  useEffect(() => {
+    const element = dialog.current;
+    if (element && !element.open) element.showModal();
+  }, []);
+
+  useEffect(() => {
+    const name = step === 'password' ? 'password' : step === 'number' ? 'phoneNumber' : 'code';
+    dialog.current?.querySelector<HTMLInputElement>(`input[name="${name}"]`)?.focus();
+  }, [step, focusTick]);
+
+  // WebOTP: where the browser offers it, the code from the SMS fills the field (the SMS ends
+  // with "@host #code"). Stopped when the step changes or the dialog closes; without support
+  // nothing happens.
+  useEffect(() => {
+    if (step !== 'code' || !('OTPCredential' in window) || !('credentials' in navigator)) return;
+    const controller = new AbortController();
+    const request = { otp: { transport: ['sms'] }, signal: controller.signal } as CredentialRequestOptions;
+    navigator.credentials.get(request).then(
+      (credential) => {
+        const received = (credential as unknown as { code?: unknown } | null)?.code;
+        if (typeof received === 'string' && /^\d{6}$/.test(received)) {
+          setCode(received);
+          setError(undefined);
+        }
+      },
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [step]);
+
+  // "Code erneut senden" unlocks at resendAvailableAt, while the dialog is open.
+  const resendAt = pending ? new Date(pending.resendAvailableAt).getTime() : 0;
+  const resendLocked = resendAt > now;
+  useEffect(() => {
+    if (!resendLocked) return;
+    const timer = window.setTimeout(() => setNow(Date.now()), Math.max(0, Math.min(resendAt - Date.now() + 100, 60_000)));
+    return () => window.clearTimeout(timer);
+  }, [resendLocked, resendAt, now]);
+
+  const close = (confirmed?: { masked: string; changed: boolean }) => {
+    dialog.current?.close();
+    onClose(confirmed);
+  };
+
+  const trapFocus = (event: KeyboardEvent<HTMLDialogElement>) => {
+    if (event.key !== 'Tab' || !dialog.current) return;
+    const elements = [...dialog.current.querySelectorAll<HTMLElement>(focusable)];
+    const first = elements[0];
+    const last = elements[elements.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
+  const submitPassword = async () => {
+    if (password === '') {
+      setError(t('ui.reauth.required'));
+      return;
+    }
+    try {
+      await api('POST', '/api/v1/session/reauthenticate', { password });
+    } catch (failure) {
+      const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'rate-limited': 'password', 'too-many-attempts': 'password' });
+      setError(fields.password ?? form);
+      return;
+    }
+    setPassword('');
+    goTo('number');
+    if (resume.current) {
+      resume.current = false;
+      await submitNumber();
+    }
+  };
+
+  const submitNumber = async () => {
+    if (number.trim() === '') {
+      setError(say('numberRequired'));
+      return;
+    }
+    try {
+      // The privileged window may have closed since the dialog opened: then the password step
+      // comes back and the number is sent after it (not a second dialog over this one).
+      const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
+      if (!session?.privilegedUntil) {
+        resume.current = true;
+        goTo('password');
+        return;
+      }
+      await api<{ status: 'accepted'; masked: string }>('PUT', '/api/v1/recovery/phone', { number, country });
+      await reload();
+      setCode('');
+      setExpired(false);
+      setMessage(undefined);
+      goTo('code');
+    } catch (failure) {
+      const { fields, form } = splitErrors(t, failure, {
+        'invalid-number': 'number',
+        'number-type-not-allowed': 'number',
+        'country-not-allowed': 'number',
+        'already-recovery-phone': 'number',
+        'rate-limited': 'number',
+        'too-many-attempts': 'number',
+        'email-not-verified': 'number',
+      });
+      setError(fields.number ?? fields.country ?? form);
+    }
+  };
+
+  const submitCode = async () => {
+    if (!/^\d{6}$/.test(code)) {
+      setError(say('codeRequired'));
+      return;
+    }
+    setMessage(undefined);
+    try {
+      const confirmed = await api<{ status: 'active'; masked: string }>('POST', '/api/v1/recovery/phone/confirm', { code });
+      close({ masked: confirmed.masked, changed: changing });
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.code === 'code-expired') setExpired(true);
+      // The API's own words for a wrong code: its detail counts the tries left ("Sie haben noch 4 Versuche").
+      setError(failure instanceof ApiError && failure.code === 'wrong-code' && failure.detail !== '' ? failure.detail : errorMessage(t, failure));
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    try {
+      if (step === 'password') await submitPassword();
+      else if (step === 'number') await submitNumber();
+      else await submitCode();
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const resend = async () => {
+    if (busy || resendLocked) return;
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      await api('POST', '/api/v1/recovery/phone/resend');
+      await reload();
+      setNow(Date.now());
+      setError(undefined);
+      setExpired(false);
+      setCode('');
+      setMessage({ kind: 'info', text: say('resent') });
+    } catch (failure) {
+      setMessage({ kind: 'error', text: errorMessage(t, failure) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
+  const index = STEPS.indexOf(step);
+  const stepName = { password: say('stepPassword'), number: say('stepNumber'), code: say('stepCode') }[step];
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog phone-dialog"
+      aria-labelledby={`${id('title')} ${id('step')}`}
+      aria-describedby={id('intro')}
+      onKeyDown={trapFocus}
+      onCancel={(event) => {
+        event.preventDefault();
+        close();
+      }}
+    >
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        <h2 id={id('title')}>{changing ? say('titleChange') : say('titleSetUp')}</h2>
+        <p id={id('step')} className="dialog-step" aria-live="polite">
+          {say('step', { current: index + 1, total: STEPS.length, name: stepName })}
+        </p>
+        <ol className="dialog-progress" aria-hidden="true">
+          {STEPS.map((each, i) => (
+            <li key={each} className={i < index ? 'done' : i === index ? 'current' : undefined} />
+          ))}
+        </ol>
+
+        {step === 'password' ? (
+          <>
+            <p id={id('intro')}>{say('passwordIntro')}</p>
+            <PasswordField
+              label={t('ui.common.password')}
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => {
+                setPassword(event.target.value);
+                setError(undefined);
+              }}
+              error={error}
+            />
+          </>
+        ) : null}
+
+        {step === 'number' ? (
+          <>
+            <p id={id('intro')}>{say('numberIntro')}</p>
+            {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
+            <div className="field">
+              <label htmlFor={id('country')}>{say('country')}</label>
+              <select
+                id={id('country')}
+                name="country"
+                autoComplete="tel-country-code"
+                value={country}
+                onChange={(event) => {
+                  setCountry(event.target.value);
+                  setError(undefined);
+                }}
+              >
+                {countries.map((option) => (
+                  <option key={option.code} value={option.code}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <Field
+              label={say('number')}
+              name="phoneNumber"
+              type="tel"
+              autoComplete="tel-national"
+              inputMode="tel"
+              required
+              value={number}
+              onChange={(event) => {
+                setNumber(event.target.value);
+                setError(undefined);
+              }}
+              hint={say('numberHint')}
+              error={error}
+            />
+          </>
+        ) : null}
+
+        {step === 'code' ? (
+          <>
+            <p id={id('intro')}>
+              {say('codeIntro', { masked: unbroken(pending?.masked ?? '') })}
+              {pending ? ` ${say('validUntil', { time: time(pending.expiresAt) })}` : null}
+            </p>
+            {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
+            <Field
+              label={say('code')}
+              name="code"
+              className="code-input"
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              pattern="[0-9]*"
+              maxLength={6}
+              spellCheck={false}
+              required
+              value={code}
+              onChange={(event) => {
+                setCode(event.target.value.replace(/\D/g, '').slice(0, 6));
+                setError(undefined);
+              }}
+              hint={say('codeHint')}
+              error={error}
+            />
+            <div className="dialog-resend">
+              <button
+                type="button"
+                className={expired && !resendLocked ? 'primary' : 'link-button'}
+                aria-disabled={busy || resendLocked || undefined}
+                aria-describedby={resendLocked ? id('resend-at') : undefined}
+                onClick={() => void resend()}
+              >
+                {say('resend')}
+              </button>
+              {resendLocked && pending ? (
+                <p className="hint" id={id('resend-at')}>
+                  {say('resendAt', { time: time(pending.resendAvailableAt) })}
+                </p>
+              ) : null}
+              {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
+              <button type="button" className="link-button" onClick={() => goTo('number')}>
+                {say('otherNumber')}
+              </button>
+            </div>
+          </>
+        ) : null}
+
+        <div className="actions">
+          <button type="submit" className="primary" aria-disabled={busy || undefined}>
+            {step === 'password' ? say('next') : step === 'number' ? say('sendCode') : say('confirm')}
+          </button>
+          <button type="button" onClick={() => close()}>
+            {say('cancel')}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
