@@ -15,7 +15,8 @@ export function createAccountRepository() {
     /** Reads the account for a change and, on PostgreSQL, locks it until the transaction ends. */
     findByIdForUpdate(trx: Executor, id: string, lock: boolean): Promise<AccountRow | undefined> {
       const query = trx.selectFrom('accounts').selectAll().where('id', '=', id);
-      return (lock ? query.forUpdate() : query).executeTakeFirst();
+      // NO KEY UPDATE: serialises writers of this account without blocking foreign-key checks.
+      return (lock ? query.forNoKeyUpdate() : query).executeTakeFirst();
     },
 
     async insert(trx: Executor, row: { id: string; email: string; emailNormalized: string; passwordHash: string; locale: string; timeZone: string; now: number }): Promise<void> {

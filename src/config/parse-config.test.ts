@@ -175,6 +175,13 @@ describe('parseConfig', () => {
       expect(problemsOf({ ...PROD, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+1', TWILIO_BASE_URL: 'http://twilio.local' })).toEqual(['TWILIO_BASE_URL: must be https:// in production']);
     });
 
+    it('the webhook must be https in production', () => {
+      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) })).toEqual([
+        'SMS_WEBHOOK_URL: must be https:// in production (the body carries the code)',
+      ]);
+      expect(parseConfig({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'https://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) }).sms.provider.kind).toBe('webhook');
+    });
+
     it('countries must be known, and the default one allowed; a secret is never echoed', () => {
       expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'DE,XX' })).toEqual(['SMS_ALLOWED_COUNTRIES: unknown country codes XX']);
       expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'AT,CH' })).toEqual(['SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got "DE")']);

@@ -252,6 +252,7 @@ function parseSms(e: ParsedEnvironment, isProduction: boolean, problems: string[
     provider = { kind: 'twilio', accountSid: e.TWILIO_ACCOUNT_SID ?? '', authToken: e.TWILIO_AUTH_TOKEN ?? '', from: e.TWILIO_FROM ?? '', baseUrl: e.TWILIO_BASE_URL };
   } else if (kind === 'webhook') {
     if (e.SMS_WEBHOOK_URL === undefined) problems.push('SMS_WEBHOOK_URL: is required with SMS_PROVIDER=webhook');
+    if (isProduction && e.SMS_WEBHOOK_URL !== undefined && !e.SMS_WEBHOOK_URL.startsWith('https:')) problems.push('SMS_WEBHOOK_URL: must be https:// in production (the body carries the code)');
     if (e.SMS_WEBHOOK_SECRET === undefined) problems.push('SMS_WEBHOOK_SECRET: is required with SMS_PROVIDER=webhook (at least 16 random characters)');
     provider = { kind: 'webhook', url: e.SMS_WEBHOOK_URL ?? '', secret: e.SMS_WEBHOOK_SECRET ?? '' };
   }

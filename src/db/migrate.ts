@@ -8,6 +8,7 @@ import * as m0005 from './migrations/0005-rate-limits.js';
 import * as m0006 from './migrations/0006-accounts-sessions.js';
 import * as m0007 from './migrations/0007-recovery-emails.js';
 import * as m0008 from './migrations/0008-recovery-phones.js';
+import * as m0009 from './migrations/0009-phone-delivery.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -22,6 +23,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006-accounts-sessions': m0006,
   '0007-recovery-emails': m0007,
   '0008-recovery-phones': m0008,
+  '0009-phone-delivery': m0009,
 });
 
 function createMigrator(database: Database): Migrator {

@@ -121,6 +121,8 @@ export interface OutboxMessagesTable {
   updated_at: number;
   sent_at: number | null;
   purged_at: number | null;
+  /** After this time the message is not sent any more (an SMS code that has expired); null: no limit. */
+  expires_at: number | null;
 }
 
 export interface DevMailboxTable {

@@ -23,6 +23,8 @@ export interface NotifyInput {
   readonly params?: MessageParams;
   /** The request that caused the message, for the security log. */
   readonly origin?: RequestOrigin;
+  /** When the secret in the message expires: the message is not sent after that. */
+  readonly expiresAt?: number;
 }
 
 export interface NotifyResult {
@@ -83,6 +85,7 @@ export function createNotifier(deps: NotifierDeps) {
             text: rendered.text,
             html: rendered.html,
             secrets: rendered.secrets,
+            ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
           }),
         );
       }

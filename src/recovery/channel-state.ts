@@ -52,7 +52,9 @@ export interface ChannelRows<Row> {
 
 /**
  * Reads a channel's rows for `event` inside the caller's transaction: on PostgreSQL the
- * account row is locked first, so two requests of one account (a double-clicked "erneut
+ * account row is locked first (FOR NO KEY UPDATE: a confirm that holds its code's row and
+ * inserts rows referencing the account needs KEY SHARE on it, which FOR UPDATE would block
+ * into a deadlock), so two requests of one account (a double-clicked "erneut
  * senden") change the channel one after the other; then the event must be allowed in the
  * state the rows are in, or the answer is 404 and nothing is written.
  */
@@ -60,7 +62,7 @@ export async function loadForEvent<Row>(
   trx: Executor,
   options: { readonly dialect: DialectName; readonly accountId: string; readonly event: RecoveryChannelEvent; readonly rows: (trx: Executor, accountId: string) => Promise<ChannelRows<Row>> },
 ): Promise<ChannelRows<Row>> {
-  if (options.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', options.accountId).forUpdate().execute();
+  if (options.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', options.accountId).forNoKeyUpdate().execute();
   const rows = await options.rows(trx, options.accountId);
   const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
   if (!nextState(state, options.event)) throw new LifelineError('not-found');
@@ -72,6 +74,12 @@ export async function loadForEvent<Row>(
  * and survives restarts. Throws 429 with the seconds still to wait.
  */
 export function enforceCooldown(lastSentAt: number | null, cooldownMs: number, now: number): void {
+  const wait = cooldownSeconds(lastSentAt, cooldownMs, now);
+  if (wait !== undefined) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: wait });
+}
+
+/** Seconds until the cooldown after a send at `lastSentAt` is over, or undefined when it is. */
+export function cooldownSeconds(lastSentAt: number | null, cooldownMs: number, now: number): number | undefined {
   const wait = (lastSentAt ?? 0) + cooldownMs - now;
-  if (wait > 0) throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.ceil(wait / 1000) });
+  return wait > 0 ? Math.ceil(wait / 1000) : undefined;
 }

@@ -125,9 +125,26 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
       }
   }
 
+  /**
+   * Whether `points` could be taken from the bucket for `key` now, without taking them: callers
+   * that must pass several buckets check them all first, so that a refusal by one does not use
+   * up the others (a pumper refused per client must not drain a country's cap).
+   */
+  async function peek(bucket: BucketName, key: string, points = 1): Promise<LimitDecision> {
+    try {
+      const state = await limiter(bucket).get(key);
+      if (state === null || state.consumedPoints + points <= policies[bucket].points) return { allowed: true };
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
+    } catch (error) {
+      deps.logger.error({ event: 'rate_limit.store_failed', bucket, err: (error as Error).message }, 'rate-limit store failed');
+      throw new LifelineError('service-unavailable', {}, { retryAfterSeconds: 5, cause: error });
+    }
+  }
+
   return {
     policies,
     consume,
+    peek,
 
     /** Like {@link consume}, but a refusal throws `rate-limited` (429 with Retry-After). */
     async enforce(bucket: BucketName, key: string, points = 1): Promise<void> {

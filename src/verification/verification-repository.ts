@@ -30,7 +30,9 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
 
     /** Serialises issuing for one account (PostgreSQL; SQLite's IMMEDIATE transactions already are). */
     async lockAccount(trx: Executor, accountId: string): Promise<void> {
-      if (lockRows) await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute();
+      // FOR NO KEY UPDATE: serialises this account's writers, yet lets the foreign-key checks of
+      // other transactions (KEY SHARE) through, which FOR UPDATE would block into a deadlock.
+      if (lockRows) await trx.selectFrom('accounts').select('id').where('id', '=', accountId).forNoKeyUpdate().execute();
     },
 
     /** Ends every live secret of this purpose and account (a new one replaces them). */
@@ -121,6 +123,30 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
     },
 
     /** Failures of this account and purpose since `since`: their count and the oldest time. */
+    /** When the newest secret of this purpose for this target was issued, by any account. */
+    async newestIssuedFor(trx: Executor, purpose: string, target: string): Promise<number | undefined> {
+      const row = await trx
+        .selectFrom('verification_secrets')
+        .select((eb) => eb.fn.max<number | null>('created_at').as('newest'))
+        .where('purpose', '=', purpose)
+        .where('target', '=', target)
+        .executeTakeFirst();
+      return row?.newest === null || row?.newest === undefined ? undefined : Number(row.newest);
+    },
+
+    /** When each wrong guess of this account and purpose since `since` happened, oldest first. */
+    async failureTimes(trx: Executor, accountId: string, purpose: string, since: number): Promise<number[]> {
+      const rows = await trx
+        .selectFrom('verification_failures')
+        .select('created_at')
+        .where('account_id', '=', accountId)
+        .where('purpose', '=', purpose)
+        .where('created_at', '>', since)
+        .orderBy('created_at', 'asc')
+        .execute();
+      return rows.map((r) => Number(r.created_at));
+    },
+
     async failuresSince(
       trx: Executor,
       accountId: string,

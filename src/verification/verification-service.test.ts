@@ -333,18 +333,42 @@ for (const dialect of dialectsUnderTest()) {
         const third = await issue({ purpose: SMS, accountId: account });
         const locked = await expectError(redeemCode(account, third.secret), 'too-many-attempts');
         expect(locked.status).toBe(429);
-        expect(locked.retryAfterSeconds).toBe((start + HOUR - clock.now()) / SECOND); // until the oldest failure leaves the window
+        const tenth = clock.now();
+        expect(locked.retryAfterSeconds).toBe(HOUR / SECOND); // an hour from the 10th failure
         // The lock neither used the fresh code's tries nor counted more failures.
         expect((await row(third.id)).attempts_left).toBe(5);
         expect(await service.failuresInLastHour(account, SMS)).toBe(10);
 
-        // An hour after the first five, they leave the window: guesses count again, the right code works.
+        // An hour after the first five they leave the window, but the lock lasts an hour from the
+        // 10th failure (issue 6: "lock … for an hour"), not until the oldest failure ages out.
         clock.set(start + HOUR);
         expect(await service.failuresInLastHour(account, SMS)).toBe(5);
+        expect(await service.lockedFor(account, SMS)).toBe((tenth + HOUR - clock.now()) / SECOND);
+        await expectError(redeemCode(account, (await issue({ purpose: SMS, accountId: account })).secret), 'too-many-attempts');
+        clock.set(tenth + HOUR);
+        expect(await service.lockedFor(account, SMS)).toBeUndefined();
         const fourth = await issue({ purpose: SMS, accountId: account });
         const wrong = await expectError(redeemCode(account, wrongDigits(fourth.secret)), 'code-incorrect');
         expect(wrong.params).toEqual({ attemptsLeft: 4 });
         await expect(redeemCode(account, fourth.secret)).resolves.toBe('ok');
+      });
+
+      it('ten failures spread over 55 minutes lock for a whole hour from the 10th, not 5 minutes (SECURITY.md 4.5)', async () => {
+        const account = await newAccount();
+        for (let i = 0; i < 10; i++) {
+          const code = await issue({ purpose: SMS, accountId: account });
+          await expectError(redeemCode(account, wrongDigits(code.secret)), 'code-incorrect');
+          if (i < 9) clock.advance(6 * MINUTE + 6 * SECOND); // 9 gaps ≈ 55 minutes
+        }
+        const tenth = clock.now();
+        clock.advance(10 * MINUTE); // the first failure has left the hour: a sliding window would unlock here
+        expect(await service.failuresInLastHour(account, SMS)).toBe(9);
+        const fresh = await issue({ purpose: SMS, accountId: account });
+        const locked = await expectError(redeemCode(account, fresh.secret), 'too-many-attempts');
+        expect(locked.retryAfterSeconds).toBe((tenth + HOUR - clock.now()) / SECOND);
+        clock.set(tenth + HOUR);
+        const later = await issue({ purpose: SMS, accountId: account });
+        await expect(redeemCode(account, later.secret)).resolves.toBe('ok');
       });
 
       it('the hourly count is kept per purpose: a locked SMS setup does not lock an e-mail reset code', async () => {

@@ -114,13 +114,28 @@ export function createVerificationService(deps: VerificationServiceDeps) {
     };
   }
 
-  /** Refuses every guess, right or wrong, while the hourly failure budget is spent. */
-  async function assertNotLocked(trx: Executor, accountId: string, purpose: string, now: number): Promise<void> {
-    const { count, oldest } = await repository.failuresSince(trx, accountId, purpose, now - FAILURE_WINDOW_MS);
-    if (count >= maxFailuresPerHour) {
-      const retryAfterMs = (oldest ?? now) + FAILURE_WINDOW_MS - now;
-      throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+  /**
+   * When the lock of this account and purpose ends, or undefined when there is none:
+   * `maxFailuresPerHour` wrong guesses within an hour lock for an hour from the last of them
+   * (not merely until the first ages out of a sliding window: ten failures spread over 55
+   * minutes must not lock for only five). While locked no guess is checked, so no failure is
+   * recorded and the lock cannot be extended by guessing on.
+   */
+  async function lockedUntil(trx: Executor, accountId: string, purpose: string, now: number): Promise<number | undefined> {
+    const times = await repository.failureTimes(trx, accountId, purpose, now - 2 * FAILURE_WINDOW_MS);
+    let until: number | undefined;
+    for (let last = maxFailuresPerHour - 1; last < times.length; last++) {
+      const first = times[last - maxFailuresPerHour + 1] ?? 0;
+      const end = (times[last] ?? 0) + FAILURE_WINDOW_MS;
+      if ((times[last] ?? 0) - first < FAILURE_WINDOW_MS && end > now) until = Math.max(until ?? 0, end);
     }
+    return until;
+  }
+
+  /** Refuses every guess, right or wrong, while the account and purpose are locked. */
+  async function assertNotLocked(trx: Executor, accountId: string, purpose: string, now: number): Promise<void> {
+    const until = await lockedUntil(trx, accountId, purpose, now);
+    if (until !== undefined) throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) });
   }
 
   /**
@@ -236,9 +251,17 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      */
     async lockedFor(accountId: string, purpose: VerificationPurpose): Promise<number | undefined> {
       const now = clock.now();
-      const { count, oldest } = await repository.failuresSince(database.db, accountId, purpose, now - FAILURE_WINDOW_MS);
-      if (count < maxFailuresPerHour) return undefined;
-      return Math.max(1, Math.ceil(((oldest ?? now) + FAILURE_WINDOW_MS - now) / 1000));
+      const until = await lockedUntil(database.db, accountId, purpose, now);
+      return until === undefined ? undefined : Math.max(1, Math.ceil((until - now) / 1000));
+    },
+
+    /**
+     * When a secret of this purpose last went to this target (an address or number), by any
+     * account, or undefined: cooldowns per recipient read it, so they follow the injected clock
+     * and hold across instances and restarts.
+     */
+    async lastIssuedTo(trx: Executor, purpose: VerificationPurpose, target: string): Promise<number | undefined> {
+      return repository.newestIssuedFor(trx, purpose, target);
     },
 
     /** Wrong guesses of this account and purpose within the last hour. */

@@ -285,6 +285,49 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: secondCode })).status).toBe(200);
     });
 
+    it('the minute between two SMS holds per number, whatever the path: A, B, A and cancel-then-set-up-again (SECURITY.md 5.4)', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      const first = mobile();
+      const second = mobile();
+      expect((await a.client.put('/api/v1/recovery/phone', { number: first.typed })).status).toBe(202);
+      expect((await a.client.put('/api/v1/recovery/phone', { number: second.typed })).status).toBe(202); // a typo corrected: another number, no wait
+      const back = await a.client.put('/api/v1/recovery/phone', { number: first.typed });
+      expect(back.status).toBe(429);
+      expect(Number(back.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await a.client.del('/api/v1/recovery/phone/pending')).status).toBe(204);
+      expect((await a.client.put('/api/v1/recovery/phone', { number: second.typed })).status).toBe(429);
+      expect(await mailsTo(t, first.e164)).toHaveLength(1);
+      expect(await mailsTo(t, second.e164)).toHaveLength(1);
+      expect(t.logs().some((l) => l.event === 'sms.send_refused' && l.cap === 'cooldown')).toBe(true);
+    });
+
+    it('parallel confirm, resend, new setup and deactivation of one account never answer 5xx (no deadlock on PostgreSQL)', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      const number = mobile();
+      await a.client.put('/api/v1/recovery/phone', { number: number.typed });
+      await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) });
+      for (let round = 0; round < 8; round++) {
+        t.clock.advance(MINUTE + SECOND);
+        const next = mobile();
+        await a.client.put('/api/v1/recovery/phone', { number: next.typed });
+        const code = await codeSentTo(t, next.e164);
+        t.clock.advance(MINUTE + SECOND);
+        const results = await Promise.all([
+          a.client.post('/api/v1/recovery/phone/confirm', { code }),
+          a.client.post('/api/v1/recovery/phone/resend'),
+          a.client.put('/api/v1/recovery/phone', { number: mobile().typed }),
+          a.client.post('/api/v1/recovery/phone/confirm', { code }),
+          round % 2 === 0 ? a.client.del('/api/v1/recovery/phone') : a.client.del('/api/v1/recovery/phone/pending'),
+        ]);
+        expect(results.map((r) => r.status).filter((s) => s >= 500)).toEqual([]);
+        if ((await phoneOf(a.client)).status === 'none') {
+          const again = mobile();
+          await a.client.put('/api/v1/recovery/phone', { number: again.typed });
+          await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, again.e164) });
+        }
+      }
+    });
+
     it('a change keeps the old number active until the new one is confirmed; the old number gets a short SMS without a link (SECURITY.md 4.8, 6.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const old = mobile();
@@ -300,7 +343,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.put('/api/v1/recovery/phone', { number: old.typed })).body.code).toBe('already-recovery-phone');
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, next.e164) })).status).toBe(200);
       expect(await phoneOf(a.client)).toEqual({ status: 'active', masked: `+49 *** ****${next.digits.slice(-3)}` });
-      const bye = (await mailsTo(t, old.e164)).find((m) => m.text.includes('nicht mehr Telefonnummer zur Kontowiederherstellung'));
+      const bye = (await mailsTo(t, old.e164)).find((m) => m.text.includes('nicht mehr die Telefonnummer zur Kontowiederherstellung'));
       expect(bye).toBeDefined();
       expect(bye?.text).not.toMatch(/https?:\/\/|\d{6}/);
       const notice = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Telefonnummer zur Kontowiederherstellung geändert');
@@ -375,7 +418,10 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_CAP_NUMBER_PER_HOUR: '2' });
       try {
         const number = mobile();
-        for (let i = 0; i < 2; i++) expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: number.typed })).status).toBe(202);
+        for (let i = 0; i < 2; i++) {
+          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: number.typed })).status).toBe(202);
+          t.clock.advance(MINUTE + SECOND); // past the minute between two codes to one number
+        }
         await expectRefused(await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: number.typed }));
         expect(await mailsTo(t, number.e164)).toHaveLength(2);
       } finally {
@@ -421,6 +467,42 @@ for (const dialect of dialectsUnderTest()) {
         for (let i = 0; i < 3; i++) expect((await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
         await expectRefused(await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed }));
         expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('a send refused by one cap uses up none of the others: a client at its cap cannot drain the country (SECURITY.md 5.4)', async () => {
+      const t = await appWith({ SMS_CAP_CLIENT_PER_HOUR: '1', SMS_CAP_COUNTRY_PER_HOUR: '3' });
+      try {
+        const pumperIp = nextIp();
+        expect((await (await signedInAccount(t, { ip: pumperIp })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        for (let i = 0; i < 5; i++) {
+          const r = await (await signedInAccount(t, { ip: pumperIp })).client.put('/api/v1/recovery/phone', { number: mobile().typed });
+          expect(r.status).toBe(429);
+        }
+        // Two more people elsewhere still get their codes (country cap 3: 1 used by the pumper's one send).
+        for (let i = 0; i < 2; i++) expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/lifeline_sms_sends_refused_total\{cap="client",country="DE"\} 5/);
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('parallel "Code erneut senden" clicks send one SMS and take one point from the caps', async () => {
+      const t = await appWith({ SMS_CAP_ACCOUNT_PER_HOUR: '3' });
+      try {
+        const a = await signedInAccount(t, { ip: nextIp() });
+        const number = mobile();
+        await a.client.put('/api/v1/recovery/phone', { number: number.typed });
+        t.clock.advance(MINUTE + SECOND);
+        const clicks = await Promise.all(Array.from({ length: 6 }, () => a.client.post('/api/v1/recovery/phone/resend')));
+        expect(clicks.filter((r) => r.status === 202)).toHaveLength(1);
+        expect(clicks.every((r) => r.status === 202 || r.status === 429)).toBe(true);
+        expect(await mailsTo(t, number.e164)).toHaveLength(2);
+        // Account cap 3: setup + one resend used 2, so one more resend is still possible.
+        t.clock.advance(MINUTE + SECOND);
+        expect((await a.client.post('/api/v1/recovery/phone/resend')).status).toBe(202);
       } finally {
         await t.close();
       }
@@ -479,14 +561,14 @@ async function startFakeTwilio(): Promise<{ url: string; requests: { path: strin
 }
 
 /** A local webhook receiver: remembers each request with its headers. */
-async function startWebhookReceiver(): Promise<{ url: string; requests: { headers: IncomingMessage['headers']; body: string }[]; server: Server }> {
+async function startWebhookReceiver(status = 202): Promise<{ url: string; requests: { headers: IncomingMessage['headers']; body: string }[]; server: Server }> {
   const requests: { headers: IncomingMessage['headers']; body: string }[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       requests.push({ headers: req.headers, body });
-      res.writeHead(202).end();
+      res.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -541,6 +623,26 @@ for (const dialect of dialectsUnderTest()) {
         expect(verifySmsWebhookSignature({ ...signature, secret: 'another-secret-0123456789' })).toBe(false);
         const code = body.text.split('\n').find((line) => /^\d{6}$/.test(line));
         expect((await a.client.post('/api/v1/recovery/phone/confirm', { code })).status).toBe(200);
+      } finally {
+        await t.close();
+        receiver.server.close();
+      }
+    });
+
+    it('a code SMS that could not be delivered within its 10 minutes is given up, its code purged, never sent late', async () => {
+      const receiver = await startWebhookReceiver(503);
+      const t = await createTestApp(dialect, { env: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: 'webhook-secret-0123456789' } });
+      try {
+        const a = await signedInAccount(t, { ip: nextIp() });
+        const number = mobile();
+        await a.client.put('/api/v1/recovery/phone', { number: number.typed });
+        await t.services.worker.runOnce(); // the gateway is down: a retry is scheduled
+        expect(receiver.requests).toHaveLength(1);
+        t.clock.advance(10 * MINUTE + SECOND);
+        await t.services.worker.runOnce();
+        expect(receiver.requests).toHaveLength(1); // not sent again: the code has expired
+        const row = await t.database.db.selectFrom('outbox_messages').selectAll().where('recipient', '=', number.e164).executeTakeFirstOrThrow();
+        expect(row).toMatchObject({ status: 'failed', payload: null, last_error: expect.stringContaining('expired before it could be delivered') as unknown });
       } finally {
         await t.close();
         receiver.server.close();

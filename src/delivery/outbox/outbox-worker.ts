@@ -82,6 +82,9 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       if (!channel) throw new PermanentDeliveryError(`no transport is configured for ${message.channel}`);
       if (!payload) throw new PermanentDeliveryError('the payload was purged before delivery');
       if (message.attempts > maxAttempts) throw new PermanentDeliveryError('the lease ran out too often (worker crashes?)');
+      // A code that has expired is worth nothing to its reader: not sending it saves an SMS, and
+      // failing the row purges the plain-text code now rather than after hours of retries.
+      if (message.expires_at !== null && clock.now() >= message.expires_at) throw new PermanentDeliveryError('expired before it could be delivered');
       // A send must end well within the lease, or another worker would take the row and send
       // the message a second time while this one is still at it.
       await channel.send(

@@ -18,6 +18,8 @@ export interface OutgoingMessage {
   readonly html: string | null;
   /** Codes and link tokens inside the text: masked in listings, purged after delivery. */
   readonly secrets?: readonly string[];
+  /** Not sent after this time (epoch ms): a message whose code has expired fails instead. */
+  readonly expiresAt?: number;
 }
 
 /** The stored payload of a message; null in the row once purged. */
@@ -92,6 +94,7 @@ export function createOutbox(deps: { database: Database; clock: Clock }) {
         updated_at: now,
         sent_at: null,
         purged_at: null,
+        expires_at: message.expiresAt ?? null,
       });
       return id;
     },

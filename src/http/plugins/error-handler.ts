@@ -23,9 +23,14 @@ const fastifyErrorCodes: Readonly<Record<string, ErrorCode>> = {
 
 const knownTypes = new Set(['string', 'number', 'boolean', 'object', 'array']);
 
+/**
+ * The database could not do it now, but will in a moment: SQLite's write lock taken past
+ * busy_timeout, or PostgreSQL choosing this transaction as a deadlock victim (40P01) or
+ * failing its serialisation (40001). Nothing was written (the transaction rolled back).
+ */
 function isDatabaseBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED');
+  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code === '40P01' || code === '40001');
 }
 
 /** Whether the body lacks the field an issue is about (a missing field, not a wrong one). */
@@ -100,9 +105,8 @@ export function registerErrorHandler(app: FastifyInstance, translator: Translato
     if (mapped === 'payload-too-large') return send(mapped, { limit: request.routeOptions.bodyLimit ?? 0 });
     if (mapped) return send(mapped);
     if (isDatabaseBusy(error)) {
-      // SQLite's write lock stayed taken past busy_timeout (a long CLI command beside the server):
-      // a moment later it will work, so say so instead of reporting a bug.
-      request.log.warn({ event: 'db.busy' }, 'database busy');
+      // A moment later it will work, so say so instead of reporting a bug.
+      request.log.warn({ event: 'db.busy', code: (error as { code?: unknown }).code }, 'database busy');
       return send('service-unavailable', {}, undefined, 2);
     }
     if (error.statusCode === 404) return send('not-found');

@@ -100,6 +100,7 @@ export function createRecoveryEmailService(deps: {
         const now = clock.now();
         const { active } = await load(trx, account.id, 'set-up');
         if (active?.address_normalized === normalized) throw new LifelineError('already-recovery-email');
+        await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see cancel)
         await repository.remove(trx, account.id, 'pending');
         const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now };
         await repository.insertPending(trx, pending);
@@ -157,8 +158,9 @@ export function createRecoveryEmailService(deps: {
     async cancel(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
       await inTransaction(database, async (trx) => {
         await load(trx, auth.account.id, 'cancel');
-        await repository.remove(trx, auth.account.id, 'pending');
+        // Lock order on PostgreSQL: account, secrets, rows (confirm holds the link's secret, then writes rows).
         await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
+        await repository.remove(trx, auth.account.id, 'pending');
         await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'recovery_email.setup_cancelled', origin: client });
       });
     },
@@ -168,9 +170,9 @@ export function createRecoveryEmailService(deps: {
       await inTransaction(database, async (trx) => {
         const now = clock.now();
         await load(trx, auth.account.id, 'remove');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]); // secrets before rows (see cancel)
         const removed = await repository.remove(trx, auth.account.id, 'active');
         await repository.remove(trx, auth.account.id, 'pending');
-        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
         if (!removed) throw new LifelineError('not-found');
         const params = { ...details(auth.account, client, now), address: removed.address };
         await deps.notifier.notify(trx, { kind: 'recovery.email-removed-notice', locale: localeOf(auth.account), to: removed.address, accountId: auth.account.id, params, origin: client });

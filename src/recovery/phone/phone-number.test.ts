@@ -52,8 +52,10 @@ describe('recovery phone numbers (issue 6)', () => {
     ['0800 1234567', 'toll-free'],
     ['01805 123456', 'shared cost'],
     ['030 12345678', 'fixed line: cannot receive SMS'],
-  ])('refuses %s (%s) as number-type-not-allowed', (input) => {
-    expect(refusal(input, 'DE')).toBe('number-type-not-allowed');
+    ['032 123456789', 'VoIP (the national 032 range)'],
+    ['+882 16 1234567', 'VoIP of an international network'],
+  ])('refuses %s (%s) as number-type-not-allowed, or country-not-allowed when it has no country', (input) => {
+    expect(refusal(input, 'DE')).toBe(input.startsWith('+882') ? 'country-not-allowed' : 'number-type-not-allowed');
   });
 
   it('refuses numbers outside SMS_ALLOWED_COUNTRIES as country-not-allowed', () => {

@@ -10,11 +10,11 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
-import type { SmsSendGuard } from '../../security/sms-send-guard.js';
+import type { SendPermit, SetupSend, SmsSendGuard } from '../../security/sms-send-guard.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import { purposePolicies } from '../../verification/purposes.js';
 import type { VerificationService } from '../../verification/verification-service.js';
-import { enforceCooldown, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
+import { cooldownSeconds, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
 import { createRecoveryPhoneRepository } from './recovery-phone-repository.js';
@@ -57,22 +57,51 @@ export function createRecoveryPhoneService(deps: {
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
   const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) => loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
 
-  /** "Code erneut senden" once a minute: a time on the row, so it follows the clock and restarts. */
-  const cooldown = (pending: Pick<RecoveryPhoneRow, 'last_sent_at'>) => enforceCooldown(pending.last_sent_at, PHONE_RESEND_COOLDOWN_MS, clock.now());
+  /**
+   * One code a minute per number, whichever path asks ("Code erneut senden", the same number
+   * set up again, A-B-A, cancel and set up again) and whichever account: the time of the last
+   * code to the number comes from the verification secrets, so it follows the injected clock and
+   * holds across instances. Refusals are counted like every cap's.
+   */
+  async function cooldown(trx: Executor, accountId: string, target: { readonly e164: string; readonly country: string }): Promise<void> {
+    const wait = cooldownSeconds((await deps.verification.lastIssuedTo(trx, PURPOSE, target.e164)) ?? null, PHONE_RESEND_COOLDOWN_MS, clock.now());
+    if (wait !== undefined) throw deps.smsGuard.refusal('cooldown', target.country, accountId, wait);
+  }
 
   /**
-   * 10 wrong codes in an hour lock the phone setup for the rest of that hour: no new code is
-   * sent (it would only cost an SMS), and a new code never restores tries.
+   * 10 wrong codes in an hour lock the phone setup for an hour: no new code is sent (it would
+   * only cost an SMS), and a new code never restores tries.
    */
-  async function enforceNotLocked(accountId: string): Promise<void> {
+  async function enforceNotLocked(accountId: string, country: string): Promise<void> {
     const retryAfterSeconds = await deps.verification.lockedFor(accountId, PURPOSE);
-    if (retryAfterSeconds !== undefined) throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds });
+    if (retryAfterSeconds !== undefined) throw deps.smsGuard.refusal('locked', country, accountId, retryAfterSeconds, 'too-many-attempts');
+  }
+
+  /**
+   * Runs a send in a transaction: `prepare` reads and checks under the account's lock, then the
+   * caps are taken (only now, so that a request refused by the checks, e.g. the second of two
+   * parallel clicks, costs no cap), then `send` writes. If anything after the caps fails, their
+   * points are given back.
+   */
+  async function sendInTransaction<T>(target: SetupSend, prepare: (trx: Executor) => Promise<T>, send: (trx: Executor, prepared: T) => Promise<void>): Promise<void> {
+    let permit: SendPermit | undefined;
+    try {
+      await inTransaction(database, async (trx) => {
+        const prepared = await prepare(trx);
+        permit = await deps.smsGuard.allowSetupSend(target);
+        await send(trx, prepared);
+      });
+    } catch (error) {
+      await permit?.refund();
+      throw error;
+    }
+    deps.metrics.smsCodesSent.inc({ country: target.country, purpose: METRIC_PURPOSE });
   }
 
   /** A fresh code (the previous one dies) to the pending number, and only there. */
   async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo): Promise<void> {
     const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
-    await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client });
+    await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client, expiresAt: code.expiresAt });
     await repository.markSent(trx, pending.id, clock.now());
   }
 
@@ -118,39 +147,52 @@ export function createRecoveryPhoneService(deps: {
       const current = await repository.rows(database.db, account.id);
       if (current.active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
       // The same number again is "send again": the cooldown holds. A new number is a new setup.
-      if (current.pending?.number_e164 === number.e164) cooldown(current.pending);
-      await enforceNotLocked(account.id);
-      await deps.smsGuard.allowSetupSend({ accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip });
-      await inTransaction(database, async (trx) => {
-        const now = clock.now();
-        const { active, pending: previous } = await load(trx, account.id, 'set-up');
-        if (active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
-        if (previous?.number_e164 === number.e164) cooldown(previous);
-        await repository.remove(trx, account.id, 'pending');
-        const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
-        await repository.insertPending(trx, pending);
-        await sendCode(trx, account, pending, input.client);
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country } });
-      });
-      deps.metrics.smsCodesSent.inc({ country: number.country, purpose: METRIC_PURPOSE });
+      await cooldown(database.db, account.id, number);
+      await enforceNotLocked(account.id, number.country);
+      const target = { accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip };
+      await sendInTransaction(
+        target,
+        async (trx) => {
+          const rows = await load(trx, account.id, 'set-up');
+          if (rows.active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
+          await cooldown(trx, account.id, number);
+          return rows;
+        },
+        async (trx, { active }) => {
+          const now = clock.now();
+          // Lock order on PostgreSQL: account, then secrets, then the channel's rows (confirm holds a
+          // secret and then writes rows; the other order would deadlock with it).
+          await deps.verification.invalidate(trx, account.id, [PURPOSE]);
+          await repository.remove(trx, account.id, 'pending');
+          const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
+          await repository.insertPending(trx, pending);
+          await sendCode(trx, account, pending, input.client);
+          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country } });
+        },
+      );
       return { masked: maskNumber(number.e164) };
     },
 
     /** "Code erneut senden": after the cooldown, within the caps; the new code has its own tries, the hourly failures stay. */
     async resend(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
-      const { pending } = await repository.rows(database.db, auth.account.id);
+      const accountId = auth.account.id;
+      const { pending } = await repository.rows(database.db, accountId);
       if (!pending) throw new LifelineError('not-found');
-      cooldown(pending);
-      await enforceNotLocked(auth.account.id);
-      await deps.smsGuard.allowSetupSend({ accountId: auth.account.id, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip });
-      await inTransaction(database, async (trx) => {
-        const rows = await load(trx, auth.account.id, 'resend');
-        if (!rows.pending) throw new LifelineError('not-found');
-        // Again under the account's lock: of two parallel clicks only one sends.
-        cooldown(rows.pending);
-        await sendCode(trx, auth.account, rows.pending, client);
-      });
-      deps.metrics.smsCodesSent.inc({ country: pending.country, purpose: METRIC_PURPOSE });
+      const number = { e164: pending.number_e164, country: pending.country };
+      await cooldown(database.db, accountId, number);
+      await enforceNotLocked(accountId, pending.country);
+      const target = { accountId, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip };
+      await sendInTransaction(
+        target,
+        async (trx) => {
+          const rows = await load(trx, accountId, 'resend');
+          // Again under the account's lock: of two parallel clicks only one sends, and only it takes from the caps.
+          if (rows.pending?.id !== pending.id) throw new LifelineError('not-found');
+          await cooldown(trx, accountId, number);
+          return rows.pending;
+        },
+        (trx, current) => sendCode(trx, auth.account, current, client),
+      );
     },
 
     /**
@@ -197,8 +239,8 @@ export function createRecoveryPhoneService(deps: {
     async cancel(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
       await inTransaction(database, async (trx) => {
         await load(trx, auth.account.id, 'cancel');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]); // secrets before rows (see setUp)
         await repository.remove(trx, auth.account.id, 'pending');
-        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
         await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'recovery_phone.setup_cancelled', origin: client });
       });
     },
@@ -208,9 +250,9 @@ export function createRecoveryPhoneService(deps: {
       await inTransaction(database, async (trx) => {
         const now = clock.now();
         await load(trx, auth.account.id, 'remove');
+        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]); // secrets before rows (see setUp)
         const removed = await repository.remove(trx, auth.account.id, 'active');
         await repository.remove(trx, auth.account.id, 'pending');
-        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]);
         if (!removed) throw new LifelineError('not-found');
         const details = changeDetails(deps.translator, auth.account, client, now);
         await deps.notifier.notify(trx, { kind: 'recovery.phone-removed', locale: localeOf(auth.account), accountId: auth.account.id, params: { ...details, number: maskNumber(removed.number_e164) }, origin: client });
