@@ -25,6 +25,11 @@ import { testConfig } from '../helpers/test-config.js';
  * or CSP report, no serious axe violation, no sideways scrolling at 375 px, the focus inside the
  * open dialog and back on its opener (or the announced message) after it; screenshots of each
  * state at 1280 and 375 px in test-results/screenshots/recovery-phone-<state>-<lang>-<width>.png.
+ * Shorter German runs for what the long one leaves out: "Code erneut senden" unlocking in the
+ * open dialog once the minute has passed (the browser on the server's time through Playwright's
+ * clock; the first code then fails, the new one confirms), a code entered after its 10 minutes
+ * (410, "Code erneut senden" becomes the main action), "Abbrechen" on the pending row, and a
+ * second server with SMS_PROVIDER=none, whose "Kontowiederherstellung" has no phone row.
  */
 const chromiumPath = inject('chromiumPath');
 
@@ -118,8 +123,9 @@ const WORDS = {
     profile: 'Profil',
     section: 'Kontowiederherstellung',
     row: 'Telefonnummer',
+    emailRow: 'E-Mail-Adresse',
     notSetUp: 'Nicht eingerichtet',
-    advice: 'Verwenden Sie ein Telefon, das SMS empfangen kann, auf das nur Sie Zugriff haben und das Sie stets bei sich tragen.',
+    advice: 'Verwenden Sie die Nummer eines Telefons, mit dem Sie SMS empfangen können, auf das ausschließlich Sie Zugriff haben und das Sie stets bei sich tragen.',
     setUp: 'Jetzt einrichten',
     titleSetUp: 'Telefonnummer einrichten',
     titleChange: 'Telefonnummer ändern',
@@ -140,9 +146,12 @@ const WORDS = {
     confirm: 'Bestätigen',
     wrongCode: 'Der Code ist falsch. Sie haben noch 4 Versuche.',
     resend: 'Code erneut senden',
+    resent: 'Ein neuer Code ist unterwegs. Der vorige Code gilt nicht mehr.',
+    expired: 'Dieser Code ist abgelaufen, wurde schon verwendet oder zu oft falsch eingegeben. Bitte fordern Sie einen neuen Code an.',
     resendAt: (time: string) => `Code erneut senden ist ab ${time} Uhr möglich.`,
     keepsActive: (masked: string) => `Ihre bisherige Nummer ${masked} bleibt aktiv, bis Sie die neue Nummer bestätigt haben.`,
     cancel: 'Abbrechen',
+    cancelled: 'Die Einrichtung der Telefonnummer wurde abgebrochen.',
     pending: 'Bestätigung ausstehend',
     enterCode: 'Code eingeben',
     confirmed: 'Ihre Telefonnummer zur Kontowiederherstellung ist eingerichtet.',
@@ -162,7 +171,7 @@ const WORDS = {
     section: 'Account recovery',
     row: 'Phone number',
     notSetUp: 'Not set up',
-    advice: 'Use a phone that can receive text messages, that only you have access to and that you always carry with you.',
+    advice: 'Use the number of a phone that can receive text messages, that only you have access to and that you always carry with you.',
     setUp: 'Set up now',
     titleSetUp: 'Set up phone number',
     step2: 'Step 2 of 3: Phone number',
@@ -230,9 +239,9 @@ if (chromiumPath) {
       return { page, problems: watchProblems(page, expected), context };
     }
 
-    /** The messages of the development mailbox (newest first). */
-    async function messages(): Promise<MessageJson[]> {
-      const response = await fetch(`${baseUrl}/dev/mailbox/messages`);
+    /** The messages of the development mailbox (newest first), of this file's server or the one at `origin`. */
+    async function messages(origin = baseUrl): Promise<MessageJson[]> {
+      const response = await fetch(`${origin}/dev/mailbox/messages`);
       expect(response.status).toBe(200);
       return (await response.json()) as MessageJson[];
     }
@@ -250,11 +259,11 @@ if (chromiumPath) {
     }
 
     /** An account made and confirmed through the API (sign-up is web-ui.test.ts's subject); signing in goes through the UI. */
-    async function createAccount(email: string, locale: Lang): Promise<void> {
-      const client = apiClient(server.app);
+    async function createAccount(email: string, locale: Lang, on: RunningServer = server, origin = baseUrl): Promise<void> {
+      const client = apiClient(on.app);
       const signedUp = await client.post('/api/v1/signup', { email, password: PASSWORD, locale, timeZone: 'Europe/Berlin' });
       expect(signedUp.status).toBe(202);
-      const mail = await waitFor(async () => (await messages()).find((message) => message.to === email), `the sign-up mail to ${email}`);
+      const mail = await waitFor(async () => (await messages(origin)).find((message) => message.to === email), `the sign-up mail to ${email}`);
       const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0] ?? '';
       const token = new URL(link).searchParams.get('token');
       expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
@@ -263,9 +272,9 @@ if (chromiumPath) {
     const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
     const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
 
-    async function signIn(page: Page, email: string, lang: Lang): Promise<void> {
+    async function signIn(page: Page, email: string, lang: Lang, origin = baseUrl): Promise<void> {
       const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
-      await page.goto(`${baseUrl}/login`);
+      await page.goto(`${origin}/login`);
       await page.getByLabel(words.email, { exact: true }).fill(email);
       await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
       await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
@@ -336,6 +345,25 @@ if (chromiumPath) {
       await page.setViewportSize(DESKTOP);
       // Checking does not move the keyboard focus.
       expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
+    }
+
+    /**
+     * Just signed in (the privileged window is open): "Jetzt einrichten" in the phone row →
+     * Schritt 2 von 3 → the number by keyboard → Schritt 3 von 3. Answers the open dialog.
+     */
+    async function setUpToCode(page: Page, number: { typed: string; masked: string }): Promise<Locator> {
+      const w = WORDS.de;
+      await tabTo(page, w.setUp, { row: w.row });
+      const dialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleSetUp}`) });
+      await dialog.getByLabel(w.number, { exact: true }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true });
+      await page.keyboard.type(number.typed);
+      await page.keyboard.press('Enter');
+      await dialog.getByLabel(w.code, { exact: true }).waitFor();
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(text(dialog)).resolves.toContain(w.codeSent(number.masked));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      return dialog;
     }
 
     it('German, the whole seed flow: password step, a refused number, a wrong code, confirmed, changed, deactivated', { timeout: 90_000 }, async () => {
@@ -599,6 +627,232 @@ if (chromiumPath) {
       await check(page, failures, 'en', 'active', section);
       expect(problems).toEqual([]);
       expect(failures).toEqual([]);
+    });
+
+    it('German: "Code erneut senden" unlocks after the minute in the open dialog; the first code then fails, the new one confirms', { timeout: 30_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'jonas.feld@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(login, 'de');
+      const { page, problems } = await openPage({ lang: 'de', expected: [{ status: 400, path: '/api/v1/recovery/phone/confirm' }] });
+      await signIn(page, login, 'de');
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+
+      const dialog = await setUpToCode(page, number);
+      const firstCode = await smsCode(number.e164);
+      const resend = dialog.getByRole('button', { name: w.resend, exact: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+
+      // The browser gets the server's time (Playwright's clock; the server runs on the test's
+      // manual clock), then the page is reloaded: "Code eingeben" opens the dialog at the code,
+      // "Code erneut senden" still waits for its minute.
+      await page.clock.install({ time: clock.now() });
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      await tabTo(page, w.enterCode, { row: w.row });
+      await dialog.getByLabel(w.code, { exact: true }).waitFor();
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      const view = await recovery(page);
+      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      await expect(text(dialog)).resolves.toContain(w.resendAt(at));
+
+      // The minute passes on both clocks: the open dialog unlocks the button by itself.
+      clock.advance(61_000);
+      await page.clock.fastForward(61_000);
+      await waitFor(async () => ((await resend.getAttribute('aria-disabled')) === null ? true : undefined), 'an unlocked "Code erneut senden"');
+      await expect(text(dialog)).resolves.not.toContain(w.resendAt(at));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      await check(page, failures, 'de', 'resend-unlocked', 'viewport');
+
+      // Pressed by keyboard: a new code is announced (role=status in the dialog), the focus stays
+      // on the button, which waits for the next minute again.
+      await tabTo(page, w.resend, { inDialog: true });
+      await expect(text(dialog.getByRole('status'))).resolves.toBe(w.resent);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.resend, inDialog: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      const newCode = await smsCode(number.e164, 1);
+      expect(newCode).not.toBe(firstCode);
+      await check(page, failures, 'de', 'resent', 'viewport');
+
+      // The first code is dead: the wrong-code message, with the new code's tries.
+      const codeField = dialog.getByLabel(w.code, { exact: true });
+      await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
+      await expect(codeField.inputValue()).resolves.toBe('');
+      await page.keyboard.type(firstCode);
+      await page.keyboard.press('Enter');
+      const codeError = dialog.locator('.field').filter({ has: page.getByLabel(w.code, { exact: true }) }).getByRole('alert');
+      await expect(text(codeError)).resolves.toBe(w.wrongCode);
+      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
+
+      // The newest code from the SMS confirms.
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(newCode);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('German: a code entered after its 10 minutes is no longer valid; "Code erneut senden" is the main action and its code confirms', { timeout: 30_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'ida.lorenz@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(login, 'de');
+      const { page, problems } = await openPage({ lang: 'de', expected: [{ status: 410, path: '/api/v1/recovery/phone/confirm' }] });
+      // The browser runs on the server's time from the start (Playwright's clock).
+      await page.clock.install({ time: clock.now() });
+      await signIn(page, login, 'de');
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+
+      const dialog = await setUpToCode(page, number);
+      const code = await smsCode(number.e164);
+      const resend = dialog.getByRole('button', { name: w.resend, exact: true });
+      const confirm = dialog.getByRole('button', { name: w.confirm, exact: true });
+      await expect(resend.getAttribute('class')).resolves.toBe('link-button');
+
+      // Ten minutes (and a second) pass on both clocks before the code is entered: 410 code-expired.
+      clock.advance(10 * 60_000 + 1_000);
+      await page.clock.fastForward(10 * 60_000 + 1_000);
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
+      const codeField = dialog.getByLabel(w.code, { exact: true });
+      const codeError = dialog.locator('.field').filter({ has: page.getByLabel(w.code, { exact: true }) }).getByRole('alert');
+      await expect(text(codeError)).resolves.toBe(w.expired);
+      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      // "Code erneut senden" is the main action now (unlocked, the primary button; "Bestätigen" is not).
+      await waitFor(async () => ((await resend.getAttribute('class')) === 'primary' ? true : undefined), '"Code erneut senden" as the primary button');
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBeNull();
+      await expect(confirm.getAttribute('class')).resolves.toBeNull();
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
+      await check(page, failures, 'de', 'code-expired', 'viewport');
+
+      // Pressed by keyboard (the next stop after the field): a new code, the error gone, "Bestätigen" primary again.
+      await tabTo(page, w.resend, { inDialog: true, max: 1 });
+      await expect(text(dialog.getByRole('status'))).resolves.toBe(w.resent);
+      await expect(dialog.getByRole('alert').count()).resolves.toBe(0);
+      await expect(resend.getAttribute('class')).resolves.toBe('link-button');
+      await expect(confirm.getAttribute('class')).resolves.toBe('primary');
+      const newCode = await smsCode(number.e164, 1);
+      await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
+      await page.keyboard.type(newCode);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('German: "Abbrechen" on the pending row: "Nicht eingerichtet" again, announced, the focus on the message', { timeout: 30_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'paul.weide@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(login, 'de');
+      const { page, problems } = await openPage({ lang: 'de' });
+      await signIn(page, login, 'de');
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+
+      // A setup left pending: Escape in the code step, the focus on the row's "Code eingeben".
+      const dialog = await setUpToCode(page, number);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
+      await expect(text(pendingGroup)).resolves.toContain(number.masked);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.enterCode, row: w.row });
+
+      // "Abbrechen" (the next stop): the pending number goes, the row says so.
+      await tabTo(page, w.cancel, { row: w.row, max: 1 });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.cancelled);
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await expect(pendingGroup.count()).resolves.toBe(0);
+      await expect(text(row)).resolves.not.toContain(number.masked);
+      await expect(recovery(page)).resolves.toEqual({ status: 'none' });
+      // The focus is on the announced message; Shift+Tab reaches the row's "Jetzt einrichten" at once.
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'div', className: 'recovery-message', row: w.row, inDialog: false });
+      await check(page, failures, 'de', 'cancelled', section);
+      await tabTo(page, w.setUp, { row: w.row, backward: true, max: 1, press: null });
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    describe('without an SMS provider (SMS_PROVIDER=none)', () => {
+      let plain: RunningServer;
+      let plainUrl: string;
+      let plainDir: string;
+
+      beforeAll(async () => {
+        plainDir = mkdtempSync(join(tmpdir(), 'lifeline-recovery-phone-none-ui-'));
+        const port = await freePort();
+        plainUrl = `http://127.0.0.1:${port}`;
+        plain = await startServer(
+          testConfig({
+            PORT: String(port),
+            PUBLIC_URL: plainUrl,
+            DATABASE_URL: `sqlite:${join(plainDir, 'lifeline.db')}`,
+            DATA_DIR: plainDir,
+            OUTBOX_POLL_INTERVAL_MS: '50',
+            RATE_LIMIT_API_PER_MINUTE: '100000',
+            SMS_PROVIDER: 'none',
+          }),
+        );
+      });
+
+      afterAll(async () => {
+        await plain?.close();
+        if (plainDir) rmSync(plainDir, { recursive: true, force: true });
+      });
+
+      it('German: "Kontowiederherstellung" shows the e-mail row and no "Telefonnummer" row', { timeout: 20_000 }, async () => {
+        const w = WORDS.de;
+        const login = 'lena.stein@example.test';
+        const failures: string[] = [];
+        const meta = (await (await fetch(`${plainUrl}/api/v1/meta`)).json()) as { recoveryPhone: { available: boolean } };
+        expect(meta.recoveryPhone.available).toBe(false);
+        await createAccount(login, 'de', plain, plainUrl);
+        const { page, problems } = await openPage({ lang: 'de' });
+        // The requests the page has started and not yet finished.
+        let inFlight = 0;
+        page.on('request', () => {
+          inFlight += 1;
+        });
+        const done = () => {
+          inFlight -= 1;
+        };
+        page.on('requestfinished', done);
+        page.on('requestfailed', done);
+        await signIn(page, login, 'de', plainUrl);
+        const section = page.getByRole('region', { name: w.section });
+        const emailRow = section.getByRole('group', { name: w.emailRow, exact: true });
+        await emailRow.getByText(w.notSetUp, { exact: true }).waitFor();
+        // The section asked /api/v1/recovery and /api/v1/meta together: once nothing is in
+        // flight and a frame has been drawn, a missing phone row is not merely a late one.
+        await waitFor(async () => (inFlight === 0 ? true : undefined), 'the profile page’s requests answered');
+        await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
+        await expect(section.getByRole('group', { name: w.row, exact: true }).count()).resolves.toBe(0);
+        await expect(section.locator('.recovery-row').count()).resolves.toBe(1);
+        await expect(section.getByRole('button', { name: w.setUp }).count()).resolves.toBe(1);
+        await expect(text(section)).resolves.not.toContain(w.advice);
+        // "Was sollten Sie beachten?" keeps the e-mail's note and drops the phone's.
+        await expect(text(section)).resolves.toContain('E-Mail: Hinterlegen Sie eine E-Mail-Adresse');
+        await expect(text(section)).resolves.not.toContain('Telefonnummer: Verwenden Sie');
+        await check(page, failures, 'de', 'no-sms-provider', section);
+        expect(problems).toEqual([]);
+        expect(failures).toEqual([]);
+      });
     });
   });
 }

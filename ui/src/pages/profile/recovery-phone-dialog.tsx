@@ -283,6 +283,8 @@ export function RecoveryPhoneDialog({
     }
   };
 
+  /** The code is dead and a new one can be asked for: "Code erneut senden" is then the one main action, not "Bestätigen". */
+  const resendIsMain = step === 'code' && expired && !resendLocked;
   const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
   const index = STEPS.indexOf(step);
   const stepName = { password: say('stepPassword'), number: say('stepNumber'), code: say('stepCode') }[step];
@@ -397,7 +399,7 @@ export function RecoveryPhoneDialog({
             <div className="dialog-resend">
               <button
                 type="button"
-                className={expired && !resendLocked ? 'primary' : 'link-button'}
+                className={resendIsMain ? 'primary' : 'link-button'}
                 aria-disabled={busy || resendLocked || undefined}
                 aria-describedby={resendLocked ? id('resend-at') : undefined}
                 onClick={() => void resend()}
@@ -418,7 +420,7 @@ export function RecoveryPhoneDialog({
         ) : null}
 
         <div className="actions">
-          <button type="submit" className="primary" aria-disabled={busy || undefined}>
+          <button type="submit" className={resendIsMain ? undefined : 'primary'} aria-disabled={busy || undefined}>
             {step === 'password' ? say('next') : step === 'number' ? say('sendCode') : say('confirm')}
           </button>
           <button type="button" onClick={() => close()}>

@@ -50,9 +50,12 @@ export function RecoverySection() {
       {view && phone?.available ? <RecoveryPhoneRow view={view.phone} options={phone} reload={load} /> : null}
       <h3>{t('ui.profile.recovery.noticeTitle')}</h3>
       <ul>
-        {list('ui.profile.recovery.notices').map((text) => (
-          <li key={text}>{text}</li>
-        ))}
+        {/* The seed's two notes: e-mail, then phone; the phone's only where a phone can be set up. */}
+        {list('ui.profile.recovery.notices')
+          .filter((_, index) => index === 0 || phone?.available !== false)
+          .map((text) => (
+            <li key={text}>{text}</li>
+          ))}
       </ul>
       <h3>{t('ui.profile.recovery.usageTitle')}</h3>
       <p>{t('ui.profile.recovery.usageIntro')}</p>
