@@ -207,8 +207,9 @@ export function createRecoveryPhoneService(deps: {
       try {
         confirmed = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code }, async (trx, secret) => {
           const now = clock.now();
-          // No account lock here: the secret's row is already locked, and setUp takes the two
-          // locks the other way round. markUsed makes exactly one of parallel confirms win.
+          // No account lock here: the secret's row is already locked, and every other writer
+          // (setUp, resend, cancel, remove) retires secrets before it touches rows, so the two
+          // never wait on each other in a circle. markUsed makes exactly one parallel confirm win.
           const rows = await repository.rows(trx, account.id);
           // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
           if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target) throw new LifelineError('code-expired');
