@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DevMailboxRow } from '../../src/db/tables.js';
 import { queueTestMail } from '../../src/notifications/test-mail.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { freePort, launchChromium, screenshot, watchProblems, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { testConfig } from '../helpers/test-config.js';
+import { launchChromium, screenshot, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { startInstance, type Instance } from '../helpers/browser-instance.js';
+import { newPage, PHONE, PHONE_DEVICE, scrollWidth } from '../helpers/browser-page.js';
 
 /**
  * The development mailbox and the start page in a real Chromium against a real server on a
@@ -18,8 +15,9 @@ import { testConfig } from '../helpers/test-config.js';
  */
 const chromiumPath = inject('chromiumPath');
 
-// The callbacks given to page.evaluate() run in Chromium. The project compiles without the DOM
-// library (server code must not see `document`), so this module names the few members it uses.
+// The callbacks given to page.evaluate() below run in Chromium. The project compiles without the
+// DOM library (server code must not see `document`), so this module names the few members they
+// use (what the other browser tests share is declared in test/helpers/browser-page.ts).
 interface DomElement {
   matches(selector: string): boolean;
 }
@@ -32,52 +30,29 @@ interface DomStyle {
   readonly outlineColor: string;
 }
 declare const document: {
-  readonly documentElement: { readonly scrollWidth: number };
   readonly body: DomElement;
   readonly activeElement: DomElement | null;
   querySelector(selector: string): DomElement | null;
 };
 declare function getComputedStyle(element: DomElement): DomStyle;
 
-const DESKTOP = { width: 1280, height: 800 } as const;
-const PHONE = { width: 375, height: 667 } as const;
 const RECIPIENT = 'ada.lovelace@example.test';
-
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: development mailbox and start page', () => {
-    let dir: string;
-    let server: RunningServer;
+    let instance: Instance;
     let baseUrl: string;
     let chrome: TestBrowser;
     let mail: DevMailboxRow;
-    const contexts: BrowserContext[] = [];
 
     /** A fresh page in its own context (own cookies, own language, own viewport). */
-    async function openPage(options: BrowserContextOptions = {}): Promise<{ page: Page; problems: string[] }> {
-      const context = await chrome.browser.newContext({ viewport: DESKTOP, locale: 'de-DE', ...options });
-      contexts.push(context);
-      const page = await context.newPage();
-      return { page, problems: watchProblems(page) };
-    }
-
-    const phone: BrowserContextOptions = { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
-    const scrollWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+    const openPage = (options: BrowserContextOptions = {}) => newPage(chrome, options);
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'lifeline-browser-'));
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}`;
-      const config = testConfig({
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
-        DATA_DIR: dir,
-        OUTBOX_POLL_INTERVAL_MS: '50',
-      });
-      server = await startServer(config);
-      const { database, notifier, devMailbox } = server.services;
+      instance = await startInstance('lifeline-browser-');
+      baseUrl = instance.baseUrl;
+      const { database, notifier, devMailbox } = instance.server.services;
       const outboxId = await queueTestMail({ database, notifier }, { to: RECIPIENT, locale: 'de' });
       if (!devMailbox) throw new Error('the development mailbox must be on in the embedded default');
       mail = await waitFor(async () => (await devMailbox.list()).find((row) => row.outbox_id === outboxId), 'the worker to deliver the test mail');
@@ -85,10 +60,8 @@ if (chromiumPath) {
     });
 
     afterAll(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
       await chrome?.close();
-      await server?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await instance?.close();
     });
 
     it('lists the delivered mail in German by default, with subject and recipient', async () => {
@@ -135,7 +108,7 @@ if (chromiumPath) {
     });
 
     it('fits a phone: no horizontal scrolling on the mailbox, the HTML view and the start page', async () => {
-      const { page, problems } = await openPage(phone);
+      const { page, problems } = await openPage(PHONE_DEVICE);
       // The HTML view first, opened directly: a fresh page with nothing cached.
       await page.goto(`${baseUrl}/dev/mailbox/messages/${mail.id}/html`);
       expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);

@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecoveryView } from '../../src/contract/recovery.js';
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { apiClient } from '../helpers/api-client.js';
-import { freePort, launchChromium, screenshot, screenshotOf, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { testConfig } from '../helpers/test-config.js';
+import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { createAccount, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
+import { checkState, focusInfo, heading, newPage, recoveryRowNotSetUp, PHONE, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
  * The seed's "Kontowiederherstellung → E-Mail-Adresse" step by step in a real Chromium, against
@@ -24,83 +19,6 @@ import { testConfig } from '../helpers/test-config.js';
  * at 1280 and 375 px in test-results/screenshots/recovery-email-<state>-<lang>-<width>.png.
  */
 const chromiumPath = inject('chromiumPath');
-
-// The callbacks given to page.evaluate() run in Chromium; the project compiles without the DOM
-// library, so this module names the few members it uses.
-interface DomElement {
-  readonly tagName: string;
-  readonly id: string;
-  readonly textContent: string | null;
-  matches(selector: string): boolean;
-  closest(selector: string): DomElement | null;
-  getAttribute(name: string): string | null;
-  getBoundingClientRect(): { readonly right: number; readonly width: number };
-}
-interface DomStyle {
-  readonly outlineStyle: string;
-  readonly outlineWidth: string;
-}
-declare const document: {
-  readonly documentElement: DomElement & { readonly scrollWidth: number; readonly clientWidth: number };
-  readonly activeElement: DomElement | null;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-};
-declare function getComputedStyle(element: DomElement): DomStyle;
-declare const localStorage: { setItem(key: string, value: string): void };
-
-const DESKTOP = { width: 1280, height: 800 } as const;
-const PHONE = { width: 375, height: 667 } as const;
-const PASSWORD = 'Lichtung Ameise Paddel 7';
-type Lang = 'de' | 'en';
-
-/** What the keyboard focus is on, and whether it shows. */
-interface FocusInfo {
-  readonly tag: string;
-  readonly name: string;
-  readonly focusVisible: boolean;
-  readonly outlineStyle: string;
-  readonly outlineWidth: number;
-  readonly inDialog: boolean;
-  readonly section: string | null;
-}
-
-function focusInfo(): FocusInfo | null {
-  const element = document.activeElement;
-  if (element === null || element.tagName === 'BODY') return null;
-  const style = getComputedStyle(element);
-  const labelledBy = element.id ? document.querySelector(`label[for="${element.id}"]`) : null;
-  return {
-    tag: element.tagName.toLowerCase(),
-    name: (element.getAttribute('aria-label') ?? labelledBy?.textContent ?? element.textContent ?? '').trim(),
-    focusVisible: element.matches(':focus-visible'),
-    outlineStyle: style.outlineStyle,
-    outlineWidth: Number.parseFloat(style.outlineWidth),
-    inDialog: element.closest('dialog[open]') !== null,
-    section: element.closest('section')?.getAttribute('aria-labelledby') ?? null,
-  };
-}
-
-/** Elements that stick out to the right of the viewport (what makes a phone scroll sideways). */
-function overflowing(): string[] {
-  const width = document.documentElement.clientWidth;
-  const found: string[] = [];
-  const all = document.querySelectorAll('body *');
-  for (let i = 0; i < all.length; i++) {
-    const element = all[i];
-    if (!element) continue;
-    const box = element.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 0.5) found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
-  }
-  return found.slice(0, 5);
-}
-
-interface MailJson {
-  readonly id: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-}
 
 /** The words of the flow in each language (the seed's wording in German). */
 const WORDS = {
@@ -167,136 +85,34 @@ const WORDS = {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: recovery e-mail (Kontowiederherstellung → E-Mail-Adresse)', () => {
-    let server: RunningServer;
+    let instance: Instance;
     let baseUrl: string;
-    let dir: string;
     /** The server's clock: the privileged window (1 minute here) closes when the test moves it. */
     let clock: ManualClock;
     let chrome: TestBrowser;
-    const contexts: BrowserContext[] = [];
 
     beforeAll(async () => {
       clock = createManualClock(Date.now());
-      dir = mkdtempSync(join(tmpdir(), 'lifeline-recovery-ui-'));
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}`;
-      const config = testConfig({
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
-        DATA_DIR: dir,
-        OUTBOX_POLL_INTERVAL_MS: '50',
-        RATE_LIMIT_API_PER_MINUTE: '100000',
-        PRIVILEGED_WINDOW_MINUTES: '1',
-      });
-      [server, chrome] = await Promise.all([startServer(config, { clock }), launchChromium(chromiumPath)]);
+      [instance, chrome] = await Promise.all([startInstance('lifeline-recovery-ui-', { ...NO_API_RATE_LIMIT, PRIVILEGED_WINDOW_MINUTES: '1' }, { clock }), launchChromium(chromiumPath)]);
+      baseUrl = instance.baseUrl;
     });
 
     afterAll(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
       await chrome?.close();
-      await server?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await instance?.close();
     });
 
     /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
-    async function openPage(options: BrowserContextOptions & { expected?: readonly ExpectedFailure[]; lang?: Lang } = {}): Promise<{ page: Page; problems: string[]; context: BrowserContext }> {
-      const { expected = [], lang, ...contextOptions } = options;
-      const context = await chrome.browser.newContext({ viewport: DESKTOP, locale: lang === 'en' ? 'en-GB' : 'de-DE', timezoneId: 'Europe/Berlin', ...contextOptions });
-      contexts.push(context);
-      if (lang) await context.addInitScript((chosen) => localStorage.setItem('lifeline.locale', chosen), lang);
-      const page = await context.newPage();
-      return { page, problems: watchProblems(page, expected), context };
-    }
-
-    /** The mails of the development mailbox to `to` (newest first). */
-    async function mails(to: string): Promise<MailJson[]> {
-      const response = await fetch(`${baseUrl}/dev/mailbox/messages`);
-      expect(response.status).toBe(200);
-      return ((await response.json()) as MailJson[]).filter((mail) => mail.to === to);
-    }
-
-    /** The link with `?token=` of the newest mail to `to`, once there are more than `before` mails to it. */
-    async function tokenLink(to: string, before = 0): Promise<string> {
-      const mail = await waitFor(async () => {
-        const list = await mails(to);
-        return list.length > before ? list[0] : undefined;
-      }, `a mail to ${to}`);
-      const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0];
-      if (!link) throw new Error(`no link with ?token= in the mail "${mail.subject}"`);
-      return link;
-    }
-
-    /** An account made and confirmed through the API (sign-up is web-ui.test.ts's subject); signing in goes through the UI. */
-    async function createAccount(email: string, locale: Lang): Promise<void> {
-      const client = apiClient(server.app);
-      const signedUp = await client.post('/api/v1/signup', { email, password: PASSWORD, locale, timeZone: 'Europe/Berlin' });
-      expect(signedUp.status).toBe(202);
-      const token = new URL(await tokenLink(email)).searchParams.get('token');
-      expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
-    }
-
-    const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-    const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-    async function signIn(page: Page, email: string, lang: Lang): Promise<void> {
-      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
-      await page.goto(`${baseUrl}/login`);
-      await page.getByLabel(words.email, { exact: true }).fill(email);
-      await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
-      await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
-      await page.waitForURL('**/profile');
-      await heading(page, WORDS[lang].profile).waitFor();
-    }
+    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
 
     /** The account's recovery state as the API sees it (with the page's own cookies). */
-    async function recovery(page: Page): Promise<RecoveryView['email']> {
-      const response = await page.request.get(`${baseUrl}/api/v1/recovery`);
-      expect(response.status()).toBe(200);
-      return ((await response.json()) as RecoveryView).email;
-    }
+    const recovery = async (page: Page) => (await recoveryView(page, baseUrl)).email;
 
     /**
-     * Presses Tab (or Shift+Tab) until the focus is on `name` (a button's text or aria-label, a
-     * field's label) and checks that the focus shows on every stop, then presses Enter on it.
+     * One state of the page (checkState): screenshots of `target` (the section), of the viewport
+     * (a modal dialog) or of the full page as recovery-email-<state>-<lang>-<width>.png.
      */
-    async function tabTo(page: Page, name: string, options: { press?: 'Enter' | null; backward?: boolean; max?: number } = {}): Promise<FocusInfo> {
-      const { press = 'Enter', backward = false, max = 40 } = options;
-      for (let i = 0; i < max; i++) {
-        await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
-        const focused = await page.evaluate(focusInfo);
-        if (focused === null) continue;
-        expect(focused.focusVisible, `focus visible on "${focused.name}"`).toBe(true);
-        expect(focused.outlineStyle, `outline on "${focused.name}"`).not.toBe('none');
-        if (focused.name === name) {
-          if (press) await page.keyboard.press(press);
-          return focused;
-        }
-      }
-      throw new Error(`Tab did not reach "${name}" within ${max} steps`);
-    }
-
-    /**
-     * One state of the page: the document's language, axe-core (serious or critical
-     * violations), no sideways scrolling at 1280 and 375 px, and screenshots at both widths —
-     * of `target` (the section), of the viewport (a modal dialog) or of the full page.
-     */
-    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport' | 'page'): Promise<void> {
-      expect(await page.getAttribute('html', 'lang'), state).toBe(lang);
-      for (const v of await seriousAxeViolations(page)) failures.push(`${state} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
-      const focusBefore = await page.evaluate(focusInfo);
-      for (const size of [DESKTOP, PHONE]) {
-        await page.setViewportSize(size);
-        const name = `recovery-email-${state}-${lang}-${size.width}`;
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        if (width > size.width) failures.push(`${name}: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
-        if (target === 'viewport' || target === 'page') await screenshot(page, name, { fullPage: target === 'page' });
-        else await screenshotOf(target, name);
-      }
-      await page.setViewportSize(DESKTOP);
-      // Checking does not move the keyboard focus.
-      expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport' | 'page') => checkState(page, failures, { prefix: 'recovery-email', state, lang, target });
 
     /** The confirmation link, opened in a fresh browser (another device, not signed in), confirmed with its button by keyboard. */
     async function confirmElsewhere(owner: Page, link: string, address: string, lang: Lang, failures: string[]): Promise<void> {
@@ -324,7 +140,7 @@ if (chromiumPath) {
       const first = 'lena.privat@example.org';
       const second = 'lena.neu@example.net';
       const failures: string[] = [];
-      await createAccount(login, 'de');
+      await createAccount(instance, login, { locale: 'de' });
       const { page, problems } = await openPage({
         lang: 'de',
         expected: [
@@ -332,12 +148,10 @@ if (chromiumPath) {
           { status: 403, path: '/api/v1/recovery/email' }, // privilege-required before "Entfernen"'s password dialog
         ],
       });
-      await signIn(page, login, 'de');
+      await signIn(page, baseUrl, login, { lang: 'de' });
 
       // Profil → Kontowiederherstellung → E-Mail-Adresse: "Nicht eingerichtet", "Jetzt einrichten".
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      const { section, row } = await recoveryRowNotSetUp(page, w);
       await expect(text(row)).resolves.toContain(w.advice);
       await check(page, failures, 'de', 'not-set-up', section);
 
@@ -398,10 +212,10 @@ if (chromiumPath) {
       await check(page, failures, 'de', 'pending', section);
 
       // The mail goes to the new address, and only there; its link is opened on another device.
-      const link = await tokenLink(first);
-      expect((await mails(login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
+      const link = await tokenLink(baseUrl, first);
+      expect((await mailsTo(baseUrl, login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
       await confirmElsewhere(page, link, first, 'de', failures);
-      await waitFor(async () => ((await mails(login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined), 'the notice to the login address');
+      await waitFor(async () => ((await mailsTo(baseUrl, login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined), 'the notice to the login address');
 
       // Back in the profile: the address is active, with "Verwalten".
       await page.reload();
@@ -467,12 +281,10 @@ if (chromiumPath) {
       const login = 'sam.taylor@example.test';
       const address = 'sam.recovery@example.org';
       const failures: string[] = [];
-      await createAccount(login, 'en');
+      await createAccount(instance, login, { locale: 'en' });
       const { page, problems } = await openPage({ lang: 'en' });
-      await signIn(page, login, 'en');
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await signIn(page, baseUrl, login, { lang: 'en' });
+      const { section, row } = await recoveryRowNotSetUp(page, w);
       await check(page, failures, 'en', 'not-set-up', section);
 
       // Just signed in, the window is open: "Set up now" leads straight to the address.
@@ -502,7 +314,7 @@ if (chromiumPath) {
       // "Send again" once the minute has passed. The browser's clock is set to the server's
       // (Playwright's clock; the server runs on the test's manual clock), so the button unlocks;
       // the fresh link replaces the first one, which is dead from then on.
-      const firstLink = await tokenLink(address);
+      const firstLink = await tokenLink(baseUrl, address);
       clock.advance(61_000);
       await page.clock.install({ time: clock.now() });
       await page.reload();
@@ -512,7 +324,7 @@ if (chromiumPath) {
       await tabTo(page, w.resend);
       await expect(text(section.getByRole('status'))).resolves.toBe(w.resent);
       await check(page, failures, 'en', 'resent', section);
-      const secondLink = await tokenLink(address, 1);
+      const secondLink = await tokenLink(baseUrl, address, 1);
       expect(secondLink).not.toBe(firstLink);
       const stale = await fetch(`${baseUrl}/api/v1/recovery/email/confirm`, {
         method: 'POST',

@@ -1,15 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RecoveryView } from '../../src/contract/recovery.js';
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
-import { startServer, type RunningServer } from '../../src/server.js';
-import { apiClient } from '../helpers/api-client.js';
-import { freePort, launchChromium, screenshot, screenshotOf, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { testConfig } from '../helpers/test-config.js';
+import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { createAccount, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, type Instance, type Lang } from '../helpers/browser-instance.js';
+import { checkState, focusInfo, heading, newPage, recoveryRowNotSetUp, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
  * The seed's "Kontowiederherstellung → Telefonnummer" step by step in a real Chromium, against a
@@ -32,90 +27,6 @@ import { testConfig } from '../helpers/test-config.js';
  * second server with SMS_PROVIDER=none, whose "Kontowiederherstellung" has no phone row.
  */
 const chromiumPath = inject('chromiumPath');
-
-// The callbacks given to page.evaluate() run in Chromium; the project compiles without the DOM
-// library, so this module names the few members it uses.
-interface DomElement {
-  readonly tagName: string;
-  readonly id: string;
-  readonly textContent: string | null;
-  matches(selector: string): boolean;
-  closest(selector: string): DomElement | null;
-  querySelector(selector: string): DomElement | null;
-  getAttribute(name: string): string | null;
-  getBoundingClientRect(): { readonly right: number; readonly width: number };
-}
-interface DomStyle {
-  readonly outlineStyle: string;
-  readonly outlineWidth: string;
-}
-declare const document: {
-  readonly documentElement: DomElement & { readonly scrollWidth: number; readonly clientWidth: number };
-  readonly activeElement: DomElement | null;
-  querySelector(selector: string): DomElement | null;
-  querySelectorAll(selector: string): ArrayLike<DomElement>;
-};
-declare function getComputedStyle(element: DomElement): DomStyle;
-declare const localStorage: { setItem(key: string, value: string): void };
-
-const DESKTOP = { width: 1280, height: 800 } as const;
-const PHONE = { width: 375, height: 667 } as const;
-const PASSWORD = 'Lichtung Ameise Paddel 7';
-type Lang = 'de' | 'en';
-
-/** What the keyboard focus is on, and whether it shows. */
-interface FocusInfo {
-  readonly tag: string;
-  readonly name: string;
-  readonly focusVisible: boolean;
-  readonly outlineStyle: string;
-  readonly outlineWidth: number;
-  readonly inDialog: boolean;
-  readonly section: string | null;
-  /** The label of the recovery row the focus is in ("Telefonnummer", "E-Mail-Adresse"). */
-  readonly row: string | null;
-  readonly className: string;
-}
-
-function focusInfo(): FocusInfo | null {
-  const element = document.activeElement;
-  if (element === null || element.tagName === 'BODY') return null;
-  const style = getComputedStyle(element);
-  const labelledBy = element.id ? document.querySelector(`label[for="${element.id}"]`) : null;
-  return {
-    tag: element.tagName.toLowerCase(),
-    name: (element.getAttribute('aria-label') ?? labelledBy?.textContent ?? element.textContent ?? '').trim(),
-    focusVisible: element.matches(':focus-visible'),
-    outlineStyle: style.outlineStyle,
-    outlineWidth: Number.parseFloat(style.outlineWidth),
-    inDialog: element.closest('dialog[open]') !== null,
-    section: element.closest('section')?.getAttribute('aria-labelledby') ?? null,
-    row: element.closest('.recovery-row')?.querySelector('.label')?.textContent ?? null,
-    className: element.getAttribute('class') ?? '',
-  };
-}
-
-/** Elements that stick out to the right of the viewport (what makes a phone scroll sideways). */
-function overflowing(): string[] {
-  const width = document.documentElement.clientWidth;
-  const found: string[] = [];
-  const all = document.querySelectorAll('body *');
-  for (let i = 0; i < all.length; i++) {
-    const element = all[i];
-    if (!element) continue;
-    const box = element.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 0.5) found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
-  }
-  return found.slice(0, 5);
-}
-
-interface MessageJson {
-  readonly id: string;
-  readonly channel: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-}
 
 /** The words of the flow in each language (the seed's wording in German). */
 const WORDS = {
@@ -197,59 +108,30 @@ function mobileNumber(): { typed: string; e164: string; masked: string } {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: recovery phone (Kontowiederherstellung → Telefonnummer)', () => {
-    let server: RunningServer;
+    let instance: Instance;
     let baseUrl: string;
-    let dir: string;
     /** The server's clock: the privileged window (1 minute here) closes when the test moves it. */
     let clock: ManualClock;
     let chrome: TestBrowser;
-    const contexts: BrowserContext[] = [];
 
     beforeAll(async () => {
       clock = createManualClock(Date.now());
-      dir = mkdtempSync(join(tmpdir(), 'lifeline-recovery-phone-ui-'));
-      const port = await freePort();
-      baseUrl = `http://127.0.0.1:${port}`;
-      const config = testConfig({
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        DATABASE_URL: `sqlite:${join(dir, 'lifeline.db')}`,
-        DATA_DIR: dir,
-        OUTBOX_POLL_INTERVAL_MS: '50',
-        RATE_LIMIT_API_PER_MINUTE: '100000',
-        PRIVILEGED_WINDOW_MINUTES: '1',
-      });
-      [server, chrome] = await Promise.all([startServer(config, { clock }), launchChromium(chromiumPath)]);
+      [instance, chrome] = await Promise.all([startInstance('lifeline-recovery-phone-ui-', { ...NO_API_RATE_LIMIT, PRIVILEGED_WINDOW_MINUTES: '1' }, { clock }), launchChromium(chromiumPath)]);
+      baseUrl = instance.baseUrl;
     });
 
     afterAll(async () => {
-      for (const context of contexts) await context.close().catch(() => undefined);
       await chrome?.close();
-      await server?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await instance?.close();
     });
 
     /** A fresh page in its own context; error answers the test provokes are listed. */
-    async function openPage(options: BrowserContextOptions & { expected?: readonly ExpectedFailure[]; lang?: Lang } = {}): Promise<{ page: Page; problems: string[]; context: BrowserContext }> {
-      const { expected = [], lang, ...contextOptions } = options;
-      const context = await chrome.browser.newContext({ viewport: DESKTOP, locale: lang === 'en' ? 'en-GB' : 'de-DE', timezoneId: 'Europe/Berlin', ...contextOptions });
-      contexts.push(context);
-      if (lang) await context.addInitScript((chosen) => localStorage.setItem('lifeline.locale', chosen), lang);
-      const page = await context.newPage();
-      return { page, problems: watchProblems(page, expected), context };
-    }
-
-    /** The messages of the development mailbox (newest first), of this file's server or the one at `origin`. */
-    async function messages(origin = baseUrl): Promise<MessageJson[]> {
-      const response = await fetch(`${origin}/dev/mailbox/messages`);
-      expect(response.status).toBe(200);
-      return (await response.json()) as MessageJson[];
-    }
+    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
 
     /** The code of the newest SMS to `e164` that carries one, once there are more than `before` of them. */
     async function smsCode(e164: string, before = 0): Promise<string> {
       const sms = await waitFor(async () => {
-        const list = (await messages()).filter((message) => message.channel === 'sms' && message.to === e164 && /^\d{6}$/m.test(message.text));
+        const list = (await mailbox(baseUrl)).filter((message) => message.channel === 'sms' && message.to === e164 && /^\d{6}$/m.test(message.text));
         return list.length > before ? list[0] : undefined;
       }, `an SMS with a code to ${e164}`);
       const code = /^(\d{6})$/m.exec(sms.text)?.[1] ?? '';
@@ -258,58 +140,8 @@ if (chromiumPath) {
       return code;
     }
 
-    /** An account made and confirmed through the API (sign-up is web-ui.test.ts's subject); signing in goes through the UI. */
-    async function createAccount(email: string, locale: Lang, on: RunningServer = server, origin = baseUrl): Promise<void> {
-      const client = apiClient(on.app);
-      const signedUp = await client.post('/api/v1/signup', { email, password: PASSWORD, locale, timeZone: 'Europe/Berlin' });
-      expect(signedUp.status).toBe(202);
-      const mail = await waitFor(async () => (await messages(origin)).find((message) => message.to === email), `the sign-up mail to ${email}`);
-      const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0] ?? '';
-      const token = new URL(link).searchParams.get('token');
-      expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
-    }
-
-    const heading = (page: Page, name: string) => page.getByRole('heading', { level: 1, name, exact: true });
-    const text = async (locator: Locator) => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
-
-    async function signIn(page: Page, email: string, lang: Lang, origin = baseUrl): Promise<void> {
-      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
-      await page.goto(`${origin}/login`);
-      await page.getByLabel(words.email, { exact: true }).fill(email);
-      await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
-      await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
-      await page.waitForURL('**/profile');
-      await heading(page, WORDS[lang].profile).waitFor();
-    }
-
     /** The account's recovery phone as the API sees it (with the page's own cookies). */
-    async function recovery(page: Page): Promise<RecoveryView['phone']> {
-      const response = await page.request.get(`${baseUrl}/api/v1/recovery`);
-      expect(response.status()).toBe(200);
-      return ((await response.json()) as RecoveryView).phone;
-    }
-
-    /**
-     * Presses Tab (or Shift+Tab) until the focus is on `name` (a button's text or aria-label, a
-     * field's label), in the recovery row `row` if given, and checks that the focus shows on
-     * every stop (and stays in the open dialog with `inDialog`); then presses Enter on it.
-     */
-    async function tabTo(page: Page, name: string, options: { press?: 'Enter' | null; backward?: boolean; max?: number; row?: string; inDialog?: boolean } = {}): Promise<FocusInfo> {
-      const { press = 'Enter', backward = false, max = 40, row, inDialog = false } = options;
-      for (let i = 0; i < max; i++) {
-        await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
-        const focused = await page.evaluate(focusInfo);
-        if (focused === null) continue;
-        expect(focused.focusVisible, `focus visible on "${focused.name}"`).toBe(true);
-        expect(focused.outlineStyle, `outline on "${focused.name}"`).not.toBe('none');
-        if (inDialog) expect(focused.inDialog, `"${focused.name}" inside the dialog`).toBe(true);
-        if (focused.name === name && (row === undefined || focused.row === row)) {
-          if (press) await page.keyboard.press(press);
-          return focused;
-        }
-      }
-      throw new Error(`Tab did not reach "${name}" within ${max} steps`);
-    }
+    const recovery = async (page: Page) => (await recoveryView(page, baseUrl)).phone;
 
     /** Tab and Shift+Tab a full round in the open dialog: the focus never leaves it. */
     async function focusStaysInDialog(page: Page): Promise<void> {
@@ -326,26 +158,10 @@ if (chromiumPath) {
     }
 
     /**
-     * One state of the page: the document's language, axe-core (serious or critical
-     * violations), no sideways scrolling at 1280 and 375 px, and screenshots at both widths —
-     * of `target` (the section) or of the viewport (a modal dialog).
+     * One state of the page (checkState): screenshots of `target` (the section) or of the
+     * viewport (a modal dialog) as recovery-phone-<state>-<lang>-<width>.png.
      */
-    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport'): Promise<void> {
-      expect(await page.getAttribute('html', 'lang'), state).toBe(lang);
-      for (const v of await seriousAxeViolations(page)) failures.push(`${state} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
-      const focusBefore = await page.evaluate(focusInfo);
-      for (const size of [DESKTOP, PHONE]) {
-        await page.setViewportSize(size);
-        const name = `recovery-phone-${state}-${lang}-${size.width}`;
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        if (width > size.width) failures.push(`${name}: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
-        if (target === 'viewport') await screenshot(page, name, { fullPage: false });
-        else await screenshotOf(target, name);
-      }
-      await page.setViewportSize(DESKTOP);
-      // Checking does not move the keyboard focus.
-      expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport') => checkState(page, failures, { prefix: 'recovery-phone', state, lang, target });
 
     /**
      * Just signed in (the privileged window is open): "Jetzt einrichten" in the phone row →
@@ -372,7 +188,7 @@ if (chromiumPath) {
       const first = mobileNumber();
       const second = mobileNumber();
       const failures: string[] = [];
-      await createAccount(login, 'de');
+      await createAccount(instance, login, { locale: 'de' });
       const { page, problems } = await openPage({
         lang: 'de',
         expected: [
@@ -381,12 +197,10 @@ if (chromiumPath) {
           { status: 400, path: '/api/v1/recovery/phone/confirm' }, // wrong-code
         ],
       });
-      await signIn(page, login, 'de');
+      await signIn(page, baseUrl, login, { lang: 'de' });
 
       // Profil → Kontowiederherstellung → Telefonnummer: "Nicht eingerichtet", the advice, "Jetzt einrichten".
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      const { section, row } = await recoveryRowNotSetUp(page, w);
       await expect(text(row)).resolves.toContain(w.advice);
       await expect(text(section)).resolves.not.toContain('noch nicht verfügbar');
       await check(page, failures, 'de', 'not-set-up', section);
@@ -589,12 +403,10 @@ if (chromiumPath) {
       const login = 'sam.rivers@example.test';
       const number = mobileNumber();
       const failures: string[] = [];
-      await createAccount(login, 'en');
+      await createAccount(instance, login, { locale: 'en' });
       const { page, problems } = await openPage({ lang: 'en' });
-      await signIn(page, login, 'en');
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await signIn(page, baseUrl, login, { lang: 'en' });
+      const { section, row } = await recoveryRowNotSetUp(page, w);
       await expect(text(row)).resolves.toContain(w.advice);
       await check(page, failures, 'en', 'not-set-up', section);
 
@@ -634,12 +446,10 @@ if (chromiumPath) {
       const login = 'jonas.feld@example.test';
       const number = mobileNumber();
       const failures: string[] = [];
-      await createAccount(login, 'de');
+      await createAccount(instance, login, { locale: 'de' });
       const { page, problems } = await openPage({ lang: 'de', expected: [{ status: 400, path: '/api/v1/recovery/phone/confirm' }] });
-      await signIn(page, login, 'de');
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await signIn(page, baseUrl, login, { lang: 'de' });
+      const { section } = await recoveryRowNotSetUp(page, w);
 
       const dialog = await setUpToCode(page, number);
       const firstCode = await smsCode(number.e164);
@@ -705,14 +515,12 @@ if (chromiumPath) {
       const login = 'ida.lorenz@example.test';
       const number = mobileNumber();
       const failures: string[] = [];
-      await createAccount(login, 'de');
+      await createAccount(instance, login, { locale: 'de' });
       const { page, problems } = await openPage({ lang: 'de', expected: [{ status: 410, path: '/api/v1/recovery/phone/confirm' }] });
       // The browser runs on the server's time from the start (Playwright's clock).
       await page.clock.install({ time: clock.now() });
-      await signIn(page, login, 'de');
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await signIn(page, baseUrl, login, { lang: 'de' });
+      const { section } = await recoveryRowNotSetUp(page, w);
 
       const dialog = await setUpToCode(page, number);
       const code = await smsCode(number.e164);
@@ -759,12 +567,10 @@ if (chromiumPath) {
       const login = 'paul.weide@example.test';
       const number = mobileNumber();
       const failures: string[] = [];
-      await createAccount(login, 'de');
+      await createAccount(instance, login, { locale: 'de' });
       const { page, problems } = await openPage({ lang: 'de' });
-      await signIn(page, login, 'de');
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await signIn(page, baseUrl, login, { lang: 'de' });
+      const { section, row } = await recoveryRowNotSetUp(page, w);
 
       // A setup left pending: Escape in the code step, the focus on the row's "Code eingeben".
       const dialog = await setUpToCode(page, number);
@@ -790,39 +596,23 @@ if (chromiumPath) {
     });
 
     describe('without an SMS provider (SMS_PROVIDER=none)', () => {
-      let plain: RunningServer;
-      let plainUrl: string;
-      let plainDir: string;
+      let plain: Instance;
 
       beforeAll(async () => {
-        plainDir = mkdtempSync(join(tmpdir(), 'lifeline-recovery-phone-none-ui-'));
-        const port = await freePort();
-        plainUrl = `http://127.0.0.1:${port}`;
-        plain = await startServer(
-          testConfig({
-            PORT: String(port),
-            PUBLIC_URL: plainUrl,
-            DATABASE_URL: `sqlite:${join(plainDir, 'lifeline.db')}`,
-            DATA_DIR: plainDir,
-            OUTBOX_POLL_INTERVAL_MS: '50',
-            RATE_LIMIT_API_PER_MINUTE: '100000',
-            SMS_PROVIDER: 'none',
-          }),
-        );
+        plain = await startInstance('lifeline-recovery-phone-none-ui-', { ...NO_API_RATE_LIMIT, SMS_PROVIDER: 'none' });
       });
 
       afterAll(async () => {
         await plain?.close();
-        if (plainDir) rmSync(plainDir, { recursive: true, force: true });
       });
 
       it('German: "Kontowiederherstellung" shows the e-mail row and no "Telefonnummer" row', { timeout: 20_000 }, async () => {
         const w = WORDS.de;
         const login = 'lena.stein@example.test';
         const failures: string[] = [];
-        const meta = (await (await fetch(`${plainUrl}/api/v1/meta`)).json()) as { recoveryPhone: { available: boolean } };
+        const meta = (await (await fetch(`${plain.baseUrl}/api/v1/meta`)).json()) as { recoveryPhone: { available: boolean } };
         expect(meta.recoveryPhone.available).toBe(false);
-        await createAccount(login, 'de', plain, plainUrl);
+        await createAccount(plain, login, { locale: 'de' });
         const { page, problems } = await openPage({ lang: 'de' });
         // The requests the page has started and not yet finished.
         let inFlight = 0;
@@ -834,10 +624,8 @@ if (chromiumPath) {
         };
         page.on('requestfinished', done);
         page.on('requestfailed', done);
-        await signIn(page, login, 'de', plainUrl);
-        const section = page.getByRole('region', { name: w.section });
-        const emailRow = section.getByRole('group', { name: w.emailRow, exact: true });
-        await emailRow.getByText(w.notSetUp, { exact: true }).waitFor();
+        await signIn(page, plain.baseUrl, login, { lang: 'de' });
+        const { section } = await recoveryRowNotSetUp(page, { ...w, row: w.emailRow });
         // The section asked /api/v1/recovery and /api/v1/meta together: once nothing is in
         // flight and a frame has been drawn, a missing phone row is not merely a late one.
         await waitFor(async () => (inFlight === 0 ? true : undefined), 'the profile page’s requests answered');

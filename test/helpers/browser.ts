@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 
 /** Where browser tests write their screenshots (git-ignored). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
@@ -36,6 +36,13 @@ export async function freePort(): Promise<number> {
 
 export interface TestBrowser {
   readonly browser: Browser;
+  /**
+   * A new browser context (own cookies, storage and viewport: another device). The browser
+   * keeps a list of them and close() closes them all, so a test that fails half-way leaves
+   * nothing open; a test may also close its context itself, early.
+   */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** Closes the contexts opened through newContext(), then the browser, and removes its temporary files. */
   close(): Promise<void>;
 }
 
@@ -54,9 +61,16 @@ export async function launchChromium(executablePath: string): Promise<TestBrowse
     env: { ...process.env, TMPDIR: tmp, HOME: tmp },
     timeout: 30_000,
   });
+  const contexts: BrowserContext[] = [];
   return {
     browser,
+    async newContext(options) {
+      const context = await browser.newContext(options);
+      contexts.push(context);
+      return context;
+    },
     async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close().catch(() => undefined);
       rmSync(tmp, { recursive: true, force: true });
     },
