@@ -543,6 +543,8 @@ if (chromiumPath) {
       await expect(resend.getAttribute('aria-disabled')).resolves.toBeNull();
       await expect(confirm.getAttribute('class')).resolves.toBeNull();
       await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
+      // The intro no longer promises a validity that has passed.
+      await expect(text(dialog)).resolves.not.toContain('Uhr gültig');
       await check(page, failures, 'de', 'code-expired', 'viewport');
 
       // Pressed by keyboard (the next stop after the field): a new code, the error gone, "Bestätigen" primary again.
@@ -551,6 +553,7 @@ if (chromiumPath) {
       await expect(dialog.getByRole('alert').count()).resolves.toBe(0);
       await expect(resend.getAttribute('class')).resolves.toBe('link-button');
       await expect(confirm.getAttribute('class')).resolves.toBe('primary');
+      await expect(text(dialog)).resolves.toContain('Uhr gültig'); // the new code's validity
       const newCode = await smsCode(number.e164, 1);
       await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
       await page.keyboard.type(newCode);

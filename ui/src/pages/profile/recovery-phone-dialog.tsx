@@ -375,7 +375,7 @@ export function RecoveryPhoneDialog({
           <>
             <p id={id('intro')}>
               {say('codeIntro', { masked: unbroken(pending?.masked ?? '') })}
-              {pending ? ` ${say('validUntil', { time: time(pending.expiresAt) })}` : null}
+              {pending && !expired ? ` ${say('validUntil', { time: time(pending.expiresAt) })}` : null}
             </p>
             {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
             <Field
