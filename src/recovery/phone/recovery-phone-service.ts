@@ -144,10 +144,7 @@ export function createRecoveryPhoneService(deps: {
       const account = auth.account;
       if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
       const number: RecoveryNumber = parseRecoveryNumber(input.number, input.country, deps.config.sms);
-      const current = await repository.rows(database.db, account.id);
-      if (current.active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
-      // The same number again is "send again": the cooldown holds. A new number is a new setup.
-      await cooldown(database.db, account.id, number);
+      // Outside the transaction: on SQLite a read through database.db inside it would wait for itself.
       await enforceNotLocked(account.id, number.country);
       const target = { accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip };
       await sendInTransaction(
@@ -155,6 +152,7 @@ export function createRecoveryPhoneService(deps: {
         async (trx) => {
           const rows = await load(trx, account.id, 'set-up');
           if (rows.active?.number_e164 === number.e164) throw new LifelineError('already-recovery-phone');
+          // The same number again is "send again": the cooldown holds (per number, whichever path).
           await cooldown(trx, account.id, number);
           return rows;
         },
@@ -179,7 +177,6 @@ export function createRecoveryPhoneService(deps: {
       const { pending } = await repository.rows(database.db, accountId);
       if (!pending) throw new LifelineError('not-found');
       const number = { e164: pending.number_e164, country: pending.country };
-      await cooldown(database.db, accountId, number);
       await enforceNotLocked(accountId, pending.country);
       const target = { accountId, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip };
       await sendInTransaction(

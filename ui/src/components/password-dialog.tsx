@@ -1,10 +1,9 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { api, onPrivilegeRequired } from '../api.js';
-import { splitErrors } from '../errors.js';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { onPrivilegeRequired } from '../api.js';
 import { useI18n } from '../i18n.js';
 import { PasswordField } from './field.js';
+import { reauthenticate, trapFocus } from './modal-dialog.js';
 
-const focusable = 'input:not([disabled]), button:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
 /**
  * "Geben Sie zunächst Ihr Passwort ein": the one password re-entry dialog (the seed's first
@@ -59,38 +58,14 @@ export function PasswordDialogProvider({ children }: { children: ReactNode }) {
     }
   }, [open]);
 
-  const trapFocus = (event: KeyboardEvent<HTMLDialogElement>) => {
-    if (event.key !== 'Tab' || !dialog.current) return;
-    const elements = [...dialog.current.querySelectorAll<HTMLElement>(focusable)];
-    const first = elements[0];
-    const last = elements[elements.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
-
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
-    if (password === '') {
-      setError(t('ui.reauth.required'));
-      return;
-    }
     setBusy(true);
-    try {
-      await api('POST', '/api/v1/session/reauthenticate', { password });
-      close(true);
-    } catch (failure) {
-      const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'rate-limited': 'password', 'too-many-attempts': 'password' });
-      setError(fields.password ?? form);
-    } finally {
-      setBusy(false);
-    }
+    const problem = await reauthenticate(t, password);
+    setBusy(false);
+    if (problem === undefined) close(true);
+    else setError(problem);
   };
 
   return (

@@ -1,9 +1,10 @@
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { MetaResponse } from '../../../../src/contract/meta.js';
 import type { RecoveryView } from '../../../../src/contract/recovery.js';
 import { api, ApiError, type SessionView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { Field, PasswordField } from '../../components/field.js';
+import { reauthenticate, trapFocus } from '../../components/modal-dialog.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n, type Locale } from '../../i18n.js';
 
@@ -19,7 +20,6 @@ export const unbroken = (masked: string) => masked.replace(/ /g, '\u00a0');
 
 /** The three steps, numbered the same whether or not the password step was skipped ("Schritt 2 von 3"). */
 const STEPS: readonly Step[] = ['password', 'number', 'code'];
-const focusable = 'input:not([disabled]), button:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
 
 /** The calling codes ("+49") come from libphonenumber's metadata, loaded once, after the page itself. */
 let callingCodes: Promise<(country: string) => string | undefined> | undefined;
@@ -166,31 +166,10 @@ export function RecoveryPhoneDialog({
     onClose(confirmed);
   };
 
-  const trapFocus = (event: KeyboardEvent<HTMLDialogElement>) => {
-    if (event.key !== 'Tab' || !dialog.current) return;
-    const elements = [...dialog.current.querySelectorAll<HTMLElement>(focusable)];
-    const first = elements[0];
-    const last = elements[elements.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  };
-
   const submitPassword = async () => {
-    if (password === '') {
-      setError(t('ui.reauth.required'));
-      return;
-    }
-    try {
-      await api('POST', '/api/v1/session/reauthenticate', { password });
-    } catch (failure) {
-      const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'rate-limited': 'password', 'too-many-attempts': 'password' });
-      setError(fields.password ?? form);
+    const problem = await reauthenticate(t, password);
+    if (problem !== undefined) {
+      setError(problem);
       return;
     }
     setPassword('');
