@@ -7,7 +7,7 @@ import type { Services } from './services.js';
  * sessions, and sign-ups not confirmed within 7 days. Runs where
  * the worker runs; every step is idempotent, so several workers may run it.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
   let timer: NodeJS.Timeout | undefined;
 
   async function runOnce(): Promise<void> {
@@ -18,7 +18,10 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
       const sessions = await services.sessions.prune();
       const unverifiedAccounts = await services.signup.purgeUnverified();
       await services.devices.prune();
-      services.logger.debug({ event: 'housekeeping.done', secrets, messages, sessions, unverifiedAccounts }, 'housekeeping done');
+      const resetFlows = await services.passwordReset.prune();
+      // Forgot-password requests whose processing after the answer never ran (an instance stopped).
+      await services.passwordReset.processStale();
+      services.logger.debug({ event: 'housekeeping.done', secrets, messages, sessions, unverifiedAccounts, resetFlows }, 'housekeeping done');
     } catch (error) {
       services.logger.warn({ event: 'housekeeping.failed', err: (error as Error).message }, 'housekeeping failed');
     }

@@ -35,6 +35,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     accountSettings: services.accountSettings,
     recoveryEmail: services.recoveryEmail,
     recoveryPhone: services.recoveryPhone,
+    passwordReset: services.passwordReset,
   });
 }
 
@@ -90,6 +91,8 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     async close() {
       housekeeping.stop();
       await app.close();
+      // Forgot-password requests answered just now are processed before the database closes.
+      await services.passwordReset.drain();
       await services.worker.stop();
       await closeChannels(services.channels);
       await database.destroy();

@@ -26,6 +26,7 @@ import { createSignInService } from './sessions/sign-in-service.js';
 import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
 import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
 import { createSmsSendGuard } from './security/sms-send-guard.js';
+import { createPasswordResetService } from './recovery/password-reset/password-reset-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -69,6 +70,23 @@ export function createServices(input: ServicesInput) {
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
   const recoveryPhone =
     config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config });
+  const passwordReset = createPasswordResetService({
+    database,
+    clock,
+    keys: config.keys,
+    accounts,
+    hasher,
+    sessions,
+    verification,
+    notifier,
+    securityLog,
+    translator,
+    rateLimits,
+    smsGuard: recoveryPhone ? smsGuard : undefined,
+    metrics,
+    logger,
+    config,
+  });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
@@ -95,6 +113,7 @@ export function createServices(input: ServicesInput) {
     recoveryEmail,
     smsGuard,
     recoveryPhone,
+    passwordReset,
     checkReadiness: () => checkReadiness(database),
   };
 }

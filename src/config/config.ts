@@ -85,6 +85,8 @@ export interface Config {
     /** Wrong guesses per (account, purpose) within an hour, across all its secrets. */
     readonly maxFailuresPerHour: number;
   };
+  /** Forgot password (issue 7). */
+  readonly passwordReset: PasswordResetConfig;
   readonly sms: SmsConfig;
   readonly i18n: { readonly defaultLocale: Locale; /** For accounts whose browser sent no time zone. */ readonly defaultTimeZone: string };
   readonly sessions: {
@@ -95,4 +97,15 @@ export interface Config {
     /** How long a password entry opens the privileged window (default 10 minutes). */
     readonly privilegedMs: number;
   };
+}
+
+export interface PasswordResetConfig {
+  /** Tell an address Lifeline knows in no state that someone asked for a reset (NOTIFY_UNKNOWN_RECIPIENTS, default off). */
+  readonly notifyUnknownRecipients: boolean;
+  /** Requests per identifier and hour that send anything; beyond, the answer stays the same and nothing is sent. */
+  readonly perIdentifierPerHour: number;
+  /** Likewise per account (all its identifiers together). */
+  readonly perAccountPerHour: number;
+  /** Requests per client (IP, IPv6 /64) and hour; beyond, 429. */
+  readonly perClientPerHour: number;
 }

@@ -148,6 +148,10 @@ const environmentSchema = z.object({
   RATE_LIMIT_STORE: z.enum(['memory', 'postgres'], { error: 'must be memory or postgres' }).optional(),
   RATE_LIMIT_API_PER_MINUTE: intSetting(1, 1_000_000, 300),
   VERIFICATION_MAX_ATTEMPTS: intSetting(1, 10, 5),
+  NOTIFY_UNKNOWN_RECIPIENTS: booleanSetting(false),
+  PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR: intSetting(1, 1_000_000, 5),
+  PASSWORD_RESET_PER_ACCOUNT_PER_HOUR: intSetting(1, 1_000_000, 5),
+  PASSWORD_RESET_PER_CLIENT_PER_HOUR: intSetting(1, 1_000_000, 20),
   SESSION_IDLE_DAYS: intSetting(1, 365, 7),
   SESSION_ABSOLUTE_DAYS: intSetting(1, 365, 30),
   PRIVILEGED_WINDOW_MINUTES: intSetting(1, 60, 10),
@@ -377,6 +381,12 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM, concurrency: e.ARGON2_CONCURRENCY },
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
+    passwordReset: {
+      notifyUnknownRecipients: e.NOTIFY_UNKNOWN_RECIPIENTS,
+      perIdentifierPerHour: e.PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR,
+      perAccountPerHour: e.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
+      perClientPerHour: e.PASSWORD_RESET_PER_CLIENT_PER_HOUR,
+    },
     sms,
     i18n: { defaultLocale: e.DEFAULT_LOCALE, defaultTimeZone: e.DEFAULT_TIME_ZONE },
     sessions: {

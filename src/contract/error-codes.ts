@@ -51,6 +51,10 @@ export const errorStatus = {
   'already-recovery-phone': 422,
   'wrong-code': 400,
   'code-expired': 410,
+  // Forgot password.
+  'link-expired': 410,
+  'reset-expired': 410,
+  'account-required': 400,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -17,6 +17,7 @@ export interface Tables {
   recovery_emails: RecoveryEmailsTable;
   recovery_phones: RecoveryPhonesTable;
   rate_limit_buckets: RateLimitBucketsTable;
+  password_reset_flows: PasswordResetFlowsTable;
 }
 
 export interface AccountsTable {
@@ -187,6 +188,46 @@ export interface RecoveryPhonesTable {
 }
 
 export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;
+
+export type ResetIdentifierKind = 'email' | 'phone';
+export type ResetChannel = 'login-email' | 'recovery-email' | 'recovery-phone';
+
+/** A forgot-password flow (issue 7); see migration 0010 and recovery/password-reset/. */
+export interface PasswordResetFlowsTable {
+  /** SHA-256 of the flow cookie: the cookie alone is the bearer of the flow. */
+  id: string;
+  /** HMAC of the normalised identifier: the per-identifier limits and failure counts, for known and unknown ones alike. */
+  identifier_hash: string;
+  identifier_kind: ResetIdentifierKind;
+  /** The normalised identifier until the flow is processed, then null (no unknown address is kept). */
+  identifier: string | null;
+  /** Country of a phone identifier (SMS caps and metrics). */
+  country: string | null;
+  /** The language of the page that asked (for a message to an address without an account). */
+  locale: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: number;
+  expires_at: number;
+  processed_at: number | null;
+  /** The channel the code went to; null when nothing was sent (unknown, unconfirmed or limited). */
+  channel: ResetChannel | null;
+  /** JSON array of the accounts this channel belongs to (the account choice). */
+  account_ids: string | null;
+  secret_purpose: string | null;
+  /** The account the code is issued under (the first of `account_ids`). */
+  secret_account_id: string | null;
+  /** Tries of a flow without a code (the same answers as a real one). */
+  attempts_left: number;
+  failures: Generated<number>;
+  last_failure_at: number | null;
+  /** A later request for the same identifier replaced this flow. */
+  superseded_at: number | null;
+  verified_at: number | null;
+  used_at: number | null;
+}
+
+export type PasswordResetFlowRow = Selectable<PasswordResetFlowsTable>;
 
 export type OutboxMessageRow = Selectable<OutboxMessagesTable>;
 export type NewOutboxMessage = Insertable<OutboxMessagesTable>;

@@ -11,6 +11,8 @@ import type { RecoveryEmailService } from '../recovery/email/recovery-email-serv
 import { registerRecoveryEmailRoutes } from './routes/recovery-email-routes.js';
 import { registerRecoveryPhoneRoutes } from './routes/recovery-phone-routes.js';
 import { registerRecoveryRoutes } from './routes/recovery-routes.js';
+import { registerPasswordResetRoutes } from './routes/password-reset-routes.js';
+import type { PasswordResetService } from '../recovery/password-reset/password-reset-service.js';
 import type { RecoveryPhoneService } from '../recovery/phone/recovery-phone-service.js';
 import { registerSessionAuth } from './plugins/session-auth.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
@@ -55,6 +57,7 @@ export interface AppDeps {
   readonly recoveryEmail: RecoveryEmailService;
   /** Absent without an SMS provider (SMS_PROVIDER=none): then the phone's routes answer 404. */
   readonly recoveryPhone: RecoveryPhoneService | undefined;
+  readonly passwordReset: PasswordResetService;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
 }
@@ -137,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
+  registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {

@@ -231,6 +231,55 @@ export const messageCatalogue = {
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ' },
   },
+  /** Forgot password by e-mail: the 8-character code for the browser that asked, and a link for any browser (15 minutes). */
+  'account.password-reset-code': {
+    channel: 'email',
+    template: 'password-reset-code',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'reset-password', labelKey: 'mail.actions.resetPassword', tokenParam: 'token' },
+    codeParam: 'code',
+    secretParams: ['code', 'token'],
+    exampleParams: { code: 'K7M2Q9XD', token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', minutes: 15 },
+  },
+  /** Forgot password by SMS: the 6-digit code (10 minutes), to the confirmed recovery phone only. */
+  'account.password-reset-sms': {
+    channel: 'sms',
+    template: 'password-reset-code',
+    recipients: 'given-address',
+    securityEvent: null,
+    codeParam: 'code',
+    secretParams: ['code'],
+    exampleParams: { code: '492817' },
+  },
+  /** The password was reset through a recovery channel: to the login and recovery e-mail, naming the channel used. */
+  'account.password-reset': {
+    channel: 'email',
+    template: 'password-reset',
+    recipients: 'account',
+    securityEvent: 'password.reset',
+    action: { page: 'login', labelKey: 'mail.actions.signIn' },
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', via: 'per SMS an die Telefonnummer +49 *** ****567' },
+  },
+  /** …and a short SMS without a link to the recovery phone. */
+  'account.password-reset-sms-notice': {
+    channel: 'sms',
+    template: 'password-reset-notice',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ' },
+  },
+  /** NOTIFY_UNKNOWN_RECIPIENTS: to an address Lifeline knows in no state, at most daily. */
+  'account.password-reset-unknown': {
+    channel: 'email',
+    template: 'password-reset-unknown',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: {},
+  },
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageKind = keyof typeof messageCatalogue;

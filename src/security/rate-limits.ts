@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimite
 import { LifelineError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Database } from '../db/database.js';
-import type { SmsConfig } from '../config/config.js';
+import type { PasswordResetConfig, SmsConfig } from '../config/config.js';
 
 /** One named bucket: `points` per `durationSeconds`, optionally blocked for a while after. */
 export interface BucketPolicy {
@@ -15,6 +15,7 @@ export interface BucketPolicy {
 export interface RateLimitsConfig {
   readonly rateLimits: { readonly store: 'memory' | 'postgres'; readonly apiPerMinute: number };
   readonly sms: { readonly caps: SmsConfig['caps'] };
+  readonly passwordReset: Pick<PasswordResetConfig, 'perIdentifierPerHour' | 'perAccountPerHour' | 'perClientPerHour'>;
 }
 
 /** The buckets and their sizes, in one table (documented in docs/security.md). */
@@ -55,6 +56,16 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'sms-setup-country': { points: sms.countryPerHour, durationSeconds: 3600 },
     'sms-setup-client': { points: sms.clientPerHour, durationSeconds: 3600 },
     'sms-setup-global': { points: sms.setupBudgetPerHour, durationSeconds: 3600 },
+    /**
+     * "Passwort vergessen?" (issue 7): per client 429 (it says nothing about an account); per
+     * identifier (the normalised value, known or not) and per account neutral: the answer stays
+     * the same, nothing is sent, the refusal is logged.
+     */
+    'reset-client': { points: config.passwordReset.perClientPerHour, durationSeconds: 3600 },
+    'reset-identifier': { points: config.passwordReset.perIdentifierPerHour, durationSeconds: 3600 },
+    'reset-account': { points: config.passwordReset.perAccountPerHour, durationSeconds: 3600 },
+    /** "Someone asked for a reset, but there is no account" (NOTIFY_UNKNOWN_RECIPIENTS): one a day per address. */
+    'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
     /** SMS to confirmed numbers (recovery codes, verification, notices): a budget of its own. */
     'sms-confirmed-global': { points: sms.confirmedBudgetPerHour, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;

@@ -249,9 +249,10 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      * again, or undefined when it is not spent. Flows that send codes ask this first: while
      * guessing is locked, sending a new code would only cost money (e.g. an SMS).
      */
-    async lockedFor(accountId: string, purpose: VerificationPurpose): Promise<number | undefined> {
+    async lockedFor(accountId: string, purpose: VerificationPurpose, db: Executor = database.db): Promise<number | undefined> {
       const now = clock.now();
-      const until = await lockedUntil(database.db, accountId, purpose, now);
+      // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
+      const until = await lockedUntil(db, accountId, purpose, now);
       return until === undefined ? undefined : Math.max(1, Math.ceil((until - now) / 1000));
     },
 
@@ -262,6 +263,14 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      */
     async lastIssuedTo(trx: Executor, purpose: VerificationPurpose, target: string): Promise<number | undefined> {
       return repository.newestIssuedFor(trx, purpose, target);
+    },
+
+    /**
+     * Computes a keyed hash as `issue` and `redeemCode` do, and throws it away: flows that must
+     * take the same time whether or not a secret exists (forgot password) do this work instead.
+     */
+    hashLikeASecret(purpose: VerificationPurpose, value: string): void {
+      hmacSha256(keys.current.key, purpose, 'no-account', value);
     },
 
     /** Wrong guesses of this account and purpose within the last hour. */

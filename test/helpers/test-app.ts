@@ -59,6 +59,7 @@ export async function createTestApp(dialect: DialectName, options: TestAppOption
     logLines: capture.lines,
     async close() {
       await app.close();
+      await services.passwordReset.drain();
       await services.worker.stop();
       await closeChannels(services.channels);
       await database.destroy();

@@ -1,0 +1,119 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/database.js';
+import type { PasswordResetFlowRow, PasswordResetFlowsTable } from '../../db/tables.js';
+import type { Insertable } from 'kysely';
+
+/** The SQL of forgot-password flows (migration 0010). Every state change is one conditional UPDATE. */
+export function createPasswordResetFlowRepository() {
+  return {
+    async insert(trx: Executor, row: Insertable<PasswordResetFlowsTable>): Promise<void> {
+      await trx.insertInto('password_reset_flows').values(row).execute();
+    },
+
+    async find(db: Executor, id: string): Promise<PasswordResetFlowRow | undefined> {
+      return db.selectFrom('password_reset_flows').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+
+    /** Takes the flow for processing: of two processors (the request's and the worker's) one wins. */
+    async claim(trx: Executor, id: string, now: number): Promise<PasswordResetFlowRow | undefined> {
+      return trx.updateTable('password_reset_flows').set({ processed_at: now }).where('id', '=', id).where('processed_at', 'is', null).returningAll().executeTakeFirst();
+    },
+
+    /** Flows whose processing after the answer did not happen (the instance stopped): the worker takes them. */
+    async unprocessedBefore(db: Executor, before: number, limit: number): Promise<string[]> {
+      const rows = await db.selectFrom('password_reset_flows').select('id').where('processed_at', 'is', null).where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+      return rows.map((row) => row.id);
+    },
+
+    async recordOutcome(trx: Executor, id: string, outcome: Pick<PasswordResetFlowRow, 'channel' | 'account_ids' | 'secret_purpose' | 'secret_account_id' | 'identifier'>): Promise<void> {
+      await trx.updateTable('password_reset_flows').set(outcome).where('id', '=', id).execute();
+    },
+
+    /** A new request for an identifier replaces its earlier flows, known or not (their codes are dead either way). */
+    async supersedeEarlier(trx: Executor, identifierHash: string, except: string, now: number): Promise<void> {
+      await trx
+        .updateTable('password_reset_flows')
+        .set({ superseded_at: now })
+        .where('identifier_hash', '=', identifierHash)
+        .where('id', '!=', except)
+        .where('superseded_at', 'is', null)
+        .where('used_at', 'is', null)
+        .execute();
+    },
+
+    /**
+     * After a reset, every other open flow of the account dies, verified ones included (a
+     * verified flow can set a password, like a token). `account_ids` is a JSON array of random
+     * ids, so a LIKE on the quoted id matches exactly that account on both dialects.
+     */
+    async supersedeForAccount(trx: Executor, accountId: string, except: string, now: number): Promise<void> {
+      await trx
+        .updateTable('password_reset_flows')
+        .set({ superseded_at: now })
+        .where('account_ids', 'like', `%"${accountId}"%`)
+        .where('id', '!=', except)
+        .where('superseded_at', 'is', null)
+        .where('used_at', 'is', null)
+        .execute();
+    },
+
+    /** One try of a flow without a code; undefined when none was left (also under parallel guesses). */
+    async takeAttempt(trx: Executor, id: string, now: number): Promise<number | undefined> {
+      const row = await trx
+        .updateTable('password_reset_flows')
+        .set({ attempts_left: sql<number>`attempts_left - 1`, failures: sql<number>`failures + 1`, last_failure_at: now })
+        .where('id', '=', id)
+        .where('attempts_left', '>', 0)
+        .returning('attempts_left')
+        .executeTakeFirst();
+      return row?.attempts_left;
+    },
+
+    /** A wrong guess in a flow with a code (its tries are the secret's): counted for the identifier's hourly failures. */
+    async recordFailure(db: Executor, id: string, now: number): Promise<void> {
+      await db.updateTable('password_reset_flows').set({ failures: sql<number>`failures + 1`, last_failure_at: now }).where('id', '=', id).execute();
+    },
+
+    /** Wrong guesses in the flows of this identifier (with a code or without) since `since`, and the latest of them. */
+    async failuresSince(db: Executor, identifierHash: string, since: number): Promise<{ count: number; last: number | null }> {
+      const row = await db
+        .selectFrom('password_reset_flows')
+        .select((eb) => [eb.fn.sum<number | string | null>('failures').as('count'), eb.fn.max('last_failure_at').as('last')])
+        .where('identifier_hash', '=', identifierHash)
+        .where('last_failure_at', '>=', since)
+        .executeTakeFirst();
+      return { count: Number(row?.count ?? 0), last: row?.last === null || row?.last === undefined ? null : Number(row.last) };
+    },
+
+    /** The code (or link) was right: the flow may now set a password, once. */
+    async markVerified(trx: Executor, id: string, now: number): Promise<boolean> {
+      const result = await trx
+        .updateTable('password_reset_flows')
+        .set({ verified_at: now })
+        .where('id', '=', id)
+        .where('verified_at', 'is', null)
+        .where('used_at', 'is', null)
+        .where('superseded_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** The password was set: exactly one of parallel resets wins. */
+    async markUsed(trx: Executor, id: string, now: number): Promise<boolean> {
+      const result = await trx
+        .updateTable('password_reset_flows')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .where('superseded_at', 'is', null)
+        .where('verified_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async prune(trx: Executor, before: number): Promise<number> {
+      const result = await trx.deleteFrom('password_reset_flows').where('expires_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
