@@ -14,8 +14,18 @@ export class ApiError extends Error {
   readonly retryAfter: number | undefined;
   /** The action needed the password and the user closed the password dialog instead: nothing to report. */
   readonly cancelled: boolean;
+  /** Only on `wrong-code`: how many more guesses the code allows (the problem's top-level `triesLeft`). */
+  readonly triesLeft: number | undefined;
 
-  constructor(status: number, code: ErrorCode | 'network', detail: string, fields: { field: string; detail: string }[] = [], retryAfter?: number, cancelled = false) {
+  constructor(
+    status: number,
+    code: ErrorCode | 'network',
+    detail: string,
+    fields: { field: string; detail: string }[] = [],
+    retryAfter?: number,
+    cancelled = false,
+    triesLeft?: number,
+  ) {
     super(detail);
     this.status = status;
     this.code = code;
@@ -23,6 +33,7 @@ export class ApiError extends Error {
     this.fields = fields;
     this.retryAfter = retryAfter;
     this.cancelled = cancelled;
+    this.triesLeft = triesLeft;
   }
 }
 
@@ -93,9 +104,10 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 async function readProblem(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { code?: ErrorCode; detail?: string; errors?: { field: string; detail: string }[] };
+    const body = (await response.json()) as { code?: ErrorCode; detail?: string; errors?: { field: string; detail: string }[]; triesLeft?: unknown };
     const retryAfter = Number(response.headers.get('retry-after') ?? '') || undefined;
-    return new ApiError(response.status, body.code ?? 'internal-error', body.detail ?? '', body.errors ?? [], retryAfter);
+    const triesLeft = typeof body.triesLeft === 'number' ? body.triesLeft : undefined;
+    return new ApiError(response.status, body.code ?? 'internal-error', body.detail ?? '', body.errors ?? [], retryAfter, false, triesLeft);
   } catch {
     return new ApiError(response.status, 'internal-error', '');
   }

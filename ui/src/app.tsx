@@ -2,10 +2,12 @@ import { useEffect, useRef, useState } from 'react';
 import { api, setApiLanguage } from './api.js';
 import { useI18n } from './i18n.js';
 import { ConfirmEmailPage } from './pages/confirm-email-page.js';
+import { ForgotPasswordPage } from './pages/forgot-password-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { ProfilePage } from './pages/profile-page.js';
 import { RegisterPage } from './pages/register-page.js';
-import { ForgotPasswordPage, NotFoundPage } from './pages/simple-pages.js';
+import { ResetPasswordPage } from './pages/reset-password-page.js';
+import { NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
 import { Link, useLocation } from './router.js';
 import { useSession, useSignOut } from './session.js';
@@ -29,6 +31,8 @@ function Page({ path }: { path: string }) {
       return <ConfirmEmailPage kind="recovery" />;
     case '/forgot-password':
       return <ForgotPasswordPage />;
+    case '/reset-password':
+      return <ResetPasswordPage />;
     case '/profile':
       return <ProfilePage />;
     default:

@@ -6,7 +6,7 @@ export function errorMessage(t: TFunction, error: unknown): string {
   if (!(error instanceof ApiError)) return t('ui.common.networkError');
   if (error.code === 'network') return t('ui.common.networkError');
   if (error.code === 'validation-failed' && error.detail) return error.detail;
-  const params: Record<string, unknown> = { retryAfter: error.retryAfter ?? 60, count: 0, limit: 16384, method: '', allowed: '' };
+  const params: Record<string, unknown> = { retryAfter: error.retryAfter ?? 60, count: error.triesLeft ?? 0, limit: 16384, method: '', allowed: '' };
   return t(`errors.${error.code}.detail`, params);
 }
 

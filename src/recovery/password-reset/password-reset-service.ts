@@ -267,7 +267,9 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
 
   /** Runs `process` after the answer, remembering it so that tests and shutdown can wait. */
   function processSoon(flowId: string): void {
-    const run = process(flowId).catch((error: unknown) => {
+    // Not a statement in the answer's own tick: on SQLite a query runs synchronously, and the
+    // caller's answer must be complete before any work that depends on the identifier starts.
+    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => process(flowId)).catch((error: unknown) => {
       // The worker picks the flow up again (it is still unprocessed: the transaction rolled back).
       deps.logger.error({ event: 'password_reset.process_failed', err: (error as Error).message }, 'password reset flow not processed');
     });
@@ -371,6 +373,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
 
     /** Waits for the processing started after answers (tests; a graceful shutdown). */
     async drain(): Promise<void> {
+      // An answer's onResponse hook (which starts the processing) may still be due.
+      await new Promise((resolve) => setImmediate(resolve));
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
 

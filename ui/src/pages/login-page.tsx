@@ -45,6 +45,7 @@ export function LoginPage() {
     <section className="card narrow" aria-labelledby="login-title">
       <h1 id="login-title">{t('ui.login.title')}</h1>
       {notice === 'password-changed' ? <Alert kind="success">{t('ui.login.passwordChanged')}</Alert> : null}
+      {notice === 'password-reset' ? <Alert kind="success">{t('ui.login.passwordReset')}</Alert> : null}
       {notice === 'signed-out' ? <Alert kind="info">{t('ui.login.signedOut')}</Alert> : null}
       <p>{t('ui.login.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>

@@ -1,12 +1,13 @@
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { MetaResponse } from '../../../../src/contract/meta.js';
 import type { RecoveryView } from '../../../../src/contract/recovery.js';
 import { api, ApiError, type SessionView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
+import { useCountryOptions } from '../../components/country-options.js';
 import { Field, PasswordField } from '../../components/field.js';
 import { reauthenticate, trapFocus } from '../../components/modal-dialog.js';
 import { errorMessage, splitErrors } from '../../errors.js';
-import { useI18n, type Locale } from '../../i18n.js';
+import { useI18n } from '../../i18n.js';
 
 export type PhoneView = RecoveryView['phone'];
 export type PhoneOptions = MetaResponse['recoveryPhone'];
@@ -20,51 +21,6 @@ export const unbroken = (masked: string) => masked.replace(/ /g, '\u00a0');
 
 /** The three steps, numbered the same whether or not the password step was skipped ("Schritt 2 von 3"). */
 const STEPS: readonly Step[] = ['password', 'number', 'code'];
-
-/** The calling codes ("+49") come from libphonenumber's metadata, loaded once, after the page itself. */
-let callingCodes: Promise<(country: string) => string | undefined> | undefined;
-export function loadCallingCodes(): Promise<(country: string) => string | undefined> {
-  callingCodes ??= import('libphonenumber-js/min').then(
-    ({ getCountryCallingCode, isSupportedCountry }) =>
-      (country: string) =>
-        isSupportedCountry(country) ? getCountryCallingCode(country) : undefined,
-  );
-  return callingCodes;
-}
-
-/** The country selector's options: the allowed countries by their localised names, sorted by name, each with its calling code. */
-function useCountryOptions(allowed: readonly string[], locale: Locale): { code: string; label: string }[] {
-  const { t } = useI18n();
-  const [codeOf, setCodeOf] = useState<((country: string) => string | undefined) | undefined>();
-  useEffect(() => {
-    let current = true;
-    loadCallingCodes().then(
-      (lookup) => current && setCodeOf(() => lookup),
-      () => undefined,
-    );
-    return () => {
-      current = false;
-    };
-  }, []);
-  return useMemo(() => {
-    const tag = locale === 'de' ? 'de-DE' : 'en-GB';
-    let names: Intl.DisplayNames | undefined;
-    try {
-      names = new Intl.DisplayNames([tag], { type: 'region' });
-    } catch {
-      names = undefined;
-    }
-    const collator = new Intl.Collator(tag);
-    return allowed
-      .map((code) => {
-        const name = names?.of(code) ?? code;
-        const calling = codeOf?.(code);
-        return { code, name, label: calling ? t('ui.profile.recovery.phoneRow.dialog.countryOption', { name, code: calling }) : name };
-      })
-      .sort((a, b) => collator.compare(a.name, b.name))
-      .map(({ code, label }) => ({ code, label }));
-  }, [allowed, locale, codeOf, t]);
-}
 
 /**
  * The recovery phone's step-by-step dialog (the seed: "Anschließend öffnet sich ein Dialog, der

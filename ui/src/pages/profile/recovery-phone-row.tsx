@@ -2,9 +2,10 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { api, ensurePrivilege, type SessionView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
+import { loadCallingCodes } from '../../components/country-options.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { loadCallingCodes, RecoveryPhoneDialog, unbroken, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
+import { RecoveryPhoneDialog, unbroken, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
 
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
 

@@ -1,0 +1,228 @@
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { Field } from '../../components/field.js';
+import { errorMessage } from '../../errors.js';
+import { useI18n } from '../../i18n.js';
+import { problemCode, RESEND_COOLDOWN_MS, type AccountChoice, type Channel, type ForgotRequest, type Verified } from './flow.js';
+import { StepHeading } from './step-heading.js';
+
+/** The e-mail code: 8 characters of Crockford base32, typed in any case, with spaces or dashes for reading. */
+const cleanEmailCode = (value: string) => value.toUpperCase().replace(/[^0-9A-Z\s-]/g, '').slice(0, 16);
+const emailCode = (value: string) => value.replace(/[\s-]/g, '');
+/** The SMS code: 6 digits. */
+const cleanSmsCode = (value: string) => value.replace(/\D/g, '').slice(0, 6);
+
+/** The seconds until "Code erneut senden" unlocks, counted down once a second while it is locked. */
+function useCountdown(until: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  const locked = until > now;
+  useEffect(() => {
+    if (!locked) return;
+    setNow(Date.now());
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, [locked, until]);
+  return Math.max(0, Math.ceil((until - now) / 1000));
+}
+
+/**
+ * WebOTP: where the browser offers it, the code from the SMS fills the field. Without support,
+ * or when the SMS lacks the origin line, nothing happens.
+ */
+function useSmsCode(active: boolean, onCode: (code: string) => void): void {
+  const callback = useRef(onCode);
+  callback.current = onCode;
+  useEffect(() => {
+    if (!active || !('OTPCredential' in window) || !('credentials' in navigator)) return;
+    const controller = new AbortController();
+    const request = { otp: { transport: ['sms'] }, signal: controller.signal } as CredentialRequestOptions;
+    navigator.credentials.get(request).then(
+      (credential) => {
+        const received = (credential as unknown as { code?: unknown } | null)?.code;
+        if (typeof received === 'string' && /^\d{6}$/.test(received)) callback.current(received);
+      },
+      () => undefined,
+    );
+    return () => controller.abort();
+  }, [active]);
+}
+
+/**
+ * Step 2: the code from the e-mail or SMS, and "Bestätigen". The text stays neutral ("Falls …
+ * zu einem Konto gehört"). A wrong code says how many tries are left; a dead code offers
+ * "Neuen Code anfordern". "Code erneut senden" sends the same request again, 60 s after the
+ * last one at the earliest (a visible countdown), and says that it brings no new tries. After a
+ * reload the entry is unknown: instead of sending again, the step offers to start anew.
+ */
+export function CodeStep({
+  channel,
+  request,
+  resendAt: initialResendAt,
+  focus,
+  onVerified,
+  onStartOver,
+}: {
+  channel: Channel;
+  /** What was sent; absent when the page resumed a flow after a reload. */
+  request: ForgotRequest | undefined;
+  resendAt: number;
+  focus: boolean;
+  onVerified: (accounts: readonly AccountChoice[] | undefined) => void;
+  onStartOver: () => void;
+}) {
+  const { t } = useI18n();
+  const ids = useId();
+  const section = useRef<HTMLElement>(null);
+  const [code, setCode] = useState('');
+  const [fieldError, setFieldError] = useState<string | undefined>();
+  const [formError, setFormError] = useState<string | undefined>();
+  const [resendMessage, setResendMessage] = useState<{ kind: 'info' | 'error'; text: string } | undefined>();
+  const [expired, setExpired] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [resendAt, setResendAt] = useState(initialResendAt);
+  const seconds = useCountdown(resendAt);
+  const locked = seconds > 0;
+  const email = channel === 'email';
+  const say = (key: string, params?: Record<string, unknown>) => t(`ui.forgot.code.${key}`, params);
+
+  useSmsCode(channel === 'sms', (received) => {
+    setCode(received);
+    setFieldError(undefined);
+  });
+
+  const verify = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const value = email ? emailCode(code) : code;
+    if (email ? !/^[0-9A-Z]{8}$/.test(value) : !/^\d{6}$/.test(value)) {
+      setFieldError(email ? say('requiredEmail') : say('requiredSms'));
+      return;
+    }
+    setBusy(true);
+    setFieldError(undefined);
+    setFormError(undefined);
+    try {
+      const result = await api<Verified>('POST', '/api/v1/password/forgot/verify', { code: value });
+      onVerified(result.accounts);
+    } catch (failure) {
+      const problem = problemCode(failure);
+      if (problem === 'wrong-code') {
+        const left = failure instanceof ApiError ? failure.triesLeft : undefined;
+        if (left === 0) {
+          setExpired(true);
+          setFieldError(say('noTriesLeft'));
+        } else if (left === undefined && failure instanceof ApiError && failure.detail !== '') {
+          setFieldError(failure.detail);
+        } else {
+          setFieldError(errorMessage(t, failure));
+        }
+      } else if (problem === 'code-expired') {
+        setExpired(true);
+        setFormError(errorMessage(t, failure));
+      } else if (problem === 'validation-failed') {
+        setFieldError(email ? say('requiredEmail') : say('requiredSms'));
+      } else {
+        setFormError(errorMessage(t, failure));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const resend = async () => {
+    if (!request || busy || locked) return;
+    setBusy(true);
+    setResendMessage(undefined);
+    try {
+      await api('POST', '/api/v1/password/forgot', request);
+      setResendAt(Date.now() + RESEND_COOLDOWN_MS);
+      setExpired(false);
+      setCode('');
+      setFieldError(undefined);
+      setFormError(undefined);
+      setResendMessage({ kind: 'info', text: say('resent') });
+      section.current?.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.retryAfter) setResendAt(Date.now() + failure.retryAfter * 1000);
+      setResendMessage({ kind: 'error', text: errorMessage(t, failure) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const intro = request ? say(email ? 'introEmail' : 'introSms', { identifier: request.identifier }) : say(email ? 'introEmailResumed' : 'introSmsResumed');
+
+  return (
+    <section ref={section} className="card narrow" aria-labelledby="forgot-code-title">
+      <StepHeading id="forgot-code-title" focus={focus}>
+        {say('title')}
+      </StepHeading>
+      <p className="step-intro">{intro}</p>
+      {email ? <p>{say('linkHint')}</p> : null}
+      <form onSubmit={(event) => void verify(event)} noValidate>
+        <Field
+          label={email ? say('labelEmail') : say('labelSms')}
+          name="code"
+          className={email ? 'code-input code-input-wide' : 'code-input'}
+          autoComplete="one-time-code"
+          inputMode={email ? 'text' : 'numeric'}
+          autoCapitalize={email ? 'characters' : 'off'}
+          pattern={email ? undefined : '[0-9]*'}
+          autoCorrect="off"
+          spellCheck={false}
+          required
+          value={code}
+          onChange={(event) => {
+            setCode(email ? cleanEmailCode(event.target.value) : cleanSmsCode(event.target.value));
+            setFieldError(undefined);
+          }}
+          hint={email ? say('hintEmail') : say('hintSms')}
+          error={fieldError}
+        />
+        {formError ? <Alert kind="error">{formError}</Alert> : null}
+        <div className="actions">
+          <button type="submit" className={expired ? undefined : 'primary'} aria-disabled={busy || undefined}>
+            {say('submit')}
+          </button>
+        </div>
+      </form>
+      <div className="resend">
+        {request ? (
+          <>
+            <button
+              type="button"
+              className={expired ? 'primary' : 'link-button'}
+              aria-disabled={busy || locked || undefined}
+              aria-describedby={`${locked ? `${ids}-wait ` : ''}${ids}-note`}
+              onClick={() => void resend()}
+            >
+              {expired ? say('newCode') : say('resend')}
+            </button>
+            {locked ? (
+              <p className="hint" id={`${ids}-wait`}>
+                {say('resendIn', { count: seconds })}
+              </p>
+            ) : null}
+            <p className="hint" id={`${ids}-note`}>
+              {say('resendNote')}
+            </p>
+            {resendMessage ? <Alert kind={resendMessage.kind}>{resendMessage.text}</Alert> : null}
+            <button type="button" className="link-button" onClick={onStartOver}>
+              {say('startOver')}
+            </button>
+          </>
+        ) : (
+          <>
+            <p className="hint" id={`${ids}-note`}>
+              {say('startOverHint')}
+            </p>
+            <button type="button" className={expired ? 'primary' : 'link-button'} aria-describedby={`${ids}-note`} onClick={onStartOver}>
+              {expired ? say('newCode') : say('startOver')}
+            </button>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}

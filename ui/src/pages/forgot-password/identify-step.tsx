@@ -1,0 +1,135 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { MetaResponse } from '../../../../src/contract/meta.js';
+import { api } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { useCountryOptions } from '../../components/country-options.js';
+import { Field } from '../../components/field.js';
+import { splitErrors } from '../../errors.js';
+import { useI18n } from '../../i18n.js';
+import { Link } from '../../router.js';
+import { channelOf, type ForgotRequest } from './flow.js';
+import { StepHeading } from './step-heading.js';
+
+export type PhoneOptions = MetaResponse['recoveryPhone'];
+
+/** The problems of POST /password/forgot that concern the one input (the number's country included). */
+export const identifierErrors = {
+  'validation-failed': 'identifier',
+  'invalid-number': 'identifier',
+  'number-type-not-allowed': 'identifier',
+  'country-not-allowed': 'identifier',
+} as const;
+
+/** What reads as a phone number: no "@", and it starts like one ("0171…", "+49…", "(0)…"). */
+const looksLikePhone = (value: string) => !value.includes('@') && /^[\s(]*[+0-9]/.test(value);
+
+/** The body of POST /password/forgot: the country only with a phone number. */
+function forgotBody(identifier: string, country: string, phone: PhoneOptions | undefined): ForgotRequest {
+  const trimmed = identifier.trim();
+  return phone?.available && channelOf(trimmed) === 'sms' ? { identifier: trimmed, country } : { identifier: trimmed };
+}
+
+/**
+ * "Passwort vergessen?", step 1: the login e-mail, a recovery e-mail or (where SMS is set up)
+ * the recovery phone number, in one input. A number gets a country selector below the input
+ * (so the input does not move while typing). The answer is the same for every entry: the page
+ * goes on to the code step whether or not an account has it.
+ */
+export function IdentifyStep({
+  phone,
+  initial,
+  focus,
+  onSent,
+}: {
+  phone: PhoneOptions | undefined;
+  initial: ForgotRequest | undefined;
+  focus: boolean;
+  onSent: (request: ForgotRequest) => void;
+}) {
+  const { t, locale } = useI18n();
+  const ids = useId();
+  const phoneAvailable = phone?.available === true;
+  const [identifier, setIdentifier] = useState(initial?.identifier ?? '');
+  const [country, setCountry] = useState(initial?.country ?? phone?.defaultCountry ?? '');
+  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const countries = useCountryOptions(phone?.allowedCountries ?? [], locale);
+  const showCountry = phoneAvailable && countries.length > 0 && looksLikePhone(identifier);
+  const say = (key: string, params?: Record<string, unknown>) => t(`ui.forgot.identify.${key}`, params);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    const value = identifier.trim();
+    if (value === '') {
+      setErrors({ fields: { identifier: phoneAvailable ? say('requiredAny') : say('requiredEmail') } });
+      return;
+    }
+    if (!phoneAvailable && !value.includes('@')) {
+      setErrors({ fields: { identifier: say('emailOnly') } });
+      return;
+    }
+    setBusy(true);
+    setErrors({ fields: {} });
+    const request = forgotBody(value, country, phone);
+    try {
+      await api('POST', '/api/v1/password/forgot', request);
+      onSent(request);
+    } catch (failure) {
+      const { fields, form } = splitErrors(t, failure, identifierErrors);
+      // A problem with the country is a problem with the number: shown at the one input.
+      const message = fields.identifier ?? fields.country;
+      setErrors(message ? { fields: { identifier: message } } : { fields: {}, ...(form ? { form } : {}) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card narrow" aria-labelledby="forgot-title">
+      <StepHeading id="forgot-title" focus={focus}>
+        {t('ui.forgot.title')}
+      </StepHeading>
+      <p>{phoneAvailable ? say('introPhone') : say('introEmail')}</p>
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        <Field
+          label={phoneAvailable ? say('labelAny') : say('labelEmail')}
+          name="identifier"
+          type={phoneAvailable ? 'text' : 'email'}
+          inputMode={phoneAvailable ? 'text' : 'email'}
+          autoComplete="username"
+          autoCapitalize="off"
+          autoCorrect="off"
+          spellCheck={false}
+          required
+          value={identifier}
+          onChange={(event) => {
+            setIdentifier(event.target.value);
+            setErrors({ fields: {} });
+          }}
+          hint={phoneAvailable ? say('hintPhone') : undefined}
+          error={errors.fields.identifier}
+        />
+        {showCountry ? (
+          <div className="field">
+            <label htmlFor={`${ids}-country`}>{say('country')}</label>
+            <select id={`${ids}-country`} name="country" autoComplete="tel-country-code" value={country} onChange={(event) => setCountry(event.target.value)}>
+              {countries.map((option) => (
+                <option key={option.code} value={option.code}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        <div className="actions">
+          <button type="submit" className="primary" aria-disabled={busy || undefined}>
+            {say('submit')}
+          </button>
+          <Link href="/login">{t('ui.forgot.back')}</Link>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,142 @@
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { PasswordField } from '../../components/field.js';
+import { splitErrors } from '../../errors.js';
+import { useI18n } from '../../i18n.js';
+import { navigate } from '../../router.js';
+import { useSession } from '../../session.js';
+import { usePasswordStrength } from '../../strength.js';
+import { problemCode, type AccountChoice } from './flow.js';
+import { StepHeading } from './step-heading.js';
+
+/**
+ * Step 4: the new password, twice (checked here, before anything is sent), with the strength
+ * meter of the sign-up page. The server signs the account out everywhere and does not sign it
+ * in: on success the sign-in page says that the password was changed. A flow that ran out
+ * (`reset-expired`) and a missing choice of account (`account-required`) go to the parent.
+ */
+export function PasswordStep({
+  account,
+  canChooseAccount,
+  userInputs,
+  focus,
+  onAccountRequired,
+  onChooseOtherAccount,
+  onExpired,
+}: {
+  account: AccountChoice | undefined;
+  /** Several accounts were offered: "Anderes Konto wählen" goes back to the choice. */
+  canChooseAccount: boolean;
+  /** What the user typed (their address), so the strength meter counts it as guessable. */
+  userInputs: readonly string[];
+  focus: boolean;
+  onAccountRequired: () => void;
+  onChooseOtherAccount: () => void;
+  onExpired: () => void;
+}) {
+  const { t } = useI18n();
+  const { reload } = useSession();
+  const [password, setPassword] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const strength = usePasswordStrength(password, [...userInputs]);
+  const say = (key: string, params?: Record<string, unknown>) => t(`ui.forgot.password.${key}`, params);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (busy) return;
+    if (password === '') {
+      setErrors({ fields: { password: say('required') } });
+      return;
+    }
+    if (repeat === '') {
+      setErrors({ fields: { repeat: say('repeatRequired') } });
+      return;
+    }
+    if (repeat !== password) {
+      setErrors({ fields: { repeat: say('mismatch') } });
+      return;
+    }
+    setBusy(true);
+    setErrors({ fields: {} });
+    try {
+      await api('POST', '/api/v1/password/reset', { password, ...(account ? { accountId: account.id } : {}) });
+      // A session of this browser was revoked with all others: the header must not say "signed in".
+      await reload();
+      navigate('/login?notice=password-reset');
+    } catch (failure) {
+      const problem = problemCode(failure);
+      if (problem === 'reset-expired') onExpired();
+      else if (problem === 'account-required') onAccountRequired();
+      else setErrors(splitErrors(t, failure, { 'password-*': 'password', 'validation-failed': 'password' }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card narrow" aria-labelledby="forgot-password-title">
+      <StepHeading id="forgot-password-title" focus={focus}>
+        {say('title')}
+      </StepHeading>
+      <p>{say('intro')}</p>
+      {account ? (
+        <p className="step-intro">
+          {say('account', { email: account.maskedEmail })}
+          {canChooseAccount ? (
+            <>
+              {' '}
+              <button type="button" className="link-button" onClick={onChooseOtherAccount}>
+                {say('otherAccount')}
+              </button>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        <PasswordField
+          label={say('label')}
+          name="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          value={password}
+          onChange={(event) => {
+            setPassword(event.target.value);
+            setErrors({ fields: {} });
+          }}
+          hint={t('ui.register.passwordHint')}
+          error={errors.fields.password}
+        />
+        {strength !== undefined && password !== '' ? (
+          <div className="strength" aria-live="polite">
+            <meter min={0} max={4} low={2} high={3} optimum={4} value={strength} aria-label={t('ui.register.strength.label')} />
+            <span>
+              {t('ui.register.strength.label')}: {t(`ui.register.strength.${strength}`)}
+            </span>
+          </div>
+        ) : null}
+        <PasswordField
+          label={say('repeat')}
+          name="repeat"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(event) => {
+            setRepeat(event.target.value);
+            setErrors((current) => (current.fields.repeat ? { fields: {} } : current));
+          }}
+          error={errors.fields.repeat}
+        />
+        {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
+        <div className="actions">
+          <button type="submit" className="primary" aria-disabled={busy || undefined}>
+            {say('submit')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
