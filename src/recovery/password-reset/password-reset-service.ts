@@ -420,6 +420,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
           await onVerified(trx, secret);
           return (secret.data.accountIds as string[] | undefined) ?? [secret.accountId];
         });
+        // Sent vs confirmed per country: the conversion rate that falls when someone pumps SMS.
+        if (flow.identifier_kind === 'phone') deps.metrics.smsCodesConfirmed.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
         const accounts = await choices(accountIds);
         return accounts ? { accounts } : {};
       } catch (error) {

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { StrengthMeter } from '../components/strength-meter.js';
 import { api } from '../api.js';
 import { Alert } from '../components/alert.js';
 import { Field, PasswordField } from '../components/field.js';
@@ -64,14 +65,7 @@ export function RegisterPage() {
           hint={t('ui.register.passwordHint')}
           error={errors.fields.password}
         />
-        {strength !== undefined && password !== '' ? (
-          <div className="strength" aria-live="polite">
-            <meter min={0} max={4} low={2} high={3} optimum={4} value={strength} aria-label={t('ui.register.strength.label')} />
-            <span>
-              {t('ui.register.strength.label')}: {t(`ui.register.strength.${strength}`)}
-            </span>
-          </div>
-        ) : null}
+        <StrengthMeter strength={strength} password={password} />
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
           <button type="submit" className="primary" aria-disabled={busy || undefined}>

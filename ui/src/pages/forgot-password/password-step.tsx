@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { StrengthMeter } from '../../components/strength-meter.js';
 import { api } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { PasswordField } from '../../components/field.js';
@@ -110,14 +111,7 @@ export function PasswordStep({
           hint={t('ui.register.passwordHint')}
           error={errors.fields.password}
         />
-        {strength !== undefined && password !== '' ? (
-          <div className="strength" aria-live="polite">
-            <meter min={0} max={4} low={2} high={3} optimum={4} value={strength} aria-label={t('ui.register.strength.label')} />
-            <span>
-              {t('ui.register.strength.label')}: {t(`ui.register.strength.${strength}`)}
-            </span>
-          </div>
-        ) : null}
+        <StrengthMeter strength={strength} password={password} />
         <PasswordField
           label={say('repeat')}
           name="repeat"
