@@ -92,6 +92,9 @@ async function startLifeline(dir) {
     // Raised for the bench (and said so in the output): 50 connections from one address would
     // otherwise meet the per-client API limit within a second.
     RATE_LIMIT_API_PER_MINUTE: '1000000',
+    // Likewise for "Passwort vergessen?" (20 an hour per client, 5 per identifier by default).
+    PASSWORD_RESET_PER_CLIENT_PER_HOUR: '1000000',
+    PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR: '1000000',
   });
   const server = await startServer(config);
   return { url: `http://127.0.0.1:${port}`, close: () => server.close(), version: config.version, services: server.services, config };
@@ -170,6 +173,17 @@ try {
     { name: 'GET /metrics', url: `${lifeline.url}/metrics`, status: 200, type: 'text/plain' },
     { name: 'GET /api/v1/session (signed in)', url: `${lifeline.url}/api/v1/session`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
     { name: 'GET /api/v1/recovery (signed in, profile)', url: `${lifeline.url}/api/v1/recovery`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
+    {
+      // The answer writes a flow row; the lookup, the code and the mail follow after it (here:
+      // an address without an account, whose answer is the same by design).
+      name: 'POST /api/v1/password/forgot (flow row; lookup after the answer)',
+      url: `${lifeline.url}/api/v1/password/forgot`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identifier: 'niemand@example.com' }),
+      status: 202,
+      type: 'application/json',
+    },
     {
       name: 'POST /api/v1/login (argon2id, new session; 8 connections)',
       // One account signing in from one address: more than 10 at once would (rightly) meet the

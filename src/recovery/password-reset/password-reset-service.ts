@@ -255,6 +255,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
             secret_account_id: primary.id,
             identifier: flow.identifier,
           };
+          deps.logger.info({ event: 'password_reset.requested', outcome: 'sent', accountId: primary.id, kind: flow.identifier_kind, accounts: owners.accounts.length }, 'password reset code sent');
           for (const account of owners.accounts) {
             await deps.securityLog.record(trx, { accountId: account.id, type: 'password_reset.requested', origin: { ip: flow.ip, userAgent: flow.user_agent }, details: { channel: channelOf(flow, account) } });
           }
@@ -321,6 +322,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const left = await repository.takeAttempt(trx, flow.id, now);
       return left === undefined ? new LifelineError('code-expired') : new LifelineError('wrong-code', { triesLeft: left });
     });
+    deps.logger.info({ event: 'password_reset.code_rejected', reason: error.code, accountId: null }, 'password reset code rejected');
     throw error;
   }
 
@@ -428,6 +430,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         // Counted for the identifier too: when the account's lock stops codes from being sent,
         // the next flow has none, and its guesses must meet the same lock (guessWithoutCode).
         if (isLifelineError(error) && error.code === 'code-incorrect') await repository.recordFailure(database.db, flowId, clock.now());
+        if (isLifelineError(error)) deps.logger.info({ event: 'password_reset.code_rejected', reason: error.code, accountId }, 'password reset code rejected');
         throw asResetError(error);
       }
     },
@@ -506,6 +509,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         await repository.supersedeForAccount(trx, account.id, flow.id, now);
         await tellEveryChannel(trx, current, channelOf(flow, current), flow.identifier, input.client, now);
         await deps.securityLog.record(trx, { accountId: account.id, type: 'sessions.revoked_by_password_reset', origin: input.client, details: { count: revoked } });
+        deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: channelOf(flow, current), sessionsRevoked: revoked }, 'password reset through a recovery channel');
       });
     },
 

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { Link } from '../../router.js';
 import { useI18n } from '../../i18n.js';
 import type { AccountChoice } from './flow.js';
 import { StepHeading } from './step-heading.js';
@@ -81,6 +82,9 @@ export function AccountStep({
           </button>
         </div>
       </form>
+      <p className="aside">
+        <Link href="/login">{t('ui.forgot.back')}</Link>
+      </p>
     </section>
   );
 }

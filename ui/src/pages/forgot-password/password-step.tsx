@@ -5,7 +5,7 @@ import { Alert } from '../../components/alert.js';
 import { PasswordField } from '../../components/field.js';
 import { splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { navigate } from '../../router.js';
+import { Link, navigate } from '../../router.js';
 import { useSession } from '../../session.js';
 import { usePasswordStrength } from '../../strength.js';
 import { problemCode, type AccountChoice } from './flow.js';
@@ -131,6 +131,9 @@ export function PasswordStep({
           </button>
         </div>
       </form>
+      <p className="aside">
+        <Link href="/login">{t('ui.forgot.back')}</Link>
+      </p>
     </section>
   );
 }
