@@ -6,12 +6,12 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
  * SECURITY.md 3.1/3.2 and issue 7: "Passwort vergessen?" answers in the same time whether or
- * not the identifier is a confirmed channel of an account. A few hundred requests of each kind,
+ * not the identifier is a confirmed channel of an account. 800 requests of each kind,
  * in random order, each on an idle server (the processing after the previous answer is awaited:
  * it is not part of any answer). The means (of the middle 90 %) must be within 3 % and a
  * Mann-Whitney U test must find no difference (p > 0.01).
  */
-const SAMPLES = 400;
+const SAMPLES = 800;
 const WARM_UP = 60;
 
 async function timeRequest(t: TestApp, identifier: string, ip: string): Promise<number> {
