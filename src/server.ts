@@ -36,6 +36,8 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     recoveryEmail: services.recoveryEmail,
     recoveryPhone: services.recoveryPhone,
     passwordReset: services.passwordReset,
+    securityLog: services.securityLog,
+    database: services.database,
   });
 }
 

@@ -85,6 +85,8 @@ export interface Config {
     /** Wrong guesses per (account, purpose) within an hour, across all its secrets. */
     readonly maxFailuresPerHour: number;
   };
+  /** The security log ("Sicherheitsaktivität"): rows older than this many days are deleted (SECURITY_LOG_DAYS, at least the 90 the profile shows). */
+  readonly securityLog: { readonly retentionDays: number };
   /** Forgot password (issue 7). */
   readonly passwordReset: PasswordResetConfig;
   readonly sms: SmsConfig;

@@ -149,6 +149,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_API_PER_MINUTE: intSetting(1, 1_000_000, 300),
   VERIFICATION_MAX_ATTEMPTS: intSetting(1, 10, 5),
   NOTIFY_UNKNOWN_RECIPIENTS: booleanSetting(false),
+  SECURITY_LOG_DAYS: intSetting(90, 3650, 365),
   PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR: intSetting(1, 1_000_000, 5),
   PASSWORD_RESET_PER_ACCOUNT_PER_HOUR: intSetting(1, 1_000_000, 5),
   PASSWORD_RESET_PER_CLIENT_PER_HOUR: intSetting(1, 1_000_000, 20),
@@ -381,6 +382,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     argon2: { memoryKib: e.ARGON2_MEMORY_KIB, iterations: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM, concurrency: e.ARGON2_CONCURRENCY },
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
+    securityLog: { retentionDays: e.SECURITY_LOG_DAYS },
     passwordReset: {
       notifyUnknownRecipients: e.NOTIFY_UNKNOWN_RECIPIENTS,
       perIdentifierPerHour: e.PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR,

@@ -1,4 +1,8 @@
+import type { SecurityLogPage } from '../contract/security-log.js';
 import type { Clock } from '../core/clock.js';
+import { DAY } from '../core/clock.js';
+import { describeUserAgent } from '../core/user-agent.js';
+import { LifelineError } from '../core/errors.js';
 import { newId } from '../core/random.js';
 import type { Executor } from '../db/database.js';
 
@@ -19,7 +23,36 @@ export interface SecurityEventInput {
 /** The user agent is stored for display; a megabyte of header must not be. */
 const MAX_USER_AGENT = 512;
 
-/** Writes one row of the account's security log ("Sicherheitsaktivität"), in the caller's transaction. */
+/** "Sicherheitsaktivität" shows the last 90 days (issue 8). */
+export const SECURITY_LOG_VISIBLE_DAYS = 90;
+const PAGE_SIZE = 20;
+
+/** A page boundary: the (time, id) of the last row shown, opaque to clients. */
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(`${createdAt}:${id}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const createdAt = Number(time);
+  return Number.isSafeInteger(createdAt) && id ? { createdAt, id } : undefined;
+}
+
+function parseDetails(text: string | null): Record<string, string | number | boolean | null> {
+  if (!text) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, string | number | boolean | null>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The account's security log ("Sicherheitsaktivität"): rows are written in the caller's
+ * transaction with the change they record, read newest first in pages, and deleted after
+ * SECURITY_LOG_DAYS by the worker.
+ */
 export function createSecurityLog(deps: { clock: Clock }) {
   return {
     async record(trx: Executor, event: SecurityEventInput): Promise<string> {
@@ -37,6 +70,46 @@ export function createSecurityLog(deps: { clock: Clock }) {
         })
         .execute();
       return id;
+    },
+
+    /**
+     * One page of the last 90 days, newest first. Keyset pagination on (created_at, id): stable
+     * while new rows arrive, and a forged cursor can only move within the account's own rows.
+     */
+    async page(db: Executor, accountId: string, cursor: string | undefined): Promise<SecurityLogPage> {
+      const after = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && after === undefined) throw new LifelineError('validation-failed', { field: 'cursor' });
+      let query = db
+        .selectFrom('security_events')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('created_at', '>=', deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY);
+      if (after) query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
+      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE + 1).execute();
+      const shown = rows.slice(0, PAGE_SIZE);
+      const last = shown.at(-1);
+      return {
+        items: shown.map((row) => {
+          const device = describeUserAgent(row.user_agent);
+          return {
+            id: row.id,
+            type: row.type,
+            createdAt: new Date(row.created_at).toISOString(),
+            ip: row.ip,
+            device: [device.browser, device.os].filter((part) => part !== null).join(' · ') || null,
+            details: parseDetails(row.details),
+            // "Das war ich nicht" arrives with the undo links (issue 8's next slice).
+            undoable: false,
+          };
+        }),
+        nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor(last.created_at, last.id) : null,
+      };
+    },
+
+    /** Housekeeping: rows older than `retentionDays` go (SECURITY_LOG_DAYS). */
+    async prune(db: Executor, retentionDays: number): Promise<number> {
+      const result = await db.deleteFrom('security_events').where('created_at', '<', deps.clock.now() - retentionDays * DAY).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * The event types of the security log ("Sicherheitsaktivität"), as the API and the UI name
+ * them. Pure data (contract/): the server writes these, the UI translates them.
+ */
+export const securityEventTypes = [
+  'account.created',
+  'account.email_verified',
+  'account.preferences_changed',
+  'account.signup_attempted',
+  'login_email.change_requested',
+  'login_email.change_refused',
+  'login_email.changed',
+  'login_email.takeover_attempted',
+  'password.changed',
+  'password.reset',
+  'password_reset.requested',
+  'password_reset.suppressed',
+  'recovery_email.setup_requested',
+  'recovery_email.setup_cancelled',
+  'recovery_email.added',
+  'recovery_email.changed',
+  'recovery_email.removed',
+  'recovery_phone.setup_requested',
+  'recovery_phone.setup_cancelled',
+  'recovery_phone.added',
+  'recovery_phone.changed',
+  'recovery_phone.removed',
+  'session.signed_in',
+  'session.signed_out',
+  'session.reauthenticated',
+  'session.revoked',
+  'session.revoked_others',
+  'sessions.revoked_by_password_change',
+  'sessions.revoked_by_password_reset',
+  'signin.throttled',
+] as const;
+
+export type SecurityEventType = (typeof securityEventTypes)[number];
+
+/** GET /api/v1/security-log?cursor=: the cursor of the previous page's `nextCursor`. */
+export const securityLogQuery = z.strictObject({
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional()
+    .describe('`nextCursor` of the previous page; absent for the newest page'),
+});
+
+export const securityLogItem = z.object({
+  id: z.string(),
+  type: z.string().describe(`The event: ${securityEventTypes.join(', ')}`),
+  createdAt: z.string().describe('ISO 8601, UTC'),
+  ip: z.string().nullable(),
+  device: z.string().nullable().describe('Browser and operating system, e.g. "Firefox 133 · Windows 10"'),
+  place: z.string().optional().describe('Approximate place of the IP address, when a GeoIP database is configured'),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  undoable: z.boolean().describe('Whether "Das war ich nicht" can still undo it'),
+});
+
+export const securityLogResponse = z.object({
+  items: z.array(securityLogItem).describe('The last 90 days, newest first, 20 a page'),
+  nextCursor: z.string().nullable(),
+});
+
+export type SecurityLogPage = z.infer<typeof securityLogResponse>;

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, SECOND } from '../../src/core/clock.js';
+import { createHousekeeping } from '../../src/housekeeping.js';
+import { apiClient, signedInAccount } from '../helpers/api-client.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { dialectsUnderTest } from '../helpers/test-database.js';
+
+/**
+ * Profile → "Sicherheitsaktivität" over the API (issue 8: `GET /api/v1/security-log`), and the
+ * retention of its rows (SECURITY_LOG_DAYS). On SQLite and PostgreSQL.
+ */
+type Page = { items: { id: string; type: string; createdAt: string; ip: string | null; device: string | null; details: Record<string, unknown>; undoable: boolean }[]; nextCursor: string | null };
+
+let ipCounter = 0;
+const nextIp = () => `198.22.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: the security log ("Sicherheitsaktivität", issue 8)`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp(dialect, { env: { SECURITY_LOG_DAYS: '120' } });
+    });
+    afterAll(async () => t.close());
+
+    const record = (accountId: string, type: string, at?: number) =>
+      t.database.db.transaction().execute(async (trx) => {
+        if (at !== undefined) t.clock.set(at);
+        return t.services.securityLog.record(trx, { accountId, type, origin: { ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0' }, details: { n: 1 } });
+      });
+
+    it('lists the account’s own events, newest first, with time, IP and device', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      t.clock.advance(SECOND);
+      await a.client.put('/api/v1/account/password', { currentPassword: a.password, newPassword: 'Ein-ganz-neues-Passwort-12' });
+      const page = (await a.client.get('/api/v1/security-log')).body as Page;
+      // The change and its "other sessions ended" row share their instant: either comes first.
+      expect(page.items.slice(0, 2).map((i) => i.type).sort()).toEqual(['password.changed', 'sessions.revoked_by_password_change']);
+      expect(page.items.map((i) => i.type)).toEqual(expect.arrayContaining(['account.created', 'session.signed_in', 'password.changed']));
+      const times = page.items.map((i) => Date.parse(i.createdAt));
+      expect([...times].sort((x, y) => y - x)).toEqual(times);
+      const changed = page.items.find((i) => i.type === 'password.changed');
+      expect(changed?.device).toBe('Firefox 133 · Linux');
+      expect(changed?.undoable).toBe(false);
+      expect(page.nextCursor).toBeNull();
+    });
+
+    it('pages of 20 by cursor: every event once, none of another account, stable while new events arrive', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      const other = await signedInAccount(t, { ip: nextIp() });
+      const base = t.clock.now();
+      for (let i = 0; i < 45; i++) await record(a.accountId, 'session.signed_in', base + i * SECOND);
+      await record(other.accountId, 'password.changed', base + 50 * SECOND);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const response = await a.client.get(`/api/v1/security-log${cursor ? `?cursor=${cursor}` : ''}`);
+        expect(response.status).toBe(200);
+        const page = response.body as Page;
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+        pages++;
+        // An event written between two pages does not shift the next page.
+        if (pages === 1) await record(a.accountId, 'session.signed_out', base + 60 * SECOND);
+      } while (cursor !== null && pages < 10);
+      const all = await t.database.db.selectFrom('security_events').select('id').where('account_id', '=', a.accountId).execute();
+      expect(pages).toBe(3);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.length).toBe(all.length - 1);
+      const otherIds = (await t.database.db.selectFrom('security_events').select('id').where('account_id', '=', other.accountId).execute()).map((r) => r.id);
+      expect(seen.some((id) => otherIds.includes(id))).toBe(false);
+    });
+
+    it('shows the last 90 days; the worker deletes rows older than SECURITY_LOG_DAYS', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      const now = t.clock.now();
+      const old = await record(a.accountId, 'recovery_email.added', now - 100 * DAY);
+      const ancient = await record(a.accountId, 'recovery_email.removed', now - 121 * DAY);
+      t.clock.set(now);
+      const ids = ((await a.client.get('/api/v1/security-log')).body as Page).items.map((i) => i.id);
+      expect(ids).not.toContain(old);
+      expect(ids).not.toContain(ancient);
+      await createHousekeeping(t.services).runOnce();
+      const left = (await t.database.db.selectFrom('security_events').select('id').where('account_id', '=', a.accountId).execute()).map((r) => r.id);
+      expect(left).toContain(old);
+      expect(left).not.toContain(ancient);
+    });
+
+    it('needs a session; a malformed cursor is a 400 with a message, never a 5xx', async () => {
+      expect((await apiClient(t.app).get('/api/v1/security-log')).status).toBe(401);
+      const a = await signedInAccount(t, { ip: nextIp() });
+      for (const cursor of ['xyz', 'AAAA', '%27%20OR%201%3D1', 'a'.repeat(300)]) {
+        const response = await a.client.get(`/api/v1/security-log?cursor=${cursor}`);
+        expect(response.status, cursor).toBe(400);
+        expect(response.body.code).toBe('validation-failed');
+      }
+      // A cursor from another account's page only moves within one's own rows.
+      const other = await signedInAccount(t, { ip: nextIp() });
+      const otherPage = (await other.client.get('/api/v1/security-log')).body as Page;
+      const foreign = Buffer.from(`${Date.now()}:${otherPage.items[0]?.id ?? 'x'}`).toString('base64url');
+      const mine = (await a.client.get(`/api/v1/security-log?cursor=${foreign}`)).body as Page;
+      expect(mine.items.every((i) => !otherPage.items.some((o) => o.id === i.id))).toBe(true);
+    });
+  });
+}
