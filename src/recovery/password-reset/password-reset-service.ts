@@ -164,7 +164,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
 
   /**
    * Why nothing is sent although the identifier is a channel, or undefined when the code may
-   * go: limits per identifier and account, the account's failure lock (a new code would only
+   * go (the identifier's own limit is taken before): the limit per account, the account's failure lock (a new code would only
    * cost a message), and for SMS the per-number cooldown and the confirmed-number budget.
    * Each refusal is neutral: the flow simply leads nowhere, and the log says why.
    */
@@ -177,7 +177,6 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const last = await deps.verification.lastIssuedTo(trx, purpose, owners.deliverTo);
       if (last !== undefined && clock.now() - last < RESET_RESEND_COOLDOWN_MS) return 'number-cooldown';
     }
-    if (!(await deps.rateLimits.consume('reset-identifier', flow.identifier_hash)).allowed) return 'identifier-limit';
     if (!(await deps.rateLimits.consume('reset-account', primary.id)).allowed) return 'account-limit';
     if (flow.identifier_kind === 'phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: flow.country ?? 'ZZ', accountId: primary.id }))) return 'sms-budget';
     return undefined;
@@ -228,6 +227,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const now = clock.now();
       const flow = await repository.claim(trx, flowId, now);
       if (!flow) return;
+      // Keyed by the submitted value whether or not it leads anywhere (PRODUCT.md §8).
+      const identifierAllowed = (await deps.rateLimits.consume('reset-identifier', flow.identifier_hash)).allowed;
       const owners = await ownersOf(trx, flow);
       let outcome: Pick<PasswordResetFlowRow, 'channel' | 'account_ids' | 'secret_purpose' | 'secret_account_id' | 'identifier'> = {
         channel: null,
@@ -238,11 +239,11 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         identifier: null,
       };
       if (owners === undefined) {
-        await tellUnknownAddress(trx, flow);
+        if (identifierAllowed) await tellUnknownAddress(trx, flow);
         deps.logger.info({ event: 'password_reset.requested', outcome: 'no-channel', kind: flow.identifier_kind }, 'password reset requested for no confirmed channel');
       } else {
         const primary = owners.accounts[0] as AccountRow;
-        const refused = await suppression(trx, flow, owners);
+        const refused = identifierAllowed ? await suppression(trx, flow, owners) : 'identifier-limit';
         if (refused !== undefined) {
           deps.logger.warn({ event: 'password_reset.send_suppressed', reason: refused, accountId: primary.id, kind: flow.identifier_kind }, 'password reset code not sent');
           await deps.securityLog.record(trx, { accountId: primary.id, type: 'password_reset.suppressed', origin: { ip: flow.ip, userAgent: flow.user_agent }, details: { reason: refused } });
