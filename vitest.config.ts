@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One `vitest run` for everything (`npm test` runs it after types, lint and the dependency
- * check): unit tests beside the code, integration tests over HTTP on SQLite and PostgreSQL,
- * browser tests in Chromium. test/global-setup.ts probes PostgreSQL and Chromium once and
+ * The Vitest projects (`npm test` runs them after types, lint and the dependency check): unit
+ * tests beside the code, integration tests over HTTP on SQLite and PostgreSQL, browser tests in
+ * Chromium, and the timing tests alone at the end. test/global-setup.ts probes PostgreSQL and Chromium once and
  * says loudly what runs; with CI=true a missing part fails the run instead of being skipped.
  */
 export default defineConfig({
@@ -19,6 +19,9 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      // Statistical timing tests (SECURITY.md 3.2): `npm test` runs them in a step of their own,
+      // after the rest, so no other test file competes for the CPU while they measure.
+      { extends: true, test: { name: 'timing', include: ['test/timing/**/*.test.ts'], fileParallelism: false } },
     ],
   },
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: everything, in the order that fails fastest: types, lint, dependency directions,
-// build (the two-process tests run the built CLI), then every Vitest project (unit, integration
-// on SQLite and PostgreSQL, browser). Missing PostgreSQL or Chromium is announced loudly by the
+// build (the two-process tests run the built CLI), then the Vitest projects (unit, integration
+// on SQLite and PostgreSQL, browser), then the statistical timing tests on their own. Missing PostgreSQL or Chromium is announced loudly by the
 // test setup and skipped; with CI=true it fails the run.
 import { spawnSync } from 'node:child_process';
 
@@ -10,7 +10,9 @@ const steps = [
   ['lint', ['run', 'lint']],
   ['dependency directions', ['run', 'depcheck']],
   ['build', ['run', 'build']],
-  ['tests', ['run', 'vitest', '--', ...process.argv.slice(2)]],
+  ['tests', ['run', 'vitest', '--', '--project', 'unit', '--project', 'integration', '--project', 'browser', ...process.argv.slice(2)]],
+  // Alone, so that no other test file competes for the CPU while they measure response times.
+  ['timing tests (alone)', ['run', 'vitest', '--', '--project', 'timing', ...process.argv.slice(2)]],
 ];
 
 const started = Date.now();

@@ -37,6 +37,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     recoveryPhone: services.recoveryPhone,
     passwordReset: services.passwordReset,
     securityLog: services.securityLog,
+    securityUndo: services.securityUndo,
     database: services.database,
   });
 }

@@ -27,6 +27,8 @@ import { createRecoveryEmailService } from './recovery/email/recovery-email-serv
 import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
 import { createSmsSendGuard } from './security/sms-send-guard.js';
 import { createPasswordResetService } from './recovery/password-reset/password-reset-service.js';
+import { createUndoLinks } from './recovery/undo/undo-links.js';
+import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -51,8 +53,8 @@ export function createServices(input: ServicesInput) {
   metrics.setOutboxSource(() => outbox.stats());
   const channels = createChannels({ config, database, clock });
   const securityLog = createSecurityLog({ clock });
-  const notifier = createNotifier({ outbox, translator, securityLog, config });
   const verification = createVerificationService({ database, clock, keys: config.keys, config });
+  const notifier = createNotifier({ outbox, translator, securityLog, config, clock, undoLinks: createUndoLinks({ verification }) });
   const rateLimits = createRateLimits({ config, database, metrics, logger });
   const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database }) : undefined;
   const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
@@ -64,7 +66,7 @@ export function createServices(input: ServicesInput) {
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
-  const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog });
+  const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
@@ -87,6 +89,7 @@ export function createServices(input: ServicesInput) {
     logger,
     config,
   });
+  const securityUndo = createSecurityUndoService({ database, clock, accounts, sessions, verification, notifier, translator });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
@@ -114,6 +117,7 @@ export function createServices(input: ServicesInput) {
     smsGuard,
     recoveryPhone,
     passwordReset,
+    securityUndo,
     checkReadiness: () => checkReadiness(database),
   };
 }

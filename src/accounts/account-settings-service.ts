@@ -4,9 +4,9 @@ import type { Database, Executor } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
-import { isLocale, type Locale, type Translator } from '../i18n/translator.js';
+import { localeOf, type Locale, type Translator } from '../i18n/translator.js';
 import { describeEvent } from '../notifications/event-details.js';
-import type { Notifier } from '../notifications/notifier.js';
+import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from '../sessions/session-service.js';
@@ -18,7 +18,6 @@ import type { PasswordVerifier } from './password-verifier.js';
 import { parseEmail } from './signup-service.js';
 import { isTimeZone } from './time-zone.js';
 
-const localeOf = (account: Pick<AccountRow, 'locale'>): Locale => (isLocale(account.locale) ? account.locale : 'de');
 
 /**
  * Changes to the account by its signed-in owner: password, login e-mail, language and time
@@ -73,7 +72,7 @@ export function createAccountSettingsService(deps: {
         const issued = await deps.sessions.rotate(trx, auth.session.id, { privileged: true });
         const locale = localeOf(auth.account);
         const details = describeEvent(deps.translator, { at: now, locale, timeZone: auth.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
-        await deps.notifier.notify(trx, { kind: 'account.password-changed', locale, accountId: auth.account.id, params: details, origin: input.client });
+        await deps.notifier.notify(trx, { kind: 'account.password-changed', locale, accountId: auth.account.id, params: details, origin: input.client, undo: { restore: {} } });
         await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'sessions.revoked_by_password_change', origin: input.client, details: { count: others } });
         return issued;
       });
@@ -100,7 +99,9 @@ export function createAccountSettingsService(deps: {
           const locale = localeOf(owner);
           const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: owner.time_zone });
           await deps.notifier.notify(trx, { kind: 'account.email-change-attempt', locale, to: owner.email, accountId: owner.id, params: { when }, origin: input.client });
-          await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'login_email.change_refused', origin: input.client });
+          // The requester's own log reads as for any requested change: it is shown to them (and
+          // to API clients), and a distinct entry would say that the address has an account.
+          await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'login_email.change_requested', origin: input.client });
           return;
         }
         const link = await deps.verification.issue(trx, { purpose: 'login-email-change', accountId: auth.account.id, target: normalized, data: { email } });
@@ -141,7 +142,28 @@ export function createAccountSettingsService(deps: {
         await deps.recoveryEmail.onLoginEmailChanged(trx, account, secret.target, client);
         const locale = localeOf(account);
         const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
-        await deps.notifier.notify(trx, { kind: 'account.login-email-changed', locale, to: account.email, accountId: account.id, params: { ...details, newEmail: email }, origin: client });
+        // The old address gets "Das war ich nicht" (it puts the address back) if it had been the
+        // login e-mail for 7 days; a login e-mail that new may itself be an attacker's.
+        const settled = account.email_verified_at !== null && account.email_verified_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
+        const restore = { previousEmail: account.email, previousEmailNormalized: account.email_normalized };
+        const { securityEventId } = await deps.notifier.notify(trx, {
+          kind: 'account.login-email-changed-notice',
+          locale,
+          accountId: account.id,
+          params: { ...details, newEmail: email, oldEmail: account.email },
+          origin: client,
+          details: { email, previousEmail: account.email },
+          undo: { restore, notToLogin: true },
+        });
+        await deps.notifier.notify(trx, {
+          kind: 'account.login-email-changed',
+          locale,
+          to: account.email,
+          accountId: account.id,
+          params: { ...details, newEmail: email },
+          origin: client,
+          undo: { restore, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled ? { role: 'login' as const } : {}) },
+        });
         return { email };
       });
     },

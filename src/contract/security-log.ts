@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { password } from './accounts.js';
 
 /**
  * The event types of the security log ("Sicherheitsaktivität"), as the API and the UI name
@@ -10,7 +11,6 @@ export const securityEventTypes = [
   'account.preferences_changed',
   'account.signup_attempted',
   'login_email.change_requested',
-  'login_email.change_refused',
   'login_email.changed',
   'login_email.takeover_attempted',
   'password.changed',
@@ -28,6 +28,7 @@ export const securityEventTypes = [
   'recovery_phone.changed',
   'recovery_phone.removed',
   'session.signed_in',
+  'session.signed_in_new_device',
   'session.signed_out',
   'session.reauthenticated',
   'session.revoked',
@@ -35,6 +36,7 @@ export const securityEventTypes = [
   'sessions.revoked_by_password_change',
   'sessions.revoked_by_password_reset',
   'signin.throttled',
+  'security.undone',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -66,3 +68,25 @@ export const securityLogResponse = z.object({
 });
 
 export type SecurityLogPage = z.infer<typeof securityLogResponse>;
+
+/** POST /api/v1/security/undo: the token of a notice's "Das war ich nicht" link. */
+export const securityUndoRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the link (`/undo?token=`)') });
+
+export const undoSteps = [
+  'recovery-email-restored',
+  'recovery-email-removed',
+  'recovery-phone-restored',
+  'recovery-phone-removed',
+  'login-email-restored',
+  'login-email-not-restored',
+  'pending-changes-cancelled',
+  'signed-out-everywhere',
+  'later-links-invalidated',
+  'sign-in-blocked',
+] as const;
+
+export const securityUndoResponse = z.object({ done: z.array(z.enum(undoSteps)).describe('What was done, in order') });
+
+/** POST /api/v1/security-log/{id}/undo: the password, unless the privileged window is open. */
+export const securityEventParams = z.strictObject({ id: z.string().min(1).max(64) });
+export const securityEventUndoRequest = z.strictObject({ password: password.optional() });

@@ -31,6 +31,11 @@ export function isLocale(value: unknown): value is Locale {
   return value === 'de' || value === 'en';
 }
 
+/** The language an account's messages are written in (German when the stored value is unknown). */
+export function localeOf(account: { readonly locale: string }): Locale {
+  return isLocale(account.locale) ? account.locale : 'de';
+}
+
 /** Picks the first supported language by quality; `de-AT` matches `de`. */
 export function negotiateLocale(header: string | undefined, fallback: Locale): Locale {
   if (!header) return fallback;

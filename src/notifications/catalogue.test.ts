@@ -26,6 +26,19 @@ describe('message catalogue', () => {
           for (const url of urls(html)) expect(url.startsWith('https://id.example.com/')).toBe(true);
         }
       });
+
+      if (definition.undo) {
+        it(`case=${kind} carries "Das war ich nicht" in ${locale} when given a link, with everything from the request escaped`, () => {
+          const hostile = Object.fromEntries(Object.entries(definition.exampleParams).map(([name, value]) => [name, name === 'device' || name === 'ip' ? '<script>alert(1)</script>' : value]));
+          const rendered = renderMessage(definition, { ...hostile, undoToken: 'Undo1234.secret_-' }, context(locale));
+          expect(rendered.text).toContain('https://id.example.com/undo?token=Undo1234.secret_-');
+          expect(rendered.html).toContain('href="https://id.example.com/undo?token=Undo1234.secret_-"');
+          expect(rendered.html).not.toContain('<script>');
+          // The link is a secret: masked in `lifeline outbox` and purged after delivery.
+          expect(rendered.secrets).toContain('Undo1234.secret_-');
+          expect(renderMessage(definition, definition.exampleParams, context(locale)).text).not.toContain('/undo?token=');
+        });
+      }
     }
   }
 });

@@ -23,6 +23,13 @@ export interface MessageAction {
 }
 
 /**
+ * How "Das war ich nicht" puts an event back (recovery/undo/security-undo-service.ts): every
+ * undo signs out all sessions, cancels pending changes and blocks sign-in until a reset; the
+ * handler restores what the event changed.
+ */
+export type UndoHandlerName = 'secure-only' | 'recovery-email' | 'recovery-phone' | 'login-email';
+
+/**
  * One kind of message: its template (texts under `mail.<template>` or `sms.<template>` in
  * every catalogue), channel, recipients, security-log event and the params that are secrets.
  */
@@ -37,6 +44,8 @@ export interface MessageDefinition {
   readonly codeParam?: string;
   /** Params that are secrets: masked in `lifeline outbox`, purged after delivery. */
   readonly secretParams: readonly string[];
+  /** When set, the message carries a "Das war ich nicht" link (7 days) where that is safe. */
+  readonly undo?: UndoHandlerName;
   /** Example params: the render test and the docs preview use them. */
   readonly exampleParams: Readonly<Record<string, string | number>>;
 }
@@ -81,6 +90,7 @@ export const messageCatalogue = {
     template: 'password-changed',
     recipients: 'account',
     securityEvent: 'password.changed',
+    undo: 'secure-only',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
   },
@@ -103,14 +113,25 @@ export const messageCatalogue = {
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ' },
   },
-  /** The login e-mail was changed: the old address is told. */
+  /** The login e-mail was changed: the old address is told (with the undo link, if it had been the login e-mail for 7 days). */
   'account.login-email-changed': {
     channel: 'email',
     template: 'login-email-changed',
     recipients: 'given-address',
-    securityEvent: 'login_email.changed',
+    securityEvent: null,
+    undo: 'login-email',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', newEmail: 'neu@example.com' },
+  },
+  /** …and the account's addresses now (the new login e-mail, the recovery e-mail): no link for the new login e-mail. */
+  'account.login-email-changed-notice': {
+    channel: 'email',
+    template: 'login-email-changed-notice',
+    recipients: 'account',
+    securityEvent: 'login_email.changed',
+    undo: 'login-email',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', newEmail: 'neu@example.com', oldEmail: 'alt@example.com' },
   },
   /** Sign-in throttled after repeated failures ("Anmeldung vorübergehend gesperrt"), at most hourly. */
   'account.signin-throttled': {
@@ -137,6 +158,7 @@ export const messageCatalogue = {
     template: 'recovery-email-added',
     recipients: 'account',
     securityEvent: 'recovery_email.added',
+    undo: 'recovery-email',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'privat@example.com' },
   },
@@ -146,6 +168,7 @@ export const messageCatalogue = {
     template: 'recovery-email-changed',
     recipients: 'account',
     securityEvent: 'recovery_email.changed',
+    undo: 'recovery-email',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'neu@example.com' },
   },
@@ -155,6 +178,7 @@ export const messageCatalogue = {
     template: 'recovery-email-replaced',
     recipients: 'given-address',
     securityEvent: null,
+    undo: 'recovery-email',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', newAddress: 'neu@example.com' },
   },
@@ -164,6 +188,7 @@ export const messageCatalogue = {
     template: 'recovery-email-removed',
     recipients: 'account',
     securityEvent: 'recovery_email.removed',
+    undo: 'recovery-email',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'alt@example.com' },
   },
@@ -173,6 +198,7 @@ export const messageCatalogue = {
     template: 'recovery-email-removed-notice',
     recipients: 'given-address',
     securityEvent: null,
+    undo: 'recovery-email',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', address: 'alt@example.com' },
   },
@@ -192,6 +218,7 @@ export const messageCatalogue = {
     template: 'recovery-phone-added',
     recipients: 'account',
     securityEvent: 'recovery_phone.added',
+    undo: 'recovery-phone',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****567' },
   },
@@ -201,6 +228,7 @@ export const messageCatalogue = {
     template: 'recovery-phone-changed',
     recipients: 'account',
     securityEvent: 'recovery_phone.changed',
+    undo: 'recovery-phone',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****890', oldNumber: '+49 *** ****567' },
   },
@@ -210,6 +238,7 @@ export const messageCatalogue = {
     template: 'recovery-phone-removed',
     recipients: 'account',
     securityEvent: 'recovery_phone.removed',
+    undo: 'recovery-phone',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****567' },
   },
@@ -259,6 +288,7 @@ export const messageCatalogue = {
     recipients: 'account',
     securityEvent: 'password.reset',
     action: { page: 'login', labelKey: 'mail.actions.signIn' },
+    undo: 'secure-only',
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', via: 'per SMS an die Telefonnummer +49 *** ****567' },
   },
@@ -279,6 +309,35 @@ export const messageCatalogue = {
     securityEvent: null,
     secretParams: [],
     exampleParams: {},
+  },
+  /** A sign-in from a browser this account never used (not the first sign-in after sign-up). */
+  'account.new-device-signin': {
+    channel: 'email',
+    template: 'new-device-signin',
+    recipients: 'account',
+    securityEvent: 'session.signed_in_new_device',
+    undo: 'secure-only',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
+  },
+  /** "Überall sonst abmelden": every other session ended. */
+  'account.sessions-revoked': {
+    channel: 'email',
+    template: 'sessions-revoked',
+    recipients: 'account',
+    securityEvent: 'session.revoked_others',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', count: 2 },
+  },
+  /** "Das war ich nicht" was used: what was done, and the way to a new password. */
+  'account.secured': {
+    channel: 'email',
+    template: 'account-secured',
+    recipients: 'account',
+    securityEvent: 'security.undone',
+    action: { page: 'forgot-password', labelKey: 'mail.actions.setNewPassword' },
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', what: 'Die Änderung der Wiederherstellungs-E-Mail wurde rückgängig gemacht.' },
   },
 } as const satisfies Record<string, MessageDefinition>;
 

@@ -41,6 +41,7 @@ describe('notifier: messages and the security-log row in the caller’s transact
       securityLog: createSecurityLog({ clock }),
       config: { appName: 'Lifeline', http: { publicUrl: 'http://127.0.0.1:3000' } },
       catalogue,
+      clock,
     });
 
   it('writes the message and the event together', async () => {

@@ -1,9 +1,52 @@
+import type { Clock } from '../core/clock.js';
 import type { Executor } from '../db/database.js';
 import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { Locale, Translator } from '../i18n/translator.js';
-import { messageCatalogue, type MessageCatalogue, type MessageKind, type RecipientRule } from './catalogue.js';
+import { messageCatalogue, type MessageCatalogue, type MessageKind, type RecipientRule, type UndoHandlerName } from './catalogue.js';
 import { renderMessage, type MessageParams } from './render-message.js';
 import type { RequestOrigin, SecurityLog } from './security-log.js';
+
+/**
+ * Makes the one-time "Das war ich nicht" link of one recipient for one event (7 days). The
+ * notifier cannot issue secrets itself (notifications/ sits below verification/); the
+ * composition root passes the issuer from recovery/undo.
+ */
+export interface UndoLinkIssuer {
+  issue(trx: Executor, link: UndoLink): Promise<string>;
+}
+
+/** Who got a link: the login e-mail wins over a recovery address (issue 8). */
+export type UndoRole = 'login' | 'recovery';
+
+export interface UndoLink {
+  readonly accountId: string;
+  readonly eventId: string;
+  readonly eventAt: number;
+  readonly role: UndoRole;
+  readonly target: string;
+  readonly handler: UndoHandlerName;
+  readonly restore: UndoRestore;
+}
+
+/** What an undo puts back (server-side only: stored with the link, never shown or sent). */
+export type UndoRestore = Readonly<Record<string, string | number | null>>;
+
+export interface UndoRequest {
+  readonly restore: UndoRestore;
+  /** The event the link undoes, for a message that records none itself (a notice to an old address). */
+  readonly eventId?: string;
+  /** For `account` messages: the login e-mail gets no link (it was set by the very change, e.g. a new login e-mail). */
+  readonly notToLogin?: boolean;
+  /**
+   * For `given-address` messages: the role of the address, or undefined when it may not carry
+   * the link (an address that was active less than 7 days before it was removed or replaced:
+   * otherwise an attacker who added it could undo the owner's repair).
+   */
+  readonly role?: UndoRole;
+}
+
+/** A recovery address carries the link only once it has been active this long before the event. */
+export const UNDO_MIN_ADDRESS_AGE_MS = 7 * 24 * 3600 * 1000;
 
 export interface NotifierDeps {
   readonly outbox: Outbox;
@@ -12,6 +55,9 @@ export interface NotifierDeps {
   readonly config: { readonly appName: string; readonly http: { readonly publicUrl: string } };
   /** The message kinds; tests pass their own entries, everything else the real catalogue. */
   readonly catalogue?: MessageCatalogue;
+  /** Issues "Das war ich nicht" links; without it no message carries one. */
+  readonly undoLinks?: UndoLinkIssuer;
+  readonly clock: Clock;
 }
 
 export interface NotifyInput {
@@ -25,6 +71,10 @@ export interface NotifyInput {
   readonly origin?: RequestOrigin;
   /** When the secret in the message expires: the message is not sent after that. */
   readonly expiresAt?: number;
+  /** Shown in the security log with the event (never a secret). */
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+  /** "Das war ich nicht" for an entry with an undo handler. */
+  readonly undo?: UndoRequest;
 }
 
 export interface NotifyResult {
@@ -32,10 +82,16 @@ export interface NotifyResult {
   readonly securityEventId: string | null;
 }
 
-async function resolveRecipients(trx: Executor, rule: RecipientRule, input: NotifyInput): Promise<string[]> {
+interface Recipient {
+  readonly to: string;
+  /** The role it gets an undo link in, or undefined for none. */
+  readonly undoRole: UndoRole | undefined;
+}
+
+async function resolveRecipients(trx: Executor, rule: RecipientRule, input: NotifyInput, now: number): Promise<Recipient[]> {
   if (rule === 'given-address') {
     if (!input.to) throw new Error(`message ${input.kind} needs an address`);
-    return [input.to];
+    return [{ to: input.to, undoRole: input.undo?.role }];
   }
   if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
   // The login e-mail and the active recovery e-mail (PRODUCT.md §4); never a pending one.
@@ -43,13 +99,18 @@ async function resolveRecipients(trx: Executor, rule: RecipientRule, input: Noti
   if (!account) return [];
   const recovery = await trx
     .selectFrom('recovery_emails')
-    .select('address')
+    .select(['address', 'confirmed_at'])
     .where('account_id', '=', input.accountId)
     .where('status', '=', 'active')
     .executeTakeFirst();
-  const addresses = [account.email, ...(recovery ? [recovery.address] : [])];
+  const recipients: Recipient[] = [{ to: account.email, undoRole: input.undo?.notToLogin ? undefined : 'login' }];
+  if (recovery) {
+    // A recovery address younger than 7 days gets no link: it may be the attacker's own.
+    const settled = recovery.confirmed_at !== null && recovery.confirmed_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
+    recipients.push({ to: recovery.address, undoRole: settled ? 'recovery' : undefined });
+  }
   // No duplicates when two are the same address.
-  return addresses.filter((address, index) => addresses.findIndex((other) => other.toLowerCase() === address.toLowerCase()) === index);
+  return recipients.filter((recipient, index) => recipients.findIndex((other) => other.to.toLowerCase() === recipient.to.toLowerCase()) === index);
 }
 
 /**
@@ -65,20 +126,47 @@ export function createNotifier(deps: NotifierDeps) {
       const definition = catalogue[input.kind];
       if (!definition) throw new Error(`unknown message kind ${input.kind}`);
       const params = input.params ?? {};
-      const rendered = renderMessage(definition, params, {
-        translator: deps.translator,
-        locale: input.locale,
-        appName: deps.config.appName,
-        publicUrl: deps.config.http.publicUrl,
-      });
-      const recipients = await resolveRecipients(trx, definition.recipients, input);
+      const now = deps.clock.now();
+      // The event first: an undo link is bound to it.
+      let securityEventId: string | null = null;
+      if (definition.securityEvent !== null && input.accountId !== undefined) {
+        securityEventId = await deps.securityLog.record(trx, {
+          accountId: input.accountId,
+          type: definition.securityEvent,
+          ...(input.origin ? { origin: input.origin } : {}),
+          ...(input.details ? { details: input.details } : {}),
+        });
+      }
+      const render = (extra: MessageParams) =>
+        renderMessage(definition, { ...params, ...extra }, {
+          translator: deps.translator,
+          locale: input.locale,
+          appName: deps.config.appName,
+          publicUrl: deps.config.http.publicUrl,
+        });
+      const plain = render({});
+      const undoEventId = securityEventId ?? input.undo?.eventId;
+      const recipients = await resolveRecipients(trx, definition.recipients, input, now);
       const messageIds: string[] = [];
-      for (const to of recipients) {
+      for (const recipient of recipients) {
+        let rendered = plain;
+        if (definition.undo && input.undo && deps.undoLinks && recipient.undoRole && undoEventId && input.accountId !== undefined) {
+          const undoToken = await deps.undoLinks.issue(trx, {
+            accountId: input.accountId,
+            eventId: undoEventId,
+            eventAt: now,
+            role: recipient.undoRole,
+            target: recipient.to.toLowerCase(),
+            handler: definition.undo,
+            restore: input.undo.restore,
+          });
+          rendered = render({ undoToken });
+        }
         messageIds.push(
           await deps.outbox.enqueue(trx, {
             kind: input.kind,
             channel: definition.channel,
-            to,
+            to: recipient.to,
             accountId: input.accountId ?? null,
             locale: input.locale,
             subject: rendered.subject,
@@ -88,14 +176,6 @@ export function createNotifier(deps: NotifierDeps) {
             ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
           }),
         );
-      }
-      let securityEventId: string | null = null;
-      if (definition.securityEvent !== null && input.accountId !== undefined) {
-        securityEventId = await deps.securityLog.record(trx, {
-          accountId: input.accountId,
-          type: definition.securityEvent,
-          ...(input.origin ? { origin: input.origin } : {}),
-        });
       }
       return { messageIds, securityEventId };
     },

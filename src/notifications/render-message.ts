@@ -53,7 +53,10 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
             : linkTo(context.publicUrl, definition.action.page, requireParam(params, definition.action.tokenParam, definition.template)),
       }
     : undefined;
-  const secrets = definition.secretParams.map((name) => requireParam(params, name, definition.template));
+  // "Das war ich nicht": a link of this recipient's own, only where the notifier found it safe.
+  const undoToken = typeof params.undoToken === 'string' && params.undoToken !== '' ? params.undoToken : undefined;
+  const undo = undoToken ? { label: translator.text(locale, 'mail.actions.notMe', values), url: linkTo(context.publicUrl, 'undo', undoToken), hint: translator.text(locale, 'mail.layout.undoHint', values) } : undefined;
+  const secrets = [...definition.secretParams.map((name) => requireParam(params, name, definition.template)), ...(undoToken ? [undoToken] : [])];
 
   if (definition.channel === 'sms') {
     // SMS: the paragraphs, then the code alone on its line; no greeting, no link. A code ends
@@ -71,6 +74,7 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
     ...paragraphKeys.map((key) => translator.text(locale, key, values)),
     ...(code ? [code] : []),
     ...(action ? [`${action.label}:\n${action.url}`] : []),
+    ...(undo ? [`${undo.hint}\n${undo.label}:\n${undo.url}`] : []),
     translator.text(locale, `${layout}.signature`, values),
     `-- \n${translator.text(locale, `${layout}.footer`, values)}`,
   ].join('\n\n');
@@ -92,6 +96,12 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
       ? [
           `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:#1f5fbf;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(action.label)}</a></p>`,
           paragraph(`${translator.html(locale, `${layout}.linkHint`, values)}<br><a href="${escapeHtml(action.url)}" style="color:#1f5fbf;word-break:break-all">${escapeHtml(action.url)}</a>`),
+        ]
+      : []),
+    ...(undo
+      ? [
+          paragraph(escapeHtml(undo.hint)),
+          `<p style="margin:0 0 24px 0"><a href="${escapeHtml(undo.url)}" style="background:#a4262c;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(undo.label)}</a></p>`,
         ]
       : []),
     paragraph(translator.html(locale, `${layout}.signature`, values)),

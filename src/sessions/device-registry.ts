@@ -40,7 +40,7 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
      * Records a sign-in from this browser. Reuses its cookie token when it has a valid one (one
      * browser, several accounts), otherwise makes a new one for the cookie.
      */
-    async remember(trx: Executor, accountId: string, token: string | undefined): Promise<{ token: string; deviceId: string; isNew: boolean }> {
+    async remember(trx: Executor, accountId: string, token: string | undefined): Promise<{ token: string; deviceId: string; isNew: boolean; isFirst: boolean }> {
       const now = clock.now();
       const deviceToken = token && TOKEN_PATTERN.test(token) ? token : randomToken(32);
       const existing = await trx
@@ -51,8 +51,10 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
         .executeTakeFirst();
       if (existing) {
         await trx.updateTable('devices').set({ last_used_at: now }).where('id', '=', existing.id).execute();
-        return { token: deviceToken, deviceId: existing.id, isNew: false };
+        return { token: deviceToken, deviceId: existing.id, isNew: false, isFirst: false };
       }
+      // The first device of an account (the sign-in right after sign-up) is not "a new device".
+      const earlier = await trx.selectFrom('devices').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
       // Two sign-ins from one browser at once: the second finds the row the first just made.
       const deviceId = newId();
       const row = await trx
@@ -61,7 +63,7 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
         .onConflict((oc) => oc.columns(['account_id', 'token_hash']).doUpdateSet({ last_used_at: now }))
         .returning('id')
         .executeTakeFirstOrThrow();
-      return { token: deviceToken, deviceId: row.id, isNew: row.id === deviceId };
+      return { token: deviceToken, deviceId: row.id, isNew: row.id === deviceId, isFirst: earlier === undefined };
     },
   };
 }

@@ -7,7 +7,10 @@ import type { AccountRepository } from '../accounts/account-repository.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { PasswordVerifier } from '../accounts/password-verifier.js';
 import { parseEmail } from '../accounts/signup-service.js';
+import { describeEvent } from '../notifications/event-details.js';
+import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
+import { localeOf, type Translator } from '../i18n/translator.js';
 import type { DeviceRegistry } from './device-registry.js';
 import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 
@@ -49,6 +52,8 @@ export function createSignInService(deps: {
   sessions: SessionService;
   devices: DeviceRegistry;
   securityLog: SecurityLog;
+  notifier: Notifier;
+  translator: Translator;
 }) {
   const { database, sessions } = deps;
 
@@ -74,12 +79,27 @@ export function createSignInService(deps: {
         if (rehash) await deps.accounts.update(trx, account.id, { password_hash: rehash }, now);
         const device = await deps.devices.remember(trx, account.id, input.deviceToken);
         const issued = await sessions.create(trx, { accountId: account.id, client: input.client, deviceId: device.deviceId });
-        await deps.securityLog.record(trx, {
-          accountId: account.id,
-          type: 'session.signed_in',
-          origin: input.client,
-          details: { sessionId: issued.session.id, newDevice: device.isNew },
-        });
+        if (device.isNew && !device.isFirst) {
+          // A browser this account never signed in with: the owner hears of it on every address (issue 8).
+          const locale = localeOf(account);
+          const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
+          await deps.notifier.notify(trx, {
+            kind: 'account.new-device-signin',
+            locale,
+            accountId: account.id,
+            params: details,
+            origin: input.client,
+            details: { sessionId: issued.session.id, newDevice: true },
+            undo: { restore: {} },
+          });
+        } else {
+          await deps.securityLog.record(trx, {
+            accountId: account.id,
+            type: 'session.signed_in',
+            origin: input.client,
+            details: { sessionId: issued.session.id, newDevice: device.isNew },
+          });
+        }
         return { ...issued, account, deviceToken: device.token };
       });
     },
@@ -137,7 +157,9 @@ export function createSignInService(deps: {
     async revokeOtherSessions(auth: AuthenticatedSession, client: ClientInfo): Promise<number> {
       return inTransaction(database, async (trx) => {
         const count = await sessions.revokeAll(trx, auth.account.id, auth.session.id);
-        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.revoked_others', origin: client, details: { count } });
+        const locale = localeOf(auth.account);
+        const details = describeEvent(deps.translator, { at: deps.clock.now(), locale, timeZone: auth.account.time_zone, ip: client.ip, userAgent: client.userAgent });
+        await deps.notifier.notify(trx, { kind: 'account.sessions-revoked', locale, accountId: auth.account.id, params: { ...details, count }, origin: client, details: { count } });
         return count;
       });
     },

@@ -36,6 +36,15 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
     },
 
     /** Ends every live secret of this purpose and account (a new one replaces them). */
+    async liveOf(db: Executor, accountId: string, purpose: string, now: number): Promise<VerificationSecretRow[]> {
+      return db.selectFrom('verification_secrets').selectAll().where('account_id', '=', accountId).where('purpose', '=', purpose).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+    },
+
+    async retireIds(trx: Executor, ids: readonly string[], now: number): Promise<number> {
+      const result = await trx.updateTable('verification_secrets').set({ used_at: now }).where('id', 'in', [...ids]).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async retireLive(trx: Executor, accountId: string, purposes: readonly string[], now: number): Promise<number> {
       if (purposes.length === 0) return 0;
       const result = await trx

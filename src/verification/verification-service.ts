@@ -34,6 +34,11 @@ export interface IssueSecretInput {
    * new link or code always replaces the old one.
    */
   readonly replaces?: readonly VerificationPurpose[];
+  /**
+   * Live secrets of the same purpose stay (each "Das war ich nicht" link belongs to its own
+   * event and recipient); only `replaces` are retired.
+   */
+  readonly coexist?: boolean;
 }
 
 export interface IssuedSecret {
@@ -187,11 +192,16 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       const policy = purposePolicies[input.purpose];
       const now = clock.now();
       const ttlMs = Math.min(input.ttlMs ?? policy.ttlMs, policy.ttlMs);
-      // Two issues at once (a double-clicked "send again") must not both survive: on PostgreSQL
-      // the account row is locked first, so they retire and insert one after the other.
-      await repository.lockAccount(trx, input.accountId);
-      const replaces = new Set<VerificationPurpose>([input.purpose, ...(input.replaces ?? [])]);
-      await repository.retireLive(trx, input.accountId, [...replaces], now);
+      const replaces = new Set<VerificationPurpose>([...(input.coexist ? [] : [input.purpose]), ...(input.replaces ?? [])]);
+      if (replaces.size > 0) {
+        // Two issues at once (a double-clicked "send again") must not both survive: on PostgreSQL
+        // the account row is locked first, so they retire and insert one after the other. A
+        // secret that replaces nothing (an undo link) needs no lock, and takes none: it is issued
+        // inside flows that already hold other rows (a confirmation's secret), where taking the
+        // account's lock late would invert the lock order.
+        await repository.lockAccount(trx, input.accountId);
+        await repository.retireLive(trx, input.accountId, [...replaces], now);
+      }
       const id = randomToken(12);
       const secret = generateSecret(policy.kind);
       const key = keys.current;
@@ -237,6 +247,17 @@ export function createVerificationService(deps: VerificationServiceDeps) {
         code,
         apply,
       );
+    },
+
+    /** The live secrets of a purpose for the account, with their data (e.g. the undo links issued so far). */
+    async live(trx: Executor, accountId: string, purpose: VerificationPurpose): Promise<RedeemedSecret[]> {
+      const rows = await repository.liveOf(trx, accountId, purpose, clock.now());
+      return rows.map(toRedeemed);
+    },
+
+    /** Kills these secrets by id (e.g. the undo links of later events); answers how many were still live. */
+    async retire(trx: Executor, ids: readonly string[]): Promise<number> {
+      return ids.length > 0 ? repository.retireIds(trx, ids, clock.now()) : 0;
     },
 
     /** Kills every live secret of these purposes for the account (e.g. after a reset). */

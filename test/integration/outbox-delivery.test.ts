@@ -212,7 +212,7 @@ for (const dialect of dialectsUnderTest()) {
             exampleParams: {},
           },
         };
-        const notifier = createNotifier({ outbox: t.services.outbox, translator: t.services.translator, securityLog: t.services.securityLog, config: t.config, catalogue });
+        const notifier = createNotifier({ outbox: t.services.outbox, translator: t.services.translator, securityLog: t.services.securityLog, config: t.config, catalogue, clock: t.clock });
         const { messageIds } = await inTransaction(t.database, (trx) =>
           notifier.notify(trx, { kind: 'test.confirm', to: 'ada@example.com', locale: 'en', params: { code: CODE, token: TOKEN } }),
         );

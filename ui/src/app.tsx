@@ -7,6 +7,7 @@ import { LoginPage } from './pages/login-page.js';
 import { ProfilePage } from './pages/profile-page.js';
 import { RegisterPage } from './pages/register-page.js';
 import { ResetPasswordPage } from './pages/reset-password-page.js';
+import { UndoPage } from './pages/undo-page.js';
 import { NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
 import { Link, useLocation } from './router.js';
@@ -33,6 +34,8 @@ function Page({ path }: { path: string }) {
       return <ForgotPasswordPage />;
     case '/reset-password':
       return <ResetPasswordPage />;
+    case '/undo':
+      return <UndoPage />;
     case '/profile':
       return <ProfilePage />;
     default:

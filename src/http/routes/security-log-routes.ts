@@ -1,13 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../contract/problem.js';
-import { securityLogQuery, securityLogResponse } from '../../contract/security-log.js';
+import { securityEventParams, securityEventUndoRequest, securityLogQuery, securityLogResponse, securityUndoRequest, securityUndoResponse } from '../../contract/security-log.js';
+import type { SignInService } from '../../sessions/sign-in-service.js';
+import type { SecurityUndoService } from '../../recovery/undo/security-undo-service.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../db/database.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import { authOf } from './session-routes.js';
 
-/** Profile → "Sicherheitsaktivität" (issue 8): the account's security log, newest first. */
-export function registerSecurityLogRoutes(app: FastifyInstance, deps: { securityLog: SecurityLog; database: Database }): void {
+/** Profile → "Sicherheitsaktivität" (issue 8): the account's security log, newest first; and "Das war ich nicht". */
+export interface SecurityLogRoutesDeps {
+  readonly securityLog: SecurityLog;
+  readonly database: Database;
+  readonly securityUndo: SecurityUndoService;
+  readonly signIn: SignInService;
+  readonly cookies: SessionCookieHelpers;
+  readonly clock: Clock;
+}
+
+export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLogRoutesDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get(
     '/api/v1/security-log',
@@ -20,6 +33,54 @@ export function registerSecurityLogRoutes(app: FastifyInstance, deps: { security
         response: { 200: securityLogResponse, ...problemResponses },
       },
     },
-    async (request) => deps.securityLog.page(deps.database.db, authOf(request).account.id, request.query.cursor),
+    async (request) => {
+      const accountId = authOf(request).account.id;
+      const page = await deps.securityLog.page(deps.database.db, accountId, request.query.cursor);
+      const undoable = await deps.securityUndo.undoableEvents(accountId);
+      return { ...page, items: page.items.map((item) => ({ ...item, undoable: undoable.has(item.id) })) };
+    },
+  );
+
+  api.post(
+    '/api/v1/security-log/:id/undo',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['security-log'],
+        summary: '"Das war ich nicht" from the list: the password (or the privileged window), then as the notice’s link',
+        description: 'Only for an item with `undoable: true`, else 404. Signs this session out too (every session ends).',
+        params: securityEventParams,
+        body: securityEventUndoRequest,
+        response: { 200: securityUndoResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const client = clientInfo(request);
+      // The password re-authenticates and renews the session (new id): the browser must get it,
+      // or a refused undo (404) would leave it signed out.
+      const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client, deviceToken: deps.cookies.deviceToken(request) });
+      if (rotated) deps.cookies.setSession(reply, rotated.token, rotated.session.expires_at, deps.clock.now());
+      const result = await deps.securityUndo.undoEvent(auth.account.id, request.params.id, client);
+      deps.cookies.clearSession(reply);
+      return result;
+    },
+  );
+
+  api.post(
+    '/api/v1/security/undo',
+    {
+      // The link's token is the proof (it reached an address of the account); no session.
+      config: { csrf: false },
+      schema: {
+        tags: ['security-log'],
+        summary: '"Das war ich nicht": secure the account from a notice’s one-time link',
+        description:
+          'Puts back what the event changed where it can, cancels pending changes, signs out every session, kills the undo links of later events and blocks sign-in until the password is set anew through "Passwort vergessen?". A used, expired or forged link: 410 link-expired, nothing changed.',
+        body: securityUndoRequest,
+        response: { 200: securityUndoResponse, ...problemResponses },
+      },
+    },
+    async (request) => deps.securityUndo.undo(request.body.token, clientInfo(request)),
   );
 }

@@ -7,7 +7,7 @@ import type { AccountRow, RecoveryEmailRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import { parseEmail } from '../../accounts/signup-service.js';
-import type { Notifier } from '../../notifications/notifier.js';
+import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier, type UndoRestore } from '../../notifications/notifier.js';
 import type { RequestOrigin, SecurityLog } from '../../notifications/security-log.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
@@ -137,19 +137,31 @@ export function createRecoveryEmailService(deps: {
         if (!account || !pending || pending.id !== secret.data.recoveryEmailId || pending.address_normalized !== secret.target) {
           throw new LifelineError('invalid-or-expired');
         }
-        if (active) {
-          await repository.remove(trx, account.id, 'active');
-          await deps.notifier.notify(trx, { kind: 'recovery.email-replaced', locale: localeOf(account), to: active.address, accountId: account.id, params: { ...details(account, client, now), newAddress: pending.address }, origin: client });
-        }
+        if (active) await repository.remove(trx, account.id, 'active');
         const activated = await repository.activate(trx, pending.id, now);
         if (!activated) throw new LifelineError('invalid-or-expired');
-        await deps.notifier.notify(trx, {
+        // "Das war ich nicht" puts the address before this change back (or none) and drops this one.
+        const undo = { restore: restoreOf(active) };
+        const { securityEventId } = await deps.notifier.notify(trx, {
           kind: active ? 'recovery.email-changed' : 'recovery.email-added',
           locale: localeOf(account),
           accountId: account.id,
           params: { ...details(account, client, now), address: activated.address },
           origin: client,
+          details: { address: activated.address, ...(active ? { previousAddress: active.address } : {}) },
+          undo,
         });
+        if (active) {
+          await deps.notifier.notify(trx, {
+            kind: 'recovery.email-replaced',
+            locale: localeOf(account),
+            to: active.address,
+            accountId: account.id,
+            params: { ...details(account, client, now), newAddress: pending.address },
+            origin: client,
+            undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(active, now) ? { role: 'recovery' as const } : {}) },
+          });
+        }
         return { address: activated.address };
       });
     },
@@ -175,8 +187,18 @@ export function createRecoveryEmailService(deps: {
         await repository.remove(trx, auth.account.id, 'pending');
         if (!removed) throw new LifelineError('not-found');
         const params = { ...details(auth.account, client, now), address: removed.address };
-        await deps.notifier.notify(trx, { kind: 'recovery.email-removed-notice', locale: localeOf(auth.account), to: removed.address, accountId: auth.account.id, params, origin: client });
-        await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(auth.account), accountId: auth.account.id, params, origin: client });
+        const undo = { restore: restoreOf(removed) };
+        const { securityEventId } = await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(auth.account), accountId: auth.account.id, params, origin: client, details: { address: removed.address }, undo });
+        // The removed address gets the link only if it had been active 7 days: an attacker's freshly added one must not undo its removal.
+        await deps.notifier.notify(trx, {
+          kind: 'recovery.email-removed-notice',
+          locale: localeOf(auth.account),
+          to: removed.address,
+          accountId: auth.account.id,
+          params,
+          origin: client,
+          undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(removed, now) ? { role: 'recovery' as const } : {}) },
+        });
       });
     },
 
@@ -199,6 +221,16 @@ export function createRecoveryEmailService(deps: {
       }
     },
   };
+}
+
+/** What an undo of a change needs: the address active before it (or none). */
+function restoreOf(previous: RecoveryEmailRow | undefined): UndoRestore {
+  return previous ? { previousAddress: previous.address, previousConfirmedAt: previous.confirmed_at } : { previousAddress: null, previousConfirmedAt: null };
+}
+
+/** Whether an address had been active long enough before `at` to be trusted with an undo link. */
+function settled(row: Pick<RecoveryEmailRow, 'confirmed_at'>, at: number): boolean {
+  return row.confirmed_at !== null && row.confirmed_at <= at - UNDO_MIN_ADDRESS_AGE_MS;
 }
 
 export type RecoveryEmailService = ReturnType<typeof createRecoveryEmailService>;

@@ -530,7 +530,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     const details = changeDetails(deps.translator, account, client, now);
     const shown = identifier === null ? '' : channel === 'recovery-phone' ? maskNumber(identifier) : identifier;
     const via = deps.translator.text(locale, `mail.password-reset.channels.${channel}`, { target: shown });
-    await deps.notifier.notify(trx, { kind: 'account.password-reset', locale, accountId: account.id, params: { ...details, via }, origin: client });
+    await deps.notifier.notify(trx, { kind: 'account.password-reset', locale, accountId: account.id, params: { ...details, via }, origin: client, details: { channel }, undo: { restore: {} } });
     const phone = await trx.selectFrom('recovery_phones').select(['number_e164', 'country']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
     if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: account.id }))) {
       await deps.notifier.notify(trx, { kind: 'account.password-reset-sms-notice', locale, to: phone.number_e164, accountId: account.id, params: { when: details.when } });

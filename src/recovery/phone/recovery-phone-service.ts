@@ -8,7 +8,7 @@ import type { Database, Executor } from '../../db/database.js';
 import type { AccountRow, RecoveryPhoneRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
-import type { Notifier } from '../../notifications/notifier.js';
+import type { Notifier, UndoRestore } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SendPermit, SetupSend, SmsSendGuard } from '../../security/sms-send-guard.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
@@ -223,6 +223,9 @@ export function createRecoveryPhoneService(deps: {
             accountId: account.id,
             params: { ...details, number: maskNumber(activated.number_e164), ...(rows.active ? { oldNumber: maskNumber(rows.active.number_e164) } : {}) },
             origin: client,
+            details: { number: maskNumber(activated.number_e164), ...(rows.active ? { previousNumber: maskNumber(rows.active.number_e164) } : {}) },
+            // "Das war ich nicht" puts the number before this change back (or none).
+            undo: { restore: phoneRestoreOf(rows.active) },
           });
           return activated;
         });
@@ -253,11 +256,26 @@ export function createRecoveryPhoneService(deps: {
         await repository.remove(trx, auth.account.id, 'pending');
         if (!removed) throw new LifelineError('not-found');
         const details = changeDetails(deps.translator, auth.account, client, now);
-        await deps.notifier.notify(trx, { kind: 'recovery.phone-removed', locale: localeOf(auth.account), accountId: auth.account.id, params: { ...details, number: maskNumber(removed.number_e164) }, origin: client });
+        await deps.notifier.notify(trx, {
+          kind: 'recovery.phone-removed',
+          locale: localeOf(auth.account),
+          accountId: auth.account.id,
+          params: { ...details, number: maskNumber(removed.number_e164) },
+          origin: client,
+          details: { number: maskNumber(removed.number_e164) },
+          undo: { restore: phoneRestoreOf(removed) },
+        });
         await tellOldNumber(trx, auth.account, removed, 'recovery.phone-removed-sms', details.when);
       });
     },
   };
+}
+
+/** What an undo of a change needs: the number active before it (or none). Server-side only. */
+function phoneRestoreOf(previous: RecoveryPhoneRow | undefined): UndoRestore {
+  return previous
+    ? { previousNumber: previous.number_e164, previousCountry: previous.country, previousConfirmedAt: previous.confirmed_at }
+    : { previousNumber: null, previousCountry: null, previousConfirmedAt: null };
 }
 
 export type RecoveryPhoneService = ReturnType<typeof createRecoveryPhoneService>;

@@ -47,6 +47,11 @@ export function LoginPage() {
       {notice === 'password-changed' ? <Alert kind="success">{t('ui.login.passwordChanged')}</Alert> : null}
       {notice === 'password-reset' ? <Alert kind="success">{t('ui.login.passwordReset')}</Alert> : null}
       {notice === 'signed-out' ? <Alert kind="info">{t('ui.login.signedOut')}</Alert> : null}
+      {notice === 'account-secured' ? (
+        <Alert kind="success">
+          {t('ui.login.accountSecured')} <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
+        </Alert>
+      ) : null}
       <p>{t('ui.login.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
         <Field label={t('ui.common.email')} name="email" type="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />

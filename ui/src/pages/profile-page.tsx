@@ -4,10 +4,11 @@ import { navigate } from '../router.js';
 import { useSession, useSignOut } from '../session.js';
 import { PreferencesSection } from './profile/preferences-section.js';
 import { RecoverySection } from './profile/recovery-section.js';
+import { SecurityActivitySection } from './profile/security-activity-section.js';
 import { SessionsSection } from './profile/sessions-section.js';
 import { SignInSection } from './profile/sign-in-section.js';
 
-/** "Profil": Anmeldung, Aktive Sitzungen, Kontowiederherstellung, Sprache und Zeitzone, Abmelden. */
+/** "Profil": Anmeldung, Aktive Sitzungen, Sicherheitsaktivität, Kontowiederherstellung, Sprache und Zeitzone, Abmelden. */
 export function ProfilePage() {
   const { t } = useI18n();
   const { state } = useSession();
@@ -24,6 +25,7 @@ export function ProfilePage() {
       <h1>{t('ui.profile.title')}</h1>
       <SignInSection account={state.account} />
       <SessionsSection />
+      <SecurityActivitySection account={state.account} />
       <RecoverySection />
       <PreferencesSection account={state.account} />
       <section className="card" aria-labelledby="signout-title">

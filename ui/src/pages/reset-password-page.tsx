@@ -2,22 +2,11 @@ import { useEffect, useState } from 'react';
 import { api } from '../api.js';
 import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
+import { useLinkToken } from '../link-token.js';
 import { useI18n } from '../i18n.js';
 import { loadFlow, problemCode, stepAfterVerify, type Verified } from './forgot-password/flow.js';
 import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
 import { StepHeading } from './forgot-password/step-heading.js';
-
-/** The token of the link, read once; then taken out of the address bar so it stays out of the history. */
-function useLinkToken(): string {
-  const [token] = useState(() => new URLSearchParams(window.location.search).get('token') ?? '');
-  useEffect(() => {
-    const url = new URL(window.location.href);
-    if (!url.searchParams.has('token')) return;
-    url.searchParams.delete('token');
-    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
-  }, []);
-  return token;
-}
 
 /**
  * The page the link in the "Passwort vergessen?" e-mail opens (/reset-password?token=…).

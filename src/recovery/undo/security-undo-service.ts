@@ -1,0 +1,183 @@
+import type { AccountRepository } from '../../accounts/account-repository.js';
+import { normaliseEmail } from '../../contract/email-address.js';
+import type { Clock } from '../../core/clock.js';
+import { LifelineError, isLifelineError } from '../../core/errors.js';
+import { newId } from '../../core/random.js';
+import type { Database, Executor } from '../../db/database.js';
+import { inTransaction } from '../../db/transaction.js';
+import type { AccountRow } from '../../db/tables.js';
+import type { Translator } from '../../i18n/translator.js';
+import type { Notifier } from '../../notifications/notifier.js';
+import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
+import type { VerificationService } from '../../verification/verification-service.js';
+import { changeDetails, localeOf } from '../notice-context.js';
+import type { UndoLinkData } from './undo-links.js';
+
+/** What an undo did, in the order it did it (the API's `done`, the page's list). */
+export type UndoStep =
+  | 'recovery-email-restored'
+  | 'recovery-email-removed'
+  | 'recovery-phone-restored'
+  | 'recovery-phone-removed'
+  | 'login-email-restored'
+  | 'login-email-not-restored'
+  | 'pending-changes-cancelled'
+  | 'signed-out-everywhere'
+  | 'later-links-invalidated'
+  | 'sign-in-blocked';
+
+/** Purposes of pending changes that an undo cancels (their links and codes die). */
+const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirmation', 'login-email-change'] as const;
+
+const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+
+/**
+ * "Das war ich nicht" (issue 8): the one-time link in a security notice secures the account in
+ * one step, in one transaction:
+ * 1. puts back what the event changed (the recovery e-mail or phone it replaced or removed, the
+ *    login e-mail it changed; an added channel goes),
+ * 2. cancels every pending change (their links and codes die),
+ * 3. signs out every session,
+ * 4. kills the undo links of later events (an undo from a recovery address keeps the login
+ *    e-mail's links: the login e-mail wins),
+ * 5. blocks sign-in with the current password (403 `password-reset-required`) until it is set
+ *    anew through a verified channel ("Passwort vergessen?"),
+ * 6. writes the log and tells the account's addresses what was done.
+ */
+export function createSecurityUndoService(deps: {
+  database: Database;
+  clock: Clock;
+  accounts: AccountRepository;
+  sessions: SessionService;
+  verification: VerificationService;
+  notifier: Notifier;
+  translator: Translator;
+}) {
+  const { database, clock } = deps;
+
+  async function restoreRecoveryEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
+    const removed = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'active').returning('id').execute();
+    const address = str(restore.previousAddress);
+    const normalized = address ? normaliseEmail(address) : undefined;
+    // The login e-mail cannot be its own recovery address (it may have become it since).
+    if (!address || !normalized || normalized === account.email_normalized) return removed.length > 0 ? ['recovery-email-removed'] : [];
+    await trx
+      .insertInto('recovery_emails')
+      .values({ id: newId(), account_id: account.id, address, address_normalized: normalized, status: 'active', created_at: now, confirmed_at: num(restore.previousConfirmedAt) ?? now, last_sent_at: null })
+      .execute();
+    return ['recovery-email-restored'];
+  }
+
+  async function restoreRecoveryPhone(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
+    const removed = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'active').returning('id').execute();
+    const number = str(restore.previousNumber);
+    if (!number) return removed.length > 0 ? ['recovery-phone-removed'] : [];
+    await trx
+      .insertInto('recovery_phones')
+      .values({ id: newId(), account_id: account.id, number_e164: number, country: str(restore.previousCountry) ?? 'ZZ', status: 'active', created_at: now, confirmed_at: num(restore.previousConfirmedAt) ?? now, last_sent_at: null })
+      .execute();
+    return ['recovery-phone-restored'];
+  }
+
+  async function restoreLoginEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
+    const email = str(restore.previousEmail);
+    const normalized = str(restore.previousEmailNormalized);
+    if (!email || !normalized) return [];
+    if (normalized === account.email_normalized) return ['login-email-restored'];
+    // Another account may hold the address by now: then it stays where it is (said on the page).
+    const holder = await deps.accounts.findByEmail(trx, normalized);
+    if (holder && holder.id !== account.id) return ['login-email-not-restored'];
+    await deps.accounts.update(trx, account.id, { email, email_normalized: normalized }, now);
+    // The restored login e-mail cannot stay a recovery address too.
+    await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('address_normalized', '=', normalized).execute();
+    return ['login-email-restored'];
+  }
+
+  /** Step 4: the links of this event and of every later one die; a recovery address's undo keeps the login e-mail's links. */
+  async function invalidateLaterLinks(trx: Executor, accountId: string, used: UndoLinkData): Promise<boolean> {
+    const live = await deps.verification.live(trx, accountId, 'security-undo');
+    const doomed = live.filter((secret) => {
+      const data = secret.data as Partial<UndoLinkData>;
+      if (typeof data.eventAt !== 'number' || data.eventAt < used.eventAt) return false;
+      return used.role === 'login' || data.role !== 'login';
+    });
+    await deps.verification.retire(
+      trx,
+      doomed.map((secret) => secret.id),
+    );
+    return doomed.length > 0;
+  }
+
+  /** Steps 1–6 for one redeemed link's data, in the caller's transaction. */
+  async function secure(trx: Executor, accountId: string, data: UndoLinkData, client: ClientInfo): Promise<{ done: UndoStep[] }> {
+    const now = clock.now();
+    const account = await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
+    if (!account) throw new LifelineError('link-expired');
+    const done: UndoStep[] = [];
+    // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
+    const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
+    const pendingEmails = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
+    const pendingPhones = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
+    if (data.handler === 'recovery-email') done.push(...(await restoreRecoveryEmail(trx, account, data.restore, now)));
+    if (data.handler === 'recovery-phone') done.push(...(await restoreRecoveryPhone(trx, account, data.restore, now)));
+    if (data.handler === 'login-email') done.push(...(await restoreLoginEmail(trx, account, data.restore, now)));
+    if (cancelledSecrets + pendingEmails.length + pendingPhones.length > 0) done.push('pending-changes-cancelled');
+    await deps.sessions.revokeAll(trx, account.id);
+    done.push('signed-out-everywhere');
+    if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
+    await trx.updateTable('accounts').set({ password_reset_required: 1, updated_at: now }).where('id', '=', account.id).execute();
+    done.push('sign-in-blocked');
+    const current = (await deps.accounts.findById(trx, account.id)) ?? account;
+    const locale = localeOf(current);
+    const what = done.map((step) => deps.translator.text(locale, `mail.account-secured.steps.${step}`, {})).join(' ');
+    await deps.notifier.notify(trx, {
+      kind: 'account.secured',
+      locale,
+      accountId: account.id,
+      params: { ...changeDetails(deps.translator, current, client, now), what },
+      origin: client,
+      details: { eventId: data.eventId, via: data.role, handler: data.handler },
+    });
+    return { done };
+  }
+
+  /** The login e-mail's live link of each event: what the profile's list may still undo. */
+  async function loginLinks(db: Executor, accountId: string) {
+    const live = await deps.verification.live(db, accountId, 'security-undo');
+    return live.filter((secret) => (secret.data as Partial<UndoLinkData>).role === 'login');
+  }
+
+  return {
+    /** POST /security/undo: the token alone is the proof (it came to an address of the account). */
+    async undo(token: string, client: ClientInfo): Promise<{ done: UndoStep[] }> {
+      try {
+        return await deps.verification.redeemLink({ purpose: 'security-undo', token }, (trx, secret) => secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client));
+      } catch (error) {
+        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts'].includes(error.code)) throw new LifelineError('link-expired');
+        throw error;
+      }
+    },
+
+    /** The ids of the events the profile may still undo (their login-e-mail link is live). */
+    async undoableEvents(accountId: string): Promise<ReadonlySet<string>> {
+      const links = await loginLinks(database.db, accountId);
+      return new Set(links.map((secret) => String((secret.data as Partial<UndoLinkData>).eventId)));
+    },
+
+    /**
+     * "Das war ich nicht" from the profile's list (the route has checked the password): acts as
+     * the event's login-e-mail link would, and uses that link up.
+     */
+    async undoEvent(accountId: string, eventId: string, client: ClientInfo): Promise<{ done: UndoStep[] }> {
+      return inTransaction(database, async (trx) => {
+        const link = (await loginLinks(trx, accountId)).find((secret) => (secret.data as Partial<UndoLinkData>).eventId === eventId);
+        // Exactly one of two parallel clicks wins the link.
+        if (!link || (await deps.verification.retire(trx, [link.id])) !== 1) throw new LifelineError('not-found');
+        return secure(trx, accountId, link.data as unknown as UndoLinkData, client);
+      });
+    },
+  };
+}
+
+export type SecurityUndoService = ReturnType<typeof createSecurityUndoService>;

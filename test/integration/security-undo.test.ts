@@ -1,0 +1,291 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, SECOND } from '../../src/core/clock.js';
+import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { dialectsUnderTest } from '../helpers/test-database.js';
+
+/**
+ * Security notices and "Das war ich nicht" (issue 8; PRODUCT.md §4; SECURITY.md 6.6, 6.7).
+ * An attacker here is a second browser signed in with the owner's password (stolen): what it
+ * changes, the owner undoes from the notice's link. On SQLite and PostgreSQL.
+ */
+let ipCounter = 0;
+const nextIp = () => `198.23.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const EVIL_UA = 'Mozilla/5.0 <script>alert("x")</script> (X11; Linux x86_64) Firefox/133.0';
+
+type Account = Awaited<ReturnType<typeof signedInAccount>>;
+
+/** The "Das war ich nicht" token in the newest mail to `to` whose subject contains `subject`. */
+async function undoTokenIn(t: TestApp, to: string, subject: string): Promise<string | undefined> {
+  const mail = (await mailsTo(t, to)).find((m) => m.subject.includes(subject));
+  const match = /\/undo\?token=([A-Za-z0-9_\-.~%]+)/.exec(mail?.text ?? '');
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
+}
+
+function mobile(): { typed: string; e164: string } {
+  const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+  return { typed: `0171 ${digits}`, e164: `+49171${digits}` };
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: security notices and "Das war ich nicht" (issue 8)`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp(dialect);
+    });
+    afterAll(async () => t.close());
+
+    const signIn = (email: string, password: string, options: { userAgent?: string } = {}) => {
+      const client = apiClient(t.app, { ip: nextIp(), ...options });
+      return client.post('/api/v1/login', { email, password }).then((response) => ({ client, response }));
+    };
+    /** Delivers what is queued and moves the clock on, so that "the newest mail" is well defined. */
+    const settle = async () => {
+      await t.services.worker.runOnce();
+      t.clock.advance(SECOND);
+    };
+    const undo = (token: string | undefined) => apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token });
+    const recoveryRows = (accountId: string) => t.database.db.selectFrom('recovery_emails').select(['address', 'status']).where('account_id', '=', accountId).execute();
+    const phoneRows = (accountId: string) => t.database.db.selectFrom('recovery_phones').select(['number_e164', 'status']).where('account_id', '=', accountId).execute();
+
+    async function confirmRecoveryEmail(client: ApiClient, address: string): Promise<void> {
+      t.clock.advance(SECOND);
+      expect((await client.put('/api/v1/recovery/email', { address, password: GOOD_PASSWORD })).status).toBe(202);
+      const mail = (await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='));
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: tokenIn(mail?.text) })).status).toBe(200);
+      await settle();
+    }
+
+    async function confirmPhone(client: ApiClient, number: ReturnType<typeof mobile>): Promise<void> {
+      t.clock.advance(2 * 60 * SECOND);
+      expect((await client.put('/api/v1/recovery/phone', { number: number.typed, password: GOOD_PASSWORD })).status).toBe(202);
+      const code = (await mailsTo(t, number.e164))[0]?.text.split('\n').find((line) => /^\d{6}$/.test(line));
+      expect((await client.post('/api/v1/recovery/phone/confirm', { code })).status).toBe(200);
+      await settle();
+    }
+
+    /** An owner whose recovery e-mail has been active for 8 days, signed in afresh (sessions idle out after 7). */
+    async function settledOwner(): Promise<Account & { recovery: string }> {
+      const owner = await signedInAccount(t, { ip: nextIp() });
+      const recovery = uniqueEmail('owner-rec');
+      await confirmRecoveryEmail(owner.client, recovery);
+      t.clock.advance(8 * DAY);
+      const again = await signIn(owner.email, owner.password);
+      await settle();
+      return { ...owner, client: again.client, recovery };
+    }
+
+    it('a recovery e-mail replaced by an attacker: the owner’s undo restores the original, drops the attacker’s, signs everyone out and blocks sign-in until a reset', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = uniqueEmail('attacker');
+      await confirmRecoveryEmail(attacker, evil);
+
+      // Recipients: the login e-mail and the new address get "changed", the replaced one "replaced".
+      expect((await mailsTo(t, owner.email)).some((m) => m.subject.includes('geändert'))).toBe(true);
+      // The attacker's fresh address gets no undo link; the login e-mail and the settled old address do.
+      expect(await undoTokenIn(t, evil, 'geändert')).toBeUndefined();
+      const fromLogin = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
+      expect(fromLogin).toBeDefined();
+      expect(await undoTokenIn(t, owner.recovery, 'dient nicht mehr')).toBeDefined();
+      // The link in the mail goes to PUBLIC_URL; its page changes nothing on GET.
+      const page = await t.app.inject({ method: 'GET', url: `/undo?token=${encodeURIComponent(fromLogin ?? '')}`, headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+
+      const done = await undo(fromLogin);
+      expect(done.status).toBe(200);
+      // The old address's link of the same event dies with it ("later-links-invalidated").
+      expect(done.body.done).toEqual(['recovery-email-restored', 'signed-out-everywhere', 'later-links-invalidated', 'sign-in-blocked']);
+      expect((await undo(await undoTokenIn(t, owner.recovery, 'dient nicht mehr'))).status).toBe(410);
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
+      expect((await owner.client.get('/api/v1/session')).status).toBe(401);
+      expect((await attacker.get('/api/v1/session')).status).toBe(401);
+      expect((await signIn(owner.email, owner.password)).response.body.code).toBe('password-reset-required');
+      // Told what was done, with the way to a new password; the log has the row.
+      const secured = (await mailsTo(t, owner.email)).find((m) => m.subject === 'Lifeline: Ihr Konto wurde gesichert');
+      expect(secured?.text).toContain('Die vorherige Wiederherstellungs-E-Mail-Adresse ist wieder aktiv.');
+      expect(secured?.text).toContain('/forgot-password');
+      const types = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', owner.accountId).execute()).map((e) => e.type);
+      expect(types).toEqual(expect.arrayContaining(['recovery_email.changed', 'security.undone']));
+      // Used once: the same link again, nothing changes.
+      expect((await undo(fromLogin)).status).toBe(410);
+      // The way back: forgot password through the login e-mail.
+      const browser = apiClient(t.app, { ip: nextIp() });
+      await browser.post('/api/v1/password/forgot', { identifier: owner.email });
+      await t.services.passwordReset.drain();
+      const code = (await mailsTo(t, owner.email)).find((m) => m.text.includes('/reset-password?token='))?.text.split('\n').find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
+      expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      expect((await browser.post('/api/v1/password/reset', { password: 'Zurueck-im-eigenen-Konto-1' })).status).toBe(200);
+      expect((await signIn(owner.email, 'Zurueck-im-eigenen-Konto-1')).response.status).toBe(200);
+    });
+
+    it('a recovery phone replaced by an attacker: the undo restores the original number', async () => {
+      const owner = await settledOwner();
+      const original = mobile();
+      await confirmPhone(owner.client, original);
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = mobile();
+      await confirmPhone(attacker, evil);
+      const token = await undoTokenIn(t, owner.email, 'Telefonnummer');
+      const done = await undo(token);
+      expect(done.status).toBe(200);
+      expect(done.body.done).toContain('recovery-phone-restored');
+      expect(await phoneRows(owner.accountId)).toEqual([{ number_e164: original.e164, status: 'active' }]);
+    });
+
+    it('a password changed by an attacker: every session ends and sign-in is blocked, with the new password too', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      expect((await attacker.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Angreifer-Passwort-123' })).status).toBe(200);
+      await settle();
+      const token = await undoTokenIn(t, owner.email, 'Passwort wurde geändert');
+      // The settled recovery address got a link too.
+      expect(await undoTokenIn(t, owner.recovery, 'Passwort wurde geändert')).toBeDefined();
+      expect((await undo(token)).status).toBe(200);
+      expect((await attacker.get('/api/v1/session')).status).toBe(401);
+      expect((await signIn(owner.email, 'Angreifer-Passwort-123')).response.body.code).toBe('password-reset-required');
+    });
+
+    it('a login e-mail changed by an attacker: the old address (7 days settled) undoes it; the new login e-mail gets the notice without a link', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = uniqueEmail('attacker-login');
+      expect((await attacker.post('/api/v1/account/email', { newEmail: evil, password: owner.password })).status).toBe(202);
+      const link = tokenIn((await mailsTo(t, evil)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
+      expect((await apiClient(t.app).post('/api/v1/account/email/confirm', { token: link })).status).toBe(200);
+      await settle();
+      expect((await mailsTo(t, evil)).some((m) => m.subject === 'Lifeline: E-Mail-Adresse für die Anmeldung geändert')).toBe(true);
+      expect(await undoTokenIn(t, evil, 'für die Anmeldung geändert')).toBeUndefined();
+      expect(await undoTokenIn(t, owner.recovery, 'für die Anmeldung geändert')).toBeDefined();
+      const fromOld = await undoTokenIn(t, owner.email, 'Ihre E-Mail-Adresse für die Anmeldung wurde geändert');
+      const done = await undo(fromOld);
+      expect(done.status).toBe(200);
+      expect(done.body.done).toContain('login-email-restored');
+      const account = await t.database.db.selectFrom('accounts').select(['email', 'password_reset_required']).where('id', '=', owner.accountId).executeTakeFirst();
+      expect(account).toEqual({ email: owner.email, password_reset_required: 1 });
+      expect((await signIn(evil, owner.password)).response.status).toBe(401);
+      expect((await signIn(owner.email, owner.password)).response.body.code).toBe('password-reset-required');
+    });
+
+    it('"Das war ich nicht" from the profile’s list: needs the password, acts like the link and uses it up', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = uniqueEmail('attacker');
+      await confirmRecoveryEmail(attacker, evil);
+      t.clock.advance(11 * 60 * SECOND); // past the owner's privileged window
+      type Item = { id: string; type: string; undoable: boolean };
+      const items = ((await owner.client.get('/api/v1/security-log')).body.items as Item[]) ?? [];
+      const changed = items.find((i) => i.type === 'recovery_email.changed');
+      expect(changed?.undoable).toBe(true);
+      expect(items.filter((i) => i.type === 'session.reauthenticated').every((i) => !i.undoable)).toBe(true);
+      const notUndoable = items.find((i) => !i.undoable);
+      expect((await owner.client.post(`/api/v1/security-log/${changed?.id}/undo`, {})).body.code).toBe('privilege-required');
+      expect((await owner.client.post(`/api/v1/security-log/${changed?.id}/undo`, { password: 'falsch-falsch-falsch' })).body.code).toBe('wrong-password');
+      expect((await owner.client.post(`/api/v1/security-log/${notUndoable?.id}/undo`, { password: owner.password })).status).toBe(404);
+      // Another account's event is not found either.
+      const stranger = await signedInAccount(t, { ip: nextIp() });
+      expect((await stranger.client.post(`/api/v1/security-log/${changed?.id}/undo`, { password: stranger.password })).status).toBe(404);
+      const done = await owner.client.post(`/api/v1/security-log/${changed?.id}/undo`, { password: owner.password });
+      expect(done.status).toBe(200);
+      expect(done.body.done).toContain('recovery-email-restored');
+      expect((await owner.client.get('/api/v1/session')).status).toBe(401);
+      expect((await attacker.get('/api/v1/session')).status).toBe(401);
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
+      // The mailed link of the same event is used up.
+      expect((await undo(await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert'))).status).toBe(410);
+    });
+
+    it('the attacker’s freshly added address gets no undo link when the owner removes it', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = uniqueEmail('attacker');
+      await confirmRecoveryEmail(attacker, evil);
+      t.clock.advance(SECOND);
+      expect((await owner.client.del('/api/v1/recovery/email')).status).toBe(204);
+      const removedNotice = (await mailsTo(t, evil)).find((m) => m.subject.includes('dient nicht mehr'));
+      expect(removedNotice).toBeDefined();
+      expect(removedNotice?.text).not.toContain('/undo?token=');
+      expect(await undoTokenIn(t, owner.email, 'entfernt')).toBeDefined();
+    });
+
+    it('expired, reused, forged and foreign links change nothing', async () => {
+      const other = await settledOwner();
+      const settledFirst = await settledOwner();
+      // The second owner's 8 days idled the first one's session out: sign in again.
+      const owner = { ...settledFirst };
+      const otherAgain = (await signIn(other.email, other.password)).client;
+      await owner.client.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Neues-Passwort-Eins-1' });
+      await otherAgain.put('/api/v1/account/password', { currentPassword: other.password, newPassword: 'Neues-Passwort-Zwei-2' });
+      await settle();
+      const token = await undoTokenIn(t, owner.email, 'Passwort wurde geändert');
+      const foreign = await undoTokenIn(t, other.email, 'Passwort wurde geändert');
+      for (const forged of ['', 'x', `${token?.split('.')[0]}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, 'a'.repeat(300)]) {
+        const response = await undo(forged);
+        expect([400, 410], forged).toContain(response.status);
+      }
+      expect((await owner.client.get('/api/v1/session')).status).toBe(200);
+      // Another account's link secures that account only.
+      expect((await undo(foreign)).status).toBe(200);
+      expect((await owner.client.get('/api/v1/session')).status).toBe(200);
+      expect((await otherAgain.get('/api/v1/session')).status).toBe(401);
+      // After 7 days the owner's link is dead.
+      t.clock.advance(7 * DAY + SECOND);
+      expect((await undo(token)).body.code).toBe('link-expired');
+      const blocked = await t.database.db.selectFrom('accounts').select('password_reset_required').where('id', '=', owner.accountId).executeTakeFirst();
+      expect(blocked?.password_reset_required).toBe(0);
+    });
+
+    it('an undo kills the links of later events; one from a recovery address keeps the login e-mail’s (the login e-mail wins)', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = uniqueEmail('attacker');
+      await confirmRecoveryEmail(attacker, evil);
+      const loginLink = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
+      const oldAddressLink = await undoTokenIn(t, owner.recovery, 'dient nicht mehr');
+      t.clock.advance(SECOND);
+      await attacker.post('/api/v1/session/reauthenticate', { password: owner.password });
+      await attacker.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Angreifer-Passwort-456' });
+      await settle();
+      const laterLoginLink = await undoTokenIn(t, owner.email, 'Passwort wurde geändert');
+      // The old recovery address undoes the first event: the login e-mail's links stay valid, the later one too.
+      const done = await undo(oldAddressLink);
+      expect(done.status).toBe(200);
+      expect((await undo(laterLoginLink)).status).toBe(200);
+      // A login e-mail's undo kills every link of its event and later ones, whatever the role: here
+      // the first event's own link still works (it is earlier), and after it the later one is used up.
+      expect((await undo(loginLink)).status).toBe(200);
+      expect((await undo(laterLoginLink)).status).toBe(410);
+    });
+
+    it('sign-in from a new device: the owner is told on every address, with device and IP (escaped), and may undo it', async () => {
+      const owner = await settledOwner();
+      const newDevice = async () => (await mailsTo(t, owner.email)).filter((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät').length;
+      const before = await newDevice();
+      const { response } = await signIn(owner.email, owner.password, { userAgent: EVIL_UA });
+      expect(response.status).toBe(200);
+      expect(await newDevice()).toBe(before + 1);
+      expect((await mailsTo(t, owner.recovery)).some((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät')).toBe(true);
+      const html = (await t.services.devMailbox?.list())?.find((row) => row.recipient === owner.email && row.subject.includes('neuen Gerät'))?.html ?? '';
+      expect(html).not.toContain('<script>');
+      expect(await undoTokenIn(t, owner.email, 'neuen Gerät')).toBeDefined();
+    });
+
+    it('the first sign-in after sign-up, and a known device, are not "new"', async () => {
+      const owner = await signedInAccount(t, { ip: nextIp() });
+      expect((await mailsTo(t, owner.email)).some((m) => m.subject.includes('neuen Gerät'))).toBe(false);
+      // The same browser (its device cookie) again: no notice.
+      await owner.client.post('/api/v1/logout');
+      expect((await owner.client.post('/api/v1/login', { email: owner.email, password: owner.password })).status).toBe(200);
+      expect((await mailsTo(t, owner.email)).some((m) => m.subject.includes('neuen Gerät'))).toBe(false);
+    });
+
+    it('"sign out everywhere else" is logged and notified', async () => {
+      const owner = await signedInAccount(t, { ip: nextIp() });
+      await signIn(owner.email, owner.password);
+      await owner.client.post('/api/v1/session/reauthenticate', { password: owner.password });
+      expect((await owner.client.del('/api/v1/sessions/others')).status).toBe(204);
+      expect((await mailsTo(t, owner.email)).some((m) => m.subject === 'Lifeline: Alle anderen Sitzungen abgemeldet')).toBe(true);
+    });
+  });
+}

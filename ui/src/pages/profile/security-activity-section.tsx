@@ -1,0 +1,276 @@
+import { useCallback, useEffect, useRef, useState, type Ref } from 'react';
+import { flushSync } from 'react-dom';
+import type { SecurityEventType, SecurityLogPage } from '../../../../src/contract/security-log.js';
+import { api, type AccountView } from '../../api.js';
+import { Alert } from '../../components/alert.js';
+import { errorMessage, wasCancelled } from '../../errors.js';
+import { navigate } from '../../router.js';
+import { useSession } from '../../session.js';
+import { useI18n } from '../../i18n.js';
+
+type SecurityEvent = SecurityLogPage['items'][number];
+
+/**
+ * The sentence of each event type (ui.profile.securityActivity.events.*): one for every type of
+ * the contract, or the UI does not compile. Types the UI does not know yet (a newer server) read
+ * "Sicherheitsrelevante Änderung".
+ */
+const EVENT_TEXT: Record<SecurityEventType, string> = {
+  'account.created': 'accountCreated',
+  'account.email_verified': 'accountEmailVerified',
+  'account.preferences_changed': 'accountPreferencesChanged',
+  'account.signup_attempted': 'accountSignupAttempted',
+  'login_email.change_requested': 'loginEmailChangeRequested',
+  'login_email.changed': 'loginEmailChanged',
+  'login_email.takeover_attempted': 'loginEmailTakeoverAttempted',
+  'password.changed': 'passwordChanged',
+  'password.reset': 'passwordReset',
+  'password_reset.requested': 'passwordResetRequested',
+  'password_reset.suppressed': 'passwordResetSuppressed',
+  'recovery_email.setup_requested': 'recoveryEmailSetupRequested',
+  'recovery_email.setup_cancelled': 'recoveryEmailSetupCancelled',
+  'recovery_email.added': 'recoveryEmailAdded',
+  'recovery_email.changed': 'recoveryEmailChanged',
+  'recovery_email.removed': 'recoveryEmailRemoved',
+  'recovery_phone.setup_requested': 'recoveryPhoneSetupRequested',
+  'recovery_phone.setup_cancelled': 'recoveryPhoneSetupCancelled',
+  'recovery_phone.added': 'recoveryPhoneAdded',
+  'recovery_phone.changed': 'recoveryPhoneChanged',
+  'recovery_phone.removed': 'recoveryPhoneRemoved',
+  'session.signed_in': 'sessionSignedIn',
+  'session.signed_in_new_device': 'sessionSignedInNewDevice',
+  'session.signed_out': 'sessionSignedOut',
+  'session.reauthenticated': 'sessionReauthenticated',
+  'session.revoked': 'sessionRevoked',
+  'session.revoked_others': 'sessionRevokedOthers',
+  'sessions.revoked_by_password_change': 'sessionsRevokedByPasswordChange',
+  'sessions.revoked_by_password_reset': 'sessionsRevokedByPasswordReset',
+  'signin.throttled': 'signinThrottled',
+  'security.undone': 'securityUndone',
+};
+
+function textKey(type: string): string {
+  return Object.hasOwn(EVENT_TEXT, type) ? EVENT_TEXT[type as SecurityEventType] : 'unknown';
+}
+
+/** The list so far: the pages loaded, and where the next one starts (null after the last). */
+interface Loaded {
+  readonly items: readonly SecurityEvent[];
+  readonly nextCursor: string | null;
+}
+
+const page = (cursor?: string) => api<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encodeURIComponent(cursor)}`);
+
+/**
+ * "Sicherheitsaktivität" (PRODUCT.md §4): the account's security log of the last 90 days,
+ * newest first, 20 at a time with "Weitere laden". Times in the account's time zone.
+ */
+export function SecurityActivitySection({ account }: { account: AccountView }) {
+  const { t, locale } = useI18n();
+  const [loaded, setLoaded] = useState<Loaded | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  /** What "Weitere laden" brought, said politely (the live region is always there, so it is announced). */
+  const [announcement, setAnnouncement] = useState('');
+  /** The first row "Weitere laden" added: it takes the focus, since the button may be gone. */
+  const [focusId, setFocusId] = useState<string | undefined>();
+  const firstNew = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (focusId !== undefined) firstNew.current?.focus();
+  }, [focusId]);
+
+  // The newest page, again whenever the session's account changes (a password change, the
+  // language switch: each writes an event). Rows that are new go on top; the pages loaded
+  // below stay. Without an overlap (more than a page of new rows) the list starts over.
+  const refresh = useCallback(async () => {
+    try {
+      const newest = await page();
+      setError(undefined);
+      setLoaded((current) => {
+        if (!current || current.items.length === 0) return newest;
+        const shown = new Set(current.items.map((item) => item.id));
+        if (!newest.items.some((item) => shown.has(item.id))) return newest;
+        return { items: [...newest.items.filter((item) => !shown.has(item.id)), ...current.items], nextCursor: current.nextCursor };
+      });
+    } catch (failure) {
+      setError(errorMessage(t, failure));
+    }
+  }, [t]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh, account]);
+
+  const more = async () => {
+    if (busy || !loaded?.nextCursor) return;
+    setBusy(true);
+    setError(undefined);
+    setAnnouncement('');
+    try {
+      const next = await page(loaded.nextCursor);
+      // New rows on top (a refresh meanwhile) push rows down: one of this page may be shown already.
+      const shown = new Set(loaded.items.map((item) => item.id));
+      const added = next.items.filter((item) => !shown.has(item.id));
+      setLoaded((current = loaded) => {
+        const ids = new Set(current.items.map((item) => item.id));
+        return { items: [...current.items, ...next.items.filter((item) => !ids.has(item.id))], nextCursor: next.nextCursor };
+      });
+      // Nothing new and the button gone: the focus goes to the last row rather than the page's start.
+      setFocusId(added[0]?.id ?? loaded.items.at(-1)?.id);
+      const count = t('ui.profile.securityActivity.loaded', { count: added.length });
+      setAnnouncement(next.nextCursor === null ? `${count} ${t('ui.profile.securityActivity.allLoaded')}` : count);
+    } catch (failure) {
+      setError(errorMessage(t, failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const zone = account.timeZone;
+  return (
+    <section className="card" aria-labelledby="security-activity-title">
+      <h2 id="security-activity-title">{t('ui.profile.securityActivity.title')}</h2>
+      <p>{t('ui.profile.securityActivity.intro')}</p>
+      <p className="hint security-zone">{t('ui.profile.securityActivity.timeZone', { zone: zone.replace(/_/g, ' ') })}</p>
+      {loaded === undefined ? (
+        error ? null : <p>{t('ui.common.loading')}</p>
+      ) : loaded.items.length === 0 ? (
+        <p className="hint">{t('ui.profile.securityActivity.empty')}</p>
+      ) : (
+        <ol className="security-events">
+          {loaded.items.map((item) => (
+            <SecurityEventRow key={item.id} event={item} timeZone={zone} locale={locale} rowRef={item.id === focusId ? firstNew : undefined} />
+          ))}
+        </ol>
+      )}
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <p className="hint security-announcement" aria-live="polite">
+        {announcement}
+      </p>
+      {loaded?.nextCursor ? (
+        <div className="actions">
+          <button type="button" aria-disabled={busy || undefined} onClick={() => void more()}>
+            {t('ui.profile.securityActivity.more')}
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * One event: what happened, when (in the account's zone, with the zone's name), from which
+ * device, IP address and place. The row is a flex line like a session's: an action such as
+ * "Das war ich nicht" (for `undoable` events) goes beside `.security-event-info`.
+ */
+function SecurityEventRow({ event, timeZone, locale, rowRef }: { event: SecurityEvent; timeZone: string; locale: string; rowRef: Ref<HTMLLIElement> | undefined }) {
+  const { t } = useI18n();
+  return (
+    <li className="security-event" ref={rowRef} tabIndex={rowRef ? -1 : undefined}>
+      <div className="security-event-info">
+        <p className="value security-event-what">{t(`ui.profile.securityActivity.events.${textKey(event.type)}`)}</p>
+        <p className="hint security-event-details">
+          <time dateTime={event.createdAt}>{formatTime(event.createdAt, locale, timeZone)}</time> <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
+          {event.ip ? (
+            <>
+              {' '}
+              <span className="security-event-ip">{t('ui.profile.securityActivity.ip', { ip: event.ip })}</span>
+            </>
+          ) : null}
+          {event.place ? (
+            <>
+              {' '}
+              <span>{t('ui.profile.securityActivity.place', { place: event.place })}</span>
+            </>
+          ) : null}
+        </p>
+      </div>
+      {event.undoable ? <NotMeAction eventId={event.id} /> : null}
+    </li>
+  );
+}
+
+/**
+ * "Das war ich nicht" beside an event whose notice link is still live: a short question first
+ * (it signs out every session, this one too), then the password when the window is closed (the
+ * API asks for it), then the sign-in page with what to do next.
+ */
+function NotMeAction({ eventId }: { eventId: string }) {
+  const { t } = useI18n();
+  const { reload } = useSession();
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const say = (key: string) => t(`ui.profile.securityActivity.notMe.${key}`);
+  // The button and the question take each other's place: the focus goes along (to the question,
+  // which a screen reader then reads; back to the button on "Abbrechen"), not to the page's start.
+  const button = useRef<HTMLButtonElement>(null);
+  const question = useRef<HTMLParagraphElement>(null);
+  const ask = () => {
+    flushSync(() => setAsking(true));
+    question.current?.focus();
+  };
+  const keep = () => {
+    flushSync(() => {
+      setAsking(false);
+      setError(undefined);
+    });
+    button.current?.focus();
+  };
+
+  const secure = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api('POST', `/api/v1/security-log/${encodeURIComponent(eventId)}/undo`, {});
+      await reload();
+      navigate('/login?notice=account-secured');
+    } catch (failure) {
+      if (!wasCancelled(failure)) setError(errorMessage(t, failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!asking) {
+    return (
+      <div className="security-event-action">
+        <button ref={button} type="button" onClick={ask}>
+          {say('button')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="security-event-action" role="group" aria-label={say('button')}>
+      <p className="hint" ref={question} tabIndex={-1}>
+        {say('question')}
+      </p>
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <div className="actions">
+        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void secure()}>
+          {say('confirm')}
+        </button>
+        <button type="button" onClick={keep}>
+          {say('cancel')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * "25. November 2026, 16:05 MEZ": components rather than dateStyle/timeStyle, which cannot be
+ * combined with timeZoneName (as in the notices, src/notifications/event-details.ts). A zone the
+ * browser does not know falls back to UTC, named.
+ */
+function formatTime(iso: string, locale: string, timeZone: string): string {
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+  const language = locale === 'de' ? 'de-DE' : 'en-GB';
+  try {
+    return new Intl.DateTimeFormat(language, { ...options, timeZone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(language, { ...options, timeZone: 'UTC' }).format(new Date(iso));
+  }
+}

@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState } from 'react';
+import type { undoSteps } from '../../../src/contract/security-log.js';
+import { api, ApiError } from '../api.js';
+import { Alert } from '../components/alert.js';
+import { errorMessage } from '../errors.js';
+import { useI18n } from '../i18n.js';
+import { useLinkToken } from '../link-token.js';
+import { Link } from '../router.js';
+import { useSession } from '../session.js';
+
+type UndoStep = (typeof undoSteps)[number];
+type State = { kind: 'ask' } | { kind: 'done'; steps: UndoStep[] } | { kind: 'gone' };
+
+/**
+ * "Das war ich nicht" (/undo?token=…), the link in a security notice. Opening it changes nothing
+ * (mail scanners open links): one button secures the account. Then the page lists what was done
+ * and leads to "Passwort vergessen?", the only way back in.
+ */
+export function UndoPage() {
+  const { t } = useI18n();
+  const { reload } = useSession();
+  const token = useLinkToken();
+  const [state, setState] = useState<State>(token ? { kind: 'ask' } : { kind: 'gone' });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const say = (key: string) => t(`ui.undo.${key}`);
+
+  useEffect(() => {
+    if (state.kind !== 'ask') heading.current?.focus();
+  }, [state.kind]);
+
+  const secure = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await api<{ done: UndoStep[] }>('POST', '/api/v1/security/undo', { token });
+      setState({ kind: 'done', steps: result.done });
+      // This browser's session ended with all others.
+      await reload();
+    } catch (failure) {
+      if (failure instanceof ApiError && (failure.code === 'link-expired' || failure.code === 'validation-failed')) setState({ kind: 'gone' });
+      else setError(errorMessage(t, failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (state.kind === 'gone') {
+    return (
+      <section className="card narrow" aria-labelledby="undo-title">
+        <h1 id="undo-title" ref={heading} tabIndex={-1} className="step-heading">
+          {say('goneTitle')}
+        </h1>
+        <p>{say('gone')}</p>
+        <p>
+          <Link href="/forgot-password">{say('forgot')}</Link>
+        </p>
+      </section>
+    );
+  }
+  if (state.kind === 'done') {
+    return (
+      <section className="card narrow" aria-labelledby="undo-title">
+        <h1 id="undo-title" ref={heading} tabIndex={-1} className="step-heading">
+          {say('doneTitle')}
+        </h1>
+        <ul className="done-list">
+          {state.steps.map((step) => (
+            <li key={step}>{t(`mail.account-secured.steps.${step}`)}</li>
+          ))}
+        </ul>
+        <p>{say('next')}</p>
+        <div className="actions">
+          <Link href="/forgot-password" className="button-link">
+            {say('forgot')}
+          </Link>
+        </div>
+      </section>
+    );
+  }
+  return (
+    <section className="card narrow" aria-labelledby="undo-title">
+      <h1 id="undo-title">{say('title')}</h1>
+      <p>{say('intro')}</p>
+      <ul>
+        <li>{say('what1')}</li>
+        <li>{say('what2')}</li>
+        <li>{say('what3')}</li>
+      </ul>
+      {error ? <Alert kind="error">{error}</Alert> : null}
+      <div className="actions">
+        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void secure()}>
+          {say('submit')}
+        </button>
+      </div>
+      <p className="muted">{say('wasMe')}</p>
+    </section>
+  );
+}
