@@ -90,3 +90,7 @@ export const securityUndoResponse = z.object({ done: z.array(z.enum(undoSteps)).
 /** POST /api/v1/security-log/{id}/undo: the password, unless the privileged window is open. */
 export const securityEventParams = z.strictObject({ id: z.string().min(1).max(64) });
 export const securityEventUndoRequest = z.strictObject({ password: password.optional() });
+
+/** GET /api/v1/security/undo?token=: what the link would undo (nothing is changed). */
+export const securityUndoPreviewQuery = z.strictObject({ token: z.string().min(1).max(256) });
+export const securityUndoPreview = z.object({ type: z.string().describe('The event the link undoes'), createdAt: z.string() });

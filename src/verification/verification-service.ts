@@ -233,6 +233,21 @@ export function createVerificationService(deps: VerificationServiceDeps) {
     },
 
     /**
+     * Reads a live link without using it (a page that shows what its button would do). The
+     * token must match in full; a wrong one costs no try: a 256-bit secret cannot be guessed,
+     * and a read changes nothing.
+     */
+    async peekLink(input: RedeemLinkInput): Promise<RedeemedSecret | undefined> {
+      const parts = splitLinkToken(input.token);
+      if (!parts) return undefined;
+      const now = clock.now();
+      const row = await repository.findById(database.db, parts.id, input.purpose);
+      if (!row || row.used_at !== null || row.expires_at <= now) return undefined;
+      const expected = hashFor(row.key_id, row.purpose, row.account_id, parts.secret);
+      return expected !== undefined && constantTimeEqual(expected, row.secret_hash) ? toRedeemed(row) : undefined;
+    },
+
+    /**
      * Redeems a code typed by the user for this account (and browser flow). A wrong code
      * answers `code-incorrect` with the tries left; a burnt one `code-used-up` (429); while the
      * hourly failures are used up, every guess answers `too-many-attempts` (429, Retry-After).

@@ -120,6 +120,24 @@ for (const dialect of dialectsUnderTest()) {
       expect((await signIn(owner.email, 'Zurueck-im-eigenen-Konto-1')).response.status).toBe(200);
     });
 
+    it('the page can name the change before acting: a read of the link uses nothing up, a dead or forged one is 410', async () => {
+      const owner = await settledOwner();
+      await owner.client.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Neues-Passwort-Drei-3' });
+      await settle();
+      const token = await undoTokenIn(t, owner.email, 'Passwort wurde geändert');
+      const read = (value: string) => apiClient(t.app, { ip: nextIp() }).get(`/api/v1/security/undo?token=${encodeURIComponent(value)}`);
+      for (let i = 0; i < 3; i++) {
+        const preview = await read(token ?? '');
+        expect(preview.status).toBe(200);
+        expect(preview.body.type).toBe('password.changed');
+      }
+      expect((await owner.client.get('/api/v1/session')).status).toBe(200);
+      expect((await read(`${token?.split('.')[0]}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`)).status).toBe(410);
+      expect((await read('x'.repeat(300))).status).toBe(400);
+      expect((await undo(token)).status).toBe(200);
+      expect((await read(token ?? '')).body.code).toBe('link-expired');
+    });
+
     it('a recovery phone replaced by an attacker: the undo restores the original number', async () => {
       const owner = await settledOwner();
       const original = mobile();

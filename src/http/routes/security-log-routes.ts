@@ -1,7 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../contract/problem.js';
-import { securityEventParams, securityEventUndoRequest, securityLogQuery, securityLogResponse, securityUndoRequest, securityUndoResponse } from '../../contract/security-log.js';
+import {
+  securityEventParams,
+  securityEventUndoRequest,
+  securityLogQuery,
+  securityLogResponse,
+  securityUndoPreview,
+  securityUndoPreviewQuery,
+  securityUndoRequest,
+  securityUndoResponse,
+} from '../../contract/security-log.js';
+import { LifelineError } from '../../core/errors.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
 import type { SecurityUndoService } from '../../recovery/undo/security-undo-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
@@ -64,6 +74,24 @@ export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLo
       const result = await deps.securityUndo.undoEvent(auth.account.id, request.params.id, client);
       deps.cookies.clearSession(reply);
       return result;
+    },
+  );
+
+  api.get(
+    '/api/v1/security/undo',
+    {
+      schema: {
+        tags: ['security-log'],
+        summary: 'What a "Das war ich nicht" link would undo, without using it',
+        description: 'The event’s type and time, so the page can name it before its button is pressed. A dead or forged link: 410 link-expired.',
+        querystring: securityUndoPreviewQuery,
+        response: { 200: securityUndoPreview, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const preview = await deps.securityUndo.preview(request.query.token);
+      if (!preview) throw new LifelineError('link-expired');
+      return preview;
     },
   );
 

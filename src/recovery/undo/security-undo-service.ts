@@ -159,6 +159,18 @@ export function createSecurityUndoService(deps: {
       }
     },
 
+    /**
+     * What a link would undo, without using it (GET: mail scanners open links): the event's
+     * type and time, or undefined for a dead or forged link.
+     */
+    async preview(token: string): Promise<{ type: string; createdAt: string } | undefined> {
+      const secret = await deps.verification.peekLink({ purpose: 'security-undo', token });
+      const eventId = (secret?.data as Partial<UndoLinkData> | undefined)?.eventId;
+      if (!secret || typeof eventId !== 'string') return undefined;
+      const event = await database.db.selectFrom('security_events').select(['type', 'created_at']).where('id', '=', eventId).where('account_id', '=', secret.accountId).executeTakeFirst();
+      return event ? { type: event.type, createdAt: new Date(event.created_at).toISOString() } : undefined;
+    },
+
     /** The ids of the events the profile may still undo (their login-e-mail link is live). */
     async undoableEvents(accountId: string): Promise<ReadonlySet<string>> {
       const links = await loginLinks(database.db, accountId);

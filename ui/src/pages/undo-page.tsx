@@ -5,11 +5,12 @@ import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { useLinkToken } from '../link-token.js';
+import { eventTextKey, formatEventTime } from '../security-events.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
 type UndoStep = (typeof undoSteps)[number];
-type State = { kind: 'ask' } | { kind: 'done'; steps: UndoStep[] } | { kind: 'gone' };
+type State = { kind: 'loading' } | { kind: 'ask'; event: { type: string; createdAt: string } } | { kind: 'done'; steps: UndoStep[] } | { kind: 'gone' };
 
 /**
  * "Das war ich nicht" (/undo?token=…), the link in a security notice. Opening it changes nothing
@@ -17,17 +18,32 @@ type State = { kind: 'ask' } | { kind: 'done'; steps: UndoStep[] } | { kind: 'go
  * and leads to "Passwort vergessen?", the only way back in.
  */
 export function UndoPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { reload } = useSession();
+  // Not signed in here as a rule: the browser's own zone, named in the text.
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const token = useLinkToken();
-  const [state, setState] = useState<State>(token ? { kind: 'ask' } : { kind: 'gone' });
+  const [state, setState] = useState<State>(token ? { kind: 'loading' } : { kind: 'gone' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const heading = useRef<HTMLHeadingElement>(null);
   const say = (key: string) => t(`ui.undo.${key}`);
 
+  // Which change the link undoes, read without using the link (opening the page changes nothing).
   useEffect(() => {
-    if (state.kind !== 'ask') heading.current?.focus();
+    if (!token) return;
+    let current = true;
+    api<{ type: string; createdAt: string }>('GET', `/api/v1/security/undo?token=${encodeURIComponent(token)}`).then(
+      (event) => current && setState({ kind: 'ask', event }),
+      () => current && setState({ kind: 'gone' }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [token]);
+
+  useEffect(() => {
+    if (state.kind === 'done' || state.kind === 'gone') heading.current?.focus();
   }, [state.kind]);
 
   const secure = async () => {
@@ -80,9 +96,21 @@ export function UndoPage() {
       </section>
     );
   }
+  if (state.kind === 'loading') {
+    return (
+      <section className="card narrow" aria-labelledby="undo-title" aria-busy="true">
+        <h1 id="undo-title">{say('title')}</h1>
+        <p>{t('ui.common.loading')}</p>
+      </section>
+    );
+  }
   return (
     <section className="card narrow" aria-labelledby="undo-title">
       <h1 id="undo-title">{say('title')}</h1>
+      <p className="undo-event">
+        {say('concerns')} <strong>{t(`ui.profile.securityActivity.events.${eventTextKey(state.event.type)}`)}</strong>,{' '}
+        <time dateTime={state.event.createdAt}>{formatEventTime(state.event.createdAt, locale, timeZone)}</time>
+      </p>
       <p>{say('intro')}</p>
       <ul>
         <li>{say('what1')}</li>

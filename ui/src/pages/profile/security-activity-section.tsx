@@ -1,57 +1,16 @@
 import { useCallback, useEffect, useRef, useState, type Ref } from 'react';
 import { flushSync } from 'react-dom';
-import type { SecurityEventType, SecurityLogPage } from '../../../../src/contract/security-log.js';
+import type { SecurityLogPage } from '../../../../src/contract/security-log.js';
 import { api, type AccountView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { navigate } from '../../router.js';
 import { useSession } from '../../session.js';
 import { useI18n } from '../../i18n.js';
+import { eventTextKey, formatEventTime } from '../../security-events.js';
 
 type SecurityEvent = SecurityLogPage['items'][number];
 
-/**
- * The sentence of each event type (ui.profile.securityActivity.events.*): one for every type of
- * the contract, or the UI does not compile. Types the UI does not know yet (a newer server) read
- * "Sicherheitsrelevante Änderung".
- */
-const EVENT_TEXT: Record<SecurityEventType, string> = {
-  'account.created': 'accountCreated',
-  'account.email_verified': 'accountEmailVerified',
-  'account.preferences_changed': 'accountPreferencesChanged',
-  'account.signup_attempted': 'accountSignupAttempted',
-  'login_email.change_requested': 'loginEmailChangeRequested',
-  'login_email.changed': 'loginEmailChanged',
-  'login_email.takeover_attempted': 'loginEmailTakeoverAttempted',
-  'password.changed': 'passwordChanged',
-  'password.reset': 'passwordReset',
-  'password_reset.requested': 'passwordResetRequested',
-  'password_reset.suppressed': 'passwordResetSuppressed',
-  'recovery_email.setup_requested': 'recoveryEmailSetupRequested',
-  'recovery_email.setup_cancelled': 'recoveryEmailSetupCancelled',
-  'recovery_email.added': 'recoveryEmailAdded',
-  'recovery_email.changed': 'recoveryEmailChanged',
-  'recovery_email.removed': 'recoveryEmailRemoved',
-  'recovery_phone.setup_requested': 'recoveryPhoneSetupRequested',
-  'recovery_phone.setup_cancelled': 'recoveryPhoneSetupCancelled',
-  'recovery_phone.added': 'recoveryPhoneAdded',
-  'recovery_phone.changed': 'recoveryPhoneChanged',
-  'recovery_phone.removed': 'recoveryPhoneRemoved',
-  'session.signed_in': 'sessionSignedIn',
-  'session.signed_in_new_device': 'sessionSignedInNewDevice',
-  'session.signed_out': 'sessionSignedOut',
-  'session.reauthenticated': 'sessionReauthenticated',
-  'session.revoked': 'sessionRevoked',
-  'session.revoked_others': 'sessionRevokedOthers',
-  'sessions.revoked_by_password_change': 'sessionsRevokedByPasswordChange',
-  'sessions.revoked_by_password_reset': 'sessionsRevokedByPasswordReset',
-  'signin.throttled': 'signinThrottled',
-  'security.undone': 'securityUndone',
-};
-
-function textKey(type: string): string {
-  return Object.hasOwn(EVENT_TEXT, type) ? EVENT_TEXT[type as SecurityEventType] : 'unknown';
-}
 
 /** The list so far: the pages loaded, and where the next one starts (null after the last). */
 interface Loaded {
@@ -168,9 +127,9 @@ function SecurityEventRow({ event, timeZone, locale, rowRef }: { event: Security
   return (
     <li className="security-event" ref={rowRef} tabIndex={rowRef ? -1 : undefined}>
       <div className="security-event-info">
-        <p className="value security-event-what">{t(`ui.profile.securityActivity.events.${textKey(event.type)}`)}</p>
+        <p className="value security-event-what">{t(`ui.profile.securityActivity.events.${eventTextKey(event.type)}`)}</p>
         <p className="hint security-event-details">
-          <time dateTime={event.createdAt}>{formatTime(event.createdAt, locale, timeZone)}</time> <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
+          <time dateTime={event.createdAt}>{formatEventTime(event.createdAt, locale, timeZone)}</time> <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
           {event.ip ? (
             <>
               {' '}
@@ -260,17 +219,3 @@ function NotMeAction({ eventId }: { eventId: string }) {
   );
 }
 
-/**
- * "25. November 2026, 16:05 MEZ": components rather than dateStyle/timeStyle, which cannot be
- * combined with timeZoneName (as in the notices, src/notifications/event-details.ts). A zone the
- * browser does not know falls back to UTC, named.
- */
-function formatTime(iso: string, locale: string, timeZone: string): string {
-  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-  const language = locale === 'de' ? 'de-DE' : 'en-GB';
-  try {
-    return new Intl.DateTimeFormat(language, { ...options, timeZone }).format(new Date(iso));
-  } catch {
-    return new Intl.DateTimeFormat(language, { ...options, timeZone: 'UTC' }).format(new Date(iso));
-  }
-}
