@@ -38,6 +38,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     passwordReset: services.passwordReset,
     securityLog: services.securityLog,
     securityUndo: services.securityUndo,
+    geoIp: services.geoIp,
     database: services.database,
   });
 }

@@ -2,6 +2,7 @@ import type { Config } from './config/config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { createMetrics } from './core/metrics.js';
+import { noGeoIp, openGeoIp } from './core/geo-ip.js';
 import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
 import { createChannels } from './delivery/channels/create-channels.js';
@@ -54,7 +55,8 @@ export function createServices(input: ServicesInput) {
   const channels = createChannels({ config, database, clock });
   const securityLog = createSecurityLog({ clock });
   const verification = createVerificationService({ database, clock, keys: config.keys, config });
-  const notifier = createNotifier({ outbox, translator, securityLog, config, clock, undoLinks: createUndoLinks({ verification }) });
+  const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
+  const notifier = createNotifier({ outbox, translator, securityLog, config, clock, geoIp, undoLinks: createUndoLinks({ verification }) });
   const rateLimits = createRateLimits({ config, database, metrics, logger });
   const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database }) : undefined;
   const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
@@ -102,6 +104,7 @@ export function createServices(input: ServicesInput) {
     outbox,
     channels,
     securityLog,
+    geoIp,
     notifier,
     verification,
     rateLimits,

@@ -87,6 +87,8 @@ export interface Config {
   };
   /** The security log ("Sicherheitsaktivität"): rows older than this many days are deleted (SECURITY_LOG_DAYS, at least the 90 the profile shows). */
   readonly securityLog: { readonly retentionDays: number };
+  /** GEOIP_DB: a MaxMind-format (GeoLite2 City or Country) file; without it no place is shown, never a guess. */
+  readonly geoIp: { readonly databasePath: string | undefined };
   /** Forgot password (issue 7). */
   readonly passwordReset: PasswordResetConfig;
   readonly sms: SmsConfig;

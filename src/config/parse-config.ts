@@ -150,6 +150,7 @@ const environmentSchema = z.object({
   VERIFICATION_MAX_ATTEMPTS: intSetting(1, 10, 5),
   NOTIFY_UNKNOWN_RECIPIENTS: booleanSetting(false),
   SECURITY_LOG_DAYS: intSetting(90, 3650, 365),
+  GEOIP_DB: optionalString.transform((v) => (v === undefined ? undefined : path.resolve(v))),
   PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR: intSetting(1, 1_000_000, 5),
   PASSWORD_RESET_PER_ACCOUNT_PER_HOUR: intSetting(1, 1_000_000, 5),
   PASSWORD_RESET_PER_CLIENT_PER_HOUR: intSetting(1, 1_000_000, 20),
@@ -383,6 +384,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     rateLimits: { store: rateLimitStore, apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE },
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
     securityLog: { retentionDays: e.SECURITY_LOG_DAYS },
+    geoIp: { databasePath: e.GEOIP_DB },
     passwordReset: {
       notifyUnknownRecipients: e.NOTIFY_UNKNOWN_RECIPIENTS,
       perIdentifierPerHour: e.PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR,

@@ -15,6 +15,7 @@ import { registerPasswordResetRoutes } from './routes/password-reset-routes.js';
 import { registerSecurityLogRoutes } from './routes/security-log-routes.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { SecurityUndoService } from '../recovery/undo/security-undo-service.js';
+import type { GeoIp } from '../core/geo-ip.js';
 import type { Database } from '../db/database.js';
 import type { PasswordResetService } from '../recovery/password-reset/password-reset-service.js';
 import type { RecoveryPhoneService } from '../recovery/phone/recovery-phone-service.js';
@@ -64,6 +65,7 @@ export interface AppDeps {
   readonly passwordReset: PasswordResetService;
   readonly securityLog: SecurityLog;
   readonly securityUndo: SecurityUndoService;
+  readonly geoIp: GeoIp;
   readonly database: Database;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
@@ -148,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
-  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock });
+  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {

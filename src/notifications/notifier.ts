@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { GeoIp } from '../core/geo-ip.js';
 import type { Executor } from '../db/database.js';
 import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { Locale, Translator } from '../i18n/translator.js';
@@ -55,6 +56,8 @@ export interface NotifierDeps {
   readonly config: { readonly appName: string; readonly http: { readonly publicUrl: string } };
   /** The message kinds; tests pass their own entries, everything else the real catalogue. */
   readonly catalogue?: MessageCatalogue;
+  /** The approximate place of an IP address (GEOIP_DB); without it none is named. */
+  readonly geoIp?: GeoIp;
   /** Issues "Das war ich nicht" links; without it no message carries one. */
   readonly undoLinks?: UndoLinkIssuer;
   readonly clock: Clock;
@@ -125,8 +128,10 @@ export function createNotifier(deps: NotifierDeps) {
     async notify(trx: Executor, input: NotifyInput): Promise<NotifyResult> {
       const definition = catalogue[input.kind];
       if (!definition) throw new Error(`unknown message kind ${input.kind}`);
-      const params = input.params ?? {};
       const now = deps.clock.now();
+      // "IP-Adresse: 203.0.113.7 (ungefähr Berlin, Deutschland)" when GEOIP_DB knows the place.
+      const place = typeof input.params?.ip === 'string' ? deps.geoIp?.placeOf(input.params.ip, input.locale) : undefined;
+      const params = place && input.params ? { ...input.params, ip: deps.translator.text(input.locale, 'mail.layout.ipWithPlace', { ip: input.params.ip, place }) } : (input.params ?? {});
       // The event first: an undo link is bound to it.
       let securityEventId: string | null = null;
       if (definition.securityEvent !== null && input.accountId !== undefined) {

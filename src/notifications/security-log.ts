@@ -76,7 +76,7 @@ export function createSecurityLog(deps: { clock: Clock }) {
      * One page of the last 90 days, newest first. Keyset pagination on (created_at, id): stable
      * while new rows arrive, and a forged cursor can only move within the account's own rows.
      */
-    async page(db: Executor, accountId: string, cursor: string | undefined): Promise<SecurityLogPage> {
+    async page(db: Executor, accountId: string, cursor: string | undefined, placeOf: (ip: string | null) => string | undefined = () => undefined): Promise<SecurityLogPage> {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new LifelineError('validation-failed', { field: 'cursor' });
       let query = db
@@ -91,12 +91,14 @@ export function createSecurityLog(deps: { clock: Clock }) {
       return {
         items: shown.map((row) => {
           const device = describeUserAgent(row.user_agent);
+          const place = placeOf(row.ip);
           return {
             id: row.id,
             type: row.type,
             createdAt: new Date(row.created_at).toISOString(),
             ip: row.ip,
             device: [device.browser, device.os].filter((part) => part !== null).join(' · ') || null,
+            ...(place ? { place } : {}),
             details: parseDetails(row.details),
             // "Das war ich nicht" arrives with the undo links (issue 8's next slice).
             undoable: false,

@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
-import { apiClient, signedInAccount } from '../helpers/api-client.js';
+import { apiClient, mailsTo, signedInAccount } from '../helpers/api-client.js';
+import { writeMmdb } from '../helpers/mmdb-writer.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -102,6 +106,31 @@ for (const dialect of dialectsUnderTest()) {
       const foreign = Buffer.from(`${Date.now()}:${otherPage.items[0]?.id ?? 'x'}`).toString('base64url');
       const mine = (await a.client.get(`/api/v1/security-log?cursor=${foreign}`)).body as Page;
       expect(mine.items.every((i) => !otherPage.items.some((o) => o.id === i.id))).toBe(true);
+    });
+  });
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: the approximate place with GEOIP_DB (issue 8)`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-'));
+      const file = path.join(dir, 'places.mmdb');
+      writeFileSync(file, writeMmdb([{ cidr: '198.22.0.0/16', data: { city: { names: { de: 'Berlin', en: 'Berlin' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } } }]));
+      t = await createTestApp(dialect, { env: { GEOIP_DB: file } });
+    });
+    afterAll(async () => t.close());
+
+    it('names the place in the security log and in notices; an address the database does not know gets none', async () => {
+      const a = await signedInAccount(t, { ip: '192.0.2.10' });
+      // A second browser from a known network: "Anmeldung auf einem neuen Gerät", with the place.
+      await apiClient(t.app, { ip: '198.22.200.1' }).post('/api/v1/login', { email: a.email, password: a.password });
+      const notice = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät');
+      expect(notice?.text).toContain('198.22.200.1 (ungefähr Berlin, Deutschland)');
+      const items = ((await a.client.get('/api/v1/security-log')).body as Page).items as (Page['items'][number] & { place?: string })[];
+      expect(items.find((i) => i.type === 'session.signed_in_new_device')?.place).toBe('Berlin, Deutschland');
+      // The sign-up came from 192.0.2.10, which the database does not know: no place, never a guess.
+      expect(items.find((i) => i.type === 'account.created')?.place).toBeUndefined();
     });
   });
 }

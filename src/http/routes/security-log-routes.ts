@@ -16,6 +16,7 @@ import type { SignInService } from '../../sessions/sign-in-service.js';
 import type { SecurityUndoService } from '../../recovery/undo/security-undo-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import type { Clock } from '../../core/clock.js';
+import type { GeoIp } from '../../core/geo-ip.js';
 import type { Database } from '../../db/database.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import { authOf } from './session-routes.js';
@@ -28,6 +29,7 @@ export interface SecurityLogRoutesDeps {
   readonly signIn: SignInService;
   readonly cookies: SessionCookieHelpers;
   readonly clock: Clock;
+  readonly geoIp: GeoIp;
 }
 
 export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLogRoutesDeps): void {
@@ -44,8 +46,9 @@ export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLo
       },
     },
     async (request) => {
-      const accountId = authOf(request).account.id;
-      const page = await deps.securityLog.page(deps.database.db, accountId, request.query.cursor);
+      const account = authOf(request).account;
+      const accountId = account.id;
+      const page = await deps.securityLog.page(deps.database.db, accountId, request.query.cursor, (ip) => deps.geoIp.placeOf(ip, account.locale));
       const undoable = await deps.securityUndo.undoableEvents(accountId);
       return { ...page, items: page.items.map((item) => ({ ...item, undoable: undoable.has(item.id) })) };
     },
