@@ -4,6 +4,7 @@ import { createManualClock } from '../../src/core/clock.js';
 import type { OutboxMessageRow } from '../../src/db/tables.js';
 import { queueTestMail } from '../../src/notifications/test-mail.js';
 import { startServer } from '../../src/server.js';
+import { apiClient } from '../helpers/api-client.js';
 import { captureLogs } from '../helpers/log-capture.js';
 import { findFreePort, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -139,6 +140,40 @@ describe('sqlite: e-mail through a real SMTP server', () => {
     expect(await t.services.worker.runOnce()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sink.received).toHaveLength(1);
+  });
+
+  it('security notices survive an SMTP outage: stopped, then started, each delivered exactly once with its undo link (issue 8)', async () => {
+    const email = `owner-${Date.now()}@example.com`;
+    const password = 'Korrekt-Pferd-Batterie-42';
+    const now = t.clock.now();
+    await t.database.db
+      .insertInto('accounts')
+      .values({ id: `acc-${Date.now()}`, email, email_normalized: email, locale: 'de', created_at: now, updated_at: now, password_hash: await t.services.hasher.hash(password), email_verified_at: now, password_changed_at: now, signup_notice_at: null, throttle_notice_at: null })
+      .execute();
+    const first = apiClient(t.app, { ip: '192.0.2.1' });
+    expect((await first.post('/api/v1/login', { email, password })).status).toBe(200);
+    await t.services.worker.runOnce();
+    sink.received.length = 0;
+
+    await sink.stop();
+    // A sign-in from a new device, then a password change: two notices to the login e-mail.
+    expect((await apiClient(t.app, { ip: '192.0.2.2' }).post('/api/v1/login', { email, password })).status).toBe(200);
+    expect((await first.put('/api/v1/account/password', { currentPassword: password, newPassword: 'Ein-neues-Passwort-hier-7' })).status).toBe(200);
+    const queued = await t.database.db.selectFrom('outbox_messages').selectAll().where('recipient', '=', email).where('status', '=', 'queued').execute();
+    expect(queued.map((m) => m.kind).sort()).toEqual(['account.new-device-signin', 'account.password-changed']);
+    await t.services.worker.runOnce();
+    for (const message of queued) expect((await row(message.id)).attempts).toBe(1);
+
+    await sink.start();
+    for (let round = 0; round < 3; round++) {
+      t.clock.advance(3600_000);
+      await t.services.worker.runOnce();
+    }
+    await sink.waitFor(2);
+    const subjects = sink.received.filter((m) => m.envelope.to.includes(email)).map((m) => m.parsed.subject);
+    expect(subjects.sort()).toEqual(['Lifeline: Anmeldung auf einem neuen Gerät', 'Lifeline: Ihr Passwort wurde geändert']);
+    for (const mail of sink.received) expect(mail.parsed.text).toContain(`${PUBLIC_URL}/undo?token=`);
+    for (const message of queued) expect(await row(message.id)).toMatchObject({ status: 'sent', payload: null });
   });
 
   it('fails a message at once on an SMTP 550 (permanent)', async () => {
