@@ -25,9 +25,10 @@ export interface MessageAction {
 /**
  * How "Das war ich nicht" puts an event back (recovery/undo/security-undo-service.ts): every
  * undo signs out all sessions, cancels pending changes and blocks sign-in until a reset; the
- * handler restores what the event changed.
+ * handler restores what the event changed (`channels-before-undo`: the recovery channels and the
+ * login e-mail as they were before an undo made from a recovery address).
  */
-export type UndoHandlerName = 'secure-only' | 'recovery-email' | 'recovery-phone' | 'login-email';
+export type UndoHandlerName = 'secure-only' | 'recovery-email' | 'recovery-phone' | 'login-email' | 'channels-before-undo';
 
 /**
  * One kind of message: its template (texts under `mail.<template>` or `sms.<template>` in
@@ -329,12 +330,16 @@ export const messageCatalogue = {
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', count: 2 },
   },
-  /** "Das war ich nicht" was used: what was done, and the way to a new password. */
+  /**
+   * "Das war ich nicht" was used: what was done, and the way to a new password. When a recovery
+   * address did it, the login e-mail's copy can undo that undo (the login e-mail wins).
+   */
   'account.secured': {
     channel: 'email',
     template: 'account-secured',
     recipients: 'account',
     securityEvent: 'security.undone',
+    undo: 'channels-before-undo',
     action: { page: 'forgot-password', labelKey: 'mail.actions.setNewPassword' },
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', what: 'Die Änderung der Wiederherstellungs-E-Mail wurde rückgängig gemacht.' },

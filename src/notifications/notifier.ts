@@ -38,6 +38,8 @@ export interface UndoRequest {
   readonly eventId?: string;
   /** For `account` messages: the login e-mail gets no link (it was set by the very change, e.g. a new login e-mail). */
   readonly notToLogin?: boolean;
+  /** For `account` messages: only the login e-mail gets a link (an undo of an undo made from a recovery address). */
+  readonly onlyToLogin?: boolean;
   /**
    * For `given-address` messages: the role of the address, or undefined when it may not carry
    * the link (an address that was active less than 7 days before it was removed or replaced:
@@ -110,7 +112,7 @@ async function resolveRecipients(trx: Executor, rule: RecipientRule, input: Noti
   if (recovery) {
     // A recovery address younger than 7 days gets no link: it may be the attacker's own.
     const settled = recovery.confirmed_at !== null && recovery.confirmed_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
-    recipients.push({ to: recovery.address, undoRole: settled ? 'recovery' : undefined });
+    recipients.push({ to: recovery.address, undoRole: settled && !input.undo?.onlyToLogin ? 'recovery' : undefined });
   }
   // No duplicates when two are the same address.
   return recipients.filter((recipient, index) => recipients.findIndex((other) => other.to.toLowerCase() === recipient.to.toLowerCase()) === index);

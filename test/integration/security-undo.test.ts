@@ -276,6 +276,27 @@ for (const dialect of dialectsUnderTest()) {
       expect((await undo(laterLoginLink)).status).toBe(410);
     });
 
+    it('the login e-mail wins: an undo made from a recovery address can itself be undone from the login e-mail', async () => {
+      // The owner's old recovery address (settled for 8 days) has fallen to an attacker; the owner replaces it.
+      const owner = await settledOwner();
+      const fresh = uniqueEmail('owner-new');
+      await confirmRecoveryEmail(owner.client, fresh);
+      // The attacker undoes the owner's repair from the old address's notice.
+      const fromOldAddress = await undoTokenIn(t, owner.recovery, 'dient nicht mehr');
+      expect((await undo(fromOldAddress)).status).toBe(200);
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
+      await settle();
+      // The login e-mail hears of it, with a link; the restored address does not get one.
+      const back = await undoTokenIn(t, owner.email, 'Ihr Konto wurde gesichert');
+      expect(back).toBeDefined();
+      expect(await undoTokenIn(t, owner.recovery, 'Ihr Konto wurde gesichert')).toBeUndefined();
+      const done = await undo(back);
+      expect(done.status).toBe(200);
+      expect(done.body.done).toContain('recovery-email-restored');
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: fresh, status: 'active' }]);
+      expect((await signIn(owner.email, owner.password)).response.body.code).toBe('password-reset-required');
+    });
+
     it('sign-in from a new device: the owner is told on every address, with device and IP (escaped), and may undo it', async () => {
       const owner = await settledOwner();
       const newDevice = async () => (await mailsTo(t, owner.email)).filter((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät').length;

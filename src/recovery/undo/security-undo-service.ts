@@ -94,6 +94,21 @@ export function createSecurityUndoService(deps: {
     return ['login-email-restored'];
   }
 
+  /** The recovery channels and the login e-mail as they are now (server-side only, kept with a link). */
+  async function snapshot(trx: Executor, account: AccountRow): Promise<UndoLinkData['restore']> {
+    const email = await trx.selectFrom('recovery_emails').select(['address', 'confirmed_at']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
+    const phone = await trx.selectFrom('recovery_phones').select(['number_e164', 'country', 'confirmed_at']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
+    return {
+      emailAddress: email?.address ?? null,
+      emailConfirmedAt: email?.confirmed_at ?? null,
+      phoneNumber: phone?.number_e164 ?? null,
+      phoneCountry: phone?.country ?? null,
+      phoneConfirmedAt: phone?.confirmed_at ?? null,
+      loginEmail: account.email,
+      loginEmailNormalized: account.email_normalized,
+    };
+  }
+
   /** Step 4: the links of this event and of every later one die; a recovery address's undo keeps the login e-mail's links. */
   async function invalidateLaterLinks(trx: Executor, accountId: string, used: UndoLinkData): Promise<boolean> {
     const live = await deps.verification.live(trx, accountId, 'security-undo');
@@ -116,12 +131,22 @@ export function createSecurityUndoService(deps: {
     if (!account) throw new LifelineError('link-expired');
     const done: UndoStep[] = [];
     // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
+    // What an undo from the login e-mail would put back, should this undo come from a recovery address.
+    const before = data.role === 'login' ? undefined : await snapshot(trx, account);
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
     const pendingEmails = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
     const pendingPhones = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
     if (data.handler === 'recovery-email') done.push(...(await restoreRecoveryEmail(trx, account, data.restore, now)));
     if (data.handler === 'recovery-phone') done.push(...(await restoreRecoveryPhone(trx, account, data.restore, now)));
     if (data.handler === 'login-email') done.push(...(await restoreLoginEmail(trx, account, data.restore, now)));
+    if (data.handler === 'channels-before-undo') {
+      // The login e-mail undoes an undo made from a recovery address: the channels as they were before it.
+      done.push(...(await restoreRecoveryEmail(trx, account, { previousAddress: data.restore.emailAddress ?? null, previousConfirmedAt: data.restore.emailConfirmedAt ?? null }, now)));
+      done.push(...(await restoreRecoveryPhone(trx, account, { previousNumber: data.restore.phoneNumber ?? null, previousCountry: data.restore.phoneCountry ?? null, previousConfirmedAt: data.restore.phoneConfirmedAt ?? null }, now)));
+      if (data.restore.loginEmailNormalized !== account.email_normalized) {
+        done.push(...(await restoreLoginEmail(trx, account, { previousEmail: data.restore.loginEmail ?? null, previousEmailNormalized: data.restore.loginEmailNormalized ?? null }, now)));
+      }
+    }
     if (cancelledSecrets + pendingEmails.length + pendingPhones.length > 0) done.push('pending-changes-cancelled');
     await deps.sessions.revokeAll(trx, account.id);
     done.push('signed-out-everywhere');
@@ -138,6 +163,7 @@ export function createSecurityUndoService(deps: {
       params: { ...changeDetails(deps.translator, current, client, now), what },
       origin: client,
       details: { eventId: data.eventId, via: data.role, handler: data.handler },
+      ...(before ? { undo: { restore: before, onlyToLogin: true } } : {}),
     });
     return { done };
   }
