@@ -201,6 +201,12 @@ for (const dialect of dialectsUnderTest()) {
       expect((await owner.client.post(`/api/v1/security-log/${changed?.id}/undo`, {})).body.code).toBe('privilege-required');
       expect((await owner.client.post(`/api/v1/security-log/${changed?.id}/undo`, { password: 'falsch-falsch-falsch' })).body.code).toBe('wrong-password');
       expect((await owner.client.post(`/api/v1/security-log/${notUndoable?.id}/undo`, { password: owner.password })).status).toBe(404);
+      // Garbage: a clear 400, nothing changed.
+      for (const [id, body] of [[changed?.id, { password: 42 }], [changed?.id, { password: owner.password, extra: 1 }], ['x'.repeat(100), { password: owner.password }]] as const) {
+        const response = await owner.client.post(`/api/v1/security-log/${String(id)}/undo`, body);
+        expect(response.status).toBe(400);
+        expect(response.body.code).toBe('validation-failed');
+      }
       // Another account's event is not found either.
       const stranger = await signedInAccount(t, { ip: nextIp() });
       expect((await stranger.client.post(`/api/v1/security-log/${changed?.id}/undo`, { password: stranger.password })).status).toBe(404);

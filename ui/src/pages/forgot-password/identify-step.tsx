@@ -3,6 +3,7 @@ import type { MetaResponse } from '../../../../src/contract/meta.js';
 import { api } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { useCountryOptions } from '../../components/country-options.js';
+import { CountrySelect } from '../../components/country-select.js';
 import { Field } from '../../components/field.js';
 import { splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
@@ -111,16 +112,7 @@ export function IdentifyStep({
           error={errors.fields.identifier}
         />
         {showCountry ? (
-          <div className="field">
-            <label htmlFor={`${ids}-country`}>{say('country')}</label>
-            <select id={`${ids}-country`} name="country" autoComplete="tel-country-code" value={country} onChange={(event) => setCountry(event.target.value)}>
-              {countries.map((option) => (
-                <option key={option.code} value={option.code}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <CountrySelect id={`${ids}-country`} label={say('country')} value={country} options={countries} onChange={setCountry} />
         ) : null}
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">

@@ -4,6 +4,7 @@ import type { RecoveryView } from '../../../../src/contract/recovery.js';
 import { api, ApiError, type SessionView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { useCountryOptions } from '../../components/country-options.js';
+import { CountrySelect } from '../../components/country-select.js';
 import { Field, PasswordField } from '../../components/field.js';
 import { reauthenticate, trapFocus } from '../../components/modal-dialog.js';
 import { errorMessage, splitErrors } from '../../errors.js';
@@ -269,25 +270,16 @@ export function RecoveryPhoneDialog({
           <>
             <p id={id('intro')}>{say('numberIntro')}</p>
             {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
-            <div className="field">
-              <label htmlFor={id('country')}>{say('country')}</label>
-              <select
-                id={id('country')}
-                name="country"
-                autoComplete="tel-country-code"
-                value={country}
-                onChange={(event) => {
-                  setCountry(event.target.value);
-                  setError(undefined);
-                }}
-              >
-                {countries.map((option) => (
-                  <option key={option.code} value={option.code}>
-                    {option.label}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <CountrySelect
+              id={id('country')}
+              label={say('country')}
+              value={country}
+              options={countries}
+              onChange={(value) => {
+                setCountry(value);
+                setError(undefined);
+              }}
+            />
             <Field
               label={say('number')}
               name="phoneNumber"
