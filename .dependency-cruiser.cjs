@@ -52,6 +52,14 @@ const forbidden = [
     to: { path: '^src/', pathNot: ['^src/contract/', '^src/i18n/[^/]+\\.json$'] },
   },
   {
+    name: 'no-zod-in-the-ui-bundle',
+    severity: 'error',
+    comment:
+      'zod compiles validators with new Function, which the CSP (no unsafe-eval) refuses in the browser: the UI imports types only from zod contracts, and values from zod-free modules (e.g. contract/security-event-types.ts). Indirect imports are caught by the browser tests, which fail on any CSP report.',
+    from: { path: '^ui/' },
+    to: { path: 'node_modules/zod/', dependencyTypesNot: ['type-only'] },
+  },
+  {
     name: 'nothing-imports-ui',
     severity: 'error',
     from: { path: '^src/' },

@@ -121,7 +121,9 @@ export function createAccountSettingsService(deps: {
      * new mailbox). The old address is told, with when and from where.
      */
     async confirmEmailChange(token: string, client: ClientInfo): Promise<{ email: string }> {
-      return deps.verification.redeemLink({ purpose: 'login-email-change', token }, async (trx, secret) => {
+      // The account first: this writes the account row, and an undo that holds the account
+      // retires this very secret (the other order deadlocks on PostgreSQL).
+      return deps.verification.redeemLink({ purpose: 'login-email-change', token, lockAccountFirst: true }, async (trx, secret) => {
         const now = clock.now();
         const account = await accounts.findById(trx, secret.accountId);
         const email = typeof secret.data.email === 'string' ? secret.data.email : undefined;

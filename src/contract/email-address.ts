@@ -48,3 +48,15 @@ export const emailAddress = z
     return normalised;
   })
   .describe('An e-mail address; internationalised domains are accepted');
+
+/**
+ * A login e-mail as the account choice of "Passwort vergessen?" and the profile's "Das war ich
+ * nicht" show it: the first character of the local part, then
+ * stars, then the domain (`m***@example.com`). Whoever sees it has just proved access to a
+ * channel of the account (or is signed in to it), so the domain may show; the local part may not.
+ */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${address.slice(0, 1)}***${address.slice(at)}`;
+}

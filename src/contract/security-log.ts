@@ -1,45 +1,8 @@
 import { z } from 'zod';
 import { password } from './accounts.js';
+import { securityEventTypes } from './security-event-types.js';
 
-/**
- * The event types of the security log ("Sicherheitsaktivität"), as the API and the UI name
- * them. Pure data (contract/): the server writes these, the UI translates them.
- */
-export const securityEventTypes = [
-  'account.created',
-  'account.email_verified',
-  'account.preferences_changed',
-  'account.signup_attempted',
-  'login_email.change_requested',
-  'login_email.changed',
-  'login_email.takeover_attempted',
-  'password.changed',
-  'password.reset',
-  'password_reset.requested',
-  'password_reset.suppressed',
-  'recovery_email.setup_requested',
-  'recovery_email.setup_cancelled',
-  'recovery_email.added',
-  'recovery_email.changed',
-  'recovery_email.removed',
-  'recovery_phone.setup_requested',
-  'recovery_phone.setup_cancelled',
-  'recovery_phone.added',
-  'recovery_phone.changed',
-  'recovery_phone.removed',
-  'session.signed_in',
-  'session.signed_in_new_device',
-  'session.signed_out',
-  'session.reauthenticated',
-  'session.revoked',
-  'session.revoked_others',
-  'sessions.revoked_by_password_change',
-  'sessions.revoked_by_password_reset',
-  'signin.throttled',
-  'security.undone',
-] as const;
-
-export type SecurityEventType = (typeof securityEventTypes)[number];
+export { eventTextKey, securityEventTypes, type SecurityEventType } from './security-event-types.js';
 
 /** GET /api/v1/security-log?cursor=: the cursor of the previous page's `nextCursor`. */
 export const securityLogQuery = z.strictObject({
@@ -94,3 +57,6 @@ export const securityEventUndoRequest = z.strictObject({ password: password.opti
 /** GET /api/v1/security/undo?token=: what the link would undo (nothing is changed). */
 export const securityUndoPreviewQuery = z.strictObject({ token: z.string().min(1).max(256) });
 export const securityUndoPreview = z.object({ type: z.string().describe('The event the link undoes'), createdAt: z.string() });
+
+/** POST /api/v1/security-log/{id}/undo-link: where the fresh link went (the login e-mail, masked). */
+export const securityUndoLinkResponse = z.object({ sentTo: z.string().describe('The login e-mail, masked: `m***@example.com`') });

@@ -150,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
-  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp });
+  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {

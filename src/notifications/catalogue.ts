@@ -344,6 +344,24 @@ export const messageCatalogue = {
     secretParams: [],
     exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', what: 'Die Änderung der Wiederherstellungs-E-Mail wurde rückgängig gemacht.' },
   },
+  /**
+   * "Das war ich nicht" from the profile's list, without the password: the event's link, sent
+   * afresh to the login e-mail only (it ends when the notice's link would have).
+   */
+  'account.undo-link': {
+    channel: 'email',
+    template: 'undo-link',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'undo', labelKey: 'mail.actions.notMe', tokenParam: 'token' },
+    secretParams: ['token'],
+    exampleParams: {
+      token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
+      event: 'Wiederherstellungs-E-Mail geändert',
+      when: '25. November 2026, 16:05 MEZ',
+      until: '2. Dezember 2026, 16:05 MEZ',
+    },
+  },
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageKind = keyof typeof messageCatalogue;

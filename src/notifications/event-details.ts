@@ -16,26 +16,30 @@ export interface EventCircumstances {
  * time in the account's zone with the zone's name, browser and OS from the user agent, the IP.
  */
 export function describeEvent(translator: Translator, event: EventCircumstances): { when: string; device: string; ip: string } {
-  let when: string;
-  try {
-    // Components, not dateStyle/timeStyle: those cannot be combined with timeZoneName (a
-    // TypeError that would leave every notice with the UTC fallback below).
-    when = new Intl.DateTimeFormat(event.locale === 'de' ? 'de-DE' : 'en-GB', {
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: event.timeZone,
-      timeZoneName: 'short',
-    }).format(event.at);
-  } catch {
-    when = `${new Date(event.at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  }
+  const when = formatEventTime(event.at, event.locale, event.timeZone);
   const { browser, os } = describeUserAgent(event.userAgent);
   const device =
     browser && os
       ? translator.text(event.locale, 'mail.event.deviceOn', { browser, os })
       : (browser ?? os ?? translator.text(event.locale, 'mail.event.unknownDevice'));
   return { when, device, ip: event.ip ?? translator.text(event.locale, 'mail.event.unknownIp') };
+}
+
+/** "25. November 2026, 16:05 MEZ": a moment in the account's zone, with the zone's name. */
+export function formatEventTime(at: number, locale: Locale, timeZone: string): string {
+  try {
+    // Components, not dateStyle/timeStyle: those cannot be combined with timeZoneName (a
+    // TypeError that would leave every notice with the UTC fallback below).
+    return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short',
+    }).format(at);
+  } catch {
+    return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  }
 }

@@ -66,6 +66,8 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'reset-account': { points: config.passwordReset.perAccountPerHour, durationSeconds: 3600 },
     /** "Someone asked for a reset, but there is no account" (NOTIFY_UNKNOWN_RECIPIENTS): one a day per address. */
     'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
+    /** "Das war ich nicht" links sent afresh from the profile's list, per account (429: the owner's own account). */
+    'undo-link-account': { points: 5, durationSeconds: 3600 },
     /** SMS to confirmed numbers (recovery codes, verification, notices): a budget of its own. */
     'sms-confirmed-global': { points: sms.confirmedBudgetPerHour, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;

@@ -58,6 +58,12 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
       return Number(result.numUpdatedRows);
     },
 
+    /** The account a secret belongs to, read without a lock (to lock the account first). */
+    async accountOf(trx: Executor, id: string, purpose: string): Promise<string | undefined> {
+      const row = await trx.selectFrom('verification_secrets').select('account_id').where('id', '=', id).where('purpose', '=', purpose).executeTakeFirst();
+      return row?.account_id;
+    },
+
     async findById(trx: Executor, id: string, purpose: string): Promise<VerificationSecretRow | undefined> {
       return trx
         .selectFrom('verification_secrets')

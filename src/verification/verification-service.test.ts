@@ -205,6 +205,7 @@ for (const dialect of dialectsUnderTest()) {
           flowId: 'flow-1',
           data: { step: 2 },
           createdAt: clock.now(),
+          expiresAt: issued.expiresAt,
         });
         expect((await row(issued.id)).used_at).toBe(clock.now());
         const events = await database.db.selectFrom('security_events').select('id').where('account_id', '=', account).where('type', '=', 'test-applied').execute();

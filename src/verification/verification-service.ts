@@ -57,6 +57,7 @@ export interface RedeemedSecret {
   readonly flowId: string | null;
   readonly data: Readonly<Record<string, unknown>>;
   readonly createdAt: number;
+  readonly expiresAt: number;
 }
 
 export interface RedeemCodeInput {
@@ -73,6 +74,12 @@ export interface RedeemCodeInput {
 export interface RedeemLinkInput {
   readonly purpose: VerificationPurpose;
   readonly token: string;
+  /**
+   * Lock the account row before the secret's (PostgreSQL): for an `apply` that touches other
+   * secrets of the account (an undo retires later undo links). Two such redemptions that each
+   * held their own secret first and then wanted the account would deadlock.
+   */
+  readonly lockAccountFirst?: boolean;
 }
 
 /** Applies the change a secret authorises, inside the transaction that marks it used. */
@@ -116,6 +123,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       flowId: row.flow_id,
       data: row.data ? (JSON.parse(row.data) as Record<string, unknown>) : {},
       createdAt: row.created_at,
+      expiresAt: row.expires_at,
     };
   }
 
@@ -229,7 +237,17 @@ export function createVerificationService(deps: VerificationServiceDeps) {
     async redeemLink<T>(input: RedeemLinkInput, apply: ApplyRedeemed<T>): Promise<T> {
       const parts = splitLinkToken(input.token);
       if (!parts) throw new LifelineError('invalid-or-expired');
-      return redeem((trx) => repository.findById(trx, parts.id, input.purpose), parts.secret, apply);
+      return redeem(
+        async (trx) => {
+          if (input.lockAccountFirst) {
+            const owner = await repository.accountOf(trx, parts.id, input.purpose);
+            if (owner !== undefined) await repository.lockAccount(trx, owner);
+          }
+          return repository.findById(trx, parts.id, input.purpose);
+        },
+        parts.secret,
+        apply,
+      );
     },
 
     /**

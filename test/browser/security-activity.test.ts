@@ -1,8 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SecurityLogPage } from '../../src/contract/security-log.js';
-import { launchChromium, type TestBrowser } from '../helpers/browser.js';
-import { createAccount, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
+import { launchChromium, waitFor, type TestBrowser } from '../helpers/browser.js';
+import { createAccount, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
@@ -44,6 +44,7 @@ const WORDS = {
       button: 'Das war ich nicht',
       question: 'Wir machen die Änderung rückgängig, wo das geht, melden alle Sitzungen ab (auch diese) und sperren die Anmeldung, bis Sie über „Passwort vergessen?“ ein neues Passwort festlegen.',
       confirm: 'Konto jetzt sichern',
+      sendLink: 'Stattdessen Link per E-Mail senden',
       cancel: 'Abbrechen',
     },
     events: {
@@ -75,7 +76,12 @@ const WORDS = {
       button: 'This wasn’t me',
       question: 'We undo the change where we can, sign out every session (this one too) and block signing in until you set a new password with “Forgot password?”.',
       confirm: 'Secure my account now',
+      sendLink: 'Send a link by e-mail instead',
       cancel: 'Cancel',
+      linkSent: (address: string) => `We have sent a link to ${address}. Open it to secure your account; until then nothing changes.`,
+      undoPageTitle: 'This wasn’t me',
+      undoSubmit: 'Secure my account now',
+      undoDone: 'Your account is secured',
     },
     events: {
       'account.created': 'Account created',
@@ -352,7 +358,7 @@ if (chromiumPath) {
         await tabTo(page, w.notMe.button, { max: 80 });
         await question.waitFor();
         await expect(text(question.locator('p'))).resolves.toBe(w.notMe.question);
-        await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.confirm, w.notMe.cancel]);
+        await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.confirm, w.notMe.sendLink, w.notMe.cancel]);
         await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: w.notMe.question, section: 'security-activity-title' });
       };
       await openQuestion();
@@ -373,7 +379,7 @@ if (chromiumPath) {
       await enRow.getByRole('button', { name: WORDS.en.notMe.button, exact: true }).click();
       const enQuestion = enRow.getByRole('group', { name: WORDS.en.notMe.button, exact: true });
       await expect(text(enQuestion.locator('p'))).resolves.toBe(WORDS.en.notMe.question);
-      await expect(enQuestion.getByRole('button').allTextContents()).resolves.toEqual([WORDS.en.notMe.confirm, WORDS.en.notMe.cancel]);
+      await expect(enQuestion.getByRole('button').allTextContents()).resolves.toEqual([WORDS.en.notMe.confirm, WORDS.en.notMe.sendLink, WORDS.en.notMe.cancel]);
       await checkOnPhone(page, failures, 'en', 'not-me-question', en);
       await enQuestion.getByRole('button', { name: WORDS.en.notMe.cancel, exact: true }).click();
       await page.getByRole('button', { name: WORDS.en.switchLanguage }).click();
@@ -401,6 +407,52 @@ if (chromiumPath) {
       const blocked = await other.page.request.post(`${baseUrl}/api/v1/login`, { data: { email: login, password: PASSWORD } });
       expect(blocked.status()).toBe(403);
       expect(((await blocked.json()) as { code?: string }).code).toBe('password-reset-required');
+
+      expect(problems).toEqual([]);
+      expect(other.problems, 'the other browser').toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('English, without the password: "Send a link by e-mail instead" mails the event’s link to the login e-mail only; the row says where it went (focus on it); the link secures the account', { timeout: 60_000 }, async () => {
+      const w = WORDS.en;
+      const login = 'noah.keller@example.test';
+      const failures: string[] = [];
+      await createAccount(instance, login, { locale: 'en' });
+      const { page, problems } = await openPage({ lang: 'en' });
+      await signIn(page, baseUrl, login, { lang: 'en' });
+      const other = await openPage({ lang: 'en' });
+      await signIn(other.page, baseUrl, login, { lang: 'en' });
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      const en = section(page, 'en');
+      const row = eventRow(en.getByRole('list'), w.events['session.signed_in_new_device'] ?? '?');
+      await row.getByRole('button', { name: w.notMe.button, exact: true }).click();
+      // The notice of the sign-in (its link is the one replaced) is delivered before the count.
+      await waitFor(async () => (await mailsTo(baseUrl, login)).find((m) => m.subject.includes('Sign-in on a new device')), 'the new-device notice');
+      const mailsBefore = (await mailsTo(baseUrl, login)).length;
+
+      // The link instead of the password: one POST, nothing else changes; the note takes the focus.
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/undo-link') && r.request().method() === 'POST'),
+        row.getByRole('button', { name: w.notMe.sendLink, exact: true }).click(),
+      ]);
+      expect(answer.status()).toBe(202);
+      const note = row.getByRole('status');
+      await expect(text(note)).resolves.toBe(w.notMe.linkSent('n***@example.test'));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: w.notMe.linkSent('n***@example.test') });
+      await check(page, failures, 'en', 'not-me-link-sent', en);
+      expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+
+      // The mail reaches the login e-mail; its link opens the undo page, whose button secures the account.
+      const link = await tokenLink(baseUrl, login, mailsBefore);
+      expect(new URL(link).pathname).toBe('/undo');
+      const mail = (await mailsTo(baseUrl, login))[0];
+      expect(mail?.subject).toContain('“This wasn’t me”');
+      await other.page.goto(link);
+      await heading(other.page, w.notMe.undoPageTitle).waitFor();
+      await other.page.getByRole('button', { name: w.notMe.undoSubmit, exact: true }).click();
+      await heading(other.page, w.notMe.undoDone).waitFor();
+      expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
 
       expect(problems).toEqual([]);
       expect(other.problems, 'the other browser').toEqual([]);

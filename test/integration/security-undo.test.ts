@@ -220,6 +220,110 @@ for (const dialect of dialectsUnderTest()) {
       expect((await undo(await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert'))).status).toBe(410);
     });
 
+    it('"Das war ich nicht" from the list without the password: a fresh link to the login e-mail only, in place of the mailed one and ending when it would', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      const evil = uniqueEmail('attacker');
+      await confirmRecoveryEmail(attacker, evil);
+      const mailed = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
+      t.clock.advance(2 * DAY);
+      type Item = { id: string; type: string; undoable: boolean };
+      const items = ((await owner.client.get('/api/v1/security-log')).body.items as Item[]) ?? [];
+      const changed = items.find((i) => i.type === 'recovery_email.changed');
+      const notUndoable = items.find((i) => !i.undoable);
+      const sendLink = (client: ApiClient, id: string | undefined) => client.post(`/api/v1/security-log/${String(id)}/undo-link`, {});
+      // Without a session, for another account's event, for an event without a live link: nothing is sent.
+      expect((await sendLink(apiClient(t.app, { ip: nextIp() }), changed?.id)).status).toBe(401);
+      const stranger = await signedInAccount(t, { ip: nextIp() });
+      expect((await sendLink(stranger.client, changed?.id)).status).toBe(404);
+      expect((await sendLink(owner.client, notUndoable?.id)).status).toBe(404);
+      expect((await sendLink(owner.client, 'x'.repeat(100))).status).toBe(400);
+
+      const sent = await sendLink(owner.client, changed?.id);
+      expect(sent.status).toBe(202);
+      expect(sent.body).toEqual({ sentTo: `${owner.email.slice(0, 1)}***${owner.email.slice(owner.email.indexOf('@'))}` });
+      await settle();
+      const fresh = await undoTokenIn(t, owner.email, 'Ihr Link „Das war ich nicht“');
+      expect(fresh).toBeDefined();
+      // Only the login e-mail: neither recovery address (one of them the attacker's) gets it.
+      for (const address of [evil, owner.recovery]) expect((await mailsTo(t, address)).some((m) => m.subject.includes('Das war ich nicht'))).toBe(false);
+      // The mailed link is replaced: it changes nothing now.
+      expect((await undo(mailed)).body.code).toBe('link-expired');
+      expect((await owner.client.get('/api/v1/session')).status).toBe(200);
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: evil, status: 'active' }]);
+
+      // Sent again (the mail got lost): the previous fresh link dies too. 5 tries an hour (the
+      // 404 above was one), then 429.
+      let newest: string | undefined;
+      for (let i = 0; i < 3; i++) {
+        expect((await sendLink(owner.client, changed?.id)).status).toBe(202);
+        await settle();
+        newest = await undoTokenIn(t, owner.email, 'Ihr Link „Das war ich nicht“');
+      }
+      expect(newest).not.toBe(fresh);
+      const preview = (token: string | undefined) => apiClient(t.app, { ip: nextIp() }).get(`/api/v1/security/undo?token=${encodeURIComponent(token ?? '')}`);
+      expect((await preview(fresh)).status).toBe(410);
+      const limited = await sendLink(owner.client, changed?.id);
+      expect(limited.status).toBe(429);
+      expect(limited.body.code).toBe('rate-limited');
+      // It ends when the notice's link would have: 7 days after the event, not 7 days after the request.
+      t.clock.advance(5 * DAY - 60 * SECOND - 10 * SECOND);
+      expect((await preview(newest)).status).toBe(200);
+      t.clock.advance(2 * 60 * SECOND);
+      expect((await preview(newest)).status).toBe(410);
+      expect((await undo(newest)).body.code).toBe('link-expired');
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: evil, status: 'active' }]);
+    });
+
+    it('the link sent from the list secures the account like the notice’s', async () => {
+      const owner = await settledOwner();
+      const attacker = (await signIn(owner.email, owner.password)).client;
+      await confirmRecoveryEmail(attacker, uniqueEmail('attacker'));
+      type Item = { id: string; type: string; undoable: boolean };
+      const changed = ((await owner.client.get('/api/v1/security-log')).body.items as Item[]).find((i) => i.type === 'recovery_email.changed');
+      expect((await owner.client.post(`/api/v1/security-log/${String(changed?.id)}/undo-link`, {})).status).toBe(202);
+      await settle();
+      const done = await undo(await undoTokenIn(t, owner.email, 'Ihr Link „Das war ich nicht“'));
+      expect(done.status).toBe(200);
+      expect(done.body.done).toContain('recovery-email-restored');
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
+      expect((await owner.client.get('/api/v1/session')).status).toBe(401);
+      expect((await attacker.get('/api/v1/session')).status).toBe(401);
+      expect((await signIn(owner.email, owner.password)).response.body.code).toBe('password-reset-required');
+    });
+
+    it('parallel undos of one account, and a login-e-mail confirmation beside them: each answers 200 or 410, never a 5xx (lock order)', async () => {
+      for (let round = 0; round < 3; round++) {
+        const owner = await settledOwner();
+        // Two events, each with a link to the login and the recovery e-mail; and a pending login-e-mail change.
+        expect((await owner.client.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Parallel-Passwort-Neu-1' })).status).toBe(200);
+        await settle();
+        expect((await signIn(owner.email, 'Parallel-Passwort-Neu-1')).response.status).toBe(200);
+        await settle();
+        const newEmail = uniqueEmail('new-login');
+        expect((await owner.client.post('/api/v1/account/email', { newEmail, password: 'Parallel-Passwort-Neu-1' })).status).toBe(202);
+        await settle();
+        const confirm = tokenIn((await mailsTo(t, newEmail)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
+        const links = [
+          await undoTokenIn(t, owner.email, 'Passwort wurde geändert'),
+          await undoTokenIn(t, owner.recovery, 'Passwort wurde geändert'),
+          await undoTokenIn(t, owner.email, 'neuen Gerät'),
+          await undoTokenIn(t, owner.recovery, 'neuen Gerät'),
+        ];
+        expect(links.every((token) => token !== undefined)).toBe(true);
+        const answers = await Promise.all([
+          ...links.map((token) => undo(token)),
+          apiClient(t.app, { ip: nextIp() }).post('/api/v1/account/email/confirm', { token: confirm }),
+        ]);
+        const statuses = answers.map((answer) => answer.status);
+        expect(statuses.every((status) => status < 500), statuses.join()).toBe(true);
+        expect(statuses.slice(0, 4).every((status) => status === 200 || status === 410), statuses.join()).toBe(true);
+        expect(statuses.slice(0, 4)).toContain(200);
+        const account = await t.database.db.selectFrom('accounts').select('password_reset_required').where('id', '=', owner.accountId).executeTakeFirst();
+        expect(account?.password_reset_required).toBe(1);
+      }
+    });
+
     it('the attacker’s freshly added address gets no undo link when the owner removes it', async () => {
       const owner = await settledOwner();
       const attacker = (await signIn(owner.email, owner.password)).client;

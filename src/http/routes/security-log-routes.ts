@@ -9,6 +9,7 @@ import {
   securityUndoPreview,
   securityUndoPreviewQuery,
   securityUndoRequest,
+  securityUndoLinkResponse,
   securityUndoResponse,
 } from '../../contract/security-log.js';
 import { LifelineError } from '../../core/errors.js';
@@ -19,6 +20,7 @@ import type { Clock } from '../../core/clock.js';
 import type { GeoIp } from '../../core/geo-ip.js';
 import type { Database } from '../../db/database.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
+import type { RateLimits } from '../../security/rate-limits.js';
 import { authOf } from './session-routes.js';
 
 /** Profile → "Sicherheitsaktivität" (issue 8): the account's security log, newest first; and "Das war ich nicht". */
@@ -30,6 +32,7 @@ export interface SecurityLogRoutesDeps {
   readonly cookies: SessionCookieHelpers;
   readonly clock: Clock;
   readonly geoIp: GeoIp;
+  readonly rateLimits: RateLimits;
 }
 
 export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLogRoutesDeps): void {
@@ -77,6 +80,27 @@ export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLo
       const result = await deps.securityUndo.undoEvent(auth.account.id, request.params.id, client);
       deps.cookies.clearSession(reply);
       return result;
+    },
+  );
+
+  api.post(
+    '/api/v1/security-log/:id/undo-link',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['security-log'],
+        summary: '"Das war ich nicht" from the list without the password: the event’s link, sent afresh to the login e-mail',
+        description:
+          'Only for an item with `undoable: true`, else 404. The live link is replaced by a fresh one with the same end; nothing else changes until it is opened. 5 an hour per account (429).',
+        params: securityEventParams,
+        response: { 202: securityUndoLinkResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const accountId = authOf(request).account.id;
+      await deps.rateLimits.enforce('undo-link-account', accountId);
+      const sent = await deps.securityUndo.sendEventLink(accountId, request.params.id);
+      return reply.code(202).send(sent);
     },
   );
 

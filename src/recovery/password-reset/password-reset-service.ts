@@ -26,7 +26,8 @@ import type { RedeemedSecret, VerificationService } from '../../verification/ver
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
-import { maskEmail, parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
+import { maskEmail } from '../../contract/email-address.js';
+import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
 
 /** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
 const FLOW_TTL_MS = 30 * MINUTE;

@@ -18,13 +18,3 @@ export function parseResetIdentifier(input: string, country: string | undefined,
   return { kind: 'phone', normalized: number.e164, country: number.country };
 }
 
-/**
- * A login e-mail as the account choice shows it: the first character of the local part, then
- * stars, then the domain (`m***@example.com`). Whoever sees it has just proved access to a
- * channel of each listed account, so the domain may show; the local part may not.
- */
-export function maskEmail(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return '***';
-  return `${address.slice(0, 1)}***${address.slice(at)}`;
-}

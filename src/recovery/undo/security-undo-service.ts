@@ -1,5 +1,6 @@
 import type { AccountRepository } from '../../accounts/account-repository.js';
-import { normaliseEmail } from '../../contract/email-address.js';
+import { maskEmail, normaliseEmail } from '../../contract/email-address.js';
+import { eventTextKey } from '../../contract/security-log.js';
 import type { Clock } from '../../core/clock.js';
 import { LifelineError, isLifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
@@ -10,6 +11,7 @@ import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
 import type { VerificationService } from '../../verification/verification-service.js';
+import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import type { UndoLinkData } from './undo-links.js';
 
@@ -178,7 +180,7 @@ export function createSecurityUndoService(deps: {
     /** POST /security/undo: the token alone is the proof (it came to an address of the account). */
     async undo(token: string, client: ClientInfo): Promise<{ done: UndoStep[] }> {
       try {
-        return await deps.verification.redeemLink({ purpose: 'security-undo', token }, (trx, secret) => secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client));
+        return await deps.verification.redeemLink({ purpose: 'security-undo', token, lockAccountFirst: true }, (trx, secret) => secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client));
       } catch (error) {
         if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts'].includes(error.code)) throw new LifelineError('link-expired');
         throw error;
@@ -209,10 +211,45 @@ export function createSecurityUndoService(deps: {
      */
     async undoEvent(accountId: string, eventId: string, client: ClientInfo): Promise<{ done: UndoStep[] }> {
       return inTransaction(database, async (trx) => {
+        // The account first, then the link (the lock order of every undo: see redeemLink).
+        await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
         const link = (await loginLinks(trx, accountId)).find((secret) => (secret.data as Partial<UndoLinkData>).eventId === eventId);
         // Exactly one of two parallel clicks wins the link.
         if (!link || (await deps.verification.retire(trx, [link.id])) !== 1) throw new LifelineError('not-found');
         return secure(trx, accountId, link.data as unknown as UndoLinkData, client);
+      });
+    },
+
+    /**
+     * "Das war ich nicht" from the profile's list without the password: the event's link goes
+     * (again) to the login e-mail. A link's secret is stored hashed, so the live one is retired
+     * and a fresh one with the same data and the same end (not 7 days more) takes its place.
+     * Answers the masked address; an event without a live link is 404.
+     */
+    async sendEventLink(accountId: string, eventId: string): Promise<{ sentTo: string }> {
+      return inTransaction(database, async (trx) => {
+        const account = await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
+        const link = (await loginLinks(trx, accountId)).find((secret) => (secret.data as Partial<UndoLinkData>).eventId === eventId);
+        // Two parallel clicks: one retires the live link and sends; the other finds none (404).
+        if (!link || !account || (await deps.verification.retire(trx, [link.id])) !== 1) throw new LifelineError('not-found');
+        const event = await trx.selectFrom('security_events').select(['type', 'created_at']).where('id', '=', eventId).where('account_id', '=', accountId).executeTakeFirst();
+        const now = clock.now();
+        const issued = await deps.verification.issue(trx, { purpose: 'security-undo', accountId, target: account.email, data: { ...link.data }, coexist: true, ttlMs: link.expiresAt - now });
+        const locale = localeOf(account);
+        await deps.notifier.notify(trx, {
+          kind: 'account.undo-link',
+          locale,
+          to: account.email,
+          accountId,
+          expiresAt: issued.expiresAt,
+          params: {
+            token: issued.secret,
+            event: deps.translator.text(locale, `ui.profile.securityActivity.events.${eventTextKey(event?.type ?? '')}`, {}),
+            when: formatEventTime(event?.created_at ?? link.createdAt, locale, account.time_zone),
+            until: formatEventTime(issued.expiresAt, locale, account.time_zone),
+          },
+        });
+        return { sentTo: maskEmail(account.email) };
       });
     },
   };

@@ -152,7 +152,8 @@ function SecurityEventRow({ event, timeZone, locale, rowRef }: { event: Security
 /**
  * "Das war ich nicht" beside an event whose notice link is still live: a short question first
  * (it signs out every session, this one too), then the password when the window is closed (the
- * API asks for it), then the sign-in page with what to do next.
+ * API asks for it), then the sign-in page with what to do next. Who does not know the password
+ * (or does not want to type it here) has the link sent to the login e-mail instead.
  */
 function NotMeAction({ eventId }: { eventId: string }) {
   const { t } = useI18n();
@@ -160,11 +161,14 @@ function NotMeAction({ eventId }: { eventId: string }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
+  /** The masked login e-mail the link went to, once sent. */
+  const [sentTo, setSentTo] = useState<string | undefined>();
   const say = (key: string) => t(`ui.profile.securityActivity.notMe.${key}`);
   // The button and the question take each other's place: the focus goes along (to the question,
   // which a screen reader then reads; back to the button on "Abbrechen"), not to the page's start.
   const button = useRef<HTMLButtonElement>(null);
   const question = useRef<HTMLParagraphElement>(null);
+  const sentNote = useRef<HTMLParagraphElement>(null);
   const ask = () => {
     flushSync(() => setAsking(true));
     question.current?.focus();
@@ -192,6 +196,31 @@ function NotMeAction({ eventId }: { eventId: string }) {
     }
   };
 
+  const sendLink = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const sent = await api<{ sentTo: string }>('POST', `/api/v1/security-log/${encodeURIComponent(eventId)}/undo-link`, {});
+      // The question gives way to the note; the focus goes to it, so it is read out.
+      flushSync(() => setSentTo(sent.sentTo));
+      sentNote.current?.focus();
+    } catch (failure) {
+      if (!wasCancelled(failure)) setError(errorMessage(t, failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (sentTo !== undefined) {
+    return (
+      <div className="security-event-action">
+        <p className="alert alert-success" role="status" ref={sentNote} tabIndex={-1}>
+          {t('ui.profile.securityActivity.notMe.linkSent', { address: sentTo })}
+        </p>
+      </div>
+    );
+  }
   if (!asking) {
     return (
       <div className="security-event-action">
@@ -210,6 +239,9 @@ function NotMeAction({ eventId }: { eventId: string }) {
       <div className="actions">
         <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void secure()}>
           {say('confirm')}
+        </button>
+        <button type="button" aria-disabled={busy || undefined} onClick={() => void sendLink()}>
+          {say('sendLink')}
         </button>
         <button type="button" onClick={keep}>
           {say('cancel')}

@@ -1,0 +1,89 @@
+/*
+ * Pure data without zod: the UI imports values from here, and zod in the UI's bundle would
+ * bring its JIT (new Function), which the CSP forbids (script-src 'self', no 'unsafe-eval').
+ */
+
+/**
+ * The event types of the security log ("Sicherheitsaktivität"), as the API and the UI name
+ * them. Pure data (contract/): the server writes these, the UI translates them.
+ */
+export const securityEventTypes = [
+  'account.created',
+  'account.email_verified',
+  'account.preferences_changed',
+  'account.signup_attempted',
+  'login_email.change_requested',
+  'login_email.changed',
+  'login_email.takeover_attempted',
+  'password.changed',
+  'password.reset',
+  'password_reset.requested',
+  'password_reset.suppressed',
+  'recovery_email.setup_requested',
+  'recovery_email.setup_cancelled',
+  'recovery_email.added',
+  'recovery_email.changed',
+  'recovery_email.removed',
+  'recovery_phone.setup_requested',
+  'recovery_phone.setup_cancelled',
+  'recovery_phone.added',
+  'recovery_phone.changed',
+  'recovery_phone.removed',
+  'session.signed_in',
+  'session.signed_in_new_device',
+  'session.signed_out',
+  'session.reauthenticated',
+  'session.revoked',
+  'session.revoked_others',
+  'sessions.revoked_by_password_change',
+  'sessions.revoked_by_password_reset',
+  'signin.throttled',
+  'security.undone',
+] as const;
+
+export type SecurityEventType = (typeof securityEventTypes)[number];
+
+/**
+ * The sentence of each event type (ui.profile.securityActivity.events.*): one for every type of
+ * the contract, or nothing compiles. The profile's list and the mail with a "Das war ich nicht"
+ * link read them; types an older UI does not know (a newer server) read "Sicherheitsrelevante
+ * Änderung".
+ */
+const EVENT_TEXT: Record<SecurityEventType, string> = {
+  'account.created': 'accountCreated',
+  'account.email_verified': 'accountEmailVerified',
+  'account.preferences_changed': 'accountPreferencesChanged',
+  'account.signup_attempted': 'accountSignupAttempted',
+  'login_email.change_requested': 'loginEmailChangeRequested',
+  'login_email.changed': 'loginEmailChanged',
+  'login_email.takeover_attempted': 'loginEmailTakeoverAttempted',
+  'password.changed': 'passwordChanged',
+  'password.reset': 'passwordReset',
+  'password_reset.requested': 'passwordResetRequested',
+  'password_reset.suppressed': 'passwordResetSuppressed',
+  'recovery_email.setup_requested': 'recoveryEmailSetupRequested',
+  'recovery_email.setup_cancelled': 'recoveryEmailSetupCancelled',
+  'recovery_email.added': 'recoveryEmailAdded',
+  'recovery_email.changed': 'recoveryEmailChanged',
+  'recovery_email.removed': 'recoveryEmailRemoved',
+  'recovery_phone.setup_requested': 'recoveryPhoneSetupRequested',
+  'recovery_phone.setup_cancelled': 'recoveryPhoneSetupCancelled',
+  'recovery_phone.added': 'recoveryPhoneAdded',
+  'recovery_phone.changed': 'recoveryPhoneChanged',
+  'recovery_phone.removed': 'recoveryPhoneRemoved',
+  'session.signed_in': 'sessionSignedIn',
+  'session.signed_in_new_device': 'sessionSignedInNewDevice',
+  'session.signed_out': 'sessionSignedOut',
+  'session.reauthenticated': 'sessionReauthenticated',
+  'session.revoked': 'sessionRevoked',
+  'session.revoked_others': 'sessionRevokedOthers',
+  'sessions.revoked_by_password_change': 'sessionsRevokedByPasswordChange',
+  'sessions.revoked_by_password_reset': 'sessionsRevokedByPasswordReset',
+  'signin.throttled': 'signinThrottled',
+  'security.undone': 'securityUndone',
+};
+
+/** The key under `ui.profile.securityActivity.events` of an event type. */
+export function eventTextKey(type: string): string {
+  return Object.hasOwn(EVENT_TEXT, type) ? EVENT_TEXT[type as SecurityEventType] : 'unknown';
+}
