@@ -5,10 +5,10 @@ import type { Services } from './services.js';
  * Periodic clean-up beside the delivery worker: expired one-time secrets and old failure
  * counts, delivered outbox rows past their retention, expired rate-limit buckets, ended
  * sessions, sign-ups not confirmed within 7 days, ended forgot-password flows (and any left
- * unprocessed by a stopped instance), and security-log rows older than SECURITY_LOG_DAYS.
+ * unprocessed by a stopped instance), action verifications a day past their end, and security-log rows older than SECURITY_LOG_DAYS.
  * Runs where the worker runs; every step is idempotent, so several workers may run it.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
   let timer: NodeJS.Timeout | undefined;
 
   async function runOnce(): Promise<void> {
@@ -20,10 +20,11 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
       const unverifiedAccounts = await services.signup.purgeUnverified();
       await services.devices.prune();
       const resetFlows = await services.passwordReset.prune();
+      const actionVerifications = await services.actionVerification.prune();
       const securityEvents = await services.securityLog.prune(services.database.db, services.config.securityLog.retentionDays);
       // Forgot-password requests whose processing after the answer never ran (an instance stopped).
       await services.passwordReset.processStale();
-      services.logger.debug({ event: 'housekeeping.done', secrets, messages, sessions, unverifiedAccounts, resetFlows, securityEvents }, 'housekeeping done');
+      services.logger.debug({ event: 'housekeeping.done', secrets, messages, sessions, unverifiedAccounts, resetFlows, actionVerifications, securityEvents }, 'housekeeping done');
     } catch (error) {
       services.logger.warn({ event: 'housekeeping.failed', err: (error as Error).message }, 'housekeeping failed');
     }

@@ -38,6 +38,8 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     passwordReset: services.passwordReset,
     securityLog: services.securityLog,
     securityUndo: services.securityUndo,
+    apiKeys: services.apiKeys,
+    actionVerification: services.actionVerification,
     geoIp: services.geoIp,
     database: services.database,
   });

@@ -30,6 +30,8 @@ import { createSmsSendGuard } from './security/sms-send-guard.js';
 import { createPasswordResetService } from './recovery/password-reset/password-reset-service.js';
 import { createUndoLinks } from './recovery/undo/undo-links.js';
 import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
+import { createApiKeyService } from './api-keys/api-key-service.js';
+import { createActionVerificationService } from './actions/action-verification-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -92,6 +94,17 @@ export function createServices(input: ServicesInput) {
     config,
   });
   const securityUndo = createSecurityUndoService({ database, clock, accounts, sessions, verification, notifier, translator });
+  const apiKeys = createApiKeyService({ database, clock, keys: config.keys });
+  const actionVerification = createActionVerificationService({
+    database,
+    clock,
+    verification,
+    notifier,
+    securityLog,
+    rateLimits,
+    smsGuard: recoveryPhone ? smsGuard : undefined,
+    config,
+  });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
@@ -121,6 +134,8 @@ export function createServices(input: ServicesInput) {
     recoveryPhone,
     passwordReset,
     securityUndo,
+    apiKeys,
+    actionVerification,
     checkReadiness: () => checkReadiness(database),
   };
 }

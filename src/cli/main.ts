@@ -2,6 +2,7 @@
 import '../threadpool.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand } from './commands/api-key.js';
 import { configCommand } from './commands/config.js';
 import { mailTestCommand } from './commands/mail-test.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -56,6 +57,23 @@ program
   .command('config')
   .description('check the configuration and print the effective settings (secrets masked)')
   .action(() => run(() => configCommand(process.env, terminal))());
+
+const apiKey = program.command('api-key').description('API keys of host applications (Authorization: Bearer)');
+apiKey
+  .command('create')
+  .description('create a key and print it once (only its keyed hash is stored)')
+  .argument('<name>', 'a name for the host application, e.g. billing')
+  .action((name: string) => run(() => apiKeyCreateCommand(process.env, name, terminal))());
+apiKey
+  .command('list')
+  .description('list the keys: name, created, last used, revoked (never a key)')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => run(() => apiKeyListCommand(process.env, options, terminal))());
+apiKey
+  .command('revoke')
+  .description('revoke the key of this name at once')
+  .argument('<name>')
+  .action((name: string) => run(() => apiKeyRevokeCommand(process.env, name, terminal))());
 
 try {
   await program.parseAsync(process.argv);

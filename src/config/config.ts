@@ -91,6 +91,7 @@ export interface Config {
   readonly geoIp: { readonly databasePath: string | undefined };
   /** Forgot password (issue 7). */
   readonly passwordReset: PasswordResetConfig;
+  readonly actionVerification: ActionVerificationConfig;
   readonly sms: SmsConfig;
   readonly i18n: { readonly defaultLocale: Locale; /** For accounts whose browser sent no time zone. */ readonly defaultTimeZone: string };
   readonly sessions: {
@@ -101,6 +102,14 @@ export interface Config {
     /** How long a password entry opens the privileged window (default 10 minutes). */
     readonly privilegedMs: number;
   };
+}
+
+/** Verification of sensitive actions and the host API (issue 9). */
+export interface ActionVerificationConfig {
+  /** ALLOWED_RETURN_ORIGINS: the origins a verification page may send the user back to. */
+  readonly allowedReturnOrigins: readonly string[];
+  /** VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: how long a channel must have been confirmed for a host's actions (default 0). */
+  readonly hostMinChannelAgeMs: number;
 }
 
 export interface PasswordResetConfig {

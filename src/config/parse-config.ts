@@ -57,6 +57,29 @@ function isMailbox(value: string): boolean {
   return /@localhost$/i.test(address.trim()) || normaliseEmail(address) !== undefined;
 }
 
+/**
+ * ALLOWED_RETURN_ORIGINS: where a verification may send the user back to, as a comma-separated
+ * list of origins (`https://app.example.com`), each exactly scheme, host and port: no path, no
+ * wildcard. Anything else stops the start, naming the entry.
+ */
+const returnOriginsSetting = optionalString.transform((value, context) => {
+  const origins: string[] = [];
+  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
+      context.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path)` });
+      return z.NEVER;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
+});
+
 const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 function isProxyEntry(entry: string): boolean {
   if (proxyNames.has(entry)) return true;
@@ -158,6 +181,8 @@ const environmentSchema = z.object({
   SESSION_ABSOLUTE_DAYS: intSetting(1, 365, 30),
   PRIVILEGED_WINDOW_MINUTES: intSetting(1, 60, 10),
   VERIFICATION_MAX_FAILURES_PER_HOUR: intSetting(1, 100, 10),
+  ALLOWED_RETURN_ORIGINS: returnOriginsSetting,
+  VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: intSetting(0, 365, 0),
   SMS_PROVIDER: z.enum(['dev', 'twilio', 'webhook', 'none'], { error: 'must be dev, twilio, webhook or none' }).optional(),
   SMS_DEFAULT_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as DE' }).optional()).transform((v) => (v ?? 'DE').toUpperCase()),
   SMS_ALLOWED_COUNTRIES: optionalString.pipe(
@@ -385,6 +410,10 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
     securityLog: { retentionDays: e.SECURITY_LOG_DAYS },
     geoIp: { databasePath: e.GEOIP_DB },
+    actionVerification: {
+      allowedReturnOrigins: e.ALLOWED_RETURN_ORIGINS,
+      hostMinChannelAgeMs: e.VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS * 86_400_000,
+    },
     passwordReset: {
       notifyUnknownRecipients: e.NOTIFY_UNKNOWN_RECIPIENTS,
       perIdentifierPerHour: e.PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR,

@@ -55,6 +55,13 @@ export const errorStatus = {
   'link-expired': 410,
   'reset-expired': 410,
   'account-required': 400,
+  // Action verification and the host API (issue 9).
+  'api-key-name-taken': 409,
+  'return-to-not-allowed': 400,
+  'action-reserved': 400,
+  'channel-not-available': 422,
+  'verification-not-redeemable': 409,
+  'verification-expired': 410,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -39,6 +39,9 @@ export const securityEventTypes = [
   'sessions.revoked_by_password_reset',
   'signin.throttled',
   'security.undone',
+  'action_verification.code_sent',
+  'action_verification.verified',
+  'action_verification.failed',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -81,6 +84,9 @@ const EVENT_TEXT: Record<SecurityEventType, string> = {
   'sessions.revoked_by_password_reset': 'sessionsRevokedByPasswordReset',
   'signin.throttled': 'signinThrottled',
   'security.undone': 'securityUndone',
+  'action_verification.code_sent': 'actionVerificationCodeSent',
+  'action_verification.verified': 'actionVerificationVerified',
+  'action_verification.failed': 'actionVerificationFailed',
 };
 
 /** The key under `ui.profile.securityActivity.events` of an event type. */

@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007-recovery-emails.js';
 import * as m0008 from './migrations/0008-recovery-phones.js';
 import * as m0009 from './migrations/0009-phone-delivery.js';
 import * as m0010 from './migrations/0010-password-reset-flows.js';
+import * as m0011 from './migrations/0011-action-verifications.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -26,6 +27,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0008-recovery-phones': m0008,
   '0009-phone-delivery': m0009,
   '0010-password-reset-flows': m0010,
+  '0011-action-verifications': m0011,
 });
 
 function createMigrator(database: Database): Migrator {

@@ -18,6 +18,8 @@ export interface Tables {
   recovery_phones: RecoveryPhonesTable;
   rate_limit_buckets: RateLimitBucketsTable;
   password_reset_flows: PasswordResetFlowsTable;
+  api_keys: ApiKeysTable;
+  action_verifications: ActionVerificationsTable;
 }
 
 export interface AccountsTable {
@@ -228,6 +230,48 @@ export interface PasswordResetFlowsTable {
 }
 
 export type PasswordResetFlowRow = Selectable<PasswordResetFlowsTable>;
+
+/** A host application's API key (issue 9): only the keyed hash of its secret half. */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  /** The SECRET_KEY id the hash was made under. */
+  key_id: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+
+/** Who asked for a verification: a host's API key or a Lifeline session. */
+export type VerificationRequesterKind = 'api-key' | 'session';
+
+/** One "prove access to a channel before this action" (issue 9). */
+export interface ActionVerificationsTable {
+  id: string;
+  account_id: string;
+  action: string;
+  requester_kind: VerificationRequesterKind;
+  requester_id: string;
+  return_to: string | null;
+  /** SHA-256 of the capability in the verification page's URL. */
+  page_token_hash: string | null;
+  /** The channel the code went to: login-email, recovery-email or recovery-phone. */
+  channel: string | null;
+  secret_purpose: string | null;
+  locale: string;
+  created_at: number;
+  /** Until then it can be verified; once verified, it can be consumed for 10 minutes. */
+  expires_at: number;
+  sent_at: number | null;
+  verified_at: number | null;
+  failed_at: number | null;
+  consumed_at: number | null;
+}
+
+export type ActionVerificationRow = Selectable<ActionVerificationsTable>;
 
 export type OutboxMessageRow = Selectable<OutboxMessagesTable>;
 export type NewOutboxMessage = Insertable<OutboxMessagesTable>;

@@ -43,6 +43,10 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPageStyles } from './routes/page-routes.js';
 import { defaultUiDir, loadUiBundle, registerUiRoutes, sendUiPage, wantsPage } from './routes/ui-routes.js';
+import { registerVerificationRoutes } from './routes/verification-routes.js';
+import { registerApiKeyAuth } from './plugins/api-key-auth.js';
+import type { ApiKeyService } from '../api-keys/api-key-service.js';
+import type { ActionVerificationService } from '../actions/action-verification-service.js';
 
 /** Everything the HTTP layer needs, created by the composition root (src/main.ts or a test). */
 export interface AppDeps {
@@ -65,6 +69,8 @@ export interface AppDeps {
   readonly passwordReset: PasswordResetService;
   readonly securityLog: SecurityLog;
   readonly securityUndo: SecurityUndoService;
+  readonly apiKeys: ApiKeyService;
+  readonly actionVerification: ActionVerificationService;
   readonly geoIp: GeoIp;
   readonly database: Database;
   /** The built web UI (default: dist/ui of the installation). */
@@ -132,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSecurityHeaders(app, securityHeaders);
   registerApiGuards(app, { rateLimits: deps.rateLimits, publicOrigin: config.http.publicOrigin });
   const cookies = await registerSessionAuth(app, { sessions: deps.sessions, secure: config.http.secure });
+  registerApiKeyAuth(app, { apiKeys: deps.apiKeys });
   await registerOpenApi(app, { version: config.version, publicUrl: config.http.publicUrl, appName: config.appName });
 
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness, metrics: deps.metrics, metricsToken: config.metrics.token });
@@ -151,6 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
   registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
+  registerVerificationRoutes(app, { actionVerification: deps.actionVerification });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {

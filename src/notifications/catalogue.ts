@@ -362,6 +362,30 @@ export const messageCatalogue = {
       until: '2. Dezember 2026, 16:05 MEZ',
     },
   },
+  /**
+   * Verification of a sensitive action by e-mail (issue 9): the 8-character code for the page
+   * or host that asked, and a link that confirms in any browser (15 minutes). Names the action.
+   */
+  'verification.email-code': {
+    channel: 'email',
+    template: 'action-verification-code',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'verify-action', labelKey: 'mail.actions.confirmAction', tokenParam: 'token' },
+    codeParam: 'code',
+    secretParams: ['code', 'token'],
+    exampleParams: { code: 'K7M2Q9XD', token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', action: 'export-data', requester: 'billing', minutes: 15 },
+  },
+  /** …by SMS: the 6-digit code (10 minutes), to the confirmed recovery phone only. */
+  'verification.sms-code': {
+    channel: 'sms',
+    template: 'action-verification-code',
+    recipients: 'given-address',
+    securityEvent: null,
+    codeParam: 'code',
+    secretParams: ['code'],
+    exampleParams: { code: '492817', action: 'export-data' },
+  },
 } as const satisfies Record<string, MessageDefinition>;
 
 export type MessageKind = keyof typeof messageCatalogue;

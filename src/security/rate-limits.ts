@@ -68,6 +68,16 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
     /** "Das war ich nicht" links sent afresh from the profile's list, per account (429: the owner's own account). */
     'undo-link-account': { points: 5, durationSeconds: 3600 },
+    /**
+     * Verification of sensitive actions (issue 9): starts per API key, per session and per
+     * account; codes sent per account and per channel target (besides one a minute per target).
+     * All 429: the caller is the host or the account's owner.
+     */
+    'verification-start-key': { points: 1000, durationSeconds: 3600 },
+    'verification-start-session': { points: 20, durationSeconds: 3600 },
+    'verification-start-account': { points: 30, durationSeconds: 3600 },
+    'verification-send-account': { points: 10, durationSeconds: 3600 },
+    'verification-send-channel': { points: 5, durationSeconds: 3600 },
     /** SMS to confirmed numbers (recovery codes, verification, notices): a budget of its own. */
     'sms-confirmed-global': { points: sms.confirmedBudgetPerHour, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;

@@ -62,6 +62,28 @@ for (const dialect of dialectsUnderTest()) {
       expect(json.messages.every((m) => m.status === 'sent')).toBe(true);
     });
 
+    it('api-key create prints a key once, list never shows one, revoke stops it; bad names and doubles are refused (issue 9)', async () => {
+      const created = await lifeline(['api-key', 'create', 'billing'], env);
+      expect(created.code).toBe(0);
+      const key = /llk_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}/.exec(created.stdout)?.[0];
+      expect(key).toBeDefined();
+      const again = await lifeline(['api-key', 'create', 'billing'], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('exists already');
+      const bad = await lifeline(['api-key', 'create', 'no spaces'], env);
+      expect(bad.code).toBe(2);
+      noStackTrace(bad.stderr);
+      expect((await lifeline(['api-key', 'create'], env)).code).toBe(2);
+      const listed = await lifeline(['api-key', 'list'], env);
+      expect(listed.stdout).toMatch(/^billing {2}active {2}created \S+ {2}last used -$/m);
+      expect(listed.stdout).not.toContain(String(key?.split('.')[1]));
+      const revoked = await lifeline(['api-key', 'revoke', 'billing'], env);
+      expect(revoked.code).toBe(0);
+      expect((await lifeline(['api-key', 'revoke', 'billing'], env)).code).toBe(1);
+      const json = JSON.parse((await lifeline(['api-key', 'list', '--json'], env)).stdout) as { name: string; revokedAt: string | null }[];
+      expect(json).toEqual([expect.objectContaining({ name: 'billing', revokedAt: expect.any(String) })]);
+    });
+
     it('outbox masks codes and links of waiting messages', async () => {
       const database = await createDatabase(
         testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },

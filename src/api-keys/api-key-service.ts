@@ -1,0 +1,91 @@
+import type { Clock } from '../core/clock.js';
+import { LifelineError } from '../core/errors.js';
+import { constantTimeEqual, hmacSha256 } from '../core/hashing.js';
+import type { KeyRing } from '../core/keyring.js';
+import { randomToken } from '../core/random.js';
+import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
+import type { ApiKeyRow } from '../db/tables.js';
+
+/** `llk_<id>.<secret>`: the id finds the row, the secret (256 bits) is compared by keyed hash. */
+const KEY_PATTERN = /^llk_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{43})$/;
+/** A name an operator types and reads back: `billing`, `shop-eu.prod`. */
+export const API_KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** `last_used_at` is written at most this often per key, so every request does not write a row. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface ApiKeySummary {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+  readonly revokedAt: number | null;
+}
+
+/** The host application an API key belongs to, as a request's caller. */
+export interface ApiKeyCaller {
+  readonly id: string;
+  readonly name: string;
+}
+
+const summary = (row: ApiKeyRow): ApiKeySummary => ({ id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at });
+
+/**
+ * API keys of host applications (issue 9): `lifeline api-key create NAME` prints a key once;
+ * only the keyed hash of its secret half is stored (HMAC-SHA-256 under SECRET_KEY, like every
+ * secret: a leaked database gives no usable key). Keys are sent as `Authorization: Bearer`.
+ */
+export function createApiKeyService(deps: { database: Database; clock: Clock; keys: KeyRing }) {
+  const { database, clock, keys } = deps;
+  const hashOf = (key: Buffer, id: string, secret: string) => hmacSha256(key, 'api-key', id, secret);
+
+  return {
+    /** A new key under a new name; the answer holds the key in plain text, the only time it exists. */
+    async create(name: string): Promise<{ key: string; apiKey: ApiKeySummary }> {
+      if (!API_KEY_NAME_PATTERN.test(name)) throw new LifelineError('validation-failed', { field: 'name' });
+      const id = randomToken(9);
+      const secret = randomToken(32);
+      const now = clock.now();
+      const row = { id, name, secret_hash: hashOf(keys.current.key, id, secret), key_id: keys.current.id, created_at: now, last_used_at: null, revoked_at: null };
+      try {
+        await database.db.insertInto('api_keys').values(row).execute();
+      } catch (error) {
+        // Names are unique, revoked keys' too: a name always means one key in the records.
+        if (isUniqueViolation(error)) throw new LifelineError('api-key-name-taken');
+        throw error;
+      }
+      return { key: `llk_${id}.${secret}`, apiKey: summary(row) };
+    },
+
+    async list(): Promise<ApiKeySummary[]> {
+      const rows = await database.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('name').execute();
+      return rows.map(summary);
+    },
+
+    /** Revokes the live key of this name; answers false when there is none. */
+    async revoke(name: string): Promise<boolean> {
+      const result = await database.db.updateTable('api_keys').set({ revoked_at: clock.now() }).where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /**
+     * The caller of a `Bearer` key, or undefined for a missing, malformed, unknown, wrong or
+     * revoked one (all alike: 401). A key hashed under a retired SECRET_KEY no longer matches.
+     */
+    async authenticate(presented: string | undefined): Promise<ApiKeyCaller | undefined> {
+      const match = presented === undefined ? null : KEY_PATTERN.exec(presented);
+      if (!match?.[1] || !match[2]) return undefined;
+      const [, id, secret] = match;
+      const row = await database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      const key = row ? keys.byId(row.key_id) : undefined;
+      if (!row || !key || row.revoked_at !== null || !constantTimeEqual(hashOf(key, id, secret), row.secret_hash)) return undefined;
+      const now = clock.now();
+      if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
+        await database.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+      }
+      return { id: row.id, name: row.name };
+    },
+  };
+}
+
+export type ApiKeyService = ReturnType<typeof createApiKeyService>;

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** Verification of sensitive actions and the host API (issue 9). */
+
+export const verificationChannel = z.enum(['login-email', 'recovery-email', 'recovery-phone']).describe('A confirmed channel of the account');
+
+const verificationId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16}$/)
+  .describe('The id `POST /api/v1/verifications` answered');
+const pageToken = z
+  .string()
+  .min(1)
+  .max(256)
+  .describe('The token of the verification page’s URL (`/verify-action?token=`)');
+
+/** POST /api/v1/verifications (API key). */
+export const startVerificationRequest = z.strictObject({
+  accountId: z.string().min(1).max(64).describe('`account.id` of `GET /api/v1/session`'),
+  action: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe('Your name for the action, shown to the user and bound to the record: letters, digits, space and `._:-`; not starting with `lifeline.`'),
+  channel: verificationChannel.optional().describe('Send the code to this channel at once (the page then asks only for the code)'),
+  returnTo: z.string().max(2048).optional().describe('Where the page sends the user back, with `?verification=<id>`; its origin must be in ALLOWED_RETURN_ORIGINS'),
+});
+
+export const startVerificationResponse = z.object({
+  id: z.string(),
+  url: z.string().describe('Send the user here: Lifeline’s page lets them pick a channel and enter the code'),
+  expiresAt: z.string().describe('ISO 8601: until then it can be verified'),
+});
+
+export const verificationParams = z.strictObject({ id: verificationId });
+
+/** POST /api/v1/verifications/{id}/send. */
+export const sendVerificationRequest = z.strictObject({ channel: verificationChannel });
+export const sendVerificationResponse = z.object({
+  channel: verificationChannel,
+  sentTo: z.string().describe('The channel, masked: `m***@example.com`, `+49 *** ****567`'),
+  codeExpiresAt: z.string().describe('ISO 8601: the code’s end (10 minutes by SMS, 15 by e-mail)'),
+});
+
+/** POST /api/v1/verifications/{id}/code. */
+export const verificationCodeRequest = z.strictObject({
+  code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (e-mail); case, spaces and dashes do not matter'),
+});
+
+export const verificationView = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'verified', 'expired', 'failed']).describe('`verified` also after consume (see `consumedAt`)'),
+  action: z.string(),
+  accountId: z.string(),
+  channel: verificationChannel.nullable().describe('Where the code went, once sent'),
+  createdAt: z.string(),
+  expiresAt: z.string().describe('Pending: until then it can be verified; verified: until then it can be consumed (10 minutes)'),
+  verifiedAt: z.string().optional(),
+  consumedAt: z.string().optional(),
+});
+
+export type VerificationViewBody = z.infer<typeof verificationView>;
+
+const channelChoice = z.object({
+  channel: verificationChannel,
+  masked: z.string(),
+  allowed: z.boolean().describe('Whether this action accepts the channel (e.g. confirmed long enough)'),
+});
+
+/** GET /api/v1/verification-page?token=: what the page shows. */
+export const verificationPageQuery = z.strictObject({ token: pageToken });
+export const verificationPage = z.object({
+  action: z.string(),
+  requester: z.string().describe('Who asked: the API key’s name'),
+  status: verificationView.shape.status,
+  channel: verificationChannel.nullable(),
+  channels: z.array(channelChoice),
+  returnTo: z.string().nullable(),
+  expiresAt: z.string(),
+});
+
+export type VerificationPageBody = z.infer<typeof verificationPage>;
+
+export const verificationPageSendRequest = z.strictObject({ token: pageToken, channel: verificationChannel });
+export const verificationPageCodeRequest = z.strictObject({ token: pageToken, code: verificationCodeRequest.shape.code });
+export const verificationLinkRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the e-mail’s link') });
+
+/** The page's answer once verified: where to go next. */
+export const verificationDone = z.object({
+  status: verificationView.shape.status,
+  returnTo: z.string().nullable().describe('`returnTo` with `verification=<id>` added, or null'),
+});

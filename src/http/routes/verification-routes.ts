@@ -1,0 +1,201 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ActionVerificationService, Requester, VerificationView } from '../../actions/action-verification-service.js';
+import { problemResponses } from '../../contract/problem.js';
+import {
+  sendVerificationRequest,
+  sendVerificationResponse,
+  startVerificationRequest,
+  startVerificationResponse,
+  verificationCodeRequest,
+  verificationDone,
+  verificationLinkRequest,
+  verificationPage,
+  verificationPageCodeRequest,
+  verificationPageQuery,
+  verificationPageSendRequest,
+  verificationParams,
+  verificationView,
+  type VerificationViewBody,
+} from '../../contract/verifications.js';
+import { apiKeyOf } from '../plugins/api-key-auth.js';
+import { clientInfo } from '../plugins/session-auth.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The API's shape of a record (ISO times; absent rather than null for what has not happened). */
+export function verificationBody(view: VerificationView): VerificationViewBody {
+  return {
+    id: view.id,
+    status: view.status,
+    action: view.action,
+    accountId: view.accountId,
+    channel: view.channel,
+    createdAt: iso(view.createdAt),
+    expiresAt: iso(view.expiresAt),
+    ...(view.verifiedAt !== null ? { verifiedAt: iso(view.verifiedAt) } : {}),
+    ...(view.consumedAt !== null ? { consumedAt: iso(view.consumedAt) } : {}),
+  };
+}
+
+/** `returnTo` with `verification=<id>` added (the host reads it and asks GET /verifications/{id}). */
+function returnUrl(returnTo: string | null, id: string): string | null {
+  if (returnTo === null) return null;
+  const url = new URL(returnTo);
+  url.searchParams.set('verification', id);
+  return url.href;
+}
+
+const hostDescription = 'API key (`Authorization: Bearer`): a record exists only for the key that started it (404 for any other).';
+
+/**
+ * The host API of action verification (issue 9) and the endpoints of Lifeline's own page
+ * (`/verify-action?token=`), which acts by the capability in its URL.
+ */
+export function registerVerificationRoutes(app: FastifyInstance, deps: { actionVerification: ActionVerificationService }): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const service = deps.actionVerification;
+  const hostRequester = (request: Parameters<typeof apiKeyOf>[0]): Requester => {
+    const key = apiKeyOf(request);
+    return { kind: 'api-key', id: key.id, name: key.name };
+  };
+
+  api.post(
+    '/api/v1/verifications',
+    {
+      config: { apiKey: 'required' },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Start a verification of one of your actions for one account',
+        description: `${hostDescription} 404 for an unknown or unconfirmed account; 400 return-to-not-allowed, action-reserved; 429 per key and per account.`,
+        body: startVerificationRequest,
+        response: { 201: startVerificationResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const started = await service.start({ ...request.body, requester: hostRequester(request), origin: clientInfo(request) });
+      return reply.code(201).send({ id: started.id, url: started.url, expiresAt: iso(started.expiresAt) });
+    },
+  );
+
+  api.get(
+    '/api/v1/verifications/:id',
+    {
+      config: { apiKey: 'required' },
+      schema: { tags: ['verifications'], summary: 'Where a verification stands', description: hostDescription, params: verificationParams, response: { 200: verificationView, ...problemResponses } },
+    },
+    async (request) => verificationBody(await service.status(request.params.id, hostRequester(request))),
+  );
+
+  api.post(
+    '/api/v1/verifications/:id/send',
+    {
+      config: { apiKey: 'required' },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Send the code to a confirmed channel (you drive the flow yourself)',
+        description: `${hostDescription} 422 channel-not-available for a channel the account has not confirmed (or not long enough); 429 one a minute per channel, 10 an hour per account, 5 an hour per channel.`,
+        params: verificationParams,
+        body: sendVerificationRequest,
+        response: { 202: sendVerificationResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const sent = await service.send(request.params.id, hostRequester(request), request.body.channel, clientInfo(request));
+      return reply.code(202).send({ channel: sent.channel, sentTo: sent.masked, codeExpiresAt: iso(sent.expiresAt) });
+    },
+  );
+
+  api.post(
+    '/api/v1/verifications/:id/code',
+    {
+      config: { apiKey: 'required' },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Check the code the user typed',
+        description: `${hostDescription} 400 wrong-code with triesLeft (the last wrong try fails the record); 410 code-expired; 429 too-many-attempts.`,
+        params: verificationParams,
+        body: verificationCodeRequest,
+        response: { 200: verificationView, ...problemResponses },
+      },
+    },
+    async (request) => verificationBody(await service.enterCode(request.params.id, hostRequester(request), request.body.code, clientInfo(request))),
+  );
+
+  api.post(
+    '/api/v1/verifications/:id/consume',
+    {
+      config: { apiKey: 'required' },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Redeem a verified record, once, right before doing the action',
+        description: `${hostDescription} 200 once; 409 verification-not-redeemable after that or while not verified; 410 verification-expired 10 minutes after verification.`,
+        params: verificationParams,
+        response: { 200: verificationView, ...problemResponses },
+      },
+    },
+    async (request) => verificationBody(await service.consume(request.params.id, hostRequester(request))),
+  );
+
+  // Lifeline's page: the capability in its URL is the proof (no session, no API key).
+  api.get(
+    '/api/v1/verification-page',
+    {
+      schema: { tags: ['verifications'], summary: 'What the verification page shows', querystring: verificationPageQuery, response: { 200: verificationPage, ...problemResponses } },
+    },
+    async (request) => {
+      const page = await service.page(request.query.token);
+      return {
+        action: page.view.action,
+        requester: page.requesterName,
+        status: page.view.status,
+        channel: page.view.channel,
+        channels: page.channels,
+        returnTo: returnUrl(page.returnTo, page.view.id),
+        expiresAt: iso(page.view.expiresAt),
+      };
+    },
+  );
+
+  api.post(
+    '/api/v1/verification-page/send',
+    {
+      config: { csrf: false },
+      schema: { tags: ['verifications'], summary: 'The page sends the code', body: verificationPageSendRequest, response: { 202: sendVerificationResponse, ...problemResponses } },
+    },
+    async (request, reply) => {
+      const sent = await service.pageSend(request.body.token, request.body.channel, clientInfo(request));
+      return reply.code(202).send({ channel: sent.channel, sentTo: sent.masked, codeExpiresAt: iso(sent.expiresAt) });
+    },
+  );
+
+  api.post(
+    '/api/v1/verification-page/code',
+    {
+      config: { csrf: false },
+      schema: { tags: ['verifications'], summary: 'The page checks the code', body: verificationPageCodeRequest, response: { 200: verificationDone, ...problemResponses } },
+    },
+    async (request) => {
+      const done = await service.pageCode(request.body.token, request.body.code, clientInfo(request));
+      return { status: done.view.status, returnTo: returnUrl(done.returnTo, done.view.id) };
+    },
+  );
+
+  api.post(
+    '/api/v1/verification-page/link',
+    {
+      config: { csrf: false },
+      schema: {
+        tags: ['verifications'],
+        summary: 'The e-mail’s link: verifies the record it was sent for, in any browser',
+        description: 'A used, expired or forged link: 410 link-expired.',
+        body: verificationLinkRequest,
+        response: { 200: verificationDone, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const done = await service.redeemLink(request.body.token, clientInfo(request));
+      return { status: done.view.status, returnTo: returnUrl(done.returnTo, done.view.id) };
+    },
+  );
+}
