@@ -40,6 +40,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     securityUndo: services.securityUndo,
     apiKeys: services.apiKeys,
     actionVerification: services.actionVerification,
+    accountDeletion: services.accountDeletion,
     geoIp: services.geoIp,
     database: services.database,
   });

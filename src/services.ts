@@ -32,6 +32,7 @@ import { createUndoLinks } from './recovery/undo/undo-links.js';
 import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
+import { createAccountDeletionService } from './accounts/account-deletion.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -105,6 +106,7 @@ export function createServices(input: ServicesInput) {
     smsGuard: recoveryPhone ? smsGuard : undefined,
     config,
   });
+  const accountDeletion = createAccountDeletionService({ database, clock, accounts, verifier, sessions, actionVerification, notifier, translator, logger });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
@@ -136,6 +138,7 @@ export function createServices(input: ServicesInput) {
     securityUndo,
     apiKeys,
     actionVerification,
+    accountDeletion,
     checkReadiness: () => checkReadiness(database),
   };
 }

@@ -164,7 +164,8 @@ export function createAccountSettingsService(deps: {
           accountId: account.id,
           params: { ...details, newEmail: email },
           origin: client,
-          undo: { restore, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled ? { role: 'login' as const } : {}) },
+          // The old address may notice late (a mailbox one rarely reads): its link lives 30 days.
+          undo: { restore, validDays: 30, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled ? { role: 'login' as const } : {}) },
         });
         return { email };
       });

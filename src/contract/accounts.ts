@@ -60,6 +60,7 @@ export const sessionResponse = z.object({
   account: accountView,
   csrfToken: z.string().describe('Send as X-CSRF-Token with every state-changing request'),
   privilegedUntil: z.string().nullable().describe('End of the privileged window (ISO 8601), or null'),
+  deletionCancelled: z.literal(true).optional().describe('Sign-in only: this sign-in cancelled the scheduled deletion of the account'),
 });
 
 export const reauthenticateResponse = z.object({ privilegedUntil: z.string(), csrfToken: z.string() });

@@ -42,6 +42,8 @@ export const securityEventTypes = [
   'action_verification.code_sent',
   'action_verification.verified',
   'action_verification.failed',
+  'account.deletion_scheduled',
+  'account.deletion_cancelled',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -87,6 +89,8 @@ const EVENT_TEXT: Record<SecurityEventType, string> = {
   'action_verification.code_sent': 'actionVerificationCodeSent',
   'action_verification.verified': 'actionVerificationVerified',
   'action_verification.failed': 'actionVerificationFailed',
+  'account.deletion_scheduled': 'accountDeletionScheduled',
+  'account.deletion_cancelled': 'accountDeletionCancelled',
 };
 
 /** The key under `ui.profile.securityActivity.events` of an event type. */

@@ -90,3 +90,20 @@ export const verificationDone = z.object({
   status: verificationView.shape.status,
   returnTo: z.string().nullable().describe('`returnTo` with `verification=<id>` added, or null'),
 });
+
+/** POST /api/v1/account/verifications (session): Lifeline's own actions (issue 9's policy table). */
+export const accountVerificationRequest = z.strictObject({
+  action: z.enum(['lifeline.change-login-email', 'lifeline.delete-account']).describe('One of Lifeline’s own actions'),
+});
+export const accountVerificationStarted = z.object({
+  id: z.string(),
+  expiresAt: z.string(),
+  channels: z.array(channelChoice).describe('The account’s confirmed channels, masked; `allowed: false` for one this action does not accept'),
+});
+
+/** POST /api/v1/account/deletion. */
+export const accountDeletionRequest = z.strictObject({
+  password: z.string().min(1).max(1024),
+  verificationId: z.string().regex(/^[A-Za-z0-9_-]{16}$/).describe('A verified record of `lifeline.delete-account` started by this session'),
+});
+export const accountDeletionScheduled = z.object({ deleteAt: z.string().describe('ISO 8601: when the account is deleted unless someone signs in before') });

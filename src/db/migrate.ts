@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008-recovery-phones.js';
 import * as m0009 from './migrations/0009-phone-delivery.js';
 import * as m0010 from './migrations/0010-password-reset-flows.js';
 import * as m0011 from './migrations/0011-action-verifications.js';
+import * as m0012 from './migrations/0012-account-deletion.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -28,6 +29,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-phone-delivery': m0009,
   '0010-password-reset-flows': m0010,
   '0011-action-verifications': m0011,
+  '0012-account-deletion': m0012,
 });
 
 function createMigrator(database: Database): Migrator {

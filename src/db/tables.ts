@@ -43,6 +43,10 @@ export interface AccountsTable {
   signup_notice_at: number | null;
   /** Last "sign-in temporarily blocked" notice (at most one an hour). */
   throttle_notice_at: number | null;
+  /** When the owner asked to delete the account (issue 9), or null. */
+  deletion_requested_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When the worker deletes it; any sign-in before clears it. */
+  deletion_due_at: ColumnType<number | null, number | null | undefined, number | null>;
   updated_at: ColumnType<number, number | undefined, number>;
 }
 

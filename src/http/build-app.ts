@@ -44,6 +44,8 @@ import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPageStyles } from './routes/page-routes.js';
 import { defaultUiDir, loadUiBundle, registerUiRoutes, sendUiPage, wantsPage } from './routes/ui-routes.js';
 import { registerVerificationRoutes } from './routes/verification-routes.js';
+import { registerAccountVerificationRoutes } from './routes/account-verification-routes.js';
+import type { AccountDeletionService } from '../accounts/account-deletion.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { ActionVerificationService } from '../actions/action-verification-service.js';
@@ -71,6 +73,7 @@ export interface AppDeps {
   readonly securityUndo: SecurityUndoService;
   readonly apiKeys: ApiKeyService;
   readonly actionVerification: ActionVerificationService;
+  readonly accountDeletion: AccountDeletionService;
   readonly geoIp: GeoIp;
   readonly database: Database;
   /** The built web UI (default: dist/ui of the installation). */
@@ -159,6 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
   registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
   registerVerificationRoutes(app, { actionVerification: deps.actionVerification });
+  registerAccountVerificationRoutes(app, { actionVerification: deps.actionVerification, accountDeletion: deps.accountDeletion, cookies, clock: deps.clock, appName: config.appName });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.devMailbox) {

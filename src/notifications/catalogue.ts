@@ -362,6 +362,34 @@ export const messageCatalogue = {
       until: '2. Dezember 2026, 16:05 MEZ',
     },
   },
+  /** "Konto löschen" was asked for (issue 9): when it happens, and that signing in cancels it. */
+  'account.deletion-scheduled': {
+    channel: 'email',
+    template: 'deletion-scheduled',
+    recipients: 'account',
+    securityEvent: 'account.deletion_scheduled',
+    action: { page: 'login', labelKey: 'mail.actions.signInToCancel' },
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', deleteAt: '2. Dezember 2026, 16:05 MEZ' },
+  },
+  /** A sign-in within the grace period cancelled the deletion. */
+  'account.deletion-cancelled': {
+    channel: 'email',
+    template: 'deletion-cancelled',
+    recipients: 'account',
+    securityEvent: 'account.deletion_cancelled',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
+  },
+  /** The account is gone: to the login and the recovery address it had (the account no longer exists to log it). */
+  'account.deleted': {
+    channel: 'email',
+    template: 'account-deleted',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { when: '2. Dezember 2026, 16:05 MEZ', email: 'max@example.com' },
+  },
   /**
    * Verification of a sensitive action by e-mail (issue 9): the 8-character code for the page
    * or host that asked, and a link that confirms in any browser (15 minutes). Names the action.

@@ -4,7 +4,7 @@ import type { Executor } from '../db/database.js';
 import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { Locale, Translator } from '../i18n/translator.js';
 import { messageCatalogue, type MessageCatalogue, type MessageKind, type RecipientRule, type UndoHandlerName } from './catalogue.js';
-import { renderMessage, type MessageParams } from './render-message.js';
+import { renderMessage, UNDO_LINK_DAYS, type MessageParams } from './render-message.js';
 import type { RequestOrigin, SecurityLog } from './security-log.js';
 
 /**
@@ -27,6 +27,8 @@ export interface UndoLink {
   readonly target: string;
   readonly handler: UndoHandlerName;
   readonly restore: UndoRestore;
+  /** How long the link lives (default UNDO_LINK_DAYS). */
+  readonly ttlMs: number;
 }
 
 /** What an undo puts back (server-side only: stored with the link, never shown or sent). */
@@ -34,6 +36,8 @@ export type UndoRestore = Readonly<Record<string, string | number | null>>;
 
 export interface UndoRequest {
   readonly restore: UndoRestore;
+  /** Days the link lives: 7 by default; 30 for the old address of a login-e-mail change (issue 9). */
+  readonly validDays?: number;
   /** The event the link undoes, for a message that records none itself (a notice to an old address). */
   readonly eventId?: string;
   /** For `account` messages: the login e-mail gets no link (it was set by the very change, e.g. a new login e-mail). */
@@ -166,8 +170,9 @@ export function createNotifier(deps: NotifierDeps) {
             target: recipient.to.toLowerCase(),
             handler: definition.undo,
             restore: input.undo.restore,
+            ttlMs: (input.undo.validDays ?? UNDO_LINK_DAYS) * 86_400_000,
           });
-          rendered = render({ undoToken });
+          rendered = render({ undoToken, undoDays: input.undo.validDays ?? UNDO_LINK_DAYS });
         }
         messageIds.push(
           await deps.outbox.enqueue(trx, {

@@ -20,6 +20,9 @@ export interface RenderedMessage {
 
 export type MessageParams = Readonly<Record<string, string | number>>;
 
+/** Days a "Das war ich nicht" link lives unless the notice says otherwise (`undoDays`). */
+export const UNDO_LINK_DAYS = 7;
+
 /** `${PUBLIC_URL}/<page>?token=<token>`: the contract's link shape. */
 export function linkTo(publicUrl: string, page: string, token: string): string {
   return `${publicUrl}/${page}?token=${encodeURIComponent(token)}`;
@@ -38,7 +41,7 @@ function requireParam(params: MessageParams, name: string, template: string): st
  */
 export function renderMessage(definition: MessageDefinition, params: MessageParams, context: RenderContext): RenderedMessage {
   const { translator, locale } = context;
-  const values = { ...params, appName: context.appName };
+  const values = { undoDays: UNDO_LINK_DAYS, ...params, appName: context.appName };
   const base = `${definition.channel === 'sms' ? 'sms' : 'mail'}.${definition.template}`;
   const paragraphCount = translator.list(locale, `${base}.paragraphs`, values).length;
   const paragraphKeys = Array.from({ length: paragraphCount }, (_, i) => `${base}.paragraphs.${i}`);

@@ -76,6 +76,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       'accounts.password_reset_required',
       'accounts.signup_notice_at',
       'accounts.throttle_notice_at',
+      'accounts.deletion_requested_at',
+      'accounts.deletion_due_at',
       'accounts.updated_at',
     ])
     .where(
@@ -127,7 +129,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       const [row] = (await database.db.executeQuery(query)).rows;
       if (!row) return undefined;
       const now = clock.now();
-      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, updated_at, ...session } = row;
+      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, updated_at, ...session } = row;
       if (!isLive(session, now)) {
         await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();
         return undefined;
@@ -149,6 +151,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         password_reset_required,
         signup_notice_at,
         throttle_notice_at,
+        deletion_requested_at,
+        deletion_due_at,
         updated_at,
       };
       return { session, account };

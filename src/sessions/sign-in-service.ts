@@ -7,6 +7,7 @@ import type { AccountRepository } from '../accounts/account-repository.js';
 import type { PasswordHasher } from '../accounts/password-hasher.js';
 import type { PasswordVerifier } from '../accounts/password-verifier.js';
 import { parseEmail } from '../accounts/signup-service.js';
+import { cancelScheduledDeletion } from '../accounts/account-deletion.js';
 import { describeEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
@@ -25,6 +26,8 @@ export interface SignInInput {
 
 export interface SignedIn extends IssuedSession {
   readonly account: AccountRow;
+  /** This sign-in cancelled a scheduled deletion of the account (issue 9). */
+  readonly deletionCancelled: boolean;
   /** The device cookie to set (new for a browser that had none). */
   readonly deviceToken: string;
 }
@@ -100,7 +103,9 @@ export function createSignInService(deps: {
             details: { sessionId: issued.session.id, newDevice: device.isNew },
           });
         }
-        return { ...issued, account, deviceToken: device.token };
+        // Any sign-in within the grace period cancels a scheduled deletion.
+        const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock: deps.clock }, account, input.client);
+        return { ...issued, account: deletionCancelled ? { ...account, deletion_due_at: null, deletion_requested_at: null } : account, deviceToken: device.token, deletionCancelled };
       });
     },
 

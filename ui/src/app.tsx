@@ -8,6 +8,7 @@ import { ProfilePage } from './pages/profile-page.js';
 import { RegisterPage } from './pages/register-page.js';
 import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { UndoPage } from './pages/undo-page.js';
+import { VerifyActionPage } from './pages/verify-action-page.js';
 import { NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
 import { Link, useLocation } from './router.js';
@@ -36,6 +37,8 @@ function Page({ path }: { path: string }) {
       return <ResetPasswordPage />;
     case '/undo':
       return <UndoPage />;
+    case '/verify-action':
+      return <VerifyActionPage />;
     case '/profile':
       return <ProfilePage />;
     default:

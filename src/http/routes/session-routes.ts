@@ -46,7 +46,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
       const now = clock.now();
       cookies.setSession(reply, signedIn.token, signedIn.session.expires_at, now);
       cookies.setDevice(reply, signedIn.deviceToken);
-      return toSessionView(sessions, signedIn.account, signedIn.session, now);
+      const view = toSessionView(sessions, signedIn.account, signedIn.session, now);
+      return signedIn.deletionCancelled ? { ...view, deletionCancelled: true as const } : view;
     },
   );
 

@@ -11,14 +11,15 @@ export interface UndoLinkData {
 }
 
 /**
- * Issues "Das war ich nicht" links for the notifier: one per recipient and event, 7 days,
+ * Issues "Das war ich nicht" links for the notifier: one per recipient and event, 7 days (30 for
+ * the old address of a login-e-mail change),
  * single use, and side by side (a new event's link does not retire an older event's).
  */
 export function createUndoLinks(deps: { verification: VerificationService }): UndoLinkIssuer {
   return {
     async issue(trx, link) {
       const data: UndoLinkData = { eventId: link.eventId, eventAt: link.eventAt, role: link.role, handler: link.handler, restore: link.restore };
-      const issued = await deps.verification.issue(trx, { purpose: 'security-undo', accountId: link.accountId, target: link.target, data: { ...data }, coexist: true });
+      const issued = await deps.verification.issue(trx, { purpose: 'security-undo', accountId: link.accountId, target: link.target, data: { ...data }, coexist: true, ttlMs: link.ttlMs });
       return issued.secret;
     },
   };

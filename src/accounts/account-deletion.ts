@@ -1,0 +1,121 @@
+import { DAY, type Clock } from '../core/clock.js';
+import { LifelineError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { Database, Executor } from '../db/database.js';
+import type { AccountRow } from '../db/tables.js';
+import { inTransaction } from '../db/transaction.js';
+import { localeOf, type Translator } from '../i18n/translator.js';
+import { describeEvent, formatEventTime } from '../notifications/event-details.js';
+import type { Notifier } from '../notifications/notifier.js';
+import type { ActionVerificationService } from '../actions/action-verification-service.js';
+import type { AuthenticatedSession, ClientInfo, SessionService } from '../sessions/session-service.js';
+import type { AccountRepository } from './account-repository.js';
+import type { PasswordVerifier } from './password-verifier.js';
+
+/** Between the request and the deletion: any sign-in in this time cancels it (issue 9). */
+export const DELETION_GRACE_MS = 7 * DAY;
+export const DELETE_ACCOUNT_ACTION = 'lifeline.delete-account';
+
+/**
+ * Cancels a scheduled deletion because the owner signed in (called by sign-in, in its
+ * transaction): the account stays, its addresses are told. Answers whether one was cancelled.
+ */
+export async function cancelScheduledDeletion(
+  trx: Executor,
+  deps: { notifier: Notifier; translator: Translator; clock: Clock },
+  account: AccountRow,
+  client: ClientInfo,
+): Promise<boolean> {
+  if (account.deletion_due_at === null) return false;
+  const updated = await trx
+    .updateTable('accounts')
+    .set({ deletion_due_at: null, deletion_requested_at: null })
+    .where('id', '=', account.id)
+    .where('deletion_due_at', 'is not', null)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  const locale = localeOf(account);
+  const details = describeEvent(deps.translator, { at: deps.clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+  await deps.notifier.notify(trx, { kind: 'account.deletion-cancelled', locale, accountId: account.id, params: details, origin: client });
+  return true;
+}
+
+/**
+ * "Konto löschen" (issue 9): the password and a verified code (action `lifeline.delete-account`,
+ * requested by this session) schedule the deletion 7 days ahead; every session ends, the login
+ * and recovery addresses are told. Any sign-in before cancels it; after it the worker deletes
+ * the account and everything that hangs on it (foreign keys cascade) and tells the addresses.
+ */
+export function createAccountDeletionService(deps: {
+  database: Database;
+  clock: Clock;
+  accounts: AccountRepository;
+  verifier: PasswordVerifier;
+  sessions: SessionService;
+  actionVerification: ActionVerificationService;
+  notifier: Notifier;
+  translator: Translator;
+  logger: Logger;
+}) {
+  const { database, clock } = deps;
+
+  return {
+    async schedule(input: { auth: AuthenticatedSession; password: string; verificationId: string; client: ClientInfo; deviceToken: string | undefined }): Promise<{ deleteAt: number }> {
+      const { auth } = input;
+      const right = await deps.verifier.verify({ account: auth.account, identifier: auth.account.email_normalized, password: input.password, client: input.client, deviceToken: input.deviceToken, purpose: 'account-deletion' });
+      if (!right) throw new LifelineError('wrong-password');
+      // The code: this session's verified record for exactly this action, used up here.
+      await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, DELETE_ACCOUNT_ACTION);
+      return inTransaction(database, async (trx) => {
+        const now = clock.now();
+        const account = await deps.accounts.findByIdForUpdate(trx, auth.account.id, database.dialect === 'postgres');
+        if (!account) throw new LifelineError('authentication-required');
+        const deleteAt = account.deletion_due_at ?? now + DELETION_GRACE_MS;
+        await deps.accounts.update(trx, account.id, { deletion_requested_at: account.deletion_requested_at ?? now, deletion_due_at: deleteAt }, now);
+        await deps.sessions.revokeAll(trx, account.id);
+        const locale = localeOf(account);
+        const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
+        await deps.notifier.notify(trx, {
+          kind: 'account.deletion-scheduled',
+          locale,
+          accountId: account.id,
+          params: { ...details, deleteAt: formatEventTime(deleteAt, locale, account.time_zone) },
+          origin: input.client,
+          details: { deleteAt: new Date(deleteAt).toISOString() },
+        });
+        return { deleteAt };
+      });
+    },
+
+    /**
+     * Housekeeping: deletes the accounts whose grace period is over. Each in its own
+     * transaction, re-checked under the account's lock (a sign-in at the last second wins);
+     * the addresses hear of it first (the outbox row outlives the account).
+     */
+    async purgeDue(): Promise<number> {
+      const due = await database.db.selectFrom('accounts').select('id').where('deletion_due_at', '<=', clock.now()).execute();
+      let deleted = 0;
+      for (const { id } of due) {
+        const done = await inTransaction(database, async (trx) => {
+          const account = await deps.accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
+          if (!account || account.deletion_due_at === null || account.deletion_due_at > clock.now()) return false;
+          const recovery = await trx.selectFrom('recovery_emails').select('address').where('account_id', '=', id).where('status', '=', 'active').executeTakeFirst();
+          const locale = localeOf(account);
+          const when = formatEventTime(clock.now(), locale, account.time_zone);
+          for (const to of new Set([account.email, ...(recovery ? [recovery.address] : [])])) {
+            await deps.notifier.notify(trx, { kind: 'account.deleted', locale, to, params: { when, email: account.email } });
+          }
+          await trx.deleteFrom('accounts').where('id', '=', id).execute();
+          return true;
+        });
+        if (done) {
+          deleted++;
+          deps.logger.info({ event: 'account.deleted', accountId: id }, 'account deleted after its grace period');
+        }
+      }
+      return deleted;
+    },
+  };
+}
+
+export type AccountDeletionService = ReturnType<typeof createAccountDeletionService>;

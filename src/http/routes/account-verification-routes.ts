@@ -1,0 +1,102 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AccountDeletionService } from '../../accounts/account-deletion.js';
+import type { ActionVerificationService, Requester } from '../../actions/action-verification-service.js';
+import type { Clock } from '../../core/clock.js';
+import { problemResponses } from '../../contract/problem.js';
+import {
+  accountDeletionRequest,
+  accountDeletionScheduled,
+  accountVerificationRequest,
+  accountVerificationStarted,
+  sendVerificationRequest,
+  sendVerificationResponse,
+  verificationCodeRequest,
+  verificationParams,
+  verificationView,
+} from '../../contract/verifications.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import { authOf } from './session-routes.js';
+import { verificationBody } from './verification-routes.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Lifeline's own high-risk actions (issue 9): the profile starts a verification for this
+ * session (its records exist for no other session), sends the code to a channel the action
+ * accepts, checks it, and hands the record's id to the action, which consumes it.
+ */
+export function registerAccountVerificationRoutes(
+  app: FastifyInstance,
+  deps: { actionVerification: ActionVerificationService; accountDeletion: AccountDeletionService; cookies: SessionCookieHelpers; clock: Clock; appName: string },
+): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const service = deps.actionVerification;
+  const requester = (request: FastifyRequest): Requester => ({ kind: 'session', id: authOf(request).session.id, name: deps.appName });
+
+  api.post(
+    '/api/v1/account/verifications',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Start the verification of one of Lifeline’s own actions for this session',
+        body: accountVerificationRequest,
+        response: { 201: accountVerificationStarted, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const auth = authOf(request);
+      const started = await service.start({ accountId: auth.account.id, action: request.body.action, requester: requester(request), origin: clientInfo(request) });
+      const channels = await service.channels(started.id, requester(request));
+      return reply.code(201).send({ id: started.id, expiresAt: iso(started.expiresAt), channels });
+    },
+  );
+
+  api.post(
+    '/api/v1/account/verifications/:id/send',
+    {
+      config: { session: 'required' },
+      schema: { tags: ['verifications'], summary: 'Send this session’s verification code to a channel', params: verificationParams, body: sendVerificationRequest, response: { 202: sendVerificationResponse, ...problemResponses } },
+    },
+    async (request, reply) => {
+      const sent = await service.send(request.params.id, requester(request), request.body.channel, clientInfo(request));
+      return reply.code(202).send({ channel: sent.channel, sentTo: sent.masked, codeExpiresAt: iso(sent.expiresAt) });
+    },
+  );
+
+  api.post(
+    '/api/v1/account/verifications/:id/code',
+    {
+      config: { session: 'required' },
+      schema: { tags: ['verifications'], summary: 'Check the code of this session’s verification', params: verificationParams, body: verificationCodeRequest, response: { 200: verificationView, ...problemResponses } },
+    },
+    async (request) => verificationBody(await service.enterCode(request.params.id, requester(request), request.body.code, clientInfo(request))),
+  );
+
+  api.post(
+    '/api/v1/account/deletion',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['account'],
+        summary: 'Delete the account after a 7-day grace period (password and a verified code)',
+        description:
+          'Every session ends (this one too); the login and recovery addresses are told. Any sign-in within the 7 days cancels the deletion. 403 wrong-password; 404/409/410 for a verification that is not this session’s, not verified, used or expired.',
+        body: accountDeletionRequest,
+        response: { 202: accountDeletionScheduled, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const scheduled = await deps.accountDeletion.schedule({
+        auth: authOf(request),
+        password: request.body.password,
+        verificationId: request.body.verificationId,
+        client: clientInfo(request),
+        deviceToken: deps.cookies.deviceToken(request),
+      });
+      deps.cookies.clearSession(reply);
+      return reply.code(202).send({ deleteAt: iso(scheduled.deleteAt) });
+    },
+  );
+}

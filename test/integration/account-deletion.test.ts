@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
+import { createHousekeeping } from '../../src/housekeeping.js';
+import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { dialectsUnderTest } from '../helpers/test-database.js';
+
+/**
+ * Lifeline's own actions under the policy table (issue 9): "Konto löschen" needs the password
+ * and a verified code of this session; it happens after 7 days, any sign-in before cancels it,
+ * the login and recovery addresses are told at the start and at the end, and afterwards the
+ * account and its data are gone. Also: the session's verification records (own action names
+ * only, this session only, channels the action accepts).
+ */
+let ipCounter = 0;
+const nextIp = () => `198.32.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: account deletion and Lifeline's own verifications (issue 9)`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp(dialect);
+    });
+    afterAll(async () => t.close());
+
+    const settle = async () => {
+      await t.services.worker.runOnce();
+      t.clock.advance(SECOND);
+    };
+    /** The code of the newest message to `to` that has one (a notice delivered in the same round may tie with it). */
+    const codeTo = async (to: string) => {
+      for (const mail of await mailsTo(t, to)) {
+        const code = mail.text
+          .split('\n')
+          .map((line) => line.trim())
+          .find((line) => /^[0-9A-Z]{8}$/.test(line) || /^\d{6}$/.test(line));
+        if (code) return code;
+      }
+      return undefined;
+    };
+
+    async function withRecoveryEmail() {
+      const owner = await signedInAccount(t, { ip: nextIp() });
+      const recovery = uniqueEmail('rec');
+      t.clock.advance(SECOND);
+      expect((await owner.client.put('/api/v1/recovery/email', { address: recovery, password: GOOD_PASSWORD })).status).toBe(202);
+      const mail = (await mailsTo(t, recovery)).find((m) => m.text.includes('/confirm-recovery-email?token='));
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: tokenIn(mail?.text) })).status).toBe(200);
+      await settle();
+      return { ...owner, recovery };
+    }
+
+    /** A verified record of `action` for this client's session, through the recovery e-mail. */
+    async function verified(client: ApiClient, recovery: string, action = 'lifeline.delete-account'): Promise<string> {
+      t.clock.advance(2 * MINUTE);
+      const started = await client.post('/api/v1/account/verifications', { action });
+      expect(started.status).toBe(201);
+      const id = String(started.body.id);
+      expect((await client.post(`/api/v1/account/verifications/${id}/send`, { channel: 'recovery-email' })).status).toBe(202);
+      const checked = await client.post(`/api/v1/account/verifications/${id}/code`, { code: await codeTo(recovery) });
+      expect(checked.status, checked.text).toBe(200);
+      return id;
+    }
+
+    const accountRow = (id: string) => t.database.db.selectFrom('accounts').select(['id', 'deletion_due_at']).where('id', '=', id).executeTakeFirst();
+    const kindsTo = async (to: string) => (await mailsTo(t, to)).map((m) => m.subject);
+
+    it('the session’s verifications: Lifeline’s actions only, this session only, the channels the action accepts', async () => {
+      const owner = await withRecoveryEmail();
+      const refused = await owner.client.post('/api/v1/account/verifications', { action: 'export-data' });
+      expect([refused.status, refused.body.code]).toEqual([400, 'validation-failed']);
+      const started = await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.change-login-email' });
+      expect(started.status).toBe(201);
+      // The login e-mail counts from its confirmation, the recovery e-mail from a second ago: for
+      // the login-e-mail change only channels confirmed 7 days ago count.
+      expect(started.body.channels).toEqual([
+        { channel: 'login-email', masked: expect.stringMatching(/^.\*\*\*@/), allowed: false },
+        { channel: 'recovery-email', masked: expect.stringMatching(/^.\*\*\*@/), allowed: false },
+      ]);
+      const id = String(started.body.id);
+      const young = await owner.client.post(`/api/v1/account/verifications/${id}/send`, { channel: 'recovery-email' });
+      expect([young.status, young.body.code]).toEqual([422, 'channel-not-available']);
+      expect((await owner.client.post(`/api/v1/account/verifications/${id}/send`, { channel: 'recovery-phone' })).status).toBe(422);
+      // Another session of the same account, and no session at all: the record does not exist for them.
+      const other = apiClient(t.app, { ip: nextIp() });
+      expect((await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await other.post(`/api/v1/account/verifications/${id}/send`, { channel: 'login-email' })).status).toBe(404);
+      expect((await apiClient(t.app).post(`/api/v1/account/verifications/${id}/send`, { channel: 'login-email' })).status).toBe(401);
+      // Without the CSRF token: 403, nothing sent.
+      expect((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' }, { 'x-csrf-token': 'wrong' })).status).toBe(403);
+      // Deleting the account accepts a young channel (no minimum age).
+      const deletion = await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' });
+      expect((deletion.body.channels as { allowed: boolean }[]).every((c) => c.allowed)).toBe(true);
+      // After 7 days the change of the login e-mail accepts both.
+      t.clock.advance(7 * DAY);
+      const again = apiClient(t.app, { ip: nextIp() });
+      await again.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
+      const later = await again.post('/api/v1/account/verifications', { action: 'lifeline.change-login-email' });
+      expect((later.body.channels as { allowed: boolean }[]).map((c) => c.allowed)).toEqual([true, true]);
+    });
+
+    it('refusals change nothing: no or a foreign verification, one of another action, unverified, used; a wrong password', async () => {
+      const owner = await withRecoveryEmail();
+      const del = (body: unknown, client = owner.client) => client.post('/api/v1/account/deletion', body);
+      expect((await del({ password: GOOD_PASSWORD })).status).toBe(400);
+      expect((await del({ password: GOOD_PASSWORD, verificationId: 'x' })).status).toBe(400);
+      expect((await del({ password: GOOD_PASSWORD, verificationId: 'AAAAAAAAAAAAAAAA' })).status).toBe(404);
+      const otherAction = await verified(owner.client, owner.recovery, 'lifeline.change-login-email').catch(() => undefined);
+      if (otherAction) expect((await del({ password: GOOD_PASSWORD, verificationId: otherAction })).status).toBe(409);
+      // Not verified yet.
+      t.clock.advance(2 * MINUTE);
+      const pending = String((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' })).body.id);
+      expect((await del({ password: GOOD_PASSWORD, verificationId: pending })).status).toBe(409);
+      // Another session's verified record.
+      const other = apiClient(t.app, { ip: nextIp() });
+      await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
+      const foreign = await verified(other, owner.recovery);
+      expect((await del({ password: GOOD_PASSWORD, verificationId: foreign })).status).toBe(404);
+      // A wrong password: refused before the record is touched, which stays usable.
+      const mine = await verified(owner.client, owner.recovery);
+      const wrong = await del({ password: 'falsch-falsch-falsch', verificationId: mine });
+      expect([wrong.status, wrong.body.code]).toEqual([403, 'wrong-password']);
+      expect((await accountRow(owner.accountId))?.deletion_due_at).toBeNull();
+      expect((await owner.client.get('/api/v1/session')).status).toBe(200);
+      // Expired: 10 minutes after verification.
+      t.clock.advance(10 * MINUTE + SECOND);
+      expect((await del({ password: GOOD_PASSWORD, verificationId: mine })).status).toBe(410);
+      expect((await accountRow(owner.accountId))?.deletion_due_at).toBeNull();
+    });
+
+    it('scheduled: every session ends, both addresses are told; a sign-in within 7 days cancels it and says so', async () => {
+      const owner = await withRecoveryEmail();
+      const other = apiClient(t.app, { ip: nextIp() });
+      await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
+      const id = await verified(owner.client, owner.recovery);
+      const scheduled = await owner.client.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id });
+      expect(scheduled.status).toBe(202);
+      expect(Date.parse(String(scheduled.body.deleteAt)) - t.clock.now()).toBe(7 * DAY);
+      // The verification is used up.
+      expect((await t.database.db.selectFrom('action_verifications').select('consumed_at').where('id', '=', id).executeTakeFirst())?.consumed_at).not.toBeNull();
+      expect((await owner.client.get('/api/v1/session')).status).toBe(401);
+      expect((await other.get('/api/v1/session')).status).toBe(401);
+      await settle();
+      for (const to of [owner.email, owner.recovery]) expect((await kindsTo(to)).some((s) => s.includes('wird am') && s.includes('gelöscht'))).toBe(true);
+      const events = await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', owner.accountId).execute();
+      expect(events.map((e) => e.type)).toContain('account.deletion_scheduled');
+
+      t.clock.advance(6 * DAY);
+      const back = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
+      expect(back.status).toBe(200);
+      expect(back.body.deletionCancelled).toBe(true);
+      expect((await accountRow(owner.accountId))?.deletion_due_at).toBeNull();
+      await settle();
+      for (const to of [owner.email, owner.recovery]) expect((await kindsTo(to)).some((s) => s.includes('Löschung Ihres Kontos abgebrochen'))).toBe(true);
+      // A later sign-in says nothing of it any more; the housekeeping after the date deletes nothing.
+      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).body.deletionCancelled).toBeUndefined();
+      t.clock.advance(2 * DAY);
+      await createHousekeeping(t.services).runOnce();
+      expect(await accountRow(owner.accountId)).toBeDefined();
+    });
+
+    it('after 7 days the worker deletes the account and its data, and tells both addresses; the address is free again', async () => {
+      const owner = await withRecoveryEmail();
+      const id = await verified(owner.client, owner.recovery);
+      expect((await owner.client.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id })).status).toBe(202);
+      await settle();
+      t.clock.advance(7 * DAY - MINUTE);
+      await createHousekeeping(t.services).runOnce();
+      expect(await accountRow(owner.accountId)).toBeDefined();
+      t.clock.advance(2 * MINUTE);
+      await createHousekeeping(t.services).runOnce();
+      expect(await accountRow(owner.accountId)).toBeUndefined();
+      for (const table of ['sessions', 'recovery_emails', 'security_events', 'verification_secrets', 'action_verifications'] as const) {
+        const rows = await t.database.db.selectFrom(table).select('account_id').where('account_id', '=', owner.accountId).execute();
+        expect(rows, table).toEqual([]);
+      }
+      await settle();
+      for (const to of [owner.email, owner.recovery]) expect((await kindsTo(to))[0]).toBe('Lifeline: Ihr Konto wurde gelöscht');
+      const signIn = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
+      expect([signIn.status, signIn.body.code]).toEqual([401, 'invalid-credentials']);
+      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(202);
+      expect((await mailsTo(t, owner.email)).some((m) => m.text.includes('/confirm-email?token='))).toBe(true);
+    });
+  });
+}
