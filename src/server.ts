@@ -41,6 +41,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     apiKeys: services.apiKeys,
     actionVerification: services.actionVerification,
     accountDeletion: services.accountDeletion,
+    loginEmailChange: services.loginEmailChange,
     geoIp: services.geoIp,
     database: services.database,
   });

@@ -33,6 +33,7 @@ import { createSecurityUndoService } from './recovery/undo/security-undo-service
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
 import { createAccountDeletionService } from './accounts/account-deletion.js';
+import { createLoginEmailChangeService } from './accounts/login-email-change.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -104,9 +105,11 @@ export function createServices(input: ServicesInput) {
     securityLog,
     rateLimits,
     smsGuard: recoveryPhone ? smsGuard : undefined,
+    translator,
     config,
   });
   const accountDeletion = createAccountDeletionService({ database, clock, accounts, verifier, sessions, actionVerification, notifier, translator, logger });
+  const loginEmailChange = createLoginEmailChangeService({ database, clock, accounts, verification, actionVerification, notifier, securityLog, translator, rateLimits, logger, recoveryEmail });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
 
   return {
@@ -139,6 +142,7 @@ export function createServices(input: ServicesInput) {
     apiKeys,
     actionVerification,
     accountDeletion,
+    loginEmailChange,
     checkReadiness: () => checkReadiness(database),
   };
 }

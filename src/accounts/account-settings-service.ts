@@ -1,12 +1,11 @@
 import type { Clock } from '../core/clock.js';
 import { LifelineError } from '../core/errors.js';
 import type { Database, Executor } from '../db/database.js';
-import { isUniqueViolation } from '../db/errors.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { localeOf, type Locale, type Translator } from '../i18n/translator.js';
 import { describeEvent } from '../notifications/event-details.js';
-import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifier.js';
+import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from '../sessions/session-service.js';
@@ -15,7 +14,6 @@ import type { AccountRepository } from './account-repository.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkNewPassword } from './password-policy.js';
 import type { PasswordVerifier } from './password-verifier.js';
-import { parseEmail } from './signup-service.js';
 import { isTimeZone } from './time-zone.js';
 
 
@@ -75,99 +73,6 @@ export function createAccountSettingsService(deps: {
         await deps.notifier.notify(trx, { kind: 'account.password-changed', locale, accountId: auth.account.id, params: details, origin: input.client, undo: { restore: {} } });
         await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'sessions.revoked_by_password_change', origin: input.client, details: { count: others } });
         return issued;
-      });
-    },
-
-    /**
-     * Starts a change of the login e-mail (privileged window checked by the caller): a link goes
-     * to the new address; the old one stays until it is confirmed. An address that belongs to
-     * another account gets the same answer, and its owner a notice instead of a link.
-     */
-    async requestEmailChange(auth: AuthenticatedSession, input: { newEmail: string; client: ClientInfo }): Promise<void> {
-      const { email, normalized } = parseEmail(input.newEmail, 'newEmail');
-      if (normalized === auth.account.email_normalized) throw new LifelineError('same-as-current-email');
-      // Nobody floods a mailbox through this route (PRODUCT.md §8): per account 429; per address
-      // the answer stays the same and no mail goes out (the refusal is logged by the limiter).
-      await deps.rateLimits.enforce('email-change-account', auth.account.id);
-      if (!(await deps.rateLimits.consume('email-change-address', normalized)).allowed) return;
-      await inTransaction(database, async (trx) => {
-        const now = clock.now();
-        // Only a confirmed account holds an address; an unconfirmed sign-up of it gives way at
-        // confirmation (below), or anyone could block an address by signing it up every week.
-        const owner = await accounts.findByEmail(trx, normalized);
-        if (owner && owner.email_verified_at !== null) {
-          const locale = localeOf(owner);
-          const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: owner.time_zone });
-          await deps.notifier.notify(trx, { kind: 'account.email-change-attempt', locale, to: owner.email, accountId: owner.id, params: { when }, origin: input.client });
-          // The requester's own log reads as for any requested change: it is shown to them (and
-          // to API clients), and a distinct entry would say that the address has an account.
-          await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'login_email.change_requested', origin: input.client });
-          return;
-        }
-        const link = await deps.verification.issue(trx, { purpose: 'login-email-change', accountId: auth.account.id, target: normalized, data: { email } });
-        await deps.notifier.notify(trx, {
-          kind: 'account.email-change-confirmation',
-          locale: localeOf(auth.account),
-          to: email,
-          accountId: auth.account.id,
-          params: { token: link.secret },
-          origin: input.client,
-        });
-      });
-    },
-
-    /**
-     * Confirms a new login e-mail with the link's token (no session needed: the token proves the
-     * new mailbox). The old address is told, with when and from where.
-     */
-    async confirmEmailChange(token: string, client: ClientInfo): Promise<{ email: string }> {
-      // The account first: this writes the account row, and an undo that holds the account
-      // retires this very secret (the other order deadlocks on PostgreSQL).
-      return deps.verification.redeemLink({ purpose: 'login-email-change', token, lockAccountFirst: true }, async (trx, secret) => {
-        const now = clock.now();
-        const account = await accounts.findById(trx, secret.accountId);
-        const email = typeof secret.data.email === 'string' ? secret.data.email : undefined;
-        if (!account || !email || !secret.target) throw new LifelineError('invalid-or-expired');
-        const taken = await accounts.findByEmail(trx, secret.target);
-        if (taken && taken.id !== account.id) {
-          if (taken.email_verified_at !== null) throw new LifelineError('email-unavailable');
-          // An unconfirmed sign-up of the address: the person who proved the mailbox now wins.
-          await trx.deleteFrom('accounts').where('id', '=', taken.id).execute();
-        }
-        try {
-          await accounts.update(trx, account.id, { email, email_normalized: secret.target }, now);
-        } catch (error) {
-          // Another account confirmed the same address at the same moment.
-          if (isUniqueViolation(error)) throw new LifelineError('email-unavailable');
-          throw error;
-        }
-        await deps.recoveryEmail.onLoginEmailChanged(trx, account, secret.target, client);
-        const locale = localeOf(account);
-        const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
-        // The old address gets "Das war ich nicht" (it puts the address back) if it had been the
-        // login e-mail for 7 days; a login e-mail that new may itself be an attacker's.
-        const settled = account.email_verified_at !== null && account.email_verified_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
-        const restore = { previousEmail: account.email, previousEmailNormalized: account.email_normalized };
-        const { securityEventId } = await deps.notifier.notify(trx, {
-          kind: 'account.login-email-changed-notice',
-          locale,
-          accountId: account.id,
-          params: { ...details, newEmail: email, oldEmail: account.email },
-          origin: client,
-          details: { email, previousEmail: account.email },
-          undo: { restore, notToLogin: true },
-        });
-        await deps.notifier.notify(trx, {
-          kind: 'account.login-email-changed',
-          locale,
-          to: account.email,
-          accountId: account.id,
-          params: { ...details, newEmail: email },
-          origin: client,
-          // The old address may notice late (a mailbox one rarely reads): its link lives 30 days.
-          undo: { restore, validDays: 30, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled ? { role: 'login' as const } : {}) },
-        });
-        return { email };
       });
     },
 

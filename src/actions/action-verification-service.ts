@@ -8,7 +8,7 @@ import { inTransaction } from '../db/transaction.js';
 import type { AccountRow, ActionVerificationRow, VerificationRequesterKind } from '../db/tables.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { RequestOrigin, SecurityLog } from '../notifications/security-log.js';
-import { localeOf } from '../i18n/translator.js';
+import { localeOf, type Translator } from '../i18n/translator.js';
 import { maskNumber } from '../recovery/phone/phone-number.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { SmsSendGuard } from '../security/sms-send-guard.js';
@@ -85,6 +85,7 @@ export interface ActionVerificationDeps {
   readonly securityLog: SecurityLog;
   readonly rateLimits: RateLimits;
   readonly smsGuard: SmsSendGuard | undefined;
+  readonly translator: Translator;
   readonly config: {
     readonly appName: string;
     readonly http: { readonly publicUrl: string };
@@ -221,8 +222,10 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       );
       const code = await deps.verification.issue(trx, { purpose, accountId: row.account_id, target: target.to, flowId: row.id, coexist: true });
       const locale = localeOf(account);
+      // Lifeline's own actions by their words ("Konto löschen"), a host's by the name it gave.
+      const action = isLifelineAction(row.action) ? deps.translator.text(locale, `mail.actionNames.${row.action.slice(LIFELINE_ACTION_PREFIX.length)}`, {}) : row.action;
       if (channel === 'recovery-phone') {
-        await deps.notifier.notify(trx, { kind: 'verification.sms-code', locale, to: target.to, accountId: row.account_id, params: { code: code.secret, action: row.action }, origin, expiresAt: code.expiresAt });
+        await deps.notifier.notify(trx, { kind: 'verification.sms-code', locale, to: target.to, accountId: row.account_id, params: { code: code.secret, action }, origin, expiresAt: code.expiresAt });
       } else {
         const link = await deps.verification.issue(trx, { purpose: LINK_PURPOSE, accountId: row.account_id, target: target.to, flowId: row.id, coexist: true });
         await deps.notifier.notify(trx, {
@@ -230,7 +233,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
           locale,
           to: target.to,
           accountId: row.account_id,
-          params: { code: code.secret, token: link.secret, action: row.action, requester: requester.name, minutes: purposePolicies[purpose].ttlMs / MINUTE },
+          params: { code: code.secret, token: link.secret, action, requester: requester.name, minutes: purposePolicies[purpose].ttlMs / MINUTE },
           origin,
           expiresAt: code.expiresAt,
         });
@@ -420,6 +423,14 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       }
       const row = await database.db.selectFrom('action_verifications').selectAll().where('id', '=', verifiedId ?? '').executeTakeFirstOrThrow();
       return { view: view(row), returnTo: row.return_to };
+    },
+
+    /** Whether the account has a channel that `action` accepts now (else a policy's other path applies). */
+    async hasAllowedChannel(accountId: string, action: string): Promise<boolean> {
+      const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+      if (!account) return false;
+      const now = clock.now();
+      return (await targetsOf(database.db, account)).some((target) => allows(action, target, now));
     },
 
     /** Housekeeping: records a day past their end go (their secrets are pruned by the verification service). */

@@ -73,6 +73,15 @@ describe('parseConfig', () => {
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
   });
 
+  it('case=ALLOWED_RETURN_ORIGINS: a list of exact origins; a path, a wildcard or garbage is named (issue 9)', () => {
+    expect(parseConfig({ SECRET_KEY: KEY }).actionVerification).toEqual({ allowedReturnOrigins: [], hostMinChannelAgeMs: 0 });
+    const config = parseConfig({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: ' https://app.example.com, http://localhost:4000/ ', VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '7' });
+    expect(config.actionVerification).toEqual({ allowedReturnOrigins: ['https://app.example.com', 'http://localhost:4000'], hostMinChannelAgeMs: 7 * 86_400_000 });
+    for (const bad of ['https://app.example.com/path', 'https://*.example.com', 'app.example.com', 'ftp://files.example.com']) {
+      expect(problemsOf({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: bad }).join(' '), bad).toContain('ALLOWED_RETURN_ORIGINS');
+    }
+  });
+
   it('case=every wrong variable is reported at once', () => {
     const problems = problemsOf({ SECRET_KEY: KEY, PORT: 'x', LOG_LEVEL: 'y', NODE_ENV: 'z' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'NODE_ENV', 'PORT']);

@@ -71,7 +71,7 @@ const returnOriginsSetting = optionalString.transform((value, context) => {
     } catch {
       url = undefined;
     }
-    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.hostname.includes('*') || url.origin !== entry.replace(/\/$/, '')) {
       context.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path)` });
       return z.NEVER;
     }

@@ -42,11 +42,20 @@ export const emailRequest = z.strictObject({ email: emailInput });
 export const loginRequest = z.strictObject({ email: emailInput, password });
 export const reauthenticateRequest = z.strictObject({ password });
 export const changePasswordRequest = z.strictObject({ currentPassword: password, newPassword: password });
-export const changeEmailRequest = z.strictObject({ newEmail: emailInput, password: password.optional() });
+export const changeEmailRequest = z.strictObject({
+  newEmail: emailInput,
+  password: password.optional(),
+  verificationId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16}$/)
+    .optional()
+    .describe('A verified record of `lifeline.change-login-email` started by this session; required while the account has a channel confirmed at least 7 days ago (else 403 verification-required)'),
+});
 export const preferencesRequest = z.strictObject({ locale: locale.optional(), timeZone: timeZone.optional() });
 
 /** The neutral answer of sign-up, "send the link again" and the e-mail change: one constant body. */
 export const acceptedResponse = z.object({ status: z.literal('accepted') }).describe('Accepted; what happens next arrives by e-mail');
+export const cancelledResponse = z.object({ status: z.literal('cancelled') });
 
 export const accountView = z.object({
   id: z.string(),
@@ -65,7 +74,11 @@ export const sessionResponse = z.object({
 
 export const reauthenticateResponse = z.object({ privilegedUntil: z.string(), csrfToken: z.string() });
 
-export const emailConfirmedResponse = z.object({ email: z.string(), emailVerified: z.literal(true) });
+export const emailConfirmedResponse = z.object({
+  email: z.string().describe('The login e-mail now (the old one while a change waits)'),
+  emailVerified: z.literal(true),
+  effectiveAt: z.string().optional().describe('Only for a change that waits (no settled channel verified it): when it takes effect, unless the old address cancels it'),
+});
 
 export const sessionListResponse = z.object({
   sessions: z.array(

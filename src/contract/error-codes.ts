@@ -62,6 +62,7 @@ export const errorStatus = {
   'channel-not-available': 422,
   'verification-not-redeemable': 409,
   'verification-expired': 410,
+  'verification-required': 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

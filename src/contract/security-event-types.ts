@@ -44,6 +44,8 @@ export const securityEventTypes = [
   'action_verification.failed',
   'account.deletion_scheduled',
   'account.deletion_cancelled',
+  'login_email.change_scheduled',
+  'login_email.change_cancelled',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -91,6 +93,8 @@ const EVENT_TEXT: Record<SecurityEventType, string> = {
   'action_verification.failed': 'actionVerificationFailed',
   'account.deletion_scheduled': 'accountDeletionScheduled',
   'account.deletion_cancelled': 'accountDeletionCancelled',
+  'login_email.change_scheduled': 'loginEmailChangeScheduled',
+  'login_email.change_cancelled': 'loginEmailChangeCancelled',
 };
 
 /** The key under `ui.profile.securityActivity.events` of an event type. */

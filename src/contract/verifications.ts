@@ -73,6 +73,7 @@ export const verificationPage = z.object({
   action: z.string(),
   requester: z.string().describe('Who asked: the API key’s name'),
   status: verificationView.shape.status,
+  consumed: z.boolean().describe('The host has redeemed it: the page has nothing more to do'),
   channel: verificationChannel.nullable(),
   channels: z.array(channelChoice),
   returnTo: z.string().nullable(),
@@ -85,7 +86,10 @@ export const verificationPageSendRequest = z.strictObject({ token: pageToken, ch
 export const verificationPageCodeRequest = z.strictObject({ token: pageToken, code: verificationCodeRequest.shape.code });
 export const verificationLinkRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the e-mail’s link') });
 
-/** The page's answer once verified: where to go next. */
+/**
+ * The page's answer once verified: where to go next. The link's answer carries it too, but the
+ * link's browser stays on Lifeline ("Bestätigt"): the page that asked goes back to the host.
+ */
 export const verificationDone = z.object({
   status: verificationView.shape.status,
   returnTo: z.string().nullable().describe('`returnTo` with `verification=<id>` added, or null'),

@@ -47,6 +47,10 @@ export interface AccountsTable {
   deletion_requested_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** When the worker deletes it; any sign-in before clears it. */
   deletion_due_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A confirmed login-e-mail change waiting out its 7 days (no settled channel verified it). */
+  pending_email: ColumnType<string | null, string | null | undefined, string | null>;
+  pending_email_normalized: ColumnType<string | null, string | null | undefined, string | null>;
+  email_change_due_at: ColumnType<number | null, number | null | undefined, number | null>;
   updated_at: ColumnType<number, number | undefined, number>;
 }
 

@@ -46,6 +46,7 @@ import { defaultUiDir, loadUiBundle, registerUiRoutes, sendUiPage, wantsPage } f
 import { registerVerificationRoutes } from './routes/verification-routes.js';
 import { registerAccountVerificationRoutes } from './routes/account-verification-routes.js';
 import type { AccountDeletionService } from '../accounts/account-deletion.js';
+import type { LoginEmailChangeService } from '../accounts/login-email-change.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { ActionVerificationService } from '../actions/action-verification-service.js';
@@ -74,6 +75,7 @@ export interface AppDeps {
   readonly apiKeys: ApiKeyService;
   readonly actionVerification: ActionVerificationService;
   readonly accountDeletion: AccountDeletionService;
+  readonly loginEmailChange: LoginEmailChangeService;
   readonly geoIp: GeoIp;
   readonly database: Database;
   /** The built web UI (default: dist/ui of the installation). */
@@ -157,7 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
-  registerAccountRoutes(app, { settings: deps.accountSettings, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
+  registerAccountRoutes(app, { settings: deps.accountSettings, loginEmailChange: deps.loginEmailChange, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
   registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp, rateLimits: deps.rateLimits });

@@ -362,6 +362,27 @@ export const messageCatalogue = {
       until: '2. Dezember 2026, 16:05 MEZ',
     },
   },
+  /**
+   * A login-e-mail change without a settled channel to verify it (issue 9): the old address
+   * hears of it at once, with when it would take effect and a link that cancels it (8 days).
+   */
+  'account.email-change-waiting': {
+    channel: 'email',
+    template: 'email-change-waiting',
+    recipients: 'given-address',
+    // The request's own row is written with the link (or the refusal): one row per request.
+    securityEvent: null,
+    action: { page: 'cancel-email-change', labelKey: 'mail.actions.cancelEmailChange', tokenParam: 'token' },
+    secretParams: ['token'],
+    exampleParams: {
+      token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+      newEmail: 'neu@example.org',
+      effectiveAt: '2. Dezember 2026, 16:05 MEZ',
+    },
+  },
   /** "Konto löschen" was asked for (issue 9): when it happens, and that signing in cancels it. */
   'account.deletion-scheduled': {
     channel: 'email',

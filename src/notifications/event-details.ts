@@ -22,7 +22,8 @@ export function describeEvent(translator: Translator, event: EventCircumstances)
     browser && os
       ? translator.text(event.locale, 'mail.event.deviceOn', { browser, os })
       : (browser ?? os ?? translator.text(event.locale, 'mail.event.unknownDevice'));
-  return { when, device, ip: event.ip ?? translator.text(event.locale, 'mail.event.unknownIp') };
+  // An empty IP is no IP (a change the worker applied on its own).
+  return { when, device, ip: event.ip || translator.text(event.locale, 'mail.event.unknownIp') };
 }
 
 /** "25. November 2026, 16:05 MEZ": a moment in the account's zone, with the zone's name. */

@@ -78,6 +78,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       'accounts.throttle_notice_at',
       'accounts.deletion_requested_at',
       'accounts.deletion_due_at',
+      'accounts.pending_email',
+      'accounts.pending_email_normalized',
+      'accounts.email_change_due_at',
       'accounts.updated_at',
     ])
     .where(
@@ -129,7 +132,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       const [row] = (await database.db.executeQuery(query)).rows;
       if (!row) return undefined;
       const now = clock.now();
-      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, updated_at, ...session } = row;
+      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, pending_email, pending_email_normalized, email_change_due_at, updated_at, ...session } = row;
       if (!isLive(session, now)) {
         await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();
         return undefined;
@@ -153,6 +156,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         throttle_notice_at,
         deletion_requested_at,
         deletion_due_at,
+        pending_email,
+        pending_email_normalized,
+        email_change_due_at,
         updated_at,
       };
       return { session, account };

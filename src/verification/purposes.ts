@@ -37,6 +37,11 @@ export const purposePolicies = {
    * to 30 for the old address of a login-e-mail change (issue 9); this is the cap.
    */
   'security-undo': { kind: 'link', ttlMs: 30 * DAY },
+  /**
+   * The old address cancels a login-e-mail change that waits out its 7 days (no settled channel
+   * verified it, issue 9): the whole wait plus a day for the mail.
+   */
+  'login-email-change-cancel': { kind: 'link', ttlMs: 8 * DAY },
   /** Verification of a sensitive action by SMS. */
   'action-verification-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
   /** Verification of a sensitive action by e-mail code… */

@@ -133,6 +133,10 @@ for (const dialect of dialectsUnderTest()) {
       const other = apiClient(t.app, { ip: nextIp() });
       await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
       const id = await verified(owner.client, owner.recovery);
+      // The code's mail names Lifeline's own action in words, not by its internal name.
+      const codeMail = (await mailsTo(t, owner.recovery)).find((m) => m.subject.includes('Ihr Code zur Bestätigung'));
+      expect(codeMail?.subject).toBe('Lifeline: Ihr Code zur Bestätigung von „Konto löschen“');
+      expect(codeMail?.text).not.toContain('lifeline.delete-account');
       const scheduled = await owner.client.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id });
       expect(scheduled.status).toBe(202);
       expect(Date.parse(String(scheduled.body.deleteAt)) - t.clock.now()).toBe(7 * DAY);

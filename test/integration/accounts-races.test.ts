@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/core/clock.js';
-import { apiClient, GOOD_PASSWORD, lastMailTo, mailsTo, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
+import { apiClient, changeLoginEmailVerified, settledAccount, GOOD_PASSWORD, lastMailTo, mailsTo, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -103,8 +103,8 @@ for (const dialect of dialectsUnderTest()) {
     it('an unconfirmed sign-up of an address does not block a confirmed account from moving to it', async () => {
       const squatted = uniqueEmail('squatted');
       await apiClient(t.app, { ip: '198.51.100.201' }).post('/api/v1/signup', { email: squatted, password: 'Besetzt-Passwort-1234' });
-      const mover = await signedInAccount(t);
-      expect((await mover.client.post('/api/v1/account/email', { newEmail: squatted })).status).toBe(202);
+      const mover = await settledAccount(t);
+      expect((await changeLoginEmailVerified(t, mover.client, mover.email, { newEmail: squatted, password: mover.password })).status).toBe(202);
       const link = (await mailsTo(t, squatted)).find((m) => m.text.includes('confirm-email-change'));
       const confirmed = await apiClient(t.app).post('/api/v1/account/email/confirm', { token: tokenIn(link?.text) });
       expect(confirmed.status).toBe(200);
@@ -114,11 +114,13 @@ for (const dialect of dialectsUnderTest()) {
 
     it('two accounts confirm the same new address at once: one 200, the other 409 email-unavailable', async () => {
       const target = uniqueEmail('contested');
-      const a = await signedInAccount(t);
-      const b = await signedInAccount(t);
-      await a.client.post('/api/v1/account/email', { newEmail: target });
+      const a = await settledAccount(t);
+      const b = await settledAccount(t);
+      const a2 = apiClient(t.app);
+      await a2.post('/api/v1/login', { email: a.email, password: a.password });
+      await changeLoginEmailVerified(t, a2, a.email, { newEmail: target, password: a.password });
       t.clock.advance(1);
-      await b.client.post('/api/v1/account/email', { newEmail: target });
+      await changeLoginEmailVerified(t, b.client, b.email, { newEmail: target, password: b.password });
       const links = (await mailsTo(t, target)).filter((m) => m.text.includes('confirm-email-change')).map((m) => tokenIn(m.text));
       expect(links).toHaveLength(2);
       const results = await Promise.all(links.map((token) => apiClient(t.app).post('/api/v1/account/email/confirm', { token })));

@@ -336,6 +336,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(done.status).toBe(200);
       expect(done.body).toEqual({ status: 'verified', returnTo: `${HOST_ORIGIN}/settings?tab=export&verification=${id}` });
       expect((await host().get(`/api/v1/verifications/${id}`)).body.status).toBe('verified');
+      // Opened again after the host redeemed it: the page says it is done (no second way back to the host).
+      expect((await browser.get(`/api/v1/verification-page?token=${token}`)).body.consumed).toBe(false);
+      expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(200);
+      expect((await browser.get(`/api/v1/verification-page?token=${token}`)).body).toMatchObject({ status: 'verified', consumed: true });
     });
 
     it('the e-mail’s link verifies in any browser, once; the code beside it dies with it', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, SECOND } from '../../src/core/clock.js';
-import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { apiClient, changeLoginEmailVerified, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -169,7 +169,8 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = (await signIn(owner.email, owner.password)).client;
       const evil = uniqueEmail('attacker-login');
-      expect((await attacker.post('/api/v1/account/email', { newEmail: evil, password: owner.password })).status).toBe(202);
+      // Issue 9 asks a code too: this attacker has the password and, once, the mailbox's code.
+      expect((await changeLoginEmailVerified(t, attacker, owner.email, { newEmail: evil, password: owner.password })).status).toBe(202);
       const link = tokenIn((await mailsTo(t, evil)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
       expect((await apiClient(t.app).post('/api/v1/account/email/confirm', { token: link })).status).toBe(200);
       await settle();
@@ -308,7 +309,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await signIn(owner.email, 'Parallel-Passwort-Neu-1')).response.status).toBe(200);
         await settle();
         const newEmail = uniqueEmail('new-login');
-        expect((await owner.client.post('/api/v1/account/email', { newEmail, password: 'Parallel-Passwort-Neu-1' })).status).toBe(202);
+        expect((await changeLoginEmailVerified(t, owner.client, owner.email, { newEmail, password: 'Parallel-Passwort-Neu-1' })).status).toBe(202);
         await settle();
         const confirm = tokenIn((await mailsTo(t, newEmail)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
         const links = [

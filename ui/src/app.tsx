@@ -29,6 +29,8 @@ function Page({ path }: { path: string }) {
       return <ConfirmEmailPage kind="signup" />;
     case '/confirm-email-change':
       return <ConfirmEmailPage kind="login-change" />;
+    case '/cancel-email-change':
+      return <ConfirmEmailPage kind="cancel-email-change" />;
     case '/confirm-recovery-email':
       return <ConfirmEmailPage kind="recovery" />;
     case '/forgot-password':

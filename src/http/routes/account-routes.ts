@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   acceptedResponse,
   accountView,
+  cancelledResponse,
   changeEmailRequest,
   changePasswordRequest,
   emailConfirmedResponse,
@@ -12,6 +13,7 @@ import {
 } from '../../contract/accounts.js';
 import { problemResponses } from '../../contract/problem.js';
 import type { AccountSettingsService } from '../../accounts/account-settings-service.js';
+import type { LoginEmailChangeService } from '../../accounts/login-email-change.js';
 import type { Clock } from '../../core/clock.js';
 import type { SessionService } from '../../sessions/session-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
@@ -21,6 +23,7 @@ import { toAccountView } from './session-view.js';
 
 export interface AccountRoutesDeps {
   readonly settings: AccountSettingsService;
+  readonly loginEmailChange: LoginEmailChangeService;
   readonly signIn: SignInService;
   readonly sessions: SessionService;
   readonly cookies: SessionCookieHelpers;
@@ -62,6 +65,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
       schema: {
         tags: ['account'],
         summary: 'Change the login e-mail (privileged window, or `password` in the body); a link confirms the new address',
+        description:
+          'Policy (issue 9): while the account has a channel confirmed at least 7 days ago, a verified `lifeline.change-login-email` record of this session is needed too (`verificationId`, else 403 verification-required). Without such a channel the change waits 7 days after the request; the old address is told at once, with a link that cancels it.',
         body: changeEmailRequest,
         response: { 202: acceptedResponse, ...problemResponses },
       },
@@ -70,7 +75,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
       const auth = authOf(request);
       const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
       if (rotated) cookies.setSession(reply, rotated.token, rotated.session.expires_at, clock.now());
-      await deps.settings.requestEmailChange(auth, { newEmail: request.body.newEmail, client: clientInfo(request) });
+      await deps.loginEmailChange.request(auth, { newEmail: request.body.newEmail, verificationId: request.body.verificationId, client: clientInfo(request) });
       return reply.code(202).send({ status: 'accepted' as const });
     },
   );
@@ -82,8 +87,26 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
       schema: { tags: ['account'], summary: 'Confirm a new login e-mail with the link’s token', body: tokenRequest, response: { 200: emailConfirmedResponse, ...problemResponses } },
     },
     async (request) => {
-      const { email } = await deps.settings.confirmEmailChange(request.body.token, clientInfo(request));
-      return { email, emailVerified: true as const };
+      const { email, effectiveAt } = await deps.loginEmailChange.confirm(request.body.token, clientInfo(request));
+      return { email, emailVerified: true as const, ...(effectiveAt === undefined ? {} : { effectiveAt: new Date(effectiveAt).toISOString() }) };
+    },
+  );
+
+  api.post(
+    '/api/v1/account/email/cancel',
+    {
+      config: { csrf: false },
+      schema: {
+        tags: ['account'],
+        summary: 'Cancel a waiting login-e-mail change with the old address’s link',
+        description: 'A used, expired or forged link: 410 link-expired.',
+        body: tokenRequest,
+        response: { 200: cancelledResponse, ...problemResponses },
+      },
+    },
+    async (request) => {
+      await deps.loginEmailChange.cancel(request.body.token, clientInfo(request));
+      return { status: 'cancelled' as const };
     },
   );
 

@@ -149,6 +149,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
         action: page.view.action,
         requester: page.requesterName,
         status: page.view.status,
+        consumed: page.view.consumedAt !== null,
         channel: page.view.channel,
         channels: page.channels,
         returnTo: returnUrl(page.returnTo, page.view.id),

@@ -1,12 +1,13 @@
 import { useState } from 'react';
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { Link, useLocation } from '../router.js';
+import { formatEventTime } from '../security-events.js';
 import { useSession } from '../session.js';
 
-/** The three links that confirm an address, each with its route, texts and next page. */
+/** The links that confirm an address (or cancel a waiting change), each with its route, texts and next page. */
 const kinds = {
   signup: { endpoint: '/api/v1/signup/confirm', title: 'ui.confirm.title', intro: 'ui.confirm.intro', submit: 'ui.confirm.submit', done: 'ui.confirm.done', next: '/login', nextLabel: 'ui.confirm.toLogin' },
   'login-change': {
@@ -17,6 +18,16 @@ const kinds = {
     done: 'ui.confirm.doneChange',
     next: '/profile',
     nextLabel: 'ui.confirm.toProfile',
+  },
+  /** The old address's link that cancels a waiting login-e-mail change (issue 9). */
+  'cancel-email-change': {
+    endpoint: '/api/v1/account/email/cancel',
+    title: 'ui.confirm.titleCancelChange',
+    intro: 'ui.confirm.introCancelChange',
+    submit: 'ui.confirm.submitCancelChange',
+    done: 'ui.confirm.doneCancelChange',
+    next: '/login',
+    nextLabel: 'ui.confirm.toLogin',
   },
   recovery: {
     endpoint: '/api/v1/recovery/email/confirm',
@@ -31,29 +42,32 @@ const kinds = {
 
 export type ConfirmKind = keyof typeof kinds;
 
+/** Answers that mean the link itself is dead (used, expired, cancelled, the address taken): pressing again cannot help. */
+const LINK_DEAD: ReadonlySet<string> = new Set(['invalid-or-expired', 'link-expired', 'email-unavailable', 'not-found']);
+
 /**
  * The page a confirmation link opens. Opening it changes nothing: the button sends the POST
  * (mail scanners open links; they must not confirm). The token alone is the proof, so it works
  * in any browser, signed in or not.
  */
 export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { query } = useLocation();
   const { reload } = useSession();
   const texts = kinds[kind];
   const token = query.get('token') ?? '';
-  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'done'; email: string } | { kind: 'error'; message: string }>({ kind: 'idle' });
+  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string } | { kind: 'error'; message: string; dead: boolean }>({ kind: 'idle' });
   const [busy, setBusy] = useState(false);
 
   const confirm = async () => {
     if (busy) return;
     setBusy(true);
     try {
-      const result = await api<{ email?: string; address?: string }>('POST', texts.endpoint, { token });
-      setState({ kind: 'done', email: result.email ?? result.address ?? '' });
-      if (kind !== 'signup') await reload();
+      const result = await api<{ email?: string; address?: string; effectiveAt?: string }>('POST', texts.endpoint, { token });
+      setState({ kind: 'done', email: result.email ?? result.address ?? '', ...(result.effectiveAt ? { effectiveAt: result.effectiveAt } : {}) });
+      if (kind !== 'signup' && kind !== 'cancel-email-change') await reload();
     } catch (error) {
-      setState({ kind: 'error', message: errorMessage(t, error) });
+      setState({ kind: 'error', message: errorMessage(t, error), dead: error instanceof ApiError && LINK_DEAD.has(error.code) });
     } finally {
       setBusy(false);
     }
@@ -65,7 +79,20 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
       {token === '' ? <Alert kind="error">{t('ui.confirm.missingToken')}</Alert> : null}
       {state.kind === 'done' ? (
         <>
-          <Alert kind="success">{t(texts.done, { email: state.email })}</Alert>
+          <Alert kind="success">
+            {state.effectiveAt
+              ? // A change without a settled channel waits 7 days (issue 9): say when, in this browser's zone.
+                t('ui.confirm.doneChangeWaiting', { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
+              : t(texts.done, { email: state.email })}
+          </Alert>
+          <p>
+            <Link href={texts.next}>{t(texts.nextLabel)}</Link>
+          </p>
+        </>
+      ) : state.kind === 'error' && state.dead ? (
+        // A dead link: no button that asks to confirm again, only why and the way on.
+        <>
+          <Alert kind="error">{state.message}</Alert>
           <p>
             <Link href={texts.next}>{t(texts.nextLabel)}</Link>
           </p>

@@ -9,9 +9,14 @@ import { useSession } from '../session.js';
 
 export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
 
-/** "Anmelden": e-mail and password; an unconfirmed address leads to the page that explains it. */
+/**
+ * "Anmelden": e-mail and password; an unconfirmed address leads to the page that explains it.
+ * Notices come as `?notice=` (after a password change, a reset, signing out, "Das war ich
+ * nicht", and a scheduled deletion with its time in `at`); a sign-in that cancelled a scheduled
+ * deletion passes its own notice on to the profile the same way.
+ */
 export function LoginPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { reload } = useSession();
   const { query } = useLocation();
   const [email, setEmail] = useState('');
@@ -19,6 +24,7 @@ export function LoginPage() {
   const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const notice = query.get('notice');
+  const deleteAt = deletionTime(query.get('at'), locale);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -26,9 +32,9 @@ export function LoginPage() {
     setBusy(true);
     setErrors({ fields: {} });
     try {
-      await api('POST', '/api/v1/login', { email, password });
+      const signedIn = await api<{ deletionCancelled?: true }>('POST', '/api/v1/login', { email, password });
       await reload();
-      navigate('/profile', { replace: true });
+      navigate(signedIn.deletionCancelled ? '/profile?notice=deletion-cancelled' : '/profile', { replace: true });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'email-not-verified') {
         sessionStorage.setItem(PENDING_EMAIL_KEY, email);
@@ -47,6 +53,7 @@ export function LoginPage() {
       {notice === 'password-changed' ? <Alert kind="success">{t('ui.login.passwordChanged')}</Alert> : null}
       {notice === 'password-reset' ? <Alert kind="success">{t('ui.login.passwordReset')}</Alert> : null}
       {notice === 'signed-out' ? <Alert kind="info">{t('ui.login.signedOut')}</Alert> : null}
+      {notice === 'deletion-scheduled' ? <Alert kind="info">{deleteAt ? t('ui.login.deletionScheduled', { date: deleteAt }) : t('ui.login.deletionScheduledSoon')}</Alert> : null}
       {notice === 'account-secured' ? (
         <Alert kind="success">
           {t('ui.login.accountSecured')} <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
@@ -69,4 +76,12 @@ export function LoginPage() {
       </p>
     </section>
   );
+}
+
+/** The time of a scheduled deletion (`at`, ISO 8601) in words ("14. März 2025 um 09:30"), or undefined if it is not one. */
+function deletionTime(at: string | null, locale: string): string | undefined {
+  const time = at === null ? Number.NaN : Date.parse(at);
+  if (Number.isNaN(time)) return undefined;
+  // On one line: "3." and "Dezember" apart would read badly.
+  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long', timeStyle: 'short' }).format(new Date(time)).replace(/ /g, '\u00a0');
 }

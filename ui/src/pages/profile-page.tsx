@@ -1,17 +1,25 @@
 import { useEffect } from 'react';
+import { Alert } from '../components/alert.js';
 import { useI18n } from '../i18n.js';
-import { navigate } from '../router.js';
+import { navigate, useLocation } from '../router.js';
 import { useSession, useSignOut } from '../session.js';
+import { DeleteAccountSection } from './profile/delete-account-section.js';
 import { PreferencesSection } from './profile/preferences-section.js';
 import { RecoverySection } from './profile/recovery-section.js';
 import { SecurityActivitySection } from './profile/security-activity-section.js';
 import { SessionsSection } from './profile/sessions-section.js';
 import { SignInSection } from './profile/sign-in-section.js';
 
-/** "Profil": Anmeldung, Aktive Sitzungen, Sicherheitsaktivität, Kontowiederherstellung, Sprache und Zeitzone, Abmelden. */
+/**
+ * "Profil": Anmeldung, Aktive Sitzungen, Sicherheitsaktivität, Kontowiederherstellung, Sprache
+ * und Zeitzone, Abmelden, Konto löschen. A notice from the sign-in comes as `?notice=` (as the
+ * sign-in page's own): "deletion-cancelled" when this sign-in cancelled a scheduled deletion.
+ */
 export function ProfilePage() {
   const { t } = useI18n();
   const { state } = useSession();
+  const { query } = useLocation();
+  const notice = query.get('notice');
   const signOut = useSignOut();
 
   useEffect(() => {
@@ -23,6 +31,7 @@ export function ProfilePage() {
   return (
     <>
       <h1>{t('ui.profile.title')}</h1>
+      {notice === 'deletion-cancelled' ? <Alert kind="success">{t('ui.profile.deleteAccount.cancelled')}</Alert> : null}
       <SignInSection account={state.account} />
       <SessionsSection />
       <SecurityActivitySection account={state.account} />
@@ -37,6 +46,7 @@ export function ProfilePage() {
           </button>
         </div>
       </section>
+      <DeleteAccountSection />
     </>
   );
 }

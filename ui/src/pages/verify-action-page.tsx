@@ -60,20 +60,21 @@ export function VerifyActionPage() {
 
   /**
    * Where the record stands: a fresh page, a code already sent (by the host, or before a reload),
-   * or an end; 'dead' when the token no longer opens a record, undefined when the network failed.
+   * or an end; 'dead' when the token no longer opens a record (410, or a malformed one), undefined
+   * when the answer says nothing about it (the network, a limit, the server).
    */
   const load = async (): Promise<VerificationPageBody | 'dead' | undefined> => {
     try {
       return await api<VerificationPageBody>('GET', `/api/v1/verification-page?token=${encodeURIComponent(token)}`);
     } catch (failure) {
-      return failure instanceof ApiError && failure.code === 'network' ? undefined : 'dead';
+      return failure instanceof ApiError && [400, 404, 410].includes(failure.status) ? 'dead' : undefined;
     }
   };
 
   /** The record is no longer pending (verified elsewhere, failed, expired, or the token is dead): on to where it stands. */
   const settle = async () => {
     const page = await load();
-    if (typeof page === 'object' && page.status === 'verified') finish({ status: page.status, returnTo: page.returnTo });
+    if (typeof page === 'object' && page.status === 'verified' && !page.consumed) finish({ status: page.status, returnTo: page.returnTo });
     else setState({ kind: 'gone' });
   };
 
@@ -82,7 +83,8 @@ export function VerifyActionPage() {
     let current = true;
     void load().then((page) => {
       if (!current) return;
-      if (typeof page !== 'object' || page.status === 'expired' || page.status === 'failed') return setState({ kind: 'gone' });
+      // Redeemed by the host already (the page opened again later): nothing more to do here.
+      if (typeof page !== 'object' || page.status === 'expired' || page.status === 'failed' || page.consumed) return setState({ kind: 'gone' });
       if (page.status === 'verified') return finish({ status: page.status, returnTo: page.returnTo });
       const sent = page.channel ? page.channels.find((choice) => choice.channel === page.channel) : undefined;
       setState(sent ? { kind: 'code', page, channel: sent.channel, sentTo: sent.masked, resendAt: 0 } : { kind: 'choose', page });

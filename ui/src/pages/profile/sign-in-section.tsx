@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
-import { api, type AccountView } from '../../api.js';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError, type AccountView } from '../../api.js';
+import { ActionVerification } from '../../components/action-verification.js';
 import { Alert } from '../../components/alert.js';
 import { Field, PasswordField } from '../../components/field.js';
 import { splitErrors, wasCancelled } from '../../errors.js';
@@ -23,22 +24,46 @@ export function SignInSection({ account }: { account: AccountView }) {
   const [passwordChanged, setPasswordChanged] = useState(false);
   const [busy, setBusy] = useState(false);
 
-  const changeEmail = async (event: FormEvent) => {
-    event.preventDefault();
+  /** The new address waiting for a code (issue 9: a settled channel of the account must confirm the change). */
+  const [verifying, setVerifying] = useState<string | undefined>();
+  /**
+   * "Ändern" takes the focus back when the form or the code step closes (sent or cancelled):
+   * the control that had it is gone, and a keyboard user would start again at the top.
+   */
+  const changeButton = useRef<HTMLButtonElement>(null);
+  const [refocus, setRefocus] = useState(0);
+  useEffect(() => {
+    if (refocus > 0) changeButton.current?.focus();
+  }, [refocus]);
+  const closeEmail = () => {
+    setEditingEmail(false);
+    setVerifying(undefined);
+    setRefocus((n) => n + 1);
+  };
+
+  const sendEmailChange = async (address: string, verificationId?: string) => {
     if (busy) return;
     setBusy(true);
     setEmailErrors({ fields: {} });
     try {
       // Outside the privileged window the API answers privilege-required: the password dialog opens and the request is sent again.
-      await api('POST', '/api/v1/account/email', { newEmail });
-      setEmailSentTo(newEmail);
-      setEditingEmail(false);
+      await api('POST', '/api/v1/account/email', verificationId ? { newEmail: address, verificationId } : { newEmail: address });
+      setEmailSentTo(address);
       setNewEmail('');
+      closeEmail();
     } catch (error) {
-      if (!wasCancelled(error)) setEmailErrors(splitErrors(t, error, { 'same-as-current-email': 'newEmail', 'validation-failed': 'newEmail' }));
+      if (error instanceof ApiError && error.code === 'verification-required') setVerifying(address);
+      else if (!wasCancelled(error)) {
+        setVerifying(undefined);
+        setEmailErrors(splitErrors(t, error, { 'same-as-current-email': 'newEmail', 'validation-failed': 'newEmail' }));
+      }
     } finally {
       setBusy(false);
     }
+  };
+  const changeEmail = (event: FormEvent) => {
+    event.preventDefault();
+    void sendEmailChange(newEmail);
   };
 
   const changePassword = async (event: FormEvent) => {
@@ -74,21 +99,33 @@ export function SignInSection({ account }: { account: AccountView }) {
           <p className="value">{account.email}</p>
         </div>
         {!editingEmail ? (
-          <button type="button" onClick={() => setEditingEmail(true)} aria-expanded={editingEmail} aria-label={t('ui.profile.signIn.changeEmailLabel')}>
+          <button ref={changeButton} type="button" onClick={() => setEditingEmail(true)} aria-expanded={editingEmail} aria-label={t('ui.profile.signIn.changeEmailLabel')}>
             {t('ui.profile.signIn.change')}
           </button>
         ) : null}
       </div>
       {emailSentTo ? <Alert kind="success">{t('ui.profile.signIn.emailSent', { email: emailSentTo })}</Alert> : null}
-      {editingEmail ? (
-        <form onSubmit={(event) => void changeEmail(event)} noValidate className="subform">
+      {editingEmail && verifying !== undefined ? (
+        <div className="subform">
+          <ActionVerification
+            action="lifeline.change-login-email"
+            headingLevel={3}
+            intro={t('ui.profile.signIn.verifyIntro', { email: verifying })}
+            unavailableReason={t('ui.profile.signIn.verifyTooYoung')}
+            onVerified={(id) => void sendEmailChange(verifying, id)}
+            onCancel={closeEmail}
+          />
+          {emailErrors.form ? <Alert kind="error">{emailErrors.form}</Alert> : null}
+        </div>
+      ) : editingEmail ? (
+        <form onSubmit={changeEmail} noValidate className="subform">
           <Field label={t('ui.profile.signIn.newEmail')} name="newEmail" type="email" autoComplete="email" inputMode="email" required autoFocus value={newEmail} onChange={(e) => setNewEmail(e.target.value)} error={emailErrors.fields.newEmail} />
           {emailErrors.form ? <Alert kind="error">{emailErrors.form}</Alert> : null}
           <div className="actions">
             <button type="submit" className="primary" aria-disabled={busy || undefined}>
               {t('ui.profile.signIn.emailSubmit')}
             </button>
-            <button type="button" onClick={() => setEditingEmail(false)}>
+            <button type="button" onClick={closeEmail}>
               {t('ui.common.cancel')}
             </button>
           </div>
