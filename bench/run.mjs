@@ -165,6 +165,16 @@ try {
   servers.push(lifeline);
 
   const account = await prepareAccount(lifeline);
+  // A host application's key and one verification of the account: hosts poll its status.
+  const { key: hostKey } = await lifeline.services.apiKeys.create('bench-host');
+  const accountId = (await (await fetch(`${lifeline.url}/api/v1/session`, { headers: { cookie: account.cookie } })).json()).account.id;
+  const started = await fetch(`${lifeline.url}/api/v1/verifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hostKey}` },
+    body: JSON.stringify({ accountId, action: 'export-data' }),
+  });
+  if (started.status !== 201) throw new Error(`bench verification start failed: ${started.status}`);
+  const verificationId = (await started.json()).id;
   const scenarios = [
     { name: 'bare Fastify GET /health (baseline)', url: `${baseline.url}/health`, status: 200, type: 'application/json' },
     { name: 'GET /health', url: `${lifeline.url}/health`, status: 200, type: 'application/json' },
@@ -173,6 +183,13 @@ try {
     { name: 'GET /metrics', url: `${lifeline.url}/metrics`, status: 200, type: 'text/plain' },
     { name: 'GET /api/v1/session (signed in)', url: `${lifeline.url}/api/v1/session`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
     { name: 'GET /api/v1/recovery (signed in, profile)', url: `${lifeline.url}/api/v1/recovery`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
+    {
+      name: 'GET /api/v1/verifications/:id (host API key, status)',
+      url: `${lifeline.url}/api/v1/verifications/${verificationId}`,
+      headers: { authorization: `Bearer ${hostKey}` },
+      status: 200,
+      type: 'application/json',
+    },
     {
       // The answer writes a flow row; the lookup, the code and the mail follow after it (here:
       // an address without an account, whose answer is the same by design).

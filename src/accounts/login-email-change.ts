@@ -98,7 +98,7 @@ export function createLoginEmailChangeService(deps: {
      * Starts a change (privileged window checked by the caller). An address that belongs to
      * another account gets the same answer, and its owner a notice instead of a link.
      */
-    async request(auth: AuthenticatedSession, input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo }): Promise<void> {
+    async request(auth: AuthenticatedSession, input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo }): Promise<{ effectiveAt?: number }> {
       const { email, normalized } = parseEmail(input.newEmail, 'newEmail');
       if (normalized === auth.account.email_normalized) throw new LifelineError('same-as-current-email');
       // Nobody floods a mailbox through this route (PRODUCT.md §8): per account 429.
@@ -112,10 +112,13 @@ export function createLoginEmailChangeService(deps: {
       } else {
         waits = true;
       }
+      const requestedAt = clock.now();
+      // What the requester learns depends on its own account only, never on the new address.
+      const answer = waits ? { effectiveAt: requestedAt + EMAIL_CHANGE_DELAY_MS } : {};
       // Per address the answer stays the same and no mail goes out (the refusal is logged by the limiter).
-      if (!(await deps.rateLimits.consume('email-change-address', normalized)).allowed) return;
+      if (!(await deps.rateLimits.consume('email-change-address', normalized)).allowed) return answer;
       await inTransaction(database, async (trx) => {
-        const now = clock.now();
+        const now = requestedAt;
         const locale = localeOf(auth.account);
         if (waits) {
           // The old address hears of it at once, with a link that cancels it (in both branches
@@ -154,6 +157,7 @@ export function createLoginEmailChangeService(deps: {
           ...(waits ? { details: { waits: true } } : {}),
         });
       });
+      return answer;
     },
 
     /**

@@ -56,6 +56,11 @@ export const preferencesRequest = z.strictObject({ locale: locale.optional(), ti
 /** The neutral answer of sign-up, "send the link again" and the e-mail change: one constant body. */
 export const acceptedResponse = z.object({ status: z.literal('accepted') }).describe('Accepted; what happens next arrives by e-mail');
 export const cancelledResponse = z.object({ status: z.literal('cancelled') });
+/** POST /api/v1/account/email: the neutral answer, and when the change would take effect if it has to wait (it depends on the account's own channels only). */
+export const emailChangeAccepted = z.object({
+  status: z.literal('accepted'),
+  effectiveAt: z.string().optional().describe('Only when no channel confirmed 7 days ago verified it: the earliest moment the change takes effect; the old address got a cancel link'),
+});
 
 export const accountView = z.object({
   id: z.string(),
@@ -63,6 +68,10 @@ export const accountView = z.object({
   emailVerified: z.boolean(),
   locale,
   timeZone: z.string(),
+  pendingEmail: z
+    .object({ email: z.string(), effectiveAt: z.string() })
+    .optional()
+    .describe('A confirmed login-e-mail change waiting out its 7 days (issue 9); the old address can cancel it'),
 });
 
 export const sessionResponse = z.object({

@@ -85,6 +85,8 @@ for (const dialect of dialectsUnderTest()) {
       const other = apiClient(t.app, { ip: nextIp() });
       expect((await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
       expect((await other.post(`/api/v1/account/verifications/${id}/send`, { channel: 'login-email' })).status).toBe(404);
+      expect((await other.get(`/api/v1/account/verifications/${id}`)).status).toBe(404);
+      expect((await owner.client.get(`/api/v1/account/verifications/${id}`)).body).toMatchObject({ id, status: 'pending', action: 'lifeline.change-login-email' });
       expect((await apiClient(t.app).post(`/api/v1/account/verifications/${id}/send`, { channel: 'login-email' })).status).toBe(401);
       // Without the CSRF token: 403, nothing sent.
       expect((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' }, { 'x-csrf-token': 'wrong' })).status).toBe(403);

@@ -375,7 +375,10 @@ for (const dialect of dialectsUnderTest()) {
       const other = await signedInAccount(t);
       const answer = await other.client.post('/api/v1/account/email', { newEmail: owner.email.toUpperCase() });
       expect(answer.status).toBe(202);
-      expect(answer.text).toBe('{"status":"accepted"}');
+      // The same body as for a free address: a fresh account's change waits 7 days either way (issue 9).
+      const free = await other.client.post('/api/v1/account/email', { newEmail: uniqueEmail('free') });
+      expect(answer.text).toBe(free.text);
+      expect(answer.body).toEqual({ status: 'accepted', effectiveAt: new Date(t.clock.now() + 7 * 24 * 3600 * 1000).toISOString() });
       const mails = await mailsTo(t, owner.email);
       expect(mails.some((m) => m.subject.includes('Jemand wollte Ihre E-Mail-Adresse eintragen'))).toBe(true);
       expect(mails.some((m) => m.text.includes('confirm-email-change'))).toBe(false);

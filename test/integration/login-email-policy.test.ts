@@ -57,7 +57,8 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const newEmail = uniqueEmail('waits');
       const requestedAt = t.clock.now();
-      expect((await owner.client.post('/api/v1/account/email', { newEmail, password: owner.password })).status).toBe(202);
+      const accepted = await owner.client.post('/api/v1/account/email', { newEmail, password: owner.password });
+      expect([accepted.status, accepted.body]).toEqual([202, { status: 'accepted', effectiveAt: new Date(requestedAt + 7 * DAY).toISOString() }]);
       const waiting = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('soll geändert werden'));
       expect(waiting?.text).toContain(newEmail);
       expect(waiting?.text).toContain('/cancel-email-change?token=');
@@ -67,6 +68,8 @@ for (const dialect of dialectsUnderTest()) {
       expect(confirmed.status).toBe(200);
       expect(confirmed.body).toEqual({ email: owner.email, emailVerified: true, effectiveAt: new Date(requestedAt + 7 * DAY).toISOString() });
       expect(await loginOf(owner.accountId)).toEqual({ email: owner.email, pending_email: newEmail, email_change_due_at: requestedAt + 7 * DAY });
+      // The profile shows the waiting change.
+      expect((await owner.client.get('/api/v1/session')).body.account).toMatchObject({ email: owner.email, pendingEmail: { email: newEmail, effectiveAt: new Date(requestedAt + 7 * DAY).toISOString() } });
       // Until then the old address signs in, the new one does not.
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
       t.clock.advance(7 * DAY - 2 * MINUTE);

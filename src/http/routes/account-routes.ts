@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
-  acceptedResponse,
   accountView,
   cancelledResponse,
   changeEmailRequest,
   changePasswordRequest,
+  emailChangeAccepted,
   emailConfirmedResponse,
   preferencesRequest,
   reauthenticateResponse,
@@ -68,15 +68,15 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
         description:
           'Policy (issue 9): while the account has a channel confirmed at least 7 days ago, a verified `lifeline.change-login-email` record of this session is needed too (`verificationId`, else 403 verification-required). Without such a channel the change waits 7 days after the request; the old address is told at once, with a link that cancels it.',
         body: changeEmailRequest,
-        response: { 202: acceptedResponse, ...problemResponses },
+        response: { 202: emailChangeAccepted, ...problemResponses },
       },
     },
     async (request, reply) => {
       const auth = authOf(request);
       const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
       if (rotated) cookies.setSession(reply, rotated.token, rotated.session.expires_at, clock.now());
-      await deps.loginEmailChange.request(auth, { newEmail: request.body.newEmail, verificationId: request.body.verificationId, client: clientInfo(request) });
-      return reply.code(202).send({ status: 'accepted' as const });
+      const { effectiveAt } = await deps.loginEmailChange.request(auth, { newEmail: request.body.newEmail, verificationId: request.body.verificationId, client: clientInfo(request) });
+      return reply.code(202).send({ status: 'accepted' as const, ...(effectiveAt === undefined ? {} : { effectiveAt: new Date(effectiveAt).toISOString() }) });
     },
   );
 

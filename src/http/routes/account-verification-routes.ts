@@ -53,6 +53,15 @@ export function registerAccountVerificationRoutes(
     },
   );
 
+  api.get(
+    '/api/v1/account/verifications/:id',
+    {
+      config: { session: 'required' },
+      schema: { tags: ['verifications'], summary: 'Where this session’s verification stands (e.g. verified by the e-mail’s link in another browser)', params: verificationParams, response: { 200: verificationView, ...problemResponses } },
+    },
+    async (request) => verificationBody(await service.status(request.params.id, requester(request))),
+  );
+
   api.post(
     '/api/v1/account/verifications/:id/send',
     {

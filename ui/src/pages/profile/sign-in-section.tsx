@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, type AccountView } from '../../api.js';
 import { ActionVerification } from '../../components/action-verification.js';
+import { formatEventTime } from '../../security-events.js';
 import { Alert } from '../../components/alert.js';
 import { Field, PasswordField } from '../../components/field.js';
 import { splitErrors, wasCancelled } from '../../errors.js';
@@ -11,12 +12,12 @@ type Errors = { fields: Record<string, string>; form?: string };
 
 /** "Anmeldung": the login e-mail with "Ändern", and "Passwort ändern". */
 export function SignInSection({ account }: { account: AccountView }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { reload } = useSession();
   const [editingEmail, setEditingEmail] = useState(false);
   const [newEmail, setNewEmail] = useState('');
   const [emailErrors, setEmailErrors] = useState<Errors>({ fields: {} });
-  const [emailSentTo, setEmailSentTo] = useState<string | undefined>();
+  const [emailSentTo, setEmailSentTo] = useState<{ email: string; effectiveAt?: string } | undefined>();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
@@ -47,8 +48,8 @@ export function SignInSection({ account }: { account: AccountView }) {
     setEmailErrors({ fields: {} });
     try {
       // Outside the privileged window the API answers privilege-required: the password dialog opens and the request is sent again.
-      await api('POST', '/api/v1/account/email', verificationId ? { newEmail: address, verificationId } : { newEmail: address });
-      setEmailSentTo(address);
+      const accepted = await api<{ effectiveAt?: string }>('POST', '/api/v1/account/email', verificationId ? { newEmail: address, verificationId } : { newEmail: address });
+      setEmailSentTo({ email: address, ...(accepted.effectiveAt ? { effectiveAt: accepted.effectiveAt } : {}) });
       setNewEmail('');
       closeEmail();
     } catch (error) {
@@ -97,6 +98,9 @@ export function SignInSection({ account }: { account: AccountView }) {
         <div>
           <p className="label">{t('ui.profile.signIn.email')}</p>
           <p className="value">{account.email}</p>
+          {account.pendingEmail ? (
+            <p className="hint pending-email">{t('ui.profile.signIn.pendingEmail', { email: account.pendingEmail.email, date: formatEventTime(account.pendingEmail.effectiveAt, locale, account.timeZone) })}</p>
+          ) : null}
         </div>
         {!editingEmail ? (
           <button ref={changeButton} type="button" onClick={() => setEditingEmail(true)} aria-expanded={editingEmail} aria-label={t('ui.profile.signIn.changeEmailLabel')}>
@@ -104,7 +108,14 @@ export function SignInSection({ account }: { account: AccountView }) {
           </button>
         ) : null}
       </div>
-      {emailSentTo ? <Alert kind="success">{t('ui.profile.signIn.emailSent', { email: emailSentTo })}</Alert> : null}
+      {emailSentTo ? (
+        <Alert kind="success">
+          {emailSentTo.effectiveAt
+            ? // No channel confirmed 7 days ago verified it (issue 9): it waits, and the old address may cancel it.
+              t('ui.profile.signIn.emailSentWaiting', { email: emailSentTo.email, date: formatEventTime(emailSentTo.effectiveAt, locale, account.timeZone) })
+            : t('ui.profile.signIn.emailSent', { email: emailSentTo.email })}
+        </Alert>
+      ) : null}
       {editingEmail && verifying !== undefined ? (
         <div className="subform">
           <ActionVerification
