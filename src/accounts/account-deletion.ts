@@ -43,8 +43,11 @@ export async function cancelScheduledDeletion(
 /**
  * "Konto löschen" (issue 9): the password and a verified code (action `lifeline.delete-account`,
  * requested by this session) schedule the deletion 7 days ahead; every session ends, the login
- * and recovery addresses are told. Any sign-in before cancels it; after it the worker deletes
- * the account and everything that hangs on it (foreign keys cascade) and tells the addresses.
+ * and recovery addresses are told. Any sign-in before cancels it (so do a password reset and
+ * "Das war ich nicht"); after it the worker deletes the account row and every row with a
+ * foreign key to it (cascade) and tells the addresses. What stays for a while: delivered
+ * outbox rows (their account id set to null; pruned after their retention) and forgot-password
+ * flows naming the id (pruned after a day).
  */
 export function createAccountDeletionService(deps: {
   database: Database;
@@ -65,7 +68,7 @@ export function createAccountDeletionService(deps: {
       const right = await deps.verifier.verify({ account: auth.account, identifier: auth.account.email_normalized, password: input.password, client: input.client, deviceToken: input.deviceToken, purpose: 'account-deletion' });
       if (!right) throw new LifelineError('wrong-password');
       // The code: this session's verified record for exactly this action, used up here.
-      await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, DELETE_ACCOUNT_ACTION);
+      await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, { action: DELETE_ACCOUNT_ACTION, accountId: auth.account.id });
       return inTransaction(database, async (trx) => {
         const now = clock.now();
         const account = await deps.accounts.findByIdForUpdate(trx, auth.account.id, database.dialect === 'postgres');
@@ -96,6 +99,7 @@ export function createAccountDeletionService(deps: {
       const due = await database.db.selectFrom('accounts').select('id').where('deletion_due_at', '<=', clock.now()).execute();
       let deleted = 0;
       for (const { id } of due) {
+        // One account that fails (a database hiccup) must not hold up the others: logged, tried again next round.
         const done = await inTransaction(database, async (trx) => {
           const account = await deps.accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
           if (!account || account.deletion_due_at === null || account.deletion_due_at > clock.now()) return false;
@@ -107,6 +111,9 @@ export function createAccountDeletionService(deps: {
           }
           await trx.deleteFrom('accounts').where('id', '=', id).execute();
           return true;
+        }).catch((error: unknown) => {
+          deps.logger.warn({ event: 'account.deletion_failed', accountId: id, err: (error as Error).message }, 'deleting an account failed; next round tries again');
+          return false;
         });
         if (done) {
           deleted++;

@@ -106,7 +106,7 @@ export function createLoginEmailChangeService(deps: {
       let waits = false;
       if (input.verificationId !== undefined) {
         // This session's verified record of exactly this action, used up here.
-        await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, CHANGE_LOGIN_EMAIL_ACTION);
+        await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, { action: CHANGE_LOGIN_EMAIL_ACTION, accountId: auth.account.id });
       } else if (await deps.actionVerification.hasAllowedChannel(auth.account.id, CHANGE_LOGIN_EMAIL_ACTION)) {
         throw new LifelineError('verification-required');
       } else {
@@ -210,12 +210,18 @@ export function createLoginEmailChangeService(deps: {
           const done = await inTransaction(database, async (trx) => {
             const account = await accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
             if (!account?.pending_email || !account.pending_email_normalized || account.email_change_due_at === null || account.email_change_due_at > clock.now()) return false;
+            // Sign-in is blocked until a reset ("Das war ich nicht"): nothing changes meanwhile (the reset drops the change).
+            if (account.password_reset_required === 1) return false;
             await apply(trx, account, account.pending_email, account.pending_email_normalized, NO_CLIENT);
             return true;
           });
           if (done) applied++;
         } catch (error) {
-          if (!isLifelineError(error) || error.code !== 'email-unavailable') throw error;
+          if (!isLifelineError(error) || error.code !== 'email-unavailable') {
+            // Anything else: logged, the others go on, the next round tries again.
+            deps.logger.warn({ event: 'login_email.change_apply_failed', accountId: id, err: (error as Error).message }, 'applying a waiting login-e-mail change failed');
+            continue;
+          }
           // The address went to another account meanwhile: the change cannot happen; it is dropped.
           await database.db.updateTable('accounts').set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null }).where('id', '=', id).execute();
           deps.logger.warn({ event: 'login_email.change_dropped', accountId: id }, 'a waiting login-e-mail change was dropped: the address is taken');

@@ -9,6 +9,7 @@ import type { AccountRow, ActionVerificationRow, VerificationRequesterKind } fro
 import type { Notifier } from '../notifications/notifier.js';
 import type { RequestOrigin, SecurityLog } from '../notifications/security-log.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
+import { describeEvent } from '../notifications/event-details.js';
 import { maskNumber } from '../recovery/phone/phone-number.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { SmsSendGuard } from '../security/sms-send-guard.js';
@@ -23,13 +24,13 @@ export const VERIFIED_VALIDITY_MS = 10 * MINUTE;
 /** One code a minute per channel target, whoever asks. */
 export const SEND_COOLDOWN_MS = 60 * 1000;
 
-const CODE_PURPOSE: Record<VerificationChannel, VerificationPurpose> = {
-  'login-email': 'action-verification-email-code',
-  'recovery-email': 'action-verification-email-code',
-  'recovery-phone': 'action-verification-sms',
+/** A host's codes, and Lifeline's own (purposes apart: their hourly failure locks stay apart too). */
+const CODE_PURPOSE: Record<VerificationRequesterKind, Record<VerificationChannel, VerificationPurpose>> = {
+  'api-key': { 'login-email': 'action-verification-email-code', 'recovery-email': 'action-verification-email-code', 'recovery-phone': 'action-verification-sms' },
+  session: { 'login-email': 'account-action-email-code', 'recovery-email': 'account-action-email-code', 'recovery-phone': 'account-action-sms' },
 };
 const LINK_PURPOSE: VerificationPurpose = 'action-verification-email-link';
-const ACTION_PURPOSES: readonly VerificationPurpose[] = ['action-verification-email-code', 'action-verification-sms', LINK_PURPOSE];
+const ACTION_PURPOSES: readonly VerificationPurpose[] = ['action-verification-email-code', 'action-verification-sms', 'account-action-email-code', 'account-action-sms', LINK_PURPOSE];
 
 /** Who asked for a verification: a host's API key (by id, named in messages) or a Lifeline session. */
 export interface Requester {
@@ -176,6 +177,14 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     return row;
   }
 
+  /**
+   * Lock order on PostgreSQL for a record: the record's row, then its secrets. Every path that
+   * touches both (send, the code, the link) takes the record first.
+   */
+  async function lockRecord(trx: Executor, id: string): Promise<void> {
+    if (database.dialect === 'postgres') await trx.selectFrom('action_verifications').select('id').where('id', '=', id).forNoKeyUpdate().execute();
+  }
+
   async function recordByPageToken(db: Executor, token: string): Promise<ActionVerificationRow> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) throw new LifelineError('link-expired');
     const row = await db.selectFrom('action_verifications').selectAll().where('page_token_hash', '=', sha256Hex(token)).executeTakeFirst();
@@ -197,7 +206,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     if (!account) throw new LifelineError('not-found');
     const target = (await targetsOf(database.db, account)).find((candidate) => candidate.channel === channel);
     if (!target || !allows(row.action, target, now)) throw new LifelineError('channel-not-available', { channel });
-    const purpose = CODE_PURPOSE[channel];
+    const purpose = CODE_PURPOSE[row.requester_kind][channel];
     // Guessing locked for this account: a new code would only cost a message.
     const locked = await deps.verification.lockedFor(row.account_id, purpose);
     if (locked !== undefined) throw new LifelineError('too-many-attempts', {}, { retryAfterSeconds: locked });
@@ -207,7 +216,8 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     }
     // The channel's limit first: a refusal there must not use up the account's sends.
     await deps.rateLimits.enforce('verification-send-channel', `${channel}:${target.to.toLowerCase()}`);
-    await deps.rateLimits.enforce('verification-send-account', row.account_id);
+    // Per account and requester kind: a host's sends never use up the owner's own (and the other way round).
+    await deps.rateLimits.enforce('verification-send-account', `${row.requester_kind}:${row.account_id}`);
     if (channel === 'recovery-phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: target.country ?? 'ZZ', accountId: row.account_id }))) {
       throw new LifelineError('service-unavailable', {}, { retryAfterSeconds: 600 });
     }
@@ -226,6 +236,18 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       const action = isLifelineAction(row.action) ? deps.translator.text(locale, `mail.actionNames.${row.action.slice(LIFELINE_ACTION_PREFIX.length)}`, {}) : row.action;
       if (channel === 'recovery-phone') {
         await deps.notifier.notify(trx, { kind: 'verification.sms-code', locale, to: target.to, accountId: row.account_id, params: { code: code.secret, action }, origin, expiresAt: code.expiresAt });
+      } else if (isLifelineAction(row.action)) {
+        // Lifeline's own actions: the code only (see the catalogue entry), with where the request came from.
+        const details = describeEvent(deps.translator, { at: clock.now(), locale, timeZone: account.time_zone, ip: origin.ip, userAgent: origin.userAgent });
+        await deps.notifier.notify(trx, {
+          kind: 'verification.email-code-only',
+          locale,
+          to: target.to,
+          accountId: row.account_id,
+          params: { ...details, code: code.secret, action, minutes: purposePolicies[purpose].ttlMs / MINUTE },
+          origin,
+          expiresAt: code.expiresAt,
+        });
       } else {
         const link = await deps.verification.issue(trx, { purpose: LINK_PURPOSE, accountId: row.account_id, target: target.to, flowId: row.id, coexist: true });
         await deps.notifier.notify(trx, {
@@ -272,7 +294,10 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     if (status !== 'pending') throw new LifelineError('verification-not-redeemable');
     if (row.secret_purpose === null) throw new LifelineError('code-expired');
     try {
-      await deps.verification.redeemCode({ purpose: row.secret_purpose as VerificationPurpose, accountId: row.account_id, code, flowId: row.id }, (trx) => markVerified(trx, row, requester, origin));
+      await deps.verification.redeemCode(
+        { purpose: row.secret_purpose as VerificationPurpose, accountId: row.account_id, code, flowId: row.id, lockFirst: (trx) => lockRecord(trx, row.id) },
+        (trx) => markVerified(trx, row, requester, origin),
+      );
     } catch (error) {
       if (!isLifelineError(error)) throw error;
       if (error.code === 'code-incorrect') {
@@ -310,7 +335,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
      */
     async start(input: StartInput): Promise<{ id: string; url: string; expiresAt: number }> {
       if (input.requester.kind === 'api-key') {
-        if (input.action.startsWith(LIFELINE_ACTION_PREFIX)) throw new LifelineError('action-reserved');
+        if (input.action.toLowerCase().startsWith(LIFELINE_ACTION_PREFIX)) throw new LifelineError('action-reserved');
         if (!HOST_ACTION_PATTERN.test(input.action)) throw new LifelineError('validation-failed', { field: 'action' });
       } else if (!isLifelineAction(input.action)) {
         throw new LifelineError('validation-failed', { field: 'action' });
@@ -319,7 +344,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', input.accountId).executeTakeFirst();
       if (!account || account.email_verified_at === null) throw new LifelineError('not-found');
       await deps.rateLimits.enforce(input.requester.kind === 'api-key' ? 'verification-start-key' : 'verification-start-session', input.requester.id);
-      await deps.rateLimits.enforce('verification-start-account', account.id);
+      await deps.rateLimits.enforce('verification-start-account', `${input.requester.kind}:${account.id}`);
       const id = randomToken(12);
       const pageToken = randomToken(32);
       const now = clock.now();
@@ -369,9 +394,12 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
      * verified), 410 once its 10 minutes are over. One conditional UPDATE decides, so two
      * parallel consumes cannot both win.
      */
-    async consume(id: string, requester: Requester, action?: string): Promise<VerificationView> {
+    async consume(id: string, requester: Requester, expected: { readonly action?: string | undefined; readonly accountId?: string | undefined } = {}): Promise<VerificationView> {
       const row = await ownRecord(database.db, id, requester);
-      if (action !== undefined && row.action !== action) throw new LifelineError('verification-not-redeemable');
+      // A record for another action or account is not this one: refused, and nothing is used up.
+      if ((expected.action !== undefined && row.action !== expected.action) || (expected.accountId !== undefined && row.account_id !== expected.accountId)) {
+        throw new LifelineError('verification-not-redeemable');
+      }
       const now = clock.now();
       const updated = await database.db
         .updateTable('action_verifications')
@@ -406,11 +434,24 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       return { view: verified, returnTo: row.return_to };
     },
 
+    /**
+     * What an e-mail's link would confirm, without using it (GET: mail scanners open links): the
+     * action, who asks and when; undefined for a dead or forged link or a record no longer pending.
+     */
+    async previewLink(token: string): Promise<{ action: string; requester: string; createdAt: number } | undefined> {
+      const secret = await deps.verification.peekLink({ purpose: LINK_PURPOSE, token });
+      if (!secret?.flowId) return undefined;
+      const row = await database.db.selectFrom('action_verifications').selectAll().where('id', '=', secret.flowId).executeTakeFirst();
+      if (!row || statusOf(row, clock.now()) !== 'pending') return undefined;
+      return { action: row.action, requester: await requesterName(row), createdAt: row.created_at };
+    },
+
     /** The e-mail's link: it verifies the record it was sent for, in any browser. */
     async redeemLink(token: string, origin: RequestOrigin): Promise<{ view: VerificationView; returnTo: string | null }> {
       let verifiedId: string | undefined;
       try {
-        await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token }, async (trx, secret) => {
+        // The record before the secret, as the code's path and `send` do (else the two deadlock on PostgreSQL).
+        await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token, lockFirst: (trx, owner) => (owner.flowId ? lockRecord(trx, owner.flowId) : Promise.resolve()) }, async (trx, secret) => {
           const row = await trx.selectFrom('action_verifications').selectAll().where('id', '=', secret.flowId ?? '').executeTakeFirst();
           if (!row) throw new LifelineError('link-expired');
           // Read through trx: on SQLite a read through database.db would wait for this transaction.

@@ -16,7 +16,10 @@ const pageToken = z
 
 /** POST /api/v1/verifications (API key). */
 export const startVerificationRequest = z.strictObject({
-  accountId: z.string().min(1).max(64).describe('`account.id` of `GET /api/v1/session`'),
+  accountId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .describe('`account.id` of `GET /api/v1/session`'),
   action: z
     .string()
     .min(1)
@@ -33,6 +36,14 @@ export const startVerificationResponse = z.object({
 });
 
 export const verificationParams = z.strictObject({ id: verificationId });
+
+/** POST /api/v1/verifications/{id}/consume: what the host is about to do; a mismatch is 409 and uses nothing up. */
+export const consumeVerificationRequest = z
+  .strictObject({
+    accountId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('The account the host acts on'),
+    action: z.string().min(1).max(64).optional().describe('The action the host is about to do'),
+  })
+  .describe('Send both: a verification id that came back through a redirect may be someone else’s');
 
 /** POST /api/v1/verifications/{id}/send. */
 export const sendVerificationRequest = z.strictObject({ channel: verificationChannel });
@@ -84,6 +95,8 @@ export type VerificationPageBody = z.infer<typeof verificationPage>;
 
 export const verificationPageSendRequest = z.strictObject({ token: pageToken, channel: verificationChannel });
 export const verificationPageCodeRequest = z.strictObject({ token: pageToken, code: verificationCodeRequest.shape.code });
+export const verificationLinkPreviewQuery = z.strictObject({ token: z.string().min(1).max(256) });
+export const verificationLinkPreview = z.object({ action: z.string(), requester: z.string(), createdAt: z.string() });
 export const verificationLinkRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the e-mail’s link') });
 
 /**

@@ -425,6 +425,20 @@ export const messageCatalogue = {
     secretParams: ['code', 'token'],
     exampleParams: { code: 'K7M2Q9XD', token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', action: 'export-data', requester: 'billing', minutes: 15 },
   },
+  /**
+   * …for Lifeline's own actions (deleting the account, changing the login e-mail): the code
+   * only, no one-click link. The request may come from an intruder's session; a confused click
+   * on a button would confirm it for them, a code must be typed into the very session that asked.
+   */
+  'verification.email-code-only': {
+    channel: 'email',
+    template: 'action-verification-code-only',
+    recipients: 'given-address',
+    securityEvent: null,
+    codeParam: 'code',
+    secretParams: ['code'],
+    exampleParams: { code: 'K7M2Q9XD', action: 'Konto löschen', minutes: 15, when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
+  },
   /** …by SMS: the 6-digit code (10 minutes), to the confirmed recovery phone only. */
   'verification.sms-code': {
     channel: 'sms',

@@ -42,7 +42,14 @@ export const purposePolicies = {
    * verified it, issue 9): the whole wait plus a day for the mail.
    */
   'login-email-change-cancel': { kind: 'link', ttlMs: 8 * DAY },
-  /** Verification of a sensitive action by SMS. */
+  /**
+   * Lifeline's own sensitive actions (issue 9: deleting the account, changing the login e-mail)
+   * by SMS or e-mail code: purposes of their own, so that wrong codes typed into a host's page
+   * (whose hourly lock counts per account and purpose) never lock the owner out of these.
+   */
+  'account-action-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
+  'account-action-email-code': { kind: 'crockford8', ttlMs: 15 * MINUTE },
+  /** Verification of a host's sensitive action by SMS. */
   'action-verification-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
   /** Verification of a sensitive action by e-mail code… */
   'action-verification-email-code': { kind: 'crockford8', ttlMs: 15 * MINUTE },

@@ -58,10 +58,10 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
       return Number(result.numUpdatedRows);
     },
 
-    /** The account a secret belongs to, read without a lock (to lock the account first). */
-    async accountOf(trx: Executor, id: string, purpose: string): Promise<string | undefined> {
-      const row = await trx.selectFrom('verification_secrets').select('account_id').where('id', '=', id).where('purpose', '=', purpose).executeTakeFirst();
-      return row?.account_id;
+    /** The account and flow a secret belongs to, read without a lock (to lock those first). */
+    async ownerOf(trx: Executor, id: string, purpose: string): Promise<{ accountId: string; flowId: string | null } | undefined> {
+      const row = await trx.selectFrom('verification_secrets').select(['account_id', 'flow_id']).where('id', '=', id).where('purpose', '=', purpose).executeTakeFirst();
+      return row ? { accountId: row.account_id, flowId: row.flow_id } : undefined;
     },
 
     async findById(trx: Executor, id: string, purpose: string): Promise<VerificationSecretRow | undefined> {

@@ -69,6 +69,8 @@ export interface RedeemCodeInput {
    * its flow, never matches (and a flow id never matches a code issued without one).
    */
   readonly flowId?: string;
+  /** Locks what `apply` writes before the secret's row (PostgreSQL lock order, e.g. the flow's record). */
+  readonly lockFirst?: (trx: Executor) => Promise<void>;
 }
 
 export interface RedeemLinkInput {
@@ -80,6 +82,8 @@ export interface RedeemLinkInput {
    * held their own secret first and then wanted the account would deadlock.
    */
   readonly lockAccountFirst?: boolean;
+  /** Locks what `apply` writes before the secret's row, knowing the secret's account and flow (read without a lock). */
+  readonly lockFirst?: (trx: Executor, owner: { readonly accountId: string; readonly flowId: string | null }) => Promise<void>;
 }
 
 /** Applies the change a secret authorises, inside the transaction that marks it used. */
@@ -239,9 +243,10 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       if (!parts) throw new LifelineError('invalid-or-expired');
       return redeem(
         async (trx) => {
-          if (input.lockAccountFirst) {
-            const owner = await repository.accountOf(trx, parts.id, input.purpose);
-            if (owner !== undefined) await repository.lockAccount(trx, owner);
+          if (input.lockAccountFirst || input.lockFirst) {
+            const owner = await repository.ownerOf(trx, parts.id, input.purpose);
+            if (owner !== undefined && input.lockAccountFirst) await repository.lockAccount(trx, owner.accountId);
+            if (owner !== undefined && input.lockFirst) await input.lockFirst(trx, owner);
           }
           return repository.findById(trx, parts.id, input.purpose);
         },
@@ -276,7 +281,10 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       const code = normaliseCode(policy.kind, input.code);
       if (code === undefined) throw new LifelineError('validation-failed', { field: 'code' });
       return redeem(
-        (trx, now) => repository.findNewestUnused(trx, { accountId: input.accountId, purpose: input.purpose, flowId: input.flowId, now }),
+        async (trx, now) => {
+          await input.lockFirst?.(trx);
+          return repository.findNewestUnused(trx, { accountId: input.accountId, purpose: input.purpose, flowId: input.flowId, now });
+        },
         code,
         apply,
       );

@@ -444,7 +444,11 @@ if (chromiumPath) {
       const response = await other.page.goto(link);
       expect(response?.headers()['referrer-policy']).toBe('no-referrer');
       await heading(other.page, w.title).waitFor();
-      await expect(text(other.page.getByRole('main').locator('p').first())).resolves.toBe(w.linkIntro);
+      // It names what it confirms first (read without using the link), then what the button does.
+      const concerns = other.page.getByRole('main').locator('p').first();
+      await concerns.locator('time').waitFor();
+      await expect(text(concerns)).resolves.toMatch(new RegExp(`^Concerns: “${ACTION}”, asked for by shop on \\d{1,2} \\p{L}+ \\d{4}`, 'u'));
+      await expect(text(other.page.getByRole('main').locator('p').nth(1))).resolves.toBe(w.linkIntro);
       await waitFor(async () => (new URL(other.page.url()).searchParams.has('token') ? undefined : true), 'the token gone from the address');
       await check(other.page, failures, 'en', 'link');
 

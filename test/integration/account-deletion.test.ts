@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
-import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { apiClient, codeTo as codeToHelper, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -27,17 +27,7 @@ for (const dialect of dialectsUnderTest()) {
       await t.services.worker.runOnce();
       t.clock.advance(SECOND);
     };
-    /** The code of the newest message to `to` that has one (a notice delivered in the same round may tie with it). */
-    const codeTo = async (to: string) => {
-      for (const mail of await mailsTo(t, to)) {
-        const code = mail.text
-          .split('\n')
-          .map((line) => line.trim())
-          .find((line) => /^[0-9A-Z]{8}$/.test(line) || /^\d{6}$/.test(line));
-        if (code) return code;
-      }
-      return undefined;
-    };
+    const codeTo = (to: string) => codeToHelper(t, to);
 
     async function withRecoveryEmail() {
       const owner = await signedInAccount(t, { ip: nextIp() });
@@ -101,14 +91,42 @@ for (const dialect of dialectsUnderTest()) {
       expect((later.body.channels as { allowed: boolean }[]).map((c) => c.allowed)).toEqual([true, true]);
     });
 
+    it('a host’s wrong codes (10 within the hour: its lock) do not lock the owner’s own verification, nor use up its sends', async () => {
+      const owner = await withRecoveryEmail();
+      const { key } = await t.services.apiKeys.create(`noisy-${owner.accountId.slice(0, 8)}`);
+      const host = apiClient(t.app, { ip: '10.0.0.9' });
+      const headers = { authorization: `Bearer ${key}` };
+      for (let record = 0; record < 2; record++) {
+        t.clock.advance(2 * MINUTE);
+        const id = String((await host.post('/api/v1/verifications', { accountId: owner.accountId, action: 'payout', channel: 'recovery-email' }, headers)).body.id);
+        for (let i = 0; i < 5; i++) await host.post(`/api/v1/verifications/${id}/code`, { code: '00000000' }, headers);
+      }
+      t.clock.advance(2 * MINUTE);
+      const locked = String((await host.post('/api/v1/verifications', { accountId: owner.accountId, action: 'payout' }, headers)).body.id);
+      expect((await host.post(`/api/v1/verifications/${locked}/send`, { channel: 'recovery-email' }, headers)).status).toBe(429);
+      // The owner's own: its own purpose, its own lock, its own budget. (The host's mails are
+      // delivered first: mails of one delivery round tie in the development mailbox's order.)
+      await settle();
+      const id = await verified(owner.client, owner.recovery);
+      expect((await owner.client.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id })).status).toBe(202);
+    });
+
     it('refusals change nothing: no or a foreign verification, one of another action, unverified, used; a wrong password', async () => {
       const owner = await withRecoveryEmail();
       const del = (body: unknown, client = owner.client) => client.post('/api/v1/account/deletion', body);
       expect((await del({ password: GOOD_PASSWORD })).status).toBe(400);
       expect((await del({ password: GOOD_PASSWORD, verificationId: 'x' })).status).toBe(400);
       expect((await del({ password: GOOD_PASSWORD, verificationId: 'AAAAAAAAAAAAAAAA' })).status).toBe(404);
-      const otherAction = await verified(owner.client, owner.recovery, 'lifeline.change-login-email').catch(() => undefined);
-      if (otherAction) expect((await del({ password: GOOD_PASSWORD, verificationId: otherAction })).status).toBe(409);
+      // A verified record of the other action (the login-e-mail change, through the login e-mail, confirmed 8 days ago).
+      t.clock.advance(8 * DAY);
+      const again = apiClient(t.app, { ip: nextIp() });
+      await again.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
+      owner.client = again;
+      t.clock.advance(2 * MINUTE);
+      const change = String((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.change-login-email' })).body.id);
+      expect((await owner.client.post(`/api/v1/account/verifications/${change}/send`, { channel: 'login-email' })).status).toBe(202);
+      expect((await owner.client.post(`/api/v1/account/verifications/${change}/code`, { code: await codeTo(owner.email) })).status).toBe(200);
+      expect((await del({ password: GOOD_PASSWORD, verificationId: change })).status).toBe(409);
       // Not verified yet.
       t.clock.advance(2 * MINUTE);
       const pending = String((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' })).body.id);
@@ -139,6 +157,9 @@ for (const dialect of dialectsUnderTest()) {
       const codeMail = (await mailsTo(t, owner.recovery)).find((m) => m.subject.includes('Ihr Code zur Bestätigung'));
       expect(codeMail?.subject).toBe('Lifeline: Ihr Code zur Bestätigung von „Konto löschen“');
       expect(codeMail?.text).not.toContain('lifeline.delete-account');
+      // Lifeline's own actions get the code only: no one-click link an intruder's request could be confirmed with.
+      expect(codeMail?.text).not.toContain('/verify-action?token=');
+      expect(codeMail?.text).toContain('IP-Adresse');
       const scheduled = await owner.client.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id });
       expect(scheduled.status).toBe(202);
       expect(Date.parse(String(scheduled.body.deleteAt)) - t.clock.now()).toBe(7 * DAY);
@@ -163,6 +184,39 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(2 * DAY);
       await createHousekeeping(t.services).runOnce();
       expect(await accountRow(owner.accountId)).toBeDefined();
+    });
+
+    it('an intruder’s "Konto löschen": the owner’s "Das war ich nicht" or a password reset cancels it too (sign-in is blocked after an undo)', async () => {
+      for (const way of ['undo', 'reset'] as const) {
+        const owner = await withRecoveryEmail();
+        const intruder = apiClient(t.app, { ip: nextIp() });
+        t.clock.advance(SECOND);
+        expect((await intruder.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
+        // The intruder also reads the recovery mailbox once (the code), and schedules the deletion.
+        const id = await verified(intruder, owner.recovery);
+        expect((await intruder.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id })).status).toBe(202);
+        expect((await accountRow(owner.accountId))?.deletion_due_at).not.toBeNull();
+        if (way === 'undo') {
+          const notice = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('neuen Gerät'));
+          const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
+          const undone = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') });
+          expect(undone.status).toBe(200);
+          expect(undone.body.done).toContain('pending-changes-cancelled');
+        } else {
+          const browser = apiClient(t.app, { ip: nextIp() });
+          t.clock.advance(2 * MINUTE);
+          expect((await browser.post('/api/v1/password/forgot', { identifier: owner.recovery })).status).toBe(202);
+          await t.services.passwordReset.drain();
+          expect((await browser.post('/api/v1/password/forgot/verify', { code: await codeTo(owner.recovery) })).status).toBe(200);
+          expect((await browser.post('/api/v1/password/reset', { password: 'Ein-ganz-neues-Passwort-8' })).status).toBe(200);
+        }
+        expect((await accountRow(owner.accountId))?.deletion_due_at).toBeNull();
+        await settle();
+        expect((await kindsTo(owner.email)).some((subject) => subject.includes('Löschung Ihres Kontos abgebrochen'))).toBe(true);
+        t.clock.advance(8 * DAY);
+        await createHousekeeping(t.services).runOnce();
+        expect(await accountRow(owner.accountId)).toBeDefined();
+      }
     });
 
     it('after 7 days the worker deletes the account and its data, and tells both addresses; the address is free again', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
-import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { apiClient, codeTo as codeToHelper, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -41,17 +41,7 @@ for (const dialect of dialectsUnderTest()) {
       await t.services.worker.runOnce();
       t.clock.advance(SECOND);
     };
-    /** The newest code in a message to `to` (8 Crockford characters by e-mail, 6 digits by SMS); a notice delivered in the same round may tie with it. */
-    const codeTo = async (to: string) => {
-      for (const mail of await mailsTo(t, to)) {
-        const code = mail.text
-          .split('\n')
-          .map((line) => line.trim())
-          .find((line) => /^[0-9A-Z]{8}$/.test(line) || /^\d{6}$/.test(line));
-        if (code) return code;
-      }
-      return undefined;
-    };
+    const codeTo = (to: string) => codeToHelper(t, to);
 
     async function confirmRecoveryEmail(client: ApiClient, address: string): Promise<void> {
       t.clock.advance(SECOND);
@@ -108,6 +98,7 @@ for (const dialect of dialectsUnderTest()) {
       const refusals: [Record<string, unknown>, number, string][] = [
         [{ action: 'lifeline.delete-account' }, 400, 'action-reserved'],
         [{ action: 'lifeline.anything' }, 400, 'action-reserved'],
+        [{ action: 'Lifeline.Delete-Account' }, 400, 'action-reserved'],
         [{ action: '<script>' }, 400, 'validation-failed'],
         [{ action: '' }, 400, 'validation-failed'],
         [{ action: 'x'.repeat(65) }, 400, 'validation-failed'],
@@ -125,6 +116,11 @@ for (const dialect of dialectsUnderTest()) {
         expect([response.status, response.body.code], JSON.stringify(body)).toEqual([status, code]);
       }
       expect((await start('no-such-account')).status).toBe(404);
+      // Garbage in the id (a NUL byte, which PostgreSQL refuses in text): a 400, never a 5xx.
+      expect((await start('a\u0000b')).status).toBe(400);
+      expect((await start('x'.repeat(65))).status).toBe(400);
+      // Without a key the body is not even looked at: 401, not a validation error.
+      expect((await host(null).post('/api/v1/verifications', { accountId: 'a\u0000b', action: '' })).status).toBe(401);
       // An account whose login e-mail is not confirmed yet does not exist for hosts either.
       const unconfirmed = uniqueEmail('unconfirmed');
       await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: unconfirmed, password: GOOD_PASSWORD });
@@ -168,7 +164,10 @@ for (const dialect of dialectsUnderTest()) {
         expect(done.body).toMatchObject({ id, status: 'verified', action: `export ${channel}`, accountId: owner.accountId, channel });
         // The same code again: the record is no longer pending.
         expect((await host().post(`/api/v1/verifications/${id}/code`, { code })).status).toBe(409);
-        const consumed = await host().post(`/api/v1/verifications/${id}/consume`, {});
+        // A host names what it is about to do: another account or action is refused and uses nothing up.
+        expect((await host().post(`/api/v1/verifications/${id}/consume`, { accountId: 'someone-else', action: `export ${channel}` })).status).toBe(409);
+        expect((await host().post(`/api/v1/verifications/${id}/consume`, { accountId: owner.accountId, action: 'payout' })).status).toBe(409);
+        const consumed = await host().post(`/api/v1/verifications/${id}/consume`, { accountId: owner.accountId, action: `export ${channel}` });
         expect(consumed.status).toBe(200);
         expect(consumed.body.consumedAt).toBeDefined();
         expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(409);
@@ -350,16 +349,37 @@ for (const dialect of dialectsUnderTest()) {
       expect(link).toBeDefined();
       const token = new URL(link ?? 'http://x').searchParams.get('token');
       const anyBrowser = apiClient(t.app, { ip: nextIp() });
+      // The page names what the link confirms before its button is pressed (GET changes nothing).
+      const preview = await anyBrowser.get(`/api/v1/verification-page/link?token=${encodeURIComponent(token ?? '')}`);
+      expect(preview.body).toMatchObject({ action: 'export-data', requester: 'billing' });
+      expect((await anyBrowser.get('/api/v1/verification-page/link?token=forged.token')).status).toBe(410);
       const answers = await Promise.all(Array.from({ length: 10 }, () => anyBrowser.post('/api/v1/verification-page/link', { token })));
       expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
       expect(answers.filter((a) => a.status === 410)).toHaveLength(9);
       expect((await host().get(`/api/v1/verifications/${id}`)).body).toMatchObject({ status: 'verified', channel: 'recovery-email' });
       expect((await anyBrowser.post('/api/v1/verification-page/link', { token: 'forged.token' })).status).toBe(410);
+      expect((await anyBrowser.get(`/api/v1/verification-page/link?token=${encodeURIComponent(token ?? '')}`)).status).toBe(410);
       // The code of the same mail is dead too (its secret retired, not only the record verified).
       const code = await codeTo(owner.recovery);
       const live = await t.database.db.selectFrom('verification_secrets').select('id').where('flow_id', '=', id).where('used_at', 'is', null).execute();
       expect(live).toEqual([]);
       expect((await host().post(`/api/v1/verifications/${id}/code`, { code })).status).toBe(409);
+    });
+
+    it('the code and the e-mail’s link of one record redeemed at the same moment: one wins, never a 5xx (lock order)', async () => {
+      for (let round = 0; round < 4; round++) {
+        const owner = await fullAccount();
+        const id = String((await start(owner.accountId, { channel: 'recovery-email' })).body.id);
+        const code = await codeTo(owner.recovery);
+        const link = tokenIn((await mailsTo(t, owner.recovery)).find((m) => m.text.includes('/verify-action?token='))?.text);
+        const [byCode, byLink] = await Promise.all([
+          host().post(`/api/v1/verifications/${id}/code`, { code }),
+          apiClient(t.app, { ip: nextIp() }).post('/api/v1/verification-page/link', { token: link }),
+        ]);
+        expect([byCode.status, byLink.status].every((status) => status < 500), `${byCode.status} ${byLink.status}`).toBe(true);
+        expect([byCode.status, byLink.status].filter((status) => status === 200)).toHaveLength(1);
+        expect((await host().get(`/api/v1/verifications/${id}`)).body.status).toBe('verified');
+      }
     });
 
     it('codes and links are neither in the database nor in the logs in plain text (SECURITY.md 3.6, 6.3)', async () => {

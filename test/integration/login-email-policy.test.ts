@@ -104,6 +104,39 @@ for (const dialect of dialectsUnderTest()) {
       for (const forged of ['', 'x', 'AAAA.BBBB']) expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/account/email/cancel', { token: forged })).status);
     });
 
+    it('an intruder’s waiting change: "Das war ich nicht" drops it, and so does a password reset; nothing applies later', async () => {
+      for (const way of ['undo', 'reset'] as const) {
+        const owner = await signedInAccount(t, { ip: nextIp() });
+        // The intruder signs in on another device with the stolen password and asks for its own address.
+        const intruder = apiClient(t.app, { ip: nextIp() });
+        t.clock.advance(SECOND);
+        expect((await intruder.post('/api/v1/login', { email: owner.email, password: owner.password })).status).toBe(200);
+        const evil = uniqueEmail('intruder');
+        expect((await intruder.post('/api/v1/account/email', { newEmail: evil, password: owner.password })).status).toBe(202);
+        const link = tokenIn((await mailsTo(t, evil)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
+        expect((await apiClient(t.app).post('/api/v1/account/email/confirm', { token: link })).status).toBe(200);
+        expect((await loginOf(owner.accountId)).pending_email).toBe(evil);
+        if (way === 'undo') {
+          const notice = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('neuen Gerät'));
+          const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
+          const undone = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') });
+          expect(undone.status).toBe(200);
+          expect(undone.body.done).toContain('pending-changes-cancelled');
+        } else {
+          const browser = apiClient(t.app, { ip: nextIp() });
+          t.clock.advance(SECOND);
+          expect((await browser.post('/api/v1/password/forgot', { identifier: owner.email })).status).toBe(202);
+          await t.services.passwordReset.drain();
+          expect((await browser.post('/api/v1/password/forgot/verify', { code: await codeTo(t, owner.email) })).status).toBe(200);
+          expect((await browser.post('/api/v1/password/reset', { password: 'Ein-ganz-neues-Passwort-7' })).status).toBe(200);
+        }
+        expect(await loginOf(owner.accountId)).toEqual({ email: owner.email, pending_email: null, email_change_due_at: null });
+        t.clock.advance(8 * DAY);
+        await housekeeping();
+        expect((await loginOf(owner.accountId)).email).toBe(owner.email);
+      }
+    });
+
     it('the address is taken by another account before the wait is over: the change is dropped, nothing breaks', async () => {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const contested = uniqueEmail('contested');

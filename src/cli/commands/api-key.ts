@@ -19,7 +19,7 @@ export async function apiKeyCreateCommand(env: NodeJS.ProcessEnv, name: string, 
     return 0;
   } catch (error) {
     if (isLifelineError(error) && error.code === 'api-key-name-taken') {
-      io.err(`lifeline api-key create: a key named "${name}" exists already (revoke it, or choose another name)`);
+      io.err(`lifeline api-key create: a key named "${name}" exists already (names stay taken after a revoke: choose another name)`);
       return 1;
     }
     if (isLifelineError(error) && error.code === 'validation-failed') {

@@ -26,7 +26,8 @@ export function apiKeyOf(request: FastifyRequest): ApiKeyCaller {
  */
 export function registerApiKeyAuth(app: FastifyInstance, deps: { apiKeys: ApiKeyService }): void {
   app.decorateRequest('apiKey', null);
-  app.addHook('preHandler', async (request) => {
+  // onRequest: before the body is parsed or validated, so a request without a key learns nothing (401, not 400).
+  app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.apiKey !== 'required') return;
     const header = request.headers.authorization;
     const presented = typeof header === 'string' && /^Bearer /i.test(header) ? header.slice(7).trim() : undefined;

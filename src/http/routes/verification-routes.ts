@@ -3,12 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ActionVerificationService, Requester, VerificationView } from '../../actions/action-verification-service.js';
 import { problemResponses } from '../../contract/problem.js';
 import {
+  consumeVerificationRequest,
   sendVerificationRequest,
   sendVerificationResponse,
   startVerificationRequest,
   startVerificationResponse,
   verificationCodeRequest,
   verificationDone,
+  verificationLinkPreview,
+  verificationLinkPreviewQuery,
   verificationLinkRequest,
   verificationPage,
   verificationPageCodeRequest,
@@ -18,6 +21,7 @@ import {
   verificationView,
   type VerificationViewBody,
 } from '../../contract/verifications.js';
+import { LifelineError } from '../../core/errors.js';
 import { apiKeyOf } from '../plugins/api-key-auth.js';
 import { clientInfo } from '../plugins/session-auth.js';
 
@@ -129,12 +133,14 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
       schema: {
         tags: ['verifications'],
         summary: 'Redeem a verified record, once, right before doing the action',
-        description: `${hostDescription} 200 once; 409 verification-not-redeemable after that or while not verified; 410 verification-expired 10 minutes after verification.`,
+        description: `${hostDescription} 200 once; 409 verification-not-redeemable after that, while not verified, or when \`accountId\` or \`action\` differ from the record (nothing used up); 410 verification-expired 10 minutes after verification.`,
         params: verificationParams,
+        // No body at all is fine (Fastify hands that over as null): the checks are optional.
+        body: consumeVerificationRequest.nullish(),
         response: { 200: verificationView, ...problemResponses },
       },
     },
-    async (request) => verificationBody(await service.consume(request.params.id, hostRequester(request))),
+    async (request) => verificationBody(await service.consume(request.params.id, hostRequester(request), { ...(request.body ?? {}) })),
   );
 
   // Lifeline's page: the capability in its URL is the proof (no session, no API key).
@@ -179,6 +185,24 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
     async (request) => {
       const done = await service.pageCode(request.body.token, request.body.code, clientInfo(request));
       return { status: done.view.status, returnTo: returnUrl(done.returnTo, done.view.id) };
+    },
+  );
+
+  api.get(
+    '/api/v1/verification-page/link',
+    {
+      schema: {
+        tags: ['verifications'],
+        summary: 'What the e-mail’s link would confirm, without using it',
+        description: 'The page names the action and who asks before its button is pressed. A dead, used or forged link: 410 link-expired.',
+        querystring: verificationLinkPreviewQuery,
+        response: { 200: verificationLinkPreview, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const preview = await service.previewLink(request.query.token);
+      if (!preview) throw new LifelineError('link-expired');
+      return { action: preview.action, requester: preview.requester, createdAt: iso(preview.createdAt) };
     },
   );
 

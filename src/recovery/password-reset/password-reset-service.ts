@@ -27,6 +27,7 @@ import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
 import { maskEmail } from '../../contract/email-address.js';
+import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
 
 /** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
@@ -507,8 +508,12 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         if (!current) throw new LifelineError('reset-expired');
         await deps.accounts.update(trx, account.id, { password_hash: passwordHash, password_changed_at: now, password_reset_required: 0 }, now);
         const revoked = await deps.sessions.revokeAll(trx, account.id);
-        await deps.verification.invalidate(trx, account.id, RESET_PURPOSES);
+        await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
         await repository.supersedeForAccount(trx, account.id, flow.id, now);
+        // The owner is back in control (issue 9): a login-e-mail change still waiting or pending
+        // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
+        await deps.accounts.update(trx, account.id, { pending_email: null, pending_email_normalized: null, email_change_due_at: null }, now);
+        await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
         await tellEveryChannel(trx, current, channelOf(flow, current), flow.identifier, input.client, now);
         await deps.securityLog.record(trx, { accountId: account.id, type: 'sessions.revoked_by_password_reset', origin: input.client, details: { count: revoked } });
         deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: channelOf(flow, current), sessionsRevoked: revoked }, 'password reset through a recovery channel');

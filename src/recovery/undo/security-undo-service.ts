@@ -13,6 +13,7 @@ import type { ClientInfo, SessionService } from '../../sessions/session-service.
 import type { VerificationService } from '../../verification/verification-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
+import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import type { UndoLinkData } from './undo-links.js';
 
 /** What an undo did, in the order it did it (the API's `done`, the page's list). */
@@ -29,7 +30,7 @@ export type UndoStep =
   | 'sign-in-blocked';
 
 /** Purposes of pending changes that an undo cancels (their links and codes die). */
-const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirmation', 'login-email-change'] as const;
+const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirmation', 'login-email-change', 'login-email-change-cancel'] as const;
 
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
@@ -149,7 +150,11 @@ export function createSecurityUndoService(deps: {
         done.push(...(await restoreLoginEmail(trx, account, { previousEmail: data.restore.loginEmail ?? null, previousEmailNormalized: data.restore.loginEmailNormalized ?? null }, now)));
       }
     }
-    if (cancelledSecrets + pendingEmails.length + pendingPhones.length > 0) done.push('pending-changes-cancelled');
+    // A login-e-mail change waiting out its 7 days (issue 9) is a pending change too: an attacker's would apply later.
+    const waiting = await trx.updateTable('accounts').set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null }).where('id', '=', account.id).where('email_change_due_at', 'is not', null).executeTakeFirst();
+    // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
+    const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);
+    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting.numUpdatedRows) + Number(deletionCancelled) > 0) done.push('pending-changes-cancelled');
     await deps.sessions.revokeAll(trx, account.id);
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');

@@ -6,6 +6,7 @@ import { Field } from '../components/field.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { useLinkToken } from '../link-token.js';
+import { formatEventTime } from '../security-events.js';
 
 type Channel = VerificationPageBody['channels'][number]['channel'];
 type Done = { status: string; returnTo: string | null };
@@ -14,7 +15,7 @@ type State =
   /** `back`: reached from the code step ("Anderen Weg wählen"), with the channel chosen there. */
   | { kind: 'choose'; page: VerificationPageBody; back?: Channel }
   | { kind: 'code'; page: VerificationPageBody; channel: Channel; sentTo: string; resendAt: number }
-  | { kind: 'link' }
+  | { kind: 'link'; preview?: { action: string; requester: string; createdAt: string } }
   | { kind: 'done'; returnTo: string | null }
   | { kind: 'gone' };
 
@@ -42,7 +43,7 @@ function readToken(fromUrl: string): string {
  * page with its own token: one button confirms (opening it changes nothing: mail scanners).
  */
 export function VerifyActionPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const fromUrl = useLinkToken();
   const [token] = useState(() => readToken(fromUrl));
   const [state, setState] = useState<State>(() => (!token ? { kind: 'gone' } : isMailLink(token) ? { kind: 'link' } : { kind: 'loading' }));
@@ -111,6 +112,19 @@ export function VerifyActionPage() {
     return () => {
       current = false;
       window.clearInterval(timer);
+    };
+  }, [state.kind]);
+
+  // The e-mail's link: what it would confirm, read without using it (opening the page changes nothing).
+  useEffect(() => {
+    if (state.kind !== 'link' || state.preview) return;
+    let current = true;
+    api<{ action: string; requester: string; createdAt: string }>('GET', `/api/v1/verification-page/link?token=${encodeURIComponent(token)}`).then(
+      (preview) => current && setState({ kind: 'link', preview }),
+      () => current && setState({ kind: 'gone' }),
+    );
+    return () => {
+      current = false;
     };
   }, [state.kind]);
 
@@ -193,8 +207,14 @@ export function VerifyActionPage() {
   }
   if (state.kind === 'link') {
     return (
-      <section className="card narrow" aria-labelledby="verify-title">
+      <section className="card narrow" aria-labelledby="verify-title" aria-busy={state.preview ? undefined : true}>
         <h1 id="verify-title">{say('title')}</h1>
+        {state.preview ? (
+          <p className="undo-event">
+            {say('linkConcerns', { action: state.preview.action, requester: state.preview.requester })}{' '}
+            <time dateTime={state.preview.createdAt}>{formatEventTime(state.preview.createdAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone)}</time>
+          </p>
+        ) : null}
         <p>{say('linkIntro')}</p>
         {error ? <Alert kind="error">{error}</Alert> : null}
         <div className="actions">
