@@ -12,7 +12,7 @@ import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifie
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../sessions/session-service.js';
-import type { VerificationService } from '../verification/verification-service.js';
+import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
 import type { AccountRepository } from './account-repository.js';
 import { parseEmail } from './signup-service.js';
 
@@ -196,8 +196,7 @@ export function createLoginEmailChangeService(deps: {
           await deps.securityLog.record(trx, { accountId: secret.accountId, type: 'login_email.change_cancelled', origin: client });
         });
       } catch (error) {
-        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts'].includes(error.code)) throw new LifelineError('link-expired');
-        throw error;
+        throw asDeadLink(error);
       }
     },
 

@@ -14,7 +14,8 @@ import { maskNumber } from '../recovery/phone/phone-number.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { SmsSendGuard } from '../security/sms-send-guard.js';
 import { purposePolicies, type VerificationPurpose } from '../verification/purposes.js';
-import type { VerificationService } from '../verification/verification-service.js';
+import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
+import { verificationStatus, type VerificationStatus } from './verification-state.js';
 import { HOST_ACTION_PATTERN, LIFELINE_ACTION_PREFIX, isLifelineAction, policyOf, verificationChannels, type VerificationChannel } from './action-policy.js';
 
 /** Time to pick a channel and enter its code, from the start. */
@@ -40,7 +41,6 @@ export interface Requester {
   readonly name: string;
 }
 
-export type VerificationStatus = 'pending' | 'verified' | 'expired' | 'failed';
 
 export interface VerificationView {
   readonly id: string;
@@ -106,12 +106,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
   const { database, clock } = deps;
   const { allowedReturnOrigins, hostMinChannelAgeMs } = deps.config.actionVerification;
 
-  function statusOf(row: ActionVerificationRow, now: number): VerificationStatus {
-    if (row.failed_at !== null) return 'failed';
-    if (row.consumed_at !== null) return 'verified';
-    if (now >= row.expires_at) return 'expired';
-    return row.verified_at === null ? 'pending' : 'verified';
-  }
+  const statusOf = verificationStatus;
 
   function view(row: ActionVerificationRow): VerificationView {
     return {
@@ -225,11 +220,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       const current = await ownRecord(trx, row.id, requesterOf(row, requester.name), true);
       if (statusOf(current, clock.now()) !== 'pending') throw new LifelineError('verification-not-redeemable');
       // A new code replaces this record's earlier code and link (other records keep theirs).
-      const earlier = (await Promise.all(ACTION_PURPOSES.map((p) => deps.verification.live(trx, row.account_id, p)))).flat().filter((secret) => secret.flowId === row.id);
-      await deps.verification.retire(
-        trx,
-        earlier.map((secret) => secret.id),
-      );
+      await retireSecretsOf(trx, row);
       const code = await deps.verification.issue(trx, { purpose, accountId: row.account_id, target: target.to, flowId: row.id, coexist: true });
       const locale = localeOf(account);
       // Lifeline's own actions by their words ("Konto löschen"), a host's by the name it gave.
@@ -266,6 +257,15 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     });
   }
 
+  /** Kills the record's live code and link (its flow id is the record's), and no other record's. */
+  async function retireSecretsOf(trx: Executor, row: ActionVerificationRow): Promise<void> {
+    const live = (await Promise.all(ACTION_PURPOSES.map((purpose) => deps.verification.live(trx, row.account_id, purpose)))).flat();
+    await deps.verification.retire(
+      trx,
+      live.filter((secret) => secret.flowId === row.id).map((secret) => secret.id),
+    );
+  }
+
   /** Marks the record verified inside the transaction that used its secret. */
   async function markVerified(trx: Executor, row: ActionVerificationRow, requester: Requester, origin: RequestOrigin): Promise<void> {
     const now = clock.now();
@@ -279,11 +279,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) throw new LifelineError('verification-not-redeemable');
     // The record's other secret (the link beside the code, or the code beside the link) dies with it.
-    const rest = (await Promise.all(ACTION_PURPOSES.map((p) => deps.verification.live(trx, row.account_id, p)))).flat().filter((secret) => secret.flowId === row.id);
-    await deps.verification.retire(
-      trx,
-      rest.map((secret) => secret.id),
-    );
+    await retireSecretsOf(trx, row);
     await deps.securityLog.record(trx, { accountId: row.account_id, type: 'action_verification.verified', origin, details: { action: row.action, channel: row.channel, requester: requester.name } });
   }
 
@@ -366,7 +362,11 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         failed_at: null,
         consumed_at: null,
       };
-      await database.db.insertInto('action_verifications').values(row).execute();
+      await inTransaction(database, async (trx) => {
+        await trx.insertInto('action_verifications').values(row).execute();
+        // Every verification is in the account's security log from its start (issue 9): a host asking is security-relevant.
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'action_verification.started', origin: input.origin, details: { action: input.action, requester: input.requester.name } });
+      });
       if (input.channel !== undefined) await send(row, input.channel, input.requester, input.origin);
       return { id, url: `${deps.config.http.publicUrl}/verify-action?token=${pageToken}`, expiresAt: row.expires_at };
     },
@@ -459,8 +459,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
           verifiedId = row.id;
         });
       } catch (error) {
-        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts', 'verification-not-redeemable'].includes(error.code)) throw new LifelineError('link-expired');
-        throw error;
+        throw asDeadLink(error, ['verification-not-redeemable']);
       }
       const row = await database.db.selectFrom('action_verifications').selectAll().where('id', '=', verifiedId ?? '').executeTakeFirstOrThrow();
       return { view: view(row), returnTo: row.return_to };

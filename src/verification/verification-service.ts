@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { HOUR } from '../core/clock.js';
-import { LifelineError } from '../core/errors.js';
+import { LifelineError, isLifelineError } from '../core/errors.js';
 import { constantTimeEqual, hmacSha256 } from '../core/hashing.js';
 import type { KeyRing } from '../core/keyring.js';
 import { randomToken } from '../core/random.js';
@@ -349,3 +349,15 @@ export function createVerificationService(deps: VerificationServiceDeps) {
 }
 
 export type VerificationService = ReturnType<typeof createVerificationService>;
+
+/** What a failed link redemption means to whoever clicked it: the link is dead (410 `link-expired`), whatever the cause. */
+const DEAD_LINK_CAUSES: ReadonlySet<string> = new Set(['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts']);
+
+/**
+ * Turns a failure of `redeemLink` into 410 `link-expired` (a link's page has one answer for a
+ * used, expired, replaced or forged link); `alsoDead` names a flow's own codes that mean the
+ * same. Anything else is passed on unchanged.
+ */
+export function asDeadLink(error: unknown, alsoDead: readonly string[] = []): unknown {
+  return isLifelineError(error) && (DEAD_LINK_CAUSES.has(error.code) || alsoDead.includes(error.code)) ? new LifelineError('link-expired') : error;
+}

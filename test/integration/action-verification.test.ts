@@ -173,6 +173,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(409);
       }
       const events = await t.database.db.selectFrom('security_events').select(['type', 'details']).where('account_id', '=', owner.accountId).where('type', 'like', 'action_verification.%').execute();
+      expect(events.filter((e) => e.type === 'action_verification.started')).toHaveLength(3);
       expect(events.filter((e) => e.type === 'action_verification.code_sent')).toHaveLength(3);
       expect(events.filter((e) => e.type === 'action_verification.verified')).toHaveLength(3);
       expect(events[0]?.details).toContain('billing');

@@ -17,9 +17,7 @@ import {
 } from '../../contract/verifications.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import { authOf } from './session-routes.js';
-import { verificationBody } from './verification-routes.js';
-
-const iso = (ms: number) => new Date(ms).toISOString();
+import { iso, verificationBody } from './verification-routes.js';
 
 /**
  * Lifeline's own high-risk actions (issue 9): the profile starts a verification for this

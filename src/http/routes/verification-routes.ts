@@ -25,7 +25,8 @@ import { LifelineError } from '../../core/errors.js';
 import { apiKeyOf } from '../plugins/api-key-auth.js';
 import { clientInfo } from '../plugins/session-auth.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/** Times in answers: ISO 8601, UTC. */
+export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The API's shape of a record (ISO times; absent rather than null for what has not happened). */
 export function verificationBody(view: VerificationView): VerificationViewBody {

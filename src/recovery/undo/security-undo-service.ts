@@ -2,7 +2,7 @@ import type { AccountRepository } from '../../accounts/account-repository.js';
 import { maskEmail, normaliseEmail } from '../../contract/email-address.js';
 import { eventTextKey } from '../../contract/security-log.js';
 import type { Clock } from '../../core/clock.js';
-import { LifelineError, isLifelineError } from '../../core/errors.js';
+import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
 import { inTransaction } from '../../db/transaction.js';
@@ -10,7 +10,7 @@ import type { AccountRow } from '../../db/tables.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
-import type { VerificationService } from '../../verification/verification-service.js';
+import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
@@ -187,8 +187,7 @@ export function createSecurityUndoService(deps: {
       try {
         return await deps.verification.redeemLink({ purpose: 'security-undo', token, lockAccountFirst: true }, (trx, secret) => secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client));
       } catch (error) {
-        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts'].includes(error.code)) throw new LifelineError('link-expired');
-        throw error;
+        throw asDeadLink(error);
       }
     },
 
