@@ -337,9 +337,10 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         throw new LifelineError('validation-failed', { field: 'action' });
       }
       const returnTo = checkReturnTo(input.returnTo);
+      // The requester's budget first: probing for account ids costs it too.
+      await deps.rateLimits.enforce(input.requester.kind === 'api-key' ? 'verification-start-key' : 'verification-start-session', input.requester.id);
       const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', input.accountId).executeTakeFirst();
       if (!account || account.email_verified_at === null) throw new LifelineError('not-found');
-      await deps.rateLimits.enforce(input.requester.kind === 'api-key' ? 'verification-start-key' : 'verification-start-session', input.requester.id);
       await deps.rateLimits.enforce('verification-start-account', `${input.requester.kind}:${account.id}`);
       const id = randomToken(12);
       const pageToken = randomToken(32);

@@ -205,9 +205,18 @@ export function VerifyActionPage() {
       </section>
     );
   }
+  if (state.kind === 'link' && !state.preview) {
+    // The button appears only with what it confirms: nobody confirms an action unseen.
+    return (
+      <section className="card narrow" aria-labelledby="verify-title" aria-busy="true">
+        <h1 id="verify-title">{say('title')}</h1>
+        <p>{t('ui.common.loading')}</p>
+      </section>
+    );
+  }
   if (state.kind === 'link') {
     return (
-      <section className="card narrow" aria-labelledby="verify-title" aria-busy={state.preview ? undefined : true}>
+      <section className="card narrow" aria-labelledby="verify-title">
         <h1 id="verify-title">{say('title')}</h1>
         {state.preview ? (
           <p className="undo-event">
