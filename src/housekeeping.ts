@@ -11,7 +11,7 @@ import type { Services } from './services.js';
  * several workers may run it. Each step fails alone: one that throws (a database hiccup, one
  * bad row) is logged and the others still run.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'recoveryEmail' | 'recoveryPhone' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
   let timer: NodeJS.Timeout | undefined;
 
   const steps: readonly (readonly [string, () => Promise<unknown>])[] = [
@@ -27,6 +27,9 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
     ['deletedAccounts', () => services.accountDeletion.purgeDue()],
     // Login-e-mail changes whose 7-day wait is over (no settled channel verified them).
     ['emailChanges', () => services.loginEmailChange.applyDue()],
+    // Removals of recovery channels held for 72 hours (issue 9) whose hold is over.
+    ['heldEmailRemovals', () => services.recoveryEmail.applyHeldRemovals()],
+    ['heldPhoneRemovals', async () => services.recoveryPhone?.applyHeldRemovals() ?? 0],
     ['securityEvents', () => services.securityLog.prune(services.database.db, services.config.securityLog.retentionDays)],
     // Forgot-password requests whose processing after the answer never ran (an instance stopped).
     ['staleResetFlows', () => services.passwordReset.processStale()],

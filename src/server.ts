@@ -42,6 +42,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     actionVerification: services.actionVerification,
     accountDeletion: services.accountDeletion,
     loginEmailChange: services.loginEmailChange,
+    channelHold: services.channelHold,
     geoIp: services.geoIp,
     database: services.database,
   });

@@ -34,6 +34,7 @@ import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
 import { createAccountDeletionService } from './accounts/account-deletion.js';
 import { createLoginEmailChangeService } from './accounts/login-email-change.js';
+import { createChannelHold } from './recovery/hold/channel-hold.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -73,11 +74,13 @@ export function createServices(input: ServicesInput) {
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
-  const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
+  // The 72-hour hold of issue 9 (removals from a fresh session on a new device).
+  const channelHold = createChannelHold({ database, clock, verification, notifier, securityLog, translator, smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard, config });
+  const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits, hold: channelHold });
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
   const recoveryPhone =
-    config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config });
+    config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config, hold: channelHold });
   const passwordReset = createPasswordResetService({
     database,
     clock,
@@ -91,11 +94,12 @@ export function createServices(input: ServicesInput) {
     translator,
     rateLimits,
     smsGuard: recoveryPhone ? smsGuard : undefined,
+    channelHold,
     metrics,
     logger,
     config,
   });
-  const securityUndo = createSecurityUndoService({ database, clock, accounts, sessions, verification, notifier, translator });
+  const securityUndo = createSecurityUndoService({ database, clock, accounts, sessions, verification, notifier, translator, channelHold });
   const apiKeys = createApiKeyService({ database, clock, keys: config.keys });
   const actionVerification = createActionVerificationService({
     database,
@@ -143,6 +147,7 @@ export function createServices(input: ServicesInput) {
     actionVerification,
     accountDeletion,
     loginEmailChange,
+    channelHold,
     checkReadiness: () => checkReadiness(database),
   };
 }

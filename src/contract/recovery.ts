@@ -13,11 +13,13 @@ export const recoveryResponse = z.object({
     status: z.enum(['none', 'pending', 'active']).describe('"active" while an active address exists (a pending change then shows in `pending`)'),
     address: z.string().optional(),
     pending: pendingView.optional(),
+    removalAt: z.string().optional().describe('A removal held for 72 hours (issue 9): when it takes effect'),
   }),
   phone: z.object({
     status: z.enum(['none', 'pending', 'active']),
     masked: z.string().optional(),
     pending: z.object({ masked: z.string(), expiresAt: z.string(), resendAvailableAt: z.string() }).optional(),
+    removalAt: z.string().optional().describe('A deactivation held for 72 hours (issue 9): when it takes effect'),
   }),
 });
 
@@ -46,3 +48,13 @@ export const recoveryPhoneSentResponse = z.object({
 export const recoveryPhoneConfirmRequest = z.strictObject({ code: z.string().min(1).max(32).describe('The 6-digit code from the SMS (spaces allowed)') });
 
 export const recoveryPhoneConfirmedResponse = z.object({ status: z.literal('active'), masked: z.string() });
+
+/**
+ * DELETE /recovery/email and /recovery/phone from a session that signed in less than 24 hours
+ * ago on a new device (issue 9): held for 72 hours; every channel got a cancel link.
+ */
+export const removalHeldResponse = z.object({ effectiveAt: z.string().describe('When the removal takes effect unless a channel cancels it (ISO 8601)') });
+
+/** POST /api/v1/recovery/held/cancel: a channel's link. */
+export const cancelHeldRequest = z.strictObject({ token: z.string().min(1).max(256) });
+export const cancelHeldResponse = z.object({ status: z.literal('cancelled') });

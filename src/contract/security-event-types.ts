@@ -47,6 +47,8 @@ export const securityEventTypes = [
   'account.deletion_cancelled',
   'login_email.change_scheduled',
   'login_email.change_cancelled',
+  'recovery.change_held',
+  'recovery.change_hold_cancelled',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -97,6 +99,8 @@ const EVENT_TEXT: Record<SecurityEventType, string> = {
   'account.deletion_cancelled': 'accountDeletionCancelled',
   'login_email.change_scheduled': 'loginEmailChangeScheduled',
   'login_email.change_cancelled': 'loginEmailChangeCancelled',
+  'recovery.change_held': 'recoveryChangeHeld',
+  'recovery.change_hold_cancelled': 'recoveryChangeHoldCancelled',
 };
 
 /** The key under `ui.profile.securityActivity.events` of an event type. */

@@ -13,6 +13,7 @@ import * as m0010 from './migrations/0010-password-reset-flows.js';
 import * as m0011 from './migrations/0011-action-verifications.js';
 import * as m0012 from './migrations/0012-account-deletion.js';
 import * as m0013 from './migrations/0013-delayed-email-change.js';
+import * as m0014 from './migrations/0014-held-changes.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -32,6 +33,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0011-action-verifications': m0011,
   '0012-account-deletion': m0012,
   '0013-delayed-email-change': m0013,
+  '0014-held-changes': m0014,
 });
 
 function createMigrator(database: Database): Migrator {

@@ -20,6 +20,7 @@ export interface Tables {
   password_reset_flows: PasswordResetFlowsTable;
   api_keys: ApiKeysTable;
   action_verifications: ActionVerificationsTable;
+  held_changes: HeldChangesTable;
 }
 
 export interface AccountsTable {
@@ -280,6 +281,22 @@ export interface ActionVerificationsTable {
 }
 
 export type ActionVerificationRow = Selectable<ActionVerificationsTable>;
+
+/** What a held change does when its 72 hours are over (issue 9). */
+export type HeldChangeKind = 'recovery-email-remove' | 'recovery-phone-remove';
+
+/** A change of a recovery channel held for 72 hours (a fresh session on a new device asked). */
+export interface HeldChangesTable {
+  id: string;
+  account_id: string;
+  kind: HeldChangeKind;
+  created_at: number;
+  effective_at: number;
+  cancelled_at: number | null;
+  applied_at: number | null;
+}
+
+export type HeldChangeRow = Selectable<HeldChangesTable>;
 
 export type OutboxMessageRow = Selectable<OutboxMessagesTable>;
 export type NewOutboxMessage = Insertable<OutboxMessagesTable>;

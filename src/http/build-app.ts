@@ -47,6 +47,7 @@ import { registerVerificationRoutes } from './routes/verification-routes.js';
 import { registerAccountVerificationRoutes } from './routes/account-verification-routes.js';
 import type { AccountDeletionService } from '../accounts/account-deletion.js';
 import type { LoginEmailChangeService } from '../accounts/login-email-change.js';
+import type { ChannelHold } from '../recovery/hold/channel-hold.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { ActionVerificationService } from '../actions/action-verification-service.js';
@@ -76,6 +77,7 @@ export interface AppDeps {
   readonly actionVerification: ActionVerificationService;
   readonly accountDeletion: AccountDeletionService;
   readonly loginEmailChange: LoginEmailChangeService;
+  readonly channelHold: ChannelHold;
   readonly geoIp: GeoIp;
   readonly database: Database;
   /** The built web UI (default: dist/ui of the installation). */
@@ -160,7 +162,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, loginEmailChange: deps.loginEmailChange, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
-  registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone });
+  registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone, channelHold: deps.channelHold, database: deps.database });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
   registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
   registerVerificationRoutes(app, { actionVerification: deps.actionVerification });

@@ -363,6 +363,35 @@ export const messageCatalogue = {
     },
   },
   /**
+   * A change of a recovery channel held for 72 hours (issue 9: a session signed in on a new
+   * device within 24 hours asked): to every e-mail of the account, each with its own cancel link.
+   */
+  'recovery.change-held': {
+    channel: 'email',
+    template: 'change-held',
+    recipients: 'given-address',
+    securityEvent: null,
+    action: { page: 'cancel-hold', labelKey: 'mail.actions.cancelHeldChange', tokenParam: 'token' },
+    secretParams: ['token'],
+    exampleParams: {
+      token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
+      what: 'Ihre Wiederherstellungs-E-Mail-Adresse max.privat@example.net zu entfernen',
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+      effectiveAt: '28. November 2026, 16:05 MEZ',
+    },
+  },
+  /** …and to the recovery phone, with its own cancel link (the phone may be what is removed). */
+  'recovery.change-held-sms': {
+    channel: 'sms',
+    template: 'change-held',
+    recipients: 'given-address',
+    securityEvent: null,
+    secretParams: ['link'],
+    exampleParams: { effectiveAt: '28. November 2026, 16:05 MEZ', link: 'https://id.example.com/cancel-hold?token=AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+  },
+  /**
    * A login-e-mail change without a settled channel to verify it (issue 9): the old address
    * hears of it at once, with when it would take effect and a link that cancels it (8 days).
    */

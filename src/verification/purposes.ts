@@ -49,6 +49,8 @@ export const purposePolicies = {
    */
   'account-action-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
   'account-action-email-code': { kind: 'crockford8', ttlMs: 15 * MINUTE },
+  /** Cancels a change held for 72 hours (issue 9), from any channel's notice: the hold and a day. */
+  'held-change-cancel': { kind: 'link', ttlMs: 4 * DAY },
   /** Verification of a host's sensitive action by SMS. */
   'action-verification-sms': { kind: 'digits6', ttlMs: 10 * MINUTE },
   /** Verification of a sensitive action by e-mail code… */

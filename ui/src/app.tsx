@@ -31,6 +31,8 @@ function Page({ path }: { path: string }) {
       return <ConfirmEmailPage kind="login-change" />;
     case '/cancel-email-change':
       return <ConfirmEmailPage kind="cancel-email-change" />;
+    case '/cancel-hold':
+      return <ConfirmEmailPage kind="cancel-hold" />;
     case '/confirm-recovery-email':
       return <ConfirmEmailPage kind="recovery" />;
     case '/forgot-password':

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { acceptedResponse, tokenRequest } from '../../contract/accounts.js';
 import { noContent, problemResponses } from '../../contract/problem.js';
-import { recoveryEmailConfirmedResponse, recoveryEmailRequest } from '../../contract/recovery.js';
+import { recoveryEmailConfirmedResponse, recoveryEmailRequest, removalHeldResponse } from '../../contract/recovery.js';
 import type { Clock } from '../../core/clock.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
@@ -78,13 +78,21 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
 
   api.delete(
     '/api/v1/recovery/email',
-    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Remove the recovery e-mail (privileged window)', response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Remove the recovery e-mail (privileged window)',
+        description: '204 at once; 202 with `effectiveAt` when the session signed in less than 24 hours ago on a new device (held for 72 hours, cancellable from every channel).',
+        response: { 202: removalHeldResponse, 204: noContent, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       const auth = authOf(request);
       const client = clientInfo(request);
       await deps.signIn.requirePrivilege({ auth, password: undefined, client, deviceToken: cookies.deviceToken(request) });
-      await deps.recoveryEmail.remove(auth, client);
-      return reply.code(204).send(null);
+      const { effectiveAt } = await deps.recoveryEmail.remove(auth, client);
+      return effectiveAt === undefined ? reply.code(204).send(null) : reply.code(202).send({ effectiveAt: new Date(effectiveAt).toISOString() });
     },
   );
 }

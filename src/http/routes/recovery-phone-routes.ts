@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { acceptedResponse } from '../../contract/accounts.js';
 import { noContent, problemResponses } from '../../contract/problem.js';
-import { recoveryPhoneConfirmedResponse, recoveryPhoneConfirmRequest, recoveryPhoneRequest, recoveryPhoneSentResponse } from '../../contract/recovery.js';
+import { recoveryPhoneConfirmedResponse, recoveryPhoneConfirmRequest, recoveryPhoneRequest, recoveryPhoneSentResponse, removalHeldResponse } from '../../contract/recovery.js';
 import type { Clock } from '../../core/clock.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
@@ -85,13 +85,21 @@ export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: Recovery
 
   api.delete(
     '/api/v1/recovery/phone',
-    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Deactivate the recovery phone (privileged window)', response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Deactivate the recovery phone (privileged window)',
+        description: '204 at once; 202 with `effectiveAt` when the session signed in less than 24 hours ago on a new device (held for 72 hours, cancellable from every channel).',
+        response: { 202: removalHeldResponse, 204: noContent, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       const auth = authOf(request);
       const client = clientInfo(request);
       await deps.signIn.requirePrivilege({ auth, password: undefined, client, deviceToken: cookies.deviceToken(request) });
-      await deps.recoveryPhone.remove(auth, client);
-      return reply.code(204).send(null);
+      const { effectiveAt } = await deps.recoveryPhone.remove(auth, client);
+      return effectiveAt === undefined ? reply.code(204).send(null) : reply.code(202).send({ effectiveAt: new Date(effectiveAt).toISOString() });
     },
   );
 }

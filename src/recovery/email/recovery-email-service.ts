@@ -13,6 +13,7 @@ import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import type { VerificationService } from '../../verification/verification-service.js';
+import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
 import { enforceCooldown, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
@@ -44,6 +45,8 @@ export function createRecoveryEmailService(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   rateLimits: RateLimits;
+  /** The 72-hour hold of issue 9 (absent: every removal is at once). */
+  hold?: ChannelHold;
 }) {
   const { database, clock } = deps;
   const repository = createRecoveryEmailRepository();
@@ -69,6 +72,29 @@ export function createRecoveryEmailService(deps: {
   const cooldown = (pending: Pick<RecoveryEmailRow, 'last_sent_at'>) => enforceCooldown(pending.last_sent_at, RESEND_COOLDOWN_MS, clock.now());
 
   const details = (account: AccountRow, client: ClientInfo, at: number) => changeDetails(deps.translator, account, client, at);
+
+  /** Removes the active address (and a pending one) and tells both; false when there is none. */
+  async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<boolean> {
+    const now = clock.now();
+    await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see cancel)
+    const removed = await repository.remove(trx, account.id, 'active');
+    await repository.remove(trx, account.id, 'pending');
+    if (!removed) return false;
+    const params = { ...details(account, client, now), address: removed.address };
+    const undo = { restore: restoreOf(removed) };
+    const { securityEventId } = await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(account), accountId: account.id, params, origin: client, details: { address: removed.address }, undo });
+    // The removed address gets the link only if it had been active 7 days: an attacker's freshly added one must not undo its removal.
+    await deps.notifier.notify(trx, {
+      kind: 'recovery.email-removed-notice',
+      locale: localeOf(account),
+      to: removed.address,
+      accountId: account.id,
+      params,
+      origin: client,
+      undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(removed, now) ? { role: 'recovery' as const } : {}) },
+    });
+    return true;
+  }
 
   return {
     async view(accountId: string): Promise<RecoveryEmailView> {
@@ -177,28 +203,31 @@ export function createRecoveryEmailService(deps: {
       });
     },
 
-    /** "Verwalten → entfernen" (privileged window, checked by the route). */
-    async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
-      await inTransaction(database, async (trx) => {
-        const now = clock.now();
+    /**
+     * "Verwalten → entfernen" (privileged window, checked by the route). From a session that
+     * signed in less than 24 hours ago on a new device it is held for 72 hours (issue 9): the
+     * answer names when, every channel can cancel it, the worker applies it.
+     */
+    async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
+      const held = deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+      return inTransaction(database, async (trx) => {
+        if (held && deps.hold) {
+          const { active } = await load(trx, auth.account.id, 'remove');
+          if (!active) throw new LifelineError('not-found');
+          return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-email-remove', what: active.address, client }) };
+        }
         await load(trx, auth.account.id, 'remove');
-        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]); // secrets before rows (see cancel)
-        const removed = await repository.remove(trx, auth.account.id, 'active');
-        await repository.remove(trx, auth.account.id, 'pending');
-        if (!removed) throw new LifelineError('not-found');
-        const params = { ...details(auth.account, client, now), address: removed.address };
-        const undo = { restore: restoreOf(removed) };
-        const { securityEventId } = await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(auth.account), accountId: auth.account.id, params, origin: client, details: { address: removed.address }, undo });
-        // The removed address gets the link only if it had been active 7 days: an attacker's freshly added one must not undo its removal.
-        await deps.notifier.notify(trx, {
-          kind: 'recovery.email-removed-notice',
-          locale: localeOf(auth.account),
-          to: removed.address,
-          accountId: auth.account.id,
-          params,
-          origin: client,
-          undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(removed, now) ? { role: 'recovery' as const } : {}) },
-        });
+        if (!(await removeActive(trx, auth.account, client))) throw new LifelineError('not-found');
+        return {};
+      });
+    },
+
+    /** Housekeeping: the held removals whose 72 hours are over. */
+    async applyHeldRemovals(): Promise<number> {
+      if (!deps.hold) return 0;
+      // Already removed meanwhile: nothing to do (removeActive answers false).
+      return deps.hold.applyDue('recovery-email-remove', async (trx, account) => {
+        await removeActive(trx, account, { ip: '', userAgent: null });
       });
     },
 

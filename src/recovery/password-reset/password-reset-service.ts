@@ -28,6 +28,7 @@ import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
 import { maskEmail } from '../../contract/email-address.js';
 import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
+import type { ChannelHold } from '../hold/channel-hold.js';
 import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
 
 /** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
@@ -78,6 +79,8 @@ export interface PasswordResetServiceDeps {
   readonly rateLimits: RateLimits;
   /** Undefined when no SMS provider is configured: phone numbers then lead nowhere (neutrally). */
   readonly smsGuard: SmsSendGuard | undefined;
+  /** Changes held for 72 hours (issue 9) end with a reset: the owner is back in control. */
+  readonly channelHold?: ChannelHold;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly config: {
@@ -514,6 +517,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
         await deps.accounts.update(trx, account.id, { pending_email: null, pending_email_normalized: null, email_change_due_at: null }, now);
         await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
+        await deps.channelHold?.cancelAll(trx, account.id);
         await tellEveryChannel(trx, current, channelOf(flow, current), flow.identifier, input.client, now);
         await deps.securityLog.record(trx, { accountId: account.id, type: 'sessions.revoked_by_password_reset', origin: input.client, details: { count: revoked } });
         deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: channelOf(flow, current), sessionsRevoked: revoked }, 'password reset through a recovery channel');

@@ -17,6 +17,7 @@ import type { VerificationService } from '../../verification/verification-servic
 import { cooldownSeconds, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
+import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryPhoneRepository } from './recovery-phone-repository.js';
 
 /** "Code erneut senden" after 60 s (issue 6). */
@@ -49,6 +50,8 @@ export function createRecoveryPhoneService(deps: {
   metrics: Metrics;
   logger: Logger;
   config: { readonly sms: NumberPolicy };
+  /** The 72-hour hold of issue 9 (absent: every deactivation is at once). */
+  hold?: ChannelHold;
 }) {
   const { database, clock } = deps;
   const repository = createRecoveryPhoneRepository();
@@ -117,6 +120,27 @@ export function createRecoveryPhoneService(deps: {
     if (error.code === 'code-incorrect') return new LifelineError('wrong-code', { triesLeft: Number(error.params.attemptsLeft ?? 0) });
     if (error.code === 'code-used-up' || error.code === 'invalid-or-expired') return new LifelineError('code-expired');
     return error;
+  }
+
+  /** Deactivates the active number (and a pending one), tells the e-mails and the old number; false when there is none. */
+  async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<boolean> {
+    const now = clock.now();
+    await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see setUp)
+    const removed = await repository.remove(trx, account.id, 'active');
+    await repository.remove(trx, account.id, 'pending');
+    if (!removed) return false;
+    const details = changeDetails(deps.translator, account, client, now);
+    await deps.notifier.notify(trx, {
+      kind: 'recovery.phone-removed',
+      locale: localeOf(account),
+      accountId: account.id,
+      params: { ...details, number: maskNumber(removed.number_e164) },
+      origin: client,
+      details: { number: maskNumber(removed.number_e164) },
+      undo: { restore: phoneRestoreOf(removed) },
+    });
+    await tellOldNumber(trx, account, removed, 'recovery.phone-removed-sms', details.when);
+    return true;
   }
 
   return {
@@ -246,26 +270,29 @@ export function createRecoveryPhoneService(deps: {
       });
     },
 
-    /** "Verwalten → Deaktivieren" (privileged window, checked by the route). */
-    async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
-      await inTransaction(database, async (trx) => {
-        const now = clock.now();
-        await load(trx, auth.account.id, 'remove');
-        await deps.verification.invalidate(trx, auth.account.id, [PURPOSE]); // secrets before rows (see setUp)
-        const removed = await repository.remove(trx, auth.account.id, 'active');
-        await repository.remove(trx, auth.account.id, 'pending');
-        if (!removed) throw new LifelineError('not-found');
-        const details = changeDetails(deps.translator, auth.account, client, now);
-        await deps.notifier.notify(trx, {
-          kind: 'recovery.phone-removed',
-          locale: localeOf(auth.account),
-          accountId: auth.account.id,
-          params: { ...details, number: maskNumber(removed.number_e164) },
-          origin: client,
-          details: { number: maskNumber(removed.number_e164) },
-          undo: { restore: phoneRestoreOf(removed) },
-        });
-        await tellOldNumber(trx, auth.account, removed, 'recovery.phone-removed-sms', details.when);
+    /**
+     * "Verwalten → Deaktivieren" (privileged window, checked by the route). From a session that
+     * signed in less than 24 hours ago on a new device it is held for 72 hours (issue 9).
+     */
+    async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
+      const held = deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+      return inTransaction(database, async (trx) => {
+        const { active } = await load(trx, auth.account.id, 'remove');
+        if (held && deps.hold) {
+          if (!active) throw new LifelineError('not-found');
+          return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-phone-remove', what: maskNumber(active.number_e164), client }) };
+        }
+        if (!(await removeActive(trx, auth.account, client))) throw new LifelineError('not-found');
+        return {};
+      });
+    },
+
+    /** Housekeeping: the held deactivations whose 72 hours are over. */
+    async applyHeldRemovals(): Promise<number> {
+      if (!deps.hold) return 0;
+      // Already deactivated meanwhile: nothing to do (removeActive answers false).
+      return deps.hold.applyDue('recovery-phone-remove', async (trx, account) => {
+        await removeActive(trx, account, { ip: '', userAgent: null });
       });
     },
   };

@@ -14,6 +14,7 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
+import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
 
 /** What an undo did, in the order it did it (the API's `done`, the page's list). */
@@ -56,6 +57,8 @@ export function createSecurityUndoService(deps: {
   verification: VerificationService;
   notifier: Notifier;
   translator: Translator;
+  /** Held changes (issue 9's 72-hour hold) are pending changes too: an undo cancels them. */
+  channelHold?: ChannelHold;
 }) {
   const { database, clock } = deps;
 
@@ -154,7 +157,8 @@ export function createSecurityUndoService(deps: {
     const waiting = await trx.updateTable('accounts').set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null }).where('id', '=', account.id).where('email_change_due_at', 'is not', null).executeTakeFirst();
     // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
     const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);
-    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting.numUpdatedRows) + Number(deletionCancelled) > 0) done.push('pending-changes-cancelled');
+    const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
+    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting.numUpdatedRows) + Number(deletionCancelled) + heldCancelled > 0) done.push('pending-changes-cancelled');
     await deps.sessions.revokeAll(trx, account.id);
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');

@@ -29,6 +29,16 @@ const kinds = {
     next: '/login',
     nextLabel: 'ui.confirm.toLogin',
   },
+  /** A channel's link that cancels a change held for 72 hours (issue 9). */
+  'cancel-hold': {
+    endpoint: '/api/v1/recovery/held/cancel',
+    title: 'ui.confirm.titleCancelHold',
+    intro: 'ui.confirm.introCancelHold',
+    submit: 'ui.confirm.submitCancelHold',
+    done: 'ui.confirm.doneCancelHold',
+    next: '/login',
+    nextLabel: 'ui.confirm.toLogin',
+  },
   recovery: {
     endpoint: '/api/v1/recovery/email/confirm',
     title: 'ui.confirm.titleRecovery',
@@ -65,7 +75,7 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
     try {
       const result = await api<{ email?: string; address?: string; effectiveAt?: string }>('POST', texts.endpoint, { token });
       setState({ kind: 'done', email: result.email ?? result.address ?? '', ...(result.effectiveAt ? { effectiveAt: result.effectiveAt } : {}) });
-      if (kind !== 'signup' && kind !== 'cancel-email-change') await reload();
+      if (kind !== 'signup' && kind !== 'cancel-email-change' && kind !== 'cancel-hold') await reload();
     } catch (error) {
       setState({ kind: 'error', message: errorMessage(t, error), dead: error instanceof ApiError && LINK_DEAD.has(error.code) });
     } finally {

@@ -6,6 +6,7 @@ import { Alert } from '../../components/alert.js';
 import { Field } from '../../components/field.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { formatEventTime } from '../../security-events.js';
 
 type EmailView = RecoveryView['email'];
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
@@ -39,14 +40,14 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
   }, []);
 
   const run = useCallback(
-    async (action: () => Promise<unknown>, done: string) => {
+    async (action: () => Promise<unknown>, done: string | ((result: unknown) => string)) => {
       if (busy) return;
       setBusy(true);
       setMessage(undefined);
       try {
-        await action();
+        const result = await action();
         await reload();
-        setMessage({ kind: 'success', text: done });
+        setMessage({ kind: 'success', text: typeof done === 'string' ? done : done(result) });
         setEditing(false);
         setManaging(false);
       } catch (error) {
@@ -150,12 +151,13 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
               {t('ui.profile.recovery.emailRow.manage')}
             </button>
           </div>
+          {view.removalAt ? <p className="hint recovery-held">{t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) })}</p> : null}
           {managing ? (
             <div className="actions recovery-entry-actions" id={id('manage')}>
               <button type="button" onClick={() => void openForm()}>
                 {t('ui.profile.recovery.emailRow.change')}
               </button>
-              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), t('ui.profile.recovery.emailRow.removed'))}>
+              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), (result) => heldUntil(result, (date) => t('ui.profile.recovery.removalHeld', { date })) ?? t('ui.profile.recovery.emailRow.removed'))}>
                 {t('ui.profile.recovery.emailRow.remove')}
               </button>
             </div>
@@ -246,4 +248,15 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       </div>
     </div>
   );
+}
+
+/** The local time of an ISO moment, in this browser's zone (named). */
+function localTime(iso: string): string {
+  return formatEventTime(iso, document.documentElement.lang === 'en' ? 'en' : 'de', Intl.DateTimeFormat().resolvedOptions().timeZone);
+}
+
+/** A removal held for 72 hours (issue 9) answers 202 with `effectiveAt`: the message names when. */
+function heldUntil(result: unknown, say: (date: string) => string): string | undefined {
+  const effectiveAt = (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt;
+  return typeof effectiveAt === 'string' ? say(localTime(effectiveAt)) : undefined;
 }

@@ -5,6 +5,7 @@ import { Alert } from '../../components/alert.js';
 import { loadCallingCodes } from '../../components/country-options.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { formatEventTime } from '../../security-events.js';
 import { RecoveryPhoneDialog, unbroken, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
 
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
@@ -85,15 +86,15 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     target?.focus();
   };
 
-  const run = async (action: () => Promise<unknown>, done: string) => {
+  const run = async (action: () => Promise<unknown>, done: string | ((result: unknown) => string)) => {
     if (busy) return;
     setBusy(true);
     setMessage(undefined);
     try {
-      await action();
+      const result = await action();
       await reload();
       flushSync(() => {
-        setMessage({ kind: 'success', text: done });
+        setMessage({ kind: 'success', text: typeof done === 'string' ? done : done(result) });
         setManaging(false);
         setAsking(false);
       });
@@ -125,7 +126,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       setMessage({ kind: 'error', text: errorMessage(t, error) });
       return;
     }
-    await run(() => api('DELETE', '/api/v1/recovery/phone'), say('deactivated'));
+    await run(() => api('DELETE', '/api/v1/recovery/phone'), (result) => heldUntil(result, (date) => t('ui.profile.recovery.removalHeldPhone', { date })) ?? say('deactivated'));
   };
 
   return (
@@ -168,6 +169,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
               {say('manage')}
             </button>
           </div>
+          {view.removalAt ? <p className="hint recovery-held">{t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })}</p> : null}
           {managing ? (
             <div id={id('manage')}>
               <div className="actions recovery-entry-actions">
@@ -241,4 +243,15 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       </div>
     </div>
   );
+}
+
+/** The local time of an ISO moment, in this browser's zone (named). */
+function localTime(iso: string): string {
+  return formatEventTime(iso, document.documentElement.lang === 'en' ? 'en' : 'de', Intl.DateTimeFormat().resolvedOptions().timeZone);
+}
+
+/** A removal held for 72 hours (issue 9) answers 202 with `effectiveAt`: the message names when. */
+function heldUntil(result: unknown, say: (date: string) => string): string | undefined {
+  const effectiveAt = (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt;
+  return typeof effectiveAt === 'string' ? say(localTime(effectiveAt)) : undefined;
 }

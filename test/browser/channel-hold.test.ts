@@ -1,0 +1,260 @@
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { createAccount, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+
+/**
+ * The 72-hour hold (issue 9) in a real Chromium against a real server. German on a phone
+ * (375 px), by keyboard: the owner's first browser A signs in and has a confirmed recovery
+ * e-mail (set up over the API with A's cookies); a second browser B (a device the account had
+ * never seen) signs in and removes it (Profil → Kontowiederherstellung → Verwalten →
+ * Entfernen): the DELETE answers 202 with `effectiveAt`, the message and the row's note say
+ * "Wird am … entfernt", the address stays active; the login address's notice "Änderung Ihrer
+ * Kontowiederherstellung wartet 72 Stunden" carries a cancel link (the recovery address gets
+ * one of its own); opened in A it changes nothing until its button, pressed by keyboard →
+ * the done text; B's profile, reloaded, shows the address active without the note. English
+ * on a desktop: the same removal from the FIRST browser is immediate (204, "Not set up").
+ * Every state: no console error, failed request, CSP report or unexpected 4xx, no serious axe
+ * violation, no sideways scrolling at 375 px; screenshots at 1280 and 375 px in
+ * test-results/screenshots/channel-hold-<state>-<lang>-<width>.png.
+ */
+const chromiumPath = inject('chromiumPath');
+
+/** The words of the flow (ui.profile.recovery, ui.confirm.*CancelHold and mail.change-held in src/i18n). */
+const WORDS = {
+  de: {
+    profile: 'Profil',
+    section: 'Kontowiederherstellung',
+    row: 'E-Mail-Adresse',
+    active: 'Aktiv',
+    manage: 'Verwalten',
+    remove: 'Entfernen',
+    notSetUp: 'Nicht eingerichtet',
+    removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
+    held: (date: string) => `Wird am ${date} entfernt: Die Sitzung ist erst seit Kurzem auf einem neuen Gerät angemeldet. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
+    heldStart: 'Wird am',
+    heldSubject: 'Lifeline: Änderung Ihrer Kontowiederherstellung wartet 72 Stunden',
+    cancelTitle: 'Änderung der Kontowiederherstellung abbrechen',
+    cancelIntro: 'Mit der Schaltfläche brechen Sie die zurückgehaltene Änderung Ihrer Kontowiederherstellung ab. Es bleibt dann alles, wie es ist.',
+    cancelButton: 'Änderung abbrechen',
+    cancelDone: 'Die Änderung ist abgebrochen; Ihre Kontowiederherstellung bleibt unverändert. Wenn Sie die Änderung nicht selbst beantragt haben, ändern Sie jetzt Ihr Passwort.',
+  },
+  en: {
+    profile: 'Profile',
+    section: 'Account recovery',
+    row: 'E-mail address',
+    active: 'Active',
+    manage: 'Manage',
+    remove: 'Remove',
+    notSetUp: 'Not set up',
+    removed: 'The account recovery address was removed.',
+    held: (date: string) => `Will be removed on ${date}: the session signed in only recently on a new device. Each of your channels has received a link to cancel it.`,
+    heldStart: 'Will be removed on',
+    heldSubject: 'Lifeline: a change of your account recovery waits 72 hours',
+    removedSubject: 'Lifeline: Recovery e-mail removed',
+  },
+} as const;
+
+/** A moment as the UI's formatEventTime names it ("28. November 2026, 16:05 MEZ") in Europe/Berlin, the zone of every context here. */
+function berlinTime(iso: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: 'Europe/Berlin' }).format(new Date(iso));
+}
+
+// Without Chromium the global setup has already said loudly that browser tests do not run.
+if (chromiumPath) {
+  describe('browser: the 72-hour hold on removing the recovery e-mail (issue 9)', () => {
+    let instance: Instance;
+    let baseUrl: string;
+    let chrome: TestBrowser;
+
+    beforeAll(async () => {
+      [instance, chrome] = await Promise.all([startInstance('lifeline-hold-ui-', NO_API_RATE_LIMIT), launchChromium(chromiumPath)]);
+      baseUrl = instance.baseUrl;
+    });
+
+    afterAll(async () => {
+      await chrome?.close();
+      await instance?.close();
+    });
+
+    /** A fresh page in its own context (own cookies: another device). No error answer is expected anywhere in this file. */
+    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+
+    /**
+     * One state of the page (checkState): screenshots of `target` as
+     * channel-hold-<state>-<lang>-<width>.png; a phone's page is back at its own width after.
+     */
+    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page'): Promise<void> {
+      const size = page.viewportSize();
+      await checkState(page, failures, { prefix: 'channel-hold', state, lang, target });
+      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
+    }
+
+    /** A state-changing API call with the page's cookies and its session's CSRF token. */
+    async function send(page: Page, method: 'PUT' | 'POST', path: string, data: unknown): Promise<number> {
+      const session = (await (await page.request.get(`${baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
+      const response = await page.request.fetch(`${baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
+      return response.status();
+    }
+
+    /** A confirmed recovery e-mail `address`, set up over the API with `page`'s session (its device) and confirmed with the link of its mail. */
+    async function withRecoveryEmail(page: Page, address: string): Promise<void> {
+      expect(await send(page, 'PUT', '/api/v1/recovery/email', { address, password: PASSWORD })).toBe(202);
+      const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
+      expect((await page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token } })).status()).toBe(200);
+    }
+
+    /** The newest message to `to` with `subject`, once there is one. */
+    const messageTo = async (to: string, subject: string): Promise<MailboxMessage> =>
+      waitFor(async () => (await mailbox(baseUrl)).find((message) => message.to === to && message.subject === subject), `"${subject}" to ${to}`);
+
+    /** The /cancel-hold link in a message's text, to PUBLIC_URL. */
+    function cancelLink(message: MailboxMessage): string {
+      const link = /https?:\/\/\S+\/cancel-hold\?token=\S+/.exec(message.text)?.[0];
+      expect(link, message.text).toBeDefined();
+      expect(new URL(link ?? '').origin).toBe(baseUrl);
+      return link ?? '';
+    }
+
+    /** The profile's "Kontowiederherstellung" section and its e-mail row, once the row shows `address`. */
+    async function emailRow(page: Page, lang: Lang, address: string): Promise<{ section: Locator; row: Locator }> {
+      const w = WORDS[lang];
+      const section = page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.row, exact: true });
+      await row.getByText(address, { exact: true }).waitFor();
+      return { section, row };
+    }
+
+    /** Verwalten → Entfernen by keyboard; the DELETE's answer. */
+    async function removeByKeyboard(page: Page, lang: Lang): Promise<{ status: number; body: unknown }> {
+      const w = WORDS[lang];
+      await tabTo(page, w.manage);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email' && r.request().method() === 'DELETE'),
+        tabTo(page, w.remove),
+      ]);
+      const body = answer.status() === 204 ? null : ((await answer.json()) as unknown);
+      return { status: answer.status(), body };
+    }
+
+    it('German on a phone: removed from a new device → held 72 hours with the date; the login address’s cancel link, opened on the first device, cancels it; the address stays', { timeout: 60_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'jonas.berger@example.test';
+      const address = 'jonas.privat@example.org';
+      const failures: string[] = [];
+      await createAccount(instance, login, { locale: 'de' });
+
+      // A: the account's first browser (not "a new device"), with the confirmed recovery e-mail.
+      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, baseUrl, login);
+      await withRecoveryEmail(first.page, address);
+
+      // B: another browser, a device the account had never seen, signed in just now.
+      const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(second.page, baseUrl, login);
+      const { section, row } = await emailRow(second.page, 'de', address);
+      await expect(text(row)).resolves.toContain(w.active);
+      await expect(text(row)).resolves.not.toContain(w.heldStart);
+
+      // Verwalten → Entfernen: held (202 with the date), not removed.
+      const before = Date.now();
+      const answer = await removeByKeyboard(second.page, 'de');
+      expect(answer.status).toBe(202);
+      const effectiveAt = (answer.body as { effectiveAt: string }).effectiveAt;
+      const wait = new Date(effectiveAt).getTime() - before;
+      expect(wait).toBeGreaterThan(72 * 3600_000 - 60_000);
+      expect(wait).toBeLessThan(72 * 3600_000 + 60_000);
+      const heldText = w.held(berlinTime(effectiveAt, 'de'));
+      // The success message names the date; the focus is on it (the buttons are gone), not lost on the page.
+      const status = section.getByRole('status');
+      await expect(text(status)).resolves.toBe(heldText);
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
+      // The row still shows the address, active, and the held note under it.
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
+      await expect(text(row.locator('.recovery-held'))).resolves.toBe(heldText);
+      await expect(text(row)).resolves.not.toContain(w.notSetUp);
+      await expect(row.getByRole('button', { name: w.remove, exact: true }).count()).resolves.toBe(0);
+      await expect(recoveryView(second.page, baseUrl)).resolves.toMatchObject({ email: { status: 'active', address, removalAt: effectiveAt } });
+      await check(second.page, failures, 'de', 'held', section);
+
+      // The first browser's profile says the same (the hold is the account's, not the session's).
+      await first.page.reload();
+      const firstRow = (await emailRow(first.page, 'de', address)).row;
+      await expect(text(firstRow.locator('.recovery-held'))).resolves.toBe(heldText);
+
+      // The notices: the login address and the recovery address, each with a cancel link of its own.
+      const notice = await messageTo(login, w.heldSubject);
+      expect(notice.text).toContain(address);
+      const link = cancelLink(notice);
+      expect(new URL(link).pathname).toBe('/cancel-hold');
+      const toRecovery = await messageTo(address, w.heldSubject);
+      expect(cancelLink(toRecovery)).not.toBe(link);
+
+      // The login address's link, opened on the first device: the page asks; opening it changed nothing.
+      const response = await first.page.goto(link);
+      expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+      await heading(first.page, w.cancelTitle).waitFor();
+      await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro);
+      await check(first.page, failures, 'de', 'cancel-page', 'page');
+      await expect(recoveryView(first.page, baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
+
+      // Its one button, by keyboard: cancelled.
+      const [cancelled] = await Promise.all([
+        first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/held/cancel' && r.request().method() === 'POST'),
+        tabTo(first.page, w.cancelButton),
+      ]);
+      expect(cancelled.status()).toBe(200);
+      const done = first.page.getByRole('main').getByRole('status');
+      await expect(text(done)).resolves.toBe(w.cancelDone);
+      await expect(first.page.getByRole('button', { name: w.cancelButton, exact: true }).count()).resolves.toBe(0);
+      await check(first.page, failures, 'de', 'cancelled', 'page');
+
+      // B's profile, reloaded: the address is still active, the note is gone.
+      await second.page.reload();
+      await heading(second.page, w.profile).waitFor();
+      const after = await emailRow(second.page, 'de', address);
+      await expect(text(after.row)).resolves.toContain(w.active);
+      await expect(text(after.row)).resolves.not.toContain(w.heldStart);
+      await expect(after.row.locator('.recovery-held').count()).resolves.toBe(0);
+      await expect(recoveryView(second.page, baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+      await check(second.page, failures, 'de', 'kept', after.section);
+
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('English on a desktop: the same removal from the first browser is immediate ("Not set up"), no hold, no cancel link', { timeout: 30_000 }, async () => {
+      const w = WORDS.en;
+      const login = 'ellis.grant@example.test';
+      const address = 'ellis.backup@example.org';
+      const failures: string[] = [];
+      await createAccount(instance, login, { locale: 'en' });
+      const { page, problems } = await openPage({ lang: 'en' });
+      await signIn(page, baseUrl, login, { lang: 'en' });
+      await withRecoveryEmail(page, address);
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      const { section, row } = await emailRow(page, 'en', address);
+
+      const answer = await removeByKeyboard(page, 'en');
+      expect(answer.status).toBe(204);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.removed);
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await expect(text(row)).resolves.not.toContain(address);
+      await expect(text(row)).resolves.not.toContain(w.heldStart);
+      await expect(recoveryView(page, baseUrl)).resolves.toMatchObject({ email: { status: 'none' } });
+      await check(page, failures, 'en', 'removed-at-once', section);
+
+      // The login address hears of the removal, and of no hold.
+      await messageTo(login, w.removedSubject);
+      const mails = await mailsTo(baseUrl, login);
+      expect(mails.some((mail) => mail.subject === w.heldSubject || mail.text.includes('/cancel-hold?token='))).toBe(false);
+
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+  });
+}
