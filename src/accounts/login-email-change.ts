@@ -11,7 +11,7 @@ import { describeEvent, formatEventTime } from '../notifications/event-details.j
 import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
-import type { AuthenticatedSession, ClientInfo } from '../sessions/session-service.js';
+import { WORKER_CLIENT, type AuthenticatedSession, type ClientInfo } from '../sessions/session-service.js';
 import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
 import type { AccountRepository } from './account-repository.js';
 import { parseEmail } from './signup-service.js';
@@ -20,8 +20,19 @@ export const CHANGE_LOGIN_EMAIL_ACTION = 'lifeline.change-login-email';
 /** Without a settled channel to verify it, a change waits this long from the request; the old address can cancel it. */
 export const EMAIL_CHANGE_DELAY_MS = 7 * DAY;
 
-/** The worker applies a waiting change with no request behind it: no IP, no device (notices say "unknown"). */
-const NO_CLIENT: ClientInfo = { ip: '', userAgent: null };
+/**
+ * Drops a login-e-mail change waiting out its 7 days: its cancel link, an undo, a password reset
+ * or an address taken meanwhile. Answers whether one was waiting.
+ */
+export async function dropWaitingEmailChange(db: Executor, accountId: string): Promise<boolean> {
+  const dropped = await db
+    .updateTable('accounts')
+    .set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null })
+    .where('id', '=', accountId)
+    .where('email_change_due_at', 'is not', null)
+    .executeTakeFirst();
+  return Number(dropped.numUpdatedRows) > 0;
+}
 
 /**
  * Changing the login e-mail under the policy table (issue 9):
@@ -190,8 +201,7 @@ export function createLoginEmailChangeService(deps: {
     async cancel(token: string, client: ClientInfo): Promise<void> {
       try {
         await deps.verification.redeemLink({ purpose: 'login-email-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
-          const now = clock.now();
-          await accounts.update(trx, secret.accountId, { pending_email: null, pending_email_normalized: null, email_change_due_at: null }, now);
+          await dropWaitingEmailChange(trx, secret.accountId);
           await deps.verification.invalidate(trx, secret.accountId, ['login-email-change', 'login-email-change-cancel']);
           await deps.securityLog.record(trx, { accountId: secret.accountId, type: 'login_email.change_cancelled', origin: client });
         });
@@ -211,7 +221,7 @@ export function createLoginEmailChangeService(deps: {
             if (!account?.pending_email || !account.pending_email_normalized || account.email_change_due_at === null || account.email_change_due_at > clock.now()) return false;
             // Sign-in is blocked until a reset ("Das war ich nicht"): nothing changes meanwhile (the reset drops the change).
             if (account.password_reset_required === 1) return false;
-            await apply(trx, account, account.pending_email, account.pending_email_normalized, NO_CLIENT);
+            await apply(trx, account, account.pending_email, account.pending_email_normalized, WORKER_CLIENT);
             return true;
           });
           if (done) applied++;
@@ -222,7 +232,7 @@ export function createLoginEmailChangeService(deps: {
             continue;
           }
           // The address went to another account meanwhile: the change cannot happen; it is dropped.
-          await database.db.updateTable('accounts').set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null }).where('id', '=', id).execute();
+          await dropWaitingEmailChange(database.db, id);
           deps.logger.warn({ event: 'login_email.change_dropped', accountId: id }, 'a waiting login-e-mail change was dropped: the address is taken');
         }
       }

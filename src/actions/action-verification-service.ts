@@ -15,6 +15,7 @@ import type { RateLimits } from '../security/rate-limits.js';
 import type { SmsSendGuard } from '../security/sms-send-guard.js';
 import { purposePolicies, type VerificationPurpose } from '../verification/purposes.js';
 import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
+import { createAccountRepository } from '../accounts/account-repository.js';
 import { verificationStatus, type VerificationStatus } from './verification-state.js';
 import { HOST_ACTION_PATTERN, LIFELINE_ACTION_PREFIX, isLifelineAction, policyOf, verificationChannels, type VerificationChannel } from './action-policy.js';
 
@@ -105,6 +106,7 @@ export interface ActionVerificationDeps {
 export function createActionVerificationService(deps: ActionVerificationDeps) {
   const { database, clock } = deps;
   const { allowedReturnOrigins, hostMinChannelAgeMs } = deps.config.actionVerification;
+  const accounts = createAccountRepository();
 
   const statusOf = verificationStatus;
 
@@ -197,7 +199,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     const status = statusOf(row, now);
     if (status === 'expired') throw new LifelineError('verification-expired');
     if (status !== 'pending') throw new LifelineError('verification-not-redeemable');
-    const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirst();
+    const account = await accounts.findById(database.db, row.account_id);
     if (!account) throw new LifelineError('not-found');
     const target = (await targetsOf(database.db, account)).find((candidate) => candidate.channel === channel);
     if (!target || !allows(row.action, target, now)) throw new LifelineError('channel-not-available', { channel });
@@ -339,7 +341,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       const returnTo = checkReturnTo(input.returnTo);
       // The requester's budget first: probing for account ids costs it too.
       await deps.rateLimits.enforce(input.requester.kind === 'api-key' ? 'verification-start-key' : 'verification-start-session', input.requester.id);
-      const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', input.accountId).executeTakeFirst();
+      const account = await accounts.findById(database.db, input.accountId);
       if (!account || account.email_verified_at === null) throw new LifelineError('not-found');
       await deps.rateLimits.enforce('verification-start-account', `${input.requester.kind}:${account.id}`);
       const id = randomToken(12);
@@ -468,7 +470,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
 
     /** Whether the account has a channel that `action` accepts now (else a policy's other path applies). */
     async hasAllowedChannel(accountId: string, action: string): Promise<boolean> {
-      const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', accountId).executeTakeFirst();
+      const account = await accounts.findById(database.db, accountId);
       if (!account) return false;
       const now = clock.now();
       return (await targetsOf(database.db, account)).some((target) => allows(action, target, now));
@@ -482,7 +484,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
   };
 
   async function choicesFor(row: ActionVerificationRow): Promise<ChannelChoice[]> {
-    const account = await database.db.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirst();
+    const account = await accounts.findById(database.db, row.account_id);
     if (!account) return [];
     const now = clock.now();
     const targets = await targetsOf(database.db, account);

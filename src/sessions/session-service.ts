@@ -18,6 +18,9 @@ export interface ClientInfo {
   readonly userAgent: string | null;
 }
 
+/** The worker applying a change on its own (a hold or a wait that ran out): no IP, no device; notices say "unknown". */
+export const WORKER_CLIENT: ClientInfo = { ip: '', userAgent: null };
+
 export interface AuthenticatedSession {
   readonly session: SessionRow;
   readonly account: AccountRow;

@@ -68,6 +68,17 @@ for (const dialect of dialectsUnderTest()) {
         { channel: 'recovery-email', masked: expect.stringMatching(/^.\*\*\*@/), allowed: false },
       ]);
       const id = String(started.body.id);
+      // Garbage: a clear 400 for each, nothing sent.
+      for (const [path, body] of [
+        ['send', { channel: 'fax' }],
+        ['send', {}],
+        ['code', { code: '' }],
+        ['code', { code: 'x'.repeat(40) }],
+      ] as const) {
+        expect((await owner.client.post(`/api/v1/account/verifications/${id}/${path}`, body)).status, `${path} ${JSON.stringify(body)}`).toBe(400);
+      }
+      expect((await owner.client.post('/api/v1/account/verifications/short/send', { channel: 'login-email' })).status).toBe(400);
+      expect((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account', extra: 1 })).status).toBe(400);
       const young = await owner.client.post(`/api/v1/account/verifications/${id}/send`, { channel: 'recovery-email' });
       expect([young.status, young.body.code]).toEqual([422, 'channel-not-available']);
       expect((await owner.client.post(`/api/v1/account/verifications/${id}/send`, { channel: 'recovery-phone' })).status).toBe(422);

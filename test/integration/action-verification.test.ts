@@ -250,6 +250,9 @@ for (const dialect of dialectsUnderTest()) {
       const id = String((await start(owner.accountId, { channel: 'recovery-email' })).body.id);
       expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(409);
       expect((await host().post(`/api/v1/verifications/${id}/code`, { code: await codeTo(owner.recovery) })).status).toBe(200);
+      // Garbage in consume's body: a 400, and the record is not used up by it.
+      for (const body of [{ extra: 1 }, { accountId: 'a\u0000b' }, { action: '' }, { action: 42 }]) expect((await host().post(`/api/v1/verifications/${id}/consume`, body)).status).toBe(400);
+      expect((await host().get(`/api/v1/verifications/${id}`)).body.consumedAt).toBeUndefined();
       const answers = await Promise.all(Array.from({ length: 20 }, () => host().post(`/api/v1/verifications/${id}/consume`, {})));
       expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
       expect(answers.filter((a) => a.status === 409)).toHaveLength(19);

@@ -11,7 +11,7 @@ import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier, type UndoRestore } from '../../
 import type { RequestOrigin, SecurityLog } from '../../notifications/security-log.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
-import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
+import { WORKER_CLIENT, type AuthenticatedSession, type ClientInfo } from '../../sessions/session-service.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
@@ -227,7 +227,7 @@ export function createRecoveryEmailService(deps: {
       if (!deps.hold) return 0;
       // Already removed meanwhile: nothing to do (removeActive answers false).
       return deps.hold.applyDue('recovery-email-remove', async (trx, account) => {
-        await removeActive(trx, account, { ip: '', userAgent: null });
+        await removeActive(trx, account, WORKER_CLIENT);
       });
     },
 

@@ -1,4 +1,5 @@
 import { HOUR, type Clock } from '../../core/clock.js';
+import { createAccountRepository } from '../../accounts/account-repository.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
@@ -37,6 +38,7 @@ export function createChannelHold(deps: {
   config: { readonly http: { readonly publicUrl: string } };
 }) {
   const { database, clock } = deps;
+  const accounts = createAccountRepository();
 
   return {
     /** Whether a change asked by this session is held. */
@@ -125,10 +127,9 @@ export function createChannelHold(deps: {
       for (const row of due) {
         const done = await inTransaction(database, async (trx) => {
           // Lock order on PostgreSQL: the account, then the held row (as an undo's cancelAll takes them).
-          if (database.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', row.account_id).forNoKeyUpdate().execute();
+          const account = await accounts.findByIdForUpdate(trx, row.account_id, database.dialect === 'postgres');
           const claimed = await trx.updateTable('held_changes').set({ applied_at: clock.now() }).where('id', '=', row.id).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
           if (Number(claimed.numUpdatedRows) !== 1) return false;
-          const account = await trx.selectFrom('accounts').selectAll().where('id', '=', row.account_id).executeTakeFirst();
           if (!account) return false;
           await apply(trx, account);
           return true;

@@ -28,6 +28,7 @@ import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
 import { maskEmail } from '../../contract/email-address.js';
 import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
+import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
 
@@ -515,7 +516,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         await repository.supersedeForAccount(trx, account.id, flow.id, now);
         // The owner is back in control (issue 9): a login-e-mail change still waiting or pending
         // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
-        await deps.accounts.update(trx, account.id, { pending_email: null, pending_email_normalized: null, email_change_due_at: null }, now);
+        await dropWaitingEmailChange(trx, account.id);
         await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
         await deps.channelHold?.cancelAll(trx, account.id);
         await tellEveryChannel(trx, current, channelOf(flow, current), flow.identifier, input.client, now);

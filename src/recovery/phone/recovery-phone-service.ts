@@ -11,7 +11,7 @@ import type { Translator } from '../../i18n/translator.js';
 import type { Notifier, UndoRestore } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SendPermit, SetupSend, SmsSendGuard } from '../../security/sms-send-guard.js';
-import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
+import { WORKER_CLIENT, type AuthenticatedSession, type ClientInfo } from '../../sessions/session-service.js';
 import { purposePolicies } from '../../verification/purposes.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import { cooldownSeconds, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
@@ -292,7 +292,7 @@ export function createRecoveryPhoneService(deps: {
       if (!deps.hold) return 0;
       // Already deactivated meanwhile: nothing to do (removeActive answers false).
       return deps.hold.applyDue('recovery-phone-remove', async (trx, account) => {
-        await removeActive(trx, account, { ip: '', userAgent: null });
+        await removeActive(trx, account, WORKER_CLIENT);
       });
     },
   };

@@ -14,6 +14,7 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
+import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
 
@@ -154,11 +155,11 @@ export function createSecurityUndoService(deps: {
       }
     }
     // A login-e-mail change waiting out its 7 days (issue 9) is a pending change too: an attacker's would apply later.
-    const waiting = await trx.updateTable('accounts').set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null }).where('id', '=', account.id).where('email_change_due_at', 'is not', null).executeTakeFirst();
+    const waiting = await dropWaitingEmailChange(trx, account.id);
     // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
     const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);
     const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
-    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting.numUpdatedRows) + Number(deletionCancelled) + heldCancelled > 0) done.push('pending-changes-cancelled');
+    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting) + Number(deletionCancelled) + heldCancelled > 0) done.push('pending-changes-cancelled');
     await deps.sessions.revokeAll(trx, account.id);
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
