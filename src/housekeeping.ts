@@ -27,9 +27,9 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
     ['deletedAccounts', () => services.accountDeletion.purgeDue()],
     // Login-e-mail changes whose 7-day wait is over (no settled channel verified them).
     ['emailChanges', () => services.loginEmailChange.applyDue()],
-    // Removals of recovery channels held for 72 hours (issue 9) whose hold is over.
-    ['heldEmailRemovals', () => services.recoveryEmail.applyHeldRemovals()],
-    ['heldPhoneRemovals', async () => services.recoveryPhone?.applyHeldRemovals() ?? 0],
+    // Removals and replacements of recovery channels held for 72 hours (issue 9) whose hold is over.
+    ['heldEmailChanges', () => services.recoveryEmail.applyHeldChanges()],
+    ['heldPhoneChanges', async () => services.recoveryPhone?.applyHeldChanges() ?? 0],
     ['securityEvents', () => services.securityLog.prune(services.database.db, services.config.securityLog.retentionDays)],
     // Forgot-password requests whose processing after the answer never ran (an instance stopped).
     ['staleResetFlows', () => services.passwordReset.processStale()],

@@ -14,18 +14,29 @@ export const recoveryResponse = z.object({
     address: z.string().optional(),
     pending: pendingView.optional(),
     removalAt: z.string().optional().describe('A removal held for 72 hours (issue 9): when it takes effect'),
+    replacement: z
+      .object({ address: z.string(), effectiveAt: z.string() })
+      .optional()
+      .describe('A confirmed new address held for 72 hours (issue 9): it becomes the active one at `effectiveAt` unless a channel cancels it'),
   }),
   phone: z.object({
     status: z.enum(['none', 'pending', 'active']),
     masked: z.string().optional(),
     pending: z.object({ masked: z.string(), expiresAt: z.string(), resendAvailableAt: z.string() }).optional(),
     removalAt: z.string().optional().describe('A deactivation held for 72 hours (issue 9): when it takes effect'),
+    replacement: z
+      .object({ masked: z.string(), effectiveAt: z.string() })
+      .optional()
+      .describe('A confirmed new number held for 72 hours (issue 9): it becomes the active one at `effectiveAt` unless a channel cancels it'),
   }),
 });
 
 export const recoveryEmailRequest = z.strictObject({ address: emailInput, password: password.optional() });
 
-export const recoveryEmailConfirmedResponse = z.object({ status: z.literal('active'), address: z.string() });
+/** `held`: a replacement from a fresh session on a new device, active at `effectiveAt` (issue 9). */
+const heldUntil = z.string().optional().describe('Only with status "held": when the new channel becomes the active one unless a channel cancels it (ISO 8601)');
+
+export const recoveryEmailConfirmedResponse = z.object({ status: z.enum(['active', 'held']), address: z.string(), effectiveAt: heldUntil });
 
 export type RecoveryView = z.infer<typeof recoveryResponse>;
 
@@ -47,7 +58,7 @@ export const recoveryPhoneSentResponse = z.object({
 
 export const recoveryPhoneConfirmRequest = z.strictObject({ code: z.string().min(1).max(32).describe('The 6-digit code from the SMS (spaces allowed)') });
 
-export const recoveryPhoneConfirmedResponse = z.object({ status: z.literal('active'), masked: z.string() });
+export const recoveryPhoneConfirmedResponse = z.object({ status: z.enum(['active', 'held']), masked: z.string(), effectiveAt: heldUntil });
 
 /**
  * DELETE /recovery/email and /recovery/phone from a session that signed in less than 24 hours

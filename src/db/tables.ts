@@ -166,7 +166,12 @@ export interface RateLimitBucketsTable {
   expire: ColumnType<number | null, number | null, number | null>;
 }
 
-export type RecoveryEmailStatus = 'pending' | 'active';
+/**
+ * `pending`: waits for its link or code; `active`: the channel; `held`: confirmed, but a
+ * replacement asked by a fresh session on a new device, active only when its 72 hours are
+ * over (issue 9; at most one per account, like the others).
+ */
+export type RecoveryEmailStatus = 'pending' | 'active' | 'held';
 
 export interface RecoveryEmailsTable {
   id: string;
@@ -283,7 +288,7 @@ export interface ActionVerificationsTable {
 export type ActionVerificationRow = Selectable<ActionVerificationsTable>;
 
 /** What a held change does when its 72 hours are over (issue 9). */
-export type HeldChangeKind = 'recovery-email-remove' | 'recovery-phone-remove';
+export type HeldChangeKind = 'recovery-email-remove' | 'recovery-email-replace' | 'recovery-phone-remove' | 'recovery-phone-replace';
 
 /** A change of a recovery channel held for 72 hours (a fresh session on a new device asked). */
 export interface HeldChangesTable {

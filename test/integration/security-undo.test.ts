@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, SECOND } from '../../src/core/clock.js';
+import { DAY, HOUR, SECOND } from '../../src/core/clock.js';
 import { apiClient, changeLoginEmailVerified, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
@@ -64,6 +64,18 @@ for (const dialect of dialectsUnderTest()) {
       await settle();
     }
 
+    /**
+     * The attacker's browser, signed in with the stolen password more than a day ago: its
+     * recovery changes take effect at once. (A fresher session on a new device has them held
+     * for 72 hours, issue 9: test/integration/channel-hold.test.ts.)
+     */
+    async function attackerIn(owner: Account): Promise<ApiClient> {
+      const { client } = await signIn(owner.email, owner.password);
+      t.clock.advance(25 * HOUR);
+      expect((await client.post('/api/v1/session/reauthenticate', { password: owner.password })).status).toBe(200);
+      return client;
+    }
+
     /** An owner whose recovery e-mail has been active for 8 days, signed in afresh (sessions idle out after 7). */
     async function settledOwner(): Promise<Account & { recovery: string }> {
       const owner = await signedInAccount(t, { ip: nextIp() });
@@ -78,7 +90,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a recovery e-mail replaced by an attacker: the owner’s undo restores the original, drops the attacker’s, signs everyone out and blocks sign-in until a reset', async () => {
       const owner = await settledOwner();
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
       await confirmRecoveryEmail(attacker, evil);
 
@@ -143,7 +155,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const original = mobile();
       await confirmPhone(owner.client, original);
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       const evil = mobile();
       await confirmPhone(attacker, evil);
       const token = await undoTokenIn(t, owner.email, 'Telefonnummer');
@@ -197,7 +209,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('"Das war ich nicht" from the profile’s list: needs the password, acts like the link and uses it up', async () => {
       const owner = await settledOwner();
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
       await confirmRecoveryEmail(attacker, evil);
       t.clock.advance(11 * 60 * SECOND); // past the owner's privileged window
@@ -231,7 +243,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('"Das war ich nicht" from the list without the password: a fresh link to the login e-mail only, in place of the mailed one and ending when it would', async () => {
       const owner = await settledOwner();
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
       await confirmRecoveryEmail(attacker, evil);
       const mailed = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
@@ -286,7 +298,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('the link sent from the list secures the account like the notice’s', async () => {
       const owner = await settledOwner();
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       await confirmRecoveryEmail(attacker, uniqueEmail('attacker'));
       type Item = { id: string; type: string; undoable: boolean };
       const changed = ((await owner.client.get('/api/v1/security-log')).body.items as Item[]).find((i) => i.type === 'recovery_email.changed');
@@ -335,10 +347,11 @@ for (const dialect of dialectsUnderTest()) {
 
     it('the attacker’s freshly added address gets no undo link when the owner removes it', async () => {
       const owner = await settledOwner();
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
       await confirmRecoveryEmail(attacker, evil);
       t.clock.advance(SECOND);
+      expect((await owner.client.post('/api/v1/session/reauthenticate', { password: owner.password })).status).toBe(200);
       expect((await owner.client.del('/api/v1/recovery/email')).status).toBe(204);
       const removedNotice = (await mailsTo(t, evil)).find((m) => m.subject.includes('dient nicht mehr'));
       expect(removedNotice).toBeDefined();
@@ -375,7 +388,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('an undo kills the links of later events; one from a recovery address keeps the login e-mail’s (the login e-mail wins)', async () => {
       const owner = await settledOwner();
-      const attacker = (await signIn(owner.email, owner.password)).client;
+      const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
       await confirmRecoveryEmail(attacker, evil);
       const loginLink = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');

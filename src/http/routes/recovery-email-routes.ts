@@ -47,11 +47,17 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
     {
       // The link may be opened on another device: the token alone is the proof.
       config: { csrf: false },
-      schema: { tags: ['recovery'], summary: 'Confirm the recovery e-mail with the link’s token', body: tokenRequest, response: { 200: recoveryEmailConfirmedResponse, ...problemResponses } },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Confirm the recovery e-mail with the link’s token',
+        description: '`status: "held"` with `effectiveAt`: a replacement asked by a session that signed in less than 24 hours ago on a new device; the new address becomes the active one after 72 hours unless a channel cancels it.',
+        body: tokenRequest,
+        response: { 200: recoveryEmailConfirmedResponse, ...problemResponses },
+      },
     },
     async (request) => {
-      const { address } = await deps.recoveryEmail.confirm(request.body.token, clientInfo(request));
-      return { status: 'active' as const, address };
+      const { address, effectiveAt } = await deps.recoveryEmail.confirm(request.body.token, clientInfo(request));
+      return effectiveAt === undefined ? { status: 'active' as const, address } : { status: 'held' as const, address, effectiveAt: new Date(effectiveAt).toISOString() };
     },
   );
 

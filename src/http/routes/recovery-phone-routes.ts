@@ -52,13 +52,14 @@ export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Confirm the recovery phone with the code from the SMS; a wrong code answers 400 wrong-code with triesLeft, a dead one 410',
+        description: '`status: "held"` with `effectiveAt`: a replacement asked by a session that signed in less than 24 hours ago on a new device; the new number becomes the active one after 72 hours unless a channel cancels it.',
         body: recoveryPhoneConfirmRequest,
         response: { 200: recoveryPhoneConfirmedResponse, ...problemResponses },
       },
     },
     async (request) => {
-      const { masked } = await deps.recoveryPhone.confirm(authOf(request), request.body.code, clientInfo(request));
-      return { status: 'active' as const, masked };
+      const { masked, effectiveAt } = await deps.recoveryPhone.confirm(authOf(request), request.body.code, clientInfo(request));
+      return effectiveAt === undefined ? { status: 'active' as const, masked } : { status: 'held' as const, masked, effectiveAt: new Date(effectiveAt).toISOString() };
     },
   );
 

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../contract/problem.js';
 import { cancelHeldRequest, cancelHeldResponse, recoveryResponse } from '../../contract/recovery.js';
 import type { ChannelHold } from '../../recovery/hold/channel-hold.js';
-import type { Database } from '../../db/database.js';
 import { clientInfo } from '../plugins/session-auth.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
@@ -12,7 +11,7 @@ import { authOf } from './session-routes.js';
 /** "Kontowiederherstellung" at a glance: the recovery e-mail and the recovery phone (ARCHITECTURE.md "Contracts"). */
 export function registerRecoveryRoutes(
   app: FastifyInstance,
-  deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHold; database: Database },
+  deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHold },
 ): void {
   app.withTypeProvider<ZodTypeProvider>().post(
     '/api/v1/recovery/held/cancel',
@@ -38,18 +37,8 @@ export function registerRecoveryRoutes(
     { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'The account’s recovery e-mail and phone', response: { 200: recoveryResponse, ...problemResponses } } },
     async (request) => {
       const accountId = authOf(request).account.id;
-      const [email, phone, held] = await Promise.all([
-        deps.recoveryEmail.view(accountId),
-        deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const },
-        deps.channelHold.waiting(deps.database.db, accountId),
-      ]);
-      const at = (kind: string) => held.find((change) => change.kind === kind);
-      const emailRemoval = email.status === 'active' ? at('recovery-email-remove') : undefined;
-      const phoneRemoval = phone.status === 'active' ? at('recovery-phone-remove') : undefined;
-      return {
-        email: emailRemoval ? { ...email, removalAt: new Date(emailRemoval.effective_at).toISOString() } : email,
-        phone: phoneRemoval ? { ...phone, removalAt: new Date(phoneRemoval.effective_at).toISOString() } : phone,
-      };
+      const [email, phone] = await Promise.all([deps.recoveryEmail.view(accountId), deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const }]);
+      return { email, phone };
     },
   );
 }

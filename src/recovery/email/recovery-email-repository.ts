@@ -1,12 +1,12 @@
 import type { Executor } from '../../db/database.js';
 import type { RecoveryEmailRow, RecoveryEmailStatus } from '../../db/tables.js';
 
-/** The SQL of recovery e-mail addresses (at most one active and one pending row per account). */
+/** The SQL of recovery e-mail addresses (at most one active, one pending and one held row per account). */
 export function createRecoveryEmailRepository() {
   return {
-    async rows(db: Executor, accountId: string): Promise<{ active: RecoveryEmailRow | undefined; pending: RecoveryEmailRow | undefined }> {
+    async rows(db: Executor, accountId: string): Promise<{ active: RecoveryEmailRow | undefined; pending: RecoveryEmailRow | undefined; held: RecoveryEmailRow | undefined }> {
       const rows = await db.selectFrom('recovery_emails').selectAll().where('account_id', '=', accountId).execute();
-      return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending') };
+      return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
     async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at'>): Promise<void> {
@@ -17,15 +17,14 @@ export function createRecoveryEmailRepository() {
       return trx.deleteFrom('recovery_emails').where('account_id', '=', accountId).where('status', '=', status).returningAll().executeTakeFirst();
     },
 
-    /** The pending row becomes the active one (the caller has removed the old active row). */
-    async activate(trx: Executor, id: string, now: number): Promise<RecoveryEmailRow | undefined> {
-      return trx
-        .updateTable('recovery_emails')
-        .set({ status: 'active', confirmed_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .returningAll()
-        .executeTakeFirst();
+    /** The pending (or held) row becomes the active one (the caller has removed the old active row). */
+    async activate(trx: Executor, id: string, now: number, from: 'pending' | 'held' = 'pending'): Promise<RecoveryEmailRow | undefined> {
+      return trx.updateTable('recovery_emails').set({ status: 'active', confirmed_at: now }).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+    },
+
+    /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
+    async markHeld(trx: Executor, id: string): Promise<RecoveryEmailRow | undefined> {
+      return trx.updateTable('recovery_emails').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
     async markSent(trx: Executor, id: string, now: number): Promise<void> {

@@ -3,7 +3,7 @@ import { DAY, MINUTE } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
-import type { AccountRow, RecoveryEmailRow } from '../../db/tables.js';
+import type { AccountRow, HeldChangeKind, RecoveryEmailRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import { parseEmail } from '../../accounts/signup-service.js';
@@ -28,6 +28,10 @@ export interface RecoveryEmailView {
   readonly status: 'none' | 'pending' | 'active';
   readonly address?: string;
   readonly pending?: { readonly address: string; readonly expiresAt: string; readonly resendAvailableAt: string };
+  /** A removal held for 72 hours (issue 9): when it takes effect. */
+  readonly removalAt?: string;
+  /** A confirmed replacement held for 72 hours (issue 9): the new address and when it becomes the active one. */
+  readonly replacement?: { readonly address: string; readonly effectiveAt: string };
 }
 
 /**
@@ -61,9 +65,13 @@ export function createRecoveryEmailService(deps: {
     await deps.rateLimits.enforce('recovery-email-client', clientBucketKey(ip));
   }
 
-  /** A fresh link (the previous one dies) to the pending address, and only there. */
-  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: RequestOrigin): Promise<void> {
-    const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id } });
+  /**
+   * A fresh link (the previous one dies) to the pending address, and only there. `held`: a
+   * fresh session on a new device asked to replace the active address, so the confirmed address
+   * waits 72 hours (issue 9); the link carries that, since whoever opens it has no session.
+   */
+  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: RequestOrigin, held: boolean): Promise<void> {
+    const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id, ...(held ? { held: true } : {}) } });
     await deps.notifier.notify(trx, { kind: 'recovery.email-confirmation', locale: localeOf(account), to: pending.address, accountId: account.id, params: { token: link.secret }, origin });
     await repository.markSent(trx, pending.id, clock.now());
   }
@@ -73,12 +81,53 @@ export function createRecoveryEmailService(deps: {
 
   const details = (account: AccountRow, client: ClientInfo, at: number) => changeDetails(deps.translator, account, client, at);
 
-  /** Removes the active address (and a pending one) and tells both; false when there is none. */
+  /** Whether a change this session asks for waits 72 hours (issue 9). Reads outside any transaction. */
+  const heldFor = async (auth: AuthenticatedSession): Promise<boolean> => deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+
+  /**
+   * The new address becomes the active one, the old one (if any) goes and is told; the login
+   * e-mail (and the new address) hear of it with "Das war ich nicht". A change held for the
+   * channel ends: this one replaces it.
+   */
+  async function activate(trx: Executor, account: AccountRow, input: { row: RecoveryEmailRow; active: RecoveryEmailRow | undefined; from: 'pending' | 'held'; client: ClientInfo }): Promise<RecoveryEmailRow> {
+    const { active, client } = input;
+    const now = clock.now();
+    if (active) await repository.remove(trx, account.id, 'active');
+    const activated = await repository.activate(trx, input.row.id, now, input.from);
+    if (!activated) throw new LifelineError('invalid-or-expired');
+    if (input.from === 'pending') await deps.hold?.supersede(trx, account.id, 'email');
+    // "Das war ich nicht" puts the address before this change back (or none) and drops this one.
+    const undo = { restore: restoreOf(active) };
+    const { securityEventId } = await deps.notifier.notify(trx, {
+      kind: active ? 'recovery.email-changed' : 'recovery.email-added',
+      locale: localeOf(account),
+      accountId: account.id,
+      params: { ...details(account, client, now), address: activated.address },
+      origin: client,
+      details: { address: activated.address, ...(active ? { previousAddress: active.address } : {}) },
+      undo,
+    });
+    if (active) {
+      await deps.notifier.notify(trx, {
+        kind: 'recovery.email-replaced',
+        locale: localeOf(account),
+        to: active.address,
+        accountId: account.id,
+        params: { ...details(account, client, now), newAddress: activated.address },
+        origin: client,
+        undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(active, now) ? { role: 'recovery' as const } : {}) },
+      });
+    }
+    return activated;
+  }
+
+  /** Removes the active address (and a pending one, and any change waiting for it) and tells both; false when there is none. */
   async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<boolean> {
     const now = clock.now();
     await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see cancel)
     const removed = await repository.remove(trx, account.id, 'active');
     await repository.remove(trx, account.id, 'pending');
+    await deps.hold?.supersede(trx, account.id, 'email');
     if (!removed) return false;
     const params = { ...details(account, client, now), address: removed.address };
     const undo = { restore: restoreOf(removed) };
@@ -98,7 +147,18 @@ export function createRecoveryEmailService(deps: {
 
   return {
     async view(accountId: string): Promise<RecoveryEmailView> {
-      const { active, pending } = await repository.rows(database.db, accountId);
+      const { active, pending, held } = await repository.rows(database.db, accountId);
+      const waiting = deps.hold ? await deps.hold.waiting(database.db, accountId) : [];
+      const at = (kind: HeldChangeKind) => {
+        const change = waiting.find((row) => row.kind === kind);
+        return change ? new Date(change.effective_at).toISOString() : undefined;
+      };
+      const removalAt = active ? at('recovery-email-remove') : undefined;
+      const replacementAt = held ? at('recovery-email-replace') : undefined;
+      const heldViews = {
+        ...(removalAt ? { removalAt } : {}),
+        ...(held && replacementAt ? { replacement: { address: held.address, effectiveAt: replacementAt } } : {}),
+      };
       const pendingView = pending
         ? {
             address: pending.address,
@@ -106,7 +166,7 @@ export function createRecoveryEmailService(deps: {
             resendAvailableAt: new Date((pending.last_sent_at ?? pending.created_at) + RESEND_COOLDOWN_MS).toISOString(),
           }
         : undefined;
-      if (active) return { status: 'active', address: active.address, ...(pendingView ? { pending: pendingView } : {}) };
+      if (active) return { status: 'active', address: active.address, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
       if (pendingView) return { status: 'pending', pending: pendingView };
       return { status: 'none' };
     },
@@ -122,6 +182,7 @@ export function createRecoveryEmailService(deps: {
       if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
       if (normalized === account.email_normalized) throw new LifelineError('same-as-login-email');
       await limitSends(account.id, normalized, input.client.ip);
+      const held = await heldFor(auth);
       await inTransaction(database, async (trx) => {
         const now = clock.now();
         const { active } = await load(trx, account.id, 'set-up');
@@ -130,8 +191,10 @@ export function createRecoveryEmailService(deps: {
         await repository.remove(trx, account.id, 'pending');
         const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now };
         await repository.insertPending(trx, pending);
-        await sendLink(trx, account, pending, input.client);
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined } });
+        // Only a replacement is held: adding a first address strips the owner of nothing.
+        const heldChange = held && active !== undefined;
+        await sendLink(trx, account, pending, input.client, heldChange);
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(heldChange ? { held: true } : {}) } });
       });
     },
 
@@ -141,53 +204,39 @@ export function createRecoveryEmailService(deps: {
       if (!pending) throw new LifelineError('not-found');
       cooldown(pending);
       await limitSends(auth.account.id, pending.address_normalized, client.ip);
+      const heldNow = await heldFor(auth);
       await inTransaction(database, async (trx) => {
         const rows = await load(trx, auth.account.id, 'resend');
         if (!rows.pending) throw new LifelineError('not-found');
         // Again under the account's lock: of two parallel clicks only one sends.
         cooldown(rows.pending);
-        await sendLink(trx, auth.account, rows.pending, client);
+        // A held setup stays held whoever sends again; a fresh new-device session holds it now.
+        const wasHeld = (await deps.verification.live(trx, auth.account.id, PURPOSE)).some((secret) => secret.data.held === true);
+        await sendLink(trx, auth.account, rows.pending, client, rows.active !== undefined && (wasHeld || heldNow));
       });
     },
 
     /**
      * The link's POST (no session needed: the link may be opened on another device; the token is
      * the proof). The pending address becomes active; an old active one is replaced and told.
+     * A replacement asked by a fresh session on a new device is confirmed but waits 72 hours
+     * (issue 9): the answer says when; every channel got a link that cancels it.
      */
-    async confirm(token: string, client: ClientInfo): Promise<{ address: string }> {
-      return deps.verification.redeemLink({ purpose: PURPOSE, token }, async (trx, secret) => {
-        const now = clock.now();
+    async confirm(token: string, client: ClientInfo): Promise<{ address: string; effectiveAt?: number }> {
+      // The account first (PostgreSQL lock order): the hold's rows are written under it everywhere.
+      return deps.verification.redeemLink({ purpose: PURPOSE, token, lockAccountFirst: true }, async (trx, secret) => {
         const account = await trx.selectFrom('accounts').selectAll().where('id', '=', secret.accountId).executeTakeFirst();
         const { active, pending } = await repository.rows(trx, secret.accountId);
         // The link belongs to exactly this pending address: a replaced or cancelled setup's link is dead.
         if (!account || !pending || pending.id !== secret.data.recoveryEmailId || pending.address_normalized !== secret.target) {
           throw new LifelineError('invalid-or-expired');
         }
-        if (active) await repository.remove(trx, account.id, 'active');
-        const activated = await repository.activate(trx, pending.id, now);
-        if (!activated) throw new LifelineError('invalid-or-expired');
-        // "Das war ich nicht" puts the address before this change back (or none) and drops this one.
-        const undo = { restore: restoreOf(active) };
-        const { securityEventId } = await deps.notifier.notify(trx, {
-          kind: active ? 'recovery.email-changed' : 'recovery.email-added',
-          locale: localeOf(account),
-          accountId: account.id,
-          params: { ...details(account, client, now), address: activated.address },
-          origin: client,
-          details: { address: activated.address, ...(active ? { previousAddress: active.address } : {}) },
-          undo,
-        });
-        if (active) {
-          await deps.notifier.notify(trx, {
-            kind: 'recovery.email-replaced',
-            locale: localeOf(account),
-            to: active.address,
-            accountId: account.id,
-            params: { ...details(account, client, now), newAddress: pending.address },
-            origin: client,
-            undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(active, now) ? { role: 'recovery' as const } : {}) },
-          });
+        if (secret.data.held === true && active && deps.hold) {
+          const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-email-replace', what: pending.address, client });
+          if (!(await repository.markHeld(trx, pending.id))) throw new LifelineError('invalid-or-expired');
+          return { address: pending.address, effectiveAt };
         }
+        const activated = await activate(trx, account, { row: pending, active, from: 'pending', client });
         return { address: activated.address };
       });
     },
@@ -209,7 +258,7 @@ export function createRecoveryEmailService(deps: {
      * answer names when, every channel can cancel it, the worker applies it.
      */
     async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
-      const held = deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+      const held = await heldFor(auth);
       return inTransaction(database, async (trx) => {
         if (held && deps.hold) {
           const { active } = await load(trx, auth.account.id, 'remove');
@@ -222,13 +271,19 @@ export function createRecoveryEmailService(deps: {
       });
     },
 
-    /** Housekeeping: the held removals whose 72 hours are over. */
-    async applyHeldRemovals(): Promise<number> {
+    /** Housekeeping: the held removals and replacements whose 72 hours are over. */
+    async applyHeldChanges(): Promise<number> {
       if (!deps.hold) return 0;
       // Already removed meanwhile: nothing to do (removeActive answers false).
-      return deps.hold.applyDue('recovery-email-remove', async (trx, account) => {
+      const removed = await deps.hold.applyDue('recovery-email-remove', async (trx, account) => {
         await removeActive(trx, account, WORKER_CLIENT);
       });
+      // The held address becomes the active one, told as a confirmation is; gone meanwhile: nothing.
+      const replaced = await deps.hold.applyDue('recovery-email-replace', async (trx, account) => {
+        const { active, held } = await repository.rows(trx, account.id);
+        if (held) await activate(trx, account, { row: held, active, from: 'held', client: WORKER_CLIENT });
+      });
+      return removed + replaced;
     },
 
     /**
@@ -237,11 +292,13 @@ export function createRecoveryEmailService(deps: {
      * together. Runs in the login-e-mail change's transaction.
      */
     async onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> {
-      const { active, pending } = await repository.rows(trx, account.id);
+      const { active, pending, held } = await repository.rows(trx, account.id);
       if (pending?.address_normalized === newNormalized) {
         await repository.remove(trx, account.id, 'pending');
         await deps.verification.invalidate(trx, account.id, [PURPOSE]);
       }
+      // A held replacement by this address would make it both: it ends.
+      if (held?.address_normalized === newNormalized) await deps.hold?.supersede(trx, account.id, 'email');
       if (active?.address_normalized === newNormalized) {
         await repository.remove(trx, account.id, 'active');
         const params = { ...details(account, client, clock.now()), address: active.address };

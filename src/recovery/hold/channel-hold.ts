@@ -20,12 +20,25 @@ export const FRESH_SESSION_MS = 24 * HOUR;
 /** The device must have been first seen at this session's sign-in (the same transaction, a little slack). */
 const SAME_SIGN_IN_MS = 60 * 1000;
 
+/** The recovery channel a held change is about. */
+export type HeldChannel = 'email' | 'phone';
+
+const KINDS_OF: Readonly<Record<HeldChannel, readonly HeldChangeKind[]>> = {
+  email: ['recovery-email-remove', 'recovery-email-replace'],
+  phone: ['recovery-phone-remove', 'recovery-phone-replace'],
+};
+const ALL_KINDS: readonly HeldChangeKind[] = [...KINDS_OF.email, ...KINDS_OF.phone];
+
+export const channelOf = (kind: HeldChangeKind): HeldChannel => (KINDS_OF.email.includes(kind) ? 'email' : 'phone');
+const isReplacement = (kind: HeldChangeKind): boolean => kind.endsWith('-replace');
+
 /**
- * The 72-hour hold (issue 9): removing a recovery channel from a session that signed in less
- * than 24 hours ago on a new device (not the account's first one: the first sign-in after
- * sign-up is not "new") does not happen at once. Every channel hears of it with a link of its
- * own that cancels it; the worker applies it after 72 hours. An intruder with a stolen password
- * cannot quietly strip the owner's ways back in.
+ * The 72-hour hold (issue 9): removing or replacing a recovery channel from a session that
+ * signed in less than 24 hours ago on a new device (not the account's first one: the first
+ * sign-in after sign-up is not "new") does not happen at once. Every channel hears of it with a
+ * link of its own that cancels it; the worker applies it after 72 hours. An intruder with a
+ * stolen password cannot quietly strip the owner's ways back in, nor swap them for their own.
+ * A replacement's new address or number is confirmed first and waits as a `held` row.
  */
 export function createChannelHold(deps: {
   database: Database;
@@ -39,6 +52,27 @@ export function createChannelHold(deps: {
 }) {
   const { database, clock } = deps;
   const accounts = createAccountRepository();
+
+  /** The account's changes of these kinds that still wait. */
+  const waitingOf = (db: Executor, accountId: string, kinds: readonly HeldChangeKind[]) =>
+    db.selectFrom('held_changes').where('account_id', '=', accountId).where('kind', 'in', kinds).where('cancelled_at', 'is', null).where('applied_at', 'is', null);
+
+  /** A replacement's confirmed but not yet active row (status `held`) goes. */
+  async function dropHeldRow(trx: Executor, accountId: string, channel: HeldChannel): Promise<void> {
+    await trx.deleteFrom(channel === 'email' ? 'recovery_emails' : 'recovery_phones').where('account_id', '=', accountId).where('status', '=', 'held').execute();
+  }
+
+  /**
+   * Every waiting change of the channel ends, and a held replacement's row goes: a later
+   * change of the channel (made at once, or held anew) replaces what waited. Answers how many
+   * changes ended. Runs in the caller's transaction, under the account's lock.
+   */
+  async function supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<number> {
+    const kinds = KINDS_OF[channel];
+    const result = await trx.updateTable('held_changes').set({ cancelled_at: clock.now() }).where('account_id', '=', accountId).where('kind', 'in', kinds).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
+    await dropHeldRow(trx, accountId, channel);
+    return Number(result.numUpdatedRows);
+  }
 
   return {
     /** Whether a change asked by this session is held. */
@@ -58,15 +92,13 @@ export function createChannelHold(deps: {
      */
     async hold(trx: Executor, input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo }): Promise<number> {
       const now = clock.now();
-      const existing = await trx
-        .selectFrom('held_changes')
-        .select('effective_at')
-        .where('account_id', '=', input.account.id)
-        .where('kind', '=', input.kind)
-        .where('cancelled_at', 'is', null)
-        .where('applied_at', 'is', null)
-        .executeTakeFirst();
-      if (existing) return existing.effective_at;
+      if (!isReplacement(input.kind)) {
+        const existing = await waitingOf(trx, input.account.id, [input.kind]).select('effective_at').executeTakeFirst();
+        if (existing) return existing.effective_at;
+      }
+      // The latest request for the channel wins: a waiting removal or replacement of it ends
+      // (and a replacement's held row goes). The caller marks its own held row after this.
+      await supersede(trx, input.account.id, channelOf(input.kind));
       const id = newId();
       const effectiveAt = now + HOLD_MS;
       await trx.insertInto('held_changes').values({ id, account_id: input.account.id, kind: input.kind, created_at: now, effective_at: effectiveAt, cancelled_at: null, applied_at: null }).execute();
@@ -91,18 +123,30 @@ export function createChannelHold(deps: {
 
     /** The account's held changes that still wait (the profile shows them). */
     async waiting(db: Executor, accountId: string): Promise<Pick<HeldChangeRow, 'kind' | 'effective_at'>[]> {
-      return db.selectFrom('held_changes').select(['kind', 'effective_at']).where('account_id', '=', accountId).where('cancelled_at', 'is', null).where('applied_at', 'is', null).execute();
+      return waitingOf(db, accountId, ALL_KINDS).select(['kind', 'effective_at']).execute();
     },
+
+    supersede,
 
     /** A channel's link: the held change does not happen. */
     async cancel(token: string, client: ClientInfo): Promise<void> {
       try {
-        await deps.verification.redeemLink({ purpose: 'held-change-cancel', token }, async (trx, secret) => {
+        // The account first (PostgreSQL lock order): as applyDue, a confirmation and an undo take it.
+        await deps.verification.redeemLink({ purpose: 'held-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
           const heldId = typeof secret.data.heldId === 'string' ? secret.data.heldId : '';
-          const cancelled = await trx.updateTable('held_changes').set({ cancelled_at: clock.now() }).where('id', '=', heldId).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
+          const cancelled = await trx
+            .updateTable('held_changes')
+            .set({ cancelled_at: clock.now() })
+            .where('id', '=', heldId)
+            .where('cancelled_at', 'is', null)
+            .where('applied_at', 'is', null)
+            .returning('kind')
+            .executeTakeFirst();
           // Applied or cancelled already (through another channel's link): this link is as dead.
-          if (Number(cancelled.numUpdatedRows) !== 1) throw new LifelineError('link-expired');
-          await deps.securityLog.record(trx, { accountId: secret.accountId, type: 'recovery.change_hold_cancelled', origin: client, details: { heldId } });
+          if (!cancelled) throw new LifelineError('link-expired');
+          // A replacement's new address or number goes: it never becomes the channel.
+          if (isReplacement(cancelled.kind)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled.kind));
+          await deps.securityLog.record(trx, { accountId: secret.accountId, type: 'recovery.change_hold_cancelled', origin: client, details: { heldId, kind: cancelled.kind } });
         });
       } catch (error) {
         throw asDeadLink(error);
@@ -111,9 +155,10 @@ export function createChannelHold(deps: {
 
     /** Every held change of the account ends ("Das war ich nicht", a password reset): the owner is back. */
     async cancelAll(trx: Executor, accountId: string): Promise<number> {
-      const result = await trx.updateTable('held_changes').set({ cancelled_at: clock.now() }).where('account_id', '=', accountId).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
       await deps.verification.invalidate(trx, accountId, ['held-change-cancel']);
-      return Number(result.numUpdatedRows);
+      const email = await supersede(trx, accountId, 'email');
+      const phone = await supersede(trx, accountId, 'phone');
+      return email + phone;
     },
 
     /**

@@ -1,12 +1,12 @@
 import type { Executor } from '../../db/database.js';
 import type { RecoveryEmailStatus, RecoveryPhoneRow } from '../../db/tables.js';
 
-/** The SQL of recovery phone numbers (at most one active and one pending row per account). */
+/** The SQL of recovery phone numbers (at most one active, one pending and one held row per account). */
 export function createRecoveryPhoneRepository() {
   return {
-    async rows(db: Executor, accountId: string): Promise<{ active: RecoveryPhoneRow | undefined; pending: RecoveryPhoneRow | undefined }> {
+    async rows(db: Executor, accountId: string): Promise<{ active: RecoveryPhoneRow | undefined; pending: RecoveryPhoneRow | undefined; held: RecoveryPhoneRow | undefined }> {
       const rows = await db.selectFrom('recovery_phones').selectAll().where('account_id', '=', accountId).execute();
-      return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending') };
+      return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
     async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at'>): Promise<void> {
@@ -17,15 +17,14 @@ export function createRecoveryPhoneRepository() {
       return trx.deleteFrom('recovery_phones').where('account_id', '=', accountId).where('status', '=', status).returningAll().executeTakeFirst();
     },
 
-    /** The pending row becomes the active one (the caller has removed the old active row). */
-    async activate(trx: Executor, id: string, now: number): Promise<RecoveryPhoneRow | undefined> {
-      return trx
-        .updateTable('recovery_phones')
-        .set({ status: 'active', confirmed_at: now })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .returningAll()
-        .executeTakeFirst();
+    /** The pending (or held) row becomes the active one (the caller has removed the old active row). */
+    async activate(trx: Executor, id: string, now: number, from: 'pending' | 'held' = 'pending'): Promise<RecoveryPhoneRow | undefined> {
+      return trx.updateTable('recovery_phones').set({ status: 'active', confirmed_at: now }).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+    },
+
+    /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
+    async markHeld(trx: Executor, id: string): Promise<RecoveryPhoneRow | undefined> {
+      return trx.updateTable('recovery_phones').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
     async markSent(trx: Executor, id: string, now: number): Promise<void> {

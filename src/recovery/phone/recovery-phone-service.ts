@@ -5,7 +5,7 @@ import { LifelineError, isLifelineError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
-import type { AccountRow, RecoveryPhoneRow } from '../../db/tables.js';
+import type { AccountRow, HeldChangeKind, RecoveryPhoneRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier, UndoRestore } from '../../notifications/notifier.js';
@@ -19,6 +19,7 @@ import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryPhoneRepository } from './recovery-phone-repository.js';
+import { createAccountRepository } from '../../accounts/account-repository.js';
 
 /** "Code erneut senden" after 60 s (issue 6). */
 export const PHONE_RESEND_COOLDOWN_MS = MINUTE;
@@ -30,6 +31,10 @@ export interface RecoveryPhoneView {
   readonly status: 'none' | 'pending' | 'active';
   readonly masked?: string;
   readonly pending?: { readonly masked: string; readonly expiresAt: string; readonly resendAvailableAt: string };
+  /** A deactivation held for 72 hours (issue 9): when it takes effect. */
+  readonly removalAt?: string;
+  /** A confirmed replacement held for 72 hours (issue 9): the new number (masked) and when it becomes the active one. */
+  readonly replacement?: { readonly masked: string; readonly effectiveAt: string };
 }
 
 /**
@@ -55,6 +60,7 @@ export function createRecoveryPhoneService(deps: {
 }) {
   const { database, clock } = deps;
   const repository = createRecoveryPhoneRepository();
+  const accounts = createAccountRepository();
   const codeLifetimeMs = purposePolicies[PURPOSE].ttlMs;
 
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
@@ -101,9 +107,16 @@ export function createRecoveryPhoneService(deps: {
     deps.metrics.smsCodesSent.inc({ country: target.country, purpose: METRIC_PURPOSE });
   }
 
-  /** A fresh code (the previous one dies) to the pending number, and only there. */
-  async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo): Promise<void> {
-    const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
+  /** Whether a change this session asks for waits 72 hours (issue 9). Reads outside any transaction. */
+  const heldFor = async (auth: AuthenticatedSession): Promise<boolean> => deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+
+  /**
+   * A fresh code (the previous one dies) to the pending number, and only there. `held`: a fresh
+   * session on a new device asked to replace the active number (issue 9); the code carries it,
+   * so the confirmation waits 72 hours whichever session types the code.
+   */
+  async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo, held: boolean): Promise<void> {
+    const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id, ...(held ? { held: true } : {}) } });
     await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client, expiresAt: code.expiresAt });
     await repository.markSent(trx, pending.id, clock.now());
   }
@@ -122,12 +135,42 @@ export function createRecoveryPhoneService(deps: {
     return error;
   }
 
-  /** Deactivates the active number (and a pending one), tells the e-mails and the old number; false when there is none. */
+  /**
+   * The new number becomes the active one, the old one (if any) goes and is told by SMS; the
+   * e-mails hear of it with "Das war ich nicht". A change held for the channel ends: this one
+   * replaces it.
+   */
+  async function activate(trx: Executor, account: AccountRow, input: { row: RecoveryPhoneRow; active: RecoveryPhoneRow | undefined; from: 'pending' | 'held'; client: ClientInfo }): Promise<RecoveryPhoneRow> {
+    const { active, client } = input;
+    const now = clock.now();
+    const details = changeDetails(deps.translator, account, client, now);
+    if (active) {
+      await repository.remove(trx, account.id, 'active');
+      await tellOldNumber(trx, account, active, 'recovery.phone-replaced-sms', details.when);
+    }
+    const activated = await repository.activate(trx, input.row.id, now, input.from);
+    if (!activated) throw new LifelineError('code-expired');
+    if (input.from === 'pending') await deps.hold?.supersede(trx, account.id, 'phone');
+    await deps.notifier.notify(trx, {
+      kind: active ? 'recovery.phone-changed' : 'recovery.phone-added',
+      locale: localeOf(account),
+      accountId: account.id,
+      params: { ...details, number: maskNumber(activated.number_e164), ...(active ? { oldNumber: maskNumber(active.number_e164) } : {}) },
+      origin: client,
+      details: { number: maskNumber(activated.number_e164), ...(active ? { previousNumber: maskNumber(active.number_e164) } : {}) },
+      // "Das war ich nicht" puts the number before this change back (or none).
+      undo: { restore: phoneRestoreOf(active) },
+    });
+    return activated;
+  }
+
+  /** Deactivates the active number (and a pending one, and any change waiting for it), tells the e-mails and the old number; false when there is none. */
   async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<boolean> {
     const now = clock.now();
     await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see setUp)
     const removed = await repository.remove(trx, account.id, 'active');
     await repository.remove(trx, account.id, 'pending');
+    await deps.hold?.supersede(trx, account.id, 'phone');
     if (!removed) return false;
     const details = changeDetails(deps.translator, account, client, now);
     await deps.notifier.notify(trx, {
@@ -145,7 +188,18 @@ export function createRecoveryPhoneService(deps: {
 
   return {
     async view(accountId: string): Promise<RecoveryPhoneView> {
-      const { active, pending } = await repository.rows(database.db, accountId);
+      const { active, pending, held } = await repository.rows(database.db, accountId);
+      const waiting = deps.hold ? await deps.hold.waiting(database.db, accountId) : [];
+      const at = (kind: HeldChangeKind) => {
+        const change = waiting.find((row) => row.kind === kind);
+        return change ? new Date(change.effective_at).toISOString() : undefined;
+      };
+      const removalAt = active ? at('recovery-phone-remove') : undefined;
+      const replacementAt = held ? at('recovery-phone-replace') : undefined;
+      const heldViews = {
+        ...(removalAt ? { removalAt } : {}),
+        ...(held && replacementAt ? { replacement: { masked: maskNumber(held.number_e164), effectiveAt: replacementAt } } : {}),
+      };
       const sentAt = pending ? (pending.last_sent_at ?? pending.created_at) : 0;
       const pendingView = pending
         ? {
@@ -154,7 +208,7 @@ export function createRecoveryPhoneService(deps: {
             resendAvailableAt: new Date(sentAt + PHONE_RESEND_COOLDOWN_MS).toISOString(),
           }
         : undefined;
-      if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...(pendingView ? { pending: pendingView } : {}) };
+      if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
       if (pendingView) return { status: 'pending', pending: pendingView };
       return { status: 'none' };
     },
@@ -170,6 +224,7 @@ export function createRecoveryPhoneService(deps: {
       const number: RecoveryNumber = parseRecoveryNumber(input.number, input.country, deps.config.sms);
       // Outside the transaction: on SQLite a read through database.db inside it would wait for itself.
       await enforceNotLocked(account.id, number.country);
+      const held = await heldFor(auth);
       const target = { accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip };
       await sendInTransaction(
         target,
@@ -188,8 +243,10 @@ export function createRecoveryPhoneService(deps: {
           await repository.remove(trx, account.id, 'pending');
           const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
           await repository.insertPending(trx, pending);
-          await sendCode(trx, account, pending, input.client);
-          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country } });
+          // Only a replacement is held: adding a first number strips the owner of nothing.
+          const heldChange = held && active !== undefined;
+          await sendCode(trx, account, pending, input.client, heldChange);
+          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(heldChange ? { held: true } : {}) } });
         },
       );
       return { masked: maskNumber(number.e164) };
@@ -202,6 +259,7 @@ export function createRecoveryPhoneService(deps: {
       if (!pending) throw new LifelineError('not-found');
       const number = { e164: pending.number_e164, country: pending.country };
       await enforceNotLocked(accountId, pending.country);
+      const heldNow = await heldFor(auth);
       const target = { accountId, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip };
       await sendInTransaction(
         target,
@@ -210,54 +268,49 @@ export function createRecoveryPhoneService(deps: {
           // Again under the account's lock: of two parallel clicks only one sends, and only it takes from the caps.
           if (rows.pending?.id !== pending.id) throw new LifelineError('not-found');
           await cooldown(trx, accountId, number);
-          return rows.pending;
+          // A held setup stays held whoever sends again; a fresh new-device session holds it now.
+          const wasHeld = (await deps.verification.live(trx, accountId, PURPOSE)).some((secret) => secret.data.held === true);
+          return { pending: rows.pending, held: rows.active !== undefined && (wasHeld || heldNow) };
         },
-        (trx, current) => sendCode(trx, auth.account, current, client),
+        (trx, current) => sendCode(trx, auth.account, current.pending, client, current.held),
       );
     },
 
     /**
      * "Bestätigen" with the code from the SMS (session + CSRF: the code is bound to this account
      * and number). The pending number becomes active; an old active one is replaced and told.
+     * A replacement asked (or confirmed) by a fresh session on a new device is confirmed but
+     * waits 72 hours (issue 9): the answer says when; every channel got a link that cancels it.
      */
-    async confirm(auth: AuthenticatedSession, code: string, client: ClientInfo): Promise<{ masked: string }> {
+    async confirm(auth: AuthenticatedSession, code: string, client: ClientInfo): Promise<{ masked: string; effectiveAt?: number }> {
       const account = auth.account;
       const { pending } = await repository.rows(database.db, account.id);
       if (!pending) throw new LifelineError('code-expired');
-      let confirmed: RecoveryPhoneRow;
+      const heldNow = await heldFor(auth);
+      let result: { row: RecoveryPhoneRow; effectiveAt?: number };
       try {
-        confirmed = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code }, async (trx, secret) => {
-          const now = clock.now();
-          // No account lock here: the secret's row is already locked, and every other writer
-          // (setUp, resend, cancel, remove) retires secrets before it touches rows, so the two
-          // never wait on each other in a circle. markUsed makes exactly one parallel confirm win.
+        // The account first (PostgreSQL lock order): setUp, cancel, remove, the hold's worker and
+        // an undo all take it before secrets and rows. markUsed makes exactly one parallel confirm win.
+        const lockAccount = async (trx: Executor) => {
+          await accounts.findByIdForUpdate(trx, account.id, database.dialect === 'postgres');
+        };
+        result = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code, lockFirst: lockAccount }, async (trx, secret) => {
           const rows = await repository.rows(trx, account.id);
           // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
           if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target) throw new LifelineError('code-expired');
-          const details = changeDetails(deps.translator, account, client, now);
-          if (rows.active) {
-            await repository.remove(trx, account.id, 'active');
-            await tellOldNumber(trx, account, rows.active, 'recovery.phone-replaced-sms', details.when);
+          if ((secret.data.held === true || heldNow) && rows.active && deps.hold) {
+            const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-phone-replace', what: maskNumber(rows.pending.number_e164), client });
+            const held = await repository.markHeld(trx, rows.pending.id);
+            if (!held) throw new LifelineError('code-expired');
+            return { row: held, effectiveAt };
           }
-          const activated = await repository.activate(trx, rows.pending.id, now);
-          if (!activated) throw new LifelineError('code-expired');
-          await deps.notifier.notify(trx, {
-            kind: rows.active ? 'recovery.phone-changed' : 'recovery.phone-added',
-            locale: localeOf(account),
-            accountId: account.id,
-            params: { ...details, number: maskNumber(activated.number_e164), ...(rows.active ? { oldNumber: maskNumber(rows.active.number_e164) } : {}) },
-            origin: client,
-            details: { number: maskNumber(activated.number_e164), ...(rows.active ? { previousNumber: maskNumber(rows.active.number_e164) } : {}) },
-            // "Das war ich nicht" puts the number before this change back (or none).
-            undo: { restore: phoneRestoreOf(rows.active) },
-          });
-          return activated;
+          return { row: await activate(trx, account, { row: rows.pending, active: rows.active, from: 'pending', client }) };
         });
       } catch (error) {
         throw asPhoneError(error);
       }
-      deps.metrics.smsCodesConfirmed.inc({ country: confirmed.country, purpose: METRIC_PURPOSE });
-      return { masked: maskNumber(confirmed.number_e164) };
+      deps.metrics.smsCodesConfirmed.inc({ country: result.row.country, purpose: METRIC_PURPOSE });
+      return { masked: maskNumber(result.row.number_e164), ...(result.effectiveAt === undefined ? {} : { effectiveAt: result.effectiveAt }) };
     },
 
     /** "Abbrechen": the pending number and its code go; an active number is untouched. */
@@ -275,7 +328,7 @@ export function createRecoveryPhoneService(deps: {
      * signed in less than 24 hours ago on a new device it is held for 72 hours (issue 9).
      */
     async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
-      const held = deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+      const held = await heldFor(auth);
       return inTransaction(database, async (trx) => {
         const { active } = await load(trx, auth.account.id, 'remove');
         if (held && deps.hold) {
@@ -287,13 +340,19 @@ export function createRecoveryPhoneService(deps: {
       });
     },
 
-    /** Housekeeping: the held deactivations whose 72 hours are over. */
-    async applyHeldRemovals(): Promise<number> {
+    /** Housekeeping: the held deactivations and replacements whose 72 hours are over. */
+    async applyHeldChanges(): Promise<number> {
       if (!deps.hold) return 0;
       // Already deactivated meanwhile: nothing to do (removeActive answers false).
-      return deps.hold.applyDue('recovery-phone-remove', async (trx, account) => {
+      const removed = await deps.hold.applyDue('recovery-phone-remove', async (trx, account) => {
         await removeActive(trx, account, WORKER_CLIENT);
       });
+      // The held number becomes the active one, told as a confirmation is; gone meanwhile: nothing.
+      const replaced = await deps.hold.applyDue('recovery-phone-replace', async (trx, account) => {
+        const { active, held } = await repository.rows(trx, account.id);
+        if (held) await activate(trx, account, { row: held, active, from: 'held', client: WORKER_CLIENT });
+      });
+      return removed + replaced;
     },
   };
 }
