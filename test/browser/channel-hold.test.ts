@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
@@ -34,6 +35,25 @@ const WORDS = {
     removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
     held: (date: string) => `Wird am ${date} entfernt: Die Sitzung ist erst seit Kurzem auf einem neuen Gerät angemeldet. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
     heldStart: 'Wird am',
+    accepted: 'Angenommen. Zu Ihrem Schutz wartet die Änderung 72 Stunden; der Hinweis oben sagt, bis wann.',
+    change: 'Ändern',
+    addressField: 'E-Mail-Adresse zur Kontowiederherstellung',
+    sendLink: 'Bestätigungslink senden',
+    newAddress: 'Neue Adresse',
+    waiting: 'Wartet',
+    replacementHeld: (date: string) =>
+      `Wird am ${date} aktiv: Die Änderung kam von einer Sitzung, die erst seit Kurzem auf einem neuen Gerät angemeldet ist. Bis dahin bleibt die bisherige aktiv. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
+    confirmTitle: 'Adresse zur Kontowiederherstellung bestätigen',
+    confirmButton: 'Adresse bestätigen',
+    confirmHeld: (address: string, date: string) =>
+      `Die Adresse ${address} ist bestätigt. Sie wird am ${date} Ihre Adresse zur Kontowiederherstellung: Die Änderung kam von einer Sitzung, die erst seit Kurzem auf einem neuen Gerät angemeldet ist. Bis dahin bleibt die bisherige Adresse aktiv, und jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
+    confirmSubject: 'Lifeline: Bitte bestätigen Sie Ihre Adresse zur Kontowiederherstellung',
+    phoneRow: 'Telefonnummer',
+    changeNumber: 'Nummer ändern',
+    numberField: 'Telefonnummer',
+    codeField: 'Code aus der SMS',
+    newNumber: 'Neue Nummer',
+    changeHeld: (masked: string) => `Die neue Nummer ${masked} ist bestätigt. Zu Ihrem Schutz wartet die Änderung 72 Stunden; der Hinweis oben sagt, bis wann. Bis dahin bleibt die bisherige Nummer aktiv.`,
     heldSubject: 'Lifeline: Änderung Ihrer Kontowiederherstellung wartet 72 Stunden',
     cancelTitle: 'Änderung der Kontowiederherstellung abbrechen',
     cancelIntro: 'Mit der Schaltfläche brechen Sie die zurückgehaltene Änderung Ihrer Kontowiederherstellung ab. Es bleibt dann alles, wie es ist.',
@@ -63,7 +83,7 @@ function berlinTime(iso: string, lang: Lang): string {
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: the 72-hour hold on removing the recovery e-mail (issue 9)', () => {
+  describe('browser: the 72-hour hold on removing or replacing the recovery e-mail (issue 9)', () => {
     let instance: Instance;
     let baseUrl: string;
     let chrome: TestBrowser;
@@ -103,6 +123,12 @@ if (chromiumPath) {
       expect(await send(page, 'PUT', '/api/v1/recovery/email', { address, password: PASSWORD })).toBe(202);
       const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
       expect((await page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token } })).status()).toBe(200);
+    }
+
+    /** The code of the newest SMS to `e164` that carries one. */
+    async function smsCode(e164: string): Promise<string> {
+      const sms = await waitFor(async () => (await mailbox(baseUrl)).find((m) => m.channel === 'sms' && m.to === e164 && /^\d{6}$/m.test(m.text)), `an SMS with a code to ${e164}`);
+      return /^(\d{6})$/m.exec(sms.text)?.[1] ?? '';
     }
 
     /** The newest message to `to` with `subject`, once there is one. */
@@ -166,9 +192,10 @@ if (chromiumPath) {
       expect(wait).toBeGreaterThan(72 * 3600_000 - 60_000);
       expect(wait).toBeLessThan(72 * 3600_000 + 60_000);
       const heldText = w.held(berlinTime(effectiveAt, 'de'));
-      // The success message names the date; the focus is on it (the buttons are gone), not lost on the page.
+      // The success message says it waits (the note names the date: the same sentence is not said twice);
+      // the focus is on it (the buttons are gone), not lost on the page.
       const status = section.getByRole('status');
-      await expect(text(status)).resolves.toBe(heldText);
+      await expect(text(status)).resolves.toBe(w.accepted);
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
       // The row still shows the address, active, and the held note under it.
       await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
@@ -220,6 +247,128 @@ if (chromiumPath) {
       await expect(after.row.locator('.recovery-held').count()).resolves.toBe(0);
       await expect(recoveryView(second.page, baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
       await check(second.page, failures, 'de', 'kept', after.section);
+
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('German on a phone: a new address confirmed from a new device waits 72 hours beside the active one; the old address’s cancel link, opened on the first device, drops it', { timeout: 60_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'mara.vogt@example.test';
+      const address = 'mara.privat@example.org';
+      const theirs = 'mara.neu@example.net';
+      const failures: string[] = [];
+      await createAccount(instance, login, { locale: 'de' });
+      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, baseUrl, login);
+      await withRecoveryEmail(first.page, address);
+
+      // B, a new device signed in just now: Verwalten → Ändern → the new address, by keyboard.
+      const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(second.page, baseUrl, login);
+      await emailRow(second.page, 'de', address);
+      await tabTo(second.page, w.manage);
+      await tabTo(second.page, w.change);
+      await second.page.getByLabel(w.addressField, { exact: true }).fill(theirs);
+      const [put] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email' && r.request().method() === 'PUT'),
+        tabTo(second.page, w.sendLink),
+      ]);
+      expect(put.status()).toBe(202);
+
+      // The link from the new address's mail, opened in B: the page says it is confirmed and when it becomes active.
+      const confirmMail = await messageTo(theirs, w.confirmSubject);
+      const confirmLink = /https?:\/\/\S+\/confirm-recovery-email\?token=\S+/.exec(confirmMail.text)?.[0] ?? '';
+      await second.page.goto(confirmLink);
+      await heading(second.page, w.confirmTitle).waitFor();
+      const before = Date.now();
+      const [confirmed] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/confirm'),
+        tabTo(second.page, w.confirmButton),
+      ]);
+      const body = (await confirmed.json()) as { status: string; address: string; effectiveAt: string };
+      expect([confirmed.status(), body.status, body.address]).toEqual([200, 'held', theirs]);
+      const wait = new Date(body.effectiveAt).getTime() - before;
+      expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
+      const date = berlinTime(body.effectiveAt, 'de');
+      await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
+      await check(second.page, failures, 'de', 'replacement-confirmed', 'page');
+
+      // The profile: the old address active; below it the new one, "Wartet", and when.
+      await second.page.goto(`${baseUrl}/profile`);
+      const after = await emailRow(second.page, 'de', address);
+      const held = after.row.getByRole('group', { name: `${w.newAddress} ${theirs} ${w.waiting}` });
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
+      await expect(text(after.row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
+      await expect(recoveryView(second.page, baseUrl)).resolves.toMatchObject({ email: { status: 'active', address, replacement: { address: theirs, effectiveAt: body.effectiveAt } } });
+      await check(second.page, failures, 'de', 'replacement-held', after.section);
+
+      // The old (still active) address's notice names the new one; its cancel link, opened in A, drops it.
+      const notice = await messageTo(address, w.heldSubject);
+      expect(notice.text).toContain(`durch ${theirs} zu ersetzen`);
+      await first.page.goto(cancelLink(notice));
+      await heading(first.page, w.cancelTitle).waitFor();
+      const [cancelled] = await Promise.all([
+        first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/held/cancel'),
+        tabTo(first.page, w.cancelButton),
+      ]);
+      expect(cancelled.status()).toBe(200);
+      await expect(text(first.page.getByRole('main').getByRole('status'))).resolves.toBe(w.cancelDone);
+      await second.page.reload();
+      const kept = await emailRow(second.page, 'de', address);
+      await expect(text(kept.row)).resolves.not.toContain(theirs);
+      await expect(recoveryView(second.page, baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('German on a phone: a new number confirmed in the dialog on a new device waits 72 hours; the dialog’s end and the row say when', { timeout: 60_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'lena.koch@example.test';
+      const digits = () => String(randomInt(0, 10_000_000)).padStart(7, '0');
+      const [old, next] = [digits(), digits()];
+      const failures: string[] = [];
+      await createAccount(instance, login, { locale: 'de' });
+      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, baseUrl, login);
+      // A's number, set up and confirmed over the API with A's cookies.
+      expect(await send(first.page, 'PUT', '/api/v1/recovery/phone', { number: `0171 ${old}`, password: PASSWORD })).toBe(202);
+      expect(await send(first.page, 'POST', '/api/v1/recovery/phone/confirm', { code: await smsCode(`+49171${old}`) })).toBe(200);
+
+      // B, a new device signed in just now: Verwalten → Nummer ändern → the number → the code, by keyboard.
+      const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(second.page, baseUrl, login);
+      const section = second.page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.phoneRow, exact: true });
+      await row.getByText(`+49 *** ****${old.slice(-3)}`, { exact: true }).waitFor();
+      await tabTo(second.page, w.manage, { row: w.phoneRow });
+      await tabTo(second.page, w.changeNumber);
+      const dialog = second.page.getByRole('dialog');
+      await dialog.getByLabel(w.numberField, { exact: true }).waitFor();
+      await second.page.keyboard.type(`0172 ${next}`);
+      await second.page.keyboard.press('Enter');
+      await dialog.getByLabel(w.codeField, { exact: true }).waitFor();
+      await second.page.keyboard.type(await smsCode(`+49172${next}`));
+      const [confirmed] = await Promise.all([second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/phone/confirm'), second.page.keyboard.press('Enter')]);
+      const body = (await confirmed.json()) as { status: string; masked: string; effectiveAt: string };
+      expect([confirmed.status(), body.status]).toEqual([200, 'held']);
+      const date = berlinTime(body.effectiveAt, 'de');
+      // The dialog is closed; the message says it waits (the note names the date), with the focus on it.
+      await expect(dialog.count()).resolves.toBe(0);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked));
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message' });
+      // The row: the old number active; the new one below, "Wartet", and when.
+      const held = row.getByRole('group', { name: `${w.newNumber} ${body.masked} ${w.waiting}` });
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(old.slice(-3));
+      await check(second.page, failures, 'de', 'phone-replacement-held', section);
+
+      // The old number's SMS carries a cancel link of its own.
+      const sms = await waitFor(async () => (await mailbox(baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')), 'the held-change SMS');
+      expect(sms.text).toContain(date.split(' um ')[0] ?? date);
 
       expect(first.problems, 'the first browser').toEqual([]);
       expect(second.problems, 'the new device').toEqual([]);

@@ -18,6 +18,7 @@ const kinds = {
     done: 'ui.confirm.doneChange',
     next: '/profile',
     nextLabel: 'ui.confirm.toProfile',
+    waiting: 'ui.confirm.doneChangeWaiting',
   },
   /** The old address's link that cancels a waiting login-e-mail change (issue 9). */
   'cancel-email-change': {
@@ -47,6 +48,7 @@ const kinds = {
     done: 'ui.confirm.doneRecovery',
     next: '/profile',
     nextLabel: 'ui.confirm.toProfile',
+    waiting: 'ui.confirm.doneRecoveryHeld',
   },
 } as const;
 
@@ -90,9 +92,10 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
       {state.kind === 'done' ? (
         <>
           <Alert kind="success">
-            {state.effectiveAt
-              ? // A change without a settled channel waits 7 days (issue 9): say when, in this browser's zone.
-                t('ui.confirm.doneChangeWaiting', { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
+            {state.effectiveAt && 'waiting' in texts
+              ? // A change that waits (issue 9: 7 days for a login e-mail without a settled channel,
+                // 72 hours for a recovery address from a fresh new-device session): say when, in this browser's zone.
+                t(texts.waiting, { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
               : t(texts.done, { email: state.email })}
           </Alert>
           <p>

@@ -6,7 +6,7 @@ import { Alert } from '../../components/alert.js';
 import { Field } from '../../components/field.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { formatEventTime } from '../../security-events.js';
+import { HeldReplacement, localTime, wasHeld } from './held-change.js';
 
 type EmailView = RecoveryView['email'];
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
@@ -157,13 +157,15 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
               <button type="button" onClick={() => void openForm()}>
                 {t('ui.profile.recovery.emailRow.change')}
               </button>
-              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), (result) => heldUntil(result, (date) => t('ui.profile.recovery.removalHeld', { date })) ?? t('ui.profile.recovery.emailRow.removed'))}>
+              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), (result) => (wasHeld(result) ? t('ui.profile.recovery.heldAccepted') : t('ui.profile.recovery.emailRow.removed')))}>
                 {t('ui.profile.recovery.emailRow.remove')}
               </button>
             </div>
           ) : null}
         </div>
       ) : null}
+
+      {view.replacement ? <HeldReplacement caption={t('ui.profile.recovery.emailRow.newAddress')} value={view.replacement.address} effectiveAt={view.replacement.effectiveAt} /> : null}
 
       {pending ? (
         <div className="recovery-entry recovery-entry-pending" role="group" aria-labelledby={active !== undefined ? `${id('new')} ${id('pending-address')} ${id('pending-badge')}` : `${id('pending-address')} ${id('pending-badge')}`}>
@@ -248,15 +250,4 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       </div>
     </div>
   );
-}
-
-/** The local time of an ISO moment, in this browser's zone (named). */
-function localTime(iso: string): string {
-  return formatEventTime(iso, document.documentElement.lang === 'en' ? 'en' : 'de', Intl.DateTimeFormat().resolvedOptions().timeZone);
-}
-
-/** A removal held for 72 hours (issue 9) answers 202 with `effectiveAt`: the message names when. */
-function heldUntil(result: unknown, say: (date: string) => string): string | undefined {
-  const effectiveAt = (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt;
-  return typeof effectiveAt === 'string' ? say(localTime(effectiveAt)) : undefined;
 }

@@ -15,6 +15,8 @@ export type PhoneOptions = MetaResponse['recoveryPhone'];
 type Step = 'password' | 'number' | 'code';
 
 /** How the dialog starts: "Jetzt einrichten" / "Nummer ändern" (password or number first) or "Code eingeben". */
+/** The dialog ended with a confirmed number: `changed` for a change, `effectiveAt` when it waits 72 hours (issue 9). */
+export type Confirmed = { readonly masked: string; readonly changed: boolean; readonly effectiveAt?: string };
 export type DialogStart = { readonly step: 'password' | 'number' } | { readonly step: 'code' };
 
 /** A masked number in running text stays on one line ("+49 *** ****567"). */
@@ -44,7 +46,7 @@ export function RecoveryPhoneDialog({
   view: PhoneView;
   options: PhoneOptions;
   reload: () => Promise<void>;
-  onClose: (confirmed: { masked: string; changed: boolean } | undefined) => void;
+  onClose: (confirmed: Confirmed | undefined) => void;
 }) {
   const { t, locale } = useI18n();
   const ids = useId();
@@ -118,7 +120,7 @@ export function RecoveryPhoneDialog({
     return () => window.clearTimeout(timer);
   }, [resendLocked, resendAt, now]);
 
-  const close = (confirmed?: { masked: string; changed: boolean }) => {
+  const close = (confirmed?: Confirmed) => {
     dialog.current?.close();
     onClose(confirmed);
   };
@@ -178,8 +180,8 @@ export function RecoveryPhoneDialog({
     }
     setMessage(undefined);
     try {
-      const confirmed = await api<{ status: 'active'; masked: string }>('POST', '/api/v1/recovery/phone/confirm', { code });
-      close({ masked: confirmed.masked, changed: changing });
+      const confirmed = await api<{ status: 'active' | 'held'; masked: string; effectiveAt?: string }>('POST', '/api/v1/recovery/phone/confirm', { code });
+      close({ masked: confirmed.masked, changed: changing, ...(confirmed.effectiveAt ? { effectiveAt: confirmed.effectiveAt } : {}) });
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === 'code-expired') setExpired(true);
       // The API's own words for a wrong code: its detail counts the tries left ("Sie haben noch 4 Versuche").

@@ -5,8 +5,8 @@ import { Alert } from '../../components/alert.js';
 import { loadCallingCodes } from '../../components/country-options.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { formatEventTime } from '../../security-events.js';
-import { RecoveryPhoneDialog, unbroken, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
+import { HeldReplacement, localTime, wasHeld } from './held-change.js';
+import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
 
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
 
@@ -68,13 +68,19 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     setDialog({ step: 'code' });
   };
 
-  const closeDialog = async (confirmed: { masked: string; changed: boolean } | undefined) => {
+  const closeDialog = async (confirmed: Confirmed | undefined) => {
     flushSync(() => setDialog(undefined));
     if (confirmed) {
       await reload();
+      // A change from a fresh session on a new device waits 72 hours (issue 9): say when.
+      const text = confirmed.effectiveAt
+        ? say('changeHeld', { masked: unbroken(confirmed.masked) })
+        : confirmed.changed
+          ? say('changed')
+          : say('confirmed');
       flushSync(() => {
         setManaging(false);
-        setMessage({ kind: 'success', text: confirmed.changed ? say('changed') : say('confirmed') });
+        setMessage({ kind: 'success', text });
       });
       // The button that opened the dialog may be gone: the focus goes to the announced message.
       messageRef.current?.focus();
@@ -126,7 +132,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       setMessage({ kind: 'error', text: errorMessage(t, error) });
       return;
     }
-    await run(() => api('DELETE', '/api/v1/recovery/phone'), (result) => heldUntil(result, (date) => t('ui.profile.recovery.removalHeldPhone', { date })) ?? say('deactivated'));
+    await run(() => api('DELETE', '/api/v1/recovery/phone'), (result) => (wasHeld(result) ? t('ui.profile.recovery.heldAccepted') : say('deactivated')));
   };
 
   return (
@@ -200,6 +206,8 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
         </div>
       ) : null}
 
+      {view.replacement ? <HeldReplacement caption={say('newNumber')} value={view.replacement.masked} effectiveAt={view.replacement.effectiveAt} numberStyle /> : null}
+
       {pending ? (
         <div
           className="recovery-entry recovery-entry-pending"
@@ -243,15 +251,4 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       </div>
     </div>
   );
-}
-
-/** The local time of an ISO moment, in this browser's zone (named). */
-function localTime(iso: string): string {
-  return formatEventTime(iso, document.documentElement.lang === 'en' ? 'en' : 'de', Intl.DateTimeFormat().resolvedOptions().timeZone);
-}
-
-/** A removal held for 72 hours (issue 9) answers 202 with `effectiveAt`: the message names when. */
-function heldUntil(result: unknown, say: (date: string) => string): string | undefined {
-  const effectiveAt = (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt;
-  return typeof effectiveAt === 'string' ? say(localTime(effectiveAt)) : undefined;
 }
