@@ -282,6 +282,8 @@ if (chromiumPath) {
       const confirmLink = /https?:\/\/\S+\/confirm-recovery-email\?token=\S+/.exec(confirmMail.text)?.[0] ?? '';
       await second.page.goto(confirmLink);
       await heading(second.page, w.confirmTitle).waitFor();
+      // The token is out of the address bar (and the history) once the page has read it.
+      expect(new URL(second.page.url()).searchParams.has('token')).toBe(false);
       const before = Date.now();
       const [confirmed] = await Promise.all([
         second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/confirm'),
@@ -293,6 +295,9 @@ if (chromiumPath) {
       expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
       const date = berlinTime(body.effectiveAt, 'de');
       await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
+      // The button is gone: the focus is on the outcome, and the way on is the profile (B is signed in).
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'link-outcome' });
+      await second.page.getByRole('main').getByRole('link', { name: 'Zum Profil', exact: true }).waitFor();
       await check(second.page, failures, 'de', 'replacement-confirmed', 'page');
 
       // The profile: the old address active; below it the new one, "Wartet", and when.

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RecoveryView } from '../../src/contract/recovery.js';
 import { apiClient } from '../helpers/api-client.js';
@@ -63,9 +64,12 @@ if (chromiumPath) {
     let instance: Instance;
     let baseUrl: string;
     let chrome: TestBrowser;
+    /** The server's clock: the attacker's session is made older than a day (see below). */
+    let clock: ManualClock;
 
     beforeAll(async () => {
-      [instance, chrome] = await Promise.all([startInstance('lifeline-undo-ui-', NO_API_RATE_LIMIT), launchChromium(chromiumPath)]);
+      clock = createManualClock(Date.now());
+      [instance, chrome] = await Promise.all([startInstance('lifeline-undo-ui-', NO_API_RATE_LIMIT, { clock }), launchChromium(chromiumPath)]);
       baseUrl = instance.baseUrl;
     });
 
@@ -181,6 +185,9 @@ if (chromiumPath) {
       // The attacker: another browser, signed in with the password; B replaces A and is confirmed.
       const attacker = await openPage({ lang: 'de' });
       await signIn(attacker.page, baseUrl, login);
+      // A day later: a fresher session on a new device would have the change held for 72 hours
+      // (issue 9, test/browser/channel-hold.test.ts); this one's takes effect at once.
+      clock.advance(25 * 3600_000);
       expect(await send(attacker.page, 'PUT', '/api/v1/recovery/email', { address: evil, password: PASSWORD })).toBe(202);
       const evilToken = new URL(await tokenLink(baseUrl, evil)).searchParams.get('token');
       expect((await attacker.page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token: evilToken } })).status()).toBe(200);

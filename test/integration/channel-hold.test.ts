@@ -250,5 +250,30 @@ for (const dialect of dialectsUnderTest()) {
       const next = uniqueEmail('next');
       expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.client, next) })).body).toEqual({ status: 'active', address: next });
     });
+
+    it('a held change that fails to apply holds up no other: it stays due, is logged, and the next round applies it', async () => {
+      const a = await ownerAndIntruder();
+      const b = await ownerAndIntruder();
+      expect((await a.intruder.del('/api/v1/recovery/email')).status).toBe(202);
+      expect((await b.intruder.del('/api/v1/recovery/email')).status).toBe(202);
+      t.clock.advance(73 * HOUR);
+      const applied: string[] = [];
+      let failOnce = true;
+      const apply = async (_trx: unknown, account: { id: string }) => {
+        if (account.id === a.accountId && failOnce) {
+          failOnce = false;
+          throw new Error('a database hiccup');
+        }
+        applied.push(account.id);
+      };
+      const ours = (ids: string[]) => ids.filter((id) => id === a.accountId || id === b.accountId);
+      await t.services.channelHold.applyDue('recovery-email-remove', apply);
+      expect(ours(applied)).toEqual([b.accountId]);
+      await t.services.channelHold.applyDue('recovery-email-remove', apply);
+      expect(ours(applied)).toEqual([b.accountId, a.accountId]);
+      // Applied once each: a third round finds nothing of theirs.
+      await t.services.channelHold.applyDue('recovery-email-remove', apply);
+      expect(ours(applied)).toHaveLength(2);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import { HOUR, type Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
 import { createAccountRepository } from '../../accounts/account-repository.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
@@ -49,6 +50,7 @@ export function createChannelHold(deps: {
   translator: Translator;
   smsGuard: SmsSendGuard | undefined;
   config: { readonly http: { readonly publicUrl: string } };
+  logger: Logger;
 }) {
   const { database, clock } = deps;
   const accounts = createAccountRepository();
@@ -164,22 +166,28 @@ export function createChannelHold(deps: {
     /**
      * Housekeeping: applies each due change of `kind` with `apply`, in a transaction that first
      * claims the row (one conditional UPDATE: two workers never both apply it). A change that
-     * fails is logged by the caller and tried again next round.
+     * fails is logged and tried again next round; the others go on.
      */
     async applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow) => Promise<void>): Promise<number> {
       const due = await database.db.selectFrom('held_changes').select(['id', 'account_id']).where('kind', '=', kind).where('effective_at', '<=', clock.now()).where('cancelled_at', 'is', null).where('applied_at', 'is', null).execute();
       let applied = 0;
       for (const row of due) {
-        const done = await inTransaction(database, async (trx) => {
-          // Lock order on PostgreSQL: the account, then the held row (as an undo's cancelAll takes them).
-          const account = await accounts.findByIdForUpdate(trx, row.account_id, database.dialect === 'postgres');
-          const claimed = await trx.updateTable('held_changes').set({ applied_at: clock.now() }).where('id', '=', row.id).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) !== 1) return false;
-          if (!account) return false;
-          await apply(trx, account);
-          return true;
-        });
-        if (done) applied++;
+        try {
+          const done = await inTransaction(database, async (trx) => {
+            // Lock order on PostgreSQL: the account, then the held row (as an undo's cancelAll takes them).
+            const account = await accounts.findByIdForUpdate(trx, row.account_id, database.dialect === 'postgres');
+            const claimed = await trx.updateTable('held_changes').set({ applied_at: clock.now() }).where('id', '=', row.id).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
+            if (Number(claimed.numUpdatedRows) !== 1) return false;
+            if (!account) return false;
+            await apply(trx, account);
+            return true;
+          });
+          if (done) applied++;
+        } catch (error) {
+          // One account's failure must not hold up the others' changes: its row stays due (the
+          // claim rolled back with the transaction) and the next round tries again.
+          deps.logger.warn({ event: 'held_change.apply_failed', heldId: row.id, kind, accountId: row.account_id, err: (error as Error).message }, 'applying a held change failed; next round tries again');
+        }
       }
       return applied;
     },

@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api.js';
 import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
-import { Link, useLocation } from '../router.js';
+import { useLinkToken } from '../link-token.js';
+import { Link } from '../router.js';
 import { formatEventTime } from '../security-events.js';
 import { useSession } from '../session.js';
 
@@ -64,12 +65,19 @@ const LINK_DEAD: ReadonlySet<string> = new Set(['invalid-or-expired', 'link-expi
  */
 export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
   const { t, locale } = useI18n();
-  const { query } = useLocation();
-  const { reload } = useSession();
+  const { reload, state: session } = useSession();
   const texts = kinds[kind];
-  const token = query.get('token') ?? '';
+  // Read once, then out of the address bar (and the history): a shared screen or a synced history keeps no live link.
+  const token = useLinkToken();
   const [state, setState] = useState<{ kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string } | { kind: 'error'; message: string; dead: boolean }>({ kind: 'idle' });
   const [busy, setBusy] = useState(false);
+  /** The outcome's box: the button is gone after an answer, so the focus goes here, not lost on the page. */
+  const outcome = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (state.kind !== 'idle') outcome.current?.focus();
+  }, [state]);
+  // Signed in (in this browser) the way on is the profile, whatever the link was; else the sign-in page.
+  const next = session.status === 'signed-in' ? { href: '/profile', label: 'ui.confirm.toProfile' } : { href: texts.next, label: texts.nextLabel };
 
   const confirm = async () => {
     if (busy) return;
@@ -90,7 +98,7 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
       <h1 id="confirm-title">{t(texts.title)}</h1>
       {token === '' ? <Alert kind="error">{t('ui.confirm.missingToken')}</Alert> : null}
       {state.kind === 'done' ? (
-        <>
+        <div ref={outcome} tabIndex={-1} className="link-outcome">
           <Alert kind="success">
             {state.effectiveAt && 'waiting' in texts
               ? // A change that waits (issue 9: 7 days for a login e-mail without a settled channel,
@@ -99,17 +107,17 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
               : t(texts.done, { email: state.email })}
           </Alert>
           <p>
-            <Link href={texts.next}>{t(texts.nextLabel)}</Link>
+            <Link href={next.href}>{t(next.label)}</Link>
           </p>
-        </>
+        </div>
       ) : state.kind === 'error' && state.dead ? (
         // A dead link: no button that asks to confirm again, only why and the way on.
-        <>
+        <div ref={outcome} tabIndex={-1} className="link-outcome">
           <Alert kind="error">{state.message}</Alert>
           <p>
-            <Link href={texts.next}>{t(texts.nextLabel)}</Link>
+            <Link href={next.href}>{t(next.label)}</Link>
           </p>
-        </>
+        </div>
       ) : (
         <>
           <p>{t(texts.intro)}</p>
