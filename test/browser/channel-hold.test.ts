@@ -131,6 +131,20 @@ if (chromiumPath) {
       return /^(\d{6})$/m.exec(sms.text)?.[1] ?? '';
     }
 
+    /**
+     * The owner's first browser A (not "a new device") signed in with a confirmed recovery e-mail
+     * `address`, and B: another browser, a device the account had never seen, signed in just now.
+     */
+    async function firstAndNewDevice(login: string, address: string) {
+      await createAccount(instance, login, { locale: 'de' });
+      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, baseUrl, login);
+      await withRecoveryEmail(first.page, address);
+      const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(second.page, baseUrl, login);
+      return { first, second };
+    }
+
     /** The newest message to `to` with `subject`, once there is one. */
     const messageTo = async (to: string, subject: string): Promise<MailboxMessage> =>
       waitFor(async () => (await mailbox(baseUrl)).find((message) => message.to === to && message.subject === subject), `"${subject}" to ${to}`);
@@ -169,16 +183,7 @@ if (chromiumPath) {
       const login = 'jonas.berger@example.test';
       const address = 'jonas.privat@example.org';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'de' });
-
-      // A: the account's first browser (not "a new device"), with the confirmed recovery e-mail.
-      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
-      await signIn(first.page, baseUrl, login);
-      await withRecoveryEmail(first.page, address);
-
-      // B: another browser, a device the account had never seen, signed in just now.
-      const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
-      await signIn(second.page, baseUrl, login);
+      const { first, second } = await firstAndNewDevice(login, address);
       const { section, row } = await emailRow(second.page, 'de', address);
       await expect(text(row)).resolves.toContain(w.active);
       await expect(text(row)).resolves.not.toContain(w.heldStart);
@@ -259,14 +264,8 @@ if (chromiumPath) {
       const address = 'mara.privat@example.org';
       const theirs = 'mara.neu@example.net';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'de' });
-      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
-      await signIn(first.page, baseUrl, login);
-      await withRecoveryEmail(first.page, address);
-
-      // B, a new device signed in just now: Verwalten → Ändern → the new address, by keyboard.
-      const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
-      await signIn(second.page, baseUrl, login);
+      const { first, second } = await firstAndNewDevice(login, address);
+      // B, the new device: Verwalten → Ändern → the new address, by keyboard.
       await emailRow(second.page, 'de', address);
       await tabTo(second.page, w.manage);
       await tabTo(second.page, w.change);

@@ -3,7 +3,7 @@ import { DAY, MINUTE } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
-import type { AccountRow, HeldChangeKind, RecoveryEmailRow } from '../../db/tables.js';
+import type { AccountRow, RecoveryEmailRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import { parseEmail } from '../../accounts/signup-service.js';
@@ -148,15 +148,9 @@ export function createRecoveryEmailService(deps: {
   return {
     async view(accountId: string): Promise<RecoveryEmailView> {
       const { active, pending, held } = await repository.rows(database.db, accountId);
-      const waiting = deps.hold ? await deps.hold.waiting(database.db, accountId) : [];
-      const at = (kind: HeldChangeKind) => {
-        const change = waiting.find((row) => row.kind === kind);
-        return change ? new Date(change.effective_at).toISOString() : undefined;
-      };
-      const removalAt = active ? at('recovery-email-remove') : undefined;
-      const replacementAt = held ? at('recovery-email-replace') : undefined;
+      const { removalAt, replacementAt } = deps.hold ? await deps.hold.when(database.db, accountId, 'email') : {};
       const heldViews = {
-        ...(removalAt ? { removalAt } : {}),
+        ...(active && removalAt ? { removalAt } : {}),
         ...(held && replacementAt ? { replacement: { address: held.address, effectiveAt: replacementAt } } : {}),
       };
       const pendingView = pending

@@ -4,7 +4,7 @@ import { createAccountRepository } from '../../accounts/account-repository.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
-import type { AccountRow, HeldChangeKind, HeldChangeRow, SessionRow } from '../../db/tables.js';
+import type { AccountRow, HeldChangeKind, SessionRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import { localeOf, type Translator } from '../../i18n/translator.js';
 import { describeEvent, formatEventTime } from '../../notifications/event-details.js';
@@ -28,7 +28,6 @@ const KINDS_OF: Readonly<Record<HeldChannel, readonly HeldChangeKind[]>> = {
   email: ['recovery-email-remove', 'recovery-email-replace'],
   phone: ['recovery-phone-remove', 'recovery-phone-replace'],
 };
-const ALL_KINDS: readonly HeldChangeKind[] = [...KINDS_OF.email, ...KINDS_OF.phone];
 
 export const channelOf = (kind: HeldChangeKind): HeldChannel => (KINDS_OF.email.includes(kind) ? 'email' : 'phone');
 const isReplacement = (kind: HeldChangeKind): boolean => kind.endsWith('-replace');
@@ -123,9 +122,16 @@ export function createChannelHold(deps: {
       return effectiveAt;
     },
 
-    /** The account's held changes that still wait (the profile shows them). */
-    async waiting(db: Executor, accountId: string): Promise<Pick<HeldChangeRow, 'kind' | 'effective_at'>[]> {
-      return waitingOf(db, accountId, ALL_KINDS).select(['kind', 'effective_at']).execute();
+    /** When the channel's waiting removal and replacement take effect (ISO 8601), for the profile's view. */
+    async when(db: Executor, accountId: string, channel: HeldChannel): Promise<{ removalAt?: string; replacementAt?: string }> {
+      const rows = await waitingOf(db, accountId, KINDS_OF[channel]).select(['kind', 'effective_at']).execute();
+      const at = (replacement: boolean) => {
+        const row = rows.find((change) => isReplacement(change.kind) === replacement);
+        return row ? new Date(row.effective_at).toISOString() : undefined;
+      };
+      const removalAt = at(false);
+      const replacementAt = at(true);
+      return { ...(removalAt ? { removalAt } : {}), ...(replacementAt ? { replacementAt } : {}) };
     },
 
     supersede,

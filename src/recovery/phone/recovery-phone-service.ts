@@ -5,7 +5,7 @@ import { LifelineError, isLifelineError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
-import type { AccountRow, HeldChangeKind, RecoveryPhoneRow } from '../../db/tables.js';
+import type { AccountRow, RecoveryPhoneRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier, UndoRestore } from '../../notifications/notifier.js';
@@ -189,15 +189,9 @@ export function createRecoveryPhoneService(deps: {
   return {
     async view(accountId: string): Promise<RecoveryPhoneView> {
       const { active, pending, held } = await repository.rows(database.db, accountId);
-      const waiting = deps.hold ? await deps.hold.waiting(database.db, accountId) : [];
-      const at = (kind: HeldChangeKind) => {
-        const change = waiting.find((row) => row.kind === kind);
-        return change ? new Date(change.effective_at).toISOString() : undefined;
-      };
-      const removalAt = active ? at('recovery-phone-remove') : undefined;
-      const replacementAt = held ? at('recovery-phone-replace') : undefined;
+      const { removalAt, replacementAt } = deps.hold ? await deps.hold.when(database.db, accountId, 'phone') : {};
       const heldViews = {
-        ...(removalAt ? { removalAt } : {}),
+        ...(active && removalAt ? { removalAt } : {}),
         ...(held && replacementAt ? { replacement: { masked: maskNumber(held.number_e164), effectiveAt: replacementAt } } : {}),
       };
       const sentAt = pending ? (pending.last_sent_at ?? pending.created_at) : 0;
