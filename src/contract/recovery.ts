@@ -69,3 +69,6 @@ export const removalHeldResponse = z.object({ effectiveAt: z.string().describe('
 /** POST /api/v1/recovery/held/cancel: a channel's link. */
 export const cancelHeldRequest = z.strictObject({ token: z.string().min(1).max(256) });
 export const cancelHeldResponse = z.object({ status: z.literal('cancelled') });
+
+/** DELETE /api/v1/recovery/{channel}/held: the profile's "Abbrechen" of a held change. */
+export const heldChannelParams = z.strictObject({ channel: z.enum(['email', 'phone']) });

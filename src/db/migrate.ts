@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011-action-verifications.js';
 import * as m0012 from './migrations/0012-account-deletion.js';
 import * as m0013 from './migrations/0013-delayed-email-change.js';
 import * as m0014 from './migrations/0014-held-changes.js';
+import * as m0015 from './migrations/0015-held-setups.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -34,6 +35,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0012-account-deletion': m0012,
   '0013-delayed-email-change': m0013,
   '0014-held-changes': m0014,
+  '0015-held-setups': m0015,
 });
 
 function createMigrator(database: Database): Migrator {

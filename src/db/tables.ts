@@ -185,6 +185,8 @@ export interface RecoveryEmailsTable {
   confirmed_at: number | null;
   /** Last confirmation mail (the resend cooldown). */
   last_sent_at: number | null;
+  /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours (issue 9). */
+  hold_requested: Generated<number>;
 }
 
 export type RecoveryEmailRow = Selectable<RecoveryEmailsTable>;
@@ -201,6 +203,8 @@ export interface RecoveryPhonesTable {
   confirmed_at: number | null;
   /** Last code sent ("Code erneut senden" cooldown, and the code's expiry shown). */
   last_sent_at: number | null;
+  /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours (issue 9). */
+  hold_requested: Generated<number>;
 }
 
 export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;

@@ -391,6 +391,15 @@ export const messageCatalogue = {
     secretParams: ['link'],
     exampleParams: { effectiveAt: '28. November 2026, 16:05 MEZ', link: 'https://id.example.com/cancel-hold?token=AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
   },
+  /** A held change was cancelled (a channel's link or the profile): the login and recovery e-mail are told. */
+  'recovery.change-hold-cancelled': {
+    channel: 'email',
+    template: 'change-hold-cancelled',
+    recipients: 'account',
+    securityEvent: 'recovery.change_hold_cancelled',
+    secretParams: [],
+    exampleParams: { when: '26. November 2026, 09:12 MEZ', device: 'Safari 18 auf iOS 18', ip: '198.51.100.23', what: 'das Entfernen Ihrer Wiederherstellungs-E-Mail-Adresse' },
+  },
   /**
    * A login-e-mail change without a settled channel to verify it (issue 9): the old address
    * hears of it at once, with when it would take effect and a link that cancels it (8 days).

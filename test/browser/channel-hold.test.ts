@@ -35,11 +35,11 @@ const WORDS = {
     removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
     held: (date: string) => `Wird am ${date} entfernt: Die Sitzung ist erst seit Kurzem auf einem neuen Gerät angemeldet. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
     heldStart: 'Wird am',
-    accepted: 'Angenommen. Zu Ihrem Schutz wartet die Änderung 72 Stunden; der Hinweis oben sagt, bis wann.',
+    accepted: (date: string) => `Angenommen: Die Änderung wird am ${date} wirksam, wenn sie bis dahin niemand abbricht.`,
     change: 'Ändern',
     addressField: 'E-Mail-Adresse zur Kontowiederherstellung',
     sendLink: 'Bestätigungslink senden',
-    newAddress: 'Neue Adresse',
+    newAddress: 'Neue Adresse, bestätigt',
     waiting: 'Wartet',
     replacementHeld: (date: string) =>
       `Wird am ${date} aktiv: Die Änderung kam von einer Sitzung, die erst seit Kurzem auf einem neuen Gerät angemeldet ist. Bis dahin bleibt die bisherige aktiv. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
@@ -52,8 +52,12 @@ const WORDS = {
     changeNumber: 'Nummer ändern',
     numberField: 'Telefonnummer',
     codeField: 'Code aus der SMS',
-    newNumber: 'Neue Nummer',
-    changeHeld: (masked: string) => `Die neue Nummer ${masked} ist bestätigt. Zu Ihrem Schutz wartet die Änderung 72 Stunden; der Hinweis oben sagt, bis wann. Bis dahin bleibt die bisherige Nummer aktiv.`,
+    newNumber: 'Neue Nummer, bestätigt',
+    cancelHeld: 'Änderung abbrechen',
+    heldCancelled: 'Die Änderung ist abgebrochen; es bleibt alles, wie es war.',
+    cancelledSubject: 'Lifeline: Zurückgehaltene Änderung abgebrochen',
+    changeHeld: (masked: string, date: string) =>
+      `Die neue Nummer ${masked} ist bestätigt. Sie wird am ${date} aktiv, wenn die Änderung bis dahin niemand abbricht; bis dahin bleibt die bisherige Nummer aktiv.`,
     heldSubject: 'Lifeline: Änderung Ihrer Kontowiederherstellung wartet 72 Stunden',
     cancelTitle: 'Änderung der Kontowiederherstellung abbrechen',
     cancelIntro: 'Mit der Schaltfläche brechen Sie die zurückgehaltene Änderung Ihrer Kontowiederherstellung ab. Es bleibt dann alles, wie es ist.',
@@ -200,7 +204,7 @@ if (chromiumPath) {
       // The success message says it waits (the note names the date: the same sentence is not said twice);
       // the focus is on it (the buttons are gone), not lost on the page.
       const status = section.getByRole('status');
-      await expect(text(status)).resolves.toBe(w.accepted);
+      await expect(text(status)).resolves.toBe(w.accepted(berlinTime(effectiveAt, 'de')));
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
       // The row still shows the address, active, and the held note under it.
       await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
@@ -294,8 +298,8 @@ if (chromiumPath) {
       expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
       const date = berlinTime(body.effectiveAt, 'de');
       await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
-      // The button is gone: the focus is on the outcome, and the way on is the profile (B is signed in).
-      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'link-outcome' });
+      // The button is gone: the focus is on the heading (the alert announces itself), and the way on is the profile (B is signed in).
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
       await second.page.getByRole('main').getByRole('link', { name: 'Zum Profil', exact: true }).waitFor();
       await check(second.page, failures, 'de', 'replacement-confirmed', 'page');
 
@@ -362,7 +366,7 @@ if (chromiumPath) {
       const date = berlinTime(body.effectiveAt, 'de');
       // The dialog is closed; the message says it waits (the note names the date), with the focus on it.
       await expect(dialog.count()).resolves.toBe(0);
-      await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked));
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked, date));
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message' });
       // The row: the old number active; the new one below, "Wartet", and when.
       const held = row.getByRole('group', { name: `${w.newNumber} ${body.masked} ${w.waiting}` });
@@ -373,6 +377,21 @@ if (chromiumPath) {
       // The old number's SMS carries a cancel link of its own.
       const sms = await waitFor(async () => (await mailbox(baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')), 'the held-change SMS');
       expect(sms.text).toContain(date.split(' um ')[0] ?? date);
+
+      // "Änderung abbrechen" in the profile, by keyboard (any session may: it keeps things as they are).
+      const [cancelled] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/phone/held' && r.request().method() === 'DELETE'),
+        tabTo(second.page, w.cancelHeld, { row: w.phoneRow }),
+      ]);
+      expect(cancelled.status()).toBe(204);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
+      await expect(held.count()).resolves.toBe(0);
+      await expect(text(row)).resolves.not.toContain(body.masked);
+      await expect(recoveryView(second.page, baseUrl)).resolves.toMatchObject({ phone: { status: 'active' } });
+      await expect(recoveryView(second.page, baseUrl).then((view) => view.phone)).resolves.not.toHaveProperty('replacement');
+      // The login address hears of the cancellation.
+      await messageTo(login, w.cancelledSubject);
+      await check(second.page, failures, 'de', 'phone-replacement-cancelled', section);
 
       expect(first.problems, 'the first browser').toEqual([]);
       expect(second.problems, 'the new device').toEqual([]);

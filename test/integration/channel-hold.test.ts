@@ -275,5 +275,93 @@ for (const dialect of dialectsUnderTest()) {
       await t.services.channelHold.applyDue('recovery-email-remove', apply);
       expect(ours(applied)).toHaveLength(2);
     });
+
+    it('signing in again on the same new device does not lift the hold: the device’s age counts, not the session’s', async () => {
+      const o = await ownerAndIntruder();
+      t.clock.advance(2 * MINUTE);
+      expect((await o.intruder.post('/api/v1/login', { email: o.email, password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await o.intruder.del('/api/v1/recovery/email')).status).toBe(202);
+      const theirs = uniqueEmail('again');
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      // 23 hours on, signed in afresh on that device: still new.
+      t.clock.advance(23 * HOUR);
+      expect((await o.intruder.post('/api/v1/login', { email: o.email, password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await o.intruder.del('/api/v1/recovery/phone')).status).toBe(202);
+    });
+
+    it('a held setup stays held when its code is sent again after it expired, from a session no longer new; the held number is no way back in meanwhile', async () => {
+      const o = await ownerAndIntruder();
+      const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+      t.clock.advance(2 * MINUTE);
+      expect((await o.intruder.put('/api/v1/recovery/phone', { number: `0173 ${digits}`, password: GOOD_PASSWORD })).status).toBe(202);
+      // The code expires; a day later the device is no longer new, and the code is sent again.
+      t.clock.advance(25 * HOUR);
+      expect((await o.intruder.post('/api/v1/session/reauthenticate', { password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await o.intruder.post('/api/v1/recovery/phone/resend')).status).toBe(202);
+      const confirmed = await o.intruder.post('/api/v1/recovery/phone/confirm', { code: await codeTo(t, `+49173${digits}`) });
+      expect(confirmed.body).toMatchObject({ status: 'held' });
+      // Forgot password by the held number leads nowhere; by the active one it works.
+      const browser = apiClient(t.app, { ip: nextIp() });
+      t.clock.advance(2 * MINUTE);
+      expect((await browser.post('/api/v1/password/forgot', { identifier: `+49173${digits}` })).status).toBe(202);
+      await t.services.passwordReset.drain();
+      expect((await mailsTo(t, `+49173${digits}`)).some((m) => /Passwort|password/.test(m.text))).toBe(false);
+    });
+
+    it('a password reset drops a held replacement; its cancel links are dead after, as after it was applied or superseded', async () => {
+      const o = await ownerAndIntruder();
+      const theirs = uniqueEmail('theirs');
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      await settle();
+      const link = await cancelTokenTo(o.email);
+      // The owner resets the password through the login e-mail.
+      const browser = apiClient(t.app, { ip: nextIp() });
+      t.clock.advance(2 * MINUTE);
+      expect((await browser.post('/api/v1/password/forgot', { identifier: o.email })).status).toBe(202);
+      await t.services.passwordReset.drain();
+      const code = (await mailsTo(t, o.email)).find((m) => m.text.includes('/reset-password?token='))?.text.split('\n').find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
+      expect((await browser.post('/api/v1/password/forgot/verify', { code: code?.trim() })).status).toBe(200);
+      expect((await browser.post('/api/v1/password/reset', { password: 'Wieder-meins-2026' })).status).toBe(200);
+      expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: link })).status).toBe(410);
+
+      // Applied: the links are dead too (and replayed ones).
+      const p = await ownerAndIntruder();
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(p.intruder, uniqueEmail('later')) })).body).toMatchObject({ status: 'held' });
+      await settle();
+      const pLink = await cancelTokenTo(p.email);
+      t.clock.advance(73 * HOUR);
+      await housekeeping();
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: pLink })).status).toBe(410);
+    });
+
+    it('"Änderung abbrechen" in the profile: any session of the account ends the channel’s waiting change (204, the addresses told), then 404; bad input 400, no CSRF 403, no session 401', async () => {
+      const o = await ownerAndIntruder();
+      const theirs = uniqueEmail('theirs');
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      expect((await o.intruder.del('/api/v1/recovery/phone')).status).toBe(202);
+      // Nothing changes without a session or the CSRF token, nor for a channel that does not exist.
+      expect((await apiClient(t.app).del('/api/v1/recovery/email/held')).status).toBe(401);
+      expect((await o.client.del('/api/v1/recovery/email/held', { 'x-csrf-token': 'wrong' })).status).toBe(403);
+      for (const bad of ['mail', 'EMAIL', '%00', 'email%2Fheld']) expect((await o.client.del(`/api/v1/recovery/${bad}/held`)).status).toBe(400);
+      expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active', 'held']);
+      // The owner's first device cancels the replacement: the held address goes.
+      expect((await o.client.del('/api/v1/recovery/email/held')).status).toBe(204);
+      expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
+      expect((await o.client.del('/api/v1/recovery/email/held')).status).toBe(404);
+      // The phone's held deactivation is its own: still waiting, and cancelled from the intruder's session too.
+      expect((await recovery(o.client)).phone.removalAt).toBeDefined();
+      expect((await o.intruder.del('/api/v1/recovery/phone/held')).status).toBe(204);
+      expect((await recovery(o.client)).phone.removalAt).toBeUndefined();
+      await settle();
+      const notices = (await mailsTo(t, o.email)).filter((m) => m.subject.includes('Zurückgehaltene Änderung abgebrochen'));
+      expect(notices.map((m) => m.text.includes('das Ersetzen Ihrer Wiederherstellungs-E-Mail-Adresse') || m.text.includes('das Deaktivieren Ihrer Telefonnummer'))).toEqual([true, true]);
+      expect((await mailsTo(t, o.address)).some((m) => m.subject.includes('Zurückgehaltene Änderung abgebrochen'))).toBe(true);
+      t.clock.advance(73 * HOUR);
+      await housekeeping();
+      expect(await recovery(o.client)).toMatchObject({ email: { status: 'active', address: o.address }, phone: { status: 'active' } });
+      const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', o.accountId).where('type', '=', 'recovery.change_hold_cancelled').execute()).length;
+      expect(events).toBe(2);
+    });
   });
 }

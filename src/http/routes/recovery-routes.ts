@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { problemResponses } from '../../contract/problem.js';
-import { cancelHeldRequest, cancelHeldResponse, recoveryResponse } from '../../contract/recovery.js';
+import { noContent, problemResponses } from '../../contract/problem.js';
+import { cancelHeldRequest, cancelHeldResponse, heldChannelParams, recoveryResponse } from '../../contract/recovery.js';
 import type { ChannelHold } from '../../recovery/hold/channel-hold.js';
 import { clientInfo } from '../plugins/session-auth.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
@@ -29,6 +29,25 @@ export function registerRecoveryRoutes(
     async (request) => {
       await deps.channelHold.cancel(request.body.token, clientInfo(request));
       return { status: 'cancelled' as const };
+    },
+  );
+
+  app.withTypeProvider<ZodTypeProvider>().delete(
+    '/api/v1/recovery/:channel/held',
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Cancel the channel’s change held for 72 hours, from the profile',
+        description:
+          'Any session of the account may: cancelling only keeps the recovery channels as they are. 204; the login and recovery e-mail are told. 404 `not-found` when no change of the channel waits.',
+        params: heldChannelParams,
+        response: { 204: noContent, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await deps.channelHold.cancelFromProfile(authOf(request).account.id, request.params.channel, clientInfo(request));
+      return reply.code(204).send(null);
     },
   );
 

@@ -9,7 +9,7 @@ export function createRecoveryEmailRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at'>): Promise<void> {
+    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested'>): Promise<void> {
       await trx.insertInto('recovery_emails').values({ ...row, status: 'pending', confirmed_at: null }).execute();
     },
 
@@ -27,8 +27,9 @@ export function createRecoveryEmailRepository() {
       return trx.updateTable('recovery_emails').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
-    async markSent(trx: Executor, id: string, now: number): Promise<void> {
-      await trx.updateTable('recovery_emails').set({ last_sent_at: now }).where('id', '=', id).execute();
+    /** A link or code went out; `holdRequested`: a new device's session sent it, so its confirmation is held (never unmarked). */
+    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean): Promise<void> {
+      await trx.updateTable('recovery_emails').set(holdRequested ? { last_sent_at: now, hold_requested: 1 } : { last_sent_at: now }).where('id', '=', id).execute();
     },
 
     /** The active recovery address of an account (for notices), or undefined. */

@@ -67,13 +67,13 @@ export function createRecoveryEmailService(deps: {
 
   /**
    * A fresh link (the previous one dies) to the pending address, and only there. `held`: a
-   * fresh session on a new device asked to replace the active address, so the confirmed address
-   * waits 72 hours (issue 9); the link carries that, since whoever opens it has no session.
+   * session on a new device sent it, so the confirmed address will wait 72 hours (issue 9); the
+   * mark is on the row, since whoever opens the link has no session.
    */
   async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: RequestOrigin, held: boolean): Promise<void> {
-    const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id, ...(held ? { held: true } : {}) } });
+    const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id } });
     await deps.notifier.notify(trx, { kind: 'recovery.email-confirmation', locale: localeOf(account), to: pending.address, accountId: account.id, params: { token: link.secret }, origin });
-    await repository.markSent(trx, pending.id, clock.now());
+    await repository.markSent(trx, pending.id, clock.now(), held);
   }
 
   /** "erneut senden" at most once a minute: a time on the row, so it follows the clock and restarts. */
@@ -185,10 +185,8 @@ export function createRecoveryEmailService(deps: {
         await repository.remove(trx, account.id, 'pending');
         const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now };
         await repository.insertPending(trx, pending);
-        // Only a replacement is held: adding a first address strips the owner of nothing.
-        const heldChange = held && active !== undefined;
-        await sendLink(trx, account, pending, input.client, heldChange);
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(heldChange ? { held: true } : {}) } });
+        await sendLink(trx, account, pending, input.client, held);
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(held ? { held: true } : {}) } });
       });
     },
 
@@ -204,9 +202,8 @@ export function createRecoveryEmailService(deps: {
         if (!rows.pending) throw new LifelineError('not-found');
         // Again under the account's lock: of two parallel clicks only one sends.
         cooldown(rows.pending);
-        // A held setup stays held whoever sends again; a fresh new-device session holds it now.
-        const wasHeld = (await deps.verification.live(trx, auth.account.id, PURPOSE)).some((secret) => secret.data.held === true);
-        await sendLink(trx, auth.account, rows.pending, client, rows.active !== undefined && (wasHeld || heldNow));
+        // A held setup stays held whoever sends again (the mark is on the row); a new device's session marks it now.
+        await sendLink(trx, auth.account, rows.pending, client, heldNow);
       });
     },
 
@@ -225,7 +222,8 @@ export function createRecoveryEmailService(deps: {
         if (!account || !pending || pending.id !== secret.data.recoveryEmailId || pending.address_normalized !== secret.target) {
           throw new LifelineError('invalid-or-expired');
         }
-        if (secret.data.held === true && active && deps.hold) {
+        // Only a replacement is held: adding a first address strips the owner of nothing.
+        if (pending.hold_requested === 1 && active && deps.hold) {
           const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-email-replace', what: pending.address, client });
           if (!(await repository.markHeld(trx, pending.id))) throw new LifelineError('invalid-or-expired');
           return { address: pending.address, effectiveAt };
@@ -295,6 +293,9 @@ export function createRecoveryEmailService(deps: {
       if (held?.address_normalized === newNormalized) await deps.hold?.supersede(trx, account.id, 'email');
       if (active?.address_normalized === newNormalized) {
         await repository.remove(trx, account.id, 'active');
+        // What waited for the removed address (a removal, a replacement) ends with it: no address
+        // appears 72 hours later that the profile no longer shows.
+        await deps.hold?.supersede(trx, account.id, 'email');
         const params = { ...details(account, client, clock.now()), address: active.address };
         await deps.notifier.notify(trx, { kind: 'recovery.email-removed-notice', locale: localeOf(account), to: active.address, accountId: account.id, params, origin: client });
         await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.removed', origin: client, details: { reason: 'became-login-email' } });

@@ -16,10 +16,8 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 
 /** How long a held change waits (issue 9; Google and Microsoft use this grace period). */
 export const HOLD_MS = 72 * HOUR;
-/** A session this young, on a device the account had never used, is held. */
-export const FRESH_SESSION_MS = 24 * HOUR;
-/** The device must have been first seen at this session's sign-in (the same transaction, a little slack). */
-const SAME_SIGN_IN_MS = 60 * 1000;
+/** A device the account first saw less than this long ago is new: its sessions' changes are held. */
+export const NEW_DEVICE_MS = 24 * HOUR;
 
 /** The recovery channel a held change is about. */
 export type HeldChannel = 'email' | 'phone';
@@ -68,20 +66,44 @@ export function createChannelHold(deps: {
    * change of the channel (made at once, or held anew) replaces what waited. Answers how many
    * changes ended. Runs in the caller's transaction, under the account's lock.
    */
-  async function supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<number> {
-    const kinds = KINDS_OF[channel];
-    const result = await trx.updateTable('held_changes').set({ cancelled_at: clock.now() }).where('account_id', '=', accountId).where('kind', 'in', kinds).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
+  async function supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<HeldChangeKind[]> {
+    const ended = await trx
+      .updateTable('held_changes')
+      .set({ cancelled_at: clock.now() })
+      .where('account_id', '=', accountId)
+      .where('kind', 'in', KINDS_OF[channel])
+      .where('cancelled_at', 'is', null)
+      .where('applied_at', 'is', null)
+      .returning('kind')
+      .execute();
     await dropHeldRow(trx, accountId, channel);
-    return Number(result.numUpdatedRows);
+    return ended.map((row) => row.kind);
+  }
+
+  /**
+   * A held change was cancelled (a channel's link, or the profile): the login and recovery
+   * e-mail hear of it, and the security log has it. An owner whose own change was cancelled by
+   * someone else learns so; an intruder's cancelled change is the owner's confirmation.
+   */
+  async function tellCancelled(trx: Executor, accountId: string, kinds: readonly HeldChangeKind[], client: ClientInfo, via: 'link' | 'profile'): Promise<void> {
+    const account = await accounts.findById(trx, accountId);
+    if (!account || kinds.length === 0) return;
+    const locale = localeOf(account);
+    const details = describeEvent(deps.translator, { at: clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+    const what = kinds.map((kind) => deps.translator.text(locale, `mail.heldCancelledWhat.${kind}`)).join(', ');
+    await deps.notifier.notify(trx, { kind: 'recovery.change-hold-cancelled', locale, accountId, params: { ...details, what }, origin: client, details: { kinds: kinds.join(','), via } });
   }
 
   return {
-    /** Whether a change asked by this session is held. */
-    async appliesTo(db: Executor, session: Pick<SessionRow, 'account_id' | 'created_at' | 'device_id'>): Promise<boolean> {
-      const now = clock.now();
-      if (now - session.created_at >= FRESH_SESSION_MS || session.device_id === null) return false;
+    /**
+     * Whether a change asked by this session is held: its device was first seen by the account
+     * less than 24 hours ago and is not the account's first. The device's age counts, not the
+     * session's: signing in again on the same new device must not lift the hold.
+     */
+    async appliesTo(db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<boolean> {
+      if (session.device_id === null) return false;
       const device = await db.selectFrom('devices').select(['id', 'created_at']).where('id', '=', session.device_id).executeTakeFirst();
-      if (!device || device.created_at < session.created_at - SAME_SIGN_IN_MS) return false;
+      if (!device || clock.now() - device.created_at >= NEW_DEVICE_MS) return false;
       const first = await db.selectFrom('devices').select('id').where('account_id', '=', session.account_id).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
       return first?.id !== device.id;
     },
@@ -154,11 +176,25 @@ export function createChannelHold(deps: {
           if (!cancelled) throw new LifelineError('link-expired');
           // A replacement's new address or number goes: it never becomes the channel.
           if (isReplacement(cancelled.kind)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled.kind));
-          await deps.securityLog.record(trx, { accountId: secret.accountId, type: 'recovery.change_hold_cancelled', origin: client, details: { heldId, kind: cancelled.kind } });
+          await tellCancelled(trx, secret.accountId, [cancelled.kind], client, 'link');
         });
       } catch (error) {
         throw asDeadLink(error);
       }
+    },
+
+    /**
+     * "Abbrechen" in the profile (session + CSRF; any session of the account may: cancelling
+     * only keeps things as they are): the channel's waiting change ends; 404 when none waits.
+     */
+    async cancelFromProfile(accountId: string, channel: HeldChannel, client: ClientInfo): Promise<void> {
+      await inTransaction(database, async (trx) => {
+        // The account first (PostgreSQL lock order), as everywhere the hold's rows are written.
+        await accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
+        const kinds = await supersede(trx, accountId, channel);
+        if (kinds.length === 0) throw new LifelineError('not-found');
+        await tellCancelled(trx, accountId, kinds, client, 'profile');
+      });
     },
 
     /** Every held change of the account ends ("Das war ich nicht", a password reset): the owner is back. */
@@ -166,7 +202,7 @@ export function createChannelHold(deps: {
       await deps.verification.invalidate(trx, accountId, ['held-change-cancel']);
       const email = await supersede(trx, accountId, 'email');
       const phone = await supersede(trx, accountId, 'phone');
-      return email + phone;
+      return email.length + phone.length;
     },
 
     /**

@@ -9,7 +9,7 @@ export function createRecoveryPhoneRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at'>): Promise<void> {
+    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at' | 'hold_requested'>): Promise<void> {
       await trx.insertInto('recovery_phones').values({ ...row, status: 'pending', confirmed_at: null }).execute();
     },
 
@@ -27,8 +27,9 @@ export function createRecoveryPhoneRepository() {
       return trx.updateTable('recovery_phones').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
-    async markSent(trx: Executor, id: string, now: number): Promise<void> {
-      await trx.updateTable('recovery_phones').set({ last_sent_at: now }).where('id', '=', id).execute();
+    /** A link or code went out; `holdRequested`: a new device's session sent it, so its confirmation is held (never unmarked). */
+    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean): Promise<void> {
+      await trx.updateTable('recovery_phones').set(holdRequested ? { last_sent_at: now, hold_requested: 1 } : { last_sent_at: now }).where('id', '=', id).execute();
     },
   };
 }

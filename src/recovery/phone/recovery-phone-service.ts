@@ -111,14 +111,14 @@ export function createRecoveryPhoneService(deps: {
   const heldFor = async (auth: AuthenticatedSession): Promise<boolean> => deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
 
   /**
-   * A fresh code (the previous one dies) to the pending number, and only there. `held`: a fresh
-   * session on a new device asked to replace the active number (issue 9); the code carries it,
-   * so the confirmation waits 72 hours whichever session types the code.
+   * A fresh code (the previous one dies) to the pending number, and only there. `held`: a
+   * session on a new device sent it, so the confirmation waits 72 hours whichever session types
+   * the code (issue 9); the mark is on the row and stays when another session sends again.
    */
   async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo, held: boolean): Promise<void> {
-    const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id, ...(held ? { held: true } : {}) } });
+    const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
     await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client, expiresAt: code.expiresAt });
-    await repository.markSent(trx, pending.id, clock.now());
+    await repository.markSent(trx, pending.id, clock.now(), held);
   }
 
   /** A short SMS without a link to a number that stops being the recovery phone, within the confirmed-number budget. */
@@ -237,10 +237,8 @@ export function createRecoveryPhoneService(deps: {
           await repository.remove(trx, account.id, 'pending');
           const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
           await repository.insertPending(trx, pending);
-          // Only a replacement is held: adding a first number strips the owner of nothing.
-          const heldChange = held && active !== undefined;
-          await sendCode(trx, account, pending, input.client, heldChange);
-          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(heldChange ? { held: true } : {}) } });
+          await sendCode(trx, account, pending, input.client, held);
+          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(held ? { held: true } : {}) } });
         },
       );
       return { masked: maskNumber(number.e164) };
@@ -262,11 +260,10 @@ export function createRecoveryPhoneService(deps: {
           // Again under the account's lock: of two parallel clicks only one sends, and only it takes from the caps.
           if (rows.pending?.id !== pending.id) throw new LifelineError('not-found');
           await cooldown(trx, accountId, number);
-          // A held setup stays held whoever sends again; a fresh new-device session holds it now.
-          const wasHeld = (await deps.verification.live(trx, accountId, PURPOSE)).some((secret) => secret.data.held === true);
-          return { pending: rows.pending, held: rows.active !== undefined && (wasHeld || heldNow) };
+          return rows.pending;
         },
-        (trx, current) => sendCode(trx, auth.account, current.pending, client, current.held),
+        // A held setup stays held whoever sends again (the mark is on the row); a new device's session marks it now.
+        (trx, current) => sendCode(trx, auth.account, current, client, heldNow),
       );
     },
 
@@ -292,7 +289,8 @@ export function createRecoveryPhoneService(deps: {
           const rows = await repository.rows(trx, account.id);
           // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
           if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target) throw new LifelineError('code-expired');
-          if ((secret.data.held === true || heldNow) && rows.active && deps.hold) {
+          // Only a replacement is held: adding a first number strips the owner of nothing.
+          if ((rows.pending.hold_requested === 1 || heldNow) && rows.active && deps.hold) {
             const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-phone-replace', what: maskNumber(rows.pending.number_e164), client });
             const held = await repository.markHeld(trx, rows.pending.id);
             if (!held) throw new LifelineError('code-expired');

@@ -5,7 +5,7 @@ import { api, ApiError } from '../api.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { Alert } from './alert.js';
-import { Field } from './field.js';
+import { CodeField } from './code-field.js';
 
 /** One of Lifeline's own actions that needs a code first ('lifeline.delete-account', 'lifeline.change-login-email'). */
 export type VerifiedAction = z.infer<typeof accountVerificationRequest>['action'];
@@ -453,20 +453,13 @@ function CodeStep({
         {say(sms ? 'sentSms' : 'sentEmail', { sentTo: step.sentTo.replace(/ /g, '\u00a0'), time })}
       </p>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <Field
+        <CodeField
           id={id('code')}
+          kind={sms ? 'sms' : 'email'}
           label={sms ? say('labelSms') : say('labelEmail')}
-          name="code"
-          className={sms ? 'code-input' : 'code-input code-input-wide'}
-          autoComplete="one-time-code"
-          inputMode={sms ? 'numeric' : 'text'}
-          autoCapitalize={sms ? 'off' : 'characters'}
-          autoCorrect="off"
-          spellCheck={false}
-          required
           value={code}
-          onChange={(event) => {
-            setCode(sms ? event.target.value.replace(/\D/g, '').slice(0, 6) : event.target.value.toUpperCase().replace(/[^0-9A-Z]/g, '').slice(0, 8));
+          onChange={(value) => {
+            setCode(value);
             setError(undefined);
           }}
           hint={sms ? say('hintSms') : say('hintEmail')}

@@ -71,10 +71,13 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
   const token = useLinkToken();
   const [state, setState] = useState<{ kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string } | { kind: 'error'; message: string; dead: boolean }>({ kind: 'idle' });
   const [busy, setBusy] = useState(false);
-  /** The outcome's box: the button is gone after an answer, so the focus goes here, not lost on the page. */
-  const outcome = useRef<HTMLDivElement>(null);
+  /**
+   * After an answer the button is gone: the focus goes to the heading (not lost on the page);
+   * the outcome is announced by its alert's live region, so focusing it too would say it twice.
+   */
+  const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    if (state.kind !== 'idle') outcome.current?.focus();
+    if (state.kind === 'done' || (state.kind === 'error' && state.dead)) heading.current?.focus();
   }, [state]);
   // Signed in (in this browser) the way on is the profile, whatever the link was; else the sign-in page.
   const next = session.status === 'signed-in' ? { href: '/profile', label: 'ui.confirm.toProfile' } : { href: texts.next, label: texts.nextLabel };
@@ -95,10 +98,12 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
 
   return (
     <section className="card narrow" aria-labelledby="confirm-title">
-      <h1 id="confirm-title">{t(texts.title)}</h1>
+      <h1 id="confirm-title" ref={heading} tabIndex={-1} className="step-heading">
+        {t(texts.title)}
+      </h1>
       {token === '' ? <Alert kind="error">{t('ui.confirm.missingToken')}</Alert> : null}
       {state.kind === 'done' ? (
-        <div ref={outcome} tabIndex={-1} className="link-outcome">
+        <>
           <Alert kind="success">
             {state.effectiveAt && 'waiting' in texts
               ? // A change that waits (issue 9: 7 days for a login e-mail without a settled channel,
@@ -109,15 +114,15 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
           <p>
             <Link href={next.href}>{t(next.label)}</Link>
           </p>
-        </div>
+        </>
       ) : state.kind === 'error' && state.dead ? (
         // A dead link: no button that asks to confirm again, only why and the way on.
-        <div ref={outcome} tabIndex={-1} className="link-outcome">
+        <>
           <Alert kind="error">{state.message}</Alert>
           <p>
             <Link href={next.href}>{t(next.label)}</Link>
           </p>
-        </div>
+        </>
       ) : (
         <>
           <p>{t(texts.intro)}</p>

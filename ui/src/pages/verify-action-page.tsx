@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { VerificationPageBody } from '../../../src/contract/verifications.js';
 import { api, ApiError } from '../api.js';
 import { Alert } from '../components/alert.js';
-import { Field } from '../components/field.js';
+import { CodeField } from '../components/code-field.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { useLinkToken } from '../link-token.js';
@@ -395,19 +395,12 @@ function CodeStep({
       <p>{say('intro', { requester: state.page.requester, action: state.page.action })}</p>
       <p className="step-intro">{say(sms ? 'sentSms' : 'sentEmail', { sentTo: state.sentTo })}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <Field
+        <CodeField
+          kind={sms ? 'sms' : 'email'}
           label={sms ? say('labelSms') : say('labelEmail')}
-          name="code"
-          className={sms ? 'code-input' : 'code-input code-input-wide'}
-          autoComplete="one-time-code"
-          inputMode={sms ? 'numeric' : 'text'}
-          autoCapitalize={sms ? 'off' : 'characters'}
-          autoCorrect="off"
-          spellCheck={false}
-          required
           value={code}
-          onChange={(event) => {
-            setCode(sms ? event.target.value.replace(/\D/g, '').slice(0, 6) : event.target.value.toUpperCase().slice(0, 16));
+          onChange={(value) => {
+            setCode(value);
             setFieldError(undefined);
           }}
           error={fieldError}

@@ -1,17 +1,14 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../components/alert.js';
-import { Field } from '../../components/field.js';
+import { CodeField } from '../../components/code-field.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { problemCode, RESEND_COOLDOWN_MS, type AccountChoice, type Channel, type ForgotRequest, type Verified } from './flow.js';
 import { StepHeading } from './step-heading.js';
 
-/** The e-mail code: 8 characters of Crockford base32, typed in any case, with spaces or dashes for reading. */
-const cleanEmailCode = (value: string) => value.toUpperCase().replace(/[^0-9A-Z\s-]/g, '').slice(0, 16);
+/** The e-mail code as sent: the spaces or dashes typed for reading go. */
 const emailCode = (value: string) => value.replace(/[\s-]/g, '');
-/** The SMS code: 6 digits. */
-const cleanSmsCode = (value: string) => value.replace(/\D/g, '').slice(0, 6);
 
 /** The seconds until "Code erneut senden" unlocks, counted down once a second while it is locked. */
 function useCountdown(until: number): number {
@@ -161,20 +158,12 @@ export function CodeStep({
       <p className="step-intro">{intro}</p>
       {email ? <p>{say('linkHint')}</p> : null}
       <form onSubmit={(event) => void verify(event)} noValidate>
-        <Field
+        <CodeField
+          kind={email ? 'email' : 'sms'}
           label={email ? say('labelEmail') : say('labelSms')}
-          name="code"
-          className={email ? 'code-input code-input-wide' : 'code-input'}
-          autoComplete="one-time-code"
-          inputMode={email ? 'text' : 'numeric'}
-          autoCapitalize={email ? 'characters' : 'off'}
-          pattern={email ? undefined : '[0-9]*'}
-          autoCorrect="off"
-          spellCheck={false}
-          required
           value={code}
-          onChange={(event) => {
-            setCode(email ? cleanEmailCode(event.target.value) : cleanSmsCode(event.target.value));
+          onChange={(value) => {
+            setCode(value);
             setFieldError(undefined);
           }}
           hint={email ? say('hintEmail') : say('hintSms')}

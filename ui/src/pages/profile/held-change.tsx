@@ -8,38 +8,64 @@ export function localTime(iso: string): string {
 }
 
 /**
- * Whether an answer says the change waits 72 hours (issue 9): a held removal answers 202
- * `{effectiveAt}`, a held replacement `{status: "held", effectiveAt}`.
+ * The message after a change that waits 72 hours (issue 9): a held removal answers 202
+ * `{effectiveAt}`, a held replacement `{status: "held", effectiveAt}`. Undefined when it did not wait.
  */
-export function wasHeld(result: unknown): boolean {
-  return typeof (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt === 'string';
+export function heldUntil(result: unknown): string | undefined {
+  const effectiveAt = (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt;
+  return typeof effectiveAt === 'string' ? localTime(effectiveAt) : undefined;
+}
+
+/** "Änderung abbrechen" for a held change: any session of the account may (it keeps things as they are). */
+function CancelHeld({ onCancel, busy, describedBy }: { onCancel: () => void; busy: boolean; describedBy: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="actions compact recovery-held-actions">
+      <button type="button" aria-disabled={busy || undefined} aria-describedby={describedBy} onClick={() => !busy && onCancel()}>
+        {t('ui.profile.recovery.cancelHeld')}
+      </button>
+    </div>
+  );
+}
+
+/** The note under an active channel whose removal waits 72 hours: when, why, and "Änderung abbrechen". */
+export function HeldRemoval({ text, onCancel, busy }: { text: string; onCancel: () => void; busy: boolean }) {
+  const ids = useId();
+  return (
+    <>
+      <p className="hint recovery-held" id={`${ids}-note`}>
+        {text}
+      </p>
+      <CancelHeld onCancel={onCancel} busy={busy} describedBy={`${ids}-note`} />
+    </>
+  );
 }
 
 /**
  * A confirmed new address or number that waits out the 72-hour hold beside the active one
- * (issue 9): its caption, the value, a "Wartet" badge and when it becomes active. Nothing to
- * press here: the cancel links went to every channel, and the owner's own device that changes
- * the channel meanwhile replaces it.
+ * (issue 9): its caption, the value, a "Wartet" badge, when it becomes active, and "Änderung
+ * abbrechen" (every channel also got a link that cancels it).
  */
-export function HeldReplacement({ caption, value, effectiveAt, numberStyle }: { caption: string; value: string; effectiveAt: string; numberStyle?: boolean }) {
+export function HeldReplacement(props: { caption: string; value: string; effectiveAt: string; numberStyle?: boolean; onCancel: () => void; busy: boolean }) {
   const { t } = useI18n();
   const ids = useId();
   return (
-    <div className="recovery-entry recovery-entry-pending recovery-entry-held" role="group" aria-labelledby={`${ids}-caption ${ids}-value ${ids}-badge`} aria-describedby={`${ids}-when`}>
+    <div className="recovery-entry recovery-entry-pending recovery-entry-held" role="group" aria-labelledby={`${ids}-caption ${ids}-value ${ids}-badge`}>
       <p className="recovery-caption" id={`${ids}-caption`}>
-        {caption}
+        {props.caption}
       </p>
       <p className="value">
-        <span className={numberStyle ? 'recovery-address recovery-number' : 'recovery-address'} id={`${ids}-value`}>
-          {value}
+        <span className={props.numberStyle ? 'recovery-address recovery-number' : 'recovery-address'} id={`${ids}-value`}>
+          {props.value}
         </span>{' '}
-        <span className="badge badge-pending" id={`${ids}-badge`}>
+        <span className="badge badge-held" id={`${ids}-badge`}>
           {t('ui.profile.recovery.heldBadge')}
         </span>
       </p>
       <p className="hint recovery-held" id={`${ids}-when`}>
-        {t('ui.profile.recovery.replacementHeld', { date: localTime(effectiveAt) })}
+        {t('ui.profile.recovery.replacementHeld', { date: localTime(props.effectiveAt) })}
       </p>
+      <CancelHeld onCancel={props.onCancel} busy={props.busy} describedBy={`${ids}-when`} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { Alert } from '../../components/alert.js';
 import { Field } from '../../components/field.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { HeldReplacement, localTime, wasHeld } from './held-change.js';
+import { HeldRemoval, HeldReplacement, heldUntil, localTime } from './held-change.js';
 
 type EmailView = RecoveryView['email'];
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
@@ -114,6 +114,9 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     }
   };
 
+  /** "Änderung abbrechen" of a held removal or replacement (issue 9). */
+  const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/email/held'), t('ui.profile.recovery.heldCancelled'));
+
   const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
   const pending = view.pending;
   const resendLocked = pending ? new Date(pending.resendAvailableAt).getTime() > now : false;
@@ -151,13 +154,17 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
               {t('ui.profile.recovery.emailRow.manage')}
             </button>
           </div>
-          {view.removalAt ? <p className="hint recovery-held">{t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) })}</p> : null}
+          {view.removalAt ? <HeldRemoval text={t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} /> : null}
           {managing ? (
             <div className="actions recovery-entry-actions" id={id('manage')}>
               <button type="button" onClick={() => void openForm()}>
                 {t('ui.profile.recovery.emailRow.change')}
               </button>
-              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), (result) => (wasHeld(result) ? t('ui.profile.recovery.heldAccepted') : t('ui.profile.recovery.emailRow.removed')))}>
+              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), (result) => {
+                    const date = heldUntil(result);
+                    return date ? t('ui.profile.recovery.heldAccepted', { date }) : t('ui.profile.recovery.emailRow.removed');
+                  })
+                }>
                 {t('ui.profile.recovery.emailRow.remove')}
               </button>
             </div>
@@ -165,7 +172,9 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
         </div>
       ) : null}
 
-      {view.replacement ? <HeldReplacement caption={t('ui.profile.recovery.emailRow.newAddress')} value={view.replacement.address} effectiveAt={view.replacement.effectiveAt} /> : null}
+      {view.replacement ? (
+        <HeldReplacement caption={t('ui.profile.recovery.emailRow.heldAddress')} value={view.replacement.address} effectiveAt={view.replacement.effectiveAt} busy={busy} onCancel={cancelHeld} />
+      ) : null}
 
       {pending ? (
         <div className="recovery-entry recovery-entry-pending" role="group" aria-labelledby={active !== undefined ? `${id('new')} ${id('pending-address')} ${id('pending-badge')}` : `${id('pending-address')} ${id('pending-badge')}`}>

@@ -5,6 +5,7 @@ import { api, ApiError, type SessionView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { useCountryOptions } from '../../components/country-options.js';
 import { CountrySelect } from '../../components/country-select.js';
+import { CodeField } from '../../components/code-field.js';
 import { Field, PasswordField } from '../../components/field.js';
 import { reauthenticate, trapFocus } from '../../components/modal-dialog.js';
 import { errorMessage, splitErrors } from '../../errors.js';
@@ -14,9 +15,9 @@ export type PhoneView = RecoveryView['phone'];
 export type PhoneOptions = MetaResponse['recoveryPhone'];
 type Step = 'password' | 'number' | 'code';
 
-/** How the dialog starts: "Jetzt einrichten" / "Nummer ändern" (password or number first) or "Code eingeben". */
 /** The dialog ended with a confirmed number: `changed` for a change, `effectiveAt` when it waits 72 hours (issue 9). */
 export type Confirmed = { readonly masked: string; readonly changed: boolean; readonly effectiveAt?: string };
+/** How the dialog starts: "Jetzt einrichten" / "Nummer ändern" (password or number first) or "Code eingeben". */
 export type DialogStart = { readonly step: 'password' | 'number' } | { readonly step: 'code' };
 
 /** A masked number in running text stays on one line ("+49 *** ****567"). */
@@ -307,19 +308,12 @@ export function RecoveryPhoneDialog({
               {pending && !expired ? ` ${say('validUntil', { time: time(pending.expiresAt) })}` : null}
             </p>
             {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
-            <Field
+            <CodeField
+              kind="sms"
               label={say('code')}
-              name="code"
-              className="code-input"
-              autoComplete="one-time-code"
-              inputMode="numeric"
-              pattern="[0-9]*"
-              maxLength={6}
-              spellCheck={false}
-              required
               value={code}
-              onChange={(event) => {
-                setCode(event.target.value.replace(/\D/g, '').slice(0, 6));
+              onChange={(value) => {
+                setCode(value);
                 setError(undefined);
               }}
               hint={say('codeHint')}

@@ -5,7 +5,7 @@ import { Alert } from '../../components/alert.js';
 import { loadCallingCodes } from '../../components/country-options.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { HeldReplacement, localTime, wasHeld } from './held-change.js';
+import { HeldRemoval, HeldReplacement, heldUntil, localTime } from './held-change.js';
 import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
 
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
@@ -74,7 +74,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       await reload();
       // A change from a fresh session on a new device waits 72 hours (issue 9): say when.
       const text = confirmed.effectiveAt
-        ? say('changeHeld', { masked: unbroken(confirmed.masked) })
+        ? say('changeHeld', { masked: unbroken(confirmed.masked), date: localTime(confirmed.effectiveAt) })
         : confirmed.changed
           ? say('changed')
           : say('confirmed');
@@ -132,8 +132,14 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       setMessage({ kind: 'error', text: errorMessage(t, error) });
       return;
     }
-    await run(() => api('DELETE', '/api/v1/recovery/phone'), (result) => (wasHeld(result) ? t('ui.profile.recovery.heldAccepted') : say('deactivated')));
+    await run(() => api('DELETE', '/api/v1/recovery/phone'), (result) => {
+      const date = heldUntil(result);
+      return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('deactivated');
+    });
   };
+
+  /** "Änderung abbrechen" of a held deactivation or replacement (issue 9). */
+  const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/phone/held'), t('ui.profile.recovery.heldCancelled'));
 
   return (
     <div className="recovery-row" role="group" aria-labelledby={id('label')}>
@@ -175,7 +181,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
               {say('manage')}
             </button>
           </div>
-          {view.removalAt ? <p className="hint recovery-held">{t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })}</p> : null}
+          {view.removalAt ? <HeldRemoval text={t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} /> : null}
           {managing ? (
             <div id={id('manage')}>
               <div className="actions recovery-entry-actions">
@@ -206,7 +212,9 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
         </div>
       ) : null}
 
-      {view.replacement ? <HeldReplacement caption={say('newNumber')} value={view.replacement.masked} effectiveAt={view.replacement.effectiveAt} numberStyle /> : null}
+      {view.replacement ? (
+        <HeldReplacement caption={say('heldNumber')} value={view.replacement.masked} effectiveAt={view.replacement.effectiveAt} numberStyle busy={busy} onCancel={cancelHeld} />
+      ) : null}
 
       {pending ? (
         <div
