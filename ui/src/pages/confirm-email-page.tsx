@@ -50,6 +50,7 @@ const kinds = {
     next: '/profile',
     nextLabel: 'ui.confirm.toProfile',
     waiting: 'ui.confirm.doneRecoveryHeld',
+    dead: 'ui.confirm.deadRecovery',
   },
 } as const;
 
@@ -119,6 +120,7 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
         // A dead link: no button that asks to confirm again, only why and the way on.
         <>
           <Alert kind="error">{state.message}</Alert>
+          {'dead' in texts ? <p>{t(texts.dead)}</p> : null}
           <p>
             <Link href={next.href}>{t(next.label)}</Link>
           </p>
