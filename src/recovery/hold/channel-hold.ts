@@ -63,8 +63,8 @@ export function createChannelHold(deps: {
 
   /**
    * Every waiting change of the channel ends, and a held replacement's row goes: a later
-   * change of the channel (made at once, or held anew) replaces what waited. Answers how many
-   * changes ended. Runs in the caller's transaction, under the account's lock.
+   * change of the channel (made at once, or held anew) replaces what waited. Answers the kinds
+   * of the changes that ended. Runs in the caller's transaction, under the account's lock.
    */
   async function supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<HeldChangeKind[]> {
     const ended = await trx
