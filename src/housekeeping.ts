@@ -11,7 +11,7 @@ import type { Services } from './services.js';
  * several workers may run it. Each step fails alone: one that throws (a database hiccup, one
  * bad row) is logged and the others still run.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'recoveryEmail' | 'recoveryPhone' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'recoveryEmail' | 'recoveryPhone' | 'channelHold' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
   let timer: NodeJS.Timeout | undefined;
 
   const steps: readonly (readonly [string, () => Promise<unknown>])[] = [
@@ -30,6 +30,7 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
     // Removals and replacements of recovery channels held for 72 hours (issue 9) whose hold is over.
     ['heldEmailChanges', () => services.recoveryEmail.applyHeldChanges()],
     ['heldPhoneChanges', async () => services.recoveryPhone?.applyHeldChanges() ?? 0],
+    ['heldChangesPruned', () => services.channelHold.prune()],
     ['securityEvents', () => services.securityLog.prune(services.database.db, services.config.securityLog.retentionDays)],
     // Forgot-password requests whose processing after the answer never ran (an instance stopped).
     ['staleResetFlows', () => services.passwordReset.processStale()],

@@ -303,6 +303,9 @@ export interface HeldChangesTable {
   effective_at: number;
   cancelled_at: number | null;
   applied_at: number | null;
+  /** Who asked (as the security log keeps it): the notices sent when the worker applies the change name this device. */
+  requested_ip: string | null;
+  requested_user_agent: string | null;
 }
 
 export type HeldChangeRow = Selectable<HeldChangesTable>;

@@ -44,10 +44,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await owner.client.put('/api/v1/recovery/phone', { number: `0171 ${digits}`, password: GOOD_PASSWORD })).status).toBe(202);
       expect((await owner.client.post('/api/v1/recovery/phone/confirm', { code: await codeTo(t, `+49171${digits}`) })).status).toBe(200);
       await settle();
-      const intruder = apiClient(t.app, { ip: nextIp() });
+      const intruderIp = nextIp();
+      const intruder = apiClient(t.app, { ip: intruderIp });
       expect((await intruder.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
       await settle();
-      return { ...owner, address, phone: `+49171${digits}`, intruder };
+      return { ...owner, address, phone: `+49171${digits}`, intruder, intruderIp };
     }
 
     /** The cancel link of the newest held-change notice to `to` (an e-mail's button or the SMS's URL). */
@@ -78,7 +79,8 @@ for (const dialect of dialectsUnderTest()) {
       await housekeeping();
       expect((await recovery(o.client)).email).toEqual({ status: 'none' });
       await settle();
-      expect((await mailsTo(t, o.address)).some((m) => m.subject.includes('dient nicht mehr'))).toBe(true);
+      // The removed address hears of it, naming the device that asked (not the worker's "unknown").
+      expect((await mailsTo(t, o.address)).find((m) => m.subject.includes('dient nicht mehr'))?.text).toContain(`IP-Adresse: ${o.intruderIp}`);
       // The links died with it.
       expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: tokens[0] })).status).toBe(410);
       const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', o.accountId).execute()).map((e) => e.type);
@@ -168,11 +170,19 @@ for (const dialect of dialectsUnderTest()) {
       expect((await recovery(o.client)).email).toEqual({ status: 'active', address: theirs });
       expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
       await settle();
-      // Told as a confirmation is: the replaced address hears of it, the login e-mail with "Das war ich nicht".
-      expect((await mailsTo(t, o.address)).some((m) => m.text.includes(theirs) && !m.text.includes('/cancel-hold'))).toBe(true);
+      // Told as a confirmation is: the replaced address hears of it (naming the request's IP, the
+      // link's opener here, not the worker's "unknown"), the login e-mail with "Das war ich nicht".
+      const replaced = (await mailsTo(t, o.address)).find((m) => m.text.includes(theirs) && !m.text.includes('/cancel-hold'));
+      expect(replaced?.text).toMatch(/IP-Adresse: 198\.34\.\d+\.\d+/);
       expect((await mailsTo(t, o.email)).some((m) => m.text.includes(theirs) && m.text.includes('/undo?token='))).toBe(true);
       const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', o.accountId).execute()).map((e) => e.type);
       expect(events).toEqual(expect.arrayContaining(['recovery.change_held', 'recovery_email.changed']));
+      // The applied row (it keeps the requester's IP) is kept 30 days, then pruned.
+      const heldRows = () => t.database.db.selectFrom('held_changes').select('id').where('account_id', '=', o.accountId).execute();
+      expect(await heldRows()).toHaveLength(1);
+      t.clock.advance(31 * 24 * HOUR);
+      await housekeeping();
+      expect(await heldRows()).toHaveLength(0);
     });
 
     it('replacing the recovery phone from such a session: the code confirms a held number; the old number’s SMS link cancels it and the new number is gone', async () => {

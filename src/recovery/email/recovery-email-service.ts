@@ -11,7 +11,7 @@ import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier, type UndoRestore } from '../../
 import type { RequestOrigin, SecurityLog } from '../../notifications/security-log.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
-import { WORKER_CLIENT, type AuthenticatedSession, type ClientInfo } from '../../sessions/session-service.js';
+import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
@@ -267,13 +267,13 @@ export function createRecoveryEmailService(deps: {
     async applyHeldChanges(): Promise<number> {
       if (!deps.hold) return 0;
       // Already removed meanwhile: nothing to do (removeActive answers false).
-      const removed = await deps.hold.applyDue('recovery-email-remove', async (trx, account) => {
-        await removeActive(trx, account, WORKER_CLIENT);
+      const removed = await deps.hold.applyDue('recovery-email-remove', async (trx, account, requestedBy) => {
+        await removeActive(trx, account, requestedBy);
       });
       // The held address becomes the active one, told as a confirmation is; gone meanwhile: nothing.
-      const replaced = await deps.hold.applyDue('recovery-email-replace', async (trx, account) => {
+      const replaced = await deps.hold.applyDue('recovery-email-replace', async (trx, account, requestedBy) => {
         const { active, held } = await repository.rows(trx, account.id);
-        if (held) await activate(trx, account, { row: held, active, from: 'held', client: WORKER_CLIENT });
+        if (held) await activate(trx, account, { row: held, active, from: 'held', client: requestedBy });
       });
       return removed + replaced;
     },

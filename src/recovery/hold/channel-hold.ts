@@ -16,6 +16,8 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 
 /** How long a held change waits (issue 9; Google and Microsoft use this grace period). */
 export const HOLD_MS = 72 * HOUR;
+/** Applied or cancelled held changes are kept this long (the profile's history is the security log's). */
+const HELD_RETENTION_MS = 30 * 24 * HOUR;
 /** A device the account first saw less than this long ago is new: its sessions' changes are held. */
 export const NEW_DEVICE_MS = 24 * HOUR;
 
@@ -124,7 +126,10 @@ export function createChannelHold(deps: {
       await supersede(trx, input.account.id, channelOf(input.kind));
       const id = newId();
       const effectiveAt = now + HOLD_MS;
-      await trx.insertInto('held_changes').values({ id, account_id: input.account.id, kind: input.kind, created_at: now, effective_at: effectiveAt, cancelled_at: null, applied_at: null }).execute();
+      await trx
+        .insertInto('held_changes')
+        .values({ id, account_id: input.account.id, kind: input.kind, created_at: now, effective_at: effectiveAt, cancelled_at: null, applied_at: null, requested_ip: input.client.ip, requested_user_agent: input.client.userAgent })
+        .execute();
       const locale = localeOf(input.account);
       const details = describeEvent(deps.translator, { at: now, locale, timeZone: input.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
       const params = { ...details, what: deps.translator.text(locale, `mail.heldWhat.${input.kind}`, { target: input.what }), effectiveAt: formatEventTime(effectiveAt, locale, input.account.time_zone) };
@@ -197,6 +202,16 @@ export function createChannelHold(deps: {
       });
     },
 
+    /** Housekeeping: applied or cancelled changes are kept 30 days (they hold an IP and a user agent), then go. */
+    async prune(): Promise<number> {
+      const before = clock.now() - HELD_RETENTION_MS;
+      const result = await database.db
+        .deleteFrom('held_changes')
+        .where((eb) => eb.or([eb('applied_at', '<', before), eb('cancelled_at', '<', before)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Every held change of the account ends ("Das war ich nicht", a password reset): the owner is back. */
     async cancelAll(trx: Executor, accountId: string): Promise<number> {
       await deps.verification.invalidate(trx, accountId, ['held-change-cancel']);
@@ -210,8 +225,15 @@ export function createChannelHold(deps: {
      * claims the row (one conditional UPDATE: two workers never both apply it). A change that
      * fails is logged and tried again next round; the others go on.
      */
-    async applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow) => Promise<void>): Promise<number> {
-      const due = await database.db.selectFrom('held_changes').select(['id', 'account_id']).where('kind', '=', kind).where('effective_at', '<=', clock.now()).where('cancelled_at', 'is', null).where('applied_at', 'is', null).execute();
+    async applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => Promise<void>): Promise<number> {
+      const due = await database.db
+        .selectFrom('held_changes')
+        .select(['id', 'account_id', 'requested_ip', 'requested_user_agent'])
+        .where('kind', '=', kind)
+        .where('effective_at', '<=', clock.now())
+        .where('cancelled_at', 'is', null)
+        .where('applied_at', 'is', null)
+        .execute();
       let applied = 0;
       for (const row of due) {
         try {
@@ -221,7 +243,8 @@ export function createChannelHold(deps: {
             const claimed = await trx.updateTable('held_changes').set({ applied_at: clock.now() }).where('id', '=', row.id).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
             if (Number(claimed.numUpdatedRows) !== 1) return false;
             if (!account) return false;
-            await apply(trx, account);
+            // The notices name the device that asked (the worker has none of its own).
+            await apply(trx, account, { ip: row.requested_ip ?? '', userAgent: row.requested_user_agent });
             return true;
           });
           if (done) applied++;

@@ -11,7 +11,7 @@ import type { Translator } from '../../i18n/translator.js';
 import type { Notifier, UndoRestore } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SendPermit, SetupSend, SmsSendGuard } from '../../security/sms-send-guard.js';
-import { WORKER_CLIENT, type AuthenticatedSession, type ClientInfo } from '../../sessions/session-service.js';
+import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
 import { purposePolicies } from '../../verification/purposes.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import { cooldownSeconds, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
@@ -336,13 +336,13 @@ export function createRecoveryPhoneService(deps: {
     async applyHeldChanges(): Promise<number> {
       if (!deps.hold) return 0;
       // Already deactivated meanwhile: nothing to do (removeActive answers false).
-      const removed = await deps.hold.applyDue('recovery-phone-remove', async (trx, account) => {
-        await removeActive(trx, account, WORKER_CLIENT);
+      const removed = await deps.hold.applyDue('recovery-phone-remove', async (trx, account, requestedBy) => {
+        await removeActive(trx, account, requestedBy);
       });
       // The held number becomes the active one, told as a confirmation is; gone meanwhile: nothing.
-      const replaced = await deps.hold.applyDue('recovery-phone-replace', async (trx, account) => {
+      const replaced = await deps.hold.applyDue('recovery-phone-replace', async (trx, account, requestedBy) => {
         const { active, held } = await repository.rows(trx, account.id);
-        if (held) await activate(trx, account, { row: held, active, from: 'held', client: WORKER_CLIENT });
+        if (held) await activate(trx, account, { row: held, active, from: 'held', client: requestedBy });
       });
       return removed + replaced;
     },
