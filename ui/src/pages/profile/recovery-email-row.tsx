@@ -114,6 +114,16 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     }
   };
 
+  /** "Entfernen": at once, or (from a new device) held for 72 hours, and the message says until when. */
+  const remove = () =>
+    void run(
+      () => api('DELETE', '/api/v1/recovery/email'),
+      (result) => {
+        const date = heldUntil(result);
+        return date ? t('ui.profile.recovery.heldAccepted', { date }) : t('ui.profile.recovery.emailRow.removed');
+      },
+    );
+
   /** "Änderung abbrechen" of a held removal or replacement (issue 9). */
   const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/email/held'), t('ui.profile.recovery.heldCancelled'));
 
@@ -160,11 +170,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
               <button type="button" onClick={() => void openForm()}>
                 {t('ui.profile.recovery.emailRow.change')}
               </button>
-              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/recovery/email'), (result) => {
-                    const date = heldUntil(result);
-                    return date ? t('ui.profile.recovery.heldAccepted', { date }) : t('ui.profile.recovery.emailRow.removed');
-                  })
-                }>
+              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={remove}>
                 {t('ui.profile.recovery.emailRow.remove')}
               </button>
             </div>
