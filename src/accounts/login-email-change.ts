@@ -11,7 +11,7 @@ import { describeEvent, formatEventTime } from '../notifications/event-details.j
 import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
-import { WORKER_CLIENT, type AuthenticatedSession, type ClientInfo } from '../sessions/session-service.js';
+import type { AuthenticatedSession, ClientInfo } from '../sessions/session-service.js';
 import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
 import type { AccountRepository } from './account-repository.js';
 import { parseEmail } from './signup-service.js';
@@ -20,6 +20,9 @@ export const CHANGE_LOGIN_EMAIL_ACTION = 'lifeline.change-login-email';
 /** Without a settled channel to verify it, a change waits this long from the request; the old address can cancel it. */
 export const EMAIL_CHANGE_DELAY_MS = 7 * DAY;
 
+/** The columns of a waiting login-e-mail change, cleared. */
+const NO_WAITING_CHANGE = { pending_email: null, pending_email_normalized: null, email_change_due_at: null, email_change_requested_ip: null, email_change_requested_user_agent: null } as const;
+
 /**
  * Drops a login-e-mail change waiting out its 7 days: its cancel link, an undo, a password reset
  * or an address taken meanwhile. Answers whether one was waiting.
@@ -27,7 +30,7 @@ export const EMAIL_CHANGE_DELAY_MS = 7 * DAY;
 export async function dropWaitingEmailChange(db: Executor, accountId: string): Promise<boolean> {
   const dropped = await db
     .updateTable('accounts')
-    .set({ pending_email: null, pending_email_normalized: null, email_change_due_at: null })
+    .set(NO_WAITING_CHANGE)
     .where('id', '=', accountId)
     .where('email_change_due_at', 'is not', null)
     .executeTakeFirst();
@@ -70,7 +73,7 @@ export function createLoginEmailChangeService(deps: {
       await trx.deleteFrom('accounts').where('id', '=', taken.id).execute();
     }
     try {
-      await accounts.update(trx, account.id, { email, email_normalized: normalized, pending_email: null, pending_email_normalized: null, email_change_due_at: null }, now);
+      await accounts.update(trx, account.id, { email, email_normalized: normalized, ...NO_WAITING_CHANGE }, now);
     } catch (error) {
       // Another account confirmed the same address at the same moment.
       if (isUniqueViolation(error)) throw new LifelineError('email-unavailable');
@@ -157,7 +160,9 @@ export function createLoginEmailChangeService(deps: {
           await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'login_email.change_requested', origin: input.client, ...(waits ? { details: { waits: true } } : {}) });
           return;
         }
-        const link = await deps.verification.issue(trx, { purpose: 'login-email-change', accountId: auth.account.id, target: normalized, data: { email, ...(waits ? { waitsFrom: now } : {}) } });
+        // A waiting change keeps who asked: the notices when the worker applies it name that device.
+        const requester = { requestedIp: input.client.ip, requestedUserAgent: input.client.userAgent };
+        const link = await deps.verification.issue(trx, { purpose: 'login-email-change', accountId: auth.account.id, target: normalized, data: { email, ...(waits ? { waitsFrom: now, ...requester } : {}) } });
         await deps.notifier.notify(trx, {
           kind: 'account.email-change-confirmation',
           locale,
@@ -191,7 +196,14 @@ export function createLoginEmailChangeService(deps: {
         const taken = await accounts.findByEmail(trx, secret.target);
         if (taken && taken.id !== account.id && taken.email_verified_at !== null) throw new LifelineError('email-unavailable');
         const effectiveAt = waitsFrom + EMAIL_CHANGE_DELAY_MS;
-        await accounts.update(trx, account.id, { pending_email: email, pending_email_normalized: secret.target, email_change_due_at: effectiveAt }, clock.now());
+        const requestedIp = typeof secret.data.requestedIp === 'string' ? secret.data.requestedIp : null;
+        const requestedUserAgent = typeof secret.data.requestedUserAgent === 'string' ? secret.data.requestedUserAgent : null;
+        await accounts.update(
+          trx,
+          account.id,
+          { pending_email: email, pending_email_normalized: secret.target, email_change_due_at: effectiveAt, email_change_requested_ip: requestedIp, email_change_requested_user_agent: requestedUserAgent },
+          clock.now(),
+        );
         await deps.securityLog.record(trx, { accountId: account.id, type: 'login_email.change_scheduled', origin: client, details: { email, effectiveAt: new Date(effectiveAt).toISOString() } });
         return { email: account.email, effectiveAt };
       });
@@ -221,7 +233,9 @@ export function createLoginEmailChangeService(deps: {
             if (!account?.pending_email || !account.pending_email_normalized || account.email_change_due_at === null || account.email_change_due_at > clock.now()) return false;
             // Sign-in is blocked until a reset ("Das war ich nicht"): nothing changes meanwhile (the reset drops the change).
             if (account.password_reset_required === 1) return false;
-            await apply(trx, account, account.pending_email, account.pending_email_normalized, WORKER_CLIENT);
+            // The notices name the device that asked (the worker has none of its own).
+            const requestedBy = { ip: account.email_change_requested_ip ?? '', userAgent: account.email_change_requested_user_agent };
+            await apply(trx, account, account.pending_email, account.pending_email_normalized, requestedBy);
             return true;
           });
           if (done) applied++;

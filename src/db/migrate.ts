@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012-account-deletion.js';
 import * as m0013 from './migrations/0013-delayed-email-change.js';
 import * as m0014 from './migrations/0014-held-changes.js';
 import * as m0015 from './migrations/0015-held-setups.js';
+import * as m0016 from './migrations/0016-email-change-requester.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -36,6 +37,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0013-delayed-email-change': m0013,
   '0014-held-changes': m0014,
   '0015-held-setups': m0015,
+  '0016-email-change-requester': m0016,
 });
 
 function createMigrator(database: Database): Migrator {

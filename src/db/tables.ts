@@ -52,6 +52,9 @@ export interface AccountsTable {
   pending_email: ColumnType<string | null, string | null | undefined, string | null>;
   pending_email_normalized: ColumnType<string | null, string | null | undefined, string | null>;
   email_change_due_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Who asked for the waiting change: the notices when the worker applies it name this device. */
+  email_change_requested_ip: ColumnType<string | null, string | null | undefined, string | null>;
+  email_change_requested_user_agent: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: ColumnType<number, number | undefined, number>;
 }
 

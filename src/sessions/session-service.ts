@@ -18,9 +18,6 @@ export interface ClientInfo {
   readonly userAgent: string | null;
 }
 
-/** The worker applying a change on its own (a hold or a wait that ran out): no IP, no device; notices say "unknown". */
-export const WORKER_CLIENT: ClientInfo = { ip: '', userAgent: null };
-
 export interface AuthenticatedSession {
   readonly session: SessionRow;
   readonly account: AccountRow;
@@ -84,6 +81,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       'accounts.pending_email',
       'accounts.pending_email_normalized',
       'accounts.email_change_due_at',
+      'accounts.email_change_requested_ip',
+      'accounts.email_change_requested_user_agent',
       'accounts.updated_at',
     ])
     .where(
@@ -135,7 +134,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       const [row] = (await database.db.executeQuery(query)).rows;
       if (!row) return undefined;
       const now = clock.now();
-      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, pending_email, pending_email_normalized, email_change_due_at, updated_at, ...session } = row;
+      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, pending_email, pending_email_normalized, email_change_due_at, email_change_requested_ip, email_change_requested_user_agent, updated_at, ...session } = row;
       if (!isLive(session, now)) {
         await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();
         return undefined;
@@ -162,6 +161,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         pending_email,
         pending_email_normalized,
         email_change_due_at,
+        email_change_requested_ip,
+        email_change_requested_user_agent,
         updated_at,
       };
       return { session, account };

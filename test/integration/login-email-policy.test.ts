@@ -54,7 +54,8 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('no settled channel: the change waits 7 days after the request; the old address is told at once; the worker applies it', async () => {
-      const owner = await signedInAccount(t, { ip: nextIp() });
+      const requesterIp = nextIp();
+      const owner = await signedInAccount(t, { ip: requesterIp });
       const newEmail = uniqueEmail('waits');
       const requestedAt = t.clock.now();
       const accepted = await owner.client.post('/api/v1/account/email', { newEmail, password: owner.password });
@@ -80,6 +81,8 @@ for (const dialect of dialectsUnderTest()) {
       expect(await loginOf(owner.accountId)).toEqual({ email: newEmail, pending_email: null, email_change_due_at: null });
       const told = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('E-Mail-Adresse für die Anmeldung wurde geändert'));
       expect(told?.text).toContain(newEmail);
+      // It names the device that asked 7 days ago, not the worker's "unknown".
+      expect(told?.text).toContain(`IP-Adresse: ${requesterIp}`);
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: newEmail, password: GOOD_PASSWORD })).status).toBe(200);
       const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', owner.accountId).execute()).map((e) => e.type);
       expect(events).toEqual(expect.arrayContaining(['login_email.change_requested', 'login_email.change_scheduled', 'login_email.changed']));
