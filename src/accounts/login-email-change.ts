@@ -15,6 +15,7 @@ import type { AuthenticatedSession, ClientInfo } from '../sessions/session-servi
 import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
 import type { AccountRepository } from './account-repository.js';
 import { parseEmail } from './signup-service.js';
+import { storedUserAgent } from '../core/user-agent.js';
 
 export const CHANGE_LOGIN_EMAIL_ACTION = 'lifeline.change-login-email';
 /** Without a settled channel to verify it, a change waits this long from the request; the old address can cancel it. */
@@ -161,7 +162,7 @@ export function createLoginEmailChangeService(deps: {
           return;
         }
         // A waiting change keeps who asked: the notices when the worker applies it name that device.
-        const requester = { requestedIp: input.client.ip, requestedUserAgent: input.client.userAgent };
+        const requester = { requestedIp: input.client.ip, requestedUserAgent: storedUserAgent(input.client.userAgent) };
         const link = await deps.verification.issue(trx, { purpose: 'login-email-change', accountId: auth.account.id, target: normalized, data: { email, ...(waits ? { waitsFrom: now, ...requester } : {}) } });
         await deps.notifier.notify(trx, {
           kind: 'account.email-change-confirmation',

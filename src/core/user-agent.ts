@@ -7,6 +7,11 @@ export interface DeviceDescription {
   readonly os: string | null;
 }
 
+/** A User-Agent header as stored (sessions, the security log, held changes): its first 512 characters. */
+export function storedUserAgent(userAgent: string | null | undefined): string | null {
+  return userAgent ? userAgent.slice(0, 512) : null;
+}
+
 /** Browser and operating system from a User-Agent header (ua-parser-js 1.x, MIT). */
 export function describeUserAgent(userAgent: string | null | undefined): DeviceDescription {
   if (!userAgent) return { browser: null, os: null };

@@ -190,6 +190,9 @@ export interface RecoveryEmailsTable {
   last_sent_at: number | null;
   /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours (issue 9). */
   hold_requested: Generated<number>;
+  /** Who set it up or sent its link last (the link is opened without a session): a held change's notices name them. */
+  requested_ip: ColumnType<string | null, string | null | undefined, string | null>;
+  requested_user_agent: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type RecoveryEmailRow = Selectable<RecoveryEmailsTable>;

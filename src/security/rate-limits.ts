@@ -66,6 +66,12 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'reset-account': { points: config.passwordReset.perAccountPerHour, durationSeconds: 3600 },
     /** "Someone asked for a reset, but there is no account" (NOTIFY_UNKNOWN_RECIPIENTS): one a day per address. */
     'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
+    /**
+     * "Änderung abbrechen" of a held change from the profile (issue 9), per account: each sends
+     * notices, and removing again holds (and mails) again, so an intruder could loop the two
+     * into a flood that buries the real notices (429: the account's own session asks).
+     */
+    'held-cancel-account': { points: 5, durationSeconds: 3600 },
     /** "Das war ich nicht" links sent afresh from the profile's list, per account (429: the owner's own account). */
     'undo-link-account': { points: 5, durationSeconds: 3600 },
     /**

@@ -281,9 +281,9 @@ if (chromiumPath) {
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
       await check(page, failures, 'de', 'wrong-code', 'viewport');
 
-      // The right code → step 2, the password; its heading focused.
+      // The right code, typed in lower case with a dash for reading ("abcd-efgh") → step 2, the password; its heading focused.
       await page.keyboard.press('ControlOrMeta+a');
-      await page.keyboard.type(code.toLowerCase());
+      await page.keyboard.type(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
       await page.keyboard.press('Enter');
       const step2 = page.getByRole('dialog', { name: `${w.dialog} ${w.step2}` });
       await step2.getByLabel(w.password, { exact: true }).waitFor();

@@ -373,5 +373,53 @@ for (const dialect of dialectsUnderTest()) {
       const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', o.accountId).where('type', '=', 'recovery.change_hold_cancelled').execute()).length;
       expect(events).toBe(2);
     });
+
+    it('"Änderung abbrechen" cannot be looped into a flood: 5 an hour per account, then 429; another account’s session gets 404 and changes nothing; a pending setup stays', async () => {
+      const o = await ownerAndIntruder();
+      const other = await signedInAccount(t, { ip: nextIp() });
+      expect((await o.intruder.del('/api/v1/recovery/email')).status).toBe(202);
+      expect((await other.client.del('/api/v1/recovery/email/held')).status).toBe(404);
+      expect((await recovery(o.client)).email.removalAt).toBeDefined();
+      // A pending setup (not yet confirmed) is no held change: the cancel leaves it.
+      t.clock.advance(2 * MINUTE);
+      expect((await o.intruder.put('/api/v1/recovery/email', { address: uniqueEmail('pending'), password: GOOD_PASSWORD })).status).toBe(202);
+      const statuses: number[] = [];
+      for (let round = 0; round < 6; round++) {
+        statuses.push((await o.intruder.del('/api/v1/recovery/email/held')).status);
+        expect((await o.intruder.del('/api/v1/recovery/email')).status).toBe(202);
+      }
+      expect(statuses).toEqual([204, 204, 204, 204, 204, 429]);
+      expect((await recovery(o.client)).email.pending).toBeDefined();
+    });
+
+    it('the hold’s notices for a replaced e-mail name who asked, not who opened the link; waiting rows are never pruned', async () => {
+      const o = await ownerAndIntruder();
+      const theirs = uniqueEmail('theirs');
+      const token = await newRecoveryAddress(o.intruder, theirs);
+      const openerIp = nextIp();
+      expect((await apiClient(t.app, { ip: openerIp }).post('/api/v1/recovery/email/confirm', { token })).body).toMatchObject({ status: 'held' });
+      await settle();
+      const notice = (await mailsTo(t, o.email)).find((m) => m.text.includes('/cancel-hold?token='));
+      expect(notice?.text).toContain(`IP-Adresse: ${o.intruderIp}`);
+      expect(notice?.text).not.toContain(openerIp);
+      // A month on (another account's applied rows are pruned meanwhile), this waiting row stays.
+      await t.database.db.updateTable('held_changes').set({ effective_at: t.clock.now() + 60 * 24 * HOUR }).where('account_id', '=', o.accountId).execute();
+      t.clock.advance(40 * 24 * HOUR);
+      await housekeeping();
+      expect(await t.database.db.selectFrom('held_changes').select('id').where('account_id', '=', o.accountId).where('cancelled_at', 'is', null).execute()).toHaveLength(1);
+    });
+
+    it('a dormant account whose devices were all pruned: a stranger’s device is no "first device", its changes are held', async () => {
+      const owner = await signedInAccount(t, { ip: nextIp() });
+      const address = uniqueEmail('dormant');
+      const token = await newRecoveryAddress(owner.client, address);
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
+      // Years later the owner's device rows are gone (pruned after 400 days unused).
+      t.clock.advance(500 * 24 * HOUR);
+      await t.database.db.deleteFrom('devices').where('account_id', '=', owner.accountId).execute();
+      const stranger = apiClient(t.app, { ip: nextIp() });
+      expect((await stranger.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await stranger.del('/api/v1/recovery/email')).status).toBe(202);
+    });
   });
 }

@@ -1,5 +1,7 @@
 import type { Executor } from '../../db/database.js';
+import { storedUserAgent } from '../../core/user-agent.js';
 import type { RecoveryEmailRow, RecoveryEmailStatus } from '../../db/tables.js';
+import type { ClientInfo } from '../../sessions/session-service.js';
 
 /** The SQL of recovery e-mail addresses (at most one active, one pending and one held row per account). */
 export function createRecoveryEmailRepository() {
@@ -9,7 +11,7 @@ export function createRecoveryEmailRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested'>): Promise<void> {
+    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested' | 'requested_ip' | 'requested_user_agent'>): Promise<void> {
       await trx.insertInto('recovery_emails').values({ ...row, status: 'pending', confirmed_at: null }).execute();
     },
 
@@ -27,9 +29,13 @@ export function createRecoveryEmailRepository() {
       return trx.updateTable('recovery_emails').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
-    /** A link or code went out; `holdRequested`: a new device's session sent it, so its confirmation is held (never unmarked). */
-    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean): Promise<void> {
-      await trx.updateTable('recovery_emails').set(holdRequested ? { last_sent_at: now, hold_requested: 1 } : { last_sent_at: now }).where('id', '=', id).execute();
+    /**
+     * A link went out, asked by `by`; `holdRequested`: a new device's session sent it, so its
+     * confirmation is held (never unmarked).
+     */
+    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean, by: ClientInfo): Promise<void> {
+      const sent = { last_sent_at: now, requested_ip: by.ip, requested_user_agent: storedUserAgent(by.userAgent) };
+      await trx.updateTable('recovery_emails').set(holdRequested ? { ...sent, hold_requested: 1 } : sent).where('id', '=', id).execute();
     },
 
     /** The active recovery address of an account (for notices), or undefined. */

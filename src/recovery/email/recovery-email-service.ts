@@ -8,7 +8,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import { parseEmail } from '../../accounts/signup-service.js';
 import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier, type UndoRestore } from '../../notifications/notifier.js';
-import type { RequestOrigin, SecurityLog } from '../../notifications/security-log.js';
+import type { SecurityLog } from '../../notifications/security-log.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
@@ -70,10 +70,10 @@ export function createRecoveryEmailService(deps: {
    * session on a new device sent it, so the confirmed address will wait 72 hours (issue 9); the
    * mark is on the row, since whoever opens the link has no session.
    */
-  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: RequestOrigin, held: boolean): Promise<void> {
+  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: ClientInfo, held: boolean): Promise<void> {
     const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id } });
     await deps.notifier.notify(trx, { kind: 'recovery.email-confirmation', locale: localeOf(account), to: pending.address, accountId: account.id, params: { token: link.secret }, origin });
-    await repository.markSent(trx, pending.id, clock.now(), held);
+    await repository.markSent(trx, pending.id, clock.now(), held, origin);
   }
 
   /** "erneut senden" at most once a minute: a time on the row, so it follows the clock and restarts. */
@@ -186,7 +186,8 @@ export function createRecoveryEmailService(deps: {
         const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now };
         await repository.insertPending(trx, pending);
         await sendLink(trx, account, pending, input.client, held);
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(held ? { held: true } : {}) } });
+        // "held" in the log only where it will hold: a first address is never held.
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(held && active ? { held: true } : {}) } });
       });
     },
 
@@ -224,7 +225,9 @@ export function createRecoveryEmailService(deps: {
         }
         // Only a replacement is held: adding a first address strips the owner of nothing.
         if (pending.hold_requested === 1 && active && deps.hold) {
-          const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-email-replace', what: pending.address, client });
+          // The hold's notices name who asked for the change, not whoever opened the link.
+          const requester = pending.requested_ip === null ? client : { ip: pending.requested_ip, userAgent: pending.requested_user_agent };
+          const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-email-replace', what: pending.address, client: requester });
           if (!(await repository.markHeld(trx, pending.id))) throw new LifelineError('invalid-or-expired');
           return { address: pending.address, effectiveAt };
         }

@@ -1,5 +1,7 @@
 import { HOUR, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
+import { storedUserAgent } from '../../core/user-agent.js';
+import type { RateLimits } from '../../security/rate-limits.js';
 import { createAccountRepository } from '../../accounts/account-repository.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
@@ -18,6 +20,8 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 export const HOLD_MS = 72 * HOUR;
 /** Applied or cancelled held changes are kept this long (the profile's history is the security log's). */
 const HELD_RETENTION_MS = 30 * 24 * HOUR;
+/** The account's first device is exempt only if it appeared this soon after the sign-up. */
+const FIRST_DEVICE_AFTER_SIGNUP_MS = 7 * 24 * HOUR;
 /** A device the account first saw less than this long ago is new: its sessions' changes are held. */
 export const NEW_DEVICE_MS = 24 * HOUR;
 
@@ -48,8 +52,9 @@ export function createChannelHold(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   smsGuard: SmsSendGuard | undefined;
-  config: { readonly http: { readonly publicUrl: string } };
+  config: { readonly http: { readonly publicUrl: string }; readonly securityLog: { readonly retentionDays: number } };
   logger: Logger;
+  rateLimits: RateLimits;
 }) {
   const { database, clock } = deps;
   const accounts = createAccountRepository();
@@ -87,13 +92,13 @@ export function createChannelHold(deps: {
    * e-mail hear of it, and the security log has it. An owner whose own change was cancelled by
    * someone else learns so; an intruder's cancelled change is the owner's confirmation.
    */
-  async function tellCancelled(trx: Executor, accountId: string, kinds: readonly HeldChangeKind[], client: ClientInfo, via: 'link' | 'profile'): Promise<void> {
+  async function tellCancelled(trx: Executor, accountId: string, kinds: readonly HeldChangeKind[], client: ClientInfo, via: 'link' | 'profile', heldId?: string): Promise<void> {
     const account = await accounts.findById(trx, accountId);
     if (!account || kinds.length === 0) return;
     const locale = localeOf(account);
     const details = describeEvent(deps.translator, { at: clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
     const what = kinds.map((kind) => deps.translator.text(locale, `mail.heldCancelledWhat.${kind}`)).join(', ');
-    await deps.notifier.notify(trx, { kind: 'recovery.change-hold-cancelled', locale, accountId, params: { ...details, what }, origin: client, details: { kinds: kinds.join(','), via } });
+    await deps.notifier.notify(trx, { kind: 'recovery.change-hold-cancelled', locale, accountId, params: { ...details, what }, origin: client, details: { kinds: kinds.join(','), via, ...(heldId ? { heldId } : {}) } });
   }
 
   return {
@@ -103,11 +108,17 @@ export function createChannelHold(deps: {
      * session's: signing in again on the same new device must not lift the hold.
      */
     async appliesTo(db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<boolean> {
-      if (session.device_id === null) return false;
+      if (session.device_id === null) return false; // sessions from before devices were kept
       const device = await db.selectFrom('devices').select(['id', 'created_at']).where('id', '=', session.device_id).executeTakeFirst();
-      if (!device || clock.now() - device.created_at >= NEW_DEVICE_MS) return false;
+      // A device the account no longer knows is no known device.
+      if (!device) return true;
+      if (clock.now() - device.created_at >= NEW_DEVICE_MS) return false;
       const first = await db.selectFrom('devices').select('id').where('account_id', '=', session.account_id).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
-      return first?.id !== device.id;
+      if (first?.id !== device.id) return true;
+      // The first device is the owner's only near the sign-up: on a dormant account whose devices
+      // were all pruned, a stranger's device would be "first" too.
+      const account = await db.selectFrom('accounts').select('created_at').where('id', '=', session.account_id).executeTakeFirst();
+      return !account || device.created_at - account.created_at > FIRST_DEVICE_AFTER_SIGNUP_MS;
     },
 
     /**
@@ -128,7 +139,7 @@ export function createChannelHold(deps: {
       const effectiveAt = now + HOLD_MS;
       await trx
         .insertInto('held_changes')
-        .values({ id, account_id: input.account.id, kind: input.kind, created_at: now, effective_at: effectiveAt, cancelled_at: null, applied_at: null, requested_ip: input.client.ip, requested_user_agent: input.client.userAgent })
+        .values({ id, account_id: input.account.id, kind: input.kind, created_at: now, effective_at: effectiveAt, cancelled_at: null, applied_at: null, requested_ip: input.client.ip, requested_user_agent: storedUserAgent(input.client.userAgent) })
         .execute();
       const locale = localeOf(input.account);
       const details = describeEvent(deps.translator, { at: now, locale, timeZone: input.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
@@ -181,7 +192,7 @@ export function createChannelHold(deps: {
           if (!cancelled) throw new LifelineError('link-expired');
           // A replacement's new address or number goes: it never becomes the channel.
           if (isReplacement(cancelled.kind)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled.kind));
-          await tellCancelled(trx, secret.accountId, [cancelled.kind], client, 'link');
+          await tellCancelled(trx, secret.accountId, [cancelled.kind], client, 'link', heldId);
         });
       } catch (error) {
         throw asDeadLink(error);
@@ -193,6 +204,7 @@ export function createChannelHold(deps: {
      * only keeps things as they are): the channel's waiting change ends; 404 when none waits.
      */
     async cancelFromProfile(accountId: string, channel: HeldChannel, client: ClientInfo): Promise<void> {
+      await deps.rateLimits.enforce('held-cancel-account', accountId);
       await inTransaction(database, async (trx) => {
         // The account first (PostgreSQL lock order), as everywhere the hold's rows are written.
         await accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
@@ -202,9 +214,12 @@ export function createChannelHold(deps: {
       });
     },
 
-    /** Housekeeping: applied or cancelled changes are kept 30 days (they hold an IP and a user agent), then go. */
+    /**
+     * Housekeeping: applied or cancelled changes are kept 30 days, or the security log's
+     * retention if shorter (they hold an IP and a user agent), then go. Waiting ones stay.
+     */
     async prune(): Promise<number> {
-      const before = clock.now() - HELD_RETENTION_MS;
+      const before = clock.now() - Math.min(HELD_RETENTION_MS, deps.config.securityLog.retentionDays * 24 * HOUR);
       const result = await database.db
         .deleteFrom('held_changes')
         .where((eb) => eb.or([eb('applied_at', '<', before), eb('cancelled_at', '<', before)]))

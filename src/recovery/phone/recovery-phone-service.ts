@@ -238,7 +238,7 @@ export function createRecoveryPhoneService(deps: {
           const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
           await repository.insertPending(trx, pending);
           await sendCode(trx, account, pending, input.client, held);
-          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(held ? { held: true } : {}) } });
+          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(held && active ? { held: true } : {}) } });
         },
       );
       return { masked: maskNumber(number.e164) };

@@ -392,7 +392,9 @@ function CodeStep({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
-    if (sms ? !/^\d{6}$/.test(code) : !/^[0-9A-Z]{8}$/.test(code)) {
+    // Spaces and dashes typed or pasted for reading ("ABCD-EFGH") are not part of the code.
+    const value = code.replace(/[\s-]/g, '');
+    if (sms ? !/^\d{6}$/.test(value) : !/^[0-9A-Z]{8}$/.test(value)) {
       setError(sms ? say('requiredSms') : say('requiredEmail'));
       focusField();
       return;
@@ -401,7 +403,7 @@ function CodeStep({
     setError(undefined);
     setResendProblem(undefined);
     try {
-      const verified = await api<{ id: string }>('POST', `/api/v1/account/verifications/${encodeURIComponent(step.record.id)}/code`, { code });
+      const verified = await api<{ id: string }>('POST', `/api/v1/account/verifications/${encodeURIComponent(step.record.id)}/code`, { code: value });
       onVerified(verified.id);
     } catch (failure) {
       // No longer pending but not failed by this step: most likely the e-mail's link verified it

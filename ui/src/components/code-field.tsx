@@ -33,7 +33,8 @@ export function CodeField(props: {
       inputMode={sms ? 'numeric' : 'text'}
       autoCapitalize={sms ? 'off' : 'characters'}
       pattern={sms ? '[0-9]*' : undefined}
-      maxLength={sms ? 6 : 16}
+      // Room for what people paste ("123 456", " ABCD-EFGH "): the cleaning keeps the code's characters.
+      maxLength={16}
       autoCorrect="off"
       spellCheck={false}
       required
