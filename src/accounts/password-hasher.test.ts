@@ -111,7 +111,13 @@ describe('the dummy verification for unknown accounts (SECURITY.md 7.3)', () => 
   it('takes about as long as a real verification (SECURITY.md 7.3)', async () => {
     const hasher = createPasswordHasher(parameters);
     const real = await hasher.hash('Korrekt-Pferd-Batterie-42');
-    const firstDummy = await timed(() => hasher.verifyDummy('a guess'));
+    // The first dummy of a hasher, three times (one sample alone is at the mercy of a busy machine).
+    const firstDummies: number[] = [await timed(() => hasher.verifyDummy('a guess'))];
+    for (let i = 0; i < 2; i++) {
+      const fresh = createPasswordHasher(parameters);
+      await fresh.hash('Korrekt-Pferd-Batterie-42');
+      firstDummies.push(await timed(() => fresh.verifyDummy('a guess')));
+    }
     const dummies: number[] = [];
     const reals: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -122,7 +128,7 @@ describe('the dummy verification for unknown accounts (SECURITY.md 7.3)', () => 
     // Loose bounds (a shared CI machine is noisy); making the dummy hash on the spot would be ×2–3.
     expect(median(dummies) / realMedian).toBeGreaterThan(0.5);
     expect(median(dummies) / realMedian).toBeLessThan(1.8);
-    expect(firstDummy / realMedian).toBeLessThan(1.8);
+    expect(median(firstDummies) / realMedian).toBeLessThan(1.8);
   });
 });
 
