@@ -13,6 +13,18 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
  * strangers' guesses trigger (PRODUCT.md §1, SECURITY.md 5.1), and it is what later tells a
  * "sign-in from a new device" apart.
  */
+/**
+ * The account's first device is the owner's (the sign-in right after sign-up, not "a new
+ * device") only if it appeared this soon after the sign-up: on a dormant account whose devices
+ * were all pruned, a stranger's browser would otherwise be "first" and pass unnoticed.
+ */
+export const FIRST_DEVICE_AFTER_SIGNUP_MS = 7 * 24 * 3600 * 1000;
+
+/** Whether a device first seen at `deviceCreatedAt` is the owner's first, for an account made at `accountCreatedAt`. */
+export function isOwnersFirstDevice(isFirst: boolean, deviceCreatedAt: number, accountCreatedAt: number): boolean {
+  return isFirst && deviceCreatedAt - accountCreatedAt <= FIRST_DEVICE_AFTER_SIGNUP_MS;
+}
+
 export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing }) {
   const { database, clock, keys } = deps;
   const hashes = (accountId: string, token: string) => keys.all().map((k) => hmacSha256(k.key, 'device', accountId, token));

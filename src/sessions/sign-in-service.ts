@@ -12,7 +12,7 @@ import { describeEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
-import type { DeviceRegistry } from './device-registry.js';
+import { isOwnersFirstDevice, type DeviceRegistry } from './device-registry.js';
 import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from './session-service.js';
 
 export interface SignInInput {
@@ -82,7 +82,7 @@ export function createSignInService(deps: {
         if (rehash) await deps.accounts.update(trx, account.id, { password_hash: rehash }, now);
         const device = await deps.devices.remember(trx, account.id, input.deviceToken);
         const issued = await sessions.create(trx, { accountId: account.id, client: input.client, deviceId: device.deviceId });
-        if (device.isNew && !device.isFirst) {
+        if (device.isNew && !isOwnersFirstDevice(device.isFirst, now, account.created_at)) {
           // A browser this account never signed in with: the owner hears of it on every address (issue 8).
           const locale = localeOf(account);
           const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });

@@ -409,7 +409,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await t.database.db.selectFrom('held_changes').select('id').where('account_id', '=', o.accountId).where('cancelled_at', 'is', null).execute()).toHaveLength(1);
     });
 
-    it('a dormant account whose devices were all pruned: a stranger’s device is no "first device", its changes are held', async () => {
+    it('a dormant account whose devices were all pruned: a stranger’s device is no "first device": its changes are held, its sign-in is notified', async () => {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const address = uniqueEmail('dormant');
       const token = await newRecoveryAddress(owner.client, address);
@@ -420,6 +420,9 @@ for (const dialect of dialectsUnderTest()) {
       const stranger = apiClient(t.app, { ip: nextIp() });
       expect((await stranger.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
       expect((await stranger.del('/api/v1/recovery/email')).status).toBe(202);
+      // …and its sign-in is "a new device" for the notices too.
+      await settle();
+      expect((await mailsTo(t, owner.email)).some((m) => m.subject.includes('neuen Gerät'))).toBe(true);
     });
   });
 }

@@ -13,6 +13,7 @@ import { describeEvent, formatEventTime } from '../../notifications/event-detail
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
+import { isOwnersFirstDevice } from '../../sessions/device-registry.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
 import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
 
@@ -20,8 +21,6 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 export const HOLD_MS = 72 * HOUR;
 /** Applied or cancelled held changes are kept this long (the profile's history is the security log's). */
 const HELD_RETENTION_MS = 30 * 24 * HOUR;
-/** The account's first device is exempt only if it appeared this soon after the sign-up. */
-const FIRST_DEVICE_AFTER_SIGNUP_MS = 7 * 24 * HOUR;
 /** A device the account first saw less than this long ago is new: its sessions' changes are held. */
 export const NEW_DEVICE_MS = 24 * HOUR;
 
@@ -115,10 +114,9 @@ export function createChannelHold(deps: {
       if (clock.now() - device.created_at >= NEW_DEVICE_MS) return false;
       const first = await db.selectFrom('devices').select('id').where('account_id', '=', session.account_id).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
       if (first?.id !== device.id) return true;
-      // The first device is the owner's only near the sign-up: on a dormant account whose devices
-      // were all pruned, a stranger's device would be "first" too.
+      // The first device is the owner's only near the sign-up (as for the new-device notice).
       const account = await db.selectFrom('accounts').select('created_at').where('id', '=', session.account_id).executeTakeFirst();
-      return !account || device.created_at - account.created_at > FIRST_DEVICE_AFTER_SIGNUP_MS;
+      return !account || !isOwnersFirstDevice(true, device.created_at, account.created_at);
     },
 
     /**
