@@ -36,9 +36,9 @@ export const channelOf = (kind: HeldChangeKind): HeldChannel => (KINDS_OF.email.
 const isReplacement = (kind: HeldChangeKind): boolean => kind.endsWith('-replace');
 
 /**
- * The 72-hour hold (issue 9): removing or replacing a recovery channel from a session that
- * signed in less than 24 hours ago on a new device (not the account's first one: the first
- * sign-in after sign-up is not "new") does not happen at once. Every channel hears of it with a
+ * The 72-hour hold (issue 9): removing or replacing a recovery channel from a device the account
+ * first saw less than 24 hours ago (not the owner's first one: the first sign-in after sign-up
+ * is not "new") does not happen at once. Every channel hears of it with a
  * link of its own that cancels it; the worker applies it after 72 hours. An intruder with a
  * stolen password cannot quietly strip the owner's ways back in, nor swap them for their own.
  * A replacement's new address or number is confirmed first and waits as a `held` row.
