@@ -54,6 +54,11 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
   void dummyHash.catch(() => undefined);
 
   return {
+    /** Resolves once the dummy hash is made: the server waits for it before it listens, so no request ever waits for it. */
+    async ready(): Promise<void> {
+      await dummyHash;
+    },
+
     hash(password: string): Promise<string> {
       return gate(() => hash(password, options));
     },
