@@ -11,6 +11,7 @@ import type { ActionVerificationService } from '../actions/action-verification-s
 import type { AuthenticatedSession, ClientInfo, SessionService } from '../sessions/session-service.js';
 import type { AccountRepository } from './account-repository.js';
 import type { PasswordVerifier } from './password-verifier.js';
+import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
 
 /** Between the request and the deletion: any sign-in in this time cancels it (issue 9). */
 export const DELETION_GRACE_MS = 7 * DAY;
@@ -61,6 +62,7 @@ export function createAccountDeletionService(deps: {
   logger: Logger;
 }) {
   const { database, clock } = deps;
+  const recoveryEmails = createRecoveryEmailRepository();
 
   return {
     async schedule(input: { auth: AuthenticatedSession; password: string; verificationId: string; client: ClientInfo; deviceToken: string | undefined }): Promise<{ deleteAt: number }> {
@@ -103,7 +105,7 @@ export function createAccountDeletionService(deps: {
         const done = await inTransaction(database, async (trx) => {
           const account = await deps.accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
           if (!account || account.deletion_due_at === null || account.deletion_due_at > clock.now()) return false;
-          const recovery = await trx.selectFrom('recovery_emails').select('address').where('account_id', '=', id).where('status', '=', 'active').executeTakeFirst();
+          const recovery = await recoveryEmails.active(trx, id);
           const locale = localeOf(account);
           const when = formatEventTime(clock.now(), locale, account.time_zone);
           for (const to of new Set([account.email, ...(recovery ? [recovery.address] : [])])) {

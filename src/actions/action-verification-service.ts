@@ -18,6 +18,8 @@ import { asDeadLink, type VerificationService } from '../verification/verificati
 import { createAccountRepository } from '../accounts/account-repository.js';
 import { verificationStatus, type VerificationStatus } from './verification-state.js';
 import { HOST_ACTION_PATTERN, LIFELINE_ACTION_PREFIX, isLifelineAction, policyOf, verificationChannels, type VerificationChannel } from './action-policy.js';
+import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository } from '../recovery/phone/recovery-phone-repository.js';
 
 /** Time to pick a channel and enter its code, from the start. */
 export const VERIFICATION_WINDOW_MS = 30 * MINUTE;
@@ -107,6 +109,8 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
   const { database, clock } = deps;
   const { allowedReturnOrigins, hostMinChannelAgeMs } = deps.config.actionVerification;
   const accounts = createAccountRepository();
+  const recoveryEmails = createRecoveryEmailRepository();
+  const recoveryPhones = createRecoveryPhoneRepository();
 
   const statusOf = verificationStatus;
 
@@ -139,9 +143,9 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         .executeTakeFirst();
       targets.push({ channel: 'login-email', to: account.email, country: null, since: Math.max(account.email_verified_at, changed?.created_at ?? 0) });
     }
-    const email = await db.selectFrom('recovery_emails').select(['address', 'confirmed_at']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
+    const email = await recoveryEmails.active(db, account.id);
     if (email?.confirmed_at != null) targets.push({ channel: 'recovery-email', to: email.address, country: null, since: email.confirmed_at });
-    const phone = await db.selectFrom('recovery_phones').select(['number_e164', 'country', 'confirmed_at']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
+    const phone = await recoveryPhones.active(db, account.id);
     if (phone?.confirmed_at != null && deps.smsGuard) targets.push({ channel: 'recovery-phone', to: phone.number_e164, country: phone.country, since: phone.confirmed_at });
     return targets;
   }

@@ -38,10 +38,9 @@ export function createRecoveryEmailRepository() {
       await trx.updateTable('recovery_emails').set(holdRequested ? { ...sent, hold_requested: 1 } : sent).where('id', '=', id).execute();
     },
 
-    /** The active recovery address of an account (for notices), or undefined. */
-    async activeAddress(db: Executor, accountId: string): Promise<string | undefined> {
-      const row = await db.selectFrom('recovery_emails').select('address').where('account_id', '=', accountId).where('status', '=', 'active').executeTakeFirst();
-      return row?.address;
+    /** The active recovery address of an account (notices, verifications), or undefined. */
+    async active(db: Executor, accountId: string): Promise<RecoveryEmailRow | undefined> {
+      return db.selectFrom('recovery_emails').selectAll().where('account_id', '=', accountId).where('status', '=', 'active').executeTakeFirst();
     },
   };
 }

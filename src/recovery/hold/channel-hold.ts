@@ -16,6 +16,8 @@ import type { SmsSendGuard } from '../../security/sms-send-guard.js';
 import { isOwnersFirstDevice } from '../../sessions/device-registry.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
 import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
+import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 
 /** How long a held change waits (issue 9; Google and Microsoft use this grace period). */
 export const HOLD_MS = 72 * HOUR;
@@ -57,6 +59,8 @@ export function createChannelHold(deps: {
 }) {
   const { database, clock } = deps;
   const accounts = createAccountRepository();
+  const emails = createRecoveryEmailRepository();
+  const phones = createRecoveryPhoneRepository();
 
   /** The account's changes of these kinds that still wait. */
   const waitingOf = (db: Executor, accountId: string, kinds: readonly HeldChangeKind[]) =>
@@ -64,7 +68,7 @@ export function createChannelHold(deps: {
 
   /** A replacement's confirmed but not yet active row (status `held`) goes. */
   async function dropHeldRow(trx: Executor, accountId: string, channel: HeldChannel): Promise<void> {
-    await trx.deleteFrom(channel === 'email' ? 'recovery_emails' : 'recovery_phones').where('account_id', '=', accountId).where('status', '=', 'held').execute();
+    await (channel === 'email' ? emails : phones).remove(trx, accountId, 'held');
   }
 
   /**
@@ -142,8 +146,8 @@ export function createChannelHold(deps: {
       const locale = localeOf(input.account);
       const details = describeEvent(deps.translator, { at: now, locale, timeZone: input.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
       const params = { ...details, what: deps.translator.text(locale, `mail.heldWhat.${input.kind}`, { target: input.what }), effectiveAt: formatEventTime(effectiveAt, locale, input.account.time_zone) };
-      const email = await trx.selectFrom('recovery_emails').select('address').where('account_id', '=', input.account.id).where('status', '=', 'active').executeTakeFirst();
-      const phone = await trx.selectFrom('recovery_phones').select(['number_e164', 'country']).where('account_id', '=', input.account.id).where('status', '=', 'active').executeTakeFirst();
+      const email = await emails.active(trx, input.account.id);
+      const phone = await phones.active(trx, input.account.id);
       const cancelLink = async (target: string) => (await deps.verification.issue(trx, { purpose: 'held-change-cancel', accountId: input.account.id, target, data: { heldId: id }, coexist: true })).secret;
       for (const to of new Set([input.account.email, ...(email ? [email.address] : [])])) {
         const token = await cancelLink(to.toLowerCase());

@@ -31,6 +31,7 @@ import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
+import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 
 /** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
 const FLOW_TTL_MS = 30 * MINUTE;
@@ -116,6 +117,7 @@ interface ChannelOwners {
  */
 export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   const { database, clock } = deps;
+  const recoveryPhones = createRecoveryPhoneRepository();
   const repository = createPasswordResetFlowRepository();
   const maxAttempts = deps.config.verification.maxAttempts;
   /** Processing that runs after an answer; tests and shutdown wait for it. */
@@ -542,7 +544,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     const shown = identifier === null ? '' : channel === 'recovery-phone' ? maskNumber(identifier) : identifier;
     const via = deps.translator.text(locale, `mail.password-reset.channels.${channel}`, { target: shown });
     await deps.notifier.notify(trx, { kind: 'account.password-reset', locale, accountId: account.id, params: { ...details, via }, origin: client, details: { channel }, undo: { restore: {} } });
-    const phone = await trx.selectFrom('recovery_phones').select(['number_e164', 'country']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
+    const phone = await recoveryPhones.active(trx, account.id);
     if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: account.id }))) {
       await deps.notifier.notify(trx, { kind: 'account.password-reset-sms-notice', locale, to: phone.number_e164, accountId: account.id, params: { when: details.when } });
     }

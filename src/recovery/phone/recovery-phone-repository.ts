@@ -31,5 +31,10 @@ export function createRecoveryPhoneRepository() {
     async markSent(trx: Executor, id: string, now: number, holdRequested: boolean): Promise<void> {
       await trx.updateTable('recovery_phones').set(holdRequested ? { last_sent_at: now, hold_requested: 1 } : { last_sent_at: now }).where('id', '=', id).execute();
     },
+
+    /** The active recovery number of an account (notices, verifications), or undefined. */
+    async active(db: Executor, accountId: string): Promise<RecoveryPhoneRow | undefined> {
+      return db.selectFrom('recovery_phones').selectAll().where('account_id', '=', accountId).where('status', '=', 'active').executeTakeFirst();
+    },
   };
 }

@@ -17,6 +17,8 @@ import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
+import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 
 /** What an undo did, in the order it did it (the API's `done`, the page's list). */
 export type UndoStep =
@@ -62,6 +64,8 @@ export function createSecurityUndoService(deps: {
   channelHold?: ChannelHold;
 }) {
   const { database, clock } = deps;
+  const recoveryEmails = createRecoveryEmailRepository();
+  const recoveryPhones = createRecoveryPhoneRepository();
 
   async function restoreRecoveryEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
     const removed = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'active').returning('id').execute();
@@ -103,8 +107,8 @@ export function createSecurityUndoService(deps: {
 
   /** The recovery channels and the login e-mail as they are now (server-side only, kept with a link). */
   async function snapshot(trx: Executor, account: AccountRow): Promise<UndoLinkData['restore']> {
-    const email = await trx.selectFrom('recovery_emails').select(['address', 'confirmed_at']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
-    const phone = await trx.selectFrom('recovery_phones').select(['number_e164', 'country', 'confirmed_at']).where('account_id', '=', account.id).where('status', '=', 'active').executeTakeFirst();
+    const email = await recoveryEmails.active(trx, account.id);
+    const phone = await recoveryPhones.active(trx, account.id);
     return {
       emailAddress: email?.address ?? null,
       emailConfirmedAt: email?.confirmed_at ?? null,
