@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { closeChannels } from './delivery/channels/create-channels.js';
 import { createHousekeeping } from './housekeeping.js';
 import { buildApp } from './http/build-app.js';
+import { isLoopbackUrl } from './security/client-address.js';
 import { createServices, type Services } from './services.js';
 
 export interface RunningServer {
@@ -93,7 +94,8 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
       delivery: config.delivery.devMailbox ? 'dev-mailbox' : 'transports',
       worker: config.delivery.runWorkerInProcess ? 'in-process' : 'separate',
     },
-    `${config.appName} ${config.version} listening on ${config.http.publicUrl}` + (config.delivery.devMailbox ? ` (development mailbox: ${config.http.publicUrl}/dev/mailbox)` : ''),
+    `${config.appName} ${config.version} listening on ${config.http.publicUrl}` +
+      (config.delivery.devMailbox && isLoopbackUrl(config.http.publicUrl) ? ` (development mailbox: ${config.http.publicUrl}/dev/mailbox)` : ''),
   );
 
   return {

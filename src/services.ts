@@ -72,15 +72,15 @@ export function createServices(input: ServicesInput) {
   const devices = createDeviceRegistry({ database, clock, keys: config.keys });
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
-  const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, logger, config });
+  const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, devices, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
   // The 72-hour hold of issue 9 (removals from a fresh session on a new device).
-  const channelHold = createChannelHold({ database, clock, verification, notifier, securityLog, translator, smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard, config, logger, rateLimits });
-  const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits, hold: channelHold });
+  const channelHold = createChannelHold({ database, clock, verification, notifier, securityLog, translator, smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard, config, logger, rateLimits, sessions });
+  const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits, sessions, hold: channelHold });
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
   const recoveryPhone =
-    config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config, hold: channelHold });
+    config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config, sessions, hold: channelHold });
   const passwordReset = createPasswordResetService({
     database,
     clock,
@@ -95,6 +95,7 @@ export function createServices(input: ServicesInput) {
     rateLimits,
     smsGuard: recoveryPhone ? smsGuard : undefined,
     channelHold,
+    devices,
     metrics,
     logger,
     config,

@@ -11,6 +11,7 @@ import type { Locale, Translator } from '../i18n/translator.js';
 import { describeEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { RequestOrigin, SecurityLog } from '../notifications/security-log.js';
+import type { DeviceRegistry } from '../sessions/device-registry.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { VerificationService } from '../verification/verification-service.js';
 import type { AccountRepository } from './account-repository.js';
@@ -57,6 +58,8 @@ export function createSignupService(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   rateLimits: RateLimits;
+  /** The browser that confirms the sign-up becomes the account's first device (docs/security.md "The owner wins"). */
+  devices: Pick<DeviceRegistry, 'remember'>;
   logger: Logger;
   config: { readonly appName: string };
 }) {
@@ -141,9 +144,13 @@ export function createSignupService(deps: {
 
     /**
      * Confirms the login e-mail with the link's token (a POST from the link's page: a GET never
-     * confirms, so mail scanners that open links change nothing).
+     * confirms, so mail scanners that open links change nothing). The link alone confirms, but
+     * the browser that confirmed becomes the account's first device (its device cookie, returned
+     * as `deviceToken`): whoever signed up with someone else's address and then signs in from his
+     * own browser is on a new device — the owner hears of it with "Das war ich nicht", and his
+     * recovery changes wait 72 hours (pre-registration gains him nothing the owner cannot undo).
      */
-    async confirm(token: string, origin: RequestOrigin): Promise<{ email: string }> {
+    async confirm(token: string, origin: RequestOrigin, deviceToken: string | undefined): Promise<{ email: string; deviceToken?: string }> {
       return deps.verification.redeemLink({ purpose: 'login-email-verification', token }, async (trx, secret) => {
         const now = clock.now();
         const account = await accounts.findById(trx, secret.accountId);
@@ -154,6 +161,8 @@ export function createSignupService(deps: {
         if (account.email_verified_at === null) {
           await accounts.update(trx, account.id, { email_verified_at: now }, now);
           await deps.securityLog.record(trx, { accountId: account.id, type: 'account.email_verified', origin });
+          const device = await deps.devices.remember(trx, account.id, deviceToken);
+          return { email: account.email, deviceToken: device.token };
         }
         return { email: account.email };
       });

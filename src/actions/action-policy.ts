@@ -18,9 +18,9 @@ export interface ActionPolicy {
 export const LIFELINE_ACTION_PREFIX = 'lifeline.';
 
 /**
- * The policy table (issue 9; also in docs/security.md). Lifeline's own actions by name; every
- * other name is a host's action: any confirmed channel, no password, no minimum age unless
- * VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS says otherwise.
+ * The policy table (also in docs/security.md). Lifeline's own actions by name; every other name
+ * is a host's action: any settled channel (confirmed VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS ago,
+ * default 7, or from the account's first device; the login e-mail always), no password.
  */
 export const lifelineActionPolicies = {
   /** A new login e-mail: the password and a code to a channel confirmed at least 7 days ago. */

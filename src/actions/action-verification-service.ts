@@ -37,6 +37,18 @@ const LINK_PURPOSE: VerificationPurpose = 'action-verification-email-link';
 const ACTION_PURPOSES: readonly VerificationPurpose[] = ['action-verification-email-code', 'action-verification-sms', 'account-action-email-code', 'account-action-sms', LINK_PURPOSE];
 
 /** Who asked for a verification: a host's API key (by id, named in messages) or a Lifeline session. */
+/**
+ * Every open verification of the account ends (failed), pending or verified but not yet
+ * consumed, with its codes and links: "Das war ich nicht" (docs/security.md "The owner wins")
+ * must not leave an intruder a verified record to consume for a host's sensitive action.
+ * Runs in the caller's transaction, after the account's lock. Answers how many ended.
+ */
+export async function failOpenVerifications(trx: Executor, verification: Pick<VerificationService, 'invalidate'>, accountId: string, now: number): Promise<number> {
+  await verification.invalidate(trx, accountId, ACTION_PURPOSES);
+  const result = await trx.updateTable('action_verifications').set({ failed_at: now }).where('account_id', '=', accountId).where('consumed_at', 'is', null).where('failed_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export interface Requester {
   readonly kind: VerificationRequesterKind;
   readonly id: string;
@@ -70,6 +82,12 @@ interface ChannelTarget {
   readonly country: string | null;
   /** Since when it has been confirmed (the policy's minimum age reads it). */
   readonly since: number;
+  /**
+   * It counted as the owner's from its confirmation on (recovery/channel-trust.ts): set up and
+   * confirmed from the account's first device, or the login e-mail (confirmed by the mailbox's
+   * owner at sign-up; a change of it needs a settled channel or a 7-day wait).
+   */
+  readonly settledAtOnce: boolean;
 }
 
 export interface StartInput {
@@ -141,18 +159,27 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         .orderBy('created_at', 'desc')
         .limit(1)
         .executeTakeFirst();
-      targets.push({ channel: 'login-email', to: account.email, country: null, since: Math.max(account.email_verified_at, changed?.created_at ?? 0) });
+      targets.push({ channel: 'login-email', to: account.email, country: null, since: Math.max(account.email_verified_at, changed?.created_at ?? 0), settledAtOnce: true });
     }
     const email = await recoveryEmails.active(db, account.id);
-    if (email?.confirmed_at != null) targets.push({ channel: 'recovery-email', to: email.address, country: null, since: email.confirmed_at });
+    if (email?.confirmed_at != null) targets.push({ channel: 'recovery-email', to: email.address, country: null, since: email.confirmed_at, settledAtOnce: email.settled_at === email.confirmed_at });
     const phone = await recoveryPhones.active(db, account.id);
-    if (phone?.confirmed_at != null && deps.smsGuard) targets.push({ channel: 'recovery-phone', to: phone.number_e164, country: phone.country, since: phone.confirmed_at });
+    if (phone?.confirmed_at != null && deps.smsGuard) {
+      targets.push({ channel: 'recovery-phone', to: phone.number_e164, country: phone.country, since: phone.confirmed_at, settledAtOnce: phone.settled_at === phone.confirmed_at });
+    }
     return targets;
   }
 
+  /**
+   * Whether the action's policy lets this channel verify it now: old enough, or — for a host's
+   * action — settled from its confirmation on (the owner's first device, the login e-mail), so
+   * that a new account can verify at once while a channel an intruder added a minute ago cannot
+   * (VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS, default 7; docs/security.md).
+   */
   function allows(action: string, target: ChannelTarget, now: number): boolean {
     const policy = policyOf(action, hostMinChannelAgeMs);
-    return policy.channels.includes(target.channel) && now - target.since >= policy.minChannelAgeMs;
+    if (!policy.channels.includes(target.channel)) return false;
+    return now - target.since >= policy.minChannelAgeMs || (!isLifelineAction(action) && target.settledAtOnce);
   }
 
   /** A returnTo is an absolute http(s) URL whose origin is allow-listed (no open redirect). */
@@ -215,8 +242,10 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     if (last !== undefined && now - last < SEND_COOLDOWN_MS) {
       throw new LifelineError('rate-limited', {}, { retryAfterSeconds: Math.max(1, Math.ceil((last + SEND_COOLDOWN_MS - now) / 1000)) });
     }
-    // The channel's limit first: a refusal there must not use up the account's sends.
-    await deps.rateLimits.enforce('verification-send-channel', `${channel}:${target.to.toLowerCase()}`);
+    // The channel's limit first: a refusal there must not use up the account's sends. Per
+    // requester kind too: a host's sends (or a stranger's clicks on a host's page) never use up
+    // the owner's own sends to the channel, nor the other way round.
+    await deps.rateLimits.enforce('verification-send-channel', `${row.requester_kind}:${channel}:${target.to.toLowerCase()}`);
     // Per account and requester kind: a host's sends never use up the owner's own (and the other way round).
     await deps.rateLimits.enforce('verification-send-account', `${row.requester_kind}:${row.account_id}`);
     if (channel === 'recovery-phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: target.country ?? 'ZZ', accountId: row.account_id }))) {

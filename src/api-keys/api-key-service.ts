@@ -11,6 +11,26 @@ import type { ApiKeyRow } from '../db/tables.js';
 const KEY_PATTERN = /^llk_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{43})$/;
 /** A name an operator types and reads back: `billing`, `shop-eu.prod`. */
 export const API_KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * What a key may do (docs/api.md "API keys and scopes"); each route names the one it needs, and
+ * scopes are independent (`admin:write` does not imply `admin:read`):
+ * - `verifications`: the action-verification API (the default, and what keys made before scopes have);
+ * - `admin:read`, `admin:write`: the host's back office (reading, and changing accounts);
+ * - `events`: the host's event subscriptions.
+ */
+export const API_KEY_SCOPES = ['verifications', 'admin:read', 'admin:write', 'events'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+/** A key created without naming scopes gets this one. */
+export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['verifications'];
+
+export function isApiKeyScope(value: string): value is ApiKeyScope {
+  return (API_KEY_SCOPES as readonly string[]).includes(value);
+}
+
+/** The stored form, space-separated, in the table's order (unknown words are dropped when read). */
+const storedScopes = (scopes: readonly ApiKeyScope[]): string => API_KEY_SCOPES.filter((scope) => scopes.includes(scope)).join(' ');
+const readScopes = (stored: string): ApiKeyScope[] => stored.split(' ').filter(isApiKeyScope);
+
 /** `last_used_at` is written at most this often per key, so every request does not write a row. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -20,15 +40,24 @@ export interface ApiKeySummary {
   readonly createdAt: number;
   readonly lastUsedAt: number | null;
   readonly revokedAt: number | null;
+  readonly scopes: readonly ApiKeyScope[];
 }
 
 /** The host application an API key belongs to, as a request's caller. */
 export interface ApiKeyCaller {
   readonly id: string;
   readonly name: string;
+  readonly scopes: readonly ApiKeyScope[];
 }
 
-const summary = (row: ApiKeyRow): ApiKeySummary => ({ id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at, revokedAt: row.revoked_at });
+const summary = (row: ApiKeyRow): ApiKeySummary => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+  scopes: readScopes(row.scopes),
+});
 
 /**
  * API keys of host applications (issue 9): `lifeline api-key create NAME` prints a key once;
@@ -40,13 +69,26 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
   const hashOf = (key: Buffer, id: string, secret: string) => hmacSha256(key, 'api-key', id, secret);
 
   return {
-    /** A new key under a new name; the answer holds the key in plain text, the only time it exists. */
-    async create(name: string): Promise<{ key: string; apiKey: ApiKeySummary }> {
+    /**
+     * A new key under a new name with the given scopes (default: `verifications`); the answer
+     * holds the key in plain text, the only time it exists. Unknown or no scopes: validation-failed.
+     */
+    async create(name: string, scopes: readonly string[] = DEFAULT_API_KEY_SCOPES): Promise<{ key: string; apiKey: ApiKeySummary }> {
       if (!API_KEY_NAME_PATTERN.test(name)) throw new LifelineError('validation-failed', { field: 'name' });
+      if (scopes.length === 0 || !scopes.every(isApiKeyScope)) throw new LifelineError('validation-failed', { field: 'scopes' });
       const id = randomToken(9);
       const secret = randomToken(32);
       const now = clock.now();
-      const row = { id, name, secret_hash: hashOf(keys.current.key, id, secret), key_id: keys.current.id, created_at: now, last_used_at: null, revoked_at: null };
+      const row = {
+        id,
+        name,
+        secret_hash: hashOf(keys.current.key, id, secret),
+        key_id: keys.current.id,
+        created_at: now,
+        last_used_at: null,
+        revoked_at: null,
+        scopes: storedScopes(scopes),
+      };
       try {
         await database.db.insertInto('api_keys').values(row).execute();
       } catch (error) {
@@ -83,7 +125,7 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
       if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
         await database.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
       }
-      return { id: row.id, name: row.name };
+      return { id: row.id, name: row.name, scopes: readScopes(row.scopes) };
     },
   };
 }

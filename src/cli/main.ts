@@ -2,6 +2,7 @@
 import '../threadpool.js';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { API_KEY_SCOPES } from '../api-keys/api-key-service.js';
 import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand } from './commands/api-key.js';
 import { configCommand } from './commands/config.js';
 import { mailTestCommand } from './commands/mail-test.js';
@@ -63,10 +64,12 @@ apiKey
   .command('create')
   .description('create a key and print it once (only its keyed hash is stored)')
   .argument('<name>', 'a name for the host application, e.g. billing')
-  .action((name: string) => run(() => apiKeyCreateCommand(process.env, name, terminal))());
+  .option('--scope <scope>', `what the key may do, repeatable: ${API_KEY_SCOPES.join(', ')} (default: verifications)`, (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .option('--json', 'print {"name", "key", "scopes"} as JSON')
+  .action((name: string, options: { scope?: string[]; json?: boolean }) => run(() => apiKeyCreateCommand(process.env, name, options, terminal))());
 apiKey
   .command('list')
-  .description('list the keys: name, created, last used, revoked (never a key)')
+  .description('list the keys: name, created, last used, revoked, scopes (never a key)')
   .option('--json', 'print JSON')
   .action((options: { json?: boolean }) => run(() => apiKeyListCommand(process.env, options, terminal))());
 apiKey

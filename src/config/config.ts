@@ -92,6 +92,12 @@ export interface Config {
   /** Forgot password (issue 7). */
   readonly passwordReset: PasswordResetConfig;
   readonly actionVerification: ActionVerificationConfig;
+  /**
+   * The 72-hour hold (docs/security.md "The owner wins"): a device stays new this long after
+   * the account first saw it (HOLD_NEW_DEVICE_DAYS, default 7); recovery changes from a new
+   * device's sessions are held.
+   */
+  readonly hold: { readonly newDeviceMs: number };
   readonly sms: SmsConfig;
   readonly i18n: { readonly defaultLocale: Locale; /** For accounts whose browser sent no time zone. */ readonly defaultTimeZone: string };
   readonly sessions: {
@@ -108,17 +114,28 @@ export interface Config {
 export interface ActionVerificationConfig {
   /** ALLOWED_RETURN_ORIGINS: the origins a verification page may send the user back to. */
   readonly allowedReturnOrigins: readonly string[];
-  /** VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: how long a channel must have been confirmed for a host's actions (default 0). */
+  /**
+   * VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: how long a channel must have been confirmed before it
+   * counts for a host's actions (default 7; a channel confirmed from the account's first device
+   * counts at once). Lower values let a channel an intruder just added verify (docs/security.md).
+   */
   readonly hostMinChannelAgeMs: number;
 }
 
 export interface PasswordResetConfig {
   /** Tell an address Lifeline knows in no state that someone asked for a reset (NOTIFY_UNKNOWN_RECIPIENTS, default off). */
   readonly notifyUnknownRecipients: boolean;
-  /** Requests per identifier and hour that send anything; beyond, the answer stays the same and nothing is sent. */
+  /**
+   * Requests per identifier, client and hour that send anything; beyond, the answer stays the
+   * same and nothing is sent. Per client, so that a stranger's requests never spend the owner's.
+   */
   readonly perIdentifierPerHour: number;
-  /** Likewise per account (all its identifiers together). */
+  /** Requests per identifier and hour from all clients together (stops mail bombing from many addresses); the account's known browsers pass. */
+  readonly perIdentifierTotalPerHour: number;
+  /** Likewise per account (all its identifiers together) and client. */
   readonly perAccountPerHour: number;
+  /** Likewise per account from all clients together; the account's known browsers pass. */
+  readonly perAccountTotalPerHour: number;
   /** Requests per client (IP, IPv6 /64) and hour; beyond, 429. */
   readonly perClientPerHour: number;
 }

@@ -74,7 +74,7 @@ describe('parseConfig', () => {
   });
 
   it('case=ALLOWED_RETURN_ORIGINS: a list of exact origins; a path, a wildcard or garbage is named (issue 9)', () => {
-    expect(parseConfig({ SECRET_KEY: KEY }).actionVerification).toEqual({ allowedReturnOrigins: [], hostMinChannelAgeMs: 0 });
+    expect(parseConfig({ SECRET_KEY: KEY }).actionVerification).toEqual({ allowedReturnOrigins: [], hostMinChannelAgeMs: 7 * 86_400_000 });
     const config = parseConfig({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: ' https://app.example.com, http://localhost:4000/ ', VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '7' });
     expect(config.actionVerification).toEqual({ allowedReturnOrigins: ['https://app.example.com', 'http://localhost:4000'], hostMinChannelAgeMs: 7 * 86_400_000 });
     for (const bad of ['https://app.example.com/path', 'https://*.example.com', 'app.example.com', 'ftp://files.example.com']) {
@@ -99,12 +99,61 @@ describe('parseConfig', () => {
   it('case=production requires SECRET_KEY, METRICS_TOKEN, an https PUBLIC_URL and SMTP_URL', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['METRICS_TOKEN', 'PUBLIC_URL', 'SECRET_KEY', 'SMTP_URL']);
-    expect(problemsOf({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtp://mail', PUBLIC_URL: 'http://id.example.com' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'http://id.example.com' })).toEqual([
       'PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)',
     ]);
-    const config = parseConfig({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtp://mail', PUBLIC_URL: 'https://id.example.com' });
+    const config = parseConfig({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'https://id.example.com' });
     expect(config.isProduction).toBe(true);
     expect(config.delivery.devMailbox).toBe(false); // never in production
+  });
+
+  describe('case=SMTP_URL in production must encrypt (docs/operations.md "E-mail delivery")', () => {
+    const PRODUCTION = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), PUBLIC_URL: 'https://id.example.com' };
+    const NEEDS_TLS = 'SMTP_URL: must use TLS in production: smtps://… (implicit TLS, port 465) or smtp://…?requireTLS=true (STARTTLS required, port 587)';
+    const NO_IGNORE = 'SMTP_URL: ignoreTLS is not allowed in production (mails carry codes and links; use smtps:// or smtp://…?requireTLS=true)';
+    const NO_SERVICE = 'SMTP_URL: the service parameter is not allowed in production (give host and port, with smtps:// or ?requireTLS=true)';
+
+    it.each([
+      'smtps://user:pass@mail.example.com:465',
+      'smtps://mail.example.com',
+      'smtp://user:pass@mail.example.com:587?requireTLS=true',
+      'smtp://mail.example.com:587?requireTLS=true&name=lifeline.example.com',
+      'smtp://mail.example.com:587?requireTLS=true&ignoreTLS=false',
+      'smtps://mail.example.com?ignoreTLS=false',
+    ])('accepts %s', (url) => {
+      expect(parseConfig({ ...PRODUCTION, SMTP_URL: url }).mail.smtpUrl).toBe(url);
+    });
+
+    it.each([
+      ['smtp://user:hunter2@mail.example.com:587', [NEEDS_TLS]],
+      ['smtp://mail.example.com:25', [NEEDS_TLS]],
+      // nodemailer keeps the scheme's secure=false: a secure parameter does not turn TLS on.
+      ['smtp://mail.example.com:465?secure=true', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requireTLS=false', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requireTLS=yes', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requireTLS=TRUE', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requiretls=true', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requireTLS=true&requireTLS=false', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requireTLS', [NEEDS_TLS]],
+      ['smtp://mail.example.com?requireTLS=true&ignoreTLS=true', [NO_IGNORE]],
+      ['smtps://user:hunter2@mail.example.com?ignoreTLS=true', [NO_IGNORE]],
+      ['smtps://mail.example.com?ignoreTLS=1', [NO_IGNORE]],
+      ['smtps://mail.example.com?ignoreTLS', [NO_IGNORE]],
+      ['smtp://mail.example.com?ignoreTLS=true', [NO_IGNORE, NEEDS_TLS]],
+      ['smtps://mail.example.com?service=Outlook365', [NO_SERVICE]],
+    ])('refuses %s, naming SMTP_URL and never its password', (url, expected) => {
+      const problems = problemsOf({ ...PRODUCTION, SMTP_URL: url });
+      expect(problems).toEqual(expected);
+      expect(problems.join('\n')).not.toContain('hunter2');
+    });
+
+    it('outside production every smtp:// URL stays allowed, ignoreTLS too', () => {
+      for (const env of ['development', 'test']) {
+        for (const url of ['smtp://127.0.0.1:2525', 'smtp://mail.example.com?ignoreTLS=true', 'smtp://mail.example.com?service=Outlook365']) {
+          expect(parseConfig({ SECRET_KEY: KEY, NODE_ENV: env, SMTP_URL: url }).mail.smtpUrl).toBe(url);
+        }
+      }
+    });
   });
 
   it('case=an SMTP transport switches the development mailbox off', () => {
@@ -157,7 +206,7 @@ describe('parseConfig', () => {
   });
 
   describe('case=SMS (issue 6)', () => {
-    const PROD = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtp://mail', PUBLIC_URL: 'https://id.example.com' };
+    const PROD = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'https://id.example.com' };
 
     it('the embedded default sends SMS to the development mailbox; DE, AT, CH and the EU are allowed', () => {
       const config = parseConfig({ SECRET_KEY: KEY });

@@ -175,14 +175,17 @@ const environmentSchema = z.object({
   SECURITY_LOG_DAYS: intSetting(90, 3650, 365),
   GEOIP_DB: optionalString.transform((v) => (v === undefined ? undefined : path.resolve(v))),
   PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR: intSetting(1, 1_000_000, 5),
+  PASSWORD_RESET_PER_IDENTIFIER_TOTAL_PER_HOUR: intSetting(1, 1_000_000, 20),
   PASSWORD_RESET_PER_ACCOUNT_PER_HOUR: intSetting(1, 1_000_000, 5),
+  PASSWORD_RESET_PER_ACCOUNT_TOTAL_PER_HOUR: intSetting(1, 1_000_000, 20),
   PASSWORD_RESET_PER_CLIENT_PER_HOUR: intSetting(1, 1_000_000, 20),
   SESSION_IDLE_DAYS: intSetting(1, 365, 7),
   SESSION_ABSOLUTE_DAYS: intSetting(1, 365, 30),
   PRIVILEGED_WINDOW_MINUTES: intSetting(1, 60, 10),
   VERIFICATION_MAX_FAILURES_PER_HOUR: intSetting(1, 100, 10),
   ALLOWED_RETURN_ORIGINS: returnOriginsSetting,
-  VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: intSetting(0, 365, 0),
+  VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: intSetting(0, 365, 7),
+  HOLD_NEW_DEVICE_DAYS: intSetting(1, 90, 7),
   SMS_PROVIDER: z.enum(['dev', 'twilio', 'webhook', 'none'], { error: 'must be dev, twilio, webhook or none' }).optional(),
   SMS_DEFAULT_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as DE' }).optional()).transform((v) => (v ?? 'DE').toUpperCase()),
   SMS_ALLOWED_COUNTRIES: optionalString.pipe(
@@ -307,6 +310,30 @@ function parseSms(e: ParsedEnvironment, isProduction: boolean, problems: string[
   };
 }
 
+/**
+ * SMTP_URL in production must encrypt the connection, since mails carry codes and links:
+ * `smtps://` (TLS from the first byte) or `smtp://…?requireTLS=true` (STARTTLS, and nodemailer
+ * stops rather than send in plain text when the server does not offer it). nodemailer reads
+ * the URL's query parameters as options (`true`/`false` become booleans; a parameter cannot
+ * override the scheme's `secure`): `ignoreTLS` would skip STARTTLS and is refused, and so is
+ * `service`, whose preset may replace the scheme's TLS settings. The password is never echoed
+ * (docs/operations.md "E-mail delivery").
+ */
+function productionSmtpProblems(value: string): string[] {
+  const url = new URL(value);
+  const query = url.searchParams;
+  const problems: string[] = [];
+  const only = (name: string) => (query.getAll(name).length === 1 ? query.get(name) : undefined);
+  if (query.has('ignoreTLS') && only('ignoreTLS') !== 'false') {
+    problems.push('SMTP_URL: ignoreTLS is not allowed in production (mails carry codes and links; use smtps:// or smtp://…?requireTLS=true)');
+  }
+  if (query.has('service')) problems.push('SMTP_URL: the service parameter is not allowed in production (give host and port, with smtps:// or ?requireTLS=true)');
+  if (url.protocol === 'smtp:' && only('requireTLS') !== 'true') {
+    problems.push('SMTP_URL: must use TLS in production: smtps://… (implicit TLS, port 465) or smtp://…?requireTLS=true (STARTTLS required, port 587)');
+  }
+  return problems;
+}
+
 export interface ParseConfigOptions {
   /**
    * The key to use when `SECRET_KEY` is not set outside production: the embedded default
@@ -354,6 +381,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     if (e.PUBLIC_URL === undefined) problems.push('PUBLIC_URL: is required in production (the https:// address users reach Lifeline at)');
     else if (!secure) problems.push('PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)');
     if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no e-mail can be delivered)');
+    else problems.push(...productionSmtpProblems(e.SMTP_URL));
   }
   if (!isKnownTimeZone(e.DEFAULT_TIME_ZONE)) problems.push(`DEFAULT_TIME_ZONE: must be an IANA time zone such as Europe/Berlin (got ${JSON.stringify(e.DEFAULT_TIME_ZONE)})`);
   if (e.SESSION_ABSOLUTE_DAYS < e.SESSION_IDLE_DAYS) {
@@ -417,9 +445,12 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     passwordReset: {
       notifyUnknownRecipients: e.NOTIFY_UNKNOWN_RECIPIENTS,
       perIdentifierPerHour: e.PASSWORD_RESET_PER_IDENTIFIER_PER_HOUR,
+      perIdentifierTotalPerHour: e.PASSWORD_RESET_PER_IDENTIFIER_TOTAL_PER_HOUR,
       perAccountPerHour: e.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
+      perAccountTotalPerHour: e.PASSWORD_RESET_PER_ACCOUNT_TOTAL_PER_HOUR,
       perClientPerHour: e.PASSWORD_RESET_PER_CLIENT_PER_HOUR,
     },
+    hold: { newDeviceMs: e.HOLD_NEW_DEVICE_DAYS * 86_400_000 },
     sms,
     i18n: { defaultLocale: e.DEFAULT_LOCALE, defaultTimeZone: e.DEFAULT_TIME_ZONE },
     sessions: {

@@ -35,6 +35,78 @@ export function normaliseEmail(input: string): string | undefined {
   return address.length <= MAX_EMAIL_LENGTH ? address : undefined;
 }
 
+/**
+ * How the mail providers Lifeline folds treat the local part: `dots` — dots do not count
+ * (`m.ax` is `max`); `plus` — everything from the first `+` is a tag on the same mailbox
+ * (`max+shop` is `max`); `separators` — dots, hyphens and underscores do not count. `domain` is
+ * the one domain a group of domains is compared as (gmail.com and googlemail.com are one).
+ * The list and its sources are in docs/security.md ("Addresses of one mailbox").
+ */
+interface MailboxRule {
+  readonly domain?: string;
+  readonly plus: boolean;
+  readonly dots?: boolean;
+  readonly separators?: boolean;
+}
+
+const gmail: MailboxRule = { domain: 'gmail.com', plus: true, dots: true };
+const plusOnly: MailboxRule = { plus: true };
+const proton: MailboxRule = { plus: true, separators: true };
+
+/** Providers whose own documentation describes the folding; any other domain is compared as it is. */
+const mailboxRules: Readonly<Record<string, MailboxRule>> = {
+  'gmail.com': gmail,
+  'googlemail.com': gmail,
+  // Outlook.com (Microsoft's consumer mail, also under its older domains): plus addressing; dots count.
+  'outlook.com': plusOnly,
+  'outlook.de': plusOnly,
+  'hotmail.com': plusOnly,
+  'hotmail.de': plusOnly,
+  'live.com': plusOnly,
+  'live.de': plusOnly,
+  'msn.com': plusOnly,
+  // iCloud Mail: plus addressing; me.com and mac.com are not merged with icloud.com (not every account has all three).
+  'icloud.com': plusOnly,
+  'me.com': plusOnly,
+  'mac.com': plusOnly,
+  // Fastmail: plus addressing (its subdomain addressing, tag@user.fastmail.com, is not folded).
+  'fastmail.com': plusOnly,
+  'fastmail.fm': plusOnly,
+  // Proton Mail: plus addressing; dots, hyphens and underscores in the name do not count.
+  'proton.me': proton,
+  'protonmail.com': proton,
+  'protonmail.ch': proton,
+  'pm.me': proton,
+};
+
+/**
+ * The form in which two normalised addresses (from {@link normaliseEmail}) are compared when it
+ * matters whether they reach the same mailbox: "the recovery e-mail must differ from the login
+ * e-mail" and the limits per address. For the providers listed above, `Max.Mustermann+x@googlemail.com`
+ * and `maxmustermann@gmail.com` are one mailbox, so both give `maxmustermann@gmail.com`; for
+ * any other domain the address stays as it is, since a `+`, a dot or a hyphen may be part of a
+ * real, different mailbox there (Yahoo's `base-keyword` addresses are not folded either: the base
+ * name is no mailbox of its own). Never stored or shown: only compared. Anything that is not an
+ * address is returned unchanged.
+ */
+export function comparableEmail(normalized: string): string {
+  const at = normalized.lastIndexOf('@');
+  if (at <= 0) return normalized;
+  const domain = normalized.slice(at + 1);
+  const rule = mailboxRules[domain];
+  if (!rule) return normalized;
+  let local = normalized.slice(0, at);
+  if (rule.plus) {
+    const plus = local.indexOf('+');
+    if (plus > 0) local = local.slice(0, plus);
+  }
+  if (rule.dots) local = local.replaceAll('.', '');
+  if (rule.separators) local = local.replace(/[._-]/g, '');
+  // A name of nothing but dots or separators is no mailbox to fold into: compare it as given.
+  if (local.length === 0) return normalized;
+  return `${local}@${rule.domain ?? domain}`;
+}
+
 /** A zod schema for an e-mail address in a request: validates and yields the normalised form. */
 export const emailAddress = z
   .string()

@@ -63,6 +63,8 @@ export const errorStatus = {
   'verification-not-redeemable': 409,
   'verification-expired': 410,
   'verification-required': 403,
+  // API keys with scopes.
+  'insufficient-scope': 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

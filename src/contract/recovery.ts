@@ -18,6 +18,10 @@ export const recoveryResponse = z.object({
       .object({ address: z.string(), effectiveAt: z.string() })
       .optional()
       .describe('A confirmed new address held for 72 hours (issue 9): it becomes the active one at `effectiveAt` unless a channel cancels it'),
+    addition: z
+      .object({ address: z.string(), effectiveAt: z.string() })
+      .optional()
+      .describe('A confirmed first address set up from a new device, held for 72 hours: it becomes the recovery address at `effectiveAt` unless a channel cancels it (status stays "none" or "pending" until then)'),
   }),
   phone: z.object({
     status: z.enum(['none', 'pending', 'active']),
@@ -28,12 +32,16 @@ export const recoveryResponse = z.object({
       .object({ masked: z.string(), effectiveAt: z.string() })
       .optional()
       .describe('A confirmed new number held for 72 hours (issue 9): it becomes the active one at `effectiveAt` unless a channel cancels it'),
+    addition: z
+      .object({ masked: z.string(), effectiveAt: z.string() })
+      .optional()
+      .describe('A confirmed first number set up from a new device, held for 72 hours: it becomes the recovery phone at `effectiveAt` unless a channel cancels it'),
   }),
 });
 
 export const recoveryEmailRequest = z.strictObject({ address: emailInput, password: password.optional() });
 
-/** `held`: a replacement from a fresh session on a new device, active at `effectiveAt` (issue 9). */
+/** `held`: an addition or a replacement from a session on a new device, active at `effectiveAt`. */
 const heldUntil = z.string().optional().describe('Only with status "held": when the new channel becomes the active one unless a channel cancels it (ISO 8601)');
 
 export const recoveryEmailConfirmedResponse = z.object({ status: z.enum(['active', 'held']), address: z.string(), effectiveAt: heldUntil });
@@ -61,8 +69,8 @@ export const recoveryPhoneConfirmRequest = z.strictObject({ code: z.string().min
 export const recoveryPhoneConfirmedResponse = z.object({ status: z.enum(['active', 'held']), masked: z.string(), effectiveAt: heldUntil });
 
 /**
- * DELETE /recovery/email and /recovery/phone from a session that signed in less than 24 hours
- * ago on a new device (issue 9): held for 72 hours; every channel got a cancel link.
+ * DELETE /recovery/email and /recovery/phone from a session on a device the account first saw
+ * less than HOLD_NEW_DEVICE_DAYS (7) ago: held for 72 hours; every channel got a cancel link.
  */
 export const removalHeldResponse = z.object({ effectiveAt: z.string().describe('When the removal takes effect unless a channel cancels it (ISO 8601)') });
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { password } from './accounts.js';
 import { securityEventTypes } from './security-event-types.js';
 
 export { eventTextKey, securityEventTypes, type SecurityEventType } from './security-event-types.js';
@@ -43,16 +42,25 @@ export const undoSteps = [
   'login-email-restored',
   'login-email-not-restored',
   'pending-changes-cancelled',
+  'open-flows-ended',
   'signed-out-everywhere',
   'later-links-invalidated',
   'sign-in-blocked',
 ] as const;
 
-export const securityUndoResponse = z.object({ done: z.array(z.enum(undoSteps)).describe('What was done, in order') });
+/** A recovery channel the undo removed (not settled before the undone event): the address in full, a number masked. */
+export const removedChannel = z.union([
+  z.object({ channel: z.literal('recovery-email'), address: z.string() }),
+  z.object({ channel: z.literal('recovery-phone'), masked: z.string() }),
+]);
 
-/** POST /api/v1/security-log/{id}/undo: the password, unless the privileged window is open. */
+export const securityUndoResponse = z.object({
+  done: z.array(z.enum(undoSteps)).describe('What was done, in order'),
+  removed: z.array(removedChannel).describe('The recovery channels removed because they were not settled before the undone event (an intruder may have added them)'),
+});
+
+/** The event of POST /api/v1/security-log/{id}/undo-link. */
 export const securityEventParams = z.strictObject({ id: z.string().min(1).max(64) });
-export const securityEventUndoRequest = z.strictObject({ password: password.optional() });
 
 /** GET /api/v1/security/undo?token=: what the link would undo (nothing is changed). */
 export const securityUndoPreviewQuery = z.strictObject({ token: z.string().min(1).max(256) });

@@ -98,6 +98,15 @@ export function createMetrics(options: { collectProcessMetrics?: boolean } = {})
       labelNames: ['cap', 'country'] as const,
       registers: [registry],
     }),
+    /**
+     * Requests that carried X-Forwarded-For from a peer not in TRUST_PROXY: behind a proxy that
+     * Lifeline does not trust, every client has the proxy's address (docs/operations.md).
+     */
+    untrustedForwardedFor: new Counter({
+      name: 'lifeline_untrusted_forwarded_for_total',
+      help: 'Requests with X-Forwarded-For from a peer not in TRUST_PROXY (the header was ignored)',
+      registers: [registry],
+    }),
     /** Tells the outbox gauges where to read their numbers from. */
     setOutboxSource(source: OutboxGaugeSource): void {
       outboxSource = source;

@@ -16,6 +16,8 @@ import * as m0013 from './migrations/0013-delayed-email-change.js';
 import * as m0014 from './migrations/0014-held-changes.js';
 import * as m0015 from './migrations/0015-held-setups.js';
 import * as m0016 from './migrations/0016-email-change-requester.js';
+import * as m0017 from './migrations/0017-settled-channels.js';
+import * as m0018 from './migrations/0018-api-key-scopes.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -38,6 +40,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0014-held-changes': m0014,
   '0015-held-setups': m0015,
   '0016-email-change-requester': m0016,
+  '0017-settled-channels': m0017,
+  '0018-api-key-scopes': m0018,
 });
 
 function createMigrator(database: Database): Migrator {

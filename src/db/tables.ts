@@ -84,6 +84,8 @@ export interface DevicesTable {
   key_id: string;
   created_at: number;
   last_used_at: number;
+  /** 1: the account's first device (the browser that confirmed the sign-up; migration 0017). */
+  first_of_account: ColumnType<number, number | undefined, number>;
 }
 
 export interface VerificationSecretsTable {
@@ -193,6 +195,13 @@ export interface RecoveryEmailsTable {
   /** Who set it up or sent its link last (the link is opened without a session): a held change's notices name them. */
   requested_ip: ColumnType<string | null, string | null | undefined, string | null>;
   requested_user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The device whose session set it up or sent its link last (migration 0017). */
+  requested_device_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * From when the channel counts as the owner's (recovery/channel-trust.ts): 7 days after its
+   * confirmation, or at once when set up from the account's first device; null while not active.
+   */
+  settled_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type RecoveryEmailRow = Selectable<RecoveryEmailsTable>;
@@ -211,6 +220,10 @@ export interface RecoveryPhonesTable {
   last_sent_at: number | null;
   /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours (issue 9). */
   hold_requested: Generated<number>;
+  /** The device whose session set it up, sent its code or confirmed it (migration 0017). */
+  requested_device_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** From when the channel counts as the owner's (recovery/channel-trust.ts); null while not active. */
+  settled_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;
@@ -232,6 +245,8 @@ export interface PasswordResetFlowsTable {
   /** The language of the page that asked (for a message to an address without an account). */
   locale: string;
   ip: string | null;
+  /** The client that asked (IPv4 address, IPv6 /64): limits and locks count per client (migration 0017). */
+  client_key: ColumnType<string | null, string | null | undefined, string | null>;
   user_agent: string | null;
   created_at: number;
   expires_at: number;
@@ -265,6 +280,8 @@ export interface ApiKeysTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** The key's scopes, space-separated (`verifications admin:read`; migration 0018). */
+  scopes: ColumnType<string, string | undefined, string>;
 }
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
@@ -298,7 +315,13 @@ export interface ActionVerificationsTable {
 export type ActionVerificationRow = Selectable<ActionVerificationsTable>;
 
 /** What a held change does when its 72 hours are over (issue 9). */
-export type HeldChangeKind = 'recovery-email-remove' | 'recovery-email-replace' | 'recovery-phone-remove' | 'recovery-phone-replace';
+export type HeldChangeKind =
+  | 'recovery-email-add'
+  | 'recovery-email-remove'
+  | 'recovery-email-replace'
+  | 'recovery-phone-add'
+  | 'recovery-phone-remove'
+  | 'recovery-phone-replace';
 
 /** A change of a recovery channel held for 72 hours (a fresh session on a new device asked). */
 export interface HeldChangesTable {

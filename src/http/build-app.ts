@@ -36,9 +36,11 @@ import { registerLocale } from './plugins/locale.js';
 import { createMethodNotAllowed } from './plugins/method-not-allowed.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { registerRequestMetrics } from './plugins/request-metrics.js';
+import { registerForwardedForCheck } from './plugins/forwarded-for-check.js';
 import { registerSecurityHeaders, securityHeadersFor } from './plugins/security-headers.js';
 import { registerCspReportRoutes } from './routes/csp-report-routes.js';
 import { registerDevMailboxRoutes } from './routes/dev-mailbox-routes.js';
+import { isLoopbackUrl } from '../security/client-address.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPageStyles } from './routes/page-routes.js';
@@ -136,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   registerRequestMetrics(app, deps.metrics);
+  registerForwardedForCheck(app, { metrics: deps.metrics, trustProxy: config.http.trustProxy, isProduction: config.isProduction });
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-request-id', reply.request.id);
   });
@@ -159,18 +162,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     defaultLocale: config.i18n.defaultLocale,
     recoveryPhone: { available: deps.recoveryPhone !== undefined, defaultCountry: config.sms.defaultCountry, allowedCountries: config.sms.allowedCountries },
   });
-  registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone });
+  registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone, cookies });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, loginEmailChange: deps.loginEmailChange, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone, channelHold: deps.channelHold });
-  registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure });
-  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, signIn: deps.signIn, cookies, clock: deps.clock, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
+  registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure, cookies });
+  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
   registerVerificationRoutes(app, { actionVerification: deps.actionVerification });
   registerAccountVerificationRoutes(app, { actionVerification: deps.actionVerification, accountDeletion: deps.accountDeletion, cookies, clock: deps.clock, appName: config.appName });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
-  if (deps.devMailbox) {
+  // Only for a service published on this machine alone: a local reverse proxy that serves it
+  // under a public name connects from loopback too (docs/operations.md).
+  if (deps.devMailbox && isLoopbackUrl(config.http.publicUrl)) {
     registerDevMailboxRoutes(app, { devMailbox: deps.devMailbox, translator, appName: config.appName, publicUrl: config.http.publicUrl });
+  } else if (deps.devMailbox) {
+    deps.logger.warn({ event: 'dev_mailbox.not_mounted', publicUrl: config.http.publicUrl }, 'the development mailbox is not served: PUBLIC_URL is not a loopback URL (http://localhost…, 127.x, [::1])');
   }
 
   await app.register(async (scope) => methodNotAllowed.registerMethodNotAllowed(scope));

@@ -84,6 +84,11 @@ export interface NotifyInput {
   readonly details?: Readonly<Record<string, string | number | boolean | null>>;
   /** "Das war ich nicht" for an entry with an undo handler. */
   readonly undo?: UndoRequest;
+  /**
+   * When the event happened, if not now: the time the caller stamped on the change itself (a
+   * channel's confirmation), so that an undo of this event counts that channel as the event's own.
+   */
+  readonly at?: number;
 }
 
 export interface NotifyResult {
@@ -114,7 +119,8 @@ async function resolveRecipients(trx: Executor, rule: RecipientRule, input: Noti
     .executeTakeFirst();
   const recipients: Recipient[] = [{ to: account.email, undoRole: input.undo?.notToLogin ? undefined : 'login' }];
   if (recovery) {
-    // A recovery address younger than 7 days gets no link: it may be the attacker's own.
+    // A recovery address active for less than 7 days gets no link (PRODUCT.md §4): it may be the
+    // attacker's own. A channel restored by an undo counts from its restoration.
     const settled = recovery.confirmed_at !== null && recovery.confirmed_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
     recipients.push({ to: recovery.address, undoRole: settled && !input.undo?.onlyToLogin ? 'recovery' : undefined });
   }
@@ -134,7 +140,7 @@ export function createNotifier(deps: NotifierDeps) {
     async notify(trx: Executor, input: NotifyInput): Promise<NotifyResult> {
       const definition = catalogue[input.kind];
       if (!definition) throw new Error(`unknown message kind ${input.kind}`);
-      const now = deps.clock.now();
+      const now = input.at ?? deps.clock.now();
       // "IP-Adresse: 203.0.113.7 (ungefähr Berlin, Deutschland)" when GEOIP_DB knows the place.
       const place = typeof input.params?.ip === 'string' ? deps.geoIp?.placeOf(input.params.ip, input.locale) : undefined;
       const params = place && input.params ? { ...input.params, ip: deps.translator.text(input.locale, 'mail.layout.ipWithPlace', { ip: input.params.ip, place }) } : (input.params ?? {});

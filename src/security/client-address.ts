@@ -14,6 +14,16 @@ export function clientBucketKey(ip: string): string {
   return `${expandIpv6(address).slice(0, 4).join(':')}::/64`;
 }
 
+/**
+ * The wider bucket of an IPv6 client key: its /48 (`2001:db8:1:2::/64` → `2001:db8:1::/48`),
+ * or undefined for an IPv4 key. One site usually gets a /48, i.e. 65,536 /64s: per-client limits
+ * count there as well, with a larger size (docs/security.md "Anti-automation controls").
+ */
+export function clientSlash48Key(clientKey: string): string | undefined {
+  const match = /^([0-9a-f]{1,4}):([0-9a-f]{1,4}):([0-9a-f]{1,4}):[0-9a-f]{1,4}::\/64$/.exec(clientKey);
+  return match ? `${match[1]}:${match[2]}:${match[3]}::/48` : undefined;
+}
+
 /** `2001:db8::1` → ['2001','db8','0','0','0','0','0','1'] (lower-case, no leading zeros). */
 function expandIpv6(address: string): string[] {
   let text = address;
@@ -34,4 +44,22 @@ export function isLoopback(ip: string | undefined): boolean {
   if (!ip) return false;
   const address = ip.toLowerCase();
   return address === '::1' || address.startsWith('127.') || /^::ffff:127\./.test(address);
+}
+
+/**
+ * Whether a URL points at this machine only: http(s) to `localhost` (or a name under
+ * `.localhost`), 127.0.0.0/8 or [::1]. The development mailbox is mounted only when PUBLIC_URL
+ * is such a URL (docs/operations.md), so a local reverse proxy that publishes the service under
+ * a public name cannot expose it.
+ */
+export function isLoopbackUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  const host = url.hostname.toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }

@@ -38,6 +38,7 @@ describe('the documented password-throttle policy (SECURITY.md 5.1, 5.2)', () =>
       accountClient: { freeFailures: 10, windowSeconds: 3600 },
       account: { freeFailures: 50, windowSeconds: 3600 },
       client: { failures: 100, windowSeconds: 3600 },
+      clientSlash48: { failures: 1600, windowSeconds: 3600 },
       delay: { firstSeconds: 30, maxSeconds: 900 },
     });
     expect([1, 2, 3, 4, 5, 6, 7, 20].map(growingDelaySeconds)).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
@@ -117,6 +118,30 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     expect(await refusal(throttle, attempt('user1@example.com', '198.51.100.8'))).toBeUndefined();
     advanceSeconds(3601);
     expect(await refusal(throttle, attempt('someone-new@example.com', '198.51.100.7'))).toBeUndefined();
+  });
+
+  it('an IPv6 client also counts per /48: 16 /64s with 100 failures each stop the whole /48; IPv4 and other /48s are unaffected', async () => {
+    const in48 = (n: number, host: number) => `2001:db8:5:${n.toString(16)}::${host.toString(16)}`;
+    for (let n = 0; n < 16; n++) {
+      await failures(throttle, 100, (i) => attempt(`user${i}@example.com`, in48(n, i + 1)));
+      expect((await refusal(throttle, attempt('more@example.com', in48(n, 999))))?.bucket).toBe('password-client'); // the /64's own 100
+    }
+    const refused = await refusal(throttle, attempt('someone@example.com', in48(16, 1)));
+    expect(refused?.bucket).toBe('password-client');
+    expect(refused?.retryAfterSeconds).toBe(3600);
+    expect(await refusal(throttle, attempt('someone@example.com', '2001:db8:6::1'))).toBeUndefined();
+    expect(await refusal(throttle, attempt('someone@example.com', '198.51.100.20'))).toBeUndefined();
+    advanceSeconds(3601);
+    expect(await refusal(throttle, attempt('someone@example.com', in48(16, 1)))).toBeUndefined();
+  });
+
+  it('a right password gives its point back to the /48 as well', async () => {
+    const in48 = (n: number) => `2001:db8:5:${n.toString(16)}::1`;
+    for (let n = 0; n < 16; n++) await failures(throttle, 99, (i) => attempt(`user${i}@example.com`, in48(n)));
+    for (let n = 0; n < 16; n++) await throttle.succeeded(await throttle.begin(attempt('owner@example.com', in48(n))));
+    // 16 × 99 = 1584 failures; the 16 right passwords took nothing, so 16 more fit.
+    for (let n = 0; n < 16; n++) expect(await refusal(throttle, attempt('late@example.com', in48(n)))).toBeUndefined();
+    expect((await refusal(throttle, attempt('late@example.com', in48(16))))?.bucket).toBe('password-client');
   });
 
   it('right passwords do not use up the per-client limit (consumed before hashing, refunded on success; PITFALLS.md)', async () => {

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { LifelineError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
-import { clientBucketKey } from './client-address.js';
-import type { LimiterFactory } from './rate-limits.js';
+import { clientBucketKey, clientSlash48Key } from './client-address.js';
+import { IPV6_SLASH48_FACTOR, type LimiterFactory } from './rate-limits.js';
 
 const HOUR_SECONDS = 3600;
 
@@ -15,6 +15,8 @@ export const passwordThrottlePolicy = {
   account: { freeFailures: 50, windowSeconds: HOUR_SECONDS },
   /** One client across accounts: 100 failures an hour, then refused until the hour is over. */
   client: { failures: 100, windowSeconds: HOUR_SECONDS },
+  /** An IPv6 client's /48 across its /64s and accounts: 16 × 100 failures an hour, likewise. */
+  clientSlash48: { failures: 100 * IPV6_SLASH48_FACTOR, windowSeconds: HOUR_SECONDS },
   /** The growing delay: 30 s after the first failure over the limit, doubling up to 15 min. */
   delay: { firstSeconds: 30, maxSeconds: 15 * 60 },
 } as const;
@@ -61,12 +63,14 @@ export class PasswordThrottled extends LifelineError {
  * - A right password gives the points back and clears the account's counters (5.1 SHOULD).
  * - (account, client): 10 failures an hour, then a delay of 30 s doubling to 15 min per further
  *   failure. account: the same after 50 failures, but only for browsers without the account's
- *   device cookie, so a stranger cannot lock the owner out. client: 100 failures an hour.
+ *   device cookie, so a stranger cannot lock the owner out. client: 100 failures an hour, and
+ *   for an IPv6 client also 1600 for its /48 (its /64s together), refused like the client's own.
  * - An attempt refused by a delay does not count as a failure (it never reached the hash).
  */
 export function createPasswordThrottle(deps: { makeLimiter: LimiterFactory; metrics: Metrics; logger: Logger }) {
-  const { accountClient, account, client } = passwordThrottlePolicy;
+  const { accountClient, account, client, clientSlash48 } = passwordThrottlePolicy;
   const clientCount = deps.makeLimiter('pw-client', { points: client.failures, durationSeconds: client.windowSeconds });
+  const clientSlash48Count = deps.makeLimiter('pw-client@48', { points: clientSlash48.failures, durationSeconds: clientSlash48.windowSeconds });
   const accountClientCount = deps.makeLimiter('pw-account-client', { points: accountClient.freeFailures, durationSeconds: accountClient.windowSeconds });
   const accountClientDelay = deps.makeLimiter('pw-account-client-delay', { points: 1, durationSeconds: passwordThrottlePolicy.delay.firstSeconds });
   const accountCount = deps.makeLimiter('pw-account', { points: account.freeFailures, durationSeconds: account.windowSeconds });
@@ -114,18 +118,31 @@ export function createPasswordThrottle(deps: { makeLimiter: LimiterFactory; metr
      */
     async begin(attempt: PasswordAttempt): Promise<AttemptTicket> {
       const clientKey = clientBucketKey(attempt.ip);
+      const wideKey = clientSlash48Key(clientKey);
       const pair = `${attempt.identifier}|${clientKey}`;
       const fromClient = await take(clientCount, clientKey);
       if (fromClient.consumedPoints > client.failures) refuse('password-client', Math.max(1, Math.ceil(fromClient.msBeforeNext / 1000)));
+      /** Gives the client's points back (its /64 and, for IPv6, its /48) when a later bucket refuses. */
+      const giveBackClient = async () => {
+        await clientCount.reward(clientKey, 1).catch(() => undefined);
+        if (wideKey !== undefined) await clientSlash48Count.reward(wideKey, 1).catch(() => undefined);
+      };
+      if (wideKey !== undefined) {
+        const fromSite = await take(clientSlash48Count, wideKey);
+        if (fromSite.consumedPoints > clientSlash48.failures) {
+          await clientCount.reward(clientKey, 1).catch(() => undefined);
+          refuse('password-client', Math.max(1, Math.ceil(fromSite.msBeforeNext / 1000)));
+        }
+      }
       const pairWait = await takeWithDelay(accountClientCount, accountClientDelay, pair, accountClient.freeFailures);
       if (pairWait !== undefined) {
-        await clientCount.reward(clientKey, 1).catch(() => undefined);
+        await giveBackClient();
         refuse('password-account-client', pairWait);
       }
       if (!attempt.trustedDevice) {
         const accountWait = await takeWithDelay(accountCount, accountDelay, attempt.identifier, account.freeFailures);
         if (accountWait !== undefined) {
-          await clientCount.reward(clientKey, 1).catch(() => undefined);
+          await giveBackClient();
           await accountClientCount.reward(pair, 1).catch(() => undefined);
           refuse('password-account', accountWait);
         }
@@ -136,8 +153,10 @@ export function createPasswordThrottle(deps: { makeLimiter: LimiterFactory; metr
     /** The password was right: the points come back and the account's counters start over. */
     async succeeded(ticket: AttemptTicket): Promise<void> {
       const pair = `${ticket.identifier}|${ticket.clientKey}`;
+      const wideKey = clientSlash48Key(ticket.clientKey);
       await Promise.all([
         clientCount.reward(ticket.clientKey, 1),
+        ...(wideKey === undefined ? [] : [clientSlash48Count.reward(wideKey, 1)]),
         accountClientCount.delete(pair),
         accountClientDelay.delete(pair),
         accountCount.delete(ticket.identifier),

@@ -4,6 +4,8 @@ import { LifelineError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
 import type { Database } from '../db/database.js';
 import type { PasswordResetConfig, SmsConfig } from '../config/config.js';
+import { comparableEmail } from '../contract/email-address.js';
+import { clientBucketKey, clientSlash48Key } from './client-address.js';
 
 /** One named bucket: `points` per `durationSeconds`, optionally blocked for a while after. */
 export interface BucketPolicy {
@@ -15,7 +17,7 @@ export interface BucketPolicy {
 export interface RateLimitsConfig {
   readonly rateLimits: { readonly store: 'memory' | 'postgres'; readonly apiPerMinute: number };
   readonly sms: { readonly caps: SmsConfig['caps'] };
-  readonly passwordReset: Pick<PasswordResetConfig, 'perIdentifierPerHour' | 'perAccountPerHour' | 'perClientPerHour'>;
+  readonly passwordReset: Pick<PasswordResetConfig, 'perIdentifierPerHour' | 'perIdentifierTotalPerHour' | 'perAccountPerHour' | 'perAccountTotalPerHour' | 'perClientPerHour'>;
 }
 
 /** The buckets and their sizes, in one table (documented in docs/security.md). */
@@ -57,13 +59,17 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'sms-setup-client': { points: sms.clientPerHour, durationSeconds: 3600 },
     'sms-setup-global': { points: sms.setupBudgetPerHour, durationSeconds: 3600 },
     /**
-     * "Passwort vergessen?" (issue 7): per client 429 (it says nothing about an account); per
-     * identifier (the normalised value, known or not) and per account neutral: the answer stays
-     * the same, nothing is sent, the refusal is logged.
+     * "Passwort vergessen?": per client 429 (it says nothing about an account); per identifier
+     * (the normalised value, known or not) and per account neutral: the answer stays the same,
+     * nothing is sent, the refusal is logged. Identifier and account are counted per client (a
+     * stranger's requests never spend the owner's sends) and, higher, for all clients together
+     * (against mail bombing from many addresses; the account's own known browsers pass that one).
      */
     'reset-client': { points: config.passwordReset.perClientPerHour, durationSeconds: 3600 },
     'reset-identifier': { points: config.passwordReset.perIdentifierPerHour, durationSeconds: 3600 },
+    'reset-identifier-total': { points: config.passwordReset.perIdentifierTotalPerHour, durationSeconds: 3600 },
     'reset-account': { points: config.passwordReset.perAccountPerHour, durationSeconds: 3600 },
+    'reset-account-total': { points: config.passwordReset.perAccountTotalPerHour, durationSeconds: 3600 },
     /** "Someone asked for a reset, but there is no account" (NOTIFY_UNKNOWN_RECIPIENTS): one a day per address. */
     'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
     /**
@@ -90,6 +96,25 @@ export function bucketPolicies(config: RateLimitsConfig) {
 }
 
 export type BucketName = keyof ReturnType<typeof bucketPolicies>;
+
+/**
+ * The buckets keyed by a client: its IPv4 address or IPv6 /64 (`clientBucketKey`; callers may
+ * pass the IP itself). One site usually gets an IPv6 /48, which holds 65,536 /64s, so for an
+ * IPv6 client each of these also takes its points from a sibling bucket `<name>@48`, keyed by
+ * the /48 and {@link IPV6_SLASH48_FACTOR} times as large; IPv4 clients count as before
+ * (docs/security.md "Anti-automation controls").
+ */
+export const clientBuckets = ['api-client', 'signup-client', 'recovery-email-client', 'reset-client', 'sms-setup-client'] as const satisfies readonly BucketName[];
+
+/** How much larger a client bucket's /48 sibling is than the bucket of one /64. */
+export const IPV6_SLASH48_FACTOR = 16;
+
+/**
+ * The buckets keyed by an e-mail address: counted by the address's comparable form
+ * (`comparableEmail`: Gmail's dots and `+tags`, other providers' `+tags`), so that spellings of one
+ * mailbox share one bucket (docs/security.md "Anti-automation controls").
+ */
+export const addressBuckets = ['signup-address', 'email-change-address', 'recovery-email-address'] as const satisfies readonly BucketName[];
 
 export type LimitDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
@@ -127,6 +152,12 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
   const makeLimiter = createLimiterFactory(deps);
   const limiters = new Map<BucketName, RateLimiterAbstract>();
   for (const [name, policy] of Object.entries(policies) as [BucketName, BucketPolicy][]) limiters.set(name, makeLimiter(name, policy));
+  /** The /48 siblings of the client buckets (`api-client@48`, …), with their policies. */
+  const slash48 = new Map<BucketName, { readonly limiter: RateLimiterAbstract; readonly policy: BucketPolicy }>();
+  for (const name of clientBuckets) {
+    const policy = { ...policies[name], points: policies[name].points * IPV6_SLASH48_FACTOR };
+    slash48.set(name, { limiter: makeLimiter(`${name}@48`, policy), policy });
+  }
 
   function limiter(bucket: BucketName): RateLimiterAbstract {
     const found = limiters.get(bucket);
@@ -134,24 +165,62 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
     return found;
   }
 
+  /** One limiter a request counts in: the bucket itself, or a client bucket's /48 sibling. */
+  interface Target {
+    readonly label: string;
+    readonly limiter: RateLimiterAbstract;
+    readonly points: number;
+    readonly key: string;
+  }
+
+  /**
+   * Where a point for `key` in `bucket` is counted: the bucket (a client bucket by the client's
+   * key, an address bucket by the comparable address) and, for an IPv6 client, its /48 sibling.
+   */
+  function targets(bucket: BucketName, key: string): Target[] {
+    if ((addressBuckets as readonly BucketName[]).includes(bucket)) {
+      return [{ label: bucket, limiter: limiter(bucket), points: policies[bucket].points, key: comparableEmail(key) }];
+    }
+    const sibling = slash48.get(bucket);
+    if (!sibling) return [{ label: bucket, limiter: limiter(bucket), points: policies[bucket].points, key }];
+    const clientKey = clientBucketKey(key);
+    const own: Target = { label: bucket, limiter: limiter(bucket), points: policies[bucket].points, key: clientKey };
+    const wideKey = clientSlash48Key(clientKey);
+    return wideKey === undefined ? [own] : [own, { label: `${bucket}@48`, limiter: sibling.limiter, points: sibling.policy.points, key: wideKey }];
+  }
+
+  function storeFailed(label: string, error: unknown): never {
+    deps.logger.error({ event: 'rate_limit.store_failed', bucket: label, err: (error as Error).message }, 'rate-limit store failed');
+    throw new LifelineError('service-unavailable', {}, { retryAfterSeconds: 5, cause: error });
+  }
+
+  async function take(target: Target, points: number): Promise<LimitDecision> {
+    try {
+      await target.limiter.consume(target.key, points);
+      return { allowed: true };
+    } catch (error) {
+      if (error instanceof RateLimiterRes) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+        deps.metrics.rateLimitRefusals.inc({ bucket: target.label });
+        deps.logger.warn({ event: 'security.control_triggered', control: 'rate-limit', bucket: target.label, retryAfterSeconds }, 'rate limit refused a request');
+        return { allowed: false, retryAfterSeconds };
+      }
+      return storeFailed(target.label, error);
+    }
+  }
+
   /**
    * Takes `points` from the bucket for `key`. Answers whether that was allowed instead of
-   * throwing, for callers whose answer must stay neutral (PRODUCT.md §8).
+   * throwing, for callers whose answer must stay neutral (PRODUCT.md §8). An IPv6 client takes
+   * them from its /64 and then from its /48: a refusal by the /64 leaves the /48 alone, so the
+   * /48 counts what its /64s were allowed.
    */
   async function consume(bucket: BucketName, key: string, points = 1): Promise<LimitDecision> {
-      try {
-        await limiter(bucket).consume(key, points);
-        return { allowed: true };
-      } catch (error) {
-        if (error instanceof RateLimiterRes) {
-          const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
-          deps.metrics.rateLimitRefusals.inc({ bucket });
-          deps.logger.warn({ event: 'security.control_triggered', control: 'rate-limit', bucket, retryAfterSeconds }, 'rate limit refused a request');
-          return { allowed: false, retryAfterSeconds };
-        }
-        deps.logger.error({ event: 'rate_limit.store_failed', bucket, err: (error as Error).message }, 'rate-limit store failed');
-        throw new LifelineError('service-unavailable', {}, { retryAfterSeconds: 5, cause: error });
-      }
+    for (const target of targets(bucket, key)) {
+      const decision = await take(target, points);
+      if (!decision.allowed) return decision;
+    }
+    return { allowed: true };
   }
 
   /**
@@ -160,14 +229,16 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
    * up the others (a pumper refused per client must not drain a country's cap).
    */
   async function peek(bucket: BucketName, key: string, points = 1): Promise<LimitDecision> {
-    try {
-      const state = await limiter(bucket).get(key);
-      if (state === null || state.consumedPoints + points <= policies[bucket].points) return { allowed: true };
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
-    } catch (error) {
-      deps.logger.error({ event: 'rate_limit.store_failed', bucket, err: (error as Error).message }, 'rate-limit store failed');
-      throw new LifelineError('service-unavailable', {}, { retryAfterSeconds: 5, cause: error });
+    for (const target of targets(bucket, key)) {
+      let state: RateLimiterRes | null;
+      try {
+        state = await target.limiter.get(target.key);
+      } catch (error) {
+        return storeFailed(target.label, error);
+      }
+      if (state !== null && state.consumedPoints + points > target.points) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
     }
+    return { allowed: true };
   }
 
   return {
@@ -185,7 +256,7 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
 
     /** Gives points back (e.g. after a successful sign-in: PITFALLS.md "consume, then refund"). */
     async refund(bucket: BucketName, key: string, points = 1): Promise<void> {
-      await limiter(bucket).reward(key, points).catch(() => undefined);
+      for (const target of targets(bucket, key)) await target.limiter.reward(target.key, points).catch(() => undefined);
     },
 
     /** Housekeeping (PostgreSQL store): drops buckets that expired more than an hour ago. */

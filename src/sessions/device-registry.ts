@@ -25,15 +25,39 @@ export function isOwnersFirstDevice(isFirst: boolean, deviceCreatedAt: number, a
   return isFirst && deviceCreatedAt - accountCreatedAt <= FIRST_DEVICE_AFTER_SIGNUP_MS;
 }
 
+/**
+ * How the account knows a device (docs/security.md "The owner wins"):
+ * - `first`: the owner's first device: the browser that confirmed the sign-up link (or, for
+ *   accounts from before that rule, the first sign-in), if it appeared within 7 days of the
+ *   sign-up. Channels set up from it count as the owner's at once.
+ * - `new`: first seen less than `newDeviceMs` ago (HOLD_NEW_DEVICE_DAYS, default 7), or a
+ *   device the account no longer knows. Its sessions' recovery changes are held 72 hours.
+ * - `known`: older than that.
+ * A session from before devices were kept (no device id) counts as `known`.
+ */
+export type DeviceStanding = 'first' | 'new' | 'known';
+
+export async function deviceStanding(db: Executor, input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number }): Promise<DeviceStanding> {
+  if (input.deviceId === null) return 'known';
+  const device = await db.selectFrom('devices').select(['id', 'created_at', 'first_of_account']).where('id', '=', input.deviceId).where('account_id', '=', input.accountId).executeTakeFirst();
+  if (!device) return 'new';
+  if (device.first_of_account === 1) {
+    const account = await db.selectFrom('accounts').select('created_at').where('id', '=', input.accountId).executeTakeFirst();
+    if (account && isOwnersFirstDevice(true, device.created_at, account.created_at)) return 'first';
+  }
+  return input.now - device.created_at < input.newDeviceMs ? 'new' : 'known';
+}
+
 export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing }) {
   const { database, clock, keys } = deps;
   const hashes = (accountId: string, token: string) => keys.all().map((k) => hmacSha256(k.key, 'device', accountId, token));
 
   return {
     /** The id of this browser's device row for the account, if it signed in from it before. */
-    async recognise(accountId: string, token: string | undefined): Promise<string | undefined> {
+    async recognise(accountId: string, token: string | undefined, db: Executor = database.db): Promise<string | undefined> {
       if (!token || !TOKEN_PATTERN.test(token)) return undefined;
-      const row = await database.db
+      // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
+      const row = await db
         .selectFrom('devices')
         .select('id')
         .where('account_id', '=', accountId)
@@ -71,7 +95,15 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
       const deviceId = newId();
       const row = await trx
         .insertInto('devices')
-        .values({ id: deviceId, account_id: accountId, token_hash: hmacSha256(keys.current.key, 'device', accountId, deviceToken), key_id: keys.current.id, created_at: now, last_used_at: now })
+        .values({
+          id: deviceId,
+          account_id: accountId,
+          token_hash: hmacSha256(keys.current.key, 'device', accountId, deviceToken),
+          key_id: keys.current.id,
+          created_at: now,
+          last_used_at: now,
+          first_of_account: earlier === undefined ? 1 : 0,
+        })
         .onConflict((oc) => oc.columns(['account_id', 'token_hash']).doUpdateSet({ last_used_at: now }))
         .returning('id')
         .executeTakeFirstOrThrow();

@@ -230,6 +230,17 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       return Number(result.numDeletedRows);
     },
 
+    /**
+     * Ends every session of the account on one device (all of them but `keepId`): the owner
+     * removed a channel that device had added (docs/security.md "The owner wins").
+     */
+    async revokeDevice(trx: Executor, accountId: string, deviceId: string, keepId?: string): Promise<number> {
+      let query = trx.deleteFrom('sessions').where('account_id', '=', accountId).where('device_id', '=', deviceId);
+      if (keepId !== undefined) query = query.where('id', '!=', keepId);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Housekeeping: sessions past their absolute end or idle limit. */
     async prune(): Promise<number> {
       const now = clock.now();

@@ -58,6 +58,20 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
       return Number(result.numUpdatedRows);
     },
 
+    /** Retires every live secret of these purposes bound to one browser flow (any account). */
+    async retireFlow(trx: Executor, flowId: string, purposes: readonly string[], now: number): Promise<number> {
+      if (purposes.length === 0) return 0;
+      const result = await trx
+        .updateTable('verification_secrets')
+        .set({ used_at: now })
+        .where('flow_id', '=', flowId)
+        .where('purpose', 'in', purposes)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     /** The account and flow a secret belongs to, read without a lock (to lock those first). */
     async ownerOf(trx: Executor, id: string, purpose: string): Promise<{ accountId: string; flowId: string | null } | undefined> {
       const row = await trx.selectFrom('verification_secrets').select(['account_id', 'flow_id']).where('id', '=', id).where('purpose', '=', purpose).executeTakeFirst();

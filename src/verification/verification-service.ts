@@ -71,6 +71,12 @@ export interface RedeemCodeInput {
   readonly flowId?: string;
   /** Locks what `apply` writes before the secret's row (PostgreSQL lock order, e.g. the flow's record). */
   readonly lockFirst?: (trx: Executor) => Promise<void>;
+  /**
+   * Counts wrong guesses, and checks the hourly lock, for this scope of the account and purpose
+   * only (see {@link failureKey}): forgot password passes the guessing client, so that a
+   * stranger's wrong codes never lock the owner out of the owner's own flow.
+   */
+  readonly failureScope?: string;
 }
 
 export interface RedeemLinkInput {
@@ -92,6 +98,14 @@ export type ApplyRedeemed<T> = (trx: Executor, secret: RedeemedSecret) => Promis
 type Outcome<T> = { readonly kind: 'won'; readonly value: T } | { readonly kind: 'failed'; readonly error: LifelineError };
 
 const FAILURE_WINDOW_MS = HOUR;
+
+/**
+ * The key hourly failures are counted under: the purpose, or the purpose and a scope (e.g. a
+ * hash of the guessing client) when the lock must not reach further than that scope.
+ */
+export function failureKey(purpose: string, scope: string | undefined): string {
+  return scope === undefined ? purpose : `${purpose}#${scope}`;
+}
 /** Failure rows are kept a day for the security log's sake, then pruned. */
 export const VERIFICATION_RETENTION_MS = 24 * HOUR;
 
@@ -164,6 +178,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
     find: (trx: Executor, now: number) => Promise<VerificationSecretRow | undefined>,
     secret: string,
     apply: ApplyRedeemed<T>,
+    failureScope?: string,
   ): Promise<T> {
     const outcome = await inTransaction<Outcome<T>>(database, async (trx) => {
       const now = clock.now();
@@ -175,7 +190,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       // Hashed under a key that has since been retired: no guess can ever match, so the secret
       // is as dead as an expired one. Not a wrong guess: it must cost neither a try nor a failure.
       if (expected === undefined) return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
-      await assertNotLocked(trx, row.account_id, row.purpose, now);
+      await assertNotLocked(trx, row.account_id, failureKey(row.purpose, failureScope), now);
       if (row.attempts_left <= 0) {
         // Burnt: waiting does not help, a new code does; so no Retry-After.
         return { kind: 'failed', error: new LifelineError('code-used-up') };
@@ -188,7 +203,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       const attemptsLeft = await repository.takeAttempt(trx, row.id, now);
       // Another request took the last try (or used the secret) between our read and write.
       if (attemptsLeft === undefined) return { kind: 'failed', error: new LifelineError('code-used-up') };
-      await repository.recordFailure(trx, row.account_id, row.purpose, now);
+      await repository.recordFailure(trx, row.account_id, failureKey(row.purpose, failureScope), now);
       return { kind: 'failed', error: new LifelineError('code-incorrect', { attemptsLeft }) };
     });
     if (outcome.kind === 'failed') throw outcome.error;
@@ -287,6 +302,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
         },
         code,
         apply,
+        input.failureScope,
       );
     },
 
@@ -301,6 +317,11 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       return ids.length > 0 ? repository.retireIds(trx, ids, clock.now()) : 0;
     },
 
+    /** Kills every live secret of these purposes bound to one browser flow (a flow replaced by its browser's next request). */
+    async retireFlow(trx: Executor, flowId: string, purposes: readonly VerificationPurpose[]): Promise<number> {
+      return repository.retireFlow(trx, flowId, purposes, clock.now());
+    },
+
     /** Kills every live secret of these purposes for the account (e.g. after a reset). */
     async invalidate(trx: Executor, accountId: string, purposes: readonly VerificationPurpose[]): Promise<number> {
       return repository.retireLive(trx, accountId, purposes, clock.now());
@@ -311,10 +332,10 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      * again, or undefined when it is not spent. Flows that send codes ask this first: while
      * guessing is locked, sending a new code would only cost money (e.g. an SMS).
      */
-    async lockedFor(accountId: string, purpose: VerificationPurpose, db: Executor = database.db): Promise<number | undefined> {
+    async lockedFor(accountId: string, purpose: VerificationPurpose, db: Executor = database.db, failureScope?: string): Promise<number | undefined> {
       const now = clock.now();
       // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
-      const until = await lockedUntil(db, accountId, purpose, now);
+      const until = await lockedUntil(db, accountId, failureKey(purpose, failureScope), now);
       return until === undefined ? undefined : Math.max(1, Math.ceil((until - now) / 1000));
     },
 
@@ -335,9 +356,9 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       hmacSha256(keys.current.key, purpose, 'no-account', value);
     },
 
-    /** Wrong guesses of this account and purpose within the last hour. */
-    async failuresInLastHour(accountId: string, purpose: VerificationPurpose): Promise<number> {
-      const { count } = await repository.failuresSince(database.db, accountId, purpose, clock.now() - FAILURE_WINDOW_MS);
+    /** Wrong guesses of this account and purpose (and scope) within the last hour. */
+    async failuresInLastHour(accountId: string, purpose: VerificationPurpose, failureScope?: string): Promise<number> {
+      const { count } = await repository.failuresSince(database.db, accountId, failureKey(purpose, failureScope), clock.now() - FAILURE_WINDOW_MS);
       return count;
     },
 

@@ -46,7 +46,7 @@ const WORDS = {
     confirmTitle: 'Adresse zur Kontowiederherstellung bestätigen',
     confirmButton: 'Adresse bestätigen',
     confirmHeld: (address: string, date: string) =>
-      `Die Adresse ${address} ist bestätigt. Sie wird am ${date} Ihre Adresse zur Kontowiederherstellung: Die Änderung kam von einer Sitzung, die erst seit Kurzem auf einem neuen Gerät angemeldet ist. Bis dahin bleibt die bisherige Adresse aktiv, und jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
+      `Die Adresse ${address} ist bestätigt. Sie wird am ${date} Ihre Adresse zur Kontowiederherstellung: Sie wurde von einer Sitzung eingerichtet, die erst seit Kurzem auf einem neuen Gerät angemeldet ist. Bis dahin bleibt alles, wie es war, und jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
     confirmSubject: 'Lifeline: Bitte bestätigen Sie Ihre Adresse zur Kontowiederherstellung',
     deadRecovery:
       'Ein Link zur Bestätigung gilt nur einmal und nur für die neueste Anfrage: Wurde die Einrichtung abgebrochen, durch eine neuere ersetzt oder die Adresse schon bestätigt, gilt er nicht mehr. Im Profil sehen Sie, wie es steht.',
@@ -59,7 +59,7 @@ const WORDS = {
     heldCancelled: 'Die Änderung ist abgebrochen; es bleibt alles, wie es war.',
     cancelledSubject: 'Lifeline: Zurückgehaltene Änderung abgebrochen',
     changeHeld: (masked: string, date: string) =>
-      `Die neue Nummer ${masked} ist bestätigt. Sie wird am ${date} aktiv, wenn die Änderung bis dahin niemand abbricht; bis dahin bleibt die bisherige Nummer aktiv.`,
+      `Die Nummer ${masked} ist bestätigt. Sie wird am ${date} aktiv, wenn das bis dahin niemand abbricht; bis dahin bleibt alles, wie es war.`,
     heldSubject: 'Lifeline: Änderung Ihrer Kontowiederherstellung wartet 72 Stunden',
     cancelTitle: 'Änderung der Kontowiederherstellung abbrechen',
     cancelIntro: 'Mit der Schaltfläche brechen Sie die zurückgehaltene Änderung Ihrer Kontowiederherstellung ab. Es bleibt dann alles, wie es ist.',

@@ -4,7 +4,7 @@ import { maskEmail } from '../../src/contract/email-address.js';
 import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { apiClient } from '../helpers/api-client.js';
 import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { createAccount, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { createAccount, ownerApi, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
@@ -135,8 +135,7 @@ if (chromiumPath) {
 
     /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail (as security-undo.test.ts does). */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
-      const client = apiClient(instance.server.app);
-      expect((await client.post('/api/v1/login', { email, password: PASSWORD })).status).toBe(200);
+      const client = await ownerApi(instance, email);
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
       const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
       expect((await apiClient(instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);

@@ -3,7 +3,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient } from '../helpers/api-client.js';
 import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { createAccount, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { createAccount, ownerApi, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
@@ -131,11 +131,8 @@ if (chromiumPath) {
     const signInStatus = async (email: string, password: string) => (await apiClient(instance.server.app).post('/api/v1/login', { email, password })).status;
 
     /** A client of the API signed in as `email` (the privileged window of the sign-in is open). */
-    async function signedIn(email: string) {
-      const client = apiClient(instance.server.app);
-      expect((await client.post('/api/v1/login', { email, password: PASSWORD })).status).toBe(200);
-      return client;
-    }
+    /** The owner over the API on the account's first device (a channel it sets up is not held). */
+    const signedIn = (email: string) => ownerApi(instance, email);
 
     /** Newest first: the messages to `to` over the dev mailbox that `carries` says are the right kind, once there are more than `before`. */
     async function messageTo(to: string, carries: (message: MailboxMessage) => boolean, before = 0): Promise<MailboxMessage> {

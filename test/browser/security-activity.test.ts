@@ -2,7 +2,8 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SecurityLogPage } from '../../src/contract/security-log.js';
 import { launchChromium, waitFor, type TestBrowser } from '../helpers/browser.js';
-import { createAccount, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
+import { apiClient } from '../helpers/api-client.js';
+import { createAccount, mailsTo, NO_API_RATE_LIMIT, ownerApi, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
@@ -14,9 +15,11 @@ import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn,
  * of events (25 sign-ins) shows "Weitere laden", which appends the rest, moves the focus to the
  * first new event, says how many came politely and disappears after the last page. "Das war
  * ich nicht" stands beside the events the API calls `undoable`; on a phone, by keyboard, it asks
- * first (focus on the question, "Abbrechen" back to the button), then "Konto jetzt sichern" ends
- * every session (no password dialog right after signing in) and leads to the sign-in page's
- * notice with "Passwort vergessen?"; signing in then answers password-reset-required. On every
+ * first (focus on the question, "Abbrechen" back to the button) and offers only "Link an meine
+ * E-Mail-Adresse senden": never with the password alone (an intruder who knows it and is still
+ * signed in must not undo the owner's repair), the event's link goes to the login e-mail, the row
+ * says where (focus on it) and nothing changes until the link is opened; its page then ends every
+ * session and blocks signing in (password-reset-required). English the same. On every
  * state: no console error or failed request, no serious axe violation, no sideways scrolling at
  * 375 px; screenshots of the section at 1280 and 375 px in
  * test-results/screenshots/security-activity-<state>-<lang>-<width>.png.
@@ -37,15 +40,17 @@ const WORDS = {
     ip: (ip: string) => `IP-Adresse ${ip}`,
     loaded: (count: number) => `${count} weitere Ereignisse geladen. Das sind alle Ereignisse der letzten 90 Tage.`,
     switchLanguage: 'Switch to English',
-    signInTitle: 'Anmelden',
-    accountSecured: 'Ihr Konto ist gesichert: Alle Sitzungen sind abgemeldet. Legen Sie jetzt ein neues Passwort fest.',
-    forgot: 'Passwort vergessen?',
     notMe: {
       button: 'Das war ich nicht',
-      question: 'Wir machen die Änderung rückgängig, wo das geht, melden alle Sitzungen ab (auch diese) und sperren die Anmeldung, bis Sie über „Passwort vergessen?“ ein neues Passwort festlegen.',
-      confirm: 'Konto jetzt sichern',
-      sendLink: 'Stattdessen Link per E-Mail senden',
+      question:
+        'Zu Ihrem Schutz geht das nur über Ihre E-Mail-Adresse für die Anmeldung: Wir senden Ihnen dorthin einen Link. Er macht die Änderung rückgängig, wo das geht, entfernt Wiederherstellungsoptionen, die erst seit Kurzem bestehen, meldet alle Sitzungen ab und sperrt die Anmeldung, bis Sie über „Passwort vergessen?“ ein neues Passwort festlegen.',
+      sendLink: 'Link an meine E-Mail-Adresse senden',
       cancel: 'Abbrechen',
+      linkSent: (address: string) => `Wir haben einen Link an ${address} gesendet. Öffnen Sie ihn, um Ihr Konto zu sichern; bis dahin ändert sich nichts.`,
+      mailSubject: 'Lifeline: Ihr Link „Das war ich nicht“',
+      undoPageTitle: 'Das war ich nicht',
+      undoSubmit: 'Konto jetzt sichern',
+      undoDone: 'Ihr Konto ist gesichert',
     },
     events: {
       'account.created': 'Konto erstellt',
@@ -69,16 +74,14 @@ const WORDS = {
     ip: (ip: string) => `IP address ${ip}`,
     loaded: (count: number) => `${count} more events loaded. These are all events of the last 90 days.`,
     switchLanguage: 'Auf Deutsch wechseln',
-    signInTitle: 'Sign in',
-    accountSecured: 'Your account is secured: every session is signed out. Now set a new password.',
-    forgot: 'Forgot password?',
     notMe: {
       button: 'This wasn’t me',
-      question: 'We undo the change where we can, sign out every session (this one too) and block signing in until you set a new password with “Forgot password?”.',
-      confirm: 'Secure my account now',
-      sendLink: 'Send a link by e-mail instead',
+      question:
+        'To protect you, this works only through your sign-in e-mail address: we send a link there. It undoes the change where it can, removes recovery options set up only recently, signs out every session and blocks signing in until you set a new password with “Forgot password?”.',
+      sendLink: 'Send the link to my e-mail address',
       cancel: 'Cancel',
       linkSent: (address: string) => `We have sent a link to ${address}. Open it to secure your account; until then nothing changes.`,
+      mailSubject: 'Lifeline: your “This wasn’t me” link',
       undoPageTitle: 'This wasn’t me',
       undoSubmit: 'Secure my account now',
       undoDone: 'Your account is secured',
@@ -322,19 +325,48 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('German on a phone: "Das war ich nicht" beside the sign-in from another browser, by keyboard: the question, "Abbrechen", then "Konto jetzt sichern" ends every session; the sign-in page says what next; signing in is blocked', { timeout: 60_000 }, async () => {
+    /**
+     * "Link an meine E-Mail-Adresse senden" (pressed by `press`): one POST to the event's
+     * undo-link route, 202; the row's note says where the link went and takes the focus.
+     * Answers the note.
+     */
+    async function sendLink(page: Page, row: Locator, lang: Lang, eventId: string, address: string, press: () => Promise<unknown>): Promise<Locator> {
+      const w = WORDS[lang].notMe;
+      const [answer] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/undo-link') && r.request().method() === 'POST'), press()]);
+      expect(answer.status()).toBe(202);
+      expect(new URL(answer.url()).pathname).toBe(`/api/v1/security-log/${encodeURIComponent(eventId)}/undo-link`);
+      expect(await answer.json()).toEqual({ sentTo: address });
+      const note = row.getByRole('status');
+      await expect(text(note)).resolves.toBe(w.linkSent(address));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: w.linkSent(address), section: 'security-activity-title' });
+      // The question is gone with its buttons; nothing else in the row asks any more.
+      await expect(row.getByRole('button').count()).resolves.toBe(0);
+      return note;
+    }
+
+    /** The link of the "Das war ich nicht" mail to the login e-mail (the newest mail to it once there are more than `before`): the undo page. */
+    async function mailedLink(login: string, lang: Lang, before: number): Promise<string> {
+      const link = await tokenLink(baseUrl, login, before);
+      expect(new URL(link).origin).toBe(baseUrl);
+      expect(new URL(link).pathname).toBe('/undo');
+      const mail = (await mailsTo(baseUrl, login))[0];
+      expect(mail?.subject).toBe(WORDS[lang].notMe.mailSubject);
+      return link;
+    }
+
+    it('German on a phone: "Das war ich nicht" beside the sign-in from another browser, by keyboard: the question, "Abbrechen", then "Link an meine E-Mail-Adresse senden" mails the link to the login e-mail, the row says where (focus on it); the link secures the account: every session ends, signing in is blocked', { timeout: 90_000 }, async () => {
       const w = WORDS.de;
       const login = 'lena.brandt@example.test';
       const newDevice = w.events['session.signed_in_new_device'] ?? '?';
       const failures: string[] = [];
       await createAccount(instance, login, { locale: 'de' });
-      // A: the owner's phone, signed in just now (the privileged window is open: no password dialog).
+      // A: the owner's phone (the browser that confirmed the sign-up), signed in just now.
       const { page, problems } = await openPage({ lang: 'de', ...PHONE_DEVICE });
       await signIn(page, baseUrl, login);
-      const undoRequests: string[] = [];
+      const notMeRequests: string[] = [];
       page.on('request', (request) => {
         const path = new URL(request.url()).pathname;
-        if (request.method() === 'POST' && (path.endsWith('/undo') || path === '/api/v1/session/reauthenticate')) undoRequests.push(path);
+        if (request.method() === 'POST' && (path.includes('/undo') || path === '/api/v1/session/reauthenticate')) notMeRequests.push(path);
       });
       // B: another browser signs in with the same password: "Anmeldung von einem neuen Gerät", whose notice carries the link.
       const other = await openPage({ lang: 'de' });
@@ -342,6 +374,7 @@ if (chromiumPath) {
       const log = await wholeLog(page);
       const undoable = log.filter((item) => item.undoable);
       expect(undoable.map((item) => item.type)).toEqual(['session.signed_in_new_device']);
+      const eventId = undoable[0]?.id ?? '?';
 
       await page.reload();
       await heading(page, w.profile).waitFor();
@@ -352,24 +385,28 @@ if (chromiumPath) {
       await expect(row.count()).resolves.toBe(1);
       await expect(notMeRows(list, 'de')).resolves.toEqual([newDevice]);
 
-      // "Das war ich nicht" by keyboard: the question in the row, the focus on it; nothing is done yet.
+      // "Das war ich nicht" by keyboard: the question in the row, the focus on it; only the link is offered, nothing is done yet.
       const question = row.getByRole('group', { name: w.notMe.button, exact: true });
       const openQuestion = async () => {
         await tabTo(page, w.notMe.button, { max: 80 });
         await question.waitFor();
         await expect(text(question.locator('p'))).resolves.toBe(w.notMe.question);
-        await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.confirm, w.notMe.sendLink, w.notMe.cancel]);
+        await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.sendLink, w.notMe.cancel]);
         await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: w.notMe.question, section: 'security-activity-title' });
+        // No password field anywhere: the password alone never undoes from here.
+        await expect(de.getByLabel('Passwort').count()).resolves.toBe(0);
       };
       await openQuestion();
-      expect(undoRequests).toEqual([]);
+      // "Link an meine E-Mail-Adresse senden" is the primary (danger) action.
+      await expect(question.getByRole('button', { name: w.notMe.sendLink, exact: true }).getAttribute('class')).resolves.toBe('primary danger');
+      expect(notMeRequests).toEqual([]);
       await checkOnPhone(page, failures, 'de', 'not-me-question', de);
 
       // "Abbrechen": the button again, with the focus; nothing was sent.
       await tabTo(page, w.notMe.cancel);
       await question.waitFor({ state: 'detached' });
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.notMe.button, focusVisible: true });
-      expect(undoRequests).toEqual([]);
+      expect(notMeRequests).toEqual([]);
 
       // The same question in English (the language switch is stored on the account), then German again.
       await page.getByRole('button', { name: w.switchLanguage }).click();
@@ -379,80 +416,105 @@ if (chromiumPath) {
       await enRow.getByRole('button', { name: WORDS.en.notMe.button, exact: true }).click();
       const enQuestion = enRow.getByRole('group', { name: WORDS.en.notMe.button, exact: true });
       await expect(text(enQuestion.locator('p'))).resolves.toBe(WORDS.en.notMe.question);
-      await expect(enQuestion.getByRole('button').allTextContents()).resolves.toEqual([WORDS.en.notMe.confirm, WORDS.en.notMe.sendLink, WORDS.en.notMe.cancel]);
+      await expect(enQuestion.getByRole('button').allTextContents()).resolves.toEqual([WORDS.en.notMe.sendLink, WORDS.en.notMe.cancel]);
       await checkOnPhone(page, failures, 'en', 'not-me-question', en);
       await enQuestion.getByRole('button', { name: WORDS.en.notMe.cancel, exact: true }).click();
       await page.getByRole('button', { name: WORDS.en.switchLanguage }).click();
       await heading(page, w.profile).waitFor();
+      expect(notMeRequests).toEqual([]);
 
-      // "Konto jetzt sichern" by keyboard: one POST, no password dialog (signed in minutes ago), every session ends.
+      // The notice of the sign-in (its link is the one replaced) is delivered before the count.
+      await waitFor(async () => (await mailsTo(baseUrl, login)).find((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät'), 'the new-device notice');
+      const mailsBefore = (await mailsTo(baseUrl, login)).length;
+
+      // "Link an meine E-Mail-Adresse senden" by keyboard: one POST, no password dialog; the note says where, with the focus.
       await openQuestion();
-      const [answer] = await Promise.all([page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/undo') && r.request().method() === 'POST'), tabTo(page, w.notMe.confirm)]);
-      expect(answer.status()).toBe(200);
-      expect(new URL(answer.url()).pathname).toBe(`/api/v1/security-log/${encodeURIComponent(undoable[0]?.id ?? '?')}/undo`);
-      await page.waitForURL('**/login?notice=account-secured');
-      await heading(page, w.signInTitle).waitFor();
-      expect(undoRequests).toEqual([answer.url().replace(baseUrl, '')]);
+      await sendLink(page, row, 'de', eventId, 'l***@example.test', () => tabTo(page, w.notMe.sendLink));
+      expect(notMeRequests).toEqual([`/api/v1/security-log/${encodeURIComponent(eventId)}/undo-link`]);
       await expect(page.getByRole('dialog').count()).resolves.toBe(0);
+      await checkOnPhone(page, failures, 'de', 'not-me-link-sent', de);
+      // Until the link is opened nothing changes: both sessions live, the password signs in.
+      expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+      expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
 
-      // The sign-in page says what happened and what to do: a new password through "Passwort vergessen?".
-      const notice = page.getByRole('main').getByRole('status');
-      await expect(text(notice)).resolves.toBe(`${w.accountSecured} ${w.forgot}`);
-      await expect(notice.getByRole('link', { name: w.forgot, exact: true }).getAttribute('href')).resolves.toBe('/forgot-password');
-      await checkOnPhone(page, failures, 'de', 'account-secured', 'page');
+      // The mail reaches the login e-mail; its link opens the undo page, whose button (by keyboard) secures the account.
+      const link = await mailedLink(login, 'de', mailsBefore);
+      await page.goto(link);
+      await heading(page, w.notMe.undoPageTitle).waitFor();
+      const [secured] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/security/undo' && r.request().method() === 'POST'),
+        tabTo(page, w.notMe.undoSubmit),
+      ]);
+      expect(secured.status()).toBe(200);
+      await heading(page, w.notMe.undoDone).waitFor();
 
-      // Both sessions are gone; the password no longer signs in.
+      // Every session is gone; the password no longer signs in.
       expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
       expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
-      const blocked = await other.page.request.post(`${baseUrl}/api/v1/login`, { data: { email: login, password: PASSWORD } });
-      expect(blocked.status()).toBe(403);
-      expect(((await blocked.json()) as { code?: string }).code).toBe('password-reset-required');
+      const blocked = await apiClient(instance.server.app).post('/api/v1/login', { email: login, password: PASSWORD });
+      expect(blocked.status).toBe(403);
+      expect(blocked.body.code).toBe('password-reset-required');
 
       expect(problems).toEqual([]);
       expect(other.problems, 'the other browser').toEqual([]);
       expect(failures).toEqual([]);
     });
 
-    it('English, without the password: "Send a link by e-mail instead" mails the event’s link to the login e-mail only; the row says where it went (focus on it); the link secures the account', { timeout: 60_000 }, async () => {
+    it('English: "Send the link to my e-mail address" mails the event’s link to the login e-mail only (not the recovery address); the row says where it went (focus on it); the link secures the account and keeps the owner’s settled recovery e-mail', { timeout: 60_000 }, async () => {
       const w = WORDS.en;
       const login = 'noah.keller@example.test';
+      const recoveryAddress = 'noah.privat@example.org';
       const failures: string[] = [];
       await createAccount(instance, login, { locale: 'en' });
       const { page, problems } = await openPage({ lang: 'en' });
       await signIn(page, baseUrl, login, { lang: 'en' });
+      // The owner's recovery e-mail, set up from the account's first device: settled, so the undo keeps it.
+      const owner = await ownerApi(instance, login);
+      expect((await owner.put('/api/v1/recovery/email', { address: recoveryAddress })).status).toBe(202);
+      const token = new URL(await tokenLink(baseUrl, recoveryAddress)).searchParams.get('token');
+      expect((await apiClient(instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
       const other = await openPage({ lang: 'en' });
       await signIn(other.page, baseUrl, login, { lang: 'en' });
+      const eventId = (await wholeLog(page)).find((item) => item.type === 'session.signed_in_new_device' && item.undoable)?.id ?? '?';
       await page.reload();
       await heading(page, w.profile).waitFor();
       const en = section(page, 'en');
       const row = eventRow(en.getByRole('list'), w.events['session.signed_in_new_device'] ?? '?');
       await row.getByRole('button', { name: w.notMe.button, exact: true }).click();
-      // The notice of the sign-in (its link is the one replaced) is delivered before the count.
-      await waitFor(async () => (await mailsTo(baseUrl, login)).find((m) => m.subject.includes('Sign-in on a new device')), 'the new-device notice');
+      const question = row.getByRole('group', { name: w.notMe.button, exact: true });
+      await expect(text(question.locator('p'))).resolves.toBe(w.notMe.question);
+      await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.sendLink, w.notMe.cancel]);
+      await check(page, failures, 'en', 'not-me-question', en);
+      // The notices of the sign-in (to the login and the recovery e-mail) are delivered before the count.
+      await waitFor(async () => (await mailsTo(baseUrl, login)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'), 'the new-device notice');
+      await waitFor(async () => (await mailsTo(baseUrl, recoveryAddress)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'), 'the new-device notice to the recovery e-mail');
       const mailsBefore = (await mailsTo(baseUrl, login)).length;
+      const recoveryMailsBefore = (await mailsTo(baseUrl, recoveryAddress)).length;
 
-      // The link instead of the password: one POST, nothing else changes; the note takes the focus.
-      const [answer] = await Promise.all([
-        page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/undo-link') && r.request().method() === 'POST'),
-        row.getByRole('button', { name: w.notMe.sendLink, exact: true }).click(),
-      ]);
-      expect(answer.status()).toBe(202);
-      const note = row.getByRole('status');
-      await expect(text(note)).resolves.toBe(w.notMe.linkSent('n***@example.test'));
-      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: w.notMe.linkSent('n***@example.test') });
+      // The link: one POST, nothing else changes; the note takes the focus.
+      await sendLink(page, row, 'en', eventId, 'n***@example.test', () => question.getByRole('button', { name: w.notMe.sendLink, exact: true }).click());
       await check(page, failures, 'en', 'not-me-link-sent', en);
       expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
 
-      // The mail reaches the login e-mail; its link opens the undo page, whose button secures the account.
-      const link = await tokenLink(baseUrl, login, mailsBefore);
-      expect(new URL(link).pathname).toBe('/undo');
-      const mail = (await mailsTo(baseUrl, login))[0];
-      expect(mail?.subject).toContain('“This wasn’t me”');
+      // The mail reaches the login e-mail, and only it; its link opens the undo page, whose button secures the account.
+      const link = await mailedLink(login, 'en', mailsBefore);
+      expect(await mailsTo(baseUrl, recoveryAddress)).toHaveLength(recoveryMailsBefore);
       await other.page.goto(link);
       await heading(other.page, w.notMe.undoPageTitle).waitFor();
-      await other.page.getByRole('button', { name: w.notMe.undoSubmit, exact: true }).click();
+      const [secured] = await Promise.all([
+        other.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/security/undo' && r.request().method() === 'POST'),
+        other.page.getByRole('button', { name: w.notMe.undoSubmit, exact: true }).click(),
+      ]);
+      expect(secured.status()).toBe(200);
+      // The owner's recovery e-mail was settled before the sign-in: it stays (nothing is listed as removed).
+      expect(((await secured.json()) as { removed: unknown[] }).removed).toEqual([]);
       await heading(other.page, w.notMe.undoDone).waitFor();
+      await expect(other.page.getByRole('heading', { name: 'Removed recovery options' }).count()).resolves.toBe(0);
       expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+      expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+      const blocked = await apiClient(instance.server.app).post('/api/v1/login', { email: login, password: PASSWORD });
+      expect(blocked.status).toBe(403);
+      expect(blocked.body.code).toBe('password-reset-required');
 
       expect(problems).toEqual([]);
       expect(other.problems, 'the other browser').toEqual([]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ManualClock } from '../../src/core/clock.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { apiClient } from './api-client.js';
+import { apiClient, type ApiClient } from './api-client.js';
 import { freePort, waitFor } from './browser.js';
 import { testConfig } from './test-config.js';
 
@@ -115,4 +115,37 @@ export async function createAccount(instance: Instance, email: string, options: 
   if (options.confirm === false) return;
   const token = new URL(await tokenLink(instance.baseUrl, email)).searchParams.get('token');
   expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
+  // The browser that confirms the sign-up is the account's first device: the first page that
+  // signs in to this account (browser-page.ts signIn) takes the confirming browser's device
+  // cookie, as if the owner had opened the link there. Any later browser is a new device.
+  const device = [...client.jar.entries()].find(([name]) => name.endsWith('lifeline_device'));
+  if (device) {
+    confirmingBrowsers.set(email.toLowerCase(), { name: device[0], value: device[1] });
+    firstDevices.set(email.toLowerCase(), { name: device[0], value: device[1] });
+  }
+}
+
+/** Device cookies of confirmed sign-ups not yet taken by a browser (see createAccount). */
+const confirmingBrowsers = new Map<string, { readonly name: string; readonly value: string }>();
+/** Every account's first device cookie, for the owner's arrangements over the API (ownerApi). */
+const firstDevices = new Map<string, { readonly name: string; readonly value: string }>();
+
+/**
+ * The owner signed in over the API on the account's first device (the confirming browser's
+ * device cookie): what a test arranges this way (a recovery channel) is the owner's, not a new
+ * device's, and so not held 72 hours.
+ */
+export async function ownerApi(instance: Instance, email: string, password = PASSWORD): Promise<ApiClient> {
+  const client = apiClient(instance.server.app);
+  const device = firstDevices.get(email.toLowerCase());
+  if (device) client.jar.set(device.name, device.value);
+  expect((await client.post('/api/v1/login', { email, password })).status).toBe(200);
+  return client;
+}
+
+/** The confirming browser's device cookie of `email`'s account, once: the first browser to sign in gets it. */
+export function takeConfirmingBrowser(email: string): { readonly name: string; readonly value: string } | undefined {
+  const cookie = confirmingBrowsers.get(email.toLowerCase());
+  confirmingBrowsers.delete(email.toLowerCase());
+  return cookie;
 }

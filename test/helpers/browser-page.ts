@@ -1,7 +1,7 @@
 import type { BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { RecoveryView } from '../../src/contract/recovery.js';
-import { PASSWORD, type Lang } from './browser-instance.js';
+import { PASSWORD, takeConfirmingBrowser, type Lang } from './browser-instance.js';
 import { screenshot, screenshotOf, seriousAxeViolations, watchProblems, type ExpectedFailure, type TestBrowser } from './browser.js';
 
 /**
@@ -89,11 +89,17 @@ export async function text(locator: Locator): Promise<string> {
 /**
  * Signs in through the form at `origin` in `lang` (German by default) with `password`
  * (PASSWORD by default) and waits for the profile, which speaks `profileLang` (the account's
- * language; by default `lang`).
+ * language; by default `lang`). The first page to sign in to an account made by createAccount
+ * is the browser that confirmed its sign-up (the owner's first device), unless `newDevice`:
+ * then the page is a device the account does not know (an intruder's browser), and the
+ * confirming browser's cookie is left for a later page of the owner.
  */
-export async function signIn(page: Page, origin: string, email: string, options: { password?: string; lang?: Lang; profileLang?: Lang } = {}): Promise<void> {
-  const { password = PASSWORD, lang = 'de', profileLang = lang } = options;
+export async function signIn(page: Page, origin: string, email: string, options: { password?: string; lang?: Lang; profileLang?: Lang; newDevice?: boolean } = {}): Promise<void> {
+  const { password = PASSWORD, lang = 'de', profileLang = lang, newDevice = false } = options;
   const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+  // The first browser to sign in to an account made by createAccount is the one that confirmed its sign-up.
+  const confirming = newDevice ? undefined : takeConfirmingBrowser(email);
+  if (confirming) await page.context().addCookies([{ ...confirming, url: origin }]);
   await page.goto(`${origin}/login`);
   await page.getByLabel(words.email, { exact: true }).fill(email);
   await page.getByLabel(words.password, { exact: true }).fill(password);

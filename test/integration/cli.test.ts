@@ -75,13 +75,39 @@ for (const dialect of dialectsUnderTest()) {
       noStackTrace(bad.stderr);
       expect((await lifeline(['api-key', 'create'], env)).code).toBe(2);
       const listed = await lifeline(['api-key', 'list'], env);
-      expect(listed.stdout).toMatch(/^billing {2}active {2}created \S+ {2}last used -$/m);
+      expect(listed.stdout).toMatch(/^billing {2}active {2}created \S+ {2}last used - {2}scopes verifications$/m);
       expect(listed.stdout).not.toContain(String(key?.split('.')[1]));
       const revoked = await lifeline(['api-key', 'revoke', 'billing'], env);
       expect(revoked.code).toBe(0);
       expect((await lifeline(['api-key', 'revoke', 'billing'], env)).code).toBe(1);
       const json = JSON.parse((await lifeline(['api-key', 'list', '--json'], env)).stdout) as { name: string; revokedAt: string | null }[];
       expect(json).toEqual([expect.objectContaining({ name: 'billing', revokedAt: expect.any(String) })]);
+    });
+
+    it('api-key create --scope stores scopes; --json prints exactly name, key and scopes; list shows scopes; a bad scope is refused (exit 2)', async () => {
+      const json = await lifeline(['api-key', 'create', 'backoffice', '--scope', 'admin:read', '--scope', 'admin:write', '--json'], env);
+      expect(json.code).toBe(0);
+      const created = JSON.parse(json.stdout) as Record<string, unknown>;
+      expect(Object.keys(created).sort()).toEqual(['key', 'name', 'scopes']);
+      expect(created).toEqual({ name: 'backoffice', key: expect.stringMatching(/^llk_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/), scopes: ['admin:read', 'admin:write'] });
+      expect(json.stdout.trim().split('\n')).toHaveLength(1); // one JSON document, nothing else on stdout
+      const plain = JSON.parse((await lifeline(['api-key', 'create', 'plain-host', '--json'], env)).stdout) as { scopes: string[] };
+      expect(plain.scopes).toEqual(['verifications']);
+      const comma = JSON.parse((await lifeline(['api-key', 'create', 'events-host', '--scope', 'events,verifications', '--json'], env)).stdout) as { scopes: string[] };
+      expect(comma.scopes).toEqual(['verifications', 'events']);
+      for (const bad of [['--scope', 'admin'], ['--scope', 'verifications', '--scope', 'root'], ['--scope', '']]) {
+        const refused = await lifeline(['api-key', 'create', 'never-stored', ...bad], env);
+        expect(refused.code, bad.join(' ')).toBe(2);
+        expect(refused.stderr).toMatch(/--scope: ".*" is not a scope; use one or more of verifications, admin:read, admin:write, events/);
+        expect(refused.stdout).toBe('');
+        noStackTrace(refused.stderr);
+      }
+      const listed = await lifeline(['api-key', 'list'], env);
+      expect(listed.stdout).toMatch(/^backoffice {2}active .* {2}scopes admin:read,admin:write$/m);
+      expect(listed.stdout).toMatch(/^plain-host {2}active .* {2}scopes verifications$/m);
+      const listedJson = JSON.parse((await lifeline(['api-key', 'list', '--json'], env)).stdout) as { name: string; scopes: string[] }[];
+      expect(listedJson.find((k) => k.name === 'backoffice')?.scopes).toEqual(['admin:read', 'admin:write']);
+      expect(listedJson.some((k) => k.name === 'never-stored')).toBe(false);
     });
 
     it('outbox masks codes and links of waiting messages', async () => {
@@ -180,6 +206,36 @@ describe('lifeline CLI: wrong input stops with a clear message, never a stack tr
     expect(r.stdout).not.toContain('hunter2');
     expect(r.stdout).not.toContain('metrics-secret');
     expect(r.stdout).not.toContain(TEST_SECRET_KEY);
+  });
+});
+
+describe('lifeline config warns in production when TRUST_PROXY is unset (docs/operations.md)', () => {
+  const production = {
+    SECRET_KEY: TEST_SECRET_KEY,
+    DATA_DIR: '/tmp/lifeline-cli-unused',
+    NODE_ENV: 'production',
+    PUBLIC_URL: 'https://id.example.com',
+    SMTP_URL: 'smtps://mail.example.com',
+    METRICS_TOKEN: 'metrics-secret-123456',
+    DATABASE_URL: 'postgres://lifeline@db.internal:5432/lifeline',
+  };
+
+  it('production without TRUST_PROXY: a warning on stderr that says what goes wrong; stdout stays the JSON; exit 0', async () => {
+    const r = await lifeline(['config'], production);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ env: 'production' });
+    expect(r.stderr).toContain('warning: TRUST_PROXY is not set');
+    expect(r.stderr).toContain('per-client limits');
+    expect(r.stderr).toContain('one limit for all clients together');
+  });
+
+  it.each([
+    ['production with TRUST_PROXY', { ...production, TRUST_PROXY: '10.0.0.0/8' }],
+    ['outside production', { SECRET_KEY: TEST_SECRET_KEY, DATA_DIR: '/tmp/lifeline-cli-unused', DATABASE_URL: 'sqlite:/tmp/lifeline-cli-unused/x.db' }],
+  ])('%s: no warning', async (_name, environment) => {
+    const r = await lifeline(['config'], environment);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toContain('TRUST_PROXY');
   });
 });
 

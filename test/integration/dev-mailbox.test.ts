@@ -93,13 +93,48 @@ describe('the development mailbox (ARCHITECTURE.md "Contracts")', () => {
 describe('the development mailbox is not mounted', () => {
   it.each([
     ['with an SMTP transport', { SMTP_URL: 'smtp://127.0.0.1:9' }],
-    ['in production', { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:9', PUBLIC_URL: 'https://id.example.com', METRICS_TOKEN: 'm'.repeat(20) }],
+    ['in production', { NODE_ENV: 'production', SMTP_URL: 'smtps://127.0.0.1:9', PUBLIC_URL: 'https://id.example.com', METRICS_TOKEN: 'm'.repeat(20) }],
   ])('%s', async (_name, env) => {
     const t = await createTestApp('sqlite', { env });
     try {
       expect(t.services.devMailbox).toBeUndefined();
       expect((await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' })).statusCode).toBe(404);
       expect((await t.app.inject({ method: 'GET', url: '/' })).body).not.toContain('/dev/mailbox');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('the development mailbox needs a loopback PUBLIC_URL as well as a loopback peer (docs/operations.md)', () => {
+  it.each(['http://lifeline.example.com', 'https://id.example.org', 'http://lifeline.local:3000', 'http://10.0.0.5:3000', 'http://0.0.0.0:3000'])(
+    'PUBLIC_URL=%s: not mounted, 404 even to a loopback browser, and said so in the log',
+    async (publicUrl) => {
+      const t = await createTestApp('sqlite', { env: { PUBLIC_URL: publicUrl } });
+      try {
+        expect(t.services.devMailbox).toBeDefined(); // messages still go there: the embedded default
+        await queueTestMail(t.services, { to: 'dev@example.com', locale: 'de' });
+        await t.services.worker.runOnce();
+        for (const url of ['/dev/mailbox', '/dev/mailbox/messages']) {
+          for (const host of ['localhost:3000', '127.0.0.1:3000', new URL(publicUrl).host]) {
+            const r = await t.app.inject({ method: 'GET', url, remoteAddress: '127.0.0.1', headers: { host, accept: 'application/json' } });
+            expect(r.statusCode, `${url} Host ${host}`).toBe(404);
+            expect(r.body).not.toContain('dev@example.com');
+          }
+        }
+        expect(t.logs().some((l) => l.event === 'dev_mailbox.not_mounted')).toBe(true);
+      } finally {
+        await t.close();
+      }
+    },
+  );
+
+  it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://localhost:3000/lifeline'])('PUBLIC_URL=%s: mounted for a loopback browser', async (publicUrl) => {
+    const t = await createTestApp('sqlite', { env: { PUBLIC_URL: publicUrl } });
+    try {
+      const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages', remoteAddress: '127.0.0.1', headers: { host: 'localhost:3000' } });
+      expect(r.statusCode).toBe(200);
+      expect(t.logs().some((l) => l.event === 'dev_mailbox.not_mounted')).toBe(false);
     } finally {
       await t.close();
     }

@@ -225,14 +225,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(kept).toEqual([]);
     });
 
-    it('wrong code ×5 burns it; a new code does not restore the hourly failures, for known and unknown identifiers alike (SECURITY.md 4.5, 3.10)', async () => {
+    it('wrong code ×5 burns it; a new code does not restore the hourly failures of the guessing client, for known and unknown identifiers alike (SECURITY.md 4.5, 3.10)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const nobody = uniqueEmail('nobody');
       const answers: Record<string, string[]> = {};
+      // One client guessing, with a fresh cookie (flow) each round: its failures add up.
+      const guesser = nextIp();
       for (const identifier of [a.email, nobody]) {
         const seen: string[] = [];
         for (let round = 0; round < 2; round++) {
-          const b = browser(t);
+          const b = apiClient(t.app, { ip: guesser });
           await forgot(t, b, identifier);
           const { code } = await mailedCode(t, identifier);
           const wrong = code === 'ZZZZZZZZ' ? 'YYYYYYYY' : 'ZZZZZZZZ';
@@ -244,7 +246,7 @@ for (const dialect of dialectsUnderTest()) {
           const after = await b.post('/api/v1/password/forgot/verify', { code: code ?? wrong });
           seen.push(`${after.status} ${String(after.body.code)}`);
         }
-        const b = browser(t);
+        const b = apiClient(t.app, { ip: guesser });
         await forgot(t, b, identifier);
         const locked = await b.post('/api/v1/password/forgot/verify', { code: (await mailedCode(t, identifier)).code ?? 'ZZZZZZZZ' });
         seen.push(`${locked.status} ${String(locked.body.code)} ${locked.headers['retry-after'] === undefined ? '' : 'retry-after'}`);
@@ -257,6 +259,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(t.logs().some((l) => l.event === 'password_reset.code_rejected' && l.accountId === a.accountId && l.reason === 'code-incorrect')).toBe(true);
       // 10 wrong codes never lock the account itself (SECURITY.md 3.7): the password still signs in.
       expect((await signIn(t, a.email, a.password)).status).toBe(200);
+      // …nor the owner's own flow from another client: a code comes and verifies.
+      const owner = browser(t);
+      await forgot(t, owner, a.email);
+      expect((await owner.post('/api/v1/password/forgot/verify', { code: (await mailedCode(t, a.email)).code })).status).toBe(200);
     });
 
     it('a code only works in the flow it was sent for: not without the cookie, not in another flow (SECURITY.md 4.6)', async () => {
@@ -268,12 +274,17 @@ for (const dialect of dialectsUnderTest()) {
       const c = browser(t);
       await forgot(t, c, uniqueEmail('other'));
       expect((await c.post('/api/v1/password/forgot/verify', { code })).status).toBe(400);
-      // A second request replaces the first: the first browser's code is dead.
+      // Another browser's request leaves this browser's flow alone (a stranger cannot end the owner's)…
       const d = browser(t);
       await forgot(t, d, a.email);
-      expect((await b.post('/api/v1/password/forgot/verify', { code })).status).toBe(410);
+      const others = (await mailedCode(t, a.email)).code;
+      expect(others).not.toBe(code);
+      // …but the same browser's next request replaces its own earlier flow: that code is dead.
+      await forgot(t, b, a.email);
       const fresh = (await mailedCode(t, a.email)).code;
-      expect((await d.post('/api/v1/password/forgot/verify', { code: fresh })).status).toBe(200);
+      expect((await b.post('/api/v1/password/forgot/verify', { code })).status).toBe(400);
+      expect((await b.post('/api/v1/password/forgot/verify', { code: fresh })).status).toBe(200);
+      expect((await d.post('/api/v1/password/forgot/verify', { code: others })).status).toBe(200);
       // A reset code is no recovery-phone code (purposes never cross).
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: fresh })).status).toBeGreaterThanOrEqual(400);
     });
@@ -353,12 +364,12 @@ for (const dialect of dialectsUnderTest()) {
       await forgot(t, viaLogin, a.email);
       await viaLogin.post('/api/v1/password/forgot/verify', { code: (await mailedCode(t, a.email)).code });
       const viaLink = browser(t);
-      // The login e-mail's request retired the recovery code (one live reset code per account).
-      expect((await viaRecovery.post('/api/v1/password/forgot/verify', { code: recoveryCode })).status).toBe(410);
       await forgot(t, browser(t), recovery);
       const { token } = await mailedCode(t, recovery);
       expect((await viaLink.post('/api/v1/password/forgot/verify', { token })).status).toBe(200);
       expect((await viaLink.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
+      // Each flow kept its own code until then (another's request ends none); the reset ends them all.
+      expect((await viaRecovery.post('/api/v1/password/forgot/verify', { code: recoveryCode })).status).toBe(410);
       expect((await viaLogin.post('/api/v1/password/reset', { password: 'Ein-anderes-Passwort-77' })).body.code).toBe('reset-expired');
       expect((await signIn(t, a.email, NEW_PASSWORD)).status).toBe(200);
     });
@@ -374,15 +385,26 @@ for (const dialect of dialectsUnderTest()) {
       expect((await signIn(t, a.email, NEW_PASSWORD)).status).toBe(200);
     });
 
-    it('limits: per identifier and per account silent (the 6th request sends nothing), per client 429 (SECURITY.md 5.3, 3.7)', async () => {
+    it('limits: per identifier from one client (the 6th request sends nothing) and from all clients together (the 21st), silent; the account’s own browser passes the latter; per client 429 (SECURITY.md 5.3, 3.7)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
+      const stranger = nextIp();
       for (let i = 0; i < 6; i++) {
-        const r = await forgot(t, browser(t), a.email);
+        const r = await forgot(t, apiClient(t.app, { ip: stranger }), a.email);
         expect(r.status).toBe(202);
         expect(r.text).toBe(ACCEPTED);
       }
       expect((await mailedCode(t, a.email)).count).toBe(5);
       expect(t.logs().some((l) => l.event === 'password_reset.send_suppressed' && l.reason === 'identifier-limit')).toBe(true);
+      // Other clients still get codes (one client's requests never spend the owner's), up to 20 for all together.
+      for (let i = 0; i < 15; i++) await forgot(t, browser(t), a.email);
+      expect((await mailedCode(t, a.email)).count).toBe(20);
+      const r = await forgot(t, browser(t), a.email);
+      expect(r.text).toBe(ACCEPTED);
+      expect((await mailedCode(t, a.email)).count).toBe(20);
+      expect(t.logs().some((l) => l.event === 'password_reset.send_suppressed' && l.reason === 'identifier-total-limit')).toBe(true);
+      // The owner's own browser (the account's device cookie) still gets its code.
+      await forgot(t, a.client, a.email);
+      expect((await mailedCode(t, a.email)).count).toBe(21);
       expect(await events(a.accountId)).toContain('password_reset.suppressed');
       // Requests never lock the account (SECURITY.md 3.7).
       expect((await signIn(t, a.email, a.password)).status).toBe(200);

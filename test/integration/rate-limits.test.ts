@@ -39,6 +39,27 @@ for (const dialect of dialectsUnderTest()) {
       expect((await meta('2001:db8:77:2::1')).statusCode).toBe(200);
     });
 
+    it('also counts IPv6 clients per /48, 16 times the /64 size: 16 /64s exhaust their /48, IPv4 is unchanged (docs/security.md)', async () => {
+      const slash64 = (n: number, host: number) => `2001:db8:48:${n.toString(16)}::${host}`;
+      for (let n = 0; n < 16; n++) {
+        for (let i = 0; i < LIMIT; i++) expect((await meta(slash64(n, i + 1))).statusCode, `/64 #${n}`).toBe(200);
+        expect((await meta(slash64(n, 9))).statusCode).toBe(429); // its own /64 is used up
+      }
+      const refused = await meta(slash64(16, 1)); // a fresh /64 of the same /48
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ code: 'rate-limited' });
+      expect((await meta(slash64(0xffff, 1))).statusCode).toBe(429);
+      expect((await meta('2001:db8:49::1')).statusCode).toBe(200); // the next /48
+      const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/lifeline_rate_limit_refusals_total\{bucket="api-client@48"\} [1-9]/);
+      expect(t.logs().some((l) => l.event === 'security.control_triggered' && l.bucket === 'api-client@48')).toBe(true);
+      // IPv4: every address its own bucket of LIMIT, however many neighbours used theirs.
+      for (let host = 1; host <= 20; host++) {
+        for (let i = 0; i < LIMIT; i++) expect((await meta(`192.0.2.${host}`)).statusCode).toBe(200);
+        expect((await meta(`192.0.2.${host}`)).statusCode).toBe(429);
+      }
+    });
+
     it('takes the client address from the socket unless the peer is a trusted proxy (TRUST_PROXY)', async () => {
       // An untrusted peer cannot choose its bucket by sending X-Forwarded-For.
       for (let i = 0; i < LIMIT; i++) expect((await meta('198.51.100.50', { 'x-forwarded-for': `203.0.113.${i}` })).statusCode).toBe(200);

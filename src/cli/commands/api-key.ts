@@ -1,17 +1,41 @@
+import { API_KEY_SCOPES, DEFAULT_API_KEY_SCOPES, isApiKeyScope, type ApiKeyScope } from '../../api-keys/api-key-service.js';
 import { isLifelineError } from '../../core/errors.js';
 import { openServices, type CliOutput } from '../context.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
 /**
- * `lifeline api-key create NAME`: prints a new key once (only its keyed hash is stored, so it
- * cannot be shown again); the key goes into the host's secret store.
+ * The scopes of `--scope` (repeatable; a value may also list several, comma-separated), or the
+ * message that names the wrong one. None given: the default (`verifications`).
  */
-export async function apiKeyCreateCommand(env: NodeJS.ProcessEnv, name: string, io: CliOutput): Promise<number> {
+export function parseScopes(values: readonly string[] | undefined): { scopes: ApiKeyScope[] } | { error: string } {
+  const words = (values ?? []).flatMap((value) => value.split(',')).map((word) => word.trim());
+  if (words.length === 0) return { scopes: [...DEFAULT_API_KEY_SCOPES] };
+  const wrong = words.find((word) => !isApiKeyScope(word));
+  if (wrong !== undefined) return { error: `--scope: "${wrong}" is not a scope; use one or more of ${API_KEY_SCOPES.join(', ')}` };
+  return { scopes: [...new Set(words.filter(isApiKeyScope))] };
+}
+
+/**
+ * `lifeline api-key create NAME [--scope SCOPE …] [--json]`: prints a new key once (only its
+ * keyed hash is stored, so it cannot be shown again); the key goes into the host's secret store.
+ * With `--json`, stdout holds exactly `{"name", "key", "scopes"}` and every other word goes to
+ * stderr. A wrong scope or name exits 2 before anything is stored.
+ */
+export async function apiKeyCreateCommand(env: NodeJS.ProcessEnv, name: string, options: { scope?: string[]; json?: boolean }, io: CliOutput): Promise<number> {
+  const parsed = parseScopes(options.scope);
+  if ('error' in parsed) {
+    io.err(`lifeline api-key create: ${parsed.error}`);
+    return 2;
+  }
   const { services, close } = await openServices(env);
   try {
-    const { key, apiKey } = await services.apiKeys.create(name);
-    io.out(`API key "${apiKey.name}" created. It is shown only now; store it where the host application keeps secrets:`);
+    const { key, apiKey } = await services.apiKeys.create(name, parsed.scopes);
+    if (options.json) {
+      io.out(JSON.stringify({ name: apiKey.name, key, scopes: apiKey.scopes }));
+      return 0;
+    }
+    io.out(`API key "${apiKey.name}" created with scopes ${apiKey.scopes.join(', ')}. It is shown only now; store it where the host application keeps secrets:`);
     io.out('');
     io.out(key);
     io.out('');
@@ -32,17 +56,25 @@ export async function apiKeyCreateCommand(env: NodeJS.ProcessEnv, name: string, 
   }
 }
 
-/** `lifeline api-key list [--json]`: names, creation, last use, revocation; never a key. */
+/** `lifeline api-key list [--json]`: names, creation, last use, revocation, scopes; never a key. */
 export async function apiKeyListCommand(env: NodeJS.ProcessEnv, options: { json?: boolean }, io: CliOutput): Promise<number> {
   const { services, close } = await openServices(env);
   try {
     const keys = await services.apiKeys.list();
     if (options.json) {
-      io.out(JSON.stringify(keys.map((k) => ({ name: k.name, createdAt: iso(k.createdAt), lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt) })), null, 2));
+      io.out(
+        JSON.stringify(
+          keys.map((k) => ({ name: k.name, scopes: k.scopes, createdAt: iso(k.createdAt), lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt) })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     if (keys.length === 0) io.out('(no API keys; create one with: lifeline api-key create NAME)');
-    for (const k of keys) io.out(`${k.name}  ${k.revokedAt === null ? 'active' : 'REVOKED'}  created ${iso(k.createdAt)}  last used ${iso(k.lastUsedAt)}${k.revokedAt === null ? '' : `  revoked ${iso(k.revokedAt)}`}`);
+    for (const k of keys) {
+      io.out(`${k.name}  ${k.revokedAt === null ? 'active' : 'REVOKED'}  created ${iso(k.createdAt)}  last used ${iso(k.lastUsedAt)}${k.revokedAt === null ? '' : `  revoked ${iso(k.revokedAt)}`}  scopes ${k.scopes.join(',')}`);
+    }
     return 0;
   } finally {
     await close();

@@ -2,7 +2,10 @@ import { loadConfig } from '../../config/load-config.js';
 import { maskUrlCredentials } from '../../db/create-database.js';
 import type { CliOutput } from '../context.js';
 
-/** `lifeline config`: checks the environment and prints the effective settings, secrets masked. */
+/**
+ * `lifeline config`: checks the environment and prints the effective settings, secrets masked.
+ * In production it warns on stderr when TRUST_PROXY is unset (docs/operations.md).
+ */
 export function configCommand(env: NodeJS.ProcessEnv, io: CliOutput): number {
   const config = loadConfig(env);
   const view = {
@@ -20,5 +23,14 @@ export function configCommand(env: NodeJS.ProcessEnv, io: CliOutput): number {
     i18n: config.i18n,
   };
   io.out(JSON.stringify(view, null, 2));
+  if (config.isProduction && config.http.trustProxy === false) {
+    // A warning, not an error: a server that clients reach directly needs no TRUST_PROXY.
+    io.err(
+      'lifeline config: warning: TRUST_PROXY is not set. Behind a reverse proxy or load balancer every client then has ' +
+        "the proxy's address, so the per-client limits (sign-in failures, sign-ups, API requests, forgot password) become " +
+        'one limit for all clients together: 100 wrong passwords an hour from anywhere would block every sign-in. ' +
+        "Set TRUST_PROXY to the proxies' addresses or ranges (e.g. TRUST_PROXY=10.0.0.0/8 or loopback); ignore this only if clients connect directly.",
+    );
+  }
   return 0;
 }

@@ -12,7 +12,7 @@ import {
 import { problemResponses } from '../../contract/problem.js';
 import type { Clock } from '../../core/clock.js';
 import type { PasswordResetService } from '../../recovery/password-reset/password-reset-service.js';
-import { clientInfo } from '../plugins/session-auth.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 
 /** The flow cookie: `__Host-` with Secure on https (SECURITY.md 8.1), like the session cookie. */
 export function resetFlowCookieName(secure: boolean): string {
@@ -24,7 +24,7 @@ export function resetFlowCookieName(secure: boolean): string {
  * asked, and the e-mail link is a secret of its own. Cross-site requests are refused by the API
  * guards (Origin / Sec-Fetch-Site) and the cookie is SameSite=Strict.
  */
-export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwordReset: PasswordResetService; clock: Clock; secure: boolean }): void {
+export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwordReset: PasswordResetService; clock: Clock; secure: boolean; cookies: Pick<SessionCookieHelpers, 'deviceToken'> }): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   /** The flow each forgot request wrote, processed once its answer has gone out. */
   const answered = new WeakMap<FastifyRequest, string>();
@@ -39,7 +39,8 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
       config: { csrf: false },
       onResponse: async (request) => {
         const flowId = answered.get(request);
-        if (flowId !== undefined) deps.passwordReset.processSoon(flowId);
+        // The device cookie: the account's own browsers pass the limits of all clients together.
+        if (flowId !== undefined) deps.passwordReset.processSoon(flowId, deps.cookies.deviceToken(request));
       },
       schema: {
         tags: ['password-reset'],
@@ -56,6 +57,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
         country: request.body.country,
         locale: request.locale,
         client: clientInfo(request),
+        previousFlowToken: flowToken(request),
       });
       // Whether the identifier leads anywhere is decided after the answer has gone (onResponse).
       answered.set(request, flowId);
@@ -89,7 +91,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
         setFlow(reply, token, expiresAt);
         return accounts ? { accounts } : {};
       }
-      return deps.passwordReset.verifyCode(flowToken(request), body.code);
+      return deps.passwordReset.verifyCode(flowToken(request), body.code, clientInfo(request));
     },
   );
 

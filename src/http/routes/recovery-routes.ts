@@ -46,7 +46,7 @@ export function registerRecoveryRoutes(
       },
     },
     async (request, reply) => {
-      await deps.channelHold.cancelFromProfile(authOf(request).account.id, request.params.channel, clientInfo(request));
+      await deps.channelHold.cancelFromProfile(authOf(request).session, request.params.channel, clientInfo(request));
       return reply.code(204).send(null);
     },
   );

@@ -3,7 +3,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { problemResponses } from '../../contract/problem.js';
 import {
   securityEventParams,
-  securityEventUndoRequest,
   securityLogQuery,
   securityLogResponse,
   securityUndoPreview,
@@ -13,10 +12,8 @@ import {
   securityUndoResponse,
 } from '../../contract/security-log.js';
 import { LifelineError } from '../../core/errors.js';
-import type { SignInService } from '../../sessions/sign-in-service.js';
 import type { SecurityUndoService } from '../../recovery/undo/security-undo-service.js';
-import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
-import type { Clock } from '../../core/clock.js';
+import { clientInfo } from '../plugins/session-auth.js';
 import type { GeoIp } from '../../core/geo-ip.js';
 import type { Database } from '../../db/database.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
@@ -28,9 +25,6 @@ export interface SecurityLogRoutesDeps {
   readonly securityLog: SecurityLog;
   readonly database: Database;
   readonly securityUndo: SecurityUndoService;
-  readonly signIn: SignInService;
-  readonly cookies: SessionCookieHelpers;
-  readonly clock: Clock;
   readonly geoIp: GeoIp;
   readonly rateLimits: RateLimits;
 }
@@ -54,32 +48,6 @@ export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLo
       const page = await deps.securityLog.page(deps.database.db, accountId, request.query.cursor, (ip) => deps.geoIp.placeOf(ip, account.locale));
       const undoable = await deps.securityUndo.undoableEvents(accountId);
       return { ...page, items: page.items.map((item) => ({ ...item, undoable: undoable.has(item.id) })) };
-    },
-  );
-
-  api.post(
-    '/api/v1/security-log/:id/undo',
-    {
-      config: { session: 'required' },
-      schema: {
-        tags: ['security-log'],
-        summary: '"Das war ich nicht" from the list: the password (or the privileged window), then as the notice’s link',
-        description: 'Only for an item with `undoable: true`, else 404. Signs this session out too (every session ends).',
-        params: securityEventParams,
-        body: securityEventUndoRequest,
-        response: { 200: securityUndoResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const auth = authOf(request);
-      const client = clientInfo(request);
-      // The password re-authenticates and renews the session (new id): the browser must get it,
-      // or a refused undo (404) would leave it signed out.
-      const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client, deviceToken: deps.cookies.deviceToken(request) });
-      if (rotated) deps.cookies.setSession(reply, rotated.token, rotated.session.expires_at, deps.clock.now());
-      const result = await deps.securityUndo.undoEvent(auth.account.id, request.params.id, client);
-      deps.cookies.clearSession(reply);
-      return result;
     },
   );
 

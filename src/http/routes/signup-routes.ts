@@ -5,7 +5,7 @@ import { problemResponses } from '../../contract/problem.js';
 import type { SignupService } from '../../accounts/signup-service.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
-import { clientInfo } from '../plugins/session-auth.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 
 const ACCEPTED = { status: 'accepted' } as const;
 
@@ -13,7 +13,7 @@ const ACCEPTED = { status: 'accepted' } as const;
  * Sign-up and confirmation of the login e-mail. The answers to sign-up and "send the link
  * again" are one constant body whatever the address (ARCHITECTURE.md "Contracts").
  */
-export function registerSignupRoutes(app: FastifyInstance, deps: { signup: SignupService; rateLimits: RateLimits; defaultTimeZone: string }): void {
+export function registerSignupRoutes(app: FastifyInstance, deps: { signup: SignupService; rateLimits: RateLimits; defaultTimeZone: string; cookies: SessionCookieHelpers }): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const perClient = async (request: { ip: string }) => deps.rateLimits.enforce('signup-client', clientBucketKey(request.ip));
 
@@ -42,8 +42,10 @@ export function registerSignupRoutes(app: FastifyInstance, deps: { signup: Signu
       config: { csrf: false },
       schema: { tags: ['accounts'], summary: 'Confirm the login e-mail with the link’s token', body: tokenRequest, response: { 200: emailConfirmedResponse, ...problemResponses } },
     },
-    async (request) => {
-      const { email } = await deps.signup.confirm(request.body.token, clientInfo(request));
+    async (request, reply) => {
+      const { email, deviceToken } = await deps.signup.confirm(request.body.token, clientInfo(request), deps.cookies.deviceToken(request));
+      // The confirming browser is the account's first device (docs/security.md "The owner wins").
+      if (deviceToken !== undefined) deps.cookies.setDevice(reply, deviceToken);
       return { email, emailVerified: true as const };
     },
   );

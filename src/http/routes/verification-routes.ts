@@ -51,7 +51,7 @@ function returnUrl(returnTo: string | null, id: string): string | null {
   return url.href;
 }
 
-const hostDescription = 'API key (`Authorization: Bearer`): a record exists only for the key that started it (404 for any other).';
+const hostDescription = 'API key (`Authorization: Bearer`) with the scope `verifications` (403 insufficient-scope without it): a record exists only for the key that started it (404 for any other).';
 
 /**
  * The host API of action verification (issue 9) and the endpoints of Lifeline's own page
@@ -68,7 +68,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   api.post(
     '/api/v1/verifications',
     {
-      config: { apiKey: 'required' },
+      config: { apiKey: { scope: 'verifications' } },
       schema: {
         tags: ['verifications'],
         summary: 'Start a verification of one of your actions for one account',
@@ -86,7 +86,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   api.get(
     '/api/v1/verifications/:id',
     {
-      config: { apiKey: 'required' },
+      config: { apiKey: { scope: 'verifications' } },
       schema: { tags: ['verifications'], summary: 'Where a verification stands', description: hostDescription, params: verificationParams, response: { 200: verificationView, ...problemResponses } },
     },
     async (request) => verificationBody(await service.status(request.params.id, hostRequester(request))),
@@ -95,7 +95,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   api.post(
     '/api/v1/verifications/:id/send',
     {
-      config: { apiKey: 'required' },
+      config: { apiKey: { scope: 'verifications' } },
       schema: {
         tags: ['verifications'],
         summary: 'Send the code to a confirmed channel (you drive the flow yourself)',
@@ -114,7 +114,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   api.post(
     '/api/v1/verifications/:id/code',
     {
-      config: { apiKey: 'required' },
+      config: { apiKey: { scope: 'verifications' } },
       schema: {
         tags: ['verifications'],
         summary: 'Check the code the user typed',
@@ -130,7 +130,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   api.post(
     '/api/v1/verifications/:id/consume',
     {
-      config: { apiKey: 'required' },
+      config: { apiKey: { scope: 'verifications' } },
       schema: {
         tags: ['verifications'],
         summary: 'Redeem a verified record, once, right before doing the action',

@@ -11,17 +11,23 @@ export function createRecoveryEmailRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested' | 'requested_ip' | 'requested_user_agent'>): Promise<void> {
-      await trx.insertInto('recovery_emails').values({ ...row, status: 'pending', confirmed_at: null }).execute();
+    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested' | 'requested_ip' | 'requested_user_agent' | 'settled_at'>): Promise<void> {
+      await trx.insertInto('recovery_emails').values({ ...row, status: 'pending', confirmed_at: null, settled_at: null }).execute();
     },
 
     async remove(trx: Executor, accountId: string, status: RecoveryEmailStatus): Promise<RecoveryEmailRow | undefined> {
       return trx.deleteFrom('recovery_emails').where('account_id', '=', accountId).where('status', '=', status).returningAll().executeTakeFirst();
     },
 
-    /** The pending (or held) row becomes the active one (the caller has removed the old active row). */
-    async activate(trx: Executor, id: string, now: number, from: 'pending' | 'held' = 'pending'): Promise<RecoveryEmailRow | undefined> {
-      return trx.updateTable('recovery_emails').set({ status: 'active', confirmed_at: now }).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+    /** The pending (or held) row becomes the active one (the caller has removed the old active row); `settledAt`: see recovery/channel-trust.ts. */
+    async activate(trx: Executor, id: string, now: number, from: 'pending' | 'held', settledAt: number): Promise<RecoveryEmailRow | undefined> {
+      return trx
+        .updateTable('recovery_emails')
+        .set({ status: 'active', confirmed_at: now, settled_at: settledAt })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
@@ -30,11 +36,11 @@ export function createRecoveryEmailRepository() {
     },
 
     /**
-     * A link went out, asked by `by`; `holdRequested`: a new device's session sent it, so its
-     * confirmation is held (never unmarked).
+     * A link went out, asked by `by` on `deviceId`; `holdRequested`: a new device's session sent
+     * it, so its confirmation is held (never unmarked).
      */
-    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean, by: ClientInfo): Promise<void> {
-      const sent = { last_sent_at: now, requested_ip: by.ip, requested_user_agent: storedUserAgent(by.userAgent) };
+    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean, by: ClientInfo, deviceId: string | null): Promise<void> {
+      const sent = { last_sent_at: now, requested_ip: by.ip, requested_user_agent: storedUserAgent(by.userAgent), requested_device_id: deviceId };
       await trx.updateTable('recovery_emails').set(holdRequested ? { ...sent, hold_requested: 1 } : sent).where('id', '=', id).execute();
     },
 

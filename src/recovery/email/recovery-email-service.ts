@@ -7,11 +7,15 @@ import type { AccountRow, RecoveryEmailRow } from '../../db/tables.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import { parseEmail } from '../../accounts/signup-service.js';
+import { comparableEmail } from '../../contract/email-address.js';
 import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier, type UndoRestore } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
-import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
+import type { AuthenticatedSession, ClientInfo, SessionService } from '../../sessions/session-service.js';
+import type { DeviceStanding } from '../../sessions/device-registry.js';
+import { settledAtFor } from '../channel-trust.js';
+import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
@@ -30,8 +34,10 @@ export interface RecoveryEmailView {
   readonly pending?: { readonly address: string; readonly expiresAt: string; readonly resendAvailableAt: string };
   /** A removal held for 72 hours (issue 9): when it takes effect. */
   readonly removalAt?: string;
-  /** A confirmed replacement held for 72 hours (issue 9): the new address and when it becomes the active one. */
+  /** A confirmed replacement held for 72 hours: the new address and when it becomes the active one. */
   readonly replacement?: { readonly address: string; readonly effectiveAt: string };
+  /** A confirmed first address held for 72 hours (set up from a new device): when it becomes the active one. */
+  readonly addition?: { readonly address: string; readonly effectiveAt: string };
 }
 
 /**
@@ -49,7 +55,9 @@ export function createRecoveryEmailService(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   rateLimits: RateLimits;
-  /** The 72-hour hold of issue 9 (absent: every removal is at once). */
+  /** Ends the sessions of a device whose channel the owner removed (recovery/owner-repair.ts). */
+  sessions: Pick<SessionService, 'revokeDevice'>;
+  /** The 72-hour hold (absent: every change is at once). */
   hold?: ChannelHold;
 }) {
   const { database, clock } = deps;
@@ -70,10 +78,10 @@ export function createRecoveryEmailService(deps: {
    * session on a new device sent it, so the confirmed address will wait 72 hours (issue 9); the
    * mark is on the row, since whoever opens the link has no session.
    */
-  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: ClientInfo, held: boolean): Promise<void> {
+  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: ClientInfo, by: Asker): Promise<void> {
     const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id } });
     await deps.notifier.notify(trx, { kind: 'recovery.email-confirmation', locale: localeOf(account), to: pending.address, accountId: account.id, params: { token: link.secret }, origin });
-    await repository.markSent(trx, pending.id, clock.now(), held, origin);
+    await repository.markSent(trx, pending.id, clock.now(), by.standing === 'new', origin, by.deviceId);
   }
 
   /** "erneut senden" at most once a minute: a time on the row, so it follows the clock and restarts. */
@@ -81,8 +89,20 @@ export function createRecoveryEmailService(deps: {
 
   const details = (account: AccountRow, client: ClientInfo, at: number) => changeDetails(deps.translator, account, client, at);
 
-  /** Whether a change this session asks for waits 72 hours (issue 9). Reads outside any transaction. */
-  const heldFor = async (auth: AuthenticatedSession): Promise<boolean> => deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+  /**
+   * The session's device and how the account knows it: a `new` device's changes wait 72 hours,
+   * a `first` device's channels count as the owner's at once. Reads outside any transaction.
+   */
+  const askerOf = async (auth: AuthenticatedSession): Promise<Asker> => ({
+    deviceId: auth.session.device_id,
+    standing: deps.hold ? await deps.hold.standingOf(database.db, auth.session) : 'known',
+  });
+
+  /** When a row becoming active now counts as the owner's: at once only if only the owner's first device ever asked for it. */
+  async function settledAtOf(trx: Executor, accountId: string, row: RecoveryEmailRow, now: number): Promise<number> {
+    const standing = row.hold_requested === 1 || !deps.hold ? undefined : await deps.hold.standingOf(trx, { account_id: accountId, device_id: row.requested_device_id });
+    return settledAtFor(now, standing);
+  }
 
   /**
    * The new address becomes the active one, the old one (if any) goes and is told; the login
@@ -93,12 +113,14 @@ export function createRecoveryEmailService(deps: {
     const { active, client } = input;
     const now = clock.now();
     if (active) await repository.remove(trx, account.id, 'active');
-    const activated = await repository.activate(trx, input.row.id, now, input.from);
+    const activated = await repository.activate(trx, input.row.id, now, input.from, await settledAtOf(trx, account.id, input.row, now));
     if (!activated) throw new LifelineError('invalid-or-expired');
     if (input.from === 'pending') await deps.hold?.supersede(trx, account.id, 'email');
     // "Das war ich nicht" puts the address before this change back (or none) and drops this one.
     const undo = { restore: restoreOf(active) };
     const { securityEventId } = await deps.notifier.notify(trx, {
+      // The event's time is the confirmation's: its undo counts this address as the event's own.
+      at: now,
       kind: active ? 'recovery.email-changed' : 'recovery.email-added',
       locale: localeOf(account),
       accountId: account.id,
@@ -109,6 +131,7 @@ export function createRecoveryEmailService(deps: {
     });
     if (active) {
       await deps.notifier.notify(trx, {
+        at: now,
         kind: 'recovery.email-replaced',
         locale: localeOf(account),
         to: active.address,
@@ -121,14 +144,14 @@ export function createRecoveryEmailService(deps: {
     return activated;
   }
 
-  /** Removes the active address (and a pending one, and any change waiting for it) and tells both; false when there is none. */
-  async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<boolean> {
+  /** Removes the active address (and a pending one, and any change waiting for it) and tells both; answers the removed row, if there was one. */
+  async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<RecoveryEmailRow | undefined> {
     const now = clock.now();
     await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see cancel)
     const removed = await repository.remove(trx, account.id, 'active');
     await repository.remove(trx, account.id, 'pending');
     await deps.hold?.supersede(trx, account.id, 'email');
-    if (!removed) return false;
+    if (!removed) return undefined;
     const params = { ...details(account, client, now), address: removed.address };
     const undo = { restore: restoreOf(removed) };
     const { securityEventId } = await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(account), accountId: account.id, params, origin: client, details: { address: removed.address }, undo });
@@ -142,16 +165,17 @@ export function createRecoveryEmailService(deps: {
       origin: client,
       undo: { ...undo, ...(securityEventId ? { eventId: securityEventId } : {}), ...(settled(removed, now) ? { role: 'recovery' as const } : {}) },
     });
-    return true;
+    return removed;
   }
 
   return {
     async view(accountId: string): Promise<RecoveryEmailView> {
       const { active, pending, held } = await repository.rows(database.db, accountId);
-      const { removalAt, replacementAt } = deps.hold ? await deps.hold.when(database.db, accountId, 'email') : {};
+      const { removalAt, activationAt } = deps.hold ? await deps.hold.when(database.db, accountId, 'email') : {};
+      const heldRow = held && activationAt ? { address: held.address, effectiveAt: activationAt } : undefined;
       const heldViews = {
         ...(active && removalAt ? { removalAt } : {}),
-        ...(held && replacementAt ? { replacement: { address: held.address, effectiveAt: replacementAt } } : {}),
+        ...(heldRow ? (active ? { replacement: heldRow } : { addition: heldRow }) : {}),
       };
       const pendingView = pending
         ? {
@@ -161,8 +185,8 @@ export function createRecoveryEmailService(deps: {
           }
         : undefined;
       if (active) return { status: 'active', address: active.address, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
-      if (pendingView) return { status: 'pending', pending: pendingView };
-      return { status: 'none' };
+      if (pendingView) return { status: 'pending', pending: pendingView, ...heldViews };
+      return { status: 'none', ...heldViews };
     },
 
     /**
@@ -174,20 +198,19 @@ export function createRecoveryEmailService(deps: {
       const { email, normalized } = parseEmail(input.address, 'address');
       const account = auth.account;
       if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
-      if (normalized === account.email_normalized) throw new LifelineError('same-as-login-email');
+      if (comparableEmail(normalized) === comparableEmail(account.email_normalized)) throw new LifelineError('same-as-login-email');
       await limitSends(account.id, normalized, input.client.ip);
-      const held = await heldFor(auth);
+      const asker = await askerOf(auth);
       await inTransaction(database, async (trx) => {
         const now = clock.now();
         const { active } = await load(trx, account.id, 'set-up');
         if (active?.address_normalized === normalized) throw new LifelineError('already-recovery-email');
         await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see cancel)
         await repository.remove(trx, account.id, 'pending');
-        const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now };
+        const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now, requested_device_id: asker.deviceId };
         await repository.insertPending(trx, pending);
-        await sendLink(trx, account, pending, input.client, held);
-        // "held" in the log only where it will hold: a first address is never held.
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(held && active ? { held: true } : {}) } });
+        await sendLink(trx, account, pending, input.client, asker);
+        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(asker.standing === 'new' ? { held: true } : {}) } });
       });
     },
 
@@ -197,22 +220,22 @@ export function createRecoveryEmailService(deps: {
       if (!pending) throw new LifelineError('not-found');
       cooldown(pending);
       await limitSends(auth.account.id, pending.address_normalized, client.ip);
-      const heldNow = await heldFor(auth);
+      const asker = await askerOf(auth);
       await inTransaction(database, async (trx) => {
         const rows = await load(trx, auth.account.id, 'resend');
         if (!rows.pending) throw new LifelineError('not-found');
         // Again under the account's lock: of two parallel clicks only one sends.
         cooldown(rows.pending);
         // A held setup stays held whoever sends again (the mark is on the row); a new device's session marks it now.
-        await sendLink(trx, auth.account, rows.pending, client, heldNow);
+        await sendLink(trx, auth.account, rows.pending, client, asker);
       });
     },
 
     /**
      * The link's POST (no session needed: the link may be opened on another device; the token is
      * the proof). The pending address becomes active; an old active one is replaced and told.
-     * A replacement asked by a fresh session on a new device is confirmed but waits 72 hours
-     * (issue 9): the answer says when; every channel got a link that cancels it.
+     * An address set up from a new device (an addition or a replacement) is confirmed but waits
+     * 72 hours: the answer says when; every channel got a link that cancels it.
      */
     async confirm(token: string, client: ClientInfo): Promise<{ address: string; effectiveAt?: number }> {
       // The account first (PostgreSQL lock order): the hold's rows are written under it everywhere.
@@ -223,11 +246,11 @@ export function createRecoveryEmailService(deps: {
         if (!account || !pending || pending.id !== secret.data.recoveryEmailId || pending.address_normalized !== secret.target) {
           throw new LifelineError('invalid-or-expired');
         }
-        // Only a replacement is held: adding a first address strips the owner of nothing.
-        if (pending.hold_requested === 1 && active && deps.hold) {
+        // An addition is held too: an address an intruder adds must not work for a reset before the owner has read the notice.
+        if (pending.hold_requested === 1 && deps.hold) {
           // The hold's notices name who asked for the change, not whoever opened the link.
           const requester = pending.requested_ip === null ? client : { ip: pending.requested_ip, userAgent: pending.requested_user_agent };
-          const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-email-replace', what: pending.address, client: requester });
+          const effectiveAt = await deps.hold.hold(trx, { account, kind: active ? 'recovery-email-replace' : 'recovery-email-add', what: pending.address, client: requester });
           if (!(await repository.markHeld(trx, pending.id))) throw new LifelineError('invalid-or-expired');
           return { address: pending.address, effectiveAt };
         }
@@ -248,20 +271,23 @@ export function createRecoveryEmailService(deps: {
     },
 
     /**
-     * "Verwalten → entfernen" (privileged window, checked by the route). From a session that
-     * signed in less than 24 hours ago on a new device it is held for 72 hours (issue 9): the
-     * answer names when, every channel can cancel it, the worker applies it.
+     * "Verwalten → entfernen" (privileged window, checked by the route). From a session on a new
+     * device it is held for 72 hours: the answer names when, every channel can cancel it, the
+     * worker applies it. Made at once, it also ends the sessions of the device that had set the
+     * address up, if that was another one (recovery/owner-repair.ts).
      */
     async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
-      const held = await heldFor(auth);
+      const asker = await askerOf(auth);
       return inTransaction(database, async (trx) => {
-        if (held && deps.hold) {
+        if (asker.standing === 'new' && deps.hold) {
           const { active } = await load(trx, auth.account.id, 'remove');
           if (!active) throw new LifelineError('not-found');
           return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-email-remove', what: active.address, client }) };
         }
         await load(trx, auth.account.id, 'remove');
-        if (!(await removeActive(trx, auth.account, client))) throw new LifelineError('not-found');
+        const removed = await removeActive(trx, auth.account, client);
+        if (!removed) throw new LifelineError('not-found');
+        await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'email' });
         return {};
       });
     },
@@ -274,11 +300,13 @@ export function createRecoveryEmailService(deps: {
         await removeActive(trx, account, requestedBy);
       });
       // The held address becomes the active one, told as a confirmation is; gone meanwhile: nothing.
-      const replaced = await deps.hold.applyDue('recovery-email-replace', async (trx, account, requestedBy) => {
+      const activateHeld = async (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => {
         const { active, held } = await repository.rows(trx, account.id);
         if (held) await activate(trx, account, { row: held, active, from: 'held', client: requestedBy });
-      });
-      return removed + replaced;
+      };
+      const replaced = await deps.hold.applyDue('recovery-email-replace', activateHeld);
+      const added = await deps.hold.applyDue('recovery-email-add', activateHeld);
+      return removed + replaced + added;
     },
 
     /**
@@ -307,12 +335,23 @@ export function createRecoveryEmailService(deps: {
   };
 }
 
-/** What an undo of a change needs: the address active before it (or none). */
-function restoreOf(previous: RecoveryEmailRow | undefined): UndoRestore {
-  return previous ? { previousAddress: previous.address, previousConfirmedAt: previous.confirmed_at } : { previousAddress: null, previousConfirmedAt: null };
+/** Who asks for a change: the session's device and how the account knows it. */
+interface Asker {
+  readonly deviceId: string | null;
+  readonly standing: DeviceStanding;
 }
 
-/** Whether an address had been active long enough before `at` to be trusted with an undo link. */
+/** What an undo of a change needs: the address active before it (or none). */
+function restoreOf(previous: RecoveryEmailRow | undefined): UndoRestore {
+  return previous
+    ? { previousAddress: previous.address, previousConfirmedAt: previous.confirmed_at, previousSettledAt: previous.settled_at }
+    : { previousAddress: null, previousConfirmedAt: null, previousSettledAt: null };
+}
+
+/**
+ * Whether an address had been active long enough before `at` to be trusted with an undo link
+ * (PRODUCT.md §4: 7 days, from the first device too; a restored address counts from its restoration).
+ */
 function settled(row: Pick<RecoveryEmailRow, 'confirmed_at'>, at: number): boolean {
   return row.confirmed_at !== null && row.confirmed_at <= at - UNDO_MIN_ADDRESS_AGE_MS;
 }

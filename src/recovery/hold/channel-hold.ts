@@ -13,8 +13,9 @@ import { describeEvent, formatEventTime } from '../../notifications/event-detail
 import type { Notifier } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
-import { isOwnersFirstDevice } from '../../sessions/device-registry.js';
-import type { ClientInfo } from '../../sessions/session-service.js';
+import { deviceStanding, type DeviceStanding } from '../../sessions/device-registry.js';
+import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
+import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
 import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
@@ -23,27 +24,28 @@ import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repositor
 export const HOLD_MS = 72 * HOUR;
 /** Applied or cancelled held changes are kept this long (the profile's history is the security log's). */
 const HELD_RETENTION_MS = 30 * 24 * HOUR;
-/** A device the account first saw less than this long ago is new: its sessions' changes are held. */
-export const NEW_DEVICE_MS = 24 * HOUR;
 
 /** The recovery channel a held change is about. */
 export type HeldChannel = 'email' | 'phone';
 
 const KINDS_OF: Readonly<Record<HeldChannel, readonly HeldChangeKind[]>> = {
-  email: ['recovery-email-remove', 'recovery-email-replace'],
-  phone: ['recovery-phone-remove', 'recovery-phone-replace'],
+  email: ['recovery-email-add', 'recovery-email-remove', 'recovery-email-replace'],
+  phone: ['recovery-phone-add', 'recovery-phone-remove', 'recovery-phone-replace'],
 };
 
 export const channelOf = (kind: HeldChangeKind): HeldChannel => (KINDS_OF.email.includes(kind) ? 'email' : 'phone');
-const isReplacement = (kind: HeldChangeKind): boolean => kind.endsWith('-replace');
+/** An addition or a replacement: a confirmed address or number waits as a `held` row; a removal has none. */
+const hasHeldRow = (kind: HeldChangeKind): boolean => !kind.endsWith('-remove');
 
 /**
- * The 72-hour hold (issue 9): removing or replacing a recovery channel from a device the account
- * first saw less than 24 hours ago (not the owner's first one: the first sign-in after sign-up
- * is not "new") does not happen at once. Every channel hears of it with a
- * link of its own that cancels it; the worker applies it after 72 hours. An intruder with a
- * stolen password cannot quietly strip the owner's ways back in, nor swap them for their own.
- * A replacement's new address or number is confirmed first and waits as a `held` row.
+ * The 72-hour hold (docs/security.md "The owner wins"): adding, removing or replacing a recovery
+ * channel from a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago — not the
+ * owner's first device, the browser that confirmed the sign-up — does not happen at once. Every
+ * channel hears of it with a link of its own that cancels it; the worker applies it after 72
+ * hours. An intruder with a stolen password cannot quietly strip the owner's ways back in, swap
+ * them for his own, or add one of his own that works before the owner has read the notice; and
+ * waiting a day on the same device does not lift it. A new address or number is confirmed
+ * first and waits as a `held` row.
  */
 export function createChannelHold(deps: {
   database: Database;
@@ -53,9 +55,11 @@ export function createChannelHold(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   smsGuard: SmsSendGuard | undefined;
-  config: { readonly http: { readonly publicUrl: string }; readonly securityLog: { readonly retentionDays: number } };
+  config: { readonly http: { readonly publicUrl: string }; readonly securityLog: { readonly retentionDays: number }; readonly hold: { readonly newDeviceMs: number } };
   logger: Logger;
   rateLimits: RateLimits;
+  /** Ends the sessions of the device whose held address or number the owner cancelled (recovery/owner-repair.ts). */
+  sessions: Pick<SessionService, 'revokeDevice'>;
 }) {
   const { database, clock } = deps;
   const accounts = createAccountRepository();
@@ -104,23 +108,20 @@ export function createChannelHold(deps: {
     await deps.notifier.notify(trx, { kind: 'recovery.change-hold-cancelled', locale, accountId, params: { ...details, what }, origin: client, details: { kinds: kinds.join(','), via, ...(heldId ? { heldId } : {}) } });
   }
 
+  /** How the account knows the session's device (sessions/device-registry.ts). */
+  const standingOf = (db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<DeviceStanding> =>
+    deviceStanding(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
+
   return {
+    standingOf,
+
     /**
      * Whether a change asked by this session is held: its device was first seen by the account
-     * less than 24 hours ago and is not the account's first. The device's age counts, not the
-     * session's: signing in again on the same new device must not lift the hold.
+     * less than HOLD_NEW_DEVICE_DAYS ago and is not the account's first. The device's age
+     * counts, not the session's: signing in again on the same new device must not lift the hold.
      */
     async appliesTo(db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<boolean> {
-      if (session.device_id === null) return false; // sessions from before devices were kept
-      const device = await db.selectFrom('devices').select(['id', 'created_at']).where('id', '=', session.device_id).executeTakeFirst();
-      // A device the account no longer knows is no known device.
-      if (!device) return true;
-      if (clock.now() - device.created_at >= NEW_DEVICE_MS) return false;
-      const first = await db.selectFrom('devices').select('id').where('account_id', '=', session.account_id).orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
-      if (first?.id !== device.id) return true;
-      // The first device is the owner's only near the sign-up (as for the new-device notice).
-      const account = await db.selectFrom('accounts').select('created_at').where('id', '=', session.account_id).executeTakeFirst();
-      return !account || !isOwnersFirstDevice(true, device.created_at, account.created_at);
+      return (await standingOf(db, session)) === 'new';
     },
 
     /**
@@ -130,7 +131,7 @@ export function createChannelHold(deps: {
      */
     async hold(trx: Executor, input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo }): Promise<number> {
       const now = clock.now();
-      if (!isReplacement(input.kind)) {
+      if (!hasHeldRow(input.kind)) {
         const existing = await waitingOf(trx, input.account.id, [input.kind]).select('effective_at').executeTakeFirst();
         if (existing) return existing.effective_at;
       }
@@ -162,16 +163,19 @@ export function createChannelHold(deps: {
       return effectiveAt;
     },
 
-    /** When the channel's waiting removal and replacement take effect (ISO 8601), for the profile's view. */
-    async when(db: Executor, accountId: string, channel: HeldChannel): Promise<{ removalAt?: string; replacementAt?: string }> {
+    /**
+     * When the channel's waiting removal takes effect and when its held row (an addition or a
+     * replacement) becomes the active one (ISO 8601), for the profile's view.
+     */
+    async when(db: Executor, accountId: string, channel: HeldChannel): Promise<{ removalAt?: string; activationAt?: string }> {
       const rows = await waitingOf(db, accountId, KINDS_OF[channel]).select(['kind', 'effective_at']).execute();
-      const at = (replacement: boolean) => {
-        const row = rows.find((change) => isReplacement(change.kind) === replacement);
+      const at = (withRow: boolean) => {
+        const row = rows.find((change) => hasHeldRow(change.kind) === withRow);
         return row ? new Date(row.effective_at).toISOString() : undefined;
       };
       const removalAt = at(false);
-      const replacementAt = at(true);
-      return { ...(removalAt ? { removalAt } : {}), ...(replacementAt ? { replacementAt } : {}) };
+      const activationAt = at(true);
+      return { ...(removalAt ? { removalAt } : {}), ...(activationAt ? { activationAt } : {}) };
     },
 
     supersede,
@@ -192,8 +196,8 @@ export function createChannelHold(deps: {
             .executeTakeFirst();
           // Applied or cancelled already (through another channel's link): this link is as dead.
           if (!cancelled) throw new LifelineError('link-expired');
-          // A replacement's new address or number goes: it never becomes the channel.
-          if (isReplacement(cancelled.kind)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled.kind));
+          // An addition's or a replacement's new address or number goes: it never becomes the channel.
+          if (hasHeldRow(cancelled.kind)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled.kind));
           await tellCancelled(trx, secret.accountId, [cancelled.kind], client, 'link', heldId);
         });
       } catch (error) {
@@ -204,15 +208,23 @@ export function createChannelHold(deps: {
     /**
      * "Abbrechen" in the profile (session + CSRF; any session of the account may: cancelling
      * only keeps things as they are): the channel's waiting change ends; 404 when none waits.
+     * A held address or number that another device set up goes like a removal made at once: from
+     * a session whose device is not new, that device's sessions end (recovery/owner-repair.ts).
      */
-    async cancelFromProfile(accountId: string, channel: HeldChannel, client: ClientInfo): Promise<void> {
+    async cancelFromProfile(session: Pick<SessionRow, 'id' | 'account_id' | 'device_id'>, channel: HeldChannel, client: ClientInfo): Promise<void> {
+      const accountId = session.account_id;
       await deps.rateLimits.enforce('held-cancel-account', accountId);
+      const standing = await standingOf(database.db, session);
       await inTransaction(database, async (trx) => {
         // The account first (PostgreSQL lock order), as everywhere the hold's rows are written.
         await accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
+        const heldRow = (await (channel === 'email' ? emails : phones).rows(trx, accountId)).held;
         const kinds = await supersede(trx, accountId, channel);
         if (kinds.length === 0) throw new LifelineError('not-found');
         await tellCancelled(trx, accountId, kinds, client, 'profile');
+        if (heldRow && standing !== 'new') {
+          await endSessionsOfAddingDevice(trx, { sessions: deps.sessions, securityLog: deps.securityLog }, { accountId, addedByDevice: heldRow.requested_device_id, remover: session, client, channel });
+        }
       });
     },
 

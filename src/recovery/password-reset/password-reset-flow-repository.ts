@@ -29,32 +29,37 @@ export function createPasswordResetFlowRepository() {
       await trx.updateTable('password_reset_flows').set(outcome).where('id', '=', id).execute();
     },
 
-    /** A new request for an identifier replaces its earlier flows, known or not (their codes are dead either way). */
-    async supersedeEarlier(trx: Executor, identifierHash: string, except: string, now: number): Promise<void> {
-      await trx
+    /**
+     * A browser's new request replaces its own earlier flow (the cookie it still sent), unless
+     * that flow was verified: flows of other browsers are never touched, so a stranger's request
+     * for the owner's address cannot end the owner's flow.
+     */
+    async supersedeUnverified(db: Executor, id: string, now: number): Promise<void> {
+      await db
         .updateTable('password_reset_flows')
         .set({ superseded_at: now })
-        .where('identifier_hash', '=', identifierHash)
-        .where('id', '!=', except)
+        .where('id', '=', id)
+        .where('verified_at', 'is', null)
         .where('superseded_at', 'is', null)
         .where('used_at', 'is', null)
         .execute();
     },
 
     /**
-     * After a reset, every other open flow of the account dies, verified ones included (a
-     * verified flow can set a password, like a token). `account_ids` is a JSON array of random
+     * After a reset (or "Das war ich nicht"), every other open flow of the account dies, verified
+     * ones included (a verified flow can set a password, like a token). `account_ids` is a JSON array of random
      * ids, so a LIKE on the quoted id matches exactly that account on both dialects.
      */
-    async supersedeForAccount(trx: Executor, accountId: string, except: string, now: number): Promise<void> {
-      await trx
+    async supersedeForAccount(trx: Executor, accountId: string, except: string | undefined, now: number): Promise<number> {
+      let query = trx
         .updateTable('password_reset_flows')
         .set({ superseded_at: now })
         .where('account_ids', 'like', `%"${accountId}"%`)
-        .where('id', '!=', except)
         .where('superseded_at', 'is', null)
-        .where('used_at', 'is', null)
-        .execute();
+        .where('used_at', 'is', null);
+      if (except !== undefined) query = query.where('id', '!=', except);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     /** One try of a flow without a code; undefined when none was left (also under parallel guesses). */
@@ -74,12 +79,16 @@ export function createPasswordResetFlowRepository() {
       await db.updateTable('password_reset_flows').set({ failures: sql<number>`failures + 1`, last_failure_at: now }).where('id', '=', id).execute();
     },
 
-    /** Wrong guesses in the flows of this identifier (with a code or without) since `since`, and the latest of them. */
-    async failuresSince(db: Executor, identifierHash: string, since: number): Promise<{ count: number; last: number | null }> {
+    /**
+     * Wrong guesses in the flows of this identifier from this client (with a code or without)
+     * since `since`, and the latest of them: a stranger's guesses lock only the stranger.
+     */
+    async failuresSince(db: Executor, identifierHash: string, clientKey: string | null, since: number): Promise<{ count: number; last: number | null }> {
       const row = await db
         .selectFrom('password_reset_flows')
         .select((eb) => [eb.fn.sum<number | string | null>('failures').as('count'), eb.fn.max('last_failure_at').as('last')])
         .where('identifier_hash', '=', identifierHash)
+        .where((eb) => (clientKey === null ? eb('client_key', 'is', null) : eb('client_key', '=', clientKey)))
         .where('last_failure_at', '>=', since)
         .executeTakeFirst();
       return { count: Number(row?.count ?? 0), last: row?.last === null || row?.last === undefined ? null : Number(row.last) };

@@ -26,12 +26,15 @@ import type { RedeemedSecret, VerificationService } from '../../verification/ver
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
-import { maskEmail } from '../../contract/email-address.js';
+import { comparableEmail, maskEmail } from '../../contract/email-address.js';
 import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
 import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import { isSettledAt } from '../channel-trust.js';
+import type { DeviceRegistry } from '../../sessions/device-registry.js';
 
 /** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
 const FLOW_TTL_MS = 30 * MINUTE;
@@ -53,6 +56,8 @@ export interface ForgotRequest {
   readonly country: string | undefined;
   readonly locale: Locale;
   readonly client: ClientInfo;
+  /** The flow cookie this browser still had: its own earlier flow ends (unless verified), no other. */
+  readonly previousFlowToken: string | undefined;
 }
 
 export interface AccountChoice {
@@ -81,8 +86,10 @@ export interface PasswordResetServiceDeps {
   readonly rateLimits: RateLimits;
   /** Undefined when no SMS provider is configured: phone numbers then lead nowhere (neutrally). */
   readonly smsGuard: SmsSendGuard | undefined;
-  /** Changes held for 72 hours (issue 9) end with a reset: the owner is back in control. */
+  /** Changes held for 72 hours end with a reset through a settled channel: the owner is back in control. */
   readonly channelHold?: ChannelHold;
+  /** The account's known browsers (device cookie) pass the limits that count all clients together. */
+  readonly devices: Pick<DeviceRegistry, 'recognise'>;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly config: {
@@ -118,13 +125,23 @@ interface ChannelOwners {
 export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   const { database, clock } = deps;
   const recoveryPhones = createRecoveryPhoneRepository();
+  const recoveryEmails = createRecoveryEmailRepository();
   const repository = createPasswordResetFlowRepository();
   const maxAttempts = deps.config.verification.maxAttempts;
   /** Processing that runs after an answer; tests and shutdown wait for it. */
   const inFlight = new Set<Promise<void>>();
 
   const flowIdOf = (token: string) => sha256Hex(token);
-  const identifierHash = (identifier: ResetIdentifier) => hmacSha256(deps.keys.current.key, 'password-reset-identifier', identifier.kind, identifier.normalized);
+  /** The failure scope of a guessing client: its hourly lock is its own (verification-service.ts failureKey). */
+  const scopeOf = (clientKey: string) => sha256Hex(`reset-client|${clientKey}`).slice(0, 16);
+  const clientKeyOf = (flow: Pick<PasswordResetFlowRow, 'client_key' | 'ip'>) => flow.client_key ?? clientBucketKey(flow.ip ?? '');
+  /**
+   * The per-identifier limits' key: Gmail's dots and `+tags` (and the other providers'
+   * sub-addresses, contract/email-address.ts) fold into one mailbox, so spelling an address
+   * differently never buys a stranger more sends to it.
+   */
+  const identifierHash = (identifier: Pick<ResetIdentifier, 'kind' | 'normalized'>) =>
+    hmacSha256(deps.keys.current.key, 'password-reset-identifier', identifier.kind, identifier.kind === 'email' ? comparableEmail(identifier.normalized) : identifier.normalized);
   const parseIds = (flow: Pick<PasswordResetFlowRow, 'account_ids'>): string[] => (flow.account_ids ? (JSON.parse(flow.account_ids) as string[]) : []);
 
   /** The accounts for which this identifier is a confirmed channel (login e-mail, active recovery e-mail or phone). */
@@ -176,16 +193,19 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * cost a message), and for SMS the per-number cooldown and the confirmed-number budget.
    * Each refusal is neutral: the flow simply leads nowhere, and the log says why.
    */
-  async function suppression(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners): Promise<string | undefined> {
+  async function suppression(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners, knownDevice: boolean): Promise<string | undefined> {
     const primary = owners.accounts[0];
     if (!primary) return 'no-account';
     const purpose = CODE_PURPOSE[flow.identifier_kind];
-    if ((await deps.verification.lockedFor(primary.id, purpose, trx)) !== undefined) return 'account-locked';
+    const clientKey = clientKeyOf(flow);
+    // The lock of this client only: a stranger's wrong codes never stop codes to the owner.
+    if ((await deps.verification.lockedFor(primary.id, purpose, trx, scopeOf(clientKey))) !== undefined) return 'account-locked';
     if (flow.identifier_kind === 'phone') {
       const last = await deps.verification.lastIssuedTo(trx, purpose, owners.deliverTo);
       if (last !== undefined && clock.now() - last < RESET_RESEND_COOLDOWN_MS) return 'number-cooldown';
     }
-    if (!(await deps.rateLimits.consume('reset-account', primary.id)).allowed) return 'account-limit';
+    if (!(await deps.rateLimits.consume('reset-account', `${primary.id}|${clientKey}`)).allowed) return 'account-limit';
+    if (!knownDevice && !(await deps.rateLimits.consume('reset-account-total', primary.id)).allowed) return 'account-total-limit';
     if (flow.identifier_kind === 'phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: flow.country ?? 'ZZ', accountId: primary.id }))) return 'sms-budget';
     return undefined;
   }
@@ -196,12 +216,13 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     const accountIds = owners.accounts.map((account) => account.id);
     const purpose = CODE_PURPOSE[flow.identifier_kind];
     const origin = { ip: flow.ip, userAgent: flow.user_agent };
-    const code = await deps.verification.issue(trx, { purpose, accountId: primary.id, target: flow.identifier ?? undefined, flowId: flow.id, data: { accountIds }, replaces: RESET_PURPOSES });
+    // Beside the codes of other flows (another browser's, the owner's): each flow has its own.
+    const code = await deps.verification.issue(trx, { purpose, accountId: primary.id, target: flow.identifier ?? undefined, flowId: flow.id, data: { accountIds }, coexist: true });
     if (flow.identifier_kind === 'phone') {
       await deps.notifier.notify(trx, { kind: 'account.password-reset-sms', locale: localeOf(primary), to: owners.deliverTo, accountId: primary.id, params: { code: code.secret }, origin, expiresAt: code.expiresAt });
       deps.metrics.smsCodesSent.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
     } else {
-      const link = await deps.verification.issue(trx, { purpose: LINK_PURPOSE, accountId: primary.id, target: flow.identifier ?? undefined, data: { accountIds } });
+      const link = await deps.verification.issue(trx, { purpose: LINK_PURPOSE, accountId: primary.id, target: flow.identifier ?? undefined, flowId: flow.id, data: { accountIds }, coexist: true });
       await deps.notifier.notify(trx, {
         kind: 'account.password-reset-code',
         locale: localeOf(primary),
@@ -230,14 +251,19 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * act. Lock order on PostgreSQL: this flow, the account (in `issue`), its secrets, then the
    * earlier flows of the identifier (verify holds a secret before it writes its flow).
    */
-  async function process(flowId: string): Promise<void> {
+  async function process(flowId: string, deviceToken?: string): Promise<void> {
     await inTransaction(database, async (trx) => {
       const now = clock.now();
       const flow = await repository.claim(trx, flowId, now);
       if (!flow) return;
-      // Keyed by the submitted value whether or not it leads anywhere (PRODUCT.md §8).
-      const identifierAllowed = (await deps.rateLimits.consume('reset-identifier', flow.identifier_hash)).allowed;
+      // Keyed by the submitted value whether or not it leads anywhere (PRODUCT.md §8): per
+      // client, and for all clients together unless the browser is one the account knows.
+      const perClient = (await deps.rateLimits.consume('reset-identifier', `${flow.identifier_hash}|${clientKeyOf(flow)}`)).allowed;
       const owners = await ownersOf(trx, flow);
+      const knownDevice = owners?.accounts[0] !== undefined && (await deps.devices.recognise(owners.accounts[0].id, deviceToken, trx)) !== undefined;
+      // Refused for this client already: the shared count is not touched (the owner's sends stay).
+      const total = !perClient || knownDevice || (await deps.rateLimits.consume('reset-identifier-total', flow.identifier_hash)).allowed;
+      const identifierAllowed = perClient && total;
       let outcome: Pick<PasswordResetFlowRow, 'channel' | 'account_ids' | 'secret_purpose' | 'secret_account_id' | 'identifier'> = {
         channel: null,
         account_ids: null,
@@ -251,7 +277,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         deps.logger.info({ event: 'password_reset.requested', outcome: 'no-channel', kind: flow.identifier_kind }, 'password reset requested for no confirmed channel');
       } else {
         const primary = owners.accounts[0] as AccountRow;
-        const refused = identifierAllowed ? await suppression(trx, flow, owners) : 'identifier-limit';
+        const refused = identifierAllowed ? await suppression(trx, flow, owners, knownDevice) : perClient ? 'identifier-total-limit' : 'identifier-limit';
         if (refused !== undefined) {
           deps.logger.warn({ event: 'password_reset.send_suppressed', reason: refused, accountId: primary.id, kind: flow.identifier_kind }, 'password reset code not sent');
           await deps.securityLog.record(trx, { accountId: primary.id, type: 'password_reset.suppressed', origin: { ip: flow.ip, userAgent: flow.user_agent }, details: { reason: refused } });
@@ -270,16 +296,18 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
           }
         }
       }
+      // Earlier flows of the identifier stay: only the browser's own earlier flow ended (request).
       await repository.recordOutcome(trx, flow.id, outcome);
-      await repository.supersedeEarlier(trx, flow.identifier_hash, flow.id, now);
     });
   }
 
   /** Runs `process` after the answer, remembering it so that tests and shutdown can wait. */
-  function processSoon(flowId: string): void {
+  function processSoon(flowId: string, deviceToken?: string): void {
     // Not a statement in the answer's own tick: on SQLite a query runs synchronously, and the
     // caller's answer must be complete before any work that depends on the identifier starts.
-    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => process(flowId)).catch((error: unknown) => {
+    // The device cookie stays in memory (the worker, picking up a stale flow, has none: it then
+    // counts as an unknown browser).
+    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => process(flowId, deviceToken)).catch((error: unknown) => {
       // The worker picks the flow up again (it is still unprocessed: the transaction rolled back).
       deps.logger.error({ event: 'password_reset.process_failed', err: (error as Error).message }, 'password reset flow not processed');
     });
@@ -307,9 +335,38 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     return rows.map((row) => ({ id: row.id, maskedEmail: maskEmail(row.email) }));
   }
 
-  /** On a right code or link: the flow is verified and every reset secret of the account dies (code and link of one request together). */
-  async function onVerified(trx: Executor, secret: RedeemedSecret): Promise<void> {
-    await deps.verification.invalidate(trx, secret.accountId, RESET_PURPOSES);
+  /**
+   * On a right code or link: the flow's other secret dies (code and link of one request go
+   * together); other flows' secrets stay (a reset ends them). The channel must still be one of
+   * the accounts' (an undo or a removal may have taken it since the code went out): answers the
+   * accounts it still reaches, or refuses.
+   */
+  async function onVerified(trx: Executor, secret: RedeemedSecret, flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>): Promise<string[]> {
+    if (secret.flowId !== null) await deps.verification.retireFlow(trx, secret.flowId, RESET_PURPOSES);
+    const ids = (secret.data.accountIds as string[] | undefined) ?? [secret.accountId];
+    const reached: string[] = [];
+    for (const id of ids) {
+      const account = await deps.accounts.findById(trx, id);
+      if (account && (await reachedChannel(trx, account, flow)) !== undefined) reached.push(id);
+    }
+    if (reached.length === 0) throw new LifelineError('code-expired');
+    return reached;
+  }
+
+  /**
+   * The channel a flow went through, if it is still a confirmed channel of `account`, and whether
+   * it is settled (recovery/channel-trust.ts; the login e-mail always is).
+   */
+  async function reachedChannel(trx: Executor, account: AccountRow, flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>): Promise<{ channel: ResetChannel; settled: boolean } | undefined> {
+    if (flow.identifier === null) return undefined;
+    const now = clock.now();
+    if (flow.identifier_kind === 'phone') {
+      const phone = await recoveryPhones.active(trx, account.id);
+      return phone?.number_e164 === flow.identifier ? { channel: 'recovery-phone', settled: isSettledAt(phone, now) } : undefined;
+    }
+    if (account.email_normalized === flow.identifier && account.email_verified_at !== null) return { channel: 'login-email', settled: true };
+    const email = await recoveryEmails.active(trx, account.id);
+    return email?.address_normalized === flow.identifier ? { channel: 'recovery-email', settled: isSettledAt(email, now) } : undefined;
   }
 
   /**
@@ -318,13 +375,14 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * code or without, lock for an hour from the last, as 10 failures of an account do).
    */
   async function guessWithoutCode(flow: PasswordResetFlowRow, code: string): Promise<never> {
+    // The lock of this client and identifier only (as a real flow's is this client's and account's).
     const kind = flow.identifier_kind === 'phone' ? 'digits6' : 'crockford8';
     const normalised = normaliseCode(kind, code);
     if (normalised === undefined) throw new LifelineError('validation-failed', { field: 'code' });
     deps.verification.hashLikeASecret(CODE_PURPOSE[flow.identifier_kind], normalised);
     const error = await inTransaction<LifelineError>(database, async (trx) => {
       const now = clock.now();
-      const failures = await repository.failuresSince(trx, flow.identifier_hash, now - FAILURE_WINDOW_MS);
+      const failures = await repository.failuresSince(trx, flow.identifier_hash, flow.client_key, now - FAILURE_WINDOW_MS);
       if (failures.count >= deps.config.verification.maxFailuresPerHour && failures.last !== null) {
         return new LifelineError('too-many-attempts', {}, { retryAfterSeconds: Math.max(1, Math.ceil((failures.last + FAILURE_WINDOW_MS - now) / 1000)) });
       }
@@ -350,8 +408,19 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
      */
     async request(input: ForgotRequest): Promise<{ flowToken: string; flowId: string; expiresAt: number }> {
       const identifier = parseResetIdentifier(input.identifier, input.country, deps.config.sms);
-      await deps.rateLimits.enforce('reset-client', clientBucketKey(input.client.ip));
+      const clientKey = clientBucketKey(input.client.ip);
+      await deps.rateLimits.enforce('reset-client', clientKey);
       const now = clock.now();
+      // This browser's own earlier flow ends (its secrets first: the lock order of verify), unless
+      // verified; the same work whatever the identifiers are. Other browsers' flows stay.
+      if (input.previousFlowToken && input.previousFlowToken.length <= 128) {
+        const previousId = flowIdOf(input.previousFlowToken);
+        const previous = await repository.find(database.db, previousId);
+        if (previous && previous.verified_at === null) {
+          await deps.verification.retireFlow(database.db, previousId, RESET_PURPOSES);
+          await repository.supersedeUnverified(database.db, previousId, now);
+        }
+      }
       const flowToken = randomToken(32);
       const flowId = flowIdOf(flowToken);
       await repository.insert(database.db, {
@@ -362,6 +431,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         country: identifier.kind === 'phone' ? identifier.country : null,
         locale: input.locale,
         ip: input.client.ip,
+        client_key: clientKey,
         user_agent: input.client.userAgent?.slice(0, 512) ?? null,
         created_at: now,
         expires_at: now + FLOW_TTL_MS,
@@ -413,7 +483,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
      * POST /password/forgot/verify with a code: only in the flow it was sent for (the cookie).
      * A flow that sent nothing answers exactly like one that did.
      */
-    async verifyCode(token: string | undefined, code: string): Promise<{ accounts?: AccountChoice[] }> {
+    async verifyCode(token: string | undefined, code: string, client: ClientInfo): Promise<{ accounts?: AccountChoice[] }> {
       let flow = await openFlow(token);
       if (!flow) throw new LifelineError('code-expired');
       if (flow.processed_at === null) {
@@ -426,10 +496,13 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       if (purpose === null || accountId === null) return guessWithoutCode(flow, code);
       const flowId = flow.id;
       try {
-        const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId }, async (trx, secret) => {
+        // Wrong codes lock this client only (a stranger's guesses never lock the owner's flow).
+        const failureScope = scopeOf(clientBucketKey(client.ip));
+        const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope }, async (trx, secret) => {
           if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
-          await onVerified(trx, secret);
-          return (secret.data.accountIds as string[] | undefined) ?? [secret.accountId];
+          const reached = await onVerified(trx, secret, flow);
+          await repository.recordOutcome(trx, flowId, { channel: flow.channel, account_ids: JSON.stringify(reached), secret_purpose: flow.secret_purpose, secret_account_id: flow.secret_account_id, identifier: flow.identifier });
+          return reached;
         });
         // Sent vs confirmed per country: the conversion rate that falls when someone pumps SMS.
         if (flow.identifier_kind === 'phone') deps.metrics.smsCodesConfirmed.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
@@ -453,10 +526,9 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       let accountIds: string[];
       try {
         accountIds = await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token: linkToken }, async (trx, secret) => {
-          await onVerified(trx, secret);
-          const ids = (secret.data.accountIds as string[] | undefined) ?? [secret.accountId];
-          const now = clock.now();
           const target = secret.target ?? '';
+          const ids = await onVerified(trx, secret, { identifier: target, identifier_kind: 'email' });
+          const now = clock.now();
           await repository.insert(trx, {
             id: flowIdOf(flowToken),
             identifier_hash: identifierHash({ kind: 'email', normalized: target }),
@@ -465,6 +537,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
             country: null,
             locale: 'de',
             ip: client.ip,
+            client_key: clientBucketKey(client.ip),
             user_agent: client.userAgent?.slice(0, 512) ?? null,
             created_at: now,
             expires_at: now + VERIFIED_TTL_MS,
@@ -482,7 +555,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
           return ids;
         });
       } catch (error) {
-        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'too-many-attempts'].includes(error.code)) throw new LifelineError('link-expired');
+        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'too-many-attempts', 'code-expired'].includes(error.code)) throw new LifelineError('link-expired');
         throw error;
       }
       const accounts = await choices(accountIds);
@@ -512,6 +585,9 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         if (!(await repository.markUsed(trx, flow.id, now))) throw new LifelineError('reset-expired');
         const current = await deps.accounts.findByIdForUpdate(trx, account.id, database.dialect === 'postgres');
         if (!current) throw new LifelineError('reset-expired');
+        // The channel must still be the account's: an undo or a removal since the code ends the flow.
+        const reached = await reachedChannel(trx, current, flow);
+        if (!reached) throw new LifelineError('reset-expired');
         await deps.accounts.update(trx, account.id, { password_hash: passwordHash, password_changed_at: now, password_reset_required: 0 }, now);
         const revoked = await deps.sessions.revokeAll(trx, account.id);
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
@@ -520,10 +596,12 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
         await dropWaitingEmailChange(trx, account.id);
         await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
-        await deps.channelHold?.cancelAll(trx, account.id);
-        await tellEveryChannel(trx, current, channelOf(flow, current), flow.identifier, input.client, now);
+        // Held changes end only when the reset came through a channel the owner had settled: a
+        // channel an intruder added must not cancel the owner's held removal of it.
+        if (reached.settled) await deps.channelHold?.cancelAll(trx, account.id);
+        await tellEveryChannel(trx, current, reached.channel, flow.identifier, input.client, now);
         await deps.securityLog.record(trx, { accountId: account.id, type: 'sessions.revoked_by_password_reset', origin: input.client, details: { count: revoked } });
-        deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: channelOf(flow, current), sessionsRevoked: revoked }, 'password reset through a recovery channel');
+        deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: reached.channel, settled: reached.settled, sessionsRevoked: revoked }, 'password reset through a recovery channel');
       });
     },
 

@@ -9,17 +9,23 @@ export function createRecoveryPhoneRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at' | 'hold_requested'>): Promise<void> {
-      await trx.insertInto('recovery_phones').values({ ...row, status: 'pending', confirmed_at: null }).execute();
+    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at' | 'hold_requested' | 'settled_at'>): Promise<void> {
+      await trx.insertInto('recovery_phones').values({ ...row, status: 'pending', confirmed_at: null, settled_at: null }).execute();
     },
 
     async remove(trx: Executor, accountId: string, status: RecoveryEmailStatus): Promise<RecoveryPhoneRow | undefined> {
       return trx.deleteFrom('recovery_phones').where('account_id', '=', accountId).where('status', '=', status).returningAll().executeTakeFirst();
     },
 
-    /** The pending (or held) row becomes the active one (the caller has removed the old active row). */
-    async activate(trx: Executor, id: string, now: number, from: 'pending' | 'held' = 'pending'): Promise<RecoveryPhoneRow | undefined> {
-      return trx.updateTable('recovery_phones').set({ status: 'active', confirmed_at: now }).where('id', '=', id).where('status', '=', from).returningAll().executeTakeFirst();
+    /** The pending (or held) row becomes the active one (the caller has removed the old active row); `settledAt`: see recovery/channel-trust.ts. */
+    async activate(trx: Executor, id: string, now: number, from: 'pending' | 'held', settledAt: number): Promise<RecoveryPhoneRow | undefined> {
+      return trx
+        .updateTable('recovery_phones')
+        .set({ status: 'active', confirmed_at: now, settled_at: settledAt })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
@@ -27,9 +33,13 @@ export function createRecoveryPhoneRepository() {
       return trx.updateTable('recovery_phones').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
-    /** A link or code went out; `holdRequested`: a new device's session sent it, so its confirmation is held (never unmarked). */
-    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean): Promise<void> {
-      await trx.updateTable('recovery_phones').set(holdRequested ? { last_sent_at: now, hold_requested: 1 } : { last_sent_at: now }).where('id', '=', id).execute();
+    /**
+     * A code went out, asked from `deviceId`; `holdRequested`: a new device's session sent it, so
+     * its confirmation is held (never unmarked).
+     */
+    async markSent(trx: Executor, id: string, now: number, holdRequested: boolean, deviceId: string | null): Promise<void> {
+      const sent = { last_sent_at: now, requested_device_id: deviceId };
+      await trx.updateTable('recovery_phones').set(holdRequested ? { ...sent, hold_requested: 1 } : sent).where('id', '=', id).execute();
     },
 
     /** The active recovery number of an account (notices, verifications), or undefined. */
@@ -38,3 +48,5 @@ export function createRecoveryPhoneRepository() {
     },
   };
 }
+
+export type RecoveryPhoneRepository = ReturnType<typeof createRecoveryPhoneRepository>;

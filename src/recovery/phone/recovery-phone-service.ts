@@ -11,7 +11,10 @@ import type { Translator } from '../../i18n/translator.js';
 import type { Notifier, UndoRestore } from '../../notifications/notifier.js';
 import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SendPermit, SetupSend, SmsSendGuard } from '../../security/sms-send-guard.js';
-import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
+import type { AuthenticatedSession, ClientInfo, SessionService } from '../../sessions/session-service.js';
+import type { DeviceStanding } from '../../sessions/device-registry.js';
+import { settledAtFor } from '../channel-trust.js';
+import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import { purposePolicies } from '../../verification/purposes.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import { cooldownSeconds, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
@@ -33,8 +36,10 @@ export interface RecoveryPhoneView {
   readonly pending?: { readonly masked: string; readonly expiresAt: string; readonly resendAvailableAt: string };
   /** A deactivation held for 72 hours (issue 9): when it takes effect. */
   readonly removalAt?: string;
-  /** A confirmed replacement held for 72 hours (issue 9): the new number (masked) and when it becomes the active one. */
+  /** A confirmed replacement held for 72 hours: the new number (masked) and when it becomes the active one. */
   readonly replacement?: { readonly masked: string; readonly effectiveAt: string };
+  /** A confirmed first number held for 72 hours (set up from a new device): when it becomes the active one. */
+  readonly addition?: { readonly masked: string; readonly effectiveAt: string };
 }
 
 /**
@@ -55,7 +60,9 @@ export function createRecoveryPhoneService(deps: {
   metrics: Metrics;
   logger: Logger;
   config: { readonly sms: NumberPolicy };
-  /** The 72-hour hold of issue 9 (absent: every deactivation is at once). */
+  /** Ends the sessions of a device whose number the owner removed (recovery/owner-repair.ts). */
+  sessions: Pick<SessionService, 'revokeDevice'>;
+  /** The 72-hour hold (absent: every change is at once). */
   hold?: ChannelHold;
 }) {
   const { database, clock } = deps;
@@ -107,18 +114,31 @@ export function createRecoveryPhoneService(deps: {
     deps.metrics.smsCodesSent.inc({ country: target.country, purpose: METRIC_PURPOSE });
   }
 
-  /** Whether a change this session asks for waits 72 hours (issue 9). Reads outside any transaction. */
-  const heldFor = async (auth: AuthenticatedSession): Promise<boolean> => deps.hold !== undefined && (await deps.hold.appliesTo(database.db, auth.session));
+  /**
+   * How the account knows the session's device: a `new` device's changes wait 72 hours, a
+   * `first` device's numbers count as the owner's at once. Reads outside any transaction.
+   */
+  const standingOf = async (auth: AuthenticatedSession): Promise<DeviceStanding> => (deps.hold ? deps.hold.standingOf(database.db, auth.session) : 'known');
+
+  /**
+   * When a number becoming active now counts as the owner's: at once only if the owner's first
+   * device set it up and sent every code, and `confirming` (the session that typed the code, if
+   * any) is that device too.
+   */
+  async function settledAtOf(trx: Executor, accountId: string, row: RecoveryPhoneRow, now: number, confirming: DeviceStanding | undefined): Promise<number> {
+    const requested = row.hold_requested === 1 || !deps.hold ? undefined : await deps.hold.standingOf(trx, { account_id: accountId, device_id: row.requested_device_id });
+    return settledAtFor(now, confirming === undefined || confirming === 'first' ? requested : undefined);
+  }
 
   /**
    * A fresh code (the previous one dies) to the pending number, and only there. `held`: a
    * session on a new device sent it, so the confirmation waits 72 hours whichever session types
    * the code (issue 9); the mark is on the row and stays when another session sends again.
    */
-  async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo, held: boolean): Promise<void> {
+  async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo, by: { readonly deviceId: string | null; readonly standing: DeviceStanding }): Promise<void> {
     const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
     await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client, expiresAt: code.expiresAt });
-    await repository.markSent(trx, pending.id, clock.now(), held);
+    await repository.markSent(trx, pending.id, clock.now(), by.standing === 'new', by.deviceId);
   }
 
   /** A short SMS without a link to a number that stops being the recovery phone, within the confirmed-number budget. */
@@ -140,7 +160,11 @@ export function createRecoveryPhoneService(deps: {
    * e-mails hear of it with "Das war ich nicht". A change held for the channel ends: this one
    * replaces it.
    */
-  async function activate(trx: Executor, account: AccountRow, input: { row: RecoveryPhoneRow; active: RecoveryPhoneRow | undefined; from: 'pending' | 'held'; client: ClientInfo }): Promise<RecoveryPhoneRow> {
+  async function activate(
+    trx: Executor,
+    account: AccountRow,
+    input: { row: RecoveryPhoneRow; active: RecoveryPhoneRow | undefined; from: 'pending' | 'held'; client: ClientInfo; confirming?: DeviceStanding },
+  ): Promise<RecoveryPhoneRow> {
     const { active, client } = input;
     const now = clock.now();
     const details = changeDetails(deps.translator, account, client, now);
@@ -148,10 +172,12 @@ export function createRecoveryPhoneService(deps: {
       await repository.remove(trx, account.id, 'active');
       await tellOldNumber(trx, account, active, 'recovery.phone-replaced-sms', details.when);
     }
-    const activated = await repository.activate(trx, input.row.id, now, input.from);
+    const activated = await repository.activate(trx, input.row.id, now, input.from, await settledAtOf(trx, account.id, input.row, now, input.confirming));
     if (!activated) throw new LifelineError('code-expired');
     if (input.from === 'pending') await deps.hold?.supersede(trx, account.id, 'phone');
     await deps.notifier.notify(trx, {
+      // The event's time is the confirmation's: its undo counts this number as the event's own.
+      at: now,
       kind: active ? 'recovery.phone-changed' : 'recovery.phone-added',
       locale: localeOf(account),
       accountId: account.id,
@@ -164,14 +190,14 @@ export function createRecoveryPhoneService(deps: {
     return activated;
   }
 
-  /** Deactivates the active number (and a pending one, and any change waiting for it), tells the e-mails and the old number; false when there is none. */
-  async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<boolean> {
+  /** Deactivates the active number (and a pending one, and any change waiting for it), tells the e-mails and the old number; answers the removed row, if any. */
+  async function removeActive(trx: Executor, account: AccountRow, client: ClientInfo): Promise<RecoveryPhoneRow | undefined> {
     const now = clock.now();
     await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see setUp)
     const removed = await repository.remove(trx, account.id, 'active');
     await repository.remove(trx, account.id, 'pending');
     await deps.hold?.supersede(trx, account.id, 'phone');
-    if (!removed) return false;
+    if (!removed) return undefined;
     const details = changeDetails(deps.translator, account, client, now);
     await deps.notifier.notify(trx, {
       kind: 'recovery.phone-removed',
@@ -183,16 +209,17 @@ export function createRecoveryPhoneService(deps: {
       undo: { restore: phoneRestoreOf(removed) },
     });
     await tellOldNumber(trx, account, removed, 'recovery.phone-removed-sms', details.when);
-    return true;
+    return removed;
   }
 
   return {
     async view(accountId: string): Promise<RecoveryPhoneView> {
       const { active, pending, held } = await repository.rows(database.db, accountId);
-      const { removalAt, replacementAt } = deps.hold ? await deps.hold.when(database.db, accountId, 'phone') : {};
+      const { removalAt, activationAt } = deps.hold ? await deps.hold.when(database.db, accountId, 'phone') : {};
+      const heldRow = held && activationAt ? { masked: maskNumber(held.number_e164), effectiveAt: activationAt } : undefined;
       const heldViews = {
         ...(active && removalAt ? { removalAt } : {}),
-        ...(held && replacementAt ? { replacement: { masked: maskNumber(held.number_e164), effectiveAt: replacementAt } } : {}),
+        ...(heldRow ? (active ? { replacement: heldRow } : { addition: heldRow }) : {}),
       };
       const sentAt = pending ? (pending.last_sent_at ?? pending.created_at) : 0;
       const pendingView = pending
@@ -203,8 +230,8 @@ export function createRecoveryPhoneService(deps: {
           }
         : undefined;
       if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
-      if (pendingView) return { status: 'pending', pending: pendingView };
-      return { status: 'none' };
+      if (pendingView) return { status: 'pending', pending: pendingView, ...heldViews };
+      return { status: 'none', ...heldViews };
     },
 
     /**
@@ -218,7 +245,7 @@ export function createRecoveryPhoneService(deps: {
       const number: RecoveryNumber = parseRecoveryNumber(input.number, input.country, deps.config.sms);
       // Outside the transaction: on SQLite a read through database.db inside it would wait for itself.
       await enforceNotLocked(account.id, number.country);
-      const held = await heldFor(auth);
+      const asker = { deviceId: auth.session.device_id, standing: await standingOf(auth) };
       const target = { accountId: account.id, e164: number.e164, prefix: number.prefix, country: number.country, ip: input.client.ip };
       await sendInTransaction(
         target,
@@ -235,10 +262,10 @@ export function createRecoveryPhoneService(deps: {
           // secret and then writes rows; the other order would deadlock with it).
           await deps.verification.invalidate(trx, account.id, [PURPOSE]);
           await repository.remove(trx, account.id, 'pending');
-          const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now };
+          const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now, requested_device_id: asker.deviceId };
           await repository.insertPending(trx, pending);
-          await sendCode(trx, account, pending, input.client, held);
-          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(held && active ? { held: true } : {}) } });
+          await sendCode(trx, account, pending, input.client, asker);
+          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(asker.standing === 'new' ? { held: true } : {}) } });
         },
       );
       return { masked: maskNumber(number.e164) };
@@ -251,7 +278,7 @@ export function createRecoveryPhoneService(deps: {
       if (!pending) throw new LifelineError('not-found');
       const number = { e164: pending.number_e164, country: pending.country };
       await enforceNotLocked(accountId, pending.country);
-      const heldNow = await heldFor(auth);
+      const asker = { deviceId: auth.session.device_id, standing: await standingOf(auth) };
       const target = { accountId, e164: pending.number_e164, prefix: pending.number_e164.slice(0, -3), country: pending.country, ip: client.ip };
       await sendInTransaction(
         target,
@@ -263,21 +290,21 @@ export function createRecoveryPhoneService(deps: {
           return rows.pending;
         },
         // A held setup stays held whoever sends again (the mark is on the row); a new device's session marks it now.
-        (trx, current) => sendCode(trx, auth.account, current, client, heldNow),
+        (trx, current) => sendCode(trx, auth.account, current, client, asker),
       );
     },
 
     /**
      * "Bestätigen" with the code from the SMS (session + CSRF: the code is bound to this account
      * and number). The pending number becomes active; an old active one is replaced and told.
-     * A replacement asked (or confirmed) by a fresh session on a new device is confirmed but
-     * waits 72 hours (issue 9): the answer says when; every channel got a link that cancels it.
+     * A number set up (or confirmed) from a new device — an addition or a replacement — is
+     * confirmed but waits 72 hours: the answer says when; every channel got a link that cancels it.
      */
     async confirm(auth: AuthenticatedSession, code: string, client: ClientInfo): Promise<{ masked: string; effectiveAt?: number }> {
       const account = auth.account;
       const { pending } = await repository.rows(database.db, account.id);
       if (!pending) throw new LifelineError('code-expired');
-      const heldNow = await heldFor(auth);
+      const confirming = await standingOf(auth);
       let result: { row: RecoveryPhoneRow; effectiveAt?: number };
       try {
         // The account first (PostgreSQL lock order): setUp, cancel, remove, the hold's worker and
@@ -289,14 +316,15 @@ export function createRecoveryPhoneService(deps: {
           const rows = await repository.rows(trx, account.id);
           // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
           if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target) throw new LifelineError('code-expired');
-          // Only a replacement is held: adding a first number strips the owner of nothing.
-          if ((rows.pending.hold_requested === 1 || heldNow) && rows.active && deps.hold) {
-            const effectiveAt = await deps.hold.hold(trx, { account, kind: 'recovery-phone-replace', what: maskNumber(rows.pending.number_e164), client });
+          // An addition is held too: a number an intruder adds must not work for a reset before the owner has read the notice.
+          if ((rows.pending.hold_requested === 1 || confirming === 'new') && deps.hold) {
+            const kind = rows.active ? 'recovery-phone-replace' : 'recovery-phone-add';
+            const effectiveAt = await deps.hold.hold(trx, { account, kind, what: maskNumber(rows.pending.number_e164), client });
             const held = await repository.markHeld(trx, rows.pending.id);
             if (!held) throw new LifelineError('code-expired');
             return { row: held, effectiveAt };
           }
-          return { row: await activate(trx, account, { row: rows.pending, active: rows.active, from: 'pending', client }) };
+          return { row: await activate(trx, account, { row: rows.pending, active: rows.active, from: 'pending', client, confirming }) };
         });
       } catch (error) {
         throw asPhoneError(error);
@@ -316,18 +344,21 @@ export function createRecoveryPhoneService(deps: {
     },
 
     /**
-     * "Verwalten → Deaktivieren" (privileged window, checked by the route). From a session that
-     * signed in less than 24 hours ago on a new device it is held for 72 hours (issue 9).
+     * "Verwalten → Deaktivieren" (privileged window, checked by the route). From a session on a
+     * new device it is held for 72 hours. Made at once, it also ends the sessions of the device
+     * that had set the number up, if that was another one (recovery/owner-repair.ts).
      */
     async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
-      const held = await heldFor(auth);
+      const standing = await standingOf(auth);
       return inTransaction(database, async (trx) => {
         const { active } = await load(trx, auth.account.id, 'remove');
-        if (held && deps.hold) {
+        if (standing === 'new' && deps.hold) {
           if (!active) throw new LifelineError('not-found');
           return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-phone-remove', what: maskNumber(active.number_e164), client }) };
         }
-        if (!(await removeActive(trx, auth.account, client))) throw new LifelineError('not-found');
+        const removed = await removeActive(trx, auth.account, client);
+        if (!removed) throw new LifelineError('not-found');
+        await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'phone' });
         return {};
       });
     },
@@ -340,11 +371,13 @@ export function createRecoveryPhoneService(deps: {
         await removeActive(trx, account, requestedBy);
       });
       // The held number becomes the active one, told as a confirmation is; gone meanwhile: nothing.
-      const replaced = await deps.hold.applyDue('recovery-phone-replace', async (trx, account, requestedBy) => {
+      const activateHeld = async (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => {
         const { active, held } = await repository.rows(trx, account.id);
         if (held) await activate(trx, account, { row: held, active, from: 'held', client: requestedBy });
-      });
-      return removed + replaced;
+      };
+      const replaced = await deps.hold.applyDue('recovery-phone-replace', activateHeld);
+      const added = await deps.hold.applyDue('recovery-phone-add', activateHeld);
+      return removed + replaced + added;
     },
   };
 }
@@ -352,8 +385,8 @@ export function createRecoveryPhoneService(deps: {
 /** What an undo of a change needs: the number active before it (or none). Server-side only. */
 function phoneRestoreOf(previous: RecoveryPhoneRow | undefined): UndoRestore {
   return previous
-    ? { previousNumber: previous.number_e164, previousCountry: previous.country, previousConfirmedAt: previous.confirmed_at }
-    : { previousNumber: null, previousCountry: null, previousConfirmedAt: null };
+    ? { previousNumber: previous.number_e164, previousCountry: previous.country, previousConfirmedAt: previous.confirmed_at, previousSettledAt: previous.settled_at }
+    : { previousNumber: null, previousCountry: null, previousConfirmedAt: null, previousSettledAt: null };
 }
 
 export type RecoveryPhoneService = ReturnType<typeof createRecoveryPhoneService>;

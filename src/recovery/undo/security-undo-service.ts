@@ -17,8 +17,13 @@ import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
-import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
-import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import { createRecoveryEmailRepository, type RecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository, type RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import { maskNumber } from '../phone/phone-number.js';
+import { SETTLE_MS, wasSettledBefore } from '../channel-trust.js';
+import { createPasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
+import { RESET_PURPOSES } from '../password-reset/password-reset-service.js';
+import { failOpenVerifications } from '../../actions/action-verification-service.js';
 
 /** What an undo did, in the order it did it (the API's `done`, the page's list). */
 export type UndoStep =
@@ -29,9 +34,27 @@ export type UndoStep =
   | 'login-email-restored'
   | 'login-email-not-restored'
   | 'pending-changes-cancelled'
+  | 'open-flows-ended'
   | 'signed-out-everywhere'
   | 'later-links-invalidated'
   | 'sign-in-blocked';
+
+/** A recovery channel an undo removed: the address in full (the owner reads it to recognise it), a number masked. */
+export type RemovedChannel = { readonly channel: 'recovery-email'; readonly address: string } | { readonly channel: 'recovery-phone'; readonly masked: string };
+
+/** What an undo did (the API's answer, the page's list). */
+export interface UndoResult {
+  readonly done: UndoStep[];
+  readonly removed: RemovedChannel[];
+}
+
+/** The account's recovery rows as the undo found them, before it changed anything. */
+interface ChannelRows {
+  readonly emails: Awaited<ReturnType<RecoveryEmailRepository['rows']>>;
+  readonly phones: Awaited<ReturnType<RecoveryPhoneRepository['rows']>>;
+}
+
+const describeRemoved = (channel: RemovedChannel): string => (channel.channel === 'recovery-email' ? channel.address : channel.masked);
 
 /** Purposes of pending changes that an undo cancels (their links and codes die). */
 const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirmation', 'login-email-change', 'login-email-change-cancel'] as const;
@@ -66,27 +89,65 @@ export function createSecurityUndoService(deps: {
   const { database, clock } = deps;
   const recoveryEmails = createRecoveryEmailRepository();
   const recoveryPhones = createRecoveryPhoneRepository();
+  const resetFlows = createPasswordResetFlowRepository();
 
-  async function restoreRecoveryEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
-    const removed = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'active').returning('id').execute();
+  /**
+   * Every recovery channel that was not settled before `since` goes (recovery/channel-trust.ts):
+   * whatever an intruder added or confirmed while he was in, and a confirmed address or number
+   * still waiting out its hold. Only channels the owner had before the trouble (and the login
+   * e-mail) can reset the password afterwards. Answers what went, for the answer and the notice.
+   */
+  async function removeUnsettled(trx: Executor, accountId: string, since: number, rows: ChannelRows): Promise<RemovedChannel[]> {
+    const removed: RemovedChannel[] = [];
+    for (const row of [rows.emails.active, rows.emails.held]) {
+      if (!row || (row.status === 'active' && wasSettledBefore(row.settled_at, since))) continue;
+      await recoveryEmails.remove(trx, accountId, row.status);
+      removed.push({ channel: 'recovery-email', address: row.address });
+    }
+    for (const row of [rows.phones.active, rows.phones.held]) {
+      if (!row || (row.status === 'active' && wasSettledBefore(row.settled_at, since))) continue;
+      await recoveryPhones.remove(trx, accountId, row.status);
+      removed.push({ channel: 'recovery-phone', masked: maskNumber(row.number_e164) });
+    }
+    return removed;
+  }
+
+  /**
+   * Whether a channel the event replaced or removed may come back: only if it was settled before
+   * the event (an intruder's address that the owner replaced or removed never returns). Data of
+   * links from before settled times were kept: 7 days after the confirmation.
+   */
+  function wasSettled(settledAt: unknown, confirmedAt: unknown, since: number): boolean {
+    const confirmed = num(confirmedAt);
+    return wasSettledBefore(num(settledAt) ?? (confirmed === null ? null : confirmed + SETTLE_MS), since);
+  }
+
+  /**
+   * Puts back the recovery address the event replaced or removed, if it was settled before the
+   * event and no settled address took its place since. It comes back as new (confirmed now, not
+   * settled): a channel restored by an undo has to earn its standing again.
+   */
+  async function restoreRecoveryEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], since: number, now: number): Promise<UndoStep[]> {
     const address = str(restore.previousAddress);
     const normalized = address ? normaliseEmail(address) : undefined;
     // The login e-mail cannot be its own recovery address (it may have become it since).
-    if (!address || !normalized || normalized === account.email_normalized) return removed.length > 0 ? ['recovery-email-removed'] : [];
+    if (!address || !normalized || normalized === account.email_normalized || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since)) return [];
+    if (await recoveryEmails.active(trx, account.id)) return [];
     await trx
       .insertInto('recovery_emails')
-      .values({ id: newId(), account_id: account.id, address, address_normalized: normalized, status: 'active', created_at: now, confirmed_at: num(restore.previousConfirmedAt) ?? now, last_sent_at: null })
+      .values({ id: newId(), account_id: account.id, address, address_normalized: normalized, status: 'active', created_at: now, confirmed_at: now, settled_at: now + SETTLE_MS, last_sent_at: null })
       .execute();
     return ['recovery-email-restored'];
   }
 
-  async function restoreRecoveryPhone(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
-    const removed = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'active').returning('id').execute();
+  /** As {@link restoreRecoveryEmail}, for the recovery phone. */
+  async function restoreRecoveryPhone(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], since: number, now: number): Promise<UndoStep[]> {
     const number = str(restore.previousNumber);
-    if (!number) return removed.length > 0 ? ['recovery-phone-removed'] : [];
+    if (!number || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since)) return [];
+    if (await recoveryPhones.active(trx, account.id)) return [];
     await trx
       .insertInto('recovery_phones')
-      .values({ id: newId(), account_id: account.id, number_e164: number, country: str(restore.previousCountry) ?? 'ZZ', status: 'active', created_at: now, confirmed_at: num(restore.previousConfirmedAt) ?? now, last_sent_at: null })
+      .values({ id: newId(), account_id: account.id, number_e164: number, country: str(restore.previousCountry) ?? 'ZZ', status: 'active', created_at: now, confirmed_at: now, settled_at: now + SETTLE_MS, last_sent_at: null })
       .execute();
     return ['recovery-phone-restored'];
   }
@@ -112,9 +173,11 @@ export function createSecurityUndoService(deps: {
     return {
       emailAddress: email?.address ?? null,
       emailConfirmedAt: email?.confirmed_at ?? null,
+      emailSettledAt: email?.settled_at ?? null,
       phoneNumber: phone?.number_e164 ?? null,
       phoneCountry: phone?.country ?? null,
       phoneConfirmedAt: phone?.confirmed_at ?? null,
+      phoneSettledAt: phone?.settled_at ?? null,
       loginEmail: account.email,
       loginEmailNormalized: account.email_normalized,
     };
@@ -135,35 +198,64 @@ export function createSecurityUndoService(deps: {
     return doomed.length > 0;
   }
 
+  /**
+   * Every way an intruder could still be on his way in ends: open reset codes, links and flows
+   * of the account (verified ones too: a verified flow sets a password like a token) and open
+   * action verifications (a verified one would confirm a host's sensitive action).
+   */
+  async function endOpenFlows(trx: Executor, accountId: string, now: number): Promise<number> {
+    const secrets = await deps.verification.invalidate(trx, accountId, RESET_PURPOSES);
+    const flows = await resetFlows.supersedeForAccount(trx, accountId, undefined, now);
+    const verifications = await failOpenVerifications(trx, deps.verification, accountId, now);
+    return secrets + flows + verifications;
+  }
+
   /** Steps 1–6 for one redeemed link's data, in the caller's transaction. */
-  async function secure(trx: Executor, accountId: string, data: UndoLinkData, client: ClientInfo): Promise<{ done: UndoStep[] }> {
+  async function secure(trx: Executor, accountId: string, data: UndoLinkData, client: ClientInfo): Promise<UndoResult> {
     const now = clock.now();
     const account = await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
     if (!account) throw new LifelineError('link-expired');
     const done: UndoStep[] = [];
+    // The trouble began with the undone event at the latest: what was not settled by then goes.
+    const since = data.eventAt;
     // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
     // What an undo from the login e-mail would put back, should this undo come from a recovery address.
     const before = data.role === 'login' ? undefined : await snapshot(trx, account);
+    const channels: ChannelRows = { emails: await recoveryEmails.rows(trx, account.id), phones: await recoveryPhones.rows(trx, account.id) };
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
     const pendingEmails = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
     const pendingPhones = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
-    if (data.handler === 'recovery-email') done.push(...(await restoreRecoveryEmail(trx, account, data.restore, now)));
-    if (data.handler === 'recovery-phone') done.push(...(await restoreRecoveryPhone(trx, account, data.restore, now)));
+    // Held changes end (their cancel links, and the held rows: listed below as removed).
+    const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
+    const removed = await removeUnsettled(trx, account.id, since, channels);
+    if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
+    if (removed.some((channel) => channel.channel === 'recovery-phone')) done.push('recovery-phone-removed');
+    if (data.handler === 'recovery-email') done.push(...(await restoreRecoveryEmail(trx, account, data.restore, since, now)));
+    if (data.handler === 'recovery-phone') done.push(...(await restoreRecoveryPhone(trx, account, data.restore, since, now)));
     if (data.handler === 'login-email') done.push(...(await restoreLoginEmail(trx, account, data.restore, now)));
     if (data.handler === 'channels-before-undo') {
       // The login e-mail undoes an undo made from a recovery address: the channels as they were before it.
-      done.push(...(await restoreRecoveryEmail(trx, account, { previousAddress: data.restore.emailAddress ?? null, previousConfirmedAt: data.restore.emailConfirmedAt ?? null }, now)));
-      done.push(...(await restoreRecoveryPhone(trx, account, { previousNumber: data.restore.phoneNumber ?? null, previousCountry: data.restore.phoneCountry ?? null, previousConfirmedAt: data.restore.phoneConfirmedAt ?? null }, now)));
-      if (data.restore.loginEmailNormalized !== account.email_normalized) {
-        done.push(...(await restoreLoginEmail(trx, account, { previousEmail: data.restore.loginEmail ?? null, previousEmailNormalized: data.restore.loginEmailNormalized ?? null }, now)));
+      const r = data.restore;
+      done.push(...(await restoreRecoveryEmail(trx, account, { previousAddress: r.emailAddress ?? null, previousConfirmedAt: r.emailConfirmedAt ?? null, previousSettledAt: r.emailSettledAt ?? null }, since, now)));
+      done.push(
+        ...(await restoreRecoveryPhone(
+          trx,
+          account,
+          { previousNumber: r.phoneNumber ?? null, previousCountry: r.phoneCountry ?? null, previousConfirmedAt: r.phoneConfirmedAt ?? null, previousSettledAt: r.phoneSettledAt ?? null },
+          since,
+          now,
+        )),
+      );
+      if (r.loginEmailNormalized !== account.email_normalized) {
+        done.push(...(await restoreLoginEmail(trx, account, { previousEmail: r.loginEmail ?? null, previousEmailNormalized: r.loginEmailNormalized ?? null }, now)));
       }
     }
     // A login-e-mail change waiting out its 7 days (issue 9) is a pending change too: an attacker's would apply later.
     const waiting = await dropWaitingEmailChange(trx, account.id);
     // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
     const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);
-    const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
     if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting) + Number(deletionCancelled) + heldCancelled > 0) done.push('pending-changes-cancelled');
+    if ((await endOpenFlows(trx, account.id, now)) > 0) done.push('open-flows-ended');
     await deps.sessions.revokeAll(trx, account.id);
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
@@ -171,17 +263,18 @@ export function createSecurityUndoService(deps: {
     done.push('sign-in-blocked');
     const current = (await deps.accounts.findById(trx, account.id)) ?? account;
     const locale = localeOf(current);
-    const what = done.map((step) => deps.translator.text(locale, `mail.account-secured.steps.${step}`, {})).join(' ');
+    const steps = done.map((step) => deps.translator.text(locale, `mail.account-secured.steps.${step}`, {}));
+    if (removed.length > 0) steps.push(deps.translator.text(locale, 'mail.account-secured.removed', { list: removed.map(describeRemoved).join(', ') }));
     await deps.notifier.notify(trx, {
       kind: 'account.secured',
       locale,
       accountId: account.id,
-      params: { ...changeDetails(deps.translator, current, client, now), what },
+      params: { ...changeDetails(deps.translator, current, client, now), what: steps.join(' ') },
       origin: client,
-      details: { eventId: data.eventId, via: data.role, handler: data.handler },
+      details: { eventId: data.eventId, via: data.role, handler: data.handler, ...(removed.length > 0 ? { removed: removed.map(describeRemoved).join(', ') } : {}) },
       ...(before ? { undo: { restore: before, onlyToLogin: true } } : {}),
     });
-    return { done };
+    return { done, removed };
   }
 
   /** The login e-mail's live link of each event: what the profile's list may still undo. */
@@ -192,7 +285,7 @@ export function createSecurityUndoService(deps: {
 
   return {
     /** POST /security/undo: the token alone is the proof (it came to an address of the account). */
-    async undo(token: string, client: ClientInfo): Promise<{ done: UndoStep[] }> {
+    async undo(token: string, client: ClientInfo): Promise<UndoResult> {
       try {
         return await deps.verification.redeemLink({ purpose: 'security-undo', token, lockAccountFirst: true }, (trx, secret) => secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client));
       } catch (error) {
@@ -216,21 +309,6 @@ export function createSecurityUndoService(deps: {
     async undoableEvents(accountId: string): Promise<ReadonlySet<string>> {
       const links = await loginLinks(database.db, accountId);
       return new Set(links.map((secret) => String((secret.data as Partial<UndoLinkData>).eventId)));
-    },
-
-    /**
-     * "Das war ich nicht" from the profile's list (the route has checked the password): acts as
-     * the event's login-e-mail link would, and uses that link up.
-     */
-    async undoEvent(accountId: string, eventId: string, client: ClientInfo): Promise<{ done: UndoStep[] }> {
-      return inTransaction(database, async (trx) => {
-        // The account first, then the link (the lock order of every undo: see redeemLink).
-        await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
-        const link = (await loginLinks(trx, accountId)).find((secret) => (secret.data as Partial<UndoLinkData>).eventId === eventId);
-        // Exactly one of two parallel clicks wins the link.
-        if (!link || (await deps.verification.retire(trx, [link.id])) !== 1) throw new LifelineError('not-found');
-        return secure(trx, accountId, link.data as unknown as UndoLinkData, client);
-      });
     },
 
     /**

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import type { undoSteps } from '../../../src/contract/security-log.js';
+import type { undoSteps, securityUndoResponse } from '../../../src/contract/security-log.js';
+import type { z } from 'zod';
 import { api, ApiError } from '../api.js';
 import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
@@ -10,7 +11,8 @@ import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
 type UndoStep = (typeof undoSteps)[number];
-type State = { kind: 'loading' } | { kind: 'ask'; event: { type: string; createdAt: string } } | { kind: 'done'; steps: UndoStep[] } | { kind: 'gone' };
+type UndoResult = z.infer<typeof securityUndoResponse>;
+type State = { kind: 'loading' } | { kind: 'ask'; event: { type: string; createdAt: string } } | { kind: 'done'; steps: UndoStep[]; removed: UndoResult['removed'] } | { kind: 'gone' };
 
 /**
  * "Das war ich nicht" (/undo?token=…), the link in a security notice. Opening it changes nothing
@@ -51,8 +53,8 @@ export function UndoPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const result = await api<{ done: UndoStep[] }>('POST', '/api/v1/security/undo', { token });
-      setState({ kind: 'done', steps: result.done });
+      const result = await api<UndoResult>('POST', '/api/v1/security/undo', { token });
+      setState({ kind: 'done', steps: result.done, removed: result.removed });
       // This browser's session ended with all others.
       await reload();
     } catch (failure) {
@@ -87,6 +89,21 @@ export function UndoPage() {
             <li key={step}>{t(`mail.account-secured.steps.${step}`)}</li>
           ))}
         </ul>
+        {state.removed.length > 0 ? (
+          <>
+            <h2 className="subheading">{say('removedTitle')}</h2>
+            <ul className="removed-list">
+              {state.removed.map((channel) => (
+                <li key={channel.channel === 'recovery-email' ? channel.address : channel.masked}>
+                  {say(channel.channel === 'recovery-email' ? 'removedEmail' : 'removedPhone')}{' '}
+                  {/* A masked number stays in one piece (it would break at its spaces); a long address wraps. */}
+                  {channel.channel === 'recovery-email' ? <strong>{channel.address}</strong> : <strong className="recovery-number">{channel.masked}</strong>}
+                </li>
+              ))}
+            </ul>
+            <p>{say(state.removed.length === 1 ? 'removedHintOne' : 'removedHint')}</p>
+          </>
+        ) : null}
         <p>{say('next')}</p>
         <div className="actions">
           <Link href="/forgot-password" className="button-link">

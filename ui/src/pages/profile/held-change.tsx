@@ -42,11 +42,11 @@ export function HeldRemoval({ text, onCancel, busy }: { text: string; onCancel: 
 }
 
 /**
- * A confirmed new address or number that waits out the 72-hour hold beside the active one
- * (issue 9): its caption, the value, a "Wartet" badge, when it becomes active, and "Änderung
- * abbrechen" (every channel also got a link that cancels it).
+ * A confirmed new address or number that waits out the 72-hour hold beside the active one, or
+ * (`addition`) as the first one: its caption, the value, a "Wartet" badge, when it becomes
+ * active, and "Änderung abbrechen" (every channel also got a link that cancels it).
  */
-export function HeldReplacement(props: { caption: string; value: string; effectiveAt: string; numberStyle?: boolean; onCancel: () => void; busy: boolean }) {
+export function HeldReplacement(props: { caption: string; value: string; effectiveAt: string; numberStyle?: boolean; addition?: boolean; onCancel: () => void; busy: boolean }) {
   const { t } = useI18n();
   const ids = useId();
   return (
@@ -63,7 +63,7 @@ export function HeldReplacement(props: { caption: string; value: string; effecti
         </span>
       </p>
       <p className="hint recovery-held" id={`${ids}-when`}>
-        {t('ui.profile.recovery.replacementHeld', { date: localTime(props.effectiveAt) })}
+        {t(props.addition ? 'ui.profile.recovery.additionHeld' : 'ui.profile.recovery.replacementHeld', { date: localTime(props.effectiveAt) })}
       </p>
       <CancelHeld onCancel={props.onCancel} busy={props.busy} describedBy={`${ids}-when`} />
     </div>

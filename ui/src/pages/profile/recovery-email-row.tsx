@@ -181,6 +181,9 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       {view.replacement ? (
         <HeldReplacement caption={t('ui.profile.recovery.emailRow.heldAddress')} value={view.replacement.address} effectiveAt={view.replacement.effectiveAt} busy={busy} onCancel={cancelHeld} />
       ) : null}
+      {view.addition ? (
+        <HeldReplacement caption={t('ui.profile.recovery.emailRow.addedAddress')} value={view.addition.address} effectiveAt={view.addition.effectiveAt} addition busy={busy} onCancel={cancelHeld} />
+      ) : null}
 
       {pending ? (
         <div className="recovery-entry recovery-entry-pending" role="group" aria-labelledby={active !== undefined ? `${id('new')} ${id('pending-address')} ${id('pending-badge')}` : `${id('pending-address')} ${id('pending-badge')}`}>

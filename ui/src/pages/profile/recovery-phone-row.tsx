@@ -215,6 +215,9 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       {view.replacement ? (
         <HeldReplacement caption={say('heldNumber')} value={view.replacement.masked} effectiveAt={view.replacement.effectiveAt} numberStyle busy={busy} onCancel={cancelHeld} />
       ) : null}
+      {view.addition ? (
+        <HeldReplacement caption={say('addedNumber')} value={view.addition.masked} effectiveAt={view.addition.effectiveAt} numberStyle addition busy={busy} onCancel={cancelHeld} />
+      ) : null}
 
       {pending ? (
         <div

@@ -4,8 +4,6 @@ import type { SecurityLogPage } from '../../../../src/contract/security-log.js';
 import { api, type AccountView } from '../../api.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
-import { navigate } from '../../router.js';
-import { useSession } from '../../session.js';
 import { useI18n } from '../../i18n.js';
 import { eventTextKey, formatEventTime } from '../../security-events.js';
 
@@ -150,14 +148,13 @@ function SecurityEventRow({ event, timeZone, locale, rowRef }: { event: Security
 }
 
 /**
- * "Das war ich nicht" beside an event whose notice link is still live: a short question first
- * (it signs out every session, this one too), then the password when the window is closed (the
- * API asks for it), then the sign-in page with what to do next. Who does not know the password
- * (or does not want to type it here) has the link sent to the login e-mail instead.
+ * "Das war ich nicht" beside an event whose notice link is still live: a short question first,
+ * then the event's link goes to the login e-mail, and opening it secures the account. Never with
+ * the password alone: an intruder who knows the password and is still signed in must not be
+ * able to undo the owner's repair from here (docs/security.md "The owner wins").
  */
 function NotMeAction({ eventId }: { eventId: string }) {
   const { t } = useI18n();
-  const { reload } = useSession();
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -179,21 +176,6 @@ function NotMeAction({ eventId }: { eventId: string }) {
       setError(undefined);
     });
     button.current?.focus();
-  };
-
-  const secure = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api('POST', `/api/v1/security-log/${encodeURIComponent(eventId)}/undo`, {});
-      await reload();
-      navigate('/login?notice=account-secured');
-    } catch (failure) {
-      if (!wasCancelled(failure)) setError(errorMessage(t, failure));
-    } finally {
-      setBusy(false);
-    }
   };
 
   const sendLink = async () => {
@@ -237,10 +219,7 @@ function NotMeAction({ eventId }: { eventId: string }) {
       </p>
       {error ? <Alert kind="error">{error}</Alert> : null}
       <div className="actions">
-        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void secure()}>
-          {say('confirm')}
-        </button>
-        <button type="button" aria-disabled={busy || undefined} onClick={() => void sendLink()}>
+        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void sendLink()}>
           {say('sendLink')}
         </button>
         <button type="button" onClick={keep}>

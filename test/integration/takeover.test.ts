@@ -1,0 +1,444 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY, HOUR, MINUTE, SECOND } from '../../src/core/clock.js';
+import { createHousekeeping } from '../../src/housekeeping.js';
+import { apiClient, codeTo, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { dialectsUnderTest } from '../helpers/test-database.js';
+
+/**
+ * The takeover playbook (docs/security.md "The owner wins"): an intruder who knows only the
+ * owner's password (credential stuffing) acts first; the owner then does the right thing — "Das
+ * war ich nicht", a reset through the login e-mail, removing the intruder's channel — and must
+ * end up in, the intruder out. Every test ends with the same two assertions: the intruder cannot
+ * sign in with a password he chose, and the owner gets back in through the login e-mail.
+ * On SQLite and PostgreSQL.
+ */
+let ipCounter = 0;
+const nextIp = () => `198.61.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const INTRUDER_PASSWORD = 'Eindringling-behaelt-das-Konto-77';
+const OWNER_PASSWORD = 'Zurueck-ins-eigene-Konto-2026';
+
+type Owner = Awaited<ReturnType<typeof signedInAccount>>;
+
+function mobile(): { typed: string; e164: string } {
+  const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
+  return { typed: `0171 ${digits}`, e164: `+49171${digits}` };
+}
+
+for (const dialect of dialectsUnderTest()) {
+  describe(`${dialect}: takeover — when the owner acts, the owner wins`, () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp(dialect);
+    });
+    afterAll(async () => t.close());
+
+    const settle = async () => {
+      await t.services.worker.runOnce();
+      t.clock.advance(SECOND);
+    };
+    const housekeeping = () => createHousekeeping(t.services).runOnce();
+
+    /** The owner: signed up and confirmed in this browser (the account's first device). */
+    async function owner(): Promise<Owner> {
+      const o = await signedInAccount(t, { ip: nextIp() });
+      await settle();
+      return o;
+    }
+
+    /** The intruder's own browser, signed in with the owner's password: a new device. */
+    async function intruderIn(o: Owner): Promise<ApiClient> {
+      const intruder = apiClient(t.app, { ip: nextIp() });
+      expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      await settle();
+      return intruder;
+    }
+
+    /** Keeps the intruder's (and the owner's) sessions alive while the clock moves on by `days`. */
+    async function waitDays(days: number, ...clients: ApiClient[]): Promise<void> {
+      for (let day = 0; day < days; day++) {
+        t.clock.advance(DAY);
+        for (const client of clients) await client.get('/api/v1/session');
+      }
+    }
+
+    /** A recovery phone set up and confirmed by `client`: the confirm's answer (active or held). */
+    async function addPhone(client: ApiClient, password = GOOD_PASSWORD) {
+      const phone = mobile();
+      t.clock.advance(2 * MINUTE);
+      expect((await client.put('/api/v1/recovery/phone', { number: phone.typed, password })).status).toBe(202);
+      const confirmed = await client.post('/api/v1/recovery/phone/confirm', { code: await codeTo(t, phone.e164) });
+      expect(confirmed.status).toBe(200);
+      await settle();
+      return { phone, status: String(confirmed.body.status) };
+    }
+
+    /** A recovery e-mail set up by `client` and confirmed by its link (opened anywhere). */
+    async function addEmail(client: ApiClient, password = GOOD_PASSWORD) {
+      const address = uniqueEmail('intruder-rec');
+      t.clock.advance(SECOND);
+      expect((await client.put('/api/v1/recovery/email', { address, password })).status).toBe(202);
+      const link = tokenIn((await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='))?.text);
+      const confirmed = await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: link });
+      expect(confirmed.status).toBe(200);
+      await settle();
+      return { address, status: String(confirmed.body.status) };
+    }
+
+    /** The newest "Das war ich nicht" link to `to` whose event is `type` (read with the preview, which uses nothing up). */
+    async function undoLink(to: string, type: string): Promise<string> {
+      for (const mail of await mailsTo(t, to)) {
+        const raw = /\/undo\?token=([A-Za-z0-9_\-.~%]+)/.exec(mail.text)?.[1];
+        if (!raw) continue;
+        const token = decodeURIComponent(raw);
+        const preview = await apiClient(t.app).get(`/api/v1/security/undo?token=${encodeURIComponent(token)}`);
+        if (preview.status === 200 && preview.body.type === type) return token;
+      }
+      throw new Error(`no live undo link for ${type} to ${to}`);
+    }
+
+    const undo = (token: string) => apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token });
+
+    /** "Passwort vergessen?" started in `browser` with `identifier`; answers the code that came to `inbox` (if any). */
+    async function forgot(browser: ApiClient, identifier: string, inbox: string): Promise<string | undefined> {
+      t.clock.advance(2 * MINUTE);
+      const before = (await mailsTo(t, inbox)).length;
+      // Delivered at a later instant than everything before, so that "the newest code" is this one.
+      t.clock.advance(SECOND);
+      expect((await browser.post('/api/v1/password/forgot', { identifier, country: 'DE' })).status).toBe(202);
+      await t.services.passwordReset.drain();
+      const after = await mailsTo(t, inbox);
+      return after.length > before ? (await codeTo(t, inbox)) : undefined;
+    }
+
+    /** The intruder's whole reset through his channel: what each step answered, and whether his password signs in. */
+    async function intruderResets(o: Owner, identifier: string, inbox: string) {
+      const browser = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(browser, identifier, inbox);
+      const verify = code ? (await browser.post('/api/v1/password/forgot/verify', { code })).status : null;
+      const reset = (await browser.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD })).status;
+      return { code, verify, reset, ...(await signInAs(o.email, INTRUDER_PASSWORD)) };
+    }
+
+    const signInAs = async (email: string, password: string) => {
+      const response = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email, password });
+      return { signIn: response.status, signInCode: response.body.code };
+    };
+
+    /** The two assertions every path ends with. */
+    async function ownerWins(o: Owner): Promise<void> {
+      expect((await signInAs(o.email, INTRUDER_PASSWORD)).signIn).not.toBe(200);
+      const browser = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(browser, o.email, o.email);
+      expect(code).toMatch(/^[0-9A-Z]{8}$/);
+      expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      expect((await browser.post('/api/v1/password/reset', { password: OWNER_PASSWORD })).status).toBe(200);
+      expect((await signInAs(o.email, OWNER_PASSWORD)).signIn).toBe(200);
+      expect((await signInAs(o.email, INTRUDER_PASSWORD)).signIn).toBe(401);
+    }
+
+    it('path 1: the intruder adds a first recovery phone from his new device: held 72 hours, no way in; "Das war ich nicht" on the new-device notice ends it', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const { phone, status } = await addPhone(intruder);
+      expect(status).toBe('held');
+      // Held: no reset through it meanwhile.
+      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
+      const done = await undo(await undoLink(o.email, 'session.signed_in_new_device'));
+      expect(done.status).toBe(200);
+      expect(done.body.removed).toEqual([{ channel: 'recovery-phone', masked: expect.stringMatching(/\*\*\*/) as unknown }]);
+      expect((await intruder.get('/api/v1/session')).status).toBe(401);
+      // Long after the 72 hours nothing comes back.
+      t.clock.advance(4 * DAY);
+      await housekeeping();
+      const attempt = await intruderResets(o, phone.typed, phone.e164);
+      expect(attempt.code).toBeUndefined();
+      expect(attempt.reset).toBe(410);
+      await ownerWins(o);
+    });
+
+    it('path 1, e-mail: a first recovery address of the intruder, active after its hold while nobody looked; "Das war ich nicht" on any later notice removes it (not settled)', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const { address, status } = await addEmail(intruder);
+      expect(status).toBe('held');
+      t.clock.advance(72 * HOUR + MINUTE);
+      await housekeeping();
+      await settle();
+      expect((await intruder.get('/api/v1/recovery')).body.email).toMatchObject({ status: 'active', address });
+      // The owner answers the "recovery e-mail added" notice that came when the hold ended.
+      const done = await undo(await undoLink(o.email, 'recovery_email.added'));
+      expect(done.body.removed).toEqual([{ channel: 'recovery-email', address }]);
+      const attempt = await intruderResets(o, address, address);
+      expect([attempt.code, attempt.reset]).toEqual([undefined, 410]);
+      await ownerWins(o);
+    });
+
+    it('path 1, an intruder on a device older than 7 days: his phone is active at once but not settled; the undo of his later password change removes it', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      await waitDays(8, intruder);
+      const { phone, status } = await addPhone(intruder);
+      expect(status).toBe('active');
+      t.clock.advance(HOUR);
+      expect((await intruder.post('/api/v1/session/reauthenticate', { password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await intruder.put('/api/v1/account/password', { currentPassword: GOOD_PASSWORD, newPassword: INTRUDER_PASSWORD })).status).toBe(200);
+      await settle();
+      const done = await undo(await undoLink(o.email, 'password.changed'));
+      expect(done.body.done).toEqual(expect.arrayContaining(['recovery-phone-removed', 'signed-out-everywhere', 'sign-in-blocked']));
+      const attempt = await intruderResets(o, phone.typed, phone.e164);
+      expect(attempt.code).toBeUndefined();
+      expect(attempt.signInCode).toBe('password-reset-required');
+      await ownerWins(o);
+    });
+
+    it('path 2: the intruder holds a verified reset flow through his phone; the owner undoes "recovery phone added": his flow cannot set a password (410)', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const { phone } = await addPhone(intruder);
+      t.clock.advance(72 * HOUR + MINUTE);
+      await housekeeping();
+      await settle();
+      const browser = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(browser, phone.typed, phone.e164);
+      expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      const done = await undo(await undoLink(o.email, 'recovery_phone.added'));
+      expect(done.body.done).toEqual(expect.arrayContaining(['recovery-phone-removed', 'open-flows-ended']));
+      expect((await browser.get('/api/v1/password/forgot')).body.stage).toBe('none');
+      expect((await browser.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD })).status).toBe(410);
+      await ownerWins(o);
+    });
+
+    it('path 2, the channel re-check: a verified flow whose phone was removed since (not by an undo) cannot set a password either', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const { phone } = await addPhone(intruder);
+      t.clock.advance(72 * HOUR + MINUTE);
+      await housekeeping();
+      const browser = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(browser, phone.typed, phone.e164);
+      expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      // The owner, on the first device, deactivates the number.
+      expect((await o.client.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      expect((await o.client.del('/api/v1/recovery/phone')).status).toBe(204);
+      expect((await browser.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD })).status).toBe(410);
+      // …and a code sent before the removal does not verify after it.
+      const second = apiClient(t.app, { ip: nextIp() });
+      expect(await forgot(second, phone.typed, phone.e164)).toBeUndefined();
+      await ownerWins(o);
+    });
+
+    it('path 2, after the intruder’s reset went through: the owner undoes the reset notice; his password is blocked, his phone gone, the owner back in', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const { phone } = await addPhone(intruder);
+      t.clock.advance(72 * HOUR + MINUTE);
+      await housekeeping();
+      const attempt = await intruderResets(o, phone.typed, phone.e164);
+      expect([attempt.verify, attempt.reset, attempt.signIn]).toEqual([200, 200, 200]);
+      await settle();
+      const done = await undo(await undoLink(o.email, 'password.reset'));
+      expect(done.body.removed).toEqual([{ channel: 'recovery-phone', masked: expect.stringMatching(/\*\*\*/) as unknown }]);
+      expect((await signInAs(o.email, INTRUDER_PASSWORD)).signInCode).toBe('password-reset-required');
+      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
+      await ownerWins(o);
+    });
+
+    it('path 3: the owner removes the intruder’s number; the intruder cannot undo that with the password (no such route; his session ended), and the number is no way in', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      await waitDays(8, intruder, o.client);
+      const { phone, status } = await addPhone(intruder);
+      expect(status).toBe('active');
+      expect((await o.client.post('/api/v1/session/reauthenticate', { password: o.password })).status).toBe(200);
+      expect((await o.client.del('/api/v1/recovery/phone')).status).toBe(204);
+      // The owner's repair sticks: the device that had added the number is signed out.
+      expect((await intruder.get('/api/v1/session')).status).toBe(401);
+      type Item = { id: string; type: string; undoable: boolean };
+      const again = apiClient(t.app, { ip: nextIp() });
+      expect((await again.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      const removal = ((await again.get('/api/v1/security-log')).body.items as Item[]).find((item) => item.type === 'recovery_phone.removed');
+      expect(removal?.undoable).toBe(true);
+      expect((await again.post(`/api/v1/security-log/${String(removal?.id)}/undo`, { password: o.password })).status).toBe(404);
+      // The removal's own undo link (to the login e-mail) would not bring an unsettled number back either.
+      const done = await undo(await undoLink(o.email, 'recovery_phone.removed'));
+      expect(done.body.done).not.toContain('recovery-phone-restored');
+      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
+      await ownerWins(o);
+    });
+
+    it('the owner’s repair sticks: a removed channel’s device is signed out; signing in again on it, what it adds is held 72 hours', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const { status } = await addEmail(intruder);
+      expect(status).toBe('held');
+      // "Änderung abbrechen" on the first device drops the held address and signs that device out.
+      expect((await o.client.del('/api/v1/recovery/email/held')).status).toBe(204);
+      expect((await intruder.get('/api/v1/session')).status).toBe(401);
+      expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      const second = await addPhone(intruder);
+      expect(second.status).toBe('held');
+      expect((await o.client.get('/api/v1/recovery')).body.phone).toMatchObject({ status: 'none', addition: { masked: expect.any(String) as unknown } });
+      expect((await intruderResets(o, second.phone.typed, second.phone.e164)).code).toBeUndefined();
+      await ownerWins(o);
+    });
+
+    it('the hold on day 2: the intruder keeps his session and device cookie a day and more, and is still held (a device stays new for 7 days)', async () => {
+      const o = await owner();
+      const ownersPhone = await addPhone(o.client);
+      expect(ownersPhone.status).toBe('active');
+      const intruder = await intruderIn(o);
+      await waitDays(2, intruder, o.client);
+      expect((await intruder.post('/api/v1/session/reauthenticate', { password: GOOD_PASSWORD })).status).toBe(200);
+      const removal = await intruder.del('/api/v1/recovery/phone');
+      expect(removal.status).toBe(202);
+      const replacement = await addPhone(intruder);
+      expect(replacement.status).toBe('held');
+      // Day 6, 23 hours: still held.
+      await waitDays(4, intruder, o.client);
+      t.clock.advance(23 * HOUR);
+      expect((await intruder.post('/api/v1/session/reauthenticate', { password: GOOD_PASSWORD })).status).toBe(200);
+      expect((await intruder.del('/api/v1/recovery/phone')).status).toBe(202);
+      // The owner's reset through the login e-mail (settled) ends every held change; the owner's number stays.
+      await ownerWins(o);
+      t.clock.advance(4 * DAY);
+      await housekeeping();
+      const rows = await t.database.db.selectFrom('recovery_phones').select(['number_e164', 'status']).where('account_id', '=', o.accountId).execute();
+      expect(rows).toEqual([{ number_e164: ownersPhone.phone.e164, status: 'active' }]);
+    });
+
+    it('a reset through a channel that is not settled does not cancel the owner’s held removal of it', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      await waitDays(8, intruder);
+      const { phone, status } = await addPhone(intruder);
+      expect(status).toBe('active');
+      // The owner, on a new laptop (a new device), removes the number: held 72 hours.
+      const laptop = apiClient(t.app, { ip: nextIp() });
+      expect((await laptop.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      expect((await laptop.del('/api/v1/recovery/phone')).status).toBe(202);
+      // The intruder resets through the number: it is not settled, so the held removal stays.
+      const attempt = await intruderResets(o, phone.typed, phone.e164);
+      expect(attempt.reset).toBe(200);
+      expect(await t.database.db.selectFrom('held_changes').select('kind').where('account_id', '=', o.accountId).where('cancelled_at', 'is', null).where('applied_at', 'is', null).execute()).toEqual([
+        { kind: 'recovery-phone-remove' },
+      ]);
+      t.clock.advance(72 * HOUR + MINUTE);
+      await housekeeping();
+      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
+      // The owner undoes the reset notice (still live), then resets through the login e-mail.
+      await settle();
+      expect((await undo(await undoLink(o.email, 'password.reset'))).status).toBe(200);
+      await ownerWins(o);
+    });
+
+    it('denial of recovery: a stranger’s requests and wrong codes from five addresses neither end the owner’s verified flow nor stop a fresh code to the owner', async () => {
+      const o = await owner();
+      const ownerBrowser = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(ownerBrowser, o.email, o.email);
+      expect((await ownerBrowser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      for (let k = 0; k < 5; k++) {
+        const stranger = apiClient(t.app, { ip: nextIp() });
+        await stranger.post('/api/v1/password/forgot', { identifier: o.email });
+        await t.services.passwordReset.drain();
+        for (let i = 0; i < 2; i++) expect((await stranger.post('/api/v1/password/forgot/verify', { code: 'ZZZZZZZZ' })).status).toBe(400);
+      }
+      expect((await ownerBrowser.get('/api/v1/password/forgot')).body.stage).toBe('verified');
+      expect((await ownerBrowser.post('/api/v1/password/reset', { password: OWNER_PASSWORD })).status).toBe(200);
+      expect((await signInAs(o.email, OWNER_PASSWORD)).signIn).toBe(200);
+
+      // A second owner who had not started: ten wrong codes of one stranger, in flows of his own.
+      const b = await owner();
+      const stranger = apiClient(t.app, { ip: nextIp() });
+      for (let round = 0; round < 2; round++) {
+        await stranger.post('/api/v1/password/forgot', { identifier: b.email });
+        await t.services.passwordReset.drain();
+        for (let i = 0; i < 5; i++) await stranger.post('/api/v1/password/forgot/verify', { code: 'ZZZZZZZZ' });
+      }
+      await stranger.post('/api/v1/password/forgot', { identifier: b.email });
+      await t.services.passwordReset.drain();
+      expect((await stranger.post('/api/v1/password/forgot/verify', { code: 'ZZZZZZZZ' })).body.code).toBe('too-many-attempts');
+      const fresh = apiClient(t.app, { ip: nextIp() });
+      const freshCode = await forgot(fresh, b.email, b.email);
+      expect(freshCode).toMatch(/^[0-9A-Z]{8}$/);
+      expect((await fresh.post('/api/v1/password/forgot/verify', { code: freshCode })).status).toBe(200);
+    });
+
+    it('mail bombing is capped for all clients together, but the owner’s own browser still gets its code', async () => {
+      const o = await owner();
+      for (let k = 0; k < 21; k++) {
+        await apiClient(t.app, { ip: nextIp() }).post('/api/v1/password/forgot', { identifier: o.email });
+        await t.services.passwordReset.drain();
+      }
+      const sent = (await mailsTo(t, o.email)).filter((m) => m.text.includes('/reset-password?token=')).length;
+      expect(sent).toBe(20);
+      // The owner's browser (its device cookie) passes the cap of all clients.
+      const code = await forgot(o.client, o.email, o.email);
+      expect(code).toMatch(/^[0-9A-Z]{8}$/);
+      expect((await o.client.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+    });
+
+    it('pre-registration: the link alone confirms, but the confirming browser is the first device; the one who signed up is a new device, notified, held, and undone', async () => {
+      const email = uniqueEmail('victim');
+      const squatter = apiClient(t.app, { ip: nextIp() });
+      expect((await squatter.post('/api/v1/signup', { email, password: INTRUDER_PASSWORD })).status).toBe(202);
+      // The victim opens the unsolicited link in their own browser.
+      const victim = apiClient(t.app, { ip: nextIp() });
+      const link = tokenIn((await mailsTo(t, email)).find((m) => m.text.includes('/confirm-email?token='))?.text);
+      expect((await victim.post('/api/v1/signup/confirm', { token: link })).status).toBe(200);
+      // The squatter signs in with the password he chose: a new device, told to the victim.
+      expect((await squatter.post('/api/v1/login', { email, password: INTRUDER_PASSWORD })).status).toBe(200);
+      await settle();
+      const { status } = await addPhone(squatter, INTRUDER_PASSWORD);
+      expect(status).toBe('held');
+      const done = await undo(await undoLink(email, 'session.signed_in_new_device'));
+      expect(done.status).toBe(200);
+      expect((await squatter.get('/api/v1/session')).status).toBe(401);
+      const v = { client: victim, email, password: INTRUDER_PASSWORD, accountId: '' };
+      await ownerWins(v);
+    });
+
+    it('a host’s action cannot be verified through a channel the intruder added (not settled); "Das war ich nicht" ends open verifications', async () => {
+      const lax = await createTestApp(dialect, { env: { VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '0' } });
+      const strictKey = (await t.services.apiKeys.create(`host-${ipCounter}`)).key;
+      try {
+        // Default policy: an intruder on a device older than 7 days adds a number (active, not settled).
+        const o = await owner();
+        const intruder = await intruderIn(o);
+        await waitDays(8, intruder);
+        await addPhone(intruder);
+        const hostApi = apiClient(t.app, { ip: '10.9.9.9' });
+        const headers = { authorization: `Bearer ${strictKey}` };
+        const id = String((await hostApi.post('/api/v1/verifications', { accountId: o.accountId, action: 'payout' }, headers)).body.id);
+        expect((await hostApi.post(`/api/v1/verifications/${id}/send`, { channel: 'recovery-phone' }, headers)).body.code).toBe('channel-not-available');
+
+        // Where the operator lowered the age to 0 (a documented risk), the undo still ends what he verified.
+        const laxKey = (await lax.services.apiKeys.create('lax')).key;
+        const victim = await signedInAccount(lax, { ip: nextIp() });
+        const thief = apiClient(lax.app, { ip: nextIp() });
+        expect((await thief.post('/api/v1/login', { email: victim.email, password: victim.password })).status).toBe(200);
+        for (let day = 0; day < 8; day++) {
+          lax.clock.advance(DAY);
+          await thief.get('/api/v1/session');
+        }
+        const phone = mobile();
+        expect((await thief.put('/api/v1/recovery/phone', { number: phone.typed, password: victim.password })).status).toBe(202);
+        expect((await thief.post('/api/v1/recovery/phone/confirm', { code: await codeTo(lax, phone.e164) })).body.status).toBe('active');
+        const laxHost = apiClient(lax.app, { ip: '10.9.9.8' });
+        const laxHeaders = { authorization: `Bearer ${laxKey}` };
+        const record = String((await laxHost.post('/api/v1/verifications', { accountId: victim.accountId, action: 'payout' }, laxHeaders)).body.id);
+        lax.clock.advance(2 * MINUTE);
+        expect((await laxHost.post(`/api/v1/verifications/${record}/send`, { channel: 'recovery-phone' }, laxHeaders)).status).toBe(202);
+        expect((await laxHost.post(`/api/v1/verifications/${record}/code`, { code: await codeTo(lax, phone.e164) }, laxHeaders)).status).toBe(200);
+        await lax.services.worker.runOnce();
+        const mails = await mailsTo(lax, victim.email);
+        const token = mails.map((m) => /\/undo\?token=([A-Za-z0-9_\-.~%]+)/.exec(m.text)?.[1]).find((raw) => raw !== undefined);
+        expect((await apiClient(lax.app).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') })).status).toBe(200);
+        expect((await laxHost.get(`/api/v1/verifications/${record}`, laxHeaders)).body.status).toBe('failed');
+        expect((await laxHost.post(`/api/v1/verifications/${record}/consume`, {}, laxHeaders)).status).toBeGreaterThanOrEqual(400);
+      } finally {
+        await lax.close();
+      }
+    });
+  });
+}
