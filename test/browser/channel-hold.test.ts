@@ -407,6 +407,53 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
+    it('German on a phone: a first address added from a new device waits 72 hours; the first device sees it ("Hinzugefügte Adresse", "Wartet"), cancels it by keyboard, and the new device is signed out', { timeout: 60_000 }, async () => {
+      const w = WORDS.de;
+      const login = 'ida.kranz@example.test';
+      const theirs = 'ida.fremd@example.net';
+      const failures: string[] = [];
+      await createAccount(instance, login, { locale: 'de' });
+      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, baseUrl, login);
+      const second = await openPage({ lang: 'de' });
+      await signIn(second.page, baseUrl, login);
+      // B, the new device, adds a first recovery address and confirms it: held.
+      expect(await send(second.page, 'PUT', '/api/v1/recovery/email', { address: theirs, password: PASSWORD })).toBe(202);
+      const token = new URL(await tokenLink(baseUrl, theirs)).searchParams.get('token');
+      const confirmed = await second.page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
+      const body = (await confirmed.json()) as { status: string; effectiveAt: string };
+      expect([confirmed.status(), body.status]).toEqual([200, 'held']);
+      await expect(recoveryView(first.page, baseUrl).then((view) => view.email)).resolves.toEqual({ status: 'none', addition: { address: theirs, effectiveAt: body.effectiveAt } });
+
+      // A, the owner's first device: the row says what waits and until when, with "Änderung abbrechen".
+      await first.page.goto(`${baseUrl}/profile`);
+      const { section, row } = await emailRow(first.page, 'de', theirs);
+      const date = berlinTime(body.effectiveAt, 'de');
+      const held = row.getByRole('group', { name: `Hinzugefügte Adresse, bestätigt ${theirs} ${w.waiting}` });
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(
+        `Wird am ${date} aktiv: Sie wurde auf einem Gerät eingerichtet, das Ihr Konto erst seit Kurzem kennt. Bis dahin dient sie nicht zur Wiederherstellung. Ihre E-Mail-Adresse für die Anmeldung hat einen Link zum Abbrechen erhalten.`,
+      );
+      await check(first.page, failures, 'de', 'addition-held', section);
+      const notice = await messageTo(login, w.heldSubject);
+      expect(notice.text).toContain(`${theirs} als Wiederherstellungs-E-Mail-Adresse hinzuzufügen`);
+
+      const [cancelled] = await Promise.all([
+        first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/held' && r.request().method() === 'DELETE'),
+        tabTo(first.page, w.cancelHeld, { row: w.row }),
+      ]);
+      expect(cancelled.status()).toBe(204);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
+      await expect(held.count()).resolves.toBe(0);
+      await expect(recoveryView(first.page, baseUrl).then((view) => view.email)).resolves.toEqual({ status: 'none' });
+      await check(first.page, failures, 'de', 'addition-cancelled', section);
+      // The owner's repair sticks: the device that had added it is signed out.
+      expect((await second.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
     it('English on a desktop: the same removal from the first browser is immediate ("Not set up"), no hold, no cancel link', { timeout: 30_000 }, async () => {
       const w = WORDS.en;
       const login = 'ellis.grant@example.test';
