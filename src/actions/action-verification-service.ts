@@ -44,8 +44,9 @@ const ACTION_PURPOSES: readonly VerificationPurpose[] = ['action-verification-em
  * Runs in the caller's transaction, after the account's lock. Answers how many ended.
  */
 export async function failOpenVerifications(trx: Executor, verification: Pick<VerificationService, 'invalidate'>, accountId: string, now: number): Promise<number> {
-  await verification.invalidate(trx, accountId, ACTION_PURPOSES);
+  // The records before their secrets: the lock order of send, code and link (record, then secret).
   const result = await trx.updateTable('action_verifications').set({ failed_at: now }).where('account_id', '=', accountId).where('consumed_at', 'is', null).where('failed_at', 'is', null).executeTakeFirst();
+  await verification.invalidate(trx, accountId, ACTION_PURPOSES);
   return Number(result.numUpdatedRows);
 }
 

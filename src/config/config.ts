@@ -134,8 +134,6 @@ export interface PasswordResetConfig {
   readonly perIdentifierTotalPerHour: number;
   /** Likewise per account (all its identifiers together) and client. */
   readonly perAccountPerHour: number;
-  /** Likewise per account from all clients together; the account's known browsers pass. */
-  readonly perAccountTotalPerHour: number;
   /** Requests per client (IP, IPv6 /64) and hour; beyond, 429. */
   readonly perClientPerHour: number;
 }

@@ -12,6 +12,10 @@ export const recoveryResponse = z.object({
   email: z.object({
     status: z.enum(['none', 'pending', 'active']).describe('"active" while an active address exists (a pending change then shows in `pending`)'),
     address: z.string().optional(),
+    usableFrom: z
+      .string()
+      .optional()
+      .describe('The active address is not settled yet (confirmed less than 7 days ago, not from the first device): "Passwort vergessen?" reaches it from then on (ISO 8601)'),
     pending: pendingView.optional(),
     removalAt: z.string().optional().describe('A removal held for 72 hours (issue 9): when it takes effect'),
     replacement: z
@@ -26,6 +30,7 @@ export const recoveryResponse = z.object({
   phone: z.object({
     status: z.enum(['none', 'pending', 'active']),
     masked: z.string().optional(),
+    usableFrom: z.string().optional().describe('The active number is not settled yet: "Passwort vergessen?" reaches it from then on (ISO 8601)'),
     pending: z.object({ masked: z.string(), expiresAt: z.string(), resendAvailableAt: z.string() }).optional(),
     removalAt: z.string().optional().describe('A deactivation held for 72 hours (issue 9): when it takes effect'),
     replacement: z

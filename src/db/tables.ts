@@ -202,6 +202,8 @@ export interface RecoveryEmailsTable {
    * confirmation, or at once when set up from the account's first device; null while not active.
    */
   settled_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When "Das war ich nicht" put it back (it was the owner's before the undone event); null otherwise. */
+  restored_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type RecoveryEmailRow = Selectable<RecoveryEmailsTable>;
@@ -224,6 +226,8 @@ export interface RecoveryPhonesTable {
   requested_device_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** From when the channel counts as the owner's (recovery/channel-trust.ts); null while not active. */
   settled_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** When "Das war ich nicht" put it back; null otherwise. */
+  restored_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;

@@ -291,7 +291,7 @@ export const messageCatalogue = {
     action: { page: 'login', labelKey: 'mail.actions.signIn' },
     undo: 'secure-only',
     secretParams: [],
-    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', via: 'per SMS an die Telefonnummer +49 *** ****567' },
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', via: 'per SMS an die Telefonnummer +49 *** ****567', removed: '' },
   },
   /** …and a short SMS without a link to the recovery phone. */
   'account.password-reset-sms-notice': {

@@ -44,7 +44,8 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   const values = { undoDays: UNDO_LINK_DAYS, ...params, appName: context.appName };
   const base = `${definition.channel === 'sms' ? 'sms' : 'mail'}.${definition.template}`;
   const paragraphCount = translator.list(locale, `${base}.paragraphs`, values).length;
-  const paragraphKeys = Array.from({ length: paragraphCount }, (_, i) => `${base}.paragraphs.${i}`);
+  // A paragraph that is only a param left empty (e.g. "{{removed}}" when nothing was removed) is left out.
+  const paragraphKeys = Array.from({ length: paragraphCount }, (_, i) => `${base}.paragraphs.${i}`).filter((key) => translator.text(locale, key, values).trim() !== '');
 
   const code = definition.codeParam ? requireParam(params, definition.codeParam, definition.template) : undefined;
   const action = definition.action

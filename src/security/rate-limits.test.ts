@@ -8,7 +8,7 @@ import { addressBuckets, clientBuckets, createRateLimits, IPV6_SLASH48_FACTOR, t
 const config: RateLimitsConfig = {
   rateLimits: { store: 'memory', apiPerMinute: 3 },
   sms: { caps: { accountPerHour: 5, numberPerHour: 5, prefixPerHour: 10, countryPerHour: 200, clientPerHour: 2, setupBudgetPerHour: 500, confirmedBudgetPerHour: 2000 } },
-  passwordReset: { perIdentifierPerHour: 5, perIdentifierTotalPerHour: 20, perAccountPerHour: 5, perAccountTotalPerHour: 20, perClientPerHour: 20 },
+  passwordReset: { perIdentifierPerHour: 5, perIdentifierTotalPerHour: 20, perAccountPerHour: 5, perClientPerHour: 20 },
 };
 
 function makeLimits() {

@@ -17,7 +17,7 @@ export interface BucketPolicy {
 export interface RateLimitsConfig {
   readonly rateLimits: { readonly store: 'memory' | 'postgres'; readonly apiPerMinute: number };
   readonly sms: { readonly caps: SmsConfig['caps'] };
-  readonly passwordReset: Pick<PasswordResetConfig, 'perIdentifierPerHour' | 'perIdentifierTotalPerHour' | 'perAccountPerHour' | 'perAccountTotalPerHour' | 'perClientPerHour'>;
+  readonly passwordReset: Pick<PasswordResetConfig, 'perIdentifierPerHour' | 'perIdentifierTotalPerHour' | 'perAccountPerHour' | 'perClientPerHour'>;
 }
 
 /** The buckets and their sizes, in one table (documented in docs/security.md). */
@@ -62,14 +62,15 @@ export function bucketPolicies(config: RateLimitsConfig) {
      * "Passwort vergessen?": per client 429 (it says nothing about an account); per identifier
      * (the normalised value, known or not) and per account neutral: the answer stays the same,
      * nothing is sent, the refusal is logged. Identifier and account are counted per client (a
-     * stranger's requests never spend the owner's sends) and, higher, for all clients together
-     * (against mail bombing from many addresses; the account's own known browsers pass that one).
+     * stranger's requests never spend the owner's sends); the identifier also, higher, for all
+     * clients together (against mail bombing from many addresses; the account's own known
+     * browsers pass that one). No total per account: it would let requests for the login e-mail
+     * use up the sends to the owner's other channels.
      */
     'reset-client': { points: config.passwordReset.perClientPerHour, durationSeconds: 3600 },
     'reset-identifier': { points: config.passwordReset.perIdentifierPerHour, durationSeconds: 3600 },
     'reset-identifier-total': { points: config.passwordReset.perIdentifierTotalPerHour, durationSeconds: 3600 },
     'reset-account': { points: config.passwordReset.perAccountPerHour, durationSeconds: 3600 },
-    'reset-account-total': { points: config.passwordReset.perAccountTotalPerHour, durationSeconds: 3600 },
     /** "Someone asked for a reset, but there is no account" (NOTIFY_UNKNOWN_RECIPIENTS): one a day per address. */
     'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
     /**

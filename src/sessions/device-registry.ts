@@ -37,6 +37,20 @@ export function isOwnersFirstDevice(isFirst: boolean, deviceCreatedAt: number, a
  */
 export type DeviceStanding = 'first' | 'new' | 'known';
 
+/**
+ * Forgets devices of the account (their rows go; their cookies then name no known device): the
+ * next sign-in from such a browser is a new device again — notified, its recovery changes held.
+ * `device`: one device (whose channel the owner removed); `seenSince`: every device the account
+ * first saw at or after this time ("Das war ich nicht": whatever signed in since the trouble began).
+ * The account's first device is never forgotten. Answers how many went.
+ */
+export async function forgetDevices(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number> {
+  let query = trx.deleteFrom('devices').where('account_id', '=', accountId).where('first_of_account', '=', 0);
+  query = 'device' in which ? query.where('id', '=', which.device) : query.where('created_at', '>=', which.seenSince);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function deviceStanding(db: Executor, input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number }): Promise<DeviceStanding> {
   if (input.deviceId === null) return 'known';
   const device = await db.selectFrom('devices').select(['id', 'created_at', 'first_of_account']).where('id', '=', input.deviceId).where('account_id', '=', input.accountId).executeTakeFirst();

@@ -143,6 +143,9 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
       expect((await browser.post('/api/v1/password/reset', { password: 'Zurueck-im-eigenen-Konto-1' })).status).toBe(200);
       expect((await signIn(owner.email, 'Zurueck-im-eigenen-Konto-1')).response.status).toBe(200);
+      // The restored address survives that reset (a reset removes channels that are not settled,
+      // but not one an undo put back: it was the owner's before the trouble).
+      expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
     });
 
     it('the page can name the change before acting: a read of the link uses nothing up, a dead or forged one is 410', async () => {

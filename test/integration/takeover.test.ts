@@ -192,56 +192,68 @@ for (const dialect of dialectsUnderTest()) {
       await ownerWins(o);
     });
 
-    it('path 2: the intruder holds a verified reset flow through his phone; the owner undoes "recovery phone added": his flow cannot set a password (410)', async () => {
+    it('path 2: the intruder’s phone, active after its hold, is no way in before it settles (no code); the owner’s undo of "recovery phone added" removes it', async () => {
       const o = await owner();
       const intruder = await intruderIn(o);
       const { phone } = await addPhone(intruder);
       t.clock.advance(72 * HOUR + MINUTE);
       await housekeeping();
       await settle();
-      const browser = apiClient(t.app, { ip: nextIp() });
-      const code = await forgot(browser, phone.typed, phone.e164);
-      expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      expect((await intruder.get('/api/v1/recovery')).body.phone).toMatchObject({ status: 'active', usableFrom: expect.any(String) as unknown });
+      // Not settled: "Passwort vergessen?" sends nothing to it; the flow answers like any that led nowhere.
+      const attempt = await intruderResets(o, phone.typed, phone.e164);
+      expect([attempt.code, attempt.reset, attempt.signIn]).toEqual([undefined, 410, 401]);
       const done = await undo(await undoLink(o.email, 'recovery_phone.added'));
-      expect(done.body.done).toEqual(expect.arrayContaining(['recovery-phone-removed', 'open-flows-ended']));
+      expect(done.body.removed).toEqual([{ channel: 'recovery-phone', masked: expect.stringMatching(/\*\*\*/) as unknown }]);
+      // A week later it would have settled; it is gone instead.
+      t.clock.advance(8 * DAY);
+      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
+      await ownerWins(o);
+    });
+
+    it('path 2, flows: "Das war ich nicht" ends every open reset flow of the account, a verified one too (410)', async () => {
+      const o = await owner();
+      await intruderIn(o);
+      // A verified flow (here through the login e-mail: whoever holds it), then the undo.
+      const browser = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(browser, o.email, o.email);
+      expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      const done = await undo(await undoLink(o.email, 'session.signed_in_new_device'));
+      expect(done.body.done).toContain('open-flows-ended');
       expect((await browser.get('/api/v1/password/forgot')).body.stage).toBe('none');
       expect((await browser.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD })).status).toBe(410);
       await ownerWins(o);
     });
 
-    it('path 2, the channel re-check: a verified flow whose phone was removed since (not by an undo) cannot set a password either', async () => {
+    it('path 2, the channel re-check: a flow verified through a phone that is removed before the reset cannot set a password (410), and its earlier code no longer verifies', async () => {
       const o = await owner();
-      const intruder = await intruderIn(o);
-      const { phone } = await addPhone(intruder);
-      t.clock.advance(72 * HOUR + MINUTE);
-      await housekeeping();
+      const { phone } = await addPhone(o.client);
       const browser = apiClient(t.app, { ip: nextIp() });
       const code = await forgot(browser, phone.typed, phone.e164);
       expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
-      // The owner, on the first device, deactivates the number.
-      expect((await o.client.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      const second = apiClient(t.app, { ip: nextIp() });
+      const secondCode = await forgot(second, phone.typed, phone.e164);
+      expect(secondCode).toMatch(/^\d{6}$/);
+      expect((await o.client.post('/api/v1/session/reauthenticate', { password: o.password })).status).toBe(200);
       expect((await o.client.del('/api/v1/recovery/phone')).status).toBe(204);
       expect((await browser.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD })).status).toBe(410);
-      // …and a code sent before the removal does not verify after it.
-      const second = apiClient(t.app, { ip: nextIp() });
-      expect(await forgot(second, phone.typed, phone.e164)).toBeUndefined();
+      expect((await second.post('/api/v1/password/forgot/verify', { code: secondCode })).status).toBe(410);
       await ownerWins(o);
     });
 
-    it('path 2, after the intruder’s reset went through: the owner undoes the reset notice; his password is blocked, his phone gone, the owner back in', async () => {
+    it('path 2, the owner resets through the login e-mail: the intruder’s phone (active, not settled) is removed with it and named in the notice, so it never settles into a way back', async () => {
       const o = await owner();
       const intruder = await intruderIn(o);
       const { phone } = await addPhone(intruder);
       t.clock.advance(72 * HOUR + MINUTE);
       await housekeeping();
-      const attempt = await intruderResets(o, phone.typed, phone.e164);
-      expect([attempt.verify, attempt.reset, attempt.signIn]).toEqual([200, 200, 200]);
-      await settle();
-      const done = await undo(await undoLink(o.email, 'password.reset'));
-      expect(done.body.removed).toEqual([{ channel: 'recovery-phone', masked: expect.stringMatching(/\*\*\*/) as unknown }]);
-      expect((await signInAs(o.email, INTRUDER_PASSWORD)).signInCode).toBe('password-reset-required');
-      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
       await ownerWins(o);
+      await settle();
+      const notice = (await mailsTo(t, o.email)).find((m) => m.subject.includes('zurückgesetzt'));
+      expect(notice?.text).toContain('Entfernt wurden Wiederherstellungsoptionen');
+      expect(await t.database.db.selectFrom('recovery_phones').select('status').where('account_id', '=', o.accountId).execute()).toEqual([]);
+      t.clock.advance(8 * DAY);
+      expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
     });
 
     it('path 3: the owner removes the intruder’s number; the intruder cannot undo that with the password (no such route; his session ended), and the number is no way in', async () => {
@@ -283,6 +295,33 @@ for (const dialect of dialectsUnderTest()) {
       await ownerWins(o);
     });
 
+    it('the owner’s repair sticks against an old device too: the device is forgotten, signing in again there is a new device (notified, held); a second old device’s number is no way in and goes with the owner’s reset', async () => {
+      const o = await owner();
+      const intruder = await intruderIn(o);
+      const other = await intruderIn(o);
+      await waitDays(8, intruder, other, o.client);
+      const { status } = await addPhone(intruder);
+      expect(status).toBe('active');
+      expect((await o.client.post('/api/v1/session/reauthenticate', { password: o.password })).status).toBe(200);
+      expect((await o.client.del('/api/v1/recovery/phone')).status).toBe(204);
+      expect((await intruder.get('/api/v1/session')).status).toBe(401);
+      // The same browser again (its device cookie): a new device now.
+      await settle();
+      const before = (await mailsTo(t, o.email)).filter((m) => m.subject.includes('neuen Gerät')).length;
+      expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      await settle();
+      expect((await mailsTo(t, o.email)).filter((m) => m.subject.includes('neuen Gerät')).length).toBe(before + 1);
+      expect((await addPhone(intruder)).status).toBe('held');
+      // His second, old browser adds a number at once: active, but not settled — no code goes to it.
+      expect((await other.post('/api/v1/session/reauthenticate', { password: o.password })).status).toBe(200);
+      const third = await addPhone(other);
+      expect(third.status).toBe('active');
+      expect((await intruderResets(o, third.phone.typed, third.phone.e164)).code).toBeUndefined();
+      await ownerWins(o);
+      t.clock.advance(8 * DAY);
+      expect((await intruderResets(o, third.phone.typed, third.phone.e164)).code).toBeUndefined();
+    });
+
     it('the hold on day 2: the intruder keeps his session and device cookie a day and more, and is still held (a device stays new for 7 days)', async () => {
       const o = await owner();
       const ownersPhone = await addPhone(o.client);
@@ -307,28 +346,25 @@ for (const dialect of dialectsUnderTest()) {
       expect(rows).toEqual([{ number_e164: ownersPhone.phone.e164, status: 'active' }]);
     });
 
-    it('a reset through a channel that is not settled does not cancel the owner’s held removal of it', async () => {
+    it('the owner removes an intruder’s number from a new laptop: at once (a channel that is not settled is never held), so the intruder has no held removal to cancel', async () => {
       const o = await owner();
       const intruder = await intruderIn(o);
       await waitDays(8, intruder);
       const { phone, status } = await addPhone(intruder);
       expect(status).toBe('active');
-      // The owner, on a new laptop (a new device), removes the number: held 72 hours.
       const laptop = apiClient(t.app, { ip: nextIp() });
       expect((await laptop.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
-      expect((await laptop.del('/api/v1/recovery/phone')).status).toBe(202);
-      // The intruder resets through the number: it is not settled, so the held removal stays.
-      const attempt = await intruderResets(o, phone.typed, phone.e164);
-      expect(attempt.reset).toBe(200);
-      expect(await t.database.db.selectFrom('held_changes').select('kind').where('account_id', '=', o.accountId).where('cancelled_at', 'is', null).where('applied_at', 'is', null).execute()).toEqual([
-        { kind: 'recovery-phone-remove' },
-      ]);
-      t.clock.advance(72 * HOUR + MINUTE);
+      expect((await laptop.del('/api/v1/recovery/phone')).status).toBe(204);
+      expect((await intruder.del('/api/v1/recovery/phone/held')).status).toBe(404);
+      expect((await intruder.get('/api/v1/recovery')).body.phone).toEqual({ status: 'none' });
+      // The owner's settled address, removed from the same new laptop, is held as before.
+      expect((await o.client.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+      await addEmail(o.client);
+      expect((await laptop.post('/api/v1/session/reauthenticate', { password: o.password })).status).toBe(200);
+      expect((await laptop.del('/api/v1/recovery/email')).status).toBe(202);
+      t.clock.advance(4 * DAY);
       await housekeeping();
       expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
-      // The owner undoes the reset notice (still live), then resets through the login e-mail.
-      await settle();
-      expect((await undo(await undoLink(o.email, 'password.reset'))).status).toBe(200);
       await ownerWins(o);
     });
 
@@ -364,18 +400,59 @@ for (const dialect of dialectsUnderTest()) {
       expect((await fresh.post('/api/v1/password/forgot/verify', { code: freshCode })).status).toBe(200);
     });
 
-    it('mail bombing is capped for all clients together, but the owner’s own browser still gets its code', async () => {
+    it('mail bombing is capped for all clients together, but the owner’s own browser still gets its code (an intruder’s new device does not)', async () => {
       const o = await owner();
+      const intruder = await intruderIn(o);
       for (let k = 0; k < 21; k++) {
         await apiClient(t.app, { ip: nextIp() }).post('/api/v1/password/forgot', { identifier: o.email });
         await t.services.passwordReset.drain();
       }
       const sent = (await mailsTo(t, o.email)).filter((m) => m.text.includes('/reset-password?token=')).length;
       expect(sent).toBe(20);
-      // The owner's browser (its device cookie) passes the cap of all clients.
+      // The intruder's browser is a device the account saw, but a new one: it does not pass the cap.
+      expect(await forgot(intruder, o.email, o.email)).toBeUndefined();
+      // The owner's browser (its first device) passes the cap of all clients.
       const code = await forgot(o.client, o.email, o.email);
       expect(code).toMatch(/^[0-9A-Z]{8}$/);
       expect((await o.client.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+    });
+
+    it('a stranger who floods the login e-mail does not block the owner’s code to the phone (no cap per account for all clients)', async () => {
+      const o = await owner();
+      const { phone } = await addPhone(o.client);
+      for (let k = 0; k < 20; k++) {
+        await apiClient(t.app, { ip: `198.62.${Math.floor(k / 5)}.${k % 5}` }).post('/api/v1/password/forgot', { identifier: o.email });
+        await t.services.passwordReset.drain();
+      }
+      const fresh = apiClient(t.app, { ip: nextIp() });
+      const code = await forgot(fresh, phone.typed, phone.e164);
+      expect(code).toMatch(/^\d{6}$/);
+      expect((await fresh.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+    });
+
+    it('no way to tell an account from none by guessing across addresses: flows asked from three addresses and guessed from one answer alike for a known and an unknown address', async () => {
+      const o = await owner();
+      const nobody = uniqueEmail('nobody');
+      const answers: Record<string, string[]> = {};
+      for (const identifier of [o.email, nobody]) {
+        const cookies: string[] = [];
+        for (let k = 0; k < 3; k++) {
+          const asker = apiClient(t.app, { ip: nextIp() });
+          await asker.post('/api/v1/password/forgot', { identifier });
+          await t.services.passwordReset.drain();
+          cookies.push([...asker.jar.entries()].map(([name, value]) => `${name}=${value}`).join('; '));
+        }
+        const guesser = nextIp();
+        const seen: string[] = [];
+        for (const cookie of cookies) {
+          for (let i = 0; i < 5; i++) {
+            const r = await apiClient(t.app, { ip: guesser }).post('/api/v1/password/forgot/verify', { code: 'ZZZZZZZZ' }, { cookie });
+            seen.push(`${r.status} ${String(r.body.code)}`);
+          }
+        }
+        answers[identifier] = seen;
+      }
+      expect(answers[nobody]).toEqual(answers[o.email]);
     });
 
     it('pre-registration: the link alone confirms, but the confirming browser is the first device; the one who signed up is a new device, notified, held, and undone', async () => {

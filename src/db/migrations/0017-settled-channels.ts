@@ -12,6 +12,8 @@ const SETTLE_MS = 7 * 24 * 3600 * 1000;
  *   migration settle 7 days after their confirmation.
  * - `requested_device_id`: the device whose session set the channel up or sent its code or link
  *   last. When the owner removes a channel that another device added, that device's sessions end.
+ * - `restored_at`: "Das war ich nicht" put the channel back (it was settled before the undone
+ *   event). It counts as new (not settled), but the reset that the undo asks for keeps it.
  * - `devices.first_of_account`: 1 for the account's first device (the browser that confirmed the
  *   sign-up), kept on the row since creation times can tie. Existing accounts: their oldest device.
  * - `password_reset_flows.client_key`: the client (IPv4 address, IPv6 /64) that asked. Limits
@@ -22,6 +24,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const table of ['recovery_emails', 'recovery_phones']) {
     await db.schema.alterTable(table).addColumn('settled_at', EPOCH_MS).execute();
     await db.schema.alterTable(table).addColumn('requested_device_id', 'text').execute();
+    await db.schema.alterTable(table).addColumn('restored_at', EPOCH_MS).execute();
     await sql`update ${sql.table(table)} set settled_at = confirmed_at + ${SETTLE_MS} where confirmed_at is not null`.execute(db);
   }
   await db.schema.alterTable('devices').addColumn('first_of_account', 'integer', (c) => c.notNull().defaultTo(0)).execute();
@@ -35,6 +38,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('password_reset_flows').dropColumn('client_key').execute();
   await db.schema.alterTable('devices').dropColumn('first_of_account').execute();
   for (const table of ['recovery_phones', 'recovery_emails']) {
+    await db.schema.alterTable(table).dropColumn('restored_at').execute();
     await db.schema.alterTable(table).dropColumn('requested_device_id').execute();
     await db.schema.alterTable(table).dropColumn('settled_at').execute();
   }

@@ -91,7 +91,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
         setFlow(reply, token, expiresAt);
         return accounts ? { accounts } : {};
       }
-      return deps.passwordReset.verifyCode(flowToken(request), body.code, clientInfo(request));
+      return deps.passwordReset.verifyCode(flowToken(request), body.code);
     },
   );
 

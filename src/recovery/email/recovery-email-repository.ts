@@ -11,7 +11,7 @@ export function createRecoveryEmailRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested' | 'requested_ip' | 'requested_user_agent' | 'settled_at'>): Promise<void> {
+    async insertPending(trx: Executor, row: Omit<RecoveryEmailRow, 'status' | 'confirmed_at' | 'hold_requested' | 'requested_ip' | 'requested_user_agent' | 'settled_at' | 'restored_at'>): Promise<void> {
       await trx.insertInto('recovery_emails').values({ ...row, status: 'pending', confirmed_at: null, settled_at: null }).execute();
     },
 
@@ -32,7 +32,8 @@ export function createRecoveryEmailRepository() {
 
     /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
     async markHeld(trx: Executor, id: string): Promise<RecoveryEmailRow | undefined> {
-      return trx.updateTable('recovery_emails').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
+      // Marked as a new device's request too: it never settles at once when the hold ends.
+      return trx.updateTable('recovery_emails').set({ status: 'held', hold_requested: 1 }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
     /**

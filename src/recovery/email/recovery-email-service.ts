@@ -14,7 +14,7 @@ import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo, SessionService } from '../../sessions/session-service.js';
 import type { DeviceStanding } from '../../sessions/device-registry.js';
-import { settledAtFor } from '../channel-trust.js';
+import { isSettledAt, settledAtFor } from '../channel-trust.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import type { VerificationService } from '../../verification/verification-service.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
@@ -38,6 +38,8 @@ export interface RecoveryEmailView {
   readonly replacement?: { readonly address: string; readonly effectiveAt: string };
   /** A confirmed first address held for 72 hours (set up from a new device): when it becomes the active one. */
   readonly addition?: { readonly address: string; readonly effectiveAt: string };
+  /** The active address is not settled yet (recovery/channel-trust.ts): from when "Passwort vergessen?" reaches it. */
+  readonly usableFrom?: string;
 }
 
 /**
@@ -184,7 +186,8 @@ export function createRecoveryEmailService(deps: {
             resendAvailableAt: new Date((pending.last_sent_at ?? pending.created_at) + RESEND_COOLDOWN_MS).toISOString(),
           }
         : undefined;
-      if (active) return { status: 'active', address: active.address, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
+      const usableFrom = active?.settled_at != null && active.settled_at > clock.now() ? { usableFrom: new Date(active.settled_at).toISOString() } : {};
+      if (active) return { status: 'active', address: active.address, ...usableFrom, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
       if (pendingView) return { status: 'pending', pending: pendingView, ...heldViews };
       return { status: 'none', ...heldViews };
     },
@@ -279,15 +282,20 @@ export function createRecoveryEmailService(deps: {
     async remove(auth: AuthenticatedSession, client: ClientInfo): Promise<{ effectiveAt?: number }> {
       const asker = await askerOf(auth);
       return inTransaction(database, async (trx) => {
-        if (asker.standing === 'new' && deps.hold) {
-          const { active } = await load(trx, auth.account.id, 'remove');
-          if (!active) throw new LifelineError('not-found');
+        const { active } = await load(trx, auth.account.id, 'remove');
+        if (!active) throw new LifelineError('not-found');
+        // Only a settled address is held: one that is not settled is no way in yet (forgot
+        // password takes settled channels only), so removing it at once strips the owner of
+        // nothing — and an intruder cannot cancel the owner's removal of his address.
+        if (asker.standing === 'new' && deps.hold && isSettledAt(active, clock.now())) {
           return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-email-remove', what: active.address, client }) };
         }
-        await load(trx, auth.account.id, 'remove');
         const removed = await removeActive(trx, auth.account, client);
         if (!removed) throw new LifelineError('not-found');
-        await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'email' });
+        // The owner's repair sticks, unless the remover is new here itself (then it may be the intruder).
+        if (asker.standing !== 'new') {
+          await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'email' });
+        }
         return {};
       });
     },

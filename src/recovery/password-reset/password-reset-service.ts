@@ -34,7 +34,8 @@ import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.j
 import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import { isSettledAt } from '../channel-trust.js';
-import type { DeviceRegistry } from '../../sessions/device-registry.js';
+import { deviceStanding, type DeviceRegistry } from '../../sessions/device-registry.js';
+import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedChannel } from '../unsettled-channels.js';
 
 /** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
 const FLOW_TTL_MS = 30 * MINUTE;
@@ -97,6 +98,7 @@ export interface PasswordResetServiceDeps {
     readonly passwordReset: PasswordResetConfig;
     readonly sms: NumberPolicy;
     readonly verification: { readonly maxAttempts: number; readonly maxFailuresPerHour: number };
+    readonly hold: { readonly newDeviceMs: number };
   };
 }
 
@@ -156,6 +158,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         .selectAll('accounts')
         .where('recovery_phones.number_e164', '=', value)
         .where('recovery_phones.status', '=', 'active')
+        // Only a settled number (recovery/channel-trust.ts): one an intruder added is no way in.
+        .where('recovery_phones.settled_at', '<=', clock.now())
         .where('accounts.email_verified_at', 'is not', null)
         .orderBy('accounts.created_at')
         .orderBy('accounts.id')
@@ -170,6 +174,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       .select('recovery_emails.address as recovery_address')
       .where('recovery_emails.address_normalized', '=', value)
       .where('recovery_emails.status', '=', 'active')
+      // Only a settled address (recovery/channel-trust.ts): one an intruder added is no way in.
+      .where('recovery_emails.settled_at', '<=', clock.now())
       .where('accounts.email_verified_at', 'is not', null)
       .execute();
     const all = [...byLogin, ...byRecovery.map(({ recovery_address: _, ...account }) => account)];
@@ -193,7 +199,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * cost a message), and for SMS the per-number cooldown and the confirmed-number budget.
    * Each refusal is neutral: the flow simply leads nowhere, and the log says why.
    */
-  async function suppression(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners, knownDevice: boolean): Promise<string | undefined> {
+  async function suppression(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners): Promise<string | undefined> {
     const primary = owners.accounts[0];
     if (!primary) return 'no-account';
     const purpose = CODE_PURPOSE[flow.identifier_kind];
@@ -204,8 +210,9 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const last = await deps.verification.lastIssuedTo(trx, purpose, owners.deliverTo);
       if (last !== undefined && clock.now() - last < RESET_RESEND_COOLDOWN_MS) return 'number-cooldown';
     }
+    // Per client only: a total per account would let a stranger who knows the login e-mail use
+    // up the sends of the owner's other channels too (the identifier's own total stops bombing).
     if (!(await deps.rateLimits.consume('reset-account', `${primary.id}|${clientKey}`)).allowed) return 'account-limit';
-    if (!knownDevice && !(await deps.rateLimits.consume('reset-account-total', primary.id)).allowed) return 'account-total-limit';
     if (flow.identifier_kind === 'phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: flow.country ?? 'ZZ', accountId: primary.id }))) return 'sms-budget';
     return undefined;
   }
@@ -260,7 +267,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       // client, and for all clients together unless the browser is one the account knows.
       const perClient = (await deps.rateLimits.consume('reset-identifier', `${flow.identifier_hash}|${clientKeyOf(flow)}`)).allowed;
       const owners = await ownersOf(trx, flow);
-      const knownDevice = owners?.accounts[0] !== undefined && (await deps.devices.recognise(owners.accounts[0].id, deviceToken, trx)) !== undefined;
+      const knownDevice = owners?.accounts[0] !== undefined && (await knownBrowser(trx, owners.accounts[0].id, deviceToken));
       // Refused for this client already: the shared count is not touched (the owner's sends stay).
       const total = !perClient || knownDevice || (await deps.rateLimits.consume('reset-identifier-total', flow.identifier_hash)).allowed;
       const identifierAllowed = perClient && total;
@@ -277,7 +284,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         deps.logger.info({ event: 'password_reset.requested', outcome: 'no-channel', kind: flow.identifier_kind }, 'password reset requested for no confirmed channel');
       } else {
         const primary = owners.accounts[0] as AccountRow;
-        const refused = identifierAllowed ? await suppression(trx, flow, owners, knownDevice) : perClient ? 'identifier-total-limit' : 'identifier-limit';
+        const refused = identifierAllowed ? await suppression(trx, flow, owners) : perClient ? 'identifier-total-limit' : 'identifier-limit';
         if (refused !== undefined) {
           deps.logger.warn({ event: 'password_reset.send_suppressed', reason: refused, accountId: primary.id, kind: flow.identifier_kind }, 'password reset code not sent');
           await deps.securityLog.record(trx, { accountId: primary.id, type: 'password_reset.suppressed', origin: { ip: flow.ip, userAgent: flow.user_agent }, details: { reason: refused } });
@@ -354,19 +361,30 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   }
 
   /**
-   * The channel a flow went through, if it is still a confirmed channel of `account`, and whether
-   * it is settled (recovery/channel-trust.ts; the login e-mail always is).
+   * The channel a flow went through, if it is still a settled channel of `account` (the login
+   * e-mail, or a recovery address or number settled: recovery/channel-trust.ts), else undefined.
    */
-  async function reachedChannel(trx: Executor, account: AccountRow, flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>): Promise<{ channel: ResetChannel; settled: boolean } | undefined> {
+  async function reachedChannel(trx: Executor, account: AccountRow, flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>): Promise<ResetChannel | undefined> {
     if (flow.identifier === null) return undefined;
     const now = clock.now();
     if (flow.identifier_kind === 'phone') {
       const phone = await recoveryPhones.active(trx, account.id);
-      return phone?.number_e164 === flow.identifier ? { channel: 'recovery-phone', settled: isSettledAt(phone, now) } : undefined;
+      return phone?.number_e164 === flow.identifier && isSettledAt(phone, now) ? 'recovery-phone' : undefined;
     }
-    if (account.email_normalized === flow.identifier && account.email_verified_at !== null) return { channel: 'login-email', settled: true };
+    if (account.email_normalized === flow.identifier && account.email_verified_at !== null) return 'login-email';
     const email = await recoveryEmails.active(trx, account.id);
-    return email?.address_normalized === flow.identifier ? { channel: 'recovery-email', settled: isSettledAt(email, now) } : undefined;
+    return email?.address_normalized === flow.identifier && isSettledAt(email, now) ? 'recovery-email' : undefined;
+  }
+
+  /**
+   * Whether the browser is one the account knows and trusts: its device cookie names the
+   * account's first device or one older than HOLD_NEW_DEVICE_DAYS (a device an intruder signed
+   * in with days ago is no "known browser").
+   */
+  async function knownBrowser(trx: Executor, accountId: string, deviceToken: string | undefined): Promise<boolean> {
+    const deviceId = await deps.devices.recognise(accountId, deviceToken, trx);
+    if (deviceId === undefined) return false;
+    return (await deviceStanding(trx, { accountId, deviceId, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs })) !== 'new';
   }
 
   /**
@@ -483,7 +501,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
      * POST /password/forgot/verify with a code: only in the flow it was sent for (the cookie).
      * A flow that sent nothing answers exactly like one that did.
      */
-    async verifyCode(token: string | undefined, code: string, client: ClientInfo): Promise<{ accounts?: AccountChoice[] }> {
+    async verifyCode(token: string | undefined, code: string): Promise<{ accounts?: AccountChoice[] }> {
       let flow = await openFlow(token);
       if (!flow) throw new LifelineError('code-expired');
       if (flow.processed_at === null) {
@@ -496,8 +514,10 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       if (purpose === null || accountId === null) return guessWithoutCode(flow, code);
       const flowId = flow.id;
       try {
-        // Wrong codes lock this client only (a stranger's guesses never lock the owner's flow).
-        const failureScope = scopeOf(clientBucketKey(client.ip));
+        // Wrong codes lock the client that asked for this flow only (a stranger's guesses never
+        // lock the owner's flow), as flows without a code count per identifier and that client:
+        // the same answers whether or not the identifier has an account.
+        const failureScope = scopeOf(clientKeyOf(flow));
         const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope }, async (trx, secret) => {
           if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
           const reached = await onVerified(trx, secret, flow);
@@ -582,12 +602,16 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const passwordHash = await deps.hasher.hash(input.password);
       await inTransaction(database, async (trx) => {
         const now = clock.now();
-        if (!(await repository.markUsed(trx, flow.id, now))) throw new LifelineError('reset-expired');
+        // Lock order on PostgreSQL: the account, then the flow (an undo takes the account, then
+        // the account's secrets and flows; the other order deadlocked with it).
         const current = await deps.accounts.findByIdForUpdate(trx, account.id, database.dialect === 'postgres');
         if (!current) throw new LifelineError('reset-expired');
-        // The channel must still be the account's: an undo or a removal since the code ends the flow.
+        if (!(await repository.markUsed(trx, flow.id, now))) throw new LifelineError('reset-expired');
+        // The channel must still be the account's, and settled: an undo or a removal since the code ends the flow.
         const reached = await reachedChannel(trx, current, flow);
         if (!reached) throw new LifelineError('reset-expired');
+        // What was not settled goes (read before the held changes end, which drop held rows).
+        const channels = await channelRowsOf(trx, account.id);
         await deps.accounts.update(trx, account.id, { password_hash: passwordHash, password_changed_at: now, password_reset_required: 0 }, now);
         const revoked = await deps.sessions.revokeAll(trx, account.id);
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
@@ -596,12 +620,14 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
         await dropWaitingEmailChange(trx, account.id);
         await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
-        // Held changes end only when the reset came through a channel the owner had settled: a
-        // channel an intruder added must not cancel the owner's held removal of it.
-        if (reached.settled) await deps.channelHold?.cancelAll(trx, account.id);
-        await tellEveryChannel(trx, current, reached.channel, flow.identifier, input.client, now);
+        // The reset came through a settled channel (the only kind that resets): the owner is back.
+        // Every held change ends, and every channel that is not settled goes — an intruder's
+        // channel would otherwise settle later and be his way back (docs/security.md "The owner wins").
+        await deps.channelHold?.cancelAll(trx, account.id);
+        const removed = await removeUnsettledChannels(trx, account.id, now, channels, { keepRestored: true });
+        await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, removed);
         await deps.securityLog.record(trx, { accountId: account.id, type: 'sessions.revoked_by_password_reset', origin: input.client, details: { count: revoked } });
-        deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: reached.channel, settled: reached.settled, sessionsRevoked: revoked }, 'password reset through a recovery channel');
+        deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length }, 'password reset through a recovery channel');
       });
     },
 
@@ -616,12 +642,22 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * catalogue's `account` audience) and, by a short SMS without a link, its recovery phone.
    * It names the channel that was used, when and from where (SECURITY.md 3.14).
    */
-  async function tellEveryChannel(trx: Executor, account: AccountRow, channel: ResetChannel, identifier: string | null, client: ClientInfo, now: number): Promise<void> {
+  async function tellEveryChannel(trx: Executor, account: AccountRow, channel: ResetChannel, identifier: string | null, client: ClientInfo, now: number, removed: readonly RemovedChannel[]): Promise<void> {
     const locale = localeOf(account);
     const details = changeDetails(deps.translator, account, client, now);
     const shown = identifier === null ? '' : channel === 'recovery-phone' ? maskNumber(identifier) : identifier;
     const via = deps.translator.text(locale, `mail.password-reset.channels.${channel}`, { target: shown });
-    await deps.notifier.notify(trx, { kind: 'account.password-reset', locale, accountId: account.id, params: { ...details, via }, origin: client, details: { channel }, undo: { restore: {} } });
+    const list = removed.map(describeRemoved).join(', ');
+    const removedText = removed.length > 0 ? deps.translator.text(locale, 'mail.password-reset.removed', { list }) : '';
+    await deps.notifier.notify(trx, {
+      kind: 'account.password-reset',
+      locale,
+      accountId: account.id,
+      params: { ...details, via, removed: removedText },
+      origin: client,
+      details: { channel, ...(removed.length > 0 ? { removed: list } : {}) },
+      undo: { restore: {} },
+    });
     const phone = await recoveryPhones.active(trx, account.id);
     if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: account.id }))) {
       await deps.notifier.notify(trx, { kind: 'account.password-reset-sms-notice', locale, to: phone.number_e164, accountId: account.id, params: { when: details.when } });

@@ -9,7 +9,7 @@ export function createRecoveryPhoneRepository() {
       return { active: rows.find((r) => r.status === 'active'), pending: rows.find((r) => r.status === 'pending'), held: rows.find((r) => r.status === 'held') };
     },
 
-    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at' | 'hold_requested' | 'settled_at'>): Promise<void> {
+    async insertPending(trx: Executor, row: Omit<RecoveryPhoneRow, 'status' | 'confirmed_at' | 'hold_requested' | 'settled_at' | 'restored_at'>): Promise<void> {
       await trx.insertInto('recovery_phones').values({ ...row, status: 'pending', confirmed_at: null, settled_at: null }).execute();
     },
 
@@ -30,7 +30,8 @@ export function createRecoveryPhoneRepository() {
 
     /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
     async markHeld(trx: Executor, id: string): Promise<RecoveryPhoneRow | undefined> {
-      return trx.updateTable('recovery_phones').set({ status: 'held' }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
+      // Marked as a new device's request too (it may be the confirming session that was new): it never settles at once when the hold ends.
+      return trx.updateTable('recovery_phones').set({ status: 'held', hold_requested: 1 }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();
     },
 
     /**

@@ -13,7 +13,7 @@ import type { SecurityLog } from '../../notifications/security-log.js';
 import type { SendPermit, SetupSend, SmsSendGuard } from '../../security/sms-send-guard.js';
 import type { AuthenticatedSession, ClientInfo, SessionService } from '../../sessions/session-service.js';
 import type { DeviceStanding } from '../../sessions/device-registry.js';
-import { settledAtFor } from '../channel-trust.js';
+import { isSettledAt, settledAtFor } from '../channel-trust.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import { purposePolicies } from '../../verification/purposes.js';
 import type { VerificationService } from '../../verification/verification-service.js';
@@ -40,6 +40,8 @@ export interface RecoveryPhoneView {
   readonly replacement?: { readonly masked: string; readonly effectiveAt: string };
   /** A confirmed first number held for 72 hours (set up from a new device): when it becomes the active one. */
   readonly addition?: { readonly masked: string; readonly effectiveAt: string };
+  /** The active number is not settled yet (recovery/channel-trust.ts): from when "Passwort vergessen?" reaches it. */
+  readonly usableFrom?: string;
 }
 
 /**
@@ -229,7 +231,8 @@ export function createRecoveryPhoneService(deps: {
             resendAvailableAt: new Date(sentAt + PHONE_RESEND_COOLDOWN_MS).toISOString(),
           }
         : undefined;
-      if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
+      const usableFrom = active?.settled_at != null && active.settled_at > clock.now() ? { usableFrom: new Date(active.settled_at).toISOString() } : {};
+      if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...usableFrom, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
       if (pendingView) return { status: 'pending', pending: pendingView, ...heldViews };
       return { status: 'none', ...heldViews };
     },
@@ -352,13 +355,16 @@ export function createRecoveryPhoneService(deps: {
       const standing = await standingOf(auth);
       return inTransaction(database, async (trx) => {
         const { active } = await load(trx, auth.account.id, 'remove');
-        if (standing === 'new' && deps.hold) {
-          if (!active) throw new LifelineError('not-found');
+        // Only a settled number is held (as for the e-mail: one that is not settled is no way in yet).
+        if (standing === 'new' && deps.hold && active && isSettledAt(active, clock.now())) {
           return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-phone-remove', what: maskNumber(active.number_e164), client }) };
         }
         const removed = await removeActive(trx, auth.account, client);
         if (!removed) throw new LifelineError('not-found');
-        await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'phone' });
+        // The owner's repair sticks, unless the remover is new here itself (then it may be the intruder).
+        if (standing !== 'new') {
+          await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'phone' });
+        }
         return {};
       });
     },

@@ -10,6 +10,7 @@ import type { AccountRow } from '../../db/tables.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
+import { forgetDevices } from '../../sessions/device-registry.js';
 import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
@@ -17,9 +18,9 @@ import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
 import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
-import { createRecoveryEmailRepository, type RecoveryEmailRepository } from '../email/recovery-email-repository.js';
-import { createRecoveryPhoneRepository, type RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
-import { maskNumber } from '../phone/phone-number.js';
+import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedChannel } from '../unsettled-channels.js';
 import { SETTLE_MS, wasSettledBefore } from '../channel-trust.js';
 import { createPasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
 import { RESET_PURPOSES } from '../password-reset/password-reset-service.js';
@@ -39,22 +40,11 @@ export type UndoStep =
   | 'later-links-invalidated'
   | 'sign-in-blocked';
 
-/** A recovery channel an undo removed: the address in full (the owner reads it to recognise it), a number masked. */
-export type RemovedChannel = { readonly channel: 'recovery-email'; readonly address: string } | { readonly channel: 'recovery-phone'; readonly masked: string };
-
 /** What an undo did (the API's answer, the page's list). */
 export interface UndoResult {
   readonly done: UndoStep[];
   readonly removed: RemovedChannel[];
 }
-
-/** The account's recovery rows as the undo found them, before it changed anything. */
-interface ChannelRows {
-  readonly emails: Awaited<ReturnType<RecoveryEmailRepository['rows']>>;
-  readonly phones: Awaited<ReturnType<RecoveryPhoneRepository['rows']>>;
-}
-
-const describeRemoved = (channel: RemovedChannel): string => (channel.channel === 'recovery-email' ? channel.address : channel.masked);
 
 /** Purposes of pending changes that an undo cancels (their links and codes die). */
 const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirmation', 'login-email-change', 'login-email-change-cancel'] as const;
@@ -92,27 +82,6 @@ export function createSecurityUndoService(deps: {
   const resetFlows = createPasswordResetFlowRepository();
 
   /**
-   * Every recovery channel that was not settled before `since` goes (recovery/channel-trust.ts):
-   * whatever an intruder added or confirmed while he was in, and a confirmed address or number
-   * still waiting out its hold. Only channels the owner had before the trouble (and the login
-   * e-mail) can reset the password afterwards. Answers what went, for the answer and the notice.
-   */
-  async function removeUnsettled(trx: Executor, accountId: string, since: number, rows: ChannelRows): Promise<RemovedChannel[]> {
-    const removed: RemovedChannel[] = [];
-    for (const row of [rows.emails.active, rows.emails.held]) {
-      if (!row || (row.status === 'active' && wasSettledBefore(row.settled_at, since))) continue;
-      await recoveryEmails.remove(trx, accountId, row.status);
-      removed.push({ channel: 'recovery-email', address: row.address });
-    }
-    for (const row of [rows.phones.active, rows.phones.held]) {
-      if (!row || (row.status === 'active' && wasSettledBefore(row.settled_at, since))) continue;
-      await recoveryPhones.remove(trx, accountId, row.status);
-      removed.push({ channel: 'recovery-phone', masked: maskNumber(row.number_e164) });
-    }
-    return removed;
-  }
-
-  /**
    * Whether a channel the event replaced or removed may come back: only if it was settled before
    * the event (an intruder's address that the owner replaced or removed never returns). Data of
    * links from before settled times were kept: 7 days after the confirmation.
@@ -135,7 +104,7 @@ export function createSecurityUndoService(deps: {
     if (await recoveryEmails.active(trx, account.id)) return [];
     await trx
       .insertInto('recovery_emails')
-      .values({ id: newId(), account_id: account.id, address, address_normalized: normalized, status: 'active', created_at: now, confirmed_at: now, settled_at: now + SETTLE_MS, last_sent_at: null })
+      .values({ id: newId(), account_id: account.id, address, address_normalized: normalized, status: 'active', created_at: now, confirmed_at: now, settled_at: now + SETTLE_MS, restored_at: now, last_sent_at: null })
       .execute();
     return ['recovery-email-restored'];
   }
@@ -147,7 +116,18 @@ export function createSecurityUndoService(deps: {
     if (await recoveryPhones.active(trx, account.id)) return [];
     await trx
       .insertInto('recovery_phones')
-      .values({ id: newId(), account_id: account.id, number_e164: number, country: str(restore.previousCountry) ?? 'ZZ', status: 'active', created_at: now, confirmed_at: now, settled_at: now + SETTLE_MS, last_sent_at: null })
+      .values({
+        id: newId(),
+        account_id: account.id,
+        number_e164: number,
+        country: str(restore.previousCountry) ?? 'ZZ',
+        status: 'active',
+        created_at: now,
+        confirmed_at: now,
+        settled_at: now + SETTLE_MS,
+        restored_at: now,
+        last_sent_at: null,
+      })
       .execute();
     return ['recovery-phone-restored'];
   }
@@ -221,13 +201,13 @@ export function createSecurityUndoService(deps: {
     // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
     // What an undo from the login e-mail would put back, should this undo come from a recovery address.
     const before = data.role === 'login' ? undefined : await snapshot(trx, account);
-    const channels: ChannelRows = { emails: await recoveryEmails.rows(trx, account.id), phones: await recoveryPhones.rows(trx, account.id) };
+    const channels = await channelRowsOf(trx, account.id);
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
     const pendingEmails = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
     const pendingPhones = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
     // Held changes end (their cancel links, and the held rows: listed below as removed).
     const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
-    const removed = await removeUnsettled(trx, account.id, since, channels);
+    const removed = await removeUnsettledChannels(trx, account.id, since, channels);
     if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
     if (removed.some((channel) => channel.channel === 'recovery-phone')) done.push('recovery-phone-removed');
     if (data.handler === 'recovery-email') done.push(...(await restoreRecoveryEmail(trx, account, data.restore, since, now)));
@@ -257,6 +237,9 @@ export function createSecurityUndoService(deps: {
     if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting) + Number(deletionCancelled) + heldCancelled > 0) done.push('pending-changes-cancelled');
     if ((await endOpenFlows(trx, account.id, now)) > 0) done.push('open-flows-ended');
     await deps.sessions.revokeAll(trx, account.id);
+    // Browsers that first signed in since the trouble began are forgotten: signing in there
+    // again is a new device (notified, its recovery changes held).
+    await forgetDevices(trx, account.id, { seenSince: since });
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
     await trx.updateTable('accounts').set({ password_reset_required: 1, updated_at: now }).where('id', '=', account.id).execute();

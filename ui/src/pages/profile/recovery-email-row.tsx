@@ -164,6 +164,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
               {t('ui.profile.recovery.emailRow.manage')}
             </button>
           </div>
+          {view.usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: localTime(view.usableFrom) })}</p> : null}
           {view.removalAt ? <HeldRemoval text={t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} /> : null}
           {managing ? (
             <div className="actions recovery-entry-actions" id={id('manage')}>

@@ -181,6 +181,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
               {say('manage')}
             </button>
           </div>
+          {view.usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: localTime(view.usableFrom) })}</p> : null}
           {view.removalAt ? <HeldRemoval text={t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} /> : null}
           {managing ? (
             <div id={id('manage')}>
