@@ -279,6 +279,28 @@ for (const dialect of dialectsUnderTest()) {
       await ownerWins(o);
     });
 
+    it('an undo racing a verified flow’s reset and a fresh verify (lock order): never a 5xx, and the racing password never signs in', async () => {
+      for (let round = 0; round < 3; round++) {
+        const o = await owner();
+        await intruderIn(o);
+        const verified = apiClient(t.app, { ip: nextIp() });
+        const code = await forgot(verified, o.email, o.email);
+        expect((await verified.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+        const pending = apiClient(t.app, { ip: nextIp() });
+        const pendingCode = await forgot(pending, o.email, o.email);
+        const link = await undoLink(o.email, 'session.signed_in_new_device');
+        const answers = await Promise.all([
+          undo(link),
+          verified.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD }),
+          pending.post('/api/v1/password/forgot/verify', { code: pendingCode }),
+        ]);
+        expect(answers.map((a) => a.status).every((status) => status < 500), answers.map((a) => a.status).join()).toBe(true);
+        expect(answers[0]?.status).toBe(200);
+        expect((await signInAs(o.email, INTRUDER_PASSWORD)).signIn).not.toBe(200);
+        await ownerWins(o);
+      }
+    });
+
     it('the owner’s repair sticks: a removed channel’s device is signed out; signing in again on it, what it adds is held 72 hours', async () => {
       const o = await owner();
       const intruder = await intruderIn(o);

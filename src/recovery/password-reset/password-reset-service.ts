@@ -518,7 +518,12 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         // lock the owner's flow), as flows without a code count per identifier and that client:
         // the same answers whether or not the identifier has an account.
         const failureScope = scopeOf(clientKeyOf(flow));
-        const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope }, async (trx, secret) => {
+        // The account first (PostgreSQL lock order): an undo takes it, then the account's secrets
+        // (this code and its link among them) and flows; verify retires its flow's link too.
+        const lockAccount = async (trx: Executor) => {
+          await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
+        };
+        const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount }, async (trx, secret) => {
           if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
           const reached = await onVerified(trx, secret, flow);
           await repository.recordOutcome(trx, flowId, { channel: flow.channel, account_ids: JSON.stringify(reached), secret_purpose: flow.secret_purpose, secret_account_id: flow.secret_account_id, identifier: flow.identifier });
@@ -545,7 +550,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const flowToken = randomToken(32);
       let accountIds: string[];
       try {
-        accountIds = await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token: linkToken }, async (trx, secret) => {
+        accountIds = await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token: linkToken, lockAccountFirst: true }, async (trx, secret) => {
           const target = secret.target ?? '';
           const ids = await onVerified(trx, secret, { identifier: target, identifier_kind: 'email' });
           const now = clock.now();
