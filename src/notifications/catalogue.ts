@@ -363,8 +363,8 @@ export const messageCatalogue = {
     },
   },
   /**
-   * A change of a recovery channel held for 72 hours (issue 9: a session signed in on a new
-   * device within 24 hours asked): to every e-mail of the account, each with its own cancel link.
+   * A change of a recovery channel held for 72 hours (a session on a device the account first
+   * saw less than 7 days ago asked): to every e-mail of the account, each with its own cancel link.
    */
   'recovery.change-held': {
     channel: 'email',

@@ -119,7 +119,7 @@ async function resolveRecipients(trx: Executor, rule: RecipientRule, input: Noti
     .executeTakeFirst();
   const recipients: Recipient[] = [{ to: account.email, undoRole: input.undo?.notToLogin ? undefined : 'login' }];
   if (recovery) {
-    // A recovery address active for less than 7 days gets no link (PRODUCT.md §4): it may be the
+    // A recovery address active for less than 7 days gets no link (docs/security.md): it may be the
     // attacker's own. A channel restored by an undo counts from its restoration.
     const settled = recovery.confirmed_at !== null && recovery.confirmed_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
     recipients.push({ to: recovery.address, undoRole: settled && !input.undo?.onlyToLogin ? 'recovery' : undefined });

@@ -212,7 +212,7 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
 
   /**
    * Takes `points` from the bucket for `key`. Answers whether that was allowed instead of
-   * throwing, for callers whose answer must stay neutral (PRODUCT.md §8). An IPv6 client takes
+   * throwing, for callers whose answer must stay neutral (docs/security.md). An IPv6 client takes
    * them from its /64 and then from its /48: a refusal by the /64 leaves the /48 alone, so the
    * /48 counts what its /64s were allowed.
    */

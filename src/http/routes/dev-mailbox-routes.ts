@@ -53,7 +53,7 @@ function linkify(escapedText: string, publicUrl: string): string {
 }
 
 /**
- * The development mailbox (ARCHITECTURE.md "Contracts"): mounted only in the embedded default
+ * The development mailbox (docs/operations.md): mounted only in the embedded default
  * and only when PUBLIC_URL is a loopback URL (build-app.ts; docs/operations.md), answering
  * loopback clients only. `/dev/mailbox` is the page, `/dev/mailbox/messages` the
  * JSON list, newest first; `/dev/mailbox/messages/:id/html` shows a mail's HTML in a sandbox.

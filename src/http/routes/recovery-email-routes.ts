@@ -50,7 +50,7 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Confirm the recovery e-mail with the link’s token',
-        description: '`status: "held"` with `effectiveAt`: a replacement asked by a session that signed in less than 24 hours ago on a new device; the new address becomes the active one after 72 hours unless a channel cancels it.',
+        description: '`status: "held"` with `effectiveAt`: an addition or replacement set up from a session on a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago; the new address becomes active after 72 hours unless a channel cancels it.',
         body: tokenRequest,
         response: { 200: recoveryEmailConfirmedResponse, ...problemResponses },
       },
@@ -89,7 +89,7 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Remove the recovery e-mail (privileged window)',
-        description: '204 at once; 202 with `effectiveAt` when the session signed in less than 24 hours ago on a new device (held for 72 hours, cancellable from every channel).',
+        description: '204 at once; 202 with `effectiveAt` when the session is on a device the account first saw less than 7 days ago and the channel is settled (held for 72 hours, cancellable from every channel); a channel that is not settled goes at once. Made at once, it also ends the sessions of the device that had set the channel up.',
         response: { 202: removalHeldResponse, 204: noContent, ...problemResponses },
       },
     },

@@ -358,7 +358,7 @@ function restoreOf(previous: RecoveryEmailRow | undefined): UndoRestore {
 
 /**
  * Whether an address had been active long enough before `at` to be trusted with an undo link
- * (PRODUCT.md §4: 7 days, from the first device too; a restored address counts from its restoration).
+ * (docs/security.md: 7 days, from the first device too; a restored address counts from its restoration).
  */
 function settled(row: Pick<RecoveryEmailRow, 'confirmed_at'>, at: number): boolean {
   return row.confirmed_at !== null && row.confirmed_at <= at - UNDO_MIN_ADDRESS_AGE_MS;

@@ -263,7 +263,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const now = clock.now();
       const flow = await repository.claim(trx, flowId, now);
       if (!flow) return;
-      // Keyed by the submitted value whether or not it leads anywhere (PRODUCT.md §8): per
+      // Keyed by the submitted value whether or not it leads anywhere (docs/security.md): per
       // client, and for all clients together unless the browser is one the account knows.
       const perClient = (await deps.rateLimits.consume('reset-identifier', `${flow.identifier_hash}|${clientKeyOf(flow)}`)).allowed;
       const owners = await ownersOf(trx, flow);
