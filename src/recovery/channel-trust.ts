@@ -6,7 +6,8 @@ import type { DeviceStanding } from '../sessions/device-registry.js';
  * An intruder who knows the password can add a channel of his own; until it is settled it
  * - does not survive "Das war ich nicht" (every channel not settled before the undone event goes),
  * - does not verify a host's sensitive action (VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS),
- * - does not cancel the held changes of the account when a password is reset through it.
+ * - does not reset the password ("Passwort vergessen?" sends nothing to it), and a reset
+ *   through a settled channel removes it.
  * A channel settles 7 days after its confirmation — time for the owner to read the notice that
  * it was added — or at once when it was set up and confirmed from the account's first device
  * (the browser that confirmed the sign-up), which only the owner has.
@@ -18,7 +19,7 @@ export function settledAtFor(confirmedAt: number, standing: DeviceStanding | und
   return standing === 'first' ? confirmedAt : confirmedAt + SETTLE_MS;
 }
 
-/** Whether a channel was settled at `at` (null: never active, or restored: not settled). */
+/** Whether a channel was settled at `at` (`settled_at` null: never active). */
 export function isSettledAt(channel: { readonly settled_at: number | null }, at: number): boolean {
   return channel.settled_at !== null && channel.settled_at <= at;
 }

@@ -9,7 +9,7 @@ import { createAccount, ownerApi, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD,
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
- * "Das war ich nicht" (issue 8, issue 16) in a real Chromium against a real server: a security
+ * "Das war ich nicht" (docs/security.md "The owner wins") in a real Chromium against a real server: a security
  * notice's one-time link (/undo?token=…, read from the development mailbox over HTTP) secures the
  * account. German on a phone (375 px): the owner has a confirmed recovery e-mail A, set up from
  * the account's first device; an attacker (another browser, signed in with the stolen password
@@ -22,7 +22,7 @@ import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, recover
  * session is gone, signing in with the password answers 403 password-reset-required, the same
  * link opened again says "Link nicht mehr gültig" at once, and after a reset through "Passwort
  * vergessen?" A is the recovery e-mail again and B is gone. English: the same page for a password
- * change made by the attacker. Then "the owner's undo page says what was removed" (issue 16): an
+ * change made by the attacker. Then "the owner's undo page says what was removed": an
  * intruder on a new device adds a recovery e-mail with a long address and a phone (both held 72
  * hours), and the owner's phone lists both after the link of the new-device notice; in English an
  * intruder on a device older than 7 days adds both (active at once, not settled), and the link of

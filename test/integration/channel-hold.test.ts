@@ -11,7 +11,7 @@ import type { RecoveryView } from '../../src/contract/recovery.js';
  * first saw less than HOLD_NEW_DEVICE_DAYS (7) ago waits 72 hours; every channel can cancel it
  * with its own link; the worker applies it; "Das war ich nicht" ends it. The owner's first
  * device (the browser that confirmed the sign-up), and a device older than 7 days, are not
- * held. SECURITY.md items are named in docs/security.md's row for the hold.
+ * held. The requirements it covers are named in docs/security.md's row for the hold.
  */
 let ipCounter = 0;
 const nextIp = () => `198.34.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;

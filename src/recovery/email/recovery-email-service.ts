@@ -100,11 +100,9 @@ export function createRecoveryEmailService(deps: {
     standing: deps.hold ? await deps.hold.standingOf(database.db, auth.session) : 'known',
   });
 
-  /** When a row becoming active now counts as the owner's: at once only if only the owner's first device ever asked for it. */
-  async function settledAtOf(trx: Executor, accountId: string, row: RecoveryEmailRow, now: number): Promise<number> {
-    const standing = row.hold_requested === 1 || !deps.hold ? undefined : await deps.hold.standingOf(trx, { account_id: accountId, device_id: row.requested_device_id });
-    return settledAtFor(now, standing);
-  }
+  /** When a row becoming active now counts as the owner's (the hold knows the devices; without it, 7 days after). */
+  const settledAtOf = async (trx: Executor, accountId: string, row: RecoveryEmailRow, now: number): Promise<number> =>
+    deps.hold ? deps.hold.settledAt(trx, { accountId, row, now }) : settledAtFor(now, undefined);
 
   /**
    * The new address becomes the active one, the old one (if any) goes and is told; the login

@@ -6,7 +6,8 @@ import { createAccountRepository } from '../../accounts/account-repository.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
-import type { AccountRow, HeldChangeKind, SessionRow } from '../../db/tables.js';
+import type { AccountRow, HeldChangeKind, RecoveryEmailRow, SessionRow } from '../../db/tables.js';
+import { settledAtFor } from '../channel-trust.js';
 import { inTransaction } from '../../db/transaction.js';
 import { localeOf, type Translator } from '../../i18n/translator.js';
 import { describeEvent, formatEventTime } from '../../notifications/event-details.js';
@@ -113,15 +114,22 @@ export function createChannelHold(deps: {
     deviceStanding(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
 
   return {
+    /**
+     * How the account knows the session's device: a change it asks for is held when it is `new`
+     * (first seen less than HOLD_NEW_DEVICE_DAYS ago, not the first device). The device's age
+     * counts, not the session's: signing in again on the same new device does not lift the hold.
+     */
     standingOf,
 
     /**
-     * Whether a change asked by this session is held: its device was first seen by the account
-     * less than HOLD_NEW_DEVICE_DAYS ago and is not the account's first. The device's age
-     * counts, not the session's: signing in again on the same new device must not lift the hold.
+     * The `settled_at` of a recovery row becoming active now (recovery/channel-trust.ts): at once
+     * only if the owner's first device alone asked for it — it set the row up and sent every code
+     * or link (`requested_device_id`, never `hold_requested`), and `confirming`, the session that
+     * typed a phone's code if any, is that device too; else 7 days after.
      */
-    async appliesTo(db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<boolean> {
-      return (await standingOf(db, session)) === 'new';
+    async settledAt(trx: Executor, input: { accountId: string; row: Pick<RecoveryEmailRow, 'hold_requested' | 'requested_device_id'>; now: number; confirming?: DeviceStanding }): Promise<number> {
+      const requested = input.row.hold_requested === 1 ? undefined : await standingOf(trx, { account_id: input.accountId, device_id: input.row.requested_device_id });
+      return settledAtFor(input.now, input.confirming === undefined || input.confirming === 'first' ? requested : undefined);
     },
 
     /**

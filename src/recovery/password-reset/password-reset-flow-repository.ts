@@ -94,6 +94,11 @@ export function createPasswordResetFlowRepository() {
       return { count: Number(row?.count ?? 0), last: row?.last === null || row?.last === undefined ? null : Number(row.last) };
     },
 
+    /** The accounts a verified flow may still choose from: those its channel still reaches. */
+    async narrowAccounts(trx: Executor, id: string, accountIds: readonly string[]): Promise<void> {
+      await trx.updateTable('password_reset_flows').set({ account_ids: JSON.stringify(accountIds) }).where('id', '=', id).execute();
+    },
+
     /** The code (or link) was right: the flow may now set a password, once. */
     async markVerified(trx: Executor, id: string, now: number): Promise<boolean> {
       const result = await trx

@@ -255,8 +255,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   /**
    * Decides what a flow leads to and sends its code, after the answer went out. Idempotent:
    * the claim is one conditional UPDATE, so the request's own run and the worker's never both
-   * act. Lock order on PostgreSQL: this flow, the account (in `issue`), its secrets, then the
-   * earlier flows of the identifier (verify holds a secret before it writes its flow).
+   * act. Lock order on PostgreSQL: this flow, then its new secrets (issued beside other flows'
+   * secrets, so no account lock is taken; docs/architecture.md "Forgot password").
    */
   async function process(flowId: string, deviceToken?: string): Promise<void> {
     await inTransaction(database, async (trx) => {
@@ -431,13 +431,11 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       const now = clock.now();
       // This browser's own earlier flow ends (its secrets first: the lock order of verify), unless
       // verified; the same work whatever the identifiers are. Other browsers' flows stay.
+      // (A verified flow's secrets are used up already, so retiring them changes nothing.)
       if (input.previousFlowToken && input.previousFlowToken.length <= 128) {
         const previousId = flowIdOf(input.previousFlowToken);
-        const previous = await repository.find(database.db, previousId);
-        if (previous && previous.verified_at === null) {
-          await deps.verification.retireFlow(database.db, previousId, RESET_PURPOSES);
-          await repository.supersedeUnverified(database.db, previousId, now);
-        }
+        await deps.verification.retireFlow(database.db, previousId, RESET_PURPOSES);
+        await repository.supersedeUnverified(database.db, previousId, now);
       }
       const flowToken = randomToken(32);
       const flowId = flowIdOf(flowToken);
@@ -526,7 +524,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount }, async (trx, secret) => {
           if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
           const reached = await onVerified(trx, secret, flow);
-          await repository.recordOutcome(trx, flowId, { channel: flow.channel, account_ids: JSON.stringify(reached), secret_purpose: flow.secret_purpose, secret_account_id: flow.secret_account_id, identifier: flow.identifier });
+          await repository.narrowAccounts(trx, flowId, reached);
           return reached;
         });
         // Sent vs confirmed per country: the conversion rate that falls when someone pumps SMS.

@@ -128,8 +128,7 @@ export function createRecoveryPhoneService(deps: {
    * any) is that device too.
    */
   async function settledAtOf(trx: Executor, accountId: string, row: RecoveryPhoneRow, now: number, confirming: DeviceStanding | undefined): Promise<number> {
-    const requested = row.hold_requested === 1 || !deps.hold ? undefined : await deps.hold.standingOf(trx, { account_id: accountId, device_id: row.requested_device_id });
-    return settledAtFor(now, confirming === undefined || confirming === 'first' ? requested : undefined);
+    return deps.hold ? deps.hold.settledAt(trx, { accountId, row, now, ...(confirming ? { confirming } : {}) }) : settledAtFor(now, undefined);
   }
 
   /**
