@@ -11,7 +11,7 @@ import type { Services } from './services.js';
  * several workers may run it. Each step fails alone: one that throws (a database hiccup, one
  * bad row) is logged and the others still run.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'recoveryEmail' | 'recoveryPhone' | 'channelHold' | 'securityLog' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'recoveryEmail' | 'recoveryPhone' | 'channelHold' | 'securityLog' | 'oidc' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
   let timer: NodeJS.Timeout | undefined;
 
   const steps: readonly (readonly [string, () => Promise<unknown>])[] = [
@@ -32,6 +32,8 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
     ['heldPhoneChanges', async () => services.recoveryPhone?.applyHeldChanges() ?? 0],
     ['heldChangesPruned', () => services.channelHold.prune()],
     ['securityEvents', () => services.securityLog.prune(services.database.db, services.config.securityLog.retentionDays)],
+    // The OpenID Connect provider's expired sessions, codes, tokens and grants.
+    ['oidcPayloads', () => services.oidc.payloads.prune()],
     // Forgot-password requests whose processing after the answer never ran (an instance stopped).
     ['staleResetFlows', () => services.passwordReset.processStale()],
   ];

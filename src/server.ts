@@ -46,6 +46,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     channelHold: services.channelHold,
     geoIp: services.geoIp,
     database: services.database,
+    oidc: services.oidc,
   });
 }
 

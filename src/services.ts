@@ -35,6 +35,9 @@ import { createActionVerificationService } from './actions/action-verification-s
 import { createAccountDeletionService } from './accounts/account-deletion.js';
 import { createLoginEmailChangeService } from './accounts/login-email-change.js';
 import { createChannelHold } from './recovery/hold/channel-hold.js';
+import { createOidc } from './oidc/oidc-service.js';
+import { sessionCookieNames } from './http/plugins/session-auth.js';
+import { createOidcPages } from './http/pages/oidc-pages.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -57,20 +60,24 @@ export function createServices(input: ServicesInput) {
   const translator = createTranslator();
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
-  const channels = createChannels({ config, database, clock });
+  const createdChannels = createChannels({ config, database, clock });
   const securityLog = createSecurityLog({ clock });
   const verification = createVerificationService({ database, clock, keys: config.keys, config });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
   const notifier = createNotifier({ outbox, translator, securityLog, config, clock, geoIp, undoLinks: createUndoLinks({ verification }) });
   const rateLimits = createRateLimits({ config, database, metrics, logger });
   const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database }) : undefined;
-  const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
 
   const accounts = createAccountRepository();
   const hasher = createPasswordHasher(config.argon2);
   const throttle = createPasswordThrottle({ makeLimiter: createLimiterFactory({ config, database }), metrics, logger });
   const devices = createDeviceRegistry({ database, clock, keys: config.keys });
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
+  // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
+  // account's, and delivers logout tokens through the outbox's "backchannel" channel.
+  const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure).session });
+  const channels = { ...createdChannels, backchannel: oidc.channel };
+  const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, devices, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
@@ -149,6 +156,7 @@ export function createServices(input: ServicesInput) {
     accountDeletion,
     loginEmailChange,
     channelHold,
+    oidc,
     checkReadiness: () => checkReadiness(database),
   };
 }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { API_KEY_SCOPES } from '../api-keys/api-key-service.js';
 import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand } from './commands/api-key.js';
+import { clientCreateCommand, clientListCommand, clientRevokeCommand, oidcKeysListCommand, oidcKeysRetireCommand, oidcKeysRotateCommand, type ClientCreateOptions } from './commands/client.js';
 import { configCommand } from './commands/config.js';
 import { mailTestCommand } from './commands/mail-test.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -77,6 +78,46 @@ apiKey
   .description('revoke the key of this name at once')
   .argument('<name>')
   .action((name: string) => run(() => apiKeyRevokeCommand(process.env, name, terminal))());
+
+const repeatable = (value: string, previous: string[]) => [...previous, value];
+const client = program.command('client').description('host applications that sign their users in with Lifeline (OpenID Connect, docs/oidc.md)');
+client
+  .command('create')
+  .description('register a client and print its id and (once) its secret')
+  .argument('<name>', 'the application\'s name, shown on the consent page')
+  .option('--redirect-uri <uri>', 'where the code goes back to (repeatable; at least one)', repeatable, [] as string[])
+  .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return to (repeatable)', repeatable, [] as string[])
+  .option('--backchannel-logout-uri <uri>', 'where logout tokens are POSTed when the user\'s sessions end')
+  .option('--first-party', 'the host\'s own application: no consent page')
+  .option('--public', 'a SPA or native app: no secret, PKCE alone')
+  .option('--json', 'print {"clientId", "clientSecret"} as JSON')
+  .action((name: string, options: ClientCreateOptions) => run(() => clientCreateCommand(process.env, name, options, terminal))());
+client
+  .command('list')
+  .description('list the clients (never a secret)')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => run(() => clientListCommand(process.env, options, terminal))());
+client
+  .command('revoke')
+  .description('revoke a client at once: no sign-in, its tokens end')
+  .argument('<client-id>')
+  .action((clientId: string) => run(() => clientRevokeCommand(process.env, clientId, terminal))());
+
+const oidcKeys = program.command('oidc-keys').description('signing keys of the OpenID Connect provider (docs/operations.md "Signing keys")');
+oidcKeys
+  .command('list')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => run(() => oidcKeysListCommand(process.env, options, terminal))());
+oidcKeys
+  .command('rotate')
+  .description('add a new signing key (published at once, signing after ten minutes)')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => run(() => oidcKeysRotateCommand(process.env, options, terminal))());
+oidcKeys
+  .command('retire')
+  .description('stop publishing an old key')
+  .argument('<kid>')
+  .action((kid: string) => run(() => oidcKeysRetireCommand(process.env, kid, terminal))());
 
 try {
   await program.parseAsync(process.argv);

@@ -71,6 +71,10 @@ export interface Config {
     readonly retryBaseMs: number;
     readonly retryMaxMs: number;
   };
+  /** Deliveries to host applications (back-channel logout): may they reach private networks? */
+  readonly outbound: { readonly allowPrivateNetworks: boolean };
+  /** The OpenID Connect provider's token lifetimes (docs/oidc.md). */
+  readonly oidc: { readonly refreshTokenMs: number; readonly accessTokenMs: number };
   readonly metrics: { readonly token: string | undefined };
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   readonly argon2: { readonly memoryKib: number; readonly iterations: number; readonly parallelism: number; readonly concurrency: number };

@@ -185,6 +185,9 @@ const environmentSchema = z.object({
   ALLOWED_RETURN_ORIGINS: returnOriginsSetting,
   VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: intSetting(0, 365, 7),
   HOLD_NEW_DEVICE_DAYS: intSetting(1, 90, 7),
+  WEBHOOK_ALLOW_PRIVATE: booleanSetting(false),
+  OIDC_REFRESH_TOKEN_DAYS: intSetting(1, 365, 30),
+  OIDC_ACCESS_TOKEN_MINUTES: intSetting(1, 60, 10),
   SMS_PROVIDER: z.enum(['dev', 'twilio', 'webhook', 'none'], { error: 'must be dev, twilio, webhook or none' }).optional(),
   SMS_DEFAULT_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as DE' }).optional()).transform((v) => (v ?? 'DE').toUpperCase()),
   SMS_ALLOWED_COUNTRIES: optionalString.pipe(
@@ -449,6 +452,10 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
       perClientPerHour: e.PASSWORD_RESET_PER_CLIENT_PER_HOUR,
     },
     hold: { newDeviceMs: e.HOLD_NEW_DEVICE_DAYS * 86_400_000 },
+    // Back-channel logout (and later webhooks) may reach loopback and private networks outside
+    // production; in production only with WEBHOOK_ALLOW_PRIVATE=true (docs/oidc.md).
+    outbound: { allowPrivateNetworks: !isProduction || e.WEBHOOK_ALLOW_PRIVATE },
+    oidc: { refreshTokenMs: e.OIDC_REFRESH_TOKEN_DAYS * 86_400_000, accessTokenMs: e.OIDC_ACCESS_TOKEN_MINUTES * 60_000 },
     sms,
     i18n: { defaultLocale: e.DEFAULT_LOCALE, defaultTimeZone: e.DEFAULT_TIME_ZONE },
     sessions: {

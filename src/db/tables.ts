@@ -21,6 +21,9 @@ export interface Tables {
   api_keys: ApiKeysTable;
   action_verifications: ActionVerificationsTable;
   held_changes: HeldChangesTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_clients: OidcClientsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
 }
 
 export interface AccountsTable {
@@ -116,7 +119,8 @@ export interface VerificationFailuresTable {
 }
 
 export type OutboxStatus = 'queued' | 'processing' | 'sent' | 'failed';
-export type MessageChannelName = 'email' | 'sms';
+/** `backchannel`: a logout token to a host application (docs/oidc.md). */
+export type MessageChannelName = 'email' | 'sms' | 'backchannel';
 
 export interface OutboxMessagesTable {
   id: string;
@@ -350,3 +354,47 @@ export type VerificationSecretRow = Selectable<VerificationSecretsTable>;
 export type DevMailboxRow = Selectable<DevMailboxTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+
+/** One artefact of the OpenID Connect provider (docs/oidc.md "Storage"). */
+export interface OidcPayloadsTable {
+  /** oidc-provider's model name: Session, Interaction, Grant, AuthorizationCode, AccessToken, RefreshToken, … */
+  model: string;
+  id: string;
+  /** The artefact as oidc-provider gave it, JSON. */
+  payload: string;
+  grant_id: string | null;
+  /** Sessions only: the uid their cookie names. */
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: number | null;
+  consumed_at: number | null;
+}
+export type OidcPayloadRow = Selectable<OidcPayloadsTable>;
+
+/** A host application registered with `lifeline client create`. */
+export interface OidcClientsTable {
+  id: string;
+  name: string;
+  /** 1: the host's own application (no consent page); 0: a third party (consent page). */
+  first_party: number;
+  /** The client's OIDC metadata (redirect_uris, …) as JSON, secret excluded. */
+  metadata: string;
+  /** The client secret sealed with SECRET_KEY (core/sealing.ts); null for public clients. */
+  secret_sealed: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+export type OidcClientRow = Selectable<OidcClientsTable>;
+
+/** A signing key of the provider; the highest generation not retired signs. */
+export interface OidcSigningKeysTable {
+  generation: number;
+  kid: string;
+  alg: string;
+  /** The private JWK sealed with SECRET_KEY. */
+  private_jwk_sealed: string;
+  created_at: number;
+  /** Retired keys are neither published nor used; null while published. */
+  retired_at: number | null;
+}

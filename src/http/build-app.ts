@@ -53,6 +53,8 @@ import type { ChannelHold } from '../recovery/hold/channel-hold.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { ActionVerificationService } from '../actions/action-verification-service.js';
+import type { Oidc } from '../oidc/oidc-service.js';
+import { registerOidcRoutes } from './routes/oidc-routes.js';
 
 /** Everything the HTTP layer needs, created by the composition root (src/main.ts or a test). */
 export interface AppDeps {
@@ -82,6 +84,8 @@ export interface AppDeps {
   readonly channelHold: ChannelHold;
   readonly geoIp: GeoIp;
   readonly database: Database;
+  /** The OpenID Connect provider at /oidc (docs/oidc.md). */
+  readonly oidc: Oidc;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
 }
@@ -163,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     recoveryPhone: { available: deps.recoveryPhone !== undefined, defaultCountry: config.sms.defaultCountry, allowedCountries: config.sms.allowedCountries },
   });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone, cookies });
-  registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
+  registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock, endHostSessions: (req, res) => deps.oidc.endBrowserSession(req, res) });
   registerAccountRoutes(app, { settings: deps.accountSettings, loginEmailChange: deps.loginEmailChange, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone, channelHold: deps.channelHold });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure, cookies });
@@ -172,6 +176,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAccountVerificationRoutes(app, { actionVerification: deps.actionVerification, accountDeletion: deps.accountDeletion, cookies, clock: deps.clock, appName: config.appName });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
+  // Signing keys are made (first start) or read before the first request.
+  await deps.oidc.ready();
+  await registerOidcRoutes(app, {
+    oidc: deps.oidc,
+    sessions: deps.sessions,
+    signIn: deps.signIn,
+    cookies,
+    translator,
+    clock: deps.clock,
+    publicUrl: config.http.publicUrl,
+    appName: config.appName,
+    defaultLocale: config.i18n.defaultLocale,
+    isProduction: config.isProduction,
+    securityHeaders,
+  });
   // Only for a service published on this machine alone: a local reverse proxy that serves it
   // under a public name connects from loopback too (docs/operations.md).
   if (deps.devMailbox && isLoopbackUrl(config.http.publicUrl)) {

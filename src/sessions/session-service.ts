@@ -29,6 +29,9 @@ export interface IssuedSession {
   readonly session: SessionRow;
 }
 
+/** Called inside the transaction that ended an account's sessions. */
+export type SessionsEndedListener = (trx: Executor, accountId: string) => Promise<void>;
+
 /** `last_seen_at` is written at most this often per session, not on every request. */
 const TOUCH_INTERVAL_MS = MINUTE;
 const MAX_USER_AGENT = 512;
@@ -50,6 +53,11 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
   const { idleMs, absoluteMs, privilegedMs } = deps.config.sessions;
 
   const tokenHash = (key: Buffer, token: string) => hmacSha256(key, 'session', token);
+  const endListeners: SessionsEndedListener[] = [];
+
+  async function sessionsEnded(trx: Executor, accountId: string): Promise<void> {
+    for (const listener of endListeners) await listener(trx, accountId);
+  }
 
   function isLive(session: SessionRow, now: number): boolean {
     return session.expires_at > now && session.last_seen_at + idleMs > now;
@@ -222,12 +230,26 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       return Number(result.numDeletedRows) === 1;
     },
 
-    /** Ends every session of the account except `keepId` (or all of them); returns how many. */
+    /**
+     * Ends every session of the account except `keepId` (or all of them); returns how many. The
+     * sessions at host applications end with them (the listeners: docs/oidc.md "Sessions end
+     * together"), in the same transaction.
+     */
     async revokeAll(trx: Executor, accountId: string, keepId?: string): Promise<number> {
       let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
       if (keepId !== undefined) query = query.where('id', '!=', keepId);
       const result = await query.executeTakeFirst();
+      await sessionsEnded(trx, accountId);
       return Number(result.numDeletedRows);
+    },
+
+    /**
+     * Registers what else ends when the account's sessions end (revokeAll, revokeDevice): the
+     * OpenID Connect provider's sessions and grants. Registered by the composition root, so that
+     * sessions need not know the provider.
+     */
+    whenSessionsEnd(listener: SessionsEndedListener): void {
+      endListeners.push(listener);
     },
 
     /**
@@ -238,6 +260,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       let query = trx.deleteFrom('sessions').where('account_id', '=', accountId).where('device_id', '=', deviceId);
       if (keepId !== undefined) query = query.where('id', '!=', keepId);
       const result = await query.executeTakeFirst();
+      await sessionsEnded(trx, accountId);
       return Number(result.numDeletedRows);
     },
 

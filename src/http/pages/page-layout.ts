@@ -24,6 +24,27 @@ a:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outlin
 .badge { display: inline-block; font-size: 0.8rem; border: 1px solid var(--line); border-radius: 999px; padding: 0 8px; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f8f9fb; border: 1px solid var(--line); border-radius: 6px; padding: 12px; margin: 0 0 8px; font: 0.9rem/1.45 ui-monospace, Consolas, monospace; }
 ul.links { padding-left: 20px; }
+main:has(> h1 + .card form) { max-width: 480px; }
+label { display: block; font-weight: 600; margin: 0 0 4px; }
+input[type=password], input[type=email], input[type=text] { width: 100%; font: inherit; padding: 10px 12px; border: 1px solid #8a93a6; border-radius: 6px; margin: 0 0 12px; }
+input:focus-visible { outline: 3px solid var(--accent); outline-offset: 1px; }
+.actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0; }
+button { font: inherit; padding: 10px 16px; min-height: 44px; border-radius: 6px; border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }
+button.primary { background: var(--accent); color: #fff; }
+.error { color: #a3141c; font-weight: 600; }
+code { font: 0.9rem ui-monospace, Consolas, monospace; overflow-wrap: anywhere; }
+/* The provider's pages (consent, password, error, logout): one narrow card as on the web UI, under the service's name. */
+main:has(> .oidc-card) { max-width: 492px; }
+.oidc-brand { font-weight: 700; font-size: 1.15rem; margin: 0 0 16px; }
+.oidc-card { padding: 20px; }
+.oidc-card h1 { line-height: 1.25; margin: 0 0 16px; overflow-wrap: anywhere; }
+.oidc-card form > :last-child { margin-bottom: 0; }
+.oidc-card p { overflow-wrap: anywhere; }
+ul.scopes { padding-left: 20px; margin: 0 0 16px; }
+ul.scopes li + li { margin-top: 6px; }
+.oidc-card button { font-weight: 600; }
+input[aria-invalid=true] { border-color: #a3141c; box-shadow: 0 0 0 1px #a3141c; }
+.field-error { color: #a3141c; font-weight: 600; margin: -6px 0 12px; }
 `;
 
 /** A complete HTML page around `body` (which the caller has escaped). */

@@ -1,0 +1,241 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
+import type { Clock } from '../../core/clock.js';
+import { isLifelineError } from '../../core/errors.js';
+import type { Translator } from '../../i18n/translator.js';
+import { isLocale, type Locale } from '../../i18n/translator.js';
+import { OIDC_MOUNT_PATH } from '../../oidc/oidc-provider.js';
+import { renderConsentPage, renderOidcError, renderPasswordPage, type PageText } from '../pages/oidc-pages.js';
+import type { Oidc } from '../../oidc/oidc-service.js';
+import type { AuthenticatedSession, SessionService } from '../../sessions/session-service.js';
+import type { SignInService } from '../../sessions/sign-in-service.js';
+import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+
+export interface OidcRouteDeps {
+  readonly oidc: Oidc;
+  readonly sessions: SessionService;
+  readonly signIn: SignInService;
+  readonly cookies: SessionCookieHelpers;
+  readonly translator: Translator;
+  readonly clock: Clock;
+  readonly publicUrl: string;
+  readonly appName: string;
+  readonly defaultLocale: Locale;
+  readonly isProduction: boolean;
+  /** The security headers of every answer; the provider's answers get them too (CSP adapted). */
+  readonly securityHeaders: Readonly<Record<string, string>>;
+}
+
+type ProviderRequest = IncomingMessage & { originalUrl?: string };
+
+/**
+ * Hands a request to oidc-provider as if it were mounted at /oidc: the path below the mount,
+ * the original URL for the provider's own links, and the public address from PUBLIC_URL
+ * (never from the client's Host header; the provider trusts these headers, and only these).
+ */
+function asProviderRequest(request: FastifyRequest, publicUrl: URL): ProviderRequest {
+  const raw = request.raw as ProviderRequest;
+  if (raw.originalUrl === undefined) {
+    raw.originalUrl = raw.url ?? '/';
+    raw.url = (raw.url ?? '/').slice(OIDC_MOUNT_PATH.length) || '/';
+  }
+  raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+  raw.headers['x-forwarded-host'] = publicUrl.host;
+  raw.headers['x-forwarded-for'] = request.ip;
+  return raw;
+}
+
+/** The last time this session's password was entered (sign-in or re-authentication). */
+function lastAuthenticatedAt(auth: AuthenticatedSession, privilegedMs: number): number {
+  return auth.session.privileged_until === null ? auth.session.created_at : Math.max(auth.session.created_at, auth.session.privileged_until - privilegedMs);
+}
+
+/**
+ * The OpenID Connect provider in the Fastify app (docs/oidc.md):
+ * - `/oidc/*` goes to oidc-provider untouched (its own body parsing);
+ * - `/oidc/interaction/:uid` is the bridge to Lifeline's pages: no Lifeline session → the
+ *   sign-in page (which comes back here); a session → the provider gets the login at once, a
+ *   first-party client its consent too; a third-party client shows the consent page;
+ *   `prompt=login` or `max_age` ask for the password again;
+ * - `/.well-known/openid-configuration` redirects to the provider's discovery document.
+ */
+export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): Promise<void> {
+  const { oidc, sessions, translator } = deps;
+  const publicUrl = new URL(deps.publicUrl);
+  // Forms on the provider's pages post to /oidc and then redirect to the host application, and
+  // browsers apply form-action to those redirects too: the host's origin must be allowed.
+  const oidcHeaders = {
+    ...deps.securityHeaders,
+    'content-security-policy': (deps.securityHeaders['content-security-policy'] ?? '').replace(/form-action [^;]*/, `form-action 'self' https:${deps.isProduction ? '' : ' http:'}`),
+  };
+  const pageText = (request: FastifyRequest): PageText => ({ translator, appName: deps.appName, locale: isLocale(request.locale) ? request.locale : deps.defaultLocale });
+
+  app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${OIDC_MOUNT_PATH}/.well-known/openid-configuration`, 302));
+
+  // The provider itself: no Fastify body parsing, no Fastify reply.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const provider = await oidc.provider();
+      const raw = asProviderRequest(request, publicUrl);
+      await preferRefreshTokenForFirstParty(raw);
+      for (const [name, value] of Object.entries(oidcHeaders)) reply.raw.setHeader(name, value);
+      reply.raw.setHeader('x-request-id', request.id);
+      reply.hijack();
+      await new Promise<void>((resolve) => {
+        reply.raw.once('close', () => resolve());
+        void provider.callback()(raw, reply.raw);
+      });
+    };
+    scope.all(OIDC_MOUNT_PATH, { schema: { hide: true } }, handler);
+    scope.all(`${OIDC_MOUNT_PATH}/*`, { schema: { hide: true } }, handler);
+  });
+
+  /**
+   * The contract: a first-party client that asks for offline_access gets a refresh token without
+   * prompt=consent. oidc-provider drops offline_access unless consent is prompted (OIDC Core
+   * 11), so for first-party clients the consent prompt is asked for here, and the interaction
+   * grants it without a page.
+   */
+  async function preferRefreshTokenForFirstParty(raw: ProviderRequest): Promise<void> {
+    if (raw.method !== 'GET' || !raw.url?.startsWith('/auth?')) return;
+    const url = new URL(raw.url, 'http://provider');
+    const scope = url.searchParams.get('scope')?.split(' ') ?? [];
+    const clientId = url.searchParams.get('client_id');
+    if (!scope.includes('offline_access') || url.searchParams.has('prompt') || !clientId) return;
+    const client = await oidc.clients.metadataFor(clientId);
+    if (!client?.first_party) return;
+    url.searchParams.set('prompt', 'consent');
+    raw.url = `${url.pathname}${url.search}`;
+    raw.originalUrl = `${OIDC_MOUNT_PATH}${raw.url}`;
+  }
+
+  // The interaction bridge: HTML forms, parsed here (the provider's scope takes no bodies).
+  await app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+    scope.addHook('onSend', async (_request, reply) => {
+      reply.header('content-security-policy', oidcHeaders['content-security-policy']);
+      reply.header('cache-control', 'no-store');
+    });
+
+    const signInPage = (uid: string) => `/login?return_to=${encodeURIComponent(`${OIDC_MOUNT_PATH}/interaction/${uid}`)}`;
+    const interactionPath = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${uid}`;
+
+    async function loadInteraction(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) {
+      const provider = await oidc.provider();
+      const raw = asProviderRequest(request, publicUrl);
+      try {
+        const details = await provider.interactionDetails(raw, reply.raw);
+        if (details.uid !== request.params.uid) return undefined;
+        const client = await provider.Client.find(String(details.params.client_id));
+        if (!client) return undefined;
+        return { provider, raw, details, client };
+      } catch (error) {
+        if (error instanceof oidcErrors.SessionNotFound || error instanceof oidcErrors.InvalidRequest) return undefined;
+        throw error;
+      }
+    }
+
+    function expired(request: FastifyRequest, reply: FastifyReply) {
+      return reply.code(400).type('text/html; charset=utf-8').send(renderOidcError(pageText(request), 'invalid_request', 'interaction session not found'));
+    }
+
+    async function finish(loaded: NonNullable<Awaited<ReturnType<typeof loadInteraction>>>, reply: FastifyReply, result: InteractionResults) {
+      const to = await loaded.provider.interactionResult(loaded.raw, reply.raw, result, { mergeWithLastSubmission: true });
+      return reply.redirect(to, 303);
+    }
+
+    /** Grants what the consent prompt says is missing (first-party at once, third-party on "Erlauben"). */
+    async function grantConsent(loaded: NonNullable<Awaited<ReturnType<typeof loadInteraction>>>, accountId: string): Promise<string> {
+      const { provider, details } = loaded;
+      const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId: loaded.client.clientId });
+      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+      return grant.save();
+    }
+
+    const liveSession = async (request: FastifyRequest) => {
+      const token = deps.cookies.sessionToken(request);
+      return token ? sessions.authenticate(token) : undefined;
+    };
+    const clientName = (client: { clientName?: string | undefined; clientId: string }) => client.clientName ?? client.clientId;
+
+    scope.get<{ Params: { uid: string } }>(`${OIDC_MOUNT_PATH}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
+      const loaded = await loadInteraction(request, reply);
+      if (!loaded) return expired(request, reply);
+      const { details, client } = loaded;
+      const auth = await liveSession(request);
+      if (!auth) return reply.redirect(signInPage(details.uid), 303);
+
+      if (details.prompt.name === 'login') {
+        const authenticatedAt = lastAuthenticatedAt(auth, sessions.privilegedMs);
+        const maxAge = details.params.max_age === undefined ? undefined : Number(details.params.max_age);
+        const fresh =
+          // iat is in whole seconds: a password entered in the interaction's first second counts as older.
+          !(details.prompt.reasons.includes('login_prompt') && authenticatedAt < (details.iat + 1) * 1000) &&
+          !(maxAge !== undefined && Number.isFinite(maxAge) && deps.clock.now() - authenticatedAt > maxAge * 1000);
+        if (!fresh) {
+          return reply.type('text/html; charset=utf-8').send(
+            renderPasswordPage(pageText(request), { client: clientName(client), email: auth.account.email, action: `${interactionPath(details.uid)}/password`, csrf: sessions.csrfToken(auth.session) }),
+          );
+        }
+        return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(authenticatedAt / 1000), amr: ['pwd'] } });
+      }
+
+      if (details.prompt.name === 'consent') {
+        if (auth.account.id !== details.session?.accountId) return reply.redirect(signInPage(details.uid), 303);
+        const firstParty = (client.metadata() as { first_party?: boolean }).first_party === true;
+        if (firstParty) return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
+        return reply.type('text/html; charset=utf-8').send(
+          renderConsentPage(pageText(request), {
+            client: clientName(client),
+            email: auth.account.email,
+            scopes: typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [],
+            action: `${interactionPath(details.uid)}/consent`,
+            csrf: sessions.csrfToken(auth.session),
+          }),
+        );
+      }
+      return expired(request, reply);
+    });
+
+    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
+      const loaded = await loadInteraction(request, reply);
+      if (!loaded || loaded.details.prompt.name !== 'consent') return expired(request, reply);
+      const auth = await liveSession(request);
+      if (!auth || auth.account.id !== loaded.details.session?.accountId) return reply.redirect(signInPage(loaded.details.uid), 303);
+      if (!sessions.checkCsrf(auth.session, request.body?.csrf)) return expired(request, reply);
+      if (request.body?.decision !== 'allow') return finish(loaded, reply, { error: 'access_denied', error_description: 'the user denied the request' });
+      return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
+    });
+
+    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/password`, { schema: { hide: true } }, async (request, reply) => {
+      const loaded = await loadInteraction(request, reply);
+      if (!loaded || loaded.details.prompt.name !== 'login') return expired(request, reply);
+      const auth = await liveSession(request);
+      if (!auth) return reply.redirect(signInPage(loaded.details.uid), 303);
+      if (!sessions.checkCsrf(auth.session, request.body?.csrf)) return expired(request, reply);
+      const password = request.body?.password ?? '';
+      const again = (error: 'passwordWrong' | 'passwordMissing', status: number) =>
+        reply
+          .code(status)
+          .type('text/html; charset=utf-8')
+          .send(renderPasswordPage(pageText(request), { client: clientName(loaded.client), email: auth.account.email, action: `${interactionPath(loaded.details.uid)}/password`, csrf: sessions.csrfToken(auth.session), error }));
+      if (password.length === 0 || password.length > 1024) return again('passwordMissing', 400);
+      try {
+        const issued = await deps.signIn.reauthenticate(auth, password, clientInfo(request), deps.cookies.deviceToken(request));
+        deps.cookies.setSession(reply, issued.token, issued.session.expires_at, deps.clock.now());
+        return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(deps.clock.now() / 1000), amr: ['pwd'] } });
+      } catch (error) {
+        if (isLifelineError(error) && error.code === 'wrong-password') return again('passwordWrong', 400);
+        throw error;
+      }
+    });
+  });
+}

@@ -1,0 +1,169 @@
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Config } from '../config/config.js';
+import type { Clock } from '../core/clock.js';
+import { hmacSha256 } from '../core/hashing.js';
+import type { Logger } from '../core/logger.js';
+import type { Database } from '../db/database.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { BackchannelLogouts } from './backchannel-logout.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { PayloadStore } from './payload-store.js';
+import type { SigningJwk } from './signing-keys.js';
+
+/** Where the provider sits below PUBLIC_URL (ARCHITECTURE.md "Contracts for host applications"). */
+export const OIDC_MOUNT_PATH = '/oidc';
+export const OIDC_COOKIE_NAMES = { session: '_lifeline_oidc', interaction: '_lifeline_oidc_interaction', resume: '_lifeline_oidc_resume' } as const;
+
+/** The provider's own HTML pages in Lifeline's look (http/pages/oidc-pages.ts), as complete documents. */
+export interface OidcPages {
+  error(ctx: KoaContextWithOIDC, error: string, description: string | undefined): string;
+  logout(ctx: KoaContextWithOIDC, form: string, client: string | undefined): string;
+  loggedOut(ctx: KoaContextWithOIDC): string;
+}
+
+export interface OidcProviderDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sessions: Pick<SessionService, 'authenticate'>;
+  readonly payloads: PayloadStore;
+  readonly clients: ClientRegistry;
+  readonly backchannel: BackchannelLogouts;
+  readonly pages: OidcPages;
+  /** The Lifeline session cookie's name (plain or __Host-, by PUBLIC_URL's scheme). */
+  readonly sessionCookieName: string;
+}
+
+/**
+ * The cookie keys of the provider, derived from SECRET_KEY (current first, then the previous
+ * ones): every instance signs its cookies alike, and rotating SECRET_KEY keeps cookies signed
+ * with the previous key readable.
+ */
+function cookieKeys(config: Config): string[] {
+  return config.keys.all().map((k) => hmacSha256(k.key, 'oidc-cookie-key'));
+}
+
+/**
+ * Builds panva's oidc-provider (OpenID certified) as Lifeline's OpenID Connect provider
+ * (docs/oidc.md): authorization code flow with PKCE S256 for every client, opaque access tokens
+ * (introspection sees a revocation at once), refresh tokens rotated on every use, RP-initiated
+ * and back-channel logout, storage in Lifeline's database, clients from the client registry.
+ * Signing in is Lifeline's own: the provider's login prompt runs whenever the browser has no
+ * live Lifeline session for the provider session's account, so a provider cookie alone never
+ * yields a code.
+ */
+export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly SigningJwk[]): Provider {
+  const { config, database } = deps;
+  const issuer = `${config.http.publicUrl}${OIDC_MOUNT_PATH}`;
+
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  // Lifeline's session is the truth: without a live one for the same account, sign in again
+  // (an ended, revoked or signed-out Lifeline session ends the provider session's power too).
+  login?.checks.add(
+    new interactionPolicy.Check('lifeline_session', 'a live Lifeline session for the account is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
+      const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
+      const auth = token ? await deps.sessions.authenticate(token) : undefined;
+      if (!auth || auth.account.id !== ctx.oidc.session?.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+    0,
+  );
+
+  const configuration: Configuration = {
+    adapter: deps.payloads.Adapter,
+    clients: [],
+    jwks: { keys: signingKeys.map((k) => ({ ...k })) },
+    cookies: {
+      keys: cookieKeys(config),
+      names: { ...OIDC_COOKIE_NAMES },
+      long: { httpOnly: true, sameSite: 'lax', signed: true, secure: config.http.secure, path: '/' },
+      short: { httpOnly: true, sameSite: 'lax', signed: true, secure: config.http.secure },
+    },
+    scopes: ['openid', 'email', 'offline_access'],
+    claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+    // The contract puts email and email_verified in the ID token itself, not only in userinfo.
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    allowOmittingSingleRegisteredRedirectUri: false,
+    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
+    extraClientMetadata: { properties: ['first_party'] },
+    features: {
+      devInteractions: { enabled: false },
+      introspection: {
+        enabled: true,
+        // A confidential client may ask about any token it holds; a public one only its own.
+        allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: {
+        enabled: true,
+        // A client revokes only its own tokens (RFC 7009 2.1); another's is silently ignored for a
+        // public client and refused for a confidential one, as oidc-provider's default does.
+        allowedPolicy: async (ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
+      userinfo: { enabled: true },
+      backchannelLogout: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = deps.pages.logout(ctx, form, ctx.oidc.client?.clientName ?? ctx.oidc.client?.clientId);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = deps.pages.loggedOut(ctx);
+        },
+      },
+    },
+    findAccount: async (_ctx, sub) => {
+      const account = await database.db.selectFrom('accounts').select(['id', 'email', 'email_verified_at']).where('id', '=', sub).executeTakeFirst();
+      if (!account || account.email_verified_at === null) return undefined;
+      return {
+        accountId: account.id,
+        claims: async () => ({ sub: account.id, email: account.email, email_verified: true }),
+      };
+    },
+    interactions: {
+      policy,
+      url: (_ctx, interaction) => `${OIDC_MOUNT_PATH}/interaction/${interaction.uid}`,
+    },
+    // Every use of a refresh token gives a new one; the used one then revokes the grant if it
+    // comes back (OAuth 2.0 Security BCP 4.14.2).
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    ttl: {
+      AccessToken: Math.floor(config.oidc.accessTokenMs / 1000),
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: Math.floor(config.oidc.refreshTokenMs / 1000),
+      Grant: Math.floor(config.oidc.refreshTokenMs / 1000),
+      Interaction: 3600,
+      Session: Math.floor(config.sessions.absoluteMs / 1000),
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = deps.pages.error(ctx, out.error, out.error_description);
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  // Addresses come from the headers the mount sets from PUBLIC_URL (oidc-routes.ts), never from
+  // whatever Host header a client sends.
+  provider.proxy = true;
+
+  // Logout tokens go through Lifeline's outbox (retried while the host is down), not through a
+  // request made inside the end-session request (ARCHITECTURE.md "Contracts for host applications").
+  provider.Client.prototype.backchannelLogout = async function backchannelLogout(this: { clientId: string }, sub: string, sid: string) {
+    await deps.backchannel.enqueue(database.db, { accountId: sub, clientIds: [this.clientId], sids: { [this.clientId]: sid } });
+  };
+
+  provider.on('server_error', (_ctx, error) => deps.logger.error({ event: 'oidc.server_error', err: error.message }, 'OpenID Connect provider error'));
+  provider.on('grant.revoked', (_ctx, grantId) => deps.logger.info({ event: 'oidc.grant_revoked', grantId }, 'grant revoked'));
+  return provider;
+}

@@ -1,0 +1,135 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Clock } from '../core/clock.js';
+import type { Database, Executor } from '../db/database.js';
+import type { ClientRegistry } from './client-registry.js';
+
+/** The models whose rows name an account (and so end with the account's sessions). */
+function accountOf(payload: AdapterPayload): string | null {
+  const nested = payload as { session?: { accountId?: unknown }; result?: { login?: { accountId?: unknown } } };
+  const value = payload.accountId ?? nested.session?.accountId ?? nested.result?.login?.accountId;
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * oidc-provider's storage over Lifeline's database (docs/oidc.md "Storage"): one table keyed by
+ * model and id, so every instance sees every session, code and token. Clients come from the
+ * client registry (never written through here). Consuming a code or a refresh token is one
+ * conditional UPDATE: of two concurrent redemptions exactly one wins, the other is a replay and
+ * revokes the grant (RFC 6749 4.1.2, OAuth 2.0 Security BCP 4.14).
+ */
+export function createPayloadStore(deps: { database: Database; clock: Clock; clients: ClientRegistry }) {
+  const { database, clock, clients } = deps;
+  const db = database.db;
+
+  async function revokeByGrantId(grantId: string): Promise<void> {
+    await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
+  }
+
+  class LifelineAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const row = {
+        payload: JSON.stringify(payload),
+        grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
+        uid: typeof payload.uid === 'string' ? payload.uid : null,
+        account_id: accountOf(payload),
+        client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
+        expires_at: expiresIn ? clock.now() + expiresIn * 1000 : null,
+      };
+      await db
+        .insertInto('oidc_payloads')
+        .values({ model: this.model, id, consumed_at: null, ...row })
+        .onConflict((oc) => oc.columns(['model', 'id']).doUpdateSet(row))
+        .execute();
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client') {
+        // first_party is registered as extra client metadata (oidc-provider.ts).
+        return (await clients.metadataFor(id)) as unknown as AdapterPayload | undefined;
+      }
+      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', this.model).where('id', '=', id).executeTakeFirst();
+      return row ? readRow(row) : undefined;
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', this.model).where('uid', '=', uid).executeTakeFirst();
+      return row ? readRow(row) : undefined;
+    }
+
+    /** The device flow is off: there are no user codes. */
+    async findByUserCode(): Promise<AdapterPayload | undefined> {
+      return undefined;
+    }
+
+    async consume(id: string): Promise<void> {
+      const result = await db
+        .updateTable('oidc_payloads')
+        .set({ consumed_at: clock.now() })
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) return;
+      // Someone consumed it between oidc-provider's read and this write: a concurrent replay.
+      const row = await db.selectFrom('oidc_payloads').select('grant_id').where('model', '=', this.model).where('id', '=', id).executeTakeFirst();
+      if (row?.grant_id) await revokeByGrantId(row.grant_id);
+      throw new errors.InvalidGrant('grant request is invalid');
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db.deleteFrom('oidc_payloads').where('model', '=', this.model).where('id', '=', id).execute();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await revokeByGrantId(grantId);
+    }
+  }
+
+  function readRow(row: { payload: string; expires_at: number | null; consumed_at: number | null }): AdapterPayload | undefined {
+    if (row.expires_at !== null && Number(row.expires_at) <= clock.now()) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    return row.consumed_at === null ? payload : { ...payload, consumed: Math.floor(Number(row.consumed_at) / 1000) };
+  }
+
+  return {
+    Adapter: LifelineAdapter,
+
+    /** Housekeeping: rows past their expiry. */
+    async prune(): Promise<number> {
+      const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<=', clock.now()).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /** The clients the account has grants with (for back-channel logout). */
+    async clientsOf(trx: Executor, accountId: string): Promise<string[]> {
+      const rows = await trx.selectFrom('oidc_payloads').select('client_id').distinct().where('account_id', '=', accountId).where('model', '=', 'Grant').execute();
+      return rows.flatMap((row) => (row.client_id ? [row.client_id] : []));
+    },
+
+    /** Ends every provider session, grant, code and token of the account, in the caller's transaction. */
+    async removeAccount(trx: Executor, accountId: string): Promise<number> {
+      const result = await trx.deleteFrom('oidc_payloads').where('account_id', '=', accountId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    /** One provider session by the uid its cookie names, if it is live. */
+    async sessionByUid(uid: string): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
+      const row = await db.selectFrom('oidc_payloads').select(['id', 'payload', 'expires_at', 'consumed_at']).where('model', '=', 'Session').where('uid', '=', uid).executeTakeFirst();
+      const payload = row ? readRow(row) : undefined;
+      if (!row || !payload) return undefined;
+      const authorizations = (payload as { authorizations?: Record<string, { sid?: string; grantId?: string }> }).authorizations ?? {};
+      return { id: row.id, accountId: typeof payload.accountId === 'string' ? payload.accountId : null, authorizations };
+    },
+
+    /** Ends one provider session and the grants made in it. */
+    async removeSession(trx: Executor, sessionId: string, grantIds: readonly string[]): Promise<void> {
+      await trx.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', '=', sessionId).execute();
+      if (grantIds.length > 0) await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', [...grantIds]).execute();
+    },
+  };
+}
+
+export type PayloadStore = ReturnType<typeof createPayloadStore>;

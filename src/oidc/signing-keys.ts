@@ -1,0 +1,127 @@
+import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { MINUTE } from '../core/clock.js';
+import type { KeyRing } from '../core/keyring.js';
+import { randomToken } from '../core/random.js';
+import { seal, unseal } from '../core/sealing.js';
+import type { Database } from '../db/database.js';
+
+/** A private signing key as oidc-provider and jose take it. */
+export interface SigningJwk extends JsonWebKey {
+  readonly kid: string;
+  readonly alg: 'RS256';
+  readonly use: 'sig';
+}
+
+export interface SigningKeyInfo {
+  readonly generation: number;
+  readonly kid: string;
+  readonly alg: string;
+  readonly createdAt: number;
+  readonly retiredAt: number | null;
+  /** Whether this key signs now (the others are published for tokens they signed earlier). */
+  readonly signing: boolean;
+}
+
+/**
+ * A new key is published this long before it signs (docs/operations.md "Signing keys"): every
+ * instance reloads its keys within a minute, and a host that caches the JWKS for a few minutes
+ * has seen the new key before the first token it signed reaches it.
+ */
+export const PUBLISH_BEFORE_SIGNING_MS = 10 * MINUTE;
+
+const context = (kid: string) => `oidc-signing-key:${kid}`;
+
+function makeKey(): SigningJwk {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { ...jwk, kid: randomToken(12), alg: 'RS256', use: 'sig' };
+}
+
+/**
+ * The provider's signing keys, kept in the database sealed with SECRET_KEY so that every instance
+ * signs and publishes the same (ARCHITECTURE.md "Contracts for host applications"). The first
+ * start makes one; `lifeline oidc-keys rotate` adds the next, which signs once it has been
+ * published for {@link PUBLISH_BEFORE_SIGNING_MS}; `retire` stops publishing an old one.
+ */
+export function createSigningKeys(deps: { database: Database; keys: KeyRing; clock: Clock }) {
+  const { database, keys, clock } = deps;
+
+  async function insert(generation: number): Promise<boolean> {
+    const jwk = makeKey();
+    const result = await database.db
+      .insertInto('oidc_signing_keys')
+      .values({ generation, kid: jwk.kid, alg: jwk.alg, private_jwk_sealed: seal(keys, JSON.stringify(jwk), context(jwk.kid)), created_at: clock.now(), retired_at: null })
+      .onConflict((oc) => oc.column('generation').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async function rows() {
+    return database.db.selectFrom('oidc_signing_keys').selectAll().orderBy('generation', 'desc').execute();
+  }
+
+  /** Which published key signs: the newest published long enough, else the oldest published. */
+  function signingGeneration(published: readonly { generation: number; created_at: number }[]): number | undefined {
+    const now = clock.now();
+    const ready = published.find((row) => row.created_at + PUBLISH_BEFORE_SIGNING_MS <= now);
+    return (ready ?? published[published.length - 1])?.generation;
+  }
+
+  return {
+    /** Makes the first key unless one exists; two instances starting together make one. */
+    async ensure(): Promise<void> {
+      const existing = await database.db.selectFrom('oidc_signing_keys').select('generation').where('retired_at', 'is', null).executeTakeFirst();
+      if (existing) return;
+      const newest = await database.db.selectFrom('oidc_signing_keys').select((eb) => eb.fn.max('generation').as('max')).executeTakeFirst();
+      await insert(Number(newest?.max ?? 0) + 1);
+    },
+
+    /**
+     * The published keys, the signing one first (oidc-provider signs with the first key of an
+     * algorithm). A key that no longer opens (its SECRET_KEY retired) is left out and reported.
+     */
+    async load(): Promise<{ keys: SigningJwk[]; unreadable: string[]; fingerprint: string }> {
+      const published = (await rows()).filter((row) => row.retired_at === null);
+      const signing = signingGeneration(published);
+      const ordered = [...published.filter((row) => row.generation === signing), ...published.filter((row) => row.generation !== signing)];
+      const loaded: SigningJwk[] = [];
+      const unreadable: string[] = [];
+      for (const row of ordered) {
+        const text = unseal(keys, row.private_jwk_sealed, context(row.kid));
+        if (text === undefined) unreadable.push(row.kid);
+        else loaded.push(JSON.parse(text) as SigningJwk);
+      }
+      return { keys: loaded, unreadable, fingerprint: loaded.map((k) => k.kid).join(',') };
+    },
+
+    async list(): Promise<SigningKeyInfo[]> {
+      const all = await rows();
+      const signing = signingGeneration(all.filter((row) => row.retired_at === null));
+      return all.map((row) => ({ generation: row.generation, kid: row.kid, alg: row.alg, createdAt: row.created_at, retiredAt: row.retired_at, signing: row.generation === signing }));
+    },
+
+    /** Adds the next key; it is published at once and signs after the publishing lead. */
+    async rotate(): Promise<SigningKeyInfo> {
+      for (;;) {
+        const newest = await database.db.selectFrom('oidc_signing_keys').select((eb) => eb.fn.max('generation').as('max')).executeTakeFirst();
+        const generation = Number(newest?.max ?? 0) + 1;
+        if (await insert(generation)) {
+          const made = (await this.list()).find((k) => k.generation === generation);
+          if (made) return made;
+        }
+      }
+    },
+
+    /** Stops publishing a key (tokens it signed no longer verify). Never the signing key. */
+    async retire(kid: string): Promise<'retired' | 'unknown' | 'signing'> {
+      const info = (await this.list()).find((k) => k.kid === kid && k.retiredAt === null);
+      if (!info) return 'unknown';
+      if (info.signing) return 'signing';
+      await database.db.updateTable('oidc_signing_keys').set({ retired_at: clock.now() }).where('kid', '=', kid).execute();
+      return 'retired';
+    },
+  };
+}
+
+export type SigningKeys = ReturnType<typeof createSigningKeys>;
