@@ -75,7 +75,12 @@ export function createServices(input: ServicesInput) {
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
-  const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure).session });
+  const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure).session,
+    signOut: async (token, client) => {
+      const auth = await sessions.authenticate(token);
+      if (auth) await signIn.signOut(auth, client);
+    },
+  });
   const channels = { ...createdChannels, backchannel: oidc.channel };
   const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });

@@ -189,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     appName: config.appName,
     defaultLocale: config.i18n.defaultLocale,
     isProduction: config.isProduction,
+    rateLimits: deps.rateLimits,
     securityHeaders,
   });
   // Only for a service published on this machine alone: a local reverse proxy that serves it

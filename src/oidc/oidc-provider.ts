@@ -31,6 +31,8 @@ export interface OidcProviderDeps {
   readonly clients: ClientRegistry;
   readonly backchannel: BackchannelLogouts;
   readonly pages: OidcPages;
+  /** Ends the Lifeline session of this cookie token (RP-initiated logout, "Ja, abmelden"). */
+  readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }) => Promise<void>;
   /** The Lifeline session cookie's name (plain or __Host-, by PUBLIC_URL's scheme). */
   readonly sessionCookieName: string;
 }
@@ -162,6 +164,19 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(this: { clientId: string }, sub: string, sid: string) {
     await deps.backchannel.enqueue(database.db, { accountId: sub, clientIds: [this.clientId], sids: { [this.clientId]: sid } });
   };
+
+  // "Ja, abmelden" on the provider's logout page signs the browser out of Lifeline too: the
+  // provider's session ends with it anyway (the Lifeline-session check above), and a user who
+  // chose to sign out everywhere must not find Lifeline still signed in.
+  provider.use(async (ctx, next) => {
+    await next();
+    const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+    if (oidc?.route !== 'end_session_confirm' || !oidc.params?.logout) return;
+    const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
+    if (!token) return;
+    await deps.signOut(token, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null });
+    ctx.cookies.set(deps.sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.http.secure, signed: false });
+  });
 
   provider.on('server_error', (_ctx, error) => deps.logger.error({ event: 'oidc.server_error', err: error.message }, 'OpenID Connect provider error'));
   provider.on('grant.revoked', (_ctx, grantId) => deps.logger.info({ event: 'oidc.grant_revoked', grantId }, 'grant revoked'));

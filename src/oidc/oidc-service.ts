@@ -23,6 +23,8 @@ export interface OidcDeps {
   readonly outbox: Outbox;
   readonly sessions: SessionService;
   readonly sessionCookieName: string;
+  /** Ends a Lifeline session by its cookie token (RP-initiated logout confirmed). */
+  readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }) => Promise<void>;
 }
 
 /** How often an instance looks for rotated signing keys (docs/operations.md "Signing keys"). */

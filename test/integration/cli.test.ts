@@ -110,6 +110,34 @@ for (const dialect of dialectsUnderTest()) {
       expect(listedJson.some((k) => k.name === 'never-stored')).toBe(false);
     });
 
+    it('client create | list | revoke: one JSON document with the secret once; list never shows it; wrong input exits 2 and stores nothing', async () => {
+      const made = await lifeline(['client', 'create', 'Kundenportal', '--redirect-uri', 'https://portal.example/cb', '--redirect-uri', 'http://127.0.0.1:8080/cb', '--backchannel-logout-uri', 'https://portal.example/bcl', '--first-party', '--json'], env);
+      expect(made.code).toBe(0);
+      expect(made.stdout.trim().split('\n')).toHaveLength(1);
+      const created = JSON.parse(made.stdout) as { clientId: string; clientSecret: string };
+      expect(Object.keys(created).sort()).toEqual(['clientId', 'clientSecret']);
+      const spa = JSON.parse((await lifeline(['client', 'create', 'SPA', '--redirect-uri', 'https://spa.example/cb', '--public', '--json'], env)).stdout) as Record<string, unknown>;
+      expect(Object.keys(spa)).toEqual(['clientId']);
+      for (const bad of [[], ['--redirect-uri', 'https://a.example/cb#x'], ['--redirect-uri', 'ftp://a.example/cb'], ['--redirect-uri', 'https://a.example/cb', '--backchannel-logout-uri', 'nope']]) {
+        const refused = await lifeline(['client', 'create', 'never-stored', ...bad, '--json'], env);
+        expect(refused.code, bad.join(' ')).toBe(2);
+        expect(refused.stdout).toBe('');
+        expect(refused.stderr).toMatch(/lifeline client create: /);
+        noStackTrace(refused.stderr);
+      }
+      const listed = await lifeline(['client', 'list', '--json'], env);
+      expect(listed.stdout).not.toContain(created.clientSecret);
+      const clients = JSON.parse(listed.stdout) as { clientId: string; name: string; firstParty: boolean; public: boolean; backchannelLogoutUri: string | null; revokedAt: string | null }[];
+      expect(clients.find((c) => c.clientId === created.clientId)).toMatchObject({ name: 'Kundenportal', firstParty: true, public: false, backchannelLogoutUri: 'https://portal.example/bcl', revokedAt: null });
+      expect(clients.some((c) => c.name === 'never-stored')).toBe(false);
+      expect((await lifeline(['client', 'revoke', created.clientId], env)).code).toBe(0);
+      expect((await lifeline(['client', 'revoke', created.clientId], env)).code).toBe(1);
+      expect((await lifeline(['client', 'list'], env)).stdout).toMatch(new RegExp(`^${created.clientId} {2}Kundenportal {2}REVOKED`, 'm'));
+      const keys = JSON.parse((await lifeline(['oidc-keys', 'list', '--json'], env)).stdout) as { kid: string; signing: boolean }[];
+      expect(keys.filter((k) => k.signing)).toHaveLength(1);
+      expect((await lifeline(['oidc-keys', 'retire', keys[0]?.kid ?? ''], env)).code).toBe(1);
+    });
+
     it('outbox masks codes and links of waiting messages', async () => {
       const database = await createDatabase(
         testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/core/clock.js';
+import { inTransaction } from '../../src/db/transaction.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
 import { PUBLISH_BEFORE_SIGNING_MS } from '../../src/oidc/signing-keys.js';
 import { apiClient, codeTo, GOOD_PASSWORD, signedInAccount, tokenIn, mailsTo, type ApiClient } from '../helpers/api-client.js';
@@ -369,6 +370,18 @@ for (const dialect of dialectsUnderTest()) {
         await expectHostsTold(o.accountId, sent);
       });
 
+      it('the owner removing what an intruder\'s device added (revokeDevice) ends the provider grants too', async () => {
+        const o = await owner();
+        const intruder = apiClient(t.app, { ip: nextIp() });
+        expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+        const stolen = await tokensFor(intruder);
+        const session = await t.database.db.selectFrom('sessions').select(['device_id']).where('account_id', '=', o.accountId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+        const sent = bcl.posts.length;
+        await inTransaction(t.database, (trx) => t.services.sessions.revokeDevice(trx, o.accountId, String(session.device_id)));
+        await expectEnded(firstParty, stolen);
+        await expectHostsTold(o.accountId, sent);
+      });
+
       it('a logout token is retried while the host is down, with the same jti, and arrives once it is up', async () => {
         const o = await owner();
         await tokensFor(o.client);
@@ -546,6 +559,36 @@ for (const dialect of dialectsUnderTest()) {
         const fine = await o.client.get(`/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: `${firstParty.redirectUri}/bye` }).toString()}`, { accept: 'text/html' });
         expect(fine.status).toBe(200);
         expect(fine.text).toContain('Abmelden?');
+        // "Ja, abmelden": back to the registered URI, signed out of Lifeline and of the provider.
+        const action = /<form[^>]*action="([^"]+)"/.exec(fine.text)?.[1] ?? '';
+        const xsrf = /name="xsrf" value="([^"]+)"/.exec(fine.text)?.[1] ?? '';
+        const sent = bcl.posts.length;
+        const confirmed = await o.client.post(pathOf(action), `xsrf=${encodeURIComponent(xsrf)}&logout=yes`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        expect(confirmed.status).toBe(303);
+        expect(String(confirmed.headers.location)).toMatch(new RegExp(`^${firstParty.redirectUri}/bye`));
+        expect((await o.client.get('/api/v1/session')).status).toBe(401);
+        expect((await authorize(o.client, firstParty)).arrived).toBe(false);
+        expect((await deliveredLogoutTokens(sent)).map((c) => c.sub)).toContain(o.accountId);
+      });
+
+      it('authorization requests are rate-limited per client (each stores an interaction); the token endpoint is not', async () => {
+        const limited = await createTestApp(dialect, { testDb: t.testDb, env: { RATE_LIMIT_API_PER_MINUTE: '3' } });
+        try {
+          const ip = nextIp();
+          const statuses = [];
+          for (let i = 0; i < 5; i++) {
+            const r = await limited.app.inject({ method: 'GET', url: `/oidc/auth?client_id=${firstParty.clientId}&response_type=code&scope=openid`, remoteAddress: ip });
+            statuses.push(r.statusCode);
+          }
+          expect(statuses.slice(0, 3).every((s) => s < 429)).toBe(true);
+          expect(statuses.slice(3)).toEqual([429, 429]);
+          for (let i = 0; i < 5; i++) {
+            const r = await limited.app.inject({ method: 'POST', url: '/oidc/token', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(firstParty) }, payload: 'grant_type=refresh_token&refresh_token=nope' });
+            expect(r.statusCode).toBe(400);
+          }
+        } finally {
+          await limited.close();
+        }
       });
 
       it('an expired or unknown interaction is a page that says so, not an error', async () => {

@@ -11,6 +11,8 @@ import type { Oidc } from '../../oidc/oidc-service.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/session-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import type { RateLimits } from '../../security/rate-limits.js';
+import { clientBucketKey } from '../../security/client-address.js';
 
 export interface OidcRouteDeps {
   readonly oidc: Oidc;
@@ -23,6 +25,7 @@ export interface OidcRouteDeps {
   readonly appName: string;
   readonly defaultLocale: Locale;
   readonly isProduction: boolean;
+  readonly rateLimits: RateLimits;
   /** The security headers of every answer; the provider's answers get them too (CSP adapted). */
   readonly securityHeaders: Readonly<Record<string, string>>;
 }
@@ -80,6 +83,10 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const provider = await oidc.provider();
       const raw = asProviderRequest(request, publicUrl);
+      // What browsers open (each authorization stores an interaction; logout pages): the per-client
+      // API limit, against filling the database. The token, introspection and userinfo endpoints
+      // are called by host servers, often many users from one address: they are not limited here.
+      if (/^\/(auth|session\/end)(\/|\?|$)/.test(raw.url ?? '')) await deps.rateLimits.enforce('api-client', clientBucketKey(request.ip));
       await preferRefreshTokenForFirstParty(raw);
       for (const [name, value] of Object.entries(oidcHeaders)) reply.raw.setHeader(name, value);
       reply.raw.setHeader('x-request-id', request.id);
