@@ -4,11 +4,15 @@ import type { Clock } from '../core/clock.js';
 import type { Database, Executor } from '../db/database.js';
 import type { ClientRegistry } from './client-registry.js';
 
-/** The models whose rows name an account (and so end with the account's sessions). */
+/**
+ * The account a row belongs to, for "end everything of this account": sessions, grants, codes and
+ * tokens name it at the top. Interactions are left out on purpose: one that waits for its sign-in
+ * names the browser's earlier provider session, and a password reset in between must not break
+ * the user's way back to the client; an interaction grants nothing by itself (the provider asks
+ * Lifeline's session again when it resumes) and expires within the hour.
+ */
 function accountOf(payload: AdapterPayload): string | null {
-  const nested = payload as { session?: { accountId?: unknown }; result?: { login?: { accountId?: unknown } } };
-  const value = payload.accountId ?? nested.session?.accountId ?? nested.result?.login?.accountId;
-  return typeof value === 'string' ? value : null;
+  return typeof payload.accountId === 'string' ? payload.accountId : null;
 }
 
 /**

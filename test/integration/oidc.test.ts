@@ -285,6 +285,31 @@ for (const dialect of dialectsUnderTest()) {
       expect((await redeem(firstParty, { ...a, params })).status).toBe(200);
     });
 
+    it('the way back survives a password reset made while the browser signs in again (an old provider session in it)', async () => {
+        const o = await owner();
+        await tokensFor(o.client);
+        // The Lifeline session ends (timed out); the provider's cookie stays in the browser.
+        for (const name of [...o.client.jar.keys()]) if (name.endsWith('lifeline_session')) o.client.jar.delete(name);
+        const a = await authorize(o.client, firstParty);
+        expect(a.location).toMatch(/^\/login\?return_to=/);
+        const stranger = apiClient(t.app, { ip: nextIp() });
+        t.clock.advance(2 * MINUTE);
+        expect((await stranger.post('/api/v1/password/forgot', { identifier: o.email })).status).toBe(202);
+        await t.services.passwordReset.drain();
+        expect((await stranger.post('/api/v1/password/forgot/verify', { code: await codeTo(t, o.email) })).status).toBe(200);
+        expect((await stranger.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
+        expect((await o.client.post('/api/v1/login', { email: o.email, password: NEW_PASSWORD })).status).toBe(200);
+        let location = decodeURIComponent(String(a.location).split('return_to=')[1] ?? '');
+        for (let hop = 0; hop < 6 && !location.startsWith(firstParty.redirectUri); hop++) {
+          const r = await o.client.get(pathOf(location), { accept: 'text/html' });
+          expect(r.status, `${location} → ${/Fehlerangabe[^<]*<code>[^<]*<\/code>[^<]*/.exec(r.text)?.[0] ?? r.text.slice(0, 100)}`).toBe(303);
+          location = String(r.headers.location);
+        }
+        const params = new URL(location).searchParams;
+        expect(params.get('state')).toBe(a.state);
+        expect((await redeem(firstParty, { ...a, params })).status).toBe(200);
+    });
+
     it('"Abmelden" ends the provider session: the same browser gets no code on the provider cookie alone, and its hosts get a logout token with sid', async () => {
       const o = await owner();
       const tokens = await tokensFor(o.client);
@@ -440,11 +465,14 @@ for (const dialect of dialectsUnderTest()) {
         expect(new URL(end).searchParams.get('code')).toBeNull();
       });
 
-      it('the consent page speaks English to an English browser', async () => {
-        const o = await signedInAccount(t, { ip: nextIp(), acceptLanguage: 'en', locale: 'en' });
-        const a = await authorize(o.client, thirdParty);
+      it('the consent page speaks the client\'s ui_locales, else the account\'s language, else the browser\'s', async () => {
+        const english = await signedInAccount(t, { ip: nextIp(), acceptLanguage: 'de', locale: 'en' });
+        const a = await authorize(english.client, thirdParty);
         expect(a.text).toContain('Allow access?');
         expect(a.text).toContain('Your sign-in e-mail address');
+        expect(a.text).toContain('<html lang="en">');
+        const asked = await authorize(english.client, thirdParty, { extra: { ui_locales: 'de-DE' } });
+        expect(asked.text).toContain('Zugriff erlauben?');
       });
 
       it('prompt=login and max_age=0 ask for the password again; a wrong one changes nothing', async () => {

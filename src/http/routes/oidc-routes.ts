@@ -72,7 +72,16 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     ...deps.securityHeaders,
     'content-security-policy': (deps.securityHeaders['content-security-policy'] ?? '').replace(/form-action [^;]*/, `form-action 'self' https:${deps.isProduction ? '' : ' http:'}`),
   };
-  const pageText = (request: FastifyRequest): PageText => ({ translator, appName: deps.appName, locale: isLocale(request.locale) ? request.locale : deps.defaultLocale });
+  /**
+   * The page language: the client's ui_locales, then the signed-in account's language, then the
+   * browser's (request.locale), as the provider's own pages and the UI do.
+   */
+  const pageText = (request: FastifyRequest, context: { uiLocales?: unknown; auth?: AuthenticatedSession } = {}): PageText => {
+    const asked = typeof context.uiLocales === 'string' ? context.uiLocales.split(' ').map((l) => l.slice(0, 2).toLowerCase()).find(isLocale) : undefined;
+    const account = context.auth && isLocale(context.auth.account.locale) ? context.auth.account.locale : undefined;
+    const locale = asked ?? account ?? (isLocale(request.locale) ? request.locale : deps.defaultLocale);
+    return { translator, appName: deps.appName, locale };
+  };
 
   app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${OIDC_MOUNT_PATH}/.well-known/openid-configuration`, 302));
 
@@ -175,7 +184,15 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
 
     scope.get<{ Params: { uid: string } }>(`${OIDC_MOUNT_PATH}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
       const loaded = await loadInteraction(request, reply);
-      if (!loaded) return expired(request, reply);
+      if (!loaded) {
+        // The provider session this interaction began in has ended meanwhile (a password reset or
+        // "Das war ich nicht" ends all of the account's), so the provider will not resume it. The
+        // same authorization request again, in a fresh provider session, keeps the way back.
+        const stale = await (await oidc.provider()).Interaction.find(request.params.uid);
+        if (!stale?.params || !stale.session?.uid) return expired(request, reply);
+        const again = new URLSearchParams(Object.entries(stale.params).flatMap(([k, v]): [string, string][] => (typeof v === 'string' ? [[k, v]] : [])));
+        return reply.redirect(`${OIDC_MOUNT_PATH}/auth?${again.toString()}`, 303);
+      }
       const { details, client } = loaded;
       const auth = await liveSession(request);
       if (!auth) return reply.redirect(signInPage(details.uid), 303);
@@ -189,7 +206,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
           !(maxAge !== undefined && Number.isFinite(maxAge) && deps.clock.now() - authenticatedAt > maxAge * 1000);
         if (!fresh) {
           return reply.type('text/html; charset=utf-8').send(
-            renderPasswordPage(pageText(request), { client: clientName(client), email: auth.account.email, action: `${interactionPath(details.uid)}/password`, csrf: sessions.csrfToken(auth.session) }),
+            renderPasswordPage(pageText(request, { uiLocales: details.params.ui_locales, auth }), { client: clientName(client), email: auth.account.email, action: `${interactionPath(details.uid)}/password`, csrf: sessions.csrfToken(auth.session) }),
           );
         }
         return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(authenticatedAt / 1000), amr: ['pwd'] } });
@@ -200,7 +217,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
         const firstParty = (client.metadata() as { first_party?: boolean }).first_party === true;
         if (firstParty) return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
         return reply.type('text/html; charset=utf-8').send(
-          renderConsentPage(pageText(request), {
+          renderConsentPage(pageText(request, { uiLocales: details.params.ui_locales, auth }), {
             client: clientName(client),
             email: auth.account.email,
             scopes: typeof details.params.scope === 'string' ? details.params.scope.split(' ') : [],
@@ -233,7 +250,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
         reply
           .code(status)
           .type('text/html; charset=utf-8')
-          .send(renderPasswordPage(pageText(request), { client: clientName(loaded.client), email: auth.account.email, action: `${interactionPath(loaded.details.uid)}/password`, csrf: sessions.csrfToken(auth.session), error }));
+          .send(renderPasswordPage(pageText(request, { uiLocales: loaded.details.params.ui_locales, auth }), { client: clientName(loaded.client), email: auth.account.email, action: `${interactionPath(loaded.details.uid)}/password`, csrf: sessions.csrfToken(auth.session), error }));
       if (password.length === 0 || password.length > 1024) return again('passwordMissing', 400);
       try {
         const issued = await deps.signIn.reauthenticate(auth, password, clientInfo(request), deps.cookies.deviceToken(request));

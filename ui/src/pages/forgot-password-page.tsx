@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import type { MetaResponse } from '../../../src/contract/meta.js';
 import { api } from '../api.js';
 import { useI18n } from '../i18n.js';
+import { useReturnTo } from '../return-to.js';
+import { useLocation } from '../router.js';
 import { CodeStep } from './forgot-password/code-step.js';
 import { channelOf, loadFlow, RESEND_COOLDOWN_MS, resumeStep, stepAfterVerify, type ForgotRequest } from './forgot-password/flow.js';
 import { IdentifyStep, type PhoneOptions } from './forgot-password/identify-step.js';
@@ -12,13 +14,16 @@ import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
  * phone number; 2. the code sent there (the same neutral text whether or not an account has
  * it); 3. the account, when the entry belongs to several; 4. the new password. After a reload
  * the page asks the flow (GET /password/forgot) and resumes at the code or the new password.
- * Each step's heading takes the focus when the user gets there.
+ * Each step's heading takes the focus when the user gets there. Opened from a host application's
+ * sign-in (`?return_to=`), the way back is remembered (return-to.ts): the sign-in after the
+ * reset continues there, also when the reset link is opened in another tab of this browser.
  */
 export function ForgotPasswordPage() {
   const { t } = useI18n();
   const { step, focus, go, resume } = useSteps({ kind: 'loading' });
   const [phone, setPhone] = useState<PhoneOptions | undefined>();
   const [request, setRequest] = useState<ForgotRequest | undefined>();
+  useReturnTo(useLocation().query);
 
   useEffect(() => {
     let current = true;

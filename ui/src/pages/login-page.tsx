@@ -4,6 +4,7 @@ import { Alert } from '../components/alert.js';
 import { Field, PasswordField } from '../components/field.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
+import { clearReturnTo, storedReturnTo, useReturnTo, validReturnTo, withReturnTo } from '../return-to.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -14,6 +15,11 @@ export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
  * Notices come as `?notice=` (after a password change, a reset, signing out, "Das war ich
  * nicht", and a scheduled deletion with its time in `at`); a sign-in that cancelled a scheduled
  * deletion passes its own notice on to the profile the same way.
+ *
+ * Sent here by a host application's sign-in (`?return_to=/oidc/interaction/<uid>`, or one this
+ * browser remembered before a sign-up or a reset, return-to.ts), the page says so, and a
+ * successful sign-in continues there instead of the profile; "Registrieren" and "Passwort
+ * vergessen?" carry the way back.
  */
 export function LoginPage() {
   const { t, locale } = useI18n();
@@ -25,14 +31,25 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const notice = query.get('notice');
   const deleteAt = deletionTime(query.get('at'), locale);
+  const returnTo = useReturnTo(query);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
     setBusy(true);
     setErrors({ fields: {} });
+    let leaving = false;
     try {
       const signedIn = await api<{ deletionCancelled?: true }>('POST', '/api/v1/login', { email, password });
+      // Back to the host application's sign-in (read again: a remembered one may have expired meanwhile).
+      const continueTo = validReturnTo(query.get('return_to')) ?? storedReturnTo();
+      if (continueTo) {
+        clearReturnTo();
+        // The button stays busy while the browser leaves: a second press must not sign in twice.
+        leaving = true;
+        window.location.assign(continueTo);
+        return;
+      }
       await reload();
       navigate(signedIn.deletionCancelled ? '/profile?notice=deletion-cancelled' : '/profile', { replace: true });
     } catch (error) {
@@ -43,7 +60,7 @@ export function LoginPage() {
       }
       setErrors(splitErrors(t, error, { 'validation-failed': 'email' }));
     } finally {
-      setBusy(false);
+      if (!leaving) setBusy(false);
     }
   };
 
@@ -59,6 +76,7 @@ export function LoginPage() {
           {t('ui.login.accountSecured')} <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
         </Alert>
       ) : null}
+      {returnTo ? <Alert kind="info">{t('ui.login.returnTo')}</Alert> : null}
       <p>{t('ui.login.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
         <Field label={t('ui.common.email')} name="email" type="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
@@ -68,11 +86,11 @@ export function LoginPage() {
           <button type="submit" className="primary" aria-disabled={busy || undefined}>
             {t('ui.login.submit')}
           </button>
-          <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
+          <Link href={withReturnTo('/forgot-password', returnTo)}>{t('ui.login.forgot')}</Link>
         </div>
       </form>
       <p className="aside">
-        {t('ui.login.noAccount')} <Link href="/register">{t('ui.login.register')}</Link>
+        {t('ui.login.noAccount')} <Link href={withReturnTo('/register', returnTo)}>{t('ui.login.register')}</Link>
       </p>
     </section>
   );

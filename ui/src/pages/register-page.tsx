@@ -5,10 +5,15 @@ import { Alert } from '../components/alert.js';
 import { Field, PasswordField } from '../components/field.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
-import { Link } from '../router.js';
+import { useReturnTo, withReturnTo } from '../return-to.js';
+import { Link, useLocation } from '../router.js';
 import { usePasswordStrength } from '../strength.js';
 
-/** "Registrieren": the answer is the same whether or not the address has an account. */
+/**
+ * "Registrieren": the answer is the same whether or not the address has an account. Sent here
+ * from a host application's sign-in (`?return_to=`, return-to.ts), the page says that signing
+ * in after the confirmation continues there, and its links to the sign-in carry the way back.
+ */
 export function RegisterPage() {
   const { t, locale } = useI18n();
   const [email, setEmail] = useState('');
@@ -17,6 +22,8 @@ export function RegisterPage() {
   const [sentTo, setSentTo] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const strength = usePasswordStrength(password, [email]);
+  const returnTo = useReturnTo(useLocation().query);
+  const signInHref = withReturnTo('/login', returnTo);
 
   useEffect(() => setErrors({ fields: {} }), [locale]);
 
@@ -41,8 +48,9 @@ export function RegisterPage() {
       <section className="card narrow" aria-labelledby="register-done">
         <h1 id="register-done">{t('ui.register.doneTitle')}</h1>
         <Alert kind="success">{t('ui.register.done', { email: sentTo })}</Alert>
+        {returnTo ? <p>{t('ui.register.returnTo')}</p> : null}
         <p>
-          <Link href="/login">{t('ui.register.signIn')}</Link>
+          <Link href={signInHref}>{t('ui.register.signIn')}</Link>
         </p>
       </section>
     );
@@ -51,6 +59,7 @@ export function RegisterPage() {
   return (
     <section className="card narrow" aria-labelledby="register-title">
       <h1 id="register-title">{t('ui.register.title')}</h1>
+      {returnTo ? <Alert kind="info">{t('ui.register.returnTo')}</Alert> : null}
       <p>{t('ui.register.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
         <Field label={t('ui.common.email')} name="email" type="email" autoComplete="email" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
@@ -74,7 +83,7 @@ export function RegisterPage() {
         </div>
       </form>
       <p className="aside">
-        {t('ui.register.haveAccount')} <Link href="/login">{t('ui.register.signIn')}</Link>
+        {t('ui.register.haveAccount')} <Link href={signInHref}>{t('ui.register.signIn')}</Link>
       </p>
     </section>
   );

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { signInHref } from '../../return-to.js';
 import { Link } from '../../router.js';
 import { useI18n } from '../../i18n.js';
 import type { AccountChoice } from './flow.js';
@@ -83,7 +84,7 @@ export function AccountStep({
         </div>
       </form>
       <p className="aside">
-        <Link href="/login">{t('ui.forgot.back')}</Link>
+        <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
       </p>
     </section>
   );

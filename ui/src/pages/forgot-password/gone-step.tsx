@@ -1,5 +1,6 @@
 import { Alert } from '../../components/alert.js';
 import { useI18n } from '../../i18n.js';
+import { signInHref } from '../../return-to.js';
 import { Link } from '../../router.js';
 import type { GoneReason } from './flow.js';
 import { StepHeading } from './step-heading.js';
@@ -30,7 +31,7 @@ export function GoneStep({ reason, focus, onStartOver }: { reason: GoneReason; f
             {reason === 'reset-expired' ? say('startOver') : say('newLink')}
           </Link>
         )}
-        <Link href="/login">{t('ui.forgot.back')}</Link>
+        <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
       </div>
     </section>
   );

@@ -7,6 +7,7 @@ import { CountrySelect } from '../../components/country-select.js';
 import { Field } from '../../components/field.js';
 import { splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { signInHref } from '../../return-to.js';
 import { Link } from '../../router.js';
 import { channelOf, type ForgotRequest } from './flow.js';
 import { StepHeading } from './step-heading.js';
@@ -119,7 +120,7 @@ export function IdentifyStep({
           <button type="submit" className="primary" aria-disabled={busy || undefined}>
             {say('submit')}
           </button>
-          <Link href="/login">{t('ui.forgot.back')}</Link>
+          <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
         </div>
       </form>
     </section>

@@ -5,6 +5,7 @@ import { Alert } from '../../components/alert.js';
 import { PasswordField } from '../../components/field.js';
 import { splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { signInHref } from '../../return-to.js';
 import { Link, navigate } from '../../router.js';
 import { useSession } from '../../session.js';
 import { usePasswordStrength } from '../../strength.js';
@@ -66,7 +67,7 @@ export function PasswordStep({
       await api('POST', '/api/v1/password/reset', { password, ...(account ? { accountId: account.id } : {}) });
       // A session of this browser was revoked with all others: the header must not say "signed in".
       await reload();
-      navigate('/login?notice=password-reset');
+      navigate(signInHref('/login?notice=password-reset'));
     } catch (failure) {
       const problem = problemCode(failure);
       if (problem === 'reset-expired') onExpired();
@@ -132,7 +133,7 @@ export function PasswordStep({
         </div>
       </form>
       <p className="aside">
-        <Link href="/login">{t('ui.forgot.back')}</Link>
+        <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
       </p>
     </section>
   );
