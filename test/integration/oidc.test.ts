@@ -513,6 +513,27 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
+    it('"Abbrechen" on the password page answers access_denied to the client; "Passwort vergessen?" keeps the way back', async () => {
+      // The provider dates interactions by the system time (see the prompt=login test above).
+      const saved = t.clock.now();
+      t.clock.set(Date.now() - 5 * SECOND);
+      const o = await owner();
+      const a = await authorize(o.client, firstParty, { extra: { prompt: 'login' } });
+      t.clock.set(saved + 2 * MINUTE);
+      expect(a.text).toContain('Passwort bestätigen');
+      expect(a.text).toMatch(/href="\/forgot-password\?return_to=%2Foidc%2Finteraction%2F[A-Za-z0-9_-]+"/);
+      const abort = /action="([^"]+\/abort)"/.exec(a.text)?.[1] ?? '';
+      const csrf = /name="csrf" value="([^"]+)"/.exec(a.text)?.[1] ?? '';
+      const post = (body: string) => o.client.post(abort, body, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+      expect((await post('csrf=wrong')).status).toBe(400);
+      const cancelled = await post(`csrf=${encodeURIComponent(csrf)}`);
+      expect(cancelled.status).toBe(303);
+      let location = String(cancelled.headers.location);
+      for (let hop = 0; hop < 5 && !location.startsWith(firstParty.redirectUri); hop++) location = String((await o.client.get(pathOf(location), { accept: 'text/html' })).headers.location);
+      expect(new URL(location).searchParams.get('error')).toBe('access_denied');
+      expect(new URL(location).searchParams.get('code')).toBeNull();
+    });
+
     describe('bad input and abuse: an OAuth error, nothing issued, never a 5xx', () => {
       it('an unregistered or altered redirect_uri gets an error page, never a redirect', async () => {
         const o = await owner();

@@ -63,7 +63,7 @@ export function renderConsentPage(page: PageText, input: { client: string; email
 }
 
 /** prompt=login or max_age: the password again before the client gets its code. */
-export function renderPasswordPage(page: PageText, input: { client: string; email: string; action: string; csrf: string; error?: 'passwordWrong' | 'passwordMissing' | undefined }): string {
+export function renderPasswordPage(page: PageText, input: { client: string; email: string; action: string; csrf: string; abort: string; forgot: string; error?: 'passwordWrong' | 'passwordMissing' | undefined }): string {
   return providerPage(page, 'passwordTitle', [
     `<p>${t(page, 'passwordIntro', { client: input.client, email: input.email })}</p>`,
     `<form method="post" action="${escapeHtml(input.action)}">`,
@@ -74,8 +74,12 @@ export function renderPasswordPage(page: PageText, input: { client: string; emai
     `<input id="password" name="password" type="password" autocomplete="current-password" required autofocus${input.error ? ' aria-invalid="true" aria-describedby="password-error"' : ''}>`,
     // The error at its field, as on the web UI's forms (and named by the field, so focus on it reads it).
     input.error ? `<p class="field-error" role="alert" id="password-error">${t(page, input.error)}</p>` : '',
-    `<p class="actions"><button type="submit" class="primary">${t(page, 'passwordSubmit')}</button></p>`,
+    `<p class="actions"><button type="submit" class="primary">${t(page, 'passwordSubmit')}</button>`,
+    // "Abbrechen": back to the application with access_denied (a form of its own, same CSRF token).
+    `<button type="submit" form="abort-form" formnovalidate>${t(page, 'cancel')}</button></p>`,
     '</form>',
+    `<form id="abort-form" method="post" action="${escapeHtml(input.abort)}"><input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}"></form>`,
+    `<p><a href="${escapeHtml(input.forgot)}">${t(page, 'forgot')}</a></p>`,
   ]);
 }
 

@@ -140,6 +140,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
 
     const signInPage = (uid: string) => `/login?return_to=${encodeURIComponent(`${OIDC_MOUNT_PATH}/interaction/${uid}`)}`;
     const interactionPath = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${uid}`;
+    const forgotPage = (uid: string) => `/forgot-password?return_to=${encodeURIComponent(interactionPath(uid))}`;
 
     async function loadInteraction(request: FastifyRequest<{ Params: { uid: string } }>, reply: FastifyReply) {
       const provider = await oidc.provider();
@@ -206,7 +207,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
           !(maxAge !== undefined && Number.isFinite(maxAge) && deps.clock.now() - authenticatedAt > maxAge * 1000);
         if (!fresh) {
           return reply.type('text/html; charset=utf-8').send(
-            renderPasswordPage(pageText(request, { uiLocales: details.params.ui_locales, auth }), { client: clientName(client), email: auth.account.email, action: `${interactionPath(details.uid)}/password`, csrf: sessions.csrfToken(auth.session) }),
+            renderPasswordPage(pageText(request, { uiLocales: details.params.ui_locales, auth }), { client: clientName(client), email: auth.account.email, action: `${interactionPath(details.uid)}/password`, abort: `${interactionPath(details.uid)}/abort`, forgot: forgotPage(details.uid), csrf: sessions.csrfToken(auth.session) }),
           );
         }
         return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(authenticatedAt / 1000), amr: ['pwd'] } });
@@ -239,6 +240,15 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
     });
 
+    // "Abbrechen" on the password page: the client hears access_denied; nothing is granted.
+    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/abort`, { schema: { hide: true } }, async (request, reply) => {
+      const loaded = await loadInteraction(request, reply);
+      if (!loaded) return expired(request, reply);
+      const auth = await liveSession(request);
+      if (!auth || !sessions.checkCsrf(auth.session, request.body?.csrf)) return expired(request, reply);
+      return finish(loaded, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
+    });
+
     scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/password`, { schema: { hide: true } }, async (request, reply) => {
       const loaded = await loadInteraction(request, reply);
       if (!loaded || loaded.details.prompt.name !== 'login') return expired(request, reply);
@@ -250,7 +260,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
         reply
           .code(status)
           .type('text/html; charset=utf-8')
-          .send(renderPasswordPage(pageText(request, { uiLocales: loaded.details.params.ui_locales, auth }), { client: clientName(loaded.client), email: auth.account.email, action: `${interactionPath(loaded.details.uid)}/password`, csrf: sessions.csrfToken(auth.session), error }));
+          .send(renderPasswordPage(pageText(request, { uiLocales: loaded.details.params.ui_locales, auth }), { client: clientName(loaded.client), email: auth.account.email, action: `${interactionPath(loaded.details.uid)}/password`, abort: `${interactionPath(loaded.details.uid)}/abort`, forgot: forgotPage(loaded.details.uid), csrf: sessions.csrfToken(auth.session), error }));
       if (password.length === 0 || password.length > 1024) return again('passwordMissing', 400);
       try {
         const issued = await deps.signIn.reauthenticate(auth, password, clientInfo(request), deps.cookies.deviceToken(request));
