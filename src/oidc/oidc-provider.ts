@@ -123,6 +123,14 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
         },
       },
     },
+    // Browsers may call the token, userinfo and revocation endpoints cross-origin only from the
+    // origin of one of the client's own redirect URIs, and only where no secret is involved (a
+    // public SPA) or for userinfo (oidc-provider's default rule, stated here on purpose).
+    clientBasedCORS: (ctx, origin, client) => {
+      if (origin === 'null') return false;
+      if (ctx.oidc.route !== 'userinfo' && client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
+    },
     findAccount: async (_ctx, sub) => {
       const account = await database.db.selectFrom('accounts').select(['id', 'email', 'email_verified_at']).where('id', '=', sub).executeTakeFirst();
       if (!account || account.email_verified_at === null) return undefined;

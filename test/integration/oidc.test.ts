@@ -659,8 +659,13 @@ for (const dialect of dialectsUnderTest()) {
       const o = await owner();
       const spa = await register({ firstParty: true, public: true });
       const a = await authorize(o.client, spa);
-      const r = await form('/oidc/token', { grant_type: 'authorization_code', code: a.params.get('code') ?? '', redirect_uri: spa.redirectUri, code_verifier: a.verifier, client_id: spa.clientId });
+      const spaOrigin = new URL(spa.redirectUri).origin;
+      const r = await form('/oidc/token', { grant_type: 'authorization_code', code: a.params.get('code') ?? '', redirect_uri: spa.redirectUri, code_verifier: a.verifier, client_id: spa.clientId }, { origin: spaOrigin });
       expect(r.status).toBe(200);
+      // CORS for the SPA's own origin only.
+      expect(r.headers['access-control-allow-origin']).toBe(spaOrigin);
+      const foreign = await form('/oidc/token', { grant_type: 'refresh_token', refresh_token: String(r.json.refresh_token), client_id: spa.clientId }, { origin: 'https://evil.example' });
+      expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
       const theirs = await tokensFor(o.client);
       const peek = await form('/oidc/token/introspection', { token: theirs.access_token, client_id: spa.clientId });
       expect(peek.json.active).toBe(false);
