@@ -34,6 +34,7 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
     ['securityEvents', () => services.securityLog.prune(services.database.db, services.config.securityLog.retentionDays)],
     // The OpenID Connect provider's expired sessions, codes, tokens and grants.
     ['oidcPayloads', () => services.oidc.payloads.prune()],
+    ['oidcSessionLinks', () => services.oidc.payloads.pruneLinks()],
     // Forgot-password requests whose processing after the answer never ran (an instance stopped).
     ['staleResetFlows', () => services.passwordReset.processStale()],
   ];

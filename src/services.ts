@@ -76,9 +76,11 @@ export function createServices(input: ServicesInput) {
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
   const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure).session,
-    signOut: async (token, client) => {
+    signOut: async (token, client, accountId) => {
       const auth = await sessions.authenticate(token);
-      if (auth) await signIn.signOut(auth, client);
+      if (auth?.account.id !== accountId) return false;
+      await signIn.signOut(auth, client);
+      return true;
     },
   });
   const channels = { ...createdChannels, backchannel: oidc.channel };

@@ -17,7 +17,7 @@ function sealingKey(secretKey: Buffer): Buffer {
 
 export function seal(keys: KeyRing, plaintext: string, context: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', sealingKey(keys.current.key), iv);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey(keys.current.key), iv, { authTagLength: 16 });
   // The context (e.g. "oidc-client:<id>") is bound as associated data: a sealed value copied
   // to another row does not open there.
   cipher.setAAD(Buffer.from(context, 'utf8'));
@@ -32,9 +32,12 @@ export function unseal(keys: KeyRing, sealed: string, context: string): string |
   const key = keys.byId(keyId);
   if (!key) return undefined;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', sealingKey(key), Buffer.from(iv, 'base64url'));
+    const authTag = Buffer.from(tag, 'base64url');
+    // A full 16-byte tag only: GCM would accept a truncated one, which is easier to forge.
+    if (authTag.length !== 16) return undefined;
+    const decipher = createDecipheriv('aes-256-gcm', sealingKey(key), Buffer.from(iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(context, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   } catch {
     return undefined;

@@ -24,6 +24,7 @@ export interface Tables {
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
   oidc_signing_keys: OidcSigningKeysTable;
+  oidc_session_links: OidcSessionLinksTable;
 }
 
 export interface AccountsTable {
@@ -397,4 +398,12 @@ export interface OidcSigningKeysTable {
   created_at: number;
   /** Retired keys are neither published nor used; null while published. */
   retired_at: number | null;
+}
+
+/** A provider session (by its uid) and the Lifeline session it was last used with. */
+export interface OidcSessionLinksTable {
+  provider_session_uid: string;
+  lifeline_session_id: string;
+  account_id: string;
+  linked_at: number;
 }

@@ -167,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     recoveryPhone: { available: deps.recoveryPhone !== undefined, defaultCountry: config.sms.defaultCountry, allowedCountries: config.sms.allowedCountries },
   });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone, cookies });
-  registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock, endHostSessions: (req, res) => deps.oidc.endBrowserSession(req, res) });
+  registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerAccountRoutes(app, { settings: deps.accountSettings, loginEmailChange: deps.loginEmailChange, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone, channelHold: deps.channelHold });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure, cookies });

@@ -31,8 +31,8 @@ export interface OidcProviderDeps {
   readonly clients: ClientRegistry;
   readonly backchannel: BackchannelLogouts;
   readonly pages: OidcPages;
-  /** Ends the Lifeline session of this cookie token (RP-initiated logout, "Ja, abmelden"). */
-  readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }) => Promise<void>;
+  /** Ends the Lifeline session of this cookie token if it is this account's (RP-initiated logout, "Ja, abmelden"); true when it did. */
+  readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }, accountId: string) => Promise<boolean>;
   /** The Lifeline session cookie's name (plain or __Host-, by PUBLIC_URL's scheme). */
   readonly sessionCookieName: string;
 }
@@ -68,6 +68,8 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
       const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
       const auth = token ? await deps.sessions.authenticate(token) : undefined;
       if (!auth || auth.account.id !== ctx.oidc.session?.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      // This provider session now answers to this Lifeline session: ending the one ends the other.
+      await deps.payloads.link(ctx.oidc.session.uid, auth.session.id, auth.account.id);
       return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
     0,
@@ -96,7 +98,8 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
       devInteractions: { enabled: false },
       introspection: {
         enabled: true,
-        // A confidential client may ask about any token it holds; a public one only its own.
+        // A confidential client (a host's server, an API that receives tokens of other clients) may
+        // ask about any token (RFC 7662); a public one only about its own.
         allowedPolicy: async (ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
       },
       revocation: {
@@ -179,12 +182,30 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
   provider.use(async (ctx, next) => {
     await next();
     const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
-    if (oidc?.route !== 'end_session_confirm' || !oidc.params?.logout) return;
+    // Only a logout the provider carried out (its 303), for the account this browser is signed in
+    // to Lifeline with: a refused request (wrong xsrf) or the logout of another account's
+    // provider session signs nobody out of Lifeline.
+    if (oidc?.route !== 'end_session_confirm' || !oidc.params?.logout || ctx.status !== 303) return;
+    const accountId = oidc.session?.accountId;
+    if (!accountId) return;
+    // oidc-provider keeps offline_access grants across a logout; "Ja, abmelden" says the user is
+    // signed out of every application, so they end too, as with Lifeline's own "Abmelden".
+    const authorizations = (oidc.session?.authorizations ?? {}) as Record<string, { grantId?: string }>;
+    const grantIds = Object.values(authorizations).flatMap((a) => (a.grantId ? [a.grantId] : []));
+    if (grantIds.length > 0) await deps.payloads.removeGrants(database.db, grantIds);
     const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
     if (!token) return;
-    await deps.signOut(token, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null });
-    ctx.cookies.set(deps.sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.http.secure, signed: false });
+    if (await deps.signOut(token, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, accountId)) {
+      ctx.cookies.set(deps.sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.http.secure, signed: false });
+    }
   });
+
+  // ID tokens carry `sid` for every client with a back-channel logout URI, so that the host can
+  // match a logout token of one browser's session (OIDC Back-Channel Logout 1.0 §2.1) without
+  // the client having to register backchannel_logout_session_required.
+  provider.Client.prototype.includeSid = function includeSid(this: { backchannelLogoutUri?: string }) {
+    return Boolean(this.backchannelLogoutUri);
+  };
 
   provider.on('server_error', (_ctx, error) => deps.logger.error({ event: 'oidc.server_error', err: error.message }, 'OpenID Connect provider error'));
   provider.on('grant.revoked', (_ctx, grantId) => deps.logger.info({ event: 'oidc.grant_revoked', grantId }, 'grant revoked'));

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
@@ -23,8 +22,8 @@ export interface OidcDeps {
   readonly outbox: Outbox;
   readonly sessions: SessionService;
   readonly sessionCookieName: string;
-  /** Ends a Lifeline session by its cookie token (RP-initiated logout confirmed). */
-  readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }) => Promise<void>;
+  /** Ends a Lifeline session by its cookie token if it is this account's (RP-initiated logout confirmed). */
+  readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }, accountId: string) => Promise<boolean>;
 }
 
 /** How often an instance looks for rotated signing keys (docs/operations.md "Signing keys"). */
@@ -91,10 +90,40 @@ export function createOidc(deps: OidcDeps) {
   async function endAccount(trx: Executor, accountId: string): Promise<void> {
     const clientIds = await payloads.clientsOf(trx, accountId);
     const removed = await payloads.removeAccount(trx, accountId);
+    await trx.deleteFrom('oidc_session_links').where('account_id', '=', accountId).execute();
     const told = await backchannel.enqueue(trx, { accountId, clientIds });
     if (removed > 0 || told > 0) logger.info({ event: 'oidc.account_ended', accountId, removed, logoutTokens: told }, 'provider sessions and grants of the account ended');
   }
-  deps.sessions.whenSessionsEnd(endAccount);
+
+  /**
+   * Ends the provider sessions used with these Lifeline sessions, and the grants made in them (one
+   * browser signed out, or ended from the session list, or a device's sessions): its host
+   * applications get a logout token with the session's sid.
+   */
+  async function endLinked(trx: Executor, accountId: string, lifelineSessionIds: readonly string[]): Promise<void> {
+    for (const uid of await payloads.takeLinked(trx, lifelineSessionIds)) {
+      const session = await payloads.sessionByUid(uid, trx);
+      if (!session || session.accountId !== accountId) continue;
+      await endProviderSession(trx, uid);
+      logger.info({ event: 'oidc.session_ended', accountId }, 'a provider session ended with its Lifeline session');
+    }
+  }
+
+  /** Ends one provider session (by uid) with its grants, telling its hosts (a browser switching accounts). */
+  async function endProviderSession(trx: Executor, uid: string): Promise<void> {
+    const session = await payloads.sessionByUid(uid, trx);
+    if (!session?.accountId) return;
+    const clientIds = Object.keys(session.authorizations);
+    const grantIds = clientIds.flatMap((id) => (session.authorizations[id]?.grantId ? [String(session.authorizations[id].grantId)] : []));
+    await payloads.removeSession(trx, session.id, grantIds);
+    await trx.deleteFrom('oidc_session_links').where('provider_session_uid', '=', uid).execute();
+    await backchannel.enqueue(trx, { accountId: session.accountId, clientIds, sids: Object.fromEntries(clientIds.map((id) => [id, session.authorizations[id]?.sid])) });
+  }
+
+  deps.sessions.whenSessionsEnd(async (trx, ended) => {
+    if (ended.sessionIds === 'all') await endAccount(trx, ended.accountId);
+    else await endLinked(trx, ended.accountId, ended.sessionIds);
+  });
 
   return {
     issuer,
@@ -109,26 +138,8 @@ export function createOidc(deps: OidcDeps) {
       await provider();
     },
     endAccount,
-
-    /**
-     * "Abmelden" in Lifeline: ends this browser's provider session and the grants made in it, and
-     * queues logout tokens (with the session's sid) for its host applications.
-     */
-    async endBrowserSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const p = await provider();
-      const session = await p.Session.get({ req, res } as unknown as Parameters<typeof p.Session.get>[0]);
-      const accountId = session.accountId;
-      const sessionId = (session as unknown as { jti?: string }).jti;
-      if (!accountId || !sessionId) return;
-      const authorizations = (session.authorizations ?? {}) as Record<string, { sid?: string; grantId?: string }>;
-      const clientIds = Object.keys(authorizations);
-      const grantIds = clientIds.flatMap((id) => (authorizations[id]?.grantId ? [authorizations[id].grantId] : []));
-      const sids = Object.fromEntries(clientIds.map((id) => [id, authorizations[id]?.sid]));
-      await inTransaction(database, async (trx) => {
-        await payloads.removeSession(trx, sessionId, grantIds);
-        await backchannel.enqueue(trx, { accountId, clientIds, sids });
-      });
-    },
+    /** Ends one provider session by uid (its grants, a logout token to its hosts). */
+    endProviderSession: (uid: string) => inTransaction(database, (trx) => endProviderSession(trx, uid)),
   };
 }
 

@@ -11,7 +11,8 @@ import type { ClientRegistry } from './client-registry.js';
  * the user's way back to the client; an interaction grants nothing by itself (the provider asks
  * Lifeline's session again when it resumes) and expires within the hour.
  */
-function accountOf(payload: AdapterPayload): string | null {
+function accountOf(model: string, payload: AdapterPayload): string | null {
+  if (model === 'Interaction') return null;
   return typeof payload.accountId === 'string' ? payload.accountId : null;
 }
 
@@ -30,6 +31,15 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
   }
 
+  /** Ends these grants (the Grant rows and every code and token of them). */
+  async function removeGrants(trx: Executor, grantIds: readonly string[]): Promise<void> {
+    if (grantIds.length === 0) return;
+    await trx
+      .deleteFrom('oidc_payloads')
+      .where((eb) => eb.or([eb('grant_id', 'in', [...grantIds]), eb.and([eb('model', '=', 'Grant'), eb('id', 'in', [...grantIds])])]))
+      .execute();
+  }
+
   class LifelineAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -38,7 +48,7 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
         payload: JSON.stringify(payload),
         grant_id: typeof payload.grantId === 'string' ? payload.grantId : null,
         uid: typeof payload.uid === 'string' ? payload.uid : null,
-        account_id: accountOf(payload),
+        account_id: accountOf(this.model, payload),
         client_id: typeof payload.clientId === 'string' ? payload.clientId : null,
         expires_at: expiresIn ? clock.now() + expiresIn * 1000 : null,
       };
@@ -120,18 +130,51 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     },
 
     /** One provider session by the uid its cookie names, if it is live. */
-    async sessionByUid(uid: string): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
-      const row = await db.selectFrom('oidc_payloads').select(['id', 'payload', 'expires_at', 'consumed_at']).where('model', '=', 'Session').where('uid', '=', uid).executeTakeFirst();
+    async sessionByUid(uid: string, trx: Executor = db): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
+      const row = await trx.selectFrom('oidc_payloads').select(['id', 'payload', 'expires_at', 'consumed_at']).where('model', '=', 'Session').where('uid', '=', uid).executeTakeFirst();
       const payload = row ? readRow(row) : undefined;
       if (!row || !payload) return undefined;
       const authorizations = (payload as { authorizations?: Record<string, { sid?: string; grantId?: string }> }).authorizations ?? {};
       return { id: row.id, accountId: typeof payload.accountId === 'string' ? payload.accountId : null, authorizations };
     },
 
+    /** Ends these grants with their codes and tokens. */
+    removeGrants,
+
+    /**
+     * Records that a provider session was used with this Lifeline session (the Lifeline-session
+     * check of every authorization does), so that ending the one ends the other.
+     */
+    async link(providerSessionUid: string, lifelineSessionId: string, accountId: string): Promise<void> {
+      const row = { lifeline_session_id: lifelineSessionId, account_id: accountId, linked_at: clock.now() };
+      await db
+        .insertInto('oidc_session_links')
+        .values({ provider_session_uid: providerSessionUid, ...row })
+        .onConflict((oc) => oc.column('provider_session_uid').doUpdateSet(row))
+        .execute();
+    },
+
+    /** The provider sessions used with these Lifeline sessions (uids), unlinked on the way. */
+    async takeLinked(trx: Executor, lifelineSessionIds: readonly string[]): Promise<string[]> {
+      if (lifelineSessionIds.length === 0) return [];
+      const rows = await trx.selectFrom('oidc_session_links').select('provider_session_uid').where('lifeline_session_id', 'in', [...lifelineSessionIds]).execute();
+      if (rows.length > 0) await trx.deleteFrom('oidc_session_links').where('lifeline_session_id', 'in', [...lifelineSessionIds]).execute();
+      return rows.map((row) => row.provider_session_uid);
+    },
+
+    /** Links whose Lifeline session is gone (expired and pruned): nothing can end through them any more. */
+    async pruneLinks(): Promise<number> {
+      const result = await db
+        .deleteFrom('oidc_session_links')
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('sessions').select('sessions.id').whereRef('sessions.id', '=', 'oidc_session_links.lifeline_session_id'))))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Ends one provider session and the grants made in it. */
     async removeSession(trx: Executor, sessionId: string, grantIds: readonly string[]): Promise<void> {
       await trx.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', '=', sessionId).execute();
-      if (grantIds.length > 0) await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', [...grantIds]).execute();
+      await removeGrants(trx, grantIds);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import { MINUTE } from '../core/clock.js';
+import { HOUR, MINUTE } from '../core/clock.js';
 import type { KeyRing } from '../core/keyring.js';
 import { randomToken } from '../core/random.js';
 import { seal, unseal } from '../core/sealing.js';
@@ -83,16 +83,18 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
      */
     async load(): Promise<{ keys: SigningJwk[]; unreadable: string[]; fingerprint: string }> {
       const published = (await rows()).filter((row) => row.retired_at === null);
-      const signing = signingGeneration(published);
-      const ordered = [...published.filter((row) => row.generation === signing), ...published.filter((row) => row.generation !== signing)];
-      const loaded: SigningJwk[] = [];
+      const readable: { generation: number; created_at: number; jwk: SigningJwk }[] = [];
       const unreadable: string[] = [];
-      for (const row of ordered) {
+      for (const row of published) {
         const text = unseal(keys, row.private_jwk_sealed, context(row.kid));
         if (text === undefined) unreadable.push(row.kid);
-        else loaded.push(JSON.parse(text) as SigningJwk);
+        else readable.push({ generation: row.generation, created_at: row.created_at, jwk: JSON.parse(text) as SigningJwk });
       }
-      return { keys: loaded, unreadable, fingerprint: loaded.map((k) => k.kid).join(',') };
+      // The signing key is chosen among the keys this instance can read, by the same rule as
+      // list(): instances with the same SECRET_KEYs agree.
+      const signing = signingGeneration(readable);
+      const ordered = [...readable.filter((k) => k.generation === signing), ...readable.filter((k) => k.generation !== signing)].map((k) => k.jwk);
+      return { keys: ordered, unreadable, fingerprint: ordered.map((k) => k.kid).join(',') };
     },
 
     async list(): Promise<SigningKeyInfo[]> {
@@ -113,11 +115,18 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
       }
     },
 
-    /** Stops publishing a key (tokens it signed no longer verify). Never the signing key. */
-    async retire(kid: string): Promise<'retired' | 'unknown' | 'signing'> {
-      const info = (await this.list()).find((k) => k.kid === kid && k.retiredAt === null);
+    /**
+     * Stops publishing a key (tokens it signed no longer verify). Never the signing key, and not
+     * before the signing key has signed for an hour (the ID token lifetime): until then hosts
+     * still verify tokens the old key signed.
+     */
+    async retire(kid: string): Promise<'retired' | 'unknown' | 'signing' | 'too-soon'> {
+      const all = await this.list();
+      const info = all.find((k) => k.kid === kid && k.retiredAt === null);
       if (!info) return 'unknown';
       if (info.signing) return 'signing';
+      const signing = all.find((k) => k.signing);
+      if (signing && signing.generation > info.generation && signing.createdAt + PUBLISH_BEFORE_SIGNING_MS + HOUR > clock.now()) return 'too-soon';
       await database.db.updateTable('oidc_signing_keys').set({ retired_at: clock.now() }).where('kid', '=', kid).execute();
       return 'retired';
     },

@@ -29,8 +29,11 @@ export interface IssuedSession {
   readonly session: SessionRow;
 }
 
-/** Called inside the transaction that ended an account's sessions. */
-export type SessionsEndedListener = (trx: Executor, accountId: string) => Promise<void>;
+/**
+ * Called inside the transaction that ended sessions of an account: `sessionIds` names them when
+ * only some ended (one signed out, a device's), `all` when every session of the account did.
+ */
+export type SessionsEndedListener = (trx: Executor, ended: { accountId: string; sessionIds: readonly string[] | 'all' }) => Promise<void>;
 
 /** `last_seen_at` is written at most this often per session, not on every request. */
 const TOUCH_INTERVAL_MS = MINUTE;
@@ -55,8 +58,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
   const tokenHash = (key: Buffer, token: string) => hmacSha256(key, 'session', token);
   const endListeners: SessionsEndedListener[] = [];
 
-  async function sessionsEnded(trx: Executor, accountId: string): Promise<void> {
-    for (const listener of endListeners) await listener(trx, accountId);
+  async function sessionsEnded(trx: Executor, accountId: string, sessionIds: readonly string[] | 'all'): Promise<void> {
+    if (sessionIds !== 'all' && sessionIds.length === 0) return;
+    for (const listener of endListeners) await listener(trx, { accountId, sessionIds });
   }
 
   function isLive(session: SessionRow, now: number): boolean {
@@ -224,10 +228,15 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         .execute();
     },
 
-    /** Ends one session of this account; false when the account has no such session. */
+    /**
+     * Ends one session of this account (and what was signed in through it at host applications);
+     * false when the account has no such session.
+     */
     async revoke(trx: Executor, accountId: string, sessionId: string): Promise<boolean> {
       const result = await trx.deleteFrom('sessions').where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
-      return Number(result.numDeletedRows) === 1;
+      const ended = Number(result.numDeletedRows) === 1;
+      if (ended) await sessionsEnded(trx, accountId, [sessionId]);
+      return ended;
     },
 
     /**
@@ -239,13 +248,13 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
       if (keepId !== undefined) query = query.where('id', '!=', keepId);
       const result = await query.executeTakeFirst();
-      await sessionsEnded(trx, accountId);
+      await sessionsEnded(trx, accountId, 'all');
       return Number(result.numDeletedRows);
     },
 
     /**
-     * Registers what else ends when the account's sessions end (revokeAll, revokeDevice): the
-     * OpenID Connect provider's sessions and grants. Registered by the composition root, so that
+     * Registers what else ends when sessions of an account end (revoke, revokeAll, revokeDevice):
+     * the OpenID Connect provider's sessions and grants. Registered by the composition root, so that
      * sessions need not know the provider.
      */
     whenSessionsEnd(listener: SessionsEndedListener): void {
@@ -259,9 +268,13 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     async revokeDevice(trx: Executor, accountId: string, deviceId: string, keepId?: string): Promise<number> {
       let query = trx.deleteFrom('sessions').where('account_id', '=', accountId).where('device_id', '=', deviceId);
       if (keepId !== undefined) query = query.where('id', '!=', keepId);
-      const result = await query.executeTakeFirst();
-      await sessionsEnded(trx, accountId);
-      return Number(result.numDeletedRows);
+      const ended = await query.returning('id').execute();
+      await sessionsEnded(
+        trx,
+        accountId,
+        ended.map((row) => row.id),
+      );
+      return ended.length;
     },
 
     /** Housekeeping: sessions past their absolute end or idle limit. */

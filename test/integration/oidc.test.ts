@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE, SECOND } from '../../src/core/clock.js';
+import { HOUR, MINUTE, SECOND } from '../../src/core/clock.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
 import { PUBLISH_BEFORE_SIGNING_MS } from '../../src/oidc/signing-keys.js';
@@ -313,6 +313,9 @@ for (const dialect of dialectsUnderTest()) {
     it('"Abmelden" ends the provider session: the same browser gets no code on the provider cookie alone, and its hosts get a logout token with sid', async () => {
       const o = await owner();
       const tokens = await tokensFor(o.client);
+      // The ID token names the provider session (sid), so the host can match the logout token.
+      const { payload: idClaims } = await jwtVerify(tokens.id_token, jwks, { issuer: ISSUER, audience: firstParty.clientId });
+      expect(typeof idClaims.sid).toBe('string');
       const sent = bcl.posts.length;
       expect((await o.client.post('/api/v1/logout')).status).toBe(204);
       // The provider's cookies are still in the jar; the Lifeline session is gone.
@@ -324,7 +327,7 @@ for (const dialect of dialectsUnderTest()) {
       const claims = await deliveredLogoutTokens(sent);
       expect(claims).toHaveLength(1);
       expect(claims[0]).toMatchObject({ sub: o.accountId, events: { 'http://schemas.openid.net/event/backchannel-logout': {} } });
-      expect(typeof claims[0]?.sid).toBe('string');
+      expect(claims[0]?.sid).toBe(idClaims.sid);
       expect(claims[0]).not.toHaveProperty('nonce');
     });
 
@@ -400,11 +403,44 @@ for (const dialect of dialectsUnderTest()) {
         const intruder = apiClient(t.app, { ip: nextIp() });
         expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
         const stolen = await tokensFor(intruder);
-        const session = await t.database.db.selectFrom('sessions').select(['device_id']).where('account_id', '=', o.accountId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+        const current = ((await o.client.get('/api/v1/sessions')).body.sessions as { id: string; current: boolean }[]).find((x) => x.current)?.id ?? '';
+        const session = await t.database.db.selectFrom('sessions').select(['device_id']).where('account_id', '=', o.accountId).where('id', '!=', current).executeTakeFirstOrThrow();
         const sent = bcl.posts.length;
         await inTransaction(t.database, (trx) => t.services.sessions.revokeDevice(trx, o.accountId, String(session.device_id)));
         await expectEnded(firstParty, stolen);
         await expectHostsTold(o.accountId, sent);
+      });
+
+      it('ending one session from the list ends that browser\'s host grants, not the owner\'s own', async () => {
+        const o = await owner();
+        const mine = await tokensFor(o.client);
+        const intruder = apiClient(t.app, { ip: nextIp() });
+        expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
+        const stolen = await tokensFor(intruder);
+        const sent = bcl.posts.length;
+        const list = (await o.client.get('/api/v1/sessions')).body.sessions as { id: string; current: boolean }[];
+        const theirs = list.find((session) => !session.current);
+        expect((await o.client.del(`/api/v1/sessions/${String(theirs?.id)}`)).status).toBe(204);
+        await expectEnded(firstParty, stolen);
+        expect((await introspect(firstParty, mine.access_token)).json.active).toBe(true);
+        expect((await refresh(firstParty, mine.refresh_token)).status).toBe(200);
+        expect((await authorize(intruder, firstParty)).arrived).toBe(false);
+        const claims = await deliveredLogoutTokens(sent);
+        expect(claims).toHaveLength(1);
+        expect(typeof claims[0]?.sid).toBe('string');
+      });
+
+      it('a browser that switches accounts: the earlier account\'s provider session ends, the code is for the one signed in now', async () => {
+        const a = await owner();
+        const first = await tokensFor(a.client);
+        expect((await a.client.post('/api/v1/logout')).status).toBe(204);
+        const b = await owner();
+        // The same browser (a's jar, provider cookies included) signs in as b.
+        expect((await a.client.post('/api/v1/login', { email: b.email, password: b.password })).status).toBe(200);
+        const next = await tokensFor(a.client);
+        const { payload } = await jwtVerify(next.id_token, jwks, { issuer: ISSUER, audience: firstParty.clientId });
+        expect(payload.sub).toBe(b.accountId);
+        await expectEnded(firstParty, first);
       });
 
       it('a logout token is retried while the host is down, with the same jti, and arrives once it is up', async () => {
@@ -617,6 +653,8 @@ for (const dialect of dialectsUnderTest()) {
         expect(String(confirmed.headers.location)).toMatch(new RegExp(`^${firstParty.redirectUri}/bye`));
         expect((await o.client.get('/api/v1/session')).status).toBe(401);
         expect((await authorize(o.client, firstParty)).arrived).toBe(false);
+        // "signed out of every application": the offline grant of this browser ended too.
+        await expectEnded(firstParty, tokens);
         expect((await deliveredLogoutTokens(sent)).map((c) => c.sub)).toContain(o.accountId);
       });
 
@@ -638,6 +676,35 @@ for (const dialect of dialectsUnderTest()) {
         } finally {
           await limited.close();
         }
+      });
+
+      it('the interaction forms take HTML forms only; a stranger with the interaction URL learns nothing', async () => {
+        const o = await owner();
+        const a = await authorize(o.client, thirdParty);
+        const action = /action="([^"]+\/consent)"/.exec(a.text)?.[1] ?? '';
+        for (const payload of ['{"csrf":5,"decision":"allow"}', '{"csrf":["x"]}', '{']) {
+          const json = await o.client.post(action, payload, { 'content-type': 'application/json', accept: 'text/html' });
+          expect(json.status).toBe(415);
+        }
+        const repeated = await o.client.post(action, 'csrf=a&csrf=b&decision=allow&decision=deny', { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        expect(repeated.status).toBe(400);
+        // The consent page allows its form to end at this client's redirect origin only.
+        const consent = await o.client.get(pathOf(action.replace(/\/consent$/, '')), { accept: 'text/html' });
+        expect(String(consent.headers['content-security-policy'])).toContain(`form-action 'self' ${new URL(thirdParty.redirectUri).origin};`);
+        const stranger = await apiClient(t.app, { ip: nextIp() }).get(pathOf(action.replace(/\/consent$/, '')), { accept: 'text/html' });
+        expect(stranger.headers.location).toBeUndefined();
+        expect(stranger.status).toBe(400);
+      });
+
+      it('a refused RP-initiated logout (wrong xsrf) signs nobody out of Lifeline', async () => {
+        const o = await owner();
+        const tokens = await tokensFor(o.client);
+        const page = await o.client.get(`/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token }).toString()}`, { accept: 'text/html' });
+        const action = /<form[^>]*action="([^"]+)"/.exec(page.text)?.[1] ?? '';
+        const forged = await o.client.post(pathOf(action), 'xsrf=nonsense&logout=yes', { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        expect(forged.status).toBe(400);
+        expect((await o.client.get('/api/v1/session')).status).toBe(200);
+        expect((await introspect(firstParty, tokens.access_token)).json.active).toBe(true);
       });
 
       it('an expired or unknown interaction is a page that says so, not an error', async () => {
@@ -682,6 +749,9 @@ for (const dialect of dialectsUnderTest()) {
       expect((await t.services.oidc.signingKeys.list()).find((k) => k.kid === made.kid)?.signing).toBe(true);
       const old = before[0]?.kid ?? '';
       expect(await t.services.oidc.signingKeys.retire(made.kid)).toBe('signing');
+      // Tokens the old key signed may be in use for an hour after the new one began to sign.
+      expect(await t.services.oidc.signingKeys.retire(old)).toBe('too-soon');
+      t.clock.advance(HOUR);
       expect(await t.services.oidc.signingKeys.retire(old)).toBe('retired');
       t.clock.advance(MINUTE + SECOND);
       const after = (await t.app.inject({ method: 'GET', url: '/oidc/jwks' })).json<JSONWebKeySet>();

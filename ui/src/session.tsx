@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { api, refreshSession, type AccountView } from './api.js';
 import { useI18n } from './i18n.js';
 import { navigate } from './router.js';
+import { clearReturnTo } from './return-to.js';
 
 type SessionState = { readonly status: 'loading' } | { readonly status: 'anonymous' } | { readonly status: 'signed-in'; readonly account: AccountView };
 
@@ -53,6 +54,8 @@ export function useSignOut(): () => Promise<void> {
     } catch {
       // Already signed out (the session expired or was revoked elsewhere): the result is the same.
     }
+    // A sign-in begun for a host application in this browser is not continued by whoever signs in next.
+    clearReturnTo();
     setSignedOut();
     navigate('/login?notice=signed-out');
   }, [setSignedOut]);

@@ -130,6 +130,10 @@ export async function oidcKeysRetireCommand(env: NodeJS.ProcessEnv, kid: string,
       io.err(`lifeline oidc-keys retire: no published key ${kid}`);
       return 1;
     }
+    if (outcome === 'too-soon') {
+      io.err(`lifeline oidc-keys retire: the new signing key has signed for less than an hour; tokens signed with ${kid} may still be in use — retry later`);
+      return 1;
+    }
     if (outcome === 'signing') {
       io.err(`lifeline oidc-keys retire: ${kid} signs now; rotate first, then retire it once the new key signs`);
       return 1;

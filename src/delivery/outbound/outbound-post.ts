@@ -19,6 +19,8 @@ for (const [network, prefix] of [
   ['172.16.0.0', 12],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const) {
   privateNetworks.addSubnet(network, prefix, 'ipv4');
 }
@@ -27,6 +29,10 @@ for (const [network, prefix] of [
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
+  ['ff00::', 8],
+  // NAT64 and 6to4 embed IPv4 addresses (a private one among them).
+  ['64:ff9b::', 96],
+  ['2002::', 16],
 ] as const) {
   privateNetworks.addSubnet(network, prefix, 'ipv6');
 }
@@ -93,8 +99,13 @@ export async function outboundPost(
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
-          if (size < 4096) chunks.push(chunk);
+          chunks.push(chunk);
           size += chunk.length;
+          // Enough to log; a receiver that keeps talking is cut off instead of read to the deadline.
+          if (size >= 4096) {
+            resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, 4096) });
+            response.destroy();
+          }
         });
         response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, 4096) }));
         response.on('error', reject);

@@ -5,7 +5,7 @@ import type { Clock } from '../../core/clock.js';
 import { isLifelineError } from '../../core/errors.js';
 import type { Translator } from '../../i18n/translator.js';
 import { isLocale, type Locale } from '../../i18n/translator.js';
-import { OIDC_MOUNT_PATH } from '../../oidc/oidc-provider.js';
+import { OIDC_COOKIE_NAMES, OIDC_MOUNT_PATH } from '../../oidc/oidc-provider.js';
 import { renderConsentPage, renderOidcError, renderPasswordPage, type PageText } from '../pages/oidc-pages.js';
 import type { Oidc } from '../../oidc/oidc-service.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/session-service.js';
@@ -49,6 +49,17 @@ function asProviderRequest(request: FastifyRequest, publicUrl: URL): ProviderReq
   return raw;
 }
 
+/** A form-action source for a URI: its origin for http(s), its scheme for a native app's private-use scheme. */
+function formTarget(url: URL): string {
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : url.protocol;
+}
+
+/** A field of a parsed form: a string, or undefined (never an array or object). */
+function field(body: unknown, name: string): string | undefined {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** The last time this session's password was entered (sign-in or re-authentication). */
 function lastAuthenticatedAt(auth: AuthenticatedSession, privilegedMs: number): number {
   return auth.session.privileged_until === null ? auth.session.created_at : Math.max(auth.session.created_at, auth.session.privileged_until - privilegedMs);
@@ -66,12 +77,15 @@ function lastAuthenticatedAt(auth: AuthenticatedSession, privilegedMs: number): 
 export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDeps): Promise<void> {
   const { oidc, sessions, translator } = deps;
   const publicUrl = new URL(deps.publicUrl);
-  // Forms on the provider's pages post to /oidc and then redirect to the host application, and
-  // browsers apply form-action to those redirects too: the host's origin must be allowed.
-  const oidcHeaders = {
-    ...deps.securityHeaders,
-    'content-security-policy': (deps.securityHeaders['content-security-policy'] ?? '').replace(/form-action [^;]*/, `form-action 'self' https:${deps.isProduction ? '' : ' http:'}`),
+  // Forms on the provider's pages (consent, password, logout) post to /oidc and are then
+  // redirected to the host application, and browsers apply form-action to those redirects too:
+  // each page allows exactly the targets of its client's registered URIs.
+  const baseCsp = deps.securityHeaders['content-security-policy'] ?? '';
+  const cspAllowingForms = (uris: readonly string[]) => {
+    const targets = [...new Set(uris.flatMap((uri) => (URL.canParse(uri) ? [formTarget(new URL(uri))] : [])))];
+    return baseCsp.replace(/form-action [^;]*/, ['form-action', "'self'", ...targets].join(' '));
   };
+  const oidcHeaders = { ...deps.securityHeaders };
   /**
    * The page language: the client's ui_locales, then the signed-in account's language, then the
    * browser's (request.locale), as the provider's own pages and the UI do.
@@ -98,6 +112,9 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       if (/^\/(auth|session\/end)(\/|\?|$)/.test(raw.url ?? '')) await deps.rateLimits.enforce('api-client', clientBucketKey(request.ip));
       await preferRefreshTokenForFirstParty(raw);
       for (const [name, value] of Object.entries(oidcHeaders)) reply.raw.setHeader(name, value);
+      // The logout page's form ends at the post_logout_redirect_uri (the provider checks that it is registered).
+      const logoutTarget = raw.method === 'GET' && raw.url?.startsWith('/session/end?') ? new URL(raw.url, 'http://provider').searchParams.get('post_logout_redirect_uri') : null;
+      if (logoutTarget) reply.raw.setHeader('content-security-policy', cspAllowingForms([logoutTarget]));
       reply.raw.setHeader('x-request-id', request.id);
       reply.hijack();
       await new Promise<void>((resolve) => {
@@ -130,14 +147,18 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
 
   // The interaction bridge: HTML forms, parsed here (the provider's scope takes no bodies).
   await app.register(async (scope) => {
+    // HTML forms only: a JSON body (or any other) is refused with 415 before a handler sees it.
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
     scope.addHook('onSend', async (_request, reply) => {
-      reply.header('content-security-policy', oidcHeaders['content-security-policy']);
       reply.header('cache-control', 'no-store');
     });
 
+    /** The same authorization request again (its parameters as the provider stored them). */
+    const authorizeAgain = (params: Record<string, unknown>) =>
+      `${OIDC_MOUNT_PATH}/auth?${new URLSearchParams(Object.entries(params).flatMap(([k, v]): [string, string][] => (typeof v === 'string' ? [[k, v]] : []))).toString()}`;
     const signInPage = (uid: string) => `/login?return_to=${encodeURIComponent(`${OIDC_MOUNT_PATH}/interaction/${uid}`)}`;
     const interactionPath = (uid: string) => `${OIDC_MOUNT_PATH}/interaction/${uid}`;
     const forgotPage = (uid: string) => `/forgot-password?return_to=${encodeURIComponent(interactionPath(uid))}`;
@@ -150,6 +171,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
         if (details.uid !== request.params.uid) return undefined;
         const client = await provider.Client.find(String(details.params.client_id));
         if (!client) return undefined;
+        reply.header('content-security-policy', cspAllowingForms([...(client.redirectUris ?? []), ...(client.postLogoutRedirectUris ?? [])]));
         return { provider, raw, details, client };
       } catch (error) {
         if (error instanceof oidcErrors.SessionNotFound || error instanceof oidcErrors.InvalidRequest) return undefined;
@@ -189,14 +211,24 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
         // The provider session this interaction began in has ended meanwhile (a password reset or
         // "Das war ich nicht" ends all of the account's), so the provider will not resume it. The
         // same authorization request again, in a fresh provider session, keeps the way back.
-        const stale = await (await oidc.provider()).Interaction.find(request.params.uid);
+        // Only for the browser the interaction belongs to (its signed interaction cookie names
+        // it): a stranger who has the URL learns nothing of the request it carries.
+        const provider = await oidc.provider();
+        const ownCookie = provider.createContext(request.raw, reply.raw).cookies.get(OIDC_COOKIE_NAMES.interaction, { signed: true });
+        const stale = ownCookie === request.params.uid ? await provider.Interaction.find(request.params.uid) : undefined;
         if (!stale?.params || !stale.session?.uid) return expired(request, reply);
-        const again = new URLSearchParams(Object.entries(stale.params).flatMap(([k, v]): [string, string][] => (typeof v === 'string' ? [[k, v]] : [])));
-        return reply.redirect(`${OIDC_MOUNT_PATH}/auth?${again.toString()}`, 303);
+        return reply.redirect(authorizeAgain(stale.params), 303);
       }
       const { details, client } = loaded;
       const auth = await liveSession(request);
       if (!auth) return reply.redirect(signInPage(details.uid), 303);
+      // The browser's provider session belongs to another account than the one now signed in to
+      // Lifeline (the user switched accounts): that session ends here, with its grants and a
+      // logout token to its hosts, and the request starts again for the account signed in now.
+      if (details.session?.accountId && details.session.accountId !== auth.account.id && details.session.uid) {
+        await oidc.endProviderSession(details.session.uid);
+        return reply.redirect(authorizeAgain(details.params), 303);
+      }
 
       if (details.prompt.name === 'login') {
         const authenticatedAt = lastAuthenticatedAt(auth, sessions.privilegedMs);
@@ -235,8 +267,8 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       if (!loaded || loaded.details.prompt.name !== 'consent') return expired(request, reply);
       const auth = await liveSession(request);
       if (!auth || auth.account.id !== loaded.details.session?.accountId) return reply.redirect(signInPage(loaded.details.uid), 303);
-      if (!sessions.checkCsrf(auth.session, request.body?.csrf)) return expired(request, reply);
-      if (request.body?.decision !== 'allow') return finish(loaded, reply, { error: 'access_denied', error_description: 'the user denied the request' });
+      if (!sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
+      if (field(request.body, 'decision') !== 'allow') return finish(loaded, reply, { error: 'access_denied', error_description: 'the user denied the request' });
       return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
     });
 
@@ -245,7 +277,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       const loaded = await loadInteraction(request, reply);
       if (!loaded) return expired(request, reply);
       const auth = await liveSession(request);
-      if (!auth || !sessions.checkCsrf(auth.session, request.body?.csrf)) return expired(request, reply);
+      if (!auth || !sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
       return finish(loaded, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
     });
 
@@ -254,8 +286,8 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       if (!loaded || loaded.details.prompt.name !== 'login') return expired(request, reply);
       const auth = await liveSession(request);
       if (!auth) return reply.redirect(signInPage(loaded.details.uid), 303);
-      if (!sessions.checkCsrf(auth.session, request.body?.csrf)) return expired(request, reply);
-      const password = request.body?.password ?? '';
+      if (!sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
+      const password = field(request.body, 'password') ?? '';
       const again = (error: 'passwordWrong' | 'passwordMissing', status: number) =>
         reply
           .code(status)

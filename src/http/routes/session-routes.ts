@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { loginRequest, reauthenticateRequest, sessionIdParams, sessionListResponse, sessionQuery, sessionResponse, reauthenticateResponse } from '../../contract/accounts.js';
@@ -16,8 +15,6 @@ export interface SessionRoutesDeps {
   readonly sessions: SessionService;
   readonly cookies: SessionCookieHelpers;
   readonly clock: Clock;
-  /** Ends this browser's sessions at the OpenID Connect provider ("Abmelden"). */
-  readonly endHostSessions?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /** The session of a route declared with `session: 'required'` (the hook has checked it). */
@@ -80,9 +77,6 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
     { config: { session: 'required' }, schema: { tags: ['sessions'], summary: 'Sign out (ends the session on the server)', response: { 204: noContent, ...problemResponses } } },
     async (request, reply) => {
       await deps.signIn.signOut(authOf(request), clientInfo(request));
-      // The browser's session at the OpenID Connect provider ends too: its cookie alone must
-      // never sign the browser in to a host application again (docs/oidc.md).
-      await deps.endHostSessions?.(request.raw, reply.raw);
       cookies.clearSession(reply);
       return reply.code(204).send(null);
     },
