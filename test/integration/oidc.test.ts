@@ -128,6 +128,13 @@ for (const dialect of dialectsUnderTest()) {
       throw new Error('too many redirects');
     }
 
+    /** Follows a browser's GET redirects from `location` until the client's redirect_uri (not loaded). */
+    async function followToClient(browser: ApiClient, client: TestClient, location: string): Promise<string> {
+      let at = location;
+      for (let hop = 0; hop < 5 && !at.startsWith(client.redirectUri); hop++) at = String((await browser.get(pathOf(at), { accept: 'text/html' })).headers.location);
+      return at;
+    }
+
     function basic(client: TestClient): Record<string, string> {
       return { authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}` };
     }
@@ -278,8 +285,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
       const back = await browser.get(decodeURIComponent(String(a.location).split('return_to=')[1] ?? ''), { accept: 'text/html' });
       expect(back.status).toBe(303);
-      let location = String(back.headers.location);
-      for (let hop = 0; hop < 5 && !location.startsWith(firstParty.redirectUri); hop++) location = String((await browser.get(pathOf(location), { accept: 'text/html' })).headers.location);
+      const location = await followToClient(browser, firstParty, String(back.headers.location));
       const params = new URL(location).searchParams;
       expect(params.get('state')).toBe(a.state);
       expect((await redeem(firstParty, { ...a, params })).status).toBe(200);
@@ -484,8 +490,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(forged.status).toBe(400);
         const allowed = await o.client.post(action, `decision=allow&csrf=${encodeURIComponent(csrf)}`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
         expect(allowed.status).toBe(303);
-        let location = String(allowed.headers.location);
-        for (let hop = 0; hop < 5 && !location.startsWith(thirdParty.redirectUri); hop++) location = String((await o.client.get(pathOf(location), { accept: 'text/html' })).headers.location);
+        const location = await followToClient(o.client, thirdParty, String(allowed.headers.location));
         const params = new URL(location).searchParams;
         const tokens = await redeem(thirdParty, { ...a, params });
         expect(tokens.status).toBe(200);
@@ -495,8 +500,7 @@ for (const dialect of dialectsUnderTest()) {
         const csrf2 = /name="csrf" value="([^"]+)"/.exec(denied.text)?.[1] ?? '';
         const action2 = /action="([^"]+\/consent)"/.exec(denied.text)?.[1] ?? '';
         const no = await o.client.post(action2, `decision=deny&csrf=${encodeURIComponent(csrf2)}`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
-        let end = String(no.headers.location);
-        for (let hop = 0; hop < 5 && !end.startsWith(thirdParty.redirectUri); hop++) end = String((await o.client.get(pathOf(end), { accept: 'text/html' })).headers.location);
+        const end = await followToClient(o.client, thirdParty, String(no.headers.location));
         expect(new URL(end).searchParams.get('error')).toBe('access_denied');
         expect(new URL(end).searchParams.get('code')).toBeNull();
       });
@@ -535,8 +539,7 @@ for (const dialect of dialectsUnderTest()) {
             expect((await post(`password=${encodeURIComponent(GOOD_PASSWORD)}&csrf=wrong`)).status).toBe(400);
             const right = await post(`password=${encodeURIComponent(GOOD_PASSWORD)}&csrf=${encodeURIComponent(csrf)}`);
             expect(right.status).toBe(303);
-            let location = String(right.headers.location);
-            for (let hop = 0; hop < 5 && !location.startsWith(firstParty.redirectUri); hop++) location = String((await o.client.get(pathOf(location), { accept: 'text/html' })).headers.location);
+            const location = await followToClient(o.client, firstParty, String(right.headers.location));
             const params = new URL(location).searchParams;
             const tokens = await redeem(firstParty, { ...a, params });
             expect(tokens.status).toBe(200);
@@ -564,8 +567,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await post('csrf=wrong')).status).toBe(400);
       const cancelled = await post(`csrf=${encodeURIComponent(csrf)}`);
       expect(cancelled.status).toBe(303);
-      let location = String(cancelled.headers.location);
-      for (let hop = 0; hop < 5 && !location.startsWith(firstParty.redirectUri); hop++) location = String((await o.client.get(pathOf(location), { accept: 'text/html' })).headers.location);
+      const location = await followToClient(o.client, firstParty, String(cancelled.headers.location));
       expect(new URL(location).searchParams.get('error')).toBe('access_denied');
       expect(new URL(location).searchParams.get('code')).toBeNull();
     });
