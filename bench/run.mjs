@@ -4,25 +4,32 @@
 // bare Fastify route measured in the same run on the same machine (absolute numbers vary from
 // machine to machine; the ratio says what Lifeline's plumbing costs).
 //
-// The servers run on this thread; autocannon fires from a worker thread of its own, so the load
-// generator does not take event-loop time from the server it measures.
+// The servers run on this thread; autocannon fires from a worker thread of its own
+// (bench/load-worker.mjs), so the load generator does not take event-loop time from the server
+// it measures.
+//
+// The OpenID Connect provider's hot paths are measured as a host application uses them: the
+// token endpoint's refresh grant (each connection carries its own refresh-token chain forward,
+// since rotation makes every refresh token single-use), introspection of a valid access token,
+// and userinfo; their grants are minted through /oidc/auth with a signed-in browser's cookie.
 //
 // It also measures raw argon2id hashes/s with the configured parameters (the ceiling of
-// sign-in), and the signed-in session check while sign-ins run beside it, and prints the three
+// sign-in), and the signed-in session check while sign-ins run beside it, and prints the
 // ratios of issue 4: session check / bare route (target ≥ 0.5), sign-in / raw argon2id
-// (target ≥ 0.9), session-check p99 under sign-in load / unloaded (target ≤ 2).
+// (target ≥ 0.9), session-check p99 under sign-in load / unloaded (target ≤ 2); and
+// introspection / session check (target ≥ 1).
 //
 // Environment: BENCH_SECONDS (default 5) per scenario, BENCH_WARMUP_SECONDS (default 1),
 // BENCH_CONNECTIONS (default 50). DATABASE_URL=postgres://… runs Lifeline on PostgreSQL (use
 // a disposable database); the default is a temporary SQLite file. The defaults keep the run
-// under about a minute.
-import { randomBytes } from 'node:crypto';
+// under about two minutes.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import { hash } from '@node-rs/argon2';
 import { parseConfig } from '../dist/config/parse-config.js';
@@ -57,14 +64,25 @@ function freePort() {
   });
 }
 
-/** Runs autocannon once (in one worker thread) and resolves with its result. */
+/**
+ * Runs autocannon once in a worker thread of its own (bench/load-worker.mjs) and resolves with its
+ * result. A scenario with `chains` gives each connection its own refresh-token chain.
+ */
 function fire(scenario, duration) {
   const { url, method = 'GET', headers = {}, body } = scenario;
   return new Promise((resolve, reject) => {
-    const options = { url, method, headers, ...(body === undefined ? {} : { body }), connections: scenario.connections ?? connections, duration, workers: 1 };
-    const instance = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    const options = { url, method, headers, ...(body === undefined ? {} : { body }), connections: scenario.connections ?? connections, duration };
+    const worker = new Worker(new URL('./load-worker.mjs', import.meta.url), { workerData: { options, chains: scenario.chains } });
     // Ctrl-C stops the run early instead of leaving the worker behind.
-    process.once('SIGINT', () => instance.stop());
+    const stop = () => worker.postMessage('stop');
+    process.once('SIGINT', stop);
+    const done = (settle) => {
+      process.off('SIGINT', stop);
+      void worker.terminate();
+      settle();
+    };
+    worker.once('message', (message) => done(() => (message.error ? reject(new Error(message.error)) : resolve(message.result))));
+    worker.once('error', (error) => done(() => reject(error)));
   });
 }
 
@@ -117,6 +135,64 @@ async function prepareAccount(lifeline) {
   return { email, cookie };
 }
 
+const OIDC_REDIRECT_URI = 'http://127.0.0.1:9/bench-callback';
+
+/** A first-party client of the provider (as `lifeline client create … --first-party` makes one). */
+async function prepareOidcClient(lifeline) {
+  const { clientId, clientSecret } = await lifeline.services.oidc.clients.create({ name: 'bench', redirectUris: [OIDC_REDIRECT_URI], firstParty: true });
+  return { clientId, basic: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}` };
+}
+
+/**
+ * One grant as a host application gets it: GET /oidc/auth (PKCE S256, offline_access) with the
+ * signed-in browser's cookie, the interaction redirects followed, then the code at the token
+ * endpoint. Resolves with the access and refresh token.
+ */
+async function mintGrant(lifeline, account, client) {
+  const jar = new Map([account.cookie.split('=', 2)]);
+  const verifier = randomBytes(32).toString('base64url');
+  const params = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: OIDC_REDIRECT_URI,
+    response_type: 'code',
+    scope: 'openid email offline_access',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: randomBytes(8).toString('hex'),
+    nonce: randomBytes(8).toString('hex'),
+  });
+  let url = `${lifeline.url}/oidc/auth?${params}`;
+  let code;
+  for (let hop = 0; hop < 12 && code === undefined; hop += 1) {
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; ') } });
+    for (const line of response.headers.getSetCookie()) {
+      const pair = line.split(';', 1)[0];
+      const at = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, at).trim(), pair.slice(at + 1)];
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    const location = response.headers.get('location');
+    const text = await response.text();
+    if (!location) throw new Error(`bench authorization stopped at ${url}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    const next = new URL(location, url);
+    if (next.href.startsWith(OIDC_REDIRECT_URI)) {
+      code = next.searchParams.get('code') ?? undefined;
+      if (!code) throw new Error(`bench authorization failed: ${next.search}`);
+    }
+    url = next.href;
+  }
+  if (!code) throw new Error('bench authorization: no code after 12 redirects');
+  const token = await fetch(`${lifeline.url}/oidc/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: client.basic },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: OIDC_REDIRECT_URI, code_verifier: verifier }).toString(),
+  });
+  const tokens = await token.json();
+  if (token.status !== 200 || !tokens.refresh_token) throw new Error(`bench token exchange failed: ${token.status} ${JSON.stringify(tokens).slice(0, 200)}`);
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+}
+
 /**
  * Raw argon2id with Lifeline's parameters and concurrency: the most sign-ins per second this
  * machine could do.
@@ -138,15 +214,27 @@ async function argon2Rate(config, durationSeconds) {
   return { perSecond: done / durationSeconds, threads };
 }
 
+/**
+ * The scenario as it is fired now: one with `prepare` gets fresh credentials each time (a refresh
+ * token works once; an access token expires), for `count` connections.
+ */
+async function materialize(scenario, count) {
+  return scenario.prepare ? { ...scenario, ...(await scenario.prepare(count)) } : scenario;
+}
+
 /** Checks that a scenario answers what it should before measuring it (a fast 500 is no result). */
-async function probe(scenario) {
-  const response = await fetch(scenario.url, { method: scenario.method ?? 'GET', headers: scenario.headers ?? {}, body: scenario.body });
-  const body = await response.text();
+async function probe(template) {
+  const scenario = await materialize(template, 1);
+  // A chain scenario's request is the first of its first chain.
+  const body = scenario.chains ? new URLSearchParams({ grant_type: 'refresh_token', refresh_token: scenario.chains.tokens[0] }).toString() : scenario.body;
+  const response = await fetch(scenario.url, { method: scenario.method ?? 'GET', headers: scenario.headers ?? {}, body });
+  const text = await response.text();
   if (response.status !== scenario.status) {
-    throw new Error(`${scenario.name}: expected HTTP ${scenario.status}, got ${response.status}: ${body.slice(0, 200)}`);
+    throw new Error(`${scenario.name}: expected HTTP ${scenario.status}, got ${response.status}: ${text.slice(0, 200)}`);
   }
   const type = response.headers.get('content-type') ?? '';
   if (!type.includes(scenario.type)) throw new Error(`${scenario.name}: expected content-type ${scenario.type}, got ${type}`);
+  if (scenario.check && !scenario.check(JSON.parse(text))) throw new Error(`${scenario.name}: unexpected answer ${text.slice(0, 200)}`);
 }
 
 function formatTable(header, rows) {
@@ -175,6 +263,15 @@ try {
   });
   if (started.status !== 201) throw new Error(`bench verification start failed: ${started.status}`);
   const verificationId = (await started.json()).id;
+  // A host application of the OpenID Connect provider: its grants are minted anew for every run
+  // (each connection of the refresh scenario needs a chain of its own; access tokens expire).
+  const oidcClient = await prepareOidcClient(lifeline);
+  const grants = async (count) => {
+    const minted = [];
+    // A few at once: the flow is several requests, each cheap.
+    for (let i = 0; i < count; i += 10) minted.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, () => mintGrant(lifeline, account, oidcClient)))));
+    return minted;
+  };
   const scenarios = [
     { name: 'bare Fastify GET /health (baseline)', url: `${baseline.url}/health`, status: 200, type: 'application/json' },
     { name: 'GET /health', url: `${lifeline.url}/health`, status: 200, type: 'application/json' },
@@ -200,6 +297,42 @@ try {
       body: JSON.stringify({ identifier: 'niemand@example.com' }),
       status: 202,
       type: 'application/json',
+    },
+    {
+      // Every connection carries its own refresh token forward (rotation makes each single-use);
+      // each answer stores the old token as used and a new refresh and access token, and signs an ID token.
+      name: 'POST /oidc/token (refresh grant, rotation)',
+      url: `${lifeline.url}/oidc/token`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: oidcClient.basic },
+      prepare: async (count) => ({
+        chains: {
+          tokens: (await grants(count)).map((g) => g.refreshToken),
+          path: '/oidc/token',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: oidcClient.basic },
+        },
+      }),
+      status: 200,
+      type: 'application/json',
+      check: (json) => typeof json.refresh_token === 'string' && typeof json.access_token === 'string',
+    },
+    {
+      name: 'POST /oidc/token/introspection (valid access token)',
+      url: `${lifeline.url}/oidc/token/introspection`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: oidcClient.basic },
+      prepare: async () => ({ body: new URLSearchParams({ token: (await grants(1))[0].accessToken }).toString() }),
+      status: 200,
+      type: 'application/json',
+      check: (json) => json.active === true,
+    },
+    {
+      name: 'GET /oidc/me (userinfo, bearer access token)',
+      url: `${lifeline.url}/oidc/me`,
+      prepare: async () => ({ headers: { authorization: `Bearer ${(await grants(1))[0].accessToken}` } }),
+      status: 200,
+      type: 'application/json',
+      check: (json) => typeof json.sub === 'string' && typeof json.email === 'string',
     },
     {
       name: 'POST /api/v1/login (argon2id, new session; 8 connections)',
@@ -232,12 +365,12 @@ try {
   for (const scenario of scenarios) {
     await probe(scenario);
     process.stderr.write(`  warm-up: ${scenario.name}\n`);
-    await fire(scenario, warmupSeconds);
+    await fire(await materialize(scenario, scenario.connections ?? connections), warmupSeconds);
   }
   const results = [];
   for (const scenario of scenarios) {
     process.stderr.write(`  measuring: ${scenario.name}\n`);
-    const result = await fire(scenario, seconds);
+    const result = await fire(await materialize(scenario, scenario.connections ?? connections), seconds);
     const total = Object.values(result.statusCodeStats ?? {}).reduce((sum, s) => sum + s.count, 0);
     const expected = result.statusCodeStats?.[String(scenario.status)]?.count ?? 0;
     results.push({
@@ -245,6 +378,8 @@ try {
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
+      answers: total,
+      non2xx: result.non2xx,
       unexpected: total - expected + result.errors + result.timeouts,
     });
   }
@@ -263,16 +398,23 @@ try {
     r.p50.toFixed(1),
     r.p99.toFixed(1),
     (r.rps / base).toFixed(2),
+    r.answers.toLocaleString('en-US'),
+    r.non2xx.toLocaleString('en-US'),
     String(r.unexpected),
   ]);
-  process.stdout.write('\n' + formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'unexpected'], rows) + '\n');
-  process.stdout.write('\nratio: req/s relative to the bare Fastify route in this run; unexpected: answers with another status, errors, timeouts.\n');
+  process.stdout.write('\n' + formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'answers', 'non-2xx', 'unexpected'], rows) + '\n');
+  process.stdout.write(
+    '\nratio: req/s relative to the bare Fastify route in this run; answers: all answers of the measured run; non-2xx: answers outside 200–299 (the 404 route\'s are expected); unexpected: answers with another status than the expected one, errors, timeouts.\n',
+  );
   const session = results.find((r) => r.scenario === sessionScenario);
   const login = results.find((r) => r.scenario === loginScenario);
+  const introspection = results.find((r) => r.scenario.name.startsWith('POST /oidc/token/introspection'));
   const targets = [
     ['session check / bare route (req/s)', session.rps / base, '≥ 0.5'],
     ['sign-in / raw argon2id (per second)', login.rps / argon2.perSecond, '≥ 0.9'],
     ['session-check p99 while sign-ins run / unloaded', loaded.latency.p99 / session.p99, '≤ 2'],
+    // A host that checks every request by introspection must not pay more than a session check.
+    ['introspection / session check (req/s)', introspection.rps / session.rps, '≥ 1'],
   ];
   process.stdout.write(
     [

@@ -11,8 +11,15 @@ import type { KeyRing } from './keyring.js';
  */
 const VERSION = 'v1';
 
+// Derived once per server key (a client's secret is opened on every token request).
+const derived = new WeakMap<Buffer, Buffer>();
 function sealingKey(secretKey: Buffer): Buffer {
-  return Buffer.from(hmacSha256(secretKey, 'lifeline-sealing', VERSION), 'base64url');
+  let key = derived.get(secretKey);
+  if (!key) {
+    key = Buffer.from(hmacSha256(secretKey, 'lifeline-sealing', VERSION), 'base64url');
+    derived.set(secretKey, key);
+  }
+  return key;
 }
 
 export function seal(keys: KeyRing, plaintext: string, context: string): string {

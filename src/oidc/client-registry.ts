@@ -87,6 +87,18 @@ export function checkClientUri(value: string, options: { option: string; product
 export function createClientRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean }) {
   const { database, keys, clock, production } = deps;
 
+  // Opened secrets by their sealed text: the row is still read on every request (a revoked client
+  // is refused at once), only the decryption is not repeated. A new secret is new sealed text.
+  const opened = new Map<string, string | undefined>();
+  function openSecret(clientId: string, sealed: string): string | undefined {
+    const key = `${clientId}:${sealed}`;
+    if (opened.has(key)) return opened.get(key);
+    const secret = unseal(keys, sealed, context(clientId));
+    if (opened.size >= 1000) opened.clear();
+    opened.set(key, secret);
+    return secret;
+  }
+
   function listing(row: OidcClientRow): ClientListing {
     const meta = JSON.parse(row.metadata) as StoredClientMetadata;
     return {
@@ -163,7 +175,7 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
       if (!row) return undefined;
       const meta = JSON.parse(row.metadata) as StoredClientMetadata;
       if (row.secret_sealed === null) return { ...meta, first_party: row.first_party === 1 };
-      const secret = unseal(keys, row.secret_sealed, context(row.id));
+      const secret = openSecret(row.id, row.secret_sealed);
       // A secret sealed under a retired SECRET_KEY cannot be compared: the client cannot sign in
       // (lifeline client list says so) rather than anyone with any secret.
       if (secret === undefined) return undefined;

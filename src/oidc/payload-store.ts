@@ -31,6 +31,11 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     await db.deleteFrom('oidc_payloads').where('grant_id', '=', grantId).execute();
   }
 
+  type StoredRow = { payload: string; expires_at: number | null; consumed_at: number | null };
+  // The look-up of every token check, compiled once (as the session check's): building a Kysely
+  // query costs more than running it. Its parameters are the model and the id, in this order.
+  const findQuery = db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', '').where('id', '=', '').compile();
+
   /** Ends these grants (the Grant rows and every code and token of them). */
   async function removeGrants(trx: Executor, grantIds: readonly string[]): Promise<void> {
     if (grantIds.length === 0) return;
@@ -64,7 +69,7 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
         // first_party is registered as extra client metadata (oidc-provider.ts).
         return (await clients.metadataFor(id)) as unknown as AdapterPayload | undefined;
       }
-      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', this.model).where('id', '=', id).executeTakeFirst();
+      const [row] = (await db.executeQuery<StoredRow>({ ...findQuery, parameters: [this.model, id] })).rows;
       return row ? readRow(row) : undefined;
     }
 

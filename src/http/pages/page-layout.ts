@@ -43,6 +43,8 @@ main:has(> .oidc-card) { max-width: 492px; }
 ul.scopes { padding-left: 20px; margin: 0 0 16px; }
 ul.scopes li + li { margin-top: 6px; }
 .oidc-card button { font-weight: 600; }
+/* Links as tap targets of at least 24 px (WCAG 2.5.8). */
+.oidc-card a { display: inline-block; padding: 3px 0; min-height: 24px; }
 input[aria-invalid=true] { border-color: #a3141c; box-shadow: 0 0 0 1px #a3141c; }
 .field-error { color: #a3141c; font-weight: 600; margin: -6px 0 12px; }
 `;

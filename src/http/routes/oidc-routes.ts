@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
 import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
 import type { Clock } from '../../core/clock.js';
 import { isLifelineError } from '../../core/errors.js';
@@ -99,6 +100,17 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
 
   app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${OIDC_MOUNT_PATH}/.well-known/openid-configuration`, 302));
 
+  // provider.callback() composes Koa's middleware anew on each call: once per provider instance.
+  const callbacks = new WeakMap<Provider, ReturnType<Provider['callback']>>();
+  const callbackOf = (provider: Provider) => {
+    let callback = callbacks.get(provider);
+    if (!callback) {
+      callback = provider.callback();
+      callbacks.set(provider, callback);
+    }
+    return callback;
+  };
+
   // The provider itself: no Fastify body parsing, no Fastify reply.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -119,7 +131,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       reply.hijack();
       await new Promise<void>((resolve) => {
         reply.raw.once('close', () => resolve());
-        void provider.callback()(raw, reply.raw);
+        void callbackOf(provider)(raw, reply.raw);
       });
     };
     scope.all(OIDC_MOUNT_PATH, { schema: { hide: true } }, handler);
