@@ -210,6 +210,7 @@ if (chromiumPath) {
       // Used, the way back is forgotten: the next sign-in page has no hint, and the profile is where it goes.
       await page.goto(`${baseUrl}/profile`);
       await heading(page, w.profile).waitFor();
+      await page.waitForLoadState('networkidle');
       expect(await rememberedReturnTo(page)).toBeNull();
       // With the session, a second request of the client gets its code at once (no page at all).
       const again = authorizationRequest(baseUrl, firstParty);
@@ -424,6 +425,8 @@ if (chromiumPath) {
       await createAccount(instance, email, { locale: 'de' });
       const { page, problems } = await openPage({ expected: [{ status: 400, path: /^\/oidc\/interaction\/[A-Za-z0-9_-]+\/password$/ }] });
       await signIn(page, baseUrl, email);
+      // The profile has finished loading before the test leaves it (its requests are not cut off).
+      await page.waitForLoadState('networkidle');
 
       const request = authorizationRequest(baseUrl, firstParty, { scope: 'openid email', extra: { prompt: 'login' } });
       await page.goto(request.url);
