@@ -90,39 +90,32 @@ export function createOidc(deps: OidcDeps) {
   async function endAccount(trx: Executor, accountId: string): Promise<void> {
     const clientIds = await payloads.clientsOf(trx, accountId);
     const removed = await payloads.removeAccount(trx, accountId);
-    await trx.deleteFrom('oidc_session_links').where('account_id', '=', accountId).execute();
     const told = await backchannel.enqueue(trx, { accountId, clientIds });
     if (removed > 0 || told > 0) logger.info({ event: 'oidc.account_ended', accountId, removed, logoutTokens: told }, 'provider sessions and grants of the account ended');
   }
 
   /**
-   * Ends the provider sessions used with these Lifeline sessions, and the grants made in them (one
-   * browser signed out, or ended from the session list, or a device's sessions): its host
-   * applications get a logout token with the session's sid.
+   * Ends one provider session (by uid) with the grants made in it; its host applications get a
+   * logout token with the session's sid. With `accountId`, only if the session is that account's.
    */
-  async function endLinked(trx: Executor, accountId: string, lifelineSessionIds: readonly string[]): Promise<void> {
-    for (const uid of await payloads.takeLinked(trx, lifelineSessionIds)) {
-      const session = await payloads.sessionByUid(uid, trx);
-      if (!session || session.accountId !== accountId) continue;
-      await endProviderSession(trx, uid);
-      logger.info({ event: 'oidc.session_ended', accountId }, 'a provider session ended with its Lifeline session');
-    }
-  }
-
-  /** Ends one provider session (by uid) with its grants, telling its hosts (a browser switching accounts). */
-  async function endProviderSession(trx: Executor, uid: string): Promise<void> {
-    const session = await payloads.sessionByUid(uid, trx);
-    if (!session?.accountId) return;
+  async function endProviderSession(trx: Executor, uid: string, accountId?: string): Promise<void> {
+    const session = await payloads.sessionByUid(trx, uid);
+    if (!session?.accountId || (accountId !== undefined && session.accountId !== accountId)) return;
     const clientIds = Object.keys(session.authorizations);
     const grantIds = clientIds.flatMap((id) => (session.authorizations[id]?.grantId ? [String(session.authorizations[id].grantId)] : []));
-    await payloads.removeSession(trx, session.id, grantIds);
-    await trx.deleteFrom('oidc_session_links').where('provider_session_uid', '=', uid).execute();
-    await backchannel.enqueue(trx, { accountId: session.accountId, clientIds, sids: Object.fromEntries(clientIds.map((id) => [id, session.authorizations[id]?.sid])) });
+    await payloads.removeSession(trx, { id: session.id, uid }, grantIds);
+    const told = await backchannel.enqueue(trx, { accountId: session.accountId, clientIds, sids: Object.fromEntries(clientIds.map((id) => [id, session.authorizations[id]?.sid])) });
+    logger.info({ event: 'oidc.session_ended', accountId: session.accountId, grants: grantIds.length, logoutTokens: told }, 'a provider session ended');
   }
 
   deps.sessions.whenSessionsEnd(async (trx, ended) => {
-    if (ended.sessionIds === 'all') await endAccount(trx, ended.accountId);
-    else await endLinked(trx, ended.accountId, ended.sessionIds);
+    if (ended.sessionIds === 'all') {
+      await endAccount(trx, ended.accountId);
+      return;
+    }
+    // The provider sessions used with exactly these Lifeline sessions (one browser signed out or
+    // ended from the session list, or a device's sessions), not the account's others.
+    for (const uid of await payloads.takeLinked(trx, ended.sessionIds)) await endProviderSession(trx, uid, ended.accountId);
   });
 
   return {
@@ -137,8 +130,7 @@ export function createOidc(deps: OidcDeps) {
     ready: async (): Promise<void> => {
       await provider();
     },
-    endAccount,
-    /** Ends one provider session by uid (its grants, a logout token to its hosts). */
+    /** Ends one provider session by uid (its grants, a logout token to its hosts): a browser switching accounts. */
     endProviderSession: (uid: string) => inTransaction(database, (trx) => endProviderSession(trx, uid)),
   };
 }

@@ -128,14 +128,15 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
       return rows.flatMap((row) => (row.client_id ? [row.client_id] : []));
     },
 
-    /** Ends every provider session, grant, code and token of the account, in the caller's transaction. */
+    /** Ends every provider session, grant, code and token of the account (and their links), in the caller's transaction. */
     async removeAccount(trx: Executor, accountId: string): Promise<number> {
       const result = await trx.deleteFrom('oidc_payloads').where('account_id', '=', accountId).executeTakeFirst();
+      await trx.deleteFrom('oidc_session_links').where('account_id', '=', accountId).execute();
       return Number(result.numDeletedRows);
     },
 
     /** One provider session by the uid its cookie names, if it is live. */
-    async sessionByUid(uid: string, trx: Executor = db): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
+    async sessionByUid(trx: Executor, uid: string): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
       const row = await trx.selectFrom('oidc_payloads').select(['id', 'payload', 'expires_at', 'consumed_at']).where('model', '=', 'Session').where('uid', '=', uid).executeTakeFirst();
       const payload = row ? readRow(row) : undefined;
       if (!row || !payload) return undefined;
@@ -176,9 +177,10 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
       return Number(result.numDeletedRows);
     },
 
-    /** Ends one provider session and the grants made in it. */
-    async removeSession(trx: Executor, sessionId: string, grantIds: readonly string[]): Promise<void> {
-      await trx.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', '=', sessionId).execute();
+    /** Ends one provider session (by its id and uid), its link and the grants made in it. */
+    async removeSession(trx: Executor, session: { id: string; uid: string }, grantIds: readonly string[]): Promise<void> {
+      await trx.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('id', '=', session.id).execute();
+      await trx.deleteFrom('oidc_session_links').where('provider_session_uid', '=', session.uid).execute();
       await removeGrants(trx, grantIds);
     },
   };
