@@ -21,6 +21,11 @@ export function hmacSha256(key: Buffer, ...parts: readonly string[]): string {
   return mac.digest('base64url');
 }
 
+/** SHA-256 of a UTF-8 string, as 32 bytes (to compare with timingSafeEqual, see constantTimeEqual). */
+export function sha256Digest(input: string): Buffer {
+  return createHash('sha256').update(input, 'utf8').digest();
+}
+
 export function sha256Hex(input: string | Buffer): string {
   return createHash('sha256').update(input).digest('hex');
 }
@@ -30,7 +35,5 @@ export function sha256Hex(input: string | Buffer): string {
  * both sides are hashed to 32 bytes first, then compared with `crypto.timingSafeEqual`.
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a, 'utf8').digest();
-  const right = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(left, right);
+  return timingSafeEqual(sha256Digest(a), sha256Digest(b));
 }

@@ -42,6 +42,11 @@ export interface StoredClientMetadata {
   readonly application_type: 'web' | 'native';
 }
 
+/** A live client as oidc-provider's adapter hands it over: the stored metadata, the secret opened. */
+export type ProviderClientMetadata = StoredClientMetadata & { client_secret?: string; first_party: boolean };
+
+type ClientRowForProvider = Pick<OidcClientRow, 'id' | 'metadata' | 'secret_sealed' | 'first_party'>;
+
 /** The client's wrong input, named for the operator (the CLI prints it and exits 2). */
 export class ClientInputError extends Error {
   constructor(message: string) {
@@ -114,6 +119,34 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
     };
   }
 
+  /**
+   * A live client's row as oidc-provider's adapter returns it: metadata, the secret opened,
+   * first_party as a boolean; a fresh object each time (the provider may keep and change it).
+   * Undefined when the secret cannot be opened: a secret sealed under a retired SECRET_KEY cannot
+   * be compared, so the client cannot sign in (lifeline client list says so) rather than anyone
+   * with any secret.
+   */
+  function readMetadata(row: ClientRowForProvider): ProviderClientMetadata | undefined {
+    const meta = JSON.parse(row.metadata) as StoredClientMetadata;
+    if (row.secret_sealed === null) return { ...meta, first_party: row.first_party === 1 };
+    const secret = openSecret(row.id, row.secret_sealed);
+    if (secret === undefined) return undefined;
+    return { ...meta, client_secret: secret, first_party: row.first_party === 1 };
+  }
+
+  // The last metadata read of each client for introspection (a row unchanged since gives the same
+  // frozen object: no parse, no decryption; a new secret or revocation reads anew).
+  const lastRead = new Map<string, { metadata: string; sealed: string | null; firstParty: number; value: Readonly<ProviderClientMetadata> | undefined }>();
+  function readOnlyMetadata(row: ClientRowForProvider): Readonly<ProviderClientMetadata> | undefined {
+    const last = lastRead.get(row.id);
+    if (last && last.metadata === row.metadata && last.sealed === row.secret_sealed && last.firstParty === row.first_party) return last.value;
+    const read = readMetadata(row);
+    const value = read && Object.freeze(read);
+    if (lastRead.size >= 1000) lastRead.clear();
+    lastRead.set(row.id, { metadata: row.metadata, sealed: row.secret_sealed, firstParty: row.first_party, value });
+    return value;
+  }
+
   return {
     /** Registers a client; the secret (confidential clients only) is returned once. */
     async create(input: NewClient): Promise<{ clientId: string; clientSecret: string | undefined }> {
@@ -170,17 +203,16 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
     },
 
     /** A live client's metadata with its secret, as oidc-provider's adapter returns it. */
-    async metadataFor(clientId: string): Promise<(StoredClientMetadata & { client_secret?: string; first_party: boolean }) | undefined> {
+    async metadataFor(clientId: string): Promise<ProviderClientMetadata | undefined> {
       const row = await database.db.selectFrom('oidc_clients').selectAll().where('id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
-      if (!row) return undefined;
-      const meta = JSON.parse(row.metadata) as StoredClientMetadata;
-      if (row.secret_sealed === null) return { ...meta, first_party: row.first_party === 1 };
-      const secret = openSecret(row.id, row.secret_sealed);
-      // A secret sealed under a retired SECRET_KEY cannot be compared: the client cannot sign in
-      // (lifeline client list says so) rather than anyone with any secret.
-      if (secret === undefined) return undefined;
-      return { ...meta, client_secret: secret, first_party: row.first_party === 1 };
+      return row ? readMetadata(row) : undefined;
     },
+
+    /**
+     * The same, read-only, from a live client's row read elsewhere (introspection reads it with
+     * the token); one object per unchanged row, so callers may key their own caches on it.
+     */
+    readOnlyMetadata,
 
     /** Back-channel logout URIs of these clients (live ones with a URI only), in the caller's transaction (SQLite has one connection). */
     async backchannelTargets(trx: Executor, clientIds: readonly string[]): Promise<{ clientId: string; uri: string }[]> {

@@ -12,6 +12,11 @@ import type { SigningJwk } from './signing-keys.js';
 
 /** Where the provider sits below PUBLIC_URL (ARCHITECTURE.md "Contracts for host applications"). */
 export const OIDC_MOUNT_PATH = '/oidc';
+/**
+ * How far the provider lets the clocks of Lifeline's instances disagree when it checks a token's
+ * times (oidc-provider's default, stated so that introspection.ts checks alike).
+ */
+export const OIDC_CLOCK_TOLERANCE_SECONDS = 15;
 export const OIDC_COOKIE_NAMES = { session: '_lifeline_oidc', interaction: '_lifeline_oidc_interaction', resume: '_lifeline_oidc_resume' } as const;
 
 /** The provider's own HTML pages in Lifeline's look (http/pages/oidc-pages.ts), as complete documents. */
@@ -85,6 +90,7 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
       long: { httpOnly: true, sameSite: 'lax', signed: true, secure: config.http.secure, path: '/' },
       short: { httpOnly: true, sameSite: 'lax', signed: true, secure: config.http.secure },
     },
+    clockTolerance: OIDC_CLOCK_TOLERANCE_SECONDS,
     scopes: ['openid', 'email', 'offline_access'],
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
     // The contract puts email and email_verified in the ID token itself, not only in userinfo.

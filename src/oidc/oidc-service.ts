@@ -9,6 +9,7 @@ import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { createBackchannelLogoutChannel, createBackchannelLogouts, createLogoutTokenSigner } from './backchannel-logout.js';
 import { createClientRegistry } from './client-registry.js';
+import { createIntrospection } from './introspection.js';
 import { createOidcProvider, OIDC_MOUNT_PATH, type OidcPages } from './oidc-provider.js';
 import { createPayloadStore } from './payload-store.js';
 import { createSigningKeys } from './signing-keys.js';
@@ -123,6 +124,8 @@ export function createOidc(deps: OidcDeps) {
     clients,
     signingKeys,
     payloads,
+    /** Introspection of the common requests in one read (the provider answers the rest). */
+    introspection: createIntrospection({ payloads, clients, issuer }),
     /** The outbox channel "backchannel" (the worker delivers logout tokens through it). */
     channel,
     provider,

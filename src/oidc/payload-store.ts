@@ -16,6 +16,24 @@ function accountOf(model: string, payload: AdapterPayload): string | null {
   return typeof payload.accountId === 'string' ? payload.accountId : null;
 }
 
+interface IntrospectionRow {
+  client_metadata: string;
+  client_secret_sealed: string | null;
+  client_first_party: number;
+  token_payload: string | null;
+  token_expires_at: number | null;
+  token_consumed_at: number | null;
+  grant_payload: string | null;
+  grant_expires_at: number | null;
+}
+
+/** What introspection reads at once: the asking client's row, the token and its grant. */
+export interface IntrospectionRead {
+  readonly client: { readonly id: string; readonly metadata: string; readonly secret_sealed: string | null; readonly first_party: number };
+  readonly token: AdapterPayload | undefined;
+  readonly grant: AdapterPayload | undefined;
+}
+
 /**
  * oidc-provider's storage over Lifeline's database (docs/oidc.md "Storage"): one table keyed by
  * model and id, so every instance sees every session, code and token. Clients come from the
@@ -35,6 +53,29 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
   // The look-up of every token check, compiled once (as the session check's): building a Kysely
   // query costs more than running it. Its parameters are the model and the id, in this order.
   const findQuery = db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', '').where('id', '=', '').compile();
+  const findByUidQuery = db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', '').where('uid', '=', '').compile();
+  // Introspection's one read (introspection.ts): the asking client, the token and the token's
+  // grant. Compiled with stand-ins, which are then replaced by value, whatever their order.
+  const ASKING_CLIENT = '\u0000client';
+  const TOKEN_MODEL = '\u0000model';
+  const TOKEN_ID = '\u0000token';
+  const introspectionQuery = db
+    .selectFrom('oidc_clients as c')
+    .leftJoin('oidc_payloads as t', (join) => join.on('t.model', '=', TOKEN_MODEL).on('t.id', '=', TOKEN_ID))
+    .leftJoin('oidc_payloads as g', (join) => join.on('g.model', '=', 'Grant').onRef('g.id', '=', 't.grant_id'))
+    .select([
+      'c.metadata as client_metadata',
+      'c.secret_sealed as client_secret_sealed',
+      'c.first_party as client_first_party',
+      't.payload as token_payload',
+      't.expires_at as token_expires_at',
+      't.consumed_at as token_consumed_at',
+      'g.payload as grant_payload',
+      'g.expires_at as grant_expires_at',
+    ])
+    .where('c.id', '=', ASKING_CLIENT)
+    .where('c.revoked_at', 'is', null)
+    .compile();
 
   /** Ends these grants (the Grant rows and every code and token of them). */
   async function removeGrants(trx: Executor, grantIds: readonly string[]): Promise<void> {
@@ -74,7 +115,7 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', this.model).where('uid', '=', uid).executeTakeFirst();
+      const [row] = (await db.executeQuery<StoredRow>({ ...findByUidQuery, parameters: [this.model, uid] })).rows;
       return row ? readRow(row) : undefined;
     }
 
@@ -115,6 +156,27 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
 
   return {
     Adapter: LifelineAdapter,
+
+    /**
+     * For introspection (introspection.ts), in one read: the live client `clientId` (undefined
+     * when unknown or revoked), and the token of this model with its grant, each as the
+     * adapter would return it (undefined when absent or past its row's expiry).
+     */
+    async forIntrospection(clientId: string, model: 'AccessToken' | 'RefreshToken', tokenId: string): Promise<IntrospectionRead | undefined> {
+      const stand: Record<string, string> = { [ASKING_CLIENT]: clientId, [TOKEN_MODEL]: model, [TOKEN_ID]: tokenId };
+      const parameters = introspectionQuery.parameters.map((p) => (typeof p === 'string' && p in stand ? stand[p] : p));
+      const [row] = (await db.executeQuery<IntrospectionRow>({ ...introspectionQuery, parameters })).rows;
+      if (!row) return undefined;
+      const token = row.token_payload === null ? undefined : readRow({ payload: row.token_payload, expires_at: row.token_expires_at, consumed_at: row.token_consumed_at });
+      const grant = row.grant_payload === null ? undefined : readRow({ payload: row.grant_payload, expires_at: row.grant_expires_at, consumed_at: null });
+      return { client: { id: clientId, metadata: row.client_metadata, secret_sealed: row.client_secret_sealed, first_party: row.client_first_party }, token, grant };
+    },
+
+    /** A provider session by uid, as the adapter's findByUid returns it (for tokens bound to their session). */
+    async sessionPayloadByUid(uid: string): Promise<AdapterPayload | undefined> {
+      const [row] = (await db.executeQuery<StoredRow>({ ...findByUidQuery, parameters: ['Session', uid] })).rows;
+      return row ? readRow(row) : undefined;
+    },
 
     /** Housekeeping: rows past their expiry. */
     async prune(): Promise<number> {

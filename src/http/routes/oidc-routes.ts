@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
@@ -9,6 +10,7 @@ import { isLocale, type Locale } from '../../i18n/translator.js';
 import { OIDC_COOKIE_NAMES, OIDC_MOUNT_PATH } from '../../oidc/oidc-provider.js';
 import { renderConsentPage, renderOidcError, renderPasswordPage, type PageText } from '../pages/oidc-pages.js';
 import type { Oidc } from '../../oidc/oidc-service.js';
+import { FOR_THE_PROVIDER } from '../../oidc/introspection.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/session-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
@@ -48,6 +50,52 @@ function asProviderRequest(request: FastifyRequest, publicUrl: URL): ProviderReq
   raw.headers['x-forwarded-host'] = publicUrl.host;
   raw.headers['x-forwarded-for'] = request.ip;
   return raw;
+}
+
+/** Introspection bodies above this size (real ones are a few hundred bytes) go to the provider unread. */
+const INTROSPECTION_BODY_LIMIT = 4096;
+
+/**
+ * oidc-provider's headers on an introspection answer to a request without Origin: no caching
+ * (RFC 7662 2.2 answers are per token) and its CORS middleware's answer to a caller without Origin.
+ */
+const INTROSPECTION_HEADERS = { 'cache-control': 'no-store', vary: 'Origin', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'WWW-Authenticate' } as const;
+
+/** Reads a request body of a known length (Node's HTTP parser holds the request to it). */
+function readBody(raw: IncomingMessage, length: number): Promise<Buffer> {
+  // Events rather than an async iterator: a few hundred bytes arrive in one chunk, and the
+  // iterator's promises per chunk showed in the profile of this hot path.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    raw.on('data', (chunk: Buffer) => chunks.push(chunk));
+    raw.once('end', () => resolve(Buffer.concat(chunks, length)));
+    raw.once('error', reject);
+    // A client gone before its body arrived: nothing will end the wait otherwise.
+    raw.once('close', () => reject(new Error('request closed before its body arrived')));
+  });
+}
+
+/**
+ * The request again, its body readable once more: what the provider reads when a request this
+ * module has already read is handed to it. A stream over the body with the request's headers,
+ * method, URL and socket (all the provider and Koa read of a request).
+ */
+function withBody(raw: ProviderRequest, body: Buffer): ProviderRequest {
+  const replay = Readable.from([body], { objectMode: false });
+  Object.assign(replay, {
+    headers: raw.headers,
+    rawHeaders: raw.rawHeaders,
+    method: raw.method,
+    url: raw.url,
+    originalUrl: raw.originalUrl,
+    httpVersion: raw.httpVersion,
+    httpVersionMajor: raw.httpVersionMajor,
+    httpVersionMinor: raw.httpVersionMinor,
+    socket: raw.socket,
+    connection: raw.socket,
+    complete: true,
+  });
+  return replay as unknown as ProviderRequest;
 }
 
 /** A form-action source for a URI: its origin for http(s), its scheme for a native app's private-use scheme. */
@@ -115,27 +163,59 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const provider = await oidc.provider();
-      const raw = asProviderRequest(request, publicUrl);
-      // What browsers open (each authorization stores an interaction; logout pages): the per-client
-      // API limit, against filling the database. The token, introspection and userinfo endpoints
-      // are called by host servers, often many users from one address: they are not limited here.
-      if (/^\/(auth|session\/end)(\/|\?|$)/.test(raw.url ?? '')) await deps.rateLimits.enforce('api-client', clientBucketKey(request.ip));
-      await preferRefreshTokenForFirstParty(raw);
-      for (const [name, value] of Object.entries(oidcHeaders)) reply.raw.setHeader(name, value);
-      // The logout page's form ends at the post_logout_redirect_uri (the provider checks that it is registered).
-      const logoutTarget = raw.method === 'GET' && raw.url?.startsWith('/session/end?') ? new URL(raw.url, 'http://provider').searchParams.get('post_logout_redirect_uri') : null;
-      if (logoutTarget) reply.raw.setHeader('content-security-policy', cspAllowingForms([logoutTarget]));
-      reply.raw.setHeader('x-request-id', request.id);
-      reply.hijack();
-      await new Promise<void>((resolve) => {
-        reply.raw.once('close', () => resolve());
-        void callbackOf(provider)(raw, reply.raw);
-      });
-    };
+    const handler = (request: FastifyRequest, reply: FastifyReply) => handToProvider(request, reply);
     scope.all(OIDC_MOUNT_PATH, { schema: { hide: true } }, handler);
     scope.all(`${OIDC_MOUNT_PATH}/*`, { schema: { hide: true } }, handler);
+  });
+
+  /**
+   * Hands a request to the provider, which answers it on the raw response. `body`: the body
+   * this route has already read (introspection), given to the provider as the request's stream.
+   */
+  async function handToProvider(request: FastifyRequest, reply: FastifyReply, body?: Buffer): Promise<void> {
+    const provider = await oidc.provider();
+    const raw = asProviderRequest(request, publicUrl);
+    // What browsers open (each authorization stores an interaction; logout pages): the per-client
+    // API limit, against filling the database. The token, introspection and userinfo endpoints
+    // are called by host servers, often many users from one address: they are not limited here.
+    if (/^\/(auth|session\/end)(\/|\?|$)/.test(raw.url ?? '')) await deps.rateLimits.enforce('api-client', clientBucketKey(request.ip));
+    await preferRefreshTokenForFirstParty(raw);
+    for (const [name, value] of Object.entries(oidcHeaders)) reply.raw.setHeader(name, value);
+    // The logout page's form ends at the post_logout_redirect_uri (the provider checks that it is registered).
+    const logoutTarget = raw.method === 'GET' && raw.url?.startsWith('/session/end?') ? new URL(raw.url, 'http://provider').searchParams.get('post_logout_redirect_uri') : null;
+    if (logoutTarget) reply.raw.setHeader('content-security-policy', cspAllowingForms([logoutTarget]));
+    reply.raw.setHeader('x-request-id', request.id);
+    reply.hijack();
+    await new Promise<void>((resolve) => {
+      reply.raw.once('close', () => resolve());
+      void callbackOf(provider)(body === undefined ? raw : withBody(raw, body), reply.raw);
+    });
+  }
+
+  // Introspection, as host servers call it on every request they serve (docs/oidc.md
+  // "Introspection"): a plain form from a server (no Origin, so no CORS) is answered in one read
+  // (oidc/introspection.ts); any other request, and any the fast path does not answer itself,
+  // goes to the provider. A static route: Fastify prefers it to the /oidc/* wildcard.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+    scope.post(`${OIDC_MOUNT_PATH}/token/introspection`, { schema: { hide: true } }, async (request, reply) => {
+      const length = Number(request.headers['content-length']);
+      const plainForm =
+        /^application\/x-www-form-urlencoded\s*(;\s*charset=(utf-8|"utf-8")\s*)?$/i.test(request.headers['content-type'] ?? '') &&
+        request.headers.origin === undefined &&
+        request.headers['oauth-client-attestation'] === undefined &&
+        request.headers['oauth-client-attestation-pop'] === undefined &&
+        Number.isInteger(length) &&
+        length > 0 &&
+        length <= INTROSPECTION_BODY_LIMIT;
+      if (!plainForm) return handToProvider(request, reply);
+      const body = await readBody(request.raw, length);
+      const answer = await oidc.introspection.introspect(body.toString('utf8'), request.headers.authorization);
+      if (answer === FOR_THE_PROVIDER) return handToProvider(request, reply, body);
+      // The provider's headers for a request without Origin, so that both paths answer alike.
+      return reply.headers(INTROSPECTION_HEADERS).send(answer);
+    });
   });
 
   /**
