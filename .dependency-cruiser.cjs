@@ -2,7 +2,7 @@
 // (part of `npm test`). Each layer lists what it may import inside src/; everything else in
 // src/ is forbidden to it. Read: http → concept services → verification, notifications →
 // delivery → db → config, core; contract is pure vocabulary anyone may use.
-const concepts = ['accounts', 'sessions', 'recovery', 'actions', 'api-keys'];
+const concepts = ['accounts', 'sessions', 'recovery', 'actions', 'api-keys', 'admin'];
 const allowed = {
   contract: [],
   core: ['contract'],
@@ -13,11 +13,12 @@ const allowed = {
   security: ['db', 'config', 'core', 'contract'],
   verification: ['db', 'config', 'core', 'contract'],
   notifications: ['delivery', 'db', 'config', 'core', 'contract', 'i18n'],
+  webhooks: ['delivery', 'db', 'config', 'core', 'contract'],
   ...Object.fromEntries(
-    concepts.map((c) => [c, [...concepts, 'verification', 'notifications', 'security', 'db', 'config', 'core', 'contract', 'i18n']]),
+    concepts.map((c) => [c, [...concepts, 'verification', 'notifications', 'webhooks', 'security', 'db', 'config', 'core', 'contract', 'i18n']]),
   ),
-  http: [...concepts, 'verification', 'notifications', 'delivery', 'security', 'db', 'config', 'core', 'contract', 'i18n'],
-  cli: [...concepts, 'verification', 'notifications', 'delivery', 'security', 'db', 'config', 'core', 'contract', 'i18n', 'ROOT'],
+  http: [...concepts, 'verification', 'notifications', 'webhooks', 'delivery', 'security', 'db', 'config', 'core', 'contract', 'i18n'],
+  cli: [...concepts, 'verification', 'notifications', 'webhooks', 'delivery', 'security', 'db', 'config', 'core', 'contract', 'i18n', 'ROOT'],
 };
 const layers = Object.keys(allowed);
 const rootFiles = '^src/[^/]+\\.ts$';

@@ -38,6 +38,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     recoveryPhone: services.recoveryPhone,
     passwordReset: services.passwordReset,
     securityLog: services.securityLog,
+    accountAdmin: services.accountAdmin,
     securityUndo: services.securityUndo,
     apiKeys: services.apiKeys,
     actionVerification: services.actionVerification,

@@ -38,6 +38,10 @@ import { createChannelHold } from './recovery/hold/channel-hold.js';
 import { createOidc } from './oidc/oidc-service.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
 import { createOidcPages } from './http/pages/oidc-pages.js';
+import { createWebhookRegistry } from './webhooks/webhook-registry.js';
+import { createWebhookChannel, createWebhookEmitter } from './webhooks/webhook-delivery.js';
+import { webhookEventOfSecurityLog } from './webhooks/webhook-events.js';
+import { createAccountAdminService } from './admin/account-admin-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -83,7 +87,18 @@ export function createServices(input: ServicesInput) {
       return true;
     },
   });
-  const channels = { ...createdChannels, backchannel: oidc.channel };
+  // Webhooks (docs/integration.md): what the security log records and what ends sessions is
+  // told to the host's endpoints, in the same transaction, through the outbox's "webhook" channel.
+  const webhookRegistry = createWebhookRegistry({ database, keys: config.keys, clock, production: config.isProduction, allowPrivateNetworks: config.outbound.allowPrivateNetworks });
+  const webhooks = createWebhookEmitter({ outbox, clock });
+  securityLog.whenRecorded(async (trx, event) => {
+    const hook = webhookEventOfSecurityLog(event.type, event.details);
+    if (hook) await webhooks.emit(trx, { ...hook, accountId: event.accountId, occurredAt: event.at });
+  });
+  sessions.whenSessionsEnd(async (trx, ended) => {
+    if (ended.scope !== 'one') await webhooks.emit(trx, { type: 'session.revoked', accountId: ended.accountId, data: { scope: ended.scope } });
+  });
+  const channels = { ...createdChannels, backchannel: oidc.channel, webhook: createWebhookChannel({ registry: webhookRegistry, clock, allowPrivateNetworks: config.outbound.allowPrivateNetworks }) };
   const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, devices, logger, config });
@@ -127,9 +142,10 @@ export function createServices(input: ServicesInput) {
     translator,
     config,
   });
-  const accountDeletion = createAccountDeletionService({ database, clock, accounts, verifier, sessions, actionVerification, notifier, translator, logger });
+  const accountDeletion = createAccountDeletionService({ database, clock, accounts, verifier, sessions, actionVerification, notifier, translator, webhooks, logger });
   const loginEmailChange = createLoginEmailChangeService({ database, clock, accounts, verification, actionVerification, notifier, securityLog, translator, rateLimits, logger, recoveryEmail });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
+  const accountAdmin = createAccountAdminService({ database, clock, accounts, sessions, notifier, securityLog, passwordReset, deletion: accountDeletion, logger });
 
   return {
     config,
@@ -164,6 +180,9 @@ export function createServices(input: ServicesInput) {
     loginEmailChange,
     channelHold,
     oidc,
+    webhookRegistry,
+    webhooks,
+    accountAdmin,
     checkReadiness: () => checkReadiness(database),
   };
 }

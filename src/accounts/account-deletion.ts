@@ -12,6 +12,7 @@ import type { AuthenticatedSession, ClientInfo, SessionService } from '../sessio
 import type { AccountRepository } from './account-repository.js';
 import type { PasswordVerifier } from './password-verifier.js';
 import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
+import type { WebhookEmitter } from '../webhooks/webhook-delivery.js';
 
 /** Between the request and the deletion: any sign-in in this time cancels it (issue 9). */
 export const DELETION_GRACE_MS = 7 * DAY;
@@ -59,10 +60,28 @@ export function createAccountDeletionService(deps: {
   actionVerification: ActionVerificationService;
   notifier: Notifier;
   translator: Translator;
+  webhooks: WebhookEmitter;
   logger: Logger;
 }) {
   const { database, clock } = deps;
   const recoveryEmails = createRecoveryEmailRepository();
+
+  /**
+   * Deletes the account now, in the caller's transaction, with the account row read under its
+   * lock: the login and recovery addresses hear of it first (the outbox rows outlive the account),
+   * the host's webhooks get `account.deleted`, then the row goes with every row that has a foreign
+   * key to it (cascade).
+   */
+  async function deleteNow(trx: Executor, account: AccountRow): Promise<void> {
+    const recovery = await recoveryEmails.active(trx, account.id);
+    const locale = localeOf(account);
+    const when = formatEventTime(clock.now(), locale, account.time_zone);
+    for (const to of new Set([account.email, ...(recovery ? [recovery.address] : [])])) {
+      await deps.notifier.notify(trx, { kind: 'account.deleted', locale, to, params: { when, email: account.email } });
+    }
+    await deps.webhooks.emit(trx, { type: 'account.deleted', accountId: account.id });
+    await trx.deleteFrom('accounts').where('id', '=', account.id).execute();
+  }
 
   return {
     async schedule(input: { auth: AuthenticatedSession; password: string; verificationId: string; client: ClientInfo; deviceToken: string | undefined }): Promise<{ deleteAt: number }> {
@@ -97,6 +116,8 @@ export function createAccountDeletionService(deps: {
      * transaction, re-checked under the account's lock (a sign-in at the last second wins);
      * the addresses hear of it first (the outbox row outlives the account).
      */
+    deleteNow,
+
     async purgeDue(): Promise<number> {
       const due = await database.db.selectFrom('accounts').select('id').where('deletion_due_at', '<=', clock.now()).execute();
       let deleted = 0;
@@ -105,13 +126,7 @@ export function createAccountDeletionService(deps: {
         const done = await inTransaction(database, async (trx) => {
           const account = await deps.accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
           if (!account || account.deletion_due_at === null || account.deletion_due_at > clock.now()) return false;
-          const recovery = await recoveryEmails.active(trx, id);
-          const locale = localeOf(account);
-          const when = formatEventTime(clock.now(), locale, account.time_zone);
-          for (const to of new Set([account.email, ...(recovery ? [recovery.address] : [])])) {
-            await deps.notifier.notify(trx, { kind: 'account.deleted', locale, to, params: { when, email: account.email } });
-          }
-          await trx.deleteFrom('accounts').where('id', '=', id).execute();
+          await deleteNow(trx, account);
           return true;
         }).catch((error: unknown) => {
           deps.logger.warn({ event: 'account.deletion_failed', accountId: id, err: (error as Error).message }, 'deleting an account failed; next round tries again');

@@ -42,7 +42,7 @@ export function createAccountRepository() {
     async update(
       trx: Executor,
       id: string,
-      changes: Partial<Pick<AccountRow, 'email' | 'email_normalized' | 'password_hash' | 'password_changed_at' | 'password_reset_required' | 'email_verified_at' | 'locale' | 'time_zone' | 'signup_notice_at' | 'throttle_notice_at' | 'created_at' | 'deletion_requested_at' | 'deletion_due_at' | 'pending_email' | 'pending_email_normalized' | 'email_change_due_at' | 'email_change_requested_ip' | 'email_change_requested_user_agent'>>,
+      changes: Partial<Pick<AccountRow, 'email' | 'email_normalized' | 'password_hash' | 'password_changed_at' | 'password_reset_required' | 'email_verified_at' | 'locale' | 'time_zone' | 'signup_notice_at' | 'throttle_notice_at' | 'created_at' | 'deletion_requested_at' | 'deletion_due_at' | 'pending_email' | 'pending_email_normalized' | 'email_change_due_at' | 'email_change_requested_ip' | 'email_change_requested_user_agent' | 'disabled_at' | 'disabled_by'>>,
       now: number,
     ): Promise<void> {
       await trx

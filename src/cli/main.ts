@@ -10,6 +10,9 @@ import { mailTestCommand } from './commands/mail-test.js';
 import { migrateCommand } from './commands/migrate.js';
 import { outboxCommand } from './commands/outbox.js';
 import { workerCommand } from './commands/worker.js';
+import { webhookCreateCommand, webhookListCommand, webhookRevokeCommand, webhookRotateCommand } from './commands/webhook.js';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/webhook-events.js';
+import { accountActionCommand, accountFindCommand } from './commands/account.js';
 import { terminal } from './context.js';
 
 /**
@@ -102,6 +105,57 @@ client
   .description('revoke a client at once: no sign-in, its tokens end')
   .argument('<client-id>')
   .action((clientId: string) => run(() => clientRevokeCommand(process.env, clientId, terminal))());
+
+const webhook = program.command('webhook').description('webhook endpoints of host applications (Standard Webhooks, docs/integration.md)');
+webhook
+  .command('create')
+  .description('register a receiver and print its id and (once) its whsec_ secret')
+  .argument('<url>', 'where events are POSTed (https; http and loopback outside production)')
+  .option('--events <types>', `only these event types, comma-separated (repeatable; default: every type): ${WEBHOOK_EVENT_TYPES.join(', ')}`, repeatable, [] as string[])
+  .option('--json', 'print {"id", "secret", "url", "events"} as JSON')
+  .action((url: string, options: { events?: string[]; json?: boolean }) => run(() => webhookCreateCommand(process.env, url, options, terminal))());
+webhook
+  .command('list')
+  .description('list the receivers (never a secret)')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => run(() => webhookListCommand(process.env, options, terminal))());
+webhook
+  .command('rotate')
+  .description('a new secret, printed once; the previous one keeps signing for a day')
+  .argument('<id>')
+  .option('--json', 'print {"id", "secret", "previousSecretUntil"} as JSON')
+  .action((id: string, options: { json?: boolean }) => run(() => webhookRotateCommand(process.env, id, options, terminal))());
+webhook
+  .command('revoke')
+  .description('stop delivering to a receiver at once')
+  .argument('<id>')
+  .action((id: string) => run(() => webhookRevokeCommand(process.env, id, terminal))());
+
+const account = program.command('account').description('the back office for operators: the admin API\'s actions (docs/integration.md)');
+account
+  .command('find')
+  .description('the account of a login e-mail: id, state, recovery set up (never a secret)')
+  .argument('<email>')
+  .option('--json', 'print {"items": […]} as JSON')
+  .action((email: string, options: { json?: boolean }) => run(() => accountFindCommand(process.env, email, options, terminal))());
+for (const [action, description] of [
+  ['disable', 'disable: sessions and host grants end, sign-in is refused, the owner is told'],
+  ['enable', 'enable a disabled account again (the owner is told)'],
+  ['revoke-sessions', 'sign the account out everywhere, host sessions included'],
+  ['send-reset', 'send the owner a password-reset link to the login e-mail'],
+] as const) {
+  account
+    .command(action)
+    .description(description)
+    .argument('<account-id>')
+    .action((accountId: string) => run(() => accountActionCommand(process.env, action, accountId, {}, terminal))());
+}
+account
+  .command('delete')
+  .description('delete the account at once (no grace period; its addresses are told)')
+  .argument('<account-id>')
+  .option('--yes', 'yes, delete it now')
+  .action((accountId: string, options: { yes?: boolean }) => run(() => accountActionCommand(process.env, 'delete', accountId, options, terminal))());
 
 const oidcKeys = program.command('oidc-keys').description('signing keys of the OpenID Connect provider (docs/operations.md "Signing keys")');
 oidcKeys

@@ -65,6 +65,8 @@ export const errorStatus = {
   'verification-required': 403,
   // API keys with scopes.
   'insufficient-scope': 403,
+  // The host's back office (issue 18).
+  'account-disabled': 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -50,6 +50,10 @@ export const securityEventTypes = [
   'login_email.change_cancelled',
   'recovery.change_held',
   'recovery.change_hold_cancelled',
+  'account.disabled',
+  'account.enabled',
+  'sessions.revoked_by_support',
+  'password_reset.sent_by_support',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -103,6 +107,10 @@ const EVENT_TEXT: Record<SecurityEventType, string> = {
   'login_email.change_cancelled': 'loginEmailChangeCancelled',
   'recovery.change_held': 'recoveryChangeHeld',
   'recovery.change_hold_cancelled': 'recoveryChangeHoldCancelled',
+  'account.disabled': 'accountDisabled',
+  'account.enabled': 'accountEnabled',
+  'sessions.revoked_by_support': 'sessionsRevokedBySupport',
+  'password_reset.sent_by_support': 'passwordResetSentBySupport',
 };
 
 /** The key under `ui.profile.securityActivity.events` of an event type. */

@@ -20,6 +20,7 @@ import * as m0017 from './migrations/0017-settled-channels.js';
 import * as m0018 from './migrations/0018-api-key-scopes.js';
 import * as m0019 from './migrations/0019-oidc.js';
 import * as m0020 from './migrations/0020-oidc-session-links.js';
+import * as m0021 from './migrations/0021-webhooks-admin.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -46,6 +47,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0018-api-key-scopes': m0018,
   '0019-oidc': m0019,
   '0020-oidc-session-links': m0020,
+  '0021-webhooks-admin': m0021,
 });
 
 function createMigrator(database: Database): Migrator {

@@ -25,6 +25,7 @@ export interface Tables {
   oidc_clients: OidcClientsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_session_links: OidcSessionLinksTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }
 
 export interface AccountsTable {
@@ -59,6 +60,10 @@ export interface AccountsTable {
   /** Who asked for the waiting change: the notices when the worker applies it name this device. */
   email_change_requested_ip: ColumnType<string | null, string | null | undefined, string | null>;
   email_change_requested_user_agent: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the host's back office disabled the account (sign-in answers 403 account-disabled), or null. */
+  disabled_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Who disabled it: the API key's name (`api-key:NAME`) or `cli`. */
+  disabled_by: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: ColumnType<number, number | undefined, number>;
 }
 
@@ -121,7 +126,7 @@ export interface VerificationFailuresTable {
 
 export type OutboxStatus = 'queued' | 'processing' | 'sent' | 'failed';
 /** `backchannel`: a logout token to a host application (docs/oidc.md). */
-export type MessageChannelName = 'email' | 'sms' | 'backchannel';
+export type MessageChannelName = 'email' | 'sms' | 'backchannel' | 'webhook';
 
 export interface OutboxMessagesTable {
   id: string;
@@ -407,3 +412,20 @@ export interface OidcSessionLinksTable {
   account_id: string;
   linked_at: number;
 }
+
+/** A host's webhook receiver (`lifeline webhook create`). */
+export interface WebhookEndpointsTable {
+  /** `wh_…`, shown by the CLI. */
+  id: string;
+  url: string;
+  /** Event types it receives, space-separated; null: every type. */
+  events: string | null;
+  /** The `whsec_…` secret sealed with SECRET_KEY (core/sealing.ts). */
+  secret_sealed: string;
+  /** During a rotation: the previous secret, which signs too until `previous_secret_until`. */
+  previous_secret_sealed: string | null;
+  previous_secret_until: number | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;

@@ -46,6 +46,8 @@ import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPageStyles } from './routes/page-routes.js';
 import { defaultUiDir, loadUiBundle, registerUiRoutes, sendUiPage, wantsPage } from './routes/ui-routes.js';
 import { registerVerificationRoutes } from './routes/verification-routes.js';
+import { registerAdminRoutes } from './routes/admin-routes.js';
+import type { AccountAdminService } from '../admin/account-admin-service.js';
 import { registerAccountVerificationRoutes } from './routes/account-verification-routes.js';
 import type { AccountDeletionService } from '../accounts/account-deletion.js';
 import type { LoginEmailChangeService } from '../accounts/login-email-change.js';
@@ -86,6 +88,8 @@ export interface AppDeps {
   readonly database: Database;
   /** The OpenID Connect provider at /oidc (docs/oidc.md). */
   readonly oidc: Oidc;
+  /** The host's back office (docs/integration.md "Admin API"). */
+  readonly accountAdmin: AccountAdminService;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
 }
@@ -173,6 +177,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure, cookies });
   registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
   registerVerificationRoutes(app, { actionVerification: deps.actionVerification });
+  registerAdminRoutes(app, { accountAdmin: deps.accountAdmin });
   registerAccountVerificationRoutes(app, { actionVerification: deps.actionVerification, accountDeletion: deps.accountDeletion, cookies, clock: deps.clock, appName: config.appName });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });

@@ -449,6 +449,24 @@ export const messageCatalogue = {
     secretParams: [],
     exampleParams: { when: '2. Dezember 2026, 16:05 MEZ', email: 'max@example.com' },
   },
+  /** The host's support disabled the account (admin API or `lifeline account disable`): the owner learns why no sign-in works. */
+  'account.disabled-by-support': {
+    channel: 'email',
+    template: 'account-disabled',
+    recipients: 'account',
+    securityEvent: 'account.disabled',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', email: 'max@example.com' },
+  },
+  /** …and enabled it again. */
+  'account.enabled-by-support': {
+    channel: 'email',
+    template: 'account-enabled',
+    recipients: 'account',
+    securityEvent: 'account.enabled',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', email: 'max@example.com' },
+  },
   /**
    * Verification of a sensitive action by e-mail (issue 9): the 8-character code for the page
    * or host that asked, and a link that confirms in any browser (15 minutes). Names the action.

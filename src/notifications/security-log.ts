@@ -20,6 +20,9 @@ export interface SecurityEventInput {
   readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
+/** Called in the recording transaction with the row just written (its id and time). */
+export type SecurityEventListener = (trx: Executor, event: SecurityEventInput & { readonly id: string; readonly at: number }) => Promise<void>;
+
 /** The user agent is stored for display; a megabyte of header must not be. */
 const MAX_USER_AGENT = 512;
 
@@ -54,9 +57,19 @@ function parseDetails(text: string | null): Record<string, string | number | boo
  * SECURITY_LOG_DAYS by the worker.
  */
 export function createSecurityLog(deps: { clock: Clock }) {
+  const listeners: SecurityEventListener[] = [];
   return {
+    /**
+     * Registers what else happens, in the same transaction, when a row is recorded: the host's
+     * webhooks (webhooks/). Registered by the composition root, so the log need not know them.
+     */
+    whenRecorded(listener: SecurityEventListener): void {
+      listeners.push(listener);
+    },
+
     async record(trx: Executor, event: SecurityEventInput): Promise<string> {
       const id = newId();
+      const at = deps.clock.now();
       await trx
         .insertInto('security_events')
         .values({
@@ -66,9 +79,10 @@ export function createSecurityLog(deps: { clock: Clock }) {
           ip: event.origin?.ip ?? null,
           user_agent: event.origin?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
           details: event.details ? JSON.stringify(event.details) : null,
-          created_at: deps.clock.now(),
+          created_at: at,
         })
         .execute();
+      for (const listener of listeners) await listener(trx, { ...event, id, at });
       return id;
     },
 

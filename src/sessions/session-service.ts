@@ -31,9 +31,11 @@ export interface IssuedSession {
 
 /**
  * Called inside the transaction that ended sessions of an account: `sessionIds` names them when
- * only some ended (one signed out, a device's), `all` when every session of the account did.
+ * only some ended (one signed out, a device's), `all` when every session of the account did
+ * (but the one kept, if any). `scope` is what a host hears (webhook `session.revoked`): `all`,
+ * `others` (all but the acting session, or a device's), or `one` (a single sign-out).
  */
-export type SessionsEndedListener = (trx: Executor, ended: { accountId: string; sessionIds: readonly string[] | 'all' }) => Promise<void>;
+export type SessionsEndedListener = (trx: Executor, ended: { accountId: string; sessionIds: readonly string[] | 'all'; scope: 'all' | 'others' | 'one' }) => Promise<void>;
 
 /** `last_seen_at` is written at most this often per session, not on every request. */
 const TOUCH_INTERVAL_MS = MINUTE;
@@ -58,9 +60,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
   const tokenHash = (key: Buffer, token: string) => hmacSha256(key, 'session', token);
   const endListeners: SessionsEndedListener[] = [];
 
-  async function sessionsEnded(trx: Executor, accountId: string, sessionIds: readonly string[] | 'all'): Promise<void> {
+  async function sessionsEnded(trx: Executor, accountId: string, sessionIds: readonly string[] | 'all', scope: 'all' | 'others' | 'one'): Promise<void> {
     if (sessionIds !== 'all' && sessionIds.length === 0) return;
-    for (const listener of endListeners) await listener(trx, { accountId, sessionIds });
+    for (const listener of endListeners) await listener(trx, { accountId, sessionIds, scope });
   }
 
   function isLive(session: SessionRow, now: number): boolean {
@@ -95,6 +97,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       'accounts.email_change_due_at',
       'accounts.email_change_requested_ip',
       'accounts.email_change_requested_user_agent',
+      'accounts.disabled_at',
+      'accounts.disabled_by',
       'accounts.updated_at',
     ])
     .where(
@@ -146,8 +150,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       const [row] = (await database.db.executeQuery(query)).rows;
       if (!row) return undefined;
       const now = clock.now();
-      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, pending_email, pending_email_normalized, email_change_due_at, email_change_requested_ip, email_change_requested_user_agent, updated_at, ...session } = row;
-      if (!isLive(session, now)) {
+      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, pending_email, pending_email_normalized, email_change_due_at, email_change_requested_ip, email_change_requested_user_agent, disabled_at, disabled_by, updated_at, ...session } = row;
+      // A disabled account has no sessions (disabling ends them); one made in a race is ended here.
+      if (!isLive(session, now) || disabled_at !== null) {
         await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();
         return undefined;
       }
@@ -175,6 +180,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         email_change_due_at,
         email_change_requested_ip,
         email_change_requested_user_agent,
+        disabled_at,
+        disabled_by,
         updated_at,
       };
       return { session, account };
@@ -235,7 +242,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     async revoke(trx: Executor, accountId: string, sessionId: string): Promise<boolean> {
       const result = await trx.deleteFrom('sessions').where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
       const ended = Number(result.numDeletedRows) === 1;
-      if (ended) await sessionsEnded(trx, accountId, [sessionId]);
+      if (ended) await sessionsEnded(trx, accountId, [sessionId], 'one');
       return ended;
     },
 
@@ -248,7 +255,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
       if (keepId !== undefined) query = query.where('id', '!=', keepId);
       const result = await query.executeTakeFirst();
-      await sessionsEnded(trx, accountId, 'all');
+      await sessionsEnded(trx, accountId, 'all', keepId === undefined ? 'all' : 'others');
       return Number(result.numDeletedRows);
     },
 
@@ -273,6 +280,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         trx,
         accountId,
         ended.map((row) => row.id),
+        'others',
       );
       return ended.length;
     },

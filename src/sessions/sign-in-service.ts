@@ -74,6 +74,7 @@ export function createSignInService(deps: {
       // Only the right password learns these, so they reveal nothing to a guesser.
       if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
       if (account.password_reset_required === 1) throw new LifelineError('password-reset-required');
+      if (account.disabled_at !== null) throw new LifelineError('account-disabled');
       const previous = input.previousSessionToken ? await sessions.authenticate(input.previousSessionToken) : undefined;
       const rehash = account.password_hash && deps.hasher.needsRehash(account.password_hash) ? await deps.hasher.hash(input.password) : undefined;
       return inTransaction(database, async (trx) => {

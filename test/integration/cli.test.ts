@@ -166,6 +166,73 @@ for (const dialect of dialectsUnderTest()) {
       expect(listed.stdout).toContain('••••••');
     });
 
+    it('webhook create | list | rotate | revoke: one JSON document with the secret once; list never shows it; wrong input exits 2 and stores nothing', async () => {
+      const made = await lifeline(['webhook', 'create', 'http://127.0.0.1:9/hook', '--events', 'account.created,account.deleted', '--json'], env);
+      expect(made.code).toBe(0);
+      expect(made.stdout.trim().split('\n')).toHaveLength(1);
+      const hook = JSON.parse(made.stdout) as { id: string; secret: string; events: string[] };
+      expect(hook.id).toMatch(/^wh_/);
+      expect(hook.secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+      expect(hook.events).toEqual(['account.created', 'account.deleted']);
+      const listed = await lifeline(['webhook', 'list'], env);
+      expect(listed.stdout).toContain(hook.id);
+      expect(listed.stdout).toContain('account.created,account.deleted');
+      expect(listed.stdout).not.toContain(hook.secret.slice(6, 20));
+      const rotated = JSON.parse((await lifeline(['webhook', 'rotate', hook.id, '--json'], env)).stdout) as { secret: string; previousSecretUntil: string };
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(hook.secret);
+      expect(Date.parse(rotated.previousSecretUntil)).toBeGreaterThan(Date.now() + 23 * 3600_000);
+      expect((await lifeline(['webhook', 'list'], env)).stdout).toContain('previous secret signs until');
+      for (const args of [['ftp://example.com/x'], ['https://u:p@example.com/x'], ['http://127.0.0.1:9/x', '--events', 'account.hacked']]) {
+        const wrong = await lifeline(['webhook', 'create', ...args], env);
+        expect(wrong.code, args.join(' ')).toBe(2);
+        expect(wrong.stderr).toMatch(/lifeline webhook create: /);
+        noStackTrace(wrong.stderr);
+      }
+      expect(JSON.parse((await lifeline(['webhook', 'list', '--json'], env)).stdout)).toHaveLength(1);
+      expect((await lifeline(['webhook', 'revoke', hook.id], env)).code).toBe(0);
+      expect((await lifeline(['webhook', 'revoke', hook.id], env)).code).toBe(1);
+      expect((await lifeline(['webhook', 'rotate', hook.id], env)).code).toBe(1);
+      expect((await lifeline(['webhook', 'list'], env)).stdout).toContain('REVOKED');
+    });
+
+    it('account find | disable | enable | revoke-sessions | send-reset | delete: the admin API for operators; unknown ids exit 1, delete needs --yes', async () => {
+      const database = await createDatabase(
+        testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },
+        { poolSize: 2 },
+      );
+      const id = '11111111-2222-4333-8444-555555555555';
+      try {
+        await database.db
+          .insertInto('accounts')
+          .values({ id, email: 'Kundin@Example.com', email_normalized: 'kundin@example.com', password_hash: 'x', locale: 'de', time_zone: 'Europe/Berlin', created_at: Date.now(), updated_at: Date.now(), email_verified_at: Date.now(), password_changed_at: Date.now(), signup_notice_at: null, throttle_notice_at: null })
+          .execute();
+      } finally {
+        await database.destroy();
+      }
+      const found = await lifeline(['account', 'find', 'kundin@example.com', '--json'], env);
+      expect(found.code).toBe(0);
+      expect(JSON.parse(found.stdout)).toEqual({ items: [expect.objectContaining({ id, disabled: false, recovery: { email: 'none', phone: 'none' } })] });
+      expect((await lifeline(['account', 'find', 'niemand@example.com'], env)).code).toBe(1);
+      const disabled = await lifeline(['account', 'disable', id], env);
+      expect(disabled.code).toBe(0);
+      expect(disabled.stderr).toContain('disabled');
+      expect((await lifeline(['account', 'disable', id], env)).stderr).toContain('nothing changed');
+      expect((JSON.parse((await lifeline(['account', 'find', 'kundin@example.com', '--json'], env)).stdout) as { items: { disabled: boolean }[] }).items[0]?.disabled).toBe(true);
+      expect((await lifeline(['account', 'enable', id], env)).code).toBe(0);
+      expect((await lifeline(['account', 'revoke-sessions', id], env)).code).toBe(0);
+      expect((await lifeline(['account', 'send-reset', id], env)).code).toBe(0);
+      const unknown = await lifeline(['account', 'disable', '99999999-2222-4333-8444-555555555555'], env);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('no account');
+      noStackTrace(unknown.stderr);
+      const unsure = await lifeline(['account', 'delete', id], env);
+      expect(unsure.code).toBe(2);
+      expect(unsure.stderr).toContain('--yes');
+      expect((await lifeline(['account', 'delete', id, '--yes'], env)).code).toBe(0);
+      expect((await lifeline(['account', 'find', 'kundin@example.com'], env)).code).toBe(1);
+    });
+
     it('the worker command delivers and stops on SIGTERM', async () => {
       const child = spawn(process.execPath, [cliPath, 'worker'], { env: { PATH: process.env.PATH ?? '', ...env, OUTBOX_POLL_INTERVAL_MS: '100' } });
       let stderr = '';

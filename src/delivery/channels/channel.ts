@@ -25,6 +25,11 @@ export interface Channel {
   readonly transport: string;
   send(message: DeliverableMessage, options?: SendOptions): Promise<void>;
   close?(): Promise<void>;
+  /**
+   * The channel's own retry delays (ms after the 1st, 2nd, … failed attempt) instead of the
+   * outbox's exponential back-off and DELIVERY_MAX_ATTEMPTS: webhooks keep trying for a day.
+   */
+  readonly retryScheduleMs?: readonly number[];
 }
 
 /** The transport refused the message for good (e.g. SMTP 550: no such mailbox). */

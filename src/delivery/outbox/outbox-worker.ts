@@ -37,6 +37,12 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, ra
   return Math.round(exponential / 2 + (exponential / 2) * random);
 }
 
+/** Delay before attempt `attempts + 1` on a channel's own schedule, spread by up to a tenth so failures together do not retry together. */
+export function scheduledDelayMs(schedule: readonly number[], attempts: number, random: number): number {
+  const base = schedule[Math.min(schedule.length, Math.max(1, attempts)) - 1] ?? 0;
+  return Math.round(base * (0.9 + 0.1 * random));
+}
+
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.slice(0, 500);
@@ -70,6 +76,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   async function deliver(message: ClaimedMessage): Promise<void> {
     const channel = channels[message.channel];
     const transport = channel?.transport ?? 'none';
+    const schedule = channel?.retryScheduleMs;
+    const attemptLimit = schedule ? schedule.length + 1 : maxAttempts;
     const log = logger.child({ messageId: message.id, kind: message.kind, channel: message.channel, attempt: message.attempts });
     try {
       // Inside the try: a corrupt payload fails its row instead of ending every round.
@@ -81,7 +89,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       }
       if (!channel) throw new PermanentDeliveryError(`no transport is configured for ${message.channel}`);
       if (!payload) throw new PermanentDeliveryError('the payload was purged before delivery');
-      if (message.attempts > maxAttempts) throw new PermanentDeliveryError('the lease ran out too often (worker crashes?)');
+      if (message.attempts > attemptLimit) throw new PermanentDeliveryError('the lease ran out too often (worker crashes?)');
       // A code that has expired is worth nothing to its reader: not sending it saves an SMS, and
       // failing the row purges the plain-text code now rather than after hours of retries.
       if (message.expires_at !== null && clock.now() >= message.expires_at) throw new PermanentDeliveryError('expired before it could be delivered');
@@ -93,13 +101,13 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       );
     } catch (error) {
       const now = clock.now();
-      const final = error instanceof PermanentDeliveryError || message.attempts >= maxAttempts;
+      const final = error instanceof PermanentDeliveryError || message.attempts >= attemptLimit;
       metrics.messageFailures.inc({ channel: message.channel, transport, final: String(final) });
       if (final) {
         await repository.markFailed(message.id, workerId, now, describe(error));
         log.error({ event: 'delivery.failed', err: describe(error) }, 'gave up delivering a message');
       } else {
-        const delay = retryDelayMs(message.attempts, retryBaseMs, retryMaxMs, random());
+        const delay = schedule ? scheduledDelayMs(schedule, message.attempts, random()) : retryDelayMs(message.attempts, retryBaseMs, retryMaxMs, random());
         await repository.scheduleRetry(message.id, workerId, now, now + delay, describe(error));
         log.warn({ event: 'delivery.retry', err: describe(error), retryInMs: delay }, 'delivery failed; will retry');
       }

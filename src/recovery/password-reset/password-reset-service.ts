@@ -419,6 +419,46 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     return error;
   }
 
+  /** Writes a new flow for an identifier (processed after the answer, or at once for support). */
+  async function startFlow(identifier: ResetIdentifier, input: ForgotRequest): Promise<{ flowToken: string; flowId: string; expiresAt: number }> {
+    const now = clock.now();
+    const clientKey = clientBucketKey(input.client.ip);
+    // This browser's own earlier flow ends (its secrets first: the lock order of verify), unless
+    // verified; the same work whatever the identifiers are. Other browsers' flows stay.
+    // (A verified flow's secrets are used up already, so retiring them changes nothing.)
+    if (input.previousFlowToken && input.previousFlowToken.length <= 128) {
+      const previousId = flowIdOf(input.previousFlowToken);
+      await deps.verification.retireFlow(database.db, previousId, RESET_PURPOSES);
+      await repository.supersedeUnverified(database.db, previousId, now);
+    }
+    const flowToken = randomToken(32);
+    const flowId = flowIdOf(flowToken);
+    await repository.insert(database.db, {
+      id: flowId,
+      identifier_hash: identifierHash(identifier),
+      identifier_kind: identifier.kind,
+      identifier: identifier.normalized,
+      country: identifier.kind === 'phone' ? identifier.country : null,
+      locale: input.locale,
+      ip: input.client.ip,
+      client_key: clientKey,
+      user_agent: input.client.userAgent?.slice(0, 512) ?? null,
+      created_at: now,
+      expires_at: now + FLOW_TTL_MS,
+      processed_at: null,
+      channel: null,
+      account_ids: null,
+      secret_purpose: null,
+      secret_account_id: null,
+      attempts_left: maxAttempts,
+      last_failure_at: null,
+      superseded_at: null,
+      verified_at: null,
+      used_at: null,
+    });
+    return { flowToken, flowId, expiresAt: now + FLOW_TTL_MS };
+  }
+
   return {
     /**
      * POST /password/forgot: parse (a malformed entry is a 4xx), limit per client (429), write
@@ -426,43 +466,22 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
      */
     async request(input: ForgotRequest): Promise<{ flowToken: string; flowId: string; expiresAt: number }> {
       const identifier = parseResetIdentifier(input.identifier, input.country, deps.config.sms);
-      const clientKey = clientBucketKey(input.client.ip);
-      await deps.rateLimits.enforce('reset-client', clientKey);
-      const now = clock.now();
-      // This browser's own earlier flow ends (its secrets first: the lock order of verify), unless
-      // verified; the same work whatever the identifiers are. Other browsers' flows stay.
-      // (A verified flow's secrets are used up already, so retiring them changes nothing.)
-      if (input.previousFlowToken && input.previousFlowToken.length <= 128) {
-        const previousId = flowIdOf(input.previousFlowToken);
-        await deps.verification.retireFlow(database.db, previousId, RESET_PURPOSES);
-        await repository.supersedeUnverified(database.db, previousId, now);
-      }
-      const flowToken = randomToken(32);
-      const flowId = flowIdOf(flowToken);
-      await repository.insert(database.db, {
-        id: flowId,
-        identifier_hash: identifierHash(identifier),
-        identifier_kind: identifier.kind,
-        identifier: identifier.normalized,
-        country: identifier.kind === 'phone' ? identifier.country : null,
-        locale: input.locale,
-        ip: input.client.ip,
-        client_key: clientKey,
-        user_agent: input.client.userAgent?.slice(0, 512) ?? null,
-        created_at: now,
-        expires_at: now + FLOW_TTL_MS,
-        processed_at: null,
-        channel: null,
-        account_ids: null,
-        secret_purpose: null,
-        secret_account_id: null,
-        attempts_left: maxAttempts,
-        last_failure_at: null,
-        superseded_at: null,
-        verified_at: null,
-        used_at: null,
-      });
-      return { flowToken, flowId, expiresAt: now + FLOW_TTL_MS };
+      await deps.rateLimits.enforce('reset-client', clientBucketKey(input.client.ip));
+      return startFlow(identifier, input);
+    },
+
+    /**
+     * The back office's "send a reset link" (admin API, `lifeline account send-reset`): a flow for
+     * the account's login e-mail, processed before this returns, so the code and the
+     * `/reset-password?token=` link are queued to that address. Nobody gets the flow's cookie:
+     * the link works in whichever browser the owner opens it. The per-address limits apply as to
+     * any request (a back office cannot flood a mailbox); the per-client one does not (the back
+     * office is one client for all its users). The password stays valid until the owner resets it.
+     */
+    async requestForSupport(input: { email: string; locale: Locale; client: ClientInfo }): Promise<void> {
+      const identifier = parseResetIdentifier(input.email, undefined, deps.config.sms);
+      const { flowId } = await startFlow(identifier, { ...input, identifier: input.email, country: undefined, previousFlowToken: undefined });
+      await process(flowId);
     },
 
     processSoon,
