@@ -2,7 +2,7 @@
 // (part of `npm test`). Each layer lists what it may import inside src/; everything else in
 // src/ is forbidden to it. Read: http → concept services → verification, notifications →
 // delivery → db → config, core; contract is pure vocabulary anyone may use.
-const concepts = ['accounts', 'sessions', 'recovery', 'actions', 'api-keys', 'admin'];
+const concepts = ['accounts', 'sessions', 'recovery', 'actions', 'api-keys', 'admin', 'host-events'];
 const allowed = {
   contract: [],
   core: ['contract'],

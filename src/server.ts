@@ -9,6 +9,7 @@ import { createHousekeeping } from './housekeeping.js';
 import { buildApp } from './http/build-app.js';
 import { isLoopbackUrl } from './security/client-address.js';
 import { createServices, type Services } from './services.js';
+import { loadMailTemplates } from './notifications/mail-templates.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -39,6 +40,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     passwordReset: services.passwordReset,
     securityLog: services.securityLog,
     accountAdmin: services.accountAdmin,
+    hostEvents: services.hostEvents,
     securityUndo: services.securityUndo,
     apiKeys: services.apiKeys,
     actionVerification: services.actionVerification,
@@ -57,6 +59,10 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
  */
 export async function startServer(config: Config, options: { logger?: Logger; clock?: Clock; listen?: boolean } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger({ level: config.log.level });
+  // TEMPLATES_DIR is checked before the database is touched: a broken override stops the start
+  // naming its file, as a wrong variable does (docs/operations.md "Branding").
+  const mailTemplates = loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
+  if (mailTemplates.overridden.length > 0) logger.info({ event: 'mail.templates_loaded', dir: config.mail.templatesDir, overridden: mailTemplates.overridden }, 'mail texts from TEMPLATES_DIR');
   const database = await createDatabase(config.database);
   try {
     const applied = await migrateToLatest(database);
@@ -70,6 +76,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
     database,
     logger,
     collectProcessMetrics: true,
+    mailTemplates,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildAppFor(services);

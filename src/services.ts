@@ -10,6 +10,7 @@ import { createDevMailbox } from './delivery/channels/dev-mailbox-channel.js';
 import { createOutbox } from './delivery/outbox/outbox.js';
 import { createOutboxWorker } from './delivery/outbox/outbox-worker.js';
 import { createTranslator } from './i18n/translator.js';
+import { loadMailTemplates, type MailTemplates } from './notifications/mail-templates.js';
 import { createNotifier } from './notifications/notifier.js';
 import { createSecurityLog } from './notifications/security-log.js';
 import { createRateLimits } from './security/rate-limits.js';
@@ -42,6 +43,7 @@ import { createWebhookRegistry } from './webhooks/webhook-registry.js';
 import { createWebhookChannel, createWebhookEmitter } from './webhooks/webhook-delivery.js';
 import { webhookEventOfSecurityLog } from './webhooks/webhook-events.js';
 import { createAccountAdminService } from './admin/account-admin-service.js';
+import { createHostEventService } from './host-events/host-event-service.js';
 
 export interface ServicesInput {
   readonly config: Config;
@@ -50,6 +52,8 @@ export interface ServicesInput {
   readonly clock?: Clock;
   /** Process metrics (CPU, memory, event loop); off in tests, where many apps share a process. */
   readonly collectProcessMetrics?: boolean;
+  /** The mail texts of TEMPLATES_DIR, already checked (the server reads them before it opens the database); read here otherwise. */
+  readonly mailTemplates?: MailTemplates;
 }
 
 /**
@@ -61,7 +65,10 @@ export function createServices(input: ServicesInput) {
   const { config, database, logger } = input;
   const clock = input.clock ?? systemClock;
   const metrics = createMetrics({ collectProcessMetrics: input.collectProcessMetrics ?? false });
-  const translator = createTranslator();
+  // TEMPLATES_DIR's texts over the built-in ones (docs/operations.md "Branding"); a broken file
+  // stops here with a ConfigError naming it, as a wrong variable does.
+  const mailTemplates = input.mailTemplates ?? loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
+  const translator = createTranslator(mailTemplates.overrides);
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
   const createdChannels = createChannels({ config, database, clock });
@@ -79,7 +86,7 @@ export function createServices(input: ServicesInput) {
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
-  const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure).session,
+  const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, branding: config.branding, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure, config.http.sessionCookieDomain).session,
     signOut: async (token, client, accountId) => {
       const auth = await sessions.authenticate(token);
       if (auth?.account.id !== accountId) return false;
@@ -145,6 +152,7 @@ export function createServices(input: ServicesInput) {
   const accountDeletion = createAccountDeletionService({ database, clock, accounts, verifier, sessions, actionVerification, notifier, translator, webhooks, logger });
   const loginEmailChange = createLoginEmailChangeService({ database, clock, accounts, verification, actionVerification, notifier, securityLog, translator, rateLimits, logger, recoveryEmail });
   const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
+  const hostEvents = createHostEventService({ database, clock, accounts, notifier, securityLog, rateLimits });
   const accountAdmin = createAccountAdminService({ database, clock, accounts, sessions, notifier, securityLog, passwordReset, deletion: accountDeletion, logger });
 
   return {
@@ -154,6 +162,7 @@ export function createServices(input: ServicesInput) {
     clock,
     metrics,
     translator,
+    mailTemplates,
     outbox,
     channels,
     securityLog,
@@ -183,6 +192,7 @@ export function createServices(input: ServicesInput) {
     webhookRegistry,
     webhooks,
     accountAdmin,
+    hostEvents,
     checkReadiness: () => checkReadiness(database),
   };
 }

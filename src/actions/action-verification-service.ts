@@ -1,4 +1,5 @@
 import { maskEmail } from '../contract/email-address.js';
+import { matchReturnLink, type ReturnLink } from '../contract/return-links.js';
 import { MINUTE, type Clock } from '../core/clock.js';
 import { LifelineError, isLifelineError } from '../core/errors.js';
 import { sha256Hex } from '../core/hashing.js';
@@ -112,7 +113,8 @@ export interface ActionVerificationDeps {
   readonly config: {
     readonly appName: string;
     readonly http: { readonly publicUrl: string };
-    readonly actionVerification: { readonly allowedReturnOrigins: readonly string[]; readonly hostMinChannelAgeMs: number };
+    readonly actionVerification: { readonly hostMinChannelAgeMs: number };
+    readonly returnLinks: readonly ReturnLink[];
   };
 }
 
@@ -126,7 +128,8 @@ export interface ActionVerificationDeps {
  */
 export function createActionVerificationService(deps: ActionVerificationDeps) {
   const { database, clock } = deps;
-  const { allowedReturnOrigins, hostMinChannelAgeMs } = deps.config.actionVerification;
+  const { hostMinChannelAgeMs } = deps.config.actionVerification;
+  const { returnLinks } = deps.config;
   const accounts = createAccountRepository();
   const recoveryEmails = createRecoveryEmailRepository();
   const recoveryPhones = createRecoveryPhoneRepository();
@@ -183,19 +186,15 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     return now - target.since >= policy.minChannelAgeMs || (!isLifelineAction(action) && target.settledAtOnce);
   }
 
-  /** A returnTo is an absolute http(s) URL whose origin is allow-listed (no open redirect). */
+  /**
+   * A returnTo is an absolute http(s) URL that ALLOWED_RETURN_ORIGINS allows, judged as the web
+   * UI judges `return_to` (docs/integration.md "Return links"; no open redirect).
+   */
   function checkReturnTo(returnTo: string | undefined): string | null {
     if (returnTo === undefined) return null;
-    let url: URL;
-    try {
-      url = new URL(returnTo);
-    } catch {
-      throw new LifelineError('return-to-not-allowed');
-    }
-    if (!['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '' || !allowedReturnOrigins.includes(url.origin)) {
-      throw new LifelineError('return-to-not-allowed');
-    }
-    return url.href;
+    const match = matchReturnLink(returnTo, returnLinks);
+    if (!match) throw new LifelineError('return-to-not-allowed');
+    return match.url;
   }
 
   /** The requester's own record, or 404 (another key's or session's record does not exist for it). */

@@ -1,4 +1,6 @@
+import type { AccentPalette } from '../core/accent-colour.js';
 import type { KeyRing } from '../core/keyring.js';
+import type { ReturnLink } from '../contract/return-links.js';
 
 export type Locale = 'de' | 'en';
 export const supportedLocales: readonly Locale[] = ['de', 'en'];
@@ -31,6 +33,25 @@ export interface SmsConfig {
   };
 }
 
+/**
+ * Branding (docs/operations.md "Branding"). Every URL was checked at start (http(s) only, https
+ * in production, mailto: for support; never javascript: or data:); pages and mails still escape
+ * each value where they write it.
+ */
+export interface BrandingConfig {
+  /** BRAND_LOGO_URL as an absolute URL (a path was resolved on PUBLIC_URL). */
+  readonly logoUrl: string | undefined;
+  /** BRAND_ACCENT_COLOR and the colours derived from it for buttons and links. */
+  readonly accent: AccentPalette | undefined;
+  /** The footer's links, each shown only when set: BRAND_SUPPORT_URL (http(s) or mailto:), BRAND_PRIVACY_URL, BRAND_TERMS_URL, BRAND_IMPRINT_URL. */
+  readonly links: {
+    readonly support: string | undefined;
+    readonly privacy: string | undefined;
+    readonly terms: string | undefined;
+    readonly imprint: string | undefined;
+  };
+}
+
 export type DatabaseConfig =
   | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
   | { readonly dialect: 'postgres'; readonly url: string };
@@ -45,6 +66,8 @@ export interface Config {
   readonly version: string;
   /** The product name in mails and pages (the host SaaS's name, or "Lifeline"). */
   readonly appName: string;
+  /** The host's logo, accent colour and footer links on every page and in every mail (docs/operations.md "Branding"). */
+  readonly branding: BrandingConfig;
   readonly http: {
     readonly host: string;
     readonly port: number;
@@ -56,11 +79,24 @@ export interface Config {
     /** Addresses or ranges of trusted reverse proxies; false: client IPs come from the socket. */
     readonly trustProxy: readonly string[] | false;
     readonly bodyLimitBytes: number;
+    /**
+     * SESSION_COOKIE_DOMAIN: the session cookie's `Domain` (then `__Secure-` instead of `__Host-`,
+     * which forbids a Domain); undefined: host-only. PUBLIC_URL's host is it or below it
+     * (docs/operations.md "Session cookie domain and CORS").
+     */
+    readonly sessionCookieDomain: string | undefined;
+    /** CORS_ORIGINS: origins whose pages may read GET /api/v1/session with the browser's cookie (docs/integration.md "CORS and cookie domain"). */
+    readonly sessionCheckOrigins: readonly string[];
   };
   readonly dataDir: string;
   readonly database: DatabaseConfig;
   readonly keys: KeyRing;
-  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly mail: {
+    readonly smtpUrl: string | undefined;
+    readonly from: string;
+    /** TEMPLATES_DIR: per-locale overrides of the mail texts (`de.json`, `en.json`), checked at start. */
+    readonly templatesDir: string | undefined;
+  };
   readonly delivery: {
     /** True only in the embedded default: messages go to the development mailbox. */
     readonly devMailbox: boolean;
@@ -97,6 +133,12 @@ export interface Config {
   readonly passwordReset: PasswordResetConfig;
   readonly actionVerification: ActionVerificationConfig;
   /**
+   * ALLOWED_RETURN_ORIGINS: where Lifeline's pages (`return_to`) and a verification's `returnTo`
+   * may send a browser back to, each an origin with an optional path prefix and the name the
+   * pages show (docs/integration.md "Return links").
+   */
+  readonly returnLinks: readonly ReturnLink[];
+  /**
    * The 72-hour hold (docs/security.md "The owner wins"): a device stays new this long after
    * the account first saw it (HOLD_NEW_DEVICE_DAYS, default 7); recovery changes from a new
    * device's sessions are held.
@@ -116,8 +158,6 @@ export interface Config {
 
 /** Verification of sensitive actions and the host API (issue 9). */
 export interface ActionVerificationConfig {
-  /** ALLOWED_RETURN_ORIGINS: the origins a verification page may send the user back to. */
-  readonly allowedReturnOrigins: readonly string[];
   /**
    * VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: how long a channel must have been confirmed before it
    * counts for a host's actions (default 7; a channel confirmed from the account's first device

@@ -73,12 +73,52 @@ describe('parseConfig', () => {
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
   });
 
-  it('case=ALLOWED_RETURN_ORIGINS: a list of exact origins; a path, a wildcard or garbage is named (issue 9)', () => {
-    expect(parseConfig({ SECRET_KEY: KEY }).actionVerification).toEqual({ allowedReturnOrigins: [], hostMinChannelAgeMs: 7 * 86_400_000 });
-    const config = parseConfig({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: ' https://app.example.com, http://localhost:4000/ ', VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '7' });
-    expect(config.actionVerification).toEqual({ allowedReturnOrigins: ['https://app.example.com', 'http://localhost:4000'], hostMinChannelAgeMs: 7 * 86_400_000 });
-    for (const bad of ['https://app.example.com/path', 'https://*.example.com', 'app.example.com', 'ftp://files.example.com']) {
-      expect(problemsOf({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: bad }).join(' '), bad).toContain('ALLOWED_RETURN_ORIGINS');
+  it('case=ALLOWED_RETURN_ORIGINS: origins or origins with a path prefix, optionally named; a wildcard, a query or garbage is named (docs/integration.md "Return links")', () => {
+    expect(parseConfig({ SECRET_KEY: KEY }).returnLinks).toEqual([]);
+    const config = parseConfig({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: ' https://app.example.com, http://localhost:4000/ ,Mein Shop=https://shop.example.com/account/', VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '7' });
+    expect(config.returnLinks).toEqual([
+      { name: 'app.example.com', origin: 'https://app.example.com', path: '/' },
+      { name: 'localhost', origin: 'http://localhost:4000', path: '/' },
+      { name: 'Mein Shop', origin: 'https://shop.example.com', path: '/account' },
+    ]);
+    expect(config.actionVerification).toEqual({ hostMinChannelAgeMs: 7 * 86_400_000 });
+    for (const bad of ['https://app.example.com/?next=x', 'https://*.example.com', 'app.example.com', 'ftp://files.example.com', 'https://a.example@evil.example', 'https://app.example.com/a/../b']) {
+      expect(problemsOf({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: bad }).join(' '), bad).toContain(`ALLOWED_RETURN_ORIGINS: ${JSON.stringify(bad)}`);
+    }
+    // Plain http in production only where an entry says so.
+    const production = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'm'.repeat(16), PUBLIC_URL: 'https://id.example.com', SMTP_URL: 'smtps://mail.example.com' };
+    expect(problemsOf({ ...production, ALLOWED_RETURN_ORIGINS: 'http://intranet.example' }).join(' ')).toContain('insecure:http://intranet.example');
+    expect(parseConfig({ ...production, ALLOWED_RETURN_ORIGINS: 'Intranet=insecure:http://intranet.example' }).returnLinks).toEqual([{ name: 'Intranet', origin: 'http://intranet.example', path: '/' }]);
+  });
+
+  it('case=CORS_ORIGINS: exact origins only; no wildcard, path or null; plain http not in production', () => {
+    expect(parseConfig({ SECRET_KEY: KEY }).http.sessionCheckOrigins).toEqual([]);
+    expect(parseConfig({ SECRET_KEY: KEY, CORS_ORIGINS: ' https://app.example.com, http://localhost:5173/ ,https://app.example.com' }).http.sessionCheckOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:5173',
+    ]);
+    for (const bad of ['*', 'https://*.example.com', 'https://app.example.com/path', 'null', 'app.example.com', 'ftp://app.example.com', 'https://user@app.example.com']) {
+      expect(problemsOf({ SECRET_KEY: KEY, CORS_ORIGINS: bad }).join(' '), bad).toContain(`CORS_ORIGINS: ${JSON.stringify(bad)} is not an origin`);
+    }
+    const production = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'm'.repeat(16), PUBLIC_URL: 'https://id.example.com', SMTP_URL: 'smtps://mail.example.com' };
+    expect(problemsOf({ ...production, CORS_ORIGINS: 'http://app.example.com' }).join(' ')).toContain('CORS_ORIGINS: "http://app.example.com" is plain http');
+  });
+
+  it('case=SESSION_COOKIE_DOMAIN: a domain PUBLIC_URL is on; anything else stops the start naming it', () => {
+    expect(parseConfig({ SECRET_KEY: KEY }).http.sessionCookieDomain).toBeUndefined();
+    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: '.Example.com' }).http.sessionCookieDomain).toBe('example.com');
+    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: 'id.example.com' }).http.sessionCookieDomain).toBe('id.example.com');
+    for (const [domain, message] of [
+      ['example.org', 'SESSION_COOKIE_DOMAIN: PUBLIC_URL\'s host "id.example.com" is not example.org'],
+      ['ample.com', 'SESSION_COOKIE_DOMAIN: PUBLIC_URL\'s host "id.example.com" is not ample.com'],
+      ['other.id.example.com', 'SESSION_COOKIE_DOMAIN: PUBLIC_URL\'s host "id.example.com" is not other.id.example.com'],
+      ['com', 'SESSION_COOKIE_DOMAIN: must be a domain'],
+      ['https://example.com', 'SESSION_COOKIE_DOMAIN: must be a domain'],
+      ['example.com:443', 'SESSION_COOKIE_DOMAIN: must be a domain'],
+      ['*.example.com', 'SESSION_COOKIE_DOMAIN: must be a domain'],
+      ['127.0.0.1', 'SESSION_COOKIE_DOMAIN: must be a domain'],
+    ] as const) {
+      expect(problemsOf({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: domain }).join(' '), domain).toContain(message);
     }
   });
 

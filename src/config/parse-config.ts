@@ -5,7 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { normaliseEmail } from '../contract/email-address.js';
+import { parseReturnLinks } from '../contract/return-links.js';
+import { parseSessionCheckOrigins, parseSessionCookieDomain } from './cross-site-settings.js';
 import { createKeyRing, deriveKeyId, MIN_KEY_BYTES, type KeyRing, type SecretKey } from '../core/keyring.js';
+import { parseBranding } from './branding-settings.js';
 import { ConfigError } from './config-error.js';
 import type { Config, DatabaseConfig, SmsConfig, SmsProviderConfig } from './config.js';
 import { isSupportedCountry } from 'libphonenumber-js/max';
@@ -56,29 +59,6 @@ function isMailbox(value: string): boolean {
   const address = /<([^<>]+)>\s*$/.exec(value)?.[1] ?? value;
   return /@localhost$/i.test(address.trim()) || normaliseEmail(address) !== undefined;
 }
-
-/**
- * ALLOWED_RETURN_ORIGINS: where a verification may send the user back to, as a comma-separated
- * list of origins (`https://app.example.com`), each exactly scheme, host and port: no path, no
- * wildcard. Anything else stops the start, naming the entry.
- */
-const returnOriginsSetting = optionalString.transform((value, context) => {
-  const origins: string[] = [];
-  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
-    let url: URL | undefined;
-    try {
-      url = new URL(entry);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !['http:', 'https:'].includes(url.protocol) || url.hostname.includes('*') || url.origin !== entry.replace(/\/$/, '')) {
-      context.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port], no path)` });
-      return z.NEVER;
-    }
-    origins.push(url.origin);
-  }
-  return origins;
-});
 
 const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 function isProxyEntry(entry: string): boolean {
@@ -136,7 +116,23 @@ const environmentSchema = z.object({
       .refine((v) => !/[\r\n]/.test(v) && isMailbox(v), { error: 'must be an address, optionally with a name: Name <address@example.com>' })
       .optional(),
   ).transform((v) => v ?? 'Lifeline <no-reply@localhost>'),
-  APP_NAME: optionalString.pipe(z.string().max(60, { error: 'must be at most 60 characters' }).optional()).transform((v) => v ?? 'Lifeline'),
+  APP_NAME: optionalString.pipe(
+    z
+      .string()
+      .max(60, { error: 'must be at most 60 characters' })
+      // It heads every mail subject: a line break there would end the header.
+      // eslint-disable-next-line no-control-regex
+      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain line breaks or control characters' })
+      .optional(),
+  ).transform((v) => v ?? 'Lifeline'),
+  // Branding (docs/operations.md "Branding"), judged in parseConfig (branding-settings.ts): the URLs depend on NODE_ENV and PUBLIC_URL.
+  BRAND_LOGO_URL: optionalString,
+  BRAND_ACCENT_COLOR: optionalString,
+  BRAND_SUPPORT_URL: optionalString,
+  BRAND_PRIVACY_URL: optionalString,
+  BRAND_TERMS_URL: optionalString,
+  BRAND_IMPRINT_URL: optionalString,
+  TEMPLATES_DIR: optionalString.transform((v) => (v === undefined ? undefined : path.resolve(v))),
   TRUST_PROXY: optionalString.pipe(
     z
       .string()
@@ -182,7 +178,10 @@ const environmentSchema = z.object({
   SESSION_ABSOLUTE_DAYS: intSetting(1, 365, 30),
   PRIVILEGED_WINDOW_MINUTES: intSetting(1, 60, 10),
   VERIFICATION_MAX_FAILURES_PER_HOUR: intSetting(1, 100, 10),
-  ALLOWED_RETURN_ORIGINS: returnOriginsSetting,
+  // Judged in parseConfig (return-links.ts, cross-site-settings.ts): they depend on NODE_ENV and PUBLIC_URL.
+  ALLOWED_RETURN_ORIGINS: optionalString,
+  CORS_ORIGINS: optionalString,
+  SESSION_COOKIE_DOMAIN: optionalString,
   VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: intSetting(0, 365, 7),
   HOLD_NEW_DEVICE_DAYS: intSetting(1, 90, 7),
   WEBHOOK_ALLOW_PRIVATE: booleanSetting(false),
@@ -394,6 +393,11 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
   }
 
   const sms = parseSms(e, isProduction, problems);
+  const returnLinks = parseReturnLinks(e.ALLOWED_RETURN_ORIGINS, { isProduction });
+  problems.push(...returnLinks.problems.map((problem) => `ALLOWED_RETURN_ORIGINS: ${problem}`));
+  const sessionCheckOrigins = parseSessionCheckOrigins(e.CORS_ORIGINS, isProduction, problems);
+  const sessionCookieDomain = parseSessionCookieDomain(e.SESSION_COOKIE_DOMAIN, publicUrl, problems);
+  const branding = parseBranding(e, { publicUrl, isProduction }, problems);
 
   const database = parseDatabase(e.DATABASE_URL, e.DATA_DIR);
   const rateLimitStore = e.RATE_LIMIT_STORE ?? (database.dialect === 'postgres' ? 'postgres' : 'memory');
@@ -409,6 +413,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     isProduction,
     version: readVersion(),
     appName: e.APP_NAME,
+    branding,
     http: {
       host: e.HOST,
       port: e.PORT,
@@ -417,11 +422,13 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
       secure,
       trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((s) => s.trim()) : false,
       bodyLimitBytes: 16 * 1024,
+      sessionCookieDomain,
+      sessionCheckOrigins,
     },
     dataDir: e.DATA_DIR,
     database,
     keys,
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, templatesDir: e.TEMPLATES_DIR },
     delivery: {
       // The development mailbox holds what a dev channel delivers: e-mail without SMTP_URL and
       // SMS with SMS_PROVIDER=dev, never in production.
@@ -440,8 +447,8 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     verification: { maxAttempts: e.VERIFICATION_MAX_ATTEMPTS, maxFailuresPerHour: e.VERIFICATION_MAX_FAILURES_PER_HOUR },
     securityLog: { retentionDays: e.SECURITY_LOG_DAYS },
     geoIp: { databasePath: e.GEOIP_DB },
+    returnLinks: returnLinks.links,
     actionVerification: {
-      allowedReturnOrigins: e.ALLOWED_RETURN_ORIGINS,
       hostMinChannelAgeMs: e.VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS * 86_400_000,
     },
     passwordReset: {

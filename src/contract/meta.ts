@@ -14,6 +14,25 @@ export const metaResponse = z
         allowedCountries: z.array(z.string()).describe('SMS_ALLOWED_COUNTRIES'),
       })
       .describe('What the recovery phone dialog offers'),
+    branding: z
+      .object({
+        logoUrl: z.string().nullable().describe('BRAND_LOGO_URL as an absolute URL: shown instead of the name, with the name as its alt text'),
+        accentColor: z.string().nullable().describe('BRAND_ACCENT_COLOR (#rrggbb); the pages take it from /static/brand.css'),
+        supportUrl: z.string().nullable().describe('BRAND_SUPPORT_URL (https:// or mailto:)'),
+        privacyUrl: z.string().nullable().describe('BRAND_PRIVACY_URL'),
+        termsUrl: z.string().nullable().describe('BRAND_TERMS_URL'),
+        imprintUrl: z.string().nullable().describe('BRAND_IMPRINT_URL'),
+      })
+      .describe('The host’s branding (docs/integration.md "Branding"): null where not configured. Every URL was checked at start: http(s) (https in production) or, for support, mailto:'),
+    returnLinks: z
+      .array(
+        z.object({
+          name: z.string().describe('"Zurück zu <name>": the entry’s name, else its host name'),
+          origin: z.string().describe('scheme://host[:port]'),
+          path: z.string().describe('The path prefix, without a trailing slash ("/" for the whole origin)'),
+        }),
+      )
+      .describe('ALLOWED_RETURN_ORIGINS: where `return_to` of Lifeline’s pages may lead (docs/integration.md "Return links"); not secret'),
   })
   .describe('Service information');
 

@@ -54,6 +54,7 @@ export const securityEventTypes = [
   'account.enabled',
   'sessions.revoked_by_support',
   'password_reset.sent_by_support',
+  'host.event',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -111,6 +112,8 @@ const EVENT_TEXT: Record<SecurityEventType, string> = {
   'account.enabled': 'accountEnabled',
   'sessions.revoked_by_support': 'sessionsRevokedBySupport',
   'password_reset.sent_by_support': 'passwordResetSentBySupport',
+  // Its sentence is the host's own title (details.titleDe / titleEn); this one stands in without.
+  'host.event': 'hostEvent',
 };
 
 /** The key under `ui.profile.securityActivity.events` of an event type. */

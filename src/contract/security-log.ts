@@ -64,7 +64,11 @@ export const securityEventParams = z.strictObject({ id: z.string().min(1).max(64
 
 /** GET /api/v1/security/undo?token=: what the link would undo (nothing is changed). */
 export const securityUndoPreviewQuery = z.strictObject({ token: z.string().min(1).max(256) });
-export const securityUndoPreview = z.object({ type: z.string().describe('The event the link undoes'), createdAt: z.string() });
+export const securityUndoPreview = z.object({
+  type: z.string().describe('The event the link undoes'),
+  createdAt: z.string(),
+  title: z.object({ de: z.string(), en: z.string() }).optional().describe('For a host application\'s own event (`host.event`): its title'),
+});
 
 /** POST /api/v1/security-log/{id}/undo-link: where the fresh link went (the login e-mail, masked). */
 export const securityUndoLinkResponse = z.object({ sentTo: z.string().describe('The login e-mail, masked: `m***@example.com`') });

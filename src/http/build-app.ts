@@ -20,6 +20,7 @@ import type { Database } from '../db/database.js';
 import type { PasswordResetService } from '../recovery/password-reset/password-reset-service.js';
 import type { RecoveryPhoneService } from '../recovery/phone/recovery-phone-service.js';
 import { registerSessionAuth } from './plugins/session-auth.js';
+import { registerSessionCors } from './plugins/session-cors.js';
 import { registerAccountRoutes } from './routes/account-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerSignupRoutes } from './routes/signup-routes.js';
@@ -48,6 +49,8 @@ import { defaultUiDir, loadUiBundle, registerUiRoutes, sendUiPage, wantsPage } f
 import { registerVerificationRoutes } from './routes/verification-routes.js';
 import { registerAdminRoutes } from './routes/admin-routes.js';
 import type { AccountAdminService } from '../admin/account-admin-service.js';
+import { registerHostEventRoutes } from './routes/host-event-routes.js';
+import type { HostEventService } from '../host-events/host-event-service.js';
 import { registerAccountVerificationRoutes } from './routes/account-verification-routes.js';
 import type { AccountDeletionService } from '../accounts/account-deletion.js';
 import type { LoginEmailChangeService } from '../accounts/login-email-change.js';
@@ -90,6 +93,8 @@ export interface AppDeps {
   readonly oidc: Oidc;
   /** The host's back office (docs/integration.md "Admin API"). */
   readonly accountAdmin: AccountAdminService;
+  /** The host's own security events (docs/integration.md "Host events"). */
+  readonly hostEvents: HostEventService;
   /** The built web UI (default: dist/ui of the installation). */
   readonly uiDir?: string;
 }
@@ -101,7 +106,9 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, translator } = deps;
-  const securityHeaders = securityHeadersFor({ secure: config.http.secure });
+  // A logo on another origin (BRAND_LOGO_URL) is the one outside image the pages may load.
+  const logoOrigin = config.branding.logoUrl === undefined ? undefined : new URL(config.branding.logoUrl).origin;
+  const securityHeaders = securityHeadersFor({ secure: config.http.secure, logoOrigin: logoOrigin === config.http.publicOrigin ? undefined : logoOrigin });
   // pino's Logger is a FastifyBaseLogger; naming the base type keeps the instance type plain.
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app: FastifyInstance = Fastify({
@@ -154,14 +161,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.info({ req: request, res: reply, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
   });
   registerSecurityHeaders(app, securityHeaders);
+  // Before the guards: a 429 of the session check is readable by an allowed origin's page too.
+  registerSessionCors(app, { origins: config.http.sessionCheckOrigins });
   registerApiGuards(app, { rateLimits: deps.rateLimits, publicOrigin: config.http.publicOrigin });
-  const cookies = await registerSessionAuth(app, { sessions: deps.sessions, secure: config.http.secure });
+  const cookies = await registerSessionAuth(app, { sessions: deps.sessions, secure: config.http.secure, cookieDomain: config.http.sessionCookieDomain });
   registerApiKeyAuth(app, { apiKeys: deps.apiKeys });
   await registerOpenApi(app, { version: config.version, publicUrl: config.http.publicUrl, appName: config.appName });
 
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness, metrics: deps.metrics, metricsToken: config.metrics.token });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  registerPageStyles(app);
+  registerPageStyles(app, { accent: config.branding.accent });
   registerUiRoutes(app, ui);
   registerCspReportRoutes(app, { rateLimits: deps.rateLimits });
   registerMetaRoutes(app, {
@@ -169,6 +178,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     version: config.version,
     defaultLocale: config.i18n.defaultLocale,
     recoveryPhone: { available: deps.recoveryPhone !== undefined, defaultCountry: config.sms.defaultCountry, allowedCountries: config.sms.allowedCountries },
+    branding: config.branding,
+    returnLinks: config.returnLinks,
   });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone, cookies });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
@@ -178,6 +189,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
   registerVerificationRoutes(app, { actionVerification: deps.actionVerification });
   registerAdminRoutes(app, { accountAdmin: deps.accountAdmin });
+  registerHostEventRoutes(app, { hostEvents: deps.hostEvents });
   registerAccountVerificationRoutes(app, { actionVerification: deps.actionVerification, accountDeletion: deps.accountDeletion, cookies, clock: deps.clock, appName: config.appName });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
@@ -192,6 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     publicUrl: config.http.publicUrl,
     appName: config.appName,
+    branding: config.branding,
     defaultLocale: config.i18n.defaultLocale,
     isProduction: config.isProduction,
     rateLimits: deps.rateLimits,

@@ -52,10 +52,32 @@ export function negotiateLocale(header: string | undefined, fallback: Locale): L
   return ranked.map((entry) => entry.language).find(isLocale) ?? fallback;
 }
 
-export function createTranslator(): Translator {
+/**
+ * Texts that replace the built-in ones, per language: a subset of a catalogue's tree (the mail
+ * templates of TEMPLATES_DIR, checked by notifications/mail-templates.ts before they get here).
+ */
+export type CatalogueOverrides = Partial<Record<Locale, Readonly<Record<string, unknown>>>>;
+
+/**
+ * A copy of `base` with `override` laid over it: objects are merged key by key, a string or a
+ * list replaces the built-in one whole (i18next's own deep merge would keep the built-in list's
+ * extra paragraphs behind a shorter override). The imported catalogues stay untouched.
+ */
+function mergeCatalogue(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  const isTree = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isTree(base) || !isTree(override)) return override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    if (key !== '__proto__' && key !== 'constructor' && key !== 'prototype') merged[key] = mergeCatalogue(base[key], value);
+  }
+  return merged;
+}
+
+export function createTranslator(overrides: CatalogueOverrides = {}): Translator {
   const instance = i18next.createInstance();
   void instance.init({
-    resources: { de: { translation: de }, en: { translation: en } },
+    resources: { de: { translation: mergeCatalogue(de, overrides.de) as typeof de }, en: { translation: mergeCatalogue(en, overrides.en) as typeof en } },
     lng: 'de',
     fallbackLng: 'de',
     supportedLngs: ['de', 'en'],

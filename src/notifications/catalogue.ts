@@ -28,7 +28,7 @@ export interface MessageAction {
  * handler restores what the event changed (`channels-before-undo`: the recovery channels and the
  * login e-mail as they were before an undo made from a recovery address).
  */
-export type UndoHandlerName = 'secure-only' | 'recovery-email' | 'recovery-phone' | 'login-email' | 'channels-before-undo';
+export type UndoHandlerName = 'secure-only' | 'recovery-email' | 'recovery-phone' | 'login-email' | 'channels-before-undo' | 'host-event';
 
 /**
  * One kind of message: its template (texts under `mail.<template>` or `sms.<template>` in
@@ -448,6 +448,20 @@ export const messageCatalogue = {
     securityEvent: null,
     secretParams: [],
     exampleParams: { when: '2. Dezember 2026, 16:05 MEZ', email: 'max@example.com' },
+  },
+  /**
+   * A host application's own security event with `notify` (docs/integration.md "Host events"):
+   * its title in the account's language, and "Das war ich nicht", which secures the account and
+   * tells the host (webhook `account.secured` with the event's id) so that it can revert its change.
+   */
+  'host.security-event': {
+    channel: 'email',
+    template: 'host-event',
+    recipients: 'account',
+    securityEvent: 'host.event',
+    undo: 'host-event',
+    secretParams: [],
+    exampleParams: { when: '25. November 2026, 16:05 MEZ', title: 'IBAN geändert', detail: 'Neue IBAN: DE89 •••• 3000' },
   },
   /** The host's support disabled the account (admin API or `lifeline account disable`): the owner learns why no sign-in works. */
   'account.disabled-by-support': {

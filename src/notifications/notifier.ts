@@ -1,3 +1,4 @@
+import type { BrandingConfig } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import type { GeoIp } from '../core/geo-ip.js';
 import type { Executor } from '../db/database.js';
@@ -59,7 +60,7 @@ export interface NotifierDeps {
   readonly outbox: Outbox;
   readonly translator: Translator;
   readonly securityLog: SecurityLog;
-  readonly config: { readonly appName: string; readonly http: { readonly publicUrl: string } };
+  readonly config: { readonly appName: string; readonly http: { readonly publicUrl: string }; readonly branding?: BrandingConfig };
   /** The message kinds; tests pass their own entries, everything else the real catalogue. */
   readonly catalogue?: MessageCatalogue;
   /** The approximate place of an IP address (GEOIP_DB); without it none is named. */
@@ -160,6 +161,7 @@ export function createNotifier(deps: NotifierDeps) {
           locale: input.locale,
           appName: deps.config.appName,
           publicUrl: deps.config.http.publicUrl,
+          branding: deps.config.branding,
         });
       const plain = render({});
       const undoEventId = securityEventId ?? input.undo?.eventId;

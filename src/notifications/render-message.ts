@@ -1,3 +1,4 @@
+import type { BrandingConfig } from '../config/config.js';
 import { escapeHtml } from '../core/html.js';
 import type { Locale, Translator } from '../i18n/translator.js';
 import type { MessageDefinition } from './catalogue.js';
@@ -6,8 +7,28 @@ export interface RenderContext {
   readonly translator: Translator;
   readonly locale: Locale;
   readonly appName: string;
-  /** PUBLIC_URL without trailing slash: the only origin a link may have (SECURITY.md 3.8). */
+  /** PUBLIC_URL without trailing slash: the only origin an action link may have (SECURITY.md 3.8). */
   readonly publicUrl: string;
+  /** The host's logo, accent colour and footer links (docs/operations.md "Branding"); none: Lifeline's look. */
+  readonly branding?: Pick<BrandingConfig, 'logoUrl' | 'accent' | 'links'>;
+}
+
+/** Lifeline's own button and link colour, when no BRAND_ACCENT_COLOR is set. */
+const DEFAULT_ACCENT = { color: '#1f5fbf', ink: '#ffffff', text: '#1f5fbf' } as const;
+
+/** The footer's links in a mail, in this order, each only when configured: help first, then the legal ones. */
+const MAIL_FOOTER_LINKS = ['support', 'privacy', 'imprint'] as const;
+
+/** A mailto: link shows its address; any other link itself. */
+function shownUrl(url: string): string {
+  if (!url.startsWith('mailto:')) return url;
+  const address = url.slice('mailto:'.length);
+  try {
+    return decodeURIComponent(address);
+  } catch {
+    // A stray % (the start check let the address through): shown as written, never a failed mail.
+    return address;
+  }
 }
 
 export interface RenderedMessage {
@@ -36,8 +57,12 @@ function requireParam(params: MessageParams, name: string, template: string): st
 
 /**
  * Renders a catalogue entry into subject, plain text and HTML. Texts come from the i18n
- * catalogues; params are escaped in HTML and left alone in text. The HTML has no images,
- * no remote resources and no tracking; its one link is the action's, built from PUBLIC_URL.
+ * catalogues (with the overrides of TEMPLATES_DIR) and are text, never markup: in HTML the
+ * whole interpolated text is escaped, the catalogue's words as much as the params, so an
+ * override cannot add markup either. The HTML has no scripts and no tracking; its action links
+ * are built from PUBLIC_URL. Branding adds the operator's logo (the one remote resource, the
+ * same URL for every recipient), the accent colour and a footer with the help and legal links
+ * checked at start (docs/operations.md "Branding").
  */
 export function renderMessage(definition: MessageDefinition, params: MessageParams, context: RenderContext): RenderedMessage {
   const { translator, locale } = context;
@@ -73,6 +98,12 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   }
 
   const layout = 'mail.layout';
+  const branding = context.branding;
+  const accent = branding?.accent ?? DEFAULT_ACCENT;
+  const footerLinks = MAIL_FOOTER_LINKS.flatMap((name) => {
+    const url = branding?.links[name];
+    return url === undefined ? [] : [{ label: translator.text(locale, `${layout}.${name}`, values), url }];
+  });
   const text = [
     translator.text(locale, `${layout}.greeting`, values),
     ...paragraphKeys.map((key) => translator.text(locale, key, values)),
@@ -80,26 +111,32 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
     ...(action ? [`${action.label}:\n${action.url}`] : []),
     ...(undo ? [`${undo.hint}\n${undo.label}:\n${undo.url}`] : []),
     translator.text(locale, `${layout}.signature`, values),
-    `-- \n${translator.text(locale, `${layout}.footer`, values)}`,
+    [`-- \n${translator.text(locale, `${layout}.footer`, values)}`, ...footerLinks.map((link) => `${link.label}: ${shownUrl(link.url)}`)].join('\n'),
   ].join('\n\n');
 
+  // Everything from a catalogue, an override or a param is text: escaped as a whole.
+  const html = (key: string) => escapeHtml(translator.text(locale, key, values));
+
   const paragraph = (inner: string) => `<p style="margin:0 0 16px 0;line-height:1.5">${inner}</p>`;
-  const html = [
+  const document = [
     '<!doctype html>',
     `<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(translator.text(locale, `${base}.subject`, values))}</title></head>`,
     '<body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2433">',
     '<div style="max-width:560px;margin:0 auto;padding:24px 16px">',
+    ...(branding?.logoUrl
+      ? [`<p style="margin:0 0 16px 0"><img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(context.appName)}" height="40" style="display:block;height:40px;width:auto;max-width:240px;border:0"></p>`]
+      : []),
     '<div style="background:#ffffff;border-radius:8px;padding:24px">',
-    paragraph(translator.html(locale, `${layout}.greeting`, values)),
-    ...paragraphKeys.map((key) => paragraph(translator.html(locale, key, values))),
+    paragraph(html(`${layout}.greeting`)),
+    ...paragraphKeys.map((key) => paragraph(html(key))),
     ...(code
       ? [`<p style="margin:0 0 16px 0;font-size:28px;letter-spacing:4px;font-weight:bold;font-family:Consolas,monospace">${escapeHtml(code)}</p>`]
       : []),
     ...(action
       ? [
-          `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:#1f5fbf;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(action.label)}</a></p>`,
-          paragraph(`${translator.html(locale, `${layout}.linkHint`, values)}<br><a href="${escapeHtml(action.url)}" style="color:#1f5fbf;word-break:break-all">${escapeHtml(action.url)}</a>`),
+          `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:${accent.color};color:${accent.ink};padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(action.label)}</a></p>`,
+          paragraph(`${html(`${layout}.linkHint`)}<br><a href="${escapeHtml(action.url)}" style="color:${accent.text};word-break:break-all">${escapeHtml(action.url)}</a>`),
         ]
       : []),
     ...(undo
@@ -108,11 +145,18 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
           `<p style="margin:0 0 24px 0"><a href="${escapeHtml(undo.url)}" style="background:#a4262c;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(undo.label)}</a></p>`,
         ]
       : []),
-    paragraph(translator.html(locale, `${layout}.signature`, values)),
+    paragraph(html(`${layout}.signature`)),
     '</div>',
-    `<p style="font-size:12px;color:#5b6478;margin:16px 0 0 0">${translator.html(locale, `${layout}.footer`, values)}</p>`,
+    `<p style="font-size:12px;color:#5b6478;margin:16px 0 0 0">${html(`${layout}.footer`)}</p>`,
+    ...(footerLinks.length > 0
+      ? [
+          `<p style="font-size:12px;color:#5b6478;margin:8px 0 0 0">${footerLinks
+            .map((link) => `<a href="${escapeHtml(link.url)}" style="color:#5b6478;text-decoration:underline">${escapeHtml(link.label)}</a>`)
+            .join(' &middot; ')}</p>`,
+        ]
+      : []),
     '</div></body></html>',
   ].join('\n');
 
-  return { subject: translator.text(locale, `${base}.subject`, values), text, html, secrets };
+  return { subject: translator.text(locale, `${base}.subject`, values), text, html: document, secrets };
 }

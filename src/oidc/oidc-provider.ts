@@ -38,7 +38,7 @@ export interface OidcProviderDeps {
   readonly pages: OidcPages;
   /** Ends the Lifeline session of this cookie token if it is this account's (RP-initiated logout, "Ja, abmelden"); true when it did. */
   readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }, accountId: string) => Promise<boolean>;
-  /** The Lifeline session cookie's name (plain or __Host-, by PUBLIC_URL's scheme). */
+  /** The Lifeline session cookie's name (plain, __Host- or, with SESSION_COOKIE_DOMAIN, __Secure-: session-auth.ts). */
   readonly sessionCookieName: string;
 }
 
@@ -202,7 +202,8 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
     const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
     if (!token) return;
     if (await deps.signOut(token, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, accountId)) {
-      ctx.cookies.set(deps.sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.http.secure, signed: false });
+      // With SESSION_COOKIE_DOMAIN the cookie is only removed with the same Domain (session-auth.ts).
+      ctx.cookies.set(deps.sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.http.secure, signed: false, ...(config.http.sessionCookieDomain === undefined ? {} : { domain: config.http.sessionCookieDomain }) });
     }
   });
 

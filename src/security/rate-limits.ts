@@ -91,6 +91,14 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'verification-start-account': { points: 30, durationSeconds: 3600 },
     'verification-send-account': { points: 10, durationSeconds: 3600 },
     'verification-send-channel': { points: 5, durationSeconds: 3600 },
+    /**
+     * The host's own security events (docs/integration.md "Host events"): per API key, per
+     * account, and notices mailed per account (each mails every address of the account, so a
+     * buggy or hostile host must not bury the owner's real notices). All 429: the host asks.
+     */
+    'host-event-key': { points: 1000, durationSeconds: 3600 },
+    'host-event-account': { points: 30, durationSeconds: 3600 },
+    'host-event-notice-account': { points: 10, durationSeconds: 3600 },
     /** SMS to confirmed numbers (recovery codes, verification, notices): a budget of its own. */
     'sms-confirmed-global': { points: sms.confirmedBudgetPerHour, durationSeconds: 3600 },
   } satisfies Record<string, BucketPolicy>;

@@ -98,6 +98,8 @@ for (const dialect of dialectsUnderTest()) {
           locales: ['de', 'en'],
           defaultLocale: 'de',
           recoveryPhone: { available: true, defaultCountry: 'DE', allowedCountries: expect.arrayContaining(['DE', 'AT', 'CH', 'FR', 'PL']) as unknown },
+          returnLinks: [],
+          branding: { logoUrl: null, accentColor: null, supportUrl: null, privacyUrl: null, termsUrl: null, imprintUrl: null },
         });
         expect(r.headers['cache-control']).toBe('no-store'); // SECURITY.md 8.6
       });

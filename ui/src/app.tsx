@@ -13,6 +13,7 @@ import { NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
 import { Link, useLocation } from './router.js';
 import { useSession, useSignOut } from './session.js';
+import { BrandMark, SiteFooter, type Branding } from './components/site-branding.js';
 
 function Page({ path }: { path: string }) {
   const { state } = useSession();
@@ -58,10 +59,17 @@ export function App() {
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
   const [appName, setAppName] = useState('Lifeline');
+  const [branding, setBranding] = useState<Branding>();
   const first = useRef(true);
 
   useEffect(() => {
-    void api<{ name: string }>('GET', '/api/v1/meta').then((meta) => setAppName(meta.name), () => undefined);
+    void api<{ name: string; branding?: Branding }>('GET', '/api/v1/meta').then(
+      (meta) => {
+        setAppName(meta.name);
+        setBranding(meta.branding);
+      },
+      () => undefined,
+    );
   }, []);
 
   useEffect(() => {
@@ -100,7 +108,7 @@ export function App() {
       </a>
       <header className="site-header">
         <Link href="/" className="brand">
-          {appName}
+          <BrandMark appName={appName} logoUrl={branding?.logoUrl} />
         </Link>
         <nav aria-label={appName}>
           {state.status === 'signed-in' ? (
@@ -130,6 +138,7 @@ export function App() {
       <main id="main" ref={main} tabIndex={-1}>
         {state.status === 'loading' ? <p>{t('ui.common.loading')}</p> : <Page path={path} />}
       </main>
+      <SiteFooter branding={branding} />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { escapeHtml } from '../../core/html.js';
-import { renderPage } from './page-layout.js';
+import { renderBrandFooter, renderPage } from './page-layout.js';
+import type { BrandingConfig } from '../../config/config.js';
 import { isLocale, type Locale, type Translator } from '../../i18n/translator.js';
 import type { OidcPages } from '../../oidc/oidc-provider.js';
 
@@ -13,6 +14,8 @@ export interface PageText {
   readonly translator: Translator;
   readonly locale: Locale;
   readonly appName: string;
+  /** The host's logo (instead of the name) and its help and legal links (docs/operations.md "Branding"). */
+  readonly branding?: Pick<BrandingConfig, 'logoUrl' | 'links'> | undefined;
 }
 
 /** The page language: ui_locales of the request, else the browser's Accept-Language, else the default. */
@@ -33,7 +36,11 @@ function t(page: PageText, key: string, params: Record<string, string> = {}): st
  * application), the heading inside one narrow card as on the UI's pages, then `content`.
  */
 function providerPage(page: PageText, titleKey: string, content: readonly string[]): string {
-  const body = [`<p class="oidc-brand">${escapeHtml(page.appName)}</p>`, '<div class="card oidc-card">', `<h1>${t(page, titleKey)}</h1>`, ...content, '</div>'].join('\n');
+  // The logo stands for the name: its alt text is the name (docs/operations.md "Branding").
+  const logo = page.branding?.logoUrl;
+  const brand = logo ? `<img class="brand-logo" src="${escapeHtml(logo)}" alt="${escapeHtml(page.appName)}">` : escapeHtml(page.appName);
+  const footer = renderBrandFooter(page.translator, page.locale, page.branding?.links);
+  const body = [`<p class="oidc-brand">${brand}</p>`, '<div class="card oidc-card">', `<h1>${t(page, titleKey)}</h1>`, ...content, '</div>', ...(footer ? [footer] : [])].join('\n');
   return renderPage({ locale: page.locale, title: page.translator.text(page.locale, `oidc.${titleKey}`), body });
 }
 
@@ -101,8 +108,8 @@ export function renderLoggedOutPage(page: PageText): string {
 }
 
 /** The provider's pages as oidc-provider.ts takes them (the composition root passes them in). */
-export function createOidcPages(deps: { translator: Translator; appName: string; defaultLocale: Locale }): OidcPages {
-  const page = (ctx: Parameters<typeof localeOf>[0]): PageText => ({ translator: deps.translator, appName: deps.appName, locale: localeOf(ctx, deps.defaultLocale) });
+export function createOidcPages(deps: { translator: Translator; appName: string; branding?: BrandingConfig; defaultLocale: Locale }): OidcPages {
+  const page = (ctx: Parameters<typeof localeOf>[0]): PageText => ({ translator: deps.translator, appName: deps.appName, branding: deps.branding, locale: localeOf(ctx, deps.defaultLocale) });
   return {
     error: (ctx, error, description) => renderOidcError(page(ctx), error, description),
     logout: (ctx, form, client) => renderLogoutPage(page(ctx), form, client),

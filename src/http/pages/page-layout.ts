@@ -1,7 +1,38 @@
+import type { BrandingConfig } from '../../config/config.js';
+import type { AccentPalette } from '../../core/accent-colour.js';
 import { escapeHtml } from '../../core/html.js';
-import type { Locale } from '../../i18n/translator.js';
+import type { Locale, Translator } from '../../i18n/translator.js';
 
 export const PAGES_STYLESHEET_PATH = '/static/pages.css';
+
+/**
+ * The accent colour of BRAND_ACCENT_COLOR as CSS custom properties, for the web UI and the
+ * server's pages alike (docs/operations.md "Branding"): a file of its own, since the
+ * Content-Security-Policy allows no inline styles. `html:root` outranks the `:root` of the
+ * bundled stylesheets whichever loads last. The values come from the checked #rrggbb.
+ */
+export const BRAND_STYLESHEET_PATH = '/static/brand.css';
+
+export function brandStylesheet(accent: AccentPalette | undefined): string {
+  if (!accent) return '/* No BRAND_ACCENT_COLOR: the built-in colours. */\n';
+  return `html:root { --accent: ${accent.text}; --accent-fill: ${accent.color}; --accent-ink: ${accent.ink}; }\n`;
+}
+
+/** The footer's links in the order the pages show them, each only when configured. */
+export const FOOTER_LINKS = ['support', 'privacy', 'terms', 'imprint'] as const;
+
+/**
+ * The footer of a server page: help and legal links (BRAND_*_URL, checked at start), labelled
+ * as in the web UI; nothing when none is configured.
+ */
+export function renderBrandFooter(translator: Translator, locale: Locale, links: BrandingConfig['links'] | undefined): string {
+  const items = FOOTER_LINKS.flatMap((name) => {
+    const url = links?.[name];
+    return url === undefined ? [] : [`<li><a href="${escapeHtml(url)}">${escapeHtml(translator.text(locale, `ui.footer.${name}`))}</a></li>`];
+  });
+  if (items.length === 0) return '';
+  return `<footer class="site-footer"><nav aria-label="${escapeHtml(translator.text(locale, 'ui.footer.label'))}"><ul>${items.join('')}</ul></nav></footer>`;
+}
 
 /**
  * The stylesheet of the server-rendered pages (start page, development mailbox). Served as a
@@ -30,7 +61,7 @@ input[type=password], input[type=email], input[type=text] { width: 100%; font: i
 input:focus-visible { outline: 3px solid var(--accent); outline-offset: 1px; }
 .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0; }
 button { font: inherit; padding: 10px 16px; min-height: 44px; border-radius: 6px; border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }
-button.primary { background: var(--accent); color: #fff; }
+button.primary { background: var(--accent-fill, var(--accent)); border-color: var(--accent-fill, var(--accent)); color: var(--accent-ink, #fff); }
 .error { color: #a3141c; font-weight: 600; }
 code { font: 0.9rem ui-monospace, Consolas, monospace; overflow-wrap: anywhere; }
 /* The provider's pages (consent, password, error, logout): one narrow card as on the web UI, under the service's name. */
@@ -47,6 +78,10 @@ ul.scopes li + li { margin-top: 6px; }
 .oidc-card a { display: inline-block; padding: 3px 0; min-height: 24px; }
 input[aria-invalid=true] { border-color: #a3141c; box-shadow: 0 0 0 1px #a3141c; }
 .field-error { color: #a3141c; font-weight: 600; margin: -6px 0 12px; }
+/* Branding (docs/operations.md "Branding"): the host's logo instead of the name, its help and legal links under the card. */
+.brand-logo { display: block; height: 40px; width: auto; max-width: min(240px, 100%); }
+.site-footer ul { display: flex; flex-wrap: wrap; gap: 4px 16px; list-style: none; margin: 8px 0 0; padding: 0; font-size: 0.9rem; }
+.site-footer a { display: inline-block; padding: 3px 0; min-height: 24px; color: var(--muted); }
 `;
 
 /** A complete HTML page around `body` (which the caller has escaped). */
@@ -62,6 +97,7 @@ export function renderPage(options: { locale: Locale; title: string; body: strin
     // in every console). img-src allows data:.
     '<link rel="icon" href="data:,">',
     `<link rel="stylesheet" href="${PAGES_STYLESHEET_PATH}">`,
+    `<link rel="stylesheet" href="${BRAND_STYLESHEET_PATH}">`,
     '</head>',
     `<body><main>${options.body}</main></body>`,
     '</html>',

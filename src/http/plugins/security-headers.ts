@@ -31,8 +31,10 @@ export function computeSecurityHeaders(options: HelmetOptions): Readonly<Record<
  * pages cannot be forgotten on one. `upgrade-insecure-requests` only when PUBLIC_URL is https,
  * or plain-http deployments other than localhost would break (PITFALLS.md). A route may
  * replace a header (the development mailbox's sandboxed HTML view does, for its CSP).
+ * `logoOrigin`: the origin of BRAND_LOGO_URL when it is not ours; img-src, and nothing else,
+ * allows it (docs/operations.md "Branding").
  */
-export function securityHeadersFor(options: { secure: boolean }): Readonly<Record<string, string>> {
+export function securityHeadersFor(options: { secure: boolean; logoOrigin?: string | undefined }): Readonly<Record<string, string>> {
   return computeSecurityHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -40,7 +42,7 @@ export function securityHeadersFor(options: { secure: boolean }): Readonly<Recor
         'default-src': ["'self'"],
         'script-src': ["'self'"],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        'img-src': ["'self'", 'data:', ...(options.logoOrigin ? [options.logoOrigin] : [])],
         'font-src': ["'self'"],
         'connect-src': ["'self'"],
         'object-src': ["'none'"],

@@ -31,9 +31,13 @@ export interface SessionCookies {
 /**
  * Cookie names of the Contracts: `__Host-` with Secure when PUBLIC_URL is https (SECURITY.md
  * 8.1), plain names on plain-http localhost (browsers refuse `__Host-` without Secure).
+ * With SESSION_COOKIE_DOMAIN the session cookie carries `Domain`, which `__Host-` forbids: it is
+ * `__Secure-lifeline_session` then (still Secure only). The device cookie stays host-only: no
+ * sibling host needs it (docs/operations.md "Session cookie domain and CORS").
  */
-export function sessionCookieNames(secure: boolean): SessionCookies {
-  return secure ? { session: '__Host-lifeline_session', device: '__Host-lifeline_device' } : { session: 'lifeline_session', device: 'lifeline_device' };
+export function sessionCookieNames(secure: boolean, domain?: string): SessionCookies {
+  if (!secure) return { session: 'lifeline_session', device: 'lifeline_device' };
+  return { session: domain === undefined ? '__Host-lifeline_session' : '__Secure-lifeline_session', device: '__Host-lifeline_device' };
 }
 
 /** Where the request came from, for sessions, the security log and notices. */
@@ -48,10 +52,12 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
  * A state-changing request made with a session carries `X-CSRF-Token` (missing or wrong → 403),
  * checked after the origin and content-type guards (PITFALLS.md order).
  */
-export async function registerSessionAuth(app: FastifyInstance, deps: { sessions: SessionService; secure: boolean }): Promise<SessionCookieHelpers> {
+export async function registerSessionAuth(app: FastifyInstance, deps: { sessions: SessionService; secure: boolean; cookieDomain?: string | undefined }): Promise<SessionCookieHelpers> {
   await app.register(cookie);
-  const names = sessionCookieNames(deps.secure);
+  const names = sessionCookieNames(deps.secure, deps.cookieDomain);
   const base = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.secure };
+  // Only the session cookie gets the Domain; clearing it needs the same Domain, or the browser keeps it.
+  const session = deps.cookieDomain === undefined ? base : { ...base, domain: deps.cookieDomain };
 
   app.decorateRequest('auth', null);
   app.addHook('preHandler', async (request, reply) => {
@@ -60,7 +66,7 @@ export async function registerSessionAuth(app: FastifyInstance, deps: { sessions
     const token = request.cookies[names.session];
     const auth = token ? await deps.sessions.authenticate(token) : undefined;
     if (!auth) {
-      if (token) reply.clearCookie(names.session, base);
+      if (token) reply.clearCookie(names.session, session);
       if (mode === 'required') throw new LifelineError('authentication-required');
       return;
     }
@@ -78,10 +84,10 @@ export async function registerSessionAuth(app: FastifyInstance, deps: { sessions
   return {
     names,
     setSession(reply: FastifyReply, token: string, expiresAt: number, now: number): void {
-      reply.setCookie(names.session, token, { ...base, maxAge: Math.max(0, Math.floor((expiresAt - now) / 1000)) });
+      reply.setCookie(names.session, token, { ...session, maxAge: Math.max(0, Math.floor((expiresAt - now) / 1000)) });
     },
     clearSession(reply: FastifyReply): void {
-      reply.clearCookie(names.session, base);
+      reply.clearCookie(names.session, session);
     },
     setDevice(reply: FastifyReply, token: string): void {
       reply.setCookie(names.device, token, { ...base, maxAge: DEVICE_COOKIE_MAX_AGE_SECONDS });

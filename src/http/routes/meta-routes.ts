@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { BrandingConfig } from '../../config/config.js';
 import { metaResponse } from '../../contract/meta.js';
 import { problemResponses } from '../../contract/problem.js';
+import type { ReturnLink } from '../../contract/return-links.js';
 import type { Locale } from '../../i18n/translator.js';
 
 /** GET /api/v1/meta: product name, version and languages, for the UI and integrators. */
@@ -10,6 +12,10 @@ export interface MetaRoutesDeps {
   readonly version: string;
   readonly defaultLocale: Locale;
   readonly recoveryPhone: { readonly available: boolean; readonly defaultCountry: string; readonly allowedCountries: readonly string[] };
+  /** Logo, accent colour and footer links for the UI (docs/operations.md "Branding"). */
+  readonly branding?: BrandingConfig;
+  /** ALLOWED_RETURN_ORIGINS: the UI judges `return_to` against them (contract/return-links.ts). */
+  readonly returnLinks: readonly ReturnLink[];
 }
 
 export function registerMetaRoutes(app: FastifyInstance, deps: MetaRoutesDeps): void {
@@ -23,6 +29,15 @@ export function registerMetaRoutes(app: FastifyInstance, deps: MetaRoutesDeps): 
       locales,
       defaultLocale: deps.defaultLocale,
       recoveryPhone: { ...deps.recoveryPhone, allowedCountries: [...deps.recoveryPhone.allowedCountries] },
+      branding: {
+        logoUrl: deps.branding?.logoUrl ?? null,
+        accentColor: deps.branding?.accent?.color ?? null,
+        supportUrl: deps.branding?.links.support ?? null,
+        privacyUrl: deps.branding?.links.privacy ?? null,
+        termsUrl: deps.branding?.links.terms ?? null,
+        imprintUrl: deps.branding?.links.imprint ?? null,
+      },
+      returnLinks: deps.returnLinks.map((link) => ({ ...link })),
     }),
   );
 }

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { errors as oidcErrors, type InteractionResults } from 'oidc-provider';
+import type { BrandingConfig } from '../../config/config.js';
 import type { Clock } from '../../core/clock.js';
 import { isLifelineError } from '../../core/errors.js';
 import type { Translator } from '../../i18n/translator.js';
@@ -26,6 +27,8 @@ export interface OidcRouteDeps {
   readonly clock: Clock;
   readonly publicUrl: string;
   readonly appName: string;
+  /** The logo and footer links of the provider's pages (docs/operations.md "Branding"). */
+  readonly branding?: BrandingConfig;
   readonly defaultLocale: Locale;
   readonly isProduction: boolean;
   readonly rateLimits: RateLimits;
@@ -143,7 +146,7 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     const asked = typeof context.uiLocales === 'string' ? context.uiLocales.split(' ').map((l) => l.slice(0, 2).toLowerCase()).find(isLocale) : undefined;
     const account = context.auth && isLocale(context.auth.account.locale) ? context.auth.account.locale : undefined;
     const locale = asked ?? account ?? (isLocale(request.locale) ? request.locale : deps.defaultLocale);
-    return { translator, appName: deps.appName, locale };
+    return { translator, appName: deps.appName, branding: deps.branding, locale };
   };
 
   app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${OIDC_MOUNT_PATH}/.well-known/openid-configuration`, 302));

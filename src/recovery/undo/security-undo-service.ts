@@ -52,6 +52,17 @@ const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirm
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
+/** The title of a host application's own event (docs/integration.md "Host events"), for the undo page. */
+function hostTitleOf(event: { type: string; details: string | null }): { title?: { de: string; en: string } } {
+  if (event.type !== 'host.event' || event.details === null) return {};
+  try {
+    const details = JSON.parse(event.details) as { titleDe?: unknown; titleEn?: unknown };
+    return typeof details.titleDe === 'string' && typeof details.titleEn === 'string' ? { title: { de: details.titleDe, en: details.titleEn } } : {};
+  } catch {
+    return {};
+  }
+}
+
 /**
  * "Das war ich nicht" (issue 8): the one-time link in a security notice secures the account in
  * one step, in one transaction:
@@ -254,7 +265,8 @@ export function createSecurityUndoService(deps: {
       accountId: account.id,
       params: { ...changeDetails(deps.translator, current, client, now), what: steps.join(' ') },
       origin: client,
-      details: { eventId: data.eventId, via: data.role, handler: data.handler, ...(removed.length > 0 ? { removed: removed.map(describeRemoved).join(', ') } : {}) },
+      // A host's own event undone: its id goes to the host's webhooks (account.secured), so the host can revert its change.
+      details: { eventId: data.eventId, via: data.role, handler: data.handler, ...(data.handler === 'host-event' ? { hostEventId: data.eventId } : {}), ...(removed.length > 0 ? { removed: removed.map(describeRemoved).join(', ') } : {}) },
       ...(before ? { undo: { restore: before, onlyToLogin: true } } : {}),
     });
     return { done, removed };
@@ -280,12 +292,13 @@ export function createSecurityUndoService(deps: {
      * What a link would undo, without using it (GET: mail scanners open links): the event's
      * type and time, or undefined for a dead or forged link.
      */
-    async preview(token: string): Promise<{ type: string; createdAt: string } | undefined> {
+    async preview(token: string): Promise<{ type: string; createdAt: string; title?: { de: string; en: string } } | undefined> {
       const secret = await deps.verification.peekLink({ purpose: 'security-undo', token });
       const eventId = (secret?.data as Partial<UndoLinkData> | undefined)?.eventId;
       if (!secret || typeof eventId !== 'string') return undefined;
-      const event = await database.db.selectFrom('security_events').select(['type', 'created_at']).where('id', '=', eventId).where('account_id', '=', secret.accountId).executeTakeFirst();
-      return event ? { type: event.type, createdAt: new Date(event.created_at).toISOString() } : undefined;
+      const event = await database.db.selectFrom('security_events').select(['type', 'created_at', 'details']).where('id', '=', eventId).where('account_id', '=', secret.accountId).executeTakeFirst();
+      if (!event) return undefined;
+      return { type: event.type, createdAt: new Date(event.created_at).toISOString(), ...hostTitleOf(event) };
     },
 
     /** The ids of the events the profile may still undo (their login-e-mail link is live). */

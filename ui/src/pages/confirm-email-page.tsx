@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from '../api.js';
 import { Alert } from '../components/alert.js';
+import { BackToApp } from '../components/back-to-app.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { useLinkToken } from '../link-token.js';
@@ -62,7 +63,9 @@ const LINK_DEAD: ReadonlySet<string> = new Set(['invalid-or-expired', 'link-expi
 /**
  * The page a confirmation link opens. Opening it changes nothing: the button sends the POST
  * (mail scanners open links; they must not confirm). The token alone is the proof, so it works
- * in any browser, signed in or not.
+ * in any browser, signed in or not. After a success, a way back this browser remembers (or the
+ * page's own `return_to`) to a host application's page is offered: "Zurück zu <App>"
+ * (docs/integration.md "Return links").
  */
 export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
   const { t, locale } = useI18n();
@@ -112,9 +115,10 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
                 t(texts.waiting, { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
               : t(texts.done, { email: state.email })}
           </Alert>
-          <p>
+          <div className="actions">
+            <BackToApp look="button" />
             <Link href={next.href}>{t(next.label)}</Link>
-          </p>
+          </div>
         </>
       ) : state.kind === 'error' && state.dead ? (
         // A dead link: no button that asks to confirm again, only why and the way on.

@@ -4,7 +4,8 @@ import { Alert } from '../components/alert.js';
 import { Field, PasswordField } from '../components/field.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
-import { clearReturnTo, storedReturnTo, useReturnTo, validReturnTo, withReturnTo } from '../return-to.js';
+import { BackToApp } from '../components/back-to-app.js';
+import { clearReturnTo, continueAfterSignIn, returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 
@@ -16,10 +17,11 @@ export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
  * nicht", and a scheduled deletion with its time in `at`); a sign-in that cancelled a scheduled
  * deletion passes its own notice on to the profile the same way.
  *
- * Sent here by a host application's sign-in (`?return_to=/oidc/interaction/<uid>`, or one this
- * browser remembered before a sign-up or a reset, return-to.ts), the page says so, and a
- * successful sign-in continues there instead of the profile; "Registrieren" and "Passwort
- * vergessen?" carry the way back.
+ * Sent here by a host application's sign-in (`?return_to=/oidc/interaction/<uid>`), or with a
+ * return link to one of its pages (`?return_to=https://…` that ALLOWED_RETURN_ORIGINS allows), or
+ * with one this browser remembered before a sign-up or a reset (return-to.ts), the page says so,
+ * and a successful sign-in continues there instead of the profile; "Registrieren" and "Passwort
+ * vergessen?" carry the way back, and "Zurück zu <App>" leaves without signing in.
  */
 export function LoginPage() {
   const { t, locale } = useI18n();
@@ -32,6 +34,7 @@ export function LoginPage() {
   const notice = query.get('notice');
   const deleteAt = deletionTime(query.get('at'), locale);
   const returnTo = useReturnTo(query);
+  const returnApp = returnAppName(returnTo);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -41,8 +44,8 @@ export function LoginPage() {
     let leaving = false;
     try {
       const signedIn = await api<{ deletionCancelled?: true }>('POST', '/api/v1/login', { email, password });
-      // Back to the host application's sign-in (read again: a remembered one may have expired meanwhile).
-      const continueTo = validReturnTo(query.get('return_to')) ?? storedReturnTo();
+      // Back to the host application (read again: a remembered one may have expired meanwhile).
+      const continueTo = await continueAfterSignIn(query);
       if (continueTo) {
         clearReturnTo();
         // The button stays busy while the browser leaves: a second press must not sign in twice.
@@ -76,7 +79,7 @@ export function LoginPage() {
           {t('ui.login.accountSecured')} <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
         </Alert>
       ) : null}
-      {returnTo ? <Alert kind="info">{t('ui.login.returnTo')}</Alert> : null}
+      {returnTo ? <Alert kind="info">{returnApp ? t('ui.login.returnToApp', { app: returnApp }) : t('ui.login.returnTo')}</Alert> : null}
       <p>{t('ui.login.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
         <Field label={t('ui.common.email')} name="email" type="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
@@ -92,6 +95,11 @@ export function LoginPage() {
       <p className="aside">
         {t('ui.login.noAccount')} <Link href={withReturnTo('/register', returnTo)}>{t('ui.login.register')}</Link>
       </p>
+      {returnApp ? (
+        <p className="aside">
+          <BackToApp look="link" />
+        </p>
+      ) : null}
     </section>
   );
 }

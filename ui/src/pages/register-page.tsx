@@ -5,14 +5,15 @@ import { Alert } from '../components/alert.js';
 import { Field, PasswordField } from '../components/field.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
-import { useReturnTo, withReturnTo } from '../return-to.js';
+import { returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
 import { Link, useLocation } from '../router.js';
 import { usePasswordStrength } from '../strength.js';
 
 /**
  * "Registrieren": the answer is the same whether or not the address has an account. Sent here
- * from a host application's sign-in (`?return_to=`, return-to.ts), the page says that signing
- * in after the confirmation continues there, and its links to the sign-in carry the way back.
+ * from a host application (`?return_to=`, return-to.ts), the page says that signing in after
+ * the confirmation continues there (naming the application of a return link), and its links to
+ * the sign-in carry the way back.
  */
 export function RegisterPage() {
   const { t, locale } = useI18n();
@@ -24,6 +25,8 @@ export function RegisterPage() {
   const strength = usePasswordStrength(password, [email]);
   const returnTo = useReturnTo(useLocation().query);
   const signInHref = withReturnTo('/login', returnTo);
+  const returnApp = returnAppName(returnTo);
+  const returnHint = returnApp ? t('ui.register.returnToApp', { app: returnApp }) : t('ui.register.returnTo');
 
   useEffect(() => setErrors({ fields: {} }), [locale]);
 
@@ -48,7 +51,7 @@ export function RegisterPage() {
       <section className="card narrow" aria-labelledby="register-done">
         <h1 id="register-done">{t('ui.register.doneTitle')}</h1>
         <Alert kind="success">{t('ui.register.done', { email: sentTo })}</Alert>
-        {returnTo ? <p>{t('ui.register.returnTo')}</p> : null}
+        {returnTo ? <p>{returnHint}</p> : null}
         <p>
           <Link href={signInHref}>{t('ui.register.signIn')}</Link>
         </p>
@@ -59,7 +62,7 @@ export function RegisterPage() {
   return (
     <section className="card narrow" aria-labelledby="register-title">
       <h1 id="register-title">{t('ui.register.title')}</h1>
-      {returnTo ? <Alert kind="info">{t('ui.register.returnTo')}</Alert> : null}
+      {returnTo ? <Alert kind="info">{returnHint}</Alert> : null}
       <p>{t('ui.register.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
         <Field label={t('ui.common.email')} name="email" type="email" autoComplete="email" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />

@@ -4,6 +4,8 @@ import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
 import { useLinkToken } from '../link-token.js';
 import { useI18n } from '../i18n.js';
+import { useReturnTo } from '../return-to.js';
+import { useLocation } from '../router.js';
 import { loadFlow, problemCode, stepAfterVerify, type Verified } from './forgot-password/flow.js';
 import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
 import { StepHeading } from './forgot-password/step-heading.js';
@@ -12,11 +14,14 @@ import { StepHeading } from './forgot-password/step-heading.js';
  * The page the link in the "Passwort vergessen?" e-mail opens (/reset-password?token=…).
  * Opening it changes nothing (mail scanners open links): the button sends the token. Then the
  * forgot page's steps: the account choice when needed, the new password. Opened again without
- * the token (a reload), it resumes a flow this browser has already verified.
+ * the token (a reload), it resumes a flow this browser has already verified. A `return_to` of
+ * its address (or one this browser remembered) is carried to the sign-in after the reset, which
+ * then goes back there (return-to.ts).
  */
 export function ResetPasswordPage() {
   const { t } = useI18n();
   const token = useLinkToken();
+  useReturnTo(useLocation().query);
   const { step, focus, go, resume } = useSteps(token ? { kind: 'link' } : { kind: 'loading' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();

@@ -116,6 +116,16 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
 }
 
 /**
+ * A host application's own event (docs/integration.md "Host events") reads as the host's title in
+ * the page's language; React shows it as text, so a title with markup stays harmless text.
+ */
+function hostTitle(event: SecurityEvent, locale: string): string | undefined {
+  if (event.type !== 'host.event') return undefined;
+  const title = locale === 'de' ? event.details.titleDe : event.details.titleEn;
+  return typeof title === 'string' && title !== '' ? title : undefined;
+}
+
+/**
  * One event: what happened, when (in the account's zone, with the zone's name), from which
  * device, IP address and place. The row is a flex line like a session's: an action such as
  * "Das war ich nicht" (for `undoable` events) goes beside `.security-event-info`.
@@ -125,7 +135,8 @@ function SecurityEventRow({ event, timeZone, locale, rowRef }: { event: Security
   return (
     <li className="security-event" ref={rowRef} tabIndex={rowRef ? -1 : undefined}>
       <div className="security-event-info">
-        <p className="value security-event-what">{t(`ui.profile.securityActivity.events.${eventTextKey(event.type)}`)}</p>
+        <p className="value security-event-what">{hostTitle(event, locale) ?? t(`ui.profile.securityActivity.events.${eventTextKey(event.type)}`)}</p>
+        {event.type === 'host.event' && typeof event.details.detail === 'string' ? <p className="hint security-event-host-detail">{event.details.detail}</p> : null}
         <p className="hint security-event-details">
           <time dateTime={event.createdAt}>{formatEventTime(event.createdAt, locale, timeZone)}</time> <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
           {event.ip ? (
