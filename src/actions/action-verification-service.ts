@@ -376,6 +376,8 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       await deps.rateLimits.enforce(input.requester.kind === 'api-key' ? 'verification-start-key' : 'verification-start-session', input.requester.id);
       const account = await accounts.findById(database.db, input.accountId);
       if (!account || account.email_verified_at === null) throw new LifelineError('not-found');
+      // Support disabled it: no sensitive action of the host is confirmed for it (docs/integration.md "The admin API").
+      if (account.disabled_at !== null) throw new LifelineError('account-disabled');
       await deps.rateLimits.enforce('verification-start-account', `${input.requester.kind}:${account.id}`);
       const id = randomToken(12);
       const pageToken = randomToken(32);

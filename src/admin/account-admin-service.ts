@@ -95,17 +95,21 @@ export function createAccountAdminService(deps: {
   }
 
   return {
-    /** Accounts with this login e-mail (none or one: the normalised address is unique). A malformed address finds none. */
-    async findByEmail(email: string): Promise<AdminAccountView[]> {
+    /**
+     * Accounts with this login e-mail (none or one: the normalised address is unique). A malformed
+     * address finds none. Reading personal data is logged like every other support action.
+     */
+    async findByEmail(email: string, actor: SupportActor): Promise<AdminAccountView[]> {
       const normalised = normaliseEmail(email);
-      if (normalised === undefined) return [];
-      const account = await deps.accounts.findByEmail(database.db, normalised);
+      const account = normalised === undefined ? undefined : await deps.accounts.findByEmail(database.db, normalised);
+      logger.info({ event: 'admin.account_searched', found: account?.id ?? null, actor: actor.name, ip: actor.client.ip }, 'support: admin.account_searched');
       return account ? [await view(database.db, account)] : [];
     },
 
-    async get(accountId: string): Promise<AdminAccountView> {
+    async get(accountId: string, actor: SupportActor): Promise<AdminAccountView> {
       const account = await deps.accounts.findById(database.db, accountId);
       if (!account) throw new LifelineError('not-found');
+      audit('admin.account_read', accountId, actor);
       return view(database.db, account);
     },
 

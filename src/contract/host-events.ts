@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Plain text a host sends for the user to read: trimmed, no control characters (a subject line
- * cannot be split), no bidirectional overrides (a title cannot be made to read backwards). HTML is
+ * cannot be split), no bidirectional overrides or invisible marks (a title cannot be made to read backwards or hide a word). HTML is
  * not refused but never interpreted: every page and mail shows it as text.
  */
 const plainText = (max: number) =>
@@ -13,7 +13,7 @@ const plainText = (max: number) =>
     .max(max)
     // Control characters are exactly what this refuses.
     // eslint-disable-next-line no-control-regex
-    .refine((value) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(value), { error: 'must be one line of plain text' });
+    .refine((value) => !/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\ufeff]/.test(value), { error: 'must be one line of plain text' });
 
 /** POST /api/v1/accounts/{id}/security-events (API key with the scope `events`). */
 export const hostEventRequest = z.strictObject({

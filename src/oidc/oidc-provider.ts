@@ -141,8 +141,9 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
       return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
     },
     findAccount: async (_ctx, sub) => {
-      const account = await database.db.selectFrom('accounts').select(['id', 'email', 'email_verified_at']).where('id', '=', sub).executeTakeFirst();
-      if (!account || account.email_verified_at === null) return undefined;
+      const account = await database.db.selectFrom('accounts').select(['id', 'email', 'email_verified_at', 'disabled_at']).where('id', '=', sub).executeTakeFirst();
+      // A disabled account's grants ended when it was disabled; this refuses one made in a race (docs/integration.md "The admin API").
+      if (!account || account.email_verified_at === null || account.disabled_at !== null) return undefined;
       return {
         accountId: account.id,
         claims: async () => ({ sub: account.id, email: account.email, email_verified: true }),

@@ -51,7 +51,8 @@ export function createWebhookChannel(deps: { registry: WebhookRegistry; clock: C
       }
       if (answer.status >= 200 && answer.status < 300) return;
       // Every other answer is retried: a receiver that is being deployed answers 404 or 502 for a while.
-      throw new Error(`${target.url} answered ${answer.status}`);
+      // The endpoint's id, not its URL: a receiver's URL may carry a token, and errors are listed and logged.
+      throw new Error(`webhook endpoint ${message.to} answered ${answer.status}`);
     },
   };
 }

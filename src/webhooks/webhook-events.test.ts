@@ -13,6 +13,7 @@ describe('webhook events', () => {
     expect(webhookEventOfSecurityLog('recovery_email.changed')).toEqual({ type: 'account.recovery_changed', data: { channel: 'email', change: 'changed' } });
     expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e1' })).toEqual({ type: 'account.secured' });
     expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e1', hostEventId: 'e1' })).toEqual({ type: 'account.secured', data: { hostEventId: 'e1' } });
+    expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e2', loginEmailRestored: true, recoveryChanged: true, removed: 'x@example.com' })).toEqual({ type: 'account.secured', data: { loginEmailRestored: true, recoveryChanged: true } });
     expect(webhookEventOfSecurityLog('account.disabled')).toEqual({ type: 'account.disabled' });
     expect(webhookEventOfSecurityLog('account.enabled')).toEqual({ type: 'account.enabled' });
     // Internal steps and attempts stay between Lifeline and the owner.

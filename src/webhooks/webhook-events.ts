@@ -50,8 +50,16 @@ const FROM_SECURITY_LOG: Readonly<Record<string, (details: Readonly<Record<strin
   'recovery_phone.added': () => ({ type: 'account.recovery_changed', data: { channel: 'phone', change: 'added' } }),
   'recovery_phone.changed': () => ({ type: 'account.recovery_changed', data: { channel: 'phone', change: 'changed' } }),
   'recovery_phone.removed': () => ({ type: 'account.recovery_changed', data: { channel: 'phone', change: 'removed' } }),
-  // The host's own event's id when the owner undid one of the host's events (host events).
-  'security.undone': (details) => ({ type: 'account.secured', ...(typeof details.hostEventId === 'string' ? { data: { hostEventId: details.hostEventId } } : {}) }),
+  // The host's own event's id when the owner undid one of the host's events (host events), and
+  // whether the login e-mail or recovery channels changed with the undo (a host caching them reads again).
+  'security.undone': (details) => {
+    const data = {
+      ...(typeof details.hostEventId === 'string' ? { hostEventId: details.hostEventId } : {}),
+      ...(details.loginEmailRestored === true ? { loginEmailRestored: true } : {}),
+      ...(details.recoveryChanged === true ? { recoveryChanged: true } : {}),
+    };
+    return { type: 'account.secured', ...(Object.keys(data).length > 0 ? { data } : {}) };
+  },
   'account.disabled': () => ({ type: 'account.disabled' }),
   'account.enabled': () => ({ type: 'account.enabled' }),
 };

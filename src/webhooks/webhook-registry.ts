@@ -72,8 +72,9 @@ export async function checkWebhookUrl(value: string, options: { production: bool
   } catch {
     throw new WebhookInputError(`${host} does not resolve`);
   }
-  if (addresses.every((address) => isPrivateAddress(address))) {
-    throw new WebhookInputError(`${host} is a private or loopback address; production delivers only to public ones (WEBHOOK_ALLOW_PRIVATE=true allows them)`);
+  // Any private address refuses it: a name that also points inward is a name an attacker can aim.
+  if (addresses.some((address) => isPrivateAddress(address))) {
+    throw new WebhookInputError(`${host} is or resolves to a private or loopback address; production delivers only to public ones (WEBHOOK_ALLOW_PRIVATE=true allows them)`);
   }
   return url.href;
 }
@@ -129,11 +130,14 @@ export function createWebhookRegistry(deps: { database: Database; keys: KeyRing;
 
     /**
      * A new secret; the old one keeps signing beside it for WEBHOOK_ROTATION_OVERLAP_MS, so the
-     * receiver can switch without losing a delivery. Undefined for an unknown or revoked endpoint.
+     * receiver can switch without losing a delivery. Undefined for an unknown or revoked endpoint;
+     * `overlapUntil` while an earlier rotation's overlap runs.
      */
-    async rotate(id: string): Promise<{ secret: string; previousSecretUntil: number } | undefined> {
+    async rotate(id: string): Promise<{ secret: string; previousSecretUntil: number } | { overlapUntil: number } | undefined> {
       const row = await repository.byId(database.db, id);
       if (!row || row.revoked_at !== null) return undefined;
+      // A second rotation during the overlap would drop the secret the receiver may still hold.
+      if (row.previous_secret_until !== null && row.previous_secret_until > clock.now()) return { overlapUntil: row.previous_secret_until };
       const secret = newWebhookSecret();
       const previousSecretUntil = clock.now() + WEBHOOK_ROTATION_OVERLAP_MS;
       const rotated = await repository.rotate(database.db, id, { secret_sealed: seal(keys, secret, context(id)), previous_secret_sealed: row.secret_sealed, previous_secret_until: previousSecretUntil });

@@ -45,7 +45,7 @@ if (chromiumPath) {
       const failures: string[] = [];
       const email = `host-ui-${Date.now()}@example.com`;
       await createAccount(instance, email);
-      const accountId = (await instance.server.services.accountAdmin.findByEmail(email))[0]?.id ?? '';
+      const accountId = (await instance.server.services.accountAdmin.findByEmail(email, { name: 'test', client: { ip: '127.0.0.1', userAgent: null } }))[0]?.id ?? '';
       const admin = await host(['admin:write']);
       const events = await host(['events']);
 

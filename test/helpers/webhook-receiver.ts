@@ -73,6 +73,10 @@ export async function startWebhookReceiver() {
     answer(next: ReceiverBehaviour): void {
       behaviour = next;
     },
+    /** Ends the requests left hanging (their connections drop: a failed attempt for the sender). */
+    release(): void {
+      for (const res of hanging.splice(0)) res.destroy();
+    },
     async close(): Promise<void> {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

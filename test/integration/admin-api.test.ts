@@ -112,6 +112,9 @@ for (const dialect of dialectsUnderTest()) {
       const mails = await mailsTo(t, owner.email);
       expect(mails.filter((m) => /gesperrt/.test(m.subject))).toHaveLength(1);
       expect((await host(readKey).get(accountUrl(owner.accountId))).body.disabled).toBe(true);
+      // No host action is confirmed for a disabled account.
+      expect((await host(verificationsKey).post('/api/v1/verifications', { accountId: owner.accountId, action: 'export-data' })).body.code).toBe('account-disabled');
+      expect(t.logs().some((l) => l.event === 'admin.account_read' && l.accountId === owner.accountId && l.actor === 'api-key:support-read')).toBe(true);
       expect(eventsOf(owner.accountId)).toEqual(expect.arrayContaining(['account.disabled', 'session.revoked']));
       expect(receiver.of('session.revoked', owner.accountId)[0]?.json?.data?.scope).toBe('all');
       expect(t.logs().some((l) => l.event === 'admin.account_disabled' && l.accountId === owner.accountId && l.actor === 'api-key:support-write')).toBe(true);

@@ -389,7 +389,7 @@ for (const dialect of dialectsUnderTest()) {
         // A worker claims the row and dies before settling it.
         const repository = createOutboxRepository(t.database);
         const now = t.clock.now();
-        const claimed = await repository.claimDue({ workerId: 'worker-crashed', now, leaseUntil: now + t.config.delivery.leaseMs, limit: 10 });
+        const claimed = await repository.claimDue({ workerId: 'worker-crashed', now, leaseUntil: now + t.config.delivery.leaseMs, limit: 10, channels: ['email', 'sms'] });
         expect(claimed.map((m) => m.id)).toEqual([id]);
         expect(await row(id)).toMatchObject({ status: 'processing', attempts: 1, claimed_by: 'worker-crashed' });
 

@@ -12,7 +12,7 @@ const operator: SupportActor = { name: 'cli', client: { ip: '127.0.0.1', userAge
 export async function accountFindCommand(env: NodeJS.ProcessEnv, email: string, options: { json?: boolean }, io: CliOutput): Promise<number> {
   const { services, close } = await openServices(env);
   try {
-    const items = await services.accountAdmin.findByEmail(email);
+    const items = await services.accountAdmin.findByEmail(email, operator);
     if (options.json) {
       io.out(JSON.stringify({ items }));
       return items.length > 0 ? 0 : 1;

@@ -80,6 +80,10 @@ export async function webhookRotateCommand(env: NodeJS.ProcessEnv, id: string, o
       io.err(`lifeline webhook rotate: no active webhook ${id}`);
       return 1;
     }
+    if ('overlapUntil' in rotated) {
+      io.err(`lifeline webhook rotate: the previous rotation's old secret signs until ${iso(rotated.overlapUntil)}; rotating again now would drop a secret the receiver may still use. Rotate after that time (or create a new webhook and revoke this one).`);
+      return 1;
+    }
     if (options.json) {
       io.out(JSON.stringify({ id, secret: rotated.secret, previousSecretUntil: iso(rotated.previousSecretUntil) }));
       return 0;

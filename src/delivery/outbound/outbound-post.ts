@@ -17,6 +17,7 @@ for (const [network, prefix] of [
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['224.0.0.0', 4],
@@ -32,7 +33,13 @@ for (const [network, prefix] of [
   ['ff00::', 8],
   // NAT64 and 6to4 embed IPv4 addresses (a private one among them).
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
   ['2002::', 16],
+  // Teredo (an IPv4 address inside), IPv4-compatible (deprecated, ::a.b.c.d), site-local, discard.
+  ['2001::', 32],
+  ['::', 96],
+  ['fec0::', 10],
+  ['100::', 64],
 ] as const) {
   privateNetworks.addSubnet(network, prefix, 'ipv6');
 }

@@ -1,5 +1,5 @@
 import type { Database, Executor } from '../../db/database.js';
-import type { OutboxMessageRow, OutboxStatus } from '../../db/tables.js';
+import type { MessageChannelName, OutboxMessageRow, OutboxStatus } from '../../db/tables.js';
 
 /** What the worker needs of a claimed row. */
 export type ClaimedMessage = OutboxMessageRow;
@@ -25,14 +25,15 @@ export function createOutboxRepository(database: Database) {
     },
 
     /**
-     * Takes up to `limit` due rows for `workerId` until `leaseUntil`: queued rows whose time
-     * has come, and rows whose lease ran out (their worker died mid-send).
+     * Takes up to `limit` due rows of `channels` for `workerId` until `leaseUntil`: queued rows
+     * whose time has come, and rows whose lease ran out (their worker died mid-send).
      */
-    async claimDue(args: { workerId: string; now: number; leaseUntil: number; limit: number }): Promise<ClaimedMessage[]> {
+    async claimDue(args: { workerId: string; now: number; leaseUntil: number; limit: number; channels: readonly MessageChannelName[] }): Promise<ClaimedMessage[]> {
       const due = (executor: Executor) => {
         const query = executor
           .selectFrom('outbox_messages')
           .select('id')
+          .where('channel', 'in', args.channels)
           .where((eb) =>
             eb.or([
               eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', args.now)]),

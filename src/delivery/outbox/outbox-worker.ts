@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Metrics } from '../../core/metrics.js';
 import { randomToken } from '../../core/random.js';
 import type { Database } from '../../db/database.js';
+import type { MessageChannelName } from '../../db/tables.js';
 import { PermanentDeliveryError, type Channels } from '../channels/channel.js';
 import { createOutboxRepository, type ClaimedMessage } from './outbox-repository.js';
 import { parsePayload } from './outbox.js';
@@ -37,6 +38,12 @@ export function retryDelayMs(attempts: number, baseMs: number, maxMs: number, ra
   return Math.round(exponential / 2 + (exponential / 2) * random);
 }
 
+/** The worker's lanes: messages to people, and deliveries to host applications (see drain). */
+export const OUTBOX_LANES: readonly (readonly MessageChannelName[])[] = [
+  ['email', 'sms'],
+  ['webhook', 'backchannel'],
+];
+
 /** Delay before attempt `attempts + 1` on a channel's own schedule, spread by up to a tenth so failures together do not retry together. */
 export function scheduledDelayMs(schedule: readonly number[], attempts: number, random: number): number {
   const base = schedule[Math.min(schedule.length, Math.max(1, attempts)) - 1] ?? 0;
@@ -66,10 +73,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   const workerId = `worker-${randomToken(6)}`;
   const sendDeadlineMs = Math.floor(leaseMs / 2);
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  // Polling is off until start(); `stopping` is set only while stop() waits, so a round run
-  // by runOnce() alone (CLI `mail-test --wait`, tests) still drains every full batch.
+  // Each lane polls on its own (see drain): a lane stuck on a slow host never delays the other.
+  const lanes = OUTBOX_LANES.map((channels) => ({ channels, timer: undefined as NodeJS.Timeout | undefined, running: undefined as Promise<number> | undefined }));
   let stopped = true;
   let stopping = false;
 
@@ -118,12 +123,18 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     log.info({ event: 'delivery.sent', transport, lostLease: !marked }, 'message delivered');
   }
 
-  /** One round: claims a batch, delivers it, repeats while batches come back full. */
-  async function drain(): Promise<number> {
+  /**
+   * A lane's round: claims a batch of its channels, delivers it, repeats while batches come back
+   * full. A batch ends when its slowest send does, so a host's receiver that hangs until the
+   * deadline must not hold up a reset code or a security notice: mail and SMS (to people) and
+   * deliveries to host applications (webhooks, logout tokens) are claimed, sent and polled in
+   * separate lanes.
+   */
+  async function drainLane(channels: readonly MessageChannelName[]): Promise<number> {
     let delivered = 0;
     for (;;) {
       const now = clock.now();
-      const batch = await repository.claimDue({ workerId, now, leaseUntil: now + leaseMs, limit: batchSize });
+      const batch = await repository.claimDue({ workerId, now, leaseUntil: now + leaseMs, limit: batchSize, channels });
       // Sends of one batch run side by side; each row is settled on its own.
       const settled = await Promise.allSettled(batch.map((message) => deliver(message)));
       delivered += batch.length;
@@ -135,27 +146,35 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
     }
   }
 
-  function schedule(): void {
+  type Lane = (typeof lanes)[number];
+
+  function schedule(lane: Lane): void {
     if (stopped) return;
-    // One timer at most, even when start() follows stop() while a round still runs.
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      void runOnce().finally(schedule);
+    // One timer per lane at most, even when start() follows stop() while a round still runs.
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = setTimeout(() => {
+      void runLane(lane).finally(() => schedule(lane));
     }, pollIntervalMs);
   }
 
-  /** Runs one round now (or joins the round already running); returns rows handled. */
-  function runOnce(): Promise<number> {
-    running ??= drain()
+  /** Runs a lane's round now (or joins the one already running); returns rows handled. */
+  function runLane(lane: Lane): Promise<number> {
+    lane.running ??= drainLane(lane.channels)
       .catch((error: unknown) => {
         // A database hiccup must not kill the loop: log it and try again next round.
         logger.error({ event: 'delivery.worker_error', err: describe(error) }, 'outbox round failed');
         return 0;
       })
       .finally(() => {
-        running = undefined;
+        lane.running = undefined;
       });
-    return running;
+    return lane.running;
+  }
+
+  /** Runs a round of every lane now (joining rounds already running); returns rows handled. */
+  async function runOnce(): Promise<number> {
+    const counts = await Promise.all(lanes.map((lane) => runLane(lane)));
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   return {
@@ -166,15 +185,15 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
       if (!stopped) return;
       stopped = false;
       logger.info({ event: 'delivery.worker_started', workerId, pollIntervalMs }, 'outbox worker started');
-      schedule();
+      for (const lane of lanes) schedule(lane);
     },
     /** Stops polling and waits for the round in flight, so no claimed row is left mid-send. */
     async stop(): Promise<void> {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      for (const lane of lanes) if (lane.timer) clearTimeout(lane.timer);
       stopping = true;
       try {
-        await running;
+        await Promise.all(lanes.map((lane) => lane.running ?? Promise.resolve(0)));
       } finally {
         stopping = false;
       }

@@ -12,7 +12,7 @@ const writeDescription = 'API key with the scope `admin:write` (403 insufficient
 /**
  * The admin API (docs/integration.md "Admin API"). There is deliberately no route that sets a
  * password, reads a secret or adds a recovery channel, and none that changes `…/accounts/{id}`
- * itself (PUT or POST there is 404).
+ * itself (PUT or POST there is 405, `…/{id}/password` 404).
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: AccountAdminService }): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -26,7 +26,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
       config: { apiKey: { scope: 'admin:read' } },
       schema: { tags: ['admin'], summary: 'Find the account of a login e-mail', description: `${readDescription} An empty list when there is none.`, querystring: adminAccountQuery, response: { 200: adminAccountList, ...problemResponses } },
     },
-    async (request) => ({ items: await service.findByEmail(request.query.email) }),
+    async (request) => ({ items: await service.findByEmail(request.query.email, actor(request)) }),
   );
 
   api.get(
@@ -35,7 +35,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
       config: { apiKey: { scope: 'admin:read' } },
       schema: { tags: ['admin'], summary: 'Read an account', description: `${readDescription} 404 for an unknown account.`, params: adminAccountParams, response: { 200: adminAccount, ...problemResponses } },
     },
-    async (request) => service.get(request.params.id),
+    async (request) => service.get(request.params.id, actor(request)),
   );
 
   api.post(

@@ -266,7 +266,16 @@ export function createSecurityUndoService(deps: {
       params: { ...changeDetails(deps.translator, current, client, now), what: steps.join(' ') },
       origin: client,
       // A host's own event undone: its id goes to the host's webhooks (account.secured), so the host can revert its change.
-      details: { eventId: data.eventId, via: data.role, handler: data.handler, ...(data.handler === 'host-event' ? { hostEventId: data.eventId } : {}), ...(removed.length > 0 ? { removed: removed.map(describeRemoved).join(', ') } : {}) },
+      // What changed besides the sessions also goes to the hosts (account.secured): the login e-mail put back, recovery channels put back or removed.
+      details: {
+        eventId: data.eventId,
+        via: data.role,
+        handler: data.handler,
+        ...(data.handler === 'host-event' ? { hostEventId: data.eventId } : {}),
+        ...(done.includes('login-email-restored') ? { loginEmailRestored: true } : {}),
+        ...(done.some((step) => step.startsWith('recovery-')) ? { recoveryChanged: true } : {}),
+        ...(removed.length > 0 ? { removed: removed.map(describeRemoved).join(', ') } : {}),
+      },
       ...(before ? { undo: { restore: before, onlyToLogin: true } } : {}),
     });
     return { done, removed };
