@@ -1,4 +1,4 @@
-// Dependency directions of ARCHITECTURE.md ("Shape of the code"), checked by `npm run depcheck`
+// Dependency directions of docs/reference/contracts.md ("Shape of the code"), checked by `npm run depcheck`
 // (part of `npm test`). Each layer lists what it may import inside src/; everything else in
 // src/ is forbidden to it. Read: http → concept services → verification, notifications →
 // delivery → db → config, core; contract is pure vocabulary anyone may use.
@@ -34,7 +34,7 @@ const forbidden = [
   {
     name: 'framework-only-in-http',
     severity: 'error',
-    comment: 'No concept imports Fastify (ARCHITECTURE.md); only http/ and the composition root do.',
+    comment: 'No concept imports Fastify (docs/reference/contracts.md); only http/ and the composition root do.',
     from: { path: '^src/', pathNot: ['^src/http/', rootFiles] },
     to: { path: 'node_modules/(fastify|@fastify)/' },
   },
@@ -48,7 +48,7 @@ const forbidden = [
   {
     name: 'ui-imports-contract-and-i18n-only',
     severity: 'error',
-    comment: 'The web UI shares only the contract (schemas, error codes) and the i18n catalogues with the server (ARCHITECTURE.md: ui → contract).',
+    comment: 'The web UI shares only the contract (schemas, error codes) and the i18n catalogues with the server (docs/reference/contracts.md: ui → contract).',
     from: { path: '^ui/' },
     to: { path: '^src/', pathNot: ['^src/contract/', '^src/i18n/[^/]+\\.json$'] },
   },

@@ -1,5 +1,5 @@
 // ESLint (flat config): typescript-eslint's type-aware recommended rules plus the house rules
-// of ARCHITECTURE.md that a linter can check. Part of `npm test`.
+// of docs/reference/contracts.md that a linter can check. Part of `npm test`.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

@@ -19,7 +19,7 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
-      // Statistical timing tests (SECURITY.md 3.2): `npm test` runs them in a step of their own,
+      // Statistical timing tests (docs/reference/security-requirements.md 3.2): `npm test` runs them in a step of their own,
       // after the rest, so no other test file competes for the CPU while they measure.
       { extends: true, test: { name: 'timing', include: ['test/timing/**/*.test.ts'], fileParallelism: false } },
     ],

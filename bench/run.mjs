@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench` (ARCHITECTURE.md "Contracts"): HTTP throughput and latency of Lifeline's hot
+// `npm run bench` (docs/reference/contracts.md "Contracts"): HTTP throughput and latency of Lifeline's hot
 // paths, measured with autocannon against in-process servers on loopback, each as a ratio to a
 // bare Fastify route measured in the same run on the same machine (absolute numbers vary from
 // machine to machine; the ratio says what Lifeline's plumbing costs).

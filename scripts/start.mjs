@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: runs the built server (dist/main.js), building it first when dist/ is missing or
-// older than the sources (ARCHITECTURE.md: no TypeScript loader at run time). The age check
+// older than the sources (docs/reference/contracts.md: no TypeScript loader at run time). The age check
 // keeps a developer who pulled new code from running yesterday's build by mistake.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';

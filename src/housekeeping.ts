@@ -27,7 +27,7 @@ export function createHousekeeping(services: Pick<Services, 'verification' | 'ou
     ['deletedAccounts', () => services.accountDeletion.purgeDue()],
     // Login-e-mail changes whose 7-day wait is over (no settled channel verified them).
     ['emailChanges', () => services.loginEmailChange.applyDue()],
-    // Removals and replacements of recovery channels held for 72 hours (issue 9) whose hold is over.
+    // Removals and replacements of recovery channels held for 72 hours whose hold is over.
     ['heldEmailChanges', () => services.recoveryEmail.applyHeldChanges()],
     ['heldPhoneChanges', async () => services.recoveryPhone?.applyHeldChanges() ?? 0],
     ['heldChangesPruned', () => services.channelHold.prune()],

@@ -82,7 +82,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
   const app = await buildAppFor(services);
   const housekeeping = createHousekeeping(services);
   // The dummy password hash (unknown accounts take as long as wrong passwords) is made before
-  // the first request can come: the first unknown address must not pay for it (SECURITY.md 7.3).
+  // the first request can come: the first unknown address must not pay for it (docs/reference/security-requirements.md 7.3).
   await services.hasher.ready();
 
   let address = '';

@@ -111,7 +111,7 @@ export function createServices(input: ServicesInput) {
   const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, devices, logger, config });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
-  // The 72-hour hold of issue 9 (removals from a fresh session on a new device).
+  // The 72-hour hold on recovery-channel changes (removals from a fresh session on a new device).
   const channelHold = createChannelHold({ database, clock, verification, notifier, securityLog, translator, smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard, config, logger, rateLimits, sessions });
   const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits, sessions, hold: channelHold });
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.

@@ -14,7 +14,7 @@ import type { PasswordVerifier } from './password-verifier.js';
 import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
 import type { WebhookEmitter } from '../webhooks/webhook-delivery.js';
 
-/** Between the request and the deletion: any sign-in in this time cancels it (issue 9). */
+/** Between the request and the deletion: any sign-in in this time cancels it. */
 export const DELETION_GRACE_MS = 7 * DAY;
 export const DELETE_ACCOUNT_ACTION = 'lifeline.delete-account';
 
@@ -43,7 +43,7 @@ export async function cancelScheduledDeletion(
 }
 
 /**
- * "Konto löschen" (issue 9): the password and a verified code (action `lifeline.delete-account`,
+ * "Konto löschen": the password and a verified code (action `lifeline.delete-account`,
  * requested by this session) schedule the deletion 7 days ahead; every session ends, the login
  * and recovery addresses are told. Any sign-in before cancels it (so do a password reset and
  * "Das war ich nicht"); after it the worker deletes the account row and every row with a

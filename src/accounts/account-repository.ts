@@ -1,7 +1,7 @@
 import type { Executor } from '../db/database.js';
 import type { AccountRow } from '../db/tables.js';
 
-/** The SQL of accounts. Look-ups go by the normalised e-mail (unique, SECURITY.md 7.6). */
+/** The SQL of accounts. Look-ups go by the normalised e-mail (unique, docs/reference/security-requirements.md 7.6). */
 export function createAccountRepository() {
   return {
     findByEmail(db: Executor, emailNormalized: string): Promise<AccountRow | undefined> {
@@ -66,7 +66,7 @@ export function createAccountRepository() {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    /** Housekeeping: unconfirmed sign-ups older than `before` (PRODUCT.md §1: after 7 days). */
+    /** Housekeeping: unconfirmed sign-ups older than `before` (docs/reference/product.md §1: after 7 days). */
     async deleteUnverifiedBefore(db: Executor, before: number): Promise<number> {
       const result = await db.deleteFrom('accounts').where('email_verified_at', 'is', null).where('created_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);

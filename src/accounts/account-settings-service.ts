@@ -19,7 +19,7 @@ import { isTimeZone } from './time-zone.js';
 
 /**
  * Changes to the account by its signed-in owner: password, login e-mail, language and time
- * zone (PRODUCT.md §1). Each change writes a security-log row and the notices it causes in the
+ * zone (docs/reference/product.md §1). Each change writes a security-log row and the notices it causes in the
  * same transaction.
  */
 export function createAccountSettingsService(deps: {
@@ -42,9 +42,9 @@ export function createAccountSettingsService(deps: {
 
   return {
     /**
-     * Always needs the current password (SECURITY.md 1.9), even inside the privileged window.
+     * Always needs the current password (docs/reference/security-requirements.md 1.9), even inside the privileged window.
      * Then: every other session ends, this one gets a new id and an open window, the owner is
-     * told (SECURITY.md 6.7).
+     * told (docs/reference/security-requirements.md 6.7).
      */
     async changePassword(auth: AuthenticatedSession, input: { currentPassword: string; newPassword: string; client: ClientInfo; deviceToken: string | undefined }): Promise<IssuedSession> {
       const refusal = checkNewPassword(input.newPassword, { email: auth.account.email_normalized, appName: deps.config.appName });

@@ -39,7 +39,7 @@ export async function dropWaitingEmailChange(db: Executor, accountId: string): P
 }
 
 /**
- * Changing the login e-mail under the policy table (issue 9):
+ * Changing the login e-mail under the policy table (actions/action-policy.ts):
  * - with a channel confirmed at least 7 days ago: the password (or the window, checked by the
  *   route) and a verified code of this session (`verificationId`), else 403
  *   `verification-required`; then a link to the new address, which applies the change;
@@ -116,7 +116,7 @@ export function createLoginEmailChangeService(deps: {
     async request(auth: AuthenticatedSession, input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo }): Promise<{ effectiveAt?: number }> {
       const { email, normalized } = parseEmail(input.newEmail, 'newEmail');
       if (normalized === auth.account.email_normalized) throw new LifelineError('same-as-current-email');
-      // Nobody floods a mailbox through this route (PRODUCT.md §8): per account 429.
+      // Nobody floods a mailbox through this route (docs/reference/product.md §8): per account 429.
       await deps.rateLimits.enforce('email-change-account', auth.account.id);
       let waits = false;
       if (input.verificationId !== undefined) {

@@ -30,7 +30,7 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-describe('password hashing (SECURITY.md 1.1, 1.2, 1.7, 7.3)', () => {
+describe('password hashing (docs/reference/security-requirements.md 1.1, 1.2, 1.7, 7.3)', () => {
   let hasher: PasswordHasher;
   let stored: string;
   const password = 'Korrekt-Pferd-Batterie-42';
@@ -40,7 +40,7 @@ describe('password hashing (SECURITY.md 1.1, 1.2, 1.7, 7.3)', () => {
     stored = await hasher.hash(password);
   });
 
-  it('stores argon2id with m=19456, t=2, p=1 in the PHC string (SECURITY.md 1.1)', () => {
+  it('stores argon2id with m=19456, t=2, p=1 in the PHC string (docs/reference/security-requirements.md 1.1)', () => {
     expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const [, m, t, p] = PHC.exec(stored) ?? [];
     expect(Number(m)).toBeGreaterThanOrEqual(19456);
@@ -48,7 +48,7 @@ describe('password hashing (SECURITY.md 1.1, 1.2, 1.7, 7.3)', () => {
     expect(Number(p)).toBeGreaterThanOrEqual(1);
   });
 
-  it('salts every hash anew with at least 4 bytes (16 expected): two hashes of one password differ (SECURITY.md 1.2)', async () => {
+  it('salts every hash anew with at least 4 bytes (16 expected): two hashes of one password differ (docs/reference/security-requirements.md 1.2)', async () => {
     const again = await hasher.hash(password);
     expect(again).not.toBe(stored);
     for (const phc of [stored, again]) {
@@ -60,7 +60,7 @@ describe('password hashing (SECURITY.md 1.1, 1.2, 1.7, 7.3)', () => {
     expect(await hasher.verify(again, password)).toBe(true);
   });
 
-  it('verifies exactly: no truncation, no case folding, no trimming (SECURITY.md 1.7)', async () => {
+  it('verifies exactly: no truncation, no case folding, no trimming (docs/reference/security-requirements.md 1.7)', async () => {
     const long = 'Ab1-'.repeat(25); // 100 characters
     expect(long).toHaveLength(100);
     const longHash = await hasher.hash(long);
@@ -73,13 +73,13 @@ describe('password hashing (SECURITY.md 1.1, 1.2, 1.7, 7.3)', () => {
     expect(await hasher.verify(stored, ` ${password}`)).toBe(false);
   });
 
-  it('treats a malformed stored hash as a mismatch, not a crash (SECURITY.md 7.2)', async () => {
+  it('treats a malformed stored hash as a mismatch, not a crash (docs/reference/security-requirements.md 7.2)', async () => {
     expect(await hasher.verify('not a hash', password)).toBe(false);
     expect(await hasher.verify('', password)).toBe(false);
     expect(await hasher.verify(stored.slice(0, -5), password)).toBe(false);
   });
 
-  it('runs off the event loop: a timer fires while a hash is being computed (PITFALLS.md)', async () => {
+  it('runs off the event loop: a timer fires while a hash is being computed (docs/reference/pitfalls.md)', async () => {
     let ticked = false;
     const timer = setTimeout(() => {
       ticked = true;
@@ -90,15 +90,15 @@ describe('password hashing (SECURITY.md 1.1, 1.2, 1.7, 7.3)', () => {
   });
 });
 
-describe('the dummy verification for unknown accounts (SECURITY.md 7.3)', () => {
-  it('always answers false, even for the password it was made from or an empty one (SECURITY.md 7.3)', async () => {
+describe('the dummy verification for unknown accounts (docs/reference/security-requirements.md 7.3)', () => {
+  it('always answers false, even for the password it was made from or an empty one (docs/reference/security-requirements.md 7.3)', async () => {
     const hasher = createPasswordHasher(parameters);
     expect(await hasher.verifyDummy('')).toBe(false);
     expect(await hasher.verifyDummy(`\u0000lifeline-dummy-${Math.PI}`)).toBe(false);
     expect(await hasher.verifyDummy('Korrekt-Pferd-Batterie-42')).toBe(false);
   });
 
-  it('makes the dummy hash once, at start, with the configured parameters: the first unknown address pays nothing extra (SECURITY.md 7.3, PITFALLS.md)', async () => {
+  it('makes the dummy hash once, at start, with the configured parameters: the first unknown address pays nothing extra (docs/reference/security-requirements.md 7.3, docs/reference/pitfalls.md)', async () => {
     hashSpy.mockClear();
     const hasher = createPasswordHasher(parameters);
     expect(hashSpy).toHaveBeenCalledTimes(1);
@@ -108,7 +108,7 @@ describe('the dummy verification for unknown accounts (SECURITY.md 7.3)', () => 
     expect(hashSpy).toHaveBeenCalledTimes(1);
   });
 
-  it('takes about as long as a real verification (SECURITY.md 7.3)', async () => {
+  it('takes about as long as a real verification (docs/reference/security-requirements.md 7.3)', async () => {
     const hasher = createPasswordHasher(parameters);
     const real = await hasher.hash('Korrekt-Pferd-Batterie-42');
     // Once ready (the server waits for it before it listens), the first dummy pays nothing extra;
@@ -134,14 +134,14 @@ describe('the dummy verification for unknown accounts (SECURITY.md 7.3)', () => 
   });
 });
 
-describe('needsRehash: migrating to new parameters at the next sign-in (SECURITY.md 1.1)', () => {
+describe('needsRehash: migrating to new parameters at the next sign-in (docs/reference/security-requirements.md 1.1)', () => {
   const hasher = createPasswordHasher(parameters);
 
-  it('is false for a hash made with the current parameters (SECURITY.md 1.1)', async () => {
+  it('is false for a hash made with the current parameters (docs/reference/security-requirements.md 1.1)', async () => {
     expect(hasher.needsRehash(await hasher.hash('Korrekt-Pferd-Batterie-42'))).toBe(false);
   });
 
-  it('is true for other costs, another algorithm, or a hash it cannot read (SECURITY.md 1.1)', async () => {
+  it('is true for other costs, another algorithm, or a hash it cannot read (docs/reference/security-requirements.md 1.1)', async () => {
     const cheaper = await argon2Hash('x', { algorithm: ARGON2ID, memoryCost: 8192, timeCost: 2, parallelism: 1 });
     const moreIterations = await argon2Hash('x', { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 3, parallelism: 1 });
     const argon2i = await argon2Hash('x', { algorithm: ARGON2I, memoryCost: 19456, timeCost: 2, parallelism: 1 });
@@ -153,7 +153,7 @@ describe('needsRehash: migrating to new parameters at the next sign-in (SECURITY
     expect(hasher.needsRehash('')).toBe(true);
   });
 
-  it('a hash made with other parameters still verifies (the rehash happens after a successful check) (SECURITY.md 1.1)', async () => {
+  it('a hash made with other parameters still verifies (the rehash happens after a successful check) (docs/reference/security-requirements.md 1.1)', async () => {
     const old = await argon2Hash('Korrekt-Pferd-Batterie-42', { algorithm: ARGON2ID, memoryCost: 8192, timeCost: 2, parallelism: 1 });
     expect(await hasher.verify(old, 'Korrekt-Pferd-Batterie-42')).toBe(true);
   });

@@ -34,7 +34,7 @@ export function createGate(limit: number) {
 const ARGON2ID = 2;
 
 /**
- * Password hashing with argon2id (SECURITY.md 1.1, 1.2): parameters from the configuration,
+ * Password hashing with argon2id (docs/reference/security-requirements.md 1.1, 1.2): parameters from the configuration,
  * a fresh 16-byte salt per hash, the PHC string stores algorithm and parameters. The work runs
  * on libuv's thread pool (@node-rs/argon2 is asynchronous), never on the event loop.
  */
@@ -46,9 +46,9 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
     parallelism: parameters.parallelism,
   };
   const gate = createGate(Math.max(1, parameters.concurrency));
-  // A hash of nothing anyone can type, made once at start (PITFALLS.md), not at the first
+  // A hash of nothing anyone can type, made once at start (docs/reference/pitfalls.md), not at the first
   // unknown address: unknown accounts are verified against it so that "no such account" takes
-  // as long as "wrong password" (SECURITY.md 7.3), the first one included.
+  // as long as "wrong password" (docs/reference/security-requirements.md 7.3), the first one included.
   const dummyHash: Promise<string> = hash(`\u0000lifeline-dummy-${Math.PI}`, options);
   // A failure surfaces at the first verifyDummy (fail closed), not as an unhandled rejection.
   void dummyHash.catch(() => undefined);

@@ -5,14 +5,14 @@ import { blocklistSize, checkNewPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENG
 const context = { email: 'anna.schmidt@example.com', appName: 'Lifeline' };
 const check = (password: string) => checkNewPassword(password, context);
 
-describe('password length (SECURITY.md 1.4)', () => {
-  it('refuses 7 code points and accepts 8 (SECURITY.md 1.4)', () => {
+describe('password length (docs/reference/security-requirements.md 1.4)', () => {
+  it('refuses 7 code points and accepts 8 (docs/reference/security-requirements.md 1.4)', () => {
     expect(MIN_PASSWORD_LENGTH).toBe(8);
     expect(check('qx7#mvb')).toBe('password-too-short');
     expect(check('qx7#mvbz')).toBeUndefined();
   });
 
-  it('accepts 64 and 128 code points and refuses 129 (SECURITY.md 1.4: at least 64 allowed)', () => {
+  it('accepts 64 and 128 code points and refuses 129 (docs/reference/security-requirements.md 1.4: at least 64 allowed)', () => {
     expect(MAX_PASSWORD_LENGTH).toBe(128);
     const unit = 'Zq8!wLp3';
     expect(check(unit.repeat(8))).toBeUndefined(); // 64
@@ -20,7 +20,7 @@ describe('password length (SECURITY.md 1.4)', () => {
     expect(check(`${unit.repeat(16)}x`)).toBe('password-too-long'); // 129
   });
 
-  it('counts code points, not UTF-16 units: emoji and CJK (SECURITY.md 1.4)', () => {
+  it('counts code points, not UTF-16 units: emoji and CJK (docs/reference/security-requirements.md 1.4)', () => {
     // 7 emoji are 14 UTF-16 units, but 7 characters: too short.
     expect('🐴🔋📎🦄🐙🍀🎲'.length).toBe(14);
     expect(check('🐴🔋📎🦄🐙🍀🎲')).toBe('password-too-short');
@@ -32,7 +32,7 @@ describe('password length (SECURITY.md 1.4)', () => {
     expect(check('🐴'.repeat(129))).toBe('password-too-long');
   });
 
-  it('the request schema bounds the size in bytes, above the 128 code points of any script (SECURITY.md 1.10, 1.4)', () => {
+  it('the request schema bounds the size in bytes, above the 128 code points of any script (docs/reference/security-requirements.md 1.10, 1.4)', () => {
     expect(MAX_PASSWORD_BYTES).toBeGreaterThanOrEqual(128 * 4);
     expect(passwordSchema.safeParse('🐴'.repeat(128)).success).toBe(true);
     expect(passwordSchema.safeParse('a'.repeat(MAX_PASSWORD_BYTES)).success).toBe(true);
@@ -41,27 +41,27 @@ describe('password length (SECURITY.md 1.4)', () => {
   });
 });
 
-describe('no composition rules (SECURITY.md 1.5)', () => {
-  it('accepts "correcthorsebatterystaple", all lower-case, no digits or symbols (SECURITY.md 1.5)', () => {
+describe('no composition rules (docs/reference/security-requirements.md 1.5)', () => {
+  it('accepts "correcthorsebatterystaple", all lower-case, no digits or symbols (docs/reference/security-requirements.md 1.5)', () => {
     expect(check('correcthorsebatterystaple')).toBeUndefined();
     expect(check('correct horse battery staple')).toBeUndefined();
     expect(check('жёлтыйзонтик')).toBeUndefined();
   });
 });
 
-describe('blocklist and context words (SECURITY.md 1.6)', () => {
-  it('ships at least 10 000 common passwords (SECURITY.md 1.6: at least the top 3000)', () => {
+describe('blocklist and context words (docs/reference/security-requirements.md 1.6)', () => {
+  it('ships at least 10 000 common passwords (docs/reference/security-requirements.md 1.6: at least the top 3000)', () => {
     expect(blocklistSize()).toBeGreaterThanOrEqual(10_000);
   });
 
-  it('refuses common passwords with their reason code, whatever the case (SECURITY.md 1.6)', () => {
+  it('refuses common passwords with their reason code, whatever the case (docs/reference/security-requirements.md 1.6)', () => {
     expect(check('password123')).toBe('password-too-common');
     expect(check('PASSWORD123')).toBe('password-too-common');
     expect(check('12345678')).toBe('password-too-common');
     expect(check('iloveyou1')).toBe('password-too-common');
   });
 
-  it('refuses the service name, the e-mail and its local part with password-personal (SECURITY.md 1.6)', () => {
+  it('refuses the service name, the e-mail and its local part with password-personal (docs/reference/security-requirements.md 1.6)', () => {
     expect(check('lifeline')).toBe('password-personal');
     expect(check('Lifeline')).toBe('password-personal');
     expect(check('LIFELINE')).toBe('password-personal');
@@ -73,7 +73,7 @@ describe('blocklist and context words (SECURITY.md 1.6)', () => {
     expect(checkNewPassword('examplecloud', { email: 'x@example.com', appName: 'ExampleCloud' })).toBe('password-personal');
   });
 
-  it('refuses a context word with digits or symbols appended, as SECURITY.md 1.6’s test asks ("lifeline2024")', () => {
+  it('refuses a context word with digits or symbols appended, as docs/reference/security-requirements.md 1.6’s test asks ("lifeline2024")', () => {
     expect(check('lifeline2024')).toBe('password-personal');
     expect(check('Lifeline-2024!')).toBe('password-personal');
     expect(check('anna.schmidt1990')).toBe('password-personal');
@@ -82,13 +82,13 @@ describe('blocklist and context words (SECURITY.md 1.6)', () => {
     expect(check('lifelines-are-great')).toBeUndefined();
   });
 
-  it('compares whole passwords, not substrings (SECURITY.md 1.6)', () => {
+  it('compares whole passwords, not substrings (docs/reference/security-requirements.md 1.6)', () => {
     expect(check('anna.schmidt likes long passphrases')).toBeUndefined();
     expect(check('my lifeline is a long passphrase')).toBeUndefined();
   });
 });
 
-describe('control characters (SECURITY.md 1.7, 7.4)', () => {
+describe('control characters (docs/reference/security-requirements.md 1.7, 7.4)', () => {
   it.each([
     ['CR', '\r'],
     ['LF', '\n'],
@@ -97,13 +97,13 @@ describe('control characters (SECURITY.md 1.7, 7.4)', () => {
     ['TAB', '\t'],
     ['DEL', '\u007f'],
     ['NEL (U+0085)', '\u0085'],
-  ])('refuses %s anywhere in a new password (SECURITY.md 7.4)', (_name, character) => {
+  ])('refuses %s anywhere in a new password (docs/reference/security-requirements.md 7.4)', (_name, character) => {
     expect(check(`Zq8!wLp3${character}Zq8!wLp3`)).toBe('password-invalid-characters');
     expect(check(`${character}Zq8!wLp3Zq8`)).toBe('password-invalid-characters');
     expect(check(`Zq8!wLp3Zq8${character}`)).toBe('password-invalid-characters');
   });
 
-  it('does not trim or change the password: spaces at either end are part of it (SECURITY.md 1.7)', () => {
+  it('does not trim or change the password: spaces at either end are part of it (docs/reference/security-requirements.md 1.7)', () => {
     expect(check(' Zq8!wLp3 ')).toBeUndefined();
     expect(check('   Zq8!  ')).toBeUndefined(); // 9 code points, 3 of them spaces
   });

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ErrorCode } from '../contract/error-codes.js';
 
-/** SECURITY.md 1.4: at least 8 code points; we allow up to 128 (well above the 64 required). */
+/** docs/reference/security-requirements.md 1.4: at least 8 code points; we allow up to 128 (well above the 64 required). */
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 128;
 
@@ -30,7 +30,7 @@ export function blocklistSize(): number {
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Checks a new password (SECURITY.md 1.4–1.6): length in code points, no control characters,
+ * Checks a new password (docs/reference/security-requirements.md 1.4–1.6): length in code points, no control characters,
  * not on the blocklist and not the account's own e-mail, its local part or the service's name
  * (whole-password comparison, case-insensitive). No composition rules. Returns the reason as
  * an error code, or undefined when the password is acceptable. The password itself is never
@@ -46,7 +46,7 @@ export function checkNewPassword(password: string, context: { email: string; app
   const email = context.email.toLowerCase();
   const personal = new Set([email, email.split('@')[0] ?? '', 'lifeline', context.appName.toLowerCase()]);
   // The whole password is compared, but a context word with digits or symbols appended
-  // ("lifeline2024", "anna.schmidt!") is the first thing a guesser tries (SECURITY.md 1.6).
+  // ("lifeline2024", "anna.schmidt!") is the first thing a guesser tries (docs/reference/security-requirements.md 1.6).
   if (personal.has(lower) || personal.has(lower.replace(/[\p{N}\p{P}\p{S}\s]+$/u, ''))) return 'password-personal';
   blocklist ??= loadBlocklist();
   if (blocklist.has(lower)) return 'password-too-common';

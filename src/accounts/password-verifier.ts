@@ -29,11 +29,11 @@ export interface PasswordCheck {
 }
 
 /**
- * Every password check goes through here (PRODUCT.md §1: "Every password check, wherever it
+ * Every password check goes through here (docs/reference/product.md §1: "Every password check, wherever it
  * happens, counts against the same per-account and per-IP failure limits"):
  * throttle first (before hashing), then argon2 against the stored hash, or against a dummy
- * hash when there is no account, so both cost the same time (SECURITY.md 7.3). A right
- * password gives the throttle's points back. Every outcome is logged (SECURITY.md 6.1).
+ * hash when there is no account, so both cost the same time (docs/reference/security-requirements.md 7.3). A right
+ * password gives the throttle's points back. Every outcome is logged (docs/reference/security-requirements.md 6.1).
  */
 export function createPasswordVerifier(deps: {
   database: Database;

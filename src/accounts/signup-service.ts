@@ -19,7 +19,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import { checkNewPassword } from './password-policy.js';
 import { isTimeZone } from './time-zone.js';
 
-/** Unconfirmed sign-ups are deleted after this long (PRODUCT.md §1). */
+/** Unconfirmed sign-ups are deleted after this long (docs/reference/product.md §1). */
 export const UNVERIFIED_ACCOUNT_LIFETIME_MS = 7 * DAY;
 
 export interface SignupInput {
@@ -43,7 +43,7 @@ export function parseEmail(input: string, field = 'email'): { email: string; nor
 }
 
 /**
- * Sign-up and confirmation of the login e-mail (PRODUCT.md §1; state diagram in
+ * Sign-up and confirmation of the login e-mail (docs/reference/product.md §1; state diagram in
  * signup-states.mmd). The answer to a sign-up never says whether the address has an account:
  * the same work (argon2 included) is done and the same 202 given either way; only the mail
  * that goes out differs, and it goes to the address's owner.

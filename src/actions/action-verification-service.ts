@@ -24,7 +24,7 @@ import { createRecoveryPhoneRepository } from '../recovery/phone/recovery-phone-
 
 /** Time to pick a channel and enter its code, from the start. */
 export const VERIFICATION_WINDOW_MS = 30 * MINUTE;
-/** Once verified, the record can be consumed this long, once (issue 9: "valid 10 minutes, single use"). */
+/** Once verified, the record can be consumed this long, and only once (single use). */
 export const VERIFIED_VALIDITY_MS = 10 * MINUTE;
 /** One code a minute per channel target, whoever asks. */
 export const SEND_COOLDOWN_MS = 60 * 1000;
@@ -119,7 +119,7 @@ export interface ActionVerificationDeps {
 }
 
 /**
- * Verification of sensitive actions (issue 9, PRODUCT.md §5): before an action, the user proves
+ * Verification of sensitive actions (docs/reference/product.md §5): before an action, the user proves
  * access to a confirmed channel. A record is bound to the account, the action name and the
  * requester (API key or session); its code is a one-time secret bound to the record (flow id);
  * once verified it can be consumed once within 10 minutes, so a host cannot be tricked into
@@ -402,7 +402,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       };
       await inTransaction(database, async (trx) => {
         await trx.insertInto('action_verifications').values(row).execute();
-        // Every verification is in the account's security log from its start (issue 9): a host asking is security-relevant.
+        // Every verification is in the account's security log from its start: a host asking is security-relevant.
         await deps.securityLog.record(trx, { accountId: account.id, type: 'action_verification.started', origin: input.origin, details: { action: input.action, requester: input.requester.name } });
       });
       if (input.channel !== undefined) await send(row, input.channel, input.requester, input.origin);

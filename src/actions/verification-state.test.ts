@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { verificationStatus } from './verification-state.js';
 
 /** Every state of verification-states.mmd from its columns. */
-describe('verificationStatus (issue 9)', () => {
+describe('verificationStatus', () => {
   const at = 1_000_000;
   const row = { failed_at: null, consumed_at: null, verified_at: null, expires_at: at + 1000 };
   it.each([

@@ -60,7 +60,7 @@ const summary = (row: ApiKeyRow): ApiKeySummary => ({
 });
 
 /**
- * API keys of host applications (issue 9): `lifeline api-key create NAME` prints a key once;
+ * API keys of host applications: `lifeline api-key create NAME` prints a key once;
  * only the keyed hash of its secret half is stored (HMAC-SHA-256 under SECRET_KEY, like every
  * secret: a leaked database gives no usable key). Keys are sent as `Authorization: Bearer`.
  */

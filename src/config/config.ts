@@ -5,7 +5,7 @@ import type { ReturnLink } from '../contract/return-links.js';
 export type Locale = 'de' | 'en';
 export const supportedLocales: readonly Locale[] = ['de', 'en'];
 
-/** Where SMS go (issue 6): none hides the recovery phone. */
+/** Where SMS go: none hides the recovery phone. */
 export type SmsProviderConfig =
   | { readonly kind: 'none' }
   | { readonly kind: 'dev' }
@@ -129,7 +129,7 @@ export interface Config {
   readonly securityLog: { readonly retentionDays: number };
   /** GEOIP_DB: a MaxMind-format (GeoLite2 City or Country) file; without it no place is shown, never a guess. */
   readonly geoIp: { readonly databasePath: string | undefined };
-  /** Forgot password (issue 7). */
+  /** Forgot password ("Passwort vergessen?"). */
   readonly passwordReset: PasswordResetConfig;
   readonly actionVerification: ActionVerificationConfig;
   /**
@@ -147,7 +147,7 @@ export interface Config {
   readonly sms: SmsConfig;
   readonly i18n: { readonly defaultLocale: Locale; /** For accounts whose browser sent no time zone. */ readonly defaultTimeZone: string };
   readonly sessions: {
-    /** A session unused this long ends (SECURITY.md 2.3; default 7 days). */
+    /** A session unused this long ends (docs/reference/security-requirements.md 2.3; default 7 days). */
     readonly idleMs: number;
     /** A session ends this long after sign-in, however used (default 30 days). */
     readonly absoluteMs: number;
@@ -156,7 +156,7 @@ export interface Config {
   };
 }
 
-/** Verification of sensitive actions and the host API (issue 9). */
+/** Verification of sensitive actions and the host API. */
 export interface ActionVerificationConfig {
   /**
    * VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: how long a channel must have been confirmed before it

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 /**
  * CORS_ORIGINS: the origins whose pages may read `GET /api/v1/session` with the browser's
  * cookie, each exactly `scheme://host[:port]`. No `*` (with credentials a wildcard is refused by
- * browsers anyway, and a reflected Origin would hand every site the session: SECURITY.md 8.5),
+ * browsers anyway, and a reflected Origin would hand every site the session: docs/reference/security-requirements.md 8.5),
  * no path, no `null` (sandboxed frames and `file:` pages share it), plain http only outside
  * production.
  */

@@ -216,7 +216,7 @@ describe('parseConfig', () => {
     ]);
   });
 
-  describe('keys (ARCHITECTURE.md "Keys")', () => {
+  describe('keys (docs/reference/contracts.md "Keys")', () => {
     it('case=a key gets a stable derived id, or the id it is named with', () => {
       const a = parseConfig({ SECRET_KEY: KEY });
       const b = parseConfig({ SECRET_KEY: KEY });
@@ -245,7 +245,7 @@ describe('parseConfig', () => {
     });
   });
 
-  describe('case=SMS (issue 6)', () => {
+  describe('case=SMS (recovery phone)', () => {
     const PROD = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'https://id.example.com' };
 
     it('the embedded default sends SMS to the development mailbox; DE, AT, CH and the EU are allowed', () => {

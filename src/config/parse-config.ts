@@ -153,7 +153,7 @@ const environmentSchema = z.object({
     .enum(['de', 'en'], { error: 'must be de or en' })
     .optional()
     .transform((v) => v ?? 'de'),
-  // OWASP's minimum for argon2id is m=19 MiB, t=2, p=1 (SECURITY.md 1.1): lower values are refused.
+  // OWASP's minimum for argon2id is m=19 MiB, t=2, p=1 (docs/reference/security-requirements.md 1.1): lower values are refused.
   ARGON2_MEMORY_KIB: intSetting(19456, 4 * 1024 * 1024, 19456),
   ARGON2_ITERATIONS: intSetting(2, 100, 2),
   ARGON2_PARALLELISM: intSetting(1, 16, 1),
@@ -198,7 +198,7 @@ const environmentSchema = z.object({
   TWILIO_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()).transform((v) => (v ?? 'https://api.twilio.com').replace(/\/+$/, '')),
   SMS_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()),
   SMS_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
-  // Caps against SMS pumping (issue 6; docs/security.md): sends of setup codes per hour.
+  // Caps against SMS pumping (docs/security.md): sends of setup codes per hour.
   SMS_CAP_ACCOUNT_PER_HOUR: intSetting(1, 1000, 5),
   SMS_CAP_NUMBER_PER_HOUR: intSetting(1, 1000, 5),
   SMS_CAP_PREFIX_PER_HOUR: intSetting(1, 10_000, 10),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 /**
- * Request and response schemas of the account and session API (ARCHITECTURE.md "Contracts").
+ * Request and response schemas of the account and session API (docs/reference/contracts.md "Contracts").
  * Shared by the server (validation, OpenAPI) and the UI (types).
  */
 
-/** SECURITY.md 1.10: bounded before anything is hashed (1024 bytes ≥ 128 code points of any script). */
+/** docs/reference/security-requirements.md 1.10: bounded before anything is hashed (1024 bytes ≥ 128 code points of any script). */
 export const MAX_PASSWORD_BYTES = 1024;
 
 const utf8Length = (value: string) => new TextEncoder().encode(value).length;
@@ -25,7 +25,7 @@ const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 /**
  * An e-mail address as typed; normalised (and refused if invalid) by the server. Control
  * characters (CR, LF, NUL, …) are refused anywhere, also at either end, where normalising would
- * otherwise trim them away: such an address was never typed into a form (SECURITY.md 7.4).
+ * otherwise trim them away: such an address was never typed into a form (docs/reference/security-requirements.md 7.4).
  */
 export const emailInput = z
   .string()
@@ -71,7 +71,7 @@ export const accountView = z.object({
   pendingEmail: z
     .object({ email: z.string(), effectiveAt: z.string() })
     .optional()
-    .describe('A confirmed login-e-mail change waiting out its 7 days (issue 9); the old address can cancel it'),
+    .describe('A confirmed login-e-mail change waiting out its 7 days; the old address can cancel it'),
 });
 
 export const sessionResponse = z.object({

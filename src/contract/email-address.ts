@@ -10,7 +10,7 @@ const labelPattern = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 /**
  * Brings an e-mail address to the form Lifeline compares and stores: trimmed, the domain
  * converted to ASCII (IDNA, so `müller.de` and `xn--mller-kva.de` are one domain) and the whole
- * address lower-cased (SECURITY.md 7.6: `Smith` and `smith` are one account). Returns
+ * address lower-cased (docs/reference/security-requirements.md 7.6: `Smith` and `smith` are one account). Returns
  * undefined for anything that is not a deliverable address. Uses WHATWG URL for IDNA, so the
  * same code runs in the browser and on the server.
  */

@@ -55,7 +55,7 @@ export const errorStatus = {
   'link-expired': 410,
   'reset-expired': 410,
   'account-required': 400,
-  // Action verification and the host API (issue 9).
+  // Action verification and the host API.
   'api-key-name-taken': 409,
   'return-to-not-allowed': 400,
   'action-reserved': 400,
@@ -65,7 +65,7 @@ export const errorStatus = {
   'verification-required': 403,
   // API keys with scopes.
   'insufficient-scope': 403,
-  // The host's back office (issue 18).
+  // The host's back office (the admin API).
   'account-disabled': 403,
 } as const;
 

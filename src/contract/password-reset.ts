@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { password } from './accounts.js';
 
-/** POST /api/v1/password/forgot (issue 7). */
+/** POST /api/v1/password/forgot ("Passwort vergessen?"). */
 export const forgotPasswordRequest = z.strictObject({
   identifier: z.string().trim().min(1).max(320).describe('The login e-mail, the recovery e-mail or the recovery phone number (any usual form)'),
   country: z

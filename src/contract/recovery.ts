@@ -7,7 +7,7 @@ const pendingView = z.object({
   resendAvailableAt: z.string().describe('From when "erneut senden" is possible (ISO 8601)'),
 });
 
-/** GET /api/v1/recovery (ARCHITECTURE.md "Contracts"). */
+/** GET /api/v1/recovery (docs/reference/contracts.md "Contracts"). */
 export const recoveryResponse = z.object({
   email: z.object({
     status: z.enum(['none', 'pending', 'active']).describe('"active" while an active address exists (a pending change then shows in `pending`)'),
@@ -17,11 +17,11 @@ export const recoveryResponse = z.object({
       .optional()
       .describe('The active address is not settled yet (confirmed less than 7 days ago, not from the first device): "Passwort vergessen?" reaches it from then on (ISO 8601)'),
     pending: pendingView.optional(),
-    removalAt: z.string().optional().describe('A removal held for 72 hours (issue 9): when it takes effect'),
+    removalAt: z.string().optional().describe('A removal held for 72 hours: when it takes effect'),
     replacement: z
       .object({ address: z.string(), effectiveAt: z.string() })
       .optional()
-      .describe('A confirmed new address held for 72 hours (issue 9): it becomes the active one at `effectiveAt` unless a channel cancels it'),
+      .describe('A confirmed new address held for 72 hours: it becomes the active one at `effectiveAt` unless a channel cancels it'),
     addition: z
       .object({ address: z.string(), effectiveAt: z.string() })
       .optional()
@@ -32,11 +32,11 @@ export const recoveryResponse = z.object({
     masked: z.string().optional(),
     usableFrom: z.string().optional().describe('The active number is not settled yet: "Passwort vergessen?" reaches it from then on (ISO 8601)'),
     pending: z.object({ masked: z.string(), expiresAt: z.string(), resendAvailableAt: z.string() }).optional(),
-    removalAt: z.string().optional().describe('A deactivation held for 72 hours (issue 9): when it takes effect'),
+    removalAt: z.string().optional().describe('A deactivation held for 72 hours: when it takes effect'),
     replacement: z
       .object({ masked: z.string(), effectiveAt: z.string() })
       .optional()
-      .describe('A confirmed new number held for 72 hours (issue 9): it becomes the active one at `effectiveAt` unless a channel cancels it'),
+      .describe('A confirmed new number held for 72 hours: it becomes the active one at `effectiveAt` unless a channel cancels it'),
     addition: z
       .object({ masked: z.string(), effectiveAt: z.string() })
       .optional()

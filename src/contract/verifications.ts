@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Verification of sensitive actions and the host API (issue 9). */
+/** Verification of sensitive actions and the host API. */
 
 export const verificationChannel = z.enum(['login-email', 'recovery-email', 'recovery-phone']).describe('A confirmed channel of the account');
 
@@ -108,7 +108,7 @@ export const verificationDone = z.object({
   returnTo: z.string().nullable().describe('`returnTo` with `verification=<id>` added, or null'),
 });
 
-/** POST /api/v1/account/verifications (session): Lifeline's own actions (issue 9's policy table). */
+/** POST /api/v1/account/verifications (session): Lifeline's own actions (policy table: actions/action-policy.ts). */
 export const accountVerificationRequest = z.strictObject({
   action: z.enum(['lifeline.change-login-email', 'lifeline.delete-account']).describe('One of Lifeline’s own actions'),
 });

@@ -1,6 +1,6 @@
 /**
  * The only source of "now" in Lifeline. Every service takes a {@link Clock} so that tests
- * move time forward instead of sleeping (ARCHITECTURE.md: injected clock and randomness).
+ * move time forward instead of sleeping (docs/reference/contracts.md: injected clock and randomness).
  * Times are UTC epoch milliseconds everywhere: in the database, in services, in tests.
  */
 export interface Clock {

@@ -7,7 +7,7 @@ export type ErrorParams = Readonly<Record<string, string | number>>;
  * The one error type services throw. The HTTP layer turns it into `application/problem+json`
  * with the code's status and a localised detail; the CLI prints the detail. Anything that is
  * not a LifelineError is a bug: it is logged with the request id and answered 500 with that
- * id only (ARCHITECTURE.md "One error model").
+ * id only (docs/reference/contracts.md "One error model").
  */
 export class LifelineError extends Error {
   readonly code: ErrorCode;

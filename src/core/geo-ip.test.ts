@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { writeMmdb } from '../../test/helpers/mmdb-writer.js';
 import { noGeoIp, openGeoIp } from './geo-ip.js';
 
-/** The approximate place of an IP (issue 8: GEOIP_DB, read with MaxMind's reader; never a guess). */
+/** The approximate place of an IP (GEOIP_DB, read with MaxMind's reader; never a guess). */
 describe('geo-ip', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-'));
   const file = path.join(dir, 'test.mmdb');

@@ -14,7 +14,7 @@ const timingSafeEqualSpy = vi.mocked(timingSafeEqual);
 
 const key = Buffer.alloc(32, 1);
 
-describe('hmacSha256: keyed hash of one-time secrets (SECURITY.md 3.6)', () => {
+describe('hmacSha256: keyed hash of one-time secrets (docs/reference/security-requirements.md 3.6)', () => {
   it('is HMAC-SHA-256 over length-prefixed parts, base64url (43 characters)', () => {
     const expected = createHmac('sha256', key).update('27:recovery-phone-confirmation').update('3:acc').update('6:123456').digest('base64url');
     const actual = hmacSha256(key, 'recovery-phone-confirmation', 'acc', '123456');

@@ -4,7 +4,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * Keyed hashing and constant-time comparison. Every secret Lifeline stores (one-time codes
  * and links, session tokens, CSRF tokens, API keys) is stored only as HMAC-SHA-256 under a
  * server key kept outside the database, so a leaked database alone does not give away even
- * a 6-digit code by brute force (SECURITY.md 3.6 and its scope decision).
+ * a 6-digit code by brute force (docs/reference/security-requirements.md 3.6 and its scope decision).
  */
 
 /**

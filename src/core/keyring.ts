@@ -8,7 +8,7 @@ export interface SecretKey {
 
 /**
  * The current key (used for every new hash) and the previous ones (still accepted when a row
- * names them). ARCHITECTURE.md "Keys": `SECRET_KEY` and `PREVIOUS_SECRET_KEYS`.
+ * names them). docs/reference/contracts.md "Keys": `SECRET_KEY` and `PREVIOUS_SECRET_KEYS`.
  */
 export interface KeyRing {
   readonly current: SecretKey;
@@ -18,7 +18,7 @@ export interface KeyRing {
   all(): readonly SecretKey[];
 }
 
-/** Minimum key size: 32 bytes (256 bits), as ARCHITECTURE.md requires. */
+/** Minimum key size: 32 bytes (256 bits), as docs/reference/contracts.md requires. */
 export const MIN_KEY_BYTES = 32;
 
 /** A key's id when the operator did not name it: the first 8 hex digits of its SHA-256. */

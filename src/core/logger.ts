@@ -3,7 +3,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * Paths pino removes from every log line: secrets must never reach a log (SECURITY.md 6.3).
+ * Paths pino removes from every log line: secrets must never reach a log (docs/reference/security-requirements.md 6.3).
  * (One-time codes are never logged at all; `code` is left alone because error codes use it.)
  */
 export const redactedPaths = [
@@ -39,7 +39,7 @@ interface LoggableRequest {
 
 /**
  * The request as logged: method, path without its query string (links carry `?token=`, and
- * pino's redact cannot cut a query string: PITFALLS.md), route pattern and client IP.
+ * pino's redact cannot cut a query string: docs/reference/pitfalls.md), route pattern and client IP.
  */
 export function serializeRequest(request: LoggableRequest) {
   return {

@@ -15,7 +15,7 @@ const randomBytesSpy = vi.mocked(crypto.randomBytes);
 
 const N = 10_000;
 
-describe('random codes and tokens (SECURITY.md 3.3, 3.4, 4.3)', () => {
+describe('random codes and tokens (docs/reference/security-requirements.md 3.3, 3.4, 4.3)', () => {
   beforeEach(() => {
     randomIntSpy.mockClear();
     randomBytesSpy.mockClear();
@@ -24,7 +24,7 @@ describe('random codes and tokens (SECURITY.md 3.3, 3.4, 4.3)', () => {
     vi.restoreAllMocks();
   });
 
-  it(`${N} six-digit codes all match ^\\d{6}$, and every digit occurs in every position (SECURITY.md 3.4, 4.3)`, () => {
+  it(`${N} six-digit codes all match ^\\d{6}$, and every digit occurs in every position (docs/reference/security-requirements.md 3.4, 4.3)`, () => {
     const codes = Array.from({ length: N }, () => randomDigits(6));
     for (const code of codes) expect(code).toMatch(/^\d{6}$/);
     // Each digit is uniform: with 10 000 codes a digit appears ~1000 times per position.
@@ -37,7 +37,7 @@ describe('random codes and tokens (SECURITY.md 3.3, 3.4, 4.3)', () => {
     expect(codes.some((code) => code.startsWith('0'))).toBe(true);
   });
 
-  it('draws every digit from crypto.randomInt(10), never from Math.random (SECURITY.md 4.3)', () => {
+  it('draws every digit from crypto.randomInt(10), never from Math.random (docs/reference/security-requirements.md 4.3)', () => {
     const mathRandom = vi.spyOn(Math, 'random');
     randomDigits(6);
     expect(randomIntSpy).toHaveBeenCalledTimes(6);
@@ -66,7 +66,7 @@ describe('random codes and tokens (SECURITY.md 3.3, 3.4, 4.3)', () => {
     expect(randomIntSpy.mock.calls).toEqual(Array.from({ length: 8 }, () => [32]));
   });
 
-  it(`link tokens are 43 base64url characters (256 bits ≥ 128, SECURITY.md 3.4) from crypto.randomBytes, ${N} all distinct`, () => {
+  it(`link tokens are 43 base64url characters (256 bits ≥ 128, docs/reference/security-requirements.md 3.4) from crypto.randomBytes, ${N} all distinct`, () => {
     const tokens = new Set<string>();
     for (let i = 0; i < N; i++) {
       const token = randomToken();

@@ -2,7 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 /**
  * Randomness for secrets. Everything here comes from Node's CSPRNG (`crypto.randomBytes`,
- * `crypto.randomInt`); SECURITY.md 3.3, 3.4, 4.3. Nothing that protects an account may use
+ * `crypto.randomInt`); docs/reference/security-requirements.md 3.3, 3.4, 4.3. Nothing that protects an account may use
  * Math.random.
  */
 
@@ -16,7 +16,7 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** A decimal code of `length` digits, each digit uniform (SECURITY.md 4.3: ≥ 6 digits). */
+/** A decimal code of `length` digits, each digit uniform (docs/reference/security-requirements.md 4.3: ≥ 6 digits). */
 export function randomDigits(length = 6): string {
   let code = '';
   for (let i = 0; i < length; i++) code += String(randomInt(10));

@@ -9,7 +9,7 @@ import type { Database } from './database.js';
 import type { Tables } from './tables.js';
 
 export interface CreateDatabaseOptions {
-  /** Connections in the PostgreSQL pool (tests keep it small: PITFALLS.md). */
+  /** Connections in the PostgreSQL pool (tests keep it small: docs/reference/pitfalls.md). */
   readonly poolSize?: number;
 }
 
@@ -72,7 +72,7 @@ function openSqlite(file: string): BetterSqlite3.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const connection = new BetterSqlite3(file);
   // WAL lets readers run beside the one writer (the CLI next to the server); busy_timeout makes
-  // a second process wait for the write lock instead of failing at once (PITFALLS.md).
+  // a second process wait for the write lock instead of failing at once (docs/reference/pitfalls.md).
   connection.pragma('journal_mode = WAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');

@@ -3,7 +3,7 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 /**
  * The database as Kysely sees it. Times are UTC epoch milliseconds (bigint on PostgreSQL,
  * integer on SQLite, numbers in JavaScript); booleans are 0/1; JSON is stored as text. One
- * code path for both dialects (ARCHITECTURE.md "Time is UTC epoch milliseconds").
+ * code path for both dialects (docs/reference/contracts.md "Time is UTC epoch milliseconds").
  */
 export interface Tables {
   accounts: AccountsTable;
@@ -32,11 +32,11 @@ export interface AccountsTable {
   id: string;
   /** The login e-mail as the user typed it (trimmed). */
   email: string;
-  /** Lower-cased, IDNA-normalised login e-mail; unique (SECURITY.md 7.6). */
+  /** Lower-cased, IDNA-normalised login e-mail; unique (docs/reference/security-requirements.md 7.6). */
   email_normalized: string;
   locale: string;
   created_at: number;
-  /** argon2id PHC string (algorithm and parameters included: SECURITY.md 1.1). */
+  /** argon2id PHC string (algorithm and parameters included: docs/reference/security-requirements.md 1.1). */
   password_hash: string | null;
   /** When the login e-mail was confirmed; null until then (the account cannot sign in). */
   email_verified_at: number | null;
@@ -49,7 +49,7 @@ export interface AccountsTable {
   signup_notice_at: number | null;
   /** Last "sign-in temporarily blocked" notice (at most one an hour). */
   throttle_notice_at: number | null;
-  /** When the owner asked to delete the account (issue 9), or null. */
+  /** When the owner asked to delete the account, or null. */
   deletion_requested_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** When the worker deletes it; any sign-in before clears it. */
   deletion_due_at: ColumnType<number | null, number | null | undefined, number | null>;
@@ -101,7 +101,7 @@ export interface VerificationSecretsTable {
   id: string;
   purpose: string;
   account_id: string;
-  /** The address or number the secret was sent to: a secret is bound to it (SECURITY.md 4.6). */
+  /** The address or number the secret was sent to: a secret is bound to it (docs/reference/security-requirements.md 4.6). */
   target: string | null;
   /** The browser flow a code is bound to (forgot password), if any. */
   flow_id: string | null;
@@ -184,7 +184,7 @@ export interface RateLimitBucketsTable {
 /**
  * `pending`: waits for its link or code; `active`: the channel; `held`: confirmed, but a
  * replacement asked by a fresh session on a new device, active only when its 72 hours are
- * over (issue 9; at most one per account, like the others).
+ * over (at most one per account, like the others).
  */
 export type RecoveryEmailStatus = 'pending' | 'active' | 'held';
 
@@ -200,7 +200,7 @@ export interface RecoveryEmailsTable {
   confirmed_at: number | null;
   /** Last confirmation mail (the resend cooldown). */
   last_sent_at: number | null;
-  /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours (issue 9). */
+  /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours. */
   hold_requested: Generated<number>;
   /** Who set it up or sent its link last (the link is opened without a session): a held change's notices name them. */
   requested_ip: ColumnType<string | null, string | null | undefined, string | null>;
@@ -230,7 +230,7 @@ export interface RecoveryPhonesTable {
   confirmed_at: number | null;
   /** Last code sent ("Code erneut senden" cooldown, and the code's expiry shown). */
   last_sent_at: number | null;
-  /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours (issue 9). */
+  /** 1: set up or sent again from a new device's session, so a confirmed change is held 72 hours. */
   hold_requested: Generated<number>;
   /** The device whose session set it up, sent its code or confirmed it (migration 0017). */
   requested_device_id: ColumnType<string | null, string | null | undefined, string | null>;
@@ -245,7 +245,7 @@ export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;
 export type ResetIdentifierKind = 'email' | 'phone';
 export type ResetChannel = 'login-email' | 'recovery-email' | 'recovery-phone';
 
-/** A forgot-password flow (issue 7); see migration 0010 and recovery/password-reset/. */
+/** A forgot-password flow; see migration 0010 and recovery/password-reset/. */
 export interface PasswordResetFlowsTable {
   /** SHA-256 of the flow cookie: the cookie alone is the bearer of the flow. */
   id: string;
@@ -284,7 +284,7 @@ export interface PasswordResetFlowsTable {
 
 export type PasswordResetFlowRow = Selectable<PasswordResetFlowsTable>;
 
-/** A host application's API key (issue 9): only the keyed hash of its secret half. */
+/** A host application's API key: only the keyed hash of its secret half. */
 export interface ApiKeysTable {
   id: string;
   name: string;
@@ -303,7 +303,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 /** Who asked for a verification: a host's API key or a Lifeline session. */
 export type VerificationRequesterKind = 'api-key' | 'session';
 
-/** One "prove access to a channel before this action" (issue 9). */
+/** One "prove access to a channel before this action". */
 export interface ActionVerificationsTable {
   id: string;
   account_id: string;
@@ -328,7 +328,7 @@ export interface ActionVerificationsTable {
 
 export type ActionVerificationRow = Selectable<ActionVerificationsTable>;
 
-/** What a held change does when its 72 hours are over (issue 9). */
+/** What a held change does when its 72 hours are over. */
 export type HeldChangeKind =
   | 'recovery-email-add'
   | 'recovery-email-remove'

@@ -100,7 +100,7 @@ export interface AppDeps {
 }
 
 /**
- * Builds the Fastify app (not listening). The order is deliberate (STYLE.md, Fastify): what
+ * Builds the Fastify app (not listening). The order is deliberate (as Fastify's own examples do): what
  * every request passes first (logging, locale, headers, guards), then documentation, then
  * routes, then the 405 answers for every path's missing methods.
  */
@@ -137,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // API bodies are JSON only; Fastify's default text/plain parser would let a cross-site form
-  // with enctype=text/plain through (PITFALLS.md).
+  // with enctype=text/plain through (docs/reference/pitfalls.md).
   app.removeContentTypeParser('text/plain');
 
   const methodNotAllowed = createMethodNotAllowed();

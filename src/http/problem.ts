@@ -11,7 +11,7 @@ export interface FieldProblem {
 
 /**
  * An RFC 9457 problem. Only `instance` and `requestId` differ between two answers of the same
- * kind, so neutral answers stay byte-identical but for those (ARCHITECTURE.md "Contracts").
+ * kind, so neutral answers stay byte-identical but for those (docs/reference/contracts.md "Contracts").
  */
 export interface ProblemBody {
   readonly type: string;

@@ -12,7 +12,7 @@ export type TranslationParams = Readonly<Record<string, unknown>>;
 
 /**
  * Looks up user-facing text. One i18next instance per translator (never the default
- * singleton: PITFALLS.md); escaping is chosen per call, because the same texts feed HTML
+ * singleton: docs/reference/pitfalls.md); escaping is chosen per call, because the same texts feed HTML
  * (escaped), plain-text mails and JSON `detail` (not escaped).
  */
 export interface Translator {

@@ -55,7 +55,7 @@ describe('renderMessage', () => {
     exampleParams: {},
   };
 
-  it('puts the code alone on its own line and the link as ${PUBLIC_URL}/<page>?token=… (ARCHITECTURE.md "Contracts")', () => {
+  it('puts the code alone on its own line and the link as ${PUBLIC_URL}/<page>?token=… (docs/reference/contracts.md "Contracts")', () => {
     const rendered = renderMessage(withActionAndCode, { token: 'abc.DEF_-1', code: '123456' }, context('de'));
     const lines = rendered.text.split('\n');
     expect(lines).toContain('123456');

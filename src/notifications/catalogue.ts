@@ -41,7 +41,7 @@ export interface MessageDefinition {
   /** The security-log event written with the message, or null when it is not one. */
   readonly securityEvent: string | null;
   readonly action?: MessageAction;
-  /** The param holding a code, shown alone on its own line (ARCHITECTURE.md "Contracts"). */
+  /** The param holding a code, shown alone on its own line (docs/reference/contracts.md "Contracts"). */
   readonly codeParam?: string;
   /** Params that are secrets: masked in `lifeline outbox`, purged after delivery. */
   readonly secretParams: readonly string[];
@@ -401,7 +401,7 @@ export const messageCatalogue = {
     exampleParams: { when: '26. November 2026, 09:12 MEZ', device: 'Safari 18 auf iOS 18', ip: '198.51.100.23', what: 'das Entfernen Ihrer Wiederherstellungs-E-Mail-Adresse' },
   },
   /**
-   * A login-e-mail change without a settled channel to verify it (issue 9): the old address
+   * A login-e-mail change without a settled channel to verify it: the old address
    * hears of it at once, with when it would take effect and a link that cancels it (8 days).
    */
   'account.email-change-waiting': {
@@ -421,7 +421,7 @@ export const messageCatalogue = {
       effectiveAt: '2. Dezember 2026, 16:05 MEZ',
     },
   },
-  /** "Konto löschen" was asked for (issue 9): when it happens, and that signing in cancels it. */
+  /** "Konto löschen" was asked for: when it happens, and that signing in cancels it. */
   'account.deletion-scheduled': {
     channel: 'email',
     template: 'deletion-scheduled',
@@ -482,7 +482,7 @@ export const messageCatalogue = {
     exampleParams: { when: '25. November 2026, 16:05 MEZ', email: 'max@example.com' },
   },
   /**
-   * Verification of a sensitive action by e-mail (issue 9): the 8-character code for the page
+   * Verification of a sensitive action by e-mail: the 8-character code for the page
    * or host that asked, and a link that confirms in any browser (15 minutes). Names the action.
    */
   'verification.email-code': {

@@ -5,7 +5,7 @@ import { describeEvent } from './event-details.js';
 const translator = createTranslator();
 const at = Date.UTC(2026, 10, 25, 15, 5); // 16:05 in Berlin (CET)
 
-describe('the "when, device, where" of a notice (PRODUCT.md §4)', () => {
+describe('the "when, device, where" of a notice (docs/reference/product.md §4)', () => {
   it('names the time in the account’s zone, with the zone’s name, in its language', () => {
     expect(describeEvent(translator, { at, locale: 'de', timeZone: 'Europe/Berlin' }).when).toBe('25. November 2026 um 16:05 MEZ');
     expect(describeEvent(translator, { at, locale: 'en', timeZone: 'Europe/Berlin' }).when).toBe('25 November 2026 at 16:05 CET');

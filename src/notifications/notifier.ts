@@ -17,7 +17,7 @@ export interface UndoLinkIssuer {
   issue(trx: Executor, link: UndoLink): Promise<string>;
 }
 
-/** Who got a link: the login e-mail wins over a recovery address (issue 8). */
+/** Who got a link: the login e-mail wins over a recovery address. */
 export type UndoRole = 'login' | 'recovery';
 
 export interface UndoLink {
@@ -37,7 +37,7 @@ export type UndoRestore = Readonly<Record<string, string | number | null>>;
 
 export interface UndoRequest {
   readonly restore: UndoRestore;
-  /** Days the link lives: 7 by default; 30 for the old address of a login-e-mail change (issue 9). */
+  /** Days the link lives: 7 by default; 30 for the old address of a login-e-mail change. */
   readonly validDays?: number;
   /** The event the link undoes, for a message that records none itself (a notice to an old address). */
   readonly eventId?: string;
@@ -109,7 +109,7 @@ async function resolveRecipients(trx: Executor, rule: RecipientRule, input: Noti
     return [{ to: input.to, undoRole: input.undo?.role }];
   }
   if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
-  // The login e-mail and the active recovery e-mail (PRODUCT.md §4); never a pending one.
+  // The login e-mail and the active recovery e-mail (docs/reference/product.md §4); never a pending one.
   const account = await trx.selectFrom('accounts').select('email').where('id', '=', input.accountId).executeTakeFirst();
   if (!account) return [];
   const recovery = await trx

@@ -7,7 +7,7 @@ export interface RenderContext {
   readonly translator: Translator;
   readonly locale: Locale;
   readonly appName: string;
-  /** PUBLIC_URL without trailing slash: the only origin an action link may have (SECURITY.md 3.8). */
+  /** PUBLIC_URL without trailing slash: the only origin an action link may have (docs/reference/security-requirements.md 3.8). */
   readonly publicUrl: string;
   /** The host's logo, accent colour and footer links (docs/operations.md "Branding"); none: Lifeline's look. */
   readonly branding?: Pick<BrandingConfig, 'logoUrl' | 'accent' | 'links'>;

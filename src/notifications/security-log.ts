@@ -26,7 +26,7 @@ export type SecurityEventListener = (trx: Executor, event: SecurityEventInput & 
 /** The user agent is stored for display; a megabyte of header must not be. */
 const MAX_USER_AGENT = 512;
 
-/** "Sicherheitsaktivität" shows the last 90 days (issue 8). */
+/** "Sicherheitsaktivität" shows the last 90 days. */
 export const SECURITY_LOG_VISIBLE_DAYS = 90;
 const PAGE_SIZE = 20;
 
@@ -114,7 +114,7 @@ export function createSecurityLog(deps: { clock: Clock }) {
             device: [device.browser, device.os].filter((part) => part !== null).join(' · ') || null,
             ...(place ? { place } : {}),
             details: parseDetails(row.details),
-            // "Das war ich nicht" arrives with the undo links (issue 8's next slice).
+            // The route fills it in from the live "Das war ich nicht" links (securityUndo.undoableEvents).
             undoable: false,
           };
         }),

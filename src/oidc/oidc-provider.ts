@@ -10,7 +10,7 @@ import type { ClientRegistry } from './client-registry.js';
 import type { PayloadStore } from './payload-store.js';
 import type { SigningJwk } from './signing-keys.js';
 
-/** Where the provider sits below PUBLIC_URL (ARCHITECTURE.md "Contracts for host applications"). */
+/** Where the provider sits below PUBLIC_URL (docs/reference/contracts.md "Contracts for host applications"). */
 export const OIDC_MOUNT_PATH = '/oidc';
 /**
  * How far the provider lets the clocks of Lifeline's instances disagree when it checks a token's
@@ -178,7 +178,7 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
   provider.proxy = true;
 
   // Logout tokens go through Lifeline's outbox (retried while the host is down), not through a
-  // request made inside the end-session request (ARCHITECTURE.md "Contracts for host applications").
+  // request made inside the end-session request (docs/reference/contracts.md "Contracts for host applications").
   provider.Client.prototype.backchannelLogout = async function backchannelLogout(this: { clientId: string }, sub: string, sid: string) {
     await deps.backchannel.enqueue(database.db, { accountId: sub, clientIds: [this.clientId], sids: { [this.clientId]: sid } });
   };

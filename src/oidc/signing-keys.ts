@@ -35,12 +35,13 @@ const context = (kid: string) => `oidc-signing-key:${kid}`;
 function makeKey(): SigningJwk {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = privateKey.export({ format: 'jwk' });
-  return { ...jwk, kid: randomToken(12), alg: 'RS256', use: 'sig' };
+  // A letter first: a kid starting with "-" would read as an option in `lifeline oidc-keys retire KID`.
+  return { ...jwk, kid: `k${randomToken(12)}`, alg: 'RS256', use: 'sig' };
 }
 
 /**
  * The provider's signing keys, kept in the database sealed with SECRET_KEY so that every instance
- * signs and publishes the same (ARCHITECTURE.md "Contracts for host applications"). The first
+ * signs and publishes the same (docs/reference/contracts.md "Contracts for host applications"). The first
  * start makes one; `lifeline oidc-keys rotate` adds the next, which signs once it has been
  * published for {@link PUBLISH_BEFORE_SIGNING_MS}; `retire` stops publishing an old one.
  */

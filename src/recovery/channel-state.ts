@@ -3,7 +3,7 @@ import type { DialectName, Executor } from '../db/database.js';
 
 /**
  * A recovery channel (the recovery e-mail and the recovery phone share it) as a state machine
- * (ARCHITECTURE.md "Flows are state machines"; the diagrams are email/state.mmd and
+ * (docs/reference/contracts.md "Flows are state machines"; the diagrams are email/state.mmd and
  * phone/state.mmd). The rows of `recovery_emails` / `recovery_phones` (at most one active and
  * one pending per account) are the state; every service operation is one of these events.
  */

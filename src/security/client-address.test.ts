@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientBucketKey, clientSlash48Key, isLoopback, isLoopbackUrl } from './client-address.js';
 
-describe('clientBucketKey (PRODUCT.md §8: IPv6 clients are bucketed by /64)', () => {
+describe('clientBucketKey (docs/reference/product.md §8: IPv6 clients are bucketed by /64)', () => {
   it.each([
     ['203.0.113.7', '203.0.113.7'],
     ['::ffff:203.0.113.7', '203.0.113.7'],

@@ -32,8 +32,8 @@ async function failures(throttle: PasswordThrottle, count: number, make: (i: num
   for (let i = 0; i < count; i++) expect(await refusal(throttle, make(i)), `attempt ${i + 1}`).toBeUndefined();
 }
 
-describe('the documented password-throttle policy (SECURITY.md 5.1, 5.2)', () => {
-  it('is 10 per (account, client), 50 per account, 100 per client, an hour each; delays 30 s doubling to 15 min (SECURITY.md 5.2)', () => {
+describe('the documented password-throttle policy (docs/reference/security-requirements.md 5.1, 5.2)', () => {
+  it('is 10 per (account, client), 50 per account, 100 per client, an hour each; delays 30 s doubling to 15 min (docs/reference/security-requirements.md 5.2)', () => {
     expect(passwordThrottlePolicy).toEqual({
       accountClient: { freeFailures: 10, windowSeconds: 3600 },
       account: { freeFailures: 50, windowSeconds: 3600 },
@@ -47,7 +47,7 @@ describe('the documented password-throttle policy (SECURITY.md 5.1, 5.2)', () =>
   });
 });
 
-describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
+describe('createPasswordThrottle (docs/reference/security-requirements.md 5.1)', () => {
   let throttle: PasswordThrottle;
 
   beforeEach(() => {
@@ -59,7 +59,7 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     vi.useRealTimers();
   });
 
-  it('(account, client): 10 free failures, the 11th is still checked, then 30 s, 60 s, … up to 15 min (SECURITY.md 5.1)', async () => {
+  it('(account, client): 10 free failures, the 11th is still checked, then 30 s, 60 s, … up to 15 min (docs/reference/security-requirements.md 5.1)', async () => {
     const a = () => attempt('anna@example.com', '198.51.100.1');
     await failures(throttle, 10, a);
     expect(await refusal(throttle, a())).toBeUndefined(); // the 11th reaches the hash and starts the delay
@@ -76,19 +76,19 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     }
   });
 
-  it('keeps the pair of another client, or another account, free (SECURITY.md 5.1)', async () => {
+  it('keeps the pair of another client, or another account, free (docs/reference/security-requirements.md 5.1)', async () => {
     await failures(throttle, 11, () => attempt('anna@example.com', '198.51.100.1'));
     expect(await refusal(throttle, attempt('anna@example.com', '198.51.100.1'))).toBeInstanceOf(PasswordThrottled);
     expect(await refusal(throttle, attempt('anna@example.com', '198.51.100.2'))).toBeUndefined();
     expect(await refusal(throttle, attempt('bert@example.com', '198.51.100.1'))).toBeUndefined();
   });
 
-  it('counts an IPv6 /64 as one client (SECURITY.md 5.1)', async () => {
+  it('counts an IPv6 /64 as one client (docs/reference/security-requirements.md 5.1)', async () => {
     await failures(throttle, 11, (i) => attempt('anna@example.com', `2001:db8:5:6::${i + 1}`));
     expect((await refusal(throttle, attempt('anna@example.com', '2001:db8:5:6:ffff::1')))?.bucket).toBe('password-account-client');
   });
 
-  it('a right password resets the counters of the account (SECURITY.md 5.1: reset on success)', async () => {
+  it('a right password resets the counters of the account (docs/reference/security-requirements.md 5.1: reset on success)', async () => {
     const a = () => attempt('anna@example.com', '198.51.100.1');
     await failures(throttle, 9, a);
     const ticket = await throttle.begin(a());
@@ -97,7 +97,7 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     expect((await refusal(throttle, a()))?.retryAfterSeconds).toBe(30);
   });
 
-  it('account: 50 failures from many clients delay browsers without the device cookie, not the owner’s (SECURITY.md 5.1)', async () => {
+  it('account: 50 failures from many clients delay browsers without the device cookie, not the owner’s (docs/reference/security-requirements.md 5.1)', async () => {
     await failures(throttle, 50, (i) => attempt('anna@example.com', `198.51.100.${i + 1}`));
     expect(await refusal(throttle, attempt('anna@example.com', '203.0.113.1'))).toBeUndefined(); // the 51st is checked
     const refused = await refusal(throttle, attempt('anna@example.com', '203.0.113.2'));
@@ -108,7 +108,7 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     expect(await refusal(throttle, attempt('anna@example.com', '198.51.100.1', true))).toBeUndefined();
   });
 
-  it('client: 100 failures across accounts, then refused until the hour is over (SECURITY.md 5.1)', async () => {
+  it('client: 100 failures across accounts, then refused until the hour is over (docs/reference/security-requirements.md 5.1)', async () => {
     await failures(throttle, 100, (i) => attempt(`user${i}@example.com`, '198.51.100.7'));
     const refused = await refusal(throttle, attempt('someone-new@example.com', '198.51.100.7'));
     expect(refused?.bucket).toBe('password-client');
@@ -144,19 +144,19 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     expect((await refusal(throttle, attempt('late@example.com', in48(16))))?.bucket).toBe('password-client');
   });
 
-  it('right passwords do not use up the per-client limit (consumed before hashing, refunded on success; PITFALLS.md)', async () => {
+  it('right passwords do not use up the per-client limit (consumed before hashing, refunded on success; docs/reference/pitfalls.md)', async () => {
     for (let i = 0; i < 150; i++) await throttle.succeeded(await throttle.begin(attempt(`user${i}@example.com`, '198.51.100.9')));
     await failures(throttle, 100, (i) => attempt(`user${i}@example.com`, '198.51.100.9'));
     expect((await refusal(throttle, attempt('x@example.com', '198.51.100.9')))?.bucket).toBe('password-client');
   });
 
-  it('lets at most 11 of 200 parallel attempts at one account through to the hash (PITFALLS.md)', async () => {
+  it('lets at most 11 of 200 parallel attempts at one account through to the hash (docs/reference/pitfalls.md)', async () => {
     const results = await Promise.all(Array.from({ length: 200 }, () => refusal(throttle, attempt('anna@example.com', '198.51.100.1'))));
     expect(results.filter((r) => r === undefined).length).toBeLessThanOrEqual(11);
     expect(results.filter((r) => r instanceof PasswordThrottled).length).toBeGreaterThanOrEqual(189);
   });
 
-  it('treats an unknown identifier exactly like a known one: the throttle never looks accounts up (SECURITY.md 3.1, 5.1)', async () => {
+  it('treats an unknown identifier exactly like a known one: the throttle never looks accounts up (docs/reference/security-requirements.md 3.1, 5.1)', async () => {
     const answers = async (identifier: string) => {
       const out: (number | undefined)[] = [];
       for (let i = 0; i < 13; i++) out.push((await refusal(throttle, attempt(identifier, '198.51.100.3')))?.retryAfterSeconds);
@@ -165,7 +165,7 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     expect(await answers('nobody@example.com')).toEqual(await answers('anna@example.com'));
   });
 
-  it('a failing store is a 503 service-unavailable, never a pass and never a 429 (PITFALLS.md)', async () => {
+  it('a failing store is a 503 service-unavailable, never a pass and never a 429 (docs/reference/pitfalls.md)', async () => {
     const broken: LimiterFactory = (name, policy) => {
       const limiter: RateLimiterAbstract = memoryLimiters(name, policy);
       limiter.consume = () => Promise.reject(new Error('connection refused'));
@@ -178,7 +178,7 @@ describe('createPasswordThrottle (SECURITY.md 5.1)', () => {
     expect(isLifelineError(error) && error.status).toBe(503);
   });
 
-  it('a store that fails only in the delay bucket is a 503 too (PITFALLS.md)', async () => {
+  it('a store that fails only in the delay bucket is a 503 too (docs/reference/pitfalls.md)', async () => {
     const brokenDelay: LimiterFactory = (name, policy) => {
       const limiter: RateLimiterAbstract = memoryLimiters(name, policy);
       if (name.endsWith('-delay')) limiter.consume = () => Promise.reject(new Error('connection refused'));

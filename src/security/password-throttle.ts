@@ -7,7 +7,7 @@ import { IPV6_SLASH48_FACTOR, type LimiterFactory } from './rate-limits.js';
 
 const HOUR_SECONDS = 3600;
 
-/** The password-guessing buckets (documented in docs/security.md, SECURITY.md 5.1, 5.2). */
+/** The password-guessing buckets (documented in docs/security.md, docs/reference/security-requirements.md 5.1, 5.2). */
 export const passwordThrottlePolicy = {
   /** One account from one client: 10 failures an hour free, then a growing delay. */
   accountClient: { freeFailures: 10, windowSeconds: HOUR_SECONDS },
@@ -55,9 +55,9 @@ export class PasswordThrottled extends LifelineError {
 
 /**
  * Throttles password checks (sign-in, re-authentication, password change, every route that
- * takes a password), PRODUCT.md §1 and SECURITY.md 5.1:
+ * takes a password), docs/reference/product.md §1 and docs/reference/security-requirements.md 5.1:
  *
- * - Each check takes one point from three buckets *before* the password is hashed (PITFALLS.md:
+ * - Each check takes one point from three buckets *before* the password is hashed (docs/reference/pitfalls.md:
  *   a check-then-hash limiter lets 200 parallel guesses through), keyed by the submitted
  *   identifier whether or not an account has it, so the answer reveals nothing.
  * - A right password gives the points back and clears the account's counters (5.1 SHOULD).

@@ -34,7 +34,7 @@ export function bucketPolicies(config: RateLimitsConfig) {
      */
     'signup-address': { points: 5, durationSeconds: 3600 },
     /**
-     * Login-e-mail changes (PRODUCT.md §8: sending is limited per account and per address).
+     * Login-e-mail changes (docs/reference/product.md §8: sending is limited per account and per address).
      * Per account and hour: 429, since it is the requester's own account.
      */
     'email-change-account': { points: 10, durationSeconds: 3600 },
@@ -42,14 +42,14 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'email-change-address': { points: 5, durationSeconds: 3600 },
     /**
      * Recovery-e-mail confirmation mails: 5 an hour per account, per recipient and per client
-     * (issue 5; 429, since it is the owner's own account). Caps are per purpose.
+     * (429, since it is the owner's own account). Caps are per purpose.
      */
     'recovery-email-account': { points: 5, durationSeconds: 3600 },
     'recovery-email-address': { points: 5, durationSeconds: 3600 },
     'recovery-email-client': { points: 5, durationSeconds: 3600 },
     /**
      * SMS to numbers nobody has confirmed yet (recovery phone setup): the defence against SMS
-     * pumping (issue 6; sizes from SMS_CAP_* and SMS_SETUP_BUDGET_PER_HOUR). Per account,
+     * pumping (sizes from SMS_CAP_* and SMS_SETUP_BUDGET_PER_HOUR). Per account,
      * number, number prefix, country and client, then one global budget.
      */
     'sms-setup-account': { points: sms.accountPerHour, durationSeconds: 3600 },
@@ -74,7 +74,7 @@ export function bucketPolicies(config: RateLimitsConfig) {
     /** "Someone asked for a reset, but there is no account" (NOTIFY_UNKNOWN_RECIPIENTS): one a day per address. */
     'reset-unknown-notice': { points: 1, durationSeconds: 86_400 },
     /**
-     * "Änderung abbrechen" of a held change from the profile (issue 9), per account: each sends
+     * "Änderung abbrechen" of a held change from the profile, per account: each sends
      * notices, and removing again holds (and mails) again, so an intruder could loop the two
      * into a flood that buries the real notices (429: the account's own session asks).
      */
@@ -82,7 +82,7 @@ export function bucketPolicies(config: RateLimitsConfig) {
     /** "Das war ich nicht" links sent afresh from the profile's list, per account (429: the owner's own account). */
     'undo-link-account': { points: 5, durationSeconds: 3600 },
     /**
-     * Verification of sensitive actions (issue 9): starts per API key, per session and per
+     * Verification of sensitive actions: starts per API key, per session and per
      * account; codes sent per account and per channel target (besides one a minute per target).
      * All 429: the caller is the host or the account's owner.
      */
@@ -130,8 +130,8 @@ export type LimitDecision = { readonly allowed: true } | { readonly allowed: fal
 /**
  * Rate limits with rate-limiter-flexible: in memory for the embedded default (one process),
  * in PostgreSQL when several instances share the work. A refusal is counted in /metrics and
- * logged as `security.control_triggered` (SECURITY.md 6.9). A store that fails is not a
- * refusal: it answers 503 (PITFALLS.md), since letting everything through would disarm the
+ * logged as `security.control_triggered` (docs/reference/security-requirements.md 6.9). A store that fails is not a
+ * refusal: it answers 503 (docs/reference/pitfalls.md), since letting everything through would disarm the
  * limits and refusing with 429 would blame the client.
  */
 /**
@@ -263,7 +263,7 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
       }
     },
 
-    /** Gives points back (e.g. after a successful sign-in: PITFALLS.md "consume, then refund"). */
+    /** Gives points back (e.g. after a successful sign-in: docs/reference/pitfalls.md "consume, then refund"). */
     async refund(bucket: BucketName, key: string, points = 1): Promise<void> {
       for (const target of targets(bucket, key)) await target.limiter.reward(target.key, points).catch(() => undefined);
     },

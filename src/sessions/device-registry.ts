@@ -10,7 +10,7 @@ const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
  * Browsers an account has signed in with: each browser keeps a long-lived random device cookie
  * (HttpOnly), and each account stores HMAC(key, "device", account, token) of the browsers it
  * signed in from. A known browser is let through the per-account sign-in throttle that
- * strangers' guesses trigger (PRODUCT.md §1, SECURITY.md 5.1), and it is what later tells a
+ * strangers' guesses trigger (docs/reference/product.md §1, docs/reference/security-requirements.md 5.1), and it is what later tells a
  * "sign-in from a new device" apart.
  */
 /**

@@ -42,7 +42,7 @@ const TOUCH_INTERVAL_MS = MINUTE;
 const MAX_USER_AGENT = 512;
 
 /**
- * Server-side sessions (PRODUCT.md §1, SECURITY.md 2.1–2.5):
+ * Server-side sessions (docs/reference/product.md §1, docs/reference/security-requirements.md 2.1–2.5):
  * - the cookie carries 256 random bits; the database only HMAC(key, "session", token), so a
  *   leaked table does not give away a session;
  * - idle and absolute expiry are checked on every use; `last_seen_at` is written at most
@@ -118,7 +118,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
   return {
     privilegedMs,
 
-    /** Starts a session for a sign-in; the privileged window opens with it (PRODUCT.md §1). */
+    /** Starts a session for a sign-in; the privileged window opens with it (docs/reference/product.md §1). */
     async create(trx: Executor, input: { accountId: string; client: ClientInfo; deviceId: string | null }): Promise<IssuedSession> {
       const now = clock.now();
       const token = randomToken(32);
@@ -188,7 +188,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     },
 
     /**
-     * Gives the session a new token (SECURITY.md 2.2) and, when asked, opens the privileged
+     * Gives the session a new token (docs/reference/security-requirements.md 2.2) and, when asked, opens the privileged
      * window. The old token is dead from this statement on.
      */
     async rotate(trx: Executor, sessionId: string, options: { privileged: boolean }): Promise<IssuedSession> {

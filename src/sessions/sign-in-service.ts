@@ -20,19 +20,19 @@ export interface SignInInput {
   readonly password: string;
   readonly client: ClientInfo;
   readonly deviceToken: string | undefined;
-  /** The session cookie the browser still had, if any: it ends now (no fixation, SECURITY.md 2.2). */
+  /** The session cookie the browser still had, if any: it ends now (no fixation, docs/reference/security-requirements.md 2.2). */
   readonly previousSessionToken: string | undefined;
 }
 
 export interface SignedIn extends IssuedSession {
   readonly account: AccountRow;
-  /** This sign-in cancelled a scheduled deletion of the account (issue 9). */
+  /** This sign-in cancelled a scheduled deletion of the account. */
   readonly deletionCancelled: boolean;
   /** The device cookie to set (new for a browser that had none). */
   readonly deviceToken: string;
 }
 
-/** What a route that may take `password` in its body needs to know (PRODUCT.md §1). */
+/** What a route that may take `password` in its body needs to know (docs/reference/product.md §1). */
 export interface PrivilegeInput {
   readonly auth: AuthenticatedSession;
   readonly password: string | undefined;
@@ -41,8 +41,8 @@ export interface PrivilegeInput {
 }
 
 /**
- * Sign-in, sign-out, re-authentication and the privileged window (PRODUCT.md §1,
- * SECURITY.md 2.2–2.7). Wrong password and unknown address give the same 401 after the same
+ * Sign-in, sign-out, re-authentication and the privileged window (docs/reference/product.md §1,
+ * docs/reference/security-requirements.md 2.2–2.7). Wrong password and unknown address give the same 401 after the same
  * work; the right password of an unconfirmed account gives 403 `email-not-verified`, of a
  * blocked one 403 `password-reset-required`.
  */
@@ -84,7 +84,7 @@ export function createSignInService(deps: {
         const device = await deps.devices.remember(trx, account.id, input.deviceToken);
         const issued = await sessions.create(trx, { accountId: account.id, client: input.client, deviceId: device.deviceId });
         if (device.isNew && !isOwnersFirstDevice(device.isFirst, now, account.created_at)) {
-          // A browser this account never signed in with: the owner hears of it on every address (issue 8).
+          // A browser this account never signed in with: the owner hears of it on every address.
           const locale = localeOf(account);
           const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
           await deps.notifier.notify(trx, {

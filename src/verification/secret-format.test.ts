@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateSecret, joinLinkToken, LINK_SECRET_BYTES, normaliseCode, splitLinkToken } from './secret-format.js';
 
-describe('generateSecret: the form of each kind of secret (SECURITY.md 3.4, 4.3)', () => {
+describe('generateSecret: the form of each kind of secret (docs/reference/security-requirements.md 3.4, 4.3)', () => {
   it('a link secret has 256 bits: 43 base64url characters (≥ 128 bits)', () => {
     expect(LINK_SECRET_BYTES * 8).toBeGreaterThanOrEqual(128);
     for (let i = 0; i < 100; i++) expect(generateSecret('link')).toMatch(/^[A-Za-z0-9_-]{43}$/);

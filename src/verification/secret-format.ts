@@ -1,7 +1,7 @@
 import { normaliseCrockford, randomCrockford, randomDigits, randomToken } from '../core/random.js';
 import type { SecretKind } from './purposes.js';
 
-/** Bytes of a link token: 256 bits, 43 base64url characters (SECURITY.md 3.4 asks ≥ 128). */
+/** Bytes of a link token: 256 bits, 43 base64url characters (docs/reference/security-requirements.md 3.4 asks ≥ 128). */
 export const LINK_SECRET_BYTES = 32;
 
 /** A fresh secret of the given kind, as it will appear in the message (before the link id). */

@@ -13,7 +13,7 @@ export interface VerificationRepositoryOptions {
 /**
  * The SQL of one-time secrets. Every state change is one statement whose WHERE clause
  * re-checks that the secret is still live, so that under concurrency the database, not the
- * application, decides who wins (ARCHITECTURE.md "One mechanism for one-time secrets").
+ * application, decides who wins (docs/reference/contracts.md "One mechanism for one-time secrets").
  *
  * The hourly failure count is a read (count the failures) followed by a write (record one),
  * which no single statement can guard. Redemptions therefore read their secret with a row
@@ -91,7 +91,7 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
     /**
      * The newest unused, unexpired secret for this purpose and account, issued in this browser
      * flow. Without a flow id only secrets issued without one match: a code bound to a flow is
-     * never redeemable outside it (SECURITY.md 4.6).
+     * never redeemable outside it (docs/reference/security-requirements.md 4.6).
      */
     async findNewestUnused(
       trx: Executor,

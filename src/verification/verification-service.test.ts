@@ -51,7 +51,7 @@ function letters(n: number): string {
 
 // ─── Purpose table: lifetimes (no database) ──────────────────────────────────────────────────
 
-describe('purposes: lifetimes within the limits (SECURITY.md 3.5, 4.4)', () => {
+describe('purposes: lifetimes within the limits (docs/reference/security-requirements.md 3.5, 4.4)', () => {
   it('every SMS code lives ≤ 10 minutes', () => {
     const sms = verificationPurposes.filter((p) => purposePolicies[p].kind === 'digits6');
     expect(sms.length).toBeGreaterThan(0);
@@ -59,7 +59,7 @@ describe('purposes: lifetimes within the limits (SECURITY.md 3.5, 4.4)', () => {
   });
 
   it('every e-mail code, and every confirmation or reset link, lives ≤ 24 hours', () => {
-    // The undo link is PRODUCT.md's own choice (a security notice's 7 days, the old address of a
+    // The undo link is docs/reference/product.md's own choice (a security notice's 7 days, the old address of a
     // login-e-mail change 30: the cap): it authorises no access, it only takes a change back.
     // So is the cancel link of a waiting login-e-mail change (8 days: its wait and a day): it only stops a change.
     for (const p of verificationPurposes.filter((q) => q !== 'security-undo' && q !== 'login-email-change-cancel' && q !== 'held-change-cancel')) {
@@ -117,7 +117,7 @@ for (const dialect of dialectsUnderTest()) {
     const redeemLink = (token: string, purpose: VerificationPurpose = LINK, s = service) => s.redeemLink({ purpose, token }, applyReturning('ok'));
 
     describe('case=issue', () => {
-      it('gives a link token <id>.<43 base64url>, a 6-digit SMS code, an 8-character e-mail code; expiry = the purpose TTL (SECURITY.md 3.4, 3.5)', async () => {
+      it('gives a link token <id>.<43 base64url>, a 6-digit SMS code, an 8-character e-mail code; expiry = the purpose TTL (docs/reference/security-requirements.md 3.4, 3.5)', async () => {
         const account = await newAccount();
         const link = await issue({ purpose: LINK, accountId: account });
         expect(link.secret).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
@@ -151,7 +151,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=storage (SECURITY.md 3.6)', () => {
+    describe('case=storage (docs/reference/security-requirements.md 3.6)', () => {
       it('no column of any row holds the plaintext code or token: only HMAC(key, purpose|account|secret) and the key id', async () => {
         const account = await newAccount();
         const phone = '+4915112345678';
@@ -212,7 +212,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(events).toHaveLength(1);
       });
 
-      it('single use: a second redemption of a code or a link → invalid-or-expired (SECURITY.md 3.3, 4.4)', async () => {
+      it('single use: a second redemption of a code or a link → invalid-or-expired (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
         await expect(redeemCode(account, code.secret)).resolves.toBe('ok');
@@ -253,7 +253,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=expiry (SECURITY.md 3.5, 4.4)', () => {
+    describe('case=expiry (docs/reference/security-requirements.md 3.5, 4.4)', () => {
       it('an SMS code (recovery-phone-confirmation) is accepted at 9m59s; a second submission fails', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
@@ -279,7 +279,7 @@ for (const dialect of dialectsUnderTest()) {
         await expectError(redeemCode(account, code.secret), 'invalid-or-expired');
       });
 
-      it('a link (login-email-verification) works until its 24 h TTL and not after (SECURITY.md 3.5)', async () => {
+      it('a link (login-email-verification) works until its 24 h TTL and not after (docs/reference/security-requirements.md 3.5)', async () => {
         // Two accounts: a new link of one purpose always retires the account's earlier one.
         const early = await issue({ purpose: LINK, accountId: await newAccount() });
         const late = await issue({ purpose: LINK, accountId: await newAccount() });
@@ -300,7 +300,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=tries and the hourly failure count (SECURITY.md 4.5, 3.10)', () => {
+    describe('case=tries and the hourly failure count (docs/reference/security-requirements.md 4.5, 3.10)', () => {
       it('each wrong code answers code-incorrect with the tries left; after 5 the code is burnt: 429 code-used-up, even for the right code', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
@@ -317,7 +317,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await service.failuresInLastHour(account, SMS)).toBe(5); // the refused tries were not counted
       });
 
-      it('a new code does not restore the hourly count: 5 wrong, re-issue, 5 wrong → 10, and even a fresh right code is refused with retryAfterSeconds (SECURITY.md 4.5)', async () => {
+      it('a new code does not restore the hourly count: 5 wrong, re-issue, 5 wrong → 10, and even a fresh right code is refused with retryAfterSeconds (docs/reference/security-requirements.md 4.5)', async () => {
         const account = await newAccount();
         const start = clock.now();
         const first = await issue({ purpose: SMS, accountId: account });
@@ -341,7 +341,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await service.failuresInLastHour(account, SMS)).toBe(10);
 
         // An hour after the first five they leave the window, but the lock lasts an hour from the
-        // 10th failure (issue 6: "lock … for an hour"), not until the oldest failure ages out.
+        // 10th failure (docs/reference/product.md §3: "lock … for an hour"), not until the oldest failure ages out.
         clock.set(start + HOUR);
         expect(await service.failuresInLastHour(account, SMS)).toBe(5);
         expect(await service.lockedFor(account, SMS)).toBe((tenth + HOUR - clock.now()) / SECOND);
@@ -354,7 +354,7 @@ for (const dialect of dialectsUnderTest()) {
         await expect(redeemCode(account, fourth.secret)).resolves.toBe('ok');
       });
 
-      it('ten failures spread over 55 minutes lock for a whole hour from the 10th, not 5 minutes (SECURITY.md 4.5)', async () => {
+      it('ten failures spread over 55 minutes lock for a whole hour from the 10th, not 5 minutes (docs/reference/security-requirements.md 4.5)', async () => {
         const account = await newAccount();
         for (let i = 0; i < 10; i++) {
           const code = await issue({ purpose: SMS, accountId: account });
@@ -396,7 +396,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=binding to account, purpose, flow and request (SECURITY.md 4.6, 3.10)', () => {
+    describe('case=binding to account, purpose, flow and request (docs/reference/security-requirements.md 4.6, 3.10)', () => {
       it("a code issued for account A does not work for account B (with or without B's own code)", async () => {
         const a = await newAccount();
         const b = await newAccount();
@@ -477,7 +477,7 @@ for (const dialect of dialectsUnderTest()) {
         await expect(redeemLink(linkA.secret)).resolves.toBe('ok');
       });
 
-      it('invalidate() kills every live secret of the given purposes, and only those (SECURITY.md 3.13)', async () => {
+      it('invalidate() kills every live secret of the given purposes, and only those (docs/reference/security-requirements.md 3.13)', async () => {
         const account = await newAccount();
         const link = await issue({ purpose: 'password-reset-email-link', accountId: account, replaces: [] });
         const code = await issue({ purpose: 'password-reset-sms', accountId: account, replaces: [] });
@@ -491,7 +491,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=key rotation (ARCHITECTURE.md "Keys")', () => {
+    describe('case=key rotation (docs/reference/contracts.md "Keys")', () => {
       it('a secret hashed under the previous key still verifies after rotation; new secrets use the new key', async () => {
         const account = await newAccount();
         const oldCode = await issue({ purpose: SMS, accountId: account });

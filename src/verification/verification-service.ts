@@ -110,7 +110,7 @@ export function failureKey(purpose: string, scope: string | undefined): string {
 export const VERIFICATION_RETENTION_MS = 24 * HOUR;
 
 /**
- * One-time secrets for every purpose (ARCHITECTURE.md "One mechanism for one-time secrets").
+ * One-time secrets for every purpose (docs/reference/contracts.md "One mechanism for one-time secrets").
  *
  * - A secret is random (CSPRNG), stored only as HMAC-SHA-256(key, purpose | account |
  *   secret) with the id of the key, expires, allows `maxAttempts` wrong guesses, and is
@@ -118,7 +118,7 @@ export const VERIFICATION_RETENTION_MS = 24 * HOUR;
  * - Redemption and each wrong guess are single conditional UPDATEs, so parallel requests
  *   can never both win and can never use more tries than there are.
  * - Wrong guesses are also counted per (account, purpose) over an hour; issuing a new secret
- *   never restores that count (SECURITY.md 4.5).
+ *   never restores that count (docs/reference/security-requirements.md 4.5).
  * - A wrong guess is committed in its own transaction before the error is thrown: if it
  *   were part of the caller's transaction, the error would roll the count back.
  */

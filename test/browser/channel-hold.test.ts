@@ -6,7 +6,7 @@ import { createAccount, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInst
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
- * The 72-hour hold (issue 9) in a real Chromium against a real server. German on a phone
+ * The 72-hour hold in a real Chromium against a real server. German on a phone
  * (375 px), by keyboard: the owner's first browser A signs in and has a confirmed recovery
  * e-mail (set up over the API with A's cookies); a second browser B (a device the account had
  * never seen) signs in and removes it (Profil → Kontowiederherstellung → Verwalten →
@@ -89,7 +89,7 @@ function berlinTime(iso: string, lang: Lang): string {
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: the 72-hour hold on removing or replacing the recovery e-mail (issue 9)', () => {
+  describe('browser: the 72-hour hold on removing or replacing the recovery e-mail', () => {
     let instance: Instance;
     let baseUrl: string;
     let chrome: TestBrowser;

@@ -8,7 +8,7 @@ import { createAccount, ownerApi, mailbox, NO_API_RATE_LIMIT, PASSWORD, startIns
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
- * "Konto löschen" (issue 9) in a real Chromium against a real server: the profile's last
+ * "Konto löschen" in a real Chromium against a real server: the profile's last
  * section says what happens and opens a dialog in two steps, 1. a code to a confirmed channel
  * (the reusable ActionVerification, action 'lifeline.delete-account'), 2. the password and
  * "Konto endgültig löschen"; then every session has ended and the sign-in page says when the
@@ -101,7 +101,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: Konto löschen (profile, issue 9)', () => {
+  describe('browser: Konto löschen (profile)', () => {
     let instance: Instance;
     let baseUrl: string;
     /** The server's clock: the English run moves it (and the browser's) past the minute before "Code erneut senden". */

@@ -7,7 +7,7 @@ import { createAccount, ownerApi, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD,
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
- * "Passwort vergessen?" (issue 7) in a real Chromium against a real server (development e-mail
+ * "Passwort vergessen?" in a real Chromium against a real server (development e-mail
  * and SMS: the dev mailbox, read over HTTP). German on a phone (375 px): Anmelden → "Passwort
  * vergessen?" → the recovery phone in national form with the country (Deutschland) → "Code
  * eingeben" with "Code erneut senden" waiting for its minute → a wrong code (the tries left) →
@@ -99,7 +99,7 @@ const neutral = (stepText: string, identifier: string) => stepText.split(identif
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: forgot password ("Passwort vergessen?", issue 7)', () => {
+  describe('browser: forgot password ("Passwort vergessen?")', () => {
     let instance: Instance;
     let baseUrl: string;
     let chrome: TestBrowser;

@@ -7,7 +7,7 @@ import { createAccount, mailbox, NO_API_RATE_LIMIT, startInstance, type Instance
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
- * "E-Mail-Adresse für die Anmeldung ändern" under the policy of issue 9, in a real Chromium
+ * "E-Mail-Adresse für die Anmeldung ändern" under the policy table, in a real Chromium
  * against a real server on a manual clock. German on a phone (375 px), by keyboard only: an
  * account whose login e-mail was confirmed 8 days ago ("settled") asks for a new address → the
  * API answers 403 verification-required and the section shows the code step
@@ -78,7 +78,7 @@ const CODE_LINE = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m;
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: E-Mail-Adresse für die Anmeldung ändern (profile, issue 9)', () => {
+  describe('browser: E-Mail-Adresse für die Anmeldung ändern (profile)', () => {
     let instance: Instance;
     let baseUrl: string;
     /** The server's clock: moved 8 days on so that a login e-mail counts as confirmed long enough. */

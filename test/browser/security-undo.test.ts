@@ -82,7 +82,7 @@ const WORDS = {
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: "Das war ich nicht" (security notices, issue 8)', () => {
+  describe('browser: "Das war ich nicht" (security notices)', () => {
     let instance: Instance;
     let baseUrl: string;
     let chrome: TestBrowser;

@@ -9,7 +9,7 @@ import { createAccount, ownerApi, mailbox, NO_API_RATE_LIMIT, PASSWORD, startIns
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
- * "Aktion bestätigen" (/verify-action, issue 9) in a real Chromium against a real server, with
+ * "Aktion bestätigen" (/verify-action) in a real Chromium against a real server, with
  * a host application of its own: a tiny node:http server on loopback (its origin is the
  * instance's ALLOWED_RETURN_ORIGINS) whose page has "Daten exportieren"; that button posts to
  * the host, whose backend starts a verification with its API key (POST /api/v1/verifications)
@@ -209,7 +209,7 @@ async function startHost(): Promise<HostApp> {
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: "Aktion bestätigen" for a host application (/verify-action, issue 9)', () => {
+  describe('browser: "Aktion bestätigen" for a host application (/verify-action)', () => {
     let host: HostApp;
     let instance: Instance;
     let baseUrl: string;

@@ -148,13 +148,13 @@ export async function codeTo(t: TestApp, to: string): Promise<string | undefined
 }
 
 /**
- * An account whose login e-mail was confirmed more than 7 days ago (issue 9's rule for changing
+ * An account whose login e-mail was confirmed more than 7 days ago (the policy table's rule for changing
  * the login e-mail), signed in afresh in the same browser (sessions idle out after 7 days).
  */
 export async function settledAccount(t: TestApp, options: ApiClientOptions & { email?: string; password?: string; locale?: 'de' | 'en' } = {}) {
   const account = await signedInAccount(t, options);
   t.clock.advance(8 * 24 * 3600 * 1000);
-  // The same browser (its device cookie): a new device's fresh session would be held (issue 9's 72 hours).
+  // The same browser (its device cookie): a new device's fresh session would be held (the 72-hour hold).
   const client = account.client;
   const login = await client.post('/api/v1/login', { email: account.email, password: account.password });
   if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${login.text}`);
@@ -162,7 +162,7 @@ export async function settledAccount(t: TestApp, options: ApiClientOptions & { e
 }
 
 /**
- * A login-e-mail change under issue 9's policy for an account with a settled channel: this
+ * A login-e-mail change under the policy table for an account with a settled channel: this
  * session verifies `lifeline.change-login-email` with a code to `codeAddress` (the login e-mail
  * unless given), then asks for the change with the record's id.
  */

@@ -1,5 +1,5 @@
 /**
- * The little statistics the timing tests need (SECURITY.md 3.2, 7.3): a mean that may drop the
+ * The little statistics the timing tests need (docs/reference/security-requirements.md 3.2, 7.3): a mean that may drop the
  * same share of extremes on both ends, and the Mann-Whitney U test (normal approximation with
  * tie correction, two-sided), which compares the ranks of two samples without assuming a
  * distribution: response times are skewed, so a t-test would be the wrong tool.

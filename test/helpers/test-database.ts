@@ -10,7 +10,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 
 /**
  * The dialects this run covers: SQLite always; PostgreSQL when the global setup found one
- * (with CI=true it must have). Integration suites loop over this list (STYLE.md, Kysely).
+ * (with CI=true it must have). Integration suites loop over this list (as Kysely's own tests do).
  */
 export function dialectsUnderTest(): DialectName[] {
   return inject('postgresUrl') ? ['sqlite', 'postgres'] : ['sqlite'];

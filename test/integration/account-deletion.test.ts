@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Lifeline's own actions under the policy table (issue 9): "Konto löschen" needs the password
+ * Lifeline's own actions under the policy table (docs/security.md): "Konto löschen" needs the password
  * and a verified code of this session; it happens after 7 days, any sign-in before cancels it,
  * the login and recovery addresses are told at the start and at the end, and afterwards the
  * account and its data are gone. Also: the session's verification records (own action names
@@ -16,7 +16,7 @@ let ipCounter = 0;
 const nextIp = () => `198.32.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: account deletion and Lifeline's own verifications (issue 9)`, () => {
+  describe(`${dialect}: account deletion and Lifeline's own verifications`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);

@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Bad input and abuse against sign-up, sign-in, sessions and account changes (issue 3, "Bad
+ * Bad input and abuse against sign-up, sign-in, sessions and account changes (docs/reference/product.md §8, "Bad
  * input and abuse"): each gets a clear 4xx and changes nothing. The main flows are in
  * accounts.test.ts and sessions.test.ts; the password throttle in password-throttle.test.ts.
  */
@@ -93,7 +93,7 @@ async function raw(t: TestApp, options: { method: string; url: string; client?: 
 }
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: bad input and abuse on accounts and sessions (issue 3)`, () => {
+  describe(`${dialect}: bad input and abuse on accounts and sessions`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect, { env: ENV });
@@ -103,7 +103,7 @@ for (const dialect of dialectsUnderTest()) {
       vi.restoreAllMocks();
     });
 
-    describe('e-mail addresses (SECURITY.md 7.4, 7.6)', () => {
+    describe('e-mail addresses (docs/reference/security-requirements.md 7.4, 7.6)', () => {
       const invalid = [
         'plainaddress',
         '@example.com',
@@ -127,7 +127,7 @@ for (const dialect of dialectsUnderTest()) {
         ' ',
       ];
 
-      it('refuses invalid addresses with 400 naming the field, at sign-up, sign-in and "send again", and stores nothing (SECURITY.md 7.4)', async () => {
+      it('refuses invalid addresses with 400 naming the field, at sign-up, sign-in and "send again", and stores nothing (docs/reference/security-requirements.md 7.4)', async () => {
         const before = await world(t);
         const hasher = spyHasher(t);
         for (const email of invalid) {
@@ -142,7 +142,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('refuses over-long addresses (400 characters, or 255 that look well-formed) with 400 (SECURITY.md 7.4)', async () => {
+      it('refuses over-long addresses (400 characters, or 255 that look well-formed) with 400 (docs/reference/security-requirements.md 7.4)', async () => {
         const before = await world(t);
         const longLocal = `${'a'.repeat(390)}@example.com`;
         const longDomain = `anna@${'d'.repeat(62)}.${'e'.repeat(62)}.${'f'.repeat(62)}.${'g'.repeat(62)}.com`; // 260 characters, every label valid
@@ -168,7 +168,7 @@ for (const dialect of dialectsUnderTest()) {
         'anna@example.com\t',
       ];
 
-      it('refuses control characters anywhere in an address (CR, LF, NUL, NEL; also at either end), storing and mailing nothing (SECURITY.md 7.4, 6.4)', async () => {
+      it('refuses control characters anywhere in an address (CR, LF, NUL, NEL; also at either end), storing and mailing nothing (docs/reference/security-requirements.md 7.4, 6.4)', async () => {
         const before = await world(t);
         const hasher = spyHasher(t);
         for (const email of withControls) {
@@ -181,7 +181,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('accepts an internationalised domain, stores it as punycode, and signs in with either form (SECURITY.md 7.4, 7.6)', async () => {
+      it('accepts an internationalised domain, stores it as punycode, and signs in with either form (docs/reference/security-requirements.md 7.4, 7.6)', async () => {
         const local = `anna-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
         const unicode = `${local}@müller.example`;
         const punycode = `${local}@xn--mller-kva.example`;
@@ -202,7 +202,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await accountRows(t, punycode)).toHaveLength(1);
       });
 
-      it('treats addresses case-insensitively: a sign-up with A.B@Example.COM after a.b@example.com is the same account (SECURITY.md 7.6)', async () => {
+      it('treats addresses case-insensitively: a sign-up with A.B@Example.COM after a.b@example.com is the same account (docs/reference/security-requirements.md 7.6)', async () => {
         const local = `a.b-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
         const owner = await account(t, { email: `${local}@example.com` });
         const shouted = `${local.toUpperCase()}@Example.COM`;
@@ -223,7 +223,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: `  ${owner.email}  `, password: PASSWORD })).status).toBe(200);
       });
 
-      it('an unconfirmed sign-up in other casing is replaced, never duplicated (SECURITY.md 7.6)', async () => {
+      it('an unconfirmed sign-up in other casing is replaced, never duplicated (docs/reference/security-requirements.md 7.6)', async () => {
         const local = `c.d-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: `${local}@example.com`, password: PASSWORD })).status).toBe(202);
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: `${local.toUpperCase()}@EXAMPLE.com`, password: NEW_PASSWORD })).status).toBe(202);
@@ -231,8 +231,8 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('CR/LF in any field of any body (SECURITY.md 7.4, 6.4)', () => {
-      it('sign-up: CRLF in password, locale or time zone → 4xx, no account (SECURITY.md 7.4, 1.6)', async () => {
+    describe('CR/LF in any field of any body (docs/reference/security-requirements.md 7.4, 6.4)', () => {
+      it('sign-up: CRLF in password, locale or time zone → 4xx, no account (docs/reference/security-requirements.md 7.4, 1.6)', async () => {
         const client = apiClient(t.app, { ip: nextIp() });
         const email = uniqueEmail('crlf');
         const before = await world(t);
@@ -245,7 +245,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('sign-up and preferences take the IANA names browsers send, also those ICU files under another name (Asia/Kolkata) (SECURITY.md 7.4)', async () => {
+      it('sign-up and preferences take the IANA names browsers send, also those ICU files under another name (Asia/Kolkata) (docs/reference/security-requirements.md 7.4)', async () => {
         const email = uniqueEmail('zone');
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email, password: PASSWORD, timeZone: 'Asia/Kolkata' })).status).toBe(202);
         expect((await accountRows(t, email))[0]?.time_zone).toBe('Asia/Kolkata');
@@ -255,7 +255,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(patched.body.timeZone).toBe('Europe/Kyiv');
       });
 
-      it('sign-in: CRLF in the address → 400; in the password → 401; no session, nothing else (SECURITY.md 7.4)', async () => {
+      it('sign-in: CRLF in the address → 400; in the password → 401; no session, nothing else (docs/reference/security-requirements.md 7.4)', async () => {
         const a = await account(t);
         const before = await world(t);
         const stranger = apiClient(t.app, { ip: nextIp() });
@@ -266,7 +266,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('e-mail change, password change, re-authentication, preferences: CRLF anywhere → 4xx, nothing changed (SECURITY.md 7.4)', async () => {
+      it('e-mail change, password change, re-authentication, preferences: CRLF anywhere → 4xx, nothing changed (docs/reference/security-requirements.md 7.4)', async () => {
         const a = await account(t);
         const target = uniqueEmail('target');
         const before = await world(t);
@@ -285,10 +285,10 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('the login-e-mail change cannot be used to flood mailboxes (PRODUCT.md §8)', () => {
+    describe('the login-e-mail change cannot be used to flood mailboxes (docs/reference/product.md §8)', () => {
       const mailCount = async (to: string) => (await t.database.db.selectFrom('outbox_messages').select('id').where('recipient', '=', to).execute()).length;
 
-      it('at most 5 mails an hour go to one new address, the answer stays 202 (PRODUCT.md §8, SECURITY.md 3.1)', async () => {
+      it('at most 5 mails an hour go to one new address, the answer stays 202 (docs/reference/product.md §8, docs/reference/security-requirements.md 3.1)', async () => {
         const a = await account(t);
         const b = await account(t);
         const victim = uniqueEmail('victim');
@@ -299,7 +299,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await mailCount(victim)).toBe(5);
       });
 
-      it('at most 5 "someone tried" notices an hour to the owner of a taken address, the answer stays 202 (PRODUCT.md §8)', async () => {
+      it('at most 5 "someone tried" notices an hour to the owner of a taken address, the answer stays 202 (docs/reference/product.md §8)', async () => {
         const owner = await account(t);
         const a = await account(t);
         const before = await mailCount(owner.email);
@@ -307,7 +307,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await mailCount(owner.email)) - before).toBe(5);
       });
 
-      it('an account asks for at most 10 changes an hour, then 429 with Retry-After (PRODUCT.md §8)', async () => {
+      it('an account asks for at most 10 changes an hour, then 429 with Retry-After (docs/reference/product.md §8)', async () => {
         const a = await account(t);
         for (let i = 0; i < 10; i++) expect((await a.client.post('/api/v1/account/email', { newEmail: uniqueEmail('many') })).status).toBe(202);
         const refused = await a.client.post('/api/v1/account/email', { newEmail: uniqueEmail('many') });
@@ -316,8 +316,8 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('a refusal after a right password keeps the browser signed in (SECURITY.md 2.2)', () => {
-      it('e-mail change with the right password but an unusable address: 4xx, and the session (rotated or not) still works (SECURITY.md 2.2, 7.2)', async () => {
+    describe('a refusal after a right password keeps the browser signed in (docs/reference/security-requirements.md 2.2)', () => {
+      it('e-mail change with the right password but an unusable address: 4xx, and the session (rotated or not) still works (docs/reference/security-requirements.md 2.2, 7.2)', async () => {
         const a = await account(t);
         t.clock.advance(11 * MINUTE); // the window of the sign-in has closed: the password in the body opens it
         for (const [newEmail, status] of [
@@ -331,8 +331,8 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('oversized passwords (SECURITY.md 1.10)', () => {
-      it('a 1 MB password body → 413 at once, without calling the hasher (SECURITY.md 1.10)', async () => {
+    describe('oversized passwords (docs/reference/security-requirements.md 1.10)', () => {
+      it('a 1 MB password body → 413 at once, without calling the hasher (docs/reference/security-requirements.md 1.10)', async () => {
         const a = await account(t);
         const hasher = spyHasher(t);
         const before = await world(t);
@@ -351,7 +351,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('a 2 KB password → 400 naming the field, without calling the hasher (SECURITY.md 1.10)', async () => {
+      it('a 2 KB password → 400 naming the field, without calling the hasher (docs/reference/security-requirements.md 1.10)', async () => {
         const a = await account(t);
         const hasher = spyHasher(t);
         const before = await world(t);
@@ -371,7 +371,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('a 129-character new password is refused by the policy before hashing (SECURITY.md 1.4, 1.10)', async () => {
+      it('a 129-character new password is refused by the policy before hashing (docs/reference/security-requirements.md 1.4, 1.10)', async () => {
         const hasher = spyHasher(t);
         const response = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: uniqueEmail('len'), password: 'Zq8!wLp3'.repeat(16) + 'x' });
         expectProblem(response, 422, 'password-too-long');
@@ -379,7 +379,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('confirmation tokens: expired, reused, forged (SECURITY.md 3.3)', () => {
+    describe('confirmation tokens: expired, reused, forged (docs/reference/security-requirements.md 3.3)', () => {
       async function pendingSignup() {
         const email = uniqueEmail('token');
         const client = apiClient(t.app, { ip: nextIp() });
@@ -390,7 +390,7 @@ for (const dialect of dialectsUnderTest()) {
       }
       const verified = async (email: string) => (await accountRows(t, email))[0]?.email_verified_at ?? null;
 
-      it('a forged token → 400 invalid-or-expired, nothing confirmed (SECURITY.md 3.3)', async () => {
+      it('a forged token → 400 invalid-or-expired, nothing confirmed (docs/reference/security-requirements.md 3.3)', async () => {
         const { email, client, token } = await pendingSignup();
         const forged = [randomToken(32), 'x', `${token}x`, 'a'.repeat(256), '../../etc/passwd', "' or 1=1 --", token.split('.').reverse().join('.')];
         for (const value of forged) expectProblem(await client.post('/api/v1/signup/confirm', { token: value }), 400, 'invalid-or-expired');
@@ -402,7 +402,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
       });
 
-      it('a token used once → 400 the second time (SECURITY.md 3.3)', async () => {
+      it('a token used once → 400 the second time (docs/reference/security-requirements.md 3.3)', async () => {
         const { email, client, token } = await pendingSignup();
         expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
         const confirmedAt = await verified(email);
@@ -411,7 +411,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await verified(email)).toBe(confirmedAt);
       });
 
-      it('an expired token (after 24 h) → 400, and sign-in still says email-not-verified (SECURITY.md 3.3, 3.5)', async () => {
+      it('an expired token (after 24 h) → 400, and sign-in still says email-not-verified (docs/reference/security-requirements.md 3.3, 3.5)', async () => {
         const { email, client, token } = await pendingSignup();
         t.clock.advance(24 * HOUR + MINUTE);
         expectProblem(await client.post('/api/v1/signup/confirm', { token }), 400, 'invalid-or-expired');
@@ -419,14 +419,14 @@ for (const dialect of dialectsUnderTest()) {
         expectProblem(await client.post('/api/v1/login', { email, password: PASSWORD }), 403, 'email-not-verified');
       });
 
-      it('a token replaced by a newer sign-up → 400 (SECURITY.md 3.3)', async () => {
+      it('a token replaced by a newer sign-up → 400 (docs/reference/security-requirements.md 3.3)', async () => {
         const { email, client, token } = await pendingSignup();
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email, password: NEW_PASSWORD })).status).toBe(202);
         expectProblem(await client.post('/api/v1/signup/confirm', { token }), 400, 'invalid-or-expired');
         expect(await verified(email)).toBeNull();
       });
 
-      it('a sign-up token does not confirm an e-mail change, and a GET never confirms (SECURITY.md 3.3, 2.9)', async () => {
+      it('a sign-up token does not confirm an e-mail change, and a GET never confirms (docs/reference/security-requirements.md 3.3, 2.9)', async () => {
         const { email, client, token } = await pendingSignup();
         expectProblem(await client.post('/api/v1/account/email/confirm', { token }), 400, 'invalid-or-expired');
         const get = await client.get(`/api/v1/signup/confirm?token=${encodeURIComponent(token)}`);
@@ -436,7 +436,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
       });
 
-      it('an e-mail change link: forged, reused and expired → 400, the login e-mail stays (SECURITY.md 3.3)', async () => {
+      it('an e-mail change link: forged, reused and expired → 400, the login e-mail stays (docs/reference/security-requirements.md 3.3)', async () => {
         const a = await account(t);
         const target = uniqueEmail('new');
         expect((await a.client.post('/api/v1/account/email', { newEmail: target, password: a.password })).status).toBe(202);
@@ -451,12 +451,12 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('session cookies: forged, foreign, ended (SECURITY.md 2.1, 2.3, 2.4)', () => {
+    describe('session cookies: forged, foreign, ended (docs/reference/security-requirements.md 2.1, 2.3, 2.4)', () => {
       const cookieName = 'lifeline_session';
       const withCookie = (value: string, method = 'GET', url = '/api/v1/session') =>
         raw(t, { method, url, headers: { cookie: `${cookieName}=${value}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) }, ...(method === 'GET' ? {} : { payload: '{}' }) });
 
-      it('a random, malformed or look-alike cookie → 401, and the cookie is cleared (SECURITY.md 2.1)', async () => {
+      it('a random, malformed or look-alike cookie → 401, and the cookie is cleared (docs/reference/security-requirements.md 2.1)', async () => {
         const a = await account(t);
         const sessionRow = await t.database.db.selectFrom('sessions').select(['id', 'token_hash']).where('account_id', '=', a.accountId).executeTakeFirstOrThrow();
         const csrf = a.client.csrfToken() ?? '';
@@ -469,7 +469,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await a.client.get('/api/v1/session')).status).toBe(200);
       });
 
-      it('a cookie made under another server key is not a session here (SECURITY.md 2.1, 3.6)', async () => {
+      it('a cookie made under another server key is not a session here (docs/reference/security-requirements.md 2.1, 3.6)', async () => {
         const a = await account(t);
         const otherKey = await createTestApp(dialect, { testDb: t.testDb, env: { ...ENV, SECRET_KEY: Buffer.alloc(32, 9).toString('base64') } });
         try {
@@ -485,7 +485,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await a.client.get('/api/v1/session')).status).toBe(200);
       });
 
-      it('a cookie after logout → 401 everywhere, and logging out again changes nothing (SECURITY.md 2.4)', async () => {
+      it('a cookie after logout → 401 everywhere, and logging out again changes nothing (docs/reference/security-requirements.md 2.4)', async () => {
         const a = await account(t);
         const token = a.client.sessionCookie() ?? '';
         const csrf = a.client.csrfToken() ?? '';
@@ -505,7 +505,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('an idle session (7 days) and an old one (30 days) → 401 (SECURITY.md 2.3)', async () => {
+      it('an idle session (7 days) and an old one (30 days) → 401 (docs/reference/security-requirements.md 2.3)', async () => {
         const a = await account(t);
         t.clock.advance(7 * 24 * HOUR + MINUTE);
         expect((await a.client.get('/api/v1/session')).status).toBe(401);
@@ -522,7 +522,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('CSRF: missing, wrong or another session’s token (SECURITY.md 2.9)', () => {
+    describe('CSRF: missing, wrong or another session’s token (docs/reference/security-requirements.md 2.9)', () => {
       type Victim = Awaited<ReturnType<typeof account>> & { other: ApiClient; otherSessionId: string };
       let victim: Victim;
       let stranger: Awaited<ReturnType<typeof account>>;
@@ -547,7 +547,7 @@ for (const dialect of dialectsUnderTest()) {
       ];
 
       for (const route of routes) {
-        it(`${route.name}: without, with a wrong, or with another session’s token → 403 csrf-token-invalid, nothing changed (SECURITY.md 2.9)`, async () => {
+        it(`${route.name}: without, with a wrong, or with another session’s token → 403 csrf-token-invalid, nothing changed (docs/reference/security-requirements.md 2.9)`, async () => {
           const hasher = spyHasher(t);
           const before = await world(t);
           const own = victim.client.csrfToken() ?? '';
@@ -573,7 +573,7 @@ for (const dialect of dialectsUnderTest()) {
         });
       }
 
-      it('a cross-origin form POST (Origin: https://evil.example, text/plain) → 403, with or without the victim’s cookie (SECURITY.md 2.9)', async () => {
+      it('a cross-origin form POST (Origin: https://evil.example, text/plain) → 403, with or without the victim’s cookie (docs/reference/security-requirements.md 2.9)', async () => {
         const before = await world(t);
         const hasher = spyHasher(t);
         const form = (url: string, payload: string, headers: Record<string, string>, withCookie = true) =>
@@ -600,7 +600,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('a GET on a state-changing route → 405 and changes nothing (SECURITY.md 2.9)', async () => {
+      it('a GET on a state-changing route → 405 and changes nothing (docs/reference/security-requirements.md 2.9)', async () => {
         const before = await world(t);
         for (const url of [
           '/api/v1/signup',
@@ -625,7 +625,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await victim.client.get('/api/v1/session')).status).toBe(200);
       });
 
-      it('the session of another account cannot revoke this account’s sessions: 404, nothing changed (SECURITY.md 2.5)', async () => {
+      it('the session of another account cannot revoke this account’s sessions: 404, nothing changed (docs/reference/security-requirements.md 2.5)', async () => {
         const list = await victim.client.get('/api/v1/sessions');
         const ids = (list.body.sessions as { id: string }[]).map((s) => s.id);
         expect(ids.length).toBeGreaterThanOrEqual(2);
@@ -646,7 +646,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    it('logs every password check with purpose, outcome, factor, account and IP, never the password (SECURITY.md 6.1, 6.3)', async () => {
+    it('logs every password check with purpose, outcome, factor, account and IP, never the password (docs/reference/security-requirements.md 6.1, 6.3)', async () => {
       const a = await account(t);
       const ip = nextIp();
       const guesser = apiClient(t.app, { ip });
@@ -670,7 +670,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(lines).not.toContain(a.password);
     });
 
-    it('on plain-http localhost the session cookie is lifeline_session: HttpOnly, SameSite=Lax, Path=/, no Domain (SECURITY.md 8.1 scope decision)', async () => {
+    it('on plain-http localhost the session cookie is lifeline_session: HttpOnly, SameSite=Lax, Path=/, no Domain (docs/reference/security-requirements.md 8.1 scope decision)', async () => {
       const a = await account(t);
       const login = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: a.email, password: a.password });
       const session = login.setCookies.find((c) => c.startsWith('lifeline_session='));
@@ -682,7 +682,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
-  describe(`${dialect}: cookies under an https PUBLIC_URL (SECURITY.md 8.1)`, () => {
+  describe(`${dialect}: cookies under an https PUBLIC_URL (docs/reference/security-requirements.md 8.1)`, () => {
     let t: TestApp;
     const origin = 'https://id.example.com';
     beforeAll(async () => {
@@ -690,7 +690,7 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
 
-    it('names the session cookie __Host-lifeline_session with Secure, HttpOnly, SameSite=Lax, Path=/ and no Domain (SECURITY.md 8.1)', async () => {
+    it('names the session cookie __Host-lifeline_session with Secure, HttpOnly, SameSite=Lax, Path=/ and no Domain (docs/reference/security-requirements.md 8.1)', async () => {
       const email = uniqueEmail('https');
       const client = apiClient(t.app, { ip: nextIp() });
       expect((await client.post('/api/v1/signup', { email, password: PASSWORD }, { origin })).status).toBe(202);
@@ -717,7 +717,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(plain.statusCode).toBe(401);
     });
 
-    it('takes state changes from its own https origin or none, not from http or another host (SECURITY.md 2.9)', async () => {
+    it('takes state changes from its own https origin or none, not from http or another host (docs/reference/security-requirements.md 2.9)', async () => {
       const client = apiClient(t.app, { ip: nextIp() });
       const body = { email: uniqueEmail('o'), password: PASSWORD };
       expect((await client.post('/api/v1/signup', body, { origin })).status).toBe(202);

@@ -86,7 +86,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await other.get('/api/v1/session')).status).toBe(401);
     });
 
-    it('a password sent with a protected request counts as a re-authentication: new id, window, log row (PRODUCT.md §1)', async () => {
+    it('a password sent with a protected request counts as a re-authentication: new id, window, log row (docs/reference/product.md §1)', async () => {
       const { client, accountId, password } = await signedInAccount(t);
       t.clock.advance(11 * MINUTE);
       const cookie = client.sessionCookie();

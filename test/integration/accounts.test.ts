@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: sign-up and confirmation of the login e-mail (PRODUCT.md §1)`, () => {
+  describe(`${dialect}: sign-up and confirmation of the login e-mail (docs/reference/product.md §1)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -28,7 +28,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(mail?.text).toContain(`${t.config.http.publicUrl}/confirm-email?token=`);
       const stored = await account(email);
       expect(stored).toMatchObject({ email_verified_at: null, locale: 'en', time_zone: 'America/New_York' });
-      expect(stored?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/); // SECURITY.md 1.1
+      expect(stored?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/); // docs/reference/security-requirements.md 1.1
       expect((await client.post('/api/v1/login', { email, password: GOOD_PASSWORD })).body.code).toBe('email-not-verified');
 
       const confirm = await client.post('/api/v1/signup/confirm', { token });
@@ -37,7 +37,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await account(email))?.email_verified_at).toBe(t.clock.now());
       expect(await securityEvents(stored?.id ?? '')).toEqual(['account.created', 'account.email_verified']);
       const again = await client.post('/api/v1/signup/confirm', { token });
-      expect(again.status).toBe(400); // single use (SECURITY.md 3.3)
+      expect(again.status).toBe(400); // single use (docs/reference/security-requirements.md 3.3)
       expect(again.body.code).toBe('invalid-or-expired');
     });
 
@@ -94,7 +94,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await client.get('/api/v1/session')).status).toBe(200); // the owner's session is untouched
     });
 
-    it('refuses weak passwords with a reason, before anything is stored (SECURITY.md 1.4–1.6)', async () => {
+    it('refuses weak passwords with a reason, before anything is stored (docs/reference/security-requirements.md 1.4–1.6)', async () => {
       const email = uniqueEmail('weak');
       const client = apiClient(t.app);
       const cases: [string, string, number][] = [
@@ -127,7 +127,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
-  describe(`${dialect}: sign-in and the session (PRODUCT.md §1, SECURITY.md 2, 7.3, 8.1)`, () => {
+  describe(`${dialect}: sign-in and the session (docs/reference/product.md §1, docs/reference/security-requirements.md 2, 7.3, 8.1)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -147,13 +147,13 @@ for (const dialect of dialectsUnderTest()) {
       const login = await client.post('/api/v1/login', { email, password: GOOD_PASSWORD });
       const cookie = login.setCookies.find((c) => c.startsWith('lifeline_session='));
       expect(cookie).toMatch(/; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/);
-      expect(cookie).not.toMatch(/Secure|Domain/i); // plain-http PUBLIC_URL here (SECURITY.md scope decision on 8.1)
+      expect(cookie).not.toMatch(/Secure|Domain/i); // plain-http PUBLIC_URL here (docs/reference/security-requirements.md scope decision on 8.1)
       expect(login.setCookies.find((c) => c.startsWith('lifeline_device='))).toMatch(/HttpOnly; SameSite=Lax/);
       const row = await t.database.db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
       expect(JSON.stringify(row)).not.toContain(client.sessionCookie()); // only a keyed hash is stored
     });
 
-    it('wrong password and unknown e-mail: the same 401, byte for byte but for instance and request id (SECURITY.md 7.3)', async () => {
+    it('wrong password and unknown e-mail: the same 401, byte for byte but for instance and request id (docs/reference/security-requirements.md 7.3)', async () => {
       const { email } = await signedInAccount(t);
       const wrong = await apiClient(t.app, { ip: '198.51.100.20' }).post('/api/v1/login', { email, password: 'falsch-falsch-falsch' });
       const unknown = await apiClient(t.app, { ip: '198.51.100.21' }).post('/api/v1/login', { email: uniqueEmail('nobody'), password: 'falsch-falsch-falsch' });
@@ -178,7 +178,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await apiClient(t.app).post('/api/v1/login', { email, password: 'falsch-falsch-falsch' })).status).toBe(401);
     });
 
-    it('a new session id at sign-in: the cookie from before is dead (SECURITY.md 2.2)', async () => {
+    it('a new session id at sign-in: the cookie from before is dead (docs/reference/security-requirements.md 2.2)', async () => {
       const { client, email, password } = await signedInAccount(t);
       const before = client.sessionCookie();
       await client.post('/api/v1/login', { email, password });
@@ -187,7 +187,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(replay.statusCode).toBe(401);
     });
 
-    it('idle expiry after 7 days, absolute after 30 days of use (SECURITY.md 2.3)', async () => {
+    it('idle expiry after 7 days, absolute after 30 days of use (docs/reference/security-requirements.md 2.3)', async () => {
       const idle = await signedInAccount(t);
       t.clock.advance(7 * DAY - MINUTE);
       expect((await idle.client.get('/api/v1/session')).status).toBe(200); // use keeps it alive
@@ -217,7 +217,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await lastSeen()).toBe(start + MINUTE);
     });
 
-    it('sign-out deletes the session on the server: the old cookie is refused (SECURITY.md 2.4)', async () => {
+    it('sign-out deletes the session on the server: the old cookie is refused (docs/reference/security-requirements.md 2.4)', async () => {
       const { client, accountId } = await signedInAccount(t);
       const cookie = client.sessionCookie();
       const out = await client.post('/api/v1/logout');
@@ -236,7 +236,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
-  describe(`${dialect}: re-authentication, the privileged window and sessions (PRODUCT.md §1, SECURITY.md 2.5–2.7)`, () => {
+  describe(`${dialect}: re-authentication, the privileged window and sessions (docs/reference/product.md §1, docs/reference/security-requirements.md 2.5–2.7)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -280,7 +280,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await b.get('/api/v1/session')).status).toBe(200);
       await a.client.post('/api/v1/session/reauthenticate', { password: a.password });
       expect((await a.client.del(`/api/v1/sessions/${other?.id}`)).status).toBe(204);
-      expect((await b.get('/api/v1/session')).status).toBe(401); // SECURITY.md 2.5
+      expect((await b.get('/api/v1/session')).status).toBe(401); // docs/reference/security-requirements.md 2.5
       expect((await a.client.del(`/api/v1/sessions/${other?.id}`)).status).toBe(404);
     });
 
@@ -293,7 +293,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.get('/api/v1/session')).status).toBe(200);
     });
 
-    it('the window closes after 10 minutes (SECURITY.md 2.7)', async () => {
+    it('the window closes after 10 minutes (docs/reference/security-requirements.md 2.7)', async () => {
       const a = await signedInAccount(t);
       t.clock.advance(10 * MINUTE - 1);
       expect((await a.client.get('/api/v1/session')).body.privilegedUntil).not.toBeNull();
@@ -303,7 +303,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
-  describe(`${dialect}: changing the password, the login e-mail, language and time zone (PRODUCT.md §1)`, () => {
+  describe(`${dialect}: changing the password, the login e-mail, language and time zone (docs/reference/product.md §1)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -312,7 +312,7 @@ for (const dialect of dialectsUnderTest()) {
 
     const hashOf = async (accountId: string) => (await t.database.db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow()).password_hash;
 
-    it('needs the current password, even inside the window; a wrong one changes nothing (SECURITY.md 1.9)', async () => {
+    it('needs the current password, even inside the window; a wrong one changes nothing (docs/reference/security-requirements.md 1.9)', async () => {
       const { client, accountId } = await signedInAccount(t);
       const before = await hashOf(accountId);
       const missing = await client.put('/api/v1/account/password', { newPassword: 'Neues-Passwort-fuer-mich-9' });
@@ -337,7 +337,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await other.get('/api/v1/session')).status).toBe(401);
       const notice = (await mailsTo(t, email)).find((m) => m.subject === 'Lifeline: Your password was changed');
       expect(notice?.text).toMatch(/changed on .+ \(device: Firefox 133 on Linux, IP address: 203\.0\.113\.10\)/);
-      expect(notice?.text).not.toContain('Neues-Passwort-fuer-mich-9'); // SECURITY.md 3.14's rule for every notice
+      expect(notice?.text).not.toContain('Neues-Passwort-fuer-mich-9'); // docs/reference/security-requirements.md 3.14's rule for every notice
       expect((await apiClient(t.app).post('/api/v1/login', { email, password: GOOD_PASSWORD })).status).toBe(401);
       expect((await apiClient(t.app).post('/api/v1/login', { email, password: 'Neues-Passwort-fuer-mich-9' })).status).toBe(200);
       const events = await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute();
@@ -350,7 +350,7 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(11 * MINUTE);
       expect((await client.post('/api/v1/account/email', { newEmail })).body.code).toBe('privilege-required');
       expect((await client.post('/api/v1/account/email', { newEmail, password: 'falsch-falsch-falsch' })).body.code).toBe('wrong-password');
-      // Issue 9: the login e-mail has been confirmed for 7 days, so a code to it is needed too.
+      // The login e-mail has been confirmed for 7 days, so a code to it is needed too.
       const unverified = await client.post('/api/v1/account/email', { newEmail, password });
       expect([unverified.status, unverified.body.code]).toEqual([403, 'verification-required']);
       expect((await mailsTo(t, newEmail)).length).toBe(0);
@@ -375,7 +375,7 @@ for (const dialect of dialectsUnderTest()) {
       const other = await signedInAccount(t);
       const answer = await other.client.post('/api/v1/account/email', { newEmail: owner.email.toUpperCase() });
       expect(answer.status).toBe(202);
-      // The same body as for a free address: a fresh account's change waits 7 days either way (issue 9).
+      // The same body as for a free address: a fresh account's change waits 7 days either way.
       const free = await other.client.post('/api/v1/account/email', { newEmail: uniqueEmail('free') });
       expect(answer.text).toBe(free.text);
       expect(answer.body).toEqual({ status: 'accepted', effectiveAt: new Date(t.clock.now() + 7 * 24 * 3600 * 1000).toISOString() });

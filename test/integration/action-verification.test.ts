@@ -5,11 +5,11 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Verification of sensitive actions through the host API (issue 9; PRODUCT.md §5): API keys,
+ * Verification of sensitive actions through the host API (docs/reference/product.md §5): API keys,
  * the record's life (pending → verified → consumed once), each channel, the page's capability
  * and the e-mail link, and the attacks: another key's record, wrong, reused and expired codes,
  * consume twice (also in parallel), a returnTo outside the allow-list, Lifeline's own action
- * names, a channel the account has not confirmed (or not long enough). SECURITY.md 3.3, 3.5,
+ * names, a channel the account has not confirmed (or not long enough). docs/reference/security-requirements.md 3.3, 3.5,
  * 3.10, 4.4, 4.5 for the codes.
  */
 let ipCounter = 0;
@@ -17,7 +17,7 @@ const nextIp = () => `198.31.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}
 const HOST_ORIGIN = 'https://app.example.com';
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: action verification for host applications (issue 9)`, () => {
+  describe(`${dialect}: action verification for host applications`, () => {
     let t: TestApp;
     let key: string;
     let otherKey: string;
@@ -141,7 +141,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(JSON.stringify(stored)).not.toContain(String(started.body.url).split('token=')[1]);
     });
 
-    it('each channel: the code arrives there only, in the account’s language, and verifies; the record is consumed once (SECURITY.md 3.3)', async () => {
+    it('each channel: the code arrives there only, in the account’s language, and verifies; the record is consumed once (docs/reference/security-requirements.md 3.3)', async () => {
       const owner = await fullAccount();
       const targets = { 'login-email': owner.email, 'recovery-email': owner.recovery, 'recovery-phone': owner.phone } as const;
       for (const [channel, to] of Object.entries(targets)) {
@@ -179,7 +179,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(events[0]?.details).toContain('billing');
     });
 
-    it('wrong codes: 400 wrong-code with the tries left; the fifth fails the record; nothing else verifies it (SECURITY.md 3.10, 4.5)', async () => {
+    it('wrong codes: 400 wrong-code with the tries left; the fifth fails the record; nothing else verifies it (docs/reference/security-requirements.md 3.10, 4.5)', async () => {
       const owner = await fullAccount();
       const id = String((await start(owner.accountId, { channel: 'recovery-email' })).body.id);
       const code = await codeTo(owner.recovery);
@@ -412,7 +412,7 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
-    it('codes and links are neither in the database nor in the logs in plain text (SECURITY.md 3.6, 6.3)', async () => {
+    it('codes and links are neither in the database nor in the logs in plain text (docs/reference/security-requirements.md 3.6, 6.3)', async () => {
       const owner = await fullAccount();
       const id = String((await start(owner.accountId, { channel: 'recovery-email' })).body.id);
       const code = await codeTo(owner.recovery);

@@ -17,7 +17,7 @@ let ipCounter = 0;
 const nextIp = () => `198.34.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: the 72-hour hold on removing or replacing a recovery channel (issue 9)`, () => {
+  describe(`${dialect}: the 72-hour hold on removing or replacing a recovery channel`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);

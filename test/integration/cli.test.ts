@@ -62,7 +62,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(json.messages.every((m) => m.status === 'sent')).toBe(true);
     });
 
-    it('api-key create prints a key once, list never shows one, revoke stops it; bad names and doubles are refused (issue 9)', async () => {
+    it('api-key create prints a key once, list never shows one, revoke stops it; bad names and doubles are refused', async () => {
       const created = await lifeline(['api-key', 'create', 'billing'], env);
       expect(created.code).toBe(0);
       const key = /llk_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}/.exec(created.stdout)?.[0];

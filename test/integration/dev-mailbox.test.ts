@@ -3,7 +3,7 @@ import { inTransaction } from '../../src/db/transaction.js';
 import { queueTestMail } from '../../src/notifications/test-mail.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
-describe('the development mailbox (ARCHITECTURE.md "Contracts")', () => {
+describe('the development mailbox (docs/reference/contracts.md "Contracts")', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp('sqlite');

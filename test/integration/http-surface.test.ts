@@ -101,7 +101,7 @@ for (const dialect of dialectsUnderTest()) {
           returnLinks: [],
           branding: { logoUrl: null, accentColor: null, supportUrl: null, privacyUrl: null, termsUrl: null, imprintUrl: null },
         });
-        expect(r.headers['cache-control']).toBe('no-store'); // SECURITY.md 8.6
+        expect(r.headers['cache-control']).toBe('no-store'); // docs/reference/security-requirements.md 8.6
       });
     });
 
@@ -120,7 +120,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(problem(r).detail).toBe('This address does not exist.');
       });
 
-      it('answers a method the route does not have with 405 and Allow (SECURITY.md 2.9)', async () => {
+      it('answers a method the route does not have with 405 and Allow (docs/reference/security-requirements.md 2.9)', async () => {
         const r = await t.app.inject({ method: 'POST', url: '/health', headers: { 'content-type': 'application/json' }, payload: '{}' });
         expect(r.statusCode).toBe(405);
         expect(r.headers.allow).toBe('GET, HEAD');
@@ -131,7 +131,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(g.statusCode).toBe(404); // added after the app was built: no 405 twin, still a problem
       });
 
-      it('masks an unexpected error: 500 with the request id only, the stack in the log (SECURITY.md 7.1)', async () => {
+      it('masks an unexpected error: 500 with the request id only, the stack in the log (docs/reference/security-requirements.md 7.1)', async () => {
         const r = await t.app.inject({ method: 'GET', url: '/api/v1/test-crash' });
         expect(r.statusCode).toBe(500);
         const p = problem(r);
@@ -259,7 +259,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       });
 
-      it('a request from another site → 403 before the body is looked at (SECURITY.md 2.9)', async () => {
+      it('a request from another site → 403 before the body is looked at (docs/reference/security-requirements.md 2.9)', async () => {
         const evil = await post('name=Ada', { 'content-type': 'text/plain', origin: 'https://evil.example' });
         expect(evil.statusCode).toBe(403);
         expect(problem(evil).code).toBe('cross-origin-request');
@@ -287,7 +287,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=security headers on every answer (SECURITY.md 8.2–8.5)', () => {
+    describe('case=security headers on every answer (docs/reference/security-requirements.md 8.2–8.5)', () => {
       it.each(['/', '/health', '/api/v1/meta', '/api/v1/no-such-route', '/dev/mailbox'])('%s', async (url) => {
         const r = await t.app.inject({ method: 'GET', url });
         const csp = String(r.headers['content-security-policy']);
@@ -306,7 +306,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(r.headers['access-control-allow-origin']).toBeUndefined();
       });
 
-      it('takes CSP violation reports and logs their gist, never a page’s query string (SECURITY.md 6.3)', async () => {
+      it('takes CSP violation reports and logs their gist, never a page’s query string (docs/reference/security-requirements.md 6.3)', async () => {
         const r = await t.app.inject({
           method: 'POST',
           url: '/csp-reports',
@@ -336,7 +336,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('case=logs never carry secrets (SECURITY.md 6.3, 6.4)', () => {
+    describe('case=logs never carry secrets (docs/reference/security-requirements.md 6.3, 6.4)', () => {
       it('drops query strings and headers from request logs', async () => {
         await t.app.inject({
           method: 'GET',

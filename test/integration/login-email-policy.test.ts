@@ -6,7 +6,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Changing the login e-mail under issue 9's policy table: with a channel confirmed at least 7
+ * Changing the login e-mail under the policy table (docs/security.md): with a channel confirmed at least 7
  * days ago the password and a verified code of this session; with none, the password and a
  * 7-day wait that the old address can cancel (it hears of it at once); either way the old
  * address gets an undo link that lives 30 days.
@@ -15,7 +15,7 @@ let ipCounter = 0;
 const nextIp = () => `198.33.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: the login-e-mail change under the policy table (issue 9)`, () => {
+  describe(`${dialect}: the login-e-mail change under the policy table`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * "Passwort vergessen?" over the API (issue 7; PRODUCT.md §5; SECURITY.md §3 and 4.5, 4.6, 5.3).
+ * "Passwort vergessen?" over the API (docs/reference/product.md §5; docs/reference/security-requirements.md §3 and 4.5, 4.6, 5.3).
  * Every test on SQLite and PostgreSQL, with e-mail and SMS through the development mailbox.
  */
 
@@ -71,7 +71,7 @@ async function withRecoveryPhone(t: TestApp, a: Awaited<ReturnType<typeof signed
 const signIn = (t: TestApp, email: string, password: string) => apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email, password });
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: forgot password through any confirmed channel (issue 7)`, () => {
+  describe(`${dialect}: forgot password through any confirmed channel`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -80,7 +80,7 @@ for (const dialect of dialectsUnderTest()) {
 
     const events = async (accountId: string) => (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
 
-    it('by recovery e-mail: code → new password → every session ends, no sign-in, every channel told which channel was used (SECURITY.md 3.12, 3.13, 3.14)', async () => {
+    it('by recovery e-mail: code → new password → every session ends, no sign-in, every channel told which channel was used (docs/reference/security-requirements.md 3.12, 3.13, 3.14)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const second = apiClient(t.app, { ip: nextIp() });
       expect((await second.post('/api/v1/login', { email: a.email, password: a.password })).status).toBe(200);
@@ -98,7 +98,7 @@ for (const dialect of dialectsUnderTest()) {
       // Exactly the channel entered: the login e-mail and the phone get no code.
       expect((await mailsTo(t, a.email)).some((m) => m.text.includes(code ?? '--------'))).toBe(false);
       expect((await smsCode(t, phone.e164)).count).toBe(0);
-      // Neither the code nor the link is stored in plain text (SECURITY.md 3.6), nor logged (6.3).
+      // Neither the code nor the link is stored in plain text (docs/reference/security-requirements.md 3.6), nor logged (6.3).
       const dump = JSON.stringify(await t.database.db.selectFrom('verification_secrets').selectAll().execute()) + JSON.stringify(await t.database.db.selectFrom('password_reset_flows').selectAll().execute());
       expect(dump).not.toContain(code);
       expect(dump).not.toContain(token?.split('.')[1]);
@@ -132,10 +132,10 @@ for (const dialect of dialectsUnderTest()) {
       const sms = (await mailsTo(t, phone.e164)).find((m) => m.text.includes('zurückgesetzt'));
       expect(sms?.text).not.toMatch(/https?:/);
       expect(await events(a.accountId)).toEqual(expect.arrayContaining(['password_reset.requested', 'password.reset', 'sessions.revoked_by_password_reset']));
-      // One structured log event each (SECURITY.md 6.1), none with a secret (6.3).
+      // One structured log event each (docs/reference/security-requirements.md 6.1), none with a secret (6.3).
       const logged = t.logs().filter((l) => l.accountId === a.accountId).map((l) => l.event);
       expect(logged).toEqual(expect.arrayContaining(['password_reset.requested', 'password_reset.completed']));
-      // The code is dead after use (SECURITY.md 3.3), and so is the flow.
+      // The code is dead after use (docs/reference/security-requirements.md 3.3), and so is the flow.
       expect((await b.post('/api/v1/password/forgot/verify', { code })).status).toBe(410);
       expect((await b.post('/api/v1/password/reset', { password: 'Noch-ein-Passwort-99' })).status).toBe(410);
       // The link of the same mail died with the code.
@@ -164,7 +164,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser(t).post('/api/v1/password/forgot/verify', { token })).status).toBe(410);
     });
 
-    it('by recovery phone in any usual form: a 6-digit SMS to that number only, 10 minutes (SECURITY.md 3.5)', async () => {
+    it('by recovery phone in any usual form: a 6-digit SMS to that number only, 10 minutes (docs/reference/security-requirements.md 3.5)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const phone = await withRecoveryPhone(t, a);
       const b = browser(t);
@@ -189,7 +189,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(notice?.text).not.toContain(phone.digits);
     });
 
-    it('unknown and unconfirmed identifiers: the same status and body, nothing sent, and wrong codes answered alike (SECURITY.md 3.1, 3.16)', async () => {
+    it('unknown and unconfirmed identifiers: the same status and body, nothing sent, and wrong codes answered alike (docs/reference/security-requirements.md 3.1, 3.16)', async () => {
       const unverifiedEmail = uniqueEmail('unverified');
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: unverifiedEmail, password: GOOD_PASSWORD })).status).toBe(202);
       const a = await signedInAccount(t, { ip: nextIp() });
@@ -257,7 +257,7 @@ for (const dialect of dialectsUnderTest()) {
       // The unknown address gets the very same sequence of answers.
       expect(answers[nobody]).toEqual(answers[a.email]);
       expect(t.logs().some((l) => l.event === 'password_reset.code_rejected' && l.accountId === a.accountId && l.reason === 'code-incorrect')).toBe(true);
-      // 10 wrong codes never lock the account itself (SECURITY.md 3.7): the password still signs in.
+      // 10 wrong codes never lock the account itself (docs/reference/security-requirements.md 3.7): the password still signs in.
       expect((await signIn(t, a.email, a.password)).status).toBe(200);
       // …nor the owner's own flow from another client: a code comes and verifies.
       const owner = browser(t);
@@ -265,7 +265,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await owner.post('/api/v1/password/forgot/verify', { code: (await mailedCode(t, a.email)).code })).status).toBe(200);
     });
 
-    it('a code only works in the flow it was sent for: not without the cookie, not in another flow (SECURITY.md 4.6)', async () => {
+    it('a code only works in the flow it was sent for: not without the cookie, not in another flow (docs/reference/security-requirements.md 4.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const b = browser(t);
       await forgot(t, b, a.email);
@@ -289,7 +289,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: fresh })).status).toBeGreaterThanOrEqual(400);
     });
 
-    it('100 parallel redemptions of one code: exactly one wins (SECURITY.md 3.3)', async () => {
+    it('100 parallel redemptions of one code: exactly one wins (docs/reference/security-requirements.md 3.3)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const b = browser(t);
       await forgot(t, b, a.email);
@@ -325,7 +325,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await first.client.get('/api/v1/session')).status).toBe(200);
     });
 
-    it('the new password follows the sign-up policy; a refused one changes nothing and the flow stays usable (SECURITY.md 3.11)', async () => {
+    it('the new password follows the sign-up policy; a refused one changes nothing and the flow stays usable (docs/reference/security-requirements.md 3.11)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const b = browser(t);
       await forgot(t, b, a.email);
@@ -354,7 +354,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await signIn(t, a.email, a.password)).status).toBe(200);
     });
 
-    it('a reset kills every other outstanding reset code and verified flow of the account (SECURITY.md 3.13)', async () => {
+    it('a reset kills every other outstanding reset code and verified flow of the account (docs/reference/security-requirements.md 3.13)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const recovery = await withRecoveryEmail(t, a);
       const viaRecovery = browser(t);
@@ -406,7 +406,7 @@ for (const dialect of dialectsUnderTest()) {
       await forgot(t, a.client, a.email);
       expect((await mailedCode(t, a.email)).count).toBe(21);
       expect(await events(a.accountId)).toContain('password_reset.suppressed');
-      // Requests never lock the account (SECURITY.md 3.7).
+      // Requests never lock the account (docs/reference/security-requirements.md 3.7).
       expect((await signIn(t, a.email, a.password)).status).toBe(200);
 
       const one = apiClient(t.app, { ip: '203.0.113.77' });
@@ -418,7 +418,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(refused.headers['retry-after']).toBeDefined();
     });
 
-    it('one SMS a minute per number: a quicker second request is silent and sends nothing (SECURITY.md 5.4)', async () => {
+    it('one SMS a minute per number: a quicker second request is silent and sends nothing (docs/reference/security-requirements.md 5.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const phone = await withRecoveryPhone(t, a);
       await forgot(t, browser(t), phone.typed);
@@ -429,7 +429,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await smsCode(t, phone.e164)).count).toBe(2);
     });
 
-    it('the link is built from PUBLIC_URL, never from Host or X-Forwarded-Host (SECURITY.md 3.8)', async () => {
+    it('the link is built from PUBLIC_URL, never from Host or X-Forwarded-Host (docs/reference/security-requirements.md 3.8)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       await browser(t).post('/api/v1/password/forgot', { identifier: a.email }, { host: 'evil.example', 'x-forwarded-host': 'evil.example' });
       await t.services.passwordReset.drain();
@@ -438,7 +438,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(mail?.text).not.toContain('evil.example');
     });
 
-    it('bad input: a clear 4xx, nothing written (PRODUCT.md §8)', async () => {
+    it('bad input: a clear 4xx, nothing written (docs/reference/product.md §8)', async () => {
       const b = browser(t);
       const cases: [unknown, number, string][] = [
         [{}, 400, 'validation-failed'],

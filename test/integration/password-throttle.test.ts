@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * The password throttle over HTTP (issue 3 point 4; SECURITY.md 5.1, 5.2): the buckets of
+ * The password throttle over HTTP (docs/reference/security-requirements.md 5.1, 5.2): the buckets of
  * `passwordThrottlePolicy`, enforced exactly, for every route that checks a password.
  * rate-limiter-flexible reads Date.now, the app its injected clock: time moves for both.
  */
@@ -36,7 +36,7 @@ function expectThrottled(response: ApiResponse, retryAfterSeconds?: number): voi
 }
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: password throttling (issue 3 point 4, SECURITY.md 5.1, 5.2)`, () => {
+  describe(`${dialect}: password throttling (docs/reference/security-requirements.md 5.1, 5.2)`, () => {
     let t: TestApp;
 
     /** Moves the app's clock and the limiter's Date.now together. */
@@ -80,7 +80,7 @@ for (const dialect of dialectsUnderTest()) {
       advance(2 * 60 * MINUTE);
     });
 
-    it('(account, client): 10 failures, the 11th wrong password is still checked, then 429 with Retry-After 30 s doubling to 15 min; the right password is refused during the delay (SECURITY.md 5.1, 5.2)', async () => {
+    it('(account, client): 10 failures, the 11th wrong password is still checked, then 429 with Retry-After 30 s doubling to 15 min; the right password is refused during the delay (docs/reference/security-requirements.md 5.1, 5.2)', async () => {
       const { email } = await account();
       const attacker = stranger();
       const verify = vi.spyOn(t.services.hasher, 'verify');
@@ -108,7 +108,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(wait).toBe(passwordThrottlePolicy.delay.maxSeconds);
     });
 
-    it('a right password resets the counters (SECURITY.md 5.1)', async () => {
+    it('a right password resets the counters (docs/reference/security-requirements.md 5.1)', async () => {
       const { email } = await account();
       const browser = stranger();
       for (let i = 0; i < accountClient.freeFailures - 1; i++) expectProblem(await login(browser, email, WRONG), 401, 'invalid-credentials');
@@ -118,7 +118,7 @@ for (const dialect of dialectsUnderTest()) {
       expectThrottled(await login(browser, email, WRONG), 30);
     });
 
-    it('account: 50 failures from many clients delay browsers without the device cookie; the owner’s browser still signs in, from anywhere (SECURITY.md 5.1)', async () => {
+    it('account: 50 failures from many clients delay browsers without the device cookie; the owner’s browser still signs in, from anywhere (docs/reference/security-requirements.md 5.1)', async () => {
       const owner = await account();
       for (let i = 0; i < accountBucket.freeFailures; i++) expectProblem(await login(stranger(), owner.email, WRONG), 401, 'invalid-credentials');
       expectProblem(await login(stranger(), owner.email, WRONG), 401, 'invalid-credentials'); // the 51st is checked
@@ -135,7 +135,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await login(travelling, owner.email, PASSWORD)).status).toBe(200);
     });
 
-    it('client: 100 failures across accounts → 429 for every account from that client, not for others (SECURITY.md 5.1)', async () => {
+    it('client: 100 failures across accounts → 429 for every account from that client, not for others (docs/reference/security-requirements.md 5.1)', async () => {
       const known = await account();
       // The hash is not what is tested here: skip its cost (unknown addresses verify a dummy).
       vi.spyOn(t.services.hasher, 'verifyDummy').mockResolvedValue(false);
@@ -149,7 +149,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await login(stranger(), known.email, PASSWORD)).status).toBe(200);
     });
 
-    it('an unknown address is throttled exactly like a known one: identical answers, nothing to enumerate (SECURITY.md 5.1, 7.3)', async () => {
+    it('an unknown address is throttled exactly like a known one: identical answers, nothing to enumerate (docs/reference/security-requirements.md 5.1, 7.3)', async () => {
       const known = await account();
       const unknown = uniqueEmail('nobody');
       const run = async (email: string) => {
@@ -168,7 +168,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(forKnown.filter((a) => (a as { status: number }).status === 429)).toHaveLength(2);
     });
 
-    it('a guess at a known address does the same database work as one at an unknown address, with or without a device cookie, throttled or not (SECURITY.md 7.3)', async () => {
+    it('a guess at a known address does the same database work as one at an unknown address, with or without a device cookie, throttled or not (docs/reference/security-requirements.md 7.3)', async () => {
       const known = await account();
       // A browser that signed in to some account of its own carries a well-formed device cookie.
       const attackerOwn = await account();
@@ -209,7 +209,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await throttleNotices(known.accountId)).toBe(0);
     });
 
-    it('tells the owner "Anmeldung vorübergehend gesperrt" when the account’s own bucket refuses, at most once an hour (issue 3 point 4, SECURITY.md 6.8)', async () => {
+    it('tells the owner "Anmeldung vorübergehend gesperrt" when the account’s own bucket refuses, at most once an hour (docs/reference/security-requirements.md 6.8)', async () => {
       const owner = await account();
       const guess = () => login(stranger(), owner.email, WRONG); // a new client each time: only the account bucket fills
       for (let i = 0; i <= accountBucket.freeFailures; i++) expectProblem(await guess(), 401, 'invalid-credentials');
@@ -231,7 +231,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await throttleNotices(owner.accountId)).toBe(2);
     });
 
-    it('200 parallel wrong sign-ins from one client: no 5xx, at most 10 + a few reach the hasher, the rest 429 (PITFALLS.md, SECURITY.md 5.1)', async () => {
+    it('200 parallel wrong sign-ins from one client: no 5xx, at most 10 + a few reach the hasher, the rest 429 (docs/reference/pitfalls.md, docs/reference/security-requirements.md 5.1)', async () => {
       const owner = await account();
       const verify = vi.spyOn(t.services.hasher, 'verify');
       const attacker = stranger();
@@ -251,7 +251,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await login(owner.client, owner.email, PASSWORD)).status).toBe(200);
     });
 
-    it('200 parallel wrong sign-ins from 200 clients: at most 50 + a few reach the hasher, no 5xx (PITFALLS.md, SECURITY.md 5.1)', async () => {
+    it('200 parallel wrong sign-ins from 200 clients: at most 50 + a few reach the hasher, no 5xx (docs/reference/pitfalls.md, docs/reference/security-requirements.md 5.1)', async () => {
       const owner = await account();
       const verify = vi.spyOn(t.services.hasher, 'verify');
       const results = await Promise.all(Array.from({ length: 200 }, () => login(stranger(), owner.email, WRONG)));
@@ -264,7 +264,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await login(owner.client, owner.email, PASSWORD)).status).toBe(200);
     });
 
-    it('re-authentication, password change and e-mail change count against the same buckets as sign-in (issue 3 point 4, SECURITY.md 5.1)', async () => {
+    it('re-authentication, password change and e-mail change count against the same buckets as sign-in (docs/reference/security-requirements.md 5.1)', async () => {
       const owner = await account();
       const before = await t.database.db.selectFrom('accounts').select(['password_hash', 'email']).where('id', '=', owner.accountId).executeTakeFirstOrThrow();
       const c = owner.client;
@@ -285,7 +285,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     if (dialect === 'postgres') {
-      it('a failing limit store answers 503, not 200 and not 429, and checks no password (PITFALLS.md, SECURITY.md 7.2)', async () => {
+      it('a failing limit store answers 503, not 200 and not 429, and checks no password (docs/reference/pitfalls.md, docs/reference/security-requirements.md 7.2)', async () => {
         const owner = await account();
         const verify = vi.spyOn(t.services.hasher, 'verify');
         // The per-client API limit shares the table; keep it out of the way to reach the password throttle.

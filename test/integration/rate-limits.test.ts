@@ -6,7 +6,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 const LIMIT = 3;
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: per-client rate limit on /api (PRODUCT.md §8, SECURITY.md 5.2, 6.9)`, () => {
+  describe(`${dialect}: per-client rate limit on /api (docs/reference/product.md §8, docs/reference/security-requirements.md 5.2, 6.9)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect, { env: { RATE_LIMIT_API_PER_MINUTE: String(LIMIT), TRUST_PROXY: '10.9.9.9' } });
@@ -91,7 +91,7 @@ for (const dialect of dialectsUnderTest()) {
         }
       });
 
-      it('answers 503, not 429 and not 200, when the limit store fails (PITFALLS.md)', async () => {
+      it('answers 503, not 429 and not 200, when the limit store fails (docs/reference/pitfalls.md)', async () => {
         await sql`alter table rate_limit_buckets rename to rate_limit_buckets_gone`.execute(t.database.db);
         try {
           const r = await meta('198.51.100.99');

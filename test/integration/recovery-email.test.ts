@@ -12,7 +12,7 @@ const nextIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}
 type RecoveryBody = { email: { status: string; address?: string; pending?: { address: string; expiresAt: string; resendAvailableAt: string } } };
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: recovery e-mail, "Kontowiederherstellung → E-Mail-Adresse" (PRODUCT.md §2)`, () => {
+  describe(`${dialect}: recovery e-mail, "Kontowiederherstellung → E-Mail-Adresse" (docs/reference/product.md §2)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -50,7 +50,7 @@ for (const dialect of dialectsUnderTest()) {
       const told = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet');
       expect(told?.text).toContain(address);
       expect(await events(a.accountId)).toEqual(expect.arrayContaining(['recovery_email.setup_requested', 'recovery_email.added']));
-      // The notice of a later event reaches both addresses (PRODUCT.md §4).
+      // The notice of a later event reaches both addresses (docs/reference/product.md §4).
       await a.client.put('/api/v1/account/password', { currentPassword: a.password, newPassword: 'Ein-ganz-neues-Passwort-5' });
       expect((await mailsTo(t, address)).some((m) => m.subject === 'Lifeline: Ihr Passwort wurde geändert')).toBe(true);
     });

@@ -9,7 +9,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * "Kontowiederherstellung → Telefonnummer" over the API (issue 6; PRODUCT.md §3; SECURITY.md
+ * "Kontowiederherstellung → Telefonnummer" over the API (docs/reference/product.md §3; docs/reference/security-requirements.md
  * 3.5 code lifetime, 4.5 tries that a new code does not restore, 6.x caps against SMS pumping).
  * Every test on SQLite and PostgreSQL; SMS through the development mailbox, and once each
  * through a local server that speaks Twilio's Messages API and a signed webhook receiver.
@@ -42,7 +42,7 @@ async function codeSentTo(t: TestApp, e164: string): Promise<string | undefined>
 const wrongCodeFor = (code: string | undefined) => (code === '000000' ? '111111' : '000000');
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: recovery phone, "Kontowiederherstellung → Telefonnummer" (PRODUCT.md §3)`, () => {
+  describe(`${dialect}: recovery phone, "Kontowiederherstellung → Telefonnummer" (docs/reference/product.md §3)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -80,7 +80,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(notice?.text).toContain(`+49 *** ****${number.digits.slice(-3)}`);
       expect(notice?.text).not.toContain(number.digits);
       expect(await events(a.accountId)).toEqual(expect.arrayContaining(['recovery_phone.setup_requested', 'recovery_phone.added']));
-      // The code is never logged (ARCHITECTURE.md "Never log a secret").
+      // The code is never logged (docs/reference/contracts.md "Never log a secret").
       expect(t.logLines().some((line) => line.includes(code ?? '------'))).toBe(false);
       // Sent and confirmed codes per country (the ratio falls when someone pumps).
       const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -112,9 +112,9 @@ for (const dialect of dialectsUnderTest()) {
       ['0171 SMS-PUMP', 'DE', 'invalid-number'],
       ['+1 201 555 0123', 'US', 'country-not-allowed'],
       ['+44 7400 123456', undefined, 'country-not-allowed'],
-      ['+882 16 1234567', undefined, 'country-not-allowed'], // international networks (SECURITY.md 5.5)
+      ['+882 16 1234567', undefined, 'country-not-allowed'], // international networks (docs/reference/security-requirements.md 5.5)
       ['+881 6 12345678', undefined, 'country-not-allowed'], // satellite phones
-    ])('refuses %s (%s) with 422 %s, a localised message, and sends nothing (SECURITY.md 5.5, 5.7)', async (number, country, code) => {
+    ])('refuses %s (%s) with 422 %s, a localised message, and sends nothing (docs/reference/security-requirements.md 5.5, 5.7)', async (number, country, code) => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const r = await a.client.put('/api/v1/recovery/phone', { number, ...(country ? { country } : {}) });
       expect(r.status).toBe(422);
@@ -140,7 +140,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await phoneOf(a.client)).status).toBe('pending');
     });
 
-    it('needs the password: outside the window 403 privilege-required, a wrong one 403 wrong-password; no SMS goes out (SECURITY.md 4.8)', async () => {
+    it('needs the password: outside the window 403 privilege-required, a wrong one 403 wrong-password; no SMS goes out (docs/reference/security-requirements.md 4.8)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       t.clock.advance(10 * MINUTE + SECOND);
       const number = mobile();
@@ -150,7 +150,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.put('/api/v1/recovery/phone', { number: number.typed, password: a.password })).status).toBe(202);
     });
 
-    it('a wrong code says how many tries are left; after 5 the code is dead (410), even the right one (SECURITY.md 4.4)', async () => {
+    it('a wrong code says how many tries are left; after 5 the code is dead (410), even the right one (docs/reference/security-requirements.md 4.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
@@ -169,7 +169,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await phoneOf(a.client)).status).toBe('pending');
     });
 
-    it('sending again never restores tries: 10 wrong codes in an hour lock the phone setup for an hour (SECURITY.md 4.5)', async () => {
+    it('sending again never restores tries: 10 wrong codes in an hour lock the phone setup for an hour (docs/reference/security-requirements.md 4.5)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
@@ -198,7 +198,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) })).status).toBe(200);
     });
 
-    it('a code is accepted at 9:59 and dead at 10:01 (SECURITY.md 3.5, 4.4)', async () => {
+    it('a code is accepted at 9:59 and dead at 10:01 (docs/reference/security-requirements.md 3.5, 4.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
@@ -215,7 +215,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await b.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, other.e164) })).status).toBe(200);
     });
 
-    it('the code of another number (a replaced setup) does not confirm; the new number’s code does (SECURITY.md 4.6)', async () => {
+    it('the code of another number (a replaced setup) does not confirm; the new number’s code does (docs/reference/security-requirements.md 4.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const first = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: first.typed });
@@ -245,7 +245,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await phoneOf(b.client)).status).toBe('none');
     });
 
-    it('state changes need the CSRF token (SECURITY.md 2.9); a missing one changes nothing', async () => {
+    it('state changes need the CSRF token (docs/reference/security-requirements.md 2.9); a missing one changes nothing', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = mobile();
       const r = await a.client.put('/api/v1/recovery/phone', { number: number.typed }, { 'x-csrf-token': '' });
@@ -285,7 +285,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: secondCode })).status).toBe(200);
     });
 
-    it('the minute between two SMS holds per number, whatever the path: A, B, A and cancel-then-set-up-again (SECURITY.md 5.4)', async () => {
+    it('the minute between two SMS holds per number, whatever the path: A, B, A and cancel-then-set-up-again (docs/reference/security-requirements.md 5.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const first = mobile();
       const second = mobile();
@@ -328,7 +328,7 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
-    it('a change keeps the old number active until the new one is confirmed; the old number gets a short SMS without a link (SECURITY.md 4.8, 6.6)', async () => {
+    it('a change keeps the old number active until the new one is confirmed; the old number gets a short SMS without a link (docs/reference/security-requirements.md 4.8, 6.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const old = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: old.typed });
@@ -387,7 +387,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
-  describe(`${dialect}: caps against SMS pumping (issue 6; docs/security.md)`, () => {
+  describe(`${dialect}: caps against SMS pumping (docs/security.md)`, () => {
     /** A fresh instance with small caps: every cap is tested on its own. */
     async function appWith(env: Environment): Promise<TestApp> {
       return createTestApp(dialect, { env });
@@ -472,7 +472,7 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
-    it('a send refused by one cap uses up none of the others: a client at its cap cannot drain the country (SECURITY.md 5.4)', async () => {
+    it('a send refused by one cap uses up none of the others: a client at its cap cannot drain the country (docs/reference/security-requirements.md 5.4)', async () => {
       const t = await appWith({ SMS_CAP_CLIENT_PER_HOUR: '1', SMS_CAP_COUNTRY_PER_HOUR: '3' });
       try {
         const pumperIp = nextIp();
@@ -508,7 +508,7 @@ for (const dialect of dialectsUnderTest()) {
       }
     });
 
-    it('with the default caps, 20 numbers of one range trip the prefix cap (SECURITY.md 5.4)', async () => {
+    it('with the default caps, 20 numbers of one range trip the prefix cap (docs/reference/security-requirements.md 5.4)', async () => {
       const t = await appWith({});
       try {
         const range = String(1000 + Math.floor(Math.random() * 8999));

@@ -11,7 +11,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * SESSION_COOKIE_DOMAIN the session cookie is `__Secure-lifeline_session` with that Domain (the
  * device cookie stays `__Host-`); ALLOWED_RETURN_ORIGINS with names and path prefixes reaches the
  * UI through GET /api/v1/meta, and a verification's returnTo is judged by the same rule.
- * SECURITY.md 7.5, 8.1, 8.5.
+ * docs/reference/security-requirements.md 7.5, 8.1, 8.5.
  */
 let ipCounter = 0;
 const nextIp = () => `198.41.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;

@@ -10,7 +10,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Profile → "Sicherheitsaktivität" over the API (issue 8: `GET /api/v1/security-log`), and the
+ * Profile → "Sicherheitsaktivität" over the API (`GET /api/v1/security-log`), and the
  * retention of its rows (SECURITY_LOG_DAYS). On SQLite and PostgreSQL.
  */
 type Page = { items: { id: string; type: string; createdAt: string; ip: string | null; device: string | null; details: Record<string, unknown>; undoable: boolean }[]; nextCursor: string | null };
@@ -19,7 +19,7 @@ let ipCounter = 0;
 const nextIp = () => `198.22.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: the security log ("Sicherheitsaktivität", issue 8)`, () => {
+  describe(`${dialect}: the security log ("Sicherheitsaktivität")`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect, { env: { SECURITY_LOG_DAYS: '120' } });
@@ -111,7 +111,7 @@ for (const dialect of dialectsUnderTest()) {
 }
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: the approximate place with GEOIP_DB (issue 8)`, () => {
+  describe(`${dialect}: the approximate place with GEOIP_DB`, () => {
     let t: TestApp;
     beforeAll(async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-'));

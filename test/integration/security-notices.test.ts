@@ -5,16 +5,16 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Every security event of PRODUCT.md §4, one after the other on one English account with a
+ * Every security event of docs/reference/product.md §4, one after the other on one English account with a
  * confirmed recovery e-mail: the right recipients and only those, the account's language, one
- * log row (issue 8, SECURITY.md 6.7). The sign-in throttle notice has its own test
+ * log row (docs/reference/security-requirements.md 6.7). The sign-in throttle notice has its own test
  * (password-throttle.test.ts), the undo links theirs (security-undo.test.ts).
  */
 let ipCounter = 0;
 const nextIp = () => `198.24.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: who hears of what (issue 8)`, () => {
+  describe(`${dialect}: who hears of what (security notices)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -22,7 +22,7 @@ for (const dialect of dialectsUnderTest()) {
     afterAll(async () => t.close());
 
     it('walks every event: recipients, language and log row', async () => {
-      // Settled (login e-mail confirmed 8 days ago): issue 9's login-e-mail change verifies with a code to it.
+      // Settled (login e-mail confirmed 8 days ago): the login-e-mail change then verifies with a code to it.
       const owner = await settledAccount(t, { ip: nextIp(), locale: 'en' });
       const recovery = uniqueEmail('rec');
       let login = owner.email;
@@ -103,7 +103,7 @@ for (const dialect of dialectsUnderTest()) {
 
       // The login e-mail changed: the new login e-mail and the recovery e-mail, the old address apart.
       const newLogin = uniqueEmail('login2');
-      // Issue 9: a code to the login e-mail (confirmed 8 days before, see the start) verifies it.
+      // The policy table: a code to the login e-mail (confirmed 8 days before, see the start) verifies it.
       expect((await changeLoginEmailVerified(t, owner.client, login, { newEmail: newLogin, password })).status).toBe(202);
       const link3 = tokenIn((await mailsTo(t, newLogin)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
       const loginChanged = await during(() => apiClient(t.app).post('/api/v1/account/email/confirm', { token: link3 }));

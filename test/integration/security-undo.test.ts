@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Security notices and "Das war ich nicht" (issue 8; PRODUCT.md §4; SECURITY.md 6.6, 6.7).
+ * Security notices and "Das war ich nicht" (docs/reference/product.md §4; docs/reference/security-requirements.md 6.6, 6.7).
  * An attacker here is a second browser signed in with the owner's password (stolen): what it
  * changes, the owner undoes from the notice's link. On SQLite and PostgreSQL.
  */
@@ -28,7 +28,7 @@ function mobile(): { typed: string; e164: string } {
 }
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: security notices and "Das war ich nicht" (issue 8)`, () => {
+  describe(`${dialect}: security notices and "Das war ich nicht"`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect);
@@ -87,7 +87,7 @@ for (const dialect of dialectsUnderTest()) {
       const recovery = uniqueEmail('owner-rec');
       await confirmRecoveryEmail(owner.client, recovery);
       t.clock.advance(8 * DAY);
-      // The same browser: a new device's fresh session would have its removals held (issue 9's 72 hours).
+      // The same browser: a new device's fresh session would have its removals held (the 72-hour hold).
       expect((await owner.client.post('/api/v1/login', { email: owner.email, password: owner.password })).status).toBe(200);
       await settle();
       return { ...owner, recovery };
@@ -197,7 +197,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = (await signIn(owner.email, owner.password)).client;
       const evil = uniqueEmail('attacker-login');
-      // Issue 9 asks a code too: this attacker has the password and, once, the mailbox's code.
+      // The policy table asks a code too: this attacker has the password and, once, the mailbox's code.
       expect((await changeLoginEmailVerified(t, attacker, owner.email, { newEmail: evil, password: owner.password })).status).toBe(202);
       const link = tokenIn((await mailsTo(t, evil)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
       expect((await apiClient(t.app).post('/api/v1/account/email/confirm', { token: link })).status).toBe(200);
@@ -207,7 +207,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await undoTokenIn(t, owner.recovery, 'für die Anmeldung geändert')).toBeDefined();
       const fromOld = await undoTokenIn(t, owner.email, 'Ihre E-Mail-Adresse für die Anmeldung wurde geändert');
       const fromRecovery = await undoTokenIn(t, owner.recovery, 'für die Anmeldung geändert');
-      // The old address may notice late: its link lives 30 days (issue 9), a notice's usual one 7.
+      // The old address may notice late: its link lives 30 days, a notice's usual one 7.
       expect((await mailsTo(t, owner.email)).find((m) => m.subject.includes('Ihre E-Mail-Adresse für die Anmeldung wurde geändert'))?.text).toContain('Der Link ist 30 Tage gültig.');
       t.clock.advance(20 * DAY);
       const preview = (token: string | undefined) => apiClient(t.app, { ip: nextIp() }).get(`/api/v1/security/undo?token=${encodeURIComponent(token ?? '')}`);

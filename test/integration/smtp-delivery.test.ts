@@ -142,7 +142,7 @@ describe('sqlite: e-mail through a real SMTP server', () => {
     expect(sink.received).toHaveLength(1);
   });
 
-  it('security notices survive an SMTP outage: stopped, then started, each delivered exactly once with its undo link (issue 8)', async () => {
+  it('security notices survive an SMTP outage: stopped, then started, each delivered exactly once with its undo link ("Das war ich nicht")', async () => {
     const email = `owner-${Date.now()}@example.com`;
     const password = 'Korrekt-Pferd-Batterie-42';
     const now = t.clock.now();

@@ -16,12 +16,12 @@ import { createVerificationService, type ApplyRedeemed, type VerificationService
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../helpers/test-database.js';
 
 /**
- * Races on one-time secrets (ARCHITECTURE.md "One mechanism for one-time secrets"): parallel
+ * Races on one-time secrets (docs/reference/contracts.md "One mechanism for one-time secrets"): parallel
  * redemptions never both win, parallel wrong guesses use up exactly the tries there are.
  *
  * PostgreSQL: 100 concurrent calls over a pool of 20 connections are a real race. SQLite:
  * Kysely uses one connection per process, so the in-process loop below proves little there
- * (PITFALLS.md); the real SQLite race is two processes on one file, at the end.
+ * (docs/reference/pitfalls.md); the real SQLite race is two processes on one file, at the end.
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -122,7 +122,7 @@ for (const dialect of dialectsUnderTest()) {
       if (dialect === 'postgres') await Promise.all(Array.from({ length: 20 }, () => sql`select pg_sleep(0.02)`.execute(fixture.database.db)));
     });
 
-    it('the same correct code: exactly one winner, the others invalid-or-expired, apply ran once (SECURITY.md 3.3, 4.4)', async () => {
+    it('the same correct code: exactly one winner, the others invalid-or-expired, apply ran once (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
       const account = await newAccount(fixture);
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
       const results = await Promise.allSettled(
@@ -133,7 +133,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
     });
 
-    it('wrong guesses on a 5-try code: exactly 5 counted, 5 code-incorrect, the rest code-used-up; then the right code is refused (SECURITY.md 4.5, 3.10)', async () => {
+    it('wrong guesses on a 5-try code: exactly 5 counted, 5 code-incorrect, the rest code-used-up; then the right code is refused (docs/reference/security-requirements.md 4.5, 3.10)', async () => {
       const account = await newAccount(fixture);
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
       const wrong = wrongDigits(code.secret);
@@ -149,7 +149,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(applyRuns).toBe(0);
     });
 
-    it('the same link: exactly one winner, apply ran once (SECURITY.md 3.3)', async () => {
+    it('the same link: exactly one winner, apply ran once (docs/reference/security-requirements.md 3.3)', async () => {
       const account = await newAccount(fixture);
       const link = await fixture.service.issue(fixture.database.db, { purpose: LINK, accountId: account });
       const results = await Promise.allSettled(Array.from({ length: PARALLEL }, () => fixture.service.redeemLink({ purpose: LINK, token: link.secret }, apply)));
@@ -158,7 +158,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await stateOf(fixture.database, link.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
     });
 
-    it('forged link secrets: exactly 5 counted, then the real link is refused (SECURITY.md 3.10)', async () => {
+    it('forged link secrets: exactly 5 counted, then the real link is refused (docs/reference/security-requirements.md 3.10)', async () => {
       const account = await newAccount(fixture);
       const link = await fixture.service.issue(fixture.database.db, { purpose: LINK, accountId: account });
       const results = await Promise.allSettled(Array.from({ length: PARALLEL }, () => fixture.service.redeemLink({ purpose: LINK, token: forgedLink(link.secret) }, apply)));
@@ -167,7 +167,7 @@ for (const dialect of dialectsUnderTest()) {
       await expect(fixture.service.redeemLink({ purpose: LINK, token: link.secret }, apply)).rejects.toMatchObject({ code: 'code-used-up' });
     });
 
-    it('wrong guesses at 8 failures in the hour: the hourly count stops at exactly 10, then even the right code is refused (SECURITY.md 4.5)', async () => {
+    it('wrong guesses at 8 failures in the hour: the hourly count stops at exactly 10, then even the right code is refused (docs/reference/security-requirements.md 4.5)', async () => {
       const account = await newAccount(fixture);
       await spendFailures(fixture, account, 8);
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
@@ -181,7 +181,7 @@ for (const dialect of dialectsUnderTest()) {
       await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({ code: 'too-many-attempts' });
     });
 
-    it('right and wrong guesses mixed: at most one winner, never more than 5 tries counted (SECURITY.md 3.3, 4.5)', async () => {
+    it('right and wrong guesses mixed: at most one winner, never more than 5 tries counted (docs/reference/security-requirements.md 3.3, 4.5)', async () => {
       const account = await newAccount(fixture);
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
       const wrong = wrongDigits(code.secret);
@@ -334,7 +334,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     return results;
   };
 
-  it('the same correct code from two processes: exactly one winner across both, apply ran once (SECURITY.md 3.3, 4.4)', async () => {
+  it('the same correct code from two processes: exactly one winner across both, apply ran once (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
     const account = await newAccount(fixture);
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
     const results = await race({ mode: 'code', purpose: SMS, accountId: account, secret: code.secret });
@@ -344,7 +344,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
   });
 
-  it('the same link from two processes: exactly one winner across both (SECURITY.md 3.3)', async () => {
+  it('the same link from two processes: exactly one winner across both (docs/reference/security-requirements.md 3.3)', async () => {
     const account = await newAccount(fixture);
     const link = await fixture.service.issue(fixture.database.db, { purpose: LINK, accountId: account });
     const results = await race({ mode: 'link', purpose: LINK, accountId: account, secret: link.secret });
@@ -354,7 +354,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     expect(await stateOf(fixture.database, link.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
   });
 
-  it('wrong guesses from two processes on a 5-try code: exactly 5 counted, then the right code is refused (SECURITY.md 4.5, 3.10)', async () => {
+  it('wrong guesses from two processes on a 5-try code: exactly 5 counted, then the right code is refused (docs/reference/security-requirements.md 4.5, 3.10)', async () => {
     const account = await newAccount(fixture);
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
     const results = await race({ mode: 'code', purpose: SMS, accountId: account, secret: wrongDigits(code.secret) });
@@ -366,7 +366,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     expect(apply).not.toHaveBeenCalled();
   });
 
-  it('wrong guesses from two processes at 8 failures in the hour: the hourly count stops at exactly 10 (SECURITY.md 4.5)', async () => {
+  it('wrong guesses from two processes at 8 failures in the hour: the hourly count stops at exactly 10 (docs/reference/security-requirements.md 4.5)', async () => {
     const account = await newAccount(fixture);
     await spendFailures(fixture, account, 8);
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
@@ -376,7 +376,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     expect((await stateOf(fixture.database, code.id, account)).attemptsLeft).toBe(3);
   });
 
-  it('forged link secrets from two processes: exactly 5 counted (SECURITY.md 3.10)', async () => {
+  it('forged link secrets from two processes: exactly 5 counted (docs/reference/security-requirements.md 3.10)', async () => {
     const account = await newAccount(fixture);
     const link = await fixture.service.issue(fixture.database.db, { purpose: LINK, accountId: account });
     const results = await race({ mode: 'link', purpose: LINK, accountId: account, secret: forgedLink(link.secret) });

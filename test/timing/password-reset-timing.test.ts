@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * SECURITY.md 3.1/3.2 and issue 7: "Passwort vergessen?" answers in the same time whether or
+ * docs/reference/security-requirements.md 3.1/3.2: "Passwort vergessen?" answers in the same time whether or
  * not the identifier is a confirmed channel of an account. 800 requests of each kind,
  * in random order, each on an idle server (the processing after the previous answer is awaited:
  * it is not part of any answer). The means (of the middle 90 %) must be within 3 % and a
@@ -75,7 +75,7 @@ async function measureRound(t: TestApp, knownEmail: string, unknownEmail: string
 }
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: forgot password takes the same time for known and unknown identifiers (SECURITY.md 3.2)`, () => {
+  describe(`${dialect}: forgot password takes the same time for known and unknown identifiers (docs/reference/security-requirements.md 3.2)`, () => {
     let t: TestApp;
     beforeAll(async () => {
       t = await createTestApp(dialect, {

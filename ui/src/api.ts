@@ -84,7 +84,7 @@ async function send(method: string, path: string, body: unknown): Promise<Respon
 /**
  * Calls the API. Problems become {@link ApiError}s; an answer with `csrfToken` updates the
  * token. A `privilege-required` answer opens the password dialog and, once the user has
- * re-authenticated, tries the same request once more (PRODUCT.md §1).
+ * re-authenticated, tries the same request once more (docs/reference/product.md §1).
  */
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response = await send(method, path, body);

@@ -3,7 +3,7 @@ import { isPostgres } from './dialect.js';
 
 /**
  * rate-limiter-flexible's table, in exactly the shape its RateLimiterPostgres expects, so it
- * can run with `tableCreated: true` (PITFALLS.md). SQLite (the embedded default, one
+ * can run with `tableCreated: true` (docs/reference/pitfalls.md). SQLite (the embedded default, one
  * process) keeps its buckets in memory and needs no table.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * Recovery e-mail addresses (PRODUCT.md §2): per account at most one active and one pending
+ * Recovery e-mail addresses (docs/reference/product.md §2): per account at most one active and one pending
  * (awaiting confirmation) row; a change is a pending row beside the active one.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

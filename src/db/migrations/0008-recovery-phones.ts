@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * Recovery phone numbers (PRODUCT.md §3): per account at most one active and one pending
+ * Recovery phone numbers (docs/reference/product.md §3): per account at most one active and one pending
  * (awaiting its SMS code) row; a change is a pending row beside the active one. Numbers are
  * stored in E.164; `country` (ISO 3166-1 alpha-2) feeds the per-country caps and metrics.
  */

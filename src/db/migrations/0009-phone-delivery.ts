@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * For the recovery phone (issue 6):
+ * For the recovery phone:
  * - secrets by (purpose, target): when did the last code go to this number, whichever account
  *   asked? The one-minute cooldown per number reads it;
  * - an expiry on outbox messages: an SMS whose code has expired is not sent any more (it would

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * Forgot-password flows (issue 7): one row per "Passwort vergessen?" request, keyed by the
+ * Forgot-password flows: one row per "Passwort vergessen?" request, keyed by the
  * SHA-256 of the HttpOnly flow cookie. The request itself only writes this row (the same work
  * for every identifier); the lookup, the code and the message follow after the answer
  * (`processed_at`), so the answer's timing cannot depend on whether an account exists.

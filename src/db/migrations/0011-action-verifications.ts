@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * Issue 9: API keys of host applications, and verifications of sensitive actions.
+ * API keys of host applications, and verifications of sensitive actions.
  *
  * `api_keys`: only a keyed hash (HMAC-SHA256 under SECRET_KEY, `key_id` names the key) of the
  * secret half of `llk_<id>.<secret>` is stored; the key is printed once by

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * Account deletion with a grace period (issue 9): `deletion_due_at` is set when the owner asks
+ * Account deletion with a grace period: `deletion_due_at` is set when the owner asks
  * (password + a code), cleared by any sign-in before it; the worker deletes accounts past it.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * A login-e-mail change without a settled channel to verify it (issue 9): once the new address
+ * A login-e-mail change without a settled channel to verify it: once the new address
  * has confirmed, the change waits here for 7 days from the request, during which the old
  * address can cancel it; the worker applies it when `email_change_due_at` has passed.
  */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { EPOCH_MS } from './dialect.js';
 
 /**
- * Changes held for 72 hours (issue 9): removing a recovery channel from a session that signed
+ * Changes held for 72 hours: removing a recovery channel from a session that signed
  * in less than 24 hours ago on a new device takes effect only after the hold, and every channel
  * can cancel it meanwhile (the grace period Google and Microsoft use). The worker applies the
  * rows whose `effective_at` has passed.

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Issue 9's 72-hour hold, second part:
+ * The 72-hour hold on recovery-channel changes (0014), second part:
  * - a pending recovery address or number set up (or sent again) by a session on a new device:
  *   its confirmation is held. The mark is on the row, not on the link or code, so a code sent
  *   again later from another session (the first one expired) stays held;

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Who asked for a login-e-mail change that waits its 7 days (issue 9), as the security log
+ * Who asked for a login-e-mail change that waits its 7 days, as the security log
  * keeps it (IP and user agent): the notices sent when the worker applies it name that device,
  * not "unknown". Cleared with the waiting change.
  */

@@ -11,7 +11,7 @@ export interface OutboxStats {
 }
 
 /**
- * The outbox's SQL. Claiming differs by dialect (PITFALLS.md): PostgreSQL selects due rows
+ * The outbox's SQL. Claiming differs by dialect (docs/reference/pitfalls.md): PostgreSQL selects due rows
  * `FOR UPDATE SKIP LOCKED`, so several workers never take the same row; SQLite has one
  * writer, so a single `UPDATE … WHERE id IN (SELECT …) RETURNING` under its write lock is
  * already exclusive.

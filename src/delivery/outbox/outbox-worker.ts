@@ -180,7 +180,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   return {
     workerId,
     runOnce,
-    /** Starts polling about every `pollIntervalMs` (ARCHITECTURE.md: about once a second). */
+    /** Starts polling about every `pollIntervalMs` (docs/reference/contracts.md: about once a second). */
     start(): void {
       if (!stopped) return;
       stopped = false;

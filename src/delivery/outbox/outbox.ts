@@ -62,7 +62,7 @@ export const SENT_RETENTION_MS = 7 * DAY;
 export const FAILED_RETENTION_MS = 30 * DAY;
 
 /**
- * The transactional outbox (ARCHITECTURE.md): a change and the messages it causes are written
+ * The transactional outbox (docs/reference/contracts.md): a change and the messages it causes are written
  * in one transaction; the worker delivers later. Nothing is sent inside a request, so a
  * mail server that is down never loses a message nor slows or fails the request.
  */

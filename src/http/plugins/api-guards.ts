@@ -35,11 +35,11 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 /**
- * The checks every `/api` request passes before its route runs, in the order PITFALLS.md
+ * The checks every `/api` request passes before its route runs, in the order docs/reference/pitfalls.md
  * gives: the per-client rate limit; then, for state-changing requests, a cross-site origin
  * → 403, a body that is not JSON → 415; the CSRF token follows with sessions. Browsers
  * always send Origin or Sec-Fetch-Site with a cross-site POST, so a forged form or fetch from
- * another site is refused before anything is parsed (SECURITY.md 2.9). Clients without
+ * another site is refused before anything is parsed (docs/reference/security-requirements.md 2.9). Clients without
  * either header (curl, a host application's server) are not browsers and cannot be forged.
  */
 export function registerApiGuards(app: FastifyInstance, deps: { rateLimits: RateLimits; publicOrigin: string }): void {
@@ -62,7 +62,7 @@ export function registerApiGuards(app: FastifyInstance, deps: { rateLimits: Rate
     }
   });
 
-  // Answers of the API carry account and recovery data: never cached (SECURITY.md 8.6).
+  // Answers of the API carry account and recovery data: never cached (docs/reference/security-requirements.md 8.6).
   app.addHook('onSend', async (request, reply) => {
     if (isApiRequest(request) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });

@@ -77,10 +77,10 @@ function describeIssues(translator: Translator, request: FastifyRequest, issues:
 }
 
 /**
- * One error handler for the whole app (ARCHITECTURE.md "One error model"): a LifelineError
+ * One error handler for the whole app (docs/reference/contracts.md "One error model"): a LifelineError
  * becomes its problem; validation and Fastify's request errors become 4xx problems that name
  * what was wrong; anything else is a bug, logged with its stack and answered 500 with the
- * request id only: no message, no stack, no SQL (SECURITY.md 7.1).
+ * request id only: no message, no stack, no SQL (docs/reference/security-requirements.md 7.1).
  */
 export function registerErrorHandler(app: FastifyInstance, translator: Translator, options: { notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {}): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -4,8 +4,8 @@ import { LifelineError } from '../../core/errors.js';
 const answerable: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
- * Fastify answers a known path with an unknown method 404 (PITFALLS.md); clients deserve 405
- * with `Allow` (SECURITY.md 2.9: a GET to a mutating route is 405). `collectRoutes` records
+ * Fastify answers a known path with an unknown method 404 (docs/reference/pitfalls.md); clients deserve 405
+ * with `Allow` (docs/reference/security-requirements.md 2.9: a GET to a mutating route is 405). `collectRoutes` records
  * every route as it is added; `registerMethodNotAllowed`, registered after all routes, adds
  * a 405 route for each method a path does not have.
  */

@@ -4,7 +4,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 
 /**
  * OpenAPI 3.1 of every `/api/v1/*` route, generated from the routes' zod schemas; served at
- * `/openapi.json`. Must be registered before any route (PITFALLS.md). Routes outside the API
+ * `/openapi.json`. Must be registered before any route (docs/reference/pitfalls.md). Routes outside the API
  * (health, metrics, pages, the development mailbox) are left out: they are documented in
  * docs/operations.md.
  */

@@ -24,12 +24,12 @@ export function computeSecurityHeaders(options: HelmetOptions): Readonly<Record<
 }
 
 /**
- * Security headers on every answer (SECURITY.md 8.2–8.4): a strict Content-Security-Policy
+ * Security headers on every answer (docs/reference/security-requirements.md 8.2–8.4): a strict Content-Security-Policy
  * (only our own scripts, styles and images; no objects, no base, no framing; violations
  * reported), HSTS for a year with subdomains, nosniff and `Referrer-Policy: no-referrer`
  * everywhere: pages that carry a token in their URL must not leak it, and one policy for all
  * pages cannot be forgotten on one. `upgrade-insecure-requests` only when PUBLIC_URL is https,
- * or plain-http deployments other than localhost would break (PITFALLS.md). A route may
+ * or plain-http deployments other than localhost would break (docs/reference/pitfalls.md). A route may
  * replace a header (the development mailbox's sandboxed HTML view does, for its CSP).
  * `logoOrigin`: the origin of BRAND_LOGO_URL when it is not ours; img-src, and nothing else,
  * allows it (docs/operations.md "Branding").

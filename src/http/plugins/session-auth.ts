@@ -14,7 +14,7 @@ declare module 'fastify' {
     session?: 'required' | 'optional';
     /**
      * false: no CSRF token needed, because the route acts on a one-time secret or a password
-     * alone (ARCHITECTURE.md "Contracts").
+     * alone (docs/reference/contracts.md "Contracts").
      */
     csrf?: boolean;
   }
@@ -29,7 +29,7 @@ export interface SessionCookies {
 }
 
 /**
- * Cookie names of the Contracts: `__Host-` with Secure when PUBLIC_URL is https (SECURITY.md
+ * Cookie names of the Contracts: `__Host-` with Secure when PUBLIC_URL is https (docs/reference/security-requirements.md
  * 8.1), plain names on plain-http localhost (browsers refuse `__Host-` without Secure).
  * With SESSION_COOKIE_DOMAIN the session cookie carries `Domain`, which `__Host-` forbids: it is
  * `__Secure-lifeline_session` then (still Secure only). The device cookie stays host-only: no
@@ -50,7 +50,7 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
  * Session cookies and the per-route session and CSRF checks. Only routes that declare
  * `config.session` look a session up (one query), so anonymous and health routes cost nothing.
  * A state-changing request made with a session carries `X-CSRF-Token` (missing or wrong → 403),
- * checked after the origin and content-type guards (PITFALLS.md order).
+ * checked after the origin and content-type guards (docs/reference/pitfalls.md order).
  */
 export async function registerSessionAuth(app: FastifyInstance, deps: { sessions: SessionService; secure: boolean; cookieDomain?: string | undefined }): Promise<SessionCookieHelpers> {
   await app.register(cookie);

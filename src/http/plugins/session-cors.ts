@@ -10,7 +10,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
  * CORS for `GET /api/v1/session` and its preflight, nothing else (docs/integration.md "CORS and
  * cookie domain"): a page of an origin in CORS_ORIGINS (an app on a sibling host name, same
  * site) may read who is signed in, with the browser's cookie. The origin is echoed only when it
- * is on the list, never reflected otherwise (SECURITY.md 8.5); another origin, `null` and
+ * is on the list, never reflected otherwise (docs/reference/security-requirements.md 8.5); another origin, `null` and
  * requests without Origin get no CORS header at all, so the browser keeps the answer from the
  * page. `Vary: Origin` on every answer of the route, so that no cache hands one origin's answer
  * to another. Without CORS_ORIGINS nothing is registered: OPTIONS stays 405 and no answer names

@@ -66,7 +66,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
         tags: ['account'],
         summary: 'Change the login e-mail (privileged window, or `password` in the body); a link confirms the new address',
         description:
-          'Policy (issue 9): while the account has a channel confirmed at least 7 days ago, a verified `lifeline.change-login-email` record of this session is needed too (`verificationId`, else 403 verification-required). Without such a channel the change waits 7 days after the request; the old address is told at once, with a link that cancels it.',
+          'Policy: while the account has a channel confirmed at least 7 days ago, a verified `lifeline.change-login-email` record of this session is needed too (`verificationId`, else 403 verification-required). Without such a channel the change waits 7 days after the request; the old address is told at once, with a link that cancels it.',
         body: changeEmailRequest,
         response: { 202: emailChangeAccepted, ...problemResponses },
       },

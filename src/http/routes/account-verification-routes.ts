@@ -20,7 +20,7 @@ import { authOf } from './session-routes.js';
 import { iso, verificationBody } from './verification-routes.js';
 
 /**
- * Lifeline's own high-risk actions (issue 9): the profile starts a verification for this
+ * Lifeline's own high-risk actions (account deletion, login-e-mail change): the profile starts a verification for this
  * session (its records exist for no other session), sends the code to a channel the action
  * accepts, checks it, and hands the record's id to the action, which consumes it.
  */

@@ -35,7 +35,7 @@ export function summariseCspReport(body: unknown): Record<string, string | undef
 }
 
 /**
- * Where browsers report Content-Security-Policy violations (SECURITY.md 8.3). Outside `/api`,
+ * Where browsers report Content-Security-Policy violations (docs/reference/security-requirements.md 8.3). Outside `/api`,
  * because browsers post `application/csp-report`. Each report becomes one log line
  * (`security.csp_violation`, trimmed); the client's rate limit applies.
  */

@@ -11,7 +11,7 @@ export interface HealthRoutesDeps {
 }
 
 /**
- * Liveness, readiness and metrics (ARCHITECTURE.md "Contracts"): outside the rate limits and
+ * Liveness, readiness and metrics (docs/reference/contracts.md "Contracts"): outside the rate limits and
  * the API's guards, for load balancers and Prometheus.
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthRoutesDeps): void {

@@ -14,13 +14,13 @@ import type { Clock } from '../../core/clock.js';
 import type { PasswordResetService } from '../../recovery/password-reset/password-reset-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 
-/** The flow cookie: `__Host-` with Secure on https (SECURITY.md 8.1), like the session cookie. */
+/** The flow cookie: `__Host-` with Secure on https (docs/reference/security-requirements.md 8.1), like the session cookie. */
 export function resetFlowCookieName(secure: boolean): string {
   return secure ? '__Host-lifeline_reset_flow' : 'lifeline_reset_flow';
 }
 
 /**
- * "Passwort vergessen?" (issue 7). No session: the flow cookie binds a code to the browser that
+ * "Passwort vergessen?" (forgot password). No session: the flow cookie binds a code to the browser that
  * asked, and the e-mail link is a secret of its own. Cross-site requests are refused by the API
  * guards (Origin / Sec-Fetch-Site) and the cookie is SameSite=Strict.
  */

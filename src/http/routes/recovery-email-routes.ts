@@ -16,7 +16,7 @@ export interface RecoveryEmailRoutesDeps {
   readonly clock: Clock;
 }
 
-/** "Kontowiederherstellung → E-Mail-Adresse": the recovery e-mail's routes (issue 5). */
+/** "Kontowiederherstellung → E-Mail-Adresse": the recovery e-mail's routes. */
 export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: RecoveryEmailRoutesDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { cookies, clock } = deps;

@@ -17,7 +17,7 @@ export interface RecoveryPhoneRoutesDeps {
 }
 
 /**
- * "Kontowiederherstellung → Telefonnummer" (issue 6). Only registered when an SMS provider is
+ * "Kontowiederherstellung → Telefonnummer" (the recovery phone). Only registered when an SMS provider is
  * configured: without one every route answers 404 and the UI hides the row.
  */
 export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: RecoveryPhoneRoutesDeps): void {

@@ -8,7 +8,7 @@ import type { RecoveryEmailService } from '../../recovery/email/recovery-email-s
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
 import { authOf } from './session-routes.js';
 
-/** "Kontowiederherstellung" at a glance: the recovery e-mail and the recovery phone (ARCHITECTURE.md "Contracts"). */
+/** "Kontowiederherstellung" at a glance: the recovery e-mail and the recovery phone (docs/reference/contracts.md "Contracts"). */
 export function registerRecoveryRoutes(
   app: FastifyInstance,
   deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHold },

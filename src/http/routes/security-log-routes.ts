@@ -20,7 +20,7 @@ import type { SecurityLog } from '../../notifications/security-log.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import { authOf } from './session-routes.js';
 
-/** Profile → "Sicherheitsaktivität" (issue 8): the account's security log, newest first; and "Das war ich nicht". */
+/** Profile → "Sicherheitsaktivität": the account's security log, newest first; and "Das war ich nicht". */
 export interface SecurityLogRoutesDeps {
   readonly securityLog: SecurityLog;
   readonly database: Database;

@@ -11,7 +11,7 @@ const ACCEPTED = { status: 'accepted' } as const;
 
 /**
  * Sign-up and confirmation of the login e-mail. The answers to sign-up and "send the link
- * again" are one constant body whatever the address (ARCHITECTURE.md "Contracts").
+ * again" are one constant body whatever the address (docs/reference/contracts.md "Contracts").
  */
 export function registerSignupRoutes(app: FastifyInstance, deps: { signup: SignupService; rateLimits: RateLimits; defaultTimeZone: string; cookies: SessionCookieHelpers }): void {
   const api = app.withTypeProvider<ZodTypeProvider>();

@@ -54,7 +54,7 @@ function returnUrl(returnTo: string | null, id: string): string | null {
 const hostDescription = 'API key (`Authorization: Bearer`) with the scope `verifications` (403 insufficient-scope without it): a record exists only for the key that started it (404 for any other).';
 
 /**
- * The host API of action verification (issue 9) and the endpoints of Lifeline's own page
+ * The host API of action verification and the endpoints of Lifeline's own page
  * (`/verify-action?token=`), which acts by the capability in its URL.
  */
 export function registerVerificationRoutes(app: FastifyInstance, deps: { actionVerification: ActionVerificationService }): void {

@@ -30,7 +30,7 @@ export function createRecoveryEmailRepository() {
         .executeTakeFirst();
     },
 
-    /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
+    /** The confirmed pending row waits out a 72-hour hold: not yet the channel. */
     async markHeld(trx: Executor, id: string): Promise<RecoveryEmailRow | undefined> {
       // Marked as a new device's request too: it never settles at once when the hold ends.
       return trx.updateTable('recovery_emails').set({ status: 'held', hold_requested: 1 }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();

@@ -22,7 +22,7 @@ import { createRecoveryEmailRepository } from './recovery-email-repository.js';
 import { enforceCooldown, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 
-/** "erneut senden" at most once a minute (issue 5). */
+/** "erneut senden" at most once a minute. */
 export const RESEND_COOLDOWN_MS = MINUTE;
 /** The link lives as long as the purpose allows (24 h: people set this up and read the mail later). */
 const LINK_LIFETIME_MS = DAY;
@@ -32,7 +32,7 @@ export interface RecoveryEmailView {
   readonly status: 'none' | 'pending' | 'active';
   readonly address?: string;
   readonly pending?: { readonly address: string; readonly expiresAt: string; readonly resendAvailableAt: string };
-  /** A removal held for 72 hours (issue 9): when it takes effect. */
+  /** A removal held for 72 hours: when it takes effect. */
   readonly removalAt?: string;
   /** A confirmed replacement held for 72 hours: the new address and when it becomes the active one. */
   readonly replacement?: { readonly address: string; readonly effectiveAt: string };
@@ -43,7 +43,7 @@ export interface RecoveryEmailView {
 }
 
 /**
- * The recovery e-mail (PRODUCT.md §2 and the seed's first part): set up with the password (or in
+ * The recovery e-mail (docs/reference/product.md §2 and the seed's first part): set up with the password (or in
  * the privileged window, checked by the route), confirmed by a link that only the new address
  * gets, changed with the old address active until the new one is confirmed, removed with the
  * removed address and the login e-mail told. Transitions follow state.ts; every change writes
@@ -77,7 +77,7 @@ export function createRecoveryEmailService(deps: {
 
   /**
    * A fresh link (the previous one dies) to the pending address, and only there. `held`: a
-   * session on a new device sent it, so the confirmed address will wait 72 hours (issue 9); the
+   * session on a new device sent it, so the confirmed address will wait 72 hours; the
    * mark is on the row, since whoever opens the link has no session.
    */
   async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: ClientInfo, by: Asker): Promise<void> {

@@ -21,7 +21,7 @@ import { asDeadLink, type VerificationService } from '../../verification/verific
 import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 
-/** How long a held change waits (issue 9; Google and Microsoft use this grace period). */
+/** How long a held change waits (Google and Microsoft use this grace period). */
 export const HOLD_MS = 72 * HOUR;
 /** Applied or cancelled held changes are kept this long (the profile's history is the security log's). */
 const HELD_RETENTION_MS = 30 * 24 * HOUR;

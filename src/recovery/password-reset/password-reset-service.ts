@@ -110,12 +110,12 @@ interface ChannelOwners {
 }
 
 /**
- * "Passwort vergessen?" (issue 7, PRODUCT.md §5, SECURITY.md §3).
+ * "Passwort vergessen?" (docs/reference/product.md §5, docs/reference/security-requirements.md §3).
  *
  * The request answers after the same work for every identifier: parse it, write a flow row,
  * set the flow cookie. Whether the identifier is a confirmed channel of an account is decided
  * after the answer has gone (`process`, run right after the response and, should the instance
- * stop, by the worker), so the answer's content and timing cannot tell (SECURITY.md 3.1, 3.2).
+ * stop, by the worker), so the answer's content and timing cannot tell (docs/reference/security-requirements.md 3.1, 3.2).
  * A flow that led nowhere (unknown, unconfirmed, over a limit) behaves like one that sent a
  * code: the same answers to wrong codes, the same tries, the same lock.
  *
@@ -638,7 +638,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         const revoked = await deps.sessions.revokeAll(trx, account.id);
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
         await repository.supersedeForAccount(trx, account.id, flow.id, now);
-        // The owner is back in control (issue 9): a login-e-mail change still waiting or pending
+        // The owner is back in control: a login-e-mail change still waiting or pending
         // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
         await dropWaitingEmailChange(trx, account.id);
         await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
@@ -662,7 +662,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   /**
    * The reset notice to every channel of the account: its login and recovery e-mail (the
    * catalogue's `account` audience) and, by a short SMS without a link, its recovery phone.
-   * It names the channel that was used, when and from where (SECURITY.md 3.14).
+   * It names the channel that was used, when and from where (docs/reference/security-requirements.md 3.14).
    */
   async function tellEveryChannel(trx: Executor, account: AccountRow, channel: ResetChannel, identifier: string | null, client: ClientInfo, now: number, removed: readonly RemovedChannel[]): Promise<void> {
     const locale = localeOf(account);

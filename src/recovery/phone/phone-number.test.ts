@@ -15,7 +15,7 @@ function refusal(input: string, country?: string): string | undefined {
   }
 }
 
-describe('recovery phone numbers (issue 6)', () => {
+describe('recovery phone numbers', () => {
   it.each([
     ['0171 1234567', undefined],
     ['+49 171 1234567', undefined],

@@ -28,7 +28,7 @@ export function createRecoveryPhoneRepository() {
         .executeTakeFirst();
     },
 
-    /** The confirmed pending row waits out a 72-hour hold (issue 9): not yet the channel. */
+    /** The confirmed pending row waits out a 72-hour hold: not yet the channel. */
     async markHeld(trx: Executor, id: string): Promise<RecoveryPhoneRow | undefined> {
       // Marked as a new device's request too (it may be the confirming session that was new): it never settles at once when the hold ends.
       return trx.updateTable('recovery_phones').set({ status: 'held', hold_requested: 1 }).where('id', '=', id).where('status', '=', 'pending').returningAll().executeTakeFirst();

@@ -24,7 +24,7 @@ import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryPhoneRepository } from './recovery-phone-repository.js';
 import { createAccountRepository } from '../../accounts/account-repository.js';
 
-/** "Code erneut senden" after 60 s (issue 6). */
+/** "Code erneut senden" after 60 s. */
 export const PHONE_RESEND_COOLDOWN_MS = MINUTE;
 const PURPOSE = 'recovery-phone-confirmation' as const;
 /** Metrics label of the codes this flow sends. */
@@ -34,7 +34,7 @@ export interface RecoveryPhoneView {
   readonly status: 'none' | 'pending' | 'active';
   readonly masked?: string;
   readonly pending?: { readonly masked: string; readonly expiresAt: string; readonly resendAvailableAt: string };
-  /** A deactivation held for 72 hours (issue 9): when it takes effect. */
+  /** A deactivation held for 72 hours: when it takes effect. */
   readonly removalAt?: string;
   /** A confirmed replacement held for 72 hours: the new number (masked) and when it becomes the active one. */
   readonly replacement?: { readonly masked: string; readonly effectiveAt: string };
@@ -45,7 +45,7 @@ export interface RecoveryPhoneView {
 }
 
 /**
- * The recovery phone (PRODUCT.md §3, the seed's second part): set up with the password (or in
+ * The recovery phone (docs/reference/product.md §3, the seed's second part): set up with the password (or in
  * the privileged window, checked by the route), confirmed by a 6-digit code that only the new
  * number gets, changed with the old number active until the new one is confirmed, deactivated
  * with the login and recovery e-mail and the old number told. Same states as the recovery
@@ -134,7 +134,7 @@ export function createRecoveryPhoneService(deps: {
   /**
    * A fresh code (the previous one dies) to the pending number, and only there. `held`: a
    * session on a new device sent it, so the confirmation waits 72 hours whichever session types
-   * the code (issue 9); the mark is on the row and stays when another session sends again.
+   * the code; the mark is on the row and stays when another session sends again.
    */
   async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo, by: { readonly deviceId: string | null; readonly standing: DeviceStanding }): Promise<void> {
     const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
@@ -148,7 +148,7 @@ export function createRecoveryPhoneService(deps: {
     await deps.notifier.notify(trx, { kind, locale: localeOf(account), to: old.number_e164, accountId: account.id, params: { when } });
   }
 
-  /** The verification service's answers, in the words of the phone API (issue 6). */
+  /** The verification service's answers, in the words of the phone API. */
   function asPhoneError(error: unknown): unknown {
     if (!isLifelineError(error)) return error;
     if (error.code === 'code-incorrect') return new LifelineError('wrong-code', { triesLeft: Number(error.params.attemptsLeft ?? 0) });

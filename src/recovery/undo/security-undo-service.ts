@@ -64,7 +64,7 @@ function hostTitleOf(event: { type: string; details: string | null }): { title?:
 }
 
 /**
- * "Das war ich nicht" (issue 8): the one-time link in a security notice secures the account in
+ * "Das war ich nicht": the one-time link in a security notice secures the account in
  * one step, in one transaction:
  * 1. puts back what the event changed (the recovery e-mail or phone it replaced or removed, the
  *    login e-mail it changed; an added channel goes),
@@ -84,7 +84,7 @@ export function createSecurityUndoService(deps: {
   verification: VerificationService;
   notifier: Notifier;
   translator: Translator;
-  /** Held changes (issue 9's 72-hour hold) are pending changes too: an undo cancels them. */
+  /** Held changes (the 72-hour hold, recovery/hold/) are pending changes too: an undo cancels them. */
   channelHold?: ChannelHold;
 }) {
   const { database, clock } = deps;
@@ -241,7 +241,7 @@ export function createSecurityUndoService(deps: {
         done.push(...(await restoreLoginEmail(trx, account, { previousEmail: r.loginEmail ?? null, previousEmailNormalized: r.loginEmailNormalized ?? null }, now)));
       }
     }
-    // A login-e-mail change waiting out its 7 days (issue 9) is a pending change too: an attacker's would apply later.
+    // A login-e-mail change waiting out its 7 days is a pending change too: an attacker's would apply later.
     const waiting = await dropWaitingEmailChange(trx, account.id);
     // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
     const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);

@@ -65,7 +65,7 @@ export interface ActionVerificationProps {
 
 /**
  * Proves that the person at the keyboard controls one of the account's confirmed channels
- * before one of Lifeline's own sensitive actions (issue 9): starts a record for `action`
+ * before one of Lifeline's own sensitive actions: starts a record for `action`
  * (POST /account/verifications), lets the user pick a channel (a radio group of the masked
  * addresses; one the action does not accept is shown disabled, with why), sends the code,
  * takes it (one-time-code autocomplete; a wrong code says how many tries are left; "Code

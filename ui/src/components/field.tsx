@@ -45,7 +45,7 @@ export function Field({ label, hint, error, id, addon, className, ...input }: Fi
 }
 
 /**
- * A password input with a "show" button inside its box (SECURITY.md 1.8: paste and password
+ * A password input with a "show" button inside its box (docs/reference/security-requirements.md 1.8: paste and password
  * managers welcome). The button's visible word is short ("Anzeigen"); its accessible name says
  * what it shows ("Passwort anzeigen") and contains that word, so voice control finds it too.
  */

@@ -22,7 +22,7 @@ const kinds = {
     nextLabel: 'ui.confirm.toProfile',
     waiting: 'ui.confirm.doneChangeWaiting',
   },
-  /** The old address's link that cancels a waiting login-e-mail change (issue 9). */
+  /** The old address's link that cancels a waiting login-e-mail change. */
   'cancel-email-change': {
     endpoint: '/api/v1/account/email/cancel',
     title: 'ui.confirm.titleCancelChange',
@@ -32,7 +32,7 @@ const kinds = {
     next: '/login',
     nextLabel: 'ui.confirm.toLogin',
   },
-  /** A channel's link that cancels a change held for 72 hours (issue 9). */
+  /** A channel's link that cancels a change held for 72 hours. */
   'cancel-hold': {
     endpoint: '/api/v1/recovery/held/cancel',
     title: 'ui.confirm.titleCancelHold',
@@ -110,7 +110,7 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
         <>
           <Alert kind="success">
             {state.effectiveAt && 'waiting' in texts
-              ? // A change that waits (issue 9: 7 days for a login e-mail without a settled channel,
+              ? // A change that waits (7 days for a login e-mail without a settled channel,
                 // 72 hours for a recovery address from a fresh new-device session): say when, in this browser's zone.
                 t(texts.waiting, { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
               : t(texts.done, { email: state.email })}

@@ -37,7 +37,7 @@ function readToken(fromUrl: string): string {
 }
 
 /**
- * "Aktion bestätigen" (/verify-action?token=…), issue 9. A host application sends its user here
+ * "Aktion bestätigen" (/verify-action?token=…). A host application sends its user here
  * (its `url`); the user picks a confirmed channel (masked), types the code that arrives, and
  * goes back to the host (`returnTo` with `verification=<id>`). The e-mail's link opens the same
  * page with its own token: one button confirms (opening it changes nothing: mail scanners).

@@ -20,7 +20,7 @@ const STEPS: readonly Step[] = ['verify', 'password'];
 export const deletionScheduledPath = (deleteAt: string) => `/login?notice=deletion-scheduled&at=${encodeURIComponent(deleteAt)}`;
 
 /**
- * "Konto löschen" (issue 9), the profile's last section: what happens (7 days' grace, any
+ * "Konto löschen", the profile's last section: what happens (7 days' grace, any
  * sign-in cancels, both addresses are told, then everything goes), and the button that opens
  * the dialog. The focus goes back to that button when the dialog is closed.
  */

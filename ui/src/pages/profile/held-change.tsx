@@ -8,7 +8,7 @@ export function localTime(iso: string): string {
 }
 
 /**
- * The message after a change that waits 72 hours (issue 9): a held removal answers 202
+ * The message after a change that waits 72 hours: a held removal answers 202
  * `{effectiveAt}`, a held replacement `{status: "held", effectiveAt}`. Undefined when it did not wait.
  */
 export function heldUntil(result: unknown): string | undefined {

@@ -124,7 +124,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       },
     );
 
-  /** "Änderung abbrechen" of a held removal or replacement (issue 9). */
+  /** "Änderung abbrechen" of a held removal or replacement. */
   const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/email/held'), t('ui.profile.recovery.heldCancelled'));
 
   const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));

@@ -15,7 +15,7 @@ export type PhoneView = RecoveryView['phone'];
 export type PhoneOptions = MetaResponse['recoveryPhone'];
 type Step = 'password' | 'number' | 'code';
 
-/** The dialog ended with a confirmed number: `changed` for a change, `effectiveAt` when it waits 72 hours (issue 9). */
+/** The dialog ended with a confirmed number: `changed` for a change, `effectiveAt` when it waits 72 hours. */
 export type Confirmed = { readonly masked: string; readonly changed: boolean; readonly effectiveAt?: string };
 /** How the dialog starts: "Jetzt einrichten" / "Nummer ändern" (password or number first) or "Code eingeben". */
 export type DialogStart = { readonly step: 'password' | 'number' } | { readonly step: 'code' };

@@ -72,7 +72,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     flushSync(() => setDialog(undefined));
     if (confirmed) {
       await reload();
-      // A change from a fresh session on a new device waits 72 hours (issue 9): say when.
+      // A change from a fresh session on a new device waits 72 hours: say when.
       const text = confirmed.effectiveAt
         ? say('changeHeld', { masked: unbroken(confirmed.masked), date: localTime(confirmed.effectiveAt) })
         : confirmed.changed
@@ -138,7 +138,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     });
   };
 
-  /** "Änderung abbrechen" of a held deactivation or replacement (issue 9). */
+  /** "Änderung abbrechen" of a held deactivation or replacement. */
   const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/phone/held'), t('ui.profile.recovery.heldCancelled'));
 
   return (

@@ -19,7 +19,7 @@ interface Loaded {
 const page = (cursor?: string) => api<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encodeURIComponent(cursor)}`);
 
 /**
- * "Sicherheitsaktivität" (PRODUCT.md §4): the account's security log of the last 90 days,
+ * "Sicherheitsaktivität" (docs/reference/product.md §4): the account's security log of the last 90 days,
  * newest first, 20 at a time with "Weitere laden". Times in the account's time zone.
  */
 export function SecurityActivitySection({ account }: { account: AccountView }) {

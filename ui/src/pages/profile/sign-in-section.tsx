@@ -25,7 +25,7 @@ export function SignInSection({ account }: { account: AccountView }) {
   const [passwordChanged, setPasswordChanged] = useState(false);
   const [busy, setBusy] = useState(false);
 
-  /** The new address waiting for a code (issue 9: a settled channel of the account must confirm the change). */
+  /** The new address waiting for a code (a settled channel of the account must confirm the change). */
   const [verifying, setVerifying] = useState<string | undefined>();
   /**
    * "Ändern" takes the focus back when the form or the code step closes (sent or cancelled):
@@ -111,7 +111,7 @@ export function SignInSection({ account }: { account: AccountView }) {
       {emailSentTo ? (
         <Alert kind="success">
           {emailSentTo.effectiveAt
-            ? // No channel confirmed 7 days ago verified it (issue 9): it waits, and the old address may cancel it.
+            ? // No channel confirmed 7 days ago verified it: it waits, and the old address may cancel it.
               t('ui.profile.signIn.emailSentWaiting', { email: emailSentTo.email, date: formatEventTime(emailSentTo.effectiveAt, locale, account.timeZone) })
             : t('ui.profile.signIn.emailSent', { email: emailSentTo.email })}
         </Alert>
