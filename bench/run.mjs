@@ -133,9 +133,16 @@ async function prepareAccount(lifeline) {
   const [mail] = await services.devMailbox.list();
   const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.text)[1]);
   await services.signup.confirm(token, { ip: '127.0.0.1', userAgent: null });
-  const login = await fetch(`${lifeline.url}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: BENCH_PASSWORD }) });
+  const login = await fetch(`${lifeline.url}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: BENCH_PASSWORD }),
+  });
   if (login.status !== 200) throw new Error(`bench sign-in failed: ${login.status}`);
-  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('lifeline_session=')).split(';')[0];
+  const cookie = login.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('lifeline_session='))
+    .split(';')[0];
   return { email, cookie };
 }
 
@@ -273,7 +280,8 @@ try {
   const grants = async (count) => {
     const minted = [];
     // A few at once: the flow is several requests, each cheap.
-    for (let i = 0; i < count; i += 10) minted.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, () => mintGrant(lifeline, account, oidcClient)))));
+    for (let i = 0; i < count; i += 10)
+      minted.push(...(await Promise.all(Array.from({ length: Math.min(10, count - i) }, () => mintGrant(lifeline, account, oidcClient)))));
     return minted;
   };
   const scenarios = [
@@ -282,8 +290,20 @@ try {
     { name: 'GET /api/v1/meta (guards, rate limit)', url: `${lifeline.url}/api/v1/meta`, status: 200, type: 'application/json' },
     { name: 'GET /api/v1/no-such-route (404 problem)', url: `${lifeline.url}/api/v1/no-such-route`, status: 404, type: 'application/problem+json' },
     { name: 'GET /metrics', url: `${lifeline.url}/metrics`, status: 200, type: 'text/plain' },
-    { name: 'GET /api/v1/session (signed in)', url: `${lifeline.url}/api/v1/session`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
-    { name: 'GET /api/v1/recovery (signed in, profile)', url: `${lifeline.url}/api/v1/recovery`, headers: { cookie: account.cookie }, status: 200, type: 'application/json' },
+    {
+      name: 'GET /api/v1/session (signed in)',
+      url: `${lifeline.url}/api/v1/session`,
+      headers: { cookie: account.cookie },
+      status: 200,
+      type: 'application/json',
+    },
+    {
+      name: 'GET /api/v1/recovery (signed in, profile)',
+      url: `${lifeline.url}/api/v1/recovery`,
+      headers: { cookie: account.cookie },
+      status: 200,
+      type: 'application/json',
+    },
     {
       name: 'GET /api/v1/verifications/:id (host API key, status)',
       url: `${lifeline.url}/api/v1/verifications/${verificationId}`,
@@ -409,7 +429,7 @@ try {
   ]);
   process.stdout.write('\n' + formatTable(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'answers', 'non-2xx', 'unexpected'], rows) + '\n');
   process.stdout.write(
-    '\nratio: req/s relative to the bare Fastify route in this run; answers: all answers of the measured run; non-2xx: answers outside 200–299 (the 404 route\'s are expected); unexpected: answers with another status than the expected one, errors, timeouts.\n',
+    "\nratio: req/s relative to the bare Fastify route in this run; answers: all answers of the measured run; non-2xx: answers outside 200–299 (the 404 route's are expected); unexpected: answers with another status than the expected one, errors, timeouts.\n",
   );
   const session = results.find((r) => r.scenario === sessionScenario);
   const login = results.find((r) => r.scenario === loginScenario);
@@ -424,8 +444,16 @@ try {
   process.stdout.write(
     [
       '',
-      ...(argon2 ? [`raw argon2id (m=${lifeline.config.argon2.memoryKib} KiB, t=${lifeline.config.argon2.iterations}, p=${lifeline.config.argon2.parallelism}), ${argon2.threads} at once: ${argon2.perSecond.toFixed(1)} hashes/s`] : []),
-      ...(loaded ? [`GET /api/v1/session while sign-ins run: ${Math.round(loaded.requests.average).toLocaleString('en-US')} req/s, p99 ${loaded.latency.p99.toFixed(1)} ms`] : []),
+      ...(argon2
+        ? [
+            `raw argon2id (m=${lifeline.config.argon2.memoryKib} KiB, t=${lifeline.config.argon2.iterations}, p=${lifeline.config.argon2.parallelism}), ${argon2.threads} at once: ${argon2.perSecond.toFixed(1)} hashes/s`,
+          ]
+        : []),
+      ...(loaded
+        ? [
+            `GET /api/v1/session while sign-ins run: ${Math.round(loaded.requests.average).toLocaleString('en-US')} req/s, p99 ${loaded.latency.p99.toFixed(1)} ms`,
+          ]
+        : []),
       `database: ${lifeline.config.database.dialect}; API rate limit raised to 1 000 000/min for the bench${only ? `; only ${only} (BENCH_ONLY)` : ''}`,
       '',
       formatTable(

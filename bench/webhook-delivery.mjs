@@ -74,7 +74,20 @@ try {
   const now = Date.now();
   await services.database.db
     .insertInto('accounts')
-    .values({ id: accountId, email: 'bench@example.com', email_normalized: 'bench@example.com', password_hash: 'x', locale: 'de', time_zone: 'Europe/Berlin', created_at: now, updated_at: now, email_verified_at: now, password_changed_at: now, signup_notice_at: null, throttle_notice_at: null })
+    .values({
+      id: accountId,
+      email: 'bench@example.com',
+      email_normalized: 'bench@example.com',
+      password_hash: 'x',
+      locale: 'de',
+      time_zone: 'Europe/Berlin',
+      created_at: now,
+      updated_at: now,
+      email_verified_at: now,
+      password_changed_at: now,
+      signup_notice_at: null,
+      throttle_notice_at: null,
+    })
     .execute();
 
   // Commit times by outbox row, to pair them with receipts (webhook-id = msg_<row id>).
@@ -118,10 +131,15 @@ try {
   await backlogDone;
   const drainSeconds = (performance.now() - drainStarted) / 1000;
 
-  const latencies = [...committedAt].filter(([id]) => steady.has(id)).map(([id, at]) => (steady.get(id) ?? at) - at).sort((a, b) => a - b);
+  const latencies = [...committedAt]
+    .filter(([id]) => steady.has(id))
+    .map(([id, at]) => (steady.get(id) ?? at) - at)
+    .sort((a, b) => a - b);
   const pick = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(0);
   const seconds = (finished - started) / 1000;
-  console.log(`webhook delivery through the outbox (${config.database.dialect}; worker in process, polls every ${config.delivery.pollIntervalMs} ms; receiver on loopback answers 204)`);
+  console.log(
+    `webhook delivery through the outbox (${config.database.dialect}; worker in process, polls every ${config.delivery.pollIntervalMs} ms; receiver on loopback answers 204)`,
+  );
   console.log(`  events recorded: ${count} in ${(recorded - started).toFixed(0)} ms (${batch} per transaction)`);
   console.log(`  delivered: ${received.size} in ${seconds.toFixed(2)} s → ${(count / seconds).toFixed(0)} events/s end to end`);
   console.log(`  latency from commit to receipt: p50 ${pick(0.5)} ms, p99 ${pick(0.99)} ms (the poll interval is most of it)`);

@@ -89,7 +89,10 @@ function ensureRuntime() {
     mkdirSync(dir, { recursive: true });
     // npm 11 runs a dependency's install scripts only when allowScripts names it; `node` has one
     // (it installs the platform binary package).
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: { node: versionRange }, allowScripts: { node: true } }, null, 2) + '\n');
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ private: true, dependencies: { node: versionRange }, allowScripts: { node: true } }, null, 2) + '\n',
+    );
     mustRun('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: dir });
     version = usable();
     if (!version) throw new SetupError(`npm's node@${versionRange} gave no working Node ${wantedMajor} at ${node}`);
@@ -106,7 +109,12 @@ function ensureRuntime() {
 /** The environment of every Node 22 step: Node 22 first on PATH, node-gyp on Node 22's headers. */
 function node22Env(runtime) {
   // JOBS: node-gyp compiles better-sqlite3's two sources at once.
-  const env = { ...process.env, PATH: `${runtime.bin}${delimiter}${process.env.PATH ?? ''}`, npm_config_nodedir: runtime.headers, JOBS: process.env.JOBS ?? 'max' };
+  const env = {
+    ...process.env,
+    PATH: `${runtime.bin}${delimiter}${process.env.PATH ?? ''}`,
+    npm_config_nodedir: runtime.headers,
+    JOBS: process.env.JOBS ?? 'max',
+  };
   // Whatever `npm test` was started with must not leak into the lane (npm sets these for scripts).
   for (const name of Object.keys(env)) if (name.startsWith('npm_') && name !== 'npm_config_nodedir' && name !== 'npm_config_cache') delete env[name];
   return env;
@@ -121,7 +129,13 @@ function ensureInstall(runtime) {
   delete manifest.scripts;
   const manifestText = JSON.stringify(manifest, null, 2) + '\n';
   const lockText = readFileSync(join(root, 'package-lock.json'), 'utf8');
-  const stamp = createHash('sha256').update(manifestText).update('\0').update(lockText).update('\0').update(`${runtime.version} abi ${runtime.abi}`).digest('hex');
+  const stamp = createHash('sha256')
+    .update(manifestText)
+    .update('\0')
+    .update(lockText)
+    .update('\0')
+    .update(`${runtime.version} abi ${runtime.abi}`)
+    .digest('hex');
   const stampFile = join(dir, 'stamp');
   const modules = join(dir, 'node_modules');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp && existsSync(modules)) {
@@ -135,7 +149,11 @@ function ensureInstall(runtime) {
   const before = Date.now();
   mustRun('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, env: node22Env(runtime) });
   // The native module must load in Node 22 (a build for another ABI fails here, not in a test).
-  mustRun(runtime.node, ['-e', "const D = require('better-sqlite3'); new D(':memory:').prepare('select 1').get(); console.log('better-sqlite3 loads in Node ' + process.version)"], { cwd: dir, env: node22Env(runtime) });
+  mustRun(
+    runtime.node,
+    ['-e', "const D = require('better-sqlite3'); new D(':memory:').prepare('select 1').get(); console.log('better-sqlite3 loads in Node ' + process.version)"],
+    { cwd: dir, env: node22Env(runtime) },
+  );
   writeFileSync(stampFile, stamp);
   say(`install: npm ci with Node ${runtime.version} took ${Math.round((Date.now() - before) / 1000)} s`);
   return modules;
@@ -162,7 +180,12 @@ function ensureTree(modules, runtime) {
   const tree = join(tmpdir(), `lifeline-node22-${createHash('sha256').update(root).digest('hex').slice(0, 12)}`);
   const files = sourceFiles();
   const digest = createHash('sha256').update(`${modules}\0${runtime.version}\0`);
-  for (const file of files) digest.update(file).update('\0').update(readFileSync(join(root, file))).update('\0');
+  for (const file of files)
+    digest
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   const stamp = digest.digest('hex');
   const stampFile = join(tree, '.node22-lane-stamp');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
@@ -215,13 +238,18 @@ try {
     if (skipped.length > 0) say(`left out for CI's time budget (LIFELINE_NODE22_TESTS=all runs them): ${skipped.join(', ')}`);
     say(`running ${files.length} integration file(s) on Node ${runtime.version} (setup took ${elapsed()})`);
     const testsStarted = Date.now();
-    status = run(runtime.node, [join(tree, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'integration', ...files, ...vitestArgs], { cwd: tree, env: node22Env(runtime) });
+    status = run(runtime.node, [join(tree, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--project', 'integration', ...files, ...vitestArgs], {
+      cwd: tree,
+      env: node22Env(runtime),
+    });
     say(`tests ${status === 0 ? 'passed' : `FAILED (exit ${status})`} in ${Math.round((Date.now() - testsStarted) / 1000)} s; the lane took ${elapsed()}`);
   }
 } catch (error) {
   if (!(error instanceof SetupError)) throw error;
   const banner = '='.repeat(78);
-  process.stderr.write(`\n${banner}\nnode22 lane: SETUP FAILED: ${error.message}\n${ci ? 'CI=true: this fails the run.' : 'The Node 22 tests are SKIPPED (with CI=true this fails the run).'}\n${banner}\n\n`);
+  process.stderr.write(
+    `\n${banner}\nnode22 lane: SETUP FAILED: ${error.message}\n${ci ? 'CI=true: this fails the run.' : 'The Node 22 tests are SKIPPED (with CI=true this fails the run).'}\n${banner}\n\n`,
+  );
   status = ci ? 1 : 0;
 } finally {
   if (tree && !prepareOnly) rmSync(tree, { recursive: true, force: true });

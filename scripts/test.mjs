@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: everything, in the order that fails fastest: types, lint, dependency directions,
+// `npm test`: everything, in the order that fails fastest: types, lint, formatting, dependency directions,
 // build (the two-process tests run the built CLI), then the Vitest projects (unit, integration
 // on SQLite and PostgreSQL, browser), then the statistical timing tests on their own. Missing PostgreSQL or Chromium is announced loudly by the
 // test setup and skipped; with CI=true it fails the run.
@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 const steps = [
   ['types', ['run', 'typecheck']],
   ['lint', ['run', 'lint']],
+  ['formatting', ['run', 'format:check']],
   ['dependency directions', ['run', 'depcheck']],
   ['build', ['run', 'build']],
   ['tests', ['run', 'vitest', '--', '--project', 'unit', '--project', 'integration', '--project', 'browser', ...process.argv.slice(2)]],

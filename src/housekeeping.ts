@@ -11,7 +11,31 @@ import type { Services } from './services.js';
  * several workers may run it. Each step fails alone: one that throws (a database hiccup, one
  * bad row) is logged and the others still run.
  */
-export function createHousekeeping(services: Pick<Services, 'verification' | 'outbox' | 'rateLimits' | 'sessions' | 'devices' | 'signup' | 'passwordReset' | 'actionVerification' | 'accountDeletion' | 'loginEmailChange' | 'recoveryEmail' | 'recoveryPhone' | 'channelHold' | 'securityLog' | 'oidc' | 'database' | 'config' | 'clock' | 'logger'>, intervalMs = 10 * MINUTE) {
+export function createHousekeeping(
+  services: Pick<
+    Services,
+    | 'verification'
+    | 'outbox'
+    | 'rateLimits'
+    | 'sessions'
+    | 'devices'
+    | 'signup'
+    | 'passwordReset'
+    | 'actionVerification'
+    | 'accountDeletion'
+    | 'loginEmailChange'
+    | 'recoveryEmail'
+    | 'recoveryPhone'
+    | 'channelHold'
+    | 'securityLog'
+    | 'oidc'
+    | 'database'
+    | 'config'
+    | 'clock'
+    | 'logger'
+  >,
+  intervalMs = 10 * MINUTE,
+) {
   let timer: NodeJS.Timeout | undefined;
 
   const steps: readonly (readonly [string, () => Promise<unknown>])[] = [

@@ -61,8 +61,14 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
   const logger = options.logger ?? createLogger({ level: config.log.level });
   // TEMPLATES_DIR is checked before the database is touched: a broken override stops the start
   // naming its file, as a wrong variable does (docs/operations.md "Branding").
-  const mailTemplates = loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
-  if (mailTemplates.overridden.length > 0) logger.info({ event: 'mail.templates_loaded', dir: config.mail.templatesDir, overridden: mailTemplates.overridden }, 'mail texts from TEMPLATES_DIR');
+  const mailTemplates = loadMailTemplates({
+    templatesDir: config.mail.templatesDir,
+    appName: config.appName,
+    publicUrl: config.http.publicUrl,
+    branding: config.branding,
+  });
+  if (mailTemplates.overridden.length > 0)
+    logger.info({ event: 'mail.templates_loaded', dir: config.mail.templatesDir, overridden: mailTemplates.overridden }, 'mail texts from TEMPLATES_DIR');
   const database = await createDatabase(config.database);
   try {
     const applied = await migrateToLatest(database);

@@ -67,7 +67,9 @@ export function createServices(input: ServicesInput) {
   const metrics = createMetrics({ collectProcessMetrics: input.collectProcessMetrics ?? false });
   // TEMPLATES_DIR's texts over the built-in ones (docs/operations.md "Branding"); a broken file
   // stops here with a ConfigError naming it, as a wrong variable does.
-  const mailTemplates = input.mailTemplates ?? loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
+  const mailTemplates =
+    input.mailTemplates ??
+    loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
   const translator = createTranslator(mailTemplates.overrides);
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
@@ -86,7 +88,15 @@ export function createServices(input: ServicesInput) {
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
-  const oidc = createOidc({ config, database, clock, logger, pages: createOidcPages({ translator, appName: config.appName, branding: config.branding, defaultLocale: config.i18n.defaultLocale }), outbox, sessions, sessionCookieName: sessionCookieNames(config.http.secure, config.http.sessionCookieDomain).session,
+  const oidc = createOidc({
+    config,
+    database,
+    clock,
+    logger,
+    pages: createOidcPages({ translator, appName: config.appName, branding: config.branding, defaultLocale: config.i18n.defaultLocale }),
+    outbox,
+    sessions,
+    sessionCookieName: sessionCookieNames(config.http.secure, config.http.sessionCookieDomain).session,
     signOut: async (token, client, accountId) => {
       const auth = await sessions.authenticate(token);
       if (auth?.account.id !== accountId) return false;
@@ -96,7 +106,13 @@ export function createServices(input: ServicesInput) {
   });
   // Webhooks (docs/integration.md): what the security log records and what ends sessions is
   // told to the host's endpoints, in the same transaction, through the outbox's "webhook" channel.
-  const webhookRegistry = createWebhookRegistry({ database, keys: config.keys, clock, production: config.isProduction, allowPrivateNetworks: config.outbound.allowPrivateNetworks });
+  const webhookRegistry = createWebhookRegistry({
+    database,
+    keys: config.keys,
+    clock,
+    production: config.isProduction,
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+  });
   const webhooks = createWebhookEmitter({ outbox, clock });
   securityLog.whenRecorded(async (trx, event) => {
     const hook = webhookEventOfSecurityLog(event.type, event.details);
@@ -105,18 +121,72 @@ export function createServices(input: ServicesInput) {
   sessions.whenSessionsEnd(async (trx, ended) => {
     if (ended.scope !== 'one') await webhooks.emit(trx, { type: 'session.revoked', accountId: ended.accountId, data: { scope: ended.scope } });
   });
-  const channels = { ...createdChannels, backchannel: oidc.channel, webhook: createWebhookChannel({ registry: webhookRegistry, clock, allowPrivateNetworks: config.outbound.allowPrivateNetworks }) };
+  const channels = {
+    ...createdChannels,
+    backchannel: oidc.channel,
+    webhook: createWebhookChannel({ registry: webhookRegistry, clock, allowPrivateNetworks: config.outbound.allowPrivateNetworks }),
+  };
   const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
-  const signup = createSignupService({ database, clock, hasher, accounts, verification, notifier, securityLog, translator, rateLimits, devices, logger, config });
+  const signup = createSignupService({
+    database,
+    clock,
+    hasher,
+    accounts,
+    verification,
+    notifier,
+    securityLog,
+    translator,
+    rateLimits,
+    devices,
+    logger,
+    config,
+  });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
   // The 72-hour hold on recovery-channel changes (removals from a fresh session on a new device).
-  const channelHold = createChannelHold({ database, clock, verification, notifier, securityLog, translator, smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard, config, logger, rateLimits, sessions });
-  const recoveryEmail = createRecoveryEmailService({ database, clock, verification, notifier, securityLog, translator, rateLimits, sessions, hold: channelHold });
+  const channelHold = createChannelHold({
+    database,
+    clock,
+    verification,
+    notifier,
+    securityLog,
+    translator,
+    smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard,
+    config,
+    logger,
+    rateLimits,
+    sessions,
+  });
+  const recoveryEmail = createRecoveryEmailService({
+    database,
+    clock,
+    verification,
+    notifier,
+    securityLog,
+    translator,
+    rateLimits,
+    sessions,
+    hold: channelHold,
+  });
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
   const recoveryPhone =
-    config.sms.provider.kind === 'none' ? undefined : createRecoveryPhoneService({ database, clock, verification, notifier, securityLog, translator, smsGuard, metrics, logger, config, sessions, hold: channelHold });
+    config.sms.provider.kind === 'none'
+      ? undefined
+      : createRecoveryPhoneService({
+          database,
+          clock,
+          verification,
+          notifier,
+          securityLog,
+          translator,
+          smsGuard,
+          metrics,
+          logger,
+          config,
+          sessions,
+          hold: channelHold,
+        });
   const passwordReset = createPasswordResetService({
     database,
     clock,
@@ -149,11 +219,58 @@ export function createServices(input: ServicesInput) {
     translator,
     config,
   });
-  const accountDeletion = createAccountDeletionService({ database, clock, accounts, verifier, sessions, actionVerification, notifier, translator, webhooks, logger });
-  const loginEmailChange = createLoginEmailChangeService({ database, clock, accounts, verification, actionVerification, notifier, securityLog, translator, rateLimits, logger, recoveryEmail });
-  const accountSettings = createAccountSettingsService({ database, clock, accounts, hasher, verifier, sessions, verification, notifier, securityLog, translator, rateLimits, recoveryEmail, config });
+  const accountDeletion = createAccountDeletionService({
+    database,
+    clock,
+    accounts,
+    verifier,
+    sessions,
+    actionVerification,
+    notifier,
+    translator,
+    webhooks,
+    logger,
+  });
+  const loginEmailChange = createLoginEmailChangeService({
+    database,
+    clock,
+    accounts,
+    verification,
+    actionVerification,
+    notifier,
+    securityLog,
+    translator,
+    rateLimits,
+    logger,
+    recoveryEmail,
+  });
+  const accountSettings = createAccountSettingsService({
+    database,
+    clock,
+    accounts,
+    hasher,
+    verifier,
+    sessions,
+    verification,
+    notifier,
+    securityLog,
+    translator,
+    rateLimits,
+    recoveryEmail,
+    config,
+  });
   const hostEvents = createHostEventService({ database, clock, accounts, notifier, securityLog, rateLimits });
-  const accountAdmin = createAccountAdminService({ database, clock, accounts, sessions, notifier, securityLog, passwordReset, deletion: accountDeletion, logger });
+  const accountAdmin = createAccountAdminService({
+    database,
+    clock,
+    accounts,
+    sessions,
+    notifier,
+    securityLog,
+    passwordReset,
+    deletion: accountDeletion,
+    logger,
+  });
 
   return {
     config,

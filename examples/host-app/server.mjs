@@ -48,7 +48,8 @@ const LOGIN_COOKIE = `${SECURE ? '__Host-' : ''}hostapp_login`;
 const SESSION_MS = 8 * 3_600_000;
 const LOGIN_MS = 10 * 60_000;
 
-const isLoopback = (url) => ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+const isLoopback = (url) =>
+  ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 if (ISSUER.protocol !== 'https:' && !isLoopback(ISSUER)) {
   process.stderr.write('host-app: OIDC_ISSUER must be https (http only on loopback, for trying it out)\n');
   process.exit(2);
@@ -230,7 +231,9 @@ function signedOutPage({ notice } = {}) {
   return page({
     title: 'Nicht angemeldet',
     body: [
-      said ? `<div class="card ${notice === 'signed-out' ? 'notice' : 'error'}" role="status"><p>${escapeHtml(said[0])}</p><p class="en" lang="en">${escapeHtml(said[1])}</p></div>` : '',
+      said
+        ? `<div class="card ${notice === 'signed-out' ? 'notice' : 'error'}" role="status"><p>${escapeHtml(said[0])}</p><p class="en" lang="en">${escapeHtml(said[1])}</p></div>`
+        : '',
       '<div class="card">',
       '<h1>Nicht angemeldet</h1>',
       '<p class="en" lang="en">Not signed in</p>',
@@ -355,7 +358,8 @@ async function logout(req, res) {
 async function backchannelLogout(req, res) {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const json = { 'content-type': 'application/json' };
-  if (type !== 'application/x-www-form-urlencoded') return send(res, 400, JSON.stringify({ error: 'invalid_request', error_description: 'expected application/x-www-form-urlencoded' }), json);
+  if (type !== 'application/x-www-form-urlencoded')
+    return send(res, 400, JSON.stringify({ error: 'invalid_request', error_description: 'expected application/x-www-form-urlencoded' }), json);
   const form = new URLSearchParams(await readBody(req, 16_384));
   const { verifyLogoutToken } = await lifeline();
   let token;
@@ -407,7 +411,8 @@ async function handle(req, res) {
 const server = createServer((req, res) => {
   handle(req, res).catch((error) => {
     console.error(`host-app: ${req.method} ${req.url}: ${error.stack ?? error}`);
-    if (!res.headersSent) send(res, error.status ?? 500, error.status === 413 ? 'Too large' : 'Interner Fehler / Internal error', { 'content-type': 'text/plain; charset=utf-8' });
+    if (!res.headersSent)
+      send(res, error.status ?? 500, error.status === 413 ? 'Too large' : 'Interner Fehler / Internal error', { 'content-type': 'text/plain; charset=utf-8' });
     else res.end();
   });
 });

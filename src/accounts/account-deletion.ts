@@ -84,12 +84,29 @@ export function createAccountDeletionService(deps: {
   }
 
   return {
-    async schedule(input: { auth: AuthenticatedSession; password: string; verificationId: string; client: ClientInfo; deviceToken: string | undefined }): Promise<{ deleteAt: number }> {
+    async schedule(input: {
+      auth: AuthenticatedSession;
+      password: string;
+      verificationId: string;
+      client: ClientInfo;
+      deviceToken: string | undefined;
+    }): Promise<{ deleteAt: number }> {
       const { auth } = input;
-      const right = await deps.verifier.verify({ account: auth.account, identifier: auth.account.email_normalized, password: input.password, client: input.client, deviceToken: input.deviceToken, purpose: 'account-deletion' });
+      const right = await deps.verifier.verify({
+        account: auth.account,
+        identifier: auth.account.email_normalized,
+        password: input.password,
+        client: input.client,
+        deviceToken: input.deviceToken,
+        purpose: 'account-deletion',
+      });
       if (!right) throw new LifelineError('wrong-password');
       // The code: this session's verified record for exactly this action, used up here.
-      await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, { action: DELETE_ACCOUNT_ACTION, accountId: auth.account.id });
+      await deps.actionVerification.consume(
+        input.verificationId,
+        { kind: 'session', id: auth.session.id, name: '' },
+        { action: DELETE_ACCOUNT_ACTION, accountId: auth.account.id },
+      );
       return inTransaction(database, async (trx) => {
         const now = clock.now();
         const account = await deps.accounts.findByIdForUpdate(trx, auth.account.id, database.dialect === 'postgres');
@@ -98,7 +115,13 @@ export function createAccountDeletionService(deps: {
         await deps.accounts.update(trx, account.id, { deletion_requested_at: account.deletion_requested_at ?? now, deletion_due_at: deleteAt }, now);
         await deps.sessions.revokeAll(trx, account.id);
         const locale = localeOf(account);
-        const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
+        const details = describeEvent(deps.translator, {
+          at: now,
+          locale,
+          timeZone: account.time_zone,
+          ip: input.client.ip,
+          userAgent: input.client.userAgent,
+        });
         await deps.notifier.notify(trx, {
           kind: 'account.deletion-scheduled',
           locale,
@@ -129,7 +152,10 @@ export function createAccountDeletionService(deps: {
           await deleteNow(trx, account);
           return true;
         }).catch((error: unknown) => {
-          deps.logger.warn({ event: 'account.deletion_failed', accountId: id, err: (error as Error).message }, 'deleting an account failed; next round tries again');
+          deps.logger.warn(
+            { event: 'account.deletion_failed', accountId: id, err: (error as Error).message },
+            'deleting an account failed; next round tries again',
+          );
           return false;
         });
         if (done) {

@@ -19,7 +19,10 @@ export function createAccountRepository() {
       return (lock ? query.forNoKeyUpdate() : query).executeTakeFirst();
     },
 
-    async insert(trx: Executor, row: { id: string; email: string; emailNormalized: string; passwordHash: string; locale: string; timeZone: string; now: number }): Promise<void> {
+    async insert(
+      trx: Executor,
+      row: { id: string; email: string; emailNormalized: string; passwordHash: string; locale: string; timeZone: string; now: number },
+    ): Promise<void> {
       await trx
         .insertInto('accounts')
         .values({
@@ -42,7 +45,31 @@ export function createAccountRepository() {
     async update(
       trx: Executor,
       id: string,
-      changes: Partial<Pick<AccountRow, 'email' | 'email_normalized' | 'password_hash' | 'password_changed_at' | 'password_reset_required' | 'email_verified_at' | 'locale' | 'time_zone' | 'signup_notice_at' | 'throttle_notice_at' | 'created_at' | 'deletion_requested_at' | 'deletion_due_at' | 'pending_email' | 'pending_email_normalized' | 'email_change_due_at' | 'email_change_requested_ip' | 'email_change_requested_user_agent' | 'disabled_at' | 'disabled_by'>>,
+      changes: Partial<
+        Pick<
+          AccountRow,
+          | 'email'
+          | 'email_normalized'
+          | 'password_hash'
+          | 'password_changed_at'
+          | 'password_reset_required'
+          | 'email_verified_at'
+          | 'locale'
+          | 'time_zone'
+          | 'signup_notice_at'
+          | 'throttle_notice_at'
+          | 'created_at'
+          | 'deletion_requested_at'
+          | 'deletion_due_at'
+          | 'pending_email'
+          | 'pending_email_normalized'
+          | 'email_change_due_at'
+          | 'email_change_requested_ip'
+          | 'email_change_requested_user_agent'
+          | 'disabled_at'
+          | 'disabled_by'
+        >
+      >,
       now: number,
     ): Promise<void> {
       await trx

@@ -16,7 +16,6 @@ import { checkNewPassword } from './password-policy.js';
 import type { PasswordVerifier } from './password-verifier.js';
 import { isTimeZone } from './time-zone.js';
 
-
 /**
  * Changes to the account by its signed-in owner: password, login e-mail, language and time
  * zone (docs/reference/product.md §1). Each change writes a security-log row and the notices it causes in the
@@ -46,7 +45,10 @@ export function createAccountSettingsService(deps: {
      * Then: every other session ends, this one gets a new id and an open window, the owner is
      * told (docs/reference/security-requirements.md 6.7).
      */
-    async changePassword(auth: AuthenticatedSession, input: { currentPassword: string; newPassword: string; client: ClientInfo; deviceToken: string | undefined }): Promise<IssuedSession> {
+    async changePassword(
+      auth: AuthenticatedSession,
+      input: { currentPassword: string; newPassword: string; client: ClientInfo; deviceToken: string | undefined },
+    ): Promise<IssuedSession> {
       const refusal = checkNewPassword(input.newPassword, { email: auth.account.email_normalized, appName: deps.config.appName });
       if (refusal) throw new LifelineError(refusal);
       const right = await deps.verifier.verify({
@@ -69,9 +71,27 @@ export function createAccountSettingsService(deps: {
         const others = await deps.sessions.revokeAll(trx, auth.account.id, auth.session.id);
         const issued = await deps.sessions.rotate(trx, auth.session.id, { privileged: true });
         const locale = localeOf(auth.account);
-        const details = describeEvent(deps.translator, { at: now, locale, timeZone: auth.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
-        await deps.notifier.notify(trx, { kind: 'account.password-changed', locale, accountId: auth.account.id, params: details, origin: input.client, undo: { restore: {} } });
-        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'sessions.revoked_by_password_change', origin: input.client, details: { count: others } });
+        const details = describeEvent(deps.translator, {
+          at: now,
+          locale,
+          timeZone: auth.account.time_zone,
+          ip: input.client.ip,
+          userAgent: input.client.userAgent,
+        });
+        await deps.notifier.notify(trx, {
+          kind: 'account.password-changed',
+          locale,
+          accountId: auth.account.id,
+          params: details,
+          origin: input.client,
+          undo: { restore: {} },
+        });
+        await deps.securityLog.record(trx, {
+          accountId: auth.account.id,
+          type: 'sessions.revoked_by_password_change',
+          origin: input.client,
+          details: { count: others },
+        });
         return issued;
       });
     },
@@ -81,8 +101,18 @@ export function createAccountSettingsService(deps: {
       if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) throw new LifelineError('invalid-time-zone');
       return inTransaction(database, async (trx) => {
         const now = clock.now();
-        await accounts.update(trx, auth.account.id, { ...(input.locale ? { locale: input.locale } : {}), ...(input.timeZone ? { time_zone: input.timeZone } : {}) }, now);
-        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'account.preferences_changed', origin: input.client, details: { locale: input.locale ?? null, timeZone: input.timeZone ?? null } });
+        await accounts.update(
+          trx,
+          auth.account.id,
+          { ...(input.locale ? { locale: input.locale } : {}), ...(input.timeZone ? { time_zone: input.timeZone } : {}) },
+          now,
+        );
+        await deps.securityLog.record(trx, {
+          accountId: auth.account.id,
+          type: 'account.preferences_changed',
+          origin: input.client,
+          details: { locale: input.locale ?? null, timeZone: input.timeZone ?? null },
+        });
         const updated = await accounts.findById(trx, auth.account.id);
         if (!updated) throw new LifelineError('not-found');
         return updated;

@@ -22,7 +22,13 @@ export const CHANGE_LOGIN_EMAIL_ACTION = 'lifeline.change-login-email';
 export const EMAIL_CHANGE_DELAY_MS = 7 * DAY;
 
 /** The columns of a waiting login-e-mail change, cleared. */
-const NO_WAITING_CHANGE = { pending_email: null, pending_email_normalized: null, email_change_due_at: null, email_change_requested_ip: null, email_change_requested_user_agent: null } as const;
+const NO_WAITING_CHANGE = {
+  pending_email: null,
+  pending_email_normalized: null,
+  email_change_due_at: null,
+  email_change_requested_ip: null,
+  email_change_requested_user_agent: null,
+} as const;
 
 /**
  * Drops a login-e-mail change waiting out its 7 days: its cancel link, an undo, a password reset
@@ -113,7 +119,10 @@ export function createLoginEmailChangeService(deps: {
      * Starts a change (privileged window checked by the caller). An address that belongs to
      * another account gets the same answer, and its owner a notice instead of a link.
      */
-    async request(auth: AuthenticatedSession, input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo }): Promise<{ effectiveAt?: number }> {
+    async request(
+      auth: AuthenticatedSession,
+      input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo },
+    ): Promise<{ effectiveAt?: number }> {
       const { email, normalized } = parseEmail(input.newEmail, 'newEmail');
       if (normalized === auth.account.email_normalized) throw new LifelineError('same-as-current-email');
       // Nobody floods a mailbox through this route (docs/reference/product.md §8): per account 429.
@@ -121,7 +130,11 @@ export function createLoginEmailChangeService(deps: {
       let waits = false;
       if (input.verificationId !== undefined) {
         // This session's verified record of exactly this action, used up here.
-        await deps.actionVerification.consume(input.verificationId, { kind: 'session', id: auth.session.id, name: '' }, { action: CHANGE_LOGIN_EMAIL_ACTION, accountId: auth.account.id });
+        await deps.actionVerification.consume(
+          input.verificationId,
+          { kind: 'session', id: auth.session.id, name: '' },
+          { action: CHANGE_LOGIN_EMAIL_ACTION, accountId: auth.account.id },
+        );
       } else if (await deps.actionVerification.hasAllowedChannel(auth.account.id, CHANGE_LOGIN_EMAIL_ACTION)) {
         throw new LifelineError('verification-required');
       } else {
@@ -138,14 +151,29 @@ export function createLoginEmailChangeService(deps: {
         if (waits) {
           // The old address hears of it at once, with a link that cancels it (in both branches
           // below: whether the new address is free must not show in the old mailbox either).
-          const cancel = await deps.verification.issue(trx, { purpose: 'login-email-change-cancel', accountId: auth.account.id, target: auth.account.email_normalized });
-          const details = describeEvent(deps.translator, { at: now, locale, timeZone: auth.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
+          const cancel = await deps.verification.issue(trx, {
+            purpose: 'login-email-change-cancel',
+            accountId: auth.account.id,
+            target: auth.account.email_normalized,
+          });
+          const details = describeEvent(deps.translator, {
+            at: now,
+            locale,
+            timeZone: auth.account.time_zone,
+            ip: input.client.ip,
+            userAgent: input.client.userAgent,
+          });
           await deps.notifier.notify(trx, {
             kind: 'account.email-change-waiting',
             locale,
             to: auth.account.email,
             accountId: auth.account.id,
-            params: { ...details, token: cancel.secret, newEmail: email, effectiveAt: formatEventTime(now + EMAIL_CHANGE_DELAY_MS, locale, auth.account.time_zone) },
+            params: {
+              ...details,
+              token: cancel.secret,
+              newEmail: email,
+              effectiveAt: formatEventTime(now + EMAIL_CHANGE_DELAY_MS, locale, auth.account.time_zone),
+            },
             origin: input.client,
             expiresAt: cancel.expiresAt,
           });
@@ -156,14 +184,31 @@ export function createLoginEmailChangeService(deps: {
         if (owner && owner.email_verified_at !== null) {
           const ownerLocale = localeOf(owner);
           const { when } = describeEvent(deps.translator, { at: now, locale: ownerLocale, timeZone: owner.time_zone });
-          await deps.notifier.notify(trx, { kind: 'account.email-change-attempt', locale: ownerLocale, to: owner.email, accountId: owner.id, params: { when }, origin: input.client });
+          await deps.notifier.notify(trx, {
+            kind: 'account.email-change-attempt',
+            locale: ownerLocale,
+            to: owner.email,
+            accountId: owner.id,
+            params: { when },
+            origin: input.client,
+          });
           // The requester's own log reads as for any requested change: a distinct entry would say that the address has an account.
-          await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'login_email.change_requested', origin: input.client, ...(waits ? { details: { waits: true } } : {}) });
+          await deps.securityLog.record(trx, {
+            accountId: auth.account.id,
+            type: 'login_email.change_requested',
+            origin: input.client,
+            ...(waits ? { details: { waits: true } } : {}),
+          });
           return;
         }
         // A waiting change keeps who asked: the notices when the worker applies it name that device.
         const requester = { requestedIp: input.client.ip, requestedUserAgent: storedUserAgent(input.client.userAgent) };
-        const link = await deps.verification.issue(trx, { purpose: 'login-email-change', accountId: auth.account.id, target: normalized, data: { email, ...(waits ? { waitsFrom: now, ...requester } : {}) } });
+        const link = await deps.verification.issue(trx, {
+          purpose: 'login-email-change',
+          accountId: auth.account.id,
+          target: normalized,
+          data: { email, ...(waits ? { waitsFrom: now, ...requester } : {}) },
+        });
         await deps.notifier.notify(trx, {
           kind: 'account.email-change-confirmation',
           locale,
@@ -202,10 +247,21 @@ export function createLoginEmailChangeService(deps: {
         await accounts.update(
           trx,
           account.id,
-          { pending_email: email, pending_email_normalized: secret.target, email_change_due_at: effectiveAt, email_change_requested_ip: requestedIp, email_change_requested_user_agent: requestedUserAgent },
+          {
+            pending_email: email,
+            pending_email_normalized: secret.target,
+            email_change_due_at: effectiveAt,
+            email_change_requested_ip: requestedIp,
+            email_change_requested_user_agent: requestedUserAgent,
+          },
           clock.now(),
         );
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'login_email.change_scheduled', origin: client, details: { email, effectiveAt: new Date(effectiveAt).toISOString() } });
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'login_email.change_scheduled',
+          origin: client,
+          details: { email, effectiveAt: new Date(effectiveAt).toISOString() },
+        });
         return { email: account.email, effectiveAt };
       });
     },
@@ -231,7 +287,13 @@ export function createLoginEmailChangeService(deps: {
         try {
           const done = await inTransaction(database, async (trx) => {
             const account = await accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
-            if (!account?.pending_email || !account.pending_email_normalized || account.email_change_due_at === null || account.email_change_due_at > clock.now()) return false;
+            if (
+              !account?.pending_email ||
+              !account.pending_email_normalized ||
+              account.email_change_due_at === null ||
+              account.email_change_due_at > clock.now()
+            )
+              return false;
             // Sign-in is blocked until a reset ("Das war ich nicht"): nothing changes meanwhile (the reset drops the change).
             if (account.password_reset_required === 1) return false;
             // The notices name the device that asked (the worker has none of its own).
@@ -243,7 +305,10 @@ export function createLoginEmailChangeService(deps: {
         } catch (error) {
           if (!isLifelineError(error) || error.code !== 'email-unavailable') {
             // Anything else: logged, the others go on, the next round tries again.
-            deps.logger.warn({ event: 'login_email.change_apply_failed', accountId: id, err: (error as Error).message }, 'applying a waiting login-e-mail change failed');
+            deps.logger.warn(
+              { event: 'login_email.change_apply_failed', accountId: id, err: (error as Error).message },
+              'applying a waiting login-e-mail change failed',
+            );
             continue;
           }
           // The address went to another account meanwhile: the change cannot happen; it is dropped.

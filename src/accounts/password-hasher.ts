@@ -83,7 +83,12 @@ export function createPasswordHasher(parameters: Argon2Parameters) {
     needsRehash(storedHash: string): boolean {
       try {
         const current = parseOptions(storedHash);
-        return current.memoryCost !== options.memoryCost || current.timeCost !== options.timeCost || current.parallelism !== options.parallelism || Number(current.algorithm) !== ARGON2ID;
+        return (
+          current.memoryCost !== options.memoryCost ||
+          current.timeCost !== options.timeCost ||
+          current.parallelism !== options.parallelism ||
+          Number(current.algorithm) !== ARGON2ID
+        );
       } catch {
         return true;
       }

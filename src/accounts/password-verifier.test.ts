@@ -9,7 +9,18 @@ describe('password verifier: the "sign-in blocked" notice', () => {
     t = await createTestApp('sqlite');
     await t.database.db
       .insertInto('accounts')
-      .values({ id: 'acc-n', email: 'owner@example.com', email_normalized: 'owner@example.com', locale: 'de', created_at: 0, password_hash: null, email_verified_at: 1, password_changed_at: 0, signup_notice_at: null, throttle_notice_at: null })
+      .values({
+        id: 'acc-n',
+        email: 'owner@example.com',
+        email_normalized: 'owner@example.com',
+        locale: 'de',
+        created_at: 0,
+        password_hash: null,
+        email_verified_at: 1,
+        password_changed_at: 0,
+        signup_notice_at: null,
+        throttle_notice_at: null,
+      })
       .execute();
   });
   afterAll(async () => t.close());
@@ -33,9 +44,16 @@ describe('password verifier: the "sign-in blocked" notice', () => {
       logger: s.logger,
     });
     const account = await t.database.db.selectFrom('accounts').selectAll().where('id', '=', 'acc-n').executeTakeFirstOrThrow();
-    await expect(verifier.verify({ account, identifier: account.email_normalized, password: 'x', client: { ip: '198.51.100.1', userAgent: null }, deviceToken: undefined, purpose: 'sign-in' })).rejects.toBeInstanceOf(
-      PasswordThrottled,
-    );
+    await expect(
+      verifier.verify({
+        account,
+        identifier: account.email_normalized,
+        password: 'x',
+        client: { ip: '198.51.100.1', userAgent: null },
+        deviceToken: undefined,
+        purpose: 'sign-in',
+      }),
+    ).rejects.toBeInstanceOf(PasswordThrottled);
     return t.database.db.selectFrom('outbox_messages').select('kind').where('account_id', '=', 'acc-n').execute();
   };
 

@@ -86,7 +86,15 @@ export function createPasswordVerifier(deps: {
       const hash = check.account?.password_hash;
       const ok = hash ? await deps.hasher.verify(hash, check.password) : await deps.hasher.verifyDummy(check.password);
       deps.logger.info(
-        { event: 'auth.password_check', purpose: check.purpose, outcome: ok ? 'success' : 'failure', factor: 'password', accountId: check.account?.id ?? null, ip: check.client.ip, trustedDevice },
+        {
+          event: 'auth.password_check',
+          purpose: check.purpose,
+          outcome: ok ? 'success' : 'failure',
+          factor: 'password',
+          accountId: check.account?.id ?? null,
+          ip: check.client.ip,
+          trustedDevice,
+        },
         ok ? 'password accepted' : 'password refused',
       );
       if (ok) await deps.throttle.succeeded(ticket);

@@ -68,19 +68,29 @@ export function createSignupService(deps: {
   /** Whether another confirmation mail may go to this address this hour (neutral limit). */
   async function mayMail(normalized: string): Promise<boolean> {
     const decision = await deps.rateLimits.consume('signup-address', normalized);
-    if (!decision.allowed) deps.logger.warn({ event: 'signup.mail_suppressed', reason: 'address-limit' }, 'confirmation mail not sent: hourly limit for the address');
+    if (!decision.allowed)
+      deps.logger.warn({ event: 'signup.mail_suppressed', reason: 'address-limit' }, 'confirmation mail not sent: hourly limit for the address');
     return decision.allowed;
   }
 
   /** Issues a confirmation link bound to the address and to the password it confirms, and mails it. */
-  async function sendLink(trx: Executor, account: { id: string; email: string; normalized: string; locale: Locale; passwordChangedAt: number | null }): Promise<void> {
+  async function sendLink(
+    trx: Executor,
+    account: { id: string; email: string; normalized: string; locale: Locale; passwordChangedAt: number | null },
+  ): Promise<void> {
     const link = await deps.verification.issue(trx, {
       purpose: 'login-email-verification',
       accountId: account.id,
       target: account.normalized,
       data: { passwordChangedAt: account.passwordChangedAt },
     });
-    await deps.notifier.notify(trx, { kind: 'account.signup-confirmation', locale: account.locale, to: account.email, accountId: account.id, params: { token: link.secret } });
+    await deps.notifier.notify(trx, {
+      kind: 'account.signup-confirmation',
+      locale: account.locale,
+      to: account.email,
+      accountId: account.id,
+      params: { token: link.secret },
+    });
   }
 
   /** One attempt at a sign-up, in one transaction (see `signup`). */
@@ -92,7 +102,14 @@ export function createSignupService(deps: {
         if (await accounts.claimNotice(trx, existing.id, 'signup_notice_at', now - HOUR, now)) {
           const locale = existing.locale === 'en' ? 'en' : 'de';
           const { when } = describeEvent(deps.translator, { at: now, locale, timeZone: existing.time_zone });
-          await deps.notifier.notify(trx, { kind: 'account.signup-attempt', locale, to: existing.email, accountId: existing.id, params: { when }, origin: input.origin });
+          await deps.notifier.notify(trx, {
+            kind: 'account.signup-attempt',
+            locale,
+            to: existing.email,
+            accountId: existing.id,
+            params: { when },
+            origin: input.origin,
+          });
         } else {
           deps.logger.info({ event: 'signup.notice_suppressed', accountId: existing.id }, 'sign-up notice already sent this hour');
         }
@@ -104,7 +121,12 @@ export function createSignupService(deps: {
         // Restart the 7 days too: the newest sign-up is the one that counts. Its links die now,
         // whether or not a new one may be mailed: a link must never confirm a password other
         // than the one it was sent for (the pre-registration takeover).
-        await accounts.update(trx, accountId, { email, password_hash: passwordHash, password_changed_at: now, locale: input.locale, time_zone: input.timeZone, created_at: now }, now);
+        await accounts.update(
+          trx,
+          accountId,
+          { email, password_hash: passwordHash, password_changed_at: now, locale: input.locale, time_zone: input.timeZone, created_at: now },
+          now,
+        );
         await deps.verification.invalidate(trx, accountId, ['login-email-verification']);
       } else {
         accountId = newId();

@@ -31,11 +31,21 @@ export const SEND_COOLDOWN_MS = 60 * 1000;
 
 /** A host's codes, and Lifeline's own (purposes apart: their hourly failure locks stay apart too). */
 const CODE_PURPOSE: Record<VerificationRequesterKind, Record<VerificationChannel, VerificationPurpose>> = {
-  'api-key': { 'login-email': 'action-verification-email-code', 'recovery-email': 'action-verification-email-code', 'recovery-phone': 'action-verification-sms' },
+  'api-key': {
+    'login-email': 'action-verification-email-code',
+    'recovery-email': 'action-verification-email-code',
+    'recovery-phone': 'action-verification-sms',
+  },
   session: { 'login-email': 'account-action-email-code', 'recovery-email': 'account-action-email-code', 'recovery-phone': 'account-action-sms' },
 };
 const LINK_PURPOSE: VerificationPurpose = 'action-verification-email-link';
-const ACTION_PURPOSES: readonly VerificationPurpose[] = ['action-verification-email-code', 'action-verification-sms', 'account-action-email-code', 'account-action-sms', LINK_PURPOSE];
+const ACTION_PURPOSES: readonly VerificationPurpose[] = [
+  'action-verification-email-code',
+  'action-verification-sms',
+  'account-action-email-code',
+  'account-action-sms',
+  LINK_PURPOSE,
+];
 
 /** Who asked for a verification: a host's API key (by id, named in messages) or a Lifeline session. */
 /**
@@ -44,9 +54,20 @@ const ACTION_PURPOSES: readonly VerificationPurpose[] = ['action-verification-em
  * must not leave an intruder a verified record to consume for a host's sensitive action.
  * Runs in the caller's transaction, after the account's lock. Answers how many ended.
  */
-export async function failOpenVerifications(trx: Executor, verification: Pick<VerificationService, 'invalidate'>, accountId: string, now: number): Promise<number> {
+export async function failOpenVerifications(
+  trx: Executor,
+  verification: Pick<VerificationService, 'invalidate'>,
+  accountId: string,
+  now: number,
+): Promise<number> {
   // The records before their secrets: the lock order of send, code and link (record, then secret).
-  const result = await trx.updateTable('action_verifications').set({ failed_at: now }).where('account_id', '=', accountId).where('consumed_at', 'is', null).where('failed_at', 'is', null).executeTakeFirst();
+  const result = await trx
+    .updateTable('action_verifications')
+    .set({ failed_at: now })
+    .where('account_id', '=', accountId)
+    .where('consumed_at', 'is', null)
+    .where('failed_at', 'is', null)
+    .executeTakeFirst();
   await verification.invalidate(trx, accountId, ACTION_PURPOSES);
   return Number(result.numUpdatedRows);
 }
@@ -57,7 +78,6 @@ export interface Requester {
   /** Shown to the user ("angefragt von billing"): the key's name, or the service's own name. */
   readonly name: string;
 }
-
 
 export interface VerificationView {
   readonly id: string;
@@ -163,13 +183,32 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         .orderBy('created_at', 'desc')
         .limit(1)
         .executeTakeFirst();
-      targets.push({ channel: 'login-email', to: account.email, country: null, since: Math.max(account.email_verified_at, changed?.created_at ?? 0), settledAtOnce: true });
+      targets.push({
+        channel: 'login-email',
+        to: account.email,
+        country: null,
+        since: Math.max(account.email_verified_at, changed?.created_at ?? 0),
+        settledAtOnce: true,
+      });
     }
     const email = await recoveryEmails.active(db, account.id);
-    if (email?.confirmed_at != null) targets.push({ channel: 'recovery-email', to: email.address, country: null, since: email.confirmed_at, settledAtOnce: email.settled_at === email.confirmed_at });
+    if (email?.confirmed_at != null)
+      targets.push({
+        channel: 'recovery-email',
+        to: email.address,
+        country: null,
+        since: email.confirmed_at,
+        settledAtOnce: email.settled_at === email.confirmed_at,
+      });
     const phone = await recoveryPhones.active(db, account.id);
     if (phone?.confirmed_at != null && deps.smsGuard) {
-      targets.push({ channel: 'recovery-phone', to: phone.number_e164, country: phone.country, since: phone.confirmed_at, settledAtOnce: phone.settled_at === phone.confirmed_at });
+      targets.push({
+        channel: 'recovery-phone',
+        to: phone.number_e164,
+        country: phone.country,
+        since: phone.confirmed_at,
+        settledAtOnce: phone.settled_at === phone.confirmed_at,
+      });
     }
     return targets;
   }
@@ -199,7 +238,12 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
 
   /** The requester's own record, or 404 (another key's or session's record does not exist for it). */
   async function ownRecord(db: Executor, id: string, requester: Requester, forUpdate = false): Promise<ActionVerificationRow> {
-    const query = db.selectFrom('action_verifications').selectAll().where('id', '=', id).where('requester_kind', '=', requester.kind).where('requester_id', '=', requester.id);
+    const query = db
+      .selectFrom('action_verifications')
+      .selectAll()
+      .where('id', '=', id)
+      .where('requester_kind', '=', requester.kind)
+      .where('requester_id', '=', requester.id);
     const row = await (forUpdate && database.dialect === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
     if (!row) throw new LifelineError('not-found');
     return row;
@@ -225,7 +269,12 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
   }
 
   /** Sends the code (and for e-mail the link) of `row` to `channel`; the row must be pending. */
-  async function send(row: ActionVerificationRow, channel: VerificationChannel, requester: Requester, origin: RequestOrigin): Promise<{ channel: VerificationChannel; masked: string; expiresAt: number }> {
+  async function send(
+    row: ActionVerificationRow,
+    channel: VerificationChannel,
+    requester: Requester,
+    origin: RequestOrigin,
+  ): Promise<{ channel: VerificationChannel; masked: string; expiresAt: number }> {
     const now = clock.now();
     const status = statusOf(row, now);
     if (status === 'expired') throw new LifelineError('verification-expired');
@@ -259,9 +308,19 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       const code = await deps.verification.issue(trx, { purpose, accountId: row.account_id, target: target.to, flowId: row.id, coexist: true });
       const locale = localeOf(account);
       // Lifeline's own actions by their words ("Konto löschen"), a host's by the name it gave.
-      const action = isLifelineAction(row.action) ? deps.translator.text(locale, `mail.actionNames.${row.action.slice(LIFELINE_ACTION_PREFIX.length)}`, {}) : row.action;
+      const action = isLifelineAction(row.action)
+        ? deps.translator.text(locale, `mail.actionNames.${row.action.slice(LIFELINE_ACTION_PREFIX.length)}`, {})
+        : row.action;
       if (channel === 'recovery-phone') {
-        await deps.notifier.notify(trx, { kind: 'verification.sms-code', locale, to: target.to, accountId: row.account_id, params: { code: code.secret, action }, origin, expiresAt: code.expiresAt });
+        await deps.notifier.notify(trx, {
+          kind: 'verification.sms-code',
+          locale,
+          to: target.to,
+          accountId: row.account_id,
+          params: { code: code.secret, action },
+          origin,
+          expiresAt: code.expiresAt,
+        });
       } else if (isLifelineAction(row.action)) {
         // Lifeline's own actions: the code only (see the catalogue entry), with where the request came from.
         const details = describeEvent(deps.translator, { at: clock.now(), locale, timeZone: account.time_zone, ip: origin.ip, userAgent: origin.userAgent });
@@ -287,7 +346,12 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         });
       }
       await trx.updateTable('action_verifications').set({ channel, secret_purpose: purpose, sent_at: clock.now() }).where('id', '=', row.id).execute();
-      await deps.securityLog.record(trx, { accountId: row.account_id, type: 'action_verification.code_sent', origin, details: { action: row.action, channel, requester: requester.name } });
+      await deps.securityLog.record(trx, {
+        accountId: row.account_id,
+        type: 'action_verification.code_sent',
+        origin,
+        details: { action: row.action, channel, requester: requester.name },
+      });
       return { channel, masked: maskTarget(target), expiresAt: code.expiresAt };
     });
   }
@@ -315,7 +379,12 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     if (Number(updated.numUpdatedRows) !== 1) throw new LifelineError('verification-not-redeemable');
     // The record's other secret (the link beside the code, or the code beside the link) dies with it.
     await retireSecretsOf(trx, row);
-    await deps.securityLog.record(trx, { accountId: row.account_id, type: 'action_verification.verified', origin, details: { action: row.action, channel: row.channel, requester: requester.name } });
+    await deps.securityLog.record(trx, {
+      accountId: row.account_id,
+      type: 'action_verification.verified',
+      origin,
+      details: { action: row.action, channel: row.channel, requester: requester.name },
+    });
   }
 
   /** Checks a typed code for `row`: 400 wrong-code with triesLeft; a burnt code fails the record. */
@@ -348,9 +417,20 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
 
   async function fail(row: ActionVerificationRow, requester: Requester, origin: RequestOrigin, reason: string): Promise<void> {
     await inTransaction(database, async (trx) => {
-      const updated = await trx.updateTable('action_verifications').set({ failed_at: clock.now() }).where('id', '=', row.id).where('failed_at', 'is', null).where('verified_at', 'is', null).executeTakeFirst();
+      const updated = await trx
+        .updateTable('action_verifications')
+        .set({ failed_at: clock.now() })
+        .where('id', '=', row.id)
+        .where('failed_at', 'is', null)
+        .where('verified_at', 'is', null)
+        .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 1) {
-        await deps.securityLog.record(trx, { accountId: row.account_id, type: 'action_verification.failed', origin, details: { action: row.action, channel: row.channel, requester: requester.name, reason } });
+        await deps.securityLog.record(trx, {
+          accountId: row.account_id,
+          type: 'action_verification.failed',
+          origin,
+          details: { action: row.action, channel: row.channel, requester: requester.name, reason },
+        });
       }
     });
   }
@@ -403,7 +483,12 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       await inTransaction(database, async (trx) => {
         await trx.insertInto('action_verifications').values(row).execute();
         // Every verification is in the account's security log from its start: a host asking is security-relevant.
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'action_verification.started', origin: input.origin, details: { action: input.action, requester: input.requester.name } });
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'action_verification.started',
+          origin: input.origin,
+          details: { action: input.action, requester: input.requester.name },
+        });
       });
       if (input.channel !== undefined) await send(row, input.channel, input.requester, input.origin);
       return { id, url: `${deps.config.http.publicUrl}/verify-action?token=${pageToken}`, expiresAt: row.expires_at };
@@ -432,7 +517,11 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
      * verified), 410 once its 10 minutes are over. One conditional UPDATE decides, so two
      * parallel consumes cannot both win.
      */
-    async consume(id: string, requester: Requester, expected: { readonly action?: string | undefined; readonly accountId?: string | undefined } = {}): Promise<VerificationView> {
+    async consume(
+      id: string,
+      requester: Requester,
+      expected: { readonly action?: string | undefined; readonly accountId?: string | undefined } = {},
+    ): Promise<VerificationView> {
       const row = await ownRecord(database.db, id, requester);
       // A record for another action or account is not this one: refused, and nothing is used up.
       if ((expected.action !== undefined && row.action !== expected.action) || (expected.accountId !== undefined && row.account_id !== expected.accountId)) {
@@ -489,17 +578,28 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
       let verifiedId: string | undefined;
       try {
         // The record before the secret, as the code's path and `send` do (else the two deadlock on PostgreSQL).
-        await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token, lockFirst: (trx, owner) => (owner.flowId ? lockRecord(trx, owner.flowId) : Promise.resolve()) }, async (trx, secret) => {
-          const row = await trx.selectFrom('action_verifications').selectAll().where('id', '=', secret.flowId ?? '').executeTakeFirst();
-          if (!row) throw new LifelineError('link-expired');
-          // Read through trx: on SQLite a read through database.db would wait for this transaction.
-          await markVerified(trx, row, requesterOf(row, await requesterName(row, trx)), origin);
-          verifiedId = row.id;
-        });
+        await deps.verification.redeemLink(
+          { purpose: LINK_PURPOSE, token, lockFirst: (trx, owner) => (owner.flowId ? lockRecord(trx, owner.flowId) : Promise.resolve()) },
+          async (trx, secret) => {
+            const row = await trx
+              .selectFrom('action_verifications')
+              .selectAll()
+              .where('id', '=', secret.flowId ?? '')
+              .executeTakeFirst();
+            if (!row) throw new LifelineError('link-expired');
+            // Read through trx: on SQLite a read through database.db would wait for this transaction.
+            await markVerified(trx, row, requesterOf(row, await requesterName(row, trx)), origin);
+            verifiedId = row.id;
+          },
+        );
       } catch (error) {
         throw asDeadLink(error, ['verification-not-redeemable']);
       }
-      const row = await database.db.selectFrom('action_verifications').selectAll().where('id', '=', verifiedId ?? '').executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('action_verifications')
+        .selectAll()
+        .where('id', '=', verifiedId ?? '')
+        .executeTakeFirstOrThrow();
       return { view: view(row), returnTo: row.return_to };
     },
 
@@ -513,7 +613,10 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
 
     /** Housekeeping: records a day past their end go (their secrets are pruned by the verification service). */
     async prune(): Promise<number> {
-      const result = await database.db.deleteFrom('action_verifications').where('expires_at', '<', clock.now() - 24 * 60 * MINUTE).executeTakeFirst();
+      const result = await database.db
+        .deleteFrom('action_verifications')
+        .where('expires_at', '<', clock.now() - 24 * 60 * MINUTE)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -60,7 +60,8 @@ export function createAccountAdminService(deps: {
 
   async function view(db: Executor, account: AccountRow): Promise<AdminAccountView> {
     const [email, phone] = await Promise.all([recoveryEmails.rows(db, account.id), recoveryPhones.rows(db, account.id)]);
-    const state = (rows: { active: unknown; pending: unknown; held: unknown }): RecoveryChannelState => (rows.active ? 'active' : rows.pending || rows.held ? 'pending' : 'none');
+    const state = (rows: { active: unknown; pending: unknown; held: unknown }): RecoveryChannelState =>
+      rows.active ? 'active' : rows.pending || rows.held ? 'pending' : 'none';
     return {
       id: account.id,
       email: account.email,
@@ -82,7 +83,12 @@ export function createAccountAdminService(deps: {
     logger.info({ event, accountId, actor: actor.name, ip: actor.client.ip, ...extra }, `support: ${event}`);
 
   /** The owner's notice about a support action, to the login and the active recovery e-mail. */
-  async function tellOwner(trx: Executor, account: AccountRow, kind: 'account.disabled-by-support' | 'account.enabled-by-support', actor: SupportActor): Promise<void> {
+  async function tellOwner(
+    trx: Executor,
+    account: AccountRow,
+    kind: 'account.disabled-by-support' | 'account.enabled-by-support',
+    actor: SupportActor,
+  ): Promise<void> {
     const locale = localeOf(account);
     await deps.notifier.notify(trx, {
       kind,

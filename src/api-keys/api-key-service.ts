@@ -106,7 +106,12 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
 
     /** Revokes the live key of this name; answers false when there is none. */
     async revoke(name: string): Promise<boolean> {
-      const result = await database.db.updateTable('api_keys').set({ revoked_at: clock.now() }).where('name', '=', name).where('revoked_at', 'is', null).executeTakeFirst();
+      const result = await database.db
+        .updateTable('api_keys')
+        .set({ revoked_at: clock.now() })
+        .where('name', '=', name)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
 

@@ -4,7 +4,15 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { API_KEY_SCOPES } from '../api-keys/api-key-service.js';
 import { apiKeyCreateCommand, apiKeyListCommand, apiKeyRevokeCommand } from './commands/api-key.js';
-import { clientCreateCommand, clientListCommand, clientRevokeCommand, oidcKeysListCommand, oidcKeysRetireCommand, oidcKeysRotateCommand, type ClientCreateOptions } from './commands/client.js';
+import {
+  clientCreateCommand,
+  clientListCommand,
+  clientRevokeCommand,
+  oidcKeysListCommand,
+  oidcKeysRetireCommand,
+  oidcKeysRotateCommand,
+  type ClientCreateOptions,
+} from './commands/client.js';
 import { configCommand } from './commands/config.js';
 import { mailTestCommand } from './commands/mail-test.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -68,7 +76,12 @@ apiKey
   .command('create')
   .description('create a key and print it once (only its keyed hash is stored)')
   .argument('<name>', 'a name for the host application, e.g. billing')
-  .option('--scope <scope>', `what the key may do, repeatable: ${API_KEY_SCOPES.join(', ')} (default: verifications)`, (value: string, previous: string[]) => [...previous, value], [] as string[])
+  .option(
+    '--scope <scope>',
+    `what the key may do, repeatable: ${API_KEY_SCOPES.join(', ')} (default: verifications)`,
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
+  )
   .option('--json', 'print {"name", "key", "scopes"} as JSON')
   .action((name: string, options: { scope?: string[]; json?: boolean }) => run(() => apiKeyCreateCommand(process.env, name, options, terminal))());
 apiKey
@@ -87,11 +100,11 @@ const client = program.command('client').description('host applications that sig
 client
   .command('create')
   .description('register a client and print its id and (once) its secret')
-  .argument('<name>', 'the application\'s name, shown on the consent page')
+  .argument('<name>', "the application's name, shown on the consent page")
   .option('--redirect-uri <uri>', 'where the code goes back to (repeatable; at least one)', repeatable, [] as string[])
   .option('--post-logout-redirect-uri <uri>', 'where RP-initiated logout may return to (repeatable)', repeatable, [] as string[])
-  .option('--backchannel-logout-uri <uri>', 'where logout tokens are POSTed when the user\'s sessions end')
-  .option('--first-party', 'the host\'s own application: no consent page')
+  .option('--backchannel-logout-uri <uri>', "where logout tokens are POSTed when the user's sessions end")
+  .option('--first-party', "the host's own application: no consent page")
   .option('--public', 'a SPA or native app: no secret, PKCE alone')
   .option('--json', 'print {"clientId", "clientSecret"} as JSON')
   .action((name: string, options: ClientCreateOptions) => run(() => clientCreateCommand(process.env, name, options, terminal))());
@@ -111,7 +124,12 @@ webhook
   .command('create')
   .description('register a receiver and print its id and (once) its whsec_ secret')
   .argument('<url>', 'where events are POSTed (https; http and loopback outside production)')
-  .option('--events <types>', `only these event types, comma-separated (repeatable; default: every type): ${WEBHOOK_EVENT_TYPES.join(', ')}`, repeatable, [] as string[])
+  .option(
+    '--events <types>',
+    `only these event types, comma-separated (repeatable; default: every type): ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+    repeatable,
+    [] as string[],
+  )
   .option('--json', 'print {"id", "secret", "url", "events"} as JSON')
   .action((url: string, options: { events?: string[]; json?: boolean }) => run(() => webhookCreateCommand(process.env, url, options, terminal))());
 webhook
@@ -131,7 +149,7 @@ webhook
   .argument('<id>')
   .action((id: string) => run(() => webhookRevokeCommand(process.env, id, terminal))());
 
-const account = program.command('account').description('the back office for operators: the admin API\'s actions (docs/integration.md)');
+const account = program.command('account').description("the back office for operators: the admin API's actions (docs/integration.md)");
 account
   .command('find')
   .description('the account of a login e-mail: id, state, recovery set up (never a secret)')

@@ -4,7 +4,13 @@ import { parseConfig } from './parse-config.js';
 
 /** Branding settings (docs/operations.md "Branding"): what passes, and what stops the start named. */
 const KEY = Buffer.alloc(32, 1).toString('base64');
-const PRODUCTION = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail.example.com', PUBLIC_URL: 'https://id.example.com' };
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SECRET_KEY: KEY,
+  METRICS_TOKEN: 'x'.repeat(16),
+  SMTP_URL: 'smtps://mail.example.com',
+  PUBLIC_URL: 'https://id.example.com',
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -19,7 +25,11 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('parseConfig: branding', () => {
   it('case=nothing set: no logo, no accent, no links, no template directory', () => {
     const config = parseConfig({ SECRET_KEY: KEY });
-    expect(config.branding).toEqual({ logoUrl: undefined, accent: undefined, links: { support: undefined, privacy: undefined, terms: undefined, imprint: undefined } });
+    expect(config.branding).toEqual({
+      logoUrl: undefined,
+      accent: undefined,
+      links: { support: undefined, privacy: undefined, terms: undefined, imprint: undefined },
+    });
     expect(config.mail.templatesDir).toBeUndefined();
   });
 
@@ -37,31 +47,37 @@ describe('parseConfig: branding', () => {
     expect(config.branding).toEqual({
       logoUrl: 'https://cdn.example.com/brand/logo.svg',
       accent: { color: '#0b6e4f', ink: '#ffffff', text: '#0b6e4f' },
-      links: { support: 'mailto:hilfe@example.com', privacy: 'https://www.example.com/datenschutz', terms: 'https://www.example.com/agb', imprint: 'https://www.example.com/impressum' },
+      links: {
+        support: 'mailto:hilfe@example.com',
+        privacy: 'https://www.example.com/datenschutz',
+        terms: 'https://www.example.com/agb',
+        imprint: 'https://www.example.com/impressum',
+      },
     });
     expect(config.mail.templatesDir).toBe('/etc/lifeline/templates');
     expect(parseConfig({ SECRET_KEY: KEY, BRAND_LOGO_URL: '', BRAND_ACCENT_COLOR: '' }).branding.logoUrl).toBeUndefined();
   });
 
   it('case=a logo path is taken on PUBLIC_URL (with its path) and may not climb out of it', () => {
-    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', BRAND_LOGO_URL: '/brand/logo.png?v=2' }).branding.logoUrl).toBe('https://id.example.com/brand/logo.png?v=2');
-    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://example.com/id', BRAND_LOGO_URL: '/logo.svg' }).branding.logoUrl).toBe('https://example.com/id/logo.svg');
+    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', BRAND_LOGO_URL: '/brand/logo.png?v=2' }).branding.logoUrl).toBe(
+      'https://id.example.com/brand/logo.png?v=2',
+    );
+    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://example.com/id', BRAND_LOGO_URL: '/logo.svg' }).branding.logoUrl).toBe(
+      'https://example.com/id/logo.svg',
+    );
     expect(problemsOf({ SECRET_KEY: KEY, PUBLIC_URL: 'https://example.com/id', BRAND_LOGO_URL: '/../other/logo.svg' })).toEqual([
       'BRAND_LOGO_URL: the path must stay under PUBLIC_URL (got "/../other/logo.svg")',
     ]);
   });
 
-  it.each([
-    ['red'],
-    ['#fff'],
-    ['0b6e4f'],
-    ['#0b6e4g'],
-    ['#0b6e4f80'],
-    ['rgb(0,0,0)'],
-    ['#0b6e4f;background:url(https://evil.example/x)'],
-  ])('case=BRAND_ACCENT_COLOR %j is not #rrggbb: the start stops, naming it', (value) => {
-    expect(problemsOf({ SECRET_KEY: KEY, BRAND_ACCENT_COLOR: value })).toEqual([`BRAND_ACCENT_COLOR: must be a colour as #rrggbb, e.g. #0b6e4f (got ${JSON.stringify(value)})`]);
-  });
+  it.each([['red'], ['#fff'], ['0b6e4f'], ['#0b6e4g'], ['#0b6e4f80'], ['rgb(0,0,0)'], ['#0b6e4f;background:url(https://evil.example/x)']])(
+    'case=BRAND_ACCENT_COLOR %j is not #rrggbb: the start stops, naming it',
+    (value) => {
+      expect(problemsOf({ SECRET_KEY: KEY, BRAND_ACCENT_COLOR: value })).toEqual([
+        `BRAND_ACCENT_COLOR: must be a colour as #rrggbb, e.g. #0b6e4f (got ${JSON.stringify(value)})`,
+      ]);
+    },
+  );
 
   it.each([
     ['BRAND_PRIVACY_URL', 'javascript:alert(1)'],
@@ -94,7 +110,12 @@ describe('parseConfig: branding', () => {
   });
 
   it('case=in production every branding URL must be https (the logo would be blocked, a link would leave TLS)', () => {
-    const problems = problemsOf({ ...PRODUCTION, BRAND_LOGO_URL: 'http://cdn.example.com/logo.svg', BRAND_SUPPORT_URL: 'http://help.example.com', BRAND_IMPRINT_URL: 'https://www.example.com/impressum' });
+    const problems = problemsOf({
+      ...PRODUCTION,
+      BRAND_LOGO_URL: 'http://cdn.example.com/logo.svg',
+      BRAND_SUPPORT_URL: 'http://help.example.com',
+      BRAND_IMPRINT_URL: 'https://www.example.com/impressum',
+    });
     expect(problems).toEqual([
       'BRAND_LOGO_URL: must be https:// in production (got "http://cdn.example.com/logo.svg")',
       'BRAND_SUPPORT_URL: must be https:// in production (got "http://help.example.com")',

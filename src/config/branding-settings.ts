@@ -27,7 +27,13 @@ const EXPECTED: Readonly<Record<UrlKind, string>> = {
 };
 
 /** The URL as pages and mails will use it, or undefined after pushing the problem. */
-function brandUrl(name: string, value: string | undefined, kind: UrlKind, context: { publicUrl: string; isProduction: boolean }, problems: string[]): string | undefined {
+function brandUrl(
+  name: string,
+  value: string | undefined,
+  kind: UrlKind,
+  context: { publicUrl: string; isProduction: boolean },
+  problems: string[],
+): string | undefined {
   if (value === undefined) return undefined;
   const fail = (message: string) => {
     problems.push(`${name}: ${message} (got ${JSON.stringify(value)})`);

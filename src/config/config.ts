@@ -53,8 +53,7 @@ export interface BrandingConfig {
 }
 
 export type DatabaseConfig =
-  | { readonly dialect: 'sqlite'; readonly path: string; readonly url: string }
-  | { readonly dialect: 'postgres'; readonly url: string };
+  { readonly dialect: 'sqlite'; readonly path: string; readonly url: string } | { readonly dialect: 'postgres'; readonly url: string };
 
 /**
  * Lifeline's whole configuration, parsed once from the environment at start and frozen.

@@ -15,7 +15,10 @@ import { isIP } from 'node:net';
  */
 export function parseSessionCheckOrigins(value: string | undefined, isProduction: boolean, problems: string[]): string[] {
   const origins: string[] = [];
-  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     let url: URL | undefined;
     try {
       url = new URL(entry);
@@ -25,7 +28,9 @@ export function parseSessionCheckOrigins(value: string | undefined, isProduction
     if (!url || !['http:', 'https:'].includes(url.protocol) || entry.includes('*') || url.origin !== entry.replace(/\/$/, '')) {
       problems.push(`CORS_ORIGINS: ${JSON.stringify(entry)} is not an origin (scheme://host[:port], no path, no wildcard)`);
     } else if (isProduction && url.protocol === 'http:') {
-      problems.push(`CORS_ORIGINS: ${JSON.stringify(entry)} is plain http, which production does not allow (a page on it could be altered on the way and read the session)`);
+      problems.push(
+        `CORS_ORIGINS: ${JSON.stringify(entry)} is plain http, which production does not allow (a page on it could be altered on the way and read the session)`,
+      );
     } else {
       origins.push(url.origin);
     }
@@ -51,7 +56,9 @@ export function parseSessionCookieDomain(value: string | undefined, publicUrl: s
   }
   const host = new URL(publicUrl).hostname;
   if (host !== domain && !host.endsWith(`.${domain}`)) {
-    problems.push(`SESSION_COOKIE_DOMAIN: PUBLIC_URL's host ${JSON.stringify(host)} is not ${domain} or a subdomain of it (the browser would refuse the cookie)`);
+    problems.push(
+      `SESSION_COOKIE_DOMAIN: PUBLIC_URL's host ${JSON.stringify(host)} is not ${domain} or a subdomain of it (the browser would refuse the cookie)`,
+    );
     return undefined;
   }
   return domain;

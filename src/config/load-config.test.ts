@@ -32,10 +32,12 @@ describe('loadConfig (the embedded default key file)', () => {
     const built = join(import.meta.dirname, '..', '..', 'dist', 'config', 'load-config.js');
     const script = `import(${JSON.stringify(built)}).then((m) => process.stdout.write(m.ensureKeyFile(${JSON.stringify(dataDir)}).toString('base64')))`;
     const keys = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        new Promise<string>((resolve, reject) => {
-          execFile(process.execPath, ['-e', script], (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)));
-        }),
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            execFile(process.execPath, ['-e', script], (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)));
+          }),
       ),
     );
     expect(new Set(keys).size).toBe(1);

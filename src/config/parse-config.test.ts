@@ -20,7 +20,14 @@ describe('parseConfig', () => {
   it('case=the embedded default: everything from defaults, frozen', () => {
     const config = parseConfig({ SECRET_KEY: KEY });
     expect(config.env).toBe('development');
-    expect(config.http).toMatchObject({ host: 'localhost', port: 3000, publicUrl: 'http://localhost:3000', secure: false, trustProxy: false, bodyLimitBytes: 16384 });
+    expect(config.http).toMatchObject({
+      host: 'localhost',
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      secure: false,
+      trustProxy: false,
+      bodyLimitBytes: 16384,
+    });
     expect(defaultDataDir).toBe(join(import.meta.dirname, '..', '..', 'data')); // the installation's data/, not the working directory's
     expect(config.dataDir).toBe(defaultDataDir);
     expect(config.database).toEqual({ dialect: 'sqlite', path: join(defaultDataDir, 'lifeline.db'), url: `sqlite:${join(defaultDataDir, 'lifeline.db')}` });
@@ -75,39 +82,75 @@ describe('parseConfig', () => {
 
   it('case=ALLOWED_RETURN_ORIGINS: origins or origins with a path prefix, optionally named; a wildcard, a query or garbage is named (docs/integration.md "Return links")', () => {
     expect(parseConfig({ SECRET_KEY: KEY }).returnLinks).toEqual([]);
-    const config = parseConfig({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: ' https://app.example.com, http://localhost:4000/ ,Mein Shop=https://shop.example.com/account/', VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '7' });
+    const config = parseConfig({
+      SECRET_KEY: KEY,
+      ALLOWED_RETURN_ORIGINS: ' https://app.example.com, http://localhost:4000/ ,Mein Shop=https://shop.example.com/account/',
+      VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '7',
+    });
     expect(config.returnLinks).toEqual([
       { name: 'app.example.com', origin: 'https://app.example.com', path: '/' },
       { name: 'localhost', origin: 'http://localhost:4000', path: '/' },
       { name: 'Mein Shop', origin: 'https://shop.example.com', path: '/account' },
     ]);
     expect(config.actionVerification).toEqual({ hostMinChannelAgeMs: 7 * 86_400_000 });
-    for (const bad of ['https://app.example.com/?next=x', 'https://*.example.com', 'app.example.com', 'ftp://files.example.com', 'https://a.example@evil.example', 'https://app.example.com/a/../b']) {
+    for (const bad of [
+      'https://app.example.com/?next=x',
+      'https://*.example.com',
+      'app.example.com',
+      'ftp://files.example.com',
+      'https://a.example@evil.example',
+      'https://app.example.com/a/../b',
+    ]) {
       expect(problemsOf({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: bad }).join(' '), bad).toContain(`ALLOWED_RETURN_ORIGINS: ${JSON.stringify(bad)}`);
     }
     // Plain http in production only where an entry says so.
-    const production = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'm'.repeat(16), PUBLIC_URL: 'https://id.example.com', SMTP_URL: 'smtps://mail.example.com' };
+    const production = {
+      NODE_ENV: 'production',
+      SECRET_KEY: KEY,
+      METRICS_TOKEN: 'm'.repeat(16),
+      PUBLIC_URL: 'https://id.example.com',
+      SMTP_URL: 'smtps://mail.example.com',
+    };
     expect(problemsOf({ ...production, ALLOWED_RETURN_ORIGINS: 'http://intranet.example' }).join(' ')).toContain('insecure:http://intranet.example');
-    expect(parseConfig({ ...production, ALLOWED_RETURN_ORIGINS: 'Intranet=insecure:http://intranet.example' }).returnLinks).toEqual([{ name: 'Intranet', origin: 'http://intranet.example', path: '/' }]);
+    expect(parseConfig({ ...production, ALLOWED_RETURN_ORIGINS: 'Intranet=insecure:http://intranet.example' }).returnLinks).toEqual([
+      { name: 'Intranet', origin: 'http://intranet.example', path: '/' },
+    ]);
   });
 
   it('case=CORS_ORIGINS: exact origins only; no wildcard, path or null; plain http not in production', () => {
     expect(parseConfig({ SECRET_KEY: KEY }).http.sessionCheckOrigins).toEqual([]);
-    expect(parseConfig({ SECRET_KEY: KEY, CORS_ORIGINS: ' https://app.example.com, http://localhost:5173/ ,https://app.example.com' }).http.sessionCheckOrigins).toEqual([
-      'https://app.example.com',
-      'http://localhost:5173',
-    ]);
-    for (const bad of ['*', 'https://*.example.com', 'https://app.example.com/path', 'null', 'app.example.com', 'ftp://app.example.com', 'https://user@app.example.com']) {
+    expect(
+      parseConfig({ SECRET_KEY: KEY, CORS_ORIGINS: ' https://app.example.com, http://localhost:5173/ ,https://app.example.com' }).http.sessionCheckOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of [
+      '*',
+      'https://*.example.com',
+      'https://app.example.com/path',
+      'null',
+      'app.example.com',
+      'ftp://app.example.com',
+      'https://user@app.example.com',
+    ]) {
       expect(problemsOf({ SECRET_KEY: KEY, CORS_ORIGINS: bad }).join(' '), bad).toContain(`CORS_ORIGINS: ${JSON.stringify(bad)} is not an origin`);
     }
-    const production = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'm'.repeat(16), PUBLIC_URL: 'https://id.example.com', SMTP_URL: 'smtps://mail.example.com' };
+    const production = {
+      NODE_ENV: 'production',
+      SECRET_KEY: KEY,
+      METRICS_TOKEN: 'm'.repeat(16),
+      PUBLIC_URL: 'https://id.example.com',
+      SMTP_URL: 'smtps://mail.example.com',
+    };
     expect(problemsOf({ ...production, CORS_ORIGINS: 'http://app.example.com' }).join(' ')).toContain('CORS_ORIGINS: "http://app.example.com" is plain http');
   });
 
   it('case=SESSION_COOKIE_DOMAIN: a domain PUBLIC_URL is on; anything else stops the start naming it', () => {
     expect(parseConfig({ SECRET_KEY: KEY }).http.sessionCookieDomain).toBeUndefined();
-    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: '.Example.com' }).http.sessionCookieDomain).toBe('example.com');
-    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: 'id.example.com' }).http.sessionCookieDomain).toBe('id.example.com');
+    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: '.Example.com' }).http.sessionCookieDomain).toBe(
+      'example.com',
+    );
+    expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: 'id.example.com' }).http.sessionCookieDomain).toBe(
+      'id.example.com',
+    );
     for (const [domain, message] of [
       ['example.org', 'SESSION_COOKIE_DOMAIN: PUBLIC_URL\'s host "id.example.com" is not example.org'],
       ['ample.com', 'SESSION_COOKIE_DOMAIN: PUBLIC_URL\'s host "id.example.com" is not ample.com'],
@@ -139,10 +182,16 @@ describe('parseConfig', () => {
   it('case=production requires SECRET_KEY, METRICS_TOKEN, an https PUBLIC_URL and SMTP_URL', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['METRICS_TOKEN', 'PUBLIC_URL', 'SECRET_KEY', 'SMTP_URL']);
-    expect(problemsOf({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'http://id.example.com' })).toEqual([
-      'PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)',
-    ]);
-    const config = parseConfig({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'https://id.example.com' });
+    expect(
+      problemsOf({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'http://id.example.com' }),
+    ).toEqual(['PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)']);
+    const config = parseConfig({
+      NODE_ENV: 'production',
+      SECRET_KEY: KEY,
+      METRICS_TOKEN: 'x'.repeat(16),
+      SMTP_URL: 'smtps://mail',
+      PUBLIC_URL: 'https://id.example.com',
+    });
     expect(config.isProduction).toBe(true);
     expect(config.delivery.devMailbox).toBe(false); // never in production
   });
@@ -236,7 +285,9 @@ describe('parseConfig', () => {
     it('case=a short, malformed or duplicate key is refused', () => {
       expect(problemsOf({ SECRET_KEY: Buffer.alloc(16).toString('base64') })[0]).toMatch(/^SECRET_KEY: must be at least 32 random bytes/);
       expect(problemsOf({ SECRET_KEY: 'not base64!!' })[0]).toMatch(/^SECRET_KEY: must be base64/);
-      expect(problemsOf({ SECRET_KEY: `a:${KEY}`, PREVIOUS_SECRET_KEYS: `a:${OTHER_KEY}` })[0]).toMatch(/^PREVIOUS_SECRET_KEYS: contains a key with the same id/);
+      expect(problemsOf({ SECRET_KEY: `a:${KEY}`, PREVIOUS_SECRET_KEYS: `a:${OTHER_KEY}` })[0]).toMatch(
+        /^PREVIOUS_SECRET_KEYS: contains a key with the same id/,
+      );
     });
 
     it('case=outside production without SECRET_KEY it needs the key file (see loadConfig)', () => {
@@ -254,38 +305,82 @@ describe('parseConfig', () => {
       expect(config.sms.defaultCountry).toBe('DE');
       expect(config.sms.allowedCountries).toHaveLength(28); // the 27 member states of the EU and CH
       expect(config.sms.allowedCountries).toEqual(expect.arrayContaining(['DE', 'AT', 'CH', 'FR', 'IT', 'PL', 'SE', 'IE']));
-      expect(config.sms.caps).toEqual({ accountPerHour: 5, numberPerHour: 5, prefixPerHour: 10, countryPerHour: 200, clientPerHour: 10, setupBudgetPerHour: 500, confirmedBudgetPerHour: 2000 });
+      expect(config.sms.caps).toEqual({
+        accountPerHour: 5,
+        numberPerHour: 5,
+        prefixPerHour: 10,
+        countryPerHour: 200,
+        clientPerHour: 10,
+        setupBudgetPerHour: 500,
+        confirmedBudgetPerHour: 2000,
+      });
     });
 
     it('production without a provider has none (the phone is hidden); dev in production stops the start', () => {
       expect(parseConfig(PROD).sms.provider).toEqual({ kind: 'none' });
-      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'dev' })).toEqual([expect.stringMatching(/^SMS_PROVIDER: dev is the development mailbox and never allowed in production/)]);
+      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'dev' })).toEqual([
+        expect.stringMatching(/^SMS_PROVIDER: dev is the development mailbox and never allowed in production/),
+      ]);
     });
 
     it('twilio and webhook need their settings, named', () => {
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio' }).map((p) => p.split(':')[0])).toEqual(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_SECRET: 'short' }).map((p) => p.split(':')[0]).sort()).toEqual(['SMS_WEBHOOK_SECRET']);
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook' }).map((p) => p.split(':')[0]).sort()).toEqual(['SMS_WEBHOOK_SECRET', 'SMS_WEBHOOK_URL']);
-      const twilio = parseConfig({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+15005550006' });
+      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio' }).map((p) => p.split(':')[0])).toEqual([
+        'TWILIO_ACCOUNT_SID',
+        'TWILIO_AUTH_TOKEN',
+        'TWILIO_FROM',
+      ]);
+      expect(
+        problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_SECRET: 'short' })
+          .map((p) => p.split(':')[0])
+          .sort(),
+      ).toEqual(['SMS_WEBHOOK_SECRET']);
+      expect(
+        problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook' })
+          .map((p) => p.split(':')[0])
+          .sort(),
+      ).toEqual(['SMS_WEBHOOK_SECRET', 'SMS_WEBHOOK_URL']);
+      const twilio = parseConfig({
+        SECRET_KEY: KEY,
+        SMS_PROVIDER: 'twilio',
+        TWILIO_ACCOUNT_SID: 'AC1',
+        TWILIO_AUTH_TOKEN: 'secret',
+        TWILIO_FROM: '+15005550006',
+      });
       expect(twilio.sms.provider).toEqual({ kind: 'twilio', accountSid: 'AC1', authToken: 'secret', from: '+15005550006', baseUrl: 'https://api.twilio.com' });
       // SMS through Twilio, e-mail still in the development mailbox.
       expect(twilio.delivery.devMailbox).toBe(true);
-      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'secret', TWILIO_FROM: '+1', TWILIO_BASE_URL: 'http://twilio.local' })).toEqual(['TWILIO_BASE_URL: must be https:// in production']);
+      expect(
+        problemsOf({
+          ...PROD,
+          SMS_PROVIDER: 'twilio',
+          TWILIO_ACCOUNT_SID: 'AC1',
+          TWILIO_AUTH_TOKEN: 'secret',
+          TWILIO_FROM: '+1',
+          TWILIO_BASE_URL: 'http://twilio.local',
+        }),
+      ).toEqual(['TWILIO_BASE_URL: must be https:// in production']);
     });
 
     it('the webhook must be https in production', () => {
       expect(problemsOf({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) })).toEqual([
         'SMS_WEBHOOK_URL: must be https:// in production (the body carries the code)',
       ]);
-      expect(parseConfig({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'https://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) }).sms.provider.kind).toBe('webhook');
+      expect(
+        parseConfig({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'https://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) }).sms.provider.kind,
+      ).toBe('webhook');
     });
 
     it('countries must be known, and the default one allowed; a secret is never echoed', () => {
       expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'DE,XX' })).toEqual(['SMS_ALLOWED_COUNTRIES: unknown country codes XX']);
       expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'AT,CH' })).toEqual(['SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got "DE")']);
       expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'Deutschland' })[0]).toMatch(/^SMS_ALLOWED_COUNTRIES: must be a comma-separated list/);
-      expect(parseConfig({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: ' at, ch ', SMS_DEFAULT_COUNTRY: 'ch' }).sms).toMatchObject({ allowedCountries: ['AT', 'CH'], defaultCountry: 'CH' });
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook', SMS_WEBHOOK_SECRET: 'tiny-secret' }).join(' ')).not.toContain('tiny-secret');
+      expect(parseConfig({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: ' at, ch ', SMS_DEFAULT_COUNTRY: 'ch' }).sms).toMatchObject({
+        allowedCountries: ['AT', 'CH'],
+        defaultCountry: 'CH',
+      });
+      expect(
+        problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook', SMS_WEBHOOK_SECRET: 'tiny-secret' }).join(' '),
+      ).not.toContain('tiny-secret');
     });
   });
 });

@@ -29,7 +29,13 @@ const intSetting = (min: number, max: number, fallback: number) =>
     .trim()
     .regex(/^\d+$/, { error: 'must be a whole number' })
     .transform(Number)
-    .pipe(z.number().int().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` }))
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    )
     .optional()
     .transform((v) => v ?? fallback);
 
@@ -81,14 +87,19 @@ const environmentSchema = z.object({
     .enum(['development', 'production', 'test'], { error: 'must be development, production or test' })
     .optional()
     .transform((v) => v ?? 'development'),
-  HOST: optionalString.pipe(
-    z
-      .string()
-      .refine((v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v), {
-        error: 'must be an IP address or a host name (0.0.0.0 for every interface)',
-      })
-      .optional(),
-  ).transform((v) => v ?? 'localhost'),
+  HOST: optionalString
+    .pipe(
+      z
+        .string()
+        .refine(
+          (v) => isIP(v) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v),
+          {
+            error: 'must be an IP address or a host name (0.0.0.0 for every interface)',
+          },
+        )
+        .optional(),
+    )
+    .transform((v) => v ?? 'localhost'),
   PORT: intSetting(1, 65535, 3000),
   PUBLIC_URL: optionalString.pipe(
     z
@@ -110,21 +121,25 @@ const environmentSchema = z.object({
   SMTP_URL: optionalString.pipe(
     z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' }).optional(),
   ),
-  MAIL_FROM: optionalString.pipe(
-    z
-      .string()
-      .refine((v) => !/[\r\n]/.test(v) && isMailbox(v), { error: 'must be an address, optionally with a name: Name <address@example.com>' })
-      .optional(),
-  ).transform((v) => v ?? 'Lifeline <no-reply@localhost>'),
-  APP_NAME: optionalString.pipe(
-    z
-      .string()
-      .max(60, { error: 'must be at most 60 characters' })
-      // It heads every mail subject: a line break there would end the header.
-      // eslint-disable-next-line no-control-regex
-      .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain line breaks or control characters' })
-      .optional(),
-  ).transform((v) => v ?? 'Lifeline'),
+  MAIL_FROM: optionalString
+    .pipe(
+      z
+        .string()
+        .refine((v) => !/[\r\n]/.test(v) && isMailbox(v), { error: 'must be an address, optionally with a name: Name <address@example.com>' })
+        .optional(),
+    )
+    .transform((v) => v ?? 'Lifeline <no-reply@localhost>'),
+  APP_NAME: optionalString
+    .pipe(
+      z
+        .string()
+        .max(60, { error: 'must be at most 60 characters' })
+        // It heads every mail subject: a line break there would end the header.
+        // eslint-disable-next-line no-control-regex
+        .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain line breaks or control characters' })
+        .optional(),
+    )
+    .transform((v) => v ?? 'Lifeline'),
   // Branding (docs/operations.md "Branding"), judged in parseConfig (branding-settings.ts): the URLs depend on NODE_ENV and PUBLIC_URL.
   BRAND_LOGO_URL: optionalString,
   BRAND_ACCENT_COLOR: optionalString,
@@ -188,14 +203,26 @@ const environmentSchema = z.object({
   OIDC_REFRESH_TOKEN_DAYS: intSetting(1, 365, 30),
   OIDC_ACCESS_TOKEN_MINUTES: intSetting(1, 60, 10),
   SMS_PROVIDER: z.enum(['dev', 'twilio', 'webhook', 'none'], { error: 'must be dev, twilio, webhook or none' }).optional(),
-  SMS_DEFAULT_COUNTRY: optionalString.pipe(z.string().regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as DE' }).optional()).transform((v) => (v ?? 'DE').toUpperCase()),
+  SMS_DEFAULT_COUNTRY: optionalString
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter country code such as DE' })
+        .optional(),
+    )
+    .transform((v) => (v ?? 'DE').toUpperCase()),
   SMS_ALLOWED_COUNTRIES: optionalString.pipe(
-    z.string().regex(/^\s*[A-Za-z]{2}\s*(,\s*[A-Za-z]{2}\s*)*$/, { error: 'must be a comma-separated list of two-letter country codes, e.g. DE,AT,CH' }).optional(),
+    z
+      .string()
+      .regex(/^\s*[A-Za-z]{2}\s*(,\s*[A-Za-z]{2}\s*)*$/, { error: 'must be a comma-separated list of two-letter country codes, e.g. DE,AT,CH' })
+      .optional(),
   ),
   TWILIO_ACCOUNT_SID: optionalString,
   TWILIO_AUTH_TOKEN: optionalString,
   TWILIO_FROM: optionalString,
-  TWILIO_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()).transform((v) => (v ?? 'https://api.twilio.com').replace(/\/+$/, '')),
+  TWILIO_BASE_URL: optionalString
+    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional())
+    .transform((v) => (v ?? 'https://api.twilio.com').replace(/\/+$/, '')),
   SMS_WEBHOOK_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional()),
   SMS_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
   // Caps against SMS pumping (docs/security.md): sends of setup codes per hour.
@@ -268,7 +295,34 @@ function deepFreeze<T>(value: T): T {
 
 /** DE, AT, CH and the member states of the EU: where the recovery phone may be, by default. */
 export const DEFAULT_SMS_COUNTRIES = [
-  'DE', 'AT', 'CH', 'BE', 'BG', 'CY', 'CZ', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'DE',
+  'AT',
+  'CH',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
 ] as const;
 
 /**
@@ -282,19 +336,30 @@ function parseSms(e: ParsedEnvironment, isProduction: boolean, problems: string[
     if (isProduction) problems.push('SMS_PROVIDER: dev is the development mailbox and never allowed in production (use twilio or webhook, or none)');
     provider = { kind: 'dev' };
   } else if (kind === 'twilio') {
-    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const) if (e[name] === undefined) problems.push(`${name}: is required with SMS_PROVIDER=twilio`);
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const)
+      if (e[name] === undefined) problems.push(`${name}: is required with SMS_PROVIDER=twilio`);
     if (isProduction && !e.TWILIO_BASE_URL.startsWith('https:')) problems.push('TWILIO_BASE_URL: must be https:// in production');
-    provider = { kind: 'twilio', accountSid: e.TWILIO_ACCOUNT_SID ?? '', authToken: e.TWILIO_AUTH_TOKEN ?? '', from: e.TWILIO_FROM ?? '', baseUrl: e.TWILIO_BASE_URL };
+    provider = {
+      kind: 'twilio',
+      accountSid: e.TWILIO_ACCOUNT_SID ?? '',
+      authToken: e.TWILIO_AUTH_TOKEN ?? '',
+      from: e.TWILIO_FROM ?? '',
+      baseUrl: e.TWILIO_BASE_URL,
+    };
   } else if (kind === 'webhook') {
     if (e.SMS_WEBHOOK_URL === undefined) problems.push('SMS_WEBHOOK_URL: is required with SMS_PROVIDER=webhook');
-    if (isProduction && e.SMS_WEBHOOK_URL !== undefined && !e.SMS_WEBHOOK_URL.startsWith('https:')) problems.push('SMS_WEBHOOK_URL: must be https:// in production (the body carries the code)');
+    if (isProduction && e.SMS_WEBHOOK_URL !== undefined && !e.SMS_WEBHOOK_URL.startsWith('https:'))
+      problems.push('SMS_WEBHOOK_URL: must be https:// in production (the body carries the code)');
     if (e.SMS_WEBHOOK_SECRET === undefined) problems.push('SMS_WEBHOOK_SECRET: is required with SMS_PROVIDER=webhook (at least 16 random characters)');
     provider = { kind: 'webhook', url: e.SMS_WEBHOOK_URL ?? '', secret: e.SMS_WEBHOOK_SECRET ?? '' };
   }
-  const allowedCountries = e.SMS_ALLOWED_COUNTRIES ? [...new Set(e.SMS_ALLOWED_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()))] : [...DEFAULT_SMS_COUNTRIES];
+  const allowedCountries = e.SMS_ALLOWED_COUNTRIES
+    ? [...new Set(e.SMS_ALLOWED_COUNTRIES.split(',').map((c) => c.trim().toUpperCase()))]
+    : [...DEFAULT_SMS_COUNTRIES];
   const unknown = allowedCountries.filter((c) => !isSupportedCountry(c));
   if (unknown.length > 0) problems.push(`SMS_ALLOWED_COUNTRIES: unknown country codes ${unknown.join(', ')}`);
-  if (!allowedCountries.includes(e.SMS_DEFAULT_COUNTRY)) problems.push(`SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got ${JSON.stringify(e.SMS_DEFAULT_COUNTRY)})`);
+  if (!allowedCountries.includes(e.SMS_DEFAULT_COUNTRY))
+    problems.push(`SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got ${JSON.stringify(e.SMS_DEFAULT_COUNTRY)})`);
   return {
     provider,
     defaultCountry: e.SMS_DEFAULT_COUNTRY,
@@ -328,7 +393,8 @@ function productionSmtpProblems(value: string): string[] {
   if (query.has('ignoreTLS') && only('ignoreTLS') !== 'false') {
     problems.push('SMTP_URL: ignoreTLS is not allowed in production (mails carry codes and links; use smtps:// or smtp://…?requireTLS=true)');
   }
-  if (query.has('service')) problems.push('SMTP_URL: the service parameter is not allowed in production (give host and port, with smtps:// or ?requireTLS=true)');
+  if (query.has('service'))
+    problems.push('SMTP_URL: the service parameter is not allowed in production (give host and port, with smtps:// or ?requireTLS=true)');
   if (url.protocol === 'smtp:' && only('requireTLS') !== 'true') {
     problems.push('SMTP_URL: must use TLS in production: smtps://… (implicit TLS, port 465) or smtp://…?requireTLS=true (STARTTLS required, port 587)');
   }
@@ -363,7 +429,10 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
   else problems.push('SECRET_KEY: is not set and no key file was loaded');
 
   const previous: SecretKey[] = [];
-  for (const entry of (env.PREVIOUS_SECRET_KEYS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of (env.PREVIOUS_SECRET_KEYS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const key = parseKey('PREVIOUS_SECRET_KEYS', entry, problems);
     if (key) previous.push(key);
   }
@@ -384,7 +453,8 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no e-mail can be delivered)');
     else problems.push(...productionSmtpProblems(e.SMTP_URL));
   }
-  if (!isKnownTimeZone(e.DEFAULT_TIME_ZONE)) problems.push(`DEFAULT_TIME_ZONE: must be an IANA time zone such as Europe/Berlin (got ${JSON.stringify(e.DEFAULT_TIME_ZONE)})`);
+  if (!isKnownTimeZone(e.DEFAULT_TIME_ZONE))
+    problems.push(`DEFAULT_TIME_ZONE: must be an IANA time zone such as Europe/Berlin (got ${JSON.stringify(e.DEFAULT_TIME_ZONE)})`);
   if (e.SESSION_ABSOLUTE_DAYS < e.SESSION_IDLE_DAYS) {
     problems.push('SESSION_ABSOLUTE_DAYS: must not be smaller than SESSION_IDLE_DAYS');
   }

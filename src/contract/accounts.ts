@@ -49,7 +49,9 @@ export const changeEmailRequest = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{16}$/)
     .optional()
-    .describe('A verified record of `lifeline.change-login-email` started by this session; required while the account has a channel confirmed at least 7 days ago (else 403 verification-required)'),
+    .describe(
+      'A verified record of `lifeline.change-login-email` started by this session; required while the account has a channel confirmed at least 7 days ago (else 403 verification-required)',
+    ),
 });
 export const preferencesRequest = z.strictObject({ locale: locale.optional(), timeZone: timeZone.optional() });
 
@@ -59,7 +61,10 @@ export const cancelledResponse = z.object({ status: z.literal('cancelled') });
 /** POST /api/v1/account/email: the neutral answer, and when the change would take effect if it has to wait (it depends on the account's own channels only). */
 export const emailChangeAccepted = z.object({
   status: z.literal('accepted'),
-  effectiveAt: z.string().optional().describe('Only when no channel confirmed 7 days ago verified it: the earliest moment the change takes effect; the old address got a cancel link'),
+  effectiveAt: z
+    .string()
+    .optional()
+    .describe('Only when no channel confirmed 7 days ago verified it: the earliest moment the change takes effect; the old address got a cancel link'),
 });
 
 export const accountView = z.object({
@@ -86,7 +91,10 @@ export const reauthenticateResponse = z.object({ privilegedUntil: z.string(), cs
 export const emailConfirmedResponse = z.object({
   email: z.string().describe('The login e-mail now (the old one while a change waits)'),
   emailVerified: z.literal(true),
-  effectiveAt: z.string().optional().describe('Only for a change that waits (no settled channel verified it): when it takes effect, unless the old address cancels it'),
+  effectiveAt: z
+    .string()
+    .optional()
+    .describe('Only for a change that waits (no settled channel verified it): when it takes effect, unless the old address cancels it'),
 });
 
 export const sessionListResponse = z.object({

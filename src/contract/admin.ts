@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /** The host's back office (docs/integration.md "Admin API"): API keys with `admin:read` / `admin:write`. */
 
-const recoveryState = z.enum(['none', 'pending', 'active']).describe('`pending`: a channel waits for its confirmation or its hold; the address itself is never shown');
+const recoveryState = z
+  .enum(['none', 'pending', 'active'])
+  .describe('`pending`: a channel waits for its confirmation or its hold; the address itself is never shown');
 
 export const adminAccount = z.object({
   id: z.string().describe('`account.id` of `GET /api/v1/session`, `sub` of OpenID Connect, `data.accountId` of webhooks'),

@@ -23,7 +23,9 @@ export const metaResponse = z
         termsUrl: z.string().nullable().describe('BRAND_TERMS_URL'),
         imprintUrl: z.string().nullable().describe('BRAND_IMPRINT_URL'),
       })
-      .describe('The host’s branding (docs/integration.md "Branding"): null where not configured. Every URL was checked at start: http(s) (https in production) or, for support, mailto:'),
+      .describe(
+        'The host’s branding (docs/integration.md "Branding"): null where not configured. Every URL was checked at start: http(s) (https in production) or, for support, mailto:',
+      ),
     returnLinks: z
       .array(
         z.object({

@@ -26,7 +26,9 @@ export const forgotPasswordStatus = z.object({
 
 /** POST /api/v1/password/forgot/verify: the code typed in this browser, or the e-mail link's token. */
 export const forgotPasswordVerifyRequest = z.union([
-  z.strictObject({ code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (e-mail); case, spaces and dashes do not matter') }),
+  z.strictObject({
+    code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (e-mail); case, spaces and dashes do not matter'),
+  }),
   z.strictObject({ token: z.string().min(1).max(256).describe('The token of the e-mail link (`/reset-password?token=`)') }),
 ]);
 

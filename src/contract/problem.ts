@@ -11,7 +11,10 @@ export const problemResponse = z
     code: z.enum(errorCodes as [string, ...string[]]).describe('Stable machine-readable code'),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    errors: z.array(z.object({ field: z.string(), detail: z.string() })).optional().describe('validation-failed only: each wrong field'),
+    errors: z
+      .array(z.object({ field: z.string(), detail: z.string() }))
+      .optional()
+      .describe('validation-failed only: each wrong field'),
     triesLeft: z.number().int().optional().describe('wrong-code only: how many more guesses the code allows'),
   })
   .describe('Problem details (RFC 9457)');

@@ -15,7 +15,9 @@ export const recoveryResponse = z.object({
     usableFrom: z
       .string()
       .optional()
-      .describe('The active address is not settled yet (confirmed less than 7 days ago, not from the first device): "Passwort vergessen?" reaches it from then on (ISO 8601)'),
+      .describe(
+        'The active address is not settled yet (confirmed less than 7 days ago, not from the first device): "Passwort vergessen?" reaches it from then on (ISO 8601)',
+      ),
     pending: pendingView.optional(),
     removalAt: z.string().optional().describe('A removal held for 72 hours: when it takes effect'),
     replacement: z
@@ -25,7 +27,9 @@ export const recoveryResponse = z.object({
     addition: z
       .object({ address: z.string(), effectiveAt: z.string() })
       .optional()
-      .describe('A confirmed first address set up from a new device, held for 72 hours: it becomes the recovery address at `effectiveAt` unless a channel cancels it (status stays "none" or "pending" until then)'),
+      .describe(
+        'A confirmed first address set up from a new device, held for 72 hours: it becomes the recovery address at `effectiveAt` unless a channel cancels it (status stays "none" or "pending" until then)',
+      ),
   }),
   phone: z.object({
     status: z.enum(['none', 'pending', 'active']),
@@ -40,7 +44,9 @@ export const recoveryResponse = z.object({
     addition: z
       .object({ masked: z.string(), effectiveAt: z.string() })
       .optional()
-      .describe('A confirmed first number set up from a new device, held for 72 hours: it becomes the recovery phone at `effectiveAt` unless a channel cancels it'),
+      .describe(
+        'A confirmed first number set up from a new device, held for 72 hours: it becomes the recovery phone at `effectiveAt` unless a channel cancels it',
+      ),
   }),
 });
 

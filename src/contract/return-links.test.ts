@@ -60,8 +60,14 @@ describe('parseReturnLink: an entry of ALLOWED_RETURN_ORIGINS (docs/integration.
   });
 
   it('case=plain http in production only when the entry says insecure: explicitly', () => {
-    expect(parseReturnLink('http://intranet.example', { isProduction: true })).toMatchObject({ ok: false, problem: expect.stringContaining('insecure:http://intranet.example') });
-    expect(parseReturnLink('Intranet=insecure:http://intranet.example/app/', { isProduction: true })).toEqual({ ok: true, link: { name: 'Intranet', origin: 'http://intranet.example', path: '/app' } });
+    expect(parseReturnLink('http://intranet.example', { isProduction: true })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('insecure:http://intranet.example'),
+    });
+    expect(parseReturnLink('Intranet=insecure:http://intranet.example/app/', { isProduction: true })).toEqual({
+      ok: true,
+      link: { name: 'Intranet', origin: 'http://intranet.example', path: '/app' },
+    });
     expect(parseReturnLink('https://app.example.com', { isProduction: true }).ok).toBe(true);
   });
 
@@ -74,7 +80,9 @@ describe('parseReturnLink: an entry of ALLOWED_RETURN_ORIGINS (docs/integration.
 });
 
 describe('matchReturnLink: a return_to judged after URL parsing', () => {
-  const links = linksOf('Mein Shop=https://shop.example.com/account/,https://other.example,Shop Admin=https://shop.example.com/account/admin,http://localhost:4000/back');
+  const links = linksOf(
+    'Mein Shop=https://shop.example.com/account/,https://other.example,Shop Admin=https://shop.example.com/account/admin,http://localhost:4000/back',
+  );
 
   it.each([
     ['https://other.example', 'https://other.example/', 'other.example'],

@@ -85,10 +85,16 @@ export function parseReturnLink(entry: string, options: { readonly isProduction:
 }
 
 /** The entries of a comma-separated ALLOWED_RETURN_ORIGINS, or the problems of the wrong ones. */
-export function parseReturnLinks(value: string | undefined, options: { readonly isProduction: boolean }): { readonly links: ReturnLink[]; readonly problems: string[] } {
+export function parseReturnLinks(
+  value: string | undefined,
+  options: { readonly isProduction: boolean },
+): { readonly links: ReturnLink[]; readonly problems: string[] } {
   const links: ReturnLink[] = [];
   const problems: string[] = [];
-  for (const entry of (value ?? '').split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of (value ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const parsed = parseReturnLink(entry, options);
     if (parsed.ok) links.push(parsed.link);
     else problems.push(parsed.problem);
@@ -119,7 +125,8 @@ export function matchReturnLink(value: unknown, links: readonly ReturnLink[]): {
   } catch {
     return undefined;
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || ENCODED_SEPARATOR.test(url.pathname)) return undefined;
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || ENCODED_SEPARATOR.test(url.pathname))
+    return undefined;
   let best: ReturnLink | undefined;
   for (const link of links) {
     if (link.origin === url.origin && isBelow(url.pathname, link.path) && (!best || link.path.length > best.path.length)) best = link;

@@ -56,7 +56,9 @@ export const removedChannel = z.union([
 
 export const securityUndoResponse = z.object({
   done: z.array(z.enum(undoSteps)).describe('What was done, in order'),
-  removed: z.array(removedChannel).describe('The recovery channels removed because they were not settled before the undone event (an intruder may have added them)'),
+  removed: z
+    .array(removedChannel)
+    .describe('The recovery channels removed because they were not settled before the undone event (an intruder may have added them)'),
 });
 
 /** The event of POST /api/v1/security-log/{id}/undo-link. */
@@ -67,7 +69,7 @@ export const securityUndoPreviewQuery = z.strictObject({ token: z.string().min(1
 export const securityUndoPreview = z.object({
   type: z.string().describe('The event the link undoes'),
   createdAt: z.string(),
-  title: z.object({ de: z.string(), en: z.string() }).optional().describe('For a host application\'s own event (`host.event`): its title'),
+  title: z.object({ de: z.string(), en: z.string() }).optional().describe("For a host application's own event (`host.event`): its title"),
 });
 
 /** POST /api/v1/security-log/{id}/undo-link: where the fresh link went (the login e-mail, masked). */

@@ -8,11 +8,7 @@ const verificationId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{16}$/)
   .describe('The id `POST /api/v1/verifications` answered');
-const pageToken = z
-  .string()
-  .min(1)
-  .max(256)
-  .describe('The token of the verification page’s URL (`/verify-action?token=`)');
+const pageToken = z.string().min(1).max(256).describe('The token of the verification page’s URL (`/verify-action?token=`)');
 
 /** POST /api/v1/verifications (API key). */
 export const startVerificationRequest = z.strictObject({
@@ -26,7 +22,11 @@ export const startVerificationRequest = z.strictObject({
     .max(64)
     .describe('Your name for the action, shown to the user and bound to the record: letters, digits, space and `._:-`; not starting with `lifeline.`'),
   channel: verificationChannel.optional().describe('Send the code to this channel at once (the page then asks only for the code)'),
-  returnTo: z.string().max(2048).optional().describe('Where the page sends the user back, with `?verification=<id>`; its origin must be in ALLOWED_RETURN_ORIGINS'),
+  returnTo: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe('Where the page sends the user back, with `?verification=<id>`; its origin must be in ALLOWED_RETURN_ORIGINS'),
 });
 
 export const startVerificationResponse = z.object({
@@ -40,7 +40,11 @@ export const verificationParams = z.strictObject({ id: verificationId });
 /** POST /api/v1/verifications/{id}/consume: what the host is about to do; a mismatch is 409 and uses nothing up. */
 export const consumeVerificationRequest = z
   .strictObject({
-    accountId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional().describe('The account the host acts on'),
+    accountId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional()
+      .describe('The account the host acts on'),
     action: z.string().min(1).max(64).optional().describe('The action the host is about to do'),
   })
   .describe('Send both: a verification id that came back through a redirect may be someone else’s');
@@ -121,6 +125,9 @@ export const accountVerificationStarted = z.object({
 /** POST /api/v1/account/deletion. */
 export const accountDeletionRequest = z.strictObject({
   password: z.string().min(1).max(1024),
-  verificationId: z.string().regex(/^[A-Za-z0-9_-]{16}$/).describe('A verified record of `lifeline.delete-account` started by this session'),
+  verificationId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16}$/)
+    .describe('A verified record of `lifeline.delete-account` started by this session'),
 });
 export const accountDeletionScheduled = z.object({ deleteAt: z.string().describe('ISO 8601: when the account is deleted unless someone signs in before') });

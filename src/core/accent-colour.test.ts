@@ -11,15 +11,18 @@ describe('accentPalette (docs/operations.md "Branding")', () => {
     expect(accentPalette('#0B6E4F')).toEqual({ color: '#0b6e4f', ink: '#ffffff', text: '#0b6e4f' });
   });
 
-  it.each(['#ffd400', '#7fffd4', '#ffffff', '#ff6600', '#00aaff', '#777777', '#e60000', '#000000'])('case=%s: button text and links stay readable, the fill stays the brand colour', (hex) => {
-    const palette = accentPalette(hex);
-    expect(palette.color).toBe(hex);
-    // The best of black and white on any colour reaches 4.5:1 (only mid-greys come close).
-    expect(contrastRatio(palette.ink, palette.color)).toBeGreaterThanOrEqual(MIN_TEXT_CONTRAST);
-    // Links and focus outlines on the lightest tinted background the UI has, and on white.
-    expect(contrastRatio(palette.text, '#eaf1fb')).toBeGreaterThanOrEqual(MIN_TEXT_CONTRAST);
-    expect(contrastRatio(palette.text, '#ffffff')).toBeGreaterThanOrEqual(MIN_TEXT_CONTRAST);
-  });
+  it.each(['#ffd400', '#7fffd4', '#ffffff', '#ff6600', '#00aaff', '#777777', '#e60000', '#000000'])(
+    'case=%s: button text and links stay readable, the fill stays the brand colour',
+    (hex) => {
+      const palette = accentPalette(hex);
+      expect(palette.color).toBe(hex);
+      // The best of black and white on any colour reaches 4.5:1 (only mid-greys come close).
+      expect(contrastRatio(palette.ink, palette.color)).toBeGreaterThanOrEqual(MIN_TEXT_CONTRAST);
+      // Links and focus outlines on the lightest tinted background the UI has, and on white.
+      expect(contrastRatio(palette.text, '#eaf1fb')).toBeGreaterThanOrEqual(MIN_TEXT_CONTRAST);
+      expect(contrastRatio(palette.text, '#ffffff')).toBeGreaterThanOrEqual(MIN_TEXT_CONTRAST);
+    },
+  );
 
   it('case=a light accent gets black text and a darker shade of itself for links', () => {
     const yellow = accentPalette('#ffd400');

@@ -12,7 +12,10 @@ describe('geo-ip', () => {
   writeFileSync(
     file,
     writeMmdb([
-      { cidr: '198.51.100.0/24', data: { city: { names: { de: 'München', en: 'Munich' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } } },
+      {
+        cidr: '198.51.100.0/24',
+        data: { city: { names: { de: 'München', en: 'Munich' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } },
+      },
       { cidr: '203.0.113.0/24', data: { country: { iso_code: 'AT', names: { de: 'Österreich', en: 'Austria' } } } },
     ]),
   );

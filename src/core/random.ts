@@ -38,9 +38,5 @@ export function randomCrockford(length = 8): string {
  * spaces or dashes, with the look-alikes O→0 and I/L→1 mapped as Crockford specifies.
  */
 export function normaliseCrockford(input: string): string {
-  return input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  return input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }

@@ -29,7 +29,9 @@ describe('sealing', () => {
     expect(unseal(keys, parts.join('.'), 'c')).toBeUndefined();
     expect(unseal(keys, 'nonsense', 'c')).toBeUndefined();
     const truncated = sealed.split('.');
-    truncated[3] = Buffer.from(truncated[3] ?? '', 'base64url').subarray(0, 12).toString('base64url');
+    truncated[3] = Buffer.from(truncated[3] ?? '', 'base64url')
+      .subarray(0, 12)
+      .toString('base64url');
     expect(unseal(keys, truncated.join('.'), 'c')).toBeUndefined();
   });
 });

@@ -330,12 +330,7 @@ export type ActionVerificationRow = Selectable<ActionVerificationsTable>;
 
 /** What a held change does when its 72 hours are over. */
 export type HeldChangeKind =
-  | 'recovery-email-add'
-  | 'recovery-email-remove'
-  | 'recovery-email-replace'
-  | 'recovery-phone-add'
-  | 'recovery-phone-remove'
-  | 'recovery-phone-replace';
+  'recovery-email-add' | 'recovery-email-remove' | 'recovery-email-replace' | 'recovery-phone-add' | 'recovery-phone-remove' | 'recovery-phone-replace';
 
 /** A change of a recovery channel held for 72 hours (a fresh session on a new device asked). */
 export interface HeldChangesTable {

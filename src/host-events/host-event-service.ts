@@ -30,7 +30,14 @@ export const HOST_EVENT_LOG_TYPE = 'host.event';
  * (`account.secured` with this event's id). The request's address is the host's server, not the
  * user's, so no IP or device is recorded for it.
  */
-export function createHostEventService(deps: { database: Database; clock: Clock; accounts: AccountRepository; notifier: Notifier; securityLog: SecurityLog; rateLimits: RateLimits }) {
+export function createHostEventService(deps: {
+  database: Database;
+  clock: Clock;
+  accounts: AccountRepository;
+  notifier: Notifier;
+  securityLog: SecurityLog;
+  rateLimits: RateLimits;
+}) {
   const { database, clock } = deps;
   return {
     async record(input: HostEventInput): Promise<{ id: string; createdAt: number; notified: boolean }> {

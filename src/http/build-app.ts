@@ -183,14 +183,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerSignupRoutes(app, { signup: deps.signup, rateLimits: deps.rateLimits, defaultTimeZone: config.i18n.defaultTimeZone, cookies });
   registerSessionRoutes(app, { signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
-  registerAccountRoutes(app, { settings: deps.accountSettings, loginEmailChange: deps.loginEmailChange, signIn: deps.signIn, sessions: deps.sessions, cookies, clock: deps.clock });
+  registerAccountRoutes(app, {
+    settings: deps.accountSettings,
+    loginEmailChange: deps.loginEmailChange,
+    signIn: deps.signIn,
+    sessions: deps.sessions,
+    cookies,
+    clock: deps.clock,
+  });
   registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone, channelHold: deps.channelHold });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure, cookies });
-  registerSecurityLogRoutes(app, { securityLog: deps.securityLog, database: deps.database, securityUndo: deps.securityUndo, geoIp: deps.geoIp, rateLimits: deps.rateLimits });
+  registerSecurityLogRoutes(app, {
+    securityLog: deps.securityLog,
+    database: deps.database,
+    securityUndo: deps.securityUndo,
+    geoIp: deps.geoIp,
+    rateLimits: deps.rateLimits,
+  });
   registerVerificationRoutes(app, { actionVerification: deps.actionVerification });
   registerAdminRoutes(app, { accountAdmin: deps.accountAdmin });
   registerHostEventRoutes(app, { hostEvents: deps.hostEvents });
-  registerAccountVerificationRoutes(app, { actionVerification: deps.actionVerification, accountDeletion: deps.accountDeletion, cookies, clock: deps.clock, appName: config.appName });
+  registerAccountVerificationRoutes(app, {
+    actionVerification: deps.actionVerification,
+    accountDeletion: deps.accountDeletion,
+    cookies,
+    clock: deps.clock,
+    appName: config.appName,
+  });
   registerRecoveryEmailRoutes(app, { recoveryEmail: deps.recoveryEmail, signIn: deps.signIn, cookies, clock: deps.clock });
   if (deps.recoveryPhone) registerRecoveryPhoneRoutes(app, { recoveryPhone: deps.recoveryPhone, signIn: deps.signIn, cookies, clock: deps.clock });
   // Signing keys are made (first start) or read before the first request.
@@ -215,7 +234,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.devMailbox && isLoopbackUrl(config.http.publicUrl)) {
     registerDevMailboxRoutes(app, { devMailbox: deps.devMailbox, translator, appName: config.appName, publicUrl: config.http.publicUrl });
   } else if (deps.devMailbox) {
-    deps.logger.warn({ event: 'dev_mailbox.not_mounted', publicUrl: config.http.publicUrl }, 'the development mailbox is not served: PUBLIC_URL is not a loopback URL (http://localhost…, 127.x, [::1])');
+    deps.logger.warn(
+      { event: 'dev_mailbox.not_mounted', publicUrl: config.http.publicUrl },
+      'the development mailbox is not served: PUBLIC_URL is not a loopback URL (http://localhost…, 127.x, [::1])',
+    );
   }
 
   await app.register(async (scope) => methodNotAllowed.registerMethodNotAllowed(scope));

@@ -29,7 +29,9 @@ describe('message catalogue', () => {
 
       if (definition.undo) {
         it(`case=${kind} carries "Das war ich nicht" in ${locale} when given a link, with everything from the request escaped`, () => {
-          const hostile = Object.fromEntries(Object.entries(definition.exampleParams).map(([name, value]) => [name, name === 'device' || name === 'ip' ? '<script>alert(1)</script>' : value]));
+          const hostile = Object.fromEntries(
+            Object.entries(definition.exampleParams).map(([name, value]) => [name, name === 'device' || name === 'ip' ? '<script>alert(1)</script>' : value]),
+          );
           const rendered = renderMessage(definition, { ...hostile, undoToken: 'Undo1234.secret_-' }, context(locale));
           expect(rendered.text).toContain('https://id.example.com/undo?token=Undo1234.secret_-');
           expect(rendered.html).toContain('href="https://id.example.com/undo?token=Undo1234.secret_-"');

@@ -132,7 +132,13 @@ export const messageCatalogue = {
     securityEvent: 'login_email.changed',
     undo: 'login-email',
     secretParams: [],
-    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', newEmail: 'neu@example.com', oldEmail: 'alt@example.com' },
+    exampleParams: {
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+      newEmail: 'neu@example.com',
+      oldEmail: 'alt@example.com',
+    },
   },
   /** Sign-in throttled after repeated failures ("Anmeldung vorübergehend gesperrt"), at most hourly. */
   'account.signin-throttled': {
@@ -231,7 +237,13 @@ export const messageCatalogue = {
     securityEvent: 'recovery_phone.changed',
     undo: 'recovery-phone',
     secretParams: [],
-    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', number: '+49 *** ****890', oldNumber: '+49 *** ****567' },
+    exampleParams: {
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+      number: '+49 *** ****890',
+      oldNumber: '+49 *** ****567',
+    },
   },
   /** The recovery phone was deactivated. */
   'recovery.phone-removed': {
@@ -291,7 +303,13 @@ export const messageCatalogue = {
     action: { page: 'login', labelKey: 'mail.actions.signIn' },
     undo: 'secure-only',
     secretParams: [],
-    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', via: 'per SMS an die Telefonnummer +49 *** ****567', removed: '' },
+    exampleParams: {
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+      via: 'per SMS an die Telefonnummer +49 *** ****567',
+      removed: '',
+    },
   },
   /** …and a short SMS without a link to the recovery phone. */
   'account.password-reset-sms-notice': {
@@ -342,7 +360,12 @@ export const messageCatalogue = {
     undo: 'channels-before-undo',
     action: { page: 'forgot-password', labelKey: 'mail.actions.setNewPassword' },
     secretParams: [],
-    exampleParams: { when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7', what: 'Die Änderung der Wiederherstellungs-E-Mail wurde rückgängig gemacht.' },
+    exampleParams: {
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+      what: 'Die Änderung der Wiederherstellungs-E-Mail wurde rückgängig gemacht.',
+    },
   },
   /**
    * "Das war ich nicht" from the profile's list, without the password: the event's link, sent
@@ -389,7 +412,10 @@ export const messageCatalogue = {
     recipients: 'given-address',
     securityEvent: null,
     secretParams: ['link'],
-    exampleParams: { effectiveAt: '28. November 2026, 16:05 MEZ', link: 'https://id.example.com/cancel-hold?token=AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+    exampleParams: {
+      effectiveAt: '28. November 2026, 16:05 MEZ',
+      link: 'https://id.example.com/cancel-hold?token=AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
+    },
   },
   /** A held change was cancelled (a channel's link or the profile): the login and recovery e-mail are told. */
   'recovery.change-hold-cancelled': {
@@ -398,7 +424,12 @@ export const messageCatalogue = {
     recipients: 'account',
     securityEvent: 'recovery.change_hold_cancelled',
     secretParams: [],
-    exampleParams: { when: '26. November 2026, 09:12 MEZ', device: 'Safari 18 auf iOS 18', ip: '198.51.100.23', what: 'das Entfernen Ihrer Wiederherstellungs-E-Mail-Adresse' },
+    exampleParams: {
+      when: '26. November 2026, 09:12 MEZ',
+      device: 'Safari 18 auf iOS 18',
+      ip: '198.51.100.23',
+      what: 'das Entfernen Ihrer Wiederherstellungs-E-Mail-Adresse',
+    },
   },
   /**
    * A login-e-mail change without a settled channel to verify it: the old address
@@ -493,7 +524,13 @@ export const messageCatalogue = {
     action: { page: 'verify-action', labelKey: 'mail.actions.confirmAction', tokenParam: 'token' },
     codeParam: 'code',
     secretParams: ['code', 'token'],
-    exampleParams: { code: 'K7M2Q9XD', token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', action: 'export-data', requester: 'billing', minutes: 15 },
+    exampleParams: {
+      code: 'K7M2Q9XD',
+      token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
+      action: 'export-data',
+      requester: 'billing',
+      minutes: 15,
+    },
   },
   /**
    * …for Lifeline's own actions (deleting the account, changing the login e-mail): the code
@@ -507,7 +544,14 @@ export const messageCatalogue = {
     securityEvent: null,
     codeParam: 'code',
     secretParams: ['code'],
-    exampleParams: { code: 'K7M2Q9XD', action: 'Konto löschen', minutes: 15, when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
+    exampleParams: {
+      code: 'K7M2Q9XD',
+      action: 'Konto löschen',
+      minutes: 15,
+      when: '25. November 2026, 16:05 MEZ',
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+    },
   },
   /** …by SMS: the 6-digit code (10 minutes), to the confirmed recovery phone only. */
   'verification.sms-code': {

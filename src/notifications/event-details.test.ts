@@ -18,7 +18,10 @@ describe('the "when, device, where" of a notice (docs/reference/product.md §4)'
 
   it('names browser and OS, or says the device is unknown', () => {
     const firefox = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
-    expect(describeEvent(translator, { at, locale: 'de', timeZone: 'Europe/Berlin', userAgent: firefox, ip: '203.0.113.7' })).toMatchObject({ device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' });
+    expect(describeEvent(translator, { at, locale: 'de', timeZone: 'Europe/Berlin', userAgent: firefox, ip: '203.0.113.7' })).toMatchObject({
+      device: 'Firefox 133 auf Windows 10',
+      ip: '203.0.113.7',
+    });
     expect(describeEvent(translator, { at, locale: 'en', timeZone: 'Europe/Berlin' })).toMatchObject({ device: 'unknown device', ip: 'unknown' });
   });
 });

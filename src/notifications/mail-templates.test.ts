@@ -42,20 +42,39 @@ describe('loadMailTemplates', () => {
 
   it('case=an override replaces exactly its texts in its language; a shorter list replaces the whole list', () => {
     const dir = templatesDir({
-      'de.json': { mail: { 'password-changed': { subject: '{{appName}}: Passwort geändert', paragraphs: ['Ihr Passwort wurde am {{when}} geändert (Gerät: {{device}}).'] }, layout: { signature: 'Ihr Team von {{appName}}' } } },
+      'de.json': {
+        mail: {
+          'password-changed': { subject: '{{appName}}: Passwort geändert', paragraphs: ['Ihr Passwort wurde am {{when}} geändert (Gerät: {{device}}).'] },
+          layout: { signature: 'Ihr Team von {{appName}}' },
+        },
+      },
       'README.md': 'not a template; left alone',
     });
     const templates = load(dir);
-    expect(templates.overridden).toEqual(['de.json: mail.password-changed.subject', 'de.json: mail.password-changed.paragraphs', 'de.json: mail.layout.signature']);
+    expect(templates.overridden).toEqual([
+      'de.json: mail.password-changed.subject',
+      'de.json: mail.password-changed.paragraphs',
+      'de.json: mail.layout.signature',
+    ]);
     const translator = createTranslator(templates.overrides);
-    const de = renderMessage(passwordChanged, passwordChanged.exampleParams, { translator, locale: 'de', appName: 'Acme', publicUrl: 'https://id.example.com' });
+    const de = renderMessage(passwordChanged, passwordChanged.exampleParams, {
+      translator,
+      locale: 'de',
+      appName: 'Acme',
+      publicUrl: 'https://id.example.com',
+    });
     expect(de.subject).toBe('Acme: Passwort geändert');
     expect(de.text).toContain('Ihr Passwort wurde am 25. November 2026, 16:05 MEZ geändert (Gerät: Firefox 133 auf Windows 10).');
     expect(de.text).toContain('Ihr Team von Acme');
     // The built-in list had two paragraphs; the override's one is all there is.
     expect(de.text).not.toContain('Passwort vergessen');
     // English keeps the built-in texts; the imported catalogue itself is untouched.
-    const en = renderMessage(passwordChanged, passwordChanged.exampleParams, { translator, locale: 'en', appName: 'Acme', publicUrl: 'https://id.example.com' });
+    const en = renderMessage(passwordChanged, passwordChanged.exampleParams, {
+      translator,
+      locale: 'en',
+      appName: 'Acme',
+      publicUrl: 'https://id.example.com',
+    });
     expect(en.subject).toBe('Acme: Your password was changed');
     expect(createTranslator().text('de', 'mail.layout.signature', { appName: 'Acme' })).toBe('Ihr Acme-Team');
   });
@@ -63,7 +82,11 @@ describe('loadMailTemplates', () => {
   it('case=override text is text: markup in a param or in the text never reaches the HTML part unescaped', () => {
     const dir = templatesDir({ 'en.json': { mail: { 'password-changed': { paragraphs: ['Changed "{{when}}" on {{device}} – R&D’s notice.'] } } } });
     const translator = createTranslator(load(dir).overrides);
-    const rendered = renderMessage(passwordChanged, { ...passwordChanged.exampleParams, device: '<img src=x onerror=alert(1)>' }, { translator, locale: 'en', appName: '<b>Acme</b>', publicUrl: 'https://id.example.com' });
+    const rendered = renderMessage(
+      passwordChanged,
+      { ...passwordChanged.exampleParams, device: '<img src=x onerror=alert(1)>' },
+      { translator, locale: 'en', appName: '<b>Acme</b>', publicUrl: 'https://id.example.com' },
+    );
     expect(rendered.html).not.toMatch(/<img src=x|<b>Acme/);
     expect(rendered.html).toContain('Changed &quot;25. November 2026, 16:05 MEZ&quot; on &lt;img src=x onerror=alert(1)&gt; – R&amp;D’s notice.');
     expect(rendered.text).toContain('on <img src=x onerror=alert(1)> – R&D’s notice.');
@@ -76,11 +99,23 @@ describe('loadMailTemplates', () => {
     ['an unknown template', { mail: { 'pasword-changed': { subject: 'x' } } }, /de\.json: mail\.pasword-changed: unknown key/],
     ['an unknown key of a template', { mail: { 'password-changed': { subjekt: 'x' } } }, /de\.json: mail\.password-changed\.subjekt: unknown key/],
     ['a list where a text belongs', { mail: { 'password-changed': { subject: ['x'] } } }, /de\.json: mail\.password-changed\.subject: must be a text/],
-    ['a text where a list belongs', { mail: { 'password-changed': { paragraphs: 'x' } } }, /de\.json: mail\.password-changed\.paragraphs: must be a list of 1 to 20 texts/],
+    [
+      'a text where a list belongs',
+      { mail: { 'password-changed': { paragraphs: 'x' } } },
+      /de\.json: mail\.password-changed\.paragraphs: must be a list of 1 to 20 texts/,
+    ],
     ['an empty list', { mail: { 'password-changed': { paragraphs: [] } } }, /mail\.password-changed\.paragraphs: must be a list of 1 to 20 texts/],
     ['a number in a list', { mail: { 'password-changed': { paragraphs: ['ok', 7] } } }, /mail\.password-changed\.paragraphs\.1: must be a text/],
-    ['a placeholder the template is not given', { mail: { 'password-changed': { subject: '{{appName}}: {{password}}' } } }, /mail\.password-changed\.subject: uses \{\{password\}\}, which this text is not given \(it is given: appName, device, ip, undoDays, when\)/],
-    ['a placeholder of another template', { mail: { 'password-changed': { paragraphs: ['{{token}}'] } } }, /mail\.password-changed\.paragraphs\.0: uses \{\{token\}\}/],
+    [
+      'a placeholder the template is not given',
+      { mail: { 'password-changed': { subject: '{{appName}}: {{password}}' } } },
+      /mail\.password-changed\.subject: uses \{\{password\}\}, which this text is not given \(it is given: appName, device, ip, undoDays, when\)/,
+    ],
+    [
+      'a placeholder of another template',
+      { mail: { 'password-changed': { paragraphs: ['{{token}}'] } } },
+      /mail\.password-changed\.paragraphs\.0: uses \{\{token\}\}/,
+    ],
     ['an unescaped value', { mail: { 'password-changed': { paragraphs: ['am {{- when}}'] } } }, /\{\{- when\}\} is not a placeholder; write \{\{name\}\}/],
     ['a format', { mail: { 'password-changed': { paragraphs: ['am {{when, datetime}}'] } } }, /\{\{when, datetime\}\} is not a placeholder/],
     ['nesting', { mail: { 'password-changed': { paragraphs: ['$t(mail.layout.footer)'] } } }, /must not nest other texts/],
@@ -88,7 +123,11 @@ describe('loadMailTemplates', () => {
     ['HTML', { mail: { 'password-changed': { paragraphs: ['<b>Achtung</b>: geändert'] } } }, /is text, not HTML/],
     ['an HTML entity', { mail: { 'password-changed': { paragraphs: ['Gr&uuml;&szlig;e'] } } }, /is text, not HTML/],
     ['a link tag', { mail: { layout: { footer: '<a href="https://evil.example">Hilfe</a>' } } }, /mail\.layout\.footer: is text, not HTML/],
-    ['a subject over two lines', { mail: { 'password-changed': { subject: 'Passwort\nBcc: x@example.com' } } }, /mail\.password-changed\.subject: a subject must be one line/],
+    [
+      'a subject over two lines',
+      { mail: { 'password-changed': { subject: 'Passwort\nBcc: x@example.com' } } },
+      /mail\.password-changed\.subject: a subject must be one line/,
+    ],
     ['an empty text', { mail: { 'password-changed': { subject: '  ' } } }, /mail\.password-changed\.subject: must not be empty/],
     ['a huge text', { mail: { 'password-changed': { subject: 'x'.repeat(2001) } } }, /must be at most 2000 characters/],
     ['a layout text with a template param', { mail: { layout: { footer: 'Gesendet an {{email}}' } } }, /mail\.layout\.footer: uses \{\{email\}\}/],
@@ -118,7 +157,9 @@ describe('loadMailTemplates', () => {
 
   it('case=every mail of an overridden language is rendered once at start: one that cannot render stops it, named', () => {
     const dir = templatesDir({ 'en.json': { mail: { 'operator-test': { subject: '{{appName}} test' } } } });
-    const broken = { 'operator.test-mail': { ...messageCatalogue['operator.test-mail'], action: { page: 'x', labelKey: 'mail.actions.signIn', tokenParam: 'token' } } };
+    const broken = {
+      'operator.test-mail': { ...messageCatalogue['operator.test-mail'], action: { page: 'x', labelKey: 'mail.actions.signIn', tokenParam: 'token' } },
+    };
     expect(() => loadMailTemplates({ templatesDir: dir, appName: 'Acme', publicUrl: 'https://id.example.com', catalogue: broken })).toThrow(
       /en\.json: mail\.operator-test: the mail operator\.test-mail does not render \(message operator-test needs the param token\)/,
     );

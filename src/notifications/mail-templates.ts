@@ -207,13 +207,17 @@ export function loadMailTemplates(input: LoadMailTemplatesInput): MailTemplates 
     for (const [kind, definition] of Object.entries(catalogue)) {
       if (definition.channel !== 'email') continue;
       try {
-        const rendered = renderMessage(definition, { ...definition.exampleParams, ...(definition.undo ? { undoToken: 'example-undo-token' } : {}) }, {
-          translator,
-          locale,
-          appName: input.appName,
-          publicUrl: input.publicUrl,
-          branding: input.branding,
-        });
+        const rendered = renderMessage(
+          definition,
+          { ...definition.exampleParams, ...(definition.undo ? { undoToken: 'example-undo-token' } : {}) },
+          {
+            translator,
+            locale,
+            appName: input.appName,
+            publicUrl: input.publicUrl,
+            branding: input.branding,
+          },
+        );
         const left = /\{\{[^}]*\}\}/.exec(`${rendered.subject}\n${rendered.text}`)?.[0];
         if (left !== undefined) problems.push(`TEMPLATES_DIR: ${file}: mail.${definition.template}: ${left} is left in the rendered mail ${kind}`);
       } catch (error) {

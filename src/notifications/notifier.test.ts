@@ -27,7 +27,10 @@ describe('notifier: messages and the security-log row in the caller’s transact
   beforeAll(async () => {
     testDb = await createTestDatabase('sqlite');
     database = await openMigrated(testDb);
-    await database.db.insertInto('accounts').values({ id: 'acc-1', email: 'Ada@Example.com', email_normalized: 'ada@example.com', locale: 'de', created_at: clock.now() }).execute();
+    await database.db
+      .insertInto('accounts')
+      .values({ id: 'acc-1', email: 'Ada@Example.com', email_normalized: 'ada@example.com', locale: 'de', created_at: clock.now() })
+      .execute();
   });
   afterAll(async () => {
     await database.destroy();
@@ -55,24 +58,41 @@ describe('notifier: messages and the security-log row in the caller’s transact
       }),
     );
     expect(result.messageIds).toHaveLength(1);
-    const event = await database.db.selectFrom('security_events').selectAll().where('id', '=', result.securityEventId ?? '').executeTakeFirstOrThrow();
+    const event = await database.db
+      .selectFrom('security_events')
+      .selectAll()
+      .where('id', '=', result.securityEventId ?? '')
+      .executeTakeFirstOrThrow();
     expect(event).toMatchObject({ account_id: 'acc-1', type: 'test.something_changed', ip: '203.0.113.5', created_at: clock.now() });
     expect(event.user_agent?.length).toBe(512); // a huge header is not stored whole
-    const message = await database.db.selectFrom('outbox_messages').selectAll().where('id', '=', result.messageIds[0] ?? '').executeTakeFirstOrThrow();
+    const message = await database.db
+      .selectFrom('outbox_messages')
+      .selectAll()
+      .where('id', '=', result.messageIds[0] ?? '')
+      .executeTakeFirstOrThrow();
     expect(message).toMatchObject({ kind: 'test.security-notice', recipient: 'ada@example.com', account_id: 'acc-1', locale: 'en', status: 'queued' });
   });
 
   it('writes neither when the transaction rolls back', async () => {
-    const before = await database.db.selectFrom('security_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await database.db
+      .selectFrom('security_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     await expect(
       inTransaction(database, async (trx) => {
         await notifier().notify(trx, { kind: 'test.security-notice', locale: 'de', to: 'ada@example.com', accountId: 'acc-1' });
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
-    const after = await database.db.selectFrom('security_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await database.db
+      .selectFrom('security_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
-    const messages = await database.db.selectFrom('outbox_messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const messages = await database.db
+      .selectFrom('outbox_messages')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(messages.n)).toBe(1);
   });
 

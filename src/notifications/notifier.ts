@@ -144,7 +144,10 @@ export function createNotifier(deps: NotifierDeps) {
       const now = input.at ?? deps.clock.now();
       // "IP-Adresse: 203.0.113.7 (ungefähr Berlin, Deutschland)" when GEOIP_DB knows the place.
       const place = typeof input.params?.ip === 'string' ? deps.geoIp?.placeOf(input.params.ip, input.locale) : undefined;
-      const params = place && input.params ? { ...input.params, ip: deps.translator.text(input.locale, 'mail.layout.ipWithPlace', { ip: input.params.ip, place }) } : (input.params ?? {});
+      const params =
+        place && input.params
+          ? { ...input.params, ip: deps.translator.text(input.locale, 'mail.layout.ipWithPlace', { ip: input.params.ip, place }) }
+          : (input.params ?? {});
       // The event first: an undo link is bound to it.
       let securityEventId: string | null = null;
       if (definition.securityEvent !== null && input.accountId !== undefined) {
@@ -156,13 +159,17 @@ export function createNotifier(deps: NotifierDeps) {
         });
       }
       const render = (extra: MessageParams) =>
-        renderMessage(definition, { ...params, ...extra }, {
-          translator: deps.translator,
-          locale: input.locale,
-          appName: deps.config.appName,
-          publicUrl: deps.config.http.publicUrl,
-          branding: deps.config.branding,
-        });
+        renderMessage(
+          definition,
+          { ...params, ...extra },
+          {
+            translator: deps.translator,
+            locale: input.locale,
+            appName: deps.config.appName,
+            publicUrl: deps.config.http.publicUrl,
+            branding: deps.config.branding,
+          },
+        );
       const plain = render({});
       const undoEventId = securityEventId ?? input.undo?.eventId;
       const recipients = await resolveRecipients(trx, definition.recipients, input, now);

@@ -70,7 +70,9 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   const base = `${definition.channel === 'sms' ? 'sms' : 'mail'}.${definition.template}`;
   const paragraphCount = translator.list(locale, `${base}.paragraphs`, values).length;
   // A paragraph that is only a param left empty (e.g. "{{removed}}" when nothing was removed) is left out.
-  const paragraphKeys = Array.from({ length: paragraphCount }, (_, i) => `${base}.paragraphs.${i}`).filter((key) => translator.text(locale, key, values).trim() !== '');
+  const paragraphKeys = Array.from({ length: paragraphCount }, (_, i) => `${base}.paragraphs.${i}`).filter(
+    (key) => translator.text(locale, key, values).trim() !== '',
+  );
 
   const code = definition.codeParam ? requireParam(params, definition.codeParam, definition.template) : undefined;
   const action = definition.action
@@ -84,7 +86,13 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
     : undefined;
   // "Das war ich nicht": a link of this recipient's own, only where the notifier found it safe.
   const undoToken = typeof params.undoToken === 'string' && params.undoToken !== '' ? params.undoToken : undefined;
-  const undo = undoToken ? { label: translator.text(locale, 'mail.actions.notMe', values), url: linkTo(context.publicUrl, 'undo', undoToken), hint: translator.text(locale, 'mail.layout.undoHint', values) } : undefined;
+  const undo = undoToken
+    ? {
+        label: translator.text(locale, 'mail.actions.notMe', values),
+        url: linkTo(context.publicUrl, 'undo', undoToken),
+        hint: translator.text(locale, 'mail.layout.undoHint', values),
+      }
+    : undefined;
   const secrets = [...definition.secretParams.map((name) => requireParam(params, name, definition.template)), ...(undoToken ? [undoToken] : [])];
 
   if (definition.channel === 'sms') {
@@ -125,18 +133,20 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
     '<body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2433">',
     '<div style="max-width:560px;margin:0 auto;padding:24px 16px">',
     ...(branding?.logoUrl
-      ? [`<p style="margin:0 0 16px 0"><img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(context.appName)}" height="40" style="display:block;height:40px;width:auto;max-width:240px;border:0"></p>`]
+      ? [
+          `<p style="margin:0 0 16px 0"><img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(context.appName)}" height="40" style="display:block;height:40px;width:auto;max-width:240px;border:0"></p>`,
+        ]
       : []),
     '<div style="background:#ffffff;border-radius:8px;padding:24px">',
     paragraph(html(`${layout}.greeting`)),
     ...paragraphKeys.map((key) => paragraph(html(key))),
-    ...(code
-      ? [`<p style="margin:0 0 16px 0;font-size:28px;letter-spacing:4px;font-weight:bold;font-family:Consolas,monospace">${escapeHtml(code)}</p>`]
-      : []),
+    ...(code ? [`<p style="margin:0 0 16px 0;font-size:28px;letter-spacing:4px;font-weight:bold;font-family:Consolas,monospace">${escapeHtml(code)}</p>`] : []),
     ...(action
       ? [
           `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:${accent.color};color:${accent.ink};padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(action.label)}</a></p>`,
-          paragraph(`${html(`${layout}.linkHint`)}<br><a href="${escapeHtml(action.url)}" style="color:${accent.text};word-break:break-all">${escapeHtml(action.url)}</a>`),
+          paragraph(
+            `${html(`${layout}.linkHint`)}<br><a href="${escapeHtml(action.url)}" style="color:${accent.text};word-break:break-all">${escapeHtml(action.url)}</a>`,
+          ),
         ]
       : []),
     ...(undo

@@ -90,7 +90,12 @@ export function createSecurityLog(deps: { clock: Clock }) {
      * One page of the last 90 days, newest first. Keyset pagination on (created_at, id): stable
      * while new rows arrive, and a forged cursor can only move within the account's own rows.
      */
-    async page(db: Executor, accountId: string, cursor: string | undefined, placeOf: (ip: string | null) => string | undefined = () => undefined): Promise<SecurityLogPage> {
+    async page(
+      db: Executor,
+      accountId: string,
+      cursor: string | undefined,
+      placeOf: (ip: string | null) => string | undefined = () => undefined,
+    ): Promise<SecurityLogPage> {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new LifelineError('validation-failed', { field: 'cursor' });
       let query = db
@@ -98,8 +103,13 @@ export function createSecurityLog(deps: { clock: Clock }) {
         .selectAll()
         .where('account_id', '=', accountId)
         .where('created_at', '>=', deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY);
-      if (after) query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
-      const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(PAGE_SIZE + 1).execute();
+      if (after)
+        query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
+      const rows = await query
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(PAGE_SIZE + 1)
+        .execute();
       const shown = rows.slice(0, PAGE_SIZE);
       const last = shown.at(-1);
       return {
@@ -124,7 +134,10 @@ export function createSecurityLog(deps: { clock: Clock }) {
 
     /** Housekeeping: rows older than `retentionDays` go (SECURITY_LOG_DAYS). */
     async prune(db: Executor, retentionDays: number): Promise<number> {
-      const result = await db.deleteFrom('security_events').where('created_at', '<', deps.clock.now() - retentionDays * DAY).executeTakeFirst();
+      const result = await db
+        .deleteFrom('security_events')
+        .where('created_at', '<', deps.clock.now() - retentionDays * DAY)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -88,7 +88,10 @@ export function createBackchannelLogoutChannel(deps: { signer: LogoutTokenSigner
 /** Queues logout tokens for host applications, in the caller's transaction. */
 export function createBackchannelLogouts(deps: { outbox: Outbox; clients: ClientRegistry }) {
   return {
-    async enqueue(trx: Executor, input: { accountId: string; clientIds: readonly string[]; sids?: Readonly<Record<string, string | undefined>> }): Promise<number> {
+    async enqueue(
+      trx: Executor,
+      input: { accountId: string; clientIds: readonly string[]; sids?: Readonly<Record<string, string | undefined>> },
+    ): Promise<number> {
       const targets = await deps.clients.backchannelTargets(trx, input.clientIds);
       for (const target of targets) {
         const sid = input.sids?.[target.clientId];

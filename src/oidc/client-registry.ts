@@ -81,7 +81,9 @@ export function checkClientUri(value: string, options: { option: string; product
     throw new ClientInputError(`${options.option}: "${value}" uses http; in production only https (or http on loopback for native apps) is allowed`);
   }
   if (options.allowPrivateScheme && scheme.includes('.')) return value;
-  throw new ClientInputError(`${options.option}: "${value}" must use https${options.allowPrivateScheme ? ', http on loopback, or a private-use scheme such as com.example.app:' : ' (http outside production or on loopback)'}`);
+  throw new ClientInputError(
+    `${options.option}: "${value}" must use https${options.allowPrivateScheme ? ', http on loopback, or a private-use scheme such as com.example.app:' : ' (http outside production or on loopback)'}`,
+  );
 }
 
 /**
@@ -154,11 +156,25 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
       if (!NAME.test(name)) throw new ClientInputError('NAME: 1–64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit');
       const isPublic = input.public === true;
       if (input.redirectUris.length === 0) throw new ClientInputError('--redirect-uri: at least one is required');
-      if (input.redirectUris.length > MAX_URIS || (input.postLogoutRedirectUris?.length ?? 0) > MAX_URIS) throw new ClientInputError(`at most ${MAX_URIS} URIs of each kind`);
-      const redirectUris = [...new Set(input.redirectUris.map((uri) => checkClientUri(uri, { option: '--redirect-uri', production, allowPrivateScheme: isPublic })))];
-      const postLogout = [...new Set((input.postLogoutRedirectUris ?? []).map((uri) => checkClientUri(uri, { option: '--post-logout-redirect-uri', production, allowPrivateScheme: isPublic })))];
-      const backchannel = input.backchannelLogoutUri === undefined ? undefined : checkClientUri(input.backchannelLogoutUri, { option: '--backchannel-logout-uri', production, allowPrivateScheme: false });
-      const native = [...redirectUris, ...postLogout].some((uri) => !uri.startsWith('https:') && !uri.startsWith('http:')) || (isPublic && redirectUris.every((uri) => isLoopbackUrl(uri)));
+      if (input.redirectUris.length > MAX_URIS || (input.postLogoutRedirectUris?.length ?? 0) > MAX_URIS)
+        throw new ClientInputError(`at most ${MAX_URIS} URIs of each kind`);
+      const redirectUris = [
+        ...new Set(input.redirectUris.map((uri) => checkClientUri(uri, { option: '--redirect-uri', production, allowPrivateScheme: isPublic }))),
+      ];
+      const postLogout = [
+        ...new Set(
+          (input.postLogoutRedirectUris ?? []).map((uri) =>
+            checkClientUri(uri, { option: '--post-logout-redirect-uri', production, allowPrivateScheme: isPublic }),
+          ),
+        ),
+      ];
+      const backchannel =
+        input.backchannelLogoutUri === undefined
+          ? undefined
+          : checkClientUri(input.backchannelLogoutUri, { option: '--backchannel-logout-uri', production, allowPrivateScheme: false });
+      const native =
+        [...redirectUris, ...postLogout].some((uri) => !uri.startsWith('https:') && !uri.startsWith('http:')) ||
+        (isPublic && redirectUris.every((uri) => isLoopbackUrl(uri)));
 
       const clientId = `ll_${randomToken(16)}`;
       const clientSecret = isPublic ? undefined : randomToken(32);
@@ -195,7 +211,12 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
 
     /** Revokes a client: it can neither authorize nor use a token any more. False when unknown. */
     async revoke(clientId: string): Promise<boolean> {
-      const result = await database.db.updateTable('oidc_clients').set({ revoked_at: clock.now() }).where('id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+      const result = await database.db
+        .updateTable('oidc_clients')
+        .set({ revoked_at: clock.now() })
+        .where('id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
       // Its tokens and grants go with it: nothing it was given keeps working.
       await database.db.deleteFrom('oidc_payloads').where('client_id', '=', clientId).execute();
@@ -217,7 +238,12 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
     /** Back-channel logout URIs of these clients (live ones with a URI only), in the caller's transaction (SQLite has one connection). */
     async backchannelTargets(trx: Executor, clientIds: readonly string[]): Promise<{ clientId: string; uri: string }[]> {
       if (clientIds.length === 0) return [];
-      const rows = await trx.selectFrom('oidc_clients').select(['id', 'metadata']).where('id', 'in', [...clientIds]).where('revoked_at', 'is', null).execute();
+      const rows = await trx
+        .selectFrom('oidc_clients')
+        .select(['id', 'metadata'])
+        .where('id', 'in', [...clientIds])
+        .where('revoked_at', 'is', null)
+        .execute();
       return rows.flatMap((row) => {
         const uri = (JSON.parse(row.metadata) as StoredClientMetadata).backchannel_logout_uri;
         return uri ? [{ clientId: row.id, uri }] : [];

@@ -151,7 +151,7 @@ export function createIntrospection(deps: { payloads: PayloadStore; clients: Cli
   async function found(token: Payload | undefined, model: TokenModel): Promise<Payload | undefined> {
     if (!token || !verifies(token, model)) return undefined;
     if (token.expiresWithSession !== true) return token;
-    const session = typeof token.sessionUid === 'string' ? ((await payloads.sessionPayloadByUid(token.sessionUid))) : undefined;
+    const session = typeof token.sessionUid === 'string' ? await payloads.sessionPayloadByUid(token.sessionUid) : undefined;
     if (!session || !verifies(session, 'Session')) return undefined;
     const authorizations = session.authorizations;
     if (token.accountId !== session.accountId || token.grantId !== authorizations?.[String(token.clientId)]?.grantId) return undefined;
@@ -159,9 +159,21 @@ export function createIntrospection(deps: { payloads: PayloadStore; clients: Cli
   }
 
   /** oidc-provider's decision for a token it found (actions/introspection.js), or FOR_THE_PROVIDER. */
-  function decide(client: Readonly<ProviderClientMetadata>, model: TokenModel, token: Payload, grant: Payload | undefined, tokenValue: string): IntrospectionAnswer | typeof FOR_THE_PROVIDER {
+  function decide(
+    client: Readonly<ProviderClientMetadata>,
+    model: TokenModel,
+    token: Payload,
+    grant: Payload | undefined,
+    tokenValue: string,
+  ): IntrospectionAnswer | typeof FOR_THE_PROVIDER {
     // Sender-constrained and rich-authorization tokens carry more than this answer: the provider's.
-    if (token.jkt !== undefined || token['x5t#S256'] !== undefined || token.rar !== undefined || (token.extra !== undefined && Object.keys(token.extra).length > 0)) return FOR_THE_PROVIDER;
+    if (
+      token.jkt !== undefined ||
+      token['x5t#S256'] !== undefined ||
+      token.rar !== undefined ||
+      (token.extra !== undefined && Object.keys(token.extra).length > 0)
+    )
+      return FOR_THE_PROVIDER;
     const inactive = { active: false };
     if ((model === 'RefreshToken' && token.consumed !== undefined) || isExpired(token)) return inactive;
     if (token.grantId !== undefined) {
@@ -197,7 +209,10 @@ export function createIntrospection(deps: { payloads: PayloadStore; clients: Cli
       // A structured token (a JWT) is refused by the provider; opaque tokens have no dot.
       if (!params || !credentials || tokenValue === undefined || tokenValue.includes('.')) return FOR_THE_PROVIDER;
       const hint = params.token_type_hint;
-      const order: readonly TokenModel[] = hint === 'refresh_token' || hint === 'urn:ietf:params:oauth:token-type:refresh_token' ? ['RefreshToken', 'AccessToken'] : ['AccessToken', 'RefreshToken'];
+      const order: readonly TokenModel[] =
+        hint === 'refresh_token' || hint === 'urn:ietf:params:oauth:token-type:refresh_token'
+          ? ['RefreshToken', 'AccessToken']
+          : ['AccessToken', 'RefreshToken'];
       let client: Readonly<ProviderClientMetadata> | undefined;
       for (const model of order) {
         const read = await payloads.forIntrospection(credentials.clientId, model, tokenValue);

@@ -69,14 +69,19 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
   // Lifeline's session is the truth: without a live one for the same account, sign in again
   // (an ended, revoked or signed-out Lifeline session ends the provider session's power too).
   login?.checks.add(
-    new interactionPolicy.Check('lifeline_session', 'a live Lifeline session for the account is required', 'login_required', async (ctx: KoaContextWithOIDC) => {
-      const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
-      const auth = token ? await deps.sessions.authenticate(token) : undefined;
-      if (!auth || auth.account.id !== ctx.oidc.session?.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
-      // This provider session now answers to this Lifeline session: ending the one ends the other.
-      await deps.payloads.link(ctx.oidc.session.uid, auth.session.id, auth.account.id);
-      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    }),
+    new interactionPolicy.Check(
+      'lifeline_session',
+      'a live Lifeline session for the account is required',
+      'login_required',
+      async (ctx: KoaContextWithOIDC) => {
+        const token = ctx.cookies.get(deps.sessionCookieName, { signed: false });
+        const auth = token ? await deps.sessions.authenticate(token) : undefined;
+        if (!auth || auth.account.id !== ctx.oidc.session?.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+        // This provider session now answers to this Lifeline session: ending the one ends the other.
+        await deps.payloads.link(ctx.oidc.session.uid, auth.session.id, auth.account.id);
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      },
+    ),
     0,
   );
 
@@ -98,7 +103,12 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
     responseTypes: ['code'],
     pkce: { required: () => true },
     allowOmittingSingleRegisteredRedirectUri: false,
-    clientDefaults: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'RS256' },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
     extraClientMetadata: { properties: ['first_party'] },
     features: {
       devInteractions: { enabled: false },
@@ -141,7 +151,11 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
       return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
     },
     findAccount: async (_ctx, sub) => {
-      const account = await database.db.selectFrom('accounts').select(['id', 'email', 'email_verified_at', 'disabled_at']).where('id', '=', sub).executeTakeFirst();
+      const account = await database.db
+        .selectFrom('accounts')
+        .select(['id', 'email', 'email_verified_at', 'disabled_at'])
+        .where('id', '=', sub)
+        .executeTakeFirst();
       // A disabled account's grants ended when it was disabled; this refuses one made in a race (docs/integration.md "The admin API").
       if (!account || account.email_verified_at === null || account.disabled_at !== null) return undefined;
       return {
@@ -204,7 +218,14 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
     if (!token) return;
     if (await deps.signOut(token, { ip: ctx.ip, userAgent: ctx.get('user-agent') || null }, accountId)) {
       // With SESSION_COOKIE_DOMAIN the cookie is only removed with the same Domain (session-auth.ts).
-      ctx.cookies.set(deps.sessionCookieName, null, { path: '/', httpOnly: true, sameSite: 'lax', secure: config.http.secure, signed: false, ...(config.http.sessionCookieDomain === undefined ? {} : { domain: config.http.sessionCookieDomain }) });
+      ctx.cookies.set(deps.sessionCookieName, null, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.http.secure,
+        signed: false,
+        ...(config.http.sessionCookieDomain === undefined ? {} : { domain: config.http.sessionCookieDomain }),
+      });
     }
   });
 

@@ -44,7 +44,10 @@ export function createOidc(deps: OidcDeps) {
   const clients = createClientRegistry({ database, keys: config.keys, clock, production: config.isProduction });
   const payloads = createPayloadStore({ database, clock, clients });
   const backchannel = createBackchannelLogouts({ outbox: deps.outbox, clients });
-  const channel = createBackchannelLogoutChannel({ signer: createLogoutTokenSigner({ signingKeys, issuer, clock }), allowPrivateNetworks: config.outbound.allowPrivateNetworks });
+  const channel = createBackchannelLogoutChannel({
+    signer: createLogoutTokenSigner({ signingKeys, issuer, clock }),
+    allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+  });
 
   let current: { provider: Provider; fingerprint: string; checkedAt: number } | undefined;
   let loading: Promise<Provider> | undefined;
@@ -53,7 +56,10 @@ export function createOidc(deps: OidcDeps) {
     await signingKeys.ensure();
     let loaded = await signingKeys.load();
     if (loaded.unreadable.length > 0) {
-      logger.error({ event: 'oidc.keys_unreadable', kids: loaded.unreadable }, 'signing keys sealed with a SECRET_KEY this instance does not have cannot be read (docs/operations.md "Signing keys")');
+      logger.error(
+        { event: 'oidc.keys_unreadable', kids: loaded.unreadable },
+        'signing keys sealed with a SECRET_KEY this instance does not have cannot be read (docs/operations.md "Signing keys")',
+      );
     }
     if (loaded.keys.length === 0) {
       // Every key was sealed under a SECRET_KEY that is gone: a new key keeps the provider up;
@@ -92,7 +98,8 @@ export function createOidc(deps: OidcDeps) {
     const clientIds = await payloads.clientsOf(trx, accountId);
     const removed = await payloads.removeAccount(trx, accountId);
     const told = await backchannel.enqueue(trx, { accountId, clientIds });
-    if (removed > 0 || told > 0) logger.info({ event: 'oidc.account_ended', accountId, removed, logoutTokens: told }, 'provider sessions and grants of the account ended');
+    if (removed > 0 || told > 0)
+      logger.info({ event: 'oidc.account_ended', accountId, removed, logoutTokens: told }, 'provider sessions and grants of the account ended');
   }
 
   /**
@@ -105,7 +112,11 @@ export function createOidc(deps: OidcDeps) {
     const clientIds = Object.keys(session.authorizations);
     const grantIds = clientIds.flatMap((id) => (session.authorizations[id]?.grantId ? [String(session.authorizations[id].grantId)] : []));
     await payloads.removeSession(trx, { id: session.id, uid }, grantIds);
-    const told = await backchannel.enqueue(trx, { accountId: session.accountId, clientIds, sids: Object.fromEntries(clientIds.map((id) => [id, session.authorizations[id]?.sid])) });
+    const told = await backchannel.enqueue(trx, {
+      accountId: session.accountId,
+      clientIds,
+      sids: Object.fromEntries(clientIds.map((id) => [id, session.authorizations[id]?.sid])),
+    });
     logger.info({ event: 'oidc.session_ended', accountId: session.accountId, grants: grantIds.length, logoutTokens: told }, 'a provider session ended');
   }
 

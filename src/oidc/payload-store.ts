@@ -53,7 +53,12 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
   // The look-up of every token check, compiled once (as the session check's): building a Kysely
   // query costs more than running it. Its parameters are the model and the id, in this order.
   const findQuery = db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', '').where('id', '=', '').compile();
-  const findByUidQuery = db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', '').where('uid', '=', '').compile();
+  const findByUidQuery = db
+    .selectFrom('oidc_payloads')
+    .select(['payload', 'expires_at', 'consumed_at'])
+    .where('model', '=', '')
+    .where('uid', '=', '')
+    .compile();
   // Introspection's one read (introspection.ts): the asking client, the token and the token's
   // grant. Compiled with stand-ins, which are then replaced by value, whatever their order.
   const ASKING_CLIENT = '\u0000client';
@@ -167,9 +172,14 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
       const parameters = introspectionQuery.parameters.map((p) => (typeof p === 'string' && p in stand ? stand[p] : p));
       const [row] = (await db.executeQuery<IntrospectionRow>({ ...introspectionQuery, parameters })).rows;
       if (!row) return undefined;
-      const token = row.token_payload === null ? undefined : readRow({ payload: row.token_payload, expires_at: row.token_expires_at, consumed_at: row.token_consumed_at });
+      const token =
+        row.token_payload === null ? undefined : readRow({ payload: row.token_payload, expires_at: row.token_expires_at, consumed_at: row.token_consumed_at });
       const grant = row.grant_payload === null ? undefined : readRow({ payload: row.grant_payload, expires_at: row.grant_expires_at, consumed_at: null });
-      return { client: { id: clientId, metadata: row.client_metadata, secret_sealed: row.client_secret_sealed, first_party: row.client_first_party }, token, grant };
+      return {
+        client: { id: clientId, metadata: row.client_metadata, secret_sealed: row.client_secret_sealed, first_party: row.client_first_party },
+        token,
+        grant,
+      };
     },
 
     /** A provider session by uid, as the adapter's findByUid returns it (for tokens bound to their session). */
@@ -186,7 +196,13 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
 
     /** The clients the account has grants with (for back-channel logout). */
     async clientsOf(trx: Executor, accountId: string): Promise<string[]> {
-      const rows = await trx.selectFrom('oidc_payloads').select('client_id').distinct().where('account_id', '=', accountId).where('model', '=', 'Grant').execute();
+      const rows = await trx
+        .selectFrom('oidc_payloads')
+        .select('client_id')
+        .distinct()
+        .where('account_id', '=', accountId)
+        .where('model', '=', 'Grant')
+        .execute();
       return rows.flatMap((row) => (row.client_id ? [row.client_id] : []));
     },
 
@@ -198,8 +214,16 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     },
 
     /** One provider session by the uid its cookie names, if it is live. */
-    async sessionByUid(trx: Executor, uid: string): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
-      const row = await trx.selectFrom('oidc_payloads').select(['id', 'payload', 'expires_at', 'consumed_at']).where('model', '=', 'Session').where('uid', '=', uid).executeTakeFirst();
+    async sessionByUid(
+      trx: Executor,
+      uid: string,
+    ): Promise<{ id: string; accountId: string | null; authorizations: Record<string, { sid?: string; grantId?: string }> } | undefined> {
+      const row = await trx
+        .selectFrom('oidc_payloads')
+        .select(['id', 'payload', 'expires_at', 'consumed_at'])
+        .where('model', '=', 'Session')
+        .where('uid', '=', uid)
+        .executeTakeFirst();
       const payload = row ? readRow(row) : undefined;
       if (!row || !payload) return undefined;
       const authorizations = (payload as { authorizations?: Record<string, { sid?: string; grantId?: string }> }).authorizations ?? {};
@@ -225,8 +249,16 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     /** The provider sessions used with these Lifeline sessions (uids), unlinked on the way. */
     async takeLinked(trx: Executor, lifelineSessionIds: readonly string[]): Promise<string[]> {
       if (lifelineSessionIds.length === 0) return [];
-      const rows = await trx.selectFrom('oidc_session_links').select('provider_session_uid').where('lifeline_session_id', 'in', [...lifelineSessionIds]).execute();
-      if (rows.length > 0) await trx.deleteFrom('oidc_session_links').where('lifeline_session_id', 'in', [...lifelineSessionIds]).execute();
+      const rows = await trx
+        .selectFrom('oidc_session_links')
+        .select('provider_session_uid')
+        .where('lifeline_session_id', 'in', [...lifelineSessionIds])
+        .execute();
+      if (rows.length > 0)
+        await trx
+          .deleteFrom('oidc_session_links')
+          .where('lifeline_session_id', 'in', [...lifelineSessionIds])
+          .execute();
       return rows.map((row) => row.provider_session_uid);
     },
 
@@ -234,7 +266,9 @@ export function createPayloadStore(deps: { database: Database; clock: Clock; cli
     async pruneLinks(): Promise<number> {
       const result = await db
         .deleteFrom('oidc_session_links')
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('sessions').select('sessions.id').whereRef('sessions.id', '=', 'oidc_session_links.lifeline_session_id'))))
+        .where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('sessions').select('sessions.id').whereRef('sessions.id', '=', 'oidc_session_links.lifeline_session_id'))),
+        )
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },

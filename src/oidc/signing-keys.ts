@@ -52,7 +52,14 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
     const jwk = makeKey();
     const result = await database.db
       .insertInto('oidc_signing_keys')
-      .values({ generation, kid: jwk.kid, alg: jwk.alg, private_jwk_sealed: seal(keys, JSON.stringify(jwk), context(jwk.kid)), created_at: clock.now(), retired_at: null })
+      .values({
+        generation,
+        kid: jwk.kid,
+        alg: jwk.alg,
+        private_jwk_sealed: seal(keys, JSON.stringify(jwk), context(jwk.kid)),
+        created_at: clock.now(),
+        retired_at: null,
+      })
       .onConflict((oc) => oc.column('generation').doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -74,7 +81,10 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
     async ensure(): Promise<void> {
       const existing = await database.db.selectFrom('oidc_signing_keys').select('generation').where('retired_at', 'is', null).executeTakeFirst();
       if (existing) return;
-      const newest = await database.db.selectFrom('oidc_signing_keys').select((eb) => eb.fn.max('generation').as('max')).executeTakeFirst();
+      const newest = await database.db
+        .selectFrom('oidc_signing_keys')
+        .select((eb) => eb.fn.max('generation').as('max'))
+        .executeTakeFirst();
       await insert(Number(newest?.max ?? 0) + 1);
     },
 
@@ -101,13 +111,23 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
     async list(): Promise<SigningKeyInfo[]> {
       const all = await rows();
       const signing = signingGeneration(all.filter((row) => row.retired_at === null));
-      return all.map((row) => ({ generation: row.generation, kid: row.kid, alg: row.alg, createdAt: row.created_at, retiredAt: row.retired_at, signing: row.generation === signing }));
+      return all.map((row) => ({
+        generation: row.generation,
+        kid: row.kid,
+        alg: row.alg,
+        createdAt: row.created_at,
+        retiredAt: row.retired_at,
+        signing: row.generation === signing,
+      }));
     },
 
     /** Adds the next key; it is published at once and signs after the publishing lead. */
     async rotate(): Promise<SigningKeyInfo> {
       for (;;) {
-        const newest = await database.db.selectFrom('oidc_signing_keys').select((eb) => eb.fn.max('generation').as('max')).executeTakeFirst();
+        const newest = await database.db
+          .selectFrom('oidc_signing_keys')
+          .select((eb) => eb.fn.max('generation').as('max'))
+          .executeTakeFirst();
         const generation = Number(newest?.max ?? 0) + 1;
         if (await insert(generation)) {
           const made = (await this.list()).find((k) => k.generation === generation);

@@ -60,7 +60,12 @@ export interface ChannelRows<Row> {
  */
 export async function loadForEvent<Row>(
   trx: Executor,
-  options: { readonly dialect: DialectName; readonly accountId: string; readonly event: RecoveryChannelEvent; readonly rows: (trx: Executor, accountId: string) => Promise<ChannelRows<Row>> },
+  options: {
+    readonly dialect: DialectName;
+    readonly accountId: string;
+    readonly event: RecoveryChannelEvent;
+    readonly rows: (trx: Executor, accountId: string) => Promise<ChannelRows<Row>>;
+  },
 ): Promise<ChannelRows<Row>> {
   if (options.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', options.accountId).forNoKeyUpdate().execute();
   const rows = await options.rows(trx, options.accountId);

@@ -21,14 +21,25 @@ export interface OwnerRepairDeps {
 export async function endSessionsOfAddingDevice(
   trx: Executor,
   deps: OwnerRepairDeps,
-  input: { readonly accountId: string; readonly addedByDevice: string | null; readonly remover: Pick<SessionRow, 'id' | 'device_id'>; readonly client: ClientInfo; readonly channel: 'email' | 'phone' },
+  input: {
+    readonly accountId: string;
+    readonly addedByDevice: string | null;
+    readonly remover: Pick<SessionRow, 'id' | 'device_id'>;
+    readonly client: ClientInfo;
+    readonly channel: 'email' | 'phone';
+  },
 ): Promise<number> {
   if (input.addedByDevice === null || input.addedByDevice === input.remover.device_id) return 0;
   const ended = await deps.sessions.revokeDevice(trx, input.accountId, input.addedByDevice, input.remover.id);
   // Forgotten too: signing in again there is a new device (notified, held), however old it was.
   await forgetDevices(trx, input.accountId, { device: input.addedByDevice });
   if (ended > 0) {
-    await deps.securityLog.record(trx, { accountId: input.accountId, type: 'sessions.revoked_by_channel_removal', origin: input.client, details: { count: ended, channel: input.channel } });
+    await deps.securityLog.record(trx, {
+      accountId: input.accountId,
+      type: 'sessions.revoked_by_channel_removal',
+      origin: input.client,
+      details: { count: ended, channel: input.channel },
+    });
   }
   return ended;
 }

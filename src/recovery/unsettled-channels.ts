@@ -33,7 +33,13 @@ export async function channelRowsOf(db: Executor, accountId: string): Promise<Ch
  * Answers what went, to be named to the owner. Runs in the caller's transaction, under the account's lock; a held row may already be
  * gone (the hold's cancelAll drops it) and is still named.
  */
-export async function removeUnsettledChannels(trx: Executor, accountId: string, since: number, rows: ChannelRows, options: { readonly keepRestored?: boolean } = {}): Promise<RemovedChannel[]> {
+export async function removeUnsettledChannels(
+  trx: Executor,
+  accountId: string,
+  since: number,
+  rows: ChannelRows,
+  options: { readonly keepRestored?: boolean } = {},
+): Promise<RemovedChannel[]> {
   const removed: RemovedChannel[] = [];
   const keeps = (row: { status: string; settled_at: number | null; restored_at: number | null }) =>
     row.status === 'active' && (wasSettledBefore(row.settled_at, since) || (options.keepRestored === true && row.restored_at !== null));

@@ -6,7 +6,12 @@ import { isIPv4, isIPv6 } from 'node:net';
  * to walk around). IPv4-mapped IPv6 (`::ffff:1.2.3.4`) counts as the IPv4 address.
  */
 export function clientBucketKey(ip: string): string {
-  const address = ip.trim().toLowerCase().replace(/^\[|\]$/g, '').split('%')[0] ?? '';
+  const address =
+    ip
+      .trim()
+      .toLowerCase()
+      .replace(/^\[|\]$/g, '')
+      .split('%')[0] ?? '';
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
   if (mapped?.[1]) return mapped[1];
   if (isIPv4(address)) return address;

@@ -3,7 +3,14 @@ import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexib
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLifelineError } from '../core/errors.js';
 import { createMetrics } from '../core/metrics.js';
-import { createPasswordThrottle, growingDelaySeconds, PasswordThrottled, passwordThrottlePolicy, type PasswordAttempt, type PasswordThrottle } from './password-throttle.js';
+import {
+  createPasswordThrottle,
+  growingDelaySeconds,
+  PasswordThrottled,
+  passwordThrottlePolicy,
+  type PasswordAttempt,
+  type PasswordThrottle,
+} from './password-throttle.js';
 import type { LimiterFactory } from './rate-limits.js';
 
 const START = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -173,7 +180,10 @@ describe('createPasswordThrottle (docs/reference/security-requirements.md 5.1)',
     };
     const error = await makeThrottle(broken)
       .begin(attempt('anna@example.com', '198.51.100.1'))
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(isLifelineError(error) && error.code).toBe('service-unavailable');
     expect(isLifelineError(error) && error.status).toBe(503);
   });
@@ -186,7 +196,10 @@ describe('createPasswordThrottle (docs/reference/security-requirements.md 5.1)',
     };
     const t2 = makeThrottle(brokenDelay);
     await failures(t2, 10, () => attempt('anna@example.com', '198.51.100.1'));
-    const error = await t2.begin(attempt('anna@example.com', '198.51.100.1')).then(() => undefined, (e: unknown) => e);
+    const error = await t2.begin(attempt('anna@example.com', '198.51.100.1')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isLifelineError(error) && error.code).toBe('service-unavailable');
   });
 });

@@ -7,7 +7,17 @@ import { addressBuckets, clientBuckets, createRateLimits, IPV6_SLASH48_FACTOR, t
 
 const config: RateLimitsConfig = {
   rateLimits: { store: 'memory', apiPerMinute: 3 },
-  sms: { caps: { accountPerHour: 5, numberPerHour: 5, prefixPerHour: 10, countryPerHour: 200, clientPerHour: 2, setupBudgetPerHour: 500, confirmedBudgetPerHour: 2000 } },
+  sms: {
+    caps: {
+      accountPerHour: 5,
+      numberPerHour: 5,
+      prefixPerHour: 10,
+      countryPerHour: 200,
+      clientPerHour: 2,
+      setupBudgetPerHour: 500,
+      confirmedBudgetPerHour: 2000,
+    },
+  },
   passwordReset: { perIdentifierPerHour: 5, perIdentifierTotalPerHour: 20, perAccountPerHour: 5, perClientPerHour: 20 },
 };
 
@@ -31,7 +41,8 @@ describe('client buckets also count an IPv6 client per /48 (docs/security.md "An
     const { rateLimits, metrics } = makeLimits();
     const perClient = rateLimits.policies['api-client'].points; // 3
     for (let n = 0; n < IPV6_SLASH48_FACTOR; n++) {
-      for (let i = 0; i < perClient; i++) expect((await rateLimits.consume('api-client', inSlash64(n, i + 1))).allowed, `/64 #${n} request ${i + 1}`).toBe(true);
+      for (let i = 0; i < perClient; i++)
+        expect((await rateLimits.consume('api-client', inSlash64(n, i + 1))).allowed, `/64 #${n} request ${i + 1}`).toBe(true);
       // Each /64 is at its own limit (and a refusal there takes nothing from the /48).
       expect((await rateLimits.consume('api-client', inSlash64(n, 99))).allowed).toBe(false);
     }
@@ -94,7 +105,13 @@ describe('address buckets count the spellings of one mailbox together (comparabl
 
   it.each([...addressBuckets])('%s: five spellings of one Gmail mailbox use up its bucket; another mailbox is apart', async (bucket) => {
     const { rateLimits } = makeLimits();
-    const spellings = ['maxmustermann@gmail.com', 'max.mustermann@gmail.com', 'max.mustermann+a@googlemail.com', 'm.axmustermann+b@gmail.com', 'maxmustermann+c@googlemail.com'];
+    const spellings = [
+      'maxmustermann@gmail.com',
+      'max.mustermann@gmail.com',
+      'max.mustermann+a@googlemail.com',
+      'm.axmustermann+b@gmail.com',
+      'maxmustermann+c@googlemail.com',
+    ];
     for (const address of spellings) expect((await rateLimits.consume(bucket, address)).allowed, address).toBe(true);
     expect((await rateLimits.consume(bucket, 'max.mustermann+f@gmail.com')).allowed).toBe(false);
     expect((await rateLimits.peek(bucket, 'maxmustermann@googlemail.com')).allowed).toBe(false);

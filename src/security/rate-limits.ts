@@ -113,7 +113,13 @@ export type BucketName = keyof ReturnType<typeof bucketPolicies>;
  * the /48 and {@link IPV6_SLASH48_FACTOR} times as large; IPv4 clients count as before
  * (docs/security.md "Anti-automation controls").
  */
-export const clientBuckets = ['api-client', 'signup-client', 'recovery-email-client', 'reset-client', 'sms-setup-client'] as const satisfies readonly BucketName[];
+export const clientBuckets = [
+  'api-client',
+  'signup-client',
+  'recovery-email-client',
+  'reset-client',
+  'sms-setup-client',
+] as const satisfies readonly BucketName[];
 
 /** How much larger a client bucket's /48 sibling is than the bucket of one /64. */
 export const IPV6_SLASH48_FACTOR = 16;
@@ -211,7 +217,10 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
       if (error instanceof RateLimiterRes) {
         const retryAfterSeconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
         deps.metrics.rateLimitRefusals.inc({ bucket: target.label });
-        deps.logger.warn({ event: 'security.control_triggered', control: 'rate-limit', bucket: target.label, retryAfterSeconds }, 'rate limit refused a request');
+        deps.logger.warn(
+          { event: 'security.control_triggered', control: 'rate-limit', bucket: target.label, retryAfterSeconds },
+          'rate limit refused a request',
+        );
         return { allowed: false, retryAfterSeconds };
       }
       return storeFailed(target.label, error);
@@ -245,7 +254,8 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
       } catch (error) {
         return storeFailed(target.label, error);
       }
-      if (state !== null && state.consumedPoints + points > target.points) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
+      if (state !== null && state.consumedPoints + points > target.points)
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) };
     }
     return { allowed: true };
   }
@@ -271,7 +281,10 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
     /** Housekeeping (PostgreSQL store): drops buckets that expired more than an hour ago. */
     async prune(nowMs: number): Promise<void> {
       if (deps.config.rateLimits.store !== 'postgres' || !deps.database.pgPool) return;
-      await deps.database.db.deleteFrom('rate_limit_buckets').where('expire', '<', nowMs - 3_600_000).execute();
+      await deps.database.db
+        .deleteFrom('rate_limit_buckets')
+        .where('expire', '<', nowMs - 3_600_000)
+        .execute();
     },
   };
 }

@@ -38,7 +38,13 @@ export interface SendPermit {
  */
 export function createSmsSendGuard(deps: { rateLimits: RateLimits; metrics: Metrics; logger: Logger }) {
   /** Logs and counts a refused send, and returns the 429 to throw. */
-  function refusal(cap: SmsCap, country: string, accountId: string | undefined, retryAfterSeconds: number, code: 'rate-limited' | 'too-many-attempts' = 'rate-limited'): LifelineError {
+  function refusal(
+    cap: SmsCap,
+    country: string,
+    accountId: string | undefined,
+    retryAfterSeconds: number,
+    code: 'rate-limited' | 'too-many-attempts' = 'rate-limited',
+  ): LifelineError {
     deps.metrics.smsSendsRefused.inc({ cap, country });
     deps.logger.warn({ event: 'sms.send_refused', cap, country, accountId, retryAfterSeconds }, 'SMS send refused');
     return new LifelineError(code, {}, { retryAfterSeconds });

@@ -51,9 +51,17 @@ export async function forgetDevices(trx: Executor, accountId: string, which: { r
   return Number(result.numDeletedRows);
 }
 
-export async function deviceStanding(db: Executor, input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number }): Promise<DeviceStanding> {
+export async function deviceStanding(
+  db: Executor,
+  input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number },
+): Promise<DeviceStanding> {
   if (input.deviceId === null) return 'known';
-  const device = await db.selectFrom('devices').select(['id', 'created_at', 'first_of_account']).where('id', '=', input.deviceId).where('account_id', '=', input.accountId).executeTakeFirst();
+  const device = await db
+    .selectFrom('devices')
+    .select(['id', 'created_at', 'first_of_account'])
+    .where('id', '=', input.deviceId)
+    .where('account_id', '=', input.accountId)
+    .executeTakeFirst();
   if (!device) return 'new';
   if (device.first_of_account === 1) {
     const account = await db.selectFrom('accounts').select('created_at').where('id', '=', input.accountId).executeTakeFirst();
@@ -82,7 +90,10 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
 
     /** Housekeeping: devices not used to sign in for longer than the cookie lives. */
     async prune(): Promise<number> {
-      const result = await database.db.deleteFrom('devices').where('last_used_at', '<', clock.now() - 400 * 24 * 3600 * 1000).executeTakeFirst();
+      const result = await database.db
+        .deleteFrom('devices')
+        .where('last_used_at', '<', clock.now() - 400 * 24 * 3600 * 1000)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 
@@ -90,7 +101,11 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
      * Records a sign-in from this browser. Reuses its cookie token when it has a valid one (one
      * browser, several accounts), otherwise makes a new one for the cookie.
      */
-    async remember(trx: Executor, accountId: string, token: string | undefined): Promise<{ token: string; deviceId: string; isNew: boolean; isFirst: boolean }> {
+    async remember(
+      trx: Executor,
+      accountId: string,
+      token: string | undefined,
+    ): Promise<{ token: string; deviceId: string; isNew: boolean; isFirst: boolean }> {
       const now = clock.now();
       const deviceToken = token && TOKEN_PATTERN.test(token) ? token : randomToken(32);
       const existing = await trx

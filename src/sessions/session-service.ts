@@ -35,7 +35,10 @@ export interface IssuedSession {
  * (but the one kept, if any). `scope` is what a host hears (webhook `session.revoked`): `all`,
  * `others` (all but the acting session, or a device's), or `one` (a single sign-out).
  */
-export type SessionsEndedListener = (trx: Executor, ended: { accountId: string; sessionIds: readonly string[] | 'all'; scope: 'all' | 'others' | 'one' }) => Promise<void>;
+export type SessionsEndedListener = (
+  trx: Executor,
+  ended: { accountId: string; sessionIds: readonly string[] | 'all'; scope: 'all' | 'others' | 'one' },
+) => Promise<void>;
 
 /** `last_seen_at` is written at most this often per session, not on every request. */
 const TOUCH_INTERVAL_MS = MINUTE;
@@ -150,7 +153,30 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       const [row] = (await database.db.executeQuery(query)).rows;
       if (!row) return undefined;
       const now = clock.now();
-      const { email, email_normalized, locale, time_zone, account_created_at, password_hash, email_verified_at, password_changed_at, password_reset_required, signup_notice_at, throttle_notice_at, deletion_requested_at, deletion_due_at, pending_email, pending_email_normalized, email_change_due_at, email_change_requested_ip, email_change_requested_user_agent, disabled_at, disabled_by, updated_at, ...session } = row;
+      const {
+        email,
+        email_normalized,
+        locale,
+        time_zone,
+        account_created_at,
+        password_hash,
+        email_verified_at,
+        password_changed_at,
+        password_reset_required,
+        signup_notice_at,
+        throttle_notice_at,
+        deletion_requested_at,
+        deletion_due_at,
+        pending_email,
+        pending_email_normalized,
+        email_change_due_at,
+        email_change_requested_ip,
+        email_change_requested_user_agent,
+        disabled_at,
+        disabled_by,
+        updated_at,
+        ...session
+      } = row;
       // A disabled account has no sessions (disabling ends them); one made in a race is ended here.
       if (!isLive(session, now) || disabled_at !== null) {
         await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();

@@ -61,7 +61,13 @@ export function createSignInService(deps: {
   const { database, sessions } = deps;
 
   /** Checks the session's own password (throttled like every password check). */
-  async function checkOwnPassword(auth: AuthenticatedSession, password: string, client: ClientInfo, deviceToken: string | undefined, purpose: string): Promise<boolean> {
+  async function checkOwnPassword(
+    auth: AuthenticatedSession,
+    password: string,
+    client: ClientInfo,
+    deviceToken: string | undefined,
+    purpose: string,
+  ): Promise<boolean> {
     return deps.verifier.verify({ account: auth.account, identifier: auth.account.email_normalized, password, client, deviceToken, purpose });
   }
 
@@ -69,7 +75,14 @@ export function createSignInService(deps: {
     async signIn(input: SignInInput): Promise<SignedIn> {
       const { normalized } = parseEmail(input.email);
       const account = await deps.accounts.findByEmail(database.db, normalized);
-      const ok = await deps.verifier.verify({ account, identifier: normalized, password: input.password, client: input.client, deviceToken: input.deviceToken, purpose: 'sign-in' });
+      const ok = await deps.verifier.verify({
+        account,
+        identifier: normalized,
+        password: input.password,
+        client: input.client,
+        deviceToken: input.deviceToken,
+        purpose: 'sign-in',
+      });
       if (!ok || !account) throw new LifelineError('invalid-credentials');
       // Only the right password learns these, so they reveal nothing to a guesser.
       if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
@@ -86,7 +99,13 @@ export function createSignInService(deps: {
         if (device.isNew && !isOwnersFirstDevice(device.isFirst, now, account.created_at)) {
           // A browser this account never signed in with: the owner hears of it on every address.
           const locale = localeOf(account);
-          const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
+          const details = describeEvent(deps.translator, {
+            at: now,
+            locale,
+            timeZone: account.time_zone,
+            ip: input.client.ip,
+            userAgent: input.client.userAgent,
+          });
           await deps.notifier.notify(trx, {
             kind: 'account.new-device-signin',
             locale,
@@ -105,8 +124,18 @@ export function createSignInService(deps: {
           });
         }
         // Any sign-in within the grace period cancels a scheduled deletion.
-        const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock: deps.clock }, account, input.client);
-        return { ...issued, account: deletionCancelled ? { ...account, deletion_due_at: null, deletion_requested_at: null } : account, deviceToken: device.token, deletionCancelled };
+        const deletionCancelled = await cancelScheduledDeletion(
+          trx,
+          { notifier: deps.notifier, translator: deps.translator, clock: deps.clock },
+          account,
+          input.client,
+        );
+        return {
+          ...issued,
+          account: deletionCancelled ? { ...account, deletion_due_at: null, deletion_requested_at: null } : account,
+          deviceToken: device.token,
+          deletionCancelled,
+        };
       });
     },
 
@@ -125,7 +154,12 @@ export function createSignInService(deps: {
       if (!(await checkOwnPassword(auth, password, client, deviceToken, 're-authentication'))) throw new LifelineError('wrong-password');
       return inTransaction(database, async (trx) => {
         const issued = await sessions.rotate(trx, auth.session.id, { privileged: true });
-        await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.reauthenticated', origin: client, details: { sessionId: auth.session.id } });
+        await deps.securityLog.record(trx, {
+          accountId: auth.account.id,
+          type: 'session.reauthenticated',
+          origin: client,
+          details: { sessionId: auth.session.id },
+        });
         return issued;
       });
     },
@@ -138,10 +172,16 @@ export function createSignInService(deps: {
      */
     async requirePrivilege(input: PrivilegeInput): Promise<IssuedSession | undefined> {
       if (input.password !== undefined) {
-        if (!(await checkOwnPassword(input.auth, input.password, input.client, input.deviceToken, 'privileged-action'))) throw new LifelineError('wrong-password');
+        if (!(await checkOwnPassword(input.auth, input.password, input.client, input.deviceToken, 'privileged-action')))
+          throw new LifelineError('wrong-password');
         return inTransaction(database, async (trx) => {
           const issued = await sessions.rotate(trx, input.auth.session.id, { privileged: true });
-          await deps.securityLog.record(trx, { accountId: input.auth.account.id, type: 'session.reauthenticated', origin: input.client, details: { sessionId: input.auth.session.id, with: 'password-in-request' } });
+          await deps.securityLog.record(trx, {
+            accountId: input.auth.account.id,
+            type: 'session.reauthenticated',
+            origin: input.client,
+            details: { sessionId: input.auth.session.id, with: 'password-in-request' },
+          });
           return issued;
         });
       }
@@ -164,8 +204,21 @@ export function createSignInService(deps: {
       return inTransaction(database, async (trx) => {
         const count = await sessions.revokeAll(trx, auth.account.id, auth.session.id);
         const locale = localeOf(auth.account);
-        const details = describeEvent(deps.translator, { at: deps.clock.now(), locale, timeZone: auth.account.time_zone, ip: client.ip, userAgent: client.userAgent });
-        await deps.notifier.notify(trx, { kind: 'account.sessions-revoked', locale, accountId: auth.account.id, params: { ...details, count }, origin: client, details: { count } });
+        const details = describeEvent(deps.translator, {
+          at: deps.clock.now(),
+          locale,
+          timeZone: auth.account.time_zone,
+          ip: client.ip,
+          userAgent: client.userAgent,
+        });
+        await deps.notifier.notify(trx, {
+          kind: 'account.sessions-revoked',
+          locale,
+          accountId: auth.account.id,
+          params: { ...details, count },
+          origin: client,
+          details: { count },
+        });
         return count;
       });
     },

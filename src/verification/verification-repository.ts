@@ -37,11 +37,24 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
 
     /** Ends every live secret of this purpose and account (a new one replaces them). */
     async liveOf(db: Executor, accountId: string, purpose: string, now: number): Promise<VerificationSecretRow[]> {
-      return db.selectFrom('verification_secrets').selectAll().where('account_id', '=', accountId).where('purpose', '=', purpose).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+      return db
+        .selectFrom('verification_secrets')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('purpose', '=', purpose)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .execute();
     },
 
     async retireIds(trx: Executor, ids: readonly string[], now: number): Promise<number> {
-      const result = await trx.updateTable('verification_secrets').set({ used_at: now }).where('id', 'in', [...ids]).where('used_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      const result = await trx
+        .updateTable('verification_secrets')
+        .set({ used_at: now })
+        .where('id', 'in', [...ids])
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
 
@@ -74,7 +87,12 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
 
     /** The account and flow a secret belongs to, read without a lock (to lock those first). */
     async ownerOf(trx: Executor, id: string, purpose: string): Promise<{ accountId: string; flowId: string | null } | undefined> {
-      const row = await trx.selectFrom('verification_secrets').select(['account_id', 'flow_id']).where('id', '=', id).where('purpose', '=', purpose).executeTakeFirst();
+      const row = await trx
+        .selectFrom('verification_secrets')
+        .select(['account_id', 'flow_id'])
+        .where('id', '=', id)
+        .where('purpose', '=', purpose)
+        .executeTakeFirst();
       return row ? { accountId: row.account_id, flowId: row.flow_id } : undefined;
     },
 
@@ -176,12 +194,7 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
       return rows.map((r) => Number(r.created_at));
     },
 
-    async failuresSince(
-      trx: Executor,
-      accountId: string,
-      purpose: string,
-      since: number,
-    ): Promise<{ count: number; oldest: number | null }> {
+    async failuresSince(trx: Executor, accountId: string, purpose: string, since: number): Promise<{ count: number; oldest: number | null }> {
       const row = await trx
         .selectFrom('verification_failures')
         .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number | null>('created_at').as('oldest')])

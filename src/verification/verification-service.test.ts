@@ -108,7 +108,11 @@ for (const dialect of dialectsUnderTest()) {
     const row = async (id: string): Promise<VerificationSecretRow> =>
       database.db.selectFrom('verification_secrets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const failureRows = async (accountId: string): Promise<number> => {
-      const r = await database.db.selectFrom('verification_failures').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+      const r = await database.db
+        .selectFrom('verification_failures')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
       return Number(r.n);
     };
     const applyReturning = <T>(value: T) => vi.fn<ApplyRedeemed<T>>(async () => value);
@@ -192,7 +196,10 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         const issued = await issue({ purpose: EMAIL_CODE, accountId: account, target: 'r@example.test', flowId: 'flow-1', data: { step: 2 } });
         const apply = vi.fn<ApplyRedeemed<string>>(async (trx: Executor, secret: RedeemedSecret) => {
-          await trx.insertInto('security_events').values({ id: newId(), account_id: secret.accountId, type: 'test-applied', ip: null, user_agent: null, details: null, created_at: clock.now() }).execute();
+          await trx
+            .insertInto('security_events')
+            .values({ id: newId(), account_id: secret.accountId, type: 'test-applied', ip: null, user_agent: null, details: null, created_at: clock.now() })
+            .execute();
           return 'changed';
         });
         await expect(service.redeemCode({ purpose: EMAIL_CODE, accountId: account, code: issued.secret, flowId: 'flow-1' }, apply)).resolves.toBe('changed');
@@ -208,7 +215,12 @@ for (const dialect of dialectsUnderTest()) {
           expiresAt: issued.expiresAt,
         });
         expect((await row(issued.id)).used_at).toBe(clock.now());
-        const events = await database.db.selectFrom('security_events').select('id').where('account_id', '=', account).where('type', '=', 'test-applied').execute();
+        const events = await database.db
+          .selectFrom('security_events')
+          .select('id')
+          .where('account_id', '=', account)
+          .where('type', '=', 'test-applied')
+          .execute();
         expect(events).toHaveLength(1);
       });
 
@@ -227,7 +239,10 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         const issued = await issue({ purpose: SMS, accountId: account });
         const failing = vi.fn<ApplyRedeemed<never>>(async (trx, secret) => {
-          await trx.insertInto('security_events').values({ id: newId(), account_id: secret.accountId, type: 'test-rolled-back', ip: null, user_agent: null, details: null, created_at: clock.now() }).execute();
+          await trx
+            .insertInto('security_events')
+            .values({ id: newId(), account_id: secret.accountId, type: 'test-rolled-back', ip: null, user_agent: null, details: null, created_at: clock.now() })
+            .execute();
           throw new Error('apply failed');
         });
         await expect(service.redeemCode({ purpose: SMS, accountId: account, code: issued.secret }, failing)).rejects.toThrow('apply failed');
@@ -523,15 +538,18 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     describe('case=what a person types', () => {
-      it.each(['12345', '1234567', '12a456', 'abcdef', '', '１２３４５６'])('a malformed SMS code %j → validation-failed, without using a try', async (typed) => {
-        const account = await newAccount();
-        const code = await issue({ purpose: SMS, accountId: account });
-        const error = await expectError(redeemCode(account, typed), 'validation-failed');
-        expect(error.params).toEqual({ field: 'code' });
-        expect((await row(code.id)).attempts_left).toBe(5);
-        expect(await failureRows(account)).toBe(0);
-        await expect(redeemCode(account, code.secret)).resolves.toBe('ok');
-      });
+      it.each(['12345', '1234567', '12a456', 'abcdef', '', '１２３４５６'])(
+        'a malformed SMS code %j → validation-failed, without using a try',
+        async (typed) => {
+          const account = await newAccount();
+          const code = await issue({ purpose: SMS, accountId: account });
+          const error = await expectError(redeemCode(account, typed), 'validation-failed');
+          expect(error.params).toEqual({ field: 'code' });
+          expect((await row(code.id)).attempts_left).toBe(5);
+          expect(await failureRows(account)).toBe(0);
+          await expect(redeemCode(account, code.secret)).resolves.toBe('ok');
+        },
+      );
 
       it.each(['ABCDEFG', 'ABCDEFGHJ', 'ABCDEFGU', 'ABC!EFGH'])('a malformed e-mail code %j → validation-failed, without using a try', async (typed) => {
         const account = await newAccount();

@@ -40,7 +40,11 @@ export function createWebhookChannel(deps: { registry: WebhookRegistry; clock: C
         answer = await outboundPost(target.url, {
           body: message.text,
           contentType: 'application/json',
-          headers: { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': webhookSignatureHeader(target.secrets, id, timestamp, message.text) },
+          headers: {
+            'webhook-id': id,
+            'webhook-timestamp': String(timestamp),
+            'webhook-signature': webhookSignatureHeader(target.secrets, id, timestamp, message.text),
+          },
           allowPrivateNetworks: deps.allowPrivateNetworks,
           timeoutMs: deps.timeoutMs ?? 10_000,
           signal: options?.signal,
@@ -69,7 +73,16 @@ export function createWebhookEmitter(deps: { outbox: Outbox; clock: Clock }) {
       if (endpoints.length === 0) return 0;
       const body = webhookBody({ ...input, occurredAt: input.occurredAt ?? deps.clock.now() });
       for (const endpoint of endpoints) {
-        await deps.outbox.enqueue(trx, { kind: `webhook.${input.type}`, channel: 'webhook', to: endpoint.id, accountId: input.accountId, locale: 'en', subject: input.type, text: body, html: null });
+        await deps.outbox.enqueue(trx, {
+          kind: `webhook.${input.type}`,
+          channel: 'webhook',
+          to: endpoint.id,
+          accountId: input.accountId,
+          locale: 'en',
+          subject: input.type,
+          text: body,
+          html: null,
+        });
       }
       return endpoints.length;
     },

@@ -12,12 +12,26 @@ describe('webhook events', () => {
     expect(webhookEventOfSecurityLog('recovery_phone.removed')).toEqual({ type: 'account.recovery_changed', data: { channel: 'phone', change: 'removed' } });
     expect(webhookEventOfSecurityLog('recovery_email.changed')).toEqual({ type: 'account.recovery_changed', data: { channel: 'email', change: 'changed' } });
     expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e1' })).toEqual({ type: 'account.secured' });
-    expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e1', hostEventId: 'e1' })).toEqual({ type: 'account.secured', data: { hostEventId: 'e1' } });
-    expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e2', loginEmailRestored: true, recoveryChanged: true, removed: 'x@example.com' })).toEqual({ type: 'account.secured', data: { loginEmailRestored: true, recoveryChanged: true } });
+    expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e1', hostEventId: 'e1' })).toEqual({
+      type: 'account.secured',
+      data: { hostEventId: 'e1' },
+    });
+    expect(webhookEventOfSecurityLog('security.undone', { eventId: 'e2', loginEmailRestored: true, recoveryChanged: true, removed: 'x@example.com' })).toEqual({
+      type: 'account.secured',
+      data: { loginEmailRestored: true, recoveryChanged: true },
+    });
     expect(webhookEventOfSecurityLog('account.disabled')).toEqual({ type: 'account.disabled' });
     expect(webhookEventOfSecurityLog('account.enabled')).toEqual({ type: 'account.enabled' });
     // Internal steps and attempts stay between Lifeline and the owner.
-    for (const type of ['session.signed_in', 'password_reset.requested', 'recovery_email.setup_requested', 'action_verification.code_sent', 'host.event', 'toString', '__proto__']) {
+    for (const type of [
+      'session.signed_in',
+      'password_reset.requested',
+      'recovery_email.setup_requested',
+      'action_verification.code_sent',
+      'host.event',
+      'toString',
+      '__proto__',
+    ]) {
       expect(webhookEventOfSecurityLog(type), type).toBeUndefined();
     }
     // Every type it maps from exists in the log's vocabulary.
@@ -36,7 +50,12 @@ describe('webhook events', () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const signature = webhookSignature(secret, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
     expect(signature).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
-    const two = webhookSignatureHeader([secret, 'whsec_' + Buffer.alloc(24, 1).toString('base64')], 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}');
+    const two = webhookSignatureHeader(
+      [secret, 'whsec_' + Buffer.alloc(24, 1).toString('base64')],
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      1614265330,
+      '{"test": 2432232314}',
+    );
     expect(two.split(' ')).toHaveLength(2);
     expect(two.split(' ')[0]).toBe(signature);
   });

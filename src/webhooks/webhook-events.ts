@@ -65,6 +65,9 @@ const FROM_SECURITY_LOG: Readonly<Record<string, (details: Readonly<Record<strin
 };
 
 /** The webhook event a security-log row stands for, if any. */
-export function webhookEventOfSecurityLog(type: string, details: Readonly<Record<string, unknown>> = {}): { type: WebhookEventType; data?: WebhookEventData } | undefined {
+export function webhookEventOfSecurityLog(
+  type: string,
+  details: Readonly<Record<string, unknown>> = {},
+): { type: WebhookEventType; data?: WebhookEventData } | undefined {
   return Object.hasOwn(FROM_SECURITY_LOG, type) ? FROM_SECURITY_LOG[type]?.(details) : undefined;
 }

@@ -63,7 +63,8 @@ export async function checkWebhookUrl(value: string, options: { production: bool
   if (url.username || url.password) throw new WebhookInputError(`"${value}" carries credentials; use the signature to authenticate deliveries`);
   if (url.hash || value.includes('#')) throw new WebhookInputError(`"${value}" has a fragment (#…)`);
   if (!options.production) return url.href;
-  if (url.protocol === 'http:' && !options.allowPrivateNetworks) throw new WebhookInputError(`"${value}" uses http; in production a receiver must use https (or set WEBHOOK_ALLOW_PRIVATE=true for an internal receiver)`);
+  if (url.protocol === 'http:' && !options.allowPrivateNetworks)
+    throw new WebhookInputError(`"${value}" uses http; in production a receiver must use https (or set WEBHOOK_ALLOW_PRIVATE=true for an internal receiver)`);
   if (options.allowPrivateNetworks) return url.href;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
@@ -74,17 +75,23 @@ export async function checkWebhookUrl(value: string, options: { production: bool
   }
   // Any private address refuses it: a name that also points inward is a name an attacker can aim.
   if (addresses.some((address) => isPrivateAddress(address))) {
-    throw new WebhookInputError(`${host} is or resolves to a private or loopback address; production delivers only to public ones (WEBHOOK_ALLOW_PRIVATE=true allows them)`);
+    throw new WebhookInputError(
+      `${host} is or resolves to a private or loopback address; production delivers only to public ones (WEBHOOK_ALLOW_PRIVATE=true allows them)`,
+    );
   }
   return url.href;
 }
 
 /** `--events account.created,session.revoked`: known types only; empty or absent means every type. */
 export function parseEventFilter(values: readonly string[] | undefined): WebhookEventType[] | null {
-  const types = (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  const types = (values ?? [])
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
   if (types.length === 0) return null;
   const unknown = types.filter((type) => !isWebhookEventType(type));
-  if (unknown.length > 0) throw new WebhookInputError(`unknown event type ${unknown.map((type) => `"${type}"`).join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`);
+  if (unknown.length > 0)
+    throw new WebhookInputError(`unknown event type ${unknown.map((type) => `"${type}"`).join(', ')}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`);
   return [...new Set(types as WebhookEventType[])];
 }
 
@@ -140,7 +147,11 @@ export function createWebhookRegistry(deps: { database: Database; keys: KeyRing;
       if (row.previous_secret_until !== null && row.previous_secret_until > clock.now()) return { overlapUntil: row.previous_secret_until };
       const secret = newWebhookSecret();
       const previousSecretUntil = clock.now() + WEBHOOK_ROTATION_OVERLAP_MS;
-      const rotated = await repository.rotate(database.db, id, { secret_sealed: seal(keys, secret, context(id)), previous_secret_sealed: row.secret_sealed, previous_secret_until: previousSecretUntil });
+      const rotated = await repository.rotate(database.db, id, {
+        secret_sealed: seal(keys, secret, context(id)),
+        previous_secret_sealed: row.secret_sealed,
+        previous_secret_until: previousSecretUntil,
+      });
       return rotated ? { secret, previousSecretUntil } : undefined;
     },
 
@@ -154,7 +165,10 @@ export function createWebhookRegistry(deps: { database: Database; keys: KeyRing;
       if (row.revoked_at !== null) return { refused: `webhook endpoint ${id} was revoked` };
       const current = unseal(keys, row.secret_sealed, context(id));
       if (current === undefined) return { refused: `the secret of webhook endpoint ${id} cannot be opened with the configured SECRET_KEY` };
-      const previous = row.previous_secret_sealed !== null && row.previous_secret_until !== null && row.previous_secret_until > clock.now() ? unseal(keys, row.previous_secret_sealed, context(id)) : undefined;
+      const previous =
+        row.previous_secret_sealed !== null && row.previous_secret_until !== null && row.previous_secret_until > clock.now()
+          ? unseal(keys, row.previous_secret_sealed, context(id))
+          : undefined;
       return { url: row.url, secrets: previous === undefined ? [current] : [current, previous] };
     },
   };

@@ -27,7 +27,11 @@ export function createWebhookRepository() {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async rotate(db: Executor, id: string, change: Pick<WebhookEndpointRow, 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_until'>): Promise<boolean> {
+    async rotate(
+      db: Executor,
+      id: string,
+      change: Pick<WebhookEndpointRow, 'secret_sealed' | 'previous_secret_sealed' | 'previous_secret_until'>,
+    ): Promise<boolean> {
       const result = await db.updateTable('webhook_endpoints').set(change).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

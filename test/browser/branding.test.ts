@@ -72,8 +72,20 @@ if (chromiumPath) {
       it(`the sign-in page on a phone (${lang}): logo, accent colour, readable links and focus, footer links`, async () => {
         const words =
           lang === 'de'
-            ? { title: 'Anmelden', submit: 'Anmelden', forgot: 'Passwort vergessen?', footer: 'Hilfe und rechtliche Hinweise', links: ['Hilfe & Support', 'Datenschutz', 'Nutzungsbedingungen', 'Impressum'] }
-            : { title: 'Sign in', submit: 'Sign in', forgot: 'Forgot password?', footer: 'Help and legal information', links: ['Help & support', 'Privacy', 'Terms of use', 'Legal notice'] };
+            ? {
+                title: 'Anmelden',
+                submit: 'Anmelden',
+                forgot: 'Passwort vergessen?',
+                footer: 'Hilfe und rechtliche Hinweise',
+                links: ['Hilfe & Support', 'Datenschutz', 'Nutzungsbedingungen', 'Impressum'],
+              }
+            : {
+                title: 'Sign in',
+                submit: 'Sign in',
+                forgot: 'Forgot password?',
+                footer: 'Help and legal information',
+                links: ['Help & support', 'Privacy', 'Terms of use', 'Legal notice'],
+              };
         const { page, problems } = await newPage(chrome, { lang, viewport: PHONE_390, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
         await page.goto(`${instance.baseUrl}/login`);
         await heading(page, words.title).waitFor();
@@ -91,12 +103,20 @@ if (chromiumPath) {
         const links = footer.getByRole('link');
         await expect(links.allTextContents()).resolves.toEqual(words.links);
         const hrefs = await Promise.all((await links.all()).map((link) => link.getAttribute('href')));
-        expect(hrefs).toEqual(['mailto:hilfe@acme.example', 'https://www.acme.example/datenschutz', 'https://www.acme.example/agb', 'https://www.acme.example/impressum']);
+        expect(hrefs).toEqual([
+          'mailto:hilfe@acme.example',
+          'https://www.acme.example/datenschutz',
+          'https://www.acme.example/agb',
+          'https://www.acme.example/impressum',
+        ]);
 
         // The accent: the primary button's fill as configured, black text on this orange (white
         // would be 3.2:1); links and the focus outline in the darker shade that reads.
         const submit = page.getByRole('main').getByRole('button', { name: words.submit, exact: true });
-        const buttonStyle = await submit.evaluate((element: StyledElement) => ({ background: getComputedStyle(element).backgroundColor, color: getComputedStyle(element).color }));
+        const buttonStyle = await submit.evaluate((element: StyledElement) => ({
+          background: getComputedStyle(element).backgroundColor,
+          color: getComputedStyle(element).color,
+        }));
         expect(buttonStyle).toEqual({ background: rgb(palette.color), color: rgb(palette.ink) });
         expect(palette.ink).toBe('#000000');
         const forgot = page.getByRole('main').getByRole('link', { name: words.forgot, exact: true });
@@ -105,7 +125,9 @@ if (chromiumPath) {
         await page.keyboard.press('Tab');
         const focused = await page.evaluate(focusInfo);
         expect(focused?.focusVisible).toBe(true);
-        await expect(page.evaluate(() => getComputedStyle((globalThis as unknown as { document: { activeElement: StyledElement } }).document.activeElement).outlineColor)).resolves.toBe(rgb(palette.text));
+        await expect(
+          page.evaluate(() => getComputedStyle((globalThis as unknown as { document: { activeElement: StyledElement } }).document.activeElement).outlineColor),
+        ).resolves.toBe(rgb(palette.text));
         // The screenshot without a focus ring: a click on the heading takes the focus away.
         await heading(page, words.title).click();
 

@@ -73,7 +73,8 @@ if (chromiumPath) {
       expect(await page.getAttribute('html', 'lang'), state).toBe('de');
       // The host's pages allow no script at all; Lifeline's allow its own origin's.
       const axe = new URL(page.url()).origin === host.url ? seriousAxeViolationsNoScripts : seriousAxeViolations;
-      for (const v of await axe(page)) failures.push(`${state}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+      for (const v of await axe(page))
+        failures.push(`${state}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
       for (const width of [DESKTOP, PHONE_390]) {
         await page.setViewportSize(width);
         const name = `host-app-${state}-${width.width}`;
@@ -99,7 +100,9 @@ if (chromiumPath) {
     /** From the host's signed-out page through Lifeline's sign-in form back to the host, signed in. */
     async function signInThroughHost(page: Page, email: string, password: string, failures?: string[]): Promise<void> {
       await page.getByRole('link', { name: 'Mit Lifeline anmelden', exact: true }).click();
-      await page.waitForURL((url) => url.origin === instance.baseUrl && url.pathname === '/login' && (url.searchParams.get('return_to') ?? '').startsWith('/oidc/interaction/'));
+      await page.waitForURL(
+        (url) => url.origin === instance.baseUrl && url.pathname === '/login' && (url.searchParams.get('return_to') ?? '').startsWith('/oidc/interaction/'),
+      );
       await heading(page, 'Anmelden').waitFor();
       await expect(text(page.getByRole('main').getByRole('status').or(page.getByRole('main').getByRole('alert')).first())).resolves.toBe(
         'Eine andere Anwendung hat Sie zur Anmeldung hierher geschickt. Nach der Anmeldung geht es dort weiter.',
@@ -123,80 +126,92 @@ if (chromiumPath) {
 
     /** The newest reset code (8 Crockford characters alone on a line) mailed to `email`. */
     async function resetCode(email: string): Promise<string> {
-      const mail = await waitFor(async () => (await mailbox(instance.baseUrl)).find((m) => m.to === email && m.channel === 'email' && m.text.includes('/reset-password?token=')), `a reset mail to ${email}`);
+      const mail = await waitFor(
+        async () => (await mailbox(instance.baseUrl)).find((m) => m.to === email && m.channel === 'email' && m.text.includes('/reset-password?token=')),
+        `a reset mail to ${email}`,
+      );
       const code = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m.exec(mail.text)?.[1];
       expect(code, mail.text).toBeDefined();
       return code ?? '';
     }
 
-    it('signs in through Lifeline, shows the account, visits the profile and back; a password reset elsewhere ends the host session by back-channel logout', { timeout: 60_000 }, async () => {
-      const email = 'hanna.gastgeber@example.test';
-      const failures: string[] = [];
-      const start = host.lines.length;
-      await createAccount(instance, email, { locale: 'de' });
-      const sub = await accountId(email);
-      const { page, problems } = await openPage();
-      await asFirstDevice(page, email);
+    it(
+      'signs in through Lifeline, shows the account, visits the profile and back; a password reset elsewhere ends the host session by back-channel logout',
+      { timeout: 60_000 },
+      async () => {
+        const email = 'hanna.gastgeber@example.test';
+        const failures: string[] = [];
+        const start = host.lines.length;
+        await createAccount(instance, email, { locale: 'de' });
+        const sub = await accountId(email);
+        const { page, problems } = await openPage();
+        await asFirstDevice(page, email);
 
-      // The host, signed out.
-      await page.goto(`${host.url}/`);
-      await heading(page, 'Nicht angemeldet').waitFor();
-      await check(page, failures, 'signed-out');
+        // The host, signed out.
+        await page.goto(`${host.url}/`);
+        await heading(page, 'Nicht angemeldet').waitFor();
+        await check(page, failures, 'signed-out');
 
-      // "Mit Lifeline anmelden" → Lifeline's sign-in (it says another application sent us) → back, signed in.
-      await signInThroughHost(page, email, PASSWORD, failures);
-      await expect(text(page.locator('#email'))).resolves.toBe(email);
-      await expect(text(page.locator('#sub'))).resolves.toBe(sub);
-      const signedIn = await host.waitForLine(new RegExp(`^host-app: signed in sub=${sub}`));
-      await check(page, failures, 'signed-in');
+        // "Mit Lifeline anmelden" → Lifeline's sign-in (it says another application sent us) → back, signed in.
+        await signInThroughHost(page, email, PASSWORD, failures);
+        await expect(text(page.locator('#email'))).resolves.toBe(email);
+        await expect(text(page.locator('#sub'))).resolves.toBe(sub);
+        const signedIn = await host.waitForLine(new RegExp(`^host-app: signed in sub=${sub}`));
+        await check(page, failures, 'signed-in');
 
-      // "Kontowiederherstellung einrichten" → Lifeline's profile with its recovery section → back.
-      await page.getByRole('link', { name: 'Kontowiederherstellung einrichten', exact: true }).click();
-      await page.waitForURL(`${instance.baseUrl}/profile`);
-      await heading(page, 'Profil').waitFor();
-      await page.getByRole('region', { name: 'Kontowiederherstellung' }).waitFor();
-      await check(page, failures, 'lifeline-profile');
-      await page.goBack();
-      await page.waitForURL(`${host.url}/`);
-      await expect(hostSignedIn(page)).resolves.toBe(true);
+        // "Kontowiederherstellung einrichten" → Lifeline's profile with its recovery section → back.
+        await page.getByRole('link', { name: 'Kontowiederherstellung einrichten', exact: true }).click();
+        await page.waitForURL(`${instance.baseUrl}/profile`);
+        await heading(page, 'Profil').waitFor();
+        await page.getByRole('region', { name: 'Kontowiederherstellung' }).waitFor();
+        await check(page, failures, 'lifeline-profile');
+        await page.goBack();
+        await page.waitForURL(`${host.url}/`);
+        await expect(hostSignedIn(page)).resolves.toBe(true);
 
-      // On a phone, "Passwort vergessen?" with the code from the mail.
-      const linesBefore = host.lines.length;
-      const phone = await openPage({ viewport: PHONE_390, isMobile: true, hasTouch: true });
-      await phone.page.goto(`${instance.baseUrl}/login`);
-      await phone.page.getByRole('link', { name: 'Passwort vergessen?', exact: true }).click();
-      await phone.page.getByLabel('E-Mail-Adresse oder Telefonnummer', { exact: true }).fill(email);
-      await phone.page.getByRole('button', { name: 'Code senden', exact: true }).click();
-      await phone.page.getByLabel('Code aus der E-Mail', { exact: true }).fill(await resetCode(email));
-      await phone.page.getByRole('button', { name: 'Bestätigen', exact: true }).click();
-      await heading(phone.page, 'Neues Passwort festlegen').waitFor();
-      await phone.page.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
-      await phone.page.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
-      await phone.page.getByRole('button', { name: 'Passwort speichern', exact: true }).click();
-      await phone.page.waitForURL('**/login?notice=password-reset');
+        // On a phone, "Passwort vergessen?" with the code from the mail.
+        const linesBefore = host.lines.length;
+        const phone = await openPage({ viewport: PHONE_390, isMobile: true, hasTouch: true });
+        await phone.page.goto(`${instance.baseUrl}/login`);
+        await phone.page.getByRole('link', { name: 'Passwort vergessen?', exact: true }).click();
+        await phone.page.getByLabel('E-Mail-Adresse oder Telefonnummer', { exact: true }).fill(email);
+        await phone.page.getByRole('button', { name: 'Code senden', exact: true }).click();
+        await phone.page.getByLabel('Code aus der E-Mail', { exact: true }).fill(await resetCode(email));
+        await phone.page.getByRole('button', { name: 'Bestätigen', exact: true }).click();
+        await heading(phone.page, 'Neues Passwort festlegen').waitFor();
+        await phone.page.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
+        await phone.page.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
+        await phone.page.getByRole('button', { name: 'Passwort speichern', exact: true }).click();
+        await phone.page.waitForURL('**/login?notice=password-reset');
 
-      // The logout token arrives (the worker delivers it within a second or two), the host
-      // verifies it and ends its session of that account: signed out after a reload.
-      const ended = await host.waitForLine(new RegExp(`^host-app: back-channel logout sub=${sub} sid=- ended 1 session\\(s\\)$`), linesBefore);
-      expect(ended).toBeDefined();
-      await expect(hostSignedIn(page)).resolves.toBe(false);
-      await check(page, failures, 'signed-out-after-reset');
-      // Lifeline's own session of that browser ended with the reset, too.
-      expect((await page.request.get(`${instance.baseUrl}/api/v1/session`)).status()).toBe(401);
-      // The outbox row of the logout token is delivered (the host answered 2xx), not waiting for a retry.
-      const rows = await instance.server.services.database.db.selectFrom('outbox_messages').select(['status', 'recipient', 'attempts']).where('kind', '=', 'oidc.backchannel-logout').where('account_id', '=', sub).execute();
-      expect(rows).toEqual([{ status: 'sent', recipient: `${host.url}/backchannel-logout`, attempts: 1 }]);
-      expect(host.lines.slice(start).filter((line) => /refused|failed|Error/.test(line))).toEqual([]);
+        // The logout token arrives (the worker delivers it within a second or two), the host
+        // verifies it and ends its session of that account: signed out after a reload.
+        const ended = await host.waitForLine(new RegExp(`^host-app: back-channel logout sub=${sub} sid=- ended 1 session\\(s\\)$`), linesBefore);
+        expect(ended).toBeDefined();
+        await expect(hostSignedIn(page)).resolves.toBe(false);
+        await check(page, failures, 'signed-out-after-reset');
+        // Lifeline's own session of that browser ended with the reset, too.
+        expect((await page.request.get(`${instance.baseUrl}/api/v1/session`)).status()).toBe(401);
+        // The outbox row of the logout token is delivered (the host answered 2xx), not waiting for a retry.
+        const rows = await instance.server.services.database.db
+          .selectFrom('outbox_messages')
+          .select(['status', 'recipient', 'attempts'])
+          .where('kind', '=', 'oidc.backchannel-logout')
+          .where('account_id', '=', sub)
+          .execute();
+        expect(rows).toEqual([{ status: 'sent', recipient: `${host.url}/backchannel-logout`, attempts: 1 }]);
+        expect(host.lines.slice(start).filter((line) => /refused|failed|Error/.test(line))).toEqual([]);
 
-      // Signing in again through the host takes the new password.
-      await signInThroughHost(page, email, NEW_PASSWORD);
-      await expect(text(page.locator('#email'))).resolves.toBe(email);
+        // Signing in again through the host takes the new password.
+        await signInThroughHost(page, email, NEW_PASSWORD);
+        await expect(text(page.locator('#email'))).resolves.toBe(email);
 
-      expect(signedIn).toBeDefined();
-      expect(problems).toEqual([]);
-      expect(phone.problems).toEqual([]);
-      expect(failures).toEqual([]);
-    });
+        expect(signedIn).toBeDefined();
+        expect(problems).toEqual([]);
+        expect(phone.problems).toEqual([]);
+        expect(failures).toEqual([]);
+      },
+    );
 
     it('ends the host session when the browser signs out of Lifeline, and signs out of the host by RP-initiated logout', { timeout: 60_000 }, async () => {
       const email = 'jonas.abmelden@example.test';
@@ -270,7 +285,9 @@ if (chromiumPath) {
         ...extra,
       });
       const sign = (payload: JWTPayload, options: { key?: Parameters<SignJWT['sign']>[0]; typ?: string; kid?: string } = {}) =>
-        new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: options.kid ?? jwk.kid, typ: options.typ ?? 'logout+jwt' }).sign(options.key ?? lifelineKey);
+        new SignJWT(payload)
+          .setProtectedHeader({ alg: 'RS256', kid: options.kid ?? jwk.kid, typ: options.typ ?? 'logout+jwt' })
+          .sign(options.key ?? lifelineKey);
       const post = async (body: string, contentType = 'application/x-www-form-urlencoded') =>
         (await fetch(`${host.url}/backchannel-logout`, { method: 'POST', headers: { 'content-type': contentType }, body })).status;
       const postToken = async (token: string) => post(new URLSearchParams({ logout_token: token }).toString());
@@ -280,7 +297,9 @@ if (chromiumPath) {
         'JSON instead of a form': await post(JSON.stringify({ logout_token: await sign(claims()) }), 'application/json'),
         'not a JWT': await postToken('not.a.jwt'),
         'another key under the same kid': await postToken(await sign(claims(), { key: strangerKey })),
-        'unsigned (alg none)': await postToken(`${Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`),
+        'unsigned (alg none)': await postToken(
+          `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'logout+jwt' })).toString('base64url')}.${Buffer.from(JSON.stringify(claims())).toString('base64url')}.`,
+        ),
         'another issuer': await postToken(await sign(claims({ iss: 'http://127.0.0.1:1/oidc' }))),
         'another client': await postToken(await sign(claims({ aud: 'll_someone_else' }))),
         expired: await postToken(await sign(claims({ iat: now - 600, exp: now - 480 }))),

@@ -45,12 +45,18 @@ if (chromiumPath) {
       const failures: string[] = [];
       const email = `host-ui-${Date.now()}@example.com`;
       await createAccount(instance, email);
-      const accountId = (await instance.server.services.accountAdmin.findByEmail(email, { name: 'test', client: { ip: '127.0.0.1', userAgent: null } }))[0]?.id ?? '';
+      const accountId =
+        (await instance.server.services.accountAdmin.findByEmail(email, { name: 'test', client: { ip: '127.0.0.1', userAgent: null } }))[0]?.id ?? '';
       const admin = await host(['admin:write']);
       const events = await host(['events']);
 
       expect((await admin.post(`/api/v1/admin/accounts/${accountId}/disable`)).status).toBe(204);
-      const { page, problems, context } = await newPage(chrome, { ...PHONE_DEVICE, locale: 'de-DE', timezoneId: 'Europe/Berlin', expected: [{ status: 403, path: '/api/v1/login' }] });
+      const { page, problems, context } = await newPage(chrome, {
+        ...PHONE_DEVICE,
+        locale: 'de-DE',
+        timezoneId: 'Europe/Berlin',
+        expected: [{ status: 403, path: '/api/v1/login' }],
+      });
       try {
         const alert = await signInError(page, email);
         await alert.waitFor();
@@ -58,7 +64,12 @@ if (chromiumPath) {
         await checkState(page, failures, { prefix: 'host-integration', state: 'sign-in-disabled', lang: 'de', target: 'viewport', focusKept: false });
 
         expect((await admin.post(`/api/v1/admin/accounts/${accountId}/enable`)).status).toBe(204);
-        const recorded = await events.post(`/api/v1/accounts/${accountId}/security-events`, { type: 'export-key.created', title: { de: '<b>Exportschlüssel</b> erstellt', en: '<b>Export key</b> created' }, details: 'Schlüssel „Buchhaltung“', notify: true });
+        const recorded = await events.post(`/api/v1/accounts/${accountId}/security-events`, {
+          type: 'export-key.created',
+          title: { de: '<b>Exportschlüssel</b> erstellt', en: '<b>Export key</b> created' },
+          details: 'Schlüssel „Buchhaltung“',
+          notify: true,
+        });
         expect(recorded.status).toBe(201);
 
         await signIn(page, instance.baseUrl, email);
@@ -71,7 +82,10 @@ if (chromiumPath) {
         await checkState(page, failures, { prefix: 'host-integration', state: 'security-activity', lang: 'de', target: section });
 
         // The notice's "Das war ich nicht" page names the host's event by its title.
-        const mail = await waitFor(async () => (await mailsTo(instance.baseUrl, email)).find((m) => m.subject.includes('Exportschlüssel')), 'the host event notice');
+        const mail = await waitFor(
+          async () => (await mailsTo(instance.baseUrl, email)).find((m) => m.subject.includes('Exportschlüssel')),
+          'the host event notice',
+        );
         const link = /https?:\/\/[^\s"<>]+\/undo\?token=[^\s"<>]+/.exec(mail.text)?.[0];
         expect(link).toBeDefined();
         await page.goto(String(link));

@@ -5,7 +5,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { maskEmail } from '../../src/contract/email-address.js';
 import { apiClient } from '../helpers/api-client.js';
 import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { createAccount, ownerApi, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import {
+  createAccount,
+  ownerApi,
+  mailbox,
+  NO_API_RATE_LIMIT,
+  PASSWORD,
+  startInstance,
+  tokenLink,
+  type Instance,
+  type Lang,
+  type MailboxMessage,
+} from '../helpers/browser-instance.js';
 import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 
 /**
@@ -48,7 +59,8 @@ const WORDS = {
     required: 'Bitte wählen Sie, wohin wir den Code senden sollen.',
     send: 'Code senden',
     codeTitle: 'Code eingeben',
-    sentEmail: (masked: string) => `Wir haben einen Code an ${masked} gesendet. Er ist 15 Minuten gültig. Sie können auch auf die Schaltfläche in der E-Mail klicken.`,
+    sentEmail: (masked: string) =>
+      `Wir haben einen Code an ${masked} gesendet. Er ist 15 Minuten gültig. Sie können auch auf die Schaltfläche in der E-Mail klicken.`,
     labelEmail: 'Code aus der E-Mail (8 Zeichen)',
     wrongCode: (tries: number) => `Der Code ist falsch. Sie haben noch ${tries} ${tries === 1 ? 'Versuch' : 'Versuche'}.`,
     confirm: 'Bestätigen',
@@ -139,7 +151,8 @@ async function startHost(): Promise<HostApp> {
     for await (const chunk of request) body += String(chunk);
     return new URLSearchParams(body);
   };
-  const send = (response: ServerResponse, status: number, html: string) => response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
+  const send = (response: ServerResponse, status: number, html: string) =>
+    response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', origin);
@@ -177,7 +190,9 @@ async function startHost(): Promise<HostApp> {
         }
       }
       returns.push({ verification: id, statusCheck, consume, referer: request.headers.referer });
-      return void (consume === 200 ? send(response, 200, hostPage(HOST.granted, '<p>Die Datei wird erstellt.</p>')) : send(response, 409, hostPage(HOST.refused, `<p>${escapeHtml(reason)}</p>`)));
+      return void (consume === 200
+        ? send(response, 200, hostPage(HOST.granted, '<p>Die Datei wird erstellt.</p>'))
+        : send(response, 409, hostPage(HOST.refused, `<p>${escapeHtml(reason)}</p>`)));
     }
     send(response, 404, hostPage('Nicht gefunden', ''));
   }
@@ -218,7 +233,10 @@ if (chromiumPath) {
 
     beforeAll(async () => {
       host = await startHost();
-      [instance, chrome] = await Promise.all([startInstance('lifeline-verify-action-ui-', { ...NO_API_RATE_LIMIT, ALLOWED_RETURN_ORIGINS: host.origin }), launchChromium(chromiumPath)]);
+      [instance, chrome] = await Promise.all([
+        startInstance('lifeline-verify-action-ui-', { ...NO_API_RATE_LIMIT, ALLOWED_RETURN_ORIGINS: host.origin }),
+        launchChromium(chromiumPath),
+      ]);
       baseUrl = instance.baseUrl;
       ({ key: apiKey } = await instance.server.services.apiKeys.create(KEY_NAME));
       host.connect(baseUrl, apiKey);
@@ -293,7 +311,11 @@ if (chromiumPath) {
     const wrongCodeFor = (code: string) => (code === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA');
 
     /** The error of the field labelled `label` (role=alert next to it). */
-    const fieldError = (page: Page, label: string) => page.locator('.field').filter({ has: page.getByLabel(label, { exact: true }) }).getByRole('alert');
+    const fieldError = (page: Page, label: string) =>
+      page
+        .locator('.field')
+        .filter({ has: page.getByLabel(label, { exact: true }) })
+        .getByRole('alert');
 
     /** The host's page with "Daten exportieren", pressed (by keyboard or click): Lifeline's page of the new record, its token gone from the address bar. */
     async function exportAtHost(page: Page, accountId: string, how: 'keyboard' | 'click'): Promise<void> {
@@ -311,169 +333,179 @@ if (chromiumPath) {
       await page.getByRole('heading', { level: 1, name: words, exact: true }).waitFor();
     }
 
-    it('German on a phone, by keyboard: the recovery e-mail, a wrong code, the right one → back at the host, export granted once; a replayed return refused; Back says it is over', { timeout: 45_000 }, async () => {
-      const w = WORDS.de;
-      const login = 'jonas.brandt@example.test';
-      const recovery = 'jonas.privat@example.net';
-      const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'de' });
-      await withRecoveryEmail(login, recovery);
-      const accountId = await accountIdOf(login);
+    it(
+      'German on a phone, by keyboard: the recovery e-mail, a wrong code, the right one → back at the host, export granted once; a replayed return refused; Back says it is over',
+      { timeout: 45_000 },
+      async () => {
+        const w = WORDS.de;
+        const login = 'jonas.brandt@example.test';
+        const recovery = 'jonas.privat@example.net';
+        const failures: string[] = [];
+        await createAccount(instance, login, { locale: 'de' });
+        await withRecoveryEmail(login, recovery);
+        const accountId = await accountIdOf(login);
 
-      const { page, problems } = await openPage({
-        lang: 'de',
-        ...PHONE_DEVICE,
-        expected: [
-          { status: 400, path: '/api/v1/verification-page/code' },
-          { status: 409, path: '/done' },
-        ],
-      });
+        const { page, problems } = await openPage({
+          lang: 'de',
+          ...PHONE_DEVICE,
+          expected: [
+            { status: 400, path: '/api/v1/verification-page/code' },
+            { status: 409, path: '/done' },
+          ],
+        });
 
-      // The host's page: "Daten exportieren" by keyboard → Lifeline's page, the token out of the address bar.
-      await exportAtHost(page, accountId, 'keyboard');
-      await heading(page, w.title).waitFor();
-      const group = page.getByRole('radiogroup', { name: w.legend, exact: true });
-      const radios = group.getByRole('radio');
-      await expect(radios.count()).resolves.toBe(2);
-      await expect(text(page.getByRole('main').locator('p').first())).resolves.toBe(w.intro);
-      // Both confirmed e-mail addresses, masked; nothing chosen: the choice is the user's.
-      const labels = (await group.locator('.choice-label').allTextContents()).map((label) => label.replace(/\s+/g, ' ').trim());
-      expect(labels).toEqual([w.channels['login-email'](maskEmail(login)), w.channels['recovery-email'](maskEmail(recovery))]);
-      expect(labels.join(' ')).not.toContain('jonas.privat');
-      for (let i = 0; i < 2; i++) await expect(radios.nth(i).isChecked()).resolves.toBe(false);
-      await check(page, failures, 'de', 'choose');
+        // The host's page: "Daten exportieren" by keyboard → Lifeline's page, the token out of the address bar.
+        await exportAtHost(page, accountId, 'keyboard');
+        await heading(page, w.title).waitFor();
+        const group = page.getByRole('radiogroup', { name: w.legend, exact: true });
+        const radios = group.getByRole('radio');
+        await expect(radios.count()).resolves.toBe(2);
+        await expect(text(page.getByRole('main').locator('p').first())).resolves.toBe(w.intro);
+        // Both confirmed e-mail addresses, masked; nothing chosen: the choice is the user's.
+        const labels = (await group.locator('.choice-label').allTextContents()).map((label) => label.replace(/\s+/g, ' ').trim());
+        expect(labels).toEqual([w.channels['login-email'](maskEmail(login)), w.channels['recovery-email'](maskEmail(recovery))]);
+        expect(labels.join(' ')).not.toContain('jonas.privat');
+        for (let i = 0; i < 2; i++) await expect(radios.nth(i).isChecked()).resolves.toBe(false);
+        await check(page, failures, 'de', 'choose');
 
-      // "Code senden" without a choice: said at the group; nothing sent.
-      await tabTo(page, w.send);
-      await expect(text(group.getByRole('alert'))).resolves.toBe(w.required);
-      await expect(group.getAttribute('aria-invalid')).resolves.toBe('true');
-      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.send });
-      await check(page, failures, 'de', 'choose-required');
-      expect(await verificationMails(recovery)).toEqual([]);
+        // "Code senden" without a choice: said at the group; nothing sent.
+        await tabTo(page, w.send);
+        await expect(text(group.getByRole('alert'))).resolves.toBe(w.required);
+        await expect(group.getAttribute('aria-invalid')).resolves.toBe('true');
+        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.send });
+        await check(page, failures, 'de', 'choose-required');
+        expect(await verificationMails(recovery)).toEqual([]);
 
-      // Back into the group (Shift+Tab lands on its last radio, the recovery e-mail), Space picks it.
-      await page.keyboard.press('Shift+Tab');
-      await expect(page.evaluate<string>('document.activeElement?.value ?? ""')).resolves.toBe('recovery-email');
-      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', focusVisible: true });
-      await page.keyboard.press('Space');
-      await expect(radios.nth(1).isChecked()).resolves.toBe(true);
-      await expect(group.getByRole('alert').count()).resolves.toBe(0);
-      await tabTo(page, w.send);
+        // Back into the group (Shift+Tab lands on its last radio, the recovery e-mail), Space picks it.
+        await page.keyboard.press('Shift+Tab');
+        await expect(page.evaluate<string>('document.activeElement?.value ?? ""')).resolves.toBe('recovery-email');
+        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', focusVisible: true });
+        await page.keyboard.press('Space');
+        await expect(radios.nth(1).isChecked()).resolves.toBe(true);
+        await expect(group.getByRole('alert').count()).resolves.toBe(0);
+        await tabTo(page, w.send);
 
-      // The code step: its heading has the focus; the code went to the recovery e-mail (masked), not to the login address.
-      const codeField = page.getByLabel(w.labelEmail, { exact: true });
-      await codeField.waitFor();
-      await heading(page, w.codeTitle).waitFor();
-      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.codeTitle, outlineStyle: 'none' });
-      await expect(text(page.locator('.step-intro'))).resolves.toBe(w.sentEmail(maskEmail(recovery)));
-      await expect(codeField.getAttribute('autocomplete')).resolves.toBe('one-time-code');
-      const resend = page.getByRole('button', { name: w.resend, exact: true });
-      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-      await expect(text(page.locator('.resend .hint'))).resolves.toMatch(w.resendIn);
-      await expect(resend.getAttribute('aria-describedby').then((id) => text(page.locator(`[id="${id}"]`)))).resolves.toMatch(w.resendIn);
-      await expect(page.getByRole('button', { name: w.other, exact: true }).count()).resolves.toBe(1);
-      const { code, mail } = await verificationMail(recovery);
-      expect(mail.subject).toBe(`Lifeline: Ihr Code zur Bestätigung von „${ACTION}“`);
-      expect(await verificationMails(login)).toEqual([]);
-      await check(page, failures, 'de', 'code');
+        // The code step: its heading has the focus; the code went to the recovery e-mail (masked), not to the login address.
+        const codeField = page.getByLabel(w.labelEmail, { exact: true });
+        await codeField.waitFor();
+        await heading(page, w.codeTitle).waitFor();
+        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.codeTitle, outlineStyle: 'none' });
+        await expect(text(page.locator('.step-intro'))).resolves.toBe(w.sentEmail(maskEmail(recovery)));
+        await expect(codeField.getAttribute('autocomplete')).resolves.toBe('one-time-code');
+        const resend = page.getByRole('button', { name: w.resend, exact: true });
+        await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+        await expect(text(page.locator('.resend .hint'))).resolves.toMatch(w.resendIn);
+        await expect(resend.getAttribute('aria-describedby').then((id) => text(page.locator(`[id="${id}"]`)))).resolves.toMatch(w.resendIn);
+        await expect(page.getByRole('button', { name: w.other, exact: true }).count()).resolves.toBe(1);
+        const { code, mail } = await verificationMail(recovery);
+        expect(mail.subject).toBe(`Lifeline: Ihr Code zur Bestätigung von „${ACTION}“`);
+        expect(await verificationMails(login)).toEqual([]);
+        await check(page, failures, 'de', 'code');
 
-      // A wrong code by keyboard: said at the field with the tries left; the focus stays in the field.
-      await tabTo(page, w.labelEmail, { press: null, max: 1 });
-      await page.keyboard.type(wrongCodeFor(code));
-      await page.keyboard.press('Enter');
-      await expect(text(fieldError(page, w.labelEmail))).resolves.toBe(w.wrongCode(4));
-      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
-      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.labelEmail, focusVisible: true });
-      await check(page, failures, 'de', 'wrong-code');
+        // A wrong code by keyboard: said at the field with the tries left; the focus stays in the field.
+        await tabTo(page, w.labelEmail, { press: null, max: 1 });
+        await page.keyboard.type(wrongCodeFor(code));
+        await page.keyboard.press('Enter');
+        await expect(text(fieldError(page, w.labelEmail))).resolves.toBe(w.wrongCode(4));
+        await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.labelEmail, focusVisible: true });
+        await check(page, failures, 'de', 'wrong-code');
 
-      // The right code, typed as a person may (lower case, a dash in the middle) → back at the host, granted.
-      await page.keyboard.press('Control+A');
-      await page.keyboard.type(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
-      await expect(fieldError(page, w.labelEmail).count()).resolves.toBe(0);
-      await page.keyboard.press('Enter');
-      await atHost(page, HOST.granted);
-      const id = new URL(page.url()).searchParams.get('verification');
-      expect(host.returns).toEqual([{ verification: id, statusCheck: 200, consume: 200, referer: undefined }]);
+        // The right code, typed as a person may (lower case, a dash in the middle) → back at the host, granted.
+        await page.keyboard.press('Control+A');
+        await page.keyboard.type(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
+        await expect(fieldError(page, w.labelEmail).count()).resolves.toBe(0);
+        await page.keyboard.press('Enter');
+        await atHost(page, HOST.granted);
+        const id = new URL(page.url()).searchParams.get('verification');
+        expect(host.returns).toEqual([{ verification: id, statusCheck: 200, consume: 200, referer: undefined }]);
 
-      // The same return again (a reload, or a replayed redirect): the record is spent, the host refuses.
-      await page.reload();
-      await page.getByRole('heading', { level: 1, name: HOST.refused, exact: true }).waitFor();
-      await expect(text(page.getByRole('main').locator('p'))).resolves.toBe('409 verification-not-redeemable');
-      expect(host.returns.map((r) => r.consume)).toEqual([200, 409]);
-      expect(await hostCall('POST', `/api/v1/verifications/${id}/consume`)).toBe(409);
+        // The same return again (a reload, or a replayed redirect): the record is spent, the host refuses.
+        await page.reload();
+        await page.getByRole('heading', { level: 1, name: HOST.refused, exact: true }).waitFor();
+        await expect(text(page.getByRole('main').locator('p'))).resolves.toBe('409 verification-not-redeemable');
+        expect(host.returns.map((r) => r.consume)).toEqual([200, 409]);
+        expect(await hostCall('POST', `/api/v1/verifications/${id}/consume`)).toBe(409);
 
-      // Back from the host: Lifeline's page (its address no longer has the token) says it is over.
-      await page.goBack();
-      await page.waitForURL(`${baseUrl}/verify-action`);
-      await heading(page, w.goneTitle).waitFor();
-      await expect(text(page.getByRole('main').locator('p'))).resolves.toBe(w.gone);
-      await check(page, failures, 'de', 'gone-after-return');
+        // Back from the host: Lifeline's page (its address no longer has the token) says it is over.
+        await page.goBack();
+        await page.waitForURL(`${baseUrl}/verify-action`);
+        await heading(page, w.goneTitle).waitFor();
+        await expect(text(page.getByRole('main').locator('p'))).resolves.toBe(w.gone);
+        await check(page, failures, 'de', 'gone-after-return');
 
-      expect(problems).toEqual([]);
-      expect(failures).toEqual([]);
-    });
+        expect(problems).toEqual([]);
+        expect(failures).toEqual([]);
+      },
+    );
 
-    it('English: the e-mail’s link confirms in a second browser; the first page, still at the code, returns to the host by itself; the used link is dead', { timeout: 45_000 }, async () => {
-      const w = WORDS.en;
-      const login = 'nora.quinn@example.test';
-      const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
-      const accountId = await accountIdOf(login);
-      const returnsBefore = host.returns.length;
+    it(
+      'English: the e-mail’s link confirms in a second browser; the first page, still at the code, returns to the host by itself; the used link is dead',
+      { timeout: 45_000 },
+      async () => {
+        const w = WORDS.en;
+        const login = 'nora.quinn@example.test';
+        const failures: string[] = [];
+        await createAccount(instance, login, { locale: 'en' });
+        const accountId = await accountIdOf(login);
+        const returnsBefore = host.returns.length;
 
-      const { page, problems } = await openPage({ lang: 'en' });
-      await exportAtHost(page, accountId, 'click');
-      await heading(page, w.title).waitFor();
-      // The login e-mail is the one channel: chosen already.
-      const radio = page.getByRole('radio', { name: w.channels['login-email'](maskEmail(login)), exact: true });
-      await expect(radio.isChecked()).resolves.toBe(true);
-      await expect(text(page.getByRole('main').locator('p').first())).resolves.toBe(w.intro);
-      await check(page, failures, 'en', 'choose');
-      await page.getByRole('button', { name: w.send, exact: true }).click();
-      await heading(page, w.codeTitle).waitFor();
-      await expect(text(page.locator('.step-intro'))).resolves.toBe(w.sentEmail(maskEmail(login)));
-      await page.getByLabel(w.labelEmail, { exact: true }).waitFor();
-      // One channel: no "Choose another channel".
-      await expect(page.getByRole('button', { name: w.other, exact: true }).count()).resolves.toBe(0);
-      await check(page, failures, 'en', 'code');
-      const { link } = await verificationMail(login);
+        const { page, problems } = await openPage({ lang: 'en' });
+        await exportAtHost(page, accountId, 'click');
+        await heading(page, w.title).waitFor();
+        // The login e-mail is the one channel: chosen already.
+        const radio = page.getByRole('radio', { name: w.channels['login-email'](maskEmail(login)), exact: true });
+        await expect(radio.isChecked()).resolves.toBe(true);
+        await expect(text(page.getByRole('main').locator('p').first())).resolves.toBe(w.intro);
+        await check(page, failures, 'en', 'choose');
+        await page.getByRole('button', { name: w.send, exact: true }).click();
+        await heading(page, w.codeTitle).waitFor();
+        await expect(text(page.locator('.step-intro'))).resolves.toBe(w.sentEmail(maskEmail(login)));
+        await page.getByLabel(w.labelEmail, { exact: true }).waitFor();
+        // One channel: no "Choose another channel".
+        await expect(page.getByRole('button', { name: w.other, exact: true }).count()).resolves.toBe(0);
+        await check(page, failures, 'en', 'code');
+        const { link } = await verificationMail(login);
 
-      // Another browser: the link's page changes nothing until its button.
-      const other = await openPage({ lang: 'en', expected: [{ status: 410, path: '/api/v1/verification-page/link' }] });
-      const response = await other.page.goto(link);
-      expect(response?.headers()['referrer-policy']).toBe('no-referrer');
-      await heading(other.page, w.title).waitFor();
-      // It names what it confirms first (read without using the link), then what the button does.
-      const concerns = other.page.getByRole('main').locator('p').first();
-      await concerns.locator('time').waitFor();
-      await expect(text(concerns)).resolves.toMatch(new RegExp(`^Concerns: “${ACTION}”, asked for by shop on \\d{1,2} \\p{L}+ \\d{4}`, 'u'));
-      await expect(text(other.page.getByRole('main').locator('p').nth(1))).resolves.toBe(w.linkIntro);
-      await waitFor(async () => (new URL(other.page.url()).searchParams.has('token') ? undefined : true), 'the token gone from the address');
-      await check(other.page, failures, 'en', 'link');
+        // Another browser: the link's page changes nothing until its button.
+        const other = await openPage({ lang: 'en', expected: [{ status: 410, path: '/api/v1/verification-page/link' }] });
+        const response = await other.page.goto(link);
+        expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+        await heading(other.page, w.title).waitFor();
+        // It names what it confirms first (read without using the link), then what the button does.
+        const concerns = other.page.getByRole('main').locator('p').first();
+        await concerns.locator('time').waitFor();
+        await expect(text(concerns)).resolves.toMatch(new RegExp(`^Concerns: “${ACTION}”, asked for by shop on \\d{1,2} \\p{L}+ \\d{4}`, 'u'));
+        await expect(text(other.page.getByRole('main').locator('p').nth(1))).resolves.toBe(w.linkIntro);
+        await waitFor(async () => (new URL(other.page.url()).searchParams.has('token') ? undefined : true), 'the token gone from the address');
+        await check(other.page, failures, 'en', 'link');
 
-      // Its button by keyboard: confirmed there; that browser is not the one that asked, so it stays on Lifeline.
-      await tabTo(other.page, w.confirm);
-      await heading(other.page, w.doneTitle).waitFor();
-      await expect(other.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.doneTitle, outlineStyle: 'none' });
-      await expect(text(other.page.getByRole('main').locator('p'))).resolves.toBe(w.doneElsewhere);
-      expect(new URL(other.page.url()).origin).toBe(baseUrl);
-      await check(other.page, failures, 'en', 'link-done');
+        // Its button by keyboard: confirmed there; that browser is not the one that asked, so it stays on Lifeline.
+        await tabTo(other.page, w.confirm);
+        await heading(other.page, w.doneTitle).waitFor();
+        await expect(other.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.doneTitle, outlineStyle: 'none' });
+        await expect(text(other.page.getByRole('main').locator('p'))).resolves.toBe(w.doneElsewhere);
+        expect(new URL(other.page.url()).origin).toBe(baseUrl);
+        await check(other.page, failures, 'en', 'link-done');
 
-      // The first page moves on by itself (it asks every 4 s) and returns to the host: granted.
-      await atHost(page, HOST.granted);
-      expect(host.returns.slice(returnsBefore)).toEqual([{ verification: new URL(page.url()).searchParams.get('verification'), statusCheck: 200, consume: 200, referer: undefined }]);
+        // The first page moves on by itself (it asks every 4 s) and returns to the host: granted.
+        await atHost(page, HOST.granted);
+        expect(host.returns.slice(returnsBefore)).toEqual([
+          { verification: new URL(page.url()).searchParams.get('verification'), statusCheck: 200, consume: 200, referer: undefined },
+        ]);
 
-      // The link again: used up. The page reads the link first and says so without a button.
-      await other.page.goto(link);
-      await heading(other.page, w.goneTitle).waitFor();
-      await expect(other.page.getByRole('button', { name: w.confirm, exact: true }).count()).resolves.toBe(0);
-      await expect(other.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.goneTitle, outlineStyle: 'none' });
-      await check(other.page, failures, 'en', 'gone');
+        // The link again: used up. The page reads the link first and says so without a button.
+        await other.page.goto(link);
+        await heading(other.page, w.goneTitle).waitFor();
+        await expect(other.page.getByRole('button', { name: w.confirm, exact: true }).count()).resolves.toBe(0);
+        await expect(other.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.goneTitle, outlineStyle: 'none' });
+        await check(other.page, failures, 'en', 'gone');
 
-      expect(problems).toEqual([]);
-      expect(other.problems).toEqual([]);
-      expect(failures).toEqual([]);
-    });
+        expect(problems).toEqual([]);
+        expect(other.problems).toEqual([]);
+        expect(failures).toEqual([]);
+      },
+    );
 
     it('dead tokens: a forged page token, and a record failed by five wrong codes, say “Bestätigung nicht mehr möglich”', { timeout: 40_000 }, async () => {
       const w = WORDS.de;

@@ -4,7 +4,20 @@ import { createManualClock, type ManualClock } from '../../src/core/clock.js';
 import { apiClient } from '../helpers/api-client.js';
 import { launchChromium, screenshot, type TestBrowser, waitFor } from '../helpers/browser.js';
 import { createAccount, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
-import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE, PHONE_DEVICE, scrollWidth, signIn, text, type FocusInfo, type PageOptions } from '../helpers/browser-page.js';
+import {
+  checkState,
+  DESKTOP,
+  focusInfo,
+  heading,
+  newPage,
+  PHONE,
+  PHONE_DEVICE,
+  scrollWidth,
+  signIn,
+  text,
+  type FocusInfo,
+  type PageOptions,
+} from '../helpers/browser-page.js';
 
 /**
  * The web UI in a real Chromium against a real server on a loopback port, each flow in a fresh
@@ -131,7 +144,9 @@ if (chromiumPath) {
           { status: 403, path: '/api/v1/session/reauthenticate' }, // the wrong password
         ],
       });
-      const other = await openPage({ userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15' });
+      const other = await openPage({
+        userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15',
+      });
       await signIn(page, timed.baseUrl, email);
       await signIn(other.page, timed.baseUrl, email);
       await page.reload();
@@ -222,13 +237,17 @@ if (chromiumPath) {
 
       // Signed in, the switch is stored on the account.
       await signIn(page, main.baseUrl, email);
-      const account = async () => ((await (await page.request.get(`${main.baseUrl}/api/v1/session`)).json()) as { account: { locale: string; timeZone: string } }).account;
+      const account = async () =>
+        ((await (await page.request.get(`${main.baseUrl}/api/v1/session`)).json()) as { account: { locale: string; timeZone: string } }).account;
       await expect(account()).resolves.toMatchObject({ locale: 'de' });
       await page.getByRole('button', { name: 'Switch to English' }).click();
       await heading(page, 'Profile').waitFor();
       await waitFor(async () => ((await account()).locale === 'en' ? true : undefined), 'the account to speak English');
       // The profile's own setting follows the switch.
-      await waitFor(async () => ((await page.getByLabel('Language', { exact: true }).inputValue()) === 'en' ? true : undefined), 'the language setting to show English');
+      await waitFor(
+        async () => ((await page.getByLabel('Language', { exact: true }).inputValue()) === 'en' ? true : undefined),
+        'the language setting to show English',
+      );
       await page.getByRole('button', { name: 'Auf Deutsch wechseln' }).click();
       await heading(page, 'Profil').waitFor();
       await waitFor(async () => ((await account()).locale === 'de' ? true : undefined), 'the account to speak German again');
@@ -299,8 +318,22 @@ if (chromiumPath) {
         });
         const words =
           lang === 'de'
-            ? { email: 'E-Mail-Adresse', password: 'Passwort', signIn: 'Anmelden', create: 'Konto anlegen', wrong: 'E-Mail-Adresse oder Passwort ist falsch.', common: 'Dieses Passwort gehört zu den am häufigsten verwendeten' }
-            : { email: 'E-mail address', password: 'Password', signIn: 'Sign in', create: 'Create account', wrong: 'The e-mail address or the password is wrong.', common: 'This password is one of the most commonly used' };
+            ? {
+                email: 'E-Mail-Adresse',
+                password: 'Passwort',
+                signIn: 'Anmelden',
+                create: 'Konto anlegen',
+                wrong: 'E-Mail-Adresse oder Passwort ist falsch.',
+                common: 'Dieses Passwort gehört zu den am häufigsten verwendeten',
+              }
+            : {
+                email: 'E-mail address',
+                password: 'Password',
+                signIn: 'Sign in',
+                create: 'Create account',
+                wrong: 'The e-mail address or the password is wrong.',
+                common: 'This password is one of the most commonly used',
+              };
         await page.goto(`${main.baseUrl}/login`);
         await page.getByLabel(words.email, { exact: true }).fill(email);
         await page.getByLabel(words.password, { exact: true }).fill('not the password');
@@ -374,58 +407,89 @@ if (chromiumPath) {
     });
 
     for (const lang of ['de', 'en'] as const) {
-      it(`every page in ${lang === 'de' ? 'German' : 'English'}: no serious axe violation, no sideways scrolling at 375 px, screenshots at 1280 and 375 px`, { timeout: 60_000 }, async () => {
-        const failures: string[] = [];
-        const email = await newAccount(timed, { locale: lang });
-        const titles =
-          lang === 'de'
-            ? { signIn: 'Anmelden', register: 'Registrieren', verify: 'E-Mail-Adresse bestätigen', confirm: 'E-Mail-Adresse bestätigen', confirmChange: 'Neue E-Mail-Adresse bestätigen', forgot: 'Passwort vergessen?', notFound: 'Seite nicht gefunden', profile: 'Profil', dialog: 'Geben Sie zunächst Ihr Passwort ein' }
-            : { signIn: 'Sign in', register: 'Sign up', verify: 'Confirm your e-mail address', confirm: 'Confirm your e-mail address', confirmChange: 'Confirm your new e-mail address', forgot: 'Forgot password?', notFound: 'Page not found', profile: 'Profile', dialog: 'Please enter your password first' };
-        const { page, problems, context } = await openPage({
-          lang,
-          expected: [
-            { status: 404, path: '/no-such-page' },
-            { status: 403, path: '/api/v1/account/email' },
-          ],
-        });
-        await context.addInitScript((address) => sessionStorage.setItem('lifeline.pendingEmail', address), email);
-        /**
-         * Axe (at 1280 px: its rules do not depend on the width), the width and a screenshot at 1280 and at 375 px
-         * (of the viewport under the password dialog, else of the full page); as this test always has, without
-         * asserting that the focus stays (the keyboard has its own test).
-         */
-        const check = (name: string) => checkState(page, failures, { prefix: 'web-ui', state: name, lang, target: name.endsWith('dialog') ? 'viewport' : 'page', focusKept: false });
-        for (const [name, path, title] of [
-          ['sign-in', '/', titles.signIn],
-          ['register', '/register', titles.register],
-          ['verify-email', '/verify-email', titles.verify],
-          ['confirm-email', '/confirm-email?token=a-token-from-a-mail', titles.confirm],
-          ['confirm-email-change', '/confirm-email-change?token=a-token-from-a-mail', titles.confirmChange],
-          ['forgot-password', '/forgot-password', titles.forgot],
-          ['not-found', '/no-such-page', titles.notFound],
-        ] as const) {
-          await page.goto(`${timed.baseUrl}${path}`);
-          await heading(page, title).waitFor();
-          await check(name);
-        }
-        await signIn(page, timed.baseUrl, email, { lang });
-        await page.getByRole('region', { name: lang === 'de' ? 'Aktive Sitzungen' : 'Active sessions' }).getByRole('listitem').first().waitFor();
-        await check('profile');
+      it(
+        `every page in ${lang === 'de' ? 'German' : 'English'}: no serious axe violation, no sideways scrolling at 375 px, screenshots at 1280 and 375 px`,
+        { timeout: 60_000 },
+        async () => {
+          const failures: string[] = [];
+          const email = await newAccount(timed, { locale: lang });
+          const titles =
+            lang === 'de'
+              ? {
+                  signIn: 'Anmelden',
+                  register: 'Registrieren',
+                  verify: 'E-Mail-Adresse bestätigen',
+                  confirm: 'E-Mail-Adresse bestätigen',
+                  confirmChange: 'Neue E-Mail-Adresse bestätigen',
+                  forgot: 'Passwort vergessen?',
+                  notFound: 'Seite nicht gefunden',
+                  profile: 'Profil',
+                  dialog: 'Geben Sie zunächst Ihr Passwort ein',
+                }
+              : {
+                  signIn: 'Sign in',
+                  register: 'Sign up',
+                  verify: 'Confirm your e-mail address',
+                  confirm: 'Confirm your e-mail address',
+                  confirmChange: 'Confirm your new e-mail address',
+                  forgot: 'Forgot password?',
+                  notFound: 'Page not found',
+                  profile: 'Profile',
+                  dialog: 'Please enter your password first',
+                };
+          const { page, problems, context } = await openPage({
+            lang,
+            expected: [
+              { status: 404, path: '/no-such-page' },
+              { status: 403, path: '/api/v1/account/email' },
+            ],
+          });
+          await context.addInitScript((address) => sessionStorage.setItem('lifeline.pendingEmail', address), email);
+          /**
+           * Axe (at 1280 px: its rules do not depend on the width), the width and a screenshot at 1280 and at 375 px
+           * (of the viewport under the password dialog, else of the full page); as this test always has, without
+           * asserting that the focus stays (the keyboard has its own test).
+           */
+          const check = (name: string) =>
+            checkState(page, failures, { prefix: 'web-ui', state: name, lang, target: name.endsWith('dialog') ? 'viewport' : 'page', focusKept: false });
+          for (const [name, path, title] of [
+            ['sign-in', '/', titles.signIn],
+            ['register', '/register', titles.register],
+            ['verify-email', '/verify-email', titles.verify],
+            ['confirm-email', '/confirm-email?token=a-token-from-a-mail', titles.confirm],
+            ['confirm-email-change', '/confirm-email-change?token=a-token-from-a-mail', titles.confirmChange],
+            ['forgot-password', '/forgot-password', titles.forgot],
+            ['not-found', '/no-such-page', titles.notFound],
+          ] as const) {
+            await page.goto(`${timed.baseUrl}${path}`);
+            await heading(page, title).waitFor();
+            await check(name);
+          }
+          await signIn(page, timed.baseUrl, email, { lang });
+          await page
+            .getByRole('region', { name: lang === 'de' ? 'Aktive Sitzungen' : 'Active sessions' })
+            .getByRole('listitem')
+            .first()
+            .waitFor();
+          await check('profile');
 
-        // The password dialog, opened by an e-mail change once the privileged window has closed.
-        clock.advance(61_000);
-        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'Anmeldung' : 'Sign-in details' });
-        await signInSection.getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' }).click();
-        await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New e-mail address').fill(`new-${email}`);
-        await signInSection.getByRole('button', { name: lang === 'de' ? 'Bestätigungslink senden' : 'Send confirmation link' }).click();
-        await page.getByRole('dialog', { name: titles.dialog }).waitFor();
-        await check('profile-dialog');
-        await page.keyboard.press('Escape');
-        await page.getByRole('dialog').waitFor({ state: 'hidden' });
-        expect(problems, lang).toEqual([]);
-        await context.close();
-        expect(failures).toEqual([]);
-      });
+          // The password dialog, opened by an e-mail change once the privileged window has closed.
+          clock.advance(61_000);
+          const signInSection = page.getByRole('region', { name: lang === 'de' ? 'Anmeldung' : 'Sign-in details' });
+          await signInSection
+            .getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' })
+            .click();
+          await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New e-mail address').fill(`new-${email}`);
+          await signInSection.getByRole('button', { name: lang === 'de' ? 'Bestätigungslink senden' : 'Send confirmation link' }).click();
+          await page.getByRole('dialog', { name: titles.dialog }).waitFor();
+          await check('profile-dialog');
+          await page.keyboard.press('Escape');
+          await page.getByRole('dialog').waitFor({ state: 'hidden' });
+          expect(problems, lang).toEqual([]);
+          await context.close();
+          expect(failures).toEqual([]);
+        },
+      );
     }
   });
 }

@@ -166,7 +166,13 @@ export async function settledAccount(t: TestApp, options: ApiClientOptions & { e
  * session verifies `lifeline.change-login-email` with a code to `codeAddress` (the login e-mail
  * unless given), then asks for the change with the record's id.
  */
-export async function changeLoginEmailVerified(t: TestApp, client: ApiClient, login: string, body: { newEmail: string; password?: string }, codeAddress = login): Promise<ApiResponse> {
+export async function changeLoginEmailVerified(
+  t: TestApp,
+  client: ApiClient,
+  login: string,
+  body: { newEmail: string; password?: string },
+  codeAddress = login,
+): Promise<ApiResponse> {
   t.clock.advance(61 * 1000); // one code a minute per address
   const started = await client.post('/api/v1/account/verifications', { action: 'lifeline.change-login-email' });
   if (started.status !== 201) throw new Error(`verification start failed: ${started.status} ${started.text}`);

@@ -94,9 +94,17 @@ export async function text(locator: Locator): Promise<string> {
  * then the page is a device the account does not know (an intruder's browser), and the
  * confirming browser's cookie is left for a later page of the owner.
  */
-export async function signIn(page: Page, origin: string, email: string, options: { password?: string; lang?: Lang; profileLang?: Lang; newDevice?: boolean } = {}): Promise<void> {
+export async function signIn(
+  page: Page,
+  origin: string,
+  email: string,
+  options: { password?: string; lang?: Lang; profileLang?: Lang; newDevice?: boolean } = {},
+): Promise<void> {
   const { password = PASSWORD, lang = 'de', profileLang = lang, newDevice = false } = options;
-  const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+  const words =
+    lang === 'de'
+      ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' }
+      : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
   // The first browser to sign in to an account made by createAccount is the one that confirmed its sign-up.
   const confirming = newDevice ? undefined : takeConfirmingBrowser(email);
   if (confirming) await page.context().addCookies([{ ...confirming, url: origin }]);
@@ -159,7 +167,8 @@ export function overflowing(): string[] {
     const element = all[i];
     if (!element) continue;
     const box = element.getBoundingClientRect();
-    if (box.width > 0 && box.right > width + 0.5) found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
+    if (box.width > 0 && box.right > width + 0.5)
+      found.push(`${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} (${Math.round(box.right)}px)`);
   }
   return found.slice(0, 5);
 }
@@ -175,7 +184,11 @@ export async function scrollWidth(page: Page): Promise<number> {
  * every stop (and stays in the open dialog with `inDialog`); then presses Enter on it (or
  * `press`; nothing with null). Fails after `max` stops.
  */
-export async function tabTo(page: Page, name: string, options: { press?: 'Enter' | null; backward?: boolean; max?: number; row?: string; inDialog?: boolean } = {}): Promise<FocusInfo> {
+export async function tabTo(
+  page: Page,
+  name: string,
+  options: { press?: 'Enter' | null; backward?: boolean; max?: number; row?: string; inDialog?: boolean } = {},
+): Promise<FocusInfo> {
   const { press = 'Enter', backward = false, max = 40, row, inDialog = false } = options;
   for (let i = 0; i < max; i++) {
     await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
@@ -220,7 +233,8 @@ export interface CheckedState {
 export async function checkState(page: Page, failures: string[], options: CheckedState): Promise<void> {
   const { prefix, state, lang, target, focusKept = true } = options;
   expect(await page.getAttribute('html', 'lang'), state).toBe(lang);
-  for (const v of await seriousAxeViolations(page)) failures.push(`${state} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
+  for (const v of await seriousAxeViolations(page))
+    failures.push(`${state} ${lang}: axe ${v.impact} ${v.id} (${v.help}) at ${v.nodes.map((n) => JSON.stringify(n.target)).join(' ')}`);
   const focusBefore = focusKept ? await page.evaluate(focusInfo) : null;
   for (const size of [DESKTOP, PHONE]) {
     await page.setViewportSize(size);
@@ -240,7 +254,10 @@ export async function checkState(page: Page, failures: string[], options: Checke
  * section (`words.section`) and its row `words.row` (the recovery e-mail's or phone's), after
  * the row has said `words.notSetUp` ("Nicht eingerichtet"), so the section has loaded.
  */
-export async function recoveryRowNotSetUp(page: Page, words: { readonly section: string; readonly row: string; readonly notSetUp: string }): Promise<{ section: Locator; row: Locator }> {
+export async function recoveryRowNotSetUp(
+  page: Page,
+  words: { readonly section: string; readonly row: string; readonly notSetUp: string },
+): Promise<{ section: Locator; row: Locator }> {
   const section = page.getByRole('region', { name: words.section });
   const row = section.getByRole('group', { name: words.row, exact: true });
   await row.getByText(words.notSetUp, { exact: true }).waitFor();

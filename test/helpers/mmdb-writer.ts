@@ -57,10 +57,12 @@ export function writeMmdb(networks: readonly { readonly cidr: string; readonly d
   }
   const nodeCount = nodes.length;
   const recordValue = (record: Record24) => (record.kind === 'empty' ? nodeCount : record.kind === 'node' ? record.index : nodeCount + 16 + record.offset);
-  const tree = nodes.flatMap(([left, right]) => [left, right].flatMap((record) => {
-    const v = recordValue(record);
-    return [(v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
-  }));
+  const tree = nodes.flatMap(([left, right]) =>
+    [left, right].flatMap((record) => {
+      const v = recordValue(record);
+      return [(v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff];
+    }),
+  );
   const metadata = encode({
     node_count: nodeCount,
     record_size: 24,
@@ -72,5 +74,12 @@ export function writeMmdb(networks: readonly { readonly cidr: string; readonly d
     build_epoch: 1_764_000_000,
     description: { en: 'Lifeline test database' },
   });
-  return Buffer.concat([Buffer.from(tree), Buffer.alloc(16), Buffer.from(data), Buffer.from([0xab, 0xcd, 0xef]), Buffer.from('MaxMind.com'), Buffer.from(metadata)]);
+  return Buffer.concat([
+    Buffer.from(tree),
+    Buffer.alloc(16),
+    Buffer.from(data),
+    Buffer.from([0xab, 0xcd, 0xef]),
+    Buffer.from('MaxMind.com'),
+    Buffer.from(metadata),
+  ]);
 }

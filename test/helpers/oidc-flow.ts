@@ -30,7 +30,14 @@ export interface Authorized {
 export function oidcFlow(testApp: () => TestApp) {
   async function register(options: { firstParty: boolean; backchannelLogoutUri?: string; public?: boolean }): Promise<TestClient> {
     const redirectUri = `http://127.0.0.1:9/cb-${randomBytes(4).toString('hex')}`;
-    const made = await testApp().services.oidc.clients.create({ name: 'Testanwendung', redirectUris: [redirectUri], postLogoutRedirectUris: [`${redirectUri}/bye`], firstParty: options.firstParty, public: options.public === true, backchannelLogoutUri: options.backchannelLogoutUri });
+    const made = await testApp().services.oidc.clients.create({
+      name: 'Testanwendung',
+      redirectUris: [redirectUri],
+      postLogoutRedirectUris: [`${redirectUri}/bye`],
+      firstParty: options.firstParty,
+      public: options.public === true,
+      backchannelLogoutUri: options.backchannelLogoutUri,
+    });
     return { clientId: made.clientId, clientSecret: made.clientSecret ?? '', redirectUri };
   }
 
@@ -40,7 +47,11 @@ export function oidcFlow(testApp: () => TestApp) {
   };
 
   /** A browser's GET redirects from /oidc/auth until the redirect_uri (not loaded) or a page. */
-  async function authorize(browser: ApiClient, client: TestClient, options: { scope?: string; extra?: Record<string, string>; pkce?: boolean; redirectUri?: string } = {}): Promise<Authorized> {
+  async function authorize(
+    browser: ApiClient,
+    client: TestClient,
+    options: { scope?: string; extra?: Record<string, string>; pkce?: boolean; redirectUri?: string } = {},
+  ): Promise<Authorized> {
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(12).toString('base64url');
     const nonce = randomBytes(12).toString('base64url');
@@ -60,9 +71,11 @@ export function oidcFlow(testApp: () => TestApp) {
       const r = await browser.get(url, { accept: 'text/html' });
       const location = typeof r.headers.location === 'string' ? r.headers.location : undefined;
       if (r.status >= 300 && r.status < 400 && location) {
-        if (location.startsWith(redirectUri)) return { arrived: true, params: new URL(location).searchParams, status: r.status, location, text: r.text, verifier, state, nonce };
+        if (location.startsWith(redirectUri))
+          return { arrived: true, params: new URL(location).searchParams, status: r.status, location, text: r.text, verifier, state, nonce };
         if (!location.startsWith('/') && !location.startsWith('http://127.0.0.1:3000/')) throw new Error(`redirect off-site: ${location}`);
-        if (location.startsWith('/login')) return { arrived: false, params: new URLSearchParams(), status: r.status, location, text: r.text, verifier, state, nonce };
+        if (location.startsWith('/login'))
+          return { arrived: false, params: new URLSearchParams(), status: r.status, location, text: r.text, verifier, state, nonce };
         url = pathOf(location);
         continue;
       }
@@ -74,7 +87,8 @@ export function oidcFlow(testApp: () => TestApp) {
   /** Follows a browser's GET redirects from `location` until the client's redirect_uri (not loaded). */
   async function followToClient(browser: ApiClient, client: TestClient, location: string): Promise<string> {
     let at = location;
-    for (let hop = 0; hop < 5 && !at.startsWith(client.redirectUri); hop++) at = String((await browser.get(pathOf(at), { accept: 'text/html' })).headers.location);
+    for (let hop = 0; hop < 5 && !at.startsWith(client.redirectUri); hop++)
+      at = String((await browser.get(pathOf(at), { accept: 'text/html' })).headers.location);
     return at;
   }
 
@@ -83,7 +97,12 @@ export function oidcFlow(testApp: () => TestApp) {
   }
 
   async function form(url: string, params: Record<string, string>, headers: Record<string, string> = {}) {
-    const r = await testApp().app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers }, payload: new URLSearchParams(params).toString() });
+    const r = await testApp().app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
+      payload: new URLSearchParams(params).toString(),
+    });
     let json: Record<string, unknown>;
     try {
       json = r.json<Record<string, unknown>>();
@@ -94,7 +113,11 @@ export function oidcFlow(testApp: () => TestApp) {
   }
 
   const redeem = (client: TestClient, a: Authorized, extra: Record<string, string> = {}) =>
-    form('/oidc/token', { grant_type: 'authorization_code', code: a.params.get('code') ?? '', redirect_uri: client.redirectUri, code_verifier: a.verifier, ...extra }, basic(client));
+    form(
+      '/oidc/token',
+      { grant_type: 'authorization_code', code: a.params.get('code') ?? '', redirect_uri: client.redirectUri, code_verifier: a.verifier, ...extra },
+      basic(client),
+    );
   const refresh = (client: TestClient, token: string) => form('/oidc/token', { grant_type: 'refresh_token', refresh_token: token }, basic(client));
   const introspect = (client: TestClient, token: string) => form('/oidc/token/introspection', { token }, basic(client));
 

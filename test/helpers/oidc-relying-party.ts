@@ -42,7 +42,9 @@ export async function startRelyingParty(): Promise<RelyingParty> {
     if (url.pathname.startsWith('/cb')) arrivals.push({ path: url.pathname, query: url.searchParams });
     // A page without outside requests (an empty icon: no /favicon.ico), so the browser reports nothing.
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    response.end('<!doctype html><html lang="de"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Host</title></head><body><main><h1>Host-Anwendung</h1></main></body></html>');
+    response.end(
+      '<!doctype html><html lang="de"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Host</title></head><body><main><h1>Host-Anwendung</h1></main></body></html>',
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -71,7 +73,11 @@ export interface AuthorizationRequest {
 }
 
 /** The authorization request of `client` at Lifeline's `origin`: PKCE S256, a fresh state and nonce, `extra` parameters. */
-export function authorizationRequest(origin: string, client: RelyingPartyClient, options: { scope?: string; extra?: Record<string, string> } = {}): AuthorizationRequest {
+export function authorizationRequest(
+  origin: string,
+  client: RelyingPartyClient,
+  options: { scope?: string; extra?: Record<string, string> } = {},
+): AuthorizationRequest {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const nonce = randomBytes(12).toString('base64url');
@@ -115,7 +121,12 @@ export async function redeemCode(origin: string, client: RelyingPartyClient, cod
 }
 
 /** The verified claims of an ID token of Lifeline at `origin` for `client` (signature by the published keys, issuer, audience, nonce). */
-export async function idTokenClaims(origin: string, client: RelyingPartyClient, idToken: string, nonce: string): Promise<JWTPayload & { email?: string; email_verified?: boolean; nonce?: string }> {
+export async function idTokenClaims(
+  origin: string,
+  client: RelyingPartyClient,
+  idToken: string,
+  nonce: string,
+): Promise<JWTPayload & { email?: string; email_verified?: boolean; nonce?: string }> {
   const { payload } = await jwtVerify(idToken, createRemoteJWKSet(new URL(`${origin}/oidc/jwks`)), { issuer: `${origin}/oidc`, audience: client.clientId });
   expect(payload.nonce).toBe(nonce);
   return payload;

@@ -82,7 +82,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
         const refusal = options.rejectRecipient?.(address.address);
         if (refusal !== undefined) {
           const code = typeof refusal === 'number' ? refusal : refusal.code;
-          const text = typeof refusal === 'number' ? `<${address.address}>: ${code >= 500 ? 'mailbox unavailable' : 'mailbox busy, try again later'}` : refusal.text;
+          const text =
+            typeof refusal === 'number' ? `<${address.address}>: ${code >= 500 ? 'mailbox unavailable' : 'mailbox busy, try again later'}` : refusal.text;
           callback(Object.assign(new Error(text), { responseCode: code }));
           return;
         }

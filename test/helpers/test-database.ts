@@ -34,7 +34,9 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   }
   const adminUrl = inject('postgresUrl');
   if (!adminUrl) throw new Error('PostgreSQL is not available in this run');
-  const name = `lifeline_test_${randomToken(9).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+  const name = `lifeline_test_${randomToken(9)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);

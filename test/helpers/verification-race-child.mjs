@@ -34,7 +34,15 @@ async function runRound(round) {
     applyCalls += 1;
     await trx
       .insertInto('security_events')
-      .values({ id: randomUUID(), account_id: secret.accountId, type: 'race-applied', ip: null, user_agent: null, details: JSON.stringify({ pid: process.pid }), created_at: clock.now() })
+      .values({
+        id: randomUUID(),
+        account_id: secret.accountId,
+        type: 'race-applied',
+        ip: null,
+        user_agent: null,
+        details: JSON.stringify({ pid: process.pid }),
+        created_at: clock.now(),
+      })
       .execute();
     return process.pid;
   };

@@ -69,7 +69,8 @@ export async function startWebhookReceiver() {
     url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
     deliveries,
     /** Deliveries of one event type (optionally one account's). */
-    of: (type: string, accountId?: string) => deliveries.filter((d) => d.json?.type === type && (accountId === undefined || d.json.data?.accountId === accountId)),
+    of: (type: string, accountId?: string) =>
+      deliveries.filter((d) => d.json?.type === type && (accountId === undefined || d.json.data?.accountId === accountId)),
     answer(next: ReceiverBehaviour): void {
       behaviour = next;
     },

@@ -87,7 +87,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
       expect((await other.post(`/api/v1/account/verifications/${id}/send`, { channel: 'login-email' })).status).toBe(404);
       expect((await other.get(`/api/v1/account/verifications/${id}`)).status).toBe(404);
-      expect((await owner.client.get(`/api/v1/account/verifications/${id}`)).body).toMatchObject({ id, status: 'pending', action: 'lifeline.change-login-email' });
+      expect((await owner.client.get(`/api/v1/account/verifications/${id}`)).body).toMatchObject({
+        id,
+        status: 'pending',
+        action: 'lifeline.change-login-email',
+      });
       expect((await apiClient(t.app).post(`/api/v1/account/verifications/${id}/send`, { channel: 'login-email' })).status).toBe(401);
       // Without the CSRF token: 403, nothing sent.
       expect((await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' }, { 'x-csrf-token': 'wrong' })).status).toBe(403);
@@ -109,7 +113,9 @@ for (const dialect of dialectsUnderTest()) {
       const headers = { authorization: `Bearer ${key}` };
       for (let record = 0; record < 2; record++) {
         t.clock.advance(2 * MINUTE);
-        const id = String((await host.post('/api/v1/verifications', { accountId: owner.accountId, action: 'payout', channel: 'recovery-email' }, headers)).body.id);
+        const id = String(
+          (await host.post('/api/v1/verifications', { accountId: owner.accountId, action: 'payout', channel: 'recovery-email' }, headers)).body.id,
+        );
         for (let i = 0; i < 5; i++) await host.post(`/api/v1/verifications/${id}/code`, { code: '00000000' }, headers);
       }
       t.clock.advance(2 * MINUTE);
@@ -175,7 +181,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(scheduled.status).toBe(202);
       expect(Date.parse(String(scheduled.body.deleteAt)) - t.clock.now()).toBe(7 * DAY);
       // The verification is used up.
-      expect((await t.database.db.selectFrom('action_verifications').select('consumed_at').where('id', '=', id).executeTakeFirst())?.consumed_at).not.toBeNull();
+      expect(
+        (await t.database.db.selectFrom('action_verifications').select('consumed_at').where('id', '=', id).executeTakeFirst())?.consumed_at,
+      ).not.toBeNull();
       expect((await owner.client.get('/api/v1/session')).status).toBe(401);
       expect((await other.get('/api/v1/session')).status).toBe(401);
       await settle();
@@ -191,7 +199,9 @@ for (const dialect of dialectsUnderTest()) {
       await settle();
       for (const to of [owner.email, owner.recovery]) expect((await kindsTo(to)).some((s) => s.includes('Löschung Ihres Kontos abgebrochen'))).toBe(true);
       // A later sign-in says nothing of it any more; the housekeeping after the date deletes nothing.
-      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).body.deletionCancelled).toBeUndefined();
+      expect(
+        (await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).body.deletionCancelled,
+      ).toBeUndefined();
       t.clock.advance(2 * DAY);
       await createHousekeeping(t.services).runOnce();
       expect(await accountRow(owner.accountId)).toBeDefined();

@@ -40,7 +40,10 @@ async function account(t: TestApp, options: { email?: string; password?: string 
 
 /** Another browser signing in to an existing account. */
 async function secondBrowser(t: TestApp, email: string, password: string): Promise<ApiClient> {
-  const client = apiClient(t.app, { ip: nextIp(), userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15' });
+  const client = apiClient(t.app, {
+    ip: nextIp(),
+    userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15',
+  });
   const login = await client.post('/api/v1/login', { email, password });
   expect(login.status, login.text).toBe(200);
   return client;
@@ -182,7 +185,9 @@ for (const dialect of dialectsUnderTest()) {
       });
 
       it('accepts an internationalised domain, stores it as punycode, and signs in with either form (docs/reference/security-requirements.md 7.4, 7.6)', async () => {
-        const local = `anna-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+        const local = `anna-${randomToken(6)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, 'x')}`;
         const unicode = `${local}@müller.example`;
         const punycode = `${local}@xn--mller-kva.example`;
         const client = apiClient(t.app, { ip: nextIp() });
@@ -196,14 +201,18 @@ for (const dialect of dialectsUnderTest()) {
         expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: punycode, password: PASSWORD })).status).toBe(200);
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: unicode, password: PASSWORD })).status).toBe(200);
-        expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: `${local.toUpperCase()}@MÜLLER.EXAMPLE`, password: PASSWORD })).status).toBe(200);
+        expect(
+          (await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: `${local.toUpperCase()}@MÜLLER.EXAMPLE`, password: PASSWORD })).status,
+        ).toBe(200);
         // Signing up with the other spelling is the same address: neutral answer, still one account.
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: punycode, password: NEW_PASSWORD })).status).toBe(202);
         expect(await accountRows(t, punycode)).toHaveLength(1);
       });
 
       it('treats addresses case-insensitively: a sign-up with A.B@Example.COM after a.b@example.com is the same account (docs/reference/security-requirements.md 7.6)', async () => {
-        const local = `a.b-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+        const local = `a.b-${randomToken(6)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, 'x')}`;
         const owner = await account(t, { email: `${local}@example.com` });
         const shouted = `${local.toUpperCase()}@Example.COM`;
         const before = await accountRows(t, owner.email);
@@ -215,7 +224,12 @@ for (const dialect of dialectsUnderTest()) {
         expect(after[0]?.password_hash).toBe(before[0]?.password_hash);
         expect(after[0]?.email).toBe(owner.email);
         // The owner is told, and the stranger's password does not sign in.
-        const notice = await t.database.db.selectFrom('outbox_messages').select('kind').where('account_id', '=', owner.accountId).where('kind', '=', 'account.signup-attempt').execute();
+        const notice = await t.database.db
+          .selectFrom('outbox_messages')
+          .select('kind')
+          .where('account_id', '=', owner.accountId)
+          .where('kind', '=', 'account.signup-attempt')
+          .execute();
         expect(notice).toHaveLength(1);
         expectProblem(await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: shouted, password: NEW_PASSWORD }), 401, 'invalid-credentials');
         // Sign-in works with either casing.
@@ -224,9 +238,13 @@ for (const dialect of dialectsUnderTest()) {
       });
 
       it('an unconfirmed sign-up in other casing is replaced, never duplicated (docs/reference/security-requirements.md 7.6)', async () => {
-        const local = `c.d-${randomToken(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+        const local = `c.d-${randomToken(6)
+          .toLowerCase()
+          .replace(/[^a-z0-9]/g, 'x')}`;
         expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: `${local}@example.com`, password: PASSWORD })).status).toBe(202);
-        expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: `${local.toUpperCase()}@EXAMPLE.com`, password: NEW_PASSWORD })).status).toBe(202);
+        expect(
+          (await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: `${local.toUpperCase()}@EXAMPLE.com`, password: NEW_PASSWORD })).status,
+        ).toBe(202);
         expect(await accountRows(t, `${local}@example.com`)).toHaveLength(1);
       });
     });
@@ -273,8 +291,16 @@ for (const dialect of dialectsUnderTest()) {
         expectProblem(await a.client.post('/api/v1/account/email', { newEmail: `${target}\r\nBcc: evil@example.org` }), 400, 'validation-failed');
         expectProblem(await a.client.post('/api/v1/account/email', { newEmail: `${target}\r\n` }), 400, 'validation-failed');
         expectProblem(await a.client.post('/api/v1/account/email', { newEmail: target, password: `${a.password}\r\n` }), 403, 'wrong-password');
-        expectProblem(await a.client.put('/api/v1/account/password', { currentPassword: a.password, newPassword: `${NEW_PASSWORD}\r\n` }), 422, 'password-invalid-characters');
-        expectProblem(await a.client.put('/api/v1/account/password', { currentPassword: `${a.password}\r\n`, newPassword: NEW_PASSWORD }), 403, 'wrong-password');
+        expectProblem(
+          await a.client.put('/api/v1/account/password', { currentPassword: a.password, newPassword: `${NEW_PASSWORD}\r\n` }),
+          422,
+          'password-invalid-characters',
+        );
+        expectProblem(
+          await a.client.put('/api/v1/account/password', { currentPassword: `${a.password}\r\n`, newPassword: NEW_PASSWORD }),
+          403,
+          'wrong-password',
+        );
         expectProblem(await a.client.post('/api/v1/session/reauthenticate', { password: `${a.password}\n` }), 403, 'wrong-password');
         expectProblem(await a.client.patch('/api/v1/account', { timeZone: 'Europe/Berlin\r\n' }), 400, 'invalid-time-zone');
         expectProblem(await a.client.patch('/api/v1/account', { locale: 'en\r\n' }), 400, 'validation-failed');
@@ -454,13 +480,31 @@ for (const dialect of dialectsUnderTest()) {
     describe('session cookies: forged, foreign, ended (docs/reference/security-requirements.md 2.1, 2.3, 2.4)', () => {
       const cookieName = 'lifeline_session';
       const withCookie = (value: string, method = 'GET', url = '/api/v1/session') =>
-        raw(t, { method, url, headers: { cookie: `${cookieName}=${value}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) }, ...(method === 'GET' ? {} : { payload: '{}' }) });
+        raw(t, {
+          method,
+          url,
+          headers: { cookie: `${cookieName}=${value}`, ...(method === 'GET' ? {} : { 'content-type': 'application/json' }) },
+          ...(method === 'GET' ? {} : { payload: '{}' }),
+        });
 
       it('a random, malformed or look-alike cookie → 401, and the cookie is cleared (docs/reference/security-requirements.md 2.1)', async () => {
         const a = await account(t);
-        const sessionRow = await t.database.db.selectFrom('sessions').select(['id', 'token_hash']).where('account_id', '=', a.accountId).executeTakeFirstOrThrow();
+        const sessionRow = await t.database.db
+          .selectFrom('sessions')
+          .select(['id', 'token_hash'])
+          .where('account_id', '=', a.accountId)
+          .executeTakeFirstOrThrow();
         const csrf = a.client.csrfToken() ?? '';
-        for (const value of [randomToken(32), 'x', 'A'.repeat(43), 'A'.repeat(2000), sessionRow.id, sessionRow.token_hash, csrf, `${a.client.sessionCookie()}x`]) {
+        for (const value of [
+          randomToken(32),
+          'x',
+          'A'.repeat(43),
+          'A'.repeat(2000),
+          sessionRow.id,
+          sessionRow.token_hash,
+          csrf,
+          `${a.client.sessionCookie()}x`,
+        ]) {
           const r = await withCookie(encodeURIComponent(value));
           expect(r.statusCode, value).toBe(401);
           expect(r.json()).toMatchObject({ code: 'authentication-required' });
@@ -500,7 +544,12 @@ for (const dialect of dialectsUnderTest()) {
           const r = await raw(t, { method, url, headers: { cookie: `${cookieName}=${token}`, 'x-csrf-token': csrf } });
           expect(r.statusCode, `${method} ${url}`).toBe(401);
         }
-        const reauth = await raw(t, { method: 'POST', url: '/api/v1/session/reauthenticate', headers: { cookie: `${cookieName}=${token}`, 'x-csrf-token': csrf, 'content-type': 'application/json' }, payload: JSON.stringify({ password: a.password }) });
+        const reauth = await raw(t, {
+          method: 'POST',
+          url: '/api/v1/session/reauthenticate',
+          headers: { cookie: `${cookieName}=${token}`, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+          payload: JSON.stringify({ password: a.password }),
+        });
         expect(reauth.statusCode).toBe(401);
         expect(await world(t)).toEqual(before);
       });
@@ -539,7 +588,10 @@ for (const dialect of dialectsUnderTest()) {
       const routes: { name: string; send: (c: ApiClient, headers: Record<string, string>) => Promise<ApiResponse> }[] = [
         { name: 'POST /api/v1/logout', send: (c, h) => c.post('/api/v1/logout', {}, h) },
         { name: 'POST /api/v1/session/reauthenticate', send: (c, h) => c.post('/api/v1/session/reauthenticate', { password: PASSWORD }, h) },
-        { name: 'PUT /api/v1/account/password', send: (c, h) => c.put('/api/v1/account/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, h) },
+        {
+          name: 'PUT /api/v1/account/password',
+          send: (c, h) => c.put('/api/v1/account/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, h),
+        },
         { name: 'POST /api/v1/account/email', send: (c, h) => c.post('/api/v1/account/email', { newEmail: uniqueEmail('csrf'), password: PASSWORD }, h) },
         { name: 'PATCH /api/v1/account', send: (c, h) => c.patch('/api/v1/account', { locale: 'en', timeZone: 'America/New_York' }, h) },
         { name: 'DELETE /api/v1/sessions/:id', send: (c, h) => c.del(`/api/v1/sessions/${victim.otherSessionId}`, h) },
@@ -702,7 +754,10 @@ for (const dialect of dialectsUnderTest()) {
       for (const name of ['__Host-lifeline_session', '__Host-lifeline_device']) {
         const cookie = cookies.get(name);
         expect(cookie, name).toBeDefined();
-        const attributes = (cookie ?? '').split(';').slice(1).map((a) => a.trim().toLowerCase());
+        const attributes = (cookie ?? '')
+          .split(';')
+          .slice(1)
+          .map((a) => a.trim().toLowerCase());
         expect(attributes).toContain('secure');
         expect(attributes).toContain('httponly');
         expect(attributes).toContain('samesite=lax');

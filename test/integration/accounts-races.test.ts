@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/core/clock.js';
-import { apiClient, changeLoginEmailVerified, settledAccount, GOOD_PASSWORD, lastMailTo, mailsTo, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
+import {
+  apiClient,
+  changeLoginEmailVerified,
+  settledAccount,
+  GOOD_PASSWORD,
+  lastMailTo,
+  mailsTo,
+  signedInAccount,
+  tokenIn,
+  uniqueEmail,
+} from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -36,7 +46,12 @@ for (const dialect of dialectsUnderTest()) {
     it('parallel sign-ups of one new address: all 202, one account', async () => {
       const email = uniqueEmail('twice');
       const results = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => apiClient(t.app, { ip: `203.0.113.${100 + i}` }).post('/api/v1/signup', { email: i % 2 ? email.toUpperCase() : email, password: `${GOOD_PASSWORD}${i}` })),
+        Array.from({ length: 6 }, (_, i) =>
+          apiClient(t.app, { ip: `203.0.113.${100 + i}` }).post('/api/v1/signup', {
+            email: i % 2 ? email.toUpperCase() : email,
+            password: `${GOOD_PASSWORD}${i}`,
+          }),
+        ),
       );
       expect(statuses(results)).toEqual([202, 202, 202, 202, 202, 202]);
       const rows = await t.database.db.selectFrom('accounts').select('id').where('email_normalized', '=', email).execute();
@@ -96,7 +111,12 @@ for (const dialect of dialectsUnderTest()) {
       expect(client.sessionCookie()).not.toBe(cookie);
       expect(client.csrfToken()).not.toBe(csrf);
       expect((await client.get('/api/v1/session')).body.privilegedUntil).toBe(new Date(t.clock.now() + 10 * MINUTE).toISOString());
-      const rows = await t.database.db.selectFrom('security_events').select(['type', 'details']).where('account_id', '=', accountId).where('type', '=', 'session.reauthenticated').execute();
+      const rows = await t.database.db
+        .selectFrom('security_events')
+        .select(['type', 'details'])
+        .where('account_id', '=', accountId)
+        .where('type', '=', 'session.reauthenticated')
+        .execute();
       expect(rows.some((row) => row.details?.includes('password-in-request'))).toBe(true);
     });
 

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/core/clock.js';
-import { apiClient, changeLoginEmailVerified, settledAccount, GOOD_PASSWORD, lastMailTo, mailsTo, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
+import {
+  apiClient,
+  changeLoginEmailVerified,
+  settledAccount,
+  GOOD_PASSWORD,
+  lastMailTo,
+  mailsTo,
+  signedInAccount,
+  tokenIn,
+  uniqueEmail,
+} from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -149,7 +159,12 @@ for (const dialect of dialectsUnderTest()) {
       expect(cookie).toMatch(/; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/);
       expect(cookie).not.toMatch(/Secure|Domain/i); // plain-http PUBLIC_URL here (docs/reference/security-requirements.md scope decision on 8.1)
       expect(login.setCookies.find((c) => c.startsWith('lifeline_device='))).toMatch(/HttpOnly; SameSite=Lax/);
-      const row = await t.database.db.selectFrom('sessions').selectAll().where('account_id', '=', accountId).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      const row = await t.database.db
+        .selectFrom('sessions')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirstOrThrow();
       expect(JSON.stringify(row)).not.toContain(client.sessionCookie()); // only a keyed hash is stored
     });
 
@@ -207,7 +222,8 @@ for (const dialect of dialectsUnderTest()) {
 
     it('last seen is written at most once a minute', async () => {
       const { client, accountId } = await signedInAccount(t);
-      const lastSeen = async () => (await t.database.db.selectFrom('sessions').select('last_seen_at').where('account_id', '=', accountId).executeTakeFirstOrThrow()).last_seen_at;
+      const lastSeen = async () =>
+        (await t.database.db.selectFrom('sessions').select('last_seen_at').where('account_id', '=', accountId).executeTakeFirstOrThrow()).last_seen_at;
       const start = await lastSeen();
       t.clock.advance(30_000);
       await client.get('/api/v1/session');
@@ -262,8 +278,14 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('lists sessions with browser, OS, IP and "this session"; revoking another needs the window', async () => {
-      const a = await signedInAccount(t, { ip: '203.0.113.50', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36' });
-      const b = apiClient(t.app, { ip: '203.0.113.51', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1' });
+      const a = await signedInAccount(t, {
+        ip: '203.0.113.50',
+        userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      });
+      const b = apiClient(t.app, {
+        ip: '203.0.113.51',
+        userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+      });
       expect((await b.post('/api/v1/login', { email: a.email, password: a.password })).status).toBe(200);
       const list = await a.client.get('/api/v1/sessions');
       const sessions = list.body.sessions as { id: string; current: boolean; browser: string; os: string; ip: string }[];
@@ -310,7 +332,8 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
 
-    const hashOf = async (accountId: string) => (await t.database.db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow()).password_hash;
+    const hashOf = async (accountId: string) =>
+      (await t.database.db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow()).password_hash;
 
     it('needs the current password, even inside the window; a wrong one changes nothing (docs/reference/security-requirements.md 1.9)', async () => {
       const { client, accountId } = await signedInAccount(t);

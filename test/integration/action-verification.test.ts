@@ -70,7 +70,8 @@ for (const dialect of dialectsUnderTest()) {
       return { ...owner, recovery, phone };
     }
 
-    const start = (accountId: string, body: Record<string, unknown> = {}, k: string | null = key) => host(k).post('/api/v1/verifications', { accountId, action: 'export-data', ...body });
+    const start = (accountId: string, body: Record<string, unknown> = {}, k: string | null = key) =>
+      host(k).post('/api/v1/verifications', { accountId, action: 'export-data', ...body });
 
     it('API keys: missing, malformed, unknown, wrong and revoked keys answer 401 alike; only a keyed hash is stored', async () => {
       const owner = await signedInAccount(t, { ip: nextIp() });
@@ -172,7 +173,12 @@ for (const dialect of dialectsUnderTest()) {
         expect(consumed.body.consumedAt).toBeDefined();
         expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(409);
       }
-      const events = await t.database.db.selectFrom('security_events').select(['type', 'details']).where('account_id', '=', owner.accountId).where('type', 'like', 'action_verification.%').execute();
+      const events = await t.database.db
+        .selectFrom('security_events')
+        .select(['type', 'details'])
+        .where('account_id', '=', owner.accountId)
+        .where('type', 'like', 'action_verification.%')
+        .execute();
       expect(events.filter((e) => e.type === 'action_verification.started')).toHaveLength(3);
       expect(events.filter((e) => e.type === 'action_verification.code_sent')).toHaveLength(3);
       expect(events.filter((e) => e.type === 'action_verification.verified')).toHaveLength(3);
@@ -199,10 +205,16 @@ for (const dialect of dialectsUnderTest()) {
       expect((await host().post(`/api/v1/verifications/${id}/code`, { code })).status).toBe(409);
       expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(409);
       expect((await host().post(`/api/v1/verifications/${id}/send`, { channel: 'recovery-email' })).status).toBe(409);
-      const failed = await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', owner.accountId).where('type', '=', 'action_verification.failed').execute();
+      const failed = await t.database.db
+        .selectFrom('security_events')
+        .select('type')
+        .where('account_id', '=', owner.accountId)
+        .where('type', '=', 'action_verification.failed')
+        .execute();
       expect(failed).toHaveLength(1);
       // Garbage: a clear 400, never a 5xx.
-      for (const body of [{}, { code: '' }, { code: 'x'.repeat(40) }, { code: 42 }]) expect((await host().post(`/api/v1/verifications/${id}/code`, body)).status).toBe(400);
+      for (const body of [{}, { code: '' }, { code: 'x'.repeat(40) }, { code: 42 }])
+        expect((await host().post(`/api/v1/verifications/${id}/code`, body)).status).toBe(400);
       expect((await host().post('/api/v1/verifications/short/code', { code: '123456' })).status).toBe(400);
     });
 
@@ -251,7 +263,8 @@ for (const dialect of dialectsUnderTest()) {
       expect((await host().post(`/api/v1/verifications/${id}/consume`, {})).status).toBe(409);
       expect((await host().post(`/api/v1/verifications/${id}/code`, { code: await codeTo(owner.recovery) })).status).toBe(200);
       // Garbage in consume's body: a 400, and the record is not used up by it.
-      for (const body of [{ extra: 1 }, { accountId: 'a\u0000b' }, { action: '' }, { action: 42 }]) expect((await host().post(`/api/v1/verifications/${id}/consume`, body)).status).toBe(400);
+      for (const body of [{ extra: 1 }, { accountId: 'a\u0000b' }, { action: '' }, { action: 42 }])
+        expect((await host().post(`/api/v1/verifications/${id}/consume`, body)).status).toBe(400);
       expect((await host().get(`/api/v1/verifications/${id}`)).body.consumedAt).toBeUndefined();
       const answers = await Promise.all(Array.from({ length: 20 }, () => host().post(`/api/v1/verifications/${id}/consume`, {})));
       expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
@@ -350,7 +363,13 @@ for (const dialect of dialectsUnderTest()) {
       const browser = apiClient(t.app, { ip: nextIp() });
       const page = await browser.get(`/api/v1/verification-page?token=${token}`);
       expect(page.status).toBe(200);
-      expect(page.body).toMatchObject({ action: 'export-data', requester: 'billing', status: 'pending', channel: null, returnTo: `${HOST_ORIGIN}/settings?tab=export&verification=${id}` });
+      expect(page.body).toMatchObject({
+        action: 'export-data',
+        requester: 'billing',
+        status: 'pending',
+        channel: null,
+        returnTo: `${HOST_ORIGIN}/settings?tab=export&verification=${id}`,
+      });
       expect((page.body.channels as { channel: string; allowed: boolean }[]).map((c) => [c.channel, c.allowed])).toEqual([
         ['login-email', true],
         ['recovery-email', true],
@@ -406,7 +425,10 @@ for (const dialect of dialectsUnderTest()) {
           host().post(`/api/v1/verifications/${id}/code`, { code }),
           apiClient(t.app, { ip: nextIp() }).post('/api/v1/verification-page/link', { token: link }),
         ]);
-        expect([byCode.status, byLink.status].every((status) => status < 500), `${byCode.status} ${byLink.status}`).toBe(true);
+        expect(
+          [byCode.status, byLink.status].every((status) => status < 500),
+          `${byCode.status} ${byLink.status}`,
+        ).toBe(true);
         expect([byCode.status, byLink.status].filter((status) => status === 200)).toHaveLength(1);
         expect((await host().get(`/api/v1/verifications/${id}`)).body.status).toBe('verified');
       }

@@ -42,14 +42,20 @@ for (const dialect of dialectsUnderTest()) {
       const headers: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
       return {
         get: (url: string) => client.get(url, headers),
-        post: (url: string, body?: unknown) => (body === undefined ? t.app.inject({ method: 'POST', url, headers, remoteAddress: '10.0.0.7' }).then((r) => ({ status: r.statusCode, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, text: r.body })) : client.post(url, body, headers)),
+        post: (url: string, body?: unknown) =>
+          body === undefined
+            ? t.app
+                .inject({ method: 'POST', url, headers, remoteAddress: '10.0.0.7' })
+                .then((r) => ({ status: r.statusCode, body: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, text: r.body }))
+            : client.post(url, body, headers),
         del: (url: string) => client.del(url, headers),
         put: (url: string, body: unknown) => client.put(url, body, headers),
       };
     };
     const accountUrl = (id: string) => `/api/v1/admin/accounts/${id}`;
     const eventsOf = (accountId: string) => receiver.deliveries.filter((d) => d.json?.data?.accountId === accountId).map((d) => d.json?.type);
-    const logTypes = async (accountId: string) => (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((r) => r.type);
+    const logTypes = async (accountId: string) =>
+      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((r) => r.type);
 
     it('scopes: none or a wrong key 401; a key without the route’s scope 403; read and write are independent; an admin key is no verifications key', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
@@ -72,7 +78,16 @@ for (const dialect of dialectsUnderTest()) {
       const a = await signedInAccount(t, { ip: nextIp() });
       const found = await host(readKey).get(`/api/v1/admin/accounts?email=${encodeURIComponent(a.email.toUpperCase())}`);
       expect(found.status).toBe(200);
-      expect(found.body.items).toEqual([{ id: a.accountId, email: a.email, emailVerified: true, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), disabled: false, recovery: { email: 'none', phone: 'none' } }]);
+      expect(found.body.items).toEqual([
+        {
+          id: a.accountId,
+          email: a.email,
+          emailVerified: true,
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          disabled: false,
+          recovery: { email: 'none', phone: 'none' },
+        },
+      ]);
       expect((await host(readKey).get(accountUrl(a.accountId))).body).toEqual((found.body.items as unknown[])[0]);
       expect((await host(readKey).get(`/api/v1/admin/accounts?email=${encodeURIComponent(uniqueEmail())}`)).body).toEqual({ items: [] });
       expect((await host(readKey).get('/api/v1/admin/accounts?email=not-an-address')).body).toEqual({ items: [] });
@@ -108,12 +123,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(refused.body.code).toBe('account-disabled');
       expect(String(refused.body.detail)).toContain('Support');
       // A wrong password learns nothing about the state.
-      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: 'Falsch-Falsch-Falsch-1' })).body.code).toBe('invalid-credentials');
+      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: 'Falsch-Falsch-Falsch-1' })).body.code).toBe(
+        'invalid-credentials',
+      );
       const mails = await mailsTo(t, owner.email);
       expect(mails.filter((m) => /gesperrt/.test(m.subject))).toHaveLength(1);
       expect((await host(readKey).get(accountUrl(owner.accountId))).body.disabled).toBe(true);
       // No host action is confirmed for a disabled account.
-      expect((await host(verificationsKey).post('/api/v1/verifications', { accountId: owner.accountId, action: 'export-data' })).body.code).toBe('account-disabled');
+      expect((await host(verificationsKey).post('/api/v1/verifications', { accountId: owner.accountId, action: 'export-data' })).body.code).toBe(
+        'account-disabled',
+      );
       expect(t.logs().some((l) => l.event === 'admin.account_read' && l.accountId === owner.accountId && l.actor === 'api-key:support-read')).toBe(true);
       expect(eventsOf(owner.accountId)).toEqual(expect.arrayContaining(['account.disabled', 'session.revoked']));
       expect(receiver.of('session.revoked', owner.accountId)[0]?.json?.data?.scope).toBe('all');
@@ -173,7 +192,10 @@ for (const dialect of dialectsUnderTest()) {
       // An unconfirmed account cannot receive one.
       const unconfirmed = uniqueEmail('unconfirmed');
       await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: unconfirmed, password: GOOD_PASSWORD });
-      const item = (await host(readKey).get(`/api/v1/admin/accounts?email=${encodeURIComponent(unconfirmed)}`)).body.items as { id: string; emailVerified: boolean }[];
+      const item = (await host(readKey).get(`/api/v1/admin/accounts?email=${encodeURIComponent(unconfirmed)}`)).body.items as {
+        id: string;
+        emailVerified: boolean;
+      }[];
       expect(item[0]?.emailVerified).toBe(false);
       expect((await host(writeKey).post(`${accountUrl(String(item[0]?.id))}/password-reset`)).body.code).toBe('email-not-verified');
     });

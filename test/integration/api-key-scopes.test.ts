@@ -74,7 +74,9 @@ for (const dialect of dialectsUnderTest()) {
 
     it('unknown or no scopes are refused and store nothing', async () => {
       for (const scopes of [[], ['admin'], ['verifications', 'root'], ['Admin:Read'], ['admin:read ']]) {
-        await expect(t.services.apiKeys.create(`bad-${scopes.length}-${String(scopes[0]).replace(/[^a-z]/gi, '')}`, scopes)).rejects.toMatchObject({ code: 'validation-failed' });
+        await expect(t.services.apiKeys.create(`bad-${scopes.length}-${String(scopes[0]).replace(/[^a-z]/gi, '')}`, scopes)).rejects.toMatchObject({
+          code: 'validation-failed',
+        });
       }
       const rows = await t.database.db.selectFrom('api_keys').select('name').where('name', 'like', 'bad-%').execute();
       expect(rows).toEqual([]);
@@ -85,11 +87,18 @@ for (const dialect of dialectsUnderTest()) {
     it('an old key keeps working after the upgrade', async () => {
       const testDb = await createTestDatabase(dialect);
       const database = await createDatabase(
-        testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },
+        testDb.dialect === 'sqlite'
+          ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url }
+          : { dialect: 'postgres', url: testDb.url },
         { poolSize: 2 },
       );
       try {
-        const migrator = new Migrator({ db: database.db, provider: { getMigrations: () => Promise.resolve({ ...migrations }) }, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+        const migrator = new Migrator({
+          db: database.db,
+          provider: { getMigrations: () => Promise.resolve({ ...migrations }) },
+          migrationTableName: 'schema_migrations',
+          migrationLockTableName: 'schema_migrations_lock',
+        });
         const before = Object.keys(migrations).filter((name) => name < '0018');
         const upTo = await migrator.migrateTo(before.at(-1) ?? '');
         expect(upTo.error).toBeUndefined();

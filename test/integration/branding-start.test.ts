@@ -37,7 +37,11 @@ describe('a broken branding stops the start, named', () => {
   it.each([
     ['not JSON', '{"mail": {"password-changed": {"subject": "Passwort geändert",}}}', 'de.json: not valid JSON'],
     ['an unknown key', { mail: { 'password-changed': { subjekt: 'Passwort geändert' } } }, 'de.json: mail.password-changed.subjekt: unknown key'],
-    ['a placeholder the mail is not given', { mail: { 'password-changed': { subject: '{{appName}}: {{passwort}}' } } }, 'de.json: mail.password-changed.subject: uses {{passwort}}, which this text is not given'],
+    [
+      'a placeholder the mail is not given',
+      { mail: { 'password-changed': { subject: '{{appName}}: {{passwort}}' } } },
+      'de.json: mail.password-changed.subject: uses {{passwort}}, which this text is not given',
+    ],
     ['HTML', { mail: { layout: { footer: '<a href="https://evil.example">Hilfe</a>' } } }, 'de.json: mail.layout.footer: is text, not HTML'],
   ])('npm start with %s in TEMPLATES_DIR/de.json: exit 1, the file and the key named', async (_what, content, message) => {
     const templates = mkdtempSync(join(dir, 'templates-'));
@@ -64,9 +68,17 @@ describe('a broken branding stops the start, named', () => {
   it('lifeline config shows the branding and what TEMPLATES_DIR overrides; a broken file is named there too', async () => {
     const templates = mkdtempSync(join(dir, 'templates-'));
     writeFileSync(join(templates, 'en.json'), JSON.stringify({ mail: { 'operator-test': { subject: '{{appName}} mail test' } } }));
-    const r = await exec(cliPath, ['config'], { ...env, TEMPLATES_DIR: templates, BRAND_ACCENT_COLOR: '#ffd400', BRAND_IMPRINT_URL: 'https://www.example.com/impressum' });
+    const r = await exec(cliPath, ['config'], {
+      ...env,
+      TEMPLATES_DIR: templates,
+      BRAND_ACCENT_COLOR: '#ffd400',
+      BRAND_IMPRINT_URL: 'https://www.example.com/impressum',
+    });
     expect(r.code).toBe(0);
-    const view = JSON.parse(r.stdout) as { branding: { accent: { color: string; ink: string }; links: { imprint: string } }; mail: { templatesDir: string; overridden: string[] } };
+    const view = JSON.parse(r.stdout) as {
+      branding: { accent: { color: string; ink: string }; links: { imprint: string } };
+      mail: { templatesDir: string; overridden: string[] };
+    };
     expect(view.branding.accent).toMatchObject({ color: '#ffd400', ink: '#000000' });
     expect(view.branding.links.imprint).toBe('https://www.example.com/impressum');
     expect(view.mail).toMatchObject({ templatesDir: templates, overridden: ['en.json: mail.operator-test.subject'] });

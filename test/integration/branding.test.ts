@@ -55,7 +55,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(mail?.subject).toBe('Willkommen bei Acme <Konto>: noch ein Klick');
       expect(mail?.text).toContain('schön, dass Sie da sind!');
       expect(mail?.text).toContain('Ihr Kundenservice von Acme <Konto>');
-      expect(mail?.text).toContain('Hilfe & Support: hilfe@example.com\nDatenschutz: https://www.example.com/datenschutz\nImpressum: https://www.example.com/impressum');
+      expect(mail?.text).toContain(
+        'Hilfe & Support: hilfe@example.com\nDatenschutz: https://www.example.com/datenschutz\nImpressum: https://www.example.com/impressum',
+      );
       const html = mail?.html ?? '';
       expect(html).toContain('<img src="https://cdn.example.com/brand/logo.svg" alt="Acme &lt;Konto&gt;" height="40"');
       expect(html).toContain('style="background:#0b6e4f;color:#ffffff;');
@@ -89,7 +91,14 @@ for (const dialect of dialectsUnderTest()) {
         termsUrl: 'https://www.example.com/agb',
         imprintUrl: 'https://www.example.com/impressum',
       });
-      expect((await apiClient(plain.app).get('/api/v1/meta')).body.branding).toEqual({ logoUrl: null, accentColor: null, supportUrl: null, privacyUrl: null, termsUrl: null, imprintUrl: null });
+      expect((await apiClient(plain.app).get('/api/v1/meta')).body.branding).toEqual({
+        logoUrl: null,
+        accentColor: null,
+        supportUrl: null,
+        privacyUrl: null,
+        termsUrl: null,
+        imprintUrl: null,
+      });
     });
 
     it('/static/brand.css carries the accent (a darker shade for text where needed), revalidated by ETag', async () => {
@@ -113,13 +122,21 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it("the provider's pages show the logo (alt: the name, escaped), the footer links and the brand's stylesheet", async () => {
-      const page = await apiClient(t.app).get('/oidc/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2Fcb', { accept: 'text/html' });
+      const page = await apiClient(t.app).get(
+        '/oidc/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2Fcb',
+        { accept: 'text/html' },
+      );
       expect(page.status).toBe(400);
       expect(page.text).toContain('<p class="oidc-brand"><img class="brand-logo" src="https://cdn.example.com/brand/logo.svg" alt="Acme &lt;Konto&gt;"></p>');
       expect(page.text).toContain('<link rel="stylesheet" href="/static/brand.css">');
-      expect(page.text).toMatch(/<footer class="site-footer"><nav aria-label="Hilfe und rechtliche Hinweise"><ul><li><a href="mailto:hilfe@example.com">Hilfe &amp; Support<\/a><\/li><li><a href="https:\/\/www.example.com\/datenschutz">Datenschutz<\/a><\/li><li><a href="https:\/\/www.example.com\/agb">Nutzungsbedingungen<\/a><\/li><li><a href="https:\/\/www.example.com\/impressum">Impressum<\/a><\/li><\/ul><\/nav><\/footer>/);
+      expect(page.text).toMatch(
+        /<footer class="site-footer"><nav aria-label="Hilfe und rechtliche Hinweise"><ul><li><a href="mailto:hilfe@example.com">Hilfe &amp; Support<\/a><\/li><li><a href="https:\/\/www.example.com\/datenschutz">Datenschutz<\/a><\/li><li><a href="https:\/\/www.example.com\/agb">Nutzungsbedingungen<\/a><\/li><li><a href="https:\/\/www.example.com\/impressum">Impressum<\/a><\/li><\/ul><\/nav><\/footer>/,
+      );
       expect(page.text).not.toContain('<Konto>');
-      const unbranded = await apiClient(plain.app).get('/oidc/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2Fcb', { accept: 'text/html' });
+      const unbranded = await apiClient(plain.app).get(
+        '/oidc/auth?client_id=no-such-client&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fevil.example%2Fcb',
+        { accept: 'text/html' },
+      );
       expect(unbranded.text).toContain('<p class="oidc-brand">Lifeline</p>');
       expect(unbranded.text).not.toContain('site-footer');
     });

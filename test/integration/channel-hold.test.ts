@@ -98,7 +98,8 @@ for (const dialect of dialectsUnderTest()) {
       expect([cancelled.status, cancelled.body]).toEqual([200, { status: 'cancelled' }]);
       expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: fromLogin })).status).toBe(410);
       expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: fromSms })).status).toBe(410);
-      for (const forged of ['', 'x', 'AAAA.BBBB']) expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: forged })).status);
+      for (const forged of ['', 'x', 'AAAA.BBBB'])
+        expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: forged })).status);
       expect((await recovery(o.client)).phone.removalAt).toBeUndefined();
       t.clock.advance(73 * HOUR);
       await housekeeping();
@@ -111,7 +112,9 @@ for (const dialect of dialectsUnderTest()) {
       expect((await o.intruder.del('/api/v1/recovery/email')).status).toBe(202);
       const notice = (await mailsTo(t, o.email)).find((m) => m.subject.includes('neuen Gerät'));
       const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
-      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') })).body.done).toContain('pending-changes-cancelled');
+      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') })).body.done).toContain(
+        'pending-changes-cancelled',
+      );
       t.clock.advance(73 * HOUR);
       await housekeeping();
       const row = await t.database.db.selectFrom('recovery_emails').select('status').where('account_id', '=', o.accountId).execute();
@@ -175,7 +178,11 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(2 * MINUTE);
       await housekeeping();
       // Active, but not settled: "Passwort vergessen?" reaches it only 7 days after (it came from a new device).
-      expect((await recovery(o.client)).email).toEqual({ status: 'active', address: theirs, usableFrom: new Date(t.clock.now() + 7 * 24 * HOUR).toISOString() });
+      expect((await recovery(o.client)).email).toEqual({
+        status: 'active',
+        address: theirs,
+        usableFrom: new Date(t.clock.now() + 7 * 24 * HOUR).toISOString(),
+      });
       expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
       await settle();
       // Told as a confirmation is: the replaced address hears of it (naming the request's IP, the
@@ -201,7 +208,9 @@ for (const dialect of dialectsUnderTest()) {
       const confirmed = await o.intruder.post('/api/v1/recovery/phone/confirm', { code: await codeTo(t, `+49172${digits}`) });
       const effectiveAt = new Date(t.clock.now() + 72 * HOUR).toISOString();
       expect([confirmed.status, confirmed.body]).toEqual([200, { status: 'held', masked: expect.stringMatching(/\d{3}$/) as unknown, effectiveAt }]);
-      const view = (await o.client.get('/api/v1/recovery')).body as { phone: { status: string; masked: string; replacement?: { masked: string; effectiveAt: string } } };
+      const view = (await o.client.get('/api/v1/recovery')).body as {
+        phone: { status: string; masked: string; replacement?: { masked: string; effectiveAt: string } };
+      };
       expect(view.phone.status).toBe('active');
       expect(view.phone.masked.endsWith(o.phone.slice(-3))).toBe(true);
       expect(view.phone.replacement).toEqual({ masked: expect.stringMatching(new RegExp(`${digits.slice(-3)}$`)) as unknown, effectiveAt });
@@ -238,14 +247,18 @@ for (const dialect of dialectsUnderTest()) {
       // A held replacement, then a held removal: the latest request wins (one change waits).
       const p = await ownerAndIntruder();
       const theirs = uniqueEmail('theirs');
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(p.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(p.intruder, theirs) })).body).toMatchObject({
+        status: 'held',
+      });
       expect((await p.intruder.del('/api/v1/recovery/email')).status).toBe(202);
       expect((await recovery(p.client)).email).toEqual({ status: 'active', address: p.address, removalAt: expect.any(String) as unknown });
       expect(await rowsOf('recovery_emails', p.accountId)).toEqual(['active']);
 
       // "Das war ich nicht" from the new-device notice: the held address goes, the owner's stays.
       const q = await ownerAndIntruder();
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(q.intruder, uniqueEmail('x')) })).body).toMatchObject({ status: 'held' });
+      expect(
+        (await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(q.intruder, uniqueEmail('x')) })).body,
+      ).toMatchObject({ status: 'held' });
       const notice = (await mailsTo(t, q.email)).find((m) => m.subject.includes('neuen Gerät'));
       const undo = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(undo ?? '') })).status).toBe(200);
@@ -253,7 +266,9 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(73 * HOUR);
       await housekeeping();
       // (The undo signed every session out: the rows speak.)
-      expect(await t.database.db.selectFrom('recovery_emails').select(['status', 'address']).where('account_id', '=', q.accountId).execute()).toEqual([{ status: 'active', address: q.address }]);
+      expect(await t.database.db.selectFrom('recovery_emails').select(['status', 'address']).where('account_id', '=', q.accountId).execute()).toEqual([
+        { status: 'active', address: q.address },
+      ]);
     });
 
     it('adding a first channel from such a session is held too (an intruder’s address must not reset the password before the owner has read the notice); the owner’s first device adds and replaces at once', async () => {
@@ -269,19 +284,32 @@ for (const dialect of dialectsUnderTest()) {
       // It is no way back in meanwhile, and the login e-mail has its cancel link.
       await settle();
       expect(await cancelTokenTo(owner.email)).toBeDefined();
-      expect((await mailsTo(t, owner.email)).find((m) => m.text.includes('/cancel-hold?token='))?.text).toContain(`${address} als Wiederherstellungs-E-Mail-Adresse hinzuzufügen`);
+      expect((await mailsTo(t, owner.email)).find((m) => m.text.includes('/cancel-hold?token='))?.text).toContain(
+        `${address} als Wiederherstellungs-E-Mail-Adresse hinzuzufügen`,
+      );
       t.clock.advance(72 * HOUR + MINUTE);
       await housekeeping();
       expect((await recovery(fresh)).email).toEqual({ status: 'active', address, usableFrom: new Date(t.clock.now() + 7 * 24 * HOUR).toISOString() });
       // Made active by the hold, it is not settled: it settles 7 days after.
-      const row = await t.database.db.selectFrom('recovery_emails').select(['confirmed_at', 'settled_at']).where('account_id', '=', owner.accountId).executeTakeFirstOrThrow();
+      const row = await t.database.db
+        .selectFrom('recovery_emails')
+        .select(['confirmed_at', 'settled_at'])
+        .where('account_id', '=', owner.accountId)
+        .executeTakeFirstOrThrow();
       expect(row.settled_at).toBe((row.confirmed_at ?? 0) + 7 * 24 * HOUR);
       const o = await ownerAndIntruder();
-      const first = await t.database.db.selectFrom('recovery_emails').select(['confirmed_at', 'settled_at']).where('account_id', '=', o.accountId).executeTakeFirstOrThrow();
+      const first = await t.database.db
+        .selectFrom('recovery_emails')
+        .select(['confirmed_at', 'settled_at'])
+        .where('account_id', '=', o.accountId)
+        .executeTakeFirstOrThrow();
       // The first device's own address counts as the owner's at once.
       expect(first.settled_at).toBe(first.confirmed_at);
       const next = uniqueEmail('next');
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.client, next) })).body).toEqual({ status: 'active', address: next });
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.client, next) })).body).toEqual({
+        status: 'active',
+        address: next,
+      });
     });
 
     it('a held change that fails to apply holds up no other: it stays due, is logged, and the next round applies it', async () => {
@@ -315,7 +343,9 @@ for (const dialect of dialectsUnderTest()) {
       expect((await o.intruder.post('/api/v1/login', { email: o.email, password: GOOD_PASSWORD })).status).toBe(200);
       expect((await o.intruder.del('/api/v1/recovery/email')).status).toBe(202);
       const theirs = uniqueEmail('again');
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({
+        status: 'held',
+      });
       // 23 hours on, signed in afresh on that device: still new.
       t.clock.advance(23 * HOUR);
       expect((await o.intruder.post('/api/v1/login', { email: o.email, password: GOOD_PASSWORD })).status).toBe(200);
@@ -344,7 +374,9 @@ for (const dialect of dialectsUnderTest()) {
     it('a password reset drops a held replacement; its cancel links are dead after, as after it was applied or superseded', async () => {
       const o = await ownerAndIntruder();
       const theirs = uniqueEmail('theirs');
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({
+        status: 'held',
+      });
       await settle();
       const link = await cancelTokenTo(o.email);
       // The owner resets the password through the login e-mail.
@@ -352,7 +384,10 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(2 * MINUTE);
       expect((await browser.post('/api/v1/password/forgot', { identifier: o.email })).status).toBe(202);
       await t.services.passwordReset.drain();
-      const code = (await mailsTo(t, o.email)).find((m) => m.text.includes('/reset-password?token='))?.text.split('\n').find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
+      const code = (await mailsTo(t, o.email))
+        .find((m) => m.text.includes('/reset-password?token='))
+        ?.text.split('\n')
+        .find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
       expect((await browser.post('/api/v1/password/forgot/verify', { code: code?.trim() })).status).toBe(200);
       expect((await browser.post('/api/v1/password/reset', { password: 'Wieder-meins-2026' })).status).toBe(200);
       expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
@@ -360,7 +395,9 @@ for (const dialect of dialectsUnderTest()) {
 
       // Applied: the links are dead too (and replayed ones).
       const p = await ownerAndIntruder();
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(p.intruder, uniqueEmail('later')) })).body).toMatchObject({ status: 'held' });
+      expect(
+        (await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(p.intruder, uniqueEmail('later')) })).body,
+      ).toMatchObject({ status: 'held' });
       await settle();
       const pLink = await cancelTokenTo(p.email);
       t.clock.advance(73 * HOUR);
@@ -371,7 +408,9 @@ for (const dialect of dialectsUnderTest()) {
     it('"Änderung abbrechen" in the profile: any session of the account ends the channel’s waiting change (204, the addresses told), then 404; bad input 400, no CSRF 403, no session 401', async () => {
       const o = await ownerAndIntruder();
       const theirs = uniqueEmail('theirs');
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({ status: 'held' });
+      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(o.intruder, theirs) })).body).toMatchObject({
+        status: 'held',
+      });
       expect((await o.intruder.del('/api/v1/recovery/phone')).status).toBe(202);
       // Nothing changes without a session or the CSRF token, nor for a channel that does not exist.
       expect((await apiClient(t.app).del('/api/v1/recovery/email/held')).status).toBe(401);
@@ -391,12 +430,21 @@ for (const dialect of dialectsUnderTest()) {
       expect((await recovery(o.client)).phone.removalAt).toBeUndefined();
       await settle();
       const notices = (await mailsTo(t, o.email)).filter((m) => m.subject.includes('Zurückgehaltene Änderung abgebrochen'));
-      expect(notices.map((m) => m.text.includes('das Ersetzen Ihrer Wiederherstellungs-E-Mail-Adresse') || m.text.includes('das Deaktivieren Ihrer Telefonnummer'))).toEqual([true, true]);
+      expect(
+        notices.map((m) => m.text.includes('das Ersetzen Ihrer Wiederherstellungs-E-Mail-Adresse') || m.text.includes('das Deaktivieren Ihrer Telefonnummer')),
+      ).toEqual([true, true]);
       expect((await mailsTo(t, o.address)).some((m) => m.subject.includes('Zurückgehaltene Änderung abgebrochen'))).toBe(true);
       t.clock.advance(73 * HOUR);
       await housekeeping();
       expect(await recovery(o.client)).toMatchObject({ email: { status: 'active', address: o.address }, phone: { status: 'active' } });
-      const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', o.accountId).where('type', '=', 'recovery.change_hold_cancelled').execute()).length;
+      const events = (
+        await t.database.db
+          .selectFrom('security_events')
+          .select('type')
+          .where('account_id', '=', o.accountId)
+          .where('type', '=', 'recovery.change_hold_cancelled')
+          .execute()
+      ).length;
       expect(events).toBe(2);
     });
 
@@ -429,10 +477,16 @@ for (const dialect of dialectsUnderTest()) {
       expect(notice?.text).toContain(`IP-Adresse: ${o.intruderIp}`);
       expect(notice?.text).not.toContain(openerIp);
       // A month on (another account's applied rows are pruned meanwhile), this waiting row stays.
-      await t.database.db.updateTable('held_changes').set({ effective_at: t.clock.now() + 60 * 24 * HOUR }).where('account_id', '=', o.accountId).execute();
+      await t.database.db
+        .updateTable('held_changes')
+        .set({ effective_at: t.clock.now() + 60 * 24 * HOUR })
+        .where('account_id', '=', o.accountId)
+        .execute();
       t.clock.advance(40 * 24 * HOUR);
       await housekeeping();
-      expect(await t.database.db.selectFrom('held_changes').select('id').where('account_id', '=', o.accountId).where('cancelled_at', 'is', null).execute()).toHaveLength(1);
+      expect(
+        await t.database.db.selectFrom('held_changes').select('id').where('account_id', '=', o.accountId).where('cancelled_at', 'is', null).execute(),
+      ).toHaveLength(1);
     });
 
     it('a dormant account whose devices were all pruned: a stranger’s device is no "first device": its changes are held, its sign-in is notified', async () => {

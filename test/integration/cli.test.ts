@@ -57,7 +57,10 @@ for (const dialect of dialectsUnderTest()) {
       const delivered = await lifeline(['mail-test', '--to', 'ops@example.com', '--locale', 'en', '--wait'], env);
       expect(delivered.code).toBe(0);
       expect(delivered.stdout).toContain('delivered');
-      const json = JSON.parse((await lifeline(['outbox', '--status', 'all', '--json'], env)).stdout) as { counts: Record<string, number>; messages: { status: string }[] };
+      const json = JSON.parse((await lifeline(['outbox', '--status', 'all', '--json'], env)).stdout) as {
+        counts: Record<string, number>;
+        messages: { status: string }[];
+      };
       expect(json.counts.sent).toBe(2); // --wait's worker round took the first one too
       expect(json.messages.every((m) => m.status === 'sent')).toBe(true);
     });
@@ -89,13 +92,23 @@ for (const dialect of dialectsUnderTest()) {
       expect(json.code).toBe(0);
       const created = JSON.parse(json.stdout) as Record<string, unknown>;
       expect(Object.keys(created).sort()).toEqual(['key', 'name', 'scopes']);
-      expect(created).toEqual({ name: 'backoffice', key: expect.stringMatching(/^llk_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/), scopes: ['admin:read', 'admin:write'] });
+      expect(created).toEqual({
+        name: 'backoffice',
+        key: expect.stringMatching(/^llk_[A-Za-z0-9_-]{12}\.[A-Za-z0-9_-]{43}$/),
+        scopes: ['admin:read', 'admin:write'],
+      });
       expect(json.stdout.trim().split('\n')).toHaveLength(1); // one JSON document, nothing else on stdout
       const plain = JSON.parse((await lifeline(['api-key', 'create', 'plain-host', '--json'], env)).stdout) as { scopes: string[] };
       expect(plain.scopes).toEqual(['verifications']);
-      const comma = JSON.parse((await lifeline(['api-key', 'create', 'events-host', '--scope', 'events,verifications', '--json'], env)).stdout) as { scopes: string[] };
+      const comma = JSON.parse((await lifeline(['api-key', 'create', 'events-host', '--scope', 'events,verifications', '--json'], env)).stdout) as {
+        scopes: string[];
+      };
       expect(comma.scopes).toEqual(['verifications', 'events']);
-      for (const bad of [['--scope', 'admin'], ['--scope', 'verifications', '--scope', 'root'], ['--scope', '']]) {
+      for (const bad of [
+        ['--scope', 'admin'],
+        ['--scope', 'verifications', '--scope', 'root'],
+        ['--scope', ''],
+      ]) {
         const refused = await lifeline(['api-key', 'create', 'never-stored', ...bad], env);
         expect(refused.code, bad.join(' ')).toBe(2);
         expect(refused.stderr).toMatch(/--scope: ".*" is not a scope; use one or more of verifications, admin:read, admin:write, events/);
@@ -111,14 +124,36 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('client create | list | revoke: one JSON document with the secret once; list never shows it; wrong input exits 2 and stores nothing', async () => {
-      const made = await lifeline(['client', 'create', 'Kundenportal', '--redirect-uri', 'https://portal.example/cb', '--redirect-uri', 'http://127.0.0.1:8080/cb', '--backchannel-logout-uri', 'https://portal.example/bcl', '--first-party', '--json'], env);
+      const made = await lifeline(
+        [
+          'client',
+          'create',
+          'Kundenportal',
+          '--redirect-uri',
+          'https://portal.example/cb',
+          '--redirect-uri',
+          'http://127.0.0.1:8080/cb',
+          '--backchannel-logout-uri',
+          'https://portal.example/bcl',
+          '--first-party',
+          '--json',
+        ],
+        env,
+      );
       expect(made.code).toBe(0);
       expect(made.stdout.trim().split('\n')).toHaveLength(1);
       const created = JSON.parse(made.stdout) as { clientId: string; clientSecret: string };
       expect(Object.keys(created).sort()).toEqual(['clientId', 'clientSecret']);
-      const spa = JSON.parse((await lifeline(['client', 'create', 'SPA', '--redirect-uri', 'https://spa.example/cb', '--public', '--json'], env)).stdout) as Record<string, unknown>;
+      const spa = JSON.parse(
+        (await lifeline(['client', 'create', 'SPA', '--redirect-uri', 'https://spa.example/cb', '--public', '--json'], env)).stdout,
+      ) as Record<string, unknown>;
       expect(Object.keys(spa)).toEqual(['clientId']);
-      for (const bad of [[], ['--redirect-uri', 'https://a.example/cb#x'], ['--redirect-uri', 'ftp://a.example/cb'], ['--redirect-uri', 'https://a.example/cb', '--backchannel-logout-uri', 'nope']]) {
+      for (const bad of [
+        [],
+        ['--redirect-uri', 'https://a.example/cb#x'],
+        ['--redirect-uri', 'ftp://a.example/cb'],
+        ['--redirect-uri', 'https://a.example/cb', '--backchannel-logout-uri', 'nope'],
+      ]) {
         const refused = await lifeline(['client', 'create', 'never-stored', ...bad, '--json'], env);
         expect(refused.code, bad.join(' ')).toBe(2);
         expect(refused.stdout).toBe('');
@@ -127,8 +162,21 @@ for (const dialect of dialectsUnderTest()) {
       }
       const listed = await lifeline(['client', 'list', '--json'], env);
       expect(listed.stdout).not.toContain(created.clientSecret);
-      const clients = JSON.parse(listed.stdout) as { clientId: string; name: string; firstParty: boolean; public: boolean; backchannelLogoutUri: string | null; revokedAt: string | null }[];
-      expect(clients.find((c) => c.clientId === created.clientId)).toMatchObject({ name: 'Kundenportal', firstParty: true, public: false, backchannelLogoutUri: 'https://portal.example/bcl', revokedAt: null });
+      const clients = JSON.parse(listed.stdout) as {
+        clientId: string;
+        name: string;
+        firstParty: boolean;
+        public: boolean;
+        backchannelLogoutUri: string | null;
+        revokedAt: string | null;
+      }[];
+      expect(clients.find((c) => c.clientId === created.clientId)).toMatchObject({
+        name: 'Kundenportal',
+        firstParty: true,
+        public: false,
+        backchannelLogoutUri: 'https://portal.example/bcl',
+        revokedAt: null,
+      });
       expect(clients.some((c) => c.name === 'never-stored')).toBe(false);
       expect((await lifeline(['client', 'revoke', created.clientId], env)).code).toBe(0);
       expect((await lifeline(['client', 'revoke', created.clientId], env)).code).toBe(1);
@@ -140,7 +188,9 @@ for (const dialect of dialectsUnderTest()) {
 
     it('outbox masks codes and links of waiting messages', async () => {
       const database = await createDatabase(
-        testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },
+        testDb.dialect === 'sqlite'
+          ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url }
+          : { dialect: 'postgres', url: testDb.url },
         { poolSize: 2 },
       );
       try {
@@ -198,14 +248,29 @@ for (const dialect of dialectsUnderTest()) {
 
     it('account find | disable | enable | revoke-sessions | send-reset | delete: the admin API for operators; unknown ids exit 1, delete needs --yes', async () => {
       const database = await createDatabase(
-        testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },
+        testDb.dialect === 'sqlite'
+          ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url }
+          : { dialect: 'postgres', url: testDb.url },
         { poolSize: 2 },
       );
       const id = '11111111-2222-4333-8444-555555555555';
       try {
         await database.db
           .insertInto('accounts')
-          .values({ id, email: 'Kundin@Example.com', email_normalized: 'kundin@example.com', password_hash: 'x', locale: 'de', time_zone: 'Europe/Berlin', created_at: Date.now(), updated_at: Date.now(), email_verified_at: Date.now(), password_changed_at: Date.now(), signup_notice_at: null, throttle_notice_at: null })
+          .values({
+            id,
+            email: 'Kundin@Example.com',
+            email_normalized: 'kundin@example.com',
+            password_hash: 'x',
+            locale: 'de',
+            time_zone: 'Europe/Berlin',
+            created_at: Date.now(),
+            updated_at: Date.now(),
+            email_verified_at: Date.now(),
+            password_changed_at: Date.now(),
+            signup_notice_at: null,
+            throttle_notice_at: null,
+          })
           .execute();
       } finally {
         await database.destroy();
@@ -218,7 +283,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(disabled.code).toBe(0);
       expect(disabled.stderr).toContain('disabled');
       expect((await lifeline(['account', 'disable', id], env)).stderr).toContain('nothing changed');
-      expect((JSON.parse((await lifeline(['account', 'find', 'kundin@example.com', '--json'], env)).stdout) as { items: { disabled: boolean }[] }).items[0]?.disabled).toBe(true);
+      expect(
+        (JSON.parse((await lifeline(['account', 'find', 'kundin@example.com', '--json'], env)).stdout) as { items: { disabled: boolean }[] }).items[0]
+          ?.disabled,
+      ).toBe(true);
       expect((await lifeline(['account', 'enable', id], env)).code).toBe(0);
       expect((await lifeline(['account', 'revoke-sessions', id], env)).code).toBe(0);
       expect((await lifeline(['account', 'send-reset', id], env)).code).toBe(0);
@@ -293,7 +361,11 @@ describe('lifeline CLI: wrong input stops with a clear message, never a stack tr
   });
 
   it('config prints the effective settings with secrets masked', async () => {
-    const r = await lifeline(['config'], { ...env, DATABASE_URL: 'postgres://lifeline:hunter2@db.internal:5432/lifeline', METRICS_TOKEN: 'metrics-secret-123456' });
+    const r = await lifeline(['config'], {
+      ...env,
+      DATABASE_URL: 'postgres://lifeline:hunter2@db.internal:5432/lifeline',
+      METRICS_TOKEN: 'metrics-secret-123456',
+    });
     expect(r.code).toBe(0);
     const view = JSON.parse(r.stdout) as { database: { url: string }; metrics: { tokenSet: boolean } };
     expect(view.database.url).toBe('postgres://lifeline:***@db.internal:5432/lifeline');
@@ -341,7 +413,10 @@ describe('the server start refuses wrong configuration with a named variable', (
     [{ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, 'DATABASE_URL: cannot connect'],
   ])('%j', async (bad, message) => {
     try {
-      await run(process.execPath, [mainPath], { env: { PATH: process.env.PATH ?? '', SECRET_KEY: TEST_SECRET_KEY, DATA_DIR: '/tmp/lifeline-main-unused', ...bad }, timeout: 30_000 });
+      await run(process.execPath, [mainPath], {
+        env: { PATH: process.env.PATH ?? '', SECRET_KEY: TEST_SECRET_KEY, DATA_DIR: '/tmp/lifeline-main-unused', ...bad },
+        timeout: 30_000,
+      });
       expect.unreachable('the server must not start');
     } catch (error) {
       const e = error as { code?: number; stderr?: string };

@@ -55,7 +55,9 @@ describe('the development mailbox (docs/reference/contracts.md "Contracts")', ()
     expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page.body).toContain('&lt;b&gt;bold&lt;/b&gt;');
     expect(page.body).toContain(`<a href="${t.config.http.publicUrl}/confirm?token=abc">`);
-    const message = (await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' })).json<{ id: string; to: string }[]>().find((m) => m.to === 'x@example.com');
+    const message = (await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' }))
+      .json<{ id: string; to: string }[]>()
+      .find((m) => m.to === 'x@example.com');
     const html = await t.app.inject({ method: 'GET', url: `/dev/mailbox/messages/${message?.id}/html` });
     expect(html.statusCode).toBe(200);
     expect(html.body).toBe('<p>hi</p>');
@@ -63,15 +65,18 @@ describe('the development mailbox (docs/reference/contracts.md "Contracts")', ()
     expect((await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages/nope/html' })).statusCode).toBe(404);
   });
 
-  it.each(['10.1.2.3', '2001:db8::5', '192.168.0.10'])('answers a client at %s 404, like a path that does not exist, for every method', async (remoteAddress) => {
-    for (const url of ['/dev/mailbox', '/dev/mailbox/messages']) {
-      const r = await t.app.inject({ method: 'GET', url, remoteAddress });
-      expect(r.statusCode).toBe(404);
-      expect(r.json()).toMatchObject({ code: 'not-found' });
-      const post = await t.app.inject({ method: 'POST', url, remoteAddress, headers: { 'content-type': 'application/json' }, payload: '{}' });
-      expect(post.statusCode).toBe(404); // not 405, which would tell that the mailbox exists
-    }
-  });
+  it.each(['10.1.2.3', '2001:db8::5', '192.168.0.10'])(
+    'answers a client at %s 404, like a path that does not exist, for every method',
+    async (remoteAddress) => {
+      for (const url of ['/dev/mailbox', '/dev/mailbox/messages']) {
+        const r = await t.app.inject({ method: 'GET', url, remoteAddress });
+        expect(r.statusCode).toBe(404);
+        expect(r.json()).toMatchObject({ code: 'not-found' });
+        const post = await t.app.inject({ method: 'POST', url, remoteAddress, headers: { 'content-type': 'application/json' }, payload: '{}' });
+        expect(post.statusCode).toBe(404); // not 405, which would tell that the mailbox exists
+      }
+    },
+  );
 
   it.each([
     ['X-Forwarded-For', { 'x-forwarded-for': '198.51.100.7' }],
@@ -129,16 +134,19 @@ describe('the development mailbox needs a loopback PUBLIC_URL as well as a loopb
     },
   );
 
-  it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://localhost:3000/lifeline'])('PUBLIC_URL=%s: mounted for a loopback browser', async (publicUrl) => {
-    const t = await createTestApp('sqlite', { env: { PUBLIC_URL: publicUrl } });
-    try {
-      const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages', remoteAddress: '127.0.0.1', headers: { host: 'localhost:3000' } });
-      expect(r.statusCode).toBe(200);
-      expect(t.logs().some((l) => l.event === 'dev_mailbox.not_mounted')).toBe(false);
-    } finally {
-      await t.close();
-    }
-  });
+  it.each(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://localhost:3000/lifeline'])(
+    'PUBLIC_URL=%s: mounted for a loopback browser',
+    async (publicUrl) => {
+      const t = await createTestApp('sqlite', { env: { PUBLIC_URL: publicUrl } });
+      try {
+        const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages', remoteAddress: '127.0.0.1', headers: { host: 'localhost:3000' } });
+        expect(r.statusCode).toBe(200);
+        expect(t.logs().some((l) => l.event === 'dev_mailbox.not_mounted')).toBe(false);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 });
 
 describe('/metrics with METRICS_TOKEN', () => {

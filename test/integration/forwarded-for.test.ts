@@ -8,7 +8,13 @@ import { createTestApp, type TestApp } from '../helpers/test-app.js';
  * production the first one is logged as a warning that names the peer and TRUST_PROXY.
  */
 const METRICS_TOKEN = 'metrics-token-0123456789';
-const PRODUCTION: Environment = { NODE_ENV: 'production', PUBLIC_URL: 'https://id.example.com', SMTP_URL: 'smtps://127.0.0.1:9', METRICS_TOKEN, SMS_PROVIDER: 'none' };
+const PRODUCTION: Environment = {
+  NODE_ENV: 'production',
+  PUBLIC_URL: 'https://id.example.com',
+  SMTP_URL: 'smtps://127.0.0.1:9',
+  METRICS_TOKEN,
+  SMS_PROVIDER: 'none',
+};
 
 async function withApp(env: Environment, test: (t: TestApp) => Promise<void>): Promise<void> {
   const t = await createTestApp('sqlite', { env });
@@ -19,7 +25,8 @@ async function withApp(env: Environment, test: (t: TestApp) => Promise<void>): P
   }
 }
 
-const meta = (t: TestApp, remoteAddress: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: '/api/v1/meta', remoteAddress, headers });
+const meta = (t: TestApp, remoteAddress: string, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'GET', url: '/api/v1/meta', remoteAddress, headers });
 
 async function untrustedCount(t: TestApp): Promise<number> {
   const r = await t.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '127.0.0.1', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });

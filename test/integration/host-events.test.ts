@@ -51,7 +51,14 @@ for (const dialect of dialectsUnderTest()) {
       await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: unconfirmed, password: GOOD_PASSWORD });
       const row = await t.database.db.selectFrom('accounts').select('id').where('email_normalized', '=', unconfirmed.toLowerCase()).executeTakeFirstOrThrow();
       expect((await post(eventsKey, row.id, iban)).status).toBe(404);
-      expect(await t.database.db.selectFrom('security_events').select('id').where('type', '=', 'host.event').where('account_id', 'in', [a.accountId, row.id]).execute()).toEqual([]);
+      expect(
+        await t.database.db
+          .selectFrom('security_events')
+          .select('id')
+          .where('type', '=', 'host.event')
+          .where('account_id', 'in', [a.accountId, row.id])
+          .execute(),
+      ).toEqual([]);
     });
 
     it('without notify: in the owner’s security log with the title in both languages, no mail', async () => {
@@ -61,8 +68,14 @@ for (const dialect of dialectsUnderTest()) {
       expect(recorded.status).toBe(201);
       expect(recorded.body).toMatchObject({ id: expect.any(String), createdAt: expect.stringMatching(/^\d{4}-/), notified: false });
       const log = await a.client.get('/api/v1/security-log');
-      const item = (log.body.items as { id: string; type: string; details: Record<string, unknown>; ip: string | null }[]).find((i) => i.id === recorded.body.id);
-      expect(item).toMatchObject({ type: 'host.event', ip: null, details: { hostType: 'iban.changed', titleDe: 'IBAN geändert', titleEn: 'IBAN changed', detail: 'Neue IBAN: DE89 •••• 3000', source: 'shop-events' } });
+      const item = (log.body.items as { id: string; type: string; details: Record<string, unknown>; ip: string | null }[]).find(
+        (i) => i.id === recorded.body.id,
+      );
+      expect(item).toMatchObject({
+        type: 'host.event',
+        ip: null,
+        details: { hostType: 'iban.changed', titleDe: 'IBAN geändert', titleEn: 'IBAN changed', detail: 'Neue IBAN: DE89 •••• 3000', source: 'shop-events' },
+      });
       expect(await mailsTo(t, a.email)).toHaveLength(before);
     });
 
@@ -105,12 +118,25 @@ for (const dialect of dialectsUnderTest()) {
       const recovery = uniqueEmail('rec');
       await t.database.db
         .insertInto('recovery_emails')
-        .values({ id: `rec-${a.accountId}`, account_id: a.accountId, address: recovery, address_normalized: recovery.toLowerCase(), status: 'active', created_at: t.clock.now(), confirmed_at: t.clock.now(), settled_at: t.clock.now(), last_sent_at: null, hold_requested: 0 })
+        .values({
+          id: `rec-${a.accountId}`,
+          account_id: a.accountId,
+          address: recovery,
+          address_normalized: recovery.toLowerCase(),
+          status: 'active',
+          created_at: t.clock.now(),
+          confirmed_at: t.clock.now(),
+          settled_at: t.clock.now(),
+          last_sent_at: null,
+          hold_requested: 0,
+        })
         .execute();
       const title = { de: '<b>Schlüssel</b> erstellt', en: '<img src=x onerror=alert(1)> key created' };
       expect((await post(eventsKey, a.accountId, { type: 'export-key.created', title, notify: true })).status).toBe(201);
       await t.services.worker.runOnce();
-      const rows = ((await t.services.devMailbox?.list()) ?? []).filter((m) => [a.email.toLowerCase(), recovery.toLowerCase()].includes(m.recipient.toLowerCase()) && m.subject.includes('key created'));
+      const rows = ((await t.services.devMailbox?.list()) ?? []).filter(
+        (m) => [a.email.toLowerCase(), recovery.toLowerCase()].includes(m.recipient.toLowerCase()) && m.subject.includes('key created'),
+      );
       expect(rows.map((m) => m.recipient.toLowerCase()).sort()).toEqual([a.email.toLowerCase(), recovery.toLowerCase()].sort());
       for (const m of rows) {
         expect(m.html).not.toContain('<img src=x');
@@ -141,9 +167,16 @@ for (const dialect of dialectsUnderTest()) {
         expect(r.status, JSON.stringify(body)?.slice(0, 80)).toBe(400);
         expect(r.headers['content-type']).toMatch(/problem\+json/);
       }
-      const raw = await t.app.inject({ method: 'POST', url: `/api/v1/accounts/${a.accountId}/security-events`, headers: { authorization: `Bearer ${eventsKey}`, 'content-type': 'application/json' }, payload: '{"type":' });
+      const raw = await t.app.inject({
+        method: 'POST',
+        url: `/api/v1/accounts/${a.accountId}/security-events`,
+        headers: { authorization: `Bearer ${eventsKey}`, 'content-type': 'application/json' },
+        payload: '{"type":',
+      });
       expect(raw.statusCode).toBe(400);
-      expect(await t.database.db.selectFrom('security_events').select('id').where('type', '=', 'host.event').where('account_id', '=', a.accountId).execute()).toEqual([]);
+      expect(
+        await t.database.db.selectFrom('security_events').select('id').where('type', '=', 'host.event').where('account_id', '=', a.accountId).execute(),
+      ).toEqual([]);
     });
 
     it('limits: 10 notices an hour per account, then 429 (the record is not written either); 30 events an hour per account', async () => {
@@ -161,7 +194,12 @@ for (const dialect of dialectsUnderTest()) {
       }
       expect(status).toBe(429);
       expect(recorded).toBe(29); // the refused 11th notice counted too
-      const rows = await t.database.db.selectFrom('security_events').select('id').where('type', '=', 'host.event').where('account_id', '=', a.accountId).execute();
+      const rows = await t.database.db
+        .selectFrom('security_events')
+        .select('id')
+        .where('type', '=', 'host.event')
+        .where('account_id', '=', a.accountId)
+        .execute();
       expect(rows).toHaveLength(recorded);
       // Another account is not affected.
       const b = await signedInAccount(t, { ip: nextIp() });

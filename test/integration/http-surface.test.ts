@@ -9,11 +9,12 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /** A sample route for the plumbing's bad-input tests (only in this test's app). */
 function addSampleRoutes(app: FastifyInstance): void {
-  app.withTypeProvider<ZodTypeProvider>().post(
-    '/api/v1/test-sample',
-    { schema: { body: z.strictObject({ name: z.string().min(1), count: z.number().int() }) } },
-    async (request) => ({ greeting: `hello ${request.body.name}`, count: request.body.count }),
-  );
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .post('/api/v1/test-sample', { schema: { body: z.strictObject({ name: z.string().min(1), count: z.number().int() }) } }, async (request) => ({
+      greeting: `hello ${request.body.name}`,
+      count: request.body.count,
+    }));
   app.get('/api/v1/test-crash', async () => {
     throw new Error('SELECT * FROM secret_table WHERE boom at /work/main/src/x.ts:1');
   });
@@ -30,7 +31,15 @@ function addSampleRoutes(app: FastifyInstance): void {
 
 function problem(response: { headers: Record<string, unknown>; json: () => unknown }) {
   expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  return response.json() as { type: string; title: string; status: number; detail: string; code: string; requestId?: string; errors?: { field: string; detail: string }[] };
+  return response.json() as {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    code: string;
+    requestId?: string;
+    errors?: { field: string; detail: string }[];
+  };
 }
 
 for (const dialect of dialectsUnderTest()) {
@@ -267,7 +276,11 @@ for (const dialect of dialectsUnderTest()) {
         expect(fetchSite.statusCode).toBe(403);
         const nullOrigin = await post(JSON.stringify({ name: 'Ada', count: 1 }), { 'content-type': 'application/json', origin: 'null' });
         expect(nullOrigin.statusCode).toBe(403);
-        const same = await post(JSON.stringify({ name: 'Ada', count: 1 }), { 'content-type': 'application/json', origin: 'http://127.0.0.1:3000', 'sec-fetch-site': 'same-origin' });
+        const same = await post(JSON.stringify({ name: 'Ada', count: 1 }), {
+          'content-type': 'application/json',
+          origin: 'http://127.0.0.1:3000',
+          'sec-fetch-site': 'same-origin',
+        });
         expect(same.statusCode).toBe(200);
         expect(t.logs().some((l) => l.event === 'security.control_triggered' && l.control === 'origin-check')).toBe(true);
       });
@@ -281,7 +294,11 @@ for (const dialect of dialectsUnderTest()) {
       });
 
       it('OPTIONS on a route answers 405 too (no CORS preflight is ever granted)', async () => {
-        const r = await t.app.inject({ method: 'OPTIONS', url: '/api/v1/meta', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+        const r = await t.app.inject({
+          method: 'OPTIONS',
+          url: '/api/v1/meta',
+          headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+        });
         expect(r.statusCode).toBe(405);
         expect(r.headers['access-control-allow-origin']).toBeUndefined();
       });
@@ -322,16 +339,25 @@ for (const dialect of dialectsUnderTest()) {
         });
         expect(r.statusCode).toBe(204);
         const logged = t.logs().find((l) => l.event === 'security.csp_violation');
-        expect(logged?.reports).toEqual([{ directive: 'script-src-elem', blocked: 'https://evil.example/x.js', document: 'http://127.0.0.1:3000/confirm-email' }]);
+        expect(logged?.reports).toEqual([
+          { directive: 'script-src-elem', blocked: 'https://evil.example/x.js', document: 'http://127.0.0.1:3000/confirm-email' },
+        ]);
         expect(t.logLines().join('\n')).not.toContain('CSPSECRETTOKEN');
         const modern = await t.app.inject({
           method: 'POST',
           url: '/csp-reports',
           headers: { 'content-type': 'application/reports+json' },
-          payload: JSON.stringify([{ type: 'csp-violation', body: { effectiveDirective: 'img-src', blockedURL: 'inline', documentURL: 'http://127.0.0.1:3000/?token=X' } }]),
+          payload: JSON.stringify([
+            { type: 'csp-violation', body: { effectiveDirective: 'img-src', blockedURL: 'inline', documentURL: 'http://127.0.0.1:3000/?token=X' } },
+          ]),
         });
         expect(modern.statusCode).toBe(204);
-        const garbage = await t.app.inject({ method: 'POST', url: '/csp-reports', headers: { 'content-type': 'application/csp-report' }, payload: '{not json' });
+        const garbage = await t.app.inject({
+          method: 'POST',
+          url: '/csp-reports',
+          headers: { 'content-type': 'application/csp-report' },
+          payload: '{not json',
+        });
         expect(garbage.statusCode).toBe(204);
       });
     });

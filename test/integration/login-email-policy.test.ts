@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
-import { apiClient, changeLoginEmailVerified, codeTo, GOOD_PASSWORD, mailsTo, settledAccount, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
+import {
+  apiClient,
+  changeLoginEmailVerified,
+  codeTo,
+  GOOD_PASSWORD,
+  mailsTo,
+  settledAccount,
+  signedInAccount,
+  tokenIn,
+  uniqueEmail,
+} from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -22,12 +32,14 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
     const housekeeping = () => createHousekeeping(t.services).runOnce();
-    const loginOf = async (id: string) => (await t.database.db.selectFrom('accounts').select(['email', 'pending_email', 'email_change_due_at']).where('id', '=', id).executeTakeFirstOrThrow());
+    const loginOf = async (id: string) =>
+      await t.database.db.selectFrom('accounts').select(['email', 'pending_email', 'email_change_due_at']).where('id', '=', id).executeTakeFirstOrThrow();
 
     it('a settled channel: 403 verification-required without a code; a record of another action, of another session, unverified or used is refused', async () => {
       const owner = await settledAccount(t, { ip: nextIp() });
       const newEmail = uniqueEmail('policy');
-      const ask = (body: Record<string, unknown>, client = owner.client) => client.post('/api/v1/account/email', { newEmail, password: owner.password, ...body });
+      const ask = (body: Record<string, unknown>, client = owner.client) =>
+        client.post('/api/v1/account/email', { newEmail, password: owner.password, ...body });
       expect((await ask({})).body.code).toBe('verification-required');
       // A verified record of another action.
       t.clock.advance(2 * MINUTE);
@@ -70,7 +82,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(confirmed.body).toEqual({ email: owner.email, emailVerified: true, effectiveAt: new Date(requestedAt + 7 * DAY).toISOString() });
       expect(await loginOf(owner.accountId)).toEqual({ email: owner.email, pending_email: newEmail, email_change_due_at: requestedAt + 7 * DAY });
       // The profile shows the waiting change.
-      expect((await owner.client.get('/api/v1/session')).body.account).toMatchObject({ email: owner.email, pendingEmail: { email: newEmail, effectiveAt: new Date(requestedAt + 7 * DAY).toISOString() } });
+      expect((await owner.client.get('/api/v1/session')).body.account).toMatchObject({
+        email: owner.email,
+        pendingEmail: { email: newEmail, effectiveAt: new Date(requestedAt + 7 * DAY).toISOString() },
+      });
       // Until then the old address signs in, the new one does not.
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
       t.clock.advance(7 * DAY - 2 * MINUTE);
@@ -104,7 +119,8 @@ for (const dialect of dialectsUnderTest()) {
         await housekeeping();
         expect(await loginOf(owner.accountId)).toEqual({ email: owner.email, pending_email: null, email_change_due_at: null });
       }
-      for (const forged of ['', 'x', 'AAAA.BBBB']) expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/account/email/cancel', { token: forged })).status);
+      for (const forged of ['', 'x', 'AAAA.BBBB'])
+        expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/account/email/cancel', { token: forged })).status);
     });
 
     it('an intruder’s waiting change: "Das war ich nicht" drops it, and so does a password reset; nothing applies later', async () => {

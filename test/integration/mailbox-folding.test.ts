@@ -52,17 +52,28 @@ for (const dialect of dialectsUnderTest()) {
     it('Outlook.com: a +tag of the login is refused, a different dotting is another mailbox; an unknown domain is not folded', async () => {
       const name = freshName();
       const outlook = await signedInAccount(t, { ip: nextIp(), email: `max.${name}@outlook.com` });
-      expect((await outlook.client.put('/api/v1/recovery/email', { address: `Max.${name}+backup@Outlook.com`, password: GOOD_PASSWORD })).body.code).toBe('same-as-login-email');
+      expect((await outlook.client.put('/api/v1/recovery/email', { address: `Max.${name}+backup@Outlook.com`, password: GOOD_PASSWORD })).body.code).toBe(
+        'same-as-login-email',
+      );
       expect((await outlook.client.put('/api/v1/recovery/email', { address: `max${name}@outlook.com`, password: GOOD_PASSWORD })).status).toBe(202);
 
       const plain = await signedInAccount(t, { ip: nextIp(), email: `${name}@example.org` });
       expect((await plain.client.put('/api/v1/recovery/email', { address: `${name}+backup@example.org`, password: GOOD_PASSWORD })).status).toBe(202);
-      expect((await plain.client.put('/api/v1/recovery/email', { address: `${name}@example.org`, password: GOOD_PASSWORD })).body.code).toBe('same-as-login-email');
+      expect((await plain.client.put('/api/v1/recovery/email', { address: `${name}@example.org`, password: GOOD_PASSWORD })).body.code).toBe(
+        'same-as-login-email',
+      );
     });
 
     it('sign-up: five confirmation mails an hour per mailbox, however it is spelt; the sixth spelling gets the same 202 and no mail', async () => {
       const name = freshName();
-      const spellings = [`${name}@gmail.com`, `${name.slice(0, 3)}.${name.slice(3)}@gmail.com`, `${name}+a@googlemail.com`, `${name.slice(0, 1)}.${name.slice(1)}+b@gmail.com`, `${name}+c@gmail.com`, `${name}+d@googlemail.com`];
+      const spellings = [
+        `${name}@gmail.com`,
+        `${name.slice(0, 3)}.${name.slice(3)}@gmail.com`,
+        `${name}+a@googlemail.com`,
+        `${name.slice(0, 1)}.${name.slice(1)}+b@gmail.com`,
+        `${name}+c@gmail.com`,
+        `${name}+d@googlemail.com`,
+      ];
       const client = apiClient(t.app, { ip: nextIp() });
       const answers: string[] = [];
       for (const email of spellings) {
@@ -81,7 +92,13 @@ for (const dialect of dialectsUnderTest()) {
 
     it('recovery e-mail: five confirmation links an hour per recipient mailbox across accounts, however it is spelt; then 429', async () => {
       const name = freshName();
-      const spellings = [`${name}@gmail.com`, `${name}+1@gmail.com`, `${name.slice(0, 2)}.${name.slice(2)}@googlemail.com`, `${name}+3@googlemail.com`, `${name.slice(0, 4)}.${name.slice(4)}+4@gmail.com`];
+      const spellings = [
+        `${name}@gmail.com`,
+        `${name}+1@gmail.com`,
+        `${name.slice(0, 2)}.${name.slice(2)}@googlemail.com`,
+        `${name}+3@googlemail.com`,
+        `${name.slice(0, 4)}.${name.slice(4)}+4@gmail.com`,
+      ];
       for (const address of spellings) {
         const owner = await signedInAccount(t, { ip: nextIp() });
         expect((await owner.client.put('/api/v1/recovery/email', { address, password: GOOD_PASSWORD })).status, address).toBe(202);

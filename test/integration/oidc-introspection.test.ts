@@ -68,7 +68,8 @@ for (const dialect of dialectsUnderTest()) {
       await t.close();
     });
 
-    const basicOf = (clientId: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+    const basicOf = (clientId: string, secret: string) =>
+      `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
     const asMine = (params: Record<string, string>, headers: Record<string, string> = {}): Sent => ({
       headers: { 'content-type': FORM, accept: 'application/json', authorization: basicOf(mine.clientId, mine.clientSecret), ...headers },
       body: new URLSearchParams(params).toString(),
@@ -125,9 +126,17 @@ for (const dialect of dialectsUnderTest()) {
       const row = await t.database.db.selectFrom('oidc_payloads').select('payload').where('model', '=', model).where('id', '=', id).executeTakeFirstOrThrow();
       const payload = JSON.parse(row.payload) as Record<string, unknown>;
       change(payload);
-      await t.database.db.updateTable('oidc_payloads').set({ payload: JSON.stringify(payload) }).where('model', '=', model).where('id', '=', id).execute();
+      await t.database.db
+        .updateTable('oidc_payloads')
+        .set({ payload: JSON.stringify(payload) })
+        .where('model', '=', model)
+        .where('id', '=', id)
+        .execute();
     }
-    const grantOf = async (model: string, id: string) => String((await t.database.db.selectFrom('oidc_payloads').select('grant_id').where('model', '=', model).where('id', '=', id).executeTakeFirstOrThrow()).grant_id);
+    const grantOf = async (model: string, id: string) =>
+      String(
+        (await t.database.db.selectFrom('oidc_payloads').select('grant_id').where('model', '=', model).where('id', '=', id).executeTakeFirstOrThrow()).grant_id,
+      );
 
     it('live tokens: access and refresh, with every hint, by Basic or form secret, asked by their client or another confidential one', async () => {
       const tokens = await flow.tokensFor(await owner(), mine);
@@ -140,15 +149,33 @@ for (const dialect of dialectsUnderTest()) {
       const refresh = await same(asMine({ token: tokens.refresh_token }), 'fast');
       expect(refresh.body).toMatchObject({ active: true, client_id: mine.clientId });
       expect(refresh.body).not.toHaveProperty('token_type');
-      await same({ headers: { 'content-type': FORM }, body: new URLSearchParams({ token: tokens.access_token, client_id: mine.clientId, client_secret: mine.clientSecret }).toString() }, 'fast');
-      await same({ headers: { 'content-type': `${FORM}; charset=UTF-8`, authorization: basicOf(theirs.clientId, theirs.clientSecret) }, body: `token=${tokens.access_token}` }, 'fast');
+      await same(
+        {
+          headers: { 'content-type': FORM },
+          body: new URLSearchParams({ token: tokens.access_token, client_id: mine.clientId, client_secret: mine.clientSecret }).toString(),
+        },
+        'fast',
+      );
+      await same(
+        {
+          headers: { 'content-type': `${FORM}; charset=UTF-8`, authorization: basicOf(theirs.clientId, theirs.clientSecret) },
+          body: `token=${tokens.access_token}`,
+        },
+        'fast',
+      );
       await same(asMine({ token: tokens.access_token, client_id: mine.clientId }), 'fast');
     });
 
-    it('a public client: active for its own tokens, inactive for another client\'s', async () => {
+    it("a public client: active for its own tokens, inactive for another client's", async () => {
       const browser = await owner();
       const a = await flow.authorize(browser, spa);
-      const own = await flow.form('/oidc/token', { grant_type: 'authorization_code', code: a.params.get('code') ?? '', redirect_uri: spa.redirectUri, code_verifier: a.verifier, client_id: spa.clientId });
+      const own = await flow.form('/oidc/token', {
+        grant_type: 'authorization_code',
+        code: a.params.get('code') ?? '',
+        redirect_uri: spa.redirectUri,
+        code_verifier: a.verifier,
+        client_id: spa.clientId,
+      });
       expect(own.status).toBe(200);
       const ask = (token: string): Sent => ({ headers: { 'content-type': FORM }, body: new URLSearchParams({ token, client_id: spa.clientId }).toString() });
       expect((await same(ask(String(own.json.access_token)), 'fast')).body).toMatchObject({ active: true, client_id: spa.clientId });
@@ -177,11 +204,20 @@ for (const dialect of dialectsUnderTest()) {
       expect((await same(asMine({ token: byPayload.access_token }), 'fast')).body).toEqual({ active: false });
 
       const byRow = await flow.tokensFor(browser, mine);
-      await t.database.db.updateTable('oidc_payloads').set({ expires_at: t.clock.now() - 1 }).where('model', '=', 'AccessToken').where('id', '=', byRow.access_token).execute();
+      await t.database.db
+        .updateTable('oidc_payloads')
+        .set({ expires_at: t.clock.now() - 1 })
+        .where('model', '=', 'AccessToken')
+        .where('id', '=', byRow.access_token)
+        .execute();
       expect((await same(asMine({ token: byRow.access_token }), 'fast')).body).toEqual({ active: false });
 
       const grantGone = await flow.tokensFor(browser, mine);
-      await t.database.db.deleteFrom('oidc_payloads').where('model', '=', 'Grant').where('id', '=', await grantOf('AccessToken', grantGone.access_token)).execute();
+      await t.database.db
+        .deleteFrom('oidc_payloads')
+        .where('model', '=', 'Grant')
+        .where('id', '=', await grantOf('AccessToken', grantGone.access_token))
+        .execute();
       expect((await same(asMine({ token: grantGone.access_token }), 'fast')).body).toEqual({ active: false });
 
       const grantExpired = await flow.tokensFor(browser, mine);
@@ -200,16 +236,24 @@ for (const dialect of dialectsUnderTest()) {
       expect(tokens.refresh_token).toBeUndefined();
       const accessToken = String(tokens.access_token);
       expect((await same(asMine({ token: accessToken }), 'fast')).body).toMatchObject({ active: true, scope: 'openid email' });
-      const stored = await t.database.db.selectFrom('oidc_payloads').select('payload').where('model', '=', 'AccessToken').where('id', '=', accessToken).executeTakeFirstOrThrow();
+      const stored = await t.database.db
+        .selectFrom('oidc_payloads')
+        .select('payload')
+        .where('model', '=', 'AccessToken')
+        .where('id', '=', accessToken)
+        .executeTakeFirstOrThrow();
       const sessionUid = String((JSON.parse(stored.payload) as { sessionUid: string }).sessionUid);
       await t.database.db.deleteFrom('oidc_payloads').where('model', '=', 'Session').where('uid', '=', sessionUid).execute();
       expect((await same(asMine({ token: accessToken }), 'fast')).body).toEqual({ active: false });
     });
 
-    it('every refusal and every other shape of request is the provider\'s, answered as it answers it', async () => {
+    it("every refusal and every other shape of request is the provider's, answered as it answers it", async () => {
       const tokens = await flow.tokensFor(await owner(), mine);
       const token = tokens.access_token;
-      const form = (params: Record<string, string>, headers: Record<string, string> = {}): Sent => ({ headers: { 'content-type': FORM, accept: 'application/json', ...headers }, body: new URLSearchParams(params).toString() });
+      const form = (params: Record<string, string>, headers: Record<string, string> = {}): Sent => ({
+        headers: { 'content-type': FORM, accept: 'application/json', ...headers },
+        body: new URLSearchParams(params).toString(),
+      });
       const refusals: [string, Sent][] = [
         ['wrong secret (Basic)', form({ token }, { authorization: basicOf(mine.clientId, 'wrong') })],
         ['wrong secret (form)', form({ token, client_id: mine.clientId, client_secret: 'wrong' })],
@@ -222,7 +266,10 @@ for (const dialect of dialectsUnderTest()) {
         ['Basic without a colon', form({ token }, { authorization: `Basic ${Buffer.from(mine.clientId).toString('base64')}` })],
         ['Basic not base64', form({ token }, { authorization: 'Basic %%%' })],
         ['Bearer instead of Basic', form({ token }, { authorization: `Bearer ${token}` })],
-        ['a client assertion', form({ token, client_id: mine.clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'a.b.c' })],
+        [
+          'a client assertion',
+          form({ token, client_id: mine.clientId, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'a.b.c' }),
+        ],
         ['no client authentication', form({ token })],
         ['no token', asMine({ token_type_hint: 'access_token' })],
         ['an empty token', asMine({ token: '' })],
@@ -239,7 +286,10 @@ for (const dialect of dialectsUnderTest()) {
       // Read by the provider only: what a browser sends (CORS), other encodings, other bodies.
       await same(asMine({ token }, { origin: 'https://elsewhere.example' }), 'provider');
       await same(asMine({ token }, { 'content-type': `${FORM}; charset=iso-8859-1` }), 'provider');
-      await same({ headers: { 'content-type': 'application/json', authorization: basicOf(mine.clientId, mine.clientSecret) }, body: JSON.stringify({ token }) }, 'provider');
+      await same(
+        { headers: { 'content-type': 'application/json', authorization: basicOf(mine.clientId, mine.clientSecret) }, body: JSON.stringify({ token }) },
+        'provider',
+      );
       await same(asMine({ token, padding: 'x'.repeat(5000) }), 'provider');
       // An empty body (content-length 0; fetch and inject frame it differently, so Lifeline alone).
       const before = outcomes.length;

@@ -94,7 +94,12 @@ for (const dialect of dialectsUnderTest()) {
       for (const post of bcl.posts.slice(from)) {
         expect(post.type).toMatch(/^application\/x-www-form-urlencoded/);
         const token = new URLSearchParams(post.body).get('logout_token') ?? '';
-        const { payload } = await jwtVerify(token, jwks, { issuer: ISSUER, audience: firstParty.clientId, typ: 'logout+jwt', currentDate: new Date(t.clock.now()) });
+        const { payload } = await jwtVerify(token, jwks, {
+          issuer: ISSUER,
+          audience: firstParty.clientId,
+          typ: 'logout+jwt',
+          currentDate: new Date(t.clock.now()),
+        });
         claims.push(payload);
       }
       return claims;
@@ -103,14 +108,24 @@ for (const dialect of dialectsUnderTest()) {
     it('discovery: the issuer, every endpoint of the contract, S256 only; /.well-known redirects to it', async () => {
       const d = (await t.app.inject({ method: 'GET', url: '/oidc/.well-known/openid-configuration' })).json<Record<string, unknown>>();
       expect(d.issuer).toBe(ISSUER);
-      for (const key of ['authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint']) {
+      for (const key of [
+        'authorization_endpoint',
+        'token_endpoint',
+        'userinfo_endpoint',
+        'jwks_uri',
+        'introspection_endpoint',
+        'revocation_endpoint',
+        'end_session_endpoint',
+      ]) {
         expect(String(d[key])).toMatch(/^http:\/\/127\.0\.0\.1:3000\/oidc\//);
       }
       expect(d.code_challenge_methods_supported).toEqual(['S256']);
       expect(d.backchannel_logout_supported).toBe(true);
       expect(d.response_types_supported).toEqual(['code']);
       // A Host header of the client's choosing changes nothing: addresses come from PUBLIC_URL.
-      const spoofed = (await t.app.inject({ method: 'GET', url: '/oidc/.well-known/openid-configuration', headers: { host: 'evil.example' } })).json<Record<string, unknown>>();
+      const spoofed = (await t.app.inject({ method: 'GET', url: '/oidc/.well-known/openid-configuration', headers: { host: 'evil.example' } })).json<
+        Record<string, unknown>
+      >();
       expect(spoofed.authorization_endpoint).toBe(d.authorization_endpoint);
       const root = await t.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
       expect(root.statusCode).toBe(302);
@@ -202,28 +217,28 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('the way back survives a password reset made while the browser signs in again (an old provider session in it)', async () => {
-        const o = await owner();
-        await tokensFor(o.client);
-        // The Lifeline session ends (timed out); the provider's cookie stays in the browser.
-        for (const name of [...o.client.jar.keys()]) if (name.endsWith('lifeline_session')) o.client.jar.delete(name);
-        const a = await authorize(o.client, firstParty);
-        expect(a.location).toMatch(/^\/login\?return_to=/);
-        const stranger = apiClient(t.app, { ip: nextIp() });
-        t.clock.advance(2 * MINUTE);
-        expect((await stranger.post('/api/v1/password/forgot', { identifier: o.email })).status).toBe(202);
-        await t.services.passwordReset.drain();
-        expect((await stranger.post('/api/v1/password/forgot/verify', { code: await codeTo(t, o.email) })).status).toBe(200);
-        expect((await stranger.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
-        expect((await o.client.post('/api/v1/login', { email: o.email, password: NEW_PASSWORD })).status).toBe(200);
-        let location = decodeURIComponent(String(a.location).split('return_to=')[1] ?? '');
-        for (let hop = 0; hop < 6 && !location.startsWith(firstParty.redirectUri); hop++) {
-          const r = await o.client.get(pathOf(location), { accept: 'text/html' });
-          expect(r.status, `${location} → ${/Fehlerangabe[^<]*<code>[^<]*<\/code>[^<]*/.exec(r.text)?.[0] ?? r.text.slice(0, 100)}`).toBe(303);
-          location = String(r.headers.location);
-        }
-        const params = new URL(location).searchParams;
-        expect(params.get('state')).toBe(a.state);
-        expect((await redeem(firstParty, { ...a, params })).status).toBe(200);
+      const o = await owner();
+      await tokensFor(o.client);
+      // The Lifeline session ends (timed out); the provider's cookie stays in the browser.
+      for (const name of [...o.client.jar.keys()]) if (name.endsWith('lifeline_session')) o.client.jar.delete(name);
+      const a = await authorize(o.client, firstParty);
+      expect(a.location).toMatch(/^\/login\?return_to=/);
+      const stranger = apiClient(t.app, { ip: nextIp() });
+      t.clock.advance(2 * MINUTE);
+      expect((await stranger.post('/api/v1/password/forgot', { identifier: o.email })).status).toBe(202);
+      await t.services.passwordReset.drain();
+      expect((await stranger.post('/api/v1/password/forgot/verify', { code: await codeTo(t, o.email) })).status).toBe(200);
+      expect((await stranger.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
+      expect((await o.client.post('/api/v1/login', { email: o.email, password: NEW_PASSWORD })).status).toBe(200);
+      let location = decodeURIComponent(String(a.location).split('return_to=')[1] ?? '');
+      for (let hop = 0; hop < 6 && !location.startsWith(firstParty.redirectUri); hop++) {
+        const r = await o.client.get(pathOf(location), { accept: 'text/html' });
+        expect(r.status, `${location} → ${/Fehlerangabe[^<]*<code>[^<]*<\/code>[^<]*/.exec(r.text)?.[0] ?? r.text.slice(0, 100)}`).toBe(303);
+        location = String(r.headers.location);
+      }
+      const params = new URL(location).searchParams;
+      expect(params.get('state')).toBe(a.state);
+      expect((await redeem(firstParty, { ...a, params })).status).toBe(200);
     });
 
     it('"Abmelden" ends the provider session: the same browser gets no code on the provider cookie alone, and its hosts get a logout token with sid', async () => {
@@ -257,7 +272,7 @@ for (const dialect of dialectsUnderTest()) {
         }
       }
 
-      it('a password reset ends the account\'s grants everywhere and tells its hosts; the old browser signs in again', async () => {
+      it("a password reset ends the account's grants everywhere and tells its hosts; the old browser signs in again", async () => {
         const o = await owner();
         const tokens = await tokensFor(o.client);
         const sent = bcl.posts.length;
@@ -314,20 +329,25 @@ for (const dialect of dialectsUnderTest()) {
         await expectHostsTold(o.accountId, sent);
       });
 
-      it('the owner removing what an intruder\'s device added (revokeDevice) ends the provider grants too', async () => {
+      it("the owner removing what an intruder's device added (revokeDevice) ends the provider grants too", async () => {
         const o = await owner();
         const intruder = apiClient(t.app, { ip: nextIp() });
         expect((await intruder.post('/api/v1/login', { email: o.email, password: o.password })).status).toBe(200);
         const stolen = await tokensFor(intruder);
         const current = ((await o.client.get('/api/v1/sessions')).body.sessions as { id: string; current: boolean }[]).find((x) => x.current)?.id ?? '';
-        const session = await t.database.db.selectFrom('sessions').select(['device_id']).where('account_id', '=', o.accountId).where('id', '!=', current).executeTakeFirstOrThrow();
+        const session = await t.database.db
+          .selectFrom('sessions')
+          .select(['device_id'])
+          .where('account_id', '=', o.accountId)
+          .where('id', '!=', current)
+          .executeTakeFirstOrThrow();
         const sent = bcl.posts.length;
         await inTransaction(t.database, (trx) => t.services.sessions.revokeDevice(trx, o.accountId, String(session.device_id)));
         await expectEnded(firstParty, stolen);
         await expectHostsTold(o.accountId, sent);
       });
 
-      it('ending one session from the list ends that browser\'s host grants, not the owner\'s own', async () => {
+      it("ending one session from the list ends that browser's host grants, not the owner's own", async () => {
         const o = await owner();
         const mine = await tokensFor(o.client);
         const intruder = apiClient(t.app, { ip: nextIp() });
@@ -346,7 +366,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(typeof claims[0]?.sid).toBe('string');
       });
 
-      it('a browser that switches accounts: the earlier account\'s provider session ends, the code is for the one signed in now', async () => {
+      it("a browser that switches accounts: the earlier account's provider session ends, the code is for the one signed in now", async () => {
         const a = await owner();
         const first = await tokensFor(a.client);
         expect((await a.client.post('/api/v1/logout')).status).toBe(204);
@@ -398,7 +418,10 @@ for (const dialect of dialectsUnderTest()) {
         // A forged form without the session's CSRF token changes nothing.
         const forged = await o.client.post(action, 'decision=allow&csrf=wrong', { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
         expect(forged.status).toBe(400);
-        const allowed = await o.client.post(action, `decision=allow&csrf=${encodeURIComponent(csrf)}`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        const allowed = await o.client.post(action, `decision=allow&csrf=${encodeURIComponent(csrf)}`, {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        });
         expect(allowed.status).toBe(303);
         const location = await followToClient(o.client, thirdParty, String(allowed.headers.location));
         const params = new URL(location).searchParams;
@@ -409,13 +432,16 @@ for (const dialect of dialectsUnderTest()) {
         const denied = await authorize(o.client, thirdParty, { extra: { prompt: 'consent' } });
         const csrf2 = /name="csrf" value="([^"]+)"/.exec(denied.text)?.[1] ?? '';
         const action2 = /action="([^"]+\/consent)"/.exec(denied.text)?.[1] ?? '';
-        const no = await o.client.post(action2, `decision=deny&csrf=${encodeURIComponent(csrf2)}`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        const no = await o.client.post(action2, `decision=deny&csrf=${encodeURIComponent(csrf2)}`, {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        });
         const end = await followToClient(o.client, thirdParty, String(no.headers.location));
         expect(new URL(end).searchParams.get('error')).toBe('access_denied');
         expect(new URL(end).searchParams.get('code')).toBeNull();
       });
 
-      it('the consent page speaks the client\'s ui_locales, else the account\'s language, else the browser\'s', async () => {
+      it("the consent page speaks the client's ui_locales, else the account's language, else the browser's", async () => {
         const english = await signedInAccount(t, { ip: nextIp(), acceptLanguage: 'de', locale: 'en' });
         const a = await authorize(english.client, thirdParty);
         expect(a.text).toContain('Allow access?');
@@ -542,7 +568,12 @@ for (const dialect of dialectsUnderTest()) {
         const garbage = await form('/oidc/token', { grant_type: 'urn:nonsense', code: '\u0000'.repeat(10) }, basic(firstParty));
         expect(garbage.status).toBe(400);
         expect(garbage.json.error).toBe('unsupported_grant_type');
-        const notForm = await t.app.inject({ method: 'POST', url: '/oidc/token', headers: { 'content-type': 'application/json', ...basic(firstParty) }, payload: '{"grant_type":"refresh_token"' });
+        const notForm = await t.app.inject({
+          method: 'POST',
+          url: '/oidc/token',
+          headers: { 'content-type': 'application/json', ...basic(firstParty) },
+          payload: '{"grant_type":"refresh_token"',
+        });
         expect(notForm.statusCode).toBeGreaterThanOrEqual(400);
         expect(notForm.statusCode).toBeLessThan(500);
       });
@@ -550,17 +581,26 @@ for (const dialect of dialectsUnderTest()) {
       it('post_logout_redirect_uri: only registered ones; an open-redirect attempt gets an error page', async () => {
         const o = await owner();
         const tokens = await tokensFor(o.client);
-        const evil = await o.client.get(`/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://evil.example/' }).toString()}`, { accept: 'text/html' });
+        const evil = await o.client.get(
+          `/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: 'https://evil.example/' }).toString()}`,
+          { accept: 'text/html' },
+        );
         expect(evil.status).toBe(400);
         expect(evil.headers.location).toBeUndefined();
-        const fine = await o.client.get(`/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: `${firstParty.redirectUri}/bye` }).toString()}`, { accept: 'text/html' });
+        const fine = await o.client.get(
+          `/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token, post_logout_redirect_uri: `${firstParty.redirectUri}/bye` }).toString()}`,
+          { accept: 'text/html' },
+        );
         expect(fine.status).toBe(200);
         expect(fine.text).toContain('Abmelden?');
         // "Ja, abmelden": back to the registered URI, signed out of Lifeline and of the provider.
         const action = /<form[^>]*action="([^"]+)"/.exec(fine.text)?.[1] ?? '';
         const xsrf = /name="xsrf" value="([^"]+)"/.exec(fine.text)?.[1] ?? '';
         const sent = bcl.posts.length;
-        const confirmed = await o.client.post(pathOf(action), `xsrf=${encodeURIComponent(xsrf)}&logout=yes`, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        const confirmed = await o.client.post(pathOf(action), `xsrf=${encodeURIComponent(xsrf)}&logout=yes`, {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        });
         expect(confirmed.status).toBe(303);
         expect(String(confirmed.headers.location)).toMatch(new RegExp(`^${firstParty.redirectUri}/bye`));
         expect((await o.client.get('/api/v1/session')).status).toBe(401);
@@ -576,13 +616,23 @@ for (const dialect of dialectsUnderTest()) {
           const ip = nextIp();
           const statuses = [];
           for (let i = 0; i < 5; i++) {
-            const r = await limited.app.inject({ method: 'GET', url: `/oidc/auth?client_id=${firstParty.clientId}&response_type=code&scope=openid`, remoteAddress: ip });
+            const r = await limited.app.inject({
+              method: 'GET',
+              url: `/oidc/auth?client_id=${firstParty.clientId}&response_type=code&scope=openid`,
+              remoteAddress: ip,
+            });
             statuses.push(r.statusCode);
           }
           expect(statuses.slice(0, 3).every((s) => s < 429)).toBe(true);
           expect(statuses.slice(3)).toEqual([429, 429]);
           for (let i = 0; i < 5; i++) {
-            const r = await limited.app.inject({ method: 'POST', url: '/oidc/token', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(firstParty) }, payload: 'grant_type=refresh_token&refresh_token=nope' });
+            const r = await limited.app.inject({
+              method: 'POST',
+              url: '/oidc/token',
+              remoteAddress: ip,
+              headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic(firstParty) },
+              payload: 'grant_type=refresh_token&refresh_token=nope',
+            });
             expect(r.statusCode).toBe(400);
           }
         } finally {
@@ -598,7 +648,10 @@ for (const dialect of dialectsUnderTest()) {
           const json = await o.client.post(action, payload, { 'content-type': 'application/json', accept: 'text/html' });
           expect(json.status).toBe(415);
         }
-        const repeated = await o.client.post(action, 'csrf=a&csrf=b&decision=allow&decision=deny', { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        const repeated = await o.client.post(action, 'csrf=a&csrf=b&decision=allow&decision=deny', {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        });
         expect(repeated.status).toBe(400);
         // The consent page allows its form to end at this client's redirect origin only.
         const consent = await o.client.get(pathOf(action.replace(/\/consent$/, '')), { accept: 'text/html' });
@@ -613,7 +666,10 @@ for (const dialect of dialectsUnderTest()) {
         const tokens = await tokensFor(o.client);
         const page = await o.client.get(`/oidc/session/end?${new URLSearchParams({ id_token_hint: tokens.id_token }).toString()}`, { accept: 'text/html' });
         const action = /<form[^>]*action="([^"]+)"/.exec(page.text)?.[1] ?? '';
-        const forged = await o.client.post(pathOf(action), 'xsrf=nonsense&logout=yes', { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+        const forged = await o.client.post(pathOf(action), 'xsrf=nonsense&logout=yes', {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        });
         expect(forged.status).toBe(400);
         expect((await o.client.get('/api/v1/session')).status).toBe(200);
         expect((await introspect(firstParty, tokens.access_token)).json.active).toBe(true);
@@ -634,16 +690,30 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    it('a public client: no secret, PKCE alone; it cannot introspect other clients\' tokens', async () => {
+    it("a public client: no secret, PKCE alone; it cannot introspect other clients' tokens", async () => {
       const o = await owner();
       const spa = await register({ firstParty: true, public: true });
       const a = await authorize(o.client, spa);
       const spaOrigin = new URL(spa.redirectUri).origin;
-      const r = await form('/oidc/token', { grant_type: 'authorization_code', code: a.params.get('code') ?? '', redirect_uri: spa.redirectUri, code_verifier: a.verifier, client_id: spa.clientId }, { origin: spaOrigin });
+      const r = await form(
+        '/oidc/token',
+        {
+          grant_type: 'authorization_code',
+          code: a.params.get('code') ?? '',
+          redirect_uri: spa.redirectUri,
+          code_verifier: a.verifier,
+          client_id: spa.clientId,
+        },
+        { origin: spaOrigin },
+      );
       expect(r.status).toBe(200);
       // CORS for the SPA's own origin only.
       expect(r.headers['access-control-allow-origin']).toBe(spaOrigin);
-      const foreign = await form('/oidc/token', { grant_type: 'refresh_token', refresh_token: String(r.json.refresh_token), client_id: spa.clientId }, { origin: 'https://evil.example' });
+      const foreign = await form(
+        '/oidc/token',
+        { grant_type: 'refresh_token', refresh_token: String(r.json.refresh_token), client_id: spa.clientId },
+        { origin: 'https://evil.example' },
+      );
       expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
       const theirs = await tokensFor(o.client);
       const peek = await form('/oidc/token/introspection', { token: theirs.access_token, client_id: spa.clientId });
@@ -679,7 +749,15 @@ for (const dialect of dialectsUnderTest()) {
     it('housekeeping sweeps expired provider rows', async () => {
       const o = await owner();
       await tokensFor(o.client);
-      const count = async () => Number((await t.database.db.selectFrom('oidc_payloads').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n ?? 0);
+      const count = async () =>
+        Number(
+          (
+            await t.database.db
+              .selectFrom('oidc_payloads')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirst()
+          )?.n ?? 0,
+        );
       const before = await count();
       t.clock.advance(400 * 24 * 60 * MINUTE);
       await createHousekeeping(t.services).runOnce();

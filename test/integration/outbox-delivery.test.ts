@@ -72,7 +72,8 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     const enqueue = (message: OutgoingMessage = messageWithSecrets()) => inTransaction(t.database, (trx) => t.services.outbox.enqueue(trx, message));
-    const row = (id: string): Promise<OutboxMessageRow> => t.database.db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = (id: string): Promise<OutboxMessageRow> =>
+      t.database.db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const allRows = (): Promise<OutboxMessageRow[]> => t.database.db.selectFrom('outbox_messages').selectAll().execute();
     const workerWith = (channels: Channels, random: () => number = () => 0.5) =>
       createOutboxWorker({ database: t.database, clock: t.clock, channels, logger: t.services.logger, metrics: t.services.metrics, config: t.config, random });
@@ -90,7 +91,14 @@ for (const dialect of dialectsUnderTest()) {
 
         const id = await enqueue();
         const stored = await row(id);
-        expect(stored).toMatchObject({ status: 'queued', attempts: 0, next_attempt_at: t.clock.now(), recipient: 'ada@example.com', sent_at: null, purged_at: null });
+        expect(stored).toMatchObject({
+          status: 'queued',
+          attempts: 0,
+          next_attempt_at: t.clock.now(),
+          recipient: 'ada@example.com',
+          sent_at: null,
+          purged_at: null,
+        });
         expect(stored.payload).toContain(CODE);
       });
 
@@ -115,7 +123,14 @@ for (const dialect of dialectsUnderTest()) {
         expect(await t.services.worker.runOnce()).toBe(2);
 
         for (const id of [first, second]) {
-          expect(await row(id)).toMatchObject({ status: 'sent', attempts: 1, sent_at: t.clock.now(), claimed_by: t.services.worker.workerId, lease_expires_at: null, last_error: null });
+          expect(await row(id)).toMatchObject({
+            status: 'sent',
+            attempts: 1,
+            sent_at: t.clock.now(),
+            claimed_by: t.services.worker.workerId,
+            lease_expires_at: null,
+            last_error: null,
+          });
         }
         const r = await t.app.inject({ method: 'GET', url: '/dev/mailbox/messages' });
         expect(r.statusCode).toBe(200);
@@ -212,7 +227,14 @@ for (const dialect of dialectsUnderTest()) {
             exampleParams: {},
           },
         };
-        const notifier = createNotifier({ outbox: t.services.outbox, translator: t.services.translator, securityLog: t.services.securityLog, config: t.config, catalogue, clock: t.clock });
+        const notifier = createNotifier({
+          outbox: t.services.outbox,
+          translator: t.services.translator,
+          securityLog: t.services.securityLog,
+          config: t.config,
+          catalogue,
+          clock: t.clock,
+        });
         const { messageIds } = await inTransaction(t.database, (trx) =>
           notifier.notify(trx, { kind: 'test.confirm', to: 'ada@example.com', locale: 'en', params: { code: CODE, token: TOKEN } }),
         );
@@ -292,7 +314,14 @@ for (const dialect of dialectsUnderTest()) {
         const { channel } = fakeChannel('fake-flaky', () => {
           throw new Error('421 try again later');
         });
-        const worker = createOutboxWorker({ database: t.database, clock: t.clock, channels: { email: channel }, logger: t.services.logger, metrics: t.services.metrics, config: t.config });
+        const worker = createOutboxWorker({
+          database: t.database,
+          clock: t.clock,
+          channels: { email: channel },
+          logger: t.services.logger,
+          metrics: t.services.metrics,
+          config: t.config,
+        });
         await inTransaction(t.database, async (trx) => {
           for (let i = 0; i < 20; i += 1) await t.services.outbox.enqueue(trx, messageWithSecrets({ to: `user${i}@example.com` }));
         });
@@ -389,7 +418,13 @@ for (const dialect of dialectsUnderTest()) {
         // A worker claims the row and dies before settling it.
         const repository = createOutboxRepository(t.database);
         const now = t.clock.now();
-        const claimed = await repository.claimDue({ workerId: 'worker-crashed', now, leaseUntil: now + t.config.delivery.leaseMs, limit: 10, channels: ['email', 'sms'] });
+        const claimed = await repository.claimDue({
+          workerId: 'worker-crashed',
+          now,
+          leaseUntil: now + t.config.delivery.leaseMs,
+          limit: 10,
+          channels: ['email', 'sms'],
+        });
         expect(claimed.map((m) => m.id)).toEqual([id]);
         expect(await row(id)).toMatchObject({ status: 'processing', attempts: 1, claimed_by: 'worker-crashed' });
 

@@ -35,7 +35,14 @@ async function forgot(t: TestApp, client: ApiClient, identifier: string, country
 async function mailedCode(t: TestApp, address: string): Promise<{ code: string | undefined; token: string | undefined; count: number }> {
   const mails = (await mailsTo(t, address)).filter((m) => m.text.includes('/reset-password?token='));
   const newest = mails[0];
-  return { code: newest?.text.split('\n').find((line) => /^[0-9A-Z]{8}$/.test(line.trim()))?.trim(), token: tokenIn(newest?.text), count: mails.length };
+  return {
+    code: newest?.text
+      .split('\n')
+      .find((line) => /^[0-9A-Z]{8}$/.test(line.trim()))
+      ?.trim(),
+    token: tokenIn(newest?.text),
+    count: mails.length,
+  };
 }
 
 async function smsCode(t: TestApp, e164: string): Promise<{ code: string | undefined; count: number }> {
@@ -78,7 +85,8 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
 
-    const events = async (accountId: string) => (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
+    const events = async (accountId: string) =>
+      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
 
     it('by recovery e-mail: code → new password → every session ends, no sign-in, every channel told which channel was used (docs/reference/security-requirements.md 3.12, 3.13, 3.14)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
@@ -99,7 +107,9 @@ for (const dialect of dialectsUnderTest()) {
       expect((await mailsTo(t, a.email)).some((m) => m.text.includes(code ?? '--------'))).toBe(false);
       expect((await smsCode(t, phone.e164)).count).toBe(0);
       // Neither the code nor the link is stored in plain text (docs/reference/security-requirements.md 3.6), nor logged (6.3).
-      const dump = JSON.stringify(await t.database.db.selectFrom('verification_secrets').selectAll().execute()) + JSON.stringify(await t.database.db.selectFrom('password_reset_flows').selectAll().execute());
+      const dump =
+        JSON.stringify(await t.database.db.selectFrom('verification_secrets').selectAll().execute()) +
+        JSON.stringify(await t.database.db.selectFrom('password_reset_flows').selectAll().execute());
       expect(dump).not.toContain(code);
       expect(dump).not.toContain(token?.split('.')[1]);
       expect(t.logLines().some((line) => line.includes(code ?? '--------'))).toBe(false);
@@ -133,7 +143,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(sms?.text).not.toMatch(/https?:/);
       expect(await events(a.accountId)).toEqual(expect.arrayContaining(['password_reset.requested', 'password.reset', 'sessions.revoked_by_password_reset']));
       // One structured log event each (docs/reference/security-requirements.md 6.1), none with a secret (6.3).
-      const logged = t.logs().filter((l) => l.accountId === a.accountId).map((l) => l.event);
+      const logged = t
+        .logs()
+        .filter((l) => l.accountId === a.accountId)
+        .map((l) => l.event);
       expect(logged).toEqual(expect.arrayContaining(['password_reset.requested', 'password_reset.completed']));
       // The code is dead after use (docs/reference/security-requirements.md 3.3), and so is the flow.
       expect((await b.post('/api/v1/password/forgot/verify', { code })).status).toBe(410);
@@ -197,7 +210,11 @@ for (const dialect of dialectsUnderTest()) {
       await a.client.put('/api/v1/recovery/email', { address: pendingAddress });
       const pendingNumber = mobile();
       await a.client.put('/api/v1/recovery/phone', { number: pendingNumber.typed });
-      const before = { pending: (await mailsTo(t, pendingAddress)).length, unverified: (await mailsTo(t, unverifiedEmail)).length, number: (await mailsTo(t, pendingNumber.e164)).length };
+      const before = {
+        pending: (await mailsTo(t, pendingAddress)).length,
+        unverified: (await mailsTo(t, unverifiedEmail)).length,
+        number: (await mailsTo(t, pendingNumber.e164)).length,
+      };
 
       const ghostNumber = mobile();
       const cases = [uniqueEmail('nobody'), unverifiedEmail, pendingAddress, ghostNumber.typed, pendingNumber.typed];
@@ -221,7 +238,11 @@ for (const dialect of dialectsUnderTest()) {
       expect((await mailsTo(t, pendingNumber.e164)).length).toBe(before.number);
       expect((await mailsTo(t, ghostNumber.e164)).length).toBe(0);
       // No unknown address is kept once its flow is processed.
-      const kept = await t.database.db.selectFrom('password_reset_flows').select('identifier').where('identifier', '=', cases[0] ?? '').execute();
+      const kept = await t.database.db
+        .selectFrom('password_reset_flows')
+        .select('identifier')
+        .where('identifier', '=', cases[0] ?? '')
+        .execute();
       expect(kept).toEqual([]);
     });
 
@@ -252,7 +273,14 @@ for (const dialect of dialectsUnderTest()) {
         seen.push(`${locked.status} ${String(locked.body.code)} ${locked.headers['retry-after'] === undefined ? '' : 'retry-after'}`);
         answers[identifier] = seen;
       }
-      expect(answers[a.email]?.slice(0, 6)).toEqual(['400 wrong-code 4', '400 wrong-code 3', '400 wrong-code 2', '400 wrong-code 1', '400 wrong-code 0', '410 code-expired']);
+      expect(answers[a.email]?.slice(0, 6)).toEqual([
+        '400 wrong-code 4',
+        '400 wrong-code 3',
+        '400 wrong-code 2',
+        '400 wrong-code 1',
+        '400 wrong-code 0',
+        '410 code-expired',
+      ]);
       expect(answers[a.email]?.at(-1)).toBe('429 too-many-attempts retry-after');
       // The unknown address gets the very same sequence of answers.
       expect(answers[nobody]).toEqual(answers[a.email]);
@@ -461,7 +489,12 @@ for (const dialect of dialectsUnderTest()) {
       expect((await b.post('/api/v1/password/forgot/verify', { code: 'x', token: 'y' })).status).toBe(400);
       expect((await b.post('/api/v1/password/forgot/verify', { token: 'not-a-token' })).body.code).toBe('link-expired');
       expect((await b.post('/api/v1/password/reset', { password: NEW_PASSWORD })).body.code).toBe('reset-expired');
-      const raw = await t.app.inject({ method: 'POST', url: '/api/v1/password/forgot', payload: '{"identifier":', headers: { 'content-type': 'application/json' } });
+      const raw = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/password/forgot',
+        payload: '{"identifier":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(raw.statusCode).toBe(400);
       // English too.
       const en = await browser(t, { acceptLanguage: 'en' }).post('/api/v1/password/reset', { password: NEW_PASSWORD });

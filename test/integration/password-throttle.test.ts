@@ -61,7 +61,12 @@ for (const dialect of dialectsUnderTest()) {
     const stranger = () => apiClient(t.app, { ip: nextIp() });
 
     async function throttleNotices(accountId: string): Promise<number> {
-      const rows = await t.database.db.selectFrom('outbox_messages').select('id').where('account_id', '=', accountId).where('kind', '=', 'account.signin-throttled').execute();
+      const rows = await t.database.db
+        .selectFrom('outbox_messages')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('kind', '=', 'account.signin-throttled')
+        .execute();
       return rows.length;
     }
 
@@ -196,7 +201,9 @@ for (const dialect of dialectsUnderTest()) {
         if (withDevice && device) for (const c of [forKnown, forUnknown]) c.jar.set(device[0], device[1]);
         const unknown = uniqueEmail('nobody');
         // Checked guesses (each reaches the hash).
-        expect(await measure(forUnknown, unknown, accountClient.freeFailures + 1)).toEqual(await measure(forKnown, known.email, accountClient.freeFailures + 1));
+        expect(await measure(forUnknown, unknown, accountClient.freeFailures + 1)).toEqual(
+          await measure(forKnown, known.email, accountClient.freeFailures + 1),
+        );
         // Refusals by the (account, client) bucket tell nobody: they cost the same for any address.
         expectThrottled(await login(forKnown, known.email, WRONG));
         expectThrottled(await login(forUnknown, unknown, WRONG));
@@ -269,8 +276,10 @@ for (const dialect of dialectsUnderTest()) {
       const before = await t.database.db.selectFrom('accounts').select(['password_hash', 'email']).where('id', '=', owner.accountId).executeTakeFirstOrThrow();
       const c = owner.client;
       for (let i = 0; i < 4; i++) expectProblem(await c.post('/api/v1/session/reauthenticate', { password: WRONG }), 403, 'wrong-password');
-      for (let i = 0; i < 3; i++) expectProblem(await c.put('/api/v1/account/password', { currentPassword: WRONG, newPassword: 'Ganz-neues-Passwort-99' }), 403, 'wrong-password');
-      for (let i = 0; i < 2; i++) expectProblem(await c.post('/api/v1/account/email', { newEmail: uniqueEmail('new'), password: WRONG }), 403, 'wrong-password');
+      for (let i = 0; i < 3; i++)
+        expectProblem(await c.put('/api/v1/account/password', { currentPassword: WRONG, newPassword: 'Ganz-neues-Passwort-99' }), 403, 'wrong-password');
+      for (let i = 0; i < 2; i++)
+        expectProblem(await c.post('/api/v1/account/email', { newEmail: uniqueEmail('new'), password: WRONG }), 403, 'wrong-password');
       expectProblem(await login(c, owner.email, WRONG), 401, 'invalid-credentials'); // the 10th failure
       // The session survives a failed sign-in of its browser? It was replaced only on success.
       expectProblem(await c.post('/api/v1/session/reauthenticate', { password: WRONG }), 403, 'wrong-password'); // 11th: checked

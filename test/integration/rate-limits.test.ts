@@ -13,8 +13,7 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
 
-    const meta = (remoteAddress: string, headers: Record<string, string> = {}) =>
-      t.app.inject({ method: 'GET', url: '/api/v1/meta', remoteAddress, headers });
+    const meta = (remoteAddress: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: '/api/v1/meta', remoteAddress, headers });
 
     it(`uses the ${dialect === 'postgres' ? 'PostgreSQL' : 'memory'} store`, () => {
       expect(t.config.rateLimits.store).toBe(dialect === 'postgres' ? 'postgres' : 'memory');

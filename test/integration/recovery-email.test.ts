@@ -20,7 +20,8 @@ for (const dialect of dialectsUnderTest()) {
     afterAll(async () => t.close());
 
     const recovery = async (client: ReturnType<typeof apiClient>) => (await client.get('/api/v1/recovery')).body as RecoveryBody;
-    const events = async (accountId: string) => (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
+    const events = async (accountId: string) =>
+      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
     const confirmLink = async (address: string) => tokenIn((await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='))?.text);
 
     it('set up → pending → link to the new address only → confirm (POST) → active; the login e-mail is told', async () => {
@@ -38,7 +39,11 @@ for (const dialect of dialectsUnderTest()) {
       expect(token).toBeDefined();
       expect((await mailsTo(t, a.email)).some((m) => m.text.includes('confirm-recovery-email'))).toBe(false);
       // Opening the link's page (what a mail scanner does) changes nothing.
-      const page = await t.app.inject({ method: 'GET', url: `/confirm-recovery-email?token=${encodeURIComponent(token ?? '')}`, headers: { accept: 'text/html' } });
+      const page = await t.app.inject({
+        method: 'GET',
+        url: `/confirm-recovery-email?token=${encodeURIComponent(token ?? '')}`,
+        headers: { accept: 'text/html' },
+      });
       expect(page.statusCode).toBe(200);
       expect(page.headers['referrer-policy']).toBe('no-referrer');
       expect((await recovery(a.client)).email.status).toBe('pending');
@@ -120,7 +125,9 @@ for (const dialect of dialectsUnderTest()) {
       expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await confirmLink(next) })).status).toBe(200);
       expect((await recovery(a.client)).email).toEqual({ status: 'active', address: next });
       const replaced = (await mailsTo(t, old)).find((m) => m.subject === 'Lifeline: This address is no longer used for account recovery');
-      expect(replaced?.text).toMatch(new RegExp(`replaced by ${next.replace(/[.+]/g, '\\$&')} \\(device: Firefox 133 on Linux, IP address: 203\\.0\\.113\\.10\\)`));
+      expect(replaced?.text).toMatch(
+        new RegExp(`replaced by ${next.replace(/[.+]/g, '\\$&')} \\(device: Firefox 133 on Linux, IP address: 203\\.0\\.113\\.10\\)`),
+      );
       expect((await mailsTo(t, a.email)).some((m) => m.subject === 'Lifeline: Recovery e-mail changed')).toBe(true);
       expect(await events(a.accountId)).toContain('recovery_email.changed');
     });

@@ -49,7 +49,8 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
 
-    const events = async (accountId: string) => (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
+    const events = async (accountId: string) =>
+      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
 
     it('set up → code by SMS to the number only → confirm → active and masked; login and recovery e-mail are told, the number masked', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
@@ -60,7 +61,11 @@ for (const dialect of dialectsUnderTest()) {
       const pending = await phoneOf(a.client);
       expect(pending).toEqual({
         status: 'pending',
-        pending: { masked: `+49 *** ****${number.digits.slice(-3)}`, expiresAt: new Date(t.clock.now() + 10 * MINUTE).toISOString(), resendAvailableAt: new Date(t.clock.now() + MINUTE).toISOString() },
+        pending: {
+          masked: `+49 *** ****${number.digits.slice(-3)}`,
+          expiresAt: new Date(t.clock.now() + 10 * MINUTE).toISOString(),
+          resendAvailableAt: new Date(t.clock.now() + MINUTE).toISOString(),
+        },
       });
       const [sms] = await mailsTo(t, number.e164);
       const code = await codeSentTo(t, number.e164);
@@ -114,19 +119,30 @@ for (const dialect of dialectsUnderTest()) {
       ['+44 7400 123456', undefined, 'country-not-allowed'],
       ['+882 16 1234567', undefined, 'country-not-allowed'], // international networks (docs/reference/security-requirements.md 5.5)
       ['+881 6 12345678', undefined, 'country-not-allowed'], // satellite phones
-    ])('refuses %s (%s) with 422 %s, a localised message, and sends nothing (docs/reference/security-requirements.md 5.5, 5.7)', async (number, country, code) => {
-      const a = await signedInAccount(t, { ip: nextIp() });
-      const r = await a.client.put('/api/v1/recovery/phone', { number, ...(country ? { country } : {}) });
-      expect(r.status).toBe(422);
-      expect(r.body.code).toBe(code);
-      expect(String(r.body.detail).length).toBeGreaterThan(20);
-      expect(await phoneOf(a.client)).toEqual({ status: 'none' });
-      expect(await t.database.db.selectFrom('outbox_messages').select('id').where('account_id', '=', a.accountId).where('channel', '=', 'sms').execute()).toEqual([]);
-    });
+    ])(
+      'refuses %s (%s) with 422 %s, a localised message, and sends nothing (docs/reference/security-requirements.md 5.5, 5.7)',
+      async (number, country, code) => {
+        const a = await signedInAccount(t, { ip: nextIp() });
+        const r = await a.client.put('/api/v1/recovery/phone', { number, ...(country ? { country } : {}) });
+        expect(r.status).toBe(422);
+        expect(r.body.code).toBe(code);
+        expect(String(r.body.detail).length).toBeGreaterThan(20);
+        expect(await phoneOf(a.client)).toEqual({ status: 'none' });
+        expect(
+          await t.database.db.selectFrom('outbox_messages').select('id').where('account_id', '=', a.accountId).where('channel', '=', 'sms').execute(),
+        ).toEqual([]);
+      },
+    );
 
     it('bad input is a 400 naming the field, never a 5xx', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      for (const body of [{}, { number: 4917112345678 }, { number: 'x'.repeat(41) }, { number: mobile().typed, country: 'Germany' }, { number: mobile().typed, extra: 1 }]) {
+      for (const body of [
+        {},
+        { number: 4917112345678 },
+        { number: 'x'.repeat(41) },
+        { number: mobile().typed, country: 'Germany' },
+        { number: mobile().typed, extra: 1 },
+      ]) {
         const r = await a.client.put('/api/v1/recovery/phone', body);
         expect(r.status).toBe(400);
         expect(r.body.code).toBe('validation-failed');
@@ -379,7 +395,11 @@ for (const dialect of dialectsUnderTest()) {
       await a.client.post('/api/v1/session/reauthenticate', { password: a.password });
       expect((await a.client.del('/api/v1/recovery/phone')).status).toBe(204);
       expect(await phoneOf(a.client)).toEqual({ status: 'none' });
-      expect((await mailsTo(t, a.email)).some((m) => m.subject === 'Lifeline: Telefonnummer zur Kontowiederherstellung deaktiviert' && !m.text.includes(number.digits))).toBe(true);
+      expect(
+        (await mailsTo(t, a.email)).some(
+          (m) => m.subject === 'Lifeline: Telefonnummer zur Kontowiederherstellung deaktiviert' && !m.text.includes(number.digits),
+        ),
+      ).toBe(true);
       const bye = (await mailsTo(t, number.e164)).find((m) => m.text.includes('deaktiviert'));
       expect(bye).toBeDefined();
       expect(bye?.text).not.toMatch(/https?:\/\//);
@@ -449,7 +469,8 @@ for (const dialect of dialectsUnderTest()) {
     it('per country: after the cap (2) sends to that country are refused, other countries go on', async () => {
       const t = await appWith({ SMS_CAP_COUNTRY_PER_HOUR: '2' });
       try {
-        for (let i = 0; i < 2; i++) expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        for (let i = 0; i < 2; i++)
+          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
         const a = await signedInAccount(t, { ip: nextIp() });
         await expectRefused(await a.client.put('/api/v1/recovery/phone', { number: mobile().typed }));
         const austrian = `+43 664 ${String(1_000_000 + Math.floor(Math.random() * 8_999_999))}`;
@@ -464,7 +485,8 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_CAP_CLIENT_PER_HOUR: '3' });
       try {
         const ip = nextIp();
-        for (let i = 0; i < 3; i++) expect((await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        for (let i = 0; i < 3; i++)
+          expect((await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
         await expectRefused(await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed }));
         expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
       } finally {
@@ -482,7 +504,8 @@ for (const dialect of dialectsUnderTest()) {
           expect(r.status).toBe(429);
         }
         // Two more people elsewhere still get their codes (country cap 3: 1 used by the pumper's one send).
-        for (let i = 0; i < 2; i++) expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        for (let i = 0; i < 2; i++)
+          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
         expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/lifeline_sms_sends_refused_total\{cap="client",country="DE"\} 5/);
       } finally {
         await t.close();
@@ -580,7 +603,13 @@ for (const dialect of dialectsUnderTest()) {
     it('Twilio’s Messages API: the code reaches the gateway (form, Basic auth), and confirms', async () => {
       const twilio = await startFakeTwilio();
       const t = await createTestApp(dialect, {
-        env: { SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef', TWILIO_AUTH_TOKEN: 'token-0123456789', TWILIO_FROM: '+15005550006', TWILIO_BASE_URL: twilio.url },
+        env: {
+          SMS_PROVIDER: 'twilio',
+          TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+          TWILIO_AUTH_TOKEN: 'token-0123456789',
+          TWILIO_FROM: '+15005550006',
+          TWILIO_BASE_URL: twilio.url,
+        },
       });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
@@ -592,7 +621,10 @@ for (const dialect of dialectsUnderTest()) {
         expect(request?.auth).toBe(`Basic ${Buffer.from('AC0123456789abcdef0123456789abcdef:token-0123456789').toString('base64')}`);
         expect(request?.form.get('To')).toBe(number.e164);
         expect(request?.form.get('From')).toBe('+15005550006');
-        const code = request?.form.get('Body')?.split('\n').find((line) => /^\d{6}$/.test(line));
+        const code = request?.form
+          .get('Body')
+          ?.split('\n')
+          .find((line) => /^\d{6}$/.test(line));
         expect(code).toMatch(/^\d{6}$/);
         expect((await a.client.post('/api/v1/recovery/phone/confirm', { code })).status).toBe(200);
         // The payload is purged once sent: the code exists nowhere in plain text any more.
@@ -618,7 +650,13 @@ for (const dialect of dialectsUnderTest()) {
         expect(body.to).toBe(number.e164);
         expect(request?.headers['idempotency-key']).toBe(body.id);
         // Signed at the instance's (here: the test's manual) clock; the receiver checks it against its own.
-        const signature = { secret, timestamp: String(request?.headers['x-lifeline-timestamp']), body: request?.body ?? '', signature: String(request?.headers['x-lifeline-signature']), now: Math.floor(t.clock.now() / 1000) };
+        const signature = {
+          secret,
+          timestamp: String(request?.headers['x-lifeline-timestamp']),
+          body: request?.body ?? '',
+          signature: String(request?.headers['x-lifeline-signature']),
+          now: Math.floor(t.clock.now() / 1000),
+        };
         expect(verifySmsWebhookSignature(signature)).toBe(true);
         expect(verifySmsWebhookSignature({ ...signature, secret: 'another-secret-0123456789' })).toBe(false);
         const code = body.text.split('\n').find((line) => /^\d{6}$/.test(line));
@@ -631,7 +669,9 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a code SMS that could not be delivered within its 10 minutes is given up, its code purged, never sent late', async () => {
       const receiver = await startWebhookReceiver(503);
-      const t = await createTestApp(dialect, { env: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: 'webhook-secret-0123456789' } });
+      const t = await createTestApp(dialect, {
+        env: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: 'webhook-secret-0123456789' },
+      });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
         const number = mobile();

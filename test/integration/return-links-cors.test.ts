@@ -35,7 +35,11 @@ function cors(response: { headers: LightMyRequestResponse['headers'] }) {
   };
 }
 const NO_CORS = { origin: undefined, credentials: undefined, methods: undefined, headers: undefined };
-const varies = (response: { headers: LightMyRequestResponse['headers'] }) => String(response.headers.vary ?? '').toLowerCase().split(/\s*,\s*/).includes('origin');
+const varies = (response: { headers: LightMyRequestResponse['headers'] }) =>
+  String(response.headers.vary ?? '')
+    .toLowerCase()
+    .split(/\s*,\s*/)
+    .includes('origin');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: CORS for the session check, the session cookie's domain, return links`, () => {
@@ -48,7 +52,12 @@ for (const dialect of dialectsUnderTest()) {
 
     const sessionCheck = (headers: Record<string, string>, url = '/api/v1/session') => t.app.inject({ method: 'GET', url, headers, remoteAddress: nextIp() });
     const preflight = (origin: string | undefined, headers: Record<string, string> = {}, app = t.app, url = '/api/v1/session') =>
-      app.inject({ method: 'OPTIONS', url, headers: { ...(origin === undefined ? {} : { origin }), 'access-control-request-method': 'GET', ...headers }, remoteAddress: nextIp() });
+      app.inject({
+        method: 'OPTIONS',
+        url,
+        headers: { ...(origin === undefined ? {} : { origin }), 'access-control-request-method': 'GET', ...headers },
+        remoteAddress: nextIp(),
+      });
 
     it('an allowed origin reads the session check with the cookie: its origin echoed, credentials allowed, Vary: Origin', async () => {
       const { client, email } = await signedInAccount(t, { ip: nextIp() });
@@ -73,7 +82,17 @@ for (const dialect of dialectsUnderTest()) {
     it('another origin, a look-alike, plain http, a port, `null` and no Origin get no CORS header (never reflected), with Vary: Origin', async () => {
       const { client } = await signedInAccount(t, { ip: nextIp() });
       const cookie = `__Secure-lifeline_session=${client.sessionCookie() ?? ''}`;
-      for (const origin of ['https://evil.example', 'https://app.example.com.evil.example', 'http://app.example.com', 'https://app.example.com:8443', 'https://sub.app.example.com', 'null', 'https://APP.example.com', `${APP}/`, '*']) {
+      for (const origin of [
+        'https://evil.example',
+        'https://app.example.com.evil.example',
+        'http://app.example.com',
+        'https://app.example.com:8443',
+        'https://sub.app.example.com',
+        'null',
+        'https://APP.example.com',
+        `${APP}/`,
+        '*',
+      ]) {
         const r = await sessionCheck({ origin, cookie });
         expect(cors(r), origin).toEqual(NO_CORS);
         expect(varies(r), origin).toBe(true);
@@ -120,7 +139,12 @@ for (const dialect of dialectsUnderTest()) {
       }
       // The csrfToken the allowed page can read is of no use to it: state changes refuse its Origin.
       const csrfToken = client.csrfToken() ?? '';
-      const logout = await t.app.inject({ method: 'POST', url: '/api/v1/logout', headers: { origin: APP, cookie, 'x-csrf-token': csrfToken }, remoteAddress: nextIp() });
+      const logout = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/logout',
+        headers: { origin: APP, cookie, 'x-csrf-token': csrfToken },
+        remoteAddress: nextIp(),
+      });
       expect(logout.statusCode).toBe(403);
       expect((JSON.parse(logout.body) as { code: string }).code).toBe('cross-origin-request');
       expect(cors(logout)).toEqual(NO_CORS);
@@ -141,7 +165,15 @@ for (const dialect of dialectsUnderTest()) {
       const { client, email, password } = await signedInAccount(t, { ip: nextIp() });
       const login = await client.post('/api/v1/login', { email, password });
       expect(login.status).toBe(200);
-      const cookies = new Map(login.setCookies.map((c) => [c.slice(0, c.indexOf('=')), c.split(';').slice(1).map((a) => a.trim().toLowerCase())]));
+      const cookies = new Map(
+        login.setCookies.map((c) => [
+          c.slice(0, c.indexOf('=')),
+          c
+            .split(';')
+            .slice(1)
+            .map((a) => a.trim().toLowerCase()),
+        ]),
+      );
       expect([...cookies.keys()].sort()).toEqual(['__Host-lifeline_device', '__Secure-lifeline_session']);
       const session = cookies.get('__Secure-lifeline_session') ?? [];
       for (const attribute of ['domain=example.com', 'secure', 'httponly', 'samesite=lax', 'path=/']) expect(session).toContain(attribute);
@@ -178,7 +210,11 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const key = (await t.services.apiKeys.create(`shop-${dialect}`)).key;
       const start = (returnTo: string) =>
-        apiClient(t.app, { ip: '10.0.0.7' }).post('/api/v1/verifications', { accountId: owner.accountId, action: 'export-data', returnTo }, { authorization: `Bearer ${key}` });
+        apiClient(t.app, { ip: '10.0.0.7' }).post(
+          '/api/v1/verifications',
+          { accountId: owner.accountId, action: 'export-data', returnTo },
+          { authorization: `Bearer ${key}` },
+        );
       for (const [returnTo, normalised] of [
         ['https://shop.example.com/account/export?x=1', 'https://shop.example.com/account/export?x=1'],
         ['https://shop.example.com/account', 'https://shop.example.com/account'],
@@ -187,7 +223,11 @@ for (const dialect of dialectsUnderTest()) {
       ] as const) {
         const started = await start(returnTo);
         expect(started.status, returnTo).toBe(201);
-        const row = await t.database.db.selectFrom('action_verifications').select('return_to').where('id', '=', String(started.body.id)).executeTakeFirstOrThrow();
+        const row = await t.database.db
+          .selectFrom('action_verifications')
+          .select('return_to')
+          .where('id', '=', String(started.body.id))
+          .executeTakeFirstOrThrow();
         expect(row.return_to).toBe(normalised);
       }
       const before = await t.database.db.selectFrom('action_verifications').select('id').execute();

@@ -13,7 +13,10 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * Profile → "Sicherheitsaktivität" over the API (`GET /api/v1/security-log`), and the
  * retention of its rows (SECURITY_LOG_DAYS). On SQLite and PostgreSQL.
  */
-type Page = { items: { id: string; type: string; createdAt: string; ip: string | null; device: string | null; details: Record<string, unknown>; undoable: boolean }[]; nextCursor: string | null };
+type Page = {
+  items: { id: string; type: string; createdAt: string; ip: string | null; device: string | null; details: Record<string, unknown>; undoable: boolean }[];
+  nextCursor: string | null;
+};
 
 let ipCounter = 0;
 const nextIp = () => `198.22.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
@@ -29,7 +32,12 @@ for (const dialect of dialectsUnderTest()) {
     const record = (accountId: string, type: string, at?: number) =>
       t.database.db.transaction().execute(async (trx) => {
         if (at !== undefined) t.clock.set(at);
-        return t.services.securityLog.record(trx, { accountId, type, origin: { ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0' }, details: { n: 1 } });
+        return t.services.securityLog.record(trx, {
+          accountId,
+          type,
+          origin: { ip: '203.0.113.9', userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0' },
+          details: { n: 1 },
+        });
       });
 
     it('lists the account’s own events, newest first, with time, IP and device', async () => {
@@ -38,7 +46,12 @@ for (const dialect of dialectsUnderTest()) {
       await a.client.put('/api/v1/account/password', { currentPassword: a.password, newPassword: 'Ein-ganz-neues-Passwort-12' });
       const page = (await a.client.get('/api/v1/security-log')).body as Page;
       // The change and its "other sessions ended" row share their instant: either comes first.
-      expect(page.items.slice(0, 2).map((i) => i.type).sort()).toEqual(['password.changed', 'sessions.revoked_by_password_change']);
+      expect(
+        page.items
+          .slice(0, 2)
+          .map((i) => i.type)
+          .sort(),
+      ).toEqual(['password.changed', 'sessions.revoked_by_password_change']);
       expect(page.items.map((i) => i.type)).toEqual(expect.arrayContaining(['account.created', 'session.signed_in', 'password.changed']));
       const times = page.items.map((i) => Date.parse(i.createdAt));
       expect([...times].sort((x, y) => y - x)).toEqual(times);
@@ -116,7 +129,15 @@ for (const dialect of dialectsUnderTest()) {
     beforeAll(async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-'));
       const file = path.join(dir, 'places.mmdb');
-      writeFileSync(file, writeMmdb([{ cidr: '198.22.0.0/16', data: { city: { names: { de: 'Berlin', en: 'Berlin' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } } }]));
+      writeFileSync(
+        file,
+        writeMmdb([
+          {
+            cidr: '198.22.0.0/16',
+            data: { city: { names: { de: 'Berlin', en: 'Berlin' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } },
+          },
+        ]),
+      );
       t = await createTestApp(dialect, { env: { GEOIP_DB: file } });
     });
     afterAll(async () => t.close());

@@ -33,10 +33,16 @@ for (const dialect of dialectsUnderTest()) {
         t.clock.advance(SECOND);
         const since = t.clock.now();
         await action();
-        const rows = await t.database.db.selectFrom('outbox_messages').select(['kind', 'recipient', 'locale', 'channel']).where('created_at', '>=', since).execute();
+        const rows = await t.database.db
+          .selectFrom('outbox_messages')
+          .select(['kind', 'recipient', 'locale', 'channel'])
+          .where('created_at', '>=', since)
+          .execute();
         const notices = new Map<string, string[]>();
         for (const row of rows) notices.set(row.kind, [...(notices.get(row.kind) ?? []), row.recipient.toLowerCase()].sort());
-        const events = (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', owner.accountId).where('created_at', '>=', since).execute()).map((e) => e.type);
+        const events = (
+          await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', owner.accountId).where('created_at', '>=', since).execute()
+        ).map((e) => e.type);
         return { notices, events, locales: new Set(rows.map((row) => row.locale)) };
       }
       const both = () => [login.toLowerCase(), recovery.toLowerCase()].sort();
@@ -124,7 +130,10 @@ for (const dialect of dialectsUnderTest()) {
       const browser = apiClient(t.app, { ip: nextIp() });
       await browser.post('/api/v1/password/forgot', { identifier: login });
       await t.services.passwordReset.drain();
-      const code = (await mailsTo(t, login)).find((m) => m.text.includes('/reset-password?token='))?.text.split('\n').find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
+      const code = (await mailsTo(t, login))
+        .find((m) => m.text.includes('/reset-password?token='))
+        ?.text.split('\n')
+        .find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
       await browser.post('/api/v1/password/forgot/verify', { code });
       const reset = await during(() => browser.post('/api/v1/password/reset', { password: 'Zurueckgesetzt-und-sicher-9' }));
       expect(reset.notices.get('account.password-reset')).toEqual([login.toLowerCase()]);

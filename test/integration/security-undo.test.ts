@@ -45,8 +45,10 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(SECOND);
     };
     const undo = (token: string | undefined) => apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token });
-    const recoveryRows = (accountId: string) => t.database.db.selectFrom('recovery_emails').select(['address', 'status']).where('account_id', '=', accountId).execute();
-    const phoneRows = (accountId: string) => t.database.db.selectFrom('recovery_phones').select(['number_e164', 'status']).where('account_id', '=', accountId).execute();
+    const recoveryRows = (accountId: string) =>
+      t.database.db.selectFrom('recovery_emails').select(['address', 'status']).where('account_id', '=', accountId).execute();
+    const phoneRows = (accountId: string) =>
+      t.database.db.selectFrom('recovery_phones').select(['number_e164', 'status']).where('account_id', '=', accountId).execute();
 
     async function confirmRecoveryEmail(client: ApiClient, address: string): Promise<void> {
       t.clock.advance(SECOND);
@@ -115,7 +117,13 @@ for (const dialect of dialectsUnderTest()) {
       expect(done.status).toBe(200);
       // The old address's link of the same event dies with it ("later-links-invalidated"); the
       // attacker's address was not settled before the event: it goes, and the answer names it.
-      expect(done.body.done).toEqual(['recovery-email-removed', 'recovery-email-restored', 'signed-out-everywhere', 'later-links-invalidated', 'sign-in-blocked']);
+      expect(done.body.done).toEqual([
+        'recovery-email-removed',
+        'recovery-email-restored',
+        'signed-out-everywhere',
+        'later-links-invalidated',
+        'sign-in-blocked',
+      ]);
       expect(done.body.removed).toEqual([{ channel: 'recovery-email', address: evil }]);
       expect((await undo(await undoTokenIn(t, owner.recovery, 'dient nicht mehr'))).status).toBe(410);
       expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
@@ -127,7 +135,11 @@ for (const dialect of dialectsUnderTest()) {
       expect(secured?.text).toContain('Die vorherige Wiederherstellungs-E-Mail-Adresse ist wieder aktiv.');
       expect(secured?.text).toContain(`Entfernt: ${evil}.`);
       // The restored address counts as new: not settled (no undo links to it for 7 days).
-      const restored = await t.database.db.selectFrom('recovery_emails').select(['confirmed_at', 'settled_at']).where('account_id', '=', owner.accountId).executeTakeFirst();
+      const restored = await t.database.db
+        .selectFrom('recovery_emails')
+        .select(['confirmed_at', 'settled_at'])
+        .where('account_id', '=', owner.accountId)
+        .executeTakeFirst();
       expect(restored?.confirmed_at).toBe(t.clock.now());
       expect(restored?.settled_at).toBe(t.clock.now() + 7 * DAY);
       expect(secured?.text).toContain('/forgot-password');
@@ -139,7 +151,10 @@ for (const dialect of dialectsUnderTest()) {
       const browser = apiClient(t.app, { ip: nextIp() });
       await browser.post('/api/v1/password/forgot', { identifier: owner.email });
       await t.services.passwordReset.drain();
-      const code = (await mailsTo(t, owner.email)).find((m) => m.text.includes('/reset-password?token='))?.text.split('\n').find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
+      const code = (await mailsTo(t, owner.email))
+        .find((m) => m.text.includes('/reset-password?token='))
+        ?.text.split('\n')
+        .find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
       expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
       expect((await browser.post('/api/v1/password/reset', { password: 'Zurueck-im-eigenen-Konto-1' })).status).toBe(200);
       expect((await signIn(owner.email, 'Zurueck-im-eigenen-Konto-1')).response.status).toBe(200);
@@ -208,7 +223,9 @@ for (const dialect of dialectsUnderTest()) {
       const fromOld = await undoTokenIn(t, owner.email, 'Ihre E-Mail-Adresse für die Anmeldung wurde geändert');
       const fromRecovery = await undoTokenIn(t, owner.recovery, 'für die Anmeldung geändert');
       // The old address may notice late: its link lives 30 days, a notice's usual one 7.
-      expect((await mailsTo(t, owner.email)).find((m) => m.subject.includes('Ihre E-Mail-Adresse für die Anmeldung wurde geändert'))?.text).toContain('Der Link ist 30 Tage gültig.');
+      expect((await mailsTo(t, owner.email)).find((m) => m.subject.includes('Ihre E-Mail-Adresse für die Anmeldung wurde geändert'))?.text).toContain(
+        'Der Link ist 30 Tage gültig.',
+      );
       t.clock.advance(20 * DAY);
       const preview = (token: string | undefined) => apiClient(t.app, { ip: nextIp() }).get(`/api/v1/security/undo?token=${encodeURIComponent(token ?? '')}`);
       expect((await preview(fromRecovery)).status).toBe(410);
@@ -216,7 +233,11 @@ for (const dialect of dialectsUnderTest()) {
       const done = await undo(fromOld);
       expect(done.status).toBe(200);
       expect(done.body.done).toContain('login-email-restored');
-      const account = await t.database.db.selectFrom('accounts').select(['email', 'password_reset_required']).where('id', '=', owner.accountId).executeTakeFirst();
+      const account = await t.database.db
+        .selectFrom('accounts')
+        .select(['email', 'password_reset_required'])
+        .where('id', '=', owner.accountId)
+        .executeTakeFirst();
       expect(account).toEqual({ email: owner.email, password_reset_required: 1 });
       expect((await signIn(evil, owner.password)).response.status).toBe(401);
       expect((await signIn(owner.email, owner.password)).response.body.code).toBe('password-reset-required');
@@ -318,7 +339,9 @@ for (const dialect of dialectsUnderTest()) {
       for (let round = 0; round < 3; round++) {
         const owner = await settledOwner();
         // Two events, each with a link to the login and the recovery e-mail; and a pending login-e-mail change.
-        expect((await owner.client.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Parallel-Passwort-Neu-1' })).status).toBe(200);
+        expect((await owner.client.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Parallel-Passwort-Neu-1' })).status).toBe(
+          200,
+        );
         await settle();
         expect((await signIn(owner.email, 'Parallel-Passwort-Neu-1')).response.status).toBe(200);
         await settle();
@@ -338,8 +361,14 @@ for (const dialect of dialectsUnderTest()) {
           apiClient(t.app, { ip: nextIp() }).post('/api/v1/account/email/confirm', { token: confirm }),
         ]);
         const statuses = answers.map((answer) => answer.status);
-        expect(statuses.every((status) => status < 500), statuses.join()).toBe(true);
-        expect(statuses.slice(0, 4).every((status) => status === 200 || status === 410), statuses.join()).toBe(true);
+        expect(
+          statuses.every((status) => status < 500),
+          statuses.join(),
+        ).toBe(true);
+        expect(
+          statuses.slice(0, 4).every((status) => status === 200 || status === 410),
+          statuses.join(),
+        ).toBe(true);
         expect(statuses.slice(0, 4)).toContain(200);
         const account = await t.database.db.selectFrom('accounts').select('password_reset_required').where('id', '=', owner.accountId).executeTakeFirst();
         expect(account?.password_reset_required).toBe(1);

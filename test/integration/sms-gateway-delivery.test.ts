@@ -98,7 +98,15 @@ for (const dialect of dialectsUnderTest()) {
         const attempt = (attemptsByTo.get(to) ?? 0) + 1;
         attemptsByTo.set(to, attempt);
         if (invalid.has(to)) {
-          return { status: 400, json: { code: 21211, message: `The 'To' number ${to} is not a valid phone number.`, more_info: 'https://www.twilio.com/docs/errors/21211', status: 400 } };
+          return {
+            status: 400,
+            json: {
+              code: 21211,
+              message: `The 'To' number ${to} is not a valid phone number.`,
+              more_info: 'https://www.twilio.com/docs/errors/21211',
+              status: 400,
+            },
+          };
         }
         if (attempt <= downFor) return { status: 503, json: { code: 20503, message: 'Service Unavailable', status: 503 } };
         return { status: 201, json: { sid: `SM${String(gateway.requests.length).padStart(32, '0')}`, status: 'queued' } };
@@ -155,9 +163,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(gateway.requests).toHaveLength(9);
       expect(accepted).toHaveLength(3);
       const forms = accepted.map((r) => new URLSearchParams(r.body));
-      expect(forms.map((f) => ({ to: f.get('To'), body: f.get('Body'), from: f.get('From') })).sort((a, b) => String(a.to).localeCompare(String(b.to)))).toEqual(
-        [...RECIPIENTS].sort((a, b) => a.to.localeCompare(b.to)).map(({ to, code }) => ({ to, body: `Lifeline-Code:\n${code}`, from: TWILIO_FROM })),
-      );
+      expect(
+        forms.map((f) => ({ to: f.get('To'), body: f.get('Body'), from: f.get('From') })).sort((a, b) => String(a.to).localeCompare(String(b.to))),
+      ).toEqual([...RECIPIENTS].sort((a, b) => a.to.localeCompare(b.to)).map(({ to, code }) => ({ to, body: `Lifeline-Code:\n${code}`, from: TWILIO_FROM })));
       for (const r of gateway.requests) {
         expect(r.url).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
         expect(r.headers.authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`);

@@ -148,7 +148,19 @@ describe('sqlite: e-mail through a real SMTP server', () => {
     const now = t.clock.now();
     await t.database.db
       .insertInto('accounts')
-      .values({ id: `acc-${Date.now()}`, email, email_normalized: email, locale: 'de', created_at: now, updated_at: now, password_hash: await t.services.hasher.hash(password), email_verified_at: now, password_changed_at: now, signup_notice_at: null, throttle_notice_at: null })
+      .values({
+        id: `acc-${Date.now()}`,
+        email,
+        email_normalized: email,
+        locale: 'de',
+        created_at: now,
+        updated_at: now,
+        password_hash: await t.services.hasher.hash(password),
+        email_verified_at: now,
+        password_changed_at: now,
+        signup_notice_at: null,
+        throttle_notice_at: null,
+      })
       .execute();
     const first = apiClient(t.app, { ip: '192.0.2.1' });
     expect((await first.post('/api/v1/login', { email, password })).status).toBe(200);

@@ -114,7 +114,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser.post('/api/v1/password/forgot', { identifier, country: 'DE' })).status).toBe(202);
       await t.services.passwordReset.drain();
       const after = await mailsTo(t, inbox);
-      return after.length > before ? (await codeTo(t, inbox)) : undefined;
+      return after.length > before ? await codeTo(t, inbox) : undefined;
     }
 
     /** The intruder's whole reset through his channel: what each step answered, and whether his password signs in. */
@@ -295,7 +295,10 @@ for (const dialect of dialectsUnderTest()) {
           verified.post('/api/v1/password/reset', { password: INTRUDER_PASSWORD }),
           pending.post('/api/v1/password/forgot/verify', { code: pendingCode }),
         ]);
-        expect(answers.map((a) => a.status).every((status) => status < 500), answers.map((a) => a.status).join()).toBe(true);
+        expect(
+          answers.map((a) => a.status).every((status) => status < 500),
+          answers.map((a) => a.status).join(),
+        ).toBe(true);
         expect(answers[0]?.status).toBe(200);
         expect((await signInAs(o.email, INTRUDER_PASSWORD)).signIn).not.toBe(200);
         await ownerWins(o);

@@ -83,10 +83,12 @@ async function newAccount(fixture: Fixture): Promise<string> {
 
 /** Wrong guesses through the service, one at a time, on as many codes as it takes (5 tries each). */
 async function spendFailures(fixture: Fixture, accountId: string, failures: number): Promise<void> {
-  for (let spent = 0; spent < failures; ) {
+  for (let spent = 0; spent < failures;) {
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId });
     for (let i = 0; i < 5 && spent < failures; i++, spent++) {
-      await expect(fixture.service.redeemCode({ purpose: SMS, accountId, code: wrongDigits(code.secret) }, async () => 'x')).rejects.toMatchObject({ code: 'code-incorrect' });
+      await expect(fixture.service.redeemCode({ purpose: SMS, accountId, code: wrongDigits(code.secret) }, async () => 'x')).rejects.toMatchObject({
+        code: 'code-incorrect',
+      });
     }
   }
   expect(await fixture.service.failuresInLastHour(accountId, SMS)).toBe(failures);
@@ -112,7 +114,10 @@ for (const dialect of dialectsUnderTest()) {
     let applyRuns = 0;
     const apply: ApplyRedeemed<string> = async (trx, secret) => {
       applyRuns += 1;
-      await trx.insertInto('security_events').values({ id: newId(), account_id: secret.accountId, type: 'race-applied', ip: null, user_agent: null, details: null, created_at: clock.now() }).execute();
+      await trx
+        .insertInto('security_events')
+        .values({ id: newId(), account_id: secret.accountId, type: 'race-applied', ip: null, user_agent: null, details: null, created_at: clock.now() })
+        .execute();
       return 'applied';
     };
     beforeEach(async () => {
@@ -141,7 +146,9 @@ for (const dialect of dialectsUnderTest()) {
         Array.from({ length: PARALLEL }, () => fixture.service.redeemCode({ purpose: SMS, accountId: account, code: wrong }, apply)),
       );
       expect(tally(results)).toEqual({ wins: 0, errors: { 'code-incorrect': 5, 'code-used-up': PARALLEL - 5 } });
-      const attemptsReported = results.flatMap((r) => (r.status === 'rejected' && (r.reason as LifelineError).code === 'code-incorrect' ? [(r.reason as LifelineError).params.attemptsLeft] : []));
+      const attemptsReported = results.flatMap((r) =>
+        r.status === 'rejected' && (r.reason as LifelineError).code === 'code-incorrect' ? [(r.reason as LifelineError).params.attemptsLeft] : [],
+      );
       expect(attemptsReported.sort()).toEqual([0, 1, 2, 3, 4]); // each try taken exactly once
       expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 0, used: false, failures: 5, applied: 0 });
       expect(await fixture.service.failuresInLastHour(account, SMS)).toBe(5);
@@ -152,7 +159,9 @@ for (const dialect of dialectsUnderTest()) {
     it('the same link: exactly one winner, apply ran once (docs/reference/security-requirements.md 3.3)', async () => {
       const account = await newAccount(fixture);
       const link = await fixture.service.issue(fixture.database.db, { purpose: LINK, accountId: account });
-      const results = await Promise.allSettled(Array.from({ length: PARALLEL }, () => fixture.service.redeemLink({ purpose: LINK, token: link.secret }, apply)));
+      const results = await Promise.allSettled(
+        Array.from({ length: PARALLEL }, () => fixture.service.redeemLink({ purpose: LINK, token: link.secret }, apply)),
+      );
       expect(tally(results)).toEqual({ wins: 1, errors: { 'invalid-or-expired': PARALLEL - 1 } });
       expect(applyRuns).toBe(1);
       expect(await stateOf(fixture.database, link.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
@@ -161,7 +170,9 @@ for (const dialect of dialectsUnderTest()) {
     it('forged link secrets: exactly 5 counted, then the real link is refused (docs/reference/security-requirements.md 3.10)', async () => {
       const account = await newAccount(fixture);
       const link = await fixture.service.issue(fixture.database.db, { purpose: LINK, accountId: account });
-      const results = await Promise.allSettled(Array.from({ length: PARALLEL }, () => fixture.service.redeemLink({ purpose: LINK, token: forgedLink(link.secret) }, apply)));
+      const results = await Promise.allSettled(
+        Array.from({ length: PARALLEL }, () => fixture.service.redeemLink({ purpose: LINK, token: forgedLink(link.secret) }, apply)),
+      );
       expect(tally(results)).toEqual({ wins: 0, errors: { 'code-incorrect': 5, 'code-used-up': PARALLEL - 5 } });
       expect(await stateOf(fixture.database, link.id, account)).toEqual({ attemptsLeft: 0, used: false, failures: 5, applied: 0 });
       await expect(fixture.service.redeemLink({ purpose: LINK, token: link.secret }, apply)).rejects.toMatchObject({ code: 'code-used-up' });
@@ -178,7 +189,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(tally(results)).toEqual({ wins: 0, errors: { 'code-incorrect': 2, 'too-many-attempts': PARALLEL - 2 } });
       expect(await fixture.service.failuresInLastHour(account, SMS)).toBe(10);
       expect((await stateOf(fixture.database, code.id, account)).attemptsLeft).toBe(3);
-      await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({ code: 'too-many-attempts' });
+      await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({
+        code: 'too-many-attempts',
+      });
     });
 
     it('right and wrong guesses mixed: at most one winner, never more than 5 tries counted (docs/reference/security-requirements.md 3.3, 4.5)', async () => {
@@ -186,7 +199,9 @@ for (const dialect of dialectsUnderTest()) {
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
       const wrong = wrongDigits(code.secret);
       const results = await Promise.allSettled(
-        Array.from({ length: PARALLEL }, (_, i) => fixture.service.redeemCode({ purpose: SMS, accountId: account, code: i % 2 === 0 ? code.secret : wrong }, apply)),
+        Array.from({ length: PARALLEL }, (_, i) =>
+          fixture.service.redeemCode({ purpose: SMS, accountId: account, code: i % 2 === 0 ? code.secret : wrong }, apply),
+        ),
       );
       const { wins, errors } = tally(results);
       const state = await stateOf(fixture.database, code.id, account);
@@ -245,7 +260,12 @@ interface Round {
  * connection to the file. `run` sends it a round and resolves with the outcome it prints.
  */
 function startChild(args: { dbPath: string; key: SecretKey; now: number }) {
-  const payload = JSON.stringify({ dbPath: args.dbPath, key: { id: args.key.id, base64: args.key.key.toString('base64') }, now: args.now, ...CONFIG.verification });
+  const payload = JSON.stringify({
+    dbPath: args.dbPath,
+    key: { id: args.key.id, base64: args.key.key.toString('base64') },
+    now: args.now,
+    ...CONFIG.verification,
+  });
   const child = spawn(process.execPath, [CHILD_SCRIPT, payload], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -20,7 +20,11 @@ const header = (d: ReceivedDelivery, name: string) => String(d.headers[name] ?? 
 /** Verifies a delivery as a receiver does (the package checks the timestamp against the real time too). */
 function verifies(secret: string, d: ReceivedDelivery): boolean {
   try {
-    new Webhook(secret).verify(d.raw, { 'webhook-id': header(d, 'webhook-id'), 'webhook-timestamp': header(d, 'webhook-timestamp'), 'webhook-signature': header(d, 'webhook-signature') });
+    new Webhook(secret).verify(d.raw, {
+      'webhook-id': header(d, 'webhook-id'),
+      'webhook-timestamp': header(d, 'webhook-timestamp'),
+      'webhook-signature': header(d, 'webhook-signature'),
+    });
     return true;
   } catch {
     return false;
@@ -123,7 +127,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(second).toHaveLength(2);
       expect(header(second[1] as ReceivedDelivery, 'webhook-id')).toBe(id);
       expect(second[1]?.raw).toBe(first[0]?.raw);
-      expect(Number(header(second[1] as ReceivedDelivery, 'webhook-timestamp'))).toBeGreaterThan(Number(header(first[0] as ReceivedDelivery, 'webhook-timestamp')));
+      expect(Number(header(second[1] as ReceivedDelivery, 'webhook-timestamp'))).toBeGreaterThan(
+        Number(header(first[0] as ReceivedDelivery, 'webhook-timestamp')),
+      );
       // Through the rest of the schedule: every attempt has the same id; the total spans more than 24 h.
       let elapsed = 5 * SECOND;
       for (const delay of WEBHOOK_RETRY_SCHEDULE_MS.slice(1)) {
@@ -152,7 +158,14 @@ for (const dialect of dialectsUnderTest()) {
     it('a redirect is not followed, a hanging receiver times out, a chatty one is cut off: each a retry, nothing crashes', async () => {
       const { id } = await t.services.webhookRegistry.create({ url: receiver.url() });
       const channel = createWebhookChannel({ registry: t.services.webhookRegistry, clock: t.clock, allowPrivateNetworks: true, timeoutMs: 500 });
-      const message = { id: '00000000-0000-4000-8000-000000000001', channel: 'webhook' as const, to: id, subject: 'account.created', text: '{"type":"account.created"}', html: null };
+      const message = {
+        id: '00000000-0000-4000-8000-000000000001',
+        channel: 'webhook' as const,
+        to: id,
+        subject: 'account.created',
+        text: '{"type":"account.created"}',
+        html: null,
+      };
 
       receiver.answer({ redirectTo: receiver.url('/elsewhere') });
       const redirected = channel.send(message);
@@ -196,7 +209,25 @@ for (const dialect of dialectsUnderTest()) {
 
     it('SSRF: in production only public https receivers are accepted, unless WEBHOOK_ALLOW_PRIVATE; delivery refuses a private address for good', async () => {
       const production = { production: true, allowPrivateNetworks: false };
-      for (const url of ['http://example.com/hook', 'https://127.0.0.1/hook', 'https://[::1]/hook', 'https://10.1.2.3/hook', 'https://169.254.169.254/latest', 'https://localhost/hook', 'https://[::7f00:1]/x', 'https://[64:ff9b:1::7f00:1]/x', 'https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x', 'https://[fec0::1]/x', 'https://192.0.0.8/x', 'ftp://example.com/x', 'javascript:alert(1)', 'https://user:pw@example.com/x', 'https://example.com/x#frag', 'not a url', `https://example.com/${'a'.repeat(2100)}`]) {
+      for (const url of [
+        'http://example.com/hook',
+        'https://127.0.0.1/hook',
+        'https://[::1]/hook',
+        'https://10.1.2.3/hook',
+        'https://169.254.169.254/latest',
+        'https://localhost/hook',
+        'https://[::7f00:1]/x',
+        'https://[64:ff9b:1::7f00:1]/x',
+        'https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x',
+        'https://[fec0::1]/x',
+        'https://192.0.0.8/x',
+        'ftp://example.com/x',
+        'javascript:alert(1)',
+        'https://user:pw@example.com/x',
+        'https://example.com/x#frag',
+        'not a url',
+        `https://example.com/${'a'.repeat(2100)}`,
+      ]) {
         await expect(checkWebhookUrl(url, production), url).rejects.toThrow(WebhookInputError);
       }
       await expect(checkWebhookUrl('https://203.0.113.9/hook', production)).resolves.toBe('https://203.0.113.9/hook');
@@ -208,7 +239,9 @@ for (const dialect of dialectsUnderTest()) {
       // An endpoint stored before the rules changed (or a name that now resolves inward): refused at delivery, for good.
       const { id } = await t.services.webhookRegistry.create({ url: receiver.url() });
       const guarded = createWebhookChannel({ registry: t.services.webhookRegistry, clock: t.clock, allowPrivateNetworks: false });
-      await expect(guarded.send({ id: '00000000-0000-4000-8000-000000000002', channel: 'webhook', to: id, subject: 'x', text: '{}', html: null })).rejects.toBeInstanceOf(PermanentDeliveryError);
+      await expect(
+        guarded.send({ id: '00000000-0000-4000-8000-000000000002', channel: 'webhook', to: id, subject: 'x', text: '{}', html: null }),
+      ).rejects.toBeInstanceOf(PermanentDeliveryError);
       expect(receiver.deliveries).toHaveLength(0);
     });
 
@@ -230,17 +263,24 @@ for (const dialect of dialectsUnderTest()) {
 
       t.clock.set(Date.now() + 25 * HOUR);
       expect((await a.client.post('/api/v1/login', { email: a.email, password: GOOD_PASSWORD })).status).toBe(200);
-      expect((await a.client.put('/api/v1/account/password', { currentPassword: GOOD_PASSWORD, newPassword: 'Nach-der-Rotation-Passwort-4' })).status).toBe(200);
+      expect((await a.client.put('/api/v1/account/password', { currentPassword: GOOD_PASSWORD, newPassword: 'Nach-der-Rotation-Passwort-4' })).status).toBe(
+        200,
+      );
       await t.services.worker.runOnce();
       const after = receiver.of('account.password_changed', a.accountId)[0] as ReceivedDelivery;
       expect(header(after, 'webhook-signature').split(' ')).toHaveLength(1);
       t.clock.set(Date.now());
       expect(verifies(String(rotated?.secret), { ...after })).toBe(false); // the package's clock check: 25 h off
-      expect(new Webhook(String(rotated?.secret)).sign(header(after, 'webhook-id'), new Date(Number(header(after, 'webhook-timestamp')) * 1000), after.raw)).toBe(header(after, 'webhook-signature'));
+      expect(
+        new Webhook(String(rotated?.secret)).sign(header(after, 'webhook-id'), new Date(Number(header(after, 'webhook-timestamp')) * 1000), after.raw),
+      ).toBe(header(after, 'webhook-signature'));
 
       // Revoked while a delivery waits: the row fails as revoked, the receiver hears nothing.
       receiver.deliveries.length = 0;
-      expect((await a.client.put('/api/v1/account/password', { currentPassword: 'Nach-der-Rotation-Passwort-4', newPassword: 'Widerruf-Passwort-fuer-Hooks-5' })).status).toBe(200);
+      expect(
+        (await a.client.put('/api/v1/account/password', { currentPassword: 'Nach-der-Rotation-Passwort-4', newPassword: 'Widerruf-Passwort-fuer-Hooks-5' }))
+          .status,
+      ).toBe(200);
       expect(await t.services.webhookRegistry.revoke(made.id)).toBe(true);
       expect(await t.services.webhookRegistry.revoke(made.id)).toBe(false);
       await t.services.worker.runOnce();

@@ -112,7 +112,12 @@ for (const dialect of dialectsUnderTest()) {
       expect(last.difference).toBeLessThan(0.03);
       expect(last.p).toBeGreaterThan(0.01);
       // The test can fail: the same measurements with 10 % added to one side are told apart.
-      expect(mannWhitneyU(last.known, last.unknown.map((ms) => ms * 1.1)).p).toBeLessThan(0.01);
+      expect(
+        mannWhitneyU(
+          last.known,
+          last.unknown.map((ms) => ms * 1.1),
+        ).p,
+      ).toBeLessThan(0.01);
     }, 180_000);
   });
 }

@@ -90,14 +90,18 @@ export function App() {
   }, [appName]);
 
   // The start page is the sign-in or, signed in, the profile.
-  const current = (href: string): 'page' | undefined => (path === href || (path === '/' && href === (state.status === 'signed-in' ? '/profile' : '/login')) ? 'page' : undefined);
+  const current = (href: string): 'page' | undefined =>
+    path === href || (path === '/' && href === (state.status === 'signed-in' ? '/profile' : '/login')) ? 'page' : undefined;
 
   const switchLanguage = async () => {
     const next = locale === 'de' ? 'en' : 'de';
     setLocale(next);
     if (state.status === 'signed-in') {
       // Remembered on the account too, so mails and the next sign-in use it.
-      await api('PATCH', '/api/v1/account', { locale: next }).then(() => reload(), () => undefined);
+      await api('PATCH', '/api/v1/account', { locale: next }).then(
+        () => reload(),
+        () => undefined,
+      );
     }
   };
 
@@ -130,7 +134,13 @@ export function App() {
               </Link>
             </>
           )}
-          <button type="button" className="language" lang={locale === 'de' ? 'en' : 'de'} aria-label={t('ui.language.switchToLabel')} onClick={() => void switchLanguage()}>
+          <button
+            type="button"
+            className="language"
+            lang={locale === 'de' ? 'en' : 'de'}
+            aria-label={t('ui.language.switchToLabel')}
+            onClick={() => void switchLanguage()}
+          >
             {t('ui.language.switchTo')}
           </button>
         </nav>
@@ -142,5 +152,3 @@ export function App() {
     </>
   );
 }
-
-

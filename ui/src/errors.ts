@@ -14,7 +14,11 @@ export function errorMessage(t: TFunction, error: unknown): string {
  * Splits an API error into messages next to the fields they concern (SECURITY-relevant codes
  * such as a too common password belong to the password field) and one for the whole form.
  */
-export function splitErrors(t: TFunction, error: unknown, fieldOfCode: Readonly<Record<string, string>> = {}): { fields: Record<string, string>; form?: string } {
+export function splitErrors(
+  t: TFunction,
+  error: unknown,
+  fieldOfCode: Readonly<Record<string, string>> = {},
+): { fields: Record<string, string>; form?: string } {
   if (error instanceof ApiError) {
     if (error.fields.length > 0) {
       const fields: Record<string, string> = {};

@@ -8,15 +8,18 @@ let scorer: Promise<Scorer> | undefined;
  * The dictionaries are large, so they load only on the pages that show the meter.
  */
 function loadScorer(): Promise<Scorer> {
-  scorer ??= Promise.all([import('@zxcvbn-ts/core'), import('@zxcvbn-ts/language-common'), import('@zxcvbn-ts/language-de'), import('@zxcvbn-ts/language-en')]).then(
-    ([core, common, de, en]) => {
-      const zxcvbn = new core.ZxcvbnFactory({
-        dictionary: { ...common.dictionary, ...de.dictionary, ...en.dictionary },
-        graphs: common.adjacencyGraphs,
-      });
-      return (password, userInputs) => zxcvbn.check(password, userInputs).score;
-    },
-  );
+  scorer ??= Promise.all([
+    import('@zxcvbn-ts/core'),
+    import('@zxcvbn-ts/language-common'),
+    import('@zxcvbn-ts/language-de'),
+    import('@zxcvbn-ts/language-en'),
+  ]).then(([core, common, de, en]) => {
+    const zxcvbn = new core.ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...de.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+    });
+    return (password, userInputs) => zxcvbn.check(password, userInputs).score;
+  });
   return scorer;
 }
 

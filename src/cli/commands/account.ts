@@ -22,7 +22,9 @@ export async function accountFindCommand(env: NodeJS.ProcessEnv, email: string, 
       return 1;
     }
     for (const a of items) {
-      io.out(`${a.id}  ${a.email}  ${a.emailVerified ? 'confirmed' : 'UNCONFIRMED'}  ${a.disabled ? 'DISABLED' : 'active'}  created ${a.createdAt}  recovery e-mail: ${a.recovery.email}, phone: ${a.recovery.phone}`);
+      io.out(
+        `${a.id}  ${a.email}  ${a.emailVerified ? 'confirmed' : 'UNCONFIRMED'}  ${a.disabled ? 'DISABLED' : 'active'}  created ${a.createdAt}  recovery e-mail: ${a.recovery.email}, phone: ${a.recovery.phone}`,
+      );
     }
     return 0;
   } finally {
@@ -45,7 +47,13 @@ const done: Record<AccountAction, string> = {
  * actions for operators, with the same effects, notices and security-log rows. `delete` needs
  * `--yes` (no grace period). An unknown id exits 1.
  */
-export async function accountActionCommand(env: NodeJS.ProcessEnv, action: AccountAction, accountId: string, options: { yes?: boolean }, io: CliOutput): Promise<number> {
+export async function accountActionCommand(
+  env: NodeJS.ProcessEnv,
+  action: AccountAction,
+  accountId: string,
+  options: { yes?: boolean },
+  io: CliOutput,
+): Promise<number> {
   if (action === 'delete' && !options.yes) {
     io.err(`lifeline account delete: this deletes ${accountId} at once, without the 7-day grace period; repeat with --yes`);
     return 2;

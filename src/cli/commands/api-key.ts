@@ -35,7 +35,9 @@ export async function apiKeyCreateCommand(env: NodeJS.ProcessEnv, name: string, 
       io.out(JSON.stringify({ name: apiKey.name, key, scopes: apiKey.scopes }));
       return 0;
     }
-    io.out(`API key "${apiKey.name}" created with scopes ${apiKey.scopes.join(', ')}. It is shown only now; store it where the host application keeps secrets:`);
+    io.out(
+      `API key "${apiKey.name}" created with scopes ${apiKey.scopes.join(', ')}. It is shown only now; store it where the host application keeps secrets:`,
+    );
     io.out('');
     io.out(key);
     io.out('');
@@ -64,7 +66,13 @@ export async function apiKeyListCommand(env: NodeJS.ProcessEnv, options: { json?
     if (options.json) {
       io.out(
         JSON.stringify(
-          keys.map((k) => ({ name: k.name, scopes: k.scopes, createdAt: iso(k.createdAt), lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt), revokedAt: k.revokedAt === null ? null : iso(k.revokedAt) })),
+          keys.map((k) => ({
+            name: k.name,
+            scopes: k.scopes,
+            createdAt: iso(k.createdAt),
+            lastUsedAt: k.lastUsedAt === null ? null : iso(k.lastUsedAt),
+            revokedAt: k.revokedAt === null ? null : iso(k.revokedAt),
+          })),
           null,
           2,
         ),
@@ -73,7 +81,9 @@ export async function apiKeyListCommand(env: NodeJS.ProcessEnv, options: { json?
     }
     if (keys.length === 0) io.out('(no API keys; create one with: lifeline api-key create NAME)');
     for (const k of keys) {
-      io.out(`${k.name}  ${k.revokedAt === null ? 'active' : 'REVOKED'}  created ${iso(k.createdAt)}  last used ${iso(k.lastUsedAt)}${k.revokedAt === null ? '' : `  revoked ${iso(k.revokedAt)}`}  scopes ${k.scopes.join(',')}`);
+      io.out(
+        `${k.name}  ${k.revokedAt === null ? 'active' : 'REVOKED'}  created ${iso(k.createdAt)}  last used ${iso(k.lastUsedAt)}${k.revokedAt === null ? '' : `  revoked ${iso(k.revokedAt)}`}  scopes ${k.scopes.join(',')}`,
+      );
     }
     return 0;
   } finally {

@@ -40,7 +40,11 @@ export async function clientCreateCommand(env: NodeJS.ProcessEnv, name: string, 
     io.out(`  OIDC_CLIENT_ID=${created.clientId}`);
     if (created.clientSecret !== undefined) io.out(`  OIDC_CLIENT_SECRET=${created.clientSecret}`);
     io.out('');
-    io.out(created.clientSecret === undefined ? 'A public client: no secret; it must use PKCE (S256).' : 'The secret is shown only now; store it where the host application keeps secrets.');
+    io.out(
+      created.clientSecret === undefined
+        ? 'A public client: no secret; it must use PKCE (S256).'
+        : 'The secret is shown only now; store it where the host application keeps secrets.',
+    );
     return 0;
   } catch (error) {
     if (error instanceof ClientInputError) {
@@ -59,12 +63,20 @@ export async function clientListCommand(env: NodeJS.ProcessEnv, options: { json?
   try {
     const clients = await services.oidc.clients.list();
     if (options.json) {
-      io.out(JSON.stringify(clients.map((c) => ({ ...c, createdAt: iso(c.createdAt), revokedAt: iso(c.revokedAt) })), null, 2));
+      io.out(
+        JSON.stringify(
+          clients.map((c) => ({ ...c, createdAt: iso(c.createdAt), revokedAt: iso(c.revokedAt) })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     if (clients.length === 0) io.out('(no clients; register one with: lifeline client create NAME --redirect-uri URI)');
     for (const c of clients) {
-      io.out(`${c.clientId}  ${c.name}  ${c.revokedAt === null ? 'active' : `REVOKED ${iso(c.revokedAt)}`}  ${c.firstParty ? 'first-party' : 'third-party'}${c.public ? ' public' : ''}`);
+      io.out(
+        `${c.clientId}  ${c.name}  ${c.revokedAt === null ? 'active' : `REVOKED ${iso(c.revokedAt)}`}  ${c.firstParty ? 'first-party' : 'third-party'}${c.public ? ' public' : ''}`,
+      );
       io.out(`    redirect: ${c.redirectUris.join(' ')}${c.backchannelLogoutUri ? `\n    back-channel logout: ${c.backchannelLogoutUri}` : ''}`);
     }
     return 0;
@@ -95,10 +107,17 @@ export async function oidcKeysListCommand(env: NodeJS.ProcessEnv, options: { jso
     await services.oidc.signingKeys.ensure();
     const keys = await services.oidc.signingKeys.list();
     if (options.json) {
-      io.out(JSON.stringify(keys.map((k) => ({ ...k, createdAt: iso(k.createdAt), retiredAt: iso(k.retiredAt) })), null, 2));
+      io.out(
+        JSON.stringify(
+          keys.map((k) => ({ ...k, createdAt: iso(k.createdAt), retiredAt: iso(k.retiredAt) })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
-    for (const k of keys) io.out(`${k.kid}  ${k.alg}  created ${iso(k.createdAt)}  ${k.retiredAt !== null ? `retired ${iso(k.retiredAt)}` : k.signing ? 'SIGNING' : 'published'}`);
+    for (const k of keys)
+      io.out(`${k.kid}  ${k.alg}  created ${iso(k.createdAt)}  ${k.retiredAt !== null ? `retired ${iso(k.retiredAt)}` : k.signing ? 'SIGNING' : 'published'}`);
     return 0;
   } finally {
     await close();
@@ -114,7 +133,10 @@ export async function oidcKeysRotateCommand(env: NodeJS.ProcessEnv, options: { j
   try {
     const made = await services.oidc.signingKeys.rotate();
     if (options.json) io.out(JSON.stringify({ kid: made.kid, alg: made.alg, createdAt: iso(made.createdAt) }));
-    else io.out(`new signing key ${made.kid} published; it signs from ten minutes on. Retire the old one (lifeline oidc-keys retire KID) once its tokens have expired.`);
+    else
+      io.out(
+        `new signing key ${made.kid} published; it signs from ten minutes on. Retire the old one (lifeline oidc-keys retire KID) once its tokens have expired.`,
+      );
     return 0;
   } finally {
     await close();

@@ -10,15 +10,28 @@ import type { CliOutput } from '../context.js';
 export function configCommand(env: NodeJS.ProcessEnv, io: CliOutput): number {
   const config = loadConfig(env);
   // TEMPLATES_DIR is checked as the start checks it: a broken override is named here too.
-  const templates = loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
+  const templates = loadMailTemplates({
+    templatesDir: config.mail.templatesDir,
+    appName: config.appName,
+    publicUrl: config.http.publicUrl,
+    branding: config.branding,
+  });
   const view = {
     env: config.env,
     appName: config.appName,
     branding: config.branding,
     http: config.http,
-    database: config.database.dialect === 'sqlite' ? { dialect: 'sqlite', path: config.database.path } : { dialect: 'postgres', url: maskUrlCredentials(config.database.url) },
+    database:
+      config.database.dialect === 'sqlite'
+        ? { dialect: 'sqlite', path: config.database.path }
+        : { dialect: 'postgres', url: maskUrlCredentials(config.database.url) },
     keys: { current: config.keys.current.id },
-    mail: { smtp: config.mail.smtpUrl ? maskUrlCredentials(config.mail.smtpUrl) : null, from: config.mail.from, templatesDir: config.mail.templatesDir ?? null, overridden: templates.overridden },
+    mail: {
+      smtp: config.mail.smtpUrl ? maskUrlCredentials(config.mail.smtpUrl) : null,
+      from: config.mail.from,
+      templatesDir: config.mail.templatesDir ?? null,
+      overridden: templates.overridden,
+    },
     delivery: config.delivery,
     metrics: { tokenSet: config.metrics.token !== undefined },
     argon2: config.argon2,

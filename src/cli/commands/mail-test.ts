@@ -9,11 +9,7 @@ import { openServices, type CliOutput } from '../context.js';
  * A running server's (or `lifeline worker`'s) worker delivers it; with `--wait` this command
  * delivers it itself and reports the outcome, so an operator sees an SMTP error right here.
  */
-export async function mailTestCommand(
-  env: NodeJS.ProcessEnv,
-  options: { to: string; locale?: string; wait?: boolean },
-  io: CliOutput,
-): Promise<number> {
+export async function mailTestCommand(env: NodeJS.ProcessEnv, options: { to: string; locale?: string; wait?: boolean }, io: CliOutput): Promise<number> {
   const to = normaliseEmail(options.to);
   if (to === undefined) {
     io.err(`lifeline mail-test: --to: ${JSON.stringify(options.to)} is not a valid e-mail address`);

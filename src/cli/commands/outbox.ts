@@ -14,11 +14,7 @@ const statusSets: Readonly<Record<string, readonly OutboxStatus[]>> = {
  * `lifeline outbox [--status pending|queued|processing|failed|sent|all] [--limit N] [--json]`:
  * lists messages that wait or failed (by default), codes and links masked.
  */
-export async function outboxCommand(
-  env: NodeJS.ProcessEnv,
-  options: { status?: string; limit?: string; json?: boolean },
-  io: CliOutput,
-): Promise<number> {
+export async function outboxCommand(env: NodeJS.ProcessEnv, options: { status?: string; limit?: string; json?: boolean }, io: CliOutput): Promise<number> {
   const statuses = statusSets[options.status ?? 'pending'];
   if (!statuses) {
     io.err(`lifeline outbox: --status: must be one of ${Object.keys(statusSets).join(', ')}`);
@@ -34,7 +30,16 @@ export async function outboxCommand(
     const rows = await services.outbox.list({ statuses, limit });
     const stats = await services.outbox.stats();
     if (options.json) {
-      io.out(JSON.stringify({ counts: stats.byStatus, messages: rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })) }, null, 2));
+      io.out(
+        JSON.stringify(
+          {
+            counts: stats.byStatus,
+            messages: rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), nextAttemptAt: new Date(r.nextAttemptAt).toISOString() })),
+          },
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     const c = stats.byStatus;
@@ -43,7 +48,9 @@ export async function outboxCommand(
     for (const row of rows) {
       io.out('');
       io.out(`${row.id}  ${row.status.toUpperCase()}  ${row.channel} → ${row.to}  [${row.kind}]  attempts: ${row.attempts}`);
-      io.out(`  created ${new Date(row.createdAt).toISOString()}` + (row.status === 'queued' ? `, next attempt ${new Date(row.nextAttemptAt).toISOString()}` : ''));
+      io.out(
+        `  created ${new Date(row.createdAt).toISOString()}` + (row.status === 'queued' ? `, next attempt ${new Date(row.nextAttemptAt).toISOString()}` : ''),
+      );
       io.out(`  subject: ${row.subject}`);
       if (row.lastError) io.out(`  last error: ${row.lastError}`);
       if (row.maskedText) io.out(`  text: ${row.maskedText.split('\n').filter(Boolean).slice(0, 6).join(' / ')}`);

@@ -9,7 +9,12 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * with SECRET_KEY). Without `--events` it receives every type. Takes effect in running servers at
  * once. A wrong URL or type exits 2 before anything is stored.
  */
-export async function webhookCreateCommand(env: NodeJS.ProcessEnv, url: string, options: { events?: string[]; json?: boolean }, io: CliOutput): Promise<number> {
+export async function webhookCreateCommand(
+  env: NodeJS.ProcessEnv,
+  url: string,
+  options: { events?: string[]; json?: boolean },
+  io: CliOutput,
+): Promise<number> {
   const { services, close } = await openServices(env);
   try {
     const made = await services.webhookRegistry.create({ url, events: options.events ?? [] });
@@ -39,12 +44,23 @@ export async function webhookListCommand(env: NodeJS.ProcessEnv, options: { json
   try {
     const endpoints = await services.webhookRegistry.list();
     if (options.json) {
-      io.out(JSON.stringify(endpoints.map((e) => ({ ...e, createdAt: iso(e.createdAt), revokedAt: iso(e.revokedAt), previousSecretUntil: iso(e.previousSecretUntil) })), null, 2));
+      io.out(
+        JSON.stringify(
+          endpoints.map((e) => ({ ...e, createdAt: iso(e.createdAt), revokedAt: iso(e.revokedAt), previousSecretUntil: iso(e.previousSecretUntil) })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     if (endpoints.length === 0) io.out('(no webhooks; create one with: lifeline webhook create URL)');
     for (const e of endpoints) {
-      const state = e.revokedAt !== null ? `REVOKED ${iso(e.revokedAt)}` : e.previousSecretUntil !== null ? `active, previous secret signs until ${iso(e.previousSecretUntil)}` : 'active';
+      const state =
+        e.revokedAt !== null
+          ? `REVOKED ${iso(e.revokedAt)}`
+          : e.previousSecretUntil !== null
+            ? `active, previous secret signs until ${iso(e.previousSecretUntil)}`
+            : 'active';
       io.out(`${e.id}  ${e.url}  ${state}  ${e.events === null ? 'all events' : e.events.join(',')}`);
     }
     return 0;
@@ -81,14 +97,18 @@ export async function webhookRotateCommand(env: NodeJS.ProcessEnv, id: string, o
       return 1;
     }
     if ('overlapUntil' in rotated) {
-      io.err(`lifeline webhook rotate: the previous rotation's old secret signs until ${iso(rotated.overlapUntil)}; rotating again now would drop a secret the receiver may still use. Rotate after that time (or create a new webhook and revoke this one).`);
+      io.err(
+        `lifeline webhook rotate: the previous rotation's old secret signs until ${iso(rotated.overlapUntil)}; rotating again now would drop a secret the receiver may still use. Rotate after that time (or create a new webhook and revoke this one).`,
+      );
       return 1;
     }
     if (options.json) {
       io.out(JSON.stringify({ id, secret: rotated.secret, previousSecretUntil: iso(rotated.previousSecretUntil) }));
       return 0;
     }
-    io.out(`New secret for ${id} (shown only now). Until ${iso(rotated.previousSecretUntil)} deliveries carry signatures with both secrets; switch the receiver before then:`);
+    io.out(
+      `New secret for ${id} (shown only now). Until ${iso(rotated.previousSecretUntil)} deliveries carry signatures with both secrets; switch the receiver before then:`,
+    );
     io.out('');
     io.out(rotated.secret);
     return 0;

@@ -11,7 +11,9 @@ export async function workerCommand(env: NodeJS.ProcessEnv, io: CliOutput): Prom
   const housekeeping = createHousekeeping(services);
   services.worker.start();
   housekeeping.start();
-  io.err(`lifeline worker ${services.worker.workerId} delivering (${services.config.delivery.devMailbox ? 'development mailbox' : 'configured transports'}); stop with Ctrl-C`);
+  io.err(
+    `lifeline worker ${services.worker.workerId} delivering (${services.config.delivery.devMailbox ? 'development mailbox' : 'configured transports'}); stop with Ctrl-C`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

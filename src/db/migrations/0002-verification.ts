@@ -18,11 +18,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', EPOCH_MS, (c) => c.notNull())
     .addColumn('used_at', EPOCH_MS)
     .execute();
-  await db.schema
-    .createIndex('verification_secrets_account_purpose')
-    .on('verification_secrets')
-    .columns(['account_id', 'purpose'])
-    .execute();
+  await db.schema.createIndex('verification_secrets_account_purpose').on('verification_secrets').columns(['account_id', 'purpose']).execute();
   await db.schema.createIndex('verification_secrets_expires').on('verification_secrets').column('expires_at').execute();
 
   await db.schema

@@ -25,11 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('purged_at', EPOCH_MS)
     .execute();
   // The worker's claim query: due rows by status and time.
-  await db.schema
-    .createIndex('outbox_messages_status_due')
-    .on('outbox_messages')
-    .columns(['status', 'next_attempt_at'])
-    .execute();
+  await db.schema.createIndex('outbox_messages_status_due').on('outbox_messages').columns(['status', 'next_attempt_at']).execute();
 
   await db.schema
     .createTable('dev_mailbox')

@@ -13,11 +13,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('details', 'text')
     .addColumn('created_at', EPOCH_MS, (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('security_events_account_time')
-    .on('security_events')
-    .columns(['account_id', 'created_at'])
-    .execute();
+  await db.schema.createIndex('security_events_account_time').on('security_events').columns(['account_id', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

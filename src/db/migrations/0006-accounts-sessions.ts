@@ -10,12 +10,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // SQLite can only add nullable columns or columns with a default.
   await db.schema.alterTable('accounts').addColumn('password_hash', 'text').execute();
   await db.schema.alterTable('accounts').addColumn('email_verified_at', EPOCH_MS).execute();
-  await db.schema.alterTable('accounts').addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('Europe/Berlin')).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('Europe/Berlin'))
+    .execute();
   await db.schema.alterTable('accounts').addColumn('password_changed_at', EPOCH_MS).execute();
-  await db.schema.alterTable('accounts').addColumn('password_reset_required', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('password_reset_required', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('accounts').addColumn('signup_notice_at', EPOCH_MS).execute();
   await db.schema.alterTable('accounts').addColumn('throttle_notice_at', EPOCH_MS).execute();
-  await db.schema.alterTable('accounts').addColumn('updated_at', EPOCH_MS, (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('accounts')
+    .addColumn('updated_at', EPOCH_MS, (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.createIndex('accounts_unverified').on('accounts').columns(['email_verified_at', 'created_at']).execute();
 
   await db.schema

@@ -11,8 +11,14 @@ import type { Kysely } from 'kysely';
  *   name the requester, not whoever opened the link).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('recovery_emails').addColumn('hold_requested', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await db.schema.alterTable('recovery_phones').addColumn('hold_requested', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('recovery_emails')
+    .addColumn('hold_requested', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await db.schema
+    .alterTable('recovery_phones')
+    .addColumn('hold_requested', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('recovery_emails').addColumn('requested_ip', 'text').execute();
   await db.schema.alterTable('recovery_emails').addColumn('requested_user_agent', 'text').execute();
   await db.schema.alterTable('held_changes').addColumn('requested_ip', 'text').execute();

@@ -27,8 +27,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable(table).addColumn('restored_at', EPOCH_MS).execute();
     await sql`update ${sql.table(table)} set settled_at = confirmed_at + ${SETTLE_MS} where confirmed_at is not null`.execute(db);
   }
-  await db.schema.alterTable('devices').addColumn('first_of_account', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-  await sql`update devices set first_of_account = 1 where id in (select d.id from devices d where not exists (select 1 from devices e where e.account_id = d.account_id and (e.created_at < d.created_at or (e.created_at = d.created_at and e.id < d.id))))`.execute(db);
+  await db.schema
+    .alterTable('devices')
+    .addColumn('first_of_account', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
+  await sql`update devices set first_of_account = 1 where id in (select d.id from devices d where not exists (select 1 from devices e where e.account_id = d.account_id and (e.created_at < d.created_at or (e.created_at = d.created_at and e.id < d.id))))`.execute(
+    db,
+  );
   await db.schema.alterTable('password_reset_flows').addColumn('client_key', 'text').execute();
   await db.schema.createIndex('password_reset_flows_identifier_client').on('password_reset_flows').columns(['identifier_hash', 'client_key']).execute();
 }

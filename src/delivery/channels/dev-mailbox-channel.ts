@@ -36,13 +36,7 @@ export function createDevMailbox(deps: { database: Database }) {
   return {
     /** The newest `limit` messages (the page shows the newest thousand). */
     async list(limit = 1000): Promise<DevMailboxRow[]> {
-      return deps.database.db
-        .selectFrom('dev_mailbox')
-        .selectAll()
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
+      return deps.database.db.selectFrom('dev_mailbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
     async get(id: string): Promise<DevMailboxRow | undefined> {
       return deps.database.db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();

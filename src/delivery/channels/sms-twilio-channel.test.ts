@@ -144,7 +144,7 @@ describe('Twilio SMS channel', () => {
     [21211, "The 'To' number +4915100000001 is not a valid phone number."],
     [21614, "'To' number is not a valid mobile number"],
     [21610, 'Attempt to send to unsubscribed recipient'],
-    [21408, 'Permission to send an SMS has not been enabled for the region indicated by the \'To\' number'],
+    [21408, "Permission to send an SMS has not been enabled for the region indicated by the 'To' number"],
   ])('case=a refusal of this message (code %i) is permanent and names the code', async (code, message) => {
     answers.set('+4915100000001', twilioError(400, code, message));
     const error = await failure(createSmsTwilioChannel(provider).send(sms({ to: '+4915100000001' })));
@@ -162,7 +162,10 @@ describe('Twilio SMS channel', () => {
     ['401 wrong credentials (ours: every message would fail)', twilioError(401, 20003, 'Authenticate')],
     ['403 forbidden', twilioError(403, 20003, 'Permission denied')],
     ['404 wrong account SID or base URL', twilioError(404, 20404, 'The requested resource was not found')],
-    ['400/21606: the From number is not ours (configuration)', twilioError(400, 21606, "The 'From' phone number provided is not a valid message-capable Twilio phone number")],
+    [
+      '400/21606: the From number is not ours (configuration)',
+      twilioError(400, 21606, "The 'From' phone number provided is not a valid message-capable Twilio phone number"),
+    ],
     ['400/21212: invalid From number (configuration)', twilioError(400, 21212, "The 'From' number is not a valid phone number")],
   ] as const)('case=%s is retried: a plain Error, not a PermanentDeliveryError', async (_name, answer) => {
     answers.set('+4915100000002', answer);

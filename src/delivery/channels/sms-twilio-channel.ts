@@ -31,7 +31,10 @@ function isMessagingServiceSid(from: string): boolean {
  * but a Twilio-compatible gateway or a webhook receiver might.
  */
 export function withoutSmsText(reason: string, text: string): string {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length >= 8);
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length >= 8);
   const tokens = (text.match(/[A-Za-z0-9_-]{4,}/g) ?? []).filter((word) => /\d/.test(word) || word.length >= 16);
   const pieces = [text, JSON.stringify(text).slice(1, -1), ...lines, ...tokens].filter((piece) => piece.length > 0);
   // Longest first, so that a shorter piece inside a longer one does not leave the rest behind.

@@ -111,7 +111,9 @@ describe('SMS webhook channel', () => {
     const timestamp = header(request, 'x-lifeline-timestamp');
     expect(timestamp).toBe(String(Date.UTC(2026, 0, 1, 9, 0, 0) / 1000));
     // The recipe, computed independently: v1= hex HMAC-SHA256(secret, `${timestamp}.${rawBody}`).
-    const expected = createHmac('sha256', SECRET).update(`${timestamp}.${request?.body ?? ''}`).digest('hex');
+    const expected = createHmac('sha256', SECRET)
+      .update(`${timestamp}.${request?.body ?? ''}`)
+      .digest('hex');
     expect(header(request, 'x-lifeline-signature')).toBe(`v1=${expected}`);
   });
 

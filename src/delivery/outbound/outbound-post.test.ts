@@ -22,7 +22,26 @@ describe('outbound deliveries to host applications', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('knows the private, loopback, link-local and unique-local ranges', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', '::', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '64:ff9b::a00:1', '2002:a00:1::1', '224.0.0.1', '255.255.255.255', 'ff02::1', 'not-an-ip']) {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '64:ff9b::a00:1',
+      '2002:a00:1::1',
+      '224.0.0.1',
+      '255.255.255.255',
+      'ff02::1',
+      'not-an-ip',
+    ]) {
       expect(isPrivateAddress(address), address).toBe(true);
     }
     for (const address of ['93.184.216.34', '2606:2800:220:1::1', '172.32.0.1', '::ffff:8.8.8.8']) expect(isPrivateAddress(address), address).toBe(false);
@@ -32,7 +51,9 @@ describe('outbound deliveries to host applications', () => {
     await expect(outboundPost(`${url}/x`, { body: 'a', contentType: 'text/plain', allowPrivateNetworks: false })).rejects.toBeInstanceOf(OutboundRefusedError);
     const byName = url.replace('127.0.0.1', 'localhost');
     await expect(outboundPost(`${byName}/x`, { body: 'a', contentType: 'text/plain', allowPrivateNetworks: false })).rejects.toThrow(/private or loopback/);
-    await expect(outboundPost('file:///etc/passwd', { body: 'a', contentType: 'text/plain', allowPrivateNetworks: true })).rejects.toBeInstanceOf(OutboundRefusedError);
+    await expect(outboundPost('file:///etc/passwd', { body: 'a', contentType: 'text/plain', allowPrivateNetworks: true })).rejects.toBeInstanceOf(
+      OutboundRefusedError,
+    );
     expect(bodies).toEqual([]);
   });
 

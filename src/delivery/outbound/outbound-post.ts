@@ -85,12 +85,20 @@ export interface OutboundResponse {
  */
 export async function outboundPost(
   url: string,
-  input: { body: string; contentType: string; headers?: Record<string, string>; allowPrivateNetworks: boolean; timeoutMs?: number; signal?: AbortSignal | undefined },
+  input: {
+    body: string;
+    contentType: string;
+    headers?: Record<string, string>;
+    allowPrivateNetworks: boolean;
+    timeoutMs?: number;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<OutboundResponse> {
   const target = new URL(url);
   if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new OutboundRefusedError(`${target.protocol} is not http(s)`);
   const literal = target.hostname.replace(/^\[|\]$/g, '');
-  if (!input.allowPrivateNetworks && isIP(literal) !== 0 && isPrivateAddress(literal)) throw new OutboundRefusedError(`${literal} is a private or loopback address`);
+  if (!input.allowPrivateNetworks && isIP(literal) !== 0 && isPrivateAddress(literal))
+    throw new OutboundRefusedError(`${literal} is a private or loopback address`);
   const signal = AbortSignal.any([AbortSignal.timeout(input.timeoutMs ?? 10_000), ...(input.signal ? [input.signal] : [])]);
   const client = target.protocol === 'https:' ? https : http;
   return new Promise<OutboundResponse>((resolve, reject) => {

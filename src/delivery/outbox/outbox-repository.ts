@@ -28,7 +28,13 @@ export function createOutboxRepository(database: Database) {
      * Takes up to `limit` due rows of `channels` for `workerId` until `leaseUntil`: queued rows
      * whose time has come, and rows whose lease ran out (their worker died mid-send).
      */
-    async claimDue(args: { workerId: string; now: number; leaseUntil: number; limit: number; channels: readonly MessageChannelName[] }): Promise<ClaimedMessage[]> {
+    async claimDue(args: {
+      workerId: string;
+      now: number;
+      leaseUntil: number;
+      limit: number;
+      channels: readonly MessageChannelName[];
+    }): Promise<ClaimedMessage[]> {
       const due = (executor: Executor) => {
         const query = executor
           .selectFrom('outbox_messages')
@@ -92,13 +98,7 @@ export function createOutboxRepository(database: Database) {
     },
 
     async list(filter: { statuses: readonly OutboxStatus[]; limit: number }): Promise<OutboxMessageRow[]> {
-      return db
-        .selectFrom('outbox_messages')
-        .selectAll()
-        .where('status', 'in', filter.statuses)
-        .orderBy('created_at', 'desc')
-        .limit(filter.limit)
-        .execute();
+      return db.selectFrom('outbox_messages').selectAll().where('status', 'in', filter.statuses).orderBy('created_at', 'desc').limit(filter.limit).execute();
     },
 
     async stats(now: number): Promise<OutboxStats> {

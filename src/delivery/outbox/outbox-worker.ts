@@ -74,7 +74,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   const sendDeadlineMs = Math.floor(leaseMs / 2);
 
   // Each lane polls on its own (see drain): a lane stuck on a slow host never delays the other.
-  const lanes = OUTBOX_LANES.map((channels) => ({ channels, timer: undefined as NodeJS.Timeout | undefined, running: undefined as Promise<number> | undefined }));
+  const lanes = OUTBOX_LANES.map((channels) => ({
+    channels,
+    timer: undefined as NodeJS.Timeout | undefined,
+    running: undefined as Promise<number> | undefined,
+  }));
   let stopped = true;
   let stopping = false;
 

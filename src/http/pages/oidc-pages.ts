@@ -20,7 +20,13 @@ export interface PageText {
 
 /** The page language: ui_locales of the request, else the browser's Accept-Language, else the default. */
 export function localeOf(ctx: Pick<KoaContextWithOIDC, 'acceptsLanguages'> & { oidc?: { params?: { ui_locales?: unknown } } }, fallback: Locale): Locale {
-  const asked = typeof ctx.oidc?.params?.ui_locales === 'string' ? ctx.oidc.params.ui_locales.split(' ').map((l) => l.slice(0, 2)).find(isLocale) : undefined;
+  const asked =
+    typeof ctx.oidc?.params?.ui_locales === 'string'
+      ? ctx.oidc.params.ui_locales
+          .split(' ')
+          .map((l) => l.slice(0, 2))
+          .find(isLocale)
+      : undefined;
   if (asked) return asked;
   const accepted = ctx.acceptsLanguages('de', 'en');
   return typeof accepted === 'string' && isLocale(accepted) ? accepted : fallback;
@@ -40,7 +46,14 @@ function providerPage(page: PageText, titleKey: string, content: readonly string
   const logo = page.branding?.logoUrl;
   const brand = logo ? `<img class="brand-logo" src="${escapeHtml(logo)}" alt="${escapeHtml(page.appName)}">` : escapeHtml(page.appName);
   const footer = renderBrandFooter(page.translator, page.locale, page.branding?.links);
-  const body = [`<p class="oidc-brand">${brand}</p>`, '<div class="card oidc-card">', `<h1>${t(page, titleKey)}</h1>`, ...content, '</div>', ...(footer ? [footer] : [])].join('\n');
+  const body = [
+    `<p class="oidc-brand">${brand}</p>`,
+    '<div class="card oidc-card">',
+    `<h1>${t(page, titleKey)}</h1>`,
+    ...content,
+    '</div>',
+    ...(footer ? [footer] : []),
+  ].join('\n');
   return renderPage({ locale: page.locale, title: page.translator.text(page.locale, `oidc.${titleKey}`), body });
 }
 
@@ -70,7 +83,18 @@ export function renderConsentPage(page: PageText, input: { client: string; email
 }
 
 /** prompt=login or max_age: the password again before the client gets its code. */
-export function renderPasswordPage(page: PageText, input: { client: string; email: string; action: string; csrf: string; abort: string; forgot: string; error?: 'passwordWrong' | 'passwordMissing' | undefined }): string {
+export function renderPasswordPage(
+  page: PageText,
+  input: {
+    client: string;
+    email: string;
+    action: string;
+    csrf: string;
+    abort: string;
+    forgot: string;
+    error?: 'passwordWrong' | 'passwordMissing' | undefined;
+  },
+): string {
   return providerPage(page, 'passwordTitle', [
     `<p>${t(page, 'passwordIntro', { client: input.client, email: input.email })}</p>`,
     `<form method="post" action="${escapeHtml(input.action)}">`,
@@ -109,7 +133,12 @@ export function renderLoggedOutPage(page: PageText): string {
 
 /** The provider's pages as oidc-provider.ts takes them (the composition root passes them in). */
 export function createOidcPages(deps: { translator: Translator; appName: string; branding?: BrandingConfig; defaultLocale: Locale }): OidcPages {
-  const page = (ctx: Parameters<typeof localeOf>[0]): PageText => ({ translator: deps.translator, appName: deps.appName, branding: deps.branding, locale: localeOf(ctx, deps.defaultLocale) });
+  const page = (ctx: Parameters<typeof localeOf>[0]): PageText => ({
+    translator: deps.translator,
+    appName: deps.appName,
+    branding: deps.branding,
+    locale: localeOf(ctx, deps.defaultLocale),
+  });
   return {
     error: (ctx, error, description) => renderOidcError(page(ctx), error, description),
     logout: (ctx, form, client) => renderLogoutPage(page(ctx), form, client),

@@ -42,7 +42,10 @@ export function registerApiKeyAuth(app: FastifyInstance, deps: { apiKeys: ApiKey
       throw new LifelineError('authentication-required');
     }
     if (!caller.scopes.includes(required.scope)) {
-      request.log.warn({ event: 'security.control_triggered', control: 'api-key-scope', apiKey: caller.name, scope: required.scope }, 'API key lacks the route’s scope');
+      request.log.warn(
+        { event: 'security.control_triggered', control: 'api-key-scope', apiKey: caller.name, scope: required.scope },
+        'API key lacks the route’s scope',
+      );
       throw new LifelineError('insufficient-scope');
     }
     request.apiKey = caller;

@@ -30,7 +30,9 @@ const knownTypes = new Set(['string', 'number', 'boolean', 'object', 'array']);
  */
 function isDatabaseBusy(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code === '40P01' || code === '40001');
+  return (
+    typeof code === 'string' && (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code === '40P01' || code === '40001')
+  );
 }
 
 /** Whether the body lacks the field an issue is about (a missing field, not a wrong one). */
@@ -82,7 +84,11 @@ function describeIssues(translator: Translator, request: FastifyRequest, issues:
  * what was wrong; anything else is a bug, logged with its stack and answered 500 with the
  * request id only: no message, no stack, no SQL (docs/reference/security-requirements.md 7.1).
  */
-export function registerErrorHandler(app: FastifyInstance, translator: Translator, options: { notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {}): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  translator: Translator,
+  options: { notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => boolean } = {},
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const send = (code: ErrorCode, params: ErrorParams = {}, errors?: FieldProblem[], retryAfterSeconds?: number) =>
       sendProblem(reply, buildProblem(translator, request.locale, code, params, request, errors), retryAfterSeconds);

@@ -37,7 +37,11 @@ export function registerForwardedForCheck(app: FastifyInstance, deps: ForwardedF
     if (!deps.isProduction || warned) return;
     warned = true;
     request.log.warn(
-      { event: 'security.untrusted_forwarded_for', peer: request.socket.remoteAddress ?? null, trustProxy: deps.trustProxy === false ? null : deps.trustProxy.join(',') },
+      {
+        event: 'security.untrusted_forwarded_for',
+        peer: request.socket.remoteAddress ?? null,
+        trustProxy: deps.trustProxy === false ? null : deps.trustProxy.join(','),
+      },
       'X-Forwarded-For from a peer not in TRUST_PROXY was ignored: if this peer is your reverse proxy or load balancer, set TRUST_PROXY to its address, or every client shares its rate limits (logged once)',
     );
   });

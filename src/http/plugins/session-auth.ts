@@ -52,7 +52,10 @@ export function clientInfo(request: FastifyRequest): ClientInfo {
  * A state-changing request made with a session carries `X-CSRF-Token` (missing or wrong → 403),
  * checked after the origin and content-type guards (docs/reference/pitfalls.md order).
  */
-export async function registerSessionAuth(app: FastifyInstance, deps: { sessions: SessionService; secure: boolean; cookieDomain?: string | undefined }): Promise<SessionCookieHelpers> {
+export async function registerSessionAuth(
+  app: FastifyInstance,
+  deps: { sessions: SessionService; secure: boolean; cookieDomain?: string | undefined },
+): Promise<SessionCookieHelpers> {
   await app.register(cookie);
   const names = sessionCookieNames(deps.secure, deps.cookieDomain);
   const base = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: deps.secure };

@@ -73,9 +73,18 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const rotated = await deps.signIn.requirePrivilege({ auth, password: request.body.password, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
+      const rotated = await deps.signIn.requirePrivilege({
+        auth,
+        password: request.body.password,
+        client: clientInfo(request),
+        deviceToken: cookies.deviceToken(request),
+      });
       if (rotated) cookies.setSession(reply, rotated.token, rotated.session.expires_at, clock.now());
-      const { effectiveAt } = await deps.loginEmailChange.request(auth, { newEmail: request.body.newEmail, verificationId: request.body.verificationId, client: clientInfo(request) });
+      const { effectiveAt } = await deps.loginEmailChange.request(auth, {
+        newEmail: request.body.newEmail,
+        verificationId: request.body.verificationId,
+        client: clientInfo(request),
+      });
       return reply.code(202).send({ status: 'accepted' as const, ...(effectiveAt === undefined ? {} : { effectiveAt: new Date(effectiveAt).toISOString() }) });
     },
   );
@@ -84,7 +93,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
     '/api/v1/account/email/confirm',
     {
       config: { csrf: false },
-      schema: { tags: ['account'], summary: 'Confirm a new login e-mail with the link’s token', body: tokenRequest, response: { 200: emailConfirmedResponse, ...problemResponses } },
+      schema: {
+        tags: ['account'],
+        summary: 'Confirm a new login e-mail with the link’s token',
+        body: tokenRequest,
+        response: { 200: emailConfirmedResponse, ...problemResponses },
+      },
     },
     async (request) => {
       const { email, effectiveAt } = await deps.loginEmailChange.confirm(request.body.token, clientInfo(request));

@@ -26,7 +26,13 @@ import { iso, verificationBody } from './verification-routes.js';
  */
 export function registerAccountVerificationRoutes(
   app: FastifyInstance,
-  deps: { actionVerification: ActionVerificationService; accountDeletion: AccountDeletionService; cookies: SessionCookieHelpers; clock: Clock; appName: string },
+  deps: {
+    actionVerification: ActionVerificationService;
+    accountDeletion: AccountDeletionService;
+    cookies: SessionCookieHelpers;
+    clock: Clock;
+    appName: string;
+  },
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const service = deps.actionVerification;
@@ -45,7 +51,12 @@ export function registerAccountVerificationRoutes(
     },
     async (request, reply) => {
       const auth = authOf(request);
-      const started = await service.start({ accountId: auth.account.id, action: request.body.action, requester: requester(request), origin: clientInfo(request) });
+      const started = await service.start({
+        accountId: auth.account.id,
+        action: request.body.action,
+        requester: requester(request),
+        origin: clientInfo(request),
+      });
       const channels = await service.channels(started.id, requester(request));
       return reply.code(201).send({ id: started.id, expiresAt: iso(started.expiresAt), channels });
     },
@@ -55,7 +66,12 @@ export function registerAccountVerificationRoutes(
     '/api/v1/account/verifications/:id',
     {
       config: { session: 'required' },
-      schema: { tags: ['verifications'], summary: 'Where this session’s verification stands (e.g. verified by the e-mail’s link in another browser)', params: verificationParams, response: { 200: verificationView, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Where this session’s verification stands (e.g. verified by the e-mail’s link in another browser)',
+        params: verificationParams,
+        response: { 200: verificationView, ...problemResponses },
+      },
     },
     async (request) => verificationBody(await service.status(request.params.id, requester(request))),
   );
@@ -64,7 +80,13 @@ export function registerAccountVerificationRoutes(
     '/api/v1/account/verifications/:id/send',
     {
       config: { session: 'required' },
-      schema: { tags: ['verifications'], summary: 'Send this session’s verification code to a channel', params: verificationParams, body: sendVerificationRequest, response: { 202: sendVerificationResponse, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Send this session’s verification code to a channel',
+        params: verificationParams,
+        body: sendVerificationRequest,
+        response: { 202: sendVerificationResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const sent = await service.send(request.params.id, requester(request), request.body.channel, clientInfo(request));
@@ -76,7 +98,13 @@ export function registerAccountVerificationRoutes(
     '/api/v1/account/verifications/:id/code',
     {
       config: { session: 'required' },
-      schema: { tags: ['verifications'], summary: 'Check the code of this session’s verification', params: verificationParams, body: verificationCodeRequest, response: { 200: verificationView, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Check the code of this session’s verification',
+        params: verificationParams,
+        body: verificationCodeRequest,
+        response: { 200: verificationView, ...problemResponses },
+      },
     },
     async (request) => verificationBody(await service.enterCode(request.params.id, requester(request), request.body.code, clientInfo(request))),
   );

@@ -24,7 +24,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
     '/api/v1/admin/accounts',
     {
       config: { apiKey: { scope: 'admin:read' } },
-      schema: { tags: ['admin'], summary: 'Find the account of a login e-mail', description: `${readDescription} An empty list when there is none.`, querystring: adminAccountQuery, response: { 200: adminAccountList, ...problemResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Find the account of a login e-mail',
+        description: `${readDescription} An empty list when there is none.`,
+        querystring: adminAccountQuery,
+        response: { 200: adminAccountList, ...problemResponses },
+      },
     },
     async (request) => ({ items: await service.findByEmail(request.query.email, actor(request)) }),
   );
@@ -33,7 +39,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
     '/api/v1/admin/accounts/:id',
     {
       config: { apiKey: { scope: 'admin:read' } },
-      schema: { tags: ['admin'], summary: 'Read an account', description: `${readDescription} 404 for an unknown account.`, params: adminAccountParams, response: { 200: adminAccount, ...problemResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Read an account',
+        description: `${readDescription} 404 for an unknown account.`,
+        params: adminAccountParams,
+        response: { 200: adminAccount, ...problemResponses },
+      },
     },
     async (request) => service.get(request.params.id, actor(request)),
   );
@@ -61,7 +73,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
     '/api/v1/admin/accounts/:id/enable',
     {
       ...write,
-      schema: { tags: ['admin'], summary: 'Enable a disabled account', description: `${writeDescription} The owner is told; webhook account.enabled.`, params: adminAccountParams, body: adminEmptyBody, response: { 204: noContent, ...problemResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Enable a disabled account',
+        description: `${writeDescription} The owner is told; webhook account.enabled.`,
+        params: adminAccountParams,
+        body: adminEmptyBody,
+        response: { 204: noContent, ...problemResponses },
+      },
     },
     async (request, reply) => {
       await service.enable(request.params.id, actor(request));
@@ -73,7 +92,14 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
     '/api/v1/admin/accounts/:id/sessions/revoke',
     {
       ...write,
-      schema: { tags: ['admin'], summary: 'Sign the account out everywhere', description: `${writeDescription} Host grants end too (logout tokens); webhook session.revoked with scope all.`, params: adminAccountParams, body: adminEmptyBody, response: { 204: noContent, ...problemResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Sign the account out everywhere',
+        description: `${writeDescription} Host grants end too (logout tokens); webhook session.revoked with scope all.`,
+        params: adminAccountParams,
+        body: adminEmptyBody,
+        response: { 204: noContent, ...problemResponses },
+      },
     },
     async (request, reply) => {
       await service.revokeSessions(request.params.id, actor(request));
@@ -104,7 +130,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
     '/api/v1/admin/accounts/:id',
     {
       ...write,
-      schema: { tags: ['admin'], summary: 'Delete an account now', description: `${writeDescription} No grace period: sessions and grants end, the login and recovery e-mail are told, webhook account.deleted.`, params: adminAccountParams, response: { 204: noContent, ...problemResponses } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Delete an account now',
+        description: `${writeDescription} No grace period: sessions and grants end, the login and recovery e-mail are told, webhook account.deleted.`,
+        params: adminAccountParams,
+        response: { 204: noContent, ...problemResponses },
+      },
     },
     async (request, reply) => {
       await service.delete(request.params.id, actor(request));

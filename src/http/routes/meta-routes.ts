@@ -20,10 +20,9 @@ export interface MetaRoutesDeps {
 
 export function registerMetaRoutes(app: FastifyInstance, deps: MetaRoutesDeps): void {
   const locales: Locale[] = deps.defaultLocale === 'de' ? ['de', 'en'] : ['en', 'de'];
-  app.withTypeProvider<ZodTypeProvider>().get(
-    '/api/v1/meta',
-    { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse, ...problemResponses } } },
-    async () => ({
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .get('/api/v1/meta', { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse, ...problemResponses } } }, async () => ({
       name: deps.appName,
       version: deps.version,
       locales,
@@ -38,6 +37,5 @@ export function registerMetaRoutes(app: FastifyInstance, deps: MetaRoutesDeps): 
         imprintUrl: deps.branding?.links.imprint ?? null,
       },
       returnLinks: deps.returnLinks.map((link) => ({ ...link })),
-    }),
-  );
+    }));
 }

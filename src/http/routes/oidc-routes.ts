@@ -62,7 +62,12 @@ const INTROSPECTION_BODY_LIMIT = 4096;
  * oidc-provider's headers on an introspection answer to a request without Origin: no caching
  * (RFC 7662 2.2 answers are per token) and its CORS middleware's answer to a caller without Origin.
  */
-const INTROSPECTION_HEADERS = { 'cache-control': 'no-store', vary: 'Origin', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'WWW-Authenticate' } as const;
+const INTROSPECTION_HEADERS = {
+  'cache-control': 'no-store',
+  vary: 'Origin',
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'WWW-Authenticate',
+} as const;
 
 /** Reads a request body of a known length (Node's HTTP parser holds the request to it). */
 function readBody(raw: IncomingMessage, length: number): Promise<Buffer> {
@@ -143,13 +148,21 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
    * browser's (request.locale), as the provider's own pages and the UI do.
    */
   const pageText = (request: FastifyRequest, context: { uiLocales?: unknown; auth?: AuthenticatedSession } = {}): PageText => {
-    const asked = typeof context.uiLocales === 'string' ? context.uiLocales.split(' ').map((l) => l.slice(0, 2).toLowerCase()).find(isLocale) : undefined;
+    const asked =
+      typeof context.uiLocales === 'string'
+        ? context.uiLocales
+            .split(' ')
+            .map((l) => l.slice(0, 2).toLowerCase())
+            .find(isLocale)
+        : undefined;
     const account = context.auth && isLocale(context.auth.account.locale) ? context.auth.account.locale : undefined;
     const locale = asked ?? account ?? (isLocale(request.locale) ? request.locale : deps.defaultLocale);
     return { translator, appName: deps.appName, branding: deps.branding, locale };
   };
 
-  app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (_request, reply) => reply.redirect(`${OIDC_MOUNT_PATH}/.well-known/openid-configuration`, 302));
+  app.get('/.well-known/openid-configuration', { schema: { hide: true } }, async (_request, reply) =>
+    reply.redirect(`${OIDC_MOUNT_PATH}/.well-known/openid-configuration`, 302),
+  );
 
   // provider.callback() composes Koa's middleware anew on each call: once per provider instance.
   const callbacks = new WeakMap<Provider, ReturnType<Provider['callback']>>();
@@ -185,7 +198,8 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     await preferRefreshTokenForFirstParty(raw);
     for (const [name, value] of Object.entries(oidcHeaders)) reply.raw.setHeader(name, value);
     // The logout page's form ends at the post_logout_redirect_uri (the provider checks that it is registered).
-    const logoutTarget = raw.method === 'GET' && raw.url?.startsWith('/session/end?') ? new URL(raw.url, 'http://provider').searchParams.get('post_logout_redirect_uri') : null;
+    const logoutTarget =
+      raw.method === 'GET' && raw.url?.startsWith('/session/end?') ? new URL(raw.url, 'http://provider').searchParams.get('post_logout_redirect_uri') : null;
     if (logoutTarget) reply.raw.setHeader('content-security-policy', cspAllowingForms([logoutTarget]));
     reply.raw.setHeader('x-request-id', request.id);
     reply.hijack();
@@ -275,7 +289,10 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     }
 
     function expired(request: FastifyRequest, reply: FastifyReply) {
-      return reply.code(400).type('text/html; charset=utf-8').send(renderOidcError(pageText(request), 'invalid_request', 'interaction session not found'));
+      return reply
+        .code(400)
+        .type('text/html; charset=utf-8')
+        .send(renderOidcError(pageText(request), 'invalid_request', 'interaction session not found'));
     }
 
     async function finish(loaded: NonNullable<Awaited<ReturnType<typeof loadInteraction>>>, reply: FastifyReply, result: InteractionResults) {
@@ -286,7 +303,8 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
     /** Grants what the consent prompt says is missing (first-party at once, third-party on "Erlauben"). */
     async function grantConsent(loaded: NonNullable<Awaited<ReturnType<typeof loadInteraction>>>, accountId: string): Promise<string> {
       const { provider, details } = loaded;
-      const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId: loaded.client.clientId });
+      const grant =
+        (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId: loaded.client.clientId });
       const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
@@ -334,7 +352,14 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
           !(maxAge !== undefined && Number.isFinite(maxAge) && deps.clock.now() - authenticatedAt > maxAge * 1000);
         if (!fresh) {
           return reply.type('text/html; charset=utf-8').send(
-            renderPasswordPage(pageText(request, { uiLocales: details.params.ui_locales, auth }), { client: clientName(client), email: auth.account.email, action: `${interactionPath(details.uid)}/password`, abort: `${interactionPath(details.uid)}/abort`, forgot: forgotPage(details.uid), csrf: sessions.csrfToken(auth.session) }),
+            renderPasswordPage(pageText(request, { uiLocales: details.params.ui_locales, auth }), {
+              client: clientName(client),
+              email: auth.account.email,
+              action: `${interactionPath(details.uid)}/password`,
+              abort: `${interactionPath(details.uid)}/abort`,
+              forgot: forgotPage(details.uid),
+              csrf: sessions.csrfToken(auth.session),
+            }),
           );
         }
         return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(authenticatedAt / 1000), amr: ['pwd'] } });
@@ -357,46 +382,69 @@ export async function registerOidcRoutes(app: FastifyInstance, deps: OidcRouteDe
       return expired(request, reply);
     });
 
-    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
-      const loaded = await loadInteraction(request, reply);
-      if (!loaded || loaded.details.prompt.name !== 'consent') return expired(request, reply);
-      const auth = await liveSession(request);
-      if (!auth || auth.account.id !== loaded.details.session?.accountId) return reply.redirect(signInPage(loaded.details.uid), 303);
-      if (!sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
-      if (field(request.body, 'decision') !== 'allow') return finish(loaded, reply, { error: 'access_denied', error_description: 'the user denied the request' });
-      return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
-    });
+    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(
+      `${OIDC_MOUNT_PATH}/interaction/:uid/consent`,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const loaded = await loadInteraction(request, reply);
+        if (!loaded || loaded.details.prompt.name !== 'consent') return expired(request, reply);
+        const auth = await liveSession(request);
+        if (!auth || auth.account.id !== loaded.details.session?.accountId) return reply.redirect(signInPage(loaded.details.uid), 303);
+        if (!sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
+        if (field(request.body, 'decision') !== 'allow')
+          return finish(loaded, reply, { error: 'access_denied', error_description: 'the user denied the request' });
+        return finish(loaded, reply, { consent: { grantId: await grantConsent(loaded, auth.account.id) } });
+      },
+    );
 
     // "Abbrechen" on the password page: the client hears access_denied; nothing is granted.
-    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/abort`, { schema: { hide: true } }, async (request, reply) => {
-      const loaded = await loadInteraction(request, reply);
-      if (!loaded) return expired(request, reply);
-      const auth = await liveSession(request);
-      if (!auth || !sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
-      return finish(loaded, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
-    });
+    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(
+      `${OIDC_MOUNT_PATH}/interaction/:uid/abort`,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const loaded = await loadInteraction(request, reply);
+        if (!loaded) return expired(request, reply);
+        const auth = await liveSession(request);
+        if (!auth || !sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
+        return finish(loaded, reply, { error: 'access_denied', error_description: 'the user cancelled the sign-in' });
+      },
+    );
 
-    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(`${OIDC_MOUNT_PATH}/interaction/:uid/password`, { schema: { hide: true } }, async (request, reply) => {
-      const loaded = await loadInteraction(request, reply);
-      if (!loaded || loaded.details.prompt.name !== 'login') return expired(request, reply);
-      const auth = await liveSession(request);
-      if (!auth) return reply.redirect(signInPage(loaded.details.uid), 303);
-      if (!sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
-      const password = field(request.body, 'password') ?? '';
-      const again = (error: 'passwordWrong' | 'passwordMissing', status: number) =>
-        reply
-          .code(status)
-          .type('text/html; charset=utf-8')
-          .send(renderPasswordPage(pageText(request, { uiLocales: loaded.details.params.ui_locales, auth }), { client: clientName(loaded.client), email: auth.account.email, action: `${interactionPath(loaded.details.uid)}/password`, abort: `${interactionPath(loaded.details.uid)}/abort`, forgot: forgotPage(loaded.details.uid), csrf: sessions.csrfToken(auth.session), error }));
-      if (password.length === 0 || password.length > 1024) return again('passwordMissing', 400);
-      try {
-        const issued = await deps.signIn.reauthenticate(auth, password, clientInfo(request), deps.cookies.deviceToken(request));
-        deps.cookies.setSession(reply, issued.token, issued.session.expires_at, deps.clock.now());
-        return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(deps.clock.now() / 1000), amr: ['pwd'] } });
-      } catch (error) {
-        if (isLifelineError(error) && error.code === 'wrong-password') return again('passwordWrong', 400);
-        throw error;
-      }
-    });
+    scope.post<{ Params: { uid: string }; Body: Record<string, string> | undefined }>(
+      `${OIDC_MOUNT_PATH}/interaction/:uid/password`,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const loaded = await loadInteraction(request, reply);
+        if (!loaded || loaded.details.prompt.name !== 'login') return expired(request, reply);
+        const auth = await liveSession(request);
+        if (!auth) return reply.redirect(signInPage(loaded.details.uid), 303);
+        if (!sessions.checkCsrf(auth.session, field(request.body, 'csrf'))) return expired(request, reply);
+        const password = field(request.body, 'password') ?? '';
+        const again = (error: 'passwordWrong' | 'passwordMissing', status: number) =>
+          reply
+            .code(status)
+            .type('text/html; charset=utf-8')
+            .send(
+              renderPasswordPage(pageText(request, { uiLocales: loaded.details.params.ui_locales, auth }), {
+                client: clientName(loaded.client),
+                email: auth.account.email,
+                action: `${interactionPath(loaded.details.uid)}/password`,
+                abort: `${interactionPath(loaded.details.uid)}/abort`,
+                forgot: forgotPage(loaded.details.uid),
+                csrf: sessions.csrfToken(auth.session),
+                error,
+              }),
+            );
+        if (password.length === 0 || password.length > 1024) return again('passwordMissing', 400);
+        try {
+          const issued = await deps.signIn.reauthenticate(auth, password, clientInfo(request), deps.cookies.deviceToken(request));
+          deps.cookies.setSession(reply, issued.token, issued.session.expires_at, deps.clock.now());
+          return finish(loaded, reply, { login: { accountId: auth.account.id, ts: Math.floor(deps.clock.now() / 1000), amr: ['pwd'] } });
+        } catch (error) {
+          if (isLifelineError(error) && error.code === 'wrong-password') return again('passwordWrong', 400);
+          throw error;
+        }
+      },
+    );
   });
 }

@@ -24,14 +24,23 @@ export function resetFlowCookieName(secure: boolean): string {
  * asked, and the e-mail link is a secret of its own. Cross-site requests are refused by the API
  * guards (Origin / Sec-Fetch-Site) and the cookie is SameSite=Strict.
  */
-export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwordReset: PasswordResetService; clock: Clock; secure: boolean; cookies: Pick<SessionCookieHelpers, 'deviceToken'> }): void {
+export function registerPasswordResetRoutes(
+  app: FastifyInstance,
+  deps: { passwordReset: PasswordResetService; clock: Clock; secure: boolean; cookies: Pick<SessionCookieHelpers, 'deviceToken'> },
+): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   /** The flow each forgot request wrote, processed once its answer has gone out. */
   const answered = new WeakMap<FastifyRequest, string>();
   const name = resetFlowCookieName(deps.secure);
   const flowToken = (request: FastifyRequest) => request.cookies[name];
   const setFlow = (reply: FastifyReply, token: string, expiresAt: number) =>
-    reply.setCookie(name, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secure, maxAge: Math.max(1, Math.floor((expiresAt - deps.clock.now()) / 1000)) });
+    reply.setCookie(name, token, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secure,
+      maxAge: Math.max(1, Math.floor((expiresAt - deps.clock.now()) / 1000)),
+    });
 
   api.post(
     '/api/v1/password/forgot',
@@ -52,7 +61,11 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
       },
     },
     async (request, reply) => {
-      const { flowToken: token, flowId, expiresAt } = await deps.passwordReset.request({
+      const {
+        flowToken: token,
+        flowId,
+        expiresAt,
+      } = await deps.passwordReset.request({
         identifier: request.body.identifier,
         country: request.body.country,
         locale: request.locale,
@@ -68,7 +81,13 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
 
   api.get(
     '/api/v1/password/forgot',
-    { schema: { tags: ['password-reset'], summary: 'Where this browser’s forgot-password flow stands', response: { 200: forgotPasswordStatus, ...problemResponses } } },
+    {
+      schema: {
+        tags: ['password-reset'],
+        summary: 'Where this browser’s forgot-password flow stands',
+        response: { 200: forgotPasswordStatus, ...problemResponses },
+      },
+    },
     async (request) => deps.passwordReset.status(flowToken(request)),
   );
 
@@ -79,7 +98,8 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: { passwo
       schema: {
         tags: ['password-reset'],
         summary: 'The code (in the browser that asked) or the e-mail link’s token (in any browser)',
-        description: 'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts.',
+        description:
+          'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts.',
         body: forgotPasswordVerifyRequest,
         response: { 200: forgotPasswordVerified, ...problemResponses },
       },

@@ -50,14 +50,17 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Confirm the recovery e-mail with the link’s token',
-        description: '`status: "held"` with `effectiveAt`: an addition or replacement set up from a session on a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago; the new address becomes active after 72 hours unless a channel cancels it.',
+        description:
+          '`status: "held"` with `effectiveAt`: an addition or replacement set up from a session on a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago; the new address becomes active after 72 hours unless a channel cancels it.',
         body: tokenRequest,
         response: { 200: recoveryEmailConfirmedResponse, ...problemResponses },
       },
     },
     async (request) => {
       const { address, effectiveAt } = await deps.recoveryEmail.confirm(request.body.token, clientInfo(request));
-      return effectiveAt === undefined ? { status: 'active' as const, address } : { status: 'held' as const, address, effectiveAt: new Date(effectiveAt).toISOString() };
+      return effectiveAt === undefined
+        ? { status: 'active' as const, address }
+        : { status: 'held' as const, address, effectiveAt: new Date(effectiveAt).toISOString() };
     },
   );
 
@@ -65,7 +68,11 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
     '/api/v1/recovery/email/resend',
     {
       config: { session: 'required' },
-      schema: { tags: ['recovery'], summary: 'Send the confirmation link again (at most once a minute)', response: { 202: acceptedResponse, ...problemResponses } },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Send the confirmation link again (at most once a minute)',
+        response: { 202: acceptedResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       await deps.recoveryEmail.resend(authOf(request), clientInfo(request));
@@ -75,7 +82,10 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
 
   api.delete(
     '/api/v1/recovery/email/pending',
-    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Cancel a pending setup or change', response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: { tags: ['recovery'], summary: 'Cancel a pending setup or change', response: { 204: noContent, ...problemResponses } },
+    },
     async (request, reply) => {
       await deps.recoveryEmail.cancel(authOf(request), clientInfo(request));
       return reply.code(204).send(null);
@@ -89,7 +99,8 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Remove the recovery e-mail (privileged window)',
-        description: '204 at once; 202 with `effectiveAt` when the session is on a device the account first saw less than 7 days ago and the channel is settled (held for 72 hours, cancellable from every channel); a channel that is not settled goes at once. Made at once, it also ends the sessions of the device that had set the channel up.',
+        description:
+          '204 at once; 202 with `effectiveAt` when the session is on a device the account first saw less than 7 days ago and the channel is settled (held for 72 hours, cancellable from every channel); a channel that is not settled goes at once. Made at once, it also ends the sessions of the device that had set the channel up.',
         response: { 202: removalHeldResponse, 204: noContent, ...problemResponses },
       },
     },

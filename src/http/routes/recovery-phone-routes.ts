@@ -2,7 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { acceptedResponse } from '../../contract/accounts.js';
 import { noContent, problemResponses } from '../../contract/problem.js';
-import { recoveryPhoneConfirmedResponse, recoveryPhoneConfirmRequest, recoveryPhoneRequest, recoveryPhoneSentResponse, removalHeldResponse } from '../../contract/recovery.js';
+import {
+  recoveryPhoneConfirmedResponse,
+  recoveryPhoneConfirmRequest,
+  recoveryPhoneRequest,
+  recoveryPhoneSentResponse,
+  removalHeldResponse,
+} from '../../contract/recovery.js';
 import type { Clock } from '../../core/clock.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
 import type { SignInService } from '../../sessions/sign-in-service.js';
@@ -52,14 +58,17 @@ export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Confirm the recovery phone with the code from the SMS; a wrong code answers 400 wrong-code with triesLeft, a dead one 410',
-        description: '`status: "held"` with `effectiveAt`: an addition or replacement set up from a session on a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago; the new number becomes active after 72 hours unless a channel cancels it.',
+        description:
+          '`status: "held"` with `effectiveAt`: an addition or replacement set up from a session on a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago; the new number becomes active after 72 hours unless a channel cancels it.',
         body: recoveryPhoneConfirmRequest,
         response: { 200: recoveryPhoneConfirmedResponse, ...problemResponses },
       },
     },
     async (request) => {
       const { masked, effectiveAt } = await deps.recoveryPhone.confirm(authOf(request), request.body.code, clientInfo(request));
-      return effectiveAt === undefined ? { status: 'active' as const, masked } : { status: 'held' as const, masked, effectiveAt: new Date(effectiveAt).toISOString() };
+      return effectiveAt === undefined
+        ? { status: 'active' as const, masked }
+        : { status: 'held' as const, masked, effectiveAt: new Date(effectiveAt).toISOString() };
     },
   );
 
@@ -67,7 +76,11 @@ export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: Recovery
     '/api/v1/recovery/phone/resend',
     {
       config: { session: 'required' },
-      schema: { tags: ['recovery'], summary: 'Send a new code ("Code erneut senden": after 60 s, within the hourly caps)', response: { 202: acceptedResponse, ...problemResponses } },
+      schema: {
+        tags: ['recovery'],
+        summary: 'Send a new code ("Code erneut senden": after 60 s, within the hourly caps)',
+        response: { 202: acceptedResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       await deps.recoveryPhone.resend(authOf(request), clientInfo(request));
@@ -77,7 +90,10 @@ export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: Recovery
 
   api.delete(
     '/api/v1/recovery/phone/pending',
-    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'Cancel a pending setup or change of the recovery phone', response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: { tags: ['recovery'], summary: 'Cancel a pending setup or change of the recovery phone', response: { 204: noContent, ...problemResponses } },
+    },
     async (request, reply) => {
       await deps.recoveryPhone.cancel(authOf(request), clientInfo(request));
       return reply.code(204).send(null);
@@ -91,7 +107,8 @@ export function registerRecoveryPhoneRoutes(app: FastifyInstance, deps: Recovery
       schema: {
         tags: ['recovery'],
         summary: 'Deactivate the recovery phone (privileged window)',
-        description: '204 at once; 202 with `effectiveAt` when the session is on a device the account first saw less than 7 days ago and the channel is settled (held for 72 hours, cancellable from every channel); a channel that is not settled goes at once. Made at once, it also ends the sessions of the device that had set the channel up.',
+        description:
+          '204 at once; 202 with `effectiveAt` when the session is on a device the account first saw less than 7 days ago and the channel is settled (held for 72 hours, cancellable from every channel); a channel that is not settled goes at once. Made at once, it also ends the sessions of the device that had set the channel up.',
         response: { 202: removalHeldResponse, 204: noContent, ...problemResponses },
       },
     },

@@ -53,10 +53,16 @@ export function registerRecoveryRoutes(
 
   app.withTypeProvider<ZodTypeProvider>().get(
     '/api/v1/recovery',
-    { config: { session: 'required' }, schema: { tags: ['recovery'], summary: 'The account’s recovery e-mail and phone', response: { 200: recoveryResponse, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: { tags: ['recovery'], summary: 'The account’s recovery e-mail and phone', response: { 200: recoveryResponse, ...problemResponses } },
+    },
     async (request) => {
       const accountId = authOf(request).account.id;
-      const [email, phone] = await Promise.all([deps.recoveryEmail.view(accountId), deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const }]);
+      const [email, phone] = await Promise.all([
+        deps.recoveryEmail.view(accountId),
+        deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const },
+      ]);
       return { email, phone };
     },
   );

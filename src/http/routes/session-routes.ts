@@ -1,6 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { loginRequest, reauthenticateRequest, sessionIdParams, sessionListResponse, sessionQuery, sessionResponse, reauthenticateResponse } from '../../contract/accounts.js';
+import {
+  loginRequest,
+  reauthenticateRequest,
+  sessionIdParams,
+  sessionListResponse,
+  sessionQuery,
+  sessionResponse,
+  reauthenticateResponse,
+} from '../../contract/accounts.js';
 import { noContent, problemResponses } from '../../contract/problem.js';
 import type { Clock } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
@@ -58,7 +66,8 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
       schema: {
         tags: ['sessions'],
         summary: 'The current session and its CSRF token',
-        description: 'Without a session: 401, or with `optional=true` 200 and `null` (for pages that work signed in or not, so a browser logs no failed request).',
+        description:
+          'Without a session: 401, or with `optional=true` 200 and `null` (for pages that work signed in or not, so a browser logs no failed request).',
         querystring: sessionQuery,
         response: { 200: sessionResponse.nullable(), ...problemResponses },
       },
@@ -74,7 +83,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
 
   api.post(
     '/api/v1/logout',
-    { config: { session: 'required' }, schema: { tags: ['sessions'], summary: 'Sign out (ends the session on the server)', response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: { tags: ['sessions'], summary: 'Sign out (ends the session on the server)', response: { 204: noContent, ...problemResponses } },
+    },
     async (request, reply) => {
       await deps.signIn.signOut(authOf(request), clientInfo(request));
       cookies.clearSession(reply);
@@ -86,7 +98,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
     '/api/v1/session/reauthenticate',
     {
       config: { session: 'required' },
-      schema: { tags: ['sessions'], summary: 'Enter the password again: opens the privileged window, new session id', body: reauthenticateRequest, response: { 200: reauthenticateResponse, ...problemResponses } },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Enter the password again: opens the privileged window, new session id',
+        body: reauthenticateRequest,
+        response: { 200: reauthenticateResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const issued = await deps.signIn.reauthenticate(authOf(request), request.body.password, clientInfo(request), cookies.deviceToken(request));
@@ -97,7 +114,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
 
   api.get(
     '/api/v1/sessions',
-    { config: { session: 'required' }, schema: { tags: ['sessions'], summary: 'The account’s active sessions', response: { 200: sessionListResponse, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: { tags: ['sessions'], summary: 'The account’s active sessions', response: { 200: sessionListResponse, ...problemResponses } },
+    },
     async (request) => {
       const auth = authOf(request);
       const list = await deps.signIn.listSessions(auth);
@@ -117,7 +137,10 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
   // "Überall sonst abmelden". Registered before /:id; find-my-way prefers the static path anyway.
   api.delete(
     '/api/v1/sessions/others',
-    { config: { session: 'required' }, schema: { tags: ['sessions'], summary: 'Sign out every other session (privileged window)', response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: { tags: ['sessions'], summary: 'Sign out every other session (privileged window)', response: { 204: noContent, ...problemResponses } },
+    },
     async (request, reply) => {
       const auth = authOf(request);
       await deps.signIn.requirePrivilege({ auth, password: undefined, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
@@ -128,7 +151,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
 
   api.delete(
     '/api/v1/sessions/:id',
-    { config: { session: 'required' }, schema: { tags: ['sessions'], summary: 'Sign out one session (privileged window)', params: sessionIdParams, response: { 204: noContent, ...problemResponses } } },
+    {
+      config: { session: 'required' },
+      schema: {
+        tags: ['sessions'],
+        summary: 'Sign out one session (privileged window)',
+        params: sessionIdParams,
+        response: { 204: noContent, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       const auth = authOf(request);
       await deps.signIn.requirePrivilege({ auth, password: undefined, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });

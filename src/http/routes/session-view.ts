@@ -11,7 +11,9 @@ export function toAccountView(account: AccountRow): z.infer<typeof accountView> 
     emailVerified: account.email_verified_at !== null,
     locale: account.locale === 'en' ? 'en' : 'de',
     timeZone: account.time_zone,
-    ...(account.pending_email && account.email_change_due_at !== null ? { pendingEmail: { email: account.pending_email, effectiveAt: new Date(account.email_change_due_at).toISOString() } } : {}),
+    ...(account.pending_email && account.email_change_due_at !== null
+      ? { pendingEmail: { email: account.pending_email, effectiveAt: new Date(account.email_change_due_at).toISOString() } }
+      : {}),
   };
 }
 

@@ -13,7 +13,10 @@ const ACCEPTED = { status: 'accepted' } as const;
  * Sign-up and confirmation of the login e-mail. The answers to sign-up and "send the link
  * again" are one constant body whatever the address (docs/reference/contracts.md "Contracts").
  */
-export function registerSignupRoutes(app: FastifyInstance, deps: { signup: SignupService; rateLimits: RateLimits; defaultTimeZone: string; cookies: SessionCookieHelpers }): void {
+export function registerSignupRoutes(
+  app: FastifyInstance,
+  deps: { signup: SignupService; rateLimits: RateLimits; defaultTimeZone: string; cookies: SessionCookieHelpers },
+): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const perClient = async (request: { ip: string }) => deps.rateLimits.enforce('signup-client', clientBucketKey(request.ip));
 
@@ -22,7 +25,12 @@ export function registerSignupRoutes(app: FastifyInstance, deps: { signup: Signu
     {
       config: { csrf: false },
       onRequest: perClient,
-      schema: { tags: ['accounts'], summary: 'Sign up with e-mail and password', body: signupRequest, response: { 202: acceptedResponse, ...problemResponses } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Sign up with e-mail and password',
+        body: signupRequest,
+        response: { 202: acceptedResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       await deps.signup.signup({
@@ -40,7 +48,12 @@ export function registerSignupRoutes(app: FastifyInstance, deps: { signup: Signu
     '/api/v1/signup/confirm',
     {
       config: { csrf: false },
-      schema: { tags: ['accounts'], summary: 'Confirm the login e-mail with the link’s token', body: tokenRequest, response: { 200: emailConfirmedResponse, ...problemResponses } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Confirm the login e-mail with the link’s token',
+        body: tokenRequest,
+        response: { 200: emailConfirmedResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const { email, deviceToken } = await deps.signup.confirm(request.body.token, clientInfo(request), deps.cookies.deviceToken(request));

@@ -4,7 +4,22 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** The paths the web UI answers (ui/src/app.tsx); other HTML requests get its 404 page. */
-export const uiPaths = ['/', '/login', '/register', '/verify-email', '/confirm-email', '/confirm-email-change', '/confirm-recovery-email', '/forgot-password', '/reset-password', '/undo', '/verify-action', '/cancel-email-change', '/cancel-hold', '/profile'] as const;
+export const uiPaths = [
+  '/',
+  '/login',
+  '/register',
+  '/verify-email',
+  '/confirm-email',
+  '/confirm-email-change',
+  '/confirm-recovery-email',
+  '/forgot-password',
+  '/reset-password',
+  '/undo',
+  '/verify-action',
+  '/cancel-email-change',
+  '/cancel-hold',
+  '/profile',
+] as const;
 
 /** Where `npm run build` puts the UI: dist/ui of the installation (the same from src/ and dist/). */
 export const defaultUiDir = fileURLToPath(new URL('../../../dist/ui', import.meta.url));

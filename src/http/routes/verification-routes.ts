@@ -51,7 +51,8 @@ function returnUrl(returnTo: string | null, id: string): string | null {
   return url.href;
 }
 
-const hostDescription = 'API key (`Authorization: Bearer`) with the scope `verifications` (403 insufficient-scope without it): a record exists only for the key that started it (404 for any other).';
+const hostDescription =
+  'API key (`Authorization: Bearer`) with the scope `verifications` (403 insufficient-scope without it): a record exists only for the key that started it (404 for any other).';
 
 /**
  * The host API of action verification and the endpoints of Lifeline's own page
@@ -87,7 +88,13 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
     '/api/v1/verifications/:id',
     {
       config: { apiKey: { scope: 'verifications' } },
-      schema: { tags: ['verifications'], summary: 'Where a verification stands', description: hostDescription, params: verificationParams, response: { 200: verificationView, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'Where a verification stands',
+        description: hostDescription,
+        params: verificationParams,
+        response: { 200: verificationView, ...problemResponses },
+      },
     },
     async (request) => verificationBody(await service.status(request.params.id, hostRequester(request))),
   );
@@ -148,7 +155,12 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   api.get(
     '/api/v1/verification-page',
     {
-      schema: { tags: ['verifications'], summary: 'What the verification page shows', querystring: verificationPageQuery, response: { 200: verificationPage, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'What the verification page shows',
+        querystring: verificationPageQuery,
+        response: { 200: verificationPage, ...problemResponses },
+      },
     },
     async (request) => {
       const page = await service.page(request.query.token);
@@ -169,7 +181,12 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
     '/api/v1/verification-page/send',
     {
       config: { csrf: false },
-      schema: { tags: ['verifications'], summary: 'The page sends the code', body: verificationPageSendRequest, response: { 202: sendVerificationResponse, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'The page sends the code',
+        body: verificationPageSendRequest,
+        response: { 202: sendVerificationResponse, ...problemResponses },
+      },
     },
     async (request, reply) => {
       const sent = await service.pageSend(request.body.token, request.body.channel, clientInfo(request));
@@ -181,7 +198,12 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
     '/api/v1/verification-page/code',
     {
       config: { csrf: false },
-      schema: { tags: ['verifications'], summary: 'The page checks the code', body: verificationPageCodeRequest, response: { 200: verificationDone, ...problemResponses } },
+      schema: {
+        tags: ['verifications'],
+        summary: 'The page checks the code',
+        body: verificationPageCodeRequest,
+        response: { 200: verificationDone, ...problemResponses },
+      },
     },
     async (request) => {
       const done = await service.pageCode(request.body.token, request.body.code, clientInfo(request));

@@ -66,7 +66,8 @@ export function createRecoveryEmailService(deps: {
   const repository = createRecoveryEmailRepository();
 
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
-  const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) => loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
+  const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) =>
+    loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
 
   /** Sends are capped per account, per recipient and per client: 5 an hour each (429). */
   async function limitSends(accountId: string, normalized: string, ip: string): Promise<void> {
@@ -80,9 +81,27 @@ export function createRecoveryEmailService(deps: {
    * session on a new device sent it, so the confirmed address will wait 72 hours; the
    * mark is on the row, since whoever opens the link has no session.
    */
-  async function sendLink(trx: Executor, account: AccountRow, pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>, origin: ClientInfo, by: Asker): Promise<void> {
-    const link = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.address_normalized, data: { recoveryEmailId: pending.id } });
-    await deps.notifier.notify(trx, { kind: 'recovery.email-confirmation', locale: localeOf(account), to: pending.address, accountId: account.id, params: { token: link.secret }, origin });
+  async function sendLink(
+    trx: Executor,
+    account: AccountRow,
+    pending: Pick<RecoveryEmailRow, 'id' | 'address' | 'address_normalized'>,
+    origin: ClientInfo,
+    by: Asker,
+  ): Promise<void> {
+    const link = await deps.verification.issue(trx, {
+      purpose: PURPOSE,
+      accountId: account.id,
+      target: pending.address_normalized,
+      data: { recoveryEmailId: pending.id },
+    });
+    await deps.notifier.notify(trx, {
+      kind: 'recovery.email-confirmation',
+      locale: localeOf(account),
+      to: pending.address,
+      accountId: account.id,
+      params: { token: link.secret },
+      origin,
+    });
     await repository.markSent(trx, pending.id, clock.now(), by.standing === 'new', origin, by.deviceId);
   }
 
@@ -109,7 +128,11 @@ export function createRecoveryEmailService(deps: {
    * e-mail (and the new address) hear of it with "Das war ich nicht". A change held for the
    * channel ends: this one replaces it.
    */
-  async function activate(trx: Executor, account: AccountRow, input: { row: RecoveryEmailRow; active: RecoveryEmailRow | undefined; from: 'pending' | 'held'; client: ClientInfo }): Promise<RecoveryEmailRow> {
+  async function activate(
+    trx: Executor,
+    account: AccountRow,
+    input: { row: RecoveryEmailRow; active: RecoveryEmailRow | undefined; from: 'pending' | 'held'; client: ClientInfo },
+  ): Promise<RecoveryEmailRow> {
     const { active, client } = input;
     const now = clock.now();
     if (active) await repository.remove(trx, account.id, 'active');
@@ -154,7 +177,15 @@ export function createRecoveryEmailService(deps: {
     if (!removed) return undefined;
     const params = { ...details(account, client, now), address: removed.address };
     const undo = { restore: restoreOf(removed) };
-    const { securityEventId } = await deps.notifier.notify(trx, { kind: 'recovery.email-removed', locale: localeOf(account), accountId: account.id, params, origin: client, details: { address: removed.address }, undo });
+    const { securityEventId } = await deps.notifier.notify(trx, {
+      kind: 'recovery.email-removed',
+      locale: localeOf(account),
+      accountId: account.id,
+      params,
+      origin: client,
+      details: { address: removed.address },
+      undo,
+    });
     // The removed address gets the link only if it had been active 7 days: an attacker's freshly added one must not undo its removal.
     await deps.notifier.notify(trx, {
       kind: 'recovery.email-removed-notice',
@@ -208,10 +239,23 @@ export function createRecoveryEmailService(deps: {
         if (active?.address_normalized === normalized) throw new LifelineError('already-recovery-email');
         await deps.verification.invalidate(trx, account.id, [PURPOSE]); // secrets before rows (see cancel)
         await repository.remove(trx, account.id, 'pending');
-        const pending = { id: newId(), account_id: account.id, address: email, address_normalized: normalized, created_at: now, last_sent_at: now, requested_device_id: asker.deviceId };
+        const pending = {
+          id: newId(),
+          account_id: account.id,
+          address: email,
+          address_normalized: normalized,
+          created_at: now,
+          last_sent_at: now,
+          requested_device_id: asker.deviceId,
+        };
         await repository.insertPending(trx, pending);
         await sendLink(trx, account, pending, input.client, asker);
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.setup_requested', origin: input.client, details: { change: active !== undefined, ...(asker.standing === 'new' ? { held: true } : {}) } });
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'recovery_email.setup_requested',
+          origin: input.client,
+          details: { change: active !== undefined, ...(asker.standing === 'new' ? { held: true } : {}) },
+        });
       });
     },
 
@@ -251,7 +295,12 @@ export function createRecoveryEmailService(deps: {
         if (pending.hold_requested === 1 && deps.hold) {
           // The hold's notices name who asked for the change, not whoever opened the link.
           const requester = pending.requested_ip === null ? client : { ip: pending.requested_ip, userAgent: pending.requested_user_agent };
-          const effectiveAt = await deps.hold.hold(trx, { account, kind: active ? 'recovery-email-replace' : 'recovery-email-add', what: pending.address, client: requester });
+          const effectiveAt = await deps.hold.hold(trx, {
+            account,
+            kind: active ? 'recovery-email-replace' : 'recovery-email-add',
+            what: pending.address,
+            client: requester,
+          });
           if (!(await repository.markHeld(trx, pending.id))) throw new LifelineError('invalid-or-expired');
           return { address: pending.address, effectiveAt };
         }
@@ -292,7 +341,13 @@ export function createRecoveryEmailService(deps: {
         if (!removed) throw new LifelineError('not-found');
         // The owner's repair sticks, unless the remover is new here itself (then it may be the intruder).
         if (asker.standing !== 'new') {
-          await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'email' });
+          await endSessionsOfAddingDevice(trx, deps, {
+            accountId: auth.account.id,
+            addedByDevice: removed.requested_device_id,
+            remover: auth.session,
+            client,
+            channel: 'email',
+          });
         }
         return {};
       });
@@ -334,8 +389,20 @@ export function createRecoveryEmailService(deps: {
         // appears 72 hours later that the profile no longer shows.
         await deps.hold?.supersede(trx, account.id, 'email');
         const params = { ...details(account, client, clock.now()), address: active.address };
-        await deps.notifier.notify(trx, { kind: 'recovery.email-removed-notice', locale: localeOf(account), to: active.address, accountId: account.id, params, origin: client });
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_email.removed', origin: client, details: { reason: 'became-login-email' } });
+        await deps.notifier.notify(trx, {
+          kind: 'recovery.email-removed-notice',
+          locale: localeOf(account),
+          to: active.address,
+          accountId: account.id,
+          params,
+          origin: client,
+        });
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'recovery_email.removed',
+          origin: client,
+          details: { reason: 'became-login-email' },
+        });
       }
     },
   };

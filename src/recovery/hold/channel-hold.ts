@@ -56,7 +56,11 @@ export function createChannelHold(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   smsGuard: SmsSendGuard | undefined;
-  config: { readonly http: { readonly publicUrl: string }; readonly securityLog: { readonly retentionDays: number }; readonly hold: { readonly newDeviceMs: number } };
+  config: {
+    readonly http: { readonly publicUrl: string };
+    readonly securityLog: { readonly retentionDays: number };
+    readonly hold: { readonly newDeviceMs: number };
+  };
   logger: Logger;
   rateLimits: RateLimits;
   /** Ends the sessions of the device whose held address or number the owner cancelled (recovery/owner-repair.ts). */
@@ -69,7 +73,12 @@ export function createChannelHold(deps: {
 
   /** The account's changes of these kinds that still wait. */
   const waitingOf = (db: Executor, accountId: string, kinds: readonly HeldChangeKind[]) =>
-    db.selectFrom('held_changes').where('account_id', '=', accountId).where('kind', 'in', kinds).where('cancelled_at', 'is', null).where('applied_at', 'is', null);
+    db
+      .selectFrom('held_changes')
+      .where('account_id', '=', accountId)
+      .where('kind', 'in', kinds)
+      .where('cancelled_at', 'is', null)
+      .where('applied_at', 'is', null);
 
   /** A replacement's confirmed but not yet active row (status `held`) goes. */
   async function dropHeldRow(trx: Executor, accountId: string, channel: HeldChannel): Promise<void> {
@@ -100,13 +109,27 @@ export function createChannelHold(deps: {
    * e-mail hear of it, and the security log has it. An owner whose own change was cancelled by
    * someone else learns so; an intruder's cancelled change is the owner's confirmation.
    */
-  async function tellCancelled(trx: Executor, accountId: string, kinds: readonly HeldChangeKind[], client: ClientInfo, via: 'link' | 'profile', heldId?: string): Promise<void> {
+  async function tellCancelled(
+    trx: Executor,
+    accountId: string,
+    kinds: readonly HeldChangeKind[],
+    client: ClientInfo,
+    via: 'link' | 'profile',
+    heldId?: string,
+  ): Promise<void> {
     const account = await accounts.findById(trx, accountId);
     if (!account || kinds.length === 0) return;
     const locale = localeOf(account);
     const details = describeEvent(deps.translator, { at: clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
     const what = kinds.map((kind) => deps.translator.text(locale, `mail.heldCancelledWhat.${kind}`)).join(', ');
-    await deps.notifier.notify(trx, { kind: 'recovery.change-hold-cancelled', locale, accountId, params: { ...details, what }, origin: client, details: { kinds: kinds.join(','), via, ...(heldId ? { heldId } : {}) } });
+    await deps.notifier.notify(trx, {
+      kind: 'recovery.change-hold-cancelled',
+      locale,
+      accountId,
+      params: { ...details, what },
+      origin: client,
+      details: { kinds: kinds.join(','), via, ...(heldId ? { heldId } : {}) },
+    });
   }
 
   /** How the account knows the session's device (sessions/device-registry.ts). */
@@ -127,8 +150,12 @@ export function createChannelHold(deps: {
      * or link (`requested_device_id`, never `hold_requested`), and `confirming`, the session that
      * typed a phone's code if any, is that device too; else 7 days after.
      */
-    async settledAt(trx: Executor, input: { accountId: string; row: Pick<RecoveryEmailRow, 'hold_requested' | 'requested_device_id'>; now: number; confirming?: DeviceStanding }): Promise<number> {
-      const requested = input.row.hold_requested === 1 ? undefined : await standingOf(trx, { account_id: input.accountId, device_id: input.row.requested_device_id });
+    async settledAt(
+      trx: Executor,
+      input: { accountId: string; row: Pick<RecoveryEmailRow, 'hold_requested' | 'requested_device_id'>; now: number; confirming?: DeviceStanding },
+    ): Promise<number> {
+      const requested =
+        input.row.hold_requested === 1 ? undefined : await standingOf(trx, { account_id: input.accountId, device_id: input.row.requested_device_id });
       return settledAtFor(input.now, input.confirming === undefined || input.confirming === 'first' ? requested : undefined);
     },
 
@@ -150,24 +177,65 @@ export function createChannelHold(deps: {
       const effectiveAt = now + HOLD_MS;
       await trx
         .insertInto('held_changes')
-        .values({ id, account_id: input.account.id, kind: input.kind, created_at: now, effective_at: effectiveAt, cancelled_at: null, applied_at: null, requested_ip: input.client.ip, requested_user_agent: storedUserAgent(input.client.userAgent) })
+        .values({
+          id,
+          account_id: input.account.id,
+          kind: input.kind,
+          created_at: now,
+          effective_at: effectiveAt,
+          cancelled_at: null,
+          applied_at: null,
+          requested_ip: input.client.ip,
+          requested_user_agent: storedUserAgent(input.client.userAgent),
+        })
         .execute();
       const locale = localeOf(input.account);
-      const details = describeEvent(deps.translator, { at: now, locale, timeZone: input.account.time_zone, ip: input.client.ip, userAgent: input.client.userAgent });
-      const params = { ...details, what: deps.translator.text(locale, `mail.heldWhat.${input.kind}`, { target: input.what }), effectiveAt: formatEventTime(effectiveAt, locale, input.account.time_zone) };
+      const details = describeEvent(deps.translator, {
+        at: now,
+        locale,
+        timeZone: input.account.time_zone,
+        ip: input.client.ip,
+        userAgent: input.client.userAgent,
+      });
+      const params = {
+        ...details,
+        what: deps.translator.text(locale, `mail.heldWhat.${input.kind}`, { target: input.what }),
+        effectiveAt: formatEventTime(effectiveAt, locale, input.account.time_zone),
+      };
       const email = await emails.active(trx, input.account.id);
       const phone = await phones.active(trx, input.account.id);
-      const cancelLink = async (target: string) => (await deps.verification.issue(trx, { purpose: 'held-change-cancel', accountId: input.account.id, target, data: { heldId: id }, coexist: true })).secret;
+      const cancelLink = async (target: string) =>
+        (await deps.verification.issue(trx, { purpose: 'held-change-cancel', accountId: input.account.id, target, data: { heldId: id }, coexist: true }))
+          .secret;
       for (const to of new Set([input.account.email, ...(email ? [email.address] : [])])) {
         const token = await cancelLink(to.toLowerCase());
-        await deps.notifier.notify(trx, { kind: 'recovery.change-held', locale, to, accountId: input.account.id, params: { ...params, token }, origin: input.client });
+        await deps.notifier.notify(trx, {
+          kind: 'recovery.change-held',
+          locale,
+          to,
+          accountId: input.account.id,
+          params: { ...params, token },
+          origin: input.client,
+        });
       }
       if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: input.account.id }))) {
         const token = await cancelLink(phone.number_e164);
         const link = `${deps.config.http.publicUrl}/cancel-hold?token=${encodeURIComponent(token)}`;
-        await deps.notifier.notify(trx, { kind: 'recovery.change-held-sms', locale, to: phone.number_e164, accountId: input.account.id, params: { effectiveAt: params.effectiveAt, link }, origin: input.client });
+        await deps.notifier.notify(trx, {
+          kind: 'recovery.change-held-sms',
+          locale,
+          to: phone.number_e164,
+          accountId: input.account.id,
+          params: { effectiveAt: params.effectiveAt, link },
+          origin: input.client,
+        });
       }
-      await deps.securityLog.record(trx, { accountId: input.account.id, type: 'recovery.change_held', origin: input.client, details: { kind: input.kind, effectiveAt: new Date(effectiveAt).toISOString() } });
+      await deps.securityLog.record(trx, {
+        accountId: input.account.id,
+        type: 'recovery.change_held',
+        origin: input.client,
+        details: { kind: input.kind, effectiveAt: new Date(effectiveAt).toISOString() },
+      });
       return effectiveAt;
     },
 
@@ -231,7 +299,11 @@ export function createChannelHold(deps: {
         if (kinds.length === 0) throw new LifelineError('not-found');
         await tellCancelled(trx, accountId, kinds, client, 'profile');
         if (heldRow && standing !== 'new') {
-          await endSessionsOfAddingDevice(trx, { sessions: deps.sessions, securityLog: deps.securityLog }, { accountId, addedByDevice: heldRow.requested_device_id, remover: session, client, channel });
+          await endSessionsOfAddingDevice(
+            trx,
+            { sessions: deps.sessions, securityLog: deps.securityLog },
+            { accountId, addedByDevice: heldRow.requested_device_id, remover: session, client, channel },
+          );
         }
       });
     },
@@ -277,7 +349,13 @@ export function createChannelHold(deps: {
           const done = await inTransaction(database, async (trx) => {
             // Lock order on PostgreSQL: the account, then the held row (as an undo's cancelAll takes them).
             const account = await accounts.findByIdForUpdate(trx, row.account_id, database.dialect === 'postgres');
-            const claimed = await trx.updateTable('held_changes').set({ applied_at: clock.now() }).where('id', '=', row.id).where('cancelled_at', 'is', null).where('applied_at', 'is', null).executeTakeFirst();
+            const claimed = await trx
+              .updateTable('held_changes')
+              .set({ applied_at: clock.now() })
+              .where('id', '=', row.id)
+              .where('cancelled_at', 'is', null)
+              .where('applied_at', 'is', null)
+              .executeTakeFirst();
             if (Number(claimed.numUpdatedRows) !== 1) return false;
             if (!account) return false;
             // The notices name the device that asked (the worker has none of its own).
@@ -288,7 +366,10 @@ export function createChannelHold(deps: {
         } catch (error) {
           // One account's failure must not hold up the others' changes: its row stays due (the
           // claim rolled back with the transaction) and the next round tries again.
-          deps.logger.warn({ event: 'held_change.apply_failed', heldId: row.id, kind, accountId: row.account_id, err: (error as Error).message }, 'applying a held change failed; next round tries again');
+          deps.logger.warn(
+            { event: 'held_change.apply_failed', heldId: row.id, kind, accountId: row.account_id, err: (error as Error).message },
+            'applying a held change failed; next round tries again',
+          );
         }
       }
       return applied;

@@ -16,16 +16,33 @@ export function createPasswordResetFlowRepository() {
 
     /** Takes the flow for processing: of two processors (the request's and the worker's) one wins. */
     async claim(trx: Executor, id: string, now: number): Promise<PasswordResetFlowRow | undefined> {
-      return trx.updateTable('password_reset_flows').set({ processed_at: now }).where('id', '=', id).where('processed_at', 'is', null).returningAll().executeTakeFirst();
+      return trx
+        .updateTable('password_reset_flows')
+        .set({ processed_at: now })
+        .where('id', '=', id)
+        .where('processed_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     /** Flows whose processing after the answer did not happen (the instance stopped): the worker takes them. */
     async unprocessedBefore(db: Executor, before: number, limit: number): Promise<string[]> {
-      const rows = await db.selectFrom('password_reset_flows').select('id').where('processed_at', 'is', null).where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+      const rows = await db
+        .selectFrom('password_reset_flows')
+        .select('id')
+        .where('processed_at', 'is', null)
+        .where('created_at', '<', before)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
       return rows.map((row) => row.id);
     },
 
-    async recordOutcome(trx: Executor, id: string, outcome: Pick<PasswordResetFlowRow, 'channel' | 'account_ids' | 'secret_purpose' | 'secret_account_id' | 'identifier'>): Promise<void> {
+    async recordOutcome(
+      trx: Executor,
+      id: string,
+      outcome: Pick<PasswordResetFlowRow, 'channel' | 'account_ids' | 'secret_purpose' | 'secret_account_id' | 'identifier'>,
+    ): Promise<void> {
       await trx.updateTable('password_reset_flows').set(outcome).where('id', '=', id).execute();
     },
 
@@ -76,7 +93,11 @@ export function createPasswordResetFlowRepository() {
 
     /** A wrong guess in a flow with a code (its tries are the secret's): counted for the identifier's hourly failures. */
     async recordFailure(db: Executor, id: string, now: number): Promise<void> {
-      await db.updateTable('password_reset_flows').set({ failures: sql<number>`failures + 1`, last_failure_at: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('password_reset_flows')
+        .set({ failures: sql<number>`failures + 1`, last_failure_at: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     /**
@@ -96,7 +117,11 @@ export function createPasswordResetFlowRepository() {
 
     /** The accounts a verified flow may still choose from: those its channel still reaches. */
     async narrowAccounts(trx: Executor, id: string, accountIds: readonly string[]): Promise<void> {
-      await trx.updateTable('password_reset_flows').set({ account_ids: JSON.stringify(accountIds) }).where('id', '=', id).execute();
+      await trx
+        .updateTable('password_reset_flows')
+        .set({ account_ids: JSON.stringify(accountIds) })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** The code (or link) was right: the flow may now set a password, once. */

@@ -143,7 +143,12 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * differently never buys a stranger more sends to it.
    */
   const identifierHash = (identifier: Pick<ResetIdentifier, 'kind' | 'normalized'>) =>
-    hmacSha256(deps.keys.current.key, 'password-reset-identifier', identifier.kind, identifier.kind === 'email' ? comparableEmail(identifier.normalized) : identifier.normalized);
+    hmacSha256(
+      deps.keys.current.key,
+      'password-reset-identifier',
+      identifier.kind,
+      identifier.kind === 'email' ? comparableEmail(identifier.normalized) : identifier.normalized,
+    );
   const parseIds = (flow: Pick<PasswordResetFlowRow, 'account_ids'>): string[] => (flow.account_ids ? (JSON.parse(flow.account_ids) as string[]) : []);
 
   /** The accounts for which this identifier is a confirmed channel (login e-mail, active recovery e-mail or phone). */
@@ -213,7 +218,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     // Per client only: a total per account would let a stranger who knows the login e-mail use
     // up the sends of the owner's other channels too (the identifier's own total stops bombing).
     if (!(await deps.rateLimits.consume('reset-account', `${primary.id}|${clientKey}`)).allowed) return 'account-limit';
-    if (flow.identifier_kind === 'phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: flow.country ?? 'ZZ', accountId: primary.id }))) return 'sms-budget';
+    if (flow.identifier_kind === 'phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: flow.country ?? 'ZZ', accountId: primary.id })))
+      return 'sms-budget';
     return undefined;
   }
 
@@ -224,12 +230,34 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     const purpose = CODE_PURPOSE[flow.identifier_kind];
     const origin = { ip: flow.ip, userAgent: flow.user_agent };
     // Beside the codes of other flows (another browser's, the owner's): each flow has its own.
-    const code = await deps.verification.issue(trx, { purpose, accountId: primary.id, target: flow.identifier ?? undefined, flowId: flow.id, data: { accountIds }, coexist: true });
+    const code = await deps.verification.issue(trx, {
+      purpose,
+      accountId: primary.id,
+      target: flow.identifier ?? undefined,
+      flowId: flow.id,
+      data: { accountIds },
+      coexist: true,
+    });
     if (flow.identifier_kind === 'phone') {
-      await deps.notifier.notify(trx, { kind: 'account.password-reset-sms', locale: localeOf(primary), to: owners.deliverTo, accountId: primary.id, params: { code: code.secret }, origin, expiresAt: code.expiresAt });
+      await deps.notifier.notify(trx, {
+        kind: 'account.password-reset-sms',
+        locale: localeOf(primary),
+        to: owners.deliverTo,
+        accountId: primary.id,
+        params: { code: code.secret },
+        origin,
+        expiresAt: code.expiresAt,
+      });
       deps.metrics.smsCodesSent.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
     } else {
-      const link = await deps.verification.issue(trx, { purpose: LINK_PURPOSE, accountId: primary.id, target: flow.identifier ?? undefined, flowId: flow.id, data: { accountIds }, coexist: true });
+      const link = await deps.verification.issue(trx, {
+        purpose: LINK_PURPOSE,
+        accountId: primary.id,
+        target: flow.identifier ?? undefined,
+        flowId: flow.id,
+        data: { accountIds },
+        coexist: true,
+      });
       await deps.notifier.notify(trx, {
         kind: 'account.password-reset-code',
         locale: localeOf(primary),
@@ -281,13 +309,24 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       };
       if (owners === undefined) {
         if (identifierAllowed) await tellUnknownAddress(trx, flow);
-        deps.logger.info({ event: 'password_reset.requested', outcome: 'no-channel', kind: flow.identifier_kind }, 'password reset requested for no confirmed channel');
+        deps.logger.info(
+          { event: 'password_reset.requested', outcome: 'no-channel', kind: flow.identifier_kind },
+          'password reset requested for no confirmed channel',
+        );
       } else {
         const primary = owners.accounts[0] as AccountRow;
         const refused = identifierAllowed ? await suppression(trx, flow, owners) : perClient ? 'identifier-total-limit' : 'identifier-limit';
         if (refused !== undefined) {
-          deps.logger.warn({ event: 'password_reset.send_suppressed', reason: refused, accountId: primary.id, kind: flow.identifier_kind }, 'password reset code not sent');
-          await deps.securityLog.record(trx, { accountId: primary.id, type: 'password_reset.suppressed', origin: { ip: flow.ip, userAgent: flow.user_agent }, details: { reason: refused } });
+          deps.logger.warn(
+            { event: 'password_reset.send_suppressed', reason: refused, accountId: primary.id, kind: flow.identifier_kind },
+            'password reset code not sent',
+          );
+          await deps.securityLog.record(trx, {
+            accountId: primary.id,
+            type: 'password_reset.suppressed',
+            origin: { ip: flow.ip, userAgent: flow.user_agent },
+            details: { reason: refused },
+          });
         } else {
           const purpose = await sendCode(trx, flow, owners);
           outcome = {
@@ -297,9 +336,17 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
             secret_account_id: primary.id,
             identifier: flow.identifier,
           };
-          deps.logger.info({ event: 'password_reset.requested', outcome: 'sent', accountId: primary.id, kind: flow.identifier_kind, accounts: owners.accounts.length }, 'password reset code sent');
+          deps.logger.info(
+            { event: 'password_reset.requested', outcome: 'sent', accountId: primary.id, kind: flow.identifier_kind, accounts: owners.accounts.length },
+            'password reset code sent',
+          );
           for (const account of owners.accounts) {
-            await deps.securityLog.record(trx, { accountId: account.id, type: 'password_reset.requested', origin: { ip: flow.ip, userAgent: flow.user_agent }, details: { channel: channelOf(flow, account) } });
+            await deps.securityLog.record(trx, {
+              accountId: account.id,
+              type: 'password_reset.requested',
+              origin: { ip: flow.ip, userAgent: flow.user_agent },
+              details: { channel: channelOf(flow, account) },
+            });
           }
         }
       }
@@ -314,10 +361,12 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     // caller's answer must be complete before any work that depends on the identifier starts.
     // The device cookie stays in memory (the worker, picking up a stale flow, has none: it then
     // counts as an unknown browser).
-    const run = new Promise<void>((resolve) => setImmediate(resolve)).then(() => process(flowId, deviceToken)).catch((error: unknown) => {
-      // The worker picks the flow up again (it is still unprocessed: the transaction rolled back).
-      deps.logger.error({ event: 'password_reset.process_failed', err: (error as Error).message }, 'password reset flow not processed');
-    });
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => process(flowId, deviceToken))
+      .catch((error: unknown) => {
+        // The worker picks the flow up again (it is still unprocessed: the transaction rolled back).
+        deps.logger.error({ event: 'password_reset.process_failed', err: (error as Error).message }, 'password reset flow not processed');
+      });
     inFlight.add(run);
     void run.finally(() => inFlight.delete(run));
   }
@@ -338,7 +387,13 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   /** The account list of a verified flow, masked, when there is a choice to make. */
   async function choices(accountIds: readonly string[]): Promise<AccountChoice[] | undefined> {
     if (accountIds.length < 2) return undefined;
-    const rows = await database.db.selectFrom('accounts').select(['id', 'email', 'created_at']).where('id', 'in', [...accountIds]).orderBy('created_at').orderBy('id').execute();
+    const rows = await database.db
+      .selectFrom('accounts')
+      .select(['id', 'email', 'created_at'])
+      .where('id', 'in', [...accountIds])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map((row) => ({ id: row.id, maskedEmail: maskEmail(row.email) }));
   }
 
@@ -364,7 +419,11 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * The channel a flow went through, if it is still a settled channel of `account` (the login
    * e-mail, or a recovery address or number settled: recovery/channel-trust.ts), else undefined.
    */
-  async function reachedChannel(trx: Executor, account: AccountRow, flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>): Promise<ResetChannel | undefined> {
+  async function reachedChannel(
+    trx: Executor,
+    account: AccountRow,
+    flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>,
+  ): Promise<ResetChannel | undefined> {
     if (flow.identifier === null) return undefined;
     const now = clock.now();
     if (flow.identifier_kind === 'phone') {
@@ -540,12 +599,15 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         const lockAccount = async (trx: Executor) => {
           await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
         };
-        const accountIds = await deps.verification.redeemCode({ purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount }, async (trx, secret) => {
-          if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
-          const reached = await onVerified(trx, secret, flow);
-          await repository.narrowAccounts(trx, flowId, reached);
-          return reached;
-        });
+        const accountIds = await deps.verification.redeemCode(
+          { purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount },
+          async (trx, secret) => {
+            if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
+            const reached = await onVerified(trx, secret, flow);
+            await repository.narrowAccounts(trx, flowId, reached);
+            return reached;
+          },
+        );
         // Sent vs confirmed per country: the conversion rate that falls when someone pumps SMS.
         if (flow.identifier_kind === 'phone') deps.metrics.smsCodesConfirmed.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
         const accounts = await choices(accountIds);
@@ -597,7 +659,8 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
           return ids;
         });
       } catch (error) {
-        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'too-many-attempts', 'code-expired'].includes(error.code)) throw new LifelineError('link-expired');
+        if (isLifelineError(error) && ['invalid-or-expired', 'code-used-up', 'too-many-attempts', 'code-expired'].includes(error.code))
+          throw new LifelineError('link-expired');
         throw error;
       }
       const accounts = await choices(accountIds);
@@ -648,8 +711,16 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         await deps.channelHold?.cancelAll(trx, account.id);
         const removed = await removeUnsettledChannels(trx, account.id, now, channels, { keepRestored: true });
         await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, removed);
-        await deps.securityLog.record(trx, { accountId: account.id, type: 'sessions.revoked_by_password_reset', origin: input.client, details: { count: revoked } });
-        deps.logger.info({ event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length }, 'password reset through a recovery channel');
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'sessions.revoked_by_password_reset',
+          origin: input.client,
+          details: { count: revoked },
+        });
+        deps.logger.info(
+          { event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length },
+          'password reset through a recovery channel',
+        );
       });
     },
 
@@ -664,7 +735,15 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
    * catalogue's `account` audience) and, by a short SMS without a link, its recovery phone.
    * It names the channel that was used, when and from where (docs/reference/security-requirements.md 3.14).
    */
-  async function tellEveryChannel(trx: Executor, account: AccountRow, channel: ResetChannel, identifier: string | null, client: ClientInfo, now: number, removed: readonly RemovedChannel[]): Promise<void> {
+  async function tellEveryChannel(
+    trx: Executor,
+    account: AccountRow,
+    channel: ResetChannel,
+    identifier: string | null,
+    client: ClientInfo,
+    now: number,
+    removed: readonly RemovedChannel[],
+  ): Promise<void> {
     const locale = localeOf(account);
     const details = changeDetails(deps.translator, account, client, now);
     const shown = identifier === null ? '' : channel === 'recovery-phone' ? maskNumber(identifier) : identifier;
@@ -682,7 +761,13 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     });
     const phone = await recoveryPhones.active(trx, account.id);
     if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: account.id }))) {
-      await deps.notifier.notify(trx, { kind: 'account.password-reset-sms-notice', locale, to: phone.number_e164, accountId: account.id, params: { when: details.when } });
+      await deps.notifier.notify(trx, {
+        kind: 'account.password-reset-sms-notice',
+        locale,
+        to: phone.number_e164,
+        accountId: account.id,
+        params: { when: details.when },
+      });
     }
   }
 }

@@ -3,8 +3,7 @@ import { parseRecoveryNumber, type NumberPolicy } from '../phone/phone-number.js
 
 /** What "Passwort vergessen?" was given: an e-mail address (login or recovery) or a phone number. */
 export type ResetIdentifier =
-  | { readonly kind: 'email'; readonly normalized: string }
-  | { readonly kind: 'phone'; readonly normalized: string; readonly country: string };
+  { readonly kind: 'email'; readonly normalized: string } | { readonly kind: 'phone'; readonly normalized: string; readonly country: string };
 
 /**
  * Reads the one input of the page: anything with an "@" is an e-mail address (normalised as at
@@ -17,4 +16,3 @@ export function parseResetIdentifier(input: string, country: string | undefined,
   const number = parseRecoveryNumber(input, country, policy);
   return { kind: 'phone', normalized: number.e164, country: number.country };
 }
-

@@ -73,7 +73,8 @@ export function createRecoveryPhoneService(deps: {
   const codeLifetimeMs = purposePolicies[PURPOSE].ttlMs;
 
   /** Reads the rows (locking the account on PostgreSQL) and checks that `event` is allowed. */
-  const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) => loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
+  const load = (trx: Executor, accountId: string, event: RecoveryChannelEvent) =>
+    loadForEvent(trx, { dialect: database.dialect, accountId, event, rows: (db, id) => repository.rows(db, id) });
 
   /**
    * One code a minute per number, whichever path asks ("Code erneut senden", the same number
@@ -101,7 +102,11 @@ export function createRecoveryPhoneService(deps: {
    * parallel clicks, costs no cap), then `send` writes. If anything after the caps fails, their
    * points are given back.
    */
-  async function sendInTransaction<T>(target: SetupSend, prepare: (trx: Executor) => Promise<T>, send: (trx: Executor, prepared: T) => Promise<void>): Promise<void> {
+  async function sendInTransaction<T>(
+    target: SetupSend,
+    prepare: (trx: Executor) => Promise<T>,
+    send: (trx: Executor, prepared: T) => Promise<void>,
+  ): Promise<void> {
     let permit: SendPermit | undefined;
     try {
       await inTransaction(database, async (trx) => {
@@ -136,14 +141,39 @@ export function createRecoveryPhoneService(deps: {
    * session on a new device sent it, so the confirmation waits 72 hours whichever session types
    * the code; the mark is on the row and stays when another session sends again.
    */
-  async function sendCode(trx: Executor, account: AccountRow, pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>, client: ClientInfo, by: { readonly deviceId: string | null; readonly standing: DeviceStanding }): Promise<void> {
-    const code = await deps.verification.issue(trx, { purpose: PURPOSE, accountId: account.id, target: pending.number_e164, data: { recoveryPhoneId: pending.id } });
-    await deps.notifier.notify(trx, { kind: 'recovery.phone-code', locale: localeOf(account), to: pending.number_e164, accountId: account.id, params: { code: code.secret }, origin: client, expiresAt: code.expiresAt });
+  async function sendCode(
+    trx: Executor,
+    account: AccountRow,
+    pending: Pick<RecoveryPhoneRow, 'id' | 'number_e164'>,
+    client: ClientInfo,
+    by: { readonly deviceId: string | null; readonly standing: DeviceStanding },
+  ): Promise<void> {
+    const code = await deps.verification.issue(trx, {
+      purpose: PURPOSE,
+      accountId: account.id,
+      target: pending.number_e164,
+      data: { recoveryPhoneId: pending.id },
+    });
+    await deps.notifier.notify(trx, {
+      kind: 'recovery.phone-code',
+      locale: localeOf(account),
+      to: pending.number_e164,
+      accountId: account.id,
+      params: { code: code.secret },
+      origin: client,
+      expiresAt: code.expiresAt,
+    });
     await repository.markSent(trx, pending.id, clock.now(), by.standing === 'new', by.deviceId);
   }
 
   /** A short SMS without a link to a number that stops being the recovery phone, within the confirmed-number budget. */
-  async function tellOldNumber(trx: Executor, account: AccountRow, old: RecoveryPhoneRow, kind: 'recovery.phone-replaced-sms' | 'recovery.phone-removed-sms', when: string): Promise<void> {
+  async function tellOldNumber(
+    trx: Executor,
+    account: AccountRow,
+    old: RecoveryPhoneRow,
+    kind: 'recovery.phone-replaced-sms' | 'recovery.phone-removed-sms',
+    when: string,
+  ): Promise<void> {
     if (!(await deps.smsGuard.allowConfirmedSend({ country: old.country, accountId: account.id }))) return;
     await deps.notifier.notify(trx, { kind, locale: localeOf(account), to: old.number_e164, accountId: account.id, params: { when } });
   }
@@ -231,7 +261,8 @@ export function createRecoveryPhoneService(deps: {
           }
         : undefined;
       const usableFrom = active?.settled_at != null && active.settled_at > clock.now() ? { usableFrom: new Date(active.settled_at).toISOString() } : {};
-      if (active) return { status: 'active', masked: maskNumber(active.number_e164), ...usableFrom, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
+      if (active)
+        return { status: 'active', masked: maskNumber(active.number_e164), ...usableFrom, ...(pendingView ? { pending: pendingView } : {}), ...heldViews };
       if (pendingView) return { status: 'pending', pending: pendingView, ...heldViews };
       return { status: 'none', ...heldViews };
     },
@@ -264,10 +295,23 @@ export function createRecoveryPhoneService(deps: {
           // secret and then writes rows; the other order would deadlock with it).
           await deps.verification.invalidate(trx, account.id, [PURPOSE]);
           await repository.remove(trx, account.id, 'pending');
-          const pending = { id: newId(), account_id: account.id, number_e164: number.e164, country: number.country, created_at: now, last_sent_at: now, requested_device_id: asker.deviceId };
+          const pending = {
+            id: newId(),
+            account_id: account.id,
+            number_e164: number.e164,
+            country: number.country,
+            created_at: now,
+            last_sent_at: now,
+            requested_device_id: asker.deviceId,
+          };
           await repository.insertPending(trx, pending);
           await sendCode(trx, account, pending, input.client, asker);
-          await deps.securityLog.record(trx, { accountId: account.id, type: 'recovery_phone.setup_requested', origin: input.client, details: { change: active !== undefined, country: number.country, ...(asker.standing === 'new' ? { held: true } : {}) } });
+          await deps.securityLog.record(trx, {
+            accountId: account.id,
+            type: 'recovery_phone.setup_requested',
+            origin: input.client,
+            details: { change: active !== undefined, country: number.country, ...(asker.standing === 'new' ? { held: true } : {}) },
+          });
         },
       );
       return { masked: maskNumber(number.e164) };
@@ -317,7 +361,8 @@ export function createRecoveryPhoneService(deps: {
         result = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code, lockFirst: lockAccount }, async (trx, secret) => {
           const rows = await repository.rows(trx, account.id);
           // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
-          if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target) throw new LifelineError('code-expired');
+          if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target)
+            throw new LifelineError('code-expired');
           // An addition is held too: a number an intruder adds must not work for a reset before the owner has read the notice.
           if ((rows.pending.hold_requested === 1 || confirming === 'new') && deps.hold) {
             const kind = rows.active ? 'recovery-phone-replace' : 'recovery-phone-add';
@@ -356,13 +401,21 @@ export function createRecoveryPhoneService(deps: {
         const { active } = await load(trx, auth.account.id, 'remove');
         // Only a settled number is held (as for the e-mail: one that is not settled is no way in yet).
         if (standing === 'new' && deps.hold && active && isSettledAt(active, clock.now())) {
-          return { effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-phone-remove', what: maskNumber(active.number_e164), client }) };
+          return {
+            effectiveAt: await deps.hold.hold(trx, { account: auth.account, kind: 'recovery-phone-remove', what: maskNumber(active.number_e164), client }),
+          };
         }
         const removed = await removeActive(trx, auth.account, client);
         if (!removed) throw new LifelineError('not-found');
         // The owner's repair sticks, unless the remover is new here itself (then it may be the intruder).
         if (standing !== 'new') {
-          await endSessionsOfAddingDevice(trx, deps, { accountId: auth.account.id, addedByDevice: removed.requested_device_id, remover: auth.session, client, channel: 'phone' });
+          await endSessionsOfAddingDevice(trx, deps, {
+            accountId: auth.account.id,
+            addedByDevice: removed.requested_device_id,
+            remover: auth.session,
+            client,
+            channel: 'phone',
+          });
         }
         return {};
       });
@@ -390,7 +443,12 @@ export function createRecoveryPhoneService(deps: {
 /** What an undo of a change needs: the number active before it (or none). Server-side only. */
 function phoneRestoreOf(previous: RecoveryPhoneRow | undefined): UndoRestore {
   return previous
-    ? { previousNumber: previous.number_e164, previousCountry: previous.country, previousConfirmedAt: previous.confirmed_at, previousSettledAt: previous.settled_at }
+    ? {
+        previousNumber: previous.number_e164,
+        previousCountry: previous.country,
+        previousConfirmedAt: previous.confirmed_at,
+        previousSettledAt: previous.settled_at,
+      }
     : { previousNumber: null, previousCountry: null, previousConfirmedAt: null, previousSettledAt: null };
 }
 

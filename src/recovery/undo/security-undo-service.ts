@@ -111,11 +111,23 @@ export function createSecurityUndoService(deps: {
     const address = str(restore.previousAddress);
     const normalized = address ? normaliseEmail(address) : undefined;
     // The login e-mail cannot be its own recovery address (it may have become it since).
-    if (!address || !normalized || normalized === account.email_normalized || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since)) return [];
+    if (!address || !normalized || normalized === account.email_normalized || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since))
+      return [];
     if (await recoveryEmails.active(trx, account.id)) return [];
     await trx
       .insertInto('recovery_emails')
-      .values({ id: newId(), account_id: account.id, address, address_normalized: normalized, status: 'active', created_at: now, confirmed_at: now, settled_at: now + SETTLE_MS, restored_at: now, last_sent_at: null })
+      .values({
+        id: newId(),
+        account_id: account.id,
+        address,
+        address_normalized: normalized,
+        status: 'active',
+        created_at: now,
+        confirmed_at: now,
+        settled_at: now + SETTLE_MS,
+        restored_at: now,
+        last_sent_at: null,
+      })
       .execute();
     return ['recovery-email-restored'];
   }
@@ -214,8 +226,18 @@ export function createSecurityUndoService(deps: {
     const before = data.role === 'login' ? undefined : await snapshot(trx, account);
     const channels = await channelRowsOf(trx, account.id);
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
-    const pendingEmails = await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
-    const pendingPhones = await trx.deleteFrom('recovery_phones').where('account_id', '=', account.id).where('status', '=', 'pending').returning('id').execute();
+    const pendingEmails = await trx
+      .deleteFrom('recovery_emails')
+      .where('account_id', '=', account.id)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .execute();
+    const pendingPhones = await trx
+      .deleteFrom('recovery_phones')
+      .where('account_id', '=', account.id)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .execute();
     // Held changes end (their cancel links, and the held rows: listed below as removed).
     const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
     const removed = await removeUnsettledChannels(trx, account.id, since, channels);
@@ -227,25 +249,41 @@ export function createSecurityUndoService(deps: {
     if (data.handler === 'channels-before-undo') {
       // The login e-mail undoes an undo made from a recovery address: the channels as they were before it.
       const r = data.restore;
-      done.push(...(await restoreRecoveryEmail(trx, account, { previousAddress: r.emailAddress ?? null, previousConfirmedAt: r.emailConfirmedAt ?? null, previousSettledAt: r.emailSettledAt ?? null }, since, now)));
+      done.push(
+        ...(await restoreRecoveryEmail(
+          trx,
+          account,
+          { previousAddress: r.emailAddress ?? null, previousConfirmedAt: r.emailConfirmedAt ?? null, previousSettledAt: r.emailSettledAt ?? null },
+          since,
+          now,
+        )),
+      );
       done.push(
         ...(await restoreRecoveryPhone(
           trx,
           account,
-          { previousNumber: r.phoneNumber ?? null, previousCountry: r.phoneCountry ?? null, previousConfirmedAt: r.phoneConfirmedAt ?? null, previousSettledAt: r.phoneSettledAt ?? null },
+          {
+            previousNumber: r.phoneNumber ?? null,
+            previousCountry: r.phoneCountry ?? null,
+            previousConfirmedAt: r.phoneConfirmedAt ?? null,
+            previousSettledAt: r.phoneSettledAt ?? null,
+          },
           since,
           now,
         )),
       );
       if (r.loginEmailNormalized !== account.email_normalized) {
-        done.push(...(await restoreLoginEmail(trx, account, { previousEmail: r.loginEmail ?? null, previousEmailNormalized: r.loginEmailNormalized ?? null }, now)));
+        done.push(
+          ...(await restoreLoginEmail(trx, account, { previousEmail: r.loginEmail ?? null, previousEmailNormalized: r.loginEmailNormalized ?? null }, now)),
+        );
       }
     }
     // A login-e-mail change waiting out its 7 days is a pending change too: an attacker's would apply later.
     const waiting = await dropWaitingEmailChange(trx, account.id);
     // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
     const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);
-    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting) + Number(deletionCancelled) + heldCancelled > 0) done.push('pending-changes-cancelled');
+    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting) + Number(deletionCancelled) + heldCancelled > 0)
+      done.push('pending-changes-cancelled');
     if ((await endOpenFlows(trx, account.id, now)) > 0) done.push('open-flows-ended');
     await deps.sessions.revokeAll(trx, account.id);
     // Browsers that first signed in since the trouble began are forgotten: signing in there
@@ -291,7 +329,9 @@ export function createSecurityUndoService(deps: {
     /** POST /security/undo: the token alone is the proof (it came to an address of the account). */
     async undo(token: string, client: ClientInfo): Promise<UndoResult> {
       try {
-        return await deps.verification.redeemLink({ purpose: 'security-undo', token, lockAccountFirst: true }, (trx, secret) => secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client));
+        return await deps.verification.redeemLink({ purpose: 'security-undo', token, lockAccountFirst: true }, (trx, secret) =>
+          secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client),
+        );
       } catch (error) {
         throw asDeadLink(error);
       }
@@ -305,7 +345,12 @@ export function createSecurityUndoService(deps: {
       const secret = await deps.verification.peekLink({ purpose: 'security-undo', token });
       const eventId = (secret?.data as Partial<UndoLinkData> | undefined)?.eventId;
       if (!secret || typeof eventId !== 'string') return undefined;
-      const event = await database.db.selectFrom('security_events').select(['type', 'created_at', 'details']).where('id', '=', eventId).where('account_id', '=', secret.accountId).executeTakeFirst();
+      const event = await database.db
+        .selectFrom('security_events')
+        .select(['type', 'created_at', 'details'])
+        .where('id', '=', eventId)
+        .where('account_id', '=', secret.accountId)
+        .executeTakeFirst();
       if (!event) return undefined;
       return { type: event.type, createdAt: new Date(event.created_at).toISOString(), ...hostTitleOf(event) };
     },
@@ -328,9 +373,21 @@ export function createSecurityUndoService(deps: {
         const link = (await loginLinks(trx, accountId)).find((secret) => (secret.data as Partial<UndoLinkData>).eventId === eventId);
         // Two parallel clicks: one retires the live link and sends; the other finds none (404).
         if (!link || !account || (await deps.verification.retire(trx, [link.id])) !== 1) throw new LifelineError('not-found');
-        const event = await trx.selectFrom('security_events').select(['type', 'created_at']).where('id', '=', eventId).where('account_id', '=', accountId).executeTakeFirst();
+        const event = await trx
+          .selectFrom('security_events')
+          .select(['type', 'created_at'])
+          .where('id', '=', eventId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
         const now = clock.now();
-        const issued = await deps.verification.issue(trx, { purpose: 'security-undo', accountId, target: account.email, data: { ...link.data }, coexist: true, ttlMs: link.expiresAt - now });
+        const issued = await deps.verification.issue(trx, {
+          purpose: 'security-undo',
+          accountId,
+          target: account.email,
+          data: { ...link.data },
+          coexist: true,
+          ttlMs: link.expiresAt - now,
+        });
         const locale = localeOf(account);
         await deps.notifier.notify(trx, {
           kind: 'account.undo-link',

@@ -19,7 +19,14 @@ export function createUndoLinks(deps: { verification: VerificationService }): Un
   return {
     async issue(trx, link) {
       const data: UndoLinkData = { eventId: link.eventId, eventAt: link.eventAt, role: link.role, handler: link.handler, restore: link.restore };
-      const issued = await deps.verification.issue(trx, { purpose: 'security-undo', accountId: link.accountId, target: link.target, data: { ...data }, coexist: true, ttlMs: link.ttlMs });
+      const issued = await deps.verification.issue(trx, {
+        purpose: 'security-undo',
+        accountId: link.accountId,
+        target: link.target,
+        data: { ...data },
+        coexist: true,
+        ttlMs: link.ttlMs,
+      });
       return issued.secret;
     },
   };

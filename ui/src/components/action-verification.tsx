@@ -75,7 +75,16 @@ export interface ActionVerificationProps {
  * (the button that led there is gone); errors sit next to their control, tied to it with
  * aria-describedby. Generic: the caller names the action, the intro and the surroundings.
  */
-export function ActionVerification({ action, onVerified, onCancel, headingLevel = 3, intro, introId, unavailableReason, notice: initialNotice }: ActionVerificationProps) {
+export function ActionVerification({
+  action,
+  onVerified,
+  onCancel,
+  headingLevel = 3,
+  intro,
+  introId,
+  unavailableReason,
+  notice: initialNotice,
+}: ActionVerificationProps) {
   const { t } = useI18n();
   const [step, setStep] = useState<Step>({ kind: 'loading' });
   const [notice, setNotice] = useState<VerificationNotice | undefined>(initialNotice);
@@ -102,7 +111,9 @@ export function ActionVerification({ action, onVerified, onCancel, headingLevel 
     try {
       const record = await api<Started>('POST', '/api/v1/account/verifications', { action });
       const usable = record.channels.filter((option) => option.allowed);
-      setChoice((current) => (current !== undefined && usable.some((option) => option.channel === current) ? current : usable.length === 1 ? usable[0]?.channel : undefined));
+      setChoice((current) =>
+        current !== undefined && usable.some((option) => option.channel === current) ? current : usable.length === 1 ? usable[0]?.channel : undefined,
+      );
       show({ kind: 'choose', record });
     } catch (failure) {
       show({ kind: 'failed', message: errorMessage(t, failure) });
@@ -125,7 +136,15 @@ export function ActionVerification({ action, onVerified, onCancel, headingLevel 
   const send = async (record: Started, channel: Channel, again: CodeState | undefined): Promise<SendProblem | undefined> => {
     try {
       const sent = await api<Sent>('POST', `/api/v1/account/verifications/${encodeURIComponent(record.id)}/send`, { channel });
-      const next: CodeState = { kind: 'code', record, channel, sentTo: sent.sentTo, codeExpiresAt: sent.codeExpiresAt, resendAt: Date.now() + RESEND_COOLDOWN_MS, resent: again ? again.resent + 1 : 0 };
+      const next: CodeState = {
+        kind: 'code',
+        record,
+        channel,
+        sentTo: sent.sentTo,
+        codeExpiresAt: sent.codeExpiresAt,
+        resendAt: Date.now() + RESEND_COOLDOWN_MS,
+        resent: again ? again.resent + 1 : 0,
+      };
       setNotice(undefined);
       if (again) setStep(next);
       else show(next);
@@ -310,8 +329,7 @@ function ChooseStep({
                   />
                   <span className="choice-label">
                     {/* The spaces keep the parts apart in the radio's accessible name. */}
-                    <span className="choice-name">{say(`channels.${option.channel}`)}</span>{' '}
-                    <span className="choice-address">{option.masked}</span>{' '}
+                    <span className="choice-name">{say(`channels.${option.channel}`)}</span> <span className="choice-address">{option.masked}</span>{' '}
                     {option.allowed ? null : (
                       <span className="choice-reason" id={reasonId}>
                         {unavailableReason}

@@ -6,7 +6,11 @@ export const cleanSmsCode = (value: string) => value.replace(/\D/g, '').slice(0,
  * A code from an e-mail: 8 Crockford base32 characters, upper-cased as typed; spaces and dashes
  * may stay (people paste "ABCD-EFGH"), the server ignores them and the case.
  */
-export const cleanEmailCode = (value: string) => value.toUpperCase().replace(/[^0-9A-Z\s-]/g, '').slice(0, 16);
+export const cleanEmailCode = (value: string) =>
+  value
+    .toUpperCase()
+    .replace(/[^0-9A-Z\s-]/g, '')
+    .slice(0, 16);
 
 /**
  * The one field for a code sent by SMS or e-mail, wherever one is typed (forgot password, the

@@ -1,5 +1,17 @@
 /** The country of a phone number typed in national form (recovery phone dialog, "Passwort vergessen?"). */
-export function CountrySelect({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: readonly { code: string; label: string }[]; onChange: (country: string) => void }) {
+export function CountrySelect({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly { code: string; label: string }[];
+  onChange: (country: string) => void;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

@@ -62,7 +62,13 @@ export function PasswordField(props: Omit<FieldProps, 'type' | 'addon'>) {
       spellCheck={false}
       autoCapitalize="off"
       addon={
-        <button type="button" className="show-password" aria-controls={id} aria-label={visible ? t('ui.common.hidePassword') : t('ui.common.showPassword')} onClick={() => setVisible((v) => !v)}>
+        <button
+          type="button"
+          className="show-password"
+          aria-controls={id}
+          aria-label={visible ? t('ui.common.hidePassword') : t('ui.common.showPassword')}
+          onClick={() => setVisible((v) => !v)}
+        >
           {visible ? t('ui.common.hide') : t('ui.common.show')}
         </button>
       }

@@ -4,7 +4,6 @@ import { useI18n } from '../i18n.js';
 import { PasswordField } from './field.js';
 import { reauthenticate, trapFocus } from './modal-dialog.js';
 
-
 /**
  * "Geben Sie zunächst Ihr Passwort ein": the one password re-entry dialog (the seed's first
  * step). Whenever the API answers `privilege-required`, the API client asks this provider;

@@ -11,7 +11,15 @@ import { useSession } from '../session.js';
 
 /** The links that confirm an address (or cancel a waiting change), each with its route, texts and next page. */
 const kinds = {
-  signup: { endpoint: '/api/v1/signup/confirm', title: 'ui.confirm.title', intro: 'ui.confirm.intro', submit: 'ui.confirm.submit', done: 'ui.confirm.done', next: '/login', nextLabel: 'ui.confirm.toLogin' },
+  signup: {
+    endpoint: '/api/v1/signup/confirm',
+    title: 'ui.confirm.title',
+    intro: 'ui.confirm.intro',
+    submit: 'ui.confirm.submit',
+    done: 'ui.confirm.done',
+    next: '/login',
+    nextLabel: 'ui.confirm.toLogin',
+  },
   'login-change': {
     endpoint: '/api/v1/account/email/confirm',
     title: 'ui.confirm.titleChange',
@@ -73,7 +81,9 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
   const texts = kinds[kind];
   // Read once, then out of the address bar (and the history): a shared screen or a synced history keeps no live link.
   const token = useLinkToken();
-  const [state, setState] = useState<{ kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string } | { kind: 'error'; message: string; dead: boolean }>({ kind: 'idle' });
+  const [state, setState] = useState<
+    { kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string } | { kind: 'error'; message: string; dead: boolean }
+  >({ kind: 'idle' });
   const [busy, setBusy] = useState(false);
   /**
    * After an answer the button is gone: the focus goes to the heading (not lost on the page);

@@ -64,7 +64,16 @@ export function ForgotPasswordPage() {
         />
       );
     case 'code':
-      return <CodeStep channel={step.channel} request={step.request} resendAt={step.resendAt} focus={focus} onVerified={(accounts) => go(stepAfterVerify(accounts))} onStartOver={startOver} />;
+      return (
+        <CodeStep
+          channel={step.channel}
+          request={step.request}
+          resendAt={step.resendAt}
+          focus={focus}
+          onVerified={(accounts) => go(stepAfterVerify(accounts))}
+          onStartOver={startOver}
+        />
+      );
     default:
       return <SharedStep key={step.kind} step={step} focus={focus} go={go} userInputs={request ? [request.identifier] : []} onStartOver={startOver} />;
   }

@@ -73,7 +73,9 @@ export function LoginPage() {
       {notice === 'password-changed' ? <Alert kind="success">{t('ui.login.passwordChanged')}</Alert> : null}
       {notice === 'password-reset' ? <Alert kind="success">{t('ui.login.passwordReset')}</Alert> : null}
       {notice === 'signed-out' ? <Alert kind="info">{t('ui.login.signedOut')}</Alert> : null}
-      {notice === 'deletion-scheduled' ? <Alert kind="info">{deleteAt ? t('ui.login.deletionScheduled', { date: deleteAt }) : t('ui.login.deletionScheduledSoon')}</Alert> : null}
+      {notice === 'deletion-scheduled' ? (
+        <Alert kind="info">{deleteAt ? t('ui.login.deletionScheduled', { date: deleteAt }) : t('ui.login.deletionScheduledSoon')}</Alert>
+      ) : null}
       {notice === 'account-secured' ? (
         <Alert kind="success">
           {t('ui.login.accountSecured')} <Link href="/forgot-password">{t('ui.login.forgot')}</Link>
@@ -82,8 +84,26 @@ export function LoginPage() {
       {returnTo ? <Alert kind="info">{returnApp ? t('ui.login.returnToApp', { app: returnApp }) : t('ui.login.returnTo')}</Alert> : null}
       <p>{t('ui.login.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <Field label={t('ui.common.email')} name="email" type="email" autoComplete="username" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
-        <PasswordField label={t('ui.common.password')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={errors.fields.password} />
+        <Field
+          label={t('ui.common.email')}
+          name="email"
+          type="email"
+          autoComplete="username"
+          inputMode="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.fields.email}
+        />
+        <PasswordField
+          label={t('ui.common.password')}
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          error={errors.fields.password}
+        />
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
           <button type="submit" className="primary" aria-disabled={busy || undefined}>

@@ -65,7 +65,17 @@ export function RegisterPage() {
       {returnTo ? <Alert kind="info">{returnHint}</Alert> : null}
       <p>{t('ui.register.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <Field label={t('ui.common.email')} name="email" type="email" autoComplete="email" inputMode="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={errors.fields.email} />
+        <Field
+          label={t('ui.common.email')}
+          name="email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          error={errors.fields.email}
+        />
         <PasswordField
           label={t('ui.common.password')}
           name="password"

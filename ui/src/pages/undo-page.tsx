@@ -12,7 +12,11 @@ import { useSession } from '../session.js';
 
 type UndoStep = (typeof undoSteps)[number];
 type UndoResult = z.infer<typeof securityUndoResponse>;
-type State = { kind: 'loading' } | { kind: 'ask'; event: { type: string; createdAt: string; title?: { de: string; en: string } } } | { kind: 'done'; steps: UndoStep[]; removed: UndoResult['removed'] } | { kind: 'gone' };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'ask'; event: { type: string; createdAt: string; title?: { de: string; en: string } } }
+  | { kind: 'done'; steps: UndoStep[]; removed: UndoResult['removed'] }
+  | { kind: 'gone' };
 
 /**
  * "Das war ich nicht" (/undo?token=…), the link in a security notice. Opening it changes nothing
@@ -125,8 +129,15 @@ export function UndoPage() {
     <section className="card narrow" aria-labelledby="undo-title">
       <h1 id="undo-title">{say('title')}</h1>
       <p className="undo-event">
-        {say('concerns')} <strong>{state.event.title ? (locale === 'de' ? state.event.title.de : state.event.title.en) : t(`ui.profile.securityActivity.events.${eventTextKey(state.event.type)}`)}</strong>,{' '}
-        <time dateTime={state.event.createdAt}>{formatEventTime(state.event.createdAt, locale, timeZone)}</time>
+        {say('concerns')}{' '}
+        <strong>
+          {state.event.title
+            ? locale === 'de'
+              ? state.event.title.de
+              : state.event.title.en
+            : t(`ui.profile.securityActivity.events.${eventTextKey(state.event.type)}`)}
+        </strong>
+        , <time dateTime={state.event.createdAt}>{formatEventTime(state.event.createdAt, locale, timeZone)}</time>
       </p>
       <p>{say('intro')}</p>
       <ul>

@@ -260,7 +260,19 @@ export function VerifyActionPage() {
  * disabled, with why. Reached back from the code step, the heading takes the focus (the button
  * that led here is gone) and the channel of that step is still chosen.
  */
-function ChooseStep({ page, back, busy, error, onSend }: { page: VerificationPageBody; back: Channel | undefined; busy: boolean; error: string | undefined; onSend: (channel: Channel) => void }) {
+function ChooseStep({
+  page,
+  back,
+  busy,
+  error,
+  onSend,
+}: {
+  page: VerificationPageBody;
+  back: Channel | undefined;
+  busy: boolean;
+  error: string | undefined;
+  onSend: (channel: Channel) => void;
+}) {
   const { t } = useI18n();
   const ids = useId();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -287,7 +299,14 @@ function ChooseStep({ page, back, busy, error, onSend }: { page: VerificationPag
         <Alert kind="error">{say('noChannel')}</Alert>
       ) : (
         <form onSubmit={submit} noValidate>
-          <fieldset className="choices" role="radiogroup" aria-labelledby={`${ids}-legend`} aria-describedby={missing ? `${ids}-error` : undefined} aria-invalid={missing || undefined} aria-required="true">
+          <fieldset
+            className="choices"
+            role="radiogroup"
+            aria-labelledby={`${ids}-legend`}
+            aria-describedby={missing ? `${ids}-error` : undefined}
+            aria-invalid={missing || undefined}
+            aria-required="true"
+          >
             <legend id={`${ids}-legend`}>{say('legend')}</legend>
             {page.channels.map((option) => (
               <label key={option.channel} className="choice">
@@ -380,7 +399,12 @@ function CodeStep({
       onVerified(await api<Done>('POST', '/api/v1/verification-page/code', { token, code: value }));
     } catch (failure) {
       // The last wrong try fails the record: no "0 tries left", the page says that it is over.
-      if (failure instanceof ApiError && (['verification-expired', 'verification-not-redeemable', 'link-expired'].includes(failure.code) || (failure.code === 'wrong-code' && failure.triesLeft === 0))) onEnded();
+      if (
+        failure instanceof ApiError &&
+        (['verification-expired', 'verification-not-redeemable', 'link-expired'].includes(failure.code) ||
+          (failure.code === 'wrong-code' && failure.triesLeft === 0))
+      )
+        onEnded();
       else setFieldError(errorMessage(t, failure));
     } finally {
       setBusy(false);
@@ -412,7 +436,13 @@ function CodeStep({
         </div>
       </form>
       <div className="resend">
-        <button type="button" className="link-button" aria-disabled={wait > 0 || undefined} aria-describedby={wait > 0 ? `${ids}-wait` : undefined} onClick={() => wait === 0 && onResend()}>
+        <button
+          type="button"
+          className="link-button"
+          aria-disabled={wait > 0 || undefined}
+          aria-describedby={wait > 0 ? `${ids}-wait` : undefined}
+          onClick={() => wait === 0 && onResend()}
+        >
           {say('resend')}
         </button>
         {wait > 0 ? (

@@ -112,9 +112,7 @@ export function IdentifyStep({
           hint={phoneAvailable ? say('hintPhone') : undefined}
           error={errors.fields.identifier}
         />
-        {showCountry ? (
-          <CountrySelect id={`${ids}-country`} label={say('country')} value={country} options={countries} onChange={setCountry} />
-        ) : null}
+        {showCountry ? <CountrySelect id={`${ids}-country`} label={say('country')} value={country} options={countries} onChange={setCountry} /> : null}
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
           <button type="submit" className="primary" aria-disabled={busy || undefined}>

@@ -132,7 +132,12 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
         setStep('verify');
         return;
       }
-      const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'too-many-attempts': 'password', 'rate-limited': 'password', 'validation-failed': 'password' });
+      const { fields, form } = splitErrors(t, failure, {
+        'wrong-password': 'password',
+        'too-many-attempts': 'password',
+        'rate-limited': 'password',
+        'validation-failed': 'password',
+      });
       if (fields.password !== undefined) {
         setError(fields.password);
         document.getElementById(id('password'))?.focus();
@@ -168,7 +173,16 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
       </ol>
 
       {step === 'verify' ? (
-        <ActionVerification key={round} action="lifeline.delete-account" headingLevel={3} intro={say('verifyIntro')} introId={id('intro')} notice={restartNotice} onVerified={verified} onCancel={close} />
+        <ActionVerification
+          key={round}
+          action="lifeline.delete-account"
+          headingLevel={3}
+          intro={say('verifyIntro')}
+          introId={id('intro')}
+          notice={restartNotice}
+          onVerified={verified}
+          onCancel={close}
+        />
       ) : (
         <form onSubmit={(event) => void submit(event)} noValidate>
           <h3 ref={passwordHeading} tabIndex={-1} className="step-heading">
@@ -213,5 +227,7 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
 /** The day the account would be deleted if the request went out now (the server's answer has the exact time). */
 function inSevenDays(locale: string): string {
   // On one line: "3." and "Dezember" apart would read badly.
-  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long' }).format(new Date(Date.now() + 7 * 24 * 60 * 60 * 1000)).replace(/ /g, '\u00a0');
+  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'long' })
+    .format(new Date(Date.now() + 7 * 24 * 60 * 60 * 1000))
+    .replace(/ /g, '\u00a0');
 }

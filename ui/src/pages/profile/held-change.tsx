@@ -46,7 +46,15 @@ export function HeldRemoval({ text, onCancel, busy }: { text: string; onCancel: 
  * (`addition`) as the first one: its caption, the value, a "Wartet" badge, when it becomes
  * active, and "Änderung abbrechen" (every channel also got a link that cancels it).
  */
-export function HeldReplacement(props: { caption: string; value: string; effectiveAt: string; numberStyle?: boolean; addition?: boolean; onCancel: () => void; busy: boolean }) {
+export function HeldReplacement(props: {
+  caption: string;
+  value: string;
+  effectiveAt: string;
+  numberStyle?: boolean;
+  addition?: boolean;
+  onCancel: () => void;
+  busy: boolean;
+}) {
   const { t } = useI18n();
   const ids = useId();
   return (

@@ -105,7 +105,12 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       setAddress('');
       sent = true;
     } catch (error) {
-      const { fields, form } = splitErrors(t, error, { 'same-as-login-email': 'address', 'already-recovery-email': 'address', 'validation-failed': 'address', 'rate-limited': 'address' });
+      const { fields, form } = splitErrors(t, error, {
+        'same-as-login-email': 'address',
+        'already-recovery-email': 'address',
+        'validation-failed': 'address',
+        'rate-limited': 'address',
+      });
       setFieldError(fields.address ?? form);
     } finally {
       setBusy(false);
@@ -160,12 +165,20 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
             <p className="value">
               <span className="recovery-address">{active}</span> <span className="badge">{t('ui.profile.recovery.emailRow.activeBadge')}</span>
             </p>
-            <button ref={headButton} type="button" aria-expanded={managing} aria-controls={managing ? id('manage') : undefined} onClick={() => setManaging((open) => !open)}>
+            <button
+              ref={headButton}
+              type="button"
+              aria-expanded={managing}
+              aria-controls={managing ? id('manage') : undefined}
+              onClick={() => setManaging((open) => !open)}
+            >
               {t('ui.profile.recovery.emailRow.manage')}
             </button>
           </div>
           {view.usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: localTime(view.usableFrom) })}</p> : null}
-          {view.removalAt ? <HeldRemoval text={t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} /> : null}
+          {view.removalAt ? (
+            <HeldRemoval text={t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} />
+          ) : null}
           {managing ? (
             <div className="actions recovery-entry-actions" id={id('manage')}>
               <button type="button" onClick={() => void openForm()}>
@@ -180,14 +193,33 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       ) : null}
 
       {view.replacement ? (
-        <HeldReplacement caption={t('ui.profile.recovery.emailRow.heldAddress')} value={view.replacement.address} effectiveAt={view.replacement.effectiveAt} busy={busy} onCancel={cancelHeld} />
+        <HeldReplacement
+          caption={t('ui.profile.recovery.emailRow.heldAddress')}
+          value={view.replacement.address}
+          effectiveAt={view.replacement.effectiveAt}
+          busy={busy}
+          onCancel={cancelHeld}
+        />
       ) : null}
       {view.addition ? (
-        <HeldReplacement caption={t('ui.profile.recovery.emailRow.addedAddress')} value={view.addition.address} effectiveAt={view.addition.effectiveAt} addition busy={busy} onCancel={cancelHeld} />
+        <HeldReplacement
+          caption={t('ui.profile.recovery.emailRow.addedAddress')}
+          value={view.addition.address}
+          effectiveAt={view.addition.effectiveAt}
+          addition
+          busy={busy}
+          onCancel={cancelHeld}
+        />
       ) : null}
 
       {pending ? (
-        <div className="recovery-entry recovery-entry-pending" role="group" aria-labelledby={active !== undefined ? `${id('new')} ${id('pending-address')} ${id('pending-badge')}` : `${id('pending-address')} ${id('pending-badge')}`}>
+        <div
+          className="recovery-entry recovery-entry-pending"
+          role="group"
+          aria-labelledby={
+            active !== undefined ? `${id('new')} ${id('pending-address')} ${id('pending-badge')}` : `${id('pending-address')} ${id('pending-badge')}`
+          }
+        >
           {active !== undefined ? (
             <p className="recovery-caption" id={id('new')}>
               {t('ui.profile.recovery.emailRow.newAddress')}

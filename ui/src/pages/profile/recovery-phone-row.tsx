@@ -132,10 +132,13 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       setMessage({ kind: 'error', text: errorMessage(t, error) });
       return;
     }
-    await run(() => api('DELETE', '/api/v1/recovery/phone'), (result) => {
-      const date = heldUntil(result);
-      return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('deactivated');
-    });
+    await run(
+      () => api('DELETE', '/api/v1/recovery/phone'),
+      (result) => {
+        const date = heldUntil(result);
+        return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('deactivated');
+      },
+    );
   };
 
   /** "Änderung abbrechen" of a held deactivation or replacement. */
@@ -182,14 +185,22 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
             </button>
           </div>
           {view.usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: localTime(view.usableFrom) })}</p> : null}
-          {view.removalAt ? <HeldRemoval text={t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} /> : null}
+          {view.removalAt ? (
+            <HeldRemoval text={t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} />
+          ) : null}
           {managing ? (
             <div id={id('manage')}>
               <div className="actions recovery-entry-actions">
                 <button type="button" aria-disabled={busy || undefined} onClick={() => void openDialog()}>
                   {say('change')}
                 </button>
-                <button ref={deactivateButton} type="button" className="danger" aria-controls={asking ? id('ask') : undefined} onClick={() => (asking ? keep() : ask())}>
+                <button
+                  ref={deactivateButton}
+                  type="button"
+                  className="danger"
+                  aria-controls={asking ? id('ask') : undefined}
+                  onClick={() => (asking ? keep() : ask())}
+                >
                   {say('deactivate')}
                 </button>
               </div>
@@ -214,17 +225,34 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       ) : null}
 
       {view.replacement ? (
-        <HeldReplacement caption={say('heldNumber')} value={view.replacement.masked} effectiveAt={view.replacement.effectiveAt} numberStyle busy={busy} onCancel={cancelHeld} />
+        <HeldReplacement
+          caption={say('heldNumber')}
+          value={view.replacement.masked}
+          effectiveAt={view.replacement.effectiveAt}
+          numberStyle
+          busy={busy}
+          onCancel={cancelHeld}
+        />
       ) : null}
       {view.addition ? (
-        <HeldReplacement caption={say('addedNumber')} value={view.addition.masked} effectiveAt={view.addition.effectiveAt} numberStyle addition busy={busy} onCancel={cancelHeld} />
+        <HeldReplacement
+          caption={say('addedNumber')}
+          value={view.addition.masked}
+          effectiveAt={view.addition.effectiveAt}
+          numberStyle
+          addition
+          busy={busy}
+          onCancel={cancelHeld}
+        />
       ) : null}
 
       {pending ? (
         <div
           className="recovery-entry recovery-entry-pending"
           role="group"
-          aria-labelledby={active !== undefined ? `${id('new')} ${id('pending-number')} ${id('pending-badge')}` : `${id('pending-number')} ${id('pending-badge')}`}
+          aria-labelledby={
+            active !== undefined ? `${id('new')} ${id('pending-number')} ${id('pending-badge')}` : `${id('pending-number')} ${id('pending-badge')}`
+          }
         >
           {active !== undefined ? (
             <p className="recovery-caption" id={id('new')}>
@@ -247,7 +275,12 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
               <button
                 type="button"
                 aria-disabled={busy || undefined}
-                onClick={() => void run(() => api('DELETE', '/api/v1/recovery/phone/pending'), active !== undefined ? say('cancelledChange', { masked: unbroken(active) }) : say('cancelled'))}
+                onClick={() =>
+                  void run(
+                    () => api('DELETE', '/api/v1/recovery/phone/pending'),
+                    active !== undefined ? say('cancelledChange', { masked: unbroken(active) }) : say('cancelled'),
+                  )
+                }
               >
                 {say('cancel')}
               </button>
@@ -256,7 +289,9 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
         </div>
       ) : null}
 
-      {dialog ? <RecoveryPhoneDialog start={dialog} view={view} options={options} reload={reload} onClose={(confirmed) => void closeDialog(confirmed)} /> : null}
+      {dialog ? (
+        <RecoveryPhoneDialog start={dialog} view={view} options={options} reload={reload} onClose={(confirmed) => void closeDialog(confirmed)} />
+      ) : null}
 
       <div ref={messageRef} tabIndex={-1} className="recovery-message">
         {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}

@@ -9,14 +9,14 @@ import { eventTextKey, formatEventTime } from '../../security-events.js';
 
 type SecurityEvent = SecurityLogPage['items'][number];
 
-
 /** The list so far: the pages loaded, and where the next one starts (null after the last). */
 interface Loaded {
   readonly items: readonly SecurityEvent[];
   readonly nextCursor: string | null;
 }
 
-const page = (cursor?: string) => api<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encodeURIComponent(cursor)}`);
+const page = (cursor?: string) =>
+  api<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encodeURIComponent(cursor)}`);
 
 /**
  * "Sicherheitsaktivität" (docs/reference/product.md §4): the account's security log of the last 90 days,
@@ -90,7 +90,9 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
       <p>{t('ui.profile.securityActivity.intro')}</p>
       <p className="hint security-zone">{t('ui.profile.securityActivity.timeZone', { zone: zone.replace(/_/g, ' ') })}</p>
       {loaded === undefined ? (
-        error ? null : <p>{t('ui.common.loading')}</p>
+        error ? null : (
+          <p>{t('ui.common.loading')}</p>
+        )
       ) : loaded.items.length === 0 ? (
         <p className="hint">{t('ui.profile.securityActivity.empty')}</p>
       ) : (
@@ -130,15 +132,28 @@ function hostTitle(event: SecurityEvent, locale: string): string | undefined {
  * device, IP address and place. The row is a flex line like a session's: an action such as
  * "Das war ich nicht" (for `undoable` events) goes beside `.security-event-info`.
  */
-function SecurityEventRow({ event, timeZone, locale, rowRef }: { event: SecurityEvent; timeZone: string; locale: string; rowRef: Ref<HTMLLIElement> | undefined }) {
+function SecurityEventRow({
+  event,
+  timeZone,
+  locale,
+  rowRef,
+}: {
+  event: SecurityEvent;
+  timeZone: string;
+  locale: string;
+  rowRef: Ref<HTMLLIElement> | undefined;
+}) {
   const { t } = useI18n();
   return (
     <li className="security-event" ref={rowRef} tabIndex={rowRef ? -1 : undefined}>
       <div className="security-event-info">
         <p className="value security-event-what">{hostTitle(event, locale) ?? t(`ui.profile.securityActivity.events.${eventTextKey(event.type)}`)}</p>
-        {event.type === 'host.event' && typeof event.details.detail === 'string' ? <p className="hint security-event-host-detail">{event.details.detail}</p> : null}
+        {event.type === 'host.event' && typeof event.details.detail === 'string' ? (
+          <p className="hint security-event-host-detail">{event.details.detail}</p>
+        ) : null}
         <p className="hint security-event-details">
-          <time dateTime={event.createdAt}>{formatEventTime(event.createdAt, locale, timeZone)}</time> <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
+          <time dateTime={event.createdAt}>{formatEventTime(event.createdAt, locale, timeZone)}</time>{' '}
+          <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
           {event.ip ? (
             <>
               {' '}
@@ -240,4 +255,3 @@ function NotMeAction({ eventId }: { eventId: string }) {
     </div>
   );
 }
-

@@ -39,8 +39,10 @@ export function SessionsSection() {
     void load();
   }, [load]);
 
-  const format = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-  const device = (s: SessionItem) => (s.browser && s.os ? t('ui.profile.sessions.on', { browser: s.browser, os: s.os }) : (s.browser ?? s.os ?? t('ui.profile.sessions.unknownDevice')));
+  const format = (iso: string) =>
+    new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const device = (s: SessionItem) =>
+    s.browser && s.os ? t('ui.profile.sessions.on', { browser: s.browser, os: s.os }) : (s.browser ?? s.os ?? t('ui.profile.sessions.unknownDevice'));
 
   const run = async (action: () => Promise<unknown>, done: string) => {
     if (busy) return;
@@ -78,12 +80,18 @@ export function SessionsSection() {
                   {s.current ? <span className="badge">{t('ui.profile.sessions.thisDevice')}</span> : null}
                 </p>
                 <p className="hint session-details">
-                  <span>{t('ui.profile.sessions.ip', { ip: s.ip ?? '–' })}</span> <span>{t('ui.profile.sessions.lastSeen', { time: format(s.lastSeenAt) })}</span>{' '}
+                  <span>{t('ui.profile.sessions.ip', { ip: s.ip ?? '–' })}</span>{' '}
+                  <span>{t('ui.profile.sessions.lastSeen', { time: format(s.lastSeenAt) })}</span>{' '}
                   <span>{t('ui.profile.sessions.since', { time: format(s.createdAt) })}</span>
                 </p>
               </div>
               {!s.current ? (
-                <button type="button" aria-disabled={busy || undefined} aria-label={t('ui.profile.sessions.revokeLabel', { device: device(s) })} onClick={() => void run(() => api('DELETE', `/api/v1/sessions/${encodeURIComponent(s.id)}`), t('ui.profile.sessions.revoked'))}>
+                <button
+                  type="button"
+                  aria-disabled={busy || undefined}
+                  aria-label={t('ui.profile.sessions.revokeLabel', { device: device(s) })}
+                  onClick={() => void run(() => api('DELETE', `/api/v1/sessions/${encodeURIComponent(s.id)}`), t('ui.profile.sessions.revoked'))}
+                >
                   {t('ui.profile.sessions.revoke')}
                 </button>
               ) : null}
@@ -93,7 +101,11 @@ export function SessionsSection() {
       )}
       {others.length > 0 ? (
         <div className="actions">
-          <button type="button" aria-disabled={busy || undefined} onClick={() => void run(() => api('DELETE', '/api/v1/sessions/others'), t('ui.profile.sessions.othersRevoked'))}>
+          <button
+            type="button"
+            aria-disabled={busy || undefined}
+            onClick={() => void run(() => api('DELETE', '/api/v1/sessions/others'), t('ui.profile.sessions.othersRevoked'))}
+          >
             {t('ui.profile.sessions.revokeOthers')}
           </button>
         </div>

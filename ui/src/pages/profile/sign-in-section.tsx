@@ -48,7 +48,11 @@ export function SignInSection({ account }: { account: AccountView }) {
     setEmailErrors({ fields: {} });
     try {
       // Outside the privileged window the API answers privilege-required: the password dialog opens and the request is sent again.
-      const accepted = await api<{ effectiveAt?: string }>('POST', '/api/v1/account/email', verificationId ? { newEmail: address, verificationId } : { newEmail: address });
+      const accepted = await api<{ effectiveAt?: string }>(
+        'POST',
+        '/api/v1/account/email',
+        verificationId ? { newEmail: address, verificationId } : { newEmail: address },
+      );
       setEmailSentTo({ email: address, ...(accepted.effectiveAt ? { effectiveAt: accepted.effectiveAt } : {}) });
       setNewEmail('');
       closeEmail();
@@ -99,11 +103,22 @@ export function SignInSection({ account }: { account: AccountView }) {
           <p className="label">{t('ui.profile.signIn.email')}</p>
           <p className="value">{account.email}</p>
           {account.pendingEmail ? (
-            <p className="hint pending-email">{t('ui.profile.signIn.pendingEmail', { email: account.pendingEmail.email, date: formatEventTime(account.pendingEmail.effectiveAt, locale, account.timeZone) })}</p>
+            <p className="hint pending-email">
+              {t('ui.profile.signIn.pendingEmail', {
+                email: account.pendingEmail.email,
+                date: formatEventTime(account.pendingEmail.effectiveAt, locale, account.timeZone),
+              })}
+            </p>
           ) : null}
         </div>
         {!editingEmail ? (
-          <button ref={changeButton} type="button" onClick={() => setEditingEmail(true)} aria-expanded={editingEmail} aria-label={t('ui.profile.signIn.changeEmailLabel')}>
+          <button
+            ref={changeButton}
+            type="button"
+            onClick={() => setEditingEmail(true)}
+            aria-expanded={editingEmail}
+            aria-label={t('ui.profile.signIn.changeEmailLabel')}
+          >
             {t('ui.profile.signIn.change')}
           </button>
         ) : null}
@@ -130,7 +145,18 @@ export function SignInSection({ account }: { account: AccountView }) {
         </div>
       ) : editingEmail ? (
         <form onSubmit={changeEmail} noValidate className="subform">
-          <Field label={t('ui.profile.signIn.newEmail')} name="newEmail" type="email" autoComplete="email" inputMode="email" required autoFocus value={newEmail} onChange={(e) => setNewEmail(e.target.value)} error={emailErrors.fields.newEmail} />
+          <Field
+            label={t('ui.profile.signIn.newEmail')}
+            name="newEmail"
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            required
+            autoFocus
+            value={newEmail}
+            onChange={(e) => setNewEmail(e.target.value)}
+            error={emailErrors.fields.newEmail}
+          />
           {emailErrors.form ? <Alert kind="error">{emailErrors.form}</Alert> : null}
           <div className="actions">
             <button type="submit" className="primary" aria-disabled={busy || undefined}>
@@ -148,9 +174,34 @@ export function SignInSection({ account }: { account: AccountView }) {
         {passwordChanged ? <Alert kind="success">{t('ui.profile.signIn.passwordChanged')}</Alert> : null}
         <form onSubmit={(event) => void changePassword(event)} noValidate className="subform">
           <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
-          <PasswordField label={t('ui.profile.signIn.currentPassword')} name="currentPassword" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} error={passwordErrors.fields.currentPassword} />
-          <PasswordField label={t('ui.profile.signIn.newPassword')} name="newPassword" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={t('ui.register.passwordHint')} error={passwordErrors.fields.newPassword} />
-          <PasswordField label={t('ui.profile.signIn.repeatPassword')} name="repeatPassword" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} error={passwordErrors.fields.repeatPassword} />
+          <PasswordField
+            label={t('ui.profile.signIn.currentPassword')}
+            name="currentPassword"
+            autoComplete="current-password"
+            required
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            error={passwordErrors.fields.currentPassword}
+          />
+          <PasswordField
+            label={t('ui.profile.signIn.newPassword')}
+            name="newPassword"
+            autoComplete="new-password"
+            required
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            hint={t('ui.register.passwordHint')}
+            error={passwordErrors.fields.newPassword}
+          />
+          <PasswordField
+            label={t('ui.profile.signIn.repeatPassword')}
+            name="repeatPassword"
+            autoComplete="new-password"
+            required
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+            error={passwordErrors.fields.repeatPassword}
+          />
           {passwordErrors.form ? <Alert kind="error">{passwordErrors.form}</Alert> : null}
           <div className="actions">
             <button type="submit" className="primary" aria-disabled={busy || undefined}>
