@@ -7,12 +7,15 @@ import type { Database } from './db/database.js';
 import { checkReadiness } from './db/readiness.js';
 import { createChannels } from './delivery/channels/create-channels.js';
 import { createDevMailbox } from './delivery/channels/dev-mailbox-channel.js';
+import { createDevMailboxRepository } from './delivery/channels/dev-mailbox-repository.js';
 import { createOutbox } from './delivery/outbox/outbox.js';
 import { createOutboxWorker } from './delivery/outbox/outbox-worker.js';
 import { createTranslator } from './i18n/translator.js';
 import { loadMailTemplates, type MailTemplates } from './notifications/mail-templates.js';
 import { createNotifier } from './notifications/notifier.js';
+import { createRecipientRepository } from './notifications/recipient-repository.js';
 import { createSecurityLog } from './notifications/security-log.js';
+import { createSecurityLogRepository } from './notifications/security-log-repository.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { createVerificationService } from './verification/verification-service.js';
 import { createAccountRepository } from './accounts/account-repository.js';
@@ -23,6 +26,7 @@ import { createSignupService } from './accounts/signup-service.js';
 import { createPasswordThrottle } from './security/password-throttle.js';
 import { createLimiterFactory } from './security/rate-limits.js';
 import { createDeviceRegistry } from './sessions/device-registry.js';
+import { createDeviceRepository } from './sessions/device-repository.js';
 import { createSessionService } from './sessions/session-service.js';
 import { createSignInService } from './sessions/sign-in-service.js';
 import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
@@ -31,6 +35,7 @@ import { createSmsSendGuard } from './security/sms-send-guard.js';
 import { createPasswordResetService } from './recovery/password-reset/password-reset-service.js';
 import { createUndoLinks } from './recovery/undo/undo-links.js';
 import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
+import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
 import { createAccountDeletionService } from './accounts/account-deletion.js';
@@ -74,17 +79,26 @@ export function createServices(input: ServicesInput) {
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
   const createdChannels = createChannels({ config, database, clock });
-  const securityLog = createSecurityLog({ clock });
+  const securityLog = createSecurityLog({ clock, repository: createSecurityLogRepository() });
   const verification = createVerificationService({ database, clock, keys: config.keys, config });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
-  const notifier = createNotifier({ outbox, translator, securityLog, config, clock, geoIp, undoLinks: createUndoLinks({ verification }) });
+  const notifier = createNotifier({
+    outbox,
+    translator,
+    securityLog,
+    recipients: createRecipientRepository(),
+    config,
+    clock,
+    geoIp,
+    undoLinks: createUndoLinks({ verification }),
+  });
   const rateLimits = createRateLimits({ config, database, metrics, logger });
-  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database }) : undefined;
+  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database, repository: createDevMailboxRepository() }) : undefined;
 
   const accounts = createAccountRepository();
   const hasher = createPasswordHasher(config.argon2);
   const throttle = createPasswordThrottle({ makeLimiter: createLimiterFactory({ config, database }), metrics, logger });
-  const devices = createDeviceRegistry({ database, clock, keys: config.keys });
+  const devices = createDeviceRegistry({ database, clock, keys: config.keys, repository: createDeviceRepository() });
   const sessions = createSessionService({ database, clock, keys: config.keys, config });
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
@@ -207,7 +221,7 @@ export function createServices(input: ServicesInput) {
     config,
   });
   const securityUndo = createSecurityUndoService({ database, clock, accounts, sessions, verification, notifier, translator, channelHold });
-  const apiKeys = createApiKeyService({ database, clock, keys: config.keys });
+  const apiKeys = createApiKeyService({ database, clock, keys: config.keys, repository: createApiKeyRepository() });
   const actionVerification = createActionVerificationService({
     database,
     clock,

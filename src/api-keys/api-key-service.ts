@@ -6,6 +6,7 @@ import { randomToken } from '../core/random.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { ApiKeyRow } from '../db/tables.js';
+import type { ApiKeyRepository } from './api-key-repository.js';
 
 /** `llk_<id>.<secret>`: the id finds the row, the secret (256 bits) is compared by keyed hash. */
 const KEY_PATTERN = /^llk_([A-Za-z0-9_-]{12})\.([A-Za-z0-9_-]{43})$/;
@@ -64,8 +65,8 @@ const summary = (row: ApiKeyRow): ApiKeySummary => ({
  * only the keyed hash of its secret half is stored (HMAC-SHA-256 under SECRET_KEY, like every
  * secret: a leaked database gives no usable key). Keys are sent as `Authorization: Bearer`.
  */
-export function createApiKeyService(deps: { database: Database; clock: Clock; keys: KeyRing }) {
-  const { database, clock, keys } = deps;
+export function createApiKeyService(deps: { database: Database; clock: Clock; keys: KeyRing; repository: ApiKeyRepository }) {
+  const { database, clock, keys, repository } = deps;
   const hashOf = (key: Buffer, id: string, secret: string) => hmacSha256(key, 'api-key', id, secret);
 
   return {
@@ -90,7 +91,7 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
         scopes: storedScopes(scopes),
       };
       try {
-        await database.db.insertInto('api_keys').values(row).execute();
+        await repository.insert(database.db, row);
       } catch (error) {
         // Names are unique, revoked keys' too: a name always means one key in the records.
         if (isUniqueViolation(error)) throw new LifelineError('api-key-name-taken');
@@ -100,19 +101,13 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
     },
 
     async list(): Promise<ApiKeySummary[]> {
-      const rows = await database.db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('name').execute();
+      const rows = await repository.list(database.db);
       return rows.map(summary);
     },
 
     /** Revokes the live key of this name; answers false when there is none. */
     async revoke(name: string): Promise<boolean> {
-      const result = await database.db
-        .updateTable('api_keys')
-        .set({ revoked_at: clock.now() })
-        .where('name', '=', name)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      return repository.revokeByName(database.db, name, clock.now());
     },
 
     /**
@@ -123,12 +118,12 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
       const match = presented === undefined ? null : KEY_PATTERN.exec(presented);
       if (!match?.[1] || !match[2]) return undefined;
       const [, id, secret] = match;
-      const row = await database.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await repository.byId(database.db, id);
       const key = row ? keys.byId(row.key_id) : undefined;
       if (!row || !key || row.revoked_at !== null || !constantTimeEqual(hashOf(key, id, secret), row.secret_hash)) return undefined;
       const now = clock.now();
       if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
-        await database.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+        await repository.touch(database.db, id, now);
       }
       return { id: row.id, name: row.name, scopes: readScopes(row.scopes) };
     },

@@ -7,7 +7,9 @@ import { createTranslator } from '../i18n/translator.js';
 import { createTestDatabase, openMigrated, type TestDatabase } from '../../test/helpers/test-database.js';
 import type { MessageCatalogue } from './catalogue.js';
 import { createNotifier } from './notifier.js';
+import { createRecipientRepository } from './recipient-repository.js';
 import { createSecurityLog } from './security-log.js';
+import { createSecurityLogRepository } from './security-log-repository.js';
 
 const catalogue: MessageCatalogue = {
   'test.security-notice': {
@@ -41,7 +43,8 @@ describe('notifier: messages and the security-log row in the caller’s transact
     createNotifier({
       outbox: createOutbox({ database, clock }),
       translator: createTranslator(),
-      securityLog: createSecurityLog({ clock }),
+      securityLog: createSecurityLog({ clock, repository: createSecurityLogRepository() }),
+      recipients: createRecipientRepository(),
       config: { appName: 'Lifeline', http: { publicUrl: 'http://127.0.0.1:3000' } },
       catalogue,
       clock,

@@ -6,6 +6,7 @@ import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { Locale, Translator } from '../i18n/translator.js';
 import { messageCatalogue, type MessageCatalogue, type MessageKind, type RecipientRule, type UndoHandlerName } from './catalogue.js';
 import { renderMessage, UNDO_LINK_DAYS, type MessageParams } from './render-message.js';
+import type { RecipientRepository } from './recipient-repository.js';
 import type { RequestOrigin, SecurityLog } from './security-log.js';
 
 /**
@@ -60,6 +61,8 @@ export interface NotifierDeps {
   readonly outbox: Outbox;
   readonly translator: Translator;
   readonly securityLog: SecurityLog;
+  /** Reads the account's login and recovery e-mail for `account` messages. */
+  readonly recipients: RecipientRepository;
   readonly config: { readonly appName: string; readonly http: { readonly publicUrl: string }; readonly branding?: BrandingConfig };
   /** The message kinds; tests pass their own entries, everything else the real catalogue. */
   readonly catalogue?: MessageCatalogue;
@@ -103,22 +106,17 @@ interface Recipient {
   readonly undoRole: UndoRole | undefined;
 }
 
-async function resolveRecipients(trx: Executor, rule: RecipientRule, input: NotifyInput, now: number): Promise<Recipient[]> {
+async function resolveRecipients(repository: RecipientRepository, trx: Executor, rule: RecipientRule, input: NotifyInput, now: number): Promise<Recipient[]> {
   if (rule === 'given-address') {
     if (!input.to) throw new Error(`message ${input.kind} needs an address`);
     return [{ to: input.to, undoRole: input.undo?.role }];
   }
   if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
   // The login e-mail and the active recovery e-mail (docs/reference/product.md §4); never a pending one.
-  const account = await trx.selectFrom('accounts').select('email').where('id', '=', input.accountId).executeTakeFirst();
-  if (!account) return [];
-  const recovery = await trx
-    .selectFrom('recovery_emails')
-    .select(['address', 'confirmed_at'])
-    .where('account_id', '=', input.accountId)
-    .where('status', '=', 'active')
-    .executeTakeFirst();
-  const recipients: Recipient[] = [{ to: account.email, undoRole: input.undo?.notToLogin ? undefined : 'login' }];
+  const loginEmail = await repository.loginEmail(trx, input.accountId);
+  if (loginEmail === undefined) return [];
+  const recovery = await repository.activeRecoveryEmail(trx, input.accountId);
+  const recipients: Recipient[] = [{ to: loginEmail, undoRole: input.undo?.notToLogin ? undefined : 'login' }];
   if (recovery) {
     // A recovery address active for less than 7 days gets no link (docs/security.md): it may be the
     // attacker's own. A channel restored by an undo counts from its restoration.
@@ -172,7 +170,7 @@ export function createNotifier(deps: NotifierDeps) {
         );
       const plain = render({});
       const undoEventId = securityEventId ?? input.undo?.eventId;
-      const recipients = await resolveRecipients(trx, definition.recipients, input, now);
+      const recipients = await resolveRecipients(deps.recipients, trx, definition.recipients, input, now);
       const messageIds: string[] = [];
       for (const recipient of recipients) {
         let rendered = plain;

@@ -5,6 +5,7 @@ import { describeUserAgent } from '../core/user-agent.js';
 import { LifelineError } from '../core/errors.js';
 import { newId } from '../core/random.js';
 import type { Executor } from '../db/database.js';
+import type { SecurityLogRepository } from './security-log-repository.js';
 
 /** Where a request came from, as far as the security log and notices tell it. */
 export interface RequestOrigin {
@@ -56,7 +57,8 @@ function parseDetails(text: string | null): Record<string, string | number | boo
  * transaction with the change they record, read newest first in pages, and deleted after
  * SECURITY_LOG_DAYS by the worker.
  */
-export function createSecurityLog(deps: { clock: Clock }) {
+export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogRepository }) {
+  const { repository } = deps;
   const listeners: SecurityEventListener[] = [];
   return {
     /**
@@ -70,18 +72,15 @@ export function createSecurityLog(deps: { clock: Clock }) {
     async record(trx: Executor, event: SecurityEventInput): Promise<string> {
       const id = newId();
       const at = deps.clock.now();
-      await trx
-        .insertInto('security_events')
-        .values({
-          id,
-          account_id: event.accountId,
-          type: event.type,
-          ip: event.origin?.ip ?? null,
-          user_agent: event.origin?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-          details: event.details ? JSON.stringify(event.details) : null,
-          created_at: at,
-        })
-        .execute();
+      await repository.insert(trx, {
+        id,
+        account_id: event.accountId,
+        type: event.type,
+        ip: event.origin?.ip ?? null,
+        user_agent: event.origin?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+        details: event.details ? JSON.stringify(event.details) : null,
+        created_at: at,
+      });
       for (const listener of listeners) await listener(trx, { ...event, id, at });
       return id;
     },
@@ -98,18 +97,7 @@ export function createSecurityLog(deps: { clock: Clock }) {
     ): Promise<SecurityLogPage> {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new LifelineError('validation-failed', { field: 'cursor' });
-      let query = db
-        .selectFrom('security_events')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('created_at', '>=', deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY);
-      if (after)
-        query = query.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(PAGE_SIZE + 1)
-        .execute();
+      const rows = await repository.page(db, { accountId, since: deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY, after, limit: PAGE_SIZE + 1 });
       const shown = rows.slice(0, PAGE_SIZE);
       const last = shown.at(-1);
       return {
@@ -134,11 +122,7 @@ export function createSecurityLog(deps: { clock: Clock }) {
 
     /** Housekeeping: rows older than `retentionDays` go (SECURITY_LOG_DAYS). */
     async prune(db: Executor, retentionDays: number): Promise<number> {
-      const result = await db
-        .deleteFrom('security_events')
-        .where('created_at', '<', deps.clock.now() - retentionDays * DAY)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return repository.deleteOlderThan(db, deps.clock.now() - retentionDays * DAY);
     },
   };
 }

@@ -5,6 +5,7 @@ import { seal, unseal } from '../core/sealing.js';
 import type { Database, Executor } from '../db/database.js';
 import type { OidcClientRow } from '../db/tables.js';
 import { isLoopbackUrl } from '../security/client-address.js';
+import { createClientRepository } from './client-repository.js';
 
 export interface NewClient {
   readonly name: string;
@@ -93,6 +94,8 @@ export function checkClientUri(value: string, options: { option: string; product
  */
 export function createClientRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean }) {
   const { database, keys, clock, production } = deps;
+  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
+  const repository = createClientRepository();
 
   // Opened secrets by their sealed text: the row is still read on every request (a revoked client
   // is refused at once), only the decryption is not repeated. A new secret is new sealed text.
@@ -189,43 +192,34 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
         token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
         application_type: native ? 'native' : 'web',
       };
-      await database.db
-        .insertInto('oidc_clients')
-        .values({
-          id: clientId,
-          name,
-          first_party: input.firstParty ? 1 : 0,
-          metadata: JSON.stringify(metadata),
-          secret_sealed: clientSecret === undefined ? null : seal(keys, clientSecret, context(clientId)),
-          created_at: clock.now(),
-          revoked_at: null,
-        })
-        .execute();
+      await repository.insert(database.db, {
+        id: clientId,
+        name,
+        first_party: input.firstParty ? 1 : 0,
+        metadata: JSON.stringify(metadata),
+        secret_sealed: clientSecret === undefined ? null : seal(keys, clientSecret, context(clientId)),
+        created_at: clock.now(),
+        revoked_at: null,
+      });
       return { clientId, clientSecret };
     },
 
     async list(): Promise<ClientListing[]> {
-      const rows = await database.db.selectFrom('oidc_clients').selectAll().orderBy('created_at', 'asc').execute();
+      const rows = await repository.list(database.db);
       return rows.map(listing);
     },
 
     /** Revokes a client: it can neither authorize nor use a token any more. False when unknown. */
     async revoke(clientId: string): Promise<boolean> {
-      const result = await database.db
-        .updateTable('oidc_clients')
-        .set({ revoked_at: clock.now() })
-        .where('id', '=', clientId)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (!(await repository.revoke(database.db, clientId, clock.now()))) return false;
       // Its tokens and grants go with it: nothing it was given keeps working.
-      await database.db.deleteFrom('oidc_payloads').where('client_id', '=', clientId).execute();
+      await repository.deletePayloadsOf(database.db, clientId);
       return true;
     },
 
     /** A live client's metadata with its secret, as oidc-provider's adapter returns it. */
     async metadataFor(clientId: string): Promise<ProviderClientMetadata | undefined> {
-      const row = await database.db.selectFrom('oidc_clients').selectAll().where('id', '=', clientId).where('revoked_at', 'is', null).executeTakeFirst();
+      const row = await repository.live(database.db, clientId);
       return row ? readMetadata(row) : undefined;
     },
 
@@ -238,12 +232,7 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
     /** Back-channel logout URIs of these clients (live ones with a URI only), in the caller's transaction (SQLite has one connection). */
     async backchannelTargets(trx: Executor, clientIds: readonly string[]): Promise<{ clientId: string; uri: string }[]> {
       if (clientIds.length === 0) return [];
-      const rows = await trx
-        .selectFrom('oidc_clients')
-        .select(['id', 'metadata'])
-        .where('id', 'in', [...clientIds])
-        .where('revoked_at', 'is', null)
-        .execute();
+      const rows = await repository.liveMetadata(trx, clientIds);
       return rows.flatMap((row) => {
         const uri = (JSON.parse(row.metadata) as StoredClientMetadata).backchannel_logout_uri;
         return uri ? [{ clientId: row.id, uri }] : [];

@@ -1,4 +1,5 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { createAccountRepository } from '../accounts/account-repository.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { hmacSha256 } from '../core/hashing.js';
@@ -62,6 +63,8 @@ function cookieKeys(config: Config): string[] {
  */
 export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly SigningJwk[]): Provider {
   const { config, database } = deps;
+  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
+  const accounts = createAccountRepository();
   const issuer = `${config.http.publicUrl}${OIDC_MOUNT_PATH}`;
 
   const policy = interactionPolicy.base();
@@ -151,11 +154,7 @@ export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly
       return client.redirectUris?.some((uri) => URL.canParse(uri) && new URL(uri).origin === origin) ?? false;
     },
     findAccount: async (_ctx, sub) => {
-      const account = await database.db
-        .selectFrom('accounts')
-        .select(['id', 'email', 'email_verified_at', 'disabled_at'])
-        .where('id', '=', sub)
-        .executeTakeFirst();
+      const account = await accounts.findById(database.db, sub);
       // A disabled account's grants ended when it was disabled; this refuses one made in a race (docs/integration.md "The admin API").
       if (!account || account.email_verified_at === null || account.disabled_at !== null) return undefined;
       return {

@@ -5,6 +5,7 @@ import type { KeyRing } from '../core/keyring.js';
 import { randomToken } from '../core/random.js';
 import { seal, unseal } from '../core/sealing.js';
 import type { Database } from '../db/database.js';
+import { createSigningKeyRepository } from './signing-key-repository.js';
 
 /** A private signing key as oidc-provider and jose take it. */
 export interface SigningJwk extends JsonWebKey {
@@ -47,26 +48,23 @@ function makeKey(): SigningJwk {
  */
 export function createSigningKeys(deps: { database: Database; keys: KeyRing; clock: Clock }) {
   const { database, keys, clock } = deps;
+  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
+  const repository = createSigningKeyRepository();
 
   async function insert(generation: number): Promise<boolean> {
     const jwk = makeKey();
-    const result = await database.db
-      .insertInto('oidc_signing_keys')
-      .values({
-        generation,
-        kid: jwk.kid,
-        alg: jwk.alg,
-        private_jwk_sealed: seal(keys, JSON.stringify(jwk), context(jwk.kid)),
-        created_at: clock.now(),
-        retired_at: null,
-      })
-      .onConflict((oc) => oc.column('generation').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    return repository.insertNewGeneration(database.db, {
+      generation,
+      kid: jwk.kid,
+      alg: jwk.alg,
+      private_jwk_sealed: seal(keys, JSON.stringify(jwk), context(jwk.kid)),
+      created_at: clock.now(),
+      retired_at: null,
+    });
   }
 
   async function rows() {
-    return database.db.selectFrom('oidc_signing_keys').selectAll().orderBy('generation', 'desc').execute();
+    return repository.all(database.db);
   }
 
   /** Which published key signs: the newest published long enough, else the oldest published. */
@@ -79,13 +77,8 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
   return {
     /** Makes the first key unless one exists; two instances starting together make one. */
     async ensure(): Promise<void> {
-      const existing = await database.db.selectFrom('oidc_signing_keys').select('generation').where('retired_at', 'is', null).executeTakeFirst();
-      if (existing) return;
-      const newest = await database.db
-        .selectFrom('oidc_signing_keys')
-        .select((eb) => eb.fn.max('generation').as('max'))
-        .executeTakeFirst();
-      await insert(Number(newest?.max ?? 0) + 1);
+      if (await repository.anyPublished(database.db)) return;
+      await insert((await repository.newestGeneration(database.db)) + 1);
     },
 
     /**
@@ -124,11 +117,7 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
     /** Adds the next key; it is published at once and signs after the publishing lead. */
     async rotate(): Promise<SigningKeyInfo> {
       for (;;) {
-        const newest = await database.db
-          .selectFrom('oidc_signing_keys')
-          .select((eb) => eb.fn.max('generation').as('max'))
-          .executeTakeFirst();
-        const generation = Number(newest?.max ?? 0) + 1;
+        const generation = (await repository.newestGeneration(database.db)) + 1;
         if (await insert(generation)) {
           const made = (await this.list()).find((k) => k.generation === generation);
           if (made) return made;
@@ -148,7 +137,7 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
       if (info.signing) return 'signing';
       const signing = all.find((k) => k.signing);
       if (signing && signing.generation > info.generation && signing.createdAt + PUBLISH_BEFORE_SIGNING_MS + HOUR > clock.now()) return 'too-soon';
-      await database.db.updateTable('oidc_signing_keys').set({ retired_at: clock.now() }).where('kid', '=', kid).execute();
+      await repository.retire(database.db, kid, clock.now());
       return 'retired';
     },
   };

@@ -3,6 +3,7 @@ import { hmacSha256 } from '../core/hashing.js';
 import type { KeyRing } from '../core/keyring.js';
 import { newId, randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
+import { createDeviceRepository, type DeviceRepository } from './device-repository.js';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -38,17 +39,21 @@ export function isOwnersFirstDevice(isFirst: boolean, deviceCreatedAt: number, a
 export type DeviceStanding = 'first' | 'new' | 'known';
 
 /**
+ * The SQL of the two functions below, which callers use without a registry at hand (recovery's
+ * undo and hold, in their own transactions). A repository holds no state, so one made here
+ * reads and writes exactly as the injected one.
+ */
+const sharedRepository = createDeviceRepository();
+
+/**
  * Forgets devices of the account (their rows go; their cookies then name no known device): the
  * next sign-in from such a browser is a new device again — notified, its recovery changes held.
  * `device`: one device (whose channel the owner removed); `seenSince`: every device the account
  * first saw at or after this time ("Das war ich nicht": whatever signed in since the trouble began).
  * The account's first device is never forgotten. Answers how many went.
  */
-export async function forgetDevices(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number> {
-  let query = trx.deleteFrom('devices').where('account_id', '=', accountId).where('first_of_account', '=', 0);
-  query = 'device' in which ? query.where('id', '=', which.device) : query.where('created_at', '>=', which.seenSince);
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+export function forgetDevices(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number> {
+  return sharedRepository.deleteOfAccount(trx, accountId, which);
 }
 
 export async function deviceStanding(
@@ -56,22 +61,17 @@ export async function deviceStanding(
   input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number },
 ): Promise<DeviceStanding> {
   if (input.deviceId === null) return 'known';
-  const device = await db
-    .selectFrom('devices')
-    .select(['id', 'created_at', 'first_of_account'])
-    .where('id', '=', input.deviceId)
-    .where('account_id', '=', input.accountId)
-    .executeTakeFirst();
+  const device = await sharedRepository.findOfAccount(db, input.accountId, input.deviceId);
   if (!device) return 'new';
   if (device.first_of_account === 1) {
-    const account = await db.selectFrom('accounts').select('created_at').where('id', '=', input.accountId).executeTakeFirst();
-    if (account && isOwnersFirstDevice(true, device.created_at, account.created_at)) return 'first';
+    const accountCreatedAt = await sharedRepository.accountCreatedAt(db, input.accountId);
+    if (accountCreatedAt !== undefined && isOwnersFirstDevice(true, device.created_at, accountCreatedAt)) return 'first';
   }
   return input.now - device.created_at < input.newDeviceMs ? 'new' : 'known';
 }
 
-export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing }) {
-  const { database, clock, keys } = deps;
+export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing; repository: DeviceRepository }) {
+  const { database, clock, keys, repository } = deps;
   const hashes = (accountId: string, token: string) => keys.all().map((k) => hmacSha256(k.key, 'device', accountId, token));
 
   return {
@@ -79,22 +79,13 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
     async recognise(accountId: string, token: string | undefined, db: Executor = database.db): Promise<string | undefined> {
       if (!token || !TOKEN_PATTERN.test(token)) return undefined;
       // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
-      const row = await db
-        .selectFrom('devices')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('token_hash', 'in', hashes(accountId, token))
-        .executeTakeFirst();
+      const row = await repository.findByTokenHash(db, accountId, hashes(accountId, token));
       return row?.id;
     },
 
     /** Housekeeping: devices not used to sign in for longer than the cookie lives. */
     async prune(): Promise<number> {
-      const result = await database.db
-        .deleteFrom('devices')
-        .where('last_used_at', '<', clock.now() - 400 * 24 * 3600 * 1000)
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return repository.deleteUnusedBefore(database.db, clock.now() - 400 * 24 * 3600 * 1000);
     },
 
     /**
@@ -108,35 +99,25 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
     ): Promise<{ token: string; deviceId: string; isNew: boolean; isFirst: boolean }> {
       const now = clock.now();
       const deviceToken = token && TOKEN_PATTERN.test(token) ? token : randomToken(32);
-      const existing = await trx
-        .selectFrom('devices')
-        .select('id')
-        .where('account_id', '=', accountId)
-        .where('token_hash', 'in', hashes(accountId, deviceToken))
-        .executeTakeFirst();
+      const existing = await repository.findByTokenHash(trx, accountId, hashes(accountId, deviceToken));
       if (existing) {
-        await trx.updateTable('devices').set({ last_used_at: now }).where('id', '=', existing.id).execute();
+        await repository.touch(trx, existing.id, now);
         return { token: deviceToken, deviceId: existing.id, isNew: false, isFirst: false };
       }
       // The first device of an account (the sign-in right after sign-up) is not "a new device".
-      const earlier = await trx.selectFrom('devices').select('id').where('account_id', '=', accountId).limit(1).executeTakeFirst();
+      const isFirst = !(await repository.hasAny(trx, accountId));
       // Two sign-ins from one browser at once: the second finds the row the first just made.
       const deviceId = newId();
-      const row = await trx
-        .insertInto('devices')
-        .values({
-          id: deviceId,
-          account_id: accountId,
-          token_hash: hmacSha256(keys.current.key, 'device', accountId, deviceToken),
-          key_id: keys.current.id,
-          created_at: now,
-          last_used_at: now,
-          first_of_account: earlier === undefined ? 1 : 0,
-        })
-        .onConflict((oc) => oc.columns(['account_id', 'token_hash']).doUpdateSet({ last_used_at: now }))
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return { token: deviceToken, deviceId: row.id, isNew: row.id === deviceId, isFirst: earlier === undefined };
+      const rowId = await repository.insertOrTouch(trx, {
+        id: deviceId,
+        account_id: accountId,
+        token_hash: hmacSha256(keys.current.key, 'device', accountId, deviceToken),
+        key_id: keys.current.id,
+        created_at: now,
+        last_used_at: now,
+        first_of_account: isFirst ? 1 : 0,
+      });
+      return { token: deviceToken, deviceId: rowId, isNew: rowId === deviceId, isFirst };
     },
   };
 }

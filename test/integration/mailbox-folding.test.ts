@@ -7,7 +7,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * Spellings of one mailbox (docs/security.md "Addresses of one mailbox"): Gmail ignores dots and
  * `+tags` and googlemail.com is gmail.com, so `Max.Mustermann+x@googlemail.com` is the login
  * mailbox `maxmustermann@gmail.com` itself; other listed providers cut `+tags`; unknown domains
- * are compared as they are. docs/security.md 3.17 (the recovery e-mail must differ from the login
+ * are compared as they are. docs/reference/security-requirements.md 3.17 (the recovery e-mail must differ from the login
  * e-mail) and 5.2 (limits per address).
  */
 let ipCounter = 0;

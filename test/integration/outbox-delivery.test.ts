@@ -8,6 +8,7 @@ import { createOutboxRepository } from '../../src/delivery/outbox/outbox-reposit
 import { createOutboxWorker, retryDelayMs } from '../../src/delivery/outbox/outbox-worker.js';
 import type { MessageCatalogue } from '../../src/notifications/catalogue.js';
 import { createNotifier } from '../../src/notifications/notifier.js';
+import { createRecipientRepository } from '../../src/notifications/recipient-repository.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -231,6 +232,7 @@ for (const dialect of dialectsUnderTest()) {
           outbox: t.services.outbox,
           translator: t.services.translator,
           securityLog: t.services.securityLog,
+          recipients: createRecipientRepository(),
           config: t.config,
           catalogue,
           clock: t.clock,

@@ -246,7 +246,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(kept).toEqual([]);
     });
 
-    it('wrong code ×5 burns it; a new code does not restore the hourly failures of the guessing client, for known and unknown identifiers alike (docs/security.md 4.5, 3.10)', async () => {
+    it('wrong code ×5 burns it; a new code does not restore the hourly failures of the guessing client, for known and unknown identifiers alike (docs/reference/security-requirements.md 4.5, 3.10)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const nobody = uniqueEmail('nobody');
       const answers: Record<string, string[]> = {};
@@ -413,7 +413,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await signIn(t, a.email, NEW_PASSWORD)).status).toBe(200);
     });
 
-    it('limits: per identifier from one client (the 6th request sends nothing) and from all clients together (the 21st), silent; the account’s own browser passes the latter; per client 429 (docs/security.md 5.3, 3.7)', async () => {
+    it('limits: per identifier from one client (the 6th request sends nothing) and from all clients together (the 21st), silent; the account’s own browser passes the latter; per client 429 (docs/reference/security-requirements.md 5.3, 3.7)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const stranger = nextIp();
       for (let i = 0; i < 6; i++) {

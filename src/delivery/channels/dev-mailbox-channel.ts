@@ -3,6 +3,7 @@ import { newId } from '../../core/random.js';
 import type { Database } from '../../db/database.js';
 import type { DevMailboxRow } from '../../db/tables.js';
 import type { Channel, DeliverableMessage } from './channel.js';
+import { createDevMailboxRepository, type DevMailboxRepository } from './dev-mailbox-repository.js';
 
 /**
  * The embedded default's "transport": every e-mail and SMS is kept in the `dev_mailbox` table
@@ -11,35 +12,34 @@ import type { Channel, DeliverableMessage } from './channel.js';
  * (docs/reference/contracts.md "Contracts"); its table is exempt from the payload purge for that reason.
  */
 export function createDevMailboxChannel(deps: { database: Database; clock: Clock }): Channel {
+  // Built here: createChannels picks transports from the configuration and passes them no repositories.
+  const repository = createDevMailboxRepository();
   return {
     transport: 'dev-mailbox',
     async send(message: DeliverableMessage): Promise<void> {
-      await deps.database.db
-        .insertInto('dev_mailbox')
-        .values({
-          id: newId(),
-          outbox_id: message.id,
-          channel: message.channel,
-          recipient: message.to,
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          created_at: deps.clock.now(),
-        })
-        .execute();
+      await repository.insert(deps.database.db, {
+        id: newId(),
+        outbox_id: message.id,
+        channel: message.channel,
+        recipient: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        created_at: deps.clock.now(),
+      });
     },
   };
 }
 
 /** Reads the development mailbox, newest first. */
-export function createDevMailbox(deps: { database: Database }) {
+export function createDevMailbox(deps: { database: Database; repository: DevMailboxRepository }) {
   return {
     /** The newest `limit` messages (the page shows the newest thousand). */
     async list(limit = 1000): Promise<DevMailboxRow[]> {
-      return deps.database.db.selectFrom('dev_mailbox').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return deps.repository.newest(deps.database.db, limit);
     },
     async get(id: string): Promise<DevMailboxRow | undefined> {
-      return deps.database.db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
+      return deps.repository.byId(deps.database.db, id);
     },
   };
 }

@@ -1,0 +1,40 @@
+import type { Selectable } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { SecurityEventsTable } from '../db/tables.js';
+
+export type SecurityEventRow = Selectable<SecurityEventsTable>;
+
+/** The SQL of the account's security log (`security_events`). */
+export function createSecurityLogRepository() {
+  return {
+    async insert(trx: Executor, row: SecurityEventRow): Promise<void> {
+      await trx.insertInto('security_events').values(row).execute();
+    },
+
+    /**
+     * Up to `limit` rows of the account since `since`, newest first, after the keyset `after`
+     * (created_at, id) when given: stable while new rows arrive, and a forged cursor can only
+     * move within the account's own rows.
+     */
+    page(
+      db: Executor,
+      query: { accountId: string; since: number; after: { createdAt: number; id: string } | undefined; limit: number },
+    ): Promise<SecurityEventRow[]> {
+      const { after } = query;
+      let select = db.selectFrom('security_events').selectAll().where('account_id', '=', query.accountId).where('created_at', '>=', query.since);
+      if (after)
+        select = select.where((eb) =>
+          eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),
+        );
+      return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+    },
+
+    /** Deletes the rows older than `before`; answers how many went. */
+    async deleteOlderThan(db: Executor, before: number): Promise<number> {
+      const result = await db.deleteFrom('security_events').where('created_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type SecurityLogRepository = ReturnType<typeof createSecurityLogRepository>;
