@@ -41,12 +41,14 @@ const wantedMajor = Number(/^\D*(\d+)/.exec(versionRange)?.[1] ?? '22');
 
 /**
  * The integration files the lane leaves out, for CI's budget (the whole .ci/run under 20
- * minutes). Measured on a fresh clone (2 cores, 2026-12-07): .ci/run in all 14.8 min with every
- * integration file but cli on Node 22 (the lane's tests 177 s); cli adds about 85-110 s, so the
- * lane now runs every file (≈ 16.5 min in all). Put a file here (with its measured seconds) if
- * the budget gets tight; the OIDC files (test/integration/oidc*.test.ts) always run.
+ * minutes). Measured on a fresh clone (2 cores, 2026-12-07): with every integration file the
+ * lane's tests took 269 s and .ci/run 20.1 min (npm test 861 s under extra load), over budget;
+ * cli.test.ts alone took 70 s of the lane. It runs the built CLI, whose Node-specific parts
+ * (commander, the database drivers) the other files exercise on Node 22 too, so it is the one
+ * left out. Put a file here (with its measured seconds) if the budget gets tight again; the
+ * OIDC files (test/integration/oidc*.test.ts) always run.
  */
-const NODE22_SKIP = [];
+const NODE22_SKIP = ['test/integration/cli.test.ts'];
 const OIDC_FILE = /^test\/integration\/oidc[^/]*\.test\.ts$/;
 
 const started = Date.now();
