@@ -1,25 +1,49 @@
-// Dependency directions of docs/reference/contracts.md ("Shape of the code"), checked by `npm run depcheck`
-// (part of `npm test`). Each layer lists what it may import inside src/; everything else in
-// src/ is forbidden to it. Read: http → concept services → verification, notifications →
-// delivery → db → config, core; contract is pure vocabulary anyone may use.
-const concepts = ['accounts', 'sessions', 'recovery', 'actions', 'api-keys', 'admin', 'host-events'];
-const allowed = {
-  contract: [],
-  core: ['contract'],
-  i18n: [],
-  config: ['core', 'contract'],
-  db: ['config', 'core', 'contract'],
-  delivery: ['db', 'config', 'core', 'contract'],
-  security: ['db', 'config', 'core', 'contract'],
-  verification: ['db', 'config', 'core', 'contract'],
-  notifications: ['delivery', 'db', 'config', 'core', 'contract', 'i18n'],
-  webhooks: ['delivery', 'db', 'config', 'core', 'contract'],
-  ...Object.fromEntries(
-    concepts.map((c) => [c, [...concepts, 'verification', 'notifications', 'webhooks', 'security', 'db', 'config', 'core', 'contract', 'i18n']]),
-  ),
-  http: [...concepts, 'verification', 'notifications', 'webhooks', 'delivery', 'security', 'db', 'config', 'core', 'contract', 'i18n'],
-  cli: [...concepts, 'verification', 'notifications', 'webhooks', 'delivery', 'security', 'db', 'config', 'core', 'contract', 'i18n', 'ROOT'],
-};
+// Dependency directions of docs/architecture.md ("The order of the folders"), checked by
+// `npm run depcheck` (part of `npm test`). Each folder lists what it may import inside src/;
+// everything else in src/ is forbidden to it. The list is one order, from the bottom up: a folder
+// imports only folders listed before it, so no two folders import each other, directly or
+// through a third. What a lower folder needs from a higher one is handed in by the composition
+// root (src/services.ts) through a port the lower folder names (e.g. recovery/owner-regains-control.ts).
+const order = [
+  // Vocabulary and plumbing.
+  ['contract', []],
+  ['i18n', []],
+  ['core', ['contract']],
+  ['config', ['core', 'contract']],
+  ['db', ['config', 'core', 'contract']],
+  // Mechanisms the concepts share.
+  ['delivery', ['db', 'config', 'core', 'contract']],
+  ['security', ['db', 'config', 'core', 'contract']],
+  ['one-time-secrets', ['db', 'config', 'core', 'contract']],
+  ['notifications', ['delivery', 'db', 'config', 'core', 'contract', 'i18n']],
+  ['webhooks', ['delivery', 'db', 'config', 'core', 'contract']],
+];
+const shared = ['one-time-secrets', 'notifications', 'webhooks', 'security', 'db', 'config', 'core', 'contract', 'i18n'];
+// The concept floor, bottom up: sessions < accounts < recovery < actions < admin.
+order.push(
+  ['sessions', shared],
+  ['accounts', ['sessions', ...shared]],
+  ['recovery', ['accounts', 'sessions', ...shared]],
+  ['actions', ['recovery', 'accounts', 'sessions', ...shared]],
+  ['api-keys', shared],
+  ['host-events', ['accounts', 'sessions', ...shared]],
+  ['oidc', ['accounts', 'sessions', 'delivery', ...shared]],
+  ['admin', ['actions', 'recovery', 'accounts', 'sessions', ...shared]],
+);
+const concepts = ['sessions', 'accounts', 'recovery', 'actions', 'api-keys', 'host-events', 'oidc', 'admin'];
+// The edges: HTTP and the command line over everything (the CLI also uses the composition root).
+order.push(['http', [...concepts, 'delivery', ...shared]], ['cli', [...concepts, 'delivery', ...shared, 'ROOT']]);
+const allowed = Object.fromEntries(order);
+for (const [layer, may] of order) {
+  const earlier = order
+    .slice(
+      0,
+      order.findIndex(([l]) => l === layer),
+    )
+    .map(([l]) => l);
+  const upward = may.filter((m) => m !== 'ROOT' && !earlier.includes(m));
+  if (upward.length > 0) throw new Error(`.dependency-cruiser.cjs: ${layer} may not import ${upward.join(', ')}: they come later in the order`);
+}
 const layers = Object.keys(allowed);
 const rootFiles = '^src/[^/]+\\.ts$';
 

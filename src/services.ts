@@ -17,7 +17,7 @@ import { createRecipientRepository } from './notifications/recipient-repository.
 import { createSecurityLog } from './notifications/security-log.js';
 import { createSecurityLogRepository } from './notifications/security-log-repository.js';
 import { createRateLimits } from './security/rate-limits.js';
-import { createVerificationService } from './verification/verification-service.js';
+import { createOneTimeSecretService } from './one-time-secrets/one-time-secret-service.js';
 import { createAccountRepository } from './accounts/account-repository.js';
 import { createAccountSettingsService } from './accounts/account-settings-service.js';
 import { createPasswordHasher } from './accounts/password-hasher.js';
@@ -28,7 +28,7 @@ import { createLimiterFactory } from './security/rate-limits.js';
 import { createDeviceRegistry } from './sessions/device-registry.js';
 import { createDeviceRepository } from './sessions/device-repository.js';
 import { createSessionService } from './sessions/session-service.js';
-import { createSignInService } from './sessions/sign-in-service.js';
+import { createSignInService } from './accounts/sign-in-service.js';
 import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
 import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
 import { createSmsSendGuard } from './security/sms-send-guard.js';
@@ -38,8 +38,8 @@ import { createSecurityUndoService } from './recovery/undo/security-undo-service
 import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
-import { createAccountDeletionService } from './accounts/account-deletion.js';
-import { createLoginEmailChangeService } from './accounts/login-email-change.js';
+import { createAccountDeletionService } from './actions/account-deletion.js';
+import { createLoginEmailChangeService } from './actions/login-email-change.js';
 import { createChannelHold } from './recovery/hold/channel-hold.js';
 import { createOidc } from './oidc/oidc-service.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
@@ -80,7 +80,7 @@ export function createServices(input: ServicesInput) {
   metrics.setOutboxSource(() => outbox.stats());
   const createdChannels = createChannels({ config, database, clock });
   const securityLog = createSecurityLog({ clock, repository: createSecurityLogRepository() });
-  const verification = createVerificationService({ database, clock, keys: config.keys, config });
+  const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
   const notifier = createNotifier({
     outbox,
@@ -201,6 +201,17 @@ export function createServices(input: ServicesInput) {
           sessions,
           hold: channelHold,
         });
+  const actionVerification = createActionVerificationService({
+    database,
+    clock,
+    verification,
+    notifier,
+    securityLog,
+    rateLimits,
+    smsGuard: recoveryPhone ? smsGuard : undefined,
+    translator,
+    config,
+  });
   const passwordReset = createPasswordResetService({
     database,
     clock,
@@ -215,24 +226,24 @@ export function createServices(input: ServicesInput) {
     rateLimits,
     smsGuard: recoveryPhone ? smsGuard : undefined,
     channelHold,
+    actionVerifications: actionVerification,
     devices,
     metrics,
     logger,
     config,
   });
-  const securityUndo = createSecurityUndoService({ database, clock, accounts, sessions, verification, notifier, translator, channelHold });
-  const apiKeys = createApiKeyService({ database, clock, keys: config.keys, repository: createApiKeyRepository() });
-  const actionVerification = createActionVerificationService({
+  const securityUndo = createSecurityUndoService({
     database,
     clock,
+    accounts,
+    sessions,
     verification,
     notifier,
-    securityLog,
-    rateLimits,
-    smsGuard: recoveryPhone ? smsGuard : undefined,
     translator,
-    config,
+    channelHold,
+    actionVerifications: actionVerification,
   });
+  const apiKeys = createApiKeyService({ database, clock, keys: config.keys, repository: createApiKeyRepository() });
   const accountDeletion = createAccountDeletionService({
     database,
     clock,

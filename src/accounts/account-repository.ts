@@ -93,6 +93,37 @@ export function createAccountRepository() {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Clears a scheduled deletion; answers whether one was scheduled (the caller then tells the addresses). */
+    async cancelDeletion(trx: Executor, id: string): Promise<boolean> {
+      const updated = await trx
+        .updateTable('accounts')
+        .set({ deletion_due_at: null, deletion_requested_at: null })
+        .where('id', '=', id)
+        .where('deletion_due_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Drops a login-e-mail change waiting out its 7 days (its cancel link, an undo, a password
+     * reset, or the address taken meanwhile). Answers whether one was waiting.
+     */
+    async dropWaitingEmailChange(db: Executor, id: string): Promise<boolean> {
+      const dropped = await db
+        .updateTable('accounts')
+        .set({
+          pending_email: null,
+          pending_email_normalized: null,
+          email_change_due_at: null,
+          email_change_requested_ip: null,
+          email_change_requested_user_agent: null,
+        })
+        .where('id', '=', id)
+        .where('email_change_due_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(dropped.numUpdatedRows) > 0;
+    },
+
     /** Housekeeping: unconfirmed sign-ups older than `before` (docs/reference/product.md §1: after 7 days). */
     async deleteUnverifiedBefore(db: Executor, before: number): Promise<number> {
       const result = await db.deleteFrom('accounts').where('email_verified_at', 'is', null).where('created_at', '<', before).executeTakeFirst();

@@ -9,7 +9,7 @@ import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from '../sessions/session-service.js';
-import type { VerificationService } from '../verification/verification-service.js';
+import type { OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
 import type { AccountRepository } from './account-repository.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkNewPassword } from './password-policy.js';
@@ -28,7 +28,7 @@ export function createAccountSettingsService(deps: {
   hasher: PasswordHasher;
   verifier: PasswordVerifier;
   sessions: SessionService;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;

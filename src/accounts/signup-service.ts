@@ -13,7 +13,7 @@ import type { Notifier } from '../notifications/notifier.js';
 import type { RequestOrigin, SecurityLog } from '../notifications/security-log.js';
 import type { DeviceRegistry } from '../sessions/device-registry.js';
 import type { RateLimits } from '../security/rate-limits.js';
-import type { VerificationService } from '../verification/verification-service.js';
+import type { OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
 import type { AccountRepository } from './account-repository.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { checkNewPassword } from './password-policy.js';
@@ -53,7 +53,7 @@ export function createSignupService(deps: {
   clock: Clock;
   hasher: PasswordHasher;
   accounts: AccountRepository;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;

@@ -14,8 +14,8 @@ import { describeEvent } from '../notifications/event-details.js';
 import { maskNumber } from '../recovery/phone/phone-number.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { SmsSendGuard } from '../security/sms-send-guard.js';
-import { purposePolicies, type VerificationPurpose } from '../verification/purposes.js';
-import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
+import { purposePolicies, type SecretPurpose } from '../one-time-secrets/purposes.js';
+import { asDeadLink, type OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
 import { createAccountRepository } from '../accounts/account-repository.js';
 import { verificationStatus, type VerificationStatus } from './verification-state.js';
 import { HOST_ACTION_PATTERN, LIFELINE_ACTION_PREFIX, isLifelineAction, policyOf, verificationChannels, type VerificationChannel } from './action-policy.js';
@@ -30,7 +30,7 @@ export const VERIFIED_VALIDITY_MS = 10 * MINUTE;
 export const SEND_COOLDOWN_MS = 60 * 1000;
 
 /** A host's codes, and Lifeline's own (purposes apart: their hourly failure locks stay apart too). */
-const CODE_PURPOSE: Record<VerificationRequesterKind, Record<VerificationChannel, VerificationPurpose>> = {
+const CODE_PURPOSE: Record<VerificationRequesterKind, Record<VerificationChannel, SecretPurpose>> = {
   'api-key': {
     'login-email': 'action-verification-email-code',
     'recovery-email': 'action-verification-email-code',
@@ -38,8 +38,8 @@ const CODE_PURPOSE: Record<VerificationRequesterKind, Record<VerificationChannel
   },
   session: { 'login-email': 'account-action-email-code', 'recovery-email': 'account-action-email-code', 'recovery-phone': 'account-action-sms' },
 };
-const LINK_PURPOSE: VerificationPurpose = 'action-verification-email-link';
-const ACTION_PURPOSES: readonly VerificationPurpose[] = [
+const LINK_PURPOSE: SecretPurpose = 'action-verification-email-link';
+const ACTION_PURPOSES: readonly SecretPurpose[] = [
   'action-verification-email-code',
   'action-verification-sms',
   'account-action-email-code',
@@ -54,12 +54,7 @@ const ACTION_PURPOSES: readonly VerificationPurpose[] = [
  * must not leave an intruder a verified record to consume for a host's sensitive action.
  * Runs in the caller's transaction, after the account's lock. Answers how many ended.
  */
-export async function failOpenVerifications(
-  trx: Executor,
-  verification: Pick<VerificationService, 'invalidate'>,
-  accountId: string,
-  now: number,
-): Promise<number> {
+async function failOpenVerifications(trx: Executor, verification: Pick<OneTimeSecretService, 'invalidate'>, accountId: string, now: number): Promise<number> {
   // The records before their secrets: the lock order of send, code and link (record, then secret).
   const result = await trx
     .updateTable('action_verifications')
@@ -124,7 +119,7 @@ export interface StartInput {
 export interface ActionVerificationDeps {
   readonly database: Database;
   readonly clock: Clock;
-  readonly verification: VerificationService;
+  readonly verification: OneTimeSecretService;
   readonly notifier: Notifier;
   readonly securityLog: SecurityLog;
   readonly rateLimits: RateLimits;
@@ -395,7 +390,7 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
     if (row.secret_purpose === null) throw new LifelineError('code-expired');
     try {
       await deps.verification.redeemCode(
-        { purpose: row.secret_purpose as VerificationPurpose, accountId: row.account_id, code, flowId: row.id, lockFirst: (trx) => lockRecord(trx, row.id) },
+        { purpose: row.secret_purpose as SecretPurpose, accountId: row.account_id, code, flowId: row.id, lockFirst: (trx) => lockRecord(trx, row.id) },
         (trx) => markVerified(trx, row, requester, origin),
       );
     } catch (error) {
@@ -440,6 +435,14 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
   }
 
   return {
+    /**
+     * Every open verification of the account ends (failed), with its codes and links: the owner
+     * regained control (recovery/owner-regains-control.ts: a password reset, "Das war ich nicht").
+     */
+    failOpen(trx: Executor, accountId: string, now: number): Promise<number> {
+      return failOpenVerifications(trx, deps.verification, accountId, now);
+    },
+
     /**
      * Starts a verification: 201 `{id, url, expiresAt}`. A host may not name Lifeline's own
      * actions; the account must exist and have a confirmed login e-mail.

@@ -20,7 +20,7 @@ export const errorStatus = {
   'rate-limited': 429,
   'service-unavailable': 503,
   'internal-error': 500,
-  // One-time secrets (verification/).
+  // One-time secrets (one-time-secrets/).
   'invalid-or-expired': 400,
   'code-incorrect': 400,
   'too-many-attempts': 429,

@@ -11,7 +11,7 @@ import type { RequestOrigin, SecurityLog } from './security-log.js';
 
 /**
  * Makes the one-time "Das war ich nicht" link of one recipient for one event (7 days). The
- * notifier cannot issue secrets itself (notifications/ sits below verification/); the
+ * notifier cannot issue secrets itself (notifications/ sits below one-time-secrets/); the
  * composition root passes the issuer from recovery/undo.
  */
 export interface UndoLinkIssuer {

@@ -14,13 +14,13 @@ import { createInterface } from 'node:readline';
 import { createManualClock } from '../../dist/core/clock.js';
 import { createKeyRing } from '../../dist/core/keyring.js';
 import { createDatabase } from '../../dist/db/create-database.js';
-import { createVerificationService } from '../../dist/verification/verification-service.js';
+import { createOneTimeSecretService } from '../../dist/one-time-secrets/one-time-secret-service.js';
 
 const args = JSON.parse(process.argv[2]);
 const database = await createDatabase({ dialect: 'sqlite', path: args.dbPath, url: `sqlite:${args.dbPath}` });
 const clock = createManualClock(args.now);
 const keys = createKeyRing({ id: args.key.id, key: Buffer.from(args.key.base64, 'base64') });
-const verification = createVerificationService({
+const verification = createOneTimeSecretService({
   database,
   clock,
   keys,

@@ -11,8 +11,8 @@ import { createKeyRing, type SecretKey } from '../../src/core/keyring.js';
 import { newId } from '../../src/core/random.js';
 import type { Database } from '../../src/db/database.js';
 import { inTransaction } from '../../src/db/transaction.js';
-import type { VerificationPurpose } from '../../src/verification/purposes.js';
-import { createVerificationService, type ApplyRedeemed, type VerificationService } from '../../src/verification/verification-service.js';
+import type { SecretPurpose } from '../../src/one-time-secrets/purposes.js';
+import { createOneTimeSecretService, type ApplyRedeemed, type OneTimeSecretService } from '../../src/one-time-secrets/one-time-secret-service.js';
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -29,8 +29,8 @@ const CHILD_SCRIPT = join(ROOT, 'test', 'helpers', 'verification-race-child.mjs'
 const KEY: SecretKey = { id: 'race-key', key: Buffer.alloc(32, 5) };
 const CONFIG = { verification: { maxAttempts: 5, maxFailuresPerHour: 10 } };
 const PARALLEL = 100;
-const SMS: VerificationPurpose = 'recovery-phone-confirmation';
-const LINK: VerificationPurpose = 'recovery-email-confirmation';
+const SMS: SecretPurpose = 'recovery-phone-confirmation';
+const LINK: SecretPurpose = 'recovery-email-confirmation';
 
 type Settled<T> = PromiseSettledResult<T>;
 
@@ -61,7 +61,7 @@ function forgedLink(token: string): string {
 interface Fixture {
   readonly database: Database;
   readonly clock: ManualClock;
-  readonly service: VerificationService;
+  readonly service: OneTimeSecretService;
 }
 
 /** What every race leaves behind in the database, for the assertions. */
@@ -103,7 +103,7 @@ for (const dialect of dialectsUnderTest()) {
     beforeAll(async () => {
       testDb = await createTestDatabase(dialect);
       const database = await openMigrated(testDb, 20);
-      fixture = { database, clock, service: createVerificationService({ database, clock, keys: createKeyRing(KEY), config: CONFIG }) };
+      fixture = { database, clock, service: createOneTimeSecretService({ database, clock, keys: createKeyRing(KEY), config: CONFIG }) };
     });
     afterAll(async () => {
       await fixture?.database.destroy();
@@ -247,7 +247,7 @@ interface ChildResult {
 /** One round of a race: what each child fires `count` times at once. */
 interface Round {
   readonly mode: 'code' | 'link';
-  readonly purpose: VerificationPurpose;
+  readonly purpose: SecretPurpose;
   readonly accountId: string;
   readonly secret: string;
   readonly count: number;
@@ -301,9 +301,9 @@ function startChild(args: { dbPath: string; key: SecretKey; now: number }) {
 /** The children run dist/: refuse to race against a missing or stale build. */
 function assertBuiltCodeIsCurrent(): void {
   const pairs = [
-    ['src/verification/verification-service.ts', 'dist/verification/verification-service.js'],
-    ['src/verification/verification-repository.ts', 'dist/verification/verification-repository.js'],
-    ['src/verification/secret-format.ts', 'dist/verification/secret-format.js'],
+    ['src/one-time-secrets/one-time-secret-service.ts', 'dist/one-time-secrets/one-time-secret-service.js'],
+    ['src/one-time-secrets/one-time-secret-repository.ts', 'dist/one-time-secrets/one-time-secret-repository.js'],
+    ['src/one-time-secrets/secret-format.ts', 'dist/one-time-secrets/secret-format.js'],
     ['src/db/transaction.ts', 'dist/db/transaction.js'],
     ['src/db/create-database.ts', 'dist/db/create-database.js'],
   ] as const;
@@ -333,7 +333,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     assertBuiltCodeIsCurrent();
     testDb = await createTestDatabase('sqlite');
     const database = await openMigrated(testDb);
-    fixture = { database, clock, service: createVerificationService({ database, clock, keys: createKeyRing(KEY), config: CONFIG }) };
+    fixture = { database, clock, service: createOneTimeSecretService({ database, clock, keys: createKeyRing(KEY), config: CONFIG }) };
     const dbPath = testDb.url.slice('sqlite:'.length);
     children = [startChild({ dbPath, key: KEY, now: clock.now() }), startChild({ dbPath, key: KEY, now: clock.now() })];
     await Promise.all(children.map((c) => c.ready));

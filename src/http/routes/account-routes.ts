@@ -13,10 +13,10 @@ import {
 } from '../../contract/accounts.js';
 import { problemResponses } from '../../contract/problem.js';
 import type { AccountSettingsService } from '../../accounts/account-settings-service.js';
-import type { LoginEmailChangeService } from '../../accounts/login-email-change.js';
+import type { LoginEmailChangeService } from '../../actions/login-email-change.js';
 import type { Clock } from '../../core/clock.js';
 import type { SessionService } from '../../sessions/session-service.js';
-import type { SignInService } from '../../sessions/sign-in-service.js';
+import type { SignInService } from '../../accounts/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import { authOf } from './session-routes.js';
 import { toAccountView } from './session-view.js';

@@ -13,7 +13,7 @@ import { renderConsentPage, renderOidcError, renderPasswordPage, type PageText }
 import type { Oidc } from '../../oidc/oidc-service.js';
 import { FOR_THE_PROVIDER } from '../../oidc/introspection.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/session-service.js';
-import type { SignInService } from '../../sessions/sign-in-service.js';
+import type { SignInService } from '../../accounts/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import { clientBucketKey } from '../../security/client-address.js';

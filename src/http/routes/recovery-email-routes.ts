@@ -5,7 +5,7 @@ import { noContent, problemResponses } from '../../contract/problem.js';
 import { recoveryEmailConfirmedResponse, recoveryEmailRequest, removalHeldResponse } from '../../contract/recovery.js';
 import type { Clock } from '../../core/clock.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
-import type { SignInService } from '../../sessions/sign-in-service.js';
+import type { SignInService } from '../../accounts/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import { authOf } from './session-routes.js';
 

@@ -11,7 +11,7 @@ import {
 } from '../../contract/recovery.js';
 import type { Clock } from '../../core/clock.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
-import type { SignInService } from '../../sessions/sign-in-service.js';
+import type { SignInService } from '../../accounts/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import { authOf } from './session-routes.js';
 

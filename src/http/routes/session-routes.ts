@@ -14,7 +14,7 @@ import type { Clock } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
 import { describeUserAgent } from '../../core/user-agent.js';
 import type { AuthenticatedSession, SessionService } from '../../sessions/session-service.js';
-import type { SignInService } from '../../sessions/sign-in-service.js';
+import type { SignInService } from '../../accounts/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import { toSessionView } from './session-view.js';
 

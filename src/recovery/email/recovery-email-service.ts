@@ -16,7 +16,7 @@ import type { AuthenticatedSession, ClientInfo, SessionService } from '../../ses
 import type { DeviceStanding } from '../../sessions/device-registry.js';
 import { isSettledAt, settledAtFor } from '../channel-trust.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
-import type { VerificationService } from '../../verification/verification-service.js';
+import type { OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { createRecoveryEmailRepository } from './recovery-email-repository.js';
 import { enforceCooldown, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
@@ -52,7 +52,7 @@ export interface RecoveryEmailView {
 export function createRecoveryEmailService(deps: {
   database: Database;
   clock: Clock;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;

@@ -17,7 +17,7 @@ import type { SmsSendGuard } from '../../security/sms-send-guard.js';
 import { deviceStanding, type DeviceStanding } from '../../sessions/device-registry.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
-import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
+import { asDeadLink, type OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 
@@ -51,7 +51,7 @@ const hasHeldRow = (kind: HeldChangeKind): boolean => !kind.endsWith('-remove');
 export function createChannelHold(deps: {
   database: Database;
   clock: Clock;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;

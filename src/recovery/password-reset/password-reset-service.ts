@@ -20,15 +20,14 @@ import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
-import { purposePolicies, type VerificationPurpose } from '../../verification/purposes.js';
-import { normaliseCode } from '../../verification/secret-format.js';
-import type { RedeemedSecret, VerificationService } from '../../verification/verification-service.js';
+import { purposePolicies, type SecretPurpose } from '../../one-time-secrets/purposes.js';
+import { normaliseCode } from '../../one-time-secrets/secret-format.js';
+import type { RedeemedSecret, OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
 import { comparableEmail, maskEmail } from '../../contract/email-address.js';
-import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
-import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
+import { endWaitingChanges, type OpenActionVerifications } from '../owner-regains-control.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import { parseResetIdentifier, type ResetIdentifier } from './reset-identifier.js';
 import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
@@ -50,7 +49,7 @@ const FAILURE_WINDOW_MS = 60 * MINUTE;
 const CODE_PURPOSE = { email: 'password-reset-email-code', phone: 'password-reset-sms' } as const;
 const LINK_PURPOSE = 'password-reset-email-link';
 /** Every secret of this flow: a new request, a redemption or a reset retires them all. */
-export const RESET_PURPOSES: readonly VerificationPurpose[] = ['password-reset-sms', 'password-reset-email-code', 'password-reset-email-link'];
+export const RESET_PURPOSES: readonly SecretPurpose[] = ['password-reset-sms', 'password-reset-email-code', 'password-reset-email-link'];
 
 export interface ForgotRequest {
   readonly identifier: string;
@@ -80,7 +79,7 @@ export interface PasswordResetServiceDeps {
   readonly accounts: ReturnType<typeof createAccountRepository>;
   readonly hasher: PasswordHasher;
   readonly sessions: SessionService;
-  readonly verification: VerificationService;
+  readonly verification: OneTimeSecretService;
   readonly notifier: Notifier;
   readonly securityLog: SecurityLog;
   readonly translator: Translator;
@@ -89,6 +88,8 @@ export interface PasswordResetServiceDeps {
   readonly smsGuard: SmsSendGuard | undefined;
   /** Changes held for 72 hours end with a reset through a settled channel: the owner is back in control. */
   readonly channelHold?: ChannelHold;
+  /** Open action verifications end with a reset too (recovery/owner-regains-control.ts). */
+  readonly actionVerifications: OpenActionVerifications;
   /** The account's known browsers (device cookie) pass the limits that count all clients together. */
   readonly devices: Pick<DeviceRegistry, 'recognise'>;
   readonly metrics: Metrics;
@@ -224,7 +225,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
   }
 
   /** The code (and for e-mail the link) to exactly the channel entered, in the first account's language. */
-  async function sendCode(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners): Promise<VerificationPurpose> {
+  async function sendCode(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners): Promise<SecretPurpose> {
     const primary = owners.accounts[0] as AccountRow;
     const accountIds = owners.accounts.map((account) => account.id);
     const purpose = CODE_PURPOSE[flow.identifier_kind];
@@ -600,7 +601,7 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
           await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
         };
         const accountIds = await deps.verification.redeemCode(
-          { purpose: purpose as VerificationPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount },
+          { purpose: purpose as SecretPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount },
           async (trx, secret) => {
             if (!(await repository.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
             const reached = await onVerified(trx, secret, flow);
@@ -701,14 +702,13 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
         const revoked = await deps.sessions.revokeAll(trx, account.id);
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
         await repository.supersedeForAccount(trx, account.id, flow.id, now);
-        // The owner is back in control: a login-e-mail change still waiting or pending
-        // (possibly an intruder's) is dropped, and a scheduled deletion cancelled.
-        await dropWaitingEmailChange(trx, account.id);
-        await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, current, input.client);
-        // The reset came through a settled channel (the only kind that resets): the owner is back.
-        // Every held change ends, and every channel that is not settled goes — an intruder's
-        // channel would otherwise settle later and be his way back (docs/security.md "The owner wins").
-        await deps.channelHold?.cancelAll(trx, account.id);
+        // The reset came through a settled channel (the only kind that resets): the owner is back
+        // in control. What waits ends (a login-e-mail change, a scheduled deletion, every held
+        // change), and so does every open action verification; every channel that is not settled
+        // goes — an intruder's channel would otherwise settle later and be his way back
+        // (docs/security.md "The owner wins").
+        await endWaitingChanges(trx, { ...deps, clock }, current, input.client);
+        await deps.actionVerifications.failOpen(trx, account.id, now);
         const removed = await removeUnsettledChannels(trx, account.id, now, channels, { keepRestored: true });
         await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, removed);
         await deps.securityLog.record(trx, {

@@ -15,8 +15,8 @@ import type { AuthenticatedSession, ClientInfo, SessionService } from '../../ses
 import type { DeviceStanding } from '../../sessions/device-registry.js';
 import { isSettledAt, settledAtFor } from '../channel-trust.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
-import { purposePolicies } from '../../verification/purposes.js';
-import type { VerificationService } from '../../verification/verification-service.js';
+import { purposePolicies } from '../../one-time-secrets/purposes.js';
+import type { OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { cooldownSeconds, loadForEvent, type RecoveryChannelEvent } from '../channel-state.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
@@ -54,7 +54,7 @@ export interface RecoveryPhoneView {
 export function createRecoveryPhoneService(deps: {
   database: Database;
   clock: Clock;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;

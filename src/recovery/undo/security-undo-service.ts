@@ -11,11 +11,9 @@ import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
 import { forgetDevices } from '../../sessions/device-registry.js';
-import { asDeadLink, type VerificationService } from '../../verification/verification-service.js';
+import { asDeadLink, type OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
-import { cancelScheduledDeletion } from '../../accounts/account-deletion.js';
-import { dropWaitingEmailChange } from '../../accounts/login-email-change.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
 import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
@@ -24,7 +22,7 @@ import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedCh
 import { SETTLE_MS, wasSettledBefore } from '../channel-trust.js';
 import { createPasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
 import { RESET_PURPOSES } from '../password-reset/password-reset-service.js';
-import { failOpenVerifications } from '../../actions/action-verification-service.js';
+import { endWaitingChanges, type OpenActionVerifications } from '../owner-regains-control.js';
 
 /** What an undo did, in the order it did it (the API's `done`, the page's list). */
 export type UndoStep =
@@ -81,11 +79,13 @@ export function createSecurityUndoService(deps: {
   clock: Clock;
   accounts: AccountRepository;
   sessions: SessionService;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   notifier: Notifier;
   translator: Translator;
   /** Held changes (the 72-hour hold, recovery/hold/) are pending changes too: an undo cancels them. */
   channelHold?: ChannelHold;
+  /** Open action verifications end too: a verified one would confirm a host's sensitive action for the intruder. */
+  actionVerifications: OpenActionVerifications;
 }) {
   const { database, clock } = deps;
   const recoveryEmails = createRecoveryEmailRepository();
@@ -209,7 +209,7 @@ export function createSecurityUndoService(deps: {
   async function endOpenFlows(trx: Executor, accountId: string, now: number): Promise<number> {
     const secrets = await deps.verification.invalidate(trx, accountId, RESET_PURPOSES);
     const flows = await resetFlows.supersedeForAccount(trx, accountId, undefined, now);
-    const verifications = await failOpenVerifications(trx, deps.verification, accountId, now);
+    const verifications = await deps.actionVerifications.failOpen(trx, accountId, now);
     return secrets + flows + verifications;
   }
 
@@ -238,8 +238,9 @@ export function createSecurityUndoService(deps: {
       .where('status', '=', 'pending')
       .returning('id')
       .execute();
-    // Held changes end (their cancel links, and the held rows: listed below as removed).
-    const heldCancelled = (await deps.channelHold?.cancelAll(trx, account.id)) ?? 0;
+    // Held changes end (their cancel links, and the held rows: listed below as removed), and so
+    // do a login-e-mail change waiting out its 7 days and a scheduled deletion.
+    const waitingEnded = await endWaitingChanges(trx, deps, account, client);
     const removed = await removeUnsettledChannels(trx, account.id, since, channels);
     if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
     if (removed.some((channel) => channel.channel === 'recovery-phone')) done.push('recovery-phone-removed');
@@ -278,12 +279,7 @@ export function createSecurityUndoService(deps: {
         );
       }
     }
-    // A login-e-mail change waiting out its 7 days is a pending change too: an attacker's would apply later.
-    const waiting = await dropWaitingEmailChange(trx, account.id);
-    // A scheduled deletion (an attacker's "Konto löschen") is cancelled: the owner just proved an address.
-    const deletionCancelled = await cancelScheduledDeletion(trx, { notifier: deps.notifier, translator: deps.translator, clock }, account, client);
-    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + Number(waiting) + Number(deletionCancelled) + heldCancelled > 0)
-      done.push('pending-changes-cancelled');
+    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + waitingEnded > 0) done.push('pending-changes-cancelled');
     if ((await endOpenFlows(trx, account.id, now)) > 0) done.push('open-flows-ended');
     await deps.sessions.revokeAll(trx, account.id);
     // Browsers that first signed in since the trouble began are forgotten: signing in there

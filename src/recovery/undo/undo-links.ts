@@ -1,5 +1,5 @@
 import type { UndoLink, UndoLinkIssuer } from '../../notifications/notifier.js';
-import type { VerificationService } from '../../verification/verification-service.js';
+import type { OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 
 /** The data an undo link carries in its (hashed) secret row: which event, for whom, and what to put back. */
 export interface UndoLinkData {
@@ -15,7 +15,7 @@ export interface UndoLinkData {
  * the old address of a login-e-mail change),
  * single use, and side by side (a new event's link does not retire an older event's).
  */
-export function createUndoLinks(deps: { verification: VerificationService }): UndoLinkIssuer {
+export function createUndoLinks(deps: { verification: OneTimeSecretService }): UndoLinkIssuer {
   return {
     async issue(trx, link) {
       const data: UndoLinkData = { eventId: link.eventId, eventAt: link.eventAt, role: link.role, handler: link.handler, restore: link.restore };

@@ -59,6 +59,6 @@ export const purposePolicies = {
   'action-verification-email-link': { kind: 'link', ttlMs: 15 * MINUTE },
 } as const satisfies Record<string, PurposePolicy>;
 
-export type VerificationPurpose = keyof typeof purposePolicies;
+export type SecretPurpose = keyof typeof purposePolicies;
 
-export const verificationPurposes = Object.keys(purposePolicies) as VerificationPurpose[];
+export const secretPurposes = Object.keys(purposePolicies) as SecretPurpose[];

@@ -1,4 +1,4 @@
-import type { ActionVerificationService } from '../actions/action-verification-service.js';
+import type { ActionVerificationService } from './action-verification-service.js';
 import { DAY, type Clock } from '../core/clock.js';
 import { LifelineError, isLifelineError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -12,9 +12,9 @@ import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifie
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../sessions/session-service.js';
-import { asDeadLink, type VerificationService } from '../verification/verification-service.js';
-import type { AccountRepository } from './account-repository.js';
-import { parseEmail } from './signup-service.js';
+import { asDeadLink, type OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
+import { parseEmail } from '../accounts/signup-service.js';
 import { storedUserAgent } from '../core/user-agent.js';
 
 export const CHANGE_LOGIN_EMAIL_ACTION = 'lifeline.change-login-email';
@@ -31,20 +31,6 @@ const NO_WAITING_CHANGE = {
 } as const;
 
 /**
- * Drops a login-e-mail change waiting out its 7 days: its cancel link, an undo, a password reset
- * or an address taken meanwhile. Answers whether one was waiting.
- */
-export async function dropWaitingEmailChange(db: Executor, accountId: string): Promise<boolean> {
-  const dropped = await db
-    .updateTable('accounts')
-    .set(NO_WAITING_CHANGE)
-    .where('id', '=', accountId)
-    .where('email_change_due_at', 'is not', null)
-    .executeTakeFirst();
-  return Number(dropped.numUpdatedRows) > 0;
-}
-
-/**
  * Changing the login e-mail under the policy table (actions/action-policy.ts):
  * - with a channel confirmed at least 7 days ago: the password (or the window, checked by the
  *   route) and a verified code of this session (`verificationId`), else 403
@@ -58,7 +44,7 @@ export function createLoginEmailChangeService(deps: {
   database: Database;
   clock: Clock;
   accounts: AccountRepository;
-  verification: VerificationService;
+  verification: OneTimeSecretService;
   actionVerification: ActionVerificationService;
   notifier: Notifier;
   securityLog: SecurityLog;
@@ -270,7 +256,7 @@ export function createLoginEmailChangeService(deps: {
     async cancel(token: string, client: ClientInfo): Promise<void> {
       try {
         await deps.verification.redeemLink({ purpose: 'login-email-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
-          await dropWaitingEmailChange(trx, secret.accountId);
+          await accounts.dropWaitingEmailChange(trx, secret.accountId);
           await deps.verification.invalidate(trx, secret.accountId, ['login-email-change', 'login-email-change-cancel']);
           await deps.securityLog.record(trx, { accountId: secret.accountId, type: 'login_email.change_cancelled', origin: client });
         });
@@ -312,7 +298,7 @@ export function createLoginEmailChangeService(deps: {
             continue;
           }
           // The address went to another account meanwhile: the change cannot happen; it is dropped.
-          await dropWaitingEmailChange(database.db, id);
+          await accounts.dropWaitingEmailChange(database.db, id);
           deps.logger.warn({ event: 'login_email.change_dropped', accountId: id }, 'a waiting login-e-mail change was dropped: the address is taken');
         }
       }

@@ -7,11 +7,11 @@ import { randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
 import type { VerificationSecretRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
-import { purposePolicies, type VerificationPurpose } from './purposes.js';
+import { purposePolicies, type SecretPurpose } from './purposes.js';
 import { generateSecret, joinLinkToken, normaliseCode, splitLinkToken } from './secret-format.js';
-import { createVerificationRepository } from './verification-repository.js';
+import { createOneTimeSecretRepository } from './one-time-secret-repository.js';
 
-export interface VerificationServiceDeps {
+export interface OneTimeSecretServiceDeps {
   readonly database: Database;
   readonly clock: Clock;
   readonly keys: KeyRing;
@@ -19,7 +19,7 @@ export interface VerificationServiceDeps {
 }
 
 export interface IssueSecretInput {
-  readonly purpose: VerificationPurpose;
+  readonly purpose: SecretPurpose;
   readonly accountId: string;
   /** The address or number the secret goes to; the secret is bound to it. */
   readonly target?: string;
@@ -33,7 +33,7 @@ export interface IssueSecretInput {
    * Further purposes whose live secrets this one retires (its own purpose always is), so a
    * new link or code always replaces the old one.
    */
-  readonly replaces?: readonly VerificationPurpose[];
+  readonly replaces?: readonly SecretPurpose[];
   /**
    * Live secrets of the same purpose stay (each "Das war ich nicht" link belongs to its own
    * event and recipient); only `replaces` are retired.
@@ -51,7 +51,7 @@ export interface IssuedSecret {
 /** A secret that was just redeemed: what the flow needs to apply its change. */
 export interface RedeemedSecret {
   readonly id: string;
-  readonly purpose: VerificationPurpose;
+  readonly purpose: SecretPurpose;
   readonly accountId: string;
   readonly target: string | null;
   readonly flowId: string | null;
@@ -61,7 +61,7 @@ export interface RedeemedSecret {
 }
 
 export interface RedeemCodeInput {
-  readonly purpose: VerificationPurpose;
+  readonly purpose: SecretPurpose;
   readonly accountId: string;
   readonly code: string;
   /**
@@ -80,7 +80,7 @@ export interface RedeemCodeInput {
 }
 
 export interface RedeemLinkInput {
-  readonly purpose: VerificationPurpose;
+  readonly purpose: SecretPurpose;
   readonly token: string;
   /**
    * Lock the account row before the secret's (PostgreSQL): for an `apply` that touches other
@@ -107,7 +107,7 @@ export function failureKey(purpose: string, scope: string | undefined): string {
   return scope === undefined ? purpose : `${purpose}#${scope}`;
 }
 /** Failure rows are kept a day for the security log's sake, then pruned. */
-export const VERIFICATION_RETENTION_MS = 24 * HOUR;
+export const SECRET_RETENTION_MS = 24 * HOUR;
 
 /**
  * One-time secrets for every purpose (docs/reference/contracts.md "One mechanism for one-time secrets").
@@ -122,10 +122,10 @@ export const VERIFICATION_RETENTION_MS = 24 * HOUR;
  * - A wrong guess is committed in its own transaction before the error is thrown: if it
  *   were part of the caller's transaction, the error would roll the count back.
  */
-export function createVerificationService(deps: VerificationServiceDeps) {
+export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
   const { database, clock, keys } = deps;
   const { maxAttempts, maxFailuresPerHour } = deps.config.verification;
-  const repository = createVerificationRepository({ lockRows: database.dialect === 'postgres' });
+  const repository = createOneTimeSecretRepository({ lockRows: database.dialect === 'postgres' });
 
   function hashFor(keyId: string, purpose: string, accountId: string, secret: string): string | undefined {
     const key = keys.byId(keyId);
@@ -135,7 +135,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
   function toRedeemed(row: VerificationSecretRow): RedeemedSecret {
     return {
       id: row.id,
-      purpose: row.purpose as VerificationPurpose,
+      purpose: row.purpose as SecretPurpose,
       accountId: row.account_id,
       target: row.target,
       flowId: row.flow_id,
@@ -219,7 +219,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
       const policy = purposePolicies[input.purpose];
       const now = clock.now();
       const ttlMs = Math.min(input.ttlMs ?? policy.ttlMs, policy.ttlMs);
-      const replaces = new Set<VerificationPurpose>([...(input.coexist ? [] : [input.purpose]), ...(input.replaces ?? [])]);
+      const replaces = new Set<SecretPurpose>([...(input.coexist ? [] : [input.purpose]), ...(input.replaces ?? [])]);
       if (replaces.size > 0) {
         // Two issues at once (a double-clicked "send again") must not both survive: on PostgreSQL
         // the account row is locked first, so they retire and insert one after the other. A
@@ -307,7 +307,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
     },
 
     /** The live secrets of a purpose for the account, with their data (e.g. the undo links issued so far). */
-    async live(trx: Executor, accountId: string, purpose: VerificationPurpose): Promise<RedeemedSecret[]> {
+    async live(trx: Executor, accountId: string, purpose: SecretPurpose): Promise<RedeemedSecret[]> {
       const rows = await repository.liveOf(trx, accountId, purpose, clock.now());
       return rows.map(toRedeemed);
     },
@@ -318,12 +318,12 @@ export function createVerificationService(deps: VerificationServiceDeps) {
     },
 
     /** Kills every live secret of these purposes bound to one browser flow (a flow replaced by its browser's next request). */
-    async retireFlow(trx: Executor, flowId: string, purposes: readonly VerificationPurpose[]): Promise<number> {
+    async retireFlow(trx: Executor, flowId: string, purposes: readonly SecretPurpose[]): Promise<number> {
       return repository.retireFlow(trx, flowId, purposes, clock.now());
     },
 
     /** Kills every live secret of these purposes for the account (e.g. after a reset). */
-    async invalidate(trx: Executor, accountId: string, purposes: readonly VerificationPurpose[]): Promise<number> {
+    async invalidate(trx: Executor, accountId: string, purposes: readonly SecretPurpose[]): Promise<number> {
       return repository.retireLive(trx, accountId, purposes, clock.now());
     },
 
@@ -332,7 +332,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      * again, or undefined when it is not spent. Flows that send codes ask this first: while
      * guessing is locked, sending a new code would only cost money (e.g. an SMS).
      */
-    async lockedFor(accountId: string, purpose: VerificationPurpose, db: Executor = database.db, failureScope?: string): Promise<number | undefined> {
+    async lockedFor(accountId: string, purpose: SecretPurpose, db: Executor = database.db, failureScope?: string): Promise<number | undefined> {
       const now = clock.now();
       // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
       const until = await lockedUntil(db, accountId, failureKey(purpose, failureScope), now);
@@ -344,7 +344,7 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      * account, or undefined: cooldowns per recipient read it, so they follow the injected clock
      * and hold across instances and restarts.
      */
-    async lastIssuedTo(trx: Executor, purpose: VerificationPurpose, target: string): Promise<number | undefined> {
+    async lastIssuedTo(trx: Executor, purpose: SecretPurpose, target: string): Promise<number | undefined> {
       return repository.newestIssuedFor(trx, purpose, target);
     },
 
@@ -352,24 +352,24 @@ export function createVerificationService(deps: VerificationServiceDeps) {
      * Computes a keyed hash as `issue` and `redeemCode` do, and throws it away: flows that must
      * take the same time whether or not a secret exists (forgot password) do this work instead.
      */
-    hashLikeASecret(purpose: VerificationPurpose, value: string): void {
+    hashLikeASecret(purpose: SecretPurpose, value: string): void {
       hmacSha256(keys.current.key, purpose, 'no-account', value);
     },
 
     /** Wrong guesses of this account and purpose (and scope) within the last hour. */
-    async failuresInLastHour(accountId: string, purpose: VerificationPurpose, failureScope?: string): Promise<number> {
+    async failuresInLastHour(accountId: string, purpose: SecretPurpose, failureScope?: string): Promise<number> {
       const { count } = await repository.failuresSince(database.db, accountId, failureKey(purpose, failureScope), clock.now() - FAILURE_WINDOW_MS);
       return count;
     },
 
     /** Housekeeping, run by the worker: drops secrets and failures older than a day. */
     async prune(): Promise<number> {
-      return inTransaction(database, (trx) => repository.prune(trx, clock.now() - VERIFICATION_RETENTION_MS));
+      return inTransaction(database, (trx) => repository.prune(trx, clock.now() - SECRET_RETENTION_MS));
     },
   };
 }
 
-export type VerificationService = ReturnType<typeof createVerificationService>;
+export type OneTimeSecretService = ReturnType<typeof createOneTimeSecretService>;
 
 /** What a failed link redemption means to whoever clicked it: the link is dead (410 `link-expired`), whatever the cause. */
 const DEAD_LINK_CAUSES: ReadonlySet<string> = new Set(['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts']);

@@ -3,17 +3,17 @@ import { LifelineError } from '../core/errors.js';
 import type { Database } from '../db/database.js';
 import type { AccountRow, SessionRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
-import type { AccountRepository } from '../accounts/account-repository.js';
-import type { PasswordHasher } from '../accounts/password-hasher.js';
-import type { PasswordVerifier } from '../accounts/password-verifier.js';
-import { parseEmail } from '../accounts/signup-service.js';
-import { cancelScheduledDeletion } from '../accounts/account-deletion.js';
+import type { AccountRepository } from './account-repository.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordVerifier } from './password-verifier.js';
+import { parseEmail } from './signup-service.js';
+import { cancelScheduledDeletion } from './scheduled-deletion.js';
 import { describeEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
-import { isOwnersFirstDevice, type DeviceRegistry } from './device-registry.js';
-import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from './session-service.js';
+import { isOwnersFirstDevice, type DeviceRegistry } from '../sessions/device-registry.js';
+import type { AuthenticatedSession, ClientInfo, IssuedSession, SessionService } from '../sessions/session-service.js';
 
 export interface SignInInput {
   readonly email: string;
@@ -126,7 +126,7 @@ export function createSignInService(deps: {
         // Any sign-in within the grace period cancels a scheduled deletion.
         const deletionCancelled = await cancelScheduledDeletion(
           trx,
-          { notifier: deps.notifier, translator: deps.translator, clock: deps.clock },
+          { accounts: deps.accounts, notifier: deps.notifier, translator: deps.translator, clock: deps.clock },
           account,
           input.client,
         );

@@ -2,7 +2,7 @@ import type { Executor } from '../db/database.js';
 import type { VerificationSecretRow } from '../db/tables.js';
 import { newId } from '../core/random.js';
 
-export interface VerificationRepositoryOptions {
+export interface OneTimeSecretRepositoryOptions {
   /**
    * Lock the secret a redemption reads (`SELECT … FOR UPDATE`; PostgreSQL). SQLite needs no
    * row lock: its write transactions begin IMMEDIATE and so run one at a time already.
@@ -21,7 +21,7 @@ export interface VerificationRepositoryOptions {
  * sees the failures of those before it; otherwise parallel wrong guesses would all pass the
  * check just below the limit, and the count (and the guesses allowed) would end above it.
  */
-export function createVerificationRepository(options: VerificationRepositoryOptions = {}) {
+export function createOneTimeSecretRepository(options: OneTimeSecretRepositoryOptions = {}) {
   const lockRows = options.lockRows ?? false;
   return {
     async insert(trx: Executor, row: VerificationSecretRow): Promise<void> {
@@ -217,4 +217,4 @@ export function createVerificationRepository(options: VerificationRepositoryOpti
   };
 }
 
-export type VerificationRepository = ReturnType<typeof createVerificationRepository>;
+export type OneTimeSecretRepository = ReturnType<typeof createOneTimeSecretRepository>;

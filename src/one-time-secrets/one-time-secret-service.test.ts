@@ -10,8 +10,8 @@ import type { Database, Executor } from '../db/database.js';
 import type { VerificationSecretRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../../test/helpers/test-database.js';
-import { purposePolicies, verificationPurposes, type VerificationPurpose } from './purposes.js';
-import { createVerificationService, type ApplyRedeemed, type RedeemedSecret, type VerificationService } from './verification-service.js';
+import { purposePolicies, secretPurposes, type SecretPurpose } from './purposes.js';
+import { createOneTimeSecretService, type ApplyRedeemed, type RedeemedSecret, type OneTimeSecretService } from './one-time-secret-service.js';
 
 // Wrap (not replace) constantTimeEqual, so a test can see that the service compares through it
 // and that its answer is what decides.
@@ -24,9 +24,9 @@ const KEY_OLD: SecretKey = { id: 'key-old', key: Buffer.alloc(32, 11) };
 const KEY_NEW: SecretKey = { id: 'key-new', key: Buffer.alloc(32, 22) };
 const CONFIG = { verification: { maxAttempts: 5, maxFailuresPerHour: 10 } };
 
-const SMS: VerificationPurpose = 'recovery-phone-confirmation';
-const LINK: VerificationPurpose = 'login-email-verification';
-const EMAIL_CODE: VerificationPurpose = 'password-reset-email-code';
+const SMS: SecretPurpose = 'recovery-phone-confirmation';
+const LINK: SecretPurpose = 'login-email-verification';
+const EMAIL_CODE: SecretPurpose = 'password-reset-email-code';
 
 /** Awaits a rejection and checks it is a LifelineError with this code. */
 async function expectError(promise: Promise<unknown>, code: LifelineError['code']): Promise<LifelineError> {
@@ -53,7 +53,7 @@ function letters(n: number): string {
 
 describe('purposes: lifetimes within the limits (docs/reference/security-requirements.md 3.5, 4.4)', () => {
   it('every SMS code lives ≤ 10 minutes', () => {
-    const sms = verificationPurposes.filter((p) => purposePolicies[p].kind === 'digits6');
+    const sms = secretPurposes.filter((p) => purposePolicies[p].kind === 'digits6');
     expect(sms.length).toBeGreaterThan(0);
     for (const p of sms) expect(purposePolicies[p].ttlMs, p).toBeLessThanOrEqual(10 * MINUTE);
   });
@@ -62,7 +62,7 @@ describe('purposes: lifetimes within the limits (docs/reference/security-require
     // The undo link is docs/reference/product.md's own choice (a security notice's 7 days, the old address of a
     // login-e-mail change 30: the cap): it authorises no access, it only takes a change back.
     // So is the cancel link of a waiting login-e-mail change (8 days: its wait and a day): it only stops a change.
-    for (const p of verificationPurposes.filter((q) => q !== 'security-undo' && q !== 'login-email-change-cancel' && q !== 'held-change-cancel')) {
+    for (const p of secretPurposes.filter((q) => q !== 'security-undo' && q !== 'login-email-change-cancel' && q !== 'held-change-cancel')) {
       expect(purposePolicies[p].ttlMs, p).toBeLessThanOrEqual(24 * HOUR);
     }
     expect(purposePolicies['security-undo'].ttlMs).toBe(30 * DAY);
@@ -77,9 +77,9 @@ for (const dialect of dialectsUnderTest()) {
     let testDb: TestDatabase;
     let database: Database;
     let clock: ManualClock;
-    let service: VerificationService;
+    let service: OneTimeSecretService;
 
-    const serviceWith = (keys: KeyRing) => createVerificationService({ database, clock, keys, config: CONFIG });
+    const serviceWith = (keys: KeyRing) => createOneTimeSecretService({ database, clock, keys, config: CONFIG });
 
     beforeAll(async () => {
       testDb = await createTestDatabase(dialect);
@@ -104,7 +104,7 @@ for (const dialect of dialectsUnderTest()) {
       return id;
     }
 
-    const issue = (input: Parameters<VerificationService['issue']>[1]) => service.issue(database.db, input);
+    const issue = (input: Parameters<OneTimeSecretService['issue']>[1]) => service.issue(database.db, input);
     const row = async (id: string): Promise<VerificationSecretRow> =>
       database.db.selectFrom('verification_secrets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const failureRows = async (accountId: string): Promise<number> => {
@@ -116,9 +116,9 @@ for (const dialect of dialectsUnderTest()) {
       return Number(r.n);
     };
     const applyReturning = <T>(value: T) => vi.fn<ApplyRedeemed<T>>(async () => value);
-    const redeemCode = (accountId: string, code: string, purpose: VerificationPurpose = SMS, flowId?: string, s = service) =>
+    const redeemCode = (accountId: string, code: string, purpose: SecretPurpose = SMS, flowId?: string, s = service) =>
       s.redeemCode({ purpose, accountId, code, ...(flowId === undefined ? {} : { flowId }) }, applyReturning('ok'));
-    const redeemLink = (token: string, purpose: VerificationPurpose = LINK, s = service) => s.redeemLink({ purpose, token }, applyReturning('ok'));
+    const redeemLink = (token: string, purpose: SecretPurpose = LINK, s = service) => s.redeemLink({ purpose, token }, applyReturning('ok'));
 
     describe('case=issue', () => {
       it('gives a link token <id>.<43 base64url>, a 6-digit SMS code, an 8-character e-mail code; expiry = the purpose TTL (docs/reference/security-requirements.md 3.4, 3.5)', async () => {

@@ -7,40 +7,16 @@ import { inTransaction } from '../db/transaction.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
 import { describeEvent, formatEventTime } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
-import type { ActionVerificationService } from '../actions/action-verification-service.js';
+import type { ActionVerificationService } from './action-verification-service.js';
 import type { AuthenticatedSession, ClientInfo, SessionService } from '../sessions/session-service.js';
-import type { AccountRepository } from './account-repository.js';
-import type { PasswordVerifier } from './password-verifier.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
+import type { PasswordVerifier } from '../accounts/password-verifier.js';
 import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
 import type { WebhookEmitter } from '../webhooks/webhook-delivery.js';
 
 /** Between the request and the deletion: any sign-in in this time cancels it. */
 export const DELETION_GRACE_MS = 7 * DAY;
 export const DELETE_ACCOUNT_ACTION = 'lifeline.delete-account';
-
-/**
- * Cancels a scheduled deletion because the owner signed in (called by sign-in, in its
- * transaction): the account stays, its addresses are told. Answers whether one was cancelled.
- */
-export async function cancelScheduledDeletion(
-  trx: Executor,
-  deps: { notifier: Notifier; translator: Translator; clock: Clock },
-  account: AccountRow,
-  client: ClientInfo,
-): Promise<boolean> {
-  if (account.deletion_due_at === null) return false;
-  const updated = await trx
-    .updateTable('accounts')
-    .set({ deletion_due_at: null, deletion_requested_at: null })
-    .where('id', '=', account.id)
-    .where('deletion_due_at', 'is not', null)
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) return false;
-  const locale = localeOf(account);
-  const details = describeEvent(deps.translator, { at: deps.clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
-  await deps.notifier.notify(trx, { kind: 'account.deletion-cancelled', locale, accountId: account.id, params: details, origin: client });
-  return true;
-}
 
 /**
  * "Konto löschen": the password and a verified code (action `lifeline.delete-account`,
