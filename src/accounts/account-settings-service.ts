@@ -4,7 +4,7 @@ import type { Database, Executor } from '../db/database.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { localeOf, type Locale, type Translator } from '../i18n/translator.js';
-import { describeEvent } from '../notifications/event-details.js';
+import { describeAccountEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
@@ -71,13 +71,7 @@ export function createAccountSettingsService(deps: {
         const others = await deps.sessions.revokeAll(trx, auth.account.id, auth.session.id);
         const issued = await deps.sessions.rotate(trx, auth.session.id, { privileged: true });
         const locale = localeOf(auth.account);
-        const details = describeEvent(deps.translator, {
-          at: now,
-          locale,
-          timeZone: auth.account.time_zone,
-          ip: input.client.ip,
-          userAgent: input.client.userAgent,
-        });
+        const details = describeAccountEvent(deps.translator, auth.account, input.client, now);
         await deps.notifier.notify(trx, {
           kind: 'account.password-changed',
           locale,

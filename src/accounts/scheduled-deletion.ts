@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { Executor } from '../db/database.js';
 import type { AccountRow } from '../db/tables.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
-import { describeEvent } from '../notifications/event-details.js';
+import { describeAccountEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ClientInfo } from '../sessions/session-service.js';
 import type { AccountRepository } from './account-repository.js';
@@ -21,7 +21,7 @@ export async function cancelScheduledDeletion(
   if (account.deletion_due_at === null) return false;
   if (!(await deps.accounts.cancelDeletion(trx, account.id))) return false;
   const locale = localeOf(account);
-  const details = describeEvent(deps.translator, { at: deps.clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+  const details = describeAccountEvent(deps.translator, account, client, deps.clock.now());
   await deps.notifier.notify(trx, { kind: 'account.deletion-cancelled', locale, accountId: account.id, params: details, origin: client });
   return true;
 }

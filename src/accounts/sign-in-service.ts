@@ -8,7 +8,7 @@ import type { PasswordHasher } from './password-hasher.js';
 import type { PasswordVerifier } from './password-verifier.js';
 import { parseEmail } from './signup-service.js';
 import { cancelScheduledDeletion } from './scheduled-deletion.js';
-import { describeEvent } from '../notifications/event-details.js';
+import { describeAccountEvent } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
@@ -99,13 +99,7 @@ export function createSignInService(deps: {
         if (device.isNew && !isOwnersFirstDevice(device.isFirst, now, account.created_at)) {
           // A browser this account never signed in with: the owner hears of it on every address.
           const locale = localeOf(account);
-          const details = describeEvent(deps.translator, {
-            at: now,
-            locale,
-            timeZone: account.time_zone,
-            ip: input.client.ip,
-            userAgent: input.client.userAgent,
-          });
+          const details = describeAccountEvent(deps.translator, account, input.client, now);
           await deps.notifier.notify(trx, {
             kind: 'account.new-device-signin',
             locale,
@@ -204,13 +198,7 @@ export function createSignInService(deps: {
       return inTransaction(database, async (trx) => {
         const count = await sessions.revokeAll(trx, auth.account.id, auth.session.id);
         const locale = localeOf(auth.account);
-        const details = describeEvent(deps.translator, {
-          at: deps.clock.now(),
-          locale,
-          timeZone: auth.account.time_zone,
-          ip: client.ip,
-          userAgent: client.userAgent,
-        });
+        const details = describeAccountEvent(deps.translator, auth.account, client, deps.clock.now());
         await deps.notifier.notify(trx, {
           kind: 'account.sessions-revoked',
           locale,

@@ -1,5 +1,5 @@
 import { describeUserAgent } from '../core/user-agent.js';
-import type { Locale, Translator } from '../i18n/translator.js';
+import { localeOf, type Locale, type Translator } from '../i18n/translator.js';
 
 export interface EventCircumstances {
   /** When it happened (epoch ms). */
@@ -24,6 +24,19 @@ export function describeEvent(translator: Translator, event: EventCircumstances)
       : (browser ?? os ?? translator.text(event.locale, 'mail.event.unknownDevice'));
   // An empty IP is no IP (a change the worker applied on its own).
   return { when, device, ip: event.ip || translator.text(event.locale, 'mail.event.unknownIp') };
+}
+
+/**
+ * {@link describeEvent} for a change of an account made by a client: in the account's language
+ * and time zone, with the client's browser and IP.
+ */
+export function describeAccountEvent(
+  translator: Translator,
+  account: { readonly locale: string; readonly time_zone: string },
+  client: { readonly ip?: string | null; readonly userAgent?: string | null },
+  at: number,
+): { when: string; device: string; ip: string } {
+  return describeEvent(translator, { at, locale: localeOf(account), timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
 }
 
 /** "25. November 2026, 16:05 MEZ": a moment in the account's zone, with the zone's name. */

@@ -1,11 +1,11 @@
 import type { AccountRow } from '../db/tables.js';
-import { localeOf, type Translator } from '../i18n/translator.js';
-import { describeEvent } from '../notifications/event-details.js';
+import type { Translator } from '../i18n/translator.js';
+import { describeAccountEvent } from '../notifications/event-details.js';
 import type { ClientInfo } from '../sessions/session-service.js';
 
 export { localeOf } from '../i18n/translator.js';
 
 /** "When, from which device, from where" of a recovery change, in the account's language and time zone. */
 export function changeDetails(translator: Translator, account: Pick<AccountRow, 'locale' | 'time_zone'>, client: ClientInfo, at: number) {
-  return describeEvent(translator, { at, locale: localeOf(account), timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+  return describeAccountEvent(translator, account, client, at);
 }
