@@ -23,6 +23,7 @@ import type { ClientInfo, SessionService } from '../../sessions/session-service.
 import { purposePolicies, type SecretPurpose } from '../../one-time-secrets/purposes.js';
 import { normaliseCode } from '../../one-time-secrets/secret-format.js';
 import type { RedeemedSecret, OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
+import { refusalReason } from '../../one-time-secrets/secret-refusals.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { maskNumber, type NumberPolicy } from '../phone/phone-number.js';
 import { createPasswordResetFlowRepository } from './password-reset-flow-repository.js';
@@ -471,14 +472,6 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
     throw error;
   }
 
-  /** The verification service's answers in the words of this API. */
-  function asResetError(error: unknown): unknown {
-    if (!isLifelineError(error)) return error;
-    if (error.code === 'code-incorrect') return new LifelineError('wrong-code', { triesLeft: Number(error.params.attemptsLeft ?? 0) });
-    if (error.code === 'code-used-up' || error.code === 'invalid-or-expired') return new LifelineError('code-expired');
-    return error;
-  }
-
   /** Writes a new flow for an identifier (processed after the answer, or at once for support). */
   async function startFlow(identifier: ResetIdentifier, input: ForgotRequest): Promise<{ flowToken: string; flowId: string; expiresAt: number }> {
     const now = clock.now();
@@ -616,9 +609,10 @@ export function createPasswordResetService(deps: PasswordResetServiceDeps) {
       } catch (error) {
         // Counted for the identifier too: when the account's lock stops codes from being sent,
         // the next flow has none, and its guesses must meet the same lock (guessWithoutCode).
-        if (isLifelineError(error) && error.code === 'code-incorrect') await repository.recordFailure(database.db, flowId, clock.now());
-        if (isLifelineError(error)) deps.logger.info({ event: 'password_reset.code_rejected', reason: error.code, accountId }, 'password reset code rejected');
-        throw asResetError(error);
+        if (isLifelineError(error) && error.code === 'wrong-code') await repository.recordFailure(database.db, flowId, clock.now());
+        if (isLifelineError(error))
+          deps.logger.info({ event: 'password_reset.code_rejected', reason: refusalReason(error), accountId }, 'password reset code rejected');
+        throw error;
       }
     },
 
