@@ -33,8 +33,13 @@ import { createRecoveryEmailService } from './recovery/email/recovery-email-serv
 import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
 import { createSmsSendGuard } from './security/sms-send-guard.js';
 import { createPasswordResetService } from './recovery/password-reset/password-reset-service.js';
+import { createPasswordResetFlowRepository } from './recovery/password-reset/password-reset-flow-repository.js';
+import { createChannelOwnerRepository } from './recovery/password-reset/channel-owner-repository.js';
+import { createRecoveryEmailRepository } from './recovery/email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository } from './recovery/phone/recovery-phone-repository.js';
 import { createUndoLinks } from './recovery/undo/undo-links.js';
 import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
+import { createUndoRepository } from './recovery/undo/undo-repository.js';
 import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
@@ -212,11 +217,19 @@ export function createServices(input: ServicesInput) {
     translator,
     config,
   });
+  // The rows the password reset and the undo read and end (created once, shared by both).
+  const recoveryEmails = createRecoveryEmailRepository();
+  const recoveryPhones = createRecoveryPhoneRepository();
+  const resetFlows = createPasswordResetFlowRepository();
   const passwordReset = createPasswordResetService({
     database,
     clock,
     keys: config.keys,
     accounts,
+    flows: resetFlows,
+    channelOwners: createChannelOwnerRepository(),
+    recoveryEmails,
+    recoveryPhones,
     hasher,
     sessions,
     verification,
@@ -236,6 +249,10 @@ export function createServices(input: ServicesInput) {
     database,
     clock,
     accounts,
+    recoveryEmails,
+    recoveryPhones,
+    resetFlows,
+    undoRows: createUndoRepository(),
     sessions,
     verification,
     notifier,

@@ -129,6 +129,17 @@ export function createAccountRepository() {
       const result = await db.deleteFrom('accounts').where('email_verified_at', 'is', null).where('created_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    /** The id, e-mail and age of these accounts, oldest first (a choice between accounts, masked by the caller). */
+    listByIds(db: Executor, ids: readonly string[]): Promise<Pick<AccountRow, 'id' | 'email' | 'created_at'>[]> {
+      return db
+        .selectFrom('accounts')
+        .select(['id', 'email', 'created_at'])
+        .where('id', 'in', [...ids])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+    },
   };
 }
 

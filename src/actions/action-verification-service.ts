@@ -1,7 +1,7 @@
 import { maskEmail } from '../contract/email-address.js';
 import { matchReturnLink, type ReturnLink } from '../contract/return-links.js';
 import { MINUTE, type Clock } from '../core/clock.js';
-import { LifelineError, isLifelineError } from '../core/errors.js';
+import { LifelineError } from '../core/errors.js';
 import { sha256Hex } from '../core/hashing.js';
 import { randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
@@ -16,6 +16,7 @@ import type { RateLimits } from '../security/rate-limits.js';
 import type { SmsSendGuard } from '../security/sms-send-guard.js';
 import { purposePolicies, type SecretPurpose } from '../one-time-secrets/purposes.js';
 import { asDeadLink, type OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
+import { codeBurnt } from '../one-time-secrets/secret-refusals.js';
 import { createAccountRepository } from '../accounts/account-repository.js';
 import { verificationStatus, type VerificationStatus } from './verification-state.js';
 import { HOST_ACTION_PATTERN, LIFELINE_ACTION_PREFIX, isLifelineAction, policyOf, verificationChannels, type VerificationChannel } from './action-policy.js';
@@ -394,17 +395,8 @@ export function createActionVerificationService(deps: ActionVerificationDeps) {
         (trx) => markVerified(trx, row, requester, origin),
       );
     } catch (error) {
-      if (!isLifelineError(error)) throw error;
-      if (error.code === 'code-incorrect') {
-        const triesLeft = Number(error.params.attemptsLeft ?? 0);
-        if (triesLeft === 0) await fail(row, requester, origin, 'tries-used-up');
-        throw new LifelineError('wrong-code', { triesLeft });
-      }
-      if (error.code === 'code-used-up') {
-        await fail(row, requester, origin, 'tries-used-up');
-        throw new LifelineError('code-expired');
-      }
-      if (error.code === 'invalid-or-expired') throw new LifelineError('code-expired');
+      // The secret service answers in the API's words (wrong-code, code-expired); a burnt code fails the record.
+      if (codeBurnt(error)) await fail(row, requester, origin, 'tries-used-up');
       throw error;
     }
     return view(await database.db.selectFrom('action_verifications').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());

@@ -12,6 +12,7 @@ import { inTransaction } from '../db/transaction.js';
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../../test/helpers/test-database.js';
 import { purposePolicies, secretPurposes, type SecretPurpose } from './purposes.js';
 import { createOneTimeSecretService, type ApplyRedeemed, type RedeemedSecret, type OneTimeSecretService } from './one-time-secret-service.js';
+import { CodeRejected, type CodeRefusal } from './secret-refusals.js';
 
 // Wrap (not replace) constantTimeEqual, so a test can see that the service compares through it
 // and that its answer is what decides.
@@ -37,6 +38,17 @@ async function expectError(promise: Promise<unknown>, code: LifelineError['code'
   expect(error, `expected LifelineError '${code}'`).toBeInstanceOf(LifelineError);
   expect((error as LifelineError).code).toBe(code);
   return error as LifelineError;
+}
+
+/**
+ * Awaits the refusal of a typed code: the API's code (wrong-code, code-expired) and, kept
+ * internal, the cause (`reason`: code-incorrect, code-used-up or invalid-or-expired).
+ */
+async function expectRefused(promise: Promise<unknown>, reason: CodeRefusal): Promise<LifelineError> {
+  const error = await expectError(promise, reason === 'code-incorrect' ? 'wrong-code' : 'code-expired');
+  expect(error).toBeInstanceOf(CodeRejected);
+  expect((error as CodeRejected).reason).toBe(reason);
+  return error;
 }
 
 /** Another 6-digit code than `code` (a wrong guess of the right form). */
@@ -224,11 +236,11 @@ for (const dialect of dialectsUnderTest()) {
         expect(events).toHaveLength(1);
       });
 
-      it('single use: a second redemption of a code or a link → invalid-or-expired (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
+      it('single use: a second redemption of a link → invalid-or-expired, of a code → code-expired (reason invalid-or-expired) (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
         await expect(redeemCode(account, code.secret)).resolves.toBe('ok');
-        await expectError(redeemCode(account, code.secret), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret), 'invalid-or-expired');
         const link = await issue({ purpose: LINK, accountId: account });
         await expect(redeemLink(link.secret)).resolves.toBe('ok');
         await expectError(redeemLink(link.secret), 'invalid-or-expired');
@@ -274,15 +286,15 @@ for (const dialect of dialectsUnderTest()) {
         const code = await issue({ purpose: SMS, accountId: account });
         clock.advance(9 * MINUTE + 59 * SECOND);
         await expect(redeemCode(account, code.secret)).resolves.toBe('ok');
-        await expectError(redeemCode(account, code.secret), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret), 'invalid-or-expired');
       });
 
       it('a fresh SMS code fails at 10m01s, and the late attempt costs no try', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
         clock.advance(10 * MINUTE + 1 * SECOND);
-        await expectError(redeemCode(account, code.secret), 'invalid-or-expired');
-        await expectError(redeemCode(account, wrongDigits(code.secret)), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, wrongDigits(code.secret)), 'invalid-or-expired');
         expect((await row(code.id)).attempts_left).toBe(5);
         expect(await failureRows(account)).toBe(0);
       });
@@ -291,7 +303,7 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
         clock.advance(10 * MINUTE);
-        await expectError(redeemCode(account, code.secret), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret), 'invalid-or-expired');
       });
 
       it('a link (login-email-verification) works until its 24 h TTL and not after (docs/reference/security-requirements.md 3.5)', async () => {
@@ -311,22 +323,22 @@ for (const dialect of dialectsUnderTest()) {
         await expect(redeemCode(account, first.secret, EMAIL_CODE)).resolves.toBe('ok');
         const second = await issue({ purpose: EMAIL_CODE, accountId: account });
         clock.advance(15 * MINUTE + SECOND);
-        await expectError(redeemCode(account, second.secret, EMAIL_CODE), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, second.secret, EMAIL_CODE), 'invalid-or-expired');
       });
     });
 
     describe('case=tries and the hourly failure count (docs/reference/security-requirements.md 4.5, 3.10)', () => {
-      it('each wrong code answers code-incorrect with the tries left; after 5 the code is burnt: 429 code-used-up, even for the right code', async () => {
+      it('each wrong code answers 400 wrong-code with the tries left; after 5 the code is burnt: 410 code-expired (reason code-used-up), even for the right code', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
         for (let left = 4; left >= 0; left--) {
-          const error = await expectError(redeemCode(account, wrongDigits(code.secret, 5 - left)), 'code-incorrect');
-          expect(error.params).toEqual({ attemptsLeft: left });
+          const error = await expectRefused(redeemCode(account, wrongDigits(code.secret, 5 - left)), 'code-incorrect');
+          expect(error.params).toEqual({ triesLeft: left });
           expect(error.status).toBe(400);
         }
-        const burnt = await expectError(redeemCode(account, wrongDigits(code.secret)), 'code-used-up');
-        expect(burnt.status).toBe(429);
-        await expectError(redeemCode(account, code.secret), 'code-used-up');
+        const burnt = await expectRefused(redeemCode(account, wrongDigits(code.secret)), 'code-used-up');
+        expect(burnt.status).toBe(410);
+        await expectRefused(redeemCode(account, code.secret), 'code-used-up');
         expect((await row(code.id)).attempts_left).toBe(0);
         expect((await row(code.id)).used_at).toBeNull();
         expect(await service.failuresInLastHour(account, SMS)).toBe(5); // the refused tries were not counted
@@ -336,13 +348,13 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         const start = clock.now();
         const first = await issue({ purpose: SMS, accountId: account });
-        for (let i = 1; i <= 5; i++) await expectError(redeemCode(account, wrongDigits(first.secret, i)), 'code-incorrect');
+        for (let i = 1; i <= 5; i++) await expectRefused(redeemCode(account, wrongDigits(first.secret, i)), 'code-incorrect');
         expect(await service.failuresInLastHour(account, SMS)).toBe(5);
 
         clock.advance(MINUTE); // "send again"
         const second = await issue({ purpose: SMS, accountId: account });
         expect((await row(second.id)).attempts_left).toBe(5);
-        for (let i = 1; i <= 5; i++) await expectError(redeemCode(account, wrongDigits(second.secret, i)), 'code-incorrect');
+        for (let i = 1; i <= 5; i++) await expectRefused(redeemCode(account, wrongDigits(second.secret, i)), 'code-incorrect');
         expect(await service.failuresInLastHour(account, SMS)).toBe(10);
         expect(await failureRows(account)).toBe(10);
 
@@ -364,8 +376,8 @@ for (const dialect of dialectsUnderTest()) {
         clock.set(tenth + HOUR);
         expect(await service.lockedFor(account, SMS)).toBeUndefined();
         const fourth = await issue({ purpose: SMS, accountId: account });
-        const wrong = await expectError(redeemCode(account, wrongDigits(fourth.secret)), 'code-incorrect');
-        expect(wrong.params).toEqual({ attemptsLeft: 4 });
+        const wrong = await expectRefused(redeemCode(account, wrongDigits(fourth.secret)), 'code-incorrect');
+        expect(wrong.params).toEqual({ triesLeft: 4 });
         await expect(redeemCode(account, fourth.secret)).resolves.toBe('ok');
       });
 
@@ -373,7 +385,7 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         for (let i = 0; i < 10; i++) {
           const code = await issue({ purpose: SMS, accountId: account });
-          await expectError(redeemCode(account, wrongDigits(code.secret)), 'code-incorrect');
+          await expectRefused(redeemCode(account, wrongDigits(code.secret)), 'code-incorrect');
           if (i < 9) clock.advance(6 * MINUTE + 6 * SECOND); // 9 gaps ≈ 55 minutes
         }
         const tenth = clock.now();
@@ -391,7 +403,7 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         for (let round = 0; round < 2; round++) {
           const code = await issue({ purpose: SMS, accountId: account });
-          for (let i = 1; i <= 5; i++) await expectError(redeemCode(account, wrongDigits(code.secret, i)), 'code-incorrect');
+          for (let i = 1; i <= 5; i++) await expectRefused(redeemCode(account, wrongDigits(code.secret, i)), 'code-incorrect');
         }
         const sms = await issue({ purpose: SMS, accountId: account });
         await expectError(redeemCode(account, sms.secret), 'too-many-attempts');
@@ -416,10 +428,10 @@ for (const dialect of dialectsUnderTest()) {
         const a = await newAccount();
         const b = await newAccount();
         const codeA = await issue({ purpose: SMS, accountId: a });
-        await expectError(redeemCode(b, codeA.secret), 'invalid-or-expired');
+        await expectRefused(redeemCode(b, codeA.secret), 'invalid-or-expired');
         let codeB = await issue({ purpose: SMS, accountId: b });
         while (codeB.secret === codeA.secret) codeB = await issue({ purpose: SMS, accountId: b });
-        await expectError(redeemCode(b, codeA.secret), 'code-incorrect');
+        await expectRefused(redeemCode(b, codeA.secret), 'code-incorrect');
         expect((await row(codeB.id)).attempts_left).toBe(4);
         expect((await row(codeA.id)).attempts_left).toBe(5);
         await expect(redeemCode(a, codeA.secret)).resolves.toBe('ok');
@@ -428,11 +440,11 @@ for (const dialect of dialectsUnderTest()) {
       it('a code issued for one purpose does not work for another (recovery phone vs reset vs action)', async () => {
         const account = await newAccount();
         const setup = await issue({ purpose: SMS, accountId: account });
-        await expectError(redeemCode(account, setup.secret, 'password-reset-sms'), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, setup.secret, 'password-reset-sms'), 'invalid-or-expired');
         let reset = await issue({ purpose: 'password-reset-sms', accountId: account });
         while (reset.secret === setup.secret) reset = await issue({ purpose: 'password-reset-sms', accountId: account });
-        await expectError(redeemCode(account, setup.secret, 'password-reset-sms'), 'code-incorrect');
-        await expectError(redeemCode(account, reset.secret, 'action-verification-sms'), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, setup.secret, 'password-reset-sms'), 'code-incorrect');
+        await expectRefused(redeemCode(account, reset.secret, 'action-verification-sms'), 'invalid-or-expired');
         await expect(redeemCode(account, setup.secret, SMS)).resolves.toBe('ok');
         await expect(redeemCode(account, reset.secret, 'password-reset-sms')).resolves.toBe('ok');
       });
@@ -448,8 +460,8 @@ for (const dialect of dialectsUnderTest()) {
       it('a code bound to a browser flow works only in that flow: not in another, not without one', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: EMAIL_CODE, accountId: account, flowId: 'flow-1' });
-        await expectError(redeemCode(account, code.secret, EMAIL_CODE, 'flow-2'), 'invalid-or-expired');
-        await expectError(redeemCode(account, code.secret, EMAIL_CODE), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret, EMAIL_CODE, 'flow-2'), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret, EMAIL_CODE), 'invalid-or-expired');
         expect((await row(code.id)).attempts_left).toBe(5);
         await expect(redeemCode(account, code.secret, EMAIL_CODE, 'flow-1')).resolves.toBe('ok');
       });
@@ -457,7 +469,7 @@ for (const dialect of dialectsUnderTest()) {
       it('a code issued without a flow is not found by a request that names a flow', async () => {
         const account = await newAccount();
         const code = await issue({ purpose: EMAIL_CODE, accountId: account });
-        await expectError(redeemCode(account, code.secret, EMAIL_CODE, 'flow-1'), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret, EMAIL_CODE, 'flow-1'), 'invalid-or-expired');
         await expect(redeemCode(account, code.secret, EMAIL_CODE)).resolves.toBe('ok');
       });
 
@@ -472,7 +484,7 @@ for (const dialect of dialectsUnderTest()) {
         const oldCode = await issue({ purpose: SMS, accountId: account });
         let newCode = await issue({ purpose: SMS, accountId: account });
         while (newCode.secret === oldCode.secret) newCode = await issue({ purpose: SMS, accountId: account });
-        await expectError(redeemCode(account, oldCode.secret), 'code-incorrect');
+        await expectRefused(redeemCode(account, oldCode.secret), 'code-incorrect');
         await expect(redeemCode(account, newCode.secret)).resolves.toBe('ok');
       });
 
@@ -500,7 +512,7 @@ for (const dialect of dialectsUnderTest()) {
         const killed = await inTransaction(database, (trx) => service.invalidate(trx, account, ['password-reset-email-link', 'password-reset-sms']));
         expect(killed).toBe(2);
         await expectError(redeemLink(link.secret, 'password-reset-email-link'), 'invalid-or-expired');
-        await expectError(redeemCode(account, code.secret, 'password-reset-sms'), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, code.secret, 'password-reset-sms'), 'invalid-or-expired');
         await expect(redeemLink(other.secret, 'recovery-email-confirmation')).resolves.toBe('ok');
         expect(await service.invalidate(database.db, account, ['password-reset-sms'])).toBe(0);
       });
@@ -527,7 +539,7 @@ for (const dialect of dialectsUnderTest()) {
         const oldCode = await issue({ purpose: SMS, accountId: account });
         const oldLink = await issue({ purpose: LINK, accountId: account });
         const retired = serviceWith(createKeyRing(KEY_NEW));
-        await expectError(redeemCode(account, oldCode.secret, SMS, undefined, retired), 'invalid-or-expired');
+        await expectRefused(redeemCode(account, oldCode.secret, SMS, undefined, retired), 'invalid-or-expired');
         await expectError(redeemLink(oldLink.secret, LINK, retired), 'invalid-or-expired');
         expect((await row(oldCode.id)).attempts_left).toBe(5);
         expect((await row(oldLink.id)).attempts_left).toBe(5);
@@ -590,7 +602,7 @@ for (const dialect of dialectsUnderTest()) {
         const stored = (await row(code.id)).secret_hash;
         const wrong = wrongDigits(code.secret);
         spy.mockClear();
-        await expectError(redeemCode(account, wrong), 'code-incorrect');
+        await expectRefused(redeemCode(account, wrong), 'code-incorrect');
         expect(spy).toHaveBeenCalledTimes(1);
         expect(spy).toHaveBeenLastCalledWith(hmacSha256(KEY_OLD.key, SMS, account, wrong), stored);
         expect(spy.mock.results[0]).toEqual({ type: 'return', value: false });
@@ -603,7 +615,7 @@ for (const dialect of dialectsUnderTest()) {
         const account = await newAccount();
         const code = await issue({ purpose: SMS, accountId: account });
         spy.mockReturnValueOnce(false);
-        await expectError(redeemCode(account, code.secret), 'code-incorrect');
+        await expectRefused(redeemCode(account, code.secret), 'code-incorrect');
         expect((await row(code.id)).attempts_left).toBe(4);
         await expect(redeemCode(account, code.secret)).resolves.toBe('ok');
       });
@@ -613,7 +625,7 @@ for (const dialect of dialectsUnderTest()) {
       it('prune drops secrets and failures older than a day, and keeps the live ones', async () => {
         const account = await newAccount();
         const old = await issue({ purpose: SMS, accountId: account });
-        await expectError(redeemCode(account, wrongDigits(old.secret)), 'code-incorrect');
+        await expectRefused(redeemCode(account, wrongDigits(old.secret)), 'code-incorrect');
         clock.advance(25 * HOUR);
         const live = await issue({ purpose: LINK, accountId: account });
         expect(await service.prune()).toBeGreaterThanOrEqual(2);

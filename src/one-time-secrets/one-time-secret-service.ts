@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { HOUR } from '../core/clock.js';
-import { LifelineError, isLifelineError } from '../core/errors.js';
+import { LifelineError } from '../core/errors.js';
 import { constantTimeEqual, hmacSha256 } from '../core/hashing.js';
 import type { KeyRing } from '../core/keyring.js';
 import { randomToken } from '../core/random.js';
@@ -10,6 +10,7 @@ import { inTransaction } from '../db/transaction.js';
 import { purposePolicies, type SecretPurpose } from './purposes.js';
 import { generateSecret, joinLinkToken, normaliseCode, splitLinkToken } from './secret-format.js';
 import { createOneTimeSecretRepository } from './one-time-secret-repository.js';
+import { CodeRejected, type CodeRefusal } from './secret-refusals.js';
 
 export interface OneTimeSecretServiceDeps {
   readonly database: Database;
@@ -95,6 +96,12 @@ export interface RedeemLinkInput {
 /** Applies the change a secret authorises, inside the transaction that marks it used. */
 export type ApplyRedeemed<T> = (trx: Executor, secret: RedeemedSecret) => Promise<T>;
 
+/** The error a refused secret answers: a link in the secret service's codes, a code in the API's (secret-refusals.ts). */
+type Refuse = (reason: CodeRefusal, attemptsLeft?: number) => LifelineError;
+
+const refuseLink: Refuse = (reason, attemptsLeft) => new LifelineError(reason, attemptsLeft === undefined ? {} : { attemptsLeft });
+const refuseCode: Refuse = (reason, attemptsLeft) => new CodeRejected(reason, attemptsLeft);
+
 type Outcome<T> = { readonly kind: 'won'; readonly value: T } | { readonly kind: 'failed'; readonly error: LifelineError };
 
 const FAILURE_WINDOW_MS = HOUR;
@@ -172,39 +179,41 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
   /**
    * The shared core of both redemption forms: the row is found, the secret compared in
    * constant time, then either the row is marked used and `apply` runs in the same
-   * transaction, or one try is taken and counted in a transaction of its own.
+   * transaction, or one try is taken and counted in a transaction of its own. `refuse` words
+   * the refusal for the form (a link's codes, or a code's API answers).
    */
   async function redeem<T>(
     find: (trx: Executor, now: number) => Promise<VerificationSecretRow | undefined>,
     secret: string,
     apply: ApplyRedeemed<T>,
+    refuse: Refuse,
     failureScope?: string,
   ): Promise<T> {
     const outcome = await inTransaction<Outcome<T>>(database, async (trx) => {
       const now = clock.now();
       const row = await find(trx, now);
       if (!row || row.used_at !== null || row.expires_at <= now) {
-        return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
+        return { kind: 'failed', error: refuse('invalid-or-expired') };
       }
       const expected = hashFor(row.key_id, row.purpose, row.account_id, secret);
       // Hashed under a key that has since been retired: no guess can ever match, so the secret
       // is as dead as an expired one. Not a wrong guess: it must cost neither a try nor a failure.
-      if (expected === undefined) return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
+      if (expected === undefined) return { kind: 'failed', error: refuse('invalid-or-expired') };
       await assertNotLocked(trx, row.account_id, failureKey(row.purpose, failureScope), now);
       if (row.attempts_left <= 0) {
         // Burnt: waiting does not help, a new code does; so no Retry-After.
-        return { kind: 'failed', error: new LifelineError('code-used-up') };
+        return { kind: 'failed', error: refuse('code-used-up') };
       }
       if (constantTimeEqual(expected, row.secret_hash)) {
         const won = await repository.markUsed(trx, row.id, now);
-        if (!won) return { kind: 'failed', error: new LifelineError('invalid-or-expired') };
+        if (!won) return { kind: 'failed', error: refuse('invalid-or-expired') };
         return { kind: 'won', value: await apply(trx, toRedeemed(won)) };
       }
       const attemptsLeft = await repository.takeAttempt(trx, row.id, now);
       // Another request took the last try (or used the secret) between our read and write.
-      if (attemptsLeft === undefined) return { kind: 'failed', error: new LifelineError('code-used-up') };
+      if (attemptsLeft === undefined) return { kind: 'failed', error: refuse('code-used-up') };
       await repository.recordFailure(trx, row.account_id, failureKey(row.purpose, failureScope), now);
-      return { kind: 'failed', error: new LifelineError('code-incorrect', { attemptsLeft }) };
+      return { kind: 'failed', error: refuse('code-incorrect', attemptsLeft) };
     });
     if (outcome.kind === 'failed') throw outcome.error;
     return outcome.value;
@@ -251,7 +260,9 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
 
     /**
      * Redeems a link token (`id.secret`); the token alone is the proof, so no account is
-     * needed. `apply` runs in the transaction that marks the secret used.
+     * needed. `apply` runs in the transaction that marks the secret used. A refused link answers
+     * `invalid-or-expired`, `code-incorrect` (`attemptsLeft`) or `code-used-up` (429), or
+     * `too-many-attempts`; its flows map them (asDeadLink).
      */
     async redeemLink<T>(input: RedeemLinkInput, apply: ApplyRedeemed<T>): Promise<T> {
       const parts = splitLinkToken(input.token);
@@ -267,6 +278,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
         },
         parts.secret,
         apply,
+        refuseLink,
       );
     },
 
@@ -286,9 +298,10 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
     },
 
     /**
-     * Redeems a code typed by the user for this account (and browser flow). A wrong code
-     * answers `code-incorrect` with the tries left; a burnt one `code-used-up` (429); while the
-     * hourly failures are used up, every guess answers `too-many-attempts` (429, Retry-After).
+     * Redeems a code typed by the user for this account (and browser flow), answering in the
+     * API's words (secret-refusals.ts): a wrong code 400 `wrong-code` with `triesLeft`; a burnt,
+     * used, replaced or expired one 410 `code-expired` (the cause kept as the error's `reason`);
+     * while the hourly failures are used up, every guess `too-many-attempts` (429, Retry-After).
      */
     async redeemCode<T>(input: RedeemCodeInput, apply: ApplyRedeemed<T>): Promise<T> {
       const policy = purposePolicies[input.purpose];
@@ -302,6 +315,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
         },
         code,
         apply,
+        refuseCode,
         input.failureScope,
       );
     },
@@ -371,14 +385,5 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
 
 export type OneTimeSecretService = ReturnType<typeof createOneTimeSecretService>;
 
-/** What a failed link redemption means to whoever clicked it: the link is dead (410 `link-expired`), whatever the cause. */
-const DEAD_LINK_CAUSES: ReadonlySet<string> = new Set(['invalid-or-expired', 'code-used-up', 'code-incorrect', 'too-many-attempts']);
-
-/**
- * Turns a failure of `redeemLink` into 410 `link-expired` (a link's page has one answer for a
- * used, expired, replaced or forged link); `alsoDead` names a flow's own codes that mean the
- * same. Anything else is passed on unchanged.
- */
-export function asDeadLink(error: unknown, alsoDead: readonly string[] = []): unknown {
-  return isLifelineError(error) && (DEAD_LINK_CAUSES.has(error.code) || alsoDead.includes(error.code)) ? new LifelineError('link-expired') : error;
-}
+// Links' refusals are mapped where a flow answers them (asDeadLink); its importers find it here.
+export { asDeadLink } from './secret-refusals.js';

@@ -87,7 +87,7 @@ async function spendFailures(fixture: Fixture, accountId: string, failures: numb
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId });
     for (let i = 0; i < 5 && spent < failures; i++, spent++) {
       await expect(fixture.service.redeemCode({ purpose: SMS, accountId, code: wrongDigits(code.secret) }, async () => 'x')).rejects.toMatchObject({
-        code: 'code-incorrect',
+        code: 'wrong-code',
       });
     }
   }
@@ -127,32 +127,35 @@ for (const dialect of dialectsUnderTest()) {
       if (dialect === 'postgres') await Promise.all(Array.from({ length: 20 }, () => sql`select pg_sleep(0.02)`.execute(fixture.database.db)));
     });
 
-    it('the same correct code: exactly one winner, the others invalid-or-expired, apply ran once (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
+    it('the same correct code: exactly one winner, the others code-expired, apply ran once (docs/reference/security-requirements.md 3.3, 4.4)', async () => {
       const account = await newAccount(fixture);
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
       const results = await Promise.allSettled(
         Array.from({ length: PARALLEL }, () => fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)),
       );
-      expect(tally(results)).toEqual({ wins: 1, errors: { 'invalid-or-expired': PARALLEL - 1 } });
+      expect(tally(results)).toEqual({ wins: 1, errors: { 'code-expired': PARALLEL - 1 } });
       expect(applyRuns).toBe(1);
       expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
     });
 
-    it('wrong guesses on a 5-try code: exactly 5 counted, 5 code-incorrect, the rest code-used-up; then the right code is refused (docs/reference/security-requirements.md 4.5, 3.10)', async () => {
+    it('wrong guesses on a 5-try code: exactly 5 counted, 5 wrong-code, the rest code-expired (burnt); then the right code is refused (docs/reference/security-requirements.md 4.5, 3.10)', async () => {
       const account = await newAccount(fixture);
       const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
       const wrong = wrongDigits(code.secret);
       const results = await Promise.allSettled(
         Array.from({ length: PARALLEL }, () => fixture.service.redeemCode({ purpose: SMS, accountId: account, code: wrong }, apply)),
       );
-      expect(tally(results)).toEqual({ wins: 0, errors: { 'code-incorrect': 5, 'code-used-up': PARALLEL - 5 } });
+      expect(tally(results)).toEqual({ wins: 0, errors: { 'wrong-code': 5, 'code-expired': PARALLEL - 5 } });
       const attemptsReported = results.flatMap((r) =>
-        r.status === 'rejected' && (r.reason as LifelineError).code === 'code-incorrect' ? [(r.reason as LifelineError).params.attemptsLeft] : [],
+        r.status === 'rejected' && (r.reason as LifelineError).code === 'wrong-code' ? [(r.reason as LifelineError).params.triesLeft] : [],
       );
       expect(attemptsReported.sort()).toEqual([0, 1, 2, 3, 4]); // each try taken exactly once
       expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 0, used: false, failures: 5, applied: 0 });
       expect(await fixture.service.failuresInLastHour(account, SMS)).toBe(5);
-      await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({ code: 'code-used-up' });
+      await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({
+        code: 'code-expired',
+        reason: 'code-used-up',
+      });
       expect(applyRuns).toBe(0);
     });
 
@@ -186,7 +189,7 @@ for (const dialect of dialectsUnderTest()) {
       const results = await Promise.allSettled(
         Array.from({ length: PARALLEL }, () => fixture.service.redeemCode({ purpose: SMS, accountId: account, code: wrong }, apply)),
       );
-      expect(tally(results)).toEqual({ wins: 0, errors: { 'code-incorrect': 2, 'too-many-attempts': PARALLEL - 2 } });
+      expect(tally(results)).toEqual({ wins: 0, errors: { 'wrong-code': 2, 'too-many-attempts': PARALLEL - 2 } });
       expect(await fixture.service.failuresInLastHour(account, SMS)).toBe(10);
       expect((await stateOf(fixture.database, code.id, account)).attemptsLeft).toBe(3);
       await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({
@@ -209,10 +212,10 @@ for (const dialect of dialectsUnderTest()) {
       expect(applyRuns).toBe(wins);
       expect(state.applied).toBe(wins);
       expect(state.used).toBe(wins === 1);
-      expect(state.failures).toBe(errors['code-incorrect'] ?? 0);
+      expect(state.failures).toBe(errors['wrong-code'] ?? 0);
       expect(state.failures).toBeLessThanOrEqual(5);
       expect(state.attemptsLeft).toBe(5 - state.failures);
-      expect(Object.keys(errors).every((c) => ['invalid-or-expired', 'code-incorrect', 'too-many-attempts', 'code-used-up'].includes(c))).toBe(true);
+      expect(Object.keys(errors).every((c) => ['code-expired', 'wrong-code', 'too-many-attempts'].includes(c))).toBe(true);
     });
 
     it('issuing in parallel ("send again" clicked twice) leaves exactly one live secret', async () => {
@@ -360,7 +363,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     const results = await race({ mode: 'code', purpose: SMS, accountId: account, secret: code.secret });
     expect(sum(results, (r) => r.wins)).toBe(1);
     expect(sum(results, (r) => r.applyCalls)).toBe(1);
-    expect(mergedErrors(results)).toEqual({ 'invalid-or-expired': 2 * PER_PROCESS - 1 });
+    expect(mergedErrors(results)).toEqual({ 'code-expired': 2 * PER_PROCESS - 1 });
     expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 5, used: true, failures: 0, applied: 1 });
   });
 
@@ -379,10 +382,13 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
     const results = await race({ mode: 'code', purpose: SMS, accountId: account, secret: wrongDigits(code.secret) });
     expect(sum(results, (r) => r.wins)).toBe(0);
-    expect(mergedErrors(results)).toEqual({ 'code-incorrect': 5, 'code-used-up': 2 * PER_PROCESS - 5 });
+    expect(mergedErrors(results)).toEqual({ 'wrong-code': 5, 'code-expired': 2 * PER_PROCESS - 5 });
     expect(await stateOf(fixture.database, code.id, account)).toEqual({ attemptsLeft: 0, used: false, failures: 5, applied: 0 });
     const apply = vi.fn<ApplyRedeemed<string>>(async () => 'applied');
-    await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({ code: 'code-used-up' });
+    await expect(fixture.service.redeemCode({ purpose: SMS, accountId: account, code: code.secret }, apply)).rejects.toMatchObject({
+      code: 'code-expired',
+      reason: 'code-used-up',
+    });
     expect(apply).not.toHaveBeenCalled();
   });
 
@@ -391,7 +397,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     await spendFailures(fixture, account, 8);
     const code = await fixture.service.issue(fixture.database.db, { purpose: SMS, accountId: account });
     const results = await race({ mode: 'code', purpose: SMS, accountId: account, secret: wrongDigits(code.secret) });
-    expect(mergedErrors(results)).toEqual({ 'code-incorrect': 2, 'too-many-attempts': 2 * PER_PROCESS - 2 });
+    expect(mergedErrors(results)).toEqual({ 'wrong-code': 2, 'too-many-attempts': 2 * PER_PROCESS - 2 });
     expect(await fixture.service.failuresInLastHour(account, SMS)).toBe(10);
     expect((await stateOf(fixture.database, code.id, account)).attemptsLeft).toBe(3);
   });

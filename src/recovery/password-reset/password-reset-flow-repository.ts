@@ -6,10 +6,12 @@ import type { Insertable } from 'kysely';
 /** The SQL of forgot-password flows (migration 0010). Every state change is one conditional UPDATE. */
 export function createPasswordResetFlowRepository() {
   return {
+    /** A new flow: a request's (unprocessed), or a link's (verified at once). */
     async insert(trx: Executor, row: Insertable<PasswordResetFlowsTable>): Promise<void> {
       await trx.insertInto('password_reset_flows').values(row).execute();
     },
 
+    /** The flow of a cookie (its id is the cookie's SHA-256), in whatever state. */
     async find(db: Executor, id: string): Promise<PasswordResetFlowRow | undefined> {
       return db.selectFrom('password_reset_flows').selectAll().where('id', '=', id).executeTakeFirst();
     },
@@ -38,6 +40,7 @@ export function createPasswordResetFlowRepository() {
       return rows.map((row) => row.id);
     },
 
+    /** What processing decided: the channel, the accounts and the secret sent, or nothing (the identifier is then dropped). */
     async recordOutcome(
       trx: Executor,
       id: string,
@@ -150,9 +153,12 @@ export function createPasswordResetFlowRepository() {
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Housekeeping: flows that ended before `before` go; answers how many. */
     async prune(trx: Executor, before: number): Promise<number> {
       const result = await trx.deleteFrom('password_reset_flows').where('expires_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };
 }
+
+export type PasswordResetFlowRepository = ReturnType<typeof createPasswordResetFlowRepository>;

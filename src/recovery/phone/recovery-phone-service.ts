@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import { MINUTE } from '../../core/clock.js';
-import { LifelineError, isLifelineError } from '../../core/errors.js';
+import { LifelineError } from '../../core/errors.js';
 import type { Metrics } from '../../core/metrics.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
@@ -178,14 +178,6 @@ export function createRecoveryPhoneService(deps: {
     await deps.notifier.notify(trx, { kind, locale: localeOf(account), to: old.number_e164, accountId: account.id, params: { when } });
   }
 
-  /** The verification service's answers, in the words of the phone API. */
-  function asPhoneError(error: unknown): unknown {
-    if (!isLifelineError(error)) return error;
-    if (error.code === 'code-incorrect') return new LifelineError('wrong-code', { triesLeft: Number(error.params.attemptsLeft ?? 0) });
-    if (error.code === 'code-used-up' || error.code === 'invalid-or-expired') return new LifelineError('code-expired');
-    return error;
-  }
-
   /**
    * The new number becomes the active one, the old one (if any) goes and is told by SMS; the
    * e-mails hear of it with "Das war ich nicht". A change held for the channel ends: this one
@@ -351,31 +343,27 @@ export function createRecoveryPhoneService(deps: {
       const { pending } = await repository.rows(database.db, account.id);
       if (!pending) throw new LifelineError('code-expired');
       const confirming = await standingOf(auth);
-      let result: { row: RecoveryPhoneRow; effectiveAt?: number };
-      try {
-        // The account first (PostgreSQL lock order): setUp, cancel, remove, the hold's worker and
-        // an undo all take it before secrets and rows. markUsed makes exactly one parallel confirm win.
-        const lockAccount = async (trx: Executor) => {
-          await accounts.findByIdForUpdate(trx, account.id, database.dialect === 'postgres');
-        };
-        result = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code, lockFirst: lockAccount }, async (trx, secret) => {
-          const rows = await repository.rows(trx, account.id);
-          // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
-          if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target)
-            throw new LifelineError('code-expired');
-          // An addition is held too: a number an intruder adds must not work for a reset before the owner has read the notice.
-          if ((rows.pending.hold_requested === 1 || confirming === 'new') && deps.hold) {
-            const kind = rows.active ? 'recovery-phone-replace' : 'recovery-phone-add';
-            const effectiveAt = await deps.hold.hold(trx, { account, kind, what: maskNumber(rows.pending.number_e164), client });
-            const held = await repository.markHeld(trx, rows.pending.id);
-            if (!held) throw new LifelineError('code-expired');
-            return { row: held, effectiveAt };
-          }
-          return { row: await activate(trx, account, { row: rows.pending, active: rows.active, from: 'pending', client, confirming }) };
-        });
-      } catch (error) {
-        throw asPhoneError(error);
-      }
+      // The account first (PostgreSQL lock order): setUp, cancel, remove, the hold's worker and
+      // an undo all take it before secrets and rows. markUsed makes exactly one parallel confirm win.
+      const lockAccount = async (trx: Executor) => {
+        await accounts.findByIdForUpdate(trx, account.id, database.dialect === 'postgres');
+      };
+      // A wrong or dead code answers in the phone API's words already (400 wrong-code, 410 code-expired).
+      const result = await deps.verification.redeemCode({ purpose: PURPOSE, accountId: account.id, code, lockFirst: lockAccount }, async (trx, secret) => {
+        const rows = await repository.rows(trx, account.id);
+        // The code belongs to exactly this pending number: a replaced or cancelled setup's code is dead.
+        if (!rows.pending || rows.pending.id !== secret.data.recoveryPhoneId || rows.pending.number_e164 !== secret.target)
+          throw new LifelineError('code-expired');
+        // An addition is held too: a number an intruder adds must not work for a reset before the owner has read the notice.
+        if ((rows.pending.hold_requested === 1 || confirming === 'new') && deps.hold) {
+          const kind = rows.active ? 'recovery-phone-replace' : 'recovery-phone-add';
+          const effectiveAt = await deps.hold.hold(trx, { account, kind, what: maskNumber(rows.pending.number_e164), client });
+          const held = await repository.markHeld(trx, rows.pending.id);
+          if (!held) throw new LifelineError('code-expired');
+          return { row: held, effectiveAt };
+        }
+        return { row: await activate(trx, account, { row: rows.pending, active: rows.active, from: 'pending', client, confirming }) };
+      });
       deps.metrics.smsCodesConfirmed.inc({ country: result.row.country, purpose: METRIC_PURPOSE });
       return { masked: maskNumber(result.row.number_e164), ...(result.effectiveAt === undefined ? {} : { effectiveAt: result.effectiveAt }) };
     },

@@ -1,12 +1,10 @@
 import type { AccountRepository } from '../../accounts/account-repository.js';
-import { maskEmail, normaliseEmail } from '../../contract/email-address.js';
+import { maskEmail } from '../../contract/email-address.js';
 import { eventTextKey } from '../../contract/security-log.js';
 import type { Clock } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
-import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
 import { inTransaction } from '../../db/transaction.js';
-import type { AccountRow } from '../../db/tables.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
@@ -16,27 +14,16 @@ import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
-import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
-import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import type { RecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedChannel } from '../unsettled-channels.js';
-import { SETTLE_MS, wasSettledBefore } from '../channel-trust.js';
-import { createPasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
+import type { PasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
 import { RESET_PURPOSES } from '../password-reset/password-reset-service.js';
 import { endWaitingChanges, type OpenActionVerifications } from '../owner-regains-control.js';
+import { createChannelRestorer, type UndoStep } from './restore-channels.js';
+import type { UndoRepository } from './undo-repository.js';
 
-/** What an undo did, in the order it did it (the API's `done`, the page's list). */
-export type UndoStep =
-  | 'recovery-email-restored'
-  | 'recovery-email-removed'
-  | 'recovery-phone-restored'
-  | 'recovery-phone-removed'
-  | 'login-email-restored'
-  | 'login-email-not-restored'
-  | 'pending-changes-cancelled'
-  | 'open-flows-ended'
-  | 'signed-out-everywhere'
-  | 'later-links-invalidated'
-  | 'sign-in-blocked';
+export type { UndoStep } from './restore-channels.js';
 
 /** What an undo did (the API's answer, the page's list). */
 export interface UndoResult {
@@ -44,11 +31,55 @@ export interface UndoResult {
   readonly removed: RemovedChannel[];
 }
 
+/** "Das war ich nicht" and the profile's list of what may still be undone. */
+export interface SecurityUndoService {
+  /**
+   * POST /security/undo: the token alone is the proof (it came to an address of the account).
+   * Secures the account in one transaction (see createSecurityUndoService); a dead link is 410
+   * `link-expired`.
+   */
+  undo(token: string, client: ClientInfo): Promise<UndoResult>;
+
+  /**
+   * What a link would undo, without using it (GET: mail scanners open links): the event's
+   * type and time (and a host event's own title), or undefined for a dead or forged link.
+   */
+  preview(token: string): Promise<{ type: string; createdAt: string; title?: { de: string; en: string } } | undefined>;
+
+  /** The ids of the events the profile may still undo (their login-e-mail link is live). */
+  undoableEvents(accountId: string): Promise<ReadonlySet<string>>;
+
+  /**
+   * "Das war ich nicht" from the profile's list without the password: the event's link goes
+   * (again) to the login e-mail. A link's secret is stored hashed, so the live one is retired
+   * and a fresh one with the same data and the same end (not 7 days more) takes its place.
+   * Answers the masked address; an event without a live link is 404.
+   */
+  sendEventLink(accountId: string, eventId: string): Promise<{ sentTo: string }>;
+}
+
+export interface SecurityUndoServiceDeps {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly accounts: AccountRepository;
+  readonly recoveryEmails: Pick<RecoveryEmailRepository, 'active' | 'remove'>;
+  readonly recoveryPhones: Pick<RecoveryPhoneRepository, 'active' | 'remove'>;
+  /** The forgot-password flows of the account end too (a verified flow sets a password like a token). */
+  readonly resetFlows: Pick<PasswordResetFlowRepository, 'supersedeForAccount'>;
+  /** The undo's own SQL: restored channels, the event a link names. */
+  readonly undoRows: UndoRepository;
+  readonly sessions: SessionService;
+  readonly verification: OneTimeSecretService;
+  readonly notifier: Notifier;
+  readonly translator: Translator;
+  /** Held changes (the 72-hour hold, recovery/hold/) are pending changes too: an undo cancels them. */
+  readonly channelHold?: ChannelHold;
+  /** Open action verifications end too: a verified one would confirm a host's sensitive action for the intruder. */
+  readonly actionVerifications: OpenActionVerifications;
+}
+
 /** Purposes of pending changes that an undo cancels (their links and codes die). */
 const PENDING_PURPOSES = ['recovery-email-confirmation', 'recovery-phone-confirmation', 'login-email-change', 'login-email-change-cancel'] as const;
-
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const num = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 /** The title of a host application's own event (docs/integration.md "Host events"), for the undo page. */
 function hostTitleOf(event: { type: string; details: string | null }): { title?: { de: string; en: string } } {
@@ -65,7 +96,7 @@ function hostTitleOf(event: { type: string; details: string | null }): { title?:
  * "Das war ich nicht": the one-time link in a security notice secures the account in
  * one step, in one transaction:
  * 1. puts back what the event changed (the recovery e-mail or phone it replaced or removed, the
- *    login e-mail it changed; an added channel goes),
+ *    login e-mail it changed; an added channel goes; restore-channels.ts),
  * 2. cancels every pending change (their links and codes die),
  * 3. signs out every session,
  * 4. kills the undo links of later events (an undo from a recovery address keeps the login
@@ -74,117 +105,9 @@ function hostTitleOf(event: { type: string; details: string | null }): { title?:
  *    anew through a verified channel ("Passwort vergessen?"),
  * 6. writes the log and tells the account's addresses what was done.
  */
-export function createSecurityUndoService(deps: {
-  database: Database;
-  clock: Clock;
-  accounts: AccountRepository;
-  sessions: SessionService;
-  verification: OneTimeSecretService;
-  notifier: Notifier;
-  translator: Translator;
-  /** Held changes (the 72-hour hold, recovery/hold/) are pending changes too: an undo cancels them. */
-  channelHold?: ChannelHold;
-  /** Open action verifications end too: a verified one would confirm a host's sensitive action for the intruder. */
-  actionVerifications: OpenActionVerifications;
-}) {
+export function createSecurityUndoService(deps: SecurityUndoServiceDeps): SecurityUndoService {
   const { database, clock } = deps;
-  const recoveryEmails = createRecoveryEmailRepository();
-  const recoveryPhones = createRecoveryPhoneRepository();
-  const resetFlows = createPasswordResetFlowRepository();
-
-  /**
-   * Whether a channel the event replaced or removed may come back: only if it was settled before
-   * the event (an intruder's address that the owner replaced or removed never returns). Data of
-   * links from before settled times were kept: 7 days after the confirmation.
-   */
-  function wasSettled(settledAt: unknown, confirmedAt: unknown, since: number): boolean {
-    const confirmed = num(confirmedAt);
-    return wasSettledBefore(num(settledAt) ?? (confirmed === null ? null : confirmed + SETTLE_MS), since);
-  }
-
-  /**
-   * Puts back the recovery address the event replaced or removed, if it was settled before the
-   * event and no settled address took its place since. It comes back as new (confirmed now, not
-   * settled): a channel restored by an undo has to earn its standing again.
-   */
-  async function restoreRecoveryEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], since: number, now: number): Promise<UndoStep[]> {
-    const address = str(restore.previousAddress);
-    const normalized = address ? normaliseEmail(address) : undefined;
-    // The login e-mail cannot be its own recovery address (it may have become it since).
-    if (!address || !normalized || normalized === account.email_normalized || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since))
-      return [];
-    if (await recoveryEmails.active(trx, account.id)) return [];
-    await trx
-      .insertInto('recovery_emails')
-      .values({
-        id: newId(),
-        account_id: account.id,
-        address,
-        address_normalized: normalized,
-        status: 'active',
-        created_at: now,
-        confirmed_at: now,
-        settled_at: now + SETTLE_MS,
-        restored_at: now,
-        last_sent_at: null,
-      })
-      .execute();
-    return ['recovery-email-restored'];
-  }
-
-  /** As {@link restoreRecoveryEmail}, for the recovery phone. */
-  async function restoreRecoveryPhone(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], since: number, now: number): Promise<UndoStep[]> {
-    const number = str(restore.previousNumber);
-    if (!number || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since)) return [];
-    if (await recoveryPhones.active(trx, account.id)) return [];
-    await trx
-      .insertInto('recovery_phones')
-      .values({
-        id: newId(),
-        account_id: account.id,
-        number_e164: number,
-        country: str(restore.previousCountry) ?? 'ZZ',
-        status: 'active',
-        created_at: now,
-        confirmed_at: now,
-        settled_at: now + SETTLE_MS,
-        restored_at: now,
-        last_sent_at: null,
-      })
-      .execute();
-    return ['recovery-phone-restored'];
-  }
-
-  async function restoreLoginEmail(trx: Executor, account: AccountRow, restore: UndoLinkData['restore'], now: number): Promise<UndoStep[]> {
-    const email = str(restore.previousEmail);
-    const normalized = str(restore.previousEmailNormalized);
-    if (!email || !normalized) return [];
-    if (normalized === account.email_normalized) return ['login-email-restored'];
-    // Another account may hold the address by now: then it stays where it is (said on the page).
-    const holder = await deps.accounts.findByEmail(trx, normalized);
-    if (holder && holder.id !== account.id) return ['login-email-not-restored'];
-    await deps.accounts.update(trx, account.id, { email, email_normalized: normalized }, now);
-    // The restored login e-mail cannot stay a recovery address too.
-    await trx.deleteFrom('recovery_emails').where('account_id', '=', account.id).where('address_normalized', '=', normalized).execute();
-    return ['login-email-restored'];
-  }
-
-  /** The recovery channels and the login e-mail as they are now (server-side only, kept with a link). */
-  async function snapshot(trx: Executor, account: AccountRow): Promise<UndoLinkData['restore']> {
-    const email = await recoveryEmails.active(trx, account.id);
-    const phone = await recoveryPhones.active(trx, account.id);
-    return {
-      emailAddress: email?.address ?? null,
-      emailConfirmedAt: email?.confirmed_at ?? null,
-      emailSettledAt: email?.settled_at ?? null,
-      phoneNumber: phone?.number_e164 ?? null,
-      phoneCountry: phone?.country ?? null,
-      phoneConfirmedAt: phone?.confirmed_at ?? null,
-      phoneSettledAt: phone?.settled_at ?? null,
-      loginEmail: account.email,
-      loginEmailNormalized: account.email_normalized,
-    };
-  }
+  const restore = createChannelRestorer(deps);
 
   /** Step 4: the links of this event and of every later one die; a recovery address's undo keeps the login e-mail's links. */
   async function invalidateLaterLinks(trx: Executor, accountId: string, used: UndoLinkData): Promise<boolean> {
@@ -208,7 +131,7 @@ export function createSecurityUndoService(deps: {
    */
   async function endOpenFlows(trx: Executor, accountId: string, now: number): Promise<number> {
     const secrets = await deps.verification.invalidate(trx, accountId, RESET_PURPOSES);
-    const flows = await resetFlows.supersedeForAccount(trx, accountId, undefined, now);
+    const flows = await deps.resetFlows.supersedeForAccount(trx, accountId, undefined, now);
     const verifications = await deps.actionVerifications.failOpen(trx, accountId, now);
     return secrets + flows + verifications;
   }
@@ -223,63 +146,23 @@ export function createSecurityUndoService(deps: {
     const since = data.eventAt;
     // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
     // What an undo from the login e-mail would put back, should this undo come from a recovery address.
-    const before = data.role === 'login' ? undefined : await snapshot(trx, account);
+    const before = data.role === 'login' ? undefined : await restore.snapshot(trx, account);
     const channels = await channelRowsOf(trx, account.id);
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
-    const pendingEmails = await trx
-      .deleteFrom('recovery_emails')
-      .where('account_id', '=', account.id)
-      .where('status', '=', 'pending')
-      .returning('id')
-      .execute();
-    const pendingPhones = await trx
-      .deleteFrom('recovery_phones')
-      .where('account_id', '=', account.id)
-      .where('status', '=', 'pending')
-      .returning('id')
-      .execute();
+    const pendingEmail = await deps.recoveryEmails.remove(trx, account.id, 'pending');
+    const pendingPhone = await deps.recoveryPhones.remove(trx, account.id, 'pending');
     // Held changes end (their cancel links, and the held rows: listed below as removed), and so
     // do a login-e-mail change waiting out its 7 days and a scheduled deletion.
     const waitingEnded = await endWaitingChanges(trx, deps, account, client);
     const removed = await removeUnsettledChannels(trx, account.id, since, channels);
     if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
     if (removed.some((channel) => channel.channel === 'recovery-phone')) done.push('recovery-phone-removed');
-    if (data.handler === 'recovery-email') done.push(...(await restoreRecoveryEmail(trx, account, data.restore, since, now)));
-    if (data.handler === 'recovery-phone') done.push(...(await restoreRecoveryPhone(trx, account, data.restore, since, now)));
-    if (data.handler === 'login-email') done.push(...(await restoreLoginEmail(trx, account, data.restore, now)));
-    if (data.handler === 'channels-before-undo') {
-      // The login e-mail undoes an undo made from a recovery address: the channels as they were before it.
-      const r = data.restore;
-      done.push(
-        ...(await restoreRecoveryEmail(
-          trx,
-          account,
-          { previousAddress: r.emailAddress ?? null, previousConfirmedAt: r.emailConfirmedAt ?? null, previousSettledAt: r.emailSettledAt ?? null },
-          since,
-          now,
-        )),
-      );
-      done.push(
-        ...(await restoreRecoveryPhone(
-          trx,
-          account,
-          {
-            previousNumber: r.phoneNumber ?? null,
-            previousCountry: r.phoneCountry ?? null,
-            previousConfirmedAt: r.phoneConfirmedAt ?? null,
-            previousSettledAt: r.phoneSettledAt ?? null,
-          },
-          since,
-          now,
-        )),
-      );
-      if (r.loginEmailNormalized !== account.email_normalized) {
-        done.push(
-          ...(await restoreLoginEmail(trx, account, { previousEmail: r.loginEmail ?? null, previousEmailNormalized: r.loginEmailNormalized ?? null }, now)),
-        );
-      }
-    }
-    if (cancelledSecrets + pendingEmails.length + pendingPhones.length + waitingEnded > 0) done.push('pending-changes-cancelled');
+    if (data.handler === 'recovery-email') done.push(...(await restore.recoveryEmail(trx, account, data.restore, since, now)));
+    if (data.handler === 'recovery-phone') done.push(...(await restore.recoveryPhone(trx, account, data.restore, since, now)));
+    if (data.handler === 'login-email') done.push(...(await restore.loginEmail(trx, account, data.restore, now)));
+    // The login e-mail undoes an undo made from a recovery address: the channels as they were before it.
+    if (data.handler === 'channels-before-undo') done.push(...(await restore.snapshotted(trx, account, data.restore, since, now)));
+    if (cancelledSecrets + Number(pendingEmail !== undefined) + Number(pendingPhone !== undefined) + waitingEnded > 0) done.push('pending-changes-cancelled');
     if ((await endOpenFlows(trx, account.id, now)) > 0) done.push('open-flows-ended');
     await deps.sessions.revokeAll(trx, account.id);
     // Browsers that first signed in since the trouble began are forgotten: signing in there
@@ -287,7 +170,7 @@ export function createSecurityUndoService(deps: {
     await forgetDevices(trx, account.id, { seenSince: since });
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
-    await trx.updateTable('accounts').set({ password_reset_required: 1, updated_at: now }).where('id', '=', account.id).execute();
+    await deps.accounts.update(trx, account.id, { password_reset_required: 1 }, now);
     done.push('sign-in-blocked');
     const current = (await deps.accounts.findById(trx, account.id)) ?? account;
     const locale = localeOf(current);
@@ -322,8 +205,7 @@ export function createSecurityUndoService(deps: {
   }
 
   return {
-    /** POST /security/undo: the token alone is the proof (it came to an address of the account). */
-    async undo(token: string, client: ClientInfo): Promise<UndoResult> {
+    async undo(token, client) {
       try {
         return await deps.verification.redeemLink({ purpose: 'security-undo', token, lockAccountFirst: true }, (trx, secret) =>
           secure(trx, secret.accountId, secret.data as unknown as UndoLinkData, client),
@@ -333,48 +215,27 @@ export function createSecurityUndoService(deps: {
       }
     },
 
-    /**
-     * What a link would undo, without using it (GET: mail scanners open links): the event's
-     * type and time, or undefined for a dead or forged link.
-     */
-    async preview(token: string): Promise<{ type: string; createdAt: string; title?: { de: string; en: string } } | undefined> {
+    async preview(token) {
       const secret = await deps.verification.peekLink({ purpose: 'security-undo', token });
       const eventId = (secret?.data as Partial<UndoLinkData> | undefined)?.eventId;
       if (!secret || typeof eventId !== 'string') return undefined;
-      const event = await database.db
-        .selectFrom('security_events')
-        .select(['type', 'created_at', 'details'])
-        .where('id', '=', eventId)
-        .where('account_id', '=', secret.accountId)
-        .executeTakeFirst();
+      const event = await deps.undoRows.eventOf(database.db, secret.accountId, eventId);
       if (!event) return undefined;
       return { type: event.type, createdAt: new Date(event.created_at).toISOString(), ...hostTitleOf(event) };
     },
 
-    /** The ids of the events the profile may still undo (their login-e-mail link is live). */
-    async undoableEvents(accountId: string): Promise<ReadonlySet<string>> {
+    async undoableEvents(accountId) {
       const links = await loginLinks(database.db, accountId);
       return new Set(links.map((secret) => String((secret.data as Partial<UndoLinkData>).eventId)));
     },
 
-    /**
-     * "Das war ich nicht" from the profile's list without the password: the event's link goes
-     * (again) to the login e-mail. A link's secret is stored hashed, so the live one is retired
-     * and a fresh one with the same data and the same end (not 7 days more) takes its place.
-     * Answers the masked address; an event without a live link is 404.
-     */
-    async sendEventLink(accountId: string, eventId: string): Promise<{ sentTo: string }> {
+    async sendEventLink(accountId, eventId) {
       return inTransaction(database, async (trx) => {
         const account = await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
         const link = (await loginLinks(trx, accountId)).find((secret) => (secret.data as Partial<UndoLinkData>).eventId === eventId);
         // Two parallel clicks: one retires the live link and sends; the other finds none (404).
         if (!link || !account || (await deps.verification.retire(trx, [link.id])) !== 1) throw new LifelineError('not-found');
-        const event = await trx
-          .selectFrom('security_events')
-          .select(['type', 'created_at'])
-          .where('id', '=', eventId)
-          .where('account_id', '=', accountId)
-          .executeTakeFirst();
+        const event = await deps.undoRows.eventOf(trx, accountId, eventId);
         const now = clock.now();
         const issued = await deps.verification.issue(trx, {
           purpose: 'security-undo',
@@ -403,5 +264,3 @@ export function createSecurityUndoService(deps: {
     },
   };
 }
-
-export type SecurityUndoService = ReturnType<typeof createSecurityUndoService>;

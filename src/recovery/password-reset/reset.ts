@@ -1,0 +1,122 @@
+import { checkNewPassword } from '../../accounts/password-policy.js';
+import { LifelineError } from '../../core/errors.js';
+import type { Executor } from '../../db/database.js';
+import type { AccountRow, ResetChannel } from '../../db/tables.js';
+import { inTransaction } from '../../db/transaction.js';
+import type { ClientInfo } from '../../sessions/session-service.js';
+import { changeDetails, localeOf } from '../notice-context.js';
+import { endWaitingChanges } from '../owner-regains-control.js';
+import { maskNumber } from '../phone/phone-number.js';
+import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedChannel } from '../unsettled-channels.js';
+import { RESET_PURPOSES, type FlowContext } from './flow-context.js';
+import { flowState, nextStates } from './state.js';
+
+/** The new password of a verified flow. */
+export interface FlowReset {
+  reset(token: string | undefined, input: { password: string; accountId: string | undefined; client: ClientInfo }): Promise<void>;
+}
+
+/**
+ * reset: the verified flow sets a new password (sign-up policy) for its account, once. Then the
+ * owner is back in control: every session ends, every other reset secret and flow of the account
+ * dies, what waits ends, channels that are not settled go, and every channel is told.
+ */
+export function createFlowReset(context: FlowContext): FlowReset {
+  const { deps, openFlow, parseIds, reachedChannel } = context;
+  const { database, clock } = deps;
+
+  /**
+   * The reset notice to every channel of the account: its login and recovery e-mail (the
+   * catalogue's `account` audience) and, by a short SMS without a link, its recovery phone.
+   * It names the channel that was used, when and from where (docs/reference/security-requirements.md 3.14).
+   */
+  async function tellEveryChannel(
+    trx: Executor,
+    account: AccountRow,
+    channel: ResetChannel,
+    identifier: string | null,
+    client: ClientInfo,
+    now: number,
+    removed: readonly RemovedChannel[],
+  ): Promise<void> {
+    const locale = localeOf(account);
+    const details = changeDetails(deps.translator, account, client, now);
+    const shown = identifier === null ? '' : channel === 'recovery-phone' ? maskNumber(identifier) : identifier;
+    const via = deps.translator.text(locale, `mail.password-reset.channels.${channel}`, { target: shown });
+    const list = removed.map(describeRemoved).join(', ');
+    const removedText = removed.length > 0 ? deps.translator.text(locale, 'mail.password-reset.removed', { list }) : '';
+    await deps.notifier.notify(trx, {
+      kind: 'account.password-reset',
+      locale,
+      accountId: account.id,
+      params: { ...details, via, removed: removedText },
+      origin: client,
+      details: { channel, ...(removed.length > 0 ? { removed: list } : {}) },
+      undo: { restore: {} },
+    });
+    const phone = await deps.recoveryPhones.active(trx, account.id);
+    if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: account.id }))) {
+      await deps.notifier.notify(trx, {
+        kind: 'account.password-reset-sms-notice',
+        locale,
+        to: phone.number_e164,
+        accountId: account.id,
+        params: { when: details.when },
+      });
+    }
+  }
+
+  return {
+    async reset(token, input) {
+      const flow = await openFlow(token);
+      // Only a verified flow sets a password (state.ts), within its 15 minutes.
+      if (!flow || nextStates(flowState(flow, clock.now()), 'reset').length === 0) throw new LifelineError('reset-expired');
+      const accountIds = parseIds(flow);
+      if (input.accountId !== undefined && !accountIds.includes(input.accountId)) throw new LifelineError('validation-failed', { field: 'accountId' });
+      if (input.accountId === undefined && accountIds.length > 1) throw new LifelineError('account-required');
+      const accountId = input.accountId ?? accountIds[0];
+      const account = accountId === undefined ? undefined : await deps.accounts.findById(database.db, accountId);
+      if (!account) throw new LifelineError('reset-expired');
+      const refusal = checkNewPassword(input.password, { email: account.email_normalized, appName: deps.config.appName });
+      if (refusal) throw new LifelineError(refusal);
+      // Off the event loop (the hasher's thread pool), before the transaction holds any lock.
+      const passwordHash = await deps.hasher.hash(input.password);
+      await inTransaction(database, async (trx) => {
+        const now = clock.now();
+        // Lock order on PostgreSQL: the account, then the flow (an undo takes the account, then
+        // the account's secrets and flows; the other order deadlocked with it).
+        const current = await deps.accounts.findByIdForUpdate(trx, account.id, database.dialect === 'postgres');
+        if (!current) throw new LifelineError('reset-expired');
+        if (!(await deps.flows.markUsed(trx, flow.id, now))) throw new LifelineError('reset-expired');
+        // The channel must still be the account's, and settled: an undo or a removal since the code ends the flow.
+        const reached = await reachedChannel(trx, current, flow);
+        if (!reached) throw new LifelineError('reset-expired');
+        // What was not settled goes (read before the held changes end, which drop held rows).
+        const channels = await channelRowsOf(trx, account.id);
+        await deps.accounts.update(trx, account.id, { password_hash: passwordHash, password_changed_at: now, password_reset_required: 0 }, now);
+        const revoked = await deps.sessions.revokeAll(trx, account.id);
+        await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
+        await deps.flows.supersedeForAccount(trx, account.id, flow.id, now);
+        // The reset came through a settled channel (the only kind that resets): the owner is back
+        // in control. What waits ends (a login-e-mail change, a scheduled deletion, every held
+        // change), and so does every open action verification; every channel that is not settled
+        // goes — an intruder's channel would otherwise settle later and be his way back
+        // (docs/security.md "The owner wins").
+        await endWaitingChanges(trx, { ...deps, clock }, current, input.client);
+        await deps.actionVerifications.failOpen(trx, account.id, now);
+        const removed = await removeUnsettledChannels(trx, account.id, now, channels, { keepRestored: true });
+        await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, removed);
+        await deps.securityLog.record(trx, {
+          accountId: account.id,
+          type: 'sessions.revoked_by_password_reset',
+          origin: input.client,
+          details: { count: revoked },
+        });
+        deps.logger.info(
+          { event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length },
+          'password reset through a recovery channel',
+        );
+      });
+    },
+  };
+}
