@@ -1,11 +1,12 @@
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { flushSync } from 'react-dom';
-import type { RecoveryView } from '../../../../src/contract/recovery.js';
-import { api, ensurePrivilege } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { RecoveryView } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
-import { Field } from '../../components/field.js';
+import { EmailField, SubmitButton } from '../../components/form-fields.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { ensurePrivilege } from '../../privilege.js';
 import { HeldRemoval, HeldReplacement, heldUntil, localTime } from './held-change.js';
 
 type EmailView = RecoveryView['email'];
@@ -97,7 +98,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     try {
       // Should the window close meanwhile, the API answers privilege-required: the password
       // dialog opens and the request is sent again.
-      await api('PUT', '/api/v1/recovery/email', { address });
+      await api.recoveryEmail.add({ address });
       await reload();
       setMessage({ kind: 'success', text: t('ui.profile.recovery.emailRow.sent', { address: address.trim() }) });
       setEditing(false);
@@ -122,7 +123,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
   /** "Entfernen": at once, or (from a new device) held for 72 hours, and the message says until when. */
   const remove = () =>
     void run(
-      () => api('DELETE', '/api/v1/recovery/email'),
+      () => api.recoveryEmail.remove(),
       (result) => {
         const date = heldUntil(result);
         return date ? t('ui.profile.recovery.heldAccepted', { date }) : t('ui.profile.recovery.emailRow.removed');
@@ -130,7 +131,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     );
 
   /** "Änderung abbrechen" of a held removal or replacement. */
-  const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/email/held'), t('ui.profile.recovery.heldCancelled'));
+  const cancelHeld = () => void run(() => api.recoveryEmail.cancelHeld(), t('ui.profile.recovery.heldCancelled'));
 
   const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
   const pending = view.pending;
@@ -246,7 +247,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
                 type="button"
                 aria-disabled={busy || resendLocked || undefined}
                 aria-describedby={resendLocked ? id('resend-at') : undefined}
-                onClick={() => !resendLocked && void run(() => api('POST', '/api/v1/recovery/email/resend'), t('ui.profile.recovery.emailRow.resent'))}
+                onClick={() => !resendLocked && void run(() => api.recoveryEmail.resend(), t('ui.profile.recovery.emailRow.resent'))}
               >
                 {t('ui.profile.recovery.emailRow.resend')}
               </button>
@@ -255,7 +256,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
                 aria-disabled={busy || undefined}
                 onClick={() =>
                   void run(
-                    () => api('DELETE', '/api/v1/recovery/email/pending'),
+                    () => api.recoveryEmail.cancelPending(),
                     active !== undefined ? t('ui.profile.recovery.emailRow.cancelledChange', { address: active }) : t('ui.profile.recovery.emailRow.cancelled'),
                   )
                 }
@@ -269,26 +270,21 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
 
       {editing ? (
         <form className="subform recovery-form" onSubmit={(event) => void submit(event)} noValidate>
-          <Field
+          <EmailField
             label={t('ui.profile.recovery.emailRow.address')}
             name="recoveryEmail"
-            type="email"
             autoComplete="email"
-            inputMode="email"
-            required
             autoFocus
             value={address}
-            onChange={(e) => {
-              setAddress(e.target.value);
+            onChange={(value) => {
+              setAddress(value);
               setFieldError(undefined);
             }}
             hint={t('ui.profile.recovery.emailRow.advice')}
             error={fieldError}
           />
           <div className="actions">
-            <button type="submit" className="primary" aria-disabled={busy || undefined}>
-              {t('ui.profile.recovery.emailRow.submit')}
-            </button>
+            <SubmitButton busy={busy}>{t('ui.profile.recovery.emailRow.submit')}</SubmitButton>
             <button type="button" onClick={closeForm}>
               {t('ui.common.cancel')}
             </button>

@@ -1,12 +1,14 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { api, ensurePrivilege, type SessionView } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { PhoneOptions } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { loadCallingCodes } from '../../components/country-options.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { ensurePrivilege, privilegeIsOpen } from '../../privilege.js';
 import { HeldRemoval, HeldReplacement, heldUntil, localTime } from './held-change.js';
-import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
+import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneView } from './recovery-phone-dialog.js';
 
 type Message = { kind: 'success' | 'error'; text: string } | undefined;
 
@@ -51,8 +53,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     setBusy(true);
     setMessage(undefined);
     try {
-      const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
-      setDialog({ step: session?.privilegedUntil ? 'number' : 'password' });
+      setDialog({ step: (await privilegeIsOpen()) ? 'number' : 'password' });
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(t, error) });
     } finally {
@@ -133,7 +134,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       return;
     }
     await run(
-      () => api('DELETE', '/api/v1/recovery/phone'),
+      () => api.recoveryPhone.remove(),
       (result) => {
         const date = heldUntil(result);
         return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('deactivated');
@@ -142,7 +143,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
   };
 
   /** "Änderung abbrechen" of a held deactivation or replacement. */
-  const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/phone/held'), t('ui.profile.recovery.heldCancelled'));
+  const cancelHeld = () => void run(() => api.recoveryPhone.cancelHeld(), t('ui.profile.recovery.heldCancelled'));
 
   return (
     <div className="recovery-row" role="group" aria-labelledby={id('label')}>
@@ -277,7 +278,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
                 aria-disabled={busy || undefined}
                 onClick={() =>
                   void run(
-                    () => api('DELETE', '/api/v1/recovery/phone/pending'),
+                    () => api.recoveryPhone.cancelPending(),
                     active !== undefined ? say('cancelledChange', { masked: unbroken(active) }) : say('cancelled'),
                   )
                 }

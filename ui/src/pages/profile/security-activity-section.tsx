@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type Ref } from 'react';
 import { flushSync } from 'react-dom';
-import type { SecurityLogPage } from '../../../../src/contract/security-log.js';
-import { api, type AccountView } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { AccountView, SecurityLogPage } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
@@ -14,9 +14,6 @@ interface Loaded {
   readonly items: readonly SecurityEvent[];
   readonly nextCursor: string | null;
 }
-
-const page = (cursor?: string) =>
-  api<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encodeURIComponent(cursor)}`);
 
 /**
  * "Sicherheitsaktivität" (docs/reference/product.md §4): the account's security log of the last 90 days,
@@ -41,7 +38,7 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
   // below stay. Without an overlap (more than a page of new rows) the list starts over.
   const refresh = useCallback(async () => {
     try {
-      const newest = await page();
+      const newest = await api.securityLog.page();
       setError(undefined);
       setLoaded((current) => {
         if (!current || current.items.length === 0) return newest;
@@ -64,7 +61,7 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
     setError(undefined);
     setAnnouncement('');
     try {
-      const next = await page(loaded.nextCursor);
+      const next = await api.securityLog.page(loaded.nextCursor);
       // New rows on top (a refresh meanwhile) push rows down: one of this page may be shown already.
       const shown = new Set(loaded.items.map((item) => item.id));
       const added = next.items.filter((item) => !shown.has(item.id));
@@ -209,7 +206,7 @@ function NotMeAction({ eventId }: { eventId: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      const sent = await api<{ sentTo: string }>('POST', `/api/v1/security-log/${encodeURIComponent(eventId)}/undo-link`, {});
+      const sent = await api.securityLog.sendUndoLink(eventId);
       // The question gives way to the note; the focus goes to it, so it is read out.
       flushSync(() => setSentTo(sent.sentTo));
       sentNote.current?.focus();
