@@ -3,6 +3,7 @@ import { flushSync } from 'react-dom';
 import { api } from '../../api-client.js';
 import type { AccountView, SecurityLogPage } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
+import { ConfirmAnswers, useConfirmQuestion } from '../../components/confirm-question.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { eventTextKey, formatEventTime } from '../../security-events.js';
@@ -178,28 +179,14 @@ function SecurityEventRow({
  */
 function NotMeAction({ eventId }: { eventId: string }) {
   const { t } = useI18n();
-  const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   /** The masked login e-mail the link went to, once sent. */
   const [sentTo, setSentTo] = useState<string | undefined>();
   const say = (key: string) => t(`ui.profile.securityActivity.notMe.${key}`);
-  // The button and the question take each other's place: the focus goes along (to the question,
-  // which a screen reader then reads; back to the button on "Abbrechen"), not to the page's start.
-  const button = useRef<HTMLButtonElement>(null);
-  const question = useRef<HTMLParagraphElement>(null);
+  // The button and the question take each other's place.
+  const { asking, ask, keep, asker, question } = useConfirmQuestion({ onKeep: () => setError(undefined) });
   const sentNote = useRef<HTMLParagraphElement>(null);
-  const ask = () => {
-    flushSync(() => setAsking(true));
-    question.current?.focus();
-  };
-  const keep = () => {
-    flushSync(() => {
-      setAsking(false);
-      setError(undefined);
-    });
-    button.current?.focus();
-  };
 
   const sendLink = async () => {
     if (busy) return;
@@ -229,7 +216,7 @@ function NotMeAction({ eventId }: { eventId: string }) {
   if (!asking) {
     return (
       <div className="security-event-action">
-        <button ref={button} type="button" onClick={ask}>
+        <button ref={asker} type="button" onClick={ask}>
           {say('button')}
         </button>
       </div>
@@ -241,14 +228,15 @@ function NotMeAction({ eventId }: { eventId: string }) {
         {say('question')}
       </p>
       {error ? <Alert kind="error">{error}</Alert> : null}
-      <div className="actions">
-        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void sendLink()}>
-          {say('sendLink')}
-        </button>
-        <button type="button" onClick={keep}>
-          {say('cancel')}
-        </button>
-      </div>
+      <ConfirmAnswers
+        className="actions"
+        confirmLook="primary danger"
+        confirm={say('sendLink')}
+        onConfirm={() => void sendLink()}
+        busy={busy}
+        cancel={say('cancel')}
+        onCancel={keep}
+      />
     </div>
   );
 }
