@@ -1,9 +1,9 @@
-import type { z } from 'zod';
+/**
+ * The fetch wrapper under the typed client (api-client.ts, the one module that names the API's
+ * paths): JSON in and out, the CSRF header, problem+json answers as ApiError, and the password
+ * dialog when an action needs the privileged window.
+ */
 import type { ErrorCode } from '../../src/contract/error-codes.js';
-import type { accountView, sessionResponse } from '../../src/contract/accounts.js';
-
-export type AccountView = z.infer<typeof accountView>;
-export type SessionView = z.infer<typeof sessionResponse>;
 
 /** A problem answer of the API (RFC 9457), or a network failure (`status` 0, code `network`). */
 export class ApiError extends Error {
@@ -59,14 +59,11 @@ export function onPrivilegeRequired(handler: (() => Promise<boolean>) | undefine
 }
 
 /**
- * Makes sure the privileged window is open before a step that needs it, so the password comes
- * first ("Geben Sie zunächst Ihr Passwort ein") and the form after it. The server decides:
- * GET /session says whether the window is open now (the browser's clock may differ from the
- * server's). Resolves false when the user closed the password dialog.
+ * Opens the password dialog outside a request (privilege.ts asks before a step that needs the
+ * window). Resolves true once the user re-authenticated, false when they closed the dialog;
+ * true when no dialog is mounted.
  */
-export async function ensurePrivilege(): Promise<boolean> {
-  const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
-  if (session?.privilegedUntil) return true;
+export async function askForPassword(): Promise<boolean> {
   return privilegeHandler ? privilegeHandler() : true;
 }
 
@@ -82,11 +79,11 @@ async function send(method: string, path: string, body: unknown): Promise<Respon
 }
 
 /**
- * Calls the API. Problems become {@link ApiError}s; an answer with `csrfToken` updates the
+ * Sends one request to the API. Problems become {@link ApiError}s; an answer with `csrfToken` updates the
  * token. A `privilege-required` answer opens the password dialog and, once the user has
  * re-authenticated, tries the same request once more (docs/reference/product.md §1).
  */
-export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response = await send(method, path, body);
   let problem = response.ok ? undefined : await readProblem(response);
   if (problem?.code === 'privilege-required' && privilegeHandler) {
@@ -111,12 +108,4 @@ async function readProblem(response: Response): Promise<ApiError> {
   } catch {
     return new ApiError(response.status, 'internal-error', '');
   }
-}
-
-/** The session's CSRF token changes with its id: fetch it after an answer that rotated it. */
-export async function refreshSession(): Promise<SessionView | undefined> {
-  // `optional=true`: no session is a normal answer (200 null), not a failed request.
-  const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
-  if (!session) setCsrfToken(undefined);
-  return session ?? undefined;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, setApiLanguage } from './api.js';
+import { setApiLanguage } from './api.js';
+import { api } from './api-client.js';
 import { useI18n } from './i18n.js';
 import { ConfirmEmailPage } from './pages/confirm-email-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
@@ -13,7 +14,8 @@ import { NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
 import { Link, useLocation } from './router.js';
 import { useSession, useSignOut } from './session.js';
-import { BrandMark, SiteFooter, type Branding } from './components/site-branding.js';
+import type { Branding } from './api-types.js';
+import { BrandMark, SiteFooter } from './components/site-branding.js';
 
 function Page({ path }: { path: string }) {
   const { state } = useSession();
@@ -63,7 +65,7 @@ export function App() {
   const first = useRef(true);
 
   useEffect(() => {
-    void api<{ name: string; branding?: Branding }>('GET', '/api/v1/meta').then(
+    void api.meta().then(
       (meta) => {
         setAppName(meta.name);
         setBranding(meta.branding);
@@ -98,7 +100,7 @@ export function App() {
     setLocale(next);
     if (state.status === 'signed-in') {
       // Remembered on the account too, so mails and the next sign-in use it.
-      await api('PATCH', '/api/v1/account', { locale: next }).then(
+      await api.account.updatePreferences({ locale: next }).then(
         () => reload(),
         () => undefined,
       );

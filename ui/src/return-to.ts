@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { MetaResponse } from '../../src/contract/meta.js';
 import { matchReturnLink, RETURN_TO_MAX_LENGTH, type ReturnLink } from '../../src/contract/return-links.js';
-import { api } from './api.js';
+import { api } from './api-client.js';
 
 /**
  * The way back of a page (`?return_to=`), of two kinds:
@@ -35,7 +34,7 @@ let loading: Promise<void> | undefined;
 
 /** Fetches the allow-list once per page load; a failure leaves it unknown (nothing external is followed) and is tried again later. */
 function loadReturnLinks(): Promise<void> {
-  loading ??= api<MetaResponse>('GET', '/api/v1/meta').then(
+  loading ??= api.meta().then(
     (meta) => {
       links = meta.returnLinks;
     },

@@ -1,5 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { api, refreshSession, type AccountView } from './api.js';
+import { setCsrfToken } from './api.js';
+import { api } from './api-client.js';
+import type { AccountView, SessionView } from './api-types.js';
 import { useI18n } from './i18n.js';
 import { navigate } from './router.js';
 import { clearReturnTo } from './return-to.js';
@@ -13,6 +15,13 @@ interface SessionContextValue {
   readonly setSignedOut: () => void;
 }
 
+/** The session's CSRF token changes with its id: read it again after an answer that rotated it. */
+async function readSession(): Promise<SessionView | undefined> {
+  const session = await api.session.current();
+  if (!session) setCsrfToken(undefined);
+  return session ?? undefined;
+}
+
 const SessionContext = createContext<SessionContextValue | undefined>(undefined);
 
 /** Who is signed in, from GET /api/v1/session; the account's language wins over the browser's choice. */
@@ -22,7 +31,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const reload = useCallback(async () => {
     try {
-      const session = await refreshSession();
+      const session = await readSession();
       setState(session ? { status: 'signed-in', account: session.account } : { status: 'anonymous' });
       if (session && session.account.locale !== locale) setLocale(session.account.locale);
     } catch {
@@ -50,7 +59,7 @@ export function useSignOut(): () => Promise<void> {
   const { setSignedOut } = useSession();
   return useCallback(async () => {
     try {
-      await api('POST', '/api/v1/logout');
+      await api.session.signOut();
     } catch {
       // Already signed out (the session expired or was revoked elsewhere): the result is the same.
     }

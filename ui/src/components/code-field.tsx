@@ -12,6 +12,12 @@ export const cleanEmailCode = (value: string) =>
     .replace(/[^0-9A-Z\s-]/g, '')
     .slice(0, 16);
 
+/** The code as sent: the spaces and dashes typed or pasted for reading ("ABCD-EFGH") go. */
+export const typedCode = (value: string) => value.replace(/[\s-]/g, '');
+
+/** Whether a typed code (see typedCode) has its channel's form: 6 digits by SMS, 8 characters by e-mail (upper-cased as typed). */
+export const isWholeCode = (kind: 'sms' | 'email', code: string) => (kind === 'sms' ? /^\d{6}$/.test(code) : /^[0-9A-Z]{8}$/.test(code));
+
 /**
  * The one field for a code sent by SMS or e-mail, wherever one is typed (forgot password, the
  * phone dialog, a verification in the profile or on the host's page): the browser may fill it

@@ -1,5 +1,5 @@
 import type { KeyboardEvent } from 'react';
-import { api } from '../api.js';
+import { api } from '../api-client.js';
 import { splitErrors } from '../errors.js';
 import type { useI18n } from '../i18n.js';
 
@@ -31,7 +31,7 @@ export function trapFocus(event: KeyboardEvent<HTMLDialogElement>): void {
 export async function reauthenticate(t: ReturnType<typeof useI18n>['t'], password: string): Promise<string | undefined> {
   if (password === '') return t('ui.reauth.required');
   try {
-    await api('POST', '/api/v1/session/reauthenticate', { password });
+    await api.session.reauthenticate({ password });
     return undefined;
   } catch (failure) {
     const { fields, form } = splitErrors(t, failure, { 'wrong-password': 'password', 'rate-limited': 'password', 'too-many-attempts': 'password' });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { onPrivilegeRequired } from '../api.js';
 import { useI18n } from '../i18n.js';
-import { PasswordField } from './field.js';
+import { CurrentPasswordField, SubmitButton } from './form-fields.js';
 import { reauthenticate, trapFocus } from './modal-dialog.js';
 
 /**
@@ -57,6 +57,11 @@ export function PasswordDialogProvider({ children }: { children: ReactNode }) {
     }
   }, [open]);
 
+  const typePassword = (value: string) => {
+    setPassword(value);
+    setError(undefined);
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
@@ -85,22 +90,9 @@ export function PasswordDialogProvider({ children }: { children: ReactNode }) {
           <form onSubmit={(event) => void submit(event)} noValidate>
             <h2 id="reauth-title">{t('ui.reauth.title')}</h2>
             <p id="reauth-intro">{t('ui.reauth.intro')}</p>
-            <PasswordField
-              label={t('ui.common.password')}
-              name="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(event) => {
-                setPassword(event.target.value);
-                setError(undefined);
-              }}
-              error={error}
-            />
+            <CurrentPasswordField value={password} onChange={typePassword} error={error} />
             <div className="actions">
-              <button type="submit" className="primary" aria-disabled={busy || undefined}>
-                {t('ui.reauth.submit')}
-              </button>
+              <SubmitButton busy={busy}>{t('ui.reauth.submit')}</SubmitButton>
               <button type="button" onClick={() => close(false)}>
                 {t('ui.common.cancel')}
               </button>

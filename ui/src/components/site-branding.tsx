@@ -1,7 +1,3 @@
-import { useState } from 'react';
-import type { MetaResponse } from '../../../src/contract/meta.js';
-import { useI18n } from '../i18n.js';
-
 /**
  * The host's branding in the frame of every page (docs/operations.md "Branding"): the logo in
  * the header and the help and legal links in the footer, from GET /api/v1/meta. The accent
@@ -9,7 +5,9 @@ import { useI18n } from '../i18n.js';
  * properties. Every URL was checked by the server at start (http(s), or mailto: for support;
  * never javascript:), and React sets them as attributes, never as markup.
  */
-export type Branding = MetaResponse['branding'];
+import { useState } from 'react';
+import type { Branding } from '../api-types.js';
+import { useI18n } from '../i18n.js';
 
 /** A second look at the scheme, in case an answer ever came from elsewhere: only http(s) and mailto: become links or images. */
 function safeUrl(url: string | null | undefined, schemes: readonly string[]): string | undefined {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError } from '../api.js';
+import { ApiError } from '../api.js';
+import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
 import { BackToApp } from '../components/back-to-app.js';
 import { errorMessage } from '../errors.js';
@@ -9,10 +10,13 @@ import { Link } from '../router.js';
 import { formatEventTime } from '../security-events.js';
 import { useSession } from '../session.js';
 
-/** The links that confirm an address (or cancel a waiting change), each with its route, texts and next page. */
+/** What a link's request answers that the page shows: the address (none for a cancellation) and when a change that waits takes effect. */
+type LinkOutcome = { readonly email?: string; readonly effectiveAt?: string | undefined };
+
+/** The links that confirm an address (or cancel a waiting change), each with its request, texts and next page. */
 const kinds = {
   signup: {
-    endpoint: '/api/v1/signup/confirm',
+    send: (token: string): Promise<LinkOutcome> => api.signup.confirm({ token }),
     title: 'ui.confirm.title',
     intro: 'ui.confirm.intro',
     submit: 'ui.confirm.submit',
@@ -21,7 +25,7 @@ const kinds = {
     nextLabel: 'ui.confirm.toLogin',
   },
   'login-change': {
-    endpoint: '/api/v1/account/email/confirm',
+    send: (token: string): Promise<LinkOutcome> => api.account.confirmEmailChange({ token }),
     title: 'ui.confirm.titleChange',
     intro: 'ui.confirm.introChange',
     submit: 'ui.confirm.submitChange',
@@ -32,7 +36,7 @@ const kinds = {
   },
   /** The old address's link that cancels a waiting login-e-mail change. */
   'cancel-email-change': {
-    endpoint: '/api/v1/account/email/cancel',
+    send: (token: string): Promise<LinkOutcome> => api.account.cancelEmailChange({ token }).then(() => ({})),
     title: 'ui.confirm.titleCancelChange',
     intro: 'ui.confirm.introCancelChange',
     submit: 'ui.confirm.submitCancelChange',
@@ -42,7 +46,7 @@ const kinds = {
   },
   /** A channel's link that cancels a change held for 72 hours. */
   'cancel-hold': {
-    endpoint: '/api/v1/recovery/held/cancel',
+    send: (token: string): Promise<LinkOutcome> => api.recovery.cancelHeldByLink({ token }).then(() => ({})),
     title: 'ui.confirm.titleCancelHold',
     intro: 'ui.confirm.introCancelHold',
     submit: 'ui.confirm.submitCancelHold',
@@ -51,7 +55,7 @@ const kinds = {
     nextLabel: 'ui.confirm.toLogin',
   },
   recovery: {
-    endpoint: '/api/v1/recovery/email/confirm',
+    send: (token: string): Promise<LinkOutcome> => api.recoveryEmail.confirm({ token }).then(({ address, effectiveAt }) => ({ email: address, effectiveAt })),
     title: 'ui.confirm.titleRecovery',
     intro: 'ui.confirm.introRecovery',
     submit: 'ui.confirm.submitRecovery',
@@ -100,8 +104,8 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
     if (busy) return;
     setBusy(true);
     try {
-      const result = await api<{ email?: string; address?: string; effectiveAt?: string }>('POST', texts.endpoint, { token });
-      setState({ kind: 'done', email: result.email ?? result.address ?? '', ...(result.effectiveAt ? { effectiveAt: result.effectiveAt } : {}) });
+      const result = await texts.send(token);
+      setState({ kind: 'done', email: result.email ?? '', ...(result.effectiveAt ? { effectiveAt: result.effectiveAt } : {}) });
       if (kind !== 'signup' && kind !== 'cancel-email-change' && kind !== 'cancel-hold') await reload();
     } catch (error) {
       setState({ kind: 'error', message: errorMessage(t, error), dead: error instanceof ApiError && LINK_DEAD.has(error.code) });

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import type { MetaResponse } from '../../../src/contract/meta.js';
-import { api } from '../api.js';
+import { api } from '../api-client.js';
+import type { PhoneOptions } from '../api-types.js';
+import { LoadingCard } from '../components/link-page.js';
 import { useI18n } from '../i18n.js';
 import { useReturnTo } from '../return-to.js';
 import { useLocation } from '../router.js';
 import { CodeStep } from './forgot-password/code-step.js';
 import { channelOf, loadFlow, RESEND_COOLDOWN_MS, resumeStep, stepAfterVerify, type ForgotRequest } from './forgot-password/flow.js';
-import { IdentifyStep, type PhoneOptions } from './forgot-password/identify-step.js';
+import { IdentifyStep } from './forgot-password/identify-step.js';
 import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
 
 /**
@@ -27,7 +28,7 @@ export function ForgotPasswordPage() {
 
   useEffect(() => {
     let current = true;
-    const meta = api<MetaResponse>('GET', '/api/v1/meta').then(
+    const meta = api.meta().then(
       (answer) => answer.recoveryPhone,
       () => undefined,
     );
@@ -45,12 +46,7 @@ export function ForgotPasswordPage() {
 
   switch (step.kind) {
     case 'loading':
-      return (
-        <section className="card narrow" aria-labelledby="forgot-title" aria-busy="true">
-          <h1 id="forgot-title">{t('ui.forgot.title')}</h1>
-          <p>{t('ui.common.loading')}</p>
-        </section>
-      );
+      return <LoadingCard titleId="forgot-title" title={t('ui.forgot.title')} />;
     case 'identify':
       return (
         <IdentifyStep

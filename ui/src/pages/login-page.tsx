@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.js';
+import { ApiError } from '../api.js';
+import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
-import { Field, PasswordField } from '../components/field.js';
+import { CurrentPasswordField, EmailField, SubmitButton } from '../components/form-fields.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { BackToApp } from '../components/back-to-app.js';
@@ -43,7 +44,7 @@ export function LoginPage() {
     setErrors({ fields: {} });
     let leaving = false;
     try {
-      const signedIn = await api<{ deletionCancelled?: true }>('POST', '/api/v1/login', { email, password });
+      const signedIn = await api.session.signIn({ email, password });
       // Back to the host application (read again: a remembered one may have expired meanwhile).
       const continueTo = await continueAfterSignIn(query);
       if (continueTo) {
@@ -84,31 +85,11 @@ export function LoginPage() {
       {returnTo ? <Alert kind="info">{returnApp ? t('ui.login.returnToApp', { app: returnApp }) : t('ui.login.returnTo')}</Alert> : null}
       <p>{t('ui.login.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <Field
-          label={t('ui.common.email')}
-          name="email"
-          type="email"
-          autoComplete="username"
-          inputMode="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.fields.email}
-        />
-        <PasswordField
-          label={t('ui.common.password')}
-          name="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          error={errors.fields.password}
-        />
+        <EmailField label={t('ui.common.email')} name="email" autoComplete="username" value={email} onChange={setEmail} error={errors.fields.email} />
+        <CurrentPasswordField value={password} onChange={setPassword} error={errors.fields.password} />
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
-          <button type="submit" className="primary" aria-disabled={busy || undefined}>
-            {t('ui.login.submit')}
-          </button>
+          <SubmitButton busy={busy}>{t('ui.login.submit')}</SubmitButton>
           <Link href={withReturnTo('/forgot-password', returnTo)}>{t('ui.login.forgot')}</Link>
         </div>
       </form>

@@ -1,13 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { StrengthMeter } from '../components/strength-meter.js';
-import { api } from '../api.js';
+import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
-import { Field, PasswordField } from '../components/field.js';
+import { EmailField, NewPasswordField, SubmitButton } from '../components/form-fields.js';
 import { splitErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
 import { Link, useLocation } from '../router.js';
-import { usePasswordStrength } from '../strength.js';
 
 /**
  * "Registrieren": the answer is the same whether or not the address has an account. Sent here
@@ -22,7 +20,6 @@ export function RegisterPage() {
   const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
   const [sentTo, setSentTo] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const strength = usePasswordStrength(password, [email]);
   const returnTo = useReturnTo(useLocation().query);
   const signInHref = withReturnTo('/login', returnTo);
   const returnApp = returnAppName(returnTo);
@@ -37,7 +34,7 @@ export function RegisterPage() {
     setErrors({ fields: {} });
     try {
       const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      await api('POST', '/api/v1/signup', { email, password, locale, ...(timeZone ? { timeZone } : {}) });
+      await api.signup.register({ email, password, locale, ...(timeZone ? { timeZone } : {}) });
       setSentTo(email);
     } catch (error) {
       setErrors(splitErrors(t, error, { 'password-*': 'password', 'invalid-time-zone': 'email' }));
@@ -65,34 +62,11 @@ export function RegisterPage() {
       {returnTo ? <Alert kind="info">{returnHint}</Alert> : null}
       <p>{t('ui.register.intro')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <Field
-          label={t('ui.common.email')}
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          error={errors.fields.email}
-        />
-        <PasswordField
-          label={t('ui.common.password')}
-          name="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          hint={t('ui.register.passwordHint')}
-          error={errors.fields.password}
-        />
-        <StrengthMeter strength={strength} password={password} />
+        <EmailField label={t('ui.common.email')} name="email" autoComplete="email" value={email} onChange={setEmail} error={errors.fields.email} />
+        <NewPasswordField label={t('ui.common.password')} value={password} onChange={setPassword} error={errors.fields.password} userInputs={[email]} />
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
-          <button type="submit" className="primary" aria-disabled={busy || undefined}>
-            {t('ui.register.submit')}
-          </button>
+          <SubmitButton busy={busy}>{t('ui.register.submit')}</SubmitButton>
         </div>
       </form>
       <p className="aside">

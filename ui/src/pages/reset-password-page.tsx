@@ -1,14 +1,14 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
+import { useEffect } from 'react';
+import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
-import { errorMessage } from '../errors.js';
+import { LoadingCard, useLinkButton } from '../components/link-page.js';
 import { useLinkToken } from '../link-token.js';
 import { useI18n } from '../i18n.js';
 import { useReturnTo } from '../return-to.js';
 import { useLocation } from '../router.js';
-import { loadFlow, problemCode, stepAfterVerify, type Verified } from './forgot-password/flow.js';
+import { loadFlow, stepAfterVerify } from './forgot-password/flow.js';
 import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
-import { StepHeading } from './forgot-password/step-heading.js';
+import { StepCard } from './forgot-password/step-card.js';
 
 /**
  * The page the link in the "Passwort vergessen?" e-mail opens (/reset-password?token=…).
@@ -23,8 +23,6 @@ export function ResetPasswordPage() {
   const token = useLinkToken();
   useReturnTo(useLocation().query);
   const { step, focus, go, resume } = useSteps(token ? { kind: 'link' } : { kind: 'loading' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
   const say = (key: string) => t(`ui.forgot.link.${key}`);
 
   useEffect(() => {
@@ -38,45 +36,28 @@ export function ResetPasswordPage() {
     };
   }, [token, resume]);
 
-  const verify = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await api<Verified>('POST', '/api/v1/password/forgot/verify', { token });
+  const verify = useLinkButton(
+    async () => {
+      const result = await api.passwordReset.verify({ token });
       go(stepAfterVerify(result.accounts));
-    } catch (failure) {
-      const problem = problemCode(failure);
-      if (problem === 'link-expired' || problem === 'code-expired' || problem === 'validation-failed') go({ kind: 'gone', reason: 'link-expired' });
-      else setError(errorMessage(t, failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    ['link-expired', 'code-expired', 'validation-failed'],
+    () => go({ kind: 'gone', reason: 'link-expired' }),
+  );
 
-  if (step.kind === 'loading') {
-    return (
-      <section className="card narrow" aria-labelledby="reset-title" aria-busy="true">
-        <h1 id="reset-title">{say('title')}</h1>
-        <p>{t('ui.common.loading')}</p>
-      </section>
-    );
-  }
+  if (step.kind === 'loading') return <LoadingCard titleId="reset-title" title={say('title')} />;
   if (step.kind === 'link') {
     return (
-      <section className="card narrow" aria-labelledby="reset-title">
-        <StepHeading id="reset-title" focus={focus}>
-          {say('title')}
-        </StepHeading>
+      <StepCard id="reset-title" title={say('title')} focus={focus}>
         <p>{say('intro')}</p>
         <p className="muted">{say('notRequested')}</p>
-        {error ? <Alert kind="error">{error}</Alert> : null}
+        {verify.error ? <Alert kind="error">{verify.error}</Alert> : null}
         <div className="actions">
-          <button type="button" className="primary" aria-disabled={busy || undefined} onClick={() => void verify()}>
+          <button type="button" className="primary" aria-disabled={verify.busy || undefined} onClick={() => void verify.press()}>
             {say('submit')}
           </button>
         </div>
-      </section>
+      </StepCard>
     );
   }
   return <SharedStep key={step.kind} step={step} focus={focus} go={go} userInputs={[]} />;

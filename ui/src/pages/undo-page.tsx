@@ -1,21 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
-import type { undoSteps, securityUndoResponse } from '../../../src/contract/security-log.js';
-import type { z } from 'zod';
-import { api, ApiError } from '../api.js';
+import { api } from '../api-client.js';
+import type { SecurityUndoPreview, SecurityUndoResult, UndoStep } from '../api-types.js';
 import { Alert } from '../components/alert.js';
-import { errorMessage } from '../errors.js';
+import { LinkCard, LoadingCard, useLinkButton } from '../components/link-page.js';
 import { useI18n } from '../i18n.js';
 import { useLinkToken } from '../link-token.js';
 import { eventTextKey, formatEventTime } from '../security-events.js';
 import { Link } from '../router.js';
 import { useSession } from '../session.js';
 
-type UndoStep = (typeof undoSteps)[number];
-type UndoResult = z.infer<typeof securityUndoResponse>;
 type State =
   | { kind: 'loading' }
-  | { kind: 'ask'; event: { type: string; createdAt: string; title?: { de: string; en: string } } }
-  | { kind: 'done'; steps: UndoStep[]; removed: UndoResult['removed'] }
+  | { kind: 'ask'; event: SecurityUndoPreview }
+  | { kind: 'done'; steps: UndoStep[]; removed: SecurityUndoResult['removed'] }
   | { kind: 'gone' };
 
 /**
@@ -30,8 +27,6 @@ export function UndoPage() {
   const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const token = useLinkToken();
   const [state, setState] = useState<State>(token ? { kind: 'loading' } : { kind: 'gone' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
   const heading = useRef<HTMLHeadingElement>(null);
   const say = (key: string) => t(`ui.undo.${key}`);
 
@@ -39,7 +34,7 @@ export function UndoPage() {
   useEffect(() => {
     if (!token) return;
     let current = true;
-    api<{ type: string; createdAt: string }>('GET', `/api/v1/security/undo?token=${encodeURIComponent(token)}`).then(
+    api.securityUndo.preview(token).then(
       (event) => current && setState({ kind: 'ask', event }),
       () => current && setState({ kind: 'gone' }),
     );
@@ -52,42 +47,30 @@ export function UndoPage() {
     if (state.kind === 'done' || state.kind === 'gone') heading.current?.focus();
   }, [state.kind]);
 
-  const secure = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const result = await api<UndoResult>('POST', '/api/v1/security/undo', { token });
+  const secure = useLinkButton(
+    async () => {
+      const result = await api.securityUndo.undo({ token });
       setState({ kind: 'done', steps: result.done, removed: result.removed });
       // This browser's session ended with all others.
       await reload();
-    } catch (failure) {
-      if (failure instanceof ApiError && (failure.code === 'link-expired' || failure.code === 'validation-failed')) setState({ kind: 'gone' });
-      else setError(errorMessage(t, failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    ['link-expired', 'validation-failed'],
+    () => setState({ kind: 'gone' }),
+  );
 
   if (state.kind === 'gone') {
     return (
-      <section className="card narrow" aria-labelledby="undo-title">
-        <h1 id="undo-title" ref={heading} tabIndex={-1} className="step-heading">
-          {say('goneTitle')}
-        </h1>
+      <LinkCard titleId="undo-title" title={say('goneTitle')} headingRef={heading}>
         <p>{say('gone')}</p>
         <p>
           <Link href="/forgot-password">{say('forgot')}</Link>
         </p>
-      </section>
+      </LinkCard>
     );
   }
   if (state.kind === 'done') {
     return (
-      <section className="card narrow" aria-labelledby="undo-title">
-        <h1 id="undo-title" ref={heading} tabIndex={-1} className="step-heading">
-          {say('doneTitle')}
-        </h1>
+      <LinkCard titleId="undo-title" title={say('doneTitle')} headingRef={heading}>
         <ul className="done-list">
           {state.steps.map((step) => (
             <li key={step}>{t(`mail.account-secured.steps.${step}`)}</li>
@@ -114,20 +97,12 @@ export function UndoPage() {
             {say('forgot')}
           </Link>
         </div>
-      </section>
+      </LinkCard>
     );
   }
-  if (state.kind === 'loading') {
-    return (
-      <section className="card narrow" aria-labelledby="undo-title" aria-busy="true">
-        <h1 id="undo-title">{say('title')}</h1>
-        <p>{t('ui.common.loading')}</p>
-      </section>
-    );
-  }
+  if (state.kind === 'loading') return <LoadingCard titleId="undo-title" title={say('title')} />;
   return (
-    <section className="card narrow" aria-labelledby="undo-title">
-      <h1 id="undo-title">{say('title')}</h1>
+    <LinkCard titleId="undo-title" title={say('title')}>
       <p className="undo-event">
         {say('concerns')}{' '}
         <strong>
@@ -145,13 +120,13 @@ export function UndoPage() {
         <li>{say('what2')}</li>
         <li>{say('what3')}</li>
       </ul>
-      {error ? <Alert kind="error">{error}</Alert> : null}
+      {secure.error ? <Alert kind="error">{secure.error}</Alert> : null}
       <div className="actions">
-        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void secure()}>
+        <button type="button" className="primary danger" aria-disabled={secure.busy || undefined} onClick={() => void secure.press()}>
           {say('submit')}
         </button>
       </div>
       <p className="muted">{say('wasMe')}</p>
-    </section>
+    </LinkCard>
   );
 }

@@ -1,23 +1,15 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { VerificationPageBody } from '../../../src/contract/verifications.js';
-import { api, ApiError } from '../api.js';
-import { Alert } from '../components/alert.js';
-import { CodeField } from '../components/code-field.js';
+import { useEffect, useRef, useState } from 'react';
+import { ApiError } from '../api.js';
+import { api } from '../api-client.js';
+import type { VerificationDone, VerificationPageBody } from '../api-types.js';
+import { LinkCard, LoadingCard, useLinkButton } from '../components/link-page.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { useLinkToken } from '../link-token.js';
-import { formatEventTime } from '../security-events.js';
-
-type Channel = VerificationPageBody['channels'][number]['channel'];
-type Done = { status: string; returnTo: string | null };
-type State =
-  | { kind: 'loading' }
-  /** `back`: reached from the code step ("Anderen Weg wählen"), with the channel chosen there. */
-  | { kind: 'choose'; page: VerificationPageBody; back?: Channel }
-  | { kind: 'code'; page: VerificationPageBody; channel: Channel; sentTo: string; resendAt: number }
-  | { kind: 'link'; preview?: { action: string; requester: string; createdAt: string } }
-  | { kind: 'done'; returnTo: string | null }
-  | { kind: 'gone' };
+import { ChooseStep } from './verify-action/choose-step.js';
+import { CodeStep } from './verify-action/code-step.js';
+import { MailLinkStep } from './verify-action/mail-link-step.js';
+import type { Channel, State } from './verify-action/verify-action-state.js';
 
 /** The page's own token survives a reload in this tab (the address bar loses it at once). */
 const STORAGE_KEY = 'lifeline.verify-action';
@@ -43,7 +35,7 @@ function readToken(fromUrl: string): string {
  * page with its own token: one button confirms (opening it changes nothing: mail scanners).
  */
 export function VerifyActionPage() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const fromUrl = useLinkToken();
   const [token] = useState(() => readToken(fromUrl));
   const [state, setState] = useState<State>(() => (!token ? { kind: 'gone' } : isMailLink(token) ? { kind: 'link' } : { kind: 'loading' }));
@@ -52,7 +44,7 @@ export function VerifyActionPage() {
   const heading = useRef<HTMLHeadingElement>(null);
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.verifyAction.${key}`, params);
 
-  const finish = (done: Done) => {
+  const finish = (done: VerificationDone) => {
     window.sessionStorage.removeItem(STORAGE_KEY);
     setState({ kind: 'done', returnTo: done.returnTo });
     // Back to the host at once; the page stays as it is should the browser not follow.
@@ -66,7 +58,7 @@ export function VerifyActionPage() {
    */
   const load = async (): Promise<VerificationPageBody | 'dead' | undefined> => {
     try {
-      return await api<VerificationPageBody>('GET', `/api/v1/verification-page?token=${encodeURIComponent(token)}`);
+      return await api.verificationPage.read(token);
     } catch (failure) {
       return failure instanceof ApiError && [400, 404, 410].includes(failure.status) ? 'dead' : undefined;
     }
@@ -119,7 +111,7 @@ export function VerifyActionPage() {
   useEffect(() => {
     if (state.kind !== 'link' || state.preview) return;
     let current = true;
-    api<{ action: string; requester: string; createdAt: string }>('GET', `/api/v1/verification-page/link?token=${encodeURIComponent(token)}`).then(
+    api.verificationPage.previewLink(token).then(
       (preview) => current && setState({ kind: 'link', preview }),
       () => current && setState({ kind: 'gone' }),
     );
@@ -137,7 +129,7 @@ export function VerifyActionPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const sent = await api<{ sentTo: string }>('POST', '/api/v1/verification-page/send', { token, channel });
+      const sent = await api.verificationPage.sendCode({ token, channel });
       setState({ kind: 'code', page, channel, sentTo: sent.sentTo, resendAt: Date.now() + RESEND_COOLDOWN_MS });
     } catch (failure) {
       if (failure instanceof ApiError && (failure.code === 'verification-expired' || failure.code === 'link-expired')) setState({ kind: 'gone' });
@@ -148,315 +140,65 @@ export function VerifyActionPage() {
     }
   };
 
-  const confirmLink = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await api<Done>('POST', '/api/v1/verification-page/link', { token });
+  const confirmLink = useLinkButton(
+    async () => {
+      await api.verificationPage.confirmLink({ token });
       // Not back to the host from here: the link may be opened on another device, and the page
       // that asked (which moves on by itself) is the one to return. Two returns would make the
       // host consume the record in a browser that did not ask, and refuse the one that did.
       finish({ status: 'verified', returnTo: null });
-    } catch (failure) {
-      if (failure instanceof ApiError && (failure.code === 'link-expired' || failure.code === 'validation-failed')) setState({ kind: 'gone' });
-      else setError(errorMessage(t, failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (state.kind === 'gone') {
-    return (
-      <section className="card narrow" aria-labelledby="verify-title">
-        <h1 id="verify-title" ref={heading} tabIndex={-1} className="step-heading">
-          {say('goneTitle')}
-        </h1>
-        <p>{say('gone')}</p>
-      </section>
-    );
-  }
-  if (state.kind === 'done') {
-    return (
-      <section className="card narrow" aria-labelledby="verify-title">
-        <h1 id="verify-title" ref={heading} tabIndex={-1} className="step-heading">
-          {say('doneTitle')}
-        </h1>
-        {state.returnTo ? (
-          <>
-            <p>{say('returning', { host: new URL(state.returnTo).host })}</p>
-            <div className="actions">
-              <a className="button-link" href={state.returnTo}>
-                {say('continue', { host: new URL(state.returnTo).host })}
-              </a>
-            </div>
-          </>
-        ) : (
-          <p>{say('doneElsewhere')}</p>
-        )}
-      </section>
-    );
-  }
-  if (state.kind === 'loading') {
-    return (
-      <section className="card narrow" aria-labelledby="verify-title" aria-busy="true">
-        <h1 id="verify-title">{say('title')}</h1>
-        <p>{t('ui.common.loading')}</p>
-      </section>
-    );
-  }
-  if (state.kind === 'link' && !state.preview) {
-    // The button appears only with what it confirms: nobody confirms an action unseen.
-    return (
-      <section className="card narrow" aria-labelledby="verify-title" aria-busy="true">
-        <h1 id="verify-title">{say('title')}</h1>
-        <p>{t('ui.common.loading')}</p>
-      </section>
-    );
-  }
-  if (state.kind === 'link') {
-    return (
-      <section className="card narrow" aria-labelledby="verify-title">
-        <h1 id="verify-title">{say('title')}</h1>
-        {state.preview ? (
-          <p className="undo-event">
-            {say('linkConcerns', { action: state.preview.action, requester: state.preview.requester })}{' '}
-            <time dateTime={state.preview.createdAt}>{formatEventTime(state.preview.createdAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone)}</time>
-          </p>
-        ) : null}
-        <p>{say('linkIntro')}</p>
-        {error ? <Alert kind="error">{error}</Alert> : null}
-        <div className="actions">
-          <button type="button" className="primary" aria-disabled={busy || undefined} onClick={() => void confirmLink()}>
-            {say('confirm')}
-          </button>
-        </div>
-        <p className="muted">{say('notMe')}</p>
-      </section>
-    );
-  }
-  if (state.kind === 'choose') {
-    return <ChooseStep page={state.page} back={state.back} busy={busy} error={error} onSend={(channel) => void send(state.page, channel)} />;
-  }
-  return (
-    <CodeStep
-      key={`${state.channel}-${state.resendAt}`}
-      token={token}
-      state={state}
-      onVerified={finish}
-      onEnded={() => void settle()}
-      onOther={() => {
-        setError(undefined);
-        setState({ kind: 'choose', page: state.page, back: state.channel });
-      }}
-      onResend={() => void send(state.page, state.channel)}
-      resendError={error}
-    />
+    },
+    ['link-expired', 'validation-failed'],
+    () => setState({ kind: 'gone' }),
   );
-}
 
-/**
- * The action, who asks, and the channels (masked); one that this action does not accept is shown
- * disabled, with why. Reached back from the code step, the heading takes the focus (the button
- * that led here is gone) and the channel of that step is still chosen.
- */
-function ChooseStep({
-  page,
-  back,
-  busy,
-  error,
-  onSend,
-}: {
-  page: VerificationPageBody;
-  back: Channel | undefined;
-  busy: boolean;
-  error: string | undefined;
-  onSend: (channel: Channel) => void;
-}) {
-  const { t } = useI18n();
-  const ids = useId();
-  const heading = useRef<HTMLHeadingElement>(null);
-  const say = (key: string, params?: Record<string, unknown>) => t(`ui.verifyAction.${key}`, params);
-  const usable = page.channels.filter((choice) => choice.allowed);
-  const [choice, setChoice] = useState<Channel | undefined>(back ?? (usable.length === 1 ? usable[0]?.channel : undefined));
-  useEffect(() => {
-    if (back) heading.current?.focus();
-    // Only when the step appears.
-  }, []);
-  const [missing, setMissing] = useState(false);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (!choice) return setMissing(true);
-    onSend(choice);
-  };
-  return (
-    <section className="card narrow" aria-labelledby="verify-title">
-      <h1 id="verify-title" ref={heading} tabIndex={-1} className="step-heading">
-        {say('title')}
-      </h1>
-      <p>{say('intro', { requester: page.requester, action: page.action })}</p>
-      {usable.length === 0 ? (
-        <Alert kind="error">{say('noChannel')}</Alert>
-      ) : (
-        <form onSubmit={submit} noValidate>
-          <fieldset
-            className="choices"
-            role="radiogroup"
-            aria-labelledby={`${ids}-legend`}
-            aria-describedby={missing ? `${ids}-error` : undefined}
-            aria-invalid={missing || undefined}
-            aria-required="true"
-          >
-            <legend id={`${ids}-legend`}>{say('legend')}</legend>
-            {page.channels.map((option) => (
-              <label key={option.channel} className="choice">
-                <input
-                  type="radio"
-                  name="channel"
-                  value={option.channel}
-                  disabled={!option.allowed}
-                  checked={choice === option.channel}
-                  onChange={() => {
-                    setChoice(option.channel);
-                    setMissing(false);
-                  }}
-                />
-                <span className="choice-label">
-                  {say(`channels.${option.channel}`, { masked: option.masked })}
-                  {option.allowed ? null : <span className="hint"> {say('tooYoung')}</span>}
-                </span>
-              </label>
-            ))}
-            {missing ? (
-              <p id={`${ids}-error`} className="field-error" role="alert">
-                {say('required')}
-              </p>
-            ) : null}
-          </fieldset>
-          {error ? <Alert kind="error">{error}</Alert> : null}
-          <div className="actions">
-            <button type="submit" className="primary" aria-disabled={busy || undefined}>
-              {say('send')}
-            </button>
-          </div>
-        </form>
-      )}
-    </section>
-  );
-}
-
-/** The code that was sent, "Bestätigen", and the ways on: send again (after 60 s), another channel. */
-function CodeStep({
-  token,
-  state,
-  onVerified,
-  onEnded,
-  onOther,
-  onResend,
-  resendError,
-}: {
-  token: string;
-  state: Extract<State, { kind: 'code' }>;
-  onVerified: (done: Done) => void;
-  /** The record is no longer pending (failed by the last wrong code, expired, verified elsewhere). */
-  onEnded: () => void;
-  onOther: () => void;
-  onResend: () => void;
-  resendError: string | undefined;
-}) {
-  const { t } = useI18n();
-  const ids = useId();
-  const sms = state.channel === 'recovery-phone';
-  const others = state.page.channels.some((choice) => choice.allowed && choice.channel !== state.channel);
-  const [code, setCode] = useState('');
-  const [fieldError, setFieldError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [now, setNow] = useState(() => Date.now());
-  const heading = useRef<HTMLHeadingElement>(null);
-  const say = (key: string, params?: Record<string, unknown>) => t(`ui.verifyAction.${key}`, params);
-  const wait = Math.max(0, Math.ceil((state.resendAt - now) / 1000));
-
-  useEffect(() => {
-    heading.current?.focus();
-  }, []);
-  useEffect(() => {
-    if (wait === 0) return;
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, [wait === 0]);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (busy) return;
-    const value = code.replace(/[\s-]/g, '');
-    if (sms ? !/^\d{6}$/.test(value) : !/^[0-9A-Za-z]{8}$/.test(value)) {
-      setFieldError(sms ? say('requiredSms') : say('requiredEmail'));
-      return;
-    }
-    setBusy(true);
-    setFieldError(undefined);
-    try {
-      onVerified(await api<Done>('POST', '/api/v1/verification-page/code', { token, code: value }));
-    } catch (failure) {
-      // The last wrong try fails the record: no "0 tries left", the page says that it is over.
-      if (
-        failure instanceof ApiError &&
-        (['verification-expired', 'verification-not-redeemable', 'link-expired'].includes(failure.code) ||
-          (failure.code === 'wrong-code' && failure.triesLeft === 0))
-      )
-        onEnded();
-      else setFieldError(errorMessage(t, failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <section className="card narrow" aria-labelledby="verify-title">
-      <h1 id="verify-title" ref={heading} tabIndex={-1} className="step-heading">
-        {say('codeTitle')}
-      </h1>
-      <p>{say('intro', { requester: state.page.requester, action: state.page.action })}</p>
-      <p className="step-intro">{say(sms ? 'sentSms' : 'sentEmail', { sentTo: state.sentTo })}</p>
-      <form onSubmit={(event) => void submit(event)} noValidate>
-        <CodeField
-          kind={sms ? 'sms' : 'email'}
-          label={sms ? say('labelSms') : say('labelEmail')}
-          value={code}
-          onChange={(value) => {
-            setCode(value);
-            setFieldError(undefined);
+  switch (state.kind) {
+    case 'gone':
+      return (
+        <LinkCard titleId="verify-title" title={say('goneTitle')} headingRef={heading}>
+          <p>{say('gone')}</p>
+        </LinkCard>
+      );
+    case 'done':
+      return (
+        <LinkCard titleId="verify-title" title={say('doneTitle')} headingRef={heading}>
+          {state.returnTo ? (
+            <>
+              <p>{say('returning', { host: new URL(state.returnTo).host })}</p>
+              <div className="actions">
+                <a className="button-link" href={state.returnTo}>
+                  {say('continue', { host: new URL(state.returnTo).host })}
+                </a>
+              </div>
+            </>
+          ) : (
+            <p>{say('doneElsewhere')}</p>
+          )}
+        </LinkCard>
+      );
+    case 'loading':
+      return <LoadingCard titleId="verify-title" title={say('title')} />;
+    case 'link':
+      // The button appears only with what it confirms: nobody confirms an action unseen.
+      if (!state.preview) return <LoadingCard titleId="verify-title" title={say('title')} />;
+      return <MailLinkStep preview={state.preview} busy={confirmLink.busy} error={confirmLink.error} onConfirm={() => void confirmLink.press()} />;
+    case 'choose':
+      return <ChooseStep page={state.page} back={state.back} busy={busy} error={error} onSend={(channel) => void send(state.page, channel)} />;
+    case 'code':
+      return (
+        <CodeStep
+          key={`${state.channel}-${state.resendAt}`}
+          token={token}
+          state={state}
+          onVerified={finish}
+          onEnded={() => void settle()}
+          onOther={() => {
+            setError(undefined);
+            setState({ kind: 'choose', page: state.page, back: state.channel });
           }}
-          error={fieldError}
+          onResend={() => void send(state.page, state.channel)}
+          resendError={error}
         />
-        <div className="actions">
-          <button type="submit" className="primary" aria-disabled={busy || undefined}>
-            {say('confirm')}
-          </button>
-        </div>
-      </form>
-      <div className="resend">
-        <button
-          type="button"
-          className="link-button"
-          aria-disabled={wait > 0 || undefined}
-          aria-describedby={wait > 0 ? `${ids}-wait` : undefined}
-          onClick={() => wait === 0 && onResend()}
-        >
-          {say('resend')}
-        </button>
-        {wait > 0 ? (
-          <p className="hint" id={`${ids}-wait`}>
-            {say('resendIn', { count: wait })}
-          </p>
-        ) : null}
-        {resendError ? <Alert kind="error">{resendError}</Alert> : null}
-        {others ? (
-          <button type="button" className="link-button" onClick={onOther}>
-            {say('other')}
-          </button>
-        ) : null}
-      </div>
-    </section>
-  );
+      );
+  }
 }

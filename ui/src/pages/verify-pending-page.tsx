@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../api.js';
+import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
 import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
@@ -17,7 +17,7 @@ export function VerifyPendingPage() {
     if (busy) return;
     setBusy(true);
     try {
-      await api('POST', '/api/v1/signup/resend', { email });
+      await api.signup.resendLink({ email });
       setState({ kind: 'sent' });
     } catch (error) {
       setState({ kind: 'error', message: errorMessage(t, error) });

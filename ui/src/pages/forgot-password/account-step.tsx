@@ -1,9 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
-import { signInHref } from '../../return-to.js';
-import { Link } from '../../router.js';
+import { useState, type FormEvent } from 'react';
+import { SubmitButton } from '../../components/form-fields.js';
+import { RadioGroup } from '../../components/radio-group.js';
 import { useI18n } from '../../i18n.js';
 import type { AccountChoice } from './flow.js';
-import { StepHeading } from './step-heading.js';
+import { BackToSignInAside, StepCard } from './step-card.js';
 
 /**
  * Step 3, only when the code's address or number belongs to several accounts: which one gets
@@ -25,7 +25,6 @@ export function AccountStep({
   onChoose: (account: AccountChoice) => void;
 }) {
   const { t } = useI18n();
-  const ids = useId();
   const [choice, setChoice] = useState(selected);
   const [error, setError] = useState(message);
   const say = (key: string) => t(`ui.forgot.account.${key}`);
@@ -41,51 +40,25 @@ export function AccountStep({
   };
 
   return (
-    <section className="card narrow" aria-labelledby="forgot-account-title">
-      <StepHeading id="forgot-account-title" focus={focus}>
-        {say('title')}
-      </StepHeading>
+    <StepCard id="forgot-account-title" title={say('title')} focus={focus}>
       <p>{say('intro')}</p>
       <form onSubmit={submit} noValidate>
-        <fieldset
-          className="choices"
-          role="radiogroup"
-          aria-labelledby={`${ids}-legend`}
-          aria-describedby={error ? `${ids}-error` : undefined}
-          aria-invalid={error ? true : undefined}
-          aria-required="true"
-        >
-          <legend id={`${ids}-legend`}>{say('legend')}</legend>
-          {accounts.map((account) => (
-            <label key={account.id} className="choice">
-              <input
-                type="radio"
-                name="account"
-                value={account.id}
-                checked={choice === account.id}
-                onChange={() => {
-                  setChoice(account.id);
-                  setError(undefined);
-                }}
-              />
-              <span className="choice-label">{account.maskedEmail}</span>
-            </label>
-          ))}
-          {error ? (
-            <p id={`${ids}-error`} className="field-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-        </fieldset>
+        <RadioGroup
+          legend={say('legend')}
+          name="account"
+          options={accounts.map((account) => ({ value: account.id, label: account.maskedEmail }))}
+          value={choice}
+          onChange={(id) => {
+            setChoice(id);
+            setError(undefined);
+          }}
+          error={error}
+        />
         <div className="actions">
-          <button type="submit" className="primary">
-            {say('submit')}
-          </button>
+          <SubmitButton>{say('submit')}</SubmitButton>
         </div>
       </form>
-      <p className="aside">
-        <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
-      </p>
-    </section>
+      <BackToSignInAside />
+    </StepCard>
   );
 }

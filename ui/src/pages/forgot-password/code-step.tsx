@@ -1,11 +1,12 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../../api.js';
+import { ApiError } from '../../api.js';
+import { api } from '../../api-client.js';
 import { Alert } from '../../components/alert.js';
 import { CodeField } from '../../components/code-field.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { problemCode, RESEND_COOLDOWN_MS, type AccountChoice, type Channel, type ForgotRequest, type Verified } from './flow.js';
-import { StepHeading } from './step-heading.js';
+import { problemCode, RESEND_COOLDOWN_MS, type AccountChoice, type Channel, type ForgotRequest } from './flow.js';
+import { StepCard } from './step-card.js';
 
 /** The e-mail code as sent: the spaces or dashes typed for reading go. */
 const emailCode = (value: string) => value.replace(/[\s-]/g, '');
@@ -100,7 +101,7 @@ export function CodeStep({
     setFieldError(undefined);
     setFormError(undefined);
     try {
-      const result = await api<Verified>('POST', '/api/v1/password/forgot/verify', { code: value });
+      const result = await api.passwordReset.verify({ code: value });
       onVerified(result.accounts);
     } catch (failure) {
       const problem = problemCode(failure);
@@ -132,7 +133,7 @@ export function CodeStep({
     setBusy(true);
     setResendMessage(undefined);
     try {
-      await api('POST', '/api/v1/password/forgot', request);
+      await api.passwordReset.sendCode(request);
       setResendAt(Date.now() + RESEND_COOLDOWN_MS);
       setExpired(false);
       setCode('');
@@ -151,10 +152,7 @@ export function CodeStep({
   const intro = request ? say(email ? 'introEmail' : 'introSms', { identifier: request.identifier }) : say(email ? 'introEmailResumed' : 'introSmsResumed');
 
   return (
-    <section ref={section} className="card narrow" aria-labelledby="forgot-code-title">
-      <StepHeading id="forgot-code-title" focus={focus}>
-        {say('title')}
-      </StepHeading>
+    <StepCard ref={section} id="forgot-code-title" title={say('title')} focus={focus}>
       <p className="step-intro">{intro}</p>
       {email ? <p>{say('linkHint')}</p> : null}
       <form onSubmit={(event) => void verify(event)} noValidate>
@@ -212,6 +210,6 @@ export function CodeStep({
           </>
         )}
       </div>
-    </section>
+    </StepCard>
   );
 }

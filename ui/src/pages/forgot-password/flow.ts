@@ -1,17 +1,11 @@
-import type { z } from 'zod';
-import type { forgotPasswordStatus, forgotPasswordVerified } from '../../../../src/contract/password-reset.js';
-import { api, ApiError } from '../../api.js';
-
-/** GET /api/v1/password/forgot: where this browser's recovery flow stands (its HttpOnly cookie). */
-export type FlowStatus = z.infer<typeof forgotPasswordStatus>;
-
-/** POST /api/v1/password/forgot/verify: the accounts only when the code's channel belongs to several. */
-export type Verified = z.infer<typeof forgotPasswordVerified>;
+import { ApiError } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { ForgotPasswordStatus, ForgotPasswordVerified } from '../../api-types.js';
 
 /** One account an identifier belongs to, shown by its masked login e-mail ("m***@example.com"). */
-export type AccountChoice = NonNullable<Verified['accounts']>[number];
+export type AccountChoice = NonNullable<ForgotPasswordVerified['accounts']>[number];
 
-export type Channel = NonNullable<FlowStatus['channel']>;
+export type Channel = NonNullable<ForgotPasswordStatus['channel']>;
 
 /** What was sent to POST /password/forgot: kept for "Code erneut senden" (absent after a reload). */
 export interface ForgotRequest {
@@ -46,16 +40,16 @@ export const channelOf = (identifier: string): Channel => (identifier.includes('
  * The flow's state after a reload; a failed request counts as "no flow" (the page then simply
  * starts at its first step).
  */
-export async function loadFlow(): Promise<FlowStatus> {
+export async function loadFlow(): Promise<ForgotPasswordStatus> {
   try {
-    return await api<FlowStatus>('GET', '/api/v1/password/forgot');
+    return await api.passwordReset.status();
   } catch {
     return { stage: 'none' };
   }
 }
 
 /** The step a flow resumes at, or undefined when there is none to resume. No identifier then: the code step offers "Neu beginnen" instead of "Code erneut senden". */
-export function resumeStep(status: FlowStatus): Step | undefined {
+export function resumeStep(status: ForgotPasswordStatus): Step | undefined {
   if (status.stage === 'verified') return stepAfterVerify(status.accounts);
   if (status.stage === 'code-sent' && status.channel) {
     const resendAt = status.resendAvailableAt ? new Date(status.resendAvailableAt).getTime() : 0;

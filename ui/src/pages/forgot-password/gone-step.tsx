@@ -1,9 +1,8 @@
 import { Alert } from '../../components/alert.js';
 import { useI18n } from '../../i18n.js';
-import { signInHref } from '../../return-to.js';
 import { Link } from '../../router.js';
 import type { GoneReason } from './flow.js';
-import { StepHeading } from './step-heading.js';
+import { BackToSignIn, StepCard } from './step-card.js';
 
 /**
  * The flow cannot go on: the time for the new password ran out, the link is dead (expired,
@@ -16,10 +15,7 @@ export function GoneStep({ reason, focus, onStartOver }: { reason: GoneReason; f
   const say = (key: string) => t(`ui.forgot.gone.${key}`);
   const text = { 'reset-expired': say('resetExpired'), 'link-expired': say('linkExpired'), 'missing-link': say('missingLink') }[reason];
   return (
-    <section className="card narrow" aria-labelledby="forgot-gone-title">
-      <StepHeading id="forgot-gone-title" focus={focus}>
-        {reason === 'reset-expired' ? say('titleExpired') : say('titleLink')}
-      </StepHeading>
+    <StepCard id="forgot-gone-title" title={reason === 'reset-expired' ? say('titleExpired') : say('titleLink')} focus={focus}>
       <Alert kind="error">{text}</Alert>
       <div className="actions">
         {onStartOver ? (
@@ -31,8 +27,8 @@ export function GoneStep({ reason, focus, onStartOver }: { reason: GoneReason; f
             {reason === 'reset-expired' ? say('startOver') : say('newLink')}
           </Link>
         )}
-        <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
+        <BackToSignIn />
       </div>
-    </section>
+    </StepCard>
   );
 }

@@ -1,18 +1,15 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { MetaResponse } from '../../../../src/contract/meta.js';
-import { api } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { PhoneOptions } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { useCountryOptions } from '../../components/country-options.js';
 import { CountrySelect } from '../../components/country-select.js';
 import { Field } from '../../components/field.js';
+import { SubmitButton } from '../../components/form-fields.js';
 import { splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { signInHref } from '../../return-to.js';
-import { Link } from '../../router.js';
 import { channelOf, type ForgotRequest } from './flow.js';
-import { StepHeading } from './step-heading.js';
-
-export type PhoneOptions = MetaResponse['recoveryPhone'];
+import { BackToSignIn, StepCard } from './step-card.js';
 
 /** The problems of POST /password/forgot that concern the one input (the number's country included). */
 export const identifierErrors = {
@@ -75,7 +72,7 @@ export function IdentifyStep({
     setErrors({ fields: {} });
     const request = forgotBody(value, country, phone);
     try {
-      await api('POST', '/api/v1/password/forgot', request);
+      await api.passwordReset.sendCode(request);
       onSent(request);
     } catch (failure) {
       const { fields, form } = splitErrors(t, failure, identifierErrors);
@@ -88,10 +85,7 @@ export function IdentifyStep({
   };
 
   return (
-    <section className="card narrow" aria-labelledby="forgot-title">
-      <StepHeading id="forgot-title" focus={focus}>
-        {t('ui.forgot.title')}
-      </StepHeading>
+    <StepCard id="forgot-title" title={t('ui.forgot.title')} focus={focus}>
       <p>{phoneAvailable ? say('introPhone') : say('introEmail')}</p>
       <form onSubmit={(event) => void submit(event)} noValidate>
         <Field
@@ -115,12 +109,10 @@ export function IdentifyStep({
         {showCountry ? <CountrySelect id={`${ids}-country`} label={say('country')} value={country} options={countries} onChange={setCountry} /> : null}
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
-          <button type="submit" className="primary" aria-disabled={busy || undefined}>
-            {say('submit')}
-          </button>
-          <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
+          <SubmitButton busy={busy}>{say('submit')}</SubmitButton>
+          <BackToSignIn />
         </div>
       </form>
-    </section>
+    </StepCard>
   );
 }

@@ -1,16 +1,15 @@
 import { useState, type FormEvent } from 'react';
-import { StrengthMeter } from '../../components/strength-meter.js';
-import { api } from '../../api.js';
+import { api } from '../../api-client.js';
 import { Alert } from '../../components/alert.js';
 import { PasswordField } from '../../components/field.js';
+import { NewPasswordField, SubmitButton } from '../../components/form-fields.js';
 import { splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { signInHref } from '../../return-to.js';
-import { Link, navigate } from '../../router.js';
+import { navigate } from '../../router.js';
 import { useSession } from '../../session.js';
-import { usePasswordStrength } from '../../strength.js';
 import { problemCode, type AccountChoice } from './flow.js';
-import { StepHeading } from './step-heading.js';
+import { BackToSignInAside, StepCard } from './step-card.js';
 
 /**
  * Step 4: the new password, twice (checked here, before anything is sent), with the strength
@@ -43,7 +42,6 @@ export function PasswordStep({
   const [repeat, setRepeat] = useState('');
   const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
   const [busy, setBusy] = useState(false);
-  const strength = usePasswordStrength(password, [...userInputs]);
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.forgot.password.${key}`, params);
 
   const submit = async (event: FormEvent) => {
@@ -64,7 +62,7 @@ export function PasswordStep({
     setBusy(true);
     setErrors({ fields: {} });
     try {
-      await api('POST', '/api/v1/password/reset', { password, ...(account ? { accountId: account.id } : {}) });
+      await api.passwordReset.setPassword({ password, ...(account ? { accountId: account.id } : {}) });
       // A session of this browser was revoked with all others: the header must not say "signed in".
       await reload();
       navigate(signInHref('/login?notice=password-reset'));
@@ -79,10 +77,7 @@ export function PasswordStep({
   };
 
   return (
-    <section className="card narrow" aria-labelledby="forgot-password-title">
-      <StepHeading id="forgot-password-title" focus={focus}>
-        {say('title')}
-      </StepHeading>
+    <StepCard id="forgot-password-title" title={say('title')} focus={focus}>
       <p>{say('intro')}</p>
       {account ? (
         <p className="step-intro">
@@ -98,21 +93,16 @@ export function PasswordStep({
         </p>
       ) : null}
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <PasswordField
+        <NewPasswordField
           label={say('label')}
-          name="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
           value={password}
-          onChange={(event) => {
-            setPassword(event.target.value);
+          onChange={(value) => {
+            setPassword(value);
             setErrors({ fields: {} });
           }}
-          hint={t('ui.register.passwordHint')}
           error={errors.fields.password}
+          userInputs={userInputs}
         />
-        <StrengthMeter strength={strength} password={password} />
         <PasswordField
           label={say('repeat')}
           name="repeat"
@@ -127,14 +117,10 @@ export function PasswordStep({
         />
         {errors.form ? <Alert kind="error">{errors.form}</Alert> : null}
         <div className="actions">
-          <button type="submit" className="primary" aria-disabled={busy || undefined}>
-            {say('submit')}
-          </button>
+          <SubmitButton busy={busy}>{say('submit')}</SubmitButton>
         </div>
       </form>
-      <p className="aside">
-        <Link href={signInHref()}>{t('ui.forgot.back')}</Link>
-      </p>
-    </section>
+      <BackToSignInAside />
+    </StepCard>
   );
 }

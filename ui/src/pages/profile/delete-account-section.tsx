@@ -1,18 +1,16 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { flushSync } from 'react-dom';
-import type { z } from 'zod';
-import type { accountDeletionScheduled } from '../../../../src/contract/verifications.js';
-import { api, ApiError, setCsrfToken } from '../../api.js';
+import { ApiError, setCsrfToken } from '../../api.js';
+import { api } from '../../api-client.js';
 import { Alert } from '../../components/alert.js';
 import { ActionVerification, type VerificationNotice } from '../../components/action-verification.js';
-import { PasswordField } from '../../components/field.js';
-import { trapFocus } from '../../components/modal-dialog.js';
+import { CurrentPasswordField, SubmitButton } from '../../components/form-fields.js';
+import { StepDialog, StepDialogHeading, useStepDialogIds } from '../../components/step-dialog.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { navigate } from '../../router.js';
 import { useSession } from '../../session.js';
 
-type Scheduled = z.infer<typeof accountDeletionScheduled>;
 type Step = 'verify' | 'password';
 const STEPS: readonly Step[] = ['verify', 'password'];
 
@@ -65,8 +63,8 @@ export function DeleteAccountSection() {
 function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
   const { t, locale } = useI18n();
   const { setSignedOut } = useSession();
-  const ids = useId();
-  const id = (part: string) => `${ids}-${part}`;
+  const ids = useStepDialogIds();
+  const passwordId = `${useId()}-password`;
   const dialog = useRef<HTMLDialogElement>(null);
   const passwordHeading = useRef<HTMLHeadingElement>(null);
   const [step, setStep] = useState<Step>('verify');
@@ -80,12 +78,6 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
   const [formError, setFormError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.profile.deleteAccount.dialog.${key}`, params);
-
-  // Mounted means open; before the step's own effect focuses its heading (layout effects run first).
-  useLayoutEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
 
   useEffect(() => {
     if (step === 'password') passwordHeading.current?.focus();
@@ -105,6 +97,11 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
     setStep('password');
   };
 
+  const typePassword = (value: string) => {
+    setPassword(value);
+    setError(undefined);
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy || verificationId === undefined) return;
@@ -116,7 +113,7 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
     setError(undefined);
     setFormError(undefined);
     try {
-      const scheduled = await api<Scheduled>('POST', '/api/v1/account/deletion', { password, verificationId });
+      const scheduled = await api.account.scheduleDeletion({ password, verificationId });
       // Every session has ended, this one too (its cookie is cleared): the sign-in page says what comes next.
       setCsrfToken(undefined);
       dialog.current?.close();
@@ -140,7 +137,7 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
       });
       if (fields.password !== undefined) {
         setError(fields.password);
-        document.getElementById(id('password'))?.focus();
+        document.getElementById(passwordId)?.focus();
       } else setFormError(form ?? errorMessage(t, failure));
     } finally {
       setBusy(false);
@@ -151,26 +148,14 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
   const stepName = step === 'verify' ? say('stepVerify') : say('stepPassword');
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog delete-dialog"
-      aria-labelledby={`${id('title')} ${id('step')}`}
-      aria-describedby={id('intro')}
-      onKeyDown={trapFocus}
-      onCancel={(event) => {
-        event.preventDefault();
-        close();
-      }}
-    >
-      <h2 id={id('title')}>{say('title')}</h2>
-      <p id={id('step')} className="dialog-step" aria-live="polite">
-        {say('step', { current: index + 1, total: STEPS.length, name: stepName })}
-      </p>
-      <ol className="dialog-progress" aria-hidden="true">
-        {STEPS.map((each, i) => (
-          <li key={each} className={i < index ? 'done' : i === index ? 'current' : undefined} />
-        ))}
-      </ol>
+    <StepDialog dialogRef={dialog} className="dialog delete-dialog" ids={ids} onClose={close}>
+      <StepDialogHeading
+        ids={ids}
+        title={say('title')}
+        stepText={say('step', { current: index + 1, total: STEPS.length, name: stepName })}
+        count={STEPS.length}
+        index={index}
+      />
 
       {step === 'verify' ? (
         <ActionVerification
@@ -178,7 +163,7 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
           action="lifeline.delete-account"
           headingLevel={3}
           intro={say('verifyIntro')}
-          introId={id('intro')}
+          introId={ids.intro}
           notice={restartNotice}
           onVerified={verified}
           onCancel={close}
@@ -188,7 +173,7 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
           <h3 ref={passwordHeading} tabIndex={-1} className="step-heading">
             {say('passwordTitle')}
           </h3>
-          <p id={id('intro')} className="step-intro">
+          <p id={ids.intro} className="step-intro">
             {say('passwordIntro')}
           </p>
           <ul className="delete-consequences">
@@ -196,31 +181,19 @@ function DeleteAccountDialog({ onClose }: { onClose: () => void }) {
               <li key={n}>{say(`consequences.${n}`, { days: 7, date: inSevenDays(locale) })}</li>
             ))}
           </ul>
-          <PasswordField
-            id={id('password')}
-            label={t('ui.common.password')}
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => {
-              setPassword(event.target.value);
-              setError(undefined);
-            }}
-            error={error}
-          />
+          <CurrentPasswordField id={passwordId} value={password} onChange={typePassword} error={error} />
           {formError ? <Alert kind="error">{formError}</Alert> : null}
           <div className="actions">
-            <button type="submit" className="primary danger" aria-disabled={busy || undefined}>
+            <SubmitButton busy={busy} look="danger">
               {say('submit')}
-            </button>
+            </SubmitButton>
             <button type="button" onClick={close}>
               {t('ui.common.cancel')}
             </button>
           </div>
         </form>
       )}
-    </dialog>
+    </StepDialog>
   );
 }
 

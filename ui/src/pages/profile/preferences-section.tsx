@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { api, type AccountView } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { AccountView } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n, type Locale } from '../../i18n.js';
@@ -23,7 +24,7 @@ export function PreferencesSection({ account }: { account: AccountView }) {
   const save = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await api('PATCH', '/api/v1/account', { locale: language, timeZone });
+      await api.account.updatePreferences({ locale: language, timeZone });
       setLocale(language);
       await reload();
       setMessage({ kind: 'success', text: t('ui.profile.preferences.saved', { lng: language }) });

@@ -1,18 +1,20 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { MetaResponse } from '../../../../src/contract/meta.js';
-import type { RecoveryView } from '../../../../src/contract/recovery.js';
-import { api, ApiError, type SessionView } from '../../api.js';
-import { Alert } from '../../components/alert.js';
+import { ApiError } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { PhoneOptions, RecoveryView } from '../../api-types.js';
 import { useCountryOptions } from '../../components/country-options.js';
 import { CountrySelect } from '../../components/country-select.js';
 import { CodeField } from '../../components/code-field.js';
-import { Field, PasswordField } from '../../components/field.js';
-import { reauthenticate, trapFocus } from '../../components/modal-dialog.js';
+import { Field } from '../../components/field.js';
+import { CurrentPasswordField, SubmitButton } from '../../components/form-fields.js';
+import { reauthenticate } from '../../components/modal-dialog.js';
+import { ResendControls } from '../../components/resend-controls.js';
+import { StepDialog, StepDialogHeading, useStepDialogIds } from '../../components/step-dialog.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { privilegeIsOpen } from '../../privilege.js';
 
 export type PhoneView = RecoveryView['phone'];
-export type PhoneOptions = MetaResponse['recoveryPhone'];
 type Step = 'password' | 'number' | 'code';
 
 /** The dialog ended with a confirmed number: `changed` for a change, `effectiveAt` when it waits 72 hours. */
@@ -50,8 +52,8 @@ export function RecoveryPhoneDialog({
   onClose: (confirmed: Confirmed | undefined) => void;
 }) {
   const { t, locale } = useI18n();
-  const ids = useId();
-  const id = (part: string) => `${ids}-${part}`;
+  const ids = useStepDialogIds();
+  const countryId = `${useId()}-country`;
   const dialog = useRef<HTMLDialogElement>(null);
   const [step, setStep] = useState<Step>(start.step);
   const [password, setPassword] = useState('');
@@ -80,12 +82,6 @@ export function RecoveryPhoneDialog({
     setError(undefined);
     setFocusTick((n) => n + 1);
   };
-
-  // Mounted means open: showModal() makes the page behind inert (before the field gets the focus).
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-  }, []);
 
   useEffect(() => {
     const name = step === 'password' ? 'password' : step === 'number' ? 'phoneNumber' : 'code';
@@ -126,6 +122,11 @@ export function RecoveryPhoneDialog({
     onClose(confirmed);
   };
 
+  const typePassword = (value: string) => {
+    setPassword(value);
+    setError(undefined);
+  };
+
   const submitPassword = async () => {
     const problem = await reauthenticate(t, password);
     if (problem !== undefined) {
@@ -148,13 +149,12 @@ export function RecoveryPhoneDialog({
     try {
       // The privileged window may have closed since the dialog opened: then the password step
       // comes back and the number is sent after it (not a second dialog over this one).
-      const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
-      if (!session?.privilegedUntil) {
+      if (!(await privilegeIsOpen())) {
         resume.current = true;
         goTo('password');
         return;
       }
-      await api<{ status: 'accepted'; masked: string }>('PUT', '/api/v1/recovery/phone', { number, country });
+      await api.recoveryPhone.add({ number, country });
       await reload();
       setCode('');
       setExpired(false);
@@ -181,7 +181,7 @@ export function RecoveryPhoneDialog({
     }
     setMessage(undefined);
     try {
-      const confirmed = await api<{ status: 'active' | 'held'; masked: string; effectiveAt?: string }>('POST', '/api/v1/recovery/phone/confirm', { code });
+      const confirmed = await api.recoveryPhone.confirm({ code });
       close({ masked: confirmed.masked, changed: changing, ...(confirmed.effectiveAt ? { effectiveAt: confirmed.effectiveAt } : {}) });
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === 'code-expired') setExpired(true);
@@ -208,7 +208,7 @@ export function RecoveryPhoneDialog({
     setBusy(true);
     setMessage(undefined);
     try {
-      await api('POST', '/api/v1/recovery/phone/resend');
+      await api.recoveryPhone.resend();
       await reload();
       setNow(Date.now());
       setError(undefined);
@@ -229,52 +229,29 @@ export function RecoveryPhoneDialog({
   const stepName = { password: say('stepPassword'), number: say('stepNumber'), code: say('stepCode') }[step];
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog phone-dialog"
-      aria-labelledby={`${id('title')} ${id('step')}`}
-      aria-describedby={id('intro')}
-      onKeyDown={trapFocus}
-      onCancel={(event) => {
-        event.preventDefault();
-        close();
-      }}
-    >
+    <StepDialog dialogRef={dialog} className="dialog phone-dialog" ids={ids} onClose={() => close()}>
       <form onSubmit={(event) => void submit(event)} noValidate>
-        <h2 id={id('title')}>{changing ? say('titleChange') : say('titleSetUp')}</h2>
-        <p id={id('step')} className="dialog-step" aria-live="polite">
-          {say('step', { current: index + 1, total: STEPS.length, name: stepName })}
-        </p>
-        <ol className="dialog-progress" aria-hidden="true">
-          {STEPS.map((each, i) => (
-            <li key={each} className={i < index ? 'done' : i === index ? 'current' : undefined} />
-          ))}
-        </ol>
+        <StepDialogHeading
+          ids={ids}
+          title={changing ? say('titleChange') : say('titleSetUp')}
+          stepText={say('step', { current: index + 1, total: STEPS.length, name: stepName })}
+          count={STEPS.length}
+          index={index}
+        />
 
         {step === 'password' ? (
           <>
-            <p id={id('intro')}>{say('passwordIntro')}</p>
-            <PasswordField
-              label={t('ui.common.password')}
-              name="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(event) => {
-                setPassword(event.target.value);
-                setError(undefined);
-              }}
-              error={error}
-            />
+            <p id={ids.intro}>{say('passwordIntro')}</p>
+            <CurrentPasswordField value={password} onChange={typePassword} error={error} />
           </>
         ) : null}
 
         {step === 'number' ? (
           <>
-            <p id={id('intro')}>{say('numberIntro')}</p>
+            <p id={ids.intro}>{say('numberIntro')}</p>
             {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
             <CountrySelect
-              id={id('country')}
+              id={countryId}
               label={say('country')}
               value={country}
               options={countries}
@@ -303,7 +280,7 @@ export function RecoveryPhoneDialog({
 
         {step === 'code' ? (
           <>
-            <p id={id('intro')}>
+            <p id={ids.intro}>
               {say('codeIntro', { masked: unbroken(pending?.masked ?? '') })}
               {pending && !expired ? ` ${say('validUntil', { time: time(pending.expiresAt) })}` : null}
             </p>
@@ -319,38 +296,27 @@ export function RecoveryPhoneDialog({
               hint={say('codeHint')}
               error={error}
             />
-            <div className="dialog-resend">
-              <button
-                type="button"
-                className={resendIsMain ? 'primary' : 'link-button'}
-                aria-disabled={busy || resendLocked || undefined}
-                aria-describedby={resendLocked ? id('resend-at') : undefined}
-                onClick={() => void resend()}
-              >
-                {say('resend')}
-              </button>
-              {resendLocked && pending ? (
-                <p className="hint" id={id('resend-at')}>
-                  {say('resendAt', { time: time(pending.resendAvailableAt) })}
-                </p>
-              ) : null}
-              {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
-              <button type="button" className="link-button" onClick={() => goTo('number')}>
-                {say('otherNumber')}
-              </button>
-            </div>
+            <ResendControls
+              label={say('resend')}
+              main={resendIsMain}
+              unavailable={busy || resendLocked}
+              waitHint={resendLocked && pending ? say('resendAt', { time: time(pending.resendAvailableAt) }) : undefined}
+              onResend={() => void resend()}
+              message={message}
+              other={{ label: say('otherNumber'), onClick: () => goTo('number') }}
+            />
           </>
         ) : null}
 
         <div className="actions">
-          <button type="submit" className={resendIsMain ? undefined : 'primary'} aria-disabled={busy || undefined}>
+          <SubmitButton busy={busy} look={resendIsMain ? 'plain' : 'primary'}>
             {step === 'password' ? say('next') : step === 'number' ? say('sendCode') : say('confirm')}
-          </button>
+          </SubmitButton>
           <button type="button" onClick={() => close()}>
             {say('cancel')}
           </button>
         </div>
       </form>
-    </dialog>
+    </StepDialog>
   );
 }

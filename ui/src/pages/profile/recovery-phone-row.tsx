@@ -1,14 +1,15 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import { api, ensurePrivilege, type SessionView } from '../../api.js';
-import { Alert } from '../../components/alert.js';
+import { api } from '../../api-client.js';
+import type { PhoneOptions } from '../../api-types.js';
+import { ConfirmAnswers, useConfirmQuestion } from '../../components/confirm-question.js';
 import { loadCallingCodes } from '../../components/country-options.js';
-import { errorMessage, wasCancelled } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { HeldRemoval, HeldReplacement, heldUntil, localTime } from './held-change.js';
-import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneOptions, type PhoneView } from './recovery-phone-dialog.js';
-
-type Message = { kind: 'success' | 'error'; text: string } | undefined;
+import { ensurePrivilege, privilegeIsOpen } from '../../privilege.js';
+import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions } from './channel-row.js';
+import { heldUntil, localTime } from './held-change.js';
+import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneView } from './recovery-phone-dialog.js';
 
 /**
  * "Telefonnummer" in "Kontowiederherstellung", as the seed describes it: not set up → "Jetzt
@@ -21,17 +22,18 @@ type Message = { kind: 'success' | 'error'; text: string } | undefined;
  */
 export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; options: PhoneOptions; reload: () => Promise<void> }) {
   const { t } = useI18n();
-  const ids = useId();
-  const id = (part: string) => `${ids}-${part}`;
+  const questionIds = useId();
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.profile.recovery.phoneRow.${key}`, params);
   const [dialog, setDialog] = useState<DialogStart | undefined>();
   const [managing, setManaging] = useState(false);
-  const [asking, setAsking] = useState(false);
-  const [message, setMessage] = useState<Message>();
-  const [busy, setBusy] = useState(false);
-  const messageRef = useRef<HTMLDivElement>(null);
-  const deactivateButton = useRef<HTMLButtonElement>(null);
-  const question = useRef<HTMLParagraphElement>(null);
+  const deactivation = useConfirmQuestion({ onAsk: () => setMessage(undefined) });
+  const { busy, setBusy, message, setMessage, messageRef, run } = useRowActions(reload, {
+    onDone: () => {
+      setManaging(false);
+      deactivation.setAsking(false);
+    },
+    quietWhenCancelled: true,
+  });
   const codeButton = useRef<HTMLButtonElement>(null);
   /** The button that opened the dialog: the focus goes back to it when the dialog is closed. */
   const opener = useRef<HTMLElement | null>(null);
@@ -51,8 +53,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     setBusy(true);
     setMessage(undefined);
     try {
-      const session = await api<SessionView | null>('GET', '/api/v1/session?optional=true');
-      setDialog({ step: session?.privilegedUntil ? 'number' : 'password' });
+      setDialog({ step: (await privilegeIsOpen()) ? 'number' : 'password' });
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(t, error) });
     } finally {
@@ -92,38 +93,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     target?.focus();
   };
 
-  const run = async (action: () => Promise<unknown>, done: string | ((result: unknown) => string)) => {
-    if (busy) return;
-    setBusy(true);
-    setMessage(undefined);
-    try {
-      const result = await action();
-      await reload();
-      flushSync(() => {
-        setMessage({ kind: 'success', text: typeof done === 'string' ? done : done(result) });
-        setManaging(false);
-        setAsking(false);
-      });
-    } catch (error) {
-      if (!wasCancelled(error)) setMessage({ kind: 'error', text: errorMessage(t, error) });
-    } finally {
-      setBusy(false);
-      messageRef.current?.focus();
-    }
-  };
-
   /** "Deaktivieren" asks first; "Ja, deaktivieren" needs the privileged window (the password dialog opens when it is closed). */
-  const ask = () => {
-    flushSync(() => {
-      setAsking(true);
-      setMessage(undefined);
-    });
-    question.current?.focus();
-  };
-  const keep = () => {
-    flushSync(() => setAsking(false));
-    deactivateButton.current?.focus();
-  };
   const deactivate = async () => {
     if (busy) return;
     try {
@@ -133,7 +103,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
       return;
     }
     await run(
-      () => api('DELETE', '/api/v1/recovery/phone'),
+      () => api.recoveryPhone.remove(),
       (result) => {
         const date = heldUntil(result);
         return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('deactivated');
@@ -142,133 +112,87 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
   };
 
   /** "Änderung abbrechen" of a held deactivation or replacement. */
-  const cancelHeld = () => void run(() => api('DELETE', '/api/v1/recovery/phone/held'), t('ui.profile.recovery.heldCancelled'));
+  const cancelHeld = () => void run(() => api.recoveryPhone.cancelHeld(), t('ui.profile.recovery.heldCancelled'));
 
   return (
-    <div className="recovery-row" role="group" aria-labelledby={id('label')}>
-      <div className="recovery-head">
-        <div className="recovery-text">
-          <p className="label" id={id('label')}>
-            {t('ui.profile.recovery.phone')}
-          </p>
-          {view.status === 'none' ? (
-            <>
-              <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
-              <p className="hint">{say('advice')}</p>
-            </>
-          ) : null}
-        </div>
-        {view.status === 'none' ? (
-          <button type="button" className="primary" aria-disabled={busy || undefined} onClick={() => void openDialog()}>
-            {t('ui.profile.recovery.setUp')}
-          </button>
-        ) : null}
-      </div>
-
+    <ChannelRow
+      label={t('ui.profile.recovery.phone')}
+      notSetUp={view.status === 'none'}
+      advice={say('advice')}
+      setUp={{ onClick: () => void openDialog(), busy }}
+      message={message}
+      messageRef={messageRef}
+    >
       {active !== undefined ? (
-        <div className="recovery-entry recovery-entry-active">
-          <div className="recovery-entry-main">
-            <p className="value">
-              <span className="recovery-address recovery-number">{active}</span> <span className="badge">{say('activeBadge')}</span>
-            </p>
-            <button
-              type="button"
-              aria-expanded={managing}
-              aria-controls={managing ? id('manage') : undefined}
-              onClick={() => {
-                setManaging((open) => !open);
-                setAsking(false);
-                setMessage(undefined);
-              }}
-            >
-              {say('manage')}
-            </button>
-          </div>
-          {view.usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: localTime(view.usableFrom) })}</p> : null}
-          {view.removalAt ? (
-            <HeldRemoval text={t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) })} busy={busy} onCancel={cancelHeld} />
-          ) : null}
-          {managing ? (
-            <div id={id('manage')}>
+        <ActiveChannel
+          value={active}
+          numberStyle
+          badge={say('activeBadge')}
+          manageLabel={say('manage')}
+          managing={managing}
+          onManage={() => {
+            setManaging((open) => !open);
+            deactivation.setAsking(false);
+            setMessage(undefined);
+          }}
+          manage={(panelId) => (
+            <div id={panelId}>
               <div className="actions recovery-entry-actions">
                 <button type="button" aria-disabled={busy || undefined} onClick={() => void openDialog()}>
                   {say('change')}
                 </button>
                 <button
-                  ref={deactivateButton}
+                  ref={deactivation.asker}
                   type="button"
                   className="danger"
-                  aria-controls={asking ? id('ask') : undefined}
-                  onClick={() => (asking ? keep() : ask())}
+                  aria-controls={deactivation.asking ? `${questionIds}-ask` : undefined}
+                  onClick={() => (deactivation.asking ? deactivation.keep() : deactivation.ask())}
                 >
                   {say('deactivate')}
                 </button>
               </div>
-              {asking ? (
-                <div className="recovery-question" id={id('ask')} role="group" aria-labelledby={id('question')}>
-                  <p id={id('question')} ref={question} tabIndex={-1}>
+              {deactivation.asking ? (
+                <div className="recovery-question" id={`${questionIds}-ask`} role="group" aria-labelledby={`${questionIds}-question`}>
+                  <p id={`${questionIds}-question`} ref={deactivation.question} tabIndex={-1}>
                     {say('deactivateQuestion', { masked: unbroken(active) })}
                   </p>
-                  <div className="actions recovery-entry-actions">
-                    <button type="button" className="danger" aria-disabled={busy || undefined} onClick={() => void deactivate()}>
-                      {say('deactivateConfirm')}
-                    </button>
-                    <button type="button" onClick={keep}>
-                      {say('deactivateKeep')}
-                    </button>
-                  </div>
+                  <ConfirmAnswers
+                    className="actions recovery-entry-actions"
+                    confirmLook="danger"
+                    confirm={say('deactivateConfirm')}
+                    onConfirm={() => void deactivate()}
+                    busy={busy}
+                    cancel={say('deactivateKeep')}
+                    onCancel={deactivation.keep}
+                  />
                 </div>
               ) : null}
             </div>
-          ) : null}
-        </div>
+          )}
+          usableFrom={view.usableFrom}
+          removalHeld={view.removalAt ? t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) }) : undefined}
+          busy={busy}
+          onCancelHeld={cancelHeld}
+        />
       ) : null}
 
-      {view.replacement ? (
-        <HeldReplacement
-          caption={say('heldNumber')}
-          value={view.replacement.masked}
-          effectiveAt={view.replacement.effectiveAt}
-          numberStyle
-          busy={busy}
-          onCancel={cancelHeld}
-        />
-      ) : null}
-      {view.addition ? (
-        <HeldReplacement
-          caption={say('addedNumber')}
-          value={view.addition.masked}
-          effectiveAt={view.addition.effectiveAt}
-          numberStyle
-          addition
-          busy={busy}
-          onCancel={cancelHeld}
-        />
-      ) : null}
+      <HeldChanges
+        replacement={view.replacement ? { value: view.replacement.masked, effectiveAt: view.replacement.effectiveAt } : undefined}
+        addition={view.addition ? { value: view.addition.masked, effectiveAt: view.addition.effectiveAt } : undefined}
+        captions={{ replacement: say('heldNumber'), addition: say('addedNumber') }}
+        numberStyle
+        busy={busy}
+        onCancel={cancelHeld}
+      />
 
       {pending ? (
-        <div
-          className="recovery-entry recovery-entry-pending"
-          role="group"
-          aria-labelledby={
-            active !== undefined ? `${id('new')} ${id('pending-number')} ${id('pending-badge')}` : `${id('pending-number')} ${id('pending-badge')}`
-          }
-        >
-          {active !== undefined ? (
-            <p className="recovery-caption" id={id('new')}>
-              {say('newNumber')}
-            </p>
-          ) : null}
-          <div className="recovery-entry-main">
-            <p className="value">
-              <span className="recovery-address recovery-number" id={id('pending-number')}>
-                {pending.masked}
-              </span>{' '}
-              <span className="badge badge-pending" id={id('pending-badge')}>
-                {say('pendingBadge')}
-              </span>
-            </p>
-            <div className="actions compact">
+        <PendingChannel
+          caption={active !== undefined ? say('newNumber') : undefined}
+          value={pending.masked}
+          numberStyle
+          badge={say('pendingBadge')}
+          actions={
+            <>
               <button ref={codeButton} type="button" className="primary" aria-disabled={busy || undefined} onClick={openAtCode}>
                 {say('enterCode')}
               </button>
@@ -277,25 +201,21 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
                 aria-disabled={busy || undefined}
                 onClick={() =>
                   void run(
-                    () => api('DELETE', '/api/v1/recovery/phone/pending'),
+                    () => api.recoveryPhone.cancelPending(),
                     active !== undefined ? say('cancelledChange', { masked: unbroken(active) }) : say('cancelled'),
                   )
                 }
               >
                 {say('cancel')}
               </button>
-            </div>
-          </div>
-        </div>
+            </>
+          }
+        />
       ) : null}
 
       {dialog ? (
         <RecoveryPhoneDialog start={dialog} view={view} options={options} reload={reload} onClose={(confirmed) => void closeDialog(confirmed)} />
       ) : null}
-
-      <div ref={messageRef} tabIndex={-1} className="recovery-message">
-        {message ? <Alert kind={message.kind}>{message.text}</Alert> : null}
-      </div>
-    </div>
+    </ChannelRow>
   );
 }

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { MetaResponse } from '../../../../src/contract/meta.js';
-import type { RecoveryView } from '../../../../src/contract/recovery.js';
-import { api } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { PhoneOptions, RecoveryView } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
@@ -17,11 +16,11 @@ export function RecoverySection() {
   const { t, list } = useI18n();
   const [view, setView] = useState<RecoveryView | undefined>();
   /** What the phone dialog offers; `available: false` (no SMS provider) hides the phone row. */
-  const [phone, setPhone] = useState<MetaResponse['recoveryPhone'] | undefined>();
+  const [phone, setPhone] = useState<PhoneOptions | undefined>();
   const [error, setError] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
-      setView(await api<RecoveryView>('GET', '/api/v1/recovery'));
+      setView(await api.recovery.view());
     } catch (failure) {
       setError(errorMessage(t, failure));
     }
@@ -30,7 +29,7 @@ export function RecoverySection() {
     void load();
   }, [load]);
   useEffect(() => {
-    api<MetaResponse>('GET', '/api/v1/meta').then(
+    api.meta().then(
       (meta) => setPhone(meta.recoveryPhone),
       (failure: unknown) => setError(errorMessage(t, failure)),
     );

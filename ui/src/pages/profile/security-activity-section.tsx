@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type Ref } from 'react';
 import { flushSync } from 'react-dom';
-import type { SecurityLogPage } from '../../../../src/contract/security-log.js';
-import { api, type AccountView } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { AccountView, SecurityLogPage } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
+import { ConfirmAnswers, useConfirmQuestion } from '../../components/confirm-question.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { eventTextKey, formatEventTime } from '../../security-events.js';
@@ -14,9 +15,6 @@ interface Loaded {
   readonly items: readonly SecurityEvent[];
   readonly nextCursor: string | null;
 }
-
-const page = (cursor?: string) =>
-  api<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encodeURIComponent(cursor)}`);
 
 /**
  * "Sicherheitsaktivität" (docs/reference/product.md §4): the account's security log of the last 90 days,
@@ -41,7 +39,7 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
   // below stay. Without an overlap (more than a page of new rows) the list starts over.
   const refresh = useCallback(async () => {
     try {
-      const newest = await page();
+      const newest = await api.securityLog.page();
       setError(undefined);
       setLoaded((current) => {
         if (!current || current.items.length === 0) return newest;
@@ -64,7 +62,7 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
     setError(undefined);
     setAnnouncement('');
     try {
-      const next = await page(loaded.nextCursor);
+      const next = await api.securityLog.page(loaded.nextCursor);
       // New rows on top (a refresh meanwhile) push rows down: one of this page may be shown already.
       const shown = new Set(loaded.items.map((item) => item.id));
       const added = next.items.filter((item) => !shown.has(item.id));
@@ -181,35 +179,21 @@ function SecurityEventRow({
  */
 function NotMeAction({ eventId }: { eventId: string }) {
   const { t } = useI18n();
-  const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   /** The masked login e-mail the link went to, once sent. */
   const [sentTo, setSentTo] = useState<string | undefined>();
   const say = (key: string) => t(`ui.profile.securityActivity.notMe.${key}`);
-  // The button and the question take each other's place: the focus goes along (to the question,
-  // which a screen reader then reads; back to the button on "Abbrechen"), not to the page's start.
-  const button = useRef<HTMLButtonElement>(null);
-  const question = useRef<HTMLParagraphElement>(null);
+  // The button and the question take each other's place.
+  const { asking, ask, keep, asker, question } = useConfirmQuestion({ onKeep: () => setError(undefined) });
   const sentNote = useRef<HTMLParagraphElement>(null);
-  const ask = () => {
-    flushSync(() => setAsking(true));
-    question.current?.focus();
-  };
-  const keep = () => {
-    flushSync(() => {
-      setAsking(false);
-      setError(undefined);
-    });
-    button.current?.focus();
-  };
 
   const sendLink = async () => {
     if (busy) return;
     setBusy(true);
     setError(undefined);
     try {
-      const sent = await api<{ sentTo: string }>('POST', `/api/v1/security-log/${encodeURIComponent(eventId)}/undo-link`, {});
+      const sent = await api.securityLog.sendUndoLink(eventId);
       // The question gives way to the note; the focus goes to it, so it is read out.
       flushSync(() => setSentTo(sent.sentTo));
       sentNote.current?.focus();
@@ -232,7 +216,7 @@ function NotMeAction({ eventId }: { eventId: string }) {
   if (!asking) {
     return (
       <div className="security-event-action">
-        <button ref={button} type="button" onClick={ask}>
+        <button ref={asker} type="button" onClick={ask}>
           {say('button')}
         </button>
       </div>
@@ -244,14 +228,15 @@ function NotMeAction({ eventId }: { eventId: string }) {
         {say('question')}
       </p>
       {error ? <Alert kind="error">{error}</Alert> : null}
-      <div className="actions">
-        <button type="button" className="primary danger" aria-disabled={busy || undefined} onClick={() => void sendLink()}>
-          {say('sendLink')}
-        </button>
-        <button type="button" onClick={keep}>
-          {say('cancel')}
-        </button>
-      </div>
+      <ConfirmAnswers
+        className="actions"
+        confirmLook="primary danger"
+        confirm={say('sendLink')}
+        onConfirm={() => void sendLink()}
+        busy={busy}
+        cancel={say('cancel')}
+        onCancel={keep}
+      />
     </div>
   );
 }

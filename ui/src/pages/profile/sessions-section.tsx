@@ -1,18 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { SessionList } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 
-interface SessionItem {
-  readonly id: string;
-  readonly current: boolean;
-  readonly browser: string | null;
-  readonly os: string | null;
-  readonly ip: string | null;
-  readonly createdAt: string;
-  readonly lastSeenAt: string;
-}
+type SessionItem = SessionList['sessions'][number];
 
 /** "Aktive Sitzungen": this device marked, each other one can be signed out, or all of them. */
 export function SessionsSection() {
@@ -29,7 +22,7 @@ export function SessionsSection() {
 
   const load = useCallback(async () => {
     try {
-      setSessions((await api<{ sessions: SessionItem[] }>('GET', '/api/v1/sessions')).sessions);
+      setSessions((await api.sessions.list()).sessions);
     } catch (error) {
       setMessage({ kind: 'error', text: errorMessage(t, error) });
     }
@@ -90,7 +83,7 @@ export function SessionsSection() {
                   type="button"
                   aria-disabled={busy || undefined}
                   aria-label={t('ui.profile.sessions.revokeLabel', { device: device(s) })}
-                  onClick={() => void run(() => api('DELETE', `/api/v1/sessions/${encodeURIComponent(s.id)}`), t('ui.profile.sessions.revoked'))}
+                  onClick={() => void run(() => api.sessions.revoke(s.id), t('ui.profile.sessions.revoked'))}
                 >
                   {t('ui.profile.sessions.revoke')}
                 </button>
@@ -104,7 +97,7 @@ export function SessionsSection() {
           <button
             type="button"
             aria-disabled={busy || undefined}
-            onClick={() => void run(() => api('DELETE', '/api/v1/sessions/others'), t('ui.profile.sessions.othersRevoked'))}
+            onClick={() => void run(() => api.sessions.revokeOthers(), t('ui.profile.sessions.othersRevoked'))}
           >
             {t('ui.profile.sessions.revokeOthers')}
           </button>

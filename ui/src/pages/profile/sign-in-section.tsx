@@ -1,9 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, type AccountView } from '../../api.js';
+import { ApiError } from '../../api.js';
+import { api } from '../../api-client.js';
+import type { AccountView } from '../../api-types.js';
 import { ActionVerification } from '../../components/action-verification.js';
 import { formatEventTime } from '../../security-events.js';
 import { Alert } from '../../components/alert.js';
-import { Field, PasswordField } from '../../components/field.js';
+import { PasswordField } from '../../components/field.js';
+import { CurrentPasswordField, EmailField, SubmitButton } from '../../components/form-fields.js';
 import { splitErrors, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { useSession } from '../../session.js';
@@ -48,11 +51,7 @@ export function SignInSection({ account }: { account: AccountView }) {
     setEmailErrors({ fields: {} });
     try {
       // Outside the privileged window the API answers privilege-required: the password dialog opens and the request is sent again.
-      const accepted = await api<{ effectiveAt?: string }>(
-        'POST',
-        '/api/v1/account/email',
-        verificationId ? { newEmail: address, verificationId } : { newEmail: address },
-      );
+      const accepted = await api.account.changeEmail(verificationId ? { newEmail: address, verificationId } : { newEmail: address });
       setEmailSentTo({ email: address, ...(accepted.effectiveAt ? { effectiveAt: accepted.effectiveAt } : {}) });
       setNewEmail('');
       closeEmail();
@@ -82,7 +81,7 @@ export function SignInSection({ account }: { account: AccountView }) {
     setBusy(true);
     setPasswordErrors({ fields: {} });
     try {
-      await api('PUT', '/api/v1/account/password', { currentPassword: current, newPassword: next });
+      await api.account.changePassword({ currentPassword: current, newPassword: next });
       setPasswordChanged(true);
       setCurrent('');
       setNext('');
@@ -145,23 +144,18 @@ export function SignInSection({ account }: { account: AccountView }) {
         </div>
       ) : editingEmail ? (
         <form onSubmit={changeEmail} noValidate className="subform">
-          <Field
+          <EmailField
             label={t('ui.profile.signIn.newEmail')}
             name="newEmail"
-            type="email"
             autoComplete="email"
-            inputMode="email"
-            required
             autoFocus
             value={newEmail}
-            onChange={(e) => setNewEmail(e.target.value)}
+            onChange={setNewEmail}
             error={emailErrors.fields.newEmail}
           />
           {emailErrors.form ? <Alert kind="error">{emailErrors.form}</Alert> : null}
           <div className="actions">
-            <button type="submit" className="primary" aria-disabled={busy || undefined}>
-              {t('ui.profile.signIn.emailSubmit')}
-            </button>
+            <SubmitButton busy={busy}>{t('ui.profile.signIn.emailSubmit')}</SubmitButton>
             <button type="button" onClick={closeEmail}>
               {t('ui.common.cancel')}
             </button>
@@ -174,13 +168,11 @@ export function SignInSection({ account }: { account: AccountView }) {
         {passwordChanged ? <Alert kind="success">{t('ui.profile.signIn.passwordChanged')}</Alert> : null}
         <form onSubmit={(event) => void changePassword(event)} noValidate className="subform">
           <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
-          <PasswordField
+          <CurrentPasswordField
             label={t('ui.profile.signIn.currentPassword')}
             name="currentPassword"
-            autoComplete="current-password"
-            required
             value={current}
-            onChange={(e) => setCurrent(e.target.value)}
+            onChange={setCurrent}
             error={passwordErrors.fields.currentPassword}
           />
           <PasswordField
@@ -204,9 +196,7 @@ export function SignInSection({ account }: { account: AccountView }) {
           />
           {passwordErrors.form ? <Alert kind="error">{passwordErrors.form}</Alert> : null}
           <div className="actions">
-            <button type="submit" className="primary" aria-disabled={busy || undefined}>
-              {t('ui.profile.signIn.passwordSubmit')}
-            </button>
+            <SubmitButton busy={busy}>{t('ui.profile.signIn.passwordSubmit')}</SubmitButton>
           </div>
         </form>
       </div>
