@@ -38,6 +38,9 @@ import { createSecurityUndoService } from './recovery/undo/security-undo-service
 import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
+import { createActionVerificationRepository } from './actions/action-verification-repository.js';
+import { createRecoveryEmailRepository } from './recovery/email/recovery-email-repository.js';
+import { createRecoveryPhoneRepository } from './recovery/phone/recovery-phone-repository.js';
 import { createAccountDeletionService } from './actions/account-deletion.js';
 import { createLoginEmailChangeService } from './actions/login-email-change.js';
 import { createChannelHold } from './recovery/hold/channel-hold.js';
@@ -79,7 +82,8 @@ export function createServices(input: ServicesInput) {
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
   const createdChannels = createChannels({ config, database, clock });
-  const securityLog = createSecurityLog({ clock, repository: createSecurityLogRepository() });
+  const securityEvents = createSecurityLogRepository();
+  const securityLog = createSecurityLog({ clock, repository: securityEvents });
   const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
   const notifier = createNotifier({
@@ -201,6 +205,8 @@ export function createServices(input: ServicesInput) {
           sessions,
           hold: channelHold,
         });
+  const recoveryEmails = createRecoveryEmailRepository();
+  const recoveryPhones = createRecoveryPhoneRepository();
   const actionVerification = createActionVerificationService({
     database,
     clock,
@@ -210,6 +216,11 @@ export function createServices(input: ServicesInput) {
     rateLimits,
     smsGuard: recoveryPhone ? smsGuard : undefined,
     translator,
+    records: createActionVerificationRepository(),
+    accounts,
+    recoveryEmails,
+    recoveryPhones,
+    securityEvents,
     config,
   });
   const passwordReset = createPasswordResetService({
