@@ -259,6 +259,7 @@ export function createServices(input: ServicesInput) {
     database,
     clock,
     accounts,
+    recoveryEmails,
     verifier,
     sessions,
     actionVerification,
