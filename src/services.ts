@@ -43,6 +43,7 @@ import { createUndoRepository } from './recovery/undo/undo-repository.js';
 import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
+import { createActionVerificationRepository } from './actions/action-verification-repository.js';
 import { createAccountDeletionService } from './actions/account-deletion.js';
 import { createLoginEmailChangeService } from './actions/login-email-change.js';
 import { createChannelHold } from './recovery/hold/channel-hold.js';
@@ -84,7 +85,8 @@ export function createServices(input: ServicesInput) {
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
   const createdChannels = createChannels({ config, database, clock });
-  const securityLog = createSecurityLog({ clock, repository: createSecurityLogRepository() });
+  const securityEvents = createSecurityLogRepository();
+  const securityLog = createSecurityLog({ clock, repository: securityEvents });
   const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
   const notifier = createNotifier({
@@ -206,6 +208,9 @@ export function createServices(input: ServicesInput) {
           sessions,
           hold: channelHold,
         });
+  // The recovery channels' rows: read by action verification, the password reset and the undo (created once).
+  const recoveryEmails = createRecoveryEmailRepository();
+  const recoveryPhones = createRecoveryPhoneRepository();
   const actionVerification = createActionVerificationService({
     database,
     clock,
@@ -215,11 +220,14 @@ export function createServices(input: ServicesInput) {
     rateLimits,
     smsGuard: recoveryPhone ? smsGuard : undefined,
     translator,
+    records: createActionVerificationRepository(),
+    accounts,
+    recoveryEmails,
+    recoveryPhones,
+    securityEvents,
     config,
   });
-  // The rows the password reset and the undo read and end (created once, shared by both).
-  const recoveryEmails = createRecoveryEmailRepository();
-  const recoveryPhones = createRecoveryPhoneRepository();
+  // The flows the password reset and the undo read and end (created once, shared by both).
   const resetFlows = createPasswordResetFlowRepository();
   const passwordReset = createPasswordResetService({
     database,
@@ -265,6 +273,7 @@ export function createServices(input: ServicesInput) {
     database,
     clock,
     accounts,
+    recoveryEmails,
     verifier,
     sessions,
     actionVerification,

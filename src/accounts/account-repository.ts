@@ -124,6 +124,25 @@ export function createAccountRepository() {
       return Number(dropped.numUpdatedRows) > 0;
     },
 
+    /**
+     * Deletes the account row, and with it every row that has a foreign key to it (cascade): a
+     * deletion whose grace period is over, or an unconfirmed sign-up of an address that another
+     * account has just proved.
+     */
+    async delete(trx: Executor, id: string): Promise<void> {
+      await trx.deleteFrom('accounts').where('id', '=', id).execute();
+    },
+
+    /**
+     * Housekeeping: the ids of the accounts whose scheduled change is due by `now` (a deletion
+     * after its grace period, a waiting login-e-mail change after its 7 days). The caller
+     * re-checks each under the account's lock.
+     */
+    async idsDue(db: Executor, column: 'deletion_due_at' | 'email_change_due_at', now: number): Promise<string[]> {
+      const rows = await db.selectFrom('accounts').select('id').where(column, '<=', now).execute();
+      return rows.map((row) => row.id);
+    },
+
     /** Housekeeping: unconfirmed sign-ups older than `before` (docs/reference/product.md §1: after 7 days). */
     async deleteUnverifiedBefore(db: Executor, before: number): Promise<number> {
       const result = await db.deleteFrom('accounts').where('email_verified_at', 'is', null).where('created_at', '<', before).executeTakeFirst();

@@ -5,13 +5,13 @@ import type { Database, Executor } from '../db/database.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
-import { describeEvent, formatEventTime } from '../notifications/event-details.js';
+import { describeAccountEvent, formatEventTime } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ActionVerificationService } from './action-verification-service.js';
 import type { AuthenticatedSession, ClientInfo, SessionService } from '../sessions/session-service.js';
 import type { AccountRepository } from '../accounts/account-repository.js';
 import type { PasswordVerifier } from '../accounts/password-verifier.js';
-import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
+import type { RecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
 import type { WebhookEmitter } from '../webhooks/webhook-delivery.js';
 
 /** Between the request and the deletion: any sign-in in this time cancels it. */
@@ -27,52 +27,70 @@ export const DELETE_ACCOUNT_ACTION = 'lifeline.delete-account';
  * outbox rows (their account id set to null; pruned after their retention) and forgot-password
  * flows naming the id (pruned after a day).
  */
-export function createAccountDeletionService(deps: {
-  database: Database;
-  clock: Clock;
-  accounts: AccountRepository;
-  verifier: PasswordVerifier;
-  sessions: SessionService;
-  actionVerification: ActionVerificationService;
-  notifier: Notifier;
-  translator: Translator;
-  webhooks: WebhookEmitter;
-  logger: Logger;
-}) {
-  const { database, clock } = deps;
-  const recoveryEmails = createRecoveryEmailRepository();
+export interface AccountDeletionService {
+  /**
+   * Schedules the deletion 7 days ahead (an earlier schedule keeps its day): the password, then
+   * this session's verified record of the action, used up; every session ends and the account
+   * is told. Answers when it will be deleted.
+   */
+  schedule(input: {
+    auth: AuthenticatedSession;
+    password: string;
+    verificationId: string;
+    client: ClientInfo;
+    deviceToken: string | undefined;
+  }): Promise<{ deleteAt: number }>;
 
   /**
    * Deletes the account now, in the caller's transaction, with the account row read under its
    * lock: the login and recovery addresses hear of it first (the outbox rows outlive the account),
    * the host's webhooks get `account.deleted`, then the row goes with every row that has a foreign
-   * key to it (cascade).
+   * key to it (cascade). The grace period's end and the admin API share it.
    */
+  deleteNow(trx: Executor, account: AccountRow): Promise<void>;
+
+  /**
+   * Housekeeping: deletes the accounts whose grace period is over. Each in its own
+   * transaction, re-checked under the account's lock (a sign-in at the last second wins);
+   * the addresses hear of it first (the outbox row outlives the account). Answers how many went.
+   */
+  purgeDue(): Promise<number>;
+}
+
+export function createAccountDeletionService(deps: {
+  database: Database;
+  clock: Clock;
+  accounts: AccountRepository;
+  recoveryEmails: Pick<RecoveryEmailRepository, 'active'>;
+  verifier: PasswordVerifier;
+  sessions: SessionService;
+  actionVerification: Pick<ActionVerificationService, 'consume'>;
+  notifier: Notifier;
+  translator: Translator;
+  webhooks: WebhookEmitter;
+  logger: Logger;
+}): AccountDeletionService {
+  const { database, clock } = deps;
+
   async function deleteNow(trx: Executor, account: AccountRow): Promise<void> {
-    const recovery = await recoveryEmails.active(trx, account.id);
+    const recovery = await deps.recoveryEmails.active(trx, account.id);
     const locale = localeOf(account);
     const when = formatEventTime(clock.now(), locale, account.time_zone);
     for (const to of new Set([account.email, ...(recovery ? [recovery.address] : [])])) {
       await deps.notifier.notify(trx, { kind: 'account.deleted', locale, to, params: { when, email: account.email } });
     }
     await deps.webhooks.emit(trx, { type: 'account.deleted', accountId: account.id });
-    await trx.deleteFrom('accounts').where('id', '=', account.id).execute();
+    await deps.accounts.delete(trx, account.id);
   }
 
   return {
-    async schedule(input: {
-      auth: AuthenticatedSession;
-      password: string;
-      verificationId: string;
-      client: ClientInfo;
-      deviceToken: string | undefined;
-    }): Promise<{ deleteAt: number }> {
-      const { auth } = input;
+    async schedule(input) {
+      const { auth, client } = input;
       const right = await deps.verifier.verify({
         account: auth.account,
         identifier: auth.account.email_normalized,
         password: input.password,
-        client: input.client,
+        client,
         deviceToken: input.deviceToken,
         purpose: 'account-deletion',
       });
@@ -91,36 +109,25 @@ export function createAccountDeletionService(deps: {
         await deps.accounts.update(trx, account.id, { deletion_requested_at: account.deletion_requested_at ?? now, deletion_due_at: deleteAt }, now);
         await deps.sessions.revokeAll(trx, account.id);
         const locale = localeOf(account);
-        const details = describeEvent(deps.translator, {
-          at: now,
-          locale,
-          timeZone: account.time_zone,
-          ip: input.client.ip,
-          userAgent: input.client.userAgent,
-        });
+        const details = describeAccountEvent(deps.translator, account, client, now);
         await deps.notifier.notify(trx, {
           kind: 'account.deletion-scheduled',
           locale,
           accountId: account.id,
           params: { ...details, deleteAt: formatEventTime(deleteAt, locale, account.time_zone) },
-          origin: input.client,
+          origin: client,
           details: { deleteAt: new Date(deleteAt).toISOString() },
         });
         return { deleteAt };
       });
     },
 
-    /**
-     * Housekeeping: deletes the accounts whose grace period is over. Each in its own
-     * transaction, re-checked under the account's lock (a sign-in at the last second wins);
-     * the addresses hear of it first (the outbox row outlives the account).
-     */
     deleteNow,
 
-    async purgeDue(): Promise<number> {
-      const due = await database.db.selectFrom('accounts').select('id').where('deletion_due_at', '<=', clock.now()).execute();
+    async purgeDue() {
+      const due = await deps.accounts.idsDue(database.db, 'deletion_due_at', clock.now());
       let deleted = 0;
-      for (const { id } of due) {
+      for (const id of due) {
         // One account that fails (a database hiccup) must not hold up the others: logged, tried again next round.
         const done = await inTransaction(database, async (trx) => {
           const account = await deps.accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
@@ -143,5 +150,3 @@ export function createAccountDeletionService(deps: {
     },
   };
 }
-
-export type AccountDeletionService = ReturnType<typeof createAccountDeletionService>;

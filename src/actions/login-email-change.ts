@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../db/errors.js';
 import type { AccountRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { localeOf, type Translator } from '../i18n/translator.js';
-import { describeEvent, formatEventTime } from '../notifications/event-details.js';
+import { describeAccountEvent, describeEvent, formatEventTime } from '../notifications/event-details.js';
 import { UNDO_MIN_ADDRESS_AGE_MS, type Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { RateLimits } from '../security/rate-limits.js';
@@ -40,12 +40,34 @@ const NO_WAITING_CHANGE = {
  *   the request, and the old address can cancel it until then. The worker applies it.
  * Either way the old address is told when it happens, with a 30-day undo link.
  */
+export interface LoginEmailChangeService {
+  /**
+   * Starts a change (privileged window checked by the caller). An address that belongs to
+   * another account gets the same answer, and its owner a notice instead of a link. Answers
+   * `effectiveAt` when the change will wait (no channel to verify it).
+   */
+  request(auth: AuthenticatedSession, input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo }): Promise<{ effectiveAt?: number }>;
+
+  /**
+   * Confirms the new address with the link's token (no session: the token proves the new
+   * mailbox). A verified change applies now; a waiting one is scheduled for 7 days after its
+   * request (`effectiveAt`).
+   */
+  confirm(token: string, client: ClientInfo): Promise<{ email: string; effectiveAt?: number }>;
+
+  /** The old address's link: the waiting change (and its unconfirmed link) is dropped. */
+  cancel(token: string, client: ClientInfo): Promise<void>;
+
+  /** Housekeeping: applies the waiting changes whose 7 days are over (each under the account's lock); answers how many. */
+  applyDue(): Promise<number>;
+}
+
 export function createLoginEmailChangeService(deps: {
   database: Database;
   clock: Clock;
   accounts: AccountRepository;
   verification: OneTimeSecretService;
-  actionVerification: ActionVerificationService;
+  actionVerification: Pick<ActionVerificationService, 'consume' | 'hasAllowedChannel'>;
   notifier: Notifier;
   securityLog: SecurityLog;
   translator: Translator;
@@ -53,7 +75,7 @@ export function createLoginEmailChangeService(deps: {
   logger: Logger;
   /** The recovery e-mail gives way when the login e-mail becomes its address. */
   recoveryEmail: { onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> };
-}) {
+}): LoginEmailChangeService {
   const { database, clock, accounts } = deps;
 
   /** Makes `email` the login e-mail now and tells the old and the new address (shared by the link and the worker). */
@@ -63,7 +85,7 @@ export function createLoginEmailChangeService(deps: {
     if (taken && taken.id !== account.id) {
       if (taken.email_verified_at !== null) throw new LifelineError('email-unavailable');
       // An unconfirmed sign-up of the address: the person who proved the mailbox now wins.
-      await trx.deleteFrom('accounts').where('id', '=', taken.id).execute();
+      await accounts.delete(trx, taken.id);
     }
     try {
       await accounts.update(trx, account.id, { email, email_normalized: normalized, ...NO_WAITING_CHANGE }, now);
@@ -74,7 +96,7 @@ export function createLoginEmailChangeService(deps: {
     }
     await deps.recoveryEmail.onLoginEmailChanged(trx, account, normalized, client);
     const locale = localeOf(account);
-    const details = describeEvent(deps.translator, { at: now, locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+    const details = describeAccountEvent(deps.translator, account, client, now);
     // The old address gets "Das war ich nicht" (it puts the address back) if it had been the
     // login e-mail for 7 days; a login e-mail that new may itself be an attacker's.
     const settled = account.email_verified_at !== null && account.email_verified_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
@@ -100,15 +122,27 @@ export function createLoginEmailChangeService(deps: {
     });
   }
 
+  /**
+   * A change that waits: the old address hears of it at once, with a link that cancels it
+   * (whether the new address is free must not show in the old mailbox either).
+   */
+  async function tellOldAddressItWaits(trx: Executor, account: AccountRow, email: string, client: ClientInfo, now: number): Promise<void> {
+    const locale = localeOf(account);
+    const cancel = await deps.verification.issue(trx, { purpose: 'login-email-change-cancel', accountId: account.id, target: account.email_normalized });
+    const details = describeAccountEvent(deps.translator, account, client, now);
+    await deps.notifier.notify(trx, {
+      kind: 'account.email-change-waiting',
+      locale,
+      to: account.email,
+      accountId: account.id,
+      params: { ...details, token: cancel.secret, newEmail: email, effectiveAt: formatEventTime(now + EMAIL_CHANGE_DELAY_MS, locale, account.time_zone) },
+      origin: client,
+      expiresAt: cancel.expiresAt,
+    });
+  }
+
   return {
-    /**
-     * Starts a change (privileged window checked by the caller). An address that belongs to
-     * another account gets the same answer, and its owner a notice instead of a link.
-     */
-    async request(
-      auth: AuthenticatedSession,
-      input: { newEmail: string; verificationId?: string | undefined; client: ClientInfo },
-    ): Promise<{ effectiveAt?: number }> {
+    async request(auth, input) {
       const { email, normalized } = parseEmail(input.newEmail, 'newEmail');
       if (normalized === auth.account.email_normalized) throw new LifelineError('same-as-current-email');
       // Nobody floods a mailbox through this route (docs/reference/product.md §8): per account 429.
@@ -134,36 +168,8 @@ export function createLoginEmailChangeService(deps: {
       await inTransaction(database, async (trx) => {
         const now = requestedAt;
         const locale = localeOf(auth.account);
-        if (waits) {
-          // The old address hears of it at once, with a link that cancels it (in both branches
-          // below: whether the new address is free must not show in the old mailbox either).
-          const cancel = await deps.verification.issue(trx, {
-            purpose: 'login-email-change-cancel',
-            accountId: auth.account.id,
-            target: auth.account.email_normalized,
-          });
-          const details = describeEvent(deps.translator, {
-            at: now,
-            locale,
-            timeZone: auth.account.time_zone,
-            ip: input.client.ip,
-            userAgent: input.client.userAgent,
-          });
-          await deps.notifier.notify(trx, {
-            kind: 'account.email-change-waiting',
-            locale,
-            to: auth.account.email,
-            accountId: auth.account.id,
-            params: {
-              ...details,
-              token: cancel.secret,
-              newEmail: email,
-              effectiveAt: formatEventTime(now + EMAIL_CHANGE_DELAY_MS, locale, auth.account.time_zone),
-            },
-            origin: input.client,
-            expiresAt: cancel.expiresAt,
-          });
-        }
+        // In both branches below: the old address hears of a waiting change whoever holds the new one.
+        if (waits) await tellOldAddressItWaits(trx, auth.account, email, input.client, now);
         // Only a confirmed account holds an address; an unconfirmed sign-up of it gives way at
         // confirmation, or anyone could block an address by signing it up every week.
         const owner = await accounts.findByEmail(trx, normalized);
@@ -208,12 +214,7 @@ export function createLoginEmailChangeService(deps: {
       return answer;
     },
 
-    /**
-     * Confirms the new address with the link's token (no session: the token proves the new
-     * mailbox). A verified change applies now; a waiting one is scheduled for 7 days after its
-     * request (`effectiveAt`).
-     */
-    async confirm(token: string, client: ClientInfo): Promise<{ email: string; effectiveAt?: number }> {
+    async confirm(token, client) {
       // The account first: this writes the account row, and an undo that holds the account
       // retires this very secret (the other order deadlocks on PostgreSQL).
       return deps.verification.redeemLink({ purpose: 'login-email-change', token, lockAccountFirst: true }, async (trx, secret) => {
@@ -252,8 +253,7 @@ export function createLoginEmailChangeService(deps: {
       });
     },
 
-    /** The old address's link: the waiting change (and its unconfirmed link) is dropped. */
-    async cancel(token: string, client: ClientInfo): Promise<void> {
+    async cancel(token, client) {
       try {
         await deps.verification.redeemLink({ purpose: 'login-email-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
           await accounts.dropWaitingEmailChange(trx, secret.accountId);
@@ -265,11 +265,10 @@ export function createLoginEmailChangeService(deps: {
       }
     },
 
-    /** Housekeeping: applies the waiting changes whose 7 days are over (each under the account's lock). */
-    async applyDue(): Promise<number> {
-      const due = await database.db.selectFrom('accounts').select('id').where('email_change_due_at', '<=', clock.now()).execute();
+    async applyDue() {
+      const due = await accounts.idsDue(database.db, 'email_change_due_at', clock.now());
       let applied = 0;
-      for (const { id } of due) {
+      for (const id of due) {
         try {
           const done = await inTransaction(database, async (trx) => {
             const account = await accounts.findByIdForUpdate(trx, id, database.dialect === 'postgres');
@@ -306,5 +305,3 @@ export function createLoginEmailChangeService(deps: {
     },
   };
 }
-
-export type LoginEmailChangeService = ReturnType<typeof createLoginEmailChangeService>;

@@ -29,6 +29,19 @@ export function createSecurityLogRepository() {
       return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     },
 
+    /** When the account's latest event of `type` was recorded, or undefined if never (e.g. the last change of the login e-mail). */
+    async latestAt(db: Executor, accountId: string, type: string): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('security_events')
+        .select('created_at')
+        .where('account_id', '=', accountId)
+        .where('type', '=', type)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.created_at;
+    },
+
     /** Deletes the rows older than `before`; answers how many went. */
     async deleteOlderThan(db: Executor, before: number): Promise<number> {
       const result = await db.deleteFrom('security_events').where('created_at', '<', before).executeTakeFirst();

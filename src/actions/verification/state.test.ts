@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { verificationStatus } from './verification-state.js';
+import { verificationStatus } from './state.js';
 
 /** Every state of verification-states.mmd from its columns. */
 describe('verificationStatus', () => {
