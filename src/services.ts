@@ -28,6 +28,7 @@ import { createRateLimitStore } from './security/rate-limit-store.js';
 import { createDeviceRegistry } from './sessions/device-registry.js';
 import { createDeviceRepository } from './sessions/device-repository.js';
 import { createSessionService } from './sessions/session-service.js';
+import { createSessionRepository } from './sessions/session-repository.js';
 import { createSignInService } from './accounts/sign-in-service.js';
 import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
 import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
@@ -100,7 +101,7 @@ export function createServices(input: ServicesInput) {
   const hasher = createPasswordHasher(config.argon2);
   const throttle = createPasswordThrottle({ makeLimiter: rateLimitStore.makeLimiter, metrics, logger });
   const devices = createDeviceRegistry({ database, clock, keys: config.keys, repository: createDeviceRepository() });
-  const sessions = createSessionService({ database, clock, keys: config.keys, config });
+  const sessions = createSessionService({ database, clock, keys: config.keys, config, repository: createSessionRepository() });
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
   const oidc = createOidc({
