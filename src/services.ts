@@ -24,10 +24,11 @@ import { createPasswordHasher } from './accounts/password-hasher.js';
 import { createPasswordVerifier } from './accounts/password-verifier.js';
 import { createSignupService } from './accounts/signup-service.js';
 import { createPasswordThrottle } from './security/password-throttle.js';
-import { createLimiterFactory } from './security/rate-limits.js';
+import { createRateLimitStore } from './security/rate-limit-store.js';
 import { createDeviceRegistry } from './sessions/device-registry.js';
 import { createDeviceRepository } from './sessions/device-repository.js';
 import { createSessionService } from './sessions/session-service.js';
+import { createSessionRepository } from './sessions/session-repository.js';
 import { createSignInService } from './accounts/sign-in-service.js';
 import { createRecoveryEmailService } from './recovery/email/recovery-email-service.js';
 import { createRecoveryPhoneService } from './recovery/phone/recovery-phone-service.js';
@@ -99,14 +100,15 @@ export function createServices(input: ServicesInput) {
     geoIp,
     undoLinks: createUndoLinks({ verification }),
   });
-  const rateLimits = createRateLimits({ config, database, metrics, logger });
+  const rateLimitStore = createRateLimitStore({ config, database });
+  const rateLimits = createRateLimits({ config, store: rateLimitStore, metrics, logger });
   const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database, repository: createDevMailboxRepository() }) : undefined;
 
   const accounts = createAccountRepository();
   const hasher = createPasswordHasher(config.argon2);
-  const throttle = createPasswordThrottle({ makeLimiter: createLimiterFactory({ config, database }), metrics, logger });
+  const throttle = createPasswordThrottle({ makeLimiter: rateLimitStore.makeLimiter, metrics, logger });
   const devices = createDeviceRegistry({ database, clock, keys: config.keys, repository: createDeviceRepository() });
-  const sessions = createSessionService({ database, clock, keys: config.keys, config });
+  const sessions = createSessionService({ database, clock, keys: config.keys, config, repository: createSessionRepository() });
   // The OpenID Connect provider (docs/oidc.md): it ends its sessions whenever `sessions` ends the
   // account's, and delivers logout tokens through the outbox's "backchannel" channel.
   const oidc = createOidc({

@@ -4,6 +4,7 @@ import { isLifelineError } from '../core/errors.js';
 import { createMetrics } from '../core/metrics.js';
 import type { Database } from '../db/database.js';
 import { addressBuckets, clientBuckets, createRateLimits, IPV6_SLASH48_FACTOR, type RateLimitsConfig } from './rate-limits.js';
+import { createRateLimitStore } from './rate-limit-store.js';
 
 const config: RateLimitsConfig = {
   rateLimits: { store: 'memory', apiPerMinute: 3 },
@@ -24,7 +25,8 @@ const config: RateLimitsConfig = {
 function makeLimits() {
   const metrics = createMetrics();
   // The memory store never touches the database.
-  const rateLimits = createRateLimits({ config, database: { pgPool: undefined } as unknown as Database, metrics, logger: pino({ level: 'silent' }) });
+  const store = createRateLimitStore({ config, database: { pgPool: undefined } as unknown as Database });
+  const rateLimits = createRateLimits({ config, store, metrics, logger: pino({ level: 'silent' }) });
   return { rateLimits, metrics };
 }
 

@@ -1,18 +1,13 @@
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { LifelineError } from '../core/errors.js';
 import type { Metrics } from '../core/metrics.js';
-import type { Database } from '../db/database.js';
 import type { PasswordResetConfig, SmsConfig } from '../config/config.js';
 import { comparableEmail } from '../contract/email-address.js';
 import { clientBucketKey, clientSlash48Key } from './client-address.js';
+import type { BucketPolicy, RateLimitStore } from './rate-limit-store.js';
 
-/** One named bucket: `points` per `durationSeconds`, optionally blocked for a while after. */
-export interface BucketPolicy {
-  readonly points: number;
-  readonly durationSeconds: number;
-  readonly blockSeconds?: number;
-}
+export type { BucketPolicy, LimiterFactory } from './rate-limit-store.js';
 
 export interface RateLimitsConfig {
   readonly rateLimits: { readonly store: 'memory' | 'postgres'; readonly apiPerMinute: number };
@@ -133,38 +128,35 @@ export const addressBuckets = ['signup-address', 'email-change-address', 'recove
 
 export type LimitDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
+/** The rate limits every flow counts in (the buckets of {@link bucketPolicies}). */
+export interface RateLimits {
+  /** The buckets' sizes, as configured. */
+  readonly policies: ReturnType<typeof bucketPolicies>;
+  /**
+   * Takes `points` from the bucket for `key` and answers whether that was allowed, for callers
+   * whose answer must stay neutral (docs/security.md).
+   */
+  consume(bucket: BucketName, key: string, points?: number): Promise<LimitDecision>;
+  /** Whether `points` could be taken now, without taking them (callers that check several buckets first). */
+  peek(bucket: BucketName, key: string, points?: number): Promise<LimitDecision>;
+  /** Like {@link RateLimits.consume}, but a refusal throws `rate-limited` (429 with Retry-After). */
+  enforce(bucket: BucketName, key: string, points?: number): Promise<void>;
+  /** Gives points back (e.g. after a successful sign-in: docs/reference/pitfalls.md "consume, then refund"). */
+  refund(bucket: BucketName, key: string, points?: number): Promise<void>;
+  /** Housekeeping (PostgreSQL store): drops buckets that expired more than an hour ago. */
+  prune(nowMs: number): Promise<void>;
+}
+
 /**
- * Rate limits with rate-limiter-flexible: in memory for the embedded default (one process),
- * in PostgreSQL when several instances share the work. A refusal is counted in /metrics and
+ * Rate limits with rate-limiter-flexible, in the store services.ts hands in (rate-limit-store.ts:
+ * memory for one process, PostgreSQL when several instances share the work). A refusal is counted in /metrics and
  * logged as `security.control_triggered` (docs/reference/security-requirements.md 6.9). A store that fails is not a
  * refusal: it answers 503 (docs/reference/pitfalls.md), since letting everything through would disarm the
  * limits and refusing with 429 would blame the client.
  */
-/**
- * Makes rate-limiter-flexible limiters in the configured store: memory for one process,
- * PostgreSQL (our `rate_limit_buckets` table) when several instances share the work.
- */
-export function createLimiterFactory(deps: { config: RateLimitsConfig; database: Database }) {
-  return (name: string, policy: BucketPolicy): RateLimiterAbstract => {
-    const options = { keyPrefix: name, points: policy.points, duration: policy.durationSeconds, blockDuration: policy.blockSeconds ?? 0 };
-    return deps.config.rateLimits.store === 'postgres' && deps.database.pgPool
-      ? new RateLimiterPostgres({
-          ...options,
-          storeClient: deps.database.pgPool,
-          storeType: 'pool',
-          tableName: 'rate_limit_buckets',
-          tableCreated: true,
-          clearExpiredByTimeout: false,
-        })
-      : new RateLimiterMemory(options);
-  };
-}
-
-export type LimiterFactory = ReturnType<typeof createLimiterFactory>;
-
-export function createRateLimits(deps: { config: RateLimitsConfig; database: Database; metrics: Metrics; logger: Logger }) {
+export function createRateLimits(deps: { config: RateLimitsConfig; store: RateLimitStore; metrics: Metrics; logger: Logger }): RateLimits {
   const policies = bucketPolicies(deps.config);
-  const makeLimiter = createLimiterFactory(deps);
+  const { makeLimiter } = deps.store;
   const limiters = new Map<BucketName, RateLimiterAbstract>();
   for (const [name, policy] of Object.entries(policies) as [BucketName, BucketPolicy][]) limiters.set(name, makeLimiter(name, policy));
   /** The /48 siblings of the client buckets (`api-client@48`, …), with their policies. */
@@ -279,14 +271,6 @@ export function createRateLimits(deps: { config: RateLimitsConfig; database: Dat
     },
 
     /** Housekeeping (PostgreSQL store): drops buckets that expired more than an hour ago. */
-    async prune(nowMs: number): Promise<void> {
-      if (deps.config.rateLimits.store !== 'postgres' || !deps.database.pgPool) return;
-      await deps.database.db
-        .deleteFrom('rate_limit_buckets')
-        .where('expire', '<', nowMs - 3_600_000)
-        .execute();
-    },
+    prune: (nowMs: number): Promise<void> => deps.store.prune(nowMs),
   };
 }
-
-export type RateLimits = ReturnType<typeof createRateLimits>;

@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { MINUTE } from '../core/clock.js';
 import { LifelineError } from '../core/errors.js';
@@ -7,6 +6,7 @@ import type { KeyRing } from '../core/keyring.js';
 import { newId, randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
 import type { AccountRow, SessionRow } from '../db/tables.js';
+import type { SessionLookup, SessionRepository } from './session-repository.js';
 
 export interface SessionConfig {
   readonly sessions: { readonly idleMs: number; readonly absoluteMs: number; readonly privilegedMs: number };
@@ -40,6 +40,56 @@ export type SessionsEndedListener = (
   ended: { accountId: string; sessionIds: readonly string[] | 'all'; scope: 'all' | 'others' | 'one' },
 ) => Promise<void>;
 
+/** Server-side sessions: created at sign-in, checked on every signed-in request, rotated, ended. */
+export interface SessionService {
+  /** How long the privileged window stays open after the password was entered. */
+  readonly privilegedMs: number;
+  /** Starts a session for a sign-in; the privileged window opens with it (docs/reference/product.md §1). */
+  create(trx: Executor, input: { accountId: string; client: ClientInfo; deviceId: string | null }): Promise<IssuedSession>;
+  /**
+   * The live session a cookie token belongs to, with its account; undefined for an unknown,
+   * expired or idle one (an expired row is deleted on the way).
+   */
+  authenticate(token: string): Promise<AuthenticatedSession | undefined>;
+  /**
+   * Gives the session a new token (docs/reference/security-requirements.md 2.2) and, when asked, opens the privileged
+   * window. The old token is dead from this statement on.
+   */
+  rotate(trx: Executor, sessionId: string, options: { privileged: boolean }): Promise<IssuedSession>;
+  /** The CSRF token of the session as it is now (it changes with every rotation). */
+  csrfToken(session: Pick<SessionRow, 'token_hash' | 'key_id'>): string;
+  /** Constant-time check of a submitted CSRF token. */
+  checkCsrf(session: Pick<SessionRow, 'token_hash' | 'key_id'>, submitted: string | undefined): boolean;
+  /** Whether the session's privileged window is open. */
+  isPrivileged(session: Pick<SessionRow, 'privileged_until'>): boolean;
+  /** The account's live sessions, the most recently seen first. */
+  list(accountId: string): Promise<SessionRow[]>;
+  /**
+   * Ends one session of this account (and what was signed in through it at host applications);
+   * false when the account has no such session.
+   */
+  revoke(trx: Executor, accountId: string, sessionId: string): Promise<boolean>;
+  /**
+   * Ends every session of the account except `keepId` (or all of them); returns how many. The
+   * sessions at host applications end with them (the listeners: docs/oidc.md "Sessions end
+   * together"), in the same transaction.
+   */
+  revokeAll(trx: Executor, accountId: string, keepId?: string): Promise<number>;
+  /**
+   * Registers what else ends when sessions of an account end (revoke, revokeAll, revokeDevice):
+   * the OpenID Connect provider's sessions and grants. Registered by the composition root, so that
+   * sessions need not know the provider.
+   */
+  whenSessionsEnd(listener: SessionsEndedListener): void;
+  /**
+   * Ends every session of the account on one device (all of them but `keepId`): the owner
+   * removed a channel that device had added (docs/security.md "The owner wins").
+   */
+  revokeDevice(trx: Executor, accountId: string, deviceId: string, keepId?: string): Promise<number>;
+  /** Housekeeping: sessions past their absolute end or idle limit. */
+  prune(): Promise<number>;
+}
+
 /** `last_seen_at` is written at most this often per session, not on every request. */
 const TOUCH_INTERVAL_MS = MINUTE;
 const MAX_USER_AGENT = 512;
@@ -56,8 +106,14 @@ const MAX_USER_AGENT = 512;
  *   token, so it changes with every rotation and cannot be used with another session;
  * - the privileged window (re-authentication) is a time on the session row.
  */
-export function createSessionService(deps: { database: Database; clock: Clock; keys: KeyRing; config: SessionConfig }) {
-  const { database, clock, keys } = deps;
+export function createSessionService(deps: {
+  database: Database;
+  clock: Clock;
+  keys: KeyRing;
+  config: SessionConfig;
+  repository: SessionRepository;
+}): SessionService {
+  const { database, clock, keys, repository } = deps;
   const { idleMs, absoluteMs, privilegedMs } = deps.config.sessions;
 
   const tokenHash = (key: Buffer, token: string) => hmacSha256(key, 'session', token);
@@ -72,46 +128,8 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     return session.expires_at > now && session.last_seen_at + idleMs > now;
   }
 
-  /**
-   * The look-up every signed-in request makes, compiled once: building and compiling a Kysely
-   * query costs more than running it (measured: ~35 µs per request down to ~13 µs on SQLite).
-   * Its only parameters are the token's hashes under each key, so only their values change.
-   */
-  const lookupQuery = database.db
-    .selectFrom('sessions')
-    .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
-    .selectAll('sessions')
-    .select([
-      'accounts.email',
-      'accounts.email_normalized',
-      'accounts.locale',
-      'accounts.time_zone',
-      'accounts.created_at as account_created_at',
-      'accounts.password_hash',
-      'accounts.email_verified_at',
-      'accounts.password_changed_at',
-      'accounts.password_reset_required',
-      'accounts.signup_notice_at',
-      'accounts.throttle_notice_at',
-      'accounts.deletion_requested_at',
-      'accounts.deletion_due_at',
-      'accounts.pending_email',
-      'accounts.pending_email_normalized',
-      'accounts.email_change_due_at',
-      'accounts.email_change_requested_ip',
-      'accounts.email_change_requested_user_agent',
-      'accounts.disabled_at',
-      'accounts.disabled_by',
-      'accounts.updated_at',
-    ])
-    .where(
-      'sessions.token_hash',
-      'in',
-      keys.all().map(() => ''),
-    )
-    .compile();
-
-  type LookupRow = typeof lookupQuery extends CompiledQuery<infer Row> ? Row : never;
+  // The look-up every signed-in request makes, compiled once (session-repository.ts).
+  const lookupQuery: SessionLookup = repository.compileLookup(database.db, keys.all().length);
 
   function csrfToken(session: Pick<SessionRow, 'token_hash' | 'key_id'>): string {
     const key = keys.byId(session.key_id) ?? keys.current.key;
@@ -138,7 +156,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
         expires_at: now + absoluteMs,
         privileged_until: now + privilegedMs,
       };
-      await trx.insertInto('sessions').values(session).execute();
+      await repository.insert(trx, session);
       return { token, session };
     },
 
@@ -149,8 +167,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     async authenticate(token: string): Promise<AuthenticatedSession | undefined> {
       if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
       const hashes = keys.all().map((k) => tokenHash(k.key, token));
-      const query: CompiledQuery<LookupRow> = { ...lookupQuery, parameters: hashes };
-      const [row] = (await database.db.executeQuery(query)).rows;
+      const [row] = (await repository.lookup(database.db, lookupQuery, hashes)).rows;
       if (!row) return undefined;
       const now = clock.now();
       const {
@@ -179,11 +196,11 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
       } = row;
       // A disabled account has no sessions (disabling ends them); one made in a race is ended here.
       if (!isLive(session, now) || disabled_at !== null) {
-        await database.db.deleteFrom('sessions').where('id', '=', session.id).execute();
+        await repository.deleteById(database.db, session.id);
         return undefined;
       }
       if (now - session.last_seen_at >= TOUCH_INTERVAL_MS) {
-        await database.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).execute();
+        await repository.touch(database.db, session.id, now);
         session.last_seen_at = now;
       }
       const account: AccountRow = {
@@ -220,17 +237,12 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     async rotate(trx: Executor, sessionId: string, options: { privileged: boolean }): Promise<IssuedSession> {
       const now = clock.now();
       const token = randomToken(32);
-      const session = await trx
-        .updateTable('sessions')
-        .set({
-          token_hash: tokenHash(keys.current.key, token),
-          key_id: keys.current.id,
-          last_seen_at: now,
-          ...(options.privileged ? { privileged_until: now + privilegedMs } : {}),
-        })
-        .where('id', '=', sessionId)
-        .returningAll()
-        .executeTakeFirst();
+      const session = await repository.rotate(trx, sessionId, {
+        token_hash: tokenHash(keys.current.key, token),
+        key_id: keys.current.id,
+        last_seen_at: now,
+        ...(options.privileged ? { privileged_until: now + privilegedMs } : {}),
+      });
       // Revoked meanwhile (another tab signed out everywhere else): that is the end of this session.
       if (!session) throw new LifelineError('authentication-required');
       return { token, session };
@@ -250,15 +262,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
     },
 
     async list(accountId: string): Promise<SessionRow[]> {
-      const now = clock.now();
-      return database.db
-        .selectFrom('sessions')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('expires_at', '>', now)
-        .where('last_seen_at', '>', now - idleMs)
-        .orderBy('last_seen_at', 'desc')
-        .execute();
+      return repository.listLive(database.db, accountId, clock.now(), idleMs);
     },
 
     /**
@@ -266,8 +270,7 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
      * false when the account has no such session.
      */
     async revoke(trx: Executor, accountId: string, sessionId: string): Promise<boolean> {
-      const result = await trx.deleteFrom('sessions').where('id', '=', sessionId).where('account_id', '=', accountId).executeTakeFirst();
-      const ended = Number(result.numDeletedRows) === 1;
+      const ended = await repository.deleteOfAccount(trx, accountId, sessionId);
       if (ended) await sessionsEnded(trx, accountId, [sessionId], 'one');
       return ended;
     },
@@ -278,11 +281,9 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
      * together"), in the same transaction.
      */
     async revokeAll(trx: Executor, accountId: string, keepId?: string): Promise<number> {
-      let query = trx.deleteFrom('sessions').where('account_id', '=', accountId);
-      if (keepId !== undefined) query = query.where('id', '!=', keepId);
-      const result = await query.executeTakeFirst();
+      const count = await repository.deleteAllOfAccount(trx, accountId, keepId);
       await sessionsEnded(trx, accountId, 'all', keepId === undefined ? 'all' : 'others');
-      return Number(result.numDeletedRows);
+      return count;
     },
 
     /**
@@ -299,28 +300,14 @@ export function createSessionService(deps: { database: Database; clock: Clock; k
      * removed a channel that device had added (docs/security.md "The owner wins").
      */
     async revokeDevice(trx: Executor, accountId: string, deviceId: string, keepId?: string): Promise<number> {
-      let query = trx.deleteFrom('sessions').where('account_id', '=', accountId).where('device_id', '=', deviceId);
-      if (keepId !== undefined) query = query.where('id', '!=', keepId);
-      const ended = await query.returning('id').execute();
-      await sessionsEnded(
-        trx,
-        accountId,
-        ended.map((row) => row.id),
-        'others',
-      );
+      const ended = await repository.deleteOfDevice(trx, accountId, deviceId, keepId);
+      await sessionsEnded(trx, accountId, ended, 'others');
       return ended.length;
     },
 
     /** Housekeeping: sessions past their absolute end or idle limit. */
     async prune(): Promise<number> {
-      const now = clock.now();
-      const result = await database.db
-        .deleteFrom('sessions')
-        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - idleMs)]))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return repository.deleteExpired(database.db, clock.now(), idleMs);
     },
   };
 }
-
-export type SessionService = ReturnType<typeof createSessionService>;
