@@ -48,6 +48,7 @@ import { createActionVerificationRepository } from './actions/action-verificatio
 import { createAccountDeletionService } from './actions/account-deletion.js';
 import { createLoginEmailChangeService } from './actions/login-email-change.js';
 import { createChannelHold } from './recovery/hold/channel-hold.js';
+import { createChannelHoldRepository } from './recovery/hold/channel-hold-repository.js';
 import { createOidc } from './oidc/oidc-service.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
 import { createOidcPages } from './http/pages/oidc-pages.js';
@@ -167,52 +168,27 @@ export function createServices(input: ServicesInput) {
   });
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
+  // What every change of a recovery channel uses (recovery/channel-deps.ts), and the two channels' tables.
+  const channelDeps = { database, clock, verification, notifier, securityLog, translator, accounts, sessions };
+  const recoveryEmails = createRecoveryEmailRepository();
+  const recoveryPhones = createRecoveryPhoneRepository();
   // The 72-hour hold on recovery-channel changes (removals from a fresh session on a new device).
   const channelHold = createChannelHold({
-    database,
-    clock,
-    verification,
-    notifier,
-    securityLog,
-    translator,
+    ...channelDeps,
     smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard,
     config,
     logger,
     rateLimits,
-    sessions,
+    repository: createChannelHoldRepository(),
+    emails: recoveryEmails,
+    phones: recoveryPhones,
   });
-  const recoveryEmail = createRecoveryEmailService({
-    database,
-    clock,
-    verification,
-    notifier,
-    securityLog,
-    translator,
-    rateLimits,
-    sessions,
-    hold: channelHold,
-  });
+  const recoveryEmail = createRecoveryEmailService({ ...channelDeps, rateLimits, repository: recoveryEmails, hold: channelHold });
   // No SMS provider (production without one): no recovery phone at all, rather than codes that never arrive.
   const recoveryPhone =
     config.sms.provider.kind === 'none'
       ? undefined
-      : createRecoveryPhoneService({
-          database,
-          clock,
-          verification,
-          notifier,
-          securityLog,
-          translator,
-          smsGuard,
-          metrics,
-          logger,
-          config,
-          sessions,
-          hold: channelHold,
-        });
-  // The recovery channels' rows: read by action verification, the password reset and the undo (created once).
-  const recoveryEmails = createRecoveryEmailRepository();
-  const recoveryPhones = createRecoveryPhoneRepository();
+      : createRecoveryPhoneService({ ...channelDeps, smsGuard, metrics, logger, config, repository: recoveryPhones, hold: channelHold });
   const actionVerification = createActionVerificationService({
     database,
     clock,

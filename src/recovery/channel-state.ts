@@ -1,5 +1,4 @@
 import { LifelineError } from '../core/errors.js';
-import type { DialectName, Executor } from '../db/database.js';
 
 /**
  * A recovery channel (the recovery e-mail and the recovery phone share it) as a state machine
@@ -44,34 +43,10 @@ export function nextState(state: RecoveryChannelState, event: RecoveryChannelEve
   return transitions[state][event];
 }
 
-/** The rows of one recovery channel of one account: at most one active and one pending. */
-export interface ChannelRows<Row> {
-  readonly active: Row | undefined;
-  readonly pending: Row | undefined;
-}
-
-/**
- * Reads a channel's rows for `event` inside the caller's transaction: on PostgreSQL the
- * account row is locked first (FOR NO KEY UPDATE: a confirm that holds its code's row and
- * inserts rows referencing the account needs KEY SHARE on it, which FOR UPDATE would block
- * into a deadlock), so two requests of one account (a double-clicked "erneut
- * senden") change the channel one after the other; then the event must be allowed in the
- * state the rows are in, or the answer is 404 and nothing is written.
- */
-export async function loadForEvent<Row>(
-  trx: Executor,
-  options: {
-    readonly dialect: DialectName;
-    readonly accountId: string;
-    readonly event: RecoveryChannelEvent;
-    readonly rows: (trx: Executor, accountId: string) => Promise<ChannelRows<Row>>;
-  },
-): Promise<ChannelRows<Row>> {
-  if (options.dialect === 'postgres') await trx.selectFrom('accounts').select('id').where('id', '=', options.accountId).forNoKeyUpdate().execute();
-  const rows = await options.rows(trx, options.accountId);
+/** Throws 404 unless `event` is allowed in the state of the channel's rows (read under the account's lock). */
+export function requireEvent(rows: { readonly active: unknown; readonly pending: unknown }, event: RecoveryChannelEvent): void {
   const state = stateOf({ active: rows.active !== undefined, pending: rows.pending !== undefined });
-  if (!nextState(state, options.event)) throw new LifelineError('not-found');
-  return rows;
+  if (!nextState(state, event)) throw new LifelineError('not-found');
 }
 
 /**

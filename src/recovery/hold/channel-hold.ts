@@ -1,25 +1,23 @@
-import { HOUR, type Clock } from '../../core/clock.js';
+import { HOUR } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
-import { storedUserAgent } from '../../core/user-agent.js';
 import type { RateLimits } from '../../security/rate-limits.js';
-import { createAccountRepository } from '../../accounts/account-repository.js';
 import { LifelineError } from '../../core/errors.js';
 import { newId } from '../../core/random.js';
-import type { Database, Executor } from '../../db/database.js';
+import type { Executor } from '../../db/database.js';
 import type { AccountRow, HeldChangeKind, RecoveryEmailRow, SessionRow } from '../../db/tables.js';
 import { settledAtFor } from '../channel-trust.js';
 import { inTransaction } from '../../db/transaction.js';
-import { localeOf, type Translator } from '../../i18n/translator.js';
-import { describeEvent, formatEventTime } from '../../notifications/event-details.js';
-import type { Notifier } from '../../notifications/notifier.js';
-import type { SecurityLog } from '../../notifications/security-log.js';
+import { formatEventTime } from '../../notifications/event-details.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
 import { deviceStanding, type DeviceStanding } from '../../sessions/device-registry.js';
-import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
+import type { ClientInfo } from '../../sessions/session-service.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
-import { asDeadLink, type OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
-import { createRecoveryEmailRepository } from '../email/recovery-email-repository.js';
-import { createRecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import { asDeadLink } from '../../one-time-secrets/one-time-secret-service.js';
+import type { ChannelDeps } from '../channel-deps.js';
+import { changeDetails, localeOf } from '../notice-context.js';
+import type { RecoveryEmailRepository } from '../email/recovery-email-repository.js';
+import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import type { ChannelHoldRepository } from './channel-hold-repository.js';
 
 /** How long a held change waits (Google and Microsoft use this grace period). */
 export const HOLD_MS = 72 * HOUR;
@@ -48,60 +46,101 @@ const hasHeldRow = (kind: HeldChangeKind): boolean => !kind.endsWith('-remove');
  * waiting a day on the same device does not lift it. A new address or number is confirmed
  * first and waits as a `held` row.
  */
-export function createChannelHold(deps: {
-  database: Database;
-  clock: Clock;
-  verification: OneTimeSecretService;
-  notifier: Notifier;
-  securityLog: SecurityLog;
-  translator: Translator;
-  smsGuard: SmsSendGuard | undefined;
-  config: {
-    readonly http: { readonly publicUrl: string };
-    readonly securityLog: { readonly retentionDays: number };
-    readonly hold: { readonly newDeviceMs: number };
-  };
-  logger: Logger;
-  rateLimits: RateLimits;
-  /** Ends the sessions of the device whose held address or number the owner cancelled (recovery/owner-repair.ts). */
-  sessions: Pick<SessionService, 'revokeDevice'>;
-}) {
-  const { database, clock } = deps;
-  const accounts = createAccountRepository();
-  const emails = createRecoveryEmailRepository();
-  const phones = createRecoveryPhoneRepository();
+export interface ChannelHold {
+  /**
+   * How the account knows the session's device: a change it asks for is held when it is `new`
+   * (first seen less than HOLD_NEW_DEVICE_DAYS ago, not the first device). The device's age
+   * counts, not the session's: signing in again on the same new device does not lift the hold.
+   */
+  standingOf(db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<DeviceStanding>;
 
-  /** The account's changes of these kinds that still wait. */
-  const waitingOf = (db: Executor, accountId: string, kinds: readonly HeldChangeKind[]) =>
-    db
-      .selectFrom('held_changes')
-      .where('account_id', '=', accountId)
-      .where('kind', 'in', kinds)
-      .where('cancelled_at', 'is', null)
-      .where('applied_at', 'is', null);
+  /**
+   * The `settled_at` of a recovery row becoming active now (recovery/channel-trust.ts): at once
+   * only if the owner's first device alone asked for it — it set the row up and sent every code
+   * or link (`requested_device_id`, never `hold_requested`), and `confirming`, the session that
+   * typed a phone's code if any, is that device too; else 7 days after.
+   */
+  settledAt(
+    trx: Executor,
+    input: { accountId: string; row: Pick<RecoveryEmailRow, 'hold_requested' | 'requested_device_id'>; now: number; confirming?: DeviceStanding },
+  ): Promise<number>;
 
-  /** A replacement's confirmed but not yet active row (status `held`) goes. */
-  async function dropHeldRow(trx: Executor, accountId: string, channel: HeldChannel): Promise<void> {
-    await (channel === 'email' ? emails : phones).remove(trx, accountId, 'held');
-  }
+  /**
+   * Holds `kind` for the account (in the caller's transaction) and tells every channel, each
+   * with its own cancel link: the login e-mail, the active recovery e-mail, the active recovery
+   * phone by SMS. A second request while one is held answers the first one's end. Answers when
+   * the change takes effect. `what` names the address or (masked) number in the notices.
+   */
+  hold(trx: Executor, input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo }): Promise<number>;
+
+  /**
+   * When the channel's waiting removal takes effect and when its held row (an addition or a
+   * replacement) becomes the active one (ISO 8601), for the profile's view.
+   */
+  when(db: Executor, accountId: string, channel: HeldChannel): Promise<{ removalAt?: string; activationAt?: string }>;
 
   /**
    * Every waiting change of the channel ends, and a held replacement's row goes: a later
    * change of the channel (made at once, or held anew) replaces what waited. Answers the kinds
    * of the changes that ended. Runs in the caller's transaction, under the account's lock.
    */
+  supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<HeldChangeKind[]>;
+
+  /** A channel's link: the held change does not happen (410 `link-expired` when it is applied or cancelled already). */
+  cancel(token: string, client: ClientInfo): Promise<void>;
+
+  /**
+   * "Abbrechen" in the profile (session + CSRF; any session of the account may: cancelling
+   * only keeps things as they are): the channel's waiting change ends; 404 when none waits.
+   * A held address or number that another device set up goes like a removal made at once: from
+   * a session whose device is not new, that device's sessions end (recovery/owner-repair.ts).
+   */
+  cancelFromProfile(session: Pick<SessionRow, 'id' | 'account_id' | 'device_id'>, channel: HeldChannel, client: ClientInfo): Promise<void>;
+
+  /**
+   * Housekeeping: applied or cancelled changes are kept 30 days, or the security log's
+   * retention if shorter (they hold an IP and a user agent), then go. Waiting ones stay.
+   */
+  prune(): Promise<number>;
+
+  /** Every held change of the account ends ("Das war ich nicht", a password reset): the owner is back. */
+  cancelAll(trx: Executor, accountId: string): Promise<number>;
+
+  /**
+   * Housekeeping: applies each due change of `kind` with `apply`, in a transaction that first
+   * claims the row (one conditional UPDATE: two workers never both apply it). A change that
+   * fails is logged and tried again next round; the others go on. Answers how many were applied.
+   */
+  applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => Promise<void>): Promise<number>;
+}
+
+/** Builds the hold (see {@link ChannelHold}). */
+export function createChannelHold(
+  deps: ChannelDeps & {
+    readonly smsGuard: SmsSendGuard | undefined;
+    readonly config: {
+      readonly http: { readonly publicUrl: string };
+      readonly securityLog: { readonly retentionDays: number };
+      readonly hold: { readonly newDeviceMs: number };
+    };
+    readonly logger: Logger;
+    readonly rateLimits: RateLimits;
+    readonly repository: ChannelHoldRepository;
+    readonly emails: RecoveryEmailRepository;
+    readonly phones: RecoveryPhoneRepository;
+  },
+): ChannelHold {
+  const { database, clock, accounts, emails, phones, repository } = deps;
+
+  /** A replacement's confirmed but not yet active row (status `held`) goes. */
+  async function dropHeldRow(trx: Executor, accountId: string, channel: HeldChannel): Promise<void> {
+    await (channel === 'email' ? emails : phones).remove(trx, accountId, 'held');
+  }
+
   async function supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<HeldChangeKind[]> {
-    const ended = await trx
-      .updateTable('held_changes')
-      .set({ cancelled_at: clock.now() })
-      .where('account_id', '=', accountId)
-      .where('kind', 'in', KINDS_OF[channel])
-      .where('cancelled_at', 'is', null)
-      .where('applied_at', 'is', null)
-      .returning('kind')
-      .execute();
+    const ended = await repository.endWaiting(trx, accountId, KINDS_OF[channel], clock.now());
     await dropHeldRow(trx, accountId, channel);
-    return ended.map((row) => row.kind);
+    return ended;
   }
 
   /**
@@ -120,7 +159,7 @@ export function createChannelHold(deps: {
     const account = await accounts.findById(trx, accountId);
     if (!account || kinds.length === 0) return;
     const locale = localeOf(account);
-    const details = describeEvent(deps.translator, { at: clock.now(), locale, timeZone: account.time_zone, ip: client.ip, userAgent: client.userAgent });
+    const details = changeDetails(deps.translator, account, client, clock.now());
     const what = kinds.map((kind) => deps.translator.text(locale, `mail.heldCancelledWhat.${kind}`)).join(', ');
     await deps.notifier.notify(trx, {
       kind: 'recovery.change-hold-cancelled',
@@ -132,104 +171,74 @@ export function createChannelHold(deps: {
     });
   }
 
-  /** How the account knows the session's device (sessions/device-registry.ts). */
+  /** Each channel hears of a new held change with a cancel link of its own (the phone by SMS, within the confirmed-number budget). */
+  async function tellHeld(
+    trx: Executor,
+    input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo },
+    id: string,
+    now: number,
+    effectiveAt: number,
+  ) {
+    const locale = localeOf(input.account);
+    const params = {
+      ...changeDetails(deps.translator, input.account, input.client, now),
+      what: deps.translator.text(locale, `mail.heldWhat.${input.kind}`, { target: input.what }),
+      effectiveAt: formatEventTime(effectiveAt, locale, input.account.time_zone),
+    };
+    const email = await emails.active(trx, input.account.id);
+    const phone = await phones.active(trx, input.account.id);
+    const cancelLink = async (target: string) =>
+      (await deps.verification.issue(trx, { purpose: 'held-change-cancel', accountId: input.account.id, target, data: { heldId: id }, coexist: true })).secret;
+    for (const to of new Set([input.account.email, ...(email ? [email.address] : [])])) {
+      const token = await cancelLink(to.toLowerCase());
+      await deps.notifier.notify(trx, {
+        kind: 'recovery.change-held',
+        locale,
+        to,
+        accountId: input.account.id,
+        params: { ...params, token },
+        origin: input.client,
+      });
+    }
+    if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: input.account.id }))) {
+      const token = await cancelLink(phone.number_e164);
+      const link = `${deps.config.http.publicUrl}/cancel-hold?token=${encodeURIComponent(token)}`;
+      await deps.notifier.notify(trx, {
+        kind: 'recovery.change-held-sms',
+        locale,
+        to: phone.number_e164,
+        accountId: input.account.id,
+        params: { effectiveAt: params.effectiveAt, link },
+        origin: input.client,
+      });
+    }
+  }
+
   const standingOf = (db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<DeviceStanding> =>
     deviceStanding(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
 
   return {
-    /**
-     * How the account knows the session's device: a change it asks for is held when it is `new`
-     * (first seen less than HOLD_NEW_DEVICE_DAYS ago, not the first device). The device's age
-     * counts, not the session's: signing in again on the same new device does not lift the hold.
-     */
     standingOf,
 
-    /**
-     * The `settled_at` of a recovery row becoming active now (recovery/channel-trust.ts): at once
-     * only if the owner's first device alone asked for it — it set the row up and sent every code
-     * or link (`requested_device_id`, never `hold_requested`), and `confirming`, the session that
-     * typed a phone's code if any, is that device too; else 7 days after.
-     */
-    async settledAt(
-      trx: Executor,
-      input: { accountId: string; row: Pick<RecoveryEmailRow, 'hold_requested' | 'requested_device_id'>; now: number; confirming?: DeviceStanding },
-    ): Promise<number> {
+    async settledAt(trx, input) {
       const requested =
         input.row.hold_requested === 1 ? undefined : await standingOf(trx, { account_id: input.accountId, device_id: input.row.requested_device_id });
       return settledAtFor(input.now, input.confirming === undefined || input.confirming === 'first' ? requested : undefined);
     },
 
-    /**
-     * Holds `kind` for the account (in the caller's transaction) and tells every channel, each
-     * with its own cancel link: the login e-mail, the active recovery e-mail, the active recovery
-     * phone by SMS. A second request while one is held answers the first one's end.
-     */
-    async hold(trx: Executor, input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo }): Promise<number> {
+    async hold(trx, input) {
       const now = clock.now();
       if (!hasHeldRow(input.kind)) {
-        const existing = await waitingOf(trx, input.account.id, [input.kind]).select('effective_at').executeTakeFirst();
-        if (existing) return existing.effective_at;
+        const existing = await repository.waitingUntil(trx, input.account.id, input.kind);
+        if (existing !== undefined) return existing;
       }
       // The latest request for the channel wins: a waiting removal or replacement of it ends
       // (and a replacement's held row goes). The caller marks its own held row after this.
       await supersede(trx, input.account.id, channelOf(input.kind));
       const id = newId();
       const effectiveAt = now + HOLD_MS;
-      await trx
-        .insertInto('held_changes')
-        .values({
-          id,
-          account_id: input.account.id,
-          kind: input.kind,
-          created_at: now,
-          effective_at: effectiveAt,
-          cancelled_at: null,
-          applied_at: null,
-          requested_ip: input.client.ip,
-          requested_user_agent: storedUserAgent(input.client.userAgent),
-        })
-        .execute();
-      const locale = localeOf(input.account);
-      const details = describeEvent(deps.translator, {
-        at: now,
-        locale,
-        timeZone: input.account.time_zone,
-        ip: input.client.ip,
-        userAgent: input.client.userAgent,
-      });
-      const params = {
-        ...details,
-        what: deps.translator.text(locale, `mail.heldWhat.${input.kind}`, { target: input.what }),
-        effectiveAt: formatEventTime(effectiveAt, locale, input.account.time_zone),
-      };
-      const email = await emails.active(trx, input.account.id);
-      const phone = await phones.active(trx, input.account.id);
-      const cancelLink = async (target: string) =>
-        (await deps.verification.issue(trx, { purpose: 'held-change-cancel', accountId: input.account.id, target, data: { heldId: id }, coexist: true }))
-          .secret;
-      for (const to of new Set([input.account.email, ...(email ? [email.address] : [])])) {
-        const token = await cancelLink(to.toLowerCase());
-        await deps.notifier.notify(trx, {
-          kind: 'recovery.change-held',
-          locale,
-          to,
-          accountId: input.account.id,
-          params: { ...params, token },
-          origin: input.client,
-        });
-      }
-      if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: input.account.id }))) {
-        const token = await cancelLink(phone.number_e164);
-        const link = `${deps.config.http.publicUrl}/cancel-hold?token=${encodeURIComponent(token)}`;
-        await deps.notifier.notify(trx, {
-          kind: 'recovery.change-held-sms',
-          locale,
-          to: phone.number_e164,
-          accountId: input.account.id,
-          params: { effectiveAt: params.effectiveAt, link },
-          origin: input.client,
-        });
-      }
+      await repository.insert(trx, { id, accountId: input.account.id, kind: input.kind, now, effectiveAt, client: input.client });
+      await tellHeld(trx, input, id, now, effectiveAt);
       await deps.securityLog.record(trx, {
         accountId: input.account.id,
         type: 'recovery.change_held',
@@ -239,12 +248,8 @@ export function createChannelHold(deps: {
       return effectiveAt;
     },
 
-    /**
-     * When the channel's waiting removal takes effect and when its held row (an addition or a
-     * replacement) becomes the active one (ISO 8601), for the profile's view.
-     */
-    async when(db: Executor, accountId: string, channel: HeldChannel): Promise<{ removalAt?: string; activationAt?: string }> {
-      const rows = await waitingOf(db, accountId, KINDS_OF[channel]).select(['kind', 'effective_at']).execute();
+    async when(db, accountId, channel) {
+      const rows = await repository.waiting(db, accountId, KINDS_OF[channel]);
       const at = (withRow: boolean) => {
         const row = rows.find((change) => hasHeldRow(change.kind) === withRow);
         return row ? new Date(row.effective_at).toISOString() : undefined;
@@ -256,38 +261,24 @@ export function createChannelHold(deps: {
 
     supersede,
 
-    /** A channel's link: the held change does not happen. */
-    async cancel(token: string, client: ClientInfo): Promise<void> {
+    async cancel(token, client) {
       try {
         // The account first (PostgreSQL lock order): as applyDue, a confirmation and an undo take it.
         await deps.verification.redeemLink({ purpose: 'held-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
           const heldId = typeof secret.data.heldId === 'string' ? secret.data.heldId : '';
-          const cancelled = await trx
-            .updateTable('held_changes')
-            .set({ cancelled_at: clock.now() })
-            .where('id', '=', heldId)
-            .where('cancelled_at', 'is', null)
-            .where('applied_at', 'is', null)
-            .returning('kind')
-            .executeTakeFirst();
+          const cancelled = await repository.cancel(trx, heldId, clock.now());
           // Applied or cancelled already (through another channel's link): this link is as dead.
           if (!cancelled) throw new LifelineError('link-expired');
           // An addition's or a replacement's new address or number goes: it never becomes the channel.
-          if (hasHeldRow(cancelled.kind)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled.kind));
-          await tellCancelled(trx, secret.accountId, [cancelled.kind], client, 'link', heldId);
+          if (hasHeldRow(cancelled)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled));
+          await tellCancelled(trx, secret.accountId, [cancelled], client, 'link', heldId);
         });
       } catch (error) {
         throw asDeadLink(error);
       }
     },
 
-    /**
-     * "Abbrechen" in the profile (session + CSRF; any session of the account may: cancelling
-     * only keeps things as they are): the channel's waiting change ends; 404 when none waits.
-     * A held address or number that another device set up goes like a removal made at once: from
-     * a session whose device is not new, that device's sessions end (recovery/owner-repair.ts).
-     */
-    async cancelFromProfile(session: Pick<SessionRow, 'id' | 'account_id' | 'device_id'>, channel: HeldChannel, client: ClientInfo): Promise<void> {
+    async cancelFromProfile(session, channel, client) {
       const accountId = session.account_id;
       await deps.rateLimits.enforce('held-cancel-account', accountId);
       const standing = await standingOf(database.db, session);
@@ -308,55 +299,27 @@ export function createChannelHold(deps: {
       });
     },
 
-    /**
-     * Housekeeping: applied or cancelled changes are kept 30 days, or the security log's
-     * retention if shorter (they hold an IP and a user agent), then go. Waiting ones stay.
-     */
-    async prune(): Promise<number> {
+    async prune() {
       const before = clock.now() - Math.min(HELD_RETENTION_MS, deps.config.securityLog.retentionDays * 24 * HOUR);
-      const result = await database.db
-        .deleteFrom('held_changes')
-        .where((eb) => eb.or([eb('applied_at', '<', before), eb('cancelled_at', '<', before)]))
-        .executeTakeFirst();
-      return Number(result.numDeletedRows);
+      return repository.prune(database.db, before);
     },
 
-    /** Every held change of the account ends ("Das war ich nicht", a password reset): the owner is back. */
-    async cancelAll(trx: Executor, accountId: string): Promise<number> {
+    async cancelAll(trx, accountId) {
       await deps.verification.invalidate(trx, accountId, ['held-change-cancel']);
       const email = await supersede(trx, accountId, 'email');
       const phone = await supersede(trx, accountId, 'phone');
       return email.length + phone.length;
     },
 
-    /**
-     * Housekeeping: applies each due change of `kind` with `apply`, in a transaction that first
-     * claims the row (one conditional UPDATE: two workers never both apply it). A change that
-     * fails is logged and tried again next round; the others go on.
-     */
-    async applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => Promise<void>): Promise<number> {
-      const due = await database.db
-        .selectFrom('held_changes')
-        .select(['id', 'account_id', 'requested_ip', 'requested_user_agent'])
-        .where('kind', '=', kind)
-        .where('effective_at', '<=', clock.now())
-        .where('cancelled_at', 'is', null)
-        .where('applied_at', 'is', null)
-        .execute();
+    async applyDue(kind, apply) {
+      const due = await repository.due(database.db, kind, clock.now());
       let applied = 0;
       for (const row of due) {
         try {
           const done = await inTransaction(database, async (trx) => {
             // Lock order on PostgreSQL: the account, then the held row (as an undo's cancelAll takes them).
             const account = await accounts.findByIdForUpdate(trx, row.account_id, database.dialect === 'postgres');
-            const claimed = await trx
-              .updateTable('held_changes')
-              .set({ applied_at: clock.now() })
-              .where('id', '=', row.id)
-              .where('cancelled_at', 'is', null)
-              .where('applied_at', 'is', null)
-              .executeTakeFirst();
-            if (Number(claimed.numUpdatedRows) !== 1) return false;
+            if (!(await repository.claim(trx, row.id, clock.now()))) return false;
             if (!account) return false;
             // The notices name the device that asked (the worker has none of its own).
             await apply(trx, account, { ip: row.requested_ip ?? '', userAgent: row.requested_user_agent });
@@ -376,5 +339,3 @@ export function createChannelHold(deps: {
     },
   };
 }
-
-export type ChannelHold = ReturnType<typeof createChannelHold>;
