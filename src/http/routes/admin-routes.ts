@@ -2,9 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AccountAdminService, SupportActor } from '../../admin/account-admin-service.js';
 import { adminAccount, adminAccountList, adminAccountParams, adminAccountQuery, adminEmptyBody, adminResetQueued } from '../../contract/admin.js';
-import { noContent, problemResponses } from '../../contract/problem.js';
+import { noContent } from '../../contract/problem.js';
 import { apiKeyOf } from '../plugins/api-key-auth.js';
 import { clientInfo } from '../plugins/session-auth.js';
+import { routeSchemas } from './route-schemas.js';
+
+const { hostRoute } = routeSchemas('admin');
 
 const readDescription = 'API key with the scope `admin:read` (403 insufficient-scope without it).';
 const writeDescription = 'API key with the scope `admin:write` (403 insufficient-scope without it). No body (or `{}`). 404 for an unknown account.';
@@ -18,129 +21,79 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
   const api = app.withTypeProvider<ZodTypeProvider>();
   const service = deps.accountAdmin;
   const actor = (request: FastifyRequest): SupportActor => ({ name: `api-key:${apiKeyOf(request).name}`, client: clientInfo(request) });
-  const write = { config: { apiKey: { scope: 'admin:write' as const } } };
 
-  api.get(
-    '/api/v1/admin/accounts',
-    {
-      config: { apiKey: { scope: 'admin:read' } },
-      schema: {
-        tags: ['admin'],
-        summary: 'Find the account of a login e-mail',
-        description: `${readDescription} An empty list when there is none.`,
-        querystring: adminAccountQuery,
-        response: { 200: adminAccountList, ...problemResponses },
-      },
-    },
-    async (request) => ({ items: await service.findByEmail(request.query.email, actor(request)) }),
-  );
+  const getAdminAccounts = hostRoute('admin:read', {
+    summary: 'Find the account of a login e-mail',
+    description: `${readDescription} An empty list when there is none.`,
+    querystring: adminAccountQuery,
+    response: { 200: adminAccountList },
+  });
+  api.get('/api/v1/admin/accounts', getAdminAccounts, async (request) => ({ items: await service.findByEmail(request.query.email, actor(request)) }));
 
-  api.get(
-    '/api/v1/admin/accounts/:id',
-    {
-      config: { apiKey: { scope: 'admin:read' } },
-      schema: {
-        tags: ['admin'],
-        summary: 'Read an account',
-        description: `${readDescription} 404 for an unknown account.`,
-        params: adminAccountParams,
-        response: { 200: adminAccount, ...problemResponses },
-      },
-    },
-    async (request) => service.get(request.params.id, actor(request)),
-  );
+  const getAdminAccount = hostRoute('admin:read', {
+    summary: 'Read an account',
+    description: `${readDescription} 404 for an unknown account.`,
+    params: adminAccountParams,
+    response: { 200: adminAccount },
+  });
+  api.get('/api/v1/admin/accounts/:id', getAdminAccount, async (request) => service.get(request.params.id, actor(request)));
 
-  api.post(
-    '/api/v1/admin/accounts/:id/disable',
-    {
-      ...write,
-      schema: {
-        tags: ['admin'],
-        summary: 'Disable an account',
-        description: `${writeDescription} Every session and host grant ends; sign-in answers 403 account-disabled; the owner is told by e-mail; webhook account.disabled. Disabling a disabled account changes nothing (204).`,
-        params: adminAccountParams,
-        body: adminEmptyBody,
-        response: { 204: noContent, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await service.disable(request.params.id, actor(request));
-      return reply.code(204).send(null);
-    },
-  );
+  const postAdminAccountsDisable = hostRoute('admin:write', {
+    summary: 'Disable an account',
+    description: `${writeDescription} Every session and host grant ends; sign-in answers 403 account-disabled; the owner is told by e-mail; webhook account.disabled. Disabling a disabled account changes nothing (204).`,
+    params: adminAccountParams,
+    body: adminEmptyBody,
+    response: { 204: noContent },
+  });
+  api.post('/api/v1/admin/accounts/:id/disable', postAdminAccountsDisable, async (request, reply) => {
+    await service.disable(request.params.id, actor(request));
+    return reply.code(204).send(null);
+  });
 
-  api.post(
-    '/api/v1/admin/accounts/:id/enable',
-    {
-      ...write,
-      schema: {
-        tags: ['admin'],
-        summary: 'Enable a disabled account',
-        description: `${writeDescription} The owner is told; webhook account.enabled.`,
-        params: adminAccountParams,
-        body: adminEmptyBody,
-        response: { 204: noContent, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await service.enable(request.params.id, actor(request));
-      return reply.code(204).send(null);
-    },
-  );
+  const postAdminAccountsEnable = hostRoute('admin:write', {
+    summary: 'Enable a disabled account',
+    description: `${writeDescription} The owner is told; webhook account.enabled.`,
+    params: adminAccountParams,
+    body: adminEmptyBody,
+    response: { 204: noContent },
+  });
+  api.post('/api/v1/admin/accounts/:id/enable', postAdminAccountsEnable, async (request, reply) => {
+    await service.enable(request.params.id, actor(request));
+    return reply.code(204).send(null);
+  });
 
-  api.post(
-    '/api/v1/admin/accounts/:id/sessions/revoke',
-    {
-      ...write,
-      schema: {
-        tags: ['admin'],
-        summary: 'Sign the account out everywhere',
-        description: `${writeDescription} Host grants end too (logout tokens); webhook session.revoked with scope all.`,
-        params: adminAccountParams,
-        body: adminEmptyBody,
-        response: { 204: noContent, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await service.revokeSessions(request.params.id, actor(request));
-      return reply.code(204).send(null);
-    },
-  );
+  const postAdminAccountsSessionsRevoke = hostRoute('admin:write', {
+    summary: 'Sign the account out everywhere',
+    description: `${writeDescription} Host grants end too (logout tokens); webhook session.revoked with scope all.`,
+    params: adminAccountParams,
+    body: adminEmptyBody,
+    response: { 204: noContent },
+  });
+  api.post('/api/v1/admin/accounts/:id/sessions/revoke', postAdminAccountsSessionsRevoke, async (request, reply) => {
+    await service.revokeSessions(request.params.id, actor(request));
+    return reply.code(204).send(null);
+  });
 
-  api.post(
-    '/api/v1/admin/accounts/:id/password-reset',
-    {
-      ...write,
-      schema: {
-        tags: ['admin'],
-        summary: 'Send the owner a password-reset link',
-        description: `${writeDescription} The forgot-password code and link go to the login e-mail, never into the answer; the password keeps working until the owner resets it. The per-address limits of "Passwort vergessen?" apply (a suppressed send is in the security log). 403 email-not-verified for an unconfirmed account.`,
-        params: adminAccountParams,
-        body: adminEmptyBody,
-        response: { 202: adminResetQueued, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await service.sendPasswordReset(request.params.id, actor(request));
-      return reply.code(202).send({ status: 'queued' as const });
-    },
-  );
+  const postAdminAccountsPasswordReset = hostRoute('admin:write', {
+    summary: 'Send the owner a password-reset link',
+    description: `${writeDescription} The forgot-password code and link go to the login e-mail, never into the answer; the password keeps working until the owner resets it. The per-address limits of "Passwort vergessen?" apply (a suppressed send is in the security log). 403 email-not-verified for an unconfirmed account.`,
+    params: adminAccountParams,
+    body: adminEmptyBody,
+    response: { 202: adminResetQueued },
+  });
+  api.post('/api/v1/admin/accounts/:id/password-reset', postAdminAccountsPasswordReset, async (request, reply) => {
+    await service.sendPasswordReset(request.params.id, actor(request));
+    return reply.code(202).send({ status: 'queued' as const });
+  });
 
-  api.delete(
-    '/api/v1/admin/accounts/:id',
-    {
-      ...write,
-      schema: {
-        tags: ['admin'],
-        summary: 'Delete an account now',
-        description: `${writeDescription} No grace period: sessions and grants end, the login and recovery e-mail are told, webhook account.deleted.`,
-        params: adminAccountParams,
-        response: { 204: noContent, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await service.delete(request.params.id, actor(request));
-      return reply.code(204).send(null);
-    },
-  );
+  const deleteAdminAccount = hostRoute('admin:write', {
+    summary: 'Delete an account now',
+    description: `${writeDescription} No grace period: sessions and grants end, the login and recovery e-mail are told, webhook account.deleted.`,
+    params: adminAccountParams,
+    response: { 204: noContent },
+  });
+  api.delete('/api/v1/admin/accounts/:id', deleteAdminAccount, async (request, reply) => {
+    await service.delete(request.params.id, actor(request));
+    return reply.code(204).send(null);
+  });
 }

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { BrandingConfig } from '../../config/config.js';
 import { metaResponse } from '../../contract/meta.js';
-import { problemResponses } from '../../contract/problem.js';
 import type { ReturnLink } from '../../contract/return-links.js';
 import type { Locale } from '../../i18n/translator.js';
+import { routeSchemas } from './route-schemas.js';
+
+const { openRoute } = routeSchemas('service');
 
 /** GET /api/v1/meta: product name, version and languages, for the UI and integrators. */
 export interface MetaRoutesDeps {
@@ -20,22 +22,24 @@ export interface MetaRoutesDeps {
 
 export function registerMetaRoutes(app: FastifyInstance, deps: MetaRoutesDeps): void {
   const locales: Locale[] = deps.defaultLocale === 'de' ? ['de', 'en'] : ['en', 'de'];
-  app
-    .withTypeProvider<ZodTypeProvider>()
-    .get('/api/v1/meta', { schema: { tags: ['service'], summary: 'Service information', response: { 200: metaResponse, ...problemResponses } } }, async () => ({
-      name: deps.appName,
-      version: deps.version,
-      locales,
-      defaultLocale: deps.defaultLocale,
-      recoveryPhone: { ...deps.recoveryPhone, allowedCountries: [...deps.recoveryPhone.allowedCountries] },
-      branding: {
-        logoUrl: deps.branding?.logoUrl ?? null,
-        accentColor: deps.branding?.accent?.color ?? null,
-        supportUrl: deps.branding?.links.support ?? null,
-        privacyUrl: deps.branding?.links.privacy ?? null,
-        termsUrl: deps.branding?.links.terms ?? null,
-        imprintUrl: deps.branding?.links.imprint ?? null,
-      },
-      returnLinks: deps.returnLinks.map((link) => ({ ...link })),
-    }));
+  const getMeta = openRoute({
+    summary: 'Service information',
+    response: { 200: metaResponse },
+  });
+  app.withTypeProvider<ZodTypeProvider>().get('/api/v1/meta', getMeta, async () => ({
+    name: deps.appName,
+    version: deps.version,
+    locales,
+    defaultLocale: deps.defaultLocale,
+    recoveryPhone: { ...deps.recoveryPhone, allowedCountries: [...deps.recoveryPhone.allowedCountries] },
+    branding: {
+      logoUrl: deps.branding?.logoUrl ?? null,
+      accentColor: deps.branding?.accent?.color ?? null,
+      supportUrl: deps.branding?.links.support ?? null,
+      privacyUrl: deps.branding?.links.privacy ?? null,
+      termsUrl: deps.branding?.links.terms ?? null,
+      imprintUrl: deps.branding?.links.imprint ?? null,
+    },
+    returnLinks: deps.returnLinks.map((link) => ({ ...link })),
+  }));
 }

@@ -13,6 +13,9 @@ import { problemResponses } from '../../contract/problem.js';
 import type { Clock } from '../../core/clock.js';
 import type { PasswordResetService } from '../../recovery/password-reset/password-reset-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import { routeSchemas } from './route-schemas.js';
+
+const { csrfFreeRoute, openRoute } = routeSchemas('password-reset');
 
 /** The flow cookie: `__Host-` with Secure on https (docs/reference/security-requirements.md 8.1), like the session cookie. */
 export function resetFlowCookieName(secure: boolean): string {
@@ -79,57 +82,37 @@ export function registerPasswordResetRoutes(
     },
   );
 
-  api.get(
-    '/api/v1/password/forgot',
-    {
-      schema: {
-        tags: ['password-reset'],
-        summary: 'Where this browser’s forgot-password flow stands',
-        response: { 200: forgotPasswordStatus, ...problemResponses },
-      },
-    },
-    async (request) => deps.passwordReset.status(flowToken(request)),
-  );
+  const getPasswordForgot = openRoute({
+    summary: 'Where this browser’s forgot-password flow stands',
+    response: { 200: forgotPasswordStatus },
+  });
+  api.get('/api/v1/password/forgot', getPasswordForgot, async (request) => deps.passwordReset.status(flowToken(request)));
 
-  api.post(
-    '/api/v1/password/forgot/verify',
-    {
-      config: { csrf: false },
-      schema: {
-        tags: ['password-reset'],
-        summary: 'The code (in the browser that asked) or the e-mail link’s token (in any browser)',
-        description:
-          'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts.',
-        body: forgotPasswordVerifyRequest,
-        response: { 200: forgotPasswordVerified, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body;
-      if ('token' in body) {
-        const { flowToken: token, expiresAt, accounts } = await deps.passwordReset.verifyLink(body.token, clientInfo(request));
-        setFlow(reply, token, expiresAt);
-        return accounts ? { accounts } : {};
-      }
-      return deps.passwordReset.verifyCode(flowToken(request), body.code);
-    },
-  );
+  const postPasswordForgotVerify = csrfFreeRoute({
+    summary: 'The code (in the browser that asked) or the e-mail link’s token (in any browser)',
+    description:
+      'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts.',
+    body: forgotPasswordVerifyRequest,
+    response: { 200: forgotPasswordVerified },
+  });
+  api.post('/api/v1/password/forgot/verify', postPasswordForgotVerify, async (request, reply) => {
+    const body = request.body;
+    if ('token' in body) {
+      const { flowToken: token, expiresAt, accounts } = await deps.passwordReset.verifyLink(body.token, clientInfo(request));
+      setFlow(reply, token, expiresAt);
+      return accounts ? { accounts } : {};
+    }
+    return deps.passwordReset.verifyCode(flowToken(request), body.code);
+  });
 
-  api.post(
-    '/api/v1/password/reset',
-    {
-      config: { csrf: false },
-      schema: {
-        tags: ['password-reset'],
-        summary: 'Set the new password after the code or link; signs out every session and does not sign in',
-        body: passwordResetRequest,
-        response: { 200: passwordResetDone, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await deps.passwordReset.reset(flowToken(request), { password: request.body.password, accountId: request.body.accountId, client: clientInfo(request) });
-      reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secure });
-      return { status: 'reset' as const };
-    },
-  );
+  const postPasswordReset = csrfFreeRoute({
+    summary: 'Set the new password after the code or link; signs out every session and does not sign in',
+    body: passwordResetRequest,
+    response: { 200: passwordResetDone },
+  });
+  api.post('/api/v1/password/reset', postPasswordReset, async (request, reply) => {
+    await deps.passwordReset.reset(flowToken(request), { password: request.body.password, accountId: request.body.accountId, client: clientInfo(request) });
+    reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secure });
+    return { status: 'reset' as const };
+  });
 }

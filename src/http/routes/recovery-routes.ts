@@ -1,69 +1,55 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { noContent, problemResponses } from '../../contract/problem.js';
+import { noContent } from '../../contract/problem.js';
 import { cancelHeldRequest, cancelHeldResponse, heldChannelParams, recoveryResponse } from '../../contract/recovery.js';
 import type { ChannelHold } from '../../recovery/hold/channel-hold.js';
 import { clientInfo } from '../plugins/session-auth.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
 import { authOf } from './session-routes.js';
+import { routeSchemas } from './route-schemas.js';
+
+const { csrfFreeRoute, sessionRoute } = routeSchemas('recovery');
 
 /** "Kontowiederherstellung" at a glance: the recovery e-mail and the recovery phone (docs/reference/contracts.md "Contracts"). */
 export function registerRecoveryRoutes(
   app: FastifyInstance,
   deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHold },
 ): void {
-  app.withTypeProvider<ZodTypeProvider>().post(
-    '/api/v1/recovery/held/cancel',
-    {
-      // The link's token is the proof (it reached a channel of the account); no session.
-      config: { csrf: false },
-      schema: {
-        tags: ['recovery'],
-        summary: 'Cancel a change held for 72 hours with a channel’s link',
-        description: 'A used, expired or forged link, or a change already applied or cancelled: 410 link-expired.',
-        body: cancelHeldRequest,
-        response: { 200: cancelHeldResponse, ...problemResponses },
-      },
-    },
-    async (request) => {
-      await deps.channelHold.cancel(request.body.token, clientInfo(request));
-      return { status: 'cancelled' as const };
-    },
-  );
+  // The link's token is the proof (it reached a channel of the account); no session.
+  const postRecoveryHeldCancel = csrfFreeRoute({
+    summary: 'Cancel a change held for 72 hours with a channel’s link',
+    description: 'A used, expired or forged link, or a change already applied or cancelled: 410 link-expired.',
+    body: cancelHeldRequest,
+    response: { 200: cancelHeldResponse },
+  });
+  app.withTypeProvider<ZodTypeProvider>().post('/api/v1/recovery/held/cancel', postRecoveryHeldCancel, async (request) => {
+    await deps.channelHold.cancel(request.body.token, clientInfo(request));
+    return { status: 'cancelled' as const };
+  });
 
-  app.withTypeProvider<ZodTypeProvider>().delete(
-    '/api/v1/recovery/:channel/held',
-    {
-      config: { session: 'required' },
-      schema: {
-        tags: ['recovery'],
-        summary: 'Cancel the channel’s change held for 72 hours, from the profile',
-        description:
-          'Any session of the account may: cancelling only keeps the recovery channels as they are. 204; the login and recovery e-mail are told. 404 `not-found` when no change of the channel waits.',
-        params: heldChannelParams,
-        response: { 204: noContent, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      await deps.channelHold.cancelFromProfile(authOf(request).session, request.params.channel, clientInfo(request));
-      return reply.code(204).send(null);
-    },
-  );
+  const deleteRecoveryHeld = sessionRoute({
+    summary: 'Cancel the channel’s change held for 72 hours, from the profile',
+    description:
+      'Any session of the account may: cancelling only keeps the recovery channels as they are. 204; the login and recovery e-mail are told. 404 `not-found` when no change of the channel waits.',
+    params: heldChannelParams,
+    response: { 204: noContent },
+  });
+  app.withTypeProvider<ZodTypeProvider>().delete('/api/v1/recovery/:channel/held', deleteRecoveryHeld, async (request, reply) => {
+    await deps.channelHold.cancelFromProfile(authOf(request).session, request.params.channel, clientInfo(request));
+    return reply.code(204).send(null);
+  });
 
-  app.withTypeProvider<ZodTypeProvider>().get(
-    '/api/v1/recovery',
-    {
-      config: { session: 'required' },
-      schema: { tags: ['recovery'], summary: 'The account’s recovery e-mail and phone', response: { 200: recoveryResponse, ...problemResponses } },
-    },
-    async (request) => {
-      const accountId = authOf(request).account.id;
-      const [email, phone] = await Promise.all([
-        deps.recoveryEmail.view(accountId),
-        deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const },
-      ]);
-      return { email, phone };
-    },
-  );
+  const getRecovery = sessionRoute({
+    summary: 'The account’s recovery e-mail and phone',
+    response: { 200: recoveryResponse },
+  });
+  app.withTypeProvider<ZodTypeProvider>().get('/api/v1/recovery', getRecovery, async (request) => {
+    const accountId = authOf(request).account.id;
+    const [email, phone] = await Promise.all([
+      deps.recoveryEmail.view(accountId),
+      deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const },
+    ]);
+    return { email, phone };
+  });
 }

@@ -9,7 +9,7 @@ import {
   sessionResponse,
   reauthenticateResponse,
 } from '../../contract/accounts.js';
-import { noContent, problemResponses } from '../../contract/problem.js';
+import { noContent } from '../../contract/problem.js';
 import type { Clock } from '../../core/clock.js';
 import { LifelineError } from '../../core/errors.js';
 import { describeUserAgent } from '../../core/user-agent.js';
@@ -17,6 +17,9 @@ import type { AuthenticatedSession, SessionService } from '../../sessions/sessio
 import type { SignInService } from '../../accounts/sign-in-service.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
 import { toSessionView } from './session-view.js';
+import { routeSchemas } from './route-schemas.js';
+
+const { csrfFreeRoute, optionalSessionRoute, sessionRoute } = routeSchemas('sessions');
 
 export interface SessionRoutesDeps {
   readonly signIn: SignInService;
@@ -36,136 +39,103 @@ export function registerSessionRoutes(app: FastifyInstance, deps: SessionRoutesD
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { cookies, sessions, clock } = deps;
 
-  api.post(
-    '/api/v1/login',
-    {
-      // A password proves more than a CSRF token could; a stale session cookie ends here.
-      config: { csrf: false },
-      schema: { tags: ['sessions'], summary: 'Sign in', body: loginRequest, response: { 200: sessionResponse, ...problemResponses } },
-    },
-    async (request, reply) => {
-      const signedIn = await deps.signIn.signIn({
-        email: request.body.email,
-        password: request.body.password,
-        client: clientInfo(request),
-        deviceToken: cookies.deviceToken(request),
-        previousSessionToken: cookies.sessionToken(request),
-      });
-      const now = clock.now();
-      cookies.setSession(reply, signedIn.token, signedIn.session.expires_at, now);
-      cookies.setDevice(reply, signedIn.deviceToken);
-      const view = toSessionView(sessions, signedIn.account, signedIn.session, now);
-      return signedIn.deletionCancelled ? { ...view, deletionCancelled: true as const } : view;
-    },
-  );
+  // A password proves more than a CSRF token could; a stale session cookie ends here.
+  const postLogin = csrfFreeRoute({
+    summary: 'Sign in',
+    body: loginRequest,
+    response: { 200: sessionResponse },
+  });
+  api.post('/api/v1/login', postLogin, async (request, reply) => {
+    const signedIn = await deps.signIn.signIn({
+      email: request.body.email,
+      password: request.body.password,
+      client: clientInfo(request),
+      deviceToken: cookies.deviceToken(request),
+      previousSessionToken: cookies.sessionToken(request),
+    });
+    const now = clock.now();
+    cookies.setSession(reply, signedIn.token, signedIn.session.expires_at, now);
+    cookies.setDevice(reply, signedIn.deviceToken);
+    const view = toSessionView(sessions, signedIn.account, signedIn.session, now);
+    return signedIn.deletionCancelled ? { ...view, deletionCancelled: true as const } : view;
+  });
 
-  api.get(
-    '/api/v1/session',
-    {
-      config: { session: 'optional' },
-      schema: {
-        tags: ['sessions'],
-        summary: 'The current session and its CSRF token',
-        description:
-          'Without a session: 401, or with `optional=true` 200 and `null` (for pages that work signed in or not, so a browser logs no failed request).',
-        querystring: sessionQuery,
-        response: { 200: sessionResponse.nullable(), ...problemResponses },
-      },
-    },
-    async (request) => {
-      if (!request.auth) {
-        if (request.query.optional === 'true') return null;
-        throw new LifelineError('authentication-required');
-      }
-      return toSessionView(sessions, request.auth.account, request.auth.session, clock.now());
-    },
-  );
+  const getSession = optionalSessionRoute({
+    summary: 'The current session and its CSRF token',
+    description: 'Without a session: 401, or with `optional=true` 200 and `null` (for pages that work signed in or not, so a browser logs no failed request).',
+    querystring: sessionQuery,
+    response: { 200: sessionResponse.nullable() },
+  });
+  api.get('/api/v1/session', getSession, async (request) => {
+    if (!request.auth) {
+      if (request.query.optional === 'true') return null;
+      throw new LifelineError('authentication-required');
+    }
+    return toSessionView(sessions, request.auth.account, request.auth.session, clock.now());
+  });
 
-  api.post(
-    '/api/v1/logout',
-    {
-      config: { session: 'required' },
-      schema: { tags: ['sessions'], summary: 'Sign out (ends the session on the server)', response: { 204: noContent, ...problemResponses } },
-    },
-    async (request, reply) => {
-      await deps.signIn.signOut(authOf(request), clientInfo(request));
-      cookies.clearSession(reply);
-      return reply.code(204).send(null);
-    },
-  );
+  const postLogout = sessionRoute({
+    summary: 'Sign out (ends the session on the server)',
+    response: { 204: noContent },
+  });
+  api.post('/api/v1/logout', postLogout, async (request, reply) => {
+    await deps.signIn.signOut(authOf(request), clientInfo(request));
+    cookies.clearSession(reply);
+    return reply.code(204).send(null);
+  });
 
-  api.post(
-    '/api/v1/session/reauthenticate',
-    {
-      config: { session: 'required' },
-      schema: {
-        tags: ['sessions'],
-        summary: 'Enter the password again: opens the privileged window, new session id',
-        body: reauthenticateRequest,
-        response: { 200: reauthenticateResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const issued = await deps.signIn.reauthenticate(authOf(request), request.body.password, clientInfo(request), cookies.deviceToken(request));
-      cookies.setSession(reply, issued.token, issued.session.expires_at, clock.now());
-      return { privilegedUntil: new Date(issued.session.privileged_until ?? clock.now()).toISOString(), csrfToken: sessions.csrfToken(issued.session) };
-    },
-  );
+  const postSessionReauthenticate = sessionRoute({
+    summary: 'Enter the password again: opens the privileged window, new session id',
+    body: reauthenticateRequest,
+    response: { 200: reauthenticateResponse },
+  });
+  api.post('/api/v1/session/reauthenticate', postSessionReauthenticate, async (request, reply) => {
+    const issued = await deps.signIn.reauthenticate(authOf(request), request.body.password, clientInfo(request), cookies.deviceToken(request));
+    cookies.setSession(reply, issued.token, issued.session.expires_at, clock.now());
+    return { privilegedUntil: new Date(issued.session.privileged_until ?? clock.now()).toISOString(), csrfToken: sessions.csrfToken(issued.session) };
+  });
 
-  api.get(
-    '/api/v1/sessions',
-    {
-      config: { session: 'required' },
-      schema: { tags: ['sessions'], summary: 'The account’s active sessions', response: { 200: sessionListResponse, ...problemResponses } },
-    },
-    async (request) => {
-      const auth = authOf(request);
-      const list = await deps.signIn.listSessions(auth);
-      return {
-        sessions: list.map((session) => ({
-          id: session.id,
-          current: session.id === auth.session.id,
-          ...describeUserAgent(session.user_agent),
-          ip: session.ip,
-          createdAt: new Date(session.created_at).toISOString(),
-          lastSeenAt: new Date(session.last_seen_at).toISOString(),
-        })),
-      };
-    },
-  );
+  const getSessions = sessionRoute({
+    summary: 'The account’s active sessions',
+    response: { 200: sessionListResponse },
+  });
+  api.get('/api/v1/sessions', getSessions, async (request) => {
+    const auth = authOf(request);
+    const list = await deps.signIn.listSessions(auth);
+    return {
+      sessions: list.map((session) => ({
+        id: session.id,
+        current: session.id === auth.session.id,
+        ...describeUserAgent(session.user_agent),
+        ip: session.ip,
+        createdAt: new Date(session.created_at).toISOString(),
+        lastSeenAt: new Date(session.last_seen_at).toISOString(),
+      })),
+    };
+  });
 
   // "Überall sonst abmelden". Registered before /:id; find-my-way prefers the static path anyway.
-  api.delete(
-    '/api/v1/sessions/others',
-    {
-      config: { session: 'required' },
-      schema: { tags: ['sessions'], summary: 'Sign out every other session (privileged window)', response: { 204: noContent, ...problemResponses } },
-    },
-    async (request, reply) => {
-      const auth = authOf(request);
-      await deps.signIn.requirePrivilege({ auth, password: undefined, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
-      await deps.signIn.revokeOtherSessions(auth, clientInfo(request));
-      return reply.code(204).send(null);
-    },
-  );
+  const deleteSessionsOthers = sessionRoute({
+    summary: 'Sign out every other session (privileged window)',
+    response: { 204: noContent },
+  });
+  api.delete('/api/v1/sessions/others', deleteSessionsOthers, async (request, reply) => {
+    const auth = authOf(request);
+    await deps.signIn.requirePrivilege({ auth, password: undefined, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
+    await deps.signIn.revokeOtherSessions(auth, clientInfo(request));
+    return reply.code(204).send(null);
+  });
 
-  api.delete(
-    '/api/v1/sessions/:id',
-    {
-      config: { session: 'required' },
-      schema: {
-        tags: ['sessions'],
-        summary: 'Sign out one session (privileged window)',
-        params: sessionIdParams,
-        response: { 204: noContent, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const auth = authOf(request);
-      await deps.signIn.requirePrivilege({ auth, password: undefined, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
-      await deps.signIn.revokeSession(auth, request.params.id, clientInfo(request));
-      if (request.params.id === auth.session.id) cookies.clearSession(reply);
-      return reply.code(204).send(null);
-    },
-  );
+  const deleteSession = sessionRoute({
+    summary: 'Sign out one session (privileged window)',
+    params: sessionIdParams,
+    response: { 204: noContent },
+  });
+  api.delete('/api/v1/sessions/:id', deleteSession, async (request, reply) => {
+    const auth = authOf(request);
+    await deps.signIn.requirePrivilege({ auth, password: undefined, client: clientInfo(request), deviceToken: cookies.deviceToken(request) });
+    await deps.signIn.revokeSession(auth, request.params.id, clientInfo(request));
+    if (request.params.id === auth.session.id) cookies.clearSession(reply);
+    return reply.code(204).send(null);
+  });
 }

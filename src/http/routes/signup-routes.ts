@@ -6,6 +6,9 @@ import type { SignupService } from '../../accounts/signup-service.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import { clientInfo, type SessionCookieHelpers } from '../plugins/session-auth.js';
+import { routeSchemas } from './route-schemas.js';
+
+const { csrfFreeRoute } = routeSchemas('accounts');
 
 const ACCEPTED = { status: 'accepted' } as const;
 
@@ -44,24 +47,17 @@ export function registerSignupRoutes(
     },
   );
 
-  api.post(
-    '/api/v1/signup/confirm',
-    {
-      config: { csrf: false },
-      schema: {
-        tags: ['accounts'],
-        summary: 'Confirm the login e-mail with the link’s token',
-        body: tokenRequest,
-        response: { 200: emailConfirmedResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const { email, deviceToken } = await deps.signup.confirm(request.body.token, clientInfo(request), deps.cookies.deviceToken(request));
-      // The confirming browser is the account's first device (docs/security.md "The owner wins").
-      if (deviceToken !== undefined) deps.cookies.setDevice(reply, deviceToken);
-      return { email, emailVerified: true as const };
-    },
-  );
+  const postSignupConfirm = csrfFreeRoute({
+    summary: 'Confirm the login e-mail with the link’s token',
+    body: tokenRequest,
+    response: { 200: emailConfirmedResponse },
+  });
+  api.post('/api/v1/signup/confirm', postSignupConfirm, async (request, reply) => {
+    const { email, deviceToken } = await deps.signup.confirm(request.body.token, clientInfo(request), deps.cookies.deviceToken(request));
+    // The confirming browser is the account's first device (docs/security.md "The owner wins").
+    if (deviceToken !== undefined) deps.cookies.setDevice(reply, deviceToken);
+    return { email, emailVerified: true as const };
+  });
 
   api.post(
     '/api/v1/signup/resend',
