@@ -78,8 +78,6 @@ function recoveryChannel(channel: 'email' | 'phone') {
   };
 }
 
-export type RecoveryChannelCalls = ReturnType<typeof recoveryChannel>;
-
 export const api = {
   /** Name, languages, the phone dialog's options, branding and the allowed return links. */
   meta: () => request<MetaResponse>('GET', '/api/v1/meta'),

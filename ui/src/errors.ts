@@ -10,15 +10,14 @@ export function errorMessage(t: TFunction, error: unknown): string {
   return t(`errors.${error.code}.detail`, params);
 }
 
+/** A form's messages: each beside its field (by the field's name), and one for the whole form. */
+export type FormErrors = { fields: Record<string, string>; form?: string };
+
 /**
  * Splits an API error into messages next to the fields they concern (SECURITY-relevant codes
  * such as a too common password belong to the password field) and one for the whole form.
  */
-export function splitErrors(
-  t: TFunction,
-  error: unknown,
-  fieldOfCode: Readonly<Record<string, string>> = {},
-): { fields: Record<string, string>; form?: string } {
+export function splitErrors(t: TFunction, error: unknown, fieldOfCode: Readonly<Record<string, string>> = {}): FormErrors {
   if (error instanceof ApiError) {
     if (error.fields.length > 0) {
       const fields: Record<string, string> = {};

@@ -1,5 +1,10 @@
 export { eventTextKey } from '../../src/contract/security-event-types.js';
 
+/** The time of day ("16:05") in the page's language and the browser's zone: until when a code is good, from when it can be sent again. */
+export function formatClockTime(iso: string, locale: string): string {
+  return new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
+}
+
 /**
  * "25. November 2026, 16:05 MEZ": components rather than dateStyle/timeStyle, which cannot be
  * combined with timeZoneName (as in the notices, src/notifications/event-details.ts). A zone the

@@ -4,9 +4,9 @@ import { errorMessage } from '../errors.js';
 import { useI18n } from '../i18n.js';
 
 /**
- * The card of a page that a mailed link opens (/undo, /verify-action, /reset-password), named by
- * its heading. With `headingRef` the heading can take the focus: the page moves it there when
- * the button that was pressed is gone (done, or the link is dead), so it is not lost.
+ * The card of a page that a mailed link opens (/undo, /verify-action), named by its heading.
+ * With `headingRef` the heading can take the focus: the page moves it there when the button that
+ * was pressed is gone (done, or the link is dead), so it is not lost.
  */
 export function LinkCard({
   titleId,
@@ -46,10 +46,10 @@ export function LoadingCard({ titleId, title }: { titleId: string; title: ReactN
 }
 
 /**
- * The one button of a link page (opening the page changes nothing: mail scanners open links).
- * `press` sends the link's request once at a time; an answer that means the link is dead
- * (`deadCodes`: expired, used, malformed) goes to `onDead`, any other problem is said beside the
- * button (`error`).
+ * The one button of a link page (/undo, /verify-action, /reset-password): opening the page
+ * changes nothing, since mail scanners open links. `press` sends the link's request once at a
+ * time; an answer that means the link is dead (`deadCodes`: expired, used, malformed) goes to
+ * `onDead`, any other problem is said beside the button (`error`).
  */
 export function useLinkButton(send: () => Promise<void>, deadCodes: readonly string[], onDead: () => void) {
   const { t } = useI18n();

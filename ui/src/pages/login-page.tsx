@@ -3,7 +3,7 @@ import { ApiError } from '../api.js';
 import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
 import { CurrentPasswordField, EmailField, SubmitButton } from '../components/form-fields.js';
-import { splitErrors } from '../errors.js';
+import { splitErrors, type FormErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { BackToApp } from '../components/back-to-app.js';
 import { clearReturnTo, continueAfterSignIn, returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
@@ -30,7 +30,7 @@ export function LoginPage() {
   const { query } = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const notice = query.get('notice');
   const deleteAt = deletionTime(query.get('at'), locale);

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api-client.js';
 import { Alert } from '../components/alert.js';
 import { EmailField, NewPasswordField, SubmitButton } from '../components/form-fields.js';
-import { splitErrors } from '../errors.js';
+import { splitErrors, type FormErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
 import { returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
 import { Link, useLocation } from '../router.js';
@@ -17,7 +17,7 @@ export function RegisterPage() {
   const { t, locale } = useI18n();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [sentTo, setSentTo] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const returnTo = useReturnTo(useLocation().query);

@@ -3,6 +3,7 @@ import { ApiError } from '../../api.js';
 import { api } from '../../api-client.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { formatClockTime } from '../../security-events.js';
 import { CodeField, isWholeCode, typedCode } from '../code-field.js';
 import { useCountdown } from '../countdown.js';
 import { SubmitButton } from '../form-fields.js';
@@ -42,7 +43,7 @@ export function EnterCodeStep({
   const wait = useCountdown(Math.max(step.resendAt, retryAt));
 
   const focusField = () => document.getElementById(codeId)?.focus();
-  const time = new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(step.codeExpiresAt));
+  const time = formatClockTime(step.codeExpiresAt, locale);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

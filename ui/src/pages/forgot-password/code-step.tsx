@@ -1,50 +1,14 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../api.js';
 import { api } from '../../api-client.js';
 import { Alert } from '../../components/alert.js';
-import { CodeField } from '../../components/code-field.js';
+import { CodeField, isWholeCode, typedCode } from '../../components/code-field.js';
+import { useCountdown } from '../../components/countdown.js';
+import { useSmsCode } from '../../components/web-otp.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { problemCode, RESEND_COOLDOWN_MS, type AccountChoice, type Channel, type ForgotRequest } from './flow.js';
 import { StepCard } from './step-card.js';
-
-/** The e-mail code as sent: the spaces or dashes typed for reading go. */
-const emailCode = (value: string) => value.replace(/[\s-]/g, '');
-
-/** The seconds until "Code erneut senden" unlocks, counted down once a second while it is locked. */
-function useCountdown(until: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  const locked = until > now;
-  useEffect(() => {
-    if (!locked) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, [locked, until]);
-  return Math.max(0, Math.ceil((until - now) / 1000));
-}
-
-/**
- * WebOTP: where the browser offers it, the code from the SMS fills the field. Without support,
- * or when the SMS lacks the origin line, nothing happens.
- */
-function useSmsCode(active: boolean, onCode: (code: string) => void): void {
-  const callback = useRef(onCode);
-  callback.current = onCode;
-  useEffect(() => {
-    if (!active || !('OTPCredential' in window) || !('credentials' in navigator)) return;
-    const controller = new AbortController();
-    const request = { otp: { transport: ['sms'] }, signal: controller.signal } as CredentialRequestOptions;
-    navigator.credentials.get(request).then(
-      (credential) => {
-        const received = (credential as unknown as { code?: unknown } | null)?.code;
-        if (typeof received === 'string' && /^\d{6}$/.test(received)) callback.current(received);
-      },
-      () => undefined,
-    );
-    return () => controller.abort();
-  }, [active]);
-}
 
 /**
  * Step 2: the code from the e-mail or SMS, and "Bestätigen". The text stays neutral ("Falls …
@@ -92,8 +56,8 @@ export function CodeStep({
   const verify = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
-    const value = email ? emailCode(code) : code;
-    if (email ? !/^[0-9A-Z]{8}$/.test(value) : !/^\d{6}$/.test(value)) {
+    const value = typedCode(code);
+    if (!isWholeCode(channel, value)) {
       setFieldError(email ? say('requiredEmail') : say('requiredSms'));
       return;
     }

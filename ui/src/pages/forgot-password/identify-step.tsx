@@ -6,7 +6,7 @@ import { useCountryOptions } from '../../components/country-options.js';
 import { CountrySelect } from '../../components/country-select.js';
 import { Field } from '../../components/field.js';
 import { SubmitButton } from '../../components/form-fields.js';
-import { splitErrors } from '../../errors.js';
+import { splitErrors, type FormErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { channelOf, type ForgotRequest } from './flow.js';
 import { BackToSignIn, StepCard } from './step-card.js';
@@ -50,7 +50,7 @@ export function IdentifyStep({
   const phoneAvailable = phone?.available === true;
   const [identifier, setIdentifier] = useState(initial?.identifier ?? '');
   const [country, setCountry] = useState(initial?.country ?? phone?.defaultCountry ?? '');
-  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const countries = useCountryOptions(phone?.allowedCountries ?? [], locale);
   const showCountry = phoneAvailable && countries.length > 0 && looksLikePhone(identifier);

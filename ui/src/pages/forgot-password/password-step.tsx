@@ -3,7 +3,7 @@ import { api } from '../../api-client.js';
 import { Alert } from '../../components/alert.js';
 import { PasswordField } from '../../components/field.js';
 import { NewPasswordField, SubmitButton } from '../../components/form-fields.js';
-import { splitErrors } from '../../errors.js';
+import { splitErrors, type FormErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { signInHref } from '../../return-to.js';
 import { navigate } from '../../router.js';
@@ -40,7 +40,7 @@ export function PasswordStep({
   const { reload } = useSession();
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [errors, setErrors] = useState<{ fields: Record<string, string>; form?: string }>({ fields: {} });
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.forgot.password.${key}`, params);
 

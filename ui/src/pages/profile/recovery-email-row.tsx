@@ -6,6 +6,7 @@ import { EmailField, SubmitButton } from '../../components/form-fields.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { ensurePrivilege } from '../../privilege.js';
+import { formatClockTime } from '../../security-events.js';
 import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions } from './channel-row.js';
 import { heldUntil, localTime } from './held-change.js';
 
@@ -116,7 +117,6 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
   /** "Änderung abbrechen" of a held removal or replacement. */
   const cancelHeld = () => void run(() => api.recoveryEmail.cancelHeld(), t('ui.profile.recovery.heldCancelled'));
 
-  const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
   const pending = view.pending;
   const resendLocked = pending ? new Date(pending.resendAvailableAt).getTime() > now : false;
   const active = view.status === 'active' ? view.address : undefined;
@@ -171,7 +171,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
           note={{
             content: resendLocked ? (
               <p className="hint" id={resendHintId}>
-                {say('resendAt', { time: time(pending.resendAvailableAt) })}
+                {say('resendAt', { time: formatClockTime(pending.resendAvailableAt, locale) })}
               </p>
             ) : null,
           }}

@@ -4,15 +4,17 @@ import { api } from '../../api-client.js';
 import type { PhoneOptions, RecoveryView } from '../../api-types.js';
 import { useCountryOptions } from '../../components/country-options.js';
 import { CountrySelect } from '../../components/country-select.js';
-import { CodeField } from '../../components/code-field.js';
+import { CodeField, isWholeCode } from '../../components/code-field.js';
 import { Field } from '../../components/field.js';
 import { CurrentPasswordField, SubmitButton } from '../../components/form-fields.js';
 import { reauthenticate } from '../../components/modal-dialog.js';
 import { ResendControls } from '../../components/resend-controls.js';
 import { StepDialog, StepDialogHeading, useStepDialogIds } from '../../components/step-dialog.js';
+import { useSmsCode } from '../../components/web-otp.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { privilegeIsOpen } from '../../privilege.js';
+import { formatClockTime } from '../../security-events.js';
 
 export type PhoneView = RecoveryView['phone'];
 type Step = 'password' | 'number' | 'code';
@@ -88,25 +90,11 @@ export function RecoveryPhoneDialog({
     dialog.current?.querySelector<HTMLInputElement>(`input[name="${name}"]`)?.focus();
   }, [step, focusTick]);
 
-  // WebOTP: where the browser offers it, the code from the SMS fills the field (the SMS ends
-  // with "@host #code"). Stopped when the step changes or the dialog closes; without support
-  // nothing happens.
-  useEffect(() => {
-    if (step !== 'code' || !('OTPCredential' in window) || !('credentials' in navigator)) return;
-    const controller = new AbortController();
-    const request = { otp: { transport: ['sms'] }, signal: controller.signal } as CredentialRequestOptions;
-    navigator.credentials.get(request).then(
-      (credential) => {
-        const received = (credential as unknown as { code?: unknown } | null)?.code;
-        if (typeof received === 'string' && /^\d{6}$/.test(received)) {
-          setCode(received);
-          setError(undefined);
-        }
-      },
-      () => undefined,
-    );
-    return () => controller.abort();
-  }, [step]);
+  // The code from the SMS fills the field where the browser offers it.
+  useSmsCode(step === 'code', (received) => {
+    setCode(received);
+    setError(undefined);
+  });
 
   // "Code erneut senden" unlocks at resendAvailableAt, while the dialog is open.
   const resendAt = pending ? new Date(pending.resendAvailableAt).getTime() : 0;
@@ -175,7 +163,7 @@ export function RecoveryPhoneDialog({
   };
 
   const submitCode = async () => {
-    if (!/^\d{6}$/.test(code)) {
+    if (!isWholeCode('sms', code)) {
       setError(say('codeRequired'));
       return;
     }
@@ -224,7 +212,6 @@ export function RecoveryPhoneDialog({
 
   /** The code is dead and a new one can be asked for: "Code erneut senden" is then the one main action, not "Bestätigen". */
   const resendIsMain = step === 'code' && expired && !resendLocked;
-  const time = (iso: string) => new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { timeStyle: 'short' }).format(new Date(iso));
   const index = STEPS.indexOf(step);
   const stepName = { password: say('stepPassword'), number: say('stepNumber'), code: say('stepCode') }[step];
 
@@ -282,7 +269,7 @@ export function RecoveryPhoneDialog({
           <>
             <p id={ids.intro}>
               {say('codeIntro', { masked: unbroken(pending?.masked ?? '') })}
-              {pending && !expired ? ` ${say('validUntil', { time: time(pending.expiresAt) })}` : null}
+              {pending && !expired ? ` ${say('validUntil', { time: formatClockTime(pending.expiresAt, locale) })}` : null}
             </p>
             {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
             <CodeField
@@ -300,7 +287,7 @@ export function RecoveryPhoneDialog({
               label={say('resend')}
               main={resendIsMain}
               unavailable={busy || resendLocked}
-              waitHint={resendLocked && pending ? say('resendAt', { time: time(pending.resendAvailableAt) }) : undefined}
+              waitHint={resendLocked && pending ? say('resendAt', { time: formatClockTime(pending.resendAvailableAt, locale) }) : undefined}
               onResend={() => void resend()}
               message={message}
               other={{ label: say('otherNumber'), onClick: () => goTo('number') }}

@@ -7,11 +7,9 @@ import { formatEventTime } from '../../security-events.js';
 import { Alert } from '../../components/alert.js';
 import { PasswordField } from '../../components/field.js';
 import { CurrentPasswordField, EmailField, SubmitButton } from '../../components/form-fields.js';
-import { splitErrors, wasCancelled } from '../../errors.js';
+import { splitErrors, wasCancelled, type FormErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { useSession } from '../../session.js';
-
-type Errors = { fields: Record<string, string>; form?: string };
 
 /** "Anmeldung": the login e-mail with "Ändern", and "Passwort ändern". */
 export function SignInSection({ account }: { account: AccountView }) {
@@ -19,12 +17,12 @@ export function SignInSection({ account }: { account: AccountView }) {
   const { reload } = useSession();
   const [editingEmail, setEditingEmail] = useState(false);
   const [newEmail, setNewEmail] = useState('');
-  const [emailErrors, setEmailErrors] = useState<Errors>({ fields: {} });
+  const [emailErrors, setEmailErrors] = useState<FormErrors>({ fields: {} });
   const [emailSentTo, setEmailSentTo] = useState<{ email: string; effectiveAt?: string } | undefined>();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [passwordErrors, setPasswordErrors] = useState<Errors>({ fields: {} });
+  const [passwordErrors, setPasswordErrors] = useState<FormErrors>({ fields: {} });
   const [passwordChanged, setPasswordChanged] = useState(false);
   const [busy, setBusy] = useState(false);
 
