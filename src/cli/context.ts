@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../contract/error-codes.js';
+import { isLifelineError } from '../core/errors.js';
 import type { Config } from '../config/config.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger, type Logger } from '../core/logger.js';
@@ -45,4 +47,39 @@ export async function openServices(env: NodeJS.ProcessEnv, options: { logLevel?:
       await database.destroy();
     },
   };
+}
+
+/** How a command ends on an error it expects: the line for stderr and the exit code. */
+export interface Refusal {
+  readonly exitCode: number;
+  readonly message: string;
+}
+
+/** The refusals of a command by the code of the `LifelineError` its service throws. */
+export function refusalsByCode(refusals: Partial<Record<ErrorCode, Refusal>>): (error: unknown) => Refusal | undefined {
+  return (error) => (isLifelineError(error) ? refusals[error.code] : undefined);
+}
+
+/**
+ * Runs a command with the services open (openServices) and closes them however it ends. An
+ * error `refuse` knows ends the command with its line on stderr and its exit code; any other is
+ * thrown on.
+ */
+export async function withServices(
+  env: NodeJS.ProcessEnv,
+  io: CliOutput,
+  work: (services: Services) => Promise<number>,
+  refuse: (error: unknown) => Refusal | undefined = () => undefined,
+): Promise<number> {
+  const { services, close } = await openServices(env);
+  try {
+    return await work(services);
+  } catch (error) {
+    const refusal = refuse(error);
+    if (refusal === undefined) throw error;
+    io.err(refusal.message);
+    return refusal.exitCode;
+  } finally {
+    await close();
+  }
 }

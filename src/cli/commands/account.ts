@@ -1,6 +1,5 @@
 import type { SupportActor } from '../../admin/account-admin-service.js';
-import { isLifelineError } from '../../core/errors.js';
-import { openServices, type CliOutput } from '../context.js';
+import { refusalsByCode, withServices, type CliOutput, type Refusal } from '../context.js';
 
 /** An operator at the server's console: named so in the security log and the log lines. */
 const operator: SupportActor = { name: 'cli', client: { ip: '127.0.0.1', userAgent: 'lifeline CLI' } };
@@ -10,8 +9,7 @@ const operator: SupportActor = { name: 'cli', client: { ip: '127.0.0.1', userAge
  * "Admin API"): id, login e-mail, confirmed, disabled, whether recovery channels are set up.
  */
 export async function accountFindCommand(env: NodeJS.ProcessEnv, email: string, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const items = await services.accountAdmin.findByEmail(email, operator);
     if (options.json) {
       io.out(JSON.stringify({ items }));
@@ -27,9 +25,7 @@ export async function accountFindCommand(env: NodeJS.ProcessEnv, email: string, 
       );
     }
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 type AccountAction = 'disable' | 'enable' | 'revoke-sessions' | 'send-reset' | 'delete';
@@ -58,33 +54,29 @@ export async function accountActionCommand(
     io.err(`lifeline account delete: this deletes ${accountId} at once, without the 7-day grace period; repeat with --yes`);
     return 2;
   }
-  const { services, close } = await openServices(env);
-  const admin = services.accountAdmin;
-  try {
-    if (action === 'disable') {
-      if (!(await admin.disable(accountId, operator))) io.err(`account ${accountId} was disabled already; nothing changed`);
-      else io.err(`account ${accountId} ${done.disable}`);
-    } else if (action === 'enable') {
-      if (!(await admin.enable(accountId, operator))) io.err(`account ${accountId} was not disabled; nothing changed`);
-      else io.err(`account ${accountId} ${done.enable}`);
-    } else {
-      if (action === 'revoke-sessions') await admin.revokeSessions(accountId, operator);
-      else if (action === 'send-reset') await admin.sendPasswordReset(accountId, operator);
-      else await admin.delete(accountId, operator);
-      io.err(`account ${accountId} ${done[action]}`);
-    }
-    return 0;
-  } catch (error) {
-    if (isLifelineError(error) && error.code === 'not-found') {
-      io.err(`lifeline account ${action}: no account ${accountId}`);
-      return 1;
-    }
-    if (isLifelineError(error) && error.code === 'email-not-verified') {
-      io.err(`lifeline account ${action}: ${accountId} has not confirmed its login e-mail; it cannot receive a reset link`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    await close();
-  }
+  const refusal = (message: string): Refusal => ({ exitCode: 1, message: `lifeline account ${action}: ${message}` });
+  return withServices(
+    env,
+    io,
+    async (services) => {
+      const admin = services.accountAdmin;
+      if (action === 'disable') {
+        if (!(await admin.disable(accountId, operator))) io.err(`account ${accountId} was disabled already; nothing changed`);
+        else io.err(`account ${accountId} ${done.disable}`);
+      } else if (action === 'enable') {
+        if (!(await admin.enable(accountId, operator))) io.err(`account ${accountId} was not disabled; nothing changed`);
+        else io.err(`account ${accountId} ${done.enable}`);
+      } else {
+        if (action === 'revoke-sessions') await admin.revokeSessions(accountId, operator);
+        else if (action === 'send-reset') await admin.sendPasswordReset(accountId, operator);
+        else await admin.delete(accountId, operator);
+        io.err(`account ${accountId} ${done[action]}`);
+      }
+      return 0;
+    },
+    refusalsByCode({
+      'not-found': refusal(`no account ${accountId}`),
+      'email-not-verified': refusal(`${accountId} has not confirmed its login e-mail; it cannot receive a reset link`),
+    }),
+  );
 }

@@ -1,6 +1,5 @@
 import { API_KEY_SCOPES, DEFAULT_API_KEY_SCOPES, isApiKeyScope, type ApiKeyScope } from '../../api-keys/api-key-service.js';
-import { isLifelineError } from '../../core/errors.js';
-import { openServices, type CliOutput } from '../context.js';
+import { refusalsByCode, withServices, type CliOutput } from '../context.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
@@ -28,40 +27,40 @@ export async function apiKeyCreateCommand(env: NodeJS.ProcessEnv, name: string, 
     io.err(`lifeline api-key create: ${parsed.error}`);
     return 2;
   }
-  const { services, close } = await openServices(env);
-  try {
-    const { key, apiKey } = await services.apiKeys.create(name, parsed.scopes);
-    if (options.json) {
-      io.out(JSON.stringify({ name: apiKey.name, key, scopes: apiKey.scopes }));
+  return withServices(
+    env,
+    io,
+    async (services) => {
+      const { key, apiKey } = await services.apiKeys.create(name, parsed.scopes);
+      if (options.json) {
+        io.out(JSON.stringify({ name: apiKey.name, key, scopes: apiKey.scopes }));
+        return 0;
+      }
+      io.out(
+        `API key "${apiKey.name}" created with scopes ${apiKey.scopes.join(', ')}. It is shown only now; store it where the host application keeps secrets:`,
+      );
+      io.out('');
+      io.out(key);
+      io.out('');
+      io.out('Send it as:  Authorization: Bearer <key>');
       return 0;
-    }
-    io.out(
-      `API key "${apiKey.name}" created with scopes ${apiKey.scopes.join(', ')}. It is shown only now; store it where the host application keeps secrets:`,
-    );
-    io.out('');
-    io.out(key);
-    io.out('');
-    io.out('Send it as:  Authorization: Bearer <key>');
-    return 0;
-  } catch (error) {
-    if (isLifelineError(error) && error.code === 'api-key-name-taken') {
-      io.err(`lifeline api-key create: a key named "${name}" exists already (names stay taken after a revoke: choose another name)`);
-      return 1;
-    }
-    if (isLifelineError(error) && error.code === 'validation-failed') {
-      io.err('lifeline api-key create: NAME: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
-      return 2;
-    }
-    throw error;
-  } finally {
-    await close();
-  }
+    },
+    refusalsByCode({
+      'api-key-name-taken': {
+        exitCode: 1,
+        message: `lifeline api-key create: a key named "${name}" exists already (names stay taken after a revoke: choose another name)`,
+      },
+      'validation-failed': {
+        exitCode: 2,
+        message: 'lifeline api-key create: NAME: 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+      },
+    }),
+  );
 }
 
 /** `lifeline api-key list [--json]`: names, creation, last use, revocation, scopes; never a key. */
 export async function apiKeyListCommand(env: NodeJS.ProcessEnv, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const keys = await services.apiKeys.list();
     if (options.json) {
       io.out(
@@ -86,22 +85,17 @@ export async function apiKeyListCommand(env: NodeJS.ProcessEnv, options: { json?
       );
     }
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** `lifeline api-key revoke NAME`: the key stops working at once (401); its records stay attributable. */
 export async function apiKeyRevokeCommand(env: NodeJS.ProcessEnv, name: string, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     if (!(await services.apiKeys.revoke(name))) {
       io.err(`lifeline api-key revoke: no active key named "${name}" (see: lifeline api-key list)`);
       return 1;
     }
     io.out(`API key "${name}" revoked.`);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { ClientInputError } from '../../oidc/client-registry.js';
-import { openServices, type CliOutput } from '../context.js';
+import { withServices, type CliOutput } from '../context.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -20,47 +20,42 @@ export interface ClientCreateOptions {
  * alone. Takes effect in running servers at once. Wrong input exits 2 before anything is stored.
  */
 export async function clientCreateCommand(env: NodeJS.ProcessEnv, name: string, options: ClientCreateOptions, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
-    const created = await services.oidc.clients.create({
-      name,
-      redirectUris: options.redirectUri ?? [],
-      postLogoutRedirectUris: options.postLogoutRedirectUri ?? [],
-      backchannelLogoutUri: options.backchannelLogoutUri,
-      firstParty: options.firstParty === true,
-      public: options.public === true,
-    });
-    if (options.json) {
-      io.out(JSON.stringify({ clientId: created.clientId, ...(created.clientSecret === undefined ? {} : { clientSecret: created.clientSecret }) }));
+  return withServices(
+    env,
+    io,
+    async (services) => {
+      const created = await services.oidc.clients.create({
+        name,
+        redirectUris: options.redirectUri ?? [],
+        postLogoutRedirectUris: options.postLogoutRedirectUri ?? [],
+        backchannelLogoutUri: options.backchannelLogoutUri,
+        firstParty: options.firstParty === true,
+        public: options.public === true,
+      });
+      if (options.json) {
+        io.out(JSON.stringify({ clientId: created.clientId, ...(created.clientSecret === undefined ? {} : { clientSecret: created.clientSecret }) }));
+        return 0;
+      }
+      io.out(`Client "${name}" registered${options.firstParty ? ' (first party: no consent page)' : ' (third party: the user is asked for consent)'}.`);
+      io.out('');
+      io.out(`  OIDC_ISSUER=${services.oidc.issuer}`);
+      io.out(`  OIDC_CLIENT_ID=${created.clientId}`);
+      if (created.clientSecret !== undefined) io.out(`  OIDC_CLIENT_SECRET=${created.clientSecret}`);
+      io.out('');
+      io.out(
+        created.clientSecret === undefined
+          ? 'A public client: no secret; it must use PKCE (S256).'
+          : 'The secret is shown only now; store it where the host application keeps secrets.',
+      );
       return 0;
-    }
-    io.out(`Client "${name}" registered${options.firstParty ? ' (first party: no consent page)' : ' (third party: the user is asked for consent)'}.`);
-    io.out('');
-    io.out(`  OIDC_ISSUER=${services.oidc.issuer}`);
-    io.out(`  OIDC_CLIENT_ID=${created.clientId}`);
-    if (created.clientSecret !== undefined) io.out(`  OIDC_CLIENT_SECRET=${created.clientSecret}`);
-    io.out('');
-    io.out(
-      created.clientSecret === undefined
-        ? 'A public client: no secret; it must use PKCE (S256).'
-        : 'The secret is shown only now; store it where the host application keeps secrets.',
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof ClientInputError) {
-      io.err(`lifeline client create: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  } finally {
-    await close();
-  }
+    },
+    (error) => (error instanceof ClientInputError ? { exitCode: 2, message: `lifeline client create: ${error.message}` } : undefined),
+  );
 }
 
 /** `lifeline client list [--json]`: the registered clients, never a secret. */
 export async function clientListCommand(env: NodeJS.ProcessEnv, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const clients = await services.oidc.clients.list();
     if (options.json) {
       io.out(
@@ -80,30 +75,24 @@ export async function clientListCommand(env: NodeJS.ProcessEnv, options: { json?
       io.out(`    redirect: ${c.redirectUris.join(' ')}${c.backchannelLogoutUri ? `\n    back-channel logout: ${c.backchannelLogoutUri}` : ''}`);
     }
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** `lifeline client revoke CLIENT_ID`: the client can do nothing more; its tokens and grants end. */
 export async function clientRevokeCommand(env: NodeJS.ProcessEnv, clientId: string, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     if (!(await services.oidc.clients.revoke(clientId))) {
       io.err(`lifeline client revoke: no active client ${clientId}`);
       return 1;
     }
     io.err(`client ${clientId} revoked: its tokens no longer work and it cannot sign anyone in`);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** `lifeline oidc-keys list [--json]`: the signing keys, which signs, which are retired. */
 export async function oidcKeysListCommand(env: NodeJS.ProcessEnv, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     await services.oidc.signingKeys.ensure();
     const keys = await services.oidc.signingKeys.list();
     if (options.json) {
@@ -119,9 +108,7 @@ export async function oidcKeysListCommand(env: NodeJS.ProcessEnv, options: { jso
     for (const k of keys)
       io.out(`${k.kid}  ${k.alg}  created ${iso(k.createdAt)}  ${k.retiredAt !== null ? `retired ${iso(k.retiredAt)}` : k.signing ? 'SIGNING' : 'published'}`);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /**
@@ -129,8 +116,7 @@ export async function oidcKeysListCommand(env: NodeJS.ProcessEnv, options: { jso
  * minute) and signing after ten minutes, so hosts that cache the key set have seen it first.
  */
 export async function oidcKeysRotateCommand(env: NodeJS.ProcessEnv, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const made = await services.oidc.signingKeys.rotate();
     if (options.json) io.out(JSON.stringify({ kid: made.kid, alg: made.alg, createdAt: iso(made.createdAt) }));
     else
@@ -138,15 +124,12 @@ export async function oidcKeysRotateCommand(env: NodeJS.ProcessEnv, options: { j
         `new signing key ${made.kid} published; it signs from ten minutes on. Retire the old one (lifeline oidc-keys retire KID) once its tokens have expired.`,
       );
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** `lifeline oidc-keys retire KID`: stops publishing an old key (never the signing one). */
 export async function oidcKeysRetireCommand(env: NodeJS.ProcessEnv, kid: string, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const outcome = await services.oidc.signingKeys.retire(kid);
     if (outcome === 'unknown') {
       io.err(`lifeline oidc-keys retire: no published key ${kid}`);
@@ -162,7 +145,5 @@ export async function oidcKeysRetireCommand(env: NodeJS.ProcessEnv, kid: string,
     }
     io.err(`key ${kid} retired: no longer published; tokens it signed no longer verify`);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }

@@ -1,5 +1,5 @@
 import { WebhookInputError } from '../../webhooks/webhook-registry.js';
-import { openServices, type CliOutput } from '../context.js';
+import { withServices, type CliOutput } from '../context.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -15,33 +15,28 @@ export async function webhookCreateCommand(
   options: { events?: string[]; json?: boolean },
   io: CliOutput,
 ): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
-    const made = await services.webhookRegistry.create({ url, events: options.events ?? [] });
-    if (options.json) {
-      io.out(JSON.stringify({ id: made.id, secret: made.secret, url: made.endpoint.url, events: made.endpoint.events }));
+  return withServices(
+    env,
+    io,
+    async (services) => {
+      const made = await services.webhookRegistry.create({ url, events: options.events ?? [] });
+      if (options.json) {
+        io.out(JSON.stringify({ id: made.id, secret: made.secret, url: made.endpoint.url, events: made.endpoint.events }));
+        return 0;
+      }
+      io.out(`Webhook ${made.id} created for ${made.endpoint.url} (${made.endpoint.events === null ? 'every event type' : made.endpoint.events.join(', ')}).`);
+      io.out('Its signing secret is shown only now; store it where the receiver keeps secrets:');
+      io.out('');
+      io.out(made.secret);
       return 0;
-    }
-    io.out(`Webhook ${made.id} created for ${made.endpoint.url} (${made.endpoint.events === null ? 'every event type' : made.endpoint.events.join(', ')}).`);
-    io.out('Its signing secret is shown only now; store it where the receiver keeps secrets:');
-    io.out('');
-    io.out(made.secret);
-    return 0;
-  } catch (error) {
-    if (error instanceof WebhookInputError) {
-      io.err(`lifeline webhook create: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  } finally {
-    await close();
-  }
+    },
+    (error) => (error instanceof WebhookInputError ? { exitCode: 2, message: `lifeline webhook create: ${error.message}` } : undefined),
+  );
 }
 
 /** `lifeline webhook list [--json]`: ids, URLs, event filters, state; never a secret. */
 export async function webhookListCommand(env: NodeJS.ProcessEnv, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const endpoints = await services.webhookRegistry.list();
     if (options.json) {
       io.out(
@@ -64,24 +59,19 @@ export async function webhookListCommand(env: NodeJS.ProcessEnv, options: { json
       io.out(`${e.id}  ${e.url}  ${state}  ${e.events === null ? 'all events' : e.events.join(',')}`);
     }
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /** `lifeline webhook revoke ID`: no more deliveries, queued ones included. */
 export async function webhookRevokeCommand(env: NodeJS.ProcessEnv, id: string, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     if (!(await services.webhookRegistry.revoke(id))) {
       io.err(`lifeline webhook revoke: no active webhook ${id}`);
       return 1;
     }
     io.err(`webhook ${id} revoked: nothing more is delivered to it, queued deliveries included`);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
 
 /**
@@ -89,8 +79,7 @@ export async function webhookRevokeCommand(env: NodeJS.ProcessEnv, id: string, i
  * the previous secret sign every delivery, so the receiver can switch without missing one.
  */
 export async function webhookRotateCommand(env: NodeJS.ProcessEnv, id: string, options: { json?: boolean }, io: CliOutput): Promise<number> {
-  const { services, close } = await openServices(env);
-  try {
+  return withServices(env, io, async (services) => {
     const rotated = await services.webhookRegistry.rotate(id);
     if (!rotated) {
       io.err(`lifeline webhook rotate: no active webhook ${id}`);
@@ -112,7 +101,5 @@ export async function webhookRotateCommand(env: NodeJS.ProcessEnv, id: string, o
     io.out('');
     io.out(rotated.secret);
     return 0;
-  } finally {
-    await close();
-  }
+  });
 }
