@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
 import { parseConfig } from './parse-config.js';
+import { BRAND_SETTINGS, configProblems } from '../../test/helpers/test-config.js';
 
 /** Branding settings (docs/operations.md "Branding"): what passes, and what stops the start named. */
 const KEY = Buffer.alloc(32, 1).toString('base64');
@@ -11,16 +11,6 @@ const PRODUCTION = {
   SMTP_URL: 'smtps://mail.example.com',
   PUBLIC_URL: 'https://id.example.com',
 };
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseConfig: branding', () => {
   it('case=nothing set: no logo, no accent, no links, no template directory', () => {
@@ -36,12 +26,9 @@ describe('parseConfig: branding', () => {
   it('case=every setting, as a host sets them; empty values mean "not set"', () => {
     const config = parseConfig({
       ...PRODUCTION,
-      BRAND_LOGO_URL: 'https://cdn.example.com/brand/logo.svg',
-      BRAND_ACCENT_COLOR: '#0B6E4F',
-      BRAND_SUPPORT_URL: 'mailto:hilfe@example.com',
-      BRAND_PRIVACY_URL: 'https://www.example.com/datenschutz',
+      ...BRAND_SETTINGS,
+      // Spaces around a value are the host's typing, not part of it.
       BRAND_TERMS_URL: ' https://www.example.com/agb ',
-      BRAND_IMPRINT_URL: 'https://www.example.com/impressum',
       TEMPLATES_DIR: '/etc/lifeline/templates',
     });
     expect(config.branding).toEqual({
@@ -65,7 +52,7 @@ describe('parseConfig: branding', () => {
     expect(parseConfig({ SECRET_KEY: KEY, PUBLIC_URL: 'https://example.com/id', BRAND_LOGO_URL: '/logo.svg' }).branding.logoUrl).toBe(
       'https://example.com/id/logo.svg',
     );
-    expect(problemsOf({ SECRET_KEY: KEY, PUBLIC_URL: 'https://example.com/id', BRAND_LOGO_URL: '/../other/logo.svg' })).toEqual([
+    expect(configProblems({ SECRET_KEY: KEY, PUBLIC_URL: 'https://example.com/id', BRAND_LOGO_URL: '/../other/logo.svg' })).toEqual([
       'BRAND_LOGO_URL: the path must stay under PUBLIC_URL (got "/../other/logo.svg")',
     ]);
   });
@@ -73,7 +60,7 @@ describe('parseConfig: branding', () => {
   it.each([['red'], ['#fff'], ['0b6e4f'], ['#0b6e4g'], ['#0b6e4f80'], ['rgb(0,0,0)'], ['#0b6e4f;background:url(https://evil.example/x)']])(
     'case=BRAND_ACCENT_COLOR %j is not #rrggbb: the start stops, naming it',
     (value) => {
-      expect(problemsOf({ SECRET_KEY: KEY, BRAND_ACCENT_COLOR: value })).toEqual([
+      expect(configProblems({ SECRET_KEY: KEY, BRAND_ACCENT_COLOR: value })).toEqual([
         `BRAND_ACCENT_COLOR: must be a colour as #rrggbb, e.g. #0b6e4f (got ${JSON.stringify(value)})`,
       ]);
     },
@@ -104,13 +91,13 @@ describe('parseConfig: branding', () => {
     ['BRAND_LOGO_URL', 'logo.svg'],
     ['BRAND_LOGO_URL', 'mailto:logo@example.com'],
   ])('case=%s=%j is refused: the start stops, naming the variable', (name, value) => {
-    const problems = problemsOf({ SECRET_KEY: KEY, [name]: value });
+    const problems = configProblems({ SECRET_KEY: KEY, [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}: must be `));
   });
 
   it('case=in production every branding URL must be https (the logo would be blocked, a link would leave TLS)', () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       ...PRODUCTION,
       BRAND_LOGO_URL: 'http://cdn.example.com/logo.svg',
       BRAND_SUPPORT_URL: 'http://help.example.com',
@@ -127,7 +114,9 @@ describe('parseConfig: branding', () => {
   });
 
   it('case=APP_NAME heads every mail subject: a line break or control character in it stops the start', () => {
-    expect(problemsOf({ SECRET_KEY: KEY, APP_NAME: 'Acme\r\nBcc: x@example.com' })[0]).toMatch(/^APP_NAME: must not contain line breaks or control characters/);
+    expect(configProblems({ SECRET_KEY: KEY, APP_NAME: 'Acme\r\nBcc: x@example.com' })[0]).toMatch(
+      /^APP_NAME: must not contain line breaks or control characters/,
+    );
     // Markup is allowed as text: every page and mail escapes it.
     expect(parseConfig({ SECRET_KEY: KEY, APP_NAME: '<b>Acme</b> & Co' }).appName).toBe('<b>Acme</b> & Co');
   });

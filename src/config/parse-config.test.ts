@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './config-error.js';
 import { join } from 'node:path';
 import { defaultDataDir, parseConfig } from './parse-config.js';
+import { configProblems } from '../../test/helpers/test-config.js';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 const OTHER_KEY = Buffer.alloc(32, 2).toString('base64');
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseConfig', () => {
   it('case=the embedded default: everything from defaults, frozen', () => {
@@ -76,7 +66,7 @@ describe('parseConfig', () => {
     [{ MAIL_FROM: 'Lifeline <x@example.com>\r\nBcc: y@example.com' }, 'MAIL_FROM: must be an address'],
     [{ OUTBOX_RETRY_BASE_SECONDS: '100', OUTBOX_RETRY_MAX_SECONDS: '10' }, 'OUTBOX_RETRY_MAX_SECONDS: must not be smaller than OUTBOX_RETRY_BASE_SECONDS'],
   ])('case=a wrong value stops with a message naming the variable: %o', (env, message) => {
-    const problems = problemsOf({ SECRET_KEY: KEY, ...env });
+    const problems = configProblems({ SECRET_KEY: KEY, ...env });
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
   });
 
@@ -101,7 +91,7 @@ describe('parseConfig', () => {
       'https://a.example@evil.example',
       'https://app.example.com/a/../b',
     ]) {
-      expect(problemsOf({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: bad }).join(' '), bad).toContain(`ALLOWED_RETURN_ORIGINS: ${JSON.stringify(bad)}`);
+      expect(configProblems({ SECRET_KEY: KEY, ALLOWED_RETURN_ORIGINS: bad }).join(' '), bad).toContain(`ALLOWED_RETURN_ORIGINS: ${JSON.stringify(bad)}`);
     }
     // Plain http in production only where an entry says so.
     const production = {
@@ -111,7 +101,7 @@ describe('parseConfig', () => {
       PUBLIC_URL: 'https://id.example.com',
       SMTP_URL: 'smtps://mail.example.com',
     };
-    expect(problemsOf({ ...production, ALLOWED_RETURN_ORIGINS: 'http://intranet.example' }).join(' ')).toContain('insecure:http://intranet.example');
+    expect(configProblems({ ...production, ALLOWED_RETURN_ORIGINS: 'http://intranet.example' }).join(' ')).toContain('insecure:http://intranet.example');
     expect(parseConfig({ ...production, ALLOWED_RETURN_ORIGINS: 'Intranet=insecure:http://intranet.example' }).returnLinks).toEqual([
       { name: 'Intranet', origin: 'http://intranet.example', path: '/' },
     ]);
@@ -131,7 +121,7 @@ describe('parseConfig', () => {
       'ftp://app.example.com',
       'https://user@app.example.com',
     ]) {
-      expect(problemsOf({ SECRET_KEY: KEY, CORS_ORIGINS: bad }).join(' '), bad).toContain(`CORS_ORIGINS: ${JSON.stringify(bad)} is not an origin`);
+      expect(configProblems({ SECRET_KEY: KEY, CORS_ORIGINS: bad }).join(' '), bad).toContain(`CORS_ORIGINS: ${JSON.stringify(bad)} is not an origin`);
     }
     const production = {
       NODE_ENV: 'production',
@@ -140,7 +130,9 @@ describe('parseConfig', () => {
       PUBLIC_URL: 'https://id.example.com',
       SMTP_URL: 'smtps://mail.example.com',
     };
-    expect(problemsOf({ ...production, CORS_ORIGINS: 'http://app.example.com' }).join(' ')).toContain('CORS_ORIGINS: "http://app.example.com" is plain http');
+    expect(configProblems({ ...production, CORS_ORIGINS: 'http://app.example.com' }).join(' ')).toContain(
+      'CORS_ORIGINS: "http://app.example.com" is plain http',
+    );
   });
 
   it('case=SESSION_COOKIE_DOMAIN: a domain PUBLIC_URL is on; anything else stops the start naming it', () => {
@@ -161,17 +153,17 @@ describe('parseConfig', () => {
       ['*.example.com', 'SESSION_COOKIE_DOMAIN: must be a domain'],
       ['127.0.0.1', 'SESSION_COOKIE_DOMAIN: must be a domain'],
     ] as const) {
-      expect(problemsOf({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: domain }).join(' '), domain).toContain(message);
+      expect(configProblems({ SECRET_KEY: KEY, PUBLIC_URL: 'https://id.example.com', SESSION_COOKIE_DOMAIN: domain }).join(' '), domain).toContain(message);
     }
   });
 
   it('case=every wrong variable is reported at once', () => {
-    const problems = problemsOf({ SECRET_KEY: KEY, PORT: 'x', LOG_LEVEL: 'y', NODE_ENV: 'z' });
+    const problems = configProblems({ SECRET_KEY: KEY, PORT: 'x', LOG_LEVEL: 'y', NODE_ENV: 'z' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'NODE_ENV', 'PORT']);
   });
 
   it('case=secret values are never echoed in a message', () => {
-    const problems = problemsOf({ SECRET_KEY: 'c2hvcnQ=', DATABASE_URL: 'mysql://user:hunter2@db', METRICS_TOKEN: 'tiny' });
+    const problems = configProblems({ SECRET_KEY: 'c2hvcnQ=', DATABASE_URL: 'mysql://user:hunter2@db', METRICS_TOKEN: 'tiny' });
     const text = problems.join('\n');
     expect(text).toContain('SECRET_KEY: must be at least 32 random bytes');
     expect(text).not.toContain('c2hvcnQ=');
@@ -180,10 +172,10 @@ describe('parseConfig', () => {
   });
 
   it('case=production requires SECRET_KEY, METRICS_TOKEN, an https PUBLIC_URL and SMTP_URL', () => {
-    const problems = problemsOf({ NODE_ENV: 'production' });
+    const problems = configProblems({ NODE_ENV: 'production' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['METRICS_TOKEN', 'PUBLIC_URL', 'SECRET_KEY', 'SMTP_URL']);
     expect(
-      problemsOf({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'http://id.example.com' }),
+      configProblems({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'http://id.example.com' }),
     ).toEqual(['PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)']);
     const config = parseConfig({
       NODE_ENV: 'production',
@@ -231,7 +223,7 @@ describe('parseConfig', () => {
       ['smtp://mail.example.com?ignoreTLS=true', [NO_IGNORE, NEEDS_TLS]],
       ['smtps://mail.example.com?service=Outlook365', [NO_SERVICE]],
     ])('refuses %s, naming SMTP_URL and never its password', (url, expected) => {
-      const problems = problemsOf({ ...PRODUCTION, SMTP_URL: url });
+      const problems = configProblems({ ...PRODUCTION, SMTP_URL: url });
       expect(problems).toEqual(expected);
       expect(problems.join('\n')).not.toContain('hunter2');
     });
@@ -283,15 +275,15 @@ describe('parseConfig', () => {
     });
 
     it('case=a short, malformed or duplicate key is refused', () => {
-      expect(problemsOf({ SECRET_KEY: Buffer.alloc(16).toString('base64') })[0]).toMatch(/^SECRET_KEY: must be at least 32 random bytes/);
-      expect(problemsOf({ SECRET_KEY: 'not base64!!' })[0]).toMatch(/^SECRET_KEY: must be base64/);
-      expect(problemsOf({ SECRET_KEY: `a:${KEY}`, PREVIOUS_SECRET_KEYS: `a:${OTHER_KEY}` })[0]).toMatch(
+      expect(configProblems({ SECRET_KEY: Buffer.alloc(16).toString('base64') })[0]).toMatch(/^SECRET_KEY: must be at least 32 random bytes/);
+      expect(configProblems({ SECRET_KEY: 'not base64!!' })[0]).toMatch(/^SECRET_KEY: must be base64/);
+      expect(configProblems({ SECRET_KEY: `a:${KEY}`, PREVIOUS_SECRET_KEYS: `a:${OTHER_KEY}` })[0]).toMatch(
         /^PREVIOUS_SECRET_KEYS: contains a key with the same id/,
       );
     });
 
     it('case=outside production without SECRET_KEY it needs the key file (see loadConfig)', () => {
-      expect(problemsOf({})[0]).toMatch(/^SECRET_KEY: is not set/);
+      expect(configProblems({})[0]).toMatch(/^SECRET_KEY: is not set/);
       expect(parseConfig({}, { fallbackSecretKey: Buffer.alloc(32, 9) }).keys.current.key.equals(Buffer.alloc(32, 9))).toBe(true);
     });
   });
@@ -318,24 +310,24 @@ describe('parseConfig', () => {
 
     it('production without a provider has none (the phone is hidden); dev in production stops the start', () => {
       expect(parseConfig(PROD).sms.provider).toEqual({ kind: 'none' });
-      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'dev' })).toEqual([
+      expect(configProblems({ ...PROD, SMS_PROVIDER: 'dev' })).toEqual([
         expect.stringMatching(/^SMS_PROVIDER: dev is the development mailbox and never allowed in production/),
       ]);
     });
 
     it('twilio and webhook need their settings, named', () => {
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio' }).map((p) => p.split(':')[0])).toEqual([
+      expect(configProblems({ SECRET_KEY: KEY, SMS_PROVIDER: 'twilio' }).map((p) => p.split(':')[0])).toEqual([
         'TWILIO_ACCOUNT_SID',
         'TWILIO_AUTH_TOKEN',
         'TWILIO_FROM',
       ]);
       expect(
-        problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_SECRET: 'short' })
+        configProblems({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_SECRET: 'short' })
           .map((p) => p.split(':')[0])
           .sort(),
       ).toEqual(['SMS_WEBHOOK_SECRET']);
       expect(
-        problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook' })
+        configProblems({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook' })
           .map((p) => p.split(':')[0])
           .sort(),
       ).toEqual(['SMS_WEBHOOK_SECRET', 'SMS_WEBHOOK_URL']);
@@ -350,7 +342,7 @@ describe('parseConfig', () => {
       // SMS through Twilio, e-mail still in the development mailbox.
       expect(twilio.delivery.devMailbox).toBe(true);
       expect(
-        problemsOf({
+        configProblems({
           ...PROD,
           SMS_PROVIDER: 'twilio',
           TWILIO_ACCOUNT_SID: 'AC1',
@@ -362,7 +354,7 @@ describe('parseConfig', () => {
     });
 
     it('the webhook must be https in production', () => {
-      expect(problemsOf({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) })).toEqual([
+      expect(configProblems({ ...PROD, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook.internal/sms', SMS_WEBHOOK_SECRET: 'x'.repeat(16) })).toEqual([
         'SMS_WEBHOOK_URL: must be https:// in production (the body carries the code)',
       ]);
       expect(
@@ -371,15 +363,17 @@ describe('parseConfig', () => {
     });
 
     it('countries must be known, and the default one allowed; a secret is never echoed', () => {
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'DE,XX' })).toEqual(['SMS_ALLOWED_COUNTRIES: unknown country codes XX']);
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'AT,CH' })).toEqual(['SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got "DE")']);
-      expect(problemsOf({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'Deutschland' })[0]).toMatch(/^SMS_ALLOWED_COUNTRIES: must be a comma-separated list/);
+      expect(configProblems({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'DE,XX' })).toEqual(['SMS_ALLOWED_COUNTRIES: unknown country codes XX']);
+      expect(configProblems({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'AT,CH' })).toEqual([
+        'SMS_DEFAULT_COUNTRY: must be one of SMS_ALLOWED_COUNTRIES (got "DE")',
+      ]);
+      expect(configProblems({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: 'Deutschland' })[0]).toMatch(/^SMS_ALLOWED_COUNTRIES: must be a comma-separated list/);
       expect(parseConfig({ SECRET_KEY: KEY, SMS_ALLOWED_COUNTRIES: ' at, ch ', SMS_DEFAULT_COUNTRY: 'ch' }).sms).toMatchObject({
         allowedCountries: ['AT', 'CH'],
         defaultCountry: 'CH',
       });
       expect(
-        problemsOf({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook', SMS_WEBHOOK_SECRET: 'tiny-secret' }).join(' '),
+        configProblems({ SECRET_KEY: KEY, SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: 'http://hook', SMS_WEBHOOK_SECRET: 'tiny-secret' }).join(' '),
       ).not.toContain('tiny-secret');
     });
   });

@@ -1,24 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeMmdb } from '../../test/helpers/mmdb-writer.js';
+import { writeMmdbFile } from '../../test/helpers/mmdb-writer.js';
 import { noGeoIp, openGeoIp } from './geo-ip.js';
 
 /** The approximate place of an IP (GEOIP_DB, read with MaxMind's reader; never a guess). */
 describe('geo-ip', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-'));
-  const file = path.join(dir, 'test.mmdb');
-  writeFileSync(
-    file,
-    writeMmdb([
-      {
-        cidr: '198.51.100.0/24',
-        data: { city: { names: { de: 'München', en: 'Munich' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } },
-      },
-      { cidr: '203.0.113.0/24', data: { country: { iso_code: 'AT', names: { de: 'Österreich', en: 'Austria' } } } },
-    ]),
-  );
+  const file = writeMmdbFile('test.mmdb', [
+    {
+      cidr: '198.51.100.0/24',
+      data: { city: { names: { de: 'München', en: 'Munich' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } },
+    },
+    { cidr: '203.0.113.0/24', data: { country: { iso_code: 'AT', names: { de: 'Österreich', en: 'Austria' } } } },
+  ]);
+  const dir = path.dirname(file);
   const geo = openGeoIp(file);
 
   it('names city and country in the account’s language, or the country alone', () => {

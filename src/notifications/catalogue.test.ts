@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTranslator, locales } from '../i18n/translator.js';
 import { messageCatalogue, type MessageDefinition } from './catalogue.js';
 import { renderMessage } from './render-message.js';
+import { emailWithLinkAndCode } from '../../test/helpers/outbox-message.js';
 
 const translator = createTranslator();
 const context = (locale: 'de' | 'en') => ({ translator, locale, appName: 'Lifeline', publicUrl: 'https://id.example.com' });
@@ -46,16 +47,7 @@ describe('message catalogue', () => {
 });
 
 describe('renderMessage', () => {
-  const withActionAndCode: MessageDefinition = {
-    channel: 'email',
-    template: 'operator-test',
-    recipients: 'given-address',
-    securityEvent: null,
-    action: { page: 'confirm-email', labelKey: 'pages.home.openapi', tokenParam: 'token' },
-    codeParam: 'code',
-    secretParams: ['token', 'code'],
-    exampleParams: {},
-  };
+  const withActionAndCode = emailWithLinkAndCode('pages.home.openapi', ['token', 'code']);
 
   it('puts the code alone on its own line and the link as ${PUBLIC_URL}/<page>?token=… (docs/reference/contracts.md "Contracts")', () => {
     const rendered = renderMessage(withActionAndCode, { token: 'abc.DEF_-1', code: '123456' }, context('de'));

@@ -1,32 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import {
-  createAccount,
-  mailbox,
-  mailsTo,
-  NO_API_RATE_LIMIT,
-  PASSWORD,
-  startInstance,
-  tokenLink,
-  type Instance,
-  type Lang,
-  type MailboxMessage,
-} from '../helpers/browser-instance.js';
-import {
-  checkState,
-  DESKTOP,
-  focusInfo,
-  heading,
-  newPage,
-  PHONE_DEVICE,
-  recoveryView,
-  signIn,
-  tabTo,
-  text,
-  type PageOptions,
-} from '../helpers/browser-page.js';
+import { describe, expect, inject, it } from 'vitest';
+import { waitFor } from '../helpers/browser.js';
+import { createAccount, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, tokenLink, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { focusInfo, heading, PHONE_DEVICE, RECOVERY_SECTION_WORDS, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * The 72-hour hold in a real Chromium against a real server. German on a phone
@@ -48,13 +26,11 @@ const chromiumPath = inject('chromiumPath');
 /** The words of the flow (ui.profile.recovery, ui.confirm.*CancelHold and mail.change-held in src/i18n). */
 const WORDS = {
   de: {
-    profile: 'Profil',
-    section: 'Kontowiederherstellung',
+    ...RECOVERY_SECTION_WORDS.de,
     row: 'E-Mail-Adresse',
     active: 'Aktiv',
     manage: 'Verwalten',
     remove: 'Entfernen',
-    notSetUp: 'Nicht eingerichtet',
     removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
     held: (date: string) =>
       `Wird am ${date} entfernt: Die Sitzung ist erst seit Kurzem auf einem neuen Gerät angemeldet. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
@@ -92,13 +68,11 @@ const WORDS = {
       'Die Änderung ist abgebrochen; Ihre Kontowiederherstellung bleibt unverändert. Wenn Sie die Änderung nicht selbst beantragt haben, ändern Sie jetzt Ihr Passwort.',
   },
   en: {
-    profile: 'Profile',
-    section: 'Account recovery',
+    ...RECOVERY_SECTION_WORDS.en,
     row: 'E-mail address',
     active: 'Active',
     manage: 'Manage',
     remove: 'Remove',
-    notSetUp: 'Not set up',
     removed: 'The account recovery address was removed.',
     held: (date: string) =>
       `Will be removed on ${date}: the session signed in only recently on a new device. Each of your channels has received a link to cancel it.`,
@@ -124,51 +98,34 @@ function berlinTime(iso: string, lang: Lang): string {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: the 72-hour hold on removing or replacing the recovery e-mail', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      [instance, chrome] = await Promise.all([startInstance('lifeline-hold-ui-', NO_API_RATE_LIMIT), launchChromium(chromiumPath)]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context (own cookies: another device). No error answer is expected anywhere in this file. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /** run.openPage: a fresh page in its own context (own cookies: another device). No error answer is expected anywhere in this file. */
+    const run = useBrowserRun(chromiumPath, 'lifeline-hold-ui-', NO_API_RATE_LIMIT);
 
     /**
      * One state of the page (checkState): screenshots of `target` as
      * channel-hold-<state>-<lang>-<width>.png; a phone's page is back at its own width after.
      */
-    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page'): Promise<void> {
-      const size = page.viewportSize();
-      await checkState(page, failures, { prefix: 'channel-hold', state, lang, target });
-      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page') =>
+      checkStateAtOwnWidth(page, failures, { prefix: 'channel-hold', state, lang, target });
 
     /** A state-changing API call with the page's cookies and its session's CSRF token. */
     async function send(page: Page, method: 'PUT' | 'POST', path: string, data: unknown): Promise<number> {
-      const session = (await (await page.request.get(`${baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
-      const response = await page.request.fetch(`${baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
+      const session = (await (await page.request.get(`${run.baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
+      const response = await page.request.fetch(`${run.baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
       return response.status();
     }
 
     /** A confirmed recovery e-mail `address`, set up over the API with `page`'s session (its device) and confirmed with the link of its mail. */
     async function withRecoveryEmail(page: Page, address: string): Promise<void> {
       expect(await send(page, 'PUT', '/api/v1/recovery/email', { address, password: PASSWORD })).toBe(202);
-      const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
-      expect((await page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token } })).status()).toBe(200);
+      const token = new URL(await tokenLink(run.baseUrl, address)).searchParams.get('token');
+      expect((await page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token } })).status()).toBe(200);
     }
 
     /** The code of the newest SMS to `e164` that carries one. */
     async function smsCode(e164: string): Promise<string> {
       const sms = await waitFor(
-        async () => (await mailbox(baseUrl)).find((m) => m.channel === 'sms' && m.to === e164 && /^\d{6}$/m.test(m.text)),
+        async () => (await mailbox(run.baseUrl)).find((m) => m.channel === 'sms' && m.to === e164 && /^\d{6}$/m.test(m.text)),
         `an SMS with a code to ${e164}`,
       );
       return /^(\d{6})$/m.exec(sms.text)?.[1] ?? '';
@@ -179,24 +136,24 @@ if (chromiumPath) {
      * `address`, and B: another browser, a device the account had never seen, signed in just now.
      */
     async function firstAndNewDevice(login: string, address: string, secondOptions: PageOptions = {}) {
-      await createAccount(instance, login, { locale: 'de' });
-      const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
-      await signIn(first.page, baseUrl, login);
+      await createAccount(run.instance, login, { locale: 'de' });
+      const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, run.baseUrl, login);
       await withRecoveryEmail(first.page, address);
-      const second = await openPage({ lang: 'de', ...PHONE_DEVICE, ...secondOptions });
-      await signIn(second.page, baseUrl, login);
+      const second = await run.openPage({ lang: 'de', ...PHONE_DEVICE, ...secondOptions });
+      await signIn(second.page, run.baseUrl, login);
       return { first, second };
     }
 
     /** The newest message to `to` with `subject`, once there is one. */
     const messageTo = async (to: string, subject: string): Promise<MailboxMessage> =>
-      waitFor(async () => (await mailbox(baseUrl)).find((message) => message.to === to && message.subject === subject), `"${subject}" to ${to}`);
+      waitFor(async () => (await mailbox(run.baseUrl)).find((message) => message.to === to && message.subject === subject), `"${subject}" to ${to}`);
 
     /** The /cancel-hold link in a message's text, to PUBLIC_URL. */
     function cancelLink(message: MailboxMessage): string {
       const link = /https?:\/\/\S+\/cancel-hold\?token=\S+/.exec(message.text)?.[0];
       expect(link, message.text).toBeDefined();
-      expect(new URL(link ?? '').origin).toBe(baseUrl);
+      expect(new URL(link ?? '').origin).toBe(run.baseUrl);
       return link ?? '';
     }
 
@@ -254,7 +211,7 @@ if (chromiumPath) {
         await expect(text(row.locator('.recovery-held'))).resolves.toBe(heldText);
         await expect(text(row)).resolves.not.toContain(w.notSetUp);
         await expect(row.getByRole('button', { name: w.remove, exact: true }).count()).resolves.toBe(0);
-        await expect(recoveryView(second.page, baseUrl)).resolves.toMatchObject({ email: { status: 'active', address, removalAt: effectiveAt } });
+        await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({ email: { status: 'active', address, removalAt: effectiveAt } });
         await check(second.page, failures, 'de', 'held', section);
 
         // The first browser's profile says the same (the hold is the account's, not the session's).
@@ -276,7 +233,7 @@ if (chromiumPath) {
         await heading(first.page, w.cancelTitle).waitFor();
         await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro);
         await check(first.page, failures, 'de', 'cancel-page', 'page');
-        await expect(recoveryView(first.page, baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
+        await expect(recoveryView(first.page, run.baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
 
         // Its one button, by keyboard: cancelled.
         const [cancelled] = await Promise.all([
@@ -296,7 +253,7 @@ if (chromiumPath) {
         await expect(text(after.row)).resolves.toContain(w.active);
         await expect(text(after.row)).resolves.not.toContain(w.heldStart);
         await expect(after.row.locator('.recovery-held').count()).resolves.toBe(0);
-        await expect(recoveryView(second.page, baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+        await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
         await check(second.page, failures, 'de', 'kept', after.section);
 
         expect(first.problems, 'the first browser').toEqual([]);
@@ -351,12 +308,12 @@ if (chromiumPath) {
         await check(second.page, failures, 'de', 'replacement-confirmed', 'page');
 
         // The profile: the old address active; below it the new one, "Wartet", and when.
-        await second.page.goto(`${baseUrl}/profile`);
+        await second.page.goto(`${run.baseUrl}/profile`);
         const after = await emailRow(second.page, 'de', address);
         const held = after.row.getByRole('group', { name: `${w.newAddress} ${theirs} ${w.waiting}` });
         await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
         await expect(text(after.row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
-        await expect(recoveryView(second.page, baseUrl)).resolves.toMatchObject({
+        await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({
           email: { status: 'active', address, replacement: { address: theirs, effectiveAt: body.effectiveAt } },
         });
         await check(second.page, failures, 'de', 'replacement-held', after.section);
@@ -381,7 +338,7 @@ if (chromiumPath) {
         await tabTo(second.page, w.confirmButton);
         await second.page.getByText(w.deadRecovery, { exact: true }).waitFor();
         await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
-        await expect(recoveryView(second.page, baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+        await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
 
         expect(first.problems, 'the first browser').toEqual([]);
         expect(second.problems, 'the new device').toEqual([]);
@@ -398,16 +355,16 @@ if (chromiumPath) {
         const digits = () => String(randomInt(0, 10_000_000)).padStart(7, '0');
         const [old, next] = [digits(), digits()];
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
-        const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(first.page, baseUrl, login);
+        await createAccount(run.instance, login, { locale: 'de' });
+        const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+        await signIn(first.page, run.baseUrl, login);
         // A's number, set up and confirmed over the API with A's cookies.
         expect(await send(first.page, 'PUT', '/api/v1/recovery/phone', { number: `0171 ${old}`, password: PASSWORD })).toBe(202);
         expect(await send(first.page, 'POST', '/api/v1/recovery/phone/confirm', { code: await smsCode(`+49171${old}`) })).toBe(200);
 
         // B, a new device signed in just now: Verwalten → Nummer ändern → the number → the code, by keyboard.
-        const second = await openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(second.page, baseUrl, login);
+        const second = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+        await signIn(second.page, run.baseUrl, login);
         const section = second.page.getByRole('region', { name: w.section });
         const row = section.getByRole('group', { name: w.phoneRow, exact: true });
         await row.getByText(`+49 *** ****${old.slice(-3)}`, { exact: true }).waitFor();
@@ -438,7 +395,7 @@ if (chromiumPath) {
 
         // The old number's SMS carries a cancel link of its own.
         const sms = await waitFor(
-          async () => (await mailbox(baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')),
+          async () => (await mailbox(run.baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')),
           'the held-change SMS',
         );
         expect(sms.text).toContain(date.split(' um ')[0] ?? date);
@@ -452,8 +409,8 @@ if (chromiumPath) {
         await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
         await expect(held.count()).resolves.toBe(0);
         await expect(text(row)).resolves.not.toContain(body.masked);
-        await expect(recoveryView(second.page, baseUrl)).resolves.toMatchObject({ phone: { status: 'active' } });
-        await expect(recoveryView(second.page, baseUrl).then((view) => view.phone)).resolves.not.toHaveProperty('replacement');
+        await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({ phone: { status: 'active' } });
+        await expect(recoveryView(second.page, run.baseUrl).then((view) => view.phone)).resolves.not.toHaveProperty('replacement');
         // The login address hears of the cancellation.
         await messageTo(login, w.cancelledSubject);
         await check(second.page, failures, 'de', 'phone-replacement-cancelled', section);
@@ -472,24 +429,24 @@ if (chromiumPath) {
         const login = 'ida.kranz@example.test';
         const theirs = 'ida.fremd@example.net';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
-        const first = await openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(first.page, baseUrl, login);
-        const second = await openPage({ lang: 'de' });
-        await signIn(second.page, baseUrl, login);
+        await createAccount(run.instance, login, { locale: 'de' });
+        const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+        await signIn(first.page, run.baseUrl, login);
+        const second = await run.openPage({ lang: 'de' });
+        await signIn(second.page, run.baseUrl, login);
         // B, the new device, adds a first recovery address and confirms it: held.
         expect(await send(second.page, 'PUT', '/api/v1/recovery/email', { address: theirs, password: PASSWORD })).toBe(202);
-        const token = new URL(await tokenLink(baseUrl, theirs)).searchParams.get('token');
-        const confirmed = await second.page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
+        const token = new URL(await tokenLink(run.baseUrl, theirs)).searchParams.get('token');
+        const confirmed = await second.page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
         const body = (await confirmed.json()) as { status: string; effectiveAt: string };
         expect([confirmed.status(), body.status]).toEqual([200, 'held']);
-        await expect(recoveryView(first.page, baseUrl).then((view) => view.email)).resolves.toEqual({
+        await expect(recoveryView(first.page, run.baseUrl).then((view) => view.email)).resolves.toEqual({
           status: 'none',
           addition: { address: theirs, effectiveAt: body.effectiveAt },
         });
 
         // A, the owner's first device: the row says what waits and until when, with "Änderung abbrechen".
-        await first.page.goto(`${baseUrl}/profile`);
+        await first.page.goto(`${run.baseUrl}/profile`);
         const { section, row } = await emailRow(first.page, 'de', theirs);
         const date = berlinTime(body.effectiveAt, 'de');
         const held = row.getByRole('group', { name: `Hinzugefügte Adresse, bestätigt ${theirs} ${w.waiting}` });
@@ -507,10 +464,10 @@ if (chromiumPath) {
         expect(cancelled.status()).toBe(204);
         await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
         await expect(held.count()).resolves.toBe(0);
-        await expect(recoveryView(first.page, baseUrl).then((view) => view.email)).resolves.toEqual({ status: 'none' });
+        await expect(recoveryView(first.page, run.baseUrl).then((view) => view.email)).resolves.toEqual({ status: 'none' });
         await check(first.page, failures, 'de', 'addition-cancelled', section);
         // The owner's repair sticks: the device that had added it is signed out.
-        expect((await second.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await second.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
 
         expect(first.problems, 'the first browser').toEqual([]);
         expect(second.problems, 'the new device').toEqual([]);
@@ -523,9 +480,9 @@ if (chromiumPath) {
       const login = 'ellis.grant@example.test';
       const address = 'ellis.backup@example.org';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
-      const { page, problems } = await openPage({ lang: 'en' });
-      await signIn(page, baseUrl, login, { lang: 'en' });
+      await createAccount(run.instance, login, { locale: 'en' });
+      const { page, problems } = await run.openPage({ lang: 'en' });
+      await signIn(page, run.baseUrl, login, { lang: 'en' });
       await withRecoveryEmail(page, address);
       await page.reload();
       await heading(page, w.profile).waitFor();
@@ -537,12 +494,12 @@ if (chromiumPath) {
       await row.getByText(w.notSetUp, { exact: true }).waitFor();
       await expect(text(row)).resolves.not.toContain(address);
       await expect(text(row)).resolves.not.toContain(w.heldStart);
-      await expect(recoveryView(page, baseUrl)).resolves.toMatchObject({ email: { status: 'none' } });
+      await expect(recoveryView(page, run.baseUrl)).resolves.toMatchObject({ email: { status: 'none' } });
       await check(page, failures, 'en', 'removed-at-once', section);
 
       // The login address hears of the removal, and of no hold.
       await messageTo(login, w.removedSubject);
-      const mails = await mailsTo(baseUrl, login);
+      const mails = await mailsTo(run.baseUrl, login);
       expect(mails.some((mail) => mail.subject === w.heldSubject || mail.text.includes('/cancel-hold?token='))).toBe(false);
 
       expect(problems).toEqual([]);

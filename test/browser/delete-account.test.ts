@@ -1,22 +1,12 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { maskEmail } from '../../src/contract/email-address.js';
-import { createManualClock, type ManualClock } from '../../src/core/clock.js';
+
 import { apiClient } from '../helpers/api-client.js';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import {
-  createAccount,
-  ownerApi,
-  mailbox,
-  NO_API_RATE_LIMIT,
-  PASSWORD,
-  startInstance,
-  tokenLink,
-  type Instance,
-  type Lang,
-  type MailboxMessage,
-} from '../helpers/browser-instance.js';
-import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import { waitFor } from '../helpers/browser.js';
+import { createAccount, ownerApi, mailbox, NO_API_RATE_LIMIT, PASSWORD, tokenLink, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { focusInfo, heading, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * "Konto löschen" in a real Chromium against a real server: the profile's last
@@ -115,56 +105,39 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: Konto löschen (profile)', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    /** The server's clock: the English run moves it (and the browser's) past the minute before "Code erneut senden". */
-    let clock: ManualClock;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      clock = createManualClock(Date.now());
-      [instance, chrome] = await Promise.all([startInstance('lifeline-delete-account-ui-', NO_API_RATE_LIMIT, { clock }), launchChromium(chromiumPath)]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /**
+     * run.clock, the server's: the English run moves it (and the browser's) past the minute before "Code erneut senden".
+     * run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed.
+     */
+    const run = useBrowserRun(chromiumPath, 'lifeline-delete-account-ui-', NO_API_RATE_LIMIT, { manualClock: true });
 
     /**
      * One state (checkState): screenshots of `target` (the section, the viewport with the modal
      * dialog, or the full page) as delete-account-<state>-<lang>-<width>.png; a phone's page is
      * back at its own width after.
      */
-    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport' | 'page'): Promise<void> {
-      const size = page.viewportSize();
-      await checkState(page, failures, { prefix: 'delete-account', state, lang, target });
-      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport' | 'page') =>
+      checkStateAtOwnWidth(page, failures, { prefix: 'delete-account', state, lang, target });
 
     /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail (as security-undo.test.ts does). */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
-      const client = await ownerApi(instance, email);
+      const client = await ownerApi(run.instance, email);
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
-      const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
-      expect((await apiClient(instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
+      const token = new URL(await tokenLink(run.baseUrl, address)).searchParams.get('token');
+      expect((await apiClient(run.instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
     }
 
     /** Newest first: the messages to `to` that `carries` says are the right kind, once there are more than `before`. */
     async function messageTo(to: string, carries: (message: MailboxMessage) => boolean, before = 0): Promise<MailboxMessage> {
       return waitFor(async () => {
-        const list = (await mailbox(baseUrl)).filter((message) => message.to === to && carries(message));
+        const list = (await mailbox(run.baseUrl)).filter((message) => message.to === to && carries(message));
         return list.length > before ? list[0] : undefined;
       }, `a message to ${to}`);
     }
 
     const CODE_LINE = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m;
     const carriesCode = (message: MailboxMessage) => CODE_LINE.test(message.text);
-    const codeMails = async (to: string) => (await mailbox(baseUrl)).filter((message) => message.to === to && carriesCode(message)).length;
+    const codeMails = async (to: string) => (await mailbox(run.baseUrl)).filter((message) => message.to === to && carriesCode(message)).length;
 
     /** The 8-character code of the newest verification mail to `to`, once there are more than `before` of them. */
     async function emailCode(to: string, before = 0): Promise<string> {
@@ -177,7 +150,7 @@ if (chromiumPath) {
     const wrongCodeFor = (code: string) => (code === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA');
 
     /** The session of `page` as the API sees it (200 signed in, 401 not). */
-    const sessionStatus = async (page: Page) => (await page.request.get(`${baseUrl}/api/v1/session`)).status();
+    const sessionStatus = async (page: Page) => (await page.request.get(`${run.baseUrl}/api/v1/session`)).status();
 
     /** The field's own error (role=alert below it), tied to it by aria-describedby. */
     async function fieldError(dialog: Locator, label: string): Promise<string> {
@@ -199,7 +172,7 @@ if (chromiumPath) {
       await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('notice') === 'deletion-scheduled');
       await heading(page, w.login).waitFor();
       const at = Date.parse(new URL(page.url()).searchParams.get('at') ?? '');
-      expect(at).toBe(clock.now() + 7 * DAY_MS);
+      expect(at).toBe(run.clock.now() + 7 * DAY_MS);
       await expect(text(page.getByRole('main').getByRole('status'))).resolves.toMatch(w.scheduled);
       return at;
     }
@@ -224,14 +197,14 @@ if (chromiumPath) {
         const login = 'greta.lind@example.test';
         const recovery = 'greta.privat@example.org';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         await withRecoveryEmail(login, recovery);
 
         // Another device of the same account: its session ends with the deletion.
-        const other = await openPage({ lang: 'de' });
-        await signIn(other.page, baseUrl, login);
+        const other = await run.openPage({ lang: 'de' });
+        await signIn(other.page, run.baseUrl, login);
 
-        const { page, problems } = await openPage({
+        const { page, problems } = await run.openPage({
           lang: 'de',
           ...PHONE_DEVICE,
           expected: [
@@ -239,7 +212,7 @@ if (chromiumPath) {
             { status: 403, path: '/api/v1/account/deletion' }, // wrong-password
           ],
         });
-        await signIn(page, baseUrl, login);
+        await signIn(page, run.baseUrl, login);
 
         // The section, last on the page: what happens, and its button.
         const section = page.getByRole('region', { name: w.section });
@@ -336,13 +309,13 @@ if (chromiumPath) {
           const mail = await messageTo(to, (message) => message.subject.startsWith(w.scheduledMail));
           expect(mail.text).toContain('anmelden');
         }
-        expect(deleteAt).toBeGreaterThan(clock.now());
+        expect(deleteAt).toBeGreaterThan(run.clock.now());
 
         // Signing in again cancels the deletion; the profile says so.
         await signInAgain(page, login, 'de');
         await check(page, failures, 'de', 'cancelled', 'page');
         await messageTo(login, (message) => message.subject === w.cancelledMail);
-        const client = apiClient(instance.server.app);
+        const client = apiClient(run.instance.server.app);
         const again = await client.post('/api/v1/login', { email: login, password: PASSWORD });
         expect(again.status).toBe(200);
         expect(again.body.deletionCancelled).toBeUndefined();
@@ -358,13 +331,13 @@ if (chromiumPath) {
       const login = 'ines.hart@example.test';
       const recovery = 'ines.backup@example.org';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
+      await createAccount(run.instance, login, { locale: 'en' });
       await withRecoveryEmail(login, recovery);
 
-      const { page, problems } = await openPage({ lang: 'en' });
+      const { page, problems } = await run.openPage({ lang: 'en' });
       // The browser runs on the server's time, so both see the same minute pass.
-      await page.clock.install({ time: clock.now() });
-      await signIn(page, baseUrl, login, { lang: 'en' });
+      await page.clock.install({ time: run.clock.now() });
+      await signIn(page, run.baseUrl, login, { lang: 'en' });
       const section = page.getByRole('region', { name: w.section });
       await check(page, failures, 'en', 'section', section);
 
@@ -394,7 +367,7 @@ if (chromiumPath) {
       // The minute passes on both clocks: "Send the code again" unlocks by itself; pressed, a new code is announced.
       const resend = dialog.getByRole('button', { name: w.resend, exact: true });
       await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-      clock.advance(61_000);
+      run.clock.advance(61_000);
       await page.clock.fastForward(61_000);
       await waitFor(async () => ((await resend.getAttribute('aria-disabled')) === null ? true : undefined), 'an unlocked "Send the code again"');
       await resend.click();

@@ -1,21 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { apiClient } from '../helpers/api-client.js';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import {
-  createAccount,
-  ownerApi,
-  mailbox,
-  mailsTo,
-  NO_API_RATE_LIMIT,
-  PASSWORD,
-  startInstance,
-  type Instance,
-  type Lang,
-  type MailboxMessage,
-} from '../helpers/browser-instance.js';
-import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import { waitFor } from '../helpers/browser.js';
+import { createAccount, ownerApi, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { focusInfo, heading, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * "Passwort vergessen?" in a real Chromium against a real server (development e-mail
@@ -117,44 +107,28 @@ const neutral = (stepText: string, identifier: string) =>
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: forgot password ("Passwort vergessen?")', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      [instance, chrome] = await Promise.all([startInstance('lifeline-forgot-ui-', NO_API_RATE_LIMIT), launchChromium(chromiumPath)]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /** run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
+    const run = useBrowserRun(chromiumPath, 'lifeline-forgot-ui-', NO_API_RATE_LIMIT);
 
     /**
      * One state of the page (checkState): screenshots of the full page as
      * forgot-password-<state>-<lang>-<width>.png; a phone's page is back at its own width after.
      */
-    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page' = 'page'): Promise<void> {
-      const size = page.viewportSize();
-      await checkState(page, failures, { prefix: 'forgot-password', state, lang, target });
-      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page' = 'page') =>
+      checkStateAtOwnWidth(page, failures, { prefix: 'forgot-password', state, lang, target });
 
     /** The status of signing in with `password` over the API (a client of its own, no cookies). */
-    const signInStatus = async (email: string, password: string) => (await apiClient(instance.server.app).post('/api/v1/login', { email, password })).status;
+    const signInStatus = async (email: string, password: string) =>
+      (await apiClient(run.instance.server.app).post('/api/v1/login', { email, password })).status;
 
     /** A client of the API signed in as `email` (the privileged window of the sign-in is open). */
     /** The owner over the API on the account's first device (a channel it sets up is not held). */
-    const signedIn = (email: string) => ownerApi(instance, email);
+    const signedIn = (email: string) => ownerApi(run.instance, email);
 
     /** Newest first: the messages to `to` over the dev mailbox that `carries` says are the right kind, once there are more than `before`. */
     async function messageTo(to: string, carries: (message: MailboxMessage) => boolean, before = 0): Promise<MailboxMessage> {
       return waitFor(async () => {
-        const list = (await mailbox(baseUrl)).filter((message) => message.to === to && carries(message));
+        const list = (await mailbox(run.baseUrl)).filter((message) => message.to === to && carries(message));
         return list.length > before ? list[0] : undefined;
       }, `a message to ${to}`);
     }
@@ -172,11 +146,11 @@ if (chromiumPath) {
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
       const client = await signedIn(email);
       const isLink = (message: MailboxMessage) => message.text.includes('/confirm-recovery-email?token=');
-      const before = (await mailsTo(baseUrl, address)).filter(isLink).length;
+      const before = (await mailsTo(run.baseUrl, address)).filter(isLink).length;
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
       const mail = await messageTo(address, isLink, before);
       const token = new URL(/https?:\/\/\S+\?token=\S+/.exec(mail.text)?.[0] ?? '').searchParams.get('token');
-      expect((await apiClient(instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
+      expect((await apiClient(run.instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
     }
 
     /** The code (6 digits alone on a line) of the newest reset SMS to `e164`. */
@@ -219,14 +193,14 @@ if (chromiumPath) {
         const login = 'greta.hansen@example.test';
         const number = mobileNumber();
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         await withRecoveryPhone(login, number);
         // Another device is signed in: its session ends with the reset.
-        const other = await openPage({ lang: 'de' });
-        await signIn(other.page, baseUrl, login);
+        const other = await run.openPage({ lang: 'de' });
+        await signIn(other.page, run.baseUrl, login);
 
-        const { page, problems } = await openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 400, path: '/api/v1/password/forgot/verify' }] });
-        await page.goto(`${baseUrl}/login`);
+        const { page, problems } = await run.openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 400, path: '/api/v1/password/forgot/verify' }] });
+        await page.goto(`${run.baseUrl}/login`);
         await heading(page, w.signInTitle).waitFor();
 
         // Step 1 by keyboard: "Passwort vergessen?" under the sign-in form, then the number in national form.
@@ -298,11 +272,11 @@ if (chromiumPath) {
         await other.page.reload();
         await other.page.waitForURL('**/login');
         await heading(other.page, w.signInTitle).waitFor();
-        expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
 
         // The new password signs in, the old one no longer.
         await expect(signInStatus(login, PASSWORD)).resolves.toBe(401);
-        await signIn(page, baseUrl, login, { password: NEW_PASSWORD });
+        await signIn(page, run.baseUrl, login, { password: NEW_PASSWORD });
         expect(problems).toEqual([]);
         expect(other.problems, 'the other device').toEqual([]);
         expect(failures).toEqual([]);
@@ -314,11 +288,11 @@ if (chromiumPath) {
       const login = 'oliver.grant@example.test';
       const address = 'oliver.home@example.org';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
+      await createAccount(run.instance, login, { locale: 'en' });
       await withRecoveryEmail(login, address);
 
-      const { page, problems } = await openPage({ lang: 'en' });
-      await page.goto(`${baseUrl}/forgot-password`);
+      const { page, problems } = await run.openPage({ lang: 'en' });
+      await page.goto(`${run.baseUrl}/forgot-password`);
       const identifier = page.getByLabel(w.identifier, { exact: true });
       await identifier.waitFor();
       await heading(page, w.title).waitFor();
@@ -337,11 +311,11 @@ if (chromiumPath) {
 
       // The mail went to the recovery address (not the login address): a code and a link.
       const { link } = await resetMail(address);
-      expect((await mailsTo(baseUrl, login)).some((mail) => mail.text.includes('/reset-password?token='))).toBe(false);
-      expect(new URL(link).origin).toBe(baseUrl);
+      expect((await mailsTo(run.baseUrl, login)).some((mail) => mail.text.includes('/reset-password?token='))).toBe(false);
+      expect(new URL(link).origin).toBe(run.baseUrl);
 
       // Another browser (not the one that asked): the link page, whose opening changes nothing.
-      const linked = await openPage({ lang: 'en' });
+      const linked = await run.openPage({ lang: 'en' });
       const response = await linked.page.goto(link);
       expect(response?.headers()['referrer-policy']).toBe('no-referrer');
       await heading(linked.page, w.linkTitle).waitFor();
@@ -350,7 +324,7 @@ if (chromiumPath) {
       // The token is taken out of the address bar (and so out of the history).
       await waitFor(async () => (new URL(linked.page.url()).searchParams.has('token') ? undefined : true), 'the token gone from the address');
       expect(new URL(linked.page.url()).pathname).toBe('/reset-password');
-      expect(await (await linked.page.request.get(`${baseUrl}/api/v1/password/forgot`)).json()).toEqual({ stage: 'none' });
+      expect(await (await linked.page.request.get(`${run.baseUrl}/api/v1/password/forgot`)).json()).toEqual({ stage: 'none' });
       await check(linked.page, failures, 'en', 'link');
 
       // The button by keyboard; then the new password, typed and sent by keyboard.
@@ -366,7 +340,7 @@ if (chromiumPath) {
       await landedOnSignIn(linked.page, 'en', failures);
 
       await expect(signInStatus(login, PASSWORD)).resolves.toBe(401);
-      await signIn(linked.page, baseUrl, login, { password: NEW_PASSWORD, lang: 'en' });
+      await signIn(linked.page, run.baseUrl, login, { password: NEW_PASSWORD, lang: 'en' });
       expect(problems).toEqual([]);
       expect(linked.problems, 'the browser of the link').toEqual([]);
       expect(failures).toEqual([]);
@@ -377,9 +351,9 @@ if (chromiumPath) {
       const known = 'hanna.vogt@example.test';
       const unknown = 'niemand.bekannt@example.test';
       const failures: string[] = [];
-      await createAccount(instance, known, { locale: 'de' });
-      const { page, problems } = await openPage({ lang: 'de' });
-      await page.goto(`${baseUrl}/forgot-password`);
+      await createAccount(run.instance, known, { locale: 'de' });
+      const { page, problems } = await run.openPage({ lang: 'de' });
+      await page.goto(`${run.baseUrl}/forgot-password`);
       const identifier = page.getByLabel(w.identifier, { exact: true });
       const codeField = page.getByLabel(w.emailCode, { exact: true });
       const section = page.getByRole('main').locator('section');
@@ -428,12 +402,12 @@ if (chromiumPath) {
         const second = 'bruno.kern@example.test';
         const shared = 'familie.kern@example.org';
         const failures: string[] = [];
-        await Promise.all([createAccount(instance, first, { locale: 'de' }), createAccount(instance, second, { locale: 'de' })]);
+        await Promise.all([createAccount(run.instance, first, { locale: 'de' }), createAccount(run.instance, second, { locale: 'de' })]);
         await withRecoveryEmail(first, shared);
         await withRecoveryEmail(second, shared);
 
-        const { page, problems } = await openPage({ lang: 'de' });
-        await page.goto(`${baseUrl}/forgot-password`);
+        const { page, problems } = await run.openPage({ lang: 'de' });
+        await page.goto(`${run.baseUrl}/forgot-password`);
         await page.getByLabel(w.identifier, { exact: true }).fill(shared);
         await page.getByRole('button', { name: w.sendCode, exact: true }).click();
         const codeField = page.getByLabel(w.emailCode, { exact: true });

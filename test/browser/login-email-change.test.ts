@@ -1,10 +1,11 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { maskEmail } from '../../src/contract/email-address.js';
-import { createManualClock, type ManualClock } from '../../src/core/clock.js';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { createAccount, mailbox, NO_API_RATE_LIMIT, startInstance, type Instance, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
-import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+
+import { waitFor } from '../helpers/browser.js';
+import { createAccount, mailbox, NO_API_RATE_LIMIT, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
+import { focusInfo, heading, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * "E-Mail-Adresse für die Anmeldung ändern" under the policy table, in a real Chromium
@@ -86,37 +87,20 @@ const CODE_LINE = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m;
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: E-Mail-Adresse für die Anmeldung ändern (profile)', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    /** The server's clock: moved 8 days on so that a login e-mail counts as confirmed long enough. */
-    let clock: ManualClock;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      clock = createManualClock(Date.now());
-      [instance, chrome] = await Promise.all([startInstance('lifeline-login-email-ui-', NO_API_RATE_LIMIT, { clock }), launchChromium(chromiumPath)]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /**
+     * run.clock, the server's: moved 8 days on so that a login e-mail counts as confirmed long enough.
+     * run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed.
+     */
+    const run = useBrowserRun(chromiumPath, 'lifeline-login-email-ui-', NO_API_RATE_LIMIT, { manualClock: true });
 
     /** One state (checkState) as login-email-change-<state>-<lang>-<width>.png; a phone's page is back at its own width after. */
-    async function check(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page' = 'page'): Promise<void> {
-      const size = page.viewportSize();
-      await checkState(page, failures, { prefix: 'login-email-change', state, lang, target });
-      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page' = 'page') =>
+      checkStateAtOwnWidth(page, failures, { prefix: 'login-email-change', state, lang, target });
 
     /** Newest first: the messages to `to` that `carries` says are the right kind, once there are more than `before`. */
     async function messageTo(to: string, carries: (message: MailboxMessage) => boolean, before = 0): Promise<MailboxMessage> {
       return waitFor(async () => {
-        const list = (await mailbox(baseUrl)).filter((message) => message.to === to && carries(message));
+        const list = (await mailbox(run.baseUrl)).filter((message) => message.to === to && carries(message));
         return list.length > before ? list[0] : undefined;
       }, `a message to ${to}`);
     }
@@ -127,7 +111,7 @@ if (chromiumPath) {
       const link = /https?:\/\/[^\s"<>]+\?token=[^\s"<>]+/.exec(mail.text)?.[0] ?? '';
       expect(link, mail.text).not.toBe('');
       const url = new URL(link);
-      expect(url.origin).toBe(baseUrl);
+      expect(url.origin).toBe(run.baseUrl);
       expect(url.pathname).toBe(path);
       return link;
     }
@@ -144,7 +128,7 @@ if (chromiumPath) {
 
     /** The login e-mail as the API sees it with the page's cookies. */
     async function loginEmailOf(page: Page): Promise<string> {
-      const response = await page.request.get(`${baseUrl}/api/v1/session`);
+      const response = await page.request.get(`${run.baseUrl}/api/v1/session`);
       expect(response.status()).toBe(200);
       return ((await response.json()) as { account: { email: string } }).account.email;
     }
@@ -171,11 +155,11 @@ if (chromiumPath) {
         const login = 'jonas.berg@example.test';
         const next = 'jonas.neu@example.org';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         // Eight days later the login e-mail counts as a settled channel.
-        clock.advance(8 * DAY_MS);
+        run.clock.advance(8 * DAY_MS);
 
-        const { page, problems } = await openPage({
+        const { page, problems } = await run.openPage({
           lang: 'de',
           ...PHONE_DEVICE,
           expected: [
@@ -183,7 +167,7 @@ if (chromiumPath) {
             { status: 400, path: /^\/api\/v1\/account\/verifications\/[^/]+\/code$/ }, // wrong-code
           ],
         });
-        await signIn(page, baseUrl, login);
+        await signIn(page, run.baseUrl, login);
         const section = page.getByRole('region', { name: w.section });
         await expect(text(section)).resolves.toContain(login);
 
@@ -248,7 +232,7 @@ if (chromiumPath) {
 
         // The new address's link, in another browser (not signed in): the page asks, its button changes it at once.
         const link = await linkIn(next, w.confirmMail, '/confirm-email-change');
-        const other = await openPage({ lang: 'de', ...PHONE_DEVICE });
+        const other = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
         await other.page.goto(link);
         await heading(other.page, w.confirmTitle).waitFor();
         await check(other.page, failures, 'de', 'confirm', 'page');
@@ -278,10 +262,10 @@ if (chromiumPath) {
         const login = 'mara.olsen@example.test';
         const next = 'mara.new@example.org';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'en' });
+        await createAccount(run.instance, login, { locale: 'en' });
 
-        const { page, problems } = await openPage({ lang: 'en' });
-        await signIn(page, baseUrl, login, { lang: 'en' });
+        const { page, problems } = await run.openPage({ lang: 'en' });
+        await signIn(page, run.baseUrl, login, { lang: 'en' });
         const section = page.getByRole('region', { name: w.section });
         await section.getByRole('button', { name: w.change, exact: true }).click();
         await section.getByLabel(w.newEmail, { exact: true }).fill(next);
@@ -302,7 +286,7 @@ if (chromiumPath) {
         const confirmLink = await linkIn(next, w.confirmMail, '/confirm-email-change');
 
         // The cancel link, in another browser: the page asks; its button cancels.
-        const owner = await openPage({ lang: 'en' });
+        const owner = await run.openPage({ lang: 'en' });
         await owner.page.goto(cancelLink);
         await heading(owner.page, w.cancelTitle).waitFor();
         await check(owner.page, failures, 'en', 'cancel', 'page');
@@ -312,7 +296,7 @@ if (chromiumPath) {
         await check(owner.page, failures, 'en', 'cancelled', 'page');
 
         // The new address's link now fails, and says so; the login e-mail stays.
-        const newcomer = await openPage({
+        const newcomer = await run.openPage({
           lang: 'en',
           expected: [
             { status: 400, path: '/api/v1/account/email/confirm' },

@@ -1,21 +1,21 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/core/clock.js';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
-import { createAccount, mailsTo, NO_API_RATE_LIMIT, PASSWORD, startInstance, tokenLink, type Instance, type Lang } from '../helpers/browser-instance.js';
+import { describe, expect, inject, it } from 'vitest';
+
+import { waitFor } from '../helpers/browser.js';
+import { createAccount, mailsTo, NO_API_RATE_LIMIT, PASSWORD, tokenLink, type Lang } from '../helpers/browser-instance.js';
 import {
   checkState,
   focusInfo,
   heading,
-  newPage,
+  RECOVERY_SECTION_WORDS,
   recoveryRowNotSetUp,
   PHONE,
   recoveryView,
   signIn,
   tabTo,
   text,
-  type PageOptions,
 } from '../helpers/browser-page.js';
+import { useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * The seed's "Kontowiederherstellung → E-Mail-Adresse" step by step in a real Chromium, against
@@ -35,10 +35,8 @@ const chromiumPath = inject('chromiumPath');
 /** The words of the flow in each language (the seed's wording in German). */
 const WORDS = {
   de: {
-    profile: 'Profil',
-    section: 'Kontowiederherstellung',
+    ...RECOVERY_SECTION_WORDS.de,
     row: 'E-Mail-Adresse',
-    notSetUp: 'Nicht eingerichtet',
     setUp: 'Jetzt einrichten',
     dialog: 'Geben Sie zunächst Ihr Passwort ein',
     password: 'Passwort',
@@ -64,10 +62,8 @@ const WORDS = {
     removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
   },
   en: {
-    profile: 'Profile',
-    section: 'Account recovery',
+    ...RECOVERY_SECTION_WORDS.en,
     row: 'E-mail address',
-    notSetUp: 'Not set up',
     setUp: 'Set up now',
     dialog: 'Please enter your password first',
     password: 'Password',
@@ -97,31 +93,14 @@ const WORDS = {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: recovery e-mail (Kontowiederherstellung → E-Mail-Adresse)', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    /** The server's clock: the privileged window (1 minute here) closes when the test moves it. */
-    let clock: ManualClock;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      clock = createManualClock(Date.now());
-      [instance, chrome] = await Promise.all([
-        startInstance('lifeline-recovery-ui-', { ...NO_API_RATE_LIMIT, PRIVILEGED_WINDOW_MINUTES: '1' }, { clock }),
-        launchChromium(chromiumPath),
-      ]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /**
+     * run.clock, the server's: the privileged window (1 minute here) closes when the test moves it.
+     * run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed.
+     */
+    const run = useBrowserRun(chromiumPath, 'lifeline-recovery-ui-', { ...NO_API_RATE_LIMIT, PRIVILEGED_WINDOW_MINUTES: '1' }, { manualClock: true });
 
     /** The account's recovery state as the API sees it (with the page's own cookies). */
-    const recovery = async (page: Page) => (await recoveryView(page, baseUrl)).email;
+    const recovery = async (page: Page) => (await recoveryView(page, run.baseUrl)).email;
 
     /**
      * One state of the page (checkState): screenshots of `target` (the section), of the viewport
@@ -134,7 +113,7 @@ if (chromiumPath) {
     async function confirmElsewhere(owner: Page, link: string, address: string, lang: Lang, failures: string[]): Promise<void> {
       const words = WORDS[lang];
       expect(new URL(link).pathname).toBe('/confirm-recovery-email');
-      const other = await openPage({ lang, viewport: PHONE, isMobile: true, hasTouch: true });
+      const other = await run.openPage({ lang, viewport: PHONE, isMobile: true, hasTouch: true });
       const response = await other.page.goto(link);
       expect(response?.headers()['referrer-policy']).toBe('no-referrer');
       await heading(other.page, words.confirmTitle).waitFor();
@@ -159,15 +138,15 @@ if (chromiumPath) {
         const first = 'lena.privat@example.org';
         const second = 'lena.neu@example.net';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
-        const { page, problems } = await openPage({
+        await createAccount(run.instance, login, { locale: 'de' });
+        const { page, problems } = await run.openPage({
           lang: 'de',
           expected: [
             { status: 422, path: '/api/v1/recovery/email' }, // same-as-login-email
             { status: 403, path: '/api/v1/recovery/email' }, // privilege-required before "Entfernen"'s password dialog
           ],
         });
-        await signIn(page, baseUrl, login, { lang: 'de' });
+        await signIn(page, run.baseUrl, login, { lang: 'de' });
 
         // Profil → Kontowiederherstellung → E-Mail-Adresse: "Nicht eingerichtet", "Jetzt einrichten".
         const { section, row } = await recoveryRowNotSetUp(page, w);
@@ -175,7 +154,7 @@ if (chromiumPath) {
         await check(page, failures, 'de', 'not-set-up', section);
 
         // The privileged window of the sign-in has ended: "Jetzt einrichten" asks for the password first.
-        clock.advance(61_000);
+        run.clock.advance(61_000);
         await tabTo(page, w.setUp);
         const dialog = page.getByRole('dialog', { name: w.dialog });
         await dialog.waitFor();
@@ -236,11 +215,12 @@ if (chromiumPath) {
         await check(page, failures, 'de', 'pending', section);
 
         // The mail goes to the new address, and only there; its link is opened on another device.
-        const link = await tokenLink(baseUrl, first);
-        expect((await mailsTo(baseUrl, login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
+        const link = await tokenLink(run.baseUrl, first);
+        expect((await mailsTo(run.baseUrl, login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
         await confirmElsewhere(page, link, first, 'de', failures);
         await waitFor(
-          async () => ((await mailsTo(baseUrl, login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined),
+          async () =>
+            (await mailsTo(run.baseUrl, login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined,
           'the notice to the login address',
         );
 
@@ -286,7 +266,7 @@ if (chromiumPath) {
         await check(page, failures, 'de', 'change-cancelled', section);
 
         // Verwalten → Entfernen, once the window has ended again: the password, then "Nicht eingerichtet".
-        clock.advance(61_000);
+        run.clock.advance(61_000);
         await tabTo(page, w.manage, { backward: true });
         await tabTo(page, w.remove);
         await dialog.waitFor();
@@ -309,9 +289,9 @@ if (chromiumPath) {
       const login = 'sam.taylor@example.test';
       const address = 'sam.recovery@example.org';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
-      const { page, problems } = await openPage({ lang: 'en' });
-      await signIn(page, baseUrl, login, { lang: 'en' });
+      await createAccount(run.instance, login, { locale: 'en' });
+      const { page, problems } = await run.openPage({ lang: 'en' });
+      await signIn(page, run.baseUrl, login, { lang: 'en' });
       const { section, row } = await recoveryRowNotSetUp(page, w);
       await check(page, failures, 'en', 'not-set-up', section);
 
@@ -342,9 +322,9 @@ if (chromiumPath) {
       // "Send again" once the minute has passed. The browser's clock is set to the server's
       // (Playwright's clock; the server runs on the test's manual clock), so the button unlocks;
       // the fresh link replaces the first one, which is dead from then on.
-      const firstLink = await tokenLink(baseUrl, address);
-      clock.advance(61_000);
-      await page.clock.install({ time: clock.now() });
+      const firstLink = await tokenLink(run.baseUrl, address);
+      run.clock.advance(61_000);
+      await page.clock.install({ time: run.clock.now() });
       await page.reload();
       await heading(page, w.profile).waitFor();
       const resendButton = pendingGroup.getByRole('button', { name: w.resend });
@@ -352,9 +332,9 @@ if (chromiumPath) {
       await tabTo(page, w.resend);
       await expect(text(section.getByRole('status'))).resolves.toBe(w.resent);
       await check(page, failures, 'en', 'resent', section);
-      const secondLink = await tokenLink(baseUrl, address, 1);
+      const secondLink = await tokenLink(run.baseUrl, address, 1);
       expect(secondLink).not.toBe(firstLink);
-      const stale = await fetch(`${baseUrl}/api/v1/recovery/email/confirm`, {
+      const stale = await fetch(`${run.baseUrl}/api/v1/recovery/email/confirm`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token: new URL(firstLink).searchParams.get('token') }),

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createManualClock, type ManualClock } from '../../src/core/clock.js';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
+
+import { waitFor } from '../helpers/browser.js';
 import { createAccount, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, type Instance, type Lang } from '../helpers/browser-instance.js';
-import { checkState, focusInfo, heading, newPage, recoveryRowNotSetUp, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import { checkState, focusInfo, heading, RECOVERY_SECTION_WORDS, recoveryRowNotSetUp, recoveryView, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * The seed's "Kontowiederherstellung → Telefonnummer" step by step in a real Chromium, against a
@@ -31,11 +32,9 @@ const chromiumPath = inject('chromiumPath');
 /** The words of the flow in each language (the seed's wording in German). */
 const WORDS = {
   de: {
-    profile: 'Profil',
-    section: 'Kontowiederherstellung',
+    ...RECOVERY_SECTION_WORDS.de,
     row: 'Telefonnummer',
     emailRow: 'E-Mail-Adresse',
-    notSetUp: 'Nicht eingerichtet',
     advice:
       'Verwenden Sie die Nummer eines Telefons, mit dem Sie SMS empfangen können, auf das ausschließlich Sie Zugriff haben und das Sie stets bei sich tragen.',
     setUp: 'Jetzt einrichten',
@@ -79,10 +78,8 @@ const WORDS = {
     deactivated: 'Die Telefonnummer zur Kontowiederherstellung wurde deaktiviert.',
   },
   en: {
-    profile: 'Profile',
-    section: 'Account recovery',
+    ...RECOVERY_SECTION_WORDS.en,
     row: 'Phone number',
-    notSetUp: 'Not set up',
     advice: 'Use the number of a phone that can receive text messages, that only you have access to and that you always carry with you.',
     setUp: 'Set up now',
     titleSetUp: 'Set up phone number',
@@ -109,33 +106,16 @@ function mobileNumber(): { typed: string; e164: string; masked: string } {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: recovery phone (Kontowiederherstellung → Telefonnummer)', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    /** The server's clock: the privileged window (1 minute here) closes when the test moves it. */
-    let clock: ManualClock;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      clock = createManualClock(Date.now());
-      [instance, chrome] = await Promise.all([
-        startInstance('lifeline-recovery-phone-ui-', { ...NO_API_RATE_LIMIT, PRIVILEGED_WINDOW_MINUTES: '1' }, { clock }),
-        launchChromium(chromiumPath),
-      ]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context; error answers the test provokes are listed. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /**
+     * run.clock, the server's: the privileged window (1 minute here) closes when the test moves it.
+     * run.openPage: a fresh page in its own context; error answers the test provokes are listed.
+     */
+    const run = useBrowserRun(chromiumPath, 'lifeline-recovery-phone-ui-', { ...NO_API_RATE_LIMIT, PRIVILEGED_WINDOW_MINUTES: '1' }, { manualClock: true });
 
     /** The code of the newest SMS to `e164` that carries one, once there are more than `before` of them. */
     async function smsCode(e164: string, before = 0): Promise<string> {
       const sms = await waitFor(async () => {
-        const list = (await mailbox(baseUrl)).filter((message) => message.channel === 'sms' && message.to === e164 && /^\d{6}$/m.test(message.text));
+        const list = (await mailbox(run.baseUrl)).filter((message) => message.channel === 'sms' && message.to === e164 && /^\d{6}$/m.test(message.text));
         return list.length > before ? list[0] : undefined;
       }, `an SMS with a code to ${e164}`);
       const code = /^(\d{6})$/m.exec(sms.text)?.[1] ?? '';
@@ -145,7 +125,7 @@ if (chromiumPath) {
     }
 
     /** The account's recovery phone as the API sees it (with the page's own cookies). */
-    const recovery = async (page: Page) => (await recoveryView(page, baseUrl)).phone;
+    const recovery = async (page: Page) => (await recoveryView(page, run.baseUrl)).phone;
 
     /** Tab and Shift+Tab a full round in the open dialog: the focus never leaves it. */
     async function focusStaysInDialog(page: Page): Promise<void> {
@@ -193,8 +173,8 @@ if (chromiumPath) {
       const first = mobileNumber();
       const second = mobileNumber();
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'de' });
-      const { page, problems } = await openPage({
+      await createAccount(run.instance, login, { locale: 'de' });
+      const { page, problems } = await run.openPage({
         lang: 'de',
         expected: [
           { status: 403, path: '/api/v1/session/reauthenticate' }, // wrong-password
@@ -202,7 +182,7 @@ if (chromiumPath) {
           { status: 400, path: '/api/v1/recovery/phone/confirm' }, // wrong-code
         ],
       });
-      await signIn(page, baseUrl, login, { lang: 'de' });
+      await signIn(page, run.baseUrl, login, { lang: 'de' });
 
       // Profil → Kontowiederherstellung → Telefonnummer: "Nicht eingerichtet", the advice, "Jetzt einrichten".
       const { section, row } = await recoveryRowNotSetUp(page, w);
@@ -211,7 +191,7 @@ if (chromiumPath) {
       await check(page, failures, 'de', 'not-set-up', section);
 
       // The sign-in's privileged window has ended: the dialog starts with the password (Schritt 1 von 3).
-      clock.advance(61_000);
+      run.clock.advance(61_000);
       const opener = await tabTo(page, w.setUp, { row: w.row });
       expect(opener.tag).toBe('button');
       const dialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleSetUp}`) });
@@ -393,7 +373,7 @@ if (chromiumPath) {
       await check(page, failures, 'de', 'changed', section);
 
       // Verwalten → Deaktivieren, after the window has ended: first the question, then the password.
-      clock.advance(61_000);
+      run.clock.advance(61_000);
       await tabTo(page, w.manage, { row: w.row, backward: true });
       await tabTo(page, w.deactivate, { row: w.row });
       await expect(text(row.getByRole('group', { name: new RegExp('^Möchten Sie') }))).resolves.toContain(w.question(second.masked));
@@ -422,9 +402,9 @@ if (chromiumPath) {
       const login = 'sam.rivers@example.test';
       const number = mobileNumber();
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
-      const { page, problems } = await openPage({ lang: 'en' });
-      await signIn(page, baseUrl, login, { lang: 'en' });
+      await createAccount(run.instance, login, { locale: 'en' });
+      const { page, problems } = await run.openPage({ lang: 'en' });
+      await signIn(page, run.baseUrl, login, { lang: 'en' });
       const { section, row } = await recoveryRowNotSetUp(page, w);
       await expect(text(row)).resolves.toContain(w.advice);
       await check(page, failures, 'en', 'not-set-up', section);
@@ -468,9 +448,9 @@ if (chromiumPath) {
         const login = 'jonas.feld@example.test';
         const number = mobileNumber();
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
-        const { page, problems } = await openPage({ lang: 'de', expected: [{ status: 400, path: '/api/v1/recovery/phone/confirm' }] });
-        await signIn(page, baseUrl, login, { lang: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
+        const { page, problems } = await run.openPage({ lang: 'de', expected: [{ status: 400, path: '/api/v1/recovery/phone/confirm' }] });
+        await signIn(page, run.baseUrl, login, { lang: 'de' });
         const { section } = await recoveryRowNotSetUp(page, w);
 
         const dialog = await setUpToCode(page, number);
@@ -481,7 +461,7 @@ if (chromiumPath) {
         // The browser gets the server's time (Playwright's clock; the server runs on the test's
         // manual clock), then the page is reloaded: "Code eingeben" opens the dialog at the code,
         // "Code erneut senden" still waits for its minute.
-        await page.clock.install({ time: clock.now() });
+        await page.clock.install({ time: run.clock.now() });
         await page.reload();
         await heading(page, w.profile).waitFor();
         await tabTo(page, w.enterCode, { row: w.row });
@@ -492,7 +472,7 @@ if (chromiumPath) {
         await expect(text(dialog)).resolves.toContain(w.resendAt(at));
 
         // The minute passes on both clocks: the open dialog unlocks the button by itself.
-        clock.advance(61_000);
+        run.clock.advance(61_000);
         await page.clock.fastForward(61_000);
         await waitFor(async () => ((await resend.getAttribute('aria-disabled')) === null ? true : undefined), 'an unlocked "Code erneut senden"');
         await expect(text(dialog)).resolves.not.toContain(w.resendAt(at));
@@ -544,11 +524,11 @@ if (chromiumPath) {
         const login = 'ida.lorenz@example.test';
         const number = mobileNumber();
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
-        const { page, problems } = await openPage({ lang: 'de', expected: [{ status: 410, path: '/api/v1/recovery/phone/confirm' }] });
+        await createAccount(run.instance, login, { locale: 'de' });
+        const { page, problems } = await run.openPage({ lang: 'de', expected: [{ status: 410, path: '/api/v1/recovery/phone/confirm' }] });
         // The browser runs on the server's time from the start (Playwright's clock).
-        await page.clock.install({ time: clock.now() });
-        await signIn(page, baseUrl, login, { lang: 'de' });
+        await page.clock.install({ time: run.clock.now() });
+        await signIn(page, run.baseUrl, login, { lang: 'de' });
         const { section } = await recoveryRowNotSetUp(page, w);
 
         const dialog = await setUpToCode(page, number);
@@ -558,7 +538,7 @@ if (chromiumPath) {
         await expect(resend.getAttribute('class')).resolves.toBe('link-button');
 
         // Ten minutes (and a second) pass on both clocks before the code is entered: 410 code-expired.
-        clock.advance(10 * 60_000 + 1_000);
+        run.clock.advance(10 * 60_000 + 1_000);
         await page.clock.fastForward(10 * 60_000 + 1_000);
         await page.keyboard.type(code);
         await page.keyboard.press('Enter');
@@ -603,9 +583,9 @@ if (chromiumPath) {
       const login = 'paul.weide@example.test';
       const number = mobileNumber();
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'de' });
-      const { page, problems } = await openPage({ lang: 'de' });
-      await signIn(page, baseUrl, login, { lang: 'de' });
+      await createAccount(run.instance, login, { locale: 'de' });
+      const { page, problems } = await run.openPage({ lang: 'de' });
+      await signIn(page, run.baseUrl, login, { lang: 'de' });
       const { section, row } = await recoveryRowNotSetUp(page, w);
 
       // A setup left pending: Escape in the code step, the focus on the row's "Code eingeben".
@@ -649,7 +629,7 @@ if (chromiumPath) {
         const meta = (await (await fetch(`${plain.baseUrl}/api/v1/meta`)).json()) as { recoveryPhone: { available: boolean } };
         expect(meta.recoveryPhone.available).toBe(false);
         await createAccount(plain, login, { locale: 'de' });
-        const { page, problems } = await openPage({ lang: 'de' });
+        const { page, problems } = await run.openPage({ lang: 'de' });
         // The requests the page has started and not yet finished.
         let inFlight = 0;
         page.on('request', () => {

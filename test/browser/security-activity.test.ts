@@ -1,20 +1,11 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { SecurityLogPage } from '../../src/contract/security-log.js';
-import { launchChromium, waitFor, type TestBrowser } from '../helpers/browser.js';
+import { waitFor } from '../helpers/browser.js';
 import { apiClient } from '../helpers/api-client.js';
-import {
-  createAccount,
-  mailsTo,
-  NO_API_RATE_LIMIT,
-  ownerApi,
-  PASSWORD,
-  startInstance,
-  tokenLink,
-  type Instance,
-  type Lang,
-} from '../helpers/browser-instance.js';
-import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import { createAccount, mailsTo, NO_API_RATE_LIMIT, ownerApi, PASSWORD, tokenLink, type Lang } from '../helpers/browser-instance.js';
+import { checkState, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * Profil → "Sicherheitsaktivität" in a real Chromium against a real server: events caused
@@ -122,32 +113,17 @@ interface Row {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: security activity (Profil → Sicherheitsaktivität)', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    let chrome: TestBrowser;
-
-    beforeAll(async () => {
-      [instance, chrome] = await Promise.all([startInstance('lifeline-security-ui-', NO_API_RATE_LIMIT), launchChromium(chromiumPath)]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
+    const run = useBrowserRun(chromiumPath, 'lifeline-security-ui-', NO_API_RATE_LIMIT);
 
     /** A fresh page in its own context (own cookies: another device), the account's time zone. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: ZONE, ...options });
+    const openPage = (options: PageOptions = {}) => newPage(run.chrome, { timezoneId: ZONE, ...options });
 
     const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator) =>
       checkState(page, failures, { prefix: 'security-activity', state, lang, target });
 
     /** checkState on a phone's page: afterwards it is back at its own width. */
-    async function checkOnPhone(page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page'): Promise<void> {
-      const size = page.viewportSize();
-      await checkState(page, failures, { prefix: 'security-activity', state, lang, target });
-      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
-    }
+    const checkOnPhone = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page') =>
+      checkStateAtOwnWidth(page, failures, { prefix: 'security-activity', state, lang, target });
 
     const section = (page: Page, lang: Lang) => page.getByRole('region', { name: WORDS[lang].section });
 
@@ -156,7 +132,7 @@ if (chromiumPath) {
       const items: SecurityLogPage['items'] = [];
       let cursor: string | null = null;
       do {
-        const response = await page.request.get(`${baseUrl}/api/v1/security-log${cursor ? `?cursor=${cursor}` : ''}`);
+        const response = await page.request.get(`${run.baseUrl}/api/v1/security-log${cursor ? `?cursor=${cursor}` : ''}`);
         expect(response.status()).toBe(200);
         const body = (await response.json()) as SecurityLogPage;
         items.push(...body.items);
@@ -167,8 +143,8 @@ if (chromiumPath) {
 
     /** A state-changing API call with the page's cookies and its session's CSRF token. */
     async function send(page: Page, method: 'PUT' | 'POST', path: string, data: unknown): Promise<number> {
-      const session = (await (await page.request.get(`${baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
-      const response = await page.request.fetch(`${baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
+      const session = (await (await page.request.get(`${run.baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
+      const response = await page.request.fetch(`${run.baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
       return response.status();
     }
 
@@ -228,22 +204,22 @@ if (chromiumPath) {
         const recoveryAddress = 'mara.privat@example.org';
         const failures: string[] = [];
         // account.created and account.email_verified (through the API, no browser: "Unbekanntes Gerät").
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         const { page, problems } = await openPage({ lang: 'de' });
-        await signIn(page, baseUrl, login);
+        await signIn(page, run.baseUrl, login);
 
         // A password change, a recovery e-mail set up and confirmed from elsewhere, a sign-in from another browser.
         expect(await send(page, 'PUT', '/api/v1/account/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).toBe(200);
         expect(await send(page, 'PUT', '/api/v1/recovery/email', { address: recoveryAddress })).toBe(202);
-        const token = new URL(await tokenLink(baseUrl, recoveryAddress)).searchParams.get('token');
-        const confirmed = await fetch(`${baseUrl}/api/v1/recovery/email/confirm`, {
+        const token = new URL(await tokenLink(run.baseUrl, recoveryAddress)).searchParams.get('token');
+        const confirmed = await fetch(`${run.baseUrl}/api/v1/recovery/email/confirm`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ token }),
         });
         expect(confirmed.status).toBe(200);
         const other = await openPage({ lang: 'de' });
-        await signIn(other.page, baseUrl, login, { password: NEW_PASSWORD });
+        await signIn(other.page, run.baseUrl, login, { password: NEW_PASSWORD });
         expect(other.problems, 'the other browser').toEqual([]);
         await other.context.close();
 
@@ -311,12 +287,12 @@ if (chromiumPath) {
       async () => {
         const login = 'jonas.berg@example.test';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         const { page, problems } = await openPage({ lang: 'de' });
-        await signIn(page, baseUrl, login);
+        await signIn(page, run.baseUrl, login);
         // 25 more sign-ins from this browser (its device cookie: a known device), one after the other.
         for (let i = 0; i < 25; i++) {
-          const response = await page.request.post(`${baseUrl}/api/v1/login`, { data: { email: login, password: PASSWORD } });
+          const response = await page.request.post(`${run.baseUrl}/api/v1/login`, { data: { email: login, password: PASSWORD } });
           expect(response.status(), `sign-in ${i + 1}`).toBe(200);
         }
         const log = await wholeLog(page);
@@ -396,10 +372,10 @@ if (chromiumPath) {
 
     /** The link of the "Das war ich nicht" mail to the login e-mail (the newest mail to it once there are more than `before`): the undo page. */
     async function mailedLink(login: string, lang: Lang, before: number): Promise<string> {
-      const link = await tokenLink(baseUrl, login, before);
-      expect(new URL(link).origin).toBe(baseUrl);
+      const link = await tokenLink(run.baseUrl, login, before);
+      expect(new URL(link).origin).toBe(run.baseUrl);
       expect(new URL(link).pathname).toBe('/undo');
-      const mail = (await mailsTo(baseUrl, login))[0];
+      const mail = (await mailsTo(run.baseUrl, login))[0];
       expect(mail?.subject).toBe(WORDS[lang].notMe.mailSubject);
       return link;
     }
@@ -412,10 +388,10 @@ if (chromiumPath) {
         const login = 'lena.brandt@example.test';
         const newDevice = w.events['session.signed_in_new_device'] ?? '?';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         // A: the owner's phone (the browser that confirmed the sign-up), signed in just now.
         const { page, problems } = await openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(page, baseUrl, login);
+        await signIn(page, run.baseUrl, login);
         const notMeRequests: string[] = [];
         page.on('request', (request) => {
           const path = new URL(request.url()).pathname;
@@ -423,7 +399,7 @@ if (chromiumPath) {
         });
         // B: another browser signs in with the same password: "Anmeldung von einem neuen Gerät", whose notice carries the link.
         const other = await openPage({ lang: 'de' });
-        await signIn(other.page, baseUrl, login);
+        await signIn(other.page, run.baseUrl, login);
         const log = await wholeLog(page);
         const undoable = log.filter((item) => item.undoable);
         expect(undoable.map((item) => item.type)).toEqual(['session.signed_in_new_device']);
@@ -478,10 +454,10 @@ if (chromiumPath) {
 
         // The notice of the sign-in (its link is the one replaced) is delivered before the count.
         await waitFor(
-          async () => (await mailsTo(baseUrl, login)).find((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät'),
+          async () => (await mailsTo(run.baseUrl, login)).find((m) => m.subject === 'Lifeline: Anmeldung auf einem neuen Gerät'),
           'the new-device notice',
         );
-        const mailsBefore = (await mailsTo(baseUrl, login)).length;
+        const mailsBefore = (await mailsTo(run.baseUrl, login)).length;
 
         // "Link an meine E-Mail-Adresse senden" by keyboard: one POST, no password dialog; the note says where, with the focus.
         await openQuestion();
@@ -490,8 +466,8 @@ if (chromiumPath) {
         await expect(page.getByRole('dialog').count()).resolves.toBe(0);
         await checkOnPhone(page, failures, 'de', 'not-me-link-sent', de);
         // Until the link is opened nothing changes: both sessions live, the password signs in.
-        expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
-        expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+        expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
+        expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
         // The mail reaches the login e-mail; its link opens the undo page, whose button (by keyboard) secures the account.
         const link = await mailedLink(login, 'de', mailsBefore);
@@ -505,9 +481,9 @@ if (chromiumPath) {
         await heading(page, w.notMe.undoDone).waitFor();
 
         // Every session is gone; the password no longer signs in.
-        expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
-        expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
-        const blocked = await apiClient(instance.server.app).post('/api/v1/login', { email: login, password: PASSWORD });
+        expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+        const blocked = await apiClient(run.instance.server.app).post('/api/v1/login', { email: login, password: PASSWORD });
         expect(blocked.status).toBe(403);
         expect(blocked.body.code).toBe('password-reset-required');
 
@@ -525,16 +501,16 @@ if (chromiumPath) {
         const login = 'noah.keller@example.test';
         const recoveryAddress = 'noah.privat@example.org';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'en' });
+        await createAccount(run.instance, login, { locale: 'en' });
         const { page, problems } = await openPage({ lang: 'en' });
-        await signIn(page, baseUrl, login, { lang: 'en' });
+        await signIn(page, run.baseUrl, login, { lang: 'en' });
         // The owner's recovery e-mail, set up from the account's first device: settled, so the undo keeps it.
-        const owner = await ownerApi(instance, login);
+        const owner = await ownerApi(run.instance, login);
         expect((await owner.put('/api/v1/recovery/email', { address: recoveryAddress })).status).toBe(202);
-        const token = new URL(await tokenLink(baseUrl, recoveryAddress)).searchParams.get('token');
-        expect((await apiClient(instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
+        const token = new URL(await tokenLink(run.baseUrl, recoveryAddress)).searchParams.get('token');
+        expect((await apiClient(run.instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
         const other = await openPage({ lang: 'en' });
-        await signIn(other.page, baseUrl, login, { lang: 'en' });
+        await signIn(other.page, run.baseUrl, login, { lang: 'en' });
         const eventId = (await wholeLog(page)).find((item) => item.type === 'session.signed_in_new_device' && item.undoable)?.id ?? '?';
         await page.reload();
         await heading(page, w.profile).waitFor();
@@ -546,22 +522,22 @@ if (chromiumPath) {
         await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.sendLink, w.notMe.cancel]);
         await check(page, failures, 'en', 'not-me-question', en);
         // The notices of the sign-in (to the login and the recovery e-mail) are delivered before the count.
-        await waitFor(async () => (await mailsTo(baseUrl, login)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'), 'the new-device notice');
+        await waitFor(async () => (await mailsTo(run.baseUrl, login)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'), 'the new-device notice');
         await waitFor(
-          async () => (await mailsTo(baseUrl, recoveryAddress)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'),
+          async () => (await mailsTo(run.baseUrl, recoveryAddress)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'),
           'the new-device notice to the recovery e-mail',
         );
-        const mailsBefore = (await mailsTo(baseUrl, login)).length;
-        const recoveryMailsBefore = (await mailsTo(baseUrl, recoveryAddress)).length;
+        const mailsBefore = (await mailsTo(run.baseUrl, login)).length;
+        const recoveryMailsBefore = (await mailsTo(run.baseUrl, recoveryAddress)).length;
 
         // The link: one POST, nothing else changes; the note takes the focus.
         await sendLink(page, row, 'en', eventId, 'n***@example.test', () => question.getByRole('button', { name: w.notMe.sendLink, exact: true }).click());
         await check(page, failures, 'en', 'not-me-link-sent', en);
-        expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+        expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
         // The mail reaches the login e-mail, and only it; its link opens the undo page, whose button secures the account.
         const link = await mailedLink(login, 'en', mailsBefore);
-        expect(await mailsTo(baseUrl, recoveryAddress)).toHaveLength(recoveryMailsBefore);
+        expect(await mailsTo(run.baseUrl, recoveryAddress)).toHaveLength(recoveryMailsBefore);
         await other.page.goto(link);
         await heading(other.page, w.notMe.undoPageTitle).waitFor();
         const [secured] = await Promise.all([
@@ -573,9 +549,9 @@ if (chromiumPath) {
         expect(((await secured.json()) as { removed: unknown[] }).removed).toEqual([]);
         await heading(other.page, w.notMe.undoDone).waitFor();
         await expect(other.page.getByRole('heading', { name: 'Removed recovery options' }).count()).resolves.toBe(0);
-        expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
-        expect((await other.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
-        const blocked = await apiClient(instance.server.app).post('/api/v1/login', { email: login, password: PASSWORD });
+        expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+        const blocked = await apiClient(run.instance.server.app).post('/api/v1/login', { email: login, password: PASSWORD });
         expect(blocked.status).toBe(403);
         expect(blocked.body.code).toBe('password-reset-required');
 

@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { createManualClock, type ManualClock } from '../../src/core/clock.js';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+import { describe, expect, inject, it } from 'vitest';
 import type { RecoveryView } from '../../src/contract/recovery.js';
 import { apiClient } from '../helpers/api-client.js';
-import { launchChromium, type TestBrowser, waitFor } from '../helpers/browser.js';
+import { waitFor } from '../helpers/browser.js';
 import {
   createAccount,
   ownerApi,
@@ -12,25 +12,12 @@ import {
   mailsTo,
   NO_API_RATE_LIMIT,
   PASSWORD,
-  startInstance,
   tokenLink,
-  type Instance,
   type Lang,
   type MailboxMessage,
 } from '../helpers/browser-instance.js';
-import {
-  checkState,
-  DESKTOP,
-  focusInfo,
-  heading,
-  newPage,
-  PHONE_DEVICE,
-  recoveryView,
-  signIn,
-  tabTo,
-  text,
-  type PageOptions,
-} from '../helpers/browser-page.js';
+import { focusInfo, heading, PHONE_DEVICE, recoveryView, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
  * "Das war ich nicht" (docs/security.md "The owner wins") in a real Chromium against a real server: a security
@@ -110,43 +97,26 @@ const WORDS = {
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
   describe('browser: "Das war ich nicht" (security notices)', () => {
-    let instance: Instance;
-    let baseUrl: string;
-    let chrome: TestBrowser;
-    /** The server's clock: an attacker's device is made older than 7 days (see below). */
-    let clock: ManualClock;
-
-    beforeAll(async () => {
-      clock = createManualClock(Date.now());
-      [instance, chrome] = await Promise.all([startInstance('lifeline-undo-ui-', NO_API_RATE_LIMIT, { clock }), launchChromium(chromiumPath)]);
-      baseUrl = instance.baseUrl;
-    });
-
-    afterAll(async () => {
-      await chrome?.close();
-      await instance?.close();
-    });
-
-    /** A fresh page in its own context (own cookies: another device); error answers the test provokes are listed. */
-    const openPage = (options: PageOptions = {}) => newPage(chrome, { timezoneId: 'Europe/Berlin', ...options });
+    /**
+     * run.clock, the server's: an attacker's device is made older than 7 days (see below).
+     * run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed.
+     */
+    const run = useBrowserRun(chromiumPath, 'lifeline-undo-ui-', NO_API_RATE_LIMIT, { manualClock: true });
 
     /**
      * One state of the page (checkState): screenshots of the full page as
      * security-undo-<state>-<lang>-<width>.png; a phone's page is back at its own width after.
      */
-    async function check(page: Page, failures: string[], lang: Lang, state: string): Promise<void> {
-      const size = page.viewportSize();
-      await checkState(page, failures, { prefix: 'security-undo', state, lang, target: 'page' });
-      if (size && size.width !== DESKTOP.width) await page.setViewportSize(size);
-    }
+    const check = (page: Page, failures: string[], lang: Lang, state: string) =>
+      checkStateAtOwnWidth(page, failures, { prefix: 'security-undo', state, lang, target: 'page' });
 
     /** The answer to signing in with `password` over the API (a client of its own, no cookies). */
-    const signInAnswer = async (email: string, password: string) => apiClient(instance.server.app).post('/api/v1/login', { email, password });
+    const signInAnswer = async (email: string, password: string) => apiClient(run.instance.server.app).post('/api/v1/login', { email, password });
 
     /** A state-changing API call with the page's cookies and its session's CSRF token: the status and the answer. */
     async function call(page: Page, method: 'PUT' | 'POST', path: string, data: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-      const session = (await (await page.request.get(`${baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
-      const response = await page.request.fetch(`${baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
+      const session = (await (await page.request.get(`${run.baseUrl}/api/v1/session`)).json()) as { csrfToken: string };
+      const response = await page.request.fetch(`${run.baseUrl}${path}`, { method, data, headers: { 'x-csrf-token': session.csrfToken } });
       const body = response.headers()['content-type']?.includes('json') ? ((await response.json()) as Record<string, unknown>) : {};
       return { status: response.status(), body };
     }
@@ -160,8 +130,8 @@ if (chromiumPath) {
      */
     async function ageDevice(page: Page): Promise<void> {
       for (const hours of [4 * 24, 4 * 24 + 1]) {
-        clock.advance(hours * 3600_000);
-        expect((await page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+        run.clock.advance(hours * 3600_000);
+        expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
       }
     }
 
@@ -184,11 +154,11 @@ if (chromiumPath) {
      */
     async function intruderAddsChannels(page: Page, address: string, number: { typed: string; e164: string }): Promise<{ email: unknown; phone: unknown }> {
       expect(await send(page, 'PUT', '/api/v1/recovery/email', { address, password: PASSWORD })).toBe(202);
-      const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
-      const email = await page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
+      const token = new URL(await tokenLink(run.baseUrl, address)).searchParams.get('token');
+      const email = await page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
       expect(email.status()).toBe(200);
       // The phone a few minutes later (the server's clock stands still otherwise).
-      clock.advance(5 * 60_000);
+      run.clock.advance(5 * 60_000);
       expect(await send(page, 'PUT', '/api/v1/recovery/phone', { number: number.typed, password: PASSWORD })).toBe(202);
       const phone = await call(page, 'POST', '/api/v1/recovery/phone/confirm', { code: await smsCode(number.e164) });
       expect(phone.status).toBe(200);
@@ -198,17 +168,17 @@ if (chromiumPath) {
     /** Newest first: the messages to `to` that `carries` says are the right kind, once there are more than `before`. */
     async function messageTo(to: string, carries: (message: MailboxMessage) => boolean, before = 0): Promise<MailboxMessage> {
       return waitFor(async () => {
-        const list = (await mailbox(baseUrl)).filter((message) => message.to === to && carries(message));
+        const list = (await mailbox(run.baseUrl)).filter((message) => message.to === to && carries(message));
         return list.length > before ? list[0] : undefined;
       }, `a message to ${to}`);
     }
 
     /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail (as forgot-password.test.ts does). */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
-      const client = await ownerApi(instance, email);
+      const client = await ownerApi(run.instance, email);
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
-      const token = new URL(await tokenLink(baseUrl, address)).searchParams.get('token');
-      expect((await apiClient(instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
+      const token = new URL(await tokenLink(run.baseUrl, address)).searchParams.get('token');
+      expect((await apiClient(run.instance.server.app).post('/api/v1/recovery/email/confirm', { token })).status).toBe(200);
     }
 
     /**
@@ -222,7 +192,7 @@ if (chromiumPath) {
       expect(at, mail.text).toBeGreaterThanOrEqual(0);
       const link = lines[at + 1] ?? '';
       expect(link).toMatch(/^https?:\/\/\S+\/undo\?token=\S+$/);
-      expect(new URL(link).origin).toBe(baseUrl);
+      expect(new URL(link).origin).toBe(run.baseUrl);
       return link;
     }
 
@@ -288,21 +258,21 @@ if (chromiumPath) {
         const original = 'mara.privat@example.org';
         const evil = 'postfach.fremd@example.net';
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
         await withRecoveryEmail(login, original);
 
         // The attacker: another browser (a new device), signed in with the password; he keeps his
         // session alive for more than 7 days, so his device is no longer new: a change from a
         // newer one would be held for 72 hours (test/browser/channel-hold.test.ts); his takes effect at once.
-        const attacker = await openPage({ lang: 'de' });
-        await signIn(attacker.page, baseUrl, login, { newDevice: true });
+        const attacker = await run.openPage({ lang: 'de' });
+        await signIn(attacker.page, run.baseUrl, login, { newDevice: true });
         await ageDevice(attacker.page);
         expect(await send(attacker.page, 'PUT', '/api/v1/recovery/email', { address: evil, password: PASSWORD })).toBe(202);
-        const evilToken = new URL(await tokenLink(baseUrl, evil)).searchParams.get('token');
-        const confirmed = await attacker.page.request.post(`${baseUrl}/api/v1/recovery/email/confirm`, { data: { token: evilToken } });
+        const evilToken = new URL(await tokenLink(run.baseUrl, evil)).searchParams.get('token');
+        const confirmed = await attacker.page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token: evilToken } });
         expect(confirmed.status()).toBe(200);
         expect(((await confirmed.json()) as { status: string }).status).toBe('active');
-        const attackersView = async (): Promise<RecoveryView['email']> => (await recoveryView(attacker.page, baseUrl)).email;
+        const attackersView = async (): Promise<RecoveryView['email']> => (await recoveryView(attacker.page, run.baseUrl)).email;
         await expect(attackersView()).resolves.toMatchObject({ status: 'active', address: evil, usableFrom: expect.any(String) as unknown });
 
         // The notice to the login address carries the link; so does the one to A (the owner's,
@@ -312,15 +282,15 @@ if (chromiumPath) {
         expect(toOriginal.text).toContain('/undo?token=');
         const toEvil = await messageTo(evil, (message) => message.subject === 'Lifeline: Wiederherstellungs-E-Mail geändert');
         expect(toEvil.text).not.toContain('/undo?token=');
-        expect((await mailsTo(baseUrl, evil)).filter((message) => message.text.includes('/undo?token='))).toEqual([]);
+        expect((await mailsTo(run.baseUrl, evil)).filter((message) => message.text.includes('/undo?token='))).toEqual([]);
 
         // The owner: a third browser on a phone, not signed in. Opening the link changes nothing.
-        const owner = await openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 410, path: '/api/v1/security/undo' }] });
+        const owner = await run.openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 410, path: '/api/v1/security/undo' }] });
         await openLink(owner.page, link, 'de');
         await expect(text(owner.page.getByRole('main'))).resolves.toContain(w.submit);
         await check(owner.page, failures, 'de', 'ask');
         await expect(attackersView()).resolves.toMatchObject({ status: 'active', address: evil, usableFrom: expect.any(String) as unknown });
-        expect((await attacker.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+        expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
         // The button by keyboard: secured, the list of what was done (B removed as not settled, A
         // back), B under "Entfernte Wiederherstellungsoptionen", "Neues Passwort festlegen".
@@ -333,7 +303,7 @@ if (chromiumPath) {
         await check(owner.page, failures, 'de', 'done');
 
         // The attacker is signed out; the password no longer signs in, until a reset.
-        expect((await attacker.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
         const blocked = await signInAnswer(login, PASSWORD);
         expect(blocked.status).toBe(403);
         expect(blocked.body.code).toBe('password-reset-required');
@@ -347,8 +317,8 @@ if (chromiumPath) {
         // The way back, "Passwort vergessen?" with the login address (over the API; its UI is
         // forgot-password.test.ts's subject): then A is the recovery e-mail again, B is gone.
         const isReset = (message: MailboxMessage) => message.text.includes('/reset-password?token=');
-        const resets = (await mailsTo(baseUrl, login)).filter(isReset).length;
-        const client = apiClient(instance.server.app);
+        const resets = (await mailsTo(run.baseUrl, login)).filter(isReset).length;
+        const client = apiClient(run.instance.server.app);
         expect((await client.post('/api/v1/password/forgot', { identifier: login })).status).toBe(202);
         const resetMail = await messageTo(login, isReset, resets);
         const code = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m.exec(resetMail.text)?.[1];
@@ -372,19 +342,19 @@ if (chromiumPath) {
       const w = WORDS.en;
       const login = 'nora.quinn@example.test';
       const failures: string[] = [];
-      await createAccount(instance, login, { locale: 'en' });
-      const attacker = await openPage({ lang: 'en' });
-      await signIn(attacker.page, baseUrl, login, { lang: 'en', newDevice: true });
+      await createAccount(run.instance, login, { locale: 'en' });
+      const attacker = await run.openPage({ lang: 'en' });
+      await signIn(attacker.page, run.baseUrl, login, { lang: 'en', newDevice: true });
       // A few minutes later (the server's clock stands still otherwise): the sign-in's own notice
       // is an earlier event, whose link this undo leaves alone.
-      clock.advance(5 * 60_000);
+      run.clock.advance(5 * 60_000);
       expect(await send(attacker.page, 'PUT', '/api/v1/account/password', { currentPassword: PASSWORD, newPassword: ATTACKER_PASSWORD })).toBe(200);
       const link = await undoLink(login, 'Lifeline: Your password was changed', w.linkLabel);
 
-      const owner = await openPage({ lang: 'en', expected: [{ status: 410, path: '/api/v1/security/undo' }] });
+      const owner = await run.openPage({ lang: 'en', expected: [{ status: 410, path: '/api/v1/security/undo' }] });
       await openLink(owner.page, link, 'en');
       await check(owner.page, failures, 'en', 'ask');
-      expect((await attacker.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(200);
+      expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
       const done = await secureByKeyboard(owner.page, 'en');
       expect(done).toEqual(['signed-out-everywhere', 'sign-in-blocked']);
@@ -395,7 +365,7 @@ if (chromiumPath) {
       await check(owner.page, failures, 'en', 'done');
 
       // Signed out; the attacker's new password is blocked as well.
-      expect((await attacker.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+      expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
       const blocked = await signInAnswer(login, ATTACKER_PASSWORD);
       expect(blocked.status).toBe(403);
       expect(blocked.body.code).toBe('password-reset-required');
@@ -445,20 +415,20 @@ if (chromiumPath) {
         const evil = 'umleitung.an.einen.voellig.fremden.empfaenger.mit.langem.namen@postfach-des-eindringlings.example.net';
         const number = mobileNumber();
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'de' });
+        await createAccount(run.instance, login, { locale: 'de' });
 
         // The intruder: a new device (notified "Anmeldung auf einem neuen Gerät"); what he adds is held 72 hours.
-        const intruder = await openPage({ lang: 'de' });
-        await signIn(intruder.page, baseUrl, login, { newDevice: true });
-        clock.advance(5 * 60_000);
+        const intruder = await run.openPage({ lang: 'de' });
+        await signIn(intruder.page, run.baseUrl, login, { newDevice: true });
+        run.clock.advance(5 * 60_000);
         await expect(intruderAddsChannels(intruder.page, evil, number)).resolves.toEqual({ email: 'held', phone: 'held' });
-        const view = await recoveryView(intruder.page, baseUrl);
+        const view = await recoveryView(intruder.page, run.baseUrl);
         expect(view.email).toMatchObject({ status: 'none', addition: { address: evil } });
         expect(view.phone).toMatchObject({ status: 'none', addition: { masked: number.masked } });
 
         // The owner's phone, not signed in: the link of the new-device notice, the button by keyboard.
         const link = await undoLink(login, 'Lifeline: Anmeldung auf einem neuen Gerät', w.linkLabel);
-        const owner = await openPage({ lang: 'de', ...PHONE_DEVICE });
+        const owner = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
         await openLink(owner.page, link, 'de');
         await expect(text(owner.page.locator('.undo-event'))).resolves.toContain('Anmeldung von einem neuen Gerät');
         const done = await secureByKeyboard(owner.page, 'de');
@@ -473,7 +443,7 @@ if (chromiumPath) {
         await check(owner.page, failures, 'de', 'removed');
 
         // The intruder is out, and the account-secured notice to the login address names what went.
-        expect((await intruder.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await intruder.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
         const secured = await messageTo(login, (message) => message.subject === 'Lifeline: Ihr Konto wurde gesichert');
         expect(secured.text.replace(/\s+/g, ' ')).toContain(`Entfernt: ${evil}, ${number.masked}.`);
 
@@ -492,20 +462,20 @@ if (chromiumPath) {
         const evil = 'forwarding.to.a.complete.stranger.with.a.rather.long.name@mailbox-of-the-intruder.example.net';
         const number = mobileNumber();
         const failures: string[] = [];
-        await createAccount(instance, login, { locale: 'en' });
+        await createAccount(run.instance, login, { locale: 'en' });
 
         // The intruder signed in more than 7 days ago and kept his session alive: what he adds is active at once.
-        const intruder = await openPage({ lang: 'en' });
-        await signIn(intruder.page, baseUrl, login, { lang: 'en', newDevice: true });
+        const intruder = await run.openPage({ lang: 'en' });
+        await signIn(intruder.page, run.baseUrl, login, { lang: 'en', newDevice: true });
         await ageDevice(intruder.page);
         await expect(intruderAddsChannels(intruder.page, evil, number)).resolves.toEqual({ email: 'active', phone: 'active' });
-        const view = await recoveryView(intruder.page, baseUrl);
+        const view = await recoveryView(intruder.page, run.baseUrl);
         expect(view.email).toMatchObject({ status: 'active', address: evil });
         expect(view.phone).toMatchObject({ status: 'active', masked: number.masked });
 
         // The owner's phone: the link of the notice of the address being set up (the phone came after it).
         const link = await undoLink(login, 'Lifeline: Recovery e-mail set up', w.linkLabel);
-        const owner = await openPage({ lang: 'en', ...PHONE_DEVICE });
+        const owner = await run.openPage({ lang: 'en', ...PHONE_DEVICE });
         await openLink(owner.page, link, 'en');
         await check(owner.page, failures, 'en', 'ask-added');
         const done = await secureByKeyboard(owner.page, 'en');
@@ -517,7 +487,7 @@ if (chromiumPath) {
         await expect(doneList(owner.page)).resolves.toEqual(done.map((step) => w.steps[step]));
         await expectRemovedShown(owner.page, 'en', evil, number.masked);
         await check(owner.page, failures, 'en', 'removed');
-        expect((await intruder.page.request.get(`${baseUrl}/api/v1/session`)).status()).toBe(401);
+        expect((await intruder.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
 
         expect(owner.problems, 'the owner’s browser').toEqual([]);
         expect(intruder.problems, 'the intruder’s browser').toEqual([]);

@@ -249,6 +249,12 @@ export async function checkState(page: Page, failures: string[], options: Checke
   if (focusKept) expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
 }
 
+/** The words of the profile's "Kontowiederherstellung" section every recovery flow passes (ui.profile.recovery in src/i18n). */
+export const RECOVERY_SECTION_WORDS = {
+  de: { profile: 'Profil', section: 'Kontowiederherstellung', notSetUp: 'Nicht eingerichtet' },
+  en: { profile: 'Profile', section: 'Account recovery', notSetUp: 'Not set up' },
+} as const;
+
 /**
  * Where each recovery flow starts once signed in: the profile's "Kontowiederherstellung"
  * section (`words.section`) and its row `words.row` (the recovery e-mail's or phone's), after

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
 /**
  * Writes a tiny MaxMind DB (MMDB 2.0) file for tests: an IPv4 search tree over a few networks
  * and their records. MaxMind's test databases cannot be downloaded here, and a GeoLite2 file is
@@ -82,4 +86,11 @@ export function writeMmdb(networks: readonly { readonly cidr: string; readonly d
     Buffer.from('MaxMind.com'),
     Buffer.from(metadata),
   ]);
+}
+
+/** Writes the MMDB of `networks` (writeMmdb) as `name` into a fresh temporary directory; answers the file's path (for GEOIP_DB). */
+export function writeMmdbFile(name: string, networks: readonly { readonly cidr: string; readonly data: Value }[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-')), name);
+  writeFileSync(file, writeMmdb(networks));
+  return file;
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config-error.js';
 import { parseConfig, type Environment } from '../../src/config/parse-config.js';
 
 /** A fixed 32-byte test key (base64), so tests can also compute expected hashes. */
@@ -23,3 +24,24 @@ export function testEnvironment(overrides: Environment = {}): Environment {
 export function testConfig(overrides: Environment = {}): Config {
   return parseConfig(testEnvironment(overrides));
 }
+
+/** The problems the ConfigError of parseConfig(env) names; throws if parseConfig passes (or fails otherwise). */
+export function configProblems(env: Environment): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** A host's branding settings (docs/operations.md "Branding"): a logo, an accent colour and the four links, all valid. */
+export const BRAND_SETTINGS = {
+  BRAND_LOGO_URL: 'https://cdn.example.com/brand/logo.svg',
+  BRAND_ACCENT_COLOR: '#0B6E4F',
+  BRAND_SUPPORT_URL: 'mailto:hilfe@example.com',
+  BRAND_PRIVACY_URL: 'https://www.example.com/datenschutz',
+  BRAND_TERMS_URL: 'https://www.example.com/agb',
+  BRAND_IMPRINT_URL: 'https://www.example.com/impressum',
+} as const;

@@ -57,12 +57,17 @@ export async function createTestDatabase(dialect: DialectName): Promise<TestData
   };
 }
 
-/** Opens the test database through Lifeline's own code and applies the migrations. */
-export async function openMigrated(testDb: TestDatabase, poolSize = 12): Promise<Database> {
-  const database = await createDatabase(
+/** Opens the test database through Lifeline's own code, as it is (no migration applied). */
+export async function openTestDatabase(testDb: TestDatabase, poolSize: number): Promise<Database> {
+  return createDatabase(
     testDb.dialect === 'sqlite' ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url } : { dialect: 'postgres', url: testDb.url },
     { poolSize },
   );
+}
+
+/** Opens the test database through Lifeline's own code and applies the migrations. */
+export async function openMigrated(testDb: TestDatabase, poolSize = 12): Promise<Database> {
+  const database = await openTestDatabase(testDb, poolSize);
   await migrateToLatest(database);
   return database;
 }

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
-import { apiClient, codeTo as codeToHelper, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { apiClient, codeTo as codeToHelper, GOOD_PASSWORD, mailsTo, signedInAccount, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
+import { ipSequence, settleOutbox, useTestApp } from '../helpers/test-app.js';
+import { confirmRecoveryEmail, undoNewDeviceNotice } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -12,31 +13,19 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * account and its data are gone. Also: the session's verification records (own action names
  * only, this session only, channels the action accepts).
  */
-let ipCounter = 0;
-const nextIp = () => `198.32.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.32');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: account deletion and Lifeline's own verifications`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
-    const settle = async () => {
-      await t.services.worker.runOnce();
-      t.clock.advance(SECOND);
-    };
+    const settle = () => settleOutbox(t);
     const codeTo = (to: string) => codeToHelper(t, to);
 
     async function withRecoveryEmail() {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const recovery = uniqueEmail('rec');
-      t.clock.advance(SECOND);
-      expect((await owner.client.put('/api/v1/recovery/email', { address: recovery, password: GOOD_PASSWORD })).status).toBe(202);
-      const mail = (await mailsTo(t, recovery)).find((m) => m.text.includes('/confirm-recovery-email?token='));
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: tokenIn(mail?.text) })).status).toBe(200);
-      await settle();
+      await confirmRecoveryEmail(t, owner.client, recovery);
       return { ...owner, recovery };
     }
 
@@ -218,9 +207,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await intruder.post('/api/v1/account/deletion', { password: GOOD_PASSWORD, verificationId: id })).status).toBe(202);
         expect((await accountRow(owner.accountId))?.deletion_due_at).not.toBeNull();
         if (way === 'undo') {
-          const notice = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('neuen Gerät'));
-          const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
-          const undone = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') });
+          const undone = await undoNewDeviceNotice(t, owner.email, nextIp());
           expect(undone.status).toBe(200);
           expect(undone.body.done).toContain('pending-changes-cancelled');
         } else {

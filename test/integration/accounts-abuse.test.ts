@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { HOUR, MINUTE } from '../../src/core/clock.js';
 import { randomToken } from '../../src/core/random.js';
 import { apiClient, lastMailTo, tokenIn, uniqueEmail, type ApiClient, type ApiResponse } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -97,11 +97,7 @@ async function raw(t: TestApp, options: { method: string; url: string; client?: 
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: bad input and abuse on accounts and sessions`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect, { env: ENV });
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect, { env: ENV });
     afterEach(() => {
       vi.restoreAllMocks();
     });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/core/clock.js';
 import {
   apiClient,
@@ -11,7 +11,7 @@ import {
   tokenIn,
   uniqueEmail,
 } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -20,11 +20,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  */
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: races and takeover sequences of accounts and sessions`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const statuses = (responses: { status: number }[]) => responses.map((r) => r.status).sort((a, b) => a - b);
 

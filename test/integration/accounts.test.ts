@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DAY, HOUR, MINUTE } from '../../src/core/clock.js';
 import {
   apiClient,
@@ -11,16 +11,12 @@ import {
   tokenIn,
   uniqueEmail,
 } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: sign-up and confirmation of the login e-mail (docs/reference/product.md §1)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const account = (email: string) => t.database.db.selectFrom('accounts').selectAll().where('email_normalized', '=', email.toLowerCase()).executeTakeFirst();
     const securityEvents = async (accountId: string) =>
@@ -138,11 +134,7 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   describe(`${dialect}: sign-in and the session (docs/reference/product.md §1, docs/reference/security-requirements.md 2, 7.3, 8.1)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     it('sets an HttpOnly, SameSite=Lax session cookie and a device cookie; GET /session shows the account', async () => {
       const { client, email, accountId } = await signedInAccount(t);
@@ -253,11 +245,7 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   describe(`${dialect}: re-authentication, the privileged window and sessions (docs/reference/product.md §1, docs/reference/security-requirements.md 2.5–2.7)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     it('re-authentication: a wrong password is 403 wrong-password; the right one a new id and a 10-minute window', async () => {
       const { client, password } = await signedInAccount(t);
@@ -326,11 +314,7 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   describe(`${dialect}: changing the password, the login e-mail, language and time zone (docs/reference/product.md §1)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const hashOf = async (accountId: string) =>
       (await t.database.db.selectFrom('accounts').select('password_hash').where('id', '=', accountId).executeTakeFirstOrThrow()).password_hash;

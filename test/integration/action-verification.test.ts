@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
 import { apiClient, codeTo as codeToHelper, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, settleOutbox, type TestApp } from '../helpers/test-app.js';
+import { confirmRecoveryEmail } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -12,8 +13,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * names, a channel the account has not confirmed (or not long enough). docs/reference/security-requirements.md 3.3, 3.5,
  * 3.10, 4.4, 4.5 for the codes.
  */
-let ipCounter = 0;
-const nextIp = () => `198.31.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.31');
 const HOST_ORIGIN = 'https://app.example.com';
 
 for (const dialect of dialectsUnderTest()) {
@@ -37,19 +37,8 @@ for (const dialect of dialectsUnderTest()) {
         get: (url: string) => client.get(url, headers),
       };
     };
-    const settle = async () => {
-      await t.services.worker.runOnce();
-      t.clock.advance(SECOND);
-    };
+    const settle = () => settleOutbox(t);
     const codeTo = (to: string) => codeToHelper(t, to);
-
-    async function confirmRecoveryEmail(client: ApiClient, address: string): Promise<void> {
-      t.clock.advance(SECOND);
-      expect((await client.put('/api/v1/recovery/email', { address, password: GOOD_PASSWORD })).status).toBe(202);
-      const mail = (await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='));
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: tokenIn(mail?.text) })).status).toBe(200);
-      await settle();
-    }
 
     async function confirmPhone(client: ApiClient): Promise<string> {
       const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
@@ -65,7 +54,7 @@ for (const dialect of dialectsUnderTest()) {
     async function fullAccount() {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const recovery = uniqueEmail('rec');
-      await confirmRecoveryEmail(owner.client, recovery);
+      await confirmRecoveryEmail(t, owner.client, recovery);
       const phone = await confirmPhone(owner.client);
       return { ...owner, recovery, phone };
     }
@@ -293,7 +282,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await other.get('/api/v1/session')).status).toBe(200);
       t.clock.advance(DAY + MINUTE);
       const young = uniqueEmail('young');
-      await confirmRecoveryEmail(other, young);
+      await confirmRecoveryEmail(t, other, young);
       const record = String((await start(owner.accountId)).body.id);
       const refused = await host().post(`/api/v1/verifications/${record}/send`, { channel: 'recovery-email' });
       expect([refused.status, refused.body.code]).toEqual([422, 'channel-not-available']);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, securityEventTypes, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -9,8 +9,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
  * disable, enable, sign out, send a reset link, delete) and, as deliberately, what it cannot
  * (set a password, read a secret, add a channel). Each action is logged for the owner to see.
  */
-let ipCounter = 0;
-const nextIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.18');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: admin API`, () => {
@@ -54,8 +53,6 @@ for (const dialect of dialectsUnderTest()) {
     };
     const accountUrl = (id: string) => `/api/v1/admin/accounts/${id}`;
     const eventsOf = (accountId: string) => receiver.deliveries.filter((d) => d.json?.data?.accountId === accountId).map((d) => d.json?.type);
-    const logTypes = async (accountId: string) =>
-      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((r) => r.type);
 
     it('scopes: none or a wrong key 401; a key without the route’s scope 403; read and write are independent; an admin key is no verifications key', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
@@ -165,7 +162,7 @@ for (const dialect of dialectsUnderTest()) {
       const a = await signedInAccount(t, { ip: nextIp() });
       expect((await host(writeKey).post(`${accountUrl(a.accountId)}/sessions/revoke`)).status).toBe(204);
       expect((await a.client.get('/api/v1/session')).status).toBe(401);
-      expect(await logTypes(a.accountId)).toContain('sessions.revoked_by_support');
+      expect(await securityEventTypes(t, a.accountId)).toContain('sessions.revoked_by_support');
       expect((await a.client.post('/api/v1/login', { email: a.email, password: a.password })).status).toBe(200);
     });
 
@@ -177,7 +174,7 @@ for (const dialect of dialectsUnderTest()) {
       const mail = (await mailsTo(t, a.email)).find((m) => m.text.includes('/reset-password?token='));
       const token = tokenIn(mail?.text);
       expect(token).toBeDefined();
-      expect(await logTypes(a.accountId)).toContain('password_reset.sent_by_support');
+      expect(await securityEventTypes(t, a.accountId)).toContain('password_reset.sent_by_support');
       // The password still works.
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/login', { email: a.email, password: a.password })).status).toBe(200);
       // The owner opens the link in any browser and sets a new password.

@@ -1,26 +1,20 @@
 import { Migrator } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/db/create-database.js';
+import { describe, expect, it } from 'vitest';
 import { migrateToLatest, migrations } from '../../src/db/migrate.js';
 import { apiClient, signedInAccount } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
-import { createTestDatabase, dialectsUnderTest } from '../helpers/test-database.js';
+import { ipSequence, useTestApp } from '../helpers/test-app.js';
+import { createTestDatabase, dialectsUnderTest, openTestDatabase } from '../helpers/test-database.js';
 
 /**
  * API keys with scopes (docs/api.md "API keys and scopes"): each host route names the scope it
  * needs; a live key without it answers 403 `insufficient-scope`, a missing or wrong key 401 as
  * before. Keys made before scopes existed keep working: they get `verifications`.
  */
-let ipCounter = 0;
-const nextIp = () => `198.42.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.42');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: API key scopes`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const host = (key: string | null) => {
       const client = apiClient(t.app, { ip: '10.0.0.5' });
@@ -86,12 +80,7 @@ for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: migration 0018 gives keys made before scopes the verifications scope`, () => {
     it('an old key keeps working after the upgrade', async () => {
       const testDb = await createTestDatabase(dialect);
-      const database = await createDatabase(
-        testDb.dialect === 'sqlite'
-          ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url }
-          : { dialect: 'postgres', url: testDb.url },
-        { poolSize: 2 },
-      );
+      const database = await openTestDatabase(testDb, 2);
       try {
         const migrator = new Migrator({
           db: database.db,

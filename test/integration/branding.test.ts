@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, GOOD_PASSWORD, lastMailTo, uniqueEmail } from '../helpers/api-client.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { BRAND_SETTINGS } from '../helpers/test-config.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -12,15 +13,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * over the built-in ones; the logo's origin in img-src and nowhere else; markup in the product
  * name stays text everywhere.
  */
-const BRANDING = {
-  APP_NAME: 'Acme <Konto>',
-  BRAND_LOGO_URL: 'https://cdn.example.com/brand/logo.svg',
-  BRAND_ACCENT_COLOR: '#0B6E4F',
-  BRAND_SUPPORT_URL: 'mailto:hilfe@example.com',
-  BRAND_PRIVACY_URL: 'https://www.example.com/datenschutz',
-  BRAND_TERMS_URL: 'https://www.example.com/agb',
-  BRAND_IMPRINT_URL: 'https://www.example.com/impressum',
-};
+const BRANDING = { APP_NAME: 'Acme <Konto>', ...BRAND_SETTINGS };
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: branding`, () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOUR, MINUTE, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
 import { apiClient, codeTo, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { ipSequence, settleOutbox, useTestApp } from '../helpers/test-app.js';
+import { undoNewDeviceNotice } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 import type { RecoveryView } from '../../src/contract/recovery.js';
 
@@ -13,21 +14,13 @@ import type { RecoveryView } from '../../src/contract/recovery.js';
  * device (the browser that confirmed the sign-up), and a device older than 7 days, are not
  * held. The requirements it covers are named in docs/security.md's row for the hold.
  */
-let ipCounter = 0;
-const nextIp = () => `198.34.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.34');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: the 72-hour hold on removing or replacing a recovery channel`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
-    const settle = async () => {
-      await t.services.worker.runOnce();
-      t.clock.advance(SECOND);
-    };
+    const settle = () => settleOutbox(t);
     const housekeeping = () => createHousekeeping(t.services).runOnce();
     const recovery = async (client: ApiClient) => (await client.get('/api/v1/recovery')).body as RecoveryView;
 
@@ -110,11 +103,7 @@ for (const dialect of dialectsUnderTest()) {
       const o = await ownerAndIntruder();
       // The intruder holds a removal; the owner undoes the new-device sign-in from its notice.
       expect((await o.intruder.del('/api/v1/recovery/email')).status).toBe(202);
-      const notice = (await mailsTo(t, o.email)).find((m) => m.subject.includes('neuen Gerät'));
-      const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
-      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') })).body.done).toContain(
-        'pending-changes-cancelled',
-      );
+      expect((await undoNewDeviceNotice(t, o.email, nextIp())).body.done).toContain('pending-changes-cancelled');
       t.clock.advance(73 * HOUR);
       await housekeeping();
       const row = await t.database.db.selectFrom('recovery_emails').select('status').where('account_id', '=', o.accountId).execute();
@@ -259,9 +248,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(
         (await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: await newRecoveryAddress(q.intruder, uniqueEmail('x')) })).body,
       ).toMatchObject({ status: 'held' });
-      const notice = (await mailsTo(t, q.email)).find((m) => m.subject.includes('neuen Gerät'));
-      const undo = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
-      expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(undo ?? '') })).status).toBe(200);
+      expect((await undoNewDeviceNotice(t, q.email, nextIp())).status).toBe(200);
       expect(await rowsOf('recovery_emails', q.accountId)).toEqual(['active']);
       t.clock.advance(73 * HOUR);
       await housekeeping();

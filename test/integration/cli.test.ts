@@ -2,12 +2,12 @@ import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase } from '../../src/db/create-database.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import { createOutbox } from '../../src/delivery/outbox/outbox.js';
 import { systemClock } from '../../src/core/clock.js';
+import { outgoingMessage } from '../helpers/outbox-message.js';
 import { TEST_SECRET_KEY } from '../helpers/test-config.js';
-import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/test-database.js';
+import { createTestDatabase, dialectsUnderTest, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -187,24 +187,17 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('outbox masks codes and links of waiting messages', async () => {
-      const database = await createDatabase(
-        testDb.dialect === 'sqlite'
-          ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url }
-          : { dialect: 'postgres', url: testDb.url },
-        { poolSize: 2 },
-      );
+      const database = await openTestDatabase(testDb, 2);
       try {
         await inTransaction(database, (trx) =>
-          createOutbox({ database, clock: systemClock }).enqueue(trx, {
-            kind: 'test.code',
-            channel: 'sms',
-            to: '+4915112345678',
-            locale: 'de',
-            subject: 'SMS',
-            text: 'Ihr Code:\n493817\nhttp://127.0.0.1:3999/reset?token=abc.SECRETSECRET',
-            html: null,
-            secrets: ['493817', 'abc.SECRETSECRET'],
-          }),
+          createOutbox({ database, clock: systemClock }).enqueue(
+            trx,
+            outgoingMessage('test.code', 'sms', '+4915112345678', {
+              subject: 'SMS',
+              text: 'Ihr Code:\n493817\nhttp://127.0.0.1:3999/reset?token=abc.SECRETSECRET',
+              secrets: ['493817', 'abc.SECRETSECRET'],
+            }),
+          ),
         );
       } finally {
         await database.destroy();
@@ -247,12 +240,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     it('account find | disable | enable | revoke-sessions | send-reset | delete: the admin API for operators; unknown ids exit 1, delete needs --yes', async () => {
-      const database = await createDatabase(
-        testDb.dialect === 'sqlite'
-          ? { dialect: 'sqlite', path: testDb.url.slice('sqlite:'.length), url: testDb.url }
-          : { dialect: 'postgres', url: testDb.url },
-        { poolSize: 2 },
-      );
+      const database = await openTestDatabase(testDb, 2);
       const id = '11111111-2222-4333-8444-555555555555';
       try {
         await database.db

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.js';
 import { queueTestMail } from '../../src/notifications/test-mail.js';
+import { outgoingMessage } from '../helpers/outbox-message.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 describe('the development mailbox (docs/reference/contracts.md "Contracts")', () => {
@@ -36,15 +37,14 @@ describe('the development mailbox (docs/reference/contracts.md "Contracts")', ()
   it('shows the messages on a page, escaped, and a mail’s HTML in a sandbox', async () => {
     t.clock.advance(1000);
     await inTransaction(t.database, (trx) =>
-      t.services.outbox.enqueue(trx, {
-        kind: 'test.xss',
-        channel: 'email',
-        to: 'x@example.com',
-        locale: 'de',
-        subject: '<script>alert(1)</script>',
-        text: `Link: ${t.config.http.publicUrl}/confirm?token=abc <b>bold</b>`,
-        html: '<p>hi</p>',
-      }),
+      t.services.outbox.enqueue(
+        trx,
+        outgoingMessage('test.xss', 'email', 'x@example.com', {
+          subject: '<script>alert(1)</script>',
+          text: `Link: ${t.config.http.publicUrl}/confirm?token=abc <b>bold</b>`,
+          html: '<p>hi</p>',
+        }),
+      ),
     );
     await t.services.worker.runOnce();
     const page = await t.app.inject({ method: 'GET', url: '/dev/mailbox' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, uniqueEmail } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -10,8 +10,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
  * the account is secured as by Lifeline's own undo and the host hears `account.secured` with the
  * event's id, so that it can revert its change.
  */
-let ipCounter = 0;
-const nextIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.19');
 const undoTokenIn = (text: string | undefined) => {
   const match = /\/undo\?token=([A-Za-z0-9_\-.~%]+)/.exec(text ?? '');
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LifelineError } from '../../src/core/errors.js';
 import { migrateDown, migrateToLatest } from '../../src/db/migrate.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /** A sample route for the plumbing's bad-input tests (only in this test's app). */
@@ -44,11 +44,7 @@ function problem(response: { headers: Record<string, unknown>; json: () => unkno
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: HTTP surface`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect, { extendApp: addSampleRoutes });
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect, { extendApp: addSampleRoutes });
 
     describe('case=health, readiness, metrics, openapi', () => {
       it('answers /health with status ok', async () => {

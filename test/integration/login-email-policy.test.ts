@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY, MINUTE, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
 import {
@@ -12,7 +12,8 @@ import {
   tokenIn,
   uniqueEmail,
 } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { ipSequence, useTestApp } from '../helpers/test-app.js';
+import { undoNewDeviceNotice } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -21,16 +22,11 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * 7-day wait that the old address can cancel (it hears of it at once); either way the old
  * address gets an undo link that lives 30 days.
  */
-let ipCounter = 0;
-const nextIp = () => `198.33.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.33');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: the login-e-mail change under the policy table`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
     const housekeeping = () => createHousekeeping(t.services).runOnce();
     const loginOf = async (id: string) =>
       await t.database.db.selectFrom('accounts').select(['email', 'pending_email', 'email_change_due_at']).where('id', '=', id).executeTakeFirstOrThrow();
@@ -136,9 +132,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await apiClient(t.app).post('/api/v1/account/email/confirm', { token: link })).status).toBe(200);
         expect((await loginOf(owner.accountId)).pending_email).toBe(evil);
         if (way === 'undo') {
-          const notice = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('neuen Gerät'));
-          const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
-          const undone = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') });
+          const undone = await undoNewDeviceNotice(t, owner.email, nextIp());
           expect(undone.status).toBe(200);
           expect(undone.body.done).toContain('pending-changes-cancelled');
         } else {

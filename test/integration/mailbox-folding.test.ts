@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GOOD_PASSWORD, apiClient, mailsTo, signedInAccount } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { ipSequence, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -10,19 +10,14 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * are compared as they are. docs/reference/security-requirements.md 3.17 (the recovery e-mail must differ from the login
  * e-mail) and 5.2 (limits per address).
  */
-let ipCounter = 0;
-const nextIp = () => `198.41.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.41');
 let nameCounter = 0;
 /** A Gmail local part of its own per test (dots and tags are added by the tests). */
 const freshName = () => `maxmustermann${process.pid}x${++nameCounter}`;
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: addresses of one mailbox`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const recoveryStatus = async (client: ReturnType<typeof apiClient>) => ((await client.get('/api/v1/recovery')).body.email as { status: string }).status;
 

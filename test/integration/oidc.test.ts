@@ -8,7 +8,7 @@ import { createHousekeeping } from '../../src/housekeeping.js';
 import { PUBLISH_BEFORE_SIGNING_MS } from '../../src/oidc/signing-keys.js';
 import { apiClient, codeTo, GOOD_PASSWORD, signedInAccount, tokenIn, mailsTo, type ApiClient } from '../helpers/api-client.js';
 import { oidcFlow, type TestClient } from '../helpers/oidc-flow.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -20,8 +20,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  */
 const ISSUER = 'http://127.0.0.1:3000/oidc';
 const NEW_PASSWORD = 'Neues-Passwort-fuer-Lifeline-7';
-let ipCounter = 0;
-const nextIp = () => `198.62.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.62');
 
 /** A loopback receiver for back-channel logout: records every POST, answers `status()`. */
 async function receiver(): Promise<{ url: string; posts: { type: string; body: string }[]; setStatus(s: number): void; close(): Promise<void> }> {

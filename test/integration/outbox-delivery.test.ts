@@ -9,6 +9,7 @@ import { createOutboxWorker, retryDelayMs } from '../../src/delivery/outbox/outb
 import type { MessageCatalogue } from '../../src/notifications/catalogue.js';
 import { createNotifier } from '../../src/notifications/notifier.js';
 import { createRecipientRepository } from '../../src/notifications/recipient-repository.js';
+import { emailWithLinkAndCode, outgoingMessage } from '../helpers/outbox-message.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -18,17 +19,13 @@ const PUBLIC_URL = 'http://127.0.0.1:3000';
 
 /** A message carrying a code and a link token, as a recovery flow would queue it. */
 function messageWithSecrets(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
-  return {
-    kind: 'test.code',
-    channel: 'email',
-    to: 'ada@example.com',
-    locale: 'de',
+  return outgoingMessage('test.code', 'email', 'ada@example.com', {
     subject: 'Ihr Bestätigungscode',
     text: `Ihr Code:\n${CODE}\n\nBestätigen:\n${PUBLIC_URL}/confirm-email?token=${TOKEN}`,
     html: `<p>${CODE}</p><p><a href="${PUBLIC_URL}/confirm-email?token=${TOKEN}">Bestätigen</a></p>`,
     secrets: [CODE, TOKEN],
     ...overrides,
-  };
+  });
 }
 
 /** A channel built to the Channel interface whose behaviour the test decides per call. */
@@ -217,16 +214,7 @@ for (const dialect of dialectsUnderTest()) {
 
       it('masks the secrets the notifier renders from a catalogue entry', async () => {
         const catalogue: MessageCatalogue = {
-          'test.confirm': {
-            channel: 'email',
-            template: 'operator-test',
-            recipients: 'given-address',
-            securityEvent: null,
-            action: { page: 'confirm-email', labelKey: 'mail.layout.linkHint', tokenParam: 'token' },
-            codeParam: 'code',
-            secretParams: ['code', 'token'],
-            exampleParams: {},
-          },
+          'test.confirm': emailWithLinkAndCode('mail.layout.linkHint', ['code', 'token']),
         };
         const notifier = createNotifier({
           outbox: t.services.outbox,

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/core/clock.js';
 import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { ipSequence, securityEventTypes, type TestApp, useTestApp } from '../helpers/test-app.js';
+import { germanMobile } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -9,16 +10,10 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * Every test on SQLite and PostgreSQL, with e-mail and SMS through the development mailbox.
  */
 
-let ipCounter = 0;
 /** Each browser its own client address, unless a test is about the per-client limit. */
-const nextIp = () => `198.20.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.20');
 const NEW_PASSWORD = 'Neues-Passwort-fuer-Lifeline-7';
 const ACCEPTED = JSON.stringify({ status: 'accepted' });
-
-function mobile(): { typed: string; e164: string; digits: string } {
-  const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
-  return { typed: `0171 ${digits}`, e164: `+49171${digits}`, digits };
-}
 
 const browser = (t: TestApp, options: { acceptLanguage?: string } = {}) => apiClient(t.app, { ip: nextIp(), ...options });
 
@@ -67,8 +62,8 @@ async function withRecoveryEmail(t: TestApp, a: Awaited<ReturnType<typeof signed
   return address;
 }
 
-async function withRecoveryPhone(t: TestApp, a: Awaited<ReturnType<typeof signedInAccount>>): Promise<ReturnType<typeof mobile>> {
-  const number = mobile();
+async function withRecoveryPhone(t: TestApp, a: Awaited<ReturnType<typeof signedInAccount>>): Promise<ReturnType<typeof germanMobile>> {
+  const number = germanMobile();
   expect((await a.client.put('/api/v1/recovery/phone', { number: number.typed })).status).toBe(202);
   const code = (await mailsTo(t, number.e164))[0]?.text.split('\n').find((line) => /^\d{6}$/.test(line));
   expect((await a.client.post('/api/v1/recovery/phone/confirm', { code })).status).toBe(200);
@@ -79,14 +74,7 @@ const signIn = (t: TestApp, email: string, password: string) => apiClient(t.app,
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: forgot password through any confirmed channel`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
-
-    const events = async (accountId: string) =>
-      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
+    const t = useTestApp(dialect);
 
     it('by recovery e-mail: code → new password → every session ends, no sign-in, every channel told which channel was used (docs/reference/security-requirements.md 3.12, 3.13, 3.14)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
@@ -141,7 +129,9 @@ for (const dialect of dialectsUnderTest()) {
       }
       const sms = (await mailsTo(t, phone.e164)).find((m) => m.text.includes('zurückgesetzt'));
       expect(sms?.text).not.toMatch(/https?:/);
-      expect(await events(a.accountId)).toEqual(expect.arrayContaining(['password_reset.requested', 'password.reset', 'sessions.revoked_by_password_reset']));
+      expect(await securityEventTypes(t, a.accountId)).toEqual(
+        expect.arrayContaining(['password_reset.requested', 'password.reset', 'sessions.revoked_by_password_reset']),
+      );
       // One structured log event each (docs/reference/security-requirements.md 6.1), none with a secret (6.3).
       const logged = t
         .logs()
@@ -208,7 +198,7 @@ for (const dialect of dialectsUnderTest()) {
       const a = await signedInAccount(t, { ip: nextIp() });
       const pendingAddress = uniqueEmail('pending');
       await a.client.put('/api/v1/recovery/email', { address: pendingAddress });
-      const pendingNumber = mobile();
+      const pendingNumber = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: pendingNumber.typed });
       const before = {
         pending: (await mailsTo(t, pendingAddress)).length,
@@ -216,7 +206,7 @@ for (const dialect of dialectsUnderTest()) {
         number: (await mailsTo(t, pendingNumber.e164)).length,
       };
 
-      const ghostNumber = mobile();
+      const ghostNumber = germanMobile();
       const cases = [uniqueEmail('nobody'), unverifiedEmail, pendingAddress, ghostNumber.typed, pendingNumber.typed];
       for (const identifier of cases) {
         const b = browser(t);
@@ -433,7 +423,7 @@ for (const dialect of dialectsUnderTest()) {
       // The owner's own browser (the account's device cookie) still gets its code.
       await forgot(t, a.client, a.email);
       expect((await mailedCode(t, a.email)).count).toBe(21);
-      expect(await events(a.accountId)).toContain('password_reset.suppressed');
+      expect(await securityEventTypes(t, a.accountId)).toContain('password_reset.suppressed');
       // Requests never lock the account (docs/reference/security-requirements.md 3.7).
       expect((await signIn(t, a.email, a.password)).status).toBe(200);
 
@@ -509,11 +499,7 @@ for (const dialect of dialectsUnderTest()) {
   });
 
   describe(`${dialect}: NOTIFY_UNKNOWN_RECIPIENTS=true`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect, { env: { NOTIFY_UNKNOWN_RECIPIENTS: 'true' } });
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect, { env: { NOTIFY_UNKNOWN_RECIPIENTS: 'true' } });
 
     it('an address known in no state gets one notice a day; a known one never gets it', async () => {
       const nobody = uniqueEmail('nobody');

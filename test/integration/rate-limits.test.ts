@@ -1,17 +1,13 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 const LIMIT = 3;
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: per-client rate limit on /api (docs/reference/product.md §8, docs/reference/security-requirements.md 5.2, 6.9)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect, { env: { RATE_LIMIT_API_PER_MINUTE: String(LIMIT), TRUST_PROXY: '10.9.9.9' } });
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect, { env: { RATE_LIMIT_API_PER_MINUTE: String(LIMIT), TRUST_PROXY: '10.9.9.9' } });
 
     const meta = (remoteAddress: string, headers: Record<string, string> = {}) => t.app.inject({ method: 'GET', url: '/api/v1/meta', remoteAddress, headers });
 

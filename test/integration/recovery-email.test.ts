@@ -2,26 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE, SECOND } from '../../src/core/clock.js';
 import { apiClient, changeLoginEmailVerified, settledAccount, lastMailTo, mailsTo, signedInAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, securityEventTypes, type TestApp, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
-let ipCounter = 0;
 /** Each account its own client address: the per-client send cap (5 an hour) is not what these tests are about. */
-const nextIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.18');
 
 type RecoveryBody = { email: { status: string; address?: string; pending?: { address: string; expiresAt: string; resendAvailableAt: string } } };
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: recovery e-mail, "Kontowiederherstellung → E-Mail-Adresse" (docs/reference/product.md §2)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const recovery = async (client: ReturnType<typeof apiClient>) => (await client.get('/api/v1/recovery')).body as RecoveryBody;
-    const events = async (accountId: string) =>
-      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
     const confirmLink = async (address: string) => tokenIn((await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='))?.text);
 
     it('set up → pending → link to the new address only → confirm (POST) → active; the login e-mail is told', async () => {
@@ -54,7 +47,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await recovery(a.client)).email).toEqual({ status: 'active', address });
       const told = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet');
       expect(told?.text).toContain(address);
-      expect(await events(a.accountId)).toEqual(expect.arrayContaining(['recovery_email.setup_requested', 'recovery_email.added']));
+      expect(await securityEventTypes(t, a.accountId)).toEqual(expect.arrayContaining(['recovery_email.setup_requested', 'recovery_email.added']));
       // The notice of a later event reaches both addresses (docs/reference/product.md §4).
       await a.client.put('/api/v1/account/password', { currentPassword: a.password, newPassword: 'Ein-ganz-neues-Passwort-5' });
       expect((await mailsTo(t, address)).some((m) => m.subject === 'Lifeline: Ihr Passwort wurde geändert')).toBe(true);
@@ -129,7 +122,7 @@ for (const dialect of dialectsUnderTest()) {
         new RegExp(`replaced by ${next.replace(/[.+]/g, '\\$&')} \\(device: Firefox 133 on Linux, IP address: 203\\.0\\.113\\.10\\)`),
       );
       expect((await mailsTo(t, a.email)).some((m) => m.subject === 'Lifeline: Recovery e-mail changed')).toBe(true);
-      expect(await events(a.accountId)).toContain('recovery_email.changed');
+      expect(await securityEventTypes(t, a.accountId)).toContain('recovery_email.changed');
     });
 
     it('cancelling a pending change leaves the active address untouched; removal tells the removed address and the login e-mail', async () => {
@@ -148,7 +141,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await recovery(a.client)).email).toEqual({ status: 'none' });
       expect((await mailsTo(t, active)).some((m) => m.subject.includes('dient nicht mehr der Kontowiederherstellung'))).toBe(true);
       expect((await mailsTo(t, a.email)).some((m) => m.subject === 'Lifeline: Wiederherstellungs-E-Mail entfernt')).toBe(true);
-      expect(await events(a.accountId)).toContain('recovery_email.removed');
+      expect(await securityEventTypes(t, a.accountId)).toContain('recovery_email.removed');
     });
 
     it('another account’s session cannot cancel or remove; a missing CSRF token is refused; nothing changes', async () => {

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/core/clock.js';
 import { verifySmsWebhookSignature } from '../../src/delivery/channels/sms-webhook-channel.js';
 import type { Environment } from '../../src/config/parse-config.js';
 import { apiClient, mailsTo, signedInAccount } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, securityEventTypes, type TestApp, useTestApp } from '../helpers/test-app.js';
+import { germanMobile } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -15,15 +16,8 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * through a local server that speaks Twilio's Messages API and a signed webhook receiver.
  */
 
-let ipCounter = 0;
 /** Each account its own client address, unless a test is about the per-client cap. */
-const nextIp = () => `198.19.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
-/** A fresh German mobile number: 0171 and 7 random digits, typed the way people do. */
-function mobile(): { typed: string; e164: string; digits: string } {
-  const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
-  return { typed: `0171 ${digits}`, e164: `+49171${digits}`, digits };
-}
-
+const nextIp = ipSequence('198.19');
 type PhoneView = { status: string; masked?: string; pending?: { masked: string; expiresAt: string; resendAvailableAt: string } };
 
 async function phoneOf(client: ReturnType<typeof apiClient>): Promise<PhoneView> {
@@ -43,18 +37,11 @@ const wrongCodeFor = (code: string | undefined) => (code === '000000' ? '111111'
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: recovery phone, "Kontowiederherstellung → Telefonnummer" (docs/reference/product.md §3)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
-
-    const events = async (accountId: string) =>
-      (await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', accountId).execute()).map((e) => e.type);
+    const t = useTestApp(dialect);
 
     it('set up → code by SMS to the number only → confirm → active and masked; login and recovery e-mail are told, the number masked', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       const set = await a.client.put('/api/v1/recovery/phone', { number: `+49 171 ${number.digits}` });
       expect(set.status).toBe(202);
       expect(set.body).toEqual({ status: 'accepted', masked: `+49 *** ****${number.digits.slice(-3)}` });
@@ -84,7 +71,7 @@ for (const dialect of dialectsUnderTest()) {
       const notice = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Telefonnummer zur Kontowiederherstellung eingerichtet');
       expect(notice?.text).toContain(`+49 *** ****${number.digits.slice(-3)}`);
       expect(notice?.text).not.toContain(number.digits);
-      expect(await events(a.accountId)).toEqual(expect.arrayContaining(['recovery_phone.setup_requested', 'recovery_phone.added']));
+      expect(await securityEventTypes(t, a.accountId)).toEqual(expect.arrayContaining(['recovery_phone.setup_requested', 'recovery_phone.added']));
       // The code is never logged (docs/reference/contracts.md "Never log a secret").
       expect(t.logLines().some((line) => line.includes(code ?? '------'))).toBe(false);
       // Sent and confirmed codes per country (the ratio falls when someone pumps).
@@ -99,7 +86,7 @@ for (const dialect of dialectsUnderTest()) {
       await a.client.put('/api/v1/recovery/email', { address: recoveryAddress });
       const link = (await mailsTo(t, recoveryAddress))[0]?.text.match(/token=([^\s]+)/)?.[1];
       expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: decodeURIComponent(link ?? '') })).status).toBe(200);
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       expect((await mailsTo(t, number.e164))[0]?.text).toContain('your code to confirm this phone number');
       await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) });
@@ -140,14 +127,14 @@ for (const dialect of dialectsUnderTest()) {
         {},
         { number: 4917112345678 },
         { number: 'x'.repeat(41) },
-        { number: mobile().typed, country: 'Germany' },
-        { number: mobile().typed, extra: 1 },
+        { number: germanMobile().typed, country: 'Germany' },
+        { number: germanMobile().typed, extra: 1 },
       ]) {
         const r = await a.client.put('/api/v1/recovery/phone', body);
         expect(r.status).toBe(400);
         expect(r.body.code).toBe('validation-failed');
       }
-      await a.client.put('/api/v1/recovery/phone', { number: mobile().typed });
+      await a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed });
       for (const code of ['abcdef', '12345', '1234567', '']) {
         const r = await a.client.post('/api/v1/recovery/phone/confirm', { code });
         expect(r.status).toBe(400);
@@ -159,7 +146,7 @@ for (const dialect of dialectsUnderTest()) {
     it('needs the password: outside the window 403 privilege-required, a wrong one 403 wrong-password; no SMS goes out (docs/reference/security-requirements.md 4.8)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       t.clock.advance(10 * MINUTE + SECOND);
-      const number = mobile();
+      const number = germanMobile();
       expect((await a.client.put('/api/v1/recovery/phone', { number: number.typed })).body.code).toBe('privilege-required');
       expect((await a.client.put('/api/v1/recovery/phone', { number: number.typed, password: 'falsch-falsch-falsch' })).body.code).toBe('wrong-password');
       expect(await mailsTo(t, number.e164)).toEqual([]);
@@ -168,7 +155,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a wrong code says how many tries are left; after 5 the code is dead (410), even the right one (docs/reference/security-requirements.md 4.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       const code = await codeSentTo(t, number.e164);
       const tries: unknown[] = [];
@@ -187,7 +174,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('sending again never restores tries: 10 wrong codes in an hour lock the phone setup for an hour (docs/reference/security-requirements.md 4.5)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       for (let i = 0; i < 5; i++) await a.client.post('/api/v1/recovery/phone/confirm', { code: wrongCodeFor(await codeSentTo(t, number.e164)) });
       t.clock.advance(MINUTE + SECOND);
@@ -204,7 +191,7 @@ for (const dialect of dialectsUnderTest()) {
       const resend = await a.client.post('/api/v1/recovery/phone/resend');
       expect(resend.status).toBe(429);
       expect(Number(resend.headers['retry-after'])).toBeGreaterThan(50 * 60);
-      const other = await a.client.put('/api/v1/recovery/phone', { number: mobile().typed });
+      const other = await a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed });
       expect(other.status).toBe(429);
       expect(other.body.code).toBe('too-many-attempts');
       // An hour later the setup works again.
@@ -216,7 +203,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a code is accepted at 9:59 and dead at 10:01 (docs/reference/security-requirements.md 3.5, 4.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       const code = await codeSentTo(t, number.e164);
       t.clock.advance(10 * MINUTE + SECOND);
@@ -225,7 +212,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(r.body.code).toBe('code-expired');
 
       const b = await signedInAccount(t, { ip: nextIp() });
-      const other = mobile();
+      const other = germanMobile();
       await b.client.put('/api/v1/recovery/phone', { number: other.typed });
       t.clock.advance(10 * MINUTE - SECOND);
       expect((await b.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, other.e164) })).status).toBe(200);
@@ -233,10 +220,10 @@ for (const dialect of dialectsUnderTest()) {
 
     it('the code of another number (a replaced setup) does not confirm; the new number’s code does (docs/reference/security-requirements.md 4.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const first = mobile();
+      const first = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: first.typed });
       const firstCode = await codeSentTo(t, first.e164);
-      const second = mobile();
+      const second = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: second.typed });
       const secondCode = await codeSentTo(t, second.e164);
       if (firstCode !== secondCode) {
@@ -250,7 +237,7 @@ for (const dialect of dialectsUnderTest()) {
     it('another account’s session cannot use the code, and cannot cancel or deactivate (the code is bound to account and number)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const b = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       const code = await codeSentTo(t, number.e164);
       expect((await b.client.post('/api/v1/recovery/phone/confirm', { code })).status).toBe(410);
@@ -263,7 +250,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('state changes need the CSRF token (docs/reference/security-requirements.md 2.9); a missing one changes nothing', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       const r = await a.client.put('/api/v1/recovery/phone', { number: number.typed }, { 'x-csrf-token': '' });
       expect(r.status).toBe(403);
       expect(r.body.code).toBe('csrf-token-invalid');
@@ -273,7 +260,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('100 parallel confirmations with the right code: exactly one succeeds, none fails with 5xx', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       const code = await codeSentTo(t, number.e164);
       const results = await Promise.all(Array.from({ length: 100 }, () => a.client.post('/api/v1/recovery/phone/confirm', { code })));
@@ -284,7 +271,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('"Code erneut senden" only after 60 s (429 with Retry-After); the new code replaces the old one', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       const firstCode = await codeSentTo(t, number.e164);
       t.clock.advance(30 * SECOND);
@@ -303,8 +290,8 @@ for (const dialect of dialectsUnderTest()) {
 
     it('the minute between two SMS holds per number, whatever the path: A, B, A and cancel-then-set-up-again (docs/reference/security-requirements.md 5.4)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const first = mobile();
-      const second = mobile();
+      const first = germanMobile();
+      const second = germanMobile();
       expect((await a.client.put('/api/v1/recovery/phone', { number: first.typed })).status).toBe(202);
       expect((await a.client.put('/api/v1/recovery/phone', { number: second.typed })).status).toBe(202); // a typo corrected: another number, no wait
       const back = await a.client.put('/api/v1/recovery/phone', { number: first.typed });
@@ -319,25 +306,25 @@ for (const dialect of dialectsUnderTest()) {
 
     it('parallel confirm, resend, new setup and deactivation of one account never answer 5xx (no deadlock on PostgreSQL)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) });
       for (let round = 0; round < 8; round++) {
         t.clock.advance(MINUTE + SECOND);
-        const next = mobile();
+        const next = germanMobile();
         await a.client.put('/api/v1/recovery/phone', { number: next.typed });
         const code = await codeSentTo(t, next.e164);
         t.clock.advance(MINUTE + SECOND);
         const results = await Promise.all([
           a.client.post('/api/v1/recovery/phone/confirm', { code }),
           a.client.post('/api/v1/recovery/phone/resend'),
-          a.client.put('/api/v1/recovery/phone', { number: mobile().typed }),
+          a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed }),
           a.client.post('/api/v1/recovery/phone/confirm', { code }),
           round % 2 === 0 ? a.client.del('/api/v1/recovery/phone') : a.client.del('/api/v1/recovery/phone/pending'),
         ]);
         expect(results.map((r) => r.status).filter((s) => s >= 500)).toEqual([]);
         if ((await phoneOf(a.client)).status === 'none') {
-          const again = mobile();
+          const again = germanMobile();
           await a.client.put('/api/v1/recovery/phone', { number: again.typed });
           await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, again.e164) });
         }
@@ -346,10 +333,10 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a change keeps the old number active until the new one is confirmed; the old number gets a short SMS without a link (docs/reference/security-requirements.md 4.8, 6.6)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const old = mobile();
+      const old = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: old.typed });
       await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, old.e164) });
-      const next = mobile();
+      const next = germanMobile();
       expect((await a.client.put('/api/v1/recovery/phone', { number: next.typed })).status).toBe(202);
       const during = await phoneOf(a.client);
       expect(during.status).toBe('active');
@@ -365,15 +352,15 @@ for (const dialect of dialectsUnderTest()) {
       const notice = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Telefonnummer zur Kontowiederherstellung geändert');
       expect(notice?.text).toContain(`+49 *** ****${old.digits.slice(-3)}`);
       expect(notice?.text).toContain(`+49 *** ****${next.digits.slice(-3)}`);
-      expect(await events(a.accountId)).toContain('recovery_phone.changed');
+      expect(await securityEventTypes(t, a.accountId)).toContain('recovery_phone.changed');
     });
 
     it('cancelling a pending change leaves the active number untouched, and its code dies', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const old = mobile();
+      const old = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: old.typed });
       await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, old.e164) });
-      const next = mobile();
+      const next = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: next.typed });
       const code = await codeSentTo(t, next.e164);
       expect((await a.client.del('/api/v1/recovery/phone/pending')).status).toBe(204);
@@ -384,7 +371,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('deactivating needs the privileged window; then the number goes, the login e-mail and the old number are told', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      const number = mobile();
+      const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });
       await a.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) });
       t.clock.advance(10 * MINUTE + SECOND);
@@ -403,7 +390,7 @@ for (const dialect of dialectsUnderTest()) {
       const bye = (await mailsTo(t, number.e164)).find((m) => m.text.includes('deaktiviert'));
       expect(bye).toBeDefined();
       expect(bye?.text).not.toMatch(/https?:\/\//);
-      expect(await events(a.accountId)).toContain('recovery_phone.removed');
+      expect(await securityEventTypes(t, a.accountId)).toContain('recovery_phone.removed');
     });
   });
 
@@ -423,8 +410,8 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_CAP_ACCOUNT_PER_HOUR: '3' });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
-        for (let i = 0; i < 3; i++) expect((await a.client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
-        const number = mobile();
+        for (let i = 0; i < 3; i++) expect((await a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
+        const number = germanMobile();
         await expectRefused(await a.client.put('/api/v1/recovery/phone', { number: number.typed }));
         expect(await mailsTo(t, number.e164)).toEqual([]);
         expect(t.logs().some((l) => l.event === 'sms.send_refused' && l.cap === 'account' && l.country === 'DE')).toBe(true);
@@ -437,7 +424,7 @@ for (const dialect of dialectsUnderTest()) {
     it('per number: the same number from many accounts, 3rd send refused (cap 2)', async () => {
       const t = await appWith({ SMS_CAP_NUMBER_PER_HOUR: '2' });
       try {
-        const number = mobile();
+        const number = germanMobile();
         for (let i = 0; i < 2; i++) {
           expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: number.typed })).status).toBe(202);
           t.clock.advance(MINUTE + SECOND); // past the minute between two codes to one number
@@ -460,7 +447,7 @@ for (const dialect of dialectsUnderTest()) {
         const a = await signedInAccount(t, { ip: nextIp() });
         await expectRefused(await a.client.put('/api/v1/recovery/phone', { number: `0171 ${range}009` }));
         // Another range is not affected.
-        expect((await a.client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        expect((await a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
       } finally {
         await t.close();
       }
@@ -470,9 +457,9 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_CAP_COUNTRY_PER_HOUR: '2' });
       try {
         for (let i = 0; i < 2; i++)
-          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
         const a = await signedInAccount(t, { ip: nextIp() });
-        await expectRefused(await a.client.put('/api/v1/recovery/phone', { number: mobile().typed }));
+        await expectRefused(await a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed }));
         const austrian = `+43 664 ${String(1_000_000 + Math.floor(Math.random() * 8_999_999))}`;
         expect((await a.client.put('/api/v1/recovery/phone', { number: austrian })).status).toBe(202);
         expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/lifeline_sms_sends_refused_total\{cap="country",country="DE"\} 1/);
@@ -486,9 +473,9 @@ for (const dialect of dialectsUnderTest()) {
       try {
         const ip = nextIp();
         for (let i = 0; i < 3; i++)
-          expect((await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
-        await expectRefused(await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: mobile().typed }));
-        expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+          expect((await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
+        await expectRefused(await (await signedInAccount(t, { ip })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed }));
+        expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
       } finally {
         await t.close();
       }
@@ -498,14 +485,14 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_CAP_CLIENT_PER_HOUR: '1', SMS_CAP_COUNTRY_PER_HOUR: '3' });
       try {
         const pumperIp = nextIp();
-        expect((await (await signedInAccount(t, { ip: pumperIp })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        expect((await (await signedInAccount(t, { ip: pumperIp })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
         for (let i = 0; i < 5; i++) {
-          const r = await (await signedInAccount(t, { ip: pumperIp })).client.put('/api/v1/recovery/phone', { number: mobile().typed });
+          const r = await (await signedInAccount(t, { ip: pumperIp })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed });
           expect(r.status).toBe(429);
         }
         // Two more people elsewhere still get their codes (country cap 3: 1 used by the pumper's one send).
         for (let i = 0; i < 2; i++)
-          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+          expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
         expect((await t.app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/lifeline_sms_sends_refused_total\{cap="client",country="DE"\} 5/);
       } finally {
         await t.close();
@@ -516,7 +503,7 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_CAP_ACCOUNT_PER_HOUR: '3' });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
-        const number = mobile();
+        const number = germanMobile();
         await a.client.put('/api/v1/recovery/phone', { number: number.typed });
         t.clock.advance(MINUTE + SECOND);
         const clicks = await Promise.all(Array.from({ length: 6 }, () => a.client.post('/api/v1/recovery/phone/resend')));
@@ -551,12 +538,12 @@ for (const dialect of dialectsUnderTest()) {
       const t = await appWith({ SMS_SETUP_BUDGET_PER_HOUR: '2' });
       try {
         const owner = await signedInAccount(t, { ip: nextIp() });
-        const number = mobile();
+        const number = germanMobile();
         await owner.client.put('/api/v1/recovery/phone', { number: number.typed });
         expect((await owner.client.post('/api/v1/recovery/phone/confirm', { code: await codeSentTo(t, number.e164) })).status).toBe(200);
-        expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(202);
+        expect((await (await signedInAccount(t, { ip: nextIp() })).client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(202);
         const pumper = await signedInAccount(t, { ip: nextIp() });
-        await expectRefused(await pumper.client.put('/api/v1/recovery/phone', { number: mobile().typed }));
+        await expectRefused(await pumper.client.put('/api/v1/recovery/phone', { number: germanMobile().typed }));
         expect(t.logs().some((l) => l.event === 'sms.send_refused' && l.cap === 'setup-budget')).toBe(true);
         // The confirmed number still gets its SMS (a budget of its own).
         expect((await owner.client.del('/api/v1/recovery/phone')).status).toBe(204);
@@ -613,7 +600,7 @@ for (const dialect of dialectsUnderTest()) {
       });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
-        const number = mobile();
+        const number = germanMobile();
         expect((await a.client.put('/api/v1/recovery/phone', { number: number.typed })).status).toBe(202);
         await t.services.worker.runOnce();
         const [request] = twilio.requests;
@@ -642,7 +629,7 @@ for (const dialect of dialectsUnderTest()) {
       const t = await createTestApp(dialect, { env: { SMS_PROVIDER: 'webhook', SMS_WEBHOOK_URL: receiver.url, SMS_WEBHOOK_SECRET: secret } });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
-        const number = mobile();
+        const number = germanMobile();
         await a.client.put('/api/v1/recovery/phone', { number: number.typed });
         await t.services.worker.runOnce();
         const [request] = receiver.requests;
@@ -674,7 +661,7 @@ for (const dialect of dialectsUnderTest()) {
       });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
-        const number = mobile();
+        const number = germanMobile();
         await a.client.put('/api/v1/recovery/phone', { number: number.typed });
         await t.services.worker.runOnce(); // the gateway is down: a retry is scheduled
         expect(receiver.requests).toHaveLength(1);
@@ -693,7 +680,7 @@ for (const dialect of dialectsUnderTest()) {
       const t = await createTestApp(dialect, { env: { SMS_PROVIDER: 'none' } });
       try {
         const a = await signedInAccount(t, { ip: nextIp() });
-        expect((await a.client.put('/api/v1/recovery/phone', { number: mobile().typed })).status).toBe(404);
+        expect((await a.client.put('/api/v1/recovery/phone', { number: germanMobile().typed })).status).toBe(404);
         expect((await a.client.post('/api/v1/recovery/phone/confirm', { code: '123456' })).status).toBe(404);
         expect(await phoneOf(a.client)).toEqual({ status: 'none' });
         expect(((await apiClient(t.app).get('/api/v1/meta')).body.recoveryPhone as { available: boolean }).available).toBe(false);

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, signedInAccount } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, ipSequence, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -13,8 +13,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * UI through GET /api/v1/meta, and a verification's returnTo is judged by the same rule.
  * docs/reference/security-requirements.md 7.5, 8.1, 8.5.
  */
-let ipCounter = 0;
-const nextIp = () => `198.41.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.41');
 
 const PUBLIC_URL = 'https://id.example.com';
 const APP = 'https://app.example.com';

@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
 import { apiClient, mailsTo, signedInAccount } from '../helpers/api-client.js';
-import { writeMmdb } from '../helpers/mmdb-writer.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { writeMmdbFile } from '../helpers/mmdb-writer.js';
+import { createTestApp, ipSequence, type TestApp, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -18,16 +15,11 @@ type Page = {
   nextCursor: string | null;
 };
 
-let ipCounter = 0;
-const nextIp = () => `198.22.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.22');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: the security log ("Sicherheitsaktivität")`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect, { env: { SECURITY_LOG_DAYS: '120' } });
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect, { env: { SECURITY_LOG_DAYS: '120' } });
 
     const record = (accountId: string, type: string, at?: number) =>
       t.database.db.transaction().execute(async (trx) => {
@@ -127,17 +119,12 @@ for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: the approximate place with GEOIP_DB`, () => {
     let t: TestApp;
     beforeAll(async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'lifeline-geoip-'));
-      const file = path.join(dir, 'places.mmdb');
-      writeFileSync(
-        file,
-        writeMmdb([
-          {
-            cidr: '198.22.0.0/16',
-            data: { city: { names: { de: 'Berlin', en: 'Berlin' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } },
-          },
-        ]),
-      );
+      const file = writeMmdbFile('places.mmdb', [
+        {
+          cidr: '198.22.0.0/16',
+          data: { city: { names: { de: 'Berlin', en: 'Berlin' } }, country: { iso_code: 'DE', names: { de: 'Deutschland', en: 'Germany' } } },
+        },
+      ]);
       t = await createTestApp(dialect, { env: { GEOIP_DB: file } });
     });
     afterAll(async () => t.close());

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SECOND } from '../../src/core/clock.js';
 import { apiClient, changeLoginEmailVerified, mailsTo, settledAccount, tokenIn, uniqueEmail } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { ipSequence, useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -10,16 +10,11 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * log row (docs/reference/security-requirements.md 6.7). The sign-in throttle notice has its own test
  * (password-throttle.test.ts), the undo links theirs (security-undo.test.ts).
  */
-let ipCounter = 0;
-const nextIp = () => `198.24.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.24');
 
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: who hears of what (security notices)`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     it('walks every event: recipients, language and log row', async () => {
       // Settled (login e-mail confirmed 8 days ago): the login-e-mail change then verifies with a code to it.

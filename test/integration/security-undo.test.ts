@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, SECOND } from '../../src/core/clock.js';
 import { apiClient, changeLoginEmailVerified, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { ipSequence, settleOutbox, type TestApp, useTestApp } from '../helpers/test-app.js';
+import { confirmRecoveryEmail, germanMobile } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -9,8 +10,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * An attacker here is a second browser signed in with the owner's password (stolen): what it
  * changes, the owner undoes from the notice's link. On SQLite and PostgreSQL.
  */
-let ipCounter = 0;
-const nextIp = () => `198.23.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`;
+const nextIp = ipSequence('198.23');
 const EVIL_UA = 'Mozilla/5.0 <script>alert("x")</script> (X11; Linux x86_64) Firefox/133.0';
 
 type Account = Awaited<ReturnType<typeof signedInAccount>>;
@@ -22,43 +22,23 @@ async function undoTokenIn(t: TestApp, to: string, subject: string): Promise<str
   return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }
 
-function mobile(): { typed: string; e164: string } {
-  const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
-  return { typed: `0171 ${digits}`, e164: `+49171${digits}` };
-}
-
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: security notices and "Das war ich nicht"`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
     const signIn = (email: string, password: string, options: { userAgent?: string } = {}) => {
       const client = apiClient(t.app, { ip: nextIp(), ...options });
       return client.post('/api/v1/login', { email, password }).then((response) => ({ client, response }));
     };
     /** Delivers what is queued and moves the clock on, so that "the newest mail" is well defined. */
-    const settle = async () => {
-      await t.services.worker.runOnce();
-      t.clock.advance(SECOND);
-    };
+    const settle = () => settleOutbox(t);
     const undo = (token: string | undefined) => apiClient(t.app, { ip: nextIp() }).post('/api/v1/security/undo', { token });
     const recoveryRows = (accountId: string) =>
       t.database.db.selectFrom('recovery_emails').select(['address', 'status']).where('account_id', '=', accountId).execute();
     const phoneRows = (accountId: string) =>
       t.database.db.selectFrom('recovery_phones').select(['number_e164', 'status']).where('account_id', '=', accountId).execute();
 
-    async function confirmRecoveryEmail(client: ApiClient, address: string): Promise<void> {
-      t.clock.advance(SECOND);
-      expect((await client.put('/api/v1/recovery/email', { address, password: GOOD_PASSWORD })).status).toBe(202);
-      const mail = (await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='));
-      expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token: tokenIn(mail?.text) })).status).toBe(200);
-      await settle();
-    }
-
-    async function confirmPhone(client: ApiClient, number: ReturnType<typeof mobile>): Promise<void> {
+    async function confirmPhone(client: ApiClient, number: ReturnType<typeof germanMobile>): Promise<void> {
       t.clock.advance(2 * 60 * SECOND);
       expect((await client.put('/api/v1/recovery/phone', { number: number.typed, password: GOOD_PASSWORD })).status).toBe(202);
       const code = (await mailsTo(t, number.e164))[0]?.text.split('\n').find((line) => /^\d{6}$/.test(line));
@@ -87,7 +67,7 @@ for (const dialect of dialectsUnderTest()) {
     async function settledOwner(): Promise<Account & { recovery: string }> {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const recovery = uniqueEmail('owner-rec');
-      await confirmRecoveryEmail(owner.client, recovery);
+      await confirmRecoveryEmail(t, owner.client, recovery);
       t.clock.advance(8 * DAY);
       // The same browser: a new device's fresh session would have its removals held (the 72-hour hold).
       expect((await owner.client.post('/api/v1/login', { email: owner.email, password: owner.password })).status).toBe(200);
@@ -99,7 +79,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
-      await confirmRecoveryEmail(attacker, evil);
+      await confirmRecoveryEmail(t, attacker, evil);
 
       // Recipients: the login e-mail and the new address get "changed", the replaced one "replaced".
       expect((await mailsTo(t, owner.email)).some((m) => m.subject.includes('geändert'))).toBe(true);
@@ -183,10 +163,10 @@ for (const dialect of dialectsUnderTest()) {
 
     it('a recovery phone replaced by an attacker: the undo restores the original number', async () => {
       const owner = await settledOwner();
-      const original = mobile();
+      const original = germanMobile();
       await confirmPhone(owner.client, original);
       const attacker = await attackerIn(owner);
-      const evil = mobile();
+      const evil = germanMobile();
       await confirmPhone(attacker, evil);
       const token = await undoTokenIn(t, owner.email, 'Telefonnummer');
       const done = await undo(token);
@@ -247,7 +227,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
-      await confirmRecoveryEmail(attacker, evil);
+      await confirmRecoveryEmail(t, attacker, evil);
       type Item = { id: string; type: string; undoable: boolean };
       // The intruder, still signed in, finds the owner's events in the list…
       const items = ((await attacker.get('/api/v1/security-log')).body.items as Item[]) ?? [];
@@ -267,7 +247,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
-      await confirmRecoveryEmail(attacker, evil);
+      await confirmRecoveryEmail(t, attacker, evil);
       const mailed = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
       t.clock.advance(2 * DAY);
       type Item = { id: string; type: string; undoable: boolean };
@@ -321,7 +301,7 @@ for (const dialect of dialectsUnderTest()) {
     it('the link sent from the list secures the account like the notice’s', async () => {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
-      await confirmRecoveryEmail(attacker, uniqueEmail('attacker'));
+      await confirmRecoveryEmail(t, attacker, uniqueEmail('attacker'));
       type Item = { id: string; type: string; undoable: boolean };
       const changed = ((await owner.client.get('/api/v1/security-log')).body.items as Item[]).find((i) => i.type === 'recovery_email.changed');
       expect((await owner.client.post(`/api/v1/security-log/${String(changed?.id)}/undo-link`, {})).status).toBe(202);
@@ -379,7 +359,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
-      await confirmRecoveryEmail(attacker, evil);
+      await confirmRecoveryEmail(t, attacker, evil);
       t.clock.advance(SECOND);
       expect((await owner.client.post('/api/v1/session/reauthenticate', { password: owner.password })).status).toBe(200);
       expect((await owner.client.del('/api/v1/recovery/email')).status).toBe(204);
@@ -420,7 +400,7 @@ for (const dialect of dialectsUnderTest()) {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
-      await confirmRecoveryEmail(attacker, evil);
+      await confirmRecoveryEmail(t, attacker, evil);
       const loginLink = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
       const oldAddressLink = await undoTokenIn(t, owner.recovery, 'dient nicht mehr');
       t.clock.advance(SECOND);
@@ -442,7 +422,7 @@ for (const dialect of dialectsUnderTest()) {
       // The owner's old recovery address (settled for 8 days) has fallen to an attacker; the owner replaces it.
       const owner = await settledOwner();
       const fresh = uniqueEmail('owner-new');
-      await confirmRecoveryEmail(owner.client, fresh);
+      await confirmRecoveryEmail(t, owner.client, fresh);
       // The attacker undoes the owner's repair from the old address's notice.
       const fromOldAddress = await undoTokenIn(t, owner.recovery, 'dient nicht mehr');
       expect((await undo(fromOldAddress)).status).toBe(200);

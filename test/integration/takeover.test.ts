@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, MINUTE, SECOND } from '../../src/core/clock.js';
 import { createHousekeeping } from '../../src/housekeeping.js';
 import { apiClient, codeTo, GOOD_PASSWORD, mailsTo, signedInAccount, tokenIn, uniqueEmail, type ApiClient } from '../helpers/api-client.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, settleOutbox, useTestApp } from '../helpers/test-app.js';
+import { germanMobile } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
@@ -20,23 +21,11 @@ const OWNER_PASSWORD = 'Zurueck-ins-eigene-Konto-2026';
 
 type Owner = Awaited<ReturnType<typeof signedInAccount>>;
 
-function mobile(): { typed: string; e164: string } {
-  const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
-  return { typed: `0171 ${digits}`, e164: `+49171${digits}` };
-}
-
 for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: takeover — when the owner acts, the owner wins`, () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp(dialect);
-    });
-    afterAll(async () => t.close());
+    const t = useTestApp(dialect);
 
-    const settle = async () => {
-      await t.services.worker.runOnce();
-      t.clock.advance(SECOND);
-    };
+    const settle = () => settleOutbox(t);
     const housekeeping = () => createHousekeeping(t.services).runOnce();
     /** The 72 hours of a hold pass; the worker applies what was due and delivers its notices. */
     const holdEnds = async () => {
@@ -70,7 +59,7 @@ for (const dialect of dialectsUnderTest()) {
 
     /** A recovery phone set up and confirmed by `client`: the confirm's answer (active or held). */
     async function addPhone(client: ApiClient, password = GOOD_PASSWORD) {
-      const phone = mobile();
+      const phone = germanMobile();
       t.clock.advance(2 * MINUTE);
       expect((await client.put('/api/v1/recovery/phone', { number: phone.typed, password })).status).toBe(202);
       const confirmed = await client.post('/api/v1/recovery/phone/confirm', { code: await codeTo(t, phone.e164) });
@@ -524,7 +513,7 @@ for (const dialect of dialectsUnderTest()) {
           lax.clock.advance(DAY);
           await thief.get('/api/v1/session');
         }
-        const phone = mobile();
+        const phone = germanMobile();
         expect((await thief.put('/api/v1/recovery/phone', { number: phone.typed, password: victim.password })).status).toBe(202);
         expect((await thief.post('/api/v1/recovery/phone/confirm', { code: await codeTo(lax, phone.e164) })).body.status).toBe('active');
         const laxHost = apiClient(lax.app, { ip: '10.9.9.8' });

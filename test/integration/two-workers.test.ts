@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.js';
 import type { Channel } from '../../src/delivery/channels/channel.js';
 import { createOutboxWorker, type OutboxWorker } from '../../src/delivery/outbox/outbox-worker.js';
+import { outgoingMessage } from '../helpers/outbox-message.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from '../helpers/test-database.js';
 
@@ -59,16 +60,14 @@ for (const dialect of dialectsUnderTest()) {
         const queued: string[] = [];
         for (let i = 0; i < MESSAGES; i += 1) {
           queued.push(
-            await a.services.outbox.enqueue(trx, {
-              kind: 'test.bulk',
-              channel: 'email',
-              to: `user${i}@example.com`,
-              locale: 'de',
-              subject: `Nachricht ${i}`,
-              text: `Code:\n${100000 + i}`,
-              html: null,
-              secrets: [String(100000 + i)],
-            }),
+            await a.services.outbox.enqueue(
+              trx,
+              outgoingMessage('test.bulk', 'email', `user${i}@example.com`, {
+                subject: `Nachricht ${i}`,
+                text: `Code:\n${100000 + i}`,
+                secrets: [String(100000 + i)],
+              }),
+            ),
           );
         }
         return queued;

@@ -1,8 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentDeliveryError, type DeliverableMessage } from './channel.js';
 import { createSmsTwilioChannel, withoutSmsText, type TwilioProviderConfig } from './sms-twilio-channel.js';
+import { failureWithout, startRecordingServer, type RecordedRequest } from '../../../test/helpers/recording-server.js';
 
 const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 const AUTH_TOKEN = 'twilio-auth-token-for-tests';
@@ -10,48 +9,18 @@ const FROM = '+4915112345678';
 const CODE = '583920';
 const TEXT = `Lifeline: Ihr Code lautet:\n${CODE}`;
 
-interface Recorded {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
 type Answer = { status: number; json?: unknown; raw?: string } | 'hang';
 
 /** A Twilio-speaking server on loopback whose answer the test decides per request. */
-async function startFakeTwilio(answer: (request: Recorded) => Answer) {
-  const requests: Recorded[] = [];
-  const hanging: ServerResponse[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(recorded);
-      const a = answer(recorded);
-      if (a === 'hang') {
-        hanging.push(res);
-        return;
-      }
-      if (a.raw !== undefined) {
-        res.writeHead(a.status, { 'content-type': 'text/html' }).end(a.raw);
-      } else {
-        res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.json ?? {}));
-      }
-    });
+async function startFakeTwilio(answer: (request: RecordedRequest) => Answer) {
+  const server = await startRecordingServer((request) => {
+    const a = answer(request);
+    if (a === 'hang') return a;
+    return a.raw !== undefined
+      ? { status: a.status, contentType: 'text/html', body: a.raw }
+      : { status: a.status, contentType: 'application/json', body: JSON.stringify(a.json ?? {}) };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    async close() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { baseUrl: server.origin, requests: server.requests, close: server.close };
 }
 
 function twilioError(status: number, code: number, message: string) {
@@ -63,19 +32,7 @@ function sms(overrides: Partial<DeliverableMessage> = {}): DeliverableMessage {
 }
 
 /** The rejection of a send, asserted to be an Error that names neither the SMS text nor its code. */
-async function failure(promise: Promise<void>): Promise<Error> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the send to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  const message = (error as Error).message;
-  expect(message).not.toContain(CODE);
-  expect(message).not.toContain('Ihr Code');
-  return error as Error;
-}
+const failure = (promise: Promise<void>) => failureWithout(promise, [CODE, 'Ihr Code']);
 
 describe('Twilio SMS channel', () => {
   /** Per recipient: the answer of the fake Twilio; default 201 with a sid. */

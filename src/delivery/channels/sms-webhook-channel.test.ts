@@ -1,80 +1,37 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../core/clock.js';
 import { PermanentDeliveryError, type DeliverableMessage } from './channel.js';
 import { createSmsWebhookChannel, signSmsWebhook, verifySmsWebhookSignature, type WebhookProviderConfig } from './sms-webhook-channel.js';
+import { failureWithout, startRecordingServer, type RecordedRequest } from '../../../test/helpers/recording-server.js';
 
 const SECRET = 'webhook-secret-0123456789abcdef';
 const CODE = '583920';
 const TEXT = `Lifeline: Ihr Code lautet:\n${CODE}`;
 
-interface Recorded {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
 type Answer = { status: number; body?: string } | 'hang';
 
 /** An SMS gateway of the operator's own on loopback, whose answer the test decides per request. */
-async function startReceiver(answer: (request: Recorded) => Answer) {
-  const requests: Recorded[] = [];
-  const hanging: ServerResponse[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(recorded);
-      const a = answer(recorded);
-      if (a === 'hang') {
-        hanging.push(res);
-        return;
-      }
-      res.writeHead(a.status, { 'content-type': 'text/plain' }).end(a.body ?? '');
-    });
+async function startReceiver(answer: (request: RecordedRequest) => Answer) {
+  const server = await startRecordingServer((request) => {
+    const a = answer(request);
+    return a === 'hang' ? a : { status: a.status, contentType: 'text/plain', body: a.body ?? '' };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/sms/outbound?tenant=lifeline`,
-    requests,
-    async close() {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { url: `${server.origin}/sms/outbound?tenant=lifeline`, requests: server.requests, close: server.close };
 }
 
 function sms(overrides: Partial<DeliverableMessage> = {}): DeliverableMessage {
   return { id: '01JTESTOUTBOXID0000000001', channel: 'sms', to: '+4915199999999', subject: '', text: TEXT, html: null, ...overrides };
 }
 
-function header(request: Recorded | undefined, name: string): string {
+function header(request: RecordedRequest | undefined, name: string): string {
   const value = request?.headers[name];
   if (typeof value !== 'string') throw new Error(`header ${name} missing`);
   return value;
 }
 
-/** The rejection of a send, asserted to be an Error that names neither the SMS text nor its code. */
-async function failure(promise: Promise<void>): Promise<Error> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the send to fail');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  const message = (error as Error).message;
-  expect(message).not.toContain(CODE);
-  expect(message).not.toContain('Ihr Code');
-  expect(message).not.toContain('tenant=');
-  return error as Error;
-}
+/** The rejection of a send, asserted to be an Error that names neither the SMS text, its code nor the gateway's query. */
+const failure = (promise: Promise<void>) => failureWithout(promise, [CODE, 'Ihr Code', 'tenant=']);
 
 describe('SMS webhook channel', () => {
   /** Per recipient: the receiver's answer; default 202. */
