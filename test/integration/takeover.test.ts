@@ -532,5 +532,44 @@ for (const dialect of dialectsUnderTest()) {
         await lax.close();
       }
     });
+
+    it('a password reset by the owner ends the open verifications the intruder verified (docs/security.md "The owner wins")', async () => {
+      const lax = await createTestApp(dialect, { env: { VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS: '0' } });
+      try {
+        // The intruder, signed in with the password for 8 days, adds a phone and verifies a host's action with it.
+        const laxKey = (await lax.services.apiKeys.create('lax')).key;
+        const victim = await signedInAccount(lax, { ip: nextIp() });
+        const thief = apiClient(lax.app, { ip: nextIp() });
+        expect((await thief.post('/api/v1/login', { email: victim.email, password: victim.password })).status).toBe(200);
+        for (let day = 0; day < 8; day++) {
+          lax.clock.advance(DAY);
+          await thief.get('/api/v1/session');
+        }
+        const phone = germanMobile();
+        expect((await thief.put('/api/v1/recovery/phone', { number: phone.typed, password: victim.password })).status).toBe(202);
+        expect((await thief.post('/api/v1/recovery/phone/confirm', { code: await codeTo(lax, phone.e164) })).body.status).toBe('active');
+        const laxHost = apiClient(lax.app, { ip: '10.9.9.7' });
+        const laxHeaders = { authorization: `Bearer ${laxKey}` };
+        const record = String((await laxHost.post('/api/v1/verifications', { accountId: victim.accountId, action: 'payout' }, laxHeaders)).body.id);
+        lax.clock.advance(2 * MINUTE);
+        expect((await laxHost.post(`/api/v1/verifications/${record}/send`, { channel: 'recovery-phone' }, laxHeaders)).status).toBe(202);
+        expect((await laxHost.post(`/api/v1/verifications/${record}/code`, { code: await codeTo(lax, phone.e164) }, laxHeaders)).status).toBe(200);
+        expect((await laxHost.get(`/api/v1/verifications/${record}`, laxHeaders)).body.status).toBe('verified');
+
+        // The owner resets the password through the login e-mail: the verified record can no longer be consumed.
+        const browser = apiClient(lax.app, { ip: nextIp() });
+        lax.clock.advance(2 * MINUTE);
+        expect((await browser.post('/api/v1/password/forgot', { identifier: victim.email, country: 'DE' })).status).toBe(202);
+        await lax.services.passwordReset.drain();
+        expect((await browser.post('/api/v1/password/forgot/verify', { code: await codeTo(lax, victim.email) })).status).toBe(200);
+        expect((await browser.post('/api/v1/password/reset', { password: OWNER_PASSWORD })).status).toBe(200);
+        expect((await laxHost.get(`/api/v1/verifications/${record}`, laxHeaders)).body.status).toBe('failed');
+        expect((await laxHost.post(`/api/v1/verifications/${record}/consume`, {}, laxHeaders)).status).toBeGreaterThanOrEqual(400);
+        expect((await apiClient(lax.app, { ip: nextIp() }).post('/api/v1/login', { email: victim.email, password: OWNER_PASSWORD })).status).toBe(200);
+        expect((await thief.get('/api/v1/session')).status).toBe(401);
+      } finally {
+        await lax.close();
+      }
+    });
   });
 }
