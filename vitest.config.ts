@@ -18,7 +18,9 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'] } },
+      // A browser test drives a real Chromium through whole flows (sign-in, mails, several devices):
+      // one budget for all of them, generous enough for a loaded two-core CI machine.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 90_000 } },
       // Statistical timing tests (docs/reference/security-requirements.md 3.2): `npm test` runs them in a step of their own,
       // after the rest, so no other test file competes for the CPU while they measure.
       { extends: true, test: { name: 'timing', include: ['test/timing/**/*.test.ts'], fileParallelism: false } },

@@ -178,304 +178,288 @@ if (chromiumPath) {
       return { status: answer.status(), body };
     }
 
-    it(
-      'German on a phone: removed from a new device → held 72 hours with the date; the login address’s cancel link, opened on the first device, cancels it; the address stays',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'jonas.berger@example.test';
-        const address = 'jonas.privat@example.org';
-        const failures: string[] = [];
-        const { first, second } = await firstAndNewDevice(login, address);
-        const { section, row } = await emailRow(second.page, 'de', address);
-        await expect(text(row)).resolves.toContain(w.active);
-        await expect(text(row)).resolves.not.toContain(w.heldStart);
+    it('German on a phone: removed from a new device → held 72 hours with the date; the login address’s cancel link, opened on the first device, cancels it; the address stays', async () => {
+      const w = WORDS.de;
+      const login = 'jonas.berger@example.test';
+      const address = 'jonas.privat@example.org';
+      const failures: string[] = [];
+      const { first, second } = await firstAndNewDevice(login, address);
+      const { section, row } = await emailRow(second.page, 'de', address);
+      await expect(text(row)).resolves.toContain(w.active);
+      await expect(text(row)).resolves.not.toContain(w.heldStart);
 
-        // Verwalten → Entfernen: held (202 with the date), not removed.
-        const before = Date.now();
-        const answer = await removeByKeyboard(second.page, 'de');
-        expect(answer.status).toBe(202);
-        const effectiveAt = (answer.body as { effectiveAt: string }).effectiveAt;
-        const wait = new Date(effectiveAt).getTime() - before;
-        expect(wait).toBeGreaterThan(72 * 3600_000 - 60_000);
-        expect(wait).toBeLessThan(72 * 3600_000 + 60_000);
-        const heldText = w.held(berlinTime(effectiveAt, 'de'));
-        // The success message says it waits (the note names the date: the same sentence is not said twice);
-        // the focus is on it (the buttons are gone), not lost on the page.
-        const status = section.getByRole('status');
-        await expect(text(status)).resolves.toBe(w.accepted(berlinTime(effectiveAt, 'de')));
-        await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
-        // The row still shows the address, active, and the held note under it.
-        await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
-        await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
-        await expect(text(row.locator('.recovery-held'))).resolves.toBe(heldText);
-        await expect(text(row)).resolves.not.toContain(w.notSetUp);
-        await expect(row.getByRole('button', { name: w.remove, exact: true }).count()).resolves.toBe(0);
-        await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({ email: { status: 'active', address, removalAt: effectiveAt } });
-        await check(second.page, failures, 'de', 'held', section);
+      // Verwalten → Entfernen: held (202 with the date), not removed.
+      const before = Date.now();
+      const answer = await removeByKeyboard(second.page, 'de');
+      expect(answer.status).toBe(202);
+      const effectiveAt = (answer.body as { effectiveAt: string }).effectiveAt;
+      const wait = new Date(effectiveAt).getTime() - before;
+      expect(wait).toBeGreaterThan(72 * 3600_000 - 60_000);
+      expect(wait).toBeLessThan(72 * 3600_000 + 60_000);
+      const heldText = w.held(berlinTime(effectiveAt, 'de'));
+      // The success message says it waits (the note names the date: the same sentence is not said twice);
+      // the focus is on it (the buttons are gone), not lost on the page.
+      const status = section.getByRole('status');
+      await expect(text(status)).resolves.toBe(w.accepted(berlinTime(effectiveAt, 'de')));
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
+      // The row still shows the address, active, and the held note under it.
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
+      await expect(text(row.locator('.recovery-held'))).resolves.toBe(heldText);
+      await expect(text(row)).resolves.not.toContain(w.notSetUp);
+      await expect(row.getByRole('button', { name: w.remove, exact: true }).count()).resolves.toBe(0);
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({ email: { status: 'active', address, removalAt: effectiveAt } });
+      await check(second.page, failures, 'de', 'held', section);
 
-        // The first browser's profile says the same (the hold is the account's, not the session's).
-        await first.page.reload();
-        const firstRow = (await emailRow(first.page, 'de', address)).row;
-        await expect(text(firstRow.locator('.recovery-held'))).resolves.toBe(heldText);
+      // The first browser's profile says the same (the hold is the account's, not the session's).
+      await first.page.reload();
+      const firstRow = (await emailRow(first.page, 'de', address)).row;
+      await expect(text(firstRow.locator('.recovery-held'))).resolves.toBe(heldText);
 
-        // The notices: the login address and the recovery address, each with a cancel link of its own.
-        const notice = await messageTo(login, w.heldSubject);
-        expect(notice.text).toContain(address);
-        const link = cancelLink(notice);
-        expect(new URL(link).pathname).toBe('/cancel-hold');
-        const toRecovery = await messageTo(address, w.heldSubject);
-        expect(cancelLink(toRecovery)).not.toBe(link);
+      // The notices: the login address and the recovery address, each with a cancel link of its own.
+      const notice = await messageTo(login, w.heldSubject);
+      expect(notice.text).toContain(address);
+      const link = cancelLink(notice);
+      expect(new URL(link).pathname).toBe('/cancel-hold');
+      const toRecovery = await messageTo(address, w.heldSubject);
+      expect(cancelLink(toRecovery)).not.toBe(link);
 
-        // The login address's link, opened on the first device: the page asks; opening it changed nothing.
-        const response = await first.page.goto(link);
-        expect(response?.headers()['referrer-policy']).toBe('no-referrer');
-        await heading(first.page, w.cancelTitle).waitFor();
-        await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro);
-        await check(first.page, failures, 'de', 'cancel-page', 'page');
-        await expect(recoveryView(first.page, run.baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
+      // The login address's link, opened on the first device: the page asks; opening it changed nothing.
+      const response = await first.page.goto(link);
+      expect(response?.headers()['referrer-policy']).toBe('no-referrer');
+      await heading(first.page, w.cancelTitle).waitFor();
+      await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro);
+      await check(first.page, failures, 'de', 'cancel-page', 'page');
+      await expect(recoveryView(first.page, run.baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
 
-        // Its one button, by keyboard: cancelled.
-        const [cancelled] = await Promise.all([
-          first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/held/cancel' && r.request().method() === 'POST'),
-          tabTo(first.page, w.cancelButton),
-        ]);
-        expect(cancelled.status()).toBe(200);
-        const done = first.page.getByRole('main').getByRole('status');
-        await expect(text(done)).resolves.toBe(w.cancelDone);
-        await expect(first.page.getByRole('button', { name: w.cancelButton, exact: true }).count()).resolves.toBe(0);
-        await check(first.page, failures, 'de', 'cancelled', 'page');
+      // Its one button, by keyboard: cancelled.
+      const [cancelled] = await Promise.all([
+        first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/held/cancel' && r.request().method() === 'POST'),
+        tabTo(first.page, w.cancelButton),
+      ]);
+      expect(cancelled.status()).toBe(200);
+      const done = first.page.getByRole('main').getByRole('status');
+      await expect(text(done)).resolves.toBe(w.cancelDone);
+      await expect(first.page.getByRole('button', { name: w.cancelButton, exact: true }).count()).resolves.toBe(0);
+      await check(first.page, failures, 'de', 'cancelled', 'page');
 
-        // B's profile, reloaded: the address is still active, the note is gone.
-        await second.page.reload();
-        await heading(second.page, w.profile).waitFor();
-        const after = await emailRow(second.page, 'de', address);
-        await expect(text(after.row)).resolves.toContain(w.active);
-        await expect(text(after.row)).resolves.not.toContain(w.heldStart);
-        await expect(after.row.locator('.recovery-held').count()).resolves.toBe(0);
-        await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
-        await check(second.page, failures, 'de', 'kept', after.section);
+      // B's profile, reloaded: the address is still active, the note is gone.
+      await second.page.reload();
+      await heading(second.page, w.profile).waitFor();
+      const after = await emailRow(second.page, 'de', address);
+      await expect(text(after.row)).resolves.toContain(w.active);
+      await expect(text(after.row)).resolves.not.toContain(w.heldStart);
+      await expect(after.row.locator('.recovery-held').count()).resolves.toBe(0);
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+      await check(second.page, failures, 'de', 'kept', after.section);
 
-        expect(first.problems, 'the first browser').toEqual([]);
-        expect(second.problems, 'the new device').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'German on a phone: a new address confirmed from a new device waits 72 hours beside the active one; the old address’s cancel link, opened on the first device, drops it',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'mara.vogt@example.test';
-        const address = 'mara.privat@example.org';
-        const theirs = 'mara.neu@example.net';
-        const failures: string[] = [];
-        // B opens the used link once more at the end: its 400 is expected.
-        const { first, second } = await firstAndNewDevice(login, address, { expected: [{ status: 400, path: '/api/v1/recovery/email/confirm' }] });
-        // B, the new device: Verwalten → Ändern → the new address, by keyboard.
-        await emailRow(second.page, 'de', address);
-        await tabTo(second.page, w.manage);
-        await tabTo(second.page, w.change);
-        await second.page.getByLabel(w.addressField, { exact: true }).fill(theirs);
-        const [put] = await Promise.all([
-          second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email' && r.request().method() === 'PUT'),
-          tabTo(second.page, w.sendLink),
-        ]);
-        expect(put.status()).toBe(202);
+    it('German on a phone: a new address confirmed from a new device waits 72 hours beside the active one; the old address’s cancel link, opened on the first device, drops it', async () => {
+      const w = WORDS.de;
+      const login = 'mara.vogt@example.test';
+      const address = 'mara.privat@example.org';
+      const theirs = 'mara.neu@example.net';
+      const failures: string[] = [];
+      // B opens the used link once more at the end: its 400 is expected.
+      const { first, second } = await firstAndNewDevice(login, address, { expected: [{ status: 400, path: '/api/v1/recovery/email/confirm' }] });
+      // B, the new device: Verwalten → Ändern → the new address, by keyboard.
+      await emailRow(second.page, 'de', address);
+      await tabTo(second.page, w.manage);
+      await tabTo(second.page, w.change);
+      await second.page.getByLabel(w.addressField, { exact: true }).fill(theirs);
+      const [put] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email' && r.request().method() === 'PUT'),
+        tabTo(second.page, w.sendLink),
+      ]);
+      expect(put.status()).toBe(202);
 
-        // The link from the new address's mail, opened in B: the page says it is confirmed and when it becomes active.
-        const confirmMail = await messageTo(theirs, w.confirmSubject);
-        const confirmLink = /https?:\/\/\S+\/confirm-recovery-email\?token=\S+/.exec(confirmMail.text)?.[0] ?? '';
-        await second.page.goto(confirmLink);
-        await heading(second.page, w.confirmTitle).waitFor();
-        // The token is out of the address bar (and the history) once the page has read it.
-        expect(new URL(second.page.url()).searchParams.has('token')).toBe(false);
-        const before = Date.now();
-        const [confirmed] = await Promise.all([
-          second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/confirm'),
-          tabTo(second.page, w.confirmButton),
-        ]);
-        const body = (await confirmed.json()) as { status: string; address: string; effectiveAt: string };
-        expect([confirmed.status(), body.status, body.address]).toEqual([200, 'held', theirs]);
-        const wait = new Date(body.effectiveAt).getTime() - before;
-        expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
-        const date = berlinTime(body.effectiveAt, 'de');
-        await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
-        // The button is gone: the focus is on the heading (the alert announces itself), and the way on is the profile (B is signed in).
-        await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
-        await second.page.getByRole('main').getByRole('link', { name: 'Zum Profil', exact: true }).waitFor();
-        await check(second.page, failures, 'de', 'replacement-confirmed', 'page');
+      // The link from the new address's mail, opened in B: the page says it is confirmed and when it becomes active.
+      const confirmMail = await messageTo(theirs, w.confirmSubject);
+      const confirmLink = /https?:\/\/\S+\/confirm-recovery-email\?token=\S+/.exec(confirmMail.text)?.[0] ?? '';
+      await second.page.goto(confirmLink);
+      await heading(second.page, w.confirmTitle).waitFor();
+      // The token is out of the address bar (and the history) once the page has read it.
+      expect(new URL(second.page.url()).searchParams.has('token')).toBe(false);
+      const before = Date.now();
+      const [confirmed] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/confirm'),
+        tabTo(second.page, w.confirmButton),
+      ]);
+      const body = (await confirmed.json()) as { status: string; address: string; effectiveAt: string };
+      expect([confirmed.status(), body.status, body.address]).toEqual([200, 'held', theirs]);
+      const wait = new Date(body.effectiveAt).getTime() - before;
+      expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
+      const date = berlinTime(body.effectiveAt, 'de');
+      await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
+      // The button is gone: the focus is on the heading (the alert announces itself), and the way on is the profile (B is signed in).
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
+      await second.page.getByRole('main').getByRole('link', { name: 'Zum Profil', exact: true }).waitFor();
+      await check(second.page, failures, 'de', 'replacement-confirmed', 'page');
 
-        // The profile: the old address active; below it the new one, "Wartet", and when.
-        await second.page.goto(`${run.baseUrl}/profile`);
-        const after = await emailRow(second.page, 'de', address);
-        const held = after.row.getByRole('group', { name: `${w.newAddress} ${theirs} ${w.waiting}` });
-        await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
-        await expect(text(after.row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
-        await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({
-          email: { status: 'active', address, replacement: { address: theirs, effectiveAt: body.effectiveAt } },
-        });
-        await check(second.page, failures, 'de', 'replacement-held', after.section);
+      // The profile: the old address active; below it the new one, "Wartet", and when.
+      await second.page.goto(`${run.baseUrl}/profile`);
+      const after = await emailRow(second.page, 'de', address);
+      const held = after.row.getByRole('group', { name: `${w.newAddress} ${theirs} ${w.waiting}` });
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
+      await expect(text(after.row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({
+        email: { status: 'active', address, replacement: { address: theirs, effectiveAt: body.effectiveAt } },
+      });
+      await check(second.page, failures, 'de', 'replacement-held', after.section);
 
-        // The old (still active) address's notice names the new one; its cancel link, opened in A, drops it.
-        const notice = await messageTo(address, w.heldSubject);
-        expect(notice.text).toContain(`durch ${theirs} zu ersetzen`);
-        await first.page.goto(cancelLink(notice));
-        await heading(first.page, w.cancelTitle).waitFor();
-        const [cancelled] = await Promise.all([
-          first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/held/cancel'),
-          tabTo(first.page, w.cancelButton),
-        ]);
-        expect(cancelled.status()).toBe(200);
-        await expect(text(first.page.getByRole('main').getByRole('status'))).resolves.toBe(w.cancelDone);
-        await second.page.reload();
-        const kept = await emailRow(second.page, 'de', address);
-        await expect(text(kept.row)).resolves.not.toContain(theirs);
-        // The new address's link again: dead, and the page says why such a link can be dead.
-        await second.page.goto(confirmLink);
-        await heading(second.page, w.confirmTitle).waitFor();
-        await tabTo(second.page, w.confirmButton);
-        await second.page.getByText(w.deadRecovery, { exact: true }).waitFor();
-        await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
-        await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+      // The old (still active) address's notice names the new one; its cancel link, opened in A, drops it.
+      const notice = await messageTo(address, w.heldSubject);
+      expect(notice.text).toContain(`durch ${theirs} zu ersetzen`);
+      await first.page.goto(cancelLink(notice));
+      await heading(first.page, w.cancelTitle).waitFor();
+      const [cancelled] = await Promise.all([
+        first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/held/cancel'),
+        tabTo(first.page, w.cancelButton),
+      ]);
+      expect(cancelled.status()).toBe(200);
+      await expect(text(first.page.getByRole('main').getByRole('status'))).resolves.toBe(w.cancelDone);
+      await second.page.reload();
+      const kept = await emailRow(second.page, 'de', address);
+      await expect(text(kept.row)).resolves.not.toContain(theirs);
+      // The new address's link again: dead, and the page says why such a link can be dead.
+      await second.page.goto(confirmLink);
+      await heading(second.page, w.confirmTitle).waitFor();
+      await tabTo(second.page, w.confirmButton);
+      await second.page.getByText(w.deadRecovery, { exact: true }).waitFor();
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
 
-        expect(first.problems, 'the first browser').toEqual([]);
-        expect(second.problems, 'the new device').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'German on a phone: a new number confirmed in the dialog on a new device waits 72 hours; the dialog’s end and the row say when',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'lena.koch@example.test';
-        const digits = () => String(randomInt(0, 10_000_000)).padStart(7, '0');
-        const [old, next] = [digits(), digits()];
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(first.page, run.baseUrl, login);
-        // A's number, set up and confirmed over the API with A's cookies.
-        expect(await send(first.page, 'PUT', '/api/v1/recovery/phone', { number: `0171 ${old}`, password: PASSWORD })).toBe(202);
-        expect(await send(first.page, 'POST', '/api/v1/recovery/phone/confirm', { code: await smsCode(`+49171${old}`) })).toBe(200);
+    it('German on a phone: a new number confirmed in the dialog on a new device waits 72 hours; the dialog’s end and the row say when', async () => {
+      const w = WORDS.de;
+      const login = 'lena.koch@example.test';
+      const digits = () => String(randomInt(0, 10_000_000)).padStart(7, '0');
+      const [old, next] = [digits(), digits()];
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, run.baseUrl, login);
+      // A's number, set up and confirmed over the API with A's cookies.
+      expect(await send(first.page, 'PUT', '/api/v1/recovery/phone', { number: `0171 ${old}`, password: PASSWORD })).toBe(202);
+      expect(await send(first.page, 'POST', '/api/v1/recovery/phone/confirm', { code: await smsCode(`+49171${old}`) })).toBe(200);
 
-        // B, a new device signed in just now: Verwalten → Nummer ändern → the number → the code, by keyboard.
-        const second = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(second.page, run.baseUrl, login);
-        const section = second.page.getByRole('region', { name: w.section });
-        const row = section.getByRole('group', { name: w.phoneRow, exact: true });
-        await row.getByText(`+49 *** ****${old.slice(-3)}`, { exact: true }).waitFor();
-        await tabTo(second.page, w.manage, { row: w.phoneRow });
-        await tabTo(second.page, w.changeNumber);
-        const dialog = second.page.getByRole('dialog');
-        await dialog.getByLabel(w.numberField, { exact: true }).waitFor();
-        await second.page.keyboard.type(`0172 ${next}`);
-        await second.page.keyboard.press('Enter');
-        await dialog.getByLabel(w.codeField, { exact: true }).waitFor();
-        await second.page.keyboard.type(await smsCode(`+49172${next}`));
-        const [confirmed] = await Promise.all([
-          second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/phone/confirm'),
-          second.page.keyboard.press('Enter'),
-        ]);
-        const body = (await confirmed.json()) as { status: string; masked: string; effectiveAt: string };
-        expect([confirmed.status(), body.status]).toEqual([200, 'held']);
-        const date = berlinTime(body.effectiveAt, 'de');
-        // The dialog is closed; the message says it waits (the note names the date), with the focus on it.
-        await expect(dialog.count()).resolves.toBe(0);
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked, date));
-        await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message' });
-        // The row: the old number active; the new one below, "Wartet", and when.
-        const held = row.getByRole('group', { name: `${w.newNumber} ${body.masked} ${w.waiting}` });
-        await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
-        await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(old.slice(-3));
-        await check(second.page, failures, 'de', 'phone-replacement-held', section);
+      // B, a new device signed in just now: Verwalten → Nummer ändern → the number → the code, by keyboard.
+      const second = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(second.page, run.baseUrl, login);
+      const section = second.page.getByRole('region', { name: w.section });
+      const row = section.getByRole('group', { name: w.phoneRow, exact: true });
+      await row.getByText(`+49 *** ****${old.slice(-3)}`, { exact: true }).waitFor();
+      await tabTo(second.page, w.manage, { row: w.phoneRow });
+      await tabTo(second.page, w.changeNumber);
+      const dialog = second.page.getByRole('dialog');
+      await dialog.getByLabel(w.numberField, { exact: true }).waitFor();
+      await second.page.keyboard.type(`0172 ${next}`);
+      await second.page.keyboard.press('Enter');
+      await dialog.getByLabel(w.codeField, { exact: true }).waitFor();
+      await second.page.keyboard.type(await smsCode(`+49172${next}`));
+      const [confirmed] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/phone/confirm'),
+        second.page.keyboard.press('Enter'),
+      ]);
+      const body = (await confirmed.json()) as { status: string; masked: string; effectiveAt: string };
+      expect([confirmed.status(), body.status]).toEqual([200, 'held']);
+      const date = berlinTime(body.effectiveAt, 'de');
+      // The dialog is closed; the message says it waits (the note names the date), with the focus on it.
+      await expect(dialog.count()).resolves.toBe(0);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked, date));
+      await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message' });
+      // The row: the old number active; the new one below, "Wartet", and when.
+      const held = row.getByRole('group', { name: `${w.newNumber} ${body.masked} ${w.waiting}` });
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(w.replacementHeld(date));
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(old.slice(-3));
+      await check(second.page, failures, 'de', 'phone-replacement-held', section);
 
-        // The old number's SMS carries a cancel link of its own.
-        const sms = await waitFor(
-          async () => (await mailbox(run.baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')),
-          'the held-change SMS',
-        );
-        expect(sms.text).toContain(date.split(' um ')[0] ?? date);
+      // The old number's SMS carries a cancel link of its own.
+      const sms = await waitFor(
+        async () => (await mailbox(run.baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')),
+        'the held-change SMS',
+      );
+      expect(sms.text).toContain(date.split(' um ')[0] ?? date);
 
-        // "Änderung abbrechen" in the profile, by keyboard (any session may: it keeps things as they are).
-        const [cancelled] = await Promise.all([
-          second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/phone/held' && r.request().method() === 'DELETE'),
-          tabTo(second.page, w.cancelHeld, { row: w.phoneRow }),
-        ]);
-        expect(cancelled.status()).toBe(204);
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
-        await expect(held.count()).resolves.toBe(0);
-        await expect(text(row)).resolves.not.toContain(body.masked);
-        await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({ phone: { status: 'active' } });
-        await expect(recoveryView(second.page, run.baseUrl).then((view) => view.phone)).resolves.not.toHaveProperty('replacement');
-        // The login address hears of the cancellation.
-        await messageTo(login, w.cancelledSubject);
-        await check(second.page, failures, 'de', 'phone-replacement-cancelled', section);
+      // "Änderung abbrechen" in the profile, by keyboard (any session may: it keeps things as they are).
+      const [cancelled] = await Promise.all([
+        second.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/phone/held' && r.request().method() === 'DELETE'),
+        tabTo(second.page, w.cancelHeld, { row: w.phoneRow }),
+      ]);
+      expect(cancelled.status()).toBe(204);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
+      await expect(held.count()).resolves.toBe(0);
+      await expect(text(row)).resolves.not.toContain(body.masked);
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toMatchObject({ phone: { status: 'active' } });
+      await expect(recoveryView(second.page, run.baseUrl).then((view) => view.phone)).resolves.not.toHaveProperty('replacement');
+      // The login address hears of the cancellation.
+      await messageTo(login, w.cancelledSubject);
+      await check(second.page, failures, 'de', 'phone-replacement-cancelled', section);
 
-        expect(first.problems, 'the first browser').toEqual([]);
-        expect(second.problems, 'the new device').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'German on a phone: a first address added from a new device waits 72 hours; the first device sees it ("Hinzugefügte Adresse", "Wartet"), cancels it by keyboard, and the new device is signed out',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'ida.kranz@example.test';
-        const theirs = 'ida.fremd@example.net';
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
-        await signIn(first.page, run.baseUrl, login);
-        const second = await run.openPage({ lang: 'de' });
-        await signIn(second.page, run.baseUrl, login);
-        // B, the new device, adds a first recovery address and confirms it: held.
-        expect(await send(second.page, 'PUT', '/api/v1/recovery/email', { address: theirs, password: PASSWORD })).toBe(202);
-        const token = new URL(await tokenLink(run.baseUrl, theirs)).searchParams.get('token');
-        const confirmed = await second.page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
-        const body = (await confirmed.json()) as { status: string; effectiveAt: string };
-        expect([confirmed.status(), body.status]).toEqual([200, 'held']);
-        await expect(recoveryView(first.page, run.baseUrl).then((view) => view.email)).resolves.toEqual({
-          status: 'none',
-          addition: { address: theirs, effectiveAt: body.effectiveAt },
-        });
+    it('German on a phone: a first address added from a new device waits 72 hours; the first device sees it ("Hinzugefügte Adresse", "Wartet"), cancels it by keyboard, and the new device is signed out', async () => {
+      const w = WORDS.de;
+      const login = 'ida.kranz@example.test';
+      const theirs = 'ida.fremd@example.net';
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      const first = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+      await signIn(first.page, run.baseUrl, login);
+      const second = await run.openPage({ lang: 'de' });
+      await signIn(second.page, run.baseUrl, login);
+      // B, the new device, adds a first recovery address and confirms it: held.
+      expect(await send(second.page, 'PUT', '/api/v1/recovery/email', { address: theirs, password: PASSWORD })).toBe(202);
+      const token = new URL(await tokenLink(run.baseUrl, theirs)).searchParams.get('token');
+      const confirmed = await second.page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token } });
+      const body = (await confirmed.json()) as { status: string; effectiveAt: string };
+      expect([confirmed.status(), body.status]).toEqual([200, 'held']);
+      await expect(recoveryView(first.page, run.baseUrl).then((view) => view.email)).resolves.toEqual({
+        status: 'none',
+        addition: { address: theirs, effectiveAt: body.effectiveAt },
+      });
 
-        // A, the owner's first device: the row says what waits and until when, with "Änderung abbrechen".
-        await first.page.goto(`${run.baseUrl}/profile`);
-        const { section, row } = await emailRow(first.page, 'de', theirs);
-        const date = berlinTime(body.effectiveAt, 'de');
-        const held = row.getByRole('group', { name: `Hinzugefügte Adresse, bestätigt ${theirs} ${w.waiting}` });
-        await expect(text(held.locator('.recovery-held'))).resolves.toBe(
-          `Wird am ${date} aktiv: Sie wurde auf einem Gerät eingerichtet, das Ihr Konto erst seit Kurzem kennt. Bis dahin dient sie nicht zur Wiederherstellung. Ihre E-Mail-Adresse für die Anmeldung hat einen Link zum Abbrechen erhalten.`,
-        );
-        await check(first.page, failures, 'de', 'addition-held', section);
-        const notice = await messageTo(login, w.heldSubject);
-        expect(notice.text).toContain(`${theirs} als Wiederherstellungs-E-Mail-Adresse hinzuzufügen`);
+      // A, the owner's first device: the row says what waits and until when, with "Änderung abbrechen".
+      await first.page.goto(`${run.baseUrl}/profile`);
+      const { section, row } = await emailRow(first.page, 'de', theirs);
+      const date = berlinTime(body.effectiveAt, 'de');
+      const held = row.getByRole('group', { name: `Hinzugefügte Adresse, bestätigt ${theirs} ${w.waiting}` });
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(
+        `Wird am ${date} aktiv: Sie wurde auf einem Gerät eingerichtet, das Ihr Konto erst seit Kurzem kennt. Bis dahin dient sie nicht zur Wiederherstellung. Ihre E-Mail-Adresse für die Anmeldung hat einen Link zum Abbrechen erhalten.`,
+      );
+      await check(first.page, failures, 'de', 'addition-held', section);
+      const notice = await messageTo(login, w.heldSubject);
+      expect(notice.text).toContain(`${theirs} als Wiederherstellungs-E-Mail-Adresse hinzuzufügen`);
 
-        const [cancelled] = await Promise.all([
-          first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/held' && r.request().method() === 'DELETE'),
-          tabTo(first.page, w.cancelHeld, { row: w.row }),
-        ]);
-        expect(cancelled.status()).toBe(204);
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
-        await expect(held.count()).resolves.toBe(0);
-        await expect(recoveryView(first.page, run.baseUrl).then((view) => view.email)).resolves.toEqual({ status: 'none' });
-        await check(first.page, failures, 'de', 'addition-cancelled', section);
-        // The owner's repair sticks: the device that had added it is signed out.
-        expect((await second.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+      const [cancelled] = await Promise.all([
+        first.page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email/held' && r.request().method() === 'DELETE'),
+        tabTo(first.page, w.cancelHeld, { row: w.row }),
+      ]);
+      expect(cancelled.status()).toBe(204);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.heldCancelled);
+      await expect(held.count()).resolves.toBe(0);
+      await expect(recoveryView(first.page, run.baseUrl).then((view) => view.email)).resolves.toEqual({ status: 'none' });
+      await check(first.page, failures, 'de', 'addition-cancelled', section);
+      // The owner's repair sticks: the device that had added it is signed out.
+      expect((await second.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
 
-        expect(first.problems, 'the first browser').toEqual([]);
-        expect(second.problems, 'the new device').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(first.problems, 'the first browser').toEqual([]);
+      expect(second.problems, 'the new device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('English on a desktop: the same removal from the first browser is immediate ("Not set up"), no hold, no cancel link', { timeout: 30_000 }, async () => {
+    it('English on a desktop: the same removal from the first browser is immediate ("Not set up"), no hold, no cancel link', async () => {
       const w = WORDS.en;
       const login = 'ellis.grant@example.test';
       const address = 'ellis.backup@example.org';

@@ -189,144 +189,140 @@ if (chromiumPath) {
       await expect(text(page.getByRole('main').getByRole('status').first())).resolves.toBe(w.cancelled);
     }
 
-    it(
-      'German on a phone, by keyboard: the recovery e-mail, a wrong code, a wrong password, deleted; both sessions gone; signing in cancels it',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'greta.lind@example.test';
-        const recovery = 'greta.privat@example.org';
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        await withRecoveryEmail(login, recovery);
+    it('German on a phone, by keyboard: the recovery e-mail, a wrong code, a wrong password, deleted; both sessions gone; signing in cancels it', async () => {
+      const w = WORDS.de;
+      const login = 'greta.lind@example.test';
+      const recovery = 'greta.privat@example.org';
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      await withRecoveryEmail(login, recovery);
 
-        // Another device of the same account: its session ends with the deletion.
-        const other = await run.openPage({ lang: 'de' });
-        await signIn(other.page, run.baseUrl, login);
+      // Another device of the same account: its session ends with the deletion.
+      const other = await run.openPage({ lang: 'de' });
+      await signIn(other.page, run.baseUrl, login);
 
-        const { page, problems } = await run.openPage({
-          lang: 'de',
-          ...PHONE_DEVICE,
-          expected: [
-            { status: 400, path: /^\/api\/v1\/account\/verifications\/[^/]+\/code$/ }, // wrong-code
-            { status: 403, path: '/api/v1/account/deletion' }, // wrong-password
-          ],
-        });
-        await signIn(page, run.baseUrl, login);
+      const { page, problems } = await run.openPage({
+        lang: 'de',
+        ...PHONE_DEVICE,
+        expected: [
+          { status: 400, path: /^\/api\/v1\/account\/verifications\/[^/]+\/code$/ }, // wrong-code
+          { status: 403, path: '/api/v1/account/deletion' }, // wrong-password
+        ],
+      });
+      await signIn(page, run.baseUrl, login);
 
-        // The section, last on the page: what happens, and its button.
-        const section = page.getByRole('region', { name: w.section });
-        await expect(section.getByRole('listitem').allTextContents()).resolves.toEqual(w.facts);
-        await expect(page.locator('main section.card').last().getAttribute('aria-labelledby')).resolves.toBe('delete-account-title');
-        await check(page, failures, 'de', 'section', section);
+      // The section, last on the page: what happens, and its button.
+      const section = page.getByRole('region', { name: w.section });
+      await expect(section.getByRole('listitem').allTextContents()).resolves.toEqual(w.facts);
+      await expect(page.locator('main section.card').last().getAttribute('aria-labelledby')).resolves.toBe('delete-account-title');
+      await check(page, failures, 'de', 'section', section);
 
-        // The button by keyboard opens the dialog at step 1; its heading has the focus. Escape closes it, the focus goes back.
-        await tabTo(page, w.open, { max: 150 });
-        const dialog = page.getByRole('dialog', { name: `${w.dialog} ${w.step1}` });
-        await dialog.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.chooseTitle, inDialog: true });
-        await page.keyboard.press('Escape');
-        await dialog.waitFor({ state: 'detached' });
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.open, inDialog: false });
-        await page.keyboard.press('Enter');
-        await dialog.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.chooseTitle, inDialog: true });
+      // The button by keyboard opens the dialog at step 1; its heading has the focus. Escape closes it, the focus goes back.
+      await tabTo(page, w.open, { max: 150 });
+      const dialog = page.getByRole('dialog', { name: `${w.dialog} ${w.step1}` });
+      await dialog.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.chooseTitle, inDialog: true });
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.open, inDialog: false });
+      await page.keyboard.press('Enter');
+      await dialog.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.chooseTitle, inDialog: true });
 
-        // Both addresses, masked, in a radio group; nothing chosen yet.
-        const group = dialog.getByRole('group', { name: w.legend });
-        await expect(text(group)).resolves.toContain(maskEmail(login));
-        await expect(text(group)).resolves.toContain(maskEmail(recovery));
-        await expect(group.getByRole('radio', { checked: true }).count()).resolves.toBe(0);
-        await check(page, failures, 'de', 'choose', 'viewport');
+      // Both addresses, masked, in a radio group; nothing chosen yet.
+      const group = dialog.getByRole('group', { name: w.legend });
+      await expect(text(group)).resolves.toContain(maskEmail(login));
+      await expect(text(group)).resolves.toContain(maskEmail(recovery));
+      await expect(group.getByRole('radio', { checked: true }).count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'choose', 'viewport');
 
-        // "Code senden" without a choice: the error, tied to the radios; the focus on the first one.
-        await tabTo(page, w.send, { inDialog: true });
-        await expect(text(group.getByRole('alert'))).resolves.toBe(w.required);
-        const loginRadio = group.getByRole('radio', { name: new RegExp(`^${w.loginEmail}`) });
-        const errorId = await group.getByRole('alert').getAttribute('id');
-        expect((await loginRadio.getAttribute('aria-describedby'))?.split(' ')).toContain(errorId);
-        await expect(group.locator('input:focus').getAttribute('value')).resolves.toBe('login-email');
-        await check(page, failures, 'de', 'choose-required', 'viewport');
+      // "Code senden" without a choice: the error, tied to the radios; the focus on the first one.
+      await tabTo(page, w.send, { inDialog: true });
+      await expect(text(group.getByRole('alert'))).resolves.toBe(w.required);
+      const loginRadio = group.getByRole('radio', { name: new RegExp(`^${w.loginEmail}`) });
+      const errorId = await group.getByRole('alert').getAttribute('id');
+      expect((await loginRadio.getAttribute('aria-describedby'))?.split(' ')).toContain(errorId);
+      await expect(group.locator('input:focus').getAttribute('value')).resolves.toBe('login-email');
+      await check(page, failures, 'de', 'choose-required', 'viewport');
 
-        // The arrow key picks the recovery e-mail; "Code senden" → the code step, its heading focused.
-        await page.keyboard.press('ArrowDown');
-        await expect(group.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).isChecked()).resolves.toBe(true);
-        const before = await codeMails(recovery);
-        await tabTo(page, w.send, { inDialog: true });
-        await dialog.getByLabel(w.code, { exact: true }).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.codeTitle, inDialog: true });
-        await expect(text(dialog)).resolves.toContain(w.sent(maskEmail(recovery)));
-        await expect(dialog.getByLabel(w.code, { exact: true }).getAttribute('autocomplete')).resolves.toBe('one-time-code');
-        const resend = dialog.getByRole('button', { name: w.resend, exact: true });
-        await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-        await expect(text(dialog.locator(`#${(await resend.getAttribute('aria-describedby')) ?? 'none'}`))).resolves.toMatch(w.resendIn);
-        await dialog.getByRole('button', { name: w.other, exact: true }).waitFor();
-        const code = await emailCode(recovery, before);
-        expect(await codeMails(login), 'no code to the login address').toBe(0);
+      // The arrow key picks the recovery e-mail; "Code senden" → the code step, its heading focused.
+      await page.keyboard.press('ArrowDown');
+      await expect(group.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).isChecked()).resolves.toBe(true);
+      const before = await codeMails(recovery);
+      await tabTo(page, w.send, { inDialog: true });
+      await dialog.getByLabel(w.code, { exact: true }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.codeTitle, inDialog: true });
+      await expect(text(dialog)).resolves.toContain(w.sent(maskEmail(recovery)));
+      await expect(dialog.getByLabel(w.code, { exact: true }).getAttribute('autocomplete')).resolves.toBe('one-time-code');
+      const resend = dialog.getByRole('button', { name: w.resend, exact: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      await expect(text(dialog.locator(`#${(await resend.getAttribute('aria-describedby')) ?? 'none'}`))).resolves.toMatch(w.resendIn);
+      await dialog.getByRole('button', { name: w.other, exact: true }).waitFor();
+      const code = await emailCode(recovery, before);
+      expect(await codeMails(login), 'no code to the login address').toBe(0);
 
-        // A wrong code: the tries left at the field; the focus back in it.
-        await tabTo(page, w.code, { inDialog: true, press: null });
-        await page.keyboard.type(wrongCodeFor(code));
-        await page.keyboard.press('Enter');
-        await expect(fieldError(dialog, w.code)).resolves.toBe(w.wrongCode);
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
-        await check(page, failures, 'de', 'wrong-code', 'viewport');
+      // A wrong code: the tries left at the field; the focus back in it.
+      await tabTo(page, w.code, { inDialog: true, press: null });
+      await page.keyboard.type(wrongCodeFor(code));
+      await page.keyboard.press('Enter');
+      await expect(fieldError(dialog, w.code)).resolves.toBe(w.wrongCode);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      await check(page, failures, 'de', 'wrong-code', 'viewport');
 
-        // The right code, typed in lower case with a dash for reading ("abcd-efgh") → step 2, the password; its heading focused.
-        await page.keyboard.press('ControlOrMeta+a');
-        await page.keyboard.type(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
-        await page.keyboard.press('Enter');
-        const step2 = page.getByRole('dialog', { name: `${w.dialog} ${w.step2}` });
-        await step2.getByLabel(w.password, { exact: true }).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.passwordTitle, inDialog: true });
-        await check(page, failures, 'de', 'password', 'viewport');
+      // The right code, typed in lower case with a dash for reading ("abcd-efgh") → step 2, the password; its heading focused.
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
+      await page.keyboard.press('Enter');
+      const step2 = page.getByRole('dialog', { name: `${w.dialog} ${w.step2}` });
+      await step2.getByLabel(w.password, { exact: true }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.passwordTitle, inDialog: true });
+      await check(page, failures, 'de', 'password', 'viewport');
 
-        // A wrong password: refused at the field; the account stays as it is.
-        await tabTo(page, w.password, { inDialog: true, press: null });
-        await page.keyboard.type('Falsches Passwort 123');
-        await tabTo(page, w.submit, { inDialog: true });
-        await expect(fieldError(step2, w.password)).resolves.toBe(w.wrongPassword);
-        expect(await sessionStatus(page)).toBe(200);
-        await check(page, failures, 'de', 'wrong-password', 'viewport');
+      // A wrong password: refused at the field; the account stays as it is.
+      await tabTo(page, w.password, { inDialog: true, press: null });
+      await page.keyboard.type('Falsches Passwort 123');
+      await tabTo(page, w.submit, { inDialog: true });
+      await expect(fieldError(step2, w.password)).resolves.toBe(w.wrongPassword);
+      expect(await sessionStatus(page)).toBe(200);
+      await check(page, failures, 'de', 'wrong-password', 'viewport');
 
-        // The right one, "Konto endgültig löschen" by keyboard: the sign-in page with the notice.
-        await page.keyboard.press('ControlOrMeta+a');
-        await page.keyboard.type(PASSWORD);
-        const [answer] = await Promise.all([
-          page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/account/deletion' && r.status() !== 403),
-          tabTo(page, w.submit, { inDialog: true }),
-        ]);
-        expect(answer.status()).toBe(202);
-        const deleteAt = await scheduledNotice(page, 'de');
-        await expect(page.getByRole('dialog').count()).resolves.toBe(0);
-        await check(page, failures, 'de', 'scheduled', 'page');
+      // The right one, "Konto endgültig löschen" by keyboard: the sign-in page with the notice.
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(PASSWORD);
+      const [answer] = await Promise.all([
+        page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/account/deletion' && r.status() !== 403),
+        tabTo(page, w.submit, { inDialog: true }),
+      ]);
+      expect(answer.status()).toBe(202);
+      const deleteAt = await scheduledNotice(page, 'de');
+      await expect(page.getByRole('dialog').count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'scheduled', 'page');
 
-        // Every session has ended: this one and the other device's.
-        expect(await sessionStatus(page)).toBe(401);
-        expect(await sessionStatus(other.page)).toBe(401);
-        // Both addresses heard of it.
-        for (const to of [login, recovery]) {
-          const mail = await messageTo(to, (message) => message.subject.startsWith(w.scheduledMail));
-          expect(mail.text).toContain('anmelden');
-        }
-        expect(deleteAt).toBeGreaterThan(run.clock.now());
+      // Every session has ended: this one and the other device's.
+      expect(await sessionStatus(page)).toBe(401);
+      expect(await sessionStatus(other.page)).toBe(401);
+      // Both addresses heard of it.
+      for (const to of [login, recovery]) {
+        const mail = await messageTo(to, (message) => message.subject.startsWith(w.scheduledMail));
+        expect(mail.text).toContain('anmelden');
+      }
+      expect(deleteAt).toBeGreaterThan(run.clock.now());
 
-        // Signing in again cancels the deletion; the profile says so.
-        await signInAgain(page, login, 'de');
-        await check(page, failures, 'de', 'cancelled', 'page');
-        await messageTo(login, (message) => message.subject === w.cancelledMail);
-        const client = apiClient(run.instance.server.app);
-        const again = await client.post('/api/v1/login', { email: login, password: PASSWORD });
-        expect(again.status).toBe(200);
-        expect(again.body.deletionCancelled).toBeUndefined();
+      // Signing in again cancels the deletion; the profile says so.
+      await signInAgain(page, login, 'de');
+      await check(page, failures, 'de', 'cancelled', 'page');
+      await messageTo(login, (message) => message.subject === w.cancelledMail);
+      const client = apiClient(run.instance.server.app);
+      const again = await client.post('/api/v1/login', { email: login, password: PASSWORD });
+      expect(again.status).toBe(200);
+      expect(again.body.deletionCancelled).toBeUndefined();
 
-        expect(problems, 'the phone’s browser').toEqual([]);
-        expect(other.problems, 'the other device’s browser').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(problems, 'the phone’s browser').toEqual([]);
+      expect(other.problems, 'the other device’s browser').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('English on desktop: another way, the code sent again after its minute, deleted, cancelled by signing in', { timeout: 60_000 }, async () => {
+    it('English on desktop: another way, the code sent again after its minute, deleted, cancelled by signing in', async () => {
       const w = WORDS.en;
       const login = 'ines.hart@example.test';
       const recovery = 'ines.backup@example.org';

@@ -185,105 +185,101 @@ if (chromiumPath) {
       await check(page, failures, lang, 'done', 'page');
     }
 
-    it(
-      'German on a phone, by recovery phone: a wrong code, then the right one; a mismatched repeat; signed in with the new password; the other device signed out',
-      { timeout: 40_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'greta.hansen@example.test';
-        const number = mobileNumber();
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        await withRecoveryPhone(login, number);
-        // Another device is signed in: its session ends with the reset.
-        const other = await run.openPage({ lang: 'de' });
-        await signIn(other.page, run.baseUrl, login);
+    it('German on a phone, by recovery phone: a wrong code, then the right one; a mismatched repeat; signed in with the new password; the other device signed out', async () => {
+      const w = WORDS.de;
+      const login = 'greta.hansen@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      await withRecoveryPhone(login, number);
+      // Another device is signed in: its session ends with the reset.
+      const other = await run.openPage({ lang: 'de' });
+      await signIn(other.page, run.baseUrl, login);
 
-        const { page, problems } = await run.openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 400, path: '/api/v1/password/forgot/verify' }] });
-        await page.goto(`${run.baseUrl}/login`);
-        await heading(page, w.signInTitle).waitFor();
+      const { page, problems } = await run.openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 400, path: '/api/v1/password/forgot/verify' }] });
+      await page.goto(`${run.baseUrl}/login`);
+      await heading(page, w.signInTitle).waitFor();
 
-        // Step 1 by keyboard: "Passwort vergessen?" under the sign-in form, then the number in national form.
-        await tabTo(page, w.forgotLink);
-        await page.waitForURL('**/forgot-password');
-        const identifier = page.getByLabel(w.identifier, { exact: true });
-        await identifier.waitFor();
-        await heading(page, w.title).waitFor();
-        // The country selector appears only once the entry reads as a number.
-        await expect(page.getByLabel(w.country, { exact: true }).count()).resolves.toBe(0);
-        await check(page, failures, 'de', 'identify');
-        await tabTo(page, w.identifier, { press: null });
-        await page.keyboard.type(number.typed);
-        const country = page.getByLabel(w.country, { exact: true });
-        await expect(country.inputValue()).resolves.toBe('DE');
-        await expect(text(country.locator('option:checked'))).resolves.toBe(w.germany);
-        await check(page, failures, 'de', 'identify-phone');
-        await page.keyboard.press('Enter');
+      // Step 1 by keyboard: "Passwort vergessen?" under the sign-in form, then the number in national form.
+      await tabTo(page, w.forgotLink);
+      await page.waitForURL('**/forgot-password');
+      const identifier = page.getByLabel(w.identifier, { exact: true });
+      await identifier.waitFor();
+      await heading(page, w.title).waitFor();
+      // The country selector appears only once the entry reads as a number.
+      await expect(page.getByLabel(w.country, { exact: true }).count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'identify');
+      await tabTo(page, w.identifier, { press: null });
+      await page.keyboard.type(number.typed);
+      const country = page.getByLabel(w.country, { exact: true });
+      await expect(country.inputValue()).resolves.toBe('DE');
+      await expect(text(country.locator('option:checked'))).resolves.toBe(w.germany);
+      await check(page, failures, 'de', 'identify-phone');
+      await page.keyboard.press('Enter');
 
-        // Step 2: the neutral text names the number as typed; the heading has the focus; "Code erneut senden" waits for its minute.
-        const codeField = page.getByLabel(w.smsCode, { exact: true });
-        await codeField.waitFor();
-        await heading(page, w.codeTitle).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.codeTitle });
-        await expect(text(page.locator('.step-intro'))).resolves.toBe(w.introSms(number.typed));
-        await expect(codeField.getAttribute('autocomplete')).resolves.toBe('one-time-code');
-        await expect(codeField.getAttribute('inputmode')).resolves.toBe('numeric');
-        const resend = page.getByRole('button', { name: w.resend, exact: true });
-        await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-        await expect(text(page.locator('.resend .hint').first())).resolves.toMatch(w.resendIn);
-        const code = await resetSms(number.e164);
-        await check(page, failures, 'de', 'code-sms');
+      // Step 2: the neutral text names the number as typed; the heading has the focus; "Code erneut senden" waits for its minute.
+      const codeField = page.getByLabel(w.smsCode, { exact: true });
+      await codeField.waitFor();
+      await heading(page, w.codeTitle).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.codeTitle });
+      await expect(text(page.locator('.step-intro'))).resolves.toBe(w.introSms(number.typed));
+      await expect(codeField.getAttribute('autocomplete')).resolves.toBe('one-time-code');
+      await expect(codeField.getAttribute('inputmode')).resolves.toBe('numeric');
+      const resend = page.getByRole('button', { name: w.resend, exact: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      await expect(text(page.locator('.resend .hint').first())).resolves.toMatch(w.resendIn);
+      const code = await resetSms(number.e164);
+      await check(page, failures, 'de', 'code-sms');
 
-        // A wrong code by keyboard: said at the field, with the tries left.
-        await tabTo(page, w.smsCode, { press: null, max: 1 });
-        await page.keyboard.type(code === '000000' ? '111111' : '000000');
-        await page.keyboard.press('Enter');
-        await expect(text(fieldError(page, w.smsCode))).resolves.toBe(w.wrongCode);
-        await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.smsCode });
-        await check(page, failures, 'de', 'wrong-code');
+      // A wrong code by keyboard: said at the field, with the tries left.
+      await tabTo(page, w.smsCode, { press: null, max: 1 });
+      await page.keyboard.type(code === '000000' ? '111111' : '000000');
+      await page.keyboard.press('Enter');
+      await expect(text(fieldError(page, w.smsCode))).resolves.toBe(w.wrongCode);
+      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.smsCode });
+      await check(page, failures, 'de', 'wrong-code');
 
-        // The code from the SMS.
-        await page.keyboard.press('Control+A');
-        await page.keyboard.type(code);
-        await page.keyboard.press('Enter');
+      // The code from the SMS.
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
 
-        // Step 4: the new password (no choice of account: the number belongs to one); a mismatched repeat first.
-        await heading(page, w.passwordTitle).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.passwordTitle });
-        await expect(page.getByRole('button', { name: w.otherAccount }).count()).resolves.toBe(0);
-        const newPassword = page.getByLabel(w.newPassword, { exact: true });
-        const repeat = page.getByLabel(w.repeat, { exact: true });
-        await expect(newPassword.getAttribute('autocomplete')).resolves.toBe('new-password');
-        await check(page, failures, 'de', 'new-password');
-        await newPassword.fill(NEW_PASSWORD);
-        await repeat.fill(`${NEW_PASSWORD}!`);
-        await page.getByRole('button', { name: w.save, exact: true }).click();
-        await expect(text(fieldError(page, w.repeat))).resolves.toBe(w.mismatch);
-        await expect(repeat.getAttribute('aria-invalid')).resolves.toBe('true');
-        await check(page, failures, 'de', 'mismatch');
-        // Nothing was sent: the old password still works.
-        await expect(signInStatus(login, PASSWORD)).resolves.toBe(200);
-        await repeat.fill(NEW_PASSWORD);
-        await page.getByRole('button', { name: w.save, exact: true }).click();
-        await landedOnSignIn(page, 'de', failures);
+      // Step 4: the new password (no choice of account: the number belongs to one); a mismatched repeat first.
+      await heading(page, w.passwordTitle).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.passwordTitle });
+      await expect(page.getByRole('button', { name: w.otherAccount }).count()).resolves.toBe(0);
+      const newPassword = page.getByLabel(w.newPassword, { exact: true });
+      const repeat = page.getByLabel(w.repeat, { exact: true });
+      await expect(newPassword.getAttribute('autocomplete')).resolves.toBe('new-password');
+      await check(page, failures, 'de', 'new-password');
+      await newPassword.fill(NEW_PASSWORD);
+      await repeat.fill(`${NEW_PASSWORD}!`);
+      await page.getByRole('button', { name: w.save, exact: true }).click();
+      await expect(text(fieldError(page, w.repeat))).resolves.toBe(w.mismatch);
+      await expect(repeat.getAttribute('aria-invalid')).resolves.toBe('true');
+      await check(page, failures, 'de', 'mismatch');
+      // Nothing was sent: the old password still works.
+      await expect(signInStatus(login, PASSWORD)).resolves.toBe(200);
+      await repeat.fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: w.save, exact: true }).click();
+      await landedOnSignIn(page, 'de', failures);
 
-        // The other device's session has ended: its profile sends it to the sign-in, the API says 401.
-        await other.page.reload();
-        await other.page.waitForURL('**/login');
-        await heading(other.page, w.signInTitle).waitFor();
-        expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+      // The other device's session has ended: its profile sends it to the sign-in, the API says 401.
+      await other.page.reload();
+      await other.page.waitForURL('**/login');
+      await heading(other.page, w.signInTitle).waitFor();
+      expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
 
-        // The new password signs in, the old one no longer.
-        await expect(signInStatus(login, PASSWORD)).resolves.toBe(401);
-        await signIn(page, run.baseUrl, login, { password: NEW_PASSWORD });
-        expect(problems).toEqual([]);
-        expect(other.problems, 'the other device').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // The new password signs in, the old one no longer.
+      await expect(signInStatus(login, PASSWORD)).resolves.toBe(401);
+      await signIn(page, run.baseUrl, login, { password: NEW_PASSWORD });
+      expect(problems).toEqual([]);
+      expect(other.problems, 'the other device').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('English, by recovery e-mail: the link from the mail opened in another browser, its button, the new password', { timeout: 30_000 }, async () => {
+    it('English, by recovery e-mail: the link from the mail opened in another browser, its button, the new password', async () => {
       const w = WORDS.en;
       const login = 'oliver.grant@example.test';
       const address = 'oliver.home@example.org';
@@ -346,7 +342,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('German, the neutral answer: an unknown address leads to the same code step as a known one', { timeout: 30_000 }, async () => {
+    it('German, the neutral answer: an unknown address leads to the same code step as a known one', async () => {
       const w = WORDS.de;
       const known = 'hanna.vogt@example.test';
       const unknown = 'niemand.bekannt@example.test';
@@ -393,85 +389,81 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it(
-      'German, a recovery e-mail of two accounts: the choice (masked, nothing preselected), the second account, only its password changes',
-      { timeout: 30_000 },
-      async () => {
-        const w = WORDS.de;
-        const first = 'anna.kern@example.test';
-        const second = 'bruno.kern@example.test';
-        const shared = 'familie.kern@example.org';
-        const failures: string[] = [];
-        await Promise.all([createAccount(run.instance, first, { locale: 'de' }), createAccount(run.instance, second, { locale: 'de' })]);
-        await withRecoveryEmail(first, shared);
-        await withRecoveryEmail(second, shared);
+    it('German, a recovery e-mail of two accounts: the choice (masked, nothing preselected), the second account, only its password changes', async () => {
+      const w = WORDS.de;
+      const first = 'anna.kern@example.test';
+      const second = 'bruno.kern@example.test';
+      const shared = 'familie.kern@example.org';
+      const failures: string[] = [];
+      await Promise.all([createAccount(run.instance, first, { locale: 'de' }), createAccount(run.instance, second, { locale: 'de' })]);
+      await withRecoveryEmail(first, shared);
+      await withRecoveryEmail(second, shared);
 
-        const { page, problems } = await run.openPage({ lang: 'de' });
-        await page.goto(`${run.baseUrl}/forgot-password`);
-        await page.getByLabel(w.identifier, { exact: true }).fill(shared);
-        await page.getByRole('button', { name: w.sendCode, exact: true }).click();
-        const codeField = page.getByLabel(w.emailCode, { exact: true });
-        await codeField.waitFor();
-        await expect(text(page.locator('.step-intro'))).resolves.toBe(w.introEmail(shared));
-        // Typed as a person may: lower case, with a dash in the middle.
-        const { code } = await resetMail(shared);
-        await codeField.fill(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
-        await expect(codeField.inputValue()).resolves.toBe(`${code.slice(0, 4)}-${code.slice(4)}`);
-        await page.getByRole('button', { name: w.confirm, exact: true }).click();
+      const { page, problems } = await run.openPage({ lang: 'de' });
+      await page.goto(`${run.baseUrl}/forgot-password`);
+      await page.getByLabel(w.identifier, { exact: true }).fill(shared);
+      await page.getByRole('button', { name: w.sendCode, exact: true }).click();
+      const codeField = page.getByLabel(w.emailCode, { exact: true });
+      await codeField.waitFor();
+      await expect(text(page.locator('.step-intro'))).resolves.toBe(w.introEmail(shared));
+      // Typed as a person may: lower case, with a dash in the middle.
+      const { code } = await resetMail(shared);
+      await codeField.fill(`${code.slice(0, 4)}-${code.slice(4)}`.toLowerCase());
+      await expect(codeField.inputValue()).resolves.toBe(`${code.slice(0, 4)}-${code.slice(4)}`);
+      await page.getByRole('button', { name: w.confirm, exact: true }).click();
 
-        // Step 3: the two accounts by their masked login addresses; nothing chosen yet.
-        await heading(page, w.accountTitle).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.accountTitle });
-        const group = page.getByRole('radiogroup', { name: w.accountLegend, exact: true });
-        const radios = group.getByRole('radio');
-        await expect(radios.count()).resolves.toBe(2);
-        const labels = (await group.locator('.choice-label').allTextContents()).map((label) => label.trim());
-        expect([...labels].sort()).toEqual(['a***@example.test', 'b***@example.test']);
-        expect(labels.join(' ')).not.toContain('kern');
-        for (let i = 0; i < 2; i++) await expect(radios.nth(i).isChecked()).resolves.toBe(false);
-        await check(page, failures, 'de', 'account');
+      // Step 3: the two accounts by their masked login addresses; nothing chosen yet.
+      await heading(page, w.accountTitle).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.accountTitle });
+      const group = page.getByRole('radiogroup', { name: w.accountLegend, exact: true });
+      const radios = group.getByRole('radio');
+      await expect(radios.count()).resolves.toBe(2);
+      const labels = (await group.locator('.choice-label').allTextContents()).map((label) => label.trim());
+      expect([...labels].sort()).toEqual(['a***@example.test', 'b***@example.test']);
+      expect(labels.join(' ')).not.toContain('kern');
+      for (let i = 0; i < 2; i++) await expect(radios.nth(i).isChecked()).resolves.toBe(false);
+      await check(page, failures, 'de', 'account');
 
-        // The same step in English (the header's language switch), then back in German.
-        await page.getByRole('button', { name: WORDS.en.switchLanguage }).click();
-        await heading(page, WORDS.en.accountTitle).waitFor();
-        await page.getByRole('radiogroup', { name: WORDS.en.accountLegend, exact: true }).getByRole('radio').nth(1).waitFor();
-        await expect(page.getByRole('button', { name: WORDS.en.next, exact: true }).count()).resolves.toBe(1);
-        await check(page, failures, 'en', 'account');
-        await page.getByRole('button', { name: w.switchLanguage }).click();
-        await heading(page, w.accountTitle).waitFor();
+      // The same step in English (the header's language switch), then back in German.
+      await page.getByRole('button', { name: WORDS.en.switchLanguage }).click();
+      await heading(page, WORDS.en.accountTitle).waitFor();
+      await page.getByRole('radiogroup', { name: WORDS.en.accountLegend, exact: true }).getByRole('radio').nth(1).waitFor();
+      await expect(page.getByRole('button', { name: WORDS.en.next, exact: true }).count()).resolves.toBe(1);
+      await check(page, failures, 'en', 'account');
+      await page.getByRole('button', { name: w.switchLanguage }).click();
+      await heading(page, w.accountTitle).waitFor();
 
-        // "Weiter" without a choice: said at the group.
-        await page.getByRole('button', { name: w.next, exact: true }).click();
-        await expect(text(group.getByRole('alert'))).resolves.toBe(w.accountRequired);
-        await expect(group.getAttribute('aria-invalid')).resolves.toBe('true');
-        await check(page, failures, 'de', 'account-required');
+      // "Weiter" without a choice: said at the group.
+      await page.getByRole('button', { name: w.next, exact: true }).click();
+      await expect(text(group.getByRole('alert'))).resolves.toBe(w.accountRequired);
+      await expect(group.getAttribute('aria-invalid')).resolves.toBe('true');
+      await check(page, failures, 'de', 'account-required');
 
-        // The second one.
-        const chosen = labels[1] ?? '';
-        const chosenLogin = chosen.startsWith('a') ? first : second;
-        const otherLogin = chosenLogin === first ? second : first;
-        await radios.nth(1).check();
-        await expect(group.getByRole('alert').count()).resolves.toBe(0);
-        await page.getByRole('button', { name: w.next, exact: true }).click();
+      // The second one.
+      const chosen = labels[1] ?? '';
+      const chosenLogin = chosen.startsWith('a') ? first : second;
+      const otherLogin = chosenLogin === first ? second : first;
+      await radios.nth(1).check();
+      await expect(group.getByRole('alert').count()).resolves.toBe(0);
+      await page.getByRole('button', { name: w.next, exact: true }).click();
 
-        // Step 4 names the chosen account and offers to choose another.
-        await heading(page, w.passwordTitle).waitFor();
-        await expect(text(page.locator('.step-intro'))).resolves.toBe(`${w.account(chosen)} ${w.otherAccount}`);
-        await check(page, failures, 'de', 'new-password-account');
-        await page.getByLabel(w.newPassword, { exact: true }).fill(NEW_PASSWORD);
-        await page.getByLabel(w.repeat, { exact: true }).fill(NEW_PASSWORD);
-        await page.getByRole('button', { name: w.save, exact: true }).click();
-        await page.waitForURL('**/login?notice=password-reset');
-        await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.done);
+      // Step 4 names the chosen account and offers to choose another.
+      await heading(page, w.passwordTitle).waitFor();
+      await expect(text(page.locator('.step-intro'))).resolves.toBe(`${w.account(chosen)} ${w.otherAccount}`);
+      await check(page, failures, 'de', 'new-password-account');
+      await page.getByLabel(w.newPassword, { exact: true }).fill(NEW_PASSWORD);
+      await page.getByLabel(w.repeat, { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: w.save, exact: true }).click();
+      await page.waitForURL('**/login?notice=password-reset');
+      await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.done);
 
-        // Only the chosen account has the new password.
-        await expect(signInStatus(chosenLogin, NEW_PASSWORD)).resolves.toBe(200);
-        await expect(signInStatus(chosenLogin, PASSWORD)).resolves.toBe(401);
-        await expect(signInStatus(otherLogin, PASSWORD)).resolves.toBe(200);
-        await expect(signInStatus(otherLogin, NEW_PASSWORD)).resolves.toBe(401);
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // Only the chosen account has the new password.
+      await expect(signInStatus(chosenLogin, NEW_PASSWORD)).resolves.toBe(200);
+      await expect(signInStatus(chosenLogin, PASSWORD)).resolves.toBe(401);
+      await expect(signInStatus(otherLogin, PASSWORD)).resolves.toBe(200);
+      await expect(signInStatus(otherLogin, NEW_PASSWORD)).resolves.toBe(401);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
   });
 }

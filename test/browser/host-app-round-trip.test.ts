@@ -135,85 +135,81 @@ if (chromiumPath) {
       return code ?? '';
     }
 
-    it(
-      'signs in through Lifeline, shows the account, visits the profile and back; a password reset elsewhere ends the host session by back-channel logout',
-      { timeout: 60_000 },
-      async () => {
-        const email = 'hanna.gastgeber@example.test';
-        const failures: string[] = [];
-        const start = host.lines.length;
-        await createAccount(instance, email, { locale: 'de' });
-        const sub = await accountId(email);
-        const { page, problems } = await openPage();
-        await asFirstDevice(page, email);
+    it('signs in through Lifeline, shows the account, visits the profile and back; a password reset elsewhere ends the host session by back-channel logout', async () => {
+      const email = 'hanna.gastgeber@example.test';
+      const failures: string[] = [];
+      const start = host.lines.length;
+      await createAccount(instance, email, { locale: 'de' });
+      const sub = await accountId(email);
+      const { page, problems } = await openPage();
+      await asFirstDevice(page, email);
 
-        // The host, signed out.
-        await page.goto(`${host.url}/`);
-        await heading(page, 'Nicht angemeldet').waitFor();
-        await check(page, failures, 'signed-out');
+      // The host, signed out.
+      await page.goto(`${host.url}/`);
+      await heading(page, 'Nicht angemeldet').waitFor();
+      await check(page, failures, 'signed-out');
 
-        // "Mit Lifeline anmelden" → Lifeline's sign-in (it says another application sent us) → back, signed in.
-        await signInThroughHost(page, email, PASSWORD, failures);
-        await expect(text(page.locator('#email'))).resolves.toBe(email);
-        await expect(text(page.locator('#sub'))).resolves.toBe(sub);
-        const signedIn = await host.waitForLine(new RegExp(`^host-app: signed in sub=${sub}`));
-        await check(page, failures, 'signed-in');
+      // "Mit Lifeline anmelden" → Lifeline's sign-in (it says another application sent us) → back, signed in.
+      await signInThroughHost(page, email, PASSWORD, failures);
+      await expect(text(page.locator('#email'))).resolves.toBe(email);
+      await expect(text(page.locator('#sub'))).resolves.toBe(sub);
+      const signedIn = await host.waitForLine(new RegExp(`^host-app: signed in sub=${sub}`));
+      await check(page, failures, 'signed-in');
 
-        // "Kontowiederherstellung einrichten" → Lifeline's profile with its recovery section → back.
-        await page.getByRole('link', { name: 'Kontowiederherstellung einrichten', exact: true }).click();
-        await page.waitForURL(`${instance.baseUrl}/profile`);
-        await heading(page, 'Profil').waitFor();
-        await page.getByRole('region', { name: 'Kontowiederherstellung' }).waitFor();
-        await check(page, failures, 'lifeline-profile');
-        await page.goBack();
-        await page.waitForURL(`${host.url}/`);
-        await expect(hostSignedIn(page)).resolves.toBe(true);
+      // "Kontowiederherstellung einrichten" → Lifeline's profile with its recovery section → back.
+      await page.getByRole('link', { name: 'Kontowiederherstellung einrichten', exact: true }).click();
+      await page.waitForURL(`${instance.baseUrl}/profile`);
+      await heading(page, 'Profil').waitFor();
+      await page.getByRole('region', { name: 'Kontowiederherstellung' }).waitFor();
+      await check(page, failures, 'lifeline-profile');
+      await page.goBack();
+      await page.waitForURL(`${host.url}/`);
+      await expect(hostSignedIn(page)).resolves.toBe(true);
 
-        // On a phone, "Passwort vergessen?" with the code from the mail.
-        const linesBefore = host.lines.length;
-        const phone = await openPage({ viewport: PHONE_390, isMobile: true, hasTouch: true });
-        await phone.page.goto(`${instance.baseUrl}/login`);
-        await phone.page.getByRole('link', { name: 'Passwort vergessen?', exact: true }).click();
-        await phone.page.getByLabel('E-Mail-Adresse oder Telefonnummer', { exact: true }).fill(email);
-        await phone.page.getByRole('button', { name: 'Code senden', exact: true }).click();
-        await phone.page.getByLabel('Code aus der E-Mail', { exact: true }).fill(await resetCode(email));
-        await phone.page.getByRole('button', { name: 'Bestätigen', exact: true }).click();
-        await heading(phone.page, 'Neues Passwort festlegen').waitFor();
-        await phone.page.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
-        await phone.page.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
-        await phone.page.getByRole('button', { name: 'Passwort speichern', exact: true }).click();
-        await phone.page.waitForURL('**/login?notice=password-reset');
+      // On a phone, "Passwort vergessen?" with the code from the mail.
+      const linesBefore = host.lines.length;
+      const phone = await openPage({ viewport: PHONE_390, isMobile: true, hasTouch: true });
+      await phone.page.goto(`${instance.baseUrl}/login`);
+      await phone.page.getByRole('link', { name: 'Passwort vergessen?', exact: true }).click();
+      await phone.page.getByLabel('E-Mail-Adresse oder Telefonnummer', { exact: true }).fill(email);
+      await phone.page.getByRole('button', { name: 'Code senden', exact: true }).click();
+      await phone.page.getByLabel('Code aus der E-Mail', { exact: true }).fill(await resetCode(email));
+      await phone.page.getByRole('button', { name: 'Bestätigen', exact: true }).click();
+      await heading(phone.page, 'Neues Passwort festlegen').waitFor();
+      await phone.page.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
+      await phone.page.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
+      await phone.page.getByRole('button', { name: 'Passwort speichern', exact: true }).click();
+      await phone.page.waitForURL('**/login?notice=password-reset');
 
-        // The logout token arrives (the worker delivers it within a second or two), the host
-        // verifies it and ends its session of that account: signed out after a reload.
-        const ended = await host.waitForLine(new RegExp(`^host-app: back-channel logout sub=${sub} sid=- ended 1 session\\(s\\)$`), linesBefore);
-        expect(ended).toBeDefined();
-        await expect(hostSignedIn(page)).resolves.toBe(false);
-        await check(page, failures, 'signed-out-after-reset');
-        // Lifeline's own session of that browser ended with the reset, too.
-        expect((await page.request.get(`${instance.baseUrl}/api/v1/session`)).status()).toBe(401);
-        // The outbox row of the logout token is delivered (the host answered 2xx), not waiting for a retry.
-        const rows = await instance.server.services.database.db
-          .selectFrom('outbox_messages')
-          .select(['status', 'recipient', 'attempts'])
-          .where('kind', '=', 'oidc.backchannel-logout')
-          .where('account_id', '=', sub)
-          .execute();
-        expect(rows).toEqual([{ status: 'sent', recipient: `${host.url}/backchannel-logout`, attempts: 1 }]);
-        expect(host.lines.slice(start).filter((line) => /refused|failed|Error/.test(line))).toEqual([]);
+      // The logout token arrives (the worker delivers it within a second or two), the host
+      // verifies it and ends its session of that account: signed out after a reload.
+      const ended = await host.waitForLine(new RegExp(`^host-app: back-channel logout sub=${sub} sid=- ended 1 session\\(s\\)$`), linesBefore);
+      expect(ended).toBeDefined();
+      await expect(hostSignedIn(page)).resolves.toBe(false);
+      await check(page, failures, 'signed-out-after-reset');
+      // Lifeline's own session of that browser ended with the reset, too.
+      expect((await page.request.get(`${instance.baseUrl}/api/v1/session`)).status()).toBe(401);
+      // The outbox row of the logout token is delivered (the host answered 2xx), not waiting for a retry.
+      const rows = await instance.server.services.database.db
+        .selectFrom('outbox_messages')
+        .select(['status', 'recipient', 'attempts'])
+        .where('kind', '=', 'oidc.backchannel-logout')
+        .where('account_id', '=', sub)
+        .execute();
+      expect(rows).toEqual([{ status: 'sent', recipient: `${host.url}/backchannel-logout`, attempts: 1 }]);
+      expect(host.lines.slice(start).filter((line) => /refused|failed|Error/.test(line))).toEqual([]);
 
-        // Signing in again through the host takes the new password.
-        await signInThroughHost(page, email, NEW_PASSWORD);
-        await expect(text(page.locator('#email'))).resolves.toBe(email);
+      // Signing in again through the host takes the new password.
+      await signInThroughHost(page, email, NEW_PASSWORD);
+      await expect(text(page.locator('#email'))).resolves.toBe(email);
 
-        expect(signedIn).toBeDefined();
-        expect(problems).toEqual([]);
-        expect(phone.problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(signedIn).toBeDefined();
+      expect(problems).toEqual([]);
+      expect(phone.problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('ends the host session when the browser signs out of Lifeline, and signs out of the host by RP-initiated logout', { timeout: 60_000 }, async () => {
+    it('ends the host session when the browser signs out of Lifeline, and signs out of the host by RP-initiated logout', async () => {
       const email = 'jonas.abmelden@example.test';
       const failures: string[] = [];
       const start = host.lines.length;
@@ -258,7 +254,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it("the host's /backchannel-logout acts on a valid logout token once per jti and refuses every other kind (400)", { timeout: 60_000 }, async () => {
+    it("the host's /backchannel-logout acts on a valid logout token once per jti and refuses every other kind (400)", async () => {
       const email = 'lena.token@example.test';
       await createAccount(instance, email, { locale: 'de' });
       const sub = await accountId(email);

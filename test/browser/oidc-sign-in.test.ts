@@ -197,57 +197,53 @@ if (chromiumPath) {
       return code;
     }
 
-    it(
-      'no session: /oidc/auth → the sign-in page with the hint → signed in → the client gets a code with its state → the code gives an ID token',
-      { timeout: 40_000 },
-      async () => {
-        const w = WORDS.de;
-        const email = 'ida.berg@example.test';
-        const failures: string[] = [];
-        await createAccount(instance, email, { locale: 'de' });
-        const { page, problems } = await openPage();
-        const request = authorizationRequest(baseUrl, firstParty);
+    it('no session: /oidc/auth → the sign-in page with the hint → signed in → the client gets a code with its state → the code gives an ID token', async () => {
+      const w = WORDS.de;
+      const email = 'ida.berg@example.test';
+      const failures: string[] = [];
+      await createAccount(instance, email, { locale: 'de' });
+      const { page, problems } = await openPage();
+      const request = authorizationRequest(baseUrl, firstParty);
 
-        await toSignInPage(page, request);
-        // The way back is remembered for an hour (the provider's interaction lifetime).
-        const stored = JSON.parse((await rememberedReturnTo(page)) ?? '{}') as { path?: string; until?: number };
-        expect(stored.path).toBe(new URL(page.url()).searchParams.get('return_to'));
-        expect(stored.until).toBeGreaterThan(Date.now() + 59 * 60_000);
-        expect(stored.until).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
-        // "Jetzt registrieren" and "Passwort vergessen?" carry it.
-        const returnTo = encodeURIComponent(stored.path ?? '');
-        await expect(page.getByRole('link', { name: w.register, exact: true }).getAttribute('href')).resolves.toBe(`/register?return_to=${returnTo}`);
-        await expect(page.getByRole('link', { name: w.forgot, exact: true }).getAttribute('href')).resolves.toBe(`/forgot-password?return_to=${returnTo}`);
-        await check(page, failures, 'de', 'sign-in');
+      await toSignInPage(page, request);
+      // The way back is remembered for an hour (the provider's interaction lifetime).
+      const stored = JSON.parse((await rememberedReturnTo(page)) ?? '{}') as { path?: string; until?: number };
+      expect(stored.path).toBe(new URL(page.url()).searchParams.get('return_to'));
+      expect(stored.until).toBeGreaterThan(Date.now() + 59 * 60_000);
+      expect(stored.until).toBeLessThanOrEqual(Date.now() + 60 * 60_000);
+      // "Jetzt registrieren" and "Passwort vergessen?" carry it.
+      const returnTo = encodeURIComponent(stored.path ?? '');
+      await expect(page.getByRole('link', { name: w.register, exact: true }).getAttribute('href')).resolves.toBe(`/register?return_to=${returnTo}`);
+      await expect(page.getByRole('link', { name: w.forgot, exact: true }).getAttribute('href')).resolves.toBe(`/forgot-password?return_to=${returnTo}`);
+      await check(page, failures, 'de', 'sign-in');
 
-        const before = host.arrivals.length;
-        await signInHere(page, email);
-        const code = codeOf(await arrived(page, firstParty, request, before));
+      const before = host.arrivals.length;
+      await signInHere(page, email);
+      const code = codeOf(await arrived(page, firstParty, request, before));
 
-        // The host exchanges the code: an ID token for this account with the nonce, and (first-party, offline_access) a refresh token.
-        const tokens = await redeemCode(baseUrl, firstParty, code, request);
-        expect(tokens.token_type).toBe('Bearer');
-        expect(tokens.refresh_token).toEqual(expect.any(String));
-        const claims = await idTokenClaims(baseUrl, firstParty, tokens.id_token, request.nonce);
-        expect(claims.email).toBe(email);
-        expect(claims.email_verified).toBe(true);
+      // The host exchanges the code: an ID token for this account with the nonce, and (first-party, offline_access) a refresh token.
+      const tokens = await redeemCode(baseUrl, firstParty, code, request);
+      expect(tokens.token_type).toBe('Bearer');
+      expect(tokens.refresh_token).toEqual(expect.any(String));
+      const claims = await idTokenClaims(baseUrl, firstParty, tokens.id_token, request.nonce);
+      expect(claims.email).toBe(email);
+      expect(claims.email_verified).toBe(true);
 
-        // Used, the way back is forgotten: the next sign-in page has no hint, and the profile is where it goes.
-        await page.goto(`${baseUrl}/profile`);
-        await heading(page, w.profile).waitFor();
-        await page.waitForLoadState('networkidle');
-        expect(await rememberedReturnTo(page)).toBeNull();
-        // With the session, a second request of the client gets its code at once (no page at all).
-        const again = authorizationRequest(baseUrl, firstParty);
-        const beforeAgain = host.arrivals.length;
-        await page.goto(again.url);
-        codeOf(await arrived(page, firstParty, again, beforeAgain));
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // Used, the way back is forgotten: the next sign-in page has no hint, and the profile is where it goes.
+      await page.goto(`${baseUrl}/profile`);
+      await heading(page, w.profile).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await rememberedReturnTo(page)).toBeNull();
+      // With the session, a second request of the client gets its code at once (no page at all).
+      const again = authorizationRequest(baseUrl, firstParty);
+      const beforeAgain = host.arrivals.length;
+      await page.goto(again.url);
+      codeOf(await arrived(page, firstParty, again, beforeAgain));
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('return_to is followed only to an interaction of the provider: anything else is ignored (no open redirect)', { timeout: 30_000 }, async () => {
+    it('return_to is followed only to an interaction of the provider: anything else is ignored (no open redirect)', async () => {
       const w = WORDS.de;
       const email = 'jan.ost@example.test';
       await createAccount(instance, email, { locale: 'de' });
@@ -278,7 +274,7 @@ if (chromiumPath) {
       expect(problems).toEqual([]);
     });
 
-    it('an expired remembered way back is forgotten; a valid one makes the next sign-in continue', { timeout: 30_000 }, async () => {
+    it('an expired remembered way back is forgotten; a valid one makes the next sign-in continue', async () => {
       const w = WORDS.de;
       const email = 'lena.moor@example.test';
       const failures: string[] = [];
@@ -306,159 +302,147 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it(
-      'sign-up on the way: "Jetzt registrieren" → the confirmation link from the mailbox → signing in continues to the client',
-      { timeout: 40_000 },
-      async () => {
-        const w = WORDS.de;
-        const email = 'mira.sand@example.test';
-        const failures: string[] = [];
-        const { page, problems } = await openPage();
-        const request = authorizationRequest(baseUrl, firstParty);
-        await toSignInPage(page, request);
-        const returnTo = new URL(page.url()).searchParams.get('return_to') ?? '';
+    it('sign-up on the way: "Jetzt registrieren" → the confirmation link from the mailbox → signing in continues to the client', async () => {
+      const w = WORDS.de;
+      const email = 'mira.sand@example.test';
+      const failures: string[] = [];
+      const { page, problems } = await openPage();
+      const request = authorizationRequest(baseUrl, firstParty);
+      await toSignInPage(page, request);
+      const returnTo = new URL(page.url()).searchParams.get('return_to') ?? '';
 
-        await page.getByRole('link', { name: w.register, exact: true }).click();
-        await heading(page, w.registerTitle).waitFor();
-        expect(new URL(page.url()).searchParams.get('return_to')).toBe(returnTo);
-        await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.registerHint);
-        await page.getByLabel(w.email, { exact: true }).fill(email);
-        await page.getByLabel(w.password, { exact: true }).fill(PASSWORD);
-        await check(page, failures, 'de', 'register');
-        await page.getByRole('button', { name: w.create, exact: true }).click();
-        await heading(page, w.registerDone).waitFor();
-        await expect(page.getByRole('link', { name: w.toLogin, exact: true }).getAttribute('href')).resolves.toBe(
-          `/login?return_to=${encodeURIComponent(returnTo)}`,
-        );
-        await check(page, failures, 'de', 'register-done');
+      await page.getByRole('link', { name: w.register, exact: true }).click();
+      await heading(page, w.registerTitle).waitFor();
+      expect(new URL(page.url()).searchParams.get('return_to')).toBe(returnTo);
+      await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.registerHint);
+      await page.getByLabel(w.email, { exact: true }).fill(email);
+      await page.getByLabel(w.password, { exact: true }).fill(PASSWORD);
+      await check(page, failures, 'de', 'register');
+      await page.getByRole('button', { name: w.create, exact: true }).click();
+      await heading(page, w.registerDone).waitFor();
+      await expect(page.getByRole('link', { name: w.toLogin, exact: true }).getAttribute('href')).resolves.toBe(
+        `/login?return_to=${encodeURIComponent(returnTo)}`,
+      );
+      await check(page, failures, 'de', 'register-done');
 
-        // The link from the mail, opened in this browser (a new page of it, as a mail program does).
-        const link = await tokenLink(baseUrl, email);
-        const mailTab = await page.context().newPage();
-        await mailTab.goto(link);
-        await heading(mailTab, w.confirmTitle).waitFor();
-        await mailTab.getByRole('button', { name: w.confirm, exact: true }).click();
-        await mailTab.getByRole('link', { name: w.toLogin, exact: true }).click();
-        // The plain sign-in page: the way back comes from this browser's memory.
-        await mailTab.waitForURL(`${baseUrl}/login`);
-        await expect(text(mailTab.getByRole('main').getByRole('status'))).resolves.toBe(w.hint);
-        await check(mailTab, failures, 'de', 'sign-in-after-confirm');
-        const before = host.arrivals.length;
-        await signInHere(mailTab, email);
-        const code = codeOf(await arrived(mailTab, firstParty, request, before));
-        const tokens = await redeemCode(baseUrl, firstParty, code, request);
-        expect((await idTokenClaims(baseUrl, firstParty, tokens.id_token, request.nonce)).email).toBe(email);
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // The link from the mail, opened in this browser (a new page of it, as a mail program does).
+      const link = await tokenLink(baseUrl, email);
+      const mailTab = await page.context().newPage();
+      await mailTab.goto(link);
+      await heading(mailTab, w.confirmTitle).waitFor();
+      await mailTab.getByRole('button', { name: w.confirm, exact: true }).click();
+      await mailTab.getByRole('link', { name: w.toLogin, exact: true }).click();
+      // The plain sign-in page: the way back comes from this browser's memory.
+      await mailTab.waitForURL(`${baseUrl}/login`);
+      await expect(text(mailTab.getByRole('main').getByRole('status'))).resolves.toBe(w.hint);
+      await check(mailTab, failures, 'de', 'sign-in-after-confirm');
+      const before = host.arrivals.length;
+      await signInHere(mailTab, email);
+      const code = codeOf(await arrived(mailTab, firstParty, request, before));
+      const tokens = await redeemCode(baseUrl, firstParty, code, request);
+      expect((await idTokenClaims(baseUrl, firstParty, tokens.id_token, request.nonce)).email).toBe(email);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      '"Passwort vergessen?" on the way (on a phone): the mailed code, the new password → signing in continues to the client',
-      { timeout: 40_000 },
-      async () => {
-        const w = WORDS.de;
-        const email = 'nora.lind@example.test';
-        const failures: string[] = [];
-        await createAccount(instance, email, { locale: 'de' });
-        const { page, problems } = await openPage({ viewport: PHONE_390, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-        const request = authorizationRequest(baseUrl, firstParty);
-        await toSignInPage(page, request);
-        const returnTo = new URL(page.url()).searchParams.get('return_to') ?? '';
+    it('"Passwort vergessen?" on the way (on a phone): the mailed code, the new password → signing in continues to the client', async () => {
+      const w = WORDS.de;
+      const email = 'nora.lind@example.test';
+      const failures: string[] = [];
+      await createAccount(instance, email, { locale: 'de' });
+      const { page, problems } = await openPage({ viewport: PHONE_390, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+      const request = authorizationRequest(baseUrl, firstParty);
+      await toSignInPage(page, request);
+      const returnTo = new URL(page.url()).searchParams.get('return_to') ?? '';
 
-        await page.getByRole('link', { name: w.forgot, exact: true }).click();
-        await page.waitForURL(/\/forgot-password\?return_to=/);
-        expect(new URL(page.url()).searchParams.get('return_to')).toBe(returnTo);
-        await page.getByLabel(w.identifier, { exact: true }).fill(email);
-        await page.getByRole('button', { name: w.sendCode, exact: true }).click();
-        const codeField = page.getByLabel(w.emailCode, { exact: true });
-        await codeField.waitFor();
-        await codeField.fill(await resetCode(email));
-        await page.getByRole('button', { name: w.confirmCode, exact: true }).click();
-        await heading(page, w.newPasswordTitle).waitFor();
-        await page.getByLabel(w.newPassword, { exact: true }).fill(NEW_PASSWORD);
-        await page.getByLabel(w.repeat, { exact: true }).fill(NEW_PASSWORD);
-        await page.getByRole('button', { name: w.save, exact: true }).click();
+      await page.getByRole('link', { name: w.forgot, exact: true }).click();
+      await page.waitForURL(/\/forgot-password\?return_to=/);
+      expect(new URL(page.url()).searchParams.get('return_to')).toBe(returnTo);
+      await page.getByLabel(w.identifier, { exact: true }).fill(email);
+      await page.getByRole('button', { name: w.sendCode, exact: true }).click();
+      const codeField = page.getByLabel(w.emailCode, { exact: true });
+      await codeField.waitFor();
+      await codeField.fill(await resetCode(email));
+      await page.getByRole('button', { name: w.confirmCode, exact: true }).click();
+      await heading(page, w.newPasswordTitle).waitFor();
+      await page.getByLabel(w.newPassword, { exact: true }).fill(NEW_PASSWORD);
+      await page.getByLabel(w.repeat, { exact: true }).fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: w.save, exact: true }).click();
 
-        // The sign-in page says the password was changed and that another application waits.
-        await page.waitForURL(/\/login\?notice=password-reset&return_to=/);
-        const statuses = page.getByRole('main').getByRole('status');
-        await expect(text(statuses.nth(0))).resolves.toBe(w.passwordReset);
-        await expect(text(statuses.nth(1))).resolves.toBe(w.hint);
-        await check(page, failures, 'de', 'sign-in-after-reset');
-        const before = host.arrivals.length;
-        await signInHere(page, email, NEW_PASSWORD);
-        const code = codeOf(await arrived(page, firstParty, request, before));
-        const tokens = await redeemCode(baseUrl, firstParty, code, request);
-        expect((await idTokenClaims(baseUrl, firstParty, tokens.id_token, request.nonce)).email).toBe(email);
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // The sign-in page says the password was changed and that another application waits.
+      await page.waitForURL(/\/login\?notice=password-reset&return_to=/);
+      const statuses = page.getByRole('main').getByRole('status');
+      await expect(text(statuses.nth(0))).resolves.toBe(w.passwordReset);
+      await expect(text(statuses.nth(1))).resolves.toBe(w.hint);
+      await check(page, failures, 'de', 'sign-in-after-reset');
+      const before = host.arrivals.length;
+      await signInHere(page, email, NEW_PASSWORD);
+      const code = codeOf(await arrived(page, firstParty, request, before));
+      const tokens = await redeemCode(baseUrl, firstParty, code, request);
+      expect((await idTokenClaims(baseUrl, firstParty, tokens.id_token, request.nonce)).email).toBe(email);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'a third-party client: the consent page lists the scopes (German, English); "Ablehnen" → access_denied, "Erlauben" → a code',
-      { timeout: 40_000 },
-      async () => {
-        const failures: string[] = [];
-        const email = 'olga.falk@example.test';
-        await createAccount(instance, email, { locale: 'de' });
-        const { page, problems } = await openPage();
-        // prompt=consent: offline_access is kept (OIDC Core 11), so all three scopes are asked for.
-        const consentFor = () => authorizationRequest(baseUrl, thirdParty, { extra: { prompt: 'consent' } });
+    it('a third-party client: the consent page lists the scopes (German, English); "Ablehnen" → access_denied, "Erlauben" → a code', async () => {
+      const failures: string[] = [];
+      const email = 'olga.falk@example.test';
+      await createAccount(instance, email, { locale: 'de' });
+      const { page, problems } = await openPage();
+      // prompt=consent: offline_access is kept (OIDC Core 11), so all three scopes are asked for.
+      const consentFor = () => authorizationRequest(baseUrl, thirdParty, { extra: { prompt: 'consent' } });
 
-        /** The consent page of `lang` with its intro and the three scopes. */
-        async function consentPage(target: Page, lang: Lang, account: string): Promise<void> {
-          const w = WORDS[lang];
-          await heading(target, w.consentTitle).waitFor();
-          expect(new URL(target.url()).pathname).toMatch(/^\/oidc\/interaction\/[A-Za-z0-9_-]+$/);
-          await expect(text(target.getByText(w.consentIntro('Kalender Plus', account)))).resolves.toBe(w.consentIntro('Kalender Plus', account));
-          expect(await target.getByRole('listitem').allTextContents()).toEqual(w.scopes);
-        }
+      /** The consent page of `lang` with its intro and the three scopes. */
+      async function consentPage(target: Page, lang: Lang, account: string): Promise<void> {
+        const w = WORDS[lang];
+        await heading(target, w.consentTitle).waitFor();
+        expect(new URL(target.url()).pathname).toMatch(/^\/oidc\/interaction\/[A-Za-z0-9_-]+$/);
+        await expect(text(target.getByText(w.consentIntro('Kalender Plus', account)))).resolves.toBe(w.consentIntro('Kalender Plus', account));
+        expect(await target.getByRole('listitem').allTextContents()).toEqual(w.scopes);
+      }
 
-        // No session: the sign-in page first, then the consent page.
-        const denied = consentFor();
-        await toSignInPage(page, denied);
-        await signInHere(page, email);
-        await consentPage(page, 'de', email);
-        await check(page, failures, 'de', 'consent');
-        let before = host.arrivals.length;
-        await page.getByRole('button', { name: WORDS.de.deny, exact: true }).click();
-        const refusal = await arrived(page, thirdParty, denied, before);
-        expect(refusal.get('error')).toBe('access_denied');
-        expect(refusal.get('code')).toBeNull();
+      // No session: the sign-in page first, then the consent page.
+      const denied = consentFor();
+      await toSignInPage(page, denied);
+      await signInHere(page, email);
+      await consentPage(page, 'de', email);
+      await check(page, failures, 'de', 'consent');
+      let before = host.arrivals.length;
+      await page.getByRole('button', { name: WORDS.de.deny, exact: true }).click();
+      const refusal = await arrived(page, thirdParty, denied, before);
+      expect(refusal.get('error')).toBe('access_denied');
+      expect(refusal.get('code')).toBeNull();
 
-        // With the session: the consent page at once; "Erlauben".
-        const allowed = consentFor();
-        await page.goto(allowed.url);
-        await consentPage(page, 'de', email);
-        before = host.arrivals.length;
-        await page.getByRole('button', { name: WORDS.de.allow, exact: true }).click();
-        const tokens = await redeemCode(baseUrl, thirdParty, codeOf(await arrived(page, thirdParty, allowed, before)), allowed);
-        expect(tokens.refresh_token).toEqual(expect.any(String));
-        expect((await idTokenClaims(baseUrl, thirdParty, tokens.id_token, allowed.nonce)).email).toBe(email);
+      // With the session: the consent page at once; "Erlauben".
+      const allowed = consentFor();
+      await page.goto(allowed.url);
+      await consentPage(page, 'de', email);
+      before = host.arrivals.length;
+      await page.getByRole('button', { name: WORDS.de.allow, exact: true }).click();
+      const tokens = await redeemCode(baseUrl, thirdParty, codeOf(await arrived(page, thirdParty, allowed, before)), allowed);
+      expect(tokens.refresh_token).toEqual(expect.any(String));
+      expect((await idTokenClaims(baseUrl, thirdParty, tokens.id_token, allowed.nonce)).email).toBe(email);
 
-        // English: a browser that prefers English (Accept-Language) and an English account.
-        const english = 'paul.wren@example.test';
-        await createAccount(instance, english, { locale: 'en' });
-        const en = await openPage({ lang: 'en' });
-        const inEnglish = consentFor();
-        await toSignInPage(en.page, inEnglish, 'en');
-        await check(en.page, failures, 'en', 'sign-in');
-        await signInHere(en.page, english, PASSWORD, 'en');
-        await consentPage(en.page, 'en', english);
-        await check(en.page, failures, 'en', 'consent');
-        before = host.arrivals.length;
-        await en.page.getByRole('button', { name: WORDS.en.allow, exact: true }).click();
-        codeOf(await arrived(en.page, thirdParty, inEnglish, before));
+      // English: a browser that prefers English (Accept-Language) and an English account.
+      const english = 'paul.wren@example.test';
+      await createAccount(instance, english, { locale: 'en' });
+      const en = await openPage({ lang: 'en' });
+      const inEnglish = consentFor();
+      await toSignInPage(en.page, inEnglish, 'en');
+      await check(en.page, failures, 'en', 'sign-in');
+      await signInHere(en.page, english, PASSWORD, 'en');
+      await consentPage(en.page, 'en', english);
+      await check(en.page, failures, 'en', 'consent');
+      before = host.arrivals.length;
+      await en.page.getByRole('button', { name: WORDS.en.allow, exact: true }).click();
+      codeOf(await arrived(en.page, thirdParty, inEnglish, before));
 
-        expect(problems).toEqual([]);
-        expect(en.problems, 'the English browser').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(problems).toEqual([]);
+      expect(en.problems, 'the English browser').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('prompt=login and max_age with a live session: the password again (a wrong one said on the page), then the code', { timeout: 40_000 }, async () => {
+    it('prompt=login and max_age with a live session: the password again (a wrong one said on the page), then the code', async () => {
       const w = WORDS.de;
       const email = 'rita.stein@example.test';
       const failures: string[] = [];

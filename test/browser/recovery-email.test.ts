@@ -129,162 +129,158 @@ if (chromiumPath) {
       await other.context.close();
     }
 
-    it(
-      'German, the whole seed flow: password first, the login address refused, pending, confirmed on another device, changed, change cancelled, removed',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'lena.sommer@example.test';
-        const first = 'lena.privat@example.org';
-        const second = 'lena.neu@example.net';
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        const { page, problems } = await run.openPage({
-          lang: 'de',
-          expected: [
-            { status: 422, path: '/api/v1/recovery/email' }, // same-as-login-email
-            { status: 403, path: '/api/v1/recovery/email' }, // privilege-required before "Entfernen"'s password dialog
-          ],
-        });
-        await signIn(page, run.baseUrl, login, { lang: 'de' });
+    it('German, the whole seed flow: password first, the login address refused, pending, confirmed on another device, changed, change cancelled, removed', async () => {
+      const w = WORDS.de;
+      const login = 'lena.sommer@example.test';
+      const first = 'lena.privat@example.org';
+      const second = 'lena.neu@example.net';
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      const { page, problems } = await run.openPage({
+        lang: 'de',
+        expected: [
+          { status: 422, path: '/api/v1/recovery/email' }, // same-as-login-email
+          { status: 403, path: '/api/v1/recovery/email' }, // privilege-required before "Entfernen"'s password dialog
+        ],
+      });
+      await signIn(page, run.baseUrl, login, { lang: 'de' });
 
-        // Profil → Kontowiederherstellung → E-Mail-Adresse: "Nicht eingerichtet", "Jetzt einrichten".
-        const { section, row } = await recoveryRowNotSetUp(page, w);
-        await expect(text(row)).resolves.toContain(w.advice);
-        await check(page, failures, 'de', 'not-set-up', section);
+      // Profil → Kontowiederherstellung → E-Mail-Adresse: "Nicht eingerichtet", "Jetzt einrichten".
+      const { section, row } = await recoveryRowNotSetUp(page, w);
+      await expect(text(row)).resolves.toContain(w.advice);
+      await check(page, failures, 'de', 'not-set-up', section);
 
-        // The privileged window of the sign-in has ended: "Jetzt einrichten" asks for the password first.
-        run.clock.advance(61_000);
-        await tabTo(page, w.setUp);
-        const dialog = page.getByRole('dialog', { name: w.dialog });
-        await dialog.waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.password, inDialog: true, focusVisible: true });
-        // The address field is not there yet: first the password, then the address.
-        await expect(section.getByLabel(w.field).count()).resolves.toBe(0);
-        await check(page, failures, 'de', 'password', 'viewport');
-        // Escape closes it: no form, nothing said, the focus back on "Jetzt einrichten"; Enter opens it again.
-        await page.keyboard.press('Escape');
-        await dialog.waitFor({ state: 'hidden' });
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.setUp, focusVisible: true });
-        await expect(section.getByLabel(w.field).count()).resolves.toBe(0);
-        await expect(section.getByRole('alert').count()).resolves.toBe(0);
-        await page.keyboard.press('Enter');
-        await dialog.waitFor();
-        await page.keyboard.type(PASSWORD);
-        await page.keyboard.press('Enter');
-        await dialog.waitFor({ state: 'hidden' });
+      // The privileged window of the sign-in has ended: "Jetzt einrichten" asks for the password first.
+      run.clock.advance(61_000);
+      await tabTo(page, w.setUp);
+      const dialog = page.getByRole('dialog', { name: w.dialog });
+      await dialog.waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.password, inDialog: true, focusVisible: true });
+      // The address field is not there yet: first the password, then the address.
+      await expect(section.getByLabel(w.field).count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'password', 'viewport');
+      // Escape closes it: no form, nothing said, the focus back on "Jetzt einrichten"; Enter opens it again.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.setUp, focusVisible: true });
+      await expect(section.getByLabel(w.field).count()).resolves.toBe(0);
+      await expect(section.getByRole('alert').count()).resolves.toBe(0);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
 
-        // Then the address; the field has the focus and the seed's advice as its description.
-        const field = section.getByLabel(w.field, { exact: true });
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field, focusVisible: true });
-        const hintId = (await field.getAttribute('aria-describedby')) ?? '';
-        await expect(text(page.locator(`[id="${hintId.split(' ')[0]}"]`))).resolves.toContain(w.advice);
-        await check(page, failures, 'de', 'address', section);
+      // Then the address; the field has the focus and the seed's advice as its description.
+      const field = section.getByLabel(w.field, { exact: true });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field, focusVisible: true });
+      const hintId = (await field.getAttribute('aria-describedby')) ?? '';
+      await expect(text(page.locator(`[id="${hintId.split(' ')[0]}"]`))).resolves.toContain(w.advice);
+      await check(page, failures, 'de', 'address', section);
 
-        // The login address (other case) is refused; the explanation stands next to the field.
-        await page.keyboard.type('Lena.Sommer@Example.TEST');
-        await page.keyboard.press('Enter');
-        const fieldError = section
-          .locator('.field')
-          .filter({ has: page.getByLabel(w.field, { exact: true }) })
-          .getByRole('alert');
-        await expect(text(fieldError)).resolves.toContain(w.sameAsLogin);
-        await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
-        expect(((await field.getAttribute('aria-describedby')) ?? '').split(' ')).toContain(await fieldError.getAttribute('id'));
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
-        await expect(recovery(page)).resolves.toMatchObject({ status: 'none' });
-        await check(page, failures, 'de', 'same-as-login', section);
+      // The login address (other case) is refused; the explanation stands next to the field.
+      await page.keyboard.type('Lena.Sommer@Example.TEST');
+      await page.keyboard.press('Enter');
+      const fieldError = section
+        .locator('.field')
+        .filter({ has: page.getByLabel(w.field, { exact: true }) })
+        .getByRole('alert');
+      await expect(text(fieldError)).resolves.toContain(w.sameAsLogin);
+      await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+      expect(((await field.getAttribute('aria-describedby')) ?? '').split(' ')).toContain(await fieldError.getAttribute('id'));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'none' });
+      await check(page, failures, 'de', 'same-as-login', section);
 
-        // A good address: "Bestätigung ausstehend", "Erneut senden" (from when) and "Abbrechen".
-        await page.keyboard.press('Control+A');
-        await page.keyboard.type(first);
-        await page.keyboard.press('Enter');
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(first));
-        const pendingView = await recovery(page);
-        expect(pendingView).toMatchObject({ status: 'pending', pending: { address: first } });
-        const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
-        await expect(text(pendingGroup)).resolves.toContain(first);
-        await expect(pendingGroup.getByRole('button', { name: w.resend }).getAttribute('aria-disabled')).resolves.toBe('true');
-        const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(
-          new Date(pendingView.pending?.resendAvailableAt ?? ''),
-        );
-        await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
-        await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
-        // After sending, the focus is on the message (the form is gone), not lost on the page.
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title' });
-        await check(page, failures, 'de', 'pending', section);
+      // A good address: "Bestätigung ausstehend", "Erneut senden" (from when) and "Abbrechen".
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(first);
+      await page.keyboard.press('Enter');
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(first));
+      const pendingView = await recovery(page);
+      expect(pendingView).toMatchObject({ status: 'pending', pending: { address: first } });
+      const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
+      await expect(text(pendingGroup)).resolves.toContain(first);
+      await expect(pendingGroup.getByRole('button', { name: w.resend }).getAttribute('aria-disabled')).resolves.toBe('true');
+      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(
+        new Date(pendingView.pending?.resendAvailableAt ?? ''),
+      );
+      await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
+      await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
+      // After sending, the focus is on the message (the form is gone), not lost on the page.
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title' });
+      await check(page, failures, 'de', 'pending', section);
 
-        // The mail goes to the new address, and only there; its link is opened on another device.
-        const link = await tokenLink(run.baseUrl, first);
-        expect((await mailsTo(run.baseUrl, login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
-        await confirmElsewhere(page, link, first, 'de', failures);
-        await waitFor(
-          async () =>
-            (await mailsTo(run.baseUrl, login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined,
-          'the notice to the login address',
-        );
+      // The mail goes to the new address, and only there; its link is opened on another device.
+      const link = await tokenLink(run.baseUrl, first);
+      expect((await mailsTo(run.baseUrl, login)).some((mail) => mail.text.includes('/confirm-recovery-email'))).toBe(false);
+      await confirmElsewhere(page, link, first, 'de', failures);
+      await waitFor(
+        async () =>
+          (await mailsTo(run.baseUrl, login)).some((mail) => mail.subject === 'Lifeline: Wiederherstellungs-E-Mail eingerichtet') ? true : undefined,
+        'the notice to the login address',
+      );
 
-        // Back in the profile: the address is active, with "Verwalten".
-        await page.reload();
-        await heading(page, w.profile).waitFor();
-        await row.getByText(first, { exact: true }).waitFor();
-        await expect(text(row)).resolves.toContain(w.active);
-        await expect(text(row)).resolves.not.toContain(w.pending);
-        await expect(text(row)).resolves.not.toContain(w.notSetUp);
-        await check(page, failures, 'de', 'active', section);
+      // Back in the profile: the address is active, with "Verwalten".
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      await row.getByText(first, { exact: true }).waitFor();
+      await expect(text(row)).resolves.toContain(w.active);
+      await expect(text(row)).resolves.not.toContain(w.pending);
+      await expect(text(row)).resolves.not.toContain(w.notSetUp);
+      await check(page, failures, 'de', 'active', section);
 
-        // Verwalten → Ändern, Entfernen.
-        const manage = await tabTo(page, w.manage);
-        expect(manage.tag).toBe('button');
-        await expect(row.getByRole('button', { name: w.manage }).getAttribute('aria-expanded')).resolves.toBe('true');
-        await row.getByRole('button', { name: w.change, exact: true }).waitFor();
-        await row.getByRole('button', { name: w.remove, exact: true }).waitFor();
-        await check(page, failures, 'de', 'manage', section);
+      // Verwalten → Ändern, Entfernen.
+      const manage = await tabTo(page, w.manage);
+      expect(manage.tag).toBe('button');
+      await expect(row.getByRole('button', { name: w.manage }).getAttribute('aria-expanded')).resolves.toBe('true');
+      await row.getByRole('button', { name: w.change, exact: true }).waitFor();
+      await row.getByRole('button', { name: w.remove, exact: true }).waitFor();
+      await check(page, failures, 'de', 'manage', section);
 
-        // Ändern (the window is open again since the password): a new address.
-        await tabTo(page, w.change);
-        await section.getByLabel(w.field, { exact: true }).waitFor();
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
-        await check(page, failures, 'de', 'change-address', section);
-        await page.keyboard.type(second);
-        await page.keyboard.press('Enter');
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(second));
-        // Both, clearly: the active one stays active until the new one is confirmed.
-        await expect(recovery(page)).resolves.toMatchObject({ status: 'active', address: first, pending: { address: second } });
-        const changeGroup = row.getByRole('group', { name: new RegExp(`${w.newAddress}.*${w.pending}`) });
-        await expect(text(changeGroup)).resolves.toContain(second);
-        await expect(text(changeGroup)).resolves.not.toContain(first);
-        await row.getByText(first, { exact: true }).waitFor();
-        await check(page, failures, 'de', 'change-pending', section);
+      // Ändern (the window is open again since the password): a new address.
+      await tabTo(page, w.change);
+      await section.getByLabel(w.field, { exact: true }).waitFor();
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.field });
+      await check(page, failures, 'de', 'change-address', section);
+      await page.keyboard.type(second);
+      await page.keyboard.press('Enter');
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.sent(second));
+      // Both, clearly: the active one stays active until the new one is confirmed.
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'active', address: first, pending: { address: second } });
+      const changeGroup = row.getByRole('group', { name: new RegExp(`${w.newAddress}.*${w.pending}`) });
+      await expect(text(changeGroup)).resolves.toContain(second);
+      await expect(text(changeGroup)).resolves.not.toContain(first);
+      await row.getByText(first, { exact: true }).waitFor();
+      await check(page, failures, 'de', 'change-pending', section);
 
-        // Abbrechen (Shift+Tab from the message: the new address's own button): the pending change is gone, the active address remains.
-        await tabTo(page, w.cancel, { backward: true });
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.cancelled(first));
-        await expect(recovery(page)).resolves.toEqual({ status: 'active', address: first });
-        await expect(text(row)).resolves.not.toContain(second);
-        await row.getByText(first, { exact: true }).waitFor();
-        await check(page, failures, 'de', 'change-cancelled', section);
+      // Abbrechen (Shift+Tab from the message: the new address's own button): the pending change is gone, the active address remains.
+      await tabTo(page, w.cancel, { backward: true });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.cancelled(first));
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', address: first });
+      await expect(text(row)).resolves.not.toContain(second);
+      await row.getByText(first, { exact: true }).waitFor();
+      await check(page, failures, 'de', 'change-cancelled', section);
 
-        // Verwalten → Entfernen, once the window has ended again: the password, then "Nicht eingerichtet".
-        run.clock.advance(61_000);
-        await tabTo(page, w.manage, { backward: true });
-        await tabTo(page, w.remove);
-        await dialog.waitFor();
-        await page.keyboard.type(PASSWORD);
-        await page.keyboard.press('Enter');
-        await dialog.waitFor({ state: 'hidden' });
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.removed);
-        await row.getByText(w.notSetUp, { exact: true }).waitFor();
-        await row.getByRole('button', { name: w.setUp }).waitFor();
-        await expect(recovery(page)).resolves.toEqual({ status: 'none' });
-        await check(page, failures, 'de', 'removed', section);
+      // Verwalten → Entfernen, once the window has ended again: the password, then "Nicht eingerichtet".
+      run.clock.advance(61_000);
+      await tabTo(page, w.manage, { backward: true });
+      await tabTo(page, w.remove);
+      await dialog.waitFor();
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.removed);
+      await row.getByText(w.notSetUp, { exact: true }).waitFor();
+      await row.getByRole('button', { name: w.setUp }).waitFor();
+      await expect(recovery(page)).resolves.toEqual({ status: 'none' });
+      await check(page, failures, 'de', 'removed', section);
 
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('English: set up, send the link again (the first one dies), confirm', { timeout: 30_000 }, async () => {
+    it('English: set up, send the link again (the first one dies), confirm', async () => {
       const w = WORDS.en;
       const login = 'sam.taylor@example.test';
       const address = 'sam.recovery@example.org';

@@ -167,7 +167,7 @@ if (chromiumPath) {
       return dialog;
     }
 
-    it('German, the whole seed flow: password step, a refused number, a wrong code, confirmed, changed, deactivated', { timeout: 90_000 }, async () => {
+    it('German, the whole seed flow: password step, a refused number, a wrong code, confirmed, changed, deactivated', async () => {
       const w = WORDS.de;
       const login = 'mara.berg@example.test';
       const first = mobileNumber();
@@ -397,7 +397,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('English: set up (the window is open after signing in, so no password step) and confirm', { timeout: 45_000 }, async () => {
+    it('English: set up (the window is open after signing in, so no password step) and confirm', async () => {
       const w = WORDS.en;
       const login = 'sam.rivers@example.test';
       const number = mobileNumber();
@@ -440,145 +440,137 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it(
-      'German: "Code erneut senden" unlocks after the minute in the open dialog; the first code then fails, the new one confirms',
-      { timeout: 30_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'jonas.feld@example.test';
-        const number = mobileNumber();
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        const { page, problems } = await run.openPage({ lang: 'de', expected: [{ status: 400, path: '/api/v1/recovery/phone/confirm' }] });
-        await signIn(page, run.baseUrl, login, { lang: 'de' });
-        const { section } = await recoveryRowNotSetUp(page, w);
+    it('German: "Code erneut senden" unlocks after the minute in the open dialog; the first code then fails, the new one confirms', async () => {
+      const w = WORDS.de;
+      const login = 'jonas.feld@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      const { page, problems } = await run.openPage({ lang: 'de', expected: [{ status: 400, path: '/api/v1/recovery/phone/confirm' }] });
+      await signIn(page, run.baseUrl, login, { lang: 'de' });
+      const { section } = await recoveryRowNotSetUp(page, w);
 
-        const dialog = await setUpToCode(page, number);
-        const firstCode = await smsCode(number.e164);
-        const resend = dialog.getByRole('button', { name: w.resend, exact: true });
-        await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      const dialog = await setUpToCode(page, number);
+      const firstCode = await smsCode(number.e164);
+      const resend = dialog.getByRole('button', { name: w.resend, exact: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
 
-        // The browser gets the server's time (Playwright's clock; the server runs on the test's
-        // manual clock), then the page is reloaded: "Code eingeben" opens the dialog at the code,
-        // "Code erneut senden" still waits for its minute.
-        await page.clock.install({ time: run.clock.now() });
-        await page.reload();
-        await heading(page, w.profile).waitFor();
-        await tabTo(page, w.enterCode, { row: w.row });
-        await dialog.getByLabel(w.code, { exact: true }).waitFor();
-        await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-        const view = await recovery(page);
-        const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
-        await expect(text(dialog)).resolves.toContain(w.resendAt(at));
+      // The browser gets the server's time (Playwright's clock; the server runs on the test's
+      // manual clock), then the page is reloaded: "Code eingeben" opens the dialog at the code,
+      // "Code erneut senden" still waits for its minute.
+      await page.clock.install({ time: run.clock.now() });
+      await page.reload();
+      await heading(page, w.profile).waitFor();
+      await tabTo(page, w.enterCode, { row: w.row });
+      await dialog.getByLabel(w.code, { exact: true }).waitFor();
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      const view = await recovery(page);
+      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      await expect(text(dialog)).resolves.toContain(w.resendAt(at));
 
-        // The minute passes on both clocks: the open dialog unlocks the button by itself.
-        run.clock.advance(61_000);
-        await page.clock.fastForward(61_000);
-        await waitFor(async () => ((await resend.getAttribute('aria-disabled')) === null ? true : undefined), 'an unlocked "Code erneut senden"');
-        await expect(text(dialog)).resolves.not.toContain(w.resendAt(at));
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
-        await check(page, failures, 'de', 'resend-unlocked', 'viewport');
+      // The minute passes on both clocks: the open dialog unlocks the button by itself.
+      run.clock.advance(61_000);
+      await page.clock.fastForward(61_000);
+      await waitFor(async () => ((await resend.getAttribute('aria-disabled')) === null ? true : undefined), 'an unlocked "Code erneut senden"');
+      await expect(text(dialog)).resolves.not.toContain(w.resendAt(at));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      await check(page, failures, 'de', 'resend-unlocked', 'viewport');
 
-        // Pressed by keyboard: a new code is announced (role=status in the dialog), the focus stays
-        // on the button, which waits for the next minute again.
-        await tabTo(page, w.resend, { inDialog: true });
-        await expect(text(dialog.getByRole('status'))).resolves.toBe(w.resent);
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.resend, inDialog: true });
-        await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-        const newCode = await smsCode(number.e164, 1);
-        expect(newCode).not.toBe(firstCode);
-        await check(page, failures, 'de', 'resent', 'viewport');
+      // Pressed by keyboard: a new code is announced (role=status in the dialog), the focus stays
+      // on the button, which waits for the next minute again.
+      await tabTo(page, w.resend, { inDialog: true });
+      await expect(text(dialog.getByRole('status'))).resolves.toBe(w.resent);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.resend, inDialog: true });
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
+      const newCode = await smsCode(number.e164, 1);
+      expect(newCode).not.toBe(firstCode);
+      await check(page, failures, 'de', 'resent', 'viewport');
 
-        // The first code is dead: the wrong-code message, with the new code's tries.
-        const codeField = dialog.getByLabel(w.code, { exact: true });
-        await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
-        await expect(codeField.inputValue()).resolves.toBe('');
-        await page.keyboard.type(firstCode);
-        await page.keyboard.press('Enter');
-        const codeError = dialog
-          .locator('.field')
-          .filter({ has: page.getByLabel(w.code, { exact: true }) })
-          .getByRole('alert');
-        await expect(text(codeError)).resolves.toBe(w.wrongCode);
-        await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
-        await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
+      // The first code is dead: the wrong-code message, with the new code's tries.
+      const codeField = dialog.getByLabel(w.code, { exact: true });
+      await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
+      await expect(codeField.inputValue()).resolves.toBe('');
+      await page.keyboard.type(firstCode);
+      await page.keyboard.press('Enter');
+      const codeError = dialog
+        .locator('.field')
+        .filter({ has: page.getByLabel(w.code, { exact: true }) })
+        .getByRole('alert');
+      await expect(text(codeError)).resolves.toBe(w.wrongCode);
+      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
 
-        // The newest code from the SMS confirms.
-        await page.keyboard.press('Control+A');
-        await page.keyboard.type(newCode);
-        await page.keyboard.press('Enter');
-        await dialog.waitFor({ state: 'hidden' });
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
-        await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // The newest code from the SMS confirms.
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(newCode);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'German: a code entered after its 10 minutes is no longer valid; "Code erneut senden" is the main action and its code confirms',
-      { timeout: 30_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'ida.lorenz@example.test';
-        const number = mobileNumber();
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        const { page, problems } = await run.openPage({ lang: 'de', expected: [{ status: 410, path: '/api/v1/recovery/phone/confirm' }] });
-        // The browser runs on the server's time from the start (Playwright's clock).
-        await page.clock.install({ time: run.clock.now() });
-        await signIn(page, run.baseUrl, login, { lang: 'de' });
-        const { section } = await recoveryRowNotSetUp(page, w);
+    it('German: a code entered after its 10 minutes is no longer valid; "Code erneut senden" is the main action and its code confirms', async () => {
+      const w = WORDS.de;
+      const login = 'ida.lorenz@example.test';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      const { page, problems } = await run.openPage({ lang: 'de', expected: [{ status: 410, path: '/api/v1/recovery/phone/confirm' }] });
+      // The browser runs on the server's time from the start (Playwright's clock).
+      await page.clock.install({ time: run.clock.now() });
+      await signIn(page, run.baseUrl, login, { lang: 'de' });
+      const { section } = await recoveryRowNotSetUp(page, w);
 
-        const dialog = await setUpToCode(page, number);
-        const code = await smsCode(number.e164);
-        const resend = dialog.getByRole('button', { name: w.resend, exact: true });
-        const confirm = dialog.getByRole('button', { name: w.confirm, exact: true });
-        await expect(resend.getAttribute('class')).resolves.toBe('link-button');
+      const dialog = await setUpToCode(page, number);
+      const code = await smsCode(number.e164);
+      const resend = dialog.getByRole('button', { name: w.resend, exact: true });
+      const confirm = dialog.getByRole('button', { name: w.confirm, exact: true });
+      await expect(resend.getAttribute('class')).resolves.toBe('link-button');
 
-        // Ten minutes (and a second) pass on both clocks before the code is entered: 410 code-expired.
-        run.clock.advance(10 * 60_000 + 1_000);
-        await page.clock.fastForward(10 * 60_000 + 1_000);
-        await page.keyboard.type(code);
-        await page.keyboard.press('Enter');
-        const codeField = dialog.getByLabel(w.code, { exact: true });
-        const codeError = dialog
-          .locator('.field')
-          .filter({ has: page.getByLabel(w.code, { exact: true }) })
-          .getByRole('alert');
-        await expect(text(codeError)).resolves.toBe(w.expired);
-        await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
-        await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
-        // "Code erneut senden" is the main action now (unlocked, the primary button; "Bestätigen" is not).
-        await waitFor(async () => ((await resend.getAttribute('class')) === 'primary' ? true : undefined), '"Code erneut senden" as the primary button');
-        await expect(resend.getAttribute('aria-disabled')).resolves.toBeNull();
-        await expect(confirm.getAttribute('class')).resolves.toBeNull();
-        await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
-        // The intro no longer promises a validity that has passed.
-        await expect(text(dialog)).resolves.not.toContain('Uhr gültig');
-        await check(page, failures, 'de', 'code-expired', 'viewport');
+      // Ten minutes (and a second) pass on both clocks before the code is entered: 410 code-expired.
+      run.clock.advance(10 * 60_000 + 1_000);
+      await page.clock.fastForward(10 * 60_000 + 1_000);
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
+      const codeField = dialog.getByLabel(w.code, { exact: true });
+      const codeError = dialog
+        .locator('.field')
+        .filter({ has: page.getByLabel(w.code, { exact: true }) })
+        .getByRole('alert');
+      await expect(text(codeError)).resolves.toBe(w.expired);
+      await expect(codeField.getAttribute('aria-invalid')).resolves.toBe('true');
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
+      // "Code erneut senden" is the main action now (unlocked, the primary button; "Bestätigen" is not).
+      await waitFor(async () => ((await resend.getAttribute('class')) === 'primary' ? true : undefined), '"Code erneut senden" as the primary button');
+      await expect(resend.getAttribute('aria-disabled')).resolves.toBeNull();
+      await expect(confirm.getAttribute('class')).resolves.toBeNull();
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
+      // The intro no longer promises a validity that has passed.
+      await expect(text(dialog)).resolves.not.toContain('Uhr gültig');
+      await check(page, failures, 'de', 'code-expired', 'viewport');
 
-        // Pressed by keyboard (the next stop after the field): a new code, the error gone, "Bestätigen" primary again.
-        await tabTo(page, w.resend, { inDialog: true, max: 1 });
-        await expect(text(dialog.getByRole('status'))).resolves.toBe(w.resent);
-        await expect(dialog.getByRole('alert').count()).resolves.toBe(0);
-        await expect(resend.getAttribute('class')).resolves.toBe('link-button');
-        await expect(confirm.getAttribute('class')).resolves.toBe('primary');
-        await expect(text(dialog)).resolves.toContain('Uhr gültig'); // the new code's validity
-        const newCode = await smsCode(number.e164, 1);
-        await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
-        await page.keyboard.type(newCode);
-        await page.keyboard.press('Enter');
-        await dialog.waitFor({ state: 'hidden' });
-        await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
-        await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      // Pressed by keyboard (the next stop after the field): a new code, the error gone, "Bestätigen" primary again.
+      await tabTo(page, w.resend, { inDialog: true, max: 1 });
+      await expect(text(dialog.getByRole('status'))).resolves.toBe(w.resent);
+      await expect(dialog.getByRole('alert').count()).resolves.toBe(0);
+      await expect(resend.getAttribute('class')).resolves.toBe('link-button');
+      await expect(confirm.getAttribute('class')).resolves.toBe('primary');
+      await expect(text(dialog)).resolves.toContain('Uhr gültig'); // the new code's validity
+      const newCode = await smsCode(number.e164, 1);
+      await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
+      await page.keyboard.type(newCode);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.confirmed);
+      await expect(recovery(page)).resolves.toEqual({ status: 'active', masked: number.masked });
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('German: "Abbrechen" on the pending row: "Nicht eingerichtet" again, announced, the focus on the message', { timeout: 30_000 }, async () => {
+    it('German: "Abbrechen" on the pending row: "Nicht eingerichtet" again, announced, the focus on the message', async () => {
       const w = WORDS.de;
       const login = 'paul.weide@example.test';
       const number = mobileNumber();
@@ -622,7 +614,7 @@ if (chromiumPath) {
         await plain?.close();
       });
 
-      it('German: "Kontowiederherstellung" shows the e-mail row and no "Telefonnummer" row', { timeout: 20_000 }, async () => {
+      it('German: "Kontowiederherstellung" shows the e-mail row and no "Telefonnummer" row', async () => {
         const w = WORDS.de;
         const login = 'lena.stein@example.test';
         const failures: string[] = [];

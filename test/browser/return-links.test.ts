@@ -183,89 +183,81 @@ if (chromiumPath) {
       await page.getByText(who, { exact: true }).waitFor();
     }
 
-    it(
-      'the sign-in names the application, offers the way back, carries it on, and lands on the host’s page, which reads the session (CORS)',
-      { timeout: 40_000 },
-      async () => {
-        const w = WORDS.de;
-        const email = 'greta.hain@example.test';
-        const failures: string[] = [];
-        await createAccount(instance, email);
-        const { page, problems } = await openPage();
-        const requests = inFlight(page);
-        const target = `${host.origin}/account/orders?tab=open`;
+    it('the sign-in names the application, offers the way back, carries it on, and lands on the host’s page, which reads the session (CORS)', async () => {
+      const w = WORDS.de;
+      const email = 'greta.hain@example.test';
+      const failures: string[] = [];
+      await createAccount(instance, email);
+      const { page, problems } = await openPage();
+      const requests = inFlight(page);
+      const target = `${host.origin}/account/orders?tab=open`;
 
-        await page.goto(withReturn('/login', target));
-        await heading(page, w.signInTitle).waitFor();
-        await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.hint);
-        await expect(page.getByRole('link', { name: w.back, exact: true }).getAttribute('href')).resolves.toBe(target);
-        await expect(page.getByRole('link', { name: w.register, exact: true }).getAttribute('href')).resolves.toBe(
-          `/register?return_to=${encodeURIComponent(target)}`,
-        );
-        await expect(page.getByRole('link', { name: w.forgot, exact: true }).getAttribute('href')).resolves.toBe(
-          `/forgot-password?return_to=${encodeURIComponent(target)}`,
-        );
-        expect((await remembered(page))?.path).toBe(target);
-        await checkState(page, failures, { prefix: 'return-links', state: 'sign-in', lang: 'de', target: 'page' });
+      await page.goto(withReturn('/login', target));
+      await heading(page, w.signInTitle).waitFor();
+      await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.hint);
+      await expect(page.getByRole('link', { name: w.back, exact: true }).getAttribute('href')).resolves.toBe(target);
+      await expect(page.getByRole('link', { name: w.register, exact: true }).getAttribute('href')).resolves.toBe(
+        `/register?return_to=${encodeURIComponent(target)}`,
+      );
+      await expect(page.getByRole('link', { name: w.forgot, exact: true }).getAttribute('href')).resolves.toBe(
+        `/forgot-password?return_to=${encodeURIComponent(target)}`,
+      );
+      expect((await remembered(page))?.path).toBe(target);
+      await checkState(page, failures, { prefix: 'return-links', state: 'sign-in', lang: 'de', target: 'page' });
 
-        // Before signing in, the host's page hears "not signed in" from the session check.
-        await page.getByRole('link', { name: w.back, exact: true }).click();
-        await atHost(page, target, HOST.anonymous);
-        await page.goBack();
-        await heading(page, w.signInTitle).waitFor();
+      // Before signing in, the host's page hears "not signed in" from the session check.
+      await page.getByRole('link', { name: w.back, exact: true }).click();
+      await atHost(page, target, HOST.anonymous);
+      await page.goBack();
+      await heading(page, w.signInTitle).waitFor();
 
-        await signInHere(page, email);
-        await atHost(page, target, HOST.signedIn(email));
-        expect(host.visits).toContain('/account/orders?tab=open');
-        // Used, the way back is forgotten: the profile is where the next sign-in goes.
-        await requests.quiet();
-        await page.goto(`${baseUrl}/profile`);
-        await heading(page, w.profile).waitFor();
-        await requests.quiet();
-        expect(await remembered(page)).toBeNull();
-        await expect(page.getByRole('link', { name: w.back, exact: true }).count()).resolves.toBe(0);
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      await signInHere(page, email);
+      await atHost(page, target, HOST.signedIn(email));
+      expect(host.visits).toContain('/account/orders?tab=open');
+      // Used, the way back is forgotten: the profile is where the next sign-in goes.
+      await requests.quiet();
+      await page.goto(`${baseUrl}/profile`);
+      await heading(page, w.profile).waitFor();
+      await requests.quiet();
+      expect(await remembered(page)).toBeNull();
+      await expect(page.getByRole('link', { name: w.back, exact: true }).count()).resolves.toBe(0);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'the profile opened with a return link shows "Zurück zu Mein Shop" above its heading (phone 390×844), which leads back',
-      { timeout: 40_000 },
-      async () => {
-        const w = WORDS.de;
-        const email = 'hanna.ried@example.test';
-        const failures: string[] = [];
-        await createAccount(instance, email);
-        const { page, problems } = await openPage();
-        const requests = inFlight(page);
-        await signIn(page, baseUrl, email);
-        // The profile's own requests end before the next page (the browser would cancel them).
-        await requests.quiet();
-        const target = `${host.origin}/account/`;
+    it('the profile opened with a return link shows "Zurück zu Mein Shop" above its heading (phone 390×844), which leads back', async () => {
+      const w = WORDS.de;
+      const email = 'hanna.ried@example.test';
+      const failures: string[] = [];
+      await createAccount(instance, email);
+      const { page, problems } = await openPage();
+      const requests = inFlight(page);
+      await signIn(page, baseUrl, email);
+      // The profile's own requests end before the next page (the browser would cancel them).
+      await requests.quiet();
+      const target = `${host.origin}/account/`;
 
-        await page.goto(withReturn('/profile', target));
-        await heading(page, w.profile).waitFor();
-        const back = page.getByRole('link', { name: w.back, exact: true });
-        await back.waitFor();
-        await expect(back.getAttribute('href')).resolves.toBe(target);
-        // It is the first thing of the page's content, before the heading.
-        await expect(text(page.getByRole('main').getByRole('link').first())).resolves.toBe(`←${w.back}`);
-        await checkState(page, failures, { prefix: 'return-links', state: 'profile', lang: 'de', target: 'viewport' });
-        await page.setViewportSize(PHONE_390);
-        const width = await scrollWidth(page);
-        if (width > PHONE_390.width) failures.push(`profile 390: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
-        await screenshot(page, 'return-links-profile-de-390', { fullPage: false });
-        await page.setViewportSize(PHONE);
+      await page.goto(withReturn('/profile', target));
+      await heading(page, w.profile).waitFor();
+      const back = page.getByRole('link', { name: w.back, exact: true });
+      await back.waitFor();
+      await expect(back.getAttribute('href')).resolves.toBe(target);
+      // It is the first thing of the page's content, before the heading.
+      await expect(text(page.getByRole('main').getByRole('link').first())).resolves.toBe(`←${w.back}`);
+      await checkState(page, failures, { prefix: 'return-links', state: 'profile', lang: 'de', target: 'viewport' });
+      await page.setViewportSize(PHONE_390);
+      const width = await scrollWidth(page);
+      if (width > PHONE_390.width) failures.push(`profile 390: scrollWidth ${width} (${(await page.evaluate(overflowing)).join(', ')})`);
+      await screenshot(page, 'return-links-profile-de-390', { fullPage: false });
+      await page.setViewportSize(PHONE);
 
-        await back.click();
-        await atHost(page, target, HOST.signedIn(email));
-        expect(problems).toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      await back.click();
+      await atHost(page, target, HOST.signedIn(email));
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('a sign-up on the way: the confirmation link’s page offers "Zurück zu Mein Shop" after confirming', { timeout: 40_000 }, async () => {
+    it('a sign-up on the way: the confirmation link’s page offers "Zurück zu Mein Shop" after confirming', async () => {
       const w = WORDS.de;
       const email = 'ilse.kamp@example.test';
       const failures: string[] = [];
@@ -295,7 +287,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('English: the hint and the way back in English', { timeout: 30_000 }, async () => {
+    it('English: the hint and the way back in English', async () => {
       const { page, problems } = await openPage({ lang: 'en' });
       await page.goto(withReturn('/login', `${host.origin}/account/`));
       await heading(page, 'Sign in').waitFor();
@@ -304,62 +296,58 @@ if (chromiumPath) {
       expect(problems).toEqual([]);
     });
 
-    it(
-      'hostile return_to values are ignored without a word: no hint, no link, nothing remembered, the sign-in goes to the profile',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const email = 'jule.berg@example.test';
-        await createAccount(instance, email);
-        const { page, problems } = await openPage();
-        const requests = inFlight(page);
-        const { host: hostPort, port } = new URL(host.origin);
-        const hostile = [
-          'https://evil.example/account/',
-          `${host.origin}/admin`,
-          `${host.origin}/accounting`,
-          `${host.origin}/account/../admin`,
-          `${host.origin}/account/%2e%2e/admin`,
-          `${host.origin}/account%2f..%2fadmin`,
-          `https://${hostPort}/account/`,
-          `http://127.0.0.1:${Number(port) + 1}/account/`,
-          `//${hostPort}/account/`,
-          `/\\${hostPort}/account/`,
-          `http://${hostPort}@evil.example/account/`,
-          `http://evil.example@${hostPort}/account/`,
-          `http://127.0.0.1.evil.example:${port}/account/`,
-          `http:${hostPort}/account/`,
-          encodeURIComponent(`${host.origin}/account/`),
-          ` ${host.origin}/account/`,
-          'javascript:alert(document.domain)',
-          'JaVaScRiPt:alert(1)//http://',
-          'data:text/html,<script>alert(1)</script>',
-          `${host.origin}/account/${'a'.repeat(2100)}`,
-        ];
-        for (const value of hostile) {
-          await page.goto(withReturn('/login', value));
-          await heading(page, w.signInTitle).waitFor();
-          // The allow-list has arrived (the page asks for it for an absolute URL): still nothing.
-          await requests.quiet();
-          await expect(page.getByRole('main').getByRole('status').count(), value).resolves.toBe(0);
-          await expect(page.getByRole('link', { name: /^Zurück zu/ }).count(), value).resolves.toBe(0);
-          await expect(page.getByRole('link', { name: w.register, exact: true }).getAttribute('href'), value).resolves.toBe('/register');
-          expect(await remembered(page), value).toBeNull();
-        }
-        // Signing in from the last one goes to the profile, which shows no way back for a hostile value either.
-        await signInHere(page, email);
-        await page.waitForURL(`${baseUrl}/profile`);
+    it('hostile return_to values are ignored without a word: no hint, no link, nothing remembered, the sign-in goes to the profile', async () => {
+      const w = WORDS.de;
+      const email = 'jule.berg@example.test';
+      await createAccount(instance, email);
+      const { page, problems } = await openPage();
+      const requests = inFlight(page);
+      const { host: hostPort, port } = new URL(host.origin);
+      const hostile = [
+        'https://evil.example/account/',
+        `${host.origin}/admin`,
+        `${host.origin}/accounting`,
+        `${host.origin}/account/../admin`,
+        `${host.origin}/account/%2e%2e/admin`,
+        `${host.origin}/account%2f..%2fadmin`,
+        `https://${hostPort}/account/`,
+        `http://127.0.0.1:${Number(port) + 1}/account/`,
+        `//${hostPort}/account/`,
+        `/\\${hostPort}/account/`,
+        `http://${hostPort}@evil.example/account/`,
+        `http://evil.example@${hostPort}/account/`,
+        `http://127.0.0.1.evil.example:${port}/account/`,
+        `http:${hostPort}/account/`,
+        encodeURIComponent(`${host.origin}/account/`),
+        ` ${host.origin}/account/`,
+        'javascript:alert(document.domain)',
+        'JaVaScRiPt:alert(1)//http://',
+        'data:text/html,<script>alert(1)</script>',
+        `${host.origin}/account/${'a'.repeat(2100)}`,
+      ];
+      for (const value of hostile) {
+        await page.goto(withReturn('/login', value));
+        await heading(page, w.signInTitle).waitFor();
+        // The allow-list has arrived (the page asks for it for an absolute URL): still nothing.
+        await requests.quiet();
+        await expect(page.getByRole('main').getByRole('status').count(), value).resolves.toBe(0);
+        await expect(page.getByRole('link', { name: /^Zurück zu/ }).count(), value).resolves.toBe(0);
+        await expect(page.getByRole('link', { name: w.register, exact: true }).getAttribute('href'), value).resolves.toBe('/register');
+        expect(await remembered(page), value).toBeNull();
+      }
+      // Signing in from the last one goes to the profile, which shows no way back for a hostile value either.
+      await signInHere(page, email);
+      await page.waitForURL(`${baseUrl}/profile`);
+      await heading(page, w.profile).waitFor();
+      await requests.quiet();
+      for (const value of hostile.slice(0, 4)) {
+        await page.goto(withReturn('/profile', value));
         await heading(page, w.profile).waitFor();
         await requests.quiet();
-        for (const value of hostile.slice(0, 4)) {
-          await page.goto(withReturn('/profile', value));
-          await heading(page, w.profile).waitFor();
-          await requests.quiet();
-          await expect(page.getByRole('link', { name: /^Zurück zu/ }).count(), value).resolves.toBe(0);
-        }
-        expect(host.visits.filter((visit) => visit.startsWith('/admin'))).toEqual([]);
-        expect(problems).toEqual([]);
-      },
-    );
+        await expect(page.getByRole('link', { name: /^Zurück zu/ }).count(), value).resolves.toBe(0);
+      }
+      expect(host.visits.filter((visit) => visit.startsWith('/admin'))).toEqual([]);
+      expect(problems).toEqual([]);
+    });
   });
 }

@@ -249,96 +249,92 @@ if (chromiumPath) {
       return (await list.getByRole('listitem').allTextContents()).map((item) => item.replace(/\s+/g, ' ').trim());
     }
 
-    it(
-      'German on a phone: the recovery e-mail replaced by an attacker whose device is older than 7 days, undone from the login address’s notice; B listed as removed, signed out, sign-in blocked, the link used up, A back after the reset',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'mara.keller@example.test';
-        const original = 'mara.privat@example.org';
-        const evil = 'postfach.fremd@example.net';
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
-        await withRecoveryEmail(login, original);
+    it('German on a phone: the recovery e-mail replaced by an attacker whose device is older than 7 days, undone from the login address’s notice; B listed as removed, signed out, sign-in blocked, the link used up, A back after the reset', async () => {
+      const w = WORDS.de;
+      const login = 'mara.keller@example.test';
+      const original = 'mara.privat@example.org';
+      const evil = 'postfach.fremd@example.net';
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
+      await withRecoveryEmail(login, original);
 
-        // The attacker: another browser (a new device), signed in with the password; he keeps his
-        // session alive for more than 7 days, so his device is no longer new: a change from a
-        // newer one would be held for 72 hours (test/browser/channel-hold.test.ts); his takes effect at once.
-        const attacker = await run.openPage({ lang: 'de' });
-        await signIn(attacker.page, run.baseUrl, login, { newDevice: true });
-        await ageDevice(attacker.page);
-        expect(await send(attacker.page, 'PUT', '/api/v1/recovery/email', { address: evil, password: PASSWORD })).toBe(202);
-        const evilToken = new URL(await tokenLink(run.baseUrl, evil)).searchParams.get('token');
-        const confirmed = await attacker.page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token: evilToken } });
-        expect(confirmed.status()).toBe(200);
-        expect(((await confirmed.json()) as { status: string }).status).toBe('active');
-        const attackersView = async (): Promise<RecoveryView['email']> => (await recoveryView(attacker.page, run.baseUrl)).email;
-        await expect(attackersView()).resolves.toMatchObject({ status: 'active', address: evil, usableFrom: expect.any(String) as unknown });
+      // The attacker: another browser (a new device), signed in with the password; he keeps his
+      // session alive for more than 7 days, so his device is no longer new: a change from a
+      // newer one would be held for 72 hours (test/browser/channel-hold.test.ts); his takes effect at once.
+      const attacker = await run.openPage({ lang: 'de' });
+      await signIn(attacker.page, run.baseUrl, login, { newDevice: true });
+      await ageDevice(attacker.page);
+      expect(await send(attacker.page, 'PUT', '/api/v1/recovery/email', { address: evil, password: PASSWORD })).toBe(202);
+      const evilToken = new URL(await tokenLink(run.baseUrl, evil)).searchParams.get('token');
+      const confirmed = await attacker.page.request.post(`${run.baseUrl}/api/v1/recovery/email/confirm`, { data: { token: evilToken } });
+      expect(confirmed.status()).toBe(200);
+      expect(((await confirmed.json()) as { status: string }).status).toBe('active');
+      const attackersView = async (): Promise<RecoveryView['email']> => (await recoveryView(attacker.page, run.baseUrl)).email;
+      await expect(attackersView()).resolves.toMatchObject({ status: 'active', address: evil, usableFrom: expect.any(String) as unknown });
 
-        // The notice to the login address carries the link; so does the one to A (the owner's,
-        // settled: set up from the account's first device). B, the attacker's fresh address, gets none.
-        const link = await undoLink(login, 'Lifeline: Wiederherstellungs-E-Mail geändert', w.linkLabel);
-        const toOriginal = await messageTo(original, (message) => message.subject === 'Lifeline: Diese Adresse dient nicht mehr der Kontowiederherstellung');
-        expect(toOriginal.text).toContain('/undo?token=');
-        const toEvil = await messageTo(evil, (message) => message.subject === 'Lifeline: Wiederherstellungs-E-Mail geändert');
-        expect(toEvil.text).not.toContain('/undo?token=');
-        expect((await mailsTo(run.baseUrl, evil)).filter((message) => message.text.includes('/undo?token='))).toEqual([]);
+      // The notice to the login address carries the link; so does the one to A (the owner's,
+      // settled: set up from the account's first device). B, the attacker's fresh address, gets none.
+      const link = await undoLink(login, 'Lifeline: Wiederherstellungs-E-Mail geändert', w.linkLabel);
+      const toOriginal = await messageTo(original, (message) => message.subject === 'Lifeline: Diese Adresse dient nicht mehr der Kontowiederherstellung');
+      expect(toOriginal.text).toContain('/undo?token=');
+      const toEvil = await messageTo(evil, (message) => message.subject === 'Lifeline: Wiederherstellungs-E-Mail geändert');
+      expect(toEvil.text).not.toContain('/undo?token=');
+      expect((await mailsTo(run.baseUrl, evil)).filter((message) => message.text.includes('/undo?token='))).toEqual([]);
 
-        // The owner: a third browser on a phone, not signed in. Opening the link changes nothing.
-        const owner = await run.openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 410, path: '/api/v1/security/undo' }] });
-        await openLink(owner.page, link, 'de');
-        await expect(text(owner.page.getByRole('main'))).resolves.toContain(w.submit);
-        await check(owner.page, failures, 'de', 'ask');
-        await expect(attackersView()).resolves.toMatchObject({ status: 'active', address: evil, usableFrom: expect.any(String) as unknown });
-        expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
+      // The owner: a third browser on a phone, not signed in. Opening the link changes nothing.
+      const owner = await run.openPage({ lang: 'de', ...PHONE_DEVICE, expected: [{ status: 410, path: '/api/v1/security/undo' }] });
+      await openLink(owner.page, link, 'de');
+      await expect(text(owner.page.getByRole('main'))).resolves.toContain(w.submit);
+      await check(owner.page, failures, 'de', 'ask');
+      await expect(attackersView()).resolves.toMatchObject({ status: 'active', address: evil, usableFrom: expect.any(String) as unknown });
+      expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
-        // The button by keyboard: secured, the list of what was done (B removed as not settled, A
-        // back), B under "Entfernte Wiederherstellungsoptionen", "Neues Passwort festlegen".
-        const done = await secureByKeyboard(owner.page, 'de');
-        const steps = ['recovery-email-removed', 'recovery-email-restored', 'signed-out-everywhere', 'later-links-invalidated', 'sign-in-blocked'];
-        expect(done).toEqual(steps);
-        expect(lastRemoved).toEqual([{ channel: 'recovery-email', address: evil }]);
-        await expect(doneList(owner.page)).resolves.toEqual(steps.map((step) => w.steps[step]));
-        await expect(removedList(owner.page, 'de')).resolves.toEqual([`${w.removedEmail} ${evil}`]);
-        await check(owner.page, failures, 'de', 'done');
+      // The button by keyboard: secured, the list of what was done (B removed as not settled, A
+      // back), B under "Entfernte Wiederherstellungsoptionen", "Neues Passwort festlegen".
+      const done = await secureByKeyboard(owner.page, 'de');
+      const steps = ['recovery-email-removed', 'recovery-email-restored', 'signed-out-everywhere', 'later-links-invalidated', 'sign-in-blocked'];
+      expect(done).toEqual(steps);
+      expect(lastRemoved).toEqual([{ channel: 'recovery-email', address: evil }]);
+      await expect(doneList(owner.page)).resolves.toEqual(steps.map((step) => w.steps[step]));
+      await expect(removedList(owner.page, 'de')).resolves.toEqual([`${w.removedEmail} ${evil}`]);
+      await check(owner.page, failures, 'de', 'done');
 
-        // The attacker is signed out; the password no longer signs in, until a reset.
-        expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
-        const blocked = await signInAnswer(login, PASSWORD);
-        expect(blocked.status).toBe(403);
-        expect(blocked.body.code).toBe('password-reset-required');
+      // The attacker is signed out; the password no longer signs in, until a reset.
+      expect((await attacker.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+      const blocked = await signInAnswer(login, PASSWORD);
+      expect(blocked.status).toBe(403);
+      expect(blocked.body.code).toBe('password-reset-required');
 
-        // The same link again: the page says at once that it is used up.
-        await openDeadLink(owner.page, link, 'de');
-        await expect(owner.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.goneTitle, outlineStyle: 'none' });
-        await owner.page.getByRole('main').getByRole('link', { name: w.forgot, exact: true }).waitFor();
-        await check(owner.page, failures, 'de', 'gone');
+      // The same link again: the page says at once that it is used up.
+      await openDeadLink(owner.page, link, 'de');
+      await expect(owner.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: w.goneTitle, outlineStyle: 'none' });
+      await owner.page.getByRole('main').getByRole('link', { name: w.forgot, exact: true }).waitFor();
+      await check(owner.page, failures, 'de', 'gone');
 
-        // The way back, "Passwort vergessen?" with the login address (over the API; its UI is
-        // forgot-password.test.ts's subject): then A is the recovery e-mail again, B is gone.
-        const isReset = (message: MailboxMessage) => message.text.includes('/reset-password?token=');
-        const resets = (await mailsTo(run.baseUrl, login)).filter(isReset).length;
-        const client = apiClient(run.instance.server.app);
-        expect((await client.post('/api/v1/password/forgot', { identifier: login })).status).toBe(202);
-        const resetMail = await messageTo(login, isReset, resets);
-        const code = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m.exec(resetMail.text)?.[1];
-        expect(code, resetMail.text).toBeDefined();
-        expect((await client.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
-        expect((await client.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
-        expect((await client.post('/api/v1/login', { email: login, password: NEW_PASSWORD })).status).toBe(200);
-        const recovery = await client.get('/api/v1/recovery');
-        expect(recovery.status).toBe(200);
-        // A is back (as new: "Passwort vergessen?" reaches it again 7 days after the undo), and the reset kept it.
-        expect(recovery.body.email).toMatchObject({ status: 'active', address: original, usableFrom: expect.any(String) as unknown });
-        expect(recovery.text).not.toContain(evil);
+      // The way back, "Passwort vergessen?" with the login address (over the API; its UI is
+      // forgot-password.test.ts's subject): then A is the recovery e-mail again, B is gone.
+      const isReset = (message: MailboxMessage) => message.text.includes('/reset-password?token=');
+      const resets = (await mailsTo(run.baseUrl, login)).filter(isReset).length;
+      const client = apiClient(run.instance.server.app);
+      expect((await client.post('/api/v1/password/forgot', { identifier: login })).status).toBe(202);
+      const resetMail = await messageTo(login, isReset, resets);
+      const code = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m.exec(resetMail.text)?.[1];
+      expect(code, resetMail.text).toBeDefined();
+      expect((await client.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
+      expect((await client.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
+      expect((await client.post('/api/v1/login', { email: login, password: NEW_PASSWORD })).status).toBe(200);
+      const recovery = await client.get('/api/v1/recovery');
+      expect(recovery.status).toBe(200);
+      // A is back (as new: "Passwort vergessen?" reaches it again 7 days after the undo), and the reset kept it.
+      expect(recovery.body.email).toMatchObject({ status: 'active', address: original, usableFrom: expect.any(String) as unknown });
+      expect(recovery.text).not.toContain(evil);
 
-        expect(owner.problems, 'the owner’s browser').toEqual([]);
-        expect(attacker.problems, 'the attacker’s browser').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(owner.problems, 'the owner’s browser').toEqual([]);
+      expect(attacker.problems, 'the attacker’s browser').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it('English: a password change by the attacker undone from “Your password was changed”; both states, and the used link', { timeout: 30_000 }, async () => {
+    it('English: a password change by the attacker undone from “Your password was changed”; both states, and the used link', async () => {
       const w = WORDS.en;
       const login = 'nora.quinn@example.test';
       const failures: string[] = [];
@@ -406,93 +402,85 @@ if (chromiumPath) {
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE_DEVICE.viewport?.width ?? 0);
     }
 
-    it(
-      'the owner’s undo page says what was removed: German on a phone — an intruder on a new device adds a recovery e-mail (a long address) and a phone, both held; the link of the new-device notice lists both under “Entfernte Wiederherstellungsoptionen”',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.de;
-        const login = 'ida.sommer@example.test';
-        const evil = 'umleitung.an.einen.voellig.fremden.empfaenger.mit.langem.namen@postfach-des-eindringlings.example.net';
-        const number = mobileNumber();
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'de' });
+    it('the owner’s undo page says what was removed: German on a phone — an intruder on a new device adds a recovery e-mail (a long address) and a phone, both held; the link of the new-device notice lists both under “Entfernte Wiederherstellungsoptionen”', async () => {
+      const w = WORDS.de;
+      const login = 'ida.sommer@example.test';
+      const evil = 'umleitung.an.einen.voellig.fremden.empfaenger.mit.langem.namen@postfach-des-eindringlings.example.net';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'de' });
 
-        // The intruder: a new device (notified "Anmeldung auf einem neuen Gerät"); what he adds is held 72 hours.
-        const intruder = await run.openPage({ lang: 'de' });
-        await signIn(intruder.page, run.baseUrl, login, { newDevice: true });
-        run.clock.advance(5 * 60_000);
-        await expect(intruderAddsChannels(intruder.page, evil, number)).resolves.toEqual({ email: 'held', phone: 'held' });
-        const view = await recoveryView(intruder.page, run.baseUrl);
-        expect(view.email).toMatchObject({ status: 'none', addition: { address: evil } });
-        expect(view.phone).toMatchObject({ status: 'none', addition: { masked: number.masked } });
+      // The intruder: a new device (notified "Anmeldung auf einem neuen Gerät"); what he adds is held 72 hours.
+      const intruder = await run.openPage({ lang: 'de' });
+      await signIn(intruder.page, run.baseUrl, login, { newDevice: true });
+      run.clock.advance(5 * 60_000);
+      await expect(intruderAddsChannels(intruder.page, evil, number)).resolves.toEqual({ email: 'held', phone: 'held' });
+      const view = await recoveryView(intruder.page, run.baseUrl);
+      expect(view.email).toMatchObject({ status: 'none', addition: { address: evil } });
+      expect(view.phone).toMatchObject({ status: 'none', addition: { masked: number.masked } });
 
-        // The owner's phone, not signed in: the link of the new-device notice, the button by keyboard.
-        const link = await undoLink(login, 'Lifeline: Anmeldung auf einem neuen Gerät', w.linkLabel);
-        const owner = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
-        await openLink(owner.page, link, 'de');
-        await expect(text(owner.page.locator('.undo-event'))).resolves.toContain('Anmeldung von einem neuen Gerät');
-        const done = await secureByKeyboard(owner.page, 'de');
-        // The held additions are pending changes too (their cancel links die); they wrote no event with a link of its own.
-        expect(done).toEqual(['recovery-email-removed', 'recovery-phone-removed', 'pending-changes-cancelled', 'signed-out-everywhere', 'sign-in-blocked']);
-        expect(lastRemoved).toEqual([
-          { channel: 'recovery-email', address: evil },
-          { channel: 'recovery-phone', masked: number.masked },
-        ]);
-        await expect(doneList(owner.page)).resolves.toEqual(done.map((step) => w.steps[step]));
-        await expectRemovedShown(owner.page, 'de', evil, number.masked);
-        await check(owner.page, failures, 'de', 'removed');
+      // The owner's phone, not signed in: the link of the new-device notice, the button by keyboard.
+      const link = await undoLink(login, 'Lifeline: Anmeldung auf einem neuen Gerät', w.linkLabel);
+      const owner = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
+      await openLink(owner.page, link, 'de');
+      await expect(text(owner.page.locator('.undo-event'))).resolves.toContain('Anmeldung von einem neuen Gerät');
+      const done = await secureByKeyboard(owner.page, 'de');
+      // The held additions are pending changes too (their cancel links die); they wrote no event with a link of its own.
+      expect(done).toEqual(['recovery-email-removed', 'recovery-phone-removed', 'pending-changes-cancelled', 'signed-out-everywhere', 'sign-in-blocked']);
+      expect(lastRemoved).toEqual([
+        { channel: 'recovery-email', address: evil },
+        { channel: 'recovery-phone', masked: number.masked },
+      ]);
+      await expect(doneList(owner.page)).resolves.toEqual(done.map((step) => w.steps[step]));
+      await expectRemovedShown(owner.page, 'de', evil, number.masked);
+      await check(owner.page, failures, 'de', 'removed');
 
-        // The intruder is out, and the account-secured notice to the login address names what went.
-        expect((await intruder.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
-        const secured = await messageTo(login, (message) => message.subject === 'Lifeline: Ihr Konto wurde gesichert');
-        expect(secured.text.replace(/\s+/g, ' ')).toContain(`Entfernt: ${evil}, ${number.masked}.`);
+      // The intruder is out, and the account-secured notice to the login address names what went.
+      expect((await intruder.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+      const secured = await messageTo(login, (message) => message.subject === 'Lifeline: Ihr Konto wurde gesichert');
+      expect(secured.text.replace(/\s+/g, ' ')).toContain(`Entfernt: ${evil}, ${number.masked}.`);
 
-        expect(owner.problems, 'the owner’s browser').toEqual([]);
-        expect(intruder.problems, 'the intruder’s browser').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(owner.problems, 'the owner’s browser').toEqual([]);
+      expect(intruder.problems, 'the intruder’s browser').toEqual([]);
+      expect(failures).toEqual([]);
+    });
 
-    it(
-      'the owner’s undo page says what was removed: English on a phone — an intruder on a device older than 7 days adds a recovery e-mail and a phone, active at once but not settled; the link of “Recovery e-mail set up” lists both under “Removed recovery options”',
-      { timeout: 60_000 },
-      async () => {
-        const w = WORDS.en;
-        const login = 'oliver.grant@example.test';
-        const evil = 'forwarding.to.a.complete.stranger.with.a.rather.long.name@mailbox-of-the-intruder.example.net';
-        const number = mobileNumber();
-        const failures: string[] = [];
-        await createAccount(run.instance, login, { locale: 'en' });
+    it('the owner’s undo page says what was removed: English on a phone — an intruder on a device older than 7 days adds a recovery e-mail and a phone, active at once but not settled; the link of “Recovery e-mail set up” lists both under “Removed recovery options”', async () => {
+      const w = WORDS.en;
+      const login = 'oliver.grant@example.test';
+      const evil = 'forwarding.to.a.complete.stranger.with.a.rather.long.name@mailbox-of-the-intruder.example.net';
+      const number = mobileNumber();
+      const failures: string[] = [];
+      await createAccount(run.instance, login, { locale: 'en' });
 
-        // The intruder signed in more than 7 days ago and kept his session alive: what he adds is active at once.
-        const intruder = await run.openPage({ lang: 'en' });
-        await signIn(intruder.page, run.baseUrl, login, { lang: 'en', newDevice: true });
-        await ageDevice(intruder.page);
-        await expect(intruderAddsChannels(intruder.page, evil, number)).resolves.toEqual({ email: 'active', phone: 'active' });
-        const view = await recoveryView(intruder.page, run.baseUrl);
-        expect(view.email).toMatchObject({ status: 'active', address: evil });
-        expect(view.phone).toMatchObject({ status: 'active', masked: number.masked });
+      // The intruder signed in more than 7 days ago and kept his session alive: what he adds is active at once.
+      const intruder = await run.openPage({ lang: 'en' });
+      await signIn(intruder.page, run.baseUrl, login, { lang: 'en', newDevice: true });
+      await ageDevice(intruder.page);
+      await expect(intruderAddsChannels(intruder.page, evil, number)).resolves.toEqual({ email: 'active', phone: 'active' });
+      const view = await recoveryView(intruder.page, run.baseUrl);
+      expect(view.email).toMatchObject({ status: 'active', address: evil });
+      expect(view.phone).toMatchObject({ status: 'active', masked: number.masked });
 
-        // The owner's phone: the link of the notice of the address being set up (the phone came after it).
-        const link = await undoLink(login, 'Lifeline: Recovery e-mail set up', w.linkLabel);
-        const owner = await run.openPage({ lang: 'en', ...PHONE_DEVICE });
-        await openLink(owner.page, link, 'en');
-        await check(owner.page, failures, 'en', 'ask-added');
-        const done = await secureByKeyboard(owner.page, 'en');
-        expect(done).toEqual(['recovery-email-removed', 'recovery-phone-removed', 'signed-out-everywhere', 'later-links-invalidated', 'sign-in-blocked']);
-        expect(lastRemoved).toEqual([
-          { channel: 'recovery-email', address: evil },
-          { channel: 'recovery-phone', masked: number.masked },
-        ]);
-        await expect(doneList(owner.page)).resolves.toEqual(done.map((step) => w.steps[step]));
-        await expectRemovedShown(owner.page, 'en', evil, number.masked);
-        await check(owner.page, failures, 'en', 'removed');
-        expect((await intruder.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
+      // The owner's phone: the link of the notice of the address being set up (the phone came after it).
+      const link = await undoLink(login, 'Lifeline: Recovery e-mail set up', w.linkLabel);
+      const owner = await run.openPage({ lang: 'en', ...PHONE_DEVICE });
+      await openLink(owner.page, link, 'en');
+      await check(owner.page, failures, 'en', 'ask-added');
+      const done = await secureByKeyboard(owner.page, 'en');
+      expect(done).toEqual(['recovery-email-removed', 'recovery-phone-removed', 'signed-out-everywhere', 'later-links-invalidated', 'sign-in-blocked']);
+      expect(lastRemoved).toEqual([
+        { channel: 'recovery-email', address: evil },
+        { channel: 'recovery-phone', masked: number.masked },
+      ]);
+      await expect(doneList(owner.page)).resolves.toEqual(done.map((step) => w.steps[step]));
+      await expectRemovedShown(owner.page, 'en', evil, number.masked);
+      await check(owner.page, failures, 'en', 'removed');
+      expect((await intruder.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(401);
 
-        expect(owner.problems, 'the owner’s browser').toEqual([]);
-        expect(intruder.problems, 'the intruder’s browser').toEqual([]);
-        expect(failures).toEqual([]);
-      },
-    );
+      expect(owner.problems, 'the owner’s browser').toEqual([]);
+      expect(intruder.problems, 'the intruder’s browser').toEqual([]);
+      expect(failures).toEqual([]);
+    });
   });
 }

@@ -407,89 +407,85 @@ if (chromiumPath) {
     });
 
     for (const lang of ['de', 'en'] as const) {
-      it(
-        `every page in ${lang === 'de' ? 'German' : 'English'}: no serious axe violation, no sideways scrolling at 375 px, screenshots at 1280 and 375 px`,
-        { timeout: 60_000 },
-        async () => {
-          const failures: string[] = [];
-          const email = await newAccount(timed, { locale: lang });
-          const titles =
-            lang === 'de'
-              ? {
-                  signIn: 'Anmelden',
-                  register: 'Registrieren',
-                  verify: 'E-Mail-Adresse bestätigen',
-                  confirm: 'E-Mail-Adresse bestätigen',
-                  confirmChange: 'Neue E-Mail-Adresse bestätigen',
-                  forgot: 'Passwort vergessen?',
-                  notFound: 'Seite nicht gefunden',
-                  profile: 'Profil',
-                  dialog: 'Geben Sie zunächst Ihr Passwort ein',
-                }
-              : {
-                  signIn: 'Sign in',
-                  register: 'Sign up',
-                  verify: 'Confirm your e-mail address',
-                  confirm: 'Confirm your e-mail address',
-                  confirmChange: 'Confirm your new e-mail address',
-                  forgot: 'Forgot password?',
-                  notFound: 'Page not found',
-                  profile: 'Profile',
-                  dialog: 'Please enter your password first',
-                };
-          const { page, problems, context } = await openPage({
-            lang,
-            expected: [
-              { status: 404, path: '/no-such-page' },
-              { status: 403, path: '/api/v1/account/email' },
-            ],
-          });
-          await context.addInitScript((address) => sessionStorage.setItem('lifeline.pendingEmail', address), email);
-          /**
-           * Axe (at 1280 px: its rules do not depend on the width), the width and a screenshot at 1280 and at 375 px
-           * (of the viewport under the password dialog, else of the full page); as this test always has, without
-           * asserting that the focus stays (the keyboard has its own test).
-           */
-          const check = (name: string) =>
-            checkState(page, failures, { prefix: 'web-ui', state: name, lang, target: name.endsWith('dialog') ? 'viewport' : 'page', focusKept: false });
-          for (const [name, path, title] of [
-            ['sign-in', '/', titles.signIn],
-            ['register', '/register', titles.register],
-            ['verify-email', '/verify-email', titles.verify],
-            ['confirm-email', '/confirm-email?token=a-token-from-a-mail', titles.confirm],
-            ['confirm-email-change', '/confirm-email-change?token=a-token-from-a-mail', titles.confirmChange],
-            ['forgot-password', '/forgot-password', titles.forgot],
-            ['not-found', '/no-such-page', titles.notFound],
-          ] as const) {
-            await page.goto(`${timed.baseUrl}${path}`);
-            await heading(page, title).waitFor();
-            await check(name);
-          }
-          await signIn(page, timed.baseUrl, email, { lang });
-          await page
-            .getByRole('region', { name: lang === 'de' ? 'Aktive Sitzungen' : 'Active sessions' })
-            .getByRole('listitem')
-            .first()
-            .waitFor();
-          await check('profile');
+      it(`every page in ${lang === 'de' ? 'German' : 'English'}: no serious axe violation, no sideways scrolling at 375 px, screenshots at 1280 and 375 px`, async () => {
+        const failures: string[] = [];
+        const email = await newAccount(timed, { locale: lang });
+        const titles =
+          lang === 'de'
+            ? {
+                signIn: 'Anmelden',
+                register: 'Registrieren',
+                verify: 'E-Mail-Adresse bestätigen',
+                confirm: 'E-Mail-Adresse bestätigen',
+                confirmChange: 'Neue E-Mail-Adresse bestätigen',
+                forgot: 'Passwort vergessen?',
+                notFound: 'Seite nicht gefunden',
+                profile: 'Profil',
+                dialog: 'Geben Sie zunächst Ihr Passwort ein',
+              }
+            : {
+                signIn: 'Sign in',
+                register: 'Sign up',
+                verify: 'Confirm your e-mail address',
+                confirm: 'Confirm your e-mail address',
+                confirmChange: 'Confirm your new e-mail address',
+                forgot: 'Forgot password?',
+                notFound: 'Page not found',
+                profile: 'Profile',
+                dialog: 'Please enter your password first',
+              };
+        const { page, problems, context } = await openPage({
+          lang,
+          expected: [
+            { status: 404, path: '/no-such-page' },
+            { status: 403, path: '/api/v1/account/email' },
+          ],
+        });
+        await context.addInitScript((address) => sessionStorage.setItem('lifeline.pendingEmail', address), email);
+        /**
+         * Axe (at 1280 px: its rules do not depend on the width), the width and a screenshot at 1280 and at 375 px
+         * (of the viewport under the password dialog, else of the full page); as this test always has, without
+         * asserting that the focus stays (the keyboard has its own test).
+         */
+        const check = (name: string) =>
+          checkState(page, failures, { prefix: 'web-ui', state: name, lang, target: name.endsWith('dialog') ? 'viewport' : 'page', focusKept: false });
+        for (const [name, path, title] of [
+          ['sign-in', '/', titles.signIn],
+          ['register', '/register', titles.register],
+          ['verify-email', '/verify-email', titles.verify],
+          ['confirm-email', '/confirm-email?token=a-token-from-a-mail', titles.confirm],
+          ['confirm-email-change', '/confirm-email-change?token=a-token-from-a-mail', titles.confirmChange],
+          ['forgot-password', '/forgot-password', titles.forgot],
+          ['not-found', '/no-such-page', titles.notFound],
+        ] as const) {
+          await page.goto(`${timed.baseUrl}${path}`);
+          await heading(page, title).waitFor();
+          await check(name);
+        }
+        await signIn(page, timed.baseUrl, email, { lang });
+        await page
+          .getByRole('region', { name: lang === 'de' ? 'Aktive Sitzungen' : 'Active sessions' })
+          .getByRole('listitem')
+          .first()
+          .waitFor();
+        await check('profile');
 
-          // The password dialog, opened by an e-mail change once the privileged window has closed.
-          clock.advance(61_000);
-          const signInSection = page.getByRole('region', { name: lang === 'de' ? 'Anmeldung' : 'Sign-in details' });
-          await signInSection
-            .getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' })
-            .click();
-          await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New e-mail address').fill(`new-${email}`);
-          await signInSection.getByRole('button', { name: lang === 'de' ? 'Bestätigungslink senden' : 'Send confirmation link' }).click();
-          await page.getByRole('dialog', { name: titles.dialog }).waitFor();
-          await check('profile-dialog');
-          await page.keyboard.press('Escape');
-          await page.getByRole('dialog').waitFor({ state: 'hidden' });
-          expect(problems, lang).toEqual([]);
-          await context.close();
-          expect(failures).toEqual([]);
-        },
-      );
+        // The password dialog, opened by an e-mail change once the privileged window has closed.
+        clock.advance(61_000);
+        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'Anmeldung' : 'Sign-in details' });
+        await signInSection
+          .getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' })
+          .click();
+        await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New e-mail address').fill(`new-${email}`);
+        await signInSection.getByRole('button', { name: lang === 'de' ? 'Bestätigungslink senden' : 'Send confirmation link' }).click();
+        await page.getByRole('dialog', { name: titles.dialog }).waitFor();
+        await check('profile-dialog');
+        await page.keyboard.press('Escape');
+        await page.getByRole('dialog').waitFor({ state: 'hidden' });
+        expect(problems, lang).toEqual([]);
+        await context.close();
+        expect(failures).toEqual([]);
+      });
     }
   });
 }

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, type Request } from 'playwright-core';
 
 /** Where browser tests write their screenshots (git-ignored). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
@@ -111,7 +111,13 @@ export function watchProblems(page: Page, expected: readonly ExpectedFailure[] =
     problems.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  // Which main-frame navigation each request started under: a read the test's own navigation
+  // (goto, reload) cancels is not a failure of the product.
+  let navigations = 0;
+  const startedUnder = new WeakMap<Request, number>();
   page.on('request', (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations += 1;
+    startedUnder.set(request, navigations);
     if (request.url().includes('/csp-reports')) problems.push(`csp-report: ${request.postData() ?? ''}`);
   });
   page.on('response', (response) => {
@@ -123,6 +129,10 @@ export function watchProblems(page: Page, expected: readonly ExpectedFailure[] =
     // cancels it (ERR_ABORTED). Not a failure of the product; a missing or refused asset shows
     // as an error answer or a CSP report above.
     if (reason === 'net::ERR_ABORTED' && new URL(request.url()).pathname.startsWith('/assets/')) return;
+    // The same for a GET the page was still reading when the test navigated on; a cancelled
+    // write (POST, PUT, DELETE) stays a problem, as does a cancelled read with no navigation.
+    const navigatedAway = navigations > (startedUnder.get(request) ?? navigations);
+    if (reason === 'net::ERR_ABORTED' && request.method() === 'GET' && navigatedAway) return;
     problems.push(`requestfailed: ${request.url()} ${reason}`);
   });
   return problems;
