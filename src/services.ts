@@ -40,6 +40,7 @@ import { createRecoveryEmailRepository } from './recovery/email/recovery-email-r
 import { createRecoveryPhoneRepository } from './recovery/phone/recovery-phone-repository.js';
 import { createUndoLinks } from './recovery/undo/undo-links.js';
 import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
+import { createUnsettledChannels } from './recovery/unsettled-channels.js';
 import { createUndoRepository } from './recovery/undo/undo-repository.js';
 import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
@@ -172,6 +173,7 @@ export function createServices(input: ServicesInput) {
   const channelDeps = { database, clock, verification, notifier, securityLog, translator, accounts, sessions };
   const recoveryEmails = createRecoveryEmailRepository();
   const recoveryPhones = createRecoveryPhoneRepository();
+  const unsettledChannels = createUnsettledChannels({ emails: recoveryEmails, phones: recoveryPhones });
   // The 72-hour hold on recovery-channel changes (removals from a fresh session on a new device).
   const channelHold = createChannelHold({
     ...channelDeps,
@@ -226,6 +228,7 @@ export function createServices(input: ServicesInput) {
     smsGuard: recoveryPhone ? smsGuard : undefined,
     channelHold,
     actionVerifications: actionVerification,
+    unsettledChannels,
     devices,
     metrics,
     logger,
@@ -245,6 +248,7 @@ export function createServices(input: ServicesInput) {
     translator,
     channelHold,
     actionVerifications: actionVerification,
+    unsettledChannels,
   });
   const apiKeys = createApiKeyService({ database, clock, keys: config.keys, repository: createApiKeyRepository() });
   const accountDeletion = createAccountDeletionService({

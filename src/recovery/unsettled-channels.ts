@@ -1,8 +1,8 @@
 import type { Executor } from '../db/database.js';
 import { wasSettledBefore } from './channel-trust.js';
-import { createRecoveryEmailRepository, type RecoveryEmailRepository } from './email/recovery-email-repository.js';
+import type { RecoveryEmailRepository } from './email/recovery-email-repository.js';
 import { maskNumber } from './phone/phone-number.js';
-import { createRecoveryPhoneRepository, type RecoveryPhoneRepository } from './phone/recovery-phone-repository.js';
+import type { RecoveryPhoneRepository } from './phone/recovery-phone-repository.js';
 
 /** A recovery channel removed because it was not settled: the address in full (the owner reads it to recognise it), a number masked. */
 export type RemovedChannel = { readonly channel: 'recovery-email'; readonly address: string } | { readonly channel: 'recovery-phone'; readonly masked: string };
@@ -16,12 +16,26 @@ export interface ChannelRows {
   readonly phones: Awaited<ReturnType<RecoveryPhoneRepository['rows']>>;
 }
 
-const emails = createRecoveryEmailRepository();
-const phones = createRecoveryPhoneRepository();
+/** The two channels' repositories the decision reads and removes rows with (created once, in src/services.ts). */
+export interface ChannelRepositories {
+  readonly emails: Pick<RecoveryEmailRepository, 'rows' | 'remove'>;
+  readonly phones: Pick<RecoveryPhoneRepository, 'rows' | 'remove'>;
+}
 
-/** Reads the rows that {@link removeUnsettledChannels} decides about (before held changes are cancelled, which drops held rows). */
-export async function channelRowsOf(db: Executor, accountId: string): Promise<ChannelRows> {
-  return { emails: await emails.rows(db, accountId), phones: await phones.rows(db, accountId) };
+/** What the owner regaining control (a reset, an undo) does with channels that were not settled. */
+export interface UnsettledChannels {
+  /** Reads the rows that {@link UnsettledChannels.remove} decides about (before held changes are cancelled, which drops held rows). */
+  rowsOf(db: Executor, accountId: string): Promise<ChannelRows>;
+  remove(trx: Executor, accountId: string, since: number, rows: ChannelRows, options?: { readonly keepRestored?: boolean }): Promise<RemovedChannel[]>;
+}
+
+export function createUnsettledChannels({ emails, phones }: ChannelRepositories): UnsettledChannels {
+  return {
+    async rowsOf(db, accountId) {
+      return { emails: await emails.rows(db, accountId), phones: await phones.rows(db, accountId) };
+    },
+    remove: (trx, accountId, since, rows, options = {}) => removeUnsettledChannels({ emails, phones }, trx, accountId, since, rows, options),
+  };
 }
 
 /**
@@ -33,12 +47,13 @@ export async function channelRowsOf(db: Executor, accountId: string): Promise<Ch
  * Answers what went, to be named to the owner. Runs in the caller's transaction, under the account's lock; a held row may already be
  * gone (the hold's cancelAll drops it) and is still named.
  */
-export async function removeUnsettledChannels(
+async function removeUnsettledChannels(
+  { emails, phones }: ChannelRepositories,
   trx: Executor,
   accountId: string,
   since: number,
   rows: ChannelRows,
-  options: { readonly keepRestored?: boolean } = {},
+  options: { readonly keepRestored?: boolean },
 ): Promise<RemovedChannel[]> {
   const removed: RemovedChannel[] = [];
   const keeps = (row: { status: string; settled_at: number | null; restored_at: number | null }) =>

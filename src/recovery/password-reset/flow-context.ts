@@ -25,6 +25,7 @@ import type { RecoveryEmailRepository } from '../email/recovery-email-repository
 import type { ChannelHold } from '../hold/channel-hold.js';
 import type { OpenActionVerifications } from '../owner-regains-control.js';
 import type { NumberPolicy } from '../phone/phone-number.js';
+import type { UnsettledChannels } from '../unsettled-channels.js';
 import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 import type { ChannelOwnerRepository } from './channel-owner-repository.js';
 import type { PasswordResetFlowRepository } from './password-reset-flow-repository.js';
@@ -88,6 +89,8 @@ export interface PasswordResetServiceDeps {
   readonly actionVerifications: OpenActionVerifications;
   /** The account's known browsers (device cookie) pass the limits that count all clients together. */
   readonly devices: Pick<DeviceRegistry, 'recognise'>;
+  /** Channels confirmed while the intruder may have been in are removed by the reset (recovery/unsettled-channels.ts). */
+  readonly unsettledChannels: UnsettledChannels;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly config: {

@@ -7,7 +7,7 @@ import type { ClientInfo } from '../../sessions/session-service.js';
 import { changeDetails, localeOf } from '../notice-context.js';
 import { endWaitingChanges } from '../owner-regains-control.js';
 import { maskNumber } from '../phone/phone-number.js';
-import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedChannel } from '../unsettled-channels.js';
+import { describeRemoved, type RemovedChannel } from '../unsettled-channels.js';
 import { RESET_PURPOSES, type FlowContext } from './flow-context.js';
 import { flowState, nextStates } from './state.js';
 
@@ -92,7 +92,7 @@ export function createFlowReset(context: FlowContext): FlowReset {
         const reached = await reachedChannel(trx, current, flow);
         if (!reached) throw new LifelineError('reset-expired');
         // What was not settled goes (read before the held changes end, which drop held rows).
-        const channels = await channelRowsOf(trx, account.id);
+        const channels = await deps.unsettledChannels.rowsOf(trx, account.id);
         await deps.accounts.update(trx, account.id, { password_hash: passwordHash, password_changed_at: now, password_reset_required: 0 }, now);
         const revoked = await deps.sessions.revokeAll(trx, account.id);
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
@@ -104,7 +104,7 @@ export function createFlowReset(context: FlowContext): FlowReset {
         // (docs/security.md "The owner wins").
         await endWaitingChanges(trx, { ...deps, clock }, current, input.client);
         await deps.actionVerifications.failOpen(trx, account.id, now);
-        const removed = await removeUnsettledChannels(trx, account.id, now, channels, { keepRestored: true });
+        const removed = await deps.unsettledChannels.remove(trx, account.id, now, channels, { keepRestored: true });
         await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, removed);
         await deps.securityLog.record(trx, {
           accountId: account.id,

@@ -16,7 +16,7 @@ import type { ChannelHold } from '../hold/channel-hold.js';
 import type { UndoLinkData } from './undo-links.js';
 import type { RecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
-import { channelRowsOf, describeRemoved, removeUnsettledChannels, type RemovedChannel } from '../unsettled-channels.js';
+import { describeRemoved, type RemovedChannel, type UnsettledChannels } from '../unsettled-channels.js';
 import type { PasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
 import { RESET_PURPOSES } from '../password-reset/password-reset-service.js';
 import { endWaitingChanges, type OpenActionVerifications } from '../owner-regains-control.js';
@@ -76,6 +76,8 @@ export interface SecurityUndoServiceDeps {
   readonly channelHold?: ChannelHold;
   /** Open action verifications end too: a verified one would confirm a host's sensitive action for the intruder. */
   readonly actionVerifications: OpenActionVerifications;
+  /** Channels confirmed while the intruder may have been in are removed (recovery/unsettled-channels.ts). */
+  readonly unsettledChannels: UnsettledChannels;
 }
 
 /** Purposes of pending changes that an undo cancels (their links and codes die). */
@@ -147,14 +149,14 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
     // What an undo from the login e-mail would put back, should this undo come from a recovery address.
     const before = data.role === 'login' ? undefined : await restore.snapshot(trx, account);
-    const channels = await channelRowsOf(trx, account.id);
+    const channels = await deps.unsettledChannels.rowsOf(trx, account.id);
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
     const pendingEmail = await deps.recoveryEmails.remove(trx, account.id, 'pending');
     const pendingPhone = await deps.recoveryPhones.remove(trx, account.id, 'pending');
     // Held changes end (their cancel links, and the held rows: listed below as removed), and so
     // do a login-e-mail change waiting out its 7 days and a scheduled deletion.
     const waitingEnded = await endWaitingChanges(trx, deps, account, client);
-    const removed = await removeUnsettledChannels(trx, account.id, since, channels);
+    const removed = await deps.unsettledChannels.remove(trx, account.id, since, channels);
     if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
     if (removed.some((channel) => channel.channel === 'recovery-phone')) done.push('recovery-phone-removed');
     if (data.handler === 'recovery-email') done.push(...(await restore.recoveryEmail(trx, account, data.restore, since, now)));
