@@ -42,4 +42,7 @@ export const passwordResetRequest = z.strictObject({
   accountId: z.string().min(1).max(64).optional().describe('Required when verify listed several accounts'),
 });
 
-export const passwordResetDone = z.object({ status: z.literal('reset') });
+export const passwordResetDone = z.object({
+  status: z.literal('reset'),
+  email: z.string().describe('The login e-mail of the account whose password was set, for the sign-in form that follows'),
+});

@@ -1,11 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorStatus, type ErrorCode } from '../contract/error-codes.js';
+import type { FieldReason } from '../contract/problem.js';
 import type { ErrorParams } from '../core/errors.js';
 import type { Locale, Translator } from '../i18n/translator.js';
 
 /** One field-level problem of a `validation-failed` answer. */
 export interface FieldProblem {
   readonly field: string;
+  readonly reason: FieldReason;
   readonly detail: string;
 }
 

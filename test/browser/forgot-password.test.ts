@@ -30,6 +30,7 @@ const chromiumPath = inject('chromiumPath');
 const WORDS = {
   de: {
     signInTitle: 'Anmelden',
+    signInEmail: 'E-Mail-Adresse',
     forgotLink: 'Passwort vergessen?',
     title: 'Passwort vergessen?',
     identifier: 'E-Mail-Adresse oder Telefonnummer',
@@ -64,6 +65,7 @@ const WORDS = {
   },
   en: {
     signInTitle: 'Sign in',
+    signInEmail: 'E-mail address',
     forgotLink: 'Forgot password?',
     title: 'Forgot password?',
     identifier: 'E-mail address or phone number',
@@ -176,12 +178,15 @@ if (chromiumPath) {
         .filter({ has: page.getByLabel(label, { exact: true }) })
         .getByRole('alert');
 
-    /** The sign-in page after the reset: the success message (role=status), checked and photographed. */
-    async function landedOnSignIn(page: Page, lang: Lang, failures: string[]): Promise<void> {
+    /** The sign-in page after the reset: the success message (role=status) and the login address filled in, checked and photographed. */
+    async function landedOnSignIn(page: Page, lang: Lang, failures: string[], login: string): Promise<void> {
       const w = WORDS[lang];
       await page.waitForURL('**/login?notice=password-reset');
       await heading(page, w.signInTitle).waitFor();
       await expect(text(page.getByRole('main').getByRole('status'))).resolves.toBe(w.done);
+      // Someone who came back by phone may not remember the login address: the form has it (not the address bar).
+      await expect(page.getByLabel(w.signInEmail, { exact: true }).inputValue()).resolves.toBe(login);
+      expect(page.url()).not.toContain(encodeURIComponent(login));
       await check(page, failures, lang, 'done', 'page');
     }
 
@@ -263,7 +268,7 @@ if (chromiumPath) {
       await expect(signInStatus(login, PASSWORD)).resolves.toBe(200);
       await repeat.fill(NEW_PASSWORD);
       await page.getByRole('button', { name: w.save, exact: true }).click();
-      await landedOnSignIn(page, 'de', failures);
+      await landedOnSignIn(page, 'de', failures, login);
 
       // The other device's session has ended: its profile sends it to the sign-in, the API says 401.
       await other.page.reload();
@@ -333,7 +338,7 @@ if (chromiumPath) {
       await tabTo(linked.page, w.repeat, { press: null, max: 3 });
       await linked.page.keyboard.type(NEW_PASSWORD);
       await linked.page.keyboard.press('Enter');
-      await landedOnSignIn(linked.page, 'en', failures);
+      await landedOnSignIn(linked.page, 'en', failures, login);
 
       await expect(signInStatus(login, PASSWORD)).resolves.toBe(401);
       await signIn(linked.page, run.baseUrl, login, { password: NEW_PASSWORD, lang: 'en' });

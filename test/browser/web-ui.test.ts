@@ -325,6 +325,10 @@ if (chromiumPath) {
                 create: 'Konto anlegen',
                 wrong: 'E-Mail-Adresse oder Passwort ist falsch.',
                 common: 'Dieses Passwort gehört zu den am häufigsten verwendeten',
+                emailRequired: 'Bitte geben Sie Ihre E-Mail-Adresse ein.',
+                emailInvalid: 'Bitte geben Sie eine vollständige E-Mail-Adresse ein, zum Beispiel name@beispiel.de.',
+                passwordRequired: 'Bitte geben Sie Ihr Passwort ein.',
+                passwordShort: 'Das Passwort muss mindestens 8 Zeichen lang sein.',
               }
             : {
                 email: 'E-mail address',
@@ -333,6 +337,10 @@ if (chromiumPath) {
                 create: 'Create account',
                 wrong: 'The e-mail address or the password is wrong.',
                 common: 'This password is one of the most commonly used',
+                emailRequired: 'Please enter your email address.',
+                emailInvalid: 'Please enter a complete email address, for example name@example.com.',
+                passwordRequired: 'Please enter your password.',
+                passwordShort: 'Your password needs at least 8 characters.',
               };
         await page.goto(`${main.baseUrl}/login`);
         await page.getByLabel(words.email, { exact: true }).fill(email);
@@ -349,6 +357,24 @@ if (chromiumPath) {
 
         await page.setViewportSize(DESKTOP);
         await page.goto(`${main.baseUrl}/register`);
+        // Empty, then half-filled: the page's own sentences at each field, nothing sent, never a schema's words.
+        const alertAt = (label: string) =>
+          page
+            .locator('.field')
+            .filter({ has: page.getByLabel(label, { exact: true }) })
+            .getByRole('alert');
+        const signups: string[] = [];
+        page.on('request', (request) => void (request.url().endsWith('/api/v1/signup') && signups.push(request.url())));
+        await page.getByRole('button', { name: words.create }).click();
+        await expect(text(alertAt(words.email))).resolves.toBe(words.emailRequired);
+        await expect(text(alertAt(words.password))).resolves.toBe(words.passwordRequired);
+        await page.getByLabel(words.email, { exact: true }).fill('anna@');
+        await page.getByLabel(words.password, { exact: true }).fill('kurz');
+        await page.getByRole('button', { name: words.create }).click();
+        await expect(text(alertAt(words.email))).resolves.toBe(words.emailInvalid);
+        await expect(text(alertAt(words.password))).resolves.toBe(words.passwordShort);
+        expect(signups).toEqual([]);
+        await screenshot(page, `web-ui-register-empty-${lang}`);
         await page.getByLabel(words.email, { exact: true }).fill(`new-${lang}@example.test`);
         const password = page.getByLabel(words.password, { exact: true });
         await password.fill('password1');

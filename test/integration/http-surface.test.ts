@@ -38,7 +38,7 @@ function problem(response: { headers: Record<string, unknown>; json: () => unkno
     detail: string;
     code: string;
     requestId?: string;
-    errors?: { field: string; detail: string }[];
+    errors?: { field: string; reason: string; detail: string }[];
   };
 }
 
@@ -228,7 +228,7 @@ for (const dialect of dialectsUnderTest()) {
         const p = problem(r);
         expect(p.code).toBe('validation-failed');
         expect(p.detail).toContain('isAdmin');
-        expect(p.errors).toEqual([{ field: 'isAdmin', detail: expect.stringContaining('isAdmin') }]);
+        expect(p.errors).toEqual([{ field: 'isAdmin', reason: 'unrecognized_keys', detail: expect.stringContaining('isAdmin') }]);
       });
 
       it('wrong types → 400 naming each field, in the request language', async () => {
@@ -248,6 +248,16 @@ for (const dialect of dialectsUnderTest()) {
       it('a missing field → 400 saying it is missing', async () => {
         const r = await post(JSON.stringify({ name: 'Ada' }));
         expect(problem(r).detail).toBe('Feld „count“: fehlt');
+      });
+
+      it('each field problem carries a stable reason a client words its own message from', async () => {
+        const missing = problem(await post(JSON.stringify({ name: 'Ada' })));
+        expect(missing.errors).toEqual([{ field: 'count', reason: 'missing', detail: expect.any(String) }]);
+        const wrong = problem(await post(JSON.stringify({ name: '', count: 'many' })));
+        expect(wrong.errors?.map((e) => [e.field, e.reason]).sort()).toEqual([
+          ['count', 'invalid_type'],
+          ['name', 'too_small'],
+        ]);
       });
 
       it('a JSON array or scalar body → 400, not 500', async () => {

@@ -112,13 +112,21 @@ for (const dialect of dialectsUnderTest()) {
 
       const done = await b.post('/api/v1/password/reset', { password: NEW_PASSWORD });
       expect(done.status).toBe(200);
-      expect(done.body).toEqual({ status: 'reset' });
+      // The login e-mail for the sign-in form, and this browser becomes a device the account knows.
+      expect(done.body).toEqual({ status: 'reset', email: a.email });
+      expect(done.setCookies.some((c) => c.startsWith('lifeline_device='))).toBe(true);
       expect(done.setCookies.some((c) => c.startsWith('lifeline_session=') && !/max-age=0/i.test(c))).toBe(false);
       expect((await b.get('/api/v1/session')).status).toBe(401);
       expect((await a.client.get('/api/v1/session')).status).toBe(401);
       expect((await second.get('/api/v1/session')).status).toBe(401);
       expect((await signIn(t, a.email, a.password)).status).toBe(401);
       expect((await signIn(t, a.email, NEW_PASSWORD)).status).toBe(200);
+      // Another browser's sign-in is a new device and told; the resetting browser's is not.
+      const newDevice = async () => (await mailsTo(t, a.email)).filter((m) => m.subject.includes('neuen Gerät')).length;
+      const told = await newDevice();
+      expect(told).toBeGreaterThan(0);
+      expect((await b.post('/api/v1/login', { email: a.email, password: NEW_PASSWORD })).status).toBe(200);
+      expect(await newDevice()).toBe(told);
 
       // Told on every channel: the login and the recovery e-mail name the channel; the phone gets a short SMS without a link.
       for (const address of [a.email, recovery]) {

@@ -4,13 +4,21 @@
  * dialog when an action needs the privileged window.
  */
 import type { ErrorCode } from '../../src/contract/error-codes.js';
+import type { FieldReason } from '../../src/contract/problem.js';
+
+/** One wrong field of a `validation-failed` answer: the UI words its message from `reason` (validation.ts). */
+export interface FieldProblem {
+  readonly field: string;
+  readonly reason: FieldReason;
+  readonly detail: string;
+}
 
 /** A problem answer of the API (RFC 9457), or a network failure (`status` 0, code `network`). */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: ErrorCode | 'network';
   readonly detail: string;
-  readonly fields: readonly { field: string; detail: string }[];
+  readonly fields: readonly FieldProblem[];
   readonly retryAfter: number | undefined;
   /** The action needed the password and the user closed the password dialog instead: nothing to report. */
   readonly cancelled: boolean;
@@ -21,7 +29,7 @@ export class ApiError extends Error {
     status: number,
     code: ErrorCode | 'network',
     detail: string,
-    fields: { field: string; detail: string }[] = [],
+    fields: FieldProblem[] = [],
     retryAfter?: number,
     cancelled = false,
     triesLeft?: number,
@@ -101,7 +109,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DEL
 
 async function readProblem(response: Response): Promise<ApiError> {
   try {
-    const body = (await response.json()) as { code?: ErrorCode; detail?: string; errors?: { field: string; detail: string }[]; triesLeft?: unknown };
+    const body = (await response.json()) as { code?: ErrorCode; detail?: string; errors?: FieldProblem[]; triesLeft?: unknown };
     const retryAfter = Number(response.headers.get('retry-after') ?? '') || undefined;
     const triesLeft = typeof body.triesLeft === 'number' ? body.triesLeft : undefined;
     return new ApiError(response.status, body.code ?? 'internal-error', body.detail ?? '', body.errors ?? [], retryAfter, false, triesLeft);

@@ -1,11 +1,14 @@
 import type { TFunction } from 'i18next';
 import { ApiError } from './api.js';
+import { fieldMessage, kindOfField } from './validation.js';
 
 /** The message for an API error, in the UI's language, from the shared catalogue. */
 export function errorMessage(t: TFunction, error: unknown): string {
   if (!(error instanceof ApiError)) return t('ui.common.networkError');
   if (error.code === 'network') return t('ui.common.networkError');
-  if (error.code === 'validation-failed' && error.detail) return error.detail;
+  // The problem's own detail names JSON fields for developers: the UI words it from the reason.
+  const [first] = error.fields;
+  if (error.code === 'validation-failed' && first) return fieldMessage(t, kindOfField(first.field), first.reason);
   const params: Record<string, unknown> = { retryAfter: error.retryAfter ?? 60, count: error.triesLeft ?? 0, limit: 16384, method: '', allowed: '' };
   return t(`errors.${error.code}.detail`, params);
 }
@@ -21,7 +24,7 @@ export function splitErrors(t: TFunction, error: unknown, fieldOfCode: Readonly<
   if (error instanceof ApiError) {
     if (error.fields.length > 0) {
       const fields: Record<string, string> = {};
-      for (const problem of error.fields) fields[problem.field] = problem.detail;
+      for (const problem of error.fields) fields[problem.field] = fieldMessage(t, kindOfField(problem.field), problem.reason);
       return { fields };
     }
     const field = fieldOfCode[error.code] ?? (error.code.startsWith('password-') ? fieldOfCode['password-*'] : undefined);

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../contract/error-codes.js';
+import { fieldReasons, type FieldReason } from '../../contract/problem.js';
 import { isLifelineError, type ErrorParams } from '../../core/errors.js';
 import type { Translator } from '../../i18n/translator.js';
 import { buildProblem, sendProblem, type FieldProblem } from '../problem.js';
@@ -51,30 +52,33 @@ function fieldOf(issue: ValidationIssue): string {
   return issue.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
 }
 
+/** The stable reason of an issue (contract/problem.ts `fieldReasons`): a missing field is told apart from a wrong one. */
+function reasonOf(body: unknown, issue: ValidationIssue): FieldReason {
+  if (issue.keyword === 'invalid_type') return issue.instancePath !== '/' && isMissing(body, issue.instancePath) ? 'missing' : 'invalid_type';
+  return (fieldReasons as readonly string[]).includes(issue.keyword) ? (issue.keyword as FieldReason) : 'other';
+}
+
 /** Localised, field-naming descriptions of what was wrong; zod's own English messages are not used. */
 function describeIssues(translator: Translator, request: FastifyRequest, issues: readonly ValidationIssue[]): FieldProblem[] {
   const locale = request.locale;
   return issues.map((issue) => {
     const field = fieldOf(issue);
-    let reason: string;
-    if (issue.keyword === 'invalid_type' && issue.instancePath !== '/' && isMissing(request.body, issue.instancePath)) {
-      reason = translator.text(locale, 'validation.missing');
-    } else if (issue.keyword === 'invalid_type') {
+    const reason = reasonOf(request.body, issue);
+    let text: string;
+    if (reason === 'invalid_type') {
       const expected = typeof issue.params?.expected === 'string' ? issue.params.expected : '';
       const expectedText = knownTypes.has(expected) ? translator.text(locale, `validation.types.${expected}`) : expected;
-      reason = translator.text(locale, 'validation.invalid_type', { expected: expectedText });
-    } else if (issue.keyword === 'unrecognized_keys') {
-      reason = translator.text(locale, 'validation.unrecognized_keys', { keys: field });
-    } else if (['too_small', 'too_big', 'invalid_format', 'invalid_value'].includes(issue.keyword)) {
-      reason = translator.text(locale, `validation.${issue.keyword}`);
+      text = translator.text(locale, 'validation.invalid_type', { expected: expectedText });
+    } else if (reason === 'unrecognized_keys') {
+      text = translator.text(locale, 'validation.unrecognized_keys', { keys: field });
     } else {
-      reason = translator.text(locale, 'validation.other');
+      text = translator.text(locale, `validation.${reason}`);
     }
     const detail =
-      issue.keyword === 'unrecognized_keys' || field === ''
-        ? translator.text(locale, 'validation.body', { reason })
-        : translator.text(locale, 'validation.field', { field, reason });
-    return { field: field || '(body)', detail };
+      reason === 'unrecognized_keys' || field === ''
+        ? translator.text(locale, 'validation.body', { reason: text })
+        : translator.text(locale, 'validation.field', { field, reason: text });
+    return { field: field || '(body)', reason, detail };
   });
 }
 
@@ -97,7 +101,7 @@ export function registerErrorHandler(
       if (error.code === 'validation-failed' && typeof error.params.field === 'string') {
         const field = error.params.field;
         const detail = translator.text(request.locale, 'validation.field', { field, reason: translator.text(request.locale, 'validation.invalid_format') });
-        return send('validation-failed', error.params, [{ field, detail }]);
+        return send('validation-failed', error.params, [{ field, reason: 'invalid_format', detail }]);
       }
       return send(error.code, error.params, undefined, error.retryAfterSeconds);
     }

@@ -29,7 +29,7 @@ export function resetFlowCookieName(secure: boolean): string {
  */
 export function registerPasswordResetRoutes(
   app: FastifyInstance,
-  deps: { passwordReset: PasswordResetService; clock: Clock; secure: boolean; cookies: Pick<SessionCookieHelpers, 'deviceToken'> },
+  deps: { passwordReset: PasswordResetService; clock: Clock; secure: boolean; cookies: Pick<SessionCookieHelpers, 'deviceToken' | 'setDevice'> },
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   /** The flow each forgot request wrote, processed once its answer has gone out. */
@@ -111,8 +111,14 @@ export function registerPasswordResetRoutes(
     response: { 200: passwordResetDone },
   });
   api.post('/api/v1/password/reset', postPasswordReset, async (request, reply) => {
-    await deps.passwordReset.reset(flowToken(request), { password: request.body.password, accountId: request.body.accountId, client: clientInfo(request) });
+    const done = await deps.passwordReset.reset(flowToken(request), {
+      password: request.body.password,
+      accountId: request.body.accountId,
+      client: clientInfo(request),
+      deviceToken: deps.cookies.deviceToken(request),
+    });
     reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'strict', secure: deps.secure });
-    return { status: 'reset' as const };
+    deps.cookies.setDevice(reply, done.deviceToken);
+    return { status: 'reset' as const, email: done.email };
   });
 }

@@ -88,7 +88,7 @@ export interface PasswordResetServiceDeps {
   /** Open action verifications end with a reset too (recovery/owner-regains-control.ts). */
   readonly actionVerifications: OpenActionVerifications;
   /** The account's known browsers (device cookie) pass the limits that count all clients together. */
-  readonly devices: Pick<DeviceRegistry, 'recognise'>;
+  readonly devices: Pick<DeviceRegistry, 'recognise' | 'remember'>;
   /** Channels confirmed while the intruder may have been in are removed by the reset (recovery/unsettled-channels.ts). */
   readonly unsettledChannels: UnsettledChannels;
   readonly metrics: Metrics;

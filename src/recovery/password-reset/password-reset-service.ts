@@ -5,7 +5,7 @@ import { inTransaction } from '../../db/transaction.js';
 import { createFlowContext, type AccountChoice, type FlowStatus, type ForgotRequest, type PasswordResetServiceDeps } from './flow-context.js';
 import { createFlowProcessing } from './process.js';
 import { createFlowRequests } from './request.js';
-import { createFlowReset } from './reset.js';
+import { createFlowReset, type ResetDone, type ResetInput } from './reset.js';
 import { createFlowVerification } from './verify.js';
 
 export { RESET_PURPOSES, RESET_RESEND_COOLDOWN_MS } from './flow-context.js';
@@ -86,7 +86,7 @@ export interface PasswordResetService {
    * its account (or the chosen one), once. All sessions end, every other reset secret and flow
    * of the account dies, a blocked sign-in is unblocked, every channel is told. No session.
    */
-  reset(token: string | undefined, input: { password: string; accountId: string | undefined; client: ClientInfo }): Promise<void>;
+  reset(token: string | undefined, input: ResetInput): Promise<ResetDone>;
 
   /** Housekeeping: flows past their end go after a day (the security log keeps what happened); answers how many. */
   prune(): Promise<number>;

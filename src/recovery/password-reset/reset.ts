@@ -11,9 +11,27 @@ import { describeRemoved, type RemovedChannel } from '../unsettled-channels.js';
 import { RESET_PURPOSES, type FlowContext } from './flow-context.js';
 import { flowState, nextStates } from './state.js';
 
+/** What the last step of the flow takes: the new password, the chosen account, who asks, and this browser's device cookie. */
+export interface ResetInput {
+  readonly password: string;
+  readonly accountId: string | undefined;
+  readonly client: ClientInfo;
+  readonly deviceToken: string | undefined;
+}
+
+/**
+ * What the browser that reset the password gets: the login e-mail for the sign-in form (someone
+ * who came back by phone may not remember it), and the device cookie: this browser proved a
+ * settled channel and set the password, so signing in from it next is no "new device".
+ */
+export interface ResetDone {
+  readonly email: string;
+  readonly deviceToken: string;
+}
+
 /** The new password of a verified flow. */
 export interface FlowReset {
-  reset(token: string | undefined, input: { password: string; accountId: string | undefined; client: ClientInfo }): Promise<void>;
+  reset(token: string | undefined, input: ResetInput): Promise<ResetDone>;
 }
 
 /**
@@ -81,7 +99,7 @@ export function createFlowReset(context: FlowContext): FlowReset {
       if (refusal) throw new LifelineError(refusal);
       // Off the event loop (the hasher's thread pool), before the transaction holds any lock.
       const passwordHash = await deps.hasher.hash(input.password);
-      await inTransaction(database, async (trx) => {
+      return inTransaction(database, async (trx) => {
         const now = clock.now();
         // Lock order on PostgreSQL: the account, then the flow (an undo takes the account, then
         // the account's secrets and flows; the other order deadlocked with it).
@@ -116,6 +134,8 @@ export function createFlowReset(context: FlowContext): FlowReset {
           { event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length },
           'password reset through a recovery channel',
         );
+        const device = await deps.devices.remember(trx, account.id, input.deviceToken);
+        return { email: current.email, deviceToken: device.token };
       });
     },
   };

@@ -9,8 +9,22 @@ import { BackToApp } from '../components/back-to-app.js';
 import { clearReturnTo, continueAfterSignIn, returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
+import { checkFields } from '../validation.js';
 
 export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
+
+/**
+ * The login e-mail a finished password reset hands to the sign-in form (sessionStorage: this tab
+ * only, never in the address bar): someone who came back by phone may not remember it.
+ */
+export const RESET_EMAIL_KEY = 'lifeline.resetEmail';
+
+/** The address a reset left for the form, once (read and forgotten). */
+function takeResetEmail(): string {
+  const email = sessionStorage.getItem(RESET_EMAIL_KEY) ?? '';
+  sessionStorage.removeItem(RESET_EMAIL_KEY);
+  return email;
+}
 
 /**
  * "Anmelden": e-mail and password; an unconfirmed address leads to the page that explains it.
@@ -28,11 +42,11 @@ export function LoginPage() {
   const { t, locale } = useI18n();
   const { reload } = useSession();
   const { query } = useLocation();
-  const [email, setEmail] = useState('');
+  const notice = query.get('notice');
+  const [email, setEmail] = useState(() => (notice === 'password-reset' ? takeResetEmail() : ''));
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
-  const notice = query.get('notice');
   const deleteAt = deletionTime(query.get('at'), locale);
   const returnTo = useReturnTo(query);
   const returnApp = returnAppName(returnTo);
@@ -40,6 +54,11 @@ export function LoginPage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
+    const wrong = checkFields(t, { email: { kind: 'email', value: email }, password: { kind: 'password', value: password } });
+    if (Object.keys(wrong).length > 0) {
+      setErrors({ fields: wrong });
+      return;
+    }
     setBusy(true);
     setErrors({ fields: {} });
     let leaving = false;

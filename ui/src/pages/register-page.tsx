@@ -4,6 +4,7 @@ import { Alert } from '../components/alert.js';
 import { EmailField, NewPasswordField, SubmitButton } from '../components/form-fields.js';
 import { splitErrors, type FormErrors } from '../errors.js';
 import { useI18n } from '../i18n.js';
+import { checkFields } from '../validation.js';
 import { returnAppName, useReturnTo, withReturnTo } from '../return-to.js';
 import { Link, useLocation } from '../router.js';
 
@@ -30,6 +31,11 @@ export function RegisterPage() {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
+    const wrong = checkFields(t, { email: { kind: 'email', value: email }, password: { kind: 'new-password', value: password } });
+    if (Object.keys(wrong).length > 0) {
+      setErrors({ fields: wrong });
+      return;
+    }
     setBusy(true);
     setErrors({ fields: {} });
     try {

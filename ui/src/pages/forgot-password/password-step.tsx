@@ -9,6 +9,7 @@ import { signInHref } from '../../return-to.js';
 import { navigate } from '../../router.js';
 import { useSession } from '../../session.js';
 import { problemCode, type AccountChoice } from './flow.js';
+import { RESET_EMAIL_KEY } from '../login-page.js';
 import { BackToSignInAside, StepCard } from './step-card.js';
 
 /**
@@ -62,7 +63,8 @@ export function PasswordStep({
     setBusy(true);
     setErrors({ fields: {} });
     try {
-      await api.passwordReset.setPassword({ password, ...(account ? { accountId: account.id } : {}) });
+      const done = await api.passwordReset.setPassword({ password, ...(account ? { accountId: account.id } : {}) });
+      sessionStorage.setItem(RESET_EMAIL_KEY, done.email);
       // A session of this browser was revoked with all others: the header must not say "signed in".
       await reload();
       navigate(signInHref('/login?notice=password-reset'));
