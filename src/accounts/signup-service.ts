@@ -42,6 +42,14 @@ export function parseEmail(input: string, field = 'email'): { email: string; nor
   return { email: `${trimmed.slice(0, trimmed.lastIndexOf('@'))}@${domain}`, normalized };
 }
 
+/** What confirming the sign-up answers: the address, and whether an earlier use of the link had confirmed it already. */
+export interface SignupConfirmed {
+  readonly email: string;
+  /** The browser that confirmed becomes the account's first device: its cookie. */
+  readonly deviceToken?: string;
+  readonly alreadyConfirmed?: true;
+}
+
 /**
  * Sign-up and confirmation of the login e-mail (docs/reference/product.md §1; state diagram in
  * signup-states.mmd). The answer to a sign-up never says whether the address has an account:
@@ -138,6 +146,19 @@ export function createSignupService(deps: {
     });
   }
 
+  /**
+   * A confirmation link opened again after it worked: the address is confirmed, so the page says
+   * so and offers the sign-in, rather than "expired, ask for a new one" (there is nothing to ask
+   * for). Only the whole link tells, and only while the account's address is still the one it
+   * confirmed; any other failure stays what it was.
+   */
+  async function alreadyConfirmed(token: string, error: unknown): Promise<SignupConfirmed> {
+    const used = await deps.verification.usedLink({ purpose: 'login-email-verification', token });
+    const account = used ? await accounts.findById(database.db, used.accountId) : undefined;
+    if (!used || !account || account.email_verified_at === null || account.email_normalized !== used.target) throw error;
+    return { email: account.email, alreadyConfirmed: true };
+  }
+
   return {
     /**
      * - new address: an unconfirmed account and a confirmation link;
@@ -172,22 +193,24 @@ export function createSignupService(deps: {
      * own browser is on a new device — the owner hears of it with "Das war ich nicht", and his
      * recovery changes wait 72 hours (pre-registration gains him nothing the owner cannot undo).
      */
-    async confirm(token: string, origin: RequestOrigin, deviceToken: string | undefined): Promise<{ email: string; deviceToken?: string }> {
-      return deps.verification.redeemLink({ purpose: 'login-email-verification', token }, async (trx, secret) => {
-        const now = clock.now();
-        const account = await accounts.findById(trx, secret.accountId);
-        // The address the link was sent to must still be the account's (a later sign-up replaced it otherwise).
-        if (!account || account.email_normalized !== secret.target) throw new LifelineError('invalid-or-expired');
-        // …and the password it was sent for must still be the account's.
-        if (secret.data.passwordChangedAt !== account.password_changed_at) throw new LifelineError('invalid-or-expired');
-        if (account.email_verified_at === null) {
-          await accounts.update(trx, account.id, { email_verified_at: now }, now);
-          await deps.securityLog.record(trx, { accountId: account.id, type: 'account.email_verified', origin });
-          const device = await deps.devices.remember(trx, account.id, deviceToken);
-          return { email: account.email, deviceToken: device.token };
-        }
-        return { email: account.email };
-      });
+    async confirm(token: string, origin: RequestOrigin, deviceToken: string | undefined): Promise<SignupConfirmed> {
+      return deps.verification
+        .redeemLink({ purpose: 'login-email-verification', token }, async (trx, secret) => {
+          const now = clock.now();
+          const account = await accounts.findById(trx, secret.accountId);
+          // The address the link was sent to must still be the account's (a later sign-up replaced it otherwise).
+          if (!account || account.email_normalized !== secret.target) throw new LifelineError('invalid-or-expired');
+          // …and the password it was sent for must still be the account's.
+          if (secret.data.passwordChangedAt !== account.password_changed_at) throw new LifelineError('invalid-or-expired');
+          if (account.email_verified_at === null) {
+            await accounts.update(trx, account.id, { email_verified_at: now }, now);
+            await deps.securityLog.record(trx, { accountId: account.id, type: 'account.email_verified', origin });
+            const device = await deps.devices.remember(trx, account.id, deviceToken);
+            return { email: account.email, deviceToken: device.token };
+          }
+          return { email: account.email };
+        })
+        .catch((error: unknown) => alreadyConfirmed(token, error));
     },
 
     /**

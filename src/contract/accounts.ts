@@ -91,6 +91,7 @@ export const reauthenticateResponse = z.object({ privilegedUntil: z.string(), cs
 export const emailConfirmedResponse = z.object({
   email: z.string().describe('The login e-mail now (the old one while a change waits)'),
   emailVerified: z.literal(true),
+  alreadyConfirmed: z.literal(true).optional().describe('Sign-up only: the link had confirmed the address before (opened again); nothing changed now'),
   effectiveAt: z
     .string()
     .optional()

@@ -87,7 +87,22 @@ export const removalHeldResponse = z.object({ effectiveAt: z.string().describe('
 
 /** POST /api/v1/recovery/held/cancel: a channel's link. */
 export const cancelHeldRequest = z.strictObject({ token: z.string().min(1).max(256) });
-export const cancelHeldResponse = z.object({ status: z.literal('cancelled') });
+const heldChangeKind = z
+  .enum(['recovery-email-add', 'recovery-email-remove', 'recovery-email-replace', 'recovery-phone-add', 'recovery-phone-remove', 'recovery-phone-replace'])
+  .describe('Which change: of the recovery e-mail or phone, an addition, a removal or a replacement');
+export const cancelHeldResponse = z.object({
+  status: z
+    .enum(['cancelled', 'already-cancelled'])
+    .describe('`already-cancelled`: the link, another channel’s link, the profile or an undo had cancelled it before'),
+  kind: heldChangeKind,
+});
+
+/** POST /api/v1/recovery/held/preview: what the cancel link's page names before its button. */
+export const heldChangePreview = z.object({
+  kind: heldChangeKind,
+  status: z.enum(['waiting', 'cancelled', 'applied']),
+  effectiveAt: z.string().describe('When the change takes (or took) effect, ISO 8601'),
+});
 
 /** DELETE /api/v1/recovery/{channel}/held: the profile's "Abbrechen" of a held change. */
 export const heldChannelParams = z.strictObject({ channel: z.enum(['email', 'phone']) });

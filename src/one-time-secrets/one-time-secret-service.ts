@@ -298,6 +298,20 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
     },
 
     /**
+     * Reads a link that was used or retired already, if the token matches it in full: a page can
+     * then say what became of it ("already confirmed", "already cancelled") instead of "expired".
+     * Only whoever holds the whole link learns that; a wrong token reads as no link.
+     */
+    async usedLink(input: RedeemLinkInput): Promise<RedeemedSecret | undefined> {
+      const parts = splitLinkToken(input.token);
+      if (!parts) return undefined;
+      const row = await repository.findById(database.db, parts.id, input.purpose);
+      if (!row || row.used_at === null) return undefined;
+      const expected = hashFor(row.key_id, row.purpose, row.account_id, parts.secret);
+      return expected !== undefined && constantTimeEqual(expected, row.secret_hash) ? toRedeemed(row) : undefined;
+    },
+
+    /**
      * Redeems a code typed by the user for this account (and browser flow), answering in the
      * API's words (secret-refusals.ts): a wrong code 400 `wrong-code` with `triesLeft`; a burnt,
      * used, replaced or expired one 410 `code-expired` (the cause kept as the error's `reason`);

@@ -62,10 +62,15 @@ const WORDS = {
       `Die Nummer ${masked} ist bestätigt. Sie wird am ${date} aktiv, wenn das bis dahin niemand abbricht; bis dahin bleibt alles, wie es war.`,
     heldSubject: 'Lifeline: Änderung Ihrer Kontowiederherstellung wartet 72 Stunden',
     cancelTitle: 'Änderung der Kontowiederherstellung abbrechen',
-    cancelIntro: 'Mit der Schaltfläche brechen Sie die zurückgehaltene Änderung Ihrer Kontowiederherstellung ab. Es bleibt dann alles, wie es ist.',
+    /** The cancel page names the change and when it would take effect. */
+    cancelIntro: (what: string, date: string) =>
+      `Diese Änderung wartet: ${what}. Sie wird am ${date} wirksam. Mit der Schaltfläche brechen Sie sie ab; Ihre Kontowiederherstellung bleibt dann, wie sie ist.`,
     cancelButton: 'Änderung abbrechen',
-    cancelDone:
-      'Die Änderung ist abgebrochen; Ihre Kontowiederherstellung bleibt unverändert. Wenn Sie die Änderung nicht selbst beantragt haben, ändern Sie jetzt Ihr Passwort.',
+    cancelDone: (what: string) =>
+      `Abgebrochen: ${what}. Ihre Kontowiederherstellung bleibt unverändert. Wenn Sie die Änderung nicht selbst beantragt haben, ändern Sie jetzt Ihr Passwort.`,
+    cancelledBefore: (what: string) => `Diese Änderung ist bereits abgebrochen: ${what}. Ihre Kontowiederherstellung bleibt unverändert; Sie müssen nichts weiter tun.`,
+    removingAddress: 'das Entfernen Ihrer Wiederherstellungs-E-Mail-Adresse',
+    replacingAddress: 'das Ersetzen Ihrer Wiederherstellungs-E-Mail-Adresse',
   },
   en: {
     ...RECOVERY_SECTION_WORDS.en,
@@ -228,7 +233,7 @@ if (chromiumPath) {
       const response = await first.page.goto(link);
       expect(response?.headers()['referrer-policy']).toBe('no-referrer');
       await heading(first.page, w.cancelTitle).waitFor();
-      await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro);
+      await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro(w.removingAddress, berlinTime(effectiveAt, 'de')));
       await check(first.page, failures, 'de', 'cancel-page', 'page');
       await expect(recoveryView(first.page, run.baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
 
@@ -239,9 +244,16 @@ if (chromiumPath) {
       ]);
       expect(cancelled.status()).toBe(200);
       const done = first.page.getByRole('main').getByRole('status');
-      await expect(text(done)).resolves.toBe(w.cancelDone);
+      await expect(text(done)).resolves.toBe(w.cancelDone(w.removingAddress));
       await expect(first.page.getByRole('button', { name: w.cancelButton, exact: true }).count()).resolves.toBe(0);
       await check(first.page, failures, 'de', 'cancelled', 'page');
+
+      // The recovery address's own link, opened afterwards: it says the change was cancelled already (no button, no "expired").
+      await first.page.goto(cancelLink(toRecovery));
+      await heading(first.page, w.cancelTitle).waitFor();
+      await expect(text(first.page.getByRole('main').getByRole('status'))).resolves.toBe(w.cancelledBefore(w.removingAddress));
+      await expect(first.page.getByRole('button', { name: w.cancelButton, exact: true }).count()).resolves.toBe(0);
+      await check(first.page, failures, 'de', 'cancelled-before', 'page');
 
       // B's profile, reloaded: the address is still active, the note is gone.
       await second.page.reload();
@@ -321,7 +333,7 @@ if (chromiumPath) {
         tabTo(first.page, w.cancelButton),
       ]);
       expect(cancelled.status()).toBe(200);
-      await expect(text(first.page.getByRole('main').getByRole('status'))).resolves.toBe(w.cancelDone);
+      await expect(text(first.page.getByRole('main').getByRole('status'))).resolves.toBe(w.cancelDone(w.replacingAddress));
       await second.page.reload();
       const kept = await emailRow(second.page, 'de', address);
       await expect(text(kept.row)).resolves.not.toContain(theirs);

@@ -105,6 +105,12 @@ if (chromiumPath) {
       await page.getByRole('button', { name: 'E-Mail-Adresse bestätigen' }).click();
       await expect(text(page.getByRole('status'))).resolves.toContain(`Ihre E-Mail-Adresse ${email} ist bestätigt`);
       await shoot(page, 'web-ui-confirm-email-done-de');
+      // The same link again (a second click in the mail): it says the address is confirmed, and the way on is the sign-in.
+      await page.goto(link);
+      await heading(page, 'E-Mail-Adresse bestätigen').waitFor();
+      await page.getByRole('button', { name: 'E-Mail-Adresse bestätigen' }).click();
+      await expect(text(page.getByRole('status'))).resolves.toBe(`Ihre E-Mail-Adresse ${email} ist bereits bestätigt. Sie können sich anmelden.`);
+      await shoot(page, 'web-ui-confirm-email-again-de');
       await page.getByRole('main').getByRole('link', { name: 'Zur Anmeldung' }).click();
       await page.waitForURL('**/login');
 

@@ -424,13 +424,29 @@ for (const dialect of dialectsUnderTest()) {
         expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
       });
 
-      it('a token used once → 400 the second time (docs/reference/security-requirements.md 3.3)', async () => {
+      it('a token used once confirms nothing the second time; it says the address is confirmed already (docs/reference/security-requirements.md 3.3)', async () => {
         const { email, client, token } = await pendingSignup();
-        expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
+        const first = await client.post('/api/v1/signup/confirm', { token });
+        expect(first.status).toBe(200);
+        expect(first.body).not.toHaveProperty('alreadyConfirmed');
         const confirmedAt = await verified(email);
         expect(confirmedAt).not.toBeNull();
-        expectProblem(await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup/confirm', { token }), 400, 'invalid-or-expired');
+        t.clock.advance(60_000);
+        const again = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup/confirm', { token });
+        expect([again.status, again.body]).toEqual([200, { email, emailVerified: true, alreadyConfirmed: true }]);
+        // No device cookie for the second browser, nothing logged again, the time of the confirmation kept.
+        expect(again.setCookies.some((c) => c.startsWith('lifeline_device='))).toBe(false);
         expect(await verified(email)).toBe(confirmedAt);
+        // Only the whole link tells: a tampered one stays a dead link.
+        const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+        expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup/confirm', { token: tampered })).status).toBe(400);
+      });
+
+      it('a link replaced by a newer sign-up before anything was confirmed stays dead (not "confirmed already")', async () => {
+        const { email, token } = await pendingSignup();
+        expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email, password: 'Ein-neuer-Versuch-2026' })).status).toBe(202);
+        expectProblem(await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup/confirm', { token }), 400, 'invalid-or-expired');
+        expect(await verified(email)).toBeNull();
       });
 
       it('an expired token (after 24 h) → 400, and sign-in still says email-not-verified (docs/reference/security-requirements.md 3.3, 3.5)', async () => {

@@ -80,19 +80,30 @@ for (const dialect of dialectsUnderTest()) {
       expect(events).toEqual(expect.arrayContaining(['recovery.change_held', 'recovery_email.removed']));
     });
 
-    it('any channel cancels it (the SMS’s link too); the other links are dead then; nothing happens after 72 hours', async () => {
+    it('any channel cancels it (the SMS’s link too); the other links then say it was cancelled already, naming it; nothing happens after 72 hours', async () => {
       const o = await ownerAndIntruder();
-      expect((await o.intruder.del('/api/v1/recovery/phone')).status).toBe(202);
+      const removal = await o.intruder.del('/api/v1/recovery/phone');
+      expect(removal.status).toBe(202);
       expect((await recovery(o.client)).phone.removalAt).toBeDefined();
       await settle();
       const fromSms = await cancelTokenTo(o.phone);
       const fromLogin = await cancelTokenTo(o.email);
+      // The page names the change before its button; reading changes nothing.
+      const waiting = { kind: 'recovery-phone-remove', status: 'waiting', effectiveAt: (removal.body as { effectiveAt: string }).effectiveAt };
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/preview', { token: fromLogin })).body).toEqual(waiting);
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/preview', { token: fromLogin })).body).toEqual(waiting);
       const cancelled = await apiClient(t.app, { ip: nextIp() }).post('/api/v1/recovery/held/cancel', { token: fromSms });
-      expect([cancelled.status, cancelled.body]).toEqual([200, { status: 'cancelled' }]);
-      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: fromLogin })).status).toBe(410);
-      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: fromSms })).status).toBe(410);
-      for (const forged of ['', 'x', 'AAAA.BBBB'])
+      expect([cancelled.status, cancelled.body]).toEqual([200, { status: 'cancelled', kind: 'recovery-phone-remove' }]);
+      const before = { status: 'already-cancelled', kind: 'recovery-phone-remove' };
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: fromLogin })).body).toEqual(before);
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: fromSms })).body).toEqual(before);
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/preview', { token: fromLogin })).body).toMatchObject({ status: 'cancelled' });
+      // Told once: the second and third answers sent nothing.
+      await settle();
+      for (const forged of ['', 'x', 'AAAA.BBBB', `${fromLogin.slice(0, -2)}${fromLogin.endsWith('AA') ? 'BB' : 'AA'}`]) {
         expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: forged })).status);
+        expect([400, 410]).toContain((await apiClient(t.app).post('/api/v1/recovery/held/preview', { token: forged })).status);
+      }
       expect((await recovery(o.client)).phone.removalAt).toBeUndefined();
       t.clock.advance(73 * HOUR);
       await housekeeping();
@@ -378,7 +389,8 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser.post('/api/v1/password/forgot/verify', { code: code?.trim() })).status).toBe(200);
       expect((await browser.post('/api/v1/password/reset', { password: 'Wieder-meins-2026' })).status).toBe(200);
       expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
-      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: link })).status).toBe(410);
+      // The reset ended the change: its link says so (and changes nothing).
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: link })).body).toMatchObject({ status: 'already-cancelled' });
 
       // Applied: the links are dead too (and replayed ones).
       const p = await ownerAndIntruder();
@@ -390,6 +402,7 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(73 * HOUR);
       await housekeeping();
       expect((await apiClient(t.app).post('/api/v1/recovery/held/cancel', { token: pLink })).status).toBe(410);
+      expect((await apiClient(t.app).post('/api/v1/recovery/held/preview', { token: pLink })).body).toMatchObject({ status: 'applied' });
     });
 
     it('"Änderung abbrechen" in the profile: any session of the account ends the channel’s waiting change (204, the addresses told), then 404; bad input 400, no CSRF 403, no session 401', async () => {

@@ -25,6 +25,7 @@ import type {
   ForgotPasswordVerified,
   ForgotPasswordVerifyRequest,
   HeldChangeCancelled,
+  HeldChangePreview,
   LoginRequest,
   MetaResponse,
   PasswordResetDone,
@@ -133,6 +134,8 @@ export const api = {
     view: () => request<RecoveryView>('GET', '/api/v1/recovery'),
     /** A channel's link that cancels a change held for 72 hours. */
     cancelHeldByLink: (body: TokenRequest) => request<HeldChangeCancelled>('POST', '/api/v1/recovery/held/cancel', body),
+    /** What that link's change is and what became of it (reading changes nothing). */
+    previewHeld: (body: TokenRequest) => request<HeldChangePreview>('POST', '/api/v1/recovery/held/preview', body),
   },
 
   recoveryEmail: {

@@ -35,6 +35,7 @@ import type {
 } from '../../src/contract/password-reset.js';
 import type {
   cancelHeldResponse,
+  heldChangePreview,
   recoveryEmailConfirmedResponse,
   recoveryEmailRequest,
   recoveryPhoneConfirmedResponse,
@@ -110,6 +111,7 @@ export type RecoveryPhoneConfirmed = z.infer<typeof recoveryPhoneConfirmedRespon
 /** A removal from a new device's session waits 72 hours: when it takes effect. */
 export type RemovalHeld = z.infer<typeof removalHeldResponse>;
 export type HeldChangeCancelled = z.infer<typeof cancelHeldResponse>;
+export type HeldChangePreview = z.infer<typeof heldChangePreview>;
 
 // The security log and "Das war ich nicht".
 export type UndoStep = (typeof undoSteps)[number];

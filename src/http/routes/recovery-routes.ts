@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { noContent } from '../../contract/problem.js';
-import { cancelHeldRequest, cancelHeldResponse, heldChannelParams, recoveryResponse } from '../../contract/recovery.js';
+import { cancelHeldRequest, cancelHeldResponse, heldChangePreview, heldChannelParams, recoveryResponse } from '../../contract/recovery.js';
+import { LifelineError } from '../../core/errors.js';
 import type { ChannelHold } from '../../recovery/hold/channel-hold.js';
 import { clientInfo } from '../plugins/session-auth.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
@@ -19,13 +20,26 @@ export function registerRecoveryRoutes(
   // The link's token is the proof (it reached a channel of the account); no session.
   const postRecoveryHeldCancel = csrfFreeRoute({
     summary: 'Cancel a change held for 72 hours with a channel’s link',
-    description: 'A used, expired or forged link, or a change already applied or cancelled: 410 link-expired.',
+    description:
+      'A change cancelled before (another channel’s link, the profile, an undo): 200 `already-cancelled`, naming it. A dead or forged link, or a change already applied: 410 link-expired.',
     body: cancelHeldRequest,
     response: { 200: cancelHeldResponse },
   });
-  app.withTypeProvider<ZodTypeProvider>().post('/api/v1/recovery/held/cancel', postRecoveryHeldCancel, async (request) => {
-    await deps.channelHold.cancel(request.body.token, clientInfo(request));
-    return { status: 'cancelled' as const };
+  app
+    .withTypeProvider<ZodTypeProvider>()
+    .post('/api/v1/recovery/held/cancel', postRecoveryHeldCancel, async (request) => deps.channelHold.cancel(request.body.token, clientInfo(request)));
+
+  // Reading what the link would cancel changes nothing (mail scanners open links); the page names the change before its button.
+  const postRecoveryHeldPreview = csrfFreeRoute({
+    summary: 'What a cancel link’s change is, and what became of it',
+    description: 'A dead or forged link: 410 link-expired.',
+    body: cancelHeldRequest,
+    response: { 200: heldChangePreview },
+  });
+  app.withTypeProvider<ZodTypeProvider>().post('/api/v1/recovery/held/preview', postRecoveryHeldPreview, async (request) => {
+    const change = await deps.channelHold.preview(request.body.token);
+    if (!change) throw new LifelineError('link-expired');
+    return { kind: change.kind, status: change.status, effectiveAt: new Date(change.effectiveAt).toISOString() };
   });
 
   const deleteRecoveryHeld = sessionRoute({

@@ -53,10 +53,10 @@ export function registerSignupRoutes(
     response: { 200: emailConfirmedResponse },
   });
   api.post('/api/v1/signup/confirm', postSignupConfirm, async (request, reply) => {
-    const { email, deviceToken } = await deps.signup.confirm(request.body.token, clientInfo(request), deps.cookies.deviceToken(request));
+    const { email, deviceToken, alreadyConfirmed } = await deps.signup.confirm(request.body.token, clientInfo(request), deps.cookies.deviceToken(request));
     // The confirming browser is the account's first device (docs/security.md "The owner wins").
     if (deviceToken !== undefined) deps.cookies.setDevice(reply, deviceToken);
-    return { email, emailVerified: true as const };
+    return { email, emailVerified: true as const, ...(alreadyConfirmed ? { alreadyConfirmed } : {}) };
   });
 
   api.post(

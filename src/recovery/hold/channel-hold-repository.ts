@@ -1,6 +1,6 @@
 import { storedUserAgent } from '../../core/user-agent.js';
 import type { Executor } from '../../db/database.js';
-import type { HeldChangeKind } from '../../db/tables.js';
+import type { HeldChangeKind, HeldChangeRow } from '../../db/tables.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
 
 /** A held change that is due: what applying it needs. */
@@ -82,6 +82,16 @@ export function createChannelHoldRepository() {
         .returning('kind')
         .executeTakeFirst();
       return cancelled?.kind;
+    },
+
+    /** One change of the account, whatever became of it (a link's page names it), until it is pruned. */
+    find(db: Executor, accountId: string, id: string): Promise<Pick<HeldChangeRow, 'kind' | 'effective_at' | 'cancelled_at' | 'applied_at'> | undefined> {
+      return db
+        .selectFrom('held_changes')
+        .select(['kind', 'effective_at', 'cancelled_at', 'applied_at'])
+        .where('id', '=', id)
+        .where('account_id', '=', accountId)
+        .executeTakeFirst();
     },
 
     /** The waiting changes of `kind` whose time has come at `now`. */

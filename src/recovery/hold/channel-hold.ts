@@ -6,6 +6,7 @@ import { newId } from '../../core/random.js';
 import type { Executor } from '../../db/database.js';
 import type { AccountRow, HeldChangeKind, RecoveryEmailRow, SessionRow } from '../../db/tables.js';
 import { settledAtFor } from '../channel-trust.js';
+import { heldChangeOfLink, type HeldChangeOfLink } from './held-change-link.js';
 import { inTransaction } from '../../db/transaction.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
@@ -86,8 +87,15 @@ export interface ChannelHold {
    */
   supersede(trx: Executor, accountId: string, channel: HeldChannel): Promise<HeldChangeKind[]>;
 
-  /** A channel's link: the held change does not happen (410 `link-expired` when it is applied or cancelled already). */
-  cancel(token: string, client: ClientInfo): Promise<void>;
+  /**
+   * A channel's link: the held change does not happen. A change cancelled before (another link,
+   * the profile, an undo) answers `already-cancelled`, naming it; an applied one, or a dead or
+   * forged link, 410 `link-expired`.
+   */
+  cancel(token: string, client: ClientInfo): Promise<{ status: 'cancelled' | 'already-cancelled'; kind: HeldChangeKind }>;
+
+  /** What the cancel link's page names before its button: the change and what became of it (undefined: a dead or forged link). */
+  preview(token: string): Promise<HeldChangeOfLink | undefined>;
 
   /**
    * "Abbrechen" in the profile (session + CSRF; any session of the account may: cancelling
@@ -264,7 +272,7 @@ export function createChannelHold(
     async cancel(token, client) {
       try {
         // The account first (PostgreSQL lock order): as applyDue, a confirmation and an undo take it.
-        await deps.verification.redeemLink({ purpose: 'held-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
+        return await deps.verification.redeemLink({ purpose: 'held-change-cancel', token, lockAccountFirst: true }, async (trx, secret) => {
           const heldId = typeof secret.data.heldId === 'string' ? secret.data.heldId : '';
           const cancelled = await repository.cancel(trx, heldId, clock.now());
           // Applied or cancelled already (through another channel's link): this link is as dead.
@@ -272,11 +280,16 @@ export function createChannelHold(
           // An addition's or a replacement's new address or number goes: it never becomes the channel.
           if (hasHeldRow(cancelled)) await dropHeldRow(trx, secret.accountId, channelOf(cancelled));
           await tellCancelled(trx, secret.accountId, [cancelled], client, 'link', heldId);
+          return { status: 'cancelled' as const, kind: cancelled };
         });
       } catch (error) {
+        const before = await heldChangeOfLink({ database, verification: deps.verification, repository }, token);
+        if (before?.status === 'cancelled') return { status: 'already-cancelled', kind: before.kind };
         throw asDeadLink(error);
       }
     },
+
+    preview: (token) => heldChangeOfLink({ database, verification: deps.verification, repository }, token),
 
     async cancelFromProfile(session, channel, client) {
       const accountId = session.account_id;

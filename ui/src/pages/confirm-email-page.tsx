@@ -9,14 +9,26 @@ import { useLinkToken } from '../link-token.js';
 import { Link } from '../router.js';
 import { formatEventTime } from '../security-events.js';
 import { useSession } from '../session.js';
+import { heldParams, useHeldChangePreview, withHeldWhat } from './held-change-preview.js';
 
-/** What a link's request answers that the page shows: the address (none for a cancellation) and when a change that waits takes effect. */
-type LinkOutcome = { readonly email?: string; readonly effectiveAt?: string | undefined };
+/**
+ * What a link's request answers that the page shows: the address (none for a cancellation), when
+ * a change that waits takes effect, and the sentence when the link had done its work before
+ * (`already`: "bereits bestätigt", "bereits abgebrochen") or names what it did (`said`).
+ */
+type LinkOutcome = {
+  readonly email?: string;
+  readonly effectiveAt?: string | undefined;
+  readonly said?: { readonly key: string; readonly params: Readonly<Record<string, string>> };
+};
 
 /** The links that confirm an address (or cancel a waiting change), each with its request, texts and next page. */
 const kinds = {
   signup: {
-    send: (token: string): Promise<LinkOutcome> => api.signup.confirm({ token }),
+    send: (token: string): Promise<LinkOutcome> =>
+      api.signup
+        .confirm({ token })
+        .then((done) => (done.alreadyConfirmed ? { ...done, said: { key: 'ui.confirm.alreadyConfirmed', params: { email: done.email } } } : done)),
     title: 'ui.confirm.title',
     intro: 'ui.confirm.intro',
     submit: 'ui.confirm.submit',
@@ -46,7 +58,10 @@ const kinds = {
   },
   /** A channel's link that cancels a change held for 72 hours. */
   'cancel-hold': {
-    send: (token: string): Promise<LinkOutcome> => api.recovery.cancelHeldByLink({ token }).then(() => ({})),
+    send: (token: string): Promise<LinkOutcome> =>
+      api.recovery.cancelHeldByLink({ token }).then(({ status, kind }) => ({
+        said: { key: status === 'cancelled' ? 'ui.confirm.doneCancelHoldNamed' : 'ui.confirm.holdAlreadyCancelled', params: { kind } },
+      })),
     title: 'ui.confirm.titleCancelHold',
     intro: 'ui.confirm.introCancelHold',
     submit: 'ui.confirm.submitCancelHold',
@@ -86,8 +101,15 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
   // Read once, then out of the address bar (and the history): a shared screen or a synced history keeps no live link.
   const token = useLinkToken();
   const [state, setState] = useState<
-    { kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string } | { kind: 'error'; message: string; dead: boolean }
+    { kind: 'idle' } | { kind: 'done'; email: string; effectiveAt?: string; said?: LinkOutcome['said'] } | { kind: 'error'; message: string; dead: boolean }
   >({ kind: 'idle' });
+  // A cancel link's page names the change first, and says at once if it was cancelled or applied already.
+  const held = useHeldChangePreview(kind === 'cancel-hold' ? token : '');
+  useEffect(() => {
+    if (held.state === 'cancelled') setState({ kind: 'done', email: '', said: { key: 'ui.confirm.holdAlreadyCancelled', params: { kind: held.change.kind } } });
+    else if (held.state === 'applied') setState({ kind: 'error', dead: true, message: t('ui.confirm.holdApplied', heldParams(t, held.change, locale)) });
+    else if (held.state === 'dead') setState({ kind: 'error', dead: true, message: held.message });
+  }, [held, t, locale]);
   const [busy, setBusy] = useState(false);
   /**
    * After an answer the button is gone: the focus goes to the heading (not lost on the page);
@@ -105,7 +127,12 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
     setBusy(true);
     try {
       const result = await texts.send(token);
-      setState({ kind: 'done', email: result.email ?? '', ...(result.effectiveAt ? { effectiveAt: result.effectiveAt } : {}) });
+      setState({
+        kind: 'done',
+        email: result.email ?? '',
+        ...(result.effectiveAt ? { effectiveAt: result.effectiveAt } : {}),
+        ...(result.said ? { said: result.said } : {}),
+      });
       if (kind !== 'signup' && kind !== 'cancel-email-change' && kind !== 'cancel-hold') await reload();
     } catch (error) {
       setState({ kind: 'error', message: errorMessage(t, error), dead: error instanceof ApiError && LINK_DEAD.has(error.code) });
@@ -123,11 +150,13 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
       {state.kind === 'done' ? (
         <>
           <Alert kind="success">
-            {state.effectiveAt && 'waiting' in texts
-              ? // A change that waits (7 days for a login e-mail without a settled channel,
-                // 72 hours for a recovery address from a fresh new-device session): say when, in this browser's zone.
-                t(texts.waiting, { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
-              : t(texts.done, { email: state.email })}
+            {state.said
+              ? t(state.said.key, withHeldWhat(t, state.said.params))
+              : state.effectiveAt && 'waiting' in texts
+                ? // A change that waits (7 days for a login e-mail without a settled channel,
+                  // 72 hours for a recovery address from a fresh new-device session): say when, in this browser's zone.
+                  t(texts.waiting, { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
+                : t(texts.done, { email: state.email })}
           </Alert>
           <div className="actions">
             <BackToApp look="button" />
@@ -145,7 +174,7 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
         </>
       ) : (
         <>
-          <p>{t(texts.intro)}</p>
+          <p>{held.state === 'waiting' ? t('ui.confirm.introCancelHoldNamed', heldParams(t, held.change, locale)) : t(texts.intro)}</p>
           {state.kind === 'error' ? <Alert kind="error">{state.message}</Alert> : null}
           <div className="actions">
             <button type="button" className="primary" disabled={token === ''} aria-disabled={busy || undefined} onClick={() => void confirm()}>
