@@ -60,6 +60,23 @@ export const securityEventTypes = [
 export type SecurityEventType = (typeof securityEventTypes)[number];
 
 /**
+ * Steps on the way to a change rather than changes: a link or code sent for a setup, a setup
+ * the user cancelled, the password typed again to open a dialog, an action verification opened
+ * or its code sent. They stay in the log (the admin API, webhooks, support), but the owner's
+ * "Sicherheitsaktivität" lists what happened to the account, not every click: the change itself
+ * (added, verified, failed …) is listed, and each step that matters sends its own message.
+ */
+export const stepEventTypes: readonly SecurityEventType[] = [
+  'recovery_email.setup_requested',
+  'recovery_email.setup_cancelled',
+  'recovery_phone.setup_requested',
+  'recovery_phone.setup_cancelled',
+  'session.reauthenticated',
+  'action_verification.started',
+  'action_verification.code_sent',
+];
+
+/**
  * The sentence of each event type (ui.profile.securityActivity.events.*): one for every type of
  * the contract, or nothing compiles. The profile's list and the mail with a "Das war ich nicht"
  * link read them; types an older UI does not know (a newer server) read "Sicherheitsrelevante

@@ -18,10 +18,11 @@ export function createSecurityLogRepository() {
      */
     page(
       db: Executor,
-      query: { accountId: string; since: number; after: { createdAt: number; id: string } | undefined; limit: number },
+      query: { accountId: string; since: number; after: { createdAt: number; id: string } | undefined; limit: number; hiddenTypes: readonly string[] },
     ): Promise<SecurityEventRow[]> {
       const { after } = query;
       let select = db.selectFrom('security_events').selectAll().where('account_id', '=', query.accountId).where('created_at', '>=', query.since);
+      if (query.hiddenTypes.length > 0) select = select.where('type', 'not in', query.hiddenTypes);
       if (after)
         select = select.where((eb) =>
           eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]),

@@ -1,4 +1,5 @@
 import type { SecurityLogPage } from '../contract/security-log.js';
+import { stepEventTypes } from '../contract/security-event-types.js';
 import type { Clock } from '../core/clock.js';
 import { DAY } from '../core/clock.js';
 import { describeUserAgent } from '../core/user-agent.js';
@@ -86,7 +87,7 @@ export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogR
     },
 
     /**
-     * One page of the last 90 days, newest first. Keyset pagination on (created_at, id): stable
+     * One page of the last 90 days, newest first, without the steps of a change (contract/security-event-types.ts `stepEventTypes`). Keyset pagination on (created_at, id): stable
      * while new rows arrive, and a forged cursor can only move within the account's own rows.
      */
     async page(
@@ -97,7 +98,8 @@ export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogR
     ): Promise<SecurityLogPage> {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new LifelineError('validation-failed', { field: 'cursor' });
-      const rows = await repository.page(db, { accountId, since: deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY, after, limit: PAGE_SIZE + 1 });
+      const since = deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY;
+      const rows = await repository.page(db, { accountId, since, after, limit: PAGE_SIZE + 1, hiddenTypes: stepEventTypes });
       const shown = rows.slice(0, PAGE_SIZE);
       const last = shown.at(-1);
       return {

@@ -55,6 +55,17 @@ for (const dialect of dialectsUnderTest()) {
       expect(page.nextCursor).toBeNull();
     });
 
+    it('lists changes, not the steps on the way to them (kept in the log for support and webhooks)', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      const steps = ['recovery_email.setup_requested', 'recovery_email.setup_cancelled', 'session.reauthenticated', 'action_verification.started'];
+      for (const type of [...steps, 'recovery_email.added', 'action_verification.failed']) await record(a.accountId, type);
+      const listed = ((await a.client.get('/api/v1/security-log')).body as Page).items.map((i) => i.type);
+      expect(listed).toEqual(expect.arrayContaining(['recovery_email.added', 'action_verification.failed']));
+      for (const step of steps) expect(listed).not.toContain(step);
+      const stored = await t.database.db.selectFrom('security_events').select('type').where('account_id', '=', a.accountId).execute();
+      expect(stored.map((row) => row.type)).toEqual(expect.arrayContaining(steps));
+    });
+
     it('pages of 20 by cursor: every event once, none of another account, stable while new events arrive', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const other = await signedInAccount(t, { ip: nextIp() });
