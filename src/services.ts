@@ -46,9 +46,9 @@ import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
 import { createActionVerificationRepository } from './actions/action-verification-repository.js';
-import { createAccountDeletionService } from './actions/account-deletion.js';
-import { createLoginEmailChangeService } from './actions/login-email-change.js';
-import { createChannelHold } from './recovery/hold/channel-hold.js';
+import { createAccountDeletionService } from './actions/account-deletion-service.js';
+import { createLoginEmailChangeService } from './actions/login-email-change-service.js';
+import { createChannelHoldService } from './recovery/hold/channel-hold-service.js';
 import { createChannelHoldRepository } from './recovery/hold/channel-hold-repository.js';
 import { createOidc } from './oidc/oidc-service.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
@@ -175,7 +175,7 @@ export function createServices(input: ServicesInput) {
   const recoveryPhones = createRecoveryPhoneRepository();
   const unsettledChannels = createUnsettledChannels({ emails: recoveryEmails, phones: recoveryPhones });
   // The 72-hour hold on recovery-channel changes (removals from a fresh session on a new device).
-  const channelHold = createChannelHold({
+  const channelHold = createChannelHoldService({
     ...channelDeps,
     smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard,
     config,

@@ -10,7 +10,7 @@ import { formatEventTime } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { AccountRepository } from '../accounts/account-repository.js';
-import type { AccountDeletionService } from '../actions/account-deletion.js';
+import type { AccountDeletionService } from '../actions/account-deletion-service.js';
 import type { ClientInfo, SessionService } from '../sessions/session-service.js';
 import type { PasswordResetService } from '../recovery/password-reset/password-reset-service.js';
 import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';

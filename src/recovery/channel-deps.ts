@@ -9,7 +9,7 @@ import type { SessionService } from '../sessions/session-service.js';
 
 /**
  * What every change of a recovery channel uses: the e-mail and phone services
- * (recovery/channel-change.ts) and the 72-hour hold (recovery/hold/channel-hold.ts).
+ * (recovery/channel-change.ts) and the 72-hour hold (recovery/hold/channel-hold-service.ts).
  */
 export interface ChannelDeps {
   readonly database: Database;

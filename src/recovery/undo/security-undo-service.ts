@@ -12,7 +12,7 @@ import { forgetDevices } from '../../sessions/device-registry.js';
 import { asDeadLink, type OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
-import type { ChannelHold } from '../hold/channel-hold.js';
+import type { ChannelHoldService } from '../hold/channel-hold-service.js';
 import type { UndoLinkData } from './undo-links.js';
 import type { RecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
@@ -73,7 +73,7 @@ export interface SecurityUndoServiceDeps {
   readonly notifier: Notifier;
   readonly translator: Translator;
   /** Held changes (the 72-hour hold, recovery/hold/) are pending changes too: an undo cancels them. */
-  readonly channelHold?: ChannelHold;
+  readonly channelHold?: ChannelHoldService;
   /** Open action verifications end too: a verified one would confirm a host's sensitive action for the intruder. */
   readonly actionVerifications: OpenActionVerifications;
   /** Channels confirmed while the intruder may have been in are removed (recovery/unsettled-channels.ts). */

@@ -46,7 +46,7 @@ const hasHeldRow = (kind: HeldChangeKind): boolean => !kind.endsWith('-remove');
  * waiting a day on the same device does not lift it. A new address or number is confirmed
  * first and waits as a `held` row.
  */
-export interface ChannelHold {
+export interface ChannelHoldService {
   /**
    * How the account knows the session's device: a change it asks for is held when it is `new`
    * (first seen less than HOLD_NEW_DEVICE_DAYS ago, not the first device). The device's age
@@ -114,8 +114,8 @@ export interface ChannelHold {
   applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => Promise<void>): Promise<number>;
 }
 
-/** Builds the hold (see {@link ChannelHold}). */
-export function createChannelHold(
+/** Builds the hold (see {@link ChannelHoldService}). */
+export function createChannelHoldService(
   deps: ChannelDeps & {
     readonly smsGuard: SmsSendGuard | undefined;
     readonly config: {
@@ -129,7 +129,7 @@ export function createChannelHold(
     readonly emails: RecoveryEmailRepository;
     readonly phones: RecoveryPhoneRepository;
   },
-): ChannelHold {
+): ChannelHoldService {
   const { database, clock, accounts, emails, phones, repository } = deps;
 
   /** A replacement's confirmed but not yet active row (status `held`) goes. */
