@@ -51,6 +51,8 @@ import { createLoginEmailChangeService } from './actions/login-email-change-serv
 import { createChannelHoldService } from './recovery/hold/channel-hold-service.js';
 import { createChannelHoldRepository } from './recovery/hold/channel-hold-repository.js';
 import { createOidc } from './oidc/oidc-service.js';
+import { createClientRepository } from './oidc/client-repository.js';
+import { createSigningKeyRepository } from './oidc/signing-key-repository.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
 import { createOidcPages } from './http/pages/oidc-pages.js';
 import { createWebhookRegistry } from './webhooks/webhook-registry.js';
@@ -121,6 +123,7 @@ export function createServices(input: ServicesInput) {
     pages: createOidcPages({ translator, appName: config.appName, branding: config.branding, defaultLocale: config.i18n.defaultLocale }),
     outbox,
     sessions,
+    repositories: { accounts, clients: createClientRepository(), signingKeys: createSigningKeyRepository() },
     sessionCookieName: sessionCookieNames(config.http.secure, config.http.sessionCookieDomain).session,
     signOut: async (token, client, accountId) => {
       const auth = await sessions.authenticate(token);

@@ -5,7 +5,7 @@ import { seal, unseal } from '../core/sealing.js';
 import type { Database, Executor } from '../db/database.js';
 import type { OidcClientRow } from '../db/tables.js';
 import { isLoopbackUrl } from '../security/client-address.js';
-import { createClientRepository } from './client-repository.js';
+import type { ClientRepository } from './client-repository.js';
 
 export interface NewClient {
   readonly name: string;
@@ -92,10 +92,8 @@ export function checkClientUri(value: string, options: { option: string; product
  * They live in the database, so a client created or revoked takes effect in every running
  * server at once: oidc-provider asks for the client on every request that names it.
  */
-export function createClientRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean }) {
-  const { database, keys, clock, production } = deps;
-  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
-  const repository = createClientRepository();
+export function createClientRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean; repository: ClientRepository }) {
+  const { database, keys, clock, production, repository } = deps;
 
   // Opened secrets by their sealed text: the row is still read on every request (a revoked client
   // is refused at once), only the decryption is not repeated. A new secret is new sealed text.

@@ -5,7 +5,7 @@ import type { KeyRing } from '../core/keyring.js';
 import { randomToken } from '../core/random.js';
 import { seal, unseal } from '../core/sealing.js';
 import type { Database } from '../db/database.js';
-import { createSigningKeyRepository } from './signing-key-repository.js';
+import type { SigningKeyRepository } from './signing-key-repository.js';
 
 /** A private signing key as oidc-provider and jose take it. */
 export interface SigningJwk extends JsonWebKey {
@@ -46,10 +46,8 @@ function makeKey(): SigningJwk {
  * start makes one; `lifeline oidc-keys rotate` adds the next, which signs once it has been
  * published for {@link PUBLISH_BEFORE_SIGNING_MS}; `retire` stops publishing an old one.
  */
-export function createSigningKeys(deps: { database: Database; keys: KeyRing; clock: Clock }) {
-  const { database, keys, clock } = deps;
-  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
-  const repository = createSigningKeyRepository();
+export function createSigningKeys(deps: { database: Database; keys: KeyRing; clock: Clock; repository: SigningKeyRepository }) {
+  const { database, keys, clock, repository } = deps;
 
   async function insert(generation: number): Promise<boolean> {
     const jwk = makeKey();
