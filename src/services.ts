@@ -56,6 +56,7 @@ import { createSigningKeyRepository } from './oidc/signing-key-repository.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
 import { createOidcPages } from './http/pages/oidc-pages.js';
 import { createWebhookRegistry } from './webhooks/webhook-registry.js';
+import { createWebhookRepository } from './webhooks/webhook-repository.js';
 import { createWebhookChannel, createWebhookEmitter } from './webhooks/webhook-delivery.js';
 import { webhookEventOfSecurityLog } from './webhooks/webhook-events.js';
 import { createAccountAdminService } from './admin/account-admin-service.js';
@@ -89,7 +90,8 @@ export function createServices(input: ServicesInput) {
   const translator = createTranslator(mailTemplates.overrides);
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
-  const createdChannels = createChannels({ config, database, clock });
+  const devMailboxRepository = createDevMailboxRepository();
+  const createdChannels = createChannels({ config, database, clock, devMailboxRepository });
   const securityEvents = createSecurityLogRepository();
   const securityLog = createSecurityLog({ clock, repository: securityEvents });
   const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config });
@@ -106,7 +108,7 @@ export function createServices(input: ServicesInput) {
   });
   const rateLimitStore = createRateLimitStore({ config, database });
   const rateLimits = createRateLimits({ config, store: rateLimitStore, metrics, logger });
-  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database, repository: createDevMailboxRepository() }) : undefined;
+  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database, repository: devMailboxRepository }) : undefined;
 
   const accounts = createAccountRepository();
   const hasher = createPasswordHasher(config.argon2);
@@ -134,14 +136,16 @@ export function createServices(input: ServicesInput) {
   });
   // Webhooks (docs/integration.md): what the security log records and what ends sessions is
   // told to the host's endpoints, in the same transaction, through the outbox's "webhook" channel.
+  const webhookEndpoints = createWebhookRepository();
   const webhookRegistry = createWebhookRegistry({
     database,
     keys: config.keys,
     clock,
     production: config.isProduction,
     allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+    repository: webhookEndpoints,
   });
-  const webhooks = createWebhookEmitter({ outbox, clock });
+  const webhooks = createWebhookEmitter({ outbox, clock, repository: webhookEndpoints });
   securityLog.whenRecorded(async (trx, event) => {
     const hook = webhookEventOfSecurityLog(event.type, event.details);
     if (hook) await webhooks.emit(trx, { ...hook, accountId: event.accountId, occurredAt: event.at });

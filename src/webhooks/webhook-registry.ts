@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import type { WebhookEndpointRow } from '../db/tables.js';
 import { isPrivateAddress } from '../delivery/outbound/outbound-post.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.js';
-import { createWebhookRepository } from './webhook-repository.js';
+import type { WebhookRepository } from './webhook-repository.js';
 import { newWebhookSecret } from './webhook-signature.js';
 
 /** A wrong URL or event filter given to `lifeline webhook …`: the CLI prints it and exits 2. */
@@ -101,9 +101,15 @@ export function parseEventFilter(values: readonly string[] | undefined): Webhook
  * made with the CLI holds in every running server at once. Secrets are sealed with SECRET_KEY
  * (core/sealing.ts): Lifeline must read them back to sign, and a leaked database gives none away.
  */
-export function createWebhookRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean; allowPrivateNetworks: boolean }) {
-  const { database, keys, clock } = deps;
-  const repository = createWebhookRepository();
+export function createWebhookRegistry(deps: {
+  database: Database;
+  keys: KeyRing;
+  clock: Clock;
+  production: boolean;
+  allowPrivateNetworks: boolean;
+  repository: WebhookRepository;
+}) {
+  const { database, keys, clock, repository } = deps;
 
   return {
     async create(input: { url: string; events?: readonly string[] }): Promise<{ id: string; secret: string; endpoint: WebhookEndpointSummary }> {
