@@ -304,6 +304,8 @@ export function createServices(input: ServicesInput) {
     database,
     clock,
     accounts,
+    recoveryEmails,
+    recoveryPhones,
     sessions,
     notifier,
     securityLog,

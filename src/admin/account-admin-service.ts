@@ -13,8 +13,8 @@ import type { AccountRepository } from '../accounts/account-repository.js';
 import type { AccountDeletionService } from '../actions/account-deletion-service.js';
 import type { ClientInfo, SessionService } from '../sessions/session-service.js';
 import type { PasswordResetService } from '../recovery/password-reset/password-reset-service.js';
-import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
-import { createRecoveryPhoneRepository } from '../recovery/phone/recovery-phone-repository.js';
+import type { RecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
+import type { RecoveryPhoneRepository } from '../recovery/phone/recovery-phone-repository.js';
 
 /** A recovery channel as support sees it: whether there is one, never what it is. */
 export type RecoveryChannelState = 'none' | 'pending' | 'active';
@@ -46,6 +46,9 @@ export function createAccountAdminService(deps: {
   database: Database;
   clock: Clock;
   accounts: AccountRepository;
+  /** Read for the view's channel states only (whether there is one, never what it is). */
+  recoveryEmails: Pick<RecoveryEmailRepository, 'rows'>;
+  recoveryPhones: Pick<RecoveryPhoneRepository, 'rows'>;
   sessions: Pick<SessionService, 'revokeAll'>;
   notifier: Notifier;
   securityLog: SecurityLog;
@@ -53,9 +56,7 @@ export function createAccountAdminService(deps: {
   deletion: Pick<AccountDeletionService, 'deleteNow'>;
   logger: Logger;
 }) {
-  const { database, clock, logger } = deps;
-  const recoveryEmails = createRecoveryEmailRepository();
-  const recoveryPhones = createRecoveryPhoneRepository();
+  const { database, clock, logger, recoveryEmails, recoveryPhones } = deps;
   const lock = database.dialect === 'postgres';
 
   async function view(db: Executor, account: AccountRow): Promise<AdminAccountView> {
