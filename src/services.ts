@@ -177,7 +177,7 @@ export function createServices(input: ServicesInput) {
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
   // What every change of a recovery channel uses (recovery/channel-deps.ts), and the two channels' tables.
-  const channelDeps = { database, clock, verification, notifier, securityLog, translator, accounts, sessions };
+  const channelDeps = { database, clock, verification, notifier, securityLog, translator, accounts, sessions, devices };
   const recoveryEmails = createRecoveryEmailRepository();
   const recoveryPhones = createRecoveryPhoneRepository();
   const unsettledChannels = createUnsettledChannels({ emails: recoveryEmails, phones: recoveryPhones });
@@ -250,6 +250,7 @@ export function createServices(input: ServicesInput) {
     resetFlows,
     undoRows: createUndoRepository(),
     sessions,
+    devices,
     verification,
     notifier,
     translator,

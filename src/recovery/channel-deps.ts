@@ -5,6 +5,7 @@ import type { Translator } from '../i18n/translator.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
+import type { DeviceRegistry } from '../sessions/device-registry.js';
 import type { SessionService } from '../sessions/session-service.js';
 
 /**
@@ -23,4 +24,6 @@ export interface ChannelDeps {
   readonly accounts: AccountRepository;
   /** Ends the sessions of a device whose channel the owner removed (recovery/owner-repair.ts). */
   readonly sessions: Pick<SessionService, 'revokeDevice'>;
+  /** How the account knows a session's device (the hold), and forgetting one (the owner's repair). */
+  readonly devices: Pick<DeviceRegistry, 'standing' | 'forget'>;
 }

@@ -3,7 +3,7 @@ import { hmacSha256 } from '../core/hashing.js';
 import type { KeyRing } from '../core/keyring.js';
 import { newId, randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
-import { createDeviceRepository, type DeviceRepository } from './device-repository.js';
+import type { DeviceRepository } from './device-repository.js';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -38,43 +38,37 @@ export function isOwnersFirstDevice(isFirst: boolean, deviceCreatedAt: number, a
  */
 export type DeviceStanding = 'first' | 'new' | 'known';
 
-/**
- * The SQL of the two functions below, which callers use without a registry at hand (recovery's
- * undo and hold, in their own transactions). A repository holds no state, so one made here
- * reads and writes exactly as the injected one.
- */
-const sharedRepository = createDeviceRepository();
-
-/**
- * Forgets devices of the account (their rows go; their cookies then name no known device): the
- * next sign-in from such a browser is a new device again — notified, its recovery changes held.
- * `device`: one device (whose channel the owner removed); `seenSince`: every device the account
- * first saw at or after this time ("Das war ich nicht": whatever signed in since the trouble began).
- * The account's first device is never forgotten. Answers how many went.
- */
-export function forgetDevices(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number> {
-  return sharedRepository.deleteOfAccount(trx, accountId, which);
-}
-
-export async function deviceStanding(
-  db: Executor,
-  input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number },
-): Promise<DeviceStanding> {
-  if (input.deviceId === null) return 'known';
-  const device = await sharedRepository.findOfAccount(db, input.accountId, input.deviceId);
-  if (!device) return 'new';
-  if (device.first_of_account === 1) {
-    const accountCreatedAt = await sharedRepository.accountCreatedAt(db, input.accountId);
-    if (accountCreatedAt !== undefined && isOwnersFirstDevice(true, device.created_at, accountCreatedAt)) return 'first';
-  }
-  return input.now - device.created_at < input.newDeviceMs ? 'new' : 'known';
-}
-
 export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing; repository: DeviceRepository }) {
   const { database, clock, keys, repository } = deps;
   const hashes = (accountId: string, token: string) => keys.all().map((k) => hmacSha256(k.key, 'device', accountId, token));
 
   return {
+    /**
+     * How the account knows the session's device (see {@link DeviceStanding}): the hold and the
+     * password reset ask it, inside their transactions (pass the transaction as `db`).
+     */
+    async standing(db: Executor, input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number }): Promise<DeviceStanding> {
+      if (input.deviceId === null) return 'known';
+      const device = await repository.findOfAccount(db, input.accountId, input.deviceId);
+      if (!device) return 'new';
+      if (device.first_of_account === 1) {
+        const accountCreatedAt = await repository.accountCreatedAt(db, input.accountId);
+        if (accountCreatedAt !== undefined && isOwnersFirstDevice(true, device.created_at, accountCreatedAt)) return 'first';
+      }
+      return input.now - device.created_at < input.newDeviceMs ? 'new' : 'known';
+    },
+
+    /**
+     * Forgets devices of the account (their rows go; their cookies then name no known device): the
+     * next sign-in from such a browser is a new device again — notified, its recovery changes held.
+     * `device`: one device (whose channel the owner removed); `seenSince`: every device the account
+     * first saw at or after this time ("Das war ich nicht": whatever signed in since the trouble began).
+     * The account's first device is never forgotten. Answers how many went.
+     */
+    forget(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number> {
+      return repository.deleteOfAccount(trx, accountId, which);
+    },
+
     /** The id of this browser's device row for the account, if it signed in from it before. */
     async recognise(accountId: string, token: string | undefined, db: Executor = database.db): Promise<string | undefined> {
       if (!token || !TOKEN_PATTERN.test(token)) return undefined;

@@ -9,7 +9,7 @@ import { settledAtFor } from '../channel-trust.js';
 import { inTransaction } from '../../db/transaction.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
-import { deviceStanding, type DeviceStanding } from '../../sessions/device-registry.js';
+import type { DeviceStanding } from '../../sessions/device-registry.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import { asDeadLink } from '../../one-time-secrets/one-time-secret-service.js';
@@ -215,7 +215,7 @@ export function createChannelHoldService(
   }
 
   const standingOf = (db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<DeviceStanding> =>
-    deviceStanding(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
+    deps.devices.standing(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
 
   return {
     standingOf,
@@ -292,7 +292,7 @@ export function createChannelHoldService(
         if (heldRow && standing !== 'new') {
           await endSessionsOfAddingDevice(
             trx,
-            { sessions: deps.sessions, securityLog: deps.securityLog },
+            { sessions: deps.sessions, securityLog: deps.securityLog, devices: deps.devices },
             { accountId, addedByDevice: heldRow.requested_device_id, remover: session, client, channel },
           );
         }

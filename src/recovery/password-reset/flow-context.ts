@@ -87,8 +87,8 @@ export interface PasswordResetServiceDeps {
   readonly channelHold?: ChannelHoldService;
   /** Open action verifications end with a reset too (recovery/owner-regains-control.ts). */
   readonly actionVerifications: OpenActionVerifications;
-  /** The account's known browsers (device cookie) pass the limits that count all clients together. */
-  readonly devices: Pick<DeviceRegistry, 'recognise'>;
+  /** The account's known browsers (device cookie, not new) pass the limits that count all clients together. */
+  readonly devices: Pick<DeviceRegistry, 'recognise' | 'standing'>;
   /** Channels confirmed while the intruder may have been in are removed by the reset (recovery/unsettled-channels.ts). */
   readonly unsettledChannels: UnsettledChannels;
   readonly metrics: Metrics;

@@ -8,7 +8,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
-import { forgetDevices } from '../../sessions/device-registry.js';
+import type { DeviceRegistry } from '../../sessions/device-registry.js';
 import { asDeadLink, type OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
@@ -69,6 +69,8 @@ export interface SecurityUndoServiceDeps {
   /** The undo's own SQL: restored channels, the event a link names. */
   readonly undoRows: UndoRepository;
   readonly sessions: SessionService;
+  /** Browsers that first signed in since the undone event are forgotten. */
+  readonly devices: Pick<DeviceRegistry, 'forget'>;
   readonly verification: OneTimeSecretService;
   readonly notifier: Notifier;
   readonly translator: Translator;
@@ -169,7 +171,7 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     await deps.sessions.revokeAll(trx, account.id);
     // Browsers that first signed in since the trouble began are forgotten: signing in there
     // again is a new device (notified, its recovery changes held).
-    await forgetDevices(trx, account.id, { seenSince: since });
+    await deps.devices.forget(trx, account.id, { seenSince: since });
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
     await deps.accounts.update(trx, account.id, { password_reset_required: 1 }, now);
