@@ -18,6 +18,7 @@ import { createSecurityLog } from './notifications/security-log.js';
 import { createSecurityLogRepository } from './notifications/security-log-repository.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { createOneTimeSecretService } from './one-time-secrets/one-time-secret-service.js';
+import { createOneTimeSecretRepository } from './one-time-secrets/one-time-secret-repository.js';
 import { createAccountRepository } from './accounts/account-repository.js';
 import { createAccountSettingsService } from './accounts/account-settings-service.js';
 import { createPasswordHasher } from './accounts/password-hasher.js';
@@ -94,7 +95,9 @@ export function createServices(input: ServicesInput) {
   const createdChannels = createChannels({ config, database, clock, devMailboxRepository });
   const securityEvents = createSecurityLogRepository();
   const securityLog = createSecurityLog({ clock, repository: securityEvents });
-  const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config });
+  // Secrets read for a redemption are row-locked on PostgreSQL (one-time-secret-repository.ts).
+  const secrets = createOneTimeSecretRepository({ lockRows: database.dialect === 'postgres' });
+  const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config, repository: secrets });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
   const notifier = createNotifier({
     outbox,

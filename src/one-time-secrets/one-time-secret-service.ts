@@ -9,7 +9,7 @@ import type { VerificationSecretRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { purposePolicies, type SecretPurpose } from './purposes.js';
 import { generateSecret, joinLinkToken, normaliseCode, splitLinkToken } from './secret-format.js';
-import { createOneTimeSecretRepository } from './one-time-secret-repository.js';
+import type { OneTimeSecretRepository } from './one-time-secret-repository.js';
 import { CodeRejected, type CodeRefusal } from './secret-refusals.js';
 
 export interface OneTimeSecretServiceDeps {
@@ -17,6 +17,8 @@ export interface OneTimeSecretServiceDeps {
   readonly clock: Clock;
   readonly keys: KeyRing;
   readonly config: { readonly verification: { readonly maxAttempts: number; readonly maxFailuresPerHour: number } };
+  /** The secrets' SQL; made with `lockRows` on PostgreSQL (`createOneTimeSecretRepository({ lockRows: … })`). */
+  readonly repository: OneTimeSecretRepository;
 }
 
 export interface IssueSecretInput {
@@ -130,9 +132,8 @@ export const SECRET_RETENTION_MS = 24 * HOUR;
  *   were part of the caller's transaction, the error would roll the count back.
  */
 export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
-  const { database, clock, keys } = deps;
+  const { database, clock, keys, repository } = deps;
   const { maxAttempts, maxFailuresPerHour } = deps.config.verification;
-  const repository = createOneTimeSecretRepository({ lockRows: database.dialect === 'postgres' });
 
   function hashFor(keyId: string, purpose: string, accountId: string, secret: string): string | undefined {
     const key = keys.byId(keyId);
