@@ -18,6 +18,7 @@ import { createSecurityLog } from './notifications/security-log.js';
 import { createSecurityLogRepository } from './notifications/security-log-repository.js';
 import { createRateLimits } from './security/rate-limits.js';
 import { createOneTimeSecretService } from './one-time-secrets/one-time-secret-service.js';
+import { createOneTimeSecretRepository } from './one-time-secrets/one-time-secret-repository.js';
 import { createAccountRepository } from './accounts/account-repository.js';
 import { createAccountSettingsService } from './accounts/account-settings-service.js';
 import { createPasswordHasher } from './accounts/password-hasher.js';
@@ -46,14 +47,17 @@ import { createApiKeyRepository } from './api-keys/api-key-repository.js';
 import { createApiKeyService } from './api-keys/api-key-service.js';
 import { createActionVerificationService } from './actions/action-verification-service.js';
 import { createActionVerificationRepository } from './actions/action-verification-repository.js';
-import { createAccountDeletionService } from './actions/account-deletion.js';
-import { createLoginEmailChangeService } from './actions/login-email-change.js';
-import { createChannelHold } from './recovery/hold/channel-hold.js';
+import { createAccountDeletionService } from './actions/account-deletion-service.js';
+import { createLoginEmailChangeService } from './actions/login-email-change-service.js';
+import { createChannelHoldService } from './recovery/hold/channel-hold-service.js';
 import { createChannelHoldRepository } from './recovery/hold/channel-hold-repository.js';
 import { createOidc } from './oidc/oidc-service.js';
+import { createClientRepository } from './oidc/client-repository.js';
+import { createSigningKeyRepository } from './oidc/signing-key-repository.js';
 import { sessionCookieNames } from './http/plugins/session-auth.js';
 import { createOidcPages } from './http/pages/oidc-pages.js';
 import { createWebhookRegistry } from './webhooks/webhook-registry.js';
+import { createWebhookRepository } from './webhooks/webhook-repository.js';
 import { createWebhookChannel, createWebhookEmitter } from './webhooks/webhook-delivery.js';
 import { webhookEventOfSecurityLog } from './webhooks/webhook-events.js';
 import { createAccountAdminService } from './admin/account-admin-service.js';
@@ -87,10 +91,13 @@ export function createServices(input: ServicesInput) {
   const translator = createTranslator(mailTemplates.overrides);
   const outbox = createOutbox({ database, clock });
   metrics.setOutboxSource(() => outbox.stats());
-  const createdChannels = createChannels({ config, database, clock });
+  const devMailboxRepository = createDevMailboxRepository();
+  const createdChannels = createChannels({ config, database, clock, devMailboxRepository });
   const securityEvents = createSecurityLogRepository();
   const securityLog = createSecurityLog({ clock, repository: securityEvents });
-  const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config });
+  // Secrets read for a redemption are row-locked on PostgreSQL (one-time-secret-repository.ts).
+  const secrets = createOneTimeSecretRepository({ lockRows: database.dialect === 'postgres' });
+  const verification = createOneTimeSecretService({ database, clock, keys: config.keys, config, repository: secrets });
   const geoIp = config.geoIp.databasePath === undefined ? noGeoIp : openGeoIp(config.geoIp.databasePath);
   const notifier = createNotifier({
     outbox,
@@ -104,7 +111,7 @@ export function createServices(input: ServicesInput) {
   });
   const rateLimitStore = createRateLimitStore({ config, database });
   const rateLimits = createRateLimits({ config, store: rateLimitStore, metrics, logger });
-  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database, repository: createDevMailboxRepository() }) : undefined;
+  const devMailbox = config.delivery.devMailbox ? createDevMailbox({ database, repository: devMailboxRepository }) : undefined;
 
   const accounts = createAccountRepository();
   const hasher = createPasswordHasher(config.argon2);
@@ -121,6 +128,7 @@ export function createServices(input: ServicesInput) {
     pages: createOidcPages({ translator, appName: config.appName, branding: config.branding, defaultLocale: config.i18n.defaultLocale }),
     outbox,
     sessions,
+    repositories: { accounts, clients: createClientRepository(), signingKeys: createSigningKeyRepository() },
     sessionCookieName: sessionCookieNames(config.http.secure, config.http.sessionCookieDomain).session,
     signOut: async (token, client, accountId) => {
       const auth = await sessions.authenticate(token);
@@ -131,14 +139,16 @@ export function createServices(input: ServicesInput) {
   });
   // Webhooks (docs/integration.md): what the security log records and what ends sessions is
   // told to the host's endpoints, in the same transaction, through the outbox's "webhook" channel.
+  const webhookEndpoints = createWebhookRepository();
   const webhookRegistry = createWebhookRegistry({
     database,
     keys: config.keys,
     clock,
     production: config.isProduction,
     allowPrivateNetworks: config.outbound.allowPrivateNetworks,
+    repository: webhookEndpoints,
   });
-  const webhooks = createWebhookEmitter({ outbox, clock });
+  const webhooks = createWebhookEmitter({ outbox, clock, repository: webhookEndpoints });
   securityLog.whenRecorded(async (trx, event) => {
     const hook = webhookEventOfSecurityLog(event.type, event.details);
     if (hook) await webhooks.emit(trx, { ...hook, accountId: event.accountId, occurredAt: event.at });
@@ -170,12 +180,12 @@ export function createServices(input: ServicesInput) {
   const signIn = createSignInService({ database, clock, accounts, verifier, hasher, sessions, devices, securityLog, notifier, translator });
   const smsGuard = createSmsSendGuard({ rateLimits, metrics, logger });
   // What every change of a recovery channel uses (recovery/channel-deps.ts), and the two channels' tables.
-  const channelDeps = { database, clock, verification, notifier, securityLog, translator, accounts, sessions };
+  const channelDeps = { database, clock, verification, notifier, securityLog, translator, accounts, sessions, devices };
   const recoveryEmails = createRecoveryEmailRepository();
   const recoveryPhones = createRecoveryPhoneRepository();
   const unsettledChannels = createUnsettledChannels({ emails: recoveryEmails, phones: recoveryPhones });
   // The 72-hour hold on recovery-channel changes (removals from a fresh session on a new device).
-  const channelHold = createChannelHold({
+  const channelHold = createChannelHoldService({
     ...channelDeps,
     smsGuard: config.sms.provider.kind === 'none' ? undefined : smsGuard,
     config,
@@ -243,6 +253,7 @@ export function createServices(input: ServicesInput) {
     resetFlows,
     undoRows: createUndoRepository(),
     sessions,
+    devices,
     verification,
     notifier,
     translator,
@@ -297,6 +308,8 @@ export function createServices(input: ServicesInput) {
     database,
     clock,
     accounts,
+    recoveryEmails,
+    recoveryPhones,
     sessions,
     notifier,
     securityLog,

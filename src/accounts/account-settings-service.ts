@@ -16,11 +16,39 @@ import { checkNewPassword } from './password-policy.js';
 import type { PasswordVerifier } from './password-verifier.js';
 import { isTimeZone } from './time-zone.js';
 
+/** A password change: the current password (always asked) and the new one, from this browser. */
+export interface PasswordChangeInput {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  readonly client: ClientInfo;
+  readonly deviceToken: string | undefined;
+}
+
+/** New preferences; what is left out stays as it is. */
+export interface PreferencesInput {
+  readonly locale?: Locale;
+  readonly timeZone?: string;
+  readonly client: ClientInfo;
+}
+
 /**
  * Changes to the account by its signed-in owner: password, login e-mail, language and time
  * zone (docs/reference/product.md §1). Each change writes a security-log row and the notices it causes in the
  * same transaction.
  */
+export interface AccountSettingsService {
+  /**
+   * Always needs the current password (docs/reference/security-requirements.md 1.9), even inside the privileged window.
+   * Then: every other session ends, this one gets a new id and an open window (the returned
+   * session is the new cookie), the owner is told (docs/reference/security-requirements.md 6.7).
+   */
+  changePassword(auth: AuthenticatedSession, input: PasswordChangeInput): Promise<IssuedSession>;
+
+  /** Language and time zone (the UI sends the browser's); an unknown time zone is refused. Answers the account as it now is. */
+  updatePreferences(auth: AuthenticatedSession, input: PreferencesInput): Promise<AccountRow>;
+}
+
+/** Builds the account settings (see {@link AccountSettingsService}). */
 export function createAccountSettingsService(deps: {
   database: Database;
   clock: Clock;
@@ -36,19 +64,11 @@ export function createAccountSettingsService(deps: {
   /** The recovery e-mail gives way when the login e-mail becomes its address. */
   recoveryEmail: { onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> };
   config: { readonly appName: string };
-}) {
+}): AccountSettingsService {
   const { database, clock, accounts } = deps;
 
   return {
-    /**
-     * Always needs the current password (docs/reference/security-requirements.md 1.9), even inside the privileged window.
-     * Then: every other session ends, this one gets a new id and an open window, the owner is
-     * told (docs/reference/security-requirements.md 6.7).
-     */
-    async changePassword(
-      auth: AuthenticatedSession,
-      input: { currentPassword: string; newPassword: string; client: ClientInfo; deviceToken: string | undefined },
-    ): Promise<IssuedSession> {
+    async changePassword(auth, input) {
       const refusal = checkNewPassword(input.newPassword, { email: auth.account.email_normalized, appName: deps.config.appName });
       if (refusal) throw new LifelineError(refusal);
       const right = await deps.verifier.verify({
@@ -90,8 +110,7 @@ export function createAccountSettingsService(deps: {
       });
     },
 
-    /** Language and time zone (the UI sends the browser's). */
-    async updatePreferences(auth: AuthenticatedSession, input: { locale?: Locale; timeZone?: string; client: ClientInfo }): Promise<AccountRow> {
+    async updatePreferences(auth, input) {
       if (input.timeZone !== undefined && !isTimeZone(input.timeZone)) throw new LifelineError('invalid-time-zone');
       return inTransaction(database, async (trx) => {
         const now = clock.now();
@@ -114,5 +133,3 @@ export function createAccountSettingsService(deps: {
     },
   };
 }
-
-export type AccountSettingsService = ReturnType<typeof createAccountSettingsService>;

@@ -46,6 +46,46 @@ export interface PrivilegeInput {
  * work; the right password of an unconfirmed account gives 403 `email-not-verified`, of a
  * blocked one 403 `password-reset-required`.
  */
+export interface SignInService {
+  /**
+   * Signs in with the login e-mail and password: a new session (the browser's previous one ends,
+   * so no fixation), the device remembered, a browser new to the account told to the owner with
+   * "Das war ich nicht", and a scheduled deletion cancelled. A disabled account is 403
+   * `account-disabled`, after the right password only.
+   */
+  signIn(input: SignInInput): Promise<SignedIn>;
+
+  /** Ends this session and records the sign-out in the security log. */
+  signOut(auth: AuthenticatedSession, client: ClientInfo): Promise<void>;
+
+  /**
+   * `POST /session/reauthenticate`: the password again opens the privileged window and gives
+   * the session a new id. A wrong password is 403 `wrong-password` (not 401: the session is fine).
+   */
+  reauthenticate(auth: AuthenticatedSession, password: string, client: ClientInfo, deviceToken: string | undefined): Promise<IssuedSession>;
+
+  /**
+   * The gate of protected routes: a password in the body is always checked (a wrong one is
+   * refused even inside the window) and, when right, counts as a re-authentication (new id,
+   * window opened: the returned session must be set as the cookie); without one the window
+   * must be open, or 403 `privilege-required`.
+   */
+  requirePrivilege(input: PrivilegeInput): Promise<IssuedSession | undefined>;
+
+  /** Checks the session's own password (throttled like every password check, through the one verifier); `purpose` names the check in the log. */
+  checkOwnPassword(auth: AuthenticatedSession, password: string, client: ClientInfo, deviceToken: string | undefined, purpose: string): Promise<boolean>;
+
+  /** Ends one of the account's sessions; an id that is not the account's answers 404. */
+  revokeSession(auth: AuthenticatedSession, sessionId: string, client: ClientInfo): Promise<void>;
+
+  /** "Überall sonst abmelden": every session but this one ends and the owner is told; answers how many ended. */
+  revokeOtherSessions(auth: AuthenticatedSession, client: ClientInfo): Promise<number>;
+
+  /** The account's live sessions, for the profile's list. */
+  listSessions(auth: AuthenticatedSession): Promise<SessionRow[]>;
+}
+
+/** Builds the sign-in service (see {@link SignInService}). */
 export function createSignInService(deps: {
   database: Database;
   clock: Clock;
@@ -57,22 +97,15 @@ export function createSignInService(deps: {
   securityLog: SecurityLog;
   notifier: Notifier;
   translator: Translator;
-}) {
+}): SignInService {
   const { database, sessions } = deps;
 
-  /** Checks the session's own password (throttled like every password check). */
-  async function checkOwnPassword(
-    auth: AuthenticatedSession,
-    password: string,
-    client: ClientInfo,
-    deviceToken: string | undefined,
-    purpose: string,
-  ): Promise<boolean> {
+  const checkOwnPassword: SignInService['checkOwnPassword'] = async (auth, password, client, deviceToken, purpose) => {
     return deps.verifier.verify({ account: auth.account, identifier: auth.account.email_normalized, password, client, deviceToken, purpose });
-  }
+  };
 
   return {
-    async signIn(input: SignInInput): Promise<SignedIn> {
+    async signIn(input) {
       const { normalized } = parseEmail(input.email);
       const account = await deps.accounts.findByEmail(database.db, normalized);
       const ok = await deps.verifier.verify({
@@ -133,18 +166,14 @@ export function createSignInService(deps: {
       });
     },
 
-    async signOut(auth: AuthenticatedSession, client: ClientInfo): Promise<void> {
+    async signOut(auth, client) {
       await inTransaction(database, async (trx) => {
         await sessions.revoke(trx, auth.account.id, auth.session.id);
         await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.signed_out', origin: client, details: { sessionId: auth.session.id } });
       });
     },
 
-    /**
-     * `POST /session/reauthenticate`: the password again opens the privileged window and gives
-     * the session a new id. A wrong password is 403 `wrong-password` (not 401: the session is fine).
-     */
-    async reauthenticate(auth: AuthenticatedSession, password: string, client: ClientInfo, deviceToken: string | undefined): Promise<IssuedSession> {
+    async reauthenticate(auth, password, client, deviceToken) {
       if (!(await checkOwnPassword(auth, password, client, deviceToken, 're-authentication'))) throw new LifelineError('wrong-password');
       return inTransaction(database, async (trx) => {
         const issued = await sessions.rotate(trx, auth.session.id, { privileged: true });
@@ -158,13 +187,7 @@ export function createSignInService(deps: {
       });
     },
 
-    /**
-     * The gate of protected routes: a password in the body is always checked (a wrong one is
-     * refused even inside the window) and, when right, counts as a re-authentication (new id,
-     * window opened: the returned session must be set as the cookie); without one the window
-     * must be open, or 403 `privilege-required`.
-     */
-    async requirePrivilege(input: PrivilegeInput): Promise<IssuedSession | undefined> {
+    async requirePrivilege(input) {
       if (input.password !== undefined) {
         if (!(await checkOwnPassword(input.auth, input.password, input.client, input.deviceToken, 'privileged-action')))
           throw new LifelineError('wrong-password');
@@ -185,16 +208,14 @@ export function createSignInService(deps: {
 
     checkOwnPassword,
 
-    /** Ends one of the account's sessions; an id that is not the account's answers 404. */
-    async revokeSession(auth: AuthenticatedSession, sessionId: string, client: ClientInfo): Promise<void> {
+    async revokeSession(auth, sessionId, client) {
       await inTransaction(database, async (trx) => {
         if (!(await sessions.revoke(trx, auth.account.id, sessionId))) throw new LifelineError('not-found');
         await deps.securityLog.record(trx, { accountId: auth.account.id, type: 'session.revoked', origin: client, details: { sessionId } });
       });
     },
 
-    /** "Überall sonst abmelden": every session but this one. */
-    async revokeOtherSessions(auth: AuthenticatedSession, client: ClientInfo): Promise<number> {
+    async revokeOtherSessions(auth, client) {
       return inTransaction(database, async (trx) => {
         const count = await sessions.revokeAll(trx, auth.account.id, auth.session.id);
         const locale = localeOf(auth.account);
@@ -211,10 +232,8 @@ export function createSignInService(deps: {
       });
     },
 
-    listSessions(auth: AuthenticatedSession): Promise<SessionRow[]> {
+    listSessions(auth) {
       return sessions.list(auth.account.id);
     },
   };
 }
-
-export type SignInService = ReturnType<typeof createSignInService>;

@@ -42,11 +42,12 @@ export function parseEmail(input: string, field = 'email'): { email: string; nor
   return { email: `${trimmed.slice(0, trimmed.lastIndexOf('@'))}@${domain}`, normalized };
 }
 
-/** What confirming the sign-up answers: the address, and whether an earlier use of the link had confirmed it already. */
-export interface SignupConfirmed {
+/** A confirmed login e-mail, as the confirm page answers it. */
+export interface ConfirmedSignup {
   readonly email: string;
-  /** The browser that confirmed becomes the account's first device: its cookie. */
+  /** Set only when this confirmation verified the account: that browser is now its first device. */
   readonly deviceToken?: string;
+  /** The link had confirmed the address before (opened again): nothing changed now. */
   readonly alreadyConfirmed?: true;
 }
 
@@ -56,6 +57,36 @@ export interface SignupConfirmed {
  * the same work (argon2 included) is done and the same 202 given either way; only the mail
  * that goes out differs, and it goes to the address's owner.
  */
+export interface SignupService {
+  /**
+   * - new address: an unconfirmed account and a confirmation link;
+   * - unconfirmed address: its password and language are replaced and a fresh link sent (the
+   *   old one dies), which closes the pre-registration takeover;
+   * - confirmed address: nothing changes; its owner is told (at most once an hour).
+   */
+  signup(input: SignupInput): Promise<void>;
+
+  /**
+   * Confirms the login e-mail with the link's token (a POST from the link's page: a GET never
+   * confirms, so mail scanners that open links change nothing). The link alone confirms, but
+   * the browser that confirmed becomes the account's first device (its device cookie, returned
+   * as `deviceToken`): whoever signed up with someone else's address and then signs in from his
+   * own browser is on a new device — the owner hears of it with "Das war ich nicht", and his
+   * recovery changes wait 72 hours (pre-registration gains him nothing the owner cannot undo).
+   */
+  confirm(token: string, origin: RequestOrigin, deviceToken: string | undefined): Promise<ConfirmedSignup>;
+
+  /**
+   * Sends the confirmation link again ("Link erneut senden"). Neutral: nothing is said about
+   * whether the address has an unconfirmed account; only such an account gets a new link.
+   */
+  resend(email: string): Promise<void>;
+
+  /** Housekeeping: unconfirmed sign-ups older than 7 days are deleted; answers how many. */
+  purgeUnverified(): Promise<number>;
+}
+
+/** Builds the sign-up service (see {@link SignupService}). */
 export function createSignupService(deps: {
   database: Database;
   clock: Clock;
@@ -70,7 +101,7 @@ export function createSignupService(deps: {
   devices: Pick<DeviceRegistry, 'remember'>;
   logger: Logger;
   config: { readonly appName: string };
-}) {
+}): SignupService {
   const { database, clock, accounts } = deps;
 
   /** Whether another confirmation mail may go to this address this hour (neutral limit). */
@@ -152,7 +183,7 @@ export function createSignupService(deps: {
    * for). Only the whole link tells, and only while the account's address is still the one it
    * confirmed; any other failure stays what it was.
    */
-  async function alreadyConfirmed(token: string, error: unknown): Promise<SignupConfirmed> {
+  async function alreadyConfirmed(token: string, error: unknown): Promise<ConfirmedSignup> {
     const used = await deps.verification.usedLink({ purpose: 'login-email-verification', token });
     const account = used ? await accounts.findById(database.db, used.accountId) : undefined;
     if (!used || !account || account.email_verified_at === null || account.email_normalized !== used.target) throw error;
@@ -160,13 +191,7 @@ export function createSignupService(deps: {
   }
 
   return {
-    /**
-     * - new address: an unconfirmed account and a confirmation link;
-     * - unconfirmed address: its password and language are replaced and a fresh link sent (the
-     *   old one dies), which closes the pre-registration takeover;
-     * - confirmed address: nothing changes; its owner is told (at most once an hour).
-     */
-    async signup(input: SignupInput): Promise<void> {
+    async signup(input) {
       const { email, normalized } = parseEmail(input.email);
       // Stored with the account and used for every notice: refused like in the preferences.
       if (!isTimeZone(input.timeZone)) throw new LifelineError('invalid-time-zone');
@@ -185,17 +210,9 @@ export function createSignupService(deps: {
       }
     },
 
-    /**
-     * Confirms the login e-mail with the link's token (a POST from the link's page: a GET never
-     * confirms, so mail scanners that open links change nothing). The link alone confirms, but
-     * the browser that confirmed becomes the account's first device (its device cookie, returned
-     * as `deviceToken`): whoever signed up with someone else's address and then signs in from his
-     * own browser is on a new device — the owner hears of it with "Das war ich nicht", and his
-     * recovery changes wait 72 hours (pre-registration gains him nothing the owner cannot undo).
-     */
-    async confirm(token: string, origin: RequestOrigin, deviceToken: string | undefined): Promise<SignupConfirmed> {
+    async confirm(token, origin, deviceToken) {
       return deps.verification
-        .redeemLink({ purpose: 'login-email-verification', token }, async (trx, secret) => {
+        .redeemLink<ConfirmedSignup>({ purpose: 'login-email-verification', token }, async (trx, secret) => {
           const now = clock.now();
           const account = await accounts.findById(trx, secret.accountId);
           // The address the link was sent to must still be the account's (a later sign-up replaced it otherwise).
@@ -213,11 +230,7 @@ export function createSignupService(deps: {
         .catch((error: unknown) => alreadyConfirmed(token, error));
     },
 
-    /**
-     * Sends the confirmation link again ("Link erneut senden"). Neutral: nothing is said about
-     * whether the address has an unconfirmed account; only such an account gets a new link.
-     */
-    async resend(emailInput: string): Promise<void> {
+    async resend(emailInput) {
       const { normalized } = parseEmail(emailInput);
       await inTransaction(database, async (trx) => {
         const account = await accounts.findByEmail(trx, normalized);
@@ -228,11 +241,8 @@ export function createSignupService(deps: {
       });
     },
 
-    /** Housekeeping: unconfirmed sign-ups older than 7 days are deleted. */
-    purgeUnverified(): Promise<number> {
+    purgeUnverified() {
       return accounts.deleteUnverifiedBefore(database.db, clock.now() - UNVERIFIED_ACCOUNT_LIFETIME_MS);
     },
   };
 }
-
-export type SignupService = ReturnType<typeof createSignupService>;

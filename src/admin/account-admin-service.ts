@@ -10,11 +10,11 @@ import { formatEventTime } from '../notifications/event-details.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { AccountRepository } from '../accounts/account-repository.js';
-import type { AccountDeletionService } from '../actions/account-deletion.js';
+import type { AccountDeletionService } from '../actions/account-deletion-service.js';
 import type { ClientInfo, SessionService } from '../sessions/session-service.js';
 import type { PasswordResetService } from '../recovery/password-reset/password-reset-service.js';
-import { createRecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
-import { createRecoveryPhoneRepository } from '../recovery/phone/recovery-phone-repository.js';
+import type { RecoveryEmailRepository } from '../recovery/email/recovery-email-repository.js';
+import type { RecoveryPhoneRepository } from '../recovery/phone/recovery-phone-repository.js';
 
 /** A recovery channel as support sees it: whether there is one, never what it is. */
 export type RecoveryChannelState = 'none' | 'pending' | 'active';
@@ -42,20 +42,55 @@ export interface SupportActor {
  * a recovery channel. Support can help a user recover, not take the account over. Every action
  * is in the account's security log (the owner sees "vom Support …") and in a structured log line.
  */
+export interface AccountAdminService {
+  /**
+   * Accounts with this login e-mail (none or one: the normalised address is unique). A malformed
+   * address finds none. Reading personal data is logged like every other support action.
+   */
+  findByEmail(email: string, actor: SupportActor): Promise<AdminAccountView[]>;
+
+  /** One account by its id, or 404 (an unknown id and a malformed one alike); the read is logged. */
+  get(accountId: string, actor: SupportActor): Promise<AdminAccountView>;
+
+  /**
+   * Disables the account: every session and host grant ends (logout tokens go out), sign-in
+   * answers 403 account-disabled, the owner is told. Disabling a disabled account changes
+   * nothing and tells no one again (answers false).
+   */
+  disable(accountId: string, actor: SupportActor): Promise<boolean>;
+
+  /** Enables a disabled account (the owner is told); an enabled one stays as it is (false). */
+  enable(accountId: string, actor: SupportActor): Promise<boolean>;
+
+  /** Ends every session and host grant of the account (the owner must sign in again); answers how many sessions ended. */
+  revokeSessions(accountId: string, actor: SupportActor): Promise<number>;
+
+  /**
+   * Sends the forgot-password code and link to the login e-mail (never to support: the answer
+   * holds neither). The password keeps working until the owner sets a new one.
+   */
+  sendPasswordReset(accountId: string, actor: SupportActor): Promise<void>;
+
+  /** Deletes the account at once (no grace period): sessions and grants end, the addresses are told, `account.deleted` goes to the hosts. */
+  delete(accountId: string, actor: SupportActor): Promise<void>;
+}
+
+/** Builds the back office (see {@link AccountAdminService}). */
 export function createAccountAdminService(deps: {
   database: Database;
   clock: Clock;
   accounts: AccountRepository;
+  /** Read for the view's channel states only (whether there is one, never what it is). */
+  recoveryEmails: Pick<RecoveryEmailRepository, 'rows'>;
+  recoveryPhones: Pick<RecoveryPhoneRepository, 'rows'>;
   sessions: Pick<SessionService, 'revokeAll'>;
   notifier: Notifier;
   securityLog: SecurityLog;
   passwordReset: Pick<PasswordResetService, 'requestForSupport'>;
   deletion: Pick<AccountDeletionService, 'deleteNow'>;
   logger: Logger;
-}) {
-  const { database, clock, logger } = deps;
-  const recoveryEmails = createRecoveryEmailRepository();
-  const recoveryPhones = createRecoveryPhoneRepository();
+}): AccountAdminService {
+  const { database, clock, logger, recoveryEmails, recoveryPhones } = deps;
   const lock = database.dialect === 'postgres';
 
   async function view(db: Executor, account: AccountRow): Promise<AdminAccountView> {
@@ -101,30 +136,21 @@ export function createAccountAdminService(deps: {
   }
 
   return {
-    /**
-     * Accounts with this login e-mail (none or one: the normalised address is unique). A malformed
-     * address finds none. Reading personal data is logged like every other support action.
-     */
-    async findByEmail(email: string, actor: SupportActor): Promise<AdminAccountView[]> {
+    async findByEmail(email, actor) {
       const normalised = normaliseEmail(email);
       const account = normalised === undefined ? undefined : await deps.accounts.findByEmail(database.db, normalised);
       logger.info({ event: 'admin.account_searched', found: account?.id ?? null, actor: actor.name, ip: actor.client.ip }, 'support: admin.account_searched');
       return account ? [await view(database.db, account)] : [];
     },
 
-    async get(accountId: string, actor: SupportActor): Promise<AdminAccountView> {
+    async get(accountId, actor) {
       const account = await deps.accounts.findById(database.db, accountId);
       if (!account) throw new LifelineError('not-found');
       audit('admin.account_read', accountId, actor);
       return view(database.db, account);
     },
 
-    /**
-     * Disables the account: every session and host grant ends (logout tokens go out), sign-in
-     * answers 403 account-disabled, the owner is told. Disabling a disabled account changes
-     * nothing and tells no one again (answers false).
-     */
-    async disable(accountId: string, actor: SupportActor): Promise<boolean> {
+    async disable(accountId, actor) {
       const changed = await inTransaction(database, async (trx) => {
         const account = await locked(trx, accountId);
         if (account.disabled_at !== null) return false;
@@ -137,8 +163,7 @@ export function createAccountAdminService(deps: {
       return changed;
     },
 
-    /** Enables a disabled account (the owner is told); an enabled one stays as it is (false). */
-    async enable(accountId: string, actor: SupportActor): Promise<boolean> {
+    async enable(accountId, actor) {
       const changed = await inTransaction(database, async (trx) => {
         const account = await locked(trx, accountId);
         if (account.disabled_at === null) return false;
@@ -150,8 +175,7 @@ export function createAccountAdminService(deps: {
       return changed;
     },
 
-    /** Ends every session and host grant of the account (the owner must sign in again). */
-    async revokeSessions(accountId: string, actor: SupportActor): Promise<number> {
+    async revokeSessions(accountId, actor) {
       const ended = await inTransaction(database, async (trx) => {
         const account = await locked(trx, accountId);
         const count = await deps.sessions.revokeAll(trx, account.id);
@@ -162,11 +186,7 @@ export function createAccountAdminService(deps: {
       return ended;
     },
 
-    /**
-     * Sends the forgot-password code and link to the login e-mail (never to support: the answer
-     * holds neither). The password keeps working until the owner sets a new one.
-     */
-    async sendPasswordReset(accountId: string, actor: SupportActor): Promise<void> {
+    async sendPasswordReset(accountId, actor) {
       const account = await deps.accounts.findById(database.db, accountId);
       if (!account) throw new LifelineError('not-found');
       if (account.email_verified_at === null) throw new LifelineError('email-not-verified');
@@ -175,8 +195,7 @@ export function createAccountAdminService(deps: {
       audit('admin.password_reset_sent', accountId, actor);
     },
 
-    /** Deletes the account at once (no grace period): sessions and grants end, the addresses are told, `account.deleted` goes to the hosts. */
-    async delete(accountId: string, actor: SupportActor): Promise<void> {
+    async delete(accountId, actor) {
       await inTransaction(database, async (trx) => {
         const account = await locked(trx, accountId);
         await deps.sessions.revokeAll(trx, account.id);
@@ -186,5 +205,3 @@ export function createAccountAdminService(deps: {
     },
   };
 }
-
-export type AccountAdminService = ReturnType<typeof createAccountAdminService>;

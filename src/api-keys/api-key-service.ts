@@ -44,6 +44,12 @@ export interface ApiKeySummary {
   readonly scopes: readonly ApiKeyScope[];
 }
 
+/** A key just made: the key in plain text (`llk_<id>.<secret>`, shown this once and never stored) and its summary. */
+export interface CreatedApiKey {
+  readonly key: string;
+  readonly apiKey: ApiKeySummary;
+}
+
 /** The host application an API key belongs to, as a request's caller. */
 export interface ApiKeyCaller {
   readonly id: string;
@@ -65,16 +71,34 @@ const summary = (row: ApiKeyRow): ApiKeySummary => ({
  * only the keyed hash of its secret half is stored (HMAC-SHA-256 under SECRET_KEY, like every
  * secret: a leaked database gives no usable key). Keys are sent as `Authorization: Bearer`.
  */
-export function createApiKeyService(deps: { database: Database; clock: Clock; keys: KeyRing; repository: ApiKeyRepository }) {
+export interface ApiKeyService {
+  /**
+   * A new key under a new name with the given scopes (default: `verifications`); the answer
+   * holds the key in plain text, the only time it exists. Unknown or no scopes: validation-failed;
+   * a name used before (revoked keys' too): api-key-name-taken.
+   */
+  create(name: string, scopes?: readonly string[]): Promise<CreatedApiKey>;
+
+  /** Every key, live and revoked, for `lifeline api-key list` (never a secret or hash). */
+  list(): Promise<ApiKeySummary[]>;
+
+  /** Revokes the live key of this name; answers false when there is none. */
+  revoke(name: string): Promise<boolean>;
+
+  /**
+   * The caller of a `Bearer` key, or undefined for a missing, malformed, unknown, wrong or
+   * revoked one (all alike: 401). A key hashed under a retired SECRET_KEY no longer matches.
+   */
+  authenticate(presented: string | undefined): Promise<ApiKeyCaller | undefined>;
+}
+
+/** Builds the API-key service (see {@link ApiKeyService}). */
+export function createApiKeyService(deps: { database: Database; clock: Clock; keys: KeyRing; repository: ApiKeyRepository }): ApiKeyService {
   const { database, clock, keys, repository } = deps;
   const hashOf = (key: Buffer, id: string, secret: string) => hmacSha256(key, 'api-key', id, secret);
 
   return {
-    /**
-     * A new key under a new name with the given scopes (default: `verifications`); the answer
-     * holds the key in plain text, the only time it exists. Unknown or no scopes: validation-failed.
-     */
-    async create(name: string, scopes: readonly string[] = DEFAULT_API_KEY_SCOPES): Promise<{ key: string; apiKey: ApiKeySummary }> {
+    async create(name, scopes = DEFAULT_API_KEY_SCOPES) {
       if (!API_KEY_NAME_PATTERN.test(name)) throw new LifelineError('validation-failed', { field: 'name' });
       if (scopes.length === 0 || !scopes.every(isApiKeyScope)) throw new LifelineError('validation-failed', { field: 'scopes' });
       const id = randomToken(9);
@@ -100,21 +124,16 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
       return { key: `llk_${id}.${secret}`, apiKey: summary(row) };
     },
 
-    async list(): Promise<ApiKeySummary[]> {
+    async list() {
       const rows = await repository.list(database.db);
       return rows.map(summary);
     },
 
-    /** Revokes the live key of this name; answers false when there is none. */
-    async revoke(name: string): Promise<boolean> {
+    async revoke(name) {
       return repository.revokeByName(database.db, name, clock.now());
     },
 
-    /**
-     * The caller of a `Bearer` key, or undefined for a missing, malformed, unknown, wrong or
-     * revoked one (all alike: 401). A key hashed under a retired SECRET_KEY no longer matches.
-     */
-    async authenticate(presented: string | undefined): Promise<ApiKeyCaller | undefined> {
+    async authenticate(presented) {
       const match = presented === undefined ? null : KEY_PATTERN.exec(presented);
       if (!match?.[1] || !match[2]) return undefined;
       const [, id, secret] = match;
@@ -129,5 +148,3 @@ export function createApiKeyService(deps: { database: Database; clock: Clock; ke
     },
   };
 }
-
-export type ApiKeyService = ReturnType<typeof createApiKeyService>;

@@ -20,6 +20,13 @@ export interface HostEventInput {
   readonly source: { readonly id: string; readonly name: string };
 }
 
+/** A host event as recorded: the security-log row's id (the id `account.secured` names), when, and whether the owner was mailed. */
+export interface RecordedHostEvent {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly notified: boolean;
+}
+
 /** The security-log type of every host event; the host's own type is in `details.hostType`. */
 export const HOST_EVENT_LOG_TYPE = 'host.event';
 
@@ -30,6 +37,16 @@ export const HOST_EVENT_LOG_TYPE = 'host.event';
  * (`account.secured` with this event's id). The request's address is the host's server, not the
  * user's, so no IP or device is recorded for it.
  */
+export interface HostEventService {
+  /**
+   * Records the host's event in the account's security log, within the key's and the account's
+   * limits; with `notify` the owner is mailed with "Das war ich nicht". An unknown or unconfirmed
+   * account is 404 alike (an unconfirmed account is nobody's yet).
+   */
+  record(input: HostEventInput): Promise<RecordedHostEvent>;
+}
+
+/** Builds the host events (see {@link HostEventService}). */
 export function createHostEventService(deps: {
   database: Database;
   clock: Clock;
@@ -37,10 +54,10 @@ export function createHostEventService(deps: {
   notifier: Notifier;
   securityLog: SecurityLog;
   rateLimits: RateLimits;
-}) {
+}): HostEventService {
   const { database, clock } = deps;
   return {
-    async record(input: HostEventInput): Promise<{ id: string; createdAt: number; notified: boolean }> {
+    async record(input) {
       await deps.rateLimits.enforce('host-event-key', input.source.id);
       const account = await deps.accounts.findById(database.db, input.accountId);
       // An unconfirmed account is nobody's yet: the same 404 as an unknown one.
@@ -73,5 +90,3 @@ export function createHostEventService(deps: {
     },
   };
 }
-
-export type HostEventService = ReturnType<typeof createHostEventService>;

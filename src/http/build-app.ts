@@ -52,9 +52,9 @@ import type { AccountAdminService } from '../admin/account-admin-service.js';
 import { registerHostEventRoutes } from './routes/host-event-routes.js';
 import type { HostEventService } from '../host-events/host-event-service.js';
 import { registerAccountVerificationRoutes } from './routes/account-verification-routes.js';
-import type { AccountDeletionService } from '../actions/account-deletion.js';
-import type { LoginEmailChangeService } from '../actions/login-email-change.js';
-import type { ChannelHold } from '../recovery/hold/channel-hold.js';
+import type { AccountDeletionService } from '../actions/account-deletion-service.js';
+import type { LoginEmailChangeService } from '../actions/login-email-change-service.js';
+import type { ChannelHoldService } from '../recovery/hold/channel-hold-service.js';
 import { registerApiKeyAuth } from './plugins/api-key-auth.js';
 import type { ApiKeyService } from '../api-keys/api-key-service.js';
 import type { ActionVerificationService } from '../actions/action-verification-service.js';
@@ -86,7 +86,7 @@ export interface AppDeps {
   readonly actionVerification: ActionVerificationService;
   readonly accountDeletion: AccountDeletionService;
   readonly loginEmailChange: LoginEmailChangeService;
-  readonly channelHold: ChannelHold;
+  readonly channelHold: ChannelHoldService;
   readonly geoIp: GeoIp;
   readonly database: Database;
   /** The OpenID Connect provider at /oidc (docs/oidc.md). */

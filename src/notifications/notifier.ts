@@ -95,6 +95,7 @@ export interface NotifyInput {
   readonly at?: number;
 }
 
+/** What a notification left behind: one outbox row per recipient, and the security-log row (null when the kind records none). */
 export interface NotifyResult {
   readonly messageIds: readonly string[];
   readonly securityEventId: string | null;
@@ -132,11 +133,22 @@ async function resolveRecipients(repository: RecipientRepository, trx: Executor,
  * looks the kind up in the catalogue, resolves its recipients, renders each message in the
  * recipient's language and enqueues it in the outbox. Nothing is sent here.
  */
-export function createNotifier(deps: NotifierDeps) {
+export interface Notifier {
+  /**
+   * Records the kind's security-log event (first: an undo link is bound to it), then renders one
+   * message per recipient — with its own "Das war ich nicht" link where its role allows one — and
+   * enqueues each in the caller's transaction, so nothing goes out unless the change commits.
+   * Answers the outbox rows' ids and the event's id (null when the kind records none).
+   */
+  notify(trx: Executor, input: NotifyInput): Promise<NotifyResult>;
+}
+
+/** Builds the notifier (see {@link Notifier}). */
+export function createNotifier(deps: NotifierDeps): Notifier {
   const catalogue: MessageCatalogue = deps.catalogue ?? messageCatalogue;
 
   return {
-    async notify(trx: Executor, input: NotifyInput): Promise<NotifyResult> {
+    async notify(trx, input) {
       const definition = catalogue[input.kind];
       if (!definition) throw new Error(`unknown message kind ${input.kind}`);
       const now = input.at ?? deps.clock.now();
@@ -206,5 +218,3 @@ export function createNotifier(deps: NotifierDeps) {
     },
   };
 }
-
-export type Notifier = ReturnType<typeof createNotifier>;

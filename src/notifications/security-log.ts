@@ -58,19 +58,40 @@ function parseDetails(text: string | null): Record<string, string | number | boo
  * transaction with the change they record, read newest first in pages, and deleted after
  * SECURITY_LOG_DAYS by the worker.
  */
-export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogRepository }) {
+export interface SecurityLog {
+  /**
+   * Registers what else happens, in the same transaction, when a row is recorded: the host's
+   * webhooks (webhooks/). Registered by the composition root, so the log need not know them.
+   */
+  whenRecorded(listener: SecurityEventListener): void;
+
+  /**
+   * Writes one row in the caller's transaction (so it commits or rolls back with the change it
+   * records), runs the listeners, and answers the row's id (an undo link is bound to it).
+   */
+  record(trx: Executor, event: SecurityEventInput): Promise<string>;
+
+  /**
+   * One page of the last 90 days, newest first, without the steps of a change (contract/security-event-types.ts `stepEventTypes`). Keyset pagination on (created_at, id): stable
+   * while new rows arrive, and a forged cursor can only move within the account's own rows.
+   * `placeOf` names the approximate place of an IP (GEOIP_DB); a malformed cursor is validation-failed.
+   */
+  page(db: Executor, accountId: string, cursor: string | undefined, placeOf?: (ip: string | null) => string | undefined): Promise<SecurityLogPage>;
+
+  /** Housekeeping: rows older than `retentionDays` go (SECURITY_LOG_DAYS); answers how many. */
+  prune(db: Executor, retentionDays: number): Promise<number>;
+}
+
+/** Builds the security log (see {@link SecurityLog}). */
+export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogRepository }): SecurityLog {
   const { repository } = deps;
   const listeners: SecurityEventListener[] = [];
   return {
-    /**
-     * Registers what else happens, in the same transaction, when a row is recorded: the host's
-     * webhooks (webhooks/). Registered by the composition root, so the log need not know them.
-     */
-    whenRecorded(listener: SecurityEventListener): void {
+    whenRecorded(listener) {
       listeners.push(listener);
     },
 
-    async record(trx: Executor, event: SecurityEventInput): Promise<string> {
+    async record(trx, event) {
       const id = newId();
       const at = deps.clock.now();
       await repository.insert(trx, {
@@ -86,16 +107,7 @@ export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogR
       return id;
     },
 
-    /**
-     * One page of the last 90 days, newest first, without the steps of a change (contract/security-event-types.ts `stepEventTypes`). Keyset pagination on (created_at, id): stable
-     * while new rows arrive, and a forged cursor can only move within the account's own rows.
-     */
-    async page(
-      db: Executor,
-      accountId: string,
-      cursor: string | undefined,
-      placeOf: (ip: string | null) => string | undefined = () => undefined,
-    ): Promise<SecurityLogPage> {
+    async page(db, accountId, cursor, placeOf = () => undefined) {
       const after = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && after === undefined) throw new LifelineError('validation-failed', { field: 'cursor' });
       const since = deps.clock.now() - SECURITY_LOG_VISIBLE_DAYS * DAY;
@@ -122,11 +134,8 @@ export function createSecurityLog(deps: { clock: Clock; repository: SecurityLogR
       };
     },
 
-    /** Housekeeping: rows older than `retentionDays` go (SECURITY_LOG_DAYS). */
-    async prune(db: Executor, retentionDays: number): Promise<number> {
+    async prune(db, retentionDays) {
       return repository.deleteOlderThan(db, deps.clock.now() - retentionDays * DAY);
     },
   };
 }
-
-export type SecurityLog = ReturnType<typeof createSecurityLog>;

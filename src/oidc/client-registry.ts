@@ -5,7 +5,7 @@ import { seal, unseal } from '../core/sealing.js';
 import type { Database, Executor } from '../db/database.js';
 import type { OidcClientRow } from '../db/tables.js';
 import { isLoopbackUrl } from '../security/client-address.js';
-import { createClientRepository } from './client-repository.js';
+import type { ClientRepository } from './client-repository.js';
 
 export interface NewClient {
   readonly name: string;
@@ -47,6 +47,18 @@ export interface StoredClientMetadata {
 export type ProviderClientMetadata = StoredClientMetadata & { client_secret?: string; first_party: boolean };
 
 type ClientRowForProvider = Pick<OidcClientRow, 'id' | 'metadata' | 'secret_sealed' | 'first_party'>;
+
+/** A client just registered: its id, and its secret (confidential clients only), shown this once. */
+export interface CreatedClient {
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+}
+
+/** Where a client hears of a logout (its back-channel logout URI). */
+export interface BackchannelTarget {
+  readonly clientId: string;
+  readonly uri: string;
+}
 
 /** The client's wrong input, named for the operator (the CLI prints it and exits 2). */
 export class ClientInputError extends Error {
@@ -92,10 +104,41 @@ export function checkClientUri(value: string, options: { option: string; product
  * They live in the database, so a client created or revoked takes effect in every running
  * server at once: oidc-provider asks for the client on every request that names it.
  */
-export function createClientRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean }) {
-  const { database, keys, clock, production } = deps;
-  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
-  const repository = createClientRepository();
+export interface ClientRegistry {
+  /**
+   * Registers a client after checking its name and URIs ({@link checkClientUri}; a wrong one is a
+   * ClientInputError for the CLI to print); the secret (confidential clients only) is returned once.
+   */
+  create(input: NewClient): Promise<CreatedClient>;
+
+  /** Every client, revoked ones too, for `lifeline client list` (never a secret). */
+  list(): Promise<ClientListing[]>;
+
+  /** Revokes a client: it can neither authorize nor use a token any more (its tokens and grants go). False when unknown. */
+  revoke(clientId: string): Promise<boolean>;
+
+  /** A live client's metadata with its secret, as oidc-provider's adapter returns it. */
+  metadataFor(clientId: string): Promise<ProviderClientMetadata | undefined>;
+
+  /**
+   * The same, read-only, from a live client's row read elsewhere (introspection reads it with
+   * the token); one object per unchanged row, so callers may key their own caches on it.
+   */
+  readOnlyMetadata(row: ClientRowForProvider): Readonly<ProviderClientMetadata> | undefined;
+
+  /** Back-channel logout URIs of these clients (live ones with a URI only), in the caller's transaction (SQLite has one connection). */
+  backchannelTargets(trx: Executor, clientIds: readonly string[]): Promise<BackchannelTarget[]>;
+}
+
+/** Builds the client registry (see {@link ClientRegistry}). */
+export function createClientRegistry(deps: {
+  database: Database;
+  keys: KeyRing;
+  clock: Clock;
+  production: boolean;
+  repository: ClientRepository;
+}): ClientRegistry {
+  const { database, keys, clock, production, repository } = deps;
 
   // Opened secrets by their sealed text: the row is still read on every request (a revoked client
   // is refused at once), only the decryption is not repeated. A new secret is new sealed text.
@@ -153,8 +196,7 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
   }
 
   return {
-    /** Registers a client; the secret (confidential clients only) is returned once. */
-    async create(input: NewClient): Promise<{ clientId: string; clientSecret: string | undefined }> {
+    async create(input) {
       const name = input.name.trim();
       if (!NAME.test(name)) throw new ClientInputError('NAME: 1–64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit');
       const isPublic = input.public === true;
@@ -204,33 +246,26 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
       return { clientId, clientSecret };
     },
 
-    async list(): Promise<ClientListing[]> {
+    async list() {
       const rows = await repository.list(database.db);
       return rows.map(listing);
     },
 
-    /** Revokes a client: it can neither authorize nor use a token any more. False when unknown. */
-    async revoke(clientId: string): Promise<boolean> {
+    async revoke(clientId) {
       if (!(await repository.revoke(database.db, clientId, clock.now()))) return false;
       // Its tokens and grants go with it: nothing it was given keeps working.
       await repository.deletePayloadsOf(database.db, clientId);
       return true;
     },
 
-    /** A live client's metadata with its secret, as oidc-provider's adapter returns it. */
-    async metadataFor(clientId: string): Promise<ProviderClientMetadata | undefined> {
+    async metadataFor(clientId) {
       const row = await repository.live(database.db, clientId);
       return row ? readMetadata(row) : undefined;
     },
 
-    /**
-     * The same, read-only, from a live client's row read elsewhere (introspection reads it with
-     * the token); one object per unchanged row, so callers may key their own caches on it.
-     */
     readOnlyMetadata,
 
-    /** Back-channel logout URIs of these clients (live ones with a URI only), in the caller's transaction (SQLite has one connection). */
-    async backchannelTargets(trx: Executor, clientIds: readonly string[]): Promise<{ clientId: string; uri: string }[]> {
+    async backchannelTargets(trx, clientIds) {
       if (clientIds.length === 0) return [];
       const rows = await repository.liveMetadata(trx, clientIds);
       return rows.flatMap((row) => {
@@ -240,5 +275,3 @@ export function createClientRegistry(deps: { database: Database; keys: KeyRing; 
     },
   };
 }
-
-export type ClientRegistry = ReturnType<typeof createClientRegistry>;

@@ -1,5 +1,5 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { createAccountRepository } from '../accounts/account-repository.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../core/clock.js';
 import { hmacSha256 } from '../core/hashing.js';
@@ -33,6 +33,8 @@ export interface OidcProviderDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sessions: Pick<SessionService, 'authenticate'>;
+  /** Reads the signed-in account for the claims (sub, email, email_verified). */
+  readonly accounts: Pick<AccountRepository, 'findById'>;
   readonly payloads: PayloadStore;
   readonly clients: ClientRegistry;
   readonly backchannel: BackchannelLogouts;
@@ -62,9 +64,7 @@ function cookieKeys(config: Config): string[] {
  * yields a code.
  */
 export function createOidcProvider(deps: OidcProviderDeps, signingKeys: readonly SigningJwk[]): Provider {
-  const { config, database } = deps;
-  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
-  const accounts = createAccountRepository();
+  const { config, database, accounts } = deps;
   const issuer = `${config.http.publicUrl}${OIDC_MOUNT_PATH}`;
 
   const policy = interactionPolicy.base();

@@ -7,11 +7,14 @@ import type { Database, Executor } from '../db/database.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Outbox } from '../delivery/outbox/outbox.js';
 import type { SessionService } from '../sessions/session-service.js';
+import type { AccountRepository } from '../accounts/account-repository.js';
 import { createBackchannelLogoutChannel, createBackchannelLogouts, createLogoutTokenSigner } from './backchannel-logout.js';
 import { createClientRegistry } from './client-registry.js';
+import type { ClientRepository } from './client-repository.js';
 import { createIntrospection } from './introspection.js';
 import { createOidcProvider, OIDC_MOUNT_PATH, type OidcPages } from './oidc-provider.js';
 import { createPayloadStore } from './payload-store.js';
+import type { SigningKeyRepository } from './signing-key-repository.js';
 import { createSigningKeys } from './signing-keys.js';
 
 export interface OidcDeps {
@@ -22,6 +25,12 @@ export interface OidcDeps {
   readonly pages: OidcPages;
   readonly outbox: Outbox;
   readonly sessions: SessionService;
+  /** The repositories the provider's parts read and write, created once in services.ts. */
+  readonly repositories: {
+    readonly accounts: Pick<AccountRepository, 'findById'>;
+    readonly clients: ClientRepository;
+    readonly signingKeys: SigningKeyRepository;
+  };
   readonly sessionCookieName: string;
   /** Ends a Lifeline session by its cookie token if it is this account's (RP-initiated logout confirmed). */
   readonly signOut: (sessionToken: string, client: { ip: string; userAgent: string | null }, accountId: string) => Promise<boolean>;
@@ -40,8 +49,9 @@ const KEY_CHECK_INTERVAL_MS = MINUTE;
 export function createOidc(deps: OidcDeps) {
   const { config, database, clock, logger } = deps;
   const issuer = `${config.http.publicUrl}${OIDC_MOUNT_PATH}`;
-  const signingKeys = createSigningKeys({ database, keys: config.keys, clock });
-  const clients = createClientRegistry({ database, keys: config.keys, clock, production: config.isProduction });
+  const { repositories } = deps;
+  const signingKeys = createSigningKeys({ database, keys: config.keys, clock, repository: repositories.signingKeys });
+  const clients = createClientRegistry({ database, keys: config.keys, clock, production: config.isProduction, repository: repositories.clients });
   const payloads = createPayloadStore({ database, clock, clients });
   const backchannel = createBackchannelLogouts({ outbox: deps.outbox, clients });
   const channel = createBackchannelLogoutChannel({
@@ -72,7 +82,7 @@ export function createOidc(deps: OidcDeps) {
       return current.provider;
     }
     if (loaded.keys.length === 0) throw new Error('no readable OpenID Connect signing key (run: lifeline oidc-keys rotate)');
-    const provider = createOidcProvider({ ...deps, payloads, clients, backchannel }, loaded.keys);
+    const provider = createOidcProvider({ ...deps, accounts: repositories.accounts, payloads, clients, backchannel }, loaded.keys);
     if (current) logger.info({ event: 'oidc.keys_reloaded', kids: loaded.fingerprint }, 'signing keys changed; provider reloaded');
     current = { provider, fingerprint: loaded.fingerprint, checkedAt: clock.now() };
     return provider;

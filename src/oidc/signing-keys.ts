@@ -5,7 +5,7 @@ import type { KeyRing } from '../core/keyring.js';
 import { randomToken } from '../core/random.js';
 import { seal, unseal } from '../core/sealing.js';
 import type { Database } from '../db/database.js';
-import { createSigningKeyRepository } from './signing-key-repository.js';
+import type { SigningKeyRepository } from './signing-key-repository.js';
 
 /** A private signing key as oidc-provider and jose take it. */
 export interface SigningJwk extends JsonWebKey {
@@ -23,6 +23,16 @@ export interface SigningKeyInfo {
   /** Whether this key signs now (the others are published for tokens they signed earlier). */
   readonly signing: boolean;
 }
+
+/** The published keys an instance can read, the signing one first; the unreadable ones' kids; and a fingerprint that changes with the set. */
+export interface LoadedSigningKeys {
+  readonly keys: SigningJwk[];
+  readonly unreadable: string[];
+  readonly fingerprint: string;
+}
+
+/** How `retire` ended: done, no such published key, the signing key itself, or too soon after a rotation. */
+export type SigningKeyRetirement = 'retired' | 'unknown' | 'signing' | 'too-soon';
 
 /**
  * A new key is published this long before it signs (docs/operations.md "Signing keys"): every
@@ -46,10 +56,33 @@ function makeKey(): SigningJwk {
  * start makes one; `lifeline oidc-keys rotate` adds the next, which signs once it has been
  * published for {@link PUBLISH_BEFORE_SIGNING_MS}; `retire` stops publishing an old one.
  */
-export function createSigningKeys(deps: { database: Database; keys: KeyRing; clock: Clock }) {
-  const { database, keys, clock } = deps;
-  // Built here rather than injected: the OIDC module (oidc-service.ts) makes its own parts.
-  const repository = createSigningKeyRepository();
+export interface SigningKeys {
+  /** Makes the first key unless one exists; two instances starting together make one. */
+  ensure(): Promise<void>;
+
+  /**
+   * The published keys, the signing one first (oidc-provider signs with the first key of an
+   * algorithm). A key that no longer opens (its SECRET_KEY retired) is left out and reported.
+   */
+  load(): Promise<LoadedSigningKeys>;
+
+  /** Every key, retired ones too, with which one signs now (`lifeline oidc-keys list`). */
+  list(): Promise<SigningKeyInfo[]>;
+
+  /** Adds the next key; it is published at once and signs after the publishing lead. */
+  rotate(): Promise<SigningKeyInfo>;
+
+  /**
+   * Stops publishing a key (tokens it signed no longer verify). Never the signing key, and not
+   * before the signing key has signed for an hour (the ID token lifetime): until then hosts
+   * still verify tokens the old key signed.
+   */
+  retire(kid: string): Promise<SigningKeyRetirement>;
+}
+
+/** Builds the signing keys (see {@link SigningKeys}). */
+export function createSigningKeys(deps: { database: Database; keys: KeyRing; clock: Clock; repository: SigningKeyRepository }): SigningKeys {
+  const { database, keys, clock, repository } = deps;
 
   async function insert(generation: number): Promise<boolean> {
     const jwk = makeKey();
@@ -75,17 +108,12 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
   }
 
   return {
-    /** Makes the first key unless one exists; two instances starting together make one. */
-    async ensure(): Promise<void> {
+    async ensure() {
       if (await repository.anyPublished(database.db)) return;
       await insert((await repository.newestGeneration(database.db)) + 1);
     },
 
-    /**
-     * The published keys, the signing one first (oidc-provider signs with the first key of an
-     * algorithm). A key that no longer opens (its SECRET_KEY retired) is left out and reported.
-     */
-    async load(): Promise<{ keys: SigningJwk[]; unreadable: string[]; fingerprint: string }> {
+    async load() {
       const published = (await rows()).filter((row) => row.retired_at === null);
       const readable: { generation: number; created_at: number; jwk: SigningJwk }[] = [];
       const unreadable: string[] = [];
@@ -101,7 +129,7 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
       return { keys: ordered, unreadable, fingerprint: ordered.map((k) => k.kid).join(',') };
     },
 
-    async list(): Promise<SigningKeyInfo[]> {
+    async list() {
       const all = await rows();
       const signing = signingGeneration(all.filter((row) => row.retired_at === null));
       return all.map((row) => ({
@@ -114,8 +142,7 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
       }));
     },
 
-    /** Adds the next key; it is published at once and signs after the publishing lead. */
-    async rotate(): Promise<SigningKeyInfo> {
+    async rotate() {
       for (;;) {
         const generation = (await repository.newestGeneration(database.db)) + 1;
         if (await insert(generation)) {
@@ -125,12 +152,7 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
       }
     },
 
-    /**
-     * Stops publishing a key (tokens it signed no longer verify). Never the signing key, and not
-     * before the signing key has signed for an hour (the ID token lifetime): until then hosts
-     * still verify tokens the old key signed.
-     */
-    async retire(kid: string): Promise<'retired' | 'unknown' | 'signing' | 'too-soon'> {
+    async retire(kid) {
       const all = await this.list();
       const info = all.find((k) => k.kid === kid && k.retiredAt === null);
       if (!info) return 'unknown';
@@ -142,5 +164,3 @@ export function createSigningKeys(deps: { database: Database; keys: KeyRing; clo
     },
   };
 }
-
-export type SigningKeys = ReturnType<typeof createSigningKeys>;

@@ -12,6 +12,7 @@ import { inTransaction } from '../db/transaction.js';
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../../test/helpers/test-database.js';
 import { purposePolicies, secretPurposes, type SecretPurpose } from './purposes.js';
 import { createOneTimeSecretService, type ApplyRedeemed, type RedeemedSecret, type OneTimeSecretService } from './one-time-secret-service.js';
+import { createOneTimeSecretRepository } from './one-time-secret-repository.js';
 import { CodeRejected, type CodeRefusal } from './secret-refusals.js';
 
 // Wrap (not replace) constantTimeEqual, so a test can see that the service compares through it
@@ -91,7 +92,9 @@ for (const dialect of dialectsUnderTest()) {
     let clock: ManualClock;
     let service: OneTimeSecretService;
 
-    const serviceWith = (keys: KeyRing) => createOneTimeSecretService({ database, clock, keys, config: CONFIG });
+    // As services.ts wires it: the secrets read for a redemption are row-locked on PostgreSQL.
+    const serviceWith = (keys: KeyRing) =>
+      createOneTimeSecretService({ database, clock, keys, config: CONFIG, repository: createOneTimeSecretRepository({ lockRows: dialect === 'postgres' }) });
 
     beforeAll(async () => {
       testDb = await createTestDatabase(dialect);

@@ -9,92 +9,20 @@ import type { VerificationSecretRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
 import { purposePolicies, type SecretPurpose } from './purposes.js';
 import { generateSecret, joinLinkToken, normaliseCode, splitLinkToken } from './secret-format.js';
-import { createOneTimeSecretRepository } from './one-time-secret-repository.js';
+import type { OneTimeSecretRepository } from './one-time-secret-repository.js';
 import { CodeRejected, type CodeRefusal } from './secret-refusals.js';
+import type { ApplyRedeemed, IssueSecretInput, IssuedSecret, RedeemCodeInput, RedeemedSecret, RedeemLinkInput } from './secret-types.js';
+
+export type { ApplyRedeemed, IssueSecretInput, IssuedSecret, RedeemCodeInput, RedeemedSecret, RedeemLinkInput } from './secret-types.js';
 
 export interface OneTimeSecretServiceDeps {
   readonly database: Database;
   readonly clock: Clock;
   readonly keys: KeyRing;
   readonly config: { readonly verification: { readonly maxAttempts: number; readonly maxFailuresPerHour: number } };
+  /** The secrets' SQL; made with `lockRows` on PostgreSQL (`createOneTimeSecretRepository({ lockRows: … })`). */
+  readonly repository: OneTimeSecretRepository;
 }
-
-export interface IssueSecretInput {
-  readonly purpose: SecretPurpose;
-  readonly accountId: string;
-  /** The address or number the secret goes to; the secret is bound to it. */
-  readonly target?: string;
-  /** The browser flow a code is bound to (forgot password). */
-  readonly flowId?: string;
-  /** Context the flow needs back on redemption (never a secret). */
-  readonly data?: Readonly<Record<string, unknown>>;
-  /** Overrides the purpose's lifetime (never longer than the purpose allows). */
-  readonly ttlMs?: number;
-  /**
-   * Further purposes whose live secrets this one retires (its own purpose always is), so a
-   * new link or code always replaces the old one.
-   */
-  readonly replaces?: readonly SecretPurpose[];
-  /**
-   * Live secrets of the same purpose stay (each "Das war ich nicht" link belongs to its own
-   * event and recipient); only `replaces` are retired.
-   */
-  readonly coexist?: boolean;
-}
-
-export interface IssuedSecret {
-  readonly id: string;
-  /** What goes into the message: the link token (`id.secret`) or the code. Never stored. */
-  readonly secret: string;
-  readonly expiresAt: number;
-}
-
-/** A secret that was just redeemed: what the flow needs to apply its change. */
-export interface RedeemedSecret {
-  readonly id: string;
-  readonly purpose: SecretPurpose;
-  readonly accountId: string;
-  readonly target: string | null;
-  readonly flowId: string | null;
-  readonly data: Readonly<Record<string, unknown>>;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
-
-export interface RedeemCodeInput {
-  readonly purpose: SecretPurpose;
-  readonly accountId: string;
-  readonly code: string;
-  /**
-   * Required for codes bound to a browser flow: a code from another flow, or redeemed without
-   * its flow, never matches (and a flow id never matches a code issued without one).
-   */
-  readonly flowId?: string;
-  /** Locks what `apply` writes before the secret's row (PostgreSQL lock order, e.g. the flow's record). */
-  readonly lockFirst?: (trx: Executor) => Promise<void>;
-  /**
-   * Counts wrong guesses, and checks the hourly lock, for this scope of the account and purpose
-   * only (see {@link failureKey}): forgot password passes the guessing client, so that a
-   * stranger's wrong codes never lock the owner out of the owner's own flow.
-   */
-  readonly failureScope?: string;
-}
-
-export interface RedeemLinkInput {
-  readonly purpose: SecretPurpose;
-  readonly token: string;
-  /**
-   * Lock the account row before the secret's (PostgreSQL): for an `apply` that touches other
-   * secrets of the account (an undo retires later undo links). Two such redemptions that each
-   * held their own secret first and then wanted the account would deadlock.
-   */
-  readonly lockAccountFirst?: boolean;
-  /** Locks what `apply` writes before the secret's row, knowing the secret's account and flow (read without a lock). */
-  readonly lockFirst?: (trx: Executor, owner: { readonly accountId: string; readonly flowId: string | null }) => Promise<void>;
-}
-
-/** Applies the change a secret authorises, inside the transaction that marks it used. */
-export type ApplyRedeemed<T> = (trx: Executor, secret: RedeemedSecret) => Promise<T>;
 
 /** The error a refused secret answers: a link in the secret service's codes, a code in the API's (secret-refusals.ts). */
 type Refuse = (reason: CodeRefusal, attemptsLeft?: number) => LifelineError;
@@ -129,10 +57,87 @@ export const SECRET_RETENTION_MS = 24 * HOUR;
  * - A wrong guess is committed in its own transaction before the error is thrown: if it
  *   were part of the caller's transaction, the error would roll the count back.
  */
-export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
-  const { database, clock, keys } = deps;
+export interface OneTimeSecretService {
+  /**
+   * Creates a secret in the caller's transaction (so it exists exactly when the message
+   * that carries it is enqueued) and returns it in plain text, once.
+   */
+  issue(trx: Executor, input: IssueSecretInput): Promise<IssuedSecret>;
+
+  /**
+   * Redeems a link token (`id.secret`); the token alone is the proof, so no account is
+   * needed. `apply` runs in the transaction that marks the secret used. A refused link answers
+   * `invalid-or-expired`, `code-incorrect` (`attemptsLeft`) or `code-used-up` (429), or
+   * `too-many-attempts`; its flows map them (asDeadLink).
+   */
+  redeemLink<T>(input: RedeemLinkInput, apply: ApplyRedeemed<T>): Promise<T>;
+
+  /**
+   * Reads a live link without using it (a page that shows what its button would do). The
+   * token must match in full; a wrong one costs no try: a 256-bit secret cannot be guessed,
+   * and a read changes nothing.
+   */
+  peekLink(input: RedeemLinkInput): Promise<RedeemedSecret | undefined>;
+
+  /**
+   * Reads a link that was used or retired already, if the token matches it in full: a page can
+   * then say what became of it ("already confirmed", "already cancelled") instead of "expired".
+   * Only whoever holds the whole link learns that; a wrong token reads as no link.
+   */
+  usedLink(input: RedeemLinkInput): Promise<RedeemedSecret | undefined>;
+
+  /**
+   * Redeems a code typed by the user for this account (and browser flow), answering in the
+   * API's words (secret-refusals.ts): a wrong code 400 `wrong-code` with `triesLeft`; a burnt,
+   * used, replaced or expired one 410 `code-expired` (the cause kept as the error's `reason`);
+   * while the hourly failures are used up, every guess `too-many-attempts` (429, Retry-After).
+   */
+  redeemCode<T>(input: RedeemCodeInput, apply: ApplyRedeemed<T>): Promise<T>;
+
+  /** The live secrets of a purpose for the account, with their data (e.g. the undo links issued so far). */
+  live(trx: Executor, accountId: string, purpose: SecretPurpose): Promise<RedeemedSecret[]>;
+
+  /** Kills these secrets by id (e.g. the undo links of later events); answers how many were still live. */
+  retire(trx: Executor, ids: readonly string[]): Promise<number>;
+
+  /** Kills every live secret of these purposes bound to one browser flow (a flow replaced by its browser's next request). */
+  retireFlow(trx: Executor, flowId: string, purposes: readonly SecretPurpose[]): Promise<number>;
+
+  /** Kills every live secret of these purposes for the account (e.g. after a reset). */
+  invalidate(trx: Executor, accountId: string, purposes: readonly SecretPurpose[]): Promise<number>;
+
+  /**
+   * Seconds until the hourly failure budget of this account and purpose allows guesses
+   * again, or undefined when it is not spent. Flows that send codes ask this first: while
+   * guessing is locked, sending a new code would only cost money (e.g. an SMS). Inside a
+   * transaction pass it as `db`: on SQLite a read through the database would wait for it.
+   */
+  lockedFor(accountId: string, purpose: SecretPurpose, db?: Executor, failureScope?: string): Promise<number | undefined>;
+
+  /**
+   * When a secret of this purpose last went to this target (an address or number), by any
+   * account, or undefined: cooldowns per recipient read it, so they follow the injected clock
+   * and hold across instances and restarts.
+   */
+  lastIssuedTo(trx: Executor, purpose: SecretPurpose, target: string): Promise<number | undefined>;
+
+  /**
+   * Computes a keyed hash as `issue` and `redeemCode` do, and throws it away: flows that must
+   * take the same time whether or not a secret exists (forgot password) do this work instead.
+   */
+  hashLikeASecret(purpose: SecretPurpose, value: string): void;
+
+  /** Wrong guesses of this account and purpose (and scope) within the last hour. */
+  failuresInLastHour(accountId: string, purpose: SecretPurpose, failureScope?: string): Promise<number>;
+
+  /** Housekeeping, run by the worker: drops secrets and failures older than a day; answers how many rows went. */
+  prune(): Promise<number>;
+}
+
+/** Builds the one-time secret service (see {@link OneTimeSecretService}). */
+export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps): OneTimeSecretService {
+  const { database, clock, keys, repository } = deps;
   const { maxAttempts, maxFailuresPerHour } = deps.config.verification;
-  const repository = createOneTimeSecretRepository({ lockRows: database.dialect === 'postgres' });
 
   function hashFor(keyId: string, purpose: string, accountId: string, secret: string): string | undefined {
     const key = keys.byId(keyId);
@@ -220,11 +225,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
   }
 
   return {
-    /**
-     * Creates a secret in the caller's transaction (so it exists exactly when the message
-     * that carries it is enqueued) and returns it in plain text, once.
-     */
-    async issue(trx: Executor, input: IssueSecretInput): Promise<IssuedSecret> {
+    async issue(trx, input) {
       const policy = purposePolicies[input.purpose];
       const now = clock.now();
       const ttlMs = Math.min(input.ttlMs ?? policy.ttlMs, policy.ttlMs);
@@ -258,13 +259,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
       return { id, secret: policy.kind === 'link' ? joinLinkToken(id, secret) : secret, expiresAt: now + ttlMs };
     },
 
-    /**
-     * Redeems a link token (`id.secret`); the token alone is the proof, so no account is
-     * needed. `apply` runs in the transaction that marks the secret used. A refused link answers
-     * `invalid-or-expired`, `code-incorrect` (`attemptsLeft`) or `code-used-up` (429), or
-     * `too-many-attempts`; its flows map them (asDeadLink).
-     */
-    async redeemLink<T>(input: RedeemLinkInput, apply: ApplyRedeemed<T>): Promise<T> {
+    async redeemLink(input, apply) {
       const parts = splitLinkToken(input.token);
       if (!parts) throw new LifelineError('invalid-or-expired');
       return redeem(
@@ -282,12 +277,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
       );
     },
 
-    /**
-     * Reads a live link without using it (a page that shows what its button would do). The
-     * token must match in full; a wrong one costs no try: a 256-bit secret cannot be guessed,
-     * and a read changes nothing.
-     */
-    async peekLink(input: RedeemLinkInput): Promise<RedeemedSecret | undefined> {
+    async peekLink(input) {
       const parts = splitLinkToken(input.token);
       if (!parts) return undefined;
       const now = clock.now();
@@ -297,12 +287,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
       return expected !== undefined && constantTimeEqual(expected, row.secret_hash) ? toRedeemed(row) : undefined;
     },
 
-    /**
-     * Reads a link that was used or retired already, if the token matches it in full: a page can
-     * then say what became of it ("already confirmed", "already cancelled") instead of "expired".
-     * Only whoever holds the whole link learns that; a wrong token reads as no link.
-     */
-    async usedLink(input: RedeemLinkInput): Promise<RedeemedSecret | undefined> {
+    async usedLink(input) {
       const parts = splitLinkToken(input.token);
       if (!parts) return undefined;
       const row = await repository.findById(database.db, parts.id, input.purpose);
@@ -311,13 +296,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
       return expected !== undefined && constantTimeEqual(expected, row.secret_hash) ? toRedeemed(row) : undefined;
     },
 
-    /**
-     * Redeems a code typed by the user for this account (and browser flow), answering in the
-     * API's words (secret-refusals.ts): a wrong code 400 `wrong-code` with `triesLeft`; a burnt,
-     * used, replaced or expired one 410 `code-expired` (the cause kept as the error's `reason`);
-     * while the hourly failures are used up, every guess `too-many-attempts` (429, Retry-After).
-     */
-    async redeemCode<T>(input: RedeemCodeInput, apply: ApplyRedeemed<T>): Promise<T> {
+    async redeemCode(input, apply) {
       const policy = purposePolicies[input.purpose];
       if (policy.kind === 'link') throw new TypeError(`${input.purpose} is redeemed by link, not by code`);
       const code = normaliseCode(policy.kind, input.code);
@@ -334,70 +313,47 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps) {
       );
     },
 
-    /** The live secrets of a purpose for the account, with their data (e.g. the undo links issued so far). */
-    async live(trx: Executor, accountId: string, purpose: SecretPurpose): Promise<RedeemedSecret[]> {
+    async live(trx, accountId, purpose) {
       const rows = await repository.liveOf(trx, accountId, purpose, clock.now());
       return rows.map(toRedeemed);
     },
 
-    /** Kills these secrets by id (e.g. the undo links of later events); answers how many were still live. */
-    async retire(trx: Executor, ids: readonly string[]): Promise<number> {
+    async retire(trx, ids) {
       return ids.length > 0 ? repository.retireIds(trx, ids, clock.now()) : 0;
     },
 
-    /** Kills every live secret of these purposes bound to one browser flow (a flow replaced by its browser's next request). */
-    async retireFlow(trx: Executor, flowId: string, purposes: readonly SecretPurpose[]): Promise<number> {
+    async retireFlow(trx, flowId, purposes) {
       return repository.retireFlow(trx, flowId, purposes, clock.now());
     },
 
-    /** Kills every live secret of these purposes for the account (e.g. after a reset). */
-    async invalidate(trx: Executor, accountId: string, purposes: readonly SecretPurpose[]): Promise<number> {
+    async invalidate(trx, accountId, purposes) {
       return repository.retireLive(trx, accountId, purposes, clock.now());
     },
 
-    /**
-     * Seconds until the hourly failure budget of this account and purpose allows guesses
-     * again, or undefined when it is not spent. Flows that send codes ask this first: while
-     * guessing is locked, sending a new code would only cost money (e.g. an SMS).
-     */
-    async lockedFor(accountId: string, purpose: SecretPurpose, db: Executor = database.db, failureScope?: string): Promise<number | undefined> {
+    async lockedFor(accountId, purpose, db = database.db, failureScope) {
       const now = clock.now();
-      // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
       const until = await lockedUntil(db, accountId, failureKey(purpose, failureScope), now);
       return until === undefined ? undefined : Math.max(1, Math.ceil((until - now) / 1000));
     },
 
-    /**
-     * When a secret of this purpose last went to this target (an address or number), by any
-     * account, or undefined: cooldowns per recipient read it, so they follow the injected clock
-     * and hold across instances and restarts.
-     */
-    async lastIssuedTo(trx: Executor, purpose: SecretPurpose, target: string): Promise<number | undefined> {
+    async lastIssuedTo(trx, purpose, target) {
       return repository.newestIssuedFor(trx, purpose, target);
     },
 
-    /**
-     * Computes a keyed hash as `issue` and `redeemCode` do, and throws it away: flows that must
-     * take the same time whether or not a secret exists (forgot password) do this work instead.
-     */
-    hashLikeASecret(purpose: SecretPurpose, value: string): void {
+    hashLikeASecret(purpose, value) {
       hmacSha256(keys.current.key, purpose, 'no-account', value);
     },
 
-    /** Wrong guesses of this account and purpose (and scope) within the last hour. */
-    async failuresInLastHour(accountId: string, purpose: SecretPurpose, failureScope?: string): Promise<number> {
+    async failuresInLastHour(accountId, purpose, failureScope) {
       const { count } = await repository.failuresSince(database.db, accountId, failureKey(purpose, failureScope), clock.now() - FAILURE_WINDOW_MS);
       return count;
     },
 
-    /** Housekeeping, run by the worker: drops secrets and failures older than a day. */
-    async prune(): Promise<number> {
+    async prune() {
       return inTransaction(database, (trx) => repository.prune(trx, clock.now() - SECRET_RETENTION_MS));
     },
   };
 }
-
-export type OneTimeSecretService = ReturnType<typeof createOneTimeSecretService>;
 
 // Links' refusals are mapped where a flow answers them (asDeadLink); its importers find it here.
 export { asDeadLink } from './secret-refusals.js';

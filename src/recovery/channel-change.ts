@@ -11,7 +11,7 @@ import type { ChannelDeps } from './channel-deps.js';
 import type { ChannelRepository, ChannelRowSet, NewPendingRow } from './channel-repository.js';
 import { requireEvent, type RecoveryChannelEvent } from './channel-state.js';
 import { isSettledAt, settledAtFor } from './channel-trust.js';
-import type { ChannelHold, HeldChannel } from './hold/channel-hold.js';
+import type { ChannelHoldService, HeldChannel } from './hold/channel-hold-service.js';
 import { changeDetails, localeOf } from './notice-context.js';
 import { endSessionsOfAddingDevice } from './owner-repair.js';
 
@@ -42,7 +42,7 @@ export interface OldChannelEventNotice<Row> extends OldChannelNotice<Row> {
 
 /** What makes the recovery e-mail and the recovery phone differ in the steps they share. */
 export interface ChannelSpec<Row extends ChannelRow, Shown> {
-  /** The channel of its held changes (recovery/hold/channel-hold.ts) and of the owner's repair. */
+  /** The channel of its held changes (recovery/hold/channel-hold-service.ts) and of the owner's repair. */
   readonly channel: HeldChannel;
   /** The one-time secret (link or code) that confirms a pending row. */
   readonly purpose: 'recovery-email-confirmation' | 'recovery-phone-confirmation';
@@ -99,7 +99,7 @@ export type ChannelView<Shown> = Partial<Shown> & {
  * view. Every change writes its security-log row and notices in the transaction that makes it;
  * `spec` says what is the channel's own.
  */
-export function createChannelChange<Row extends ChannelRow, Shown>(deps: ChannelDeps & { readonly hold?: ChannelHold }, spec: ChannelSpec<Row, Shown>) {
+export function createChannelChange<Row extends ChannelRow, Shown>(deps: ChannelDeps & { readonly hold?: ChannelHoldService }, spec: ChannelSpec<Row, Shown>) {
   const { database, clock, hold } = deps;
   const { repository } = spec;
   const kindOf = (change: 'add' | 'remove' | 'replace'): HeldChangeKind => `recovery-${spec.channel}-${change}`;

@@ -5,11 +5,12 @@ import type { Translator } from '../i18n/translator.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { OneTimeSecretService } from '../one-time-secrets/one-time-secret-service.js';
+import type { DeviceRegistry } from '../sessions/device-registry.js';
 import type { SessionService } from '../sessions/session-service.js';
 
 /**
  * What every change of a recovery channel uses: the e-mail and phone services
- * (recovery/channel-change.ts) and the 72-hour hold (recovery/hold/channel-hold.ts).
+ * (recovery/channel-change.ts) and the 72-hour hold (recovery/hold/channel-hold-service.ts).
  */
 export interface ChannelDeps {
   readonly database: Database;
@@ -23,4 +24,6 @@ export interface ChannelDeps {
   readonly accounts: AccountRepository;
   /** Ends the sessions of a device whose channel the owner removed (recovery/owner-repair.ts). */
   readonly sessions: Pick<SessionService, 'revokeDevice'>;
+  /** How the account knows a session's device (the hold), and forgetting one (the owner's repair). */
+  readonly devices: Pick<DeviceRegistry, 'standing' | 'forget'>;
 }

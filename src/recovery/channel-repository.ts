@@ -15,7 +15,7 @@ export type ChannelTable = keyof ChannelRowOf;
 export interface ChannelRowSet<Row> {
   readonly active: Row | undefined;
   readonly pending: Row | undefined;
-  /** A confirmed address or number waiting out the 72-hour hold (recovery/hold/channel-hold.ts): not yet the channel. */
+  /** A confirmed address or number waiting out the 72-hour hold (recovery/hold/channel-hold-service.ts): not yet the channel. */
   readonly held: Row | undefined;
 }
 

@@ -6,7 +6,7 @@ import { LifelineError } from '../core/errors.js';
  * phone/state.mmd, and channel-state.test.ts checks that they draw exactly these tables). The
  * rows of `recovery_emails` / `recovery_phones` are the state: at most one active, one pending
  * and one held row per account. The active and pending rows are the channel; the held row is a
- * confirmed address or number waiting out the 72-hour hold (recovery/hold/channel-hold.ts)
+ * confirmed address or number waiting out the 72-hour hold (recovery/hold/channel-hold-service.ts)
  * beside them, a machine of its own that the channel's events also move.
  */
 export type RecoveryChannelState = 'none' | 'pending' | 'active' | 'active-with-pending';

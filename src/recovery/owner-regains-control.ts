@@ -6,7 +6,7 @@ import type { AccountRow } from '../db/tables.js';
 import type { Translator } from '../i18n/translator.js';
 import type { Notifier } from '../notifications/notifier.js';
 import type { ClientInfo } from '../sessions/session-service.js';
-import type { ChannelHold } from './hold/channel-hold.js';
+import type { ChannelHoldService } from './hold/channel-hold-service.js';
 
 /**
  * The open action verifications of an account (pending, or verified and not yet consumed).
@@ -26,7 +26,7 @@ export interface OwnerControlDeps {
   readonly translator: Translator;
   readonly clock: Clock;
   /** The 72-hour hold (recovery/hold/); absent when no hold is configured. */
-  readonly channelHold?: Pick<ChannelHold, 'cancelAll'> | undefined;
+  readonly channelHold?: Pick<ChannelHoldService, 'cancelAll'> | undefined;
 }
 
 /**

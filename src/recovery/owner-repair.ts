@@ -2,11 +2,13 @@ import type { Executor } from '../db/database.js';
 import type { SecurityLog } from '../notifications/security-log.js';
 import type { ClientInfo, SessionService } from '../sessions/session-service.js';
 import type { SessionRow } from '../db/tables.js';
-import { forgetDevices } from '../sessions/device-registry.js';
+import type { DeviceRegistry } from '../sessions/device-registry.js';
 
 export interface OwnerRepairDeps {
   readonly sessions: Pick<SessionService, 'revokeDevice'>;
   readonly securityLog: SecurityLog;
+  /** Forgets the device whose sessions ended. */
+  readonly devices: Pick<DeviceRegistry, 'forget'>;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function endSessionsOfAddingDevice(
   if (input.addedByDevice === null || input.addedByDevice === input.remover.device_id) return 0;
   const ended = await deps.sessions.revokeDevice(trx, input.accountId, input.addedByDevice, input.remover.id);
   // Forgotten too: signing in again there is a new device (notified, held), however old it was.
-  await forgetDevices(trx, input.accountId, { device: input.addedByDevice });
+  await deps.devices.forget(trx, input.accountId, { device: input.addedByDevice });
   if (ended > 0) {
     await deps.securityLog.record(trx, {
       accountId: input.accountId,

@@ -3,17 +3,10 @@ import { hmacSha256 } from '../core/hashing.js';
 import type { KeyRing } from '../core/keyring.js';
 import { newId, randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
-import { createDeviceRepository, type DeviceRepository } from './device-repository.js';
+import type { DeviceRepository } from './device-repository.js';
 
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-/**
- * Browsers an account has signed in with: each browser keeps a long-lived random device cookie
- * (HttpOnly), and each account stores HMAC(key, "device", account, token) of the browsers it
- * signed in from. A known browser is let through the per-account sign-in throttle that
- * strangers' guesses trigger (docs/reference/product.md §1, docs/reference/security-requirements.md 5.1), and it is what later tells a
- * "sign-in from a new device" apart.
- */
 /**
  * The account's first device is the owner's (the sign-in right after sign-up, not "a new
  * device") only if it appeared this soon after the sign-up: on a dormant account whose devices
@@ -38,65 +31,94 @@ export function isOwnersFirstDevice(isFirst: boolean, deviceCreatedAt: number, a
  */
 export type DeviceStanding = 'first' | 'new' | 'known';
 
-/**
- * The SQL of the two functions below, which callers use without a registry at hand (recovery's
- * undo and hold, in their own transactions). A repository holds no state, so one made here
- * reads and writes exactly as the injected one.
- */
-const sharedRepository = createDeviceRepository();
-
-/**
- * Forgets devices of the account (their rows go; their cookies then name no known device): the
- * next sign-in from such a browser is a new device again — notified, its recovery changes held.
- * `device`: one device (whose channel the owner removed); `seenSince`: every device the account
- * first saw at or after this time ("Das war ich nicht": whatever signed in since the trouble began).
- * The account's first device is never forgotten. Answers how many went.
- */
-export function forgetDevices(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number> {
-  return sharedRepository.deleteOfAccount(trx, accountId, which);
+/** What the standing of a session's device is asked with: `newDeviceMs` is HOLD_NEW_DEVICE_DAYS. */
+export interface DeviceStandingQuery {
+  readonly accountId: string;
+  /** The session's device, or null for a session from before devices were kept. */
+  readonly deviceId: string | null;
+  readonly now: number;
+  readonly newDeviceMs: number;
 }
 
-export async function deviceStanding(
-  db: Executor,
-  input: { accountId: string; deviceId: string | null; now: number; newDeviceMs: number },
-): Promise<DeviceStanding> {
-  if (input.deviceId === null) return 'known';
-  const device = await sharedRepository.findOfAccount(db, input.accountId, input.deviceId);
-  if (!device) return 'new';
-  if (device.first_of_account === 1) {
-    const accountCreatedAt = await sharedRepository.accountCreatedAt(db, input.accountId);
-    if (accountCreatedAt !== undefined && isOwnersFirstDevice(true, device.created_at, accountCreatedAt)) return 'first';
-  }
-  return input.now - device.created_at < input.newDeviceMs ? 'new' : 'known';
+/** A sign-in's device: the cookie token to set, its row, and whether the account saw it for the first time (and as its very first device). */
+export interface RememberedDevice {
+  readonly token: string;
+  readonly deviceId: string;
+  readonly isNew: boolean;
+  readonly isFirst: boolean;
 }
 
-export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing; repository: DeviceRepository }) {
+/**
+ * Browsers an account has signed in with: each browser keeps a long-lived random device cookie
+ * (HttpOnly), and each account stores HMAC(key, "device", account, token) of the browsers it
+ * signed in from. A known browser is let through the per-account sign-in throttle that
+ * strangers' guesses trigger (docs/reference/product.md §1, docs/reference/security-requirements.md 5.1), and it is what later tells a
+ * "sign-in from a new device" apart.
+ */
+export interface DeviceRegistry {
+  /**
+   * How the account knows the session's device (see {@link DeviceStanding}): the hold and the
+   * password reset ask it, inside their transactions (pass the transaction as `db`).
+   */
+  standing(db: Executor, input: DeviceStandingQuery): Promise<DeviceStanding>;
+
+  /**
+   * Forgets devices of the account (their rows go; their cookies then name no known device): the
+   * next sign-in from such a browser is a new device again — notified, its recovery changes held.
+   * `device`: one device (whose channel the owner removed); `seenSince`: every device the account
+   * first saw at or after this time ("Das war ich nicht": whatever signed in since the trouble began).
+   * The account's first device is never forgotten. Answers how many went.
+   */
+  forget(trx: Executor, accountId: string, which: { readonly device: string } | { readonly seenSince: number }): Promise<number>;
+
+  /**
+   * The id of this browser's device row for the account, if it signed in from it before. Inside
+   * a transaction pass it as `db`: on SQLite a read through the database would wait for it.
+   */
+  recognise(accountId: string, token: string | undefined, db?: Executor): Promise<string | undefined>;
+
+  /** Housekeeping: devices not used to sign in for longer than the cookie lives (400 days) go; answers how many. */
+  prune(): Promise<number>;
+
+  /**
+   * Records a sign-in from this browser. Reuses its cookie token when it has a valid one (one
+   * browser, several accounts), otherwise makes a new one for the cookie.
+   */
+  remember(trx: Executor, accountId: string, token: string | undefined): Promise<RememberedDevice>;
+}
+
+/** Builds the device registry (see {@link DeviceRegistry}). */
+export function createDeviceRegistry(deps: { database: Database; clock: Clock; keys: KeyRing; repository: DeviceRepository }): DeviceRegistry {
   const { database, clock, keys, repository } = deps;
   const hashes = (accountId: string, token: string) => keys.all().map((k) => hmacSha256(k.key, 'device', accountId, token));
 
   return {
-    /** The id of this browser's device row for the account, if it signed in from it before. */
-    async recognise(accountId: string, token: string | undefined, db: Executor = database.db): Promise<string | undefined> {
+    async standing(db, input) {
+      if (input.deviceId === null) return 'known';
+      const device = await repository.findOfAccount(db, input.accountId, input.deviceId);
+      if (!device) return 'new';
+      if (device.first_of_account === 1) {
+        const accountCreatedAt = await repository.accountCreatedAt(db, input.accountId);
+        if (accountCreatedAt !== undefined && isOwnersFirstDevice(true, device.created_at, accountCreatedAt)) return 'first';
+      }
+      return input.now - device.created_at < input.newDeviceMs ? 'new' : 'known';
+    },
+
+    forget(trx, accountId, which) {
+      return repository.deleteOfAccount(trx, accountId, which);
+    },
+
+    async recognise(accountId, token, db = database.db) {
       if (!token || !TOKEN_PATTERN.test(token)) return undefined;
-      // Inside a transaction pass it as `db`: on SQLite a read through database.db would wait for it.
       const row = await repository.findByTokenHash(db, accountId, hashes(accountId, token));
       return row?.id;
     },
 
-    /** Housekeeping: devices not used to sign in for longer than the cookie lives. */
-    async prune(): Promise<number> {
+    async prune() {
       return repository.deleteUnusedBefore(database.db, clock.now() - 400 * 24 * 3600 * 1000);
     },
 
-    /**
-     * Records a sign-in from this browser. Reuses its cookie token when it has a valid one (one
-     * browser, several accounts), otherwise makes a new one for the cookie.
-     */
-    async remember(
-      trx: Executor,
-      accountId: string,
-      token: string | undefined,
-    ): Promise<{ token: string; deviceId: string; isNew: boolean; isFirst: boolean }> {
+    async remember(trx, accountId, token) {
       const now = clock.now();
       const deviceToken = token && TOKEN_PATTERN.test(token) ? token : randomToken(32);
       const existing = await repository.findByTokenHash(trx, accountId, hashes(accountId, deviceToken));
@@ -121,5 +143,3 @@ export function createDeviceRegistry(deps: { database: Database; clock: Clock; k
     },
   };
 }
-
-export type DeviceRegistry = ReturnType<typeof createDeviceRegistry>;

@@ -5,7 +5,7 @@ import { PermanentDeliveryError, type Channel, type DeliverableMessage, type Sen
 import { outboundPost, OutboundRefusedError } from '../delivery/outbound/outbound-post.js';
 import type { Outbox } from '../delivery/outbox/outbox.js';
 import { webhookBody, type WebhookEvent } from './webhook-events.js';
-import { createWebhookRepository } from './webhook-repository.js';
+import type { WebhookRepository } from './webhook-repository.js';
 import type { WebhookRegistry } from './webhook-registry.js';
 import { webhookSignatureHeader } from './webhook-signature.js';
 
@@ -65,8 +65,8 @@ export function createWebhookChannel(deps: { registry: WebhookRegistry; clock: C
  * Queues an event for every live endpoint that subscribed to its type, in the caller's
  * transaction (one outbox row per endpoint: each is retried on its own).
  */
-export function createWebhookEmitter(deps: { outbox: Outbox; clock: Clock }) {
-  const repository = createWebhookRepository();
+export function createWebhookEmitter(deps: { outbox: Outbox; clock: Clock; repository: Pick<WebhookRepository, 'live'> }) {
+  const { repository } = deps;
   return {
     async emit(trx: Executor, input: Omit<WebhookEvent, 'occurredAt'> & { occurredAt?: number }): Promise<number> {
       const endpoints = (await repository.live(trx)).filter((endpoint) => endpoint.events === null || endpoint.events.split(' ').includes(input.type));

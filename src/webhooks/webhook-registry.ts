@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import type { WebhookEndpointRow } from '../db/tables.js';
 import { isPrivateAddress } from '../delivery/outbound/outbound-post.js';
 import { isWebhookEventType, WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.js';
-import { createWebhookRepository } from './webhook-repository.js';
+import type { WebhookRepository } from './webhook-repository.js';
 import { newWebhookSecret } from './webhook-signature.js';
 
 /** A wrong URL or event filter given to `lifeline webhook …`: the CLI prints it and exits 2. */
@@ -35,6 +35,22 @@ export interface WebhookEndpointSummary {
   /** Until when the previous secret still signs (after a rotation), or null. */
   readonly previousSecretUntil: number | null;
 }
+
+/** An endpoint just registered: its id, the signing secret (shown this once: the receiver needs it), and its summary. */
+export interface CreatedWebhookEndpoint {
+  readonly id: string;
+  readonly secret: string;
+  readonly endpoint: WebhookEndpointSummary;
+}
+
+/**
+ * A rotation: the new secret and until when the previous one still signs beside it; or, while an
+ * earlier rotation's overlap runs, only when that overlap ends (nothing changed).
+ */
+export type WebhookRotation = { readonly secret: string; readonly previousSecretUntil: number } | { readonly overlapUntil: number };
+
+/** Where to deliver and with which secrets (the current first), or why an endpoint cannot be delivered to. */
+export type WebhookTarget = { readonly url: string; readonly secrets: string[] } | { readonly refused: string };
 
 const summary = (row: WebhookEndpointRow, now: number): WebhookEndpointSummary => ({
   id: row.id,
@@ -101,12 +117,46 @@ export function parseEventFilter(values: readonly string[] | undefined): Webhook
  * made with the CLI holds in every running server at once. Secrets are sealed with SECRET_KEY
  * (core/sealing.ts): Lifeline must read them back to sign, and a leaked database gives none away.
  */
-export function createWebhookRegistry(deps: { database: Database; keys: KeyRing; clock: Clock; production: boolean; allowPrivateNetworks: boolean }) {
-  const { database, keys, clock } = deps;
-  const repository = createWebhookRepository();
+export interface WebhookRegistry {
+  /**
+   * Registers an endpoint for these event types (none: every type) after checking its URL
+   * ({@link checkWebhookUrl}); a wrong URL or type is a WebhookInputError for the CLI to print.
+   */
+  create(input: { url: string; events?: readonly string[] }): Promise<CreatedWebhookEndpoint>;
+
+  /** Every endpoint, revoked ones too, for `lifeline webhook list` (never a secret). */
+  list(): Promise<WebhookEndpointSummary[]>;
+
+  /** Stops deliveries at once, the queued ones too (they fail as "endpoint revoked"). */
+  revoke(id: string): Promise<boolean>;
+
+  /**
+   * A new secret; the old one keeps signing beside it for WEBHOOK_ROTATION_OVERLAP_MS, so the
+   * receiver can switch without losing a delivery. Undefined for an unknown or revoked endpoint;
+   * `overlapUntil` while an earlier rotation's overlap runs.
+   */
+  rotate(id: string): Promise<WebhookRotation | undefined>;
+
+  /**
+   * Where and with which secrets to deliver to an endpoint now, or a reason it cannot be:
+   * revoked, unknown, or its secret unreadable (SECRET_KEY retired without PREVIOUS_SECRET_KEYS).
+   */
+  target(id: string): Promise<WebhookTarget>;
+}
+
+/** Builds the webhook registry (see {@link WebhookRegistry}). */
+export function createWebhookRegistry(deps: {
+  database: Database;
+  keys: KeyRing;
+  clock: Clock;
+  production: boolean;
+  allowPrivateNetworks: boolean;
+  repository: WebhookRepository;
+}): WebhookRegistry {
+  const { database, keys, clock, repository } = deps;
 
   return {
-    async create(input: { url: string; events?: readonly string[] }): Promise<{ id: string; secret: string; endpoint: WebhookEndpointSummary }> {
+    async create(input) {
       const url = await checkWebhookUrl(input.url, deps);
       const events = parseEventFilter(input.events);
       const id = `wh_${randomToken(12)}`;
@@ -125,22 +175,16 @@ export function createWebhookRegistry(deps: { database: Database; keys: KeyRing;
       return { id, secret, endpoint: summary(row, clock.now()) };
     },
 
-    async list(): Promise<WebhookEndpointSummary[]> {
+    async list() {
       const now = clock.now();
       return (await repository.list(database.db)).map((row) => summary(row, now));
     },
 
-    /** Stops deliveries at once, the queued ones too (they fail as "endpoint revoked"). */
-    revoke(id: string): Promise<boolean> {
+    revoke(id) {
       return repository.revoke(database.db, id, clock.now());
     },
 
-    /**
-     * A new secret; the old one keeps signing beside it for WEBHOOK_ROTATION_OVERLAP_MS, so the
-     * receiver can switch without losing a delivery. Undefined for an unknown or revoked endpoint;
-     * `overlapUntil` while an earlier rotation's overlap runs.
-     */
-    async rotate(id: string): Promise<{ secret: string; previousSecretUntil: number } | { overlapUntil: number } | undefined> {
+    async rotate(id) {
       const row = await repository.byId(database.db, id);
       if (!row || row.revoked_at !== null) return undefined;
       // A second rotation during the overlap would drop the secret the receiver may still hold.
@@ -155,11 +199,7 @@ export function createWebhookRegistry(deps: { database: Database; keys: KeyRing;
       return rotated ? { secret, previousSecretUntil } : undefined;
     },
 
-    /**
-     * Where and with which secrets to deliver to an endpoint now, or a reason it cannot be:
-     * revoked, unknown, or its secret unreadable (SECRET_KEY retired without PREVIOUS_SECRET_KEYS).
-     */
-    async target(id: string): Promise<{ url: string; secrets: string[] } | { refused: string }> {
+    async target(id) {
       const row = await repository.byId(database.db, id);
       if (!row) return { refused: `webhook endpoint ${id} no longer exists` };
       if (row.revoked_at !== null) return { refused: `webhook endpoint ${id} was revoked` };
@@ -173,5 +213,3 @@ export function createWebhookRegistry(deps: { database: Database; keys: KeyRing;
     },
   };
 }
-
-export type WebhookRegistry = ReturnType<typeof createWebhookRegistry>;

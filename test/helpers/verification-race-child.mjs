@@ -15,6 +15,7 @@ import { createManualClock } from '../../dist/core/clock.js';
 import { createKeyRing } from '../../dist/core/keyring.js';
 import { createDatabase } from '../../dist/db/create-database.js';
 import { createOneTimeSecretService } from '../../dist/one-time-secrets/one-time-secret-service.js';
+import { createOneTimeSecretRepository } from '../../dist/one-time-secrets/one-time-secret-repository.js';
 
 const args = JSON.parse(process.argv[2]);
 const database = await createDatabase({ dialect: 'sqlite', path: args.dbPath, url: `sqlite:${args.dbPath}` });
@@ -25,6 +26,8 @@ const verification = createOneTimeSecretService({
   clock,
   keys,
   config: { verification: { maxAttempts: args.maxAttempts, maxFailuresPerHour: args.maxFailuresPerHour } },
+  // SQLite: no row locks (its write transactions run one at a time already).
+  repository: createOneTimeSecretRepository({ lockRows: false }),
 });
 
 async function runRound(round) {

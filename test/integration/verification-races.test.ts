@@ -13,6 +13,7 @@ import type { Database } from '../../src/db/database.js';
 import { inTransaction } from '../../src/db/transaction.js';
 import type { SecretPurpose } from '../../src/one-time-secrets/purposes.js';
 import { createOneTimeSecretService, type ApplyRedeemed, type OneTimeSecretService } from '../../src/one-time-secrets/one-time-secret-service.js';
+import { createOneTimeSecretRepository } from '../../src/one-time-secrets/one-time-secret-repository.js';
 import { createTestDatabase, dialectsUnderTest, openMigrated, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -28,6 +29,16 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHILD_SCRIPT = join(ROOT, 'test', 'helpers', 'verification-race-child.mjs');
 const KEY: SecretKey = { id: 'race-key', key: Buffer.alloc(32, 5) };
 const CONFIG = { verification: { maxAttempts: 5, maxFailuresPerHour: 10 } };
+
+/** The service as services.ts wires it: the secrets read for a redemption are row-locked on PostgreSQL. */
+const secretServiceOn = (database: Database, clock: ManualClock): OneTimeSecretService =>
+  createOneTimeSecretService({
+    database,
+    clock,
+    keys: createKeyRing(KEY),
+    config: CONFIG,
+    repository: createOneTimeSecretRepository({ lockRows: database.dialect === 'postgres' }),
+  });
 const PARALLEL = 100;
 const SMS: SecretPurpose = 'recovery-phone-confirmation';
 const LINK: SecretPurpose = 'recovery-email-confirmation';
@@ -103,7 +114,7 @@ for (const dialect of dialectsUnderTest()) {
     beforeAll(async () => {
       testDb = await createTestDatabase(dialect);
       const database = await openMigrated(testDb, 20);
-      fixture = { database, clock, service: createOneTimeSecretService({ database, clock, keys: createKeyRing(KEY), config: CONFIG }) };
+      fixture = { database, clock, service: secretServiceOn(database, clock) };
     });
     afterAll(async () => {
       await fixture?.database.destroy();
@@ -336,7 +347,7 @@ describe('sqlite: two processes racing on one file (BEGIN IMMEDIATE, busy_timeou
     assertBuiltCodeIsCurrent();
     testDb = await createTestDatabase('sqlite');
     const database = await openMigrated(testDb);
-    fixture = { database, clock, service: createOneTimeSecretService({ database, clock, keys: createKeyRing(KEY), config: CONFIG }) };
+    fixture = { database, clock, service: secretServiceOn(database, clock) };
     const dbPath = testDb.url.slice('sqlite:'.length);
     children = [startChild({ dbPath, key: KEY, now: clock.now() }), startChild({ dbPath, key: KEY, now: clock.now() })];
     await Promise.all(children.map((c) => c.ready));

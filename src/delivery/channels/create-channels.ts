@@ -3,6 +3,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Database } from '../../db/database.js';
 import type { Channel, Channels } from './channel.js';
 import { createDevMailboxChannel } from './dev-mailbox-channel.js';
+import type { DevMailboxRepository } from './dev-mailbox-repository.js';
 import { createSmsTwilioChannel } from './sms-twilio-channel.js';
 import { createSmsWebhookChannel } from './sms-webhook-channel.js';
 import { createSmtpChannel } from './smtp-channel.js';
@@ -19,10 +20,16 @@ export interface ChannelsConfig {
  * API, a signed webhook, the development mailbox, or none (then no SMS can be delivered and the
  * recovery phone is hidden).
  */
-export function createChannels(deps: { config: ChannelsConfig; database: Database; clock: Clock }): Channels {
-  const { config } = deps;
+export function createChannels(deps: {
+  config: ChannelsConfig;
+  database: Database;
+  clock: Clock;
+  /** The development mailbox's table (services.ts creates it once; the mailbox page reads it too). */
+  devMailboxRepository: Pick<DevMailboxRepository, 'insert'>;
+}): Channels {
+  const { config, database, clock } = deps;
   // One dev-mailbox transport for both channels, so that it is closed once.
-  const devMailbox = config.delivery.devMailbox ? createDevMailboxChannel(deps) : undefined;
+  const devMailbox = config.delivery.devMailbox ? createDevMailboxChannel({ database, clock, repository: deps.devMailboxRepository }) : undefined;
   const email = config.mail.smtpUrl ? createSmtpChannel({ smtpUrl: config.mail.smtpUrl, from: config.mail.from }) : devMailbox;
   const sms = smsChannel(config.sms.provider, devMailbox, deps.clock);
   return { ...(email ? { email } : {}), ...(sms ? { sms } : {}) };

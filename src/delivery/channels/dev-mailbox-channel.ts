@@ -3,7 +3,7 @@ import { newId } from '../../core/random.js';
 import type { Database } from '../../db/database.js';
 import type { DevMailboxRow } from '../../db/tables.js';
 import type { Channel, DeliverableMessage } from './channel.js';
-import { createDevMailboxRepository, type DevMailboxRepository } from './dev-mailbox-repository.js';
+import type { DevMailboxRepository } from './dev-mailbox-repository.js';
 
 /**
  * The embedded default's "transport": every e-mail and SMS is kept in the `dev_mailbox` table
@@ -11,9 +11,8 @@ import { createDevMailboxRepository, type DevMailboxRepository } from './dev-mai
  * It exists only outside production and only while no real transport is configured
  * (docs/reference/contracts.md "Contracts"); its table is exempt from the payload purge for that reason.
  */
-export function createDevMailboxChannel(deps: { database: Database; clock: Clock }): Channel {
-  // Built here: createChannels picks transports from the configuration and passes them no repositories.
-  const repository = createDevMailboxRepository();
+export function createDevMailboxChannel(deps: { database: Database; clock: Clock; repository: Pick<DevMailboxRepository, 'insert'> }): Channel {
+  const { repository } = deps;
   return {
     transport: 'dev-mailbox',
     async send(message: DeliverableMessage): Promise<void> {

@@ -12,7 +12,7 @@ import {
   tokenRequest,
 } from '../../contract/accounts.js';
 import type { AccountSettingsService } from '../../accounts/account-settings-service.js';
-import type { LoginEmailChangeService } from '../../actions/login-email-change.js';
+import type { LoginEmailChangeService } from '../../actions/login-email-change-service.js';
 import type { Clock } from '../../core/clock.js';
 import type { SessionService } from '../../sessions/session-service.js';
 import type { SignInService } from '../../accounts/sign-in-service.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AccountDeletionService } from '../../actions/account-deletion.js';
+import type { AccountDeletionService } from '../../actions/account-deletion-service.js';
 import type { ActionVerificationService, Requester } from '../../actions/action-verification-service.js';
 import type { Clock } from '../../core/clock.js';
 import {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { noContent } from '../../contract/problem.js';
 import { cancelHeldRequest, cancelHeldResponse, heldChangePreview, heldChannelParams, recoveryResponse } from '../../contract/recovery.js';
 import { LifelineError } from '../../core/errors.js';
-import type { ChannelHold } from '../../recovery/hold/channel-hold.js';
+import type { ChannelHoldService } from '../../recovery/hold/channel-hold-service.js';
 import { clientInfo } from '../plugins/session-auth.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
@@ -15,7 +15,7 @@ const { csrfFreeRoute, sessionRoute } = routeSchemas('recovery');
 /** "Kontowiederherstellung" at a glance: the recovery e-mail and the recovery phone (docs/reference/contracts.md "Contracts"). */
 export function registerRecoveryRoutes(
   app: FastifyInstance,
-  deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHold },
+  deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHoldService },
 ): void {
   // The link's token is the proof (it reached a channel of the account); no session.
   const postRecoveryHeldCancel = csrfFreeRoute({

@@ -9,7 +9,7 @@ import type { UndoRestore } from '../../notifications/notifier.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { RateLimits } from '../../security/rate-limits.js';
 import type { AuthenticatedSession, ClientInfo } from '../../sessions/session-service.js';
-import type { ChannelHold } from '../hold/channel-hold.js';
+import type { ChannelHoldService } from '../hold/channel-hold-service.js';
 import type { RecoveryEmailRepository } from './recovery-email-repository.js';
 import { createChannelChange, type Asker, type ChannelView } from '../channel-change.js';
 import type { ChannelDeps } from '../channel-deps.js';
@@ -83,7 +83,7 @@ export function createRecoveryEmailService(
     readonly rateLimits: RateLimits;
     readonly repository: RecoveryEmailRepository;
     /** The 72-hour hold (absent: every change is at once). */
-    readonly hold?: ChannelHold;
+    readonly hold?: ChannelHoldService;
   },
 ): RecoveryEmailService {
   const { database, clock, repository } = deps;

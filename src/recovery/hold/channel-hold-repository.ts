@@ -12,7 +12,7 @@ export interface DueHeldChange {
 }
 
 /**
- * The SQL of `held_changes` (recovery/hold/channel-hold.ts): a change waits until it is applied
+ * The SQL of `held_changes` (recovery/hold/channel-hold-service.ts): a change waits until it is applied
  * (`applied_at`) or cancelled (`cancelled_at`); both stay a while, then are pruned.
  */
 export function createChannelHoldRepository() {

@@ -22,7 +22,7 @@ import type { DeviceRegistry } from '../../sessions/device-registry.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
 import { isSettledAt } from '../channel-trust.js';
 import type { RecoveryEmailRepository } from '../email/recovery-email-repository.js';
-import type { ChannelHold } from '../hold/channel-hold.js';
+import type { ChannelHoldService } from '../hold/channel-hold-service.js';
 import type { OpenActionVerifications } from '../owner-regains-control.js';
 import type { NumberPolicy } from '../phone/phone-number.js';
 import type { UnsettledChannels } from '../unsettled-channels.js';
@@ -84,11 +84,11 @@ export interface PasswordResetServiceDeps {
   /** Undefined when no SMS provider is configured: phone numbers then lead nowhere (neutrally). */
   readonly smsGuard: SmsSendGuard | undefined;
   /** Changes held for 72 hours end with a reset through a settled channel: the owner is back in control. */
-  readonly channelHold?: ChannelHold;
+  readonly channelHold?: ChannelHoldService;
   /** Open action verifications end with a reset too (recovery/owner-regains-control.ts). */
   readonly actionVerifications: OpenActionVerifications;
-  /** The account's known browsers (device cookie) pass the limits that count all clients together. */
-  readonly devices: Pick<DeviceRegistry, 'recognise' | 'remember'>;
+  /** The account's known browsers (device cookie, not new) pass the limits that count all clients together; the resetting browser becomes known. */
+  readonly devices: Pick<DeviceRegistry, 'recognise' | 'standing' | 'remember'>;
   /** Channels confirmed while the intruder may have been in are removed by the reset (recovery/unsettled-channels.ts). */
   readonly unsettledChannels: UnsettledChannels;
   readonly metrics: Metrics;

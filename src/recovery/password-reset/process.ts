@@ -4,7 +4,6 @@ import type { AccountRow, PasswordResetFlowRow, ResetChannel } from '../../db/ta
 import { inTransaction } from '../../db/transaction.js';
 import { isLocale } from '../../i18n/translator.js';
 import { purposePolicies, type SecretPurpose } from '../../one-time-secrets/purposes.js';
-import { deviceStanding } from '../../sessions/device-registry.js';
 import { localeOf } from '../notice-context.js';
 import { CODE_PURPOSE, LINK_PURPOSE, RESET_RESEND_COOLDOWN_MS, type FlowContext } from './flow-context.js';
 
@@ -149,7 +148,7 @@ export function createFlowProcessing(context: FlowContext): FlowProcessing {
   async function knownBrowser(trx: Executor, accountId: string, deviceToken: string | undefined): Promise<boolean> {
     const deviceId = await deps.devices.recognise(accountId, deviceToken, trx);
     if (deviceId === undefined) return false;
-    return (await deviceStanding(trx, { accountId, deviceId, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs })) !== 'new';
+    return (await deps.devices.standing(trx, { accountId, deviceId, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs })) !== 'new';
   }
 
   function channelOf(flow: Pick<PasswordResetFlowRow, 'identifier_kind' | 'identifier'>, account: Pick<AccountRow, 'email_normalized'>): ResetChannel {

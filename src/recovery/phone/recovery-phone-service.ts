@@ -14,7 +14,7 @@ import type { ChannelDeps } from '../channel-deps.js';
 import { cooldownSeconds } from '../channel-state.js';
 import { localeOf } from '../notice-context.js';
 import { maskNumber, parseRecoveryNumber, type NumberPolicy, type RecoveryNumber } from './phone-number.js';
-import type { ChannelHold } from '../hold/channel-hold.js';
+import type { ChannelHoldService } from '../hold/channel-hold-service.js';
 import type { RecoveryPhoneRepository } from './recovery-phone-repository.js';
 
 /** "Code erneut senden" after 60 s. */
@@ -80,7 +80,7 @@ export function createRecoveryPhoneService(
     readonly config: { readonly sms: NumberPolicy };
     readonly repository: RecoveryPhoneRepository;
     /** The 72-hour hold (absent: every change is at once). */
-    readonly hold?: ChannelHold;
+    readonly hold?: ChannelHoldService;
   },
 ): RecoveryPhoneService {
   const { database, clock, repository, accounts } = deps;

@@ -8,11 +8,11 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Translator } from '../../i18n/translator.js';
 import type { Notifier } from '../../notifications/notifier.js';
 import type { ClientInfo, SessionService } from '../../sessions/session-service.js';
-import { forgetDevices } from '../../sessions/device-registry.js';
+import type { DeviceRegistry } from '../../sessions/device-registry.js';
 import { asDeadLink, type OneTimeSecretService } from '../../one-time-secrets/one-time-secret-service.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import { changeDetails, localeOf } from '../notice-context.js';
-import type { ChannelHold } from '../hold/channel-hold.js';
+import type { ChannelHoldService } from '../hold/channel-hold-service.js';
 import type { UndoLinkData } from './undo-links.js';
 import type { RecoveryEmailRepository } from '../email/recovery-email-repository.js';
 import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
@@ -69,11 +69,13 @@ export interface SecurityUndoServiceDeps {
   /** The undo's own SQL: restored channels, the event a link names. */
   readonly undoRows: UndoRepository;
   readonly sessions: SessionService;
+  /** Browsers that first signed in since the undone event are forgotten. */
+  readonly devices: Pick<DeviceRegistry, 'forget'>;
   readonly verification: OneTimeSecretService;
   readonly notifier: Notifier;
   readonly translator: Translator;
   /** Held changes (the 72-hour hold, recovery/hold/) are pending changes too: an undo cancels them. */
-  readonly channelHold?: ChannelHold;
+  readonly channelHold?: ChannelHoldService;
   /** Open action verifications end too: a verified one would confirm a host's sensitive action for the intruder. */
   readonly actionVerifications: OpenActionVerifications;
   /** Channels confirmed while the intruder may have been in are removed (recovery/unsettled-channels.ts). */
@@ -169,7 +171,7 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     await deps.sessions.revokeAll(trx, account.id);
     // Browsers that first signed in since the trouble began are forgotten: signing in there
     // again is a new device (notified, its recovery changes held).
-    await forgetDevices(trx, account.id, { seenSince: since });
+    await deps.devices.forget(trx, account.id, { seenSince: since });
     done.push('signed-out-everywhere');
     if (await invalidateLaterLinks(trx, account.id, data)) done.push('later-links-invalidated');
     await deps.accounts.update(trx, account.id, { password_reset_required: 1 }, now);

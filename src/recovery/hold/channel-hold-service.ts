@@ -10,7 +10,7 @@ import { heldChangeOfLink, type HeldChangeOfLink } from './held-change-link.js';
 import { inTransaction } from '../../db/transaction.js';
 import { formatEventTime } from '../../notifications/event-details.js';
 import type { SmsSendGuard } from '../../security/sms-send-guard.js';
-import { deviceStanding, type DeviceStanding } from '../../sessions/device-registry.js';
+import type { DeviceStanding } from '../../sessions/device-registry.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
 import { endSessionsOfAddingDevice } from '../owner-repair.js';
 import { asDeadLink } from '../../one-time-secrets/one-time-secret-service.js';
@@ -47,7 +47,7 @@ const hasHeldRow = (kind: HeldChangeKind): boolean => !kind.endsWith('-remove');
  * waiting a day on the same device does not lift it. A new address or number is confirmed
  * first and waits as a `held` row.
  */
-export interface ChannelHold {
+export interface ChannelHoldService {
   /**
    * How the account knows the session's device: a change it asks for is held when it is `new`
    * (first seen less than HOLD_NEW_DEVICE_DAYS ago, not the first device). The device's age
@@ -122,8 +122,8 @@ export interface ChannelHold {
   applyDue(kind: HeldChangeKind, apply: (trx: Executor, account: AccountRow, requestedBy: ClientInfo) => Promise<void>): Promise<number>;
 }
 
-/** Builds the hold (see {@link ChannelHold}). */
-export function createChannelHold(
+/** Builds the hold (see {@link ChannelHoldService}). */
+export function createChannelHoldService(
   deps: ChannelDeps & {
     readonly smsGuard: SmsSendGuard | undefined;
     readonly config: {
@@ -137,7 +137,7 @@ export function createChannelHold(
     readonly emails: RecoveryEmailRepository;
     readonly phones: RecoveryPhoneRepository;
   },
-): ChannelHold {
+): ChannelHoldService {
   const { database, clock, accounts, emails, phones, repository } = deps;
 
   /** A replacement's confirmed but not yet active row (status `held`) goes. */
@@ -223,7 +223,7 @@ export function createChannelHold(
   }
 
   const standingOf = (db: Executor, session: Pick<SessionRow, 'account_id' | 'device_id'>): Promise<DeviceStanding> =>
-    deviceStanding(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
+    deps.devices.standing(db, { accountId: session.account_id, deviceId: session.device_id, now: clock.now(), newDeviceMs: deps.config.hold.newDeviceMs });
 
   return {
     standingOf,
@@ -305,7 +305,7 @@ export function createChannelHold(
         if (heldRow && standing !== 'new') {
           await endSessionsOfAddingDevice(
             trx,
-            { sessions: deps.sessions, securityLog: deps.securityLog },
+            { sessions: deps.sessions, securityLog: deps.securityLog, devices: deps.devices },
             { accountId, addedByDevice: heldRow.requested_device_id, remover: session, client, channel },
           );
         }
