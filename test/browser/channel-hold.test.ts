@@ -68,7 +68,8 @@ const WORDS = {
     cancelButton: 'Änderung abbrechen',
     cancelDone: (what: string) =>
       `Abgebrochen: ${what}. Ihre Kontowiederherstellung bleibt unverändert. Wenn Sie die Änderung nicht selbst beantragt haben, ändern Sie jetzt Ihr Passwort.`,
-    cancelledBefore: (what: string) => `Diese Änderung ist bereits abgebrochen: ${what}. Ihre Kontowiederherstellung bleibt unverändert; Sie müssen nichts weiter tun.`,
+    cancelledBefore: (what: string) =>
+      `Diese Änderung ist bereits abgebrochen: ${what}. Ihre Kontowiederherstellung bleibt unverändert; Sie müssen nichts weiter tun.`,
     removingAddress: 'das Entfernen Ihrer Wiederherstellungs-E-Mail-Adresse',
     replacingAddress: 'das Ersetzen Ihrer Wiederherstellungs-E-Mail-Adresse',
   },
