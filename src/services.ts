@@ -8,6 +8,7 @@ import { checkReadiness } from './db/readiness.js';
 import { createChannels } from './delivery/channels/create-channels.js';
 import { createDevMailbox } from './delivery/channels/dev-mailbox-channel.js';
 import { createDevMailboxRepository } from './delivery/channels/dev-mailbox-repository.js';
+import { createOutboxRepository } from './delivery/outbox/outbox-repository.js';
 import { createOutbox } from './delivery/outbox/outbox.js';
 import { createOutboxWorker } from './delivery/outbox/outbox-worker.js';
 import { createTranslator } from './i18n/translator.js';
@@ -89,7 +90,8 @@ export function createServices(input: ServicesInput) {
     input.mailTemplates ??
     loadMailTemplates({ templatesDir: config.mail.templatesDir, appName: config.appName, publicUrl: config.http.publicUrl, branding: config.branding });
   const translator = createTranslator(mailTemplates.overrides);
-  const outbox = createOutbox({ database, clock });
+  const outboxRepository = createOutboxRepository(database);
+  const outbox = createOutbox({ database, clock, repository: outboxRepository });
   metrics.setOutboxSource(() => outbox.stats());
   const devMailboxRepository = createDevMailboxRepository();
   const createdChannels = createChannels({ config, database, clock, devMailboxRepository });
@@ -161,7 +163,7 @@ export function createServices(input: ServicesInput) {
     backchannel: oidc.channel,
     webhook: createWebhookChannel({ registry: webhookRegistry, clock, allowPrivateNetworks: config.outbound.allowPrivateNetworks }),
   };
-  const worker = createOutboxWorker({ database, clock, channels, logger, metrics, config });
+  const worker = createOutboxWorker({ database, repository: outboxRepository, clock, channels, logger, metrics, config });
   const verifier = createPasswordVerifier({ database, clock, hasher, throttle, devices, accounts, notifier, translator, logger });
   const signup = createSignupService({
     database,

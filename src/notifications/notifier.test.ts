@@ -1,3 +1,4 @@
+import { createOutboxRepository } from '../delivery/outbox/outbox-repository.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../core/clock.js';
 import type { Database } from '../db/database.js';
@@ -41,7 +42,7 @@ describe('notifier: messages and the security-log row in the caller’s transact
 
   const notifier = () =>
     createNotifier({
-      outbox: createOutbox({ database, clock }),
+      outbox: createOutbox({ database, clock, repository: createOutboxRepository(database) }),
       translator: createTranslator(),
       securityLog: createSecurityLog({ clock, repository: createSecurityLogRepository() }),
       recipients: createRecipientRepository(),

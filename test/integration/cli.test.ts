@@ -1,3 +1,4 @@
+import { createOutboxRepository } from '../../src/delivery/outbox/outbox-repository.js';
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -190,7 +191,7 @@ for (const dialect of dialectsUnderTest()) {
       const database = await openTestDatabase(testDb, 2);
       try {
         await inTransaction(database, (trx) =>
-          createOutbox({ database, clock: systemClock }).enqueue(
+          createOutbox({ database, clock: systemClock, repository: createOutboxRepository(database) }).enqueue(
             trx,
             outgoingMessage('test.code', 'sms', '+4915112345678', {
               subject: 'SMS',

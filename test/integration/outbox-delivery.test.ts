@@ -74,7 +74,16 @@ for (const dialect of dialectsUnderTest()) {
       t.database.db.selectFrom('outbox_messages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     const allRows = (): Promise<OutboxMessageRow[]> => t.database.db.selectFrom('outbox_messages').selectAll().execute();
     const workerWith = (channels: Channels, random: () => number = () => 0.5) =>
-      createOutboxWorker({ database: t.database, clock: t.clock, channels, logger: t.services.logger, metrics: t.services.metrics, config: t.config, random });
+      createOutboxWorker({
+        database: t.database,
+        repository: createOutboxRepository(t.database),
+        clock: t.clock,
+        channels,
+        logger: t.services.logger,
+        metrics: t.services.metrics,
+        config: t.config,
+        random,
+      });
 
     describe('case=enqueue is part of the caller’s transaction', () => {
       it('a transaction that rolls back leaves no message; a committed one leaves it queued', async () => {
@@ -306,6 +315,7 @@ for (const dialect of dialectsUnderTest()) {
         });
         const worker = createOutboxWorker({
           database: t.database,
+          repository: createOutboxRepository(t.database),
           clock: t.clock,
           channels: { email: channel },
           logger: t.services.logger,
@@ -368,6 +378,7 @@ for (const dialect of dialectsUnderTest()) {
         };
         const worker = createOutboxWorker({
           database: t.database,
+          repository: createOutboxRepository(t.database),
           clock: t.clock,
           channels: { email: hanging },
           logger: t.services.logger,

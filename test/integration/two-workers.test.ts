@@ -1,3 +1,4 @@
+import { createOutboxRepository } from '../../src/delivery/outbox/outbox-repository.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/transaction.js';
 import type { Channel } from '../../src/delivery/channels/channel.js';
@@ -46,6 +47,7 @@ for (const dialect of dialectsUnderTest()) {
       const workerFor = (t: TestApp, name: string): OutboxWorker =>
         createOutboxWorker({
           database: t.database,
+          repository: createOutboxRepository(t.database),
           clock: t.clock,
           channels: { email: countingChannel(name) },
           logger: t.services.logger,

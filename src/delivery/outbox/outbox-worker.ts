@@ -5,11 +5,13 @@ import { randomToken } from '../../core/random.js';
 import type { Database } from '../../db/database.js';
 import type { MessageChannelName } from '../../db/tables.js';
 import { PermanentDeliveryError, type Channels } from '../channels/channel.js';
-import { createOutboxRepository, type ClaimedMessage } from './outbox-repository.js';
+import type { ClaimedMessage, OutboxRepository } from './outbox-repository.js';
 import { parsePayload } from './outbox.js';
 
 export interface OutboxWorkerDeps {
   readonly database: Database;
+  /** The outbox's SQL, the same repository the outbox queues with (created once in src/services.ts). */
+  readonly repository: OutboxRepository;
   readonly clock: Clock;
   readonly channels: Channels;
   readonly logger: Logger;
@@ -69,7 +71,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps) {
   // eslint-disable-next-line no-restricted-properties
   const random = deps.random ?? Math.random;
   const batchSize = deps.batchSize ?? 20;
-  const repository = createOutboxRepository(deps.database);
+  const { repository } = deps;
   const workerId = `worker-${randomToken(6)}`;
   const sendDeadlineMs = Math.floor(leaseMs / 2);
 

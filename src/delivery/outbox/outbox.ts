@@ -3,7 +3,7 @@ import { DAY } from '../../core/clock.js';
 import { newId } from '../../core/random.js';
 import type { Database, Executor } from '../../db/database.js';
 import type { MessageChannelName, OutboxMessageRow, OutboxStatus } from '../../db/tables.js';
-import { createOutboxRepository, type OutboxStats } from './outbox-repository.js';
+import type { OutboxRepository, OutboxStats } from './outbox-repository.js';
 
 /** A rendered message on its way out: what `enqueue` takes. */
 export interface OutgoingMessage {
@@ -66,8 +66,8 @@ export const FAILED_RETENTION_MS = 30 * DAY;
  * in one transaction; the worker delivers later. Nothing is sent inside a request, so a
  * mail server that is down never loses a message nor slows or fails the request.
  */
-export function createOutbox(deps: { database: Database; clock: Clock }) {
-  const repository = createOutboxRepository(deps.database);
+export function createOutbox(deps: { database: Database; clock: Clock; repository: OutboxRepository }) {
+  const { repository } = deps;
 
   return {
     /** Queues a message in the caller's transaction; returns its id. */
