@@ -7,6 +7,7 @@ import {
   focusInfo,
   heading,
   PHONE_DEVICE,
+  profileTime,
   RECOVERY_SECTION_WORDS,
   recoveryRow,
   recoveryView,
@@ -91,19 +92,6 @@ const WORDS = {
     removedSubject: 'Lifeline: Recovery e-mail removed',
   },
 } as const;
-
-/** A moment as the UI's formatEventTime names it ("28. November 2026, 16:05 MEZ") in Europe/Berlin, the zone of every context here. */
-function berlinTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-    timeZone: 'Europe/Berlin',
-  }).format(new Date(iso));
-}
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
@@ -201,11 +189,11 @@ if (chromiumPath) {
       const wait = new Date(effectiveAt).getTime() - before;
       expect(wait).toBeGreaterThan(72 * 3600_000 - 60_000);
       expect(wait).toBeLessThan(72 * 3600_000 + 60_000);
-      const heldText = w.held(berlinTime(effectiveAt, 'de'));
+      const heldText = w.held(profileTime(effectiveAt, 'de'));
       // The success message says it waits (the note names the date: the same sentence is not said twice);
       // the focus is on it (the buttons are gone), not lost on the page.
       const status = section.getByRole('status');
-      await expect(text(status)).resolves.toBe(w.accepted(berlinTime(effectiveAt, 'de')));
+      await expect(text(status)).resolves.toBe(w.accepted(profileTime(effectiveAt, 'de')));
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
       // The row still shows the address, "Wird entfernt" (not a bare "Aktiv"), and the held note under it.
       await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
@@ -299,7 +287,7 @@ if (chromiumPath) {
       expect([confirmed.status(), body.status, body.address]).toEqual([200, 'held', theirs]);
       const wait = new Date(body.effectiveAt).getTime() - before;
       expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
-      const date = berlinTime(body.effectiveAt, 'de');
+      const date = profileTime(body.effectiveAt, 'de');
       await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
       // The button is gone: the focus is on the heading (the alert announces itself), and the way on is the profile (B is signed in).
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
@@ -375,7 +363,7 @@ if (chromiumPath) {
       ]);
       const body = (await confirmed.json()) as { status: string; masked: string; effectiveAt: string };
       expect([confirmed.status(), body.status]).toEqual([200, 'held']);
-      const date = berlinTime(body.effectiveAt, 'de');
+      const date = profileTime(body.effectiveAt, 'de');
       // The dialog is closed; the message says it waits (the note names the date), with the focus on it.
       await expect(dialog.count()).resolves.toBe(0);
       await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked, date));
@@ -437,7 +425,7 @@ if (chromiumPath) {
       // A, the owner's first device: the row says what waits and until when, with "Änderung abbrechen".
       await first.page.goto(`${run.baseUrl}/profile`);
       const { section, row } = await emailRow(first.page, 'de', theirs);
-      const date = berlinTime(body.effectiveAt, 'de');
+      const date = profileTime(body.effectiveAt, 'de');
       const held = row.getByRole('group', { name: `Hinzugefügte Adresse, bestätigt ${theirs} ${w.waiting}` });
       await expect(text(held.locator('.recovery-held'))).resolves.toBe(`Wird am ${date} aktiv. Bis dahin dient sie nicht zur Wiederherstellung.`);
       await check(first.page, failures, 'de', 'addition-held', section);

@@ -8,6 +8,7 @@ import {
   focusInfo,
   heading,
   RECOVERY_SECTION_WORDS,
+  profileTime,
   recoveryRowNotSetUp,
   PHONE,
   recoveryView,
@@ -92,16 +93,6 @@ const WORDS = {
     removed: 'The account recovery address was removed.',
   },
 } as const;
-
-/** "16:05 MEZ": a time later today as the profile writes it, in the account's zone (Europe/Berlin), named. */
-function clockTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-    timeZone: 'Europe/Berlin',
-  }).format(new Date(iso));
-}
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
@@ -215,7 +206,7 @@ if (chromiumPath) {
       const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
       await expect(text(pendingGroup)).resolves.toContain(first);
       await expect(pendingGroup.getByRole('button', { name: w.resend }).getAttribute('aria-disabled')).resolves.toBe('true');
-      const at = clockTime(pendingView.pending?.resendAvailableAt ?? '', 'de');
+      const at = profileTime(pendingView.pending?.resendAvailableAt ?? '', 'de', 'clock');
       await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
       await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
       // After sending, the focus is on the message (the form is gone), not lost on the page.
@@ -326,7 +317,7 @@ if (chromiumPath) {
       const view = await recovery(page);
       const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
       await expect(text(pendingGroup)).resolves.toContain(address);
-      const at = clockTime(view.pending?.resendAvailableAt ?? '', 'en');
+      const at = profileTime(view.pending?.resendAvailableAt ?? '', 'en', 'clock');
       await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
       await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
       await check(page, failures, 'en', 'pending', section);

@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { waitFor } from '../helpers/browser.js';
 import { createAccount, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, type Instance, type Lang } from '../helpers/browser-instance.js';
-import { checkState, focusInfo, heading, RECOVERY_SECTION_WORDS, recoveryRowNotSetUp, recoveryView, signIn, tabTo, text } from '../helpers/browser-page.js';
+import {
+  checkState,
+  focusInfo,
+  heading,
+  profileTime,
+  RECOVERY_SECTION_WORDS,
+  recoveryRowNotSetUp,
+  recoveryView,
+  signIn,
+  tabTo,
+  text,
+} from '../helpers/browser-page.js';
 import { useBrowserRun } from '../helpers/browser-run.js';
 
 /**
@@ -101,16 +112,6 @@ const WORDS = {
 function mobileNumber(): { typed: string; e164: string; masked: string } {
   const digits = String(randomInt(0, 10_000_000)).padStart(7, '0');
   return { typed: `0171 ${digits}`, e164: `+49171${digits}`, masked: `+49 *** ****${digits.slice(-3)}` };
-}
-
-/** "16:05 MEZ": a time later today as the profile writes it, in the account's zone (Europe/Berlin), named. */
-function clockTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-    timeZone: 'Europe/Berlin',
-  }).format(new Date(iso));
 }
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
@@ -288,7 +289,7 @@ if (chromiumPath) {
       // "Code erneut senden" waits for its minute, and says until when.
       const resend = dialog.getByRole('button', { name: w.resend, exact: true });
       await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-      const at = clockTime(pendingView.pending?.resendAvailableAt ?? '', 'de');
+      const at = profileTime(pendingView.pending?.resendAvailableAt ?? '', 'de', 'clock');
       await expect(text(dialog)).resolves.toContain(w.resendAt(at));
       const code = await smsCode(first.e164);
       await focusStaysInDialog(page);
@@ -438,7 +439,7 @@ if (chromiumPath) {
       await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
       await expect(text(dialog)).resolves.toContain(w.codeSent(number.masked));
       const view = await recovery(page);
-      const at = clockTime(view.pending?.resendAvailableAt ?? '', 'en');
+      const at = profileTime(view.pending?.resendAvailableAt ?? '', 'en', 'clock');
       await expect(text(dialog)).resolves.toContain(w.resendAt(at));
       await check(page, failures, 'en', 'code', 'viewport');
       await page.keyboard.type(await smsCode(number.e164));
@@ -479,7 +480,7 @@ if (chromiumPath) {
       await dialog.getByLabel(w.code, { exact: true }).waitFor();
       await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
       const view = await recovery(page);
-      const at = clockTime(view.pending?.resendAvailableAt ?? '', 'de');
+      const at = profileTime(view.pending?.resendAvailableAt ?? '', 'de', 'clock');
       await expect(text(dialog)).resolves.toContain(w.resendAt(at));
 
       // The minute passes on both clocks: the open dialog unlocks the button by itself.

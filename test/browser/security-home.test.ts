@@ -2,7 +2,18 @@ import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { screenshot, seriousAxeViolations, waitFor } from '../helpers/browser.js';
 import { createAccount, mailbox, NO_API_RATE_LIMIT, ownerApi, tokenLink, type Lang } from '../helpers/browser-instance.js';
-import { focusInfo, heading, openProfilePage, PROFILE_PAGES, recoveryRow, recoveryView, signIn, text, type ProfilePageName } from '../helpers/browser-page.js';
+import {
+  focusInfo,
+  heading,
+  openProfilePage,
+  PROFILE_PAGES,
+  profileTime,
+  recoveryRow,
+  recoveryView,
+  signIn,
+  text,
+  type ProfilePageName,
+} from '../helpers/browser-page.js';
 import { useBrowserRun } from '../helpers/browser-run.js';
 import { apiClient } from '../helpers/api-client.js';
 
@@ -59,12 +70,6 @@ const WORDS = {
     zone: /\d{2}:\d{2} (CET|CEST)/,
   },
 } as const;
-
-/** A moment as the profile names it ("8. Dezember 2026 um 00:11 MEZ") in the account's zone, Europe/Berlin. */
-function berlinTime(iso: string, lang: Lang): string {
-  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { ...options, timeZone: 'Europe/Berlin' }).format(new Date(iso));
-}
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
@@ -296,7 +301,7 @@ if (chromiumPath) {
         row.getByRole('button', { name: w.confirm, exact: true }).click(),
       ]);
       expect(answer.status()).toBe(202);
-      const date = berlinTime(((await answer.json()) as { effectiveAt: string }).effectiveAt, 'de');
+      const date = profileTime(((await answer.json()) as { effectiveAt: string }).effectiveAt, 'de');
       // The message: when, and that the address works until then; not a green success.
       const message = section.getByRole('status');
       await expect(text(message)).resolves.toBe(w.heldMessage(date));
@@ -321,6 +326,33 @@ if (chromiumPath) {
       await expect(text(sessions.getByRole('listitem').first())).resolves.toMatch(w.zone);
 
       expect(first.problems).toEqual([]);
+      expect(problems).toEqual([]);
+      expect(failures).toEqual([]);
+    });
+
+    it('an unreachable recovery e-mail (not sent by the API yet: the answer is changed in the browser) says so, with "Ändern" as the way out', async () => {
+      const failures: string[] = [];
+      const { page, problems, email } = await signedIn('de', 'home-unreachable-');
+      const address = `home-bounced-${accounts}@example.org`;
+      await addRecoveryEmail(email, address);
+      // What recovery readiness will send (docs/ui.md "States"): the same view with `unreachable: true`.
+      await page.route('**/api/v1/recovery', async (route) => {
+        const response = await route.fetch();
+        const view = (await response.json()) as { email: Record<string, unknown> };
+        await route.fulfill({ response, json: { ...view, email: { ...view.email, unreachable: true } } });
+      });
+      await page.reload();
+      const card = await recoveryCard(page, 'de', 'Nicht erreichbar');
+      await expect(text(card)).resolves.toContain('E-Mail-Adresse nicht erreichbar');
+      const { row } = await recoveryRow(page, { title: PROFILE_PAGES.recovery.de, section: WORDS.de.section, row: WORDS.de.row }, address);
+      const entry = row.locator('.recovery-entry-danger');
+      await expect(text(entry.locator('.state'))).resolves.toBe('Nicht erreichbar');
+      await expect(text(entry.locator('.recovery-problem'))).resolves.toBe(
+        'Nachrichten an diese Adresse kommen nicht an. Ändern Sie die Adresse, damit wir Sie erreichen können.',
+      );
+      await row.getByRole('button', { name: WORDS.de.manage, exact: true }).click();
+      await row.getByRole('button', { name: 'Ändern', exact: true }).waitFor();
+      await checkRegion(page, failures, 'unreachable-page');
       expect(problems).toEqual([]);
       expect(failures).toEqual([]);
     });

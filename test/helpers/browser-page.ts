@@ -278,6 +278,17 @@ export async function checkState(page: Page, failures: string[], options: Checke
 }
 
 /**
+ * A moment as the profile writes it (docs/ui.md "Times"), in Europe/Berlin, the zone of every
+ * account createAccount makes, with the zone's short name: `long` "8. Dezember 2026 um 16:05
+ * MEZ" (held changes, the security log), `clock` "16:05 MEZ" (a time later today).
+ */
+export function profileTime(iso: string, lang: Lang, style: 'long' | 'clock' = 'long'): string {
+  const parts: Intl.DateTimeFormatOptions = style === 'long' ? { day: 'numeric', month: 'long', year: 'numeric' } : {};
+  const options: Intl.DateTimeFormatOptions = { ...parts, hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: 'Europe/Berlin' };
+  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', options).format(new Date(iso));
+}
+
+/**
  * The words every recovery flow passes (ui.profile.overview.title, ui.profile.pages.recovery and
  * ui.profile.recovery in src/i18n): the overview's heading (`profile`), the heading of the page
  * "Kontowiederherstellung" (`title`), its section with the rows (`section`), "Nicht eingerichtet".

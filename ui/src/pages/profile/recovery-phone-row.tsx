@@ -49,7 +49,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
   const active = view.status === 'active' ? view.masked : undefined;
   const pending = view.pending;
 
-  /** "Jetzt einrichten" and "Nummer ändern": the password step only while the privileged window is closed. */
+  /** "Jetzt einrichten" and "Ändern": the password step only while the privileged window is closed. */
   const openDialog = async () => {
     if (busy) return;
     opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
