@@ -30,7 +30,10 @@ const chromiumPath = inject('chromiumPath');
 const NEW_PASSWORD = 'Kanu über dem Mühlteich 42';
 const ZONE = 'Europe/Berlin';
 
-/** The words of the section and its page (`profile`: the heading of "Geräte & Aktivität"), and the sentence of each event type the test causes (the UI's own wording). */
+/**
+ * The words of the section and its page (`profile`: the heading of the profile's page "Geräte &
+ * Aktivität"), and the sentence of each event type the test causes (the UI's own wording).
+ */
 const WORDS = {
   de: {
     profile: 'Geräte & Aktivität',

@@ -5,7 +5,8 @@ import { flushSync } from 'react-dom';
  * A short question before a change that is not taken back lightly ("Entfernen", "Das war ich
  * nicht"). The button that asks and the question take turns: the focus goes to the question
  * (`question`, focusable), which a screen reader then reads, and back to the button (`asker`) on
- * "Abbrechen" or Escape, not to the page's start. `onAsk` and `onKeep` clear what the other state said.
+ * "Abbrechen" (and Escape, in a ConfirmQuestion below), not to the page's start. `onAsk` and
+ * `onKeep` clear what the other state said.
  */
 export function useConfirmQuestion({ onAsk, onKeep }: { onAsk?: () => void; onKeep?: () => void } = {}) {
   const [asking, setAsking] = useState(false);
