@@ -256,7 +256,7 @@ function signedInPage(session) {
       `<dt>Konto-ID <span lang="en" class="en">(sub)</span></dt><dd id="sub"><code>${escapeHtml(session.sub)}</code></dd>`,
       '</dl>',
       '<p class="actions">',
-      `<a class="button secondary" href="${escapeHtml(`${LIFELINE_URL}/profile`)}">Kontowiederherstellung einrichten</a>`,
+      `<a class="button secondary" href="${escapeHtml(`${LIFELINE_URL}/profile/recovery`)}">Kontowiederherstellung einrichten</a>`,
       '<span class="en" lang="en">Set up account recovery</span>',
       '</p>',
       '<p>In Ihrem Lifeline-Konto richten Sie eine E-Mail-Adresse und eine Telefonnummer zur Wiederherstellung ein. Mit „Zurück“ im Browser kommen Sie hierher zurück.</p>',

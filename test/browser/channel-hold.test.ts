@@ -3,7 +3,19 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../helpers/browser.js';
 import { createAccount, mailbox, mailsTo, NO_API_RATE_LIMIT, PASSWORD, tokenLink, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
-import { focusInfo, heading, PHONE_DEVICE, RECOVERY_SECTION_WORDS, recoveryView, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
+import {
+  focusInfo,
+  heading,
+  PHONE_DEVICE,
+  profileTime,
+  RECOVERY_SECTION_WORDS,
+  recoveryRow,
+  recoveryView,
+  signIn,
+  tabTo,
+  text,
+  type PageOptions,
+} from '../helpers/browser-page.js';
 import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
@@ -11,8 +23,9 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
  * (375 px), by keyboard: the owner's first browser A signs in and has a confirmed recovery
  * e-mail (set up over the API with A's cookies); a second browser B (a device the account had
  * never seen) signs in and removes it (Profil → Kontowiederherstellung → Verwalten →
- * Entfernen): the DELETE answers 202 with `effectiveAt`, the message and the row's note say
- * "Wird am … entfernt", the address stays active; the login address's notice "Änderung Ihrer
+ * Entfernen → Ja, entfernen): the DELETE answers 202 with `effectiveAt`, the message and the
+ * row's note say "wird am … entfernt" and that it stays active until then, the row's state is
+ * "Wird entfernt" (not "Aktiv"), the address stays active; the login address's notice "Änderung Ihrer
  * Kontowiederherstellung wartet 72 Stunden" carries a cancel link (the recovery address gets
  * one of its own); opened in A it changes nothing until its button, pressed by keyboard →
  * the done text; B's profile, reloaded, shows the address active without the note. English
@@ -29,20 +42,20 @@ const WORDS = {
     ...RECOVERY_SECTION_WORDS.de,
     row: 'E-Mail-Adresse',
     active: 'Aktiv',
+    removing: 'Wird entfernt',
     manage: 'Verwalten',
     remove: 'Entfernen',
+    confirmRemove: 'Ja, entfernen',
     removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
-    held: (date: string) =>
-      `Wird am ${date} entfernt: Die Sitzung ist erst seit Kurzem auf einem neuen Gerät angemeldet. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
+    held: (date: string) => `Wird am ${date} entfernt. Bis dahin bleibt sie aktiv.`,
     heldStart: 'Wird am',
-    accepted: (date: string) => `Angenommen: Die Änderung wird am ${date} wirksam, wenn sie bis dahin niemand abbricht.`,
+    accepted: (date: string) => `Die Adresse wird am ${date} entfernt. Bis dahin bleibt sie aktiv, und Sie können das Entfernen abbrechen.`,
     change: 'Ändern',
     addressField: 'E-Mail-Adresse zur Kontowiederherstellung',
     sendLink: 'Bestätigungslink senden',
     newAddress: 'Neue Adresse, bestätigt',
     waiting: 'Wartet',
-    replacementHeld: (date: string) =>
-      `Wird am ${date} aktiv: Die Änderung kam von einer Sitzung, die erst seit Kurzem auf einem neuen Gerät angemeldet ist. Bis dahin bleibt die bisherige aktiv. Jeder Ihrer Wege hat einen Link zum Abbrechen erhalten.`,
+    replacementHeld: (date: string) => `Wird am ${date} aktiv. Bis dahin bleibt die bisherige aktiv.`,
     confirmTitle: 'Adresse zur Kontowiederherstellung bestätigen',
     confirmButton: 'Adresse bestätigen',
     confirmHeld: (address: string, date: string) =>
@@ -51,15 +64,14 @@ const WORDS = {
     deadRecovery:
       'Ein Link zur Bestätigung gilt nur einmal und nur für die neueste Anfrage: Wurde die Einrichtung abgebrochen, durch eine neuere ersetzt oder die Adresse schon bestätigt, gilt er nicht mehr. Im Profil sehen Sie, wie es steht.',
     phoneRow: 'Telefonnummer',
-    changeNumber: 'Nummer ändern',
+    changeNumber: 'Ändern',
     numberField: 'Telefonnummer',
     codeField: 'Code aus der SMS',
     newNumber: 'Neue Nummer, bestätigt',
     cancelHeld: 'Änderung abbrechen',
     heldCancelled: 'Die Änderung ist abgebrochen; es bleibt alles, wie es war.',
     cancelledSubject: 'Lifeline: Zurückgehaltene Änderung abgebrochen',
-    changeHeld: (masked: string, date: string) =>
-      `Die Nummer ${masked} ist bestätigt. Sie wird am ${date} aktiv, wenn das bis dahin niemand abbricht; bis dahin bleibt alles, wie es war.`,
+    changeHeld: (masked: string, date: string) => `Die Nummer ${masked} ist bestätigt und wird am ${date} aktiv. Bis dahin bleibt die bisherige Nummer aktiv.`,
     heldSubject: 'Lifeline: Änderung Ihrer Kontowiederherstellung wartet 72 Stunden',
     cancelTitle: 'Änderung der Kontowiederherstellung abbrechen',
     /** The cancel page names the change and when it would take effect. */
@@ -79,27 +91,13 @@ const WORDS = {
     active: 'Active',
     manage: 'Manage',
     remove: 'Remove',
+    confirmRemove: 'Yes, remove',
     removed: 'The account recovery address was removed.',
-    held: (date: string) =>
-      `Will be removed on ${date}: the session signed in only recently on a new device. Each of your channels has received a link to cancel it.`,
     heldStart: 'Will be removed on',
     heldSubject: 'Lifeline: a change of your account recovery waits 72 hours',
     removedSubject: 'Lifeline: Recovery e-mail removed',
   },
 } as const;
-
-/** A moment as the UI's formatEventTime names it ("28. November 2026, 16:05 MEZ") in Europe/Berlin, the zone of every context here. */
-function berlinTime(iso: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-    timeZone: 'Europe/Berlin',
-  }).format(new Date(iso));
-}
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
@@ -163,22 +161,17 @@ if (chromiumPath) {
       return link ?? '';
     }
 
-    /** The profile's "Kontowiederherstellung" section and its e-mail row, once the row shows `address`. */
-    async function emailRow(page: Page, lang: Lang, address: string): Promise<{ section: Locator; row: Locator }> {
-      const w = WORDS[lang];
-      const section = page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.row, exact: true });
-      await row.getByText(address, { exact: true }).waitFor();
-      return { section, row };
-    }
+    /** The profile's page "Kontowiederherstellung", its section with the rows and its e-mail row, once the row shows `address`. */
+    const emailRow = (page: Page, lang: Lang, address: string): Promise<{ section: Locator; row: Locator }> => recoveryRow(page, WORDS[lang], address);
 
-    /** Verwalten → Entfernen by keyboard; the DELETE's answer. */
+    /** Verwalten → Entfernen → (the question) Ja, entfernen, by keyboard; the DELETE's answer. */
     async function removeByKeyboard(page: Page, lang: Lang): Promise<{ status: number; body: unknown }> {
       const w = WORDS[lang];
       await tabTo(page, w.manage);
+      await tabTo(page, w.remove);
       const [answer] = await Promise.all([
         page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/recovery/email' && r.request().method() === 'DELETE'),
-        tabTo(page, w.remove),
+        tabTo(page, w.confirmRemove),
       ]);
       const body = answer.status() === 204 ? null : ((await answer.json()) as unknown);
       return { status: answer.status(), body };
@@ -202,15 +195,16 @@ if (chromiumPath) {
       const wait = new Date(effectiveAt).getTime() - before;
       expect(wait).toBeGreaterThan(72 * 3600_000 - 60_000);
       expect(wait).toBeLessThan(72 * 3600_000 + 60_000);
-      const heldText = w.held(berlinTime(effectiveAt, 'de'));
+      const heldText = w.held(profileTime(effectiveAt, 'de'));
       // The success message says it waits (the note names the date: the same sentence is not said twice);
       // the focus is on it (the buttons are gone), not lost on the page.
       const status = section.getByRole('status');
-      await expect(text(status)).resolves.toBe(w.accepted(berlinTime(effectiveAt, 'de')));
+      await expect(text(status)).resolves.toBe(w.accepted(profileTime(effectiveAt, 'de')));
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ section: 'recovery-title', className: 'recovery-message' });
-      // The row still shows the address, active, and the held note under it.
+      // The row still shows the address, "Wird entfernt" (not a bare "Aktiv"), and the held note under it.
       await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(address);
-      await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(w.active);
+      await expect(text(row.locator('.recovery-entry-active .state'))).resolves.toBe(w.removing);
+      await expect(text(row.locator('.recovery-entry-active'))).resolves.not.toContain(w.active);
       await expect(text(row.locator('.recovery-held'))).resolves.toBe(heldText);
       await expect(text(row)).resolves.not.toContain(w.notSetUp);
       await expect(row.getByRole('button', { name: w.remove, exact: true }).count()).resolves.toBe(0);
@@ -258,7 +252,7 @@ if (chromiumPath) {
 
       // B's profile, reloaded: the address is still active, the note is gone.
       await second.page.reload();
-      await heading(second.page, w.profile).waitFor();
+      await heading(second.page, w.title).waitFor();
       const after = await emailRow(second.page, 'de', address);
       await expect(text(after.row)).resolves.toContain(w.active);
       await expect(text(after.row)).resolves.not.toContain(w.heldStart);
@@ -306,7 +300,7 @@ if (chromiumPath) {
       expect([confirmed.status(), body.status, body.address]).toEqual([200, 'held', theirs]);
       const wait = new Date(body.effectiveAt).getTime() - before;
       expect(Math.abs(wait - 72 * 3600_000)).toBeLessThan(60_000);
-      const date = berlinTime(body.effectiveAt, 'de');
+      const date = profileTime(body.effectiveAt, 'de');
       await expect(text(second.page.getByRole('main').getByRole('status'))).resolves.toBe(w.confirmHeld(theirs, date));
       // The button is gone: the focus is on the heading (the alert announces itself), and the way on is the profile (B is signed in).
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
@@ -364,12 +358,10 @@ if (chromiumPath) {
       expect(await send(first.page, 'PUT', '/api/v1/recovery/phone', { number: `0171 ${old}`, password: PASSWORD })).toBe(202);
       expect(await send(first.page, 'POST', '/api/v1/recovery/phone/confirm', { code: await smsCode(`+49171${old}`) })).toBe(200);
 
-      // B, a new device signed in just now: Verwalten → Nummer ändern → the number → the code, by keyboard.
+      // B, a new device signed in just now: Verwalten → Ändern → the number → the code, by keyboard.
       const second = await run.openPage({ lang: 'de', ...PHONE_DEVICE });
       await signIn(second.page, run.baseUrl, login);
-      const section = second.page.getByRole('region', { name: w.section });
-      const row = section.getByRole('group', { name: w.phoneRow, exact: true });
-      await row.getByText(`+49 *** ****${old.slice(-3)}`, { exact: true }).waitFor();
+      const { section, row } = await recoveryRow(second.page, { ...w, row: w.phoneRow }, `+49 *** ****${old.slice(-3)}`);
       await tabTo(second.page, w.manage, { row: w.phoneRow });
       await tabTo(second.page, w.changeNumber);
       const dialog = second.page.getByRole('dialog');
@@ -384,7 +376,7 @@ if (chromiumPath) {
       ]);
       const body = (await confirmed.json()) as { status: string; masked: string; effectiveAt: string };
       expect([confirmed.status(), body.status]).toEqual([200, 'held']);
-      const date = berlinTime(body.effectiveAt, 'de');
+      const date = profileTime(body.effectiveAt, 'de');
       // The dialog is closed; the message says it waits (the note names the date), with the focus on it.
       await expect(dialog.count()).resolves.toBe(0);
       await expect(text(section.getByRole('status'))).resolves.toBe(w.changeHeld(body.masked, date));
@@ -446,11 +438,9 @@ if (chromiumPath) {
       // A, the owner's first device: the row says what waits and until when, with "Änderung abbrechen".
       await first.page.goto(`${run.baseUrl}/profile`);
       const { section, row } = await emailRow(first.page, 'de', theirs);
-      const date = berlinTime(body.effectiveAt, 'de');
+      const date = profileTime(body.effectiveAt, 'de');
       const held = row.getByRole('group', { name: `Hinzugefügte Adresse, bestätigt ${theirs} ${w.waiting}` });
-      await expect(text(held.locator('.recovery-held'))).resolves.toBe(
-        `Wird am ${date} aktiv: Sie wurde auf einem Gerät eingerichtet, das Ihr Konto erst seit Kurzem kennt. Bis dahin dient sie nicht zur Wiederherstellung. Ihre E-Mail-Adresse für die Anmeldung hat einen Link zum Abbrechen erhalten.`,
-      );
+      await expect(text(held.locator('.recovery-held'))).resolves.toBe(`Wird am ${date} aktiv. Bis dahin dient sie nicht zur Wiederherstellung.`);
       await check(first.page, failures, 'de', 'addition-held', section);
       const notice = await messageTo(login, w.heldSubject);
       expect(notice.text).toContain(`${theirs} als Wiederherstellungs-E-Mail-Adresse hinzuzufügen`);

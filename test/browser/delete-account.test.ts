@@ -5,12 +5,12 @@ import { maskEmail } from '../../src/contract/email-address.js';
 import { apiClient } from '../helpers/api-client.js';
 import { waitFor } from '../helpers/browser.js';
 import { createAccount, ownerApi, mailbox, NO_API_RATE_LIMIT, PASSWORD, tokenLink, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
-import { focusInfo, heading, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { focusInfo, heading, openProfilePage, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
 import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
- * "Konto löschen" in a real Chromium against a real server: the profile's last
- * section says what happens and opens a dialog in two steps, 1. a code to a confirmed channel
+ * "Konto löschen" in a real Chromium against a real server: the last section of the profile's
+ * page "Einstellungen" says what happens and opens a dialog in two steps, 1. a code to a confirmed channel
  * (the reusable ActionVerification, action 'lifeline.delete-account'), 2. the password and
  * "Konto endgültig löschen"; then every session has ended and the sign-in page says when the
  * account will be deleted and that signing in cancels it; signing in again does, and the
@@ -33,7 +33,7 @@ const chromiumPath = inject('chromiumPath');
 /** The words of the flow (ui.profile.deleteAccount, ui.actionVerification, ui.login and errors in src/i18n). */
 const WORDS = {
   de: {
-    profile: 'Profil',
+    profile: 'Sicherheit auf einen Blick',
     section: 'Konto löschen',
     facts: [
       'Sie bestätigen die Löschung mit einem Code und Ihrem Passwort. Danach werden alle Sitzungen abgemeldet, auch diese.',
@@ -72,7 +72,7 @@ const WORDS = {
     cancelledMail: 'Lifeline: Löschung Ihres Kontos abgebrochen',
   },
   en: {
-    profile: 'Profile',
+    profile: 'Security at a glance',
     section: 'Delete account',
     open: 'Delete account',
     dialog: 'Delete account',
@@ -210,8 +210,9 @@ if (chromiumPath) {
         ],
       });
       await signIn(page, run.baseUrl, login);
+      await openProfilePage(page, 'settings');
 
-      // The section, last on the page: what happens, and its button.
+      // The section, last on the profile's "Einstellungen": what happens, and its button.
       const section = page.getByRole('region', { name: w.section });
       await expect(section.getByRole('listitem').allTextContents()).resolves.toEqual(w.facts);
       await expect(page.locator('main section.card').last().getAttribute('aria-labelledby')).resolves.toBe('delete-account-title');
@@ -334,6 +335,7 @@ if (chromiumPath) {
       // The browser runs on the server's time, so both see the same minute pass.
       await page.clock.install({ time: run.clock.now() });
       await signIn(page, run.baseUrl, login, { lang: 'en' });
+      await openProfilePage(page, 'settings', 'en');
       const section = page.getByRole('region', { name: w.section });
       await check(page, failures, 'en', 'section', section);
 

@@ -15,7 +15,7 @@ import { hostAddress, registerHostApp, seriousAxeViolationsNoScripts, startHostA
  *
  * Round trip: the host's "Mit Lifeline anmelden" → Lifeline's sign-in (which says another
  * application sent the visitor) → back at the host, signed in, showing the e-mail and the account
- * id → "Kontowiederherstellung einrichten" opens Lifeline's profile, the browser's back button
+ * id → "Kontowiederherstellung einrichten" opens Lifeline's profile page "Kontowiederherstellung", the browser's back button
  * returns → on a phone, "Passwort vergessen?" in Lifeline with the mailed code → Lifeline
  * delivers a logout token to the host's /backchannel-logout, the host verifies it and ends its
  * session: after a reload the host shows "Nicht angemeldet", and Lifeline's own session of that
@@ -156,11 +156,11 @@ if (chromiumPath) {
       const signedIn = await host.waitForLine(new RegExp(`^host-app: signed in sub=${sub}`));
       await check(page, failures, 'signed-in');
 
-      // "Kontowiederherstellung einrichten" → Lifeline's profile with its recovery section → back.
+      // "Kontowiederherstellung einrichten" → Lifeline's page "Kontowiederherstellung" (the profile's) with its rows → back.
       await page.getByRole('link', { name: 'Kontowiederherstellung einrichten', exact: true }).click();
-      await page.waitForURL(`${instance.baseUrl}/profile`);
-      await heading(page, 'Profil').waitFor();
-      await page.getByRole('region', { name: 'Kontowiederherstellung' }).waitFor();
+      await page.waitForURL(`${instance.baseUrl}/profile/recovery`);
+      await heading(page, 'Kontowiederherstellung').waitFor();
+      await page.getByRole('region', { name: 'Ihre Wiederherstellungsoptionen' }).getByRole('group').first().waitFor();
       await check(page, failures, 'lifeline-profile');
       await page.goBack();
       await page.waitForURL(`${host.url}/`);
@@ -221,11 +221,11 @@ if (chromiumPath) {
       await page.goto(`${host.url}/`);
       await signInThroughHost(page, email, PASSWORD);
 
-      // "Abmelden" in Lifeline (its header): a logout token with this browser's sid reaches the host.
+      // "Abmelden" in Lifeline (on its profile's overview): a logout token with this browser's sid reaches the host.
       let linesBefore = host.lines.length;
       await page.goto(`${instance.baseUrl}/profile`);
-      await heading(page, 'Profil').waitFor();
-      await page.getByRole('banner').getByRole('button', { name: 'Abmelden', exact: true }).click();
+      await heading(page, 'Sicherheit auf einen Blick').waitFor();
+      await page.getByRole('main').getByRole('button', { name: 'Abmelden', exact: true }).click();
       await page.waitForURL('**/login?notice=signed-out');
       await host.waitForLine(new RegExp(`^host-app: back-channel logout sub=${sub} sid=(?!- )\\S+ ended 1 session\\(s\\)$`), linesBefore);
       await expect(hostSignedIn(page)).resolves.toBe(false);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient } from '../helpers/api-client.js';
 import { launchChromium, waitFor, type TestBrowser } from '../helpers/browser.js';
 import { createAccount, mailsTo, NO_API_RATE_LIMIT, startInstance, type Instance } from '../helpers/browser-instance.js';
-import { checkState, heading, newPage, PHONE_DEVICE, signIn } from '../helpers/browser-page.js';
+import { checkState, heading, newPage, openProfilePage, PHONE_DEVICE, signIn } from '../helpers/browser-page.js';
 
 /**
  * What the user sees of the host's back office and of the host's own events, in a real Chromium
@@ -73,6 +73,7 @@ if (chromiumPath) {
         expect(recorded.status).toBe(201);
 
         await signIn(page, instance.baseUrl, email);
+        await openProfilePage(page, 'activity');
         const section = page.getByRole('region', { name: 'Sicherheitsaktivität' });
         await section.getByText('<b>Exportschlüssel</b> erstellt', { exact: true }).waitFor();
         expect(await section.locator('b').count()).toBe(0);

@@ -4,7 +4,7 @@ import { maskEmail } from '../../src/contract/email-address.js';
 
 import { waitFor } from '../helpers/browser.js';
 import { createAccount, mailbox, NO_API_RATE_LIMIT, type Lang, type MailboxMessage } from '../helpers/browser-instance.js';
-import { focusInfo, heading, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
+import { focusInfo, heading, openProfilePage, PHONE_DEVICE, signIn, tabTo, text } from '../helpers/browser-page.js';
 import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
@@ -26,11 +26,14 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
  */
 const chromiumPath = inject('chromiumPath');
 
-/** The words of the flow (ui.profile.signIn, ui.actionVerification, ui.confirm and the mails in src/i18n). */
+/**
+ * The words of the flow (ui.profile.signIn, ui.actionVerification, ui.confirm and the mails in
+ * src/i18n); `profile` is the heading of the profile's page "Anmeldung & Passwort".
+ */
 const WORDS = {
   de: {
-    profile: 'Profil',
-    section: 'Anmeldung',
+    profile: 'Anmeldung & Passwort',
+    section: 'E-Mail-Adresse für die Anmeldung',
     change: 'E-Mail-Adresse für die Anmeldung ändern',
     newEmail: 'Neue E-Mail-Adresse',
     submit: 'Bestätigungslink senden',
@@ -52,8 +55,8 @@ const WORDS = {
     confirmMail: 'Lifeline: Bitte bestätigen Sie Ihre neue E-Mail-Adresse',
   },
   en: {
-    profile: 'Profile',
-    section: 'Sign-in details',
+    profile: 'Sign-in & password',
+    section: 'E-mail address for signing in',
     change: 'Change e-mail address for signing in',
     newEmail: 'New e-mail address',
     submit: 'Send confirmation link',
@@ -165,6 +168,7 @@ if (chromiumPath) {
         ],
       });
       await signIn(page, run.baseUrl, login);
+      await openProfilePage(page, 'signIn');
       const section = page.getByRole('region', { name: w.section });
       await expect(text(section)).resolves.toContain(login);
 
@@ -259,6 +263,7 @@ if (chromiumPath) {
 
       const { page, problems } = await run.openPage({ lang: 'en' });
       await signIn(page, run.baseUrl, login, { lang: 'en' });
+      await openProfilePage(page, 'signIn', 'en');
       const section = page.getByRole('region', { name: w.section });
       await section.getByRole('button', { name: w.change, exact: true }).click();
       await section.getByLabel(w.newEmail, { exact: true }).fill(next);

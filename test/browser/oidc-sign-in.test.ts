@@ -58,7 +58,7 @@ const WORDS = {
     repeat: 'Neues Passwort wiederholen',
     save: 'Passwort speichern',
     passwordReset: 'Ihr Passwort wurde geändert. Melden Sie sich mit dem neuen Passwort an.',
-    profile: 'Profil',
+    profile: 'Sicherheit auf einen Blick',
     consentTitle: 'Zugriff erlauben?',
     consentIntro: (client: string, email: string) => `„${client}“ möchte Sie mit Ihrem Lifeline-Konto (${email}) anmelden und erhält dafür:`,
     scopes: [

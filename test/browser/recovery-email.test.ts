@@ -8,6 +8,7 @@ import {
   focusInfo,
   heading,
   RECOVERY_SECTION_WORDS,
+  profileTime,
   recoveryRowNotSetUp,
   PHONE,
   recoveryView,
@@ -21,11 +22,11 @@ import { useBrowserRun } from '../helpers/browser-run.js';
  * The seed's "Kontowiederherstellung → E-Mail-Adresse" step by step in a real Chromium, against
  * a real server whose privileged window is 1 minute on a manual clock (the test closes it by
  * moving time, so "Geben Sie zunächst Ihr Passwort ein" comes first): Profil →
- * Kontowiederherstellung → "Jetzt einrichten" → the password → the login address (refused, the
+ * Kontowiederherstellung (the overview's card, then its page) → "Jetzt einrichten" → the password → the login address (refused, the
  * explanation next to the field) → a good address → "Bestätigung ausstehend" with "Erneut
  * senden" (and from when) and "Abbrechen" → the link from the development mailbox opened in
  * another browser (another device) → active, with "Verwalten" → Ändern → both addresses →
- * Abbrechen → the active one remains → Entfernen → "Nicht eingerichtet"; then a shorter flow
+ * Abbrechen → the active one remains → Entfernen (asks first) → "Nicht eingerichtet"; then a shorter flow
  * in English. Everything by keyboard; on every step no console error, failed request or CSP
  * report, no serious axe violation, no sideways scrolling at 375 px; screenshots of each state
  * at 1280 and 375 px in test-results/screenshots/recovery-email-<state>-<lang>-<width>.png.
@@ -47,7 +48,7 @@ const WORDS = {
     sent: (address: string) => `Sie erhalten nun eine E-Mail an ${address}. Bitte bestätigen Sie die Adresse mit einem Klick auf den Link in der E-Mail.`,
     pending: 'Bestätigung ausstehend',
     resend: 'Erneut senden',
-    resendAt: (time: string) => `Erneut senden ist ab ${time} Uhr möglich.`,
+    resendAt: (time: string) => `Erneut senden ist ab ${time} möglich.`,
     resent: 'Ein neuer Link ist unterwegs. Der vorige gilt nicht mehr.',
     cancel: 'Abbrechen',
     confirmTitle: 'Adresse zur Kontowiederherstellung bestätigen',
@@ -57,6 +58,9 @@ const WORDS = {
     manage: 'Verwalten',
     change: 'Ändern',
     remove: 'Entfernen',
+    removeQuestion: (address: string) =>
+      `Möchten Sie die Adresse ${address} wirklich entfernen? Sie können Ihr Konto dann nicht mehr über diese Adresse wiederherstellen. Aus Sicherheitsgründen kann das Entfernen bis zu 72 Stunden dauern, wenn Sie auf einem neuen Gerät angemeldet sind.`,
+    removeConfirm: 'Ja, entfernen',
     newAddress: 'Neue Adresse',
     cancelled: (address: string) => `Die ausstehende Änderung wurde abgebrochen. ${address} bleibt Ihre Adresse zur Kontowiederherstellung.`,
     removed: 'Die Adresse zur Kontowiederherstellung wurde entfernt.',
@@ -202,9 +206,7 @@ if (chromiumPath) {
       const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
       await expect(text(pendingGroup)).resolves.toContain(first);
       await expect(pendingGroup.getByRole('button', { name: w.resend }).getAttribute('aria-disabled')).resolves.toBe('true');
-      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(
-        new Date(pendingView.pending?.resendAvailableAt ?? ''),
-      );
+      const at = profileTime(pendingView.pending?.resendAvailableAt ?? '', 'de', 'clock');
       await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
       await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
       // After sending, the focus is on the message (the form is gone), not lost on the page.
@@ -221,9 +223,9 @@ if (chromiumPath) {
         'the notice to the login address',
       );
 
-      // Back in the profile: the address is active, with "Verwalten".
+      // Back on the page: the address is active, with "Verwalten".
       await page.reload();
-      await heading(page, w.profile).waitFor();
+      await heading(page, w.title).waitFor();
       await row.getByText(first, { exact: true }).waitFor();
       await expect(text(row)).resolves.toContain(w.active);
       await expect(text(row)).resolves.not.toContain(w.pending);
@@ -262,10 +264,15 @@ if (chromiumPath) {
       await row.getByText(first, { exact: true }).waitFor();
       await check(page, failures, 'de', 'change-cancelled', section);
 
-      // Verwalten → Entfernen, once the window has ended again: the password, then "Nicht eingerichtet".
+      // Verwalten → Entfernen, once the window has ended again: the question first (one press
+      // removes nothing), then "Ja, entfernen", the password, and "Nicht eingerichtet".
       run.clock.advance(61_000);
       await tabTo(page, w.manage, { backward: true });
       await tabTo(page, w.remove);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'p', name: w.removeQuestion(first) });
+      await expect(recovery(page)).resolves.toMatchObject({ status: 'active', address: first });
+      await check(page, failures, 'de', 'remove-question', section);
+      await tabTo(page, w.removeConfirm);
       await dialog.waitFor();
       await page.keyboard.type(PASSWORD);
       await page.keyboard.press('Enter');
@@ -310,7 +317,7 @@ if (chromiumPath) {
       const view = await recovery(page);
       const pendingGroup = row.getByRole('group', { name: new RegExp(w.pending) });
       await expect(text(pendingGroup)).resolves.toContain(address);
-      const at = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      const at = profileTime(view.pending?.resendAvailableAt ?? '', 'en', 'clock');
       await expect(text(pendingGroup)).resolves.toContain(w.resendAt(at));
       await pendingGroup.getByRole('button', { name: w.cancel, exact: true }).waitFor();
       await check(page, failures, 'en', 'pending', section);
@@ -322,7 +329,7 @@ if (chromiumPath) {
       run.clock.advance(61_000);
       await page.clock.install({ time: run.clock.now() });
       await page.reload();
-      await heading(page, w.profile).waitFor();
+      await heading(page, w.title).waitFor();
       const resendButton = pendingGroup.getByRole('button', { name: w.resend });
       await waitFor(async () => ((await resendButton.getAttribute('aria-disabled')) === 'true' ? undefined : true), 'an unlocked "Send again"');
       await tabTo(page, w.resend);
@@ -339,7 +346,7 @@ if (chromiumPath) {
 
       await confirmElsewhere(page, secondLink, address, 'en', failures);
       await page.reload();
-      await heading(page, w.profile).waitFor();
+      await heading(page, w.title).waitFor();
       await row.getByText(address, { exact: true }).waitFor();
       await row.getByRole('button', { name: w.manage }).waitFor();
       await expect(text(row)).resolves.toContain(w.active);

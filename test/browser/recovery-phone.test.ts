@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { waitFor } from '../helpers/browser.js';
 import { createAccount, mailbox, NO_API_RATE_LIMIT, PASSWORD, startInstance, type Instance, type Lang } from '../helpers/browser-instance.js';
-import { checkState, focusInfo, heading, RECOVERY_SECTION_WORDS, recoveryRowNotSetUp, recoveryView, signIn, tabTo, text } from '../helpers/browser-page.js';
+import {
+  checkState,
+  focusInfo,
+  heading,
+  profileTime,
+  RECOVERY_SECTION_WORDS,
+  recoveryRowNotSetUp,
+  recoveryView,
+  signIn,
+  tabTo,
+  text,
+} from '../helpers/browser-page.js';
 import { useBrowserRun } from '../helpers/browser-run.js';
 
 /**
@@ -14,9 +25,9 @@ import { useBrowserRun } from '../helpers/browser-run.js';
  * wrong one is refused next to the field) → Schritt 2 von 3, country and number (a 0900 number
  * refused next to the field, then a mobile number) → Schritt 3 von 3, the code (a wrong one with
  * the tries left; Escape leaves it pending; "Code eingeben" opens the dialog at the code again;
- * the code from the SMS) → active with the masked number → Verwalten → Nummer ändern (the old
+ * the code from the SMS) → active with the masked number → Verwalten → Ändern (the old
  * number stays active; both shown while the new one waits) → the new number active →
- * Verwalten → Deaktivieren (the question, then the password) → "Nicht eingerichtet"; then a
+ * Verwalten → Entfernen (the question, then the password) → "Nicht eingerichtet"; then a
  * shorter English run. Everything by keyboard; on every step no console error, failed request
  * or CSP report, no serious axe violation, no sideways scrolling at 375 px, the focus inside the
  * open dialog and back on its opener (or the announced message) after it; screenshots of each
@@ -59,7 +70,7 @@ const WORDS = {
     resend: 'Code erneut senden',
     resent: 'Ein neuer Code ist unterwegs. Der vorige Code gilt nicht mehr.',
     expired: 'Dieser Code ist abgelaufen, wurde schon verwendet oder zu oft falsch eingegeben. Bitte fordern Sie einen neuen Code an.',
-    resendAt: (time: string) => `Code erneut senden ist ab ${time} Uhr möglich.`,
+    resendAt: (time: string) => `Code erneut senden ist ab ${time} möglich.`,
     keepsActive: (masked: string) => `Ihre bisherige Nummer ${masked} bleibt aktiv, bis Sie die neue Nummer bestätigt haben.`,
     cancel: 'Abbrechen',
     cancelled: 'Die Einrichtung der Telefonnummer wurde abgebrochen.',
@@ -69,13 +80,13 @@ const WORDS = {
     changed: 'Ihre Telefonnummer zur Kontowiederherstellung wurde geändert. Die bisherige Nummer ist nicht mehr hinterlegt.',
     active: 'Aktiv',
     manage: 'Verwalten',
-    change: 'Nummer ändern',
+    change: 'Ändern',
     newNumber: 'Neue Nummer',
-    deactivate: 'Deaktivieren',
-    question: (masked: string) => `Möchten Sie die Telefonnummer ${masked} wirklich deaktivieren?`,
-    yes: 'Ja, deaktivieren',
+    remove: 'Entfernen',
+    question: (masked: string) => `Möchten Sie die Telefonnummer ${masked} wirklich entfernen?`,
+    yes: 'Ja, entfernen',
     reauth: 'Geben Sie zunächst Ihr Passwort ein',
-    deactivated: 'Die Telefonnummer zur Kontowiederherstellung wurde deaktiviert.',
+    removed: 'Die Telefonnummer zur Kontowiederherstellung wurde entfernt.',
   },
   en: {
     ...RECOVERY_SECTION_WORDS.en,
@@ -167,7 +178,7 @@ if (chromiumPath) {
       return dialog;
     }
 
-    it('German, the whole seed flow: password step, a refused number, a wrong code, confirmed, changed, deactivated', async () => {
+    it('German, the whole seed flow: password step, a refused number, a wrong code, confirmed, changed, removed', async () => {
       const w = WORDS.de;
       const login = 'mara.berg@example.test';
       const first = mobileNumber();
@@ -278,9 +289,7 @@ if (chromiumPath) {
       // "Code erneut senden" waits for its minute, and says until when.
       const resend = dialog.getByRole('button', { name: w.resend, exact: true });
       await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
-      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(
-        new Date(pendingView.pending?.resendAvailableAt ?? ''),
-      );
+      const at = profileTime(pendingView.pending?.resendAvailableAt ?? '', 'de', 'clock');
       await expect(text(dialog)).resolves.toContain(w.resendAt(at));
       const code = await smsCode(first.e164);
       await focusStaysInDialog(page);
@@ -325,14 +334,14 @@ if (chromiumPath) {
       await expect(text(row)).resolves.not.toContain(w.pending);
       await check(page, failures, 'de', 'active', section);
 
-      // Verwalten: "Nummer ändern" and "Deaktivieren".
+      // Verwalten: "Ändern" and "Entfernen" (the e-mail row's verbs).
       await tabTo(page, w.manage, { row: w.row, backward: true });
       await expect(row.getByRole('button', { name: w.manage }).getAttribute('aria-expanded')).resolves.toBe('true');
       await row.getByRole('button', { name: w.change, exact: true }).waitFor();
-      await row.getByRole('button', { name: w.deactivate, exact: true }).waitFor();
+      await row.getByRole('button', { name: w.remove, exact: true }).waitFor();
       await check(page, failures, 'de', 'manage', section);
 
-      // Nummer ändern (the window is open since the password): straight to Schritt 2 von 3; the old number stays active.
+      // Ändern (the window is open since the password): straight to Schritt 2 von 3; the old number stays active.
       await tabTo(page, w.change, { row: w.row });
       const changeDialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleChange}`) });
       await changeDialog.waitFor();
@@ -355,7 +364,7 @@ if (chromiumPath) {
       await expect(text(changeGroup)).resolves.toContain(second.masked);
       await expect(text(changeGroup)).resolves.not.toContain(first.masked);
       await row.getByText(first.masked, { exact: true }).waitFor();
-      // The opener ("Nummer ändern") is still there: the focus is back on it.
+      // The opener ("Ändern") is still there: the focus is back on it.
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.change, row: w.row, inDialog: false });
       await check(page, failures, 'de', 'change-pending', section);
 
@@ -372,13 +381,19 @@ if (chromiumPath) {
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
       await check(page, failures, 'de', 'changed', section);
 
-      // Verwalten → Deaktivieren, after the window has ended: first the question, then the password.
+      // Verwalten → Entfernen, after the window has ended: first the question, then the password.
       run.clock.advance(61_000);
       await tabTo(page, w.manage, { row: w.row, backward: true });
-      await tabTo(page, w.deactivate, { row: w.row });
+      await tabTo(page, w.remove, { row: w.row });
       await expect(text(row.getByRole('group', { name: new RegExp('^Möchten Sie') }))).resolves.toContain(w.question(second.masked));
       await expect(recovery(page)).resolves.toMatchObject({ status: 'active' });
-      await check(page, failures, 'de', 'deactivate-question', section);
+      await check(page, failures, 'de', 'remove-question', section);
+      // Escape keeps the number: the question closes, the focus is back on "Entfernen"; Enter asks again.
+      await page.keyboard.press('Escape');
+      await expect(row.getByRole('group', { name: new RegExp('^Möchten Sie') }).count()).resolves.toBe(0);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'button', name: w.remove, row: w.row });
+      await page.keyboard.press('Enter');
+      await row.getByRole('group', { name: new RegExp('^Möchten Sie') }).waitFor();
       await tabTo(page, w.yes, { row: w.row });
       const reauth = page.getByRole('dialog', { name: w.reauth });
       await reauth.waitFor();
@@ -386,12 +401,12 @@ if (chromiumPath) {
       await page.keyboard.type(PASSWORD);
       await page.keyboard.press('Enter');
       await reauth.waitFor({ state: 'hidden' });
-      await expect(text(section.getByRole('status'))).resolves.toBe(w.deactivated);
+      await expect(text(section.getByRole('status'))).resolves.toBe(w.removed);
       await row.getByText(w.notSetUp, { exact: true }).waitFor();
       await row.getByRole('button', { name: w.setUp }).waitFor();
       await expect(recovery(page)).resolves.toEqual({ status: 'none' });
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message', row: w.row });
-      await check(page, failures, 'de', 'deactivated', section);
+      await check(page, failures, 'de', 'removed', section);
 
       expect(problems).toEqual([]);
       expect(failures).toEqual([]);
@@ -424,7 +439,7 @@ if (chromiumPath) {
       await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
       await expect(text(dialog)).resolves.toContain(w.codeSent(number.masked));
       const view = await recovery(page);
-      const at = new Intl.DateTimeFormat('en-GB', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      const at = profileTime(view.pending?.resendAvailableAt ?? '', 'en', 'clock');
       await expect(text(dialog)).resolves.toContain(w.resendAt(at));
       await check(page, failures, 'en', 'code', 'viewport');
       await page.keyboard.type(await smsCode(number.e164));
@@ -460,12 +475,12 @@ if (chromiumPath) {
       // "Code erneut senden" still waits for its minute.
       await page.clock.install({ time: run.clock.now() });
       await page.reload();
-      await heading(page, w.profile).waitFor();
+      await heading(page, w.title).waitFor();
       await tabTo(page, w.enterCode, { row: w.row });
       await dialog.getByLabel(w.code, { exact: true }).waitFor();
       await expect(resend.getAttribute('aria-disabled')).resolves.toBe('true');
       const view = await recovery(page);
-      const at = new Intl.DateTimeFormat('de-DE', { timeStyle: 'short', timeZone: 'Europe/Berlin' }).format(new Date(view.pending?.resendAvailableAt ?? ''));
+      const at = profileTime(view.pending?.resendAvailableAt ?? '', 'de', 'clock');
       await expect(text(dialog)).resolves.toContain(w.resendAt(at));
 
       // The minute passes on both clocks: the open dialog unlocks the button by itself.
@@ -549,7 +564,7 @@ if (chromiumPath) {
       await expect(confirm.getAttribute('class')).resolves.toBeNull();
       await expect(recovery(page)).resolves.toMatchObject({ status: 'pending' });
       // The intro no longer promises a validity that has passed.
-      await expect(text(dialog)).resolves.not.toContain('Uhr gültig');
+      await expect(text(dialog)).resolves.not.toContain('Der Code ist bis');
       await check(page, failures, 'de', 'code-expired', 'viewport');
 
       // Pressed by keyboard (the next stop after the field): a new code, the error gone, "Bestätigen" primary again.
@@ -558,7 +573,7 @@ if (chromiumPath) {
       await expect(dialog.getByRole('alert').count()).resolves.toBe(0);
       await expect(resend.getAttribute('class')).resolves.toBe('link-button');
       await expect(confirm.getAttribute('class')).resolves.toBe('primary');
-      await expect(text(dialog)).resolves.toContain('Uhr gültig'); // the new code's validity
+      await expect(text(dialog)).resolves.toMatch(/Der Code ist bis \d{2}:\d{2} MES?Z gültig\./); // the new code's validity, the zone named
       const newCode = await smsCode(number.e164, 1);
       await tabTo(page, w.code, { backward: true, inDialog: true, press: null });
       await page.keyboard.type(newCode);
@@ -642,9 +657,10 @@ if (chromiumPath) {
         await expect(section.locator('.recovery-row').count()).resolves.toBe(1);
         await expect(section.getByRole('button', { name: w.setUp }).count()).resolves.toBe(1);
         await expect(text(section)).resolves.not.toContain(w.advice);
-        // "Was sollten Sie beachten?" keeps the e-mail's note and drops the phone's.
-        await expect(text(section)).resolves.toContain('E-Mail: Hinterlegen Sie eine E-Mail-Adresse');
-        await expect(text(section)).resolves.not.toContain('Telefonnummer: Verwenden Sie');
+        // "Was sollten Sie beachten?" (below the rows) keeps the e-mail's note and drops the phone's.
+        const main = page.getByRole('main');
+        await expect(text(main)).resolves.toContain('E-Mail: Hinterlegen Sie eine E-Mail-Adresse');
+        await expect(text(main)).resolves.not.toContain('Telefonnummer: Verwenden Sie');
         await check(page, failures, 'de', 'no-sms-provider', section);
         expect(problems).toEqual([]);
         expect(failures).toEqual([]);

@@ -47,7 +47,7 @@ const WORDS = {
     confirmTitle: 'E-Mail-Adresse bestätigen',
     confirm: 'E-Mail-Adresse bestätigen',
     toLogin: 'Zur Anmeldung',
-    profile: 'Profil',
+    profile: 'Sicherheit auf einen Blick',
   },
   en: {
     hint: 'Mein Shop sent you here to sign in. After signing in, you will go back there.',

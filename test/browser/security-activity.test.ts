@@ -30,10 +30,13 @@ const chromiumPath = inject('chromiumPath');
 const NEW_PASSWORD = 'Kanu über dem Mühlteich 42';
 const ZONE = 'Europe/Berlin';
 
-/** The words of the section, and the sentence of each event type the test causes (the UI's own wording). */
+/**
+ * The words of the section and its page (`profile`: the heading of the profile's page "Geräte &
+ * Aktivität"), and the sentence of each event type the test causes (the UI's own wording).
+ */
 const WORDS = {
   de: {
-    profile: 'Profil',
+    profile: 'Geräte & Aktivität',
     section: 'Sicherheitsaktivität',
     zone: 'Zeitangaben in der Zeitzone Europe/Berlin.',
     more: 'Weitere laden',
@@ -67,7 +70,7 @@ const WORDS = {
     } as Record<string, string>,
   },
   en: {
-    profile: 'Profile',
+    profile: 'Devices & activity',
     section: 'Security activity',
     zone: 'Times are shown in the time zone Europe/Berlin.',
     more: 'Show more',
@@ -112,7 +115,7 @@ interface Row {
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: security activity (Profil → Sicherheitsaktivität)', () => {
+  describe('browser: security activity (Profil → Geräte & Aktivität → Sicherheitsaktivität)', () => {
     const run = useBrowserRun(chromiumPath, 'lifeline-security-ui-', NO_API_RATE_LIMIT);
 
     /** A fresh page in its own context (own cookies: another device), the account's time zone. */
@@ -126,6 +129,12 @@ if (chromiumPath) {
       checkStateAtOwnWidth(page, failures, { prefix: 'security-activity', state, lang, target });
 
     const section = (page: Page, lang: Lang) => page.getByRole('region', { name: WORDS[lang].section });
+
+    /** The profile's page "Geräte & Aktivität" loaded afresh (its heading in the words' language). */
+    async function openActivity(page: Page, words: { readonly profile: string }): Promise<void> {
+      await page.goto(`${run.baseUrl}/profile/activity`);
+      await heading(page, words.profile).waitFor();
+    }
 
     /** The whole log as the API gives it to the page's session, every page. */
     async function wholeLog(page: Page): Promise<SecurityLogPage['items']> {
@@ -221,8 +230,7 @@ if (chromiumPath) {
       await other.context.close();
 
       // The profile again: the section lists the API's events in the API's order, in German.
-      await page.reload();
-      await heading(page, WORDS.de.profile).waitFor();
+      await openActivity(page, WORDS.de);
       const de = section(page, 'de');
       await expect(text(de.locator('.security-zone'))).resolves.toBe(WORDS.de.zone);
       const log = await wholeLog(page);
@@ -292,8 +300,7 @@ if (chromiumPath) {
       const log = await wholeLog(page);
       expect(log.length).toBe(28);
 
-      await page.reload();
-      await heading(page, WORDS.de.profile).waitFor();
+      await openActivity(page, WORDS.de);
       const de = section(page, 'de');
       const list = de.getByRole('list');
       const firstPage = await rows(list, 20);
@@ -324,8 +331,7 @@ if (chromiumPath) {
       expect(switched.slice(1).map((row) => row.dateTime)).toEqual(log.map((item) => item.createdAt));
 
       // English from the first page: "Show more" does the same.
-      await page.reload();
-      await heading(page, WORDS.en.profile).waitFor();
+      await openActivity(page, WORDS.en);
       const en = section(page, 'en');
       const logEn = await wholeLog(page);
       expect(logEn.length).toBe(29);
@@ -395,8 +401,7 @@ if (chromiumPath) {
       expect(undoable.map((item) => item.type)).toEqual(['session.signed_in_new_device']);
       const eventId = undoable[0]?.id ?? '?';
 
-      await page.reload();
-      await heading(page, w.profile).waitFor();
+      await openActivity(page, w);
       const de = section(page, 'de');
       const list = de.getByRole('list');
       await rows(list, log.length);
@@ -498,8 +503,7 @@ if (chromiumPath) {
       const other = await openPage({ lang: 'en' });
       await signIn(other.page, run.baseUrl, login, { lang: 'en' });
       const eventId = (await wholeLog(page)).find((item) => item.type === 'session.signed_in_new_device' && item.undoable)?.id ?? '?';
-      await page.reload();
-      await heading(page, w.profile).waitFor();
+      await openActivity(page, w);
       const en = section(page, 'en');
       const row = eventRow(en.getByRole('list'), w.events['session.signed_in_new_device'] ?? '?');
       await row.getByRole('button', { name: w.notMe.button, exact: true }).click();

@@ -10,6 +10,7 @@ import {
   focusInfo,
   heading,
   newPage,
+  openProfilePage,
   PHONE,
   PHONE_DEVICE,
   scrollWidth,
@@ -118,16 +119,20 @@ if (chromiumPath) {
       await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
       await page.getByRole('main').getByRole('button', { name: 'Anmelden', exact: true }).click();
       await page.waitForURL('**/profile');
-      await heading(page, 'Profil').waitFor();
-      const signInSection = page.getByRole('region', { name: 'Anmeldung' });
-      await expect(text(signInSection)).resolves.toContain(email);
-
-      await signInSection.getByLabel('Aktuelles Passwort', { exact: true }).fill(PASSWORD);
-      await signInSection.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
-      await signInSection.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
-      await signInSection.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
-      await expect(text(signInSection.getByRole('status'))).resolves.toBe('Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.');
-      await expect(signInSection.getByLabel('Aktuelles Passwort', { exact: true }).inputValue()).resolves.toBe('');
+      await heading(page, 'Sicherheit auf einen Blick').waitFor();
+      // "Anmeldung & Passwort": the address, and the password form behind "Passwort ändern".
+      await openProfilePage(page, 'signIn');
+      await expect(text(page.getByRole('region', { name: 'E-Mail-Adresse für die Anmeldung' }))).resolves.toContain(email);
+      const passwordSection = page.getByRole('region', { name: 'Passwort', exact: true });
+      await passwordSection.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
+      await passwordSection.getByLabel('Aktuelles Passwort', { exact: true }).fill(PASSWORD);
+      await passwordSection.getByLabel('Neues Passwort', { exact: true }).fill(NEW_PASSWORD);
+      await passwordSection.getByLabel('Neues Passwort wiederholen', { exact: true }).fill(NEW_PASSWORD);
+      await passwordSection.getByRole('button', { name: 'Passwort ändern', exact: true }).click();
+      await expect(text(passwordSection.getByRole('status'))).resolves.toBe('Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.');
+      // The form is closed again (nothing of the passwords stays on the page); the focus is on the message.
+      await expect(passwordSection.getByLabel('Aktuelles Passwort', { exact: true }).count()).resolves.toBe(0);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ className: 'recovery-message' });
       await shoot(page, 'web-ui-password-changed-de');
       // Still signed in on this device.
       await expect(page.request.get(`${main.baseUrl}/api/v1/session`).then((r) => r.status())).resolves.toBe(200);
@@ -155,7 +160,7 @@ if (chromiumPath) {
       });
       await signIn(page, timed.baseUrl, email);
       await signIn(other.page, timed.baseUrl, email);
-      await page.reload();
+      await openProfilePage(page, 'activity');
       const sessions = page.getByRole('region', { name: 'Aktive Sitzungen' });
       const items = sessions.getByRole('listitem');
       await waitFor(async () => ((await items.count()) === 2 ? true : undefined), 'two sessions');
@@ -247,23 +252,24 @@ if (chromiumPath) {
         ((await (await page.request.get(`${main.baseUrl}/api/v1/session`)).json()) as { account: { locale: string; timeZone: string } }).account;
       await expect(account()).resolves.toMatchObject({ locale: 'de' });
       await page.getByRole('button', { name: 'Switch to English' }).click();
-      await heading(page, 'Profile').waitFor();
+      await heading(page, 'Security at a glance').waitFor();
       await waitFor(async () => ((await account()).locale === 'en' ? true : undefined), 'the account to speak English');
-      // The profile's own setting follows the switch.
+      // The profile's own setting ("Settings") follows the switch.
+      await openProfilePage(page, 'settings', 'en');
       await waitFor(
         async () => ((await page.getByLabel('Language', { exact: true }).inputValue()) === 'en' ? true : undefined),
         'the language setting to show English',
       );
       await page.getByRole('button', { name: 'Auf Deutsch wechseln' }).click();
-      await heading(page, 'Profil').waitFor();
+      await heading(page, 'Einstellungen').waitFor();
       await waitFor(async () => ((await account()).locale === 'de' ? true : undefined), 'the account to speak German again');
 
-      // "Sprache und Zeitzone" in the profile.
+      // "Sprache und Zeitzone" in the profile's "Einstellungen".
       const preferences = page.getByRole('region', { name: 'Sprache und Zeitzone' });
       await preferences.getByLabel('Sprache', { exact: true }).selectOption('en');
       await preferences.getByLabel('Zeitzone').selectOption('Europe/London');
       await preferences.getByRole('button', { name: 'Speichern' }).click();
-      await heading(page, 'Profile').waitFor();
+      await heading(page, 'Settings').waitFor();
       await expect(text(page.getByRole('region', { name: 'Language and time zone' }).getByRole('status'))).resolves.toBe('Saved.');
       await expect(account()).resolves.toMatchObject({ locale: 'en', timeZone: 'Europe/London' });
       // A fresh browser that has never chosen follows the account once signed in.
@@ -278,9 +284,13 @@ if (chromiumPath) {
       const email = await newAccount(main);
       const { page, problems } = await openPage(PHONE_DEVICE);
       await signIn(page, main.baseUrl, email);
-      // On a phone the header's "Abmelden" is at hand; the profile's own section has the same button.
+      // "Abmelden" is on the overview, below its cards (the header keeps only "Profil" and the
+      // language, so the cards come first for the keyboard), and on "Einstellungen".
+      await expect(page.getByRole('banner').getByRole('button', { name: 'Abmelden' }).count()).resolves.toBe(0);
+      await openProfilePage(page, 'settings');
       await expect(page.getByRole('region', { name: 'Abmelden' }).getByRole('button', { name: 'Abmelden' }).count()).resolves.toBe(1);
-      await page.getByRole('banner').getByRole('button', { name: 'Abmelden' }).click();
+      await openProfilePage(page, 'overview');
+      await page.getByRole('main').getByRole('button', { name: 'Abmelden', exact: true }).click();
       await page.waitForURL('**/login?notice=signed-out');
       await expect(text(page.getByRole('status'))).resolves.toBe('Sie wurden abgemeldet.');
       await expect(page.request.get(`${main.baseUrl}/api/v1/session`).then((r) => r.status())).resolves.toBe(401);
@@ -452,7 +462,7 @@ if (chromiumPath) {
                 confirmChange: 'Neue E-Mail-Adresse bestätigen',
                 forgot: 'Passwort vergessen?',
                 notFound: 'Seite nicht gefunden',
-                profile: 'Profil',
+                profile: 'Sicherheit auf einen Blick',
                 dialog: 'Geben Sie zunächst Ihr Passwort ein',
               }
             : {
@@ -463,7 +473,7 @@ if (chromiumPath) {
                 confirmChange: 'Confirm your new e-mail address',
                 forgot: 'Forgot password?',
                 notFound: 'Page not found',
-                profile: 'Profile',
+                profile: 'Security at a glance',
                 dialog: 'Please enter your password first',
               };
         const { page, problems, context } = await openPage({
@@ -496,15 +506,29 @@ if (chromiumPath) {
         }
         await signIn(page, timed.baseUrl, email, { lang });
         await page
+          .getByRole('region', { name: lang === 'de' ? 'Kontowiederherstellung' : 'Account recovery' })
+          .locator('.state-warning')
+          .waitFor();
+        await check('profile');
+        // The profile's four pages.
+        await openProfilePage(page, 'recovery', lang);
+        await page.getByRole('group', { name: lang === 'de' ? 'Telefonnummer' : 'Phone number', exact: true }).waitFor();
+        await check('profile-recovery');
+        await openProfilePage(page, 'activity', lang);
+        await page
           .getByRole('region', { name: lang === 'de' ? 'Aktive Sitzungen' : 'Active sessions' })
           .getByRole('listitem')
           .first()
           .waitFor();
-        await check('profile');
+        await check('profile-activity');
+        await openProfilePage(page, 'settings', lang);
+        await check('profile-settings');
+        await openProfilePage(page, 'signIn', lang);
+        await check('profile-sign-in');
 
         // The password dialog, opened by an e-mail change once the privileged window has closed.
         clock.advance(61_000);
-        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'Anmeldung' : 'Sign-in details' });
+        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung' : 'E-mail address for signing in' });
         await signInSection
           .getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' })
           .click();

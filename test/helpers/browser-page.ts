@@ -87,9 +87,37 @@ export async function text(locator: Locator): Promise<string> {
 }
 
 /**
+ * The profile's overview and its four pages: address and heading in each language
+ * (ui.profile.overview.title and ui.profile.pages in src/i18n; docs/ui.md "The profile").
+ */
+export const PROFILE_PAGES = {
+  overview: { path: '/profile', de: 'Sicherheit auf einen Blick', en: 'Security at a glance' },
+  recovery: { path: '/profile/recovery', de: 'Kontowiederherstellung', en: 'Account recovery' },
+  signIn: { path: '/profile/sign-in', de: 'Anmeldung & Passwort', en: 'Sign-in & password' },
+  activity: { path: '/profile/activity', de: 'Geräte & Aktivität', en: 'Devices & activity' },
+  settings: { path: '/profile/settings', de: 'Einstellungen', en: 'Settings' },
+} as const;
+export type ProfilePageName = keyof typeof PROFILE_PAGES;
+
+/**
+ * Goes to a page of the profile as a person would: from the overview by its card's link (in the
+ * app, no reload), from anywhere else by its address; then waits for its heading in `lang`
+ * (German by default). Nothing happens on the way if the page is already there.
+ */
+export async function openProfilePage(page: Page, which: ProfilePageName, lang: Lang = 'de'): Promise<void> {
+  const target = PROFILE_PAGES[which];
+  const here = new URL(page.url());
+  if (here.pathname !== target.path) {
+    if (here.pathname === PROFILE_PAGES.overview.path && which !== 'overview') await page.getByRole('main').locator(`a[href="${target.path}"]`).click();
+    else await page.goto(new URL(target.path, here.origin).href);
+  }
+  await heading(page, target[lang]).waitFor();
+}
+
+/**
  * Signs in through the form at `origin` in `lang` (German by default) with `password`
- * (PASSWORD by default) and waits for the profile, which speaks `profileLang` (the account's
- * language; by default `lang`). The first page to sign in to an account made by createAccount
+ * (PASSWORD by default) and waits for the profile's overview ("Sicherheit auf einen Blick"),
+ * which speaks `profileLang` (the account's language; by default `lang`). The first page to sign in to an account made by createAccount
  * is the browser that confirmed its sign-up (the owner's first device), unless `newDevice`:
  * then the page is a device the account does not know (an intruder's browser), and the
  * confirming browser's cookie is left for a later page of the owner.
@@ -113,7 +141,7 @@ export async function signIn(
   await page.getByLabel(words.password, { exact: true }).fill(password);
   await page.getByRole('main').getByRole('button', { name: words.submit, exact: true }).click();
   await page.waitForURL('**/profile');
-  await heading(page, profileLang === 'de' ? 'Profil' : 'Profile').waitFor();
+  await heading(page, PROFILE_PAGES.overview[profileLang]).waitFor();
 }
 
 /** The account's recovery e-mail and phone as the API at `origin` sees them (with the page's own cookies). */
@@ -249,23 +277,53 @@ export async function checkState(page: Page, failures: string[], options: Checke
   if (focusKept) expect(await page.evaluate(focusInfo), `${state}: focus kept`).toEqual(focusBefore);
 }
 
-/** The words of the profile's "Kontowiederherstellung" section every recovery flow passes (ui.profile.recovery in src/i18n). */
+/**
+ * A moment as the profile writes it (docs/ui.md "Times"), in Europe/Berlin, the zone of every
+ * account createAccount makes, with the zone's short name: `long` "8. Dezember 2026 um 16:05
+ * MEZ" (held changes, the security log), `clock` "16:05 MEZ" (a time later today).
+ */
+export function profileTime(iso: string, lang: Lang, style: 'long' | 'clock' = 'long'): string {
+  const parts: Intl.DateTimeFormatOptions = style === 'long' ? { day: 'numeric', month: 'long', year: 'numeric' } : {};
+  const options: Intl.DateTimeFormatOptions = { ...parts, hour: '2-digit', minute: '2-digit', timeZoneName: 'short', timeZone: 'Europe/Berlin' };
+  return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', options).format(new Date(iso));
+}
+
+/**
+ * The words every recovery flow passes (ui.profile.overview.title, ui.profile.pages.recovery and
+ * ui.profile.recovery in src/i18n): the overview's heading (`profile`), the heading of the page
+ * "Kontowiederherstellung" (`title`), its section with the rows (`section`), "Nicht eingerichtet".
+ */
 export const RECOVERY_SECTION_WORDS = {
-  de: { profile: 'Profil', section: 'Kontowiederherstellung', notSetUp: 'Nicht eingerichtet' },
-  en: { profile: 'Profile', section: 'Account recovery', notSetUp: 'Not set up' },
+  de: { profile: PROFILE_PAGES.overview.de, title: PROFILE_PAGES.recovery.de, section: 'Ihre Wiederherstellungsoptionen', notSetUp: 'Nicht eingerichtet' },
+  en: { profile: PROFILE_PAGES.overview.en, title: PROFILE_PAGES.recovery.en, section: 'Your recovery options', notSetUp: 'Not set up' },
 } as const;
 
 /**
- * Where each recovery flow starts once signed in: the profile's "Kontowiederherstellung"
- * section (`words.section`) and its row `words.row` (the recovery e-mail's or phone's), after
- * the row has said `words.notSetUp` ("Nicht eingerichtet"), so the section has loaded.
+ * The page "Kontowiederherstellung" (opened from the overview's card, or by its address) and its
+ * section with the rows (`words.section`), once the row `words.row` (the recovery e-mail's or
+ * phone.s) shows `ready`: what the test waits for, so the section has loaded.
+ */
+export async function recoveryRow(
+  page: Page,
+  words: { readonly title: string; readonly section: string; readonly row: string },
+  ready: string,
+): Promise<{ section: Locator; row: Locator }> {
+  const lang = words.title === PROFILE_PAGES.recovery.en ? 'en' : 'de';
+  await openProfilePage(page, 'recovery', lang);
+  const section = page.getByRole('region', { name: words.section });
+  const row = section.getByRole('group', { name: words.row, exact: true });
+  await row.getByText(ready, { exact: true }).first().waitFor();
+  return { section, row };
+}
+
+/**
+ * Where each recovery flow starts once signed in: the page "Kontowiederherstellung", its section
+ * with the rows (`words.section`) and the row `words.row` (the recovery e-mail's or phone's),
+ * after the row has said `words.notSetUp` ("Nicht eingerichtet"), so the section has loaded.
  */
 export async function recoveryRowNotSetUp(
   page: Page,
-  words: { readonly section: string; readonly row: string; readonly notSetUp: string },
+  words: { readonly title: string; readonly section: string; readonly row: string; readonly notSetUp: string },
 ): Promise<{ section: Locator; row: Locator }> {
-  const section = page.getByRole('region', { name: words.section });
-  const row = section.getByRole('group', { name: words.row, exact: true });
-  await row.getByText(words.notSetUp, { exact: true }).waitFor();
-  return { section, row };
+  return recoveryRow(page, words, words.notSetUp);
 }

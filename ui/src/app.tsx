@@ -5,15 +5,20 @@ import { useI18n } from './i18n.js';
 import { ConfirmEmailPage } from './pages/confirm-email-page.js';
 import { ForgotPasswordPage } from './pages/forgot-password-page.js';
 import { LoginPage } from './pages/login-page.js';
+import { ProfileActivityPage } from './pages/profile-activity-page.js';
 import { ProfilePage } from './pages/profile-page.js';
+import { ProfileRecoveryPage } from './pages/profile-recovery-page.js';
+import { ProfileSettingsPage } from './pages/profile-settings-page.js';
+import { ProfileSignInPage } from './pages/profile-sign-in-page.js';
 import { RegisterPage } from './pages/register-page.js';
 import { ResetPasswordPage } from './pages/reset-password-page.js';
 import { UndoPage } from './pages/undo-page.js';
 import { VerifyActionPage } from './pages/verify-action-page.js';
 import { NotFoundPage } from './pages/simple-pages.js';
 import { VerifyPendingPage } from './pages/verify-pending-page.js';
+import { PageTitleContext } from './page-title.js';
 import { Link, useLocation } from './router.js';
-import { useSession, useSignOut } from './session.js';
+import { useSession } from './session.js';
 import type { Branding } from './api-types.js';
 import { BrandMark, SiteFooter } from './components/site-branding.js';
 
@@ -48,19 +53,33 @@ function Page({ path }: { path: string }) {
       return <VerifyActionPage />;
     case '/profile':
       return <ProfilePage />;
+    case '/profile/recovery':
+      return <ProfileRecoveryPage />;
+    case '/profile/sign-in':
+      return <ProfileSignInPage />;
+    case '/profile/activity':
+      return <ProfileActivityPage />;
+    case '/profile/settings':
+      return <ProfileSettingsPage />;
     default:
       return <NotFoundPage />;
   }
 }
 
-/** The frame: header with the product name, navigation and the language switch; the page; focus on each new page. */
+/**
+ * The frame: header with the product name, navigation and the language switch; the page; focus
+ * on each new page; the document title. Signed in, the header holds "Profil" and the language
+ * only: "Abmelden" is on the profile's overview and its settings page, so that the overview's
+ * four cards are within eight Tab presses of the page's top (docs/ui.md "The profile").
+ */
 export function App() {
   const { t, locale, setLocale } = useI18n();
   const { state, reload } = useSession();
-  const signOut = useSignOut();
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
   const [appName, setAppName] = useState('Lifeline');
+  /** The page's own name (usePageTitle), before the product's in the document title. */
+  const [pageTitle, setPageTitle] = useState<string>();
   const [branding, setBranding] = useState<Branding>();
   const first = useRef(true);
 
@@ -78,22 +97,32 @@ export function App() {
     setApiLanguage(locale);
   }, [locale]);
 
-  // A new page: move focus to it (screen readers announce it; keyboard users start there).
+  // A new page (a link, or the browser's back and forward): the focus goes to its heading, which a
+  // screen reader then reads, and the keyboard goes on from there; to the page's content while
+  // it has none yet (still loading).
   useEffect(() => {
     if (first.current) {
       first.current = false;
       return;
     }
-    main.current?.focus();
+    const heading = main.current?.querySelector('h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    } else main.current?.focus();
   }, [path]);
 
   useEffect(() => {
-    document.title = appName;
-  }, [appName]);
+    document.title = pageTitle ? `${pageTitle} – ${appName}` : appName;
+  }, [appName, pageTitle]);
 
-  // The start page is the sign-in or, signed in, the profile.
-  const current = (href: string): 'page' | undefined =>
-    path === href || (path === '/' && href === (state.status === 'signed-in' ? '/profile' : '/login')) ? 'page' : undefined;
+  // The start page is the sign-in or, signed in, the profile; the profile's own pages are part of "Profil".
+  const current = (href: string): 'page' | 'true' | undefined =>
+    path === href || (path === '/' && href === (state.status === 'signed-in' ? '/profile' : '/login'))
+      ? 'page'
+      : path.startsWith(`${href}/`)
+        ? 'true'
+        : undefined;
 
   const switchLanguage = async () => {
     const next = locale === 'de' ? 'en' : 'de';
@@ -118,14 +147,9 @@ export function App() {
         </Link>
         <nav aria-label={appName}>
           {state.status === 'signed-in' ? (
-            <>
-              <Link href="/profile" aria-current={current('/profile')}>
-                {t('ui.nav.profile')}
-              </Link>
-              <button type="button" className="link-button" onClick={() => void signOut()}>
-                {t('ui.nav.signOut')}
-              </button>
-            </>
+            <Link href="/profile" aria-current={current('/profile')}>
+              {t('ui.nav.profile')}
+            </Link>
           ) : (
             <>
               <Link href="/login" aria-current={current('/login')}>
@@ -148,7 +172,9 @@ export function App() {
         </nav>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {state.status === 'loading' ? <p>{t('ui.common.loading')}</p> : <Page path={path} />}
+        <PageTitleContext.Provider value={setPageTitle}>
+          {state.status === 'loading' ? <p>{t('ui.common.loading')}</p> : <Page path={path} />}
+        </PageTitleContext.Provider>
       </main>
       <SiteFooter branding={branding} />
     </>

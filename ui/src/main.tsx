@@ -5,6 +5,7 @@ import { PasswordDialogProvider } from './components/password-dialog.js';
 import { I18nProvider } from './i18n.js';
 import { SessionProvider } from './session.js';
 import './styles.css';
+import './profile.css';
 
 const root = document.getElementById('root');
 if (root) {

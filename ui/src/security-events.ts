@@ -6,12 +6,28 @@ export function formatClockTime(iso: string, locale: string): string {
 }
 
 /**
- * "25. November 2026, 16:05 MEZ": components rather than dateStyle/timeStyle, which cannot be
+ * "25. November 2026 um 16:05 MEZ" (with `month: 'short'` "25. Nov. 2026, 16:05 MEZ", for lists
+ * on a phone's width): components rather than dateStyle/timeStyle, which cannot be
  * combined with timeZoneName (as in the notices, src/notifications/event-details.ts). A zone the
  * browser does not know falls back to UTC, named.
  */
-export function formatEventTime(iso: string, locale: string, timeZone: string): string {
-  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+export function formatEventTime(iso: string, locale: string, timeZone: string, month: 'long' | 'short' = 'long'): string {
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month, year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
+  const language = locale === 'de' ? 'de-DE' : 'en-GB';
+  try {
+    return new Intl.DateTimeFormat(language, { ...options, timeZone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(language, { ...options, timeZone: 'UTC' }).format(new Date(iso));
+  }
+}
+
+/**
+ * The time of day with its zone ("16:05 MEZ"), in `timeZone`: the profile names one zone, the
+ * account's, wherever it shows a time (docs/ui.md "Times"). A zone the browser does not know
+ * falls back to UTC, named.
+ */
+export function formatZonedClock(iso: string, locale: string, timeZone: string): string {
+  const options: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' };
   const language = locale === 'de' ? 'de-DE' : 'en-GB';
   try {
     return new Intl.DateTimeFormat(language, { ...options, timeZone }).format(new Date(iso));

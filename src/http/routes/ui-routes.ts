@@ -19,6 +19,10 @@ export const uiPaths = [
   '/cancel-email-change',
   '/cancel-hold',
   '/profile',
+  '/profile/recovery',
+  '/profile/sign-in',
+  '/profile/activity',
+  '/profile/settings',
 ] as const;
 
 /** Where `npm run build` puts the UI: dist/ui of the installation (the same from src/ and dist/). */

@@ -1,11 +1,12 @@
-import { useRef, useState } from 'react';
+import { useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 
 /**
- * A short question before a change that is not taken back lightly ("Deaktivieren", "Das war ich
+ * A short question before a change that is not taken back lightly ("Entfernen", "Das war ich
  * nicht"). The button that asks and the question take turns: the focus goes to the question
  * (`question`, focusable), which a screen reader then reads, and back to the button (`asker`) on
- * "Abbrechen", not to the page's start. `onAsk` and `onKeep` clear what the other state said.
+ * "Abbrechen" (and Escape, in a ConfirmQuestion below), not to the page's start. `onAsk` and
+ * `onKeep` clear what the other state said.
  */
 export function useConfirmQuestion({ onAsk, onKeep }: { onAsk?: () => void; onKeep?: () => void } = {}) {
   const [asking, setAsking] = useState(false);
@@ -57,6 +58,54 @@ export function ConfirmAnswers({
       <button type="button" onClick={onCancel}>
         {cancel}
       </button>
+    </div>
+  );
+}
+
+/**
+ * The question in place, below the button that asked (not a modal: the row stays readable): its
+ * text (focused when it opens), the change and the way out. Escape anywhere in it is the way
+ * out, as in a dialog. `id` is what the asking button names with aria-controls.
+ */
+export function ConfirmQuestion({
+  id,
+  text,
+  questionRef,
+  confirm,
+  onConfirm,
+  busy,
+  cancel,
+  onCancel,
+}: {
+  id: string;
+  text: string;
+  questionRef: RefObject<HTMLParagraphElement | null>;
+  confirm: string;
+  onConfirm: () => void;
+  busy: boolean;
+  cancel: string;
+  onCancel: () => void;
+}) {
+  const questionId = `${useId()}-question`;
+  const escape = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    onCancel();
+  };
+  return (
+    <div className="recovery-question" id={id} role="group" aria-labelledby={questionId} onKeyDown={escape}>
+      <p id={questionId} ref={questionRef} tabIndex={-1}>
+        {text}
+      </p>
+      <ConfirmAnswers
+        className="actions recovery-entry-actions"
+        confirmLook="danger"
+        confirm={confirm}
+        onConfirm={onConfirm}
+        busy={busy}
+        cancel={cancel}
+        onCancel={onCancel}
+      />
     </div>
   );
 }

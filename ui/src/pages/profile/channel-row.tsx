@@ -3,7 +3,9 @@ import { flushSync } from 'react-dom';
 import { Alert } from '../../components/alert.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { HeldRemoval, HeldReplacement, localTime } from './held-change.js';
+import { useAccountTime } from './account-time.js';
+import { HeldRemoval, HeldReplacement } from './held-change.js';
+import { StateLabel, type Tone } from './state-label.js';
 
 /*
  * The parts both rows of "Kontowiederherstellung" (recovery-email-row.tsx, recovery-phone-row.tsx)
@@ -13,8 +15,17 @@ import { HeldRemoval, HeldReplacement, localTime } from './held-change.js';
  * actions; a phone number is set in its own style (it never breaks).
  */
 
-/** The outcome of a row's last action, said below the row. */
-export type RowMessage = { readonly kind: 'success' | 'error'; readonly text: string } | undefined;
+/**
+ * The outcome of a row's last action, said below the row: `info` for a change that waits (a held
+ * removal is not a success yet, and must not look like one).
+ */
+export type RowMessage = { readonly kind: 'success' | 'error' | 'info'; readonly text: string } | undefined;
+
+/** A state of a channel in icon and words ("Aktiv", "Wird entfernt", "Nicht erreichbar"). */
+export interface ChannelState {
+  readonly tone: Tone;
+  readonly label: string;
+}
 
 /**
  * What a row's actions share: one at a time (`busy`), the outcome said below the row, and the
@@ -28,22 +39,26 @@ export function useRowActions(reload: () => Promise<void>, { onDone, quietWhenCa
   const [message, setMessage] = useState<RowMessage>();
   const messageRef = useRef<HTMLDivElement>(null);
 
-  const run = async (action: () => Promise<unknown>, done: string | ((result: unknown) => string)) => {
+  const run = async (action: () => Promise<unknown>, done: string | ((result: unknown) => string | Exclude<RowMessage, undefined>)) => {
     if (busy) return;
     setBusy(true);
     setMessage(undefined);
+    // Closing the password dialog leaves the focus where the dialog gave it back (the button).
+    let quiet = false;
     try {
       const result = await action();
       await reload();
+      const said = typeof done === 'string' ? done : done(result);
       flushSync(() => {
-        setMessage({ kind: 'success', text: typeof done === 'string' ? done : done(result) });
+        setMessage(typeof said === 'string' ? { kind: 'success', text: said } : said);
         onDone();
       });
     } catch (error) {
-      if (!(quietWhenCancelled && wasCancelled(error))) setMessage({ kind: 'error', text: errorMessage(t, error) });
+      quiet = quietWhenCancelled && wasCancelled(error);
+      if (!quiet) setMessage({ kind: 'error', text: errorMessage(t, error) });
     } finally {
       setBusy(false);
-      messageRef.current?.focus();
+      if (!quiet) messageRef.current?.focus();
     }
   };
 
@@ -87,7 +102,9 @@ export function ChannelRow({
           </p>
           {notSetUp ? (
             <>
-              <p className="value muted">{t('ui.profile.recovery.notSetUp')}</p>
+              <p className="value">
+                <StateLabel tone="warning">{t('ui.profile.recovery.notSetUp')}</StateLabel>
+              </p>
               {advice ? <p className="hint">{advice}</p> : null}
             </>
           ) : null}
@@ -107,14 +124,17 @@ export function ChannelRow({
 }
 
 /**
- * The active channel: the value, "Aktiv", and "Verwalten", which opens `manage` (its panel is
- * tied to the button with aria-controls); below them since when "Passwort vergessen?" reaches it
- * (not settled yet) and a removal that waits 72 hours, with "Änderung abbrechen".
+ * The active channel: the value, its state ("Aktiv"; "Wird entfernt" while a removal waits out
+ * the 72 hours, never a green "Aktiv" alone then; "Nicht erreichbar"), and "Verwalten", which
+ * opens `manage` (its panel is tied to the button with aria-controls); below them what is wrong
+ * (`problem`), since when "Passwort vergessen?" reaches it (not settled yet) and the held
+ * removal with its date and "Änderung abbrechen".
  */
 export function ActiveChannel({
   value,
   numberStyle = false,
-  badge,
+  state,
+  problem,
   manageLabel,
   managing,
   onManage,
@@ -127,7 +147,9 @@ export function ActiveChannel({
 }: {
   value: string;
   numberStyle?: boolean;
-  badge: string;
+  state: ChannelState;
+  /** What is wrong with it and what to do (an unreachable channel); undefined: nothing. */
+  problem?: string | undefined;
   manageLabel: string;
   managing: boolean;
   onManage: () => void;
@@ -141,18 +163,20 @@ export function ActiveChannel({
   onCancelHeld: () => void;
 }) {
   const { t } = useI18n();
+  const { at } = useAccountTime();
   const panelId = `${useId()}-manage`;
   return (
-    <div className="recovery-entry recovery-entry-active">
+    <div className={`recovery-entry recovery-entry-active recovery-entry-${state.tone}`}>
       <div className="recovery-entry-main">
         <p className="value">
-          <span className={valueClass(numberStyle)}>{value}</span> <span className="badge">{badge}</span>
+          <span className={valueClass(numberStyle)}>{value}</span> <StateLabel tone={state.tone}>{state.label}</StateLabel>
         </p>
         <button ref={manageRef} type="button" aria-expanded={managing} aria-controls={managing ? panelId : undefined} onClick={onManage}>
           {manageLabel}
         </button>
       </div>
-      {usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: localTime(usableFrom) })}</p> : null}
+      {problem ? <p className="hint recovery-problem">{problem}</p> : null}
+      {usableFrom ? <p className="hint recovery-usable-from">{t('ui.profile.recovery.usableFrom', { date: at(usableFrom) })}</p> : null}
       {removalHeld ? <HeldRemoval text={removalHeld} busy={busy} onCancel={onCancelHeld} /> : null}
       {managing ? manage(panelId) : null}
     </div>
@@ -233,9 +257,9 @@ export function PendingChannel({
       <span className={valueClass(numberStyle)} id={id('pending-value')}>
         {value}
       </span>{' '}
-      <span className="badge badge-pending" id={id('pending-badge')}>
+      <StateLabel tone="pending" id={id('pending-badge')}>
         {badge}
-      </span>
+      </StateLabel>
     </p>
   );
   return (

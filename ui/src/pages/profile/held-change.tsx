@@ -1,19 +1,15 @@
 import { useId } from 'react';
 import { useI18n } from '../../i18n.js';
-import { formatEventTime } from '../../security-events.js';
-
-/** The local time of an ISO moment, in this browser's zone (named), in the page's language. */
-export function localTime(iso: string): string {
-  return formatEventTime(iso, document.documentElement.lang === 'en' ? 'en' : 'de', Intl.DateTimeFormat().resolvedOptions().timeZone);
-}
+import { useAccountTime } from './account-time.js';
+import { StateLabel } from './state-label.js';
 
 /**
- * The message after a change that waits 72 hours: a held removal answers 202
+ * When a change that waits 72 hours takes effect (ISO 8601): a held removal answers 202
  * `{effectiveAt}`, a held replacement `{status: "held", effectiveAt}`. Undefined when it did not wait.
  */
 export function heldUntil(result: unknown): string | undefined {
   const effectiveAt = (result as { effectiveAt?: unknown } | null | undefined)?.effectiveAt;
-  return typeof effectiveAt === 'string' ? localTime(effectiveAt) : undefined;
+  return typeof effectiveAt === 'string' ? effectiveAt : undefined;
 }
 
 /** "Änderung abbrechen" for a held change: any session of the account may (it keeps things as they are). */
@@ -28,7 +24,7 @@ function CancelHeld({ onCancel, busy, describedBy }: { onCancel: () => void; bus
   );
 }
 
-/** The note under an active channel whose removal waits 72 hours: when, why, and "Änderung abbrechen". */
+/** The note under an active channel whose removal waits 72 hours: when, that it works until then, and "Änderung abbrechen". */
 export function HeldRemoval({ text, onCancel, busy }: { text: string; onCancel: () => void; busy: boolean }) {
   const ids = useId();
   return (
@@ -43,8 +39,9 @@ export function HeldRemoval({ text, onCancel, busy }: { text: string; onCancel: 
 
 /**
  * A confirmed new address or number that waits out the 72-hour hold beside the active one, or
- * (`addition`) as the first one: its caption, the value, a "Wartet" badge, when it becomes
- * active, and "Änderung abbrechen" (every channel also got a link that cancels it).
+ * (`addition`) as the first one: its caption, the value, "Wartet" (a clock), "Wird am … aktiv"
+ * with what holds until then, and "Änderung abbrechen" (every channel also got a link that
+ * cancels it).
  */
 export function HeldReplacement(props: {
   caption: string;
@@ -56,6 +53,7 @@ export function HeldReplacement(props: {
   busy: boolean;
 }) {
   const { t } = useI18n();
+  const { at } = useAccountTime();
   const ids = useId();
   return (
     <div className="recovery-entry recovery-entry-pending recovery-entry-held" role="group" aria-labelledby={`${ids}-caption ${ids}-value ${ids}-badge`}>
@@ -66,12 +64,12 @@ export function HeldReplacement(props: {
         <span className={props.numberStyle ? 'recovery-address recovery-number' : 'recovery-address'} id={`${ids}-value`}>
           {props.value}
         </span>{' '}
-        <span className="badge badge-held" id={`${ids}-badge`}>
+        <StateLabel tone="pending" id={`${ids}-badge`}>
           {t('ui.profile.recovery.heldBadge')}
-        </span>
+        </StateLabel>
       </p>
       <p className="hint recovery-held" id={`${ids}-when`}>
-        {t(props.addition ? 'ui.profile.recovery.additionHeld' : 'ui.profile.recovery.replacementHeld', { date: localTime(props.effectiveAt) })}
+        {t(props.addition ? 'ui.profile.recovery.additionHeld' : 'ui.profile.recovery.replacementHeld', { date: at(props.effectiveAt) })}
       </p>
       <CancelHeld onCancel={props.onCancel} busy={props.busy} describedBy={`${ids}-when`} />
     </div>

@@ -2,28 +2,37 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { api } from '../../api-client.js';
 import type { RecoveryView } from '../../api-types.js';
+import { ConfirmQuestion, useConfirmQuestion } from '../../components/confirm-question.js';
 import { EmailField, SubmitButton } from '../../components/form-fields.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { ensurePrivilege } from '../../privilege.js';
-import { formatClockTime } from '../../security-events.js';
-import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions } from './channel-row.js';
-import { heldUntil, localTime } from './held-change.js';
+import { useAccountTime } from './account-time.js';
+import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions, type ChannelState } from './channel-row.js';
+import { heldUntil } from './held-change.js';
 
-type EmailView = RecoveryView['email'];
+/**
+ * The recovery e-mail as GET /recovery shows it. `unreachable`: mail to the address bounces (recovery
+ * readiness, docs/reference/product.md §10, not built yet): the API does not send it, the row is ready.
+ */
+export type EmailView = RecoveryView['email'] & { readonly unreachable?: boolean };
 
 /**
  * "E-Mail-Adresse" in "Kontowiederherstellung", as the seed describes it: not set up →
  * "Jetzt einrichten" (the password dialog comes first when the window is closed, then the
  * address); pending → the address, "Bestätigung ausstehend", "Erneut senden" (with when) and
- * "Abbrechen"; active → the address and "Verwalten" (change, remove). A change shows both,
- * each in its own box: the active address ("Aktiv", "Verwalten") and below it the new one
- * ("Neue Adresse", "Bestätigung ausstehend", its own "Erneut senden" and "Abbrechen").
+ * "Abbrechen"; active → the address and "Verwalten" ("Ändern"; "Entfernen" asks first, as the
+ * phone's does). A change shows both, each in its own box: the active address ("Aktiv",
+ * "Verwalten") and below it the new one ("Neue Adresse", "Bestätigung ausstehend", its own
+ * "Erneut senden" and "Abbrechen"). A removal held for 72 hours shows "Wird entfernt" and when.
  */
 export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: () => Promise<void> }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  const { at, clock } = useAccountTime();
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.profile.recovery.emailRow.${key}`, params);
-  const resendHintId = `${useId()}-resend-at`;
+  const ids = useId();
+  const resendHintId = `${ids}-resend-at`;
+  const removal = useConfirmQuestion({ onAsk: () => setMessage(undefined) });
   const [editing, setEditing] = useState(false);
   const [managing, setManaging] = useState(false);
   const [address, setAddress] = useState('');
@@ -35,8 +44,10 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     onDone: () => {
       setEditing(false);
       setManaging(false);
+      removal.setAsking(false);
     },
-    quietWhenCancelled: false,
+    // Closing the password dialog that "Ja, entfernen" may open says nothing; the question stays.
+    quietWhenCancelled: true,
   });
 
   // The "possible from" time of "Erneut senden" passes while the page is open.
@@ -104,13 +115,17 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
     }
   };
 
-  /** "Entfernen": at once, or (from a new device) held for 72 hours, and the message says until when. */
+  /**
+   * "Ja, entfernen": at once, or (from a new device) held for 72 hours, and then the message says
+   * when, and that the address works until then. The API asks for the password when the
+   * privileged window is closed (the dialog opens, the request is sent again).
+   */
   const remove = () =>
     void run(
       () => api.recoveryEmail.remove(),
       (result) => {
-        const date = heldUntil(result);
-        return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('removed');
+        const effectiveAt = heldUntil(result);
+        return effectiveAt ? { kind: 'info', text: say('removalHeldMessage', { date: at(effectiveAt) }) } : say('removed');
       },
     );
 
@@ -120,6 +135,11 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
   const pending = view.pending;
   const resendLocked = pending ? new Date(pending.resendAvailableAt).getTime() > now : false;
   const active = view.status === 'active' ? view.address : undefined;
+  const state: ChannelState = view.removalAt
+    ? { tone: 'warning', label: t('ui.profile.recovery.removalBadge') }
+    : view.unreachable
+      ? { tone: 'danger', label: t('ui.profile.recovery.unreachableBadge') }
+      : { tone: 'ok', label: say('activeBadge') };
 
   return (
     <ChannelRow
@@ -133,23 +153,47 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
       {active !== undefined ? (
         <ActiveChannel
           value={active}
-          badge={say('activeBadge')}
+          state={state}
+          problem={view.unreachable && !view.removalAt ? say('unreachable') : undefined}
           manageLabel={say('manage')}
           managing={managing}
-          onManage={() => setManaging((open) => !open)}
+          onManage={() => {
+            setManaging((open) => !open);
+            removal.setAsking(false);
+          }}
           manageRef={headButton}
           manage={(panelId) => (
-            <div className="actions recovery-entry-actions" id={panelId}>
-              <button type="button" onClick={() => void openForm()}>
-                {say('change')}
-              </button>
-              <button type="button" className="danger" aria-disabled={busy || undefined} onClick={remove}>
-                {say('remove')}
-              </button>
+            <div id={panelId}>
+              <div className="actions recovery-entry-actions">
+                <button type="button" onClick={() => void openForm()}>
+                  {say('change')}
+                </button>
+                <button
+                  ref={removal.asker}
+                  type="button"
+                  className="danger"
+                  aria-controls={removal.asking ? `${ids}-ask` : undefined}
+                  onClick={() => (removal.asking ? removal.keep() : removal.ask())}
+                >
+                  {say('remove')}
+                </button>
+              </div>
+              {removal.asking ? (
+                <ConfirmQuestion
+                  id={`${ids}-ask`}
+                  text={say('removeQuestion', { address: active })}
+                  questionRef={removal.question}
+                  confirm={say('removeConfirm')}
+                  onConfirm={remove}
+                  busy={busy}
+                  cancel={say('removeKeep')}
+                  onCancel={removal.keep}
+                />
+              ) : null}
             </div>
           )}
           usableFrom={view.usableFrom}
-          removalHeld={view.removalAt ? t('ui.profile.recovery.removalHeld', { date: localTime(view.removalAt) }) : undefined}
+          removalHeld={view.removalAt ? t('ui.profile.recovery.removalHeld', { date: at(view.removalAt) }) : undefined}
           busy={busy}
           onCancelHeld={cancelHeld}
         />
@@ -171,7 +215,7 @@ export function RecoveryEmailRow({ view, reload }: { view: EmailView; reload: ()
           note={{
             content: resendLocked ? (
               <p className="hint" id={resendHintId}>
-                {say('resendAt', { time: formatClockTime(pending.resendAvailableAt, locale) })}
+                {say('resendAt', { time: clock(pending.resendAvailableAt) })}
               </p>
             ) : null,
           }}

@@ -14,14 +14,18 @@ import { useSmsCode } from '../../components/web-otp.js';
 import { errorMessage, splitErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { privilegeIsOpen } from '../../privilege.js';
-import { formatClockTime } from '../../security-events.js';
+import { useAccountTime } from './account-time.js';
 
-export type PhoneView = RecoveryView['phone'];
+/**
+ * The recovery phone as GET /recovery shows it. `unreachable`: SMS to the number fail (recovery
+ * readiness, docs/reference/product.md §10, not built yet): the API does not send it, the row is ready.
+ */
+export type PhoneView = RecoveryView['phone'] & { readonly unreachable?: boolean };
 type Step = 'password' | 'number' | 'code';
 
 /** The dialog ended with a confirmed number: `changed` for a change, `effectiveAt` when it waits 72 hours. */
 export type Confirmed = { readonly masked: string; readonly changed: boolean; readonly effectiveAt?: string };
-/** How the dialog starts: "Jetzt einrichten" / "Nummer ändern" (password or number first) or "Code eingeben". */
+/** How the dialog starts: "Jetzt einrichten" / "Ändern" (password or number first) or "Code eingeben". */
 export type DialogStart = { readonly step: 'password' | 'number' } | { readonly step: 'code' };
 
 /** A masked number in running text stays on one line ("+49 *** ****567"). */
@@ -54,6 +58,7 @@ export function RecoveryPhoneDialog({
   onClose: (confirmed: Confirmed | undefined) => void;
 }) {
   const { t, locale } = useI18n();
+  const { clock } = useAccountTime();
   const ids = useStepDialogIds();
   const countryId = `${useId()}-country`;
   const dialog = useRef<HTMLDialogElement>(null);
@@ -269,7 +274,7 @@ export function RecoveryPhoneDialog({
           <>
             <p id={ids.intro}>
               {say('codeIntro', { masked: unbroken(pending?.masked ?? '') })}
-              {pending && !expired ? ` ${say('validUntil', { time: formatClockTime(pending.expiresAt, locale) })}` : null}
+              {pending && !expired ? ` ${say('validUntil', { time: clock(pending.expiresAt) })}` : null}
             </p>
             {active !== undefined ? <p className="dialog-note">{say('keepsActive', { masked: unbroken(active) })}</p> : null}
             <CodeField
@@ -287,7 +292,7 @@ export function RecoveryPhoneDialog({
               label={say('resend')}
               main={resendIsMain}
               unavailable={busy || resendLocked}
-              waitHint={resendLocked && pending ? say('resendAt', { time: formatClockTime(pending.resendAvailableAt, locale) }) : undefined}
+              waitHint={resendLocked && pending ? say('resendAt', { time: clock(pending.resendAvailableAt) }) : undefined}
               onResend={() => void resend()}
               message={message}
               other={{ label: say('otherNumber'), onClick: () => goTo('number') }}

@@ -2,26 +2,29 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
 import { api } from '../../api-client.js';
 import type { PhoneOptions } from '../../api-types.js';
-import { ConfirmAnswers, useConfirmQuestion } from '../../components/confirm-question.js';
+import { ConfirmQuestion, useConfirmQuestion } from '../../components/confirm-question.js';
 import { loadCallingCodes } from '../../components/country-options.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
 import { ensurePrivilege, privilegeIsOpen } from '../../privilege.js';
-import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions } from './channel-row.js';
-import { heldUntil, localTime } from './held-change.js';
+import { useAccountTime } from './account-time.js';
+import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions, type ChannelState } from './channel-row.js';
+import { heldUntil } from './held-change.js';
 import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type PhoneView } from './recovery-phone-dialog.js';
 
 /**
  * "Telefonnummer" in "Kontowiederherstellung", as the seed describes it: not set up → "Jetzt
  * einrichten" opens the step-by-step dialog (password, number, code); pending → the masked
  * number, "Bestätigung ausstehend", "Code eingeben" (the dialog at the code) and "Abbrechen";
- * active → the masked number and "Verwalten" ("Nummer ändern": the same dialog, the old number
- * stays active until the new one is confirmed; "Deaktivieren": the password if the window is
- * closed, then a short question). A change shows both: the active number and below it the new
- * one with its own "Code eingeben" and "Abbrechen".
+ * active → the masked number and "Verwalten" ("Ändern": the same dialog, the old number stays
+ * active until the new one is confirmed; "Entfernen": a short question, then the password if the
+ * window is closed). The verbs are the e-mail row's, so both rows read alike. A change shows
+ * both: the active number and below it the new one with its own "Code eingeben" and "Abbrechen".
+ * `unreachable` (SMS to it fail; not sent by the API yet) says so on the active number.
  */
 export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; options: PhoneOptions; reload: () => Promise<void> }) {
   const { t } = useI18n();
+  const { at } = useAccountTime();
   const questionIds = useId();
   const say = (key: string, params?: Record<string, unknown>) => t(`ui.profile.recovery.phoneRow.${key}`, params);
   const [dialog, setDialog] = useState<DialogStart | undefined>();
@@ -46,7 +49,7 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
   const active = view.status === 'active' ? view.masked : undefined;
   const pending = view.pending;
 
-  /** "Jetzt einrichten" and "Nummer ändern": the password step only while the privileged window is closed. */
+  /** "Jetzt einrichten" and "Ändern": the password step only while the privileged window is closed. */
   const openDialog = async () => {
     if (busy) return;
     opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -73,15 +76,16 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     flushSync(() => setDialog(undefined));
     if (confirmed) {
       await reload();
-      // A change from a fresh session on a new device waits 72 hours: say when.
-      const text = confirmed.effectiveAt
-        ? say('changeHeld', { masked: unbroken(confirmed.masked), date: localTime(confirmed.effectiveAt) })
-        : confirmed.changed
-          ? say('changed')
-          : say('confirmed');
+      // A change from a fresh session on a new device waits 72 hours: say when (not as a success yet).
+      const said = confirmed.effectiveAt
+        ? ({
+            kind: 'info',
+            text: say(confirmed.changed ? 'changeHeld' : 'additionHeld', { masked: unbroken(confirmed.masked), date: at(confirmed.effectiveAt) }),
+          } as const)
+        : ({ kind: 'success', text: confirmed.changed ? say('changed') : say('confirmed') } as const);
       flushSync(() => {
         setManaging(false);
-        setMessage({ kind: 'success', text });
+        setMessage(said);
       });
       // The button that opened the dialog may be gone: the focus goes to the announced message.
       messageRef.current?.focus();
@@ -93,8 +97,8 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     target?.focus();
   };
 
-  /** "Deaktivieren" asks first; "Ja, deaktivieren" needs the privileged window (the password dialog opens when it is closed). */
-  const deactivate = async () => {
+  /** "Entfernen" asks first; "Ja, entfernen" needs the privileged window (the password dialog opens when it is closed). */
+  const remove = async () => {
     if (busy) return;
     try {
       if (!(await ensurePrivilege())) return;
@@ -105,14 +109,20 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
     await run(
       () => api.recoveryPhone.remove(),
       (result) => {
-        const date = heldUntil(result);
-        return date ? t('ui.profile.recovery.heldAccepted', { date }) : say('deactivated');
+        const effectiveAt = heldUntil(result);
+        return effectiveAt ? { kind: 'info', text: say('removalHeldMessage', { date: at(effectiveAt) }) } : say('removed');
       },
     );
   };
 
   /** "Änderung abbrechen" of a held deactivation or replacement. */
   const cancelHeld = () => void run(() => api.recoveryPhone.cancelHeld(), t('ui.profile.recovery.heldCancelled'));
+
+  const state: ChannelState = view.removalAt
+    ? { tone: 'warning', label: t('ui.profile.recovery.removalBadge') }
+    : view.unreachable
+      ? { tone: 'danger', label: t('ui.profile.recovery.unreachableBadge') }
+      : { tone: 'ok', label: say('activeBadge') };
 
   return (
     <ChannelRow
@@ -127,7 +137,8 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
         <ActiveChannel
           value={active}
           numberStyle
-          badge={say('activeBadge')}
+          state={state}
+          problem={view.unreachable && !view.removalAt ? say('unreachable') : undefined}
           manageLabel={say('manage')}
           managing={managing}
           onManage={() => {
@@ -148,29 +159,25 @@ export function RecoveryPhoneRow({ view, options, reload }: { view: PhoneView; o
                   aria-controls={deactivation.asking ? `${questionIds}-ask` : undefined}
                   onClick={() => (deactivation.asking ? deactivation.keep() : deactivation.ask())}
                 >
-                  {say('deactivate')}
+                  {say('remove')}
                 </button>
               </div>
               {deactivation.asking ? (
-                <div className="recovery-question" id={`${questionIds}-ask`} role="group" aria-labelledby={`${questionIds}-question`}>
-                  <p id={`${questionIds}-question`} ref={deactivation.question} tabIndex={-1}>
-                    {say('deactivateQuestion', { masked: unbroken(active) })}
-                  </p>
-                  <ConfirmAnswers
-                    className="actions recovery-entry-actions"
-                    confirmLook="danger"
-                    confirm={say('deactivateConfirm')}
-                    onConfirm={() => void deactivate()}
-                    busy={busy}
-                    cancel={say('deactivateKeep')}
-                    onCancel={deactivation.keep}
-                  />
-                </div>
+                <ConfirmQuestion
+                  id={`${questionIds}-ask`}
+                  text={say('removeQuestion', { masked: unbroken(active) })}
+                  questionRef={deactivation.question}
+                  confirm={say('removeConfirm')}
+                  onConfirm={() => void remove()}
+                  busy={busy}
+                  cancel={say('removeKeep')}
+                  onCancel={deactivation.keep}
+                />
               ) : null}
             </div>
           )}
           usableFrom={view.usableFrom}
-          removalHeld={view.removalAt ? t('ui.profile.recovery.removalHeldPhone', { date: localTime(view.removalAt) }) : undefined}
+          removalHeld={view.removalAt ? t('ui.profile.recovery.removalHeldPhone', { date: at(view.removalAt) }) : undefined}
           busy={busy}
           onCancelHeld={cancelHeld}
         />

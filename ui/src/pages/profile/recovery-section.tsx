@@ -8,9 +8,10 @@ import { RecoveryEmailRow } from './recovery-email-row.js';
 import { RecoveryPhoneRow } from './recovery-phone-row.js';
 
 /**
- * "Kontowiederherstellung", with the seed's texts: advantages, the two rows (E-Mail-Adresse;
- * Telefonnummer, hidden when no SMS provider is configured), "Was sollten Sie beachten?" and
- * "Wie verwenden wir diese Daten?".
+ * The page "Kontowiederherstellung" below its heading (the seed's section): the intro, the two
+ * rows (E-Mail-Adresse; Telefonnummer, hidden when no SMS provider is configured) under "Ihre
+ * Wiederherstellungsoptionen", then the seed's texts: "Vorteile", "Was sollten Sie beachten?"
+ * and "Wie verwenden wir diese Daten?". The rows come first: who opens the page came to act.
  */
 export function RecoverySection() {
   const { t, list } = useI18n();
@@ -35,34 +36,38 @@ export function RecoverySection() {
     );
   }, [t]);
   return (
-    <section className="card" aria-labelledby="recovery-title">
-      <h2 id="recovery-title">{t('ui.profile.recovery.title')}</h2>
+    <>
       <p>{t('ui.profile.recovery.intro')}</p>
-      <h3>{t('ui.profile.recovery.benefitsTitle')}</h3>
-      <ul>
-        {list('ui.profile.recovery.benefits').map((text) => (
-          <li key={text}>{text}</li>
-        ))}
-      </ul>
-      {error ? <Alert kind="error">{error}</Alert> : null}
-      {view ? <RecoveryEmailRow view={view.email} reload={load} /> : <p>{t('ui.common.loading')}</p>}
-      {view && phone?.available ? <RecoveryPhoneRow view={view.phone} options={phone} reload={load} /> : null}
-      <h3>{t('ui.profile.recovery.noticeTitle')}</h3>
-      <ul>
-        {/* The seed's two notes: e-mail, then phone; the phone's only where a phone can be set up. */}
-        {list('ui.profile.recovery.notices')
-          .filter((_, index) => index === 0 || phone?.available !== false)
-          .map((text) => (
+      <section className="card" aria-labelledby="recovery-title">
+        <h2 id="recovery-title">{t('ui.profile.recovery.optionsTitle')}</h2>
+        {error ? <Alert kind="error">{error}</Alert> : null}
+        {view ? <RecoveryEmailRow view={view.email} reload={load} /> : <p>{t('ui.common.loading')}</p>}
+        {view && phone?.available ? <RecoveryPhoneRow view={view.phone} options={phone} reload={load} /> : null}
+      </section>
+      <div className="card recovery-about">
+        <h2>{t('ui.profile.recovery.benefitsTitle')}</h2>
+        <ul>
+          {list('ui.profile.recovery.benefits').map((text) => (
             <li key={text}>{text}</li>
           ))}
-      </ul>
-      <h3>{t('ui.profile.recovery.usageTitle')}</h3>
-      <p>{t('ui.profile.recovery.usageIntro')}</p>
-      <ul>
-        {list('ui.profile.recovery.usage').map((text) => (
-          <li key={text}>{text}</li>
-        ))}
-      </ul>
-    </section>
+        </ul>
+        <h2>{t('ui.profile.recovery.noticeTitle')}</h2>
+        <ul>
+          {/* The seed's two notes: e-mail, then phone; the phone's only where a phone can be set up. */}
+          {list('ui.profile.recovery.notices')
+            .filter((_, index) => index === 0 || phone?.available !== false)
+            .map((text) => (
+              <li key={text}>{text}</li>
+            ))}
+        </ul>
+        <h2>{t('ui.profile.recovery.usageTitle')}</h2>
+        <p>{t('ui.profile.recovery.usageIntro')}</p>
+        <ul>
+          {list('ui.profile.recovery.usage').map((text) => (
+            <li key={text}>{text}</li>
+          ))}
+        </ul>
+      </div>
+    </>
   );
 }

@@ -4,12 +4,15 @@ import type { SessionList } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage, wasCancelled } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { useAccountTime } from './account-time.js';
 
 type SessionItem = SessionList['sessions'][number];
 
 /** "Aktive Sitzungen": this device marked, each other one can be signed out, or all of them. */
 export function SessionsSection() {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
+  // In the account's time zone, named, as the security log below (docs/ui.md "Times").
+  const { short: format } = useAccountTime();
   const [sessions, setSessions] = useState<SessionItem[] | undefined>();
   const [message, setMessage] = useState<{ kind: 'success' | 'error'; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
@@ -32,8 +35,6 @@ export function SessionsSection() {
     void load();
   }, [load]);
 
-  const format = (iso: string) =>
-    new Intl.DateTimeFormat(locale === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
   const device = (s: SessionItem) =>
     s.browser && s.os ? t('ui.profile.sessions.on', { browser: s.browser, os: s.os }) : (s.browser ?? s.os ?? t('ui.profile.sessions.unknownDevice'));
 

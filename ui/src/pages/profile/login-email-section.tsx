@@ -3,27 +3,24 @@ import { ApiError } from '../../api.js';
 import { api } from '../../api-client.js';
 import type { AccountView } from '../../api-types.js';
 import { ActionVerification } from '../../components/action-verification.js';
-import { formatEventTime } from '../../security-events.js';
 import { Alert } from '../../components/alert.js';
-import { PasswordField } from '../../components/field.js';
-import { CurrentPasswordField, EmailField, SubmitButton } from '../../components/form-fields.js';
+import { EmailField, SubmitButton } from '../../components/form-fields.js';
 import { splitErrors, wasCancelled, type FormErrors } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { useSession } from '../../session.js';
+import { useAccountTime } from './account-time.js';
 
-/** "Anmeldung": the login e-mail with "Ändern", and "Passwort ändern". */
-export function SignInSection({ account }: { account: AccountView }) {
-  const { t, locale } = useI18n();
-  const { reload } = useSession();
+/**
+ * "E-Mail-Adresse für die Anmeldung" on the page "Anmeldung & Passwort": the address with
+ * "Ändern" (a link to the new address; a code to a confirmed channel first where the account has
+ * one), and a change that waits its 7 days.
+ */
+export function LoginEmailSection({ account }: { account: AccountView }) {
+  const { t } = useI18n();
+  const { at } = useAccountTime();
   const [editingEmail, setEditingEmail] = useState(false);
   const [newEmail, setNewEmail] = useState('');
   const [emailErrors, setEmailErrors] = useState<FormErrors>({ fields: {} });
   const [emailSentTo, setEmailSentTo] = useState<{ email: string; effectiveAt?: string } | undefined>();
-  const [current, setCurrent] = useState('');
-  const [next, setNext] = useState('');
-  const [repeat, setRepeat] = useState('');
-  const [passwordErrors, setPasswordErrors] = useState<FormErrors>({ fields: {} });
-  const [passwordChanged, setPasswordChanged] = useState(false);
   const [busy, setBusy] = useState(false);
 
   /** The new address waiting for a code (a settled channel of the account must confirm the change). */
@@ -68,42 +65,17 @@ export function SignInSection({ account }: { account: AccountView }) {
     void sendEmailChange(newEmail);
   };
 
-  const changePassword = async (event: FormEvent) => {
-    event.preventDefault();
-    if (busy) return;
-    setPasswordChanged(false);
-    if (next !== repeat) {
-      setPasswordErrors({ fields: { repeatPassword: t('ui.profile.signIn.mismatch') } });
-      return;
-    }
-    setBusy(true);
-    setPasswordErrors({ fields: {} });
-    try {
-      await api.account.changePassword({ currentPassword: current, newPassword: next });
-      setPasswordChanged(true);
-      setCurrent('');
-      setNext('');
-      setRepeat('');
-      await reload();
-    } catch (error) {
-      setPasswordErrors(splitErrors(t, error, { 'wrong-password': 'currentPassword', 'password-*': 'newPassword', 'rate-limited': 'currentPassword' }));
-    } finally {
-      setBusy(false);
-    }
-  };
-
   return (
     <section className="card" aria-labelledby="signin-title">
-      <h2 id="signin-title">{t('ui.profile.signIn.title')}</h2>
+      <h2 id="signin-title">{t('ui.profile.signIn.email')}</h2>
       <div className="row">
         <div>
-          <p className="label">{t('ui.profile.signIn.email')}</p>
           <p className="value">{account.email}</p>
           {account.pendingEmail ? (
             <p className="hint pending-email">
               {t('ui.profile.signIn.pendingEmail', {
                 email: account.pendingEmail.email,
-                date: formatEventTime(account.pendingEmail.effectiveAt, locale, account.timeZone),
+                date: at(account.pendingEmail.effectiveAt),
               })}
             </p>
           ) : null}
@@ -124,7 +96,7 @@ export function SignInSection({ account }: { account: AccountView }) {
         <Alert kind="success">
           {emailSentTo.effectiveAt
             ? // No channel confirmed 7 days ago verified it: it waits, and the old address may cancel it.
-              t('ui.profile.signIn.emailSentWaiting', { email: emailSentTo.email, date: formatEventTime(emailSentTo.effectiveAt, locale, account.timeZone) })
+              t('ui.profile.signIn.emailSentWaiting', { email: emailSentTo.email, date: at(emailSentTo.effectiveAt) })
             : t('ui.profile.signIn.emailSent', { email: emailSentTo.email })}
         </Alert>
       ) : null}
@@ -160,44 +132,6 @@ export function SignInSection({ account }: { account: AccountView }) {
           </div>
         </form>
       ) : null}
-
-      <div className="subsection">
-        <h3>{t('ui.profile.signIn.changePassword')}</h3>
-        {passwordChanged ? <Alert kind="success">{t('ui.profile.signIn.passwordChanged')}</Alert> : null}
-        <form onSubmit={(event) => void changePassword(event)} noValidate className="subform">
-          <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
-          <CurrentPasswordField
-            label={t('ui.profile.signIn.currentPassword')}
-            name="currentPassword"
-            value={current}
-            onChange={setCurrent}
-            error={passwordErrors.fields.currentPassword}
-          />
-          <PasswordField
-            label={t('ui.profile.signIn.newPassword')}
-            name="newPassword"
-            autoComplete="new-password"
-            required
-            value={next}
-            onChange={(e) => setNext(e.target.value)}
-            hint={t('ui.register.passwordHint')}
-            error={passwordErrors.fields.newPassword}
-          />
-          <PasswordField
-            label={t('ui.profile.signIn.repeatPassword')}
-            name="repeatPassword"
-            autoComplete="new-password"
-            required
-            value={repeat}
-            onChange={(e) => setRepeat(e.target.value)}
-            error={passwordErrors.fields.repeatPassword}
-          />
-          {passwordErrors.form ? <Alert kind="error">{passwordErrors.form}</Alert> : null}
-          <div className="actions">
-            <SubmitButton busy={busy}>{t('ui.profile.signIn.passwordSubmit')}</SubmitButton>
-          </div>
-        </form>
-      </div>
     </section>
   );
 }
