@@ -228,7 +228,7 @@ if (chromiumPath) {
       const response = await first.page.goto(link);
       expect(response?.headers()['referrer-policy']).toBe('no-referrer');
       await heading(first.page, w.cancelTitle).waitFor();
-      await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro(w.removingAddress, berlinTime(effectiveAt, 'de')));
+      await expect(text(first.page.getByRole('main'))).resolves.toContain(w.cancelIntro(w.removingAddress, profileTime(effectiveAt, 'de')));
       await check(first.page, failures, 'de', 'cancel-page', 'page');
       await expect(recoveryView(first.page, run.baseUrl)).resolves.toMatchObject({ email: { removalAt: effectiveAt } });
 
