@@ -54,6 +54,8 @@ const WORDS = {
     step1: 'Schritt 1 von 3: Passwort',
     step2: 'Schritt 2 von 3: Telefonnummer',
     step3: 'Schritt 3 von 3: Code aus der SMS',
+    numberOfTwo: 'Schritt 1 von 2: Telefonnummer',
+    codeOfTwo: 'Schritt 2 von 2: Code aus der SMS',
     passwordIntro: 'Geben Sie zunächst Ihr Passwort ein.',
     password: 'Passwort',
     wrongPassword: 'Das Passwort ist falsch.',
@@ -96,6 +98,8 @@ const WORDS = {
     titleSetUp: 'Set up phone number',
     step2: 'Step 2 of 3: Phone number',
     step3: 'Step 3 of 3: Code from the text message',
+    numberOfTwo: 'Step 1 of 2: Phone number',
+    codeOfTwo: 'Step 2 of 2: Code from the text message',
     country: 'Country',
     germany: 'Germany (+49)',
     number: 'Phone number',
@@ -161,7 +165,7 @@ if (chromiumPath) {
 
     /**
      * Just signed in (the privileged window is open): "Jetzt einrichten" in the phone row →
-     * Schritt 2 von 3 → the number by keyboard → Schritt 3 von 3. Answers the open dialog.
+     * Schritt 1 von 2 (no password step shown) → the number by keyboard → Schritt 2 von 2. Answers the open dialog.
      */
     async function setUpToCode(page: Page, number: { typed: string; masked: string }): Promise<Locator> {
       const w = WORDS.de;
@@ -172,7 +176,7 @@ if (chromiumPath) {
       await page.keyboard.type(number.typed);
       await page.keyboard.press('Enter');
       await dialog.getByLabel(w.code, { exact: true }).waitFor();
-      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.codeOfTwo);
       await expect(text(dialog)).resolves.toContain(w.codeSent(number.masked));
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
       return dialog;
@@ -319,7 +323,7 @@ if (chromiumPath) {
       // "Code eingeben" opens the dialog at the code; the code from the SMS; "Bestätigen" by Enter.
       await page.keyboard.press('Enter');
       await dialog.waitFor();
-      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.codeOfTwo);
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.code, inDialog: true });
       await page.keyboard.type(code);
       await tabTo(page, w.confirm, { inDialog: true });
@@ -341,11 +345,11 @@ if (chromiumPath) {
       await row.getByRole('button', { name: w.remove, exact: true }).waitFor();
       await check(page, failures, 'de', 'manage', section);
 
-      // Ändern (the window is open since the password): straight to Schritt 2 von 3; the old number stays active.
+      // Ändern (the window is open since the password): straight to the number, Schritt 1 von 2 (steps are numbered as shown); the old number stays active.
       await tabTo(page, w.change, { row: w.row });
       const changeDialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleChange}`) });
       await changeDialog.waitFor();
-      await expect(text(changeDialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step2);
+      await expect(text(changeDialog.locator('[aria-live="polite"]'))).resolves.toBe(w.numberOfTwo);
       await expect(text(changeDialog)).resolves.toContain(w.keepsActive(first.masked));
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true });
       await page.keyboard.type(second.typed);
@@ -427,7 +431,7 @@ if (chromiumPath) {
       await tabTo(page, w.setUp, { row: w.row });
       const dialog = page.getByRole('dialog', { name: new RegExp(`^${w.titleSetUp}`) });
       await dialog.waitFor();
-      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step2);
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.numberOfTwo);
       const country = dialog.getByLabel(w.country, { exact: true });
       await expect(text(country.locator('option:checked'))).resolves.toBe(w.germany);
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', name: w.number, inDialog: true });
@@ -436,7 +440,7 @@ if (chromiumPath) {
       await page.keyboard.press('Enter');
       const codeField = dialog.getByLabel(w.code, { exact: true });
       await codeField.waitFor();
-      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.step3);
+      await expect(text(dialog.locator('[aria-live="polite"]'))).resolves.toBe(w.codeOfTwo);
       await expect(text(dialog)).resolves.toContain(w.codeSent(number.masked));
       const view = await recovery(page);
       const at = profileTime(view.pending?.resendAvailableAt ?? '', 'en', 'clock');

@@ -31,8 +31,14 @@ export type DialogStart = { readonly step: 'password' | 'number' } | { readonly 
 /** A masked number in running text stays on one line ("+49 *** ****567"). */
 export const unbroken = (masked: string) => masked.replace(/ /g, '\u00a0');
 
-/** The three steps, numbered the same whether or not the password step was skipped ("Schritt 2 von 3"). */
-const STEPS: readonly Step[] = ['password', 'number', 'code'];
+/**
+ * The steps this dialog shows, numbered as shown: with the password first "Schritt 1 von 3"; with
+ * the privileged window open the number is "Schritt 1 von 2"; "Code eingeben" on a waiting
+ * number opens at its code, after the number step it can go back to ("Schritt 2 von 2").
+ */
+function stepsFrom(start: Step): readonly Step[] {
+  return start === 'password' ? ['password', 'number', 'code'] : ['number', 'code'];
+}
 
 /**
  * The recovery phone's step-by-step dialog (the seed: "Anschließend öffnet sich ein Dialog, der
@@ -63,6 +69,7 @@ export function RecoveryPhoneDialog({
   const countryId = `${useId()}-country`;
   const dialog = useRef<HTMLDialogElement>(null);
   const [step, setStep] = useState<Step>(start.step);
+  const [steps, setSteps] = useState<readonly Step[]>(() => stepsFrom(start.step));
   const [password, setPassword] = useState('');
   const [country, setCountry] = useState(options.defaultCountry);
   const [number, setNumber] = useState('');
@@ -85,6 +92,8 @@ export function RecoveryPhoneDialog({
   const pending = view.pending;
 
   const goTo = (next: Step) => {
+    // The privileged window closed meanwhile: the password step comes in front, and the count says so.
+    if (!steps.includes(next)) setSteps([next, ...steps]);
     setStep(next);
     setError(undefined);
     setFocusTick((n) => n + 1);
@@ -217,7 +226,7 @@ export function RecoveryPhoneDialog({
 
   /** The code is dead and a new one can be asked for: "Code erneut senden" is then the one main action, not "Bestätigen". */
   const resendIsMain = step === 'code' && expired && !resendLocked;
-  const index = STEPS.indexOf(step);
+  const index = steps.indexOf(step);
   const stepName = { password: say('stepPassword'), number: say('stepNumber'), code: say('stepCode') }[step];
 
   return (
@@ -226,8 +235,8 @@ export function RecoveryPhoneDialog({
         <StepDialogHeading
           ids={ids}
           title={changing ? say('titleChange') : say('titleSetUp')}
-          stepText={say('step', { current: index + 1, total: STEPS.length, name: stepName })}
-          count={STEPS.length}
+          stepText={say('step', { current: index + 1, total: steps.length, name: stepName })}
+          count={steps.length}
           index={index}
         />
 
