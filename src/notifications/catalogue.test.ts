@@ -3,6 +3,7 @@ import { createTranslator, locales } from '../i18n/translator.js';
 import { messageCatalogue, type MessageDefinition } from './catalogue.js';
 import { renderMessage } from './render-message.js';
 import { emailWithLinkAndCode } from '../../test/helpers/outbox-message.js';
+import { smsSegments } from '../../test/helpers/sms-segments.js';
 
 const translator = createTranslator();
 const context = (locale: 'de' | 'en') => ({ translator, locale, appName: 'Lifeline', publicUrl: 'https://id.example.com' });
@@ -27,6 +28,18 @@ describe('message catalogue', () => {
           for (const url of urls(html)) expect(url.startsWith('https://id.example.com/')).toBe(true);
         }
       });
+
+      if (definition.channel === 'sms') {
+        it(`case=${kind} as SMS in ${locale}: no link (docs/architecture.md "Messages: one answer each"), at most two segments`, () => {
+          // Real dates are as long as these (formatEventTime).
+          const when = locale === 'de' ? '25. November 2026 um 16:05 MEZ' : '25 November 2026 at 16:05 CET';
+          const rendered = renderMessage(definition, { ...definition.exampleParams, when, effectiveAt: when }, context(locale));
+          expect(rendered.text).not.toMatch(/https?:\/\/|www\./i);
+          expect(rendered.text).not.toContain('token=');
+          // A code SMS fits one segment, a notice two.
+          expect(smsSegments(rendered.text).segments).toBeLessThanOrEqual(definition.codeParam ? 1 : 2);
+        });
+      }
 
       if (definition.undo) {
         it(`case=${kind} carries "Das war ich nicht" in ${locale} when given a link, with everything from the request escaped`, () => {

@@ -148,17 +148,17 @@ export const recoveryMessages = {
       effectiveAt: '28. November 2026, 16:05 MEZ',
     },
   },
-  /** …and to the recovery phone, with its own cancel link (the phone may be what is removed). */
+  /**
+   * …and to the recovery phone (it may be what is removed): no link, since a link by SMS is the
+   * pattern of SMS phishing; it names the profile, whose "Änderung abbrechen" cancels it.
+   */
   'recovery.change-held-sms': {
     channel: 'sms',
     template: 'change-held',
     recipients: 'given-address',
     securityEvent: null,
-    secretParams: ['link'],
-    exampleParams: {
-      effectiveAt: '28. November 2026, 16:05 MEZ',
-      link: 'https://id.example.com/cancel-hold?token=AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
-    },
+    secretParams: [],
+    exampleParams: { effectiveAt: '28. November 2026, 16:05 MEZ' },
   },
   /** A held change was cancelled (a channel's link or the profile): the login and recovery e-mail are told. */
   'recovery.change-hold-cancelled': {
