@@ -19,7 +19,11 @@ describe('message catalogue', () => {
         expect(rendered.subject.length).toBeGreaterThan(3);
         expect(rendered.subject).not.toMatch(/^(mail|sms)\./);
         expect(rendered.text).not.toMatch(/\{\{|\}\}|undefined|\[object/);
-        for (const url of urls(rendered.text)) expect(url.startsWith('https://id.example.com/')).toBe(true);
+        for (const url of urls(rendered.text)) {
+          expect(url.startsWith('https://id.example.com/')).toBe(true);
+          // The page opens in the mail's language (ui/src/i18n.tsx).
+          expect(new URL(url).searchParams.get('lang')).toBe(locale);
+        }
         if (definition.channel === 'email') {
           expect(rendered.html).not.toBeNull();
           const html = rendered.html ?? '';
@@ -47,8 +51,8 @@ describe('message catalogue', () => {
             Object.entries(definition.exampleParams).map(([name, value]) => [name, name === 'device' || name === 'ip' ? '<script>alert(1)</script>' : value]),
           );
           const rendered = renderMessage(definition, { ...hostile, undoToken: 'Undo1234.secret_-' }, context(locale));
-          expect(rendered.text).toContain('https://id.example.com/undo?token=Undo1234.secret_-');
-          expect(rendered.html).toContain('href="https://id.example.com/undo?token=Undo1234.secret_-"');
+          expect(rendered.text).toContain(`https://id.example.com/undo?token=Undo1234.secret_-&lang=${locale}`);
+          expect(rendered.html).toContain(`href="https://id.example.com/undo?token=Undo1234.secret_-&amp;lang=${locale}"`);
           expect(rendered.html).not.toContain('<script>');
           // The link is a secret: masked in `lifeline outbox` and purged after delivery.
           expect(rendered.secrets).toContain('Undo1234.secret_-');
@@ -62,12 +66,13 @@ describe('message catalogue', () => {
 describe('renderMessage', () => {
   const withActionAndCode = emailWithLinkAndCode('pages.home.openapi', ['token', 'code']);
 
-  it('puts the code alone on its own line and the link as ${PUBLIC_URL}/<page>?token=… (docs/reference/contracts.md "Contracts")', () => {
+  it('puts the code alone on its own line and the link as ${PUBLIC_URL}/<page>?token=…&lang=<the mail’s language> (docs/reference/contracts.md "Contracts")', () => {
     const rendered = renderMessage(withActionAndCode, { token: 'abc.DEF_-1', code: '123456' }, context('de'));
     const lines = rendered.text.split('\n');
     expect(lines).toContain('123456');
-    expect(lines).toContain('https://id.example.com/confirm-email?token=abc.DEF_-1');
-    expect(rendered.html).toContain('href="https://id.example.com/confirm-email?token=abc.DEF_-1"');
+    expect(lines).toContain('https://id.example.com/confirm-email?token=abc.DEF_-1&lang=de');
+    expect(rendered.html).toContain('href="https://id.example.com/confirm-email?token=abc.DEF_-1&amp;lang=de"');
+    expect(renderMessage(withActionAndCode, { token: 'abc.DEF_-1', code: '123456' }, context('en')).text).toContain('?token=abc.DEF_-1&lang=en');
     expect(rendered.secrets).toEqual(['abc.DEF_-1', '123456']);
   });
 

@@ -10,8 +10,8 @@ import type { MessageChannelName } from '../db/tables.js';
 export type RecipientRule = 'given-address' | 'account';
 
 /**
- * A button in an e-mail: it opens `${PUBLIC_URL}/<page>?token=<the param's value>`, or just
- * `${PUBLIC_URL}/<page>` without a token param.
+ * A button in an e-mail: it opens `${PUBLIC_URL}/<page>?token=<the param's value>&lang=<the
+ * mail's language>`, or `${PUBLIC_URL}/<page>?lang=<…>` without a token param.
  */
 export interface MessageAction {
   /** The UI page the link opens, e.g. "confirm-email". Never a URL: links come from PUBLIC_URL. */

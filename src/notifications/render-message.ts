@@ -44,9 +44,13 @@ export type MessageParams = Readonly<Record<string, string | number>>;
 /** Days a "Das war ich nicht" link lives unless the notice says otherwise (`undoDays`). */
 export const UNDO_LINK_DAYS = 7;
 
-/** `${PUBLIC_URL}/<page>?token=<token>`: the contract's link shape. */
-export function linkTo(publicUrl: string, page: string, token: string): string {
-  return `${publicUrl}/${page}?token=${encodeURIComponent(token)}`;
+/**
+ * `${PUBLIC_URL}/<page>?token=<token>&lang=<locale>`, or `${PUBLIC_URL}/<page>?lang=<locale>`
+ * without a token: the contract's link shape (docs/reference/contracts.md "Links and codes in
+ * messages"). `lang` is the mail's language, so the page it opens speaks it too (ui/src/i18n.tsx).
+ */
+export function linkTo(publicUrl: string, page: string, locale: Locale, token?: string): string {
+  return token === undefined ? `${publicUrl}/${page}?lang=${locale}` : `${publicUrl}/${page}?token=${encodeURIComponent(token)}&lang=${locale}`;
 }
 
 function requireParam(params: MessageParams, name: string, template: string): string {
@@ -78,10 +82,12 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   const action = definition.action
     ? {
         label: translator.text(locale, definition.action.labelKey, values),
-        url:
-          definition.action.tokenParam === undefined
-            ? `${context.publicUrl}/${definition.action.page}`
-            : linkTo(context.publicUrl, definition.action.page, requireParam(params, definition.action.tokenParam, definition.template)),
+        url: linkTo(
+          context.publicUrl,
+          definition.action.page,
+          locale,
+          definition.action.tokenParam === undefined ? undefined : requireParam(params, definition.action.tokenParam, definition.template),
+        ),
       }
     : undefined;
   // "Das war ich nicht": a link of this recipient's own, only where the notifier found it safe.
@@ -89,7 +95,7 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
   const undo = undoToken
     ? {
         label: translator.text(locale, 'mail.actions.notMe', values),
-        url: linkTo(context.publicUrl, 'undo', undoToken),
+        url: linkTo(context.publicUrl, 'undo', locale, undoToken),
         hint: translator.text(locale, 'mail.layout.undoHint', values),
       }
     : undefined;
