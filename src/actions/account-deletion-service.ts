@@ -77,7 +77,7 @@ export function createAccountDeletionService(deps: {
     const locale = localeOf(account);
     const when = formatEventTime(clock.now(), locale, account.time_zone);
     for (const to of new Set([account.email, ...(recovery ? [recovery.address] : [])])) {
-      await deps.notifier.notify(trx, { kind: 'account.deleted', locale, to, params: { when, email: account.email } });
+      await deps.notifier.notify(trx, { kind: 'account.deleted', locale, to, accountEmails: [account.email], params: { when, email: account.email } });
     }
     await deps.webhooks.emit(trx, { type: 'account.deleted', accountId: account.id });
     await deps.accounts.delete(trx, account.id);

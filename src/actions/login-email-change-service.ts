@@ -115,6 +115,8 @@ export function createLoginEmailChangeService(deps: {
       locale,
       to: account.email,
       accountId: account.id,
+      // The old address knows the account by itself, not by the new address.
+      accountEmails: [account.email],
       params: { ...details, newEmail: email },
       origin: client,
       // The old address may notice late (a mailbox one rarely reads): its link lives 30 days.

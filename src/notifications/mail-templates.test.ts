@@ -109,7 +109,7 @@ describe('loadMailTemplates', () => {
     [
       'a placeholder the template is not given',
       { mail: { 'password-changed': { subject: '{{appName}}: {{password}}' } } },
-      /mail\.password-changed\.subject: uses \{\{password\}\}, which this text is not given \(it is given: appName, device, ip, undoDays, when\)/,
+      /mail\.password-changed\.subject: uses \{\{password\}\}, which this text is not given \(it is given: account, appName, device, ip, profileAddress, undoDays, when\)/,
     ],
     [
       'a placeholder of another template',
@@ -147,6 +147,29 @@ describe('loadMailTemplates', () => {
     expect(problems.join('\n')).toContain(`${join(dir, 'en.json')}: not valid JSON`);
   });
 
+  it('case=the answer lines and the account line are texts like the others (docs/architecture.md "Messages: one answer each")', () => {
+    const dir = templatesDir({
+      'de.json': {
+        mail: {
+          'password-reset-code': { ignore: 'Nicht Sie? Dann ignorieren Sie das; Ihr Passwort bleibt.' },
+          'deletion-cancelled': { ifNot: 'Wenn Sie das nicht waren, schreiben Sie an sicherheit@example.com ({{profileAddress}}).' },
+          layout: { account: 'Ihr Konto {{account}} bei {{appName}}' },
+        },
+      },
+    });
+    const translator = createTranslator(load(dir).overrides);
+    const render = (kind: 'account.password-reset-code' | 'account.deletion-cancelled') => {
+      const definition = messageCatalogue[kind];
+      return renderMessage(definition, definition.exampleParams, { translator, locale: 'de', appName: 'Acme', publicUrl: 'https://id.example.com' }).text;
+    };
+    expect(render('account.password-reset-code')).toContain('Nicht Sie? Dann ignorieren Sie das; Ihr Passwort bleibt.');
+    expect(render('account.password-reset-code').split('\n')[0]).toBe('Ihr Konto m***@example.com bei Acme');
+    expect(render('account.deletion-cancelled')).toContain('schreiben Sie an sicherheit@example.com (id.example.com/profile).');
+    // A placeholder the line is not given stops the start like anywhere else.
+    const wrong = templatesDir({ 'de.json': { mail: { 'password-reset-code': { ignore: '{{when}} ignorieren' } } } });
+    expect(problemsOf(wrong).join('\n')).toMatch(/mail\.password-reset-code\.ignore: uses \{\{when\}\}/);
+  });
+
   it('case=a directory that is missing or a file is named', () => {
     expect(problemsOf('/nonexistent/lifeline-templates')).toEqual(['TEMPLATES_DIR: cannot read the directory /nonexistent/lifeline-templates (ENOENT)']);
     const dir = templatesDir({ 'de.json': {} });
@@ -158,7 +181,7 @@ describe('loadMailTemplates', () => {
   it('case=every mail of an overridden language is rendered once at start: one that cannot render stops it, named', () => {
     const dir = templatesDir({ 'en.json': { mail: { 'operator-test': { subject: '{{appName}} test' } } } });
     const broken = {
-      'operator.test-mail': { ...messageCatalogue['operator.test-mail'], action: { page: 'x', labelKey: 'mail.actions.signIn', tokenParam: 'token' } },
+      'operator.test-mail': { ...messageCatalogue['operator.test-mail'], action: { page: 'x', labelKey: 'mail.actions.confirmEmail', tokenParam: 'token' } },
     };
     expect(() => loadMailTemplates({ templatesDir: dir, appName: 'Acme', publicUrl: 'https://id.example.com', catalogue: broken })).toThrow(
       /en\.json: mail\.operator-test: the mail operator\.test-mail does not render \(message operator-test needs the param token\)/,

@@ -4,7 +4,7 @@ import type { BrandingConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { catalogues, createTranslator, isLocale, locales, type CatalogueOverrides, type Locale } from '../i18n/translator.js';
 import { messageCatalogue, type MessageCatalogue } from './catalogue.js';
-import { renderMessage } from './render-message.js';
+import { renderMessage, type MessageParams } from './render-message.js';
 
 /**
  * The operator's own mail texts (TEMPLATES_DIR, docs/operations.md "Branding"): `de.json` and
@@ -36,7 +36,7 @@ const PLACEHOLDER_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const LOOKS_LIKE_HTML = /<\/?[A-Za-z][^<>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);/;
 
 /** Values every mail text gets from renderMessage, whatever the template. */
-const LAYOUT_VALUES = ['appName', 'undoDays'];
+const LAYOUT_VALUES = ['appName', 'undoDays', 'profileAddress'];
 
 type Tree = Readonly<Record<string, unknown>>;
 const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -199,32 +199,38 @@ export function loadMailTemplates(input: LoadMailTemplatesInput): MailTemplates 
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  // Each mail once, in each overridden language, with its example params (and an undo link, so
-  // the undo hint is rendered too): a text that still fails here fails now, not at 3 a.m.
+  // Each mail in each overridden language, with its example params (and, for a notice that can
+  // be undone, once more with an undo link: the undo hint replaces its `ifNot` then): a text that
+  // still fails here fails now, not at 3 a.m.
   const translator = createTranslator(overrides);
   for (const locale of locales.filter((l) => overrides[l] !== undefined)) {
     const file = path.join(dir, `${locale}.json`);
     for (const [kind, definition] of Object.entries(catalogue)) {
       if (definition.channel !== 'email') continue;
-      try {
-        const rendered = renderMessage(
-          definition,
-          { ...definition.exampleParams, ...(definition.undo ? { undoToken: 'example-undo-token' } : {}) },
-          {
-            translator,
-            locale,
-            appName: input.appName,
-            publicUrl: input.publicUrl,
-            branding: input.branding,
-          },
-        );
-        const left = /\{\{[^}]*\}\}/.exec(`${rendered.subject}\n${rendered.text}`)?.[0];
-        if (left !== undefined) problems.push(`TEMPLATES_DIR: ${file}: mail.${definition.template}: ${left} is left in the rendered mail ${kind}`);
-      } catch (error) {
-        problems.push(`TEMPLATES_DIR: ${file}: mail.${definition.template}: the mail ${kind} does not render (${(error as Error).message})`);
+      const variants: MessageParams[] = definition.undo ? [{}, { undoToken: 'example-undo-token' }] : [{}];
+      for (const undo of variants) {
+        try {
+          const rendered = renderMessage(
+            definition,
+            { ...definition.exampleParams, ...undo },
+            {
+              translator,
+              locale,
+              appName: input.appName,
+              publicUrl: input.publicUrl,
+              branding: input.branding,
+            },
+          );
+          const left = /\{\{[^}]*\}\}/.exec(`${rendered.subject}\n${rendered.text}`)?.[0];
+          if (left !== undefined) problems.push(`TEMPLATES_DIR: ${file}: mail.${definition.template}: ${left} is left in the rendered mail ${kind}`);
+        } catch (error) {
+          problems.push(`TEMPLATES_DIR: ${file}: mail.${definition.template}: the mail ${kind} does not render (${(error as Error).message})`);
+        }
       }
     }
   }
+  // A text that fails both renderings is named once.
+  problems.splice(0, problems.length, ...new Set(problems));
   if (problems.length > 0) throw new ConfigError(problems);
   return { overrides, overridden };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../core/clock.js';
 import type { Database } from '../db/database.js';
 import { inTransaction } from '../db/transaction.js';
-import { createOutbox } from '../delivery/outbox/outbox.js';
+import { createOutbox, parsePayload } from '../delivery/outbox/outbox.js';
 import { createTranslator } from '../i18n/translator.js';
 import { createTestDatabase, openMigrated, type TestDatabase } from '../../test/helpers/test-database.js';
 import type { MessageCatalogue } from './catalogue.js';
@@ -17,9 +17,20 @@ const catalogue: MessageCatalogue = {
     channel: 'email',
     template: 'operator-test',
     recipients: 'given-address',
+    category: 'info',
+    noAccount: true,
     securityEvent: 'test.something_changed',
     secretParams: [],
     exampleParams: {},
+  },
+  'test.account-mail': {
+    channel: 'email',
+    template: 'account-deleted',
+    recipients: 'given-address',
+    category: 'info',
+    securityEvent: null,
+    secretParams: [],
+    exampleParams: { account: 'm***@example.com', when: '25. November 2026, 16:05 MEZ', email: 'max@example.com' },
   },
 };
 
@@ -98,6 +109,31 @@ describe('notifier: messages and the security-log row in the caller’s transact
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     expect(Number(messages.n)).toBe(1);
+  });
+
+  it('names the account a mail is about by its masked login e-mail, or by the addresses the caller passes (docs/architecture.md "Messages: one answer each")', async () => {
+    const textOf = async (extra: { accountEmails?: readonly string[] }) => {
+      const { messageIds } = await inTransaction(database, (trx) =>
+        notifier().notify(trx, {
+          kind: 'test.account-mail',
+          locale: 'de',
+          to: 'ada@example.com',
+          accountId: 'acc-1',
+          params: { when: 'heute', email: 'x' },
+          ...extra,
+        }),
+      );
+      const row = await database.db
+        .selectFrom('outbox_messages')
+        .select('payload')
+        .where('id', '=', messageIds[0] ?? '')
+        .executeTakeFirstOrThrow();
+      return parsePayload(row)?.text ?? '';
+    };
+    expect((await textOf({})).split('\n')[0]).toBe('Konto: A***@Example.com bei Lifeline');
+    expect((await textOf({ accountEmails: ['old@example.org', 'bo@example.net'] })).split('\n')[0]).toBe(
+      'Konto: o***@example.org, b***@example.net bei Lifeline',
+    );
   });
 
   it('refuses an unknown kind', async () => {

@@ -1,4 +1,5 @@
 import type { BrandingConfig } from '../config/config.js';
+import { maskEmail } from '../contract/email-address.js';
 import type { Clock } from '../core/clock.js';
 import type { GeoIp } from '../core/geo-ip.js';
 import type { Executor } from '../db/database.js';
@@ -79,6 +80,12 @@ export interface NotifyInput {
   /** The address for `given-address` messages (ignored for `account` messages). */
   readonly to?: string;
   readonly accountId?: string;
+  /**
+   * The login e-mails the mail is about, named masked in its "Konto: …" line, when not simply the
+   * login e-mail of `accountId` now: the account being deleted, the old address of a
+   * login-e-mail change, the accounts a shared address resets.
+   */
+  readonly accountEmails?: readonly string[];
   readonly params?: MessageParams;
   /** The request that caused the message, for the security log. */
   readonly origin?: RequestOrigin;
@@ -107,14 +114,20 @@ interface Recipient {
   readonly undoRole: UndoRole | undefined;
 }
 
-async function resolveRecipients(repository: RecipientRepository, trx: Executor, rule: RecipientRule, input: NotifyInput, now: number): Promise<Recipient[]> {
+async function resolveRecipients(
+  repository: RecipientRepository,
+  trx: Executor,
+  rule: RecipientRule,
+  input: NotifyInput,
+  loginEmail: string | undefined,
+  now: number,
+): Promise<Recipient[]> {
   if (rule === 'given-address') {
     if (!input.to) throw new Error(`message ${input.kind} needs an address`);
     return [{ to: input.to, undoRole: input.undo?.role }];
   }
   if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
   // The login e-mail and the active recovery e-mail (docs/reference/product.md §4); never a pending one.
-  const loginEmail = await repository.loginEmail(trx, input.accountId);
   if (loginEmail === undefined) return [];
   const recovery = await repository.activeRecoveryEmail(trx, input.accountId);
   const recipients: Recipient[] = [{ to: loginEmail, undoRole: input.undo?.notToLogin ? undefined : 'login' }];
@@ -154,10 +167,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const now = input.at ?? deps.clock.now();
       // "IP-Adresse: 203.0.113.7 (ungefähr Berlin, Deutschland)" when GEOIP_DB knows the place.
       const place = typeof input.params?.ip === 'string' ? deps.geoIp?.placeOf(input.params.ip, input.locale) : undefined;
-      const params =
-        place && input.params
+      const needsLogin = definition.recipients === 'account' || (definition.channel === 'email' && !definition.noAccount && input.accountEmails === undefined);
+      const loginEmail = input.accountId === undefined || !needsLogin ? undefined : await deps.recipients.loginEmail(trx, input.accountId);
+      // Every mail names the account it is about, masked (docs/architecture.md "Messages: one answer each").
+      const named = input.accountEmails ?? (loginEmail === undefined ? [] : [loginEmail]);
+      const params: MessageParams = {
+        ...(place && input.params
           ? { ...input.params, ip: deps.translator.text(input.locale, 'mail.layout.ipWithPlace', { ip: input.params.ip, place }) }
-          : (input.params ?? {});
+          : (input.params ?? {})),
+        ...(named.length > 0 ? { account: named.map(maskEmail).join(', ') } : {}),
+      };
       // The event first: an undo link is bound to it.
       let securityEventId: string | null = null;
       if (definition.securityEvent !== null && input.accountId !== undefined) {
@@ -182,7 +201,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         );
       const plain = render({});
       const undoEventId = securityEventId ?? input.undo?.eventId;
-      const recipients = await resolveRecipients(deps.recipients, trx, definition.recipients, input, now);
+      const recipients = await resolveRecipients(deps.recipients, trx, definition.recipients, input, loginEmail, now);
       const messageIds: string[] = [];
       for (const recipient of recipients) {
         let rendered = plain;

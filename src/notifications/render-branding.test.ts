@@ -40,7 +40,9 @@ describe('renderMessage with branding', () => {
         expect(html).toContain('href="https://www.example.com/datenschutz"');
         // Terms of use are for the pages; a notice names help, privacy and the imprint.
         expect(html).not.toContain('/agb');
-        if (definition.action) expect(html).toContain('background:#ffd400;color:#000000');
+        // The one button: "Das war ich nicht" (red) where the recipient has the link, else the action in the accent colour.
+        if (definition.undo) expect(html).toContain('background:#a4262c;color:#ffffff');
+        else if (definition.action) expect(html).toContain('background:#ffd400;color:#000000');
         expect(rendered.text).toContain(
           locale === 'de'
             ? 'Hilfe & Support: hilfe@example.com\nDatenschutz: https://www.example.com/datenschutz\nImpressum: https://www.example.com/impressum'

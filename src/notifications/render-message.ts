@@ -44,9 +44,13 @@ export type MessageParams = Readonly<Record<string, string | number>>;
 /** Days a "Das war ich nicht" link lives unless the notice says otherwise (`undoDays`). */
 export const UNDO_LINK_DAYS = 7;
 
-/** `${PUBLIC_URL}/<page>?token=<token>`: the contract's link shape. */
-export function linkTo(publicUrl: string, page: string, token: string): string {
-  return `${publicUrl}/${page}?token=${encodeURIComponent(token)}`;
+/**
+ * `${PUBLIC_URL}/<page>?token=<token>&lang=<locale>`, or `${PUBLIC_URL}/<page>?lang=<locale>`
+ * without a token: the contract's link shape (docs/reference/contracts.md "Links and codes in
+ * messages"). `lang` is the mail's language, so the page it opens speaks it too (ui/src/i18n.tsx).
+ */
+export function linkTo(publicUrl: string, page: string, locale: Locale, token?: string): string {
+  return token === undefined ? `${publicUrl}/${page}?lang=${locale}` : `${publicUrl}/${page}?token=${encodeURIComponent(token)}&lang=${locale}`;
 }
 
 function requireParam(params: MessageParams, name: string, template: string): string {
@@ -56,44 +60,43 @@ function requireParam(params: MessageParams, name: string, template: string): st
 }
 
 /**
+ * The profile's address as text to type, without a scheme ("id.example.com/profile"): a mail
+ * names it where it has no button for the step, so the reader opens the page themselves
+ * (docs/architecture.md "Messages: one answer each").
+ */
+export function profileAddress(publicUrl: string): string {
+  return `${publicUrl.replace(/^https?:\/\//, '')}/profile`;
+}
+
+/**
  * Renders a catalogue entry into subject, plain text and HTML. Texts come from the i18n
  * catalogues (with the overrides of TEMPLATES_DIR) and are text, never markup: in HTML the
  * whole interpolated text is escaped, the catalogue's words as much as the params, so an
- * override cannot add markup either. The HTML has no scripts and no tracking; its action links
- * are built from PUBLIC_URL. Branding adds the operator's logo (the one remote resource, the
+ * override cannot add markup either. The HTML has no scripts and no tracking; its one button
+ * links to PUBLIC_URL. Branding adds the operator's logo (the one remote resource, the
  * same URL for every recipient), the accent colour and a footer with the help and legal links
  * checked at start (docs/operations.md "Branding").
+ *
+ * A mail gives one answer (docs/architecture.md "Messages: one answer each"): the account line
+ * ("Konto: m***@example.com bei Lifeline"), the greeting, what happened, the code, then by the
+ * entry's category the "if it was you" and "if not" lines of a notice or the "if you ignore it"
+ * line of a code mail, and at most one button — the recipient's "Das war ich nicht" link when it
+ * has one, else the entry's action.
  */
 export function renderMessage(definition: MessageDefinition, params: MessageParams, context: RenderContext): RenderedMessage {
   const { translator, locale } = context;
-  const values = { undoDays: UNDO_LINK_DAYS, ...params, appName: context.appName };
+  const values = { undoDays: UNDO_LINK_DAYS, profileAddress: profileAddress(context.publicUrl), ...params, appName: context.appName };
   const base = `${definition.channel === 'sms' ? 'sms' : 'mail'}.${definition.template}`;
+  const say = (key: string) => translator.text(locale, key, values);
   const paragraphCount = translator.list(locale, `${base}.paragraphs`, values).length;
   // A paragraph that is only a param left empty (e.g. "{{removed}}" when nothing was removed) is left out.
-  const paragraphKeys = Array.from({ length: paragraphCount }, (_, i) => `${base}.paragraphs.${i}`).filter(
-    (key) => translator.text(locale, key, values).trim() !== '',
-  );
+  const paragraphs = Array.from({ length: paragraphCount }, (_, i) => say(`${base}.paragraphs.${i}`)).filter((paragraph) => paragraph.trim() !== '');
 
   const code = definition.codeParam ? requireParam(params, definition.codeParam, definition.template) : undefined;
-  const action = definition.action
-    ? {
-        label: translator.text(locale, definition.action.labelKey, values),
-        url:
-          definition.action.tokenParam === undefined
-            ? `${context.publicUrl}/${definition.action.page}`
-            : linkTo(context.publicUrl, definition.action.page, requireParam(params, definition.action.tokenParam, definition.template)),
-      }
-    : undefined;
   // "Das war ich nicht": a link of this recipient's own, only where the notifier found it safe.
   const undoToken = typeof params.undoToken === 'string' && params.undoToken !== '' ? params.undoToken : undefined;
-  const undo = undoToken
-    ? {
-        label: translator.text(locale, 'mail.actions.notMe', values),
-        url: linkTo(context.publicUrl, 'undo', undoToken),
-        hint: translator.text(locale, 'mail.layout.undoHint', values),
-      }
-    : undefined;
   const secrets = [...definition.secretParams.map((name) => requireParam(params, name, definition.template)), ...(undoToken ? [undoToken] : [])];
+  const subject = say(`${base}.subject`);
 
   if (definition.channel === 'sms') {
     // SMS: the paragraphs, then the code alone on its line; no greeting, no link. A code ends
@@ -101,35 +104,63 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
     // code to the page of this host only (autocomplete="one-time-code"), never to a phishing
     // site, and a person sees which site asked for it.
     const webOtp = code ? [`@${new URL(context.publicUrl).hostname} #${code}`] : [];
-    const text = [...paragraphKeys.map((key) => translator.text(locale, key, values)), ...(code ? [code, '', ...webOtp] : [])].join('\n');
-    return { subject: translator.text(locale, `${base}.subject`, values), text, html: null, secrets };
+    const text = [...paragraphs, ...(code ? [code, '', ...webOtp] : [])].join('\n');
+    return { subject, text, html: null, secrets };
   }
+
+  // One button at most: the undo link takes the action's place (docs/architecture.md "Messages: one answer each").
+  const button = undoToken
+    ? { label: say('mail.actions.notMe'), url: linkTo(context.publicUrl, 'undo', locale, undoToken), colour: { color: '#a4262c', ink: '#ffffff' } }
+    : definition.action
+      ? {
+          label: say(definition.action.labelKey),
+          url: linkTo(
+            context.publicUrl,
+            definition.action.page,
+            locale,
+            definition.action.tokenParam === undefined ? undefined : requireParam(params, definition.action.tokenParam, definition.template),
+          ),
+          colour: undefined,
+        }
+      : undefined;
+  // "Konto: m***@example.com bei Lifeline": which account, at which product (the notifier's `account` param).
+  if (!definition.noAccount) requireParam(params, 'account', definition.template);
+  const account = definition.noAccount ? undefined : say('mail.layout.account');
+  // The lines that answer "what do I do now?", by category; the button comes after the last of them, except in a code mail.
+  const answers =
+    definition.category === 'notice'
+      ? [say(`${base}.ifYou`), undoToken ? say('mail.layout.undoHint') : say(`${base}.ifNot`)]
+      : definition.category === 'code'
+        ? [say(`${base}.ignore`)]
+        : [];
+  const [beforeButton, afterButton] = definition.category === 'code' ? [[], answers] : [answers, []];
 
   const layout = 'mail.layout';
   const branding = context.branding;
   const accent = branding?.accent ?? DEFAULT_ACCENT;
   const footerLinks = MAIL_FOOTER_LINKS.flatMap((name) => {
     const url = branding?.links[name];
-    return url === undefined ? [] : [{ label: translator.text(locale, `${layout}.${name}`, values), url }];
+    return url === undefined ? [] : [{ label: say(`${layout}.${name}`), url }];
   });
   const text = [
-    translator.text(locale, `${layout}.greeting`, values),
-    ...paragraphKeys.map((key) => translator.text(locale, key, values)),
+    ...(account ? [account] : []),
+    say(`${layout}.greeting`),
+    ...paragraphs,
     ...(code ? [code] : []),
-    ...(action ? [`${action.label}:\n${action.url}`] : []),
-    ...(undo ? [`${undo.hint}\n${undo.label}:\n${undo.url}`] : []),
-    translator.text(locale, `${layout}.signature`, values),
-    [`-- \n${translator.text(locale, `${layout}.footer`, values)}`, ...footerLinks.map((link) => `${link.label}: ${shownUrl(link.url)}`)].join('\n'),
+    ...beforeButton,
+    ...(button ? [`${button.label}:\n${button.url}`] : []),
+    ...afterButton,
+    say(`${layout}.signature`),
+    [`-- \n${say(`${layout}.footer`)}`, ...footerLinks.map((link) => `${link.label}: ${shownUrl(link.url)}`)].join('\n'),
   ].join('\n\n');
 
   // Everything from a catalogue, an override or a param is text: escaped as a whole.
-  const html = (key: string) => escapeHtml(translator.text(locale, key, values));
-
   const paragraph = (inner: string) => `<p style="margin:0 0 16px 0;line-height:1.5">${inner}</p>`;
+  const colour = button?.colour ?? accent;
   const document = [
     '<!doctype html>',
     `<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
-    `<title>${escapeHtml(translator.text(locale, `${base}.subject`, values))}</title></head>`,
+    `<title>${escapeHtml(subject)}</title></head>`,
     '<body style="margin:0;padding:0;background:#f4f5f7;font-family:Arial,Helvetica,sans-serif;color:#1d2433">',
     '<div style="max-width:560px;margin:0 auto;padding:24px 16px">',
     ...(branding?.logoUrl
@@ -138,26 +169,23 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
         ]
       : []),
     '<div style="background:#ffffff;border-radius:8px;padding:24px">',
-    paragraph(html(`${layout}.greeting`)),
-    ...paragraphKeys.map((key) => paragraph(html(key))),
+    ...(account ? [`<p style="margin:0 0 16px 0;font-size:13px;color:#5b6478">${escapeHtml(account)}</p>`] : []),
+    paragraph(escapeHtml(say(`${layout}.greeting`))),
+    ...paragraphs.map((text) => paragraph(escapeHtml(text))),
     ...(code ? [`<p style="margin:0 0 16px 0;font-size:28px;letter-spacing:4px;font-weight:bold;font-family:Consolas,monospace">${escapeHtml(code)}</p>`] : []),
-    ...(action
+    ...beforeButton.map((text) => paragraph(escapeHtml(text))),
+    ...(button
       ? [
-          `<p style="margin:24px 0"><a href="${escapeHtml(action.url)}" style="background:${accent.color};color:${accent.ink};padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(action.label)}</a></p>`,
+          `<p style="margin:24px 0"><a href="${escapeHtml(button.url)}" style="background:${colour.color};color:${colour.ink};padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(button.label)}</a></p>`,
           paragraph(
-            `${html(`${layout}.linkHint`)}<br><a href="${escapeHtml(action.url)}" style="color:${accent.text};word-break:break-all">${escapeHtml(action.url)}</a>`,
+            `${escapeHtml(say(`${layout}.linkHint`))}<br><a href="${escapeHtml(button.url)}" style="color:${accent.text};word-break:break-all">${escapeHtml(button.url)}</a>`,
           ),
         ]
       : []),
-    ...(undo
-      ? [
-          paragraph(escapeHtml(undo.hint)),
-          `<p style="margin:0 0 24px 0"><a href="${escapeHtml(undo.url)}" style="background:#a4262c;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block">${escapeHtml(undo.label)}</a></p>`,
-        ]
-      : []),
-    paragraph(html(`${layout}.signature`)),
+    ...afterButton.map((text) => paragraph(escapeHtml(text))),
+    paragraph(escapeHtml(say(`${layout}.signature`))),
     '</div>',
-    `<p style="font-size:12px;color:#5b6478;margin:16px 0 0 0">${html(`${layout}.footer`)}</p>`,
+    `<p style="font-size:12px;color:#5b6478;margin:16px 0 0 0">${escapeHtml(say(`${layout}.footer`))}</p>`,
     ...(footerLinks.length > 0
       ? [
           `<p style="font-size:12px;color:#5b6478;margin:8px 0 0 0">${footerLinks
@@ -168,5 +196,5 @@ export function renderMessage(definition: MessageDefinition, params: MessagePara
     '</div></body></html>',
   ].join('\n');
 
-  return { subject: translator.text(locale, `${base}.subject`, values), text, html: document, secrets };
+  return { subject, text, html: document, secrets };
 }

@@ -387,12 +387,15 @@ if (chromiumPath) {
       await expect(text(row.locator('.recovery-entry-active'))).resolves.toContain(old.slice(-3));
       await check(second.page, failures, 'de', 'phone-replacement-held', section);
 
-      // The old number's SMS carries a cancel link of its own.
+      // The old number's SMS names the date and the profile, and carries no link (SMS phishing looks like that).
       const sms = await waitFor(
-        async () => (await mailbox(run.baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('/cancel-hold?token=')),
+        async () =>
+          (await mailbox(run.baseUrl)).find((m) => m.channel === 'sms' && m.to === `+49171${old}` && m.text.includes('Kontowiederherstellung wird am')),
         'the held-change SMS',
       );
       expect(sms.text).toContain(date.split(' um ')[0] ?? date);
+      expect(sms.text).toContain('Öffnen Sie Ihr Profil bei Lifeline, um das abzubrechen.');
+      expect(sms.text).not.toMatch(/https?:\/\//);
 
       // "Änderung abbrechen" in the profile, by keyboard (any session may: it keeps things as they are).
       const [cancelled] = await Promise.all([

@@ -302,10 +302,11 @@ if (chromiumPath) {
       // Every session has ended: this one and the other device's.
       expect(await sessionStatus(page)).toBe(401);
       expect(await sessionStatus(other.page)).toBe(401);
-      // Both addresses heard of it.
+      // Both addresses heard of it: that a sign-in cancels it, and one button to do so.
       for (const to of [login, recovery]) {
         const mail = await messageTo(to, (message) => message.subject.startsWith(w.scheduledMail));
-        expect(mail.text).toContain('anmelden');
+        expect(mail.text).toContain('jede Anmeldung bis dahin bricht die Löschung ab');
+        expect(mail.text).toContain(`Anmelden und Löschung abbrechen:\n${run.baseUrl}/login?lang=de`);
       }
       expect(deleteAt).toBeGreaterThan(run.clock.now());
 

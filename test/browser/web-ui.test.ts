@@ -39,6 +39,7 @@ interface FocusedElement {
 }
 declare const document: { readonly activeElement: FocusedElement | null };
 declare const sessionStorage: { setItem(key: string, value: string): void };
+declare const localStorage: { setItem(key: string, value: string): void; getItem(key: string): string | null };
 
 const NEW_PASSWORD = 'Kanu über dem Mühlteich 42';
 
@@ -278,6 +279,31 @@ if (chromiumPath) {
       expect(await fresh.page.getAttribute('html', 'lang')).toBe('en');
       expect(problems).toEqual([]);
       expect(fresh.problems).toEqual([]);
+    });
+
+    it('a mail link opens its page in the mail’s language (lang=), remembers it and leaves the address bar clean; the token still confirms', async () => {
+      accounts += 1;
+      const email = `english${accounts}@example.test`;
+      await createAccount(main, email, { locale: 'en', confirm: false });
+      const link = await tokenLink(main.baseUrl, email);
+      expect(new URL(link).searchParams.get('lang')).toBe('en');
+      // A German browser whose visitor chose German before.
+      const { page, problems } = await openPage();
+      await page.goto(`${main.baseUrl}/login`);
+      await page.evaluate(() => localStorage.setItem('lifeline.locale', 'de'));
+      await page.goto(link);
+      await heading(page, 'Confirm your e-mail address').waitFor();
+      expect(await page.getAttribute('html', 'lang')).toBe('en');
+      await waitFor(async () => (new URL(page.url()).search === '' ? true : undefined), 'token and lang gone from the address');
+      expect(new URL(page.url()).pathname).toBe('/confirm-email');
+      // Remembered as the language switch would: a reload stays English.
+      await expect(page.evaluate(() => localStorage.getItem('lifeline.locale'))).resolves.toBe('en');
+      await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
+      await expect(text(page.getByRole('status'))).resolves.toContain(email);
+      await shoot(page, 'web-ui-mail-link-lang-en');
+      await page.reload();
+      await heading(page, 'Confirm your e-mail address').waitFor();
+      expect(problems).toEqual([]);
     });
 
     it('signs out; the profile then leads to the sign-in', async () => {

@@ -15,8 +15,8 @@ export function outgoingMessage(
 }
 
 /**
- * A catalogue entry for tests: an e-mail (template operator-test) to the given address, no
- * security event, with a button to /confirm-email carrying the `token` param and the `code` param
+ * A catalogue entry for tests: an e-mail (template operator-test) to the given address, about
+ * no account, no security event, with a button to /confirm-email carrying the `token` param and the `code` param
  * on a line of its own; `secretParams` in the order given.
  */
 export function emailWithLinkAndCode(labelKey: string, secretParams: readonly string[]): MessageDefinition {
@@ -24,6 +24,8 @@ export function emailWithLinkAndCode(labelKey: string, secretParams: readonly st
     channel: 'email',
     template: 'operator-test',
     recipients: 'given-address',
+    category: 'info',
+    noAccount: true,
     securityEvent: null,
     action: { page: 'confirm-email', labelKey, tokenParam: 'token' },
     codeParam: 'code',

@@ -28,6 +28,6 @@ export async function confirmRecoveryEmail(t: TestApp, client: ApiClient, addres
  */
 export async function undoNewDeviceNotice(t: TestApp, email: string, ip: string) {
   const notice = (await mailsTo(t, email)).find((m) => m.subject.includes('neuen Gerät'));
-  const token = /\/undo\?token=(\S+)/.exec(notice?.text ?? '')?.[1];
+  const token = /\/undo\?token=([A-Za-z0-9_\-.~%]+)/.exec(notice?.text ?? '')?.[1];
   return apiClient(t.app, { ip }).post('/api/v1/security/undo', { token: decodeURIComponent(token ?? '') });
 }

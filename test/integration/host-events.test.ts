@@ -88,7 +88,7 @@ for (const dialect of dialectsUnderTest()) {
       const mail = (await mailsTo(t, owner.email)).find((m) => m.subject.includes('IBAN geändert'));
       expect(mail?.text).toContain('IBAN geändert');
       expect(mail?.text).toContain('Neue IBAN: DE89 •••• 3000');
-      expect(mail?.text).toContain('Wenn Sie das waren, ist nichts zu tun.');
+      expect(mail?.text).toContain('Wenn Sie das selbst waren, müssen Sie nichts tun.');
       const token = undoTokenIn(mail?.text);
       expect(token).toBeDefined();
       receiver.deliveries.length = 0;

@@ -127,7 +127,6 @@ export function createChannelHoldService(
   deps: ChannelDeps & {
     readonly smsGuard: SmsSendGuard | undefined;
     readonly config: {
-      readonly http: { readonly publicUrl: string };
       readonly securityLog: { readonly retentionDays: number };
       readonly hold: { readonly newDeviceMs: number };
     };
@@ -179,7 +178,7 @@ export function createChannelHoldService(
     });
   }
 
-  /** Each channel hears of a new held change with a cancel link of its own (the phone by SMS, within the confirmed-number budget). */
+  /** Each e-mail hears of a new held change with a cancel link of its own; the phone by SMS without one, within the confirmed-number budget. */
   async function tellHeld(
     trx: Executor,
     input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo },
@@ -208,15 +207,16 @@ export function createChannelHoldService(
         origin: input.client,
       });
     }
+    // The phone hears of it without a link (a link by SMS is the pattern of SMS phishing,
+    // docs/architecture.md "Messages: one answer each"): it names the profile, where
+    // "Änderung abbrechen" does what the mails' links do.
     if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: input.account.id }))) {
-      const token = await cancelLink(phone.number_e164);
-      const link = `${deps.config.http.publicUrl}/cancel-hold?token=${encodeURIComponent(token)}`;
       await deps.notifier.notify(trx, {
         kind: 'recovery.change-held-sms',
         locale,
         to: phone.number_e164,
         accountId: input.account.id,
-        params: { effectiveAt: params.effectiveAt, link },
+        params: { effectiveAt: params.effectiveAt },
         origin: input.client,
       });
     }

@@ -123,6 +123,8 @@ export function createFlowProcessing(context: FlowContext): FlowProcessing {
         locale: localeOf(primary),
         to: owners.deliverTo,
         accountId: primary.id,
+        // A recovery address several accounts share resets any of them: the mail names each.
+        accountEmails: owners.accounts.map((account) => account.email),
         params: { code: code.secret, token: link.secret, minutes: purposePolicies[purpose].ttlMs / MINUTE },
         origin,
         expiresAt: code.expiresAt,
