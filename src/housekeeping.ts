@@ -6,7 +6,7 @@ import type { Services } from './services.js';
  * counts, delivered outbox rows past their retention, expired rate-limit buckets, ended
  * sessions, sign-ups not confirmed within 7 days, ended forgot-password flows (and any left
  * unprocessed by a stopped instance), action verifications a day past their end, accounts
- * past their deletion date, login-e-mail changes past their wait, and security-log rows
+ * past their deletion date, login-email changes past their wait, and security-log rows
  * older than SECURITY_LOG_DAYS. Runs where the worker runs; every step is idempotent, so
  * several workers may run it. Each step fails alone: one that throws (a database hiccup, one
  * bad row) is logged and the others still run.
@@ -49,7 +49,7 @@ export function createHousekeeping(
     ['actionVerifications', () => services.actionVerification.prune()],
     // Accounts whose 7-day grace period after "Konto löschen" is over.
     ['deletedAccounts', () => services.accountDeletion.purgeDue()],
-    // Login-e-mail changes whose 7-day wait is over (no settled channel verified them).
+    // Login-email changes whose 7-day wait is over (no settled channel verified them).
     ['emailChanges', () => services.loginEmailChange.applyDue()],
     // Removals and replacements of recovery channels held for 72 hours whose hold is over.
     ['heldEmailChanges', () => services.recoveryEmail.applyHeldChanges()],

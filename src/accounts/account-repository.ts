@@ -1,7 +1,7 @@
 import type { Executor } from '../db/database.js';
 import type { AccountRow } from '../db/tables.js';
 
-/** The SQL of accounts. Look-ups go by the normalised e-mail (unique, docs/reference/security-requirements.md 7.6). */
+/** The SQL of accounts. Look-ups go by the normalised email (unique, docs/reference/security-requirements.md 7.6). */
 export function createAccountRepository() {
   return {
     findByEmail(db: Executor, emailNormalized: string): Promise<AccountRow | undefined> {
@@ -105,7 +105,7 @@ export function createAccountRepository() {
     },
 
     /**
-     * Drops a login-e-mail change waiting out its 7 days (its cancel link, an undo, a password
+     * Drops a login-email change waiting out its 7 days (its cancel link, an undo, a password
      * reset, or the address taken meanwhile). Answers whether one was waiting.
      */
     async dropWaitingEmailChange(db: Executor, id: string): Promise<boolean> {
@@ -135,7 +135,7 @@ export function createAccountRepository() {
 
     /**
      * Housekeeping: the ids of the accounts whose scheduled change is due by `now` (a deletion
-     * after its grace period, a waiting login-e-mail change after its 7 days). The caller
+     * after its grace period, a waiting login-email change after its 7 days). The caller
      * re-checks each under the account's lock.
      */
     async idsDue(db: Executor, column: 'deletion_due_at' | 'email_change_due_at', now: number): Promise<string[]> {
@@ -149,7 +149,7 @@ export function createAccountRepository() {
       return Number(result.numDeletedRows);
     },
 
-    /** The id, e-mail and age of these accounts, oldest first (a choice between accounts, masked by the caller). */
+    /** The id, email and age of these accounts, oldest first (a choice between accounts, masked by the caller). */
     listByIds(db: Executor, ids: readonly string[]): Promise<Pick<AccountRow, 'id' | 'email' | 'created_at'>[]> {
       return db
         .selectFrom('accounts')

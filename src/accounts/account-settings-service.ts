@@ -32,7 +32,7 @@ export interface PreferencesInput {
 }
 
 /**
- * Changes to the account by its signed-in owner: password, login e-mail, language and time
+ * Changes to the account by its signed-in owner: password, login email, language and time
  * zone (docs/reference/product.md §1). Each change writes a security-log row and the notices it causes in the
  * same transaction.
  */
@@ -61,7 +61,7 @@ export function createAccountSettingsService(deps: {
   securityLog: SecurityLog;
   translator: Translator;
   rateLimits: RateLimits;
-  /** The recovery e-mail gives way when the login e-mail becomes its address. */
+  /** The recovery email gives way when the login email becomes its address. */
   recoveryEmail: { onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> };
   config: { readonly appName: string };
 }): AccountSettingsService {

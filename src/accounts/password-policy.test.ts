@@ -71,7 +71,7 @@ describe('blocklist and context words (docs/reference/security-requirements.md 1
     }
   });
 
-  it('refuses the service name, the e-mail and its local part with password-personal (docs/reference/security-requirements.md 1.6)', () => {
+  it('refuses the service name, the email and its local part with password-personal (docs/reference/security-requirements.md 1.6)', () => {
     expect(check('lifeline')).toBe('password-personal');
     expect(check('Lifeline')).toBe('password-personal');
     expect(check('LIFELINE')).toBe('password-personal');

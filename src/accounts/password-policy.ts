@@ -59,7 +59,7 @@ const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Checks a new password (docs/reference/security-requirements.md 1.4–1.6): length in code points, no control characters,
- * not on the blocklist and not the account's own e-mail, its local part or the service's name
+ * not on the blocklist and not the account's own email, its local part or the service's name
  * (whole-password comparison, case-insensitive). No composition rules. Returns the reason as
  * an error code, or undefined when the password is acceptable. The password itself is never
  * changed: what is checked is exactly what is hashed (1.7).

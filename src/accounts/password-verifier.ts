@@ -18,7 +18,7 @@ const NO_ACCOUNT = '-';
 export interface PasswordCheck {
   /** The account, if the identifier belongs to one; undefined means "no such account". */
   readonly account: AccountRow | undefined;
-  /** The normalised e-mail submitted (or the session's account's): the throttle's key. */
+  /** The normalised email submitted (or the session's account's): the throttle's key. */
   readonly identifier: string;
   readonly password: string;
   readonly client: { readonly ip: string; readonly userAgent: string | null };

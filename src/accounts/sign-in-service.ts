@@ -48,7 +48,7 @@ export interface PrivilegeInput {
  */
 export interface SignInService {
   /**
-   * Signs in with the login e-mail and password: a new session (the browser's previous one ends,
+   * Signs in with the login email and password: a new session (the browser's previous one ends,
    * so no fixation), the device remembered, a browser new to the account told to the owner with
    * "Das war ich nicht", and a scheduled deletion cancelled. A disabled account is 403
    * `account-disabled`, after the right password only.

@@ -31,7 +31,7 @@ export interface SignupInput {
 }
 
 /**
- * The e-mail as shown and mailed to (the local part as typed, the domain lower-case and in
+ * The email as shown and mailed to (the local part as typed, the domain lower-case and in
  * punycode) and as compared (all lower-case); a refusal names the field.
  */
 export function parseEmail(input: string, field = 'email'): { email: string; normalized: string } {
@@ -42,7 +42,7 @@ export function parseEmail(input: string, field = 'email'): { email: string; nor
   return { email: `${trimmed.slice(0, trimmed.lastIndexOf('@'))}@${domain}`, normalized };
 }
 
-/** A confirmed login e-mail, as the confirm page answers it. */
+/** A confirmed login email, as the confirm page answers it. */
 export interface ConfirmedSignup {
   readonly email: string;
   /** Set only when this confirmation verified the account: that browser is now its first device. */
@@ -52,7 +52,7 @@ export interface ConfirmedSignup {
 }
 
 /**
- * Sign-up and confirmation of the login e-mail (docs/reference/product.md §1; state diagram in
+ * Sign-up and confirmation of the login email (docs/reference/product.md §1; state diagram in
  * signup-states.mmd). The answer to a sign-up never says whether the address has an account:
  * the same work (argon2 included) is done and the same 202 given either way; only the mail
  * that goes out differs, and it goes to the address's owner.
@@ -67,7 +67,7 @@ export interface SignupService {
   signup(input: SignupInput): Promise<void>;
 
   /**
-   * Confirms the login e-mail with the link's token (a POST from the link's page: a GET never
+   * Confirms the login email with the link's token (a POST from the link's page: a GET never
    * confirms, so mail scanners that open links change nothing). The link alone confirms, but
    * the browser that confirmed becomes the account's first device (its device cookie, returned
    * as `deviceToken`): whoever signed up with someone else's address and then signs in from his

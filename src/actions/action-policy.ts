@@ -20,10 +20,10 @@ export const LIFELINE_ACTION_PREFIX = 'lifeline.';
 /**
  * The policy table (also in docs/security.md). Lifeline's own actions by name; every other name
  * is a host's action: any settled channel (confirmed VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS ago,
- * default 7, or from the account's first device; the login e-mail always), no password.
+ * default 7, or from the account's first device; the login email always), no password.
  */
 export const lifelineActionPolicies = {
-  /** A new login e-mail: the password and a code to a channel confirmed at least 7 days ago. */
+  /** A new login email: the password and a code to a channel confirmed at least 7 days ago. */
   'lifeline.change-login-email': { channels: verificationChannels, passwordToo: true, minChannelAgeMs: 7 * DAY },
   /** Deleting the account (after a 7-day grace period): the password and a code. */
   'lifeline.delete-account': { channels: verificationChannels, passwordToo: true, minChannelAgeMs: 0 },

@@ -38,7 +38,7 @@ export interface ActionVerificationService {
 
   /**
    * Starts a verification: 201 `{id, url, expiresAt}`. A host may not name Lifeline's own
-   * actions; the account must exist and have a confirmed login e-mail. With `channel`, the code
+   * actions; the account must exist and have a confirmed login email. With `channel`, the code
    * goes out at once.
    */
   start(input: StartInput): Promise<Started>;
@@ -49,7 +49,7 @@ export interface ActionVerificationService {
   /** The channels the user may pick for this record (masked), and whether the action accepts each. */
   channels(id: string, requester: Requester): Promise<ChannelChoice[]>;
 
-  /** Sends the record's code (for a host's e-mail also a link) to `channel`; a new code retires the earlier one. */
+  /** Sends the record's code (for a host's email also a link) to `channel`; a new code retires the earlier one. */
   send(id: string, requester: Requester, channel: VerificationChannel, origin: RequestOrigin): Promise<Sent>;
 
   /** Checks a typed code: verified, or 400 wrong-code with triesLeft (the last wrong try fails the record). */
@@ -72,12 +72,12 @@ export interface ActionVerificationService {
   pageCode(token: string, code: string, origin: RequestOrigin): Promise<{ view: VerificationView; returnTo: string | null }>;
 
   /**
-   * What an e-mail's link would confirm, without using it (GET: mail scanners open links): the
+   * What an email's link would confirm, without using it (GET: mail scanners open links): the
    * action, who asks and when; undefined for a dead or forged link or a record no longer pending.
    */
   previewLink(token: string): Promise<LinkPreview | undefined>;
 
-  /** The e-mail's link: it verifies the record it was sent for, in any browser. */
+  /** The email's link: it verifies the record it was sent for, in any browser. */
   redeemLink(token: string, origin: RequestOrigin): Promise<{ view: VerificationView; returnTo: string | null }>;
 
   /** Whether the account has a channel that `action` accepts now (else a policy's other path applies). */

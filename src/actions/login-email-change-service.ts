@@ -21,7 +21,7 @@ export const CHANGE_LOGIN_EMAIL_ACTION = 'lifeline.change-login-email';
 /** Without a settled channel to verify it, a change waits this long from the request; the old address can cancel it. */
 export const EMAIL_CHANGE_DELAY_MS = 7 * DAY;
 
-/** The columns of a waiting login-e-mail change, cleared. */
+/** The columns of a waiting login-email change, cleared. */
 const NO_WAITING_CHANGE = {
   pending_email: null,
   pending_email_normalized: null,
@@ -31,7 +31,7 @@ const NO_WAITING_CHANGE = {
 } as const;
 
 /**
- * Changing the login e-mail under the policy table (actions/action-policy.ts):
+ * Changing the login email under the policy table (actions/action-policy.ts):
  * - with a channel confirmed at least 7 days ago: the password (or the window, checked by the
  *   route) and a verified code of this session (`verificationId`), else 403
  *   `verification-required`; then a link to the new address, which applies the change;
@@ -73,12 +73,12 @@ export function createLoginEmailChangeService(deps: {
   translator: Translator;
   rateLimits: RateLimits;
   logger: Logger;
-  /** The recovery e-mail gives way when the login e-mail becomes its address. */
+  /** The recovery email gives way when the login email becomes its address. */
   recoveryEmail: { onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void> };
 }): LoginEmailChangeService {
   const { database, clock, accounts } = deps;
 
-  /** Makes `email` the login e-mail now and tells the old and the new address (shared by the link and the worker). */
+  /** Makes `email` the login email now and tells the old and the new address (shared by the link and the worker). */
   async function apply(trx: Executor, account: AccountRow, email: string, normalized: string, client: ClientInfo): Promise<void> {
     const now = clock.now();
     const taken = await accounts.findByEmail(trx, normalized);
@@ -98,7 +98,7 @@ export function createLoginEmailChangeService(deps: {
     const locale = localeOf(account);
     const details = describeAccountEvent(deps.translator, account, client, now);
     // The old address gets "Das war ich nicht" (it puts the address back) if it had been the
-    // login e-mail for 7 days; a login e-mail that new may itself be an attacker's.
+    // login email for 7 days; a login email that new may itself be an attacker's.
     const settled = account.email_verified_at !== null && account.email_verified_at <= now - UNDO_MIN_ADDRESS_AGE_MS;
     const restore = { previousEmail: account.email, previousEmailNormalized: account.email_normalized };
     const { securityEventId } = await deps.notifier.notify(trx, {
@@ -294,13 +294,13 @@ export function createLoginEmailChangeService(deps: {
             // Anything else: logged, the others go on, the next round tries again.
             deps.logger.warn(
               { event: 'login_email.change_apply_failed', accountId: id, err: (error as Error).message },
-              'applying a waiting login-e-mail change failed',
+              'applying a waiting login-email change failed',
             );
             continue;
           }
           // The address went to another account meanwhile: the change cannot happen; it is dropped.
           await accounts.dropWaitingEmailChange(database.db, id);
-          deps.logger.warn({ event: 'login_email.change_dropped', accountId: id }, 'a waiting login-e-mail change was dropped: the address is taken');
+          deps.logger.warn({ event: 'login_email.change_dropped', accountId: id }, 'a waiting login-email change was dropped: the address is taken');
         }
       }
       return applied;

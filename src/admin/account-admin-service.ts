@@ -44,7 +44,7 @@ export interface SupportActor {
  */
 export interface AccountAdminService {
   /**
-   * Accounts with this login e-mail (none or one: the normalised address is unique). A malformed
+   * Accounts with this login email (none or one: the normalised address is unique). A malformed
    * address finds none. Reading personal data is logged like every other support action.
    */
   findByEmail(email: string, actor: SupportActor): Promise<AdminAccountView[]>;
@@ -66,7 +66,7 @@ export interface AccountAdminService {
   revokeSessions(accountId: string, actor: SupportActor): Promise<number>;
 
   /**
-   * Sends the forgot-password code and link to the login e-mail (never to support: the answer
+   * Sends the forgot-password code and link to the login email (never to support: the answer
    * holds neither). The password keeps working until the owner sets a new one.
    */
   sendPasswordReset(accountId: string, actor: SupportActor): Promise<void>;
@@ -117,7 +117,7 @@ export function createAccountAdminService(deps: {
   const audit = (event: string, accountId: string, actor: SupportActor, extra: Record<string, unknown> = {}) =>
     logger.info({ event, accountId, actor: actor.name, ip: actor.client.ip, ...extra }, `support: ${event}`);
 
-  /** The owner's notice about a support action, to the login and the active recovery e-mail. */
+  /** The owner's notice about a support action, to the login and the active recovery email. */
   async function tellOwner(
     trx: Executor,
     account: AccountRow,

@@ -47,7 +47,7 @@ program
 
 program
   .command('worker')
-  .description('deliver queued e-mail and SMS until stopped (for servers run with RUN_WORKER=false)')
+  .description('deliver queued email and SMS until stopped (for servers run with RUN_WORKER=false)')
   .action(() => run(() => workerCommand(process.env, terminal))());
 
 program
@@ -60,8 +60,8 @@ program
 
 program
   .command('mail-test')
-  .description('queue a test e-mail through the outbox, to check the SMTP settings')
-  .requiredOption('--to <address>', 'recipient e-mail address')
+  .description('queue a test email through the outbox, to check the SMTP settings')
+  .requiredOption('--to <address>', 'recipient email address')
   .option('--locale <locale>', 'de (default) or en')
   .option('--wait', 'deliver it now from this process and report the result')
   .action((options: { to: string; locale?: string; wait?: boolean }) => run(() => mailTestCommand(process.env, options, terminal))());
@@ -152,7 +152,7 @@ webhook
 const account = program.command('account').description("the back office for operators: the admin API's actions (docs/integration.md)");
 account
   .command('find')
-  .description('the account of a login e-mail: id, state, recovery set up (never a secret)')
+  .description('the account of a login email: id, state, recovery set up (never a secret)')
   .argument('<email>')
   .option('--json', 'print {"items": […]} as JSON')
   .action((email: string, options: { json?: boolean }) => run(() => accountFindCommand(process.env, email, options, terminal))());
@@ -160,7 +160,7 @@ for (const [action, description] of [
   ['disable', 'disable: sessions and host grants end, sign-in is refused, the owner is told'],
   ['enable', 'enable a disabled account again (the owner is told)'],
   ['revoke-sessions', 'sign the account out everywhere, host sessions included'],
-  ['send-reset', 'send the owner a password-reset link to the login e-mail'],
+  ['send-reset', 'send the owner a password-reset link to the login email'],
 ] as const) {
   account
     .command(action)

@@ -176,7 +176,7 @@ describe('parseConfig', () => {
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['METRICS_TOKEN', 'PUBLIC_URL', 'SECRET_KEY', 'SMTP_URL']);
     expect(
       configProblems({ NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), SMTP_URL: 'smtps://mail', PUBLIC_URL: 'http://id.example.com' }),
-    ).toEqual(['PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)']);
+    ).toEqual(['PUBLIC_URL: must be https:// in production (links in emails carry one-time secrets)']);
     const config = parseConfig({
       NODE_ENV: 'production',
       SECRET_KEY: KEY,
@@ -188,7 +188,7 @@ describe('parseConfig', () => {
     expect(config.delivery.devMailbox).toBe(false); // never in production
   });
 
-  describe('case=SMTP_URL in production must encrypt (docs/operations.md "E-mail delivery")', () => {
+  describe('case=SMTP_URL in production must encrypt (docs/operations.md "Email delivery")', () => {
     const PRODUCTION = { NODE_ENV: 'production', SECRET_KEY: KEY, METRICS_TOKEN: 'x'.repeat(16), PUBLIC_URL: 'https://id.example.com' };
     const NEEDS_TLS = 'SMTP_URL: must use TLS in production: smtps://… (implicit TLS, port 465) or smtp://…?requireTLS=true (STARTTLS required, port 587)';
     const NO_IGNORE = 'SMTP_URL: ignoreTLS is not allowed in production (mails carry codes and links; use smtps:// or smtp://…?requireTLS=true)';
@@ -339,7 +339,7 @@ describe('parseConfig', () => {
         TWILIO_FROM: '+15005550006',
       });
       expect(twilio.sms.provider).toEqual({ kind: 'twilio', accountSid: 'AC1', authToken: 'secret', from: '+15005550006', baseUrl: 'https://api.twilio.com' });
-      // SMS through Twilio, e-mail still in the development mailbox.
+      // SMS through Twilio, email still in the development mailbox.
       expect(twilio.delivery.devMailbox).toBe(true);
       expect(
         configProblems({

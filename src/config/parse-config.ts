@@ -70,8 +70,8 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
   if (isProduction) {
     if (e.METRICS_TOKEN === undefined) problems.push('METRICS_TOKEN: is required in production (at least 16 random characters)');
     if (e.PUBLIC_URL === undefined) problems.push('PUBLIC_URL: is required in production (the https:// address users reach Lifeline at)');
-    else if (!secure) problems.push('PUBLIC_URL: must be https:// in production (links in e-mails carry one-time secrets)');
-    if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no e-mail can be delivered)');
+    else if (!secure) problems.push('PUBLIC_URL: must be https:// in production (links in emails carry one-time secrets)');
+    if (e.SMTP_URL === undefined) problems.push('SMTP_URL: is required in production (without it no email can be delivered)');
     else problems.push(...productionSmtpProblems(e.SMTP_URL));
   }
   if (!isKnownTimeZone(e.DEFAULT_TIME_ZONE))
@@ -121,7 +121,7 @@ export function parseConfig(rawEnv: Environment, options: ParseConfigOptions = {
     keys,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, templatesDir: e.TEMPLATES_DIR },
     delivery: {
-      // The development mailbox holds what a dev channel delivers: e-mail without SMTP_URL and
+      // The development mailbox holds what a dev channel delivers: email without SMTP_URL and
       // SMS with SMS_PROVIDER=dev, never in production.
       devMailbox: !isProduction && (e.SMTP_URL === undefined || sms.provider.kind === 'dev'),
       runWorkerInProcess: e.RUN_WORKER,

@@ -5,7 +5,7 @@
  * the URL's query parameters as options (`true`/`false` become booleans; a parameter cannot
  * override the scheme's `secure`): `ignoreTLS` would skip STARTTLS and is refused, and so is
  * `service`, whose preset may replace the scheme's TLS settings. The password is never echoed
- * (docs/operations.md "E-mail delivery").
+ * (docs/operations.md "Email delivery").
  */
 export function productionSmtpProblems(value: string): string[] {
   const url = new URL(value);

@@ -23,7 +23,7 @@ export const locale = z.enum(['de', 'en']);
 const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * An e-mail address as typed; normalised (and refused if invalid) by the server. Control
+ * An email address as typed; normalised (and refused if invalid) by the server. Control
  * characters (CR, LF, NUL, …) are refused anywhere, also at either end, where normalising would
  * otherwise trim them away: such an address was never typed into a form (docs/reference/security-requirements.md 7.4).
  */
@@ -32,7 +32,7 @@ export const emailInput = z
   .min(1)
   .max(320)
   .refine((value) => !controlCharacter.test(value), { message: 'control characters' })
-  .describe('An e-mail address; internationalised domains are accepted');
+  .describe('An email address; internationalised domains are accepted');
 
 export const timeZone = z.string().min(1).max(64).describe('IANA time zone, e.g. "Europe/Berlin"');
 
@@ -55,8 +55,8 @@ export const changeEmailRequest = z.strictObject({
 });
 export const preferencesRequest = z.strictObject({ locale: locale.optional(), timeZone: timeZone.optional() });
 
-/** The neutral answer of sign-up, "send the link again" and the e-mail change: one constant body. */
-export const acceptedResponse = z.object({ status: z.literal('accepted') }).describe('Accepted; what happens next arrives by e-mail');
+/** The neutral answer of sign-up, "send the link again" and the email change: one constant body. */
+export const acceptedResponse = z.object({ status: z.literal('accepted') }).describe('Accepted; what happens next arrives by email');
 export const cancelledResponse = z.object({ status: z.literal('cancelled') });
 /** POST /api/v1/account/email: the neutral answer, and when the change would take effect if it has to wait (it depends on the account's own channels only). */
 export const emailChangeAccepted = z.object({
@@ -76,7 +76,7 @@ export const accountView = z.object({
   pendingEmail: z
     .object({ email: z.string(), effectiveAt: z.string() })
     .optional()
-    .describe('A confirmed login-e-mail change waiting out its 7 days; the old address can cancel it'),
+    .describe('A confirmed login-email change waiting out its 7 days; the old address can cancel it'),
 });
 
 export const sessionResponse = z.object({
@@ -89,7 +89,7 @@ export const sessionResponse = z.object({
 export const reauthenticateResponse = z.object({ privilegedUntil: z.string(), csrfToken: z.string() });
 
 export const emailConfirmedResponse = z.object({
-  email: z.string().describe('The login e-mail now (the old one while a change waits)'),
+  email: z.string().describe('The login email now (the old one while a change waits)'),
   emailVerified: z.literal(true),
   alreadyConfirmed: z.literal(true).optional().describe('Sign-up only: the link had confirmed the address before (opened again); nothing changed now'),
   effectiveAt: z

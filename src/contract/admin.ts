@@ -8,7 +8,7 @@ const recoveryState = z
 
 export const adminAccount = z.object({
   id: z.string().describe('`account.id` of `GET /api/v1/session`, `sub` of OpenID Connect, `data.accountId` of webhooks'),
-  email: z.string().describe('The login e-mail'),
+  email: z.string().describe('The login email'),
   emailVerified: z.boolean(),
   createdAt: z.string().describe('ISO 8601'),
   disabled: z.boolean().describe('Disabled by support: no sign-in until enabled'),
@@ -18,7 +18,7 @@ export const adminAccount = z.object({
 export const adminAccountList = z.object({ items: z.array(adminAccount) });
 
 export const adminAccountQuery = z.strictObject({
-  email: z.string().min(1).max(320).describe('The login e-mail (compared as sign-in compares it); no partial matches'),
+  email: z.string().min(1).max(320).describe('The login email (compared as sign-in compares it); no partial matches'),
 });
 
 export const adminAccountParams = z.strictObject({
@@ -31,5 +31,5 @@ export const adminAccountParams = z.strictObject({
 /** The write routes take no body; an empty JSON object is accepted too. Anything else is 400. */
 export const adminEmptyBody = z.strictObject({}).nullish();
 
-/** POST …/password-reset: the code and link are queued to the login e-mail (never in this answer). */
+/** POST …/password-reset: the code and link are queued to the login email (never in this answer). */
 export const adminResetQueued = z.object({ status: z.literal('queued') });

@@ -8,7 +8,7 @@ const localPartPattern = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}$/;
 const labelPattern = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /**
- * Brings an e-mail address to the form Lifeline compares and stores: trimmed, the domain
+ * Brings an email address to the form Lifeline compares and stores: trimmed, the domain
  * converted to ASCII (IDNA, so `müller.de` and `xn--mller-kva.de` are one domain) and the whole
  * address lower-cased (docs/reference/security-requirements.md 7.6: `Smith` and `smith` are one account). Returns
  * undefined for anything that is not a deliverable address. Uses WHATWG URL for IDNA, so the
@@ -81,8 +81,8 @@ const mailboxRules: Readonly<Record<string, MailboxRule>> = {
 
 /**
  * The form in which two normalised addresses (from {@link normaliseEmail}) are compared when it
- * matters whether they reach the same mailbox: "the recovery e-mail must differ from the login
- * e-mail" and the limits per address. For the providers listed above, `Max.Mustermann+x@googlemail.com`
+ * matters whether they reach the same mailbox: "the recovery email must differ from the login
+ * email" and the limits per address. For the providers listed above, `Max.Mustermann+x@googlemail.com`
  * and `maxmustermann@gmail.com` are one mailbox, so both give `maxmustermann@gmail.com`; for
  * any other domain the address stays as it is, since a `+`, a dot or a hyphen may be part of a
  * real, different mailbox there (Yahoo's `base-keyword` addresses are not folded either: the base
@@ -107,22 +107,22 @@ export function comparableEmail(normalized: string): string {
   return `${local}@${rule.domain ?? domain}`;
 }
 
-/** A zod schema for an e-mail address in a request: validates and yields the normalised form. */
+/** A zod schema for an email address in a request: validates and yields the normalised form. */
 export const emailAddress = z
   .string()
   .max(MAX_EMAIL_LENGTH * 4)
   .transform((value, context) => {
     const normalised = normaliseEmail(value);
     if (normalised === undefined) {
-      context.addIssue({ code: 'invalid_format', format: 'email', message: 'invalid e-mail address', input: value });
+      context.addIssue({ code: 'invalid_format', format: 'email', message: 'invalid email address', input: value });
       return z.NEVER;
     }
     return normalised;
   })
-  .describe('An e-mail address; internationalised domains are accepted');
+  .describe('An email address; internationalised domains are accepted');
 
 /**
- * A login e-mail as the account choice of "Passwort vergessen?" and the profile's "Das war ich
+ * A login email as the account choice of "Passwort vergessen?" and the profile's "Das war ich
  * nicht" show it: the first character of the local part, then
  * stars, then the domain (`m***@example.com`). Whoever sees it has just proved access to a
  * channel of the account (or is signed in to it), so the domain may show; the local part may not.

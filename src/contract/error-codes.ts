@@ -41,7 +41,7 @@ export const errorStatus = {
   'same-as-current-email': 422,
   'email-unavailable': 409,
   'invalid-time-zone': 400,
-  // Recovery e-mail.
+  // Recovery email.
   'same-as-login-email': 422,
   'already-recovery-email': 422,
   // Recovery phone.

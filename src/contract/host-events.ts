@@ -27,7 +27,7 @@ export const hostEventRequest = z.strictObject({
     .strictObject({ de: plainText(120), en: plainText(120) })
     .describe('What the user reads in "Sicherheitsaktivität" and in the notice, in German and English (plain text, up to 120 characters)'),
   details: plainText(300).optional().describe('One more line for the user, e.g. "Neue IBAN: DE89 •••• 3000" (never a secret)'),
-  notify: z.boolean().optional().describe('Mail it to the login and the recovery e-mail with a "Das war ich nicht" link (10 an hour per account)'),
+  notify: z.boolean().optional().describe('Mail it to the login and the recovery email with a "Das war ich nicht" link (10 an hour per account)'),
 });
 
 export const hostEventParams = z.strictObject({

@@ -3,7 +3,7 @@ import { password } from './accounts.js';
 
 /** POST /api/v1/password/forgot ("Passwort vergessen?"). */
 export const forgotPasswordRequest = z.strictObject({
-  identifier: z.string().trim().min(1).max(320).describe('The login e-mail, the recovery e-mail or the recovery phone number (any usual form)'),
+  identifier: z.string().trim().min(1).max(320).describe('The login email, the recovery email or the recovery phone number (any usual form)'),
   country: z
     .string()
     .regex(/^[A-Za-z]{2}$/)
@@ -14,7 +14,7 @@ export const forgotPasswordRequest = z.strictObject({
 /** The one answer of POST /password/forgot, whatever the identifier. */
 export const forgotPasswordAccepted = z.object({ status: z.literal('accepted') });
 
-const accountChoice = z.object({ id: z.string(), maskedEmail: z.string().describe('The login e-mail, masked: m***@example.com') });
+const accountChoice = z.object({ id: z.string(), maskedEmail: z.string().describe('The login email, masked: m***@example.com') });
 
 /** GET /api/v1/password/forgot: where this browser's flow stands. */
 export const forgotPasswordStatus = z.object({
@@ -24,12 +24,12 @@ export const forgotPasswordStatus = z.object({
   accounts: z.array(accountChoice).optional(),
 });
 
-/** POST /api/v1/password/forgot/verify: the code typed in this browser, or the e-mail link's token. */
+/** POST /api/v1/password/forgot/verify: the code typed in this browser, or the email link's token. */
 export const forgotPasswordVerifyRequest = z.union([
   z.strictObject({
-    code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (e-mail); case, spaces and dashes do not matter'),
+    code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (email); case, spaces and dashes do not matter'),
   }),
-  z.strictObject({ token: z.string().min(1).max(256).describe('The token of the e-mail link (`/reset-password?token=`)') }),
+  z.strictObject({ token: z.string().min(1).max(256).describe('The token of the email link (`/reset-password?token=`)') }),
 ]);
 
 export const forgotPasswordVerified = z.object({
@@ -44,5 +44,5 @@ export const passwordResetRequest = z.strictObject({
 
 export const passwordResetDone = z.object({
   status: z.literal('reset'),
-  email: z.string().describe('The login e-mail of the account whose password was set, for the sign-in form that follows'),
+  email: z.string().describe('The login email of the account whose password was set, for the sign-in form that follows'),
 });

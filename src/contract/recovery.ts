@@ -89,7 +89,7 @@ export const removalHeldResponse = z.object({ effectiveAt: z.string().describe('
 export const cancelHeldRequest = z.strictObject({ token: z.string().min(1).max(256) });
 const heldChangeKind = z
   .enum(['recovery-email-add', 'recovery-email-remove', 'recovery-email-replace', 'recovery-phone-add', 'recovery-phone-remove', 'recovery-phone-replace'])
-  .describe('Which change: of the recovery e-mail or phone, an addition, a removal or a replacement');
+  .describe('Which change: of the recovery email or phone, an addition, a removal or a replacement');
 export const cancelHeldResponse = z.object({
   status: z
     .enum(['cancelled', 'already-cancelled'])

@@ -72,5 +72,5 @@ export const securityUndoPreview = z.object({
   title: z.object({ de: z.string(), en: z.string() }).optional().describe("For a host application's own event (`host.event`): its title"),
 });
 
-/** POST /api/v1/security-log/{id}/undo-link: where the fresh link went (the login e-mail, masked). */
-export const securityUndoLinkResponse = z.object({ sentTo: z.string().describe('The login e-mail, masked: `m***@example.com`') });
+/** POST /api/v1/security-log/{id}/undo-link: where the fresh link went (the login email, masked). */
+export const securityUndoLinkResponse = z.object({ sentTo: z.string().describe('The login email, masked: `m***@example.com`') });

@@ -54,12 +54,12 @@ export const sendVerificationRequest = z.strictObject({ channel: verificationCha
 export const sendVerificationResponse = z.object({
   channel: verificationChannel,
   sentTo: z.string().describe('The channel, masked: `m***@example.com`, `+49 *** ****567`'),
-  codeExpiresAt: z.string().describe('ISO 8601: the code’s end (10 minutes by SMS, 15 by e-mail)'),
+  codeExpiresAt: z.string().describe('ISO 8601: the code’s end (10 minutes by SMS, 15 by email)'),
 });
 
 /** POST /api/v1/verifications/{id}/code. */
 export const verificationCodeRequest = z.strictObject({
-  code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (e-mail); case, spaces and dashes do not matter'),
+  code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (email); case, spaces and dashes do not matter'),
 });
 
 export const verificationView = z.object({
@@ -101,7 +101,7 @@ export const verificationPageSendRequest = z.strictObject({ token: pageToken, ch
 export const verificationPageCodeRequest = z.strictObject({ token: pageToken, code: verificationCodeRequest.shape.code });
 export const verificationLinkPreviewQuery = z.strictObject({ token: z.string().min(1).max(256) });
 export const verificationLinkPreview = z.object({ action: z.string(), requester: z.string(), createdAt: z.string() });
-export const verificationLinkRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the e-mail’s link') });
+export const verificationLinkRequest = z.strictObject({ token: z.string().min(1).max(256).describe('The token of the email’s link') });
 
 /**
  * The page's answer once verified: where to go next. The link's answer carries it too, but the

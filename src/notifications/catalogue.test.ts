@@ -74,7 +74,7 @@ describe('one answer per message', () => {
   const IF_YOU = { de: /(Wenn|Falls) Sie (das|dies|es) (selbst )?(waren|getan haben)/gi, en: /\bIf (this|that|it) was you\b/gi };
   const IF_NOT = { de: /(Wenn|Falls) Sie (das|dies|es) nicht (waren|getan haben)|Waren Sie das nicht/gi, en: /\bIf (this|that|it) (wasn’t|was not) you\b/gi };
   /** What a code mail says about ignoring it. */
-  const IGNORE = { de: /ignorieren Sie diese E-Mail|geben Sie den Code nicht ein/, en: /ignore this e-mail|do not enter the code/ };
+  const IGNORE = { de: /ignorieren Sie diese E-Mail|geben Sie den Code nicht ein/, en: /ignore this email|do not enter the code/ };
   const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0;
   /** The distinct links to the service in a mail's HTML (the footer's links are the operator's, elsewhere). */
   const serviceLinks = (html: string) =>
@@ -117,7 +117,7 @@ describe('one answer per message', () => {
             expect([has('ifYou'), has('ifNot'), has('ignore')]).toEqual([false, false, false]);
           }
 
-          // The account (masked login e-mail) and the product, on the first line; the product anyway.
+          // The account (masked login email) and the product, on the first line; the product anyway.
           const lines = text.split('\n');
           if (definition.noAccount) expect(lines[0]).not.toContain('***');
           else expect(lines[0]).toBe(locale === 'de' ? 'Konto: m***@example.com bei Lifeline' : 'Lifeline account: m***@example.com');
@@ -140,7 +140,7 @@ describe('one answer per message', () => {
     expect(notice.text).not.toContain('Zur Anmeldung');
   });
 
-  it('every entry has a category, and only e-mails carry an action (an SMS never links)', () => {
+  it('every entry has a category, and only emails carry an action (an SMS never links)', () => {
     for (const definition of Object.values(messageCatalogue) as MessageDefinition[]) {
       expect(['notice', 'code', 'info']).toContain(definition.category);
       if (definition.channel === 'sms') expect(definition.action).toBeUndefined();

@@ -4,13 +4,13 @@ import type { MessageChannelName } from '../db/tables.js';
  * Who receives a message:
  * - `given-address`: exactly the address the caller names (a confirmation link to a new
  *   address, a notice to an old address, the operator's test mail). Nothing is added.
- * - `account`: the account's addresses: its login e-mail and its active recovery e-mail (never
+ * - `account`: the account's addresses: its login email and its active recovery email (never
  *   a pending one), so every security notice reaches both.
  */
 export type RecipientRule = 'given-address' | 'account';
 
 /**
- * A button in an e-mail: it opens `${PUBLIC_URL}/<page>?token=<the param's value>&lang=<the
+ * A button in an email: it opens `${PUBLIC_URL}/<page>?token=<the param's value>&lang=<the
  * mail's language>`, or `${PUBLIC_URL}/<page>?lang=<…>` without a token param.
  */
 export interface MessageAction {
@@ -26,7 +26,7 @@ export interface MessageAction {
  * How "Das war ich nicht" puts an event back (recovery/undo/security-undo-service.ts): every
  * undo signs out all sessions, cancels pending changes and blocks sign-in until a reset; the
  * handler restores what the event changed (`channels-before-undo`: the recovery channels and the
- * login e-mail as they were before an undo made from a recovery address).
+ * login email as they were before an undo made from a recovery address).
  */
 export type UndoHandlerName = 'secure-only' | 'recovery-email' | 'recovery-phone' | 'login-email' | 'channels-before-undo' | 'host-event';
 
@@ -55,7 +55,7 @@ export interface MessageDefinition {
   /**
    * The mail is about no account (the operator's test mail; a reset asked for an address that
    * has none), so it has no "Konto: …" line. Every other mail names the account by its masked
-   * login e-mail (the notifier's `account` param) and the product.
+   * login email (the notifier's `account` param) and the product.
    */
   readonly noAccount?: true;
   /** The security-log event written with the message, or null when it is not one. */
@@ -71,6 +71,6 @@ export interface MessageDefinition {
   readonly secretParams: readonly string[];
   /** When set, the message carries a "Das war ich nicht" link (7 days) where that is safe. */
   readonly undo?: UndoHandlerName;
-  /** Example params (with `account`, the masked login e-mail, unless `noAccount`): the render test and TEMPLATES_DIR's check use them. */
+  /** Example params (with `account`, the masked login email, unless `noAccount`): the render test and TEMPLATES_DIR's check use them. */
   readonly exampleParams: Readonly<Record<string, string | number>>;
 }

@@ -111,7 +111,7 @@ describe('notifier: messages and the security-log row in the caller’s transact
     expect(Number(messages.n)).toBe(1);
   });
 
-  it('names the account a mail is about by its masked login e-mail, or by the addresses the caller passes (docs/architecture.md "Messages: one answer each")', async () => {
+  it('names the account a mail is about by its masked login email, or by the addresses the caller passes (docs/architecture.md "Messages: one answer each")', async () => {
     const textOf = async (extra: { accountEmails?: readonly string[] }) => {
       const { messageIds } = await inTransaction(database, (trx) =>
         notifier().notify(trx, {

@@ -19,7 +19,7 @@ export interface UndoLinkIssuer {
   issue(trx: Executor, link: UndoLink): Promise<string>;
 }
 
-/** Who got a link: the login e-mail wins over a recovery address. */
+/** Who got a link: the login email wins over a recovery address. */
 export type UndoRole = 'login' | 'recovery';
 
 export interface UndoLink {
@@ -39,13 +39,13 @@ export type UndoRestore = Readonly<Record<string, string | number | null>>;
 
 export interface UndoRequest {
   readonly restore: UndoRestore;
-  /** Days the link lives: 7 by default; 30 for the old address of a login-e-mail change. */
+  /** Days the link lives: 7 by default; 30 for the old address of a login-email change. */
   readonly validDays?: number;
   /** The event the link undoes, for a message that records none itself (a notice to an old address). */
   readonly eventId?: string;
-  /** For `account` messages: the login e-mail gets no link (it was set by the very change, e.g. a new login e-mail). */
+  /** For `account` messages: the login email gets no link (it was set by the very change, e.g. a new login email). */
   readonly notToLogin?: boolean;
-  /** For `account` messages: only the login e-mail gets a link (an undo of an undo made from a recovery address). */
+  /** For `account` messages: only the login email gets a link (an undo of an undo made from a recovery address). */
   readonly onlyToLogin?: boolean;
   /**
    * For `given-address` messages: the role of the address, or undefined when it may not carry
@@ -62,7 +62,7 @@ export interface NotifierDeps {
   readonly outbox: Outbox;
   readonly translator: Translator;
   readonly securityLog: SecurityLog;
-  /** Reads the account's login and recovery e-mail for `account` messages. */
+  /** Reads the account's login and recovery email for `account` messages. */
   readonly recipients: RecipientRepository;
   readonly config: { readonly appName: string; readonly http: { readonly publicUrl: string }; readonly branding?: BrandingConfig };
   /** The message kinds; tests pass their own entries, everything else the real catalogue. */
@@ -81,9 +81,9 @@ export interface NotifyInput {
   readonly to?: string;
   readonly accountId?: string;
   /**
-   * The login e-mails the mail is about, named masked in its "Konto: …" line, when not simply the
-   * login e-mail of `accountId` now: the account being deleted, the old address of a
-   * login-e-mail change, the accounts a shared address resets.
+   * The login emails the mail is about, named masked in its "Konto: …" line, when not simply the
+   * login email of `accountId` now: the account being deleted, the old address of a
+   * login-email change, the accounts a shared address resets.
    */
   readonly accountEmails?: readonly string[];
   readonly params?: MessageParams;
@@ -127,7 +127,7 @@ async function resolveRecipients(
     return [{ to: input.to, undoRole: input.undo?.role }];
   }
   if (!input.accountId) throw new Error(`message ${input.kind} needs an account`);
-  // The login e-mail and the active recovery e-mail (docs/reference/product.md §4); never a pending one.
+  // The login email and the active recovery email (docs/reference/product.md §4); never a pending one.
   if (loginEmail === undefined) return [];
   const recovery = await repository.activeRecoveryEmail(trx, input.accountId);
   const recipients: Recipient[] = [{ to: loginEmail, undoRole: input.undo?.notToLogin ? undefined : 'login' }];

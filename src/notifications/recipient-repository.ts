@@ -11,7 +11,7 @@ export function createRecipientRepository() {
       return account?.email;
     },
 
-    /** The active recovery e-mail (never a pending one), with when it was confirmed. */
+    /** The active recovery email (never a pending one), with when it was confirmed. */
     activeRecoveryEmail(trx: Executor, accountId: string): Promise<{ address: string; confirmed_at: number | null } | undefined> {
       return trx
         .selectFrom('recovery_emails')

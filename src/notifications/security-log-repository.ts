@@ -30,7 +30,7 @@ export function createSecurityLogRepository() {
       return select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
     },
 
-    /** When the account's latest event of `type` was recorded, or undefined if never (e.g. the last change of the login e-mail). */
+    /** When the account's latest event of `type` was recorded, or undefined if never (e.g. the last change of the login email). */
     async latestAt(db: Executor, accountId: string, type: string): Promise<number | undefined> {
       const row = await db
         .selectFrom('security_events')

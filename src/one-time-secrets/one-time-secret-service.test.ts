@@ -71,10 +71,10 @@ describe('purposes: lifetimes within the limits (docs/reference/security-require
     for (const p of sms) expect(purposePolicies[p].ttlMs, p).toBeLessThanOrEqual(10 * MINUTE);
   });
 
-  it('every e-mail code, and every confirmation or reset link, lives ≤ 24 hours', () => {
+  it('every email code, and every confirmation or reset link, lives ≤ 24 hours', () => {
     // The undo link is docs/reference/product.md's own choice (a security notice's 7 days, the old address of a
-    // login-e-mail change 30: the cap): it authorises no access, it only takes a change back.
-    // So is the cancel link of a waiting login-e-mail change (8 days: its wait and a day): it only stops a change.
+    // login-email change 30: the cap): it authorises no access, it only takes a change back.
+    // So is the cancel link of a waiting login-email change (8 days: its wait and a day): it only stops a change.
     for (const p of secretPurposes.filter((q) => q !== 'security-undo' && q !== 'login-email-change-cancel' && q !== 'held-change-cancel')) {
       expect(purposePolicies[p].ttlMs, p).toBeLessThanOrEqual(24 * HOUR);
     }
@@ -136,7 +136,7 @@ for (const dialect of dialectsUnderTest()) {
     const redeemLink = (token: string, purpose: SecretPurpose = LINK, s = service) => s.redeemLink({ purpose, token }, applyReturning('ok'));
 
     describe('case=issue', () => {
-      it('gives a link token <id>.<43 base64url>, a 6-digit SMS code, an 8-character e-mail code; expiry = the purpose TTL (docs/reference/security-requirements.md 3.4, 3.5)', async () => {
+      it('gives a link token <id>.<43 base64url>, a 6-digit SMS code, an 8-character email code; expiry = the purpose TTL (docs/reference/security-requirements.md 3.4, 3.5)', async () => {
         const account = await newAccount();
         const link = await issue({ purpose: LINK, accountId: account });
         expect(link.secret).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
@@ -319,7 +319,7 @@ for (const dialect of dialectsUnderTest()) {
         await expectError(redeemLink(late.secret), 'invalid-or-expired');
       });
 
-      it('an e-mail reset code lives 15 minutes', async () => {
+      it('an email reset code lives 15 minutes', async () => {
         const account = await newAccount();
         const first = await issue({ purpose: EMAIL_CODE, accountId: account });
         clock.advance(15 * MINUTE - SECOND);
@@ -402,7 +402,7 @@ for (const dialect of dialectsUnderTest()) {
         await expect(redeemCode(account, later.secret)).resolves.toBe('ok');
       });
 
-      it('the hourly count is kept per purpose: a locked SMS setup does not lock an e-mail reset code', async () => {
+      it('the hourly count is kept per purpose: a locked SMS setup does not lock an email reset code', async () => {
         const account = await newAccount();
         for (let round = 0; round < 2; round++) {
           const code = await issue({ purpose: SMS, accountId: account });
@@ -566,7 +566,7 @@ for (const dialect of dialectsUnderTest()) {
         },
       );
 
-      it.each(['ABCDEFG', 'ABCDEFGHJ', 'ABCDEFGU', 'ABC!EFGH'])('a malformed e-mail code %j → validation-failed, without using a try', async (typed) => {
+      it.each(['ABCDEFG', 'ABCDEFGHJ', 'ABCDEFGU', 'ABC!EFGH'])('a malformed email code %j → validation-failed, without using a try', async (typed) => {
         const account = await newAccount();
         const code = await issue({ purpose: EMAIL_CODE, accountId: account });
         await expectError(redeemCode(account, typed, EMAIL_CODE), 'validation-failed');

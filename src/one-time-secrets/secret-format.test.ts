@@ -11,7 +11,7 @@ describe('generateSecret: the form of each kind of secret (docs/reference/securi
     for (let i = 0; i < 100; i++) expect(generateSecret('digits6')).toMatch(/^\d{6}$/);
   });
 
-  it('an e-mail code is 8 upper-case Crockford characters (40 bits)', () => {
+  it('an email code is 8 upper-case Crockford characters (40 bits)', () => {
     for (let i = 0; i < 100; i++) expect(generateSecret('crockford8')).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
   });
 

@@ -40,7 +40,7 @@ export interface OldChannelEventNotice<Row> extends OldChannelNotice<Row> {
   readonly undo: UndoRequest;
 }
 
-/** What makes the recovery e-mail and the recovery phone differ in the steps they share. */
+/** What makes the recovery email and the recovery phone differ in the steps they share. */
 export interface ChannelSpec<Row extends ChannelRow, Shown> {
   /** The channel of its held changes (recovery/hold/channel-hold-service.ts) and of the owner's repair. */
   readonly channel: HeldChannel;
@@ -92,8 +92,8 @@ export type ChannelView<Shown> = Partial<Shown> & {
 };
 
 /**
- * The steps the recovery e-mail and the recovery phone take alike (docs/architecture.md
- * "Recovery e-mail", "The 72-hour hold"): reading the rows for an event under the account's lock
+ * The steps the recovery email and the recovery phone take alike (docs/architecture.md
+ * "Recovery email", "The 72-hour hold"): reading the rows for an event under the account's lock
  * (recovery/channel-state.ts), a new pending row, confirming at once or holding it, activating,
  * removing (at once or held), cancelling a setup, applying due held changes, and the profile's
  * view. Every change writes its security-log row and notices in the transaction that makes it;
@@ -137,7 +137,7 @@ export function createChannelChange<Row extends ChannelRow, Shown>(deps: Channel
   }
 
   /**
-   * The new row becomes the active one, the old one (if any) goes and is told; the e-mails hear
+   * The new row becomes the active one, the old one (if any) goes and is told; the emails hear
    * of it with "Das war ich nicht". A change held for the channel ends: this one replaces it.
    */
   async function activate(

@@ -9,7 +9,7 @@ import type { DeviceRegistry } from '../sessions/device-registry.js';
 import type { SessionService } from '../sessions/session-service.js';
 
 /**
- * What every change of a recovery channel uses: the e-mail and phone services
+ * What every change of a recovery channel uses: the email and phone services
  * (recovery/channel-change.ts) and the 72-hour hold (recovery/hold/channel-hold-service.ts).
  */
 export interface ChannelDeps {

@@ -25,7 +25,7 @@ export type NewPendingRow<Row> = Omit<
   'status' | 'confirmed_at' | 'hold_requested' | 'requested_ip' | 'requested_user_agent' | 'settled_at' | 'restored_at'
 >;
 
-/** What a sent link or code writes on its pending row (the e-mail also keeps who asked: the link is opened without a session). */
+/** What a sent link or code writes on its pending row (the email also keeps who asked: the link is opened without a session). */
 export interface SentMark {
   readonly last_sent_at: number;
   readonly requested_device_id: string | null;

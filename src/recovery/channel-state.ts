@@ -1,7 +1,7 @@
 import { LifelineError } from '../core/errors.js';
 
 /**
- * A recovery channel (the recovery e-mail and the recovery phone share it) as a state machine
+ * A recovery channel (the recovery email and the recovery phone share it) as a state machine
  * (docs/reference/contracts.md "Flows are state machines"; the diagrams are email/state.mmd and
  * phone/state.mmd, and channel-state.test.ts checks that they draw exactly these tables). The
  * rows of `recovery_emails` / `recovery_phones` are the state: at most one active, one pending

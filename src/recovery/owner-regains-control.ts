@@ -32,7 +32,7 @@ export interface OwnerControlDeps {
 /**
  * The owner regains control (docs/security.md "The owner wins"): every change an intruder may
  * have left waiting ends, in the caller's transaction, after the account's lock:
- * - a login-e-mail change waiting out its 7 days (an intruder's would apply later),
+ * - a login-email change waiting out its 7 days (an intruder's would apply later),
  * - a scheduled deletion (an intruder's "Konto löschen"; the owner is told it is cancelled),
  * - every held recovery change (their cancel links and held rows).
  * Both the reset and the undo call this; what else each ends (secrets, flows, sessions) is

@@ -42,7 +42,7 @@ export function createUnsettledChannels({ emails, phones }: ChannelRepositories)
  * Removes every recovery channel of `rows` that was not settled before `since`
  * (recovery/channel-trust.ts): an active one confirmed too recently (an intruder's, or restored
  * by an undo), and a confirmed one still waiting out its hold. Only channels the owner had before
- * the trouble (and the login e-mail) remain ways back in. `keepRestored` (a reset): a channel an
+ * the trouble (and the login email) remain ways back in. `keepRestored` (a reset): a channel an
  * undo put back stays — it was the owner's before the trouble, and the undo asked for this reset.
  * Answers what went, to be named to the owner. Runs in the caller's transaction, under the account's lock; a held row may already be
  * gone (the hold's cancelAll drops it) and is still named.

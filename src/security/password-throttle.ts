@@ -28,7 +28,7 @@ export function growingDelaySeconds(over: number): number {
 }
 
 export interface PasswordAttempt {
-  /** The normalised e-mail submitted, or the session's account's: whether or not it exists. */
+  /** The normalised email submitted, or the session's account's: whether or not it exists. */
   readonly identifier: string;
   readonly ip: string;
   /** The browser carries a device cookie this account signed in with before. */

@@ -101,7 +101,7 @@ describe('client buckets also count an IPv6 client per /48 (docs/security.md "An
 });
 
 describe('address buckets count the spellings of one mailbox together (comparableEmail)', () => {
-  it('covers the per-address buckets of sign-up, login-e-mail change and recovery e-mail', () => {
+  it('covers the per-address buckets of sign-up, login-email change and recovery email', () => {
     expect([...addressBuckets].sort()).toEqual(['email-change-address', 'recovery-email-address', 'signup-address']);
   });
 

@@ -29,14 +29,14 @@ export function bucketPolicies(config: RateLimitsConfig) {
      */
     'signup-address': { points: 5, durationSeconds: 3600 },
     /**
-     * Login-e-mail changes (docs/reference/product.md §8: sending is limited per account and per address).
+     * Login-email changes (docs/reference/product.md §8: sending is limited per account and per address).
      * Per account and hour: 429, since it is the requester's own account.
      */
     'email-change-account': { points: 10, durationSeconds: 3600 },
     /** Mails (link or "someone tried" notice) per new address and hour; neutral like signup-address. */
     'email-change-address': { points: 5, durationSeconds: 3600 },
     /**
-     * Recovery-e-mail confirmation mails: 5 an hour per account, per recipient and per client
+     * Recovery-email confirmation mails: 5 an hour per account, per recipient and per client
      * (429, since it is the owner's own account). Caps are per purpose.
      */
     'recovery-email-account': { points: 5, durationSeconds: 3600 },
@@ -59,7 +59,7 @@ export function bucketPolicies(config: RateLimitsConfig) {
      * nothing is sent, the refusal is logged. Identifier and account are counted per client (a
      * stranger's requests never spend the owner's sends); the identifier also, higher, for all
      * clients together (against mail bombing from many addresses; the account's own known
-     * browsers pass that one). No total per account: it would let requests for the login e-mail
+     * browsers pass that one). No total per account: it would let requests for the login email
      * use up the sends to the owner's other channels.
      */
     'reset-client': { points: config.passwordReset.perClientPerHour, durationSeconds: 3600 },
@@ -120,7 +120,7 @@ export const clientBuckets = [
 export const IPV6_SLASH48_FACTOR = 16;
 
 /**
- * The buckets keyed by an e-mail address: counted by the address's comparable form
+ * The buckets keyed by an email address: counted by the address's comparable form
  * (`comparableEmail`: Gmail's dots and `+tags`, other providers' `+tags`), so that spellings of one
  * mailbox share one bucket (docs/security.md "Anti-automation controls").
  */

@@ -51,7 +51,7 @@ const FROM_SECURITY_LOG: Readonly<Record<string, (details: Readonly<Record<strin
   'recovery_phone.changed': () => ({ type: 'account.recovery_changed', data: { channel: 'phone', change: 'changed' } }),
   'recovery_phone.removed': () => ({ type: 'account.recovery_changed', data: { channel: 'phone', change: 'removed' } }),
   // The host's own event's id when the owner undid one of the host's events (host events), and
-  // whether the login e-mail or recovery channels changed with the undo (a host caching them reads again).
+  // whether the login email or recovery channels changed with the undo (a host caching them reads again).
   'security.undone': (details) => {
     const data = {
       ...(typeof details.hostEventId === 'string' ? { hostEventId: details.hostEventId } : {}),

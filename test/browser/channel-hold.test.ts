@@ -21,7 +21,7 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 /**
  * The 72-hour hold in a real Chromium against a real server. German on a phone
  * (375 px), by keyboard: the owner's first browser A signs in and has a confirmed recovery
- * e-mail (set up over the API with A's cookies); a second browser B (a device the account had
+ * email (set up over the API with A's cookies); a second browser B (a device the account had
  * never seen) signs in and removes it (Profil → Kontowiederherstellung → Verwalten →
  * Entfernen → Ja, entfernen): the DELETE answers 202 with `effectiveAt`, the message and the
  * row's note say "wird am … entfernt" and that it stays active until then, the row's state is
@@ -87,7 +87,7 @@ const WORDS = {
   },
   en: {
     ...RECOVERY_SECTION_WORDS.en,
-    row: 'E-mail address',
+    row: 'Email address',
     active: 'Active',
     manage: 'Manage',
     remove: 'Remove',
@@ -95,13 +95,13 @@ const WORDS = {
     removed: 'The account recovery address was removed.',
     heldStart: 'Will be removed on',
     heldSubject: 'Lifeline: a change of your account recovery waits 72 hours',
-    removedSubject: 'Lifeline: Recovery e-mail removed',
+    removedSubject: 'Lifeline: Recovery email removed',
   },
 } as const;
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: the 72-hour hold on removing or replacing the recovery e-mail', () => {
+  describe('browser: the 72-hour hold on removing or replacing the recovery email', () => {
     /** run.openPage: a fresh page in its own context (own cookies: another device). No error answer is expected anywhere in this file. */
     const run = useBrowserRun(chromiumPath, 'lifeline-hold-ui-', NO_API_RATE_LIMIT);
 
@@ -119,7 +119,7 @@ if (chromiumPath) {
       return response.status();
     }
 
-    /** A confirmed recovery e-mail `address`, set up over the API with `page`'s session (its device) and confirmed with the link of its mail. */
+    /** A confirmed recovery email `address`, set up over the API with `page`'s session (its device) and confirmed with the link of its mail. */
     async function withRecoveryEmail(page: Page, address: string): Promise<void> {
       expect(await send(page, 'PUT', '/api/v1/recovery/email', { address, password: PASSWORD })).toBe(202);
       const token = new URL(await tokenLink(run.baseUrl, address)).searchParams.get('token');
@@ -136,7 +136,7 @@ if (chromiumPath) {
     }
 
     /**
-     * The owner's first browser A (not "a new device") signed in with a confirmed recovery e-mail
+     * The owner's first browser A (not "a new device") signed in with a confirmed recovery email
      * `address`, and B: another browser, a device the account had never seen, signed in just now.
      */
     async function firstAndNewDevice(login: string, address: string, secondOptions: PageOptions = {}) {
@@ -161,7 +161,7 @@ if (chromiumPath) {
       return link ?? '';
     }
 
-    /** The profile's page "Kontowiederherstellung", its section with the rows and its e-mail row, once the row shows `address`. */
+    /** The profile's page "Kontowiederherstellung", its section with the rows and its email row, once the row shows `address`. */
     const emailRow = (page: Page, lang: Lang, address: string): Promise<{ section: Locator; row: Locator }> => recoveryRow(page, WORDS[lang], address);
 
     /** Verwalten → Entfernen → (the question) Ja, entfernen, by keyboard; the DELETE's answer. */

@@ -15,9 +15,9 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
  * "Konto endgültig löschen"; then every session has ended and the sign-in page says when the
  * account will be deleted and that signing in cancels it; signing in again does, and the
  * profile says so. German on a phone (375 px), by keyboard only: an account with a confirmed
- * recovery e-mail (set up over the API) and a second session on another device; the section,
+ * recovery email (set up over the API) and a second session on another device; the section,
  * the dialog (Escape closes it, the focus goes back to its button; Tab stays inside), "Code
- * senden" without a choice, the recovery e-mail picked with the arrow keys, a wrong code (the
+ * senden" without a choice, the recovery email picked with the arrow keys, a wrong code (the
  * tries left at the field), the right one (from the development mailbox over HTTP), a wrong
  * password, the right one → /login with the notice; both sessions are gone, both addresses
  * heard of it; signing in again → "Die Löschung Ihres Kontos wurde abgebrochen." English on
@@ -79,12 +79,12 @@ const WORDS = {
     step1: 'Step 1 of 2: Confirmation code',
     step2: 'Step 2 of 2: Password',
     chooseTitle: 'Request a code',
-    loginEmail: 'E-mail to your sign-in address',
-    recoveryEmail: 'E-mail to your recovery address',
+    loginEmail: 'Email to your sign-in address',
+    recoveryEmail: 'Email to your recovery address',
     send: 'Send code',
     codeTitle: 'Enter the code',
     sent: (masked: string) => `We have sent a code to ${masked}. It is valid until `,
-    code: 'Code from the e-mail',
+    code: 'Code from the email',
     confirm: 'Confirm',
     resend: 'Send the code again',
     resendIn: /^You can send it again in \d+ seconds?\.$/,
@@ -119,7 +119,7 @@ if (chromiumPath) {
     const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'viewport' | 'page') =>
       checkStateAtOwnWidth(page, failures, { prefix: 'delete-account', state, lang, target });
 
-    /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail (as security-undo.test.ts does). */
+    /** A confirmed recovery email `address` for `email`, set up over the API with the link of its mail (as security-undo.test.ts does). */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
       const client = await ownerApi(run.instance, email);
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
@@ -180,7 +180,7 @@ if (chromiumPath) {
     /** Signs in through the form of the page as it is (the notice's sign-in page) and waits for the profile with its notice. */
     async function signInAgain(page: Page, email: string, lang: Lang): Promise<void> {
       const w = WORDS[lang];
-      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort' } : { email: 'E-mail address', password: 'Password' };
+      const words = lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort' } : { email: 'Email address', password: 'Password' };
       await page.getByLabel(words.email, { exact: true }).fill(email);
       await page.getByLabel(words.password, { exact: true }).fill(PASSWORD);
       await page.getByRole('main').getByRole('button', { name: w.login, exact: true }).click();
@@ -189,7 +189,7 @@ if (chromiumPath) {
       await expect(text(page.getByRole('main').getByRole('status').first())).resolves.toBe(w.cancelled);
     }
 
-    it('German on a phone, by keyboard: the recovery e-mail, a wrong code, a wrong password, deleted; both sessions gone; signing in cancels it', async () => {
+    it('German on a phone, by keyboard: the recovery email, a wrong code, a wrong password, deleted; both sessions gone; signing in cancels it', async () => {
       const w = WORDS.de;
       const login = 'greta.lind@example.test';
       const recovery = 'greta.privat@example.org';
@@ -246,7 +246,7 @@ if (chromiumPath) {
       await expect(group.locator('input:focus').getAttribute('value')).resolves.toBe('login-email');
       await check(page, failures, 'de', 'choose-required', 'viewport');
 
-      // The arrow key picks the recovery e-mail; "Code senden" → the code step, its heading focused.
+      // The arrow key picks the recovery email; "Code senden" → the code step, its heading focused.
       await page.keyboard.press('ArrowDown');
       await expect(group.getByRole('radio', { name: new RegExp(`^${w.recoveryEmail}`) }).isChecked()).resolves.toBe(true);
       const before = await codeMails(recovery);
@@ -353,7 +353,7 @@ if (chromiumPath) {
       await emailCode(recovery);
       await check(page, failures, 'en', 'code', 'viewport');
 
-      // "Choose another way": the choice again (the recovery e-mail still chosen), the heading focused; the sign-in address instead.
+      // "Choose another way": the choice again (the recovery email still chosen), the heading focused; the sign-in address instead.
       await dialog.getByRole('button', { name: w.other, exact: true }).click();
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.chooseTitle, inDialog: true });
       await expect(recoveryRadio.isChecked()).resolves.toBe(true);

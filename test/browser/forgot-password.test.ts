@@ -8,16 +8,16 @@ import { focusInfo, heading, PHONE_DEVICE, signIn, tabTo, text } from '../helper
 import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 
 /**
- * "Passwort vergessen?" in a real Chromium against a real server (development e-mail
+ * "Passwort vergessen?" in a real Chromium against a real server (development email
  * and SMS: the dev mailbox, read over HTTP). German on a phone (375 px): Anmelden → "Passwort
  * vergessen?" → the recovery phone in national form with the country (Deutschland) → "Code
  * eingeben" with "Code erneut senden" waiting for its minute → a wrong code (the tries left) →
  * the code from the SMS → "Neues Passwort festlegen" (a mismatched repeat first) → the sign-in
  * page says the password was changed; the new password signs in, the old one no longer does,
- * and the session of another device has ended. English: the recovery e-mail, its link opened in
+ * and the session of another device has ended. English: the recovery email, its link opened in
  * another browser (the link page changes nothing until its button), the new password. The
  * neutral answer: an unknown address leads to the same code step as a known one. The account
- * choice: a recovery e-mail of two accounts, the masked login addresses as a radio group
+ * choice: a recovery email of two accounts, the masked login addresses as a radio group
  * (nothing preselected; "Weiter" without a choice says so; the language switch in between),
  * and only the chosen account's password changes. Keyboard for the phone flow's first two
  * steps and the link's; on every step no console error, failed request or CSP report, no
@@ -65,18 +65,18 @@ const WORDS = {
   },
   en: {
     signInTitle: 'Sign in',
-    signInEmail: 'E-mail address',
+    signInEmail: 'Email address',
     forgotLink: 'Forgot password?',
     title: 'Forgot password?',
-    identifier: 'E-mail address or phone number',
+    identifier: 'Email address or phone number',
     country: 'Country of the phone number',
     sendCode: 'Send code',
     codeTitle: 'Enter the code',
-    emailCode: 'Code from the e-mail',
+    emailCode: 'Code from the email',
     introEmail: (identifier: string) => `If ${identifier} belongs to an account, we have sent a code to this address. The code is valid for 15 minutes.`,
     resend: 'Send the code again',
     accountTitle: 'Choose an account',
-    accountLegend: 'Account (e-mail address for signing in)',
+    accountLegend: 'Account (email address for signing in)',
     accountRequired: 'Please choose an account.',
     next: 'Continue',
     linkTitle: 'Reset your password',
@@ -144,7 +144,7 @@ if (chromiumPath) {
       expect((await client.post('/api/v1/recovery/phone/confirm', { code })).status).toBe(200);
     }
 
-    /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail. */
+    /** A confirmed recovery email `address` for `email`, set up over the API with the link of its mail. */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
       const client = await signedIn(email);
       const isLink = (message: MailboxMessage) => message.text.includes('/confirm-recovery-email?token=');
@@ -284,7 +284,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('English, by recovery e-mail: the link from the mail opened in another browser, its button, the new password', async () => {
+    it('English, by recovery email: the link from the mail opened in another browser, its button, the new password', async () => {
       const w = WORDS.en;
       const login = 'oliver.grant@example.test';
       const address = 'oliver.home@example.org';
@@ -394,7 +394,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('German, a recovery e-mail of two accounts: the choice (masked, nothing preselected), the second account, only its password changes', async () => {
+    it('German, a recovery email of two accounts: the choice (masked, nothing preselected), the second account, only its password changes', async () => {
       const w = WORDS.de;
       const first = 'anna.kern@example.test';
       const second = 'bruno.kern@example.test';

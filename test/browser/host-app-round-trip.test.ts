@@ -14,7 +14,7 @@ import { hostAddress, registerHostApp, seriousAxeViolationsNoScripts, startHostA
  * first-party client with the CLI command of its README.
  *
  * Round trip: the host's "Mit Lifeline anmelden" → Lifeline's sign-in (which says another
- * application sent the visitor) → back at the host, signed in, showing the e-mail and the account
+ * application sent the visitor) → back at the host, signed in, showing the email and the account
  * id → "Kontowiederherstellung einrichten" opens Lifeline's profile page "Kontowiederherstellung", the browser's back button
  * returns → on a phone, "Passwort vergessen?" in Lifeline with the mailed code → Lifeline
  * delivers a logout token to the host's /backchannel-logout, the host verifies it and ends its

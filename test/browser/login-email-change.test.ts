@@ -10,16 +10,16 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 /**
  * "E-Mail-Adresse für die Anmeldung ändern" under the policy table, in a real Chromium
  * against a real server on a manual clock. German on a phone (375 px), by keyboard only: an
- * account whose login e-mail was confirmed 8 days ago ("settled") asks for a new address → the
+ * account whose login email was confirmed 8 days ago ("settled") asks for a new address → the
  * API answers 403 verification-required and the section shows the code step
- * (ActionVerification, action 'lifeline.change-login-email'): the login e-mail is the one usable
+ * (ActionVerification, action 'lifeline.change-login-email'): the login email is the one usable
  * channel and already chosen, "Code senden", a wrong code (the tries left at the field), the
  * right one → "Wir haben einen Link an … geschickt"; the new address's link, opened in another
- * browser and confirmed with its button, changes the login e-mail at once (the old address hears
+ * browser and confirmed with its button, changes the login email at once (the old address hears
  * of it) and the profile shows the new address after a reload. English on desktop: a fresh
  * account (nothing confirmed 7 days ago) changes without a code; the old address gets "your
  * sign-in address is to be changed" with a cancel link; that link's button cancels the change,
- * and the new address's link then fails with a clear message; the login e-mail stays. On every
+ * and the new address's link then fails with a clear message; the login email stays. On every
  * state no console error, failed request or CSP report (but the answers the test provokes), no
  * serious axe violation, no sideways scrolling at 375 px; screenshots at 1280 and 375 px in
  * test-results/screenshots/login-email-change-<state>-<lang>-<width>.png.
@@ -56,9 +56,9 @@ const WORDS = {
   },
   en: {
     profile: 'Sign-in & password',
-    section: 'E-mail address for signing in',
-    change: 'Change e-mail address for signing in',
-    newEmail: 'New e-mail address',
+    section: 'Email address for signing in',
+    change: 'Change email address for signing in',
+    newEmail: 'New email address',
     submit: 'Send confirmation link',
     linkSent: (email: string) => `We sent a link to ${email}. Until you confirm it, your previous address stays in use.`,
     /** Without a code (no channel confirmed 7 days ago): the change waits, and says until when. */
@@ -68,12 +68,12 @@ const WORDS = {
         'u',
       ),
     waitingMail: 'Lifeline: your sign-in address is to be changed',
-    confirmMail: 'Lifeline: Please confirm your new e-mail address',
+    confirmMail: 'Lifeline: Please confirm your new email address',
     cancelTitle: 'Cancel the change of your sign-in address',
     cancelSubmit: 'Cancel the change',
     cancelled: 'The change is cancelled; your sign-in address stays as it was. If you did not ask for the change, change your password now.',
-    confirmTitle: 'Confirm your new e-mail address',
-    confirmSubmit: 'Confirm new e-mail address',
+    confirmTitle: 'Confirm your new email address',
+    confirmSubmit: 'Confirm new email address',
     deadLink: 'This link or code is invalid or has expired. Please request a new one.',
     toProfile: 'Go to profile',
     waits: (email: string) =>
@@ -91,7 +91,7 @@ const CODE_LINE = /^\s*([0-9A-HJKMNP-TV-Z]{8})\s*$/m;
 if (chromiumPath) {
   describe('browser: E-Mail-Adresse für die Anmeldung ändern (profile)', () => {
     /**
-     * run.clock, the server's: moved 8 days on so that a login e-mail counts as confirmed long enough.
+     * run.clock, the server's: moved 8 days on so that a login email counts as confirmed long enough.
      * run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed.
      */
     const run = useBrowserRun(chromiumPath, 'lifeline-login-email-ui-', NO_API_RATE_LIMIT, { manualClock: true });
@@ -129,7 +129,7 @@ if (chromiumPath) {
 
     const wrongCodeFor = (code: string) => (code === 'AAAAAAAA' ? 'BBBBBBBB' : 'AAAAAAAA');
 
-    /** The login e-mail as the API sees it with the page's cookies. */
+    /** The login email as the API sees it with the page's cookies. */
     async function loginEmailOf(page: Page): Promise<string> {
       const response = await page.request.get(`${run.baseUrl}/api/v1/session`);
       expect(response.status()).toBe(200);
@@ -156,7 +156,7 @@ if (chromiumPath) {
       const next = 'jonas.neu@example.org';
       const failures: string[] = [];
       await createAccount(run.instance, login, { locale: 'de' });
-      // Eight days later the login e-mail counts as a settled channel.
+      // Eight days later the login email counts as a settled channel.
       run.clock.advance(8 * DAY_MS);
 
       const { page, problems } = await run.openPage({
@@ -191,7 +191,7 @@ if (chromiumPath) {
       await group.waitFor();
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h3', name: w.chooseTitle, section: 'signin-title' });
       await expect(text(section)).resolves.toContain(w.verifyIntro(next));
-      // The login e-mail (masked) is the only usable channel, so it is chosen already.
+      // The login email (masked) is the only usable channel, so it is chosen already.
       const loginRadio = group.getByRole('radio', { name: new RegExp(`^${w.loginEmail}`) });
       await expect(text(group)).resolves.toContain(maskEmail(login));
       await expect(loginRadio.isChecked()).resolves.toBe(true);
@@ -293,7 +293,7 @@ if (chromiumPath) {
       await expect(owner.page.getByRole('button', { name: w.cancelSubmit, exact: true }).count()).resolves.toBe(0);
       await check(owner.page, failures, 'en', 'cancelled', 'page');
 
-      // The new address's link now fails, and says so; the login e-mail stays.
+      // The new address's link now fails, and says so; the login email stays.
       const newcomer = await run.openPage({
         lang: 'en',
         expected: [

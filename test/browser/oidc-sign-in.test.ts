@@ -76,14 +76,14 @@ const WORDS = {
   en: {
     signInTitle: 'Sign in',
     hint: 'Another application sent you here to sign in. After signing in, you will continue there.',
-    email: 'E-mail address',
+    email: 'Email address',
     password: 'Password',
     submit: 'Sign in',
     consentTitle: 'Allow access?',
     consentIntro: (client: string, email: string) => `“${client}” wants to sign you in with your Lifeline account (${email}) and receives:`,
     scopes: [
       'Your account identifier (so the application recognises you)',
-      'Your sign-in e-mail address',
+      'Your sign-in email address',
       'Access while you are away (stays signed in until you end the access)',
     ],
     allow: 'Allow',

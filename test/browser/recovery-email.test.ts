@@ -67,18 +67,18 @@ const WORDS = {
   },
   en: {
     ...RECOVERY_SECTION_WORDS.en,
-    row: 'E-mail address',
+    row: 'Email address',
     setUp: 'Set up now',
     dialog: 'Please enter your password first',
     password: 'Password',
-    field: 'E-mail address for account recovery',
-    advice: 'Store an e-mail address other than the one you sign in with',
+    field: 'Email address for account recovery',
+    advice: 'Store an email address other than the one you sign in with',
     submit: 'Send confirmation link',
-    sameAsLogin: 'Please use an e-mail address other than the one you sign in with',
-    sent: (address: string) => `You will now receive an e-mail at ${address}. Please confirm the address by clicking the link in the e-mail.`,
+    sameAsLogin: 'Please use an email address other than the one you sign in with',
+    sent: (address: string) => `You will now receive an email at ${address}. Please confirm the address by clicking the link in the email.`,
     pending: 'Awaiting confirmation',
     resend: 'Send again',
-    resendAt: (time: string) => `Sending again is possible from ${time}.`,
+    resendAt: (time: string) => `You can send it again at ${time}.`,
     resent: 'A new link is on its way. The previous one no longer works.',
     cancel: 'Cancel',
     confirmTitle: 'Confirm your account recovery address',
@@ -96,7 +96,7 @@ const WORDS = {
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
-  describe('browser: recovery e-mail (Kontowiederherstellung → E-Mail-Adresse)', () => {
+  describe('browser: recovery email (Kontowiederherstellung → E-Mail-Adresse)', () => {
     /**
      * run.clock, the server's: the privileged window (1 minute here) closes when the test moves it.
      * run.openPage: a fresh page in its own context (own cookies: another device); error answers the test provokes are listed.

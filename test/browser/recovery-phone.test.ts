@@ -105,7 +105,7 @@ const WORDS = {
     number: 'Phone number',
     codeSent: (masked: string) => `We have sent a text message with a 6-digit code to ${masked}.`,
     code: 'Code from the text message',
-    resendAt: (time: string) => `Sending the code again is possible from ${time}.`,
+    resendAt: (time: string) => `You can send the code again at ${time}.`,
     confirmed: 'Your account recovery phone number is set up.',
     active: 'Active',
     manage: 'Manage',
@@ -338,7 +338,7 @@ if (chromiumPath) {
       await expect(text(row)).resolves.not.toContain(w.pending);
       await check(page, failures, 'de', 'active', section);
 
-      // Verwalten: "Ändern" and "Entfernen" (the e-mail row's verbs).
+      // Verwalten: "Ändern" and "Entfernen" (the email row's verbs).
       await tabTo(page, w.manage, { row: w.row, backward: true });
       await expect(row.getByRole('button', { name: w.manage }).getAttribute('aria-expanded')).resolves.toBe('true');
       await row.getByRole('button', { name: w.change, exact: true }).waitFor();
@@ -633,7 +633,7 @@ if (chromiumPath) {
         await plain?.close();
       });
 
-      it('German: "Kontowiederherstellung" shows the e-mail row and no "Telefonnummer" row', async () => {
+      it('German: "Kontowiederherstellung" shows the email row and no "Telefonnummer" row', async () => {
         const w = WORDS.de;
         const login = 'lena.stein@example.test';
         const failures: string[] = [];
@@ -661,7 +661,7 @@ if (chromiumPath) {
         await expect(section.locator('.recovery-row').count()).resolves.toBe(1);
         await expect(section.getByRole('button', { name: w.setUp }).count()).resolves.toBe(1);
         await expect(text(section)).resolves.not.toContain(w.advice);
-        // "Was sollten Sie beachten?" (below the rows) keeps the e-mail's note and drops the phone's.
+        // "Was sollten Sie beachten?" (below the rows) keeps the email's note and drops the phone's.
         const main = page.getByRole('main');
         await expect(text(main)).resolves.toContain('E-Mail: Hinterlegen Sie eine E-Mail-Adresse');
         await expect(text(main)).resolves.not.toContain('Telefonnummer: Verwenden Sie');

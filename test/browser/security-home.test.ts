@@ -25,7 +25,7 @@ import { apiClient } from '../helpers/api-client.js';
  * warning while the account cannot be recovered, axe-core clean; each of the four pages reached
  * from the overview by keyboard within 8 Tab presses (skip link and header first), its own
  * heading (with the focus), title and way back, back and forward, deep links; removing the
- * recovery e-mail asks first (one click removes nothing, Escape keeps it); a removal held for
+ * recovery email asks first (one click removes nothing, Escape keeps it); a removal held for
  * 72 hours says when, on the page and on the overview; the times name the account's zone.
  * The same as /work/shared/acceptance/14-ux.mjs measures, and more.
  */
@@ -87,7 +87,7 @@ if (chromiumPath) {
       return { ...opened, email };
     }
 
-    /** A confirmed recovery e-mail, set up by the owner over the API on the first device (not held). */
+    /** A confirmed recovery email, set up by the owner over the API on the first device (not held). */
     async function addRecoveryEmail(email: string, address: string): Promise<void> {
       const owner = await ownerApi(run.instance, email);
       expect((await owner.put('/api/v1/recovery/email', { address })).status).toBe(202);
@@ -238,7 +238,7 @@ if (chromiumPath) {
       expect(problems).toEqual([]);
     });
 
-    it('removing the recovery e-mail asks first: one click removes nothing, Escape and "Nein, behalten" keep it, "Ja, entfernen" removes it', async () => {
+    it('removing the recovery email asks first: one click removes nothing, Escape and "Nein, behalten" keep it, "Ja, entfernen" removes it', async () => {
       const w = WORDS.de;
       const failures: string[] = [];
       const { page, problems, email } = await signedIn('de', 'home-remove-');
@@ -330,7 +330,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('an unreachable recovery e-mail (not sent by the API yet: the answer is changed in the browser) says so, with "Ändern" as the way out', async () => {
+    it('an unreachable recovery email (not sent by the API yet: the answer is changed in the browser) says so, with "Ändern" as the way out', async () => {
       const failures: string[] = [];
       const { page, problems, email } = await signedIn('de', 'home-unreachable-');
       const address = `home-bounced-${accounts}@example.org`;

@@ -22,7 +22,7 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
 /**
  * "Das war ich nicht" (docs/security.md "The owner wins") in a real Chromium against a real server: a security
  * notice's one-time link (/undo?token=…, read from the development mailbox over HTTP) secures the
- * account. German on a phone (375 px): the owner has a confirmed recovery e-mail A, set up from
+ * account. German on a phone (375 px): the owner has a confirmed recovery email A, set up from
  * the account's first device; an attacker (another browser, signed in with the stolen password
  * more than 7 days earlier and kept alive, so his device is no longer new and nothing he does is
  * held) replaces it with B and confirms B; the owner (a third browser, not signed in) opens "Das
@@ -32,12 +32,12 @@ import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
  * B under "Entfernte Wiederherstellungsoptionen" and "Neues Passwort festlegen"; the attacker's
  * session is gone, signing in with the password answers 403 password-reset-required, the same
  * link opened again says "Link nicht mehr gültig" at once, and after a reset through "Passwort
- * vergessen?" A is the recovery e-mail again and B is gone. English: the same page for a password
+ * vergessen?" A is the recovery email again and B is gone. English: the same page for a password
  * change made by the attacker. Then "the owner's undo page says what was removed": an
- * intruder on a new device adds a recovery e-mail with a long address and a phone (both held 72
+ * intruder on a new device adds a recovery email with a long address and a phone (both held 72
  * hours), and the owner's phone lists both after the link of the new-device notice; in English an
  * intruder on a device older than 7 days adds both (active at once, not settled), and the link of
- * "Recovery e-mail set up" lists both. On every state no console error, failed request or CSP
+ * "Recovery email set up" lists both. On every state no console error, failed request or CSP
  * report, no serious axe violation, no sideways scrolling at 375 px; screenshots at 1280 and
  * 375 px in test-results/screenshots/security-undo-<state>-<lang>-<width>.png.
  */
@@ -80,14 +80,14 @@ const WORDS = {
     forgot: 'Set a new password',
     goneTitle: 'Link no longer valid',
     steps: {
-      'recovery-email-removed': 'A recovery e-mail address that had been set up only recently, or was still waiting to take effect, was removed.',
+      'recovery-email-removed': 'A recovery email address that had been set up only recently, or was still waiting to take effect, was removed.',
       'recovery-phone-removed': 'A recovery phone number that had been set up only recently, or was still waiting to take effect, was removed.',
       'signed-out-everywhere': 'All sessions were signed out.',
       'later-links-invalidated': 'Later “This wasn’t me” links no longer work.',
       'sign-in-blocked': 'Signing in with the current password is blocked until you set a new one with “Forgot password?”.',
     } as Record<string, string>,
     removedTitle: 'Removed recovery options',
-    removedEmail: 'Recovery e-mail address',
+    removedEmail: 'Recovery email address',
     removedPhone: 'Recovery phone number',
     removedHint:
       'They had been set up only recently: whoever knew your password may have added them. If one of them was yours, set it up again in your profile once you have a new password.',
@@ -148,7 +148,7 @@ if (chromiumPath) {
     }
 
     /**
-     * The intruder, signed in in `page`, adds `address` as recovery e-mail (confirmed with the
+     * The intruder, signed in in `page`, adds `address` as recovery email (confirmed with the
      * link of its mail) and `number` as recovery phone (confirmed with the SMS code): each
      * confirmation's status ('held' from a new device, 'active' from an older one).
      */
@@ -173,7 +173,7 @@ if (chromiumPath) {
       }, `a message to ${to}`);
     }
 
-    /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail (as forgot-password.test.ts does). */
+    /** A confirmed recovery email `address` for `email`, set up over the API with the link of its mail (as forgot-password.test.ts does). */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
       const client = await ownerApi(run.instance, email);
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
@@ -249,7 +249,7 @@ if (chromiumPath) {
       return (await list.getByRole('listitem').allTextContents()).map((item) => item.replace(/\s+/g, ' ').trim());
     }
 
-    it('German on a phone: the recovery e-mail replaced by an attacker whose device is older than 7 days, undone from the login address’s notice; B listed as removed, signed out, sign-in blocked, the link used up, A back after the reset', async () => {
+    it('German on a phone: the recovery email replaced by an attacker whose device is older than 7 days, undone from the login address’s notice; B listed as removed, signed out, sign-in blocked, the link used up, A back after the reset', async () => {
       const w = WORDS.de;
       const login = 'mara.keller@example.test';
       const original = 'mara.privat@example.org';
@@ -312,7 +312,7 @@ if (chromiumPath) {
       await check(owner.page, failures, 'de', 'gone');
 
       // The way back, "Passwort vergessen?" with the login address (over the API; its UI is
-      // forgot-password.test.ts's subject): then A is the recovery e-mail again, B is gone.
+      // forgot-password.test.ts's subject): then A is the recovery email again, B is gone.
       const isReset = (message: MailboxMessage) => message.text.includes('/reset-password?token=');
       const resets = (await mailsTo(run.baseUrl, login)).filter(isReset).length;
       const client = apiClient(run.instance.server.app);
@@ -402,7 +402,7 @@ if (chromiumPath) {
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE_DEVICE.viewport?.width ?? 0);
     }
 
-    it('the owner’s undo page says what was removed: German on a phone — an intruder on a new device adds a recovery e-mail (a long address) and a phone, both held; the link of the new-device notice lists both under “Entfernte Wiederherstellungsoptionen”', async () => {
+    it('the owner’s undo page says what was removed: German on a phone — an intruder on a new device adds a recovery email (a long address) and a phone, both held; the link of the new-device notice lists both under “Entfernte Wiederherstellungsoptionen”', async () => {
       const w = WORDS.de;
       const login = 'ida.sommer@example.test';
       const evil = 'umleitung.an.einen.voellig.fremden.empfaenger.mit.langem.namen@postfach-des-eindringlings.example.net';
@@ -445,7 +445,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('the owner’s undo page says what was removed: English on a phone — an intruder on a device older than 7 days adds a recovery e-mail and a phone, active at once but not settled; the link of “Recovery e-mail set up” lists both under “Removed recovery options”', async () => {
+    it('the owner’s undo page says what was removed: English on a phone — an intruder on a device older than 7 days adds a recovery email and a phone, active at once but not settled; the link of “Recovery email set up” lists both under “Removed recovery options”', async () => {
       const w = WORDS.en;
       const login = 'oliver.grant@example.test';
       const evil = 'forwarding.to.a.complete.stranger.with.a.rather.long.name@mailbox-of-the-intruder.example.net';
@@ -463,7 +463,7 @@ if (chromiumPath) {
       expect(view.phone).toMatchObject({ status: 'active', masked: number.masked });
 
       // The owner's phone: the link of the notice of the address being set up (the phone came after it).
-      const link = await undoLink(login, 'Lifeline: Recovery e-mail set up', w.linkLabel);
+      const link = await undoLink(login, 'Lifeline: Recovery email set up', w.linkLabel);
       const owner = await run.openPage({ lang: 'en', ...PHONE_DEVICE });
       await openLink(owner.page, link, 'en');
       await check(owner.page, failures, 'en', 'ask-added');

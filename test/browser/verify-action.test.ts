@@ -28,11 +28,11 @@ import { checkState, DESKTOP, focusInfo, heading, newPage, PHONE_DEVICE, tabTo, 
  * confirmed channel (masked), sends the code and checks it, then returns to the host's /done
  * with `verification=<id>`; the host's backend asks GET /verifications/{id} and consumes it
  * (200 once, 409 for a replayed return) and says "Export freigegeben".
- * German on a phone (375 px), by keyboard only: the recovery e-mail chosen ("Code senden"
+ * German on a phone (375 px), by keyboard only: the recovery email chosen ("Code senden"
  * without a choice first), a wrong code (the tries left at the field, the focus stays in it),
  * the right one → back at the host, export granted; the same return again → 409 at the host;
  * Back from the host → the page without its token says that it is over. English: the login
- * e-mail's link opened in a second browser confirms with its button (that browser stays on
+ * email's link opened in a second browser confirms with its button (that browser stays on
  * Lifeline's "Confirmed"); the first page, still at the code, moves on by itself (it asks every
  * 4 s) and returns to the host; the used link then says "Confirmation no longer possible". Dead
  * tokens: a forged page token, and a record failed by five wrong codes. On every state no
@@ -73,14 +73,14 @@ const WORDS = {
   en: {
     title: 'Confirm an action',
     intro: `${KEY_NAME} asks you to confirm the action “${ACTION}”. This shows that it is really you.`,
-    channels: { 'login-email': (masked: string) => `E-mail to ${masked} (sign-in address)` },
+    channels: { 'login-email': (masked: string) => `Email to ${masked} (sign-in address)` },
     send: 'Send code',
     codeTitle: 'Enter the code',
-    sentEmail: (masked: string) => `We have sent a code to ${masked}. It is valid for 15 minutes. You can also click the button in the e-mail.`,
-    labelEmail: 'Code from the e-mail (8 characters)',
+    sentEmail: (masked: string) => `We have sent a code to ${masked}. It is valid for 15 minutes. You can also click the button in the email.`,
+    labelEmail: 'Code from the email (8 characters)',
     confirm: 'Confirm',
     other: 'Choose another channel',
-    linkIntro: 'The button confirms the action you received this e-mail for.',
+    linkIntro: 'The button confirms the action you received this email for.',
     doneTitle: 'Confirmed',
     doneElsewhere: 'The action is confirmed. You can go back to the page where you started it.',
     goneTitle: 'Confirmation no longer possible',
@@ -279,7 +279,7 @@ if (chromiumPath) {
       return (session.body.account as { id: string }).id;
     }
 
-    /** A confirmed recovery e-mail `address` for `email`, set up over the API with the link of its mail (as security-undo.test.ts does). */
+    /** A confirmed recovery email `address` for `email`, set up over the API with the link of its mail (as security-undo.test.ts does). */
     async function withRecoveryEmail(email: string, address: string): Promise<void> {
       const client = await ownerApi(instance, email);
       expect((await client.put('/api/v1/recovery/email', { address })).status).toBe(202);
@@ -333,7 +333,7 @@ if (chromiumPath) {
       await page.getByRole('heading', { level: 1, name: words, exact: true }).waitFor();
     }
 
-    it('German on a phone, by keyboard: the recovery e-mail, a wrong code, the right one → back at the host, export granted once; a replayed return refused; Back says it is over', async () => {
+    it('German on a phone, by keyboard: the recovery email, a wrong code, the right one → back at the host, export granted once; a replayed return refused; Back says it is over', async () => {
       const w = WORDS.de;
       const login = 'jonas.brandt@example.test';
       const recovery = 'jonas.privat@example.net';
@@ -358,7 +358,7 @@ if (chromiumPath) {
       const radios = group.getByRole('radio');
       await expect(radios.count()).resolves.toBe(2);
       await expect(text(page.getByRole('main').locator('p').first())).resolves.toBe(w.intro);
-      // Both confirmed e-mail addresses, masked; nothing chosen: the choice is the user's.
+      // Both confirmed email addresses, masked; nothing chosen: the choice is the user's.
       const labels = (await group.locator('.choice-label').allTextContents()).map((label) => label.replace(/\s+/g, ' ').trim());
       expect(labels).toEqual([w.channels['login-email'](maskEmail(login)), w.channels['recovery-email'](maskEmail(recovery))]);
       expect(labels.join(' ')).not.toContain('jonas.privat');
@@ -373,7 +373,7 @@ if (chromiumPath) {
       await check(page, failures, 'de', 'choose-required');
       expect(await verificationMails(recovery)).toEqual([]);
 
-      // Back into the group (Shift+Tab lands on its last radio, the recovery e-mail), Space picks it.
+      // Back into the group (Shift+Tab lands on its last radio, the recovery email), Space picks it.
       await page.keyboard.press('Shift+Tab');
       await expect(page.evaluate<string>('document.activeElement?.value ?? ""')).resolves.toBe('recovery-email');
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'input', focusVisible: true });
@@ -382,7 +382,7 @@ if (chromiumPath) {
       await expect(group.getByRole('alert').count()).resolves.toBe(0);
       await tabTo(page, w.send);
 
-      // The code step: its heading has the focus; the code went to the recovery e-mail (masked), not to the login address.
+      // The code step: its heading has the focus; the code went to the recovery email (masked), not to the login address.
       const codeField = page.getByLabel(w.labelEmail, { exact: true });
       await codeField.waitFor();
       await heading(page, w.codeTitle).waitFor();
@@ -435,7 +435,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('English: the e-mail’s link confirms in a second browser; the first page, still at the code, returns to the host by itself; the used link is dead', async () => {
+    it('English: the email’s link confirms in a second browser; the first page, still at the code, returns to the host by itself; the used link is dead', async () => {
       const w = WORDS.en;
       const login = 'nora.quinn@example.test';
       const failures: string[] = [];
@@ -446,7 +446,7 @@ if (chromiumPath) {
       const { page, problems } = await openPage({ lang: 'en' });
       await exportAtHost(page, accountId, 'click');
       await heading(page, w.title).waitFor();
-      // The login e-mail is the one channel: chosen already.
+      // The login email is the one channel: chosen already.
       const radio = page.getByRole('radio', { name: w.channels['login-email'](maskEmail(login)), exact: true });
       await expect(radio.isChecked()).resolves.toBe(true);
       await expect(text(page.getByRole('main').locator('p').first())).resolves.toBe(w.intro);
@@ -468,7 +468,7 @@ if (chromiumPath) {
       // It names what it confirms first (read without using the link), then what the button does.
       const concerns = other.page.getByRole('main').locator('p').first();
       await concerns.locator('time').waitFor();
-      await expect(text(concerns)).resolves.toMatch(new RegExp(`^Concerns: “${ACTION}”, asked for by shop on \\d{1,2} \\p{L}+ \\d{4}`, 'u'));
+      await expect(text(concerns)).resolves.toMatch(new RegExp(`^You are confirming “${ACTION}”, requested by shop on \\d{1,2} \\p{L}+ \\d{4}`, 'u'));
       await expect(text(other.page.getByRole('main').locator('p').nth(1))).resolves.toBe(w.linkIntro);
       await waitFor(async () => (new URL(other.page.url()).searchParams.has('token') ? undefined : true), 'the token gone from the address');
       await check(other.page, failures, 'en', 'link');
@@ -525,7 +525,7 @@ if (chromiumPath) {
       await check(page, failures, 'de', 'gone');
 
       // A real record: the code to the login address first, then "Anderen Weg wählen" (the heading
-      // takes the focus, the channel of the code step is still chosen) and the recovery e-mail.
+      // takes the focus, the channel of the code step is still chosen) and the recovery email.
       const started = await host.start(accountId);
       await page.goto(started.url);
       await heading(page, w.title).waitFor();

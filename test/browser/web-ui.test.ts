@@ -292,17 +292,17 @@ if (chromiumPath) {
       await page.goto(`${main.baseUrl}/login`);
       await page.evaluate(() => localStorage.setItem('lifeline.locale', 'de'));
       await page.goto(link);
-      await heading(page, 'Confirm your e-mail address').waitFor();
+      await heading(page, 'Confirm your email address').waitFor();
       expect(await page.getAttribute('html', 'lang')).toBe('en');
       await waitFor(async () => (new URL(page.url()).search === '' ? true : undefined), 'token and lang gone from the address');
       expect(new URL(page.url()).pathname).toBe('/confirm-email');
       // Remembered as the language switch would: a reload stays English.
       await expect(page.evaluate(() => localStorage.getItem('lifeline.locale'))).resolves.toBe('en');
-      await page.getByRole('button', { name: 'Confirm e-mail address' }).click();
+      await page.getByRole('button', { name: 'Confirm email address' }).click();
       await expect(text(page.getByRole('status'))).resolves.toContain(email);
       await shoot(page, 'web-ui-mail-link-lang-en');
       await page.reload();
-      await heading(page, 'Confirm your e-mail address').waitFor();
+      await heading(page, 'Confirm your email address').waitFor();
       expect(problems).toEqual([]);
     });
 
@@ -373,11 +373,11 @@ if (chromiumPath) {
                 passwordShort: 'Das Passwort muss mindestens 8 Zeichen lang sein.',
               }
             : {
-                email: 'E-mail address',
+                email: 'Email address',
                 password: 'Password',
                 signIn: 'Sign in',
                 create: 'Create account',
-                wrong: 'The e-mail address or the password is wrong.',
+                wrong: 'The email address or the password is wrong.',
                 common: 'This password is one of the most commonly used',
                 emailRequired: 'Please enter your email address.',
                 emailInvalid: 'Please enter a complete email address, for example name@example.com.',
@@ -494,9 +494,9 @@ if (chromiumPath) {
             : {
                 signIn: 'Sign in',
                 register: 'Sign up',
-                verify: 'Confirm your e-mail address',
-                confirm: 'Confirm your e-mail address',
-                confirmChange: 'Confirm your new e-mail address',
+                verify: 'Confirm your email address',
+                confirm: 'Confirm your email address',
+                confirmChange: 'Confirm your new email address',
                 forgot: 'Forgot password?',
                 notFound: 'Page not found',
                 profile: 'Security at a glance',
@@ -552,13 +552,13 @@ if (chromiumPath) {
         await openProfilePage(page, 'signIn', lang);
         await check('profile-sign-in');
 
-        // The password dialog, opened by an e-mail change once the privileged window has closed.
+        // The password dialog, opened by an email change once the privileged window has closed.
         clock.advance(61_000);
-        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung' : 'E-mail address for signing in' });
+        const signInSection = page.getByRole('region', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung' : 'Email address for signing in' });
         await signInSection
-          .getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change e-mail address for signing in' })
+          .getByRole('button', { name: lang === 'de' ? 'E-Mail-Adresse für die Anmeldung ändern' : 'Change email address for signing in' })
           .click();
-        await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New e-mail address').fill(`new-${email}`);
+        await signInSection.getByLabel(lang === 'de' ? 'Neue E-Mail-Adresse' : 'New email address').fill(`new-${email}`);
         await signInSection.getByRole('button', { name: lang === 'de' ? 'Bestätigungslink senden' : 'Send confirmation link' }).click();
         await page.getByRole('dialog', { name: titles.dialog }).waitFor();
         await check('profile-dialog');

@@ -148,8 +148,8 @@ export async function codeTo(t: TestApp, to: string): Promise<string | undefined
 }
 
 /**
- * An account whose login e-mail was confirmed more than 7 days ago (the policy table's rule for changing
- * the login e-mail), signed in afresh in the same browser (sessions idle out after 7 days).
+ * An account whose login email was confirmed more than 7 days ago (the policy table's rule for changing
+ * the login email), signed in afresh in the same browser (sessions idle out after 7 days).
  */
 export async function settledAccount(t: TestApp, options: ApiClientOptions & { email?: string; password?: string; locale?: 'de' | 'en' } = {}) {
   const account = await signedInAccount(t, options);
@@ -162,8 +162,8 @@ export async function settledAccount(t: TestApp, options: ApiClientOptions & { e
 }
 
 /**
- * A login-e-mail change under the policy table for an account with a settled channel: this
- * session verifies `lifeline.change-login-email` with a code to `codeAddress` (the login e-mail
+ * A login-email change under the policy table for an account with a settled channel: this
+ * session verifies `lifeline.change-login-email` with a code to `codeAddress` (the login email
  * unless given), then asks for the change with the record's id.
  */
 export async function changeLoginEmailVerified(

@@ -71,7 +71,7 @@ export async function startInstance(tmpPrefix: string, env: Record<string, strin
   }
 }
 
-/** A message of the development mailbox as GET /dev/mailbox/messages lists it (an e-mail or an SMS). */
+/** A message of the development mailbox as GET /dev/mailbox/messages lists it (an email or an SMS). */
 export interface MailboxMessage {
   readonly id: string;
   readonly channel: string;

@@ -130,9 +130,7 @@ export async function signIn(
 ): Promise<void> {
   const { password = PASSWORD, lang = 'de', profileLang = lang, newDevice = false } = options;
   const words =
-    lang === 'de'
-      ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' }
-      : { email: 'E-mail address', password: 'Password', submit: 'Sign in' };
+    lang === 'de' ? { email: 'E-Mail-Adresse', password: 'Passwort', submit: 'Anmelden' } : { email: 'Email address', password: 'Password', submit: 'Sign in' };
   // The first browser to sign in to an account made by createAccount is the one that confirmed its sign-up.
   const confirming = newDevice ? undefined : takeConfirmingBrowser(email);
   if (confirming) await page.context().addCookies([{ ...confirming, url: origin }]);
@@ -144,7 +142,7 @@ export async function signIn(
   await heading(page, PROFILE_PAGES.overview[profileLang]).waitFor();
 }
 
-/** The account's recovery e-mail and phone as the API at `origin` sees them (with the page's own cookies). */
+/** The account's recovery email and phone as the API at `origin` sees them (with the page's own cookies). */
 export async function recoveryView(page: Page, origin: string): Promise<RecoveryView> {
   const response = await page.request.get(`${origin}/api/v1/recovery`);
   expect(response.status()).toBe(200);
@@ -300,7 +298,7 @@ export const RECOVERY_SECTION_WORDS = {
 
 /**
  * The page "Kontowiederherstellung" (opened from the overview's card, or by its address) and its
- * section with the rows (`words.section`), once the row `words.row` (the recovery e-mail's or
+ * section with the rows (`words.section`), once the row `words.row` (the recovery email's or
  * phone.s) shows `ready`: what the test waits for, so the section has loaded.
  */
 export async function recoveryRow(
@@ -318,7 +316,7 @@ export async function recoveryRow(
 
 /**
  * Where each recovery flow starts once signed in: the page "Kontowiederherstellung", its section
- * with the rows (`words.section`) and the row `words.row` (the recovery e-mail's or phone's),
+ * with the rows (`words.section`) and the row `words.row` (the recovery email's or phone's),
  * after the row has said `words.notSetUp` ("Nicht eingerichtet"), so the section has loaded.
  */
 export async function recoveryRowNotSetUp(

@@ -15,7 +15,7 @@ export function outgoingMessage(
 }
 
 /**
- * A catalogue entry for tests: an e-mail (template operator-test) to the given address, about
+ * A catalogue entry for tests: an email (template operator-test) to the given address, about
  * no account, no security event, with a button to /confirm-email carrying the `token` param and the `code` param
  * on a line of its own; `secretParams` in the order given.
  */

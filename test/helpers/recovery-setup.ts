@@ -10,7 +10,7 @@ export function germanMobile(): { typed: string; e164: string; digits: string } 
 }
 
 /**
- * Sets `address` as the recovery e-mail of `client`'s account (a second later, with the good
+ * Sets `address` as the recovery email of `client`'s account (a second later, with the good
  * password: 202) and confirms it through the mailed link from another browser (200); then the
  * worker delivers the notices (settleOutbox).
  */

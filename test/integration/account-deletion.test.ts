@@ -29,7 +29,7 @@ for (const dialect of dialectsUnderTest()) {
       return { ...owner, recovery };
     }
 
-    /** A verified record of `action` for this client's session, through the recovery e-mail. */
+    /** A verified record of `action` for this client's session, through the recovery email. */
     async function verified(client: ApiClient, recovery: string, action = 'lifeline.delete-account'): Promise<string> {
       t.clock.advance(2 * MINUTE);
       const started = await client.post('/api/v1/account/verifications', { action });
@@ -50,8 +50,8 @@ for (const dialect of dialectsUnderTest()) {
       expect([refused.status, refused.body.code]).toEqual([400, 'validation-failed']);
       const started = await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.change-login-email' });
       expect(started.status).toBe(201);
-      // The login e-mail counts from its confirmation, the recovery e-mail from a second ago: for
-      // the login-e-mail change only channels confirmed 7 days ago count.
+      // The login email counts from its confirmation, the recovery email from a second ago: for
+      // the login-email change only channels confirmed 7 days ago count.
       expect(started.body.channels).toEqual([
         { channel: 'login-email', masked: expect.stringMatching(/^.\*\*\*@/), allowed: false },
         { channel: 'recovery-email', masked: expect.stringMatching(/^.\*\*\*@/), allowed: false },
@@ -87,7 +87,7 @@ for (const dialect of dialectsUnderTest()) {
       // Deleting the account accepts a young channel (no minimum age).
       const deletion = await owner.client.post('/api/v1/account/verifications', { action: 'lifeline.delete-account' });
       expect((deletion.body.channels as { allowed: boolean }[]).every((c) => c.allowed)).toBe(true);
-      // After 7 days the change of the login e-mail accepts both.
+      // After 7 days the change of the login email accepts both.
       t.clock.advance(7 * DAY);
       const again = apiClient(t.app, { ip: nextIp() });
       await again.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });
@@ -123,7 +123,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await del({ password: GOOD_PASSWORD })).status).toBe(400);
       expect((await del({ password: GOOD_PASSWORD, verificationId: 'x' })).status).toBe(400);
       expect((await del({ password: GOOD_PASSWORD, verificationId: 'AAAAAAAAAAAAAAAA' })).status).toBe(404);
-      // A verified record of the other action (the login-e-mail change, through the login e-mail, confirmed 8 days ago).
+      // A verified record of the other action (the login-email change, through the login email, confirmed 8 days ago).
       t.clock.advance(8 * DAY);
       const again = apiClient(t.app, { ip: nextIp() });
       await again.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD });

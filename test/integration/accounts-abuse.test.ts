@@ -102,7 +102,7 @@ for (const dialect of dialectsUnderTest()) {
       vi.restoreAllMocks();
     });
 
-    describe('e-mail addresses (docs/reference/security-requirements.md 7.4, 7.6)', () => {
+    describe('email addresses (docs/reference/security-requirements.md 7.4, 7.6)', () => {
       const invalid = [
         'plainaddress',
         '@example.com',
@@ -280,7 +280,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await world(t)).toEqual(before);
       });
 
-      it('e-mail change, password change, re-authentication, preferences: CRLF anywhere → 4xx, nothing changed (docs/reference/security-requirements.md 7.4)', async () => {
+      it('email change, password change, re-authentication, preferences: CRLF anywhere → 4xx, nothing changed (docs/reference/security-requirements.md 7.4)', async () => {
         const a = await account(t);
         const target = uniqueEmail('target');
         const before = await world(t);
@@ -307,7 +307,7 @@ for (const dialect of dialectsUnderTest()) {
       });
     });
 
-    describe('the login-e-mail change cannot be used to flood mailboxes (docs/reference/product.md §8)', () => {
+    describe('the login-email change cannot be used to flood mailboxes (docs/reference/product.md §8)', () => {
       const mailCount = async (to: string) => (await t.database.db.selectFrom('outbox_messages').select('id').where('recipient', '=', to).execute()).length;
 
       it('at most 5 mails an hour go to one new address, the answer stays 202 (docs/reference/product.md §8, docs/reference/security-requirements.md 3.1)', async () => {
@@ -339,7 +339,7 @@ for (const dialect of dialectsUnderTest()) {
     });
 
     describe('a refusal after a right password keeps the browser signed in (docs/reference/security-requirements.md 2.2)', () => {
-      it('e-mail change with the right password but an unusable address: 4xx, and the session (rotated or not) still works (docs/reference/security-requirements.md 2.2, 7.2)', async () => {
+      it('email change with the right password but an unusable address: 4xx, and the session (rotated or not) still works (docs/reference/security-requirements.md 2.2, 7.2)', async () => {
         const a = await account(t);
         t.clock.advance(11 * MINUTE); // the window of the sign-in has closed: the password in the body opens it
         for (const [newEmail, status] of [
@@ -464,7 +464,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(await verified(email)).toBeNull();
       });
 
-      it('a sign-up token does not confirm an e-mail change, and a GET never confirms (docs/reference/security-requirements.md 3.3, 2.9)', async () => {
+      it('a sign-up token does not confirm an email change, and a GET never confirms (docs/reference/security-requirements.md 3.3, 2.9)', async () => {
         const { email, client, token } = await pendingSignup();
         expectProblem(await client.post('/api/v1/account/email/confirm', { token }), 400, 'invalid-or-expired');
         const get = await client.get(`/api/v1/signup/confirm?token=${encodeURIComponent(token)}`);
@@ -474,7 +474,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await client.post('/api/v1/signup/confirm', { token })).status).toBe(200);
       });
 
-      it('an e-mail change link: forged, reused and expired → 400, the login e-mail stays (docs/reference/security-requirements.md 3.3)', async () => {
+      it('an email change link: forged, reused and expired → 400, the login email stays (docs/reference/security-requirements.md 3.3)', async () => {
         const a = await account(t);
         const target = uniqueEmail('new');
         expect((await a.client.post('/api/v1/account/email', { newEmail: target, password: a.password })).status).toBe(202);

@@ -15,7 +15,7 @@ import { useTestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: sign-up and confirmation of the login e-mail (docs/reference/product.md §1)`, () => {
+  describe(`${dialect}: sign-up and confirmation of the login email (docs/reference/product.md §1)`, () => {
     const t = useTestApp(dialect);
 
     const account = (email: string) => t.database.db.selectFrom('accounts').selectAll().where('email_normalized', '=', email.toLowerCase()).executeTakeFirst();
@@ -29,7 +29,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(signup.status).toBe(202);
       expect(signup.text).toBe('{"status":"accepted"}');
       const mail = await lastMailTo(t, email);
-      expect(mail?.subject).toBe('Lifeline: Please confirm your e-mail address');
+      expect(mail?.subject).toBe('Lifeline: Please confirm your email address');
       const token = tokenIn(mail?.text);
       expect(mail?.text).toContain(`${t.config.http.publicUrl}/confirm-email?token=`);
       const stored = await account(email);
@@ -160,7 +160,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(JSON.stringify(row)).not.toContain(client.sessionCookie()); // only a keyed hash is stored
     });
 
-    it('wrong password and unknown e-mail: the same 401, byte for byte but for instance and request id (docs/reference/security-requirements.md 7.3)', async () => {
+    it('wrong password and unknown email: the same 401, byte for byte but for instance and request id (docs/reference/security-requirements.md 7.3)', async () => {
       const { email } = await signedInAccount(t);
       const wrong = await apiClient(t.app, { ip: '198.51.100.20' }).post('/api/v1/login', { email, password: 'falsch-falsch-falsch' });
       const unknown = await apiClient(t.app, { ip: '198.51.100.21' }).post('/api/v1/login', { email: uniqueEmail('nobody'), password: 'falsch-falsch-falsch' });
@@ -313,7 +313,7 @@ for (const dialect of dialectsUnderTest()) {
     });
   });
 
-  describe(`${dialect}: changing the password, the login e-mail, language and time zone (docs/reference/product.md §1)`, () => {
+  describe(`${dialect}: changing the password, the login email, language and time zone (docs/reference/product.md §1)`, () => {
     const t = useTestApp(dialect);
 
     const hashOf = async (accountId: string) =>
@@ -351,13 +351,13 @@ for (const dialect of dialectsUnderTest()) {
       expect(events.map((e) => e.type)).toContain('password.changed');
     });
 
-    it('a new login e-mail: privileged, verified with a code (a settled account), a link to the new address, the old one stays until then and is told after', async () => {
+    it('a new login email: privileged, verified with a code (a settled account), a link to the new address, the old one stays until then and is told after', async () => {
       const { client, email, password } = await settledAccount(t);
       const newEmail = uniqueEmail('moved');
       t.clock.advance(11 * MINUTE);
       expect((await client.post('/api/v1/account/email', { newEmail })).body.code).toBe('privilege-required');
       expect((await client.post('/api/v1/account/email', { newEmail, password: 'falsch-falsch-falsch' })).body.code).toBe('wrong-password');
-      // The login e-mail has been confirmed for 7 days, so a code to it is needed too.
+      // The login email has been confirmed for 7 days, so a code to it is needed too.
       const unverified = await client.post('/api/v1/account/email', { newEmail, password });
       expect([unverified.status, unverified.body.code]).toEqual([403, 'verification-required']);
       expect((await mailsTo(t, newEmail)).length).toBe(0);

@@ -8,7 +8,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 /**
  * Verification of sensitive actions through the host API (docs/reference/product.md §5): API keys,
  * the record's life (pending → verified → consumed once), each channel, the page's capability
- * and the e-mail link, and the attacks: another key's record, wrong, reused and expired codes,
+ * and the email link, and the attacks: another key's record, wrong, reused and expired codes,
  * consume twice (also in parallel), a returnTo outside the allow-list, Lifeline's own action
  * names, a channel the account has not confirmed (or not long enough). docs/reference/security-requirements.md 3.3, 3.5,
  * 3.10, 4.4, 4.5 for the codes.
@@ -50,7 +50,7 @@ for (const dialect of dialectsUnderTest()) {
       return `+49171${digits}`;
     }
 
-    /** An account with every channel: login e-mail, recovery e-mail, recovery phone. */
+    /** An account with every channel: login email, recovery email, recovery phone. */
     async function fullAccount() {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const recovery = uniqueEmail('rec');
@@ -111,7 +111,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await start('x'.repeat(65))).status).toBe(400);
       // Without a key the body is not even looked at: 401, not a validation error.
       expect((await host(null).post('/api/v1/verifications', { accountId: 'a\u0000b', action: '' })).status).toBe(401);
-      // An account whose login e-mail is not confirmed yet does not exist for hosts either.
+      // An account whose login email is not confirmed yet does not exist for hosts either.
       const unconfirmed = uniqueEmail('unconfirmed');
       await apiClient(t.app, { ip: nextIp() }).post('/api/v1/signup', { email: unconfirmed, password: GOOD_PASSWORD });
       const row = await t.database.db.selectFrom('accounts').select('id').where('email_normalized', '=', unconfirmed.toLowerCase()).executeTakeFirstOrThrow();
@@ -274,7 +274,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await mailsTo(t, pending)).some((m) => m.subject.includes('Code'))).toBe(false);
 
       // By default (VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS=7) a channel counts once settled: the
-      // login e-mail and the first device's channels at once; one set up from another device (here
+      // login email and the first device's channels at once; one set up from another device (here
       // one older than 7 days, so not held) only 7 days after its confirmation.
       const other = apiClient(t.app, { ip: nextIp() });
       expect((await other.post('/api/v1/login', { email: owner.email, password: GOOD_PASSWORD })).status).toBe(200);
@@ -379,7 +379,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser.get(`/api/v1/verification-page?token=${token}`)).body).toMatchObject({ status: 'verified', consumed: true });
     });
 
-    it('the e-mail’s link verifies in any browser, once; the code beside it dies with it', async () => {
+    it('the email’s link verifies in any browser, once; the code beside it dies with it', async () => {
       const owner = await fullAccount();
       const id = String((await start(owner.accountId, { channel: 'recovery-email' })).body.id);
       const mail = (await mailsTo(t, owner.recovery))[0];
@@ -404,7 +404,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await host().post(`/api/v1/verifications/${id}/code`, { code })).status).toBe(409);
     });
 
-    it('the code and the e-mail’s link of one record redeemed at the same moment: one wins, never a 5xx (lock order)', async () => {
+    it('the code and the email’s link of one record redeemed at the same moment: one wins, never a 5xx (lock order)', async () => {
       for (let round = 0; round < 4; round++) {
         const owner = await fullAccount();
         const id = String((await start(owner.accountId, { channel: 'recovery-email' })).body.id);

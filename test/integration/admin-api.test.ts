@@ -71,7 +71,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await host(adminKey).get(accountUrl(a.accountId))).body.disabled).toBe(false);
     });
 
-    it('reads: search by login e-mail as sign-in compares it, read by id, recovery states without addresses, 404 for unknown, 400 for malformed', async () => {
+    it('reads: search by login email as sign-in compares it, read by id, recovery states without addresses, 404 for unknown, 400 for malformed', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const found = await host(readKey).get(`/api/v1/admin/accounts?email=${encodeURIComponent(a.email.toUpperCase())}`);
       expect(found.status).toBe(200);
@@ -96,7 +96,7 @@ for (const dialect of dialectsUnderTest()) {
         expect(r.status, bad).toBeGreaterThanOrEqual(400);
         expect(r.status, bad).toBeLessThan(500);
       }
-      // A pending recovery e-mail shows as pending; its address is never shown.
+      // A pending recovery email shows as pending; its address is never shown.
       const recovery = uniqueEmail('rec');
       expect((await a.client.put('/api/v1/recovery/email', { address: recovery })).status).toBeLessThan(300);
       const item = await host(readKey).get(accountUrl(a.accountId));
@@ -166,7 +166,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.post('/api/v1/login', { email: a.email, password: a.password })).status).toBe(200);
     });
 
-    it('password reset: 202 with nothing in the answer, the link goes to the login e-mail, the password works until the owner resets; webhook without the secret', async () => {
+    it('password reset: 202 with nothing in the answer, the link goes to the login email, the password works until the owner resets; webhook without the secret', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const sent = await host(writeKey).post(`${accountUrl(a.accountId)}/password-reset`);
       expect(sent.status).toBe(202);

@@ -66,7 +66,7 @@ for (const dialect of dialectsUnderTest()) {
       const email = uniqueEmail('brand-en');
       expect((await apiClient(t.app).post('/api/v1/signup', { email, password: GOOD_PASSWORD, locale: 'en' })).status).toBe(202);
       const mail = await lastMailTo(t, email);
-      expect(mail?.subject).toBe('Acme <Konto>: Please confirm your e-mail address');
+      expect(mail?.subject).toBe('Acme <Konto>: Please confirm your email address');
       expect(mail?.text).toContain('Help & support: hilfe@example.com');
       expect(mail?.text).toContain('Legal notice: https://www.example.com/impressum');
       expect(mail?.html).toContain('alt="Acme &lt;Konto&gt;"');

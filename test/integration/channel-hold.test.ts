@@ -24,7 +24,7 @@ for (const dialect of dialectsUnderTest()) {
     const housekeeping = () => createHousekeeping(t.services).runOnce();
     const recovery = async (client: ApiClient) => (await client.get('/api/v1/recovery')).body as RecoveryView;
 
-    /** An owner (first device) with a confirmed recovery e-mail and phone, and an intruder's fresh session on a new device. */
+    /** An owner (first device) with a confirmed recovery email and phone, and an intruder's fresh session on a new device. */
     async function ownerAndIntruder() {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const address = uniqueEmail('rec');
@@ -143,7 +143,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await recovery(other.intruder)).toEqual({ email: { status: 'none' }, phone: { status: 'none' } });
     });
 
-    /** Sets up `address` as the new recovery e-mail from `client` and answers the link's token. */
+    /** Sets up `address` as the new recovery email from `client` and answers the link's token. */
     async function newRecoveryAddress(client: ApiClient, address: string) {
       expect((await client.put('/api/v1/recovery/email', { address, password: GOOD_PASSWORD })).status).toBe(202);
       const token = tokenIn((await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='))?.text);
@@ -153,7 +153,7 @@ for (const dialect of dialectsUnderTest()) {
     const rowsOf = async (table: 'recovery_emails' | 'recovery_phones', accountId: string) =>
       (await t.database.db.selectFrom(table).select('status').where('account_id', '=', accountId).orderBy('status').execute()).map((r) => r.status);
 
-    it('replacing the recovery e-mail from such a session: confirmed, but the new address waits 72 hours beside the active one; every address can cancel; then it is the active one', async () => {
+    it('replacing the recovery email from such a session: confirmed, but the new address waits 72 hours beside the active one; every address can cancel; then it is the active one', async () => {
       const o = await ownerAndIntruder();
       const theirs = uniqueEmail('theirs');
       const token = await newRecoveryAddress(o.intruder, theirs);
@@ -168,7 +168,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await recovery(o.client)).email).toEqual({ status: 'active', address: o.address, replacement: { address: theirs, effectiveAt } });
       expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active', 'held']);
       await settle();
-      // The login e-mail and the active recovery address each got a cancel link; the phone an SMS without one; the new address none.
+      // The login email and the active recovery address each got a cancel link; the phone an SMS without one; the new address none.
       for (const to of [o.email, o.address]) expect(await cancelTokenTo(to)).toBeDefined();
       for (const to of [o.phone, theirs]) expect(await cancelTokenTo(to)).toBeUndefined();
       expect((await mailsTo(t, o.phone)).some((m) => m.text.includes('Öffnen Sie Ihr Profil bei Lifeline, um das abzubrechen.'))).toBe(true);
@@ -193,7 +193,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await rowsOf('recovery_emails', o.accountId)).toEqual(['active']);
       await settle();
       // Told as a confirmation is: the replaced address hears of it (naming the request's IP, the
-      // link's opener here, not the worker's "unknown"), the login e-mail with "Das war ich nicht".
+      // link's opener here, not the worker's "unknown"), the login email with "Das war ich nicht".
       const replaced = (await mailsTo(t, o.address)).find((m) => m.text.includes(theirs) && !m.text.includes('/cancel-hold'));
       expect(replaced?.text).toMatch(/IP-Adresse: 198\.34\.\d+\.\d+/);
       expect((await mailsTo(t, o.email)).some((m) => m.text.includes(theirs) && m.text.includes('/undo?token='))).toBe(true);
@@ -207,7 +207,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(await heldRows()).toHaveLength(0);
     });
 
-    it('replacing the recovery phone from such a session: the code confirms a held number; the login e-mail’s link cancels it and the new number is gone', async () => {
+    it('replacing the recovery phone from such a session: the code confirms a held number; the login email’s link cancels it and the new number is gone', async () => {
       const o = await ownerAndIntruder();
       const digits = String(1_000_000 + Math.floor(Math.random() * 8_999_999));
       t.clock.advance(2 * MINUTE);
@@ -222,7 +222,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(view.phone.masked.endsWith(o.phone.slice(-3))).toBe(true);
       expect(view.phone.replacement).toEqual({ masked: expect.stringMatching(new RegExp(`${digits.slice(-3)}$`)) as unknown, effectiveAt });
       await settle();
-      // The old number is told without a link; the login e-mail's link cancels.
+      // The old number is told without a link; the login email's link cancels.
       expect(await cancelTokenTo(o.phone)).toBeUndefined();
       const fromLogin = await cancelTokenTo(o.email);
       expect((await apiClient(t.app, { ip: nextIp() }).post('/api/v1/recovery/held/cancel', { token: fromLogin })).status).toBe(200);
@@ -288,7 +288,7 @@ for (const dialect of dialectsUnderTest()) {
       const effectiveAt = new Date(t.clock.now() + 72 * HOUR).toISOString();
       expect((await apiClient(t.app).post('/api/v1/recovery/email/confirm', { token })).body).toEqual({ status: 'held', address, effectiveAt });
       expect((await recovery(owner.client)).email).toEqual({ status: 'none', addition: { address, effectiveAt } });
-      // It is no way back in meanwhile, and the login e-mail has its cancel link.
+      // It is no way back in meanwhile, and the login email has its cancel link.
       await settle();
       expect(await cancelTokenTo(owner.email)).toBeDefined();
       expect((await mailsTo(t, owner.email)).find((m) => m.text.includes('/cancel-hold?token='))?.text).toContain(
@@ -386,7 +386,7 @@ for (const dialect of dialectsUnderTest()) {
       });
       await settle();
       const link = await cancelTokenTo(o.email);
-      // The owner resets the password through the login e-mail.
+      // The owner resets the password through the login email.
       const browser = apiClient(t.app, { ip: nextIp() });
       t.clock.advance(2 * MINUTE);
       expect((await browser.post('/api/v1/password/forgot', { identifier: o.email })).status).toBe(202);
@@ -475,7 +475,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await recovery(o.client)).email.pending).toBeDefined();
     });
 
-    it('the hold’s notices for a replaced e-mail name who asked, not who opened the link; waiting rows are never pruned', async () => {
+    it('the hold’s notices for a replaced email name who asked, not who opened the link; waiting rows are never pruned', async () => {
       const o = await ownerAndIntruder();
       const theirs = uniqueEmail('theirs');
       const token = await newRecoveryAddress(o.intruder, theirs);

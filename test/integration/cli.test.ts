@@ -337,7 +337,7 @@ describe('lifeline CLI: wrong input stops with a clear message, never a stack tr
   });
 
   it.each([
-    [['mail-test', '--to', 'not-an-address'], '--to: "not-an-address" is not a valid e-mail address'],
+    [['mail-test', '--to', 'not-an-address'], '--to: "not-an-address" is not a valid email address'],
     [['mail-test', '--to', 'a@example.com', '--locale', 'fr'], '--locale: must be de or en'],
     [['outbox', '--status', 'lost'], '--status: must be one of'],
     [['outbox', '--limit', '0'], '--limit: must be a whole number'],

@@ -26,8 +26,8 @@ describe('the development mailbox (docs/reference/contracts.md "Contracts")', ()
       id: expect.any(String),
       channel: 'email',
       to: 'second@example.com',
-      subject: 'Lifeline: test e-mail',
-      text: expect.stringContaining('If you are reading this, Lifeline can deliver e-mail.'),
+      subject: 'Lifeline: test email',
+      text: expect.stringContaining('If you are reading this, Lifeline can deliver email.'),
       html: expect.stringContaining('<!doctype html>'),
       createdAt: new Date(t.clock.now()).toISOString(),
     });

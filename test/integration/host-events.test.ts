@@ -112,7 +112,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(receiver.of('account.secured', owner.accountId)).toHaveLength(1);
     });
 
-    it('the notice goes to the login and the recovery e-mail, in the account’s language; markup in a title stays text', async () => {
+    it('the notice goes to the login and the recovery email, in the account’s language; markup in a title stays text', async () => {
       const a = await signedInAccount(t, { ip: nextIp(), locale: 'en' });
       const recovery = uniqueEmail('rec');
       await t.database.db

@@ -17,7 +17,7 @@ import { undoNewDeviceNotice } from '../helpers/recovery-setup.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
- * Changing the login e-mail under the policy table (docs/security.md): with a channel confirmed at least 7
+ * Changing the login email under the policy table (docs/security.md): with a channel confirmed at least 7
  * days ago the password and a verified code of this session; with none, the password and a
  * 7-day wait that the old address can cancel (it hears of it at once); either way the old
  * address gets an undo link that lives 30 days.
@@ -25,7 +25,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 const nextIp = ipSequence('198.33');
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: the login-e-mail change under the policy table`, () => {
+  describe(`${dialect}: the login-email change under the policy table`, () => {
     const t = useTestApp(dialect);
     const housekeeping = () => createHousekeeping(t.services).runOnce();
     const loginOf = async (id: string) =>

@@ -7,8 +7,8 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
  * Spellings of one mailbox (docs/security.md "Addresses of one mailbox"): Gmail ignores dots and
  * `+tags` and googlemail.com is gmail.com, so `Max.Mustermann+x@googlemail.com` is the login
  * mailbox `maxmustermann@gmail.com` itself; other listed providers cut `+tags`; unknown domains
- * are compared as they are. docs/reference/security-requirements.md 3.17 (the recovery e-mail must differ from the login
- * e-mail) and 5.2 (limits per address).
+ * are compared as they are. docs/reference/security-requirements.md 3.17 (the recovery email must differ from the login
+ * email) and 5.2 (limits per address).
  */
 const nextIp = ipSequence('198.41');
 let nameCounter = 0;
@@ -85,7 +85,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await mailsTo(t, `${name}zz@gmail.com`)).length).toBe(1);
     });
 
-    it('recovery e-mail: five confirmation links an hour per recipient mailbox across accounts, however it is spelt; then 429', async () => {
+    it('recovery email: five confirmation links an hour per recipient mailbox across accounts, however it is spelt; then 429', async () => {
       const name = freshName();
       const spellings = [
         `${name}@gmail.com`,

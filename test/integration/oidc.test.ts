@@ -133,7 +133,7 @@ for (const dialect of dialectsUnderTest()) {
       for (const key of keys.keys) expect(Object.keys(key).filter((k) => ['d', 'p', 'q', 'dp', 'dq', 'qi'].includes(k))).toEqual([]);
     });
 
-    it('the code flow: a code by GET redirects with the session, tokens for it, the ID token signed with the account id, e-mail and nonce', async () => {
+    it('the code flow: a code by GET redirects with the session, tokens for it, the ID token signed with the account id, email and nonce', async () => {
       const o = await owner();
       const tokens = await tokensFor(o.client);
       const { payload, protectedHeader } = await jwtVerify(tokens.id_token, jwks, { issuer: ISSUER, audience: firstParty.clientId });
@@ -444,7 +444,7 @@ for (const dialect of dialectsUnderTest()) {
         const english = await signedInAccount(t, { ip: nextIp(), acceptLanguage: 'de', locale: 'en' });
         const a = await authorize(english.client, thirdParty);
         expect(a.text).toContain('Allow access?');
-        expect(a.text).toContain('Your sign-in e-mail address');
+        expect(a.text).toContain('Your sign-in email address');
         expect(a.text).toContain('<html lang="en">');
         const asked = await authorize(english.client, thirdParty, { extra: { ui_locales: 'de-DE' } });
         expect(asked.text).toContain('Zugriff erlauben?');

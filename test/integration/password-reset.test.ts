@@ -7,7 +7,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
  * "Passwort vergessen?" over the API (docs/reference/product.md §5; docs/reference/security-requirements.md §3 and 4.5, 4.6, 5.3).
- * Every test on SQLite and PostgreSQL, with e-mail and SMS through the development mailbox.
+ * Every test on SQLite and PostgreSQL, with email and SMS through the development mailbox.
  */
 
 /** Each browser its own client address, unless a test is about the per-client limit. */
@@ -76,7 +76,7 @@ for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: forgot password through any confirmed channel`, () => {
     const t = useTestApp(dialect);
 
-    it('by recovery e-mail: code → new password → every session ends, no sign-in, every channel told which channel was used (docs/reference/security-requirements.md 3.12, 3.13, 3.14)', async () => {
+    it('by recovery email: code → new password → every session ends, no sign-in, every channel told which channel was used (docs/reference/security-requirements.md 3.12, 3.13, 3.14)', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const second = apiClient(t.app, { ip: nextIp() });
       expect((await second.post('/api/v1/login', { email: a.email, password: a.password })).status).toBe(200);
@@ -91,7 +91,7 @@ for (const dialect of dialectsUnderTest()) {
       const { code, token } = await mailedCode(t, recovery);
       expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/);
       expect(token?.length).toBeGreaterThanOrEqual(22);
-      // Exactly the channel entered: the login e-mail and the phone get no code.
+      // Exactly the channel entered: the login email and the phone get no code.
       expect((await mailsTo(t, a.email)).some((m) => m.text.includes(code ?? '--------'))).toBe(false);
       expect((await smsCode(t, phone.e164)).count).toBe(0);
       // Neither the code nor the link is stored in plain text (docs/reference/security-requirements.md 3.6), nor logged (6.3).
@@ -112,7 +112,7 @@ for (const dialect of dialectsUnderTest()) {
 
       const done = await b.post('/api/v1/password/reset', { password: NEW_PASSWORD });
       expect(done.status).toBe(200);
-      // The login e-mail for the sign-in form, and this browser becomes a device the account knows.
+      // The login email for the sign-in form, and this browser becomes a device the account knows.
       expect(done.body).toEqual({ status: 'reset', email: a.email });
       expect(done.setCookies.some((c) => c.startsWith('lifeline_device='))).toBe(true);
       expect(done.setCookies.some((c) => c.startsWith('lifeline_session=') && !/max-age=0/i.test(c))).toBe(false);
@@ -128,7 +128,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await b.post('/api/v1/login', { email: a.email, password: NEW_PASSWORD })).status).toBe(200);
       expect(await newDevice()).toBe(told);
 
-      // Told on every channel: the login and the recovery e-mail name the channel; the phone gets a short SMS without a link.
+      // Told on every channel: the login and the recovery email name the channel; the phone gets a short SMS without a link.
       for (const address of [a.email, recovery]) {
         const notice = (await mailsTo(t, address)).find((m) => m.subject === 'Lifeline: Ihr Passwort wurde zurückgesetzt');
         expect(notice?.text).toContain(`Wiederherstellungs-E-Mail-Adresse ${recovery}`);
@@ -153,7 +153,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await browser(t).post('/api/v1/password/forgot/verify', { token })).body.code).toBe('link-expired');
     });
 
-    it('by login e-mail, and the link works in another browser (the page acts on POST only)', async () => {
+    it('by login email, and the link works in another browser (the page acts on POST only)', async () => {
       const a = await signedInAccount(t, { ip: nextIp(), locale: 'en' });
       await forgot(t, browser(t), a.email);
       const { token } = await mailedCode(t, a.email);
@@ -170,7 +170,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await other.post('/api/v1/password/reset', { password: NEW_PASSWORD })).status).toBe(200);
       expect((await signIn(t, a.email, NEW_PASSWORD)).status).toBe(200);
       const notice = (await mailsTo(t, a.email)).find((m) => m.subject === 'Lifeline: Your password was reset');
-      expect(notice?.text).toContain(`login e-mail address ${a.email}`);
+      expect(notice?.text).toContain(`login email address ${a.email}`);
       // A used link is dead.
       expect((await browser(t).post('/api/v1/password/forgot/verify', { token })).status).toBe(410);
     });

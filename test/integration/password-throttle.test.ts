@@ -271,7 +271,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await login(owner.client, owner.email, PASSWORD)).status).toBe(200);
     });
 
-    it('re-authentication, password change and e-mail change count against the same buckets as sign-in (docs/reference/security-requirements.md 5.1)', async () => {
+    it('re-authentication, password change and email change count against the same buckets as sign-in (docs/reference/security-requirements.md 5.1)', async () => {
       const owner = await account();
       const before = await t.database.db.selectFrom('accounts').select(['password_hash', 'email']).where('id', '=', owner.accountId).executeTakeFirstOrThrow();
       const c = owner.client;

@@ -11,13 +11,13 @@ const nextIp = ipSequence('198.18');
 type RecoveryBody = { email: { status: string; address?: string; pending?: { address: string; expiresAt: string; resendAvailableAt: string } } };
 
 for (const dialect of dialectsUnderTest()) {
-  describe(`${dialect}: recovery e-mail, "Kontowiederherstellung → E-Mail-Adresse" (docs/reference/product.md §2)`, () => {
+  describe(`${dialect}: recovery email, "Kontowiederherstellung → E-Mail-Adresse" (docs/reference/product.md §2)`, () => {
     const t = useTestApp(dialect);
 
     const recovery = async (client: ReturnType<typeof apiClient>) => (await client.get('/api/v1/recovery')).body as RecoveryBody;
     const confirmLink = async (address: string) => tokenIn((await mailsTo(t, address)).find((m) => m.text.includes('/confirm-recovery-email?token='))?.text);
 
-    it('set up → pending → link to the new address only → confirm (POST) → active; the login e-mail is told', async () => {
+    it('set up → pending → link to the new address only → confirm (POST) → active; the login email is told', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       expect(await recovery(a.client)).toEqual({ email: { status: 'none' }, phone: { status: 'none' } });
       const address = uniqueEmail('rec');
@@ -53,7 +53,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await mailsTo(t, address)).some((m) => m.subject === 'Lifeline: Ihr Passwort wurde geändert')).toBe(true);
     });
 
-    it('refuses the login e-mail itself, in any case (422 same-as-login-email)', async () => {
+    it('refuses the login email itself, in any case (422 same-as-login-email)', async () => {
       const a = await signedInAccount(t, { ip: nextIp(), email: `Max.${Date.now()}@Example.COM` });
       const r = await a.client.put('/api/v1/recovery/email', { address: a.email.toLowerCase() });
       expect(r.status).toBe(422);
@@ -121,11 +121,11 @@ for (const dialect of dialectsUnderTest()) {
       expect(replaced?.text).toMatch(
         new RegExp(`replaced by ${next.replace(/[.+]/g, '\\$&')} \\(device: Firefox 133 on Linux, IP address: 203\\.0\\.113\\.10\\)`),
       );
-      expect((await mailsTo(t, a.email)).some((m) => m.subject === 'Lifeline: Recovery e-mail changed')).toBe(true);
+      expect((await mailsTo(t, a.email)).some((m) => m.subject === 'Lifeline: Recovery email changed')).toBe(true);
       expect(await securityEventTypes(t, a.accountId)).toContain('recovery_email.changed');
     });
 
-    it('cancelling a pending change leaves the active address untouched; removal tells the removed address and the login e-mail', async () => {
+    it('cancelling a pending change leaves the active address untouched; removal tells the removed address and the login email', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const active = uniqueEmail('active');
       await a.client.put('/api/v1/recovery/email', { address: active });
@@ -215,7 +215,7 @@ for (const dialect of dialectsUnderTest()) {
       // refill after the hour is the library's behaviour and not asserted here.)
     });
 
-    it('changing the login e-mail to the recovery address removes the recovery address, which is told', async () => {
+    it('changing the login email to the recovery address removes the recovery address, which is told', async () => {
       const a = await settledAccount(t, { ip: nextIp() });
       const address = uniqueEmail('both');
       await a.client.put('/api/v1/recovery/email', { address, password: a.password });
@@ -229,7 +229,7 @@ for (const dialect of dialectsUnderTest()) {
   });
 }
 
-describe('sqlite: the recovery e-mail through a real SMTP server', () => {
+describe('sqlite: the recovery email through a real SMTP server', () => {
   let sink: SmtpSink;
   let t: TestApp;
   beforeAll(async () => {

@@ -39,7 +39,7 @@ for (const dialect of dialectsUnderTest()) {
   describe(`${dialect}: recovery phone, "Kontowiederherstellung → Telefonnummer" (docs/reference/product.md §3)`, () => {
     const t = useTestApp(dialect);
 
-    it('set up → code by SMS to the number only → confirm → active and masked; login and recovery e-mail are told, the number masked', async () => {
+    it('set up → code by SMS to the number only → confirm → active and masked; login and recovery email are told, the number masked', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = germanMobile();
       const set = await a.client.put('/api/v1/recovery/phone', { number: `+49 171 ${number.digits}` });
@@ -80,7 +80,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(metrics).toMatch(/lifeline_sms_codes_confirmed_total\{country="DE",purpose="recovery-phone-setup"\} [1-9]/);
     });
 
-    it('the recovery e-mail is told too, in the account’s language', async () => {
+    it('the recovery email is told too, in the account’s language', async () => {
       const a = await signedInAccount(t, { ip: nextIp(), locale: 'en' });
       const recoveryAddress = `rec-${Date.now()}-${Math.random().toString(36).slice(2)}@example.org`;
       await a.client.put('/api/v1/recovery/email', { address: recoveryAddress });
@@ -369,7 +369,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await a.client.del('/api/v1/recovery/phone/pending')).status).toBe(404);
     });
 
-    it('deactivating needs the privileged window; then the number goes, the login e-mail and the old number are told', async () => {
+    it('deactivating needs the privileged window; then the number goes, the login email and the old number are told', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
       const number = germanMobile();
       await a.client.put('/api/v1/recovery/phone', { number: number.typed });

@@ -49,7 +49,7 @@ for (const dialect of dialectsUnderTest()) {
       expect([...times].sort((x, y) => y - x)).toEqual(times);
       const changed = page.items.find((i) => i.type === 'password.changed');
       expect(changed?.device).toBe('Firefox 133 · Linux');
-      // Its notice carried "Das war ich nicht" to the login e-mail: the list may still undo it; a sign-in after sign-up may not.
+      // Its notice carried "Das war ich nicht" to the login email: the list may still undo it; a sign-in after sign-up may not.
       expect(changed?.undoable).toBe(true);
       expect(page.items.find((i) => i.type === 'account.created')?.undoable).toBe(false);
       expect(page.nextCursor).toBeNull();

@@ -6,7 +6,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 
 /**
  * Every security event of docs/reference/product.md §4, one after the other on one English account with a
- * confirmed recovery e-mail: the right recipients and only those, the account's language, one
+ * confirmed recovery email: the right recipients and only those, the account's language, one
  * log row (docs/reference/security-requirements.md 6.7). The sign-in throttle notice has its own test
  * (password-throttle.test.ts), the undo links theirs (security-undo.test.ts).
  */
@@ -17,7 +17,7 @@ for (const dialect of dialectsUnderTest()) {
     const t = useTestApp(dialect);
 
     it('walks every event: recipients, language and log row', async () => {
-      // Settled (login e-mail confirmed 8 days ago): the login-e-mail change then verifies with a code to it.
+      // Settled (login email confirmed 8 days ago): the login-email change then verifies with a code to it.
       const owner = await settledAccount(t, { ip: nextIp(), locale: 'en' });
       const recovery = uniqueEmail('rec');
       let login = owner.email;
@@ -42,7 +42,7 @@ for (const dialect of dialectsUnderTest()) {
       }
       const both = () => [login.toLowerCase(), recovery.toLowerCase()].sort();
 
-      // Recovery e-mail added: the login e-mail and the new address (it is active now).
+      // Recovery email added: the login email and the new address (it is active now).
       t.clock.advance(SECOND);
       await owner.client.put('/api/v1/recovery/email', { address: recovery });
       const link = tokenIn((await mailsTo(t, recovery)).find((m) => m.text.includes('/confirm-recovery-email?token='))?.text);
@@ -70,7 +70,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(changed.notices.get('account.password-changed')).toEqual(both());
       expect(changed.events.sort()).toEqual(['password.changed', 'sessions.revoked_by_password_change']);
 
-      // The recovery phone added, changed, deactivated: the e-mails hear of it (the old number by SMS).
+      // The recovery phone added, changed, deactivated: the emails hear of it (the old number by SMS).
       const first = `+49171${String(1_000_000 + Math.floor(Math.random() * 8_999_999))}`;
       const second = `+49172${String(1_000_000 + Math.floor(Math.random() * 8_999_999))}`;
       const confirmPhone = async (number: string) => {
@@ -92,7 +92,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(phoneRemoved.notices.get('recovery.phone-removed-sms')).toEqual([second]);
       expect(phoneRemoved.events).toEqual(['recovery_phone.removed']);
 
-      // The recovery e-mail changed: the login e-mail and the new address; the old one is told apart.
+      // The recovery email changed: the login email and the new address; the old one is told apart.
       const newRecovery = uniqueEmail('rec2');
       t.clock.advance(61 * SECOND);
       await owner.client.put('/api/v1/recovery/email', { address: newRecovery, password });
@@ -102,9 +102,9 @@ for (const dialect of dialectsUnderTest()) {
       expect(recoveryChanged.notices.get('recovery.email-replaced')).toEqual([recovery.toLowerCase()]);
       expect(recoveryChanged.events).toEqual(['recovery_email.changed']);
 
-      // The login e-mail changed: the new login e-mail and the recovery e-mail, the old address apart.
+      // The login email changed: the new login email and the recovery email, the old address apart.
       const newLogin = uniqueEmail('login2');
-      // The policy table: a code to the login e-mail (confirmed 8 days before, see the start) verifies it.
+      // The policy table: a code to the login email (confirmed 8 days before, see the start) verifies it.
       expect((await changeLoginEmailVerified(t, owner.client, login, { newEmail: newLogin, password })).status).toBe(202);
       const link3 = tokenIn((await mailsTo(t, newLogin)).find((m) => m.text.includes('/confirm-email-change?token='))?.text);
       const loginChanged = await during(() => apiClient(t.app).post('/api/v1/account/email/confirm', { token: link3 }));
@@ -114,14 +114,14 @@ for (const dialect of dialectsUnderTest()) {
       const oldLogin = login;
       login = newLogin;
 
-      // The recovery e-mail removed: the login e-mail and the removed address.
+      // The recovery email removed: the login email and the removed address.
       await owner.client.post('/api/v1/session/reauthenticate', { password });
       const recoveryRemoved = await during(() => owner.client.del('/api/v1/recovery/email'));
       expect(recoveryRemoved.notices.get('recovery.email-removed')).toEqual([login.toLowerCase()]);
       expect(recoveryRemoved.notices.get('recovery.email-removed-notice')).toEqual([newRecovery.toLowerCase()]);
       expect(recoveryRemoved.events).toEqual(['recovery_email.removed']);
 
-      // The password reset through recovery: every channel the account has now (the login e-mail).
+      // The password reset through recovery: every channel the account has now (the login email).
       const browser = apiClient(t.app, { ip: nextIp() });
       await browser.post('/api/v1/password/forgot', { identifier: login });
       await t.services.passwordReset.drain();
@@ -134,7 +134,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(reset.notices.get('account.password-reset')).toEqual([login.toLowerCase()]);
       expect(reset.events.sort()).toEqual(['password.reset', 'sessions.revoked_by_password_reset']);
 
-      // Every notice in English, the account's language; nothing ever to the pending or old login e-mail after the change.
+      // Every notice in English, the account's language; nothing ever to the pending or old login email after the change.
       const all = await t.database.db.selectFrom('outbox_messages').select(['locale', 'recipient', 'kind']).where('account_id', '=', owner.accountId).execute();
       expect(new Set(all.filter((m) => m.kind !== 'account.signup-confirmation').map((m) => m.locale))).toEqual(new Set(['en']));
       expect(all.filter((m) => m.recipient.toLowerCase() === oldLogin.toLowerCase() && m.kind === 'account.password-reset')).toEqual([]);

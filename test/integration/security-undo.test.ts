@@ -63,7 +63,7 @@ for (const dialect of dialectsUnderTest()) {
       return client;
     }
 
-    /** An owner whose recovery e-mail has been active for 8 days, signed in afresh (sessions idle out after 7). */
+    /** An owner whose recovery email has been active for 8 days, signed in afresh (sessions idle out after 7). */
     async function settledOwner(): Promise<Account & { recovery: string }> {
       const owner = await signedInAccount(t, { ip: nextIp() });
       const recovery = uniqueEmail('owner-rec');
@@ -75,15 +75,15 @@ for (const dialect of dialectsUnderTest()) {
       return { ...owner, recovery };
     }
 
-    it('a recovery e-mail replaced by an attacker: the owner’s undo restores the original, drops the attacker’s, signs everyone out and blocks sign-in until a reset', async () => {
+    it('a recovery email replaced by an attacker: the owner’s undo restores the original, drops the attacker’s, signs everyone out and blocks sign-in until a reset', async () => {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
       await confirmRecoveryEmail(t, attacker, evil);
 
-      // Recipients: the login e-mail and the new address get "changed", the replaced one "replaced".
+      // Recipients: the login email and the new address get "changed", the replaced one "replaced".
       expect((await mailsTo(t, owner.email)).some((m) => m.subject.includes('geändert'))).toBe(true);
-      // The attacker's fresh address gets no undo link; the login e-mail and the settled old address do.
+      // The attacker's fresh address gets no undo link; the login email and the settled old address do.
       expect(await undoTokenIn(t, evil, 'geändert')).toBeUndefined();
       const fromLogin = await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert');
       expect(fromLogin).toBeDefined();
@@ -127,7 +127,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(types).toEqual(expect.arrayContaining(['recovery_email.changed', 'security.undone']));
       // Used once: the same link again, nothing changes.
       expect((await undo(fromLogin)).status).toBe(410);
-      // The way back: forgot password through the login e-mail.
+      // The way back: forgot password through the login email.
       const browser = apiClient(t.app, { ip: nextIp() });
       await browser.post('/api/v1/password/forgot', { identifier: owner.email });
       await t.services.passwordReset.drain();
@@ -188,7 +188,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await signIn(owner.email, 'Angreifer-Passwort-123')).response.body.code).toBe('password-reset-required');
     });
 
-    it('a login e-mail changed by an attacker: the old address (7 days settled) undoes it, for 30 days; the new login e-mail gets the notice without a link', async () => {
+    it('a login email changed by an attacker: the old address (7 days settled) undoes it, for 30 days; the new login email gets the notice without a link', async () => {
       const owner = await settledOwner();
       const attacker = (await signIn(owner.email, owner.password)).client;
       const evil = uniqueEmail('attacker-login');
@@ -233,7 +233,7 @@ for (const dialect of dialectsUnderTest()) {
       const items = ((await attacker.get('/api/v1/security-log')).body.items as Item[]) ?? [];
       const changed = items.find((i) => i.type === 'recovery_email.changed');
       expect(changed?.undoable).toBe(true);
-      // …but the password does not undo one: the only way is the link to the login e-mail.
+      // …but the password does not undo one: the only way is the link to the login email.
       for (const client of [attacker, owner.client]) {
         const response = await client.post(`/api/v1/security-log/${String(changed?.id)}/undo`, { password: owner.password });
         expect(response.status).toBe(404);
@@ -243,7 +243,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await undo(await undoTokenIn(t, owner.email, 'Wiederherstellungs-E-Mail geändert'))).status).toBe(200);
     });
 
-    it('"Das war ich nicht" from the list without the password: a fresh link to the login e-mail only, in place of the mailed one and ending when it would', async () => {
+    it('"Das war ich nicht" from the list without the password: a fresh link to the login email only, in place of the mailed one and ending when it would', async () => {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
@@ -268,7 +268,7 @@ for (const dialect of dialectsUnderTest()) {
       await settle();
       const fresh = await undoTokenIn(t, owner.email, 'Ihr Link „Das war ich nicht“');
       expect(fresh).toBeDefined();
-      // Only the login e-mail: neither recovery address (one of them the attacker's) gets it.
+      // Only the login email: neither recovery address (one of them the attacker's) gets it.
       for (const address of [evil, owner.recovery]) expect((await mailsTo(t, address)).some((m) => m.subject.includes('Das war ich nicht'))).toBe(false);
       // The mailed link is replaced: it changes nothing now.
       expect((await undo(mailed)).body.code).toBe('link-expired');
@@ -315,10 +315,10 @@ for (const dialect of dialectsUnderTest()) {
       expect((await signIn(owner.email, owner.password)).response.body.code).toBe('password-reset-required');
     });
 
-    it('parallel undos of one account, and a login-e-mail confirmation beside them: each answers 200 or 410, never a 5xx (lock order)', async () => {
+    it('parallel undos of one account, and a login-email confirmation beside them: each answers 200 or 410, never a 5xx (lock order)', async () => {
       for (let round = 0; round < 3; round++) {
         const owner = await settledOwner();
-        // Two events, each with a link to the login and the recovery e-mail; and a pending login-e-mail change.
+        // Two events, each with a link to the login and the recovery email; and a pending login-email change.
         expect((await owner.client.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Parallel-Passwort-Neu-1' })).status).toBe(
           200,
         );
@@ -396,7 +396,7 @@ for (const dialect of dialectsUnderTest()) {
       expect(blocked?.password_reset_required).toBe(0);
     });
 
-    it('an undo kills the links of later events; one from a recovery address keeps the login e-mail’s (the login e-mail wins)', async () => {
+    it('an undo kills the links of later events; one from a recovery address keeps the login email’s (the login email wins)', async () => {
       const owner = await settledOwner();
       const attacker = await attackerIn(owner);
       const evil = uniqueEmail('attacker');
@@ -408,17 +408,17 @@ for (const dialect of dialectsUnderTest()) {
       await attacker.put('/api/v1/account/password', { currentPassword: owner.password, newPassword: 'Angreifer-Passwort-456' });
       await settle();
       const laterLoginLink = await undoTokenIn(t, owner.email, 'Passwort wurde geändert');
-      // The old recovery address undoes the first event: the login e-mail's links stay valid, the later one too.
+      // The old recovery address undoes the first event: the login email's links stay valid, the later one too.
       const done = await undo(oldAddressLink);
       expect(done.status).toBe(200);
       expect((await undo(laterLoginLink)).status).toBe(200);
-      // A login e-mail's undo kills every link of its event and later ones, whatever the role: here
+      // A login email's undo kills every link of its event and later ones, whatever the role: here
       // the first event's own link still works (it is earlier), and after it the later one is used up.
       expect((await undo(loginLink)).status).toBe(200);
       expect((await undo(laterLoginLink)).status).toBe(410);
     });
 
-    it('the login e-mail wins: an undo made from a recovery address can itself be undone from the login e-mail', async () => {
+    it('the login email wins: an undo made from a recovery address can itself be undone from the login email', async () => {
       // The owner's old recovery address (settled for 8 days) has fallen to an attacker; the owner replaces it.
       const owner = await settledOwner();
       const fresh = uniqueEmail('owner-new');
@@ -428,7 +428,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await undo(fromOldAddress)).status).toBe(200);
       expect(await recoveryRows(owner.accountId)).toEqual([{ address: owner.recovery, status: 'active' }]);
       await settle();
-      // The login e-mail hears of it, with a link; the restored address does not get one.
+      // The login email hears of it, with a link; the restored address does not get one.
       const back = await undoTokenIn(t, owner.email, 'Ihr Konto wurde gesichert');
       expect(back).toBeDefined();
       expect(await undoTokenIn(t, owner.recovery, 'Ihr Konto wurde gesichert')).toBeUndefined();

@@ -24,7 +24,7 @@ function urlsIn(body: string): string[] {
   return body.match(/https?:\/\/[^\s"'<>)]+/g) ?? [];
 }
 
-/** What every Lifeline e-mail must look like: sender, both parts, no tracking, transactional. */
+/** What every Lifeline email must look like: sender, both parts, no tracking, transactional. */
 function expectWellFormed(mail: ParsedMail): void {
   expect(mail.from?.value).toEqual([{ address: MAIL_FROM_ADDRESS, name: 'Lifeline Test' }]);
   expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
@@ -37,7 +37,7 @@ function expectWellFormed(mail: ParsedMail): void {
   for (const url of [...urlsIn(html), ...urlsIn(mail.text ?? '')]) expect(url.startsWith(`${PUBLIC_URL}/`) || url === PUBLIC_URL).toBe(true);
 }
 
-describe('sqlite: e-mail through a real SMTP server', () => {
+describe('sqlite: email through a real SMTP server', () => {
   let sink: SmtpSink;
   let t: TestApp;
   /** Recipients the SMTP server refuses, with its reply code. */
@@ -93,8 +93,8 @@ describe('sqlite: e-mail through a real SMTP server', () => {
 
     expect(english.envelope.from).toBe(MAIL_FROM_ADDRESS);
     expect(addresses(english.parsed.to)).toEqual(['ops-en@example.com']);
-    expect(english.parsed.subject).toBe('Lifeline: test e-mail');
-    expect(english.parsed.text).toContain('Lifeline can deliver e-mail');
+    expect(english.parsed.subject).toBe('Lifeline: test email');
+    expect(english.parsed.text).toContain('Lifeline can deliver email');
     expect(english.parsed.html).toContain('<html lang="en">');
     expectWellFormed(english.parsed);
 
@@ -133,7 +133,7 @@ describe('sqlite: e-mail through a real SMTP server', () => {
 
     expect(sink.received).toHaveLength(1);
     expect(sink.received[0]?.envelope.to).toEqual(['later@example.com']);
-    expect(sink.received[0]?.parsed.subject).toBe('Lifeline: test e-mail');
+    expect(sink.received[0]?.parsed.subject).toBe('Lifeline: test email');
     expect(await row(id)).toMatchObject({ status: 'sent', attempts: 3, payload: null, last_error: null });
 
     t.clock.advance(3600_000);
@@ -168,7 +168,7 @@ describe('sqlite: e-mail through a real SMTP server', () => {
     sink.received.length = 0;
 
     await sink.stop();
-    // A sign-in from a new device, then a password change: two notices to the login e-mail.
+    // A sign-in from a new device, then a password change: two notices to the login email.
     expect((await apiClient(t.app, { ip: '192.0.2.2' }).post('/api/v1/login', { email, password })).status).toBe(200);
     expect((await first.put('/api/v1/account/password', { currentPassword: password, newPassword: 'Ein-neues-Passwort-hier-7' })).status).toBe(200);
     const queued = await t.database.db.selectFrom('outbox_messages').selectAll().where('recipient', '=', email).where('status', '=', 'queued').execute();

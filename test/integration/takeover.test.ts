@@ -9,9 +9,9 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 /**
  * The takeover playbook (docs/security.md "The owner wins"): an intruder who knows only the
  * owner's password (credential stuffing) acts first; the owner then does the right thing — "Das
- * war ich nicht", a reset through the login e-mail, removing the intruder's channel — and must
+ * war ich nicht", a reset through the login email, removing the intruder's channel — and must
  * end up in, the intruder out. Every test ends with the same two assertions: the intruder cannot
- * sign in with a password he chose, and the owner gets back in through the login e-mail.
+ * sign in with a password he chose, and the owner gets back in through the login email.
  * On SQLite and PostgreSQL.
  */
 let ipCounter = 0;
@@ -68,7 +68,7 @@ for (const dialect of dialectsUnderTest()) {
       return { phone, status: String(confirmed.body.status) };
     }
 
-    /** A recovery e-mail set up by `client` and confirmed by its link (opened anywhere). */
+    /** A recovery email set up by `client` and confirmed by its link (opened anywhere). */
     async function addEmail(client: ApiClient, password = GOOD_PASSWORD) {
       const address = uniqueEmail('intruder-rec');
       t.clock.advance(SECOND);
@@ -152,14 +152,14 @@ for (const dialect of dialectsUnderTest()) {
       await ownerWins(o);
     });
 
-    it('path 1, e-mail: a first recovery address of the intruder, active after its hold while nobody looked; "Das war ich nicht" on any later notice removes it (not settled)', async () => {
+    it('path 1, email: a first recovery address of the intruder, active after its hold while nobody looked; "Das war ich nicht" on any later notice removes it (not settled)', async () => {
       const o = await owner();
       const intruder = await intruderIn(o);
       const { address, status } = await addEmail(intruder);
       expect(status).toBe('held');
       await holdEnds();
       expect((await intruder.get('/api/v1/recovery')).body.email).toMatchObject({ status: 'active', address });
-      // The owner answers the "recovery e-mail added" notice that came when the hold ended.
+      // The owner answers the "recovery email added" notice that came when the hold ended.
       const done = await undo(await undoLink(o.email, 'recovery_email.added'));
       expect(done.body.removed).toEqual([{ channel: 'recovery-email', address }]);
       const attempt = await intruderResets(o, address, address);
@@ -205,7 +205,7 @@ for (const dialect of dialectsUnderTest()) {
     it('path 2, flows: "Das war ich nicht" ends every open reset flow of the account, a verified one too (410)', async () => {
       const o = await owner();
       await intruderIn(o);
-      // A verified flow (here through the login e-mail: whoever holds it), then the undo.
+      // A verified flow (here through the login email: whoever holds it), then the undo.
       const browser = apiClient(t.app, { ip: nextIp() });
       const code = await forgot(browser, o.email, o.email);
       expect((await browser.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
@@ -232,7 +232,7 @@ for (const dialect of dialectsUnderTest()) {
       await ownerWins(o);
     });
 
-    it('path 2, the owner resets through the login e-mail: the intruder’s phone (active, not settled) is removed with it and named in the notice, so it never settles into a way back', async () => {
+    it('path 2, the owner resets through the login email: the intruder’s phone (active, not settled) is removed with it and named in the notice, so it never settles into a way back', async () => {
       const o = await owner();
       const intruder = await intruderIn(o);
       const { phone } = await addPhone(intruder);
@@ -262,7 +262,7 @@ for (const dialect of dialectsUnderTest()) {
       const removal = ((await again.get('/api/v1/security-log')).body.items as Item[]).find((item) => item.type === 'recovery_phone.removed');
       expect(removal?.undoable).toBe(true);
       expect((await again.post(`/api/v1/security-log/${String(removal?.id)}/undo`, { password: o.password })).status).toBe(404);
-      // The removal's own undo link (to the login e-mail) would not bring an unsettled number back either.
+      // The removal's own undo link (to the login email) would not bring an unsettled number back either.
       const done = await undo(await undoLink(o.email, 'recovery_phone.removed'));
       expect(done.body.done).not.toContain('recovery-phone-restored');
       expect((await intruderResets(o, phone.typed, phone.e164)).code).toBeUndefined();
@@ -353,7 +353,7 @@ for (const dialect of dialectsUnderTest()) {
       t.clock.advance(23 * HOUR);
       expect((await intruder.post('/api/v1/session/reauthenticate', { password: GOOD_PASSWORD })).status).toBe(200);
       expect((await intruder.del('/api/v1/recovery/phone')).status).toBe(202);
-      // The owner's reset through the login e-mail (settled) ends every held change; the owner's number stays.
+      // The owner's reset through the login email (settled) ends every held change; the owner's number stays.
       await ownerWins(o);
       t.clock.advance(4 * DAY);
       await housekeeping();
@@ -432,7 +432,7 @@ for (const dialect of dialectsUnderTest()) {
       expect((await o.client.post('/api/v1/password/forgot/verify', { code })).status).toBe(200);
     });
 
-    it('a stranger who floods the login e-mail does not block the owner’s code to the phone (no cap per account for all clients)', async () => {
+    it('a stranger who floods the login email does not block the owner’s code to the phone (no cap per account for all clients)', async () => {
       const o = await owner();
       const { phone } = await addPhone(o.client);
       for (let k = 0; k < 20; k++) {
@@ -556,7 +556,7 @@ for (const dialect of dialectsUnderTest()) {
         expect((await laxHost.post(`/api/v1/verifications/${record}/code`, { code: await codeTo(lax, phone.e164) }, laxHeaders)).status).toBe(200);
         expect((await laxHost.get(`/api/v1/verifications/${record}`, laxHeaders)).body.status).toBe('verified');
 
-        // The owner resets the password through the login e-mail: the verified record can no longer be consumed.
+        // The owner resets the password through the login email: the verified record can no longer be consumed.
         const browser = apiClient(lax.app, { ip: nextIp() });
         lax.clock.advance(2 * MINUTE);
         expect((await browser.post('/api/v1/password/forgot', { identifier: victim.email, country: 'DE' })).status).toBe(202);

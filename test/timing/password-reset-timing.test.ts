@@ -90,7 +90,7 @@ for (const dialect of dialectsUnderTest()) {
     });
     afterAll(async () => t.close());
 
-    it(`${SAMPLES} known and ${SAMPLES} unknown e-mail addresses: means within 3 %, no rank difference`, async () => {
+    it(`${SAMPLES} known and ${SAMPLES} unknown email addresses: means within 3 %, no rank difference`, async () => {
       const a = await signedInAccount(t, { ip: '198.21.0.1' });
       const nobody = uniqueEmail('nobody');
       for (let i = 0; i < WARM_UP; i++) await timeRequest(t, i % 2 === 0 ? a.email : uniqueEmail('warm'), '198.21.0.2');

@@ -64,7 +64,7 @@ import type {
 
 const encode = encodeURIComponent;
 
-/** What the recovery e-mail and the recovery phone share: the same routes under their own path. */
+/** What the recovery email and the recovery phone share: the same routes under their own path. */
 function recoveryChannel(channel: 'email' | 'phone') {
   const path = `/api/v1/recovery/${channel}`;
   return {
@@ -109,7 +109,7 @@ export const api = {
     changePassword: (body: ChangePasswordRequest) => request<Reauthenticated>('PUT', '/api/v1/account/password', body),
     changeEmail: (body: ChangeEmailRequest) => request<EmailChangeAccepted>('POST', '/api/v1/account/email', body),
     confirmEmailChange: (body: TokenRequest) => request<EmailConfirmed>('POST', '/api/v1/account/email/confirm', body),
-    /** The old address's link that cancels a waiting login-e-mail change. */
+    /** The old address's link that cancels a waiting login-email change. */
     cancelEmailChange: (body: TokenRequest) => request<Cancelled>('POST', '/api/v1/account/email/cancel', body),
     scheduleDeletion: (body: AccountDeletionRequest) => request<AccountDeletionScheduled>('POST', '/api/v1/account/deletion', body),
   },
@@ -125,7 +125,7 @@ export const api = {
   passwordReset: {
     status: () => request<ForgotPasswordStatus>('GET', '/api/v1/password/forgot'),
     sendCode: (body: ForgotPasswordRequest) => request<Accepted>('POST', '/api/v1/password/forgot', body),
-    /** The code typed in this browser, or the e-mail link's token. */
+    /** The code typed in this browser, or the email link's token. */
     verify: (body: ForgotPasswordVerifyRequest) => request<ForgotPasswordVerified>('POST', '/api/v1/password/forgot/verify', body),
     setPassword: (body: PasswordResetRequest) => request<PasswordResetDone>('POST', '/api/v1/password/reset', body),
   },
@@ -153,7 +153,7 @@ export const api = {
   securityLog: {
     /** The newest page, or the one after `cursor` (the previous page's `nextCursor`). */
     page: (cursor?: string) => request<SecurityLogPage>('GET', cursor === undefined ? '/api/v1/security-log' : `/api/v1/security-log?cursor=${encode(cursor)}`),
-    /** "Das war ich nicht" from the profile: the event's link goes to the login e-mail again. */
+    /** "Das war ich nicht" from the profile: the event's link goes to the login email again. */
     sendUndoLink: (eventId: string) => request<UndoLinkSent>('POST', `/api/v1/security-log/${encode(eventId)}/undo-link`, {}),
   },
 
@@ -164,12 +164,12 @@ export const api = {
     undo: (body: SecurityUndoRequest) => request<SecurityUndoResult>('POST', '/api/v1/security/undo', body),
   },
 
-  /** The page a host sends its user to (/verify-action), and the link in the code's e-mail. */
+  /** The page a host sends its user to (/verify-action), and the link in the code's email. */
   verificationPage: {
     read: (token: string) => request<VerificationPageBody>('GET', `/api/v1/verification-page?token=${encode(token)}`),
     sendCode: (body: VerificationPageSendRequest) => request<CodeSent>('POST', '/api/v1/verification-page/send', body),
     enterCode: (body: VerificationPageCodeRequest) => request<VerificationDone>('POST', '/api/v1/verification-page/code', body),
-    /** What the e-mail's link would confirm; reading it changes nothing. */
+    /** What the email's link would confirm; reading it changes nothing. */
     previewLink: (token: string) => request<VerificationLinkPreview>('GET', `/api/v1/verification-page/link?token=${encode(token)}`),
     confirmLink: (body: VerificationLinkRequest) => request<VerificationDone>('POST', '/api/v1/verification-page/link', body),
   },

@@ -26,7 +26,7 @@ export interface ChannelTarget {
   readonly since: number;
   /**
    * It counted as the owner's from its confirmation on (recovery/channel-trust.ts): set up and
-   * confirmed from the account's first device, or the login e-mail (confirmed by the mailbox's
+   * confirmed from the account's first device, or the login email (confirmed by the mailbox's
    * owner at sign-up; a change of it needs a settled channel or a 7-day wait).
    */
   readonly settledAtOnce: boolean;
@@ -36,7 +36,7 @@ export interface ChannelTarget {
 export async function targetsOf(deps: ChannelDeps, db: Executor, account: AccountRow): Promise<ChannelTarget[]> {
   const targets: ChannelTarget[] = [];
   if (account.email_verified_at !== null) {
-    // The login e-mail counts from its confirmation, or from its last change, whichever is later.
+    // The login email counts from its confirmation, or from its last change, whichever is later.
     const changedAt = await deps.securityEvents.latestAt(db, account.id, 'login_email.changed');
     targets.push({
       channel: 'login-email',
@@ -70,7 +70,7 @@ export async function targetsOf(deps: ChannelDeps, db: Executor, account: Accoun
 
 /**
  * Whether the action's policy lets this channel verify it now: old enough, or — for a host's
- * action — settled from its confirmation on (the owner's first device, the login e-mail), so
+ * action — settled from its confirmation on (the owner's first device, the login email), so
  * that a new account can verify at once while a channel an intruder added a minute ago cannot
  * (VERIFICATION_HOST_MIN_CHANNEL_AGE_DAYS, default 7; docs/security.md).
  */

@@ -44,7 +44,7 @@ export interface ActionVerificationDeps {
   readonly accounts: AccountRepository;
   readonly recoveryEmails: RecoveryEmailRepository;
   readonly recoveryPhones: RecoveryPhoneRepository;
-  /** The security log's rows: when the login e-mail last changed. */
+  /** The security log's rows: when the login email last changed. */
   readonly securityEvents: Pick<SecurityLogRepository, 'latestAt'>;
   readonly config: {
     readonly appName: string;

@@ -7,7 +7,7 @@ import { LINK_PURPOSE } from './secrets.js';
 import { verificationStatus, viewOf, type VerificationView } from './state.js';
 import { markVerified } from './transitions.js';
 
-/** What an e-mail's link would confirm: the action, who asks and when. */
+/** What an email's link would confirm: the action, who asks and when. */
 export interface LinkPreview {
   readonly action: string;
   readonly requester: string;
@@ -15,7 +15,7 @@ export interface LinkPreview {
 }
 
 /**
- * What an e-mail's link would confirm, without using it (GET: mail scanners open links): the
+ * What an email's link would confirm, without using it (GET: mail scanners open links): the
  * action, who asks and when; undefined for a dead or forged link or a record no longer pending.
  */
 export async function previewLink(deps: ActionVerificationDeps, token: string): Promise<LinkPreview | undefined> {
@@ -27,7 +27,7 @@ export async function previewLink(deps: ActionVerificationDeps, token: string): 
 }
 
 /**
- * The e-mail's link: it verifies the record it was sent for, in any browser (the link is the
+ * The email's link: it verifies the record it was sent for, in any browser (the link is the
  * proof). A dead link, or a record no longer pending, is 410 link-expired.
  */
 export async function redeemLink(

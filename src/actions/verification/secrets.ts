@@ -13,7 +13,7 @@ export const CODE_PURPOSE: Record<VerificationRequesterKind, Record<Verification
   },
   session: { 'login-email': 'account-action-email-code', 'recovery-email': 'account-action-email-code', 'recovery-phone': 'account-action-sms' },
 };
-/** The link beside a host's e-mail code. */
+/** The link beside a host's email code. */
 export const LINK_PURPOSE: SecretPurpose = 'action-verification-email-link';
 /** Every purpose a record's secrets have (their flow id is the record's id). */
 export const ACTION_PURPOSES: readonly SecretPurpose[] = [

@@ -23,7 +23,7 @@ export interface Sent {
 }
 
 /**
- * Sends the code (and for a host's e-mail the link) of `row` to `channel`; the row must be
+ * Sends the code (and for a host's email the link) of `row` to `channel`; the row must be
  * pending and the channel one the action accepts now. The limits come first, outside the
  * transaction: the account's guessing lock, one code a minute per target, the channel's and the
  * account's budgets, the SMS guard. Then, under the record's lock, a new code replaces the
@@ -79,8 +79,8 @@ export async function send(
 }
 
 /**
- * Queues the message with the code: an SMS; for Lifeline's own actions an e-mail with the code
- * only; for a host's action an e-mail with the code and a link (issued here, beside the code).
+ * Queues the message with the code: an SMS; for Lifeline's own actions an email with the code
+ * only; for a host's action an email with the code and a link (issued here, beside the code).
  */
 async function notifyCode(
   deps: ActionVerificationDeps,

@@ -49,7 +49,7 @@ function checkAction(action: string, requester: Requester): void {
 
 /**
  * Starts a verification (pending, 30 minutes): the record and its `action_verification.started`
- * log entry in one transaction. The account must exist, have a confirmed login e-mail and not be
+ * log entry in one transaction. The account must exist, have a confirmed login email and not be
  * disabled. The page's capability is a 256-bit token in the URL; only its SHA-256 is stored.
  * Answers the record, and sends its code at once when `channel` is given (`send`).
  */

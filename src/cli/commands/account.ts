@@ -6,7 +6,7 @@ const operator: SupportActor = { name: 'cli', client: { ip: '127.0.0.1', userAge
 
 /**
  * `lifeline account find EMAIL [--json]`: the admin API's read, for operators (docs/integration.md
- * "Admin API"): id, login e-mail, confirmed, disabled, whether recovery channels are set up.
+ * "Admin API"): id, login email, confirmed, disabled, whether recovery channels are set up.
  */
 export async function accountFindCommand(env: NodeJS.ProcessEnv, email: string, options: { json?: boolean }, io: CliOutput): Promise<number> {
   return withServices(env, io, async (services) => {
@@ -16,12 +16,12 @@ export async function accountFindCommand(env: NodeJS.ProcessEnv, email: string, 
       return items.length > 0 ? 0 : 1;
     }
     if (items.length === 0) {
-      io.err(`lifeline account find: no account with the login e-mail ${email}`);
+      io.err(`lifeline account find: no account with the login email ${email}`);
       return 1;
     }
     for (const a of items) {
       io.out(
-        `${a.id}  ${a.email}  ${a.emailVerified ? 'confirmed' : 'UNCONFIRMED'}  ${a.disabled ? 'DISABLED' : 'active'}  created ${a.createdAt}  recovery e-mail: ${a.recovery.email}, phone: ${a.recovery.phone}`,
+        `${a.id}  ${a.email}  ${a.emailVerified ? 'confirmed' : 'UNCONFIRMED'}  ${a.disabled ? 'DISABLED' : 'active'}  created ${a.createdAt}  recovery email: ${a.recovery.email}, phone: ${a.recovery.phone}`,
       );
     }
     return 0;
@@ -34,7 +34,7 @@ const done: Record<AccountAction, string> = {
   disable: 'disabled: its sessions ended, sign-in is refused, the owner was told',
   enable: 'enabled: the owner can sign in again and was told',
   'revoke-sessions': 'signed out everywhere (host sessions too)',
-  'send-reset': 'sent a password-reset link to its login e-mail (the password works until the owner resets it)',
+  'send-reset': 'sent a password-reset link to its login email (the password works until the owner resets it)',
   delete: 'deleted, with all its data; its addresses were told',
 };
 
@@ -76,7 +76,7 @@ export async function accountActionCommand(
     },
     refusalsByCode({
       'not-found': refusal(`no account ${accountId}`),
-      'email-not-verified': refusal(`${accountId} has not confirmed its login e-mail; it cannot receive a reset link`),
+      'email-not-verified': refusal(`${accountId} has not confirmed its login email; it cannot receive a reset link`),
     }),
   );
 }

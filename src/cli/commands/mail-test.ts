@@ -5,14 +5,14 @@ import { queueTestMail } from '../../notifications/test-mail.js';
 import { openServices, type CliOutput } from '../context.js';
 
 /**
- * `lifeline mail-test --to ADDRESS [--locale de|en]`: queues a test e-mail through the outbox.
+ * `lifeline mail-test --to ADDRESS [--locale de|en]`: queues a test email through the outbox.
  * A running server's (or `lifeline worker`'s) worker delivers it; with `--wait` this command
  * delivers it itself and reports the outcome, so an operator sees an SMTP error right here.
  */
 export async function mailTestCommand(env: NodeJS.ProcessEnv, options: { to: string; locale?: string; wait?: boolean }, io: CliOutput): Promise<number> {
   const to = normaliseEmail(options.to);
   if (to === undefined) {
-    io.err(`lifeline mail-test: --to: ${JSON.stringify(options.to)} is not a valid e-mail address`);
+    io.err(`lifeline mail-test: --to: ${JSON.stringify(options.to)} is not a valid email address`);
     return 2;
   }
   const locale = options.locale ?? 'de';

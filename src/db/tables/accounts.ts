@@ -4,15 +4,15 @@ import type { ColumnType, Selectable } from 'kysely';
 
 export interface AccountsTable {
   id: string;
-  /** The login e-mail as the user typed it (trimmed). */
+  /** The login email as the user typed it (trimmed). */
   email: string;
-  /** Lower-cased, IDNA-normalised login e-mail; unique (docs/reference/security-requirements.md 7.6). */
+  /** Lower-cased, IDNA-normalised login email; unique (docs/reference/security-requirements.md 7.6). */
   email_normalized: string;
   locale: string;
   created_at: number;
   /** argon2id PHC string (algorithm and parameters included: docs/reference/security-requirements.md 1.1). */
   password_hash: string | null;
-  /** When the login e-mail was confirmed; null until then (the account cannot sign in). */
+  /** When the login email was confirmed; null until then (the account cannot sign in). */
   email_verified_at: number | null;
   /** IANA time zone for times in messages, e.g. "Europe/Berlin". */
   time_zone: ColumnType<string, string | undefined, string>;
@@ -27,7 +27,7 @@ export interface AccountsTable {
   deletion_requested_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** When the worker deletes it; any sign-in before clears it. */
   deletion_due_at: ColumnType<number | null, number | null | undefined, number | null>;
-  /** A confirmed login-e-mail change waiting out its 7 days (no settled channel verified it). */
+  /** A confirmed login-email change waiting out its 7 days (no settled channel verified it). */
   pending_email: ColumnType<string | null, string | null | undefined, string | null>;
   pending_email_normalized: ColumnType<string | null, string | null | undefined, string | null>;
   email_change_due_at: ColumnType<number | null, number | null | undefined, number | null>;

@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
-/** Tables of the recovery channels, forgot-password flows and held changes (docs/architecture.md "Recovery e-mail", "Forgot password"). */
+/** Tables of the recovery channels, forgot-password flows and held changes (docs/architecture.md "Recovery email", "Forgot password"). */
 
 /**
  * `pending`: waits for its link or code; `active`: the channel; `held`: confirmed, but a

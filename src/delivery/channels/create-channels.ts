@@ -15,7 +15,7 @@ export interface ChannelsConfig {
 }
 
 /**
- * Picks the transports from the configuration: e-mail through SMTP when SMTP_URL is set, else
+ * Picks the transports from the configuration: email through SMTP when SMTP_URL is set, else
  * (outside production) into the development mailbox; SMS by SMS_PROVIDER: Twilio's Messages
  * API, a signed webhook, the development mailbox, or none (then no SMS can be delivered and the
  * recovery phone is hidden).
@@ -49,7 +49,7 @@ function smsChannel(provider: SmsProviderConfig, devMailbox: Channel | undefined
 }
 
 export async function closeChannels(channels: Channels): Promise<void> {
-  // The dev mailbox serves both e-mail and SMS: close each transport once.
+  // The dev mailbox serves both email and SMS: close each transport once.
   const unique = new Set(Object.values(channels));
   await Promise.all([...unique].map((channel) => (channel?.close ? channel.close() : Promise.resolve())));
 }

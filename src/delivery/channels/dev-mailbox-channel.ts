@@ -6,7 +6,7 @@ import type { Channel, DeliverableMessage } from './channel.js';
 import type { DevMailboxRepository } from './dev-mailbox-repository.js';
 
 /**
- * The embedded default's "transport": every e-mail and SMS is kept in the `dev_mailbox` table
+ * The embedded default's "transport": every email and SMS is kept in the `dev_mailbox` table
  * and shown on `/dev/mailbox`, so every flow can be tried locally without a mail server.
  * It exists only outside production and only while no real transport is configured
  * (docs/reference/contracts.md "Contracts"); its table is exempt from the payload purge for that reason.

@@ -82,7 +82,7 @@ function parseTwilioError(body: string): TwilioError {
  * worker. Nothing here logs, and no error names the SMS text: it carries a code.
  *
  * Twilio has no idempotency key for this call, so a request that times out after Twilio took
- * it may be sent twice on retry (delivery is at-least-once, as for e-mail).
+ * it may be sent twice on retry (delivery is at-least-once, as for email).
  */
 export function createSmsTwilioChannel(provider: TwilioProviderConfig): Channel {
   const url = `${provider.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(provider.accountSid)}/Messages.json`;

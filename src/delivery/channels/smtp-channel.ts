@@ -27,7 +27,7 @@ function isPermanent(error: unknown): boolean {
 }
 
 /**
- * E-mail through SMTP with nodemailer, over a small pool of connections (a batch of messages
+ * Email through SMTP with nodemailer, over a small pool of connections (a batch of messages
  * must not open twenty connections to a relay that limits them). The worker's abort signal
  * ends a send that outlives its deadline (half the outbox lease), so a hanging server never
  * lets a second worker send the same message while the first is still at it.

@@ -99,7 +99,7 @@ export function renderPasswordPage(
     `<p>${t(page, 'passwordIntro', { client: input.client, email: input.email })}</p>`,
     `<form method="post" action="${escapeHtml(input.action)}">`,
     `<input type="hidden" name="csrf" value="${escapeHtml(input.csrf)}">`,
-    // The e-mail for password managers, which fill a password only beside its user name.
+    // The email for password managers, which fill a password only beside its user name.
     `<input type="email" name="username" value="${escapeHtml(input.email)}" autocomplete="username" readonly hidden>`,
     `<label for="password">${t(page, 'passwordLabel')}</label>`,
     `<input id="password" name="password" type="password" autocomplete="current-password" required autofocus${input.error ? ' aria-invalid="true" aria-describedby="password-error"' : ''}>`,

@@ -32,7 +32,7 @@ export interface AccountRoutesDeps {
   readonly clock: Clock;
 }
 
-/** The signed-in owner's changes: password, login e-mail, language and time zone. */
+/** The signed-in owner's changes: password, login email, language and time zone. */
 export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { cookies, clock } = deps;
@@ -54,7 +54,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
   });
 
   const postAccountEmail = sessionRoute({
-    summary: 'Change the login e-mail (privileged window, or `password` in the body); a link confirms the new address',
+    summary: 'Change the login email (privileged window, or `password` in the body); a link confirms the new address',
     description:
       'Policy: while the account has a channel confirmed at least 7 days ago, a verified `lifeline.change-login-email` record of this session is needed too (`verificationId`, else 403 verification-required). Without such a channel the change waits 7 days after the request; the old address is told at once, with a link that cancels it.',
     body: changeEmailRequest,
@@ -78,7 +78,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
   });
 
   const postAccountEmailConfirm = csrfFreeRoute({
-    summary: 'Confirm a new login e-mail with the link’s token',
+    summary: 'Confirm a new login email with the link’s token',
     body: tokenRequest,
     response: { 200: emailConfirmedResponse },
   });
@@ -88,7 +88,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRoutesD
   });
 
   const postAccountEmailCancel = csrfFreeRoute({
-    summary: 'Cancel a waiting login-e-mail change with the old address’s link',
+    summary: 'Cancel a waiting login-email change with the old address’s link',
     description: 'A used, expired or forged link: 410 link-expired.',
     body: tokenRequest,
     response: { 200: cancelledResponse },

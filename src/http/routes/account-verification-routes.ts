@@ -23,7 +23,7 @@ const { sessionRoute } = routeSchemas('verifications');
 const accountSchemas = routeSchemas('account');
 
 /**
- * Lifeline's own high-risk actions (account deletion, login-e-mail change): the profile starts a verification for this
+ * Lifeline's own high-risk actions (account deletion, login-email change): the profile starts a verification for this
  * session (its records exist for no other session), sends the code to a channel the action
  * accepts, checks it, and hands the record's id to the action, which consumes it.
  */
@@ -59,7 +59,7 @@ export function registerAccountVerificationRoutes(
   });
 
   const getAccountVerification = sessionRoute({
-    summary: 'Where this session’s verification stands (e.g. verified by the e-mail’s link in another browser)',
+    summary: 'Where this session’s verification stands (e.g. verified by the email’s link in another browser)',
     params: verificationParams,
     response: { 200: verificationView },
   });

@@ -23,7 +23,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
   const actor = (request: FastifyRequest): SupportActor => ({ name: `api-key:${apiKeyOf(request).name}`, client: clientInfo(request) });
 
   const getAdminAccounts = hostRoute('admin:read', {
-    summary: 'Find the account of a login e-mail',
+    summary: 'Find the account of a login email',
     description: `${readDescription} An empty list when there is none.`,
     querystring: adminAccountQuery,
     response: { 200: adminAccountList },
@@ -40,7 +40,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
 
   const postAdminAccountsDisable = hostRoute('admin:write', {
     summary: 'Disable an account',
-    description: `${writeDescription} Every session and host grant ends; sign-in answers 403 account-disabled; the owner is told by e-mail; webhook account.disabled. Disabling a disabled account changes nothing (204).`,
+    description: `${writeDescription} Every session and host grant ends; sign-in answers 403 account-disabled; the owner is told by email; webhook account.disabled. Disabling a disabled account changes nothing (204).`,
     params: adminAccountParams,
     body: adminEmptyBody,
     response: { 204: noContent },
@@ -76,7 +76,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
 
   const postAdminAccountsPasswordReset = hostRoute('admin:write', {
     summary: 'Send the owner a password-reset link',
-    description: `${writeDescription} The forgot-password code and link go to the login e-mail, never into the answer; the password keeps working until the owner resets it. The per-address limits of "Passwort vergessen?" apply (a suppressed send is in the security log). 403 email-not-verified for an unconfirmed account.`,
+    description: `${writeDescription} The forgot-password code and link go to the login email, never into the answer; the password keeps working until the owner resets it. The per-address limits of "Passwort vergessen?" apply (a suppressed send is in the security log). 403 email-not-verified for an unconfirmed account.`,
     params: adminAccountParams,
     body: adminEmptyBody,
     response: { 202: adminResetQueued },
@@ -88,7 +88,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: { accountAdmin: 
 
   const deleteAdminAccount = hostRoute('admin:write', {
     summary: 'Delete an account now',
-    description: `${writeDescription} No grace period: sessions and grants end, the login and recovery e-mail are told, webhook account.deleted.`,
+    description: `${writeDescription} No grace period: sessions and grants end, the login and recovery email are told, webhook account.deleted.`,
     params: adminAccountParams,
     response: { 204: noContent },
   });

@@ -16,7 +16,7 @@ export function registerHostEventRoutes(app: FastifyInstance, deps: { hostEvents
         tags: ['host events'],
         summary: "Record one of your security-relevant events in the user's security log",
         description:
-          'API key with the scope `events` (403 insufficient-scope without it). Shown in "Sicherheitsaktivität" with your title in the user\'s language; with `notify: true` also mailed to the login and recovery e-mail with "Das war ich nicht", whose use secures the account and sends the webhook `account.secured` with `data.hostEventId` = this id. 404 for an unknown or unconfirmed account; 429 beyond 1000 an hour per key, 30 an hour per account, 10 notices an hour per account.',
+          'API key with the scope `events` (403 insufficient-scope without it). Shown in "Sicherheitsaktivität" with your title in the user\'s language; with `notify: true` also mailed to the login and recovery email with "Das war ich nicht", whose use secures the account and sends the webhook `account.secured` with `data.hostEventId` = this id. 404 for an unknown or unconfirmed account; 429 beyond 1000 an hour per key, 30 an hour per account, 10 notices an hour per account.',
         params: hostEventParams,
         body: hostEventRequest,
         response: { 201: hostEventResponse, ...problemResponses },

@@ -24,7 +24,7 @@ export function resetFlowCookieName(secure: boolean): string {
 
 /**
  * "Passwort vergessen?" (forgot password). No session: the flow cookie binds a code to the browser that
- * asked, and the e-mail link is a secret of its own. Cross-site requests are refused by the API
+ * asked, and the email link is a secret of its own. Cross-site requests are refused by the API
  * guards (Origin / Sec-Fetch-Site) and the cookie is SameSite=Strict.
  */
 export function registerPasswordResetRoutes(
@@ -56,9 +56,9 @@ export function registerPasswordResetRoutes(
       },
       schema: {
         tags: ['password-reset'],
-        summary: 'Forgot password: a code (and for e-mail a link) to the channel entered, if it is a confirmed channel of an account',
+        summary: 'Forgot password: a code (and for email a link) to the channel entered, if it is a confirmed channel of an account',
         description:
-          'Always 202 with the same body, whether or not an account exists; sets the flow cookie. A malformed e-mail or phone number is refused (400/422); more than PASSWORD_RESET_PER_CLIENT_PER_HOUR requests from one client answer 429. Limits per identifier and per account stay silent.',
+          'Always 202 with the same body, whether or not an account exists; sets the flow cookie. A malformed email or phone number is refused (400/422); more than PASSWORD_RESET_PER_CLIENT_PER_HOUR requests from one client answer 429. Limits per identifier and per account stay silent.',
         body: forgotPasswordRequest,
         response: { 202: forgotPasswordAccepted, ...problemResponses },
       },
@@ -89,7 +89,7 @@ export function registerPasswordResetRoutes(
   api.get('/api/v1/password/forgot', getPasswordForgot, async (request) => deps.passwordReset.status(flowToken(request)));
 
   const postPasswordForgotVerify = csrfFreeRoute({
-    summary: 'The code (in the browser that asked) or the e-mail link’s token (in any browser)',
+    summary: 'The code (in the browser that asked) or the email link’s token (in any browser)',
     description:
       'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts.',
     body: forgotPasswordVerifyRequest,

@@ -19,13 +19,13 @@ export interface RecoveryEmailRoutesDeps {
   readonly clock: Clock;
 }
 
-/** "Kontowiederherstellung → E-Mail-Adresse": the recovery e-mail's routes. */
+/** "Kontowiederherstellung → E-Mail-Adresse": the recovery email's routes. */
 export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: RecoveryEmailRoutesDeps): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { cookies, clock } = deps;
 
   const putRecoveryEmail = sessionRoute({
-    summary: 'Set up or change the recovery e-mail (privileged window, or `password` in the body); a link goes to the new address',
+    summary: 'Set up or change the recovery email (privileged window, or `password` in the body); a link goes to the new address',
     body: recoveryEmailRequest,
     response: { 202: acceptedResponse },
   });
@@ -40,7 +40,7 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
 
   // The link may be opened on another device: the token alone is the proof.
   const postRecoveryEmailConfirm = csrfFreeRoute({
-    summary: 'Confirm the recovery e-mail with the link’s token',
+    summary: 'Confirm the recovery email with the link’s token',
     description:
       '`status: "held"` with `effectiveAt`: an addition or replacement set up from a session on a device the account first saw less than HOLD_NEW_DEVICE_DAYS (7) ago; the new address becomes active after 72 hours unless a channel cancels it.',
     body: tokenRequest,
@@ -72,7 +72,7 @@ export function registerRecoveryEmailRoutes(app: FastifyInstance, deps: Recovery
   });
 
   const deleteRecoveryEmail = sessionRoute({
-    summary: 'Remove the recovery e-mail (privileged window)',
+    summary: 'Remove the recovery email (privileged window)',
     description:
       '204 at once; 202 with `effectiveAt` when the session is on a device the account first saw less than 7 days ago and the channel is settled (held for 72 hours, cancellable from every channel); a channel that is not settled goes at once. Made at once, it also ends the sessions of the device that had set the channel up.',
     response: { 202: removalHeldResponse, 204: noContent },

@@ -12,7 +12,7 @@ import { routeSchemas } from './route-schemas.js';
 
 const { csrfFreeRoute, sessionRoute } = routeSchemas('recovery');
 
-/** "Kontowiederherstellung" at a glance: the recovery e-mail and the recovery phone (docs/reference/contracts.md "Contracts"). */
+/** "Kontowiederherstellung" at a glance: the recovery email and the recovery phone (docs/reference/contracts.md "Contracts"). */
 export function registerRecoveryRoutes(
   app: FastifyInstance,
   deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHoldService },
@@ -45,7 +45,7 @@ export function registerRecoveryRoutes(
   const deleteRecoveryHeld = sessionRoute({
     summary: 'Cancel the channel’s change held for 72 hours, from the profile',
     description:
-      'Any session of the account may: cancelling only keeps the recovery channels as they are. 204; the login and recovery e-mail are told. 404 `not-found` when no change of the channel waits.',
+      'Any session of the account may: cancelling only keeps the recovery channels as they are. 204; the login and recovery email are told. 404 `not-found` when no change of the channel waits.',
     params: heldChannelParams,
     response: { 204: noContent },
   });
@@ -55,7 +55,7 @@ export function registerRecoveryRoutes(
   });
 
   const getRecovery = sessionRoute({
-    summary: 'The account’s recovery e-mail and phone',
+    summary: 'The account’s recovery email and phone',
     response: { 200: recoveryResponse },
   });
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/recovery', getRecovery, async (request) => {

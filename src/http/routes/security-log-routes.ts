@@ -47,7 +47,7 @@ export function registerSecurityLogRoutes(app: FastifyInstance, deps: SecurityLo
   });
 
   const postSecurityLogUndoLink = sessionRoute({
-    summary: '"Das war ich nicht" from the list without the password: the event’s link, sent afresh to the login e-mail',
+    summary: '"Das war ich nicht" from the list without the password: the event’s link, sent afresh to the login email',
     description:
       'Only for an item with `undoable: true`, else 404. The live link is replaced by a fresh one with the same end; nothing else changes until it is opened. 5 an hour per account (429).',
     params: securityEventParams,

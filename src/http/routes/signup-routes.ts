@@ -13,7 +13,7 @@ const { csrfFreeRoute } = routeSchemas('accounts');
 const ACCEPTED = { status: 'accepted' } as const;
 
 /**
- * Sign-up and confirmation of the login e-mail. The answers to sign-up and "send the link
+ * Sign-up and confirmation of the login email. The answers to sign-up and "send the link
  * again" are one constant body whatever the address (docs/reference/contracts.md "Contracts").
  */
 export function registerSignupRoutes(
@@ -30,7 +30,7 @@ export function registerSignupRoutes(
       onRequest: perClient,
       schema: {
         tags: ['accounts'],
-        summary: 'Sign up with e-mail and password',
+        summary: 'Sign up with email and password',
         body: signupRequest,
         response: { 202: acceptedResponse, ...problemResponses },
       },
@@ -48,7 +48,7 @@ export function registerSignupRoutes(
   );
 
   const postSignupConfirm = csrfFreeRoute({
-    summary: 'Confirm the login e-mail with the link’s token',
+    summary: 'Confirm the login email with the link’s token',
     body: tokenRequest,
     response: { 200: emailConfirmedResponse },
   });

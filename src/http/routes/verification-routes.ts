@@ -163,7 +163,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   });
 
   const getVerificationPageLink = openRoute({
-    summary: 'What the e-mail’s link would confirm, without using it',
+    summary: 'What the email’s link would confirm, without using it',
     description: 'The page names the action and who asks before its button is pressed. A dead, used or forged link: 410 link-expired.',
     querystring: verificationLinkPreviewQuery,
     response: { 200: verificationLinkPreview },
@@ -175,7 +175,7 @@ export function registerVerificationRoutes(app: FastifyInstance, deps: { actionV
   });
 
   const postVerificationPageLink = csrfFreeRoute({
-    summary: 'The e-mail’s link: verifies the record it was sent for, in any browser',
+    summary: 'The email’s link: verifies the record it was sent for, in any browser',
     description: 'A used, expired or forged link: 410 link-expired.',
     body: verificationLinkRequest,
     response: { 200: verificationDone },

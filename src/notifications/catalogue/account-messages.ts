@@ -1,8 +1,8 @@
 import type { MessageDefinition } from '../message-definition.js';
 
-/** The account's own messages: sign-up, the login e-mail, the password, deletion, the host's support; sign-in and sessions, "Das war ich nicht"; the verification of sensitive actions. */
+/** The account's own messages: sign-up, the login email, the password, deletion, the host's support; sign-in and sessions, "Das war ich nicht"; the verification of sensitive actions. */
 export const accountMessages = {
-  // Sign-up, the login e-mail, the password, deletion, the host's support.
+  // Sign-up, the login email, the password, deletion, the host's support.
   /** `lifeline mail-test --to ADDRESS`: an operator checks the SMTP settings. */
   'operator.test-mail': {
     channel: 'email',
@@ -14,7 +14,7 @@ export const accountMessages = {
     secretParams: [],
     exampleParams: {},
   },
-  /** Sign-up: the link that confirms the login e-mail (24 h). */
+  /** Sign-up: the link that confirms the login email (24 h). */
   'account.signup-confirmation': {
     channel: 'email',
     template: 'signup-confirmation',
@@ -46,7 +46,7 @@ export const accountMessages = {
     secretParams: [],
     exampleParams: { account: 'm***@example.com', when: '25. November 2026, 16:05 MEZ', device: 'Firefox 133 auf Windows 10', ip: '203.0.113.7' },
   },
-  /** A new login e-mail: the link that confirms it, to the new address (24 h). */
+  /** A new login email: the link that confirms it, to the new address (24 h). */
   'account.email-change-confirmation': {
     channel: 'email',
     template: 'email-change-confirmation',
@@ -67,7 +67,7 @@ export const accountMessages = {
     secretParams: [],
     exampleParams: { account: 'm***@example.com', when: '25. November 2026, 16:05 MEZ' },
   },
-  /** The login e-mail was changed: the old address is told (with the undo link, if it had been the login e-mail for 7 days). */
+  /** The login email was changed: the old address is told (with the undo link, if it had been the login email for 7 days). */
   'account.login-email-changed': {
     channel: 'email',
     template: 'login-email-changed',
@@ -84,7 +84,7 @@ export const accountMessages = {
       newEmail: 'neu@example.com',
     },
   },
-  /** …and the account's addresses now (the new login e-mail, the recovery e-mail): no link for the new login e-mail. */
+  /** …and the account's addresses now (the new login email, the recovery email): no link for the new login email. */
   'account.login-email-changed-notice': {
     channel: 'email',
     template: 'login-email-changed-notice',
@@ -103,7 +103,7 @@ export const accountMessages = {
     },
   },
   /**
-   * A login-e-mail change without a settled channel to verify it: the old address
+   * A login-email change without a settled channel to verify it: the old address
    * hears of it at once, with when it would take effect and a link that cancels it (8 days).
    */
   'account.email-change-waiting': {
@@ -217,7 +217,7 @@ export const accountMessages = {
   },
   /**
    * "Das war ich nicht" was used: what was done, and the way to a new password. When a recovery
-   * address did it, the login e-mail's copy can undo that undo (the login e-mail wins); that copy's
+   * address did it, the login email's copy can undo that undo (the login email wins); that copy's
    * one button is then "Das war ich nicht", and the new password is named in its text.
    */
   'account.secured': {
@@ -239,7 +239,7 @@ export const accountMessages = {
   },
   /**
    * "Das war ich nicht" from the profile's list, without the password: the event's link, sent
-   * afresh to the login e-mail only (it ends when the notice's link would have).
+   * afresh to the login email only (it ends when the notice's link would have).
    */
   'account.undo-link': {
     channel: 'email',
@@ -274,7 +274,7 @@ export const accountMessages = {
   },
   // Verification of a sensitive action (docs/architecture.md "Action verification, API keys, deletion").
   /**
-   * Verification of a sensitive action by e-mail: the 8-character code for the page
+   * Verification of a sensitive action by email: the 8-character code for the page
    * or host that asked, and a link that confirms in any browser (15 minutes). Names the action.
    */
   'verification.email-code': {
@@ -296,7 +296,7 @@ export const accountMessages = {
     },
   },
   /**
-   * …for Lifeline's own actions (deleting the account, changing the login e-mail): the code
+   * …for Lifeline's own actions (deleting the account, changing the login email): the code
    * only, no one-click link. The request may come from an intruder's session; a confused click
    * on a button would confirm it for them, a code must be typed into the very session that asked.
    */

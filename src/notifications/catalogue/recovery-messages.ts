@@ -1,9 +1,9 @@
 import type { MessageDefinition } from '../message-definition.js';
 
-/** The ways back in: the recovery e-mail and phone, held changes of them, and the forgot-password flow. */
+/** The ways back in: the recovery email and phone, held changes of them, and the forgot-password flow. */
 export const recoveryMessages = {
-  // The recovery e-mail and phone.
-  /** Recovery e-mail: the link that confirms it, to the new address only (24 h). */
+  // The recovery email and phone.
+  /** Recovery email: the link that confirms it, to the new address only (24 h). */
   'recovery.email-confirmation': {
     channel: 'email',
     template: 'recovery-email-confirmation',
@@ -14,7 +14,7 @@ export const recoveryMessages = {
     secretParams: ['token'],
     exampleParams: { account: 'm***@example.com', token: 'AbCdEfGhIjKlMnOp.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
   },
-  /** "Wiederherstellungs-E-Mail eingerichtet": to the login e-mail (and the new recovery address). */
+  /** "Wiederherstellungs-E-Mail eingerichtet": to the login email (and the new recovery address). */
   'recovery.email-added': {
     channel: 'email',
     template: 'recovery-email-added',
@@ -65,7 +65,7 @@ export const recoveryMessages = {
       newAddress: 'neu@example.com',
     },
   },
-  /** A removed recovery address: to the account's addresses (the login e-mail). */
+  /** A removed recovery address: to the account's addresses (the login email). */
   'recovery.email-removed': {
     channel: 'email',
     template: 'recovery-email-removed',
@@ -110,7 +110,7 @@ export const recoveryMessages = {
     secretParams: ['code'],
     exampleParams: { code: '492817' },
   },
-  /** A recovery phone was set up: to the login and recovery e-mail (number masked). */
+  /** A recovery phone was set up: to the login and recovery email (number masked). */
   'recovery.phone-added': {
     channel: 'email',
     template: 'recovery-phone-added',
@@ -185,7 +185,7 @@ export const recoveryMessages = {
   // Held changes of a recovery channel (docs/architecture.md "The 72-hour hold").
   /**
    * A change of a recovery channel held for 72 hours (a session on a device the account first
-   * saw less than 7 days ago asked): to every e-mail of the account, each with its own cancel link.
+   * saw less than 7 days ago asked): to every email of the account, each with its own cancel link.
    */
   'recovery.change-held': {
     channel: 'email',
@@ -218,7 +218,7 @@ export const recoveryMessages = {
     secretParams: [],
     exampleParams: { effectiveAt: '28. November 2026, 16:05 MEZ' },
   },
-  /** A held change was cancelled (a channel's link or the profile): the login and recovery e-mail are told. */
+  /** A held change was cancelled (a channel's link or the profile): the login and recovery email are told. */
   'recovery.change-hold-cancelled': {
     channel: 'email',
     template: 'change-hold-cancelled',
@@ -235,7 +235,7 @@ export const recoveryMessages = {
     },
   },
   // Forgot password (docs/architecture.md "Forgot password").
-  /** Forgot password by e-mail: the 8-character code for the browser that asked, and a link for any browser (15 minutes). */
+  /** Forgot password by email: the 8-character code for the browser that asked, and a link for any browser (15 minutes). */
   'account.password-reset-code': {
     channel: 'email',
     template: 'password-reset-code',
@@ -258,7 +258,7 @@ export const recoveryMessages = {
     secretParams: ['code'],
     exampleParams: { code: '492817' },
   },
-  /** The password was reset through a recovery channel: to the login and recovery e-mail, naming the channel used; its one button is "Das war ich nicht". */
+  /** The password was reset through a recovery channel: to the login and recovery email, naming the channel used; its one button is "Das war ich nicht". */
   'account.password-reset': {
     channel: 'email',
     template: 'password-reset',

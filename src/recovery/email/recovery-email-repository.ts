@@ -4,7 +4,7 @@ import type { RecoveryEmailRow } from '../../db/tables.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
 import { createChannelRepository, type ChannelRepository } from '../channel-repository.js';
 
-/** The SQL of recovery e-mail addresses (at most one active, one pending and one held row per account). */
+/** The SQL of recovery email addresses (at most one active, one pending and one held row per account). */
 export interface RecoveryEmailRepository extends Omit<ChannelRepository<RecoveryEmailRow>, 'markSent'> {
   /**
    * A link went out, asked by `by` on `deviceId` (kept on the row: whoever opens the link has no

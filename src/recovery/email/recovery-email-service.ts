@@ -22,14 +22,14 @@ export const RESEND_COOLDOWN_MS = MINUTE;
 const LINK_LIFETIME_MS = DAY;
 const PURPOSE = 'recovery-email-confirmation' as const;
 
-/** The profile's view of the recovery e-mail: the address in full (it is the owner's own). */
+/** The profile's view of the recovery email: the address in full (it is the owner's own). */
 export type RecoveryEmailView = ChannelView<{ readonly address: string }>;
 
 /**
- * The recovery e-mail (docs/reference/product.md §2 and the seed's first part): set up with the
+ * The recovery email (docs/reference/product.md §2 and the seed's first part): set up with the
  * password (or in the privileged window, checked by the route), confirmed by a link that only the
  * new address gets, changed with the old address active until the new one is confirmed, removed
- * with the removed address and the login e-mail told. Transitions follow recovery/channel-state.ts
+ * with the removed address and the login email told. Transitions follow recovery/channel-state.ts
  * (email/state.mmd); every change writes its security-log row and notices in the transaction
  * that makes it.
  */
@@ -38,7 +38,7 @@ export interface RecoveryEmailService {
   view(accountId: string): Promise<RecoveryEmailView>;
 
   /**
-   * Set up or change: the address is validated and normalised like the login e-mail and must
+   * Set up or change: the address is validated and normalised like the login email and must
    * differ from it (422 `same-as-login-email`: access to both may be lost together). A
    * pending setup is replaced, its link dies. 5 sends an hour per account, address and client.
    */
@@ -70,14 +70,14 @@ export interface RecoveryEmailService {
   applyHeldChanges(): Promise<number>;
 
   /**
-   * The login e-mail was changed to an address that is also the recovery address (or is being
+   * The login email was changed to an address that is also the recovery address (or is being
    * set up as one): the recovery address goes, and is told, since access to both would be lost
-   * together. Runs in the login-e-mail change's transaction.
+   * together. Runs in the login-email change's transaction.
    */
   onLoginEmailChanged(trx: Executor, account: AccountRow, newNormalized: string, client: ClientInfo): Promise<void>;
 }
 
-/** Builds the recovery e-mail (see {@link RecoveryEmailService}). */
+/** Builds the recovery email (see {@link RecoveryEmailService}). */
 export function createRecoveryEmailService(
   deps: ChannelDeps & {
     readonly rateLimits: RateLimits;

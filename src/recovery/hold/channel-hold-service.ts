@@ -68,7 +68,7 @@ export interface ChannelHoldService {
 
   /**
    * Holds `kind` for the account (in the caller's transaction) and tells every channel, each
-   * with its own cancel link: the login e-mail, the active recovery e-mail, the active recovery
+   * with its own cancel link: the login email, the active recovery email, the active recovery
    * phone by SMS. A second request while one is held answers the first one's end. Answers when
    * the change takes effect. `what` names the address or (masked) number in the notices.
    */
@@ -152,7 +152,7 @@ export function createChannelHoldService(
 
   /**
    * A held change was cancelled (a channel's link, or the profile): the login and recovery
-   * e-mail hear of it, and the security log has it. An owner whose own change was cancelled by
+   * email hear of it, and the security log has it. An owner whose own change was cancelled by
    * someone else learns so; an intruder's cancelled change is the owner's confirmation.
    */
   async function tellCancelled(
@@ -178,7 +178,7 @@ export function createChannelHoldService(
     });
   }
 
-  /** Each e-mail hears of a new held change with a cancel link of its own; the phone by SMS without one, within the confirmed-number budget. */
+  /** Each email hears of a new held change with a cancel link of its own; the phone by SMS without one, within the confirmed-number budget. */
   async function tellHeld(
     trx: Executor,
     input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo },

@@ -3,7 +3,7 @@ import type { AccountRow } from '../../db/tables.js';
 
 /**
  * The SQL that finds who an identifier given to "Passwort vergessen?" belongs to: only settled
- * recovery channels (recovery/channel-trust.ts) of accounts whose login e-mail is verified — a
+ * recovery channels (recovery/channel-trust.ts) of accounts whose login email is verified — a
  * channel an intruder added is no way in.
  */
 export function createChannelOwnerRepository() {
@@ -37,7 +37,7 @@ export function createChannelOwnerRepository() {
         .execute();
     },
 
-    /** Whether Lifeline knows this e-mail address in any state (account, unconfirmed sign-up, pending recovery address). */
+    /** Whether Lifeline knows this email address in any state (account, unconfirmed sign-up, pending recovery address). */
     async addressKnown(db: Executor, addressNormalized: string): Promise<boolean> {
       const account = await db.selectFrom('accounts').select('id').where('email_normalized', '=', addressNormalized).executeTakeFirst();
       if (account) return true;

@@ -165,7 +165,7 @@ export function createFlowContext(deps: PasswordResetServiceDeps): FlowContext {
     },
 
     /**
-     * The login e-mail, or a recovery address or number settled (recovery/channel-trust.ts):
+     * The login email, or a recovery address or number settled (recovery/channel-trust.ts):
      * an undo or a removal since the code went out ends what the flow may do.
      */
     async reachedChannel(trx, account, flow) {

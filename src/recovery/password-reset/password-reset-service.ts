@@ -23,7 +23,7 @@ export type { AccountChoice, FlowStatus, ForgotRequest, PasswordResetServiceDeps
  * A flow that led nowhere (unknown, unconfirmed, over a limit) behaves like one that sent a
  * code: the same answers to wrong codes, the same tries, the same lock.
  *
- * A code is bound to its flow (the cookie), 5 tries, single use; the e-mail also carries a link
+ * A code is bound to its flow (the cookie), 5 tries, single use; the email also carries a link
  * that works in any browser and starts a verified flow there. Then a new password (sign-up
  * policy), all sessions revoked, every other reset secret and flow of the account dead, every
  * channel told. The user signs in afresh.
@@ -38,7 +38,7 @@ export interface PasswordResetService {
 
   /**
    * The back office's "send a reset link" (admin API, `lifeline account send-reset`): a flow for
-   * the account's login e-mail, processed before this returns, so the code and the
+   * the account's login email, processed before this returns, so the code and the
    * `/reset-password?token=` link are queued to that address. Nobody gets the flow's cookie:
    * the link works in whichever browser the owner opens it. The per-address limits apply as to
    * any request (a back office cannot flood a mailbox); the per-client one does not (the back
@@ -75,7 +75,7 @@ export interface PasswordResetService {
   verifyCode(token: string | undefined, code: string): Promise<{ accounts?: AccountChoice[] }>;
 
   /**
-   * POST /password/forgot/verify with the e-mail's link token (verify.ts): it alone proves access
+   * POST /password/forgot/verify with the email's link token (verify.ts): it alone proves access
    * to the mailbox, so it works in any browser and starts a verified flow there (a new cookie).
    * A dead link is 410 `link-expired`.
    */

@@ -27,7 +27,7 @@ export interface FlowProcessing {
 
 /**
  * process: looks the identifier up (settled channels only), applies the neutral limits, sends
- * the code (and for e-mail the link) and records the outcome on the flow — after the answer has
+ * the code (and for email the link) and records the outcome on the flow — after the answer has
  * gone, so that neither its content nor its timing tells whether the identifier leads anywhere
  * (docs/reference/security-requirements.md 3.1, 3.2; docs/architecture.md "Forgot password").
  */
@@ -37,7 +37,7 @@ export function createFlowProcessing(context: FlowContext): FlowProcessing {
   /** Processing that runs after an answer; tests and shutdown wait for it. */
   const inFlight = new Set<Promise<void>>();
 
-  /** The accounts for which this identifier is a confirmed channel (login e-mail, active recovery e-mail or phone). */
+  /** The accounts for which this identifier is a confirmed channel (login email, active recovery email or phone). */
   async function ownersOf(trx: Executor, flow: PasswordResetFlowRow): Promise<ChannelOwners | undefined> {
     const value = flow.identifier;
     if (value === null) return undefined;
@@ -75,7 +75,7 @@ export function createFlowProcessing(context: FlowContext): FlowProcessing {
       const last = await deps.verification.lastIssuedTo(trx, purpose, owners.deliverTo);
       if (last !== undefined && clock.now() - last < RESET_RESEND_COOLDOWN_MS) return 'number-cooldown';
     }
-    // Per client only: a total per account would let a stranger who knows the login e-mail use
+    // Per client only: a total per account would let a stranger who knows the login email use
     // up the sends of the owner's other channels too (the identifier's own total stops bombing).
     if (!(await deps.rateLimits.consume('reset-account', `${primary.id}|${clientKey}`)).allowed) return 'account-limit';
     if (flow.identifier_kind === 'phone' && !(await deps.smsGuard?.allowConfirmedSend({ country: flow.country ?? 'ZZ', accountId: primary.id })))
@@ -83,7 +83,7 @@ export function createFlowProcessing(context: FlowContext): FlowProcessing {
     return undefined;
   }
 
-  /** The code (and for e-mail the link) to exactly the channel entered, in the first account's language. */
+  /** The code (and for email the link) to exactly the channel entered, in the first account's language. */
   async function sendCode(trx: Executor, flow: PasswordResetFlowRow, owners: ChannelOwners): Promise<SecretPurpose> {
     const primary = owners.accounts[0] as AccountRow;
     const accountIds = owners.accounts.map((account) => account.id);

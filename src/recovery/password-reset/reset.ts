@@ -20,7 +20,7 @@ export interface ResetInput {
 }
 
 /**
- * What the browser that reset the password gets: the login e-mail for the sign-in form (someone
+ * What the browser that reset the password gets: the login email for the sign-in form (someone
  * who came back by phone may not remember it), and the device cookie: this browser proved a
  * settled channel and set the password, so signing in from it next is no "new device".
  */
@@ -44,7 +44,7 @@ export function createFlowReset(context: FlowContext): FlowReset {
   const { database, clock } = deps;
 
   /**
-   * The reset notice to every channel of the account: its login and recovery e-mail (the
+   * The reset notice to every channel of the account: its login and recovery email (the
    * catalogue's `account` audience) and, by a short SMS without a link, its recovery phone.
    * It names the channel that was used, when and from where (docs/reference/security-requirements.md 3.14).
    */
@@ -116,7 +116,7 @@ export function createFlowReset(context: FlowContext): FlowReset {
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
         await deps.flows.supersedeForAccount(trx, account.id, flow.id, now);
         // The reset came through a settled channel (the only kind that resets): the owner is back
-        // in control. What waits ends (a login-e-mail change, a scheduled deletion, every held
+        // in control. What waits ends (a login-email change, a scheduled deletion, every held
         // change), and so does every open action verification; every channel that is not settled
         // goes — an intruder's channel would otherwise settle later and be his way back
         // (docs/security.md "The owner wins").

@@ -1,7 +1,7 @@
 import { MINUTE } from '../../core/clock.js';
 import type { PasswordResetFlowRow } from '../../db/tables.js';
 
-/** A flow lives half an hour: the e-mail code's 15 minutes, then time to choose a password. */
+/** A flow lives half an hour: the email code's 15 minutes, then time to choose a password. */
 export const FLOW_TTL_MS = 30 * MINUTE;
 /** After the code, the new password must be set within 15 minutes. */
 export const VERIFIED_TTL_MS = 15 * MINUTE;
@@ -11,7 +11,7 @@ export const VERIFIED_TTL_MS = 15 * MINUTE;
  * step (`processed_at`, `verified_at`, `used_at`, `superseded_at`) and the clock decides
  * `expired`, so the state is read from the row, never stored:
  * - `requested`: written by the request; what the identifier leads to is not decided yet.
- * - `code-sent`: processed, a code (and for e-mail a link) went to a settled channel.
+ * - `code-sent`: processed, a code (and for email a link) went to a settled channel.
  * - `no-code`: processed, nothing was sent (no channel, or a limit); it answers guesses exactly
  *   like `code-sent` (docs/reference/security-requirements.md 3.1, 3.2).
  * - `verified`: a right code or link; the new password may be set, once, within 15 minutes.

@@ -13,7 +13,7 @@ import { CODE_PURPOSE, FAILURE_WINDOW_MS, LINK_PURPOSE, RESET_PURPOSES, type Acc
 import type { FlowProcessing } from './process.js';
 import { flowState, nextStates, VERIFIED_TTL_MS } from './state.js';
 
-/** The proof of access to a channel: the code in the flow's browser, or the e-mail's link in any. */
+/** The proof of access to a channel: the code in the flow's browser, or the email's link in any. */
 export interface FlowVerification {
   verifyCode(token: string | undefined, code: string): Promise<{ accounts?: AccountChoice[] }>;
   verifyLink(linkToken: string, client: ClientInfo): Promise<{ flowToken: string; expiresAt: number; accounts?: AccountChoice[] }>;
@@ -22,7 +22,7 @@ export interface FlowVerification {
 /**
  * verify: a code only in the flow it was sent for (wrong codes counted for the client that asked
  * for the flow, so a stranger's guesses lock only the stranger); a flow that sent nothing answers
- * exactly like one that did. The e-mail's link works in any browser and starts a verified flow
+ * exactly like one that did. The email's link works in any browser and starts a verified flow
  * there. Either way the channel must still be a settled channel of the accounts.
  */
 export function createFlowVerification(context: FlowContext, processing: Pick<FlowProcessing, 'process'>): FlowVerification {

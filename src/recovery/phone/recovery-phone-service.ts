@@ -30,8 +30,8 @@ export type RecoveryPhoneView = ChannelView<{ readonly masked: string }>;
  * The recovery phone (docs/reference/product.md §3, the seed's second part): set up with the
  * password (or in the privileged window, checked by the route), confirmed by a 6-digit code that
  * only the new number gets, changed with the old number active until the new one is confirmed,
- * deactivated with the login and recovery e-mail and the old number told. Same states as the
- * recovery e-mail (recovery/channel-state.ts, phone/state.mmd); every send passes the caps
+ * deactivated with the login and recovery email and the old number told. Same states as the
+ * recovery email (recovery/channel-state.ts, phone/state.mmd); every send passes the caps
  * against SMS pumping.
  */
 export interface RecoveryPhoneService {

@@ -42,11 +42,11 @@ export interface ChannelRestorer {
   recoveryEmail(trx: Executor, account: AccountRow, restore: Restore, since: number, now: number): Promise<UndoStep[]>;
   /** The same for the recovery phone. */
   recoveryPhone(trx: Executor, account: AccountRow, restore: Restore, since: number, now: number): Promise<UndoStep[]>;
-  /** Puts back the login e-mail the event changed, unless another account holds the address by now. */
+  /** Puts back the login email the event changed, unless another account holds the address by now. */
   loginEmail(trx: Executor, account: AccountRow, restore: Restore, now: number): Promise<UndoStep[]>;
-  /** The channels as a snapshot had them: the login e-mail undoes an undo made from a recovery address. */
+  /** The channels as a snapshot had them: the login email undoes an undo made from a recovery address. */
   snapshotted(trx: Executor, account: AccountRow, snapshot: Restore, since: number, now: number): Promise<UndoStep[]>;
-  /** The recovery channels and the login e-mail as they are now (server-side only, kept with a link). */
+  /** The recovery channels and the login email as they are now (server-side only, kept with a link). */
   snapshot(trx: Executor, account: AccountRow): Promise<Restore>;
 }
 
@@ -69,7 +69,7 @@ export function createChannelRestorer(deps: RestoreDeps): ChannelRestorer {
   async function restoreRecoveryEmail(trx: Executor, account: AccountRow, restore: Restore, since: number, now: number): Promise<UndoStep[]> {
     const address = str(restore.previousAddress);
     const normalized = address ? normaliseEmail(address) : undefined;
-    // The login e-mail cannot be its own recovery address (it may have become it since).
+    // The login email cannot be its own recovery address (it may have become it since).
     if (!address || !normalized || normalized === account.email_normalized || !wasSettled(restore.previousSettledAt, restore.previousConfirmedAt, since))
       return [];
     if (await deps.recoveryEmails.active(trx, account.id)) return [];
@@ -109,7 +109,7 @@ export function createChannelRestorer(deps: RestoreDeps): ChannelRestorer {
     const holder = await deps.accounts.findByEmail(trx, normalized);
     if (holder && holder.id !== account.id) return ['login-email-not-restored'];
     await deps.accounts.update(trx, account.id, { email, email_normalized: normalized }, now);
-    // The restored login e-mail cannot stay a recovery address too.
+    // The restored login email cannot stay a recovery address too.
     await deps.undoRows.removeRecoveryAddress(trx, account.id, normalized);
     return ['login-email-restored'];
   }

@@ -46,12 +46,12 @@ export interface SecurityUndoService {
    */
   preview(token: string): Promise<{ type: string; createdAt: string; title?: { de: string; en: string } } | undefined>;
 
-  /** The ids of the events the profile may still undo (their login-e-mail link is live). */
+  /** The ids of the events the profile may still undo (their login-email link is live). */
   undoableEvents(accountId: string): Promise<ReadonlySet<string>>;
 
   /**
    * "Das war ich nicht" from the profile's list without the password: the event's link goes
-   * (again) to the login e-mail. A link's secret is stored hashed, so the live one is retired
+   * (again) to the login email. A link's secret is stored hashed, so the live one is retired
    * and a fresh one with the same data and the same end (not 7 days more) takes its place.
    * Answers the masked address; an event without a live link is 404.
    */
@@ -99,12 +99,12 @@ function hostTitleOf(event: { type: string; details: string | null }): { title?:
 /**
  * "Das war ich nicht": the one-time link in a security notice secures the account in
  * one step, in one transaction:
- * 1. puts back what the event changed (the recovery e-mail or phone it replaced or removed, the
- *    login e-mail it changed; an added channel goes; restore-channels.ts),
+ * 1. puts back what the event changed (the recovery email or phone it replaced or removed, the
+ *    login email it changed; an added channel goes; restore-channels.ts),
  * 2. cancels every pending change (their links and codes die),
  * 3. signs out every session,
  * 4. kills the undo links of later events (an undo from a recovery address keeps the login
- *    e-mail's links: the login e-mail wins),
+ *    email's links: the login email wins),
  * 5. blocks sign-in with the current password (403 `password-reset-required`) until it is set
  *    anew through a verified channel ("Passwort vergessen?"),
  * 6. writes the log and tells the account's addresses what was done.
@@ -113,7 +113,7 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
   const { database, clock } = deps;
   const restore = createChannelRestorer(deps);
 
-  /** Step 4: the links of this event and of every later one die; a recovery address's undo keeps the login e-mail's links. */
+  /** Step 4: the links of this event and of every later one die; a recovery address's undo keeps the login email's links. */
   async function invalidateLaterLinks(trx: Executor, accountId: string, used: UndoLinkData): Promise<boolean> {
     const live = await deps.verification.live(trx, accountId, 'security-undo');
     const doomed = live.filter((secret) => {
@@ -149,14 +149,14 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     // The trouble began with the undone event at the latest: what was not settled by then goes.
     const since = data.eventAt;
     // Pending changes first (their secrets before any rows: the lock order of the recovery flows).
-    // What an undo from the login e-mail would put back, should this undo come from a recovery address.
+    // What an undo from the login email would put back, should this undo come from a recovery address.
     const before = data.role === 'login' ? undefined : await restore.snapshot(trx, account);
     const channels = await deps.unsettledChannels.rowsOf(trx, account.id);
     const cancelledSecrets = await deps.verification.invalidate(trx, account.id, PENDING_PURPOSES);
     const pendingEmail = await deps.recoveryEmails.remove(trx, account.id, 'pending');
     const pendingPhone = await deps.recoveryPhones.remove(trx, account.id, 'pending');
     // Held changes end (their cancel links, and the held rows: listed below as removed), and so
-    // do a login-e-mail change waiting out its 7 days and a scheduled deletion.
+    // do a login-email change waiting out its 7 days and a scheduled deletion.
     const waitingEnded = await endWaitingChanges(trx, deps, account, client);
     const removed = await deps.unsettledChannels.remove(trx, account.id, since, channels);
     if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
@@ -164,7 +164,7 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     if (data.handler === 'recovery-email') done.push(...(await restore.recoveryEmail(trx, account, data.restore, since, now)));
     if (data.handler === 'recovery-phone') done.push(...(await restore.recoveryPhone(trx, account, data.restore, since, now)));
     if (data.handler === 'login-email') done.push(...(await restore.loginEmail(trx, account, data.restore, now)));
-    // The login e-mail undoes an undo made from a recovery address: the channels as they were before it.
+    // The login email undoes an undo made from a recovery address: the channels as they were before it.
     if (data.handler === 'channels-before-undo') done.push(...(await restore.snapshotted(trx, account, data.restore, since, now)));
     if (cancelledSecrets + Number(pendingEmail !== undefined) + Number(pendingPhone !== undefined) + waitingEnded > 0) done.push('pending-changes-cancelled');
     if ((await endOpenFlows(trx, account.id, now)) > 0) done.push('open-flows-ended');
@@ -187,7 +187,7 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
       params: { ...changeDetails(deps.translator, current, client, now), what: steps.join(' ') },
       origin: client,
       // A host's own event undone: its id goes to the host's webhooks (account.secured), so the host can revert its change.
-      // What changed besides the sessions also goes to the hosts (account.secured): the login e-mail put back, recovery channels put back or removed.
+      // What changed besides the sessions also goes to the hosts (account.secured): the login email put back, recovery channels put back or removed.
       details: {
         eventId: data.eventId,
         via: data.role,
@@ -202,7 +202,7 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     return { done, removed };
   }
 
-  /** The login e-mail's live link of each event: what the profile's list may still undo. */
+  /** The login email's live link of each event: what the profile's list may still undo. */
   async function loginLinks(db: Executor, accountId: string) {
     const live = await deps.verification.live(db, accountId, 'security-undo');
     return live.filter((secret) => (secret.data as Partial<UndoLinkData>).role === 'login');

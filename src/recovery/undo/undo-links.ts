@@ -12,7 +12,7 @@ export interface UndoLinkData {
 
 /**
  * Issues "Das war ich nicht" links for the notifier: one per recipient and event, 7 days (30 for
- * the old address of a login-e-mail change),
+ * the old address of a login-email change),
  * single use, and side by side (a new event's link does not retire an older event's).
  */
 export function createUndoLinks(deps: { verification: OneTimeSecretService }): UndoLinkIssuer {

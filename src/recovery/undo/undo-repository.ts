@@ -10,7 +10,7 @@ interface RestoredChannel {
 
 /**
  * The SQL of "Das war ich nicht" beside the channel services' own: the channels it puts back,
- * the recovery twin of a restored login e-mail, and the security-log event a link names.
+ * the recovery twin of a restored login email, and the security-log event a link names.
  */
 export function createUndoRepository() {
   return {
@@ -52,7 +52,7 @@ export function createUndoRepository() {
         .execute();
     },
 
-    /** The restored login e-mail cannot stay a recovery address too: the account's rows of that address go, whatever their status. */
+    /** The restored login email cannot stay a recovery address too: the account's rows of that address go, whatever their status. */
     async removeRecoveryAddress(trx: Executor, accountId: string, addressNormalized: string): Promise<void> {
       await trx.deleteFrom('recovery_emails').where('account_id', '=', accountId).where('address_normalized', '=', addressNormalized).execute();
     },

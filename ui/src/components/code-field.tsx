@@ -3,7 +3,7 @@ import { Field } from './field.js';
 /** A code from an SMS: 6 digits (anything else typed or pasted goes). */
 export const cleanSmsCode = (value: string) => value.replace(/\D/g, '').slice(0, 6);
 /**
- * A code from an e-mail: 8 Crockford base32 characters, upper-cased as typed; spaces and dashes
+ * A code from an email: 8 Crockford base32 characters, upper-cased as typed; spaces and dashes
  * may stay (people paste "ABCD-EFGH"), the server ignores them and the case.
  */
 export const cleanEmailCode = (value: string) =>
@@ -15,11 +15,11 @@ export const cleanEmailCode = (value: string) =>
 /** The code as sent: the spaces and dashes typed or pasted for reading ("ABCD-EFGH") go. */
 export const typedCode = (value: string) => value.replace(/[\s-]/g, '');
 
-/** Whether a typed code (see typedCode) has its channel's form: 6 digits by SMS, 8 characters by e-mail (upper-cased as typed). */
+/** Whether a typed code (see typedCode) has its channel's form: 6 digits by SMS, 8 characters by email (upper-cased as typed). */
 export const isWholeCode = (kind: 'sms' | 'email', code: string) => (kind === 'sms' ? /^\d{6}$/.test(code) : /^[0-9A-Z]{8}$/.test(code));
 
 /**
- * The one field for a code sent by SMS or e-mail, wherever one is typed (forgot password, the
+ * The one field for a code sent by SMS or email, wherever one is typed (forgot password, the
  * phone dialog, a verification in the profile or on the host's page): the browser may fill it
  * (`one-time-code`, WebOTP), phones show the right keyboard, nothing is corrected or spelled.
  */

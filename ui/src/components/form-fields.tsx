@@ -12,7 +12,7 @@ interface ValueProps {
 }
 
 /**
- * An e-mail address: the address keyboard on phones, required. `autoComplete` says whose it is:
+ * An email address: the address keyboard on phones, required. `autoComplete` says whose it is:
  * `username` for the sign-in's own address (password managers pair it with the password),
  * `email` for an address being entered anew.
  */

@@ -46,7 +46,7 @@ const kinds = {
     nextLabel: 'ui.confirm.toProfile',
     waiting: 'ui.confirm.doneChangeWaiting',
   },
-  /** The old address's link that cancels a waiting login-e-mail change. */
+  /** The old address's link that cancels a waiting login-email change. */
   'cancel-email-change': {
     send: (token: string): Promise<LinkOutcome> => api.account.cancelEmailChange({ token }).then(() => ({})),
     title: 'ui.confirm.titleCancelChange',
@@ -153,7 +153,7 @@ export function ConfirmEmailPage({ kind }: { kind: ConfirmKind }) {
             {state.said
               ? t(state.said.key, withHeldWhat(t, state.said.params))
               : state.effectiveAt && 'waiting' in texts
-                ? // A change that waits (7 days for a login e-mail without a settled channel,
+                ? // A change that waits (7 days for a login email without a settled channel,
                   // 72 hours for a recovery address from a fresh new-device session): say when, in this browser's zone.
                   t(texts.waiting, { email: state.email, date: formatEventTime(state.effectiveAt, locale, Intl.DateTimeFormat().resolvedOptions().timeZone) })
                 : t(texts.done, { email: state.email })}

@@ -11,7 +11,7 @@ import { IdentifyStep } from './forgot-password/identify-step.js';
 import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
 
 /**
- * "Passwort vergessen?" (docs/reference/product.md §5): 1. the login e-mail, a recovery e-mail or the recovery
+ * "Passwort vergessen?" (docs/reference/product.md §5): 1. the login email, a recovery email or the recovery
  * phone number; 2. the code sent there (the same neutral text whether or not an account has
  * it); 3. the account, when the entry belongs to several; 4. the new password. After a reload
  * the page asks the flow (GET /password/forgot) and resumes at the code or the new password.

@@ -14,7 +14,7 @@ import { checkFields } from '../validation.js';
 export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
 
 /**
- * The login e-mail a finished password reset hands to the sign-in form (sessionStorage: this tab
+ * The login email a finished password reset hands to the sign-in form (sessionStorage: this tab
  * only, never in the address bar): someone who came back by phone may not remember it.
  */
 export const RESET_EMAIL_KEY = 'lifeline.resetEmail';
@@ -27,7 +27,7 @@ function takeResetEmail(): string {
 }
 
 /**
- * "Anmelden": e-mail and password; an unconfirmed address leads to the page that explains it.
+ * "Anmelden": email and password; an unconfirmed address leads to the page that explains it.
  * Notices come as `?notice=` (after a password change, a reset, signing out, "Das war ich
  * nicht", and a scheduled deletion with its time in `at`); a sign-in that cancelled a scheduled
  * deletion passes its own notice on to the profile the same way.

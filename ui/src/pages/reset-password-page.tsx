@@ -11,7 +11,7 @@ import { SharedStep, useSteps } from './forgot-password/shared-steps.js';
 import { StepCard } from './forgot-password/step-card.js';
 
 /**
- * The page the link in the "Passwort vergessen?" e-mail opens (/reset-password?token=…).
+ * The page the link in the "Passwort vergessen?" email opens (/reset-password?token=…).
  * Opening it changes nothing (mail scanners open links): the button sends the token. Then the
  * forgot page's steps: the account choice when needed, the new password. Opened again without
  * the token (a reload), it resumes a flow this browser has already verified. A `return_to` of

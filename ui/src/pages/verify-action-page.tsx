@@ -14,10 +14,10 @@ import type { Channel, State } from './verify-action/verify-action-state.js';
 /** The page's own token survives a reload in this tab (the address bar loses it at once). */
 const STORAGE_KEY = 'lifeline.verify-action';
 const RESEND_COOLDOWN_MS = 60_000;
-/** While the code step waits, the record is asked every few seconds: the e-mail's link may verify it in another browser. */
+/** While the code step waits, the record is asked every few seconds: the email's link may verify it in another browser. */
 const POLL_MS = 4000;
 
-/** A link token (`id.secret`, from the e-mail) or the page's capability (from the host's `url`). */
+/** A link token (`id.secret`, from the email) or the page's capability (from the host's `url`). */
 const isMailLink = (token: string) => token.includes('.');
 
 function readToken(fromUrl: string): string {
@@ -31,7 +31,7 @@ function readToken(fromUrl: string): string {
 /**
  * "Aktion bestätigen" (/verify-action?token=…). A host application sends its user here
  * (its `url`); the user picks a confirmed channel (masked), types the code that arrives, and
- * goes back to the host (`returnTo` with `verification=<id>`). The e-mail's link opens the same
+ * goes back to the host (`returnTo` with `verification=<id>`). The email's link opens the same
  * page with its own token: one button confirms (opening it changes nothing: mail scanners).
  */
 export function VerifyActionPage() {
@@ -88,7 +88,7 @@ export function VerifyActionPage() {
     // Once, on the first render.
   }, []);
 
-  // The e-mail's link, opened in another browser, verifies the record: this page moves on by itself
+  // The email's link, opened in another browser, verifies the record: this page moves on by itself
   // (and says so should the record fail or expire meanwhile).
   useEffect(() => {
     if (state.kind !== 'code') return;
@@ -107,7 +107,7 @@ export function VerifyActionPage() {
     };
   }, [state.kind]);
 
-  // The e-mail's link: what it would confirm, read without using it (opening the page changes nothing).
+  // The email's link: what it would confirm, read without using it (opening the page changes nothing).
   useEffect(() => {
     if (state.kind !== 'link' || state.preview) return;
     let current = true;

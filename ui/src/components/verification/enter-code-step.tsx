@@ -61,7 +61,7 @@ export function EnterCodeStep({
       const verified = await api.accountVerifications.enterCode(step.record.id, { code: value });
       onVerified(verified.id);
     } catch (failure) {
-      // No longer pending but not failed by this step: most likely the e-mail's link verified it
+      // No longer pending but not failed by this step: most likely the email's link verified it
       // (in any browser). The action's own request decides; should the record not be verified,
       // that request refuses it and the caller starts afresh.
       if (failure instanceof ApiError && failure.code === 'verification-not-redeemable') {

@@ -7,7 +7,7 @@ import { BackToSignInAside, StepCard } from './step-card.js';
 
 /**
  * Step 3, only when the code's address or number belongs to several accounts: which one gets
- * the new password, by its masked login e-mail. A radio group (arrow keys move, Space picks);
+ * the new password, by its masked login email. A radio group (arrow keys move, Space picks);
  * nothing is preselected, so the choice is the user's.
  */
 export function AccountStep({

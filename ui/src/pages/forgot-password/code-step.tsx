@@ -11,7 +11,7 @@ import { problemCode, RESEND_COOLDOWN_MS, type AccountChoice, type Channel, type
 import { StepCard } from './step-card.js';
 
 /**
- * Step 2: the code from the e-mail or SMS, and "Bestätigen". The text stays neutral ("Falls …
+ * Step 2: the code from the email or SMS, and "Bestätigen". The text stays neutral ("Falls …
  * zu einem Konto gehört"). A wrong code says how many tries are left; a dead code offers
  * "Neuen Code anfordern". "Code erneut senden" sends the same request again, 60 s after the
  * last one at the earliest (a visible countdown), and says that it brings no new tries. After a

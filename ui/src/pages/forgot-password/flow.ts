@@ -2,7 +2,7 @@ import { ApiError } from '../../api.js';
 import { api } from '../../api-client.js';
 import type { ForgotPasswordStatus, ForgotPasswordVerified } from '../../api-types.js';
 
-/** One account an identifier belongs to, shown by its masked login e-mail ("m***@example.com"). */
+/** One account an identifier belongs to, shown by its masked login email ("m***@example.com"). */
 export type AccountChoice = NonNullable<ForgotPasswordVerified['accounts']>[number];
 
 export type Channel = NonNullable<ForgotPasswordStatus['channel']>;
@@ -14,7 +14,7 @@ export interface ForgotRequest {
 }
 
 /**
- * The steps of "Passwort vergessen?" and of the link from the e-mail. The two pages share the
+ * The steps of "Passwort vergessen?" and of the link from the email. The two pages share the
  * code, account and password steps; `identify` is the forgot page's first step, `link` the
  * reset page's (one button: opening a link changes nothing).
  */
@@ -33,7 +33,7 @@ export type GoneReason = 'reset-expired' | 'link-expired' | 'missing-link';
 /** "Code erneut senden" waits this long after each sending (the visible countdown). */
 export const RESEND_COOLDOWN_MS = 60_000;
 
-/** An e-mail address has an "@"; everything else is taken for a phone number. */
+/** An email address has an "@"; everything else is taken for a phone number. */
 export const channelOf = (identifier: string): Channel => (identifier.includes('@') ? 'email' : 'sms');
 
 /**

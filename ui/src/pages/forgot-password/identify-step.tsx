@@ -29,7 +29,7 @@ function forgotBody(identifier: string, country: string, phone: PhoneOptions | u
 }
 
 /**
- * "Passwort vergessen?", step 1: the login e-mail, a recovery e-mail or (where SMS is set up)
+ * "Passwort vergessen?", step 1: the login email, a recovery email or (where SMS is set up)
  * the recovery phone number, in one input. A number gets a country selector below the input
  * (so the input does not move while typing). The answer is the same for every entry: the page
  * goes on to the code step whether or not an account has it.

@@ -232,7 +232,7 @@ export function HeldChanges({
 /**
  * The channel waiting for its confirmation: the value and "Bestätigung ausstehend" (with the
  * caption "Neue …" while another one is active: the group's name reads all three), its actions
- * beside it. `note`: the row has a line under the value (the e-mail's "Erneut senden ab …").
+ * beside it. `note`: the row has a line under the value (the email's "Erneut senden ab …").
  */
 export function PendingChannel({
   caption,

@@ -12,7 +12,7 @@ import { ActiveChannel, ChannelRow, HeldChanges, PendingChannel, useRowActions, 
 import { heldUntil } from './held-change.js';
 
 /**
- * The recovery e-mail as GET /recovery shows it. `unreachable`: mail to the address bounces (recovery
+ * The recovery email as GET /recovery shows it. `unreachable`: mail to the address bounces (recovery
  * readiness, docs/reference/product.md §10, not built yet): the API does not send it, the row is ready.
  */
 export type EmailView = RecoveryView['email'] & { readonly unreachable?: boolean };

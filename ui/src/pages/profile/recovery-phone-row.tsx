@@ -18,7 +18,7 @@ import { RecoveryPhoneDialog, unbroken, type Confirmed, type DialogStart, type P
  * number, "Bestätigung ausstehend", "Code eingeben" (the dialog at the code) and "Abbrechen";
  * active → the masked number and "Verwalten" ("Ändern": the same dialog, the old number stays
  * active until the new one is confirmed; "Entfernen": a short question, then the password if the
- * window is closed). The verbs are the e-mail row's, so both rows read alike. A change shows
+ * window is closed). The verbs are the email row's, so both rows read alike. A change shows
  * both: the active number and below it the new one with its own "Code eingeben" and "Abbrechen".
  * `unreachable` (SMS to it fail; not sent by the API yet) says so on the active number.
  */

@@ -53,7 +53,7 @@ export function RecoverySection() {
         </ul>
         <h2>{t('ui.profile.recovery.noticeTitle')}</h2>
         <ul>
-          {/* The seed's two notes: e-mail, then phone; the phone's only where a phone can be set up. */}
+          {/* The seed's two notes: email, then phone; the phone's only where a phone can be set up. */}
           {list('ui.profile.recovery.notices')
             .filter((_, index) => index === 0 || phone?.available !== false)
             .map((text) => (

@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n.js';
 import { formatEventTime } from '../../security-events.js';
 
 /**
- * The e-mail's link: what it confirms (the action, who asked, when) and one button; opening the
+ * The email's link: what it confirms (the action, who asked, when) and one button; opening the
  * page changes nothing (mail scanners open links). Not shown before the preview has arrived:
  * nobody confirms an action unseen.
  */

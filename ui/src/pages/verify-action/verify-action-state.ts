@@ -9,7 +9,7 @@ export type State =
   /** `back`: reached from the code step ("Anderen Weg wählen"), with the channel chosen there. */
   | { kind: 'choose'; page: VerificationPageBody; back?: Channel }
   | CodeState
-  /** The e-mail's link: what it would confirm, once read. */
+  /** The email's link: what it would confirm, once read. */
   | { kind: 'link'; preview?: VerificationLinkPreview }
   | { kind: 'done'; returnTo: string | null }
   | { kind: 'gone' };
