@@ -10,7 +10,7 @@ import { checkState, heading, newPage, openProfilePage, PHONE_DEVICE, signIn } f
  * against a real server (docs/integration.md "The admin API", "Host events"): an account disabled
  * by support cannot sign in and the form says why ("vom Support gesperrt"); once enabled, the
  * profile's "Sicherheitsaktivität" lists "Konto vom Support gesperrt" and "… freigeschaltet", and
- * the host's event with its own title, markup shown as text; the notice's "Das war ich nicht"
+ * the host's event with its own title, markup shown as text, and (opened) its detail line; the notice's "Das war ich nicht"
  * page names the host's event by that title. On a phone (375 px), German. Screenshots in
  * test-results/screenshots/host-integration-<state>-de-<width>.png.
  */
@@ -75,8 +75,11 @@ if (chromiumPath) {
         await signIn(page, instance.baseUrl, email);
         await openProfilePage(page, 'activity');
         const section = page.getByRole('region', { name: 'Sicherheitsaktivität' });
-        await section.getByText('<b>Exportschlüssel</b> erstellt', { exact: true }).waitFor();
+        const hostEvent = section.getByText('<b>Exportschlüssel</b> erstellt', { exact: true });
+        await hostEvent.waitFor();
         expect(await section.locator('b').count()).toBe(0);
+        // The host's detail line is inside the event's disclosure: a tap on its summary shows it.
+        await hostEvent.click();
         await section.getByText('Schlüssel „Buchhaltung“', { exact: true }).waitFor();
         await section.getByText('Konto vom Support gesperrt', { exact: true }).waitFor();
         await section.getByText('Konto vom Support freigeschaltet', { exact: true }).waitFor();

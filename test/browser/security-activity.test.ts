@@ -1,117 +1,52 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import type { SecurityLogPage } from '../../src/contract/security-log.js';
 import { waitFor } from '../helpers/browser.js';
 import { apiClient } from '../helpers/api-client.js';
 import { createAccount, mailsTo, NO_API_RATE_LIMIT, ownerApi, PASSWORD, tokenLink, type Lang } from '../helpers/browser-instance.js';
 import { checkState, focusInfo, heading, newPage, PHONE_DEVICE, signIn, tabTo, text, type PageOptions } from '../helpers/browser-page.js';
 import { checkStateAtOwnWidth, useBrowserRun } from '../helpers/browser-run.js';
+import {
+  ACTIVITY_WORDS as WORDS,
+  ACTIVITY_ZONE,
+  activitySection as section,
+  eventEntry,
+  eventTexts,
+  expectedDays,
+  expectedText,
+  isOpen,
+  notMeEntries,
+  openActivity as openActivityAt,
+  openEntry,
+  shownDays,
+  tabStops,
+  wholeLog as logAt,
+} from '../helpers/security-activity-page.js';
 
 /**
  * Profil → "Sicherheitsaktivität" in a real Chromium against a real server: events caused
  * through the API (a password change, a recovery e-mail set up and confirmed, a sign-in from
- * another browser) are listed newest first, each as a sentence in the UI's language with the
- * time in the account's zone (named), the device ("Unbekanntes Gerät" when none is known) and
- * the IP; the language switch turns them into English (and is itself listed); more than a page
- * of events (25 sign-ins) shows "Weitere laden", which appends the rest, moves the focus to the
- * first new event, says how many came politely and disappears after the last page. "Das war
- * ich nicht" stands beside the events the API calls `undoable`; on a phone, by keyboard, it asks
- * first (focus on the question, "Abbrechen" back to the button) and offers only "Link an meine
- * E-Mail-Adresse senden": never with the password alone (an intruder who knows it and is still
- * signed in must not undo the owner's repair), the event's link goes to the login e-mail, the row
- * says where (focus on it) and nothing changes until the link is opened; its page then ends every
- * session and blocks signing in (password-reset-required). English the same. On every
- * state: no console error or failed request, no serious axe violation, no sideways scrolling at
- * 375 px; screenshots of the section at 1280 and 375 px in
- * test-results/screenshots/security-activity-<state>-<lang>-<width>.png.
+ * another browser) are listed newest first under their day's heading ("Heute"), each a
+ * disclosure whose summary is the sentence in the UI's language with the time of day in the
+ * account's zone (named) and whose details are the device ("Unbekanntes Gerät" when none is
+ * known) and the IP; the language switch turns them into English ("Today"; the switch is itself
+ * listed). More than a page of events (25 sign-ins) shows "Weitere laden", which appends the rest
+ * to the same day, moves the focus to the first new event, says how many came politely and
+ * disappears after the last page; a page of 20 events is 20 Tab stops (one summary each), and
+ * Space opens an entry. "Das war ich nicht" is inside the events the API calls `undoable`; on a
+ * phone, by keyboard (Enter opens the entry), it asks first (focus on the question, "Abbrechen"
+ * back to the button) and offers only "Link an meine E-Mail-Adresse senden": never with the
+ * password alone (an intruder who knows it and is still signed in must not undo the owner's
+ * repair), the event's link goes to the login e-mail, the entry says where (focus on it) and
+ * nothing changes until the link is opened; its page then ends every session and blocks signing
+ * in (password-reset-required). English the same. On every state: no console error or failed
+ * request, no serious axe violation, no sideways scrolling at 375 px; screenshots of the section
+ * at 1280 and 375 px in test-results/screenshots/security-activity-<state>-<lang>-<width>.png.
+ * Days other than today (yesterday, dates, a day across two pages) are in
+ * security-activity-days.test.ts.
  */
 const chromiumPath = inject('chromiumPath');
 
 const NEW_PASSWORD = 'Kanu über dem Mühlteich 42';
-const ZONE = 'Europe/Berlin';
-
-/**
- * The words of the section and its page (`profile`: the heading of the profile's page "Geräte &
- * Aktivität"), and the sentence of each event type the test causes (the UI's own wording).
- */
-const WORDS = {
-  de: {
-    profile: 'Geräte & Aktivität',
-    section: 'Sicherheitsaktivität',
-    zone: 'Zeitangaben in der Zeitzone Europe/Berlin.',
-    more: 'Weitere laden',
-    unknownDevice: 'Unbekanntes Gerät',
-    ip: (ip: string) => `IP-Adresse ${ip}`,
-    loaded: (count: number) => `${count} weitere Ereignisse geladen. Das sind alle Ereignisse der letzten 90 Tage.`,
-    switchLanguage: 'Switch to English',
-    notMe: {
-      button: 'Das war ich nicht',
-      question:
-        'Zu Ihrem Schutz geht das nur über Ihre E-Mail-Adresse für die Anmeldung: Wir senden Ihnen dorthin einen Link. Er macht die Änderung rückgängig, wo das geht, entfernt Wiederherstellungsoptionen, die erst seit Kurzem bestehen, meldet alle Sitzungen ab und sperrt die Anmeldung, bis Sie über „Passwort vergessen?“ ein neues Passwort festlegen.',
-      sendLink: 'Link an meine E-Mail-Adresse senden',
-      cancel: 'Abbrechen',
-      linkSent: (address: string) => `Wir haben einen Link an ${address} gesendet. Öffnen Sie ihn, um Ihr Konto zu sichern; bis dahin ändert sich nichts.`,
-      mailSubject: 'Lifeline: Ihr Link „Das war ich nicht“',
-      undoPageTitle: 'Das war ich nicht',
-      undoSubmit: 'Konto jetzt sichern',
-      undoDone: 'Ihr Konto ist gesichert',
-    },
-    events: {
-      'account.created': 'Konto erstellt',
-      'account.email_verified': 'E-Mail-Adresse bestätigt',
-      'account.preferences_changed': 'Sprache oder Zeitzone geändert',
-      'password.changed': 'Passwort geändert',
-      'sessions.revoked_by_password_change': 'Andere Sitzungen nach der Passwortänderung abgemeldet',
-      'session.reauthenticated': 'Passwort zur Bestätigung erneut eingegeben',
-      'recovery_email.setup_requested': 'Bestätigungslink für eine Wiederherstellungs-E-Mail gesendet',
-      'recovery_email.added': 'Wiederherstellungs-E-Mail eingerichtet',
-      'session.signed_in': 'Anmeldung',
-      'session.signed_in_new_device': 'Anmeldung von einem neuen Gerät',
-    } as Record<string, string>,
-  },
-  en: {
-    profile: 'Devices & activity',
-    section: 'Security activity',
-    zone: 'Times are shown in the time zone Europe/Berlin.',
-    more: 'Show more',
-    unknownDevice: 'Unknown device',
-    ip: (ip: string) => `IP address ${ip}`,
-    loaded: (count: number) => `${count} more events loaded. These are all events of the last 90 days.`,
-    switchLanguage: 'Auf Deutsch wechseln',
-    notMe: {
-      button: 'This wasn’t me',
-      question:
-        'To protect you, this works only through your sign-in e-mail address: we send a link there. It undoes the change where it can, removes recovery options set up only recently, signs out every session and blocks signing in until you set a new password with “Forgot password?”.',
-      sendLink: 'Send the link to my e-mail address',
-      cancel: 'Cancel',
-      linkSent: (address: string) => `We have sent a link to ${address}. Open it to secure your account; until then nothing changes.`,
-      mailSubject: 'Lifeline: your “This wasn’t me” link',
-      undoPageTitle: 'This wasn’t me',
-      undoSubmit: 'Secure my account now',
-      undoDone: 'Your account is secured',
-    },
-    events: {
-      'account.created': 'Account created',
-      'account.email_verified': 'E-mail address confirmed',
-      'account.preferences_changed': 'Language or time zone changed',
-      'password.changed': 'Password changed',
-      'sessions.revoked_by_password_change': 'Other sessions signed out after the password change',
-      'session.reauthenticated': 'Password entered again to confirm an action',
-      'recovery_email.setup_requested': 'Confirmation link for a recovery e-mail sent',
-      'recovery_email.added': 'Recovery e-mail set up',
-      'session.signed_in': 'Signed in',
-      'session.signed_in_new_device': 'Signed in from a new device',
-    } as Record<string, string>,
-  },
-} as const;
-
-/** One row as a person reads it: the sentence, the time (and its datetime), the rest of the line. */
-interface Row {
-  readonly what: string;
-  readonly time: string;
-  readonly dateTime: string;
-  readonly details: string;
-}
 
 // Without Chromium the global setup has already said loudly that browser tests do not run.
 if (chromiumPath) {
@@ -119,7 +54,7 @@ if (chromiumPath) {
     const run = useBrowserRun(chromiumPath, 'lifeline-security-ui-', NO_API_RATE_LIMIT);
 
     /** A fresh page in its own context (own cookies: another device), the account's time zone. */
-    const openPage = (options: PageOptions = {}) => newPage(run.chrome, { timezoneId: ZONE, ...options });
+    const openPage = (options: PageOptions = {}) => newPage(run.chrome, { timezoneId: ACTIVITY_ZONE, ...options });
 
     const check = (page: Page, failures: string[], lang: Lang, state: string, target: Locator) =>
       checkState(page, failures, { prefix: 'security-activity', state, lang, target });
@@ -128,27 +63,11 @@ if (chromiumPath) {
     const checkOnPhone = (page: Page, failures: string[], lang: Lang, state: string, target: Locator | 'page') =>
       checkStateAtOwnWidth(page, failures, { prefix: 'security-activity', state, lang, target });
 
-    const section = (page: Page, lang: Lang) => page.getByRole('region', { name: WORDS[lang].section });
-
-    /** The profile's page "Geräte & Aktivität" loaded afresh (its heading in the words' language). */
-    async function openActivity(page: Page, words: { readonly profile: string }): Promise<void> {
-      await page.goto(`${run.baseUrl}/profile/activity`);
-      await heading(page, words.profile).waitFor();
-    }
+    /** The profile's page "Geräte & Aktivität" loaded afresh (its heading in `lang`). */
+    const openActivity = (page: Page, lang: Lang) => openActivityAt(page, run.baseUrl, lang);
 
     /** The whole log as the API gives it to the page's session, every page. */
-    async function wholeLog(page: Page): Promise<SecurityLogPage['items']> {
-      const items: SecurityLogPage['items'] = [];
-      let cursor: string | null = null;
-      do {
-        const response = await page.request.get(`${run.baseUrl}/api/v1/security-log${cursor ? `?cursor=${cursor}` : ''}`);
-        expect(response.status()).toBe(200);
-        const body = (await response.json()) as SecurityLogPage;
-        items.push(...body.items);
-        cursor = body.nextCursor;
-      } while (cursor !== null);
-      return items;
-    }
+    const wholeLog = (page: Page) => logAt(page, run.baseUrl);
 
     /** A state-changing API call with the page's cookies and its session's CSRF token. */
     async function send(page: Page, method: 'PUT' | 'POST', path: string, data: unknown): Promise<number> {
@@ -157,55 +76,7 @@ if (chromiumPath) {
       return response.status();
     }
 
-    /** The sentences of the rows that carry "Das war ich nicht", top to bottom. */
-    async function notMeRows(list: Locator, lang: Lang): Promise<string[]> {
-      const items = list.getByRole('listitem').filter({ has: list.page().getByRole('button', { name: WORDS[lang].notMe.button, exact: true }) });
-      return Promise.all((await items.all()).map((item) => text(item.locator('.security-event-what'))));
-    }
-
-    /** The row of the one event that reads `what` (its sentence, exactly). */
-    function eventRow(list: Locator, what: string): Locator {
-      return list.getByRole('listitem').filter({ has: list.page().locator('.security-event-what').getByText(what, { exact: true }) });
-    }
-
-    /** The rows of the list, top to bottom, once it shows `count` of them. */
-    async function rows(list: Locator, count: number): Promise<Row[]> {
-      const items = list.getByRole('listitem');
-      await items.nth(count - 1).waitFor();
-      expect(await items.count()).toBe(count);
-      const found: Row[] = [];
-      for (const item of await items.all()) {
-        const time = item.locator('time');
-        const details = await text(item.locator('.security-event-details'));
-        found.push({
-          what: await text(item.locator('.security-event-what')),
-          time: await text(time),
-          dateTime: (await time.getAttribute('datetime')) ?? '',
-          details,
-        });
-      }
-      return found;
-    }
-
-    /** What the row of `item` must say in `lang`: its sentence, the time in the account's zone with the zone's name, device and IP. */
-    function expected(item: SecurityLogPage['items'][number], lang: Lang): Row {
-      const words = WORDS[lang];
-      const what = words.events[item.type];
-      if (what === undefined) throw new Error(`the test knows no ${lang} sentence for ${item.type}`);
-      const time = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
-        day: 'numeric',
-        month: 'long',
-        year: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        timeZone: ZONE,
-        timeZoneName: 'short',
-      }).format(new Date(item.createdAt));
-      const details = [time, item.device ?? words.unknownDevice, ...(item.ip ? [words.ip(item.ip)] : [])].join(' ');
-      return { what, time, dateTime: item.createdAt, details };
-    }
-
-    it('German, then English: each event as a sentence, newest first, with time (account zone), device and IP; the switch itself is listed', async () => {
+    it('German, then English: each event as a sentence under "Heute", newest first, with the time of day (account zone), its device and IP inside; the switch itself is listed', async () => {
       const login = 'mara.wolf@example.test';
       const recoveryAddress = 'mara.privat@example.org';
       const failures: string[] = [];
@@ -229,15 +100,18 @@ if (chromiumPath) {
       expect(other.problems, 'the other browser').toEqual([]);
       await other.context.close();
 
-      // The profile again: the section lists the API's events in the API's order, in German.
-      await openActivity(page, WORDS.de);
+      // The profile again: the section lists the API's events in the API's order, in German, under one heading: "Heute".
+      await openActivity(page, 'de');
       const de = section(page, 'de');
       await expect(text(de.locator('.security-zone'))).resolves.toBe(WORDS.de.zone);
       const log = await wholeLog(page);
       expect(log.length).toBeLessThanOrEqual(20);
       const list = de.getByRole('list');
-      const shown = await rows(list, log.length);
-      expect(shown).toEqual(log.map((item) => expected(item, 'de')));
+      const shown = await eventTexts(list, log.length);
+      expect(shown).toEqual(log.map((item) => expectedText(item, 'de')));
+      const days = await shownDays(de);
+      expect(days).toEqual(expectedDays(log, 'de', Date.now()));
+      expect(days.map((day) => day.heading)).toEqual([WORDS.de.today]);
       // Newest first: each step's event above the earlier steps' (events of one step share their time);
       // the steps on the way to a change ("Bestätigungslink … gesendet") are not listed.
       expect(shown.map((row) => row.what)).not.toContain('Bestätigungslink für eine Wiederherstellungs-E-Mail gesendet');
@@ -257,28 +131,47 @@ if (chromiumPath) {
       expect([...positions].sort((a, b) => a - b)).toEqual(positions);
       const times = shown.map((row) => Date.parse(row.dateTime));
       expect([...times].sort((a, b) => b - a)).toEqual(times);
-      // The account's zone, named; the confirmation sent by a program (no browser) is from an unknown device, the browser's is named.
-      expect(shown[0]?.time).toMatch(/ MES?Z$/);
+      // The time of day in the account's zone, named ("01:05 MEZ"); the confirmation sent by a program (no browser) is from an unknown device, the browser's is named.
+      expect(shown[0]?.time).toMatch(/^\d{2}:\d{2} MES?Z$/);
       expect(shown.find((row) => row.what === 'Wiederherstellungs-E-Mail eingerichtet')?.details).toContain(WORDS.de.unknownDevice);
       expect(shown[0]?.details).not.toContain(WORDS.de.unknownDevice);
-      // One page only: no "Weitere laden"; "Das war ich nicht" beside each event whose notice link is still live (the API's `undoable`), and only there.
+      // One page only: no "Weitere laden"; every entry closed, so no button shows and the details are hidden.
+      await expect(de.locator('details[open]').count()).resolves.toBe(0);
+      await expect(de.getByRole('button').count()).resolves.toBe(0);
+      await expect(de.locator('.security-event-details').first().isVisible()).resolves.toBe(false);
+      // "Das war ich nicht" inside each event whose notice link is still live (the API's `undoable`), and only there.
       const undoable = log.filter((item) => item.undoable).map((item) => WORDS.de.events[item.type]);
       expect(undoable).toEqual(['Anmeldung von einem neuen Gerät', 'Wiederherstellungs-E-Mail eingerichtet', 'Passwort geändert']);
-      await expect(de.getByRole('button', { name: WORDS.de.more }).count()).resolves.toBe(0);
-      await expect(de.getByRole('button').count()).resolves.toBe(undoable.length);
-      await expect(notMeRows(de, 'de')).resolves.toEqual(undoable);
+      await expect(notMeEntries(de, 'de')).resolves.toEqual(undoable);
       await check(page, failures, 'de', 'list', de);
+
+      // Opened (a click on its summary): the device and IP, and "Das war ich nicht" for an undoable event.
+      const newDevice = eventEntry(list, 'Anmeldung von einem neuen Gerät');
+      await openEntry(newDevice);
+      await expect(newDevice.locator('.security-event-details').isVisible()).resolves.toBe(true);
+      await expect(newDevice.getByRole('button').allTextContents()).resolves.toEqual([WORDS.de.notMe.button]);
+      // Not undoable: opened, it shows its device and IP only.
+      const createdItem = log.find((item) => item.type === 'account.created');
+      if (createdItem === undefined) throw new Error('no account.created in the log');
+      const created = eventEntry(list, 'Konto erstellt');
+      await openEntry(created);
+      await expect(text(created.locator('.security-event-details'))).resolves.toBe(expectedText(createdItem, 'de').details);
+      await expect(created.getByRole('button').count()).resolves.toBe(0);
+      await check(page, failures, 'de', 'list-open', de);
 
       // English: the same events in English; the switch is stored on the account, which writes an event on top.
       await page.getByRole('button', { name: WORDS.de.switchLanguage }).click();
       await heading(page, WORDS.en.profile).waitFor();
       const en = section(page, 'en');
       const enList = en.getByRole('list');
-      const shownEn = await rows(enList, log.length + 1);
+      const shownEn = await eventTexts(enList, log.length + 1);
       const logEn = await wholeLog(page);
       expect(logEn[0]?.type).toBe('account.preferences_changed');
-      expect(shownEn).toEqual(logEn.map((item) => expected(item, 'en')));
+      expect(shownEn).toEqual(logEn.map((item) => expectedText(item, 'en')));
       expect(shownEn[0]?.what).toBe('Language or time zone changed');
+      expect(shownEn[0]?.time).toMatch(/^\d{2}:\d{2} CES?T$/);
+      await expect(shownDays(en)).resolves.toEqual(expectedDays(logEn, 'en', Date.now()));
+      await expect(en.getByRole('heading', { level: 3 }).allTextContents()).resolves.toEqual([WORDS.en.today]);
       await expect(text(en.locator('.security-zone'))).resolves.toBe(WORDS.en.zone);
       await check(page, failures, 'en', 'list', en);
 
@@ -286,7 +179,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('more than 20 events: "Weitere laden" appends the rest by keyboard, moves the focus to the first new event, says how many, and goes', async () => {
+    it('more than 20 events: one Tab stop per event; Space opens one; "Weitere laden" appends the rest to the same day by keyboard, moves the focus to the first new event, says how many, and goes', async () => {
       const login = 'jonas.berg@example.test';
       const failures: string[] = [];
       await createAccount(run.instance, login, { locale: 'de' });
@@ -300,25 +193,44 @@ if (chromiumPath) {
       const log = await wholeLog(page);
       expect(log.length).toBe(28);
 
-      await openActivity(page, WORDS.de);
+      await openActivity(page, 'de');
       const de = section(page, 'de');
       const list = de.getByRole('list');
-      const firstPage = await rows(list, 20);
-      expect(firstPage).toEqual(log.slice(0, 20).map((item) => expected(item, 'de')));
+      const firstPage = await eventTexts(list, 20);
+      expect(firstPage).toEqual(log.slice(0, 20).map((item) => expectedText(item, 'de')));
+      await expect(shownDays(de)).resolves.toEqual(expectedDays(log.slice(0, 20), 'de', Date.now()));
       const more = de.getByRole('button', { name: WORDS.de.more, exact: true });
       await more.waitFor();
       await check(page, failures, 'de', 'first-page', de);
 
-      // By keyboard: the rest is appended (no row twice), the focus is on the first new row, the count is said politely.
-      await tabTo(page, WORDS.de.more);
-      const all = await rows(list, log.length);
-      expect(all).toEqual(log.map((item) => expected(item, 'de')));
+      // The keyboard's way past a page: from the section's heading one stop per event (its summary, the focus showing), then "Weitere laden".
+      const stops = await tabStops(page, WORDS.de.more);
+      expect(stops.length).toBeLessThanOrEqual(22);
+      expect(stops).toEqual([...firstPage.map((row) => ({ tag: 'summary', name: `${row.what} ${row.time}` })), { tag: 'button', name: WORDS.de.more }]);
+      // Space on the last summary opens its entry (device and IP show, focus stays), and closes it again.
+      await page.keyboard.press('Shift+Tab');
+      const last = list.getByRole('listitem').nth(19);
+      await page.keyboard.press('Space');
+      await expect(isOpen(last)).resolves.toBe(true);
+      await expect(last.locator('.security-event-details').isVisible()).resolves.toBe(true);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'summary', name: stops[19]?.name, focusVisible: true });
+      await check(page, failures, 'de', 'first-page-open', de);
+      await page.keyboard.press('Space');
+      await expect(isOpen(last)).resolves.toBe(false);
+
+      // By keyboard: the rest is appended to the same day (no row twice), the focus is on the first new event's summary, the count is said politely.
+      await tabTo(page, WORDS.de.more, { max: 1 });
+      const all = await eventTexts(list, log.length);
+      expect(all).toEqual(log.map((item) => expectedText(item, 'de')));
       await more.waitFor({ state: 'detached' });
       const focused = await page.evaluate(focusInfo);
-      expect(focused).toMatchObject({ tag: 'li', section: 'security-activity-title' });
-      expect(focused?.name).toContain(all[20]?.what ?? '?');
-      // The 21st row itself (an expression: the project compiles without the DOM library).
-      await expect(page.evaluate("document.activeElement === document.querySelectorAll('.security-event')[20]")).resolves.toBe(true);
+      expect(focused).toMatchObject({ tag: 'summary', name: `${all[20]?.what} ${all[20]?.time}`, section: 'security-activity-title', focusVisible: true });
+      // The 21st event itself (an expression: the project compiles without the DOM library).
+      await expect(page.evaluate("document.activeElement === document.querySelectorAll('.security-event summary')[20]")).resolves.toBe(true);
+      // One day, one heading and one list, however many pages it took.
+      const days = await shownDays(de);
+      expect(days).toEqual(expectedDays(log, 'de', Date.now()));
+      expect(days.map((day) => day.whats.length)).toEqual([28]);
       const live = de.locator('[aria-live="polite"]');
       await expect(text(live)).resolves.toBe(WORDS.de.loaded(8));
       await check(page, failures, 'de', 'all-loaded', de);
@@ -326,19 +238,22 @@ if (chromiumPath) {
       // The language switch writes an event: it comes on top, the pages loaded below stay (no row twice).
       await page.getByRole('button', { name: WORDS.de.switchLanguage }).click();
       await heading(page, WORDS.en.profile).waitFor();
-      const switched = await rows(section(page, 'en').getByRole('list'), log.length + 1);
+      const switched = await eventTexts(section(page, 'en').getByRole('list'), log.length + 1);
       expect(switched[0]?.what).toBe('Language or time zone changed');
       expect(switched.slice(1).map((row) => row.dateTime)).toEqual(log.map((item) => item.createdAt));
 
       // English from the first page: "Show more" does the same.
-      await openActivity(page, WORDS.en);
+      await openActivity(page, 'en');
       const en = section(page, 'en');
       const logEn = await wholeLog(page);
       expect(logEn.length).toBe(29);
-      await rows(en.getByRole('list'), 20);
+      await eventTexts(en.getByRole('list'), 20);
+      await expect(en.getByRole('heading', { level: 3 }).allTextContents()).resolves.toEqual([WORDS.en.today]);
       await check(page, failures, 'en', 'first-page', en);
-      await tabTo(page, WORDS.en.more);
-      expect(await rows(en.getByRole('list'), 29)).toEqual(logEn.map((item) => expected(item, 'en')));
+      expect((await tabStops(page, WORDS.en.more)).length).toBeLessThanOrEqual(22);
+      await page.keyboard.press('Enter');
+      expect(await eventTexts(en.getByRole('list'), 29)).toEqual(logEn.map((item) => expectedText(item, 'en')));
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'summary', section: 'security-activity-title' });
       await expect(text(en.locator('[aria-live="polite"]'))).resolves.toBe(WORDS.en.loaded(9));
       await en.getByRole('button', { name: WORDS.en.more }).waitFor({ state: 'detached' });
       await check(page, failures, 'en', 'all-loaded', en);
@@ -349,7 +264,7 @@ if (chromiumPath) {
 
     /**
      * "Link an meine E-Mail-Adresse senden" (pressed by `press`): one POST to the event's
-     * undo-link route, 202; the row's note says where the link went and takes the focus.
+     * undo-link route, 202; the entry's note says where the link went and takes the focus.
      * Answers the note.
      */
     async function sendLink(page: Page, row: Locator, lang: Lang, eventId: string, address: string, press: () => Promise<unknown>): Promise<Locator> {
@@ -364,7 +279,7 @@ if (chromiumPath) {
       const note = row.getByRole('status');
       await expect(text(note)).resolves.toBe(w.linkSent(address));
       await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ name: w.linkSent(address), section: 'security-activity-title' });
-      // The question is gone with its buttons; nothing else in the row asks any more.
+      // The question is gone with its buttons; nothing else in the entry asks any more.
       await expect(row.getByRole('button').count()).resolves.toBe(0);
       return note;
     }
@@ -379,7 +294,7 @@ if (chromiumPath) {
       return link;
     }
 
-    it('German on a phone: "Das war ich nicht" beside the sign-in from another browser, by keyboard: the question, "Abbrechen", then "Link an meine E-Mail-Adresse senden" mails the link to the login e-mail, the row says where (focus on it); the link secures the account: every session ends, signing in is blocked', async () => {
+    it('German on a phone: "Das war ich nicht" inside the sign-in from another browser, by keyboard (Enter opens the entry): the question, "Abbrechen", then "Link an meine E-Mail-Adresse senden" mails the link to the login e-mail, the row says where (focus on it); the link secures the account: every session ends, signing in is blocked', async () => {
       const w = WORDS.de;
       const login = 'lena.brandt@example.test';
       const newDevice = w.events['session.signed_in_new_device'] ?? '?';
@@ -401,17 +316,30 @@ if (chromiumPath) {
       expect(undoable.map((item) => item.type)).toEqual(['session.signed_in_new_device']);
       const eventId = undoable[0]?.id ?? '?';
 
-      await openActivity(page, w);
+      await openActivity(page, 'de');
       const de = section(page, 'de');
       const list = de.getByRole('list');
-      await rows(list, log.length);
-      const row = eventRow(list, newDevice);
+      await eventTexts(list, log.length);
+      const row = eventEntry(list, newDevice);
       await expect(row.count()).resolves.toBe(1);
-      await expect(notMeRows(list, 'de')).resolves.toEqual([newDevice]);
+      await expect(notMeEntries(list, 'de')).resolves.toEqual([newDevice]);
+      await checkOnPhone(page, failures, 'de', 'phone-list', de);
 
-      // "Das war ich nicht" by keyboard: the question in the row, the focus on it; only the link is offered, nothing is done yet.
+      // By keyboard: Enter on the entry's summary opens it (the focus stays there); the device and "Das war ich nicht" show.
+      const summary = `${newDevice} ${await text(row.locator('summary time'))}`;
+      await expect(isOpen(row)).resolves.toBe(false);
+      await tabTo(page, summary, { max: 80 });
+      await row.getByRole('button', { name: w.notMe.button, exact: true }).waitFor();
+      await expect(isOpen(row)).resolves.toBe(true);
+      await expect(row.locator('.security-event-details').isVisible()).resolves.toBe(true);
+      await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'summary', name: summary, focusVisible: true });
+      await checkOnPhone(page, failures, 'de', 'phone-entry-open', de);
+
+      // "Das war ich nicht" by keyboard (the next Tab stop once the entry is open, which it is opened for if need be):
+      // the question in the entry, the focus on it; only the link is offered, nothing is done yet.
       const question = row.getByRole('group', { name: w.notMe.button, exact: true });
       const openQuestion = async () => {
+        if (!(await isOpen(row))) await tabTo(page, summary, { max: 80 });
         await tabTo(page, w.notMe.button, { max: 80 });
         await question.waitFor();
         await expect(text(question.locator('p'))).resolves.toBe(w.notMe.question);
@@ -436,7 +364,8 @@ if (chromiumPath) {
       await page.getByRole('button', { name: w.switchLanguage }).click();
       await heading(page, WORDS.en.profile).waitFor();
       const en = section(page, 'en');
-      const enRow = eventRow(en.getByRole('list'), WORDS.en.events['session.signed_in_new_device'] ?? '?');
+      const enRow = eventEntry(en.getByRole('list'), WORDS.en.events['session.signed_in_new_device'] ?? '?');
+      await openEntry(enRow);
       await enRow.getByRole('button', { name: WORDS.en.notMe.button, exact: true }).click();
       const enQuestion = enRow.getByRole('group', { name: WORDS.en.notMe.button, exact: true });
       await expect(text(enQuestion.locator('p'))).resolves.toBe(WORDS.en.notMe.question);
@@ -503,9 +432,13 @@ if (chromiumPath) {
       const other = await openPage({ lang: 'en' });
       await signIn(other.page, run.baseUrl, login, { lang: 'en' });
       const eventId = (await wholeLog(page)).find((item) => item.type === 'session.signed_in_new_device' && item.undoable)?.id ?? '?';
-      await openActivity(page, w);
+      await openActivity(page, 'en');
       const en = section(page, 'en');
-      const row = eventRow(en.getByRole('list'), w.events['session.signed_in_new_device'] ?? '?');
+      const row = eventEntry(en.getByRole('list'), w.events['session.signed_in_new_device'] ?? '?');
+      // Closed, the entry hides the action; a click on its summary shows it.
+      await row.waitFor();
+      await expect(row.getByRole('button').count()).resolves.toBe(0);
+      await openEntry(row);
       await row.getByRole('button', { name: w.notMe.button, exact: true }).click();
       const question = row.getByRole('group', { name: w.notMe.button, exact: true });
       await expect(text(question.locator('p'))).resolves.toBe(w.notMe.question);

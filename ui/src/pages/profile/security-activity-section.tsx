@@ -1,14 +1,11 @@
-import { useCallback, useEffect, useRef, useState, type Ref } from 'react';
-import { flushSync } from 'react-dom';
+import { useCallback, useEffect, useId, useRef, useState, type RefObject } from 'react';
 import { api } from '../../api-client.js';
-import type { AccountView, SecurityLogPage } from '../../api-types.js';
+import type { AccountView } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
-import { ConfirmAnswers, useConfirmQuestion } from '../../components/confirm-question.js';
-import { errorMessage, wasCancelled } from '../../errors.js';
+import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
-import { eventTextKey, formatEventTime } from '../../security-events.js';
-
-type SecurityEvent = SecurityLogPage['items'][number];
+import { groupByDay, type EventDay } from '../../security-events.js';
+import { SecurityEventRow, type SecurityEvent } from './security-event-row.js';
 
 /** The list so far: the pages loaded, and where the next one starts (null after the last). */
 interface Loaded {
@@ -18,7 +15,9 @@ interface Loaded {
 
 /**
  * "Sicherheitsaktivität" (docs/reference/product.md §4): the account's security log of the last 90 days,
- * newest first, 20 at a time with "Weitere laden". Times in the account's time zone.
+ * newest first, 20 at a time with "Weitere laden", grouped by day ("Heute", "Gestern", "Montag,
+ * 7. Dezember 2026") in the account's time zone; each event a compact disclosure
+ * (security-event-row.tsx, docs/ui.md "Geräte & Aktivität").
  */
 export function SecurityActivitySection({ account }: { account: AccountView }) {
   const { t, locale } = useI18n();
@@ -27,9 +26,10 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
   const [busy, setBusy] = useState(false);
   /** What "Weitere laden" brought, said politely (the live region is always there, so it is announced). */
   const [announcement, setAnnouncement] = useState('');
-  /** The first row "Weitere laden" added: it takes the focus, since the button may be gone. */
+  /** The first event "Weitere laden" added: its summary (the entry's one Tab stop) takes the focus, since the button may be gone. */
   const [focusId, setFocusId] = useState<string | undefined>();
-  const firstNew = useRef<HTMLLIElement>(null);
+  const firstNew = useRef<HTMLElement>(null);
+  const ids = useId();
   useEffect(() => {
     if (focusId !== undefined) firstNew.current?.focus();
   }, [focusId]);
@@ -53,6 +53,8 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
   }, [t]);
 
   useEffect(() => {
+    // What "Weitere laden" said is stale now (and in the language before a switch).
+    setAnnouncement('');
     void refresh();
   }, [refresh, account]);
 
@@ -70,7 +72,7 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
         const ids = new Set(current.items.map((item) => item.id));
         return { items: [...current.items, ...next.items.filter((item) => !ids.has(item.id))], nextCursor: next.nextCursor };
       });
-      // Nothing new and the button gone: the focus goes to the last row rather than the page's start.
+      // Nothing new and the button gone: the focus goes to the last event rather than the page's start.
       setFocusId(added[0]?.id ?? loaded.items.at(-1)?.id);
       const count = t('ui.profile.securityActivity.loaded', { count: added.length });
       setAnnouncement(next.nextCursor === null ? `${count} ${t('ui.profile.securityActivity.allLoaded')}` : count);
@@ -94,11 +96,12 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
       ) : loaded.items.length === 0 ? (
         <p className="hint">{t('ui.profile.securityActivity.empty')}</p>
       ) : (
-        <ol className="security-events">
-          {loaded.items.map((item) => (
-            <SecurityEventRow key={item.id} event={item} timeZone={zone} locale={locale} rowRef={item.id === focusId ? firstNew : undefined} />
+        <div className="security-days">
+          {/* "Today" by the browser's clock, at each render: a page left open over midnight says so after its next load. */}
+          {groupByDay(loaded.items, locale, zone, Date.now()).map((day) => (
+            <EventDayGroup key={day.key} day={day} headingId={`${ids}-${day.key}`} timeZone={zone} focusId={focusId} firstNew={firstNew} />
           ))}
-        </ol>
+        </div>
       )}
       {error ? <Alert kind="error">{error}</Alert> : null}
       <p className="hint security-announcement" aria-live="polite">
@@ -116,127 +119,34 @@ export function SecurityActivitySection({ account }: { account: AccountView }) {
 }
 
 /**
- * A host application's own event (docs/integration.md "Host events") reads as the host's title in
- * the page's language; React shows it as text, so a title with markup stays harmless text.
+ * One day: its heading (h3 under the section's h2) and its events as a list named by it. A day
+ * that continues on the next page is the same group (groupByDay), so its list just grows.
  */
-function hostTitle(event: SecurityEvent, locale: string): string | undefined {
-  if (event.type !== 'host.event') return undefined;
-  const title = locale === 'de' ? event.details.titleDe : event.details.titleEn;
-  return typeof title === 'string' && title !== '' ? title : undefined;
-}
-
-/**
- * One event: what happened, when (in the account's zone, with the zone's name), from which
- * device, IP address and place. The row is a flex line like a session's: an action such as
- * "Das war ich nicht" (for `undoable` events) goes beside `.security-event-info`.
- */
-function SecurityEventRow({
-  event,
+function EventDayGroup({
+  day,
+  headingId,
   timeZone,
-  locale,
-  rowRef,
+  focusId,
+  firstNew,
 }: {
-  event: SecurityEvent;
+  day: EventDay<SecurityEvent>;
+  headingId: string;
   timeZone: string;
-  locale: string;
-  rowRef: Ref<HTMLLIElement> | undefined;
+  focusId: string | undefined;
+  firstNew: RefObject<HTMLElement | null>;
 }) {
   const { t } = useI18n();
+  const label = day.relation === 'other' ? day.date : t(`ui.profile.securityActivity.${day.relation}`);
   return (
-    <li className="security-event" ref={rowRef} tabIndex={rowRef ? -1 : undefined}>
-      <div className="security-event-info">
-        <p className="value security-event-what">{hostTitle(event, locale) ?? t(`ui.profile.securityActivity.events.${eventTextKey(event.type)}`)}</p>
-        {event.type === 'host.event' && typeof event.details.detail === 'string' ? (
-          <p className="hint security-event-host-detail">{event.details.detail}</p>
-        ) : null}
-        <p className="hint security-event-details">
-          <time dateTime={event.createdAt}>{formatEventTime(event.createdAt, locale, timeZone)}</time>{' '}
-          <span>{event.device ?? t('ui.profile.securityActivity.unknownDevice')}</span>
-          {event.ip ? (
-            <>
-              {' '}
-              <span className="security-event-ip">{t('ui.profile.securityActivity.ip', { ip: event.ip })}</span>
-            </>
-          ) : null}
-          {event.place ? (
-            <>
-              {' '}
-              <span>{t('ui.profile.securityActivity.place', { place: event.place })}</span>
-            </>
-          ) : null}
-        </p>
-      </div>
-      {event.undoable ? <NotMeAction eventId={event.id} /> : null}
-    </li>
-  );
-}
-
-/**
- * "Das war ich nicht" beside an event whose notice link is still live: a short question first,
- * then the event's link goes to the login e-mail, and opening it secures the account. Never with
- * the password alone: an intruder who knows the password and is still signed in must not be
- * able to undo the owner's repair from here (docs/security.md "The owner wins").
- */
-function NotMeAction({ eventId }: { eventId: string }) {
-  const { t } = useI18n();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>();
-  /** The masked login e-mail the link went to, once sent. */
-  const [sentTo, setSentTo] = useState<string | undefined>();
-  const say = (key: string) => t(`ui.profile.securityActivity.notMe.${key}`);
-  // The button and the question take each other's place.
-  const { asking, ask, keep, asker, question } = useConfirmQuestion({ onKeep: () => setError(undefined) });
-  const sentNote = useRef<HTMLParagraphElement>(null);
-
-  const sendLink = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const sent = await api.securityLog.sendUndoLink(eventId);
-      // The question gives way to the note; the focus goes to it, so it is read out.
-      flushSync(() => setSentTo(sent.sentTo));
-      sentNote.current?.focus();
-    } catch (failure) {
-      if (!wasCancelled(failure)) setError(errorMessage(t, failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  if (sentTo !== undefined) {
-    return (
-      <div className="security-event-action">
-        <p className="alert alert-success" role="status" ref={sentNote} tabIndex={-1}>
-          {t('ui.profile.securityActivity.notMe.linkSent', { address: sentTo })}
-        </p>
-      </div>
-    );
-  }
-  if (!asking) {
-    return (
-      <div className="security-event-action">
-        <button ref={asker} type="button" onClick={ask}>
-          {say('button')}
-        </button>
-      </div>
-    );
-  }
-  return (
-    <div className="security-event-action" role="group" aria-label={say('button')}>
-      <p className="hint" ref={question} tabIndex={-1}>
-        {say('question')}
-      </p>
-      {error ? <Alert kind="error">{error}</Alert> : null}
-      <ConfirmAnswers
-        className="actions"
-        confirmLook="primary danger"
-        confirm={say('sendLink')}
-        onConfirm={() => void sendLink()}
-        busy={busy}
-        cancel={say('cancel')}
-        onCancel={keep}
-      />
+    <div className="security-day">
+      <h3 id={headingId} className="security-day-heading">
+        {label}
+      </h3>
+      <ol className="security-events" aria-labelledby={headingId}>
+        {day.items.map((item) => (
+          <SecurityEventRow key={item.id} event={item} timeZone={timeZone} dayHeadingId={headingId} summaryRef={item.id === focusId ? firstNew : undefined} />
+        ))}
+      </ol>
     </div>
   );
 }
