@@ -24,7 +24,7 @@ import {
 
 /**
  * Profil → "Sicherheitsaktivität" in a real Chromium against a real server: events caused
- * through the API (a password change, a recovery e-mail set up and confirmed, a sign-in from
+ * through the API (a password change, a recovery email set up and confirmed, a sign-in from
  * another browser) are listed newest first under their day's heading ("Heute"), each a
  * disclosure whose summary is the sentence in the UI's language with the time of day in the
  * account's zone (named) and whose details are the device ("Unbekanntes Gerät" when none is
@@ -36,7 +36,7 @@ import {
  * phone, by keyboard (Enter opens the entry), it asks first (focus on the question, "Abbrechen"
  * back to the button) and offers only "Link an meine E-Mail-Adresse senden": never with the
  * password alone (an intruder who knows it and is still signed in must not undo the owner's
- * repair), the event's link goes to the login e-mail, the entry says where (focus on it) and
+ * repair), the event's link goes to the login email, the entry says where (focus on it) and
  * nothing changes until the link is opened; its page then ends every session and blocks signing
  * in (password-reset-required). English the same. On every state: no console error or failed
  * request, no serious axe violation, no sideways scrolling at 375 px; screenshots of the section
@@ -85,7 +85,7 @@ if (chromiumPath) {
       const { page, problems } = await openPage({ lang: 'de' });
       await signIn(page, run.baseUrl, login);
 
-      // A password change, a recovery e-mail set up and confirmed from elsewhere, a sign-in from another browser.
+      // A password change, a recovery email set up and confirmed from elsewhere, a sign-in from another browser.
       expect(await send(page, 'PUT', '/api/v1/account/password', { currentPassword: PASSWORD, newPassword: NEW_PASSWORD })).toBe(200);
       expect(await send(page, 'PUT', '/api/v1/recovery/email', { address: recoveryAddress })).toBe(202);
       const token = new URL(await tokenLink(run.baseUrl, recoveryAddress)).searchParams.get('token');
@@ -284,7 +284,7 @@ if (chromiumPath) {
       return note;
     }
 
-    /** The link of the "Das war ich nicht" mail to the login e-mail (the newest mail to it once there are more than `before`): the undo page. */
+    /** The link of the "Das war ich nicht" mail to the login email (the newest mail to it once there are more than `before`): the undo page. */
     async function mailedLink(login: string, lang: Lang, before: number): Promise<string> {
       const link = await tokenLink(run.baseUrl, login, before);
       expect(new URL(link).origin).toBe(run.baseUrl);
@@ -294,7 +294,7 @@ if (chromiumPath) {
       return link;
     }
 
-    it('German on a phone: "Das war ich nicht" inside the sign-in from another browser, by keyboard (Enter opens the entry): the question, "Abbrechen", then "Link an meine E-Mail-Adresse senden" mails the link to the login e-mail, the row says where (focus on it); the link secures the account: every session ends, signing in is blocked', async () => {
+    it('German on a phone: "Das war ich nicht" inside the sign-in from another browser, by keyboard (Enter opens the entry): the question, "Abbrechen", then "Link an meine E-Mail-Adresse senden" mails the link to the login email, the row says where (focus on it); the link secures the account: every session ends, signing in is blocked', async () => {
       const w = WORDS.de;
       const login = 'lena.brandt@example.test';
       const newDevice = w.events['session.signed_in_new_device'] ?? '?';
@@ -393,7 +393,7 @@ if (chromiumPath) {
       expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
       expect((await other.page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
-      // The mail reaches the login e-mail; its link opens the undo page, whose button (by keyboard) secures the account.
+      // The mail reaches the login email; its link opens the undo page, whose button (by keyboard) secures the account.
       const link = await mailedLink(login, 'de', mailsBefore);
       await page.goto(link);
       await heading(page, w.notMe.undoPageTitle).waitFor();
@@ -416,7 +416,7 @@ if (chromiumPath) {
       expect(failures).toEqual([]);
     });
 
-    it('English: "Send the link to my e-mail address" mails the event’s link to the login e-mail only (not the recovery address); the row says where it went (focus on it); the link secures the account and keeps the owner’s settled recovery e-mail', async () => {
+    it('English: "Send the link to my email address" mails the event’s link to the login email only (not the recovery address); the row says where it went (focus on it); the link secures the account and keeps the owner’s settled recovery email', async () => {
       const w = WORDS.en;
       const login = 'noah.keller@example.test';
       const recoveryAddress = 'noah.privat@example.org';
@@ -424,7 +424,7 @@ if (chromiumPath) {
       await createAccount(run.instance, login, { locale: 'en' });
       const { page, problems } = await openPage({ lang: 'en' });
       await signIn(page, run.baseUrl, login, { lang: 'en' });
-      // The owner's recovery e-mail, set up from the account's first device: settled, so the undo keeps it.
+      // The owner's recovery email, set up from the account's first device: settled, so the undo keeps it.
       const owner = await ownerApi(run.instance, login);
       expect((await owner.put('/api/v1/recovery/email', { address: recoveryAddress })).status).toBe(202);
       const token = new URL(await tokenLink(run.baseUrl, recoveryAddress)).searchParams.get('token');
@@ -444,11 +444,11 @@ if (chromiumPath) {
       await expect(text(question.locator('p'))).resolves.toBe(w.notMe.question);
       await expect(question.getByRole('button').allTextContents()).resolves.toEqual([w.notMe.sendLink, w.notMe.cancel]);
       await check(page, failures, 'en', 'not-me-question', en);
-      // The notices of the sign-in (to the login and the recovery e-mail) are delivered before the count.
+      // The notices of the sign-in (to the login and the recovery email) are delivered before the count.
       await waitFor(async () => (await mailsTo(run.baseUrl, login)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'), 'the new-device notice');
       await waitFor(
         async () => (await mailsTo(run.baseUrl, recoveryAddress)).find((m) => m.subject === 'Lifeline: Sign-in on a new device'),
-        'the new-device notice to the recovery e-mail',
+        'the new-device notice to the recovery email',
       );
       const mailsBefore = (await mailsTo(run.baseUrl, login)).length;
       const recoveryMailsBefore = (await mailsTo(run.baseUrl, recoveryAddress)).length;
@@ -458,7 +458,7 @@ if (chromiumPath) {
       await check(page, failures, 'en', 'not-me-link-sent', en);
       expect((await page.request.get(`${run.baseUrl}/api/v1/session`)).status()).toBe(200);
 
-      // The mail reaches the login e-mail, and only it; its link opens the undo page, whose button secures the account.
+      // The mail reaches the login email, and only it; its link opens the undo page, whose button secures the account.
       const link = await mailedLink(login, 'en', mailsBefore);
       expect(await mailsTo(run.baseUrl, recoveryAddress)).toHaveLength(recoveryMailsBefore);
       await other.page.goto(link);
@@ -468,7 +468,7 @@ if (chromiumPath) {
         other.page.getByRole('button', { name: w.notMe.undoSubmit, exact: true }).click(),
       ]);
       expect(secured.status()).toBe(200);
-      // The owner's recovery e-mail was settled before the sign-in: it stays (nothing is listed as removed).
+      // The owner's recovery email was settled before the sign-in: it stays (nothing is listed as removed).
       expect(((await secured.json()) as { removed: unknown[] }).removed).toEqual([]);
       await heading(other.page, w.notMe.undoDone).waitFor();
       await expect(other.page.getByRole('heading', { name: 'Removed recovery options' }).count()).resolves.toBe(0);

@@ -71,8 +71,8 @@ export const ACTIVITY_WORDS = {
     notMe: {
       button: 'This wasn’t me',
       question:
-        'To protect you, this works only through your sign-in e-mail address: we send a link there. It undoes the change where it can, removes recovery options set up only recently, signs out every session and blocks signing in until you set a new password with “Forgot password?”.',
-      sendLink: 'Send the link to my e-mail address',
+        'To protect you, this works only through your sign-in email address: we send a link there. It undoes the change where it can, removes recovery options set up only recently, signs out every session and blocks signing in until you set a new password with “Forgot password?”.',
+      sendLink: 'Send the link to my email address',
       cancel: 'Cancel',
       linkSent: (address: string) => `We have sent a link to ${address}. Open it to secure your account; until then nothing changes.`,
       mailSubject: 'Lifeline: your “This wasn’t me” link',
@@ -82,13 +82,13 @@ export const ACTIVITY_WORDS = {
     },
     events: {
       'account.created': 'Account created',
-      'account.email_verified': 'E-mail address confirmed',
+      'account.email_verified': 'Email address confirmed',
       'account.preferences_changed': 'Language or time zone changed',
       'password.changed': 'Password changed',
       'sessions.revoked_by_password_change': 'Other sessions signed out after the password change',
       'session.reauthenticated': 'Password entered again to confirm an action',
-      'recovery_email.setup_requested': 'Confirmation link for a recovery e-mail sent',
-      'recovery_email.added': 'Recovery e-mail set up',
+      'recovery_email.setup_requested': 'Confirmation link for a recovery email sent',
+      'recovery_email.added': 'Recovery email set up',
       'session.signed_in': 'Signed in',
       'session.signed_in_new_device': 'Signed in from a new device',
     } as Record<string, string>,

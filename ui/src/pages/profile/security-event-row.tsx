@@ -79,7 +79,7 @@ export function SecurityEventRow({
 
 /**
  * "Das war ich nicht" in an event whose notice link is still live: a short question first,
- * then the event's link goes to the login e-mail, and opening it secures the account. Never with
+ * then the event's link goes to the login email, and opening it secures the account. Never with
  * the password alone: an intruder who knows the password and is still signed in must not be
  * able to undo the owner's repair from here (docs/security.md "The owner wins").
  */
@@ -87,7 +87,7 @@ function NotMeAction({ eventId }: { eventId: string }) {
   const { t } = useI18n();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
-  /** The masked login e-mail the link went to, once sent. */
+  /** The masked login email the link went to, once sent. */
   const [sentTo, setSentTo] = useState<string | undefined>();
   const say = (key: string) => t(`ui.profile.securityActivity.notMe.${key}`);
   // The button and the question take each other's place.
