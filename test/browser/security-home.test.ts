@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
 import { screenshot, seriousAxeViolations, waitFor } from '../helpers/browser.js';
-import { createAccount, mailbox, NO_API_RATE_LIMIT, ownerApi, tokenLink, type Lang } from '../helpers/browser-instance.js';
+import { createAccount, mailbox, NO_API_RATE_LIMIT, ownerApi, PASSWORD, tokenLink, type Lang } from '../helpers/browser-instance.js';
 import {
   focusInfo,
   heading,
@@ -155,7 +155,7 @@ if (chromiumPath) {
         // The cards in their order.
         const cards = await page.getByRole('main').getByRole('heading', { level: 2 }).allTextContents();
         expect(cards).toEqual([PROFILE_PAGES.recovery[lang], PROFILE_PAGES.signIn[lang], PROFILE_PAGES.activity[lang], PROFILE_PAGES.settings[lang]]);
-        await expect(page.title()).resolves.toBe(`${PROFILE_PAGES.overview[lang]} – Lifeline`);
+        await expect.poll(() => page.title()).toBe(`${PROFILE_PAGES.overview[lang]} – Lifeline`);
         await checkOverview(page, failures, lang, 'none');
 
         // One channel: "1 von 2 eingerichtet", no warning.
@@ -199,7 +199,8 @@ if (chromiumPath) {
         expect(new URL(page.url()).pathname).toBe(target.path);
         // The focus is on the new page's heading; the title names the page; the way back is above it.
         await expect(page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1', name: target.de });
-        await expect(page.title()).resolves.toBe(`${target.de} – Lifeline`);
+        // The title follows the page a render later (page-title.ts): poll it.
+        await expect.poll(() => page.title()).toBe(`${target.de} – Lifeline`);
         const back = page.getByRole('main').getByRole('link').first();
         await expect(text(back)).resolves.toBe(WORDS.de.back);
         await expect(back.getAttribute('href')).resolves.toBe('/profile');
@@ -220,6 +221,32 @@ if (chromiumPath) {
         expect(response?.status()).toBe(200);
         await heading(page, target.de).waitFor();
         await expect(page.getByRole('heading', { level: 1 }).count()).resolves.toBe(1);
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('a deep link to a page while signed out: the sign-in, then that page; any other "next" leads to the overview', async () => {
+      accounts += 1;
+      const email = `home-next-${accounts}@example.test`;
+      await createAccount(run.instance, email, { locale: 'de' });
+      const { page, problems } = await run.openPage({ lang: 'de' });
+      const signInHere = async () => {
+        await page.getByLabel('E-Mail-Adresse', { exact: true }).fill(email);
+        await page.getByLabel('Passwort', { exact: true }).fill(PASSWORD);
+        await page.getByRole('main').getByRole('button', { name: 'Anmelden', exact: true }).click();
+      };
+      await page.goto(`${run.baseUrl}${PROFILE_PAGES.activity.path}`);
+      await page.waitForURL('**/login?next=%2Fprofile%2Factivity');
+      await signInHere();
+      await page.waitForURL(`**${PROFILE_PAGES.activity.path}`);
+      await heading(page, PROFILE_PAGES.activity.de).waitFor();
+      // Signed out again, a forged next (another site, another path) is never followed.
+      for (const next of ['https://attacker.example/profile/activity', '//attacker.example', '/profile/activity/../../logout', '/undo']) {
+        await page.context().clearCookies();
+        await page.goto(`${run.baseUrl}/login?next=${encodeURIComponent(next)}`);
+        await signInHere();
+        await page.waitForURL('**/profile');
+        await heading(page, PROFILE_PAGES.overview.de).waitFor();
       }
       expect(problems).toEqual([]);
     });

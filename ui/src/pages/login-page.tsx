@@ -10,6 +10,7 @@ import { clearReturnTo, continueAfterSignIn, returnAppName, useReturnTo, withRet
 import { Link, navigate, useLocation } from '../router.js';
 import { useSession } from '../session.js';
 import { checkFields } from '../validation.js';
+import { profilePageAfterSignIn } from './profile/profile-frame.js';
 
 export const PENDING_EMAIL_KEY = 'lifeline.pendingEmail';
 
@@ -74,7 +75,7 @@ export function LoginPage() {
         return;
       }
       await reload();
-      navigate(signedIn.deletionCancelled ? '/profile?notice=deletion-cancelled' : '/profile', { replace: true });
+      navigate(signedIn.deletionCancelled ? '/profile?notice=deletion-cancelled' : profilePageAfterSignIn(query.get('next')), { replace: true });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'email-not-verified') {
         sessionStorage.setItem(PENDING_EMAIL_KEY, email);

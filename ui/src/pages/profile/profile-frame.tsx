@@ -23,6 +23,18 @@ export const PROFILE_PATHS = {
  * pages "← Sicherheit auf einen Blick" instead; the page's own <h1> (app.tsx moves the focus to
  * it on every in-app navigation) and the document title.
  */
+/** The profile's own pages (docs/ui.md); a sign-in that a deep link to one of them asked for goes back there. */
+const PROFILE_PAGES: readonly string[] = ['/profile/recovery', '/profile/sign-in', '/profile/activity', '/profile/settings'];
+
+/**
+ * Where the sign-in continues for `next` (the sign-in page's `?next=`): one of the profile's pages
+ * exactly, else the overview. Only these fixed paths: a `next` is never followed anywhere else
+ * (no open redirect; a host application's way back is `return_to`, docs/integration.md).
+ */
+export function profilePageAfterSignIn(next: string | null): string {
+  return next !== null && PROFILE_PAGES.includes(next) ? next : '/profile';
+}
+
 export function ProfileFrame({ title, overview = false, children }: { title: string; overview?: boolean; children: (account: AccountView) => ReactNode }) {
   const { t } = useI18n();
   const { state } = useSession();
@@ -32,7 +44,11 @@ export function ProfileFrame({ title, overview = false, children }: { title: str
   usePageTitle(title);
 
   useEffect(() => {
-    if (state.status === 'anonymous') navigate(withReturnTo('/login', passOnReturnTo(new URLSearchParams(window.location.search))), { replace: true });
+    if (state.status !== 'anonymous') return;
+    // A deep link to one of the profile's pages comes back to it after the sign-in.
+    const path = window.location.pathname;
+    const signIn = PROFILE_PAGES.includes(path) ? `/login?next=${encodeURIComponent(path)}` : '/login';
+    navigate(withReturnTo(signIn, passOnReturnTo(new URLSearchParams(window.location.search))), { replace: true });
   }, [state.status]);
 
   if (state.status !== 'signed-in') return <p>{t('ui.common.loading')}</p>;
