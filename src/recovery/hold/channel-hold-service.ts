@@ -68,8 +68,8 @@ export interface ChannelHoldService {
 
   /**
    * Holds `kind` for the account (in the caller's transaction) and tells every channel, each
-   * with its own cancel link: the login email, the active recovery email, the active recovery
-   * phone by SMS. A second request while one is held answers the first one's end. Answers when
+   * address with its own cancel link (the login email, the active recovery email), the active
+   * recovery phone by an SMS without a link that names the profile. A second request while one is held answers the first one's end. Answers when
    * the change takes effect. `what` names the address or (masked) number in the notices.
    */
   hold(trx: Executor, input: { account: AccountRow; kind: HeldChangeKind; what: string; client: ClientInfo }): Promise<number>;
