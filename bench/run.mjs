@@ -131,7 +131,7 @@ async function prepareAccount(lifeline) {
   await services.signup.signup({ email, password: BENCH_PASSWORD, locale: 'de', timeZone: 'Europe/Berlin', origin: { ip: '127.0.0.1', userAgent: null } });
   await services.worker.runOnce();
   const [mail] = await services.devMailbox.list();
-  const token = decodeURIComponent(/token=([^\s]+)/.exec(mail.text)[1]);
+  const token = decodeURIComponent(/token=([^\s&]+)/.exec(mail.text)[1]);
   await services.signup.confirm(token, { ip: '127.0.0.1', userAgent: null });
   const login = await fetch(`${lifeline.url}/api/v1/login`, {
     method: 'POST',
