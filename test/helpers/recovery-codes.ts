@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
 import { SECOND } from '../../src/core/clock.js';
-import { apiClient, codeTo, mailsTo, type ApiClient, type ApiResponse } from './api-client.js';
-import { germanMobile } from './recovery-setup.js';
-import type { TestApp } from './test-app.js';
+import { apiClient, codeTo, mailsTo, signedInAccount, uniqueEmail, type ApiClient, type ApiResponse } from './api-client.js';
+import { confirmRecoveryEmail, germanMobile } from './recovery-setup.js';
+import { settleOutbox, type TestApp } from './test-app.js';
 
 /** How a recovery code is shown: XXXX-XXXX-XXXX of Crockford base32. */
 export const RECOVERY_CODE_FORM = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
@@ -33,6 +33,8 @@ export async function forgotFlow(t: TestApp, identifier: string, options: { ip: 
   t.clock.advance(SECOND);
   expect((await browser.post('/api/v1/password/forgot', { identifier })).status).toBe(202);
   await t.services.passwordReset.drain();
+  // Delivered now, a second after the flow before: "the newest reset mail" is this flow's.
+  await t.services.worker.runOnce();
   return browser;
 }
 
@@ -64,4 +66,23 @@ export async function messageTo(t: TestApp, to: string, words: string): Promise<
 export function undoTokenIn(text: string | undefined): string | undefined {
   const raw = /\/undo\?token=([A-Za-z0-9_\-.~%]+)/.exec(text ?? '')?.[1];
   return raw === undefined ? undefined : decodeURIComponent(raw);
+}
+
+/** An account signed up and signed in at `ip`, with a recovery email and phone set up from its first device (settled at once). */
+export async function accountWithEveryChannel(t: TestApp, ip: string) {
+  const account = await signedInAccount(t, { ip });
+  const recovery = uniqueEmail('rec');
+  await confirmRecoveryEmail(t, account.client, recovery);
+  const phone = await confirmRecoveryPhone(t, account.client);
+  await settleOutbox(t);
+  return { ...account, recovery, phone };
+}
+
+/** The code of the newest reset mail to `address` (8 Crockford characters alone on a line). */
+export async function mailedResetCode(t: TestApp, address: string): Promise<string | undefined> {
+  const mail = (await mailsTo(t, address)).find((m) => m.text.includes('/reset-password?token='));
+  return mail?.text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => /^[0-9A-Z]{8}$/.test(line));
 }

@@ -2,17 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/core/clock.js';
 import { apiClient, GOOD_PASSWORD, mailsTo, signedInAccount, uniqueEmail } from '../helpers/api-client.js';
 import {
+  accountWithEveryChannel,
   answerOf,
   codesView,
-  confirmRecoveryPhone,
   forgotFlow,
+  mailedResetCode,
   makeRecoveryCodes,
   messageTo,
   NO_SUCH_CODE,
   RECOVERY_CODE_FORM,
   typeRecoveryCode,
 } from '../helpers/recovery-codes.js';
-import { confirmRecoveryEmail } from '../helpers/recovery-setup.js';
 import { ipSequence, securityEventTypes, settleOutbox, useTestApp, type TestApp } from '../helpers/test-app.js';
 import { dialectsUnderTest } from '../helpers/test-database.js';
 
@@ -24,15 +24,7 @@ import { dialectsUnderTest } from '../helpers/test-database.js';
 const nextIp = ipSequence('198.71');
 const NEW_PASSWORD = 'Ein-neuer-Satz-fuer-das-Konto-9';
 
-/** An account with a recovery email and phone (both set up from its first device: settled at once). */
-async function withEveryChannel(t: TestApp) {
-  const a = await signedInAccount(t, { ip: nextIp() });
-  const recovery = uniqueEmail('rec');
-  await confirmRecoveryEmail(t, a.client, recovery);
-  const phone = await confirmRecoveryPhone(t, a.client);
-  await settleOutbox(t);
-  return { ...a, recovery, phone };
-}
+const withEveryChannel = (t: TestApp) => accountWithEveryChannel(t, nextIp());
 
 /** Every stored row that could hold a code: the sets, the codes, the outbox, the mailbox, the log. */
 async function everythingStored(t: TestApp): Promise<string> {
@@ -185,10 +177,7 @@ for (const dialect of dialectsUnderTest()) {
       for (let i = 0; i < 5; i++) answers.push(answerOf(await typeRecoveryCode(first, NO_SUCH_CODE)));
       expect(answers).toEqual(['400 wrong-code 4', '400 wrong-code 3', '400 wrong-code 2', '400 wrong-code 1', '400 wrong-code 0']);
       // The mailed code is burnt by them, and so is any recovery code in this flow.
-      const mailed = (await mailsTo(t, a.email))
-        .find((m) => m.text.includes('/reset-password?token='))
-        ?.text.split('\n')
-        .find((line) => /^[0-9A-Z]{8}$/.test(line.trim()));
+      const mailed = await mailedResetCode(t, a.email);
       expect(answerOf(await first.post('/api/v1/password/forgot/verify', { code: mailed }))).toBe('410 code-expired');
       expect(answerOf(await typeRecoveryCode(first, codes[0] ?? ''))).toBe('410 code-expired');
 
