@@ -77,6 +77,17 @@ for (const dialect of dialectsUnderTest()) {
       expect((await makeRecoveryCodes(a.client)).length).toBe(10);
     });
 
+    it('at most 5 sets an hour per account (each one mails and texts every channel): the 6th is 429 and changes nothing', async () => {
+      const a = await signedInAccount(t, { ip: nextIp() });
+      for (let i = 0; i < 5; i++) await makeRecoveryCodes(a.client);
+      const before = await codesView(a.client);
+      const sixth = await a.client.post('/api/v1/recovery/codes', {});
+      expect(answerOf(sixth)).toBe('429 rate-limited');
+      expect(Number(sixth.headers['retry-after'])).toBeGreaterThan(0);
+      expect(await codesView(a.client)).toEqual(before);
+      expect((await securityEventTypes(t, a.accountId)).filter((type) => type === 'recovery_codes.created')).toHaveLength(5);
+    });
+
     it('every channel hears of a new set (each mail with its own "Das war ich nicht", the SMS without a link); a new set replaces the old one at once', async () => {
       const a = await withEveryChannel(t);
       const first = await makeRecoveryCodes(a.client);

@@ -132,8 +132,9 @@ export function createFlowReset(context: FlowContext): FlowReset {
         await endWaitingChanges(trx, { ...deps, clock }, current, input.client);
         await deps.actionVerifications.failOpen(trx, account.id, now);
         const removed = await deps.unsettledChannels.remove(trx, account.id, now, channels, { keepRestored: true });
-        // Recovery codes like channels: a set that is not settled goes (a reset through a code came through a settled set, which stays).
-        const codesEnded = await deps.recoveryCodes.endUnsettled(trx, account.id, now);
+        // Recovery codes like channels: a set that is not settled goes. A reset through a code came
+        // through the current set, settled (reachedChannel): it stays.
+        const codesEnded = reached !== 'recovery-code' && (await deps.recoveryCodes.endUnsettled(trx, account.id, now));
         const usedSet = reached === 'recovery-code' ? flow.recovery_code_set_id : null;
         await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, { channels: removed, codes: codesEnded, usedSet });
         await deps.securityLog.record(trx, {
