@@ -22,8 +22,9 @@ const HASH_PURPOSE = 'recovery-code';
 export type RecoveryCodesView =
   { readonly status: 'none' } | { readonly status: 'active'; readonly remaining: number; readonly createdAt: number; readonly usableFrom?: number };
 
-/** A code just used: its set (the flow it verified names it) and how many of the set are left. */
+/** A code just used: its account, its set (the flow it verified names it) and how many of the set are left. */
 export interface UsedRecoveryCode {
+  readonly accountId: string;
   readonly setId: string;
   readonly remaining: number;
 }
@@ -137,7 +138,7 @@ export function createRecoveryCodeService(deps: RecoveryCodeServiceDeps): Recove
       const account = await deps.accounts.findById(trx, input.accountId);
       if (account) await notices.used(trx, { account, setId: set.id, remaining, client: input.client, now });
       deps.logger.info({ event: 'recovery_code.used', accountId: input.accountId, remaining }, 'recovery code used');
-      return { setId: set.id, remaining };
+      return { accountId: input.accountId, setId: set.id, remaining };
     },
 
     hashLikeACode(code) {

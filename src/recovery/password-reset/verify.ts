@@ -175,14 +175,15 @@ export function createFlowVerification(context: FlowContext, processing: Pick<Fl
             },
           },
           async (trx) => {
-            if (ownerId === undefined) return void deps.recoveryCodes.hashLikeACode(code);
-            return deps.recoveryCodes.use(trx, { accountId: ownerId, code, client });
+            if (ownerId !== undefined) return deps.recoveryCodes.use(trx, { accountId: ownerId, code, client });
+            deps.recoveryCodes.hashLikeACode(code);
+            return undefined;
           },
           async (trx, _secret, used) => {
             if (!(await deps.flows.markVerified(trx, flowId, clock.now(), used.setId))) throw new LifelineError('code-expired');
             // The flow's code and link die with it; the flow now resets only the code's account.
             await deps.verification.retireFlow(trx, flowId, RESET_PURPOSES);
-            await deps.flows.narrowAccounts(trx, flowId, [ownerId as string]);
+            await deps.flows.narrowAccounts(trx, flowId, [used.accountId]);
           },
         ),
       );
