@@ -38,6 +38,7 @@ export function buildAppFor(services: Services): Promise<FastifyInstance> {
     recoveryEmail: services.recoveryEmail,
     recoveryPhone: services.recoveryPhone,
     passwordReset: services.passwordReset,
+    recoveryCodes: services.recoveryCodes,
     securityLog: services.securityLog,
     accountAdmin: services.accountAdmin,
     hostEvents: services.hostEvents,

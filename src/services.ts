@@ -40,6 +40,8 @@ import { createPasswordResetFlowRepository } from './recovery/password-reset/pas
 import { createChannelOwnerRepository } from './recovery/password-reset/channel-owner-repository.js';
 import { createRecoveryEmailRepository } from './recovery/email/recovery-email-repository.js';
 import { createRecoveryPhoneRepository } from './recovery/phone/recovery-phone-repository.js';
+import { createRecoveryCodeService } from './recovery/codes/recovery-code-service.js';
+import { createRecoveryCodeRepository } from './recovery/codes/recovery-code-repository.js';
 import { createUndoLinks } from './recovery/undo/undo-links.js';
 import { createSecurityUndoService } from './recovery/undo/security-undo-service.js';
 import { createUnsettledChannels } from './recovery/unsettled-channels.js';
@@ -203,6 +205,22 @@ export function createServices(input: ServicesInput) {
     config.sms.provider.kind === 'none'
       ? undefined
       : createRecoveryPhoneService({ ...channelDeps, smsGuard, metrics, logger, config, repository: recoveryPhones, hold: channelHold });
+  // Recovery codes: made in the profile, used in "Passwort vergessen?"; a reset and an undo end a set that is not the owner's.
+  const recoveryCodes = createRecoveryCodeService({
+    database,
+    clock,
+    keys: config.keys,
+    accounts,
+    repository: createRecoveryCodeRepository(),
+    devices,
+    notifier,
+    translator,
+    rateLimits,
+    recoveryPhones,
+    smsGuard: recoveryPhone ? smsGuard : undefined,
+    logger,
+    config,
+  });
   const actionVerification = createActionVerificationService({
     database,
     clock,
@@ -241,6 +259,7 @@ export function createServices(input: ServicesInput) {
     channelHold,
     actionVerifications: actionVerification,
     unsettledChannels,
+    recoveryCodes,
     devices,
     metrics,
     logger,
@@ -262,6 +281,7 @@ export function createServices(input: ServicesInput) {
     channelHold,
     actionVerifications: actionVerification,
     unsettledChannels,
+    recoveryCodes,
   });
   const apiKeys = createApiKeyService({ database, clock, keys: config.keys, repository: createApiKeyRepository() });
   const accountDeletion = createAccountDeletionService({
@@ -346,6 +366,7 @@ export function createServices(input: ServicesInput) {
     recoveryEmail,
     smsGuard,
     recoveryPhone,
+    recoveryCodes,
     passwordReset,
     securityUndo,
     apiKeys,

@@ -30,6 +30,13 @@ export const forgotPasswordVerifyRequest = z.union([
     code: z.string().min(1).max(32).describe('6 digits (SMS) or 8 Crockford base32 characters (email); case, spaces and dashes do not matter'),
   }),
   z.strictObject({ token: z.string().min(1).max(256).describe('The token of the email link (`/reset-password?token=`)') }),
+  z.strictObject({
+    recoveryCode: z
+      .string()
+      .min(1)
+      .max(64)
+      .describe('One of the account’s recovery codes (XXXX-XXXX-XXXX), in a flow started with the login email; case, spaces and dashes do not matter'),
+  }),
 ]);
 
 export const forgotPasswordVerified = z.object({

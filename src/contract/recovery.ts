@@ -7,6 +7,19 @@ const pendingView = z.object({
   resendAvailableAt: z.string().describe('From when "erneut senden" is possible (ISO 8601)'),
 });
 
+/** The recovery codes of GET /api/v1/recovery (docs/api.md "Recovery codes"). */
+const recoveryCodesView = z
+  .object({
+    status: z.enum(['none', 'active']).describe('"active" while the account has a set of codes, even when all are used ("remaining": 0)'),
+    remaining: z.number().int().min(0).optional().describe('With "active": how many codes of the set are unused'),
+    createdAt: z.string().optional().describe('With "active": when the set was made (ISO 8601)'),
+    usableFrom: z
+      .string()
+      .optional()
+      .describe('The set was made on a device other than the first and is not settled yet: its codes reset the password from then on (ISO 8601)'),
+  })
+  .describe('The recovery codes: none, or the current set');
+
 /** GET /api/v1/recovery (docs/reference/contracts.md "Contracts"). */
 export const recoveryResponse = z.object({
   email: z.object({
@@ -48,6 +61,7 @@ export const recoveryResponse = z.object({
         'A confirmed first number set up from a new device, held for 72 hours: it becomes the recovery phone at `effectiveAt` unless a channel cancels it',
       ),
   }),
+  codes: recoveryCodesView,
 });
 
 export const recoveryEmailRequest = z.strictObject({ address: emailInput, password: password.optional() });
@@ -106,3 +120,13 @@ export const heldChangePreview = z.object({
 
 /** DELETE /api/v1/recovery/{channel}/held: the profile's "Abbrechen" of a held change. */
 export const heldChannelParams = z.strictObject({ channel: z.enum(['email', 'phone']) });
+
+/** POST /api/v1/recovery/codes: the privileged window, or the password. */
+export const recoveryCodesRequest = z.strictObject({ password: password.optional() });
+
+/** The new set, shown this once. */
+export const recoveryCodesResponse = z.object({
+  codes: z
+    .array(z.string())
+    .describe('Ten codes of 12 Crockford base32 characters as XXXX-XXXX-XXXX, each good for one password reset; shown only now, stored only hashed'),
+});

@@ -39,6 +39,7 @@ export const undoSteps = [
   'recovery-email-removed',
   'recovery-phone-restored',
   'recovery-phone-removed',
+  'recovery-codes-ended',
   'login-email-restored',
   'login-email-not-restored',
   'pending-changes-cancelled',

@@ -21,6 +21,7 @@ import * as m0018 from './migrations/0018-api-key-scopes.js';
 import * as m0019 from './migrations/0019-oidc.js';
 import * as m0020 from './migrations/0020-oidc-session-links.js';
 import * as m0021 from './migrations/0021-webhooks-admin.js';
+import * as m0022 from './migrations/0022-recovery-codes.js';
 
 /**
  * Every migration, in order, imported explicitly (no directory listing at run time, so the
@@ -48,6 +49,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0019-oidc': m0019,
   '0020-oidc-session-links': m0020,
   '0021-webhooks-admin': m0021,
+  '0022-recovery-codes': m0022,
 });
 
 function createMigrator(database: Database): Migrator {

@@ -1,7 +1,14 @@
 import type { AccountsTable, SessionsTable, DevicesTable, SecurityEventsTable } from './tables/accounts.js';
 import type { VerificationSecretsTable, VerificationFailuresTable, RateLimitBucketsTable } from './tables/one-time-secrets.js';
 import type { OutboxMessagesTable, DevMailboxTable } from './tables/delivery.js';
-import type { RecoveryEmailsTable, RecoveryPhonesTable, PasswordResetFlowsTable, HeldChangesTable } from './tables/recovery.js';
+import type {
+  RecoveryEmailsTable,
+  RecoveryPhonesTable,
+  PasswordResetFlowsTable,
+  HeldChangesTable,
+  RecoveryCodeSetsTable,
+  RecoveryCodesTable,
+} from './tables/recovery.js';
 import type {
   ApiKeysTable,
   ActionVerificationsTable,
@@ -41,6 +48,8 @@ export interface Tables {
   api_keys: ApiKeysTable;
   action_verifications: ActionVerificationsTable;
   held_changes: HeldChangesTable;
+  recovery_code_sets: RecoveryCodeSetsTable;
+  recovery_codes: RecoveryCodesTable;
   oidc_payloads: OidcPayloadsTable;
   oidc_clients: OidcClientsTable;
   oidc_signing_keys: OidcSigningKeysTable;

@@ -11,6 +11,8 @@ import type { RecoveryEmailService } from '../recovery/email/recovery-email-serv
 import { registerRecoveryEmailRoutes } from './routes/recovery-email-routes.js';
 import { registerRecoveryPhoneRoutes } from './routes/recovery-phone-routes.js';
 import { registerRecoveryRoutes } from './routes/recovery-routes.js';
+import { registerRecoveryCodeRoutes } from './routes/recovery-code-routes.js';
+import type { RecoveryCodeService } from '../recovery/codes/recovery-code-service.js';
 import { registerPasswordResetRoutes } from './routes/password-reset-routes.js';
 import { registerSecurityLogRoutes } from './routes/security-log-routes.js';
 import type { SecurityLog } from '../notifications/security-log.js';
@@ -80,6 +82,8 @@ export interface AppDeps {
   /** Absent without an SMS provider (SMS_PROVIDER=none): then the phone's routes answer 404. */
   readonly recoveryPhone: RecoveryPhoneService | undefined;
   readonly passwordReset: PasswordResetService;
+  /** Recovery codes (docs/api.md "Recovery codes"). */
+  readonly recoveryCodes: RecoveryCodeService;
   readonly securityLog: SecurityLog;
   readonly securityUndo: SecurityUndoService;
   readonly apiKeys: ApiKeyService;
@@ -191,7 +195,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cookies,
     clock: deps.clock,
   });
-  registerRecoveryRoutes(app, { recoveryEmail: deps.recoveryEmail, recoveryPhone: deps.recoveryPhone, channelHold: deps.channelHold });
+  registerRecoveryRoutes(app, {
+    recoveryEmail: deps.recoveryEmail,
+    recoveryPhone: deps.recoveryPhone,
+    recoveryCodes: deps.recoveryCodes,
+    channelHold: deps.channelHold,
+  });
+  registerRecoveryCodeRoutes(app, { recoveryCodes: deps.recoveryCodes, signIn: deps.signIn, cookies, clock: deps.clock });
   registerPasswordResetRoutes(app, { passwordReset: deps.passwordReset, clock: deps.clock, secure: config.http.secure, cookies });
   registerSecurityLogRoutes(app, {
     securityLog: deps.securityLog,

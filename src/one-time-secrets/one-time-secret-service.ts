@@ -7,13 +7,14 @@ import { randomToken } from '../core/random.js';
 import type { Database, Executor } from '../db/database.js';
 import type { VerificationSecretRow } from '../db/tables.js';
 import { inTransaction } from '../db/transaction.js';
-import { purposePolicies, type SecretPurpose } from './purposes.js';
+import { purposePolicies, type SecretKind, type SecretPurpose } from './purposes.js';
 import { generateSecret, joinLinkToken, normaliseCode, splitLinkToken } from './secret-format.js';
 import type { OneTimeSecretRepository } from './one-time-secret-repository.js';
 import { CodeRejected, type CodeRefusal } from './secret-refusals.js';
-import type { ApplyRedeemed, IssueSecretInput, IssuedSecret, RedeemCodeInput, RedeemedSecret, RedeemLinkInput } from './secret-types.js';
+import type { GuessInput, IssueSecretInput, IssuedSecret, RedeemedSecret } from './secret-types.js';
 
-export type { ApplyRedeemed, IssueSecretInput, IssuedSecret, RedeemCodeInput, RedeemedSecret, RedeemLinkInput } from './secret-types.js';
+export type { ApplyRedeemed, GuessInput, IssueSecretInput, IssuedSecret, RedeemCodeInput, RedeemedSecret, RedeemLinkInput } from './secret-types.js';
+import type { ApplyRedeemed, RedeemCodeInput, RedeemLinkInput } from './secret-types.js';
 
 export interface OneTimeSecretServiceDeps {
   readonly database: Database;
@@ -93,6 +94,22 @@ export interface OneTimeSecretService {
    * while the hourly failures are used up, every guess `too-many-attempts` (429, Retry-After).
    */
   redeemCode<T>(input: RedeemCodeInput, apply: ApplyRedeemed<T>): Promise<T>;
+
+  /**
+   * Takes a guess at a code's flow with another proof than the code (a recovery code typed into
+   * a forgot-password flow, docs/architecture.md "Recovery codes"), under the code's own tries
+   * and hourly lock: the guess is admitted exactly as `redeemCode` admits one (the code alive, the
+   * scope not locked, tries left); then `prove` runs in the transaction. When it answers a proof
+   * (having used it up there), the code is used too and `apply` runs, in the same transaction;
+   * when it answers undefined (it must then have written nothing), the guess is a wrong code: a
+   * try is taken and the failure counted, committed, and 400 `wrong-code` is thrown. The refusals
+   * are `redeemCode`'s.
+   */
+  redeemCodeByProof<P, T>(
+    input: GuessInput,
+    prove: (trx: Executor, secret: RedeemedSecret) => Promise<P | undefined>,
+    apply: (trx: Executor, secret: RedeemedSecret, proof: P) => Promise<T>,
+  ): Promise<T>;
 
   /** The live secrets of a purpose for the account, with their data (e.g. the undo links issued so far). */
   live(trx: Executor, accountId: string, purpose: SecretPurpose): Promise<RedeemedSecret[]>;
@@ -182,15 +199,16 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps): OneT
   }
 
   /**
-   * The shared core of both redemption forms: the row is found, the secret compared in
-   * constant time, then either the row is marked used and `apply` runs in the same
+   * The shared core of every redemption: the row is found and its guess admitted (alive, not
+   * locked, tries left); then `prove` decides — the secret compared in constant time, or another
+   * proof (redeemCodeByProof) — and either the row is marked used and `apply` runs in the same
    * transaction, or one try is taken and counted in a transaction of its own. `refuse` words
    * the refusal for the form (a link's codes, or a code's API answers).
    */
-  async function redeem<T>(
+  async function redeem<P, T>(
     find: (trx: Executor, now: number) => Promise<VerificationSecretRow | undefined>,
-    secret: string,
-    apply: ApplyRedeemed<T>,
+    prove: (trx: Executor, row: VerificationSecretRow) => Promise<P | undefined>,
+    apply: (trx: Executor, secret: RedeemedSecret, proof: P) => Promise<T>,
     refuse: Refuse,
     failureScope?: string,
   ): Promise<T> {
@@ -200,19 +218,20 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps): OneT
       if (!row || row.used_at !== null || row.expires_at <= now) {
         return { kind: 'failed', error: refuse('invalid-or-expired') };
       }
-      const expected = hashFor(row.key_id, row.purpose, row.account_id, secret);
       // Hashed under a key that has since been retired: no guess can ever match, so the secret
       // is as dead as an expired one. Not a wrong guess: it must cost neither a try nor a failure.
-      if (expected === undefined) return { kind: 'failed', error: refuse('invalid-or-expired') };
+      if (keys.byId(row.key_id) === undefined) return { kind: 'failed', error: refuse('invalid-or-expired') };
       await assertNotLocked(trx, row.account_id, failureKey(row.purpose, failureScope), now);
       if (row.attempts_left <= 0) {
         // Burnt: waiting does not help, a new code does; so no Retry-After.
         return { kind: 'failed', error: refuse('code-used-up') };
       }
-      if (constantTimeEqual(expected, row.secret_hash)) {
+      const proof = await prove(trx, row);
+      if (proof !== undefined) {
         const won = await repository.markUsed(trx, row.id, now);
-        if (!won) return { kind: 'failed', error: refuse('invalid-or-expired') };
-        return { kind: 'won', value: await apply(trx, toRedeemed(won)) };
+        // Thrown, not answered: what `prove` wrote (a recovery code used up) must roll back with it.
+        if (!won) throw refuse('invalid-or-expired');
+        return { kind: 'won', value: await apply(trx, toRedeemed(won), proof) };
       }
       const attemptsLeft = await repository.takeAttempt(trx, row.id, now);
       // Another request took the last try (or used the secret) between our read and write.
@@ -223,6 +242,25 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps): OneT
     if (outcome.kind === 'failed') throw outcome.error;
     return outcome.value;
   }
+
+  /** The proof of a typed secret: its keyed hash equals the stored one (compared in constant time). */
+  const bySecret = (secret: string) => async (_trx: Executor, row: VerificationSecretRow) => {
+    const expected = hashFor(row.key_id, row.purpose, row.account_id, secret);
+    return expected !== undefined && constantTimeEqual(expected, row.secret_hash) ? true : undefined;
+  };
+
+  /** The kind of a code purpose; a link purpose redeemed as a code is a programming error. */
+  function codeKind(purpose: SecretPurpose): Exclude<SecretKind, 'link'> {
+    const { kind } = purposePolicies[purpose];
+    if (kind === 'link') throw new TypeError(`${purpose} is redeemed by link, not by code`);
+    return kind;
+  }
+
+  /** The newest live code of the account, purpose and flow, after what the caller locks first. */
+  const findCode = (input: GuessInput) => async (trx: Executor, now: number) => {
+    await input.lockFirst?.(trx);
+    return repository.findNewestUnused(trx, { accountId: input.accountId, purpose: input.purpose, flowId: input.flowId, now });
+  };
 
   return {
     async issue(trx, input) {
@@ -271,7 +309,7 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps): OneT
           }
           return repository.findById(trx, parts.id, input.purpose);
         },
-        parts.secret,
+        bySecret(parts.secret),
         apply,
         refuseLink,
       );
@@ -297,20 +335,14 @@ export function createOneTimeSecretService(deps: OneTimeSecretServiceDeps): OneT
     },
 
     async redeemCode(input, apply) {
-      const policy = purposePolicies[input.purpose];
-      if (policy.kind === 'link') throw new TypeError(`${input.purpose} is redeemed by link, not by code`);
-      const code = normaliseCode(policy.kind, input.code);
+      const code = normaliseCode(codeKind(input.purpose), input.code);
       if (code === undefined) throw new LifelineError('validation-failed', { field: 'code' });
-      return redeem(
-        async (trx, now) => {
-          await input.lockFirst?.(trx);
-          return repository.findNewestUnused(trx, { accountId: input.accountId, purpose: input.purpose, flowId: input.flowId, now });
-        },
-        code,
-        apply,
-        refuseCode,
-        input.failureScope,
-      );
+      return redeem(findCode(input), bySecret(code), apply, refuseCode, input.failureScope);
+    },
+
+    async redeemCodeByProof(input, prove, apply) {
+      codeKind(input.purpose);
+      return redeem(findCode(input), (trx, row) => prove(trx, toRedeemed(row)), apply, refuseCode, input.failureScope);
     },
 
     async live(trx, accountId, purpose) {

@@ -68,6 +68,9 @@ export interface RedeemCodeInput {
   readonly failureScope?: string;
 }
 
+/** A guess at a code's flow made with another proof than the code itself (redeemCodeByProof): the code's binding, without the code. */
+export type GuessInput = Omit<RedeemCodeInput, 'code'>;
+
 /** A link's token (`id.secret`), with how to lock before the secret's row. */
 export interface RedeemLinkInput {
   readonly purpose: SecretPurpose;

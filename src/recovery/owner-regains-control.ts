@@ -35,8 +35,10 @@ export interface OwnerControlDeps {
  * - a login-email change waiting out its 7 days (an intruder's would apply later),
  * - a scheduled deletion (an intruder's "Konto löschen"; the owner is told it is cancelled),
  * - every held recovery change (their cancel links and held rows).
- * Both the reset and the undo call this; what else each ends (secrets, flows, sessions) is
- * theirs. Read the channels before: cancelling held changes drops held rows. Answers how many ended.
+ * Both the reset and the undo call this; what else each ends (secrets, flows, sessions, the
+ * channels and the recovery code set that are not settled: unsettled-channels.ts,
+ * codes/recovery-code-service.ts `endUnsettled`) is theirs, since each judges "settled" from its
+ * own moment. Read the channels before: cancelling held changes drops held rows. Answers how many ended.
  */
 export async function endWaitingChanges(trx: Executor, deps: OwnerControlDeps, account: AccountRow, client: ClientInfo): Promise<number> {
   const waiting = await deps.accounts.dropWaitingEmailChange(trx, account.id);

@@ -76,6 +76,8 @@ export function bucketPolicies(config: RateLimitsConfig) {
     'held-cancel-account': { points: 5, durationSeconds: 3600 },
     /** "Das war ich nicht" links sent afresh from the profile's list, per account (429: the owner's own account). */
     'undo-link-account': { points: 5, durationSeconds: 3600 },
+    /** New sets of recovery codes per account: each mails every address and texts the phone (429: the owner's own account). */
+    'recovery-codes-account': { points: 5, durationSeconds: 3600 },
     /**
      * Verification of sensitive actions: starts per API key, per session and per
      * account; codes sent per account and per channel target (besides one a minute per target).

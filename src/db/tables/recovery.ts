@@ -65,7 +65,8 @@ export type RecoveryPhoneRow = Selectable<RecoveryPhonesTable>;
 
 export type ResetIdentifierKind = 'email' | 'phone';
 
-export type ResetChannel = 'login-email' | 'recovery-email' | 'recovery-phone';
+/** The channel a reset went through: a settled channel, or a recovery code of the account's current set. */
+export type ResetChannel = 'login-email' | 'recovery-email' | 'recovery-phone' | 'recovery-code';
 
 /** A forgot-password flow; see migration 0010 and recovery/password-reset/. */
 export interface PasswordResetFlowsTable {
@@ -102,6 +103,8 @@ export interface PasswordResetFlowsTable {
   superseded_at: number | null;
   verified_at: number | null;
   used_at: number | null;
+  /** The recovery code set whose code verified the flow (`channel` 'recovery-code', migration 0022); the reset checks it is still current. */
+  recovery_code_set_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type PasswordResetFlowRow = Selectable<PasswordResetFlowsTable>;
@@ -125,3 +128,25 @@ export interface HeldChangesTable {
 }
 
 export type HeldChangeRow = Selectable<HeldChangesTable>;
+
+/** An account's current set of recovery codes (migration 0022; recovery/codes/): one per account, a new one replaces it. */
+export interface RecoveryCodeSetsTable {
+  id: string;
+  account_id: string;
+  created_at: number;
+  /** From when its codes reset the password (recovery/channel-trust.ts): at once from the owner's first device, else 7 days on. */
+  settled_at: number;
+}
+
+export type RecoveryCodeSetRow = Selectable<RecoveryCodeSetsTable>;
+
+/** One code of a set, stored only as a keyed hash. */
+export interface RecoveryCodesTable {
+  id: string;
+  set_id: string;
+  /** HMAC-SHA-256(key, purpose | account | set | code), base64url. */
+  code_hash: string;
+  /** Id of the server key that made `code_hash`. */
+  key_id: string;
+  used_at: number | null;
+}

@@ -89,9 +89,10 @@ export function registerPasswordResetRoutes(
   api.get('/api/v1/password/forgot', getPasswordForgot, async (request) => deps.passwordReset.status(flowToken(request)));
 
   const postPasswordForgotVerify = csrfFreeRoute({
-    summary: 'The code (in the browser that asked) or the email link’s token (in any browser)',
+    summary:
+      'The code (in the browser that asked), the email link’s token (in any browser), or a recovery code (in the browser that asked for the login email)',
     description:
-      'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts.',
+      'A wrong code: 400 wrong-code with triesLeft; a dead code or flow: 410 code-expired; a dead link: 410 link-expired; too many wrong codes within an hour: 429 too-many-attempts. A recovery code answers as a code does, sharing its tries and lock.',
     body: forgotPasswordVerifyRequest,
     response: { 200: forgotPasswordVerified },
   });
@@ -102,6 +103,7 @@ export function registerPasswordResetRoutes(
       setFlow(reply, token, expiresAt);
       return accounts ? { accounts } : {};
     }
+    if ('recoveryCode' in body) return deps.passwordReset.verifyRecoveryCode(flowToken(request), body.recoveryCode, clientInfo(request));
     return deps.passwordReset.verifyCode(flowToken(request), body.code);
   });
 

@@ -7,15 +7,29 @@ import type { ChannelHoldService } from '../../recovery/hold/channel-hold-servic
 import { clientInfo } from '../plugins/session-auth.js';
 import type { RecoveryEmailService } from '../../recovery/email/recovery-email-service.js';
 import type { RecoveryPhoneService } from '../../recovery/phone/recovery-phone-service.js';
+import type { RecoveryCodeService, RecoveryCodesView } from '../../recovery/codes/recovery-code-service.js';
 import { authOf } from './session-routes.js';
 import { routeSchemas } from './route-schemas.js';
 
 const { csrfFreeRoute, sessionRoute } = routeSchemas('recovery');
 
+/** The codes' view with its times as ISO 8601. */
+function codesView(codes: RecoveryCodesView) {
+  if (codes.status === 'none') return codes;
+  const { remaining, createdAt, usableFrom } = codes;
+  const iso = (at: number) => new Date(at).toISOString();
+  return { status: codes.status, remaining, createdAt: iso(createdAt), ...(usableFrom === undefined ? {} : { usableFrom: iso(usableFrom) }) };
+}
+
 /** "Kontowiederherstellung" at a glance: the recovery email and the recovery phone (docs/reference/contracts.md "Contracts"). */
 export function registerRecoveryRoutes(
   app: FastifyInstance,
-  deps: { recoveryEmail: RecoveryEmailService; recoveryPhone: RecoveryPhoneService | undefined; channelHold: ChannelHoldService },
+  deps: {
+    recoveryEmail: RecoveryEmailService;
+    recoveryPhone: RecoveryPhoneService | undefined;
+    recoveryCodes: RecoveryCodeService;
+    channelHold: ChannelHoldService;
+  },
 ): void {
   // The link's token is the proof (it reached a channel of the account); no session.
   const postRecoveryHeldCancel = csrfFreeRoute({
@@ -55,15 +69,16 @@ export function registerRecoveryRoutes(
   });
 
   const getRecovery = sessionRoute({
-    summary: 'The account’s recovery email and phone',
+    summary: 'The account’s recovery email, phone and codes',
     response: { 200: recoveryResponse },
   });
   app.withTypeProvider<ZodTypeProvider>().get('/api/v1/recovery', getRecovery, async (request) => {
     const accountId = authOf(request).account.id;
-    const [email, phone] = await Promise.all([
+    const [email, phone, codes] = await Promise.all([
       deps.recoveryEmail.view(accountId),
       deps.recoveryPhone ? deps.recoveryPhone.view(accountId) : { status: 'none' as const },
+      deps.recoveryCodes.view(accountId),
     ]);
-    return { email, phone };
+    return { email, phone, codes: codesView(codes) };
   });
 }

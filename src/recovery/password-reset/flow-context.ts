@@ -27,6 +27,7 @@ import type { OpenActionVerifications } from '../owner-regains-control.js';
 import type { NumberPolicy } from '../phone/phone-number.js';
 import type { UnsettledChannels } from '../unsettled-channels.js';
 import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
+import type { RecoveryCodeService } from '../codes/recovery-code-service.js';
 import type { ChannelOwnerRepository } from './channel-owner-repository.js';
 import type { PasswordResetFlowRepository } from './password-reset-flow-repository.js';
 import type { ResetIdentifier } from './reset-identifier.js';
@@ -50,6 +51,9 @@ export interface ForgotRequest {
   /** The flow cookie this browser still had: its own earlier flow ends (unless verified), no other. */
   readonly previousFlowToken: string | undefined;
 }
+
+/** What of a flow says which channel it went through. */
+export type ReachedFlow = Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind' | 'channel' | 'recovery_code_set_id'>;
 
 export interface AccountChoice {
   readonly id: string;
@@ -91,6 +95,8 @@ export interface PasswordResetServiceDeps {
   readonly devices: Pick<DeviceRegistry, 'recognise' | 'standing' | 'remember'>;
   /** Channels confirmed while the intruder may have been in are removed by the reset (recovery/unsettled-channels.ts). */
   readonly unsettledChannels: UnsettledChannels;
+  /** Recovery codes verify a flow of the login email; a reset ends a set that is not settled (recovery/codes/). */
+  readonly recoveryCodes: Pick<RecoveryCodeService, 'use' | 'hashLikeACode' | 'isUsable' | 'endUnsettled'>;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly config: {
@@ -122,12 +128,8 @@ export interface FlowContext {
   readonly openFlow: (token: string | undefined) => Promise<PasswordResetFlowRow | undefined>;
   /** The account list of a verified flow, masked, when there is a choice to make. */
   readonly choices: (accountIds: readonly string[]) => Promise<AccountChoice[] | undefined>;
-  /** The channel a flow went through, if it is still a settled channel of `account`. */
-  readonly reachedChannel: (
-    trx: Executor,
-    account: AccountRow,
-    flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>,
-  ) => Promise<ResetChannel | undefined>;
+  /** The channel a flow went through, if it is still a settled channel of `account` (or the recovery code set still its current one). */
+  readonly reachedChannel: (trx: Executor, account: AccountRow, flow: ReachedFlow) => Promise<ResetChannel | undefined>;
 }
 
 export function createFlowContext(deps: PasswordResetServiceDeps): FlowContext {
@@ -166,9 +168,15 @@ export function createFlowContext(deps: PasswordResetServiceDeps): FlowContext {
 
     /**
      * The login email, or a recovery address or number settled (recovery/channel-trust.ts):
-     * an undo or a removal since the code went out ends what the flow may do.
+     * an undo or a removal since the code went out ends what the flow may do. A flow a recovery
+     * code verified holds while that code's set is the account's current one, and settled (a new
+     * set, a reset or an undo ends it).
      */
     async reachedChannel(trx, account, flow) {
+      if (flow.channel === 'recovery-code') {
+        const set = flow.recovery_code_set_id;
+        return set !== null && (await deps.recoveryCodes.isUsable(trx, account.id, set)) ? 'recovery-code' : undefined;
+      }
       if (flow.identifier === null) return undefined;
       const now = clock.now();
       if (flow.identifier_kind === 'phone') {

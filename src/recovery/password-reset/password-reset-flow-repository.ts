@@ -127,11 +127,14 @@ export function createPasswordResetFlowRepository() {
         .execute();
     },
 
-    /** The code (or link) was right: the flow may now set a password, once. */
-    async markVerified(trx: Executor, id: string, now: number): Promise<boolean> {
+    /**
+     * The code (or link) was right: the flow may now set a password, once. A recovery code names
+     * its set: the flow's channel becomes 'recovery-code', and the reset checks the set is still current.
+     */
+    async markVerified(trx: Executor, id: string, now: number, recoveryCodeSet?: string): Promise<boolean> {
       const result = await trx
         .updateTable('password_reset_flows')
-        .set({ verified_at: now })
+        .set({ verified_at: now, ...(recoveryCodeSet === undefined ? {} : { channel: 'recovery-code' as const, recovery_code_set_id: recoveryCodeSet }) })
         .where('id', '=', id)
         .where('verified_at', 'is', null)
         .where('used_at', 'is', null)

@@ -75,6 +75,16 @@ export interface PasswordResetService {
   verifyCode(token: string | undefined, code: string): Promise<{ accounts?: AccountChoice[] }>;
 
   /**
+   * POST /password/forgot/verify with a recovery code (verify.ts; docs/architecture.md "Recovery
+   * codes"): in a flow started with the account's login email, a code of its current, settled
+   * set verifies the flow for that account (used up at once, every channel told; the client is
+   * named in the notice). Wrong, used, another account's, a flow of a recovery channel or of no
+   * account: 400 `wrong-code` under the tries and the lock of the flow's own code, exactly as a
+   * wrong mailed code. A malformed code is 400 `validation-failed` and costs no try.
+   */
+  verifyRecoveryCode(token: string | undefined, code: string, client: ClientInfo): Promise<{ accounts?: AccountChoice[] }>;
+
+  /**
    * POST /password/forgot/verify with the email's link token (verify.ts): it alone proves access
    * to the mailbox, so it works in any browser and starts a verified flow there (a new cookie).
    * A dead link is 410 `link-expired`.

@@ -29,6 +29,13 @@ export interface ResetDone {
   readonly deviceToken: string;
 }
 
+/** What the reset removed, named in its notice, and the recovery code set it came through (null: a channel). */
+interface RemovedWays {
+  readonly channels: readonly RemovedChannel[];
+  readonly codes: boolean;
+  readonly usedSet: string | null;
+}
+
 /** The new password of a verified flow. */
 export interface FlowReset {
   reset(token: string | undefined, input: ResetInput): Promise<ResetDone>;
@@ -55,22 +62,24 @@ export function createFlowReset(context: FlowContext): FlowReset {
     identifier: string | null,
     client: ClientInfo,
     now: number,
-    removed: readonly RemovedChannel[],
+    removed: RemovedWays,
   ): Promise<void> {
     const locale = localeOf(account);
     const details = changeDetails(deps.translator, account, client, now);
     const shown = identifier === null ? '' : channel === 'recovery-phone' ? maskNumber(identifier) : identifier;
     const via = deps.translator.text(locale, `mail.password-reset.channels.${channel}`, { target: shown });
-    const list = removed.map(describeRemoved).join(', ');
-    const removedText = removed.length > 0 ? deps.translator.text(locale, 'mail.password-reset.removed', { list }) : '';
+    const names = [...removed.channels.map(describeRemoved), ...(removed.codes ? [deps.translator.text(locale, 'mail.password-reset.removedCodes')] : [])];
+    const list = names.join(', ');
+    const removedText = names.length > 0 ? deps.translator.text(locale, 'mail.password-reset.removed', { list }) : '';
     await deps.notifier.notify(trx, {
       kind: 'account.password-reset',
       locale,
       accountId: account.id,
       params: { ...details, via, removed: removedText },
       origin: client,
-      details: { channel, ...(removed.length > 0 ? { removed: list } : {}) },
-      undo: { restore: {} },
+      details: { channel, ...(names.length > 0 ? { removed: list } : {}) },
+      // Undoing a reset through a recovery code ends that code's set: whoever reset has the codes.
+      undo: { restore: removed.usedSet === null ? {} : { recoveryCodeSet: removed.usedSet } },
     });
     const phone = await deps.recoveryPhones.active(trx, account.id);
     if (phone && deps.smsGuard && (await deps.smsGuard.allowConfirmedSend({ country: phone.country, accountId: account.id }))) {
@@ -115,15 +124,19 @@ export function createFlowReset(context: FlowContext): FlowReset {
         const revoked = await deps.sessions.revokeAll(trx, account.id);
         await deps.verification.invalidate(trx, account.id, [...RESET_PURPOSES, 'login-email-change', 'login-email-change-cancel']);
         await deps.flows.supersedeForAccount(trx, account.id, flow.id, now);
-        // The reset came through a settled channel (the only kind that resets): the owner is back
-        // in control. What waits ends (a login-email change, a scheduled deletion, every held
+        // The reset came through a settled channel or a settled set of recovery codes (the only
+        // kinds that reset): the owner is back in control. What waits ends (a login-email change, a scheduled deletion, every held
         // change), and so does every open action verification; every channel that is not settled
         // goes — an intruder's channel would otherwise settle later and be his way back
         // (docs/security.md "The owner wins").
         await endWaitingChanges(trx, { ...deps, clock }, current, input.client);
         await deps.actionVerifications.failOpen(trx, account.id, now);
         const removed = await deps.unsettledChannels.remove(trx, account.id, now, channels, { keepRestored: true });
-        await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, removed);
+        // Recovery codes like channels: a set that is not settled goes. A reset through a code came
+        // through the current set, settled (reachedChannel): it stays.
+        const codesEnded = reached !== 'recovery-code' && (await deps.recoveryCodes.endUnsettled(trx, account.id, now));
+        const usedSet = reached === 'recovery-code' ? flow.recovery_code_set_id : null;
+        await tellEveryChannel(trx, current, reached, flow.identifier, input.client, now, { channels: removed, codes: codesEnded, usedSet });
         await deps.securityLog.record(trx, {
           accountId: account.id,
           type: 'sessions.revoked_by_password_reset',
@@ -131,7 +144,7 @@ export function createFlowReset(context: FlowContext): FlowReset {
           details: { count: revoked },
         });
         deps.logger.info(
-          { event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length },
+          { event: 'password_reset.completed', accountId: account.id, channel: reached, sessionsRevoked: revoked, channelsRemoved: removed.length, codesEnded },
           'password reset through a recovery channel',
         );
         const device = await deps.devices.remember(trx, account.id, input.deviceToken);

@@ -14,18 +14,22 @@ export const VERIFIED_TTL_MS = 15 * MINUTE;
  * - `code-sent`: processed, a code (and for email a link) went to a settled channel.
  * - `no-code`: processed, nothing was sent (no channel, or a limit); it answers guesses exactly
  *   like `code-sent` (docs/reference/security-requirements.md 3.1, 3.2).
- * - `verified`: a right code or link; the new password may be set, once, within 15 minutes.
+ * - `verified`: a right code or link, or a recovery code of the account whose login email
+ *   started the flow (the flow's channel is then 'recovery-code'); the new password may be set,
+ *   once, within 15 minutes.
  * - `used`: the password was set. `superseded`: the browser asked again, or a reset or an undo
  *   of the account ended it. `expired`: its half hour, or its 15 verified minutes, are over.
  */
 export type ResetFlowState = 'requested' | 'code-sent' | 'no-code' | 'verified' | 'used' | 'superseded' | 'expired';
 
 /** What moves a flow: the operations of the service, the flow's own browser, the account, the clock. */
-export type ResetFlowEvent = 'process' | 'wrong-code' | 'verify' | 'reset' | 'request-again' | 'account-secured' | 'time-passes';
+export type ResetFlowEvent = 'process' | 'wrong-code' | 'verify' | 'recovery-code' | 'reset' | 'request-again' | 'account-secured' | 'time-passes';
 
 /**
  * Every transition, as password-reset.mmd draws it. `process` decides between `code-sent` and
- * `no-code` (the only event with two outcomes); `wrong-code` takes a try and stays.
+ * `no-code` (the only event with two outcomes); `wrong-code` takes a try and stays (a wrong
+ * recovery code too, and any recovery code in a flow of a recovery channel or of no account);
+ * `recovery-code` verifies only a flow that sent its code to the login email of the code's account.
  * `request-again` (the same browser's next request) ends only a flow that is not verified;
  * `account-secured` (a reset or "Das war ich nicht" of the account) ends every flow that named
  * the account, verified ones too (password-reset-flow-repository.ts).
@@ -35,6 +39,7 @@ export const TRANSITIONS: Readonly<Record<ResetFlowState, Readonly<Partial<Recor
   'code-sent': {
     'wrong-code': ['code-sent'],
     verify: ['verified'],
+    'recovery-code': ['verified'],
     'request-again': ['superseded'],
     'account-secured': ['superseded'],
     'time-passes': ['expired'],

@@ -9,13 +9,15 @@ import { normaliseCode } from '../../one-time-secrets/secret-format.js';
 import { refusalReason } from '../../one-time-secrets/secret-refusals.js';
 import { clientBucketKey } from '../../security/client-address.js';
 import type { ClientInfo } from '../../sessions/session-service.js';
-import { CODE_PURPOSE, FAILURE_WINDOW_MS, LINK_PURPOSE, RESET_PURPOSES, type AccountChoice, type FlowContext } from './flow-context.js';
+import { normaliseRecoveryCode } from '../codes/recovery-code-format.js';
+import { CODE_PURPOSE, FAILURE_WINDOW_MS, LINK_PURPOSE, RESET_PURPOSES, type AccountChoice, type FlowContext, type ReachedFlow } from './flow-context.js';
 import type { FlowProcessing } from './process.js';
 import { flowState, nextStates, VERIFIED_TTL_MS } from './state.js';
 
-/** The proof of access to a channel: the code in the flow's browser, or the email's link in any. */
+/** The proof of access to a channel: the code in the flow's browser, or the email's link in any; or a recovery code. */
 export interface FlowVerification {
   verifyCode(token: string | undefined, code: string): Promise<{ accounts?: AccountChoice[] }>;
+  verifyRecoveryCode(token: string | undefined, code: string, client: ClientInfo): Promise<{ accounts?: AccountChoice[] }>;
   verifyLink(linkToken: string, client: ClientInfo): Promise<{ flowToken: string; expiresAt: number; accounts?: AccountChoice[] }>;
 }
 
@@ -23,11 +25,53 @@ export interface FlowVerification {
  * verify: a code only in the flow it was sent for (wrong codes counted for the client that asked
  * for the flow, so a stranger's guesses lock only the stranger); a flow that sent nothing answers
  * exactly like one that did. The email's link works in any browser and starts a verified flow
- * there. Either way the channel must still be a settled channel of the accounts.
+ * there. Either way the channel must still be a settled channel of the accounts. A recovery code
+ * verifies a flow of the account's login email, under the tries and locks of the flow's own code.
  */
 export function createFlowVerification(context: FlowContext, processing: Pick<FlowProcessing, 'process'>): FlowVerification {
-  const { deps, openFlow, scopeOf, clientKeyOf, choices, reachedChannel, flowIdOf, identifierHash } = context;
+  const { deps, openFlow, scopeOf, clientKeyOf, choices, reachedChannel, flowIdOf, identifierHash, parseIds } = context;
   const { database, clock } = deps;
+  const lockAccount = async (trx: Executor, accountId: string): Promise<void> => {
+    await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
+  };
+
+  /** The flow of this cookie if it waits for a code (processed on demand first); a verified or dead one is 410. */
+  async function waitingFlow(token: string | undefined): Promise<PasswordResetFlowRow> {
+    let flow = await openFlow(token);
+    if (!flow) throw new LifelineError('code-expired');
+    if (flowState(flow, clock.now()) === 'requested') {
+      await processing.process(flow.id);
+      flow = await openFlow(token);
+      if (!flow) throw new LifelineError('code-expired');
+    }
+    // Only a flow waiting for its code takes one (state.ts: code-sent, no-code); a verified one is done.
+    if (nextStates(flowState(flow, clock.now()), 'wrong-code').length === 0) throw new LifelineError('code-expired');
+    return flow;
+  }
+
+  /**
+   * A guess in a flow with a code: a wrong one is counted for the identifier too (when the
+   * account's lock stops codes from being sent, the next flow has none, and its guesses must meet
+   * the same lock: guessWithoutCode), and every refusal is logged with its cause.
+   */
+  async function guessing<T>(flowId: string, accountId: string, guess: () => Promise<T>): Promise<T> {
+    try {
+      return await guess();
+    } catch (error) {
+      if (isLifelineError(error) && error.code === 'wrong-code') await deps.flows.recordFailure(database.db, flowId, clock.now());
+      // The secret service's cause (code-incorrect, code-used-up, invalid-or-expired) where it gives one.
+      if (isLifelineError(error))
+        deps.logger.info({ event: 'password_reset.code_rejected', reason: refusalReason(error), accountId }, 'password reset code rejected');
+      throw error;
+    }
+  }
+
+  /** The account whose verified login email is the flow's identifier (a flow for a recovery address or number has none). */
+  async function loginAccountOf(flow: PasswordResetFlowRow): Promise<string | undefined> {
+    if (flow.identifier_kind !== 'email' || flow.identifier === null) return undefined;
+    const account = await deps.accounts.findByEmail(database.db, flow.identifier);
+    return account && account.email_verified_at !== null && parseIds(flow).includes(account.id) ? account.id : undefined;
+  }
 
   /**
    * On a right code or link: the flow's other secret dies (code and link of one request go
@@ -35,7 +79,7 @@ export function createFlowVerification(context: FlowContext, processing: Pick<Fl
    * the accounts' (an undo or a removal may have taken it since the code went out): answers the
    * accounts it still reaches, or refuses.
    */
-  async function onVerified(trx: Executor, secret: RedeemedSecret, flow: Pick<PasswordResetFlowRow, 'identifier' | 'identifier_kind'>): Promise<string[]> {
+  async function onVerified(trx: Executor, secret: RedeemedSecret, flow: ReachedFlow): Promise<string[]> {
     if (secret.flowId !== null) await deps.verification.retireFlow(trx, secret.flowId, RESET_PURPOSES);
     const ids = (secret.data.accountIds as string[] | undefined) ?? [secret.accountId];
     const reached: string[] = [];
@@ -52,12 +96,9 @@ export function createFlowVerification(context: FlowContext, processing: Pick<Fl
    * for a real one (tries, then used up; the hourly failures of the identifier, in flows with a
    * code or without, lock for an hour from the last, as 10 failures of an account do).
    */
-  async function guessWithoutCode(flow: PasswordResetFlowRow, code: string): Promise<never> {
-    // The lock of this client and identifier only (as a real flow's is this client's and account's).
-    const kind = flow.identifier_kind === 'phone' ? 'digits6' : 'crockford8';
-    const normalised = normaliseCode(kind, code);
-    if (normalised === undefined) throw new LifelineError('validation-failed', { field: 'code' });
-    deps.verification.hashLikeASecret(CODE_PURPOSE[flow.identifier_kind], normalised);
+  async function guessWithoutCode(flow: PasswordResetFlowRow, hashWork: () => void): Promise<never> {
+    // The hashing a real guess does; then the lock of this client and identifier only (as a real flow's is this client's and account's).
+    hashWork();
     const error = await inTransaction<LifelineError>(database, async (trx) => {
       const now = clock.now();
       const failures = await deps.flows.failuresSince(trx, flow.identifier_hash, flow.client_key, now - FAILURE_WINDOW_MS);
@@ -73,50 +114,80 @@ export function createFlowVerification(context: FlowContext, processing: Pick<Fl
 
   return {
     async verifyCode(token, code) {
-      let flow = await openFlow(token);
-      if (!flow) throw new LifelineError('code-expired');
-      if (flowState(flow, clock.now()) === 'requested') {
-        await processing.process(flow.id);
-        flow = await openFlow(token);
-        if (!flow) throw new LifelineError('code-expired');
-      }
-      // Only a flow waiting for its code takes one (state.ts: code-sent, no-code); a verified one is done.
-      if (nextStates(flowState(flow, clock.now()), 'wrong-code').length === 0) throw new LifelineError('code-expired');
+      const flow = await waitingFlow(token);
       const { secret_purpose: purpose, secret_account_id: accountId } = flow;
-      if (purpose === null || accountId === null) return guessWithoutCode(flow, code);
+      if (purpose === null || accountId === null) {
+        const normalised = normaliseCode(flow.identifier_kind === 'phone' ? 'digits6' : 'crockford8', code);
+        if (normalised === undefined) throw new LifelineError('validation-failed', { field: 'code' });
+        return guessWithoutCode(flow, () => deps.verification.hashLikeASecret(CODE_PURPOSE[flow.identifier_kind], normalised));
+      }
       const flowId = flow.id;
-      try {
+      const accountIds = await guessing<string[]>(flowId, accountId, () =>
         // Wrong codes lock the client that asked for this flow only (a stranger's guesses never
         // lock the owner's flow), as flows without a code count per identifier and that client:
-        // the same answers whether or not the identifier has an account.
-        const failureScope = scopeOf(clientKeyOf(flow));
-        // The account first (PostgreSQL lock order): an undo takes it, then the account's secrets
-        // (this code and its link among them) and flows; verify retires its flow's link too.
-        const lockAccount = async (trx: Executor) => {
-          await deps.accounts.findByIdForUpdate(trx, accountId, database.dialect === 'postgres');
-        };
-        const accountIds = await deps.verification.redeemCode(
-          { purpose: purpose as SecretPurpose, accountId, code, flowId, failureScope, lockFirst: lockAccount },
+        // the same answers whether or not the identifier has an account. The account first
+        // (PostgreSQL lock order): an undo takes it, then the account's secrets (this code and
+        // its link among them) and flows; verify retires its flow's link too.
+        deps.verification.redeemCode(
+          {
+            purpose: purpose as SecretPurpose,
+            accountId,
+            code,
+            flowId,
+            failureScope: scopeOf(clientKeyOf(flow)),
+            lockFirst: (trx) => lockAccount(trx, accountId),
+          },
           async (trx, secret) => {
             if (!(await deps.flows.markVerified(trx, flowId, clock.now()))) throw new LifelineError('code-expired');
             const reached = await onVerified(trx, secret, flow);
             await deps.flows.narrowAccounts(trx, flowId, reached);
             return reached;
           },
-        );
-        // Sent vs confirmed per country: the conversion rate that falls when someone pumps SMS.
-        if (flow.identifier_kind === 'phone') deps.metrics.smsCodesConfirmed.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
-        const accounts = await choices(accountIds);
-        return accounts ? { accounts } : {};
-      } catch (error) {
-        // Counted for the identifier too: when the account's lock stops codes from being sent,
-        // the next flow has none, and its guesses must meet the same lock (guessWithoutCode).
-        if (isLifelineError(error) && error.code === 'wrong-code') await deps.flows.recordFailure(database.db, flowId, clock.now());
-        // The secret service's cause (code-incorrect, code-used-up, invalid-or-expired) where it gives one.
-        if (isLifelineError(error))
-          deps.logger.info({ event: 'password_reset.code_rejected', reason: refusalReason(error), accountId }, 'password reset code rejected');
-        throw error;
-      }
+        ),
+      );
+      // Sent vs confirmed per country: the conversion rate that falls when someone pumps SMS.
+      if (flow.identifier_kind === 'phone') deps.metrics.smsCodesConfirmed.inc({ country: flow.country ?? 'ZZ', purpose: 'password-reset' });
+      const accounts = await choices(accountIds);
+      return accounts ? { accounts } : {};
+    },
+
+    async verifyRecoveryCode(token, typed, client) {
+      const flow = await waitingFlow(token);
+      const code = normaliseRecoveryCode(typed);
+      if (code === undefined) throw new LifelineError('validation-failed', { field: 'recoveryCode' });
+      const { secret_purpose: purpose, secret_account_id: accountId } = flow;
+      if (purpose === null || accountId === null) return guessWithoutCode(flow, () => deps.recoveryCodes.hashLikeACode(code));
+      // Only the account whose login email started the flow: for a recovery address or number
+      // every recovery code is a wrong code, as it is for an address of no account.
+      const ownerId = await loginAccountOf(flow);
+      const flowId = flow.id;
+      await guessing(flowId, accountId, () =>
+        // The tries and the lock of the flow's own code (this client's): guessing recovery codes
+        // costs what guessing the mailed code costs. The accounts first (lock order as above).
+        deps.verification.redeemCodeByProof(
+          {
+            purpose: purpose as SecretPurpose,
+            accountId,
+            flowId,
+            failureScope: scopeOf(clientKeyOf(flow)),
+            lockFirst: async (trx) => {
+              for (const id of new Set([accountId, ownerId ?? accountId])) await lockAccount(trx, id);
+            },
+          },
+          async (trx) => {
+            if (ownerId !== undefined) return deps.recoveryCodes.use(trx, { accountId: ownerId, code, client });
+            deps.recoveryCodes.hashLikeACode(code);
+            return undefined;
+          },
+          async (trx, _secret, used) => {
+            if (!(await deps.flows.markVerified(trx, flowId, clock.now(), used.setId))) throw new LifelineError('code-expired');
+            // The flow's code and link die with it; the flow now resets only the code's account.
+            await deps.verification.retireFlow(trx, flowId, RESET_PURPOSES);
+            await deps.flows.narrowAccounts(trx, flowId, [used.accountId]);
+          },
+        ),
+      );
+      return {};
     },
 
     async verifyLink(linkToken, client) {
@@ -125,7 +196,7 @@ export function createFlowVerification(context: FlowContext, processing: Pick<Fl
       try {
         accountIds = await deps.verification.redeemLink({ purpose: LINK_PURPOSE, token: linkToken, lockAccountFirst: true }, async (trx, secret) => {
           const target = secret.target ?? '';
-          const ids = await onVerified(trx, secret, { identifier: target, identifier_kind: 'email' });
+          const ids = await onVerified(trx, secret, { identifier: target, identifier_kind: 'email', channel: null, recovery_code_set_id: null });
           const now = clock.now();
           await deps.flows.insert(trx, {
             id: flowIdOf(flowToken),

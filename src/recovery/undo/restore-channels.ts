@@ -15,6 +15,7 @@ export type UndoStep =
   | 'recovery-email-removed'
   | 'recovery-phone-restored'
   | 'recovery-phone-removed'
+  | 'recovery-codes-ended'
   | 'login-email-restored'
   | 'login-email-not-restored'
   | 'pending-changes-cancelled'

@@ -18,6 +18,7 @@ import type { RecoveryEmailRepository } from '../email/recovery-email-repository
 import type { RecoveryPhoneRepository } from '../phone/recovery-phone-repository.js';
 import { describeRemoved, type RemovedChannel, type UnsettledChannels } from '../unsettled-channels.js';
 import type { PasswordResetFlowRepository } from '../password-reset/password-reset-flow-repository.js';
+import type { RecoveryCodeService } from '../codes/recovery-code-service.js';
 import { RESET_PURPOSES } from '../password-reset/password-reset-service.js';
 import { endWaitingChanges, type OpenActionVerifications } from '../owner-regains-control.js';
 import { createChannelRestorer, type UndoStep } from './restore-channels.js';
@@ -80,6 +81,8 @@ export interface SecurityUndoServiceDeps {
   readonly actionVerifications: OpenActionVerifications;
   /** Channels confirmed while the intruder may have been in are removed (recovery/unsettled-channels.ts). */
   readonly unsettledChannels: UnsettledChannels;
+  /** A recovery code set made while the intruder may have been in ends, and so does one the undone event made or used. */
+  readonly recoveryCodes: Pick<RecoveryCodeService, 'endUnsettled'>;
 }
 
 /** Purposes of pending changes that an undo cancels (their links and codes die). */
@@ -161,6 +164,10 @@ export function createSecurityUndoService(deps: SecurityUndoServiceDeps): Securi
     const removed = await deps.unsettledChannels.remove(trx, account.id, since, channels);
     if (removed.some((channel) => channel.channel === 'recovery-email')) done.push('recovery-email-removed');
     if (removed.some((channel) => channel.channel === 'recovery-phone')) done.push('recovery-phone-removed');
+    // Recovery codes like channels: a set not settled before the event goes, and so does the set
+    // the event names (its making, a use, a reset through one: whoever did it has the codes).
+    const namedSet = typeof data.restore.recoveryCodeSet === 'string' ? data.restore.recoveryCodeSet : undefined;
+    if (await deps.recoveryCodes.endUnsettled(trx, account.id, since, namedSet)) done.push('recovery-codes-ended');
     if (data.handler === 'recovery-email') done.push(...(await restore.recoveryEmail(trx, account, data.restore, since, now)));
     if (data.handler === 'recovery-phone') done.push(...(await restore.recoveryPhone(trx, account, data.restore, since, now)));
     if (data.handler === 'login-email') done.push(...(await restore.loginEmail(trx, account, data.restore, now)));
