@@ -33,6 +33,8 @@ import type {
   PreferencesRequest,
   Reauthenticated,
   ReauthenticateRequest,
+  RecoveryCodesCreated,
+  RecoveryCodesRequest,
   RecoveryEmailConfirmed,
   RecoveryEmailRequest,
   RecoveryPhoneConfirmed,
@@ -148,6 +150,11 @@ export const api = {
     ...recoveryChannel('phone'),
     add: (body: RecoveryPhoneRequest) => request<RecoveryPhoneSent>('PUT', '/api/v1/recovery/phone', body),
     confirm: (body: RecoveryPhoneConfirmRequest) => request<RecoveryPhoneConfirmed>('POST', '/api/v1/recovery/phone/confirm', body),
+  },
+
+  recoveryCodes: {
+    /** A new set of ten codes, replacing the old one; outside the privileged window the password dialog opens first (api.ts). */
+    create: (body: RecoveryCodesRequest = {}) => request<RecoveryCodesCreated>('POST', '/api/v1/recovery/codes', body),
   },
 
   securityLog: {

@@ -41,6 +41,8 @@ import type {
   recoveryPhoneConfirmedResponse,
   recoveryPhoneConfirmRequest,
   recoveryPhoneRequest,
+  recoveryCodesRequest,
+  recoveryCodesResponse,
   recoveryPhoneSentResponse,
   removalHeldResponse,
 } from '../../src/contract/recovery.js';
@@ -108,6 +110,9 @@ export type RecoveryPhoneRequest = z.input<typeof recoveryPhoneRequest>;
 export type RecoveryPhoneSent = z.infer<typeof recoveryPhoneSentResponse>;
 export type RecoveryPhoneConfirmRequest = z.input<typeof recoveryPhoneConfirmRequest>;
 export type RecoveryPhoneConfirmed = z.infer<typeof recoveryPhoneConfirmedResponse>;
+export type RecoveryCodesRequest = z.input<typeof recoveryCodesRequest>;
+/** The ten new recovery codes: shown once, never again. */
+export type RecoveryCodesCreated = z.infer<typeof recoveryCodesResponse>;
 /** A removal from a new device's session waits 72 hours: when it takes effect. */
 export type RemovalHeld = z.infer<typeof removalHeldResponse>;
 export type HeldChangeCancelled = z.infer<typeof cancelHeldResponse>;

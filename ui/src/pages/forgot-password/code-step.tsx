@@ -1,8 +1,10 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { ApiError } from '../../api.js';
 import { api } from '../../api-client.js';
 import { Alert } from '../../components/alert.js';
 import { CodeField, isWholeCode, typedCode } from '../../components/code-field.js';
+import { Field } from '../../components/field.js';
 import { useCountdown } from '../../components/countdown.js';
 import { useSmsCode } from '../../components/web-otp.js';
 import { errorMessage } from '../../errors.js';
@@ -16,6 +18,11 @@ import { StepCard } from './step-card.js';
  * "Neuen Code anfordern". "Code erneut senden" sends the same request again, 60 s after the
  * last one at the earliest (a visible countdown), and says that it brings no new tries. After a
  * reload the entry is unknown: instead of sending again, the step offers to start anew.
+ *
+ * By email, "Wiederherstellungscode verwenden" turns the field into one for a recovery code
+ * (docs/api.md "Forgot password": it works only in a flow asked for with the login email, and
+ * answers like the mailed code, so the words stay as neutral as the rest of the step);
+ * "Code aus der E-Mail verwenden" turns it back.
  */
 export function CodeStep({
   channel,
@@ -41,6 +48,9 @@ export function CodeStep({
   const [formError, setFormError] = useState<string | undefined>();
   const [resendMessage, setResendMessage] = useState<{ kind: 'info' | 'error'; text: string } | undefined>();
   const [expired, setExpired] = useState(false);
+  /** The field takes a recovery code instead of the mailed one. */
+  const [recovery, setRecovery] = useState(false);
+  const [recoveryCode, setRecoveryCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [resendAt, setResendAt] = useState(initialResendAt);
   const seconds = useCountdown(resendAt);
@@ -53,19 +63,21 @@ export function CodeStep({
     setFieldError(undefined);
   });
 
+  const required = recovery ? say('requiredRecovery') : email ? say('requiredEmail') : say('requiredSms');
+
   const verify = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
-    const value = typedCode(code);
-    if (!isWholeCode(channel, value)) {
-      setFieldError(email ? say('requiredEmail') : say('requiredSms'));
+    const value = typedCode(recovery ? recoveryCode : code).toUpperCase();
+    if (recovery ? !isRecoveryCode(value) : !isWholeCode(channel, value)) {
+      setFieldError(required);
       return;
     }
     setBusy(true);
     setFieldError(undefined);
     setFormError(undefined);
     try {
-      const result = await api.passwordReset.verify({ code: value });
+      const result = await api.passwordReset.verify(recovery ? { recoveryCode: value } : { code: value });
       onVerified(result.accounts);
     } catch (failure) {
       const problem = problemCode(failure);
@@ -73,7 +85,7 @@ export function CodeStep({
         const left = failure instanceof ApiError ? failure.triesLeft : undefined;
         if (left === 0) {
           setExpired(true);
-          setFieldError(say('noTriesLeft'));
+          setFieldError(recovery ? say('noTriesLeftRecovery') : say('noTriesLeft'));
         } else if (left === undefined && failure instanceof ApiError && failure.detail !== '') {
           setFieldError(failure.detail);
         } else {
@@ -83,7 +95,7 @@ export function CodeStep({
         setExpired(true);
         setFormError(errorMessage(t, failure));
       } else if (problem === 'validation-failed') {
-        setFieldError(email ? say('requiredEmail') : say('requiredSms'));
+        setFieldError(required);
       } else {
         setFormError(errorMessage(t, failure));
       }
@@ -113,6 +125,16 @@ export function CodeStep({
     }
   };
 
+  /** Switches between the mailed code and a recovery code; the focus goes to the field it brings. */
+  const switchField = (toRecovery: boolean) => {
+    flushSync(() => {
+      setRecovery(toRecovery);
+      setFieldError(undefined);
+      setFormError(undefined);
+    });
+    section.current?.querySelector<HTMLInputElement>(`input[name="${toRecovery ? 'recoveryCode' : 'code'}"]`)?.focus();
+  };
+
   const intro = request ? say(email ? 'introEmail' : 'introSms', { identifier: request.identifier }) : say(email ? 'introEmailResumed' : 'introSmsResumed');
 
   return (
@@ -120,23 +142,55 @@ export function CodeStep({
       <p className="step-intro">{intro}</p>
       {email ? <p>{say('linkHint')}</p> : null}
       <form onSubmit={(event) => void verify(event)} noValidate>
-        <CodeField
-          kind={email ? 'email' : 'sms'}
-          label={email ? say('labelEmail') : say('labelSms')}
-          value={code}
-          onChange={(value) => {
-            setCode(value);
-            setFieldError(undefined);
-          }}
-          hint={email ? say('hintEmail') : say('hintSms')}
-          error={fieldError}
-        />
+        {recovery ? (
+          <>
+            <p>{say('recoveryHint')}</p>
+            <Field
+              label={say('labelRecovery')}
+              name="recoveryCode"
+              className="code-input code-input-wide code-input-recovery"
+              // A code from paper, never one the browser should remember or fill in.
+              autoComplete="off"
+              autoCapitalize="characters"
+              autoCorrect="off"
+              spellCheck={false}
+              maxLength={20}
+              required
+              value={recoveryCode}
+              onChange={(event) => {
+                setRecoveryCode(cleanRecoveryCode(event.target.value));
+                setFieldError(undefined);
+              }}
+              hint={say('hintRecovery')}
+              error={fieldError}
+            />
+          </>
+        ) : (
+          <CodeField
+            kind={email ? 'email' : 'sms'}
+            label={email ? say('labelEmail') : say('labelSms')}
+            value={code}
+            onChange={(value) => {
+              setCode(value);
+              setFieldError(undefined);
+            }}
+            hint={email ? say('hintEmail') : say('hintSms')}
+            error={fieldError}
+          />
+        )}
         {formError ? <Alert kind="error">{formError}</Alert> : null}
         <div className="actions">
           <button type="submit" className={expired ? undefined : 'primary'} aria-disabled={busy || undefined}>
             {say('submit')}
           </button>
         </div>
+        {email ? (
+          <p className="recovery-code-switch">
+            <button type="button" className="link-button" onClick={() => switchField(!recovery)}>
+              {recovery ? say('useMailedCode') : say('useRecoveryCode')}
+            </button>
+          </p>
+        ) : null}
       </form>
       <div className="resend">
         {request ? (
@@ -177,3 +231,13 @@ export function CodeStep({
     </StepCard>
   );
 }
+
+/** A recovery code as typed: upper-cased, its characters, spaces and dashes (people copy "abcd efgh jkmn" from paper). */
+const cleanRecoveryCode = (value: string) =>
+  value
+    .toUpperCase()
+    .replace(/[^0-9A-Z\s-]/g, '')
+    .slice(0, 20);
+
+/** 12 characters once spaces and dashes are gone (the server checks the alphabet: a wrong form takes no try). */
+const isRecoveryCode = (value: string) => /^[0-9A-Z]{12}$/.test(value);

@@ -4,13 +4,14 @@ import type { PhoneOptions, RecoveryView } from '../../api-types.js';
 import { Alert } from '../../components/alert.js';
 import { errorMessage } from '../../errors.js';
 import { useI18n } from '../../i18n.js';
+import { RecoveryCodesRow } from './recovery-codes-row.js';
 import { RecoveryEmailRow } from './recovery-email-row.js';
 import { RecoveryPhoneRow } from './recovery-phone-row.js';
 
 /**
- * The page "Kontowiederherstellung" below its heading (the seed's section): the intro, the two
- * rows (E-Mail-Adresse; Telefonnummer, hidden when no SMS provider is configured) under "Ihre
- * Wiederherstellungsoptionen", then the seed's texts: "Vorteile", "Was sollten Sie beachten?"
+ * The page "Kontowiederherstellung" below its heading (the seed's section): the intro, the
+ * rows (E-Mail-Adresse; Telefonnummer, hidden when no SMS provider is configured;
+ * Wiederherstellungscodes) under "Ihre Wiederherstellungsoptionen", then the seed's texts: "Vorteile", "Was sollten Sie beachten?"
  * and "Wie verwenden wir diese Daten?". The rows come first: who opens the page came to act.
  */
 export function RecoverySection() {
@@ -18,6 +19,8 @@ export function RecoverySection() {
   const [view, setView] = useState<RecoveryView | undefined>();
   /** What the phone dialog offers; `available: false` (no SMS provider) hides the phone row. */
   const [phone, setPhone] = useState<PhoneOptions | undefined>();
+  /** The product's name, for the codes' file and printout. */
+  const [appName, setAppName] = useState('Lifeline');
   const [error, setError] = useState<string | undefined>();
   const load = useCallback(async () => {
     try {
@@ -31,7 +34,10 @@ export function RecoverySection() {
   }, [load]);
   useEffect(() => {
     api.meta().then(
-      (meta) => setPhone(meta.recoveryPhone),
+      (meta) => {
+        setPhone(meta.recoveryPhone);
+        setAppName(meta.name);
+      },
       (failure: unknown) => setError(errorMessage(t, failure)),
     );
   }, [t]);
@@ -43,6 +49,7 @@ export function RecoverySection() {
         {error ? <Alert kind="error">{error}</Alert> : null}
         {view ? <RecoveryEmailRow view={view.email} reload={load} /> : <p>{t('ui.common.loading')}</p>}
         {view && phone?.available ? <RecoveryPhoneRow view={view.phone} options={phone} reload={load} /> : null}
+        {view ? <RecoveryCodesRow view={view.codes} appName={appName} reload={load} /> : null}
       </section>
       <div className="card recovery-about">
         <h2>{t('ui.profile.recovery.benefitsTitle')}</h2>
