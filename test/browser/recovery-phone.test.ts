@@ -658,7 +658,11 @@ if (chromiumPath) {
         await waitFor(async () => (inFlight === 0 ? true : undefined), 'the profile page’s requests answered');
         await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))');
         await expect(section.getByRole('group', { name: w.row, exact: true }).count()).resolves.toBe(0);
-        await expect(section.locator('.recovery-row').count()).resolves.toBe(1);
+        // The email's row and the recovery codes' (docs/ui.md "Recovery codes"), no phone row.
+        await expect(section.locator('.recovery-row > .recovery-head .label').allTextContents()).resolves.toEqual([
+          'E-Mail-Adresse',
+          'Wiederherstellungscodes',
+        ]);
         await expect(section.getByRole('button', { name: w.setUp }).count()).resolves.toBe(1);
         await expect(text(section)).resolves.not.toContain(w.advice);
         // "Was sollten Sie beachten?" (below the rows) keeps the email's note and drops the phone's.
