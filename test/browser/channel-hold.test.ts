@@ -257,7 +257,11 @@ if (chromiumPath) {
       await expect(text(after.row)).resolves.toContain(w.active);
       await expect(text(after.row)).resolves.not.toContain(w.heldStart);
       await expect(after.row.locator('.recovery-held').count()).resolves.toBe(0);
-      await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({
+        email: { status: 'active', address },
+        phone: { status: 'none' },
+        codes: { status: 'none' },
+      });
       await check(second.page, failures, 'de', 'kept', after.section);
 
       expect(first.problems, 'the first browser').toEqual([]);
@@ -338,7 +342,11 @@ if (chromiumPath) {
       await tabTo(second.page, w.confirmButton);
       await second.page.getByText(w.deadRecovery, { exact: true }).waitFor();
       await expect(second.page.evaluate(focusInfo)).resolves.toMatchObject({ tag: 'h1' });
-      await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({ email: { status: 'active', address }, phone: { status: 'none' } });
+      await expect(recoveryView(second.page, run.baseUrl)).resolves.toEqual({
+        email: { status: 'active', address },
+        phone: { status: 'none' },
+        codes: { status: 'none' },
+      });
 
       expect(first.problems, 'the first browser').toEqual([]);
       expect(second.problems, 'the new device').toEqual([]);
