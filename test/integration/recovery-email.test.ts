@@ -19,7 +19,7 @@ for (const dialect of dialectsUnderTest()) {
 
     it('set up → pending → link to the new address only → confirm (POST) → active; the login email is told', async () => {
       const a = await signedInAccount(t, { ip: nextIp() });
-      expect(await recovery(a.client)).toEqual({ email: { status: 'none' }, phone: { status: 'none' } });
+      expect(await recovery(a.client)).toEqual({ email: { status: 'none' }, phone: { status: 'none' }, codes: { status: 'none' } });
       const address = uniqueEmail('rec');
       const set = await a.client.put('/api/v1/recovery/email', { address });
       expect(set.status).toBe(202);
