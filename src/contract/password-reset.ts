@@ -35,7 +35,9 @@ export const forgotPasswordVerifyRequest = z.union([
       .string()
       .min(1)
       .max(64)
-      .describe('One of the account’s recovery codes (XXXX-XXXX-XXXX), in a flow started with the login email; case, spaces and dashes do not matter'),
+      .describe(
+        'One of the account’s recovery codes (three groups of four, e.g. 7K3M-Q9WD-2HXA), in a flow started with the login email; case, spaces and dashes do not matter',
+      ),
   }),
 ]);
 

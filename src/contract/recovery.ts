@@ -128,5 +128,7 @@ export const recoveryCodesRequest = z.strictObject({ password: password.optional
 export const recoveryCodesResponse = z.object({
   codes: z
     .array(z.string())
-    .describe('Ten codes of 12 Crockford base32 characters as XXXX-XXXX-XXXX, each good for one password reset; shown only now, stored only hashed'),
+    .describe(
+      'Ten codes of 12 Crockford base32 characters in three groups of four, e.g. 7K3M-Q9WD-2HXA, each good for one password reset; shown only now, stored only hashed',
+    ),
 });

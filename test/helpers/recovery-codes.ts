@@ -4,7 +4,7 @@ import { apiClient, codeTo, mailsTo, signedInAccount, uniqueEmail, type ApiClien
 import { confirmRecoveryEmail, germanMobile } from './recovery-setup.js';
 import { settleOutbox, type TestApp } from './test-app.js';
 
-/** How a recovery code is shown: XXXX-XXXX-XXXX of Crockford base32. */
+/** How a recovery code is shown: 7K3M-Q9WD-2HXA of Crockford base32. */
 export const RECOVERY_CODE_FORM = /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/;
 
 /** A code of the right form that no set holds (its letters are all the same). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRecoveryCode, newRecoveryCodes, normaliseRecoveryCode, RECOVERY_CODES_PER_SET } from './recovery-code-format.js';
 
 describe('recovery codes: form', () => {
-  it('a set is ten distinct codes of 12 Crockford base32 characters (60 bits), shown as XXXX-XXXX-XXXX', () => {
+  it('a set is ten distinct codes of 12 Crockford base32 characters (60 bits), shown in three groups of four, e.g. 7K3M-Q9WD-2HXA', () => {
     const codes = newRecoveryCodes();
     expect(codes).toHaveLength(RECOVERY_CODES_PER_SET);
     expect(new Set(codes).size).toBe(RECOVERY_CODES_PER_SET);

@@ -14,7 +14,7 @@ export function newRecoveryCodes(count = RECOVERY_CODES_PER_SET): string[] {
   return [...codes];
 }
 
-/** How a code is shown, once: XXXX-XXXX-XXXX (groups of four read and type more easily). */
+/** How a code is shown, once: in three groups of four, e.g. 7K3M-Q9WD-2HXA (groups of four read and type more easily). */
 export function formatRecoveryCode(code: string): string {
   return code.match(/.{1,4}/g)?.join('-') ?? code;
 }

@@ -61,7 +61,7 @@ export interface RecoveryCodeServiceDeps extends RecoveryCodeNoticeDeps {
 export interface RecoveryCodeService {
   /**
    * POST /api/v1/recovery/codes (after the route's privilege check): a new set of ten codes
-   * replaces the account's set, every channel is told; answers the codes (XXXX-XXXX-XXXX), the
+   * replaces the account's set, every channel is told; answers the codes (three groups of four, e.g. 7K3M-Q9WD-2HXA), the
    * only time they are shown. 429 `rate-limited` after 5 sets an hour (each one mails and texts).
    */
   create(auth: AuthenticatedSession, client: ClientInfo): Promise<{ codes: string[] }>;
